@@ -1,0 +1,137 @@
+//! Replaying the ledger: the rules every event must satisfy at its point in history.
+//!
+//! Events are taken in *ledger order* — by hybrid logical clock, then author key id, then the
+//! author's sequence number — which is the same on every replica that holds the same events.
+//! For each event [`Ledger::admit`] checks the workspace, the author's chain (no gap, no fork,
+//! no reorder, `prev` hash matches) and that the author held a role allowed to emit the kind,
+//! then applies membership changes. Signatures are checked by the caller (in batches) with the
+//! key `admit` returns.
+
+use serde::Serialize;
+use std::collections::HashMap;
+
+use crate::event::{FORMAT_VERSION, SignedEvent};
+use crate::hlc::Hlc;
+use crate::ids::WorkspaceId;
+use crate::keys::{KeyId, PublicKey};
+use crate::membership::Members;
+use crate::payload::EventBody;
+
+/// Why an event is not acceptable; `code` is stable for tools, `message` for people.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Violation {
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl Violation {
+    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
+        Violation { code, message: message.into() }
+    }
+}
+
+impl std::fmt::Display for Violation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ({})", self.message, self.code)
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Head {
+    seq: u64,
+    hash: [u8; 32],
+    hlc: Hlc,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Ledger {
+    workspace: Option<WorkspaceId>,
+    pub members: Members,
+    heads: HashMap<KeyId, Head>,
+    count: u64,
+}
+
+impl Ledger {
+    pub fn workspace(&self) -> Option<&WorkspaceId> {
+        self.workspace.as_ref()
+    }
+
+    pub fn event_count(&self) -> u64 {
+        self.count
+    }
+
+    pub fn author_count(&self) -> usize {
+        self.heads.len()
+    }
+
+    /// The last sequence number seen from each author.
+    pub fn author_heads(&self) -> impl Iterator<Item = (&KeyId, u64)> {
+        self.heads.iter().map(|(k, h)| (k, h.seq))
+    }
+
+    /// Check `ev` against the ledger so far and, if it is acceptable, apply it. Returns the
+    /// author's public key for the signature check.
+    pub fn admit(&mut self, ev: &SignedEvent) -> Result<PublicKey, Violation> {
+        let env = &ev.envelope;
+        if env.v != FORMAT_VERSION {
+            return Err(Violation::new("unsupported_format", format!("event format v{} is not understood by this version of Relm; upgrade Relm", env.v)));
+        }
+        let body = ev.body().map_err(|e| Violation::new("bad_payload", e))?;
+        if body.kind() != env.kind {
+            return Err(Violation::new("bad_payload", "kind does not match payload"));
+        }
+        let key = match (&self.workspace, &body) {
+            (None, EventBody::WorkspaceCreated { founder, .. }) => {
+                if founder.key.key_id() != env.author || env.seq != 1 || env.prev.is_some() {
+                    return Err(Violation::new("bad_genesis", "the genesis event must be the founder's first event, signed by the founder"));
+                }
+                self.workspace = Some(env.workspace.clone());
+                founder.key
+            }
+            (None, _) => {
+                return Err(Violation::new("missing_genesis", "the ledger does not start with a `workspace.created` event"));
+            }
+            (Some(_), EventBody::WorkspaceCreated { .. }) => {
+                return Err(Violation::new("second_genesis", "a second `workspace.created` event; a workspace is created once"));
+            }
+            (Some(ws), _) => {
+                if *ws != env.workspace {
+                    return Err(Violation::new("wrong_workspace", format!("event belongs to workspace {}, not {ws}", env.workspace)));
+                }
+                self.members
+                    .authorize(&env.author, &body)
+                    .map_err(|e| Violation::new("not_allowed", e.to_string()))?;
+                self.members
+                    .check_change(&body)
+                    .map_err(|e| Violation::new("invalid_change", e.to_string()))?;
+                self.members.get(&env.author).map(|m| m.key).ok_or_else(|| Violation::new("unknown_author", "author is not a member"))?
+            }
+        };
+        self.check_chain(ev)?;
+        self.members.apply(&body);
+        self.heads.insert(env.author.clone(), Head { seq: env.seq, hash: ev.hash, hlc: env.hlc });
+        self.count += 1;
+        Ok(key)
+    }
+
+    fn check_chain(&self, ev: &SignedEvent) -> Result<(), Violation> {
+        let env = &ev.envelope;
+        let (expected_seq, expected_prev, last_hlc) = match self.heads.get(&env.author) {
+            Some(h) => (h.seq + 1, Some(hex::encode(h.hash)), Some(h.hlc)),
+            None => (1, None, None),
+        };
+        if env.seq < expected_seq {
+            return Err(Violation::new("fork", format!("author {} already has an event with sequence {} (fork or replay)", env.author, env.seq)));
+        }
+        if env.seq > expected_seq {
+            return Err(Violation::new("gap", format!("author {}'s sequence jumps from {} to {}: {} event(s) missing", env.author, expected_seq - 1, env.seq, env.seq - expected_seq)));
+        }
+        if env.prev != expected_prev {
+            return Err(Violation::new("broken_chain", format!("`prev` does not match the hash of author {}'s event {}", env.author, expected_seq.saturating_sub(1))));
+        }
+        if last_hlc.is_some_and(|h| env.hlc <= h) {
+            return Err(Violation::new("reordered", format!("timestamp {} is not after the author's previous event", env.hlc)));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,161 @@
+//! Who belongs to the workspace and with which roles, as of some point in the ledger.
+//!
+//! The same state machine runs when a member acts (to refuse what they may not do) and when the
+//! ledger is replayed by `audit verify` or a rebuild (to decide whether each event was allowed
+//! when it was made).
+
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::DomainError;
+use crate::keys::{KeyId, PublicKey};
+use crate::payload::{EventBody, MemberInfo};
+use crate::role::{Role, roles_allowed_to_emit};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Member {
+    pub key_id: KeyId,
+    pub key: PublicKey,
+    pub name: String,
+    pub email: String,
+    pub roles: BTreeSet<Role>,
+    pub active: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Members {
+    members: BTreeMap<KeyId, Member>,
+}
+
+impl Members {
+    pub fn get(&self, id: &KeyId) -> Option<&Member> {
+        self.members.get(id)
+    }
+
+    /// Put back a member loaded from the store's projection.
+    pub fn restore(&mut self, member: Member) {
+        self.members.insert(member.key_id.clone(), member);
+    }
+
+    pub fn all(&self) -> impl Iterator<Item = &Member> {
+        self.members.values()
+    }
+
+    fn active(&self, id: &KeyId) -> Option<&Member> {
+        self.members.get(id).filter(|m| m.active)
+    }
+
+    fn admins(&self) -> usize {
+        self.members.values().filter(|m| m.active && m.roles.contains(&Role::Admin)).count()
+    }
+
+    /// Whether `author` may emit `body` now. The message says who lacks what.
+    pub fn authorize(&self, author: &KeyId, body: &EventBody) -> Result<(), DomainError> {
+        let Some(allowed) = roles_allowed_to_emit(body) else {
+            return Err(DomainError::Unauthorized("a workspace can only be created once".into()));
+        };
+        let member = self.active(author).ok_or_else(|| {
+            DomainError::Unauthorized(match self.members.get(author) {
+                Some(m) => format!("{} ({}) was removed from the workspace and can no longer make changes", m.name, author),
+                None => format!("key {} is not a member of this workspace; an admin must add it with `relm member add --key ...`", author.fingerprint()),
+            })
+        })?;
+        if allowed.iter().any(|r| member.roles.contains(r)) {
+            return Ok(());
+        }
+        let need: Vec<_> = allowed.iter().map(|r| r.as_str()).collect();
+        Err(DomainError::Unauthorized(format!(
+            "{} needs the {} role to record `{}`; they have: {}",
+            member.name,
+            need.join(" or "),
+            body.kind(),
+            member.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ")
+        )))
+    }
+
+    /// Whether a membership change keeps the workspace sound (no duplicate members, at least one
+    /// admin, no role-less members).
+    pub fn check_change(&self, body: &EventBody) -> Result<(), DomainError> {
+        match body {
+            EventBody::MemberAdded { member, roles } => {
+                let id = member.key.key_id();
+                if self.active(&id).is_some() {
+                    return Err(DomainError::Conflict(format!("key {} is already a member", id.fingerprint())));
+                }
+                check_info(member)?;
+                check_roles(roles)
+            }
+            EventBody::MemberRolesSet { key_id, roles } => {
+                let m = self.require(key_id)?;
+                check_roles(roles)?;
+                if m.roles.contains(&Role::Admin) && !roles.contains(&Role::Admin) && self.admins() == 1 {
+                    return Err(last_admin());
+                }
+                Ok(())
+            }
+            EventBody::MemberRemoved { key_id } => {
+                let m = self.require(key_id)?;
+                if m.roles.contains(&Role::Admin) && self.admins() == 1 {
+                    return Err(last_admin());
+                }
+                Ok(())
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn require(&self, id: &KeyId) -> Result<&Member, DomainError> {
+        self.active(id).ok_or_else(|| {
+            DomainError::invalid("member", format!("no active member has key id {id}; see `relm member list`"))
+        })
+    }
+
+    pub fn apply(&mut self, body: &EventBody) {
+        match body {
+            EventBody::WorkspaceCreated { founder, .. } => self.insert(founder, Role::ALL.into()),
+            EventBody::MemberAdded { member, roles } => self.insert(member, roles.iter().copied().collect()),
+            EventBody::MemberRolesSet { key_id, roles } => {
+                if let Some(m) = self.members.get_mut(key_id) {
+                    m.roles = roles.iter().copied().collect();
+                }
+            }
+            EventBody::MemberRemoved { key_id } => {
+                if let Some(m) = self.members.get_mut(key_id) {
+                    m.active = false;
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn insert(&mut self, info: &MemberInfo, roles: BTreeSet<Role>) {
+        let key_id = info.key.key_id();
+        self.members.insert(
+            key_id.clone(),
+            Member { key_id, key: info.key, name: info.name.clone(), email: info.email.clone(), roles, active: true },
+        );
+    }
+}
+
+pub fn check_info(info: &MemberInfo) -> Result<(), DomainError> {
+    if info.name.trim().is_empty() {
+        return Err(DomainError::invalid("name", "a member needs a name"));
+    }
+    let email = info.email.trim();
+    let ok = email.split_once('@').is_some_and(|(u, d)| !u.is_empty() && d.contains('.'));
+    if !ok {
+        return Err(DomainError::invalid("email", format!("`{email}` is not an e-mail address")));
+    }
+    Ok(())
+}
+
+fn check_roles(roles: &[Role]) -> Result<(), DomainError> {
+    if roles.is_empty() {
+        return Err(DomainError::invalid("role", "give at least one role (to take every role away, remove the member)"));
+    }
+    Ok(())
+}
+
+fn last_admin() -> DomainError {
+    DomainError::Conflict("this is the workspace's last admin; make another member admin first".into())
+}

@@ -1,0 +1,401 @@
+//! The release: what is shipped, where, when, and how it can be undone.
+//!
+//! This module holds the release's fields, their validation rules and the status lifecycle.
+//! Field rules live here so the CLI, the desktop app and a replayed event all agree on what a
+//! valid release is.
+
+use serde::{Deserialize, Serialize};
+use std::str::FromStr;
+
+use crate::DomainError;
+use crate::keys::KeyId;
+use crate::window::PlannedWindow;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeType {
+    /// Pre-authorized, low-risk, repeatable.
+    Standard,
+    /// Goes through the normal assessment and approval path.
+    Normal,
+    /// Urgent fix; break-glass rules apply.
+    Emergency,
+}
+
+impl ChangeType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeType::Standard => "standard",
+            ChangeType::Normal => "normal",
+            ChangeType::Emergency => "emergency",
+        }
+    }
+}
+
+impl FromStr for ChangeType {
+    type Err = DomainError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim() {
+            "standard" => Ok(ChangeType::Standard),
+            "normal" => Ok(ChangeType::Normal),
+            "emergency" => Ok(ChangeType::Emergency),
+            other => Err(DomainError::invalid(
+                "type",
+                format!("unknown change type `{other}`; use standard, normal or emergency"),
+            )),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReleaseStatus {
+    Draft,
+    Planned,
+    Approved,
+    Deploying,
+    Deployed,
+    Reviewed,
+    Cancelled,
+    RolledBack,
+    Failed,
+}
+
+impl ReleaseStatus {
+    pub const ALL: [ReleaseStatus; 9] = [
+        ReleaseStatus::Draft,
+        ReleaseStatus::Planned,
+        ReleaseStatus::Approved,
+        ReleaseStatus::Deploying,
+        ReleaseStatus::Deployed,
+        ReleaseStatus::Reviewed,
+        ReleaseStatus::Cancelled,
+        ReleaseStatus::RolledBack,
+        ReleaseStatus::Failed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReleaseStatus::Draft => "draft",
+            ReleaseStatus::Planned => "planned",
+            ReleaseStatus::Approved => "approved",
+            ReleaseStatus::Deploying => "deploying",
+            ReleaseStatus::Deployed => "deployed",
+            ReleaseStatus::Reviewed => "reviewed",
+            ReleaseStatus::Cancelled => "cancelled",
+            ReleaseStatus::RolledBack => "rolled_back",
+            ReleaseStatus::Failed => "failed",
+        }
+    }
+
+    /// The lifecycle: draft → planned → approved → deploying → deployed → reviewed, with
+    /// cancellation before deployment starts, and failure / rollback once it has.
+    pub fn next(self) -> &'static [ReleaseStatus] {
+        use ReleaseStatus::*;
+        match self {
+            Draft => &[Planned, Cancelled],
+            Planned => &[Approved, Draft, Cancelled],
+            Approved => &[Deploying, Planned, Cancelled],
+            Deploying => &[Deployed, Failed, RolledBack],
+            Deployed => &[Reviewed, RolledBack],
+            Failed => &[RolledBack, Reviewed],
+            RolledBack => &[Reviewed],
+            Reviewed | Cancelled => &[],
+        }
+    }
+
+    pub fn check_transition(self, to: ReleaseStatus) -> Result<(), DomainError> {
+        if self.next().contains(&to) {
+            return Ok(());
+        }
+        let allowed = if self.next().is_empty() {
+            format!("none, `{}` is final", self.as_str())
+        } else {
+            self.next().iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+        };
+        Err(DomainError::IllegalTransition {
+            from: self.as_str().into(),
+            to: to.as_str().into(),
+            allowed,
+        })
+    }
+
+    /// Whether the release's content may still be edited. Once deployment starts the record
+    /// is history: what was deployed must stay what was approved.
+    pub fn is_editable(self) -> bool {
+        matches!(self, ReleaseStatus::Draft | ReleaseStatus::Planned | ReleaseStatus::Approved)
+    }
+}
+
+impl std::fmt::Display for ReleaseStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for ReleaseStatus {
+    type Err = DomainError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let norm = s.trim().replace('-', "_");
+        ReleaseStatus::ALL.into_iter().find(|st| st.as_str() == norm).ok_or_else(|| {
+            let all: Vec<_> = ReleaseStatus::ALL.iter().map(|s| s.as_str()).collect();
+            DomainError::invalid("status", format!("unknown status `{s}`; use one of {}", all.join(", ")))
+        })
+    }
+}
+
+/// A deployable part of a release.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Component {
+    pub name: String,
+    pub version: String,
+    /// Artifact digest, `sha256:<64 hex>`, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub digest: Option<String>,
+}
+
+/// A change (ticket, merge request, commit) included in the release.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangeRef {
+    pub id: String,
+    pub title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
+}
+
+/// A named piece of evidence (test report, scan, SBOM) recorded as a link or a file digest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EvidenceLink {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub digest: Option<String>,
+}
+
+/// Everything a person decides about a release (status and history live elsewhere).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReleaseFields {
+    pub service: String,
+    pub version: String,
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    pub change_type: ChangeType,
+    pub environments: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window: Option<PlannedWindow>,
+    pub owner: KeyId,
+    #[serde(default)]
+    pub components: Vec<Component>,
+    #[serde(default)]
+    pub changes: Vec<ChangeRef>,
+    #[serde(default)]
+    pub rollback_plan: String,
+    #[serde(default)]
+    pub evidence: Vec<EvidenceLink>,
+}
+
+/// A partial edit: only the fields that change. `clear_window` removes the planned window.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReleasePatch {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub change_type: Option<ChangeType>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub environments: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window: Option<PlannedWindow>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub clear_window: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub components: Option<Vec<Component>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub changes: Option<Vec<ChangeRef>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rollback_plan: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<Vec<EvidenceLink>>,
+}
+
+impl ReleasePatch {
+    pub fn is_empty(&self) -> bool {
+        *self == ReleasePatch::default()
+    }
+}
+
+impl ReleaseFields {
+    /// Apply a patch (already validated or not: call [`ReleaseFields::validate`] afterwards).
+    pub fn apply(&mut self, p: &ReleasePatch) {
+        macro_rules! set {
+            ($($f:ident),*) => { $( if let Some(v) = &p.$f { self.$f = v.clone(); } )* };
+        }
+        set!(service, version, title, description, change_type, environments, components, changes, rollback_plan, evidence);
+        if p.clear_window {
+            self.window = None;
+        }
+        if let Some(w) = &p.window {
+            self.window = Some(w.clone());
+        }
+    }
+
+    /// Normalise (trim, dedupe environments) and check every field rule.
+    pub fn validate(&mut self) -> Result<(), DomainError> {
+        self.service = self.service.trim().to_string();
+        self.version = self.version.trim().to_string();
+        self.title = self.title.trim().to_string();
+        check_name("service", &self.service)?;
+        semver::Version::parse(&self.version).map_err(|e| {
+            DomainError::invalid(
+                "version",
+                format!("`{}` is not a semantic version ({e}); use MAJOR.MINOR.PATCH such as 1.4.0 or 2.0.0-rc.1", self.version),
+            )
+        })?;
+        if self.title.is_empty() {
+            return Err(DomainError::invalid("title", "a release needs a title; say what it ships"));
+        }
+        if self.title.chars().count() > 200 {
+            return Err(DomainError::invalid("title", "keep the title under 200 characters; use the description for detail"));
+        }
+        let mut envs: Vec<String> = Vec::new();
+        for env in &self.environments {
+            let env = env.trim().to_string();
+            check_name("environment", &env)?;
+            if !envs.contains(&env) {
+                envs.push(env);
+            }
+        }
+        if envs.is_empty() {
+            return Err(DomainError::invalid("environment", "name at least one target environment (e.g. --env prod)"));
+        }
+        self.environments = envs;
+        if let Some(w) = &self.window {
+            w.validate()?;
+        }
+        for c in &self.components {
+            check_name("component", &c.name)?;
+            if c.version.trim().is_empty() {
+                return Err(DomainError::invalid("component", format!("component `{}` needs a version", c.name)));
+            }
+            if let Some(d) = &c.digest {
+                check_digest(d)?;
+            }
+        }
+        for ch in &self.changes {
+            if ch.id.trim().is_empty() {
+                return Err(DomainError::invalid("change", "every included change needs an id (ticket, MR or commit)"));
+            }
+        }
+        for ev in &self.evidence {
+            if ev.name.trim().is_empty() || (ev.link.is_none() && ev.digest.is_none()) {
+                return Err(DomainError::invalid("evidence", "evidence needs a name and a link or a file digest"));
+            }
+            if let Some(d) = &ev.digest {
+                check_digest(d)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn check_name(field: &'static str, value: &str) -> Result<(), DomainError> {
+    if value.is_empty() {
+        return Err(DomainError::invalid(field, format!("the {field} name is empty; give a name such as `payments-api`")));
+    }
+    if value.len() > 100
+        || !value.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/'))
+    {
+        return Err(DomainError::invalid(
+            field,
+            format!("`{value}` is not a valid {field} name; use up to 100 letters, digits, `-`, `_`, `.` or `/`"),
+        ));
+    }
+    Ok(())
+}
+
+fn check_digest(d: &str) -> Result<(), DomainError> {
+    let ok = d
+        .strip_prefix("sha256:")
+        .is_some_and(|h| h.len() == 64 && h.chars().all(|c| c.is_ascii_hexdigit()));
+    if ok {
+        Ok(())
+    } else {
+        Err(DomainError::invalid("digest", format!("`{d}` is not a digest; use sha256: followed by 64 hex digits")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields() -> ReleaseFields {
+        ReleaseFields {
+            service: "payments-api".into(),
+            version: "1.4.0".into(),
+            title: "Faster refunds".into(),
+            description: String::new(),
+            change_type: ChangeType::Normal,
+            environments: vec!["staging".into(), "prod".into(), "prod".into()],
+            window: None,
+            owner: KeyId("0011223344556677".into()),
+            components: vec![],
+            changes: vec![],
+            rollback_plan: String::new(),
+            evidence: vec![],
+        }
+    }
+
+    #[track_caller]
+    fn check(edit: impl FnOnce(&mut ReleaseFields), expected: Result<(), &str>) {
+        let mut f = fields();
+        edit(&mut f);
+        match (f.validate(), expected) {
+            (Ok(()), Ok(())) => {}
+            (Err(e), Err(fragment)) => assert!(e.to_string().contains(fragment), "`{e}` should mention `{fragment}`"),
+            (got, want) => panic!("got {got:?}, wanted {want:?}"),
+        }
+    }
+
+    #[test]
+    fn field_rules() {
+        check(|_| {}, Ok(()));
+        check(|f| f.version = "1.4".into(), Err("not a semantic version"));
+        check(|f| f.version = "v1.4.0".into(), Err("not a semantic version"));
+        check(|f| f.version = "2.0.0-rc.1+build.5".into(), Ok(()));
+        check(|f| f.service = "  ".into(), Err("service name is empty"));
+        check(|f| f.service = "pay ments".into(), Err("not a valid service name"));
+        check(|f| f.title = "".into(), Err("needs a title"));
+        check(|f| f.environments.clear(), Err("at least one target environment"));
+        check(|f| f.components.push(Component { name: "api".into(), version: "1".into(), digest: Some("md5:abc".into()) }), Err("not a digest"));
+        check(|f| f.evidence.push(EvidenceLink { name: "tests".into(), link: None, digest: None }), Err("a link or a file digest"));
+    }
+
+    #[test]
+    fn environments_are_deduplicated_in_order() {
+        let mut f = fields();
+        f.validate().unwrap();
+        assert_eq!(f.environments, vec!["staging", "prod"]);
+    }
+
+    #[test]
+    fn lifecycle_allows_only_listed_moves() {
+        use ReleaseStatus::*;
+        assert!(Draft.check_transition(Planned).is_ok());
+        assert!(Deploying.check_transition(RolledBack).is_ok());
+        let err = Draft.check_transition(Deployed).unwrap_err().to_string();
+        assert!(err.contains("allowed next: planned, cancelled"), "{err}");
+        let err = Reviewed.check_transition(Draft).unwrap_err().to_string();
+        assert!(err.contains("final"), "{err}");
+        for s in ReleaseStatus::ALL {
+            assert_eq!(s.as_str().parse::<ReleaseStatus>().unwrap(), s, "status names round-trip");
+        }
+        assert_eq!("rolled-back".parse::<ReleaseStatus>().unwrap(), RolledBack);
+    }
+}

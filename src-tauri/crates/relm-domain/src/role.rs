@@ -1,0 +1,74 @@
+//! Roles and who may emit which kind of event.
+//!
+//! The rule is checked against the membership *at the event's point in the ledger*, both when
+//! an event is written and when `audit verify` replays the ledger, so a member removed yesterday
+//! cannot sign an edit today, and an edit signed while they were a member stays valid.
+
+use serde::{Deserialize, Serialize};
+use std::str::FromStr;
+
+use crate::DomainError;
+use crate::payload::EventBody;
+use crate::release::ReleaseStatus;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Role {
+    /// Manages members and roles; may do everything a release manager does.
+    Admin,
+    /// Creates, edits and moves releases through their lifecycle.
+    ReleaseManager,
+    /// Authorizes releases (the move to `approved`, later signed approvals).
+    Approver,
+    /// Reads everything, emits nothing.
+    Auditor,
+}
+
+impl Role {
+    pub const ALL: [Role; 4] = [Role::Admin, Role::ReleaseManager, Role::Approver, Role::Auditor];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::ReleaseManager => "release-manager",
+            Role::Approver => "approver",
+            Role::Auditor => "auditor",
+        }
+    }
+}
+
+impl std::fmt::Display for Role {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Role {
+    type Err = DomainError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s.trim()).ok_or_else(|| {
+            DomainError::invalid(
+                "role",
+                format!("unknown role `{s}`; use one of admin, release-manager, approver, auditor"),
+            )
+        })
+    }
+}
+
+/// The roles of which the author must hold at least one to emit `body`. `None` for the genesis
+/// event, which has its own rule (first event, signed by the founder it names).
+pub fn roles_allowed_to_emit(body: &EventBody) -> Option<&'static [Role]> {
+    const ADMIN: &[Role] = &[Role::Admin];
+    const RELEASE: &[Role] = &[Role::Admin, Role::ReleaseManager];
+    const AUTHORIZE: &[Role] = &[Role::Approver];
+    match body {
+        EventBody::WorkspaceCreated { .. } => None,
+        EventBody::MemberAdded { .. }
+        | EventBody::MemberRolesSet { .. }
+        | EventBody::MemberRemoved { .. } => Some(ADMIN),
+        EventBody::ReleaseStatusChanged { to: ReleaseStatus::Approved, .. } => Some(AUTHORIZE),
+        EventBody::ReleaseCreated { .. }
+        | EventBody::ReleaseUpdated { .. }
+        | EventBody::ReleaseStatusChanged { .. } => Some(RELEASE),
+    }
+}

@@ -1,0 +1,164 @@
+//! A release's planned window: two instants plus the IANA zone the person entered them in.
+//!
+//! Instants are kept in UTC; the zone is kept so the window is shown the way it was planned
+//! ("Friday 18:00 Paris") and so later calendar rules can reason in wall-clock time.
+
+use chrono::{DateTime, LocalResult, NaiveDateTime, SecondsFormat, TimeZone, Utc};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+
+use crate::DomainError;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlannedWindow {
+    #[serde(with = "utc_seconds")]
+    pub start: DateTime<Utc>,
+    #[serde(with = "utc_seconds")]
+    pub end: DateTime<Utc>,
+    /// IANA zone name, e.g. `Europe/Paris`.
+    pub tz: String,
+}
+
+impl PlannedWindow {
+    /// Parse a window given as RFC 3339 instants (`2027-03-19T18:00:00+01:00`) or as local
+    /// wall-clock times in `tz` (`2027-03-19T18:00`).
+    pub fn parse(start: &str, end: &str, tz: &str) -> Result<Self, DomainError> {
+        let zone = parse_zone(tz)?;
+        let start_at = parse_instant("start", start, zone)?;
+        let end_at = parse_instant("end", end, zone)?;
+        let window = PlannedWindow { start: start_at, end: end_at, tz: zone.name().to_string() };
+        window.validate()?;
+        Ok(window)
+    }
+
+    pub fn validate(&self) -> Result<(), DomainError> {
+        parse_zone(&self.tz)?;
+        if self.end <= self.start {
+            return Err(DomainError::invalid(
+                "end",
+                format!(
+                    "the window ends ({}) before or when it starts ({}); give an end after the start",
+                    fmt_utc(self.end),
+                    fmt_utc(self.start)
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The window's start as wall-clock time in its own zone.
+    pub fn local_start(&self) -> String {
+        self.in_zone(self.start)
+    }
+
+    pub fn local_end(&self) -> String {
+        self.in_zone(self.end)
+    }
+
+    fn in_zone(&self, at: DateTime<Utc>) -> String {
+        match self.tz.parse::<Tz>() {
+            Ok(z) => at.with_timezone(&z).format("%Y-%m-%d %H:%M %Z").to_string(),
+            Err(_) => fmt_utc(at),
+        }
+    }
+}
+
+pub fn parse_zone(tz: &str) -> Result<Tz, DomainError> {
+    tz.trim().parse::<Tz>().map_err(|_| {
+        DomainError::invalid(
+            "tz",
+            format!("unknown time zone `{tz}`; use an IANA name such as Europe/Paris, America/New_York or UTC"),
+        )
+    })
+}
+
+fn parse_instant(field: &'static str, text: &str, zone: Tz) -> Result<DateTime<Utc>, DomainError> {
+    let text = text.trim();
+    if let Ok(at) = DateTime::parse_from_rfc3339(text) {
+        return Ok(truncate(at.with_timezone(&Utc)));
+    }
+    let naive = ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"]
+        .iter()
+        .find_map(|f| NaiveDateTime::parse_from_str(text, f).ok())
+        .ok_or_else(|| {
+            DomainError::invalid(
+                field,
+                format!("`{text}` is not a date-time; use RFC 3339 (2027-03-19T18:00:00+01:00) or a local time like 2027-03-19T18:00"),
+            )
+        })?;
+    match zone.from_local_datetime(&naive) {
+        LocalResult::Single(at) => Ok(truncate(at.with_timezone(&Utc))),
+        LocalResult::Ambiguous(a, b) => Err(DomainError::invalid(
+            field,
+            format!(
+                "{text} happens twice in {} (clocks go back); give the offset, e.g. {} or {}",
+                zone.name(),
+                a.to_rfc3339(),
+                b.to_rfc3339()
+            ),
+        )),
+        LocalResult::None => Err(DomainError::invalid(
+            field,
+            format!("{text} does not exist in {} (clocks go forward); choose another time", zone.name()),
+        )),
+    }
+}
+
+fn truncate(at: DateTime<Utc>) -> DateTime<Utc> {
+    Utc.timestamp_opt(at.timestamp(), 0).single().unwrap_or(at)
+}
+
+pub fn fmt_utc(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// Serialise instants as `2027-03-19T17:00:00Z`: one text form, whatever produced them.
+mod utc_seconds {
+    use chrono::{DateTime, Utc};
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(at: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&super::fmt_utc(*at))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {
+        let text = String::deserialize(d)?;
+        DateTime::parse_from_rfc3339(&text)
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[track_caller]
+    fn check(start: &str, end: &str, tz: &str, expected: Result<(&str, &str), &str>) {
+        match (PlannedWindow::parse(start, end, tz), expected) {
+            (Ok(w), Ok((s, e))) => {
+                assert_eq!((fmt_utc(w.start).as_str(), fmt_utc(w.end).as_str()), (s, e))
+            }
+            (Err(err), Err(fragment)) => {
+                assert!(err.to_string().contains(fragment), "`{err}` should mention `{fragment}`")
+            }
+            (got, want) => panic!("got {got:?}, wanted {want:?}"),
+        }
+    }
+
+    #[test]
+    fn windows_parse_local_and_offset_times_and_refuse_nonsense() {
+        // Local wall-clock time in Paris (UTC+1 in March before DST).
+        check("2027-03-19T18:00", "2027-03-19T20:00", "Europe/Paris", Ok(("2027-03-19T17:00:00Z", "2027-03-19T19:00:00Z")));
+        // Summer time: UTC+2.
+        check("2027-07-02T18:00", "2027-07-02T19:00", "Europe/Paris", Ok(("2027-07-02T16:00:00Z", "2027-07-02T17:00:00Z")));
+        // Explicit offsets win over the zone.
+        check("2027-03-19T18:00:00+00:00", "2027-03-19T19:00:00Z", "Asia/Tokyo", Ok(("2027-03-19T18:00:00Z", "2027-03-19T19:00:00Z")));
+        check("2027-03-19T18:00", "2027-03-19T17:00", "UTC", Err("before or when it starts"));
+        check("2027-03-19T18:00", "2027-03-19T19:00", "Mars/Olympus", Err("unknown time zone"));
+        check("next friday", "2027-03-19T19:00", "UTC", Err("not a date-time"));
+        // 2027-03-28 02:30 does not exist in Paris; 2027-10-31 02:30 happens twice.
+        check("2027-03-28T02:30", "2027-03-28T05:00", "Europe/Paris", Err("does not exist"));
+        check("2027-10-31T02:30", "2027-10-31T05:00", "Europe/Paris", Err("happens twice"));
+    }
+}

@@ -1,0 +1,149 @@
+//! Opening the SQLite file: pragmas, forward-only migrations, the write-transaction helper and
+//! the projection rebuild.
+
+use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+use rusqlite_migration::{M, Migrations};
+use std::path::{Path, PathBuf};
+
+use crate::error::{Result, StoreError};
+use crate::{events, projection};
+
+/// Schema migrations, embedded in the binary. Forward-only: never edit a released one; add.
+fn migrations() -> Migrations<'static> {
+    Migrations::new(vec![M::up(include_str!("../migrations/0001_ledger.sql"))])
+}
+
+/// The schema version this binary writes (SQLite `user_version`).
+pub const SCHEMA_VERSION: i64 = 1;
+
+#[derive(Debug)]
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Open (creating if needed) the store at `path`. Refuses a store written by a newer schema
+    /// before changing anything in it.
+    pub fn open(path: &Path) -> Result<Store> {
+        let open_err = |e: rusqlite::Error| StoreError::Open {
+            path: path.to_path_buf(),
+            reason: explain_open_error(&e),
+        };
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(open_err)?;
+        Self::prepare(conn, path.to_path_buf()).map_err(|e| match e {
+            StoreError::Sqlite(e) => open_err(e),
+            other => other,
+        })
+    }
+
+    /// A throw-away store in memory (tests, the verifier's shadow rebuild).
+    pub fn open_in_memory() -> Result<Store> {
+        Self::prepare(Connection::open_in_memory()?, PathBuf::from(":memory:"))
+    }
+
+    fn prepare(mut conn: Connection, path: PathBuf) -> Result<Store> {
+        let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if found > SCHEMA_VERSION {
+            return Err(StoreError::SchemaTooNew { path, found, supported: SCHEMA_VERSION });
+        }
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
+        conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;")?;
+        migrations().to_latest(&mut conn).map_err(|e| match e {
+            rusqlite_migration::Error::RusqliteError { err, .. } => StoreError::Sqlite(err),
+            other => StoreError::Corrupt(format!("schema migration failed: {other}")),
+        })?;
+        Ok(Store { conn, path })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Read access. Reads see a consistent snapshot per statement (WAL).
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Run `f` inside `BEGIN IMMEDIATE … COMMIT`; any error rolls everything back.
+    pub fn write<T, E: From<StoreError>>(
+        &mut self,
+        f: impl FnOnce(&Transaction<'_>) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(StoreError::from)?;
+        let out = f(&tx)?;
+        tx.commit().map_err(StoreError::from)?;
+        Ok(out)
+    }
+
+    /// Recompute every projection from the events, in ledger order, in one transaction.
+    pub fn rebuild(&mut self) -> Result<u64> {
+        self.write(|tx| {
+            projection::clear(tx)?;
+            let mut n = 0u64;
+            events::for_each_in_ledger_order(tx, |stored| {
+                let ev = stored.decode()?;
+                let body = ev.body().map_err(StoreError::Corrupt)?;
+                projection::apply(tx, &ev, &body)?;
+                n += 1;
+                Ok(())
+            })?;
+            Ok(n)
+        })
+    }
+}
+
+fn explain_open_error(e: &rusqlite::Error) -> String {
+    let text = e.to_string();
+    if text.contains("readonly") || text.contains("unable to open") {
+        format!("{text}; check that the folder exists and is writable, or choose another --data-dir")
+    } else if text.contains("not a database") {
+        format!("{text}; this file is not a Relm store")
+    } else {
+        text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_are_valid_and_match_the_declared_version() {
+        migrations().validate().expect("embedded migrations must apply cleanly");
+        let store = Store::open_in_memory().unwrap();
+        let v: i64 = store.conn().query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        assert_eq!(v, SCHEMA_VERSION, "SCHEMA_VERSION must follow the last migration");
+    }
+
+    #[test]
+    fn a_newer_schema_is_refused_without_writing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("relm.db");
+        drop(Store::open(&path).unwrap());
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch("PRAGMA user_version = 99").unwrap();
+        drop(conn);
+        let before = std::fs::read(&path).unwrap();
+        let err = Store::open(&path).unwrap_err().to_string();
+        assert!(err.contains("newer Relm") && err.contains("upgrade"), "{err}");
+        assert_eq!(std::fs::read(&path).unwrap(), before, "the refused file must be untouched");
+    }
+
+    #[test]
+    fn connections_use_wal_and_foreign_keys() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("relm.db")).unwrap();
+        let mode: String = store.conn().query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+        let fk: i64 = store.conn().query_row("PRAGMA foreign_keys", [], |r| r.get(0)).unwrap();
+        assert_eq!((mode.as_str(), fk), ("wal", 1));
+    }
+}

@@ -1,0 +1,196 @@
+//! The `events` table: inserting signed events and reading them back in ledger order.
+
+use relm_domain::event::SignedEvent;
+use relm_domain::hlc::Hlc;
+use rusqlite::{Connection, OptionalExtension, Row, params};
+use serde::Serialize;
+
+use crate::error::{Result, StoreError};
+
+/// An event row as stored, before its body is trusted.
+#[derive(Debug, Clone)]
+pub struct StoredEvent {
+    pub pos: i64,
+    pub id: String,
+    pub hash: Vec<u8>,
+    pub workspace: String,
+    pub author: String,
+    pub seq: i64,
+    pub hlc: i64,
+    pub kind: String,
+    pub entity: Option<String>,
+    pub body: Vec<u8>,
+    pub sig: Vec<u8>,
+}
+
+const COLUMNS: &str = "pos, id, hash, workspace, author, seq, hlc, kind, entity, body, sig";
+
+impl StoredEvent {
+    fn from_row(r: &Row<'_>) -> rusqlite::Result<StoredEvent> {
+        Ok(StoredEvent {
+            pos: r.get(0)?,
+            id: r.get(1)?,
+            hash: r.get(2)?,
+            workspace: r.get(3)?,
+            author: r.get(4)?,
+            seq: r.get(5)?,
+            hlc: r.get(6)?,
+            kind: r.get(7)?,
+            entity: r.get(8)?,
+            body: r.get(9)?,
+            sig: r.get(10)?,
+        })
+    }
+
+    /// Parse the signed body (canonical-form check included).
+    pub fn decode(&self) -> Result<SignedEvent> {
+        SignedEvent::from_stored(&self.body, &self.sig)
+            .map_err(|e| StoreError::Corrupt(format!("event {}: {e}", self.id)))
+    }
+
+    /// Whether the indexed columns say the same as the signed body.
+    pub fn columns_match(&self, ev: &SignedEvent, entity: Option<&str>) -> Result<(), String> {
+        let e = &ev.envelope;
+        let mut wrong = Vec::new();
+        if self.id != e.id.0 {
+            wrong.push("id");
+        }
+        if self.hash != ev.hash {
+            wrong.push("hash");
+        }
+        if self.workspace != e.workspace.0 {
+            wrong.push("workspace");
+        }
+        if self.author != e.author.0 {
+            wrong.push("author");
+        }
+        if self.seq != e.seq as i64 {
+            wrong.push("seq");
+        }
+        if self.hlc != e.hlc.packed() {
+            wrong.push("hlc");
+        }
+        if self.kind != e.kind {
+            wrong.push("kind");
+        }
+        if self.entity.as_deref() != entity {
+            wrong.push("entity");
+        }
+        if wrong.is_empty() {
+            Ok(())
+        } else {
+            Err(format!("stored column(s) {} disagree with the signed body", wrong.join(", ")))
+        }
+    }
+}
+
+pub fn insert(conn: &Connection, ev: &SignedEvent, entity: Option<&str>) -> Result<()> {
+    let e = &ev.envelope;
+    conn.prepare_cached(
+        "INSERT INTO events (id, hash, workspace, author, seq, hlc, kind, entity, body, sig)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?
+    .execute(params![
+        e.id.0,
+        ev.hash.as_slice(),
+        e.workspace.0,
+        e.author.0,
+        e.seq as i64,
+        e.hlc.packed(),
+        e.kind,
+        entity,
+        ev.body,
+        ev.signature.to_bytes().as_slice(),
+    ])
+    .map_err(|err| match err {
+        rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation => {
+            StoreError::Conflict(format!("event {} (author {} seq {}) is already in the ledger", e.id, e.author, e.seq))
+        }
+        other => other.into(),
+    })?;
+    Ok(())
+}
+
+/// The author's last sequence number and event hash, if they have any events.
+pub fn author_head(conn: &Connection, author: &str) -> Result<Option<(u64, [u8; 32])>> {
+    let row: Option<(i64, Vec<u8>)> = conn
+        .prepare_cached("SELECT seq, hash FROM events WHERE author = ?1 ORDER BY seq DESC LIMIT 1")?
+        .query_row([author], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    row.map(|(seq, hash)| {
+        let hash: [u8; 32] =
+            hash.try_into().map_err(|_| StoreError::Corrupt("event hash is not 32 bytes".into()))?;
+        Ok((seq as u64, hash))
+    })
+    .transpose()
+}
+
+/// The highest timestamp in the ledger (the replica's HLC high-water mark).
+pub fn max_hlc(conn: &Connection) -> Result<Hlc> {
+    let v: Option<i64> =
+        conn.prepare_cached("SELECT max(hlc) FROM events")?.query_row([], |r| r.get(0))?;
+    Ok(v.map(Hlc::from_packed).unwrap_or(Hlc::ZERO))
+}
+
+pub fn count(conn: &Connection) -> Result<u64> {
+    let n: i64 = conn.query_row("SELECT count(*) FROM events", [], |r| r.get(0))?;
+    Ok(n as u64)
+}
+
+/// Visit every event in ledger order (hlc, author, seq).
+pub fn for_each_in_ledger_order(
+    conn: &Connection,
+    mut f: impl FnMut(StoredEvent) -> Result<()>,
+) -> Result<()> {
+    let mut stmt =
+        conn.prepare(&format!("SELECT {COLUMNS} FROM events ORDER BY hlc, author, seq"))?;
+    let mut rows = stmt.query([])?;
+    while let Some(row) = rows.next()? {
+        f(StoredEvent::from_row(row)?)?;
+    }
+    Ok(())
+}
+
+/// One line of the audit log.
+#[derive(Debug, Clone, Serialize)]
+pub struct LogEntry {
+    pub id: String,
+    pub hash: String,
+    pub at: String,
+    pub hlc: String,
+    pub author: String,
+    pub author_name: Option<String>,
+    pub seq: i64,
+    pub kind: String,
+    pub entity: Option<String>,
+    pub payload: serde_json::Value,
+}
+
+/// The ledger's history, newest first, optionally of one entity.
+pub fn log(conn: &Connection, entity: Option<&str>, limit: u32) -> Result<Vec<LogEntry>> {
+    let sql = format!(
+        "SELECT {COLUMNS}, (SELECT name FROM members m WHERE m.key_id = e.author) FROM events e
+         WHERE (?1 IS NULL OR entity = ?1) ORDER BY hlc DESC, author DESC, seq DESC LIMIT ?2"
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt.query_map(params![entity, limit], |r| Ok((StoredEvent::from_row(r)?, r.get::<_, Option<String>>(11)?)))?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (stored, author_name) = row?;
+        let ev = stored.decode()?;
+        let hlc = Hlc::from_packed(stored.hlc);
+        out.push(LogEntry {
+            id: stored.id,
+            hash: hex::encode(&stored.hash),
+            at: relm_domain::window::fmt_utc(hlc.to_datetime()),
+            hlc: hlc.to_string(),
+            author: stored.author,
+            author_name,
+            seq: stored.seq,
+            kind: stored.kind,
+            entity: stored.entity,
+            payload: ev.envelope.payload,
+        });
+    }
+    Ok(out)
+}

@@ -1,0 +1,18 @@
+//! Relm's local store: one SQLite file holding the signed ledger and its projections.
+//!
+//! The `events` table is the source of truth and is append-only (triggers refuse updates and
+//! deletes). Every other table except `local_meta` is a projection computed from events by
+//! [`projection::apply`]; appending events and updating projections happen in one
+//! `BEGIN IMMEDIATE` transaction committed with `synchronous=FULL`. [`Store::rebuild`]
+//! recomputes the projections from the events alone.
+
+mod db;
+mod error;
+pub mod events;
+pub mod local;
+pub mod projection;
+pub mod verify;
+
+pub use db::{SCHEMA_VERSION, Store};
+pub use error::StoreError;
+pub use projection::releases::{ReleaseFilter, ReleaseRow, StatusChange};

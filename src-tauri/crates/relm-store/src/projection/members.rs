@@ -1,0 +1,87 @@
+//! The `members` projection, and loading it back as the domain's membership state.
+
+use relm_domain::keys::{KeyId, PublicKey};
+use relm_domain::membership::{Member, Members};
+use relm_domain::payload::{EventBody, MemberInfo};
+use relm_domain::role::Role;
+use rusqlite::{Connection, params};
+
+use crate::error::{Result, StoreError};
+
+pub(crate) fn apply(conn: &Connection, body: &EventBody, at: i64) -> Result<()> {
+    match body {
+        EventBody::WorkspaceCreated { founder, .. } => upsert(conn, founder, &Role::ALL, at),
+        EventBody::MemberAdded { member, roles } => upsert(conn, member, roles, at),
+        EventBody::MemberRolesSet { key_id, roles } => {
+            conn.execute(
+                "UPDATE members SET roles = ?2, updated_hlc = ?3 WHERE key_id = ?1",
+                params![key_id.0, roles_text(roles), at],
+            )?;
+            Ok(())
+        }
+        EventBody::MemberRemoved { key_id } => {
+            conn.execute(
+                "UPDATE members SET active = 0, updated_hlc = ?2 WHERE key_id = ?1",
+                params![key_id.0, at],
+            )?;
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
+fn upsert(conn: &Connection, m: &MemberInfo, roles: &[Role], at: i64) -> Result<()> {
+    conn.execute(
+        "INSERT INTO members (key_id, public_key, name, email, roles, active, added_hlc, updated_hlc)
+         VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6, ?6)
+         ON CONFLICT (key_id) DO UPDATE SET name = excluded.name, email = excluded.email,
+           roles = excluded.roles, active = 1, updated_hlc = excluded.updated_hlc",
+        params![m.key.key_id().0, m.key.to_string(), m.name, m.email, roles_text(roles), at],
+    )?;
+    Ok(())
+}
+
+fn roles_text(roles: &[Role]) -> String {
+    let mut r: Vec<Role> = roles.to_vec();
+    r.sort();
+    r.dedup();
+    r.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(",")
+}
+
+/// Every member ever added, active or not, ordered by when they joined.
+pub fn list(conn: &Connection) -> Result<Vec<Member>> {
+    let mut stmt = conn.prepare(
+        "SELECT key_id, public_key, name, email, roles, active FROM members ORDER BY added_hlc, key_id",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, String>(4)?,
+            r.get::<_, i64>(5)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (key_id, key, name, email, roles, active) = row?;
+        let key = PublicKey::parse(&key).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let roles = roles
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(|s| s.parse::<Role>().map_err(|e| StoreError::Corrupt(e.to_string())))
+            .collect::<Result<_>>()?;
+        out.push(Member { key_id: KeyId(key_id), key, name, email, roles, active: active != 0 });
+    }
+    Ok(out)
+}
+
+/// The membership state as the domain rules see it.
+pub fn load(conn: &Connection) -> Result<Members> {
+    let mut members = Members::default();
+    for m in list(conn)? {
+        members.restore(m);
+    }
+    Ok(members)
+}

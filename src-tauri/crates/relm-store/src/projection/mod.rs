@@ -1,0 +1,90 @@
+//! Projections: the tables computed from ledger events.
+//!
+//! [`apply`] is the only function that writes them, both when an event is appended and when
+//! the projections are rebuilt, so the two paths cannot drift. [`digest`] fingerprints every
+//! projection table so `audit verify` can compare the stored state with a fresh rebuild.
+
+pub mod members;
+pub mod releases;
+
+use relm_domain::event::SignedEvent;
+use relm_domain::payload::EventBody;
+use rusqlite::Connection;
+use rusqlite::types::ValueRef;
+use sha2::{Digest, Sha256};
+
+use crate::error::Result;
+
+/// Projection tables with their ordering keys, children after parents for deletion order.
+pub const TABLES: &[(&str, &str)] = &[
+    ("release_status_history", "release_id, event_id"),
+    ("release_environments", "release_id, env"),
+    ("releases", "id"),
+    ("members", "key_id"),
+    ("workspace", "id"),
+];
+
+/// Apply one (already admitted) event to the projections.
+pub fn apply(conn: &Connection, ev: &SignedEvent, body: &EventBody) -> Result<()> {
+    let at = ev.envelope.hlc.packed();
+    let by = ev.envelope.author.as_str();
+    match body {
+        EventBody::WorkspaceCreated { name, .. } => {
+            conn.execute(
+                "INSERT INTO workspace (id, name, founder, created_hlc) VALUES (?1, ?2, ?3, ?4)",
+                rusqlite::params![ev.envelope.workspace.0, name, by, at],
+            )?;
+            members::apply(conn, body, at)?;
+        }
+        EventBody::MemberAdded { .. } | EventBody::MemberRolesSet { .. } | EventBody::MemberRemoved { .. } => {
+            members::apply(conn, body, at)?
+        }
+        EventBody::ReleaseCreated { .. }
+        | EventBody::ReleaseUpdated { .. }
+        | EventBody::ReleaseStatusChanged { .. } => {
+            releases::apply(conn, &ev.envelope.id.0, body, at, by)?
+        }
+    }
+    Ok(())
+}
+
+/// Empty every projection table (before a rebuild).
+pub fn clear(conn: &Connection) -> Result<()> {
+    for (table, _) in TABLES {
+        conn.execute(&format!("DELETE FROM {table}"), [])?;
+    }
+    Ok(())
+}
+
+/// SHA-256 of each projection table's rows in key order, with typed values.
+pub fn digest(conn: &Connection) -> Result<Vec<(&'static str, [u8; 32])>> {
+    let mut out = Vec::new();
+    for (table, key) in TABLES {
+        let mut h = Sha256::new();
+        let mut stmt = conn.prepare(&format!("SELECT * FROM {table} ORDER BY {key}"))?;
+        let cols = stmt.column_count();
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            for i in 0..cols {
+                match row.get_ref(i)? {
+                    ValueRef::Null => h.update([0u8]),
+                    ValueRef::Integer(v) => {
+                        h.update([1u8]);
+                        h.update(v.to_le_bytes());
+                    }
+                    ValueRef::Real(v) => {
+                        h.update([2u8]);
+                        h.update(v.to_le_bytes());
+                    }
+                    ValueRef::Text(b) | ValueRef::Blob(b) => {
+                        h.update([3u8]);
+                        h.update((b.len() as u64).to_le_bytes());
+                        h.update(b);
+                    }
+                }
+            }
+        }
+        out.push((*table, h.finalize().into()));
+    }
+    Ok(out)
+}

@@ -1,0 +1,268 @@
+//! The `releases` projection and its queries.
+
+use chrono::{TimeZone, Utc};
+use relm_domain::hlc::Hlc;
+use relm_domain::keys::KeyId;
+use relm_domain::payload::EventBody;
+use relm_domain::release::{ChangeType, ReleaseFields, ReleaseStatus};
+use relm_domain::window::{PlannedWindow, fmt_utc};
+use rusqlite::{Connection, OptionalExtension, Row, params};
+use serde::Serialize;
+
+use crate::error::{Result, StoreError};
+
+/// A release as the projection holds it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReleaseRow {
+    pub id: String,
+    #[serde(flatten)]
+    pub fields: ReleaseFields,
+    pub status: ReleaseStatus,
+    pub created_at: String,
+    pub created_by: String,
+    pub updated_at: String,
+    pub updated_by: String,
+    /// Number of events applied to this release (1 after creation).
+    pub revision: i64,
+}
+
+/// One entry of a release's status history.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StatusChange {
+    pub event_id: String,
+    pub from: Option<String>,
+    pub to: String,
+    pub note: Option<String>,
+    pub at: String,
+    pub by: String,
+}
+
+/// Filters for listing; all optional. Pages are keyset-based: pass the last row's cursor.
+#[derive(Debug, Clone, Default)]
+pub struct ReleaseFilter {
+    pub service: Option<String>,
+    pub status: Option<ReleaseStatus>,
+    pub environment: Option<String>,
+    pub change_type: Option<ChangeType>,
+    /// Only releases created before this cursor (`created_hlc`, `id`) — the next page.
+    pub before: Option<(i64, String)>,
+    pub limit: u32,
+}
+
+pub(crate) fn apply(conn: &Connection, event_id: &str, body: &EventBody, at: i64, by: &str) -> Result<()> {
+    match body {
+        EventBody::ReleaseCreated { release_id, fields } => {
+            write_fields(conn, &release_id.0, fields, None, at, by)?;
+            history(conn, &release_id.0, event_id, None, ReleaseStatus::Draft, None, at, by)
+        }
+        EventBody::ReleaseUpdated { release_id, patch } => {
+            let Some(mut row) = get(conn, &release_id.0)? else { return Ok(()) };
+            row.fields.apply(patch);
+            write_fields(conn, &release_id.0, &row.fields, Some(row.revision), at, by)
+        }
+        EventBody::ReleaseStatusChanged { release_id, from, to, note } => {
+            let n = conn.execute(
+                "UPDATE releases SET status = ?2, updated_hlc = ?3, updated_by = ?4, revision = revision + 1 WHERE id = ?1",
+                params![release_id.0, to.as_str(), at, by],
+            )?;
+            if n == 1 {
+                history(conn, &release_id.0, event_id, Some(*from), *to, note.as_deref(), at, by)?;
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
+fn json<T: Serialize>(v: &T) -> String {
+    serde_json::to_string(v).unwrap_or_default()
+}
+
+fn write_fields(conn: &Connection, id: &str, f: &ReleaseFields, revision: Option<i64>, at: i64, by: &str) -> Result<()> {
+    let (ws, we, tz) = match &f.window {
+        Some(w) => (Some(w.start.timestamp()), Some(w.end.timestamp()), Some(w.tz.clone())),
+        None => (None, None, None),
+    };
+    match revision {
+        None => {
+            conn.prepare_cached(
+                "INSERT INTO releases (id, service, version, title, description, change_type, status, owner,
+                   environments, window_start, window_end, window_tz, rollback_plan, components, changes,
+                   evidence, created_hlc, created_by, updated_hlc, updated_by, revision)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'draft', ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?16, ?17, 1)",
+            )?
+            .execute(params![
+                id, f.service, f.version, f.title, f.description, f.change_type.as_str(), f.owner.0,
+                json(&f.environments), ws, we, tz, f.rollback_plan, json(&f.components),
+                json(&f.changes), json(&f.evidence), at, by
+            ])?;
+        }
+        Some(rev) => {
+            conn.prepare_cached(
+                "UPDATE releases SET service = ?2, version = ?3, title = ?4, description = ?5, change_type = ?6,
+                   owner = ?7, environments = ?8, window_start = ?9, window_end = ?10, window_tz = ?11,
+                   rollback_plan = ?12, components = ?13, changes = ?14, evidence = ?15,
+                   updated_hlc = ?16, updated_by = ?17, revision = ?18 WHERE id = ?1",
+            )?
+            .execute(params![
+                id, f.service, f.version, f.title, f.description, f.change_type.as_str(), f.owner.0,
+                json(&f.environments), ws, we, tz, f.rollback_plan, json(&f.components),
+                json(&f.changes), json(&f.evidence), at, by, rev + 1
+            ])?;
+            conn.prepare_cached("DELETE FROM release_environments WHERE release_id = ?1")?.execute([id])?;
+        }
+    }
+    let mut ins = conn.prepare_cached("INSERT INTO release_environments (release_id, env) VALUES (?1, ?2)")?;
+    for env in &f.environments {
+        ins.execute(params![id, env])?;
+    }
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn history(
+    conn: &Connection,
+    id: &str,
+    event_id: &str,
+    from: Option<ReleaseStatus>,
+    to: ReleaseStatus,
+    note: Option<&str>,
+    at: i64,
+    by: &str,
+) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO release_status_history (release_id, event_id, from_status, to_status, note, at_hlc, by_key)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![id, event_id, from.map(|s| s.as_str()), to.as_str(), note, at, by])?;
+    Ok(())
+}
+
+const SELECT: &str = "SELECT id, service, version, title, description, change_type, status, owner,
+    environments, window_start, window_end, window_tz, rollback_plan, components, changes, evidence,
+    created_hlc, created_by, updated_hlc, updated_by, revision FROM releases";
+
+fn at_text(hlc: i64) -> String {
+    fmt_utc(Hlc::from_packed(hlc).to_datetime())
+}
+
+fn from_row(r: &Row<'_>) -> rusqlite::Result<Result<ReleaseRow>> {
+    let text = |i: usize| r.get::<_, String>(i);
+    let parse = |what: &str, e: String| StoreError::Corrupt(format!("release {what}: {e}"));
+    let id = text(0)?;
+    let ws: Option<i64> = r.get(9)?;
+    let we: Option<i64> = r.get(10)?;
+    let tz: Option<String> = r.get(11)?;
+    let raw = (text(5)?, text(6)?, text(8)?, text(13)?, text(14)?, text(15)?);
+    let (service, version, title, description, owner, rollback_plan) =
+        (text(1)?, text(2)?, text(3)?, text(4)?, text(7)?, text(12)?);
+    let (created_hlc, created_by, updated_hlc, updated_by, revision): (i64, String, i64, String, i64) =
+        (r.get(16)?, r.get(17)?, r.get(18)?, r.get(19)?, r.get(20)?);
+    Ok((|| {
+        let window = match (ws, we, tz) {
+            (Some(s), Some(e), Some(tz)) => Some(PlannedWindow {
+                start: Utc.timestamp_opt(s, 0).single().unwrap_or_default(),
+                end: Utc.timestamp_opt(e, 0).single().unwrap_or_default(),
+                tz,
+            }),
+            _ => None,
+        };
+        let fields = ReleaseFields {
+            service,
+            version,
+            title,
+            description,
+            change_type: raw.0.parse().map_err(|e: relm_domain::DomainError| parse("type", e.to_string()))?,
+            environments: serde_json::from_str(&raw.2).map_err(|e| parse("environments", e.to_string()))?,
+            window,
+            owner: KeyId(owner),
+            components: serde_json::from_str(&raw.3).map_err(|e| parse("components", e.to_string()))?,
+            changes: serde_json::from_str(&raw.4).map_err(|e| parse("changes", e.to_string()))?,
+            rollback_plan,
+            evidence: serde_json::from_str(&raw.5).map_err(|e| parse("evidence", e.to_string()))?,
+        };
+        Ok(ReleaseRow {
+            id,
+            fields,
+            status: raw.1.parse().map_err(|e: relm_domain::DomainError| parse("status", e.to_string()))?,
+            created_at: at_text(created_hlc),
+            created_by,
+            updated_at: at_text(updated_hlc),
+            updated_by,
+            revision,
+        })
+    })())
+}
+
+pub fn get(conn: &Connection, id: &str) -> Result<Option<ReleaseRow>> {
+    conn.prepare_cached(&format!("{SELECT} WHERE id = ?1"))?
+        .query_row([id], from_row)
+        .optional()?
+        .transpose()
+}
+
+/// Ids starting with `prefix` (at most `limit`), for resolving abbreviated ids.
+pub fn ids_with_prefix(conn: &Connection, prefix: &str, limit: u32) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare_cached("SELECT id FROM releases WHERE id >= ?1 AND id < ?1 || x'ff' ORDER BY id LIMIT ?2")?;
+    let rows = stmt.query_map(params![prefix, limit], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Newest first; see [`ReleaseFilter`]. Uses the `releases_by_created` index (no table scan).
+pub fn list(conn: &Connection, f: &ReleaseFilter) -> Result<Vec<(ReleaseRow, (i64, String))>> {
+    let sql = format!(
+        "{SELECT} WHERE (?1 IS NULL OR service = ?1) AND (?2 IS NULL OR status = ?2)
+           AND (?3 IS NULL OR id IN (SELECT release_id FROM release_environments WHERE env = ?3))
+           AND (?4 IS NULL OR change_type = ?4)
+           AND (?5 IS NULL OR created_hlc < ?5 OR (created_hlc = ?5 AND id < ?6))
+         ORDER BY created_hlc DESC, id DESC LIMIT ?7"
+    );
+    let (cur_hlc, cur_id) = match &f.before {
+        Some((h, id)) => (Some(*h), Some(id.clone())),
+        None => (None, None),
+    };
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(
+        params![
+            f.service,
+            f.status.map(|s| s.as_str()),
+            f.environment,
+            f.change_type.map(|c| c.as_str()),
+            cur_hlc,
+            cur_id,
+            f.limit.max(1)
+        ],
+        |r| Ok((from_row(r)?, r.get::<_, i64>(16)?)),
+    )?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (rel, hlc) = row?;
+        let rel = rel?;
+        let cursor = (hlc, rel.id.clone());
+        out.push((rel, cursor));
+    }
+    Ok(out)
+}
+
+pub fn count(conn: &Connection) -> Result<u64> {
+    let n: i64 = conn.query_row("SELECT count(*) FROM releases", [], |r| r.get(0))?;
+    Ok(n as u64)
+}
+
+pub fn status_history(conn: &Connection, id: &str) -> Result<Vec<StatusChange>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT event_id, from_status, to_status, note, at_hlc, by_key FROM release_status_history
+         WHERE release_id = ?1 ORDER BY at_hlc, event_id",
+    )?;
+    let rows = stmt.query_map([id], |r| {
+        Ok(StatusChange {
+            event_id: r.get(0)?,
+            from: r.get(1)?,
+            to: r.get(2)?,
+            note: r.get(3)?,
+            at: at_text(r.get(4)?),
+            by: r.get(5)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}

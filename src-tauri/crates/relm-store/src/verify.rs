@@ -1,0 +1,172 @@
+//! `audit verify`: replay the whole ledger and prove the store is what its events say.
+//!
+//! One pass in ledger order checks, for every event: its body is canonical and matches the
+//! indexed columns, the domain's ledger rules ([`Ledger::admit`]: workspace, author chain,
+//! membership and role at that point), and its Ed25519 signature. Signatures are checked in
+//! batches on a second thread while the pass continues. The pass also applies each event to an
+//! in-memory shadow store; at the end the shadow's projections must equal the stored ones.
+
+use ed25519_dalek::{Signature, VerifyingKey};
+use rayon::prelude::*;
+use relm_domain::keys;
+use relm_domain::ledger::{Ledger, Violation};
+use serde::Serialize;
+use std::sync::mpsc;
+
+use crate::error::{Result, StoreError};
+use crate::{Store, events, projection};
+
+/// The first problem found, naming the event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    /// Event id (or the projection table for a projection mismatch).
+    pub event: String,
+    pub author: Option<String>,
+    pub seq: Option<i64>,
+    pub code: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub ok: bool,
+    pub events: u64,
+    pub authors: usize,
+    /// Hash of the last event in ledger order.
+    pub head: Option<String>,
+    pub problem: Option<Problem>,
+}
+
+const BATCH: usize = 4096;
+
+struct Pending {
+    /// Ledger index of the first event in the batch.
+    first: usize,
+    keys: Vec<VerifyingKey>,
+    bodies: Vec<Vec<u8>>,
+    sigs: Vec<Signature>,
+    ids: Vec<(String, String, i64)>,
+}
+
+impl Pending {
+    fn new(first: usize) -> Self {
+        Pending { first, keys: Vec::new(), bodies: Vec::new(), sigs: Vec::new(), ids: Vec::new() }
+    }
+}
+
+/// Index (within the batch) of the first event whose signature fails.
+fn first_bad_signature(b: &Pending) -> Option<usize> {
+    let chunk_ok: Vec<bool> = b
+        .bodies
+        .par_chunks(256)
+        .zip(b.sigs.par_chunks(256))
+        .zip(b.keys.par_chunks(256))
+        .map(|((bodies, sigs), keys)| {
+            let refs: Vec<&[u8]> = bodies.iter().map(Vec::as_slice).collect();
+            keys::verify_batch(keys, &refs, sigs)
+        })
+        .collect();
+    let chunk = chunk_ok.iter().position(|ok| !ok)?;
+    (chunk * 256..((chunk + 1) * 256).min(b.bodies.len())).find(|&i| {
+        !keys::verify(&keys::PublicKey(b.keys[i]), &b.bodies[i], &b.sigs[i])
+    })
+}
+
+pub fn verify(store: &Store) -> Result<Report> {
+    let conn = store.conn();
+    let mut shadow = Store::open_in_memory()?;
+    let (tx, rx) = mpsc::sync_channel::<Pending>(2);
+    let checker = std::thread::spawn(move || -> Option<(usize, Problem)> {
+        for batch in rx {
+            if let Some(i) = first_bad_signature(&batch) {
+                let (id, author, seq) = batch.ids[i].clone();
+                return Some((
+                    batch.first + i,
+                    Problem { event: id, author: Some(author), seq: Some(seq), code: "bad_signature".into(), message: "the signature does not match the event's content and author key (altered or forged)".into() },
+                ));
+            }
+        }
+        None
+    });
+
+    let mut ledger = Ledger::default();
+    let mut pending = Pending::new(0);
+    let mut index = 0usize;
+    let mut head = None;
+    let mut structural: Option<(usize, Problem)> = None;
+    let sender = tx;
+    let result = shadow.write(|shadow_tx| {
+        events::for_each_in_ledger_order(conn, |stored| {
+            if structural.is_some() {
+                return Ok(());
+            }
+            let fail = |v: Violation| Problem {
+                event: stored.id.clone(),
+                author: Some(stored.author.clone()),
+                seq: Some(stored.seq),
+                code: v.code.into(),
+                message: v.message,
+            };
+            let checked = (|| {
+                let ev = relm_domain::event::SignedEvent::from_stored(&stored.body, &stored.sig)
+                    .map_err(|e| Violation::new("unreadable", e))?;
+                let body = ev.body().map_err(|e| Violation::new("bad_payload", e))?;
+                stored
+                    .columns_match(&ev, body.entity().as_deref())
+                    .map_err(|e| Violation::new("column_mismatch", e))?;
+                let key = ledger.admit(&ev)?;
+                Ok((ev, body, key))
+            })();
+            match checked {
+                Err(v) => structural = Some((index, fail(v))),
+                Ok((ev, body, key)) => {
+                    projection::apply(shadow_tx, &ev, &body)?;
+                    head = Some(ev.hash_hex());
+                    pending.keys.push(key.0);
+                    pending.sigs.push(ev.signature);
+                    pending.ids.push((stored.id.clone(), stored.author.clone(), stored.seq));
+                    pending.bodies.push(ev.body);
+                    index += 1;
+                    if pending.bodies.len() == BATCH {
+                        let full = std::mem::replace(&mut pending, Pending::new(index));
+                        // The checker only stops early after finding a bad signature.
+                        let _ = sender.send(full);
+                    }
+                }
+            }
+            Ok(())
+        })
+    });
+    let _ = sender.send(pending);
+    drop(sender);
+    let bad_sig = checker.join().map_err(|_| StoreError::Corrupt("signature checker crashed".into()))?;
+    result?;
+
+    let problem = match (bad_sig, structural) {
+        (Some(a), Some(b)) => Some(if a.0 <= b.0 { a.1 } else { b.1 }),
+        (a, b) => a.or(b).map(|p| p.1),
+    };
+    let problem = match problem {
+        Some(p) => Some(p),
+        None => compare_projections(store, &shadow)?,
+    };
+    Ok(Report {
+        ok: problem.is_none(),
+        events: if problem.is_none() { ledger.event_count() } else { index as u64 },
+        authors: ledger.author_count(),
+        head,
+        problem,
+    })
+}
+
+fn compare_projections(store: &Store, shadow: &Store) -> Result<Option<Problem>> {
+    let stored = projection::digest(store.conn())?;
+    let rebuilt = projection::digest(shadow.conn())?;
+    Ok(stored.iter().zip(rebuilt.iter()).find(|(a, b)| a.1 != b.1).map(|(a, _)| Problem {
+        event: a.0.to_string(),
+        author: None,
+        seq: None,
+        code: "projection_mismatch".into(),
+        message: format!("table `{}` differs from a rebuild from the events; run `relm rebuild` after investigating", a.0),
+    }))
+}
