@@ -1,1 +1,22 @@
-//! placeholder
+//! Relm's use-cases, shared by the `relm` CLI and the desktop shell.
+//!
+//! A [`Relm`] is one open data dir (one replica): its store, the injected clock, and the key
+//! store holding this replica's private key. Every governed change goes through
+//! [`Relm::emit`], which, inside one `BEGIN IMMEDIATE` transaction, re-reads the state, checks
+//! the member's role and the domain rules, signs the events, appends them and updates the
+//! projections. Adapters (CLI subcommands, Tauri commands) stay a few lines long.
+
+pub mod audit;
+pub mod demo;
+mod error;
+pub mod identity;
+pub mod members;
+pub mod releases;
+mod session;
+pub mod workspace;
+
+pub use error::{ApiError, ErrorCode, Result};
+pub use relm_store::events::LogEntry;
+pub use relm_store::verify::{Problem, Report as VerifyReport};
+pub use relm_store::{ReleaseFilter, ReleaseRow, StatusChange};
+pub use session::{KeyringChoice, Options, Relm};

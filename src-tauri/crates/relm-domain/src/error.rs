@@ -7,10 +7,17 @@ use thiserror::Error;
 pub enum DomainError {
     /// Input that breaks a field rule (empty service, bad semver, end before start...).
     #[error("{field}: {message}")]
-    Invalid { field: &'static str, message: String },
+    Invalid {
+        field: &'static str,
+        message: String,
+    },
     /// A status change the lifecycle does not allow.
     #[error("cannot move a release from `{from}` to `{to}`; allowed next: {allowed}")]
-    IllegalTransition { from: String, to: String, allowed: String },
+    IllegalTransition {
+        from: String,
+        to: String,
+        allowed: String,
+    },
     /// An edit refused because of the entity's state.
     #[error("{0}")]
     Conflict(String),
@@ -21,6 +28,9 @@ pub enum DomainError {
 
 impl DomainError {
     pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
-        Self::Invalid { field, message: message.into() }
+        Self::Invalid {
+            field,
+            message: message.into(),
+        }
     }
 }

@@ -51,7 +51,12 @@ impl SignedEvent {
         let body = to_canonical_bytes(&envelope);
         let signature = keys::sign(key, &body);
         let hash = event_hash(&body, &signature);
-        SignedEvent { envelope, body, signature, hash }
+        SignedEvent {
+            envelope,
+            body,
+            signature,
+            hash,
+        }
     }
 
     /// Read an event back from its stored body and signature. Checks that the body parses and
@@ -70,7 +75,12 @@ impl SignedEvent {
             .map_err(|_| format!("signature has {} bytes, expected 64", signature.len()))?;
         let signature = Signature::from_bytes(&sig);
         let hash = event_hash(body, &signature);
-        Ok(SignedEvent { envelope, body: body.to_vec(), signature, hash })
+        Ok(SignedEvent {
+            envelope,
+            body: body.to_vec(),
+            signature,
+            hash,
+        })
     }
 
     pub fn hash_hex(&self) -> String {
@@ -106,7 +116,10 @@ mod tests {
             author: KeyId("0011223344556677".into()),
             seq: 1,
             prev: None,
-            hlc: Hlc { ms: 1_700_000_000_000, c: 0 },
+            hlc: Hlc {
+                ms: 1_700_000_000_000,
+                c: 0,
+            },
             kind: "member.removed".into(),
             payload: json!({"key_id": "8899aabbccddeeff"}),
         }
@@ -131,10 +144,28 @@ mod tests {
     fn non_canonical_or_garbled_bodies_are_refused() {
         let ev = SignedEvent::sign(envelope(), &SigningKey::from_bytes(&[3; 32]));
         let sig = ev.signature.to_bytes();
-        let spaced = String::from_utf8(ev.body.clone()).unwrap().replace(",", ", ");
-        assert!(SignedEvent::from_stored(spaced.as_bytes(), &sig).unwrap_err().contains("canonical"));
-        assert!(SignedEvent::from_stored(b"{\"v\":1", &sig).unwrap_err().contains("not JSON"));
-        assert!(SignedEvent::from_stored(b"{\"v\":1}", &sig).unwrap_err().contains("not an event"));
-        assert!(SignedEvent::from_stored(&ev.body, &sig[..10]).unwrap_err().contains("64"));
+        let spaced = String::from_utf8(ev.body.clone())
+            .unwrap()
+            .replace(",", ", ");
+        assert!(
+            SignedEvent::from_stored(spaced.as_bytes(), &sig)
+                .unwrap_err()
+                .contains("canonical")
+        );
+        assert!(
+            SignedEvent::from_stored(b"{\"v\":1", &sig)
+                .unwrap_err()
+                .contains("not JSON")
+        );
+        assert!(
+            SignedEvent::from_stored(b"{\"v\":1}", &sig)
+                .unwrap_err()
+                .contains("not an event")
+        );
+        assert!(
+            SignedEvent::from_stored(&ev.body, &sig[..10])
+                .unwrap_err()
+                .contains("64")
+        );
     }
 }

@@ -28,9 +28,15 @@ impl Hlc {
             Hlc { ms: wall, c: 0 }
         } else if last.c == u16::MAX {
             // Counter exhausted within one millisecond: borrow the next millisecond.
-            Hlc { ms: last.ms + 1, c: 0 }
+            Hlc {
+                ms: last.ms + 1,
+                c: 0,
+            }
         } else {
-            Hlc { ms: last.ms, c: last.c + 1 }
+            Hlc {
+                ms: last.ms,
+                c: last.c + 1,
+            }
         }
     }
 
@@ -39,18 +45,28 @@ impl Hlc {
     }
 
     pub fn from_packed(v: i64) -> Hlc {
-        Hlc { ms: (v >> 16) as u64, c: (v & 0xffff) as u16 }
+        Hlc {
+            ms: (v >> 16) as u64,
+            c: (v & 0xffff) as u16,
+        }
     }
 
     /// The wall-time part as a UTC instant.
     pub fn to_datetime(self) -> DateTime<Utc> {
-        Utc.timestamp_millis_opt(self.ms as i64).single().unwrap_or_default()
+        Utc.timestamp_millis_opt(self.ms as i64)
+            .single()
+            .unwrap_or_default()
     }
 }
 
 impl std::fmt::Display for Hlc {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}#{}", self.to_datetime().format("%Y-%m-%dT%H:%M:%S%.3fZ"), self.c)
+        write!(
+            f,
+            "{}#{}",
+            self.to_datetime().format("%Y-%m-%dT%H:%M:%S%.3fZ"),
+            self.c
+        )
     }
 }
 
@@ -65,12 +81,18 @@ mod tests {
 
     #[test]
     fn follows_wall_clock_when_it_moves_forward() {
-        assert_eq!(Hlc::next(Hlc { ms: 10, c: 4 }, at(20)), Hlc { ms: 20, c: 0 });
+        assert_eq!(
+            Hlc::next(Hlc { ms: 10, c: 4 }, at(20)),
+            Hlc { ms: 20, c: 0 }
+        );
     }
 
     #[test]
     fn never_goes_back_when_the_wall_clock_does() {
-        assert_eq!(Hlc::next(Hlc { ms: 50, c: 1 }, at(20)), Hlc { ms: 50, c: 2 });
+        assert_eq!(
+            Hlc::next(Hlc { ms: 50, c: 1 }, at(20)),
+            Hlc { ms: 50, c: 2 }
+        );
     }
 
     proptest! {

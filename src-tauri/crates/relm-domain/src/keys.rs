@@ -25,7 +25,9 @@ impl PublicKey {
         let bad = || {
             DomainError::invalid(
                 "key",
-                format!("`{s}` is not a Relm public key; expected `ed25519:` followed by 43 base64url characters, as printed by `relm identity show`"),
+                format!(
+                    "`{s}` is not a Relm public key; expected `ed25519:` followed by 43 base64url characters, as printed by `relm identity show`"
+                ),
             )
         };
         let body = s.trim().strip_prefix(PREFIX).ok_or_else(bad)?;
@@ -34,7 +36,9 @@ impl PublicKey {
             .map_err(|_| bad())?
             .try_into()
             .map_err(|_| bad())?;
-        VerifyingKey::from_bytes(&bytes).map(PublicKey).map_err(|_| bad())
+        VerifyingKey::from_bytes(&bytes)
+            .map(PublicKey)
+            .map_err(|_| bad())
     }
 
     pub fn key_id(&self) -> KeyId {
@@ -106,7 +110,9 @@ pub fn sign(key: &SigningKey, message: &[u8]) -> Signature {
 
 /// Verify one signature strictly (rejects malleable and small-order encodings).
 pub fn verify(key: &PublicKey, message: &[u8], signature: &Signature) -> bool {
-    key.0.verify_strict(&signing_input(message), signature).is_ok()
+    key.0
+        .verify_strict(&signing_input(message), signature)
+        .is_ok()
 }
 
 /// Verify many signatures at once; `false` if any is bad (then check them one by one to find
@@ -128,7 +134,13 @@ mod tests {
         let text = public.to_string();
         assert!(text.starts_with("ed25519:"));
         assert_eq!(PublicKey::parse(&text).unwrap(), public);
-        for bad in ["", "ed25519:", "ed25519:!!!!", "rsa:abcd", &text[..text.len() - 2]] {
+        for bad in [
+            "",
+            "ed25519:",
+            "ed25519:!!!!",
+            "rsa:abcd",
+            &text[..text.len() - 2],
+        ] {
             assert!(PublicKey::parse(bad).is_err(), "`{bad}` must be refused");
         }
     }
@@ -141,11 +153,17 @@ mod tests {
         assert!(verify(&public, b"hello", &sig));
         assert!(!verify(&public, b"hellp", &sig), "a changed byte must fail");
         let raw = key.sign(b"hello");
-        assert!(!verify(&public, b"hello", &raw), "a signature without the context must fail");
+        assert!(
+            !verify(&public, b"hello", &raw),
+            "a signature without the context must fail"
+        );
     }
 
     #[test]
     fn fingerprint_groups_the_key_id() {
-        assert_eq!(KeyId("0123456789abcdef".into()).fingerprint(), "0123-4567-89ab-cdef");
+        assert_eq!(
+            KeyId("0123456789abcdef".into()).fingerprint(),
+            "0123-4567-89ab-cdef"
+        );
     }
 }

@@ -26,7 +26,10 @@ pub struct Violation {
 
 impl Violation {
     pub fn new(code: &'static str, message: impl Into<String>) -> Self {
-        Violation { code, message: message.into() }
+        Violation {
+            code,
+            message: message.into(),
+        }
     }
 }
 
@@ -74,7 +77,13 @@ impl Ledger {
     pub fn admit(&mut self, ev: &SignedEvent) -> Result<PublicKey, Violation> {
         let env = &ev.envelope;
         if env.v != FORMAT_VERSION {
-            return Err(Violation::new("unsupported_format", format!("event format v{} is not understood by this version of Relm; upgrade Relm", env.v)));
+            return Err(Violation::new(
+                "unsupported_format",
+                format!(
+                    "event format v{} is not understood by this version of Relm; upgrade Relm",
+                    env.v
+                ),
+            ));
         }
         let body = ev.body().map_err(|e| Violation::new("bad_payload", e))?;
         if body.kind() != env.kind {
@@ -83,20 +92,32 @@ impl Ledger {
         let key = match (&self.workspace, &body) {
             (None, EventBody::WorkspaceCreated { founder, .. }) => {
                 if founder.key.key_id() != env.author || env.seq != 1 || env.prev.is_some() {
-                    return Err(Violation::new("bad_genesis", "the genesis event must be the founder's first event, signed by the founder"));
+                    return Err(Violation::new(
+                        "bad_genesis",
+                        "the genesis event must be the founder's first event, signed by the founder",
+                    ));
                 }
                 self.workspace = Some(env.workspace.clone());
                 founder.key
             }
             (None, _) => {
-                return Err(Violation::new("missing_genesis", "the ledger does not start with a `workspace.created` event"));
+                return Err(Violation::new(
+                    "missing_genesis",
+                    "the ledger does not start with a `workspace.created` event",
+                ));
             }
             (Some(_), EventBody::WorkspaceCreated { .. }) => {
-                return Err(Violation::new("second_genesis", "a second `workspace.created` event; a workspace is created once"));
+                return Err(Violation::new(
+                    "second_genesis",
+                    "a second `workspace.created` event; a workspace is created once",
+                ));
             }
             (Some(ws), _) => {
                 if *ws != env.workspace {
-                    return Err(Violation::new("wrong_workspace", format!("event belongs to workspace {}, not {ws}", env.workspace)));
+                    return Err(Violation::new(
+                        "wrong_workspace",
+                        format!("event belongs to workspace {}, not {ws}", env.workspace),
+                    ));
                 }
                 self.members
                     .authorize(&env.author, &body)
@@ -104,12 +125,22 @@ impl Ledger {
                 self.members
                     .check_change(&body)
                     .map_err(|e| Violation::new("invalid_change", e.to_string()))?;
-                self.members.get(&env.author).map(|m| m.key).ok_or_else(|| Violation::new("unknown_author", "author is not a member"))?
+                self.members
+                    .get(&env.author)
+                    .map(|m| m.key)
+                    .ok_or_else(|| Violation::new("unknown_author", "author is not a member"))?
             }
         };
         self.check_chain(ev)?;
         self.members.apply(&body);
-        self.heads.insert(env.author.clone(), Head { seq: env.seq, hash: ev.hash, hlc: env.hlc });
+        self.heads.insert(
+            env.author.clone(),
+            Head {
+                seq: env.seq,
+                hash: ev.hash,
+                hlc: env.hlc,
+            },
+        );
         self.count += 1;
         Ok(key)
     }
@@ -121,16 +152,44 @@ impl Ledger {
             None => (1, None, None),
         };
         if env.seq < expected_seq {
-            return Err(Violation::new("fork", format!("author {} already has an event with sequence {} (fork or replay)", env.author, env.seq)));
+            return Err(Violation::new(
+                "fork",
+                format!(
+                    "author {} already has an event with sequence {} (fork or replay)",
+                    env.author, env.seq
+                ),
+            ));
         }
         if env.seq > expected_seq {
-            return Err(Violation::new("gap", format!("author {}'s sequence jumps from {} to {}: {} event(s) missing", env.author, expected_seq - 1, env.seq, env.seq - expected_seq)));
+            return Err(Violation::new(
+                "gap",
+                format!(
+                    "author {}'s sequence jumps from {} to {}: {} event(s) missing",
+                    env.author,
+                    expected_seq - 1,
+                    env.seq,
+                    env.seq - expected_seq
+                ),
+            ));
         }
         if env.prev != expected_prev {
-            return Err(Violation::new("broken_chain", format!("`prev` does not match the hash of author {}'s event {}", env.author, expected_seq.saturating_sub(1))));
+            return Err(Violation::new(
+                "broken_chain",
+                format!(
+                    "`prev` does not match the hash of author {}'s event {}",
+                    env.author,
+                    expected_seq.saturating_sub(1)
+                ),
+            ));
         }
         if last_hlc.is_some_and(|h| env.hlc <= h) {
-            return Err(Violation::new("reordered", format!("timestamp {} is not after the author's previous event", env.hlc)));
+            return Err(Violation::new(
+                "reordered",
+                format!(
+                    "timestamp {} is not after the author's previous event",
+                    env.hlc
+                ),
+            ));
         }
         Ok(())
     }

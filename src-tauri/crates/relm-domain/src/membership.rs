@@ -46,13 +46,18 @@ impl Members {
     }
 
     fn admins(&self) -> usize {
-        self.members.values().filter(|m| m.active && m.roles.contains(&Role::Admin)).count()
+        self.members
+            .values()
+            .filter(|m| m.active && m.roles.contains(&Role::Admin))
+            .count()
     }
 
     /// Whether `author` may emit `body` now. The message says who lacks what.
     pub fn authorize(&self, author: &KeyId, body: &EventBody) -> Result<(), DomainError> {
         let Some(allowed) = roles_allowed_to_emit(body) else {
-            return Err(DomainError::Unauthorized("a workspace can only be created once".into()));
+            return Err(DomainError::Unauthorized(
+                "a workspace can only be created once".into(),
+            ));
         };
         let member = self.active(author).ok_or_else(|| {
             DomainError::Unauthorized(match self.members.get(author) {
@@ -69,7 +74,12 @@ impl Members {
             member.name,
             need.join(" or "),
             body.kind(),
-            member.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ")
+            member
+                .roles
+                .iter()
+                .map(|r| r.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
         )))
     }
 
@@ -80,7 +90,10 @@ impl Members {
             EventBody::MemberAdded { member, roles } => {
                 let id = member.key.key_id();
                 if self.active(&id).is_some() {
-                    return Err(DomainError::Conflict(format!("key {} is already a member", id.fingerprint())));
+                    return Err(DomainError::Conflict(format!(
+                        "key {} is already a member",
+                        id.fingerprint()
+                    )));
                 }
                 check_info(member)?;
                 check_roles(roles)
@@ -88,7 +101,10 @@ impl Members {
             EventBody::MemberRolesSet { key_id, roles } => {
                 let m = self.require(key_id)?;
                 check_roles(roles)?;
-                if m.roles.contains(&Role::Admin) && !roles.contains(&Role::Admin) && self.admins() == 1 {
+                if m.roles.contains(&Role::Admin)
+                    && !roles.contains(&Role::Admin)
+                    && self.admins() == 1
+                {
                     return Err(last_admin());
                 }
                 Ok(())
@@ -106,14 +122,19 @@ impl Members {
 
     fn require(&self, id: &KeyId) -> Result<&Member, DomainError> {
         self.active(id).ok_or_else(|| {
-            DomainError::invalid("member", format!("no active member has key id {id}; see `relm member list`"))
+            DomainError::invalid(
+                "member",
+                format!("no active member has key id {id}; see `relm member list`"),
+            )
         })
     }
 
     pub fn apply(&mut self, body: &EventBody) {
         match body {
             EventBody::WorkspaceCreated { founder, .. } => self.insert(founder, Role::ALL.into()),
-            EventBody::MemberAdded { member, roles } => self.insert(member, roles.iter().copied().collect()),
+            EventBody::MemberAdded { member, roles } => {
+                self.insert(member, roles.iter().copied().collect())
+            }
             EventBody::MemberRolesSet { key_id, roles } => {
                 if let Some(m) = self.members.get_mut(key_id) {
                     m.roles = roles.iter().copied().collect();
@@ -132,7 +153,14 @@ impl Members {
         let key_id = info.key.key_id();
         self.members.insert(
             key_id.clone(),
-            Member { key_id, key: info.key, name: info.name.clone(), email: info.email.clone(), roles, active: true },
+            Member {
+                key_id,
+                key: info.key,
+                name: info.name.clone(),
+                email: info.email.clone(),
+                roles,
+                active: true,
+            },
         );
     }
 }
@@ -142,20 +170,33 @@ pub fn check_info(info: &MemberInfo) -> Result<(), DomainError> {
         return Err(DomainError::invalid("name", "a member needs a name"));
     }
     let email = info.email.trim();
-    let ok = email.split_once('@').is_some_and(|(u, d)| !u.is_empty() && d.contains('.'));
+    // The e-mail is optional (an admin may add a member by key alone), but if given it must
+    // look like one.
+    let ok = email.is_empty()
+        || email
+            .split_once('@')
+            .is_some_and(|(u, d)| !u.is_empty() && d.contains('.'));
     if !ok {
-        return Err(DomainError::invalid("email", format!("`{email}` is not an e-mail address")));
+        return Err(DomainError::invalid(
+            "email",
+            format!("`{email}` is not an e-mail address"),
+        ));
     }
     Ok(())
 }
 
 fn check_roles(roles: &[Role]) -> Result<(), DomainError> {
     if roles.is_empty() {
-        return Err(DomainError::invalid("role", "give at least one role (to take every role away, remove the member)"));
+        return Err(DomainError::invalid(
+            "role",
+            "give at least one role (to take every role away, remove the member)",
+        ));
     }
     Ok(())
 }
 
 fn last_admin() -> DomainError {
-    DomainError::Conflict("this is the workspace's last admin; make another member admin first".into())
+    DomainError::Conflict(
+        "this is the workspace's last admin; make another member admin first".into(),
+    )
 }

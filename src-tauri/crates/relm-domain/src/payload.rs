@@ -27,15 +27,24 @@ pub enum EventBody {
     #[serde(rename = "workspace.created")]
     WorkspaceCreated { name: String, founder: MemberInfo },
     #[serde(rename = "member.added")]
-    MemberAdded { member: MemberInfo, roles: Vec<Role> },
+    MemberAdded {
+        member: MemberInfo,
+        roles: Vec<Role>,
+    },
     #[serde(rename = "member.roles_set")]
     MemberRolesSet { key_id: KeyId, roles: Vec<Role> },
     #[serde(rename = "member.removed")]
     MemberRemoved { key_id: KeyId },
     #[serde(rename = "release.created")]
-    ReleaseCreated { release_id: ReleaseId, fields: ReleaseFields },
+    ReleaseCreated {
+        release_id: ReleaseId,
+        fields: ReleaseFields,
+    },
     #[serde(rename = "release.updated")]
-    ReleaseUpdated { release_id: ReleaseId, patch: ReleasePatch },
+    ReleaseUpdated {
+        release_id: ReleaseId,
+        patch: ReleasePatch,
+    },
     #[serde(rename = "release.status_changed")]
     ReleaseStatusChanged {
         release_id: ReleaseId,
@@ -50,7 +59,11 @@ impl EventBody {
     /// Split into the envelope's `kind` and `payload`.
     pub fn to_parts(&self) -> (String, Value) {
         let mut v = serde_json::to_value(self).unwrap_or(Value::Null);
-        let kind = v.get("kind").and_then(Value::as_str).unwrap_or_default().to_string();
+        let kind = v
+            .get("kind")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
         let payload = v.get_mut("payload").map(Value::take).unwrap_or(Value::Null);
         (kind, payload)
     }
@@ -58,7 +71,8 @@ impl EventBody {
     /// Rebuild from an envelope's `kind` and `payload`; an error names what did not fit.
     pub fn from_parts(kind: &str, payload: &Value) -> Result<EventBody, String> {
         let v = serde_json::json!({ "kind": kind, "payload": payload });
-        serde_json::from_value(v).map_err(|e| format!("payload of kind `{kind}` does not parse: {e}"))
+        serde_json::from_value(v)
+            .map_err(|e| format!("payload of kind `{kind}` does not parse: {e}"))
     }
 
     pub fn kind(&self) -> &'static str {

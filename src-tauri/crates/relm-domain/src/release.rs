@@ -111,7 +111,11 @@ impl ReleaseStatus {
         let allowed = if self.next().is_empty() {
             format!("none, `{}` is final", self.as_str())
         } else {
-            self.next().iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+            self.next()
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
         };
         Err(DomainError::IllegalTransition {
             from: self.as_str().into(),
@@ -123,7 +127,10 @@ impl ReleaseStatus {
     /// Whether the release's content may still be edited. Once deployment starts the record
     /// is history: what was deployed must stay what was approved.
     pub fn is_editable(self) -> bool {
-        matches!(self, ReleaseStatus::Draft | ReleaseStatus::Planned | ReleaseStatus::Approved)
+        matches!(
+            self,
+            ReleaseStatus::Draft | ReleaseStatus::Planned | ReleaseStatus::Approved
+        )
     }
 }
 
@@ -137,10 +144,16 @@ impl FromStr for ReleaseStatus {
     type Err = DomainError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let norm = s.trim().replace('-', "_");
-        ReleaseStatus::ALL.into_iter().find(|st| st.as_str() == norm).ok_or_else(|| {
-            let all: Vec<_> = ReleaseStatus::ALL.iter().map(|s| s.as_str()).collect();
-            DomainError::invalid("status", format!("unknown status `{s}`; use one of {}", all.join(", ")))
-        })
+        ReleaseStatus::ALL
+            .into_iter()
+            .find(|st| st.as_str() == norm)
+            .ok_or_else(|| {
+                let all: Vec<_> = ReleaseStatus::ALL.iter().map(|s| s.as_str()).collect();
+                DomainError::invalid(
+                    "status",
+                    format!("unknown status `{s}`; use one of {}", all.join(", ")),
+                )
+            })
     }
 }
 
@@ -237,7 +250,18 @@ impl ReleaseFields {
         macro_rules! set {
             ($($f:ident),*) => { $( if let Some(v) = &p.$f { self.$f = v.clone(); } )* };
         }
-        set!(service, version, title, description, change_type, environments, components, changes, rollback_plan, evidence);
+        set!(
+            service,
+            version,
+            title,
+            description,
+            change_type,
+            environments,
+            components,
+            changes,
+            rollback_plan,
+            evidence
+        );
         if p.clear_window {
             self.window = None;
         }
@@ -259,10 +283,16 @@ impl ReleaseFields {
             )
         })?;
         if self.title.is_empty() {
-            return Err(DomainError::invalid("title", "a release needs a title; say what it ships"));
+            return Err(DomainError::invalid(
+                "title",
+                "a release needs a title; say what it ships",
+            ));
         }
         if self.title.chars().count() > 200 {
-            return Err(DomainError::invalid("title", "keep the title under 200 characters; use the description for detail"));
+            return Err(DomainError::invalid(
+                "title",
+                "keep the title under 200 characters; use the description for detail",
+            ));
         }
         let mut envs: Vec<String> = Vec::new();
         for env in &self.environments {
@@ -273,7 +303,10 @@ impl ReleaseFields {
             }
         }
         if envs.is_empty() {
-            return Err(DomainError::invalid("environment", "name at least one target environment (e.g. --env prod)"));
+            return Err(DomainError::invalid(
+                "environment",
+                "name at least one target environment (e.g. --env prod)",
+            ));
         }
         self.environments = envs;
         if let Some(w) = &self.window {
@@ -282,7 +315,10 @@ impl ReleaseFields {
         for c in &self.components {
             check_name("component", &c.name)?;
             if c.version.trim().is_empty() {
-                return Err(DomainError::invalid("component", format!("component `{}` needs a version", c.name)));
+                return Err(DomainError::invalid(
+                    "component",
+                    format!("component `{}` needs a version", c.name),
+                ));
             }
             if let Some(d) = &c.digest {
                 check_digest(d)?;
@@ -290,12 +326,18 @@ impl ReleaseFields {
         }
         for ch in &self.changes {
             if ch.id.trim().is_empty() {
-                return Err(DomainError::invalid("change", "every included change needs an id (ticket, MR or commit)"));
+                return Err(DomainError::invalid(
+                    "change",
+                    "every included change needs an id (ticket, MR or commit)",
+                ));
             }
         }
         for ev in &self.evidence {
             if ev.name.trim().is_empty() || (ev.link.is_none() && ev.digest.is_none()) {
-                return Err(DomainError::invalid("evidence", "evidence needs a name and a link or a file digest"));
+                return Err(DomainError::invalid(
+                    "evidence",
+                    "evidence needs a name and a link or a file digest",
+                ));
             }
             if let Some(d) = &ev.digest {
                 check_digest(d)?;
@@ -307,14 +349,21 @@ impl ReleaseFields {
 
 fn check_name(field: &'static str, value: &str) -> Result<(), DomainError> {
     if value.is_empty() {
-        return Err(DomainError::invalid(field, format!("the {field} name is empty; give a name such as `payments-api`")));
+        return Err(DomainError::invalid(
+            field,
+            format!("the {field} name is empty; give a name such as `payments-api`"),
+        ));
     }
     if value.len() > 100
-        || !value.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/'))
+        || !value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/'))
     {
         return Err(DomainError::invalid(
             field,
-            format!("`{value}` is not a valid {field} name; use up to 100 letters, digits, `-`, `_`, `.` or `/`"),
+            format!(
+                "`{value}` is not a valid {field} name; use up to 100 letters, digits, `-`, `_`, `.` or `/`"
+            ),
         ));
     }
     Ok(())
@@ -327,7 +376,10 @@ fn check_digest(d: &str) -> Result<(), DomainError> {
     if ok {
         Ok(())
     } else {
-        Err(DomainError::invalid("digest", format!("`{d}` is not a digest; use sha256: followed by 64 hex digits")))
+        Err(DomainError::invalid(
+            "digest",
+            format!("`{d}` is not a digest; use sha256: followed by 64 hex digits"),
+        ))
     }
 }
 
@@ -358,7 +410,10 @@ mod tests {
         edit(&mut f);
         match (f.validate(), expected) {
             (Ok(()), Ok(())) => {}
-            (Err(e), Err(fragment)) => assert!(e.to_string().contains(fragment), "`{e}` should mention `{fragment}`"),
+            (Err(e), Err(fragment)) => assert!(
+                e.to_string().contains(fragment),
+                "`{e}` should mention `{fragment}`"
+            ),
             (got, want) => panic!("got {got:?}, wanted {want:?}"),
         }
     }
@@ -367,14 +422,41 @@ mod tests {
     fn field_rules() {
         check(|_| {}, Ok(()));
         check(|f| f.version = "1.4".into(), Err("not a semantic version"));
-        check(|f| f.version = "v1.4.0".into(), Err("not a semantic version"));
+        check(
+            |f| f.version = "v1.4.0".into(),
+            Err("not a semantic version"),
+        );
         check(|f| f.version = "2.0.0-rc.1+build.5".into(), Ok(()));
         check(|f| f.service = "  ".into(), Err("service name is empty"));
-        check(|f| f.service = "pay ments".into(), Err("not a valid service name"));
+        check(
+            |f| f.service = "pay ments".into(),
+            Err("not a valid service name"),
+        );
         check(|f| f.title = "".into(), Err("needs a title"));
-        check(|f| f.environments.clear(), Err("at least one target environment"));
-        check(|f| f.components.push(Component { name: "api".into(), version: "1".into(), digest: Some("md5:abc".into()) }), Err("not a digest"));
-        check(|f| f.evidence.push(EvidenceLink { name: "tests".into(), link: None, digest: None }), Err("a link or a file digest"));
+        check(
+            |f| f.environments.clear(),
+            Err("at least one target environment"),
+        );
+        check(
+            |f| {
+                f.components.push(Component {
+                    name: "api".into(),
+                    version: "1".into(),
+                    digest: Some("md5:abc".into()),
+                })
+            },
+            Err("not a digest"),
+        );
+        check(
+            |f| {
+                f.evidence.push(EvidenceLink {
+                    name: "tests".into(),
+                    link: None,
+                    digest: None,
+                })
+            },
+            Err("a link or a file digest"),
+        );
     }
 
     #[test]
@@ -394,7 +476,11 @@ mod tests {
         let err = Reviewed.check_transition(Draft).unwrap_err().to_string();
         assert!(err.contains("final"), "{err}");
         for s in ReleaseStatus::ALL {
-            assert_eq!(s.as_str().parse::<ReleaseStatus>().unwrap(), s, "status names round-trip");
+            assert_eq!(
+                s.as_str().parse::<ReleaseStatus>().unwrap(),
+                s,
+                "status names round-trip"
+            );
         }
         assert_eq!("rolled-back".parse::<ReleaseStatus>().unwrap(), RolledBack);
     }

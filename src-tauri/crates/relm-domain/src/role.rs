@@ -25,7 +25,12 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 4] = [Role::Admin, Role::ReleaseManager, Role::Approver, Role::Auditor];
+    pub const ALL: [Role; 4] = [
+        Role::Admin,
+        Role::ReleaseManager,
+        Role::Approver,
+        Role::Auditor,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -46,12 +51,17 @@ impl std::fmt::Display for Role {
 impl FromStr for Role {
     type Err = DomainError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Role::ALL.into_iter().find(|r| r.as_str() == s.trim()).ok_or_else(|| {
-            DomainError::invalid(
-                "role",
-                format!("unknown role `{s}`; use one of admin, release-manager, approver, auditor"),
-            )
-        })
+        Role::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s.trim())
+            .ok_or_else(|| {
+                DomainError::invalid(
+                    "role",
+                    format!(
+                        "unknown role `{s}`; use one of admin, release-manager, approver, auditor"
+                    ),
+                )
+            })
     }
 }
 
@@ -66,7 +76,10 @@ pub fn roles_allowed_to_emit(body: &EventBody) -> Option<&'static [Role]> {
         EventBody::MemberAdded { .. }
         | EventBody::MemberRolesSet { .. }
         | EventBody::MemberRemoved { .. } => Some(ADMIN),
-        EventBody::ReleaseStatusChanged { to: ReleaseStatus::Approved, .. } => Some(AUTHORIZE),
+        EventBody::ReleaseStatusChanged {
+            to: ReleaseStatus::Approved,
+            ..
+        } => Some(AUTHORIZE),
         EventBody::ReleaseCreated { .. }
         | EventBody::ReleaseUpdated { .. }
         | EventBody::ReleaseStatusChanged { .. } => Some(RELEASE),

@@ -26,7 +26,11 @@ impl PlannedWindow {
         let zone = parse_zone(tz)?;
         let start_at = parse_instant("start", start, zone)?;
         let end_at = parse_instant("end", end, zone)?;
-        let window = PlannedWindow { start: start_at, end: end_at, tz: zone.name().to_string() };
+        let window = PlannedWindow {
+            start: start_at,
+            end: end_at,
+            tz: zone.name().to_string(),
+        };
         window.validate()?;
         Ok(window)
     }
@@ -99,7 +103,10 @@ fn parse_instant(field: &'static str, text: &str, zone: Tz) -> Result<DateTime<U
         )),
         LocalResult::None => Err(DomainError::invalid(
             field,
-            format!("{text} does not exist in {} (clocks go forward); choose another time", zone.name()),
+            format!(
+                "{text} does not exist in {} (clocks go forward); choose another time",
+                zone.name()
+            ),
         )),
     }
 }
@@ -140,7 +147,10 @@ mod tests {
                 assert_eq!((fmt_utc(w.start).as_str(), fmt_utc(w.end).as_str()), (s, e))
             }
             (Err(err), Err(fragment)) => {
-                assert!(err.to_string().contains(fragment), "`{err}` should mention `{fragment}`")
+                assert!(
+                    err.to_string().contains(fragment),
+                    "`{err}` should mention `{fragment}`"
+                )
             }
             (got, want) => panic!("got {got:?}, wanted {want:?}"),
         }
@@ -149,16 +159,56 @@ mod tests {
     #[test]
     fn windows_parse_local_and_offset_times_and_refuse_nonsense() {
         // Local wall-clock time in Paris (UTC+1 in March before DST).
-        check("2027-03-19T18:00", "2027-03-19T20:00", "Europe/Paris", Ok(("2027-03-19T17:00:00Z", "2027-03-19T19:00:00Z")));
+        check(
+            "2027-03-19T18:00",
+            "2027-03-19T20:00",
+            "Europe/Paris",
+            Ok(("2027-03-19T17:00:00Z", "2027-03-19T19:00:00Z")),
+        );
         // Summer time: UTC+2.
-        check("2027-07-02T18:00", "2027-07-02T19:00", "Europe/Paris", Ok(("2027-07-02T16:00:00Z", "2027-07-02T17:00:00Z")));
+        check(
+            "2027-07-02T18:00",
+            "2027-07-02T19:00",
+            "Europe/Paris",
+            Ok(("2027-07-02T16:00:00Z", "2027-07-02T17:00:00Z")),
+        );
         // Explicit offsets win over the zone.
-        check("2027-03-19T18:00:00+00:00", "2027-03-19T19:00:00Z", "Asia/Tokyo", Ok(("2027-03-19T18:00:00Z", "2027-03-19T19:00:00Z")));
-        check("2027-03-19T18:00", "2027-03-19T17:00", "UTC", Err("before or when it starts"));
-        check("2027-03-19T18:00", "2027-03-19T19:00", "Mars/Olympus", Err("unknown time zone"));
-        check("next friday", "2027-03-19T19:00", "UTC", Err("not a date-time"));
+        check(
+            "2027-03-19T18:00:00+00:00",
+            "2027-03-19T19:00:00Z",
+            "Asia/Tokyo",
+            Ok(("2027-03-19T18:00:00Z", "2027-03-19T19:00:00Z")),
+        );
+        check(
+            "2027-03-19T18:00",
+            "2027-03-19T17:00",
+            "UTC",
+            Err("before or when it starts"),
+        );
+        check(
+            "2027-03-19T18:00",
+            "2027-03-19T19:00",
+            "Mars/Olympus",
+            Err("unknown time zone"),
+        );
+        check(
+            "next friday",
+            "2027-03-19T19:00",
+            "UTC",
+            Err("not a date-time"),
+        );
         // 2027-03-28 02:30 does not exist in Paris; 2027-10-31 02:30 happens twice.
-        check("2027-03-28T02:30", "2027-03-28T05:00", "Europe/Paris", Err("does not exist"));
-        check("2027-10-31T02:30", "2027-10-31T05:00", "Europe/Paris", Err("happens twice"));
+        check(
+            "2027-03-28T02:30",
+            "2027-03-28T05:00",
+            "Europe/Paris",
+            Err("does not exist"),
+        );
+        check(
+            "2027-10-31T02:30",
+            "2027-10-31T05:00",
+            "Europe/Paris",
+            Err("happens twice"),
+        );
     }
 }

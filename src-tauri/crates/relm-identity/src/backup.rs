@@ -40,14 +40,23 @@ pub fn check_passphrase(p: &str) -> Result<(), IdentityError> {
     Ok(())
 }
 
-pub fn encrypt(key: &SecretKey, info: &BackupInfo, passphrase: &str) -> Result<Vec<u8>, IdentityError> {
+pub fn encrypt(
+    key: &SecretKey,
+    info: &BackupInfo,
+    passphrase: &str,
+) -> Result<Vec<u8>, IdentityError> {
     check_passphrase(passphrase)?;
-    let plain = Plain { format: FORMAT.into(), info: info.clone(), seed: key.seed_hex().to_string() };
+    let plain = Plain {
+        format: FORMAT.into(),
+        info: info.clone(),
+        seed: key.seed_hex().to_string(),
+    };
     let plain = zeroize::Zeroizing::new(serde_json::to_vec(&plain).unwrap_or_default());
     let io = |e: std::io::Error| IdentityError::Io(format!("encrypting the backup failed: {e}"));
     let encryptor = age::Encryptor::with_user_passphrase(SecretString::from(passphrase.to_owned()));
     let mut out = Vec::new();
-    let armor = age::armor::ArmoredWriter::wrap_output(&mut out, age::armor::Format::AsciiArmor).map_err(io)?;
+    let armor = age::armor::ArmoredWriter::wrap_output(&mut out, age::armor::Format::AsciiArmor)
+        .map_err(io)?;
     let mut w = encryptor.wrap_output(armor).map_err(io)?;
     w.write_all(&plain).map_err(io)?;
     w.finish().and_then(|a| a.finish()).map_err(io)?;
@@ -60,22 +69,32 @@ pub fn decrypt(data: &[u8], passphrase: &str) -> Result<(SecretKey, BackupInfo),
     let decryptor = age::Decryptor::new(reader)
         .map_err(|e| bad(format!("not an age-encrypted Relm identity file ({e})")))?;
     let identity = age::scrypt::Identity::new(SecretString::from(passphrase.to_owned()));
-    let mut r = decryptor.decrypt(std::iter::once(&identity as &dyn age::Identity)).map_err(|e| match e {
-        age::DecryptError::DecryptionFailed | age::DecryptError::NoMatchingKeys => {
-            bad("wrong passphrase".into())
-        }
-        other => bad(other.to_string()),
-    })?;
+    let mut r = decryptor
+        .decrypt(std::iter::once(&identity as &dyn age::Identity))
+        .map_err(|e| match e {
+            age::DecryptError::DecryptionFailed | age::DecryptError::NoMatchingKeys => {
+                bad("wrong passphrase".into())
+            }
+            other => bad(other.to_string()),
+        })?;
     let mut plain = zeroize::Zeroizing::new(Vec::new());
-    r.read_to_end(&mut plain).map_err(|e| bad(format!("the file is damaged ({e})")))?;
-    let p: Plain = serde_json::from_slice(&plain).map_err(|e| bad(format!("unexpected content ({e})")))?;
+    r.read_to_end(&mut plain)
+        .map_err(|e| bad(format!("the file is damaged ({e})")))?;
+    let p: Plain =
+        serde_json::from_slice(&plain).map_err(|e| bad(format!("unexpected content ({e})")))?;
     let seed = zeroize::Zeroizing::new(p.seed);
     if p.format != FORMAT {
-        return Err(bad(format!("format `{}` is not supported; expected {FORMAT}", p.format)));
+        return Err(bad(format!(
+            "format `{}` is not supported; expected {FORMAT}",
+            p.format
+        )));
     }
-    let key = SecretKey::from_seed_hex(&seed).ok_or_else(|| bad("the key inside is malformed".into()))?;
+    let key =
+        SecretKey::from_seed_hex(&seed).ok_or_else(|| bad("the key inside is malformed".into()))?;
     if key.public().to_string() != p.info.public_key {
-        return Err(bad("the key inside does not match the public key it claims".into()));
+        return Err(bad(
+            "the key inside does not match the public key it claims".into(),
+        ));
     }
     Ok((key, p.info))
 }
@@ -100,12 +119,30 @@ mod tests {
         let file = encrypt(&key, &info(&key), "correct horse battery").unwrap();
         assert!(file.starts_with(b"-----BEGIN AGE ENCRYPTED FILE-----"));
         let text = String::from_utf8(file.clone()).unwrap();
-        assert!(!text.contains(key.seed_hex().as_str()), "the seed must not appear in clear");
+        assert!(
+            !text.contains(key.seed_hex().as_str()),
+            "the seed must not appear in clear"
+        );
         let (back, meta) = decrypt(&file, "correct horse battery").unwrap();
         assert_eq!((back.public(), meta), (key.public(), info(&key)));
-        assert!(decrypt(&file, "wrong horse battery").unwrap_err().to_string().contains("wrong passphrase"));
-        assert!(encrypt(&key, &info(&key), "short").unwrap_err().to_string().contains("at least 10"));
-        assert!(decrypt(b"hello", "correct horse battery").unwrap_err().to_string().contains("not an age"));
+        assert!(
+            decrypt(&file, "wrong horse battery")
+                .unwrap_err()
+                .to_string()
+                .contains("wrong passphrase")
+        );
+        assert!(
+            encrypt(&key, &info(&key), "short")
+                .unwrap_err()
+                .to_string()
+                .contains("at least 10")
+        );
+        assert!(
+            decrypt(b"hello", "correct horse battery")
+                .unwrap_err()
+                .to_string()
+                .contains("not an age")
+        );
         let truncated = &file[..file.len() / 2];
         assert!(decrypt(truncated, "correct horse battery").is_err());
     }

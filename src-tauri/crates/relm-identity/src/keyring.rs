@@ -78,11 +78,18 @@ pub struct OsKeyring {
 impl OsKeyring {
     /// The keyring for the replica whose namespace is `namespace`.
     pub fn new(namespace: &str, backend: Backend) -> Result<OsKeyring, IdentityError> {
-        let prefix = if cfg!(debug_assertions) { "relm-dev" } else { "relm" };
+        let prefix = if cfg!(debug_assertions) {
+            "relm-dev"
+        } else {
+            "relm"
+        };
         if backend == Backend::Kernel {
             ensure_session_keyring()?;
         }
-        Ok(OsKeyring { service: format!("{prefix}:{namespace}"), backend })
+        Ok(OsKeyring {
+            service: format!("{prefix}:{namespace}"),
+            backend,
+        })
     }
 
     fn entry(&self, key_id: &str) -> Result<Entry, IdentityError> {
@@ -107,22 +114,29 @@ impl OsKeyring {
     }
 
     fn fail(&self, e: keyring::Error) -> IdentityError {
-        IdentityError::KeyringUnavailable { backend: self.backend.name().into(), reason: e.to_string() }
+        IdentityError::KeyringUnavailable {
+            backend: self.backend.name().into(),
+            reason: e.to_string(),
+        }
     }
 }
 
 impl KeyStore for OsKeyring {
     fn put(&self, key_id: &str, key: &SecretKey) -> Result<(), IdentityError> {
-        self.entry(key_id)?.set_password(&key.seed_hex()).map_err(|e| self.fail(e))
+        self.entry(key_id)?
+            .set_password(&key.seed_hex())
+            .map_err(|e| self.fail(e))
     }
 
     fn get(&self, key_id: &str) -> Result<Option<SecretKey>, IdentityError> {
         match self.entry(key_id)?.get_password() {
             Ok(text) => {
                 let text = zeroize::Zeroizing::new(text);
-                SecretKey::from_seed_hex(&text).map(Some).ok_or_else(|| IdentityError::KeyringUnavailable {
-                    backend: self.backend.name().into(),
-                    reason: format!("the keyring entry for {key_id} is not a Relm key"),
+                SecretKey::from_seed_hex(&text).map(Some).ok_or_else(|| {
+                    IdentityError::KeyringUnavailable {
+                        backend: self.backend.name().into(),
+                        reason: format!("the keyring entry for {key_id} is not a Relm key"),
+                    }
                 })
             }
             Err(keyring::Error::NoEntry) => Ok(None),
@@ -152,12 +166,12 @@ impl KeyStore for OsKeyring {
 #[cfg(target_os = "linux")]
 fn ensure_session_keyring() -> Result<(), IdentityError> {
     use linux_keyutils::{KeyRing, KeyRingIdentifier};
-    KeyRing::from_special_id(KeyRingIdentifier::Session, true).map(|_| ()).map_err(|e| {
-        IdentityError::KeyringUnavailable {
+    KeyRing::from_special_id(KeyRingIdentifier::Session, true)
+        .map(|_| ())
+        .map_err(|e| IdentityError::KeyringUnavailable {
             backend: Backend::Kernel.name().into(),
             reason: format!("{e:?}; is the `keyutils` kernel feature enabled?"),
-        }
-    })
+        })
 }
 
 #[cfg(not(target_os = "linux"))]
@@ -183,7 +197,10 @@ impl KeyStore for MemoryKeyStore {
         Ok(keys.get(key_id).map(SecretKey::from_seed))
     }
     fn delete(&self, key_id: &str) -> Result<(), IdentityError> {
-        self.keys.lock().unwrap_or_else(|e| e.into_inner()).remove(key_id);
+        self.keys
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(key_id);
         Ok(())
     }
     fn backend(&self) -> &'static str {
@@ -202,7 +219,10 @@ mod tests {
     #[cfg(target_os = "linux")]
     #[test]
     fn kernel_keyring_round_trip_and_namespaces_are_separate() {
-        let ns_a = format!("test-{}", hex::encode(SecretKey::generate().unwrap().public().0.as_bytes()));
+        let ns_a = format!(
+            "test-{}",
+            hex::encode(SecretKey::generate().unwrap().public().0.as_bytes())
+        );
         let ns_b = format!("{ns_a}-other");
         let a = OsKeyring::new(&ns_a, Backend::Kernel).unwrap();
         let b = OsKeyring::new(&ns_b, Backend::Kernel).unwrap();
@@ -210,7 +230,10 @@ mod tests {
         let id = key.public().key_id().0;
         a.put(&id, &key).unwrap();
         assert_eq!(a.get(&id).unwrap().map(|k| k.public()), Some(key.public()));
-        assert!(b.get(&id).unwrap().is_none(), "another replica's namespace must not see the key");
+        assert!(
+            b.get(&id).unwrap().is_none(),
+            "another replica's namespace must not see the key"
+        );
         a.delete(&id).unwrap();
         assert!(a.get(&id).unwrap().is_none());
     }

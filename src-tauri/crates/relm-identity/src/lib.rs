@@ -16,7 +16,9 @@ use thiserror::Error;
 pub enum IdentityError {
     #[error("the OS keyring is not available ({backend}): {reason}")]
     KeyringUnavailable { backend: String, reason: String },
-    #[error("no private key for {key_id} in the OS keyring ({backend}); restore it with `relm identity import FILE`")]
+    #[error(
+        "no private key for {key_id} in the OS keyring ({backend}); restore it with `relm identity import FILE`"
+    )]
     MissingKey { key_id: String, backend: String },
     #[error("the backup could not be decrypted: {0}")]
     BadBackup(String),

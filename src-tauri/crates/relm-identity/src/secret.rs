@@ -43,7 +43,11 @@ impl SecretKey {
 
 impl std::fmt::Debug for SecretKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "SecretKey(<redacted>, public {})", self.public().key_id())
+        write!(
+            f,
+            "SecretKey(<redacted>, public {})",
+            self.public().key_id()
+        )
     }
 }
 
@@ -56,7 +60,13 @@ mod tests {
         let key = SecretKey::generate().unwrap();
         let seed = key.seed_hex();
         let shown = format!("{key:?}");
-        assert!(!shown.contains(seed.as_str()) && shown.contains("redacted"), "{shown}");
-        assert_eq!(SecretKey::from_seed_hex(&seed).unwrap().public(), key.public());
+        assert!(
+            !shown.contains(seed.as_str()) && shown.contains("redacted"),
+            "{shown}"
+        );
+        assert_eq!(
+            SecretKey::from_seed_hex(&seed).unwrap().public(),
+            key.public()
+        );
     }
 }

@@ -32,7 +32,9 @@ impl Store {
         };
         let conn = Connection::open_with_flags(
             path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(open_err)?;
         Self::prepare(conn, path.to_path_buf()).map_err(|e| match e {
@@ -49,7 +51,11 @@ impl Store {
     fn prepare(mut conn: Connection, path: PathBuf) -> Result<Store> {
         let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
         if found > SCHEMA_VERSION {
-            return Err(StoreError::SchemaTooNew { path, found, supported: SCHEMA_VERSION });
+            return Err(StoreError::SchemaTooNew {
+                path,
+                found,
+                supported: SCHEMA_VERSION,
+            });
         }
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
@@ -104,7 +110,9 @@ impl Store {
 fn explain_open_error(e: &rusqlite::Error) -> String {
     let text = e.to_string();
     if text.contains("readonly") || text.contains("unable to open") {
-        format!("{text}; check that the folder exists and is writable, or choose another --data-dir")
+        format!(
+            "{text}; check that the folder exists and is writable, or choose another --data-dir"
+        )
     } else if text.contains("not a database") {
         format!("{text}; this file is not a Relm store")
     } else {
@@ -118,10 +126,18 @@ mod tests {
 
     #[test]
     fn migrations_are_valid_and_match_the_declared_version() {
-        migrations().validate().expect("embedded migrations must apply cleanly");
+        migrations()
+            .validate()
+            .expect("embedded migrations must apply cleanly");
         let store = Store::open_in_memory().unwrap();
-        let v: i64 = store.conn().query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
-        assert_eq!(v, SCHEMA_VERSION, "SCHEMA_VERSION must follow the last migration");
+        let v: i64 = store
+            .conn()
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(
+            v, SCHEMA_VERSION,
+            "SCHEMA_VERSION must follow the last migration"
+        );
     }
 
     #[test]
@@ -134,16 +150,29 @@ mod tests {
         drop(conn);
         let before = std::fs::read(&path).unwrap();
         let err = Store::open(&path).unwrap_err().to_string();
-        assert!(err.contains("newer Relm") && err.contains("upgrade"), "{err}");
-        assert_eq!(std::fs::read(&path).unwrap(), before, "the refused file must be untouched");
+        assert!(
+            err.contains("newer Relm") && err.contains("upgrade"),
+            "{err}"
+        );
+        assert_eq!(
+            std::fs::read(&path).unwrap(),
+            before,
+            "the refused file must be untouched"
+        );
     }
 
     #[test]
     fn connections_use_wal_and_foreign_keys() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("relm.db")).unwrap();
-        let mode: String = store.conn().query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
-        let fk: i64 = store.conn().query_row("PRAGMA foreign_keys", [], |r| r.get(0)).unwrap();
+        let mode: String = store
+            .conn()
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap();
+        let fk: i64 = store
+            .conn()
+            .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+            .unwrap();
         assert_eq!((mode.as_str(), fk), ("wal", 1));
     }
 }

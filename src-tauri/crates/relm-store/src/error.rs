@@ -5,8 +5,14 @@ use thiserror::Error;
 
 #[derive(Debug, Error)]
 pub enum StoreError {
-    #[error("the store at {path} was written by a newer Relm (schema {found}, this Relm knows up to {supported}); upgrade Relm to open it")]
-    SchemaTooNew { path: PathBuf, found: i64, supported: i64 },
+    #[error(
+        "the store at {path} was written by a newer Relm (schema {found}, this Relm knows up to {supported}); upgrade Relm to open it"
+    )]
+    SchemaTooNew {
+        path: PathBuf,
+        found: i64,
+        supported: i64,
+    },
     #[error("cannot open the store at {path}: {reason}")]
     Open { path: PathBuf, reason: String },
     #[error("the event conflicts with the ledger: {0}")]

@@ -79,7 +79,10 @@ impl StoredEvent {
         if wrong.is_empty() {
             Ok(())
         } else {
-            Err(format!("stored column(s) {} disagree with the signed body", wrong.join(", ")))
+            Err(format!(
+                "stored column(s) {} disagree with the signed body",
+                wrong.join(", ")
+            ))
         }
     }
 }
@@ -103,8 +106,13 @@ pub fn insert(conn: &Connection, ev: &SignedEvent, entity: Option<&str>) -> Resu
         ev.signature.to_bytes().as_slice(),
     ])
     .map_err(|err| match err {
-        rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation => {
-            StoreError::Conflict(format!("event {} (author {} seq {}) is already in the ledger", e.id, e.author, e.seq))
+        rusqlite::Error::SqliteFailure(f, _)
+            if f.code == rusqlite::ErrorCode::ConstraintViolation =>
+        {
+            StoreError::Conflict(format!(
+                "event {} (author {} seq {}) is already in the ledger",
+                e.id, e.author, e.seq
+            ))
         }
         other => other.into(),
     })?;
@@ -118,8 +126,9 @@ pub fn author_head(conn: &Connection, author: &str) -> Result<Option<(u64, [u8; 
         .query_row([author], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
     row.map(|(seq, hash)| {
-        let hash: [u8; 32] =
-            hash.try_into().map_err(|_| StoreError::Corrupt("event hash is not 32 bytes".into()))?;
+        let hash: [u8; 32] = hash
+            .try_into()
+            .map_err(|_| StoreError::Corrupt("event hash is not 32 bytes".into()))?;
         Ok((seq as u64, hash))
     })
     .transpose()
@@ -127,8 +136,9 @@ pub fn author_head(conn: &Connection, author: &str) -> Result<Option<(u64, [u8; 
 
 /// The highest timestamp in the ledger (the replica's HLC high-water mark).
 pub fn max_hlc(conn: &Connection) -> Result<Hlc> {
-    let v: Option<i64> =
-        conn.prepare_cached("SELECT max(hlc) FROM events")?.query_row([], |r| r.get(0))?;
+    let v: Option<i64> = conn
+        .prepare_cached("SELECT max(hlc) FROM events")?
+        .query_row([], |r| r.get(0))?;
     Ok(v.map(Hlc::from_packed).unwrap_or(Hlc::ZERO))
 }
 
@@ -142,8 +152,9 @@ pub fn for_each_in_ledger_order(
     conn: &Connection,
     mut f: impl FnMut(StoredEvent) -> Result<()>,
 ) -> Result<()> {
-    let mut stmt =
-        conn.prepare(&format!("SELECT {COLUMNS} FROM events ORDER BY hlc, author, seq"))?;
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {COLUMNS} FROM events ORDER BY hlc, author, seq"
+    ))?;
     let mut rows = stmt.query([])?;
     while let Some(row) = rows.next()? {
         f(StoredEvent::from_row(row)?)?;
@@ -173,7 +184,9 @@ pub fn log(conn: &Connection, entity: Option<&str>, limit: u32) -> Result<Vec<Lo
          WHERE (?1 IS NULL OR entity = ?1) ORDER BY hlc DESC, author DESC, seq DESC LIMIT ?2"
     );
     let mut stmt = conn.prepare(&sql)?;
-    let rows = stmt.query_map(params![entity, limit], |r| Ok((StoredEvent::from_row(r)?, r.get::<_, Option<String>>(11)?)))?;
+    let rows = stmt.query_map(params![entity, limit], |r| {
+        Ok((StoredEvent::from_row(r)?, r.get::<_, Option<String>>(11)?))
+    })?;
     let mut out = Vec::new();
     for row in rows {
         let (stored, author_name) = row?;

@@ -50,7 +50,13 @@ struct Pending {
 
 impl Pending {
     fn new(first: usize) -> Self {
-        Pending { first, keys: Vec::new(), bodies: Vec::new(), sigs: Vec::new(), ids: Vec::new() }
+        Pending {
+            first,
+            keys: Vec::new(),
+            bodies: Vec::new(),
+            sigs: Vec::new(),
+            ids: Vec::new(),
+        }
     }
 }
 
@@ -67,9 +73,8 @@ fn first_bad_signature(b: &Pending) -> Option<usize> {
         })
         .collect();
     let chunk = chunk_ok.iter().position(|ok| !ok)?;
-    (chunk * 256..((chunk + 1) * 256).min(b.bodies.len())).find(|&i| {
-        !keys::verify(&keys::PublicKey(b.keys[i]), &b.bodies[i], &b.sigs[i])
-    })
+    (chunk * 256..((chunk + 1) * 256).min(b.bodies.len()))
+        .find(|&i| !keys::verify(&keys::PublicKey(b.keys[i]), &b.bodies[i], &b.sigs[i]))
 }
 
 pub fn verify(store: &Store) -> Result<Report> {
@@ -124,7 +129,9 @@ pub fn verify(store: &Store) -> Result<Report> {
                     head = Some(ev.hash_hex());
                     pending.keys.push(key.0);
                     pending.sigs.push(ev.signature);
-                    pending.ids.push((stored.id.clone(), stored.author.clone(), stored.seq));
+                    pending
+                        .ids
+                        .push((stored.id.clone(), stored.author.clone(), stored.seq));
                     pending.bodies.push(ev.body);
                     index += 1;
                     if pending.bodies.len() == BATCH {
@@ -139,7 +146,9 @@ pub fn verify(store: &Store) -> Result<Report> {
     });
     let _ = sender.send(pending);
     drop(sender);
-    let bad_sig = checker.join().map_err(|_| StoreError::Corrupt("signature checker crashed".into()))?;
+    let bad_sig = checker
+        .join()
+        .map_err(|_| StoreError::Corrupt("signature checker crashed".into()))?;
     result?;
 
     let problem = match (bad_sig, structural) {
@@ -152,7 +161,11 @@ pub fn verify(store: &Store) -> Result<Report> {
     };
     Ok(Report {
         ok: problem.is_none(),
-        events: if problem.is_none() { ledger.event_count() } else { index as u64 },
+        events: if problem.is_none() {
+            ledger.event_count()
+        } else {
+            index as u64
+        },
         authors: ledger.author_count(),
         head,
         problem,

@@ -70,9 +70,19 @@ pub fn list(conn: &Connection) -> Result<Vec<Member>> {
         let roles = roles
             .split(',')
             .filter(|s| !s.is_empty())
-            .map(|s| s.parse::<Role>().map_err(|e| StoreError::Corrupt(e.to_string())))
+            .map(|s| {
+                s.parse::<Role>()
+                    .map_err(|e| StoreError::Corrupt(e.to_string()))
+            })
             .collect::<Result<_>>()?;
-        out.push(Member { key_id: KeyId(key_id), key, name, email, roles, active: active != 0 });
+        out.push(Member {
+            key_id: KeyId(key_id),
+            key,
+            name,
+            email,
+            roles,
+            active: active != 0,
+        });
     }
     Ok(out)
 }

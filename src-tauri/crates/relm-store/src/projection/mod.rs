@@ -36,9 +36,9 @@ pub fn apply(conn: &Connection, ev: &SignedEvent, body: &EventBody) -> Result<()
             )?;
             members::apply(conn, body, at)?;
         }
-        EventBody::MemberAdded { .. } | EventBody::MemberRolesSet { .. } | EventBody::MemberRemoved { .. } => {
-            members::apply(conn, body, at)?
-        }
+        EventBody::MemberAdded { .. }
+        | EventBody::MemberRolesSet { .. }
+        | EventBody::MemberRemoved { .. } => members::apply(conn, body, at)?,
         EventBody::ReleaseCreated { .. }
         | EventBody::ReleaseUpdated { .. }
         | EventBody::ReleaseStatusChanged { .. } => {

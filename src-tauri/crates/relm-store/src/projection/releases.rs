@@ -49,24 +49,55 @@ pub struct ReleaseFilter {
     pub limit: u32,
 }
 
-pub(crate) fn apply(conn: &Connection, event_id: &str, body: &EventBody, at: i64, by: &str) -> Result<()> {
+pub(crate) fn apply(
+    conn: &Connection,
+    event_id: &str,
+    body: &EventBody,
+    at: i64,
+    by: &str,
+) -> Result<()> {
     match body {
         EventBody::ReleaseCreated { release_id, fields } => {
             write_fields(conn, &release_id.0, fields, None, at, by)?;
-            history(conn, &release_id.0, event_id, None, ReleaseStatus::Draft, None, at, by)
+            history(
+                conn,
+                &release_id.0,
+                event_id,
+                None,
+                ReleaseStatus::Draft,
+                None,
+                at,
+                by,
+            )
         }
         EventBody::ReleaseUpdated { release_id, patch } => {
-            let Some(mut row) = get(conn, &release_id.0)? else { return Ok(()) };
+            let Some(mut row) = get(conn, &release_id.0)? else {
+                return Ok(());
+            };
             row.fields.apply(patch);
             write_fields(conn, &release_id.0, &row.fields, Some(row.revision), at, by)
         }
-        EventBody::ReleaseStatusChanged { release_id, from, to, note } => {
+        EventBody::ReleaseStatusChanged {
+            release_id,
+            from,
+            to,
+            note,
+        } => {
             let n = conn.execute(
                 "UPDATE releases SET status = ?2, updated_hlc = ?3, updated_by = ?4, revision = revision + 1 WHERE id = ?1",
                 params![release_id.0, to.as_str(), at, by],
             )?;
             if n == 1 {
-                history(conn, &release_id.0, event_id, Some(*from), *to, note.as_deref(), at, by)?;
+                history(
+                    conn,
+                    &release_id.0,
+                    event_id,
+                    Some(*from),
+                    *to,
+                    note.as_deref(),
+                    at,
+                    by,
+                )?;
             }
             Ok(())
         }
@@ -78,9 +109,20 @@ fn json<T: Serialize>(v: &T) -> String {
     serde_json::to_string(v).unwrap_or_default()
 }
 
-fn write_fields(conn: &Connection, id: &str, f: &ReleaseFields, revision: Option<i64>, at: i64, by: &str) -> Result<()> {
+fn write_fields(
+    conn: &Connection,
+    id: &str,
+    f: &ReleaseFields,
+    revision: Option<i64>,
+    at: i64,
+    by: &str,
+) -> Result<()> {
     let (ws, we, tz) = match &f.window {
-        Some(w) => (Some(w.start.timestamp()), Some(w.end.timestamp()), Some(w.tz.clone())),
+        Some(w) => (
+            Some(w.start.timestamp()),
+            Some(w.end.timestamp()),
+            Some(w.tz.clone()),
+        ),
         None => (None, None, None),
     };
     match revision {
@@ -109,10 +151,12 @@ fn write_fields(conn: &Connection, id: &str, f: &ReleaseFields, revision: Option
                 json(&f.environments), ws, we, tz, f.rollback_plan, json(&f.components),
                 json(&f.changes), json(&f.evidence), at, by, rev + 1
             ])?;
-            conn.prepare_cached("DELETE FROM release_environments WHERE release_id = ?1")?.execute([id])?;
+            conn.prepare_cached("DELETE FROM release_environments WHERE release_id = ?1")?
+                .execute([id])?;
         }
     }
-    let mut ins = conn.prepare_cached("INSERT INTO release_environments (release_id, env) VALUES (?1, ?2)")?;
+    let mut ins =
+        conn.prepare_cached("INSERT INTO release_environments (release_id, env) VALUES (?1, ?2)")?;
     for env in &f.environments {
         ins.execute(params![id, env])?;
     }
@@ -153,11 +197,23 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Result<ReleaseRow>> {
     let ws: Option<i64> = r.get(9)?;
     let we: Option<i64> = r.get(10)?;
     let tz: Option<String> = r.get(11)?;
-    let raw = (text(5)?, text(6)?, text(8)?, text(13)?, text(14)?, text(15)?);
+    let raw = (
+        text(5)?,
+        text(6)?,
+        text(8)?,
+        text(13)?,
+        text(14)?,
+        text(15)?,
+    );
     let (service, version, title, description, owner, rollback_plan) =
         (text(1)?, text(2)?, text(3)?, text(4)?, text(7)?, text(12)?);
-    let (created_hlc, created_by, updated_hlc, updated_by, revision): (i64, String, i64, String, i64) =
-        (r.get(16)?, r.get(17)?, r.get(18)?, r.get(19)?, r.get(20)?);
+    let (created_hlc, created_by, updated_hlc, updated_by, revision): (
+        i64,
+        String,
+        i64,
+        String,
+        i64,
+    ) = (r.get(16)?, r.get(17)?, r.get(18)?, r.get(19)?, r.get(20)?);
     Ok((|| {
         let window = match (ws, we, tz) {
             (Some(s), Some(e), Some(tz)) => Some(PlannedWindow {
@@ -172,11 +228,16 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Result<ReleaseRow>> {
             version,
             title,
             description,
-            change_type: raw.0.parse().map_err(|e: relm_domain::DomainError| parse("type", e.to_string()))?,
-            environments: serde_json::from_str(&raw.2).map_err(|e| parse("environments", e.to_string()))?,
+            change_type: raw
+                .0
+                .parse()
+                .map_err(|e: relm_domain::DomainError| parse("type", e.to_string()))?,
+            environments: serde_json::from_str(&raw.2)
+                .map_err(|e| parse("environments", e.to_string()))?,
             window,
             owner: KeyId(owner),
-            components: serde_json::from_str(&raw.3).map_err(|e| parse("components", e.to_string()))?,
+            components: serde_json::from_str(&raw.3)
+                .map_err(|e| parse("components", e.to_string()))?,
             changes: serde_json::from_str(&raw.4).map_err(|e| parse("changes", e.to_string()))?,
             rollback_plan,
             evidence: serde_json::from_str(&raw.5).map_err(|e| parse("evidence", e.to_string()))?,
@@ -184,7 +245,10 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Result<ReleaseRow>> {
         Ok(ReleaseRow {
             id,
             fields,
-            status: raw.1.parse().map_err(|e: relm_domain::DomainError| parse("status", e.to_string()))?,
+            status: raw
+                .1
+                .parse()
+                .map_err(|e: relm_domain::DomainError| parse("status", e.to_string()))?,
             created_at: at_text(created_hlc),
             created_by,
             updated_at: at_text(updated_hlc),
@@ -203,7 +267,9 @@ pub fn get(conn: &Connection, id: &str) -> Result<Option<ReleaseRow>> {
 
 /// Ids starting with `prefix` (at most `limit`), for resolving abbreviated ids.
 pub fn ids_with_prefix(conn: &Connection, prefix: &str, limit: u32) -> Result<Vec<String>> {
-    let mut stmt = conn.prepare_cached("SELECT id FROM releases WHERE id >= ?1 AND id < ?1 || x'ff' ORDER BY id LIMIT ?2")?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT id FROM releases WHERE id >= ?1 AND id < ?1 || x'ff' ORDER BY id LIMIT ?2",
+    )?;
     let rows = stmt.query_map(params![prefix, limit], |r| r.get(0))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }

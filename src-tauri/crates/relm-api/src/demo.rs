@@ -1,0 +1,278 @@
+//! The demo workspace: a realistic team, five services, three environments and about forty
+//! releases spread over the past and the next eight weeks, in every status.
+//!
+//! Teammates' events are signed with their own keys, which the demo makes and then forgets, as
+//! if those people worked on their own laptops. Dates are relative to the injected clock, and
+//! the choice of values is deterministic (a fixed-seed generator), so two demos made at the same
+//! instant hold the same releases.
+
+use chrono::{Datelike, Duration, NaiveTime, TimeZone, Weekday};
+use chrono_tz::Tz;
+use relm_domain::ids::ReleaseId;
+use relm_domain::payload::{EventBody, MemberInfo};
+use relm_domain::release::{
+    ChangeRef, ChangeType, Component, EvidenceLink, ReleaseFields, ReleaseStatus,
+};
+use relm_domain::role::Role;
+use relm_domain::window::PlannedWindow;
+use relm_identity::SecretKey;
+use relm_store::projection::releases;
+use serde::Serialize;
+
+use crate::error::{ApiError, ErrorCode, Result};
+use crate::session::{Options, Relm, random};
+use crate::workspace::{InitOutcome, InitRequest, init};
+
+const SERVICES: &[(&str, &str)] = &[
+    ("payments-api", "Europe/Paris"),
+    ("checkout-web", "Europe/Paris"),
+    ("identity-service", "America/New_York"),
+    ("search-indexer", "America/New_York"),
+    ("notifications-worker", "Asia/Singapore"),
+];
+
+const TITLES: &[&str] = &[
+    "Faster refunds for card payments",
+    "Retry webhooks with backoff",
+    "Dark mode for the checkout",
+    "Rotate signing certificates",
+    "Upgrade the database driver",
+    "Fix rounding of VAT on invoices",
+    "New fraud scoring model",
+    "Cache product search results",
+    "Passkey sign-in",
+    "Reduce cold-start time",
+    "Split notification queues by region",
+    "Remove the legacy export endpoint",
+];
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DemoOutcome {
+    pub created_workspace: Option<InitOutcome>,
+    pub members_added: usize,
+    pub releases_added: usize,
+}
+
+/// A tiny deterministic generator (xorshift64*), enough to vary demo data reproducibly.
+struct Dice(u64);
+
+impl Dice {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len() as u64) as usize]
+    }
+}
+
+struct Teammate {
+    key: SecretKey,
+    name: &'static str,
+    email: &'static str,
+    roles: &'static [Role],
+}
+
+/// Populate `opts.data_dir` with the demo, creating the workspace when there is none.
+pub fn seed(opts: &Options) -> Result<(Relm, DemoOutcome)> {
+    let (mut relm, created) = match Relm::open(opts) {
+        Ok(relm) => (relm, None),
+        Err(e) if e.code == ErrorCode::NoWorkspace => {
+            let req = InitRequest {
+                workspace: "Northwind Demo".into(),
+                name: "Alex Morgan".into(),
+                email: "alex.morgan@northwind.example".into(),
+            };
+            let (relm, outcome) = init(opts, &req)?;
+            (relm, Some(outcome))
+        }
+        Err(e) => return Err(e),
+    };
+    if releases::count(relm.store.conn())? > 0 {
+        return Err(ApiError::new(
+            ErrorCode::Conflict,
+            format!(
+                "the workspace in {} already has releases; run the demo in an empty data dir (e.g. --data-dir /tmp/relm-demo)",
+                relm.data_dir.display()
+            ),
+        ));
+    }
+    let team = vec![
+        Teammate {
+            key: SecretKey::generate()?,
+            name: "Léa Martin",
+            email: "lea.martin@northwind.example",
+            roles: &[Role::ReleaseManager],
+        },
+        Teammate {
+            key: SecretKey::generate()?,
+            name: "Omar Haddad",
+            email: "omar.haddad@northwind.example",
+            roles: &[Role::Approver],
+        },
+        Teammate {
+            key: SecretKey::generate()?,
+            name: "Noah Fischer",
+            email: "noah.fischer@northwind.example",
+            roles: &[Role::ReleaseManager, Role::Approver],
+        },
+        Teammate {
+            key: SecretKey::generate()?,
+            name: "Grace Kim",
+            email: "grace.kim@northwind.example",
+            roles: &[Role::Auditor],
+        },
+    ];
+    let adds = team
+        .iter()
+        .map(|t| EventBody::MemberAdded {
+            member: MemberInfo {
+                key: t.key.public(),
+                name: t.name.into(),
+                email: t.email.into(),
+            },
+            roles: t.roles.to_vec(),
+        })
+        .collect();
+    relm.emit(|_| Ok(adds))?;
+
+    let me = relm.signing_key()?;
+    let managers = [&me, &team[0].key, &team[2].key];
+    let approvers = [&me, &team[1].key, &team[2].key];
+    let now = relm.clock.now();
+    let mut dice = Dice(0x5eed_1e55_c0ff_ee42);
+    let mut added = 0;
+    for i in 0..42i64 {
+        let (service, tz) = *dice.pick(SERVICES);
+        let zone: Tz = tz
+            .parse()
+            .map_err(|_| ApiError::new(ErrorCode::Internal, "demo zone"))?;
+        // Spread over -8..+8 weeks, on weekdays, 10:00 or 14:00 local time.
+        let mut day = (now + Duration::days(-56 + i * 112 / 42))
+            .with_timezone(&zone)
+            .date_naive();
+        while matches!(day.weekday(), Weekday::Sat | Weekday::Sun) {
+            day += Duration::days(1);
+        }
+        let hour = if dice.below(2) == 0 { 10 } else { 14 };
+        let start = zone
+            .from_local_datetime(
+                &day.and_time(NaiveTime::from_hms_opt(hour, 0, 0).unwrap_or_default()),
+            )
+            .earliest()
+            .ok_or_else(|| ApiError::new(ErrorCode::Internal, "demo time"))?
+            .with_timezone(&chrono::Utc);
+        let end = start + Duration::hours(1 + dice.below(3) as i64);
+        let change_type = match dice.below(10) {
+            0 => ChangeType::Emergency,
+            1..=3 => ChangeType::Standard,
+            _ => ChangeType::Normal,
+        };
+        let minor = 1 + dice.below(20);
+        let version = format!("{}.{minor}.{}", 1 + dice.below(3), dice.below(6));
+        let envs: Vec<String> = match dice.below(3) {
+            0 => vec!["dev".into(), "staging".into()],
+            _ => vec!["dev".into(), "staging".into(), "prod".into()],
+        };
+        let author = managers[(i % 3) as usize];
+        let ticket = 100 + i * 7;
+        let fields = ReleaseFields {
+            service: service.into(),
+            version: version.clone(),
+            title: (*dice.pick(TITLES)).into(),
+            description: format!("Ships {service} {version}. Tracked in NW-{ticket}."),
+            change_type,
+            environments: envs,
+            window: Some(PlannedWindow {
+                start,
+                end,
+                tz: tz.into(),
+            }),
+            owner: author.public().key_id(),
+            components: vec![Component {
+                name: service.into(),
+                version: version.clone(),
+                digest: Some(format!("sha256:{}", hex::encode(random::<32>()?))),
+            }],
+            changes: vec![ChangeRef {
+                id: format!("NW-{ticket}"),
+                title: "Implementation".into(),
+                link: Some(format!("https://tracker.northwind.example/NW-{ticket}")),
+            }],
+            rollback_plan: if dice.below(6) == 0 {
+                String::new()
+            } else {
+                format!("Redeploy the previous {service} image; no schema change.")
+            },
+            evidence: vec![EvidenceLink {
+                name: "tests passed".into(),
+                link: Some(format!(
+                    "https://ci.northwind.example/{service}/{}",
+                    9000 + i
+                )),
+                digest: None,
+            }],
+        };
+        let id = ReleaseId::generate(now, random::<10>()?);
+        let path = demo_path(start - now, &mut dice);
+        relm.emit_as(author, |_| {
+            Ok(vec![EventBody::ReleaseCreated {
+                release_id: id.clone(),
+                fields,
+            }])
+        })?;
+        let mut from = ReleaseStatus::Draft;
+        for to in path {
+            let signer = if to == ReleaseStatus::Approved {
+                approvers[(i % 3) as usize]
+            } else {
+                author
+            };
+            let body = EventBody::ReleaseStatusChanged {
+                release_id: id.clone(),
+                from,
+                to,
+                note: None,
+            };
+            relm.emit_as(signer, |_| Ok(vec![body]))?;
+            from = to;
+        }
+        added += 1;
+    }
+    tracing::info!(releases = added, "demo seeded");
+    Ok((
+        relm,
+        DemoOutcome {
+            created_workspace: created,
+            members_added: team.len(),
+            releases_added: added,
+        },
+    ))
+}
+
+/// The statuses a release at `offset` from now has gone through.
+fn demo_path(offset: Duration, dice: &mut Dice) -> Vec<ReleaseStatus> {
+    use ReleaseStatus::*;
+    let days = offset.num_days();
+    match days {
+        d if d < -7 => match dice.below(8) {
+            0 => vec![Planned, Approved, Deploying, RolledBack],
+            1 => vec![Planned, Approved, Deploying, Failed],
+            2 => vec![Planned, Cancelled],
+            3 | 4 => vec![Planned, Approved, Deploying, Deployed],
+            _ => vec![Planned, Approved, Deploying, Deployed, Reviewed],
+        },
+        d if d < 0 => vec![Planned, Approved, Deploying, Deployed],
+        d if d < 14 => match dice.below(3) {
+            0 => vec![Planned],
+            _ => vec![Planned, Approved],
+        },
+        d if d < 35 => vec![Planned],
+        _ => vec![],
+    }
+}

@@ -1,0 +1,87 @@
+//! The error every use-case returns: a closed `code` that callers switch on (the CLI maps it to
+//! an exit status, the desktop shell sends it across IPC) and a message for people.
+
+use relm_domain::DomainError;
+use relm_identity::IdentityError;
+use relm_store::StoreError;
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// Input breaks a rule; fix the input.
+    Validation,
+    /// The named thing does not exist.
+    NotFound,
+    /// The request clashes with the current state (illegal transition, duplicate...).
+    Conflict,
+    /// The acting member lacks the role, or is not a member.
+    Unauthorized,
+    /// The data dir holds no workspace yet.
+    NoWorkspace,
+    /// The data dir cannot be used (not writable, newer schema, not a Relm store).
+    DataDir,
+    /// The OS keyring is unavailable or lacks this replica's key.
+    Keyring,
+    /// A bug or an unexpected environment failure.
+    Internal,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[error("{message}")]
+pub struct ApiError {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+impl ApiError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        ApiError {
+            code,
+            message: message.into(),
+        }
+    }
+    pub fn validation(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::Validation, message)
+    }
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::NotFound, message)
+    }
+}
+
+impl From<DomainError> for ApiError {
+    fn from(e: DomainError) -> Self {
+        let code = match &e {
+            DomainError::Invalid { .. } => ErrorCode::Validation,
+            DomainError::IllegalTransition { .. } | DomainError::Conflict(_) => ErrorCode::Conflict,
+            DomainError::Unauthorized(_) => ErrorCode::Unauthorized,
+        };
+        ApiError::new(code, e.to_string())
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        let code = match &e {
+            StoreError::SchemaTooNew { .. } | StoreError::Open { .. } => ErrorCode::DataDir,
+            StoreError::Conflict(_) => ErrorCode::Conflict,
+            StoreError::Corrupt(_) | StoreError::Sqlite(_) => ErrorCode::Internal,
+        };
+        ApiError::new(code, e.to_string())
+    }
+}
+
+impl From<IdentityError> for ApiError {
+    fn from(e: IdentityError) -> Self {
+        let code = match &e {
+            IdentityError::KeyringUnavailable { .. } | IdentityError::MissingKey { .. } => {
+                ErrorCode::Keyring
+            }
+            IdentityError::BadBackup(_) | IdentityError::Passphrase(_) => ErrorCode::Validation,
+            IdentityError::Io(_) => ErrorCode::Internal,
+        };
+        ApiError::new(code, e.to_string())
+    }
+}
+
+pub type Result<T, E = ApiError> = std::result::Result<T, E>;

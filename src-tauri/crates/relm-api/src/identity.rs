@@ -1,0 +1,129 @@
+//! This replica's identity: show it, back it up, restore it.
+
+use relm_domain::keys::PublicKey;
+use relm_identity::backup::{self, BackupInfo};
+use relm_store::{local, projection};
+use serde::Serialize;
+use std::io::Write;
+use std::path::Path;
+
+use crate::error::{ApiError, ErrorCode, Result};
+use crate::session::{IDENTITY, Relm};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct IdentityView {
+    pub key_id: String,
+    pub fingerprint: String,
+    pub public_key: String,
+    pub name: String,
+    pub email: String,
+    pub roles: Vec<String>,
+    pub active: bool,
+    pub keyring: String,
+    pub keyring_persistent: bool,
+    /// Whether the private key is present in the keyring right now.
+    pub private_key_present: bool,
+}
+
+impl Relm {
+    pub fn identity(&self) -> Result<IdentityView> {
+        let me = self.me()?;
+        let member = projection::members::list(self.store.conn())?
+            .into_iter()
+            .find(|m| m.key_id == me)
+            .ok_or_else(|| {
+                ApiError::not_found(format!(
+                    "identity {} is not a member of this workspace",
+                    me.fingerprint()
+                ))
+            })?;
+        Ok(IdentityView {
+            fingerprint: me.fingerprint(),
+            key_id: me.0,
+            public_key: member.key.to_string(),
+            name: member.name,
+            email: member.email,
+            roles: member
+                .roles
+                .iter()
+                .map(|r| r.as_str().to_string())
+                .collect(),
+            active: member.active,
+            keyring: self.keys.backend().into(),
+            keyring_persistent: self.keys.persistent(),
+            private_key_present: self.keys.get(&member.key_id.0)?.is_some(),
+        })
+    }
+
+    /// Write this identity's private key to `out`, encrypted with `passphrase` (age format).
+    /// The file is created with owner-only permissions and never overwrites an existing file.
+    pub fn export_identity(&self, out: &Path, passphrase: &str) -> Result<BackupInfo> {
+        let view = self.identity()?;
+        let key = self.signing_key()?;
+        let workspace = self.summary()?;
+        let info = BackupInfo {
+            workspace_id: workspace.workspace_id,
+            workspace_name: workspace.name,
+            member_name: view.name,
+            key_id: view.key_id,
+            public_key: view.public_key,
+        };
+        let data = backup::encrypt(&key, &info, passphrase)?;
+        write_new_private_file(out, &data)?;
+        tracing::info!(key = %info.key_id, "identity exported");
+        Ok(info)
+    }
+
+    /// Restore an identity from a backup into this data dir's keyring.
+    pub fn import_identity(&mut self, file: &Path, passphrase: &str) -> Result<BackupInfo> {
+        let data = std::fs::read(file)
+            .map_err(|e| ApiError::validation(format!("cannot read {}: {e}", file.display())))?;
+        let (key, info) = backup::decrypt(&data, passphrase)?;
+        let workspace = self.workspace_id()?;
+        if info.workspace_id != workspace.0 {
+            return Err(ApiError::validation(format!(
+                "this backup belongs to workspace `{}` ({}), not to the one in {} ({workspace})",
+                info.workspace_name,
+                info.workspace_id,
+                self.data_dir.display()
+            )));
+        }
+        let public = PublicKey::parse(&info.public_key)?;
+        let known = projection::members::list(self.store.conn())?
+            .into_iter()
+            .any(|m| m.key == public);
+        if !known {
+            return Err(ApiError::validation(
+                "the key in this backup was never a member of this workspace",
+            ));
+        }
+        self.keys.put(&info.key_id, &key)?;
+        self.store
+            .write(|tx| local::set(tx, IDENTITY, &info.key_id))?;
+        tracing::info!(key = %info.key_id, "identity imported");
+        Ok(info)
+    }
+}
+
+fn write_new_private_file(path: &Path, data: &[u8]) -> Result<()> {
+    let fail = |e: std::io::Error| {
+        let code = if e.kind() == std::io::ErrorKind::AlreadyExists {
+            ErrorCode::Conflict
+        } else {
+            ErrorCode::Validation
+        };
+        ApiError::new(
+            code,
+            format!(
+                "cannot write {}: {e}; choose another --out path",
+                path.display()
+            ),
+        )
+    };
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+    let mut f = opts.open(path).map_err(fail)?;
+    f.write_all(data).and_then(|()| f.sync_all()).map_err(fail)
+}

@@ -1,0 +1,122 @@
+//! Adding, listing, re-roling and removing members (admin only, enforced by the ledger rules).
+
+use relm_domain::keys::{KeyId, PublicKey};
+use relm_domain::membership::Member;
+use relm_domain::payload::{EventBody, MemberInfo};
+use relm_domain::role::Role;
+use relm_store::projection;
+use serde::Serialize;
+
+use crate::error::{ApiError, Result};
+use crate::session::Relm;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MemberView {
+    pub key_id: String,
+    pub fingerprint: String,
+    pub public_key: String,
+    pub name: String,
+    pub email: String,
+    pub roles: Vec<String>,
+    pub active: bool,
+}
+
+impl From<Member> for MemberView {
+    fn from(m: Member) -> Self {
+        MemberView {
+            fingerprint: m.key_id.fingerprint(),
+            key_id: m.key_id.0,
+            public_key: m.key.to_string(),
+            name: m.name,
+            email: m.email,
+            roles: m.roles.iter().map(|r| r.as_str().to_string()).collect(),
+            active: m.active,
+        }
+    }
+}
+
+impl Relm {
+    pub fn members(&self) -> Result<Vec<MemberView>> {
+        Ok(projection::members::list(self.store.conn())?
+            .into_iter()
+            .map(MemberView::from)
+            .collect())
+    }
+
+    /// Add a member by public key. Name and e-mail default to the key's fingerprint.
+    pub fn add_member(
+        &mut self,
+        key: &str,
+        name: Option<&str>,
+        email: Option<&str>,
+        roles: &[Role],
+    ) -> Result<MemberView> {
+        let key = PublicKey::parse(key)?;
+        let id = key.key_id();
+        let info = MemberInfo {
+            key,
+            name: name
+                .map(str::trim)
+                .filter(|n| !n.is_empty())
+                .map_or_else(|| format!("member {}", id.fingerprint()), String::from),
+            email: email.unwrap_or_default().trim().to_string(),
+        };
+        if !info.email.is_empty() {
+            relm_domain::membership::check_info(&info)?;
+        }
+        self.emit(|_| {
+            Ok(vec![EventBody::MemberAdded {
+                member: info,
+                roles: roles.to_vec(),
+            }])
+        })?;
+        self.member(&id.0)
+    }
+
+    pub fn set_member_roles(&mut self, who: &str, roles: &[Role]) -> Result<MemberView> {
+        let id = self.resolve_member(who)?;
+        self.emit(|_| {
+            Ok(vec![EventBody::MemberRolesSet {
+                key_id: id.clone(),
+                roles: roles.to_vec(),
+            }])
+        })?;
+        self.member(&id.0)
+    }
+
+    pub fn remove_member(&mut self, who: &str) -> Result<MemberView> {
+        let id = self.resolve_member(who)?;
+        self.emit(|_| Ok(vec![EventBody::MemberRemoved { key_id: id.clone() }]))?;
+        self.member(&id.0)
+    }
+
+    fn member(&self, key_id: &str) -> Result<MemberView> {
+        self.members()?
+            .into_iter()
+            .find(|m| m.key_id == key_id)
+            .ok_or_else(|| ApiError::not_found(format!("no member with key id {key_id}")))
+    }
+
+    /// Accept a key id, a fingerprint (with dashes), a unique prefix of either, or a public key.
+    fn resolve_member(&self, who: &str) -> Result<KeyId> {
+        if let Ok(k) = PublicKey::parse(who) {
+            return Ok(k.key_id());
+        }
+        let needle = who.trim().replace('-', "").to_lowercase();
+        let found: Vec<_> = self
+            .members()?
+            .into_iter()
+            .filter(|m| m.active && !needle.is_empty() && m.key_id.starts_with(&needle))
+            .collect();
+        match found.as_slice() {
+            [one] => Ok(KeyId(one.key_id.clone())),
+            [] => Err(ApiError::not_found(format!(
+                "no active member matches `{who}`; see `relm member list`"
+            ))),
+            _ => Err(ApiError::validation(format!(
+                "`{who}` matches {} members; give more of the key id",
+                found.len()
+            ))),
+        }
+    }
+}

@@ -1,0 +1,238 @@
+//! Release use-cases: create, edit, move through the lifecycle, list, show.
+
+use relm_domain::ids::ReleaseId;
+use relm_domain::payload::EventBody;
+use relm_domain::release::{
+    ChangeRef, ChangeType, Component, EvidenceLink, ReleaseFields, ReleasePatch, ReleaseStatus,
+};
+use relm_domain::window::PlannedWindow;
+use relm_store::events::{self, LogEntry};
+use relm_store::projection::releases;
+use relm_store::{ReleaseFilter, ReleaseRow, StatusChange};
+use serde::Serialize;
+
+use crate::error::{ApiError, Result};
+use crate::session::{Relm, random};
+
+/// A release as a person describes it; all optional so the same shape serves create and edit.
+#[derive(Debug, Clone, Default)]
+pub struct ReleaseInput {
+    pub service: Option<String>,
+    pub version: Option<String>,
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub change_type: Option<String>,
+    pub environments: Option<Vec<String>>,
+    /// `(start, end, tz)` as typed: RFC 3339 or local wall-clock time in `tz`.
+    pub window: Option<(String, String, String)>,
+    pub clear_window: bool,
+    pub components: Option<Vec<Component>>,
+    pub changes: Option<Vec<ChangeRef>>,
+    pub rollback_plan: Option<String>,
+    pub evidence: Option<Vec<EvidenceLink>>,
+}
+
+impl ReleaseInput {
+    fn to_patch(&self) -> Result<ReleasePatch> {
+        Ok(ReleasePatch {
+            service: self.service.clone(),
+            version: self.version.clone(),
+            title: self.title.clone(),
+            description: self.description.clone(),
+            change_type: self
+                .change_type
+                .as_deref()
+                .map(str::parse::<ChangeType>)
+                .transpose()?,
+            environments: self.environments.clone(),
+            window: self
+                .window
+                .as_ref()
+                .map(|(s, e, tz)| PlannedWindow::parse(s, e, tz))
+                .transpose()?,
+            clear_window: self.clear_window,
+            components: self.components.clone(),
+            changes: self.changes.clone(),
+            rollback_plan: self.rollback_plan.clone(),
+            evidence: self.evidence.clone(),
+        })
+    }
+}
+
+/// A release with its status history and audit trail.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReleaseDetail {
+    #[serde(flatten)]
+    pub release: ReleaseRow,
+    pub status_history: Vec<StatusChange>,
+    pub allowed_next: Vec<&'static str>,
+    pub events: Vec<LogEntry>,
+}
+
+/// One page of releases and the cursor for the next.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReleasePage {
+    pub releases: Vec<ReleaseRow>,
+    pub next_cursor: Option<String>,
+}
+
+fn required(v: &Option<String>, what: &'static str, hint: &str) -> Result<String> {
+    v.clone()
+        .ok_or_else(|| ApiError::validation(format!("{what}: required ({hint})")))
+}
+
+impl Relm {
+    pub fn create_release(&mut self, input: &ReleaseInput) -> Result<ReleaseRow> {
+        let patch = input.to_patch()?;
+        let me = self.me()?;
+        let mut fields = ReleaseFields {
+            service: required(&input.service, "service", "--service payments-api")?,
+            version: required(&input.version, "version", "--version 1.4.0")?,
+            title: required(&input.title, "title", "--title \"what it ships\"")?,
+            description: String::new(),
+            change_type: patch.change_type.unwrap_or(ChangeType::Normal),
+            environments: Vec::new(),
+            window: None,
+            owner: me,
+            components: Vec::new(),
+            changes: Vec::new(),
+            rollback_plan: String::new(),
+            evidence: Vec::new(),
+        };
+        fields.apply(&patch);
+        fields.validate()?;
+        let id = ReleaseId::generate(self.clock.now(), random::<10>()?);
+        let body = EventBody::ReleaseCreated {
+            release_id: id.clone(),
+            fields,
+        };
+        self.emit(|_| Ok(vec![body]))?;
+        self.release(&id.0)
+    }
+
+    pub fn update_release(&mut self, id: &str, input: &ReleaseInput) -> Result<ReleaseRow> {
+        let id = self.resolve_release(id)?;
+        let patch = input.to_patch()?;
+        if patch.is_empty() {
+            return Err(ApiError::validation(
+                "nothing to change: give at least one field option (see `relm release update --help`)",
+            ));
+        }
+        self.emit(|tx| {
+            let current = releases::get(tx, &id)?
+                .ok_or_else(|| ApiError::not_found(format!("no release {id}")))?;
+            if !current.status.is_editable() {
+                return Err(ApiError::new(
+                    crate::ErrorCode::Conflict,
+                    format!(
+                        "release {id} is `{}`; its content is history and can no longer be edited",
+                        current.status
+                    ),
+                ));
+            }
+            let mut fields = current.fields.clone();
+            fields.apply(&patch);
+            fields.validate()?;
+            Ok(vec![EventBody::ReleaseUpdated {
+                release_id: ReleaseId(id.clone()),
+                patch,
+            }])
+        })?;
+        self.release(&id)
+    }
+
+    pub fn set_release_status(
+        &mut self,
+        id: &str,
+        to: &str,
+        note: Option<&str>,
+    ) -> Result<ReleaseRow> {
+        let id = self.resolve_release(id)?;
+        let to: ReleaseStatus = to.parse()?;
+        let note = note
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .map(String::from);
+        self.emit(|tx| {
+            let current = releases::get(tx, &id)?
+                .ok_or_else(|| ApiError::not_found(format!("no release {id}")))?;
+            current.status.check_transition(to)?;
+            Ok(vec![EventBody::ReleaseStatusChanged {
+                release_id: ReleaseId(id.clone()),
+                from: current.status,
+                to,
+                note,
+            }])
+        })?;
+        self.release(&id)
+    }
+
+    pub fn release(&self, id: &str) -> Result<ReleaseRow> {
+        let id = self.resolve_release(id)?;
+        releases::get(self.store.conn(), &id)?
+            .ok_or_else(|| ApiError::not_found(format!("no release {id}")))
+    }
+
+    pub fn release_detail(&self, id: &str) -> Result<ReleaseDetail> {
+        let release = self.release(id)?;
+        let conn = self.store.conn();
+        Ok(ReleaseDetail {
+            status_history: releases::status_history(conn, &release.id)?,
+            allowed_next: release.status.next().iter().map(|s| s.as_str()).collect(),
+            events: events::log(conn, Some(&release.id), 1000)?,
+            release,
+        })
+    }
+
+    /// Newest first. `cursor` is the `next_cursor` of the previous page.
+    pub fn list_releases(
+        &self,
+        mut filter: ReleaseFilter,
+        cursor: Option<&str>,
+    ) -> Result<ReleasePage> {
+        self.workspace_id()?;
+        if let Some(c) = cursor {
+            let (h, id) = c.split_once(':').ok_or_else(|| {
+                ApiError::validation("bad cursor; pass the next_cursor value unchanged")
+            })?;
+            let h = h.parse().map_err(|_| {
+                ApiError::validation("bad cursor; pass the next_cursor value unchanged")
+            })?;
+            filter.before = Some((h, id.to_string()));
+        }
+        if filter.limit == 0 {
+            filter.limit = 100;
+        }
+        let rows = releases::list(self.store.conn(), &filter)?;
+        let next_cursor = (rows.len() == filter.limit as usize)
+            .then(|| rows.last().map(|(_, (h, id))| format!("{h}:{id}")))
+            .flatten();
+        Ok(ReleasePage {
+            releases: rows.into_iter().map(|(r, _)| r).collect(),
+            next_cursor,
+        })
+    }
+
+    /// A full release id from an id or a unique prefix of at least 4 characters.
+    fn resolve_release(&self, id: &str) -> Result<String> {
+        self.workspace_id()?;
+        let id = id.trim().to_lowercase();
+        if id.len() < 4 {
+            return Err(ApiError::validation(format!(
+                "`{id}` is too short to name a release; give at least 4 characters of its id"
+            )));
+        }
+        let found = releases::ids_with_prefix(self.store.conn(), &id, 5)?;
+        match found.as_slice() {
+            [one] => Ok(one.clone()),
+            [] => Err(ApiError::not_found(format!(
+                "no release with id `{id}`; see `relm release list`"
+            ))),
+            many => Err(ApiError::validation(format!(
+                "`{id}` matches {} releases ({}…); give more of the id",
+                many.len(),
+                many.join(", ")
+            ))),
+        }
+    }
+}

@@ -1,0 +1,222 @@
+//! Opening a data dir and appending signed events to it.
+
+use relm_domain::clock::Clock;
+use relm_domain::event::{Envelope, FORMAT_VERSION, SignedEvent};
+use relm_domain::hlc::Hlc;
+use relm_domain::ids::{EventId, WorkspaceId};
+use relm_domain::keys::KeyId;
+use relm_domain::payload::EventBody;
+use relm_identity::SecretKey;
+use relm_identity::keyring::{Backend, KeyStore, OsKeyring};
+use relm_store::Transaction;
+use relm_store::{Store, events, local, projection};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::error::{ApiError, ErrorCode, Result};
+
+pub(crate) const DB_FILE: &str = "relm.db";
+const NAMESPACE: &str = "keyring_namespace";
+pub(crate) const IDENTITY: &str = "identity_key_id";
+
+/// Which key store holds this replica's private keys.
+#[derive(Debug, Clone)]
+pub enum KeyringChoice {
+    /// The OS keyring (backend detected, or `RELM_KEYRING`).
+    Os,
+    /// A given store (unit tests, benchmarks).
+    Given(Arc<dyn KeyStore>),
+}
+
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub data_dir: PathBuf,
+    pub clock: Arc<dyn Clock>,
+    pub keyring: KeyringChoice,
+}
+
+#[derive(Debug)]
+pub struct Relm {
+    pub(crate) store: Store,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) keys: Arc<dyn KeyStore>,
+    pub(crate) data_dir: PathBuf,
+}
+
+impl Relm {
+    /// Open an existing data dir. Fails with `no_workspace` when there is none.
+    pub fn open(opts: &Options) -> Result<Relm> {
+        let db = opts.data_dir.join(DB_FILE);
+        if !db.exists() {
+            return Err(ApiError::new(
+                ErrorCode::NoWorkspace,
+                format!(
+                    "no Relm workspace in {}; create one with `relm init` or try `relm demo`",
+                    opts.data_dir.display()
+                ),
+            ));
+        }
+        Self::open_or_create(opts)
+    }
+
+    /// Open a data dir, creating the folder and an empty store when needed.
+    pub fn open_or_create(opts: &Options) -> Result<Relm> {
+        std::fs::create_dir_all(&opts.data_dir).map_err(|e| {
+            ApiError::new(
+                ErrorCode::DataDir,
+                format!(
+                    "cannot create the data dir {}: {e}; choose a writable --data-dir",
+                    opts.data_dir.display()
+                ),
+            )
+        })?;
+        let mut store = Store::open(&opts.data_dir.join(DB_FILE))?;
+        let namespace = match local::get(store.conn(), NAMESPACE)? {
+            Some(ns) => ns,
+            None => {
+                let ns = hex::encode(random::<8>()?);
+                store.write(|tx| local::set(tx, NAMESPACE, &ns))?;
+                ns
+            }
+        };
+        let keys: Arc<dyn KeyStore> = match &opts.keyring {
+            KeyringChoice::Given(k) => k.clone(),
+            KeyringChoice::Os => Arc::new(OsKeyring::new(&namespace, Backend::detect()?)?),
+        };
+        Ok(Relm {
+            store,
+            clock: opts.clock.clone(),
+            keys,
+            data_dir: opts.data_dir.clone(),
+        })
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn keyring_backend(&self) -> &'static str {
+        self.keys.backend()
+    }
+
+    /// The workspace id, or `no_workspace`.
+    pub(crate) fn workspace_id(&self) -> Result<WorkspaceId> {
+        let id: Option<String> = self
+            .store
+            .conn()
+            .query_row("SELECT id FROM workspace", [], |r| r.get(0))
+            .ok();
+        id.map(WorkspaceId).ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::NoWorkspace,
+                format!(
+                    "no workspace in {}; create one with `relm init`",
+                    self.data_dir.display()
+                ),
+            )
+        })
+    }
+
+    /// This replica's member key id.
+    pub(crate) fn me(&self) -> Result<KeyId> {
+        local::get(self.store.conn(), IDENTITY)?
+            .map(KeyId)
+            .ok_or_else(|| {
+                ApiError::new(
+                    ErrorCode::Keyring,
+                    "this data dir has no identity; run `relm init` or `relm identity import FILE`",
+                )
+            })
+    }
+
+    /// This replica's private key, from the key store.
+    pub(crate) fn signing_key(&self) -> Result<SecretKey> {
+        let me = self.me()?;
+        self.keys.get(&me.0)?.ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::Keyring,
+                format!(
+                    "the private key of this identity ({}) is not in the {}; restore it with `relm identity import FILE`",
+                    me.fingerprint(),
+                    self.keys.backend()
+                ),
+            )
+        })
+    }
+
+    /// Sign and append the events `build` returns, as this replica's member.
+    pub(crate) fn emit(
+        &mut self,
+        build: impl FnOnce(&Transaction<'_>) -> Result<Vec<EventBody>>,
+    ) -> Result<Vec<SignedEvent>> {
+        let key = self.signing_key()?;
+        self.emit_as(&key, build)
+    }
+
+    /// Sign and append as `key` (the demo seeds other members' events this way).
+    pub(crate) fn emit_as(
+        &mut self,
+        key: &SecretKey,
+        build: impl FnOnce(&Transaction<'_>) -> Result<Vec<EventBody>>,
+    ) -> Result<Vec<SignedEvent>> {
+        let workspace = self.workspace_id()?;
+        let clock = self.clock.clone();
+        self.store.write(|tx| {
+            let bodies = build(tx)?;
+            append(tx, key, &workspace, clock.as_ref(), bodies)
+        })
+    }
+}
+
+/// Check, sign, insert and project `bodies` inside the caller's transaction.
+pub(crate) fn append(
+    tx: &Transaction<'_>,
+    key: &SecretKey,
+    workspace: &WorkspaceId,
+    clock: &dyn Clock,
+    bodies: Vec<EventBody>,
+) -> Result<Vec<SignedEvent>> {
+    let author = key.public().key_id();
+    let mut members = projection::members::load(tx)?;
+    let mut head = events::author_head(tx, &author.0)?;
+    let mut hlc = events::max_hlc(tx)?;
+    let mut out = Vec::with_capacity(bodies.len());
+    for body in bodies {
+        if !matches!(body, EventBody::WorkspaceCreated { .. }) {
+            members.authorize(&author, &body)?;
+            members.check_change(&body)?;
+        }
+        hlc = Hlc::next(hlc, clock.now());
+        let (kind, payload) = body.to_parts();
+        let envelope = Envelope {
+            v: FORMAT_VERSION,
+            id: EventId::generate(clock.now(), random::<10>()?),
+            workspace: workspace.clone(),
+            author: author.clone(),
+            seq: head.map_or(1, |h| h.0 + 1),
+            prev: head.map(|h| hex::encode(h.1)),
+            hlc,
+            kind,
+            payload,
+        };
+        let ev = SignedEvent::sign(envelope, key.signing_key());
+        events::insert(tx, &ev, body.entity().as_deref())?;
+        projection::apply(tx, &ev, &body)?;
+        members.apply(&body);
+        head = Some((ev.envelope.seq, ev.hash));
+        out.push(ev);
+    }
+    tracing::debug!(count = out.len(), author = %author, "appended events");
+    Ok(out)
+}
+
+pub(crate) fn random<const N: usize>() -> Result<[u8; N]> {
+    let mut b = [0u8; N];
+    getrandom::fill(&mut b)
+        .map_err(|e| ApiError::new(ErrorCode::Internal, format!("no randomness: {e}")))?;
+    Ok(b)
+}

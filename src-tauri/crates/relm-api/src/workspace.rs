@@ -1,0 +1,139 @@
+//! Creating a workspace and summarising one.
+
+use relm_domain::ids::WorkspaceId;
+use relm_domain::membership::check_info;
+use relm_domain::payload::{EventBody, MemberInfo};
+use relm_identity::SecretKey;
+use relm_store::{events, local, projection};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+use crate::error::{ApiError, ErrorCode, Result};
+use crate::session::{IDENTITY, Options, Relm, append, random};
+
+#[derive(Debug, Clone)]
+pub struct InitRequest {
+    pub workspace: String,
+    pub name: String,
+    pub email: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct InitOutcome {
+    pub workspace_id: String,
+    pub workspace_name: String,
+    pub key_id: String,
+    pub fingerprint: String,
+    pub public_key: String,
+    pub keyring: String,
+    /// False when the keyring forgets keys at reboot (kernel keyring): export a backup.
+    pub keyring_persistent: bool,
+}
+
+/// Create a workspace in `opts.data_dir` with a new founder identity.
+pub fn init(opts: &Options, req: &InitRequest) -> Result<(Relm, InitOutcome)> {
+    let workspace_name = req.workspace.trim().to_string();
+    if workspace_name.is_empty() {
+        return Err(ApiError::validation(
+            "workspace: give the workspace a name (e.g. --workspace \"Payments\")",
+        ));
+    }
+    let key = SecretKey::generate()?;
+    let founder = MemberInfo {
+        key: key.public(),
+        name: req.name.trim().into(),
+        email: req.email.trim().into(),
+    };
+    check_info(&founder)?;
+    if founder.email.is_empty() {
+        return Err(ApiError::validation(
+            "email: the founder needs an e-mail address (--email)",
+        ));
+    }
+    let mut relm = Relm::open_or_create(opts)?;
+    if let Ok(id) = relm.workspace_id() {
+        return Err(ApiError::new(
+            ErrorCode::Conflict,
+            format!(
+                "{} already holds workspace {id}; use another --data-dir",
+                opts.data_dir.display()
+            ),
+        ));
+    }
+    let key_id = key.public().key_id();
+    relm.keys.put(&key_id.0, &key)?;
+    let workspace = WorkspaceId::generate(relm.clock.now(), random::<10>()?);
+    let clock = relm.clock.clone();
+    let genesis = EventBody::WorkspaceCreated {
+        name: workspace_name.clone(),
+        founder,
+    };
+    let written = relm.store.write(|tx| {
+        local::set(tx, IDENTITY, &key_id.0)?;
+        append(tx, &key, &workspace, clock.as_ref(), vec![genesis])
+    });
+    if let Err(e) = written {
+        let _ = relm.keys.delete(&key_id.0);
+        return Err(e);
+    }
+    tracing::info!(workspace = %workspace, key = %key_id, "workspace created");
+    let outcome = InitOutcome {
+        workspace_id: workspace.0,
+        workspace_name,
+        fingerprint: key_id.fingerprint(),
+        key_id: key_id.0,
+        public_key: key.public().to_string(),
+        keyring: relm.keys.backend().into(),
+        keyring_persistent: relm.keys.persistent(),
+    };
+    Ok((relm, outcome))
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    pub workspace_id: String,
+    pub name: String,
+    pub members: usize,
+    pub releases: u64,
+    pub releases_by_status: BTreeMap<String, u64>,
+    pub events: u64,
+    pub data_dir: String,
+}
+
+impl Relm {
+    pub fn summary(&self) -> Result<Summary> {
+        let id = self.workspace_id()?;
+        let conn = self.store.conn();
+        let name: String = conn
+            .query_row("SELECT name FROM workspace", [], |r| r.get(0))
+            .map_err(relm_store::StoreError::from)?;
+        let mut by_status = BTreeMap::new();
+        let mut stmt = conn
+            .prepare("SELECT status, count(*) FROM releases GROUP BY status")
+            .map_err(relm_store::StoreError::from)?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))
+            .map_err(relm_store::StoreError::from)?;
+        for row in rows {
+            let (s, n) = row.map_err(relm_store::StoreError::from)?;
+            by_status.insert(s, n as u64);
+        }
+        Ok(Summary {
+            workspace_id: id.0,
+            name,
+            members: projection::members::list(conn)?
+                .iter()
+                .filter(|m| m.active)
+                .count(),
+            releases: projection::releases::count(conn)?,
+            releases_by_status: by_status,
+            events: events::count(conn)?,
+            data_dir: self.data_dir.display().to_string(),
+        })
+    }
+
+    /// Recompute all projections from the ledger.
+    pub fn rebuild(&mut self) -> Result<u64> {
+        Ok(self.store.rebuild()?)
+    }
+}

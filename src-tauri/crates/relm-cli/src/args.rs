@@ -1,0 +1,197 @@
+//! The command line, declared once with clap. Global options (`--data-dir`, `--json`) are
+//! accepted before or after the subcommand.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "relm",
+    version,
+    about = "Release governance: signed ledger, policies, calendars, audits."
+)]
+pub struct Cli {
+    /// Data directory of the workspace replica (default: the OS data folder).
+    #[arg(long, global = true, env = "RELM_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Print machine-readable JSON instead of text (documented in docs/cli-json.md).
+    #[arg(long, global = true)]
+    pub json: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a workspace and its founder's identity.
+    Init(InitArgs),
+    /// This replica's identity: show it, back it up, restore it.
+    #[command(subcommand)]
+    Identity(IdentityCmd),
+    /// Members and their roles.
+    #[command(subcommand)]
+    Member(MemberCmd),
+    /// Releases.
+    #[command(subcommand)]
+    Release(ReleaseCmd),
+    /// Verify the ledger and read its history.
+    #[command(subcommand)]
+    Audit(AuditCmd),
+    /// Populate the data dir with the demo workspace (creating it if absent).
+    Demo,
+    /// Recompute every projection from the ledger's events.
+    Rebuild,
+    /// Summarise the workspace.
+    Status,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Workspace name.
+    #[arg(long)]
+    pub workspace: Option<String>,
+    /// Your name.
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Your e-mail address.
+    #[arg(long)]
+    pub email: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum IdentityCmd {
+    /// Show this replica's member identity and key fingerprint.
+    Show,
+    /// Write the private key to FILE, encrypted with a passphrase (age format).
+    Export {
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Restore the private key from a backup made by `identity export`.
+    Import { file: PathBuf },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MemberCmd {
+    /// Add a member by public key (admin only).
+    Add {
+        /// The member's public key, `ed25519:...` (they see it with `relm identity show`).
+        #[arg(long)]
+        key: String,
+        /// Role(s): admin, release-manager, approver, auditor. Repeat for several.
+        #[arg(long = "role", required = true)]
+        roles: Vec<String>,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        email: Option<String>,
+    },
+    /// List members and roles.
+    List,
+    /// Replace a member's roles (admin only).
+    Roles {
+        /// Key id, fingerprint or a unique prefix.
+        member: String,
+        #[arg(long = "role", required = true)]
+        roles: Vec<String>,
+    },
+    /// Remove a member (admin only). Their past events stay valid.
+    Remove {
+        /// Key id, fingerprint or a unique prefix.
+        member: String,
+    },
+}
+
+#[derive(Debug, Args, Default)]
+pub struct ReleaseFieldArgs {
+    #[arg(long)]
+    pub service: Option<String>,
+    /// Semantic version, e.g. 1.4.0.
+    #[arg(long)]
+    pub version: Option<String>,
+    /// Target environment; repeat for several.
+    #[arg(long = "env", value_name = "ENV")]
+    pub envs: Vec<String>,
+    /// Change type: standard, normal or emergency.
+    #[arg(long = "type", value_name = "TYPE")]
+    pub change_type: Option<String>,
+    #[arg(long)]
+    pub title: Option<String>,
+    #[arg(long)]
+    pub description: Option<String>,
+    /// Planned start: RFC 3339, or local time in --tz (2027-03-19T18:00).
+    #[arg(long, requires_all = ["end", "tz"])]
+    pub start: Option<String>,
+    /// Planned end.
+    #[arg(long, requires_all = ["start", "tz"])]
+    pub end: Option<String>,
+    /// IANA time zone the window was planned in, e.g. Europe/Paris.
+    #[arg(long, requires_all = ["start", "end"])]
+    pub tz: Option<String>,
+    #[arg(long)]
+    pub rollback_plan: Option<String>,
+    /// Component `NAME|VERSION[|sha256:DIGEST]`; repeat for several.
+    #[arg(long = "component", value_name = "SPEC")]
+    pub components: Vec<String>,
+    /// Included change `ID|TITLE[|LINK]`; repeat for several.
+    #[arg(long = "change", value_name = "SPEC")]
+    pub changes: Vec<String>,
+    /// Evidence `NAME|LINK` or `NAME|sha256:DIGEST`; repeat for several.
+    #[arg(long = "evidence", value_name = "SPEC")]
+    pub evidence: Vec<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReleaseCmd {
+    /// Create a release (status draft); prints its id.
+    Create(ReleaseFieldArgs),
+    /// List releases, newest first.
+    List {
+        #[arg(long)]
+        service: Option<String>,
+        #[arg(long)]
+        status: Option<String>,
+        #[arg(long)]
+        env: Option<String>,
+        #[arg(long = "type")]
+        change_type: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+        /// Continue after this cursor (from the previous page's `next_cursor`).
+        #[arg(long)]
+        cursor: Option<String>,
+    },
+    /// Show a release with its status history and audit trail.
+    Show { id: String },
+    /// Edit a release's fields (list options replace the whole list).
+    Update {
+        id: String,
+        #[command(flatten)]
+        fields: ReleaseFieldArgs,
+        /// Remove the planned window.
+        #[arg(long, conflicts_with_all = ["start", "end", "tz"])]
+        clear_window: bool,
+    },
+    /// Move a release to another status (draft, planned, approved, deploying, deployed,
+    /// reviewed, cancelled, rolled_back, failed).
+    Status {
+        id: String,
+        status: String,
+        #[arg(long)]
+        note: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCmd {
+    /// Check every signature, author chain, membership and role, and the projections.
+    Verify,
+    /// Show the ledger's history, newest first.
+    Log {
+        /// Only events about this entity (release id or member key id).
+        #[arg(long)]
+        entity: Option<String>,
+        #[arg(long, default_value_t = 200)]
+        limit: u32,
+    },
+}

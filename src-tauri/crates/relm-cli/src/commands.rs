@@ -1,0 +1,342 @@
+//! One adapter per subcommand: build the request, call the use-case, hand back an [`Outcome`].
+
+use relm_api::ReleaseFilter;
+use relm_api::releases::ReleaseInput;
+use relm_api::workspace::{InitRequest, init};
+use relm_api::{ApiError, KeyringChoice, Options, Relm, Result};
+use relm_domain::clock::SystemClock;
+use relm_domain::release::{ChangeRef, Component, EvidenceLink};
+use relm_domain::role::Role;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::Outcome;
+use crate::args::{AuditCmd, Cli, Command, IdentityCmd, MemberCmd, ReleaseCmd, ReleaseFieldArgs};
+use crate::text;
+
+fn options(data_dir: Option<PathBuf>) -> Result<Options> {
+    let data_dir = match data_dir {
+        Some(d) => d,
+        None => directories::ProjectDirs::from("", "", "relm")
+            .map(|d| d.data_dir().to_path_buf())
+            .ok_or_else(|| {
+                ApiError::validation("no home folder to keep data in; pass --data-dir DIR")
+            })?,
+    };
+    Ok(Options {
+        data_dir,
+        clock: Arc::new(SystemClock),
+        keyring: KeyringChoice::Os,
+    })
+}
+
+pub fn run(cli: Cli) -> Result<Outcome> {
+    let opts = options(cli.data_dir)?;
+    match cli.command {
+        Command::Init(a) => {
+            let req = InitRequest {
+                workspace: a.workspace.map_or_else(|| prompt("Workspace name"), Ok)?,
+                name: a.name.map_or_else(|| prompt("Your name"), Ok)?,
+                email: a.email.map_or_else(|| prompt("Your e-mail"), Ok)?,
+            };
+            let (_, out) = init(&opts, &req)?;
+            let text = text::init(&out);
+            Outcome::ok(out, text)
+        }
+        Command::Identity(cmd) => identity(&opts, cmd),
+        Command::Member(cmd) => member(&opts, cmd),
+        Command::Release(cmd) => release(&opts, cmd),
+        Command::Audit(AuditCmd::Verify) => {
+            let report = Relm::open(&opts)?.verify()?;
+            let text = text::verify(&report);
+            let exit = if report.ok { 0 } else { 1 };
+            Ok(Outcome {
+                exit,
+                ..Outcome::ok(report, text)?
+            })
+        }
+        Command::Audit(AuditCmd::Log { entity, limit }) => {
+            let log = Relm::open(&opts)?.audit_log(entity.as_deref(), limit)?;
+            let text = text::log(&log);
+            Outcome::ok(log, text)
+        }
+        Command::Demo => {
+            let (relm, out) = relm_api::demo::seed(&opts)?;
+            let summary = relm.summary()?;
+            let mut text = out
+                .created_workspace
+                .as_ref()
+                .map(text::init)
+                .unwrap_or_default();
+            text.push_str(&text::summary(&summary));
+            Outcome::ok(serde_json::json!({ "demo": out, "summary": summary }), text)
+        }
+        Command::Rebuild => {
+            let n = Relm::open(&opts)?.rebuild()?;
+            Outcome::ok(
+                serde_json::json!({ "events": n }),
+                format!("rebuilt projections from {n} events"),
+            )
+        }
+        Command::Status => {
+            let summary = Relm::open(&opts)?.summary()?;
+            let text = text::summary(&summary);
+            Outcome::ok(summary, text)
+        }
+    }
+}
+
+fn identity(opts: &Options, cmd: IdentityCmd) -> Result<Outcome> {
+    let mut relm = Relm::open(opts)?;
+    match cmd {
+        IdentityCmd::Show => {
+            let id = relm.identity()?;
+            let text = text::identity(&id);
+            Outcome::ok(id, text)
+        }
+        IdentityCmd::Export { out } => {
+            let pass = passphrase(true)?;
+            let info = relm.export_identity(&out, &pass)?;
+            let text = format!(
+                "wrote an encrypted backup of {} ({}) to {}\nkeep it and its passphrase apart, somewhere safe",
+                info.member_name,
+                info.key_id,
+                out.display()
+            );
+            Outcome::ok(serde_json::json!({ "file": out, "backup": info }), text)
+        }
+        IdentityCmd::Import { file } => {
+            let pass = passphrase(false)?;
+            let info = relm.import_identity(&file, &pass)?;
+            let text = format!(
+                "restored the identity of {} ({}) into the {}",
+                info.member_name,
+                info.key_id,
+                relm.keyring_backend()
+            );
+            Outcome::ok(info, text)
+        }
+    }
+}
+
+fn roles(names: &[String]) -> Result<Vec<Role>> {
+    names
+        .iter()
+        .map(|r| r.parse::<Role>().map_err(ApiError::from))
+        .collect()
+}
+
+fn member(opts: &Options, cmd: MemberCmd) -> Result<Outcome> {
+    let mut relm = Relm::open(opts)?;
+    match cmd {
+        MemberCmd::Add {
+            key,
+            roles: r,
+            name,
+            email,
+        } => {
+            let m = relm.add_member(&key, name.as_deref(), email.as_deref(), &roles(&r)?)?;
+            let text = format!(
+                "added {} ({}) as {}",
+                m.name,
+                m.fingerprint,
+                m.roles.join(", ")
+            );
+            Outcome::ok(m, text)
+        }
+        MemberCmd::List => {
+            let list = relm.members()?;
+            let text = text::members(&list);
+            Outcome::ok(list, text)
+        }
+        MemberCmd::Roles { member, roles: r } => {
+            let m = relm.set_member_roles(&member, &roles(&r)?)?;
+            let text = format!(
+                "{} ({}) now has: {}",
+                m.name,
+                m.fingerprint,
+                m.roles.join(", ")
+            );
+            Outcome::ok(m, text)
+        }
+        MemberCmd::Remove { member } => {
+            let m = relm.remove_member(&member)?;
+            let text = format!(
+                "removed {} ({}); their past events stay valid",
+                m.name, m.fingerprint
+            );
+            Outcome::ok(m, text)
+        }
+    }
+}
+
+fn split_spec(spec: &str, what: &str, min: usize, max: usize) -> Result<Vec<String>> {
+    let parts: Vec<String> = spec.split('|').map(|p| p.trim().to_string()).collect();
+    if parts.len() < min || parts.len() > max || parts.iter().any(String::is_empty) {
+        return Err(ApiError::validation(format!(
+            "--{what} `{spec}`: expected {} separated by `|`",
+            match what {
+                "component" => "NAME|VERSION[|sha256:DIGEST]",
+                "change" => "ID|TITLE[|LINK]",
+                _ => "NAME|LINK or NAME|sha256:DIGEST",
+            }
+        )));
+    }
+    Ok(parts)
+}
+
+fn list<T>(v: Vec<T>) -> Option<Vec<T>> {
+    (!v.is_empty()).then_some(v)
+}
+
+fn input(a: ReleaseFieldArgs, clear_window: bool) -> Result<ReleaseInput> {
+    let components = a
+        .components
+        .iter()
+        .map(|s| {
+            let p = split_spec(s, "component", 2, 3)?;
+            Ok(Component {
+                name: p[0].clone(),
+                version: p[1].clone(),
+                digest: p.get(2).cloned(),
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let changes = a
+        .changes
+        .iter()
+        .map(|s| {
+            let p = split_spec(s, "change", 2, 3)?;
+            Ok(ChangeRef {
+                id: p[0].clone(),
+                title: p[1].clone(),
+                link: p.get(2).cloned(),
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let evidence = a
+        .evidence
+        .iter()
+        .map(|s| {
+            let p = split_spec(s, "evidence", 2, 2)?;
+            let is_digest = p[1].starts_with("sha256:");
+            Ok(EvidenceLink {
+                name: p[0].clone(),
+                link: (!is_digest).then(|| p[1].clone()),
+                digest: is_digest.then(|| p[1].clone()),
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(ReleaseInput {
+        service: a.service,
+        version: a.version,
+        title: a.title,
+        description: a.description,
+        change_type: a.change_type,
+        environments: list(a.envs),
+        window: match (a.start, a.end, a.tz) {
+            (Some(s), Some(e), Some(z)) => Some((s, e, z)),
+            _ => None,
+        },
+        clear_window,
+        components: list(components),
+        changes: list(changes),
+        rollback_plan: a.rollback_plan,
+        evidence: list(evidence),
+    })
+}
+
+fn release(opts: &Options, cmd: ReleaseCmd) -> Result<Outcome> {
+    let mut relm = Relm::open(opts)?;
+    match cmd {
+        ReleaseCmd::Create(a) => {
+            let r = relm.create_release(&input(a, false)?)?;
+            Outcome::ok(
+                serde_json::json!({ "id": r.id, "release": r }),
+                r.id.clone(),
+            )
+        }
+        ReleaseCmd::Update {
+            id,
+            fields,
+            clear_window,
+        } => {
+            let r = relm.update_release(&id, &input(fields, clear_window)?)?;
+            let text = format!("updated {} (revision {})", r.id, r.revision);
+            Outcome::ok(serde_json::json!({ "id": r.id, "release": r }), text)
+        }
+        ReleaseCmd::Status { id, status, note } => {
+            let r = relm.set_release_status(&id, &status, note.as_deref())?;
+            let text = format!("{} is now {}", r.id, r.status);
+            Outcome::ok(
+                serde_json::json!({ "id": r.id, "status": r.status, "release": r }),
+                text,
+            )
+        }
+        ReleaseCmd::Show { id } => {
+            let d = relm.release_detail(&id)?;
+            let text = text::release_detail(&d);
+            Outcome::ok(d, text)
+        }
+        ReleaseCmd::List {
+            service,
+            status,
+            env,
+            change_type,
+            limit,
+            cursor,
+        } => {
+            let filter = ReleaseFilter {
+                service,
+                status: status.as_deref().map(str::parse).transpose()?,
+                environment: env,
+                change_type: change_type.as_deref().map(str::parse).transpose()?,
+                before: None,
+                limit,
+            };
+            let page = relm.list_releases(filter, cursor.as_deref())?;
+            let text = text::releases(&page);
+            Outcome::ok(page, text)
+        }
+    }
+}
+
+/// Ask on the terminal; refuses when there is no terminal to ask.
+fn prompt(label: &str) -> Result<String> {
+    use std::io::{BufRead, IsTerminal, Write};
+    if !std::io::stdin().is_terminal() {
+        return Err(ApiError::validation(format!(
+            "{label} is required; pass it as an option (see --help)"
+        )));
+    }
+    let mut err = std::io::stderr();
+    let _ = write!(err, "{label}: ");
+    let _ = err.flush();
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| ApiError::validation(e.to_string()))?;
+    Ok(line.trim().to_string())
+}
+
+/// `RELM_PASSPHRASE` when set (automation), otherwise the terminal, asked twice on export.
+fn passphrase(confirm: bool) -> Result<String> {
+    if let Ok(p) = std::env::var("RELM_PASSPHRASE") {
+        return Ok(p);
+    }
+    let read = |label: &str| {
+        rpassword::prompt_password(label).map_err(|e| {
+            ApiError::validation(format!(
+                "cannot read a passphrase from the terminal ({e}); set RELM_PASSPHRASE"
+            ))
+        })
+    };
+    let first = read("Passphrase: ")?;
+    if confirm && read("Repeat passphrase: ")? != first {
+        return Err(ApiError::validation(
+            "the passphrases differ; nothing was written",
+        ));
+    }
+    Ok(first)
+}

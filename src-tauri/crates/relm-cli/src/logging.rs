@@ -1,0 +1,43 @@
+//! Logs go to a daily-rolling file in the OS log folder (or `RELM_LOG_DIR`), filtered by
+//! `RELM_LOG` (e.g. `debug`, `relm_store=trace`). Never to stdout: that is the command's output.
+
+use std::path::PathBuf;
+use tracing_appender::non_blocking::WorkerGuard;
+use tracing_subscriber::EnvFilter;
+
+/// The folder logs are written to.
+pub fn log_dir() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("RELM_LOG_DIR") {
+        return Some(PathBuf::from(dir));
+    }
+    let dirs = directories::ProjectDirs::from("", "", "relm")?;
+    if cfg!(target_os = "macos") {
+        return directories::BaseDirs::new().map(|b| b.home_dir().join("Library/Logs/Relm"));
+    }
+    Some(
+        dirs.state_dir()
+            .unwrap_or_else(|| dirs.data_local_dir())
+            .join("logs"),
+    )
+}
+
+pub fn init() -> Option<WorkerGuard> {
+    let dir = log_dir()?;
+    std::fs::create_dir_all(&dir).ok()?;
+    let appender = tracing_appender::rolling::Builder::new()
+        .rotation(tracing_appender::rolling::Rotation::DAILY)
+        .filename_prefix("relm-cli")
+        .filename_suffix("log")
+        .max_log_files(14)
+        .build(&dir)
+        .ok()?;
+    let (writer, guard) = tracing_appender::non_blocking(appender);
+    let filter = EnvFilter::try_from_env("RELM_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(writer)
+        .with_ansi(false)
+        .try_init()
+        .ok()?;
+    Some(guard)
+}
