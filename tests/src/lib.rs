@@ -1,1 +1,155 @@
-//! helpers
+//! Helpers for cross-crate and end-to-end tests: a throw-away replica (data dir, log dir) and a
+//! way to run the real `relm` binary against it with the real kernel keyring.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The `relm` binary built next to the test executable (`target/<profile>/relm`).
+pub fn relm_bin() -> PathBuf {
+    let exe = std::env::current_exe().expect("test executable path");
+    let dir = exe.parent().and_then(Path::parent).expect("target dir");
+    let bin = dir.join(format!("relm{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        bin.exists(),
+        "{} is missing: build it with `cargo build -p relm-cli` (make test does)",
+        bin.display()
+    );
+    bin
+}
+
+/// The public key (`ed25519:...`) of a deterministic test key.
+pub fn public_key_of(seed: u8) -> String {
+    let key = ed25519_dalek::SigningKey::from_bytes(&[seed; 32]);
+    relm_domain::keys::PublicKey(key.verifying_key()).to_string()
+}
+
+/// One replica in a temporary folder.
+#[derive(Debug)]
+pub struct Replica {
+    pub root: tempfile::TempDir,
+}
+
+impl Default for Replica {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Replica {
+    pub fn new() -> Replica {
+        Replica {
+            root: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    pub fn data_dir(&self) -> PathBuf {
+        self.root.path().join("data")
+    }
+
+    pub fn log_dir(&self) -> PathBuf {
+        self.root.path().join("logs")
+    }
+
+    pub fn db_path(&self) -> PathBuf {
+        self.data_dir().join("relm.db")
+    }
+
+    /// A `relm` command for this replica (kernel keyring, trace logs into the replica folder).
+    pub fn cmd(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(relm_bin());
+        c.arg("--data-dir")
+            .arg(self.data_dir())
+            .args(args)
+            .env("RELM_KEYRING", "kernel")
+            .env("RELM_LOG_DIR", self.log_dir())
+            .env("RELM_LOG", "trace")
+            .env_remove("RELM_DATA_DIR")
+            .env_remove("RELM_PASSPHRASE");
+        c
+    }
+
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.cmd(args).output().expect("run relm")
+    }
+
+    /// Run, require exit 0, return stdout.
+    #[track_caller]
+    pub fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "relm {args:?} failed ({:?}):\n{}",
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("utf-8 output")
+    }
+
+    /// Run with `--json`, require exit 0, parse stdout.
+    #[track_caller]
+    pub fn json(&self, args: &[&str]) -> serde_json::Value {
+        let mut a = args.to_vec();
+        a.push("--json");
+        serde_json::from_str(&self.ok(&a)).expect("JSON output")
+    }
+
+    /// Run, require the exit code, return stderr.
+    #[track_caller]
+    pub fn fails(&self, args: &[&str], code: i32) -> String {
+        let out = self.run(args);
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "relm {args:?} should exit {code}; stderr: {err}; stdout: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        err
+    }
+
+    /// `relm init` with a fixed founder.
+    pub fn init(&self) -> serde_json::Value {
+        self.json(&[
+            "init",
+            "--workspace",
+            "Acme",
+            "--name",
+            "Ada Lovelace",
+            "--email",
+            "ada@acme.example",
+        ])
+    }
+
+    pub fn db(&self) -> rusqlite::Connection {
+        rusqlite::Connection::open(self.db_path()).expect("open db")
+    }
+
+    pub fn event_count(&self) -> i64 {
+        self.db()
+            .query_row("SELECT count(*) FROM events", [], |r| r.get(0))
+            .expect("count")
+    }
+
+    /// Create a release; returns its id.
+    pub fn create_release(&self, service: &str, version: &str) -> String {
+        let v = self.json(&[
+            "release",
+            "create",
+            "--service",
+            service,
+            "--version",
+            version,
+            "--env",
+            "staging",
+            "--env",
+            "prod",
+            "--type",
+            "normal",
+            "--title",
+            "Faster refunds",
+            "--rollback-plan",
+            "redeploy previous image",
+        ]);
+        v["id"].as_str().expect("id").to_string()
+    }
+}

@@ -1,0 +1,306 @@
+//! Bad input gets a clear message and exit 2, and nothing is written.
+
+use relm_tests::Replica;
+
+#[track_caller]
+fn refused(r: &Replica, args: &[&str], fragment: &str) {
+    let before = r.event_count();
+    let err = r.fails(args, 2);
+    assert!(
+        err.contains(fragment),
+        "relm {args:?}: `{err}` should mention `{fragment}`"
+    );
+    assert_eq!(
+        r.event_count(),
+        before,
+        "relm {args:?} must not write anything"
+    );
+}
+
+const CREATE: &[&str] = &["release", "create", "--env", "prod", "--title", "T"];
+
+fn create(extra: &[&str]) -> Vec<&'static str> {
+    let mut v: Vec<&str> = CREATE.to_vec();
+    v.extend(extra.iter().map(|s| &*s.to_string().leak()));
+    v
+}
+
+#[test]
+fn release_fields_are_validated_before_anything_is_written() {
+    let r = Replica::new();
+    r.init();
+    refused(
+        &r,
+        &create(&["--service", "api", "--version", "1.4"]),
+        "not a semantic version",
+    );
+    refused(
+        &r,
+        &create(&["--service", "", "--version", "1.4.0"]),
+        "service name is empty",
+    );
+    refused(
+        &r,
+        &create(&[
+            "--service",
+            "api",
+            "--version",
+            "1.0.0",
+            "--start",
+            "2027-03-19T18:00",
+            "--end",
+            "2027-03-19T17:00",
+            "--tz",
+            "UTC",
+        ]),
+        "before or when it starts",
+    );
+    refused(
+        &r,
+        &create(&[
+            "--service",
+            "api",
+            "--version",
+            "1.0.0",
+            "--start",
+            "2027-03-19T18:00",
+            "--end",
+            "2027-03-19T19:00",
+            "--tz",
+            "Europe/Atlantis",
+        ]),
+        "unknown time zone",
+    );
+    refused(
+        &r,
+        &create(&["--service", "api", "--version", "1.0.0", "--type", "yolo"]),
+        "unknown change type",
+    );
+    refused(
+        &r,
+        &create(&[
+            "--service",
+            "api",
+            "--version",
+            "1.0.0",
+            "--component",
+            "only-a-name",
+        ]),
+        "NAME|VERSION",
+    );
+    refused(
+        &r,
+        &[
+            "release",
+            "create",
+            "--service",
+            "api",
+            "--version",
+            "1.0.0",
+            "--type",
+            "normal",
+            "--title",
+            "T",
+        ],
+        "at least one target environment",
+    );
+    refused(
+        &r,
+        &[
+            "release",
+            "create",
+            "--service",
+            "api",
+            "--version",
+            "1.0.0",
+            "--env",
+            "prod",
+            "--start",
+            "2027-03-19T18:00",
+        ],
+        "required",
+    );
+}
+
+#[test]
+fn unknown_ids_and_illegal_transitions_are_refused() {
+    let r = Replica::new();
+    r.init();
+    let id = r.create_release("api", "1.0.0");
+    refused(
+        &r,
+        &["release", "show", "0000000000000000"],
+        "no release with id",
+    );
+    refused(
+        &r,
+        &["release", "status", "ffffffff-0000", "planned"],
+        "no release with id",
+    );
+    refused(
+        &r,
+        &["release", "status", &id, "deployed"],
+        "allowed next: planned, cancelled",
+    );
+    refused(&r, &["release", "status", &id, "shipped"], "unknown status");
+    refused(&r, &["release", "update", &id], "nothing to change");
+}
+
+#[test]
+fn commands_without_a_workspace_say_how_to_create_one() {
+    let r = Replica::new();
+    let err = r.fails(&["release", "list"], 2);
+    assert!(err.contains("relm init"), "{err}");
+    assert!(
+        !r.data_dir().exists(),
+        "a read command must not create the data dir"
+    );
+}
+
+fn bare(r: &Replica) -> std::process::Command {
+    let mut c = std::process::Command::new(relm_tests::relm_bin());
+    c.env("RELM_KEYRING", "kernel")
+        .env("RELM_LOG_DIR", r.log_dir());
+    c
+}
+
+#[test]
+fn a_data_dir_that_is_not_writable_is_refused() {
+    let r = Replica::new();
+    // A regular file where a folder should be cannot become a data dir, even for root.
+    let file = r.root.path().join("not-a-folder");
+    std::fs::write(&file, b"x").unwrap();
+    let out = bare(&r)
+        .args([
+            "--data-dir",
+            file.join("sub").to_str().unwrap(),
+            "init",
+            "--workspace",
+            "A",
+            "--name",
+            "B",
+            "--email",
+            "b@c.de",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("writable --data-dir"), "{err}");
+    // A read-only folder (mode 0555) for a non-root user; root bypasses modes, so also check a
+    // read-only bind of the store file itself.
+    let ro = r.root.path().join("ro");
+    std::fs::create_dir(&ro).unwrap();
+    let mut perm = std::fs::metadata(&ro).unwrap().permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut perm, 0o555);
+    std::fs::set_permissions(&ro, perm).unwrap();
+    let out = bare(&r)
+        .args([
+            "--data-dir",
+            ro.join("d").to_str().unwrap(),
+            "init",
+            "--workspace",
+            "A",
+            "--name",
+            "B",
+            "--email",
+            "b@c.de",
+        ])
+        .output()
+        .unwrap();
+    let is_root = std::fs::metadata("/proc/self")
+        .map(|m| std::os::unix::fs::MetadataExt::uid(&m) == 0)
+        .unwrap_or(false);
+    if !is_root {
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+#[test]
+fn a_store_from_a_newer_relm_is_refused_untouched() {
+    let r = Replica::new();
+    r.init();
+    r.db().execute_batch("PRAGMA user_version = 42").unwrap();
+    let before = std::fs::read(r.db_path()).unwrap();
+    let err = r.fails(&["release", "list"], 2);
+    assert!(
+        err.contains("newer Relm") && err.contains("upgrade"),
+        "{err}"
+    );
+    let err = r.fails(
+        &[
+            "release",
+            "create",
+            "--service",
+            "a",
+            "--version",
+            "1.0.0",
+            "--env",
+            "p",
+            "--title",
+            "t",
+        ],
+        2,
+    );
+    assert!(err.contains("newer Relm"), "{err}");
+    assert_eq!(
+        std::fs::read(r.db_path()).unwrap(),
+        before,
+        "the newer store must not be modified"
+    );
+}
+
+#[test]
+fn a_file_that_is_not_a_store_is_refused() {
+    let r = Replica::new();
+    std::fs::create_dir_all(r.data_dir()).unwrap();
+    std::fs::write(
+        r.db_path(),
+        b"this is not sqlite at all, just some text that is long enough",
+    )
+    .unwrap();
+    let err = r.fails(&["release", "list"], 2);
+    assert!(
+        err.contains("not a Relm store") || err.contains("not a database"),
+        "{err}"
+    );
+}
+
+#[test]
+fn init_refuses_missing_or_bad_founder_details() {
+    let r = Replica::new();
+    let err = r.fails(
+        &[
+            "init",
+            "--workspace",
+            "Acme",
+            "--name",
+            "Ada",
+            "--email",
+            "not-an-email",
+        ],
+        2,
+    );
+    assert!(err.contains("not an e-mail address"), "{err}");
+    let err = r.fails(
+        &[
+            "init",
+            "--workspace",
+            " ",
+            "--name",
+            "Ada",
+            "--email",
+            "a@b.io",
+        ],
+        2,
+    );
+    assert!(err.contains("workspace"), "{err}");
+    // Without a terminal, missing options are errors rather than prompts.
+    let err = r.fails(&["init", "--name", "Ada", "--email", "a@b.io"], 2);
+    assert!(err.contains("Workspace name is required"), "{err}");
+}
