@@ -7,6 +7,16 @@ use serde::Serialize;
 
 use crate::error::{Result, StoreError};
 
+/// How a stored row disagrees with its signed body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ColumnMismatch {
+    /// The body's hash is not the recorded one: the content changed after it was appended.
+    Altered,
+    /// Index columns (named) differ from the body.
+    Columns(String),
+}
+use ColumnMismatch::{Altered, Columns};
+
 /// An event row as stored, before its body is trusted.
 #[derive(Debug, Clone)]
 pub struct StoredEvent {
@@ -48,15 +58,20 @@ impl StoredEvent {
             .map_err(|e| StoreError::Corrupt(format!("event {}: {e}", self.id)))
     }
 
-    /// Whether the indexed columns say the same as the signed body.
-    pub fn columns_match(&self, ev: &SignedEvent, entity: Option<&str>) -> Result<(), String> {
+    /// Whether the indexed columns say the same as the signed body. A body whose hash differs
+    /// from the one recorded at append time was altered after signing.
+    pub fn columns_match(
+        &self,
+        ev: &SignedEvent,
+        entity: Option<&str>,
+    ) -> Result<(), ColumnMismatch> {
         let e = &ev.envelope;
         let mut wrong = Vec::new();
         if self.id != e.id.0 {
             wrong.push("id");
         }
         if self.hash != ev.hash {
-            wrong.push("hash");
+            return Err(Altered);
         }
         if self.workspace != e.workspace.0 {
             wrong.push("workspace");
@@ -79,10 +94,7 @@ impl StoredEvent {
         if wrong.is_empty() {
             Ok(())
         } else {
-            Err(format!(
-                "stored column(s) {} disagree with the signed body",
-                wrong.join(", ")
-            ))
+            Err(Columns(wrong.join(", ")))
         }
     }
 }

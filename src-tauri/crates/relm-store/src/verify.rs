@@ -116,9 +116,16 @@ pub fn verify(store: &Store) -> Result<Report> {
                 let ev = relm_domain::event::SignedEvent::from_stored(&stored.body, &stored.sig)
                     .map_err(|e| Violation::new("unreadable", e))?;
                 let body = ev.body().map_err(|e| Violation::new("bad_payload", e))?;
-                stored
-                    .columns_match(&ev, body.entity().as_deref())
-                    .map_err(|e| Violation::new("column_mismatch", e))?;
+                stored.columns_match(&ev, body.entity().as_deref()).map_err(|e| match e {
+                    events::ColumnMismatch::Altered => Violation::new(
+                        "altered",
+                        "the event's content was changed after it was recorded (its hash no longer matches)",
+                    ),
+                    events::ColumnMismatch::Columns(c) => Violation::new(
+                        "column_mismatch",
+                        format!("stored column(s) {c} disagree with the signed body"),
+                    ),
+                })?;
                 let key = ledger.admit(&ev)?;
                 Ok((ev, body, key))
             })();

@@ -1,0 +1,252 @@
+//! The private key lives only in the OS keyring and in encrypted backups: never in the SQLite
+//! file, the WAL, the logs or any output. Backups restore a lost keyring entry.
+
+use relm_identity::keyring::{Backend, KeyStore, OsKeyring};
+use relm_tests::Replica;
+
+/// The replica's private key seed, read from the real kernel keyring.
+fn seed_of(r: &Replica) -> [u8; 32] {
+    let (ns, key_id): (String, String) = r
+        .db()
+        .query_row(
+            "SELECT (SELECT value FROM local_meta WHERE key = 'keyring_namespace'), (SELECT value FROM local_meta WHERE key = 'identity_key_id')",
+            [],
+            |x| Ok((x.get(0)?, x.get(1)?)),
+        )
+        .unwrap();
+    let store = OsKeyring::new(&ns, Backend::Kernel).unwrap();
+    store
+        .get(&key_id)
+        .unwrap()
+        .expect("key in keyring")
+        .signing_key()
+        .to_bytes()
+}
+
+fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(files_under(&p))
+        } else {
+            out.push(p)
+        }
+    }
+    out
+}
+
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
+}
+
+#[test]
+fn the_private_key_never_reaches_the_store_the_wal_the_logs_or_any_output() {
+    let r = Replica::new();
+    let mut outputs = Vec::new();
+    outputs.push(r.ok(&[
+        "init",
+        "--workspace",
+        "Acme",
+        "--name",
+        "Ada",
+        "--email",
+        "ada@acme.example",
+        "--json",
+    ]));
+    let id = r.create_release("payments-api", "1.0.0");
+    for args in [
+        &["identity", "show", "--json"][..],
+        &["identity", "show"],
+        &["release", "show", &id, "--json"],
+        &["audit", "log", "--json"],
+        &["audit", "verify", "--json"],
+        &["member", "list", "--json"],
+    ] {
+        outputs.push(r.ok(args));
+    }
+    let backup = r.root.path().join("backup.age");
+    let out = r
+        .cmd(&["identity", "export", "--out", backup.to_str().unwrap()])
+        .env("RELM_PASSPHRASE", "correct horse battery staple")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    outputs.push(
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr),
+    );
+
+    let seed = seed_of(&r);
+    let hex_seed = hex::encode(seed);
+    // Keep a WAL around: write while another connection holds the database open.
+    let hold = r.db();
+    let _: i64 = hold
+        .query_row("SELECT count(*) FROM events", [], |x| x.get(0))
+        .unwrap();
+    r.create_release("search", "2.0.0");
+    let mut files = files_under(&r.data_dir());
+    assert!(
+        files.iter().any(|f| f.to_string_lossy().ends_with("-wal")),
+        "the WAL must be among the files checked: {files:?}"
+    );
+    files.extend(files_under(&r.log_dir()));
+    assert!(
+        files.iter().any(|f| f.starts_with(r.log_dir())),
+        "trace logs must exist and be checked"
+    );
+    files.push(backup.clone());
+    for f in &files {
+        let bytes = std::fs::read(f).unwrap();
+        assert!(
+            !contains(&bytes, &seed),
+            "raw key bytes found in {}",
+            f.display()
+        );
+        assert!(
+            !contains(&bytes, hex_seed.as_bytes()),
+            "hex key found in {}",
+            f.display()
+        );
+        assert!(
+            !contains(&bytes.to_ascii_lowercase(), hex_seed.as_bytes()),
+            "hex key found in {}",
+            f.display()
+        );
+    }
+    for o in &outputs {
+        assert!(!o.contains(&hex_seed), "key printed by a command: {o}");
+    }
+    drop(hold);
+}
+
+#[test]
+fn a_lost_keyring_entry_is_restored_from_an_encrypted_backup() {
+    let r = Replica::new();
+    r.init();
+    let backup = r.root.path().join("ada.age");
+    let pass = "correct horse battery staple";
+    let export = |out: &std::path::Path| {
+        r.cmd(&["identity", "export", "--out", out.to_str().unwrap()])
+            .env("RELM_PASSPHRASE", pass)
+            .output()
+            .unwrap()
+    };
+    assert!(export(&backup).status.success());
+    let text = std::fs::read_to_string(&backup).unwrap();
+    assert!(
+        text.starts_with("-----BEGIN AGE ENCRYPTED FILE-----"),
+        "backups use the age format"
+    );
+    assert_eq!(
+        std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&backup).unwrap().permissions())
+            & 0o777,
+        0o600
+    );
+    // Refuses to overwrite an existing file.
+    assert_eq!(export(&backup).status.code(), Some(2));
+
+    // Lose the key.
+    let (ns, key_id): (String, String) = r.db().query_row("SELECT (SELECT value FROM local_meta WHERE key = 'keyring_namespace'), (SELECT value FROM local_meta WHERE key = 'identity_key_id')", [], |x| Ok((x.get(0)?, x.get(1)?))).unwrap();
+    OsKeyring::new(&ns, Backend::Kernel)
+        .unwrap()
+        .delete(&key_id)
+        .unwrap();
+    let err = r.fails(
+        &[
+            "release",
+            "create",
+            "--service",
+            "a",
+            "--version",
+            "1.0.0",
+            "--env",
+            "p",
+            "--title",
+            "t",
+        ],
+        3,
+    );
+    assert!(
+        err.contains("relm identity import"),
+        "a missing key must say how to restore it: {err}"
+    );
+    let shown = r.json(&["identity", "show"]);
+    assert_eq!(shown["private_key_present"], false);
+
+    // Wrong passphrase, garbage file: clear refusals, nothing restored.
+    let wrong = r
+        .cmd(&["identity", "import", backup.to_str().unwrap()])
+        .env("RELM_PASSPHRASE", "not the passphrase")
+        .output()
+        .unwrap();
+    assert_eq!(wrong.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&wrong.stderr).contains("wrong passphrase"));
+    let junk = r.root.path().join("junk.age");
+    std::fs::write(&junk, b"-----BEGIN AGE ENCRYPTED FILE-----\nbm9wZQ==\n").unwrap();
+    let bad = r
+        .cmd(&["identity", "import", junk.to_str().unwrap()])
+        .env("RELM_PASSPHRASE", pass)
+        .output()
+        .unwrap();
+    assert_eq!(
+        bad.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&bad.stderr)
+    );
+
+    let ok = r
+        .cmd(&["identity", "import", backup.to_str().unwrap()])
+        .env("RELM_PASSPHRASE", pass)
+        .output()
+        .unwrap();
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    assert_eq!(r.json(&["identity", "show"])["private_key_present"], true);
+    r.create_release("api", "1.0.0");
+    assert_eq!(r.json(&["audit", "verify"])["ok"], true);
+
+    // A backup of another workspace is refused.
+    let other = Replica::new();
+    other.init();
+    let imp = other
+        .cmd(&["identity", "import", backup.to_str().unwrap()])
+        .env("RELM_PASSPHRASE", pass)
+        .output()
+        .unwrap();
+    assert_eq!(imp.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&imp.stderr).contains("belongs to workspace"));
+}
+
+#[test]
+fn two_replicas_on_one_machine_never_see_each_others_keys() {
+    let (a, b) = (Replica::new(), Replica::new());
+    a.init();
+    b.init();
+    let ns = |r: &Replica| -> String {
+        r.db()
+            .query_row(
+                "SELECT value FROM local_meta WHERE key = 'keyring_namespace'",
+                [],
+                |x| x.get(0),
+            )
+            .unwrap()
+    };
+    let id_a: String = a.json(&["identity", "show"])["key_id"]
+        .as_str()
+        .unwrap()
+        .into();
+    assert_ne!(ns(&a), ns(&b));
+    let from_b = OsKeyring::new(&ns(&b), Backend::Kernel).unwrap();
+    assert!(
+        from_b.get(&id_a).unwrap().is_none(),
+        "replica B's namespace must not hold A's key"
+    );
+}
