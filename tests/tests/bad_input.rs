@@ -1,5 +1,7 @@
 //! Bad input gets a clear message and exit 2, and nothing is written.
 
+#![allow(clippy::unwrap_used)] // test code: a panic is the failure report
+
 use relm_tests::Replica;
 
 #[track_caller]

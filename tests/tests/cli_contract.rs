@@ -1,5 +1,7 @@
 //! The `relm` CLI contract, driven on the real binary, real SQLite file and real kernel keyring.
 
+#![allow(clippy::unwrap_used)] // test code: a panic is the failure report
+
 use relm_tests::Replica;
 
 #[test]

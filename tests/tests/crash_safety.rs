@@ -2,6 +2,8 @@
 //! SQLite's integrity check passes, every write reported done is there, and `audit verify`
 //! passes.
 
+#![allow(clippy::unwrap_used)] // test code: a panic is the failure report
+
 use rand::RngExt;
 use relm_tests::Replica;
 use std::process::Stdio;

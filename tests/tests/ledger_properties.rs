@@ -2,6 +2,8 @@
 //! jumping back and forth), the projections built event by event equal a rebuild from the
 //! events alone, the ledger verifies, and a refused operation writes nothing.
 
+#![allow(clippy::unwrap_used)] // test code: a panic is the failure report
+
 use chrono::{Duration, TimeZone, Utc};
 use proptest::prelude::*;
 use relm_api::releases::ReleaseInput;

@@ -1,6 +1,8 @@
 //! The private key lives only in the OS keyring and in encrypted backups: never in the SQLite
 //! file, the WAL, the logs or any output. Backups restore a lost keyring entry.
 
+#![allow(clippy::unwrap_used)] // test code: a panic is the failure report
+
 use relm_identity::keyring::{Backend, KeyStore, OsKeyring};
 use relm_tests::Replica;
 

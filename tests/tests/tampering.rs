@@ -1,6 +1,8 @@
 //! Tampering done directly on the SQLite file is detected by `audit verify`, which names the
 //! event and exits 1.
 
+#![allow(clippy::unwrap_used)] // test code: a panic is the failure report
+
 use ed25519_dalek::SigningKey;
 use relm_domain::event::{Envelope, FORMAT_VERSION, SignedEvent};
 use relm_domain::hlc::Hlc;

@@ -102,7 +102,7 @@ pub fn seed(opts: &Options) -> Result<(Relm, DemoOutcome)> {
             ),
         ));
     }
-    let team = vec![
+    let team = [
         Teammate {
             key: SecretKey::generate()?,
             name: "Léa Martin",
