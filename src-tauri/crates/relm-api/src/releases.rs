@@ -83,6 +83,26 @@ fn required(v: &Option<String>, what: &'static str, hint: &str) -> Result<String
 
 impl Relm {
     pub fn create_release(&mut self, input: &ReleaseInput) -> Result<ReleaseRow> {
+        let id = self.create_releases(std::slice::from_ref(input))?.remove(0);
+        self.release(&id)
+    }
+
+    /// Create several releases in one transaction (imports): all or nothing. Returns the ids.
+    pub fn create_releases(&mut self, inputs: &[ReleaseInput]) -> Result<Vec<String>> {
+        let mut bodies = Vec::with_capacity(inputs.len());
+        let mut ids = Vec::with_capacity(inputs.len());
+        for (i, input) in inputs.iter().enumerate() {
+            let (id, fields) = self.new_release(input).map_err(|e| {
+                if inputs.len() > 1 { ApiError::new(e.code, format!("release #{}: {}", i + 1, e.message)) } else { e }
+            })?;
+            ids.push(id.0.clone());
+            bodies.push(EventBody::ReleaseCreated { release_id: id, fields });
+        }
+        self.emit(|_| Ok(bodies))?;
+        Ok(ids)
+    }
+
+    fn new_release(&self, input: &ReleaseInput) -> Result<(ReleaseId, ReleaseFields)> {
         let patch = input.to_patch()?;
         let me = self.me()?;
         let mut fields = ReleaseFields {
@@ -101,13 +121,7 @@ impl Relm {
         };
         fields.apply(&patch);
         fields.validate()?;
-        let id = ReleaseId::generate(self.clock.now(), random::<10>()?);
-        let body = EventBody::ReleaseCreated {
-            release_id: id.clone(),
-            fields,
-        };
-        self.emit(|_| Ok(vec![body]))?;
-        self.release(&id.0)
+        Ok((ReleaseId::generate(self.clock.now(), random::<10>()?), fields))
     }
 
     pub fn update_release(&mut self, id: &str, input: &ReleaseInput) -> Result<ReleaseRow> {

@@ -63,32 +63,33 @@ impl SignedEvent {
     /// is in canonical form; the signature itself is checked by the ledger verifier, which knows
     /// the author's key at that point.
     pub fn from_stored(body: &[u8], signature: &[u8]) -> Result<SignedEvent, String> {
-        let value: Value =
-            serde_json::from_slice(body).map_err(|e| format!("body is not JSON: {e}"))?;
-        if to_canonical_bytes(&value) != body {
+        let envelope: Envelope = serde_json::from_slice(body).map_err(|e| {
+            if serde_json::from_slice::<Value>(body).is_err() {
+                format!("body is not JSON: {e}")
+            } else {
+                format!("body is not an event: {e}")
+            }
+        })?;
+        // One byte form per event: re-encoding must give back exactly the stored bytes.
+        if to_canonical_bytes(&envelope) != body {
             return Err("body is not in canonical (RFC 8785) form".into());
         }
-        let envelope: Envelope =
-            serde_json::from_value(value).map_err(|e| format!("body is not an event: {e}"))?;
         let sig: [u8; 64] = signature
             .try_into()
             .map_err(|_| format!("signature has {} bytes, expected 64", signature.len()))?;
         let signature = Signature::from_bytes(&sig);
         let hash = event_hash(body, &signature);
-        Ok(SignedEvent {
-            envelope,
-            body: body.to_vec(),
-            signature,
-            hash,
-        })
+        Ok(SignedEvent { envelope, body: body.to_vec(), signature, hash })
     }
 
     pub fn hash_hex(&self) -> String {
         hex::encode(self.hash)
     }
 
+    /// The typed kind and payload, read straight from the signed bytes.
     pub fn body(&self) -> Result<EventBody, String> {
-        EventBody::from_parts(&self.envelope.kind, &self.envelope.payload)
+        serde_json::from_slice(&self.body)
+            .map_err(|e| format!("payload of kind `{}` does not parse: {e}", self.envelope.kind))
     }
 
     pub fn verify_signature(&self, key: &PublicKey) -> bool {

@@ -74,7 +74,7 @@ impl Ledger {
 
     /// Check `ev` against the ledger so far and, if it is acceptable, apply it. Returns the
     /// author's public key for the signature check.
-    pub fn admit(&mut self, ev: &SignedEvent) -> Result<PublicKey, Violation> {
+    pub fn admit(&mut self, ev: &SignedEvent, body: &EventBody) -> Result<PublicKey, Violation> {
         let env = &ev.envelope;
         if env.v != FORMAT_VERSION {
             return Err(Violation::new(
@@ -85,11 +85,10 @@ impl Ledger {
                 ),
             ));
         }
-        let body = ev.body().map_err(|e| Violation::new("bad_payload", e))?;
         if body.kind() != env.kind {
             return Err(Violation::new("bad_payload", "kind does not match payload"));
         }
-        let key = match (&self.workspace, &body) {
+        let key = match (&self.workspace, body) {
             (None, EventBody::WorkspaceCreated { founder, .. }) => {
                 if founder.key.key_id() != env.author || env.seq != 1 || env.prev.is_some() {
                     return Err(Violation::new(
@@ -120,10 +119,10 @@ impl Ledger {
                     ));
                 }
                 self.members
-                    .authorize(&env.author, &body)
+                    .authorize(&env.author, body)
                     .map_err(|e| Violation::new("not_allowed", e.to_string()))?;
                 self.members
-                    .check_change(&body)
+                    .check_change(body)
                     .map_err(|e| Violation::new("invalid_change", e.to_string()))?;
                 self.members
                     .get(&env.author)
@@ -132,7 +131,7 @@ impl Ledger {
             }
         };
         self.check_chain(ev)?;
-        self.members.apply(&body);
+        self.members.apply(body);
         self.heads.insert(
             env.author.clone(),
             Head {

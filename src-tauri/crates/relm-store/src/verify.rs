@@ -126,7 +126,7 @@ pub fn verify(store: &Store) -> Result<Report> {
                         format!("stored column(s) {c} disagree with the signed body"),
                     ),
                 })?;
-                let key = ledger.admit(&ev)?;
+                let key = ledger.admit(&ev, &body)?;
                 Ok((ev, body, key))
             })();
             match checked {

@@ -75,7 +75,8 @@ pub(crate) fn apply(
                 return Ok(());
             };
             row.fields.apply(patch);
-            write_fields(conn, &release_id.0, &row.fields, Some(row.revision), at, by)
+            let envs_changed = patch.environments.is_some();
+            write_fields(conn, &release_id.0, &row.fields, Some((row.revision, envs_changed)), at, by)
         }
         EventBody::ReleaseStatusChanged {
             release_id,
@@ -109,11 +110,12 @@ fn json<T: Serialize>(v: &T) -> String {
     serde_json::to_string(v).unwrap_or_default()
 }
 
+/// Insert (`update: None`) or rewrite a release row; `update` is `(revision, environments changed)`.
 fn write_fields(
     conn: &Connection,
     id: &str,
     f: &ReleaseFields,
-    revision: Option<i64>,
+    update: Option<(i64, bool)>,
     at: i64,
     by: &str,
 ) -> Result<()> {
@@ -125,7 +127,7 @@ fn write_fields(
         ),
         None => (None, None, None),
     };
-    match revision {
+    match update {
         None => {
             conn.prepare_cached(
                 "INSERT INTO releases (id, service, version, title, description, change_type, status, owner,
@@ -139,7 +141,7 @@ fn write_fields(
                 json(&f.changes), json(&f.evidence), at, by
             ])?;
         }
-        Some(rev) => {
+        Some((rev, envs_changed)) => {
             conn.prepare_cached(
                 "UPDATE releases SET service = ?2, version = ?3, title = ?4, description = ?5, change_type = ?6,
                    owner = ?7, environments = ?8, window_start = ?9, window_end = ?10, window_tz = ?11,
@@ -151,6 +153,9 @@ fn write_fields(
                 json(&f.environments), ws, we, tz, f.rollback_plan, json(&f.components),
                 json(&f.changes), json(&f.evidence), at, by, rev + 1
             ])?;
+            if !envs_changed {
+                return Ok(());
+            }
             conn.prepare_cached("DELETE FROM release_environments WHERE release_id = ?1")?
                 .execute([id])?;
         }

@@ -1,0 +1,224 @@
+//! Ledger benchmarks (`make bench`). Prints a Markdown table for docs/BENCHMARKS.md.
+//!
+//! 1. Appending signed events in batches through the real use-case (`create_releases`), and the
+//!    ratio to raw Ed25519 signing of the same bodies measured in the same run.
+//! 2. `audit verify` over a ledger of `RELM_BENCH_EVENTS` (default 1,000,000) events, and the
+//!    ratio to raw batch signature verification plus SHA-256 over the same bytes.
+//! 3. Opening that store and listing the first page of its 100,000 releases, with the plan.
+
+#![allow(clippy::print_stdout, clippy::unwrap_used)] // a benchmark reports on stdout
+
+use chrono::{TimeZone, Utc};
+use ed25519_dalek::{Signature, VerifyingKey};
+use relm_api::releases::ReleaseInput;
+use relm_api::workspace::{InitRequest, init};
+use relm_api::{KeyringChoice, Options, ReleaseFilter};
+use relm_domain::clock::{Clock, FixedClock};
+use relm_domain::event::{Envelope, FORMAT_VERSION, SignedEvent};
+use relm_domain::hlc::Hlc;
+use relm_domain::ids::{EventId, ReleaseId, WorkspaceId};
+use relm_domain::keys;
+use relm_domain::payload::EventBody;
+use relm_domain::release::ReleasePatch;
+use relm_identity::keyring::{KeyStore, MemoryKeyStore};
+use relm_store::{Store, events, projection};
+use sha2::{Digest, Sha256};
+use std::sync::Arc;
+use std::time::Instant;
+
+fn env_usize(name: &str, default: usize) -> usize {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+fn peak_rss_mib() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|kb| kb.parse::<f64>().ok())
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+fn main() {
+    let append_n = env_usize("RELM_BENCH_APPEND", 100_000);
+    let total = env_usize("RELM_BENCH_EVENTS", 1_000_000);
+    let batch = 1_000;
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Arc::new(FixedClock::new(Utc.with_ymd_and_hms(2027, 1, 4, 9, 0, 0).unwrap()));
+    let keystore = Arc::new(MemoryKeyStore::default());
+    let opts = Options { data_dir: dir.path().to_path_buf(), clock: clock.clone(), keyring: KeyringChoice::Given(keystore.clone()) };
+    let req = InitRequest { workspace: "Bench".into(), name: "Bench".into(), email: "b@bench.example".into() };
+    let (mut relm, outcome) = init(&opts, &req).unwrap();
+    let key = keystore.get(&outcome.key_id).unwrap().unwrap();
+
+    // 1. Append through the use-case, in batches of `batch` releases per transaction.
+    let input = |i: usize| ReleaseInput {
+        service: Some(format!("service-{}", i % 50)),
+        version: Some(format!("1.{}.{}", i / 1000, i % 1000)),
+        title: Some(format!("Release number {i}")),
+        environments: Some(vec!["staging".into(), "prod".into()]),
+        window: Some(("2027-03-19T18:00".into(), "2027-03-19T20:00".into(), "Europe/Paris".into())),
+        rollback_plan: Some("redeploy the previous image".into()),
+        ..Default::default()
+    };
+    let t = Instant::now();
+    for b in 0..append_n / batch {
+        let inputs: Vec<_> = (b * batch..(b + 1) * batch).map(input).collect();
+        relm.create_releases(&inputs).unwrap();
+        clock.advance(chrono::Duration::milliseconds(1));
+    }
+    let append_s = t.elapsed().as_secs_f64();
+    let bodies: Vec<Vec<u8>> = {
+        let conn = relm.store().conn();
+        let mut stmt = conn.prepare("SELECT body FROM events ORDER BY pos LIMIT ?1").unwrap();
+        stmt.query_map([append_n as i64], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+    };
+    let t = Instant::now();
+    for b in &bodies {
+        std::hint::black_box(keys::sign(key.signing_key(), b));
+    }
+    let sign_s = t.elapsed().as_secs_f64() * append_n as f64 / bodies.len() as f64;
+    drop(relm);
+
+    // 2. Grow the ledger to `total` events with release edits, through the store's append path.
+    let db = dir.path().join("relm.db");
+    let mut store = Store::open(&db).unwrap();
+    let workspace: String = store.conn().query_row("SELECT id FROM workspace", [], |r| r.get(0)).unwrap();
+    let ids: Vec<String> = {
+        let mut stmt = store.conn().prepare("SELECT id FROM releases ORDER BY id").unwrap();
+        stmt.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+    };
+    let author = key.public().key_id();
+    let t = Instant::now();
+    let mut have = events::count(store.conn()).unwrap() as usize;
+    while have < total {
+        let n = (total - have).min(10_000);
+        store
+            .write(|tx| -> Result<(), relm_store::StoreError> {
+                let (mut seq, mut prev) = events::author_head(tx, &author.0)?.unwrap();
+                let mut hlc = events::max_hlc(tx)?;
+                for i in 0..n {
+                    hlc = Hlc::next(hlc, clock.now());
+                    let body = EventBody::ReleaseUpdated {
+                        release_id: ReleaseId(ids[(have + i) % ids.len()].clone()),
+                        patch: ReleasePatch { title: Some(format!("Edited title {}", have + i)), ..Default::default() },
+                    };
+                    let (kind, payload) = body.to_parts();
+                    let mut rnd = [0u8; 10];
+                    rnd[2..].copy_from_slice(&((have + i) as u64).to_be_bytes());
+                    let env = Envelope {
+                        v: FORMAT_VERSION,
+                        id: EventId::generate(clock.now(), rnd),
+                        workspace: WorkspaceId(workspace.clone()),
+                        author: author.clone(),
+                        seq: seq + 1,
+                        prev: Some(hex::encode(prev)),
+                        hlc,
+                        kind,
+                        payload,
+                    };
+                    let ev = SignedEvent::sign(env, key.signing_key());
+                    events::insert(tx, &ev, body.entity().as_deref())?;
+                    projection::apply(tx, &ev, &body)?;
+                    seq += 1;
+                    prev = ev.hash;
+                }
+                Ok(())
+            })
+            .unwrap();
+        have += n;
+    }
+    let grow_s = t.elapsed().as_secs_f64();
+
+    let t = Instant::now();
+    let report = relm_store::verify::verify(&store).unwrap();
+    let verify_s = t.elapsed().as_secs_f64();
+    assert!(report.ok, "{:?}", report.problem);
+
+    // Baseline: the same bytes, raw batch verification + SHA-256, single thread and all cores.
+    let (bodies, sigs): (Vec<Vec<u8>>, Vec<Signature>) = {
+        let mut stmt = store.conn().prepare("SELECT body, sig FROM events ORDER BY hlc, author, seq").unwrap();
+        stmt.query_map([], |r| {
+            let sig: Vec<u8> = r.get(1)?;
+            Ok((r.get::<_, Vec<u8>>(0)?, Signature::from_bytes(&sig.try_into().unwrap())))
+        })
+        .unwrap()
+        .map(Result::unwrap)
+        .unzip()
+    };
+    let vk: VerifyingKey = key.public().0;
+    let baseline = |parallel: bool| {
+        let t = Instant::now();
+        let work = |(b, s): (&[Vec<u8>], &[Signature])| {
+            let keys = vec![vk; b.len()];
+            let refs: Vec<&[u8]> = b.iter().map(Vec::as_slice).collect();
+            assert!(keys::verify_batch(&keys, &refs, s));
+            for (body, sig) in b.iter().zip(s) {
+                let mut h = Sha256::new();
+                h.update(body);
+                h.update(sig.to_bytes());
+                std::hint::black_box(h.finalize());
+            }
+        };
+        if parallel {
+            use rayon::prelude::*;
+            bodies.par_chunks(256).zip(sigs.par_chunks(256)).for_each(work);
+        } else {
+            bodies.chunks(256).zip(sigs.chunks(256)).for_each(work);
+        }
+        t.elapsed().as_secs_f64()
+    };
+    let base_1 = baseline(false);
+    let base_n = baseline(true);
+    let event_bytes: usize = bodies.iter().map(Vec::len).sum::<usize>() / bodies.len();
+    drop((bodies, sigs));
+    drop(store);
+
+    // 3. Open the store and list the first page of releases.
+    let t = Instant::now();
+    let store = Store::open(&db).unwrap();
+    let open_ms = t.elapsed().as_secs_f64() * 1e3;
+    let filter = ReleaseFilter { limit: 100, ..Default::default() };
+    let t = Instant::now();
+    let first = projection::releases::list(store.conn(), &filter).unwrap();
+    let first_ms = t.elapsed().as_secs_f64() * 1e3;
+    let mut runs: Vec<f64> = (0..50)
+        .map(|_| {
+            let t = Instant::now();
+            std::hint::black_box(projection::releases::list(store.conn(), &filter).unwrap());
+            t.elapsed().as_secs_f64() * 1e3
+        })
+        .collect();
+    runs.sort_by(f64::total_cmp);
+    let releases = projection::releases::count(store.conn()).unwrap();
+    let plan = explain(&store);
+
+    println!("| measure | result |\n|---|---|");
+    println!("| append {append_n} events via `create_releases`, {batch} per transaction | {append_s:.2} s = **{:.0} events/s** |", append_n as f64 / append_s);
+    println!("| raw Ed25519 signing of the same {append_n} bodies | {sign_s:.2} s = {:.0} signatures/s |", append_n as f64 / sign_s);
+    println!("| append time / raw signing time | **{:.1}×** |", append_s / sign_s);
+    println!("| grow ledger to {total} events (store append path) | {grow_s:.1} s |");
+    println!("| `audit verify` over {} events (mean body {event_bytes} B) | **{verify_s:.2} s** |", report.events);
+    println!("| raw batch verify + SHA-256, 1 thread | {base_1:.2} s (ratio verify/this: **{:.2}×**) |", verify_s / base_1);
+    println!("| raw batch verify + SHA-256, all cores | {base_n:.2} s (ratio: {:.2}×) |", verify_s / base_n);
+    println!("| open store of {total} events | {open_ms:.1} ms |");
+    println!("| first page (100) of {releases} releases: cold / median of 50 / max | {first_ms:.2} ms / **{:.2} ms** / {:.2} ms |", runs[runs.len() / 2], runs[runs.len() - 1]);
+    println!("| peak RSS of the benchmark process | {:.0} MiB |", peak_rss_mib());
+    println!("| rows on first page | {} |", first.len());
+    println!("\nquery plan of the first page:\n```\n{plan}```");
+}
+
+fn explain(store: &Store) -> String {
+    let sql = "EXPLAIN QUERY PLAN SELECT id FROM releases WHERE (?1 IS NULL OR service = ?1) AND (?2 IS NULL OR status = ?2)
+           AND (?3 IS NULL OR id IN (SELECT release_id FROM release_environments WHERE env = ?3))
+           AND (?4 IS NULL OR change_type = ?4)
+           AND (?5 IS NULL OR created_hlc < ?5 OR (created_hlc = ?5 AND id < ?6))
+         ORDER BY created_hlc DESC, id DESC LIMIT ?7";
+    let mut stmt = store.conn().prepare(sql).unwrap();
+    let none: Option<String> = None;
+    let rows = stmt
+        .query_map(rusqlite::params![none, none, none, none, none, none, 100], |r| r.get::<_, String>(3))
+        .unwrap();
+    rows.map(|r| format!("{}\n", r.unwrap())).collect()
+}
