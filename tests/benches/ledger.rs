@@ -27,7 +27,10 @@ use std::sync::Arc;
 use std::time::Instant;
 
 fn env_usize(name: &str, default: usize) -> usize {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 fn peak_rss_mib() -> f64 {
@@ -45,10 +48,20 @@ fn main() {
     let total = env_usize("RELM_BENCH_EVENTS", 1_000_000);
     let batch = 1_000;
     let dir = tempfile::tempdir().unwrap();
-    let clock = Arc::new(FixedClock::new(Utc.with_ymd_and_hms(2027, 1, 4, 9, 0, 0).unwrap()));
+    let clock = Arc::new(FixedClock::new(
+        Utc.with_ymd_and_hms(2027, 1, 4, 9, 0, 0).unwrap(),
+    ));
     let keystore = Arc::new(MemoryKeyStore::default());
-    let opts = Options { data_dir: dir.path().to_path_buf(), clock: clock.clone(), keyring: KeyringChoice::Given(keystore.clone()) };
-    let req = InitRequest { workspace: "Bench".into(), name: "Bench".into(), email: "b@bench.example".into() };
+    let opts = Options {
+        data_dir: dir.path().to_path_buf(),
+        clock: clock.clone(),
+        keyring: KeyringChoice::Given(keystore.clone()),
+    };
+    let req = InitRequest {
+        workspace: "Bench".into(),
+        name: "Bench".into(),
+        email: "b@bench.example".into(),
+    };
     let (mut relm, outcome) = init(&opts, &req).unwrap();
     let key = keystore.get(&outcome.key_id).unwrap().unwrap();
 
@@ -58,7 +71,11 @@ fn main() {
         version: Some(format!("1.{}.{}", i / 1000, i % 1000)),
         title: Some(format!("Release number {i}")),
         environments: Some(vec!["staging".into(), "prod".into()]),
-        window: Some(("2027-03-19T18:00".into(), "2027-03-19T20:00".into(), "Europe/Paris".into())),
+        window: Some((
+            "2027-03-19T18:00".into(),
+            "2027-03-19T20:00".into(),
+            "Europe/Paris".into(),
+        )),
         rollback_plan: Some("redeploy the previous image".into()),
         ..Default::default()
     };
@@ -71,8 +88,13 @@ fn main() {
     let append_s = t.elapsed().as_secs_f64();
     let bodies: Vec<Vec<u8>> = {
         let conn = relm.store().conn();
-        let mut stmt = conn.prepare("SELECT body FROM events ORDER BY pos LIMIT ?1").unwrap();
-        stmt.query_map([append_n as i64], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+        let mut stmt = conn
+            .prepare("SELECT body FROM events ORDER BY pos LIMIT ?1")
+            .unwrap();
+        stmt.query_map([append_n as i64], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
     };
     let t = Instant::now();
     for b in &bodies {
@@ -84,10 +106,19 @@ fn main() {
     // 2. Grow the ledger to `total` events with release edits, through the store's append path.
     let db = dir.path().join("relm.db");
     let mut store = Store::open(&db).unwrap();
-    let workspace: String = store.conn().query_row("SELECT id FROM workspace", [], |r| r.get(0)).unwrap();
+    let workspace: String = store
+        .conn()
+        .query_row("SELECT id FROM workspace", [], |r| r.get(0))
+        .unwrap();
     let ids: Vec<String> = {
-        let mut stmt = store.conn().prepare("SELECT id FROM releases ORDER BY id").unwrap();
-        stmt.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+        let mut stmt = store
+            .conn()
+            .prepare("SELECT id FROM releases ORDER BY id")
+            .unwrap();
+        stmt.query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
     };
     let author = key.public().key_id();
     let t = Instant::now();
@@ -102,7 +133,10 @@ fn main() {
                     hlc = Hlc::next(hlc, clock.now());
                     let body = EventBody::ReleaseUpdated {
                         release_id: ReleaseId(ids[(have + i) % ids.len()].clone()),
-                        patch: ReleasePatch { title: Some(format!("Edited title {}", have + i)), ..Default::default() },
+                        patch: ReleasePatch {
+                            title: Some(format!("Edited title {}", have + i)),
+                            ..Default::default()
+                        },
                     };
                     let (kind, payload) = body.to_parts();
                     let mut rnd = [0u8; 10];
@@ -138,10 +172,16 @@ fn main() {
 
     // Baseline: the same bytes, raw batch verification + SHA-256, single thread and all cores.
     let (bodies, sigs): (Vec<Vec<u8>>, Vec<Signature>) = {
-        let mut stmt = store.conn().prepare("SELECT body, sig FROM events ORDER BY hlc, author, seq").unwrap();
+        let mut stmt = store
+            .conn()
+            .prepare("SELECT body, sig FROM events ORDER BY hlc, author, seq")
+            .unwrap();
         stmt.query_map([], |r| {
             let sig: Vec<u8> = r.get(1)?;
-            Ok((r.get::<_, Vec<u8>>(0)?, Signature::from_bytes(&sig.try_into().unwrap())))
+            Ok((
+                r.get::<_, Vec<u8>>(0)?,
+                Signature::from_bytes(&sig.try_into().unwrap()),
+            ))
         })
         .unwrap()
         .map(Result::unwrap)
@@ -163,7 +203,10 @@ fn main() {
         };
         if parallel {
             use rayon::prelude::*;
-            bodies.par_chunks(256).zip(sigs.par_chunks(256)).for_each(work);
+            bodies
+                .par_chunks(256)
+                .zip(sigs.par_chunks(256))
+                .for_each(work);
         } else {
             bodies.chunks(256).zip(sigs.chunks(256)).for_each(work);
         }
@@ -179,7 +222,10 @@ fn main() {
     let t = Instant::now();
     let store = Store::open(&db).unwrap();
     let open_ms = t.elapsed().as_secs_f64() * 1e3;
-    let filter = ReleaseFilter { limit: 100, ..Default::default() };
+    let filter = ReleaseFilter {
+        limit: 100,
+        ..Default::default()
+    };
     let t = Instant::now();
     let first = projection::releases::list(store.conn(), &filter).unwrap();
     let first_ms = t.elapsed().as_secs_f64() * 1e3;
@@ -195,16 +241,41 @@ fn main() {
     let plan = explain(&store);
 
     println!("| measure | result |\n|---|---|");
-    println!("| append {append_n} events via `create_releases`, {batch} per transaction | {append_s:.2} s = **{:.0} events/s** |", append_n as f64 / append_s);
-    println!("| raw Ed25519 signing of the same {append_n} bodies | {sign_s:.2} s = {:.0} signatures/s |", append_n as f64 / sign_s);
-    println!("| append time / raw signing time | **{:.1}×** |", append_s / sign_s);
+    println!(
+        "| append {append_n} events via `create_releases`, {batch} per transaction | {append_s:.2} s = **{:.0} events/s** |",
+        append_n as f64 / append_s
+    );
+    println!(
+        "| raw Ed25519 signing of the same {append_n} bodies | {sign_s:.2} s = {:.0} signatures/s |",
+        append_n as f64 / sign_s
+    );
+    println!(
+        "| append time / raw signing time | **{:.1}×** |",
+        append_s / sign_s
+    );
     println!("| grow ledger to {total} events (store append path) | {grow_s:.1} s |");
-    println!("| `audit verify` over {} events (mean body {event_bytes} B) | **{verify_s:.2} s** |", report.events);
-    println!("| raw batch verify + SHA-256, 1 thread | {base_1:.2} s (ratio verify/this: **{:.2}×**) |", verify_s / base_1);
-    println!("| raw batch verify + SHA-256, all cores | {base_n:.2} s (ratio: {:.2}×) |", verify_s / base_n);
+    println!(
+        "| `audit verify` over {} events (mean body {event_bytes} B) | **{verify_s:.2} s** |",
+        report.events
+    );
+    println!(
+        "| raw batch verify + SHA-256, 1 thread | {base_1:.2} s (ratio verify/this: **{:.2}×**) |",
+        verify_s / base_1
+    );
+    println!(
+        "| raw batch verify + SHA-256, all cores | {base_n:.2} s (ratio: {:.2}×) |",
+        verify_s / base_n
+    );
     println!("| open store of {total} events | {open_ms:.1} ms |");
-    println!("| first page (100) of {releases} releases: cold / median of 50 / max | {first_ms:.2} ms / **{:.2} ms** / {:.2} ms |", runs[runs.len() / 2], runs[runs.len() - 1]);
-    println!("| peak RSS of the benchmark process | {:.0} MiB |", peak_rss_mib());
+    println!(
+        "| first page (100) of {releases} releases: cold / median of 50 / max | {first_ms:.2} ms / **{:.2} ms** / {:.2} ms |",
+        runs[runs.len() / 2],
+        runs[runs.len() - 1]
+    );
+    println!(
+        "| peak RSS of the benchmark process | {:.0} MiB |",
+        peak_rss_mib()
+    );
     println!("| rows on first page | {} |", first.len());
     println!("\nquery plan of the first page:\n```\n{plan}```");
 }
@@ -218,7 +289,10 @@ fn explain(store: &Store) -> String {
     let mut stmt = store.conn().prepare(sql).unwrap();
     let none: Option<String> = None;
     let rows = stmt
-        .query_map(rusqlite::params![none, none, none, none, none, none, 100], |r| r.get::<_, String>(3))
+        .query_map(
+            rusqlite::params![none, none, none, none, none, none, 100],
+            |r| r.get::<_, String>(3),
+        )
         .unwrap();
     rows.map(|r| format!("{}\n", r.unwrap())).collect()
 }

@@ -93,10 +93,17 @@ impl Relm {
         let mut ids = Vec::with_capacity(inputs.len());
         for (i, input) in inputs.iter().enumerate() {
             let (id, fields) = self.new_release(input).map_err(|e| {
-                if inputs.len() > 1 { ApiError::new(e.code, format!("release #{}: {}", i + 1, e.message)) } else { e }
+                if inputs.len() > 1 {
+                    ApiError::new(e.code, format!("release #{}: {}", i + 1, e.message))
+                } else {
+                    e
+                }
             })?;
             ids.push(id.0.clone());
-            bodies.push(EventBody::ReleaseCreated { release_id: id, fields });
+            bodies.push(EventBody::ReleaseCreated {
+                release_id: id,
+                fields,
+            });
         }
         self.emit(|_| Ok(bodies))?;
         Ok(ids)
@@ -121,7 +128,10 @@ impl Relm {
         };
         fields.apply(&patch);
         fields.validate()?;
-        Ok((ReleaseId::generate(self.clock.now(), random::<10>()?), fields))
+        Ok((
+            ReleaseId::generate(self.clock.now(), random::<10>()?),
+            fields,
+        ))
     }
 
     pub fn update_release(&mut self, id: &str, input: &ReleaseInput) -> Result<ReleaseRow> {

@@ -79,7 +79,12 @@ impl SignedEvent {
             .map_err(|_| format!("signature has {} bytes, expected 64", signature.len()))?;
         let signature = Signature::from_bytes(&sig);
         let hash = event_hash(body, &signature);
-        Ok(SignedEvent { envelope, body: body.to_vec(), signature, hash })
+        Ok(SignedEvent {
+            envelope,
+            body: body.to_vec(),
+            signature,
+            hash,
+        })
     }
 
     pub fn hash_hex(&self) -> String {
@@ -88,8 +93,12 @@ impl SignedEvent {
 
     /// The typed kind and payload, read straight from the signed bytes.
     pub fn body(&self) -> Result<EventBody, String> {
-        serde_json::from_slice(&self.body)
-            .map_err(|e| format!("payload of kind `{}` does not parse: {e}", self.envelope.kind))
+        serde_json::from_slice(&self.body).map_err(|e| {
+            format!(
+                "payload of kind `{}` does not parse: {e}",
+                self.envelope.kind
+            )
+        })
     }
 
     pub fn verify_signature(&self, key: &PublicKey) -> bool {

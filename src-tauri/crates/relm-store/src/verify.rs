@@ -8,8 +8,10 @@
 
 use ed25519_dalek::{Signature, VerifyingKey};
 use rayon::prelude::*;
+use relm_domain::event::SignedEvent;
 use relm_domain::keys;
 use relm_domain::ledger::{Ledger, Violation};
+use relm_domain::payload::EventBody;
 use serde::Serialize;
 use std::sync::mpsc;
 
@@ -79,7 +81,21 @@ fn first_bad_signature(b: &Pending) -> Option<usize> {
 
 pub fn verify(store: &Store) -> Result<Report> {
     let conn = store.conn();
-    let mut shadow = Store::open_in_memory()?;
+    // The shadow rebuild runs on its own thread, fed in batches.
+    let (apply_tx, apply_rx) = mpsc::sync_channel::<Vec<(SignedEvent, EventBody)>>(4);
+    let applier = std::thread::spawn(move || -> Result<Vec<(&'static str, [u8; 32])>> {
+        let mut shadow = Store::open_in_memory()?;
+        shadow.write(|tx| -> Result<()> {
+            for batch in apply_rx {
+                for (ev, body) in batch {
+                    projection::apply(tx, &ev, &body)?;
+                }
+            }
+            Ok(())
+        })?;
+        projection::digest(shadow.conn())
+    });
+    let mut to_apply = Vec::with_capacity(BATCH);
     let (tx, rx) = mpsc::sync_channel::<Pending>(2);
     let checker = std::thread::spawn(move || -> Option<(usize, Problem)> {
         for batch in rx {
@@ -100,7 +116,7 @@ pub fn verify(store: &Store) -> Result<Report> {
     let mut head = None;
     let mut structural: Option<(usize, Problem)> = None;
     let sender = tx;
-    let result = shadow.write(|shadow_tx| {
+    let result = {
         events::for_each_in_ledger_order(conn, |stored| {
             if structural.is_some() {
                 return Ok(());
@@ -113,7 +129,7 @@ pub fn verify(store: &Store) -> Result<Report> {
                 message: v.message,
             };
             let checked = (|| {
-                let ev = relm_domain::event::SignedEvent::from_stored(&stored.body, &stored.sig)
+                let ev = SignedEvent::from_stored(&stored.body, &stored.sig)
                     .map_err(|e| Violation::new("unreadable", e))?;
                 let body = ev.body().map_err(|e| Violation::new("bad_payload", e))?;
                 stored.columns_match(&ev, body.entity().as_deref()).map_err(|e| match e {
@@ -131,15 +147,19 @@ pub fn verify(store: &Store) -> Result<Report> {
             })();
             match checked {
                 Err(v) => structural = Some((index, fail(v))),
-                Ok((ev, body, key)) => {
-                    projection::apply(shadow_tx, &ev, &body)?;
+                Ok((mut ev, body, key)) => {
                     head = Some(ev.hash_hex());
                     pending.keys.push(key.0);
                     pending.sigs.push(ev.signature);
                     pending
                         .ids
                         .push((stored.id.clone(), stored.author.clone(), stored.seq));
-                    pending.bodies.push(ev.body);
+                    pending.bodies.push(std::mem::take(&mut ev.body));
+                    to_apply.push((ev, body));
+                    if to_apply.len() == BATCH {
+                        let _ = apply_tx
+                            .send(std::mem::replace(&mut to_apply, Vec::with_capacity(BATCH)));
+                    }
                     index += 1;
                     if pending.bodies.len() == BATCH {
                         let full = std::mem::replace(&mut pending, Pending::new(index));
@@ -150,9 +170,14 @@ pub fn verify(store: &Store) -> Result<Report> {
             }
             Ok(())
         })
-    });
+    };
     let _ = sender.send(pending);
     drop(sender);
+    let _ = apply_tx.send(to_apply);
+    drop(apply_tx);
+    let rebuilt = applier
+        .join()
+        .map_err(|_| StoreError::Corrupt("projection rebuild crashed".into()))?;
     let bad_sig = checker
         .join()
         .map_err(|_| StoreError::Corrupt("signature checker crashed".into()))?;
@@ -164,7 +189,7 @@ pub fn verify(store: &Store) -> Result<Report> {
     };
     let problem = match problem {
         Some(p) => Some(p),
-        None => compare_projections(store, &shadow)?,
+        None => compare_projections(store, &rebuilt?)?,
     };
     Ok(Report {
         ok: problem.is_none(),
@@ -179,9 +204,11 @@ pub fn verify(store: &Store) -> Result<Report> {
     })
 }
 
-fn compare_projections(store: &Store, shadow: &Store) -> Result<Option<Problem>> {
+fn compare_projections(
+    store: &Store,
+    rebuilt: &[(&'static str, [u8; 32])],
+) -> Result<Option<Problem>> {
     let stored = projection::digest(store.conn())?;
-    let rebuilt = projection::digest(shadow.conn())?;
     Ok(stored.iter().zip(rebuilt.iter()).find(|(a, b)| a.1 != b.1).map(|(a, _)| Problem {
         event: a.0.to_string(),
         author: None,

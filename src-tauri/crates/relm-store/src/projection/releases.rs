@@ -76,7 +76,14 @@ pub(crate) fn apply(
             };
             row.fields.apply(patch);
             let envs_changed = patch.environments.is_some();
-            write_fields(conn, &release_id.0, &row.fields, Some((row.revision, envs_changed)), at, by)
+            write_fields(
+                conn,
+                &release_id.0,
+                &row.fields,
+                Some((row.revision, envs_changed)),
+                at,
+                by,
+            )
         }
         EventBody::ReleaseStatusChanged {
             release_id,
