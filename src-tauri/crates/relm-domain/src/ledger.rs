@@ -193,3 +193,163 @@ impl Ledger {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::Envelope;
+    use crate::ids::{EventId, ReleaseId};
+    use crate::keys::PublicKey;
+    use crate::payload::MemberInfo;
+    use crate::release::ReleaseStatus;
+    use crate::role::Role;
+    use ed25519_dalek::SigningKey;
+
+    struct Author {
+        key: SigningKey,
+        seq: u64,
+        prev: Option<String>,
+    }
+
+    fn author(seed: u8) -> Author {
+        Author {
+            key: SigningKey::from_bytes(&[seed; 32]),
+            seq: 0,
+            prev: None,
+        }
+    }
+
+    fn info(a: &Author) -> MemberInfo {
+        MemberInfo {
+            key: PublicKey(a.key.verifying_key()),
+            name: "m".into(),
+            email: String::new(),
+        }
+    }
+
+    fn id(a: &Author) -> KeyId {
+        PublicKey(a.key.verifying_key()).key_id()
+    }
+
+    fn cancel() -> EventBody {
+        EventBody::ReleaseStatusChanged {
+            release_id: ReleaseId("r".into()),
+            from: ReleaseStatus::Draft,
+            to: ReleaseStatus::Cancelled,
+            note: None,
+        }
+    }
+
+    /// Sign `body` as `a`'s event number `seq` after `prev`, at HLC `ms`, admit it, and
+    /// compare with `expected` (a violation code). Accepted events advance the author.
+    #[track_caller]
+    fn check_at(
+        l: &mut Ledger,
+        a: &mut Author,
+        seq: u64,
+        prev: Option<String>,
+        ms: u64,
+        body: EventBody,
+        expected: Result<(), &str>,
+    ) {
+        let (kind, payload) = body.to_parts();
+        let env = Envelope {
+            v: FORMAT_VERSION,
+            id: EventId(format!("e-{ms}")),
+            workspace: WorkspaceId("ws".into()),
+            author: id(a),
+            seq,
+            prev,
+            hlc: Hlc { ms, c: 0 },
+            kind,
+            payload,
+        };
+        let ev = SignedEvent::sign(env, &a.key);
+        match (l.admit(&ev, &body), expected) {
+            (Ok(_), Ok(())) => {
+                a.seq = seq;
+                a.prev = Some(ev.hash_hex());
+            }
+            (Err(v), Err(code)) => assert_eq!(v.code, code, "{v}"),
+            (got, want) => panic!("got {got:?}, wanted {want:?}"),
+        }
+    }
+
+    #[track_caller]
+    fn check(l: &mut Ledger, a: &mut Author, ms: u64, body: EventBody, expected: Result<(), &str>) {
+        let (seq, prev) = (a.seq + 1, a.prev.clone());
+        check_at(l, a, seq, prev, ms, body, expected);
+    }
+
+    #[test]
+    fn membership_and_roles_are_judged_at_each_point_of_the_ledger() {
+        let (mut founder, mut bob) = (author(1), author(2));
+        let mut l = Ledger::default();
+        check(&mut l, &mut bob, 1, cancel(), Err("missing_genesis"));
+        let genesis = EventBody::WorkspaceCreated {
+            name: "w".into(),
+            founder: info(&founder),
+        };
+        check(&mut l, &mut founder, 2, genesis.clone(), Ok(()));
+        check(&mut l, &mut founder, 3, genesis, Err("second_genesis"));
+        check(&mut l, &mut bob, 4, cancel(), Err("not_allowed"));
+        let add = EventBody::MemberAdded {
+            member: info(&bob),
+            roles: vec![Role::Auditor],
+        };
+        check(&mut l, &mut founder, 5, add, Ok(()));
+        check(&mut l, &mut bob, 6, cancel(), Err("not_allowed"));
+        let promote = EventBody::MemberRolesSet {
+            key_id: id(&bob),
+            roles: vec![Role::ReleaseManager],
+        };
+        check(&mut l, &mut founder, 7, promote, Ok(()));
+        check(&mut l, &mut bob, 8, cancel(), Ok(()));
+        check(
+            &mut l,
+            &mut founder,
+            9,
+            EventBody::MemberRemoved { key_id: id(&bob) },
+            Ok(()),
+        );
+        check(&mut l, &mut bob, 10, cancel(), Err("not_allowed"));
+        let last_admin = EventBody::MemberRemoved {
+            key_id: id(&founder),
+        };
+        check(&mut l, &mut founder, 11, last_admin, Err("invalid_change"));
+    }
+
+    #[test]
+    fn author_chains_refuse_gaps_forks_and_reordering() {
+        let mut f = author(1);
+        let mut l = Ledger::default();
+        let genesis = EventBody::WorkspaceCreated {
+            name: "w".into(),
+            founder: info(&f),
+        };
+        check(&mut l, &mut f, 10, genesis, Ok(()));
+        check(&mut l, &mut f, 11, cancel(), Ok(()));
+        let prev = f.prev.clone();
+        check_at(&mut l, &mut f, 4, prev.clone(), 12, cancel(), Err("gap"));
+        check_at(&mut l, &mut f, 2, prev.clone(), 13, cancel(), Err("fork"));
+        check_at(
+            &mut l,
+            &mut f,
+            3,
+            Some("00".repeat(32)),
+            14,
+            cancel(),
+            Err("broken_chain"),
+        );
+        check_at(
+            &mut l,
+            &mut f,
+            3,
+            prev.clone(),
+            5,
+            cancel(),
+            Err("reordered"),
+        );
+        check_at(&mut l, &mut f, 3, prev, 15, cancel(), Ok(()));
+    }
+}
