@@ -17,6 +17,31 @@ pub fn relm_bin() -> PathBuf {
     bin
 }
 
+/// The smallest valid `release create` (a signed write).
+pub const MINIMAL_CREATE: &[&str] = &[
+    "release",
+    "create",
+    "--service",
+    "a",
+    "--version",
+    "1.0.0",
+    "--env",
+    "p",
+    "--title",
+    "t",
+];
+
+/// `init` arguments for a founder, after `--data-dir`.
+pub const INIT_ARGS: &[&str] = &[
+    "init",
+    "--workspace",
+    "A",
+    "--name",
+    "B",
+    "--email",
+    "b@c.de",
+];
+
 /// The public key (`ed25519:...`) of a deterministic test key.
 pub fn public_key_of(seed: u8) -> String {
     let key = ed25519_dalek::SigningKey::from_bytes(&[seed; 32]);
@@ -128,6 +153,18 @@ impl Replica {
         self.db()
             .query_row("SELECT count(*) FROM events", [], |r| r.get(0))
             .expect("count")
+    }
+
+    /// This replica's keyring namespace and identity key id (from its local state).
+    pub fn keyring_entry(&self) -> (String, String) {
+        self.db()
+            .query_row(
+                "SELECT (SELECT value FROM local_meta WHERE key = 'keyring_namespace'),
+                        (SELECT value FROM local_meta WHERE key = 'identity_key_id')",
+                [],
+                |x| Ok((x.get(0)?, x.get(1)?)),
+            )
+            .expect("local state")
     }
 
     /// Create a release; returns its id.

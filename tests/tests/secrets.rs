@@ -8,14 +8,7 @@ use relm_tests::Replica;
 
 /// The replica's private key seed, read from the real kernel keyring.
 fn seed_of(r: &Replica) -> [u8; 32] {
-    let (ns, key_id): (String, String) = r
-        .db()
-        .query_row(
-            "SELECT (SELECT value FROM local_meta WHERE key = 'keyring_namespace'), (SELECT value FROM local_meta WHERE key = 'identity_key_id')",
-            [],
-            |x| Ok((x.get(0)?, x.get(1)?)),
-        )
-        .unwrap();
+    let (ns, key_id) = r.keyring_entry();
     let store = OsKeyring::new(&ns, Backend::Kernel).unwrap();
     store
         .get(&key_id)
@@ -152,26 +145,12 @@ fn a_lost_keyring_entry_is_restored_from_an_encrypted_backup() {
     assert_eq!(export(&backup).status.code(), Some(2));
 
     // Lose the key.
-    let (ns, key_id): (String, String) = r.db().query_row("SELECT (SELECT value FROM local_meta WHERE key = 'keyring_namespace'), (SELECT value FROM local_meta WHERE key = 'identity_key_id')", [], |x| Ok((x.get(0)?, x.get(1)?))).unwrap();
+    let (ns, key_id) = r.keyring_entry();
     OsKeyring::new(&ns, Backend::Kernel)
         .unwrap()
         .delete(&key_id)
         .unwrap();
-    let err = r.fails(
-        &[
-            "release",
-            "create",
-            "--service",
-            "a",
-            "--version",
-            "1.0.0",
-            "--env",
-            "p",
-            "--title",
-            "t",
-        ],
-        3,
-    );
+    let err = r.fails(relm_tests::MINIMAL_CREATE, 3);
     assert!(
         err.contains("relm identity import"),
         "a missing key must say how to restore it: {err}"
