@@ -21,10 +21,24 @@ fn refused(r: &Replica, args: &[&str], fragment: &str) {
 
 const CREATE: &[&str] = &["release", "create", "--env", "prod", "--title", "T"];
 
-fn create(extra: &[&str]) -> Vec<&'static str> {
-    let mut v: Vec<&str> = CREATE.to_vec();
-    v.extend(extra.iter().map(|s| &*s.to_string().leak()));
-    v
+fn create<'a>(extra: &[&'a str]) -> Vec<&'a str> {
+    [CREATE, extra].concat()
+}
+
+/// A release create with a planned window.
+fn window<'a>(start: &'a str, end: &'a str, tz: &'a str) -> Vec<&'a str> {
+    create(&[
+        "--service",
+        "api",
+        "--version",
+        "1.0.0",
+        "--start",
+        start,
+        "--end",
+        end,
+        "--tz",
+        tz,
+    ])
 }
 
 #[test]
@@ -43,34 +57,12 @@ fn release_fields_are_validated_before_anything_is_written() {
     );
     refused(
         &r,
-        &create(&[
-            "--service",
-            "api",
-            "--version",
-            "1.0.0",
-            "--start",
-            "2027-03-19T18:00",
-            "--end",
-            "2027-03-19T17:00",
-            "--tz",
-            "UTC",
-        ]),
+        &window("2027-03-19T18:00", "2027-03-19T17:00", "UTC"),
         "before or when it starts",
     );
     refused(
         &r,
-        &create(&[
-            "--service",
-            "api",
-            "--version",
-            "1.0.0",
-            "--start",
-            "2027-03-19T18:00",
-            "--end",
-            "2027-03-19T19:00",
-            "--tz",
-            "Europe/Atlantis",
-        ]),
+        &window("2027-03-19T18:00", "2027-03-19T19:00", "Europe/Atlantis"),
         "unknown time zone",
     );
     refused(

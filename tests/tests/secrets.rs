@@ -39,16 +39,7 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
 fn the_private_key_never_reaches_the_store_the_wal_the_logs_or_any_output() {
     let r = Replica::new();
     let mut outputs = Vec::new();
-    outputs.push(r.ok(&[
-        "init",
-        "--workspace",
-        "Acme",
-        "--name",
-        "Ada",
-        "--email",
-        "ada@acme.example",
-        "--json",
-    ]));
+    outputs.push(r.init().to_string());
     let id = r.create_release("payments-api", "1.0.0");
     for args in [
         &["identity", "show", "--json"][..],

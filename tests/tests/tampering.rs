@@ -175,7 +175,7 @@ fn an_event_replayed_under_a_new_id_is_detected() {
             |x| Ok((x.get(0)?, x.get(1)?)),
         )
         .unwrap();
-    let original = SignedEvent::from_stored(&body, &sig).unwrap();
+    let original = SignedEvent::from_stored(body.as_slice(), &sig).unwrap();
     // Same content and signature, new id, placed at the end of the author's chain.
     let mut env = original.envelope.clone();
     env.id = EventId("01900000-0000-7000-8000-00000000a11a".into());
@@ -186,7 +186,7 @@ fn an_event_replayed_under_a_new_id_is_detected() {
         c: 0,
     };
     let body = relm_domain::canonical::to_canonical_bytes(&env);
-    let replay = SignedEvent::from_stored(&body, &sig).unwrap();
+    let replay = SignedEvent::from_stored(body.as_slice(), &sig).unwrap();
     insert(&r, &replay, original.body().unwrap().entity().as_deref());
     detected(&r, "01900000-0000-7000-8000-00000000a11a", "bad_signature");
 }

@@ -66,6 +66,10 @@ impl Dice {
     fn below(&mut self, n: u64) -> u64 {
         self.next() % n
     }
+    /// 64 hex digits, for a made-up artifact digest.
+    fn hex_digest(&mut self) -> String {
+        (0..4).map(|_| format!("{:016x}", self.next())).collect()
+    }
     fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
         &items[self.below(items.len() as u64) as usize]
     }
@@ -197,7 +201,7 @@ pub fn seed(opts: &Options) -> Result<(Relm, DemoOutcome)> {
             components: vec![Component {
                 name: service.into(),
                 version: version.clone(),
-                digest: Some(format!("sha256:{}", hex::encode(random::<32>()?))),
+                digest: Some(format!("sha256:{}", dice.hex_digest())),
             }],
             changes: vec![ChangeRef {
                 id: format!("NW-{ticket}"),

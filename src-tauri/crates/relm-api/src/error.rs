@@ -4,6 +4,7 @@
 use relm_domain::DomainError;
 use relm_identity::IdentityError;
 use relm_store::StoreError;
+use relm_store::rusqlite;
 use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -68,6 +69,12 @@ impl From<StoreError> for ApiError {
             StoreError::Corrupt(_) | StoreError::Sqlite(_) => ErrorCode::Internal,
         };
         ApiError::new(code, e.to_string())
+    }
+}
+
+impl From<rusqlite::Error> for ApiError {
+    fn from(e: rusqlite::Error) -> Self {
+        StoreError::from(e).into()
     }
 }
 

@@ -8,17 +8,14 @@ use std::io::Write;
 use std::path::Path;
 
 use crate::error::{ApiError, ErrorCode, Result};
+use crate::members::MemberView;
 use crate::session::{IDENTITY, Relm};
 
+/// This replica's member, plus where its private key is kept.
 #[derive(Debug, Clone, Serialize)]
 pub struct IdentityView {
-    pub key_id: String,
-    pub fingerprint: String,
-    pub public_key: String,
-    pub name: String,
-    pub email: String,
-    pub roles: Vec<String>,
-    pub active: bool,
+    #[serde(flatten)]
+    pub member: MemberView,
     pub keyring: String,
     pub keyring_persistent: bool,
     /// Whether the private key is present in the keyring right now.
@@ -27,46 +24,37 @@ pub struct IdentityView {
 
 impl Relm {
     pub fn identity(&self) -> Result<IdentityView> {
-        let me = self.me()?;
-        let member = projection::members::list(self.store.conn())?
-            .into_iter()
-            .find(|m| m.key_id == me)
-            .ok_or_else(|| {
-                ApiError::not_found(format!(
-                    "identity {} is not a member of this workspace",
-                    me.fingerprint()
-                ))
-            })?;
+        let member = self.my_member()?;
         Ok(IdentityView {
-            fingerprint: me.fingerprint(),
-            key_id: me.0,
-            public_key: member.key.to_string(),
-            name: member.name,
-            email: member.email,
-            roles: member
-                .roles
-                .iter()
-                .map(|r| r.as_str().to_string())
-                .collect(),
-            active: member.active,
+            private_key_present: self.keys.get(&member.key_id)?.is_some(),
+            member,
             keyring: self.keys.backend().into(),
             keyring_persistent: self.keys.persistent(),
-            private_key_present: self.keys.get(&member.key_id.0)?.is_some(),
+        })
+    }
+
+    fn my_member(&self) -> Result<MemberView> {
+        let me = self.me()?;
+        self.member(&me.0).map_err(|_| {
+            ApiError::not_found(format!(
+                "identity {} is not a member of this workspace",
+                me.fingerprint()
+            ))
         })
     }
 
     /// Write this identity's private key to `out`, encrypted with `passphrase` (age format).
     /// The file is created with owner-only permissions and never overwrites an existing file.
     pub fn export_identity(&self, out: &Path, passphrase: &str) -> Result<BackupInfo> {
-        let view = self.identity()?;
+        let member = self.my_member()?;
         let key = self.signing_key()?;
-        let workspace = self.summary()?;
+        let (workspace_id, workspace_name) = self.workspace()?;
         let info = BackupInfo {
-            workspace_id: workspace.workspace_id,
-            workspace_name: workspace.name,
-            member_name: view.name,
-            key_id: view.key_id,
-            public_key: view.public_key,
+            workspace_id: workspace_id.0,
+            workspace_name,
+            member_name: member.name,
+            key_id: member.key_id,
+            public_key: member.public_key,
         };
         let data = backup::encrypt(&key, &info, passphrase)?;
         write_new_private_file(out, &data)?;

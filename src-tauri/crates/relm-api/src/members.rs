@@ -90,7 +90,7 @@ impl Relm {
         self.member(&id.0)
     }
 
-    fn member(&self, key_id: &str) -> Result<MemberView> {
+    pub(crate) fn member(&self, key_id: &str) -> Result<MemberView> {
         self.members()?
             .into_iter()
             .find(|m| m.key_id == key_id)

@@ -105,20 +105,28 @@ impl Relm {
 
     /// The workspace id, or `no_workspace`.
     pub(crate) fn workspace_id(&self) -> Result<WorkspaceId> {
-        let id: Option<String> = self
+        self.workspace().map(|(id, _)| id)
+    }
+
+    /// The workspace id and name, or `no_workspace`.
+    pub(crate) fn workspace(&self) -> Result<(WorkspaceId, String)> {
+        let row: Option<(String, String)> = self
             .store
             .conn()
-            .query_row("SELECT id FROM workspace", [], |r| r.get(0))
+            .query_row("SELECT id, name FROM workspace", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
             .ok();
-        id.map(WorkspaceId).ok_or_else(|| {
-            ApiError::new(
-                ErrorCode::NoWorkspace,
-                format!(
-                    "no workspace in {}; create one with `relm init`",
-                    self.data_dir.display()
-                ),
-            )
-        })
+        row.map(|(id, name)| (WorkspaceId(id), name))
+            .ok_or_else(|| {
+                ApiError::new(
+                    ErrorCode::NoWorkspace,
+                    format!(
+                        "no workspace in {}; create one with `relm init`",
+                        self.data_dir.display()
+                    ),
+                )
+            })
     }
 
     /// This replica's member key id.

@@ -102,20 +102,13 @@ pub struct Summary {
 
 impl Relm {
     pub fn summary(&self) -> Result<Summary> {
-        let id = self.workspace_id()?;
+        let (id, name) = self.workspace()?;
         let conn = self.store.conn();
-        let name: String = conn
-            .query_row("SELECT name FROM workspace", [], |r| r.get(0))
-            .map_err(relm_store::StoreError::from)?;
         let mut by_status = BTreeMap::new();
-        let mut stmt = conn
-            .prepare("SELECT status, count(*) FROM releases GROUP BY status")
-            .map_err(relm_store::StoreError::from)?;
-        let rows = stmt
-            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))
-            .map_err(relm_store::StoreError::from)?;
+        let mut stmt = conn.prepare("SELECT status, count(*) FROM releases GROUP BY status")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
         for row in rows {
-            let (s, n) = row.map_err(relm_store::StoreError::from)?;
+            let (s, n) = row?;
             by_status.insert(s, n as u64);
         }
         Ok(Summary {

@@ -25,7 +25,8 @@ pub fn init(o: &InitOutcome) -> String {
     s
 }
 
-pub fn identity(i: &IdentityView) -> String {
+pub fn identity(view: &IdentityView) -> String {
+    let i = &view.member;
     format!(
         "{} <{}>\nkey id:      {}\nfingerprint: {}\npublic key:  {}\nroles:       {}{}\nkeyring:     {} ({})\n",
         i.name,
@@ -35,8 +36,8 @@ pub fn identity(i: &IdentityView) -> String {
         i.public_key,
         i.roles.join(", "),
         if i.active { "" } else { " (removed)" },
-        i.keyring,
-        if i.private_key_present {
+        view.keyring,
+        if view.private_key_present {
             "private key present"
         } else {
             "private key MISSING: run `relm identity import FILE`"

@@ -62,9 +62,10 @@ impl SignedEvent {
     /// Read an event back from its stored body and signature. Checks that the body parses and
     /// is in canonical form; the signature itself is checked by the ledger verifier, which knows
     /// the author's key at that point.
-    pub fn from_stored(body: &[u8], signature: &[u8]) -> Result<SignedEvent, String> {
-        let envelope: Envelope = serde_json::from_slice(body).map_err(|e| {
-            if serde_json::from_slice::<Value>(body).is_err() {
+    pub fn from_stored(body: impl Into<Vec<u8>>, signature: &[u8]) -> Result<SignedEvent, String> {
+        let body = body.into();
+        let envelope: Envelope = serde_json::from_slice(&body).map_err(|e| {
+            if serde_json::from_slice::<Value>(&body).is_err() {
                 format!("body is not JSON: {e}")
             } else {
                 format!("body is not an event: {e}")
@@ -78,7 +79,7 @@ impl SignedEvent {
             .try_into()
             .map_err(|_| format!("signature has {} bytes, expected 64", signature.len()))?;
         let signature = Signature::from_bytes(&sig);
-        let hash = event_hash(body, &signature);
+        let hash = event_hash(&body, &signature);
         Ok(SignedEvent {
             envelope,
             body: body.to_vec(),
@@ -145,7 +146,7 @@ mod tests {
     fn stored_event_round_trips_and_verifies() {
         let key = SigningKey::from_bytes(&[3; 32]);
         let ev = SignedEvent::sign(envelope(), &key);
-        let back = SignedEvent::from_stored(&ev.body, &ev.signature.to_bytes()).unwrap();
+        let back = SignedEvent::from_stored(ev.body.as_slice(), &ev.signature.to_bytes()).unwrap();
         assert_eq!(back.hash, ev.hash);
         assert!(back.verify_signature(&PublicKey(key.verifying_key())));
     }
@@ -173,7 +174,7 @@ mod tests {
                 .contains("not an event")
         );
         assert!(
-            SignedEvent::from_stored(&ev.body, &sig[..10])
+            SignedEvent::from_stored(ev.body.as_slice(), &sig[..10])
                 .unwrap_err()
                 .contains("64")
         );

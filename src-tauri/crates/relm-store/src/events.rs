@@ -54,7 +54,7 @@ impl StoredEvent {
 
     /// Parse the signed body (canonical-form check included).
     pub fn decode(&self) -> Result<SignedEvent> {
-        SignedEvent::from_stored(&self.body, &self.sig)
+        SignedEvent::from_stored(self.body.as_slice(), &self.sig)
             .map_err(|e| StoreError::Corrupt(format!("event {}: {e}", self.id)))
     }
 

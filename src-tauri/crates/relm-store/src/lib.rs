@@ -16,4 +16,4 @@ pub mod verify;
 pub use db::{SCHEMA_VERSION, Store};
 pub use error::StoreError;
 pub use projection::releases::{ReleaseFilter, ReleaseRow, StatusChange};
-pub use rusqlite::{Connection, Transaction};
+pub use rusqlite::{self, Connection, Transaction};

@@ -96,11 +96,11 @@ pub fn verify(store: &Store) -> Result<Report> {
         projection::digest(shadow.conn())
     });
     let mut to_apply = Vec::with_capacity(BATCH);
-    let (tx, rx) = mpsc::sync_channel::<Pending>(2);
+    let (sender, rx) = mpsc::sync_channel::<Pending>(2);
     let checker = std::thread::spawn(move || -> Option<(usize, Problem)> {
-        for batch in rx {
+        for mut batch in rx {
             if let Some(i) = first_bad_signature(&batch) {
-                let (id, author, seq) = batch.ids[i].clone();
+                let (id, author, seq) = batch.ids.swap_remove(i);
                 return Some((
                     batch.first + i,
                     Problem { event: id, author: Some(author), seq: Some(seq), code: "bad_signature".into(), message: "the signature does not match the event's content and author key (altered or forged)".into() },
@@ -115,24 +115,23 @@ pub fn verify(store: &Store) -> Result<Report> {
     let mut index = 0usize;
     let mut head = None;
     let mut structural: Option<(usize, Problem)> = None;
-    let sender = tx;
-    let result = {
-        events::for_each_in_ledger_order(conn, |stored| {
-            if structural.is_some() {
-                return Ok(());
-            }
-            let fail = |v: Violation| Problem {
-                event: stored.id.clone(),
-                author: Some(stored.author.clone()),
-                seq: Some(stored.seq),
-                code: v.code.into(),
-                message: v.message,
-            };
-            let checked = (|| {
-                let ev = SignedEvent::from_stored(&stored.body, &stored.sig)
-                    .map_err(|e| Violation::new("unreadable", e))?;
-                let body = ev.body().map_err(|e| Violation::new("bad_payload", e))?;
-                stored.columns_match(&ev, body.entity().as_deref()).map_err(|e| match e {
+    let result = events::for_each_in_ledger_order(conn, |mut stored| {
+        if structural.is_some() {
+            return Ok(());
+        }
+        let signed_body = std::mem::take(&mut stored.body);
+        let fail = |v: Violation| Problem {
+            event: stored.id.clone(),
+            author: Some(stored.author.clone()),
+            seq: Some(stored.seq),
+            code: v.code.into(),
+            message: v.message,
+        };
+        let checked = (|| {
+            let ev = SignedEvent::from_stored(signed_body, &stored.sig)
+                .map_err(|e| Violation::new("unreadable", e))?;
+            let body = ev.body().map_err(|e| Violation::new("bad_payload", e))?;
+            stored.columns_match(&ev, body.entity().as_deref()).map_err(|e| match e {
                     events::ColumnMismatch::Altered => Violation::new(
                         "altered",
                         "the event's content was changed after it was recorded (its hash no longer matches)",
@@ -142,35 +141,32 @@ pub fn verify(store: &Store) -> Result<Report> {
                         format!("stored column(s) {c} disagree with the signed body"),
                     ),
                 })?;
-                let key = ledger.admit(&ev, &body)?;
-                Ok((ev, body, key))
-            })();
-            match checked {
-                Err(v) => structural = Some((index, fail(v))),
-                Ok((mut ev, body, key)) => {
-                    head = Some(ev.hash_hex());
-                    pending.keys.push(key.0);
-                    pending.sigs.push(ev.signature);
-                    pending
-                        .ids
-                        .push((stored.id.clone(), stored.author.clone(), stored.seq));
-                    pending.bodies.push(std::mem::take(&mut ev.body));
-                    to_apply.push((ev, body));
-                    if to_apply.len() == BATCH {
-                        let _ = apply_tx
-                            .send(std::mem::replace(&mut to_apply, Vec::with_capacity(BATCH)));
-                    }
-                    index += 1;
-                    if pending.bodies.len() == BATCH {
-                        let full = std::mem::replace(&mut pending, Pending::new(index));
-                        // The checker only stops early after finding a bad signature.
-                        let _ = sender.send(full);
-                    }
+            let key = ledger.admit(&ev, &body)?;
+            Ok((ev, body, key))
+        })();
+        match checked {
+            Err(v) => structural = Some((index, fail(v))),
+            Ok((mut ev, body, key)) => {
+                head = Some(ev.hash);
+                pending.keys.push(key.0);
+                pending.sigs.push(ev.signature);
+                pending.ids.push((stored.id, stored.author, stored.seq));
+                pending.bodies.push(std::mem::take(&mut ev.body));
+                to_apply.push((ev, body));
+                if to_apply.len() == BATCH {
+                    let _ =
+                        apply_tx.send(std::mem::replace(&mut to_apply, Vec::with_capacity(BATCH)));
+                }
+                index += 1;
+                if pending.bodies.len() == BATCH {
+                    let full = std::mem::replace(&mut pending, Pending::new(index));
+                    // The checker only stops early after finding a bad signature.
+                    let _ = sender.send(full);
                 }
             }
-            Ok(())
-        })
-    };
+        }
+        Ok(())
+    });
     let _ = sender.send(pending);
     drop(sender);
     let _ = apply_tx.send(to_apply);
@@ -199,7 +195,7 @@ pub fn verify(store: &Store) -> Result<Report> {
             index as u64
         },
         authors: ledger.author_count(),
-        head,
+        head: head.map(hex::encode),
         problem,
     })
 }
