@@ -48,6 +48,8 @@ fn main() {
     let total = env_usize("RELM_BENCH_EVENTS", 1_000_000);
     let batch = 1_000;
     let dir = tempfile::tempdir().unwrap();
+    // RELM_BENCH_KEEP=1 keeps the data dir (printed) for profiling `relm audit verify` on it.
+    let keep = std::env::var_os("RELM_BENCH_KEEP").is_some();
     let clock = Arc::new(FixedClock::new(
         Utc.with_ymd_and_hms(2027, 1, 4, 9, 0, 0).unwrap(),
     ));
@@ -278,6 +280,9 @@ fn main() {
     );
     println!("| rows on first page | {} |", first.len());
     println!("\nquery plan of the first page:\n```\n{plan}```");
+    if keep {
+        println!("data dir kept at {}", dir.keep().display());
+    }
 }
 
 fn explain(store: &Store) -> String {

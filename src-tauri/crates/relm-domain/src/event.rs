@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::canonical::to_canonical_bytes;
+use crate::canonical::{is_canonical, to_canonical_bytes};
 use crate::hlc::Hlc;
 use crate::ids::{EventId, WorkspaceId};
 use crate::keys::{self, KeyId, PublicKey};
@@ -72,7 +72,9 @@ impl SignedEvent {
             }
         })?;
         // One byte form per event: re-encoding must give back exactly the stored bytes.
-        if to_canonical_bytes(&envelope) != body {
+        let canonical =
+            is_canonical(&body).unwrap_or_else(|| to_canonical_bytes(&envelope) == body);
+        if !canonical {
             return Err("body is not in canonical (RFC 8785) form".into());
         }
         let sig: [u8; 64] = signature
@@ -82,7 +84,7 @@ impl SignedEvent {
         let hash = event_hash(&body, &signature);
         Ok(SignedEvent {
             envelope,
-            body: body.to_vec(),
+            body,
             signature,
             hash,
         })
