@@ -213,7 +213,13 @@ pub(crate) fn append(
         };
         let ev = SignedEvent::sign(envelope, key.signing_key());
         events::insert(tx, &ev, body.entity().as_deref())?;
-        projection::apply(tx, &ev, &body)?;
+        if let projection::Effect::NotApplied(v) = projection::apply(tx, &ev, &body)? {
+            // The checks above mirror the projection's; reaching this is a bug, not user error.
+            return Err(ApiError::new(
+                ErrorCode::Internal,
+                format!("the event would have no effect: {v}"),
+            ));
+        }
         members.apply(&body);
         head = Some((ev.envelope.seq, ev.hash));
         out.push(ev);

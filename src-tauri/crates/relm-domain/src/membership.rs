@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::DomainError;
 use crate::keys::{KeyId, PublicKey};
+use crate::ledger::Violation;
 use crate::payload::{EventBody, MemberInfo};
 use crate::role::{Role, roles_allowed_to_emit};
 
@@ -81,6 +82,18 @@ impl Members {
                 .collect::<Vec<_>>()
                 .join(", ")
         )))
+    }
+
+    /// The governance decision for an event at its point in the ledger: the author held a role
+    /// allowed to emit it, and a membership change keeps the workspace sound.
+    pub fn admit(&self, author: &KeyId, body: &EventBody) -> Result<(), Violation> {
+        if matches!(body, EventBody::WorkspaceCreated { .. }) {
+            return Ok(());
+        }
+        self.authorize(author, body)
+            .map_err(|e| Violation::new("not_allowed", e.to_string()))?;
+        self.check_change(body)
+            .map_err(|e| Violation::new("invalid_change", e.to_string()))
     }
 
     /// Whether a membership change keeps the workspace sound (no duplicate members, at least one
@@ -199,4 +212,72 @@ fn last_admin() -> DomainError {
     DomainError::Conflict(
         "this is the workspace's last admin; make another member admin first".into(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::ReleaseId;
+    use crate::release::ReleaseStatus;
+    use ed25519_dalek::SigningKey;
+
+    fn info(seed: u8) -> MemberInfo {
+        MemberInfo {
+            key: PublicKey(SigningKey::from_bytes(&[seed; 32]).verifying_key()),
+            name: format!("m{seed}"),
+            email: String::new(),
+        }
+    }
+
+    fn cancel() -> EventBody {
+        EventBody::ReleaseStatusChanged {
+            release_id: ReleaseId("r".into()),
+            from: ReleaseStatus::Draft,
+            to: ReleaseStatus::Cancelled,
+            note: None,
+        }
+    }
+
+    #[track_caller]
+    fn step(m: &mut Members, author: &MemberInfo, body: EventBody, expected: Result<(), &str>) {
+        let got = m.admit(&author.key.key_id(), &body);
+        assert_eq!(got.clone().map_err(|v| v.code), expected, "{got:?}");
+        if got.is_ok() {
+            m.apply(&body);
+        }
+    }
+
+    #[test]
+    fn membership_and_roles_are_judged_at_each_point_of_the_ledger() {
+        let (founder, bob) = (info(1), info(2));
+        let mut m = Members::default();
+        let genesis = EventBody::WorkspaceCreated {
+            name: "w".into(),
+            founder: founder.clone(),
+        };
+        step(&mut m, &founder, genesis, Ok(()));
+        step(&mut m, &bob, cancel(), Err("not_allowed"));
+        let add = EventBody::MemberAdded {
+            member: bob.clone(),
+            roles: vec![Role::Auditor],
+        };
+        step(&mut m, &founder, add.clone(), Ok(()));
+        step(&mut m, &founder, add, Err("invalid_change"));
+        step(&mut m, &bob, cancel(), Err("not_allowed"));
+        let promote = EventBody::MemberRolesSet {
+            key_id: bob.key.key_id(),
+            roles: vec![Role::ReleaseManager],
+        };
+        step(&mut m, &founder, promote, Ok(()));
+        step(&mut m, &bob, cancel(), Ok(()));
+        let remove = EventBody::MemberRemoved {
+            key_id: bob.key.key_id(),
+        };
+        step(&mut m, &founder, remove, Ok(()));
+        step(&mut m, &bob, cancel(), Err("not_allowed"));
+        let last_admin = EventBody::MemberRemoved {
+            key_id: founder.key.key_id(),
+        };
+        step(&mut m, &founder, last_admin, Err("invalid_change"));
+    }
 }

@@ -10,11 +10,14 @@ use crate::{events, projection};
 
 /// Schema migrations, embedded in the binary. Forward-only: never edit a released one; add.
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(include_str!("../migrations/0001_ledger.sql"))])
+    Migrations::new(vec![
+        M::up(include_str!("../migrations/0001_ledger.sql")),
+        M::up(include_str!("../migrations/0002_replicas.sql")),
+    ])
 }
 
 /// The schema version this binary writes (SQLite `user_version`).
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 #[derive(Debug)]
 pub struct Store {

@@ -30,6 +30,28 @@ pub(crate) fn apply(conn: &Connection, body: &EventBody, at: i64) -> Result<()> 
     }
 }
 
+/// Record a key introduced to the workspace (whether or not its `member.added` takes effect).
+pub(crate) fn introduce(conn: &Connection, m: &MemberInfo) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO known_keys (key_id, public_key) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+    )?
+    .execute(params![m.key.key_id().0, m.key.to_string()])?;
+    Ok(())
+}
+
+/// Every key introduced so far, by key id.
+pub fn known_keys(conn: &Connection) -> Result<Vec<(KeyId, PublicKey)>> {
+    let mut stmt = conn.prepare("SELECT key_id, public_key FROM known_keys")?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (id, key) = row?;
+        let key = PublicKey::parse(&key).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        out.push((KeyId(id), key));
+    }
+    Ok(out)
+}
+
 fn upsert(conn: &Connection, m: &MemberInfo, roles: &[Role], at: i64) -> Result<()> {
     conn.execute(
         "INSERT INTO members (key_id, public_key, name, email, roles, active, added_hlc, updated_hlc)
@@ -50,10 +72,15 @@ fn roles_text(roles: &[Role]) -> String {
 
 /// Every member ever added, active or not, ordered by when they joined.
 pub fn list(conn: &Connection) -> Result<Vec<Member>> {
-    let mut stmt = conn.prepare(
-        "SELECT key_id, public_key, name, email, roles, active FROM members ORDER BY added_hlc, key_id",
+    query(conn, None)
+}
+
+fn query(conn: &Connection, only: Option<&str>) -> Result<Vec<Member>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT key_id, public_key, name, email, roles, active FROM members
+         WHERE ?1 IS NULL OR key_id = ?1 ORDER BY added_hlc, key_id",
     )?;
-    let rows = stmt.query_map([], |r| {
+    let rows = stmt.query_map([only], |r| {
         Ok((
             r.get::<_, String>(0)?,
             r.get::<_, String>(1)?,
@@ -91,6 +118,15 @@ pub fn list(conn: &Connection) -> Result<Vec<Member>> {
 pub fn load(conn: &Connection) -> Result<Members> {
     let mut members = Members::default();
     for m in list(conn)? {
+        members.restore(m);
+    }
+    Ok(members)
+}
+
+/// The membership state restricted to one member: enough to judge what that member may emit.
+pub fn load_one(conn: &Connection, key_id: &KeyId) -> Result<Members> {
+    let mut members = Members::default();
+    for m in query(conn, Some(&key_id.0))? {
         members.restore(m);
     }
     Ok(members)

@@ -8,6 +8,7 @@ pub mod members;
 pub mod releases;
 
 use relm_domain::event::SignedEvent;
+use relm_domain::ledger::Violation;
 use relm_domain::payload::EventBody;
 use rusqlite::Connection;
 use rusqlite::types::ValueRef;
@@ -17,35 +18,86 @@ use crate::error::Result;
 
 /// Projection tables with their ordering keys, children after parents for deletion order.
 pub const TABLES: &[(&str, &str)] = &[
+    ("not_applied", "event_id"),
     ("release_status_history", "release_id, event_id"),
     ("release_environments", "release_id, env"),
     ("releases", "id"),
     ("members", "key_id"),
+    ("known_keys", "key_id"),
     ("workspace", "id"),
 ];
 
-/// Apply one (already admitted) event to the projections.
-pub fn apply(conn: &Connection, ev: &SignedEvent, body: &EventBody) -> Result<()> {
+/// What applying an event did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    Applied,
+    /// The event is authentic but has no effect at its point of the ledger; the reason is
+    /// recorded in `not_applied`.
+    NotApplied(Violation),
+}
+
+/// Apply one event whose integrity was checked ([`relm_domain::ledger::Ledger::admit`]) to the
+/// projections. The governance decision is taken here, against the projections as they stand
+/// at this point of the ledger: the author must hold a role allowed to emit the event, and the
+/// change must still make sense (see [`releases::apply`]).
+pub fn apply(conn: &Connection, ev: &SignedEvent, body: &EventBody) -> Result<Effect> {
     let at = ev.envelope.hlc.packed();
     let by = ev.envelope.author.as_str();
-    match body {
-        EventBody::WorkspaceCreated { name, .. } => {
-            conn.execute(
-                "INSERT INTO workspace (id, name, founder, created_hlc) VALUES (?1, ?2, ?3, ?4)",
-                rusqlite::params![ev.envelope.workspace.0, name, by, at],
-            )?;
-            members::apply(conn, body, at)?;
-        }
+    if let EventBody::WorkspaceCreated { founder: m, .. }
+    | EventBody::MemberAdded { member: m, .. } = body
+    {
+        members::introduce(conn, m)?;
+    }
+    let members = match body {
+        EventBody::WorkspaceCreated { .. } => None,
         EventBody::MemberAdded { .. }
         | EventBody::MemberRolesSet { .. }
-        | EventBody::MemberRemoved { .. } => members::apply(conn, body, at)?,
-        EventBody::ReleaseCreated { .. }
-        | EventBody::ReleaseUpdated { .. }
-        | EventBody::ReleaseStatusChanged { .. } => {
-            releases::apply(conn, &ev.envelope.id.0, body, at, by)?
+        | EventBody::MemberRemoved { .. } => Some(members::load(conn)?),
+        _ => Some(members::load_one(conn, &ev.envelope.author)?),
+    };
+    let refused = match members.map(|m| m.admit(&ev.envelope.author, body)) {
+        Some(Err(v)) => Some(v),
+        _ => match body {
+            EventBody::WorkspaceCreated { name, .. } => {
+                conn.execute(
+                    "INSERT INTO workspace (id, name, founder, created_hlc) VALUES (?1, ?2, ?3, ?4)",
+                    rusqlite::params![ev.envelope.workspace.0, name, by, at],
+                )?;
+                members::apply(conn, body, at)?;
+                None
+            }
+            EventBody::MemberAdded { .. }
+            | EventBody::MemberRolesSet { .. }
+            | EventBody::MemberRemoved { .. } => {
+                members::apply(conn, body, at)?;
+                None
+            }
+            EventBody::ReleaseCreated { .. }
+            | EventBody::ReleaseUpdated { .. }
+            | EventBody::ReleaseStatusChanged { .. } => {
+                releases::apply(conn, &ev.envelope.id.0, body, at, by)?
+            }
+        },
+    };
+    Ok(match refused {
+        None => Effect::Applied,
+        Some(v) => {
+            conn.prepare_cached(
+                "INSERT INTO not_applied (event_id, entity, kind, at_hlc, by_key, code, reason)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?
+            .execute(rusqlite::params![
+                ev.envelope.id.0,
+                body.entity(),
+                body.kind(),
+                at,
+                by,
+                v.code,
+                v.message
+            ])?;
+            Effect::NotApplied(v)
         }
-    }
-    Ok(())
+    })
 }
 
 /// Empty every projection table (before a rebuild).

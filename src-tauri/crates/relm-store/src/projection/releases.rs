@@ -2,7 +2,9 @@
 
 use chrono::{TimeZone, Utc};
 use relm_domain::hlc::Hlc;
+use relm_domain::ids::ReleaseId;
 use relm_domain::keys::KeyId;
+use relm_domain::ledger::Violation;
 use relm_domain::payload::EventBody;
 use relm_domain::release::{ChangeType, ReleaseFields, ReleaseStatus};
 use relm_domain::window::{PlannedWindow, fmt_utc};
@@ -49,15 +51,24 @@ pub struct ReleaseFilter {
     pub limit: u32,
 }
 
+/// Apply a release event, or say why it has no effect at this point of the ledger: concurrent
+/// changes can make an edit or a status change that was valid when made stale by the time it is
+/// reached in ledger order (the release moved on, or the edits together break a field rule).
 pub(crate) fn apply(
     conn: &Connection,
     event_id: &str,
     body: &EventBody,
     at: i64,
     by: &str,
-) -> Result<()> {
+) -> Result<Option<Violation>> {
     match body {
         EventBody::ReleaseCreated { release_id, fields } => {
+            if get(conn, &release_id.0)?.is_some() {
+                return Ok(Some(Violation::new(
+                    "duplicate_release",
+                    format!("a release with id {release_id} already exists"),
+                )));
+            }
             write_fields(conn, &release_id.0, fields, None, at, by)?;
             history(
                 conn,
@@ -68,13 +79,30 @@ pub(crate) fn apply(
                 None,
                 at,
                 by,
-            )
+            )?;
         }
         EventBody::ReleaseUpdated { release_id, patch } => {
             let Some(mut row) = get(conn, &release_id.0)? else {
-                return Ok(());
+                return Ok(Some(unknown(release_id)));
             };
+            if !row.status.is_editable() {
+                return Ok(Some(Violation::new(
+                    "not_editable",
+                    format!(
+                        "the release was `{}` by this point of the ledger; edits apply only in draft, planned or approved",
+                        row.status
+                    ),
+                )));
+            }
             row.fields.apply(patch);
+            if let Err(e) = row.fields.validate() {
+                return Ok(Some(Violation::new(
+                    "invalid_change",
+                    format!(
+                        "with the edits before it, this edit would leave the release invalid: {e}"
+                    ),
+                )));
+            }
             let envs_changed = patch.environments.is_some();
             write_fields(
                 conn,
@@ -83,7 +111,7 @@ pub(crate) fn apply(
                 Some((row.revision, envs_changed)),
                 at,
                 by,
-            )
+            )?;
         }
         EventBody::ReleaseStatusChanged {
             release_id,
@@ -91,26 +119,46 @@ pub(crate) fn apply(
             to,
             note,
         } => {
-            let n = conn.execute(
-                "UPDATE releases SET status = ?2, updated_hlc = ?3, updated_by = ?4, revision = revision + 1 WHERE id = ?1",
-                params![release_id.0, to.as_str(), at, by],
-            )?;
-            if n == 1 {
-                history(
-                    conn,
-                    &release_id.0,
-                    event_id,
-                    Some(*from),
-                    *to,
-                    note.as_deref(),
-                    at,
-                    by,
-                )?;
+            let Some(row) = get(conn, &release_id.0)? else {
+                return Ok(Some(unknown(release_id)));
+            };
+            if row.status != *from {
+                return Ok(Some(Violation::new(
+                    "stale_status",
+                    format!(
+                        "the release was `{}` by this point of the ledger, not `{from}` as this change assumed (another change came first)",
+                        row.status
+                    ),
+                )));
             }
-            Ok(())
+            if let Err(e) = from.check_transition(*to) {
+                return Ok(Some(Violation::new("illegal_transition", e.to_string())));
+            }
+            conn.prepare_cached(
+                "UPDATE releases SET status = ?2, updated_hlc = ?3, updated_by = ?4, revision = revision + 1 WHERE id = ?1",
+            )?
+            .execute(params![release_id.0, to.as_str(), at, by])?;
+            history(
+                conn,
+                &release_id.0,
+                event_id,
+                Some(*from),
+                *to,
+                note.as_deref(),
+                at,
+                by,
+            )?;
         }
-        _ => Ok(()),
+        _ => {}
     }
+    Ok(None)
+}
+
+fn unknown(id: &ReleaseId) -> Violation {
+    Violation::new(
+        "unknown_release",
+        format!("no release {id} exists at this point of the ledger"),
+    )
 }
 
 fn json<T: Serialize>(v: &T) -> String {
