@@ -24,6 +24,10 @@ pub enum ErrorCode {
     DataDir,
     /// The OS keyring is unavailable or lacks this replica's key.
     Keyring,
+    /// A remote is not reachable (missing folder, unmounted drive): work offline, sync later.
+    Offline,
+    /// A remote is reachable but cannot be used as asked (read-only, full, not Relm's).
+    Remote,
     /// A bug or an unexpected environment failure.
     Internal,
 }
@@ -69,6 +73,21 @@ impl From<StoreError> for ApiError {
             StoreError::Corrupt(_) | StoreError::Sqlite(_) => ErrorCode::Internal,
         };
         ApiError::new(code, e.to_string())
+    }
+}
+
+impl From<relm_sync::SyncError> for ApiError {
+    fn from(e: relm_sync::SyncError) -> Self {
+        use relm_sync::{SyncError, TransportError};
+        match e {
+            SyncError::Store(s) => s.into(),
+            SyncError::Transport(TransportError::Unreachable(m)) => {
+                ApiError::new(ErrorCode::Offline, m)
+            }
+            SyncError::Transport(TransportError::Refused(m)) | SyncError::Remote(m) => {
+                ApiError::new(ErrorCode::Remote, m)
+            }
+        }
     }
 }
 

@@ -33,13 +33,28 @@ impl Relm {
         })
     }
 
+    /// This replica's member; for a newcomer not added yet, what they gave when joining (no
+    /// roles, not active).
     fn my_member(&self) -> Result<MemberView> {
         let me = self.me()?;
-        self.member(&me.0).map_err(|_| {
-            ApiError::not_found(format!(
+        if let Ok(m) = self.member(&me.0) {
+            return Ok(m);
+        }
+        let key = self.signing_key()?.public();
+        let Some((name, email)) = self.joined_as()? else {
+            return Err(ApiError::not_found(format!(
                 "identity {} is not a member of this workspace",
                 me.fingerprint()
-            ))
+            )));
+        };
+        Ok(MemberView {
+            fingerprint: me.fingerprint(),
+            key_id: me.0,
+            public_key: key.to_string(),
+            name,
+            email,
+            roles: Vec::new(),
+            active: false,
         })
     }
 

@@ -12,6 +12,7 @@ mod error;
 pub mod identity;
 pub mod members;
 pub mod releases;
+pub mod replicas;
 mod session;
 pub mod workspace;
 

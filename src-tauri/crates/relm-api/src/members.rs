@@ -43,7 +43,8 @@ impl Relm {
             .collect())
     }
 
-    /// Add a member by public key. Name and e-mail default to the key's fingerprint.
+    /// Add a member by public key. Name and e-mail default to what the newcomer gave in their
+    /// join request, else to the key's fingerprint.
     pub fn add_member(
         &mut self,
         key: &str,
@@ -53,6 +54,9 @@ impl Relm {
     ) -> Result<MemberView> {
         let key = PublicKey::parse(key)?;
         let id = key.key_id();
+        let requested = self.requested_info(&id)?;
+        let name = name.or(requested.as_ref().map(|r| r.0.as_str()));
+        let email = email.or(requested.as_ref().map(|r| r.1.as_str()));
         let info = MemberInfo {
             key,
             name: name

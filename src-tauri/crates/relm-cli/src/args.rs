@@ -25,6 +25,13 @@ pub struct Cli {
 pub enum Command {
     /// Create a workspace and its founder's identity.
     Init(InitArgs),
+    /// Create a replica of an existing workspace from a remote, with a new identity.
+    Join(JoinArgs),
+    /// Places this replica syncs with.
+    #[command(subcommand)]
+    Remote(RemoteCmd),
+    /// Exchange events with remotes (all of them, or NAME); `sync status` shows the state.
+    Sync(SyncArgs),
     /// This replica's identity: show it, back it up, restore it.
     #[command(subcommand)]
     Identity(IdentityCmd),
@@ -58,6 +65,49 @@ pub struct InitArgs {
     pub email: Option<String>,
 }
 
+#[derive(Debug, Args)]
+pub struct JoinArgs {
+    /// The folder remote holding the workspace (shared drive, USB stick, synced folder).
+    #[arg(long, value_name = "FOLDER")]
+    pub remote: PathBuf,
+    /// Your name.
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Your e-mail address.
+    #[arg(long)]
+    pub email: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RemoteCmd {
+    /// Register a folder remote: a shared network drive, a USB stick, a synced folder.
+    Add {
+        name: String,
+        #[arg(value_name = "FOLDER")]
+        folder: PathBuf,
+    },
+    /// List remotes with their last sync.
+    List,
+    /// Forget a remote (its files stay where they are).
+    Remove { name: String },
+}
+
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct SyncArgs {
+    /// Sync only with this remote.
+    pub remote: Option<String>,
+    #[command(subcommand)]
+    pub command: Option<SyncCmd>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SyncCmd {
+    /// Remotes, last syncs, events to push, quarantined and waiting events, members' last
+    /// sequence numbers, join requests.
+    Status,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum IdentityCmd {
     /// Show this replica's member identity and key fingerprint.
@@ -73,9 +123,10 @@ pub enum IdentityCmd {
 
 #[derive(Debug, Subcommand)]
 pub enum MemberCmd {
-    /// Add a member by public key (admin only).
+    /// Add a member by public key (admin only). Name and e-mail default to the newcomer's join
+    /// request, when a sync brought one.
     Add {
-        /// The member's public key, `ed25519:...` (they see it with `relm identity show`).
+        /// The member's public key, `ed25519:...` (printed by `relm join`, or `relm identity show`).
         #[arg(long)]
         key: String,
         /// Role(s): admin, release-manager, approver, auditor. Repeat for several.

@@ -2,6 +2,7 @@
 
 use relm_api::ReleaseFilter;
 use relm_api::releases::ReleaseInput;
+use relm_api::replicas::JoinRequestInput;
 use relm_api::workspace::{InitRequest, init};
 use relm_api::{ApiError, KeyringChoice, Options, Relm, Result};
 use relm_domain::clock::SystemClock;
@@ -11,7 +12,10 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::Outcome;
-use crate::args::{AuditCmd, Cli, Command, IdentityCmd, MemberCmd, ReleaseCmd, ReleaseFieldArgs};
+use crate::args::{
+    AuditCmd, Cli, Command, IdentityCmd, MemberCmd, ReleaseCmd, ReleaseFieldArgs, RemoteCmd,
+    SyncArgs, SyncCmd,
+};
 use crate::text;
 
 fn options(data_dir: Option<PathBuf>) -> Result<Options> {
@@ -42,6 +46,45 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             let (_, out) = init(&opts, &req)?;
             let text = text::init(&out);
             Outcome::ok(out, text)
+        }
+        Command::Join(a) => {
+            let req = JoinRequestInput {
+                remote: a.remote,
+                name: a.name.map_or_else(|| prompt("Your name"), Ok)?,
+                email: a.email.map_or_else(|| prompt("Your e-mail"), Ok)?,
+            };
+            let (_, out) = relm_api::replicas::join(&opts, &req)?;
+            let text = text::join(&out);
+            Outcome::ok(out, text)
+        }
+        Command::Remote(cmd) => remote(&opts, cmd),
+        Command::Sync(SyncArgs {
+            command: Some(SyncCmd::Status),
+            ..
+        }) => {
+            let status = Relm::open(&opts)?.sync_status()?;
+            let text = text::sync_status(&status);
+            Outcome::ok(status, text)
+        }
+        Command::Sync(SyncArgs { remote, .. }) => {
+            let outcomes = Relm::open(&opts)?.sync(remote.as_deref())?;
+            let text = text::sync(&outcomes);
+            // Unreachable or unusable remotes: 2; events quarantined (a failed check): 1.
+            let exit = if outcomes.iter().any(|o| !o.ok) {
+                2
+            } else if outcomes.iter().any(|o| {
+                o.report
+                    .as_ref()
+                    .is_some_and(|r| !r.pulled.quarantined.is_empty() || !r.garbled.is_empty())
+            }) {
+                1
+            } else {
+                0
+            };
+            Ok(Outcome {
+                exit,
+                ..Outcome::ok(serde_json::json!({ "remotes": outcomes }), text)?
+            })
         }
         Command::Identity(cmd) => identity(&opts, cmd),
         Command::Member(cmd) => member(&opts, cmd),
@@ -339,4 +382,30 @@ fn passphrase(confirm: bool) -> Result<String> {
         ));
     }
     Ok(first)
+}
+
+fn remote(opts: &Options, cmd: RemoteCmd) -> Result<Outcome> {
+    let mut relm = Relm::open(opts)?;
+    match cmd {
+        RemoteCmd::Add { name, folder } => {
+            let r = relm.add_remote(&name, &folder)?;
+            let text = format!(
+                "added remote `{}` at {}; run `relm sync` to exchange events",
+                r.name, r.location
+            );
+            Outcome::ok(r, text)
+        }
+        RemoteCmd::List => {
+            let list = relm.remotes()?;
+            let text = text::remotes(&list);
+            Outcome::ok(list, text)
+        }
+        RemoteCmd::Remove { name } => {
+            relm.remove_remote(&name)?;
+            Outcome::ok(
+                serde_json::json!({ "removed": name }),
+                format!("removed remote `{name}`; its folder was left as it is"),
+            )
+        }
+    }
 }

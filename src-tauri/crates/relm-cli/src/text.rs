@@ -3,6 +3,7 @@
 use relm_api::identity::IdentityView;
 use relm_api::members::MemberView;
 use relm_api::releases::{ReleaseDetail, ReleasePage};
+use relm_api::replicas::{JoinOutcome, RemoteView, SyncOutcome, SyncStatus, summary_line};
 use relm_api::workspace::{InitOutcome, Summary};
 use relm_api::{LogEntry, VerifyReport};
 use std::fmt::Write;
@@ -35,7 +36,11 @@ pub fn identity(view: &IdentityView) -> String {
         i.fingerprint,
         i.public_key,
         i.roles.join(", "),
-        if i.active { "" } else { " (removed)" },
+        match (i.active, i.roles.is_empty()) {
+            (true, _) => "",
+            (false, true) => " (not a member yet: an admin must add this key, then sync)",
+            (false, false) => " (removed)",
+        },
         view.keyring,
         if view.private_key_present {
             "private key present"
@@ -243,4 +248,199 @@ pub fn summary(s: &Summary) -> String {
         let _ = writeln!(out, "  {status:<12} {n}");
     }
     out
+}
+
+pub fn join(o: &JoinOutcome) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "joined workspace {} ({}): {} events verified",
+        o.workspace_name, o.workspace_id, o.events
+    );
+    let _ = writeln!(s, "your public key:  {}", o.public_key);
+    let _ = writeln!(s, "your fingerprint: {}", o.fingerprint);
+    let _ = writeln!(s, "private key stored in the {}", o.keyring);
+    let _ = writeln!(
+        s,
+        "you can read the workspace now; to record changes, an admin must run\n  relm member add --key {} --role ROLE\nand both of you must `relm sync`.",
+        o.public_key
+    );
+    if o.request_written {
+        let _ = writeln!(
+            s,
+            "a join request with your name and e-mail was left on the remote for the admins."
+        );
+    }
+    if !o.keyring_persistent {
+        let _ = writeln!(
+            s,
+            "warning: this keyring forgets keys at reboot; back the key up now"
+        );
+    }
+    let _ = writeln!(s, "back up your key: `relm identity export --out FILE`");
+    s
+}
+
+pub fn remotes(list: &[RemoteView]) -> String {
+    if list.is_empty() {
+        return "no remotes; add one with `relm remote add NAME FOLDER`\n".into();
+    }
+    let mut s = String::new();
+    for r in list {
+        let last = match (&r.last_sync_at, &r.last_result) {
+            (Some(at), Some(res)) => format!("last sync {at} ({res})"),
+            _ => "never synced".into(),
+        };
+        let _ = writeln!(
+            s,
+            "{:<12} {}  {last}, {} event(s) to push",
+            r.name, r.location, r.pending_push
+        );
+        if let (Some(res), Some(msg)) = (&r.last_result, &r.last_message)
+            && res != "ok"
+        {
+            let _ = writeln!(s, "{:<12} {msg}", "");
+        }
+    }
+    s
+}
+
+pub fn sync(outcomes: &[SyncOutcome]) -> String {
+    let mut s = String::new();
+    for o in outcomes {
+        match (&o.report, &o.error) {
+            (Some(r), _) => {
+                let _ = writeln!(s, "{}: {}", o.remote, summary_line(r));
+                for (kind, n) in &r.pulled.kinds {
+                    let _ = writeln!(s, "  arrived: {n} × {kind}");
+                }
+                if r.pulled.replayed {
+                    let _ = writeln!(
+                        s,
+                        "  some events were made concurrently with local ones: projections recomputed in ledger order"
+                    );
+                }
+                for q in r.pulled.quarantined.iter().chain(&r.garbled) {
+                    let what = q.event.as_deref().unwrap_or("(unreadable)");
+                    let _ = writeln!(
+                        s,
+                        "  QUARANTINED {what} from {}: {} ({})",
+                        q.source, q.reason, q.code
+                    );
+                }
+                for f in &r.altered {
+                    let _ = writeln!(
+                        s,
+                        "  warning: {f} was changed after it was written; its events were checked one by one"
+                    );
+                }
+                for f in &r.ignored {
+                    let _ = writeln!(s, "  ignored {}: {}", f.file, f.reason);
+                }
+                for f in &r.incomplete {
+                    let _ = writeln!(
+                        s,
+                        "  {f} is still being copied; it will be read on the next sync"
+                    );
+                }
+                for j in &r.join_requests {
+                    let _ = writeln!(
+                        s,
+                        "  join request from {} <{}>: relm member add --key {} --role ROLE",
+                        j.name, j.email, j.public_key
+                    );
+                }
+            }
+            (None, Some(e)) => {
+                let _ = writeln!(s, "{}: {} — {}", o.remote, o.result, e.message);
+            }
+            (None, None) => {}
+        }
+    }
+    s
+}
+
+pub fn sync_status(st: &SyncStatus) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "replica {}", st.replica_id);
+    if !st.member {
+        let _ = writeln!(
+            s,
+            "this identity is not a member yet: you can read, not record changes (see `relm identity show`)"
+        );
+    }
+    s.push_str(&remotes(&st.remotes));
+    if !st.forks.is_empty() {
+        let _ = writeln!(s, "\nSECURITY FINDINGS");
+        for f in &st.forks {
+            let _ = writeln!(s, "  {}", f.reason);
+        }
+    }
+    if !st.quarantined.is_empty() {
+        let _ = writeln!(
+            s,
+            "\nquarantined events ({}), never applied:",
+            st.quarantined.len()
+        );
+        for q in &st.quarantined {
+            let _ = writeln!(
+                s,
+                "  {} from {}: {} ({})",
+                q.event.as_deref().unwrap_or("(unreadable)"),
+                q.source,
+                q.reason,
+                q.code
+            );
+        }
+    }
+    if !st.pending.is_empty() {
+        let _ = writeln!(s, "\nwaiting for earlier events ({}):", st.pending.len());
+        for p in &st.pending {
+            let _ = writeln!(
+                s,
+                "  {} (author {} seq {}): {}",
+                p.event.as_deref().unwrap_or("?"),
+                p.author.as_deref().unwrap_or("?"),
+                p.seq.unwrap_or_default(),
+                p.reason
+            );
+        }
+    }
+    if !st.not_applied.is_empty() {
+        let _ = writeln!(
+            s,
+            "\nevents without effect at their point in the ledger ({}):",
+            st.not_applied.len()
+        );
+        for n in &st.not_applied {
+            let _ = writeln!(
+                s,
+                "  {} {} at {}: {} ({})",
+                n.event, n.kind, n.at, n.reason, n.code
+            );
+        }
+    }
+    let _ = writeln!(s, "\nmembers' last events:");
+    for m in &st.members {
+        let _ = writeln!(
+            s,
+            "  {:<24} {}  seq {:<6} {}{}",
+            m.name.as_deref().unwrap_or("(not a member)"),
+            m.fingerprint,
+            m.last_seq,
+            m.last_at,
+            if m.active { "" } else { " (inactive)" }
+        );
+    }
+    if !st.join_requests.is_empty() {
+        let _ = writeln!(s, "\njoin requests:");
+        for j in &st.join_requests {
+            let _ = writeln!(
+                s,
+                "  {} <{}> {}: relm member add --key {} --role ROLE",
+                j.name, j.email, j.fingerprint, j.public_key
+            );
+        }
+    }
+    s
 }

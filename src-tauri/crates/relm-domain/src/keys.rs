@@ -123,9 +123,30 @@ pub fn verify_batch(keys: &[VerifyingKey], messages: &[&[u8]], signatures: &[Sig
     ed25519_dalek::verify_batch(&refs, signatures, keys).is_ok()
 }
 
+/// Context of a newcomer's join request (proof that they hold the key they ask to be added with).
+const REQUEST_CONTEXT: &[u8] = b"relm/join-request/v1\n";
+
+pub fn sign_request(key: &SigningKey, message: &[u8]) -> Signature {
+    key.sign(&[REQUEST_CONTEXT, message].concat())
+}
+
+pub fn verify_request(key: &PublicKey, message: &[u8], signature: &Signature) -> bool {
+    key.0
+        .verify_strict(&[REQUEST_CONTEXT, message].concat(), signature)
+        .is_ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn request_signatures_are_not_event_signatures() {
+        let key = SigningKey::from_bytes(&[7; 32]);
+        let sig = sign_request(&key, b"m");
+        assert!(verify_request(&PublicKey(key.verifying_key()), b"m", &sig));
+        assert!(!verify(&PublicKey(key.verifying_key()), b"m", &sig));
+    }
 
     #[test]
     fn public_key_text_form_round_trips_and_rejects_garbage() {

@@ -60,7 +60,42 @@ pub struct Ledger {
     count: u64,
 }
 
+/// An author's last event, to resume a ledger from a store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AuthorHead {
+    pub seq: u64,
+    pub hash: [u8; 32],
+    pub hlc: Hlc,
+}
+
 impl Ledger {
+    /// A ledger that continues from a store's state (to admit events pulled from a replica).
+    pub fn resume(
+        workspace: Option<WorkspaceId>,
+        keys: impl IntoIterator<Item = (KeyId, PublicKey)>,
+        heads: impl IntoIterator<Item = (KeyId, AuthorHead)>,
+        count: u64,
+    ) -> Ledger {
+        Ledger {
+            workspace,
+            keys: keys.into_iter().collect(),
+            heads: heads
+                .into_iter()
+                .map(|(k, h)| {
+                    (
+                        k,
+                        Head {
+                            seq: h.seq,
+                            hash: h.hash,
+                            hlc: h.hlc,
+                        },
+                    )
+                })
+                .collect(),
+            count,
+        }
+    }
+
     pub fn workspace(&self) -> Option<&WorkspaceId> {
         self.workspace.as_ref()
     }

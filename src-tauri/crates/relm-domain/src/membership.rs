@@ -63,7 +63,7 @@ impl Members {
         let member = self.active(author).ok_or_else(|| {
             DomainError::Unauthorized(match self.members.get(author) {
                 Some(m) => format!("{} ({}) was removed from the workspace and can no longer make changes", m.name, author),
-                None => format!("key {} is not a member of this workspace; an admin must add it with `relm member add --key ...`", author.fingerprint()),
+                None => format!("key {} is not a member of this workspace (yet): an admin must add it with `relm member add --key ...` and sync, then run `relm sync` here", author.fingerprint()),
             })
         })?;
         if allowed.iter().any(|r| member.roles.contains(r)) {

@@ -6,7 +6,7 @@ use rusqlite_migration::{M, Migrations};
 use std::path::{Path, PathBuf};
 
 use crate::error::{Result, StoreError};
-use crate::{events, projection};
+use crate::projection;
 
 /// Schema migrations, embedded in the binary. Forward-only: never edit a released one; add.
 fn migrations() -> Migrations<'static> {
@@ -95,18 +95,7 @@ impl Store {
 
     /// Recompute every projection from the events, in ledger order, in one transaction.
     pub fn rebuild(&mut self) -> Result<u64> {
-        self.write(|tx| {
-            projection::clear(tx)?;
-            let mut n = 0u64;
-            events::for_each_in_ledger_order(tx, |stored| {
-                let ev = stored.decode()?;
-                let body = ev.body().map_err(StoreError::Corrupt)?;
-                projection::apply(tx, &ev, &body)?;
-                n += 1;
-                Ok(())
-            })?;
-            Ok(n)
-        })
+        self.write(|tx| projection::replay(tx))
     }
 }
 

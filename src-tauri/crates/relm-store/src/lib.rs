@@ -9,6 +9,7 @@
 mod db;
 mod error;
 pub mod events;
+pub mod ingest;
 pub mod local;
 pub mod projection;
 pub mod verify;

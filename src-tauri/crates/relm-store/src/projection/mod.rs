@@ -100,6 +100,21 @@ pub fn apply(conn: &Connection, ev: &SignedEvent, body: &EventBody) -> Result<Ef
     })
 }
 
+/// Empty the projections and apply every event again, in ledger order. Returns the number of
+/// events replayed.
+pub fn replay(conn: &Connection) -> Result<u64> {
+    clear(conn)?;
+    let mut n = 0u64;
+    crate::events::for_each_in_ledger_order(conn, |stored| {
+        let ev = stored.decode()?;
+        let body = ev.body().map_err(crate::StoreError::Corrupt)?;
+        apply(conn, &ev, &body)?;
+        n += 1;
+        Ok(())
+    })?;
+    Ok(n)
+}
+
 /// Empty every projection table (before a rebuild).
 pub fn clear(conn: &Connection) -> Result<()> {
     for (table, _) in TABLES {

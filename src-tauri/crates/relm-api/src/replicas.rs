@@ -1,0 +1,518 @@
+//! Replicas: remotes, sync, joining a workspace, and the sync status.
+
+use relm_domain::keys::KeyId;
+use relm_domain::membership::check_info;
+use relm_domain::payload::MemberInfo;
+use relm_identity::SecretKey;
+use relm_store::ingest::{self, Held};
+use relm_store::local;
+use relm_store::rusqlite::{OptionalExtension, params};
+use relm_sync::sync::{self as replica_sync, JoinRequest, REQUEST_FORMAT};
+use relm_sync::{Folder, SyncReport, Transport};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+use crate::error::{ApiError, ErrorCode, Result};
+use crate::session::{IDENTITY, Options, Relm};
+
+/// The remote a joined replica registers for the folder it joined from.
+pub const ORIGIN: &str = "origin";
+const JOIN_NAME: &str = "join_name";
+const JOIN_EMAIL: &str = "join_email";
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RemoteView {
+    pub name: String,
+    pub kind: String,
+    pub location: String,
+    pub added_at: String,
+    pub last_sync_at: Option<String>,
+    /// `ok`, `offline` or `error`.
+    pub last_result: Option<String>,
+    pub last_message: Option<String>,
+    pub last_ok_at: Option<String>,
+    /// Events this replica has that the remote lacks, as far as the last sync saw.
+    pub pending_push: u64,
+}
+
+/// One remote's part of a `sync`: its report, or why it could not sync.
+#[derive(Debug, Clone, Serialize)]
+pub struct SyncOutcome {
+    pub remote: String,
+    pub ok: bool,
+    /// `ok`, `offline` or `error`.
+    pub result: String,
+    pub error: Option<ApiError>,
+    pub report: Option<SyncReport>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AuthorSeen {
+    pub key_id: String,
+    pub fingerprint: String,
+    pub name: Option<String>,
+    pub active: bool,
+    pub last_seq: u64,
+    pub last_at: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct NotApplied {
+    pub event: String,
+    pub entity: Option<String>,
+    pub kind: String,
+    pub author: String,
+    pub at: String,
+    pub code: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct JoinRequestView {
+    pub key_id: String,
+    pub fingerprint: String,
+    pub public_key: String,
+    pub name: String,
+    pub email: String,
+    pub remote: String,
+    pub seen_at: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SyncStatus {
+    pub replica_id: String,
+    /// Whether this replica's identity is a member able to record changes.
+    pub member: bool,
+    pub remotes: Vec<RemoteView>,
+    pub quarantined: Vec<Held>,
+    /// Forks among the quarantined events: security findings, by author.
+    pub forks: Vec<Held>,
+    pub pending: Vec<Held>,
+    pub not_applied: Vec<NotApplied>,
+    pub members: Vec<AuthorSeen>,
+    pub join_requests: Vec<JoinRequestView>,
+}
+
+#[derive(Debug, Clone)]
+pub struct JoinRequestInput {
+    pub remote: PathBuf,
+    pub name: String,
+    pub email: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct JoinOutcome {
+    pub workspace_id: String,
+    pub workspace_name: String,
+    pub key_id: String,
+    pub fingerprint: String,
+    pub public_key: String,
+    pub events: u64,
+    pub keyring: String,
+    pub keyring_persistent: bool,
+    /// Whether the join request could be left on the remote for the admins to see.
+    pub request_written: bool,
+}
+
+fn folder(location: &str) -> Folder {
+    Folder::new(location)
+}
+
+fn absolute(dir: &Path) -> Result<String> {
+    let abs = if dir.is_absolute() {
+        dir.to_path_buf()
+    } else {
+        std::env::current_dir()
+            .map_err(|e| ApiError::new(ErrorCode::Internal, format!("no current directory: {e}")))?
+            .join(dir)
+    };
+    Ok(abs.display().to_string())
+}
+
+/// Create a replica of the workspace held by the folder remote `req.remote`, with a new
+/// identity that an admin must add before it can record changes.
+pub fn join(opts: &Options, req: &JoinRequestInput) -> Result<(Relm, JoinOutcome)> {
+    let info = MemberInfo {
+        key: SecretKey::generate()?.public(),
+        name: req.name.trim().into(),
+        email: req.email.trim().into(),
+    };
+    check_info(&info)?;
+    if info.email.is_empty() {
+        return Err(ApiError::validation(
+            "email: give your e-mail address (--email)",
+        ));
+    }
+    let location = absolute(&req.remote)?;
+    let transport = folder(&location);
+    // Check the remote before creating anything locally.
+    let listing = transport.list().map_err(relm_sync::SyncError::from)?;
+    if !listing.iter().any(|f| f.name.ends_with(".relmseg")) {
+        return Err(ApiError::new(
+            ErrorCode::Remote,
+            format!(
+                "{location} holds no Relm workspace yet; a member of the workspace must add it as a remote (`relm remote add NAME {location}`) and run `relm sync` first"
+            ),
+        ));
+    }
+    let mut relm = Relm::open_or_create(opts)?;
+    if let Ok(id) = relm.workspace_id() {
+        return Err(ApiError::new(
+            ErrorCode::Conflict,
+            format!(
+                "{} already holds workspace {id}; join into another --data-dir",
+                opts.data_dir.display()
+            ),
+        ));
+    }
+    let now = relm.now();
+    relm.store.write(|tx| -> Result<()> {
+        register(tx, ORIGIN, &location, &now)?;
+        Ok(())
+    })?;
+    let mut report = SyncReport::default();
+    let pulled = replica_sync::pull(&mut relm.store, ORIGIN, &transport, None, &now, &mut report);
+    let joined = pulled
+        .map_err(ApiError::from)
+        .and_then(|()| relm.workspace());
+    let (workspace_id, workspace_name) = match joined {
+        Ok(w) => w,
+        Err(e) => {
+            // Leave nothing behind but an empty store: joining again starts afresh.
+            relm.store.write(|tx| -> Result<()> {
+                tx.execute("DELETE FROM remotes", [])?;
+                tx.execute("DELETE FROM pending", [])?;
+                tx.execute("DELETE FROM quarantine", [])?;
+                Ok(())
+            })?;
+            return Err(match e.code {
+                ErrorCode::NoWorkspace => ApiError::new(
+                    ErrorCode::Remote,
+                    format!(
+                        "no verifiable workspace could be read from {location}: {} file(s) incomplete, {} ignored, {} event(s) quarantined; sync the folder fully and try again",
+                        report.incomplete.len(),
+                        report.ignored.len(),
+                        report.pulled.quarantined.len()
+                    ),
+                ),
+                _ => e,
+            });
+        }
+    };
+    let key = SecretKey::generate()?;
+    let key_id = key.public().key_id();
+    relm.keys.put(&key_id.0, &key)?;
+    relm.store.write(|tx| -> Result<()> {
+        local::set(tx, IDENTITY, &key_id.0)?;
+        local::set(tx, JOIN_NAME, &info.name)?;
+        local::set(tx, JOIN_EMAIL, &info.email)?;
+        Ok(())
+    })?;
+    let request = JoinRequest {
+        format: REQUEST_FORMAT.into(),
+        workspace: workspace_id.0.clone(),
+        public_key: key.public().to_string(),
+        name: info.name.clone(),
+        email: info.email.clone(),
+    };
+    let bytes = replica_sync::signed_request(&request, key.signing_key());
+    let request_written = match transport.create(&replica_sync::request_file(&key_id.0), &bytes) {
+        Ok(()) => true,
+        Err(e) => {
+            tracing::warn!("could not leave the join request on the remote: {e}");
+            false
+        }
+    };
+    tracing::info!(workspace = %workspace_id, key = %key_id, "joined workspace");
+    let outcome = JoinOutcome {
+        workspace_id: workspace_id.0,
+        workspace_name,
+        fingerprint: key_id.fingerprint(),
+        key_id: key_id.0,
+        public_key: key.public().to_string(),
+        events: relm_store::events::count(relm.store.conn())?,
+        keyring: relm.keys.backend().into(),
+        keyring_persistent: relm.keys.persistent(),
+        request_written,
+    };
+    Ok((relm, outcome))
+}
+
+fn register(tx: &relm_store::Connection, name: &str, location: &str, now: &str) -> Result<()> {
+    let n = tx.execute(
+        "INSERT INTO remotes (name, kind, location, added_at) VALUES (?1, 'folder', ?2, ?3)
+         ON CONFLICT (name) DO NOTHING",
+        params![name, location, now],
+    )?;
+    if n == 0 {
+        return Err(ApiError::new(
+            ErrorCode::Conflict,
+            format!("a remote named `{name}` already exists; see `relm sync status`"),
+        ));
+    }
+    Ok(())
+}
+
+impl Relm {
+    pub(crate) fn now(&self) -> String {
+        relm_domain::window::fmt_utc(self.clock.now())
+    }
+
+    /// Register a folder remote. The folder must exist (create it first: an absent folder is
+    /// more often a typo or an unmounted drive than a wish).
+    pub fn add_remote(&mut self, name: &str, dir: &Path) -> Result<RemoteView> {
+        let name = name.trim();
+        let valid = !name.is_empty()
+            && name.len() <= 64
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+        if !valid {
+            return Err(ApiError::validation(format!(
+                "remote name `{name}`: use 1-64 letters, digits, `-`, `_` or `.`"
+            )));
+        }
+        self.workspace_id()?;
+        let location = absolute(dir)?;
+        folder(&location)
+            .list()
+            .map_err(relm_sync::SyncError::from)?;
+        let now = self.now();
+        self.store.write(|tx| register(tx, name, &location, &now))?;
+        self.remote(name)
+    }
+
+    pub fn remove_remote(&mut self, name: &str) -> Result<()> {
+        let n = self.store.write(|tx| -> Result<usize> {
+            Ok(tx.execute("DELETE FROM remotes WHERE name = ?1", [name])?)
+        })?;
+        if n == 0 {
+            return Err(ApiError::not_found(format!("no remote named `{name}`")));
+        }
+        Ok(())
+    }
+
+    pub fn remotes(&self) -> Result<Vec<RemoteView>> {
+        let conn = self.store.conn();
+        let mut stmt = conn.prepare(
+            "SELECT name, kind, location, added_at, last_sync_at, last_result, last_message, last_ok_at
+             FROM remotes ORDER BY name",
+        )?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(RemoteView {
+                    name: r.get(0)?,
+                    kind: r.get(1)?,
+                    location: r.get(2)?,
+                    added_at: r.get(3)?,
+                    last_sync_at: r.get(4)?,
+                    last_result: r.get(5)?,
+                    last_message: r.get(6)?,
+                    last_ok_at: r.get(7)?,
+                    pending_push: 0,
+                })
+            })?
+            .collect::<relm_store::rusqlite::Result<Vec<_>>>()?;
+        rows.into_iter()
+            .map(|mut r| {
+                r.pending_push = replica_sync::pending_push(conn, &r.name)?;
+                Ok(r)
+            })
+            .collect()
+    }
+
+    fn remote(&self, name: &str) -> Result<RemoteView> {
+        self.remotes()?
+            .into_iter()
+            .find(|r| r.name == name)
+            .ok_or_else(|| {
+                ApiError::not_found(format!(
+                    "no remote named `{name}`; add one with `relm remote add NAME FOLDER`"
+                ))
+            })
+    }
+
+    /// Sync with one remote, or with every remote when `name` is None. A remote that fails
+    /// does not stop the others; each outcome says what happened.
+    pub fn sync(&mut self, name: Option<&str>) -> Result<Vec<SyncOutcome>> {
+        let workspace = self.workspace_id()?;
+        let targets = match name {
+            Some(n) => vec![self.remote(n)?],
+            None => self.remotes()?,
+        };
+        if targets.is_empty() {
+            return Err(ApiError::not_found(
+                "no remotes yet; add one with `relm remote add NAME FOLDER`",
+            ));
+        }
+        let mut out = Vec::new();
+        for remote in targets {
+            let transport = folder(&remote.location);
+            let now = self.now();
+            let result =
+                replica_sync::sync(&mut self.store, &remote.name, &transport, &workspace, &now)
+                    .map_err(ApiError::from);
+            let (label, message, ok_at) = match &result {
+                Ok(r) => ("ok", summary_line(r), Some(now.clone())),
+                Err(e) if e.code == ErrorCode::Offline => ("offline", e.message.clone(), None),
+                Err(e) => ("error", e.message.clone(), None),
+            };
+            self.store.write(|tx| -> Result<usize> {
+                Ok(tx.execute(
+                    "UPDATE remotes SET last_sync_at = ?2, last_result = ?3, last_message = ?4,
+                       last_ok_at = coalesce(?5, last_ok_at) WHERE name = ?1",
+                    params![remote.name, now, label, message, ok_at],
+                )?)
+            })?;
+            tracing::info!(remote = %remote.name, result = label, "{message}");
+            out.push(match result {
+                Ok(report) => SyncOutcome {
+                    remote: remote.name,
+                    ok: true,
+                    result: label.into(),
+                    error: None,
+                    report: Some(report),
+                },
+                Err(e) => SyncOutcome {
+                    remote: remote.name,
+                    ok: false,
+                    result: label.into(),
+                    error: Some(e),
+                    report: None,
+                },
+            });
+        }
+        Ok(out)
+    }
+
+    pub fn sync_status(&mut self) -> Result<SyncStatus> {
+        let replica_id = replica_sync::replica_id(&mut self.store)?;
+        let conn = self.store.conn();
+        let quarantined = ingest::quarantined(conn)?;
+        let forks = quarantined
+            .iter()
+            .filter(|h| h.code == "fork")
+            .cloned()
+            .collect();
+        let members = {
+            let mut stmt = conn.prepare(
+                "SELECT h.author, m.name, coalesce(m.active, 0), h.seq, h.hlc FROM author_heads h
+                 LEFT JOIN members m ON m.key_id = h.author ORDER BY m.name, h.author",
+            )?;
+            stmt.query_map([], |r| {
+                let key_id: String = r.get(0)?;
+                let hlc = relm_domain::hlc::Hlc::from_packed(r.get(4)?);
+                Ok(AuthorSeen {
+                    fingerprint: KeyId(key_id.clone()).fingerprint(),
+                    key_id,
+                    name: r.get(1)?,
+                    active: r.get::<_, i64>(2)? != 0,
+                    last_seq: r.get::<_, i64>(3)? as u64,
+                    last_at: relm_domain::window::fmt_utc(hlc.to_datetime()),
+                })
+            })?
+            .collect::<relm_store::rusqlite::Result<Vec<_>>>()?
+        };
+        let not_applied = {
+            let mut stmt = conn.prepare(
+                "SELECT event_id, entity, kind, by_key, at_hlc, code, reason FROM not_applied ORDER BY at_hlc",
+            )?;
+            stmt.query_map([], |r| {
+                let hlc = relm_domain::hlc::Hlc::from_packed(r.get(4)?);
+                Ok(NotApplied {
+                    event: r.get(0)?,
+                    entity: r.get(1)?,
+                    kind: r.get(2)?,
+                    author: r.get(3)?,
+                    at: relm_domain::window::fmt_utc(hlc.to_datetime()),
+                    code: r.get(5)?,
+                    reason: r.get(6)?,
+                })
+            })?
+            .collect::<relm_store::rusqlite::Result<Vec<_>>>()?
+        };
+        let me = local::get(conn, IDENTITY)?;
+        let member = match &me {
+            Some(id) => conn
+                .query_row("SELECT active FROM members WHERE key_id = ?1", [id], |r| {
+                    r.get::<_, i64>(0)
+                })
+                .optional()?
+                .is_some_and(|a| a != 0),
+            None => false,
+        };
+        Ok(SyncStatus {
+            replica_id,
+            member,
+            remotes: self.remotes()?,
+            quarantined,
+            forks,
+            pending: ingest::pending(conn)?,
+            not_applied,
+            members,
+            join_requests: self.join_requests()?,
+        })
+    }
+
+    /// Newcomers who left a join request on a remote and are not members yet.
+    pub fn join_requests(&self) -> Result<Vec<JoinRequestView>> {
+        let mut stmt = self.store.conn().prepare(
+            "SELECT j.key_id, j.public_key, j.name, j.email, j.remote, j.seen_at FROM join_requests j
+             WHERE NOT EXISTS (SELECT 1 FROM members m WHERE m.key_id = j.key_id) ORDER BY j.seen_at",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            let key_id: String = r.get(0)?;
+            Ok(JoinRequestView {
+                fingerprint: KeyId(key_id.clone()).fingerprint(),
+                key_id,
+                public_key: r.get(1)?,
+                name: r.get(2)?,
+                email: r.get(3)?,
+                remote: r.get(4)?,
+                seen_at: r.get(5)?,
+            })
+        })?;
+        Ok(rows.collect::<relm_store::rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// The name and e-mail a newcomer gave for `key_id` (join request), if any.
+    pub(crate) fn requested_info(&self, key_id: &KeyId) -> Result<Option<(String, String)>> {
+        Ok(self
+            .store
+            .conn()
+            .query_row(
+                "SELECT name, email FROM join_requests WHERE key_id = ?1",
+                [&key_id.0],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?)
+    }
+
+    /// The name and e-mail this replica's newcomer gave when joining.
+    pub(crate) fn joined_as(&self) -> Result<Option<(String, String)>> {
+        let conn = self.store.conn();
+        Ok(local::get(conn, JOIN_NAME)?.zip(local::get(conn, JOIN_EMAIL)?))
+    }
+}
+
+/// One line saying what a sync moved.
+pub fn summary_line(r: &SyncReport) -> String {
+    let mut parts = vec![format!(
+        "pulled {} new event(s), pushed {}",
+        r.pulled.added, r.pushed
+    )];
+    if r.pulled.not_applied > 0 {
+        parts.push(format!("{} without effect", r.pulled.not_applied));
+    }
+    if r.pulled.pending > 0 {
+        parts.push(format!("{} waiting for earlier events", r.pulled.pending));
+    }
+    let q = r.pulled.quarantined.len() + r.garbled.len();
+    if q > 0 {
+        parts.push(format!("{q} quarantined"));
+    }
+    if !r.incomplete.is_empty() {
+        parts.push(format!("{} file(s) still copying", r.incomplete.len()));
+    }
+    parts.join(", ")
+}
