@@ -189,4 +189,42 @@ impl Replica {
         ]);
         v["id"].as_str().expect("id").to_string()
     }
+
+    /// `relm join` from a folder remote as a newcomer; returns the JSON outcome.
+    pub fn join(&self, remote: &Path, name: &str) -> serde_json::Value {
+        let email = format!("{}@acme.example", name.to_lowercase().replace(' ', "."));
+        self.json(&[
+            "join",
+            "--remote",
+            remote.to_str().expect("utf-8 path"),
+            "--name",
+            name,
+            "--email",
+            &email,
+        ])
+    }
+
+    /// Fingerprints of every projection table (equal on replicas holding the same events).
+    pub fn digest(&self) -> Vec<(&'static str, [u8; 32])> {
+        let store = relm_store::Store::open(&self.db_path()).expect("open store");
+        relm_store::projection::digest(store.conn()).expect("digest")
+    }
+
+    /// Every file under `dir`, relative, sorted.
+    pub fn files_under(dir: &Path) -> Vec<String> {
+        fn walk(base: &Path, dir: &Path, out: &mut Vec<String>) {
+            for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    walk(base, &p, out);
+                } else if let Ok(rel) = p.strip_prefix(base) {
+                    out.push(rel.display().to_string());
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(dir, dir, &mut out);
+        out.sort();
+        out
+    }
 }

@@ -81,8 +81,17 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             } else {
                 0
             };
+            let errors = outcomes
+                .iter()
+                .filter_map(|o| {
+                    o.error
+                        .as_ref()
+                        .map(|e| format!("{}: {}", o.remote, e.message))
+                })
+                .collect();
             Ok(Outcome {
                 exit,
+                errors,
                 ..Outcome::ok(serde_json::json!({ "remotes": outcomes }), text)?
             })
         }

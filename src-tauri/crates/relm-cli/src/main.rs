@@ -18,6 +18,9 @@ pub struct Outcome {
     pub json: serde_json::Value,
     pub text: String,
     pub exit: u8,
+    /// Errors to print on stderr even when the command produced a result (e.g. one remote of
+    /// several could not be reached).
+    pub errors: Vec<String>,
 }
 
 impl Outcome {
@@ -26,6 +29,7 @@ impl Outcome {
             json: serde_json::to_value(json).unwrap_or_default(),
             text,
             exit: 0,
+            errors: Vec::new(),
         })
     }
 }
@@ -60,6 +64,9 @@ fn main() -> ExitCode {
             };
             if written.is_err() {
                 return ExitCode::from(3);
+            }
+            for e in &out.errors {
+                eprintln!("error: {e}");
             }
             ExitCode::from(out.exit)
         }

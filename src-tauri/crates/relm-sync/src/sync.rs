@@ -279,8 +279,10 @@ pub fn pull(
                     size,
                     modified,
                     state: "read",
-                    note: None,
-                    ranges: header.ranges,
+                    note: altered.then(|| "changed after it was written".to_string()),
+                    // An altered file does not vouch for what the remote has: replicas holding
+                    // the genuine events push them again.
+                    ranges: if altered { Vec::new() } else { header.ranges },
                 });
             }
         }
