@@ -395,7 +395,12 @@ fn events_by_unknown_keys_wait_and_are_never_applied() {
     let before = (b.event_count(), b.digest());
     let stranger = ed25519_dalek::SigningKey::from_bytes(&[66; 32]);
     let ev = event_by(&stranger, &workspace_of(&a), 1, None, 1);
-    plant(remote.path(), "stranger", &workspace_of(&a), std::slice::from_ref(&ev));
+    plant(
+        remote.path(),
+        "stranger",
+        &workspace_of(&a),
+        std::slice::from_ref(&ev),
+    );
     let s = sync_json(&b, 0);
     assert_eq!(s["remotes"][0]["report"]["pulled"]["pending"], 1);
     assert_eq!((b.event_count(), b.digest()), before);
