@@ -57,3 +57,4 @@ test: deps lint
 
 bench: deps
 	$(CARGO) bench -p relm-tests --bench ledger
+	$(CARGO) bench -p relm-tests --bench sync

@@ -1,6 +1,8 @@
 //! Helpers for cross-crate and end-to-end tests: a throw-away replica (data dir, log dir) and a
 //! way to run the real `relm` binary against it with the real kernel keyring.
 
+pub mod bench;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

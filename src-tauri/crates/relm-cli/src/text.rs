@@ -200,10 +200,18 @@ pub fn release_detail(d: &ReleaseDetail) -> String {
 pub fn verify(r: &VerifyReport) -> String {
     match &r.problem {
         None => format!(
-            "verified {} events from {} authors; head {}",
+            "verified {} events from {} authors; head {}{}",
             r.events,
             r.authors,
-            r.head.as_deref().unwrap_or("(empty)")
+            r.head.as_deref().unwrap_or("(empty)"),
+            if r.not_applied > 0 {
+                format!(
+                    "\n{} authentic event(s) had no effect at their point in the ledger (see `relm sync status`)",
+                    r.not_applied
+                )
+            } else {
+                String::new()
+            }
         ),
         Some(p) => format!(
             "verification FAILED at event {}{}: {} [{}]\n{} events before it verified",

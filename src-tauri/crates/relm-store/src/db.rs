@@ -62,7 +62,11 @@ impl Store {
         }
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
-        conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;")?;
+        // 32 MiB of page cache (default 2 MiB): large syncs and rebuilds touch many pages in one
+        // transaction; a small cache spills them to the WAL before commit.
+        conn.execute_batch(
+            "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; PRAGMA cache_size = -32768;",
+        )?;
         migrations().to_latest(&mut conn).map_err(|e| match e {
             rusqlite_migration::Error::RusqliteError { err, .. } => StoreError::Sqlite(err),
             other => StoreError::Corrupt(format!("schema migration failed: {other}")),

@@ -16,6 +16,7 @@
 //! incrementally; when one sorts earlier (work done concurrently on another replica), the
 //! projections are replayed from the events.
 
+use rayon::prelude::*;
 use relm_domain::event::{SignedEvent, event_hash};
 use relm_domain::hlc::Hlc;
 use relm_domain::ids::WorkspaceId;
@@ -78,6 +79,7 @@ struct Candidate {
 
 enum Outcome {
     Admit(PublicKey),
+    Duplicate,
     Pending(String),
     Quarantine(Violation),
 }
@@ -96,18 +98,24 @@ pub fn ingest(conn: &Connection, incoming: Vec<Incoming>, seen_at: &str) -> Resu
         .query_row("SELECT id FROM workspace", [], |r| r.get::<_, String>(0))
         .optional()?
         .map(WorkspaceId);
-    for inc in offered {
-        let raw_hash = raw_hash(&inc);
-        if !seen.insert(raw_hash) || is_stored(conn, &raw_hash)? {
+    // Parsing is independent per event: spread it over the cores.
+    let parsed: Vec<_> = offered
+        .into_par_iter()
+        .map(|inc| {
+            let parsed = SignedEvent::from_stored(inc.body.as_slice(), &inc.sig)
+                .map_err(|e| Violation::new("unreadable", e))
+                .and_then(|ev| {
+                    let body = ev.body().map_err(|e| Violation::new("bad_payload", e))?;
+                    Ok((ev, body))
+                });
+            (raw_hash(&inc), inc, parsed)
+        })
+        .collect();
+    for (raw_hash, inc, parsed) in parsed {
+        if !seen.insert(raw_hash) {
             report.duplicates += 1;
             continue;
         }
-        let parsed = SignedEvent::from_stored(inc.body.as_slice(), &inc.sig)
-            .map_err(|e| Violation::new("unreadable", e))
-            .and_then(|ev| {
-                let body = ev.body().map_err(|e| Violation::new("bad_payload", e))?;
-                Ok((ev, body))
-            });
         match parsed {
             Ok((ev, body)) => candidates.push(Candidate {
                 ev,
@@ -147,7 +155,12 @@ pub fn ingest(conn: &Connection, incoming: Vec<Incoming>, seen_at: &str) -> Resu
         .iter()
         .map(|&i| candidates[i].ev.signature)
         .collect();
-    if !keys::verify_batch(&keys_of, &bodies, &sigs) {
+    let all_good = keys_of
+        .par_chunks(256)
+        .zip(bodies.par_chunks(256))
+        .zip(sigs.par_chunks(256))
+        .all(|((k, b), s)| keys::verify_batch(k, b, s));
+    if !all_good {
         outcomes = judge(conn, &workspace, &candidates, true)?;
     }
 
@@ -167,6 +180,7 @@ pub fn ingest(conn: &Connection, incoming: Vec<Incoming>, seen_at: &str) -> Resu
                 }
                 added.push(c);
             }
+            Outcome::Duplicate => report.duplicates += 1,
             Outcome::Pending(reason) => {
                 conn.prepare_cached(
                     "INSERT OR IGNORE INTO pending (hash, event_id, author, seq, reason, source, seen_at, body, sig)
@@ -301,13 +315,26 @@ fn judge(
     let mut out = Vec::with_capacity(candidates.len());
     for c in candidates {
         let env = &c.ev.envelope;
-        if let Some(stored) = stored_hash(conn, &env.author, env.seq)? {
-            // Same author and sequence number, different content: both are signed by the
-            // author (if the signature holds), so the author's key signed two histories.
+        // The author's sequence number is taken already: the same event again, or a second
+        // event for that number. A second one signed by the author means the author's key
+        // signed two histories (a fork); unsigned, it is a forgery.
+        if ledger
+            .head(&env.author)
+            .is_some_and(|(seq, _)| env.seq <= seq)
+        {
+            let stored = stored_event(conn, &env.author, env.seq)?;
+            if stored.as_ref().is_some_and(|(_, hash)| *hash == c.ev.hash) {
+                out.push(Outcome::Duplicate);
+                continue;
+            }
+            let other = stored.map_or_else(
+                || "another event in this sync".to_string(),
+                |(id, _)| format!("event {id}"),
+            );
             let key = ledger.key(&env.author);
             let signed = key.is_some_and(|k| keys::verify(&k, &c.ev.body, &c.ev.signature));
             out.push(Outcome::Quarantine(if signed {
-                fork(&env.author, env.seq, &stored)
+                fork(&env.author, env.seq, &other)
             } else {
                 bad_signature()
             }));
@@ -409,20 +436,15 @@ fn raw_hash(inc: &Incoming) -> [u8; 32] {
     }
 }
 
-fn is_stored(conn: &Connection, hash: &[u8; 32]) -> Result<bool> {
-    Ok(conn
-        .prepare_cached("SELECT 1 FROM events WHERE hash = ?1")?
-        .query_row([hash.as_slice()], |_| Ok(()))
-        .optional()?
-        .is_some())
-}
-
-fn stored_hash(conn: &Connection, author: &KeyId, seq: u64) -> Result<Option<String>> {
-    Ok(conn
-        .prepare_cached("SELECT id FROM events WHERE author = ?1 AND seq = ?2")?
-        .query_row(params![author.0, seq as i64], |r| r.get::<_, String>(0))
-        .optional()?
-        .map(|id| format!("event {id}")))
+/// The stored event (id, hash) of `author` with sequence number `seq`.
+fn stored_event(conn: &Connection, author: &KeyId, seq: u64) -> Result<Option<(String, [u8; 32])>> {
+    let row: Option<(String, Vec<u8>)> = conn
+        .prepare_cached("SELECT id, hash FROM events WHERE author = ?1 AND seq = ?2")?
+        .query_row(params![author.0, seq as i64], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .optional()?;
+    Ok(row.map(|(id, hash)| (id, hash.try_into().unwrap_or([0; 32]))))
 }
 
 fn is_not_applied(conn: &Connection, id: &str) -> Result<bool> {

@@ -1,8 +1,9 @@
 //! `audit verify`: replay the whole ledger and prove the store is what its events say.
 //!
 //! One pass in ledger order checks, for every event: its body is canonical and matches the
-//! indexed columns, the domain's ledger rules ([`Ledger::admit`]: workspace, author chain,
-//! membership and role at that point), and its Ed25519 signature. Signatures are checked in
+//! indexed columns, the ledger's integrity rules ([`Ledger::admit`]: format, workspace,
+//! introduced key, author chain), and its Ed25519 signature. The governance decisions
+//! (membership and role at that point, release state) are retaken by the shadow rebuild. Signatures are checked in
 //! batches on a second thread while the pass continues. The pass also applies each event to an
 //! in-memory shadow store; at the end the shadow's projections must equal the stored ones.
 
@@ -36,6 +37,8 @@ pub struct Report {
     pub authors: usize,
     /// Hash of the last event in ledger order.
     pub head: Option<String>,
+    /// Authentic events that had no effect at their point in the ledger (see `not_applied`).
+    pub not_applied: u64,
     pub problem: Option<Problem>,
 }
 
@@ -187,7 +190,9 @@ pub fn verify(store: &Store) -> Result<Report> {
         Some(p) => Some(p),
         None => compare_projections(store, &rebuilt?)?,
     };
+    let not_applied: i64 = conn.query_row("SELECT count(*) FROM not_applied", [], |r| r.get(0))?;
     Ok(Report {
+        not_applied: not_applied as u64,
         ok: problem.is_none(),
         events: if problem.is_none() {
             ledger.event_count()

@@ -1,0 +1,174 @@
+//! Sync benchmarks (`make bench`). Prints a Markdown table for docs/BENCHMARKS.md.
+//!
+//! 1. A replica pulls `RELM_BENCH_SYNC` (default 100,000) new events from a folder remote,
+//!    verifying each before applying it: events/s, against raw batch signature verification
+//!    plus SHA-256 of the same bytes measured in the same run.
+//! 2. A no-op sync (nothing new either way) of a replica holding `RELM_BENCH_NOOP_EVENTS`
+//!    (default 1,000,000) events whose remote holds the same.
+
+#![allow(clippy::print_stdout, clippy::unwrap_used)] // a benchmark reports on stdout
+
+use chrono::{TimeZone, Utc};
+use ed25519_dalek::Signature;
+use relm_api::releases::ReleaseInput;
+use relm_api::replicas::{JoinRequestInput, join};
+use relm_api::workspace::{InitRequest, init};
+use relm_api::{KeyringChoice, Options, Relm};
+use relm_domain::clock::FixedClock;
+use relm_domain::keys;
+use relm_identity::keyring::{KeyStore, MemoryKeyStore};
+use relm_store::Store;
+use sha2::{Digest, Sha256};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Instant;
+
+fn env_usize(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn options(dir: &Path, clock: &Arc<FixedClock>, keys: &Arc<MemoryKeyStore>) -> Options {
+    Options {
+        data_dir: dir.to_path_buf(),
+        clock: clock.clone(),
+        keyring: KeyringChoice::Given(keys.clone()),
+    }
+}
+
+fn main() {
+    let n = env_usize("RELM_BENCH_SYNC", 100_000);
+    let noop_total = env_usize("RELM_BENCH_NOOP_EVENTS", 1_000_000);
+    let root = tempfile::tempdir().unwrap();
+    let remote = root.path().join("remote");
+    std::fs::create_dir_all(&remote).unwrap();
+    let clock = Arc::new(FixedClock::new(
+        Utc.with_ymd_and_hms(2027, 1, 4, 9, 0, 0).unwrap(),
+    ));
+    let (a_dir, b_dir) = (root.path().join("a"), root.path().join("b"));
+    let (a_keys, b_keys) = (
+        Arc::new(MemoryKeyStore::default()),
+        Arc::new(MemoryKeyStore::default()),
+    );
+    let req = InitRequest {
+        workspace: "Bench".into(),
+        name: "Founder".into(),
+        email: "f@bench.example".into(),
+    };
+    let (mut a, out) = init(&options(&a_dir, &clock, &a_keys), &req).unwrap();
+    let key = a_keys.get(&out.key_id).unwrap().unwrap();
+    a.add_remote("usb", &remote).unwrap();
+    a.sync(None).unwrap();
+    let join_req = JoinRequestInput {
+        remote: remote.clone(),
+        name: "Reader".into(),
+        email: "r@bench.example".into(),
+    };
+    let (b, _) = join(&options(&b_dir, &clock, &b_keys), &join_req).unwrap();
+    drop(b);
+
+    // The founder makes `n` new events: 1,000 releases, then edits.
+    let inputs: Vec<_> = (0..1000)
+        .map(|i| ReleaseInput {
+            service: Some(format!("service-{}", i % 50)),
+            version: Some(format!("1.0.{i}")),
+            title: Some(format!("Release {i}")),
+            environments: Some(vec!["staging".into(), "prod".into()]),
+            ..Default::default()
+        })
+        .collect();
+    a.create_releases(&inputs).unwrap();
+    drop(a);
+    let mut store = Store::open(&a_dir.join("relm.db")).unwrap();
+    relm_tests::bench::grow_ledger(&mut store, &key, &clock, n + 1);
+    drop(store);
+    let mut a = Relm::open(&options(&a_dir, &clock, &a_keys)).unwrap();
+    let t = Instant::now();
+    let pushed = a.sync(None).unwrap()[0].report.clone().unwrap().pushed;
+    let push_s = t.elapsed().as_secs_f64();
+
+    let mut b = Relm::open(&options(&b_dir, &clock, &b_keys)).unwrap();
+    let t = Instant::now();
+    let report = b.sync(None).unwrap()[0].report.clone().unwrap();
+    let pull_s = t.elapsed().as_secs_f64();
+    let added = report.pulled.added;
+    assert_eq!(added, pushed);
+
+    // Baseline: the same bytes, raw batch verification + SHA-256, one thread.
+    let (bodies, sigs): (Vec<Vec<u8>>, Vec<Signature>) = {
+        let mut stmt = b
+            .store()
+            .conn()
+            .prepare("SELECT body, sig FROM events WHERE seq > 1 ORDER BY pos")
+            .unwrap();
+        stmt.query_map([], |r| {
+            let sig: Vec<u8> = r.get(1)?;
+            Ok((
+                r.get::<_, Vec<u8>>(0)?,
+                Signature::from_bytes(&sig.try_into().unwrap()),
+            ))
+        })
+        .unwrap()
+        .map(Result::unwrap)
+        .unzip()
+    };
+    let vk = key.public().0;
+    let t = Instant::now();
+    for (b, s) in bodies.chunks(256).zip(sigs.chunks(256)) {
+        let ks = vec![vk; b.len()];
+        let refs: Vec<&[u8]> = b.iter().map(Vec::as_slice).collect();
+        assert!(keys::verify_batch(&ks, &refs, s));
+        for (body, sig) in b.iter().zip(s) {
+            let mut h = Sha256::new();
+            h.update(body);
+            h.update(sig.to_bytes());
+            std::hint::black_box(h.finalize());
+        }
+    }
+    let raw_s = t.elapsed().as_secs_f64() * added as f64 / bodies.len() as f64;
+    drop((bodies, sigs));
+
+    // No-op sync at `noop_total` events: grow the founder, push, then sync again.
+    drop(a);
+    let mut store = Store::open(&a_dir.join("relm.db")).unwrap();
+    let t = Instant::now();
+    relm_tests::bench::grow_ledger(&mut store, &key, &clock, noop_total);
+    let grow_s = t.elapsed().as_secs_f64();
+    drop(store);
+    let mut a = Relm::open(&options(&a_dir, &clock, &a_keys)).unwrap();
+    let t = Instant::now();
+    a.sync(None).unwrap();
+    let big_push_s = t.elapsed().as_secs_f64();
+    let files = relm_tests::Replica::files_under(&remote).len();
+    let mut runs: Vec<f64> = (0..7)
+        .map(|_| {
+            let t = Instant::now();
+            let r = a.sync(None).unwrap()[0].report.clone().unwrap();
+            assert_eq!((r.pushed, r.pulled.added), (0, 0));
+            t.elapsed().as_secs_f64() * 1e3
+        })
+        .collect();
+    runs.sort_by(f64::total_cmp);
+    let events = relm_store::events::count(a.store().conn()).unwrap();
+
+    println!("| measure | result |\n|---|---|");
+    println!("| push {pushed} events to a folder remote | {push_s:.2} s |");
+    println!(
+        "| pull {added} new events (verify + apply) | {pull_s:.2} s = **{:.0} events/s** |",
+        added as f64 / pull_s
+    );
+    println!(
+        "| raw batch verify + SHA-256 of the same events, 1 thread | {raw_s:.2} s = {:.0} events/s (pull/raw: {:.2}×) |",
+        added as f64 / raw_s,
+        pull_s / raw_s
+    );
+    println!("| grow the founder to {events} events | {grow_s:.1} s |");
+    println!("| push the rest ({files} files on the remote) | {big_push_s:.1} s |");
+    println!(
+        "| no-op sync at {events} events: median of 7 / max | **{:.1} ms** / {:.1} ms |",
+        runs[runs.len() / 2],
+        runs[runs.len() - 1]
+    );
+}

@@ -1,0 +1,74 @@
+//! Helpers shared by the benchmarks.
+
+#![allow(clippy::unwrap_used)] // benchmark set-up: a panic is the failure report
+
+use relm_domain::clock::{Clock, FixedClock};
+use relm_domain::event::{Envelope, FORMAT_VERSION, SignedEvent};
+use relm_domain::hlc::Hlc;
+use relm_domain::ids::{EventId, ReleaseId, WorkspaceId};
+use relm_domain::payload::EventBody;
+use relm_domain::release::ReleasePatch;
+use relm_identity::SecretKey;
+use relm_store::{Store, events, projection};
+
+/// Grow the ledger of `store` to `total` events with release edits signed by `key` (the
+/// founder), through the store's append path, 10,000 events per transaction. The store must
+/// already hold releases to edit.
+pub fn grow_ledger(store: &mut Store, key: &SecretKey, clock: &FixedClock, total: usize) {
+    let workspace: String = store
+        .conn()
+        .query_row("SELECT id FROM workspace", [], |r| r.get(0))
+        .unwrap();
+    let ids: Vec<String> = {
+        let mut stmt = store
+            .conn()
+            .prepare("SELECT id FROM releases ORDER BY id")
+            .unwrap();
+        stmt.query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    let author = key.public().key_id();
+    let mut have = events::count(store.conn()).unwrap() as usize;
+    while have < total {
+        let n = (total - have).min(10_000);
+        store
+            .write(|tx| -> Result<(), relm_store::StoreError> {
+                let (mut seq, mut prev) = events::author_head(tx, &author.0)?.unwrap();
+                let mut hlc = events::max_hlc(tx)?;
+                for i in 0..n {
+                    hlc = Hlc::next(hlc, clock.now());
+                    let body = EventBody::ReleaseUpdated {
+                        release_id: ReleaseId(ids[(have + i) % ids.len()].clone()),
+                        patch: ReleasePatch {
+                            title: Some(format!("Edited title {}", have + i)),
+                            ..Default::default()
+                        },
+                    };
+                    let (kind, payload) = body.to_parts();
+                    let mut rnd = [0u8; 10];
+                    rnd[2..].copy_from_slice(&((have + i) as u64).to_be_bytes());
+                    let env = Envelope {
+                        v: FORMAT_VERSION,
+                        id: EventId::generate(clock.now(), rnd),
+                        workspace: WorkspaceId(workspace.clone()),
+                        author: author.clone(),
+                        seq: seq + 1,
+                        prev: Some(hex::encode(prev)),
+                        hlc,
+                        kind,
+                        payload,
+                    };
+                    let ev = SignedEvent::sign(env, key.signing_key());
+                    events::insert(tx, &ev, body.entity().as_deref())?;
+                    projection::apply(tx, &ev, &body)?;
+                    seq += 1;
+                    prev = ev.hash;
+                }
+                Ok(())
+            })
+            .unwrap();
+        have += n;
+    }
+}
