@@ -21,13 +21,6 @@ use sha2::{Digest, Sha256};
 use std::sync::Arc;
 use std::time::Instant;
 
-fn env_usize(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
 fn peak_rss_mib() -> f64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     status
@@ -39,8 +32,8 @@ fn peak_rss_mib() -> f64 {
 }
 
 fn main() {
-    let append_n = env_usize("RELM_BENCH_APPEND", 100_000);
-    let total = env_usize("RELM_BENCH_EVENTS", 1_000_000);
+    let append_n = relm_tests::bench::env_usize("RELM_BENCH_APPEND", 100_000);
+    let total = relm_tests::bench::env_usize("RELM_BENCH_EVENTS", 1_000_000);
     let batch = 1_000;
     let dir = tempfile::tempdir().unwrap();
     // RELM_BENCH_KEEP=1 keeps the data dir (printed) for profiling `relm audit verify` on it.

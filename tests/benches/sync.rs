@@ -23,13 +23,6 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
 
-fn env_usize(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
 fn options(dir: &Path, clock: &Arc<FixedClock>, keys: &Arc<MemoryKeyStore>) -> Options {
     Options {
         data_dir: dir.to_path_buf(),
@@ -39,8 +32,8 @@ fn options(dir: &Path, clock: &Arc<FixedClock>, keys: &Arc<MemoryKeyStore>) -> O
 }
 
 fn main() {
-    let n = env_usize("RELM_BENCH_SYNC", 100_000);
-    let noop_total = env_usize("RELM_BENCH_NOOP_EVENTS", 1_000_000);
+    let n = relm_tests::bench::env_usize("RELM_BENCH_SYNC", 100_000);
+    let noop_total = relm_tests::bench::env_usize("RELM_BENCH_NOOP_EVENTS", 1_000_000);
     let root = tempfile::tempdir().unwrap();
     let remote = root.path().join("remote");
     std::fs::create_dir_all(&remote).unwrap();

@@ -11,6 +11,14 @@ use relm_domain::release::ReleasePatch;
 use relm_identity::SecretKey;
 use relm_store::{Store, events, projection};
 
+/// A size from the environment, e.g. `RELM_BENCH_EVENTS`, or `default`.
+pub fn env_usize(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
 /// Grow the ledger of `store` to `total` events with release edits signed by `key` (the
 /// founder), through the store's append path, 10,000 events per transaction. The store must
 /// already hold releases to edit.

@@ -151,6 +151,16 @@ impl Replica {
         rusqlite::Connection::open(self.db_path()).expect("open db")
     }
 
+    /// Require SQLite's `PRAGMA integrity_check` to pass.
+    #[track_caller]
+    pub fn assert_integrity(&self) {
+        let ok: String = self
+            .db()
+            .query_row("PRAGMA integrity_check", [], |x| x.get(0))
+            .expect("integrity check");
+        assert_eq!(ok, "ok");
+    }
+
     pub fn event_count(&self) -> i64 {
         self.db()
             .query_row("SELECT count(*) FROM events", [], |r| r.get(0))

@@ -10,11 +10,7 @@ use std::process::Stdio;
 use std::time::Duration;
 
 fn check_store(r: &Replica) {
-    let ok: String = r
-        .db()
-        .query_row("PRAGMA integrity_check", [], |x| x.get(0))
-        .unwrap();
-    assert_eq!(ok, "ok");
+    r.assert_integrity();
     let v = r.json(&["audit", "verify"]);
     assert_eq!(v["ok"], true, "{v}");
 }

@@ -45,14 +45,6 @@ fn grow(r: &Replica, keys: &Arc<MemoryKeyStore>) {
     }
 }
 
-fn check(r: &Replica) {
-    let ok: String = r
-        .db()
-        .query_row("PRAGMA integrity_check", [], |x| x.get(0))
-        .unwrap();
-    assert_eq!(ok, "ok");
-}
-
 /// Start `relm sync` and kill it after a random delay below `max`, `rounds` times. Returns how
 /// many runs finished before the kill.
 fn kill_syncs(r: &Replica, rounds: usize, max: Duration) -> usize {
@@ -71,7 +63,7 @@ fn kill_syncs(r: &Replica, rounds: usize, max: Duration) -> usize {
         if child.wait().unwrap().success() {
             finished += 1;
         }
-        check(r);
+        r.assert_integrity();
     }
     finished
 }

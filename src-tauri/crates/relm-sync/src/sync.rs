@@ -157,82 +157,50 @@ pub fn pull(
         if unchanged {
             continue;
         }
-        let (size, modified) = (f.size as i64, f.modified);
-        if is_request(&f.name) {
-            let bytes = transport.read(&f.name)?;
-            report.files_read += 1;
-            match read_request(&bytes, workspace) {
-                Ok(r) => {
-                    requests.push(r);
-                    files.push(FileRecord {
-                        name: f.name.clone(),
-                        size,
-                        modified,
-                        state: "read",
-                        note: None,
-                        ranges: Vec::new(),
-                    });
-                }
-                Err(reason) => {
-                    report.ignored.push(FileNote {
-                        file: f.name.clone(),
-                        reason: reason.clone(),
-                    });
-                    files.push(FileRecord {
-                        name: f.name.clone(),
-                        size,
-                        modified,
-                        state: "ignored",
-                        note: Some(reason),
-                        ranges: Vec::new(),
-                    });
-                }
-            }
-            continue;
-        }
-        if !is_segment(&f.name) {
-            let reason = "not a Relm file; left alone".to_string();
+        let record = |state: &'static str, note: Option<String>, ranges| FileRecord {
+            name: f.name.clone(),
+            size: f.size as i64,
+            modified: f.modified,
+            state,
+            note,
+            ranges,
+        };
+        let mut ignore = |reason: String| {
             report.ignored.push(FileNote {
                 file: f.name.clone(),
                 reason: reason.clone(),
             });
-            files.push(FileRecord {
-                name: f.name.clone(),
-                size,
-                modified,
-                state: "ignored",
-                note: Some(reason),
-                ranges: Vec::new(),
-            });
+            record("ignored", Some(reason), Vec::new())
+        };
+        if !is_request(&f.name) && !is_segment(&f.name) {
+            files.push(ignore("not a Relm file; left alone".into()));
             continue;
         }
         let bytes = transport.read(&f.name)?;
         report.files_read += 1;
-        match segment::parse(&bytes) {
+        if is_request(&f.name) {
+            files.push(match read_request(&bytes, workspace) {
+                Ok(r) => {
+                    requests.push(r);
+                    record("read", None, Vec::new())
+                }
+                Err(reason) => ignore(reason),
+            });
+            continue;
+        }
+        files.push(match segment::parse(&bytes) {
             Parsed::Incomplete => {
                 report.incomplete.push(f.name.clone());
-                files.push(FileRecord {
-                    name: f.name.clone(),
-                    size,
-                    modified,
-                    state: "incomplete",
-                    note: None,
-                    ranges: Vec::new(),
-                });
+                record("incomplete", None, Vec::new())
             }
-            Parsed::Foreign(reason) => {
-                report.ignored.push(FileNote {
-                    file: f.name.clone(),
-                    reason: reason.clone(),
-                });
-                files.push(FileRecord {
-                    name: f.name.clone(),
-                    size,
-                    modified,
-                    state: "ignored",
-                    note: Some(reason),
-                    ranges: Vec::new(),
-                });
+            Parsed::Foreign(reason) => ignore(reason),
+            Parsed::Complete { header, .. }
+                if workspace.is_some_and(|ws| header.workspace != ws.0) =>
+            {
+                ignore(format!(
+                    "belongs to workspace {}, not this one; nothing taken from it",
+                    header.workspace
+                ))
             }
             Parsed::Complete {
                 header,
@@ -240,27 +208,6 @@ pub fn pull(
                 bad_lines,
                 altered,
             } => {
-                if let Some(ws) = workspace
-                    && header.workspace != ws.0
-                {
-                    let reason = format!(
-                        "belongs to workspace {}, not this one ({ws}); nothing taken from it",
-                        header.workspace
-                    );
-                    report.ignored.push(FileNote {
-                        file: f.name.clone(),
-                        reason: reason.clone(),
-                    });
-                    files.push(FileRecord {
-                        name: f.name.clone(),
-                        size,
-                        modified,
-                        state: "ignored",
-                        note: Some(reason),
-                        ranges: Vec::new(),
-                    });
-                    continue;
-                }
                 workspaces.insert(header.workspace.clone());
                 if altered {
                     report.altered.push(f.name.clone());
@@ -274,18 +221,16 @@ pub fn pull(
                     body: l.body,
                     sig: l.sig,
                 }));
-                files.push(FileRecord {
-                    name: f.name.clone(),
-                    size,
-                    modified,
-                    state: "read",
-                    note: altered.then(|| "changed after it was written".to_string()),
-                    // An altered file does not vouch for what the remote has: replicas holding
-                    // the genuine events push them again.
-                    ranges: if altered { Vec::new() } else { header.ranges },
-                });
+                // An altered file does not vouch for what the remote has: replicas holding
+                // the genuine events push them again.
+                let ranges = if altered { Vec::new() } else { header.ranges };
+                record(
+                    "read",
+                    altered.then(|| "changed after it was written".into()),
+                    ranges,
+                )
             }
-        }
+        });
     }
     if workspace.is_none() && workspaces.len() > 1 {
         return Err(SyncError::Remote(format!(
