@@ -3,21 +3,27 @@ SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 
 CARGO ?= cargo
-# Debian/Ubuntu packages the build and the tests need.
-APT_PACKAGES := build-essential pkg-config libdbus-1-dev sqlite3
+NPM ?= npm
+# Debian/Ubuntu packages the build, the app and the tests need.
+APT_PACKAGES := build-essential pkg-config libdbus-1-dev libssl-dev sqlite3 \
+  libwebkit2gtk-4.1-dev librsvg2-dev xvfb webkit2gtk-driver xauth
+TAURI_DRIVER_VERSION := 2.1.0
 DEMO_DIR := $(CURDIR)/target/demo-data
 RELM := $(CURDIR)/target/debug/relm
+APP := $(CURDIR)/target/debug/relm-app
+LIB_CRATES := relm-domain relm-store relm-identity relm-sync relm-api relm-cli
 
-.PHONY: run test deps build lint fmt bench demo-reset help
+.PHONY: run test deps ui build lint fmt bench demo-reset help e2e tauri-driver
 
 help:
-	@echo "make run    install what is missing, build, and open the demo workspace"
-	@echo "make test   the whole suite: format, lints, all tests"
-	@echo "make bench  ledger benchmarks (release build; results go in docs/BENCHMARKS.md)"
+	@echo "make run    install what is missing, build, and open the app on the demo workspace"
+	@echo "make test   the whole suite: format, lints, Rust, UI and end-to-end tests"
+	@echo "make bench  ledger and sync benchmarks (release build; results in docs/BENCHMARKS.md)"
 
 ## Install missing system packages (as root, or with sudo; otherwise say what is needed).
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	command -v node >/dev/null || missing="$$missing nodejs npm"; \
 	if [ -n "$$missing" ]; then \
 	  if ! command -v apt-get >/dev/null; then echo "please install:$$missing (or your system's equivalents)"; exit 1; fi; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null; then SUDO="sudo"; \
@@ -27,33 +33,56 @@ deps:
 	fi
 	@command -v $(CARGO) >/dev/null || { echo "Rust is missing: install it from https://rustup.rs"; exit 1; }
 
-build: deps
-	$(CARGO) build -p relm-cli
+## The UI's packages and its build (ui/dist, embedded in the app).
+ui: deps
+	cd ui && $(NPM) ci --no-audit --no-fund --loglevel=error
+	cd ui && $(NPM) run build --silent
 
-## Build, seed the demo workspace (once) in target/demo-data, and show it.
+build: ui
+	$(CARGO) build -p relm-cli -p relm-app
+
+## Build, seed the demo workspace (once) in target/demo-data, and open the app on it.
 run: build
-	@if [ ! -f "$(DEMO_DIR)/relm.db" ]; then $(RELM) --data-dir "$(DEMO_DIR)" demo; \
-	 else $(RELM) --data-dir "$(DEMO_DIR)" status; fi
-	@$(RELM) --data-dir "$(DEMO_DIR)" release list --limit 15
-	@echo; echo "try: $(RELM) --data-dir $(DEMO_DIR) release show <ID>   |   audit verify   |   --help"
+	@if [ ! -f "$(DEMO_DIR)/relm.db" ]; then $(RELM) --data-dir "$(DEMO_DIR)" demo >/dev/null; fi
+	@$(RELM) --data-dir "$(DEMO_DIR)" status
+	@if [ -z "$${DISPLAY:-}$${WAYLAND_DISPLAY:-}" ]; then \
+	  echo "no display: start the app from a desktop session with"; \
+	  echo "  $(APP) --data-dir $(DEMO_DIR)"; \
+	else $(APP) --data-dir "$(DEMO_DIR)"; fi
 
 demo-reset:
 	rm -rf "$(DEMO_DIR)"
 
 fmt:
 	$(CARGO) fmt --all
+	cd ui && npx prettier --write . ../tests/e2e --ignore-path .prettierignore
 
-lint:
+lint: ui
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
 	@# Architecture invariant: no library crate depends on tauri.
-	@if $(CARGO) tree --workspace --edges normal,build --prefix none | grep -qE '^tauri(-[a-z-]+)? v'; then \
-	  echo "a library crate pulls tauri into its dependency tree"; exit 1; fi
+	@for c in $(LIB_CRATES); do \
+	  if $(CARGO) tree -p $$c --edges normal,build --prefix none | grep -qE '^tauri(-[a-z-]+)? v'; then \
+	    echo "library crate $$c pulls tauri into its dependency tree"; exit 1; fi; done
+	cd ui && npx prettier --check . ../tests/e2e --ignore-path .prettierignore --log-level warn
+	cd ui && $(NPM) run check --silent
+
+## tauri-driver (WebDriver for Tauri apps), pinned.
+tauri-driver: deps
+	@command -v tauri-driver >/dev/null && tauri-driver --version 2>/dev/null | grep -q "$(TAURI_DRIVER_VERSION)" || \
+	  $(CARGO) install tauri-driver --locked --version $(TAURI_DRIVER_VERSION)
+
+## End-to-end tests of the real app under Xvfb (the app and the CLI must be built).
+e2e: tauri-driver
+	cd tests/e2e && $(NPM) ci --no-audit --no-fund --loglevel=error
+	cd tests/e2e && env -u DISPLAY PATH="$$HOME/.cargo/bin:$$PATH" $(NPM) test
 
 ## The whole suite. INSTA_UPDATE=no: snapshot changes fail instead of being written.
 test: deps lint
-	$(CARGO) build -p relm-cli --locked
+	$(CARGO) build -p relm-cli -p relm-app --locked
 	INSTA_UPDATE=no $(CARGO) test --workspace --locked
+	cd ui && $(NPM) test --silent
+	$(MAKE) --no-print-directory e2e
 
 bench: deps
 	$(CARGO) bench -p relm-tests --bench ledger

@@ -29,7 +29,11 @@ fn a_schema_1_store_is_migrated_and_still_verifies() {
         .query_row("PRAGMA user_version", [], |x| x.get(0))
         .unwrap();
     assert_eq!(version, relm_store::SCHEMA_VERSION);
-    assert_eq!(r.digest(), before, "derived tables are refilled as they were");
+    assert_eq!(
+        r.digest(),
+        before,
+        "derived tables are refilled as they were"
+    );
     // The author heads the sync relies on were rebuilt from the events.
     let heads: i64 = r
         .db()

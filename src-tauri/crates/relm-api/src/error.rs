@@ -37,6 +37,9 @@ pub enum ErrorCode {
 pub struct ApiError {
     pub code: ErrorCode,
     pub message: String,
+    /// The input field at fault, when one is (forms show the message next to it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
 }
 
 impl ApiError {
@@ -44,6 +47,7 @@ impl ApiError {
         ApiError {
             code,
             message: message.into(),
+            field: None,
         }
     }
     pub fn validation(message: impl Into<String>) -> Self {
@@ -56,12 +60,17 @@ impl ApiError {
 
 impl From<DomainError> for ApiError {
     fn from(e: DomainError) -> Self {
-        let code = match &e {
-            DomainError::Invalid { .. } => ErrorCode::Validation,
-            DomainError::IllegalTransition { .. } | DomainError::Conflict(_) => ErrorCode::Conflict,
-            DomainError::Unauthorized(_) => ErrorCode::Unauthorized,
+        let (code, field) = match &e {
+            DomainError::Invalid { field, .. } => (ErrorCode::Validation, Some(field.to_string())),
+            DomainError::IllegalTransition { .. } | DomainError::Conflict(_) => {
+                (ErrorCode::Conflict, None)
+            }
+            DomainError::Unauthorized(_) => (ErrorCode::Unauthorized, None),
         };
-        ApiError::new(code, e.to_string())
+        ApiError {
+            field,
+            ..ApiError::new(code, e.to_string())
+        }
     }
 }
 

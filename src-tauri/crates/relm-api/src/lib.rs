@@ -10,6 +10,7 @@ pub mod audit;
 pub mod demo;
 mod error;
 pub mod identity;
+pub mod logging;
 pub mod members;
 pub mod releases;
 pub mod replicas;
@@ -17,6 +18,7 @@ mod session;
 pub mod workspace;
 
 pub use error::{ApiError, ErrorCode, Result};
+pub use relm_identity::keyring::prepare_process as prepare_keyring;
 pub use relm_store::events::LogEntry;
 pub use relm_store::verify::{Problem, Report as VerifyReport};
 pub use relm_store::{ReleaseFilter, ReleaseRow, StatusChange};

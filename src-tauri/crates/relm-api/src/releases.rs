@@ -15,7 +15,8 @@ use crate::error::{ApiError, Result};
 use crate::session::{Relm, random};
 
 /// A release as a person describes it; all optional so the same shape serves create and edit.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
 pub struct ReleaseInput {
     pub service: Option<String>,
     pub version: Option<String>,

@@ -21,11 +21,9 @@ use crate::text;
 fn options(data_dir: Option<PathBuf>) -> Result<Options> {
     let data_dir = match data_dir {
         Some(d) => d,
-        None => directories::ProjectDirs::from("", "", "relm")
-            .map(|d| d.data_dir().to_path_buf())
-            .ok_or_else(|| {
-                ApiError::validation("no home folder to keep data in; pass --data-dir DIR")
-            })?,
+        None => relm_api::logging::default_data_dir().ok_or_else(|| {
+            ApiError::validation("no home folder to keep data in; pass --data-dir DIR")
+        })?,
     };
     Ok(Options {
         data_dir,

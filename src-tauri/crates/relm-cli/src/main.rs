@@ -4,7 +4,6 @@
 
 mod args;
 mod commands;
-mod logging;
 mod text;
 
 use clap::Parser;
@@ -43,8 +42,9 @@ fn exit_code(code: ErrorCode) -> u8 {
 
 #[allow(clippy::print_stdout, clippy::print_stderr)] // the CLI's own output
 fn main() -> ExitCode {
+    relm_api::prepare_keyring();
     let cli = args::Cli::parse();
-    let _guard = logging::init();
+    let _guard = relm_api::logging::init("relm-cli");
     tracing::debug!(command = ?cli.command, "relm starting");
     let json = cli.json;
     let result = commands::run(cli);
@@ -70,10 +70,11 @@ fn main() -> ExitCode {
             }
             ExitCode::from(out.exit)
         }
-        Err(ApiError { code, message }) => {
+        Err(e) => {
+            let ApiError { code, message, .. } = &e;
             tracing::warn!(?code, %message, "command failed");
             if json {
-                let v = serde_json::json!({ "error": { "code": code, "message": message } });
+                let v = serde_json::json!({ "error": e });
                 let _ = writeln!(
                     stdout,
                     "{}",
@@ -81,7 +82,7 @@ fn main() -> ExitCode {
                 );
             }
             eprintln!("error: {message}");
-            ExitCode::from(exit_code(code))
+            ExitCode::from(exit_code(*code))
         }
     }
 }

@@ -160,6 +160,18 @@ impl KeyStore for OsKeyring {
     }
 }
 
+/// Call first thing in `main`, before any thread starts. Linux keeps keyring membership in
+/// each *thread's* credentials: a session keyring joined later by one worker thread is not seen
+/// by the others, so a multi-threaded process (the desktop app) must join it while it still has
+/// one thread, and every thread it starts inherits it.
+pub fn prepare_process() {
+    if matches!(Backend::detect(), Ok(Backend::Kernel))
+        && let Err(e) = ensure_session_keyring()
+    {
+        tracing::warn!("kernel keyring: {e}");
+    }
+}
+
 /// The kernel keyring needs a session keyring; a process started outside a login session (CI,
 /// a service) has none, so join a fresh one. Keys are also linked into the user's persistent
 /// keyring by the keyring crate, so later processes find them.

@@ -1,5 +1,6 @@
 //! Logs go to a daily-rolling file in the OS log folder (or `RELM_LOG_DIR`), filtered by
-//! `RELM_LOG` (e.g. `debug`, `relm_store=trace`). Never to stdout: that is the command's output.
+//! `RELM_LOG` (e.g. `debug`, `relm_store=trace`). Never to stdout: for the CLI that is the
+//! command's output. Shared by the CLI (`relm-cli-*.log`) and the desktop app (`relm-app-*.log`).
 
 use std::path::PathBuf;
 use tracing_appender::non_blocking::WorkerGuard;
@@ -21,12 +22,18 @@ pub fn log_dir() -> Option<PathBuf> {
     )
 }
 
-pub fn init() -> Option<WorkerGuard> {
+/// The data dir used when none is given: the OS data folder.
+pub fn default_data_dir() -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "relm").map(|d| d.data_dir().to_path_buf())
+}
+
+/// Start logging to `<log dir>/<prefix>.<date>.log`; keep the guard alive while logging.
+pub fn init(prefix: &str) -> Option<WorkerGuard> {
     let dir = log_dir()?;
     std::fs::create_dir_all(&dir).ok()?;
     let appender = tracing_appender::rolling::Builder::new()
         .rotation(tracing_appender::rolling::Rotation::DAILY)
-        .filename_prefix("relm-cli")
+        .filename_prefix(prefix)
         .filename_suffix("log")
         .max_log_files(14)
         .build(&dir)

@@ -1,0 +1,34 @@
+//! Tauri build script: embeds the app config and generates the permissions of the app's own
+//! commands, so the capability file can grant exactly those.
+
+fn main() {
+    tauri_build::try_build(
+        tauri_build::Attributes::new()
+            .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
+    )
+    .expect("tauri build script");
+}
+
+/// Every command the shell exposes (mirrors `src/commands.rs`).
+const COMMANDS: &[&str] = &[
+    "app_info",
+    "summary",
+    "create_workspace",
+    "open_demo",
+    "join_workspace",
+    "list_releases",
+    "release_detail",
+    "create_release",
+    "update_release",
+    "set_release_status",
+    "audit_log",
+    "verify",
+    "identity",
+    "members",
+    "remotes",
+    "add_remote",
+    "remove_remote",
+    "sync_now",
+    "sync_status",
+    "set_preferences",
+];

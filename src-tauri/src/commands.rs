@@ -1,0 +1,222 @@
+//! The commands the UI calls: each one a few lines over `relm-api`. They run off the main
+//! thread (`async`), so a slow operation never freezes the window.
+
+use relm_api::identity::IdentityView;
+use relm_api::members::MemberView;
+use relm_api::releases::{ReleaseDetail, ReleaseInput, ReleasePage};
+use relm_api::replicas::{JoinRequestInput, RemoteView, SyncOutcome, SyncStatus};
+use relm_api::workspace::{InitOutcome, InitRequest, Summary};
+use relm_api::{ApiError, LogEntry, ReleaseFilter, ReleaseRow, VerifyReport};
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+use tauri::{AppHandle, State};
+
+use crate::state::AppState;
+
+type Result<T> = std::result::Result<T, ApiError>;
+
+/// Where things are, and whether a workspace exists yet (the welcome screen otherwise).
+#[derive(Debug, Serialize)]
+pub struct AppInfo {
+    pub version: String,
+    pub data_dir: String,
+    pub log_dir: Option<String>,
+    pub has_workspace: bool,
+    pub preferences: crate::state::Preferences,
+}
+
+#[tauri::command(async)]
+pub fn app_info(state: State<'_, AppState>) -> Result<AppInfo> {
+    Ok(AppInfo {
+        version: env!("CARGO_PKG_VERSION").into(),
+        data_dir: state.data_dir.display().to_string(),
+        log_dir: relm_api::logging::log_dir().map(|d| d.display().to_string()),
+        has_workspace: state.has_workspace(),
+        preferences: state.preferences(),
+    })
+}
+
+#[tauri::command(async)]
+pub fn summary(state: State<'_, AppState>) -> Result<Summary> {
+    state.with(|r| r.summary())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct NewWorkspace {
+    pub workspace: String,
+    pub name: String,
+    pub email: String,
+}
+
+#[tauri::command(async)]
+pub fn create_workspace(state: State<'_, AppState>, req: NewWorkspace) -> Result<InitOutcome> {
+    let (relm, out) = relm_api::workspace::init(
+        &state.options(),
+        &InitRequest {
+            workspace: req.workspace,
+            name: req.name,
+            email: req.email,
+        },
+    )?;
+    state.set(relm);
+    Ok(out)
+}
+
+#[tauri::command(async)]
+pub fn open_demo(state: State<'_, AppState>) -> Result<Summary> {
+    let (relm, _) = relm_api::demo::seed(&state.options())?;
+    let summary = relm.summary()?;
+    state.set(relm);
+    Ok(summary)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct JoinForm {
+    pub remote: PathBuf,
+    pub name: String,
+    pub email: String,
+}
+
+#[tauri::command(async)]
+pub fn join_workspace(
+    state: State<'_, AppState>,
+    req: JoinForm,
+) -> Result<relm_api::replicas::JoinOutcome> {
+    let (relm, out) = relm_api::replicas::join(
+        &state.options(),
+        &JoinRequestInput {
+            remote: req.remote,
+            name: req.name,
+            email: req.email,
+        },
+    )?;
+    state.set(relm);
+    Ok(out)
+}
+
+/// Release list filters as the UI sends them (all optional).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ReleaseQuery {
+    pub service: Option<String>,
+    pub status: Option<String>,
+    pub environment: Option<String>,
+    pub change_type: Option<String>,
+    pub limit: Option<u32>,
+    pub cursor: Option<String>,
+}
+
+fn blank_to_none(v: Option<String>) -> Option<String> {
+    v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
+}
+
+#[tauri::command(async)]
+pub fn list_releases(state: State<'_, AppState>, query: ReleaseQuery) -> Result<ReleasePage> {
+    let filter = ReleaseFilter {
+        service: blank_to_none(query.service),
+        status: blank_to_none(query.status).map(|s| s.parse()).transpose()?,
+        environment: blank_to_none(query.environment),
+        change_type: blank_to_none(query.change_type)
+            .map(|s| s.parse())
+            .transpose()?,
+        before: None,
+        limit: query.limit.unwrap_or(100).min(500),
+    };
+    state.with(|r| r.list_releases(filter, query.cursor.as_deref()))
+}
+
+#[tauri::command(async)]
+pub fn release_detail(state: State<'_, AppState>, id: String) -> Result<ReleaseDetail> {
+    state.with(|r| r.release_detail(&id))
+}
+
+#[tauri::command(async)]
+pub fn create_release(state: State<'_, AppState>, input: ReleaseInput) -> Result<ReleaseRow> {
+    state.with(|r| r.create_release(&input))
+}
+
+#[tauri::command(async)]
+pub fn update_release(
+    state: State<'_, AppState>,
+    id: String,
+    input: ReleaseInput,
+) -> Result<ReleaseRow> {
+    state.with(|r| r.update_release(&id, &input))
+}
+
+#[tauri::command(async)]
+pub fn set_release_status(
+    state: State<'_, AppState>,
+    id: String,
+    to: String,
+    note: Option<String>,
+) -> Result<ReleaseRow> {
+    state.with(|r| r.set_release_status(&id, &to, note.as_deref()))
+}
+
+#[tauri::command(async)]
+pub fn audit_log(
+    state: State<'_, AppState>,
+    entity: Option<String>,
+    limit: Option<u32>,
+) -> Result<Vec<LogEntry>> {
+    state.with(|r| r.audit_log(entity.as_deref(), limit.unwrap_or(200).min(2000)))
+}
+
+#[tauri::command(async)]
+pub fn verify(state: State<'_, AppState>) -> Result<VerifyReport> {
+    state.with(|r| r.verify())
+}
+
+#[tauri::command(async)]
+pub fn identity(state: State<'_, AppState>) -> Result<IdentityView> {
+    state.with(|r| r.identity())
+}
+
+#[tauri::command(async)]
+pub fn members(state: State<'_, AppState>) -> Result<Vec<MemberView>> {
+    state.with(|r| r.members())
+}
+
+#[tauri::command(async)]
+pub fn remotes(state: State<'_, AppState>) -> Result<Vec<RemoteView>> {
+    state.with(|r| r.remotes())
+}
+
+#[tauri::command(async)]
+pub fn add_remote(state: State<'_, AppState>, name: String, folder: PathBuf) -> Result<RemoteView> {
+    state.with(|r| r.add_remote(&name, &folder))
+}
+
+#[tauri::command(async)]
+pub fn remove_remote(state: State<'_, AppState>, name: String) -> Result<()> {
+    state.with(|r| r.remove_remote(&name))
+}
+
+#[tauri::command(async)]
+pub fn sync_now(state: State<'_, AppState>, name: Option<String>) -> Result<Vec<SyncOutcome>> {
+    state.with(|r| r.sync(name.as_deref()))
+}
+
+#[tauri::command(async)]
+pub fn sync_status(state: State<'_, AppState>) -> Result<SyncStatus> {
+    state.with(|r| r.sync_status())
+}
+
+/// The UI's preferences changed: keep them, and relabel the native menu in the language.
+#[tauri::command(async)]
+pub fn set_preferences(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    preferences: crate::state::Preferences,
+) -> Result<()> {
+    let locale = if preferences.locale == "fr" {
+        "fr"
+    } else {
+        "en"
+    };
+    state.save_preferences(&preferences)?;
+    *state.locale.lock().unwrap_or_else(|p| p.into_inner()) = locale.into();
+    crate::menu::relabel(&app);
+    Ok(())
+}

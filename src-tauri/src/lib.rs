@@ -1,0 +1,61 @@
+//! The Tauri shell: window, menu, plugins, and the commands the UI calls. Commands are thin
+//! adapters over `relm-api`; errors cross to the UI as `{code, message, field?}`.
+
+mod commands;
+mod menu;
+mod state;
+mod watch;
+
+use tauri::Manager;
+
+/// Build and run the app until its last window closes.
+#[allow(clippy::print_stderr)] // nothing else can report that the app failed to start
+pub fn run() {
+    let _log = relm_api::logging::init("relm-app");
+    tracing::info!(version = env!("CARGO_PKG_VERSION"), "Relm app starting");
+    let result = tauri::Builder::default()
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            // A second launch focuses the running window instead of opening another replica.
+            if let Some(w) = app.get_webview_window("main") {
+                let _ = w.unminimize();
+                let _ = w.set_focus();
+            }
+        }))
+        .plugin(tauri_plugin_window_state::Builder::default().build())
+        .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_notification::init())
+        .manage(state::AppState::from_env())
+        .menu(menu::build)
+        .on_menu_event(menu::on_event)
+        .setup(|app| {
+            watch::start(app.handle().clone());
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::app_info,
+            commands::summary,
+            commands::create_workspace,
+            commands::open_demo,
+            commands::join_workspace,
+            commands::list_releases,
+            commands::release_detail,
+            commands::create_release,
+            commands::update_release,
+            commands::set_release_status,
+            commands::audit_log,
+            commands::verify,
+            commands::identity,
+            commands::members,
+            commands::remotes,
+            commands::add_remote,
+            commands::remove_remote,
+            commands::sync_now,
+            commands::sync_status,
+            commands::set_preferences,
+        ])
+        .run(tauri::generate_context!());
+    if let Err(e) = result {
+        tracing::error!("the app stopped: {e}");
+        eprintln!("Relm could not start: {e}");
+    }
+}

@@ -1,0 +1,116 @@
+//! The open replica, shared by the commands, the change watcher and background sync.
+
+use relm_api::{ApiError, ErrorCode, KeyringChoice, Options, Relm};
+use relm_domain::clock::SystemClock;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+/// The UI's own preferences, kept in `ui.json` in the data dir (never governance data).
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct Preferences {
+    /// `en` or `fr`; empty means "from the OS".
+    pub locale: String,
+    /// `system`, `light` or `dark`; empty means `system`.
+    pub theme: String,
+}
+
+#[derive(Debug)]
+pub struct AppState {
+    pub data_dir: PathBuf,
+    relm: Mutex<Option<Relm>>,
+    /// The UI's language, for the native menu.
+    pub locale: Mutex<String>,
+}
+
+impl AppState {
+    /// The data dir comes from `--data-dir DIR`, else `RELM_DATA_DIR`, else the OS data folder
+    /// (as for the CLI).
+    pub fn from_env() -> AppState {
+        let args: Vec<String> = std::env::args().collect();
+        let from_args = args
+            .iter()
+            .position(|a| a == "--data-dir")
+            .and_then(|i| args.get(i + 1))
+            .map(PathBuf::from);
+        let data_dir = from_args
+            .or_else(|| std::env::var_os("RELM_DATA_DIR").map(PathBuf::from))
+            .or_else(relm_api::logging::default_data_dir)
+            .unwrap_or_else(|| PathBuf::from("relm-data"));
+        let state = AppState {
+            data_dir,
+            relm: Mutex::new(None),
+            locale: Mutex::new("en".into()),
+        };
+        let saved = state.preferences().locale;
+        if saved == "fr" {
+            *state.locale.lock().unwrap_or_else(|p| p.into_inner()) = saved;
+        }
+        state
+    }
+
+    fn preferences_file(&self) -> PathBuf {
+        self.data_dir.join("ui.json")
+    }
+
+    pub fn preferences(&self) -> Preferences {
+        std::fs::read(self.preferences_file())
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or_default()
+    }
+
+    pub fn save_preferences(&self, p: &Preferences) -> Result<(), ApiError> {
+        let write = || -> std::io::Result<()> {
+            std::fs::create_dir_all(&self.data_dir)?;
+            let tmp = self.data_dir.join("ui.json.tmp");
+            std::fs::write(&tmp, serde_json::to_vec_pretty(p).unwrap_or_default())?;
+            std::fs::rename(tmp, self.preferences_file())
+        };
+        write().map_err(|e| {
+            ApiError::new(
+                ErrorCode::DataDir,
+                format!(
+                    "cannot save preferences in {}: {e}",
+                    self.data_dir.display()
+                ),
+            )
+        })
+    }
+
+    pub fn options(&self) -> Options {
+        Options {
+            data_dir: self.data_dir.clone(),
+            clock: Arc::new(SystemClock),
+            keyring: KeyringChoice::Os,
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Option<Relm>> {
+        // A panic while holding the lock leaves the replica itself consistent (SQLite
+        // transactions), so the state can be used again.
+        self.relm.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Run `f` on the open replica, opening it first if needed.
+    pub fn with<T>(&self, f: impl FnOnce(&mut Relm) -> Result<T, ApiError>) -> Result<T, ApiError> {
+        let mut guard = self.lock();
+        if guard.is_none() {
+            *guard = Some(Relm::open(&self.options())?);
+        }
+        match guard.as_mut() {
+            Some(relm) => f(relm),
+            None => Err(ApiError::new(ErrorCode::Internal, "no replica open")),
+        }
+    }
+
+    /// Replace the open replica (after creating or joining a workspace).
+    pub fn set(&self, relm: Relm) {
+        *self.lock() = Some(relm);
+    }
+
+    /// Whether a workspace exists in the data dir.
+    pub fn has_workspace(&self) -> bool {
+        self.with(|r| r.summary().map(|_| ())).is_ok()
+    }
+}

@@ -1,0 +1,73 @@
+//! Live updates and background sync.
+//!
+//! A change made elsewhere (the CLI, a sync) is seen through SQLite's `data_version`, read on a
+//! connection of the watcher's own every 400 ms: it changes when another connection commits.
+//! Changes are coalesced into one `relm://changed` event per tick, so the UI refreshes once
+//! however many events arrived. The UI never polls. Every 5 minutes the replica syncs with its
+//! remotes in the background and reports with `relm://synced`.
+
+use std::time::{Duration, Instant};
+use tauri::{AppHandle, Emitter, Manager};
+
+use crate::state::AppState;
+
+const TICK: Duration = Duration::from_millis(400);
+const SYNC_EVERY: Duration = Duration::from_secs(300);
+
+pub fn start(app: AppHandle) {
+    std::thread::Builder::new()
+        .name("relm-watch".into())
+        .spawn(move || watch(app))
+        .map(|_| ())
+        .unwrap_or_else(|e| tracing::warn!("no live updates: {e}"));
+}
+
+fn data_version(conn: &relm_store::Connection) -> Option<i64> {
+    conn.query_row("PRAGMA data_version", [], |r| r.get(0)).ok()
+}
+
+fn watch(app: AppHandle) {
+    let Some(state) = app.try_state::<AppState>() else {
+        return;
+    };
+    let db = state.data_dir.join("relm.db");
+    let mut conn: Option<relm_store::Connection> = None;
+    let mut last: Option<i64> = None;
+    let mut last_sync = Instant::now();
+    loop {
+        std::thread::sleep(TICK);
+        if conn.is_none() && db.exists() {
+            conn = relm_store::Connection::open_with_flags(
+                &db,
+                relm_store::rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+            )
+            .ok();
+        }
+        if let Some(c) = &conn {
+            let v = data_version(c);
+            if last.is_some() && v != last {
+                let _ = app.emit("relm://changed", ());
+            }
+            last = v;
+        }
+        if last_sync.elapsed() >= SYNC_EVERY {
+            last_sync = Instant::now();
+            background_sync(&app, &state);
+        }
+    }
+}
+
+fn background_sync(app: &AppHandle, state: &AppState) {
+    let has_remotes = state
+        .with(|r| r.remotes().map(|list| !list.is_empty()))
+        .unwrap_or(false);
+    if !has_remotes {
+        return;
+    }
+    match state.with(|r| r.sync(None)) {
+        Ok(outcomes) => {
+            let _ = app.emit("relm://synced", outcomes);
+        }
+        Err(e) => tracing::warn!("background sync: {e}"),
+    }
+}

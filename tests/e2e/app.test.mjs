@@ -1,0 +1,189 @@
+// Scenarios on the real app: first launch, the demo, the release form (valid and invalid),
+// live updates from the CLI, and switching to French.
+
+import assert from "node:assert/strict";
+import { after, test } from "node:test";
+import { cli, dataDir, find, stopDriver, until, withApp } from "./harness.mjs";
+
+after(stopDriver);
+
+test("first launch creates a workspace", async () => {
+  const dir = dataDir();
+  await withApp("first-launch", dir, async (b) => {
+    const form = await find(b, "[data-testid=create-form]");
+    await (await form.$("input[name=workspace]")).setValue("Payments");
+    await (await form.$("input[name=name]")).setValue("Ada Lovelace");
+    await (await form.$("input[name=email]")).setValue("ada@example.com");
+    await (await form.$("button[type=submit]")).click();
+    const name = await find(b, "[data-testid=workspace-name]");
+    await until(
+      b,
+      async () => (await name.getText()) === "Payments",
+      "workspace name in header",
+    );
+    assert.match(
+      await (await find(b, "[data-testid=member]")).getText(),
+      /Ada Lovelace/,
+    );
+  });
+  assert.equal(cli(dir, "status").name, "Payments");
+});
+
+test("the demo workspace lists its releases", async () => {
+  const dir = dataDir();
+  await withApp("demo", dir, async (b) => {
+    await (await find(b, "[data-testid=open-demo]")).click();
+    await find(b, "[data-testid=workspace-name]", 30000);
+    await b.execute(() => (location.hash = "#/releases"));
+    await until(
+      b,
+      async () =>
+        (await b.$$("[data-testid=release-table] tbody tr")).length >= 30,
+      "demo releases listed",
+    );
+  });
+});
+
+test("a release created through the form is listed and its signed event is in its history", async () => {
+  const dir = dataDir();
+  cli(
+    dir,
+    "init",
+    "--workspace",
+    "Forms",
+    "--name",
+    "Grace",
+    "--email",
+    "grace@example.com",
+  );
+  await withApp("create-release", dir, async (b) => {
+    await find(b, "[data-testid=workspace-name]");
+    await b.execute(() => (location.hash = "#/releases/new"));
+    const form = await find(b, "[data-testid=release-form]");
+    await (await form.$("input[name=service]")).setValue("ledger-api");
+    await (await form.$("input[name=version]")).setValue("2.3.0");
+    await (
+      await form.$("input[name=title]")
+    ).setValue("Faster month-end close");
+    await (await form.$("input[name=environments]")).setValue("staging, prod");
+    await (await form.$("button[type=submit]")).click();
+    const title = await find(b, "[data-testid=release-title]");
+    await until(
+      b,
+      async () => (await title.getText()) === "Faster month-end close",
+      "detail page",
+    );
+    const audit = await find(b, "[data-testid=release-audit]");
+    assert.match(await audit.getText(), /release\.created/);
+    assert.match(await audit.getText(), /Grace/);
+    await b.execute(() => (location.hash = "#/releases"));
+    await until(
+      b,
+      async () =>
+        /ledger-api/.test(
+          await (await find(b, "[data-testid=release-table]")).getText(),
+        ),
+      "listed",
+    );
+  });
+  const listed = cli(dir, "release", "list").releases;
+  assert.equal(listed.length, 1);
+  assert.equal(cli(dir, "audit", "verify").ok, true);
+});
+
+test("an invalid version shows the field error and stores nothing", async () => {
+  const dir = dataDir();
+  cli(
+    dir,
+    "init",
+    "--workspace",
+    "Forms",
+    "--name",
+    "Grace",
+    "--email",
+    "grace@example.com",
+  );
+  const before = cli(dir, "status").events;
+  await withApp("invalid-version", dir, async (b) => {
+    await find(b, "[data-testid=workspace-name]");
+    await b.execute(() => (location.hash = "#/releases/new"));
+    const form = await find(b, "[data-testid=release-form]");
+    await (await form.$("input[name=service]")).setValue("ledger-api");
+    await (await form.$("input[name=version]")).setValue("two point three");
+    await (await form.$("input[name=title]")).setValue("Bad version");
+    await (await form.$("input[name=environments]")).setValue("prod");
+    await (await form.$("button[type=submit]")).click();
+    const err = await find(b, "[data-error=version]");
+    assert.match(await err.getText(), /version/i);
+    assert.equal(
+      await (await form.$("input[name=version]")).getAttribute("aria-invalid"),
+      "true",
+    );
+  });
+  assert.equal(cli(dir, "status").events, before);
+});
+
+test("a release created by the CLI while the app runs appears without reload", async () => {
+  const dir = dataDir();
+  cli(
+    dir,
+    "init",
+    "--workspace",
+    "Live",
+    "--name",
+    "Linus",
+    "--email",
+    "linus@example.com",
+  );
+  await withApp("live-update", dir, async (b) => {
+    await find(b, "[data-testid=workspace-name]");
+    await b.execute(() => (location.hash = "#/releases"));
+    await find(b, "[data-testid=empty-state]");
+    cli(
+      dir,
+      "release",
+      "create",
+      "--service",
+      "from-cli",
+      "--version",
+      "1.0.0",
+      "--env",
+      "prod",
+      "--title",
+      "Made in a terminal",
+    );
+    await until(
+      b,
+      async () =>
+        (await b.$$("[data-testid=release-table] tbody tr")).length === 1,
+      "the CLI's release shows up",
+    );
+  });
+});
+
+test("switching to French relabels the app", async () => {
+  const dir = dataDir();
+  cli(
+    dir,
+    "init",
+    "--workspace",
+    "Langues",
+    "--name",
+    "Marie",
+    "--email",
+    "marie@example.com",
+  );
+  await withApp("french", dir, async (b) => {
+    await find(b, "[data-testid=workspace-name]");
+    await b.execute(() => (location.hash = "#/settings"));
+    const select = await find(b, "[data-testid=language]");
+    await select.selectByAttribute("value", "fr");
+    const nav = await find(b, "[data-nav=releases]");
+    await until(
+      b,
+      async () => (await nav.getText()) === "Mises en production",
+      "French navigation",
+    );
+    assert.equal(await b.execute(() => document.documentElement.lang), "fr");
+  });
+});

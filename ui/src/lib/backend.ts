@@ -1,0 +1,89 @@
+// The one place the UI talks to the backend. Every call goes through `call`, which turns a
+// rejected `invoke` into a typed `BackendError`.
+
+import { invoke } from "@tauri-apps/api/core";
+import { listen, type UnlistenFn } from "@tauri-apps/api/event";
+import type {
+  ApiError,
+  AppInfo,
+  Identity,
+  InitOutcome,
+  LogEntry,
+  Preferences,
+  Member,
+  Release,
+  ReleaseDetail,
+  ReleaseInput,
+  ReleasePage,
+  ReleaseQuery,
+  Remote,
+  Summary,
+  SyncOutcome,
+  SyncStatus,
+  VerifyReport,
+} from "./types";
+
+export class BackendError extends Error {
+  readonly code: ApiError["code"];
+  readonly field: string | undefined;
+  constructor(e: ApiError) {
+    super(e.message);
+    this.code = e.code;
+    this.field = e.field;
+  }
+}
+
+function isApiError(e: unknown): e is ApiError {
+  return typeof e === "object" && e !== null && "code" in e && "message" in e;
+}
+
+async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(cmd, args);
+  } catch (e) {
+    throw isApiError(e)
+      ? new BackendError(e)
+      : new BackendError({ code: "internal", message: String(e) });
+  }
+}
+
+export const backend = {
+  appInfo: () => call<AppInfo>("app_info"),
+  summary: () => call<Summary>("summary"),
+  createWorkspace: (req: { workspace: string; name: string; email: string }) =>
+    call<InitOutcome>("create_workspace", { req }),
+  openDemo: () => call<Summary>("open_demo"),
+  joinWorkspace: (req: { remote: string; name: string; email: string }) =>
+    call<{ public_key: string; fingerprint: string }>("join_workspace", { req }),
+  listReleases: (query: ReleaseQuery) => call<ReleasePage>("list_releases", { query }),
+  releaseDetail: (id: string) => call<ReleaseDetail>("release_detail", { id }),
+  createRelease: (input: ReleaseInput) => call<Release>("create_release", { input }),
+  updateRelease: (id: string, input: ReleaseInput) =>
+    call<Release>("update_release", { id, input }),
+  setReleaseStatus: (id: string, to: string, note: string | null) =>
+    call<Release>("set_release_status", { id, to, note }),
+  auditLog: (entity: string | null, limit = 200) =>
+    call<LogEntry[]>("audit_log", { entity, limit }),
+  verify: () => call<VerifyReport>("verify"),
+  identity: () => call<Identity>("identity"),
+  members: () => call<Member[]>("members"),
+  remotes: () => call<Remote[]>("remotes"),
+  addRemote: (name: string, folder: string) => call<Remote>("add_remote", { name, folder }),
+  removeRemote: (name: string) => call<void>("remove_remote", { name }),
+  syncNow: (name: string | null = null) => call<SyncOutcome[]>("sync_now", { name }),
+  syncStatus: () => call<SyncStatus>("sync_status"),
+  setPreferences: (preferences: Preferences) => call<void>("set_preferences", { preferences }),
+};
+
+/** Backend notifications: a change made elsewhere, a menu item, a background sync. */
+export function onChanged(f: () => void): Promise<UnlistenFn> {
+  return listen("relm://changed", () => f());
+}
+
+export function onMenu(f: (id: string) => void): Promise<UnlistenFn> {
+  return listen<string>("relm://menu", (e) => f(e.payload));
+}
+
+export function onSynced(f: (outcomes: SyncOutcome[]) => void): Promise<UnlistenFn> {
+  return listen<SyncOutcome[]>("relm://synced", (e) => f(e.payload));
+}

@@ -1,0 +1,54 @@
+// The UI's language (English or French), its messages and locale-aware formatting.
+
+import { en, fr, type MessageKey } from "./messages";
+
+export type Locale = "en" | "fr";
+const catalogs: Record<Locale, Record<MessageKey, string>> = { en, fr };
+
+/** The OS language when the user has not chosen one. */
+export function osLocale(): Locale {
+  return globalThis.navigator?.language?.startsWith("fr") ? "fr" : "en";
+}
+
+export const i18n = $state({ locale: osLocale() as Locale });
+
+/** Show the UI in `l` (the caller saves the choice with the backend). */
+export function setLocale(l: Locale): void {
+  i18n.locale = l;
+  if (globalThis.document) document.documentElement.lang = l;
+}
+
+/** The message for `key`, with `{name}` placeholders filled from `params`. */
+export function t(key: MessageKey, params: Record<string, string | number> = {}): string {
+  const text = catalogs[i18n.locale][key] ?? en[key];
+  return text.replace(/\{(\w+)\}/g, (_, p: string) =>
+    p in params ? formatValue(params[p] as string | number) : `{${p}}`,
+  );
+}
+
+function formatValue(v: string | number): string {
+  return typeof v === "number" ? formatNumber(v) : v;
+}
+
+export function formatNumber(n: number): string {
+  return new Intl.NumberFormat(i18n.locale).format(n);
+}
+
+/** A date-time in the user's zone, e.g. "19 Mar 2027, 18:00" / "19 mars 2027, 18:00". */
+export function formatDateTime(iso: string | null | undefined, timeZone?: string): string {
+  if (!iso) return "—";
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return new Intl.DateTimeFormat(i18n.locale, {
+    dateStyle: "medium",
+    timeStyle: "short",
+    ...(timeZone ? { timeZone } : {}),
+  }).format(d);
+}
+
+export function formatDate(iso: string | null | undefined): string {
+  if (!iso) return "—";
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return new Intl.DateTimeFormat(i18n.locale, { dateStyle: "medium" }).format(d);
+}

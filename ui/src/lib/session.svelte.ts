@@ -1,0 +1,61 @@
+// What every page shares: the workspace summary, this replica's identity, the sync state, and a
+// change counter that pages watch to reload when the backend says something changed.
+
+import { backend, BackendError } from "./backend";
+import { i18n, osLocale, setLocale } from "./i18n.svelte";
+import { asTheme, setTheme, theme } from "./theme.svelte";
+import type { AppInfo, Identity, Summary, SyncStatus } from "./types";
+
+export const session = $state({
+  info: null as AppInfo | null,
+  summary: null as Summary | null,
+  identity: null as Identity | null,
+  sync: null as SyncStatus | null,
+  syncing: false,
+  /** Bumped on every backend change notification; pages reload when it moves. */
+  version: 0,
+  toast: null as { text: string; tone: "ok" | "error" | "warn" } | null,
+});
+
+export async function loadSession(): Promise<void> {
+  session.info = await backend.appInfo();
+  const p = session.info.preferences;
+  setLocale(p.locale === "fr" || p.locale === "en" ? p.locale : osLocale());
+  setTheme(asTheme(p.theme));
+  if (!session.info.has_workspace) return;
+  await refreshSession();
+}
+
+export async function refreshSession(): Promise<void> {
+  const [summary, identity, sync] = await Promise.allSettled([
+    backend.summary(),
+    backend.identity(),
+    backend.syncStatus(),
+  ]);
+  if (summary.status === "fulfilled") session.summary = summary.value;
+  session.identity = identity.status === "fulfilled" ? identity.value : null;
+  if (sync.status === "fulfilled") session.sync = sync.value;
+}
+
+export function changed(): void {
+  session.version += 1;
+  void refreshSession();
+}
+
+/** Save the language and theme with the backend (which also relabels the native menu). */
+export async function savePreferences(): Promise<void> {
+  const preferences = { locale: i18n.locale, theme: theme.choice };
+  if (session.info) session.info.preferences = preferences;
+  await backend.setPreferences(preferences);
+}
+
+let toastTimer: ReturnType<typeof setTimeout> | undefined;
+export function toast(text: string, tone: "ok" | "error" | "warn" = "ok"): void {
+  session.toast = { text, tone };
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => (session.toast = null), 5000);
+}
+
+export function errorText(e: unknown): string {
+  return e instanceof BackendError ? e.message : String(e);
+}
