@@ -20,7 +20,7 @@ export function setLocale(l: Locale): void {
 
 /** The message for `key`, with `{name}` placeholders filled from `params`. */
 export function t(key: MessageKey, params: Record<string, string | number> = {}): string {
-  const text = catalogs[i18n.locale][key] ?? en[key];
+  const text: string = catalogs[i18n.locale][key] ?? en[key] ?? key;
   return text.replace(/\{(\w+)\}/g, (_, p: string) =>
     p in params ? formatValue(params[p] as string | number) : `{${p}}`,
   );

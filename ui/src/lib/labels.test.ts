@@ -1,0 +1,42 @@
+import { describe, expect, it } from "vitest";
+import { setLocale } from "./i18n.svelte";
+import { eventName, eventSummary, roleName } from "./labels";
+
+describe("labels", () => {
+  it("names roles and events in the language, and keeps unknown ids", () => {
+    setLocale("fr");
+    expect(roleName("approver")).toBe("Approbateur");
+    expect(eventName("release.status_changed")).toBe("Statut modifié");
+    expect(eventName("policy.applied")).toBe("policy.applied");
+    setLocale("en");
+    expect(roleName("release-manager")).toBe("Release manager");
+  });
+
+  it("summarises payloads", () => {
+    setLocale("en");
+    const base = {
+      id: "e",
+      hash: "",
+      at: "",
+      hlc: "",
+      author: "",
+      author_name: null,
+      seq: 1,
+      entity: null,
+    };
+    expect(
+      eventSummary({
+        ...base,
+        kind: "release.status_changed",
+        payload: { from: "draft", to: "planned" },
+      }),
+    ).toBe("Draft → Planned");
+    expect(
+      eventSummary({
+        ...base,
+        kind: "release.updated",
+        payload: { patch: { title: "x", version: "1" } },
+      }),
+    ).toBe("title, version");
+  });
+});

@@ -1,0 +1,28 @@
+// Turning backend identifiers (roles, event kinds, payloads) into words for people.
+
+import { t } from "./i18n.svelte";
+import type { MessageKey } from "./messages";
+import type { LogEntry } from "./types";
+
+function known(prefix: string, id: string): string {
+  const key = `${prefix}.${id}` as MessageKey;
+  const text = t(key);
+  return text === key ? id : text;
+}
+
+export const roleName = (role: string) => known("role", role);
+export const eventName = (kind: string) => known("event", kind);
+
+/** A short description of what an event changed. */
+export function eventSummary(e: LogEntry): string {
+  const p = (e.payload ?? {}) as Record<string, unknown>;
+  if (p.patch) return Object.keys(p.patch as object).join(", ");
+  if (p.to) return `${known("status", String(p.from))} → ${known("status", String(p.to))}`;
+  const fields = p.fields as Record<string, unknown> | undefined;
+  if (fields)
+    return `${String(fields.service ?? "")} ${String(fields.version ?? "")} — ${String(fields.title ?? "")}`;
+  const member = p.member as Record<string, unknown> | undefined;
+  if (member) return String(member.name ?? "");
+  if (p.name) return String(p.name);
+  return "";
+}
