@@ -16,7 +16,7 @@ use crate::state::AppState;
 type Result<T> = std::result::Result<T, ApiError>;
 
 /// Where things are, and whether a workspace exists yet (the welcome screen otherwise).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ts_rs::TS)]
 pub struct AppInfo {
     pub version: String,
     pub data_dir: String,
@@ -41,7 +41,7 @@ pub fn summary(state: State<'_, AppState>) -> Result<Summary> {
     state.with(|r| r.summary())
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ts_rs::TS)]
 pub struct NewWorkspace {
     pub workspace: String,
     pub name: String,
@@ -70,7 +70,7 @@ pub fn open_demo(state: State<'_, AppState>) -> Result<Summary> {
     Ok(summary)
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ts_rs::TS)]
 pub struct JoinForm {
     pub remote: PathBuf,
     pub name: String,
@@ -95,8 +95,9 @@ pub fn join_workspace(
 }
 
 /// Release list filters as the UI sends them (all optional).
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, ts_rs::TS)]
 #[serde(default)]
+#[ts(optional_fields)]
 pub struct ReleaseQuery {
     pub service: Option<String>,
     pub status: Option<String>,

@@ -1,6 +1,7 @@
 //! The Tauri shell: window, menu, plugins, and the commands the UI calls. Commands are thin
 //! adapters over `relm-api`; errors cross to the UI as `{code, message, field?}`.
 
+pub mod bindings;
 mod commands;
 mod menu;
 mod state;

@@ -74,7 +74,7 @@ test("a release created through the form is listed and its signed event is in it
       "detail page",
     );
     const audit = await find(b, "[data-testid=release-audit]");
-    assert.match(await audit.getText(), /release\.created/);
+    assert.match(await audit.getText(), /Release created/);
     assert.match(await audit.getText(), /Grace/);
     await b.execute(() => (location.hash = "#/releases"));
     await until(

@@ -6,7 +6,15 @@ import { join } from "node:path";
 import { cli, dataDir, find, stopDriver, withApp } from "./harness.mjs";
 
 const OUT = join(import.meta.dirname, "../../target/screenshots");
-const PAGES = ["dashboard", "releases", "release", "new", "calendar", "audit", "settings"];
+const PAGES = [
+  "dashboard",
+  "releases",
+  "release",
+  "new",
+  "calendar",
+  "audit",
+  "settings",
+];
 mkdirSync(OUT, { recursive: true });
 
 const demo = dataDir();
@@ -20,7 +28,11 @@ for (const theme of ["light", "dark"]) {
       await find(b, "[data-testid=workspace-name]");
       for (const page of PAGES) {
         const hash =
-          page === "release" ? `#/releases/${first}` : page === "new" ? "#/releases/new" : `#/${page}`;
+          page === "release"
+            ? `#/releases/${first}`
+            : page === "new"
+              ? "#/releases/new"
+              : `#/${page}`;
         await b.execute((h) => (location.hash = h), hash);
         await b.pause(700);
         await b.saveScreenshot(join(OUT, `${theme}-${locale}-${page}.png`));
@@ -29,7 +41,10 @@ for (const theme of ["light", "dark"]) {
   }
 }
 const fresh = dataDir();
-writeFileSync(join(fresh, "ui.json"), JSON.stringify({ locale: "en", theme: "light" }));
+writeFileSync(
+  join(fresh, "ui.json"),
+  JSON.stringify({ locale: "en", theme: "light" }),
+);
 await withApp("shots-welcome", fresh, async (b) => {
   await find(b, "[data-testid=create-form]");
   await b.pause(500);

@@ -8,6 +8,7 @@ import type {
   AppInfo,
   Identity,
   InitOutcome,
+  JoinOutcome,
   LogEntry,
   Preferences,
   Member,
@@ -54,7 +55,7 @@ export const backend = {
     call<InitOutcome>("create_workspace", { req }),
   openDemo: () => call<Summary>("open_demo"),
   joinWorkspace: (req: { remote: string; name: string; email: string }) =>
-    call<{ public_key: string; fingerprint: string }>("join_workspace", { req }),
+    call<JoinOutcome>("join_workspace", { req }),
   listReleases: (query: ReleaseQuery) => call<ReleasePage>("list_releases", { query }),
   releaseDetail: (id: string) => call<ReleaseDetail>("release_detail", { id }),
   createRelease: (input: ReleaseInput) => call<Release>("create_release", { input }),

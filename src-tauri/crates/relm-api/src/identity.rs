@@ -13,6 +13,7 @@ use crate::session::{IDENTITY, Relm};
 
 /// This replica's member, plus where its private key is kept.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct IdentityView {
     #[serde(flatten)]
     pub member: MemberView,

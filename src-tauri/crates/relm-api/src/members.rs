@@ -11,6 +11,7 @@ use crate::error::{ApiError, Result};
 use crate::session::Relm;
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct MemberView {
     pub key_id: String,
     pub fingerprint: String,

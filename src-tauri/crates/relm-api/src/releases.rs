@@ -17,6 +17,7 @@ use crate::session::{Relm, random};
 /// A release as a person describes it; all optional so the same shape serves create and edit.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 #[serde(default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 pub struct ReleaseInput {
     pub service: Option<String>,
     pub version: Option<String>,
@@ -62,16 +63,18 @@ impl ReleaseInput {
 
 /// A release with its status history and audit trail.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ReleaseDetail {
     #[serde(flatten)]
     pub release: ReleaseRow,
     pub status_history: Vec<StatusChange>,
-    pub allowed_next: Vec<&'static str>,
+    pub allowed_next: Vec<ReleaseStatus>,
     pub events: Vec<LogEntry>,
 }
 
 /// One page of releases and the cursor for the next.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ReleasePage {
     pub releases: Vec<ReleaseRow>,
     pub next_cursor: Option<String>,
@@ -203,7 +206,7 @@ impl Relm {
         let conn = self.store.conn();
         Ok(ReleaseDetail {
             status_history: releases::status_history(conn, &release.id)?,
-            allowed_next: release.status.next().iter().map(|s| s.as_str()).collect(),
+            allowed_next: release.status.next().to_vec(),
             events: events::log(conn, Some(&release.id), 1000)?,
             release,
         })

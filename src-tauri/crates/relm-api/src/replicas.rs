@@ -21,6 +21,7 @@ const JOIN_NAME: &str = "join_name";
 const JOIN_EMAIL: &str = "join_email";
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RemoteView {
     pub name: String,
     pub kind: String,
@@ -37,6 +38,7 @@ pub struct RemoteView {
 
 /// One remote's part of a `sync`: its report, or why it could not sync.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SyncOutcome {
     pub remote: String,
     pub ok: bool,
@@ -47,6 +49,7 @@ pub struct SyncOutcome {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AuthorSeen {
     pub key_id: String,
     pub fingerprint: String,
@@ -57,6 +60,7 @@ pub struct AuthorSeen {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct NotApplied {
     pub event: String,
     pub entity: Option<String>,
@@ -68,6 +72,7 @@ pub struct NotApplied {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct JoinRequestView {
     pub key_id: String,
     pub fingerprint: String,
@@ -79,6 +84,7 @@ pub struct JoinRequestView {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SyncStatus {
     pub replica_id: String,
     /// Whether this replica's identity is a member able to record changes.
@@ -101,6 +107,7 @@ pub struct JoinRequestInput {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct JoinOutcome {
     pub workspace_id: String,
     pub workspace_name: String,

@@ -19,6 +19,7 @@ pub struct InitRequest {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct InitOutcome {
     pub workspace_id: String,
     pub workspace_name: String,
@@ -90,6 +91,7 @@ pub fn init(opts: &Options, req: &InitRequest) -> Result<(Relm, InitOutcome)> {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Summary {
     pub workspace_id: String,
     pub name: String,

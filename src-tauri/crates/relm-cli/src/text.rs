@@ -116,7 +116,11 @@ pub fn release_detail(d: &ReleaseDetail) -> String {
         if d.allowed_next.is_empty() {
             "none".into()
         } else {
-            d.allowed_next.join(", ")
+            d.allowed_next
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
         }
     );
     let _ = writeln!(s, "type:        {}", f.change_type.as_str());

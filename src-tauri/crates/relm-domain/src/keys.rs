@@ -69,6 +69,7 @@ impl<'de> Deserialize<'de> for PublicKey {
 /// Short stable name of a public key (16 hex digits).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct KeyId(pub String);
 
 impl KeyId {

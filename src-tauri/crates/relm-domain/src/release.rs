@@ -13,6 +13,7 @@ use crate::window::PlannedWindow;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum ChangeType {
     /// Pre-authorized, low-risk, repeatable.
     Standard,
@@ -49,6 +50,7 @@ impl FromStr for ChangeType {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum ReleaseStatus {
     Draft,
     Planned,
@@ -159,6 +161,7 @@ impl FromStr for ReleaseStatus {
 
 /// A deployable part of a release.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Component {
     pub name: String,
     pub version: String,
@@ -169,6 +172,7 @@ pub struct Component {
 
 /// A change (ticket, merge request, commit) included in the release.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ChangeRef {
     pub id: String,
     pub title: String,
@@ -178,6 +182,7 @@ pub struct ChangeRef {
 
 /// A named piece of evidence (test report, scan, SBOM) recorded as a link or a file digest.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct EvidenceLink {
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -188,6 +193,7 @@ pub struct EvidenceLink {
 
 /// Everything a person decides about a release (status and history live elsewhere).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ReleaseFields {
     pub service: String,
     pub version: String,

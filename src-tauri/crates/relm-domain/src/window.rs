@@ -10,10 +10,13 @@ use serde::{Deserialize, Serialize};
 use crate::DomainError;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PlannedWindow {
     #[serde(with = "utc_seconds")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub start: DateTime<Utc>,
     #[serde(with = "utc_seconds")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub end: DateTime<Utc>,
     /// IANA zone name, e.g. `Europe/Paris`.
     pub tz: String,

@@ -176,6 +176,7 @@ pub fn for_each_in_ledger_order(
 
 /// One line of the audit log.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct LogEntry {
     pub id: String,
     pub hash: String,

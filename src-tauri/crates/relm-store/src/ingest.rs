@@ -42,6 +42,7 @@ pub struct Incoming {
 
 /// An event set aside, with the reason.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Rejected {
     pub event: Option<String>,
     pub author: Option<String>,
@@ -52,6 +53,7 @@ pub struct Rejected {
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct IngestReport {
     /// Events offered (including retried pending ones).
     pub received: usize,
@@ -484,6 +486,7 @@ fn take_pending(conn: &Connection) -> Result<Vec<Incoming>> {
 
 /// Events waiting for earlier ones, and quarantined events, for status displays.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Held {
     pub event: Option<String>,
     pub author: Option<String>,

@@ -21,6 +21,7 @@ use crate::{Store, events, projection};
 
 /// The first problem found, naming the event.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Problem {
     /// Event id (or the projection table for a projection mismatch).
     pub event: String,
@@ -31,6 +32,7 @@ pub struct Problem {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Report {
     pub ok: bool,
     pub events: u64,

@@ -52,6 +52,7 @@ pub type Result<T, E = SyncError> = std::result::Result<T, E>;
 
 /// A remote file that was not taken in, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct FileNote {
     pub file: String,
     pub reason: String,
@@ -59,6 +60,7 @@ pub struct FileNote {
 
 /// A newcomer's request to be added, as found on a remote.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct JoinRequest {
     pub format: String,
     pub workspace: String,
@@ -78,6 +80,7 @@ pub const REQUEST_FORMAT: &str = "relm-join-request/1";
 
 /// What one sync with one remote did.
 #[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SyncReport {
     pub remote: String,
     pub location: String,

@@ -15,6 +15,7 @@ use crate::error::{Result, StoreError};
 
 /// A release as the projection holds it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ReleaseRow {
     pub id: String,
     #[serde(flatten)]
@@ -30,6 +31,7 @@ pub struct ReleaseRow {
 
 /// One entry of a release's status history.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct StatusChange {
     pub event_id: String,
     pub from: Option<String>,

@@ -1,0 +1,76 @@
+//! The TypeScript declarations of everything that crosses the IPC boundary, generated from the
+//! Rust types (ts-rs). `ui/src/lib/bindings.ts` is this text; a test fails when it drifts, and
+//! `RELM_UPDATE_BINDINGS=1 cargo test -p relm-app bindings` rewrites it.
+
+use ts_rs::{Config, TS};
+
+use crate::commands::{AppInfo, JoinForm, NewWorkspace, ReleaseQuery};
+use crate::state::Preferences;
+use relm_api::identity::IdentityView;
+use relm_api::members::MemberView;
+use relm_api::releases::{ReleaseDetail, ReleaseInput, ReleasePage};
+use relm_api::replicas::{
+    AuthorSeen, JoinOutcome, JoinRequestView, NotApplied, RemoteView, SyncOutcome, SyncStatus,
+};
+use relm_api::workspace::{InitOutcome, Summary};
+use relm_api::{ApiError, ErrorCode};
+use relm_domain::keys::KeyId;
+use relm_domain::release::{
+    ChangeRef, ChangeType, Component, EvidenceLink, ReleaseFields, ReleaseStatus,
+};
+use relm_domain::window::PlannedWindow;
+use relm_store::events::LogEntry;
+use relm_store::ingest::{Held, IngestReport, Rejected};
+use relm_store::projection::releases::{ReleaseRow, StatusChange};
+use relm_store::verify::{Problem, Report};
+use relm_sync::{FileNote, JoinRequest, SyncReport};
+
+macro_rules! declarations {
+    ($cfg:expr; $($t:ty),* $(,)?) => {
+        vec![$(<$t as TS>::decl($cfg)),*]
+    };
+}
+
+/// The whole `bindings.ts` file.
+pub fn typescript() -> String {
+    // Every integer Relm sends is below 2^53: plain numbers, not bigint.
+    let cfg = &Config::new().with_large_int("number");
+    let decls = declarations![cfg;
+        ErrorCode, ApiError, AppInfo, Preferences, Summary, InitOutcome, JoinOutcome,
+        NewWorkspace, JoinForm, KeyId, ChangeType, ReleaseStatus, PlannedWindow, Component,
+        ChangeRef, EvidenceLink, ReleaseFields, ReleaseRow, StatusChange, LogEntry, ReleaseDetail,
+        ReleasePage, ReleaseInput, ReleaseQuery, Problem, Report, MemberView, IdentityView,
+        RemoteView, Rejected, IngestReport, Held, FileNote, JoinRequest, SyncReport, SyncOutcome,
+        AuthorSeen, NotApplied, JoinRequestView, SyncStatus,
+    ];
+    let mut out = String::from(
+        "// Generated from the Rust types by `relm-app` (src-tauri/src/bindings.rs). Do not edit:\n// run `RELM_UPDATE_BINDINGS=1 cargo test -p relm-app bindings`.\n\nexport type JsonValue =\n  | number\n  | string\n  | boolean\n  | Array<JsonValue>\n  | { [key in string]?: JsonValue }\n  | null;\n",
+    );
+    for d in decls {
+        out.push_str("\nexport ");
+        out.push_str(&d);
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::print_stderr)]
+
+    #[test]
+    fn bindings_match_the_rust_types() {
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/src/lib/bindings.ts");
+        let generated = super::typescript();
+        if std::env::var_os("RELM_UPDATE_BINDINGS").is_some() {
+            std::fs::write(&path, &generated).unwrap();
+            eprintln!("wrote {}", path.display());
+        }
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            committed == generated,
+            "ui/src/lib/bindings.ts is out of date with the Rust types: run `RELM_UPDATE_BINDINGS=1 cargo test -p relm-app bindings`"
+        );
+    }
+}

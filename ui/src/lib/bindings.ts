@@ -1,0 +1,222 @@
+// Generated from the Rust types by `relm-app` (src-tauri/src/bindings.rs). Do not edit:
+// run `RELM_UPDATE_BINDINGS=1 cargo test -p relm-app bindings`.
+
+export type JsonValue =
+  | number
+  | string
+  | boolean
+  | Array<JsonValue>
+  | { [key in string]?: JsonValue }
+  | null;
+
+export type ErrorCode = "validation" | "not_found" | "conflict" | "unauthorized" | "no_workspace" | "data_dir" | "keyring" | "offline" | "remote" | "internal";
+
+export type ApiError = { code: ErrorCode, message: string, 
+/**
+ * The input field at fault, when one is (forms show the message next to it).
+ */
+field?: string, };
+
+export type AppInfo = { version: string, data_dir: string, log_dir: string | null, has_workspace: boolean, preferences: Preferences, };
+
+export type Preferences = { 
+/**
+ * `en` or `fr`; empty means "from the OS".
+ */
+locale: string, 
+/**
+ * `system`, `light` or `dark`; empty means `system`.
+ */
+theme: string, };
+
+export type Summary = { workspace_id: string, name: string, members: number, releases: number, releases_by_status: { [key in string]: number }, events: number, data_dir: string, };
+
+export type InitOutcome = { workspace_id: string, workspace_name: string, key_id: string, fingerprint: string, public_key: string, keyring: string, 
+/**
+ * False when the keyring forgets keys at reboot (kernel keyring): export a backup.
+ */
+keyring_persistent: boolean, };
+
+export type JoinOutcome = { workspace_id: string, workspace_name: string, key_id: string, fingerprint: string, public_key: string, events: number, keyring: string, keyring_persistent: boolean, 
+/**
+ * Whether the join request could be left on the remote for the admins to see.
+ */
+request_written: boolean, };
+
+export type NewWorkspace = { workspace: string, name: string, email: string, };
+
+export type JoinForm = { remote: string, name: string, email: string, };
+
+export type KeyId = string;
+
+export type ChangeType = "standard" | "normal" | "emergency";
+
+export type ReleaseStatus = "draft" | "planned" | "approved" | "deploying" | "deployed" | "reviewed" | "cancelled" | "rolled_back" | "failed";
+
+export type PlannedWindow = { start: string, end: string, 
+/**
+ * IANA zone name, e.g. `Europe/Paris`.
+ */
+tz: string, };
+
+export type Component = { name: string, version: string, 
+/**
+ * Artifact digest, `sha256:<64 hex>`, when known.
+ */
+digest?: string | null, };
+
+export type ChangeRef = { id: string, title: string, link?: string | null, };
+
+export type EvidenceLink = { name: string, link?: string | null, digest?: string | null, };
+
+export type ReleaseFields = { service: string, version: string, title: string, description: string, change_type: ChangeType, environments: Array<string>, window?: PlannedWindow | null, owner: KeyId, components: Array<Component>, changes: Array<ChangeRef>, rollback_plan: string, evidence: Array<EvidenceLink>, };
+
+export type ReleaseRow = { id: string, status: ReleaseStatus, created_at: string, created_by: string, updated_at: string, updated_by: string, 
+/**
+ * Number of events applied to this release (1 after creation).
+ */
+revision: number, service: string, version: string, title: string, description: string, change_type: ChangeType, environments: Array<string>, window?: PlannedWindow | null, owner: KeyId, components: Array<Component>, changes: Array<ChangeRef>, rollback_plan: string, evidence: Array<EvidenceLink>, };
+
+export type StatusChange = { event_id: string, from: string | null, to: string, note: string | null, at: string, by: string, };
+
+export type LogEntry = { id: string, hash: string, at: string, hlc: string, author: string, author_name: string | null, seq: number, kind: string, entity: string | null, payload: JsonValue, };
+
+export type ReleaseDetail = { status_history: Array<StatusChange>, allowed_next: Array<ReleaseStatus>, events: Array<LogEntry>, id: string, status: ReleaseStatus, created_at: string, created_by: string, updated_at: string, updated_by: string, 
+/**
+ * Number of events applied to this release (1 after creation).
+ */
+revision: number, service: string, version: string, title: string, description: string, change_type: ChangeType, environments: Array<string>, window?: PlannedWindow | null, owner: KeyId, components: Array<Component>, changes: Array<ChangeRef>, rollback_plan: string, evidence: Array<EvidenceLink>, };
+
+export type ReleasePage = { releases: Array<ReleaseRow>, next_cursor: string | null, };
+
+export type ReleaseInput = { service?: string, version?: string, title?: string, description?: string, change_type?: string, environments?: Array<string>, 
+/**
+ * `(start, end, tz)` as typed: RFC 3339 or local wall-clock time in `tz`.
+ */
+window?: [string, string, string], clear_window: boolean, components?: Array<Component>, changes?: Array<ChangeRef>, rollback_plan?: string, evidence?: Array<EvidenceLink>, };
+
+export type ReleaseQuery = { service?: string, status?: string, environment?: string, change_type?: string, limit?: number, cursor?: string, };
+
+export type Problem = { 
+/**
+ * Event id (or the projection table for a projection mismatch).
+ */
+event: string, author: string | null, seq: number | null, code: string, message: string, };
+
+export type Report = { ok: boolean, events: number, authors: number, 
+/**
+ * Hash of the last event in ledger order.
+ */
+head: string | null, 
+/**
+ * Authentic events that had no effect at their point in the ledger (see `not_applied`).
+ */
+not_applied: number, problem: Problem | null, };
+
+export type MemberView = { key_id: string, fingerprint: string, public_key: string, name: string, email: string, roles: Array<string>, active: boolean, };
+
+export type IdentityView = { keyring: string, keyring_persistent: boolean, 
+/**
+ * Whether the private key is present in the keyring right now.
+ */
+private_key_present: boolean, key_id: string, fingerprint: string, public_key: string, name: string, email: string, roles: Array<string>, active: boolean, };
+
+export type RemoteView = { name: string, kind: string, location: string, added_at: string, last_sync_at: string | null, 
+/**
+ * `ok`, `offline` or `error`.
+ */
+last_result: string | null, last_message: string | null, last_ok_at: string | null, 
+/**
+ * Events this replica has that the remote lacks, as far as the last sync saw.
+ */
+pending_push: number, };
+
+export type Rejected = { event: string | null, author: string | null, seq: number | null, code: string, reason: string, source: string, };
+
+export type IngestReport = { 
+/**
+ * Events offered (including retried pending ones).
+ */
+received: number, 
+/**
+ * Events added to the ledger.
+ */
+added: number, 
+/**
+ * Of those, events that had no effect at their point in the ledger.
+ */
+not_applied: number, 
+/**
+ * Events already in the ledger.
+ */
+duplicates: number, 
+/**
+ * Events waiting for earlier ones.
+ */
+pending: number, 
+/**
+ * Events newly quarantined (forks included).
+ */
+quarantined: Array<Rejected>, 
+/**
+ * Whether the projections were replayed because an event sorted before the head.
+ */
+replayed: boolean, 
+/**
+ * Added events by kind.
+ */
+kinds: Array<[string, number]>, };
+
+export type Held = { event: string | null, author: string | null, seq: number | null, code: string, reason: string, source: string, seen_at: string, };
+
+export type FileNote = { file: string, reason: string, };
+
+export type JoinRequest = { format: string, workspace: string, public_key: string, name: string, email: string, };
+
+export type SyncReport = { remote: string, location: string, files_read: number, pulled: IngestReport, 
+/**
+ * Events written to the remote.
+ */
+pushed: number, pushed_files: Array<string>, 
+/**
+ * Files still being copied; read again next time.
+ */
+incomplete: Array<string>, 
+/**
+ * Files not taken in (not Relm's, another workspace, unreadable).
+ */
+ignored: Array<FileNote>, 
+/**
+ * Segment files changed after they were written (their events were checked one by one).
+ */
+altered: Array<string>, 
+/**
+ * Lines of remote files that are not events, quarantined.
+ */
+garbled: Array<Rejected>, 
+/**
+ * Join requests seen for the first time.
+ */
+join_requests: Array<JoinRequest>, };
+
+export type SyncOutcome = { remote: string, ok: boolean, 
+/**
+ * `ok`, `offline` or `error`.
+ */
+result: string, error: ApiError | null, report: SyncReport | null, };
+
+export type AuthorSeen = { key_id: string, fingerprint: string, name: string | null, active: boolean, last_seq: number, last_at: string, };
+
+export type NotApplied = { event: string, entity: string | null, kind: string, author: string, at: string, code: string, reason: string, };
+
+export type JoinRequestView = { key_id: string, fingerprint: string, public_key: string, name: string, email: string, remote: string, seen_at: string, };
+
+export type SyncStatus = { replica_id: string, 
+/**
+ * Whether this replica's identity is a member able to record changes.
+ */
+member: boolean, remotes: Array<RemoteView>, quarantined: Array<Held>, 
+/**
+ * Forks among the quarantined events: security findings, by author.
+ */
+forks: Array<Held>, pending: Array<Held>, not_applied: Array<NotApplied>, members: Array<AuthorSeen>, join_requests: Array<JoinRequestView>, };
