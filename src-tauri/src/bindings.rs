@@ -4,11 +4,11 @@
 
 use ts_rs::{Config, TS};
 
-use crate::commands::{AppInfo, JoinForm, NewWorkspace, ReleaseQuery};
+use crate::commands::{AppInfo, JoinForm, NewWorkspace};
 use crate::state::Preferences;
 use relm_api::identity::IdentityView;
 use relm_api::members::MemberView;
-use relm_api::releases::{ReleaseDetail, ReleaseInput, ReleasePage};
+use relm_api::releases::{ReleaseDetail, ReleaseInput, ReleasePage, ReleaseQuery};
 use relm_api::replicas::{
     AuthorSeen, JoinOutcome, JoinRequestView, NotApplied, RemoteView, SyncOutcome, SyncStatus,
 };

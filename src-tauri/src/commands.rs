@@ -3,10 +3,10 @@
 
 use relm_api::identity::IdentityView;
 use relm_api::members::MemberView;
-use relm_api::releases::{ReleaseDetail, ReleaseInput, ReleasePage};
+use relm_api::releases::{ReleaseDetail, ReleaseInput, ReleasePage, ReleaseQuery};
 use relm_api::replicas::{JoinRequestInput, RemoteView, SyncOutcome, SyncStatus};
 use relm_api::workspace::{InitOutcome, InitRequest, Summary};
-use relm_api::{ApiError, LogEntry, ReleaseFilter, ReleaseRow, VerifyReport};
+use relm_api::{ApiError, LogEntry, ReleaseRow, VerifyReport};
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 use tauri::{AppHandle, State};
@@ -94,36 +94,9 @@ pub fn join_workspace(
     Ok(out)
 }
 
-/// Release list filters as the UI sends them (all optional).
-#[derive(Debug, Default, Deserialize, ts_rs::TS)]
-#[serde(default)]
-#[ts(optional_fields)]
-pub struct ReleaseQuery {
-    pub service: Option<String>,
-    pub status: Option<String>,
-    pub environment: Option<String>,
-    pub change_type: Option<String>,
-    pub limit: Option<u32>,
-    pub cursor: Option<String>,
-}
-
-fn blank_to_none(v: Option<String>) -> Option<String> {
-    v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
-}
-
 #[tauri::command(async)]
 pub fn list_releases(state: State<'_, AppState>, query: ReleaseQuery) -> Result<ReleasePage> {
-    let filter = ReleaseFilter {
-        service: blank_to_none(query.service),
-        status: blank_to_none(query.status).map(|s| s.parse()).transpose()?,
-        environment: blank_to_none(query.environment),
-        change_type: blank_to_none(query.change_type)
-            .map(|s| s.parse())
-            .transpose()?,
-        before: None,
-        limit: query.limit.unwrap_or(100).min(500),
-    };
-    state.with(|r| r.list_releases(filter, query.cursor.as_deref()))
+    state.with(|r| r.query_releases(&query))
 }
 
 #[tauri::command(async)]

@@ -41,6 +41,23 @@ test("the demo workspace lists its releases", async () => {
         (await b.$$("[data-testid=release-table] tbody tr")).length >= 30,
       "demo releases listed",
     );
+    // Sorting by planned window: soonest first, unplanned releases last.
+    await (await find(b, "[data-sort=window]")).click();
+    await until(
+      b,
+      async () =>
+        /▲/.test(await (await find(b, "[data-sort=window]")).getText()),
+      "window sort marked",
+    );
+    const first = await find(
+      b,
+      "[data-testid=release-table] tbody tr td:nth-child(7)",
+    );
+    await until(
+      b,
+      async () => (await first.getText()) !== "—",
+      "a planned release first",
+    );
   });
 });
 

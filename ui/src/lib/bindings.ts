@@ -95,7 +95,20 @@ export type ReleaseInput = { service?: string, version?: string, title?: string,
  */
 window?: [string, string, string], clear_window: boolean, components?: Array<Component>, changes?: Array<ChangeRef>, rollback_plan?: string, evidence?: Array<EvidenceLink>, };
 
-export type ReleaseQuery = { service?: string, status?: string, environment?: string, change_type?: string, limit?: number, cursor?: string, };
+export type ReleaseQuery = { service?: string, status?: string, environment?: string, change_type?: string, 
+/**
+ * `created`, `updated`, `window`, `service` or `status`; a leading `-` sorts descending.
+ * Default `-created` (newest first).
+ */
+sort?: string, 
+/**
+ * Planned windows starting on or after this date (`2027-03-01`) or instant (RFC 3339).
+ */
+from?: string, 
+/**
+ * Planned windows starting before this date or instant.
+ */
+to?: string, limit?: number, cursor?: string, };
 
 export type Problem = { 
 /**

@@ -46,6 +46,14 @@ export function formatDateTime(iso: string | null | undefined, timeZone?: string
   }).format(d);
 }
 
+/** A compact date-time for tables, e.g. "1/18/27, 7:00 PM" / "18/01/2027 19:00". */
+export function formatShort(iso: string | null | undefined): string {
+  if (!iso) return "—";
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return new Intl.DateTimeFormat(i18n.locale, { dateStyle: "short", timeStyle: "short" }).format(d);
+}
+
 export function formatDate(iso: string | null | undefined): string {
   if (!iso) return "—";
   const d = new Date(iso);

@@ -8,7 +8,7 @@ use relm_domain::release::{
 use relm_domain::window::PlannedWindow;
 use relm_store::events::{self, LogEntry};
 use relm_store::projection::releases;
-use relm_store::{ReleaseFilter, ReleaseRow, StatusChange};
+use relm_store::{ReleaseFilter, ReleaseRow, SortKey, StatusChange};
 use serde::Serialize;
 
 use crate::error::{ApiError, Result};
@@ -70,6 +70,84 @@ pub struct ReleaseDetail {
     pub status_history: Vec<StatusChange>,
     pub allowed_next: Vec<ReleaseStatus>,
     pub events: Vec<LogEntry>,
+}
+
+/// A release list request as people and the UI give it: all text, all optional.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
+pub struct ReleaseQuery {
+    pub service: Option<String>,
+    pub status: Option<String>,
+    pub environment: Option<String>,
+    pub change_type: Option<String>,
+    /// `created`, `updated`, `window`, `service` or `status`; a leading `-` sorts descending.
+    /// Default `-created` (newest first).
+    pub sort: Option<String>,
+    /// Planned windows starting on or after this date (`2027-03-01`) or instant (RFC 3339).
+    pub from: Option<String>,
+    /// Planned windows starting before this date or instant.
+    pub to: Option<String>,
+    pub limit: Option<u32>,
+    pub cursor: Option<String>,
+}
+
+fn blank_to_none(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// A date (`2027-03-01`, midnight UTC) or an RFC 3339 instant, as Unix seconds.
+fn instant(v: &str, what: &str) -> Result<i64> {
+    if let Ok(d) = chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d") {
+        return Ok(d.and_time(chrono::NaiveTime::MIN).and_utc().timestamp());
+    }
+    chrono::DateTime::parse_from_rfc3339(v)
+        .map(|t| t.timestamp())
+        .map_err(|_| {
+            ApiError::validation(format!(
+                "{what}: `{v}` is not a date (2027-03-01) or an RFC 3339 time (2027-03-01T09:00:00Z)"
+            ))
+        })
+}
+
+impl ReleaseQuery {
+    pub fn to_filter(&self) -> Result<ReleaseFilter> {
+        let sort = blank_to_none(&self.sort).unwrap_or("-created");
+        let (descending, key) = match sort.strip_prefix('-') {
+            Some(k) => (true, k),
+            None => (false, sort),
+        };
+        let sort = match key {
+            "created" => SortKey::Created,
+            "updated" => SortKey::Updated,
+            "window" => SortKey::Window,
+            "service" => SortKey::Service,
+            "status" => SortKey::Status,
+            other => {
+                return Err(ApiError::validation(format!(
+                    "sort: `{other}` is not a sort key; use created, updated, window, service or status (prefix - for descending)"
+                )));
+            }
+        };
+        Ok(ReleaseFilter {
+            service: blank_to_none(&self.service).map(String::from),
+            status: blank_to_none(&self.status).map(str::parse).transpose()?,
+            environment: blank_to_none(&self.environment).map(String::from),
+            change_type: blank_to_none(&self.change_type)
+                .map(str::parse)
+                .transpose()?,
+            window_from: blank_to_none(&self.from)
+                .map(|v| instant(v, "from"))
+                .transpose()?,
+            window_to: blank_to_none(&self.to)
+                .map(|v| instant(v, "to"))
+                .transpose()?,
+            sort,
+            descending,
+            after: None,
+            limit: self.limit.unwrap_or(100).clamp(1, 1000),
+        })
+    }
 }
 
 /// One page of releases and the cursor for the next.
@@ -212,7 +290,13 @@ impl Relm {
         })
     }
 
-    /// Newest first. `cursor` is the `next_cursor` of the previous page.
+    /// A page of releases for a query (the CLI's options, the UI's filters).
+    pub fn query_releases(&self, q: &ReleaseQuery) -> Result<ReleasePage> {
+        self.list_releases(q.to_filter()?, q.cursor.as_deref())
+    }
+
+    /// A page in the filter's order (newest first by default). `cursor` is the `next_cursor`
+    /// of the previous page.
     pub fn list_releases(
         &self,
         mut filter: ReleaseFilter,
@@ -220,20 +304,16 @@ impl Relm {
     ) -> Result<ReleasePage> {
         self.workspace_id()?;
         if let Some(c) = cursor {
-            let (h, id) = c.split_once(':').ok_or_else(|| {
+            filter.after = Some(relm_store::Cursor::decode(c).ok_or_else(|| {
                 ApiError::validation("bad cursor; pass the next_cursor value unchanged")
-            })?;
-            let h = h.parse().map_err(|_| {
-                ApiError::validation("bad cursor; pass the next_cursor value unchanged")
-            })?;
-            filter.before = Some((h, id.to_string()));
+            })?);
         }
         if filter.limit == 0 {
             filter.limit = 100;
         }
         let rows = releases::list(self.store.conn(), &filter)?;
         let next_cursor = (rows.len() == filter.limit as usize)
-            .then(|| rows.last().map(|(_, (h, id))| format!("{h}:{id}")))
+            .then(|| rows.last().map(|(_, c)| c.encode()))
             .flatten();
         Ok(ReleasePage {
             releases: rows.into_iter().map(|(r, _)| r).collect(),

@@ -196,7 +196,7 @@ pub struct ReleaseFieldArgs {
 pub enum ReleaseCmd {
     /// Create a release (status draft); prints its id.
     Create(ReleaseFieldArgs),
-    /// List releases, newest first.
+    /// List releases (newest first unless --sort says otherwise).
     List {
         #[arg(long)]
         service: Option<String>,
@@ -206,6 +206,15 @@ pub enum ReleaseCmd {
         env: Option<String>,
         #[arg(long = "type")]
         change_type: Option<String>,
+        /// Order: created, updated, window, service or status; prefix `-` for descending.
+        #[arg(long, default_value = "-created", allow_hyphen_values = true)]
+        sort: Option<String>,
+        /// Planned windows starting on or after this date (2027-03-01) or RFC 3339 time.
+        #[arg(long)]
+        from: Option<String>,
+        /// Planned windows starting before this date or time.
+        #[arg(long)]
+        to: Option<String>,
         #[arg(long, default_value_t = 50)]
         limit: u32,
         /// Continue after this cursor (from the previous page's `next_cursor`).

@@ -1,6 +1,5 @@
 //! One adapter per subcommand: build the request, call the use-case, hand back an [`Outcome`].
 
-use relm_api::ReleaseFilter;
 use relm_api::releases::ReleaseInput;
 use relm_api::replicas::JoinRequestInput;
 use relm_api::workspace::{InitRequest, init};
@@ -333,18 +332,24 @@ fn release(opts: &Options, cmd: ReleaseCmd) -> Result<Outcome> {
             status,
             env,
             change_type,
+            sort,
+            from,
+            to,
             limit,
             cursor,
         } => {
-            let filter = ReleaseFilter {
+            let query = relm_api::releases::ReleaseQuery {
                 service,
-                status: status.as_deref().map(str::parse).transpose()?,
+                status,
                 environment: env,
-                change_type: change_type.as_deref().map(str::parse).transpose()?,
-                before: None,
-                limit,
+                change_type,
+                sort,
+                from,
+                to,
+                limit: Some(limit),
+                cursor,
             };
-            let page = relm.list_releases(filter, cursor.as_deref())?;
+            let page = relm.query_releases(&query)?;
             let text = text::releases(&page);
             Outcome::ok(page, text)
         }

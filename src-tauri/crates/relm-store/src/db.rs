@@ -13,11 +13,12 @@ fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(include_str!("../migrations/0001_ledger.sql")),
         M::up(include_str!("../migrations/0002_replicas.sql")),
+        M::up(include_str!("../migrations/0003_release_sorting.sql")),
     ])
 }
 
 /// The schema version this binary writes (SQLite `user_version`).
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 #[derive(Debug)]
 pub struct Store {

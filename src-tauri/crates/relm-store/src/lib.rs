@@ -16,5 +16,5 @@ pub mod verify;
 
 pub use db::{SCHEMA_VERSION, Store};
 pub use error::StoreError;
-pub use projection::releases::{ReleaseFilter, ReleaseRow, StatusChange};
+pub use projection::releases::{Cursor, ReleaseFilter, ReleaseRow, SortKey, StatusChange};
 pub use rusqlite::{self, Connection, Transaction};
