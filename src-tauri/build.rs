@@ -24,6 +24,7 @@ const COMMANDS: &[&str] = &[
     "audit_log",
     "verify",
     "identity",
+    "export_identity",
     "members",
     "remotes",
     "add_remote",

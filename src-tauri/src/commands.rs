@@ -147,6 +147,17 @@ pub fn identity(state: State<'_, AppState>) -> Result<IdentityView> {
     state.with(|r| r.identity())
 }
 
+/// Write this identity's private key to `path`, encrypted with `passphrase` (age format).
+#[tauri::command(async)]
+pub fn export_identity(
+    state: State<'_, AppState>,
+    path: PathBuf,
+    passphrase: String,
+) -> Result<String> {
+    state.with(|r| r.export_identity(&path, &passphrase))?;
+    Ok(path.display().to_string())
+}
+
 #[tauri::command(async)]
 pub fn members(state: State<'_, AppState>) -> Result<Vec<MemberView>> {
     state.with(|r| r.members())

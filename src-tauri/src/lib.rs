@@ -46,6 +46,7 @@ pub fn run() {
             commands::audit_log,
             commands::verify,
             commands::identity,
+            commands::export_identity,
             commands::members,
             commands::remotes,
             commands::add_remote,

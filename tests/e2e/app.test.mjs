@@ -83,6 +83,10 @@ test("a release created through the form is listed and its signed event is in it
       await form.$("input[name=title]")
     ).setValue("Faster month-end close");
     await (await form.$("input[name=environments]")).setValue("staging, prod");
+    await (await form.$("[data-list=components] .add")).click();
+    const cells = await form.$$("[data-list=components] input");
+    await cells[0].setValue("ledger-core");
+    await cells[1].setValue("2.3.0");
     await (await form.$("button[type=submit]")).click();
     const title = await find(b, "[data-testid=release-title]");
     await until(
@@ -105,6 +109,9 @@ test("a release created through the form is listed and its signed event is in it
   });
   const listed = cli(dir, "release", "list").releases;
   assert.equal(listed.length, 1);
+  assert.deepEqual(listed[0].components, [
+    { name: "ledger-core", version: "2.3.0" },
+  ]);
   assert.equal(cli(dir, "audit", "verify").ok, true);
 });
 

@@ -67,6 +67,8 @@ export const backend = {
     call<LogEntry[]>("audit_log", { entity, limit }),
   verify: () => call<VerifyReport>("verify"),
   identity: () => call<Identity>("identity"),
+  exportIdentity: (path: string, passphrase: string) =>
+    call<string>("export_identity", { path, passphrase }),
   members: () => call<Member[]>("members"),
   remotes: () => call<Remote[]>("remotes"),
   addRemote: (name: string, folder: string) => call<Remote>("add_remote", { name, folder }),

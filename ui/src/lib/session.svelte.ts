@@ -15,6 +15,8 @@ export const session = $state({
   /** Bumped on every backend change notification; pages reload when it moves. */
   version: 0,
   toast: null as { text: string; tone: "ok" | "error" | "warn" } | null,
+  /** Ask for a key backup (right after a workspace was created or joined). */
+  askBackup: false,
 });
 
 export async function loadSession(): Promise<void> {
