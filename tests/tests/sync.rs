@@ -412,6 +412,12 @@ fn events_by_unknown_keys_wait_and_are_never_applied() {
     );
     let text = b.ok(&["sync", "status"]);
     assert!(text.contains("waiting for earlier events"), "{text}");
+    // The newcomer's own join request, read back from the remote, is not listed to them.
+    assert_eq!(
+        status["join_requests"].as_array().unwrap().len(),
+        0,
+        "{status}"
+    );
 }
 
 #[test]

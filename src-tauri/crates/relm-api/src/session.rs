@@ -17,7 +17,7 @@ use crate::error::{ApiError, ErrorCode, Result};
 
 pub(crate) const DB_FILE: &str = "relm.db";
 const NAMESPACE: &str = "keyring_namespace";
-pub(crate) const IDENTITY: &str = "identity_key_id";
+pub(crate) const IDENTITY: &str = local::IDENTITY_KEY_ID;
 
 /// Which key store holds this replica's private keys.
 #[derive(Debug, Clone)]

@@ -5,6 +5,9 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::error::Result;
 
+/// The key id of this replica's identity.
+pub const IDENTITY_KEY_ID: &str = "identity_key_id";
+
 pub fn get(conn: &Connection, key: &str) -> Result<Option<String>> {
     Ok(conn
         .query_row("SELECT value FROM local_meta WHERE key = ?1", [key], |r| {

@@ -365,6 +365,10 @@ pub fn request_file(key_id: &str) -> String {
 fn store_request(tx: &Connection, remote: &str, r: &JoinRequest, now: &str) -> Result<bool> {
     let key = PublicKey::parse(&r.public_key).map_err(|e| SyncError::Remote(e.to_string()))?;
     let id = key.key_id();
+    // A newcomer's own request, read back from the remote, is not news to them.
+    if local::get(tx, local::IDENTITY_KEY_ID)?.as_deref() == Some(id.0.as_str()) {
+        return Ok(false);
+    }
     let member: Option<i64> = tx
         .query_row("SELECT 1 FROM members WHERE key_id = ?1", [&id.0], |r| {
             r.get(0)
