@@ -9,7 +9,7 @@
 #![allow(clippy::print_stdout, clippy::unwrap_used)] // a benchmark reports on stdout
 
 use chrono::{TimeZone, Utc};
-use ed25519_dalek::{Signature, VerifyingKey};
+use ed25519_dalek::VerifyingKey;
 use relm_api::releases::ReleaseInput;
 use relm_api::workspace::{InitRequest, init};
 use relm_api::{KeyringChoice, Options, ReleaseFilter};
@@ -17,7 +17,6 @@ use relm_domain::clock::FixedClock;
 use relm_domain::keys;
 use relm_identity::keyring::{KeyStore, MemoryKeyStore};
 use relm_store::{Store, projection};
-use sha2::{Digest, Sha256};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -106,47 +105,12 @@ fn main() {
     assert!(report.ok, "{:?}", report.problem);
 
     // Baseline: the same bytes, raw batch verification + SHA-256, single thread and all cores.
-    let (bodies, sigs): (Vec<Vec<u8>>, Vec<Signature>) = {
-        let mut stmt = store
-            .conn()
-            .prepare("SELECT body, sig FROM events ORDER BY hlc, author, seq")
-            .unwrap();
-        stmt.query_map([], |r| {
-            let sig: Vec<u8> = r.get(1)?;
-            Ok((
-                r.get::<_, Vec<u8>>(0)?,
-                Signature::from_bytes(&sig.try_into().unwrap()),
-            ))
-        })
-        .unwrap()
-        .map(Result::unwrap)
-        .unzip()
-    };
+    let (bodies, sigs) = relm_tests::bench::signed_bodies(
+        store.conn(),
+        "SELECT body, sig FROM events ORDER BY hlc, author, seq",
+    );
     let vk: VerifyingKey = key.public().0;
-    let baseline = |parallel: bool| {
-        let t = Instant::now();
-        let work = |(b, s): (&[Vec<u8>], &[Signature])| {
-            let keys = vec![vk; b.len()];
-            let refs: Vec<&[u8]> = b.iter().map(Vec::as_slice).collect();
-            assert!(keys::verify_batch(&keys, &refs, s));
-            for (body, sig) in b.iter().zip(s) {
-                let mut h = Sha256::new();
-                h.update(body);
-                h.update(sig.to_bytes());
-                std::hint::black_box(h.finalize());
-            }
-        };
-        if parallel {
-            use rayon::prelude::*;
-            bodies
-                .par_chunks(256)
-                .zip(sigs.par_chunks(256))
-                .for_each(work);
-        } else {
-            bodies.chunks(256).zip(sigs.chunks(256)).for_each(work);
-        }
-        t.elapsed().as_secs_f64()
-    };
+    let baseline = |parallel| relm_tests::bench::raw_verify_seconds(&bodies, &sigs, vk, parallel);
     let base_1 = baseline(false);
     let base_n = baseline(true);
     let event_bytes: usize = bodies.iter().map(Vec::len).sum::<usize>() / bodies.len();

@@ -9,16 +9,13 @@
 #![allow(clippy::print_stdout, clippy::unwrap_used)] // a benchmark reports on stdout
 
 use chrono::{TimeZone, Utc};
-use ed25519_dalek::Signature;
 use relm_api::releases::ReleaseInput;
 use relm_api::replicas::{JoinRequestInput, join};
 use relm_api::workspace::{InitRequest, init};
 use relm_api::{KeyringChoice, Options, Relm};
 use relm_domain::clock::FixedClock;
-use relm_domain::keys;
 use relm_identity::keyring::{KeyStore, MemoryKeyStore};
 use relm_store::Store;
-use sha2::{Digest, Sha256};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
@@ -90,37 +87,13 @@ fn main() {
     assert_eq!(added, pushed);
 
     // Baseline: the same bytes, raw batch verification + SHA-256, one thread.
-    let (bodies, sigs): (Vec<Vec<u8>>, Vec<Signature>) = {
-        let mut stmt = b
-            .store()
-            .conn()
-            .prepare("SELECT body, sig FROM events WHERE seq > 1 ORDER BY pos")
-            .unwrap();
-        stmt.query_map([], |r| {
-            let sig: Vec<u8> = r.get(1)?;
-            Ok((
-                r.get::<_, Vec<u8>>(0)?,
-                Signature::from_bytes(&sig.try_into().unwrap()),
-            ))
-        })
-        .unwrap()
-        .map(Result::unwrap)
-        .unzip()
-    };
-    let vk = key.public().0;
-    let t = Instant::now();
-    for (b, s) in bodies.chunks(256).zip(sigs.chunks(256)) {
-        let ks = vec![vk; b.len()];
-        let refs: Vec<&[u8]> = b.iter().map(Vec::as_slice).collect();
-        assert!(keys::verify_batch(&ks, &refs, s));
-        for (body, sig) in b.iter().zip(s) {
-            let mut h = Sha256::new();
-            h.update(body);
-            h.update(sig.to_bytes());
-            std::hint::black_box(h.finalize());
-        }
-    }
-    let raw_s = t.elapsed().as_secs_f64() * added as f64 / bodies.len() as f64;
+    let (bodies, sigs) = relm_tests::bench::signed_bodies(
+        b.store().conn(),
+        "SELECT body, sig FROM events WHERE seq > 1 ORDER BY pos",
+    );
+    let raw_s = relm_tests::bench::raw_verify_seconds(&bodies, &sigs, key.public().0, false)
+        * added as f64
+        / bodies.len() as f64;
     drop((bodies, sigs));
 
     // No-op sync at `noop_total` events: grow the founder, push, then sync again.

@@ -11,6 +11,57 @@ use relm_domain::release::ReleasePatch;
 use relm_identity::SecretKey;
 use relm_store::{Store, events, projection};
 
+/// Bodies and signatures of the events `sql` selects (`SELECT body, sig FROM events ...`).
+pub fn signed_bodies(
+    conn: &rusqlite::Connection,
+    sql: &str,
+) -> (Vec<Vec<u8>>, Vec<ed25519_dalek::Signature>) {
+    let mut stmt = conn.prepare(sql).unwrap();
+    stmt.query_map([], |r| {
+        let sig: Vec<u8> = r.get(1)?;
+        Ok((
+            r.get::<_, Vec<u8>>(0)?,
+            ed25519_dalek::Signature::from_bytes(&sig.try_into().unwrap()),
+        ))
+    })
+    .unwrap()
+    .map(Result::unwrap)
+    .unzip()
+}
+
+/// Seconds for raw batch Ed25519 verification plus SHA-256 of every event: the floor any
+/// verifying code is compared with. On all cores when `parallel`.
+pub fn raw_verify_seconds(
+    bodies: &[Vec<u8>],
+    sigs: &[ed25519_dalek::Signature],
+    key: ed25519_dalek::VerifyingKey,
+    parallel: bool,
+) -> f64 {
+    use rayon::prelude::*;
+    use sha2::{Digest, Sha256};
+    let t = std::time::Instant::now();
+    let work = |(b, s): (&[Vec<u8>], &[ed25519_dalek::Signature])| {
+        let keys = vec![key; b.len()];
+        let refs: Vec<&[u8]> = b.iter().map(Vec::as_slice).collect();
+        assert!(relm_domain::keys::verify_batch(&keys, &refs, s));
+        for (body, sig) in b.iter().zip(s) {
+            let mut h = Sha256::new();
+            h.update(body);
+            h.update(sig.to_bytes());
+            std::hint::black_box(h.finalize());
+        }
+    };
+    if parallel {
+        bodies
+            .par_chunks(256)
+            .zip(sigs.par_chunks(256))
+            .for_each(work);
+    } else {
+        bodies.chunks(256).zip(sigs.chunks(256)).for_each(work);
+    }
+    t.elapsed().as_secs_f64()
+}
+
 /// A size from the environment, e.g. `RELM_BENCH_EVENTS`, or `default`.
 pub fn env_usize(name: &str, default: usize) -> usize {
     std::env::var(name)

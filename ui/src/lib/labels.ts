@@ -2,7 +2,20 @@
 
 import { t } from "./i18n.svelte";
 import type { MessageKey } from "./messages";
-import type { LogEntry } from "./types";
+import type { LogEntry, ReleaseStatus } from "./types";
+
+/** Every release status, in lifecycle order. */
+export const RELEASE_STATUSES: ReleaseStatus[] = [
+  "draft",
+  "planned",
+  "approved",
+  "deploying",
+  "deployed",
+  "reviewed",
+  "cancelled",
+  "rolled_back",
+  "failed",
+];
 
 function known(prefix: string, id: string): string {
   const key = `${prefix}.${id}` as MessageKey;

@@ -89,7 +89,7 @@ pub fn verify(store: &Store) -> Result<Report> {
     // The shadow rebuild runs on its own thread, fed in batches.
     let (apply_tx, apply_rx) = mpsc::sync_channel::<Vec<(SignedEvent, EventBody)>>(4);
     let applier = std::thread::spawn(move || -> Result<Vec<(&'static str, [u8; 32])>> {
-        let mut shadow = Store::open_in_memory()?;
+        let mut shadow = Store::open_in_memory_for_rebuild()?;
         shadow.write(|tx| -> Result<()> {
             for batch in apply_rx {
                 for (ev, body) in batch {

@@ -46,10 +46,32 @@ pub fn known_keys(conn: &Connection) -> Result<Vec<(KeyId, PublicKey)>> {
     let mut out = Vec::new();
     for row in rows {
         let (id, key) = row?;
-        let key = PublicKey::parse(&key).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        out.push((KeyId(id), key));
+        out.push((KeyId(id), parse_key(&key)?));
     }
     Ok(out)
+}
+
+/// Parse a stored public key. Parsing decompresses a curve point (tens of microseconds), and
+/// the governance check reads the author's member row for every event applied, so parsed keys
+/// are remembered per thread (a workspace has few members).
+fn parse_key(text: &str) -> Result<PublicKey> {
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+    thread_local! {
+        static KEYS: RefCell<HashMap<String, PublicKey>> = RefCell::new(HashMap::new());
+    }
+    if let Some(k) = KEYS.with(|m| m.borrow().get(text).copied()) {
+        return Ok(k);
+    }
+    let key = PublicKey::parse(text).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    KEYS.with(|m| {
+        let mut m = m.borrow_mut();
+        if m.len() > 10_000 {
+            m.clear();
+        }
+        m.insert(text.to_string(), key);
+    });
+    Ok(key)
 }
 
 fn upsert(conn: &Connection, m: &MemberInfo, roles: &[Role], at: i64) -> Result<()> {
@@ -93,7 +115,7 @@ fn query(conn: &Connection, only: Option<&str>) -> Result<Vec<Member>> {
     let mut out = Vec::new();
     for row in rows {
         let (key_id, key, name, email, roles, active) = row?;
-        let key = PublicKey::parse(&key).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let key = parse_key(&key)?;
         let roles = roles
             .split(',')
             .filter(|s| !s.is_empty())
