@@ -19,6 +19,8 @@ mkdirSync(OUT, { recursive: true });
 
 const demo = dataDir();
 cli(demo, "demo");
+cli(demo, "remote", "add", "team-share", dataDir());
+cli(demo, "sync");
 const first = cli(demo, "release", "list", "--limit", "1").releases[0].id;
 
 for (const theme of ["light", "dark"]) {

@@ -168,6 +168,8 @@ export const en = {
   "settings.remotes": "Remotes",
   "settings.noRemotes": "No remote yet. Add a shared folder to sync with teammates.",
   "settings.addRemote": "Add a folder remote",
+  "settings.removeRemote": "Remove",
+  "settings.removeRemoteAsk": "Stop syncing with “{name}”? Its folder and files stay as they are.",
   "settings.remoteName": "Name",
   "settings.lastSync": "Last sync",
   "settings.never": "never",
@@ -392,6 +394,9 @@ export const fr: Record<MessageKey, string> = {
   "settings.noRemotes":
     "Aucun dépôt distant. Ajoutez un dossier partagé pour vous synchroniser avec vos collègues.",
   "settings.addRemote": "Ajouter un dossier distant",
+  "settings.removeRemote": "Retirer",
+  "settings.removeRemoteAsk":
+    "Arrêter de synchroniser avec « {name} » ? Son dossier et ses fichiers restent tels quels.",
   "settings.remoteName": "Nom",
   "settings.lastSync": "Dernière synchronisation",
   "settings.never": "jamais",
