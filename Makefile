@@ -13,7 +13,7 @@ RELM := $(CURDIR)/target/debug/relm
 APP := $(CURDIR)/target/debug/relm-app
 LIB_CRATES := relm-domain relm-store relm-identity relm-sync relm-api relm-cli
 
-.PHONY: run test deps ui build lint fmt bench demo-reset help e2e tauri-driver screenshots
+.PHONY: run test deps ui build lint fmt bench demo-reset help e2e tauri-driver screenshots bundle
 
 help:
 	@echo "make run    install what is missing, build, and open the app on the demo workspace"
@@ -76,6 +76,10 @@ tauri-driver: deps
 e2e: tauri-driver
 	cd tests/e2e && $(NPM) ci --no-audit --no-fund --loglevel=error
 	cd tests/e2e && env -u DISPLAY PATH="$$HOME/.cargo/bin:$$PATH" $(NPM) test
+
+## A Linux installer (.deb), from a release build.
+bundle: ui
+	cd ui && $(NPM) run bundle --silent -- --bundles deb
 
 ## Screenshots of every page, both themes, both languages: target/screenshots/*.png.
 screenshots: build tauri-driver
