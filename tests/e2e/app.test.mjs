@@ -211,3 +211,83 @@ test("switching to French relabels the app", async () => {
     assert.equal(await b.execute(() => document.documentElement.lang), "fr");
   });
 });
+
+test("syncing from the header brings a teammate's release", async () => {
+  const remote = dataDir();
+  const ann = dataDir();
+  cli(
+    ann,
+    "init",
+    "--workspace",
+    "Shared",
+    "--name",
+    "Ann",
+    "--email",
+    "ann@example.com",
+  );
+  cli(ann, "remote", "add", "usb", remote);
+  cli(ann, "sync");
+  const bob = dataDir();
+  const joined = cli(
+    bob,
+    "join",
+    "--remote",
+    remote,
+    "--name",
+    "Bob",
+    "--email",
+    "bob@example.com",
+  );
+  cli(ann, "sync");
+  cli(
+    ann,
+    "member",
+    "add",
+    "--key",
+    joined.public_key,
+    "--role",
+    "release-manager",
+  );
+  cli(ann, "sync");
+  cli(bob, "sync");
+  cli(
+    bob,
+    "release",
+    "create",
+    "--service",
+    "from-bob",
+    "--version",
+    "0.9.0",
+    "--env",
+    "prod",
+    "--title",
+    "Made on Bob's laptop",
+  );
+  cli(bob, "sync");
+  await withApp("header-sync", ann, async (b) => {
+    const state = await find(b, "[data-testid=sync-state]");
+    await until(
+      b,
+      async () => (await state.getText()) === "In sync",
+      "in sync before",
+    );
+    await b.execute(() => (location.hash = "#/releases"));
+    await find(b, "[data-testid=empty-state]");
+    await (await find(b, "header button")).click();
+    const toast = await find(b, "[data-testid=toast]");
+    await until(
+      b,
+      async () => /1 new events arrived/.test(await toast.getText()),
+      "arrival toast",
+    );
+    await until(
+      b,
+      async () =>
+        /from-bob/.test(
+          await (await find(b, "[data-testid=release-table]")).getText(),
+        ),
+      "Bob's release listed",
+    );
+  });
+  assert.equal(cli(ann, "audit", "verify").ok, true);
+});
