@@ -291,3 +291,60 @@ test("syncing from the header brings a teammate's release", async () => {
   });
   assert.equal(cli(ann, "audit", "verify").ok, true);
 });
+
+test("joining from the welcome screen gives a replica that reads but is not a member yet", async () => {
+  const remote = dataDir();
+  const ann = dataDir();
+  cli(
+    ann,
+    "init",
+    "--workspace",
+    "Shared",
+    "--name",
+    "Ann",
+    "--email",
+    "ann@example.com",
+  );
+  cli(
+    ann,
+    "release",
+    "create",
+    "--service",
+    "api",
+    "--version",
+    "1.0.0",
+    "--env",
+    "prod",
+    "--title",
+    "First",
+  );
+  cli(ann, "remote", "add", "usb", remote);
+  cli(ann, "sync");
+  const newcomer = dataDir();
+  await withApp("join", newcomer, async (b) => {
+    const form = await find(b, "[data-testid=join-form]");
+    await (await form.$("input[name=remote]")).setValue(remote);
+    await (await form.$("input[name=name]")).setValue("Grace");
+    await (await form.$("input[name=email]")).setValue("grace@example.com");
+    await (await form.$("button[type=submit]")).click();
+    const backup = await find(b, "[data-testid=backup-dialog]", 20000);
+    await (await backup.$("button[type=button]")).click();
+    const member = await find(b, "[data-testid=member]");
+    await until(
+      b,
+      async () => (await member.getText()) === "Not a member yet",
+      "not a member",
+    );
+    await b.execute(() => (location.hash = "#/releases"));
+    await until(
+      b,
+      async () =>
+        (await b.$$("[data-testid=release-table] tbody tr")).length === 1,
+      "the workspace's release is readable",
+    );
+  });
+  // The admin sees the join request with the name given in the app.
+  cli(ann, "sync");
+  const requests = cli(ann, "sync", "status").join_requests;
+  assert.equal(requests[0].name, "Grace");
+});

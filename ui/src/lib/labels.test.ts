@@ -37,6 +37,6 @@ describe("labels", () => {
         kind: "release.updated",
         payload: { patch: { title: "x", version: "1" } },
       }),
-    ).toBe("title, version");
+    ).toBe("title: “x”; version: “1”");
   });
 });

@@ -26,10 +26,20 @@ function known(prefix: string, id: string): string {
 export const roleName = (role: string) => known("role", role);
 export const eventName = (kind: string) => known("event", kind);
 
+function short(v: unknown): string {
+  const text = typeof v === "string" ? `“${v}”` : JSON.stringify(v);
+  return text.length > 60 ? `${text.slice(0, 57)}…` : text;
+}
+
 /** A short description of what an event changed. */
 export function eventSummary(e: LogEntry): string {
   const p = (e.payload ?? {}) as Record<string, unknown>;
-  if (p.patch) return Object.keys(p.patch as object).join(", ");
+  if (p.patch) {
+    // Each edited field with its new value, so a value later overwritten stays readable.
+    return Object.entries(p.patch as Record<string, unknown>)
+      .map(([k, v]) => `${k}: ${short(v)}`)
+      .join("; ");
+  }
   if (p.to) return `${known("status", String(p.from))} → ${known("status", String(p.to))}`;
   const fields = p.fields as Record<string, unknown> | undefined;
   if (fields)
