@@ -1,5 +1,6 @@
-// Scenarios on the real app: first launch, the demo, the release form (valid and invalid),
-// live updates from the CLI, and switching to French.
+// Scenarios on the real app: first launch (with a remote and a sync), the demo and sorting, the
+// release form (valid and invalid), live updates from the CLI, French, syncing a teammate's
+// release, and joining from the welcome screen.
 
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
@@ -7,14 +8,18 @@ import { cli, dataDir, find, stopDriver, until, withApp } from "./harness.mjs";
 
 after(stopDriver);
 
-test("first launch creates a workspace", async () => {
+test("first launch creates a workspace, adds a remote and syncs", async () => {
   const dir = dataDir();
+  const share = dataDir();
   await withApp("first-launch", dir, async (b) => {
     const form = await find(b, "[data-testid=create-form]");
     await (await form.$("input[name=workspace]")).setValue("Payments");
     await (await form.$("input[name=name]")).setValue("Ada Lovelace");
     await (await form.$("input[name=email]")).setValue("ada@example.com");
     await (await form.$("button[type=submit]")).click();
+    // The app asks for a key backup right away; it can be put off.
+    const backup = await find(b, "[data-testid=backup-dialog]");
+    await (await backup.$("button[type=button]")).click();
     const name = await find(b, "[data-testid=workspace-name]");
     await until(
       b,
@@ -25,8 +30,25 @@ test("first launch creates a workspace", async () => {
       await (await find(b, "[data-testid=member]")).getText(),
       /Ada Lovelace/,
     );
+    // Add a folder remote in Settings and sync from the header.
+    await b.execute(() => (location.hash = "#/settings"));
+    const add = await find(b, "[data-testid=add-remote]");
+    await (await add.$("input[name=remote-name]")).setValue("share");
+    await (await add.$("input[name=remote-folder]")).setValue(share);
+    await (await add.$("button[type=submit]")).click();
+    const state = await find(b, "[data-testid=sync-state]");
+    await until(
+      b,
+      async () => /to push/.test(await state.getText()),
+      "to push",
+    );
+    await (await find(b, "header button")).click();
+    await until(b, async () => (await state.getText()) === "In sync", "synced");
   });
   assert.equal(cli(dir, "status").name, "Payments");
+  const [remote] = cli(dir, "remote", "list");
+  assert.equal(remote.name, "share");
+  assert.equal(remote.last_result, "ok");
 });
 
 test("the demo workspace lists its releases", async () => {
