@@ -26,6 +26,7 @@ pub struct AppInfo {
 }
 
 #[tauri::command(async)]
+#[tracing::instrument(skip(state), err)]
 pub fn app_info(state: State<'_, AppState>) -> Result<AppInfo> {
     Ok(AppInfo {
         version: env!("CARGO_PKG_VERSION").into(),
@@ -37,6 +38,7 @@ pub fn app_info(state: State<'_, AppState>) -> Result<AppInfo> {
 }
 
 #[tauri::command(async)]
+#[tracing::instrument(skip(state), err)]
 pub fn summary(state: State<'_, AppState>) -> Result<Summary> {
     state.with(|r| r.summary())
 }
@@ -49,6 +51,7 @@ pub struct NewWorkspace {
 }
 
 #[tauri::command(async)]
+#[tracing::instrument(skip(state), err)]
 pub fn create_workspace(state: State<'_, AppState>, req: NewWorkspace) -> Result<InitOutcome> {
     let (relm, out) = relm_api::workspace::init(
         &state.options(),
@@ -63,6 +66,7 @@ pub fn create_workspace(state: State<'_, AppState>, req: NewWorkspace) -> Result
 }
 
 #[tauri::command(async)]
+#[tracing::instrument(skip(state), err)]
 pub fn open_demo(state: State<'_, AppState>) -> Result<Summary> {
     let (relm, _) = relm_api::demo::seed(&state.options())?;
     let summary = relm.summary()?;
@@ -78,6 +82,7 @@ pub struct JoinForm {
 }
 
 #[tauri::command(async)]
+#[tracing::instrument(skip(state), err)]
 pub fn join_workspace(
     state: State<'_, AppState>,
     req: JoinForm,
@@ -95,21 +100,25 @@ pub fn join_workspace(
 }
 
 #[tauri::command(async)]
+#[tracing::instrument(skip(state), err)]
 pub fn list_releases(state: State<'_, AppState>, query: ReleaseQuery) -> Result<ReleasePage> {
     state.with(|r| r.query_releases(&query))
 }
 
 #[tauri::command(async)]
+#[tracing::instrument(skip(state), err)]
 pub fn release_detail(state: State<'_, AppState>, id: String) -> Result<ReleaseDetail> {
     state.with(|r| r.release_detail(&id))
 }
 
 #[tauri::command(async)]
+#[tracing::instrument(skip(state, input), err)]
 pub fn create_release(state: State<'_, AppState>, input: ReleaseInput) -> Result<ReleaseRow> {
     state.with(|r| r.create_release(&input))
 }
 
 #[tauri::command(async)]
+#[tracing::instrument(skip(state, input), err)]
 pub fn update_release(
     state: State<'_, AppState>,
     id: String,
@@ -119,6 +128,7 @@ pub fn update_release(
 }
 
 #[tauri::command(async)]
+#[tracing::instrument(skip(state), err)]
 pub fn set_release_status(
     state: State<'_, AppState>,
     id: String,
@@ -129,6 +139,7 @@ pub fn set_release_status(
 }
 
 #[tauri::command(async)]
+#[tracing::instrument(skip(state), err)]
 pub fn audit_log(
     state: State<'_, AppState>,
     entity: Option<String>,
@@ -138,17 +149,20 @@ pub fn audit_log(
 }
 
 #[tauri::command(async)]
+#[tracing::instrument(skip(state), err)]
 pub fn verify(state: State<'_, AppState>) -> Result<VerifyReport> {
     state.with(|r| r.verify())
 }
 
 #[tauri::command(async)]
+#[tracing::instrument(skip(state), err)]
 pub fn identity(state: State<'_, AppState>) -> Result<IdentityView> {
     state.with(|r| r.identity())
 }
 
 /// Write this identity's private key to `path`, encrypted with `passphrase` (age format).
 #[tauri::command(async)]
+#[tracing::instrument(skip(state, passphrase), err)]
 pub fn export_identity(
     state: State<'_, AppState>,
     path: PathBuf,
@@ -159,37 +173,44 @@ pub fn export_identity(
 }
 
 #[tauri::command(async)]
+#[tracing::instrument(skip(state), err)]
 pub fn members(state: State<'_, AppState>) -> Result<Vec<MemberView>> {
     state.with(|r| r.members())
 }
 
 #[tauri::command(async)]
+#[tracing::instrument(skip(state), err)]
 pub fn remotes(state: State<'_, AppState>) -> Result<Vec<RemoteView>> {
     state.with(|r| r.remotes())
 }
 
 #[tauri::command(async)]
+#[tracing::instrument(skip(state), err)]
 pub fn add_remote(state: State<'_, AppState>, name: String, folder: PathBuf) -> Result<RemoteView> {
     state.with(|r| r.add_remote(&name, &folder))
 }
 
 #[tauri::command(async)]
+#[tracing::instrument(skip(state), err)]
 pub fn remove_remote(state: State<'_, AppState>, name: String) -> Result<()> {
     state.with(|r| r.remove_remote(&name))
 }
 
 #[tauri::command(async)]
+#[tracing::instrument(skip(state), err)]
 pub fn sync_now(state: State<'_, AppState>, name: Option<String>) -> Result<Vec<SyncOutcome>> {
     state.with(|r| r.sync(name.as_deref()))
 }
 
 #[tauri::command(async)]
+#[tracing::instrument(skip(state), err)]
 pub fn sync_status(state: State<'_, AppState>) -> Result<SyncStatus> {
     state.with(|r| r.sync_status())
 }
 
 /// The UI's preferences changed: keep them, and relabel the native menu in the language.
 #[tauri::command(async)]
+#[tracing::instrument(skip(state, app), err)]
 pub fn set_preferences(
     app: AppHandle,
     state: State<'_, AppState>,

@@ -21,15 +21,8 @@ test("first launch creates a workspace, adds a remote and syncs", async () => {
     const backup = await find(b, "[data-testid=backup-dialog]");
     await (await backup.$("button[type=button]")).click();
     const name = await find(b, "[data-testid=workspace-name]");
-    await until(
-      b,
-      async () => (await name.getText()) === "Payments",
-      "workspace name in header",
-    );
-    assert.match(
-      await (await find(b, "[data-testid=member]")).getText(),
-      /Ada Lovelace/,
-    );
+    await until(b, async () => (await name.getText()) === "Payments", "workspace name in header");
+    assert.match(await (await find(b, "[data-testid=member]")).getText(), /Ada Lovelace/);
     // Add a folder remote in Settings and sync from the header.
     await b.execute(() => (location.hash = "#/settings"));
     const add = await find(b, "[data-testid=add-remote]");
@@ -37,11 +30,7 @@ test("first launch creates a workspace, adds a remote and syncs", async () => {
     await (await add.$("input[name=remote-folder]")).setValue(share);
     await (await add.$("button[type=submit]")).click();
     const state = await find(b, "[data-testid=sync-state]");
-    await until(
-      b,
-      async () => /to push/.test(await state.getText()),
-      "to push",
-    );
+    await until(b, async () => /to push/.test(await state.getText()), "to push");
     await (await find(b, "header button")).click();
     await until(b, async () => (await state.getText()) === "In sync", "synced");
   });
@@ -59,51 +48,31 @@ test("the demo workspace lists its releases", async () => {
     await b.execute(() => (location.hash = "#/releases"));
     await until(
       b,
-      async () =>
-        (await b.$$("[data-testid=release-table] tbody tr")).length >= 30,
+      async () => (await b.$$("[data-testid=release-table] tbody tr")).length >= 30,
       "demo releases listed",
     );
     // Sorting by planned window: soonest first, unplanned releases last.
     await (await find(b, "[data-sort=window]")).click();
     await until(
       b,
-      async () =>
-        /▲/.test(await (await find(b, "[data-sort=window]")).getText()),
+      async () => /▲/.test(await (await find(b, "[data-sort=window]")).getText()),
       "window sort marked",
     );
-    const first = await find(
-      b,
-      "[data-testid=release-table] tbody tr td:nth-child(7)",
-    );
-    await until(
-      b,
-      async () => (await first.getText()) !== "—",
-      "a planned release first",
-    );
+    const first = await find(b, "[data-testid=release-table] tbody tr td:nth-child(7)");
+    await until(b, async () => (await first.getText()) !== "—", "a planned release first");
   });
 });
 
 test("a release created through the form is listed and its signed event is in its history", async () => {
   const dir = dataDir();
-  cli(
-    dir,
-    "init",
-    "--workspace",
-    "Forms",
-    "--name",
-    "Grace",
-    "--email",
-    "grace@example.com",
-  );
+  cli(dir, "init", "--workspace", "Forms", "--name", "Grace", "--email", "grace@example.com");
   await withApp("create-release", dir, async (b) => {
     await find(b, "[data-testid=workspace-name]");
     await b.execute(() => (location.hash = "#/releases/new"));
     const form = await find(b, "[data-testid=release-form]");
     await (await form.$("input[name=service]")).setValue("ledger-api");
     await (await form.$("input[name=version]")).setValue("2.3.0");
-    await (
-      await form.$("input[name=title]")
-    ).setValue("Faster month-end close");
+    await (await form.$("input[name=title]")).setValue("Faster month-end close");
     await (await form.$("input[name=environments]")).setValue("staging, prod");
     await (await form.$("[data-list=components] .add")).click();
     const cells = await form.$$("[data-list=components] input");
@@ -111,44 +80,26 @@ test("a release created through the form is listed and its signed event is in it
     await cells[1].setValue("2.3.0");
     await (await form.$("button[type=submit]")).click();
     const title = await find(b, "[data-testid=release-title]");
-    await until(
-      b,
-      async () => (await title.getText()) === "Faster month-end close",
-      "detail page",
-    );
+    await until(b, async () => (await title.getText()) === "Faster month-end close", "detail page");
     const audit = await find(b, "[data-testid=release-audit]");
     assert.match(await audit.getText(), /Release created/);
     assert.match(await audit.getText(), /Grace/);
     await b.execute(() => (location.hash = "#/releases"));
     await until(
       b,
-      async () =>
-        /ledger-api/.test(
-          await (await find(b, "[data-testid=release-table]")).getText(),
-        ),
+      async () => /ledger-api/.test(await (await find(b, "[data-testid=release-table]")).getText()),
       "listed",
     );
   });
   const listed = cli(dir, "release", "list").releases;
   assert.equal(listed.length, 1);
-  assert.deepEqual(listed[0].components, [
-    { name: "ledger-core", version: "2.3.0" },
-  ]);
+  assert.deepEqual(listed[0].components, [{ name: "ledger-core", version: "2.3.0" }]);
   assert.equal(cli(dir, "audit", "verify").ok, true);
 });
 
 test("an invalid version shows the field error and stores nothing", async () => {
   const dir = dataDir();
-  cli(
-    dir,
-    "init",
-    "--workspace",
-    "Forms",
-    "--name",
-    "Grace",
-    "--email",
-    "grace@example.com",
-  );
+  cli(dir, "init", "--workspace", "Forms", "--name", "Grace", "--email", "grace@example.com");
   const before = cli(dir, "status").events;
   await withApp("invalid-version", dir, async (b) => {
     await find(b, "[data-testid=workspace-name]");
@@ -161,26 +112,14 @@ test("an invalid version shows the field error and stores nothing", async () => 
     await (await form.$("button[type=submit]")).click();
     const err = await find(b, "[data-error=version]");
     assert.match(await err.getText(), /version/i);
-    assert.equal(
-      await (await form.$("input[name=version]")).getAttribute("aria-invalid"),
-      "true",
-    );
+    assert.equal(await (await form.$("input[name=version]")).getAttribute("aria-invalid"), "true");
   });
   assert.equal(cli(dir, "status").events, before);
 });
 
 test("a release created by the CLI while the app runs appears without reload", async () => {
   const dir = dataDir();
-  cli(
-    dir,
-    "init",
-    "--workspace",
-    "Live",
-    "--name",
-    "Linus",
-    "--email",
-    "linus@example.com",
-  );
+  cli(dir, "init", "--workspace", "Live", "--name", "Linus", "--email", "linus@example.com");
   await withApp("live-update", dir, async (b) => {
     await find(b, "[data-testid=workspace-name]");
     await b.execute(() => (location.hash = "#/releases"));
@@ -200,8 +139,7 @@ test("a release created by the CLI while the app runs appears without reload", a
     );
     await until(
       b,
-      async () =>
-        (await b.$$("[data-testid=release-table] tbody tr")).length === 1,
+      async () => (await b.$$("[data-testid=release-table] tbody tr")).length === 1,
       "the CLI's release shows up",
     );
   });
@@ -209,16 +147,7 @@ test("a release created by the CLI while the app runs appears without reload", a
 
 test("switching to French relabels the app", async () => {
   const dir = dataDir();
-  cli(
-    dir,
-    "init",
-    "--workspace",
-    "Langues",
-    "--name",
-    "Marie",
-    "--email",
-    "marie@example.com",
-  );
+  cli(dir, "init", "--workspace", "Langues", "--name", "Marie", "--email", "marie@example.com");
   await withApp("french", dir, async (b) => {
     await find(b, "[data-testid=workspace-name]");
     await b.execute(() => (location.hash = "#/settings"));
@@ -237,16 +166,7 @@ test("switching to French relabels the app", async () => {
 test("syncing from the header brings a teammate's release", async () => {
   const remote = dataDir();
   const ann = dataDir();
-  cli(
-    ann,
-    "init",
-    "--workspace",
-    "Shared",
-    "--name",
-    "Ann",
-    "--email",
-    "ann@example.com",
-  );
+  cli(ann, "init", "--workspace", "Shared", "--name", "Ann", "--email", "ann@example.com");
   cli(ann, "remote", "add", "usb", remote);
   cli(ann, "sync");
   const bob = dataDir();
@@ -261,15 +181,7 @@ test("syncing from the header brings a teammate's release", async () => {
     "bob@example.com",
   );
   cli(ann, "sync");
-  cli(
-    ann,
-    "member",
-    "add",
-    "--key",
-    joined.public_key,
-    "--role",
-    "release-manager",
-  );
+  cli(ann, "member", "add", "--key", joined.public_key, "--role", "release-manager");
   cli(ann, "sync");
   cli(bob, "sync");
   cli(
@@ -288,26 +200,15 @@ test("syncing from the header brings a teammate's release", async () => {
   cli(bob, "sync");
   await withApp("header-sync", ann, async (b) => {
     const state = await find(b, "[data-testid=sync-state]");
-    await until(
-      b,
-      async () => (await state.getText()) === "In sync",
-      "in sync before",
-    );
+    await until(b, async () => (await state.getText()) === "In sync", "in sync before");
     await b.execute(() => (location.hash = "#/releases"));
     await find(b, "[data-testid=empty-state]");
     await (await find(b, "header button")).click();
     const toast = await find(b, "[data-testid=toast]");
+    await until(b, async () => /1 new events arrived/.test(await toast.getText()), "arrival toast");
     await until(
       b,
-      async () => /1 new events arrived/.test(await toast.getText()),
-      "arrival toast",
-    );
-    await until(
-      b,
-      async () =>
-        /from-bob/.test(
-          await (await find(b, "[data-testid=release-table]")).getText(),
-        ),
+      async () => /from-bob/.test(await (await find(b, "[data-testid=release-table]")).getText()),
       "Bob's release listed",
     );
   });
@@ -317,16 +218,7 @@ test("syncing from the header brings a teammate's release", async () => {
 test("joining from the welcome screen gives a replica that reads but is not a member yet", async () => {
   const remote = dataDir();
   const ann = dataDir();
-  cli(
-    ann,
-    "init",
-    "--workspace",
-    "Shared",
-    "--name",
-    "Ann",
-    "--email",
-    "ann@example.com",
-  );
+  cli(ann, "init", "--workspace", "Shared", "--name", "Ann", "--email", "ann@example.com");
   cli(
     ann,
     "release",
@@ -352,16 +244,11 @@ test("joining from the welcome screen gives a replica that reads but is not a me
     const backup = await find(b, "[data-testid=backup-dialog]", 20000);
     await (await backup.$("button[type=button]")).click();
     const member = await find(b, "[data-testid=member]");
-    await until(
-      b,
-      async () => (await member.getText()) === "Not a member yet",
-      "not a member",
-    );
+    await until(b, async () => (await member.getText()) === "Not a member yet", "not a member");
     await b.execute(() => (location.hash = "#/releases"));
     await until(
       b,
-      async () =>
-        (await b.$$("[data-testid=release-table] tbody tr")).length === 1,
+      async () => (await b.$$("[data-testid=release-table] tbody tr")).length === 1,
       "the workspace's release is readable",
     );
   });

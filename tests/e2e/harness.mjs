@@ -12,8 +12,7 @@ import { remote } from "webdriverio";
 const ROOT = resolve(import.meta.dirname, "../..");
 export const APP = process.env.RELM_APP ?? join(ROOT, "target/debug/relm-app");
 export const CLI = join(ROOT, "target/debug/relm");
-export const SHOTS =
-  process.env.RELM_E2E_SHOTS ?? join(ROOT, "target/e2e-screenshots");
+export const SHOTS = process.env.RELM_E2E_SHOTS ?? join(ROOT, "target/e2e-screenshots");
 const DRIVER = process.env.TAURI_DRIVER ?? "tauri-driver";
 
 const children = [];
@@ -42,27 +41,16 @@ export function startDriver() {
     const env = { ...process.env, RELM_KEYRING: "kernel" };
     if (!process.env.DISPLAY || process.env.RELM_E2E_XVFB) {
       const display = ":97";
-      const x = spawn(
-        "Xvfb",
-        [display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-        {
-          stdio: "ignore",
-        },
-      );
+      const x = spawn("Xvfb", [display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"], {
+        stdio: "ignore",
+      });
       children.push(x);
       env.DISPLAY = display;
       await new Promise((r) => setTimeout(r, 500));
     }
     const driver = spawn(
       DRIVER,
-      [
-        "--port",
-        "4444",
-        "--native-port",
-        "4445",
-        "--native-driver",
-        "/usr/bin/WebKitWebDriver",
-      ],
+      ["--port", "4444", "--native-port", "4445", "--native-driver", "/usr/bin/WebKitWebDriver"],
       { env, stdio: "ignore" },
     );
     children.push(driver);

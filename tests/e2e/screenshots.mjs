@@ -6,15 +6,7 @@ import { join } from "node:path";
 import { cli, dataDir, find, stopDriver, withApp } from "./harness.mjs";
 
 const OUT = join(import.meta.dirname, "../../target/screenshots");
-const PAGES = [
-  "dashboard",
-  "releases",
-  "release",
-  "new",
-  "calendar",
-  "audit",
-  "settings",
-];
+const PAGES = ["dashboard", "releases", "release", "new", "calendar", "audit", "settings"];
 mkdirSync(OUT, { recursive: true });
 
 const demo = dataDir();
@@ -43,10 +35,7 @@ for (const theme of ["light", "dark"]) {
   }
 }
 const fresh = dataDir();
-writeFileSync(
-  join(fresh, "ui.json"),
-  JSON.stringify({ locale: "en", theme: "light" }),
-);
+writeFileSync(join(fresh, "ui.json"), JSON.stringify({ locale: "en", theme: "light" }));
 await withApp("shots-welcome", fresh, async (b) => {
   await find(b, "[data-testid=create-form]");
   await b.pause(500);
