@@ -3,6 +3,7 @@ SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 
 CARGO ?= cargo
+CARGO_DENY_VERSION := 0.20.2
 NPM ?= npm
 # Debian/Ubuntu packages the build, the app and the tests need.
 APT_PACKAGES := build-essential pkg-config libdbus-1-dev libssl-dev sqlite3 \
@@ -64,6 +65,10 @@ lint: ui
 	@for c in $(LIB_CRATES); do \
 	  if $(CARGO) tree -p $$c --edges normal,build --prefix none | grep -qE '^tauri(-[a-z-]+)? v'; then \
 	    echo "library crate $$c pulls tauri into its dependency tree"; exit 1; fi; done
+	@# Licences of every dependency (deny.toml); cargo-deny is installed, pinned, when missing.
+	@$(CARGO) deny --version 2>/dev/null | grep -q "$(CARGO_DENY_VERSION)" || \
+	  $(CARGO) install cargo-deny --locked --version $(CARGO_DENY_VERSION)
+	$(CARGO) deny --log-level error check licenses
 	cd ui && npx prettier --check . ../tests/e2e --ignore-path .prettierignore --log-level warn
 	cd ui && $(NPM) run check --silent
 
