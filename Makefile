@@ -56,7 +56,7 @@ demo-reset:
 
 fmt:
 	$(CARGO) fmt --all
-	cd ui && npx prettier --write . ../tests/e2e --ignore-path .prettierignore
+	cd ui && npx prettier --write . ../tests/e2e ../tests/bench --ignore-path .prettierignore
 
 lint: ui
 	$(CARGO) fmt --all -- --check
@@ -69,7 +69,7 @@ lint: ui
 	@$(CARGO) deny --version 2>/dev/null | grep -q "$(CARGO_DENY_VERSION)" || \
 	  $(CARGO) install cargo-deny --locked --version $(CARGO_DENY_VERSION)
 	$(CARGO) deny --log-level error check licenses
-	cd ui && npx prettier --check . ../tests/e2e --ignore-path .prettierignore --log-level warn
+	cd ui && npx prettier --check . ../tests/e2e ../tests/bench --ignore-path .prettierignore --log-level warn
 	cd ui && $(NPM) run check --silent
 
 ## tauri-driver (WebDriver for Tauri apps), pinned.

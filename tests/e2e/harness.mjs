@@ -117,5 +117,5 @@ export async function find(browser, selector, timeout = 10000) {
 
 /** Wait until `f()` is truthy. */
 export async function until(browser, f, message, timeout = 10000) {
-  await browser.waitUntil(f, { timeout, timeoutMsg: message });
+  await browser.waitUntil(f, { timeout, timeoutMsg: message, interval: 25 });
 }
