@@ -35,7 +35,8 @@ fn watch(app: AppHandle) {
     let mut last: Option<i64> = None;
     let mut last_sync = Instant::now();
     loop {
-        std::thread::sleep(TICK);
+        // The first reading happens before the UI loads anything, so no change made between
+        // the app's start and the UI's first load can slip between them.
         if conn.is_none() && db.exists() {
             conn = relm_store::Connection::open_with_flags(
                 &db,
@@ -54,6 +55,7 @@ fn watch(app: AppHandle) {
             last_sync = Instant::now();
             background_sync(&app, &state);
         }
+        std::thread::sleep(TICK);
     }
 }
 
