@@ -4,15 +4,16 @@
 
 use ts_rs::{Config, TS};
 
-use crate::commands::{AppInfo, JoinForm, NewWorkspace};
+use crate::commands::AppInfo;
 use crate::state::Preferences;
 use relm_api::identity::IdentityView;
 use relm_api::members::MemberView;
 use relm_api::releases::{ReleaseDetail, ReleaseInput, ReleasePage, ReleaseQuery};
 use relm_api::replicas::{
-    AuthorSeen, JoinOutcome, JoinRequestView, NotApplied, RemoteView, SyncOutcome, SyncStatus,
+    AuthorSeen, JoinOutcome, JoinRequestInput, JoinRequestView, NotApplied, RemoteView,
+    SyncOutcome, SyncStatus,
 };
-use relm_api::workspace::{InitOutcome, Summary};
+use relm_api::workspace::{InitOutcome, InitRequest, Summary};
 use relm_api::{ApiError, ErrorCode};
 use relm_domain::keys::KeyId;
 use relm_domain::release::{
@@ -37,7 +38,7 @@ pub fn typescript() -> String {
     let cfg = &Config::new().with_large_int("number");
     let decls = declarations![cfg;
         ErrorCode, ApiError, AppInfo, Preferences, Summary, InitOutcome, JoinOutcome,
-        NewWorkspace, JoinForm, KeyId, ChangeType, ReleaseStatus, PlannedWindow, Component,
+        InitRequest, JoinRequestInput, KeyId, ChangeType, ReleaseStatus, PlannedWindow, Component,
         ChangeRef, EvidenceLink, ReleaseFields, ReleaseRow, StatusChange, LogEntry, ReleaseDetail,
         ReleasePage, ReleaseInput, ReleaseQuery, Problem, Report, MemberView, IdentityView,
         RemoteView, Rejected, IngestReport, Held, FileNote, JoinRequest, SyncReport, SyncOutcome,

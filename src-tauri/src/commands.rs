@@ -7,7 +7,7 @@ use relm_api::releases::{ReleaseDetail, ReleaseInput, ReleasePage, ReleaseQuery}
 use relm_api::replicas::{JoinRequestInput, RemoteView, SyncOutcome, SyncStatus};
 use relm_api::workspace::{InitOutcome, InitRequest, Summary};
 use relm_api::{ApiError, LogEntry, ReleaseRow, VerifyReport};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::path::PathBuf;
 use tauri::{AppHandle, State};
 
@@ -43,24 +43,10 @@ pub fn summary(state: State<'_, AppState>) -> Result<Summary> {
     state.with(|r| r.summary())
 }
 
-#[derive(Debug, Deserialize, ts_rs::TS)]
-pub struct NewWorkspace {
-    pub workspace: String,
-    pub name: String,
-    pub email: String,
-}
-
 #[tauri::command(async)]
 #[tracing::instrument(skip(state), err)]
-pub fn create_workspace(state: State<'_, AppState>, req: NewWorkspace) -> Result<InitOutcome> {
-    let (relm, out) = relm_api::workspace::init(
-        &state.options(),
-        &InitRequest {
-            workspace: req.workspace,
-            name: req.name,
-            email: req.email,
-        },
-    )?;
+pub fn create_workspace(state: State<'_, AppState>, req: InitRequest) -> Result<InitOutcome> {
+    let (relm, out) = relm_api::workspace::init(&state.options(), &req)?;
     state.set(relm);
     Ok(out)
 }
@@ -74,27 +60,13 @@ pub fn open_demo(state: State<'_, AppState>) -> Result<Summary> {
     Ok(summary)
 }
 
-#[derive(Debug, Deserialize, ts_rs::TS)]
-pub struct JoinForm {
-    pub remote: PathBuf,
-    pub name: String,
-    pub email: String,
-}
-
 #[tauri::command(async)]
 #[tracing::instrument(skip(state), err)]
 pub fn join_workspace(
     state: State<'_, AppState>,
-    req: JoinForm,
+    req: JoinRequestInput,
 ) -> Result<relm_api::replicas::JoinOutcome> {
-    let (relm, out) = relm_api::replicas::join(
-        &state.options(),
-        &JoinRequestInput {
-            remote: req.remote,
-            name: req.name,
-            email: req.email,
-        },
-    )?;
+    let (relm, out) = relm_api::replicas::join(&state.options(), &req)?;
     state.set(relm);
     Ok(out)
 }

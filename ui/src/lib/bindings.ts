@@ -43,9 +43,9 @@ export type JoinOutcome = { workspace_id: string, workspace_name: string, key_id
  */
 request_written: boolean, };
 
-export type NewWorkspace = { workspace: string, name: string, email: string, };
+export type InitRequest = { workspace: string, name: string, email: string, };
 
-export type JoinForm = { remote: string, name: string, email: string, };
+export type JoinRequestInput = { remote: string, name: string, email: string, };
 
 export type KeyId = string;
 
@@ -180,7 +180,7 @@ replayed: boolean,
  */
 kinds: Array<[string, number]>, };
 
-export type Held = { event: string | null, author: string | null, seq: number | null, code: string, reason: string, source: string, seen_at: string, };
+export type Held = { seen_at: string, event: string | null, author: string | null, seq: number | null, code: string, reason: string, source: string, };
 
 export type FileNote = { file: string, reason: string, };
 

@@ -160,7 +160,7 @@ pub struct ReleasePage {
 
 fn required(v: &Option<String>, what: &'static str, hint: &str) -> Result<String> {
     v.clone()
-        .ok_or_else(|| ApiError::validation(format!("{what}: required ({hint})")))
+        .ok_or_else(|| ApiError::invalid(what, format!("{what}: required ({hint})")))
 }
 
 impl Relm {

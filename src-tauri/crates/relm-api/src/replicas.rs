@@ -99,7 +99,8 @@ pub struct SyncStatus {
     pub join_requests: Vec<JoinRequestView>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct JoinRequestInput {
     pub remote: PathBuf,
     pub name: String,
@@ -224,7 +225,7 @@ pub fn join(opts: &Options, req: &JoinRequestInput) -> Result<(Relm, JoinOutcome
     };
     let bytes = replica_sync::signed_request(&request, key.signing_key());
     let request_written = match transport.create(&replica_sync::request_file(&key_id.0), &bytes) {
-        Ok(()) => true,
+        Ok(_) => true,
         Err(e) => {
             tracing::warn!("could not leave the join request on the remote: {e}");
             false
@@ -398,7 +399,7 @@ impl Relm {
         let quarantined = ingest::quarantined(conn)?;
         let forks = quarantined
             .iter()
-            .filter(|h| h.code == "fork")
+            .filter(|h| h.event.code == "fork")
             .cloned()
             .collect();
         let members = {

@@ -11,7 +11,8 @@ use std::collections::BTreeMap;
 use crate::error::{ApiError, ErrorCode, Result};
 use crate::session::{IDENTITY, Options, Relm, append, random};
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct InitRequest {
     pub workspace: String,
     pub name: String,

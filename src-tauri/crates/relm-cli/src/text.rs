@@ -1,5 +1,6 @@
 //! Human-readable output. Plain aligned text; the same data is available with `--json`.
 
+use relm_api::Rejected;
 use relm_api::identity::IdentityView;
 use relm_api::members::MemberView;
 use relm_api::releases::{ReleaseDetail, ReleasePage};
@@ -333,12 +334,7 @@ pub fn sync(outcomes: &[SyncOutcome]) -> String {
                     );
                 }
                 for q in r.pulled.quarantined.iter().chain(&r.garbled) {
-                    let what = q.event.as_deref().unwrap_or("(unreadable)");
-                    let _ = writeln!(
-                        s,
-                        "  QUARANTINED {what} from {}: {} ({})",
-                        q.source, q.reason, q.code
-                    );
+                    let _ = writeln!(s, "  QUARANTINED {}", quarantined(q));
                 }
                 for f in &r.altered {
                     let _ = writeln!(
@@ -372,6 +368,17 @@ pub fn sync(outcomes: &[SyncOutcome]) -> String {
     s
 }
 
+/// One quarantined event: what, from where, why.
+fn quarantined(q: &Rejected) -> String {
+    format!(
+        "{} from {}: {} ({})",
+        q.event.as_deref().unwrap_or("(unreadable)"),
+        q.source,
+        q.reason,
+        q.code
+    )
+}
+
 pub fn sync_status(st: &SyncStatus) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "replica {}", st.replica_id);
@@ -385,7 +392,7 @@ pub fn sync_status(st: &SyncStatus) -> String {
     if !st.forks.is_empty() {
         let _ = writeln!(s, "\nSECURITY FINDINGS");
         for f in &st.forks {
-            let _ = writeln!(s, "  {}", f.reason);
+            let _ = writeln!(s, "  {}", f.event.reason);
         }
     }
     if !st.quarantined.is_empty() {
@@ -395,19 +402,12 @@ pub fn sync_status(st: &SyncStatus) -> String {
             st.quarantined.len()
         );
         for q in &st.quarantined {
-            let _ = writeln!(
-                s,
-                "  {} from {}: {} ({})",
-                q.event.as_deref().unwrap_or("(unreadable)"),
-                q.source,
-                q.reason,
-                q.code
-            );
+            let _ = writeln!(s, "  {}", quarantined(&q.event));
         }
     }
     if !st.pending.is_empty() {
         let _ = writeln!(s, "\nwaiting for earlier events ({}):", st.pending.len());
-        for p in &st.pending {
+        for p in st.pending.iter().map(|h| &h.event) {
             let _ = writeln!(
                 s,
                 "  {} (author {} seq {}): {}",

@@ -488,12 +488,9 @@ fn take_pending(conn: &Connection) -> Result<Vec<Incoming>> {
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Held {
-    pub event: Option<String>,
-    pub author: Option<String>,
-    pub seq: Option<i64>,
-    pub code: String,
-    pub reason: String,
-    pub source: String,
+    #[serde(flatten)]
+    #[cfg_attr(feature = "ts", ts(flatten))]
+    pub event: Rejected,
     pub seen_at: String,
 }
 
@@ -515,12 +512,14 @@ fn held(conn: &Connection, sql: &str) -> Result<Vec<Held>> {
     let mut stmt = conn.prepare(sql)?;
     let rows = stmt.query_map([], |r| {
         Ok(Held {
-            event: r.get(0)?,
-            author: r.get(1)?,
-            seq: r.get(2)?,
-            code: r.get(3)?,
-            reason: r.get(4)?,
-            source: r.get(5)?,
+            event: Rejected {
+                event: r.get(0)?,
+                author: r.get(1)?,
+                seq: r.get(2)?,
+                code: r.get(3)?,
+                reason: r.get(4)?,
+                source: r.get(5)?,
+            },
             seen_at: r.get(6)?,
         })
     })?;

@@ -457,14 +457,7 @@ pub fn push(
             .collect();
         let bytes = segment::encode(&header, &lines);
         let name = format!("{dir}/{next:08}.relmseg");
-        transport.create(&name, &bytes)?;
-        let listed = transport
-            .list()?
-            .into_iter()
-            .find(|f| f.name == name)
-            .ok_or_else(|| {
-                SyncError::Remote(format!("{name} vanished right after it was written"))
-            })?;
+        let listed = transport.create(&name, &bytes)?;
         let record = FileRecord {
             name: name.clone(),
             size: listed.size as i64,

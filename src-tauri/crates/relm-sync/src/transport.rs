@@ -36,8 +36,9 @@ pub trait Transport: std::fmt::Debug {
     /// Every file of the remote (temporary files excluded).
     fn list(&self) -> Result<Vec<RemoteFile>, TransportError>;
     fn read(&self, name: &str) -> Result<Vec<u8>, TransportError>;
-    /// Create `name` with `bytes`, atomically; never replaces an existing file.
-    fn create(&self, name: &str, bytes: &[u8]) -> Result<(), TransportError>;
+    /// Create `name` with `bytes`, atomically; never replaces an existing file. Returns the
+    /// file as a listing would show it.
+    fn create(&self, name: &str, bytes: &[u8]) -> Result<RemoteFile, TransportError>;
     /// Remove this replica's leftover temporary files under `dir` (after a crash).
     fn clean_temporaries(&self, dir: &str) -> Result<(), TransportError>;
 }
@@ -107,19 +108,23 @@ impl Folder {
                     self.walk(&entry.path(), &rel, out)?;
                 }
             } else if meta.is_file() {
-                let modified = meta
-                    .modified()
-                    .ok()
-                    .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                    .map_or(0, |d| d.as_nanos() as i64);
-                out.push(RemoteFile {
-                    name: rel,
-                    size: meta.len(),
-                    modified,
-                });
+                out.push(remote_file(rel, &meta));
             }
         }
         Ok(())
+    }
+}
+
+fn remote_file(name: String, meta: &std::fs::Metadata) -> RemoteFile {
+    let modified = meta
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos() as i64);
+    RemoteFile {
+        name,
+        size: meta.len(),
+        modified,
     }
 }
 
@@ -155,7 +160,7 @@ impl Transport for Folder {
         std::fs::read(&path).map_err(|e| refused("read", &path, &e))
     }
 
-    fn create(&self, name: &str, bytes: &[u8]) -> Result<(), TransportError> {
+    fn create(&self, name: &str, bytes: &[u8]) -> Result<RemoteFile, TransportError> {
         self.check_root()?;
         let path = self.path(name)?;
         let dir = path.parent().unwrap_or(&self.root).to_path_buf();
@@ -170,7 +175,7 @@ impl Transport for Folder {
         getrandom::fill(&mut rnd)
             .map_err(|e| TransportError::Refused(format!("no randomness: {e}")))?;
         let tmp = dir.join(format!("{TEMP_PREFIX}{}", hex::encode(rnd)));
-        let write = || -> std::io::Result<()> {
+        let write = || -> std::io::Result<RemoteFile> {
             let mut f = std::fs::File::create_new(&tmp)?;
             f.write_all(bytes)?;
             f.sync_all()?;
@@ -179,7 +184,7 @@ impl Transport for Folder {
             if let Ok(d) = std::fs::File::open(&dir) {
                 let _ = d.sync_all();
             }
-            Ok(())
+            Ok(remote_file(name.to_string(), &std::fs::metadata(&path)?))
         };
         write().map_err(|e| {
             let _ = std::fs::remove_file(&tmp);
