@@ -60,6 +60,18 @@ test("the demo workspace lists its releases", async () => {
     );
     const first = await find(b, "[data-testid=release-table] tbody tr td:nth-child(7)");
     await until(b, async () => (await first.getText()) !== "—", "a planned release first");
+    // Keyboard: `?` shows the shortcuts, Escape closes them, `g` then `a` opens the Audit page.
+    await (await find(b, "h1")).click(); // focus the page, not a field
+    await b.keys("?");
+    const help = await find(b, "#help-title");
+    assert.equal(await help.getText(), "Keyboard shortcuts");
+    await b.keys("Escape");
+    await until(b, async () => !(await help.isExisting()), "help closed");
+    await b.keys(["g", "a"]);
+    // The Audit page runs the same verification as `relm audit verify`.
+    await (await find(b, "[data-testid=verify]")).click();
+    const result = await find(b, "[data-testid=verify-result]", 20000);
+    await until(b, async () => /^Verified \d+ events/.test(await result.getText()), "verified");
   });
 });
 
@@ -84,6 +96,29 @@ test("a release created through the form is listed and its signed event is in it
     const audit = await find(b, "[data-testid=release-audit]");
     assert.match(await audit.getText(), /Release created/);
     assert.match(await audit.getText(), /Grace/);
+    // A status transition is an explicit action on the detail page.
+    await (await find(b, "[data-move=planned]")).click();
+    await find(b, "[data-testid=release-status] [data-status=planned]");
+    // Edit the release through the form; the new title shows and the edit is in its history.
+    await (await find(b, "[data-testid=edit-release]")).click();
+    const edit = await find(b, "[data-testid=release-form]");
+    const titleInput = await edit.$("input[name=title]");
+    await until(b, async () => (await titleInput.getValue()) !== "", "form filled");
+    await titleInput.setValue("Month-end close in one hour");
+    await (await edit.$("button[type=submit]")).click();
+    await until(
+      b,
+      async () =>
+        (await (await find(b, "[data-testid=release-title]")).getText()) ===
+        "Month-end close in one hour",
+      "edited title",
+    );
+    await until(
+      b,
+      async () =>
+        /Release edited/.test(await (await find(b, "[data-testid=release-audit]")).getText()),
+      "edit in the history",
+    );
     await b.execute(() => (location.hash = "#/releases"));
     await until(
       b,
@@ -94,6 +129,8 @@ test("a release created through the form is listed and its signed event is in it
   const listed = cli(dir, "release", "list").releases;
   assert.equal(listed.length, 1);
   assert.deepEqual(listed[0].components, [{ name: "ledger-core", version: "2.3.0" }]);
+  assert.equal(listed[0].status, "planned");
+  assert.equal(listed[0].title, "Month-end close in one hour");
   assert.equal(cli(dir, "audit", "verify").ok, true);
 });
 
