@@ -12,6 +12,7 @@ use std::path::PathBuf;
 use tauri::{AppHandle, State};
 
 use crate::state::AppState;
+use crate::sync_worker::SyncWorker;
 
 type Result<T> = std::result::Result<T, ApiError>;
 
@@ -168,10 +169,14 @@ pub fn remove_remote(state: State<'_, AppState>, name: String) -> Result<()> {
     state.with(|r| r.remove_remote(&name))
 }
 
-#[tauri::command(async)]
-#[tracing::instrument(skip(state), err)]
-pub fn sync_now(state: State<'_, AppState>, name: Option<String>) -> Result<Vec<SyncOutcome>> {
-    state.with(|r| r.sync(name.as_deref()))
+/// Sync now, through the sync worker (after a sync already running, never beside it).
+#[tauri::command]
+#[tracing::instrument(skip(worker), err)]
+pub async fn sync_now(
+    worker: State<'_, SyncWorker>,
+    name: Option<String>,
+) -> Result<Vec<SyncOutcome>> {
+    worker.sync_now(name).await
 }
 
 #[tauri::command(async)]

@@ -5,7 +5,9 @@ pub mod bindings;
 mod commands;
 mod menu;
 mod state;
+mod sync_worker;
 mod watch;
+mod window;
 
 use tauri::Manager;
 
@@ -22,7 +24,11 @@ pub fn run() {
                 let _ = w.set_focus();
             }
         }))
-        .plugin(tauri_plugin_window_state::Builder::default().build())
+        .plugin(
+            tauri_plugin_window_state::Builder::default()
+                .with_state_flags(window::REMEMBERED)
+                .build(),
+        )
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_notification::init())
         .manage(state::AppState::from_env())
@@ -30,6 +36,12 @@ pub fn run() {
         .on_menu_event(menu::on_event)
         .setup(|app| {
             watch::start(app.handle().clone());
+            let schedule = app.state::<state::AppState>().sync_schedule;
+            app.manage(sync_worker::SyncWorker::start(
+                app.handle().clone(),
+                schedule,
+            ));
+            window::remember(app.handle());
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -55,7 +67,16 @@ pub fn run() {
             commands::sync_status,
             commands::set_preferences,
         ])
-        .run(tauri::generate_context!());
+        .build(tauri::generate_context!())
+        .map(|app| {
+            app.run(|app, event| {
+                if let tauri::RunEvent::Exit = event
+                    && let Some(worker) = app.try_state::<sync_worker::SyncWorker>()
+                {
+                    worker.shutdown();
+                }
+            })
+        });
     if let Err(e) = result {
         tracing::error!("the app stopped: {e}");
         eprintln!("Relm could not start: {e}");

@@ -21,26 +21,42 @@ pub struct AppState {
     relm: Mutex<Option<Relm>>,
     /// The UI's language, for the native menu.
     pub locale: Mutex<String>,
+    /// Background sync timing; `--sync-every SECONDS` (or `RELM_SYNC_EVERY`) sets the interval.
+    pub sync_schedule: relm_sync::Schedule,
+}
+
+/// The value after `flag` on the command line.
+fn arg(args: &[String], flag: &str) -> Option<String> {
+    let i = args.iter().position(|a| a == flag)?;
+    args.get(i + 1).cloned()
 }
 
 impl AppState {
     /// The data dir comes from `--data-dir DIR`, else `RELM_DATA_DIR`, else the OS data folder
-    /// (as for the CLI).
+    /// (as for the CLI). Background sync runs every `--sync-every SECONDS`, else
+    /// `RELM_SYNC_EVERY`, else every 5 minutes.
     pub fn from_env() -> AppState {
         let args: Vec<String> = std::env::args().collect();
-        let from_args = args
-            .iter()
-            .position(|a| a == "--data-dir")
-            .and_then(|i| args.get(i + 1))
-            .map(PathBuf::from);
-        let data_dir = from_args
+        let data_dir = arg(&args, "--data-dir")
+            .map(PathBuf::from)
             .or_else(|| std::env::var_os("RELM_DATA_DIR").map(PathBuf::from))
             .or_else(relm_api::logging::default_data_dir)
             .unwrap_or_else(|| PathBuf::from("relm-data"));
+        let mut sync_schedule = relm_sync::Schedule::default();
+        let every = arg(&args, "--sync-every").or_else(|| std::env::var("RELM_SYNC_EVERY").ok());
+        match every.map(|s| s.parse::<u64>()) {
+            Some(Ok(secs)) if secs > 0 => {
+                sync_schedule.every = std::time::Duration::from_secs(secs);
+                sync_schedule.retry = sync_schedule.retry.min(sync_schedule.every);
+            }
+            Some(_) => tracing::warn!("--sync-every wants a whole number of seconds above 0"),
+            None => {}
+        }
         let state = AppState {
             data_dir,
             relm: Mutex::new(None),
             locale: Mutex::new("en".into()),
+            sync_schedule,
         };
         let saved = state.preferences().locale;
         if saved == "fr" {

@@ -1,18 +1,17 @@
-//! Live updates and background sync.
+//! Live updates.
 //!
 //! A change made elsewhere (the CLI, a sync) is seen through SQLite's `data_version`, read on a
 //! connection of the watcher's own every 400 ms: it changes when another connection commits.
 //! Changes are coalesced into one `relm://changed` event per tick, so the UI refreshes once
-//! however many events arrived. The UI never polls. Every 5 minutes the replica syncs with its
-//! remotes in the background and reports with `relm://synced`.
+//! however many events arrived. The UI never polls. (Background sync is the
+//! [`crate::sync_worker`]'s.)
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use tauri::{AppHandle, Emitter, Manager};
 
 use crate::state::AppState;
 
 const TICK: Duration = Duration::from_millis(400);
-const SYNC_EVERY: Duration = Duration::from_secs(300);
 
 pub fn start(app: AppHandle) {
     std::thread::Builder::new()
@@ -33,7 +32,6 @@ fn watch(app: AppHandle) {
     let db = state.data_dir.join("relm.db");
     let mut conn: Option<relm_store::Connection> = None;
     let mut last: Option<i64> = None;
-    let mut last_sync = Instant::now();
     loop {
         // The first reading happens before the UI loads anything, so no change made between
         // the app's start and the UI's first load can slip between them.
@@ -51,25 +49,6 @@ fn watch(app: AppHandle) {
             }
             last = v;
         }
-        if last_sync.elapsed() >= SYNC_EVERY {
-            last_sync = Instant::now();
-            background_sync(&app, &state);
-        }
         std::thread::sleep(TICK);
-    }
-}
-
-fn background_sync(app: &AppHandle, state: &AppState) {
-    let has_remotes = state
-        .with(|r| r.remotes().map(|list| !list.is_empty()))
-        .unwrap_or(false);
-    if !has_remotes {
-        return;
-    }
-    match state.with(|r| r.sync(None)) {
-        Ok(outcomes) => {
-            let _ = app.emit("relm://synced", outcomes);
-        }
-        Err(e) => tracing::warn!("background sync: {e}"),
     }
 }

@@ -200,7 +200,8 @@ test("switching to French relabels the app", async () => {
   });
 });
 
-test("syncing from the header brings a teammate's release", async () => {
+/** Ann's workspace on a folder remote, and Bob's replica joined to it as a release manager. */
+function teammates() {
   const remote = dataDir();
   const ann = dataDir();
   cli(ann, "init", "--workspace", "Shared", "--name", "Ann", "--email", "ann@example.com");
@@ -221,20 +222,19 @@ test("syncing from the header brings a teammate's release", async () => {
   cli(ann, "member", "add", "--key", joined.public_key, "--role", "release-manager");
   cli(ann, "sync");
   cli(bob, "sync");
-  cli(
-    bob,
-    "release",
-    "create",
-    "--service",
-    "from-bob",
-    "--version",
-    "0.9.0",
-    "--env",
-    "prod",
-    "--title",
-    "Made on Bob's laptop",
-  );
+  return { ann, bob };
+}
+
+/** Bob records a release and pushes it. */
+function bobReleases(bob, service) {
+  const what = ["--version", "0.9.0", "--env", "prod", "--title", "Made on Bob's laptop"];
+  cli(bob, "release", "create", "--service", service, ...what);
   cli(bob, "sync");
+}
+
+test("syncing from the header brings a teammate's release", async () => {
+  const { ann, bob } = teammates();
+  bobReleases(bob, "from-bob");
   await withApp("header-sync", ann, async (b) => {
     const state = await find(b, "[data-testid=sync-state]");
     await until(b, async () => (await state.getText()) === "In sync", "in sync before");
@@ -250,6 +250,25 @@ test("syncing from the header brings a teammate's release", async () => {
     );
   });
   assert.equal(cli(ann, "audit", "verify").ok, true);
+});
+
+test("the app syncs in the background and says what arrived", async () => {
+  const { ann, bob } = teammates();
+  await withApp(
+    "background-sync",
+    ann,
+    async (b) => {
+      await b.execute(() => (location.hash = "#/releases"));
+      await find(b, "[data-testid=empty-state]");
+      // Bob pushes while the app is open; nobody clicks Sync.
+      bobReleases(bob, "while-open");
+      const toast = await find(b, "[data-testid=toast]", 15000);
+      await until(b, async () => /1 new events arrived/.test(await toast.getText()), "toast");
+      const table = await find(b, "[data-testid=release-table]");
+      await until(b, async () => /while-open/.test(await table.getText()), "listed");
+    },
+    ["--sync-every", "2"],
+  );
 });
 
 test("joining from the welcome screen gives a replica that reads but is not a member yet", async () => {

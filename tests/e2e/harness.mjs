@@ -35,10 +35,13 @@ function waitPort(port, ms = 20000) {
 
 let started = null;
 
+/** The apps' config home (window state lives there): one per run, never the user's own. */
+export const CONFIG_HOME = mkdtempSync(join(tmpdir(), "relm-e2e-config-"));
+
 /** Start Xvfb (unless a display is set) and tauri-driver once for the whole run. */
 export function startDriver() {
   started ??= (async () => {
-    const env = { ...process.env, RELM_KEYRING: "kernel" };
+    const env = { ...process.env, RELM_KEYRING: "kernel", XDG_CONFIG_HOME: CONFIG_HOME };
     if (!process.env.DISPLAY || process.env.RELM_E2E_XVFB) {
       const display = ":97";
       const x = spawn("Xvfb", [display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"], {
@@ -81,8 +84,8 @@ export function cli(dir, ...args) {
   return JSON.parse(out.toString());
 }
 
-/** Open the app on `dir`, run `body(browser)`, screenshot on failure, always close. */
-export async function withApp(name, dir, body) {
+/** Open the app on `dir` (with `args`), run `body(browser)`, screenshot on failure, always close. */
+export async function withApp(name, dir, body, args = []) {
   await startDriver();
   const browser = await remote({
     hostname: "127.0.0.1",
@@ -92,7 +95,7 @@ export async function withApp(name, dir, body) {
     capabilities: {
       browserName: "wry",
       "wdio:enforceWebDriverClassic": true,
-      "tauri:options": { application: APP, args: ["--data-dir", dir] },
+      "tauri:options": { application: APP, args: ["--data-dir", dir, ...args] },
     },
   });
   try {

@@ -1,11 +1,14 @@
 //! Replica sync: how a replica's ledger meets the others'.
 //!
 //! [`transport`] abstracts where replicas meet (a folder first); [`segment`] is the file format
-//! events travel in; [`sync`] pulls (verify before apply) and pushes.
+//! events travel in; [`sync`] pulls (verify before apply) and pushes; [`schedule`] times the
+//! background sync.
 
+pub mod schedule;
 pub mod segment;
 pub mod sync;
 pub mod transport;
 
+pub use schedule::Schedule;
 pub use sync::{FileNote, JoinRequest, SyncError, SyncReport};
 pub use transport::{Folder, Transport, TransportError};
