@@ -32,4 +32,10 @@ const COMMANDS: &[&str] = &[
     "sync_now",
     "sync_status",
     "set_preferences",
+    "check",
+    "decide",
+    "pending_decisions",
+    "policy_history",
+    "policy",
+    "simulate_policy",
 ];

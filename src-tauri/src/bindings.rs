@@ -6,6 +6,7 @@ use ts_rs::{Config, TS};
 
 use crate::commands::AppInfo;
 use crate::state::Preferences;
+use relm_api::gates::{CheckRequest, PendingDecision, PolicySummary, SimulatedChange, Simulation};
 use relm_api::identity::IdentityView;
 use relm_api::members::MemberView;
 use relm_api::releases::{ReleaseDetail, ReleaseInput, ReleasePage, ReleaseQuery};
@@ -16,12 +17,16 @@ use relm_api::replicas::{
 use relm_api::workspace::{InitOutcome, InitRequest, Summary};
 use relm_api::{ApiError, ErrorCode};
 use relm_domain::keys::KeyId;
+use relm_domain::payload::Decision;
 use relm_domain::release::{
-    ChangeRef, ChangeType, Component, EvidenceLink, ReleaseFields, ReleaseStatus,
+    ChangeRef, ChangeType, Component, EvidenceLink, ReleaseFields, ReleaseStatus, RiskLevel,
 };
 use relm_domain::window::PlannedWindow;
+use relm_policy::Tier;
+use relm_policy::verdict::{ApprovalLine, Line, LineStatus, Outcome, Verdict};
 use relm_store::events::LogEntry;
 use relm_store::ingest::{Held, IngestReport, Rejected};
+use relm_store::projection::governance::PolicyVersion;
 use relm_store::projection::releases::{ReleaseRow, StatusChange};
 use relm_store::verify::{Problem, Report};
 use relm_sync::{FileNote, JoinRequest, SyncReport};
@@ -42,7 +47,9 @@ pub fn typescript() -> String {
         ChangeRef, EvidenceLink, ReleaseFields, ReleaseRow, StatusChange, LogEntry, ReleaseDetail,
         ReleasePage, ReleaseInput, ReleaseQuery, Problem, Report, MemberView, IdentityView,
         RemoteView, Rejected, IngestReport, Held, FileNote, JoinRequest, SyncReport, SyncOutcome,
-        AuthorSeen, NotApplied, JoinRequestView, SyncStatus,
+        AuthorSeen, NotApplied, JoinRequestView, SyncStatus, RiskLevel, Decision, Tier, Outcome,
+        LineStatus, Line, ApprovalLine, Verdict, CheckRequest, PendingDecision, PolicySummary,
+        PolicyVersion, SimulatedChange, Simulation,
     ];
     let mut out = String::from(
         "// Generated from the Rust types by `relm-app` (src-tauri/src/bindings.rs). Do not edit:\n// run `RELM_UPDATE_BINDINGS=1 cargo test -p relm-app bindings`.\n\nexport type JsonValue =\n  | number\n  | string\n  | boolean\n  | Array<JsonValue>\n  | { [key in string]?: JsonValue }\n  | null;\n",

@@ -1,12 +1,16 @@
 //! The commands the UI calls: each one a few lines over `relm-api`. They run off the main
 //! thread (`async`), so a slow operation never freezes the window.
 
+use relm_api::gates::{CheckRequest, PendingDecision, PolicySummary, Simulation};
 use relm_api::identity::IdentityView;
 use relm_api::members::MemberView;
 use relm_api::releases::{ReleaseDetail, ReleaseInput, ReleasePage, ReleaseQuery};
 use relm_api::replicas::{JoinRequestInput, RemoteView, SyncOutcome, SyncStatus};
 use relm_api::workspace::{InitOutcome, InitRequest, Summary};
 use relm_api::{ApiError, LogEntry, ReleaseRow, VerifyReport};
+use relm_domain::payload::Decision;
+use relm_policy::Verdict;
+use relm_store::projection::governance::PolicyVersion;
 use serde::Serialize;
 use std::path::PathBuf;
 use tauri::{AppHandle, State};
@@ -167,6 +171,52 @@ pub fn add_remote(state: State<'_, AppState>, name: String, folder: PathBuf) -> 
 #[tracing::instrument(skip(state), err)]
 pub fn remove_remote(state: State<'_, AppState>, name: String) -> Result<()> {
     state.with(|r| r.remove_remote(&name))
+}
+
+/// The live verdict for a release and environment (now, unless `at` is given).
+#[tauri::command(async)]
+#[tracing::instrument(skip(state), err)]
+pub fn check(state: State<'_, AppState>, req: CheckRequest) -> Result<Verdict> {
+    state.with(|r| r.check(&req))
+}
+
+/// Sign an approval or a rejection of the release as it is now; returns the new verdict.
+#[tauri::command(async)]
+#[tracing::instrument(skip(state), err)]
+pub fn decide(
+    state: State<'_, AppState>,
+    release: String,
+    environment: String,
+    decision: Decision,
+    comment: Option<String>,
+) -> Result<Verdict> {
+    state.with(|r| r.decide(&release, &environment, decision, comment.as_deref()))
+}
+
+/// Releases waiting for this member's decision (the dashboard's list).
+#[tauri::command(async)]
+#[tracing::instrument(skip(state), err)]
+pub fn pending_decisions(state: State<'_, AppState>) -> Result<Vec<PendingDecision>> {
+    state.with(|r| r.pending_my_decision())
+}
+
+#[tauri::command(async)]
+#[tracing::instrument(skip(state), err)]
+pub fn policy_history(state: State<'_, AppState>) -> Result<Vec<PolicySummary>> {
+    state.with(|r| r.policy_history())
+}
+
+#[tauri::command(async)]
+#[tracing::instrument(skip(state), err)]
+pub fn policy(state: State<'_, AppState>, version: Option<u32>) -> Result<PolicyVersion> {
+    state.with(|r| r.policy(version))
+}
+
+/// Which verdicts a draft policy would change; records nothing.
+#[tauri::command(async)]
+#[tracing::instrument(skip(state, source), err)]
+pub fn simulate_policy(state: State<'_, AppState>, source: String) -> Result<Simulation> {
+    state.with(|r| r.simulate_policy(&source, "draft"))
 }
 
 /// Sync now, through the sync worker (after a sync already running, never beside it).

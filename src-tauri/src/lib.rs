@@ -66,6 +66,12 @@ pub fn run() {
             commands::sync_now,
             commands::sync_status,
             commands::set_preferences,
+            commands::check,
+            commands::decide,
+            commands::pending_decisions,
+            commands::policy_history,
+            commands::policy,
+            commands::simulate_policy,
         ])
         .build(tauri::generate_context!())
         .map(|app| {

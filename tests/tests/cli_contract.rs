@@ -174,7 +174,7 @@ fn release_lifecycle_through_the_cli() {
     assert!(err.contains("can no longer be edited"), "{err}");
     let text = r.ok(&["audit", "verify"]);
     assert!(
-        text.starts_with("verified 8 events from 1 authors; head "),
+        text.starts_with("verified 9 events from 1 authors; head "),
         "{text}"
     );
 }
@@ -274,7 +274,7 @@ fn members_are_added_re_roled_and_removed_by_admins() {
     assert!(last_admin.contains("last admin"), "{last_admin}");
     let removed = r.json(&["member", "remove", &fp]);
     assert_eq!(removed["active"], false);
-    assert!(r.ok(&["audit", "verify"]).starts_with("verified 4 events"));
+    assert!(r.ok(&["audit", "verify"]).starts_with("verified 5 events"));
 }
 
 #[test]

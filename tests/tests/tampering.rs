@@ -59,9 +59,9 @@ fn detected(r: &Replica, event: &str, code: &str) {
 #[test]
 fn a_changed_payload_byte_is_detected() {
     let (r, ids) = victim();
-    let n = r.db().execute("UPDATE events SET body = CAST(replace(CAST(body AS TEXT), 'payments-api', 'paymentz-api') AS BLOB) WHERE id = ?1", [&ids[1]]).unwrap();
+    let n = r.db().execute("UPDATE events SET body = CAST(replace(CAST(body AS TEXT), 'payments-api', 'paymentz-api') AS BLOB) WHERE id = ?1", [&ids[2]]).unwrap();
     assert_eq!(n, 1);
-    detected(&r, &ids[1], "altered");
+    detected(&r, &ids[2], "altered");
 }
 
 #[test]

@@ -65,17 +65,21 @@ export type Component = { name: string, version: string,
  */
 digest?: string | null, };
 
-export type ChangeRef = { id: string, title: string, link?: string | null, };
+export type ChangeRef = { id: string, title: string, link?: string | null, 
+/**
+ * Who wrote the change (an e-mail or a name): they may not approve the release.
+ */
+author?: string | null, };
 
 export type EvidenceLink = { name: string, link?: string | null, digest?: string | null, };
 
-export type ReleaseFields = { service: string, version: string, title: string, description: string, change_type: ChangeType, environments: Array<string>, window?: PlannedWindow | null, owner: KeyId, components: Array<Component>, changes: Array<ChangeRef>, rollback_plan: string, evidence: Array<EvidenceLink>, };
+export type ReleaseFields = { service: string, version: string, title: string, description: string, change_type: ChangeType, risk: RiskLevel, environments: Array<string>, window?: PlannedWindow | null, owner: KeyId, components: Array<Component>, changes: Array<ChangeRef>, rollback_plan: string, evidence: Array<EvidenceLink>, };
 
 export type ReleaseRow = { id: string, status: ReleaseStatus, created_at: string, created_by: string, updated_at: string, updated_by: string, 
 /**
  * Number of events applied to this release (1 after creation).
  */
-revision: number, service: string, version: string, title: string, description: string, change_type: ChangeType, environments: Array<string>, window?: PlannedWindow | null, owner: KeyId, components: Array<Component>, changes: Array<ChangeRef>, rollback_plan: string, evidence: Array<EvidenceLink>, };
+revision: number, service: string, version: string, title: string, description: string, change_type: ChangeType, risk: RiskLevel, environments: Array<string>, window?: PlannedWindow | null, owner: KeyId, components: Array<Component>, changes: Array<ChangeRef>, rollback_plan: string, evidence: Array<EvidenceLink>, };
 
 export type StatusChange = { event_id: string, from: string | null, to: string, note: string | null, at: string, by: string, };
 
@@ -85,11 +89,15 @@ export type ReleaseDetail = { status_history: Array<StatusChange>, allowed_next:
 /**
  * Number of events applied to this release (1 after creation).
  */
-revision: number, service: string, version: string, title: string, description: string, change_type: ChangeType, environments: Array<string>, window?: PlannedWindow | null, owner: KeyId, components: Array<Component>, changes: Array<ChangeRef>, rollback_plan: string, evidence: Array<EvidenceLink>, };
+revision: number, service: string, version: string, title: string, description: string, change_type: ChangeType, risk: RiskLevel, environments: Array<string>, window?: PlannedWindow | null, owner: KeyId, components: Array<Component>, changes: Array<ChangeRef>, rollback_plan: string, evidence: Array<EvidenceLink>, };
 
 export type ReleasePage = { releases: Array<ReleaseRow>, next_cursor: string | null, };
 
-export type ReleaseInput = { service?: string, version?: string, title?: string, description?: string, change_type?: string, environments?: Array<string>, 
+export type ReleaseInput = { service?: string, version?: string, title?: string, description?: string, change_type?: string, 
+/**
+ * `low`, `medium` (the default), `high` or `critical`.
+ */
+risk?: string, environments?: Array<string>, 
 /**
  * `(start, end, tz)` as typed: RFC 3339 or local wall-clock time in `tz`.
  */
@@ -233,3 +241,103 @@ member: boolean, remotes: Array<RemoteView>, quarantined: Array<Held>,
  * Forks among the quarantined events: security findings, by author.
  */
 forks: Array<Held>, pending: Array<Held>, not_applied: Array<NotApplied>, members: Array<AuthorSeen>, join_requests: Array<JoinRequestView>, };
+
+export type RiskLevel = "low" | "medium" | "high" | "critical";
+
+export type Decision = "approve" | "reject";
+
+export type Tier = "development" | "test" | "staging" | "production";
+
+export type Outcome = "allowed" | "allowed_with_warnings" | "blocked";
+
+export type LineStatus = "pass" | "fail" | "warn" | "not_applicable";
+
+export type Line = { 
+/**
+ * The rule's id in the policy (`rego:NAME` for Rego rules, `policy` for the engine's own).
+ */
+rule: string, kind: string, status: LineStatus, reason: string, 
+/**
+ * What the rule looked at.
+ */
+evidence: Array<string>, 
+/**
+ * What would satisfy it; absent when it passes or does not apply.
+ */
+remedy?: string, };
+
+export type ApprovalLine = { event_id: string, by: string, name: string, decision: string, environment: string, at: string, expires_at?: string, comment?: string, policy_version: number, 
+/**
+ * Approved exactly the release as it is now.
+ */
+fresh: boolean, 
+/**
+ * Counts toward the rule (fresh, not expired, not self-approval, role held).
+ */
+counts: boolean, 
+/**
+ * Why it counts or does not.
+ */
+reason: string, };
+
+export type Verdict = { release_id: string, service: string, version: string, environment: string, tier?: Tier, 
+/**
+ * The time judged, RFC 3339 UTC.
+ */
+at: string, 
+/**
+ * The policy version applied (0: none applied yet, the built-in default was used).
+ */
+policy_version: number, 
+/**
+ * The governed digest approvals must carry to count.
+ */
+release_digest: string, outcome: Outcome, rules: Array<Line>, 
+/**
+ * Approvals and rejections for this environment, latest per person.
+ */
+approvals: Array<ApprovalLine>, 
+/**
+ * Escalation authorizations (critical releases), judged on their own.
+ */
+authorizations: Array<ApprovalLine>, 
+/**
+ * The release went out on the emergency path and must be reviewed.
+ */
+review_required: boolean, };
+
+export type CheckRequest = { 
+/**
+ * A release id or a unique prefix.
+ */
+release?: string, 
+/**
+ * With `version`, finds the release from a pipeline.
+ */
+service?: string, version?: string, environment: string, 
+/**
+ * RFC 3339; now when absent.
+ */
+at?: string, };
+
+export type PendingDecision = { release_id: string, service: string, version: string, title: string, environment: string, window_start?: string, 
+/**
+ * The rule line that waits for it.
+ */
+reason: string, };
+
+export type PolicySummary = { version: number, name: string, note: string, applied_at: string, applied_by: string, applied_by_name: string, rules: number, };
+
+export type PolicyVersion = { version: number, event_id: string, note: string, source: string, applied_at: string, applied_by: string, };
+
+export type SimulatedChange = { release_id: string, service: string, version: string, environment: string, before: Outcome, after: Outcome, 
+/**
+ * The draft's failing or warning lines that explain the new outcome.
+ */
+reasons: Array<string>, };
+
+export type Simulation = { current_version: number, at: string, 
+/**
+ * Release × environment pairs judged.
+ */
+checked: number, changed: Array<SimulatedChange>, };

@@ -11,7 +11,7 @@ use chrono_tz::Tz;
 use relm_domain::ids::ReleaseId;
 use relm_domain::payload::{EventBody, MemberInfo};
 use relm_domain::release::{
-    ChangeRef, ChangeType, Component, EvidenceLink, ReleaseFields, ReleaseStatus,
+    ChangeRef, ChangeType, Component, EvidenceLink, ReleaseFields, ReleaseStatus, RiskLevel,
 };
 use relm_domain::role::Role;
 use relm_domain::window::PlannedWindow;
@@ -191,6 +191,13 @@ pub fn seed(opts: &Options) -> Result<(Relm, DemoOutcome)> {
             title: (*dice.pick(TITLES)).into(),
             description: format!("Ships {service} {version}. Tracked in NW-{ticket}."),
             change_type,
+            risk: [
+                RiskLevel::Low,
+                RiskLevel::Medium,
+                RiskLevel::Medium,
+                RiskLevel::High,
+                RiskLevel::Critical,
+            ][(i % 5) as usize],
             environments: envs,
             window: Some(PlannedWindow {
                 start,
@@ -207,6 +214,7 @@ pub fn seed(opts: &Options) -> Result<(Relm, DemoOutcome)> {
                 id: format!("NW-{ticket}"),
                 title: "Implementation".into(),
                 link: Some(format!("https://tracker.northwind.example/NW-{ticket}")),
+                author: Some(format!("dev{}@northwind.example", i % 5)),
             }],
             rollback_plan: if dice.below(6) == 0 {
                 String::new()

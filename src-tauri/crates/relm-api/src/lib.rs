@@ -9,6 +9,7 @@
 pub mod audit;
 pub mod demo;
 mod error;
+pub mod gates;
 pub mod identity;
 pub mod logging;
 pub mod members;

@@ -4,6 +4,7 @@ use relm_domain::ids::ReleaseId;
 use relm_domain::payload::EventBody;
 use relm_domain::release::{
     ChangeRef, ChangeType, Component, EvidenceLink, ReleaseFields, ReleasePatch, ReleaseStatus,
+    RiskLevel,
 };
 use relm_domain::window::PlannedWindow;
 use relm_store::events::{self, LogEntry};
@@ -24,6 +25,8 @@ pub struct ReleaseInput {
     pub title: Option<String>,
     pub description: Option<String>,
     pub change_type: Option<String>,
+    /// `low`, `medium` (the default), `high` or `critical`.
+    pub risk: Option<String>,
     pub environments: Option<Vec<String>>,
     /// `(start, end, tz)` as typed: RFC 3339 or local wall-clock time in `tz`.
     pub window: Option<(String, String, String)>,
@@ -45,6 +48,11 @@ impl ReleaseInput {
                 .change_type
                 .as_deref()
                 .map(str::parse::<ChangeType>)
+                .transpose()?,
+            risk: self
+                .risk
+                .as_deref()
+                .map(str::parse::<RiskLevel>)
                 .transpose()?,
             environments: self.environments.clone(),
             window: self
@@ -200,6 +208,7 @@ impl Relm {
             title: required(&input.title, "title", "--title \"what it ships\"")?,
             description: String::new(),
             change_type: patch.change_type.unwrap_or(ChangeType::Normal),
+            risk: RiskLevel::default(),
             environments: Vec::new(),
             window: None,
             owner: me,
@@ -322,7 +331,7 @@ impl Relm {
     }
 
     /// A full release id from an id or a unique prefix of at least 4 characters.
-    fn resolve_release(&self, id: &str) -> Result<String> {
+    pub(crate) fn resolve_release(&self, id: &str) -> Result<String> {
         self.workspace_id()?;
         let id = id.trim().to_lowercase();
         if id.len() < 4 {

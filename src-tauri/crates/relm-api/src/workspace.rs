@@ -72,7 +72,13 @@ pub fn init(opts: &Options, req: &InitRequest) -> Result<(Relm, InitOutcome)> {
     };
     let written = relm.store.write(|tx| {
         local::set(tx, IDENTITY, &key_id.0)?;
-        append(tx, &key, &workspace, clock.as_ref(), vec![genesis])
+        // The founder's second event: the documented default policy as version 1.
+        let policy = EventBody::PolicyApplied {
+            version: 1,
+            note: "Default policy of a new workspace".into(),
+            source: relm_policy::DEFAULT_POLICY.into(),
+        };
+        append(tx, &key, &workspace, clock.as_ref(), vec![genesis, policy])
     });
     if let Err(e) = written {
         let _ = relm.keys.delete(&key_id.0);

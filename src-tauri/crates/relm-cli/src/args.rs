@@ -44,6 +44,18 @@ pub enum Command {
     /// Verify the ledger and read its history.
     #[command(subcommand)]
     Audit(AuditCmd),
+    /// The release policy: apply a new version, show, compare, export, simulate.
+    #[command(subcommand)]
+    Policy(PolicyCmd),
+    /// Sign an approval of a release (as it is now) for one environment.
+    Approve(DecisionArgs),
+    /// Sign a rejection of a release for one environment; needs --comment.
+    Reject(DecisionArgs),
+    /// The policy verdict for a release and environment: exit 0 allowed (warnings included),
+    /// 1 blocked, 2 bad input. For CI pipelines; the JSON is documented in docs/policy.md.
+    Check(CheckArgs),
+    /// Releases waiting for your approval.
+    Pending,
     /// Populate the data dir with the demo workspace (creating it if absent).
     Demo,
     /// Recompute every projection from the ledger's events.
@@ -166,6 +178,9 @@ pub struct ReleaseFieldArgs {
     /// Change type: standard, normal or emergency.
     #[arg(long = "type", value_name = "TYPE")]
     pub change_type: Option<String>,
+    /// Risk level: low, medium, high or critical.
+    #[arg(long)]
+    pub risk: Option<String>,
     #[arg(long)]
     pub title: Option<String>,
     #[arg(long)]
@@ -184,7 +199,7 @@ pub struct ReleaseFieldArgs {
     /// Component `NAME|VERSION[|sha256:DIGEST]`; repeat for several.
     #[arg(long = "component", value_name = "SPEC")]
     pub components: Vec<String>,
-    /// Included change `ID|TITLE[|LINK]`; repeat for several.
+    /// Included change `ID|TITLE[|LINK[|AUTHOR]]` (AUTHOR: e-mail or name); repeat for several.
     #[arg(long = "change", value_name = "SPEC")]
     pub changes: Vec<String>,
     /// Evidence `NAME|LINK` or `NAME|sha256:DIGEST`; repeat for several.
@@ -240,6 +255,94 @@ pub enum ReleaseCmd {
         #[arg(long)]
         note: Option<String>,
     },
+    /// Record a deployment of the release (as it is now) to an environment.
+    Deployed {
+        id: String,
+        #[arg(long = "env", value_name = "ENV")]
+        env: String,
+        /// The deployment failed.
+        #[arg(long)]
+        failed: bool,
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Record that the rollback plan was rehearsed.
+    Rehearsed {
+        id: String,
+        #[arg(long)]
+        note: String,
+        #[arg(long)]
+        link: Option<String>,
+    },
+    /// Break-glass: declare the emergency path for an emergency release.
+    Emergency {
+        id: String,
+        #[arg(long)]
+        reason: String,
+        #[arg(long)]
+        incident: String,
+        /// The approver who must confirm afterwards: key id or e-mail.
+        #[arg(long)]
+        approver: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PolicyCmd {
+    /// Apply a policy file (TOML) as the next policy version (admin only).
+    Apply {
+        file: PathBuf,
+        /// Why the policy changes (default: "applied from FILE").
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Show a policy version (the one in force by default).
+    Show {
+        #[arg(long)]
+        version: Option<u32>,
+    },
+    /// Every policy version with its author and note.
+    History,
+    /// What changed between two versions (unified diff).
+    Diff { a: u32, b: u32 },
+    /// Print a policy version's file (the one in force by default), to edit and apply again.
+    Export {
+        #[arg(long)]
+        version: Option<u32>,
+        /// Write to FILE instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// Judge every release under a draft policy and list the verdicts that would change.
+    Simulate { file: PathBuf },
+}
+
+#[derive(Debug, Args)]
+pub struct DecisionArgs {
+    /// Release id or a unique prefix.
+    pub release: String,
+    /// The environment decided for.
+    #[arg(long = "env", value_name = "ENV")]
+    pub env: String,
+    #[arg(long)]
+    pub comment: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Release id or a unique prefix.
+    #[arg(long, conflicts_with_all = ["service", "version"], required_unless_present = "service")]
+    pub release: Option<String>,
+    /// With --version: find the release from a pipeline.
+    #[arg(long, requires = "version")]
+    pub service: Option<String>,
+    #[arg(long, requires = "service")]
+    pub version: Option<String>,
+    #[arg(long = "env", value_name = "ENV")]
+    pub env: String,
+    /// The time to judge at (RFC 3339); now by default.
+    #[arg(long, value_name = "RFC3339")]
+    pub at: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

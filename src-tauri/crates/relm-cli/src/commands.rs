@@ -5,6 +5,7 @@ use relm_api::replicas::JoinRequestInput;
 use relm_api::workspace::{InitRequest, init};
 use relm_api::{ApiError, KeyringChoice, Options, Relm, Result};
 use relm_domain::clock::SystemClock;
+use relm_domain::payload::{Decision, Outcome as Deployed};
 use relm_domain::release::{ChangeRef, Component, EvidenceLink};
 use relm_domain::role::Role;
 use std::path::PathBuf;
@@ -17,7 +18,7 @@ use crate::args::{
 };
 use crate::text;
 
-fn options(data_dir: Option<PathBuf>) -> Result<Options> {
+pub(crate) fn options(data_dir: Option<PathBuf>) -> Result<Options> {
     let data_dir = match data_dir {
         Some(d) => d,
         None => relm_api::logging::default_data_dir().ok_or_else(|| {
@@ -95,6 +96,11 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Identity(cmd) => identity(&opts, cmd),
         Command::Member(cmd) => member(&opts, cmd),
         Command::Release(cmd) => release(&opts, cmd),
+        Command::Policy(cmd) => crate::gates::policy(&opts, cmd),
+        Command::Approve(a) => crate::gates::decide(&opts, a, Decision::Approve),
+        Command::Reject(a) => crate::gates::decide(&opts, a, Decision::Reject),
+        Command::Check(a) => crate::gates::check(&opts, a),
+        Command::Pending => crate::gates::pending(&opts),
         Command::Audit(AuditCmd::Verify) => {
             let report = Relm::open(&opts)?.verify()?;
             let text = text::verify(&report);
@@ -219,14 +225,16 @@ fn member(opts: &Options, cmd: MemberCmd) -> Result<Outcome> {
     }
 }
 
+/// `spec` split on `|`: the first `min` parts required, up to `max` in all (optional ones
+/// may be empty).
 fn split_spec(spec: &str, what: &str, min: usize, max: usize) -> Result<Vec<String>> {
     let parts: Vec<String> = spec.split('|').map(|p| p.trim().to_string()).collect();
-    if parts.len() < min || parts.len() > max || parts.iter().any(String::is_empty) {
+    if parts.len() < min || parts.len() > max || parts.iter().take(min).any(String::is_empty) {
         return Err(ApiError::validation(format!(
             "--{what} `{spec}`: expected {} separated by `|`",
             match what {
                 "component" => "NAME|VERSION[|sha256:DIGEST]",
-                "change" => "ID|TITLE[|LINK]",
+                "change" => "ID|TITLE[|LINK[|AUTHOR]]",
                 _ => "NAME|LINK or NAME|sha256:DIGEST",
             }
         )));
@@ -255,11 +263,13 @@ fn input(a: ReleaseFieldArgs, clear_window: bool) -> Result<ReleaseInput> {
         .changes
         .iter()
         .map(|s| {
-            let p = split_spec(s, "change", 2, 3)?;
+            let p = split_spec(s, "change", 2, 4)?;
+            let optional = |i: usize| p.get(i).filter(|v| !v.is_empty()).cloned();
             Ok(ChangeRef {
                 id: p[0].clone(),
                 title: p[1].clone(),
-                link: p.get(2).cloned(),
+                link: optional(2),
+                author: optional(3),
             })
         })
         .collect::<Result<Vec<_>>>()?;
@@ -282,6 +292,7 @@ fn input(a: ReleaseFieldArgs, clear_window: bool) -> Result<ReleaseInput> {
         title: a.title,
         description: a.description,
         change_type: a.change_type,
+        risk: a.risk,
         environments: list(a.envs),
         window: match (a.start, a.end, a.tz) {
             (Some(s), Some(e), Some(z)) => Some((s, e, z)),
@@ -320,6 +331,45 @@ fn release(opts: &Options, cmd: ReleaseCmd) -> Result<Outcome> {
             Outcome::ok(
                 serde_json::json!({ "id": r.id, "status": r.status, "release": r }),
                 text,
+            )
+        }
+        ReleaseCmd::Deployed {
+            id,
+            env,
+            failed,
+            note,
+        } => {
+            let outcome = if failed {
+                Deployed::Failed
+            } else {
+                Deployed::Succeeded
+            };
+            relm.record_deployment(&id, &env, outcome, note.as_deref())?;
+            let text = format!("recorded: {} to {env} {}", outcome.as_str(), id);
+            Outcome::ok(
+                serde_json::json!({ "id": id, "environment": env, "outcome": outcome }),
+                text,
+            )
+        }
+        ReleaseCmd::Rehearsed { id, note, link } => {
+            relm.record_rehearsal(&id, &note, link.as_deref())?;
+            Outcome::ok(
+                serde_json::json!({ "id": id }),
+                format!("recorded a rollback rehearsal of {id}"),
+            )
+        }
+        ReleaseCmd::Emergency {
+            id,
+            reason,
+            incident,
+            approver,
+        } => {
+            relm.declare_emergency(&id, &reason, &incident, &approver)?;
+            Outcome::ok(
+                serde_json::json!({ "id": id, "incident": incident }),
+                format!(
+                    "emergency path declared for {id}; the approver must confirm it afterwards"
+                ),
             )
         }
         ReleaseCmd::Show { id } => {

@@ -4,6 +4,7 @@
 
 mod args;
 mod commands;
+mod gates;
 mod text;
 
 use clap::Parser;

@@ -20,6 +20,42 @@ pub struct MemberInfo {
     pub email: String,
 }
 
+/// An approver's decision on a release for one environment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub enum Decision {
+    Approve,
+    Reject,
+}
+
+impl Decision {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Decision::Approve => "approve",
+            Decision::Reject => "reject",
+        }
+    }
+}
+
+/// How a deployment to an environment ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub enum Outcome {
+    Succeeded,
+    Failed,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Succeeded => "succeeded",
+            Outcome::Failed => "failed",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "payload")]
 pub enum EventBody {
@@ -53,6 +89,58 @@ pub enum EventBody {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         note: Option<String>,
     },
+    /// A new version of the release policy: the TOML bundle as written, with a change note.
+    /// `version` is the one after the version its author had: of two policies applied
+    /// concurrently from the same version, the first in ledger order wins.
+    #[serde(rename = "policy.applied")]
+    PolicyApplied {
+        version: u32,
+        note: String,
+        source: String,
+    },
+    /// An approver's signed decision on exactly one state of a release (its governed digest)
+    /// for one environment, under the policy version in force when it was made.
+    #[serde(rename = "approval.recorded")]
+    ApprovalRecorded {
+        release_id: ReleaseId,
+        environment: String,
+        decision: Decision,
+        release_digest: String,
+        policy_version: u32,
+        /// RFC 3339 UTC; absent when the policy set no expiry.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expires_at: Option<String>,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        comment: String,
+    },
+    /// A deployment of the release to one environment, and how it ended.
+    #[serde(rename = "deployment.recorded")]
+    DeploymentRecorded {
+        release_id: ReleaseId,
+        environment: String,
+        outcome: Outcome,
+        /// The governed digest of what was deployed (promotion checks the same build moves on).
+        release_digest: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        note: String,
+    },
+    /// The rollback plan was rehearsed.
+    #[serde(rename = "rollback.rehearsed")]
+    RollbackRehearsed {
+        release_id: ReleaseId,
+        note: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        link: Option<String>,
+    },
+    /// Break-glass: the release goes out on the emergency path, with a reason, an incident
+    /// and the approver who must confirm it afterwards.
+    #[serde(rename = "emergency.declared")]
+    EmergencyDeclared {
+        release_id: ReleaseId,
+        reason: String,
+        incident: String,
+        approver: KeyId,
+    },
 }
 
 impl EventBody {
@@ -84,6 +172,11 @@ impl EventBody {
             EventBody::ReleaseCreated { .. } => "release.created",
             EventBody::ReleaseUpdated { .. } => "release.updated",
             EventBody::ReleaseStatusChanged { .. } => "release.status_changed",
+            EventBody::PolicyApplied { .. } => "policy.applied",
+            EventBody::ApprovalRecorded { .. } => "approval.recorded",
+            EventBody::DeploymentRecorded { .. } => "deployment.recorded",
+            EventBody::RollbackRehearsed { .. } => "rollback.rehearsed",
+            EventBody::EmergencyDeclared { .. } => "emergency.declared",
         }
     }
 
@@ -95,9 +188,14 @@ impl EventBody {
             EventBody::MemberRolesSet { key_id, .. } | EventBody::MemberRemoved { key_id } => {
                 Some(key_id.0.clone())
             }
+            EventBody::PolicyApplied { version, .. } => Some(format!("policy/{version}")),
             EventBody::ReleaseCreated { release_id, .. }
             | EventBody::ReleaseUpdated { release_id, .. }
-            | EventBody::ReleaseStatusChanged { release_id, .. } => Some(release_id.0.clone()),
+            | EventBody::ReleaseStatusChanged { release_id, .. }
+            | EventBody::ApprovalRecorded { release_id, .. }
+            | EventBody::DeploymentRecorded { release_id, .. }
+            | EventBody::RollbackRehearsed { release_id, .. }
+            | EventBody::EmergencyDeclared { release_id, .. } => Some(release_id.0.clone()),
         }
     }
 }

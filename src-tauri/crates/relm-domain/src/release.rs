@@ -7,7 +7,10 @@
 use serde::{Deserialize, Serialize};
 use std::str::FromStr;
 
+use sha2::{Digest, Sha256};
+
 use crate::DomainError;
+use crate::ids::ReleaseId;
 use crate::keys::KeyId;
 use crate::window::PlannedWindow;
 
@@ -45,6 +48,66 @@ impl FromStr for ChangeType {
                 format!("unknown change type `{other}`; use standard, normal or emergency"),
             )),
         }
+    }
+}
+
+/// How much could go wrong: decides which policy rules apply (e.g. escalation above `high`).
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub enum RiskLevel {
+    Low,
+    /// Also the level of releases recorded before risk levels existed.
+    #[default]
+    Medium,
+    High,
+    Critical,
+}
+
+impl RiskLevel {
+    pub const ALL: [RiskLevel; 4] = [
+        RiskLevel::Low,
+        RiskLevel::Medium,
+        RiskLevel::High,
+        RiskLevel::Critical,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RiskLevel::Low => "low",
+            RiskLevel::Medium => "medium",
+            RiskLevel::High => "high",
+            RiskLevel::Critical => "critical",
+        }
+    }
+}
+
+impl std::fmt::Display for RiskLevel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for RiskLevel {
+    type Err = DomainError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        RiskLevel::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s.trim())
+            .ok_or_else(|| {
+                DomainError::invalid(
+                    "risk",
+                    format!("unknown risk level `{s}`; use low, medium, high or critical"),
+                )
+            })
+    }
+}
+
+impl std::fmt::Display for ChangeType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -178,6 +241,9 @@ pub struct ChangeRef {
     pub title: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub link: Option<String>,
+    /// Who wrote the change (an e-mail or a name): they may not approve the release.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author: Option<String>,
 }
 
 /// A named piece of evidence (test report, scan, SBOM) recorded as a link or a file digest.
@@ -201,6 +267,8 @@ pub struct ReleaseFields {
     #[serde(default)]
     pub description: String,
     pub change_type: ChangeType,
+    #[serde(default)]
+    pub risk: RiskLevel,
     pub environments: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub window: Option<PlannedWindow>,
@@ -228,6 +296,8 @@ pub struct ReleasePatch {
     pub description: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub change_type: Option<ChangeType>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub risk: Option<RiskLevel>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub environments: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -262,6 +332,7 @@ impl ReleaseFields {
             title,
             description,
             change_type,
+            risk,
             environments,
             components,
             changes,
@@ -274,6 +345,28 @@ impl ReleaseFields {
         if let Some(w) = &p.window {
             self.window = Some(w.clone());
         }
+    }
+
+    /// The digest of what an approval approves: `sha256:` and the hex SHA-256 of the canonical
+    /// JSON of the release's id, service, version, change type, risk level, environments,
+    /// planned window, components (with their digests), changes and rollback plan. Any change to
+    /// one of these makes earlier approvals stale; title, description and evidence can change
+    /// without that (evidence is judged by its own rules).
+    pub fn governed_digest(&self, release_id: &ReleaseId) -> String {
+        let governed = serde_json::json!({
+            "release_id": release_id.0,
+            "service": self.service,
+            "version": self.version,
+            "change_type": self.change_type,
+            "risk": self.risk,
+            "environments": self.environments,
+            "window": self.window,
+            "components": self.components,
+            "changes": self.changes,
+            "rollback_plan": self.rollback_plan,
+        });
+        let bytes = crate::canonical::to_canonical_bytes(&governed);
+        format!("sha256:{}", hex::encode(Sha256::digest(bytes)))
     }
 
     /// Normalise (trim, dedupe environments) and check every field rule.
@@ -400,6 +493,7 @@ mod tests {
             title: "Faster refunds".into(),
             description: String::new(),
             change_type: ChangeType::Normal,
+            risk: RiskLevel::Medium,
             environments: vec!["staging".into(), "prod".into(), "prod".into()],
             window: None,
             owner: KeyId("0011223344556677".into()),

@@ -18,7 +18,7 @@ pub enum Role {
     Admin,
     /// Creates, edits and moves releases through their lifecycle.
     ReleaseManager,
-    /// Authorizes releases (the move to `approved`, later signed approvals).
+    /// Authorizes releases: the approvals that policies count, the move to `approved`.
     Approver,
     /// Reads everything, emits nothing.
     Auditor,
@@ -71,17 +71,24 @@ pub fn roles_allowed_to_emit(body: &EventBody) -> Option<&'static [Role]> {
     const ADMIN: &[Role] = &[Role::Admin];
     const RELEASE: &[Role] = &[Role::Admin, Role::ReleaseManager];
     const AUTHORIZE: &[Role] = &[Role::Approver];
+    const DECIDE: &[Role] = &[Role::Admin, Role::ReleaseManager, Role::Approver];
     match body {
         EventBody::WorkspaceCreated { .. } => None,
         EventBody::MemberAdded { .. }
         | EventBody::MemberRolesSet { .. }
-        | EventBody::MemberRemoved { .. } => Some(ADMIN),
+        | EventBody::MemberRemoved { .. }
+        | EventBody::PolicyApplied { .. } => Some(ADMIN),
+        // Anyone but an auditor may sign a decision; the policy says whose decisions count.
+        EventBody::ApprovalRecorded { .. } => Some(DECIDE),
         EventBody::ReleaseStatusChanged {
             to: ReleaseStatus::Approved,
             ..
         } => Some(AUTHORIZE),
         EventBody::ReleaseCreated { .. }
         | EventBody::ReleaseUpdated { .. }
-        | EventBody::ReleaseStatusChanged { .. } => Some(RELEASE),
+        | EventBody::ReleaseStatusChanged { .. }
+        | EventBody::DeploymentRecorded { .. }
+        | EventBody::RollbackRehearsed { .. }
+        | EventBody::EmergencyDeclared { .. } => Some(RELEASE),
     }
 }

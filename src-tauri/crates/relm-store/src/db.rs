@@ -14,11 +14,17 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../migrations/0001_ledger.sql")),
         M::up(include_str!("../migrations/0002_replicas.sql")),
         M::up(include_str!("../migrations/0003_release_sorting.sql")),
+        M::up(include_str!("../migrations/0004_policy.sql")),
     ])
 }
 
 /// The schema version this binary writes (SQLite `user_version`).
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
+
+/// A store migrated from a schema below this one gets its projections replayed from the
+/// ledger: schema 4 reads fields (a release's risk level) that a replica on an older version
+/// may have received in events without projecting them.
+const REPLAY_BELOW: i64 = 4;
 
 #[derive(Debug)]
 pub struct Store {
@@ -90,7 +96,16 @@ impl Store {
             rusqlite_migration::Error::RusqliteError { err, .. } => StoreError::Sqlite(err),
             other => StoreError::Corrupt(format!("schema migration failed: {other}")),
         })?;
-        Ok(Store { conn, path })
+        let mut store = Store { conn, path };
+        if found > 0 && found < REPLAY_BELOW {
+            let events = store.rebuild()?;
+            tracing::info!(
+                from = found,
+                events,
+                "projections replayed after a schema upgrade"
+            );
+        }
+        Ok(store)
     }
 
     pub fn path(&self) -> &Path {

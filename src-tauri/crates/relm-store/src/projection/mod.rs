@@ -4,6 +4,7 @@
 //! the projections are rebuilt, so the two paths cannot drift. [`digest`] fingerprints every
 //! projection table so `audit verify` can compare the stored state with a fresh rebuild.
 
+pub mod governance;
 pub mod members;
 pub mod releases;
 
@@ -19,6 +20,11 @@ use crate::error::Result;
 /// Projection tables with their ordering keys, children after parents for deletion order.
 pub const TABLES: &[(&str, &str)] = &[
     ("not_applied", "event_id"),
+    ("emergencies", "event_id"),
+    ("rehearsals", "event_id"),
+    ("deployments", "event_id"),
+    ("approvals", "event_id"),
+    ("policies", "version"),
     ("release_status_history", "release_id, event_id"),
     ("release_environments", "release_id, env"),
     ("releases", "id"),
@@ -76,6 +82,13 @@ pub fn apply(conn: &Connection, ev: &SignedEvent, body: &EventBody) -> Result<Ef
             | EventBody::ReleaseUpdated { .. }
             | EventBody::ReleaseStatusChanged { .. } => {
                 releases::apply(conn, &ev.envelope.id.0, body, at, by)?
+            }
+            EventBody::PolicyApplied { .. }
+            | EventBody::ApprovalRecorded { .. }
+            | EventBody::DeploymentRecorded { .. }
+            | EventBody::RollbackRehearsed { .. }
+            | EventBody::EmergencyDeclared { .. } => {
+                governance::apply(conn, &ev.envelope.id.0, body, at, by)?
             }
         },
     };

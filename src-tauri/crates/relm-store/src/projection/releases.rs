@@ -257,13 +257,13 @@ fn write_fields(
             conn.prepare_cached(
                 "INSERT INTO releases (id, service, version, title, description, change_type, status, owner,
                    environments, window_start, window_end, window_tz, rollback_plan, components, changes,
-                   evidence, created_hlc, created_by, updated_hlc, updated_by, revision)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'draft', ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?16, ?17, 1)",
+                   evidence, created_hlc, created_by, updated_hlc, updated_by, revision, risk)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'draft', ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?16, ?17, 1, ?18)",
             )?
             .execute(params![
                 id, f.service, f.version, f.title, f.description, f.change_type.as_str(), f.owner.0,
                 json(&f.environments), ws, we, tz, f.rollback_plan, json(&f.components),
-                json(&f.changes), json(&f.evidence), at, by
+                json(&f.changes), json(&f.evidence), at, by, f.risk.as_str()
             ])?;
         }
         Some((rev, envs_changed)) => {
@@ -271,12 +271,12 @@ fn write_fields(
                 "UPDATE releases SET service = ?2, version = ?3, title = ?4, description = ?5, change_type = ?6,
                    owner = ?7, environments = ?8, window_start = ?9, window_end = ?10, window_tz = ?11,
                    rollback_plan = ?12, components = ?13, changes = ?14, evidence = ?15,
-                   updated_hlc = ?16, updated_by = ?17, revision = ?18 WHERE id = ?1",
+                   updated_hlc = ?16, updated_by = ?17, revision = ?18, risk = ?19 WHERE id = ?1",
             )?
             .execute(params![
                 id, f.service, f.version, f.title, f.description, f.change_type.as_str(), f.owner.0,
                 json(&f.environments), ws, we, tz, f.rollback_plan, json(&f.components),
-                json(&f.changes), json(&f.evidence), at, by, rev + 1
+                json(&f.changes), json(&f.evidence), at, by, rev + 1, f.risk.as_str()
             ])?;
             if !envs_changed {
                 return Ok(());
@@ -314,7 +314,7 @@ fn history(
 
 const SELECT: &str = "SELECT id, service, version, title, description, change_type, status, owner,
     environments, window_start, window_end, window_tz, rollback_plan, components, changes, evidence,
-    created_hlc, created_by, updated_hlc, updated_by, revision FROM releases";
+    created_hlc, created_by, updated_hlc, updated_by, revision, risk FROM releases";
 
 fn at_text(hlc: i64) -> String {
     fmt_utc(Hlc::from_packed(hlc).to_datetime())
@@ -344,6 +344,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Result<ReleaseRow>> {
         String,
         i64,
     ) = (r.get(16)?, r.get(17)?, r.get(18)?, r.get(19)?, r.get(20)?);
+    let risk = text(21)?;
     Ok((|| {
         let window = match (ws, we, tz) {
             (Some(s), Some(e), Some(tz)) => Some(PlannedWindow {
@@ -362,6 +363,9 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Result<ReleaseRow>> {
                 .0
                 .parse()
                 .map_err(|e: relm_domain::DomainError| parse("type", e.to_string()))?,
+            risk: risk
+                .parse()
+                .map_err(|e: relm_domain::DomainError| parse("risk", e.to_string()))?,
             environments: serde_json::from_str(&raw.2)
                 .map_err(|e| parse("environments", e.to_string()))?,
             window,

@@ -1,0 +1,664 @@
+//! Policy and gates: policy versions, verdicts, signed approvals and rejections, deployments,
+//! rollback rehearsals, the emergency path, and the policy simulator.
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+use relm_domain::ids::ReleaseId;
+use relm_domain::keys::KeyId;
+use relm_domain::payload::{Decision, EventBody, Outcome as DeployOutcome};
+use relm_domain::release::{ChangeType, ReleaseStatus};
+use relm_domain::role::Role;
+use relm_domain::window::fmt_utc;
+use relm_policy::facts::ApprovalFact;
+use relm_policy::rules::RuleSpec;
+use relm_policy::{DEFAULT_POLICY, Facts, Outcome, Policy, Verdict};
+use relm_store::Connection;
+use relm_store::projection::governance::{self, PolicyVersion};
+
+use crate::error::{ApiError, ErrorCode, Result};
+use crate::session::Relm;
+
+/// A policy version without its text, for the history.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct PolicySummary {
+    pub version: u32,
+    pub name: String,
+    pub note: String,
+    pub applied_at: String,
+    pub applied_by: String,
+    pub applied_by_name: String,
+    pub rules: u32,
+}
+
+/// `relm check`'s question.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
+pub struct CheckRequest {
+    /// A release id or a unique prefix.
+    pub release: Option<String>,
+    /// With `version`, finds the release from a pipeline.
+    pub service: Option<String>,
+    pub version: Option<String>,
+    pub environment: String,
+    /// RFC 3339; now when absent.
+    pub at: Option<String>,
+}
+
+/// A verdict that changes under a draft policy.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SimulatedChange {
+    pub release_id: String,
+    pub service: String,
+    pub version: String,
+    pub environment: String,
+    pub before: Outcome,
+    pub after: Outcome,
+    /// The draft's failing or warning lines that explain the new outcome.
+    pub reasons: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Simulation {
+    pub current_version: u32,
+    pub at: String,
+    /// Release × environment pairs judged.
+    pub checked: u32,
+    pub changed: Vec<SimulatedChange>,
+}
+
+/// A release waiting for this member's decision.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct PendingDecision {
+    pub release_id: String,
+    pub service: String,
+    pub version: String,
+    pub title: String,
+    pub environment: String,
+    #[cfg_attr(feature = "ts", ts(optional))]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub window_start: Option<String>,
+    /// The rule line that waits for it.
+    pub reason: String,
+}
+
+fn parse_at(at: Option<&str>, now: DateTime<Utc>) -> Result<DateTime<Utc>> {
+    match at.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(now),
+        Some(s) => DateTime::parse_from_rfc3339(s)
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(|_| {
+                ApiError::invalid(
+                    "at",
+                    format!("`{s}` is not an RFC 3339 time; use e.g. 2027-03-19T18:00:00Z"),
+                )
+            }),
+    }
+}
+
+/// The policy in force and its version (0 and the built-in default when none was applied).
+pub(crate) fn in_force(conn: &Connection) -> Result<(Policy, u32)> {
+    match governance::policy(conn, None)? {
+        None => Ok((default_policy()?, 0)),
+        Some(p) => Policy::parse(&p.source).map(|policy| (policy, p.version)).map_err(|e| {
+            ApiError::new(
+                ErrorCode::Internal,
+                format!(
+                    "policy version {} cannot be read ({e}); apply a corrected policy with `relm policy apply FILE`",
+                    p.version
+                ),
+            )
+        }),
+    }
+}
+
+fn default_policy() -> Result<Policy> {
+    Policy::parse(DEFAULT_POLICY)
+        .map_err(|e| ApiError::new(ErrorCode::Internal, format!("the default policy: {e}")))
+}
+
+fn facts(conn: &Connection, release_id: &str) -> Result<Facts> {
+    let people = governance::people(conn)?;
+    governance::facts(conn, release_id, &people)?
+        .ok_or_else(|| ApiError::not_found(format!("no release {release_id}")))
+}
+
+fn policy_error(e: relm_policy::PolicyError, file: &str) -> ApiError {
+    let location = match e.line {
+        Some(l) => format!("{file}:{l}"),
+        None => file.to_string(),
+    };
+    ApiError::invalid("policy", format!("{location}: {}", e.message))
+}
+
+impl Relm {
+    /// Apply a policy file as the next policy version (admins only). The file is parsed and
+    /// checked in full first; if anything is wrong, nothing is recorded and the policy in
+    /// force stays. `file` names the source in error messages.
+    pub fn apply_policy(&mut self, source: &str, note: &str, file: &str) -> Result<PolicySummary> {
+        Policy::parse(source).map_err(|e| policy_error(e, file))?;
+        let note = note.trim().to_string();
+        if note.is_empty() {
+            return Err(ApiError::invalid(
+                "note",
+                "say why the policy changes: --note \"what and why\"",
+            ));
+        }
+        let source = source.to_string();
+        let mut version = 0;
+        self.emit(|tx| {
+            version = governance::current_version(tx)? + 1;
+            if let Some(p) = governance::policy(tx, None)?
+                && p.source == source
+            {
+                return Err(ApiError::new(
+                    ErrorCode::Conflict,
+                    format!(
+                        "this is already the policy in force (version {})",
+                        p.version
+                    ),
+                ));
+            }
+            Ok(vec![EventBody::PolicyApplied {
+                version,
+                note,
+                source,
+            }])
+        })?;
+        self.policy_summary(version)
+    }
+
+    fn policy_summary(&self, version: u32) -> Result<PolicySummary> {
+        let conn = self.store.conn();
+        let p = governance::policy(conn, Some(version))?
+            .ok_or_else(|| ApiError::not_found(format!("no policy version {version}")))?;
+        let people = governance::people(conn)?;
+        Ok(summary(&p, &people))
+    }
+
+    /// One policy version (the one in force by default), with its text.
+    pub fn policy(&self, version: Option<u32>) -> Result<PolicyVersion> {
+        self.workspace_id()?;
+        let conn = self.store.conn();
+        governance::policy(conn, version)?.ok_or_else(|| match version {
+            Some(v) => ApiError::not_found(format!(
+                "no policy version {v}; see `relm policy history`"
+            )),
+            None => ApiError::not_found(
+                "no policy applied yet (the built-in default is used); apply one with `relm policy apply FILE`",
+            ),
+        })
+    }
+
+    /// Every policy version, oldest first.
+    pub fn policy_history(&self) -> Result<Vec<PolicySummary>> {
+        self.workspace_id()?;
+        let conn = self.store.conn();
+        let people = governance::people(conn)?;
+        Ok(governance::policies(conn)?
+            .iter()
+            .map(|p| summary(p, &people))
+            .collect())
+    }
+
+    /// A unified diff of two versions' texts.
+    pub fn policy_diff(&self, a: u32, b: u32) -> Result<String> {
+        let (pa, pb) = (self.policy(Some(a))?, self.policy(Some(b))?);
+        let diff = similar::TextDiff::from_lines(&pa.source, &pb.source);
+        Ok(diff
+            .unified_diff()
+            .context_radius(3)
+            .header(&format!("policy v{a}"), &format!("policy v{b}"))
+            .to_string())
+    }
+
+    /// The verdict for a release and environment at a time (now by default).
+    pub fn check(&self, req: &CheckRequest) -> Result<Verdict> {
+        self.workspace_id()?;
+        let env = req.environment.trim();
+        if env.is_empty() {
+            return Err(ApiError::invalid(
+                "environment",
+                "name the target environment: --env prod",
+            ));
+        }
+        let at = parse_at(req.at.as_deref(), self.clock.now())?;
+        let id = match (&req.release, &req.service, &req.version) {
+            (Some(r), None, None) => self.resolve_release(r)?,
+            (None, Some(s), Some(v)) => self.find_release(s, v)?,
+            _ => {
+                return Err(ApiError::validation(
+                    "say which release: --release ID, or --service S --version V",
+                ));
+            }
+        };
+        let conn = self.store.conn();
+        let (policy, version) = in_force(conn)?;
+        Ok(relm_policy::evaluate(
+            &policy,
+            version,
+            &facts(conn, &id)?,
+            env,
+            at,
+        ))
+    }
+
+    fn find_release(&self, service: &str, version: &str) -> Result<String> {
+        let ids = governance::release_ids_by_service_version(
+            self.store.conn(),
+            service.trim(),
+            version.trim(),
+        )?;
+        match ids.as_slice() {
+            [one] => Ok(one.clone()),
+            [] => Err(ApiError::not_found(format!(
+                "no release of {service} {version}; see `relm release list --service {service}`"
+            ))),
+            many => Err(ApiError::validation(format!(
+                "{} releases of {service} {version} exist ({}); use --release ID",
+                many.len(),
+                many.join(", ")
+            ))),
+        }
+    }
+
+    /// Sign an approval (or a rejection, which needs a comment) of the release as it is now,
+    /// for one environment. Refused, with the reason, when the decision could not count under
+    /// the policy in force (the owner, a change author, a missing role).
+    pub fn decide(
+        &mut self,
+        release: &str,
+        environment: &str,
+        decision: Decision,
+        comment: Option<&str>,
+    ) -> Result<Verdict> {
+        let id = self.resolve_release(release)?;
+        let me = self.me()?;
+        let comment = comment.map(str::trim).unwrap_or_default().to_string();
+        if decision == Decision::Reject && comment.is_empty() {
+            return Err(ApiError::invalid(
+                "comment",
+                "say why you reject it: --comment TEXT",
+            ));
+        }
+        let now = self.clock.now();
+        self.emit(|tx| {
+            let (policy, version) = in_force(tx)?;
+            let mut f = facts(tx, &id)?;
+            let env = policy
+                .environment(environment.trim())
+                .map(|e| e.name.clone())
+                .ok_or_else(|| {
+                    ApiError::invalid(
+                        "environment",
+                        format!(
+                            "`{environment}` is not an environment of the policy (version {version}); use one of {}",
+                            policy.order().map(|e| e.name.as_str()).collect::<Vec<_>>().join(", ")
+                        ),
+                    )
+                })?;
+            if matches!(
+                f.status,
+                ReleaseStatus::Cancelled | ReleaseStatus::Reviewed | ReleaseStatus::RolledBack | ReleaseStatus::Failed
+            ) {
+                return Err(ApiError::new(
+                    ErrorCode::Conflict,
+                    format!("the release is `{}`; there is nothing left to decide", f.status),
+                ));
+            }
+            let digest = f.fields.governed_digest(&f.release_id);
+            let expires_at = max_age(&policy, &f, &env).map(|h| now + Duration::hours(i64::from(h)));
+            // Judge the decision as if it were recorded: refuse it if it could not count.
+            f.approvals.push(ApprovalFact {
+                event_id: "pending".into(),
+                by: me.clone(),
+                environment: env.clone(),
+                decision,
+                release_digest: digest.clone(),
+                policy_version: version,
+                at: now,
+                expires_at,
+                comment: comment.clone(),
+            });
+            let verdict = relm_policy::evaluate(&policy, version, &f, &env, now);
+            if let Some(mine) = verdict.approvals.iter().find(|a| a.by == me.0)
+                && !mine.counts
+                && !(decision == Decision::Reject && mine.fresh && mine.reason.starts_with("blocks"))
+            {
+                return Err(ApiError::new(
+                    ErrorCode::Unauthorized,
+                    format!("your decision would not count: {}", mine.reason),
+                ));
+            }
+            Ok(vec![EventBody::ApprovalRecorded {
+                release_id: ReleaseId(id.clone()),
+                environment: env,
+                decision,
+                release_digest: digest,
+                policy_version: version,
+                expires_at: expires_at.map(fmt_utc),
+                comment,
+            }])
+        })?;
+        self.check(&CheckRequest {
+            release: Some(id),
+            environment: environment.to_string(),
+            ..CheckRequest::default()
+        })
+    }
+
+    /// Record a deployment of the release (as it is now) to an environment.
+    pub fn record_deployment(
+        &mut self,
+        release: &str,
+        environment: &str,
+        outcome: DeployOutcome,
+        note: Option<&str>,
+    ) -> Result<()> {
+        let id = self.resolve_release(release)?;
+        let note = note.map(str::trim).unwrap_or_default().to_string();
+        self.emit(|tx| {
+            let (policy, _) = in_force(tx)?;
+            let f = facts(tx, &id)?;
+            let env = environment.trim();
+            let targeted = f.fields.environments.iter().any(|e| {
+                e == env
+                    || policy
+                        .environment(e)
+                        .zip(policy.environment(env))
+                        .is_some_and(|(a, b)| a.name == b.name)
+            });
+            if !targeted {
+                return Err(ApiError::invalid(
+                    "environment",
+                    format!(
+                        "the release does not target `{env}` (it targets {})",
+                        f.fields.environments.join(", ")
+                    ),
+                ));
+            }
+            Ok(vec![EventBody::DeploymentRecorded {
+                release_id: ReleaseId(id.clone()),
+                environment: env.to_string(),
+                outcome,
+                release_digest: f.fields.governed_digest(&f.release_id),
+                note,
+            }])
+        })?;
+        Ok(())
+    }
+
+    /// Record that the rollback plan was rehearsed.
+    pub fn record_rehearsal(
+        &mut self,
+        release: &str,
+        note: &str,
+        link: Option<&str>,
+    ) -> Result<()> {
+        let id = self.resolve_release(release)?;
+        let note = note.trim().to_string();
+        if note.is_empty() {
+            return Err(ApiError::invalid("note", "say how it went: --note TEXT"));
+        }
+        let link = link
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(String::from);
+        self.emit(|_| {
+            Ok(vec![EventBody::RollbackRehearsed {
+                release_id: ReleaseId(id.clone()),
+                note,
+                link,
+            }])
+        })?;
+        Ok(())
+    }
+
+    /// Break-glass: declare the emergency path for an emergency release, naming the approver
+    /// who must confirm it afterwards.
+    pub fn declare_emergency(
+        &mut self,
+        release: &str,
+        reason: &str,
+        incident: &str,
+        approver: &str,
+    ) -> Result<()> {
+        let id = self.resolve_release(release)?;
+        let me = self.me()?;
+        let (reason, incident) = (reason.trim().to_string(), incident.trim().to_string());
+        if reason.is_empty() {
+            return Err(ApiError::invalid(
+                "reason",
+                "say why it cannot wait: --reason TEXT",
+            ));
+        }
+        if incident.is_empty() {
+            return Err(ApiError::invalid(
+                "incident",
+                "name the incident: --incident INC-123",
+            ));
+        }
+        self.emit(|tx| {
+            let f = facts(tx, &id)?;
+            if f.fields.change_type != ChangeType::Emergency {
+                return Err(ApiError::new(
+                    ErrorCode::Conflict,
+                    format!(
+                        "the release is a {} change; make it an emergency first: `relm release update {id} --type emergency`",
+                        f.fields.change_type
+                    ),
+                ));
+            }
+            let key = resolve_member(&f, approver)?;
+            let person = f.person(&key);
+            if !person.is_some_and(|p| p.active && p.roles.contains(&Role::Approver)) {
+                return Err(ApiError::invalid(
+                    "approver",
+                    format!("{} does not hold the approver role", f.name(&key)),
+                ));
+            }
+            if key == me || key == f.fields.owner {
+                return Err(ApiError::invalid(
+                    "approver",
+                    "the approver must be someone other than you and the release's owner",
+                ));
+            }
+            Ok(vec![EventBody::EmergencyDeclared {
+                release_id: ReleaseId(id.clone()),
+                reason,
+                incident,
+                approver: key,
+            }])
+        })?;
+        Ok(())
+    }
+
+    /// Judge every release under a draft policy and under the one in force, now, and list the
+    /// verdicts that would change. Nothing is recorded.
+    pub fn simulate_policy(&self, source: &str, file: &str) -> Result<Simulation> {
+        self.workspace_id()?;
+        let draft = Policy::parse(source).map_err(|e| policy_error(e, file))?;
+        let conn = self.store.conn();
+        let (current, version) = in_force(conn)?;
+        let at = self.clock.now();
+        let people = governance::people(conn)?;
+        let mut checked = 0;
+        let mut changed = Vec::new();
+        for id in governance::release_ids(conn)? {
+            let Some(f) = governance::facts(conn, &id, &people)? else {
+                continue;
+            };
+            for env in &f.fields.environments {
+                checked += 1;
+                let before = relm_policy::evaluate(&current, version, &f, env, at);
+                let after = relm_policy::evaluate(&draft, version + 1, &f, env, at);
+                if before.outcome != after.outcome {
+                    changed.push(SimulatedChange {
+                        release_id: id.clone(),
+                        service: f.fields.service.clone(),
+                        version: f.fields.version.clone(),
+                        environment: env.clone(),
+                        before: before.outcome,
+                        after: after.outcome,
+                        reasons: after
+                            .rules
+                            .iter()
+                            .filter(|l| {
+                                matches!(
+                                    l.status,
+                                    relm_policy::LineStatus::Fail | relm_policy::LineStatus::Warn
+                                )
+                            })
+                            .map(|l| format!("{}: {}", l.rule, l.reason))
+                            .collect(),
+                    });
+                }
+            }
+        }
+        Ok(Simulation {
+            current_version: version,
+            at: fmt_utc(at),
+            checked,
+            changed,
+        })
+    }
+
+    /// Releases in flight whose verdict waits for a decision this member could give.
+    pub fn pending_my_decision(&self) -> Result<Vec<PendingDecision>> {
+        self.workspace_id()?;
+        let me = self.me()?;
+        let conn = self.store.conn();
+        let (policy, version) = in_force(conn)?;
+        let people = governance::people(conn)?;
+        if !people.get(&me).is_some_and(|p| p.active) {
+            return Ok(Vec::new());
+        }
+        let now = self.clock.now();
+        let mut out = Vec::new();
+        for id in governance::release_ids_in_flight(conn)? {
+            let Some(mut f) = governance::facts(conn, &id, &people)? else {
+                continue;
+            };
+            for env in f.fields.environments.clone() {
+                let verdict = relm_policy::evaluate(&policy, version, &f, &env, now);
+                let waiting = verdict.rules.iter().find(|l| {
+                    matches!(l.kind.as_str(), "approvals" | "escalation" | "emergency")
+                        && matches!(
+                            l.status,
+                            relm_policy::LineStatus::Fail | relm_policy::LineStatus::Warn
+                        )
+                });
+                let Some(waiting) = waiting else { continue };
+                if verdict.approvals.iter().any(|a| a.by == me.0 && a.counts) {
+                    continue;
+                }
+                // Would an approval from me count?
+                f.approvals.push(ApprovalFact {
+                    event_id: "pending".into(),
+                    by: me.clone(),
+                    environment: env.clone(),
+                    decision: Decision::Approve,
+                    release_digest: verdict.release_digest.clone(),
+                    policy_version: version,
+                    at: now,
+                    expires_at: None,
+                    comment: String::new(),
+                });
+                let with_mine = relm_policy::evaluate(&policy, version, &f, &env, now);
+                f.approvals.pop();
+                if with_mine.approvals.iter().any(|a| a.by == me.0 && a.counts) {
+                    out.push(PendingDecision {
+                        release_id: id.clone(),
+                        service: f.fields.service.clone(),
+                        version: f.fields.version.clone(),
+                        title: f.fields.title.clone(),
+                        environment: env.clone(),
+                        window_start: f.fields.window.as_ref().map(|w| fmt_utc(w.start)),
+                        reason: waiting.reason.clone(),
+                    });
+                }
+            }
+        }
+        out.sort_by(|a, b| {
+            (a.window_start.is_none(), &a.window_start, &a.release_id).cmp(&(
+                b.window_start.is_none(),
+                &b.window_start,
+                &b.release_id,
+            ))
+        });
+        Ok(out)
+    }
+}
+
+/// The approval lifetime the policy gives for this release and environment, if any.
+fn max_age(policy: &Policy, f: &Facts, env: &str) -> Option<u32> {
+    let tier = policy.environment(env).map(|e| e.tier);
+    policy
+        .rules
+        .iter()
+        .filter(|r| {
+            r.spec
+                .when()
+                .misses(env, tier, f.fields.change_type, f.fields.risk)
+                .is_none()
+        })
+        .filter_map(|r| match &r.spec {
+            RuleSpec::Approvals(a) => a.max_age_hours,
+            RuleSpec::Escalation(e) => e.max_age_hours,
+            _ => None,
+        })
+        .min()
+}
+
+/// A member by key id, key-id prefix or e-mail.
+fn resolve_member(f: &Facts, who: &str) -> Result<KeyId> {
+    let who = who.trim().to_lowercase();
+    let found: Vec<&KeyId> = f
+        .members
+        .iter()
+        .filter(|(k, p)| {
+            k.0 == who || p.email.to_lowercase() == who || (who.len() >= 6 && k.0.starts_with(&who))
+        })
+        .map(|(k, _)| k)
+        .collect();
+    match found.as_slice() {
+        [one] => Ok((*one).clone()),
+        [] => Err(ApiError::invalid(
+            "approver",
+            format!("no member `{who}`; give a key id or an e-mail from `relm member list`"),
+        )),
+        _ => Err(ApiError::invalid(
+            "approver",
+            format!("`{who}` matches several members; give the full key id"),
+        )),
+    }
+}
+
+fn summary(
+    p: &PolicyVersion,
+    people: &std::collections::BTreeMap<KeyId, relm_policy::facts::Person>,
+) -> PolicySummary {
+    let parsed = Policy::parse(&p.source).ok();
+    PolicySummary {
+        version: p.version,
+        name: parsed
+            .as_ref()
+            .map(|x| x.header.name.clone())
+            .unwrap_or_default(),
+        note: p.note.clone(),
+        applied_at: p.applied_at.clone(),
+        applied_by: p.applied_by.clone(),
+        applied_by_name: people
+            .get(&KeyId(p.applied_by.clone()))
+            .map(|x| x.name.clone())
+            .unwrap_or_else(|| p.applied_by.clone()),
+        rules: parsed
+            .map(|x| (x.rules.len() + x.rego.len()) as u32)
+            .unwrap_or_default(),
+    }
+}

@@ -1,0 +1,250 @@
+//! `relm policy`, `approve`, `reject`, `check` and `pending`.
+
+use std::fmt::Write;
+
+use relm_api::gates::{CheckRequest, PendingDecision, PolicySummary, Simulation};
+use relm_api::{ApiError, Options, Relm, Result};
+use relm_domain::payload::Decision;
+use relm_policy::{LineStatus, Verdict};
+
+use crate::Outcome;
+use crate::args::{CheckArgs, DecisionArgs, PolicyCmd};
+
+fn read(file: &std::path::Path) -> Result<String> {
+    let bytes = std::fs::read(file)
+        .map_err(|e| ApiError::validation(format!("cannot read {}: {e}", file.display())))?;
+    String::from_utf8(bytes).map_err(|_| {
+        ApiError::validation(format!(
+            "{} is not UTF-8 text; save the policy as UTF-8",
+            file.display()
+        ))
+    })
+}
+
+pub fn policy(opts: &Options, cmd: PolicyCmd) -> Result<Outcome> {
+    let mut relm = Relm::open(opts)?;
+    match cmd {
+        PolicyCmd::Apply { file, note } => {
+            let source = read(&file)?;
+            let name = file.display().to_string();
+            let note = note.unwrap_or_else(|| format!("applied from {name}"));
+            let p = relm.apply_policy(&source, &note, &name)?;
+            let text = format!(
+                "policy version {} is now in force ({} rules)",
+                p.version, p.rules
+            );
+            Outcome::ok(p, text)
+        }
+        PolicyCmd::Show { version } => {
+            let p = relm.policy(version)?;
+            let text = format!(
+                "# policy version {}, applied {} by {}: {}\n{}",
+                p.version, p.applied_at, p.applied_by, p.note, p.source
+            );
+            Outcome::ok(p, text)
+        }
+        PolicyCmd::History => {
+            let list = relm.policy_history()?;
+            Outcome::ok(&list, history(&list))
+        }
+        PolicyCmd::Diff { a, b } => {
+            let diff = relm.policy_diff(a, b)?;
+            let text = if diff.is_empty() {
+                format!("versions {a} and {b} are the same")
+            } else {
+                diff.clone()
+            };
+            Outcome::ok(serde_json::json!({ "a": a, "b": b, "diff": diff }), text)
+        }
+        PolicyCmd::Export { version, out } => {
+            let p = relm.policy(version)?;
+            match out {
+                Some(path) => {
+                    std::fs::write(&path, &p.source).map_err(|e| {
+                        ApiError::validation(format!("cannot write {}: {e}", path.display()))
+                    })?;
+                    let text = format!("wrote policy version {} to {}", p.version, path.display());
+                    Outcome::ok(
+                        serde_json::json!({ "version": p.version, "out": path }),
+                        text,
+                    )
+                }
+                None => {
+                    let text = p.source.clone();
+                    Outcome::ok(p, text)
+                }
+            }
+        }
+        PolicyCmd::Simulate { file } => {
+            let source = read(&file)?;
+            let sim = relm.simulate_policy(&source, &file.display().to_string())?;
+            let text = simulation(&sim);
+            Outcome::ok(sim, text)
+        }
+    }
+}
+
+pub fn decide(opts: &Options, a: DecisionArgs, decision: Decision) -> Result<Outcome> {
+    let mut relm = Relm::open(opts)?;
+    let verdict = relm.decide(&a.release, &a.env, decision, a.comment.as_deref())?;
+    let text = format!(
+        "{} {} {} for {}; the verdict is now:\n{}",
+        if decision == Decision::Approve {
+            "approved"
+        } else {
+            "rejected"
+        },
+        verdict.service,
+        verdict.version,
+        verdict.environment,
+        verdict_text(&verdict)
+    );
+    Outcome::ok(verdict, text)
+}
+
+pub fn check(opts: &Options, a: CheckArgs) -> Result<Outcome> {
+    let relm = Relm::open(opts)?;
+    let verdict = relm.check(&CheckRequest {
+        release: a.release,
+        service: a.service,
+        version: a.version,
+        environment: a.env,
+        at: a.at,
+    })?;
+    let text = verdict_text(&verdict);
+    let exit = verdict.exit_code() as u8;
+    Ok(Outcome {
+        exit,
+        ..Outcome::ok(verdict, text)?
+    })
+}
+
+pub fn pending(opts: &Options) -> Result<Outcome> {
+    let relm = Relm::open(opts)?;
+    let list = relm.pending_my_decision()?;
+    let text = pending_text(&list);
+    Outcome::ok(list, text)
+}
+
+fn mark(s: LineStatus) -> &'static str {
+    match s {
+        LineStatus::Pass => "pass",
+        LineStatus::Fail => "FAIL",
+        LineStatus::Warn => "warn",
+        LineStatus::NotApplicable => "n/a ",
+    }
+}
+
+pub fn verdict_text(v: &Verdict) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "{}: {} {} to {} at {} (policy version {})",
+        v.outcome.as_str().replace('_', " ").to_uppercase(),
+        v.service,
+        v.version,
+        v.environment,
+        v.at,
+        v.policy_version
+    );
+    let width = v.rules.iter().map(|l| l.rule.len()).max().unwrap_or(0);
+    for l in &v.rules {
+        let _ = writeln!(s, "  {} {:<width$}  {}", mark(l.status), l.rule, l.reason);
+        if l.status != LineStatus::Pass && l.status != LineStatus::NotApplicable {
+            for e in &l.evidence {
+                let _ = writeln!(s, "       {:<width$}  · {e}", "");
+            }
+        }
+        if let Some(r) = &l.remedy {
+            let _ = writeln!(s, "       {:<width$}  → {r}", "");
+        }
+    }
+    for (title, list) in [
+        ("approvals", &v.approvals),
+        ("authorizations", &v.authorizations),
+    ] {
+        if list.is_empty() {
+            continue;
+        }
+        let _ = writeln!(s, "{title}:");
+        for a in list {
+            let _ = writeln!(
+                s,
+                "  {} {} {} {}: {}",
+                if a.counts { "✓" } else { "✗" },
+                a.decision,
+                a.name,
+                a.at,
+                a.reason
+            );
+        }
+    }
+    if v.review_required {
+        let _ = writeln!(s, "emergency release: a post-release review is required");
+    }
+    s
+}
+
+fn history(list: &[PolicySummary]) -> String {
+    let mut s = format!(
+        "{:<8} {:<21} {:<20} {}\n",
+        "VERSION", "APPLIED", "BY", "NOTE"
+    );
+    for p in list {
+        let _ = writeln!(
+            s,
+            "{:<8} {:<21} {:<20} {}",
+            p.version, p.applied_at, p.applied_by_name, p.note
+        );
+    }
+    s
+}
+
+fn simulation(sim: &Simulation) -> String {
+    let mut s = format!(
+        "{} release/environment verdicts checked against version {} at {}; {} would change\n",
+        sim.checked,
+        sim.current_version,
+        sim.at,
+        sim.changed.len()
+    );
+    for c in &sim.changed {
+        let _ = writeln!(
+            s,
+            "  {} {} {} to {}: {} → {}",
+            &c.release_id[..c.release_id.len().min(10)],
+            c.service,
+            c.version,
+            c.environment,
+            c.before.as_str(),
+            c.after.as_str()
+        );
+        for r in &c.reasons {
+            let _ = writeln!(s, "      {r}");
+        }
+    }
+    s
+}
+
+fn pending_text(list: &[PendingDecision]) -> String {
+    if list.is_empty() {
+        return "nothing waits for your decision".into();
+    }
+    let mut s = String::new();
+    for p in list {
+        let _ = writeln!(
+            s,
+            "{} {} {} to {}{}: {}",
+            &p.release_id[..p.release_id.len().min(10)],
+            p.service,
+            p.version,
+            p.environment,
+            p.window_start
+                .as_deref()
+                .map(|w| format!(" ({w})"))
+                .unwrap_or_default(),
+            p.reason
+        );
+    }
+    s
+}

@@ -1,0 +1,90 @@
+//! What a verdict looks at: the release, its approvals, deployments, rehearsals and emergency
+//! declaration, and the members, as of one point of the ledger. Plain data, filled by the
+//! store; the engine never reads anything else, which is what makes verdicts deterministic.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+use relm_domain::ids::ReleaseId;
+use relm_domain::keys::KeyId;
+use relm_domain::payload::{Decision, Outcome};
+use relm_domain::release::{ReleaseFields, ReleaseStatus};
+use relm_domain::role::Role;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Facts {
+    pub release_id: ReleaseId,
+    pub fields: ReleaseFields,
+    pub status: ReleaseStatus,
+    pub created_at: DateTime<Utc>,
+    /// When the release first moved to `planned` (submitted for approval).
+    pub submitted_at: Option<DateTime<Utc>>,
+    /// In ledger order.
+    pub approvals: Vec<ApprovalFact>,
+    pub deployments: Vec<DeploymentFact>,
+    pub rehearsals: Vec<RehearsalFact>,
+    pub emergency: Option<EmergencyFact>,
+    pub members: BTreeMap<KeyId, Person>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ApprovalFact {
+    pub event_id: String,
+    pub by: KeyId,
+    pub environment: String,
+    pub decision: Decision,
+    pub release_digest: String,
+    pub policy_version: u32,
+    pub at: DateTime<Utc>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub comment: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DeploymentFact {
+    pub environment: String,
+    pub outcome: Outcome,
+    pub release_digest: String,
+    pub at: DateTime<Utc>,
+    pub by: KeyId,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RehearsalFact {
+    pub at: DateTime<Utc>,
+    pub by: KeyId,
+    pub note: String,
+    pub link: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EmergencyFact {
+    pub at: DateTime<Utc>,
+    pub by: KeyId,
+    pub reason: String,
+    pub incident: String,
+    pub approver: KeyId,
+}
+
+/// A member as the ledger knows them now; `active` is false once removed.
+#[derive(Debug, Clone, Serialize)]
+pub struct Person {
+    pub name: String,
+    pub email: String,
+    pub roles: Vec<Role>,
+    pub active: bool,
+}
+
+impl Facts {
+    pub fn person(&self, key: &KeyId) -> Option<&Person> {
+        self.members.get(key)
+    }
+
+    /// A member's name, or their key id when unknown.
+    pub fn name(&self, key: &KeyId) -> String {
+        self.person(key)
+            .map(|p| p.name.clone())
+            .unwrap_or_else(|| key.0.clone())
+    }
+}

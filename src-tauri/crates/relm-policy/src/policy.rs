@@ -1,0 +1,308 @@
+//! The policy bundle: a TOML file a person writes and reviews, parsed into rules.
+//!
+//! Parsing is strict: unknown keys and unknown rule kinds are errors, and every error names the
+//! line it is on, so a typo never silently weakens the policy. After parsing, [`Policy::parse`]
+//! checks that the settings make sense together (no rule that can never apply, no approval
+//! count that no role could meet) and that every Rego module compiles and evaluates within its
+//! time budget.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+use toml::Spanned;
+
+use relm_domain::release::{ChangeType, RiskLevel};
+
+use crate::rego::RegoRule;
+use crate::rules::RuleSpec;
+
+/// What a policy file may get wrong; `line` is 1-based, when known.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}{message}", line.map(|l| format!("line {l}: ")).unwrap_or_default())]
+pub struct PolicyError {
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+impl PolicyError {
+    fn at(source: &str, offset: usize, message: impl Into<String>) -> PolicyError {
+        PolicyError {
+            line: Some(line_of(source, offset)),
+            message: message.into(),
+        }
+    }
+}
+
+/// The 1-based line holding byte `offset`.
+pub fn line_of(source: &str, offset: usize) -> usize {
+    source
+        .as_bytes()
+        .iter()
+        .take(offset.min(source.len()))
+        .filter(|b| **b == b'\n')
+        .count()
+        + 1
+}
+
+/// How strict an environment is; rules select environments by tier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub enum Tier {
+    Development,
+    Test,
+    Staging,
+    Production,
+}
+
+impl Tier {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tier::Development => "development",
+            Tier::Test => "test",
+            Tier::Staging => "staging",
+            Tier::Production => "production",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Environment {
+    pub name: String,
+    pub tier: Tier,
+    /// Other names the same environment goes by (`production`, `prd`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
+}
+
+/// Which releases a rule applies to; every condition given must hold (an empty one holds).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct When {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tiers: Vec<Tier>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub environments: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub change_types: Vec<ChangeType>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub risk_at_least: Option<RiskLevel>,
+}
+
+impl When {
+    pub fn is_empty(&self) -> bool {
+        *self == When::default()
+    }
+
+    /// Why the rule does not apply, or `None` when it does.
+    pub fn misses(
+        &self,
+        env: &str,
+        tier: Option<Tier>,
+        change: ChangeType,
+        risk: RiskLevel,
+    ) -> Option<String> {
+        if !self.environments.is_empty() && !self.environments.iter().any(|e| e == env) {
+            return Some(format!("applies to {} only", self.environments.join(", ")));
+        }
+        if !self.tiers.is_empty() && !tier.is_some_and(|t| self.tiers.contains(&t)) {
+            let tiers: Vec<_> = self.tiers.iter().map(|t| t.as_str()).collect();
+            return Some(format!("applies to {} environments only", tiers.join(", ")));
+        }
+        if !self.change_types.is_empty() && !self.change_types.contains(&change) {
+            let types: Vec<_> = self.change_types.iter().map(|t| t.as_str()).collect();
+            return Some(format!("applies to {} changes only", types.join(", ")));
+        }
+        if let Some(min) = self.risk_at_least
+            && risk < min
+        {
+            return Some(format!("applies from {min} risk; this release is {risk}"));
+        }
+        None
+    }
+}
+
+/// The file as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    #[serde(default)]
+    policy: Header,
+    #[serde(default)]
+    environments: Vec<Spanned<Environment>>,
+    #[serde(default)]
+    rules: Vec<Spanned<RuleSpec>>,
+    #[serde(default)]
+    rego: Vec<Spanned<RegoRule>>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Header {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+}
+
+/// A built-in rule with its id (unique in the policy) and source line.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Rule {
+    pub id: String,
+    pub line: usize,
+    #[serde(flatten)]
+    pub spec: RuleSpec,
+}
+
+/// A parsed, checked policy.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    pub header: Header,
+    pub environments: Vec<Environment>,
+    pub rules: Vec<Rule>,
+    pub rego: Vec<crate::rego::Compiled>,
+}
+
+/// Bundles above this size are refused: a policy is read by people.
+pub const MAX_SOURCE: usize = 1 << 20;
+
+impl Policy {
+    /// Parse and check a policy file.
+    pub fn parse(source: &str) -> Result<Policy, PolicyError> {
+        if source.len() > MAX_SOURCE {
+            return Err(PolicyError {
+                line: None,
+                message: format!(
+                    "the policy is {} bytes; keep it under 1 MiB (split long Rego into fewer rules)",
+                    source.len()
+                ),
+            });
+        }
+        let file: File = toml::from_str(source).map_err(|e| {
+            let line = e.span().map(|s| line_of(source, s.start));
+            PolicyError {
+                line,
+                message: e.message().trim().to_string(),
+            }
+        })?;
+        let mut environments: Vec<Environment> = Vec::new();
+        let mut names = BTreeSet::new();
+        for env in &file.environments {
+            let e = env.get_ref();
+            for name in std::iter::once(&e.name).chain(&e.aliases) {
+                if name.trim().is_empty() {
+                    return Err(PolicyError::at(
+                        source,
+                        env.span().start,
+                        "an environment needs a name",
+                    ));
+                }
+                if !names.insert(name.clone()) {
+                    return Err(PolicyError::at(
+                        source,
+                        env.span().start,
+                        format!(
+                            "environment `{name}` is listed twice; list each environment (and alias) once"
+                        ),
+                    ));
+                }
+            }
+            environments.push(e.clone());
+        }
+        let mut rules: Vec<Rule> = Vec::new();
+        let mut ids = BTreeSet::new();
+        for spanned in &file.rules {
+            let spec = spanned.get_ref().clone();
+            let at = spanned.span().start;
+            let id = spec
+                .id()
+                .map(str::to_string)
+                .unwrap_or_else(|| spec.kind().to_string());
+            if !ids.insert(id.clone()) {
+                return Err(PolicyError::at(
+                    source,
+                    at,
+                    format!(
+                        "two rules are named `{id}`; give each rule of the same kind its own `id`"
+                    ),
+                ));
+            }
+            spec.check(&environments)
+                .map_err(|m| PolicyError::at(source, at, format!("rule `{id}`: {m}")))?;
+            check_when(spec.when(), &environments)
+                .map_err(|m| PolicyError::at(source, at, format!("rule `{id}`: {m}")))?;
+            rules.push(Rule {
+                id,
+                line: line_of(source, at),
+                spec,
+            });
+        }
+        let mut rego = Vec::new();
+        for spanned in &file.rego {
+            let at = spanned.span().start;
+            let r = spanned.get_ref();
+            let id = format!("rego:{}", r.name);
+            if r.name.trim().is_empty() || !ids.insert(id.clone()) {
+                return Err(PolicyError::at(
+                    source,
+                    at,
+                    format!(
+                        "every [[rego]] rule needs a unique `name` (`{}` is empty or taken)",
+                        r.name
+                    ),
+                ));
+            }
+            let compiled = r
+                .compile()
+                .map_err(|m| PolicyError::at(source, at, format!("Rego rule `{}`: {m}", r.name)))?;
+            rego.push(compiled);
+        }
+        Ok(Policy {
+            header: file.policy,
+            environments,
+            rules,
+            rego,
+        })
+    }
+
+    /// The environment a release targets, by name or alias.
+    pub fn environment(&self, name: &str) -> Option<&Environment> {
+        self.environments
+            .iter()
+            .find(|e| e.name == name || e.aliases.iter().any(|a| a == name))
+    }
+
+    /// Environments in promotion order (as listed).
+    pub fn order(&self) -> impl Iterator<Item = &Environment> {
+        self.environments.iter()
+    }
+}
+
+/// A `when` that can never hold is a contradiction: the rule would silently never apply.
+fn check_when(when: &When, envs: &[Environment]) -> Result<(), String> {
+    for name in &when.environments {
+        let Some(env) = envs
+            .iter()
+            .find(|e| &e.name == name || e.aliases.contains(name))
+        else {
+            return Err(format!(
+                "`when.environments` names `{name}`, which is not in [[environments]]"
+            ));
+        };
+        if !when.tiers.is_empty() && !when.tiers.contains(&env.tier) {
+            return Err(format!(
+                "`when.environments` names `{name}` ({}), which is not in `when.tiers`: the rule could never apply there",
+                env.tier.as_str()
+            ));
+        }
+    }
+    if !when.tiers.is_empty()
+        && !envs.is_empty()
+        && !envs.iter().any(|e| when.tiers.contains(&e.tier))
+    {
+        return Err(
+            "no environment has a tier listed in `when.tiers`: the rule could never apply".into(),
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,698 @@
+//! The built-in rule kinds.
+//!
+//! Each kind is a struct with its settings and two functions: `check` (are the settings
+//! sensible, at policy-apply time) and `evaluate` (one verdict line for one release, target
+//! environment and time). A new kind (the calendar's freezes and windows, for one) is a new
+//! struct, a variant of [`RuleSpec`] and an arm in its `dispatch!`; nothing else changes.
+
+use chrono::Duration;
+use serde::{Deserialize, Serialize};
+
+use relm_domain::payload::{Decision, Outcome};
+use relm_domain::release::{ChangeType, RiskLevel};
+use relm_domain::role::Role;
+use relm_domain::window::fmt_utc;
+
+use crate::engine::{Assessed, Context};
+use crate::policy::{Environment, When};
+use crate::verdict::{LineStatus, Severity};
+
+/// What a rule found: a status, a plain reason, what it looked at, and what would satisfy it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finding {
+    pub status: LineStatus,
+    pub reason: String,
+    pub evidence: Vec<String>,
+    pub remedy: Option<String>,
+}
+
+impl Finding {
+    pub fn pass(reason: impl Into<String>, evidence: Vec<String>) -> Finding {
+        Finding {
+            status: LineStatus::Pass,
+            reason: reason.into(),
+            evidence,
+            remedy: None,
+        }
+    }
+
+    pub fn fail(
+        reason: impl Into<String>,
+        evidence: Vec<String>,
+        remedy: impl Into<String>,
+    ) -> Finding {
+        Finding {
+            status: LineStatus::Fail,
+            reason: reason.into(),
+            evidence,
+            remedy: Some(remedy.into()),
+        }
+    }
+
+    pub fn warn(
+        reason: impl Into<String>,
+        evidence: Vec<String>,
+        remedy: impl Into<String>,
+    ) -> Finding {
+        Finding {
+            status: LineStatus::Warn,
+            reason: reason.into(),
+            evidence,
+            remedy: Some(remedy.into()),
+        }
+    }
+
+    pub fn not_applicable(reason: impl Into<String>) -> Finding {
+        Finding {
+            status: LineStatus::NotApplicable,
+            reason: reason.into(),
+            evidence: Vec::new(),
+            remedy: None,
+        }
+    }
+}
+
+/// One rule's settings, tagged by `kind` in the policy file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum RuleSpec {
+    Approvals(Approvals),
+    Escalation(Escalation),
+    Notice(Notice),
+    Evidence(Evidence),
+    Rollback(Rollback),
+    Promotion(Promotion),
+    Emergency(Emergency),
+}
+
+macro_rules! dispatch {
+    ($self:ident, $r:ident => $e:expr) => {
+        match $self {
+            RuleSpec::Approvals($r) => $e,
+            RuleSpec::Escalation($r) => $e,
+            RuleSpec::Notice($r) => $e,
+            RuleSpec::Evidence($r) => $e,
+            RuleSpec::Rollback($r) => $e,
+            RuleSpec::Promotion($r) => $e,
+            RuleSpec::Emergency($r) => $e,
+        }
+    };
+}
+
+impl RuleSpec {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            RuleSpec::Approvals(_) => "approvals",
+            RuleSpec::Escalation(_) => "escalation",
+            RuleSpec::Notice(_) => "notice",
+            RuleSpec::Evidence(_) => "evidence",
+            RuleSpec::Rollback(_) => "rollback",
+            RuleSpec::Promotion(_) => "promotion",
+            RuleSpec::Emergency(_) => "emergency",
+        }
+    }
+
+    pub fn id(&self) -> Option<&str> {
+        dispatch!(self, r => r.id.as_deref())
+    }
+
+    pub fn when(&self) -> &When {
+        dispatch!(self, r => &r.when)
+    }
+
+    pub fn severity(&self) -> Severity {
+        dispatch!(self, r => r.severity)
+    }
+
+    /// Settings that cannot work together, said plainly.
+    pub fn check(&self, envs: &[Environment]) -> Result<(), String> {
+        dispatch!(self, r => r.check(envs))
+    }
+
+    /// Whether the emergency path replaces this rule for emergency releases.
+    pub fn bypassed_in_emergency(&self) -> bool {
+        matches!(
+            self,
+            RuleSpec::Approvals(_) | RuleSpec::Escalation(_) | RuleSpec::Notice(_)
+        )
+    }
+
+    pub fn evaluate(&self, cx: &Context<'_>, id: &str) -> Finding {
+        dispatch!(self, r => r.evaluate(cx, id))
+    }
+}
+
+fn block() -> Severity {
+    Severity::Block
+}
+
+fn roles_text(roles: &[Role]) -> String {
+    roles
+        .iter()
+        .map(|r| r.as_str())
+        .collect::<Vec<_>>()
+        .join(" or ")
+}
+
+/// Required approvals: `count` distinct people holding one of `roles`, neither the release's
+/// owner nor an author of its changes, each approval bound to the release as it is now and
+/// younger than `max_age_hours`. A fresh rejection blocks.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Approvals {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "When::is_empty")]
+    pub when: When,
+    #[serde(default = "block")]
+    pub severity: Severity,
+    pub count: u32,
+    #[serde(default = "approver_roles")]
+    pub roles: Vec<Role>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_age_hours: Option<u32>,
+}
+
+fn approver_roles() -> Vec<Role> {
+    vec![Role::Approver]
+}
+
+impl Approvals {
+    fn check(&self, _: &[Environment]) -> Result<(), String> {
+        if self.count == 0 {
+            return Err(
+                "`count = 0` asks for nothing; remove the rule or ask for 1 or more".into(),
+            );
+        }
+        if self.count > 20 {
+            return Err("`count` above 20 cannot be met by any real team".into());
+        }
+        if self.roles.is_empty() {
+            return Err("`roles` is empty, so no approval could ever count".into());
+        }
+        if self.roles.contains(&Role::Auditor) {
+            return Err("auditors cannot sign approvals, so `auditor` can never count".into());
+        }
+        if self.max_age_hours == Some(0) {
+            return Err("`max_age_hours = 0` would expire every approval at once".into());
+        }
+        Ok(())
+    }
+
+    fn evaluate(&self, cx: &Context<'_>, _id: &str) -> Finding {
+        let assessed = cx.assess(&self.roles, self.max_age_hours);
+        quorum(cx, &assessed, self.count, &self.roles, "approve")
+    }
+}
+
+/// Counts approvals and turns them into a finding; shared by approvals and escalation.
+fn quorum(
+    cx: &Context<'_>,
+    assessed: &[Assessed],
+    count: u32,
+    roles: &[Role],
+    verb: &str,
+) -> Finding {
+    let evidence: Vec<String> = assessed.iter().map(Assessed::describe).collect();
+    if let Some(r) = assessed.iter().find(|a| a.rejects) {
+        return Finding::fail(
+            format!(
+                "{} rejected this release for {}{}",
+                r.name,
+                cx.env,
+                if r.fact.comment.is_empty() {
+                    String::new()
+                } else {
+                    format!(": \"{}\"", r.fact.comment)
+                }
+            ),
+            evidence,
+            "address the rejection; a change to the release makes it stale, or the approver can approve",
+        );
+    }
+    let counted: Vec<&Assessed> = assessed.iter().filter(|a| a.counts).collect();
+    let have = counted.len() as u32;
+    let names: Vec<String> = counted.iter().map(|a| a.name.clone()).collect();
+    if have >= count {
+        Finding::pass(
+            format!("{have} counting, {count} required: {}", names.join(", ")),
+            evidence,
+        )
+    } else {
+        Finding::fail(
+            format!(
+                "{have} of {count} required approval{} from {}{}",
+                if count == 1 { "" } else { "s" },
+                roles_text(roles),
+                if names.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", names.join(", "))
+                }
+            ),
+            evidence,
+            format!(
+                "{} more {} to {verb}: `relm approve {} --env {}`; not the owner or a change author",
+                count - have,
+                roles_text(roles),
+                cx.facts.release_id,
+                cx.env
+            ),
+        )
+    }
+}
+
+/// Critical releases need an authorization by a member with the approver role, listed
+/// separately in the verdict.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Escalation {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "When::is_empty")]
+    pub when: When,
+    #[serde(default = "block")]
+    pub severity: Severity,
+    #[serde(default = "one")]
+    pub count: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_age_hours: Option<u32>,
+}
+
+fn one() -> u32 {
+    1
+}
+
+impl Escalation {
+    fn check(&self, _: &[Environment]) -> Result<(), String> {
+        if self.when.risk_at_least.is_none() && self.when.change_types.is_empty() {
+            return Err(
+                "say which releases are critical: `when.risk_at_least` or `when.change_types`"
+                    .into(),
+            );
+        }
+        if self.count == 0 {
+            return Err("`count = 0` asks for no authorization; remove the rule instead".into());
+        }
+        Ok(())
+    }
+
+    fn evaluate(&self, cx: &Context<'_>, _id: &str) -> Finding {
+        let assessed = cx.assess(&[Role::Approver], self.max_age_hours);
+        quorum(cx, &assessed, self.count, &[Role::Approver], "authorize")
+    }
+}
+
+/// Notice period: the planned start is at least `hours` after the release was submitted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Notice {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "When::is_empty")]
+    pub when: When,
+    #[serde(default = "block")]
+    pub severity: Severity,
+    pub hours: u32,
+}
+
+impl Notice {
+    fn check(&self, _: &[Environment]) -> Result<(), String> {
+        if self.hours == 0 {
+            return Err("`hours = 0` gives no notice; remove the rule instead".into());
+        }
+        Ok(())
+    }
+
+    fn evaluate(&self, cx: &Context<'_>, _id: &str) -> Finding {
+        let f = &cx.facts;
+        let Some(window) = &f.fields.window else {
+            return Finding::fail(
+                "no planned window, so the notice period cannot be checked",
+                vec![],
+                format!("plan a window at least {} h after submission", self.hours),
+            );
+        };
+        let Some(submitted) = f.submitted_at.filter(|s| *s <= cx.at) else {
+            return Finding::fail(
+                "the release has not been submitted (moved to planned) yet",
+                vec![format!("status {}", f.status)],
+                "move it to planned: `relm release status ID planned`",
+            );
+        };
+        let notice = window.start - submitted;
+        let evidence = vec![
+            format!("submitted {}", fmt_utc(submitted)),
+            format!("planned start {}", fmt_utc(window.start)),
+        ];
+        if notice >= Duration::hours(i64::from(self.hours)) {
+            Finding::pass(
+                format!(
+                    "{} h of notice (at least {} h)",
+                    notice.num_hours(),
+                    self.hours
+                ),
+                evidence,
+            )
+        } else {
+            Finding::fail(
+                format!(
+                    "planned {} h after submission; at least {} h are required",
+                    notice.num_hours().max(0),
+                    self.hours
+                ),
+                evidence,
+                format!(
+                    "move the window to {} or later, or use the emergency path",
+                    fmt_utc(submitted + Duration::hours(i64::from(self.hours)))
+                ),
+            )
+        }
+    }
+}
+
+/// Named evidence items recorded on the release (a link or a file digest each).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Evidence {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "When::is_empty")]
+    pub when: When,
+    #[serde(default = "block")]
+    pub severity: Severity,
+    pub items: Vec<String>,
+}
+
+impl Evidence {
+    fn check(&self, _: &[Environment]) -> Result<(), String> {
+        if self.items.is_empty() || self.items.iter().any(|i| i.trim().is_empty()) {
+            return Err("`items` must name at least one evidence item, none empty".into());
+        }
+        Ok(())
+    }
+
+    fn evaluate(&self, cx: &Context<'_>, _id: &str) -> Finding {
+        let have = &cx.facts.fields.evidence;
+        let mut found = Vec::new();
+        let mut missing = Vec::new();
+        for item in &self.items {
+            match have.iter().find(|e| e.name.eq_ignore_ascii_case(item)) {
+                Some(e) => found.push(format!(
+                    "{}: {}",
+                    e.name,
+                    e.link
+                        .as_deref()
+                        .or(e.digest.as_deref())
+                        .unwrap_or_default()
+                )),
+                None => missing.push(item.clone()),
+            }
+        }
+        if missing.is_empty() {
+            Finding::pass(format!("all {} items recorded", self.items.len()), found)
+        } else {
+            Finding::fail(
+                format!("missing: {}", missing.join(", ")),
+                found,
+                format!(
+                    "record each item as a link or a file digest: `relm release update {} --evidence \"NAME|LINK\"` (repeat for each; the list is replaced)",
+                    cx.facts.release_id
+                ),
+            )
+        }
+    }
+}
+
+/// A rollback plan is written down; from `rehearsal_from_risk` up, a rehearsal is recorded.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rollback {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "When::is_empty")]
+    pub when: When,
+    #[serde(default = "block")]
+    pub severity: Severity,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rehearsal_from_risk: Option<RiskLevel>,
+}
+
+impl Rollback {
+    fn check(&self, _: &[Environment]) -> Result<(), String> {
+        if let (Some(r), Some(min)) = (self.rehearsal_from_risk, self.when.risk_at_least)
+            && r < min
+        {
+            return Err(format!(
+                "`rehearsal_from_risk = \"{r}\"` is below `when.risk_at_least = \"{min}\"`; the rule never sees {r} releases"
+            ));
+        }
+        Ok(())
+    }
+
+    fn evaluate(&self, cx: &Context<'_>, _id: &str) -> Finding {
+        let f = &cx.facts;
+        if f.fields.rollback_plan.trim().is_empty() {
+            return Finding::fail(
+                "no rollback plan",
+                vec![],
+                format!(
+                    "write one: `relm release update {} --rollback-plan TEXT`",
+                    f.release_id
+                ),
+            );
+        }
+        let plan = vec![format!(
+            "rollback plan: {}",
+            first_line(&f.fields.rollback_plan)
+        )];
+        match self.rehearsal_from_risk {
+            Some(min) if f.fields.risk >= min => {
+                let done: Vec<_> = f.rehearsals.iter().filter(|r| r.at <= cx.at).collect();
+                match done.last() {
+                    Some(r) => {
+                        let mut ev = plan;
+                        ev.push(format!(
+                            "rehearsed {} by {}: {}",
+                            fmt_utc(r.at),
+                            cx.facts.name(&r.by),
+                            r.note
+                        ));
+                        Finding::pass("rollback plan written and rehearsed", ev)
+                    }
+                    None => Finding::fail(
+                        format!("{} risk needs a recorded rollback rehearsal", f.fields.risk),
+                        plan,
+                        format!(
+                            "rehearse it, then `relm release rehearsed {} --note TEXT`",
+                            f.release_id
+                        ),
+                    ),
+                }
+            }
+            _ => Finding::pass("rollback plan written", plan),
+        }
+    }
+}
+
+fn first_line(s: &str) -> String {
+    let line = s.lines().next().unwrap_or_default().trim();
+    if line.chars().count() > 80 {
+        format!("{}…", line.chars().take(80).collect::<String>())
+    } else {
+        line.to_string()
+    }
+}
+
+/// Promotion order: before an environment, this very release (same governed digest) was
+/// deployed successfully to the one before it in `order` (by default, `[[environments]]`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Promotion {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "When::is_empty")]
+    pub when: When,
+    #[serde(default = "block")]
+    pub severity: Severity,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub order: Vec<String>,
+}
+
+impl Promotion {
+    fn check(&self, envs: &[Environment]) -> Result<(), String> {
+        let order: Vec<&str> = if self.order.is_empty() {
+            envs.iter().map(|e| e.name.as_str()).collect()
+        } else {
+            self.order.iter().map(String::as_str).collect()
+        };
+        if order.len() < 2 {
+            return Err("promotion needs at least two environments in order".into());
+        }
+        for name in &self.order {
+            if !envs.iter().any(|e| &e.name == name) {
+                return Err(format!(
+                    "`order` names `{name}`, which is not in [[environments]]"
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn evaluate(&self, cx: &Context<'_>, _id: &str) -> Finding {
+        let order: Vec<&str> = if self.order.is_empty() {
+            cx.policy.order().map(|e| e.name.as_str()).collect()
+        } else {
+            self.order.iter().map(String::as_str).collect()
+        };
+        let target = cx.environment.map(|e| e.name.as_str()).unwrap_or(cx.env);
+        let Some(pos) = order.iter().position(|e| *e == target) else {
+            return Finding::not_applicable(format!("{target} is not in the promotion order"));
+        };
+        let Some(before) = pos.checked_sub(1).map(|i| order[i]) else {
+            return Finding::not_applicable(format!("{target} is the first environment"));
+        };
+        let matching = |name: &str| {
+            cx.policy
+                .environment(name)
+                .map(|e| e.name == before)
+                .unwrap_or(name == before)
+        };
+        let deployed: Vec<_> = cx
+            .facts
+            .deployments
+            .iter()
+            .filter(|d| d.at <= cx.at && matching(&d.environment))
+            .collect();
+        let evidence: Vec<String> = deployed
+            .iter()
+            .map(|d| {
+                format!(
+                    "{} to {} {}",
+                    d.outcome.as_str(),
+                    d.environment,
+                    fmt_utc(d.at)
+                )
+            })
+            .collect();
+        match deployed
+            .iter()
+            .rev()
+            .find(|d| d.outcome == Outcome::Succeeded)
+        {
+            Some(d) if d.release_digest == cx.digest => {
+                Finding::pass(format!("deployed successfully to {before} first"), evidence)
+            }
+            Some(_) => Finding::fail(
+                format!(
+                    "what was deployed to {before} is not the release as it is now (it changed since)"
+                ),
+                evidence,
+                format!("deploy this version to {before} again and record it"),
+            ),
+            None => Finding::fail(
+                format!("not yet deployed successfully to {before}"),
+                evidence,
+                format!(
+                    "deploy to {before} first, then `relm release deployed {} --env {before}`",
+                    cx.facts.release_id
+                ),
+            ),
+        }
+    }
+}
+
+/// Break-glass: an emergency release goes out with a reason, an incident and a named approver
+/// instead of the usual approvals and notice; the approver must confirm within
+/// `post_hoc_hours`, and the release must be reviewed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Emergency {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "When::is_empty")]
+    pub when: When,
+    #[serde(default = "block")]
+    pub severity: Severity,
+    pub post_hoc_hours: u32,
+}
+
+impl Emergency {
+    fn check(&self, _: &[Environment]) -> Result<(), String> {
+        if self.post_hoc_hours == 0 {
+            return Err(
+                "`post_hoc_hours = 0` leaves no time for the after-the-fact approval".into(),
+            );
+        }
+        if !self.when.change_types.is_empty()
+            && !self.when.change_types.contains(&ChangeType::Emergency)
+        {
+            return Err("the emergency rule must apply to emergency changes".into());
+        }
+        Ok(())
+    }
+
+    fn evaluate(&self, cx: &Context<'_>, _id: &str) -> Finding {
+        let f = &cx.facts;
+        if f.fields.change_type != ChangeType::Emergency {
+            return Finding::not_applicable("not an emergency change");
+        }
+        let Some(e) = f.emergency.as_ref().filter(|e| e.at <= cx.at) else {
+            return Finding::fail(
+                "an emergency change needs a declared reason, incident and approver",
+                vec![],
+                format!(
+                    "`relm release emergency {} --reason TEXT --incident REF --approver KEY`",
+                    f.release_id
+                ),
+            );
+        };
+        let deadline = e.at + Duration::hours(i64::from(self.post_hoc_hours));
+        let approver = cx.facts.name(&e.approver);
+        let mut evidence = vec![
+            format!(
+                "declared {} by {}: {}",
+                fmt_utc(e.at),
+                cx.facts.name(&e.by),
+                e.reason
+            ),
+            format!("incident {}", e.incident),
+        ];
+        let confirmed = cx
+            .assess(&[Role::Approver], None)
+            .into_iter()
+            .find(|a| a.fact.by == e.approver && a.fact.decision == Decision::Approve && a.counts);
+        if let Some(a) = confirmed {
+            evidence.push(a.describe());
+            return Finding::pass(
+                format!("break-glass confirmed by {approver}; a review is required"),
+                evidence,
+            );
+        }
+        if cx.at <= deadline {
+            Finding::warn(
+                format!(
+                    "break-glass: {approver} must approve by {} (post-hoc); a review is required",
+                    fmt_utc(deadline)
+                ),
+                evidence,
+                format!(
+                    "{approver}: `relm approve {} --env {}`",
+                    f.release_id, cx.env
+                ),
+            )
+        } else {
+            Finding::fail(
+                format!(
+                    "the post-hoc approval by {approver} was due by {} and is missing",
+                    fmt_utc(deadline)
+                ),
+                evidence,
+                format!(
+                    "{approver}: `relm approve {} --env {}`",
+                    f.release_id, cx.env
+                ),
+            )
+        }
+    }
+}

@@ -1,0 +1,654 @@
+//! Data-driven verdicts: one table of release + policy + approvals + time → expected outcome,
+//! with every verdict's lines pinned in a snapshot.
+
+#![allow(clippy::unwrap_used)] // test code: a panic is the failure report
+
+use chrono::{DateTime, Utc};
+use std::collections::BTreeMap;
+
+use relm_domain::ids::ReleaseId;
+use relm_domain::keys::KeyId;
+use relm_domain::payload::{Decision, Outcome as Deployed};
+use relm_domain::release::{
+    ChangeRef, ChangeType, EvidenceLink, ReleaseFields, ReleaseStatus, RiskLevel,
+};
+use relm_domain::role::Role;
+use relm_domain::window::PlannedWindow;
+use relm_policy::facts::{ApprovalFact, DeploymentFact, EmergencyFact, Person, RehearsalFact};
+use relm_policy::{DEFAULT_POLICY, Facts, Outcome, Policy, evaluate};
+
+const STRICT: &str = r#"
+[policy]
+name = "Strict"
+
+[[environments]]
+name = "staging"
+tier = "staging"
+
+[[environments]]
+name = "prod"
+tier = "production"
+
+[[rules]]
+kind = "approvals"
+when = { tiers = ["production"] }
+count = 2
+max_age_hours = 72
+
+[[rules]]
+kind = "escalation"
+when = { tiers = ["production"], risk_at_least = "critical" }
+
+[[rules]]
+kind = "notice"
+when = { tiers = ["production"] }
+hours = 48
+
+[[rules]]
+kind = "evidence"
+when = { tiers = ["production"] }
+items = ["tests-passed", "sbom"]
+
+[[rules]]
+kind = "rollback"
+rehearsal_from_risk = "high"
+
+[[rules]]
+kind = "promotion"
+
+[[rules]]
+kind = "emergency"
+post_hoc_hours = 24
+
+[[rego]]
+name = "no-weekend"
+module = '''
+package relm.weekend
+import rego.v1
+warn contains "the planned start is on a weekend" if {
+    day := time.weekday(time.parse_rfc3339_ns(input.release.window.start))
+    day in {"Saturday", "Sunday"}
+}
+'''
+"#;
+
+fn at(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+}
+
+const OWNER: &str = "0000000000000001";
+const ANN: &str = "00000000000000a1";
+const BOB: &str = "00000000000000b2";
+const CAT: &str = "00000000000000c3";
+
+fn key(k: &str) -> KeyId {
+    KeyId(k.into())
+}
+
+fn members() -> BTreeMap<KeyId, Person> {
+    let p = |name: &str, email: &str, roles: &[Role]| Person {
+        name: name.into(),
+        email: email.into(),
+        roles: roles.to_vec(),
+        active: true,
+    };
+    BTreeMap::from([
+        (
+            key(OWNER),
+            p(
+                "Olive Owner",
+                "olive@example.com",
+                &[Role::ReleaseManager, Role::Approver],
+            ),
+        ),
+        (
+            key(ANN),
+            p("Ann Approver", "ann@example.com", &[Role::Approver]),
+        ),
+        (
+            key(BOB),
+            p("Bob Approver", "bob@example.com", &[Role::Approver]),
+        ),
+        (
+            key(CAT),
+            p("Cat Manager", "cat@example.com", &[Role::ReleaseManager]),
+        ),
+    ])
+}
+
+/// A release that passes the strict policy for prod once two approvals are added.
+fn release() -> Facts {
+    let fields = ReleaseFields {
+        service: "payments-api".into(),
+        version: "2.4.0".into(),
+        title: "Faster refunds".into(),
+        description: String::new(),
+        change_type: ChangeType::Normal,
+        risk: RiskLevel::Medium,
+        environments: vec!["staging".into(), "prod".into()],
+        window: Some(PlannedWindow {
+            start: at("2027-03-10T09:00:00Z"),
+            end: at("2027-03-10T10:00:00Z"),
+            tz: "Europe/Paris".into(),
+        }),
+        owner: key(OWNER),
+        components: vec![],
+        changes: vec![ChangeRef {
+            id: "MR-12".into(),
+            title: "Refund batching".into(),
+            link: None,
+            author: Some("cat@example.com".into()),
+        }],
+        rollback_plan: "Redeploy 2.3.1".into(),
+        evidence: vec![
+            EvidenceLink {
+                name: "tests-passed".into(),
+                link: Some("https://ci/1".into()),
+                digest: None,
+            },
+            EvidenceLink {
+                name: "sbom".into(),
+                link: Some("https://ci/1/sbom".into()),
+                digest: None,
+            },
+        ],
+    };
+    let id = ReleaseId("01JREL0000000000000000000A".into());
+    let digest = fields.governed_digest(&id);
+    Facts {
+        release_id: id,
+        fields,
+        status: ReleaseStatus::Planned,
+        created_at: at("2027-03-01T09:00:00Z"),
+        submitted_at: Some(at("2027-03-02T09:00:00Z")),
+        approvals: vec![],
+        deployments: vec![DeploymentFact {
+            environment: "staging".into(),
+            outcome: Deployed::Succeeded,
+            release_digest: digest,
+            at: at("2027-03-05T09:00:00Z"),
+            by: key(CAT),
+        }],
+        rehearsals: vec![],
+        emergency: None,
+        members: members(),
+    }
+}
+
+fn approve(f: &mut Facts, by: &str, when: &str) {
+    let digest = f.fields.governed_digest(&f.release_id);
+    decide(f, by, when, Decision::Approve, &digest, "prod");
+}
+
+fn decide(f: &mut Facts, by: &str, when: &str, decision: Decision, digest: &str, env: &str) {
+    f.approvals.push(ApprovalFact {
+        event_id: format!("ev-{by}-{when}"),
+        by: key(by),
+        environment: env.into(),
+        decision,
+        release_digest: digest.into(),
+        policy_version: 1,
+        at: at(when),
+        expires_at: None,
+        comment: String::new(),
+    });
+}
+
+const CHECK_AT: &str = "2027-03-09T12:00:00Z";
+
+struct Case {
+    name: &'static str,
+    policy: &'static str,
+    env: &'static str,
+    at: &'static str,
+    setup: fn(&mut Facts),
+    expect: Outcome,
+}
+
+fn two_approvals(f: &mut Facts) {
+    approve(f, ANN, "2027-03-08T10:00:00Z");
+    approve(f, BOB, "2027-03-08T11:00:00Z");
+}
+
+const CASES: &[Case] = &[
+    Case {
+        name: "no_approvals",
+        policy: STRICT,
+        env: "prod",
+        at: CHECK_AT,
+        setup: |_| {},
+        expect: Outcome::Blocked,
+    },
+    Case {
+        name: "two_fresh_approvals",
+        policy: STRICT,
+        env: "prod",
+        at: CHECK_AT,
+        setup: two_approvals,
+        expect: Outcome::Allowed,
+    },
+    Case {
+        name: "staging_needs_no_approval",
+        policy: STRICT,
+        env: "staging",
+        at: CHECK_AT,
+        setup: |_| {},
+        expect: Outcome::Allowed,
+    },
+    Case {
+        name: "owner_self_approval_does_not_count",
+        policy: STRICT,
+        env: "prod",
+        at: CHECK_AT,
+        setup: |f| {
+            approve(f, ANN, "2027-03-08T10:00:00Z");
+            approve(f, OWNER, "2027-03-08T11:00:00Z");
+        },
+        expect: Outcome::Blocked,
+    },
+    Case {
+        name: "change_author_does_not_count",
+        policy: STRICT,
+        env: "prod",
+        at: CHECK_AT,
+        setup: |f| {
+            f.members
+                .get_mut(&key(CAT))
+                .unwrap()
+                .roles
+                .push(Role::Approver);
+            approve(f, ANN, "2027-03-08T10:00:00Z");
+            approve(f, CAT, "2027-03-08T11:00:00Z");
+        },
+        expect: Outcome::Blocked,
+    },
+    Case {
+        name: "edit_after_approval_makes_it_stale",
+        policy: STRICT,
+        env: "prod",
+        at: CHECK_AT,
+        setup: |f| {
+            two_approvals(f);
+            f.fields.version = "2.4.1".into();
+        },
+        expect: Outcome::Blocked,
+    },
+    Case {
+        name: "approval_expires_after_max_age",
+        policy: STRICT,
+        env: "prod",
+        at: "2027-03-12T12:00:00Z",
+        setup: two_approvals,
+        expect: Outcome::Blocked,
+    },
+    Case {
+        name: "approval_for_staging_does_not_count_for_prod",
+        policy: STRICT,
+        env: "prod",
+        at: CHECK_AT,
+        setup: |f| {
+            approve(f, ANN, "2027-03-08T10:00:00Z");
+            let d = f.fields.governed_digest(&f.release_id);
+            decide(
+                f,
+                BOB,
+                "2027-03-08T11:00:00Z",
+                Decision::Approve,
+                &d,
+                "staging",
+            );
+        },
+        expect: Outcome::Blocked,
+    },
+    Case {
+        name: "approval_of_another_release_does_not_count",
+        policy: STRICT,
+        env: "prod",
+        at: CHECK_AT,
+        setup: |f| {
+            approve(f, ANN, "2027-03-08T10:00:00Z");
+            let other = f
+                .fields
+                .governed_digest(&ReleaseId("01JOTHER000000000000000000".into()));
+            decide(
+                f,
+                BOB,
+                "2027-03-08T11:00:00Z",
+                Decision::Approve,
+                &other,
+                "prod",
+            );
+        },
+        expect: Outcome::Blocked,
+    },
+    Case {
+        name: "fresh_rejection_blocks",
+        policy: STRICT,
+        env: "prod",
+        at: CHECK_AT,
+        setup: |f| {
+            two_approvals(f);
+            let d = f.fields.governed_digest(&f.release_id);
+            decide(f, BOB, "2027-03-08T12:00:00Z", Decision::Reject, &d, "prod");
+        },
+        expect: Outcome::Blocked,
+    },
+    Case {
+        name: "approvals_made_after_the_time_checked_are_ignored",
+        policy: STRICT,
+        env: "prod",
+        at: "2027-03-08T10:30:00Z",
+        setup: two_approvals,
+        expect: Outcome::Blocked,
+    },
+    Case {
+        name: "short_notice_blocks",
+        policy: STRICT,
+        env: "prod",
+        at: CHECK_AT,
+        setup: |f| {
+            two_approvals(f);
+            f.submitted_at = Some(at("2027-03-09T09:00:00Z"));
+        },
+        expect: Outcome::Blocked,
+    },
+    Case {
+        name: "missing_evidence_blocks",
+        policy: STRICT,
+        env: "prod",
+        at: CHECK_AT,
+        setup: |f| {
+            two_approvals(f);
+            f.fields.evidence.pop();
+        },
+        expect: Outcome::Blocked,
+    },
+    Case {
+        name: "high_risk_needs_a_rehearsal",
+        policy: STRICT,
+        env: "prod",
+        at: CHECK_AT,
+        setup: |f| {
+            f.fields.risk = RiskLevel::High;
+            redeploy_staging(f);
+            two_approvals(f);
+        },
+        expect: Outcome::Blocked,
+    },
+    Case {
+        name: "high_risk_with_rehearsal",
+        policy: STRICT,
+        env: "prod",
+        at: CHECK_AT,
+        setup: |f| {
+            f.fields.risk = RiskLevel::High;
+            redeploy_staging(f);
+            two_approvals(f);
+            f.rehearsals.push(RehearsalFact {
+                at: at("2027-03-07T09:00:00Z"),
+                by: key(CAT),
+                note: "rolled back in staging".into(),
+                link: None,
+            });
+        },
+        expect: Outcome::Allowed,
+    },
+    Case {
+        name: "critical_needs_an_authorization",
+        policy: STRICT,
+        env: "prod",
+        at: CHECK_AT,
+        setup: |f| {
+            f.fields.risk = RiskLevel::Critical;
+            redeploy_staging(f);
+            f.rehearsals.push(RehearsalFact {
+                at: at("2027-03-07T09:00:00Z"),
+                by: key(CAT),
+                note: "done".into(),
+                link: None,
+            });
+            two_approvals(f);
+        },
+        expect: Outcome::Allowed,
+    },
+    Case {
+        name: "not_deployed_to_staging_first",
+        policy: STRICT,
+        env: "prod",
+        at: CHECK_AT,
+        setup: |f| {
+            f.deployments.clear();
+            two_approvals(f);
+        },
+        expect: Outcome::Blocked,
+    },
+    Case {
+        name: "staging_had_an_older_build",
+        policy: STRICT,
+        env: "prod",
+        at: CHECK_AT,
+        setup: |f| {
+            f.fields.version = "2.4.1".into();
+            two_approvals(f);
+        },
+        expect: Outcome::Blocked,
+    },
+    Case {
+        name: "weekend_window_warns",
+        policy: STRICT,
+        env: "prod",
+        at: CHECK_AT,
+        setup: |f| {
+            let w = f.fields.window.as_mut().unwrap();
+            w.start = at("2027-03-13T09:00:00Z");
+            w.end = at("2027-03-13T10:00:00Z");
+            redeploy_staging(f);
+            two_approvals(f);
+        },
+        expect: Outcome::AllowedWithWarnings,
+    },
+    Case {
+        name: "emergency_without_declaration",
+        policy: STRICT,
+        env: "prod",
+        at: CHECK_AT,
+        setup: |f| {
+            f.fields.change_type = ChangeType::Emergency;
+            redeploy_staging(f);
+        },
+        expect: Outcome::Blocked,
+    },
+    Case {
+        name: "emergency_declared_awaits_post_hoc_approval",
+        policy: STRICT,
+        env: "prod",
+        at: CHECK_AT,
+        setup: emergency,
+        expect: Outcome::AllowedWithWarnings,
+    },
+    Case {
+        name: "emergency_post_hoc_approval_overdue",
+        policy: STRICT,
+        env: "prod",
+        at: "2027-03-11T12:00:00Z",
+        setup: emergency,
+        expect: Outcome::Blocked,
+    },
+    Case {
+        name: "emergency_confirmed",
+        policy: STRICT,
+        env: "prod",
+        at: "2027-03-11T12:00:00Z",
+        setup: |f| {
+            emergency(f);
+            approve(f, ANN, "2027-03-09T15:00:00Z");
+        },
+        expect: Outcome::Allowed,
+    },
+    Case {
+        name: "unknown_environment",
+        policy: STRICT,
+        env: "moon",
+        at: CHECK_AT,
+        setup: two_approvals,
+        expect: Outcome::Blocked,
+    },
+    Case {
+        name: "default_policy_no_approval",
+        policy: DEFAULT_POLICY,
+        env: "production",
+        at: CHECK_AT,
+        setup: |_| {},
+        expect: Outcome::Blocked,
+    },
+    Case {
+        name: "default_policy_one_approval",
+        policy: DEFAULT_POLICY,
+        env: "prod",
+        at: CHECK_AT,
+        setup: |f| approve(f, ANN, "2027-03-08T10:00:00Z"),
+        expect: Outcome::Allowed,
+    },
+    Case {
+        name: "default_policy_no_rollback_plan",
+        policy: DEFAULT_POLICY,
+        env: "prod",
+        at: CHECK_AT,
+        setup: |f| {
+            f.fields.rollback_plan.clear();
+            approve(f, ANN, "2027-03-08T10:00:00Z");
+        },
+        expect: Outcome::Blocked,
+    },
+];
+
+/// After a governed edit, staging gets the new build too.
+fn redeploy_staging(f: &mut Facts) {
+    let d = f.fields.governed_digest(&f.release_id);
+    f.deployments[0].release_digest = d;
+}
+
+fn emergency(f: &mut Facts) {
+    f.fields.change_type = ChangeType::Emergency;
+    redeploy_staging(f);
+    f.emergency = Some(EmergencyFact {
+        at: at("2027-03-09T10:00:00Z"),
+        by: key(CAT),
+        reason: "card payments failing".into(),
+        incident: "INC-4411".into(),
+        approver: key(ANN),
+    });
+}
+
+#[test]
+fn verdict_table() {
+    let mut failures = Vec::new();
+    for case in CASES {
+        let policy = Policy::parse(case.policy).unwrap_or_else(|e| panic!("{}: {e}", case.name));
+        let mut facts = release();
+        (case.setup)(&mut facts);
+        let verdict = evaluate(&policy, 1, &facts, case.env, at(case.at));
+        if verdict.outcome != case.expect {
+            failures.push(format!(
+                "{}: expected {:?}, got {:?}\n{:#?}",
+                case.name, case.expect, verdict.outcome, verdict.rules
+            ));
+        }
+        let lines: Vec<String> = verdict
+            .rules
+            .iter()
+            .map(|l| format!("{:<15} {:<14} {}", l.rule, l.status.as_str(), l.reason))
+            .chain(
+                verdict
+                    .approvals
+                    .iter()
+                    .map(|a| format!("approval {} by {}: {}", a.decision, a.name, a.reason)),
+            )
+            .chain(
+                verdict
+                    .authorizations
+                    .iter()
+                    .map(|a| format!("authorization by {}: {}", a.name, a.reason)),
+            )
+            .collect();
+        insta::assert_snapshot!(
+            case.name,
+            format!("{}\n{}", verdict.outcome.as_str(), lines.join("\n"))
+        );
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn verdicts_are_deterministic_and_serialise_stably() {
+    let policy = Policy::parse(STRICT).unwrap();
+    let mut facts = release();
+    two_approvals(&mut facts);
+    let a = evaluate(&policy, 3, &facts, "prod", at(CHECK_AT));
+    let b = evaluate(&policy, 3, &facts, "prod", at(CHECK_AT));
+    assert_eq!(a, b);
+    let json = serde_json::to_value(&a).unwrap();
+    for key in [
+        "release_id",
+        "environment",
+        "at",
+        "policy_version",
+        "release_digest",
+        "outcome",
+        "rules",
+        "approvals",
+        "authorizations",
+        "review_required",
+    ] {
+        assert!(json.get(key).is_some(), "verdict JSON lacks `{key}`");
+    }
+    assert_eq!(json["policy_version"], 3);
+    assert_eq!(json["outcome"], "allowed");
+    assert_eq!(a.exit_code(), 0);
+}
+
+#[test]
+fn no_policy_yet_warns_and_uses_the_default() {
+    let policy = Policy::parse(DEFAULT_POLICY).unwrap();
+    let mut facts = release();
+    approve(&mut facts, ANN, "2027-03-08T10:00:00Z");
+    let v = evaluate(&policy, 0, &facts, "prod", at(CHECK_AT));
+    assert_eq!(v.outcome, Outcome::AllowedWithWarnings);
+    assert_eq!(v.rules[0].rule, "policy");
+}
+
+#[test]
+fn approval_by_a_removed_member_does_not_count() {
+    let policy = Policy::parse(DEFAULT_POLICY).unwrap();
+    let mut facts = release();
+    approve(&mut facts, ANN, "2027-03-08T10:00:00Z");
+    facts.members.get_mut(&key(ANN)).unwrap().active = false;
+    let v = evaluate(&policy, 1, &facts, "prod", at(CHECK_AT));
+    assert_eq!(v.outcome, Outcome::Blocked);
+    assert_eq!(v.approvals[0].reason, "no longer a member");
+}
+
+#[test]
+fn the_latest_decision_of_each_person_counts() {
+    let policy = Policy::parse(DEFAULT_POLICY).unwrap();
+    let mut facts = release();
+    let d = facts.fields.governed_digest(&facts.release_id);
+    decide(
+        &mut facts,
+        ANN,
+        "2027-03-08T09:00:00Z",
+        Decision::Reject,
+        &d,
+        "prod",
+    );
+    approve(&mut facts, ANN, "2027-03-08T10:00:00Z");
+    let v = evaluate(&policy, 1, &facts, "prod", at(CHECK_AT));
+    assert_eq!(v.outcome, Outcome::Allowed);
+    assert_eq!(v.approvals.len(), 1);
+    let earlier = evaluate(&policy, 1, &facts, "prod", at("2027-03-08T09:30:00Z"));
+    assert_eq!(
+        earlier.outcome,
+        Outcome::Blocked,
+        "at 09:30 only the rejection existed"
+    );
+}

@@ -1,0 +1,404 @@
+//! Policy versions, approvals, deployments, rehearsals and emergency declarations; and the
+//! [`Facts`] a verdict is computed from.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, params};
+use std::collections::BTreeMap;
+
+use relm_domain::hlc::Hlc;
+use relm_domain::ids::ReleaseId;
+use relm_domain::keys::KeyId;
+use relm_domain::ledger::Violation;
+use relm_domain::payload::{Decision, EventBody, Outcome};
+use relm_domain::role::Role;
+use relm_policy::facts::{
+    ApprovalFact, DeploymentFact, EmergencyFact, Facts, Person, RehearsalFact,
+};
+
+use crate::error::{Result, StoreError};
+
+fn time(hlc: i64) -> DateTime<Utc> {
+    Hlc::from_packed(hlc).to_datetime()
+}
+
+/// Apply a governance event; `Some` when it has no effect at this point of the ledger.
+pub(crate) fn apply(
+    conn: &Connection,
+    event_id: &str,
+    body: &EventBody,
+    at: i64,
+    by: &str,
+) -> Result<Option<Violation>> {
+    let release_exists = |id: &ReleaseId| -> Result<Option<Violation>> {
+        let found: Option<i64> = conn
+            .prepare_cached("SELECT 1 FROM releases WHERE id = ?1")?
+            .query_row([&id.0], |r| r.get(0))
+            .optional()?;
+        Ok(found.is_none().then(|| {
+            Violation::new(
+                "unknown_release",
+                format!("no release {id} exists at this point of the ledger"),
+            )
+        }))
+    };
+    match body {
+        EventBody::PolicyApplied {
+            version,
+            note,
+            source,
+        } => {
+            let current = current_version(conn)?;
+            if *version != current + 1 {
+                return Ok(Some(Violation::new(
+                    "stale_policy",
+                    format!(
+                        "this applies policy version {version}, but version {current} was in force by this point of the ledger (another policy came first); apply it again"
+                    ),
+                )));
+            }
+            conn.prepare_cached(
+                "INSERT INTO policies (version, event_id, note, source, at_hlc, by_key)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(params![version, event_id, note, source, at, by])?;
+        }
+        EventBody::ApprovalRecorded {
+            release_id,
+            environment,
+            decision,
+            release_digest,
+            policy_version,
+            expires_at,
+            comment,
+        } => {
+            if let Some(v) = release_exists(release_id)? {
+                return Ok(Some(v));
+            }
+            conn.prepare_cached(
+                "INSERT INTO approvals (event_id, release_id, environment, decision, release_digest,
+                   policy_version, expires_at, comment, at_hlc, by_key)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            )?
+            .execute(params![
+                event_id,
+                release_id.0,
+                environment,
+                decision.as_str(),
+                release_digest,
+                policy_version,
+                expires_at,
+                comment,
+                at,
+                by
+            ])?;
+        }
+        EventBody::DeploymentRecorded {
+            release_id,
+            environment,
+            outcome,
+            release_digest,
+            note,
+        } => {
+            if let Some(v) = release_exists(release_id)? {
+                return Ok(Some(v));
+            }
+            conn.prepare_cached(
+                "INSERT INTO deployments (event_id, release_id, environment, outcome, release_digest, note, at_hlc, by_key)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )?
+            .execute(params![
+                event_id,
+                release_id.0,
+                environment,
+                outcome.as_str(),
+                release_digest,
+                note,
+                at,
+                by
+            ])?;
+        }
+        EventBody::RollbackRehearsed {
+            release_id,
+            note,
+            link,
+        } => {
+            if let Some(v) = release_exists(release_id)? {
+                return Ok(Some(v));
+            }
+            conn.prepare_cached(
+                "INSERT INTO rehearsals (event_id, release_id, note, link, at_hlc, by_key)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(params![event_id, release_id.0, note, link, at, by])?;
+        }
+        EventBody::EmergencyDeclared {
+            release_id,
+            reason,
+            incident,
+            approver,
+        } => {
+            if let Some(v) = release_exists(release_id)? {
+                return Ok(Some(v));
+            }
+            conn.prepare_cached(
+                "INSERT INTO emergencies (event_id, release_id, reason, incident, approver, at_hlc, by_key)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?
+            .execute(params![
+                event_id,
+                release_id.0,
+                reason,
+                incident,
+                approver.0,
+                at,
+                by
+            ])?;
+        }
+        _ => {}
+    }
+    Ok(None)
+}
+
+/// The version in force (0: none applied).
+pub fn current_version(conn: &Connection) -> Result<u32> {
+    Ok(conn
+        .prepare_cached("SELECT coalesce(max(version), 0) FROM policies")?
+        .query_row([], |r| r.get(0))?)
+}
+
+/// A policy version as recorded.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct PolicyVersion {
+    pub version: u32,
+    pub event_id: String,
+    pub note: String,
+    pub source: String,
+    pub applied_at: String,
+    pub applied_by: String,
+}
+
+fn policy_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<PolicyVersion> {
+    Ok(PolicyVersion {
+        version: r.get(0)?,
+        event_id: r.get(1)?,
+        note: r.get(2)?,
+        source: r.get(3)?,
+        applied_at: relm_domain::window::fmt_utc(time(r.get(4)?)),
+        applied_by: r.get(5)?,
+    })
+}
+
+/// One version, or the one in force when `version` is `None`.
+pub fn policy(conn: &Connection, version: Option<u32>) -> Result<Option<PolicyVersion>> {
+    let v = match version {
+        Some(v) => v,
+        None => current_version(conn)?,
+    };
+    Ok(conn
+        .prepare_cached(
+            "SELECT version, event_id, note, source, at_hlc, by_key FROM policies WHERE version = ?1",
+        )?
+        .query_row([v], policy_row)
+        .optional()?)
+}
+
+/// Every version, oldest first.
+pub fn policies(conn: &Connection) -> Result<Vec<PolicyVersion>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT version, event_id, note, source, at_hlc, by_key FROM policies ORDER BY version",
+    )?;
+    let rows = stmt.query_map([], policy_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(format!("{what}: {e}"))
+}
+
+fn parse_time(s: &str) -> Result<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| corrupt("approval expiry", e))
+}
+
+/// Every member the ledger has known, with their roles now (removed members inactive).
+pub fn people(conn: &Connection) -> Result<BTreeMap<KeyId, Person>> {
+    let mut stmt = conn.prepare_cached("SELECT key_id, name, email, roles, active FROM members")?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, bool>(4)?,
+        ))
+    })?;
+    let mut out = BTreeMap::new();
+    for row in rows {
+        let (key, name, email, roles, active) = row?;
+        let roles = roles
+            .split(',')
+            .filter(|r| !r.is_empty())
+            .map(str::parse::<Role>)
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(|e| corrupt("roles", e))?;
+        out.insert(
+            KeyId(key),
+            Person {
+                name,
+                email,
+                roles,
+                active,
+            },
+        );
+    }
+    Ok(out)
+}
+
+/// Everything a verdict on `release_id` looks at, or `None` if there is no such release.
+/// `people` comes from [`people`], read once when judging many releases.
+pub fn facts(
+    conn: &Connection,
+    release_id: &str,
+    people: &BTreeMap<KeyId, Person>,
+) -> Result<Option<Facts>> {
+    let Some(row) = super::releases::get(conn, release_id)? else {
+        return Ok(None);
+    };
+    let created: i64 = conn
+        .prepare_cached("SELECT created_hlc FROM releases WHERE id = ?1")?
+        .query_row([release_id], |r| r.get(0))?;
+    let submitted: Option<i64> = conn
+        .prepare_cached(
+            "SELECT max(at_hlc) FROM release_status_history WHERE release_id = ?1 AND to_status = 'planned'",
+        )?
+        .query_row([release_id], |r| r.get(0))?;
+    let mut approvals = Vec::new();
+    {
+        let mut stmt = conn.prepare_cached(
+            "SELECT a.event_id, a.by_key, a.environment, a.decision, a.release_digest, a.policy_version,
+                    a.expires_at, a.comment, a.at_hlc
+             FROM approvals a JOIN events e ON e.id = a.event_id
+             WHERE a.release_id = ?1 ORDER BY e.hlc, e.author, e.seq",
+        )?;
+        let mut rows = stmt.query([release_id])?;
+        while let Some(r) = rows.next()? {
+            let decision: String = r.get(3)?;
+            let expires: Option<String> = r.get(6)?;
+            approvals.push(ApprovalFact {
+                event_id: r.get(0)?,
+                by: KeyId(r.get(1)?),
+                environment: r.get(2)?,
+                decision: if decision == "reject" {
+                    Decision::Reject
+                } else {
+                    Decision::Approve
+                },
+                release_digest: r.get(4)?,
+                policy_version: r.get(5)?,
+                expires_at: expires.as_deref().map(parse_time).transpose()?,
+                comment: r.get(7)?,
+                at: time(r.get(8)?),
+            });
+        }
+    }
+    let mut deployments = Vec::new();
+    {
+        let mut stmt = conn.prepare_cached(
+            "SELECT environment, outcome, release_digest, at_hlc, by_key FROM deployments
+             WHERE release_id = ?1 ORDER BY at_hlc, event_id",
+        )?;
+        let mut rows = stmt.query([release_id])?;
+        while let Some(r) = rows.next()? {
+            let outcome: String = r.get(1)?;
+            deployments.push(DeploymentFact {
+                environment: r.get(0)?,
+                outcome: if outcome == "failed" {
+                    Outcome::Failed
+                } else {
+                    Outcome::Succeeded
+                },
+                release_digest: r.get(2)?,
+                at: time(r.get(3)?),
+                by: KeyId(r.get(4)?),
+            });
+        }
+    }
+    let mut rehearsals = Vec::new();
+    {
+        let mut stmt = conn.prepare_cached(
+            "SELECT note, link, at_hlc, by_key FROM rehearsals WHERE release_id = ?1 ORDER BY at_hlc, event_id",
+        )?;
+        let mut rows = stmt.query([release_id])?;
+        while let Some(r) = rows.next()? {
+            rehearsals.push(RehearsalFact {
+                note: r.get(0)?,
+                link: r.get(1)?,
+                at: time(r.get(2)?),
+                by: KeyId(r.get(3)?),
+            });
+        }
+    }
+    let emergency = conn
+        .prepare_cached(
+            "SELECT reason, incident, approver, at_hlc, by_key FROM emergencies
+             WHERE release_id = ?1 ORDER BY at_hlc DESC, event_id DESC LIMIT 1",
+        )?
+        .query_row([release_id], |r| {
+            Ok(EmergencyFact {
+                reason: r.get(0)?,
+                incident: r.get(1)?,
+                approver: KeyId(r.get(2)?),
+                at: time(r.get(3)?),
+                by: KeyId(r.get(4)?),
+            })
+        })
+        .optional()?;
+    Ok(Some(Facts {
+        release_id: ReleaseId(row.id),
+        fields: row.fields,
+        status: row.status,
+        created_at: time(created),
+        submitted_at: submitted.map(time),
+        approvals,
+        deployments,
+        rehearsals,
+        emergency,
+        members: people.clone(),
+    }))
+}
+
+fn ids(conn: &Connection, sql: &str, args: impl rusqlite::Params) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let rows = stmt.query_map(args, |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Every release id, oldest first.
+pub fn release_ids(conn: &Connection) -> Result<Vec<String>> {
+    ids(conn, "SELECT id FROM releases ORDER BY created_hlc, id", [])
+}
+
+/// Releases that may still need a decision: not yet reviewed, cancelled or rolled back.
+pub fn release_ids_in_flight(conn: &Connection) -> Result<Vec<String>> {
+    ids(
+        conn,
+        "SELECT id FROM releases WHERE status IN ('draft', 'planned', 'approved', 'deploying', 'deployed')
+         ORDER BY created_hlc, id",
+        [],
+    )
+}
+
+/// The releases of one service version (a pipeline knows these, not the id).
+pub fn release_ids_by_service_version(
+    conn: &Connection,
+    service: &str,
+    version: &str,
+) -> Result<Vec<String>> {
+    ids(
+        conn,
+        "SELECT id FROM releases WHERE service = ?1 AND version = ?2 ORDER BY created_hlc, id",
+        [service, version],
+    )
+}
