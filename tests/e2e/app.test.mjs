@@ -4,7 +4,7 @@
 
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
-import { cli, dataDir, find, stopDriver, until, withApp } from "./harness.mjs";
+import { check, cli, dataDir, find, stopDriver, until, withApp } from "./harness.mjs";
 
 after(stopDriver);
 
@@ -269,6 +269,58 @@ test("the app syncs in the background and says what arrived", async () => {
     },
     ["--sync-every", "2"],
   );
+});
+
+test("approving in the app moves the verdict to allowed; an edit makes the approval stale", async () => {
+  const { ann, bob } = teammates();
+  const created = cli(
+    bob,
+    "release",
+    "create",
+    "--service",
+    "ledger-api",
+    "--version",
+    "4.2.0",
+    "--env",
+    "prod",
+    "--title",
+    "Ledger compaction",
+    "--rollback-plan",
+    "Redeploy 4.1.3",
+  );
+  cli(bob, "sync");
+  cli(ann, "sync");
+  await withApp("gates", ann, async (b) => {
+    await b.execute((id) => (location.hash = `#/releases/${id}`), created.id);
+    const verdict = await find(b, "[data-testid=verdict]");
+    await until(
+      b,
+      async () => (await verdict.getAttribute("data-outcome")) === "blocked",
+      "blocked",
+    );
+    const rule = await find(b, "[data-rule=approvals]");
+    assert.equal(await rule.getAttribute("data-status"), "fail");
+    // Ann (an approver, not the owner) approves from the Gates panel.
+    await (await find(b, "[data-testid=approve]")).click();
+    await until(
+      b,
+      async () => (await verdict.getAttribute("data-outcome")) === "allowed",
+      "allowed",
+    );
+    const mine = await find(b, "[data-testid=approvals] li");
+    assert.equal(await mine.getAttribute("data-counts"), "true");
+    // Bob changes the version on his laptop and syncs; Ann syncs from the header.
+    cli(bob, "release", "update", created.id, "--version", "4.2.1");
+    cli(bob, "sync");
+    await (await find(b, "header button")).click();
+    await until(b, async () => (await verdict.getAttribute("data-outcome")) === "blocked", "stale");
+    const stale = await find(b, "[data-testid=approvals] li");
+    await until(b, async () => (await stale.getAttribute("data-fresh")) === "false", "stale badge");
+  });
+  // The CLI gives the same verdict as the app.
+  const v = check(ann, created.id, "prod");
+  assert.equal(v.outcome, "blocked");
+  assert.match(v.approvals[0].reason, /stale/);
 });
 
 test("joining from the welcome screen gives a replica that reads but is not a member yet", async () => {

@@ -84,6 +84,16 @@ export function cli(dir, ...args) {
   return JSON.parse(out.toString());
 }
 
+/** `relm check` on a data dir: the verdict, whatever the exit code (0 allowed, 1 blocked). */
+export function check(dir, release, env) {
+  try {
+    return cli(dir, "check", "--release", release, "--env", env);
+  } catch (e) {
+    if (e.status === 1) return JSON.parse(e.stdout.toString());
+    throw e;
+  }
+}
+
 /** Open the app on `dir` (with `args`), run `body(browser)`, screenshot on failure, always close. */
 export async function withApp(name, dir, body, args = []) {
   await startDriver();

@@ -3,17 +3,31 @@
 
 import { writeFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { cli, dataDir, find, stopDriver, withApp } from "./harness.mjs";
+import { check, cli, dataDir, find, stopDriver, withApp } from "./harness.mjs";
 
 const OUT = join(import.meta.dirname, "../../target/screenshots");
-const PAGES = ["dashboard", "releases", "release", "new", "calendar", "audit", "settings"];
+const PAGES = [
+  "dashboard",
+  "releases",
+  "release",
+  "allowed",
+  "new",
+  "calendar",
+  "audit",
+  "settings",
+  "policy",
+];
 mkdirSync(OUT, { recursive: true });
 
 const demo = dataDir();
 cli(demo, "demo");
 cli(demo, "remote", "add", "team-share", dataDir());
 cli(demo, "sync");
-const first = cli(demo, "release", "list", "--limit", "1").releases[0].id;
+// A release waiting for this member's approval, and one the policy allows.
+const first = cli(demo, "pending")[0].release_id;
+const allowed = cli(demo, "release", "list", "--status", "approved", "--limit", "50")
+  .releases.filter((r) => r.environments.includes("prod"))
+  .find((r) => check(demo, r.id, "prod").outcome === "allowed").id;
 
 for (const theme of ["light", "dark"]) {
   for (const locale of ["en", "fr"]) {
@@ -22,11 +36,11 @@ for (const theme of ["light", "dark"]) {
       await find(b, "[data-testid=workspace-name]");
       for (const page of PAGES) {
         const hash =
-          page === "release"
-            ? `#/releases/${first}`
-            : page === "new"
-              ? "#/releases/new"
-              : `#/${page}`;
+          {
+            release: `#/releases/${first}`,
+            allowed: `#/releases/${allowed}`,
+            new: "#/releases/new",
+          }[page] ?? `#/${page}`;
         await b.execute((h) => (location.hash = h), hash);
         await b.pause(700);
         await b.saveScreenshot(join(OUT, `${theme}-${locale}-${page}.png`));

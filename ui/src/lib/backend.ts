@@ -6,21 +6,28 @@ import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import type {
   ApiError,
   AppInfo,
+  CheckRequest,
+  Decision,
   Identity,
   InitOutcome,
   JoinOutcome,
   LogEntry,
   Preferences,
   Member,
+  PendingDecision,
+  PolicySummary,
+  PolicyVersion,
   Release,
   ReleaseDetail,
   ReleaseInput,
   ReleasePage,
   ReleaseQuery,
   Remote,
+  Simulation,
   Summary,
   SyncOutcome,
   SyncStatus,
+  Verdict,
   VerifyReport,
 } from "./types";
 
@@ -76,6 +83,13 @@ export const backend = {
   syncNow: (name: string | null = null) => call<SyncOutcome[]>("sync_now", { name }),
   syncStatus: () => call<SyncStatus>("sync_status"),
   setPreferences: (preferences: Preferences) => call<void>("set_preferences", { preferences }),
+  check: (req: CheckRequest) => call<Verdict>("check", { req }),
+  decide: (release: string, environment: string, decision: Decision, comment: string | null) =>
+    call<Verdict>("decide", { release, environment, decision, comment }),
+  pendingDecisions: () => call<PendingDecision[]>("pending_decisions"),
+  policyHistory: () => call<PolicySummary[]>("policy_history"),
+  policy: (version: number | null = null) => call<PolicyVersion>("policy", { version }),
+  simulatePolicy: (source: string) => call<Simulation>("simulate_policy", { source }),
 };
 
 /** Backend notifications: a change made elsewhere, a menu item, a background sync. */

@@ -7,7 +7,8 @@ describe("labels", () => {
     setLocale("fr");
     expect(roleName("approver")).toBe("Approbateur");
     expect(eventName("release.status_changed")).toBe("Statut modifié");
-    expect(eventName("policy.applied")).toBe("policy.applied");
+    expect(eventName("policy.applied")).toBe("Politique appliquée");
+    expect(eventName("calendar.freeze_added")).toBe("calendar.freeze_added");
     setLocale("en");
     expect(roleName("release-manager")).toBe("Release manager");
   });
@@ -38,5 +39,20 @@ describe("labels", () => {
         payload: { patch: { title: "x", version: "1" } },
       }),
     ).toBe("title: “x”; version: “1”");
+    // A policy event carries the whole policy file: the summary names the version and note.
+    expect(
+      eventSummary({
+        ...base,
+        kind: "policy.applied",
+        payload: { version: 2, note: "Two approvals for prod", source: "[policy]\n..." },
+      }),
+    ).toBe("v2 — Two approvals for prod");
+    expect(
+      eventSummary({
+        ...base,
+        kind: "approval.recorded",
+        payload: { decision: "reject", environment: "prod", comment: "no rollback test" },
+      }),
+    ).toBe("rejected · prod — “no rollback test”");
   });
 });

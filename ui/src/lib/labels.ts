@@ -34,6 +34,19 @@ function short(v: unknown): string {
 /** A short description of what an event changed. */
 export function eventSummary(e: LogEntry): string {
   const p = (e.payload ?? {}) as Record<string, unknown>;
+  const text = (k: string) => String(p[k] ?? "");
+  switch (e.kind) {
+    case "policy.applied":
+      return `v${text("version")} — ${text("note")}`;
+    case "approval.recorded":
+      return `${known("decision", text("decision"))} · ${text("environment")}${p.comment ? ` — ${short(p.comment)}` : ""}`;
+    case "deployment.recorded":
+      return `${text("environment")}: ${text("outcome")}`;
+    case "rollback.rehearsed":
+      return short(p.note);
+    case "emergency.declared":
+      return `${text("incident")} — ${short(p.reason)}`;
+  }
   if (p.patch) {
     // Each edited field with its new value, so a value later overwritten stays readable.
     return Object.entries(p.patch as Record<string, unknown>)

@@ -3,6 +3,11 @@
 export type Page =
   "dashboard" | "releases" | "calendar" | "risks" | "reviews" | "reports" | "audit" | "settings";
 
+/** Pages reached from other pages rather than from the sidebar. */
+export type InnerPage = "policy";
+const INNER: InnerPage[] = ["policy"];
+
+/** The sidebar's pages, in its order. */
 export const PAGES: Page[] = [
   "dashboard",
   "releases",
@@ -15,7 +20,7 @@ export const PAGES: Page[] = [
 ];
 
 export interface Route {
-  page: Page;
+  page: Page | InnerPage;
   /** Release id for `#/releases/ID` and `#/releases/ID/edit`; "new" for the create form. */
   id: string | null;
   edit: boolean;
@@ -23,7 +28,8 @@ export interface Route {
 
 export function parse(hash: string): Route {
   const parts = hash.replace(/^#\/?/, "").split("/").filter(Boolean);
-  const page = (PAGES as string[]).includes(parts[0] ?? "") ? (parts[0] as Page) : "dashboard";
+  const known = [...PAGES, ...INNER] as string[];
+  const page = known.includes(parts[0] ?? "") ? (parts[0] as Route["page"]) : "dashboard";
   return { page, id: parts[1] ?? null, edit: parts[2] === "edit" };
 }
 

@@ -9,7 +9,7 @@
 use chrono::{Datelike, Duration, NaiveTime, TimeZone, Weekday};
 use chrono_tz::Tz;
 use relm_domain::ids::ReleaseId;
-use relm_domain::payload::{EventBody, MemberInfo};
+use relm_domain::payload::{Decision, EventBody, MemberInfo, Outcome};
 use relm_domain::release::{
     ChangeRef, ChangeType, Component, EvidenceLink, ReleaseFields, ReleaseStatus, RiskLevel,
 };
@@ -22,6 +22,9 @@ use serde::Serialize;
 use crate::error::{ApiError, ErrorCode, Result};
 use crate::session::{Options, Relm, random};
 use crate::workspace::{InitOutcome, InitRequest, init};
+
+/// The demo's release policy (version 2; version 1 is the default every workspace starts with).
+const DEMO_POLICY: &str = include_str!("demo-policy.toml");
 
 const SERVICES: &[(&str, &str)] = &[
     ("payments-api", "Europe/Paris"),
@@ -145,6 +148,12 @@ pub fn seed(opts: &Options) -> Result<(Relm, DemoOutcome)> {
         .collect();
     relm.emit(|_| Ok(adds))?;
 
+    relm.apply_policy(
+        DEMO_POLICY,
+        "Northwind policy: promotion through staging, 48 h notice, escalation of critical changes",
+        "demo-policy.toml",
+    )?;
+
     let me = relm.signing_key()?;
     let managers = [&me, &team[0].key, &team[2].key];
     let approvers = [&me, &team[1].key, &team[2].key];
@@ -254,6 +263,7 @@ pub fn seed(opts: &Options) -> Result<(Relm, DemoOutcome)> {
             relm.emit_as(signer, |_| Ok(vec![body]))?;
             from = to;
         }
+        gates(&mut relm, &team, author, &id, i, now)?;
         added += 1;
     }
     tracing::info!(releases = added, "demo seeded");
@@ -265,6 +275,85 @@ pub fn seed(opts: &Options) -> Result<(Relm, DemoOutcome)> {
             releases_added: added,
         },
     ))
+}
+
+/// Decisions, deployments and rehearsals on upcoming production releases, so the demo shows
+/// every kind of verdict: allowed, allowed with warnings, blocked for a missing approval, an
+/// approval gone stale after an edit, and an emergency awaiting its after-the-fact approval.
+fn gates(
+    relm: &mut Relm,
+    team: &[Teammate],
+    author: &SecretKey,
+    id: &ReleaseId,
+    i: i64,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<()> {
+    let row = releases::get(relm.store.conn(), &id.0)?
+        .ok_or_else(|| ApiError::new(ErrorCode::Internal, "demo release"))?;
+    let upcoming = row.fields.window.as_ref().is_some_and(|w| w.start > now);
+    let in_flight = matches!(row.status, ReleaseStatus::Planned | ReleaseStatus::Approved);
+    if !upcoming || !in_flight || !row.fields.environments.iter().any(|e| e == "prod") {
+        return Ok(());
+    }
+    let omar = &team[1].key;
+    let deployed_to_staging = |relm: &mut Relm, digest: String| {
+        relm.emit_as(author, |_| {
+            Ok(vec![EventBody::DeploymentRecorded {
+                release_id: id.clone(),
+                environment: "staging".into(),
+                outcome: Outcome::Succeeded,
+                release_digest: digest,
+                note: "pipeline #4821".into(),
+            }])
+        })
+    };
+    if row.fields.change_type == ChangeType::Emergency {
+        deployed_to_staging(relm, row.fields.governed_digest(id))?;
+        relm.emit_as(author, |_| {
+            Ok(vec![EventBody::EmergencyDeclared {
+                release_id: id.clone(),
+                reason: "Card payments failing for one acquirer".into(),
+                incident: format!("INC-{}", 4400 + i),
+                approver: omar.public().key_id(),
+            }])
+        })?;
+        return Ok(());
+    }
+    match i % 4 {
+        // Waiting for an approval: it shows on the approvers' dashboards.
+        0 => {}
+        // Approved as it is now, the build tested in staging.
+        1 | 2 => {
+            deployed_to_staging(relm, row.fields.governed_digest(id))?;
+            if row.fields.risk == RiskLevel::Critical {
+                relm.emit_as(author, |_| {
+                    Ok(vec![EventBody::RollbackRehearsed {
+                        release_id: id.clone(),
+                        note: "Rolled back in staging in 6 minutes".into(),
+                        link: None,
+                    }])
+                })?;
+            }
+            relm.decide_as(omar, &id.0, "prod", Decision::Approve, Some("Looks good"))?;
+        }
+        // Approved, then edited: the approval is stale and no longer counts.
+        _ => {
+            deployed_to_staging(relm, row.fields.governed_digest(id))?;
+            relm.decide_as(omar, &id.0, "prod", Decision::Approve, None)?;
+            let mut patch = relm_domain::release::ReleasePatch::default();
+            let mut v = semver::Version::parse(&row.fields.version)
+                .map_err(|_| ApiError::new(ErrorCode::Internal, "demo version"))?;
+            v.patch += 1;
+            patch.version = Some(v.to_string());
+            relm.emit_as(author, |_| {
+                Ok(vec![EventBody::ReleaseUpdated {
+                    release_id: id.clone(),
+                    patch,
+                }])
+            })?;
+        }
+    }
+    Ok(())
 }
 
 /// The statuses a release at `offset` from now has gone through.

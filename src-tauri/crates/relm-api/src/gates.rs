@@ -18,6 +18,7 @@ use relm_store::projection::governance::{self, PolicyVersion};
 
 use crate::error::{ApiError, ErrorCode, Result};
 use crate::session::Relm;
+use relm_identity::SecretKey;
 
 /// A policy version without its text, for the history.
 #[derive(Debug, Clone, Serialize)]
@@ -277,8 +278,26 @@ impl Relm {
         decision: Decision,
         comment: Option<&str>,
     ) -> Result<Verdict> {
+        let key = self.signing_key()?;
+        let id = self.decide_as(&key, release, environment, decision, comment)?;
+        self.check(&CheckRequest {
+            release: Some(id),
+            environment: environment.to_string(),
+            ..CheckRequest::default()
+        })
+    }
+
+    /// [`Relm::decide`] signed with `key` (the demo's teammates); returns the release id.
+    pub(crate) fn decide_as(
+        &mut self,
+        key: &SecretKey,
+        release: &str,
+        environment: &str,
+        decision: Decision,
+        comment: Option<&str>,
+    ) -> Result<String> {
         let id = self.resolve_release(release)?;
-        let me = self.me()?;
+        let me = key.public().key_id();
         let comment = comment.map(str::trim).unwrap_or_default().to_string();
         if decision == Decision::Reject && comment.is_empty() {
             return Err(ApiError::invalid(
@@ -287,7 +306,7 @@ impl Relm {
             ));
         }
         let now = self.clock.now();
-        self.emit(|tx| {
+        self.emit_as(key, |tx| {
             let (policy, version) = in_force(tx)?;
             let mut f = facts(tx, &id)?;
             let env = policy
@@ -345,11 +364,7 @@ impl Relm {
                 comment,
             }])
         })?;
-        self.check(&CheckRequest {
-            release: Some(id),
-            environment: environment.to_string(),
-            ..CheckRequest::default()
-        })
+        Ok(id)
     }
 
     /// Record a deployment of the release (as it is now) to an environment.
@@ -546,8 +561,17 @@ impl Relm {
             };
             for env in f.fields.environments.clone() {
                 let verdict = relm_policy::evaluate(&policy, version, &f, &env, now);
+                // Before deployment, approvals and escalations wait for decisions; once it has
+                // started, only an emergency's after-the-fact approval does.
+                let submitted =
+                    matches!(f.status, ReleaseStatus::Planned | ReleaseStatus::Approved);
+                let kinds: &[&str] = if submitted {
+                    &["approvals", "escalation", "emergency"]
+                } else {
+                    &["emergency"]
+                };
                 let waiting = verdict.rules.iter().find(|l| {
-                    matches!(l.kind.as_str(), "approvals" | "escalation" | "emergency")
+                    kinds.contains(&l.kind.as_str())
                         && matches!(
                             l.status,
                             relm_policy::LineStatus::Fail | relm_policy::LineStatus::Warn

@@ -212,7 +212,7 @@ fn simulation(sim: &Simulation) -> String {
         let _ = writeln!(
             s,
             "  {} {} {} to {}: {} → {}",
-            &c.release_id[..c.release_id.len().min(10)],
+            c.release_id,
             c.service,
             c.version,
             c.environment,
@@ -235,7 +235,7 @@ fn pending_text(list: &[PendingDecision]) -> String {
         let _ = writeln!(
             s,
             "{} {} {} to {}{}: {}",
-            &p.release_id[..p.release_id.len().min(10)],
+            p.release_id,
             p.service,
             p.version,
             p.environment,

@@ -410,7 +410,11 @@ impl Evidence {
             }
         }
         if missing.is_empty() {
-            Finding::pass(format!("all {} items recorded", self.items.len()), found)
+            let what = match self.items.len() {
+                1 => format!("{} recorded", self.items[0]),
+                n => format!("all {n} items recorded"),
+            };
+            Finding::pass(what, found)
         } else {
             Finding::fail(
                 format!("missing: {}", missing.join(", ")),

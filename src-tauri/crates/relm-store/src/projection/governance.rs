@@ -380,11 +380,11 @@ pub fn release_ids(conn: &Connection) -> Result<Vec<String>> {
     ids(conn, "SELECT id FROM releases ORDER BY created_hlc, id", [])
 }
 
-/// Releases that may still need a decision: not yet reviewed, cancelled or rolled back.
+/// Releases that may still need a decision: submitted, or deployed and not yet reviewed.
 pub fn release_ids_in_flight(conn: &Connection) -> Result<Vec<String>> {
     ids(
         conn,
-        "SELECT id FROM releases WHERE status IN ('draft', 'planned', 'approved', 'deploying', 'deployed')
+        "SELECT id FROM releases WHERE status IN ('planned', 'approved', 'deploying', 'deployed')
          ORDER BY created_hlc, id",
         [],
     )
