@@ -216,6 +216,26 @@ impl Replica {
         ])
     }
 
+    /// A new replica joined from the folder `remote` and added by this (admin) replica with
+    /// `roles`; both synced afterwards.
+    pub fn admit(&self, remote: &Path, name: &str, roles: &[&str]) -> Replica {
+        let b = Replica::new();
+        let joined = b.join(remote, name);
+        let key = joined["public_key"]
+            .as_str()
+            .expect("public key")
+            .to_string();
+        self.ok(&["sync"]);
+        let mut args = vec!["member", "add", "--key", key.as_str()];
+        for r in roles {
+            args.extend(["--role", r]);
+        }
+        self.ok(&args);
+        self.ok(&["sync"]);
+        b.ok(&["sync"]);
+        b
+    }
+
     /// Fingerprints of every projection table (equal on replicas holding the same events).
     pub fn digest(&self) -> Vec<(&'static str, [u8; 32])> {
         let store = relm_store::Store::open(&self.db_path()).expect("open store");

@@ -31,18 +31,7 @@ fn founder_on_remote() -> (Replica, tempfile::TempDir) {
 
 /// A second replica joined from the remote and added by the founder with `roles`.
 fn member(a: &Replica, remote: &Path, name: &str, roles: &[&str]) -> Replica {
-    let b = Replica::new();
-    let joined = b.join(remote, name);
-    let key = joined["public_key"].as_str().unwrap().to_string();
-    a.ok(&["sync"]);
-    let mut args = vec!["member", "add", "--key", key.as_str()];
-    for r in roles {
-        args.extend(["--role", r]);
-    }
-    a.ok(&args);
-    a.ok(&["sync"]);
-    b.ok(&["sync"]);
-    b
+    a.admit(remote, name, roles)
 }
 
 fn sync_json(r: &Replica, expect_exit: i32) -> Value {

@@ -88,6 +88,9 @@ impl Context<'_> {
             latest.retain(|b| b.by != a.by);
             latest.push(a);
         }
+        // Judged in time order (then by key), not in the order events reached this replica, so
+        // that every replica words the verdict the same way.
+        latest.sort_by(|x, y| (x.at, &x.by).cmp(&(y.at, &y.by)));
         let mut seen_people: Vec<String> = Vec::new();
         latest
             .into_iter()

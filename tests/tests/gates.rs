@@ -1,0 +1,519 @@
+//! Policy and gates through the real `relm` binary: separation of duties and quorum with real
+//! separate replicas and identities synced through a folder remote (one approver deciding
+//! offline), `relm check`'s contract, policy versions, bad policies, and the simulator.
+
+#![allow(clippy::unwrap_used)] // test code: a panic is the failure report
+
+use relm_tests::Replica;
+use serde_json::Value;
+use std::path::Path;
+
+fn p(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
+
+const TWO_APPROVALS: &str = r#"
+[policy]
+name = "Two approvals"
+
+[[environments]]
+name = "staging"
+tier = "staging"
+
+[[environments]]
+name = "prod"
+tier = "production"
+
+[[rules]]
+kind = "approvals"
+when = { tiers = ["production"] }
+count = 2
+max_age_hours = 72
+
+[[rules]]
+kind = "rollback"
+when = { tiers = ["production"] }
+"#;
+
+fn write(dir: &Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+/// `relm check --json` with the exit code.
+fn check(r: &Replica, args: &[&str]) -> (i32, Value) {
+    let mut a = vec!["check", "--json"];
+    a.extend(args);
+    let out = r.run(&a);
+    let v = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    (out.status.code().unwrap(), v)
+}
+
+fn outcome(r: &Replica, id: &str, env: &str) -> String {
+    let (_, v) = check(r, &["--release", id, "--env", env]);
+    v["outcome"].as_str().unwrap_or_default().to_string()
+}
+
+/// An admin on a folder remote with the two-approval policy, a release manager and two
+/// approvers on their own replicas.
+struct Team {
+    admin: Replica,
+    manager: Replica,
+    omar: Replica,
+    pia: Replica,
+    remote: tempfile::TempDir,
+    files: tempfile::TempDir,
+}
+
+fn team() -> Team {
+    let admin = Replica::new();
+    admin.init();
+    let remote = tempfile::tempdir().unwrap();
+    let files = tempfile::tempdir().unwrap();
+    admin.ok(&["remote", "add", "share", p(remote.path())]);
+    let policy = write(files.path(), "policy.toml", TWO_APPROVALS);
+    let applied = admin.json(&[
+        "policy",
+        "apply",
+        &policy,
+        "--note",
+        "two approvals for prod",
+    ]);
+    assert_eq!(applied["version"], 2);
+    admin.ok(&["sync"]);
+    let manager = admin.admit(remote.path(), "Rita Manager", &["release-manager"]);
+    let omar = admin.admit(remote.path(), "Omar Approver", &["approver"]);
+    let pia = admin.admit(remote.path(), "Pia Approver", &["approver"]);
+    for r in [&manager, &omar, &pia] {
+        r.ok(&["sync"]);
+    }
+    Team {
+        admin,
+        manager,
+        omar,
+        pia,
+        remote,
+        files,
+    }
+}
+
+#[test]
+fn separation_of_duties_and_quorum_across_replicas_with_an_offline_approver() {
+    let t = team();
+    let id = t.manager.json(&[
+        "release",
+        "create",
+        "--service",
+        "ledger",
+        "--version",
+        "2.0.0",
+        "--env",
+        "staging",
+        "--env",
+        "prod",
+        "--title",
+        "Ledger v2",
+        "--rollback-plan",
+        "redeploy 1.9",
+        "--change",
+        "LED-1|Compaction||pia.approver@acme.example",
+    ])["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    t.manager.ok(&["release", "status", &id, "planned"]);
+    t.manager.ok(&["sync"]);
+    for r in [&t.omar, &t.pia, &t.admin] {
+        r.ok(&["sync"]);
+    }
+    assert_eq!(outcome(&t.manager, &id, "prod"), "blocked");
+
+    // The owner, a non-approver, may not approve; neither may the author of a change.
+    let own = t.manager.fails(&["approve", &id, "--env", "prod"], 2);
+    assert!(own.contains("owner may not approve"), "{own}");
+    let author = t.pia.fails(&["approve", &id, "--env", "prod"], 2);
+    assert!(author.contains("author of change LED-1"), "{author}");
+    // An approval for staging does not count for prod; an unknown environment is refused.
+    t.omar.ok(&["approve", &id, "--env", "staging"]);
+    let moon = t.omar.fails(&["approve", &id, "--env", "moon"], 2);
+    assert!(moon.contains("not an environment of the policy"), "{moon}");
+
+    // Omar approves online.
+    t.omar.ok(&[
+        "approve",
+        &id,
+        "--env",
+        "prod",
+        "--comment",
+        "reviewed the migration",
+    ]);
+    t.omar.ok(&["sync"]);
+    // The change author is replaced, so Pia may decide; she approves while the share is away.
+    t.manager.ok(&[
+        "release",
+        "update",
+        &id,
+        "--change",
+        "LED-1|Compaction||cat@acme.example",
+    ]);
+    t.manager.ok(&["sync"]);
+    t.pia.ok(&["sync"]);
+    t.omar.ok(&["sync"]);
+    let (_, v) = check(&t.manager, &["--release", &id, "--env", "prod"]);
+    assert_eq!(
+        v["outcome"], "blocked",
+        "the edit made Omar's approval stale: {v}"
+    );
+    assert_eq!(v["approvals"][0]["fresh"], false);
+    t.omar.ok(&["approve", &id, "--env", "prod"]);
+    t.omar.ok(&["sync"]);
+    let away = t.remote.path().with_extension("away");
+    std::fs::rename(t.remote.path(), &away).unwrap();
+    t.pia.ok(&[
+        "approve",
+        &id,
+        "--env",
+        "prod",
+        "--comment",
+        "approved on the train",
+    ]);
+    t.pia.fails(&["sync"], 2);
+    std::fs::rename(&away, t.remote.path()).unwrap();
+    t.manager.ok(&["sync"]);
+    assert_eq!(
+        outcome(&t.manager, &id, "prod"),
+        "blocked",
+        "one of two approvals so far"
+    );
+    t.pia.ok(&["sync"]);
+    t.manager.ok(&["sync"]);
+    let (code, v) = check(&t.manager, &["--release", &id, "--env", "prod"]);
+    assert_eq!((code, v["outcome"].as_str()), (0, Some("allowed")), "{v}");
+    let names: Vec<&str> = v["approvals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["counts"] == true)
+        .map(|a| a["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Omar Approver", "Pia Approver"]);
+    assert_eq!(v["policy_version"], 2);
+
+    // Every replica reaches the same verdict, and the ledgers verify.
+    for r in [&t.admin, &t.omar, &t.pia] {
+        r.ok(&["sync"]);
+        assert_eq!(outcome(r, &id, "prod"), "allowed");
+        assert_eq!(r.json(&["audit", "verify"])["ok"], true);
+    }
+    // A fresh rejection blocks again, with the comment in the reason.
+    let no_comment = t.omar.fails(&["reject", &id, "--env", "prod"], 2);
+    assert!(no_comment.contains("--comment"), "{no_comment}");
+    t.omar.ok(&[
+        "reject",
+        &id,
+        "--env",
+        "prod",
+        "--comment",
+        "the on-call rota is empty",
+    ]);
+    let (code, v) = check(&t.omar, &["--release", &id, "--env", "prod"]);
+    assert_eq!(code, 1);
+    assert!(
+        v["rules"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("on-call rota"),
+        "{v}"
+    );
+}
+
+#[test]
+fn only_admins_apply_policies_and_a_bad_policy_leaves_the_one_in_force() {
+    let t = team();
+    let good = write(t.files.path(), "good.toml", relm_policy::DEFAULT_POLICY);
+    let denied = t.manager.fails(&["policy", "apply", &good], 2);
+    assert!(denied.contains("admin"), "{denied}");
+    let cases = [
+        (
+            "malformed.toml",
+            "[[rules]\nkind = \"approvals\"\n",
+            "malformed.toml:1",
+        ),
+        (
+            "kind.toml",
+            "[[rules]]\nkind = \"vibes\"\n",
+            "unknown variant `vibes`",
+        ),
+        (
+            "contradiction.toml",
+            "[[environments]]\nname = \"prod\"\ntier = \"production\"\n\n[[rules]]\nkind = \"approvals\"\ncount = 1\nroles = []\n",
+            "contradiction.toml:5",
+        ),
+        (
+            "rego.toml",
+            "[[rego]]\nname = \"broken\"\nmodule = \"package x\\ndeny contains m if {\"\n",
+            "Rego rule `broken`",
+        ),
+        (
+            "loop.toml",
+            "[[rego]]\nname = \"spin\"\nmodule = '''\npackage spin\nimport rego.v1\ndeny contains \"x\" if { count([x | some a in numbers.range(1, 4000); some b in numbers.range(1, 4000); x := a * b]) < 0 }\n'''\n",
+            "budget",
+        ),
+    ];
+    let before = t.admin.event_count();
+    for (name, text, expected) in cases {
+        let file = write(t.files.path(), name, text);
+        let err = t.admin.fails(&["policy", "apply", &file], 2);
+        assert!(
+            err.contains(expected),
+            "{name}: `{err}` should mention `{expected}`"
+        );
+    }
+    assert_eq!(t.admin.event_count(), before, "nothing recorded");
+    assert_eq!(t.admin.json(&["policy", "show"])["version"], 2);
+    let missing = t
+        .admin
+        .fails(&["policy", "apply", "/nonexistent/policy.toml"], 2);
+    assert!(missing.contains("cannot read"), "{missing}");
+}
+
+#[test]
+fn check_contract_for_pipelines() {
+    let r = Replica::new();
+    r.init();
+    let id = r.create_release("payments", "1.4.0");
+    // Default policy: prod needs an approval from someone other than the owner.
+    let (code, v) = check(&r, &["--release", &id, "--env", "prod"]);
+    assert_eq!((code, v["outcome"].as_str()), (1, Some("blocked")));
+    for key in [
+        "release_id",
+        "service",
+        "version",
+        "environment",
+        "tier",
+        "at",
+        "policy_version",
+        "release_digest",
+        "outcome",
+        "rules",
+        "approvals",
+        "authorizations",
+        "review_required",
+    ] {
+        assert!(v.get(key).is_some(), "verdict JSON lacks `{key}`: {v}");
+    }
+    let line = &v["rules"][0];
+    for key in ["rule", "kind", "status", "reason", "evidence", "remedy"] {
+        assert!(line.get(key).is_some(), "rule line lacks `{key}`: {line}");
+    }
+    assert_eq!(v["tier"], "production");
+    assert_eq!(v["policy_version"], 1);
+    // Staging has no rule that blocks: exit 0. By service and version, as a pipeline would.
+    let (code, v) = check(
+        &r,
+        &[
+            "--service",
+            "payments",
+            "--version",
+            "1.4.0",
+            "--env",
+            "staging",
+        ],
+    );
+    assert_eq!((code, v["outcome"].as_str()), (0, Some("allowed")));
+    assert_eq!(v["release_id"], id.as_str());
+    // Bad input: exit 2 with a reason.
+    for (args, fragment) in [
+        (
+            vec!["--release", &id, "--env", "prod", "--at", "yesterday"],
+            "RFC 3339",
+        ),
+        (vec!["--release", "zzzzzzzz", "--env", "prod"], "no release"),
+        (
+            vec![
+                "--service",
+                "payments",
+                "--version",
+                "9.9.9",
+                "--env",
+                "prod",
+            ],
+            "no release of payments 9.9.9",
+        ),
+        (vec!["--release", &id, "--env", " "], "environment"),
+    ] {
+        let mut a = vec!["check"];
+        a.extend(args.iter().copied());
+        let err = r.fails(&a, 2);
+        assert!(
+            err.contains(fragment),
+            "{args:?}: `{err}` should mention `{fragment}`"
+        );
+    }
+    r.fails(&["check", "--env", "prod"], 2);
+    // The same question at the same time gets the same verdict.
+    let at = "2027-01-04T10:00:00Z";
+    let a = check(&r, &["--release", &id, "--env", "prod", "--at", at]).1;
+    let b = check(&r, &["--release", &id, "--env", "prod", "--at", at]).1;
+    assert_eq!(a, b);
+    assert_eq!(a["at"], at);
+    // Human output says the outcome first.
+    let out = r.run(&["check", "--release", &id, "--env", "prod"]);
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("BLOCKED: payments 1.4.0 to prod"));
+}
+
+#[test]
+fn policy_versions_show_history_diff_export_and_simulate() {
+    let t = team();
+    let a = &t.admin;
+    let history = a.json(&["policy", "history"]);
+    let notes: Vec<&str> = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["note"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        notes,
+        [
+            "Default policy of a new workspace",
+            "two approvals for prod"
+        ]
+    );
+    assert_eq!(history[1]["applied_by_name"], "Ada Lovelace");
+    let diff = a.ok(&["policy", "diff", "1", "2"]);
+    assert!(
+        diff.contains("+count = 2") && diff.contains("-count = 1"),
+        "{diff}"
+    );
+    let exported = t.files.path().join("exported.toml");
+    a.ok(&["policy", "export", "--out", p(&exported)]);
+    assert_eq!(std::fs::read_to_string(&exported).unwrap(), TWO_APPROVALS);
+    assert_eq!(
+        a.ok(&["policy", "export", "--version", "1"]).trim_end(),
+        relm_policy::DEFAULT_POLICY.trim_end()
+    );
+    let again = a.fails(&["policy", "apply", p(&exported)], 2);
+    assert!(again.contains("already the policy in force"), "{again}");
+    a.fails(&["policy", "show", "--version", "9"], 2);
+
+    // One release approved once: allowed under the default, blocked under two approvals.
+    let id = t.manager.create_release("search", "3.1.0");
+    t.manager.ok(&["sync"]);
+    t.omar.ok(&["sync"]);
+    t.omar.ok(&["approve", &id, "--env", "prod"]);
+    t.omar.ok(&["sync"]);
+    a.ok(&["sync"]);
+    assert_eq!(outcome(a, &id, "prod"), "blocked");
+    let draft = write(t.files.path(), "draft.toml", relm_policy::DEFAULT_POLICY);
+    let before = a.event_count();
+    let sim = a.json(&["policy", "simulate", &draft]);
+    assert_eq!(a.event_count(), before, "a simulation records nothing");
+    assert_eq!(sim["current_version"], 2);
+    assert_eq!(sim["checked"], 2, "one release, two environments");
+    let changed = sim["changed"].as_array().unwrap();
+    assert_eq!(changed.len(), 1, "{sim}");
+    assert_eq!(changed[0]["environment"], "prod");
+    assert_eq!(changed[0]["before"], "blocked");
+    assert_eq!(changed[0]["after"], "allowed");
+    let bad = write(t.files.path(), "bad.toml", "[[rules]]\nkind = 3\n");
+    let err = a.fails(&["policy", "simulate", &bad], 2);
+    assert!(err.contains("bad.toml:2"), "{err}");
+}
+
+#[test]
+fn the_emergency_path_needs_a_declaration_and_a_post_hoc_approval() {
+    let t = team();
+    let id = t.manager.json(&[
+        "release",
+        "create",
+        "--service",
+        "payments",
+        "--version",
+        "1.0.1",
+        "--env",
+        "prod",
+        "--type",
+        "emergency",
+        "--title",
+        "Hotfix",
+        "--rollback-plan",
+        "redeploy 1.0.0",
+    ])["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // The two-approval policy has no emergency rule: approvals still apply.
+    assert_eq!(outcome(&t.manager, &id, "prod"), "blocked");
+    let policy = write(
+        t.files.path(),
+        "emergency.toml",
+        &format!("{TWO_APPROVALS}\n[[rules]]\nkind = \"emergency\"\npost_hoc_hours = 24\n"),
+    );
+    t.admin
+        .ok(&["policy", "apply", &policy, "--note", "break-glass"]);
+    t.admin.ok(&["sync"]);
+    t.manager.ok(&["sync"]);
+    let (code, v) = check(&t.manager, &["--release", &id, "--env", "prod"]);
+    assert_eq!(code, 1, "no declaration yet: {v}");
+    let omar_key = t.omar.json(&["identity", "show"])["key_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let self_named = t.manager.json(&["identity", "show"])["key_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let err = t.manager.fails(
+        &[
+            "release",
+            "emergency",
+            &id,
+            "--reason",
+            "x",
+            "--incident",
+            "INC-1",
+            "--approver",
+            &self_named,
+        ],
+        2,
+    );
+    assert!(
+        err.contains("approver role") || err.contains("someone other"),
+        "{err}"
+    );
+    t.manager.ok(&[
+        "release",
+        "emergency",
+        &id,
+        "--reason",
+        "card payments failing",
+        "--incident",
+        "INC-4411",
+        "--approver",
+        &omar_key,
+    ]);
+    let (code, v) = check(&t.manager, &["--release", &id, "--env", "prod"]);
+    assert_eq!(
+        (code, v["outcome"].as_str()),
+        (0, Some("allowed_with_warnings")),
+        "{v}"
+    );
+    assert_eq!(v["review_required"], true);
+    // After the deadline without Omar's approval: blocked.
+    let late = "2099-01-01T00:00:00Z";
+    assert_eq!(
+        check(
+            &t.manager,
+            &["--release", &id, "--env", "prod", "--at", late]
+        )
+        .0,
+        1
+    );
+    t.manager.ok(&["sync"]);
+    t.omar.ok(&["sync"]);
+    t.omar.ok(&["approve", &id, "--env", "prod"]);
+    let (code, v) = check(&t.omar, &["--release", &id, "--env", "prod"]);
+    assert_eq!((code, v["outcome"].as_str()), (0, Some("allowed")), "{v}");
+}
