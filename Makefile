@@ -19,7 +19,7 @@ LIB_CRATES := relm-domain relm-store relm-identity relm-sync relm-api relm-cli
 help:
 	@echo "make run    install what is missing, build, and open the app on the demo workspace"
 	@echo "make test   the whole suite: format, lints, Rust, UI and end-to-end tests"
-	@echo "make bench  ledger and sync benchmarks (release build; results in docs/BENCHMARKS.md)"
+	@echo "make bench  ledger, sync and policy benchmarks (release build; results in docs/BENCHMARKS.md)"
 
 ## Install missing system packages (as root, or with sudo; otherwise say what is needed).
 deps:
@@ -101,3 +101,4 @@ test: deps lint
 bench: deps
 	$(CARGO) bench -p relm-tests --bench ledger
 	$(CARGO) bench -p relm-tests --bench sync
+	$(CARGO) bench -p relm-tests --bench gates

@@ -323,6 +323,58 @@ test("approving in the app moves the verdict to allowed; an edit makes the appro
   assert.match(v.approvals[0].reason, /stale/);
 });
 
+test("the policy page shows the versions and simulates a draft without recording it", async () => {
+  const dir = dataDir();
+  cli(dir, "init", "--workspace", "Sim", "--name", "Ann", "--email", "ann@example.com");
+  const created = cli(
+    dir,
+    "release",
+    "create",
+    "--service",
+    "api",
+    "--version",
+    "1.0.0",
+    "--env",
+    "prod",
+    "--title",
+    "No rollback plan yet",
+  );
+  const events = cli(dir, "status").events;
+  await withApp("policy-simulator", dir, async (b) => {
+    await b.execute(() => (location.hash = "#/settings"));
+    await (await find(b, "[data-testid=policy-card] a")).click();
+    const inForce = await find(b, "[data-testid=policy-in-force]");
+    await until(b, async () => /Version 1/.test(await inForce.getText()), "version 1 in force");
+    // A draft without any rule for prod: the blocked release would be allowed.
+    const form = await find(b, "[data-testid=simulate-form]");
+    // Typed newlines do not reach a textarea through WebDriver: set the text as a paste would.
+    const paste = (text) =>
+      b.execute((t) => {
+        const area = document.querySelector("[data-testid=simulate-form] textarea");
+        area.value = t;
+        area.dispatchEvent(new Event("input", { bubbles: true }));
+      }, text);
+    await paste('[[environments]]\nname = "prod"\ntier = "production"\n');
+    await (await form.$("button[type=submit]")).click();
+    const result = await find(b, "[data-testid=simulate-result]");
+    await until(
+      b,
+      async () => /1 of 1 verdicts would change/.test(await result.getText()),
+      "1 change",
+    );
+    const row = await (await find(b, "[data-testid=simulate-changes] tbody tr")).getText();
+    assert.match(row, /api 1\.0\.0/);
+    assert.match(row, /Blocked → Allowed/);
+    // A broken draft says what is wrong and where.
+    await paste("[[rules]]\nkind = 3\n");
+    await (await form.$("button[type=submit]")).click();
+    const error = await find(b, "[data-testid=simulate-error]");
+    assert.match(await error.getText(), /draft:2/);
+  });
+  assert.equal(cli(dir, "status").events, events, "simulating records nothing");
+  assert.ok(created.id);
+});
+
 test("joining from the welcome screen gives a replica that reads but is not a member yet", async () => {
   const remote = dataDir();
   const ann = dataDir();

@@ -2,6 +2,7 @@
 //! rollback rehearsals, the emergency path, and the policy simulator.
 
 use chrono::{DateTime, Duration, Utc};
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use relm_domain::ids::ReleaseId;
@@ -502,19 +503,23 @@ impl Relm {
         let (current, version) = in_force(conn)?;
         let at = self.clock.now();
         let people = governance::people(conn)?;
-        let mut checked = 0;
-        let mut changed = Vec::new();
+        // Read every release first (one connection), then judge them on every core.
+        let mut all = Vec::new();
         for id in governance::release_ids(conn)? {
-            let Some(f) = governance::facts(conn, &id, &people)? else {
-                continue;
-            };
-            for env in &f.fields.environments {
-                checked += 1;
-                let before = relm_policy::evaluate(&current, version, &f, env, at);
-                let after = relm_policy::evaluate(&draft, version + 1, &f, env, at);
-                if before.outcome != after.outcome {
-                    changed.push(SimulatedChange {
-                        release_id: id.clone(),
+            if let Some(f) = governance::facts(conn, &id, &people)? {
+                all.push(f);
+            }
+        }
+        let checked = all.iter().map(|f| f.fields.environments.len() as u32).sum();
+        let mut changed: Vec<SimulatedChange> = all
+            .par_iter()
+            .flat_map_iter(|f| {
+                let (current, draft) = (&current, &draft);
+                f.fields.environments.iter().filter_map(move |env| {
+                    let before = relm_policy::evaluate(current, version, f, env, at);
+                    let after = relm_policy::evaluate(draft, version + 1, f, env, at);
+                    (before.outcome != after.outcome).then(|| SimulatedChange {
+                        release_id: f.release_id.0.clone(),
                         service: f.fields.service.clone(),
                         version: f.fields.version.clone(),
                         environment: env.clone(),
@@ -531,10 +536,12 @@ impl Relm {
                             })
                             .map(|l| format!("{}: {}", l.rule, l.reason))
                             .collect(),
-                    });
-                }
-            }
-        }
+                    })
+                })
+            })
+            .collect();
+        changed
+            .sort_by(|a, b| (&a.release_id, &a.environment).cmp(&(&b.release_id, &b.environment)));
         Ok(Simulation {
             current_version: version,
             at: fmt_utc(at),

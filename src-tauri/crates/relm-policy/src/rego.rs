@@ -85,14 +85,11 @@ impl RegoRule {
                 "the module ({package}) defines neither `deny` nor `warn`; define a set of messages, e.g. `deny contains msg if {{ ... }}`"
             ));
         }
+        // The engine that ran the trial keeps its prepared interpreter (rule analysis, loop
+        // hoisting), so each verdict's clone only sets its input and evaluates.
         Ok(Compiled {
             name: self.name.clone(),
-            engine: {
-                let mut e = new_engine();
-                e.add_policy(format!("{}.rego", self.name), self.module.clone())
-                    .map_err(|e| first_lines(&e.to_string()))?;
-                e
-            },
+            engine,
             deny,
             warn,
         })
