@@ -254,6 +254,7 @@ export const en = {
   "gates.reviewRequired": "Emergency release: a post-release review is required.",
   "gates.checkedAt": "Checked {at}",
   "gates.showAll": "Show rules that do not apply",
+  "gates.ownerHint": "You own this release: its approvals must come from someone else.",
   "dashboard.pending": "Waiting for your decision",
   "dashboard.noPending": "Nothing waits for your decision.",
   "policy.title": "Release policy",
@@ -549,6 +550,8 @@ export const fr: Record<MessageKey, string> = {
     "Mise en production d’urgence : une revue post-déploiement est obligatoire.",
   "gates.checkedAt": "Vérifié {at}",
   "gates.showAll": "Afficher les règles sans objet",
+  "gates.ownerHint":
+    "Vous êtes responsable de cette mise en production : ses approbations doivent venir de quelqu’un d’autre.",
   "dashboard.pending": "En attente de votre décision",
   "dashboard.noPending": "Rien n’attend votre décision.",
   "policy.title": "Politique de mise en production",

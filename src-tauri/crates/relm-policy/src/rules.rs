@@ -142,6 +142,25 @@ impl RuleSpec {
     }
 }
 
+/// A rule kind's settings struct: the settings every rule has (`id`, `when`, `severity`), then
+/// its own. Unknown keys are refused.
+macro_rules! rule_settings {
+    ($(#[$doc:meta])* $name:ident { $($(#[$fattr:meta])* pub $field:ident : $ty:ty),* $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        pub struct $name {
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub id: Option<String>,
+            #[serde(default, skip_serializing_if = "When::is_empty")]
+            pub when: When,
+            #[serde(default = "block")]
+            pub severity: Severity,
+            $($(#[$fattr])* pub $field: $ty,)*
+        }
+    };
+}
+
 fn block() -> Severity {
     Severity::Block
 }
@@ -154,23 +173,17 @@ fn roles_text(roles: &[Role]) -> String {
         .join(" or ")
 }
 
-/// Required approvals: `count` distinct people holding one of `roles`, neither the release's
-/// owner nor an author of its changes, each approval bound to the release as it is now and
-/// younger than `max_age_hours`. A fresh rejection blocks.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Approvals {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    #[serde(default, skip_serializing_if = "When::is_empty")]
-    pub when: When,
-    #[serde(default = "block")]
-    pub severity: Severity,
-    pub count: u32,
-    #[serde(default = "approver_roles")]
-    pub roles: Vec<Role>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max_age_hours: Option<u32>,
+rule_settings! {
+    /// Required approvals: `count` distinct people holding one of `roles`, neither the release's
+    /// owner nor an author of its changes, each approval bound to the release as it is now and
+    /// younger than `max_age_hours`. A fresh rejection blocks.
+    Approvals {
+        pub count: u32,
+        #[serde(default = "approver_roles")]
+        pub roles: Vec<Role>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub max_age_hours: Option<u32>,
+    }
 }
 
 fn approver_roles() -> Vec<Role> {
@@ -262,21 +275,15 @@ fn quorum(
     }
 }
 
-/// Critical releases need an authorization by a member with the approver role, listed
-/// separately in the verdict.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Escalation {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    #[serde(default, skip_serializing_if = "When::is_empty")]
-    pub when: When,
-    #[serde(default = "block")]
-    pub severity: Severity,
-    #[serde(default = "one")]
-    pub count: u32,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max_age_hours: Option<u32>,
+rule_settings! {
+    /// Critical releases need an authorization by a member with the approver role, listed
+    /// separately in the verdict.
+    Escalation {
+        #[serde(default = "one")]
+        pub count: u32,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub max_age_hours: Option<u32>,
+    }
 }
 
 fn one() -> u32 {
@@ -303,17 +310,11 @@ impl Escalation {
     }
 }
 
-/// Notice period: the planned start is at least `hours` after the release was submitted.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Notice {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    #[serde(default, skip_serializing_if = "When::is_empty")]
-    pub when: When,
-    #[serde(default = "block")]
-    pub severity: Severity,
-    pub hours: u32,
+rule_settings! {
+    /// Notice period: the planned start is at least `hours` after the release was submitted.
+    Notice {
+        pub hours: u32,
+    }
 }
 
 impl Notice {
@@ -371,17 +372,11 @@ impl Notice {
     }
 }
 
-/// Named evidence items recorded on the release (a link or a file digest each).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Evidence {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    #[serde(default, skip_serializing_if = "When::is_empty")]
-    pub when: When,
-    #[serde(default = "block")]
-    pub severity: Severity,
-    pub items: Vec<String>,
+rule_settings! {
+    /// Named evidence items recorded on the release (a link or a file digest each).
+    Evidence {
+        pub items: Vec<String>,
+    }
 }
 
 impl Evidence {
@@ -428,18 +423,12 @@ impl Evidence {
     }
 }
 
-/// A rollback plan is written down; from `rehearsal_from_risk` up, a rehearsal is recorded.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Rollback {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    #[serde(default, skip_serializing_if = "When::is_empty")]
-    pub when: When,
-    #[serde(default = "block")]
-    pub severity: Severity,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rehearsal_from_risk: Option<RiskLevel>,
+rule_settings! {
+    /// A rollback plan is written down; from `rehearsal_from_risk` up, a rehearsal is recorded.
+    Rollback {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub rehearsal_from_risk: Option<RiskLevel>,
+    }
 }
 
 impl Rollback {
@@ -508,19 +497,13 @@ fn first_line(s: &str) -> String {
     }
 }
 
-/// Promotion order: before an environment, this very release (same governed digest) was
-/// deployed successfully to the one before it in `order` (by default, `[[environments]]`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Promotion {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    #[serde(default, skip_serializing_if = "When::is_empty")]
-    pub when: When,
-    #[serde(default = "block")]
-    pub severity: Severity,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub order: Vec<String>,
+rule_settings! {
+    /// Promotion order: before an environment, this very release (same governed digest) was
+    /// deployed successfully to the one before it in `order` (by default, `[[environments]]`).
+    Promotion {
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        pub order: Vec<String>,
+    }
 }
 
 impl Promotion {
@@ -606,19 +589,13 @@ impl Promotion {
     }
 }
 
-/// Break-glass: an emergency release goes out with a reason, an incident and a named approver
-/// instead of the usual approvals and notice; the approver must confirm within
-/// `post_hoc_hours`, and the release must be reviewed.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Emergency {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    #[serde(default, skip_serializing_if = "When::is_empty")]
-    pub when: When,
-    #[serde(default = "block")]
-    pub severity: Severity,
-    pub post_hoc_hours: u32,
+rule_settings! {
+    /// Break-glass: an emergency release goes out with a reason, an incident and a named approver
+    /// instead of the usual approvals and notice; the approver must confirm within
+    /// `post_hoc_hours`, and the release must be reviewed.
+    Emergency {
+        pub post_hoc_hours: u32,
+    }
 }
 
 impl Emergency {
