@@ -517,3 +517,57 @@ fn the_emergency_path_needs_a_declaration_and_a_post_hoc_approval() {
     let (code, v) = check(&t.omar, &["--release", &id, "--env", "prod"]);
     assert_eq!((code, v["outcome"].as_str()), (0, Some("allowed")), "{v}");
 }
+
+#[test]
+fn two_admins_applying_policies_offline_converge_on_one_version() {
+    let t = team();
+    let second = t.admin.admit(t.remote.path(), "Bea Admin", &["admin"]);
+    let strict = write(
+        t.files.path(),
+        "strict.toml",
+        &TWO_APPROVALS.replace("count = 2", "count = 3"),
+    );
+    let lax = write(t.files.path(), "lax.toml", relm_policy::DEFAULT_POLICY);
+    // Both start from version 2 and apply without syncing.
+    assert_eq!(t.admin.json(&["policy", "apply", &strict])["version"], 3);
+    assert_eq!(second.json(&["policy", "apply", &lax])["version"], 3);
+    for _ in 0..2 {
+        t.admin.ok(&["sync"]);
+        second.ok(&["sync"]);
+    }
+    let (a, b) = (
+        t.admin.json(&["policy", "show"]),
+        second.json(&["policy", "show"]),
+    );
+    assert_eq!(a["version"], 3);
+    assert_eq!(
+        a["source"], b["source"],
+        "both replicas hold the same version 3"
+    );
+    assert_eq!(
+        t.admin
+            .json(&["policy", "history"])
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
+    // The other one is kept, without effect, and reported with its reason on both replicas.
+    for r in [&t.admin, &second] {
+        let status = r.json(&["sync", "status"]);
+        let stale: Vec<&Value> = status["not_applied"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|n| n["code"] == "stale_policy")
+            .collect();
+        assert_eq!(stale.len(), 1, "{status}");
+        assert!(
+            stale[0]["reason"]
+                .as_str()
+                .unwrap()
+                .contains("apply it again")
+        );
+        assert_eq!(r.json(&["audit", "verify"])["ok"], true);
+    }
+}
