@@ -247,8 +247,17 @@ pub fn seed(opts: &Options) -> Result<(Relm, DemoOutcome)> {
                 fields,
             }])
         })?;
+        let past = start < now;
         let mut from = ReleaseStatus::Draft;
         for to in path {
+            // Past releases went through the gates as the policy asks: tested in staging and
+            // approved before they were approved for production, then deployed there.
+            if past && to == ReleaseStatus::Approved {
+                history_gates(&mut relm, &team[1].key, author, &id)?;
+            }
+            if past && to == ReleaseStatus::Deployed {
+                deployed(&mut relm, author, &id, "prod", None)?;
+            }
             let signer = if to == ReleaseStatus::Approved {
                 approvers[(i % 3) as usize]
             } else {
@@ -277,6 +286,85 @@ pub fn seed(opts: &Options) -> Result<(Relm, DemoOutcome)> {
     ))
 }
 
+/// Record a successful deployment of the release as it is now (`digest`: as it was then).
+fn deployed(
+    relm: &mut Relm,
+    author: &SecretKey,
+    id: &ReleaseId,
+    environment: &str,
+    digest: Option<String>,
+) -> Result<()> {
+    let digest = match digest {
+        Some(d) => d,
+        None => releases::get(relm.store.conn(), &id.0)?
+            .ok_or_else(|| ApiError::new(ErrorCode::Internal, "demo release"))?
+            .fields
+            .governed_digest(id),
+    };
+    relm.emit_as(author, |_| {
+        Ok(vec![EventBody::DeploymentRecorded {
+            release_id: id.clone(),
+            environment: environment.into(),
+            outcome: Outcome::Succeeded,
+            release_digest: digest,
+            note: "pipeline #4821".into(),
+        }])
+    })?;
+    Ok(())
+}
+
+/// A past production release's gates: staging deployment, rehearsal when critical, an
+/// approval for prod (and the break-glass declaration of an emergency change).
+fn history_gates(
+    relm: &mut Relm,
+    approver: &SecretKey,
+    author: &SecretKey,
+    id: &ReleaseId,
+) -> Result<()> {
+    let row = releases::get(relm.store.conn(), &id.0)?
+        .ok_or_else(|| ApiError::new(ErrorCode::Internal, "demo release"))?;
+    if !row.fields.environments.iter().any(|e| e == "prod") {
+        return Ok(());
+    }
+    deployed(relm, author, id, "staging", None)?;
+    if row.fields.risk == RiskLevel::Critical {
+        rehearsed(relm, author, id)?;
+    }
+    if row.fields.change_type == ChangeType::Emergency {
+        declare(relm, author, id, approver)?;
+    }
+    relm.decide_as(approver, &id.0, "prod", Decision::Approve, None)?;
+    Ok(())
+}
+
+fn rehearsed(relm: &mut Relm, author: &SecretKey, id: &ReleaseId) -> Result<()> {
+    relm.emit_as(author, |_| {
+        Ok(vec![EventBody::RollbackRehearsed {
+            release_id: id.clone(),
+            note: "Rolled back in staging in 6 minutes".into(),
+            link: None,
+        }])
+    })?;
+    Ok(())
+}
+
+fn declare(
+    relm: &mut Relm,
+    author: &SecretKey,
+    id: &ReleaseId,
+    approver: &SecretKey,
+) -> Result<()> {
+    relm.emit_as(author, |_| {
+        Ok(vec![EventBody::EmergencyDeclared {
+            release_id: id.clone(),
+            reason: "Card payments failing for one acquirer".into(),
+            incident: format!("INC-{}", &id.0[id.0.len().saturating_sub(4)..]),
+            approver: approver.public().key_id(),
+        }])
+    })?;
+    Ok(())
+}
+
 /// Decisions, deployments and rehearsals on upcoming production releases, so the demo shows
 /// every kind of verdict: allowed, allowed with warnings, blocked for a missing approval, an
 /// approval gone stale after an edit, and an emergency awaiting its after-the-fact approval.
@@ -296,43 +384,36 @@ fn gates(
         return Ok(());
     }
     let omar = &team[1].key;
-    let deployed_to_staging = |relm: &mut Relm, digest: String| {
-        relm.emit_as(author, |_| {
-            Ok(vec![EventBody::DeploymentRecorded {
-                release_id: id.clone(),
-                environment: "staging".into(),
-                outcome: Outcome::Succeeded,
-                release_digest: digest,
-                note: "pipeline #4821".into(),
-            }])
-        })
-    };
+    let deployed_to_staging =
+        |relm: &mut Relm, digest: String| deployed(relm, author, id, "staging", Some(digest));
     if row.fields.change_type == ChangeType::Emergency {
         deployed_to_staging(relm, row.fields.governed_digest(id))?;
-        relm.emit_as(author, |_| {
-            Ok(vec![EventBody::EmergencyDeclared {
-                release_id: id.clone(),
-                reason: "Card payments failing for one acquirer".into(),
-                incident: format!("INC-{}", 4400 + i),
-                approver: omar.public().key_id(),
-            }])
-        })?;
-        return Ok(());
+        return declare(relm, author, id, omar);
     }
     match i % 4 {
         // Waiting for an approval: it shows on the approvers' dashboards.
         0 => {}
-        // Approved as it is now, the build tested in staging.
+        // Approved as it is now, the build tested in staging. Every other one was reassessed
+        // as high risk first and lacks the security scan the policy asks for at that level:
+        // allowed, with a warning.
         1 | 2 => {
-            deployed_to_staging(relm, row.fields.governed_digest(id))?;
-            if row.fields.risk == RiskLevel::Critical {
+            let mut fields = row.fields.clone();
+            if i % 4 == 2 && fields.risk < RiskLevel::High {
+                let patch = relm_domain::release::ReleasePatch {
+                    risk: Some(RiskLevel::High),
+                    ..Default::default()
+                };
+                fields.apply(&patch);
                 relm.emit_as(author, |_| {
-                    Ok(vec![EventBody::RollbackRehearsed {
+                    Ok(vec![EventBody::ReleaseUpdated {
                         release_id: id.clone(),
-                        note: "Rolled back in staging in 6 minutes".into(),
-                        link: None,
+                        patch,
                     }])
                 })?;
+            }
+            deployed_to_staging(relm, fields.governed_digest(id))?;
+            if fields.risk == RiskLevel::Critical {
+                rehearsed(relm, author, id)?;
             }
             relm.decide_as(omar, &id.0, "prod", Decision::Approve, Some("Looks good"))?;
         }

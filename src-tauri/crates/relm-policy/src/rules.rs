@@ -327,6 +327,9 @@ impl Notice {
 
     fn evaluate(&self, cx: &Context<'_>, _id: &str) -> Finding {
         let f = &cx.facts;
+        if f.fields.change_type == ChangeType::Emergency {
+            return Finding::not_applicable("an emergency change has no notice period");
+        }
         let Some(window) = &f.fields.window else {
             return Finding::fail(
                 "no planned window, so the notice period cannot be checked",

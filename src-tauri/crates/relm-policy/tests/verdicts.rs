@@ -72,6 +72,17 @@ warn contains "the planned start is on a weekend" if {
 '''
 "#;
 
+/// A policy without an emergency rule: emergency changes still skip the notice period.
+const NOTICE_ONLY: &str = r#"
+[[environments]]
+name = "prod"
+tier = "production"
+
+[[rules]]
+kind = "notice"
+hours = 48
+"#;
+
 fn at(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
 }
@@ -519,6 +530,17 @@ const CASES: &[Case] = &[
             approve(f, ANN, "2027-03-08T10:00:00Z");
         },
         expect: Outcome::Blocked,
+    },
+    Case {
+        name: "notice_never_applies_to_emergency_changes",
+        policy: NOTICE_ONLY,
+        env: "prod",
+        at: CHECK_AT,
+        setup: |f| {
+            f.fields.change_type = ChangeType::Emergency;
+            f.submitted_at = Some(at("2027-03-10T08:00:00Z"));
+        },
+        expect: Outcome::Allowed,
     },
 ];
 
