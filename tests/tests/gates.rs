@@ -134,6 +134,12 @@ fn separation_of_duties_and_quorum_across_replicas_with_an_offline_approver() {
     assert!(own.contains("owner may not approve"), "{own}");
     let author = t.pia.fails(&["approve", &id, "--env", "prod"], 2);
     assert!(author.contains("author of change LED-1"), "{author}");
+    // A release manager who is neither owner nor author cannot count under this policy either.
+    let other = t.admin.create_release("search", "1.0.0");
+    t.admin.ok(&["sync"]);
+    t.manager.ok(&["sync"]);
+    let role = t.manager.fails(&["approve", &other, "--env", "prod"], 2);
+    assert!(role.contains("does not hold the approver role"), "{role}");
     // An approval for staging does not count for prod; an unknown environment is refused.
     t.omar.ok(&["approve", &id, "--env", "staging"]);
     let moon = t.omar.fails(&["approve", &id, "--env", "moon"], 2);
