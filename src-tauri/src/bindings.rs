@@ -22,8 +22,8 @@ use relm_domain::release::{
     ChangeRef, ChangeType, Component, EvidenceLink, ReleaseFields, ReleaseStatus, RiskLevel,
 };
 use relm_domain::window::PlannedWindow;
-use relm_policy::Tier;
 use relm_policy::verdict::{ApprovalLine, Line, LineStatus, Outcome, Verdict};
+use relm_policy::{Lang, Tier};
 use relm_store::events::LogEntry;
 use relm_store::ingest::{Held, IngestReport, Rejected};
 use relm_store::projection::governance::PolicyVersion;
@@ -49,7 +49,7 @@ pub fn typescript() -> String {
         RemoteView, Rejected, IngestReport, Held, FileNote, JoinRequest, SyncReport, SyncOutcome,
         AuthorSeen, NotApplied, JoinRequestView, SyncStatus, RiskLevel, Decision, Tier, Outcome,
         LineStatus, Line, ApprovalLine, Verdict, CheckRequest, PendingDecision, PolicySummary,
-        PolicyVersion, SimulatedChange, Simulation,
+        PolicyVersion, SimulatedChange, Simulation, Lang,
     ];
     let mut out = String::from(
         "// Generated from the Rust types by `relm-app` (src-tauri/src/bindings.rs). Do not edit:\n// run `RELM_UPDATE_BINDINGS=1 cargo test -p relm-app bindings`.\n\nexport type JsonValue =\n  | number\n  | string\n  | boolean\n  | Array<JsonValue>\n  | { [key in string]?: JsonValue }\n  | null;\n",

@@ -9,7 +9,7 @@ use relm_api::replicas::{JoinRequestInput, RemoteView, SyncOutcome, SyncStatus};
 use relm_api::workspace::{InitOutcome, InitRequest, Summary};
 use relm_api::{ApiError, LogEntry, ReleaseRow, VerifyReport};
 use relm_domain::payload::Decision;
-use relm_policy::Verdict;
+use relm_policy::{Lang, Verdict};
 use relm_store::projection::governance::PolicyVersion;
 use serde::Serialize;
 use std::path::PathBuf;
@@ -189,15 +189,16 @@ pub fn decide(
     environment: String,
     decision: Decision,
     comment: Option<String>,
+    lang: Lang,
 ) -> Result<Verdict> {
-    state.with(|r| r.decide(&release, &environment, decision, comment.as_deref()))
+    state.with(|r| r.decide(&release, &environment, decision, comment.as_deref(), lang))
 }
 
 /// Releases waiting for this member's decision (the dashboard's list).
 #[tauri::command(async)]
 #[tracing::instrument(skip(state), err)]
-pub fn pending_decisions(state: State<'_, AppState>) -> Result<Vec<PendingDecision>> {
-    state.with(|r| r.pending_my_decision())
+pub fn pending_decisions(state: State<'_, AppState>, lang: Lang) -> Result<Vec<PendingDecision>> {
+    state.with(|r| r.pending_my_decision(lang))
 }
 
 #[tauri::command(async)]
@@ -215,8 +216,12 @@ pub fn policy(state: State<'_, AppState>, version: Option<u32>) -> Result<Policy
 /// Which verdicts a draft policy would change; records nothing.
 #[tauri::command(async)]
 #[tracing::instrument(skip(state, source), err)]
-pub fn simulate_policy(state: State<'_, AppState>, source: String) -> Result<Simulation> {
-    state.with(|r| r.simulate_policy(&source, "draft"))
+pub fn simulate_policy(
+    state: State<'_, AppState>,
+    source: String,
+    lang: Lang,
+) -> Result<Simulation> {
+    state.with(|r| r.simulate_policy(&source, "draft", lang))
 }
 
 /// Sync now, through the sync worker (after a sync already running, never beside it).

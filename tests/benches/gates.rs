@@ -165,7 +165,9 @@ fn main() {
         "kind = \"notice\"\nhours = 1\nseverity = \"warn\"",
     );
     let t = Instant::now();
-    let sim = relm.simulate_policy(&draft, "draft.toml").unwrap();
+    let sim = relm
+        .simulate_policy(&draft, "draft.toml", relm_policy::Lang::En)
+        .unwrap();
     let simulated = t.elapsed().as_secs_f64();
     assert_eq!(sim.checked as usize, releases * 2);
     assert_eq!(sim.changed.len(), releases, "every prod verdict changes");

@@ -3,6 +3,7 @@
 
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
+import { i18n } from "./i18n.svelte";
 import type {
   ApiError,
   AppInfo,
@@ -83,13 +84,16 @@ export const backend = {
   syncNow: (name: string | null = null) => call<SyncOutcome[]>("sync_now", { name }),
   syncStatus: () => call<SyncStatus>("sync_status"),
   setPreferences: (preferences: Preferences) => call<void>("set_preferences", { preferences }),
-  check: (req: CheckRequest) => call<Verdict>("check", { req }),
+  // Verdicts come worded in the UI's language.
+  check: (req: Omit<CheckRequest, "lang">) =>
+    call<Verdict>("check", { req: { ...req, lang: i18n.locale } }),
   decide: (release: string, environment: string, decision: Decision, comment: string | null) =>
-    call<Verdict>("decide", { release, environment, decision, comment }),
-  pendingDecisions: () => call<PendingDecision[]>("pending_decisions"),
+    call<Verdict>("decide", { release, environment, decision, comment, lang: i18n.locale }),
+  pendingDecisions: () => call<PendingDecision[]>("pending_decisions", { lang: i18n.locale }),
   policyHistory: () => call<PolicySummary[]>("policy_history"),
   policy: (version: number | null = null) => call<PolicyVersion>("policy", { version }),
-  simulatePolicy: (source: string) => call<Simulation>("simulate_policy", { source }),
+  simulatePolicy: (source: string) =>
+    call<Simulation>("simulate_policy", { source, lang: i18n.locale }),
 };
 
 /** Backend notifications: a change made elsewhere, a menu item, a background sync. */

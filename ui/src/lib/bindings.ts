@@ -318,7 +318,11 @@ service?: string, version?: string, environment: string,
 /**
  * RFC 3339; now when absent.
  */
-at?: string, };
+at?: string, 
+/**
+ * The language the verdict is worded in (English by default).
+ */
+lang: Lang, };
 
 export type PendingDecision = { release_id: string, service: string, version: string, title: string, environment: string, window_start?: string, 
 /**
@@ -341,3 +345,5 @@ export type Simulation = { current_version: number, at: string,
  * Release × environment pairs judged.
  */
 checked: number, changed: Array<SimulatedChange>, };
+
+export type Lang = "en" | "fr";

@@ -16,6 +16,7 @@ use relm_domain::release::{
 use relm_domain::role::Role;
 use relm_domain::window::PlannedWindow;
 use relm_identity::SecretKey;
+use relm_policy::Lang;
 use relm_store::projection::releases;
 use serde::Serialize;
 
@@ -333,7 +334,7 @@ fn history_gates(
     if row.fields.change_type == ChangeType::Emergency {
         declare(relm, author, id, approver)?;
     }
-    relm.decide_as(approver, &id.0, "prod", Decision::Approve, None)?;
+    relm.decide_as(approver, &id.0, "prod", Decision::Approve, None, Lang::En)?;
     Ok(())
 }
 
@@ -415,12 +416,19 @@ fn gates(
             if fields.risk == RiskLevel::Critical {
                 rehearsed(relm, author, id)?;
             }
-            relm.decide_as(omar, &id.0, "prod", Decision::Approve, Some("Looks good"))?;
+            relm.decide_as(
+                omar,
+                &id.0,
+                "prod",
+                Decision::Approve,
+                Some("Looks good"),
+                Lang::En,
+            )?;
         }
         // Approved, then edited: the approval is stale and no longer counts.
         _ => {
             deployed_to_staging(relm, row.fields.governed_digest(id))?;
-            relm.decide_as(omar, &id.0, "prod", Decision::Approve, None)?;
+            relm.decide_as(omar, &id.0, "prod", Decision::Approve, None, Lang::En)?;
             let mut patch = relm_domain::release::ReleasePatch::default();
             let mut v = semver::Version::parse(&row.fields.version)
                 .map_err(|_| ApiError::new(ErrorCode::Internal, "demo version"))?;

@@ -13,7 +13,7 @@ use relm_domain::role::Role;
 use relm_domain::window::fmt_utc;
 use relm_policy::facts::ApprovalFact;
 use relm_policy::rules::RuleSpec;
-use relm_policy::{DEFAULT_POLICY, Facts, Outcome, Policy, Verdict};
+use relm_policy::{DEFAULT_POLICY, Facts, Lang, Outcome, Policy, Verdict};
 use relm_store::Connection;
 use relm_store::projection::governance::{self, PolicyVersion};
 
@@ -47,6 +47,9 @@ pub struct CheckRequest {
     pub environment: String,
     /// RFC 3339; now when absent.
     pub at: Option<String>,
+    /// The language the verdict is worded in (English by default).
+    #[serde(default)]
+    pub lang: Lang,
 }
 
 /// A verdict that changes under a draft policy.
@@ -241,12 +244,13 @@ impl Relm {
         };
         let conn = self.store.conn();
         let (policy, version) = in_force(conn)?;
-        Ok(relm_policy::evaluate(
+        Ok(relm_policy::evaluate_in(
             &policy,
             version,
             &facts(conn, &id)?,
             env,
             at,
+            req.lang,
         ))
     }
 
@@ -278,12 +282,14 @@ impl Relm {
         environment: &str,
         decision: Decision,
         comment: Option<&str>,
+        lang: Lang,
     ) -> Result<Verdict> {
         let key = self.signing_key()?;
-        let id = self.decide_as(&key, release, environment, decision, comment)?;
+        let id = self.decide_as(&key, release, environment, decision, comment, lang)?;
         self.check(&CheckRequest {
             release: Some(id),
             environment: environment.to_string(),
+            lang,
             ..CheckRequest::default()
         })
     }
@@ -296,6 +302,7 @@ impl Relm {
         environment: &str,
         decision: Decision,
         comment: Option<&str>,
+        lang: Lang,
     ) -> Result<String> {
         let id = self.resolve_release(release)?;
         let me = key.public().key_id();
@@ -345,14 +352,17 @@ impl Relm {
                 expires_at,
                 comment: comment.clone(),
             });
-            let verdict = relm_policy::evaluate(&policy, version, &f, &env, now);
-            if let Some(mine) = verdict.approvals.iter().find(|a| a.by == me.0)
-                && !mine.counts
-                && !(decision == Decision::Reject && mine.fresh && mine.reason.starts_with("blocks"))
-            {
+            let verdict = relm_policy::evaluate_in(&policy, version, &f, &env, now, lang);
+            let judged = relm_policy::engine::judge_decision(&policy, &f, &env, now, &me);
+            if let Some(refused) = judged.filter(|j| !j.valid) {
+                let mine = verdict.approvals.iter().find(|a| a.by == me.0);
+                let reason = mine.map(|a| a.reason.clone()).unwrap_or(refused.reason);
                 return Err(ApiError::new(
                     ErrorCode::Unauthorized,
-                    format!("your decision would not count: {}", mine.reason),
+                    match lang {
+                        Lang::Fr => format!("votre décision ne compterait pas : {reason}"),
+                        Lang::En => format!("your decision would not count: {reason}"),
+                    },
                 ));
             }
             Ok(vec![EventBody::ApprovalRecorded {
@@ -496,7 +506,7 @@ impl Relm {
 
     /// Judge every release under a draft policy and under the one in force, now, and list the
     /// verdicts that would change. Nothing is recorded.
-    pub fn simulate_policy(&self, source: &str, file: &str) -> Result<Simulation> {
+    pub fn simulate_policy(&self, source: &str, file: &str, lang: Lang) -> Result<Simulation> {
         self.workspace_id()?;
         let draft = Policy::parse(source).map_err(|e| policy_error(e, file))?;
         let conn = self.store.conn();
@@ -517,7 +527,7 @@ impl Relm {
                 let (current, draft) = (&current, &draft);
                 f.fields.environments.iter().filter_map(move |env| {
                     let before = relm_policy::evaluate(current, version, f, env, at);
-                    let after = relm_policy::evaluate(draft, version + 1, f, env, at);
+                    let after = relm_policy::evaluate_in(draft, version + 1, f, env, at, lang);
                     (before.outcome != after.outcome).then(|| SimulatedChange {
                         release_id: f.release_id.0.clone(),
                         service: f.fields.service.clone(),
@@ -551,7 +561,7 @@ impl Relm {
     }
 
     /// Releases in flight whose verdict waits for a decision this member could give.
-    pub fn pending_my_decision(&self) -> Result<Vec<PendingDecision>> {
+    pub fn pending_my_decision(&self, lang: Lang) -> Result<Vec<PendingDecision>> {
         self.workspace_id()?;
         let me = self.me()?;
         let conn = self.store.conn();
@@ -567,7 +577,7 @@ impl Relm {
                 continue;
             };
             for env in f.fields.environments.clone() {
-                let verdict = relm_policy::evaluate(&policy, version, &f, &env, now);
+                let verdict = relm_policy::evaluate_in(&policy, version, &f, &env, now, lang);
                 // Before deployment, approvals and escalations wait for decisions; once it has
                 // started, only an emergency's after-the-fact approval does.
                 let submitted =

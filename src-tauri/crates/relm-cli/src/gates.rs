@@ -5,7 +5,7 @@ use std::fmt::Write;
 use relm_api::gates::{CheckRequest, PendingDecision, PolicySummary, Simulation};
 use relm_api::{ApiError, Options, Relm, Result};
 use relm_domain::payload::Decision;
-use relm_policy::{LineStatus, Verdict};
+use relm_policy::{Lang, LineStatus, Verdict};
 
 use crate::Outcome;
 use crate::args::{CheckArgs, DecisionArgs, PolicyCmd};
@@ -77,7 +77,7 @@ pub fn policy(opts: &Options, cmd: PolicyCmd) -> Result<Outcome> {
         }
         PolicyCmd::Simulate { file } => {
             let source = read(&file)?;
-            let sim = relm.simulate_policy(&source, &file.display().to_string())?;
+            let sim = relm.simulate_policy(&source, &file.display().to_string(), Lang::En)?;
             let text = simulation(&sim);
             Outcome::ok(sim, text)
         }
@@ -86,7 +86,7 @@ pub fn policy(opts: &Options, cmd: PolicyCmd) -> Result<Outcome> {
 
 pub fn decide(opts: &Options, a: DecisionArgs, decision: Decision) -> Result<Outcome> {
     let mut relm = Relm::open(opts)?;
-    let verdict = relm.decide(&a.release, &a.env, decision, a.comment.as_deref())?;
+    let verdict = relm.decide(&a.release, &a.env, decision, a.comment.as_deref(), Lang::En)?;
     let text = format!(
         "{} {} {} for {}; the verdict is now:\n{}",
         if decision == Decision::Approve {
@@ -110,6 +110,7 @@ pub fn check(opts: &Options, a: CheckArgs) -> Result<Outcome> {
         version: a.version,
         environment: a.env,
         at: a.at,
+        lang: Lang::En,
     })?;
     let text = verdict_text(&verdict);
     let exit = verdict.exit_code() as u8;
@@ -121,7 +122,7 @@ pub fn check(opts: &Options, a: CheckArgs) -> Result<Outcome> {
 
 pub fn pending(opts: &Options) -> Result<Outcome> {
     let relm = Relm::open(opts)?;
-    let list = relm.pending_my_decision()?;
+    let list = relm.pending_my_decision(Lang::En)?;
     let text = pending_text(&list);
     Outcome::ok(list, text)
 }

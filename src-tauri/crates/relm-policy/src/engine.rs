@@ -10,6 +10,7 @@ use relm_domain::window::fmt_utc;
 use crate::facts::{ApprovalFact, Facts};
 use crate::policy::{Environment, Policy};
 use crate::rules::Finding;
+use crate::text::{Lang, Msg};
 use crate::verdict::{ApprovalLine, Line, LineStatus, Severity, Verdict, outcome_of};
 
 /// Everything a rule may look at.
@@ -34,21 +35,20 @@ pub struct Assessed {
     pub counts: bool,
     /// A fresh rejection by someone whose decision would count.
     pub rejects: bool,
-    pub reason: String,
+    pub reason: Msg,
 }
 
 impl Assessed {
-    pub fn describe(&self) -> String {
-        format!(
-            "{} by {} {}: {}",
-            self.fact.decision.as_str(),
-            self.name,
-            fmt_utc(self.fact.at),
-            self.reason
-        )
+    pub fn describe(&self) -> Msg {
+        Msg::Decision {
+            approve: self.fact.decision == Decision::Approve,
+            name: self.name.clone(),
+            at: fmt_utc(self.fact.at),
+            reason: Box::new(self.reason.clone()),
+        }
     }
 
-    fn line(&self) -> ApprovalLine {
+    fn line(&self, lang: Lang) -> ApprovalLine {
         ApprovalLine {
             event_id: self.fact.event_id.clone(),
             by: self.fact.by.0.clone(),
@@ -61,7 +61,7 @@ impl Assessed {
             policy_version: self.fact.policy_version,
             fresh: self.fresh,
             counts: self.counts,
-            reason: self.reason.clone(),
+            reason: self.reason.render(lang),
         }
     }
 }
@@ -112,30 +112,28 @@ impl Context<'_> {
                 .into_iter()
                 .flatten()
                 .min();
-                let refusal: Option<String> = if !fresh {
-                    Some("stale: the release changed after this decision".into())
+                let refusal: Option<Msg> = if !fresh {
+                    Some(Msg::Stale)
                 } else if a.by == f.fields.owner {
-                    Some("the release's owner may not approve their own release".into())
+                    Some(Msg::OwnerSelf)
                 } else if let Some(c) = authored {
-                    Some(format!(
-                        "author of change {} may not approve the release",
-                        c.id
-                    ))
+                    Some(Msg::ChangeAuthor {
+                        change: c.id.clone(),
+                    })
                 } else if let Some(exp) = expiry.filter(|e| *e < self.at) {
-                    Some(format!("expired at {}", fmt_utc(exp)))
+                    Some(Msg::Expired { at: fmt_utc(exp) })
                 } else if !person.is_some_and(|p| p.active) {
-                    Some("no longer a member".into())
+                    Some(Msg::NotMember)
                 } else if !person.is_some_and(|p| p.roles.iter().any(|r| roles.contains(r))) {
-                    Some(format!(
-                        "does not hold the {} role now",
-                        roles
+                    Some(Msg::RoleMissing {
+                        roles: roles
                             .iter()
                             .map(|r| r.as_str())
                             .collect::<Vec<_>>()
-                            .join(" or ")
-                    ))
+                            .join(" or "),
+                    })
                 } else if !email.is_empty() && seen_people.contains(&email) {
-                    Some("the same person already counted with another key".into())
+                    Some(Msg::SamePerson)
                 } else {
                     None
                 };
@@ -153,11 +151,11 @@ impl Context<'_> {
                     reason: refusal.unwrap_or_else(|| {
                         if approve {
                             match expiry {
-                                Some(e) => format!("counts; fresh until {}", fmt_utc(e)),
-                                None => "counts".into(),
+                                Some(e) => Msg::CountsUntil { until: fmt_utc(e) },
+                                None => Msg::Counts,
                             }
                         } else {
-                            "blocks until the release changes or they approve".into()
+                            Msg::Blocks
                         }
                     }),
                 }
@@ -166,14 +164,78 @@ impl Context<'_> {
     }
 }
 
+/// How the latest decision of `by` for `env` is judged under the policy's approval rules.
+#[derive(Debug, Clone)]
+pub struct Judged {
+    /// Counts if an approval, blocks if a rejection.
+    pub valid: bool,
+    /// Why, in English.
+    pub reason: String,
+}
+
+/// Judge `by`'s latest decision as the verdict would (the first approvals rule that applies,
+/// else the approver role), or `None` if they made none.
+pub fn judge_decision(
+    policy: &Policy,
+    facts: &Facts,
+    env: &str,
+    at: DateTime<Utc>,
+    by: &relm_domain::keys::KeyId,
+) -> Option<Judged> {
+    let environment = policy.environment(env);
+    let cx = Context {
+        facts,
+        policy,
+        env,
+        environment,
+        at,
+        digest: facts.fields.governed_digest(&facts.release_id),
+    };
+    let tier = environment.map(|e| e.tier);
+    let (roles, max_age) = policy
+        .rules
+        .iter()
+        .find_map(|r| match &r.spec {
+            crate::rules::RuleSpec::Approvals(a)
+                if r.spec
+                    .when()
+                    .misses(env, tier, facts.fields.change_type, facts.fields.risk)
+                    .is_none() =>
+            {
+                Some((a.roles.clone(), a.max_age_hours))
+            }
+            _ => None,
+        })
+        .unwrap_or_else(|| (vec![Role::Approver], None));
+    cx.assess(&roles, max_age)
+        .into_iter()
+        .find(|a| &a.fact.by == by)
+        .map(|a| Judged {
+            valid: a.counts || a.rejects,
+            reason: a.reason.render(Lang::En),
+        })
+}
+
 /// Judge `facts` for environment `env` at `at` under `policy` (`version` 0: the built-in
-/// default, no policy applied yet).
+/// default, no policy applied yet), worded in English.
 pub fn evaluate(
     policy: &Policy,
     version: u32,
     facts: &Facts,
     env: &str,
     at: DateTime<Utc>,
+) -> Verdict {
+    evaluate_in(policy, version, facts, env, at, Lang::En)
+}
+
+/// [`evaluate`], worded in `lang`.
+pub fn evaluate_in(
+    policy: &Policy,
+    version: u32,
+    facts: &Facts,
+    env: &str,
+    at: DateTime<Utc>,
+    lang: Lang,
 ) -> Verdict {
     let environment = policy.environment(env);
     let cx = Context {
@@ -185,33 +247,35 @@ pub fn evaluate(
         digest: facts.fields.governed_digest(&facts.release_id),
     };
     let tier = environment.map(|e| e.tier);
-    let mut lines = Vec::new();
+    // (rule id, kind, finding), in the order they are shown.
+    let mut found: Vec<(String, String, Finding)> = Vec::new();
     if version == 0 {
-        lines.push(engine_line(
-            "policy",
-            Finding::warn(
-                "no policy has been applied to this workspace; the built-in default was used",
-                vec![],
-                "apply one: `relm policy apply FILE` (see docs/policy.md)",
-            ),
+        found.push((
+            "policy".into(),
+            "policy".into(),
+            Finding::warn(Msg::NoPolicy, vec![], Msg::RemedyApplyPolicy),
         ));
     }
     if environment.is_none() {
-        lines.push(engine_line(
-            "environment",
+        found.push((
+            "environment".into(),
+            "environment".into(),
             Finding::fail(
-                format!("`{env}` is not an environment of the policy, so no rule could be checked"),
+                Msg::UnknownEnvironment { env: env.into() },
                 vec![],
-                "use an environment listed in the policy, or add it there",
+                Msg::RemedyKnownEnvironment,
             ),
         ));
     } else if !facts.fields.environments.iter().any(|e| cx.is_target(e)) {
-        lines.push(engine_line(
-            "environment",
+        found.push((
+            "environment".into(),
+            "environment".into(),
             Finding::fail(
-                format!("the release does not target {env}"),
-                vec![format!("targets {}", facts.fields.environments.join(", "))],
-                format!("add {env} to the release's environments"),
+                Msg::NotTargeted { env: env.into() },
+                vec![Msg::Targets {
+                    list: facts.fields.environments.join(", "),
+                }],
+                Msg::RemedyTarget { env: env.into() },
             ),
         ));
     }
@@ -225,40 +289,44 @@ pub fn evaluate(
     let emergency_path =
         facts.fields.change_type == ChangeType::Emergency && emergency_rule.is_some();
     for rule in &policy.rules {
-        let finding = if let Some(why) =
+        let mut finding = if let Some(why) =
             rule.spec
                 .when()
                 .misses(env, tier, facts.fields.change_type, facts.fields.risk)
         {
             Finding::not_applicable(why)
         } else if emergency_path && rule.spec.bypassed_in_emergency() {
-            Finding::not_applicable(format!(
-                "emergency release: the break-glass path (rule `{}`) applies instead",
-                emergency_rule.map(|r| r.id.as_str()).unwrap_or("emergency")
-            ))
+            Finding::not_applicable(Msg::EmergencyPath {
+                rule: emergency_rule
+                    .map(|r| r.id.clone())
+                    .unwrap_or_else(|| "emergency".into()),
+            })
         } else {
             rule.spec.evaluate(&cx, &rule.id)
         };
-        let mut line = Line {
-            rule: rule.id.clone(),
-            kind: rule.spec.kind().into(),
-            status: finding.status,
-            reason: finding.reason,
-            evidence: finding.evidence,
-            remedy: finding.remedy,
-        };
-        if line.status == LineStatus::Fail && rule.spec.severity() == Severity::Warn {
-            line.status = LineStatus::Warn;
+        if finding.status == LineStatus::Fail && rule.spec.severity() == Severity::Warn {
+            finding.status = LineStatus::Warn;
         }
-        lines.push(line);
+        found.push((rule.id.clone(), rule.spec.kind().into(), finding));
     }
     let approvals = cx.assess(&[Role::Approver], None);
-    lines.extend(crate::rego::evaluate_all(
+    found.extend(crate::rego::evaluate_all(
         &policy.rego,
         &cx,
         version,
         &approvals,
     ));
+    let lines: Vec<Line> = found
+        .into_iter()
+        .map(|(rule, kind, f)| Line {
+            rule,
+            kind,
+            status: f.status,
+            reason: f.reason.render(lang),
+            evidence: f.evidence.iter().map(|m| m.render(lang)).collect(),
+            remedy: f.remedy.map(|m| m.render(lang)),
+        })
+        .collect();
     let approval_rules: Vec<&crate::policy::Rule> = policy
         .rules
         .iter()
@@ -281,12 +349,12 @@ pub fn evaluate(
             _ => None,
         })
         .unwrap_or(approvals);
-    let listed: Vec<ApprovalLine> = judged_with.iter().map(Assessed::line).collect();
+    let listed: Vec<ApprovalLine> = judged_with.iter().map(|a| a.line(lang)).collect();
     let authorizations = if escalation_applies {
         cx.assess(&[Role::Approver], None)
             .iter()
             .filter(|a| a.fact.decision == Decision::Approve)
-            .map(Assessed::line)
+            .map(|a| a.line(lang))
             .collect()
     } else {
         Vec::new()
@@ -305,16 +373,5 @@ pub fn evaluate(
         approvals: listed,
         authorizations,
         review_required: facts.fields.change_type == ChangeType::Emergency,
-    }
-}
-
-fn engine_line(rule: &str, f: Finding) -> Line {
-    Line {
-        rule: rule.into(),
-        kind: rule.into(),
-        status: f.status,
-        reason: f.reason,
-        evidence: f.evidence,
-        remedy: f.remedy,
     }
 }

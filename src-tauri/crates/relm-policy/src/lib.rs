@@ -10,11 +10,13 @@ pub mod facts;
 pub mod policy;
 pub mod rego;
 pub mod rules;
+pub mod text;
 pub mod verdict;
 
-pub use engine::evaluate;
+pub use engine::{evaluate, evaluate_in};
 pub use facts::Facts;
 pub use policy::{Policy, PolicyError, Tier};
+pub use text::Lang;
 pub use verdict::{Line, LineStatus, Outcome, Verdict};
 
 /// The policy a new workspace starts with (version 1, authored by the founder).

@@ -14,6 +14,7 @@ use relm_domain::release::{ChangeType, RiskLevel};
 
 use crate::rego::RegoRule;
 use crate::rules::RuleSpec;
+use crate::text::Msg;
 
 /// What a policy file may get wrong; `line` is 1-based, when known.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -101,22 +102,31 @@ impl When {
         tier: Option<Tier>,
         change: ChangeType,
         risk: RiskLevel,
-    ) -> Option<String> {
+    ) -> Option<Msg> {
         if !self.environments.is_empty() && !self.environments.iter().any(|e| e == env) {
-            return Some(format!("applies to {} only", self.environments.join(", ")));
+            return Some(Msg::OnlyEnvironments {
+                list: self.environments.join(", "),
+            });
         }
         if !self.tiers.is_empty() && !tier.is_some_and(|t| self.tiers.contains(&t)) {
             let tiers: Vec<_> = self.tiers.iter().map(|t| t.as_str()).collect();
-            return Some(format!("applies to {} environments only", tiers.join(", ")));
+            return Some(Msg::OnlyTiers {
+                list: tiers.join(", "),
+            });
         }
         if !self.change_types.is_empty() && !self.change_types.contains(&change) {
             let types: Vec<_> = self.change_types.iter().map(|t| t.as_str()).collect();
-            return Some(format!("applies to {} changes only", types.join(", ")));
+            return Some(Msg::OnlyChangeTypes {
+                list: types.join(", "),
+            });
         }
         if let Some(min) = self.risk_at_least
             && risk < min
         {
-            return Some(format!("applies from {min} risk; this release is {risk}"));
+            return Some(Msg::FromRisk {
+                min: min.to_string(),
+                risk: risk.to_string(),
+            });
         }
         None
     }

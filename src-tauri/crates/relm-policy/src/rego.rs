@@ -17,7 +17,9 @@ use regorus::{Engine, Value};
 use relm_domain::window::fmt_utc;
 
 use crate::engine::{Assessed, Context};
-use crate::verdict::{Line, LineStatus};
+use crate::rules::Finding;
+use crate::text::Msg;
+use crate::verdict::LineStatus;
 
 /// How long one Rego rule may run for one verdict before it is stopped (and fails).
 pub const TIME_BUDGET: Duration = Duration::from_millis(250);
@@ -143,7 +145,7 @@ pub fn input(cx: &Context<'_>, version: u32, approvals: &[Assessed]) -> Json {
             "at": fmt_utc(a.fact.at),
             "fresh": a.fresh,
             "counts": a.counts,
-            "reason": a.reason,
+            "reason": a.reason.render(crate::text::Lang::En),
         })).collect::<Vec<_>>(),
         "deployments": f.deployments.iter().map(|d| json!({
             "environment": d.environment,
@@ -200,30 +202,22 @@ fn messages(v: &Value) -> Vec<String> {
         .collect()
 }
 
-/// Every Rego rule's lines for one verdict.
+/// Every Rego rule's findings for one verdict, as (rule id, kind, finding).
 pub fn evaluate_all(
     rules: &[Compiled],
     cx: &Context<'_>,
     version: u32,
     approvals: &[Assessed],
-) -> Vec<Line> {
+) -> Vec<(String, String, Finding)> {
     if rules.is_empty() {
         return Vec::new();
     }
     let input = Value::from(input(cx, version, approvals));
-    let mut lines = Vec::new();
+    let mut out = Vec::new();
     for rule in rules {
         let mut engine = rule.engine.clone();
         engine.set_input(input.clone());
         let id = format!("rego:{}", rule.name);
-        let line = |status, reason: String, remedy: Option<String>| Line {
-            rule: id.clone(),
-            kind: "rego".into(),
-            status,
-            reason,
-            evidence: Vec::new(),
-            remedy,
-        };
         let mut produced = Vec::new();
         let mut failed = None;
         for (path, status) in [
@@ -236,24 +230,26 @@ pub fn evaluate_all(
                 Err(e) => failed = Some(first_lines(&e.to_string())),
             }
         }
-        if let Some(e) = failed {
-            lines.push(line(
-                LineStatus::Fail,
-                format!("the Rego rule could not be evaluated: {e}"),
-                Some("fix the rule in the policy and apply it again".into()),
+        let mut push = |f: Finding| out.push((id.clone(), "rego".to_string(), f));
+        if let Some(error) = failed {
+            push(Finding::fail(
+                Msg::RegoFailed { error },
+                vec![],
+                Msg::RemedyFixRego,
             ));
         } else if produced.is_empty() {
-            lines.push(line(LineStatus::Pass, "no findings".into(), None));
+            push(Finding::pass(Msg::RegoNoFindings, vec![]));
         } else {
             produced.sort();
             for (status, msg) in produced {
-                lines.push(line(
+                push(Finding {
                     status,
-                    msg,
-                    Some("see the rule's description in the policy".into()),
-                ));
+                    reason: Msg::Raw(msg),
+                    evidence: Vec::new(),
+                    remedy: Some(Msg::RemedySeeRule),
+                });
             }
         }
     }
-    lines
+    out
 }

@@ -15,57 +15,50 @@ use relm_domain::window::fmt_utc;
 
 use crate::engine::{Assessed, Context};
 use crate::policy::{Environment, When};
+use crate::text::Msg;
 use crate::verdict::{LineStatus, Severity};
 
 /// What a rule found: a status, a plain reason, what it looked at, and what would satisfy it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Finding {
     pub status: LineStatus,
-    pub reason: String,
-    pub evidence: Vec<String>,
-    pub remedy: Option<String>,
+    pub reason: Msg,
+    pub evidence: Vec<Msg>,
+    pub remedy: Option<Msg>,
 }
 
 impl Finding {
-    pub fn pass(reason: impl Into<String>, evidence: Vec<String>) -> Finding {
+    pub fn pass(reason: Msg, evidence: Vec<Msg>) -> Finding {
         Finding {
             status: LineStatus::Pass,
-            reason: reason.into(),
+            reason,
             evidence,
             remedy: None,
         }
     }
 
-    pub fn fail(
-        reason: impl Into<String>,
-        evidence: Vec<String>,
-        remedy: impl Into<String>,
-    ) -> Finding {
+    pub fn fail(reason: Msg, evidence: Vec<Msg>, remedy: Msg) -> Finding {
         Finding {
             status: LineStatus::Fail,
-            reason: reason.into(),
+            reason,
             evidence,
-            remedy: Some(remedy.into()),
+            remedy: Some(remedy),
         }
     }
 
-    pub fn warn(
-        reason: impl Into<String>,
-        evidence: Vec<String>,
-        remedy: impl Into<String>,
-    ) -> Finding {
+    pub fn warn(reason: Msg, evidence: Vec<Msg>, remedy: Msg) -> Finding {
         Finding {
             status: LineStatus::Warn,
-            reason: reason.into(),
+            reason,
             evidence,
-            remedy: Some(remedy.into()),
+            remedy: Some(remedy),
         }
     }
 
-    pub fn not_applicable(reason: impl Into<String>) -> Finding {
+    pub fn not_applicable(reason: Msg) -> Finding {
         Finding {
             status: LineStatus::NotApplicable,
-            reason: reason.into(),
+            reason,
             evidence: Vec::new(),
             remedy: None,
         }
@@ -214,7 +207,7 @@ impl Approvals {
 
     fn evaluate(&self, cx: &Context<'_>, _id: &str) -> Finding {
         let assessed = cx.assess(&self.roles, self.max_age_hours);
-        quorum(cx, &assessed, self.count, &self.roles, "approve")
+        quorum(cx, &assessed, self.count, &self.roles, false)
     }
 }
 
@@ -224,53 +217,45 @@ fn quorum(
     assessed: &[Assessed],
     count: u32,
     roles: &[Role],
-    verb: &str,
+    authorize: bool,
 ) -> Finding {
-    let evidence: Vec<String> = assessed.iter().map(Assessed::describe).collect();
+    let evidence: Vec<Msg> = assessed.iter().map(Assessed::describe).collect();
     if let Some(r) = assessed.iter().find(|a| a.rejects) {
         return Finding::fail(
-            format!(
-                "{} rejected this release for {}{}",
-                r.name,
-                cx.env,
-                if r.fact.comment.is_empty() {
-                    String::new()
-                } else {
-                    format!(": \"{}\"", r.fact.comment)
-                }
-            ),
+            Msg::Rejected {
+                name: r.name.clone(),
+                env: cx.env.to_string(),
+                comment: r.fact.comment.clone(),
+            },
             evidence,
-            "address the rejection; a change to the release makes it stale, or the approver can approve",
+            Msg::RemedyRejection,
         );
     }
     let counted: Vec<&Assessed> = assessed.iter().filter(|a| a.counts).collect();
     let have = counted.len() as u32;
-    let names: Vec<String> = counted.iter().map(|a| a.name.clone()).collect();
+    let names = counted
+        .iter()
+        .map(|a| a.name.clone())
+        .collect::<Vec<_>>()
+        .join(", ");
     if have >= count {
-        Finding::pass(
-            format!("{have} counting, {count} required: {}", names.join(", ")),
-            evidence,
-        )
+        Finding::pass(Msg::QuorumMet { have, count, names }, evidence)
     } else {
         Finding::fail(
-            format!(
-                "{have} of {count} required approval{} from {}{}",
-                if count == 1 { "" } else { "s" },
-                roles_text(roles),
-                if names.is_empty() {
-                    String::new()
-                } else {
-                    format!(" ({})", names.join(", "))
-                }
-            ),
+            Msg::QuorumShort {
+                have,
+                count,
+                roles: roles_text(roles),
+                names,
+            },
             evidence,
-            format!(
-                "{} more {} to {verb}: `relm approve {} --env {}`; not the owner or a change author",
-                count - have,
-                roles_text(roles),
-                cx.facts.release_id,
-                cx.env
-            ),
+            Msg::RemedyApprove {
+                more: count - have,
+                roles: roles_text(roles),
+                id: cx.facts.release_id.0.clone(),
+                env: cx.env.to_string(),
+                authorize,
+            },
         )
     }
 }
@@ -306,7 +291,7 @@ impl Escalation {
 
     fn evaluate(&self, cx: &Context<'_>, _id: &str) -> Finding {
         let assessed = cx.assess(&[Role::Approver], self.max_age_hours);
-        quorum(cx, &assessed, self.count, &[Role::Approver], "authorize")
+        quorum(cx, &assessed, self.count, &[Role::Approver], true)
     }
 }
 
@@ -328,48 +313,51 @@ impl Notice {
     fn evaluate(&self, cx: &Context<'_>, _id: &str) -> Finding {
         let f = &cx.facts;
         if f.fields.change_type == ChangeType::Emergency {
-            return Finding::not_applicable("an emergency change has no notice period");
+            return Finding::not_applicable(Msg::NoticeEmergency);
         }
         let Some(window) = &f.fields.window else {
             return Finding::fail(
-                "no planned window, so the notice period cannot be checked",
+                Msg::NoticeNoWindow,
                 vec![],
-                format!("plan a window at least {} h after submission", self.hours),
+                Msg::RemedyPlanWindow { hours: self.hours },
             );
         };
         let Some(submitted) = f.submitted_at.filter(|s| *s <= cx.at) else {
             return Finding::fail(
-                "the release has not been submitted (moved to planned) yet",
-                vec![format!("status {}", f.status)],
-                "move it to planned: `relm release status ID planned`",
+                Msg::NotSubmitted,
+                vec![Msg::Status {
+                    status: f.status.to_string(),
+                }],
+                Msg::RemedySubmit,
             );
         };
         let notice = window.start - submitted;
         let evidence = vec![
-            format!("submitted {}", fmt_utc(submitted)),
-            format!("planned start {}", fmt_utc(window.start)),
+            Msg::Submitted {
+                at: fmt_utc(submitted),
+            },
+            Msg::PlannedStart {
+                at: fmt_utc(window.start),
+            },
         ];
         if notice >= Duration::hours(i64::from(self.hours)) {
             Finding::pass(
-                format!(
-                    "{} h of notice (at least {} h)",
-                    notice.num_hours(),
-                    self.hours
-                ),
+                Msg::NoticeOk {
+                    hours: notice.num_hours(),
+                    min: self.hours,
+                },
                 evidence,
             )
         } else {
             Finding::fail(
-                format!(
-                    "planned {} h after submission; at least {} h are required",
-                    notice.num_hours().max(0),
-                    self.hours
-                ),
+                Msg::NoticeShort {
+                    hours: notice.num_hours().max(0),
+                    min: self.hours,
+                },
                 evidence,
-                format!(
-                    "move the window to {} or later, or use the emergency path",
-                    fmt_utc(submitted + Duration::hours(i64::from(self.hours)))
-                ),
+                Msg::RemedyMoveWindow {
+                    earliest: fmt_utc(submitted + Duration::hours(i64::from(self.hours))),
+                },
             )
         }
     }
@@ -396,31 +384,32 @@ impl Evidence {
         let mut missing = Vec::new();
         for item in &self.items {
             match have.iter().find(|e| e.name.eq_ignore_ascii_case(item)) {
-                Some(e) => found.push(format!(
+                Some(e) => found.push(Msg::raw(format!(
                     "{}: {}",
                     e.name,
                     e.link
                         .as_deref()
                         .or(e.digest.as_deref())
                         .unwrap_or_default()
-                )),
+                ))),
                 None => missing.push(item.clone()),
             }
         }
         if missing.is_empty() {
-            let what = match self.items.len() {
-                1 => format!("{} recorded", self.items[0]),
-                n => format!("all {n} items recorded"),
+            let what = match self.items.as_slice() {
+                [one] => Msg::EvidenceOne { item: one.clone() },
+                items => Msg::EvidenceAll { n: items.len() },
             };
             Finding::pass(what, found)
         } else {
             Finding::fail(
-                format!("missing: {}", missing.join(", ")),
+                Msg::EvidenceMissing {
+                    items: missing.join(", "),
+                },
                 found,
-                format!(
-                    "record each item as a link or a file digest: `relm release update {} --evidence \"NAME|LINK\"` (repeat for each; the list is replaced)",
-                    cx.facts.release_id
-                ),
+                Msg::RemedyEvidence {
+                    id: cx.facts.release_id.0.clone(),
+                },
             )
         }
     }
@@ -448,45 +437,36 @@ impl Rollback {
 
     fn evaluate(&self, cx: &Context<'_>, _id: &str) -> Finding {
         let f = &cx.facts;
+        let id = f.release_id.0.clone();
         if f.fields.rollback_plan.trim().is_empty() {
-            return Finding::fail(
-                "no rollback plan",
-                vec![],
-                format!(
-                    "write one: `relm release update {} --rollback-plan TEXT`",
-                    f.release_id
-                ),
-            );
+            return Finding::fail(Msg::NoRollbackPlan, vec![], Msg::RemedyWritePlan { id });
         }
-        let plan = vec![format!(
-            "rollback plan: {}",
-            first_line(&f.fields.rollback_plan)
-        )];
+        let plan = vec![Msg::RollbackPlan {
+            text: first_line(&f.fields.rollback_plan),
+        }];
         match self.rehearsal_from_risk {
             Some(min) if f.fields.risk >= min => {
                 let done: Vec<_> = f.rehearsals.iter().filter(|r| r.at <= cx.at).collect();
                 match done.last() {
                     Some(r) => {
                         let mut ev = plan;
-                        ev.push(format!(
-                            "rehearsed {} by {}: {}",
-                            fmt_utc(r.at),
-                            cx.facts.name(&r.by),
-                            r.note
-                        ));
-                        Finding::pass("rollback plan written and rehearsed", ev)
+                        ev.push(Msg::Rehearsed {
+                            at: fmt_utc(r.at),
+                            by: cx.facts.name(&r.by),
+                            note: r.note.clone(),
+                        });
+                        Finding::pass(Msg::RollbackRehearsed, ev)
                     }
                     None => Finding::fail(
-                        format!("{} risk needs a recorded rollback rehearsal", f.fields.risk),
+                        Msg::RehearsalNeeded {
+                            risk: f.fields.risk.to_string(),
+                        },
                         plan,
-                        format!(
-                            "rehearse it, then `relm release rehearsed {} --note TEXT`",
-                            f.release_id
-                        ),
+                        Msg::RemedyRehearse { id },
                     ),
                 }
             }
-            _ => Finding::pass("rollback plan written", plan),
+            _ => Finding::pass(Msg::RollbackWritten, plan),
         }
     }
 }
@@ -537,11 +517,12 @@ impl Promotion {
         };
         let target = cx.environment.map(|e| e.name.as_str()).unwrap_or(cx.env);
         let Some(pos) = order.iter().position(|e| *e == target) else {
-            return Finding::not_applicable(format!("{target} is not in the promotion order"));
+            return Finding::not_applicable(Msg::NotInOrder { env: target.into() });
         };
         let Some(before) = pos.checked_sub(1).map(|i| order[i]) else {
-            return Finding::not_applicable(format!("{target} is the first environment"));
+            return Finding::not_applicable(Msg::FirstEnvironment { env: target.into() });
         };
+        let env = before.to_string();
         let matching = |name: &str| {
             cx.policy
                 .environment(name)
@@ -554,15 +535,12 @@ impl Promotion {
             .iter()
             .filter(|d| d.at <= cx.at && matching(&d.environment))
             .collect();
-        let evidence: Vec<String> = deployed
+        let evidence: Vec<Msg> = deployed
             .iter()
-            .map(|d| {
-                format!(
-                    "{} to {} {}",
-                    d.outcome.as_str(),
-                    d.environment,
-                    fmt_utc(d.at)
-                )
+            .map(|d| Msg::Deployment {
+                succeeded: d.outcome == Outcome::Succeeded,
+                env: d.environment.clone(),
+                at: fmt_utc(d.at),
             })
             .collect();
         match deployed
@@ -571,22 +549,20 @@ impl Promotion {
             .find(|d| d.outcome == Outcome::Succeeded)
         {
             Some(d) if d.release_digest == cx.digest => {
-                Finding::pass(format!("deployed successfully to {before} first"), evidence)
+                Finding::pass(Msg::Promoted { env }, evidence)
             }
             Some(_) => Finding::fail(
-                format!(
-                    "what was deployed to {before} is not the release as it is now (it changed since)"
-                ),
+                Msg::PromotedOther { env: env.clone() },
                 evidence,
-                format!("deploy this version to {before} again and record it"),
+                Msg::RemedyRedeploy { env },
             ),
             None => Finding::fail(
-                format!("not yet deployed successfully to {before}"),
+                Msg::NotPromoted { env: env.clone() },
                 evidence,
-                format!(
-                    "deploy to {before} first, then `relm release deployed {} --env {before}`",
-                    cx.facts.release_id
-                ),
+                Msg::RemedyDeployFirst {
+                    env,
+                    id: cx.facts.release_id.0.clone(),
+                },
             ),
         }
     }
@@ -619,28 +595,24 @@ impl Emergency {
     fn evaluate(&self, cx: &Context<'_>, _id: &str) -> Finding {
         let f = &cx.facts;
         if f.fields.change_type != ChangeType::Emergency {
-            return Finding::not_applicable("not an emergency change");
+            return Finding::not_applicable(Msg::NotEmergency);
         }
+        let id = f.release_id.0.clone();
         let Some(e) = f.emergency.as_ref().filter(|e| e.at <= cx.at) else {
-            return Finding::fail(
-                "an emergency change needs a declared reason, incident and approver",
-                vec![],
-                format!(
-                    "`relm release emergency {} --reason TEXT --incident REF --approver KEY`",
-                    f.release_id
-                ),
-            );
+            return Finding::fail(Msg::EmergencyUndeclared, vec![], Msg::RemedyDeclare { id });
         };
-        let deadline = e.at + Duration::hours(i64::from(self.post_hoc_hours));
+        let deadline = fmt_utc(e.at + Duration::hours(i64::from(self.post_hoc_hours)));
+        let late = cx.at > e.at + Duration::hours(i64::from(self.post_hoc_hours));
         let approver = cx.facts.name(&e.approver);
         let mut evidence = vec![
-            format!(
-                "declared {} by {}: {}",
-                fmt_utc(e.at),
-                cx.facts.name(&e.by),
-                e.reason
-            ),
-            format!("incident {}", e.incident),
+            Msg::Declared {
+                at: fmt_utc(e.at),
+                by: cx.facts.name(&e.by),
+                reason: e.reason.clone(),
+            },
+            Msg::Incident {
+                id: e.incident.clone(),
+            },
         ];
         let confirmed = cx
             .assess(&[Role::Approver], None)
@@ -648,34 +620,24 @@ impl Emergency {
             .find(|a| a.fact.by == e.approver && a.fact.decision == Decision::Approve && a.counts);
         if let Some(a) = confirmed {
             evidence.push(a.describe());
-            return Finding::pass(
-                format!("break-glass confirmed by {approver}; a review is required"),
-                evidence,
-            );
+            return Finding::pass(Msg::EmergencyConfirmed { approver }, evidence);
         }
-        if cx.at <= deadline {
-            Finding::warn(
-                format!(
-                    "break-glass: {approver} must approve by {} (post-hoc); a review is required",
-                    fmt_utc(deadline)
-                ),
+        let remedy = Msg::RemedyPostHoc {
+            approver: approver.clone(),
+            id,
+            env: cx.env.to_string(),
+        };
+        if late {
+            Finding::fail(
+                Msg::EmergencyOverdue { approver, deadline },
                 evidence,
-                format!(
-                    "{approver}: `relm approve {} --env {}`",
-                    f.release_id, cx.env
-                ),
+                remedy,
             )
         } else {
-            Finding::fail(
-                format!(
-                    "the post-hoc approval by {approver} was due by {} and is missing",
-                    fmt_utc(deadline)
-                ),
+            Finding::warn(
+                Msg::EmergencyPending { approver, deadline },
                 evidence,
-                format!(
-                    "{approver}: `relm approve {} --env {}`",
-                    f.release_id, cx.env
-                ),
+                remedy,
             )
         }
     }

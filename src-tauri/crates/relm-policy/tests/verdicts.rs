@@ -674,3 +674,50 @@ fn the_latest_decision_of_each_person_counts() {
         "at 09:30 only the rejection existed"
     );
 }
+
+#[test]
+fn verdicts_are_worded_in_french_with_the_same_judgement() {
+    let policy = Policy::parse(STRICT).unwrap();
+    let mut facts = release();
+    approve(&mut facts, ANN, "2027-03-08T10:00:00Z");
+    approve(&mut facts, OWNER, "2027-03-08T11:00:00Z");
+    facts.fields.evidence.pop();
+    let en = evaluate(&policy, 1, &facts, "prod", at(CHECK_AT));
+    let fr = relm_policy::evaluate_in(
+        &policy,
+        1,
+        &facts,
+        "prod",
+        at(CHECK_AT),
+        relm_policy::Lang::Fr,
+    );
+    assert_eq!(en.outcome, fr.outcome);
+    let statuses = |v: &relm_policy::Verdict| {
+        v.rules
+            .iter()
+            .map(|l| (l.rule.clone(), l.status))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(statuses(&en), statuses(&fr));
+    let lines: Vec<String> = fr
+        .rules
+        .iter()
+        .map(|l| {
+            format!(
+                "{:<15} {}{}",
+                l.rule,
+                l.reason,
+                l.remedy
+                    .as_ref()
+                    .map(|r| format!(" → {r}"))
+                    .unwrap_or_default()
+            )
+        })
+        .chain(
+            fr.approvals
+                .iter()
+                .map(|a| format!("{}: {}", a.name, a.reason)),
+        )
+        .collect();
+    insta::assert_snapshot!("french", lines.join("\n"));
+}

@@ -1,0 +1,615 @@
+//! Every sentence a verdict says, in English and French.
+//!
+//! Rules return [`Msg`] values (what to say, with its data), and the verdict is worded once, in
+//! the language asked for: English for `relm check` and CI logs, the UI's language in the app.
+//! Each variant is worded in both languages in one `match`, so a sentence cannot miss a
+//! translation. Text from outside (Rego messages, notes, names) passes through as [`Msg::Raw`].
+
+/// The language a verdict is worded in.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub enum Lang {
+    #[default]
+    En,
+    Fr,
+}
+
+impl Lang {
+    /// `fr` (or `fr-FR`…) is French; anything else English.
+    pub fn from_tag(tag: &str) -> Lang {
+        if tag.to_ascii_lowercase().starts_with("fr") {
+            Lang::Fr
+        } else {
+            Lang::En
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Msg {
+    /// Text from outside: a Rego message, a note, a name.
+    Raw(String),
+
+    // Approvals and escalations.
+    Rejected {
+        name: String,
+        env: String,
+        comment: String,
+    },
+    QuorumMet {
+        have: u32,
+        count: u32,
+        names: String,
+    },
+    QuorumShort {
+        have: u32,
+        count: u32,
+        roles: String,
+        names: String,
+    },
+    RemedyRejection,
+    RemedyApprove {
+        more: u32,
+        roles: String,
+        id: String,
+        env: String,
+        authorize: bool,
+    },
+
+    // A decision, judged.
+    Stale,
+    OwnerSelf,
+    ChangeAuthor {
+        change: String,
+    },
+    Expired {
+        at: String,
+    },
+    NotMember,
+    RoleMissing {
+        roles: String,
+    },
+    SamePerson,
+    Counts,
+    CountsUntil {
+        until: String,
+    },
+    Blocks,
+    Decision {
+        approve: bool,
+        name: String,
+        at: String,
+        reason: Box<Msg>,
+    },
+
+    // Notice.
+    NoticeNoWindow,
+    NotSubmitted,
+    NoticeOk {
+        hours: i64,
+        min: u32,
+    },
+    NoticeShort {
+        hours: i64,
+        min: u32,
+    },
+    NoticeEmergency,
+    RemedyPlanWindow {
+        hours: u32,
+    },
+    RemedySubmit,
+    RemedyMoveWindow {
+        earliest: String,
+    },
+    Submitted {
+        at: String,
+    },
+    PlannedStart {
+        at: String,
+    },
+    Status {
+        status: String,
+    },
+
+    // Evidence.
+    EvidenceOne {
+        item: String,
+    },
+    EvidenceAll {
+        n: usize,
+    },
+    EvidenceMissing {
+        items: String,
+    },
+    RemedyEvidence {
+        id: String,
+    },
+
+    // Rollback.
+    NoRollbackPlan,
+    RollbackWritten,
+    RollbackRehearsed,
+    RehearsalNeeded {
+        risk: String,
+    },
+    RemedyWritePlan {
+        id: String,
+    },
+    RemedyRehearse {
+        id: String,
+    },
+    RollbackPlan {
+        text: String,
+    },
+    Rehearsed {
+        at: String,
+        by: String,
+        note: String,
+    },
+
+    // Promotion.
+    NotInOrder {
+        env: String,
+    },
+    FirstEnvironment {
+        env: String,
+    },
+    Promoted {
+        env: String,
+    },
+    PromotedOther {
+        env: String,
+    },
+    NotPromoted {
+        env: String,
+    },
+    RemedyRedeploy {
+        env: String,
+    },
+    RemedyDeployFirst {
+        env: String,
+        id: String,
+    },
+    Deployment {
+        succeeded: bool,
+        env: String,
+        at: String,
+    },
+
+    // Emergency.
+    NotEmergency,
+    EmergencyUndeclared,
+    EmergencyConfirmed {
+        approver: String,
+    },
+    EmergencyPending {
+        approver: String,
+        deadline: String,
+    },
+    EmergencyOverdue {
+        approver: String,
+        deadline: String,
+    },
+    RemedyDeclare {
+        id: String,
+    },
+    RemedyPostHoc {
+        approver: String,
+        id: String,
+        env: String,
+    },
+    Declared {
+        at: String,
+        by: String,
+        reason: String,
+    },
+    Incident {
+        id: String,
+    },
+
+    // When a rule applies.
+    OnlyEnvironments {
+        list: String,
+    },
+    OnlyTiers {
+        list: String,
+    },
+    OnlyChangeTypes {
+        list: String,
+    },
+    FromRisk {
+        min: String,
+        risk: String,
+    },
+
+    // The engine's own lines.
+    NoPolicy,
+    RemedyApplyPolicy,
+    UnknownEnvironment {
+        env: String,
+    },
+    RemedyKnownEnvironment,
+    NotTargeted {
+        env: String,
+    },
+    RemedyTarget {
+        env: String,
+    },
+    Targets {
+        list: String,
+    },
+    EmergencyPath {
+        rule: String,
+    },
+
+    // Rego.
+    RegoNoFindings,
+    RegoFailed {
+        error: String,
+    },
+    RemedyFixRego,
+    RemedySeeRule,
+}
+
+/// Risk levels, roles, tiers and change types named in French; other words unchanged. `text`
+/// may be a list (`approver or admin`, `production, staging`).
+fn words(lang: Lang, text: &str) -> String {
+    if lang == Lang::En {
+        return text.to_string();
+    }
+    fn fr(w: &str) -> &str {
+        match w {
+            "low" => "faible",
+            "medium" => "moyen",
+            "high" => "élevé",
+            "critical" => "critique",
+            "approver" => "approbateur",
+            "release-manager" => "responsable des mises en production",
+            "admin" => "administrateur",
+            "auditor" => "auditeur",
+            "development" => "développement",
+            "test" => "test",
+            "staging" => "préproduction",
+            "production" => "production",
+            "standard" => "standard",
+            "normal" => "normal",
+            "emergency" => "d’urgence",
+            "or" => "ou",
+            other => other,
+        }
+    }
+    text.split(' ')
+        .map(|w| match w.strip_suffix(',') {
+            Some(bare) => format!("{},", fr(bare)),
+            None => fr(w).to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn plural(n: u32) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+impl Msg {
+    pub fn raw(s: impl Into<String>) -> Msg {
+        Msg::Raw(s.into())
+    }
+
+    /// The sentence in `lang`.
+    pub fn render(&self, lang: Lang) -> String {
+        use Msg::*;
+        let fr = lang == Lang::Fr;
+        let pick = |en: String, fr_text: String| if fr { fr_text } else { en };
+        match self {
+            Raw(s) => s.clone(),
+            Rejected { name, env, comment } => {
+                let c = if comment.is_empty() {
+                    String::new()
+                } else {
+                    format!(": \"{comment}\"")
+                };
+                pick(
+                    format!("{name} rejected this release for {env}{c}"),
+                    format!("{name} a refusé cette mise en production pour {env}{c}"),
+                )
+            }
+            QuorumMet { have, count, names } => pick(
+                format!("{have} counting, {count} required: {names}"),
+                format!("{have} comptée(s), {count} requise(s) : {names}"),
+            ),
+            QuorumShort {
+                have,
+                count,
+                roles,
+                names,
+            } => {
+                let who = if names.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({names})")
+                };
+                pick(
+                    format!(
+                        "{have} of {count} required approval{} from {roles}{who}",
+                        plural(*count)
+                    ),
+                    format!(
+                        "{have} approbation(s) sur {count} requise(s) du rôle {}{who}",
+                        words(lang, roles)
+                    ),
+                )
+            }
+            RemedyRejection => pick(
+                "address the rejection; a change to the release makes it stale, or the approver can approve".into(),
+                "traitez le refus : une modification de la mise en production le rend périmé, ou l’approbateur peut approuver".into(),
+            ),
+            RemedyApprove {
+                more,
+                roles,
+                id,
+                env,
+                authorize,
+            } => pick(
+                format!(
+                    "{more} more {roles} to {}: `relm approve {id} --env {env}`; not the owner or a change author",
+                    if *authorize { "authorize" } else { "approve" }
+                ),
+                format!(
+                    "encore {more} {} doit {} : `relm approve {id} --env {env}` ; ni le responsable ni un auteur des changements",
+                    words(lang, roles),
+                    if *authorize { "autoriser" } else { "approuver" }
+                ),
+            ),
+            Stale => pick(
+                "stale: the release changed after this decision".into(),
+                "périmée : la mise en production a changé après cette décision".into(),
+            ),
+            OwnerSelf => pick(
+                "the release's owner may not approve their own release".into(),
+                "le responsable de la mise en production ne peut pas l’approuver".into(),
+            ),
+            ChangeAuthor { change } => pick(
+                format!("author of change {change} may not approve the release"),
+                format!("l’auteur du changement {change} ne peut pas approuver la mise en production"),
+            ),
+            Expired { at } => pick(format!("expired at {at}"), format!("expirée le {at}")),
+            NotMember => pick("no longer a member".into(), "n’est plus membre".into()),
+            RoleMissing { roles } => pick(
+                format!("does not hold the {roles} role now"),
+                format!("n’a pas le rôle {} actuellement", words(lang, roles)),
+            ),
+            SamePerson => pick(
+                "the same person already counted with another key".into(),
+                "la même personne est déjà comptée avec une autre clé".into(),
+            ),
+            Counts => pick("counts".into(), "comptée".into()),
+            CountsUntil { until } => pick(
+                format!("counts; fresh until {until}"),
+                format!("comptée ; valable jusqu’au {until}"),
+            ),
+            Blocks => pick(
+                "blocks until the release changes or they approve".into(),
+                "bloque jusqu’à une modification de la mise en production ou une approbation".into(),
+            ),
+            Decision {
+                approve,
+                name,
+                at,
+                reason,
+            } => pick(
+                format!(
+                    "{} by {name} {at}: {}",
+                    if *approve { "approve" } else { "reject" },
+                    reason.render(lang)
+                ),
+                format!(
+                    "{} par {name} le {at} : {}",
+                    if *approve { "approbation" } else { "refus" },
+                    reason.render(lang)
+                ),
+            ),
+            NoticeNoWindow => pick(
+                "no planned window, so the notice period cannot be checked".into(),
+                "aucune fenêtre prévue : le délai de prévenance ne peut pas être vérifié".into(),
+            ),
+            NotSubmitted => pick(
+                "the release has not been submitted (moved to planned) yet".into(),
+                "la mise en production n’a pas encore été soumise (passée à planifiée)".into(),
+            ),
+            NoticeOk { hours, min } => pick(
+                format!("{hours} h of notice (at least {min} h)"),
+                format!("{hours} h de prévenance (au moins {min} h)"),
+            ),
+            NoticeShort { hours, min } => pick(
+                format!("planned {hours} h after submission; at least {min} h are required"),
+                format!("prévue {hours} h après la soumission ; au moins {min} h sont requises"),
+            ),
+            NoticeEmergency => pick(
+                "an emergency change has no notice period".into(),
+                "un changement d’urgence n’a pas de délai de prévenance".into(),
+            ),
+            RemedyPlanWindow { hours } => pick(
+                format!("plan a window at least {hours} h after submission"),
+                format!("prévoyez une fenêtre au moins {hours} h après la soumission"),
+            ),
+            RemedySubmit => pick(
+                "move it to planned: `relm release status ID planned`".into(),
+                "passez-la à planifiée : `relm release status ID planned`".into(),
+            ),
+            RemedyMoveWindow { earliest } => pick(
+                format!("move the window to {earliest} or later, or use the emergency path"),
+                format!("déplacez la fenêtre au {earliest} ou après, ou passez par la procédure d’urgence"),
+            ),
+            Submitted { at } => pick(format!("submitted {at}"), format!("soumise le {at}")),
+            PlannedStart { at } => pick(format!("planned start {at}"), format!("début prévu le {at}")),
+            Status { status } => pick(format!("status {status}"), format!("statut {status}")),
+            EvidenceOne { item } => pick(format!("{item} recorded"), format!("{item} enregistré")),
+            EvidenceAll { n } => pick(
+                format!("all {n} items recorded"),
+                format!("les {n} éléments sont enregistrés"),
+            ),
+            EvidenceMissing { items } => pick(format!("missing: {items}"), format!("manquant : {items}")),
+            RemedyEvidence { id } => pick(
+                format!("record each item as a link or a file digest: `relm release update {id} --evidence \"NAME|LINK\"` (repeat for each; the list is replaced)"),
+                format!("enregistrez chaque élément (lien ou empreinte de fichier) : `relm release update {id} --evidence \"NOM|LIEN\"` (répétez pour chacun ; la liste est remplacée)"),
+            ),
+            NoRollbackPlan => pick("no rollback plan".into(), "aucun plan de retour arrière".into()),
+            RollbackWritten => pick("rollback plan written".into(), "plan de retour arrière rédigé".into()),
+            RollbackRehearsed => pick(
+                "rollback plan written and rehearsed".into(),
+                "plan de retour arrière rédigé et répété".into(),
+            ),
+            RehearsalNeeded { risk } => pick(
+                format!("{risk} risk needs a recorded rollback rehearsal"),
+                format!(
+                    "un risque {} exige une répétition enregistrée du retour arrière",
+                    words(lang, risk)
+                ),
+            ),
+            RemedyWritePlan { id } => pick(
+                format!("write one: `relm release update {id} --rollback-plan TEXT`"),
+                format!("rédigez-en un : `relm release update {id} --rollback-plan TEXTE`"),
+            ),
+            RemedyRehearse { id } => pick(
+                format!("rehearse it, then `relm release rehearsed {id} --note TEXT`"),
+                format!("répétez-le, puis `relm release rehearsed {id} --note TEXTE`"),
+            ),
+            RollbackPlan { text } => pick(
+                format!("rollback plan: {text}"),
+                format!("plan de retour arrière : {text}"),
+            ),
+            Rehearsed { at, by, note } => pick(
+                format!("rehearsed {at} by {by}: {note}"),
+                format!("répété le {at} par {by} : {note}"),
+            ),
+            NotInOrder { env } => pick(
+                format!("{env} is not in the promotion order"),
+                format!("{env} ne fait pas partie de l’ordre de promotion"),
+            ),
+            FirstEnvironment { env } => pick(
+                format!("{env} is the first environment"),
+                format!("{env} est le premier environnement"),
+            ),
+            Promoted { env } => pick(
+                format!("deployed successfully to {env} first"),
+                format!("déployée avec succès en {env} d’abord"),
+            ),
+            PromotedOther { env } => pick(
+                format!("what was deployed to {env} is not the release as it is now (it changed since)"),
+                format!("ce qui a été déployé en {env} n’est pas la mise en production actuelle (elle a changé depuis)"),
+            ),
+            NotPromoted { env } => pick(
+                format!("not yet deployed successfully to {env}"),
+                format!("pas encore déployée avec succès en {env}"),
+            ),
+            RemedyRedeploy { env } => pick(
+                format!("deploy this version to {env} again and record it"),
+                format!("redéployez cette version en {env} et enregistrez-le"),
+            ),
+            RemedyDeployFirst { env, id } => pick(
+                format!("deploy to {env} first, then `relm release deployed {id} --env {env}`"),
+                format!("déployez d’abord en {env}, puis `relm release deployed {id} --env {env}`"),
+            ),
+            Deployment { succeeded, env, at } => pick(
+                format!("{} to {env} {at}", if *succeeded { "succeeded" } else { "failed" }),
+                format!("{} en {env} le {at}", if *succeeded { "réussi" } else { "échoué" }),
+            ),
+            NotEmergency => pick(
+                "not an emergency change".into(),
+                "pas un changement d’urgence".into(),
+            ),
+            EmergencyUndeclared => pick(
+                "an emergency change needs a declared reason, incident and approver".into(),
+                "un changement d’urgence exige une raison, un incident et un approbateur déclarés".into(),
+            ),
+            EmergencyConfirmed { approver } => pick(
+                format!("break-glass confirmed by {approver}; a review is required"),
+                format!("procédure d’urgence confirmée par {approver} ; une revue est obligatoire"),
+            ),
+            EmergencyPending { approver, deadline } => pick(
+                format!("break-glass: {approver} must approve by {deadline} (post-hoc); a review is required"),
+                format!("procédure d’urgence : {approver} doit approuver avant le {deadline} (a posteriori) ; une revue est obligatoire"),
+            ),
+            EmergencyOverdue { approver, deadline } => pick(
+                format!("the post-hoc approval by {approver} was due by {deadline} and is missing"),
+                format!("l’approbation a posteriori de {approver} était due avant le {deadline} et manque"),
+            ),
+            RemedyDeclare { id } => pick(
+                format!("`relm release emergency {id} --reason TEXT --incident REF --approver KEY`"),
+                format!("`relm release emergency {id} --reason TEXTE --incident RÉF --approver CLÉ`"),
+            ),
+            RemedyPostHoc { approver, id, env } => {
+                format!("{approver}: `relm approve {id} --env {env}`")
+            }
+            Declared { at, by, reason } => pick(
+                format!("declared {at} by {by}: {reason}"),
+                format!("déclarée le {at} par {by} : {reason}"),
+            ),
+            Incident { id } => pick(format!("incident {id}"), format!("incident {id}")),
+            OnlyEnvironments { list } => pick(
+                format!("applies to {list} only"),
+                format!("s’applique à {list} seulement"),
+            ),
+            OnlyTiers { list } => pick(
+                format!("applies to {list} environments only"),
+                format!("s’applique aux environnements {} seulement", words(lang, list)),
+            ),
+            OnlyChangeTypes { list } => pick(
+                format!("applies to {list} changes only"),
+                format!("s’applique aux changements {} seulement", words(lang, list)),
+            ),
+            FromRisk { min, risk } => pick(
+                format!("applies from {min} risk; this release is {risk}"),
+                format!(
+                    "s’applique à partir du risque {} ; le risque de cette mise en production est {}",
+                    words(lang, min),
+                    words(lang, risk)
+                ),
+            ),
+            NoPolicy => pick(
+                "no policy has been applied to this workspace; the built-in default was used".into(),
+                "aucune politique n’a été appliquée à cet espace : la politique par défaut intégrée a été utilisée".into(),
+            ),
+            RemedyApplyPolicy => pick(
+                "apply one: `relm policy apply FILE` (see docs/policy.md)".into(),
+                "appliquez-en une : `relm policy apply FICHIER` (voir docs/policy.md)".into(),
+            ),
+            UnknownEnvironment { env } => pick(
+                format!("`{env}` is not an environment of the policy, so no rule could be checked"),
+                format!("`{env}` n’est pas un environnement de la politique : aucune règle n’a pu être vérifiée"),
+            ),
+            RemedyKnownEnvironment => pick(
+                "use an environment listed in the policy, or add it there".into(),
+                "utilisez un environnement de la politique, ou ajoutez-le".into(),
+            ),
+            NotTargeted { env } => pick(
+                format!("the release does not target {env}"),
+                format!("la mise en production ne vise pas {env}"),
+            ),
+            RemedyTarget { env } => pick(
+                format!("add {env} to the release's environments"),
+                format!("ajoutez {env} aux environnements de la mise en production"),
+            ),
+            Targets { list } => pick(format!("targets {list}"), format!("vise {list}")),
+            EmergencyPath { rule } => pick(
+                format!("emergency release: the break-glass path (rule `{rule}`) applies instead"),
+                format!("mise en production d’urgence : la procédure d’urgence (règle `{rule}`) s’applique à la place"),
+            ),
+            RegoNoFindings => pick("no findings".into(), "aucune constatation".into()),
+            RegoFailed { error } => pick(
+                format!("the Rego rule could not be evaluated: {error}"),
+                format!("la règle Rego n’a pas pu être évaluée : {error}"),
+            ),
+            RemedyFixRego => pick(
+                "fix the rule in the policy and apply it again".into(),
+                "corrigez la règle dans la politique et appliquez-la de nouveau".into(),
+            ),
+            RemedySeeRule => pick(
+                "see the rule's description in the policy".into(),
+                "voir la description de la règle dans la politique".into(),
+            ),
+        }
+    }
+}
