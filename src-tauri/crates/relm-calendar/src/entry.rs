@@ -1,0 +1,230 @@
+//! A calendar entry: a freeze (blackout) or a maintenance window, once or recurring, in an
+//! IANA time zone.
+//!
+//! Times are wall-clock times in the entry's zone, because that is how people plan them
+//! ("Friday 18:00 to Monday 06:00, Paris time"): a recurring entry keeps its wall-clock times
+//! across daylight-saving changes, and its UTC instants move instead.
+
+use chrono::{NaiveDateTime, TimeDelta};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+
+/// What an entry does to releases planned inside it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub enum Kind {
+    /// Releases inside are blocked.
+    HardFreeze,
+    /// Releases inside need a written justification and an extra approval.
+    SoftFreeze,
+    /// When an environment has windows, its production releases must fall inside one.
+    Window,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::HardFreeze => "hard_freeze",
+            Kind::SoftFreeze => "soft_freeze",
+            Kind::Window => "window",
+        }
+    }
+
+    pub fn is_freeze(self) -> bool {
+        matches!(self, Kind::HardFreeze | Kind::SoftFreeze)
+    }
+}
+
+/// Which releases an entry concerns; an empty list means all.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Scope {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub environments: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub services: Vec<String>,
+}
+
+impl Scope {
+    /// Whether a release of `service` to `environment` is concerned.
+    pub fn covers(&self, service: &str, environment: &str) -> bool {
+        (self.environments.is_empty() || self.environments.iter().any(|e| e == environment))
+            && (self.services.is_empty() || self.services.iter().any(|s| s == service))
+    }
+}
+
+/// Wall-clock time in the entry's zone, written `2027-03-19T18:00` (seconds optional).
+pub type Local = NaiveDateTime;
+
+/// Read a wall-clock time as people type it: `2027-03-19T18:00`, `2027-03-19 18:00`, with or
+/// without seconds, or a date alone (midnight).
+pub fn parse_local(text: &str) -> Option<Local> {
+    let t = text.trim();
+    for f in [
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%d %H:%M:%S",
+    ] {
+        if let Ok(v) = NaiveDateTime::parse_from_str(t, f) {
+            return Some(v);
+        }
+    }
+    chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d")
+        .ok()
+        .map(|d| d.and_time(chrono::NaiveTime::MIN))
+}
+
+pub fn fmt_local(t: Local) -> String {
+    t.format("%Y-%m-%dT%H:%M").to_string()
+}
+
+/// Everything a person decides about an entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Entry {
+    pub name: String,
+    pub kind: Kind,
+    #[serde(default)]
+    pub scope: Scope,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub reason: String,
+    /// IANA zone the times are in, e.g. `Europe/Paris`.
+    pub tz: String,
+    /// The first (or only) occurrence, wall-clock in `tz`.
+    #[serde(with = "local_text")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
+    pub start: Local,
+    #[serde(with = "local_text")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
+    pub end: Local,
+    /// RFC 5545 RRULE value (`FREQ=WEEKLY;BYDAY=FR`), repeating `start`..`end`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rrule: Option<String>,
+    /// Occurrences left out (their start, wall-clock).
+    #[serde(default, skip_serializing_if = "Vec::is_empty", with = "local_list")]
+    #[cfg_attr(feature = "ts", ts(type = "Array<string>"))]
+    pub exdates: Vec<Local>,
+    /// Extra occurrences (their start, wall-clock).
+    #[serde(default, skip_serializing_if = "Vec::is_empty", with = "local_list")]
+    #[cfg_attr(feature = "ts", ts(type = "Array<string>"))]
+    pub rdates: Vec<Local>,
+}
+
+/// What is wrong with an entry, and in which field.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {message}")]
+pub struct EntryError {
+    pub field: &'static str,
+    pub message: String,
+}
+
+fn bad(field: &'static str, message: impl Into<String>) -> EntryError {
+    EntryError {
+        field,
+        message: message.into(),
+    }
+}
+
+/// The longest an occurrence may last: longer "freezes" are almost always a typo in a year.
+pub const MAX_DURATION_DAYS: i64 = 366;
+
+impl Entry {
+    /// The zone, or an error naming it.
+    pub fn zone(&self) -> Result<Tz, EntryError> {
+        zone(&self.tz)
+    }
+
+    pub fn duration(&self) -> TimeDelta {
+        self.end - self.start
+    }
+
+    /// Normalise and check every field rule.
+    pub fn validate(&mut self) -> Result<(), EntryError> {
+        self.name = self.name.trim().to_string();
+        if self.name.is_empty() || self.name.chars().count() > 120 {
+            return Err(bad("name", "give the entry a name of 1 to 120 characters"));
+        }
+        self.zone()?;
+        if self.end <= self.start {
+            return Err(bad(
+                "end",
+                format!(
+                    "the end ({}) must be after the start ({}): an entry needs a positive duration",
+                    fmt_local(self.end),
+                    fmt_local(self.start)
+                ),
+            ));
+        }
+        if self.duration() > TimeDelta::days(MAX_DURATION_DAYS) {
+            return Err(bad(
+                "end",
+                format!(
+                    "an occurrence may last at most {MAX_DURATION_DAYS} days; check the year of the end"
+                ),
+            ));
+        }
+        for list in [&mut self.scope.environments, &mut self.scope.services] {
+            for v in list.iter_mut() {
+                *v = v.trim().to_string();
+            }
+            list.retain(|v| !v.is_empty());
+            list.sort();
+            list.dedup();
+        }
+        if let Some(rule) = &self.rrule {
+            let rule = rule.trim().trim_start_matches("RRULE:").to_string();
+            crate::expand::check_rrule(&rule, self.start)?;
+            self.rrule = Some(rule);
+        } else if !self.exdates.is_empty() {
+            return Err(bad("exdate", "EXDATE needs a recurring entry (an RRULE)"));
+        }
+        Ok(())
+    }
+}
+
+/// An IANA zone by name.
+pub fn zone(name: &str) -> Result<Tz, EntryError> {
+    name.trim().parse::<Tz>().map_err(|_| {
+        bad(
+            "tz",
+            format!("unknown time zone `{name}`; use an IANA name such as Europe/Paris or America/New_York"),
+        )
+    })
+}
+
+mod local_text {
+    use super::{Local, fmt_local, parse_local};
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(t: &Local, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&fmt_local(*t))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Local, D::Error> {
+        let text = String::deserialize(d)?;
+        parse_local(&text)
+            .ok_or_else(|| serde::de::Error::custom(format!("`{text}` is not a local time")))
+    }
+}
+
+mod local_list {
+    use super::{Local, fmt_local, parse_local};
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(ts: &[Local], s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(ts.iter().map(|t| fmt_local(*t)))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Local>, D::Error> {
+        Vec::<String>::deserialize(d)?
+            .iter()
+            .map(|text| {
+                parse_local(text).ok_or_else(|| {
+                    serde::de::Error::custom(format!("`{text}` is not a local time"))
+                })
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,483 @@
+//! Occurrences that pin time right: the DST changes of Europe/Paris, America/New_York and
+//! Australia/Sydney (the spring gap and the autumn repeat), "last Friday of the month", leap
+//! days, one-offs crossing midnight in another zone; bad entries; and properties.
+
+#![allow(clippy::unwrap_used)] // test code: a panic is the failure report
+
+use chrono::{DateTime, Utc};
+use proptest::prelude::*;
+use relm_calendar::{Entry, Kind, Scope, fmt_local, fmt_utc, occurrences, parse_local};
+
+fn entry(tz: &str, start: &str, end: &str, rrule: Option<&str>) -> Entry {
+    Entry {
+        name: "test".into(),
+        kind: Kind::HardFreeze,
+        scope: Scope::default(),
+        reason: String::new(),
+        tz: tz.into(),
+        start: parse_local(start).unwrap(),
+        end: parse_local(end).unwrap(),
+        rrule: rrule.map(String::from),
+        exdates: vec![],
+        rdates: vec![],
+    }
+}
+
+fn utc(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+}
+
+/// (start UTC, end UTC, start local, end local) of each occurrence in the range.
+fn expand(e: &Entry, from: &str, to: &str) -> Vec<(String, String, String, String)> {
+    let mut e = e.clone();
+    e.validate().unwrap();
+    occurrences(&e, utc(from), utc(to), 10_000)
+        .unwrap()
+        .into_iter()
+        .map(|o| {
+            (
+                fmt_utc(o.start_utc),
+                fmt_utc(o.end_utc),
+                fmt_local(o.start_local),
+                fmt_local(o.end_local),
+            )
+        })
+        .collect()
+}
+
+struct Case {
+    name: &'static str,
+    tz: &'static str,
+    start: &'static str,
+    end: &'static str,
+    rrule: Option<&'static str>,
+    from: &'static str,
+    to: &'static str,
+    /// (start UTC, end UTC) of every occurrence.
+    expect: &'static [(&'static str, &'static str)],
+}
+
+const CASES: &[Case] = &[
+    Case {
+        // Paris goes from +01:00 to +02:00 on Sunday 2027-03-28: the weekend freeze keeps
+        // 18:00 → 06:00 local and lasts an hour less.
+        name: "paris weekend freeze across the spring change",
+        tz: "Europe/Paris",
+        start: "2027-03-19T18:00",
+        end: "2027-03-22T06:00",
+        rrule: Some("FREQ=WEEKLY;BYDAY=FR"),
+        from: "2027-03-19T00:00:00Z",
+        to: "2027-04-03T00:00:00Z",
+        expect: &[
+            ("2027-03-19T17:00:00Z", "2027-03-22T05:00:00Z"),
+            ("2027-03-26T17:00:00Z", "2027-03-29T04:00:00Z"),
+            ("2027-04-02T16:00:00Z", "2027-04-05T04:00:00Z"),
+        ],
+    },
+    Case {
+        // Back to +01:00 on Sunday 2027-10-31: the weekend lasts an hour more.
+        name: "paris weekend freeze across the autumn change",
+        tz: "Europe/Paris",
+        start: "2027-10-22T18:00",
+        end: "2027-10-25T06:00",
+        rrule: Some("FREQ=WEEKLY;BYDAY=FR"),
+        from: "2027-10-22T00:00:00Z",
+        to: "2027-11-06T00:00:00Z",
+        expect: &[
+            ("2027-10-22T16:00:00Z", "2027-10-25T04:00:00Z"),
+            ("2027-10-29T16:00:00Z", "2027-11-01T05:00:00Z"),
+            ("2027-11-05T17:00:00Z", "2027-11-08T05:00:00Z"),
+        ],
+    },
+    Case {
+        // 02:30 does not exist on 2027-03-28 in Paris: read with the offset before the gap
+        // (+01:00), i.e. 01:30 UTC = 03:30 local; the window keeps its hour.
+        name: "paris daily window in the spring gap",
+        tz: "Europe/Paris",
+        start: "2027-03-27T02:30",
+        end: "2027-03-27T03:30",
+        rrule: Some("FREQ=DAILY;COUNT=3"),
+        from: "2027-03-27T00:00:00Z",
+        to: "2027-03-30T00:00:00Z",
+        expect: &[
+            ("2027-03-27T01:30:00Z", "2027-03-27T02:30:00Z"),
+            ("2027-03-28T01:30:00Z", "2027-03-28T02:30:00Z"),
+            ("2027-03-29T00:30:00Z", "2027-03-29T01:30:00Z"),
+        ],
+    },
+    Case {
+        // 02:30 happens twice on 2027-10-31 in Paris: the first (+02:00).
+        name: "paris daily window in the autumn repeat",
+        tz: "Europe/Paris",
+        start: "2027-10-30T02:30",
+        end: "2027-10-30T02:45",
+        rrule: Some("FREQ=DAILY;COUNT=3"),
+        from: "2027-10-30T00:00:00Z",
+        to: "2027-11-02T00:00:00Z",
+        expect: &[
+            ("2027-10-30T00:30:00Z", "2027-10-30T00:45:00Z"),
+            ("2027-10-31T00:30:00Z", "2027-10-31T00:45:00Z"),
+            ("2027-11-01T01:30:00Z", "2027-11-01T01:45:00Z"),
+        ],
+    },
+    Case {
+        // New York: -05:00 → -04:00 on 2027-03-14 at 02:00.
+        name: "new york nightly window across the spring change",
+        tz: "America/New_York",
+        start: "2027-03-12T22:00",
+        end: "2027-03-13T02:00",
+        rrule: Some("FREQ=DAILY"),
+        from: "2027-03-13T00:00:00Z",
+        to: "2027-03-16T00:00:00Z",
+        expect: &[
+            ("2027-03-13T03:00:00Z", "2027-03-13T07:00:00Z"),
+            ("2027-03-14T03:00:00Z", "2027-03-14T07:00:00Z"),
+            ("2027-03-15T02:00:00Z", "2027-03-15T06:00:00Z"),
+        ],
+    },
+    Case {
+        // New York: -04:00 → -05:00 on 2027-11-07; 01:30 happens twice, the first is -04:00.
+        name: "new york window at the autumn repeat",
+        tz: "America/New_York",
+        start: "2027-11-07T01:30",
+        end: "2027-11-07T03:00",
+        rrule: None,
+        from: "2027-11-01T00:00:00Z",
+        to: "2027-11-10T00:00:00Z",
+        expect: &[("2027-11-07T05:30:00Z", "2027-11-07T08:00:00Z")],
+    },
+    Case {
+        // Sydney's spring is in October: +10:00 → +11:00 on 2027-10-03 at 02:00.
+        name: "sydney weekly freeze across its spring change",
+        tz: "Australia/Sydney",
+        start: "2027-09-26T01:00",
+        end: "2027-09-26T04:00",
+        rrule: Some("FREQ=WEEKLY;COUNT=2"),
+        from: "2027-09-01T00:00:00Z",
+        to: "2027-10-31T00:00:00Z",
+        expect: &[
+            ("2027-09-25T15:00:00Z", "2027-09-25T18:00:00Z"),
+            ("2027-10-02T15:00:00Z", "2027-10-02T17:00:00Z"),
+        ],
+    },
+    Case {
+        // Sydney's autumn is in April: +11:00 → +10:00 on 2027-04-04 at 03:00.
+        name: "sydney weekly freeze across its autumn change",
+        tz: "Australia/Sydney",
+        start: "2027-03-28T01:00",
+        end: "2027-03-28T05:00",
+        rrule: Some("FREQ=WEEKLY;COUNT=2"),
+        from: "2027-03-01T00:00:00Z",
+        to: "2027-04-30T00:00:00Z",
+        expect: &[
+            ("2027-03-27T14:00:00Z", "2027-03-27T18:00:00Z"),
+            ("2027-04-03T14:00:00Z", "2027-04-03T19:00:00Z"),
+        ],
+    },
+    Case {
+        // UNTIL is read as a wall-clock time in the entry's zone, like the start.
+        name: "weekly until a date",
+        tz: "Europe/Paris",
+        start: "2027-12-03T18:00",
+        end: "2027-12-03T22:00",
+        rrule: Some("FREQ=WEEKLY;UNTIL=20271217T180000Z"),
+        from: "2027-11-01T00:00:00Z",
+        to: "2028-02-01T00:00:00Z",
+        expect: &[
+            ("2027-12-03T17:00:00Z", "2027-12-03T21:00:00Z"),
+            ("2027-12-10T17:00:00Z", "2027-12-10T21:00:00Z"),
+            ("2027-12-17T17:00:00Z", "2027-12-17T21:00:00Z"),
+        ],
+    },
+    Case {
+        name: "last friday of the month",
+        tz: "Europe/Paris",
+        start: "2027-01-29T16:00",
+        end: "2027-01-29T20:00",
+        rrule: Some("FREQ=MONTHLY;BYDAY=-1FR"),
+        from: "2027-01-01T00:00:00Z",
+        to: "2027-05-01T00:00:00Z",
+        expect: &[
+            ("2027-01-29T15:00:00Z", "2027-01-29T19:00:00Z"),
+            ("2027-02-26T15:00:00Z", "2027-02-26T19:00:00Z"),
+            ("2027-03-26T15:00:00Z", "2027-03-26T19:00:00Z"),
+            ("2027-04-30T14:00:00Z", "2027-04-30T18:00:00Z"),
+        ],
+    },
+    Case {
+        // February 29th exists only in leap years: a yearly rule on it skips the others.
+        name: "leap day yearly",
+        tz: "UTC",
+        start: "2028-02-29T00:00",
+        end: "2028-03-01T00:00",
+        rrule: Some("FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29"),
+        from: "2028-01-01T00:00:00Z",
+        to: "2036-12-31T00:00:00Z",
+        expect: &[
+            ("2028-02-29T00:00:00Z", "2028-03-01T00:00:00Z"),
+            ("2032-02-29T00:00:00Z", "2032-03-01T00:00:00Z"),
+            ("2036-02-29T00:00:00Z", "2036-03-01T00:00:00Z"),
+        ],
+    },
+    Case {
+        // A one-off in Tokyo crossing midnight there: seen from UTC, it is one afternoon.
+        name: "one-off crossing midnight in another zone",
+        tz: "Asia/Tokyo",
+        start: "2027-06-10T22:00",
+        end: "2027-06-11T03:00",
+        rrule: None,
+        from: "2027-06-10T00:00:00Z",
+        to: "2027-06-11T00:00:00Z",
+        expect: &[("2027-06-10T13:00:00Z", "2027-06-10T18:00:00Z")],
+    },
+    Case {
+        // An occurrence that began before the range but ends inside it is listed.
+        name: "an occurrence overlapping the start of the range",
+        tz: "Europe/Paris",
+        start: "2027-12-20T00:00",
+        end: "2028-01-03T00:00",
+        rrule: Some("FREQ=YEARLY"),
+        from: "2028-01-01T00:00:00Z",
+        to: "2028-01-02T00:00:00Z",
+        expect: &[("2027-12-19T23:00:00Z", "2028-01-02T23:00:00Z")],
+    },
+];
+
+#[test]
+fn occurrence_table() {
+    let mut failures = Vec::new();
+    for c in CASES {
+        let e = entry(c.tz, c.start, c.end, c.rrule);
+        let got: Vec<(String, String)> = expand(&e, c.from, c.to)
+            .into_iter()
+            .map(|(s, e, _, _)| (s, e))
+            .collect();
+        let want: Vec<(String, String)> = c
+            .expect
+            .iter()
+            .map(|(s, e)| (s.to_string(), e.to_string()))
+            .collect();
+        if got != want {
+            failures.push(format!("{}:\n  got  {got:?}\n  want {want:?}", c.name));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn wall_clock_times_stay_put_across_changes() {
+    let e = entry(
+        "Europe/Paris",
+        "2027-03-19T18:00",
+        "2027-03-22T06:00",
+        Some("FREQ=WEEKLY;BYDAY=FR"),
+    );
+    for (_, _, start, end) in expand(&e, "2027-01-01T00:00:00Z", "2027-12-31T00:00:00Z") {
+        assert!(start.ends_with("T18:00"), "{start}");
+        assert!(end.ends_with("T06:00"), "{end}");
+    }
+}
+
+#[test]
+fn exdate_and_rdate() {
+    let mut e = entry(
+        "Europe/Paris",
+        "2027-12-03T18:00",
+        "2027-12-06T06:00",
+        Some("FREQ=WEEKLY;BYDAY=FR;COUNT=4"),
+    );
+    e.exdates = vec![parse_local("2027-12-10T18:00").unwrap()];
+    e.rdates = vec![parse_local("2027-12-29T18:00").unwrap()];
+    let starts: Vec<String> = expand(&e, "2027-12-01T00:00:00Z", "2028-01-31T00:00:00Z")
+        .into_iter()
+        .map(|o| o.2)
+        .collect();
+    assert_eq!(
+        starts,
+        [
+            "2027-12-03T18:00",
+            "2027-12-17T18:00",
+            "2027-12-24T18:00",
+            "2027-12-29T18:00"
+        ]
+    );
+}
+
+#[track_caller]
+fn refused(e: Entry, field: &str, fragment: &str) {
+    let mut e = e;
+    let err = e.validate().unwrap_err();
+    assert_eq!(err.field, field, "{err}");
+    assert!(
+        err.message.contains(fragment),
+        "`{err}` should mention `{fragment}`"
+    );
+}
+
+#[test]
+fn bad_entries_are_refused_with_the_field() {
+    let ok = || entry("Europe/Paris", "2027-03-19T18:00", "2027-03-22T06:00", None);
+    refused(
+        Entry {
+            tz: "Mars/Olympus".into(),
+            ..ok()
+        },
+        "tz",
+        "unknown time zone `Mars/Olympus`",
+    );
+    refused(
+        Entry {
+            end: parse_local("2027-03-19T17:00").unwrap(),
+            ..ok()
+        },
+        "end",
+        "must be after the start",
+    );
+    refused(
+        Entry {
+            end: parse_local("2027-03-19T18:00").unwrap(),
+            ..ok()
+        },
+        "end",
+        "positive duration",
+    );
+    refused(
+        Entry {
+            end: parse_local("2037-03-19T18:00").unwrap(),
+            ..ok()
+        },
+        "end",
+        "at most 366 days",
+    );
+    refused(
+        Entry {
+            rrule: Some("FREQ=FORTNIGHTLY".into()),
+            ..ok()
+        },
+        "rrule",
+        "not a valid RRULE",
+    );
+    refused(
+        Entry {
+            rrule: Some("BYDAY=FR".into()),
+            ..ok()
+        },
+        "rrule",
+        "not a valid RRULE",
+    );
+    refused(
+        Entry {
+            rrule: Some("FREQ=MINUTELY".into()),
+            ..ok()
+        },
+        "rrule",
+        "expand without bound",
+    );
+    refused(
+        Entry {
+            rrule: Some("FREQ=SECONDLY;COUNT=5".into()),
+            ..ok()
+        },
+        "rrule",
+        "expand without bound",
+    );
+    refused(
+        Entry {
+            exdates: vec![parse_local("2027-03-26T18:00").unwrap()],
+            ..ok()
+        },
+        "exdate",
+        "needs a recurring entry",
+    );
+    refused(
+        Entry {
+            name: "  ".into(),
+            ..ok()
+        },
+        "name",
+        "name",
+    );
+}
+
+#[test]
+fn too_many_occurrences_is_an_error_not_a_cut_list() {
+    let mut e = entry(
+        "UTC",
+        "2027-01-01T00:00",
+        "2027-01-01T00:30",
+        Some("FREQ=HOURLY"),
+    );
+    e.validate().unwrap();
+    let err = occurrences(
+        &e,
+        utc("2027-01-01T00:00:00Z"),
+        utc("2028-01-01T00:00:00Z"),
+        1000,
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string().contains("more than 1000 occurrences"),
+        "{err}"
+    );
+}
+
+#[test]
+fn entries_round_trip_through_json() {
+    let mut e = entry(
+        "Europe/Paris",
+        "2027-03-19T18:00",
+        "2027-03-22T06:00",
+        Some("RRULE:FREQ=WEEKLY"),
+    );
+    e.validate().unwrap();
+    assert_eq!(e.rrule.as_deref(), Some("FREQ=WEEKLY"));
+    let json = serde_json::to_string(&e).unwrap();
+    assert!(json.contains("\"start\":\"2027-03-19T18:00\""), "{json}");
+    let back: Entry = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, e);
+}
+
+proptest! {
+    /// Every occurrence listed overlaps the range, in start order, and none is missing when
+    /// the range is split in two.
+    #[test]
+    fn occurrences_lie_in_the_range_and_ranges_compose(
+        day in 0i64..365,
+        hour in 0u32..24,
+        hours in 1i64..200,
+        freq in prop::sample::select(vec!["FREQ=DAILY", "FREQ=WEEKLY;BYDAY=FR", "FREQ=MONTHLY;BYDAY=-1FR", "FREQ=WEEKLY;BYDAY=SA,SU"]),
+        zone in prop::sample::select(vec!["Europe/Paris", "America/New_York", "Australia/Sydney", "Asia/Kolkata", "UTC"]),
+        split in 1i64..60,
+    ) {
+        let start = chrono::NaiveDate::from_ymd_opt(2027, 1, 1).unwrap().and_hms_opt(hour, 0, 0).unwrap()
+            + chrono::TimeDelta::days(day);
+        let mut e = Entry {
+            name: "p".into(),
+            kind: Kind::Window,
+            scope: Scope::default(),
+            reason: String::new(),
+            tz: zone.into(),
+            start,
+            end: start + chrono::TimeDelta::hours(hours),
+            rrule: Some(freq.into()),
+            exdates: vec![],
+            rdates: vec![],
+        };
+        e.validate().unwrap();
+        let from = utc("2027-06-01T00:00:00Z");
+        let mid = from + chrono::TimeDelta::days(split);
+        let to = from + chrono::TimeDelta::days(60);
+        let all = occurrences(&e, from, to, 100_000).unwrap();
+        for o in &all {
+            prop_assert!(o.start_utc < to && o.end_utc > from);
+            prop_assert!(o.end_utc >= o.start_utc);
+        }
+        prop_assert!(all.windows(2).all(|w| w[0].start_utc <= w[1].start_utc));
+        let mut halves = occurrences(&e, from, mid, 100_000).unwrap();
+        for o in occurrences(&e, mid, to, 100_000).unwrap() {
+            if !halves.contains(&o) { halves.push(o); }
+        }
+        halves.sort_by_key(|o| o.start_utc);
+        prop_assert_eq!(halves, all);
+    }
+}
