@@ -8,7 +8,8 @@ describe("labels", () => {
     expect(roleName("approver")).toBe("Approbateur");
     expect(eventName("release.status_changed")).toBe("Statut modifié");
     expect(eventName("policy.applied")).toBe("Politique appliquée");
-    expect(eventName("calendar.freeze_added")).toBe("calendar.freeze_added");
+    expect(eventName("calendar.entry_added")).toBe("Entrée de calendrier ajoutée");
+    expect(eventName("review.recorded")).toBe("review.recorded");
     setLocale("en");
     expect(roleName("release-manager")).toBe("Release manager");
   });

@@ -46,6 +46,11 @@ export function eventSummary(e: LogEntry): string {
       return short(p.note);
     case "emergency.declared":
       return `${text("incident")} — ${short(p.reason)}`;
+    case "calendar.entry_added":
+    case "calendar.entry_updated": {
+      const entry = (p.entry ?? {}) as Record<string, unknown>;
+      return `${String(entry.name ?? "")} (${String(entry.kind ?? "")})`;
+    }
   }
   if (p.patch) {
     // Each edited field with its new value, so a value later overwritten stays readable.

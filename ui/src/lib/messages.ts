@@ -285,6 +285,9 @@ export const en = {
   "event.deployment.recorded": "Deployment recorded",
   "event.rollback.rehearsed": "Rollback rehearsed",
   "event.emergency.declared": "Emergency declared",
+  "event.calendar.entry_added": "Calendar entry added",
+  "event.calendar.entry_updated": "Calendar entry changed",
+  "event.calendar.entry_removed": "Calendar entry removed",
   "decision.approve": "approved",
   "decision.reject": "rejected",
 } as const;
@@ -583,6 +586,9 @@ export const fr: Record<MessageKey, string> = {
   "event.deployment.recorded": "Déploiement enregistré",
   "event.rollback.rehearsed": "Retour arrière répété",
   "event.emergency.declared": "Urgence déclarée",
+  "event.calendar.entry_added": "Entrée de calendrier ajoutée",
+  "event.calendar.entry_updated": "Entrée de calendrier modifiée",
+  "event.calendar.entry_removed": "Entrée de calendrier retirée",
   "decision.approve": "approuvée",
   "decision.reject": "refusée",
 };

@@ -7,6 +7,7 @@
 //! projections. Adapters (CLI subcommands, Tauri commands) stay a few lines long.
 
 pub mod audit;
+pub mod calendar;
 pub mod demo;
 mod error;
 pub mod gates;

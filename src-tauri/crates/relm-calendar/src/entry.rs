@@ -9,15 +9,13 @@ use chrono::{NaiveDateTime, TimeDelta};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
-/// What an entry does to releases planned inside it.
+/// What an entry is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum Kind {
-    /// Releases inside are blocked.
-    HardFreeze,
-    /// Releases inside need a written justification and an extra approval.
-    SoftFreeze,
+    /// A blackout period: releases inside are blocked (hard) or need a justification (soft).
+    Freeze,
     /// When an environment has windows, its production releases must fall inside one.
     Window,
 }
@@ -25,14 +23,37 @@ pub enum Kind {
 impl Kind {
     pub fn as_str(self) -> &'static str {
         match self {
-            Kind::HardFreeze => "hard_freeze",
-            Kind::SoftFreeze => "soft_freeze",
+            Kind::Freeze => "freeze",
             Kind::Window => "window",
         }
     }
+}
 
-    pub fn is_freeze(self) -> bool {
-        matches!(self, Kind::HardFreeze | Kind::SoftFreeze)
+/// `hard freeze`, `soft freeze` or `window`.
+pub fn label(kind: Kind, level: Option<Level>) -> String {
+    match level {
+        Some(l) => format!("{} {}", l.as_str(), kind.as_str()),
+        None => kind.as_str().to_string(),
+    }
+}
+
+/// How strict a freeze is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub enum Level {
+    /// Releases inside are blocked.
+    Hard,
+    /// Releases inside need a written justification and an extra approval.
+    Soft,
+}
+
+impl Level {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Hard => "hard",
+            Level::Soft => "soft",
+        }
     }
 }
 
@@ -86,6 +107,10 @@ pub fn fmt_local(t: Local) -> String {
 pub struct Entry {
     pub name: String,
     pub kind: Kind,
+    /// Freezes only: hard (the default) or soft.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub level: Option<Level>,
     #[serde(default)]
     pub scope: Scope,
     #[serde(default, skip_serializing_if = "String::is_empty")]
@@ -147,6 +172,13 @@ impl Entry {
             return Err(bad("name", "give the entry a name of 1 to 120 characters"));
         }
         self.zone()?;
+        match (self.kind, self.level) {
+            (Kind::Freeze, None) => self.level = Some(Level::Hard),
+            (Kind::Window, Some(_)) => {
+                return Err(bad("level", "hard and soft apply to freezes only"));
+            }
+            _ => {}
+        }
         if self.end <= self.start {
             return Err(bad(
                 "end",

@@ -7,7 +7,7 @@
 pub mod entry;
 pub mod expand;
 
-pub use entry::{Entry, EntryError, Kind, Scope, fmt_local, parse_local, zone};
+pub use entry::{Entry, EntryError, Kind, Level, Scope, fmt_local, label, parse_local, zone};
 pub use expand::{ExpandError, Occurrence, occurrences, resolve};
 
 /// `2027-03-19T17:00:00Z`.

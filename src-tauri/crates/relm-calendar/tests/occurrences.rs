@@ -11,7 +11,8 @@ use relm_calendar::{Entry, Kind, Scope, fmt_local, fmt_utc, occurrences, parse_l
 fn entry(tz: &str, start: &str, end: &str, rrule: Option<&str>) -> Entry {
     Entry {
         name: "test".into(),
-        kind: Kind::HardFreeze,
+        kind: Kind::Freeze,
+        level: None,
         scope: Scope::default(),
         reason: String::new(),
         tz: tz.into(),
@@ -431,6 +432,11 @@ fn entries_round_trip_through_json() {
     );
     e.validate().unwrap();
     assert_eq!(e.rrule.as_deref(), Some("FREQ=WEEKLY"));
+    assert_eq!(
+        e.level,
+        Some(relm_calendar::Level::Hard),
+        "freezes are hard by default"
+    );
     let json = serde_json::to_string(&e).unwrap();
     assert!(json.contains("\"start\":\"2027-03-19T18:00\""), "{json}");
     let back: Entry = serde_json::from_str(&json).unwrap();
@@ -454,6 +460,7 @@ proptest! {
         let mut e = Entry {
             name: "p".into(),
             kind: Kind::Window,
+            level: None,
             scope: Scope::default(),
             reason: String::new(),
             tz: zone.into(),

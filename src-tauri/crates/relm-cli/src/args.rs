@@ -56,6 +56,9 @@ pub enum Command {
     Check(CheckArgs),
     /// Releases waiting for your approval.
     Pending,
+    /// The release calendar: freezes and maintenance windows.
+    #[command(subcommand)]
+    Calendar(CalendarCmd),
     /// Populate the data dir with the demo workspace (creating it if absent).
     Demo,
     /// Recompute every projection from the ledger's events.
@@ -315,6 +318,67 @@ pub enum PolicyCmd {
     },
     /// Judge every release under a draft policy and list the verdicts that would change.
     Simulate { file: PathBuf },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CalendarCmd {
+    /// Add a freeze (hard by default) or a maintenance window.
+    Add(CalendarAddArgs),
+    /// Every occurrence between two dates, with UTC and local times.
+    List {
+        /// A date (midnight in --tz, else UTC) or an RFC 3339 time.
+        #[arg(long)]
+        from: String,
+        #[arg(long)]
+        to: String,
+        /// Show local times in this IANA zone (default: each entry's own zone).
+        #[arg(long)]
+        tz: Option<String>,
+    },
+    /// The entries themselves (their rules, not their occurrences).
+    Entries,
+    /// Remove an entry (its history stays in the ledger).
+    Remove { id: String },
+}
+
+#[derive(Debug, Args)]
+pub struct CalendarAddArgs {
+    /// `freeze` or `window`.
+    #[arg(value_parser = ["freeze", "window"])]
+    pub kind: String,
+    #[arg(long)]
+    pub name: String,
+    /// Wall-clock start in --tz, e.g. 2027-03-19T18:00 (the first occurrence when recurring).
+    #[arg(long)]
+    pub start: String,
+    #[arg(long)]
+    pub end: String,
+    /// IANA zone of the times, e.g. Europe/Paris.
+    #[arg(long)]
+    pub tz: String,
+    /// RFC 5545 recurrence, e.g. FREQ=WEEKLY;BYDAY=FR.
+    #[arg(long)]
+    pub rrule: Option<String>,
+    /// An occurrence to leave out (its local start); repeat for several.
+    #[arg(long = "exdate", value_name = "LOCAL")]
+    pub exdates: Vec<String>,
+    /// An extra occurrence (its local start); repeat for several.
+    #[arg(long = "rdate", value_name = "LOCAL")]
+    pub rdates: Vec<String>,
+    /// A hard freeze blocks releases (the default).
+    #[arg(long, conflicts_with = "soft")]
+    pub hard: bool,
+    /// A soft freeze warns; a release inside needs a justification and an extra approval.
+    #[arg(long)]
+    pub soft: bool,
+    /// Only these environments (default: all); repeat for several.
+    #[arg(long = "env", value_name = "ENV")]
+    pub envs: Vec<String>,
+    /// Only these services (default: all); repeat for several.
+    #[arg(long = "service", value_name = "SERVICE")]
+    pub services: Vec<String>,
+    #[arg(long)]
+    pub reason: Option<String>,
 }
 
 #[derive(Debug, Args)]

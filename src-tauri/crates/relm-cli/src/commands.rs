@@ -101,6 +101,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Reject(a) => crate::gates::decide(&opts, a, Decision::Reject),
         Command::Check(a) => crate::gates::check(&opts, a),
         Command::Pending => crate::gates::pending(&opts),
+        Command::Calendar(cmd) => crate::gates::calendar(&opts, cmd),
         Command::Audit(AuditCmd::Verify) => {
             let report = Relm::open(&opts)?.verify()?;
             let text = text::verify(&report);

@@ -2,13 +2,14 @@
 
 use std::fmt::Write;
 
+use relm_api::calendar::{CalendarInput, OccurrenceView};
 use relm_api::gates::{CheckRequest, PendingDecision, PolicySummary, Simulation};
 use relm_api::{ApiError, Options, Relm, Result};
 use relm_domain::payload::Decision;
 use relm_policy::{Lang, LineStatus, Verdict};
 
 use crate::Outcome;
-use crate::args::{CheckArgs, DecisionArgs, PolicyCmd};
+use crate::args::{CalendarCmd, CheckArgs, DecisionArgs, PolicyCmd};
 
 fn read(file: &std::path::Path) -> Result<String> {
     let bytes = std::fs::read(file)
@@ -118,6 +119,98 @@ pub fn check(opts: &Options, a: CheckArgs) -> Result<Outcome> {
         exit,
         ..Outcome::ok(verdict, text)?
     })
+}
+
+pub fn calendar(opts: &Options, cmd: CalendarCmd) -> Result<Outcome> {
+    let mut relm = Relm::open(opts)?;
+    match cmd {
+        CalendarCmd::Add(a) => {
+            let input = CalendarInput {
+                kind: Some(a.kind),
+                soft: a.soft,
+                name: Some(a.name),
+                start: Some(a.start),
+                end: Some(a.end),
+                tz: Some(a.tz),
+                rrule: a.rrule,
+                exdates: a.exdates,
+                rdates: a.rdates,
+                environments: a.envs,
+                services: a.services,
+                reason: a.reason,
+            };
+            let row = relm.add_calendar_entry(&input)?;
+            let text = format!(
+                "{} ({}) added: {}",
+                row.entry.name,
+                row.entry.kind.as_str(),
+                row.id
+            );
+            Outcome::ok(row, text)
+        }
+        CalendarCmd::List { from, to, tz } => {
+            let list = relm.calendar_occurrences(&from, &to, tz.as_deref())?;
+            let text = occurrences_text(&list);
+            Outcome::ok(list, text)
+        }
+        CalendarCmd::Entries => {
+            let list = relm.calendar_entries()?;
+            let mut text = String::new();
+            for r in &list {
+                let e = &r.entry;
+                let _ = writeln!(
+                    text,
+                    "{}  {:<12} {}  {} → {} {}{}",
+                    r.id,
+                    relm_calendar::label(e.kind, e.level),
+                    e.name,
+                    relm_calendar::fmt_local(e.start),
+                    relm_calendar::fmt_local(e.end),
+                    e.tz,
+                    e.rrule
+                        .as_deref()
+                        .map(|r| format!("  {r}"))
+                        .unwrap_or_default()
+                );
+            }
+            if list.is_empty() {
+                text =
+                    "no calendar entries yet; add one with `relm calendar add freeze ...`".into();
+            }
+            Outcome::ok(list, text)
+        }
+        CalendarCmd::Remove { id } => {
+            let row = relm.remove_calendar_entry(&id)?;
+            let text = format!("removed {} ({})", row.entry.name, row.id);
+            Outcome::ok(row, text)
+        }
+    }
+}
+
+fn occurrences_text(list: &[OccurrenceView]) -> String {
+    if list.is_empty() {
+        return "no occurrences in this range".into();
+    }
+    let mut s = String::new();
+    for o in list {
+        let _ = writeln!(
+            s,
+            "{:<12} {:<32} {} → {} {:<18} ({} → {}){}",
+            relm_calendar::label(o.kind, o.level),
+            o.name,
+            o.start_local,
+            o.end_local,
+            o.tz,
+            o.start_utc,
+            o.end_utc,
+            if o.shifted {
+                "  moved out of a DST gap"
+            } else {
+                ""
+            }
+        );
+    }
+    s
 }
 
 pub fn pending(opts: &Options) -> Result<Outcome> {

@@ -7,7 +7,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::ids::ReleaseId;
+use crate::ids::{CalendarEntryId, ReleaseId};
 use crate::keys::{KeyId, PublicKey};
 use crate::release::{ReleaseFields, ReleasePatch, ReleaseStatus};
 use crate::role::Role;
@@ -132,6 +132,20 @@ pub enum EventBody {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         link: Option<String>,
     },
+    /// A freeze or maintenance window enters the calendar.
+    #[serde(rename = "calendar.entry_added")]
+    CalendarEntryAdded {
+        entry_id: CalendarEntryId,
+        entry: relm_calendar::Entry,
+    },
+    /// A calendar entry is replaced as a whole.
+    #[serde(rename = "calendar.entry_updated")]
+    CalendarEntryUpdated {
+        entry_id: CalendarEntryId,
+        entry: relm_calendar::Entry,
+    },
+    #[serde(rename = "calendar.entry_removed")]
+    CalendarEntryRemoved { entry_id: CalendarEntryId },
     /// Break-glass: the release goes out on the emergency path, with a reason, an incident
     /// and the approver who must confirm it afterwards.
     #[serde(rename = "emergency.declared")]
@@ -177,6 +191,9 @@ impl EventBody {
             EventBody::DeploymentRecorded { .. } => "deployment.recorded",
             EventBody::RollbackRehearsed { .. } => "rollback.rehearsed",
             EventBody::EmergencyDeclared { .. } => "emergency.declared",
+            EventBody::CalendarEntryAdded { .. } => "calendar.entry_added",
+            EventBody::CalendarEntryUpdated { .. } => "calendar.entry_updated",
+            EventBody::CalendarEntryRemoved { .. } => "calendar.entry_removed",
         }
     }
 
@@ -189,6 +206,9 @@ impl EventBody {
                 Some(key_id.0.clone())
             }
             EventBody::PolicyApplied { version, .. } => Some(format!("policy/{version}")),
+            EventBody::CalendarEntryAdded { entry_id, .. }
+            | EventBody::CalendarEntryUpdated { entry_id, .. }
+            | EventBody::CalendarEntryRemoved { entry_id } => Some(entry_id.0.clone()),
             EventBody::ReleaseCreated { release_id, .. }
             | EventBody::ReleaseUpdated { release_id, .. }
             | EventBody::ReleaseStatusChanged { release_id, .. }

@@ -89,6 +89,9 @@ pub fn roles_allowed_to_emit(body: &EventBody) -> Option<&'static [Role]> {
         | EventBody::ReleaseStatusChanged { .. }
         | EventBody::DeploymentRecorded { .. }
         | EventBody::RollbackRehearsed { .. }
-        | EventBody::EmergencyDeclared { .. } => Some(RELEASE),
+        | EventBody::EmergencyDeclared { .. }
+        | EventBody::CalendarEntryAdded { .. }
+        | EventBody::CalendarEntryUpdated { .. }
+        | EventBody::CalendarEntryRemoved { .. } => Some(RELEASE),
     }
 }

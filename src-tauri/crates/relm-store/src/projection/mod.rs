@@ -4,6 +4,7 @@
 //! the projections are rebuilt, so the two paths cannot drift. [`digest`] fingerprints every
 //! projection table so `audit verify` can compare the stored state with a fresh rebuild.
 
+pub mod calendar;
 pub mod governance;
 pub mod members;
 pub mod releases;
@@ -20,6 +21,7 @@ use crate::error::Result;
 /// Projection tables with their ordering keys, children after parents for deletion order.
 pub const TABLES: &[(&str, &str)] = &[
     ("not_applied", "event_id"),
+    ("calendar_entries", "id"),
     ("emergencies", "event_id"),
     ("rehearsals", "event_id"),
     ("deployments", "event_id"),
@@ -90,6 +92,9 @@ pub fn apply(conn: &Connection, ev: &SignedEvent, body: &EventBody) -> Result<Ef
             | EventBody::EmergencyDeclared { .. } => {
                 governance::apply(conn, &ev.envelope.id.0, body, at, by)?
             }
+            EventBody::CalendarEntryAdded { .. }
+            | EventBody::CalendarEntryUpdated { .. }
+            | EventBody::CalendarEntryRemoved { .. } => calendar::apply(conn, body, at, by)?,
         },
     };
     Ok(match refused {
@@ -126,6 +131,21 @@ pub fn replay(conn: &Connection) -> Result<u64> {
         Ok(())
     })?;
     Ok(n)
+}
+
+/// Ids in `table` (a projection keyed by `id`) starting with `prefix`, at most `limit`, read
+/// from its primary key.
+pub(crate) fn ids_with_prefix(
+    conn: &Connection,
+    table: &str,
+    prefix: &str,
+    limit: u32,
+) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT id FROM {table} WHERE id >= ?1 AND id < ?1 || x'ff' ORDER BY id LIMIT ?2"
+    ))?;
+    let rows = stmt.query_map(rusqlite::params![prefix, limit], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// Empty every projection table (before a rebuild).

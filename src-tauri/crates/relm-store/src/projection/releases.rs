@@ -401,11 +401,7 @@ pub fn get(conn: &Connection, id: &str) -> Result<Option<ReleaseRow>> {
 
 /// Ids starting with `prefix` (at most `limit`), for resolving abbreviated ids.
 pub fn ids_with_prefix(conn: &Connection, prefix: &str, limit: u32) -> Result<Vec<String>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT id FROM releases WHERE id >= ?1 AND id < ?1 || x'ff' ORDER BY id LIMIT ?2",
-    )?;
-    let rows = stmt.query_map(params![prefix, limit], |r| r.get(0))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    super::ids_with_prefix(conn, "releases", prefix, limit)
 }
 
 /// Newest first; see [`ReleaseFilter`]. Uses the `releases_by_created` index (no table scan).

@@ -1,0 +1,289 @@
+//! Calendar use-cases: add, update and remove freezes and maintenance windows, list entries,
+//! and expand occurrences in a range.
+
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use relm_calendar::{Entry, EntryError, Kind, Level, Scope, fmt_local, fmt_utc, parse_local, zone};
+use relm_domain::ids::CalendarEntryId;
+use relm_domain::payload::EventBody;
+use relm_store::projection::calendar::{self, CalendarRow};
+
+use crate::error::{ApiError, ErrorCode, Result};
+use crate::session::{Relm, random};
+
+/// A calendar entry as a person describes it (CLI options, UI form).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
+pub struct CalendarInput {
+    /// `freeze` or `window`.
+    pub kind: Option<String>,
+    /// For freezes: soft (warns) instead of hard (blocks, the default).
+    pub soft: bool,
+    pub name: Option<String>,
+    /// Wall-clock time in `tz` of the first (or only) occurrence, e.g. `2027-03-19T18:00`.
+    pub start: Option<String>,
+    pub end: Option<String>,
+    pub tz: Option<String>,
+    pub rrule: Option<String>,
+    pub exdates: Vec<String>,
+    pub rdates: Vec<String>,
+    pub environments: Vec<String>,
+    pub services: Vec<String>,
+    pub reason: Option<String>,
+}
+
+/// One occurrence, with UTC and local times.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct OccurrenceView {
+    pub entry_id: String,
+    pub name: String,
+    pub kind: Kind,
+    /// Freezes: `hard` or `soft`.
+    #[cfg_attr(feature = "ts", ts(optional))]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub level: Option<Level>,
+    /// RFC 3339, `Z`.
+    pub start_utc: String,
+    pub end_utc: String,
+    /// Wall-clock in `tz`.
+    pub start_local: String,
+    pub end_local: String,
+    pub tz: String,
+    pub scope: Scope,
+    /// A start or end fell in a daylight-saving gap and was moved forward.
+    pub shifted: bool,
+}
+
+/// Occurrences listed at most per request; more asks for a shorter range.
+pub const MAX_OCCURRENCES: usize = 50_000;
+
+impl From<EntryError> for ApiError {
+    fn from(e: EntryError) -> Self {
+        ApiError::invalid(e.field, e.message)
+    }
+}
+
+fn local(field: &'static str, text: &Option<String>) -> Result<chrono::NaiveDateTime> {
+    let text = text.as_deref().map(str::trim).unwrap_or_default();
+    if text.is_empty() {
+        return Err(ApiError::invalid(
+            field,
+            format!("{field}: required, a local time such as 2027-03-19T18:00"),
+        ));
+    }
+    parse_local(text).ok_or_else(|| {
+        ApiError::invalid(
+            field,
+            format!(
+                "`{text}` is not a local time; write it like 2027-03-19T18:00 (wall-clock in --tz)"
+            ),
+        )
+    })
+}
+
+impl CalendarInput {
+    fn to_entry(&self) -> Result<Entry> {
+        let kind = match self.kind.as_deref().map(str::trim) {
+            Some("freeze") => Kind::Freeze,
+            Some("window") => Kind::Window,
+            other => {
+                return Err(ApiError::invalid(
+                    "kind",
+                    format!("kind `{}`: use freeze or window", other.unwrap_or_default()),
+                ));
+            }
+        };
+        if kind == Kind::Window && self.soft {
+            return Err(ApiError::invalid("level", "--soft applies to freezes only"));
+        }
+        let level =
+            (kind == Kind::Freeze).then_some(if self.soft { Level::Soft } else { Level::Hard });
+        let list = |v: &[String], field: &'static str| -> Result<Vec<chrono::NaiveDateTime>> {
+            v.iter()
+                .map(|t| {
+                    parse_local(t).ok_or_else(|| {
+                        ApiError::invalid(
+                            field,
+                            format!("{field} `{t}` is not a local time such as 2027-03-19T18:00"),
+                        )
+                    })
+                })
+                .collect()
+        };
+        let mut entry = Entry {
+            name: self.name.clone().unwrap_or_default(),
+            kind,
+            level,
+            scope: Scope {
+                environments: self.environments.clone(),
+                services: self.services.clone(),
+            },
+            reason: self.reason.clone().unwrap_or_default().trim().to_string(),
+            tz: self
+                .tz
+                .clone()
+                .filter(|z| !z.trim().is_empty())
+                .ok_or_else(|| {
+                    ApiError::invalid("tz", "tz: required, an IANA zone such as Europe/Paris")
+                })?,
+            start: local("start", &self.start)?,
+            end: local("end", &self.end)?,
+            rrule: self.rrule.clone().filter(|r| !r.trim().is_empty()),
+            exdates: list(&self.exdates, "exdate")?,
+            rdates: list(&self.rdates, "rdate")?,
+        };
+        entry.validate()?;
+        Ok(entry)
+    }
+}
+
+/// A date (`2027-03-01`, midnight in `tz`) or an RFC 3339 instant.
+fn bound(field: &str, text: &str, tz: chrono_tz::Tz) -> Result<DateTime<Utc>> {
+    let t = text.trim();
+    if let Ok(d) = NaiveDate::parse_from_str(t, "%Y-%m-%d") {
+        return Ok(relm_calendar::resolve(tz, d.and_time(NaiveTime::MIN)).0);
+    }
+    DateTime::parse_from_rfc3339(t)
+        .map(|x| x.with_timezone(&Utc))
+        .map_err(|_| {
+            ApiError::invalid(
+                field,
+                format!("--{field} `{t}`: use a date (2027-03-01) or an RFC 3339 time"),
+            )
+        })
+}
+
+impl Relm {
+    /// Add a freeze or window to the calendar; returns it.
+    pub fn add_calendar_entry(&mut self, input: &CalendarInput) -> Result<CalendarRow> {
+        let entry = input.to_entry()?;
+        let id = CalendarEntryId::generate(self.clock.now(), random::<10>()?);
+        let body = EventBody::CalendarEntryAdded {
+            entry_id: id.clone(),
+            entry,
+        };
+        self.emit(|_| Ok(vec![body]))?;
+        self.calendar_entry(&id.0)
+    }
+
+    /// Replace an entry's fields.
+    pub fn update_calendar_entry(
+        &mut self,
+        id: &str,
+        input: &CalendarInput,
+    ) -> Result<CalendarRow> {
+        let id = self.resolve_entry(id)?;
+        let entry = input.to_entry()?;
+        let body = EventBody::CalendarEntryUpdated {
+            entry_id: CalendarEntryId(id.clone()),
+            entry,
+        };
+        self.emit(|_| Ok(vec![body]))?;
+        self.calendar_entry(&id)
+    }
+
+    /// Remove an entry (its history stays in the ledger).
+    pub fn remove_calendar_entry(&mut self, id: &str) -> Result<CalendarRow> {
+        let id = self.resolve_entry(id)?;
+        let row = self.calendar_entry(&id)?;
+        let body = EventBody::CalendarEntryRemoved {
+            entry_id: CalendarEntryId(id),
+        };
+        self.emit(|_| Ok(vec![body]))?;
+        Ok(row)
+    }
+
+    pub fn calendar_entries(&self) -> Result<Vec<CalendarRow>> {
+        self.workspace_id()?;
+        Ok(calendar::list(self.store.conn())?)
+    }
+
+    fn calendar_entry(&self, id: &str) -> Result<CalendarRow> {
+        self.calendar_entries()?
+            .into_iter()
+            .find(|r| r.id == id)
+            .ok_or_else(|| ApiError::not_found(format!("no calendar entry {id}")))
+    }
+
+    fn resolve_entry(&self, id: &str) -> Result<String> {
+        self.workspace_id()?;
+        let id = id.trim().to_lowercase();
+        if id.len() < 4 {
+            return Err(ApiError::validation(format!(
+                "`{id}` is too short to name a calendar entry; give at least 4 characters of its id"
+            )));
+        }
+        match calendar::ids_with_prefix(self.store.conn(), &id, 5)?.as_slice() {
+            [one] => Ok(one.clone()),
+            [] => Err(ApiError::not_found(format!(
+                "no calendar entry with id `{id}`; see `relm calendar entries`"
+            ))),
+            many => Err(ApiError::validation(format!(
+                "`{id}` matches {} calendar entries; give more of the id",
+                many.len()
+            ))),
+        }
+    }
+
+    /// Every occurrence overlapping `[from, to)`, in start order. Dates are midnight in
+    /// `display_tz` (UTC when absent); local times are shown in `display_tz`, or in each
+    /// entry's own zone when absent.
+    pub fn calendar_occurrences(
+        &self,
+        from: &str,
+        to: &str,
+        display_tz: Option<&str>,
+    ) -> Result<Vec<OccurrenceView>> {
+        let shown = display_tz.map(zone).transpose()?;
+        let range_tz = shown.unwrap_or(chrono_tz::UTC);
+        let (from, to) = (bound("from", from, range_tz)?, bound("to", to, range_tz)?);
+        if to <= from {
+            return Err(ApiError::invalid(
+                "to",
+                format!(
+                    "--to ({}) must be after --from ({})",
+                    fmt_utc(to),
+                    fmt_utc(from)
+                ),
+            ));
+        }
+        let mut out = Vec::new();
+        for row in self.calendar_entries()? {
+            let left = MAX_OCCURRENCES.saturating_sub(out.len());
+            let list = relm_calendar::occurrences(&row.entry, from, to, left)
+                .map_err(|e| ApiError::new(ErrorCode::Validation, e.to_string()))?;
+            for o in list {
+                let (start_local, end_local, tz) = match shown {
+                    Some(z) => (
+                        fmt_local(o.start_utc.with_timezone(&z).naive_local()),
+                        fmt_local(o.end_utc.with_timezone(&z).naive_local()),
+                        z.name().to_string(),
+                    ),
+                    None => (
+                        fmt_local(o.start_local),
+                        fmt_local(o.end_local),
+                        row.entry.tz.clone(),
+                    ),
+                };
+                out.push(OccurrenceView {
+                    entry_id: row.id.clone(),
+                    name: row.entry.name.clone(),
+                    kind: row.entry.kind,
+                    level: row.entry.level,
+                    start_utc: fmt_utc(o.start_utc),
+                    end_utc: fmt_utc(o.end_utc),
+                    start_local,
+                    end_local,
+                    tz,
+                    scope: row.entry.scope.clone(),
+                    shifted: o.shifted,
+                });
+            }
+        }
+        out.sort_by(|a, b| (&a.start_utc, &a.name).cmp(&(&b.start_utc, &b.name)));
+        Ok(out)
+    }
+}

@@ -1,0 +1,129 @@
+//! The `calendar_entries` projection: the freezes and windows in force.
+
+use relm_calendar::Entry;
+use relm_domain::ledger::Violation;
+use relm_domain::payload::EventBody;
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+
+use crate::error::{Result, StoreError};
+
+/// A calendar entry as the projection holds it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct CalendarRow {
+    pub id: String,
+    #[serde(flatten)]
+    pub entry: Entry,
+    pub created_at: String,
+    pub created_by: String,
+    pub updated_at: String,
+    pub updated_by: String,
+}
+
+fn exists(conn: &Connection, id: &str) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM calendar_entries WHERE id = ?1")?
+        .query_row([id], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
+/// Apply a calendar event; `Some` when it has no effect at this point of the ledger.
+pub(crate) fn apply(
+    conn: &Connection,
+    body: &EventBody,
+    at: i64,
+    by: &str,
+) -> Result<Option<Violation>> {
+    let invalid = |e: relm_calendar::EntryError| {
+        Violation::new(
+            "invalid_change",
+            format!("the calendar entry is invalid: {e}"),
+        )
+    };
+    match body {
+        EventBody::CalendarEntryAdded { entry_id, entry } => {
+            if exists(conn, &entry_id.0)? {
+                return Ok(Some(Violation::new(
+                    "duplicate_entry",
+                    format!("a calendar entry with id {entry_id} already exists"),
+                )));
+            }
+            let mut e = entry.clone();
+            if let Err(err) = e.validate() {
+                return Ok(Some(invalid(err)));
+            }
+            conn.prepare_cached(
+                "INSERT INTO calendar_entries (id, name, kind, entry, created_hlc, created_by, updated_hlc, updated_by)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?5, ?6)",
+            )?
+            .execute(params![entry_id.0, e.name, e.kind.as_str(), json(&e), at, by])?;
+        }
+        EventBody::CalendarEntryUpdated { entry_id, entry } => {
+            if !exists(conn, &entry_id.0)? {
+                return Ok(Some(unknown(&entry_id.0)));
+            }
+            let mut e = entry.clone();
+            if let Err(err) = e.validate() {
+                return Ok(Some(invalid(err)));
+            }
+            conn.prepare_cached(
+                "UPDATE calendar_entries SET name = ?2, kind = ?3, entry = ?4, updated_hlc = ?5, updated_by = ?6 WHERE id = ?1",
+            )?
+            .execute(params![entry_id.0, e.name, e.kind.as_str(), json(&e), at, by])?;
+        }
+        EventBody::CalendarEntryRemoved { entry_id } => {
+            if !exists(conn, &entry_id.0)? {
+                return Ok(Some(unknown(&entry_id.0)));
+            }
+            conn.prepare_cached("DELETE FROM calendar_entries WHERE id = ?1")?
+                .execute([&entry_id.0])?;
+        }
+        _ => {}
+    }
+    Ok(None)
+}
+
+fn unknown(id: &str) -> Violation {
+    Violation::new(
+        "unknown_entry",
+        format!("no calendar entry {id} exists at this point of the ledger"),
+    )
+}
+
+fn json(e: &Entry) -> String {
+    serde_json::to_string(e).unwrap_or_default()
+}
+
+fn at_text(hlc: i64) -> String {
+    relm_domain::window::fmt_utc(relm_domain::hlc::Hlc::from_packed(hlc).to_datetime())
+}
+
+/// Every entry, by name then id.
+pub fn list(conn: &Connection) -> Result<Vec<CalendarRow>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, entry, created_hlc, created_by, updated_hlc, updated_by FROM calendar_entries ORDER BY name, id",
+    )?;
+    let mut rows = stmt.query([])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let text: String = r.get(1)?;
+        let entry: Entry = serde_json::from_str(&text)
+            .map_err(|e| StoreError::Corrupt(format!("calendar entry: {e}")))?;
+        out.push(CalendarRow {
+            id: r.get(0)?,
+            entry,
+            created_at: at_text(r.get(2)?),
+            created_by: r.get(3)?,
+            updated_at: at_text(r.get(4)?),
+            updated_by: r.get(5)?,
+        });
+    }
+    Ok(out)
+}
+
+/// Ids starting with `prefix` (at most `limit`), for abbreviated ids.
+pub fn ids_with_prefix(conn: &Connection, prefix: &str, limit: u32) -> Result<Vec<String>> {
+    super::ids_with_prefix(conn, "calendar_entries", prefix, limit)
+}

@@ -1,0 +1,290 @@
+//! The calendar through the real `relm` binary: adding freezes and windows, listing their
+//! occurrences with UTC and local times (the CLI contract's JSON), and bad input refused with
+//! the field named and nothing stored.
+
+#![allow(clippy::unwrap_used)] // test code: a panic is the failure report
+
+use relm_tests::Replica;
+
+const WEEKEND: &[&str] = &[
+    "calendar",
+    "add",
+    "freeze",
+    "--name",
+    "Weekend freeze",
+    "--start",
+    "2027-03-19T18:00",
+    "--end",
+    "2027-03-22T06:00",
+    "--tz",
+    "Europe/Paris",
+    "--rrule",
+    "FREQ=WEEKLY;BYDAY=FR",
+    "--env",
+    "prod",
+    "--reason",
+    "nobody on call",
+];
+
+#[test]
+fn freezes_and_windows_list_their_occurrences_with_utc_and_local_times() {
+    let r = Replica::new();
+    r.init();
+    let added = r.json(WEEKEND);
+    assert_eq!(added["kind"], "freeze");
+    assert_eq!(added["level"], "hard");
+    assert_eq!(added["scope"]["environments"][0], "prod");
+    r.json(&[
+        "calendar",
+        "add",
+        "window",
+        "--name",
+        "Tuesday window",
+        "--start",
+        "2027-03-23T09:00",
+        "--end",
+        "2027-03-23T11:00",
+        "--tz",
+        "America/New_York",
+        "--rrule",
+        "FREQ=WEEKLY",
+    ]);
+    r.json(&[
+        "calendar",
+        "add",
+        "freeze",
+        "--soft",
+        "--name",
+        "Quarter close",
+        "--start",
+        "2027-03-31T00:00",
+        "--end",
+        "2027-04-01T00:00",
+        "--tz",
+        "UTC",
+    ]);
+    let list = r.json(&[
+        "calendar",
+        "list",
+        "--from",
+        "2027-03-19",
+        "--to",
+        "2027-04-03",
+    ]);
+    let rows = list.as_array().unwrap();
+    let summary: Vec<(String, String, String, String)> = rows
+        .iter()
+        .map(|o| {
+            for key in [
+                "name",
+                "kind",
+                "start_utc",
+                "end_utc",
+                "start_local",
+                "end_local",
+                "tz",
+            ] {
+                assert!(o.get(key).is_some(), "occurrence lacks `{key}`: {o}");
+            }
+            (
+                o["name"].as_str().unwrap().into(),
+                o["start_utc"].as_str().unwrap().into(),
+                o["end_utc"].as_str().unwrap().into(),
+                o["start_local"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    let s = |a: &str, b: &str, c: &str, d: &str| (a.into(), b.into(), c.into(), d.into());
+    assert_eq!(
+        summary,
+        vec![
+            s(
+                "Weekend freeze",
+                "2027-03-19T17:00:00Z",
+                "2027-03-22T05:00:00Z",
+                "2027-03-19T18:00"
+            ),
+            s(
+                "Tuesday window",
+                "2027-03-23T13:00:00Z",
+                "2027-03-23T15:00:00Z",
+                "2027-03-23T09:00"
+            ),
+            s(
+                "Weekend freeze",
+                "2027-03-26T17:00:00Z",
+                "2027-03-29T04:00:00Z",
+                "2027-03-26T18:00"
+            ),
+            s(
+                "Tuesday window",
+                "2027-03-30T13:00:00Z",
+                "2027-03-30T15:00:00Z",
+                "2027-03-30T09:00"
+            ),
+            s(
+                "Quarter close",
+                "2027-03-31T00:00:00Z",
+                "2027-04-01T00:00:00Z",
+                "2027-03-31T00:00"
+            ),
+            s(
+                "Weekend freeze",
+                "2027-04-02T16:00:00Z",
+                "2027-04-05T04:00:00Z",
+                "2027-04-02T18:00"
+            ),
+        ]
+    );
+    assert_eq!(rows[4]["level"], "soft");
+    assert!(rows[1].get("level").is_none(), "windows have no level");
+    // --tz shows local times in another zone (and reads the dates there).
+    let tokyo = r.json(&[
+        "calendar",
+        "list",
+        "--from",
+        "2027-03-20",
+        "--to",
+        "2027-03-21",
+        "--tz",
+        "Asia/Tokyo",
+    ]);
+    assert_eq!(tokyo[0]["tz"], "Asia/Tokyo");
+    assert_eq!(tokyo[0]["start_local"], "2027-03-20T02:00");
+    assert_eq!(tokyo[0]["end_local"], "2027-03-22T14:00");
+    // Human output names the zone and both times.
+    let text = r.ok(&[
+        "calendar",
+        "list",
+        "--from",
+        "2027-03-19",
+        "--to",
+        "2027-03-20",
+    ]);
+    assert!(
+        text.contains("hard freeze")
+            && text.contains("Europe/Paris")
+            && text.contains("2027-03-19T17:00:00Z"),
+        "{text}"
+    );
+    // Entries, removal, and the ledger still verifies.
+    let entries = r.json(&["calendar", "entries"]);
+    assert_eq!(entries.as_array().unwrap().len(), 3);
+    let id = added["id"].as_str().unwrap();
+    r.ok(&["calendar", "remove", &id[..13]]);
+    assert_eq!(
+        r.json(&["calendar", "entries"]).as_array().unwrap().len(),
+        2
+    );
+    assert_eq!(r.json(&["audit", "verify"])["ok"], true);
+}
+
+#[test]
+fn bad_calendar_input_is_refused_and_nothing_is_stored() {
+    let r = Replica::new();
+    r.init();
+    r.json(WEEKEND);
+    let before = r.event_count();
+    let with = |changes: &[(&str, &str)]| {
+        let mut args: Vec<String> = WEEKEND.iter().map(|s| s.to_string()).collect();
+        for (flag, value) in changes {
+            let i = args.iter().position(|a| a == flag).unwrap();
+            args[i + 1] = value.to_string();
+        }
+        args
+    };
+    let cases: Vec<(Vec<String>, &str)> = vec![
+        (
+            with(&[("--rrule", "FREQ=FORTNIGHTLY")]),
+            "not a valid RRULE",
+        ),
+        (
+            with(&[("--rrule", "FREQ=MINUTELY")]),
+            "would expand without bound",
+        ),
+        (
+            with(&[("--tz", "Europe/Atlantis")]),
+            "unknown time zone `Europe/Atlantis`",
+        ),
+        (
+            with(&[("--end", "2027-03-19T17:00")]),
+            "must be after the start",
+        ),
+        (with(&[("--end", "2027-03-19T18:00")]), "positive duration"),
+        (
+            with(&[("--start", "19/03/2027 18:00")]),
+            "is not a local time",
+        ),
+    ];
+    for (args, fragment) in cases {
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        let err = r.fails(&refs, 2);
+        assert!(
+            err.contains(fragment),
+            "{args:?}: `{err}` should mention `{fragment}`"
+        );
+    }
+    let soft_window = r.fails(
+        &[
+            "calendar",
+            "add",
+            "window",
+            "--soft",
+            "--name",
+            "w",
+            "--start",
+            "2027-01-01T00:00",
+            "--end",
+            "2027-01-01T01:00",
+            "--tz",
+            "UTC",
+        ],
+        2,
+    );
+    assert!(soft_window.contains("freezes only"), "{soft_window}");
+    let range = r.fails(
+        &[
+            "calendar",
+            "list",
+            "--from",
+            "2027-04-01",
+            "--to",
+            "2027-03-01",
+        ],
+        2,
+    );
+    assert!(range.contains("must be after --from"), "{range}");
+    let hourly = r.json(&[
+        "calendar",
+        "add",
+        "window",
+        "--name",
+        "hourly",
+        "--start",
+        "2027-01-01T00:00",
+        "--end",
+        "2027-01-01T00:10",
+        "--tz",
+        "UTC",
+        "--rrule",
+        "FREQ=HOURLY",
+    ]);
+    assert_eq!(hourly["kind"], "window");
+    let too_many = r.fails(
+        &[
+            "calendar",
+            "list",
+            "--from",
+            "2027-01-01",
+            "--to",
+            "2033-01-01",
+        ],
+        2,
+    );
+    assert!(too_many.contains("shorter range"), "{too_many}");
+    assert_eq!(
+        r.event_count(),
+        before + 1,
+        "only the valid hourly window was recorded"
+    );
+}
