@@ -288,3 +288,77 @@ fn bad_calendar_input_is_refused_and_nothing_is_stored() {
         "only the valid hourly window was recorded"
     );
 }
+
+#[test]
+fn conflicts_name_the_release_the_entry_and_the_reason() {
+    let r = Replica::new();
+    r.init();
+    r.ok(&["calendar", "conflicts"]);
+    r.json(WEEKEND);
+    let create = |service: &str, start: &str, end: &str| {
+        r.json(&[
+            "release",
+            "create",
+            "--service",
+            service,
+            "--version",
+            "1.0.0",
+            "--env",
+            "prod",
+            "--title",
+            "t",
+            "--start",
+            start,
+            "--end",
+            end,
+            "--tz",
+            "Europe/Paris",
+        ])["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let saturday = create("api", "2027-03-27T10:00", "2027-03-27T11:00");
+    let tuesday = create("web", "2027-03-30T10:00", "2027-03-30T11:00");
+    let out = r.run(&["calendar", "conflicts", "--json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a hard freeze conflict is a negative verdict"
+    );
+    let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let list = list.as_array().unwrap();
+    assert_eq!(list.len(), 1, "{list:?}");
+    assert_eq!(list[0]["release_id"], saturday.as_str());
+    assert_eq!(list[0]["code"], "inside_hard_freeze");
+    assert_eq!(list[0]["severity"], "error");
+    assert_eq!(list[0]["entry_name"], "Weekend freeze");
+    assert_eq!(list[0]["environment"], "prod");
+    // A production window elsewhere makes every prod release outside it an error.
+    r.json(&[
+        "calendar",
+        "add",
+        "window",
+        "--name",
+        "Tuesday morning",
+        "--start",
+        "2027-03-02T09:00",
+        "--end",
+        "2027-03-02T12:00",
+        "--tz",
+        "Europe/Paris",
+        "--rrule",
+        "FREQ=WEEKLY;BYDAY=TU",
+        "--env",
+        "prod",
+    ]);
+    let text = String::from_utf8(r.run(&["calendar", "conflicts"]).stdout).unwrap();
+    assert!(
+        text.contains(&saturday) && text.contains("lies in none of them"),
+        "{text}"
+    );
+    assert!(
+        !text.contains(&tuesday),
+        "the Tuesday release is inside the window: {text}"
+    );
+}

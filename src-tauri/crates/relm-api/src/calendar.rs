@@ -228,6 +228,25 @@ impl Relm {
         }
     }
 
+    /// Conflicts of the releases still to go out with the calendar and with each other. The
+    /// policy in force says which environments are production (whose windows are required).
+    pub fn calendar_conflicts(&self) -> Result<Vec<relm_calendar::Conflict>> {
+        self.workspace_id()?;
+        let conn = self.store.conn();
+        let (policy, _) = crate::gates::in_force(conn)?;
+        let production = |env: &str| {
+            policy
+                .environment(env)
+                .is_some_and(|e| e.tier == relm_policy::Tier::Production)
+        };
+        relm_calendar::conflicts(
+            &calendar::planned_releases(conn)?,
+            &calendar::entries(conn)?,
+            production,
+        )
+        .map_err(|e| ApiError::new(ErrorCode::Validation, e.to_string()))
+    }
+
     /// Every occurrence overlapping `[from, to)`, in start order. Dates are midnight in
     /// `display_tz` (UTC when absent); local times are shown in `display_tz`, or in each
     /// entry's own zone when absent.

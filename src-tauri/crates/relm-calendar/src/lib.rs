@@ -4,9 +4,11 @@
 //! Pure: no clock, no I/O. [`entry`] holds the model and its rules, [`expand`] turns an entry
 //! into occurrences with daylight-saving changes handled on wall-clock times.
 
+pub mod conflicts;
 pub mod entry;
 pub mod expand;
 
+pub use conflicts::{Calendar, Conflict, Planned, Severity, conflicts};
 pub use entry::{Entry, EntryError, Kind, Level, Scope, fmt_local, label, parse_local, zone};
 pub use expand::{ExpandError, Occurrence, occurrences, resolve};
 

@@ -337,6 +337,8 @@ pub enum CalendarCmd {
     },
     /// The entries themselves (their rules, not their occurrences).
     Entries,
+    /// Releases still to go out that clash with the calendar or with each other.
+    Conflicts,
     /// Remove an entry (its history stays in the ledger).
     Remove { id: String },
 }

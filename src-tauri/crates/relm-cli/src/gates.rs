@@ -153,6 +153,39 @@ pub fn calendar(opts: &Options, cmd: CalendarCmd) -> Result<Outcome> {
             let text = occurrences_text(&list);
             Outcome::ok(list, text)
         }
+        CalendarCmd::Conflicts => {
+            let list = relm.calendar_conflicts()?;
+            let mut text = String::new();
+            for c in &list {
+                let _ = writeln!(
+                    text,
+                    "{:<7} {} {} {}{}: {}",
+                    match c.severity {
+                        relm_calendar::Severity::Error => "error",
+                        relm_calendar::Severity::Warning => "warning",
+                    },
+                    c.release_id,
+                    c.service,
+                    c.version,
+                    c.environment
+                        .as_deref()
+                        .map(|e| format!(" to {e}"))
+                        .unwrap_or_default(),
+                    c.reason
+                );
+            }
+            if list.is_empty() {
+                text = "no conflicts".into();
+            }
+            let exit = u8::from(
+                list.iter()
+                    .any(|c| c.severity == relm_calendar::Severity::Error),
+            );
+            Ok(Outcome {
+                exit,
+                ..Outcome::ok(list, text)?
+            })
+        }
         CalendarCmd::Entries => {
             let list = relm.calendar_entries()?;
             let mut text = String::new();

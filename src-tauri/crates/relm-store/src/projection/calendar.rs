@@ -127,3 +127,37 @@ pub fn list(conn: &Connection) -> Result<Vec<CalendarRow>> {
 pub fn ids_with_prefix(conn: &Connection, prefix: &str, limit: u32) -> Result<Vec<String>> {
     super::ids_with_prefix(conn, "calendar_entries", prefix, limit)
 }
+
+/// Releases still to go out (draft, planned, approved) that have a planned window, as the
+/// calendar sees them.
+pub fn planned_releases(conn: &Connection) -> Result<Vec<relm_calendar::Planned>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, service, version, environments, window_start, window_end FROM releases
+         WHERE window_start IS NOT NULL AND status IN ('draft', 'planned', 'approved')
+         ORDER BY window_start, id",
+    )?;
+    let mut rows = stmt.query([])?;
+    let mut out = Vec::new();
+    let instant = |secs: i64| {
+        chrono::DateTime::from_timestamp(secs, 0)
+            .ok_or_else(|| StoreError::Corrupt(format!("release window {secs}")))
+    };
+    while let Some(r) = rows.next()? {
+        let envs: String = r.get(3)?;
+        out.push(relm_calendar::Planned {
+            id: r.get(0)?,
+            service: r.get(1)?,
+            version: r.get(2)?,
+            environments: serde_json::from_str(&envs)
+                .map_err(|e| StoreError::Corrupt(format!("release environments: {e}")))?,
+            start: instant(r.get(4)?)?,
+            end: instant(r.get(5)?)?,
+        });
+    }
+    Ok(out)
+}
+
+/// Every entry as (id, entry), for the calendar's computations.
+pub fn entries(conn: &Connection) -> Result<Vec<(String, Entry)>> {
+    Ok(list(conn)?.into_iter().map(|r| (r.id, r.entry)).collect())
+}

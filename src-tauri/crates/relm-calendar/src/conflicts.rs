@@ -1,0 +1,328 @@
+//! Conflicts between planned releases and the calendar, and between releases.
+//!
+//! For each environment a release targets:
+//! - inside a **hard freeze** that covers it: an error; a **soft freeze**: a warning (the
+//!   release needs a written justification and an extra approval);
+//! - a release that starts before a freeze and runs into it **crosses the freeze's start**
+//!   (error or warning as the freeze);
+//! - when maintenance **windows** cover a production environment, the release must lie wholly
+//!   inside one of them; otherwise an error;
+//! - a hard freeze beats a window: inside both, the freeze decides, and the conflict names it.
+//!
+//! Between releases (warnings): two releases of the same service, or to the same environment,
+//! whose planned windows overlap.
+//!
+//! Every occurrence is expanded once over the span of the releases, then found by binary
+//! search, so the cost grows with releases × log(occurrences).
+
+use chrono::{DateTime, TimeDelta, Utc};
+use serde::Serialize;
+
+use crate::entry::{Entry, Kind, Level};
+use crate::expand::{ExpandError, occurrences};
+use crate::fmt_utc;
+
+/// A release as the calendar sees it: what, where, when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Planned {
+    pub id: String,
+    pub service: String,
+    pub version: String,
+    pub environments: Vec<String>,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// What kind of conflict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub enum Code {
+    InsideHardFreeze,
+    InsideSoftFreeze,
+    CrossesFreezeStart,
+    OutsideWindows,
+    SameServiceOverlap,
+    SameEnvironmentOverlap,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Conflict {
+    pub release_id: String,
+    pub service: String,
+    pub version: String,
+    #[cfg_attr(feature = "ts", ts(optional))]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub environment: Option<String>,
+    pub severity: Severity,
+    pub code: Code,
+    /// The calendar entry that decided, when one did.
+    #[cfg_attr(feature = "ts", ts(optional))]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entry_id: Option<String>,
+    #[cfg_attr(feature = "ts", ts(optional))]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entry_name: Option<String>,
+    /// The other release, for overlaps.
+    #[cfg_attr(feature = "ts", ts(optional))]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub other_release: Option<String>,
+    pub reason: String,
+}
+
+/// One occurrence of one entry.
+#[derive(Debug, Clone)]
+struct Slot {
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    entry: usize,
+}
+
+/// The calendar expanded over a span, ready to be asked about releases.
+#[derive(Debug)]
+pub struct Calendar<'a> {
+    entries: &'a [(String, Entry)],
+    /// Sorted by start.
+    slots: Vec<Slot>,
+    longest: TimeDelta,
+}
+
+/// Occurrences expanded per entry at most (a guard; real calendars are far below).
+pub const MAX_SLOTS_PER_ENTRY: usize = 100_000;
+
+impl<'a> Calendar<'a> {
+    /// Expand `entries` (id, entry) over `[from, to)`.
+    pub fn new(
+        entries: &'a [(String, Entry)],
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Calendar<'a>, ExpandError> {
+        let mut slots = Vec::new();
+        for (i, (_, e)) in entries.iter().enumerate() {
+            for o in occurrences(e, from, to, MAX_SLOTS_PER_ENTRY)? {
+                slots.push(Slot {
+                    start: o.start_utc,
+                    end: o.end_utc,
+                    entry: i,
+                });
+            }
+        }
+        slots.sort_by_key(|s| s.start);
+        let longest = slots
+            .iter()
+            .map(|s| s.end - s.start)
+            .max()
+            .unwrap_or_default();
+        Ok(Calendar {
+            entries,
+            slots,
+            longest,
+        })
+    }
+
+    /// Occurrences overlapping `[start, end)`.
+    fn overlapping(&self, start: DateTime<Utc>, end: DateTime<Utc>) -> impl Iterator<Item = &Slot> {
+        let first = self
+            .slots
+            .partition_point(|s| s.start < start - self.longest);
+        self.slots[first..]
+            .iter()
+            .take_while(move |s| s.start < end)
+            .filter(move |s| s.end > start)
+    }
+
+    /// Windows covering a whole range.
+    fn covering(&self, start: DateTime<Utc>, end: DateTime<Utc>) -> impl Iterator<Item = &Slot> {
+        self.overlapping(start, end)
+            .filter(move |s| s.start <= start && s.end >= end)
+    }
+
+    /// The calendar's conflicts for one release and one environment. `production` says whether
+    /// the environment's windows are required.
+    pub fn judge(&self, r: &Planned, env: &str, production: bool) -> Vec<Conflict> {
+        let mut out = Vec::new();
+        let conflict = |severity, code, entry: Option<usize>, reason: String| Conflict {
+            release_id: r.id.clone(),
+            service: r.service.clone(),
+            version: r.version.clone(),
+            environment: Some(env.to_string()),
+            severity,
+            code,
+            entry_id: entry.map(|i| self.entries[i].0.clone()),
+            entry_name: entry.map(|i| self.entries[i].1.name.clone()),
+            other_release: None,
+            reason,
+        };
+        let covers = |s: &&Slot| self.entries[s.entry].1.scope.covers(&r.service, env);
+        let freezes: Vec<&Slot> = self
+            .overlapping(r.start, r.end)
+            .filter(covers)
+            .filter(|s| self.entries[s.entry].1.kind == Kind::Freeze)
+            .collect();
+        let mut hard_freeze = None;
+        for s in &freezes {
+            let e = &self.entries[s.entry].1;
+            let hard = e.level != Some(Level::Soft);
+            let severity = if hard {
+                Severity::Error
+            } else {
+                Severity::Warning
+            };
+            let word = if hard { "hard" } else { "soft" };
+            let when = format!("{} → {}", fmt_utc(s.start), fmt_utc(s.end));
+            if hard {
+                hard_freeze.get_or_insert(s.entry);
+            }
+            if r.start < s.start {
+                out.push(conflict(
+                    severity,
+                    Code::CrossesFreezeStart,
+                    Some(s.entry),
+                    format!(
+                        "runs into the {word} freeze `{}` starting {}",
+                        e.name,
+                        fmt_utc(s.start)
+                    ),
+                ));
+            } else {
+                out.push(conflict(
+                    severity,
+                    if hard {
+                        Code::InsideHardFreeze
+                    } else {
+                        Code::InsideSoftFreeze
+                    },
+                    Some(s.entry),
+                    format!("inside the {word} freeze `{}` ({when})", e.name),
+                ));
+            }
+        }
+        if production {
+            let required = self
+                .entries
+                .iter()
+                .any(|(_, e)| e.kind == Kind::Window && e.scope.covers(&r.service, env));
+            if required {
+                let inside = self
+                    .covering(r.start, r.end)
+                    .filter(covers)
+                    .find(|s| self.entries[s.entry].1.kind == Kind::Window);
+                match (inside, hard_freeze) {
+                    (None, _) => out.push(conflict(
+                        Severity::Error,
+                        Code::OutsideWindows,
+                        None,
+                        format!(
+                            "{env} has maintenance windows, and {} → {} lies in none of them",
+                            fmt_utc(r.start),
+                            fmt_utc(r.end)
+                        ),
+                    )),
+                    (Some(w), Some(f)) => {
+                        // Inside a window and a hard freeze: the freeze decides (already listed);
+                        // say so on the freeze's conflict.
+                        if let Some(c) = out
+                            .iter_mut()
+                            .find(|c| c.entry_id.as_deref() == Some(self.entries[f].0.as_str()))
+                        {
+                            c.reason.push_str(&format!(
+                                "; it decides over the window `{}`, a hard freeze beats a window",
+                                self.entries[w.entry].1.name
+                            ));
+                        }
+                    }
+                    (Some(_), None) => {}
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Every conflict of `releases` with the calendar and with each other, errors first, then by
+/// release start. `production(env)` says which environments require their windows.
+pub fn conflicts(
+    releases: &[Planned],
+    entries: &[(String, Entry)],
+    production: impl Fn(&str) -> bool,
+) -> Result<Vec<Conflict>, ExpandError> {
+    let mut out = Vec::new();
+    let (Some(from), Some(to)) = (
+        releases.iter().map(|r| r.start).min(),
+        releases.iter().map(|r| r.end).max(),
+    ) else {
+        return Ok(out);
+    };
+    let calendar = Calendar::new(entries, from, to)?;
+    for r in releases {
+        for env in &r.environments {
+            out.extend(calendar.judge(r, env, production(env)));
+        }
+    }
+    // Overlaps between releases: a sweep over releases sorted by start.
+    let mut sorted: Vec<&Planned> = releases.iter().collect();
+    sorted.sort_by_key(|r| (r.start, r.id.clone()));
+    for (i, a) in sorted.iter().enumerate() {
+        for b in sorted[i + 1..].iter().take_while(|b| b.start < a.end) {
+            let overlap = |code, environment: Option<String>, what: String| Conflict {
+                release_id: b.id.clone(),
+                service: b.service.clone(),
+                version: b.version.clone(),
+                environment,
+                severity: Severity::Warning,
+                code,
+                entry_id: None,
+                entry_name: None,
+                other_release: Some(a.id.clone()),
+                reason: what,
+            };
+            if a.service == b.service {
+                out.push(overlap(
+                    Code::SameServiceOverlap,
+                    None,
+                    format!(
+                        "overlaps {} {} of the same service ({} → {})",
+                        a.service,
+                        a.version,
+                        fmt_utc(a.start),
+                        fmt_utc(a.end)
+                    ),
+                ));
+            }
+            for env in b.environments.iter().filter(|e| a.environments.contains(e)) {
+                out.push(overlap(
+                    Code::SameEnvironmentOverlap,
+                    Some(env.clone()),
+                    format!(
+                        "overlaps {} {} in {env} ({} → {})",
+                        a.service,
+                        a.version,
+                        fmt_utc(a.start),
+                        fmt_utc(a.end)
+                    ),
+                ));
+            }
+        }
+    }
+    let starts: std::collections::HashMap<&str, DateTime<Utc>> =
+        releases.iter().map(|r| (r.id.as_str(), r.start)).collect();
+    let start_of = |id: &str| starts.get(id).copied();
+    out.sort_by(|x, y| {
+        (x.severity, start_of(&x.release_id), &x.release_id, x.code).cmp(&(
+            y.severity,
+            start_of(&y.release_id),
+            &y.release_id,
+            y.code,
+        ))
+    });
+    Ok(out)
+}

@@ -1,0 +1,310 @@
+//! Conflicts: freezes (hard, soft, crossing a start), required windows, the hard freeze that
+//! beats a window, overlapping releases; and order independence.
+
+#![allow(clippy::unwrap_used)] // test code: a panic is the failure report
+
+use chrono::{DateTime, Utc};
+use proptest::prelude::*;
+use relm_calendar::conflicts::Code;
+use relm_calendar::{Entry, Kind, Level, Planned, Scope, Severity, conflicts, parse_local};
+
+fn utc(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+}
+
+fn entry(
+    name: &str,
+    kind: Kind,
+    level: Option<Level>,
+    start: &str,
+    end: &str,
+    rrule: Option<&str>,
+    envs: &[&str],
+) -> (String, Entry) {
+    let mut e = Entry {
+        name: name.into(),
+        kind,
+        level,
+        scope: Scope {
+            environments: envs.iter().map(|s| s.to_string()).collect(),
+            services: vec![],
+        },
+        reason: String::new(),
+        tz: "Europe/Paris".into(),
+        start: parse_local(start).unwrap(),
+        end: parse_local(end).unwrap(),
+        rrule: rrule.map(String::from),
+        exdates: vec![],
+        rdates: vec![],
+    };
+    e.validate().unwrap();
+    (format!("id-{name}"), e)
+}
+
+fn release(id: &str, service: &str, envs: &[&str], start: &str, end: &str) -> Planned {
+    Planned {
+        id: id.into(),
+        service: service.into(),
+        version: "1.0.0".into(),
+        environments: envs.iter().map(|s| s.to_string()).collect(),
+        start: utc(start),
+        end: utc(end),
+    }
+}
+
+fn calendar() -> Vec<(String, Entry)> {
+    vec![
+        // Every weekend, prod only.
+        entry(
+            "weekend",
+            Kind::Freeze,
+            Some(Level::Hard),
+            "2027-03-05T18:00",
+            "2027-03-08T06:00",
+            Some("FREQ=WEEKLY;BYDAY=FR"),
+            &["prod"],
+        ),
+        // Quarter close, everywhere, soft.
+        entry(
+            "quarter-close",
+            Kind::Freeze,
+            Some(Level::Soft),
+            "2027-03-30T00:00",
+            "2027-04-01T00:00",
+            None,
+            &[],
+        ),
+        // Tuesday and Thursday 09:00-12:00 windows for prod.
+        entry(
+            "maintenance",
+            Kind::Window,
+            None,
+            "2027-03-02T09:00",
+            "2027-03-02T12:00",
+            Some("FREQ=WEEKLY;BYDAY=TU,TH"),
+            &["prod"],
+        ),
+    ]
+}
+
+fn prod(env: &str) -> bool {
+    env == "prod"
+}
+
+fn codes(list: &[relm_calendar::Conflict]) -> Vec<(String, Code, Severity, Option<String>)> {
+    list.iter()
+        .map(|c| {
+            (
+                c.release_id.clone(),
+                c.code,
+                c.severity,
+                c.entry_name.clone(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_release_in_a_window_outside_freezes_is_clean() {
+    // Tuesday 2027-03-09 09:30-10:30 Paris = 08:30-09:30Z.
+    let r = release(
+        "ok",
+        "api",
+        &["staging", "prod"],
+        "2027-03-09T08:30:00Z",
+        "2027-03-09T09:30:00Z",
+    );
+    assert_eq!(conflicts(&[r], &calendar(), prod).unwrap(), vec![]);
+}
+
+#[test]
+fn freezes_windows_and_who_decides() {
+    let releases = [
+        // Saturday in prod: inside the hard weekend freeze, and outside the windows.
+        release(
+            "sat",
+            "api",
+            &["prod"],
+            "2027-03-13T10:00:00Z",
+            "2027-03-13T11:00:00Z",
+        ),
+        // Saturday in staging: the weekend freeze is prod only, staging has no windows.
+        release(
+            "sat-staging",
+            "worker",
+            &["staging"],
+            "2027-03-13T10:00:00Z",
+            "2027-03-13T11:00:00Z",
+        ),
+        // Friday 17:30-18:30 Paris runs into the weekend freeze.
+        release(
+            "fri",
+            "web",
+            &["prod"],
+            "2027-03-12T16:30:00Z",
+            "2027-03-12T17:30:00Z",
+        ),
+        // Quarter close (soft) on a Tuesday inside a window: a warning only.
+        release(
+            "q",
+            "db",
+            &["prod"],
+            "2027-03-30T08:00:00Z",
+            "2027-03-30T09:00:00Z",
+        ),
+        // Wednesday in prod: no window that day.
+        release(
+            "wed",
+            "jobs",
+            &["prod"],
+            "2027-03-10T08:00:00Z",
+            "2027-03-10T09:00:00Z",
+        ),
+    ];
+    let got = codes(&conflicts(&releases, &calendar(), prod).unwrap());
+    let e = |id: &str, code, sev, entry: Option<&str>| {
+        (id.to_string(), code, sev, entry.map(String::from))
+    };
+    assert_eq!(
+        got,
+        vec![
+            e("wed", Code::OutsideWindows, Severity::Error, None),
+            e(
+                "fri",
+                Code::CrossesFreezeStart,
+                Severity::Error,
+                Some("weekend")
+            ),
+            e("fri", Code::OutsideWindows, Severity::Error, None),
+            e(
+                "sat",
+                Code::InsideHardFreeze,
+                Severity::Error,
+                Some("weekend")
+            ),
+            e("sat", Code::OutsideWindows, Severity::Error, None),
+            e(
+                "q",
+                Code::InsideSoftFreeze,
+                Severity::Warning,
+                Some("quarter-close")
+            ),
+        ]
+    );
+}
+
+#[test]
+fn a_hard_freeze_beats_a_window_and_says_so() {
+    let mut cal = calendar();
+    // A one-off hard freeze over a Tuesday window.
+    cal.push(entry(
+        "incident",
+        Kind::Freeze,
+        Some(Level::Hard),
+        "2027-03-16T00:00",
+        "2027-03-17T00:00",
+        None,
+        &["prod"],
+    ));
+    let r = release(
+        "tue",
+        "api",
+        &["prod"],
+        "2027-03-16T08:30:00Z",
+        "2027-03-16T09:30:00Z",
+    );
+    let list = conflicts(&[r], &cal, prod).unwrap();
+    assert_eq!(list.len(), 1, "{list:?}");
+    assert_eq!(list[0].code, Code::InsideHardFreeze);
+    assert!(
+        list[0]
+            .reason
+            .contains("decides over the window `maintenance`"),
+        "{}",
+        list[0].reason
+    );
+}
+
+#[test]
+fn overlapping_releases_of_a_service_or_an_environment_warn() {
+    let releases = [
+        release(
+            "a",
+            "api",
+            &["prod"],
+            "2027-03-09T08:00:00Z",
+            "2027-03-09T09:00:00Z",
+        ),
+        release(
+            "b",
+            "api",
+            &["staging"],
+            "2027-03-09T08:30:00Z",
+            "2027-03-09T09:30:00Z",
+        ),
+        release(
+            "c",
+            "web",
+            &["prod"],
+            "2027-03-09T08:45:00Z",
+            "2027-03-09T08:50:00Z",
+        ),
+        release(
+            "d",
+            "web",
+            &["prod"],
+            "2027-03-09T09:00:00Z",
+            "2027-03-09T10:00:00Z",
+        ),
+    ];
+    let list = conflicts(&releases, &[], prod).unwrap();
+    let got: Vec<(String, String, Code)> = list
+        .iter()
+        .map(|c| {
+            (
+                c.release_id.clone(),
+                c.other_release.clone().unwrap(),
+                c.code,
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("b".into(), "a".into(), Code::SameServiceOverlap),
+            ("c".into(), "a".into(), Code::SameEnvironmentOverlap),
+        ],
+        "a release ending when another starts does not overlap it"
+    );
+}
+
+proptest! {
+    /// The same releases in any order give the same conflicts.
+    #[test]
+    fn conflicts_do_not_depend_on_the_order_of_releases(
+        specs in prop::collection::vec((0u8..4, 0i64..(24 * 28), 1i64..72, any::<bool>()), 1..30),
+        seed in any::<u64>(),
+    ) {
+        let base = utc("2027-03-01T00:00:00Z");
+        let releases: Vec<Planned> = specs.iter().enumerate().map(|(i, (svc, h, len, p))| Planned {
+            id: format!("r{i:02}"),
+            service: format!("svc{svc}"),
+            version: "1.0.0".into(),
+            environments: if *p { vec!["prod".into()] } else { vec!["staging".into()] },
+            start: base + chrono::TimeDelta::hours(*h),
+            end: base + chrono::TimeDelta::hours(h + len),
+        }).collect();
+        let reference = conflicts(&releases, &calendar(), prod).unwrap();
+        let mut shuffled = releases.clone();
+        let mut state = seed | 1;
+        for i in (1..shuffled.len()).rev() {
+            state ^= state << 13; state ^= state >> 7; state ^= state << 17;
+            shuffled.swap(i, (state % (i as u64 + 1)) as usize);
+        }
+        let mut other = conflicts(&shuffled, &calendar(), prod).unwrap();
+        let mut reference = reference;
+        reference.sort_by(|a, b| format!("{a:?}").cmp(&format!("{b:?}")));
+        other.sort_by(|a, b| format!("{a:?}").cmp(&format!("{b:?}")));
+        prop_assert_eq!(reference, other);
+    }
+}
