@@ -102,3 +102,4 @@ bench: deps
 	$(CARGO) bench -p relm-tests --bench ledger
 	$(CARGO) bench -p relm-tests --bench sync
 	$(CARGO) bench -p relm-tests --bench gates
+	$(CARGO) bench -p relm-tests --bench calendar

@@ -73,6 +73,57 @@ fn parse_rule(rule: &str, start: Local) -> Result<RRuleSet, EntryError> {
         .map_err(|e| bad("rrule", format!("`{rule}` does not fit the start: {e}")))
 }
 
+/// A later first start for `rule` that gives the same occurrences from `until` on, so that a
+/// rule started years ago is not walked through all its history: whole periods of the rule
+/// (INTERVAL × FREQ) are skipped, keeping at least one period of margin before `until`, where
+/// occurrences are dropped anyway. Rules with COUNT are never moved (their count starts at
+/// the first start).
+fn fast_forward(rule: &str, start: Local, until: Local) -> Result<Local, EntryError> {
+    use chrono::{Datelike, Months};
+    let parsed: RRule<Unvalidated> = rule
+        .parse()
+        .map_err(|e| bad("rrule", format!("`{rule}` is not a valid RRULE: {e}")))?;
+    if parsed.get_count().is_some() || start >= until {
+        return Ok(start);
+    }
+    let n = i64::from(parsed.get_interval().max(1));
+    let gap = until - start;
+    let by_delta = |period: TimeDelta| -> Local {
+        let periods = gap.num_seconds() / period.num_seconds().max(1) - 1;
+        if periods <= 0 {
+            start
+        } else {
+            start + period * (periods as i32)
+        }
+    };
+    let by_months = |months_per_period: i64| -> Local {
+        let months = (i64::from(until.year() - start.year()) * 12 + i64::from(until.month())
+            - i64::from(start.month()))
+            / months_per_period
+            - 1;
+        // The day of month must exist in the month reached (the 31st, February 29th).
+        (0..4)
+            .filter_map(|back| {
+                let k = months - back;
+                (k > 0)
+                    .then(|| u32::try_from(k * months_per_period).ok())
+                    .flatten()
+                    .and_then(|m| start.checked_add_months(Months::new(m)))
+                    .filter(|d| d.day() == start.day())
+            })
+            .next()
+            .unwrap_or(start)
+    };
+    Ok(match parsed.get_freq() {
+        Frequency::Hourly => by_delta(TimeDelta::hours(n)),
+        Frequency::Daily => by_delta(TimeDelta::days(n)),
+        Frequency::Weekly => by_delta(TimeDelta::weeks(n)),
+        Frequency::Monthly => by_months(n),
+        Frequency::Yearly => by_months(12 * n),
+        Frequency::Minutely | Frequency::Secondly => start,
+    })
+}
+
 /// Where a wall-clock time in `tz` falls in UTC; `true` when it was in a gap and moved.
 pub fn resolve(tz: Tz, local: Local) -> (DateTime<Utc>, bool) {
     match tz.from_local_datetime(&local) {
@@ -98,6 +149,28 @@ pub fn occurrences(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
     limit: usize,
+) -> Result<Vec<Occurrence>, ExpandError> {
+    expand(entry, from, to, limit, true)
+}
+
+/// [`occurrences`] walking the rule from its first start: the reference the skipping is
+/// tested against.
+#[doc(hidden)]
+pub fn occurrences_walking_history(
+    entry: &Entry,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    limit: usize,
+) -> Result<Vec<Occurrence>, ExpandError> {
+    expand(entry, from, to, limit, false)
+}
+
+fn expand(
+    entry: &Entry,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    limit: usize,
+    skip: bool,
 ) -> Result<Vec<Occurrence>, ExpandError> {
     let tz = entry.zone()?;
     let duration = entry.duration();
@@ -138,7 +211,12 @@ pub fn occurrences(
     match &entry.rrule {
         None => push(occurrence(entry.start))?,
         Some(rule) => {
-            let mut set = parse_rule(rule, entry.start)?;
+            let first = if skip {
+                fast_forward(rule, entry.start, from_local)?
+            } else {
+                entry.start
+            };
+            let mut set = parse_rule(rule, first)?;
             for d in &entry.exdates {
                 set = set.exdate(floating(*d));
             }

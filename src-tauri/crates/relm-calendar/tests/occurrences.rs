@@ -444,6 +444,37 @@ fn entries_round_trip_through_json() {
 }
 
 proptest! {
+    /// Skipping a rule's history gives exactly the occurrences of walking through it.
+    #[test]
+    fn skipping_history_changes_nothing(
+        year in 2000i32..2027,
+        month in 1u32..13,
+        day in 1u32..32,
+        hour in 0u32..24,
+        hours in 1i64..100,
+        freq in prop::sample::select(vec![
+            "FREQ=DAILY", "FREQ=DAILY;INTERVAL=3", "FREQ=WEEKLY;BYDAY=FR", "FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,TH",
+            "FREQ=MONTHLY", "FREQ=MONTHLY;BYDAY=-1FR", "FREQ=MONTHLY;INTERVAL=5", "FREQ=YEARLY",
+            "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29", "FREQ=HOURLY;INTERVAL=7", "FREQ=MONTHLY;BYSETPOS=-1;BYDAY=MO,TU,WE,TH,FR",
+        ]),
+        zone in prop::sample::select(vec!["Europe/Paris", "America/New_York", "Australia/Sydney", "UTC"]),
+        range_day in 0i64..400,
+    ) {
+        let Some(date) = chrono::NaiveDate::from_ymd_opt(year, month, day) else { return Ok(()) };
+        let start = date.and_hms_opt(hour, 0, 0).unwrap();
+        let mut e = Entry {
+            name: "p".into(), kind: Kind::Freeze, level: None, scope: Scope::default(), reason: String::new(),
+            tz: zone.into(), start, end: start + chrono::TimeDelta::hours(hours), rrule: Some(freq.into()),
+            exdates: vec![], rdates: vec![],
+        };
+        if e.validate().is_err() { return Ok(()) }
+        let from = utc("2029-01-01T00:00:00Z") + chrono::TimeDelta::days(range_day);
+        let to = from + chrono::TimeDelta::days(45);
+        let fast = occurrences(&e, from, to, 100_000).unwrap();
+        let slow = relm_calendar::expand::occurrences_walking_history(&e, from, to, 100_000).unwrap();
+        prop_assert_eq!(fast, slow);
+    }
+
     /// Every occurrence listed overlaps the range, in start order, and none is missing when
     /// the range is split in two.
     #[test]
