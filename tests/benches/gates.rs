@@ -121,8 +121,8 @@ fn main() {
 
     // 1. One verdict, facts in memory.
     let conn = relm.store().conn();
-    let people = governance::people(conn).unwrap();
-    let facts = governance::facts(conn, &ids[0], &people).unwrap().unwrap();
+    let shared = governance::shared(conn).unwrap();
+    let facts = governance::facts(conn, &ids[0], &shared).unwrap().unwrap();
     let time_verdicts = |p: &Policy| {
         let mut times: Vec<f64> = (0..runs)
             .map(|_| {

@@ -362,3 +362,130 @@ fn conflicts_name_the_release_the_entry_and_the_reason() {
         "the Tuesday release is inside the window: {text}"
     );
 }
+
+#[test]
+fn freezes_and_windows_appear_in_verdicts_and_soft_freezes_take_a_justification() {
+    let r = Replica::new();
+    r.init();
+    let hard = r.json(WEEKEND)["id"].as_str().unwrap().to_string();
+    let soft = r.json(&[
+        "calendar",
+        "add",
+        "freeze",
+        "--soft",
+        "--name",
+        "Quarter close",
+        "--start",
+        "2027-03-31T00:00",
+        "--end",
+        "2027-04-01T00:00",
+        "--tz",
+        "Europe/Paris",
+    ])["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let create = |start: &str, end: &str| {
+        r.json(&[
+            "release",
+            "create",
+            "--service",
+            "api",
+            "--version",
+            "1.0.0",
+            "--env",
+            "prod",
+            "--title",
+            "t",
+            "--start",
+            start,
+            "--end",
+            end,
+            "--tz",
+            "Europe/Paris",
+            "--rollback-plan",
+            "redeploy",
+        ])["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let freeze_line = |id: &str| {
+        let out = r.run(&["check", "--release", id, "--env", "prod", "--json"]);
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["rule"] == "freeze")
+            .unwrap()
+            .clone()
+    };
+    // The default policy judges freezes for production.
+    let saturday = create("2027-03-27T10:00", "2027-03-27T11:00");
+    let line = freeze_line(&saturday);
+    assert_eq!(line["status"], "fail");
+    assert!(
+        line["reason"]
+            .as_str()
+            .unwrap()
+            .contains("hard freeze `Weekend freeze`"),
+        "{line}"
+    );
+    let tuesday = create("2027-03-23T10:00", "2027-03-23T11:00");
+    assert_eq!(freeze_line(&tuesday)["status"], "pass");
+    // A hard freeze cannot be justified away; a soft one can, and then asks for one approval more.
+    let refused = r.fails(
+        &[
+            "release",
+            "justify",
+            &saturday,
+            "--entry",
+            &hard,
+            "--reason",
+            "the launch event is on Saturday",
+        ],
+        2,
+    );
+    assert!(refused.contains("not a soft freeze"), "{refused}");
+    let quarter = create("2027-03-31T10:00", "2027-03-31T11:00");
+    let line = freeze_line(&quarter);
+    assert_eq!(line["status"], "fail");
+    assert!(
+        line["remedy"]
+            .as_str()
+            .unwrap()
+            .contains("relm release justify"),
+        "{line}"
+    );
+    let short = r.fails(
+        &[
+            "release", "justify", &quarter, "--entry", &soft, "--reason", "urgent",
+        ],
+        2,
+    );
+    assert!(short.contains("at least 10 characters"), "{short}");
+    r.ok(&[
+        "release",
+        "justify",
+        &quarter,
+        "--entry",
+        &soft[..12],
+        "--reason",
+        "the regulator's deadline is on April 1st",
+    ]);
+    let line = freeze_line(&quarter);
+    assert_eq!(line["status"], "fail", "still one approval short: {line}");
+    assert!(
+        line["evidence"][0]
+            .as_str()
+            .unwrap()
+            .contains("regulator's deadline"),
+        "{line}"
+    );
+    assert!(
+        line["remedy"].as_str().unwrap().contains("relm approve"),
+        "{line}"
+    );
+    assert_eq!(r.json(&["audit", "verify"])["ok"], true);
+}

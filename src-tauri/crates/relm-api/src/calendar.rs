@@ -201,14 +201,14 @@ impl Relm {
         Ok(calendar::list(self.store.conn())?)
     }
 
-    fn calendar_entry(&self, id: &str) -> Result<CalendarRow> {
+    pub(crate) fn calendar_entry(&self, id: &str) -> Result<CalendarRow> {
         self.calendar_entries()?
             .into_iter()
             .find(|r| r.id == id)
             .ok_or_else(|| ApiError::not_found(format!("no calendar entry {id}")))
     }
 
-    fn resolve_entry(&self, id: &str) -> Result<String> {
+    pub(crate) fn resolve_entry(&self, id: &str) -> Result<String> {
         self.workspace_id()?;
         let id = id.trim().to_lowercase();
         if id.len() < 4 {

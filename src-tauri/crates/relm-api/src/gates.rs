@@ -128,8 +128,7 @@ fn default_policy() -> Result<Policy> {
 }
 
 fn facts(conn: &Connection, release_id: &str) -> Result<Facts> {
-    let people = governance::people(conn)?;
-    governance::facts(conn, release_id, &people)?
+    governance::facts(conn, release_id, &governance::shared(conn)?)?
         .ok_or_else(|| ApiError::not_found(format!("no release {release_id}")))
 }
 
@@ -419,6 +418,43 @@ impl Relm {
         Ok(())
     }
 
+    /// Record why the release must go out inside a soft freeze (the freeze rule asks for it,
+    /// with an extra approval).
+    pub fn justify_freeze(
+        &mut self,
+        release: &str,
+        entry: &str,
+        justification: &str,
+    ) -> Result<()> {
+        let id = self.resolve_release(release)?;
+        let entry_id = self.resolve_entry(entry)?;
+        let row = self.calendar_entry(&entry_id)?;
+        if row.entry.level != Some(relm_calendar::Level::Soft) {
+            return Err(ApiError::invalid(
+                "entry",
+                format!(
+                    "`{}` is not a soft freeze; only soft freezes can be justified (move the window out of a hard freeze, or take the emergency path)",
+                    row.entry.name
+                ),
+            ));
+        }
+        let justification = justification.trim().to_string();
+        if justification.len() < 10 {
+            return Err(ApiError::invalid(
+                "reason",
+                "write the justification out (at least 10 characters): why this cannot wait",
+            ));
+        }
+        self.emit(|_| {
+            Ok(vec![EventBody::FreezeJustified {
+                release_id: ReleaseId(id.clone()),
+                entry_id: relm_domain::ids::CalendarEntryId(entry_id.clone()),
+                justification,
+            }])
+        })?;
+        Ok(())
+    }
+
     /// Record that the rollback plan was rehearsed.
     pub fn record_rehearsal(
         &mut self,
@@ -512,11 +548,11 @@ impl Relm {
         let conn = self.store.conn();
         let (current, version) = in_force(conn)?;
         let at = self.clock.now();
-        let people = governance::people(conn)?;
+        let shared = governance::shared(conn)?;
         // Read every release first (one connection), then judge them on every core.
         let mut all = Vec::new();
         for id in governance::release_ids(conn)? {
-            if let Some(f) = governance::facts(conn, &id, &people)? {
+            if let Some(f) = governance::facts(conn, &id, &shared)? {
                 all.push(f);
             }
         }
@@ -566,14 +602,14 @@ impl Relm {
         let me = self.me()?;
         let conn = self.store.conn();
         let (policy, version) = in_force(conn)?;
-        let people = governance::people(conn)?;
-        if !people.get(&me).is_some_and(|p| p.active) {
+        let shared = governance::shared(conn)?;
+        if !shared.people.get(&me).is_some_and(|p| p.active) {
             return Ok(Vec::new());
         }
         let now = self.clock.now();
         let mut out = Vec::new();
         for id in governance::release_ids_in_flight(conn)? {
-            let Some(mut f) = governance::facts(conn, &id, &people)? else {
+            let Some(mut f) = governance::facts(conn, &id, &shared)? else {
                 continue;
             };
             for env in f.fields.environments.clone() {

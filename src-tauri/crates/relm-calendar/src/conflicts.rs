@@ -72,6 +72,10 @@ pub struct Conflict {
     #[cfg_attr(feature = "ts", ts(optional))]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub entry_name: Option<String>,
+    /// The occurrence of the entry concerned (RFC 3339), when one is.
+    #[cfg_attr(feature = "ts", ts(optional))]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub occurrence: Option<(String, String)>,
     /// The other release, for overlaps.
     #[cfg_attr(feature = "ts", ts(optional))]
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -146,19 +150,35 @@ impl<'a> Calendar<'a> {
             .filter(move |s| s.start <= start && s.end >= end)
     }
 
+    /// Whether windows cover `env` for `service` (so its releases must lie inside one).
+    pub fn has_windows(&self, service: &str, env: &str) -> bool {
+        self.entries
+            .iter()
+            .any(|(_, e)| e.kind == Kind::Window && e.scope.covers(service, env))
+    }
+
+    /// The name of a window occurrence holding the whole release, if one does.
+    pub fn window_holding(&self, r: &Planned, env: &str) -> Option<&str> {
+        self.covering(r.start, r.end)
+            .map(|s| &self.entries[s.entry].1)
+            .find(|e| e.kind == Kind::Window && e.scope.covers(&r.service, env))
+            .map(|e| e.name.as_str())
+    }
+
     /// The calendar's conflicts for one release and one environment. `production` says whether
     /// the environment's windows are required.
     pub fn judge(&self, r: &Planned, env: &str, production: bool) -> Vec<Conflict> {
         let mut out = Vec::new();
-        let conflict = |severity, code, entry: Option<usize>, reason: String| Conflict {
+        let conflict = |severity, code, slot: Option<&Slot>, reason: String| Conflict {
             release_id: r.id.clone(),
             service: r.service.clone(),
             version: r.version.clone(),
             environment: Some(env.to_string()),
             severity,
             code,
-            entry_id: entry.map(|i| self.entries[i].0.clone()),
-            entry_name: entry.map(|i| self.entries[i].1.name.clone()),
+            entry_id: slot.map(|s| self.entries[s.entry].0.clone()),
+            entry_name: slot.map(|s| self.entries[s.entry].1.name.clone()),
+            occurrence: slot.map(|s| (fmt_utc(s.start), fmt_utc(s.end))),
             other_release: None,
             reason,
         };
@@ -186,7 +206,7 @@ impl<'a> Calendar<'a> {
                 out.push(conflict(
                     severity,
                     Code::CrossesFreezeStart,
-                    Some(s.entry),
+                    Some(s),
                     format!(
                         "runs into the {word} freeze `{}` starting {}",
                         e.name,
@@ -201,7 +221,7 @@ impl<'a> Calendar<'a> {
                     } else {
                         Code::InsideSoftFreeze
                     },
-                    Some(s.entry),
+                    Some(s),
                     format!("inside the {word} freeze `{}` ({when})", e.name),
                 ));
             }
@@ -282,6 +302,7 @@ pub fn conflicts(
                 code,
                 entry_id: None,
                 entry_name: None,
+                occurrence: None,
                 other_release: Some(a.id.clone()),
                 reason: what,
             };

@@ -269,6 +269,15 @@ pub enum ReleaseCmd {
         #[arg(long)]
         note: Option<String>,
     },
+    /// Justify releasing inside a soft freeze (the policy then also asks for an extra approval).
+    Justify {
+        id: String,
+        /// The soft freeze (calendar entry id or a unique prefix).
+        #[arg(long)]
+        entry: String,
+        #[arg(long)]
+        reason: String,
+    },
     /// Record that the rollback plan was rehearsed.
     Rehearsed {
         id: String,

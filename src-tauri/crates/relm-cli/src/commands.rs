@@ -352,6 +352,13 @@ fn release(opts: &Options, cmd: ReleaseCmd) -> Result<Outcome> {
                 text,
             )
         }
+        ReleaseCmd::Justify { id, entry, reason } => {
+            relm.justify_freeze(&id, &entry, &reason)?;
+            Outcome::ok(
+                serde_json::json!({ "id": id, "entry": entry }),
+                format!("recorded the justification of {id} inside the soft freeze"),
+            )
+        }
         ReleaseCmd::Rehearsed { id, note, link } => {
             relm.record_rehearsal(&id, &note, link.as_deref())?;
             Outcome::ok(

@@ -146,6 +146,14 @@ pub enum EventBody {
     },
     #[serde(rename = "calendar.entry_removed")]
     CalendarEntryRemoved { entry_id: CalendarEntryId },
+    /// Why a release must go out inside a soft freeze: the written justification the freeze
+    /// rule asks for.
+    #[serde(rename = "freeze.justified")]
+    FreezeJustified {
+        release_id: ReleaseId,
+        entry_id: CalendarEntryId,
+        justification: String,
+    },
     /// Break-glass: the release goes out on the emergency path, with a reason, an incident
     /// and the approver who must confirm it afterwards.
     #[serde(rename = "emergency.declared")]
@@ -194,6 +202,7 @@ impl EventBody {
             EventBody::CalendarEntryAdded { .. } => "calendar.entry_added",
             EventBody::CalendarEntryUpdated { .. } => "calendar.entry_updated",
             EventBody::CalendarEntryRemoved { .. } => "calendar.entry_removed",
+            EventBody::FreezeJustified { .. } => "freeze.justified",
         }
     }
 
@@ -215,7 +224,8 @@ impl EventBody {
             | EventBody::ApprovalRecorded { release_id, .. }
             | EventBody::DeploymentRecorded { release_id, .. }
             | EventBody::RollbackRehearsed { release_id, .. }
-            | EventBody::EmergencyDeclared { release_id, .. } => Some(release_id.0.clone()),
+            | EventBody::EmergencyDeclared { release_id, .. }
+            | EventBody::FreezeJustified { release_id, .. } => Some(release_id.0.clone()),
         }
     }
 }

@@ -92,6 +92,7 @@ pub fn roles_allowed_to_emit(body: &EventBody) -> Option<&'static [Role]> {
         | EventBody::EmergencyDeclared { .. }
         | EventBody::CalendarEntryAdded { .. }
         | EventBody::CalendarEntryUpdated { .. }
-        | EventBody::CalendarEntryRemoved { .. } => Some(RELEASE),
+        | EventBody::CalendarEntryRemoved { .. }
+        | EventBody::FreezeJustified { .. } => Some(RELEASE),
     }
 }

@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use relm_domain::ids::ReleaseId;
 use relm_domain::keys::KeyId;
@@ -25,7 +26,20 @@ pub struct Facts {
     pub deployments: Vec<DeploymentFact>,
     pub rehearsals: Vec<RehearsalFact>,
     pub emergency: Option<EmergencyFact>,
+    /// Justifications recorded for releasing inside a soft freeze.
+    pub justifications: Vec<JustificationFact>,
     pub members: BTreeMap<KeyId, Person>,
+    /// The calendar's entries (id, entry), shared by every release judged together.
+    #[serde(skip)]
+    pub calendar: Arc<Vec<(String, relm_calendar::Entry)>>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct JustificationFact {
+    pub entry_id: String,
+    pub text: String,
+    pub by: KeyId,
+    pub at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -76,6 +76,8 @@ pub enum RuleSpec {
     Rollback(Rollback),
     Promotion(Promotion),
     Emergency(Emergency),
+    Freeze(Freeze),
+    Window(Window),
 }
 
 macro_rules! dispatch {
@@ -88,6 +90,8 @@ macro_rules! dispatch {
             RuleSpec::Rollback($r) => $e,
             RuleSpec::Promotion($r) => $e,
             RuleSpec::Emergency($r) => $e,
+            RuleSpec::Freeze($r) => $e,
+            RuleSpec::Window($r) => $e,
         }
     };
 }
@@ -102,6 +106,8 @@ impl RuleSpec {
             RuleSpec::Rollback(_) => "rollback",
             RuleSpec::Promotion(_) => "promotion",
             RuleSpec::Emergency(_) => "emergency",
+            RuleSpec::Freeze(_) => "freeze",
+            RuleSpec::Window(_) => "window",
         }
     }
 
@@ -639,6 +645,205 @@ impl Emergency {
                 evidence,
                 remedy,
             )
+        }
+    }
+}
+
+/// The release as the calendar sees it: its planned window or, without one, the minute being
+/// judged (a pipeline asking `relm check` is about to deploy now).
+fn planned(cx: &Context<'_>) -> relm_calendar::Planned {
+    let f = cx.facts;
+    let (start, end) = match f.fields.window.as_ref() {
+        Some(w) => (w.start, w.end),
+        None => (cx.at, cx.at + Duration::minutes(1)),
+    };
+    relm_calendar::Planned {
+        id: f.release_id.0.clone(),
+        service: f.fields.service.clone(),
+        version: f.fields.version.clone(),
+        environments: f.fields.environments.clone(),
+        start,
+        end,
+    }
+}
+
+fn calendar_for<'a>(
+    cx: &'a Context<'_>,
+    r: &relm_calendar::Planned,
+) -> Option<relm_calendar::Calendar<'a>> {
+    relm_calendar::Calendar::new(&cx.facts.calendar, r.start, r.end).ok()
+}
+
+rule_settings! {
+    /// Freezes from the calendar: inside a hard freeze is a failure; inside a soft freeze needs
+    /// a written justification (`relm release justify`) and one approval more than the
+    /// approvals rule asks (`extra_approvals`), and is then a warning.
+    Freeze {
+        #[serde(default = "one")]
+        pub extra_approvals: u32,
+    }
+}
+
+impl Freeze {
+    fn check(&self, _: &[Environment]) -> Result<(), String> {
+        if self.extra_approvals > 10 {
+            return Err("`extra_approvals` above 10 cannot be met by any real team".into());
+        }
+        Ok(())
+    }
+
+    fn evaluate(&self, cx: &Context<'_>, _id: &str) -> Finding {
+        let r = planned(cx);
+        let Some(calendar) = calendar_for(cx, &r) else {
+            return Finding::pass(Msg::NoFreeze, vec![]);
+        };
+        let env = cx.environment.map(|e| e.name.as_str()).unwrap_or(cx.env);
+        let found = calendar.judge(&r, env, false);
+        let when = |c: &relm_calendar::Conflict| {
+            c.occurrence
+                .as_ref()
+                .map(|(a, b)| format!("{a} → {b}"))
+                .unwrap_or_default()
+        };
+        let name = |c: &relm_calendar::Conflict| c.entry_name.clone().unwrap_or_default();
+        use relm_calendar::conflicts::Code;
+        if let Some(c) = found.iter().find(|c| {
+            c.severity == relm_calendar::Severity::Error
+                && matches!(c.code, Code::InsideHardFreeze | Code::CrossesFreezeStart)
+        }) {
+            let reason = if c.code == Code::CrossesFreezeStart {
+                Msg::CrossesFreeze {
+                    name: name(c),
+                    at: c.occurrence.clone().map(|o| o.0).unwrap_or_default(),
+                }
+            } else {
+                Msg::InHardFreeze {
+                    name: name(c),
+                    when: when(c),
+                }
+            };
+            return Finding::fail(reason, vec![], Msg::RemedyHardFreeze);
+        }
+        let soft: Vec<&relm_calendar::Conflict> = found
+            .iter()
+            .filter(|c| matches!(c.code, Code::InsideSoftFreeze | Code::CrossesFreezeStart))
+            .collect();
+        let Some(c) = soft.first() else {
+            return Finding::pass(Msg::NoFreeze, vec![]);
+        };
+        let entry_id = c.entry_id.clone().unwrap_or_default();
+        let justified = cx
+            .facts
+            .justifications
+            .iter()
+            .rev()
+            .find(|j| j.at <= cx.at && j.entry_id == entry_id);
+        // The approvals that count, beyond what the approvals rule of this environment asks.
+        let (roles, needed) = cx
+            .policy
+            .rules
+            .iter()
+            .find_map(|rule| match &rule.spec {
+                RuleSpec::Approvals(a)
+                    if rule
+                        .spec
+                        .when()
+                        .misses(
+                            cx.env,
+                            cx.environment.map(|e| e.tier),
+                            cx.facts.fields.change_type,
+                            cx.facts.fields.risk,
+                        )
+                        .is_none() =>
+                {
+                    Some((a.roles.clone(), a.count))
+                }
+                _ => None,
+            })
+            .unwrap_or_else(|| (vec![Role::Approver], 0));
+        let counted: Vec<Assessed> = cx
+            .assess(&roles, None)
+            .into_iter()
+            .filter(|a| a.counts)
+            .collect();
+        let enough = counted.len() as u32 >= needed + self.extra_approvals;
+        let evidence: Vec<Msg> = justified
+            .map(|j| Msg::Justified {
+                by: cx.facts.name(&j.by),
+                at: fmt_utc(j.at),
+                text: j.text.clone(),
+            })
+            .into_iter()
+            .chain(counted.iter().map(Assessed::describe))
+            .collect();
+        match (justified, enough) {
+            (Some(j), true) => Finding::warn(
+                Msg::SoftFreezeJustified {
+                    name: name(c),
+                    justification: j.text.clone(),
+                    approvers: counted
+                        .iter()
+                        .map(|a| a.name.clone())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                },
+                evidence,
+                Msg::RemedyHardFreeze,
+            ),
+            (Some(_), false) => Finding::fail(
+                Msg::InSoftFreeze {
+                    name: name(c),
+                    when: when(c),
+                },
+                evidence,
+                Msg::RemedyExtraApproval {
+                    id: cx.facts.release_id.0.clone(),
+                    env: cx.env.to_string(),
+                },
+            ),
+            (None, _) => Finding::fail(
+                Msg::InSoftFreeze {
+                    name: name(c),
+                    when: when(c),
+                },
+                evidence,
+                Msg::RemedySoftFreeze {
+                    id: cx.facts.release_id.0.clone(),
+                    entry: entry_id,
+                    env: cx.env.to_string(),
+                },
+            ),
+        }
+    }
+}
+
+rule_settings! {
+    /// Maintenance windows from the calendar: when windows cover the environment (and the
+    /// release's service), the release must lie wholly inside one of them.
+    Window {}
+}
+
+impl Window {
+    fn check(&self, _: &[Environment]) -> Result<(), String> {
+        Ok(())
+    }
+
+    fn evaluate(&self, cx: &Context<'_>, _id: &str) -> Finding {
+        let env = cx
+            .environment
+            .map(|e| e.name.as_str())
+            .unwrap_or(cx.env)
+            .to_string();
+        let r = planned(cx);
+        let Some(calendar) = calendar_for(cx, &r) else {
+            return Finding::pass(Msg::NoWindows { env }, vec![]);
+        };
+        if !calendar.has_windows(&r.service, &env) {
+            return Finding::pass(Msg::NoWindows { env }, vec![]);
+        }
+        match calendar.window_holding(&r, &env) {
+            Some(name) => Finding::pass(Msg::InsideWindow { name: name.into() }, vec![]),
+            None => Finding::fail(Msg::OutsideWindows { env }, vec![], Msg::RemedyIntoWindow),
         }
     }
 }

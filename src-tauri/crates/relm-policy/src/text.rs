@@ -223,6 +223,51 @@ pub enum Msg {
         risk: String,
     },
 
+    // Calendar.
+    NoFreeze,
+    InHardFreeze {
+        name: String,
+        when: String,
+    },
+    CrossesFreeze {
+        name: String,
+        at: String,
+    },
+    InSoftFreeze {
+        name: String,
+        when: String,
+    },
+    SoftFreezeJustified {
+        name: String,
+        justification: String,
+        approvers: String,
+    },
+    RemedyHardFreeze,
+    RemedySoftFreeze {
+        id: String,
+        entry: String,
+        env: String,
+    },
+    RemedyExtraApproval {
+        id: String,
+        env: String,
+    },
+    NoWindows {
+        env: String,
+    },
+    InsideWindow {
+        name: String,
+    },
+    OutsideWindows {
+        env: String,
+    },
+    RemedyIntoWindow,
+    Justified {
+        by: String,
+        at: String,
+        text: String,
+    },
+
     // The engine's own lines.
     NoPolicy,
     RemedyApplyPolicy,
@@ -567,6 +612,62 @@ impl Msg {
                     words(lang, min),
                     words(lang, risk)
                 ),
+            ),
+            NoFreeze => pick(
+                "no freeze covers the planned window".into(),
+                "aucun gel ne couvre la fenêtre prévue".into(),
+            ),
+            InHardFreeze { name, when } => pick(
+                format!("inside the hard freeze `{name}` ({when})"),
+                format!("dans le gel strict `{name}` ({when})"),
+            ),
+            CrossesFreeze { name, at } => pick(
+                format!("runs into the freeze `{name}` starting {at}"),
+                format!("déborde sur le gel `{name}` qui commence le {at}"),
+            ),
+            InSoftFreeze { name, when } => pick(
+                format!("inside the soft freeze `{name}` ({when}): a written justification and an extra approval are needed"),
+                format!("dans le gel souple `{name}` ({when}) : une justification écrite et une approbation supplémentaire sont nécessaires"),
+            ),
+            SoftFreezeJustified {
+                name,
+                justification,
+                approvers,
+            } => pick(
+                format!("inside the soft freeze `{name}`, justified (\"{justification}\") and approved beyond the usual count by {approvers}"),
+                format!("dans le gel souple `{name}`, justifiée (« {justification} ») et approuvée au-delà du nombre habituel par {approvers}"),
+            ),
+            RemedyHardFreeze => pick(
+                "move the window out of the freeze".into(),
+                "déplacez la fenêtre hors du gel".into(),
+            ),
+            RemedySoftFreeze { id, entry, env } => pick(
+                format!("move the window, or justify it: `relm release justify {id} --entry {entry} --reason TEXT`, and get an extra approval for {env}"),
+                format!("déplacez la fenêtre, ou justifiez-la : `relm release justify {id} --entry {entry} --reason TEXTE`, et obtenez une approbation supplémentaire pour {env}"),
+            ),
+            RemedyExtraApproval { id, env } => pick(
+                format!("one more approver: `relm approve {id} --env {env}`"),
+                format!("un approbateur de plus : `relm approve {id} --env {env}`"),
+            ),
+            NoWindows { env } => pick(
+                format!("{env} has no maintenance windows"),
+                format!("{env} n’a pas de fenêtre de maintenance"),
+            ),
+            InsideWindow { name } => pick(
+                format!("inside the maintenance window `{name}`"),
+                format!("dans la fenêtre de maintenance `{name}`"),
+            ),
+            OutsideWindows { env } => pick(
+                format!("{env} has maintenance windows, and the planned window lies in none of them"),
+                format!("{env} a des fenêtres de maintenance, et la fenêtre prévue n’est dans aucune"),
+            ),
+            RemedyIntoWindow => pick(
+                "move the release into a maintenance window (`relm calendar list`)".into(),
+                "placez la mise en production dans une fenêtre de maintenance (`relm calendar list`)".into(),
+            ),
+            Justified { by, at, text } => pick(
+                format!("justified by {by} {at}: {text}"),
+                format!("justifiée par {by} le {at} : {text}"),
             ),
             NoPolicy => pick(
                 "no policy has been applied to this workspace; the built-in default was used".into(),

@@ -28,7 +28,7 @@ fn refused(body: &str, line: Option<usize>, fragment: &str) {
 #[test]
 fn the_default_policy_parses() {
     let p = Policy::parse(DEFAULT_POLICY).unwrap();
-    assert_eq!(p.rules.len(), 3);
+    assert_eq!(p.rules.len(), 4);
     assert_eq!(p.environment("production").unwrap().name, "prod");
 }
 

@@ -149,7 +149,9 @@ fn facts(fields: ReleaseFields) -> Facts {
         }],
         rehearsals: vec![],
         emergency: None,
+        justifications: vec![],
         members: people(),
+        calendar: Default::default(),
     }
 }
 

@@ -6,6 +6,7 @@
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 
+use relm_calendar::{Entry, Kind, Level};
 use relm_domain::ids::ReleaseId;
 use relm_domain::keys::KeyId;
 use relm_domain::payload::{Decision, Outcome as Deployed};
@@ -14,7 +15,9 @@ use relm_domain::release::{
 };
 use relm_domain::role::Role;
 use relm_domain::window::PlannedWindow;
-use relm_policy::facts::{ApprovalFact, DeploymentFact, EmergencyFact, Person, RehearsalFact};
+use relm_policy::facts::{
+    ApprovalFact, DeploymentFact, EmergencyFact, JustificationFact, Person, RehearsalFact,
+};
 use relm_policy::{DEFAULT_POLICY, Facts, Outcome, Policy, evaluate};
 
 const STRICT: &str = r#"
@@ -71,6 +74,86 @@ warn contains "the planned start is on a weekend" if {
 }
 '''
 "#;
+
+/// Freezes and windows from the calendar.
+const CALENDAR: &str = r#"
+[[environments]]
+name = "staging"
+tier = "staging"
+
+[[environments]]
+name = "prod"
+tier = "production"
+
+[[rules]]
+kind = "approvals"
+when = { tiers = ["production"] }
+count = 2
+
+[[rules]]
+kind = "freeze"
+
+[[rules]]
+kind = "window"
+when = { tiers = ["production"] }
+"#;
+
+/// A calendar entry in Paris time (the release fixture is Wednesday 2027-03-10 10:00-11:00
+/// Paris, 09:00-10:00 UTC).
+fn cal_entry(
+    name: &str,
+    kind: Kind,
+    level: Option<Level>,
+    start: &str,
+    end: &str,
+    rrule: Option<&str>,
+) -> (String, Entry) {
+    let mut e = Entry {
+        name: name.into(),
+        kind,
+        level,
+        scope: relm_calendar::Scope {
+            environments: vec!["prod".into()],
+            services: vec![],
+        },
+        reason: String::new(),
+        tz: "Europe/Paris".into(),
+        start: relm_calendar::parse_local(start).unwrap(),
+        end: relm_calendar::parse_local(end).unwrap(),
+        rrule: rrule.map(String::from),
+        exdates: vec![],
+        rdates: vec![],
+    };
+    e.validate().unwrap();
+    (format!("cal-{name}"), e)
+}
+
+fn calendar(f: &mut Facts, entries: Vec<(String, Entry)>) {
+    f.calendar = std::sync::Arc::new(entries);
+}
+
+fn soft_freeze(f: &mut Facts) {
+    calendar(
+        f,
+        vec![cal_entry(
+            "month-end",
+            Kind::Freeze,
+            Some(Level::Soft),
+            "2027-03-10T00:00",
+            "2027-03-11T00:00",
+            None,
+        )],
+    );
+}
+
+fn justify(f: &mut Facts) {
+    f.justifications.push(JustificationFact {
+        entry_id: "cal-month-end".into(),
+        text: "regulator deadline on the 11th".into(),
+        by: key(OWNER),
+        at: at("2027-03-08T09:00:00Z"),
+    });
+}
 
 /// A policy without an emergency rule: emergency changes still skip the notice period.
 const NOTICE_ONLY: &str = r#"
@@ -182,7 +265,9 @@ fn release() -> Facts {
         }],
         rehearsals: vec![],
         emergency: None,
+        justifications: vec![],
         members: members(),
+        calendar: Default::default(),
     }
 }
 
@@ -530,6 +615,140 @@ const CASES: &[Case] = &[
             approve(f, ANN, "2027-03-08T10:00:00Z");
         },
         expect: Outcome::Blocked,
+    },
+    Case {
+        name: "calendar_clear",
+        policy: CALENDAR,
+        env: "prod",
+        at: CHECK_AT,
+        setup: two_approvals,
+        expect: Outcome::Allowed,
+    },
+    Case {
+        name: "calendar_hard_freeze_blocks",
+        policy: CALENDAR,
+        env: "prod",
+        at: CHECK_AT,
+        setup: |f| {
+            two_approvals(f);
+            calendar(
+                f,
+                vec![cal_entry(
+                    "midweek",
+                    Kind::Freeze,
+                    Some(Level::Hard),
+                    "2027-03-03T08:00",
+                    "2027-03-03T20:00",
+                    Some("FREQ=WEEKLY;BYDAY=WE"),
+                )],
+            );
+        },
+        expect: Outcome::Blocked,
+    },
+    Case {
+        name: "calendar_soft_freeze_needs_a_justification",
+        policy: CALENDAR,
+        env: "prod",
+        at: CHECK_AT,
+        setup: |f| {
+            two_approvals(f);
+            soft_freeze(f);
+        },
+        expect: Outcome::Blocked,
+    },
+    Case {
+        name: "calendar_soft_freeze_justified_needs_an_extra_approval",
+        policy: CALENDAR,
+        env: "prod",
+        at: CHECK_AT,
+        setup: |f| {
+            two_approvals(f);
+            soft_freeze(f);
+            justify(f);
+        },
+        expect: Outcome::Blocked,
+    },
+    Case {
+        name: "calendar_soft_freeze_justified_and_approved_warns",
+        policy: CALENDAR,
+        env: "prod",
+        at: CHECK_AT,
+        setup: |f| {
+            // Cat wrote no change here, so her approval counts: three in all.
+            f.fields.changes.clear();
+            f.members
+                .get_mut(&key(CAT))
+                .unwrap()
+                .roles
+                .push(Role::Approver);
+            two_approvals(f);
+            approve(f, CAT, "2027-03-08T12:00:00Z");
+            soft_freeze(f);
+            justify(f);
+        },
+        expect: Outcome::AllowedWithWarnings,
+    },
+    Case {
+        name: "calendar_outside_required_windows",
+        policy: CALENDAR,
+        env: "prod",
+        at: CHECK_AT,
+        setup: |f| {
+            two_approvals(f);
+            calendar(
+                f,
+                vec![cal_entry(
+                    "tuesday",
+                    Kind::Window,
+                    None,
+                    "2027-03-02T09:00",
+                    "2027-03-02T12:00",
+                    Some("FREQ=WEEKLY;BYDAY=TU"),
+                )],
+            );
+        },
+        expect: Outcome::Blocked,
+    },
+    Case {
+        name: "calendar_inside_a_window",
+        policy: CALENDAR,
+        env: "prod",
+        at: CHECK_AT,
+        setup: |f| {
+            two_approvals(f);
+            calendar(
+                f,
+                vec![cal_entry(
+                    "wednesday",
+                    Kind::Window,
+                    None,
+                    "2027-03-03T09:00",
+                    "2027-03-03T12:00",
+                    Some("FREQ=WEEKLY;BYDAY=WE"),
+                )],
+            );
+        },
+        expect: Outcome::Allowed,
+    },
+    Case {
+        name: "calendar_staging_needs_no_window",
+        policy: CALENDAR,
+        env: "staging",
+        at: CHECK_AT,
+        setup: |f| {
+            calendar(
+                f,
+                vec![cal_entry(
+                    "tuesday",
+                    Kind::Window,
+                    None,
+                    "2027-03-02T09:00",
+                    "2027-03-02T12:00",
+                    Some("FREQ=WEEKLY;BYDAY=TU"),
+                )],
+            );
+        },
+        expect: Outcome::Allowed,
     },
     Case {
         name: "notice_never_applies_to_emergency_changes",

@@ -16,17 +16,18 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../migrations/0003_release_sorting.sql")),
         M::up(include_str!("../migrations/0004_policy.sql")),
         M::up(include_str!("../migrations/0005_calendar.sql")),
+        M::up(include_str!("../migrations/0006_freeze_justifications.sql")),
     ])
 }
 
 /// The schema version this binary writes (SQLite `user_version`).
-pub const SCHEMA_VERSION: i64 = 5;
+pub const SCHEMA_VERSION: i64 = 6;
 
 /// A store migrated from a schema below this one gets its projections replayed from the
 /// ledger: schema 4 reads fields (a release's risk level) that a replica on an older version
 /// may have received in events without projecting them; schema 5 projects calendar events an
-/// older replica kept without effect.
-const REPLAY_BELOW: i64 = 5;
+/// older replica kept without effect; schema 6 the freeze justifications.
+const REPLAY_BELOW: i64 = 6;
 
 #[derive(Debug)]
 pub struct Store {

@@ -12,7 +12,7 @@ use relm_domain::ledger::Violation;
 use relm_domain::payload::{Decision, EventBody, Outcome};
 use relm_domain::role::Role;
 use relm_policy::facts::{
-    ApprovalFact, DeploymentFact, EmergencyFact, Facts, Person, RehearsalFact,
+    ApprovalFact, DeploymentFact, EmergencyFact, Facts, JustificationFact, Person, RehearsalFact,
 };
 
 use crate::error::{Result, StoreError};
@@ -154,6 +154,20 @@ pub(crate) fn apply(
                 by
             ])?;
         }
+        EventBody::FreezeJustified {
+            release_id,
+            entry_id,
+            justification,
+        } => {
+            if let Some(v) = release_exists(release_id)? {
+                return Ok(Some(v));
+            }
+            conn.prepare_cached(
+                "INSERT INTO freeze_justifications (event_id, release_id, entry_id, justification, at_hlc, by_key)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(params![event_id, release_id.0, entry_id.0, justification, at, by])?;
+        }
         _ => {}
     }
     Ok(None)
@@ -256,13 +270,23 @@ pub fn people(conn: &Connection) -> Result<BTreeMap<KeyId, Person>> {
     Ok(out)
 }
 
+/// What every verdict shares: the members and the calendar, read once when judging many
+/// releases.
+#[derive(Debug, Clone)]
+pub struct Shared {
+    pub people: BTreeMap<KeyId, Person>,
+    pub calendar: std::sync::Arc<Vec<(String, relm_calendar::Entry)>>,
+}
+
+pub fn shared(conn: &Connection) -> Result<Shared> {
+    Ok(Shared {
+        people: people(conn)?,
+        calendar: std::sync::Arc::new(super::calendar::entries(conn)?),
+    })
+}
+
 /// Everything a verdict on `release_id` looks at, or `None` if there is no such release.
-/// `people` comes from [`people`], read once when judging many releases.
-pub fn facts(
-    conn: &Connection,
-    release_id: &str,
-    people: &BTreeMap<KeyId, Person>,
-) -> Result<Option<Facts>> {
+pub fn facts(conn: &Connection, release_id: &str, shared: &Shared) -> Result<Option<Facts>> {
     let Some(row) = super::releases::get(conn, release_id)? else {
         return Ok(None);
     };
@@ -365,8 +389,26 @@ pub fn facts(
         deployments,
         rehearsals,
         emergency,
-        members: people.clone(),
+        justifications: justifications(conn, release_id)?,
+        members: shared.people.clone(),
+        calendar: shared.calendar.clone(),
     }))
+}
+
+fn justifications(conn: &Connection, release_id: &str) -> Result<Vec<JustificationFact>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT entry_id, justification, by_key, at_hlc FROM freeze_justifications
+         WHERE release_id = ?1 ORDER BY at_hlc, event_id",
+    )?;
+    let rows = stmt.query_map([release_id], |r| {
+        Ok(JustificationFact {
+            entry_id: r.get(0)?,
+            text: r.get(1)?,
+            by: KeyId(r.get(2)?),
+            at: time(r.get(3)?),
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 fn ids(conn: &Connection, sql: &str, args: impl rusqlite::Params) -> Result<Vec<String>> {

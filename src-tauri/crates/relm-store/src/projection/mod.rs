@@ -21,6 +21,7 @@ use crate::error::Result;
 /// Projection tables with their ordering keys, children after parents for deletion order.
 pub const TABLES: &[(&str, &str)] = &[
     ("not_applied", "event_id"),
+    ("freeze_justifications", "event_id"),
     ("calendar_entries", "id"),
     ("emergencies", "event_id"),
     ("rehearsals", "event_id"),
@@ -89,7 +90,8 @@ pub fn apply(conn: &Connection, ev: &SignedEvent, body: &EventBody) -> Result<Ef
             | EventBody::ApprovalRecorded { .. }
             | EventBody::DeploymentRecorded { .. }
             | EventBody::RollbackRehearsed { .. }
-            | EventBody::EmergencyDeclared { .. } => {
+            | EventBody::EmergencyDeclared { .. }
+            | EventBody::FreezeJustified { .. } => {
                 governance::apply(conn, &ev.envelope.id.0, body, at, by)?
             }
             EventBody::CalendarEntryAdded { .. }
