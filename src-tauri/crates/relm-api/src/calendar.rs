@@ -228,6 +228,77 @@ impl Relm {
         }
     }
 
+    /// The calendar as an RFC 5545 file: every entry (with an occurrence in the range, when one
+    /// is given) and every release with a planned window in the range.
+    pub fn calendar_ics(&self, from: Option<&str>, to: Option<&str>) -> Result<String> {
+        let (_, name) = self.workspace()?;
+        let conn = self.store.conn();
+        let range = match (from, to) {
+            (None, None) => None,
+            (f, t) => Some((
+                bound("from", f.unwrap_or("1970-01-01"), chrono_tz::UTC)?,
+                bound("to", t.unwrap_or("2200-01-01"), chrono_tz::UTC)?,
+            )),
+        };
+        let rows = calendar::list(conn)?;
+        let parse = |s: &str| {
+            DateTime::parse_from_rfc3339(s)
+                .map(|t| t.with_timezone(&Utc))
+                .unwrap_or_default()
+        };
+        let mut entries = Vec::new();
+        for r in &rows {
+            if let Some((f, t)) = range {
+                let any = relm_calendar::occurrences(&r.entry, f, t, MAX_OCCURRENCES)
+                    .map(|o| !o.is_empty())
+                    .unwrap_or(true);
+                if !any {
+                    continue;
+                }
+            }
+            entries.push(relm_calendar::ics::IcsEntry {
+                id: &r.id,
+                entry: &r.entry,
+                updated: parse(&r.updated_at),
+            });
+        }
+        let mut releases = Vec::new();
+        let page = self.list_releases(
+            relm_store::ReleaseFilter {
+                limit: 100_000,
+                sort: relm_store::SortKey::Window,
+                ..Default::default()
+            },
+            None,
+        )?;
+        for r in page.releases {
+            let Some(w) = &r.fields.window else { continue };
+            if let Some((f, t)) = range
+                && (w.start >= t || w.end <= f)
+            {
+                continue;
+            }
+            releases.push(relm_calendar::ics::IcsRelease {
+                id: r.id.clone(),
+                summary: format!(
+                    "{} {} — {}",
+                    r.fields.service, r.fields.version, r.fields.title
+                ),
+                status: r.status.to_string(),
+                start: w.start,
+                end: w.end,
+                tz: w.tz.clone(),
+                updated: parse(&r.updated_at),
+            });
+        }
+        Ok(relm_calendar::ics::export(
+            &format!("{name} release calendar"),
+            &entries,
+            &releases,
+            self.clock.now(),
+        ))
+    }
+
     /// Conflicts of the releases still to go out with the calendar and with each other. The
     /// policy in force says which environments are production (whose windows are required).
     pub fn calendar_conflicts(&self) -> Result<Vec<relm_calendar::Conflict>> {

@@ -7,6 +7,7 @@
 pub mod conflicts;
 pub mod entry;
 pub mod expand;
+pub mod ics;
 
 pub use conflicts::{Calendar, Conflict, Planned, Severity, conflicts};
 pub use entry::{Entry, EntryError, Kind, Level, Scope, fmt_local, label, parse_local, zone};

@@ -348,6 +348,16 @@ pub enum CalendarCmd {
     Entries,
     /// Releases still to go out that clash with the calendar or with each other.
     Conflicts,
+    /// Write the calendar (entries and planned releases) as an RFC 5545 file.
+    Export {
+        #[arg(long, value_name = "FILE.ics")]
+        out: PathBuf,
+        /// Only entries with an occurrence, and releases planned, from this date or time.
+        #[arg(long)]
+        from: Option<String>,
+        #[arg(long)]
+        to: Option<String>,
+    },
     /// Remove an entry (its history stays in the ledger).
     Remove { id: String },
 }

@@ -153,6 +153,15 @@ pub fn calendar(opts: &Options, cmd: CalendarCmd) -> Result<Outcome> {
             let text = occurrences_text(&list);
             Outcome::ok(list, text)
         }
+        CalendarCmd::Export { out, from, to } => {
+            let ics = relm.calendar_ics(from.as_deref(), to.as_deref())?;
+            let events = ics.matches("BEGIN:VEVENT").count();
+            std::fs::write(&out, &ics).map_err(|e| {
+                ApiError::validation(format!("cannot write {}: {e}", out.display()))
+            })?;
+            let text = format!("wrote {events} events to {}", out.display());
+            Outcome::ok(serde_json::json!({ "out": out, "events": events }), text)
+        }
         CalendarCmd::Conflicts => {
             let list = relm.calendar_conflicts()?;
             let mut text = String::new();
