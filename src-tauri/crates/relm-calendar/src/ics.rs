@@ -221,10 +221,10 @@ pub fn export(
     }
     fold(&format!("X-WR-CALNAME:{}", text(name)), &mut out);
     for z in &zones {
-        if let Ok(tz) = zone(z) {
-            if tz != chrono_tz::UTC {
-                vtimezone(tz, from_year, to_year, &mut out);
-            }
+        if let Ok(tz) = zone(z)
+            && tz != chrono_tz::UTC
+        {
+            vtimezone(tz, from_year, to_year, &mut out);
         }
     }
     let dt = |prop: &str, tz: &str, t: NaiveDateTime| {
