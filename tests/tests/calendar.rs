@@ -171,7 +171,7 @@ fn freezes_and_windows_list_their_occurrences_with_utc_and_local_times() {
     let entries = r.json(&["calendar", "entries"]);
     assert_eq!(entries.as_array().unwrap().len(), 3);
     let id = added["id"].as_str().unwrap();
-    r.ok(&["calendar", "remove", &id[..13]]);
+    r.ok(&["calendar", "remove", &id[..30]]);
     assert_eq!(
         r.json(&["calendar", "entries"]).as_array().unwrap().len(),
         2
@@ -470,7 +470,7 @@ fn freezes_and_windows_appear_in_verdicts_and_soft_freezes_take_a_justification(
         "justify",
         &quarter,
         "--entry",
-        &soft[..12],
+        &soft[..30],
         "--reason",
         "the regulator's deadline is on April 1st",
     ]);
