@@ -65,6 +65,7 @@ fn entries(n: usize, first_year: i32) -> Vec<(String, Entry)> {
                 rrule: Some(RULES[i % RULES.len()].into()),
                 exdates: vec![],
                 rdates: vec![],
+                source: None,
             };
             e.validate().unwrap();
             (format!("e{i}"), e)
@@ -133,6 +134,7 @@ fn team_calendar(n: usize) -> Vec<(String, Entry)> {
                 rrule: Some(rule.into()),
                 exdates: vec![],
                 rdates: vec![],
+                source: None,
             };
             e.validate().unwrap();
             (format!("e{i}"), e)

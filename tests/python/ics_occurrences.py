@@ -56,15 +56,15 @@ def main():
                 if t.astimezone(UTC) > horizon:
                     break
                 starts.append(t)
-            exdates = ev.get("EXDATE", [])
-            exdates = exdates if isinstance(exdates, list) else [exdates]
-            excluded = {zoned_d.replace(tzinfo=None) for e in exdates for zoned_d in [x.dt for x in e.dts]}
-            starts = [t for t in starts if t.replace(tzinfo=None) not in excluded]
-            rdates = ev.get("RDATE", [])
-            rdates = rdates if isinstance(rdates, list) else [rdates]
-            for r in rdates:
-                for d in r.dts:
-                    starts.append(d.dt.replace(tzinfo=first.tzinfo))
+        exdates = ev.get("EXDATE", [])
+        exdates = exdates if isinstance(exdates, list) else [exdates]
+        excluded = {x.dt.replace(tzinfo=None) for e in exdates for x in e.dts}
+        starts = [t for t in starts if t.replace(tzinfo=None) not in excluded]
+        rdates = ev.get("RDATE", [])
+        rdates = rdates if isinstance(rdates, list) else [rdates]
+        for r in rdates:
+            for d in r.dts:
+                starts.append(d.dt.replace(tzinfo=first.tzinfo))
         for s in starts:
             e = (s.replace(tzinfo=None) + length).replace(tzinfo=s.tzinfo)
             s_utc, e_utc = s.astimezone(UTC), e.astimezone(UTC)

@@ -140,6 +140,21 @@ fn python_reads_the_same_occurrences_from_the_exported_file() {
             "Asia/Tokyo",
         ],
     );
+    // A holiday set: one entry whose dates are RDATEs.
+    let holidays = r.root.path().join("holidays.ics");
+    std::fs::write(&holidays, HOLIDAYS).unwrap();
+    r.json(&[
+        "calendar",
+        "import",
+        holidays.to_str().unwrap(),
+        "--as",
+        "holidays",
+        "--name",
+        "Holidays",
+        "--day-before",
+        "--tz",
+        "Europe/Paris",
+    ]);
     r.json(&[
         "release",
         "create",
@@ -160,7 +175,7 @@ fn python_reads_the_same_occurrences_from_the_exported_file() {
     ]);
     let file = r.root.path().join("calendar.ics");
     let out = r.json(&["calendar", "export", "--out", file.to_str().unwrap()]);
-    assert_eq!(out["events"], 8, "seven entries and one release");
+    assert_eq!(out["events"], 9, "eight entries and one release");
     let (from, to) = ("2027-01-01T00:00:00Z", "2029-01-01T00:00:00Z");
     let python = Command::new(PYTHON)
         .arg(concat!(
@@ -299,4 +314,259 @@ fn the_file_is_well_formed_and_uids_are_stable() {
         2,
     );
     assert!(bad.contains("cannot write"), "{bad}");
+}
+
+const GOOGLE: &str = "BEGIN:VCALENDAR\r\nPRODID:-//Google Inc//Google Calendar 70.9054//EN\r\nVERSION:2.0\r\nBEGIN:VTIMEZONE\r\nTZID:Europe/Paris\r\nEND:VTIMEZONE\r\nBEGIN:VEVENT\r\nDTSTART;TZID=Europe/Paris:20270305T180000\r\nDTEND;TZID=Europe/Paris:20270308T060000\r\nRRULE:FREQ=WEEKLY;UNTIL=20270402T160000Z;BYDAY=FR\r\nEXDATE;TZID=Europe/Paris:20270312T180000\r\nUID:abc123@google.com\r\nSUMMARY:Weekend freeze\\, Paris\r\nDESCRIPTION:No deploys over the\r\n  weekend\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nDTSTART;TZID=Romance Standard Time:20270310T090000\r\nDTEND;TZID=Romance Standard Time:20270310T120000\r\nUID:outlook-1\r\nSUMMARY:From Outlook\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+
+const HOLIDAYS: &str = "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//test//holidays//FR\nBEGIN:VEVENT\nDTSTART;VALUE=DATE:20270101\nDTEND;VALUE=DATE:20270102\nRRULE:FREQ=YEARLY\nSUMMARY:Jour de l'an\nUID:fr-1\nEND:VEVENT\nBEGIN:VEVENT\nDTSTART;VALUE=DATE:20270714\nSUMMARY:Fête nationale\nUID:fr-2\nEND:VEVENT\nBEGIN:VEVENT\nDTSTART;VALUE=DATE:20271225\nDTEND;VALUE=DATE:20271226\nSUMMARY:Noël\nUID:fr-3\nEND:VEVENT\nEND:VCALENDAR\n";
+
+fn write(r: &Replica, name: &str, text: &str) -> String {
+    let path = r.root.path().join(name);
+    std::fs::write(&path, text).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+#[test]
+fn files_from_google_and_outlook_import_and_a_second_import_updates() {
+    let r = Replica::new();
+    r.init();
+    let file = write(&r, "google.ics", GOOGLE);
+    let first = r.json(&[
+        "calendar", "import", &file, "--as", "freeze", "--env", "prod",
+    ]);
+    assert_eq!(
+        (first["added"].as_u64(), first["updated"].as_u64()),
+        (Some(2), Some(0))
+    );
+    let list = r.json(&[
+        "calendar",
+        "list",
+        "--from",
+        "2027-03-01",
+        "--to",
+        "2027-04-30",
+    ]);
+    let weekend: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|o| o["name"] == "Weekend freeze, Paris")
+        .map(|o| o["start_local"].as_str().unwrap())
+        .collect();
+    // Weekly from March 5th, March 12th left out, until April 2nd 18:00 Paris (16:00Z).
+    assert_eq!(
+        weekend,
+        [
+            "2027-03-05T18:00",
+            "2027-03-19T18:00",
+            "2027-03-26T18:00",
+            "2027-04-02T18:00"
+        ]
+    );
+    let outlook = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["name"] == "From Outlook")
+        .unwrap();
+    assert_eq!(outlook["tz"], "Europe/Paris");
+    assert_eq!(outlook["start_utc"], "2027-03-10T08:00:00Z");
+    let entries = r.json(&["calendar", "entries"]);
+    assert!(
+        entries
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["reason"] == "No deploys over the weekend")
+    );
+    let again = r.json(&[
+        "calendar", "import", &file, "--as", "freeze", "--env", "prod",
+    ]);
+    assert_eq!(
+        (again["added"].as_u64(), again["updated"].as_u64()),
+        (Some(0), Some(2))
+    );
+    assert_eq!(
+        r.json(&["calendar", "entries"]).as_array().unwrap().len(),
+        2
+    );
+    // Relm's own export imports back onto the same entries; its releases are not entries.
+    r.json(&[
+        "release",
+        "create",
+        "--service",
+        "api",
+        "--version",
+        "1.0.0",
+        "--env",
+        "prod",
+        "--title",
+        "t",
+        "--start",
+        "2027-03-23T10:00",
+        "--end",
+        "2027-03-23T11:00",
+        "--tz",
+        "Europe/Paris",
+    ]);
+    let out = r.root.path().join("relm.ics");
+    r.ok(&["calendar", "export", "--out", out.to_str().unwrap()]);
+    let back = r.json(&[
+        "calendar",
+        "import",
+        out.to_str().unwrap(),
+        "--as",
+        "freeze",
+    ]);
+    assert_eq!(
+        (back["added"].as_u64(), back["updated"].as_u64()),
+        (Some(0), Some(2))
+    );
+    assert_eq!(r.json(&["audit", "verify"])["ok"], true);
+}
+
+#[test]
+fn a_holiday_set_freezes_every_holiday_and_the_day_before() {
+    let r = Replica::new();
+    r.init();
+    let file = write(&r, "fr.ics", HOLIDAYS);
+    r.fails(&["calendar", "import", &file, "--as", "holidays"], 2);
+    let out = r.json(&[
+        "calendar",
+        "import",
+        &file,
+        "--as",
+        "holidays",
+        "--name",
+        "French public holidays",
+        "--day-before",
+        "--tz",
+        "Europe/Paris",
+        "--env",
+        "prod",
+    ]);
+    // New Year yearly over the years covered, plus two one-offs in 2027.
+    assert!(out["dates"].as_u64().unwrap() >= 10, "{out}");
+    let list = r.json(&[
+        "calendar",
+        "list",
+        "--from",
+        "2027-07-01",
+        "--to",
+        "2027-08-01",
+        "--tz",
+        "Europe/Paris",
+    ]);
+    let july: Vec<(&str, &str)> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            (
+                o["start_local"].as_str().unwrap(),
+                o["end_local"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        july,
+        [("2027-07-13T00:00", "2027-07-15T00:00")],
+        "July 14th and the day before"
+    );
+    let again = r.json(&[
+        "calendar",
+        "import",
+        &file,
+        "--as",
+        "holidays",
+        "--name",
+        "French public holidays",
+        "--day-before",
+        "--tz",
+        "Europe/Paris",
+    ]);
+    assert_eq!(again["updated"], 1, "the set is updated, not duplicated");
+    assert_eq!(
+        r.json(&["calendar", "entries"]).as_array().unwrap().len(),
+        1
+    );
+}
+
+#[test]
+fn bad_ics_files_import_nothing_and_say_where() {
+    let r = Replica::new();
+    r.init();
+    let keep = write(&r, "keep.ics", GOOGLE);
+    r.json(&["calendar", "import", &keep, "--as", "freeze"]);
+    let before = r.event_count();
+    let huge = format!(
+        "BEGIN:VCALENDAR\r\nX-FILL:{}\r\nEND:VCALENDAR\r\n",
+        "x".repeat(11 << 20)
+    );
+    let cases: Vec<(&str, String, &str)> = vec![
+        ("notcal.ics", "hello world\n".into(), "not a content line"),
+        (
+            "nobegin.ics",
+            "BEGIN:VEVENT\nEND:VEVENT\n".into(),
+            "must start with BEGIN:VCALENDAR",
+        ),
+        (
+            "truncated.ics",
+            GOOGLE[..GOOGLE.len() - 40].into(),
+            "truncated",
+        ),
+        (
+            "badzone.ics",
+            GOOGLE.replace("Romance Standard Time", "Mars Standard Time"),
+            "unknown time zone `Mars Standard Time`",
+        ),
+        (
+            "baddate.ics",
+            GOOGLE.replace("20270310T090000", "2027-03-10 09:00"),
+            "not a date-time",
+        ),
+        (
+            "badrule.ics",
+            GOOGLE.replace("FREQ=WEEKLY;", "FREQ=SOMETIMES;"),
+            "not a valid RRULE",
+        ),
+        (
+            "backwards.ics",
+            GOOGLE.replace(
+                "DTEND;TZID=Romance Standard Time:20270310T120000",
+                "DTEND;TZID=Romance Standard Time:20270310T080000",
+            ),
+            "must be after the start",
+        ),
+        (
+            "mismatch.ics",
+            GOOGLE.replace("END:VEVENT\r\nEND:VCALENDAR", "END:VTODO\r\nEND:VCALENDAR"),
+            "closes BEGIN:VEVENT",
+        ),
+        (
+            "empty.ics",
+            "BEGIN:VCALENDAR\nEND:VCALENDAR\n".into(),
+            "no events",
+        ),
+        ("huge.ics", huge, "above 10 MiB"),
+    ];
+    for (name, text, fragment) in cases {
+        let file = write(&r, name, &text);
+        let err = r.fails(&["calendar", "import", &file, "--as", "window"], 2);
+        assert!(
+            err.contains(fragment),
+            "{name}: `{err}` should mention `{fragment}`"
+        );
+        if fragment != "above 10 MiB" && fragment != "no events" {
+            assert!(
+                err.contains(&format!("{name}:")),
+                "{name}: the error names the file and line: {err}"
+            );
+        }
+    }
+    assert_eq!(r.event_count(), before, "nothing imported, nothing changed");
+    assert_eq!(
+        r.json(&["calendar", "entries"]).as_array().unwrap().len(),
+        2
+    );
 }

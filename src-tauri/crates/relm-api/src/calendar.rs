@@ -1,7 +1,7 @@
 //! Calendar use-cases: add, update and remove freezes and maintenance windows, list entries,
 //! and expand occurrences in a range.
 
-use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use relm_calendar::{Entry, EntryError, Kind, Level, Scope, fmt_local, fmt_utc, parse_local, zone};
@@ -33,6 +33,37 @@ pub struct CalendarInput {
     pub services: Vec<String>,
     pub reason: Option<String>,
 }
+
+/// How to import an iCalendar file.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
+pub struct ImportRequest {
+    /// `freeze`, `window` or `holidays`.
+    pub kind: String,
+    /// The holiday set's name (required for `holidays`).
+    pub name: Option<String>,
+    /// Zone for floating times and all-day dates (default UTC).
+    pub tz: Option<String>,
+    pub soft: bool,
+    /// Holidays: freeze the day before each holiday too.
+    pub day_before: bool,
+    pub environments: Vec<String>,
+    pub services: Vec<String>,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ImportOutcome {
+    pub added: u32,
+    pub updated: u32,
+    /// Holidays: the dates frozen.
+    pub dates: u32,
+}
+
+/// Years of holidays a holiday set covers, from the current year.
+pub const HOLIDAY_YEARS: i32 = 10;
 
 /// One occurrence, with UTC and local times.
 #[derive(Debug, Clone, Serialize)]
@@ -134,6 +165,7 @@ impl CalendarInput {
             rrule: self.rrule.clone().filter(|r| !r.trim().is_empty()),
             exdates: list(&self.exdates, "exdate")?,
             rdates: list(&self.rdates, "rdate")?,
+            source: None,
         };
         entry.validate()?;
         Ok(entry)
@@ -297,6 +329,201 @@ impl Relm {
             &releases,
             self.clock.now(),
         ))
+    }
+
+    /// Import an iCalendar file (Outlook, Google Calendar, Thunderbird, Relm) as freezes or
+    /// windows (one entry per event, RRULE kept) or as a holiday set (one freeze over every
+    /// holiday date). All or nothing: any error names `file:line` and nothing is recorded. An
+    /// event imported before (same UID, or the same holiday set) is updated, not duplicated.
+    pub fn import_calendar(
+        &mut self,
+        text: &str,
+        file: &str,
+        req: &ImportRequest,
+    ) -> Result<ImportOutcome> {
+        self.workspace_id()?;
+        let floating = zone(req.tz.as_deref().unwrap_or("UTC"))?;
+        let fail =
+            |line: usize, m: String| ApiError::invalid("file", format!("{file}:{line}: {m}"));
+        // Releases in a file Relm exported are not calendar entries.
+        let events: Vec<_> = relm_calendar::ics_read::read(text, floating)
+            .map_err(|e| fail(e.line, e.message))?
+            .into_iter()
+            .filter(|e| !e.is_release)
+            .collect();
+        if events.is_empty() {
+            return Err(ApiError::invalid(
+                "file",
+                format!("{file}: no events to import"),
+            ));
+        }
+        let (kind, level) = match req.kind.as_str() {
+            "freeze" | "holidays" => (
+                Kind::Freeze,
+                Some(if req.soft { Level::Soft } else { Level::Hard }),
+            ),
+            "window" if !req.soft => (Kind::Window, None),
+            "window" => return Err(ApiError::invalid("level", "--soft applies to freezes only")),
+            other => {
+                return Err(ApiError::invalid(
+                    "kind",
+                    format!("--as `{other}`: use freeze, window or holidays"),
+                ));
+            }
+        };
+        let scope = Scope {
+            environments: req.environments.clone(),
+            services: req.services.clone(),
+        };
+        let mut entries: Vec<Entry> = Vec::new();
+        if req.kind == "holidays" {
+            let name = req
+                .name
+                .clone()
+                .filter(|n| !n.trim().is_empty())
+                .ok_or_else(|| {
+                    ApiError::invalid(
+                        "name",
+                        "name the holiday set: --name \"French public holidays\"",
+                    )
+                })?;
+            let year = self.clock.now().year();
+            let from = bound("from", &format!("{}-01-01", year - 1), floating)?;
+            let to = bound("to", &format!("{}-01-01", year + HOLIDAY_YEARS), floating)?;
+            let mut dates: Vec<NaiveDate> = Vec::new();
+            for ev in &events {
+                let mut probe = Entry {
+                    name: "holiday".into(),
+                    kind: Kind::Freeze,
+                    level: Some(Level::Hard),
+                    scope: Scope::default(),
+                    reason: String::new(),
+                    tz: floating.name().into(),
+                    start: ev.start,
+                    end: ev.end.max(ev.start + chrono::TimeDelta::minutes(1)),
+                    rrule: ev.rrule.clone(),
+                    exdates: ev.exdates.clone(),
+                    rdates: ev.rdates.clone(),
+                    source: None,
+                };
+                probe.validate().map_err(|e| fail(ev.line, e.to_string()))?;
+                for o in relm_calendar::occurrences(&probe, from, to, MAX_OCCURRENCES)
+                    .map_err(|e| fail(ev.line, e.to_string()))?
+                {
+                    dates.push(o.start_local.date());
+                }
+            }
+            dates.sort();
+            dates.dedup();
+            let lead = i64::from(req.day_before);
+            let starts: Vec<chrono::NaiveDateTime> = dates
+                .iter()
+                .map(|d| (*d - chrono::TimeDelta::days(lead)).and_time(NaiveTime::MIN))
+                .collect();
+            let Some(first) = starts.first().copied() else {
+                return Err(ApiError::invalid(
+                    "file",
+                    format!("{file}: no holiday falls in the {HOLIDAY_YEARS} years covered"),
+                ));
+            };
+            entries.push(Entry {
+                name: name.trim().to_string(),
+                kind,
+                level,
+                scope,
+                reason: format!(
+                    "{} holidays{} imported from {file}",
+                    dates.len(),
+                    if req.day_before {
+                        " and the day before each"
+                    } else {
+                        ""
+                    }
+                ),
+                tz: floating.name().into(),
+                start: first,
+                end: first + chrono::TimeDelta::days(1 + lead),
+                rrule: None,
+                exdates: vec![],
+                rdates: starts[1..].to_vec(),
+                source: Some(format!("holidays:{}", name.trim())),
+            });
+            let n = dates.len() as u32;
+            let (added, updated) = self.store_imported(entries, file)?;
+            return Ok(ImportOutcome {
+                added,
+                updated,
+                dates: n,
+            });
+        }
+        for ev in &events {
+            let mut e = Entry {
+                name: if ev.summary.is_empty() {
+                    "(untitled)".into()
+                } else {
+                    ev.summary.clone()
+                },
+                kind,
+                level,
+                scope: scope.clone(),
+                reason: ev.description.clone(),
+                tz: ev.tz.clone(),
+                start: ev.start,
+                end: ev.end,
+                rrule: ev.rrule.clone(),
+                exdates: ev.exdates.clone(),
+                rdates: ev.rdates.clone(),
+                source: ev.uid.clone(),
+            };
+            e.validate().map_err(|err| fail(ev.line, err.to_string()))?;
+            entries.push(e);
+        }
+        let (added, updated) = self.store_imported(entries, file)?;
+        Ok(ImportOutcome {
+            added,
+            updated,
+            dates: 0,
+        })
+    }
+
+    /// Add or update imported entries in one transaction; returns (added, updated).
+    fn store_imported(&mut self, entries: Vec<Entry>, _file: &str) -> Result<(u32, u32)> {
+        let existing = calendar::list(self.store.conn())?;
+        let now = self.clock.now();
+        let mut bodies = Vec::new();
+        let (mut added, mut updated) = (0, 0);
+        for e in entries {
+            // Relm's own export names entries `<id>@relm`; other files keep their UIDs.
+            let known = e.source.as_deref().and_then(|src| {
+                existing.iter().find(|r| {
+                    r.entry.source.as_deref() == Some(src)
+                        || src.strip_suffix("@relm") == Some(r.id.as_str())
+                })
+            });
+            match known {
+                Some(row) => {
+                    updated += 1;
+                    // Re-importing Relm's own export keeps where the entry first came from.
+                    let mut e = e;
+                    if e.source.as_deref().is_some_and(|s| s.ends_with("@relm")) {
+                        e.source = row.entry.source.clone();
+                    }
+                    bodies.push(EventBody::CalendarEntryUpdated {
+                        entry_id: CalendarEntryId(row.id.clone()),
+                        entry: e,
+                    });
+                }
+                None => {
+                    added += 1;
+                    bodies.push(EventBody::CalendarEntryAdded {
+                        entry_id: CalendarEntryId::generate(now, random::<10>()?),
+                        entry: e,
+                    });
+                }
+            }
+        }
+        self.emit(|_| Ok(bodies))?;
+        Ok((added, updated))
     }
 
     /// Conflicts of the releases still to go out with the calendar and with each other. The

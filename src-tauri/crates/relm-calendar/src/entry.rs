@@ -135,6 +135,11 @@ pub struct Entry {
     #[serde(default, skip_serializing_if = "Vec::is_empty", with = "local_list")]
     #[cfg_attr(feature = "ts", ts(type = "Array<string>"))]
     pub rdates: Vec<Local>,
+    /// Where an imported entry came from (the event's UID, or the holiday set), so importing
+    /// the same file again updates it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub source: Option<String>,
 }
 
 /// What is wrong with an entry, and in which field.

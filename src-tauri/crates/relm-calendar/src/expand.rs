@@ -209,7 +209,12 @@ fn expand(
         Ok(())
     };
     match &entry.rrule {
-        None => push(occurrence(entry.start))?,
+        None => {
+            // A one-off, and its extra dates (a holiday set is one entry with many RDATEs).
+            for start in std::iter::once(entry.start).chain(entry.rdates.iter().copied()) {
+                push(occurrence(start))?;
+            }
+        }
         Some(rule) => {
             let first = if skip {
                 fast_forward(rule, entry.start, from_local)?

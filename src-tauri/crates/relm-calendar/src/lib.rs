@@ -8,6 +8,7 @@ pub mod conflicts;
 pub mod entry;
 pub mod expand;
 pub mod ics;
+pub mod ics_read;
 
 pub use conflicts::{Calendar, Conflict, Planned, Severity, conflicts};
 pub use entry::{Entry, EntryError, Kind, Level, Scope, fmt_local, label, parse_local, zone};

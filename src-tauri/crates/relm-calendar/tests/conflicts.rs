@@ -36,6 +36,7 @@ fn entry(
         rrule: rrule.map(String::from),
         exdates: vec![],
         rdates: vec![],
+        source: None,
     };
     e.validate().unwrap();
     (format!("id-{name}"), e)

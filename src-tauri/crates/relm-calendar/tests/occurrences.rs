@@ -21,6 +21,7 @@ fn entry(tz: &str, start: &str, end: &str, rrule: Option<&str>) -> Entry {
         rrule: rrule.map(String::from),
         exdates: vec![],
         rdates: vec![],
+        source: None,
     }
 }
 
@@ -465,7 +466,7 @@ proptest! {
         let mut e = Entry {
             name: "p".into(), kind: Kind::Freeze, level: None, scope: Scope::default(), reason: String::new(),
             tz: zone.into(), start, end: start + chrono::TimeDelta::hours(hours), rrule: Some(freq.into()),
-            exdates: vec![], rdates: vec![],
+            exdates: vec![], rdates: vec![], source: None,
         };
         if e.validate().is_err() { return Ok(()) }
         let from = utc("2029-01-01T00:00:00Z") + chrono::TimeDelta::days(range_day);
@@ -500,6 +501,7 @@ proptest! {
             rrule: Some(freq.into()),
             exdates: vec![],
             rdates: vec![],
+            source: None,
         };
         e.validate().unwrap();
         let from = utc("2027-06-01T00:00:00Z");

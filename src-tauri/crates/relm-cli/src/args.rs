@@ -348,6 +348,29 @@ pub enum CalendarCmd {
     Entries,
     /// Releases still to go out that clash with the calendar or with each other.
     Conflicts,
+    /// Import an iCalendar file (Outlook, Google, Thunderbird) as freezes, windows or a
+    /// holiday set; all or nothing, and a second import updates what the first added.
+    Import {
+        file: PathBuf,
+        #[arg(long = "as", value_parser = ["freeze", "window", "holidays"])]
+        kind: String,
+        /// The holiday set's name (required with --as holidays).
+        #[arg(long)]
+        name: Option<String>,
+        /// Zone for all-day dates and floating times (default UTC).
+        #[arg(long)]
+        tz: Option<String>,
+        /// Soft freezes instead of hard ones.
+        #[arg(long)]
+        soft: bool,
+        /// Holidays: freeze the day before each holiday too.
+        #[arg(long)]
+        day_before: bool,
+        #[arg(long = "env", value_name = "ENV")]
+        envs: Vec<String>,
+        #[arg(long = "service", value_name = "SERVICE")]
+        services: Vec<String>,
+    },
     /// Write the calendar (entries and planned releases) as an RFC 5545 file.
     Export {
         #[arg(long, value_name = "FILE.ics")]

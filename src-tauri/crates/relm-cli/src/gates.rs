@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use relm_api::calendar::{CalendarInput, OccurrenceView};
+use relm_api::calendar::{CalendarInput, ImportRequest, OccurrenceView};
 use relm_api::gates::{CheckRequest, PendingDecision, PolicySummary, Simulation};
 use relm_api::{ApiError, Options, Relm, Result};
 use relm_domain::payload::Decision;
@@ -152,6 +152,43 @@ pub fn calendar(opts: &Options, cmd: CalendarCmd) -> Result<Outcome> {
             let list = relm.calendar_occurrences(&from, &to, tz.as_deref())?;
             let text = occurrences_text(&list);
             Outcome::ok(list, text)
+        }
+        CalendarCmd::Import {
+            file,
+            kind,
+            name,
+            tz,
+            soft,
+            day_before,
+            envs,
+            services,
+        } => {
+            let text = read(&file)?;
+            let outcome = relm.import_calendar(
+                &text,
+                &file.display().to_string(),
+                &ImportRequest {
+                    kind,
+                    name,
+                    tz,
+                    soft,
+                    day_before,
+                    environments: envs,
+                    services,
+                },
+            )?;
+            let text = if outcome.dates > 0 {
+                format!(
+                    "froze {} dates ({} added, {} updated)",
+                    outcome.dates, outcome.added, outcome.updated
+                )
+            } else {
+                format!(
+                    "{} entries added, {} updated",
+                    outcome.added, outcome.updated
+                )
+            };
+            Outcome::ok(outcome, text)
         }
         CalendarCmd::Export { out, from, to } => {
             let ics = relm.calendar_ics(from.as_deref(), to.as_deref())?;

@@ -123,6 +123,7 @@ fn cal_entry(
         rrule: rrule.map(String::from),
         exdates: vec![],
         rdates: vec![],
+        source: None,
     };
     e.validate().unwrap();
     (format!("cal-{name}"), e)
