@@ -20,6 +20,7 @@ use relm_policy::Lang;
 use relm_store::projection::releases;
 use serde::Serialize;
 
+use crate::calendar::CalendarInput;
 use crate::error::{ApiError, ErrorCode, Result};
 use crate::session::{Options, Relm, random};
 use crate::workspace::{InitOutcome, InitRequest, init};
@@ -155,6 +156,8 @@ pub fn seed(opts: &Options) -> Result<(Relm, DemoOutcome)> {
         "demo-policy.toml",
     )?;
 
+    calendar(&mut relm)?;
+
     let me = relm.signing_key()?;
     let managers = [&me, &team[0].key, &team[2].key];
     let approvers = [&me, &team[1].key, &team[2].key];
@@ -287,6 +290,103 @@ pub fn seed(opts: &Options) -> Result<(Relm, DemoOutcome)> {
     ))
 }
 
+/// A Tuesday or Thursday, 10:00-11:00 Paris, at least three days ahead and outside the
+/// year-end freeze: a slot every rule of the demo's policy and calendar accepts.
+fn clean_slot(
+    now: chrono::DateTime<chrono::Utc>,
+) -> (chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>) {
+    let paris = chrono_tz::Europe::Paris;
+    let mut day = (now + Duration::days(3)).with_timezone(&paris).date_naive();
+    loop {
+        let year_end =
+            (day.month() == 12 && day.day() >= 22) || (day.month() == 1 && day.day() <= 3);
+        if matches!(day.weekday(), Weekday::Tue | Weekday::Thu) && !year_end {
+            break;
+        }
+        day += Duration::days(1);
+    }
+    let at = |h: u32| {
+        paris
+            .from_local_datetime(
+                &day.and_time(NaiveTime::from_hms_opt(h, 0, 0).unwrap_or_default()),
+            )
+            .earliest()
+            .map(|t| t.with_timezone(&chrono::Utc))
+            .unwrap_or(now)
+    };
+    (at(10), at(11))
+}
+
+/// The demo's calendar: a weekend freeze, a year-end freeze, a soft month-end close for
+/// payments, and maintenance windows for checkout-web, starting two months back.
+fn calendar(relm: &mut Relm) -> Result<()> {
+    let now = relm
+        .clock
+        .now()
+        .with_timezone(&chrono_tz::Europe::Paris)
+        .date_naive();
+    let mut friday = now - Duration::days(60);
+    while friday.weekday() != Weekday::Fri {
+        friday -= Duration::days(1);
+    }
+    let mut tuesday = friday + Duration::days(4);
+    while tuesday.weekday() != Weekday::Tue {
+        tuesday += Duration::days(1);
+    }
+    let at = |d: chrono::NaiveDate, h: u32| format!("{}T{h:02}:00", d.format("%Y-%m-%d"));
+    let year = (now - Duration::days(60)).year();
+    let end_of_month = (now - Duration::days(60)).with_day(1).unwrap_or(now);
+    let entries = [
+        CalendarInput {
+            kind: Some("freeze".into()),
+            name: Some("Weekend freeze".into()),
+            start: Some(at(friday, 18)),
+            end: Some(at(friday + Duration::days(3), 6)),
+            rrule: Some("FREQ=WEEKLY;BYDAY=FR".into()),
+            environments: vec!["prod".into()],
+            reason: Some("Nobody on call for a rollback over the weekend".into()),
+            ..CalendarInput::default()
+        },
+        CalendarInput {
+            kind: Some("freeze".into()),
+            name: Some("Year-end freeze".into()),
+            start: Some(format!("{year}-12-23T00:00")),
+            end: Some(format!("{}-01-03T00:00", year + 1)),
+            rrule: Some("FREQ=YEARLY".into()),
+            environments: vec!["prod".into()],
+            reason: Some("Peak season and reduced staff".into()),
+            ..CalendarInput::default()
+        },
+        CalendarInput {
+            kind: Some("freeze".into()),
+            soft: true,
+            name: Some("Month-end close".into()),
+            start: Some(at(end_of_month, 0)),
+            end: Some(at(end_of_month + Duration::days(1), 0)),
+            rrule: Some("FREQ=MONTHLY;BYMONTHDAY=1".into()),
+            environments: vec!["prod".into()],
+            services: vec!["payments-api".into()],
+            reason: Some("Finance closes the books".into()),
+            ..CalendarInput::default()
+        },
+        CalendarInput {
+            kind: Some("window".into()),
+            name: Some("Checkout maintenance window".into()),
+            start: Some(at(tuesday, 9)),
+            end: Some(at(tuesday, 17)),
+            rrule: Some("FREQ=WEEKLY;BYDAY=TU,TH".into()),
+            environments: vec!["prod".into()],
+            services: vec!["checkout-web".into()],
+            ..CalendarInput::default()
+        },
+    ];
+    for mut e in entries {
+        e.tz = Some("Europe/Paris".into());
+        relm.add_calendar_entry(&e)?;
+    }
+    Ok(())
+}
+
 /// Record a successful deployment of the release as it is now (`digest`: as it was then).
 fn deployed(
     relm: &mut Relm,
@@ -398,20 +498,34 @@ fn gates(
         // as high risk first and lacks the security scan the policy asks for at that level:
         // allowed, with a warning.
         1 | 2 => {
+            // Rescheduled into a clean slot with a rollback plan, so the policy allows it; the
+            // other one was reassessed as high risk and lacks its security scan (a warning).
+            let (start, end) = clean_slot(now);
+            let patch = relm_domain::release::ReleasePatch {
+                risk: Some(if i % 4 == 2 {
+                    RiskLevel::High
+                } else {
+                    RiskLevel::Low
+                }),
+                window: Some(PlannedWindow {
+                    start,
+                    end,
+                    tz: "Europe/Paris".into(),
+                }),
+                rollback_plan: Some(format!(
+                    "Redeploy the previous {} image; no schema change.",
+                    row.fields.service
+                )),
+                ..Default::default()
+            };
             let mut fields = row.fields.clone();
-            if i % 4 == 2 && fields.risk < RiskLevel::High {
-                let patch = relm_domain::release::ReleasePatch {
-                    risk: Some(RiskLevel::High),
-                    ..Default::default()
-                };
-                fields.apply(&patch);
-                relm.emit_as(author, |_| {
-                    Ok(vec![EventBody::ReleaseUpdated {
-                        release_id: id.clone(),
-                        patch,
-                    }])
-                })?;
-            }
+            fields.apply(&patch);
+            relm.emit_as(author, |_| {
+                Ok(vec![EventBody::ReleaseUpdated {
+                    release_id: id.clone(),
+                    patch,
+                }])
+            })?;
             deployed_to_staging(relm, fields.governed_digest(id))?;
             if fields.risk == RiskLevel::Critical {
                 rehearsed(relm, author, id)?;
