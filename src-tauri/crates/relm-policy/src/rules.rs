@@ -836,10 +836,22 @@ impl Window {
             .to_string();
         let r = planned(cx);
         let Some(calendar) = calendar_for(cx, &r) else {
-            return Finding::pass(Msg::NoWindows { env }, vec![]);
+            return Finding::pass(
+                Msg::NoWindows {
+                    service: cx.facts.fields.service.clone(),
+                    env,
+                },
+                vec![],
+            );
         };
         if !calendar.has_windows(&r.service, &env) {
-            return Finding::pass(Msg::NoWindows { env }, vec![]);
+            return Finding::pass(
+                Msg::NoWindows {
+                    service: r.service.clone(),
+                    env,
+                },
+                vec![],
+            );
         }
         match calendar.window_holding(&r, &env) {
             Some(name) => Finding::pass(Msg::InsideWindow { name: name.into() }, vec![]),

@@ -253,6 +253,7 @@ pub enum Msg {
         env: String,
     },
     NoWindows {
+        service: String,
         env: String,
     },
     InsideWindow {
@@ -649,9 +650,9 @@ impl Msg {
                 format!("one more approver: `relm approve {id} --env {env}`"),
                 format!("un approbateur de plus : `relm approve {id} --env {env}`"),
             ),
-            NoWindows { env } => pick(
-                format!("{env} has no maintenance windows"),
-                format!("{env} n’a pas de fenêtre de maintenance"),
+            NoWindows { service, env } => pick(
+                format!("no maintenance windows for {service} in {env}"),
+                format!("aucune fenêtre de maintenance pour {service} en {env}"),
             ),
             InsideWindow { name } => pick(
                 format!("inside the maintenance window `{name}`"),
