@@ -38,4 +38,6 @@ const COMMANDS: &[&str] = &[
     "policy_history",
     "policy",
     "simulate_policy",
+    "calendar_occurrences",
+    "calendar_conflicts",
 ];

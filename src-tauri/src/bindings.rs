@@ -6,6 +6,7 @@ use ts_rs::{Config, TS};
 
 use crate::commands::AppInfo;
 use crate::state::Preferences;
+use relm_api::calendar::OccurrenceView;
 use relm_api::gates::{CheckRequest, PendingDecision, PolicySummary, SimulatedChange, Simulation};
 use relm_api::identity::IdentityView;
 use relm_api::members::MemberView;
@@ -16,6 +17,8 @@ use relm_api::replicas::{
 };
 use relm_api::workspace::{InitOutcome, InitRequest, Summary};
 use relm_api::{ApiError, ErrorCode};
+use relm_calendar::conflicts::{Code as ConflictCode, Conflict, Severity};
+use relm_calendar::{Kind as CalendarKind, Level, Scope as CalendarScope};
 use relm_domain::keys::KeyId;
 use relm_domain::payload::Decision;
 use relm_domain::release::{
@@ -49,7 +52,8 @@ pub fn typescript() -> String {
         RemoteView, Rejected, IngestReport, Held, FileNote, JoinRequest, SyncReport, SyncOutcome,
         AuthorSeen, NotApplied, JoinRequestView, SyncStatus, RiskLevel, Decision, Tier, Outcome,
         LineStatus, Line, ApprovalLine, Verdict, CheckRequest, PendingDecision, PolicySummary,
-        PolicyVersion, SimulatedChange, Simulation, Lang,
+        PolicyVersion, SimulatedChange, Simulation, Lang, CalendarKind, Level, CalendarScope,
+        OccurrenceView, Severity, ConflictCode, Conflict,
     ];
     let mut out = String::from(
         "// Generated from the Rust types by `relm-app` (src-tauri/src/bindings.rs). Do not edit:\n// run `RELM_UPDATE_BINDINGS=1 cargo test -p relm-app bindings`.\n\nexport type JsonValue =\n  | number\n  | string\n  | boolean\n  | Array<JsonValue>\n  | { [key in string]?: JsonValue }\n  | null;\n",

@@ -1,6 +1,7 @@
 //! The commands the UI calls: each one a few lines over `relm-api`. They run off the main
 //! thread (`async`), so a slow operation never freezes the window.
 
+use relm_api::calendar::OccurrenceView;
 use relm_api::gates::{CheckRequest, PendingDecision, PolicySummary, Simulation};
 use relm_api::identity::IdentityView;
 use relm_api::members::MemberView;
@@ -222,6 +223,25 @@ pub fn simulate_policy(
     lang: Lang,
 ) -> Result<Simulation> {
     state.with(|r| r.simulate_policy(&source, "draft", lang))
+}
+
+/// Occurrences of the calendar's entries overlapping a range, local times in `tz`.
+#[tauri::command(async)]
+#[tracing::instrument(skip(state), err)]
+pub fn calendar_occurrences(
+    state: State<'_, AppState>,
+    from: String,
+    to: String,
+    tz: Option<String>,
+) -> Result<Vec<OccurrenceView>> {
+    state.with(|r| r.calendar_occurrences(&from, &to, tz.as_deref()))
+}
+
+/// Releases still to go out that clash with the calendar or each other.
+#[tauri::command(async)]
+#[tracing::instrument(skip(state), err)]
+pub fn calendar_conflicts(state: State<'_, AppState>) -> Result<Vec<relm_calendar::Conflict>> {
+    state.with(|r| r.calendar_conflicts())
 }
 
 /// Sync now, through the sync worker (after a sync already running, never beside it).

@@ -72,6 +72,8 @@ pub fn run() {
             commands::policy_history,
             commands::policy,
             commands::simulate_policy,
+            commands::calendar_occurrences,
+            commands::calendar_conflicts,
         ])
         .build(tauri::generate_context!())
         .map(|app| {

@@ -375,6 +375,100 @@ test("the policy page shows the versions and simulates a draft without recording
   assert.ok(created.id);
 });
 
+test("the calendar shows freezes, windows and releases by day, and their conflicts", async () => {
+  const dir = dataDir();
+  cli(dir, "init", "--workspace", "Cal", "--name", "Ann", "--email", "ann@example.com");
+  // A weekend freeze and a Tuesday window around a fixed month, and a release in the freeze.
+  cli(
+    dir,
+    "calendar",
+    "add",
+    "freeze",
+    "--name",
+    "Weekend freeze",
+    "--start",
+    "2027-03-05T18:00",
+    "--end",
+    "2027-03-08T06:00",
+    "--tz",
+    "UTC",
+    "--rrule",
+    "FREQ=WEEKLY;BYDAY=FR",
+    "--env",
+    "prod",
+  );
+  cli(
+    dir,
+    "calendar",
+    "add",
+    "window",
+    "--name",
+    "Tuesday window",
+    "--start",
+    "2027-03-02T09:00",
+    "--end",
+    "2027-03-02T12:00",
+    "--tz",
+    "UTC",
+    "--rrule",
+    "FREQ=WEEKLY;BYDAY=TU",
+    "--env",
+    "prod",
+  );
+  const saturday = cli(
+    dir,
+    "release",
+    "create",
+    "--service",
+    "api",
+    "--version",
+    "2.0.0",
+    "--env",
+    "prod",
+    "--title",
+    "Saturday release",
+    "--start",
+    "2027-03-13T10:00",
+    "--end",
+    "2027-03-13T11:00",
+    "--tz",
+    "UTC",
+  ).id;
+  await withApp("calendar", dir, async (b) => {
+    await b.execute(() => (location.hash = "#/calendar"));
+    await find(b, "[data-testid=calendar-grid]");
+    // Times in UTC whatever the machine's zone; then March 2027, whatever month it is today.
+    await (await find(b, "select[name=zone]")).selectByAttribute("value", "UTC");
+    const title = await find(b, "[data-testid=calendar-month]");
+    for (let i = 0; i < 120; i++) {
+      const shown = await title.getAttribute("data-month");
+      if (shown === "2027-03") break;
+      const label = shown < "2027-03" ? "Next month" : "Previous month";
+      await (await b.$(`button[aria-label="${label}"]`)).click();
+      await until(b, async () => (await title.getAttribute("data-month")) !== shown, "month moved");
+    }
+    assert.match(await title.getText(), /March 2027/);
+    const day = async (d) => (await find(b, `[data-day="${d}"]`)).getHTML();
+    await until(
+      b,
+      async () => /Weekend freeze/.test(await day("2027-03-13")),
+      "freeze on Saturday",
+    );
+    assert.match(await day("2027-03-09"), /Tuesday window/);
+    assert.match(await day("2027-03-13"), /api 2\.0\.0/);
+    assert.doesNotMatch(await day("2027-03-10"), /Weekend freeze|Tuesday window/);
+    // The release in the freeze is listed among the conflicts.
+    const panel = await find(b, "[data-testid=calendar-conflicts]");
+    await until(b, async () => /api 2\.0\.0/.test(await panel.getText()), "conflict listed");
+    assert.match(await panel.getText(), /inside the hard freeze `Weekend freeze`/);
+    // Clicking an entry shows its times.
+    await (await find(b, '[data-day="2027-03-13"] [data-entry="Weekend freeze"]')).click();
+    const details = await find(b, "[data-testid=calendar-details]");
+    assert.match(await details.getText(), /2027-03-12 18:00 → 2027-03-15 06:00 \(UTC\)/);
+  });
+  assert.ok(saturday);
+});
+
 test("joining from the welcome screen gives a replica that reads but is not a member yet", async () => {
   const remote = dataDir();
   const ann = dataDir();

@@ -8,6 +8,7 @@ import type {
   ApiError,
   AppInfo,
   CheckRequest,
+  Conflict,
   Decision,
   Identity,
   InitOutcome,
@@ -15,6 +16,7 @@ import type {
   LogEntry,
   Preferences,
   Member,
+  Occurrence,
   PendingDecision,
   PolicySummary,
   PolicyVersion,
@@ -92,6 +94,9 @@ export const backend = {
   pendingDecisions: () => call<PendingDecision[]>("pending_decisions", { lang: i18n.locale }),
   policyHistory: () => call<PolicySummary[]>("policy_history"),
   policy: (version: number | null = null) => call<PolicyVersion>("policy", { version }),
+  calendarOccurrences: (from: string, to: string, tz: string | null) =>
+    call<Occurrence[]>("calendar_occurrences", { from, to, tz }),
+  calendarConflicts: () => call<Conflict[]>("calendar_conflicts"),
   simulatePolicy: (source: string) =>
     call<Simulation>("simulate_policy", { source, lang: i18n.locale }),
 };

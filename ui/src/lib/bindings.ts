@@ -347,3 +347,45 @@ export type Simulation = { current_version: number, at: string,
 checked: number, changed: Array<SimulatedChange>, };
 
 export type Lang = "en" | "fr";
+
+export type Kind = "freeze" | "window";
+
+export type Level = "hard" | "soft";
+
+export type Scope = { environments?: Array<string>, services?: Array<string>, };
+
+export type OccurrenceView = { entry_id: string, name: string, kind: Kind, 
+/**
+ * Freezes: `hard` or `soft`.
+ */
+level?: Level, 
+/**
+ * RFC 3339, `Z`.
+ */
+start_utc: string, end_utc: string, 
+/**
+ * Wall-clock in `tz`.
+ */
+start_local: string, end_local: string, tz: string, scope: Scope, 
+/**
+ * A start or end fell in a daylight-saving gap and was moved forward.
+ */
+shifted: boolean, };
+
+export type Severity = "error" | "warning";
+
+export type Code = "inside_hard_freeze" | "inside_soft_freeze" | "crosses_freeze_start" | "outside_windows" | "same_service_overlap" | "same_environment_overlap";
+
+export type Conflict = { release_id: string, service: string, version: string, environment?: string, severity: Severity, code: Code, 
+/**
+ * The calendar entry that decided, when one did.
+ */
+entry_id?: string, entry_name?: string, 
+/**
+ * The occurrence of the entry concerned (RFC 3339), when one is.
+ */
+occurrence?: [string, string], 
+/**
+ * The other release, for overlaps.
+ */
+other_release?: string, reason: string, };

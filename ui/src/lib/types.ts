@@ -3,6 +3,8 @@
 
 export type {
   ApiError,
+  Conflict,
+  OccurrenceView as Occurrence,
   ApprovalLine,
   CheckRequest,
   Decision,
