@@ -314,6 +314,13 @@ export const en = {
   "calendar.more": "+{count} more",
   "severity.error": "Error",
   "severity.warning": "Warning",
+  "conflict.inside_hard_freeze": "inside the hard freeze `{entry}` ({from} → {to})",
+  "conflict.inside_soft_freeze": "inside the soft freeze `{entry}` ({from} → {to})",
+  "conflict.crosses_freeze_start": "runs into the freeze `{entry}` starting {from}",
+  "conflict.outside_windows":
+    "{env} has maintenance windows, and the planned window lies in none of them",
+  "conflict.same_service_overlap": "overlaps another release of the same service",
+  "conflict.same_environment_overlap": "overlaps another release in {env}",
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -639,4 +646,11 @@ export const fr: Record<MessageKey, string> = {
   "calendar.more": "+{count} de plus",
   "severity.error": "Erreur",
   "severity.warning": "Avertissement",
+  "conflict.inside_hard_freeze": "dans le gel strict `{entry}` ({from} → {to})",
+  "conflict.inside_soft_freeze": "dans le gel souple `{entry}` ({from} → {to})",
+  "conflict.crosses_freeze_start": "déborde sur le gel `{entry}` qui commence le {from}",
+  "conflict.outside_windows":
+    "{env} a des fenêtres de maintenance, et la fenêtre prévue n’est dans aucune",
+  "conflict.same_service_overlap": "chevauche une autre mise en production du même service",
+  "conflict.same_environment_overlap": "chevauche une autre mise en production en {env}",
 };
