@@ -45,6 +45,9 @@ test("the demo workspace lists its releases", async () => {
   await withApp("demo", dir, async (b) => {
     await (await find(b, "[data-testid=open-demo]")).click();
     await find(b, "[data-testid=workspace-name]", 30000);
+    // The dashboard names the next freezes of the demo's calendar.
+    const freezes = await find(b, "[data-testid=next-freezes]");
+    await until(b, async () => /Weekend freeze/.test(await freezes.getText()), "next freezes");
     await b.execute(() => (location.hash = "#/releases"));
     await until(
       b,

@@ -321,6 +321,8 @@ export const en = {
     "{env} has maintenance windows, and the planned window lies in none of them",
   "conflict.same_service_overlap": "overlaps another release of the same service",
   "conflict.same_environment_overlap": "overlaps another release in {env}",
+  "dashboard.freezes": "Next freezes",
+  "dashboard.noFreezes": "No freeze in the next 60 days.",
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -653,4 +655,6 @@ export const fr: Record<MessageKey, string> = {
     "{env} a des fenêtres de maintenance, et la fenêtre prévue n’est dans aucune",
   "conflict.same_service_overlap": "chevauche une autre mise en production du même service",
   "conflict.same_environment_overlap": "chevauche une autre mise en production en {env}",
+  "dashboard.freezes": "Prochains gels",
+  "dashboard.noFreezes": "Aucun gel dans les 60 prochains jours.",
 };

@@ -631,6 +631,12 @@ impl Relm {
                         )
                 });
                 let Some(waiting) = waiting else { continue };
+                // Only the approver an emergency names can confirm it.
+                if waiting.kind == "emergency"
+                    && f.emergency.as_ref().is_some_and(|e| e.approver != me)
+                {
+                    continue;
+                }
                 if verdict.approvals.iter().any(|a| a.by == me.0 && a.counts) {
                     continue;
                 }
