@@ -4,6 +4,7 @@
 pub mod bindings;
 mod commands;
 mod menu;
+mod notify;
 mod state;
 mod sync_worker;
 mod watch;

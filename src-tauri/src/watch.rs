@@ -32,6 +32,8 @@ fn watch(app: AppHandle) {
     let db = state.data_dir.join("relm.db");
     let mut conn: Option<relm_store::Connection> = None;
     let mut last: Option<i64> = None;
+    let mut announced = std::collections::HashSet::new();
+    let mut ticks: u32 = 0;
     loop {
         // The first reading happens before the UI loads anything, so no change made between
         // the app's start and the UI's first load can slip between them.
@@ -49,6 +51,11 @@ fn watch(app: AppHandle) {
             }
             last = v;
         }
+        // About once a minute, announce freezes about to start.
+        if ticks.is_multiple_of(150) {
+            crate::notify::announce_freezes(&app, &state, &mut announced);
+        }
+        ticks = ticks.wrapping_add(1);
         std::thread::sleep(TICK);
     }
 }

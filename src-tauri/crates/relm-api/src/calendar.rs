@@ -545,6 +545,20 @@ impl Relm {
         .map_err(|e| ApiError::new(ErrorCode::Validation, e.to_string()))
     }
 
+    /// Freezes that start within `minutes` from now, soonest first: the app announces each once.
+    pub fn freezes_starting(&self, minutes: i64) -> Result<Vec<OccurrenceView>> {
+        let now = self.clock.now();
+        let (from, to) = (
+            fmt_utc(now),
+            fmt_utc(now + chrono::Duration::minutes(minutes)),
+        );
+        Ok(self
+            .calendar_occurrences(&from, &to, None)?
+            .into_iter()
+            .filter(|o| o.kind == Kind::Freeze && o.start_utc >= from && o.start_utc < to)
+            .collect())
+    }
+
     /// Every occurrence overlapping `[from, to)`, in start order. Dates are midnight in
     /// `display_tz` (UTC when absent); local times are shown in `display_tz`, or in each
     /// entry's own zone when absent.
