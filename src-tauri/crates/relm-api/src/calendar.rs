@@ -241,23 +241,12 @@ impl Relm {
     }
 
     pub(crate) fn resolve_entry(&self, id: &str) -> Result<String> {
-        self.workspace_id()?;
-        let id = id.trim().to_lowercase();
-        if id.len() < 4 {
-            return Err(ApiError::validation(format!(
-                "`{id}` is too short to name a calendar entry; give at least 4 characters of its id"
-            )));
-        }
-        match calendar::ids_with_prefix(self.store.conn(), &id, 5)?.as_slice() {
-            [one] => Ok(one.clone()),
-            [] => Err(ApiError::not_found(format!(
-                "no calendar entry with id `{id}`; see `relm calendar entries`"
-            ))),
-            many => Err(ApiError::validation(format!(
-                "`{id}` matches {} calendar entries; give more of the id",
-                many.len()
-            ))),
-        }
+        self.resolve_prefix(
+            id,
+            ("calendar entry", "calendar entries"),
+            "relm calendar entries",
+            calendar::ids_with_prefix,
+        )
     }
 
     /// The calendar as an RFC 5545 file: every entry (with an occurrence in the range, when one

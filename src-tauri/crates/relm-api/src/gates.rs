@@ -351,11 +351,9 @@ impl Relm {
                 expires_at,
                 comment: comment.clone(),
             });
-            let verdict = relm_policy::evaluate_in(&policy, version, &f, &env, now, lang);
-            let judged = relm_policy::engine::judge_decision(&policy, &f, &env, now, &me);
+            let judged = relm_policy::engine::judge_decision(&policy, &f, &env, now, &me, lang);
             if let Some(refused) = judged.filter(|j| !j.valid) {
-                let mine = verdict.approvals.iter().find(|a| a.by == me.0);
-                let reason = mine.map(|a| a.reason.clone()).unwrap_or(refused.reason);
+                let reason = refused.reason;
                 return Err(ApiError::new(
                     ErrorCode::Unauthorized,
                     match lang {
@@ -652,9 +650,9 @@ impl Relm {
                     expires_at: None,
                     comment: String::new(),
                 });
-                let with_mine = relm_policy::evaluate(&policy, version, &f, &env, now);
+                let mine = relm_policy::engine::judge_decision(&policy, &f, &env, now, &me, lang);
                 f.approvals.pop();
-                if with_mine.approvals.iter().any(|a| a.by == me.0 && a.counts) {
+                if mine.is_some_and(|j| j.valid) {
                     out.push(PendingDecision {
                         release_id: id.clone(),
                         service: f.fields.service.clone(),

@@ -332,24 +332,11 @@ impl Relm {
 
     /// A full release id from an id or a unique prefix of at least 4 characters.
     pub(crate) fn resolve_release(&self, id: &str) -> Result<String> {
-        self.workspace_id()?;
-        let id = id.trim().to_lowercase();
-        if id.len() < 4 {
-            return Err(ApiError::validation(format!(
-                "`{id}` is too short to name a release; give at least 4 characters of its id"
-            )));
-        }
-        let found = releases::ids_with_prefix(self.store.conn(), &id, 5)?;
-        match found.as_slice() {
-            [one] => Ok(one.clone()),
-            [] => Err(ApiError::not_found(format!(
-                "no release with id `{id}`; see `relm release list`"
-            ))),
-            many => Err(ApiError::validation(format!(
-                "`{id}` matches {} releases ({}…); give more of the id",
-                many.len(),
-                many.join(", ")
-            ))),
-        }
+        self.resolve_prefix(
+            id,
+            ("release", "releases"),
+            "relm release list",
+            releases::ids_with_prefix,
+        )
     }
 }

@@ -129,6 +129,40 @@ impl Relm {
             })
     }
 
+    /// A full id from an id or a unique prefix of at least 4 characters. `names` are the
+    /// thing's singular and plural, `list` the command that lists them, `lookup` the store's
+    /// prefix search.
+    pub(crate) fn resolve_prefix(
+        &self,
+        id: &str,
+        (one, many): (&str, &str),
+        list: &str,
+        lookup: fn(
+            &relm_store::Connection,
+            &str,
+            u32,
+        ) -> Result<Vec<String>, relm_store::StoreError>,
+    ) -> Result<String> {
+        self.workspace_id()?;
+        let id = id.trim().to_lowercase();
+        if id.len() < 4 {
+            return Err(ApiError::validation(format!(
+                "`{id}` is too short to name a {one}; give at least 4 characters of its id"
+            )));
+        }
+        match lookup(self.store.conn(), &id, 5)?.as_slice() {
+            [found] => Ok(found.clone()),
+            [] => Err(ApiError::not_found(format!(
+                "no {one} with id `{id}`; see `{list}`"
+            ))),
+            found => Err(ApiError::validation(format!(
+                "`{id}` matches {} {many} ({}…); give more of the id",
+                found.len(),
+                found.join(", ")
+            ))),
+        }
+    }
+
     /// This replica's member key id.
     pub(crate) fn me(&self) -> Result<KeyId> {
         local::get(self.store.conn(), IDENTITY)?

@@ -3,7 +3,7 @@
 //! Instants are kept in UTC; the zone is kept so the window is shown the way it was planned
 //! ("Friday 18:00 Paris") and so later calendar rules can reason in wall-clock time.
 
-use chrono::{DateTime, LocalResult, NaiveDateTime, SecondsFormat, TimeZone, Utc};
+use chrono::{DateTime, LocalResult, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
@@ -118,9 +118,8 @@ fn truncate(at: DateTime<Utc>) -> DateTime<Utc> {
     Utc.timestamp_opt(at.timestamp(), 0).single().unwrap_or(at)
 }
 
-pub fn fmt_utc(at: DateTime<Utc>) -> String {
-    at.to_rfc3339_opts(SecondsFormat::Secs, true)
-}
+/// `2027-03-19T17:00:00Z`: one text form for instants (the calendar's, shared).
+pub use relm_calendar::fmt_utc;
 
 /// Serialise instants as `2027-03-19T17:00:00Z`: one text form, whatever produced them.
 mod utc_seconds {

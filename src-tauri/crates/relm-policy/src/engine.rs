@@ -75,6 +75,29 @@ impl Context<'_> {
                 .is_some_and(|e| e.name == name || e.aliases.iter().any(|a| a == name))
     }
 
+    /// The first approvals rule whose `when` holds here: whose decisions count, and how many.
+    pub fn approvals_rule(&self) -> Option<&'_ crate::rules::Approvals> {
+        let tier = self.environment.map(|e| e.tier);
+        let (change, risk) = (self.facts.fields.change_type, self.facts.fields.risk);
+        self.policy.rules.iter().find_map(|r| match &r.spec {
+            crate::rules::RuleSpec::Approvals(a)
+                if r.spec.when().misses(self.env, tier, change, risk).is_none() =>
+            {
+                Some(a)
+            }
+            _ => None,
+        })
+    }
+
+    /// Decisions judged as the verdict lists them: under the approvals rule that applies, or
+    /// by the approver role when none does.
+    pub fn assess_listed(&self) -> Vec<Assessed> {
+        match self.approvals_rule() {
+            Some(a) => self.assess(&a.roles, a.max_age_hours),
+            None => self.assess(&[Role::Approver], None),
+        }
+    }
+
     /// The latest decision of each person for this environment, made by `at`, each judged
     /// against the rules every approval must meet.
     pub fn assess(&self, roles: &[Role], max_age_hours: Option<u32>) -> Vec<Assessed> {
@@ -169,7 +192,7 @@ impl Context<'_> {
 pub struct Judged {
     /// Counts if an approval, blocks if a rejection.
     pub valid: bool,
-    /// Why, in English.
+    /// Why, in `lang`.
     pub reason: String,
 }
 
@@ -181,6 +204,7 @@ pub fn judge_decision(
     env: &str,
     at: DateTime<Utc>,
     by: &relm_domain::keys::KeyId,
+    lang: Lang,
 ) -> Option<Judged> {
     let environment = policy.environment(env);
     let cx = Context {
@@ -191,28 +215,12 @@ pub fn judge_decision(
         at,
         digest: facts.fields.governed_digest(&facts.release_id),
     };
-    let tier = environment.map(|e| e.tier);
-    let (roles, max_age) = policy
-        .rules
-        .iter()
-        .find_map(|r| match &r.spec {
-            crate::rules::RuleSpec::Approvals(a)
-                if r.spec
-                    .when()
-                    .misses(env, tier, facts.fields.change_type, facts.fields.risk)
-                    .is_none() =>
-            {
-                Some((a.roles.clone(), a.max_age_hours))
-            }
-            _ => None,
-        })
-        .unwrap_or_else(|| (vec![Role::Approver], None));
-    cx.assess(&roles, max_age)
+    cx.assess_listed()
         .into_iter()
         .find(|a| &a.fact.by == by)
         .map(|a| Judged {
             valid: a.counts || a.rejects,
-            reason: a.reason.render(Lang::En),
+            reason: a.reason.render(lang),
         })
 }
 
@@ -327,29 +335,10 @@ pub fn evaluate_in(
             remedy: f.remedy.map(|m| m.render(lang)),
         })
         .collect();
-    let approval_rules: Vec<&crate::policy::Rule> = policy
-        .rules
-        .iter()
-        .filter(|r| matches!(r.spec, crate::rules::RuleSpec::Approvals(_)))
-        .collect();
     let escalation_applies = lines
         .iter()
         .any(|l| l.kind == "escalation" && l.status != LineStatus::NotApplicable);
-    let judged_with = approval_rules
-        .iter()
-        .find_map(|r| match &r.spec {
-            crate::rules::RuleSpec::Approvals(a)
-                if r.spec
-                    .when()
-                    .misses(env, tier, facts.fields.change_type, facts.fields.risk)
-                    .is_none() =>
-            {
-                Some(cx.assess(&a.roles, a.max_age_hours))
-            }
-            _ => None,
-        })
-        .unwrap_or(approvals);
-    let listed: Vec<ApprovalLine> = judged_with.iter().map(|a| a.line(lang)).collect();
+    let listed: Vec<ApprovalLine> = cx.assess_listed().iter().map(|a| a.line(lang)).collect();
     let authorizations = if escalation_applies {
         cx.assess(&[Role::Approver], None)
             .iter()

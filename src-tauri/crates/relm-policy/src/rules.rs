@@ -740,26 +740,8 @@ impl Freeze {
             .find(|j| j.at <= cx.at && j.entry_id == entry_id);
         // The approvals that count, beyond what the approvals rule of this environment asks.
         let (roles, needed) = cx
-            .policy
-            .rules
-            .iter()
-            .find_map(|rule| match &rule.spec {
-                RuleSpec::Approvals(a)
-                    if rule
-                        .spec
-                        .when()
-                        .misses(
-                            cx.env,
-                            cx.environment.map(|e| e.tier),
-                            cx.facts.fields.change_type,
-                            cx.facts.fields.risk,
-                        )
-                        .is_none() =>
-                {
-                    Some((a.roles.clone(), a.count))
-                }
-                _ => None,
-            })
+            .approvals_rule()
+            .map(|a| (a.roles.clone(), a.count))
             .unwrap_or_else(|| (vec![Role::Approver], 0));
         let counted: Vec<Assessed> = cx
             .assess(&roles, None)
