@@ -324,6 +324,22 @@ test("approving in the app moves the verdict to allowed; an edit makes the appro
   const v = check(ann, created.id, "prod");
   assert.equal(v.outcome, "blocked");
   assert.match(v.approvals[0].reason, /stale/);
+  await withApp("gates-reject", ann, async (b) => {
+    await b.execute((id) => (location.hash = `#/releases/${id}`), created.id);
+    await find(b, "[data-testid=verdict]");
+    // Rejecting needs a reason; with one, the rejection is signed and named in the verdict.
+    await (await find(b, "[data-testid=reject]")).click();
+    await find(b, "[data-testid=gates-error]");
+    await (await find(b, "input[name=decision-comment]")).setValue("no load test for 4.2.1");
+    await (await find(b, "[data-testid=reject]")).click();
+    await until(
+      b,
+      async () =>
+        /rejected this release/.test(await (await find(b, "[data-rule=approvals]")).getText()),
+      "rejection in the verdict",
+    );
+  });
+  assert.match(check(ann, created.id, "prod").rules[0].reason, /no load test for 4\.2\.1/);
 });
 
 test("the policy page shows the versions and simulates a draft without recording it", async () => {
