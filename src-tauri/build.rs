@@ -40,4 +40,6 @@ const COMMANDS: &[&str] = &[
     "simulate_policy",
     "calendar_occurrences",
     "calendar_conflicts",
+    "preview_reschedule",
+    "reschedule_release",
 ];

@@ -15,6 +15,7 @@ use relm_api::replicas::{
     AuthorSeen, JoinOutcome, JoinRequestInput, JoinRequestView, NotApplied, RemoteView,
     SyncOutcome, SyncStatus,
 };
+use relm_api::reschedule::{ReschedulePreview, RescheduleRequest};
 use relm_api::workspace::{InitOutcome, InitRequest, Summary};
 use relm_api::{ApiError, ErrorCode};
 use relm_calendar::conflicts::{Code as ConflictCode, Conflict, Severity};
@@ -53,7 +54,7 @@ pub fn typescript() -> String {
         AuthorSeen, NotApplied, JoinRequestView, SyncStatus, RiskLevel, Decision, Tier, Outcome,
         LineStatus, Line, ApprovalLine, Verdict, CheckRequest, PendingDecision, PolicySummary,
         PolicyVersion, SimulatedChange, Simulation, Lang, CalendarKind, Level, CalendarScope,
-        OccurrenceView, Severity, ConflictCode, Conflict,
+        OccurrenceView, Severity, ConflictCode, Conflict, RescheduleRequest, ReschedulePreview,
     ];
     let mut out = String::from(
         "// Generated from the Rust types by `relm-app` (src-tauri/src/bindings.rs). Do not edit:\n// run `RELM_UPDATE_BINDINGS=1 cargo test -p relm-app bindings`.\n\nexport type JsonValue =\n  | number\n  | string\n  | boolean\n  | Array<JsonValue>\n  | { [key in string]?: JsonValue }\n  | null;\n",

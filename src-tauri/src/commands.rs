@@ -7,6 +7,7 @@ use relm_api::identity::IdentityView;
 use relm_api::members::MemberView;
 use relm_api::releases::{ReleaseDetail, ReleaseInput, ReleasePage, ReleaseQuery};
 use relm_api::replicas::{JoinRequestInput, RemoteView, SyncOutcome, SyncStatus};
+use relm_api::reschedule::{ReschedulePreview, RescheduleRequest};
 use relm_api::workspace::{InitOutcome, InitRequest, Summary};
 use relm_api::{ApiError, LogEntry, ReleaseRow, VerifyReport};
 use relm_domain::payload::Decision;
@@ -242,6 +243,28 @@ pub fn calendar_occurrences(
 #[tracing::instrument(skip(state), err)]
 pub fn calendar_conflicts(state: State<'_, AppState>) -> Result<Vec<relm_calendar::Conflict>> {
     state.with(|r| r.calendar_conflicts())
+}
+
+/// What moving a release's window would do (conflicts, verdicts, stale approvals); records
+/// nothing.
+#[tauri::command(async)]
+#[tracing::instrument(skip(state), err)]
+pub fn preview_reschedule(
+    state: State<'_, AppState>,
+    request: RescheduleRequest,
+) -> Result<ReschedulePreview> {
+    state.with(|r| r.preview_reschedule(&request))
+}
+
+/// Move a release's window as previewed; refused when the release changed since.
+#[tauri::command(async)]
+#[tracing::instrument(skip(state), err)]
+pub fn reschedule_release(
+    state: State<'_, AppState>,
+    request: RescheduleRequest,
+    base_digest: String,
+) -> Result<ReleaseRow> {
+    state.with(|r| r.reschedule_release(&request, &base_digest))
 }
 
 /// Sync now, through the sync worker (after a sync already running, never beside it).

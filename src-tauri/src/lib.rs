@@ -75,6 +75,8 @@ pub fn run() {
             commands::simulate_policy,
             commands::calendar_occurrences,
             commands::calendar_conflicts,
+            commands::preview_reschedule,
+            commands::reschedule_release,
         ])
         .build(tauri::generate_context!())
         .map(|app| {

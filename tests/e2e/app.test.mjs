@@ -3,6 +3,8 @@
 // release, and joining from the welcome screen.
 
 import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { after, test } from "node:test";
 import { check, cli, dataDir, find, stopDriver, until, withApp } from "./harness.mjs";
 
@@ -454,18 +456,9 @@ test("the calendar shows freezes, windows and releases by day, and their conflic
     "UTC",
   ).id;
   await withApp("calendar", dir, async (b) => {
-    await b.execute(() => (location.hash = "#/calendar"));
+    // Times in UTC whatever the machine's zone; March 2027, whatever month it is today.
+    const title = await calendarAt(b, "month");
     await find(b, "[data-testid=calendar-grid]");
-    // Times in UTC whatever the machine's zone; then March 2027, whatever month it is today.
-    await (await find(b, "select[name=zone]")).selectByAttribute("value", "UTC");
-    const title = await find(b, "[data-testid=calendar-month]");
-    for (let i = 0; i < 120; i++) {
-      const shown = await title.getAttribute("data-month");
-      if (shown === "2027-03") break;
-      const label = shown < "2027-03" ? "Next month" : "Previous month";
-      await (await b.$(`button[aria-label="${label}"]`)).click();
-      await until(b, async () => (await title.getAttribute("data-month")) !== shown, "month moved");
-    }
     assert.match(await title.getText(), /March 2027/);
     const day = async (d) => (await find(b, `[data-day="${d}"]`)).getHTML();
     await until(
@@ -486,6 +479,152 @@ test("the calendar shows freezes, windows and releases by day, and their conflic
     assert.match(await details.getText(), /2027-03-12 18:00 → 2027-03-15 06:00 \(UTC\)/);
   });
   assert.ok(saturday);
+});
+
+/** Show March 2027 in UTC on the calendar page, then the view asked for. */
+async function calendarAt(b, view) {
+  await b.execute(() => (location.hash = "#/calendar"));
+  await (await find(b, "[data-view=month]")).click();
+  await (await find(b, "select[name=zone]")).selectByAttribute("value", "UTC");
+  const title = await find(b, "[data-testid=calendar-month]");
+  for (let i = 0; i < 120; i++) {
+    const shown = await title.getAttribute("data-month");
+    if (shown === "2027-03") break;
+    const label = shown < "2027-03" ? "Next month" : "Previous month";
+    await (await b.$(`button[aria-label="${label}"]`)).click();
+    await until(b, async () => (await title.getAttribute("data-month")) !== shown, "month moved");
+  }
+  await (await find(b, `[data-view=${view}]`)).click();
+  return title;
+}
+
+test("dragging a release checks the new time live and saves only when confirmed", async () => {
+  const dir = dataDir();
+  cli(dir, "init", "--workspace", "Plan", "--name", "Ann", "--email", "ann@example.com");
+  // A policy that only looks at the calendar, so the verdict moves with the time alone.
+  const policy = join(dir, "calendar-policy.toml");
+  writeFileSync(
+    policy,
+    '[policy]\nname = "Calendar only"\n\n[[environments]]\nname = "prod"\ntier = "production"\n\n[[rules]]\nkind = "freeze"\nwhen = { tiers = ["production"] }\n',
+  );
+  cli(dir, "policy", "apply", policy, "--note", "calendar only");
+  cli(
+    dir,
+    "calendar",
+    "add",
+    "freeze",
+    "--name",
+    "Weekend freeze",
+    "--start",
+    "2027-03-05T18:00",
+    "--end",
+    "2027-03-08T06:00",
+    "--tz",
+    "UTC",
+    "--rrule",
+    "FREQ=WEEKLY;BYDAY=FR",
+    "--env",
+    "prod",
+  );
+  const id = cli(
+    dir,
+    "release",
+    "create",
+    "--service",
+    "api",
+    "--version",
+    "3.0.0",
+    "--env",
+    "prod",
+    "--title",
+    "Tuesday release",
+    "--start",
+    "2027-03-09T10:00",
+    "--end",
+    "2027-03-09T11:00",
+    "--tz",
+    "UTC",
+  ).id;
+  const start = () => cli(dir, "release", "show", id).window.start;
+  await withApp("reschedule", dir, async (b) => {
+    // The timeline: Monday 1 March, then the week of the release.
+    const title = await calendarAt(b, "timeline");
+    await until(b, async () => (await title.getAttribute("data-from")) === "2027-03-01", "week");
+    await (await b.$('button[aria-label="Next week"]')).click();
+    await until(b, async () => (await title.getAttribute("data-from")) === "2027-03-08", "next");
+    const bar = await find(b, `[data-lane=prod] [data-release="${id}"]`);
+    const track = await find(b, "[data-lane=prod] .track");
+    const day = (await track.getSize("width")) / 7;
+    // Hold it over Saturday: the ghost turns to blocked while the pointer is still down.
+    await b
+      .action("pointer")
+      .move({ origin: bar })
+      .down()
+      .move({ origin: "pointer", x: Math.round(day * 2), y: 0, duration: 100 })
+      .move({ origin: "pointer", x: Math.round(day * 2), y: 0, duration: 100 })
+      .perform(true);
+    const ghost = await find(b, "[data-lane=prod] [data-testid=drag-ghost]");
+    await until(b, async () => /blocked/.test(await ghost.getAttribute("class")), "live check");
+    await b.action("pointer").up().perform();
+    let dialog = await find(b, "[data-testid=reschedule-dialog]");
+    await until(
+      b,
+      async () => (await dialog.getAttribute("data-outcome")) === "blocked",
+      "checked",
+    );
+    assert.match(await dialog.getText(), /inside the hard freeze `Weekend freeze`/);
+    assert.match(
+      await (await dialog.$("input[name=start]")).getValue(),
+      /^2027-03-13T/,
+      "four days later",
+    );
+    // Cancelled: nothing moved.
+    await (await dialog.$("button[type=button]")).click();
+    await until(b, async () => !(await dialog.isExisting()), "dialog closed");
+    assert.equal(start(), "2027-03-09T10:00:00Z");
+
+    // The week view: one column to the right is Wednesday, clear of the freeze; saved.
+    await (await find(b, "[data-view=week]")).click();
+    const block = await find(b, `[data-testid=calendar-week] [data-release="${id}"]`);
+    const col = await find(b, '[data-col="2027-03-09"]');
+    await b
+      .action("pointer")
+      .move({ origin: block })
+      .down()
+      .move({ origin: "pointer", x: Math.round((await col.getSize("width")) / 2), y: 0 })
+      .move({ origin: "pointer", x: Math.round((await col.getSize("width")) / 2), y: 0 })
+      .up()
+      .perform();
+    dialog = await find(b, "[data-testid=reschedule-dialog]");
+    await until(
+      b,
+      async () => (await dialog.getAttribute("data-outcome")) === "allowed",
+      "allowed",
+    );
+    await find(b, "[data-testid=reschedule-no-conflicts]");
+    assert.equal(await (await dialog.$("input[name=start]")).getValue(), "2027-03-10T10:00");
+    await (await dialog.$("button[type=submit]")).click();
+    await until(b, async () => start() === "2027-03-10T10:00:00Z", "moved to Wednesday");
+    await until(
+      b,
+      async () => (await find(b, '[data-col="2027-03-10"]')).getHTML().then((h) => h.includes(id)),
+      "shown on Wednesday",
+    );
+
+    // Without a pointer: the details panel opens the same check.
+    await (await find(b, `[data-testid=calendar-week] [data-release="${id}"]`)).click();
+    await (await find(b, "[data-testid=reschedule]")).click();
+    dialog = await find(b, "[data-testid=reschedule-dialog]");
+    assert.equal(await (await dialog.$("input[name=start]")).getValue(), "2027-03-10T10:00");
+    await b.execute(() => {
+      const input = document.querySelector("[data-testid=reschedule-dialog] input[name=start]");
+      input.value = "2027-03-12T19:00";
+      input.dispatchEvent(new Event("input", { bubbles: true }));
+    });
+    await until(b, async () => (await dialog.getAttribute("data-outcome")) === "blocked", "Friday");
+    await (await dialog.$("button[type=button]")).click();
+  });
+  assert.equal(start(), "2027-03-10T10:00:00Z");
 });
 
 test("joining from the welcome screen gives a replica that reads but is not a member yet", async () => {

@@ -570,3 +570,130 @@ fn bad_ics_files_import_nothing_and_say_where() {
         2
     );
 }
+
+#[test]
+fn export_scope_narrows_to_environments_and_services() {
+    let r = Replica::new();
+    r.init();
+    let entry = |name: &str, scope: &[&str]| {
+        let mut a = vec![
+            "freeze",
+            "--name",
+            name,
+            "--start",
+            "2027-03-19T18:00",
+            "--end",
+            "2027-03-22T06:00",
+            "--tz",
+            "Europe/Paris",
+        ];
+        a.extend(scope);
+        add(&r, &a);
+    };
+    entry("Everywhere", &[]);
+    entry("Prod only", &["--env", "prod"]);
+    entry("Staging only", &["--env", "staging"]);
+    entry("Api in prod", &["--env", "prod", "--service", "api"]);
+    entry("Web anywhere", &["--service", "web"]);
+    let release = |service: &str, env: &str| {
+        r.json(&[
+            "release",
+            "create",
+            "--service",
+            service,
+            "--version",
+            "1.0.0",
+            "--env",
+            env,
+            "--title",
+            "Ship it",
+            "--start",
+            "2027-03-23T10:00",
+            "--end",
+            "2027-03-23T11:00",
+            "--tz",
+            "Europe/Paris",
+        ]);
+    };
+    release("api", "prod");
+    release("web", "staging");
+    let summaries = |scope: &[&str]| -> Vec<String> {
+        let file = r.root.path().join("scoped.ics");
+        let mut a = vec!["calendar", "export", "--out", file.to_str().unwrap()];
+        for s in scope {
+            a.extend(["--scope", s]);
+        }
+        r.ok(&a);
+        let mut out: Vec<String> = std::fs::read_to_string(&file)
+            .unwrap()
+            .replace("\r\n ", "")
+            .lines()
+            .filter_map(|l| l.strip_prefix("SUMMARY:"))
+            .map(|s| s.split(" — ").next().unwrap().to_string())
+            .collect();
+        out.sort();
+        out
+    };
+    assert_eq!(summaries(&[]).len(), 7, "five entries and two releases");
+    assert_eq!(
+        summaries(&["prod"]),
+        [
+            "Api in prod",
+            "Everywhere",
+            "Prod only",
+            "Web anywhere",
+            "api 1.0.0"
+        ],
+        "a bare environment name; entries for all environments stay"
+    );
+    assert_eq!(
+        summaries(&["env:prod", "service:api"]),
+        ["Api in prod", "Everywhere", "Prod only", "api 1.0.0"],
+        "environments and services narrow together"
+    );
+    assert_eq!(
+        summaries(&["web"]),
+        [
+            "Everywhere",
+            "Prod only",
+            "Staging only",
+            "Web anywhere",
+            "web 1.0.0"
+        ],
+        "a bare service name"
+    );
+    assert_eq!(
+        summaries(&["staging,web"]),
+        ["Everywhere", "Staging only", "Web anywhere", "web 1.0.0"],
+        "comma-separated"
+    );
+    let file = r.root.path().join("x.ics");
+    let bad = r.fails(
+        &[
+            "calendar",
+            "export",
+            "--out",
+            file.to_str().unwrap(),
+            "--scope",
+            "moon",
+        ],
+        2,
+    );
+    assert!(
+        bad.contains("--scope `moon` is neither an environment") && bad.contains("env:moon"),
+        "{bad}"
+    );
+    let bad = r.fails(
+        &[
+            "calendar",
+            "export",
+            "--out",
+            file.to_str().unwrap(),
+            "--scope",
+            "team:x",
+        ],
+        2,
+    );
+    assert!(bad.contains("`team:` is not a scope"), "{bad}");
+    assert!(!file.exists(), "nothing written on bad input");
+}

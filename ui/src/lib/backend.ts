@@ -26,6 +26,8 @@ import type {
   ReleasePage,
   ReleaseQuery,
   Remote,
+  ReschedulePreview,
+  RescheduleRequest,
   Simulation,
   Summary,
   SyncOutcome,
@@ -97,6 +99,15 @@ export const backend = {
   calendarOccurrences: (from: string, to: string, tz: string | null) =>
     call<Occurrence[]>("calendar_occurrences", { from, to, tz }),
   calendarConflicts: () => call<Conflict[]>("calendar_conflicts"),
+  previewReschedule: (request: Omit<RescheduleRequest, "lang">) =>
+    call<ReschedulePreview>("preview_reschedule", {
+      request: { ...request, lang: i18n.locale },
+    }),
+  rescheduleRelease: (request: Omit<RescheduleRequest, "lang">, baseDigest: string) =>
+    call<Release>("reschedule_release", {
+      request: { ...request, lang: i18n.locale },
+      baseDigest,
+    }),
   simulatePolicy: (source: string) =>
     call<Simulation>("simulate_policy", { source, lang: i18n.locale }),
 };

@@ -389,3 +389,47 @@ occurrence?: [string, string],
  * The other release, for overlaps.
  */
 other_release?: string, reason: string, };
+
+export type RescheduleRequest = { 
+/**
+ * A release id or a unique prefix.
+ */
+release: string, 
+/**
+ * RFC 3339, or wall-clock time in `tz`.
+ */
+start: string, end: string, 
+/**
+ * The window's zone; the release's current one when absent (UTC when it has none).
+ */
+tz?: string, 
+/**
+ * The language verdicts are worded in.
+ */
+lang: Lang, };
+
+export type ReschedulePreview = { release_id: string, service: string, version: string, 
+/**
+ * The new window, RFC 3339 UTC, and its zone.
+ */
+start: string, end: string, tz: string, 
+/**
+ * The release's governed digest now: saving with it refuses if the release changed since.
+ */
+base_digest: string, 
+/**
+ * Conflicts at the new time (the release's own, and overlaps it takes part in).
+ */
+conflicts: Array<Conflict>, 
+/**
+ * Conflicts at the current time, to compare.
+ */
+conflicts_before: Array<Conflict>, 
+/**
+ * The verdict for each environment, judged at the new start (or now, if that is later).
+ */
+verdicts: Array<Verdict>, 
+/**
+ * Approvals of the release as it is now that the move would make stale.
+ */
+stale_approvals: number, };

@@ -35,6 +35,8 @@ export type {
   ReleaseInput,
   ReleasePage,
   ReleaseQuery,
+  ReschedulePreview,
+  RescheduleRequest,
   ReleaseStatus,
   StatusChange,
   Summary,

@@ -250,9 +250,16 @@ impl Relm {
     }
 
     /// The calendar as an RFC 5545 file: every entry (with an occurrence in the range, when one
-    /// is given) and every release with a planned window in the range.
-    pub fn calendar_ics(&self, from: Option<&str>, to: Option<&str>) -> Result<String> {
+    /// is given) and every release with a planned window in the range, narrowed to `scope`
+    /// (`env:NAME`, `service:NAME`, or a bare name that is one or the other).
+    pub fn calendar_ics(
+        &self,
+        from: Option<&str>,
+        to: Option<&str>,
+        scope: &[String],
+    ) -> Result<String> {
         let (_, name) = self.workspace()?;
+        let scope = self.export_scope(scope)?;
         let conn = self.store.conn();
         let range = match (from, to) {
             (None, None) => None,
@@ -268,7 +275,7 @@ impl Relm {
                 .unwrap_or_default()
         };
         let mut entries = Vec::new();
-        for r in &rows {
+        for r in rows.iter().filter(|r| scope.concerns(&r.entry.scope)) {
             if let Some((f, t)) = range {
                 let any = relm_calendar::occurrences(&r.entry, f, t, MAX_OCCURRENCES)
                     .map(|o| !o.is_empty())
@@ -294,6 +301,9 @@ impl Relm {
         )?;
         for r in page.releases {
             let Some(w) = &r.fields.window else { continue };
+            if !scope.holds(&r.fields.service, &r.fields.environments) {
+                continue;
+            }
             if let Some((f, t)) = range
                 && (w.start >= t || w.end <= f)
             {
@@ -318,6 +328,61 @@ impl Relm {
             &releases,
             self.clock.now(),
         ))
+    }
+
+    /// Read `--scope` values: `env:NAME`, `service:NAME`, or a bare name found among the
+    /// policy's environments or the services of recorded releases.
+    fn export_scope(&self, values: &[String]) -> Result<Scope> {
+        let mut scope = Scope::default();
+        if values.is_empty() {
+            return Ok(scope);
+        }
+        let conn = self.store.conn();
+        let (policy, _) = crate::gates::in_force(conn)?;
+        let services = calendar::services(conn)?;
+        for v in values.iter().flat_map(|v| v.split(',')).map(str::trim) {
+            let (kind, name) = match v.split_once(':') {
+                Some(("env" | "environment", n)) => ("env", n.trim()),
+                Some(("service", n)) => ("service", n.trim()),
+                Some((k, _)) => {
+                    return Err(ApiError::invalid(
+                        "scope",
+                        format!(
+                            "--scope `{v}`: `{k}:` is not a scope; use env:NAME or service:NAME"
+                        ),
+                    ));
+                }
+                None if policy.environment(v).is_some() => ("env", v),
+                None if services.iter().any(|s| s == v) => ("service", v),
+                None => {
+                    return Err(ApiError::invalid(
+                        "scope",
+                        format!(
+                            "--scope `{v}` is neither an environment of the policy nor a service with releases; write env:{v} or service:{v} to use it anyway"
+                        ),
+                    ));
+                }
+            };
+            if name.is_empty() {
+                return Err(ApiError::invalid(
+                    "scope",
+                    format!("--scope `{v}` names nothing; write e.g. env:prod"),
+                ));
+            }
+            let list = if kind == "env" {
+                &mut scope.environments
+            } else {
+                &mut scope.services
+            };
+            let name = match policy.environment(name) {
+                Some(e) if kind == "env" => e.name.clone(),
+                _ => name.to_string(),
+            };
+            if !list.contains(&name) {
+                list.push(name);
+            }
+        }
+        Ok(scope)
     }
 
     /// Import an iCalendar file (Outlook, Google Calendar, Thunderbird, Relm) as freezes or

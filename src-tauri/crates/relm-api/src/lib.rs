@@ -16,6 +16,7 @@ pub mod logging;
 pub mod members;
 pub mod releases;
 pub mod replicas;
+pub mod reschedule;
 mod session;
 pub mod workspace;
 

@@ -73,6 +73,21 @@ impl Scope {
         (self.environments.is_empty() || self.environments.iter().any(|e| e == environment))
             && (self.services.is_empty() || self.services.iter().any(|s| s == service))
     }
+
+    /// Read as a filter (empty lists: anything): whether an entry with scope `entry` concerns
+    /// some environment and some service the filter lets through.
+    pub fn concerns(&self, entry: &Scope) -> bool {
+        let meet = |filter: &[String], scope: &[String]| {
+            filter.is_empty() || scope.is_empty() || scope.iter().any(|x| filter.contains(x))
+        };
+        meet(&self.environments, &entry.environments) && meet(&self.services, &entry.services)
+    }
+
+    /// Read as a filter: whether a release of `service` to `environments` goes through.
+    pub fn holds(&self, service: &str, environments: &[String]) -> bool {
+        (self.environments.is_empty() || environments.iter().any(|e| self.environments.contains(e)))
+            && (self.services.is_empty() || self.services.iter().any(|s| s == service))
+    }
 }
 
 /// Wall-clock time in the entry's zone, written `2027-03-19T18:00` (seconds optional).

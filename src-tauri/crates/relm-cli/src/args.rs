@@ -269,6 +269,9 @@ pub enum ReleaseCmd {
         #[arg(long)]
         note: Option<String>,
     },
+    /// Move the planned window: shows the conflicts and each environment's verdict at the new
+    /// time, and the approvals the move makes stale, then saves (unless --dry-run).
+    Reschedule(RescheduleArgs),
     /// Justify releasing inside a soft freeze (the policy then also asks for an extra approval).
     Justify {
         id: String,
@@ -380,9 +383,30 @@ pub enum CalendarCmd {
         from: Option<String>,
         #[arg(long)]
         to: Option<String>,
+        /// Only what concerns these environments or services: `env:prod`, `service:api`, or a
+        /// bare name (an environment of the policy or a service with releases). Repeatable;
+        /// environments and services narrow together.
+        #[arg(long, value_name = "SCOPE")]
+        scope: Vec<String>,
     },
     /// Remove an entry (its history stays in the ledger).
     Remove { id: String },
+}
+
+#[derive(Debug, Args)]
+pub struct RescheduleArgs {
+    pub id: String,
+    /// New start: wall-clock time in --tz (2027-03-19T18:00) or RFC 3339.
+    #[arg(long)]
+    pub start: String,
+    #[arg(long)]
+    pub end: String,
+    /// The window's zone (the release's current one by default).
+    #[arg(long)]
+    pub tz: Option<String>,
+    /// Show what the move would do; save nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Args)]

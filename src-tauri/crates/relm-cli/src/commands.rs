@@ -352,6 +352,7 @@ fn release(opts: &Options, cmd: ReleaseCmd) -> Result<Outcome> {
                 text,
             )
         }
+        ReleaseCmd::Reschedule(a) => crate::gates::reschedule(&mut relm, a),
         ReleaseCmd::Justify { id, entry, reason } => {
             relm.justify_freeze(&id, &entry, &reason)?;
             Outcome::ok(

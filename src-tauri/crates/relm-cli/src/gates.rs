@@ -4,12 +4,13 @@ use std::fmt::Write;
 
 use relm_api::calendar::{CalendarInput, ImportRequest, OccurrenceView};
 use relm_api::gates::{CheckRequest, PendingDecision, PolicySummary, Simulation};
+use relm_api::reschedule::RescheduleRequest;
 use relm_api::{ApiError, Options, Relm, Result};
 use relm_domain::payload::Decision;
 use relm_policy::{Lang, LineStatus, Verdict};
 
 use crate::Outcome;
-use crate::args::{CalendarCmd, CheckArgs, DecisionArgs, PolicyCmd};
+use crate::args::{CalendarCmd, CheckArgs, DecisionArgs, PolicyCmd, RescheduleArgs};
 
 fn read(file: &std::path::Path) -> Result<String> {
     let bytes = std::fs::read(file)
@@ -190,8 +191,13 @@ pub fn calendar(opts: &Options, cmd: CalendarCmd) -> Result<Outcome> {
             };
             Outcome::ok(outcome, text)
         }
-        CalendarCmd::Export { out, from, to } => {
-            let ics = relm.calendar_ics(from.as_deref(), to.as_deref())?;
+        CalendarCmd::Export {
+            out,
+            from,
+            to,
+            scope,
+        } => {
+            let ics = relm.calendar_ics(from.as_deref(), to.as_deref(), &scope)?;
             let events = ics.matches("BEGIN:VEVENT").count();
             std::fs::write(&out, &ics).map_err(|e| {
                 ApiError::validation(format!("cannot write {}: {e}", out.display()))
@@ -203,22 +209,7 @@ pub fn calendar(opts: &Options, cmd: CalendarCmd) -> Result<Outcome> {
             let list = relm.calendar_conflicts()?;
             let mut text = String::new();
             for c in &list {
-                let _ = writeln!(
-                    text,
-                    "{:<7} {} {} {}{}: {}",
-                    match c.severity {
-                        relm_calendar::Severity::Error => "error",
-                        relm_calendar::Severity::Warning => "warning",
-                    },
-                    c.release_id,
-                    c.service,
-                    c.version,
-                    c.environment
-                        .as_deref()
-                        .map(|e| format!(" to {e}"))
-                        .unwrap_or_default(),
-                    c.reason
-                );
+                let _ = writeln!(text, "{}", conflict_line(c));
             }
             if list.is_empty() {
                 text = "no conflicts".into();
@@ -290,6 +281,76 @@ fn occurrences_text(list: &[OccurrenceView]) -> String {
         );
     }
     s
+}
+
+fn conflict_line(c: &relm_calendar::Conflict) -> String {
+    format!(
+        "{:<7} {} {} {}{}: {}",
+        match c.severity {
+            relm_calendar::Severity::Error => "error",
+            relm_calendar::Severity::Warning => "warning",
+        },
+        c.release_id,
+        c.service,
+        c.version,
+        c.environment
+            .as_deref()
+            .map(|e| format!(" to {e}"))
+            .unwrap_or_default(),
+        c.reason
+    )
+}
+
+/// `relm release reschedule`: what the move does (conflicts, verdicts, stale approvals), then
+/// the move itself unless `--dry-run`.
+pub fn reschedule(relm: &mut Relm, a: RescheduleArgs) -> Result<Outcome> {
+    let req = RescheduleRequest {
+        release: a.id,
+        start: a.start,
+        end: a.end,
+        tz: a.tz,
+        lang: Lang::En,
+    };
+    let preview = relm.preview_reschedule(&req)?;
+    let mut text = format!(
+        "{} {} to {} → {} ({})\n",
+        preview.service, preview.version, preview.start, preview.end, preview.tz
+    );
+    if preview.conflicts.is_empty() {
+        text.push_str("no conflicts at the new time\n");
+    }
+    for c in &preview.conflicts {
+        let _ = writeln!(text, "{}", conflict_line(c));
+    }
+    if preview.conflicts_before.len() != preview.conflicts.len() {
+        let _ = writeln!(
+            text,
+            "({} conflicts at the current time)",
+            preview.conflicts_before.len()
+        );
+    }
+    for v in &preview.verdicts {
+        text.push_str(&verdict_text(v));
+    }
+    if preview.stale_approvals > 0 {
+        let _ = writeln!(
+            text,
+            "the move makes {} approvals stale: they were signed for the current window",
+            preview.stale_approvals
+        );
+    }
+    let saved = if a.dry_run {
+        text.push_str("dry run: nothing saved");
+        false
+    } else {
+        relm.reschedule_release(&req, &preview.base_digest)?;
+        let _ = write!(text, "moved {}", preview.release_id);
+        true
+    };
+    Outcome::ok(
+        serde_json::json!({ "saved": saved, "preview": preview }),
+        text,
+    )
 }
 
 pub fn pending(opts: &Options) -> Result<Outcome> {

@@ -157,6 +157,13 @@ pub fn planned_releases(conn: &Connection) -> Result<Vec<relm_calendar::Planned>
     Ok(out)
 }
 
+/// The services that have releases, sorted.
+pub fn services(conn: &Connection) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare_cached("SELECT DISTINCT service FROM releases ORDER BY service")?;
+    let rows = stmt.query_map([], |r| r.get(0))?;
+    Ok(rows.collect::<std::result::Result<_, _>>()?)
+}
+
 /// Every entry as (id, entry), for the calendar's computations.
 pub fn entries(conn: &Connection) -> Result<Vec<(String, Entry)>> {
     Ok(list(conn)?.into_iter().map(|r| (r.id, r.entry)).collect())

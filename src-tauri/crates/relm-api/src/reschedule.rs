@@ -1,0 +1,198 @@
+//! Moving a release's planned window, looked at before it is saved: the conflicts the release
+//! would have at its new time (with the calendar and with other releases), those it has now, the
+//! verdict for each of its environments at the new time, and the decisions the move would make
+//! stale (the window is governed content). Saving refuses when the release changed since the
+//! preview was shown, so a person never confirms a picture that is no longer true.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use relm_calendar::{Conflict, Planned};
+use relm_domain::ids::ReleaseId;
+use relm_domain::payload::{Decision, EventBody};
+use relm_domain::release::ReleasePatch;
+use relm_domain::window::{PlannedWindow, fmt_utc};
+use relm_policy::{Lang, Verdict};
+use relm_store::ReleaseRow;
+use relm_store::projection::{calendar, governance, releases};
+
+use crate::error::{ApiError, ErrorCode, Result};
+use crate::session::Relm;
+
+/// A proposed new window for a release.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
+pub struct RescheduleRequest {
+    /// A release id or a unique prefix.
+    pub release: String,
+    /// RFC 3339, or wall-clock time in `tz`.
+    pub start: String,
+    pub end: String,
+    /// The window's zone; the release's current one when absent (UTC when it has none).
+    pub tz: Option<String>,
+    /// The language verdicts are worded in.
+    pub lang: Lang,
+}
+
+/// What the move would do.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ReschedulePreview {
+    pub release_id: String,
+    pub service: String,
+    pub version: String,
+    /// The new window, RFC 3339 UTC, and its zone.
+    pub start: String,
+    pub end: String,
+    pub tz: String,
+    /// The release's governed digest now: saving with it refuses if the release changed since.
+    pub base_digest: String,
+    /// Conflicts at the new time (the release's own, and overlaps it takes part in).
+    pub conflicts: Vec<Conflict>,
+    /// Conflicts at the current time, to compare.
+    pub conflicts_before: Vec<Conflict>,
+    /// The verdict for each environment, judged at the new start (or now, if that is later).
+    pub verdicts: Vec<Verdict>,
+    /// Approvals of the release as it is now that the move would make stale.
+    pub stale_approvals: u32,
+}
+
+impl Relm {
+    /// What moving a release's window would do; nothing is recorded.
+    pub fn preview_reschedule(&self, req: &RescheduleRequest) -> Result<ReschedulePreview> {
+        self.workspace_id()?;
+        let id = self.resolve_release(&req.release)?;
+        let conn = self.store.conn();
+        let row = editable(releases::get(conn, &id)?, &id)?;
+        let window = new_window(&row, req)?;
+        let mut facts = governance::facts(conn, &id, &governance::shared(conn)?)?
+            .ok_or_else(|| ApiError::not_found(format!("no release {id}")))?;
+        let base_digest = facts.fields.governed_digest(&facts.release_id);
+        let planned = calendar::planned_releases(conn)?;
+        let entries = calendar::entries(conn)?;
+        let (policy, version) = crate::gates::in_force(conn)?;
+        let production = |env: &str| {
+            policy
+                .environment(env)
+                .is_some_and(|e| e.tier == relm_policy::Tier::Production)
+        };
+        let conflicts_of = |start: DateTime<Utc>, end: DateTime<Utc>| -> Result<Vec<Conflict>> {
+            let moved = Planned {
+                id: id.clone(),
+                service: row.fields.service.clone(),
+                version: row.fields.version.clone(),
+                environments: row.fields.environments.clone(),
+                start,
+                end,
+            };
+            // The release and the others whose windows overlap it: enough for every conflict it
+            // takes part in.
+            let mut near: Vec<Planned> = planned
+                .iter()
+                .filter(|p| p.id != id && p.start < end && p.end > start)
+                .cloned()
+                .collect();
+            near.push(moved);
+            Ok(relm_calendar::conflicts(&near, &entries, production)
+                .map_err(|e| ApiError::new(ErrorCode::Validation, e.to_string()))?
+                .into_iter()
+                .filter(|c| c.release_id == id || c.other_release.as_deref() == Some(&id))
+                .collect())
+        };
+        let conflicts_before = match &row.fields.window {
+            Some(w) => conflicts_of(w.start, w.end)?,
+            None => Vec::new(),
+        };
+        let conflicts = conflicts_of(window.start, window.end)?;
+        facts.fields.window = Some(window.clone());
+        let at = window.start.max(self.clock.now());
+        let verdicts = row
+            .fields
+            .environments
+            .iter()
+            .map(|env| relm_policy::evaluate_in(&policy, version, &facts, env, at, req.lang))
+            .collect();
+        let new_digest = facts.fields.governed_digest(&facts.release_id);
+        let stale_approvals = facts
+            .approvals
+            .iter()
+            .filter(|a| {
+                a.decision == Decision::Approve
+                    && a.release_digest == base_digest
+                    && a.release_digest != new_digest
+            })
+            .count() as u32;
+        Ok(ReschedulePreview {
+            release_id: id,
+            service: row.fields.service,
+            version: row.fields.version,
+            start: fmt_utc(window.start),
+            end: fmt_utc(window.end),
+            tz: window.tz,
+            base_digest,
+            conflicts,
+            conflicts_before,
+            verdicts,
+            stale_approvals,
+        })
+    }
+
+    /// Move a release's window, as previewed: refused when the release changed since the
+    /// preview (`base_digest` no longer matches), so the person looks again.
+    pub fn reschedule_release(
+        &mut self,
+        req: &RescheduleRequest,
+        base_digest: &str,
+    ) -> Result<ReleaseRow> {
+        self.workspace_id()?;
+        let id = self.resolve_release(&req.release)?;
+        self.emit(|tx| {
+            let row = editable(releases::get(tx, &id)?, &id)?;
+            let now = row.fields.governed_digest(&ReleaseId(id.clone()));
+            if now != base_digest {
+                return Err(ApiError::new(
+                    ErrorCode::Conflict,
+                    format!(
+                        "release {id} changed since this move was checked; check the new time again before saving"
+                    ),
+                ));
+            }
+            let window = new_window(&row, req)?;
+            Ok(vec![EventBody::ReleaseUpdated {
+                release_id: ReleaseId(id.clone()),
+                patch: ReleasePatch {
+                    window: Some(window),
+                    ..Default::default()
+                },
+            }])
+        })?;
+        self.release(&id)
+    }
+}
+
+fn editable(row: Option<ReleaseRow>, id: &str) -> Result<ReleaseRow> {
+    let row = row.ok_or_else(|| ApiError::not_found(format!("no release {id}")))?;
+    if !row.status.is_editable() {
+        return Err(ApiError::new(
+            ErrorCode::Conflict,
+            format!(
+                "release {id} is `{}`; its window is history and can no longer be moved",
+                row.status
+            ),
+        ));
+    }
+    Ok(row)
+}
+
+fn new_window(row: &ReleaseRow, req: &RescheduleRequest) -> Result<PlannedWindow> {
+    let tz = req
+        .tz
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(String::from)
+        .or_else(|| row.fields.window.as_ref().map(|w| w.tz.clone()))
+        .unwrap_or_else(|| "UTC".to_string());
+    Ok(PlannedWindow::parse(&req.start, &req.end, &tz)?)
+}

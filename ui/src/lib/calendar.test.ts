@@ -1,0 +1,91 @@
+import { describe, expect, it } from "vitest";
+import {
+  addDays,
+  columns,
+  isoUtc,
+  laneOrder,
+  localInput,
+  minuteOfDay,
+  mondayOf,
+  moveToDay,
+  snap,
+  startOfDay,
+  ymd,
+  zonedToUtc,
+} from "./calendar";
+
+const at = (iso: string) => Date.parse(iso);
+
+describe("wall-clock times in a chosen zone", () => {
+  it("reads and writes local times", () => {
+    expect(isoUtc(zonedToUtc("2027-03-19T18:00", "Europe/Paris"))).toBe("2027-03-19T17:00:00Z");
+    expect(isoUtc(zonedToUtc("2027-07-01T09:00", "America/New_York"))).toBe("2027-07-01T13:00:00Z");
+    expect(localInput(at("2027-03-19T17:00:00Z"), "Europe/Paris")).toBe("2027-03-19T18:00");
+    expect(ymd(at("2027-03-19T23:30:00Z"), "Asia/Tokyo")).toBe("2027-03-20");
+    expect(minuteOfDay(at("2027-03-19T23:30:00Z"), "Asia/Tokyo")).toBe(8 * 60 + 30);
+    expect(Number.isNaN(zonedToUtc("nonsense", "UTC"))).toBe(true);
+  });
+
+  it("reads the spring gap with the offset before it, and the autumn repeat as the first", () => {
+    // Paris skips 02:00–03:00 on 2027-03-28; 02:30 is read as 03:30 CEST.
+    expect(isoUtc(zonedToUtc("2027-03-28T02:30", "Europe/Paris"))).toBe("2027-03-28T01:30:00Z");
+    // 02:30 happens twice on 2027-10-31: the first one, still CEST.
+    expect(isoUtc(zonedToUtc("2027-10-31T02:30", "Europe/Paris"))).toBe("2027-10-31T00:30:00Z");
+    // Sydney's autumn repeat is in April.
+    expect(isoUtc(zonedToUtc("2027-04-04T02:30", "Australia/Sydney"))).toBe("2027-04-03T15:30:00Z");
+  });
+
+  it("counts days and weeks", () => {
+    expect(addDays("2027-02-28", 1)).toBe("2027-03-01");
+    expect(addDays("2028-02-28", 1)).toBe("2028-02-29");
+    expect(mondayOf("2027-03-21")).toBe("2027-03-15");
+    expect(mondayOf("2027-03-15")).toBe("2027-03-15");
+    // A day that is 23 hours long in Paris still starts at local midnight.
+    expect(isoUtc(startOfDay("2027-03-28", "Europe/Paris"))).toBe("2027-03-27T23:00:00Z");
+  });
+});
+
+describe("moving a window", () => {
+  it("keeps the wall-clock start and the length across a DST change", () => {
+    const [s, e] = moveToDay(
+      at("2027-03-26T09:00:00Z"), // Friday 10:00 in Paris (CET)
+      at("2027-03-26T10:30:00Z"),
+      "2027-03-29", // Monday, after the change to CEST
+      "Europe/Paris",
+    );
+    expect(isoUtc(s)).toBe("2027-03-29T08:00:00Z");
+    expect(e - s).toBe(90 * 60_000);
+  });
+
+  it("snaps to a quarter of an hour", () => {
+    expect(isoUtc(snap(at("2027-03-29T08:07:00Z")))).toBe("2027-03-29T08:00:00Z");
+    expect(isoUtc(snap(at("2027-03-29T08:08:00Z")))).toBe("2027-03-29T08:15:00Z");
+    expect(isoUtc(snap(at("2027-03-29T08:20:00Z"), 30))).toBe("2027-03-29T08:30:00Z");
+  });
+});
+
+describe("layout", () => {
+  it("orders environment lanes by promotion order", () => {
+    expect(
+      laneOrder([["dev", "staging", "prod"], ["dev", "prod"], ["staging"]], ["prod", "dr"]),
+    ).toEqual(["dev", "staging", "prod", "dr"]);
+    expect(laneOrder([], [])).toEqual([]);
+  });
+
+  it("puts overlapping items side by side", () => {
+    const h = (n: number) => n * 3_600_000;
+    expect(
+      columns([
+        { start: h(9), end: h(11) },
+        { start: h(10), end: h(12) },
+        { start: h(11), end: h(13) },
+        { start: h(14), end: h(15) },
+      ]),
+    ).toEqual([
+      { col: 0, of: 2 },
+      { col: 1, of: 2 },
+      { col: 0, of: 2 },
+      { col: 0, of: 1 },
+    ]);
+  });
+});

@@ -1,0 +1,166 @@
+// Time arithmetic for the calendar views, always in an explicit IANA zone (the one the user
+// picked), never in the machine's: days, wall-clock times, moving a window to another day or
+// time, and the order of environment lanes.
+
+const MINUTE = 60_000;
+export const DAY = 86_400_000;
+
+const partsCache = new Map<string, Intl.DateTimeFormat>();
+function parts(ms: number, tz: string): Record<string, number> {
+  let f = partsCache.get(tz);
+  if (!f) {
+    f = new Intl.DateTimeFormat("en-US", {
+      timeZone: tz,
+      hourCycle: "h23",
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      second: "2-digit",
+    });
+    partsCache.set(tz, f);
+  }
+  const out: Record<string, number> = {};
+  for (const p of f.formatToParts(new Date(ms))) if (p.type !== "literal") out[p.type] = +p.value;
+  return out;
+}
+
+const pad = (n: number, w = 2) => String(n).padStart(w, "0");
+
+/** "YYYY-MM-DD" of an instant in a zone. */
+export function ymd(ms: number, tz: string): string {
+  const p = parts(ms, tz);
+  return `${pad(p.year ?? 1970, 4)}-${pad(p.month ?? 1)}-${pad(p.day ?? 1)}`;
+}
+
+/** Wall-clock "YYYY-MM-DDTHH:MM" of an instant in a zone (the value of a datetime-local input). */
+export function localInput(ms: number, tz: string): string {
+  const p = parts(ms, tz);
+  return `${ymd(ms, tz)}T${pad(p.hour ?? 0)}:${pad(p.minute ?? 0)}`;
+}
+
+/** Minutes since local midnight of an instant in a zone. */
+export function minuteOfDay(ms: number, tz: string): number {
+  const p = parts(ms, tz);
+  return (p.hour ?? 0) * 60 + (p.minute ?? 0);
+}
+
+/** How far a zone's wall clock is ahead of UTC at an instant, in milliseconds. */
+export function offsetMs(ms: number, tz: string): number {
+  const p = parts(ms, tz);
+  const wall = Date.UTC(
+    p.year ?? 1970,
+    (p.month ?? 1) - 1,
+    p.day ?? 1,
+    p.hour ?? 0,
+    p.minute ?? 0,
+    p.second ?? 0,
+  );
+  return wall - Math.floor(ms / 1000) * 1000;
+}
+
+/** The instant a wall-clock time ("YYYY-MM-DDTHH:MM") names in a zone. A time in the spring gap
+ * is read with the offset before the gap (so it lands after the gap, as RFC 5545 says); a
+ * repeated autumn time is the first of the two. */
+export function zonedToUtc(local: string, tz: string): number {
+  const wall = Date.parse(`${local.length === 16 ? `${local}:00` : local}Z`);
+  if (Number.isNaN(wall)) return NaN;
+  const before = offsetMs(wall - DAY, tz);
+  const after = offsetMs(wall + DAY, tz);
+  // The larger offset gives the earlier instant: the first of a repeated time.
+  for (const off of before >= after ? [before, after] : [after, before]) {
+    const at = wall - off;
+    if (offsetMs(at, tz) === off) return at;
+  }
+  return wall - before;
+}
+
+/** A date plus `n` days. */
+export function addDays(day: string, n: number): string {
+  return new Date(Date.parse(`${day}T12:00:00Z`) + n * DAY).toISOString().slice(0, 10);
+}
+
+/** The Monday on or before a date. */
+export function mondayOf(day: string): string {
+  const wd = new Date(`${day}T12:00:00Z`).getUTCDay();
+  return addDays(day, -((wd + 6) % 7));
+}
+
+/** Local midnight of a date in a zone, as an instant. */
+export function startOfDay(day: string, tz: string): number {
+  return zonedToUtc(`${day}T00:00`, tz);
+}
+
+/** A window moved to another day, keeping its wall-clock start time and its length. */
+export function moveToDay(start: number, end: number, day: string, tz: string): [number, number] {
+  const m = minuteOfDay(start, tz);
+  const s = zonedToUtc(`${day}T${pad(Math.floor(m / 60))}:${pad(m % 60)}`, tz);
+  return [s, s + (end - start)];
+}
+
+/** Rounded to the nearest `step` minutes. */
+export function snap(ms: number, step = 15): number {
+  const q = step * MINUTE;
+  return Math.round(ms / q) * q;
+}
+
+/** RFC 3339 in UTC without milliseconds, as the backend writes instants. */
+export function isoUtc(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+/** Environment lanes in promotion order: each release lists its environments in that order, so
+ * an environment's average position across releases orders it; then any from calendar scopes. */
+export function laneOrder(lists: string[][], extra: string[] = []): string[] {
+  const seen = new Map<string, { sum: number; n: number }>();
+  for (const list of lists)
+    list.forEach((env, i) => {
+      const s = seen.get(env) ?? { sum: 0, n: 0 };
+      s.sum += list.length > 1 ? i / (list.length - 1) : 1;
+      s.n += 1;
+      seen.set(env, s);
+    });
+  const ranked = [...seen.entries()]
+    .map(([env, s]) => ({ env, rank: s.sum / s.n }))
+    .sort((a, b) => a.rank - b.rank || a.env.localeCompare(b.env))
+    .map((x) => x.env);
+  return [...ranked, ...[...new Set(extra)].filter((e) => !seen.has(e)).sort()];
+}
+
+/** Side-by-side columns for overlapping intervals: each item's column and how many share it. */
+export function columns(items: { start: number; end: number }[]): { col: number; of: number }[] {
+  const order = items.map((_, i) => i).sort((a, b) => items[a]!.start - items[b]!.start);
+  const out = items.map(() => ({ col: 0, of: 1 }));
+  let group: number[] = [];
+  let ends: number[] = [];
+  let groupEnd = -Infinity;
+  const close = () => {
+    for (const i of group) out[i]!.of = ends.length;
+    group = [];
+    ends = [];
+  };
+  for (const i of order) {
+    const it = items[i]!;
+    if (it.start >= groupEnd) close();
+    let col = ends.findIndex((e) => e <= it.start);
+    if (col < 0) col = ends.push(it.end) - 1;
+    else ends[col] = it.end;
+    out[i]!.col = col;
+    group.push(i);
+    groupEnd = Math.max(groupEnd, it.end);
+  }
+  close();
+  return out;
+}
+
+/** What the details panel shows. */
+export type Picked =
+  | { kind: "entry"; o: import("./types").Occurrence }
+  | { kind: "release"; r: import("./types").Release };
+
+/** The look of an occurrence: hard freeze, soft freeze or window. */
+export function tone(o: { kind: string; level?: string | null }): "hard" | "soft" | "window" {
+  if (o.kind === "window") return "window";
+  return o.level === "soft" ? "soft" : "hard";
+}
