@@ -13,6 +13,9 @@ const PAGES = [
   "allowed",
   "new",
   "calendar",
+  "calendar-week",
+  "calendar-timeline",
+  "reschedule",
   "audit",
   "settings",
   "policy",
@@ -41,8 +44,28 @@ for (const theme of ["light", "dark"]) {
             allowed: `#/releases/${allowed}`,
             new: "#/releases/new",
           }[page] ?? `#/${page}`;
-        await b.execute((h) => (location.hash = h), hash);
+        // The calendar's views; the reschedule dialog for the first movable release next week.
+        const view = { "calendar-week": "week", "calendar-timeline": "timeline" }[page];
+        await b.execute(
+          (v) => localStorage.setItem("relm.calendar.view", v),
+          page === "reschedule" ? "timeline" : (view ?? "month"),
+        );
+        if (view || page === "reschedule") {
+          await b.execute(() => (location.hash = "#/dashboard"));
+          await b.pause(200);
+        }
+        await b.execute(
+          (h) => (location.hash = h),
+          view || page === "reschedule" ? "#/calendar" : hash,
+        );
         await b.pause(700);
+        if (page === "reschedule") {
+          await (await find(b, "[data-step='1']")).click();
+          await (await find(b, "[data-lane=prod] .bar.movable")).click();
+          await (await find(b, "[data-testid=reschedule]")).click();
+          await find(b, "[data-testid=reschedule-dialog][data-outcome]:not([data-outcome=''])");
+          await b.pause(300);
+        }
         await b.saveScreenshot(join(OUT, `${theme}-${locale}-${page}.png`));
       }
     });

@@ -388,7 +388,15 @@ occurrence?: [string, string],
 /**
  * The other release, for overlaps.
  */
-other_release?: string, reason: string, };
+other_release?: string, 
+/**
+ * The other release as "service version", for overlaps.
+ */
+other_name?: string, 
+/**
+ * The maintenance window a hard freeze decided over, when the release is inside both.
+ */
+over_window?: string, reason: string, };
 
 export type RescheduleRequest = { 
 /**

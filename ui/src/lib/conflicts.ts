@@ -1,20 +1,21 @@
 // Conflicts and verdicts in the UI's language.
 
-import { formatDateTime, i18n, t } from "./i18n.svelte";
+import { formatDateTime, t } from "./i18n.svelte";
 import type { MessageKey } from "./messages";
 import type { Conflict, Outcome, Verdict } from "./types";
 
-/** A conflict in the UI's language: the backend's full sentence in English, the same facts from
- * the message catalogue otherwise. Times are shown in `zone`. */
+/** A conflict in the UI's language, from the facts the backend gives (the entry, its
+ * occurrence, the other release, the window a hard freeze decided over), times in `zone`. */
 export function conflictText(c: Conflict, zone: string): string {
-  if (i18n.locale === "en") return c.reason;
   const [from, to] = c.occurrence ?? ["", ""];
-  return t(`conflict.${c.code}` as MessageKey, {
+  const text = t(`conflict.${c.code}` as MessageKey, {
     entry: c.entry_name ?? "",
     from: formatDateTime(from, zone),
     to: formatDateTime(to, zone),
     env: c.environment ?? "",
+    other: c.other_name ?? "",
   });
+  return c.over_window ? text + t("conflict.overWindow", { window: c.over_window }) : text;
 }
 
 /** The worst of several outcomes, and of conflicts (an error blocks, a warning warns). */

@@ -346,8 +346,9 @@ export const en = {
   "conflict.crosses_freeze_start": "runs into the freeze `{entry}` starting {from}",
   "conflict.outside_windows":
     "{env} has maintenance windows, and the planned window lies in none of them",
-  "conflict.same_service_overlap": "overlaps another release of the same service",
-  "conflict.same_environment_overlap": "overlaps another release in {env}",
+  "conflict.same_service_overlap": "overlaps {other} of the same service",
+  "conflict.same_environment_overlap": "overlaps {other} in {env}",
+  "conflict.overWindow": "; it decides over the window `{window}`: a hard freeze beats a window",
   "dashboard.freezes": "Next freezes",
   "dashboard.noFreezes": "No freeze in the next 60 days.",
 } as const;
@@ -709,8 +710,10 @@ export const fr: Record<MessageKey, string> = {
   "conflict.crosses_freeze_start": "déborde sur le gel `{entry}` qui commence le {from}",
   "conflict.outside_windows":
     "{env} a des fenêtres de maintenance, et la fenêtre prévue n’est dans aucune",
-  "conflict.same_service_overlap": "chevauche une autre mise en production du même service",
-  "conflict.same_environment_overlap": "chevauche une autre mise en production en {env}",
+  "conflict.same_service_overlap": "chevauche {other} du même service",
+  "conflict.same_environment_overlap": "chevauche {other} en {env}",
+  "conflict.overWindow":
+    " ; il l’emporte sur la fenêtre `{window}` : un gel strict prime sur une fenêtre",
   "dashboard.freezes": "Prochains gels",
   "dashboard.noFreezes": "Aucun gel dans les 60 prochains jours.",
 };

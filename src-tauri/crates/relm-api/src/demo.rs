@@ -17,7 +17,7 @@ use relm_domain::role::Role;
 use relm_domain::window::PlannedWindow;
 use relm_identity::SecretKey;
 use relm_policy::Lang;
-use relm_store::projection::releases;
+use relm_store::projection::{calendar, governance, releases};
 use serde::Serialize;
 
 use crate::calendar::CalendarInput;
@@ -279,6 +279,7 @@ pub fn seed(opts: &Options) -> Result<(Relm, DemoOutcome)> {
         gates(&mut relm, &team, author, &id, i, now)?;
         added += 1;
     }
+    planned_conflicts(&mut relm, &[&me, &team[0].key, &team[2].key], now)?;
     tracing::info!(releases = added, "demo seeded");
     Ok((
         relm,
@@ -290,21 +291,28 @@ pub fn seed(opts: &Options) -> Result<(Relm, DemoOutcome)> {
     ))
 }
 
-/// A Tuesday or Thursday, 10:00-11:00 Paris, at least three days ahead and outside the
-/// year-end freeze: a slot every rule of the demo's policy and calendar accepts.
+/// A one-hour slot on a Tuesday or Thursday between 10:00 and 15:00 Paris, at least three days
+/// ahead and outside the year-end freeze: one every rule of the demo's policy and calendar
+/// accepts. Different `n` give different slots, so rescheduled releases do not pile up.
 fn clean_slot(
     now: chrono::DateTime<chrono::Utc>,
+    n: i64,
 ) -> (chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>) {
     let paris = chrono_tz::Europe::Paris;
     let mut day = (now + Duration::days(3)).with_timezone(&paris).date_naive();
+    let mut skip = n.max(0) / 3;
     loop {
         let year_end =
             (day.month() == 12 && day.day() >= 22) || (day.month() == 1 && day.day() <= 3);
         if matches!(day.weekday(), Weekday::Tue | Weekday::Thu) && !year_end {
-            break;
+            if skip == 0 {
+                break;
+            }
+            skip -= 1;
         }
         day += Duration::days(1);
     }
+    let hour = 10 + 2 * u32::try_from(n.rem_euclid(3)).unwrap_or_default();
     let at = |h: u32| {
         paris
             .from_local_datetime(
@@ -314,7 +322,78 @@ fn clean_slot(
             .map(|t| t.with_timezone(&chrono::Utc))
             .unwrap_or(now)
     };
-    (at(10), at(11))
+    (at(hour), at(hour + 1))
+}
+
+/// Two deliberate conflicts among upcoming releases that wait for their approval: a payments
+/// release planned inside the soft month-end close (a warning: it needs a justification and
+/// one more approval), and another release in the same slot (an overlap in each environment).
+fn planned_conflicts(
+    relm: &mut Relm,
+    owners: &[&SecretKey],
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<()> {
+    let conn = relm.store.conn();
+    let shared = governance::shared(conn)?;
+    let mut waiting = Vec::new();
+    for p in calendar::planned_releases(conn)? {
+        if p.start < now + Duration::days(3) || !p.environments.iter().any(|e| e == "prod") {
+            continue;
+        }
+        let Some(f) = governance::facts(conn, &p.id, &shared)? else {
+            continue;
+        };
+        if f.approvals.is_empty() && f.fields.change_type != ChangeType::Emergency {
+            waiting.push((p, f.fields.owner));
+        }
+    }
+    let payments = waiting.iter().find(|(p, _)| p.service == "payments-api");
+    let other = waiting
+        .iter()
+        .find(|(p, _)| p.service != "payments-api" && p.service != "checkout-web");
+    let (Some(payments), Some(other)) = (payments, other) else {
+        return Ok(());
+    };
+    // The first 1st of a month at least three days ahead on a weekday, outside the year-end
+    // freeze: the month-end close and nothing else.
+    let paris = chrono_tz::Europe::Paris;
+    let mut day = (now + Duration::days(3)).with_timezone(&paris).date_naive();
+    while day.day() != 1 || day.month() == 1 || matches!(day.weekday(), Weekday::Sat | Weekday::Sun)
+    {
+        day += Duration::days(1);
+    }
+    let at = |h: u32, m: u32| {
+        paris
+            .from_local_datetime(
+                &day.and_time(NaiveTime::from_hms_opt(h, m, 0).unwrap_or_default()),
+            )
+            .earliest()
+            .map(|t| t.with_timezone(&chrono::Utc))
+            .unwrap_or(now)
+    };
+    for ((p, owner), (start, end)) in [
+        (payments, (at(10, 0), at(11, 0))),
+        (other, (at(10, 30), at(11, 30))),
+    ] {
+        let Some(key) = owners.iter().find(|k| k.public().key_id() == *owner) else {
+            continue;
+        };
+        let patch = relm_domain::release::ReleasePatch {
+            window: Some(PlannedWindow {
+                start,
+                end,
+                tz: "Europe/Paris".into(),
+            }),
+            ..Default::default()
+        };
+        relm.emit_as(key, |_| {
+            Ok(vec![EventBody::ReleaseUpdated {
+                release_id: ReleaseId(p.id.clone()),
+                patch,
+            }])
+        })?;
+    }
+    Ok(())
 }
 
 /// The demo's calendar: a weekend freeze, a year-end freeze, a soft month-end close for
@@ -500,7 +579,7 @@ fn gates(
         1 | 2 => {
             // Rescheduled into a clean slot with a rollback plan, so the policy allows it; the
             // other one was reassessed as high risk and lacks its security scan (a warning).
-            let (start, end) = clean_slot(now);
+            let (start, end) = clean_slot(now, (i / 4) * 2 + (i % 4 - 1));
             let patch = relm_domain::release::ReleasePatch {
                 risk: Some(if i % 4 == 2 {
                     RiskLevel::High

@@ -80,6 +80,14 @@ pub struct Conflict {
     #[cfg_attr(feature = "ts", ts(optional))]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub other_release: Option<String>,
+    /// The other release as "service version", for overlaps.
+    #[cfg_attr(feature = "ts", ts(optional))]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub other_name: Option<String>,
+    /// The maintenance window a hard freeze decided over, when the release is inside both.
+    #[cfg_attr(feature = "ts", ts(optional))]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub over_window: Option<String>,
     pub reason: String,
 }
 
@@ -180,6 +188,8 @@ impl<'a> Calendar<'a> {
             entry_name: slot.map(|s| self.entries[s.entry].1.name.clone()),
             occurrence: slot.map(|s| (fmt_utc(s.start), fmt_utc(s.end))),
             other_release: None,
+            other_name: None,
+            over_window: None,
             reason,
         };
         let covers = |s: &&Slot| self.entries[s.entry].1.scope.covers(&r.service, env);
@@ -254,10 +264,11 @@ impl<'a> Calendar<'a> {
                             .iter_mut()
                             .find(|c| c.entry_id.as_deref() == Some(self.entries[f].0.as_str()))
                         {
+                            let window = &self.entries[w.entry].1.name;
                             c.reason.push_str(&format!(
-                                "; it decides over the window `{}`, a hard freeze beats a window",
-                                self.entries[w.entry].1.name
+                                "; it decides over the window `{window}`, a hard freeze beats a window"
                             ));
+                            c.over_window = Some(window.clone());
                         }
                     }
                     (Some(_), None) => {}
@@ -304,6 +315,8 @@ pub fn conflicts(
                 entry_name: None,
                 occurrence: None,
                 other_release: Some(a.id.clone()),
+                other_name: Some(format!("{} {}", a.service, a.version)),
+                over_window: None,
                 reason: what,
             };
             if a.service == b.service {

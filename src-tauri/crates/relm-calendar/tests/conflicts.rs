@@ -224,6 +224,7 @@ fn a_hard_freeze_beats_a_window_and_says_so() {
         "{}",
         list[0].reason
     );
+    assert_eq!(list[0].over_window.as_deref(), Some("maintenance"));
 }
 
 #[test]
@@ -276,6 +277,11 @@ fn overlapping_releases_of_a_service_or_an_environment_warn() {
             ("c".into(), "a".into(), Code::SameEnvironmentOverlap),
         ],
         "a release ending when another starts does not overlap it"
+    );
+    assert!(
+        list.iter()
+            .all(|c| c.other_name.as_deref() == Some("api 1.0.0")),
+        "the other release is named: {list:?}"
     );
 }
 
