@@ -66,6 +66,7 @@ fn entries(n: usize, first_year: i32) -> Vec<(String, Entry)> {
                 exdates: vec![],
                 rdates: vec![],
                 source: None,
+                owner: None,
             };
             e.validate().unwrap();
             (format!("e{i}"), e)
@@ -135,6 +136,7 @@ fn team_calendar(n: usize) -> Vec<(String, Entry)> {
                 exdates: vec![],
                 rdates: vec![],
                 source: None,
+                owner: None,
             };
             e.validate().unwrap();
             (format!("e{i}"), e)

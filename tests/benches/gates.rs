@@ -4,6 +4,7 @@
 //!    facts already read: median and 99th percentile of `RELM_BENCH_VERDICTS` (default 2,000)
 //!    runs. Also the same with the store read included (`relm check`'s work, without process
 //!    start), and with the 25 built-in rules only.
+//!    And the reschedule preview (what dragging a release on the calendar checks live).
 //! 2. The policy simulator over `RELM_BENCH_RELEASES` (default 10,000) releases, each judged
 //!    for two environments under the policy in force and under a draft.
 
@@ -158,6 +159,42 @@ fn main() {
     times.sort_by(f64::total_cmp);
     let (mc, p99_c) = (percentile(&times, 0.5), percentile(&times, 0.99));
 
+    // The reschedule preview the calendar runs while a release is dragged (conflicts with the
+    // calendar and the other planned releases, and a verdict per environment), with 20
+    // recurring freezes and windows in the calendar.
+    for i in 0..20 {
+        relm.add_calendar_entry(&relm_api::calendar::CalendarInput {
+            kind: Some(if i % 4 == 0 { "window" } else { "freeze" }.into()),
+            name: Some(format!("entry {i}")),
+            start: Some(format!("2026-0{}-0{}T18:00", 1 + i % 9, 1 + i % 7)),
+            end: Some(format!("2026-0{}-0{}T23:00", 1 + i % 9, 1 + i % 7)),
+            tz: Some("Europe/Paris".into()),
+            rrule: Some("FREQ=WEEKLY".into()),
+            environments: vec!["prod".into()],
+            services: vec![format!("svc-{}", i % 40)],
+            ..Default::default()
+        })
+        .unwrap();
+    }
+    let mut times: Vec<f64> = (0..runs.min(300))
+        .map(|i| {
+            let at = start + Duration::hours(60 + (i % 300) as i64);
+            let t = Instant::now();
+            let p = relm
+                .preview_reschedule(&relm_api::reschedule::RescheduleRequest {
+                    release: ids[i % ids.len()].clone(),
+                    start: at.to_rfc3339(),
+                    end: (at + Duration::hours(1)).to_rfc3339(),
+                    ..Default::default()
+                })
+                .unwrap();
+            std::hint::black_box(p);
+            t.elapsed().as_secs_f64() * 1e3
+        })
+        .collect();
+    times.sort_by(f64::total_cmp);
+    let (mr, p99_r) = (percentile(&times, 0.5), percentile(&times, 0.99));
+
     // 2. The simulator: every release, two environments, current policy and a draft.
     // The draft drops the approval rules (same rule count): prod verdicts change.
     let draft = thirty.replace(
@@ -182,6 +219,9 @@ fn main() {
     );
     println!(
         "| `check` use-case, 30 rules (policy parse + SQLite read + verdict) | median {mc:.3} ms, p99 {p99_c:.3} ms | |"
+    );
+    println!(
+        "| reschedule preview (the calendar's live check while dragging), {releases} planned releases, 20 recurring entries, 30 rules × 2 environments | median {mr:.3} ms, p99 {p99_r:.3} ms | |"
     );
     println!(
         "| simulator, {} releases × 2 environments, two 30-rule policies | {simulated:.2} s ({} verdicts changed) | < 2 s |",

@@ -34,10 +34,17 @@ fn freezes_and_windows_list_their_occurrences_with_utc_and_local_times() {
     assert_eq!(added["kind"], "freeze");
     assert_eq!(added["level"], "hard");
     assert_eq!(added["scope"]["environments"][0], "prod");
+    let me = r.json(&["identity", "show"])["key_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(added["owner"], me.as_str(), "whoever records it by default");
     r.json(&[
         "calendar",
         "add",
         "window",
+        "--owner",
+        "ADA@acme.example",
         "--name",
         "Tuesday window",
         "--start",
@@ -86,6 +93,7 @@ fn freezes_and_windows_list_their_occurrences_with_utc_and_local_times() {
             ] {
                 assert!(o.get(key).is_some(), "occurrence lacks `{key}`: {o}");
             }
+            assert_eq!(o["owner"], "Ada Lovelace", "occurrences name the owner");
             (
                 o["name"].as_str().unwrap().into(),
                 o["start_utc"].as_str().unwrap().into(),
@@ -170,6 +178,14 @@ fn freezes_and_windows_list_their_occurrences_with_utc_and_local_times() {
     // Entries, removal, and the ledger still verifies.
     let entries = r.json(&["calendar", "entries"]);
     assert_eq!(entries.as_array().unwrap().len(), 3);
+    assert!(
+        entries
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["owner"] == me.as_str()),
+        "an owner named by e-mail is stored as the member's key id: {entries}"
+    );
     let id = added["id"].as_str().unwrap();
     r.ok(&["calendar", "remove", &id[..30]]);
     assert_eq!(
@@ -242,6 +258,13 @@ fn bad_calendar_input_is_refused_and_nothing_is_stored() {
         2,
     );
     assert!(soft_window.contains("freezes only"), "{soft_window}");
+    let mut stranger: Vec<&str> = WEEKEND.to_vec();
+    stranger.extend(["--owner", "nobody@acme.example"]);
+    let owner = r.fails(&stranger, 2);
+    assert!(
+        owner.contains("no active member has the e-mail `nobody@acme.example`"),
+        "{owner}"
+    );
     let range = r.fails(
         &[
             "calendar",

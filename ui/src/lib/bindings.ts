@@ -370,7 +370,12 @@ start_local: string, end_local: string, tz: string, scope: Scope,
 /**
  * A start or end fell in a daylight-saving gap and was moved forward.
  */
-shifted: boolean, };
+shifted: boolean, 
+/**
+ * The entry's reason (empty when none was given), and the name of the member answerable
+ * for it.
+ */
+reason: string, owner: string, };
 
 export type Severity = "error" | "warning";
 

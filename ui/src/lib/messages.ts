@@ -322,6 +322,7 @@ export const en = {
   "calendar.dragHint":
     "Drag a release to move it: the new time is checked while you drag, and again before anything is saved.",
   "calendar.reschedule": "Reschedule…",
+  "calendar.owner": "Owner: {name}",
   "reschedule.title": "Move {release}",
   "reschedule.from": "Planned now: {start} – {end}",
   "reschedule.start": "New start",
@@ -685,6 +686,7 @@ export const fr: Record<MessageKey, string> = {
   "calendar.dragHint":
     "Faites glisser une mise en production pour la déplacer : le nouveau créneau est vérifié pendant le glissement, puis avant tout enregistrement.",
   "calendar.reschedule": "Replanifier…",
+  "calendar.owner": "Responsable : {name}",
   "reschedule.title": "Déplacer {release}",
   "reschedule.from": "Prévue actuellement : {start} – {end}",
   "reschedule.start": "Nouveau début",

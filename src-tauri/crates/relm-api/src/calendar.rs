@@ -32,6 +32,9 @@ pub struct CalendarInput {
     pub environments: Vec<String>,
     pub services: Vec<String>,
     pub reason: Option<String>,
+    /// The member answerable for it: a key id (or a unique prefix) or an e-mail; whoever
+    /// records it by default.
+    pub owner: Option<String>,
 }
 
 /// How to import an iCalendar file.
@@ -86,6 +89,10 @@ pub struct OccurrenceView {
     pub scope: Scope,
     /// A start or end fell in a daylight-saving gap and was moved forward.
     pub shifted: bool,
+    /// The entry's reason (empty when none was given), and the name of the member answerable
+    /// for it.
+    pub reason: String,
+    pub owner: String,
 }
 
 /// Occurrences listed at most per request; more asks for a shorter range.
@@ -166,6 +173,7 @@ impl CalendarInput {
             exdates: list(&self.exdates, "exdate")?,
             rdates: list(&self.rdates, "rdate")?,
             source: None,
+            owner: None,
         };
         entry.validate()?;
         Ok(entry)
@@ -190,8 +198,17 @@ fn bound(field: &str, text: &str, tz: chrono_tz::Tz) -> Result<DateTime<Utc>> {
 
 impl Relm {
     /// Add a freeze or window to the calendar; returns it.
+    /// The owner an input names (a member), or this replica's member when it names none.
+    fn entry_owner(&self, input: &CalendarInput) -> Result<String> {
+        match input.owner.as_deref().map(str::trim).filter(|o| !o.is_empty()) {
+            Some(who) => Ok(self.resolve_member(who)?.0),
+            None => Ok(self.signing_key()?.public().key_id().0),
+        }
+    }
+
     pub fn add_calendar_entry(&mut self, input: &CalendarInput) -> Result<CalendarRow> {
-        let entry = input.to_entry()?;
+        let mut entry = input.to_entry()?;
+        entry.owner = Some(self.entry_owner(input)?);
         let id = CalendarEntryId::generate(self.clock.now(), random::<10>()?);
         let body = EventBody::CalendarEntryAdded {
             entry_id: id.clone(),
@@ -208,7 +225,11 @@ impl Relm {
         input: &CalendarInput,
     ) -> Result<CalendarRow> {
         let id = self.resolve_entry(id)?;
-        let entry = input.to_entry()?;
+        let mut entry = input.to_entry()?;
+        entry.owner = match input.owner.as_deref().map(str::trim).filter(|o| !o.is_empty()) {
+            Some(_) => Some(self.entry_owner(input)?),
+            None => self.calendar_entry(&id)?.entry.owner,
+        };
         let body = EventBody::CalendarEntryUpdated {
             entry_id: CalendarEntryId(id.clone()),
             entry,
@@ -459,6 +480,7 @@ impl Relm {
                     exdates: ev.exdates.clone(),
                     rdates: ev.rdates.clone(),
                     source: None,
+                    owner: None,
                 };
                 probe.validate().map_err(|e| fail(ev.line, e.to_string()))?;
                 for o in relm_calendar::occurrences(&probe, from, to, MAX_OCCURRENCES)
@@ -501,6 +523,7 @@ impl Relm {
                 exdates: vec![],
                 rdates: starts[1..].to_vec(),
                 source: Some(format!("holidays:{}", name.trim())),
+                owner: None,
             });
             let n = dates.len() as u32;
             let (added, updated) = self.store_imported(entries, file)?;
@@ -528,6 +551,7 @@ impl Relm {
                 exdates: ev.exdates.clone(),
                 rdates: ev.rdates.clone(),
                 source: ev.uid.clone(),
+                owner: None,
             };
             e.validate().map_err(|err| fail(ev.line, err.to_string()))?;
             entries.push(e);
@@ -544,9 +568,10 @@ impl Relm {
     fn store_imported(&mut self, entries: Vec<Entry>, _file: &str) -> Result<(u32, u32)> {
         let existing = calendar::list(self.store.conn())?;
         let now = self.clock.now();
+        let me = self.signing_key()?.public().key_id().0;
         let mut bodies = Vec::new();
         let (mut added, mut updated) = (0, 0);
-        for e in entries {
+        for mut e in entries {
             // Relm's own export names entries `<id>@relm`; other files keep their UIDs.
             let known = e.source.as_deref().and_then(|src| {
                 existing.iter().find(|r| {
@@ -557,8 +582,9 @@ impl Relm {
             match known {
                 Some(row) => {
                     updated += 1;
-                    // Re-importing Relm's own export keeps where the entry first came from.
-                    let mut e = e;
+                    // Re-importing keeps the owner, and, for Relm's own export, where the
+                    // entry first came from.
+                    e.owner = row.entry.owner.clone().or_else(|| Some(row.created_by.clone()));
                     if e.source.as_deref().is_some_and(|s| s.ends_with("@relm")) {
                         e.source = row.entry.source.clone();
                     }
@@ -569,6 +595,7 @@ impl Relm {
                 }
                 None => {
                     added += 1;
+                    e.owner = Some(me.clone());
                     bodies.push(EventBody::CalendarEntryAdded {
                         entry_id: CalendarEntryId::generate(now, random::<10>()?),
                         entry: e,
@@ -635,8 +662,15 @@ impl Relm {
                 ),
             ));
         }
+        let names: std::collections::HashMap<String, String> = self
+            .members()?
+            .into_iter()
+            .map(|m| (m.key_id, m.name))
+            .collect();
         let mut out = Vec::new();
         for row in self.calendar_entries()? {
+            let owner = row.entry.owner.as_deref().unwrap_or(&row.created_by);
+            let owner = names.get(owner).cloned().unwrap_or_else(|| owner.to_string());
             let left = MAX_OCCURRENCES.saturating_sub(out.len());
             let list = relm_calendar::occurrences(&row.entry, from, to, left)
                 .map_err(|e| ApiError::new(ErrorCode::Validation, e.to_string()))?;
@@ -665,6 +699,8 @@ impl Relm {
                     tz,
                     scope: row.entry.scope.clone(),
                     shifted: o.shifted,
+                    reason: row.entry.reason.clone(),
+                    owner: owner.clone(),
                 });
             }
         }

@@ -102,10 +102,23 @@ impl Relm {
             .ok_or_else(|| ApiError::not_found(format!("no member with key id {key_id}")))
     }
 
-    /// Accept a key id, a fingerprint (with dashes), a unique prefix of either, or a public key.
-    fn resolve_member(&self, who: &str) -> Result<KeyId> {
+    /// Accept a key id, a fingerprint (with dashes), a unique prefix of either, a public key,
+    /// or an active member's e-mail.
+    pub(crate) fn resolve_member(&self, who: &str) -> Result<KeyId> {
         if let Ok(k) = PublicKey::parse(who) {
             return Ok(k.key_id());
+        }
+        if who.contains('@') {
+            return self
+                .members()?
+                .into_iter()
+                .find(|m| m.active && m.email.eq_ignore_ascii_case(who.trim()))
+                .map(|m| KeyId(m.key_id))
+                .ok_or_else(|| {
+                    ApiError::not_found(format!(
+                        "no active member has the e-mail `{who}`; see `relm member list`"
+                    ))
+                });
         }
         let needle = who.trim().replace('-', "").to_lowercase();
         let found: Vec<_> = self

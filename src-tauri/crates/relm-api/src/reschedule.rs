@@ -69,7 +69,6 @@ impl Relm {
         let mut facts = governance::facts(conn, &id, &governance::shared(conn)?)?
             .ok_or_else(|| ApiError::not_found(format!("no release {id}")))?;
         let base_digest = facts.fields.governed_digest(&facts.release_id);
-        let planned = calendar::planned_releases(conn)?;
         let entries = calendar::entries(conn)?;
         let (policy, version) = crate::gates::in_force(conn)?;
         let production = |env: &str| {
@@ -88,11 +87,11 @@ impl Relm {
             };
             // The release and the others whose windows overlap it: enough for every conflict it
             // takes part in.
-            let mut near: Vec<Planned> = planned
-                .iter()
-                .filter(|p| p.id != id && p.start < end && p.end > start)
-                .cloned()
-                .collect();
+            let mut near: Vec<Planned> =
+                calendar::planned_releases_between(conn, start.timestamp(), end.timestamp())?
+                    .into_iter()
+                    .filter(|p| p.id != id)
+                    .collect();
             near.push(moved);
             Ok(relm_calendar::conflicts(&near, &entries, production)
                 .map_err(|e| ApiError::new(ErrorCode::Validation, e.to_string()))?

@@ -130,6 +130,10 @@ pub struct Entry {
     pub scope: Scope,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub reason: String,
+    /// The member answerable for the entry (a key id); whoever recorded it when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub owner: Option<String>,
     /// IANA zone the times are in, e.g. `Europe/Paris`.
     pub tz: String,
     /// The first (or only) occurrence, wall-clock in `tz`.

@@ -37,6 +37,7 @@ fn entry(
         exdates: vec![],
         rdates: vec![],
         source: None,
+        owner: None,
     };
     e.validate().unwrap();
     (format!("id-{name}"), e)

@@ -22,6 +22,7 @@ fn entry(tz: &str, start: &str, end: &str, rrule: Option<&str>) -> Entry {
         exdates: vec![],
         rdates: vec![],
         source: None,
+        owner: None,
     }
 }
 
@@ -467,6 +468,7 @@ proptest! {
             name: "p".into(), kind: Kind::Freeze, level: None, scope: Scope::default(), reason: String::new(),
             tz: zone.into(), start, end: start + chrono::TimeDelta::hours(hours), rrule: Some(freq.into()),
             exdates: vec![], rdates: vec![], source: None,
+            owner: None,
         };
         if e.validate().is_err() { return Ok(()) }
         let from = utc("2029-01-01T00:00:00Z") + chrono::TimeDelta::days(range_day);
@@ -502,6 +504,7 @@ proptest! {
             exdates: vec![],
             rdates: vec![],
             source: None,
+            owner: None,
         };
         e.validate().unwrap();
         let from = utc("2027-06-01T00:00:00Z");

@@ -447,6 +447,10 @@ pub struct CalendarAddArgs {
     pub services: Vec<String>,
     #[arg(long)]
     pub reason: Option<String>,
+    /// The member answerable for the entry: key id (or a unique prefix) or e-mail; you by
+    /// default.
+    #[arg(long)]
+    pub owner: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -139,6 +139,7 @@ pub fn calendar(opts: &Options, cmd: CalendarCmd) -> Result<Outcome> {
                 environments: a.envs,
                 services: a.services,
                 reason: a.reason,
+                owner: a.owner,
             };
             let row = relm.add_calendar_entry(&input)?;
             let text = format!(

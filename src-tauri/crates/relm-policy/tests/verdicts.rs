@@ -124,6 +124,7 @@ fn cal_entry(
         exdates: vec![],
         rdates: vec![],
         source: None,
+        owner: None,
     };
     e.validate().unwrap();
     (format!("cal-{name}"), e)

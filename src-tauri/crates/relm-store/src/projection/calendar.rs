@@ -131,12 +131,22 @@ pub fn ids_with_prefix(conn: &Connection, prefix: &str, limit: u32) -> Result<Ve
 /// Releases still to go out (draft, planned, approved) that have a planned window, as the
 /// calendar sees them.
 pub fn planned_releases(conn: &Connection) -> Result<Vec<relm_calendar::Planned>> {
+    planned_releases_between(conn, i64::MIN, i64::MAX)
+}
+
+/// Releases still to go out whose planned window overlaps `[from, to)` (Unix seconds).
+pub fn planned_releases_between(
+    conn: &Connection,
+    from: i64,
+    to: i64,
+) -> Result<Vec<relm_calendar::Planned>> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, service, version, environments, window_start, window_end FROM releases
-         WHERE window_start IS NOT NULL AND status IN ('draft', 'planned', 'approved')
+         WHERE window_start IS NOT NULL AND window_start < ?2 AND window_end > ?1
+           AND status IN ('draft', 'planned', 'approved')
          ORDER BY window_start, id",
     )?;
-    let mut rows = stmt.query([])?;
+    let mut rows = stmt.query([from, to])?;
     let mut out = Vec::new();
     let instant = |secs: i64| {
         chrono::DateTime::from_timestamp(secs, 0)
