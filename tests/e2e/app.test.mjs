@@ -477,6 +477,7 @@ test("the calendar shows freezes, windows and releases by day, and their conflic
     await (await find(b, '[data-day="2027-03-13"] [data-entry="Weekend freeze"]')).click();
     const details = await find(b, "[data-testid=calendar-details]");
     assert.match(await details.getText(), /2027-03-12 18:00 → 2027-03-15 06:00 \(UTC\)/);
+    assert.match(await details.getText(), /Owner: Ann/);
   });
   assert.ok(saturday);
 });

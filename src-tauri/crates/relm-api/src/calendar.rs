@@ -200,7 +200,12 @@ impl Relm {
     /// Add a freeze or window to the calendar; returns it.
     /// The owner an input names (a member), or this replica's member when it names none.
     fn entry_owner(&self, input: &CalendarInput) -> Result<String> {
-        match input.owner.as_deref().map(str::trim).filter(|o| !o.is_empty()) {
+        match input
+            .owner
+            .as_deref()
+            .map(str::trim)
+            .filter(|o| !o.is_empty())
+        {
             Some(who) => Ok(self.resolve_member(who)?.0),
             None => Ok(self.signing_key()?.public().key_id().0),
         }
@@ -226,7 +231,12 @@ impl Relm {
     ) -> Result<CalendarRow> {
         let id = self.resolve_entry(id)?;
         let mut entry = input.to_entry()?;
-        entry.owner = match input.owner.as_deref().map(str::trim).filter(|o| !o.is_empty()) {
+        entry.owner = match input
+            .owner
+            .as_deref()
+            .map(str::trim)
+            .filter(|o| !o.is_empty())
+        {
             Some(_) => Some(self.entry_owner(input)?),
             None => self.calendar_entry(&id)?.entry.owner,
         };
@@ -584,7 +594,11 @@ impl Relm {
                     updated += 1;
                     // Re-importing keeps the owner, and, for Relm's own export, where the
                     // entry first came from.
-                    e.owner = row.entry.owner.clone().or_else(|| Some(row.created_by.clone()));
+                    e.owner = row
+                        .entry
+                        .owner
+                        .clone()
+                        .or_else(|| Some(row.created_by.clone()));
                     if e.source.as_deref().is_some_and(|s| s.ends_with("@relm")) {
                         e.source = row.entry.source.clone();
                     }
@@ -670,7 +684,10 @@ impl Relm {
         let mut out = Vec::new();
         for row in self.calendar_entries()? {
             let owner = row.entry.owner.as_deref().unwrap_or(&row.created_by);
-            let owner = names.get(owner).cloned().unwrap_or_else(|| owner.to_string());
+            let owner = names
+                .get(owner)
+                .cloned()
+                .unwrap_or_else(|| owner.to_string());
             let left = MAX_OCCURRENCES.saturating_sub(out.len());
             let list = relm_calendar::occurrences(&row.entry, from, to, left)
                 .map_err(|e| ApiError::new(ErrorCode::Validation, e.to_string()))?;
