@@ -400,24 +400,7 @@ test("the calendar shows freezes, windows and releases by day, and their conflic
   const dir = dataDir();
   cli(dir, "init", "--workspace", "Cal", "--name", "Ann", "--email", "ann@example.com");
   // A weekend freeze and a Tuesday window around a fixed month, and a release in the freeze.
-  cli(
-    dir,
-    "calendar",
-    "add",
-    "freeze",
-    "--name",
-    "Weekend freeze",
-    "--start",
-    "2027-03-05T18:00",
-    "--end",
-    "2027-03-08T06:00",
-    "--tz",
-    "UTC",
-    "--rrule",
-    "FREQ=WEEKLY;BYDAY=FR",
-    "--env",
-    "prod",
-  );
+  weekendFreeze(dir);
   cli(
     dir,
     "calendar",
@@ -482,6 +465,28 @@ test("the calendar shows freezes, windows and releases by day, and their conflic
   assert.ok(saturday);
 });
 
+/** A hard freeze on prod every weekend, Friday 18:00 to Monday 06:00 UTC, from March 2027. */
+function weekendFreeze(dir) {
+  cli(
+    dir,
+    "calendar",
+    "add",
+    "freeze",
+    "--name",
+    "Weekend freeze",
+    "--start",
+    "2027-03-05T18:00",
+    "--end",
+    "2027-03-08T06:00",
+    "--tz",
+    "UTC",
+    "--rrule",
+    "FREQ=WEEKLY;BYDAY=FR",
+    "--env",
+    "prod",
+  );
+}
+
 /** Show March 2027 in UTC on the calendar page, then the view asked for. */
 async function calendarAt(b, view) {
   await b.execute(() => (location.hash = "#/calendar"));
@@ -509,24 +514,7 @@ test("dragging a release checks the new time live and saves only when confirmed"
     '[policy]\nname = "Calendar only"\n\n[[environments]]\nname = "prod"\ntier = "production"\n\n[[rules]]\nkind = "freeze"\nwhen = { tiers = ["production"] }\n',
   );
   cli(dir, "policy", "apply", policy, "--note", "calendar only");
-  cli(
-    dir,
-    "calendar",
-    "add",
-    "freeze",
-    "--name",
-    "Weekend freeze",
-    "--start",
-    "2027-03-05T18:00",
-    "--end",
-    "2027-03-08T06:00",
-    "--tz",
-    "UTC",
-    "--rrule",
-    "FREQ=WEEKLY;BYDAY=FR",
-    "--env",
-    "prod",
-  );
+  weekendFreeze(dir);
   const id = cli(
     dir,
     "release",

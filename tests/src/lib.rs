@@ -3,6 +3,28 @@
 
 pub mod bench;
 
+/// `relm calendar add` arguments for a hard weekend freeze on prod, Friday 18:00 to Monday 06:00
+/// in Paris, every week from 19 March 2027.
+pub const WEEKEND_FREEZE: &[&str] = &[
+    "calendar",
+    "add",
+    "freeze",
+    "--name",
+    "Weekend freeze",
+    "--start",
+    "2027-03-19T18:00",
+    "--end",
+    "2027-03-22T06:00",
+    "--tz",
+    "Europe/Paris",
+    "--rrule",
+    "FREQ=WEEKLY;BYDAY=FR",
+    "--env",
+    "prod",
+    "--reason",
+    "nobody on call",
+];
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

@@ -4,27 +4,7 @@
 
 #![allow(clippy::unwrap_used)] // test code: a panic is the failure report
 
-use relm_tests::Replica;
-
-const WEEKEND: &[&str] = &[
-    "calendar",
-    "add",
-    "freeze",
-    "--name",
-    "Weekend freeze",
-    "--start",
-    "2027-03-19T18:00",
-    "--end",
-    "2027-03-22T06:00",
-    "--tz",
-    "Europe/Paris",
-    "--rrule",
-    "FREQ=WEEKLY;BYDAY=FR",
-    "--env",
-    "prod",
-    "--reason",
-    "nobody on call",
-];
+use relm_tests::{Replica, WEEKEND_FREEZE as WEEKEND};
 
 #[test]
 fn freezes_and_windows_list_their_occurrences_with_utc_and_local_times() {

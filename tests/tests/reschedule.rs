@@ -11,27 +11,9 @@ use relm_api::workspace::{InitRequest, init};
 use relm_api::{ErrorCode, KeyringChoice, Options};
 use relm_domain::clock::FixedClock;
 use relm_identity::keyring::MemoryKeyStore;
-use relm_tests::Replica;
+use relm_tests::{Replica, WEEKEND_FREEZE as WEEKEND};
 use serde_json::Value;
 use std::sync::Arc;
-
-const WEEKEND: &[&str] = &[
-    "calendar",
-    "add",
-    "freeze",
-    "--name",
-    "Weekend freeze",
-    "--start",
-    "2027-03-19T18:00",
-    "--end",
-    "2027-03-22T06:00",
-    "--tz",
-    "Europe/Paris",
-    "--rrule",
-    "FREQ=WEEKLY;BYDAY=FR",
-    "--env",
-    "prod",
-];
 
 fn create(r: &Replica, version: &str, start: &str, end: &str) -> String {
     r.json(&[

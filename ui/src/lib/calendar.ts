@@ -2,6 +2,8 @@
 // picked), never in the machine's: days, wall-clock times, moving a window to another day or
 // time, and the order of environment lanes.
 
+import type { Occurrence, Release } from "./types";
+
 const MINUTE = 60_000;
 export const DAY = 86_400_000;
 
@@ -155,9 +157,24 @@ export function columns(items: { start: number; end: number }[]): { col: number;
 }
 
 /** What the details panel shows. */
-export type Picked =
-  | { kind: "entry"; o: import("./types").Occurrence }
-  | { kind: "release"; r: import("./types").Release };
+export type Picked = { kind: "entry"; o: Occurrence } | { kind: "release"; r: Release };
+
+/** What every calendar view is given. */
+export type ViewProps = {
+  /** The month shown ("YYYY-MM"), for the month view. */
+  month: string;
+  /** The days shown, "YYYY-MM-DD". */
+  days: string[];
+  zone: string;
+  occurrences: Occurrence[];
+  releases: Release[];
+  /** Releases with an error conflict. */
+  conflicted: Set<string>;
+  /** Whether this member may move the release. */
+  movable: (r: Release) => boolean;
+  onpick: (p: Picked) => void;
+  onmove: (r: Release, start: number, end: number) => void;
+};
 
 /** The look of an occurrence: hard freeze, soft freeze or window. */
 export function tone(o: { kind: string; level?: string | null }): "hard" | "soft" | "window" {

@@ -1,8 +1,29 @@
-// Conflicts and verdicts in the UI's language.
+// The calendar in the UI's language: entry kinds, day headings, conflicts and verdicts.
 
-import { formatDateTime, t } from "./i18n.svelte";
+import { formatDateTime, i18n, t } from "./i18n.svelte";
 import type { MessageKey } from "./messages";
-import type { Conflict, Outcome, Verdict } from "./types";
+import type { Conflict, Occurrence, Outcome, Verdict } from "./types";
+
+/** "Hard freeze", "Soft freeze" or "Maintenance window". */
+export function entryLabel(o: Pick<Occurrence, "kind" | "level">): string {
+  return t(
+    o.kind === "window"
+      ? "calendar.window"
+      : o.level === "soft"
+        ? "calendar.softFreeze"
+        : "calendar.hardFreeze",
+  );
+}
+
+/** A day's heading in the week and timeline views: "Tue, Mar 9" / "mar. 9 mars". */
+export function dayHead(day: string): string {
+  return new Intl.DateTimeFormat(i18n.locale, {
+    weekday: "short",
+    day: "numeric",
+    month: "short",
+    timeZone: "UTC",
+  }).format(new Date(`${day}T12:00:00Z`));
+}
 
 /** A conflict in the UI's language, from the facts the backend gives (the entry, its
  * occurrence, the other release, the window a hard freeze decided over), times in `zone`. */
