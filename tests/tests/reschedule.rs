@@ -140,11 +140,30 @@ fn a_move_shows_conflicts_verdicts_and_stale_approvals_before_it_is_saved() {
         .iter()
         .find(|c| c["code"] == "same_service_overlap")
         .unwrap_or_else(|| panic!("{p}"));
-    let pair = [
-        overlap["release_id"].as_str().unwrap(),
-        overlap["other_release"].as_str().unwrap(),
-    ];
-    assert!(pair.contains(&id.as_str()) && pair.contains(&other.as_str()));
+    assert_eq!(
+        overlap["release_id"],
+        other.as_str(),
+        "seen from the release moved"
+    );
+    assert_eq!(overlap["other_release"], id.as_str());
+    assert_eq!(overlap["other_name"], "api 1.0.0");
+    // Moved before it, the overlap is still named from the moved release's side.
+    let p = &reschedule(&admin, &other, "2027-03-24T09:30", "2027-03-24T10:30", true)["preview"];
+    let env = p["conflicts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["code"] == "same_environment_overlap")
+        .unwrap_or_else(|| panic!("{p}"));
+    assert_eq!(env["release_id"], other.as_str());
+    assert_eq!(env["other_name"], "api 1.0.0");
+    assert!(
+        env["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("overlaps api 1.0.0 in prod"),
+        "{env}"
+    );
 
     // Bad input and releases already out are refused, nothing moved.
     let bad = admin.fails(

@@ -7,6 +7,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use relm_calendar::conflicts::overlap;
 use relm_calendar::{Conflict, Planned};
 use relm_domain::ids::ReleaseId;
 use relm_domain::payload::{Decision, EventBody};
@@ -92,11 +93,21 @@ impl Relm {
                     .into_iter()
                     .filter(|p| p.id != id)
                     .collect();
-            near.push(moved);
+            near.push(moved.clone());
             Ok(relm_calendar::conflicts(&near, &entries, production)
                 .map_err(|e| ApiError::new(ErrorCode::Validation, e.to_string()))?
                 .into_iter()
-                .filter(|c| c.release_id == id || c.other_release.as_deref() == Some(&id))
+                .filter_map(|c| {
+                    if c.release_id == id {
+                        return Some(c);
+                    }
+                    // An overlap the sweep attached to the other release: the same seen from
+                    // the release being moved.
+                    (c.other_release.as_deref() == Some(&id))
+                        .then(|| near.iter().find(|p| p.id == c.release_id))
+                        .flatten()
+                        .map(|other| overlap(other, &moved, c.code, c.environment))
+                })
                 .collect())
         };
         let conflicts_before = match &row.fields.window {

@@ -279,6 +279,34 @@ impl<'a> Calendar<'a> {
     }
 }
 
+/// The warning that `b` overlaps `a` (same service, or `environment` in common), attached to
+/// `b`.
+pub fn overlap(a: &Planned, b: &Planned, code: Code, environment: Option<String>) -> Conflict {
+    let when = format!("{} → {}", fmt_utc(a.start), fmt_utc(a.end));
+    let reason = match &environment {
+        Some(env) => format!("overlaps {} {} in {env} ({when})", a.service, a.version),
+        None => format!(
+            "overlaps {} {} of the same service ({when})",
+            a.service, a.version
+        ),
+    };
+    Conflict {
+        release_id: b.id.clone(),
+        service: b.service.clone(),
+        version: b.version.clone(),
+        environment,
+        severity: Severity::Warning,
+        code,
+        entry_id: None,
+        entry_name: None,
+        occurrence: None,
+        other_release: Some(a.id.clone()),
+        other_name: Some(format!("{} {}", a.service, a.version)),
+        over_window: None,
+        reason,
+    }
+}
+
 /// Every conflict of `releases` with the calendar and with each other, errors first, then by
 /// release start. `production(env)` says which environments require their windows.
 pub fn conflicts(
@@ -304,45 +332,15 @@ pub fn conflicts(
     sorted.sort_by_key(|r| (r.start, r.id.clone()));
     for (i, a) in sorted.iter().enumerate() {
         for b in sorted[i + 1..].iter().take_while(|b| b.start < a.end) {
-            let overlap = |code, environment: Option<String>, what: String| Conflict {
-                release_id: b.id.clone(),
-                service: b.service.clone(),
-                version: b.version.clone(),
-                environment,
-                severity: Severity::Warning,
-                code,
-                entry_id: None,
-                entry_name: None,
-                occurrence: None,
-                other_release: Some(a.id.clone()),
-                other_name: Some(format!("{} {}", a.service, a.version)),
-                over_window: None,
-                reason: what,
-            };
             if a.service == b.service {
-                out.push(overlap(
-                    Code::SameServiceOverlap,
-                    None,
-                    format!(
-                        "overlaps {} {} of the same service ({} → {})",
-                        a.service,
-                        a.version,
-                        fmt_utc(a.start),
-                        fmt_utc(a.end)
-                    ),
-                ));
+                out.push(overlap(a, b, Code::SameServiceOverlap, None));
             }
             for env in b.environments.iter().filter(|e| a.environments.contains(e)) {
                 out.push(overlap(
+                    a,
+                    b,
                     Code::SameEnvironmentOverlap,
                     Some(env.clone()),
-                    format!(
-                        "overlaps {} {} in {env} ({} → {})",
-                        a.service,
-                        a.version,
-                        fmt_utc(a.start),
-                        fmt_utc(a.end)
-                    ),
                 ));
             }
         }
