@@ -600,6 +600,24 @@ test("dragging a release checks the new time live and saves only when confirmed"
       "shown on Wednesday",
     );
 
+    // The month view: onto Thursday's cell, same time of day; cancelled.
+    await (await find(b, "[data-view=month]")).click();
+    const chip = await find(b, `[data-day="2027-03-10"] [data-release="${id}"]`);
+    const thursday = await find(b, '[data-day="2027-03-11"]');
+    await b
+      .action("pointer")
+      .move({ origin: chip })
+      .down()
+      .move({ origin: thursday, duration: 100 })
+      .move({ origin: thursday, x: 2, y: 2, duration: 100 })
+      .up()
+      .perform();
+    dialog = await find(b, "[data-testid=reschedule-dialog]");
+    assert.equal(await (await dialog.$("input[name=start]")).getValue(), "2027-03-11T10:00");
+    await (await dialog.$("button[type=button]")).click();
+    await until(b, async () => !(await dialog.isExisting()), "dialog closed");
+    await (await find(b, "[data-view=week]")).click();
+
     // Without a pointer: the details panel opens the same check.
     await (await find(b, `[data-testid=calendar-week] [data-release="${id}"]`)).click();
     await (await find(b, "[data-testid=reschedule]")).click();
