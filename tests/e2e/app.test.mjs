@@ -419,6 +419,22 @@ test("the calendar shows freezes, windows and releases by day, and their conflic
     "--env",
     "prod",
   );
+  cli(
+    dir,
+    "calendar",
+    "add",
+    "window",
+    "--name",
+    "Saturday window",
+    "--start",
+    "2027-03-13T10:00",
+    "--end",
+    "2027-03-13T12:00",
+    "--tz",
+    "UTC",
+    "--env",
+    "prod",
+  );
   const saturday = cli(
     dir,
     "release",
@@ -461,6 +477,13 @@ test("the calendar shows freezes, windows and releases by day, and their conflic
     const details = await find(b, "[data-testid=calendar-details]");
     assert.match(await details.getText(), /2027-03-12 18:00 → 2027-03-15 06:00 \(UTC\)/);
     assert.match(await details.getText(), /Owner: Ann/);
+    // A window inside a hard freeze says which freeze decides over it.
+    await (await find(b, '[data-day="2027-03-13"] [data-entry="Saturday window"]')).click();
+    await until(
+      b,
+      async () => /`Weekend freeze` decides over this window/.test(await details.getText()),
+      "overridden window",
+    );
   });
   assert.ok(saturday);
 });

@@ -492,3 +492,67 @@ fn freezes_and_windows_appear_in_verdicts_and_soft_freezes_take_a_justification(
     );
     assert_eq!(r.json(&["audit", "verify"])["ok"], true);
 }
+
+#[test]
+fn the_list_says_which_hard_freeze_decides_over_a_window() {
+    let r = Replica::new();
+    r.init();
+    r.json(WEEKEND);
+    let window = |name: &str, env: &str| {
+        r.json(&[
+            "calendar",
+            "add",
+            "window",
+            "--name",
+            name,
+            "--start",
+            "2027-03-20T10:00",
+            "--end",
+            "2027-03-20T12:00",
+            "--tz",
+            "Europe/Paris",
+            "--env",
+            env,
+        ]);
+    };
+    window("Saturday prod window", "prod");
+    window("Saturday staging window", "staging");
+    let list = r.json(&[
+        "calendar",
+        "list",
+        "--from",
+        "2027-03-20",
+        "--to",
+        "2027-03-21",
+    ]);
+    let by = |name: &str| {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["name"] == name)
+            .unwrap()
+            .get("overridden_by")
+            .cloned()
+    };
+    assert_eq!(by("Saturday prod window"), Some("Weekend freeze".into()));
+    assert_eq!(
+        by("Saturday staging window"),
+        None,
+        "the freeze is on prod only"
+    );
+    assert_eq!(by("Weekend freeze"), None);
+    let text = r.ok(&[
+        "calendar",
+        "list",
+        "--from",
+        "2027-03-20",
+        "--to",
+        "2027-03-21",
+    ]);
+    assert!(
+        text.contains(
+            "overridden by the hard freeze `Weekend freeze`: a hard freeze beats a window"
+        ),
+        "{text}"
+    );
+}

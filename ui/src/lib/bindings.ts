@@ -375,7 +375,12 @@ shifted: boolean,
  * The entry's reason (empty when none was given), and the name of the member answerable
  * for it.
  */
-reason: string, owner: string, };
+reason: string, owner: string, 
+/**
+ * Windows: the hard freeze that overlaps this occurrence and so decides over it (a hard
+ * freeze beats a window).
+ */
+overridden_by?: string, };
 
 export type Severity = "error" | "warning";
 

@@ -323,6 +323,8 @@ export const en = {
     "Drag a release to move it: the new time is checked while you drag, and again before anything is saved.",
   "calendar.reschedule": "Reschedule…",
   "calendar.owner": "Owner: {name}",
+  "calendar.overriddenBy":
+    "The hard freeze `{freeze}` decides over this window: a hard freeze beats a window.",
   "reschedule.title": "Move {release}",
   "reschedule.from": "Planned now: {start} – {end}",
   "reschedule.start": "New start",
@@ -687,6 +689,8 @@ export const fr: Record<MessageKey, string> = {
     "Faites glisser une mise en production pour la déplacer : le nouveau créneau est vérifié pendant le glissement, puis avant tout enregistrement.",
   "calendar.reschedule": "Replanifier…",
   "calendar.owner": "Responsable : {name}",
+  "calendar.overriddenBy":
+    "Le gel strict `{freeze}` l’emporte sur cette fenêtre : un gel strict prime sur une fenêtre.",
   "reschedule.title": "Déplacer {release}",
   "reschedule.from": "Prévue actuellement : {start} – {end}",
   "reschedule.start": "Nouveau début",

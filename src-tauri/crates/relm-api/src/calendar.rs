@@ -4,6 +4,7 @@
 use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use relm_calendar::conflicts::{Span, overriding_freezes};
 use relm_calendar::{Entry, EntryError, Kind, Level, Scope, fmt_local, fmt_utc, parse_local, zone};
 use relm_domain::ids::CalendarEntryId;
 use relm_domain::payload::EventBody;
@@ -93,6 +94,11 @@ pub struct OccurrenceView {
     /// for it.
     pub reason: String,
     pub owner: String,
+    /// Windows: the hard freeze that overlaps this occurrence and so decides over it (a hard
+    /// freeze beats a window).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub overridden_by: Option<String>,
 }
 
 /// Occurrences listed at most per request; more asks for a shorter range.
@@ -682,6 +688,7 @@ impl Relm {
             .map(|m| (m.key_id, m.name))
             .collect();
         let mut out = Vec::new();
+        let mut times = Vec::new();
         for row in self.calendar_entries()? {
             let owner = row.entry.owner.as_deref().unwrap_or(&row.created_by);
             let owner = names
@@ -718,8 +725,29 @@ impl Relm {
                     shifted: o.shifted,
                     reason: row.entry.reason.clone(),
                     owner: owner.clone(),
+                    overridden_by: None,
                 });
+                times.push((o.start_utc, o.end_utc));
             }
+        }
+        // A hard freeze beats a window: say which one did.
+        let spans: Vec<Span> = out
+            .iter()
+            .zip(&times)
+            .map(|(o, &(start, end))| Span {
+                kind: o.kind,
+                level: o.level,
+                scope: &o.scope,
+                start,
+                end,
+            })
+            .collect();
+        let overrides: Vec<Option<String>> = overriding_freezes(&spans)
+            .into_iter()
+            .map(|f| f.map(|i| out[i].name.clone()))
+            .collect();
+        for (o, by) in out.iter_mut().zip(overrides) {
+            o.overridden_by = by;
         }
         out.sort_by(|a, b| (&a.start_utc, &a.name).cmp(&(&b.start_utc, &b.name)));
         Ok(out)

@@ -18,7 +18,7 @@
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::Serialize;
 
-use crate::entry::{Entry, Kind, Level};
+use crate::entry::{Entry, Kind, Level, Scope};
 use crate::expand::{ExpandError, occurrences};
 use crate::fmt_utc;
 
@@ -357,4 +357,43 @@ pub fn conflicts(
         ))
     });
     Ok(out)
+}
+
+/// An occurrence as [`overriding_freezes`] sees it.
+#[derive(Debug, Clone, Copy)]
+pub struct Span<'a> {
+    pub kind: Kind,
+    pub level: Option<Level>,
+    pub scope: &'a Scope,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+}
+
+/// A hard freeze beats a maintenance window: for each span, the index of the first hard freeze
+/// (by start) that overlaps it when it is a window and their scopes meet (an environment and a
+/// service in common, an empty list meaning all). `None` for freezes and untouched windows.
+pub fn overriding_freezes(spans: &[Span<'_>]) -> Vec<Option<usize>> {
+    let mut hard: Vec<usize> = (0..spans.len())
+        .filter(|&i| spans[i].kind == Kind::Freeze && spans[i].level != Some(Level::Soft))
+        .collect();
+    hard.sort_by_key(|&i| (spans[i].start, i));
+    let longest = hard
+        .iter()
+        .map(|&i| spans[i].end - spans[i].start)
+        .max()
+        .unwrap_or_default();
+    spans
+        .iter()
+        .map(|w| {
+            if w.kind != Kind::Window {
+                return None;
+            }
+            let first = hard.partition_point(|&i| spans[i].start < w.start - longest);
+            hard[first..]
+                .iter()
+                .copied()
+                .take_while(|&i| spans[i].start < w.end)
+                .find(|&i| spans[i].end > w.start && w.scope.concerns(spans[i].scope))
+        })
+        .collect()
 }

@@ -316,3 +316,80 @@ proptest! {
         prop_assert_eq!(reference, other);
     }
 }
+
+#[test]
+fn a_hard_freeze_overrides_the_windows_it_meets() {
+    use relm_calendar::conflicts::{Span, overriding_freezes};
+    use relm_calendar::{Kind, Level, Scope};
+    let at = |s: &str| chrono::DateTime::parse_from_rfc3339(s).unwrap().to_utc();
+    let prod = Scope {
+        environments: vec!["prod".into()],
+        services: vec![],
+    };
+    let staging = Scope {
+        environments: vec!["staging".into()],
+        services: vec![],
+    };
+    let all = Scope::default();
+    let span = |kind, level, scope, start: &str, end: &str| Span {
+        kind,
+        level,
+        scope,
+        start: at(start),
+        end: at(end),
+    };
+    let spans = [
+        // 0: a prod window, 09:00-12:00
+        span(
+            Kind::Window,
+            None,
+            &prod,
+            "2027-03-09T09:00:00Z",
+            "2027-03-09T12:00:00Z",
+        ),
+        // 1: a hard freeze on staging only, inside it: other scope
+        span(
+            Kind::Freeze,
+            Some(Level::Hard),
+            &staging,
+            "2027-03-09T10:00:00Z",
+            "2027-03-09T11:00:00Z",
+        ),
+        // 2: a soft freeze everywhere: soft freezes do not override
+        span(
+            Kind::Freeze,
+            Some(Level::Soft),
+            &all,
+            "2027-03-09T09:30:00Z",
+            "2027-03-09T10:00:00Z",
+        ),
+        // 3: a long hard freeze everywhere, started the day before: it overrides the window
+        span(
+            Kind::Freeze,
+            Some(Level::Hard),
+            &all,
+            "2027-03-08T00:00:00Z",
+            "2027-03-09T09:30:00Z",
+        ),
+        // 4: a prod window that starts when the freeze ended hours before: untouched
+        span(
+            Kind::Window,
+            None,
+            &prod,
+            "2027-03-10T09:00:00Z",
+            "2027-03-10T12:00:00Z",
+        ),
+        // 5: a staging window meeting the staging freeze
+        span(
+            Kind::Window,
+            None,
+            &staging,
+            "2027-03-09T10:30:00Z",
+            "2027-03-09T10:45:00Z",
+        ),
+    ];
+    assert_eq!(
+        overriding_freezes(&spans),
+        vec![Some(3), None, None, None, None, Some(1)]
+    );
+}

@@ -280,6 +280,12 @@ fn occurrences_text(list: &[OccurrenceView]) -> String {
                 ""
             }
         );
+        if let Some(f) = &o.overridden_by {
+            let _ = writeln!(
+                s,
+                "    overridden by the hard freeze `{f}`: a hard freeze beats a window"
+            );
+        }
     }
     s
 }
