@@ -320,8 +320,7 @@ proptest! {
 #[test]
 fn a_hard_freeze_overrides_the_windows_it_meets() {
     use relm_calendar::conflicts::{Span, overriding_freezes};
-    use relm_calendar::{Kind, Level, Scope};
-    let at = |s: &str| chrono::DateTime::parse_from_rfc3339(s).unwrap().to_utc();
+    let at = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().to_utc();
     let prod = Scope {
         environments: vec!["prod".into()],
         services: vec![],
