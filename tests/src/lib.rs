@@ -201,6 +201,34 @@ impl Replica {
             .expect("local state")
     }
 
+    /// Plan a release to prod with a rollback plan, its window wall-clock in Paris; returns its
+    /// id.
+    pub fn plan_release(&self, service: &str, version: &str, start: &str, end: &str) -> String {
+        self.json(&[
+            "release",
+            "create",
+            "--service",
+            service,
+            "--version",
+            version,
+            "--env",
+            "prod",
+            "--title",
+            "Planned release",
+            "--start",
+            start,
+            "--end",
+            end,
+            "--tz",
+            "Europe/Paris",
+            "--rollback-plan",
+            "redeploy the previous image",
+        ])["id"]
+            .as_str()
+            .expect("id")
+            .to_string()
+    }
+
     /// Create a release; returns its id.
     pub fn create_release(&self, service: &str, version: &str) -> String {
         let v = self.json(&[

@@ -298,29 +298,8 @@ fn conflicts_name_the_release_the_entry_and_the_reason() {
     r.init();
     r.ok(&["calendar", "conflicts"]);
     r.json(WEEKEND);
-    let create = |service: &str, start: &str, end: &str| {
-        r.json(&[
-            "release",
-            "create",
-            "--service",
-            service,
-            "--version",
-            "1.0.0",
-            "--env",
-            "prod",
-            "--title",
-            "t",
-            "--start",
-            start,
-            "--end",
-            end,
-            "--tz",
-            "Europe/Paris",
-        ])["id"]
-            .as_str()
-            .unwrap()
-            .to_string()
-    };
+    let create =
+        |service: &str, start: &str, end: &str| r.plan_release(service, "1.0.0", start, end);
     let saturday = create("api", "2027-03-27T10:00", "2027-03-27T11:00");
     let tuesday = create("web", "2027-03-30T10:00", "2027-03-30T11:00");
     let out = r.run(&["calendar", "conflicts", "--json"]);
@@ -388,31 +367,7 @@ fn freezes_and_windows_appear_in_verdicts_and_soft_freezes_take_a_justification(
         .as_str()
         .unwrap()
         .to_string();
-    let create = |start: &str, end: &str| {
-        r.json(&[
-            "release",
-            "create",
-            "--service",
-            "api",
-            "--version",
-            "1.0.0",
-            "--env",
-            "prod",
-            "--title",
-            "t",
-            "--start",
-            start,
-            "--end",
-            end,
-            "--tz",
-            "Europe/Paris",
-            "--rollback-plan",
-            "redeploy",
-        ])["id"]
-            .as_str()
-            .unwrap()
-            .to_string()
-    };
+    let create = |start: &str, end: &str| r.plan_release("api", "1.0.0", start, end);
     let freeze_line = |id: &str| {
         let out = r.run(&["check", "--release", id, "--env", "prod", "--json"]);
         let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();

@@ -16,29 +16,7 @@ use serde_json::Value;
 use std::sync::Arc;
 
 fn create(r: &Replica, version: &str, start: &str, end: &str) -> String {
-    r.json(&[
-        "release",
-        "create",
-        "--service",
-        "api",
-        "--version",
-        version,
-        "--env",
-        "prod",
-        "--title",
-        "t",
-        "--start",
-        start,
-        "--end",
-        end,
-        "--tz",
-        "Europe/Paris",
-        "--rollback-plan",
-        "redeploy the previous image",
-    ])["id"]
-        .as_str()
-        .unwrap()
-        .to_string()
+    r.plan_release("api", version, start, end)
 }
 
 fn reschedule(r: &Replica, id: &str, start: &str, end: &str, dry_run: bool) -> Value {
