@@ -637,6 +637,8 @@ test("dragging a release checks the new time live and saves only when confirmed"
       .perform();
     dialog = await find(b, "[data-testid=reschedule-dialog]");
     assert.equal(await (await dialog.$("input[name=start]")).getValue(), "2027-03-11T10:00");
+    // Checked (the dialog grows, and its buttons move, when the check arrives), then cancelled.
+    await until(b, async () => (await dialog.getAttribute("data-outcome")) === "allowed", "Thu");
     await (await dialog.$("button[type=button]")).click();
     await until(b, async () => !(await dialog.isExisting()), "dialog closed");
     await (await find(b, "[data-view=week]")).click();
