@@ -38,9 +38,28 @@ let started = null;
 /** The apps' config home (window state lives there): one per run, never the user's own. */
 export const CONFIG_HOME = mkdtempSync(join(tmpdir(), "relm-e2e-config-"));
 
+/** Whether something already listens on a local port. */
+function listening(port) {
+  return new Promise((ok) => {
+    const s = net.connect(port, "127.0.0.1");
+    s.once("connect", () => (s.destroy(), ok(true)));
+    s.once("error", () => (s.destroy(), ok(false)));
+  });
+}
+
+// A run that dies must not leave its driver behind for the next one.
+process.on("exit", () => stopDriver());
+
 /** Start Xvfb (unless a display is set) and tauri-driver once for the whole run. */
 export function startDriver() {
   started ??= (async () => {
+    // Another run's driver would serve this run's sessions with its own environment (config
+    // home, display): the tests would fail far from the cause.
+    for (const port of [4444, 4445])
+      if (await listening(port))
+        throw new Error(
+          `port ${port} is taken, probably by a tauri-driver left from another run: stop it (pkill -f tauri-driver; pkill -f WebKitWebDriver) and run again`,
+        );
     const env = { ...process.env, RELM_KEYRING: "kernel", XDG_CONFIG_HOME: CONFIG_HOME };
     if (!process.env.DISPLAY || process.env.RELM_E2E_XVFB) {
       const display = ":97";
