@@ -488,6 +488,49 @@ test("the calendar shows freezes, windows and releases by day, and their conflic
   assert.ok(saturday);
 });
 
+test("moving a blocked release towards production asks why, and keeps the reason", async () => {
+  const dir = dataDir();
+  cli(dir, "init", "--workspace", "Gate", "--name", "Ann", "--email", "ann@example.com");
+  // The default policy wants an approver's approval for prod: this release has none.
+  const id = cli(
+    dir,
+    "release",
+    "create",
+    "--service",
+    "api",
+    "--version",
+    "4.0.0",
+    "--env",
+    "prod",
+    "--title",
+    "Unapproved",
+    "--rollback-plan",
+    "redeploy",
+  ).id;
+  cli(dir, "release", "status", id, "planned");
+  await withApp("blocked-move", dir, async (b) => {
+    await b.execute((i) => (location.hash = `#/releases/${i}`), id);
+    await (await find(b, "[data-move=approved]")).click();
+    const dialog = await find(b, "[data-testid=blocked-move]");
+    assert.match(await dialog.getText(), /0 of 1 required approval from approver/);
+    const submit = await dialog.$("button[type=submit]");
+    assert.equal(await submit.isEnabled(), false, "a reason is required");
+    // Cancelled: nothing moves.
+    await (await dialog.$("button[type=button]")).click();
+    await until(b, async () => !(await dialog.isExisting()), "closed");
+    assert.equal(cli(dir, "release", "show", id).status, "planned");
+    // Moved anyway, with the reason recorded.
+    await (await find(b, "[data-move=approved]")).click();
+    const again = await find(b, "[data-testid=blocked-move]");
+    await (await again.$("input[name=reason]")).setValue("CAB approved on paper");
+    await (await again.$("button[type=submit]")).click();
+    await find(b, "[data-testid=release-status] [data-status=approved]");
+  });
+  const shown = cli(dir, "release", "show", id);
+  assert.equal(shown.status, "approved");
+  assert.equal(shown.status_history.at(-1).note, "CAB approved on paper");
+});
+
 /** A hard freeze on prod every weekend, Friday 18:00 to Monday 06:00 UTC, from March 2027. */
 function weekendFreeze(dir) {
   cli(

@@ -228,6 +228,11 @@ export const en = {
   "risk.high": "High",
   "risk.critical": "Critical",
   "gates.title": "Gates",
+  "gate.title": "The policy blocks this release",
+  "gate.body":
+    "Moving it to “{status}” deploys nothing, and pipelines that ask relm check are still refused. Say why it moves anyway: the reason is kept with the status change.",
+  "gate.reason": "Why",
+  "gate.moveAnyway": "Move to “{status}” anyway",
   "gates.env": "Environment",
   "gates.outcome.allowed": "Allowed",
   "gates.outcome.allowed_with_warnings": "Allowed with warnings",
@@ -590,6 +595,11 @@ export const fr: Record<MessageKey, string> = {
   "risk.high": "Élevé",
   "risk.critical": "Critique",
   "gates.title": "Contrôles",
+  "gate.title": "La politique bloque cette mise en production",
+  "gate.body":
+    "La passer à « {status} » ne déploie rien, et les pipelines qui interrogent relm check restent refusés. Indiquez pourquoi elle avance quand même : la raison est conservée avec le changement de statut.",
+  "gate.reason": "Pourquoi",
+  "gate.moveAnyway": "Passer à « {status} » quand même",
   "gates.env": "Environnement",
   "gates.outcome.allowed": "Autorisée",
   "gates.outcome.allowed_with_warnings": "Autorisée avec avertissements",
