@@ -203,23 +203,25 @@ fn bound(field: &str, text: &str, tz: chrono_tz::Tz) -> Result<DateTime<Utc>> {
 }
 
 impl Relm {
-    /// Add a freeze or window to the calendar; returns it.
-    /// The owner an input names (a member), or this replica's member when it names none.
-    fn entry_owner(&self, input: &CalendarInput) -> Result<String> {
-        match input
+    /// The member an input names as the entry's owner, if it names one.
+    fn named_owner(&self, input: &CalendarInput) -> Result<Option<String>> {
+        input
             .owner
             .as_deref()
             .map(str::trim)
             .filter(|o| !o.is_empty())
-        {
-            Some(who) => Ok(self.resolve_member(who)?.0),
-            None => Ok(self.signing_key()?.public().key_id().0),
-        }
+            .map(|who| Ok(self.resolve_member(who)?.0))
+            .transpose()
     }
 
+    /// Add a freeze or window to the calendar (owned by this replica's member unless the input
+    /// names another); returns it.
     pub fn add_calendar_entry(&mut self, input: &CalendarInput) -> Result<CalendarRow> {
         let mut entry = input.to_entry()?;
-        entry.owner = Some(self.entry_owner(input)?);
+        entry.owner = Some(match self.named_owner(input)? {
+            Some(owner) => owner,
+            None => self.me()?.0,
+        });
         let id = CalendarEntryId::generate(self.clock.now(), random::<10>()?);
         let body = EventBody::CalendarEntryAdded {
             entry_id: id.clone(),
@@ -237,13 +239,8 @@ impl Relm {
     ) -> Result<CalendarRow> {
         let id = self.resolve_entry(id)?;
         let mut entry = input.to_entry()?;
-        entry.owner = match input
-            .owner
-            .as_deref()
-            .map(str::trim)
-            .filter(|o| !o.is_empty())
-        {
-            Some(_) => Some(self.entry_owner(input)?),
+        entry.owner = match self.named_owner(input)? {
+            Some(owner) => Some(owner),
             None => self.calendar_entry(&id)?.entry.owner,
         };
         let body = EventBody::CalendarEntryUpdated {
@@ -542,7 +539,7 @@ impl Relm {
                 owner: None,
             });
             let n = dates.len() as u32;
-            let (added, updated) = self.store_imported(entries, file)?;
+            let (added, updated) = self.store_imported(entries)?;
             return Ok(ImportOutcome {
                 added,
                 updated,
@@ -572,7 +569,7 @@ impl Relm {
             e.validate().map_err(|err| fail(ev.line, err.to_string()))?;
             entries.push(e);
         }
-        let (added, updated) = self.store_imported(entries, file)?;
+        let (added, updated) = self.store_imported(entries)?;
         Ok(ImportOutcome {
             added,
             updated,
@@ -581,10 +578,10 @@ impl Relm {
     }
 
     /// Add or update imported entries in one transaction; returns (added, updated).
-    fn store_imported(&mut self, entries: Vec<Entry>, _file: &str) -> Result<(u32, u32)> {
+    fn store_imported(&mut self, entries: Vec<Entry>) -> Result<(u32, u32)> {
         let existing = calendar::list(self.store.conn())?;
         let now = self.clock.now();
-        let me = self.signing_key()?.public().key_id().0;
+        let me = self.me()?.0;
         let mut bodies = Vec::new();
         let (mut added, mut updated) = (0, 0);
         for mut e in entries {
@@ -633,11 +630,7 @@ impl Relm {
         self.workspace_id()?;
         let conn = self.store.conn();
         let (policy, _) = crate::gates::in_force(conn)?;
-        let production = |env: &str| {
-            policy
-                .environment(env)
-                .is_some_and(|e| e.tier == relm_policy::Tier::Production)
-        };
+        let production = |env: &str| policy.is_production(env);
         relm_calendar::conflicts(
             &calendar::planned_releases(conn)?,
             &calendar::entries(conn)?,

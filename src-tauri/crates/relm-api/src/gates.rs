@@ -503,6 +503,7 @@ impl Relm {
                 "name the incident: --incident INC-123",
             ));
         }
+        let key = self.resolve_member(approver)?;
         self.emit(|tx| {
             let f = facts(tx, &id)?;
             if f.fields.change_type != ChangeType::Emergency {
@@ -514,7 +515,6 @@ impl Relm {
                     ),
                 ));
             }
-            let key = resolve_member(&f, approver)?;
             let person = f.person(&key);
             if !person.is_some_and(|p| p.active && p.roles.contains(&Role::Approver)) {
                 return Err(ApiError::invalid(
@@ -694,30 +694,6 @@ fn max_age(policy: &Policy, f: &Facts, env: &str) -> Option<u32> {
             _ => None,
         })
         .min()
-}
-
-/// A member by key id, key-id prefix or e-mail.
-fn resolve_member(f: &Facts, who: &str) -> Result<KeyId> {
-    let who = who.trim().to_lowercase();
-    let found: Vec<&KeyId> = f
-        .members
-        .iter()
-        .filter(|(k, p)| {
-            k.0 == who || p.email.to_lowercase() == who || (who.len() >= 6 && k.0.starts_with(&who))
-        })
-        .map(|(k, _)| k)
-        .collect();
-    match found.as_slice() {
-        [one] => Ok((*one).clone()),
-        [] => Err(ApiError::invalid(
-            "approver",
-            format!("no member `{who}`; give a key id or an e-mail from `relm member list`"),
-        )),
-        _ => Err(ApiError::invalid(
-            "approver",
-            format!("`{who}` matches several members; give the full key id"),
-        )),
-    }
 }
 
 fn summary(

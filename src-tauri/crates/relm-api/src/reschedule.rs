@@ -70,13 +70,10 @@ impl Relm {
         let mut facts = governance::facts(conn, &id, &governance::shared(conn)?)?
             .ok_or_else(|| ApiError::not_found(format!("no release {id}")))?;
         let base_digest = facts.fields.governed_digest(&facts.release_id);
-        let entries = calendar::entries(conn)?;
+        // The calendar the verdicts read, already loaded with the facts.
+        let entries = facts.calendar.clone();
         let (policy, version) = crate::gates::in_force(conn)?;
-        let production = |env: &str| {
-            policy
-                .environment(env)
-                .is_some_and(|e| e.tier == relm_policy::Tier::Production)
-        };
+        let production = |env: &str| policy.is_production(env);
         let conflicts_of = |start: DateTime<Utc>, end: DateTime<Utc>| -> Result<Vec<Conflict>> {
             let moved = Planned {
                 id: id.clone(),

@@ -66,7 +66,19 @@ impl Assessed {
     }
 }
 
-impl Context<'_> {
+impl<'a> Context<'a> {
+    /// The context for judging `facts` for `env` (a name or an alias) at `at`.
+    pub fn new(policy: &'a Policy, facts: &'a Facts, env: &'a str, at: DateTime<Utc>) -> Self {
+        Context {
+            facts,
+            policy,
+            env,
+            environment: policy.environment(env),
+            at,
+            digest: facts.fields.governed_digest(&facts.release_id),
+        }
+    }
+
     /// Whether `name` is the environment asked about (by name or alias).
     fn is_target(&self, name: &str) -> bool {
         name == self.env
@@ -206,16 +218,8 @@ pub fn judge_decision(
     by: &relm_domain::keys::KeyId,
     lang: Lang,
 ) -> Option<Judged> {
-    let environment = policy.environment(env);
-    let cx = Context {
-        facts,
-        policy,
-        env,
-        environment,
-        at,
-        digest: facts.fields.governed_digest(&facts.release_id),
-    };
-    cx.assess_listed()
+    Context::new(policy, facts, env, at)
+        .assess_listed()
         .into_iter()
         .find(|a| &a.fact.by == by)
         .map(|a| Judged {
@@ -245,15 +249,8 @@ pub fn evaluate_in(
     at: DateTime<Utc>,
     lang: Lang,
 ) -> Verdict {
-    let environment = policy.environment(env);
-    let cx = Context {
-        facts,
-        policy,
-        env,
-        environment,
-        at,
-        digest: facts.fields.governed_digest(&facts.release_id),
-    };
+    let cx = Context::new(policy, facts, env, at);
+    let environment = cx.environment;
     let tier = environment.map(|e| e.tier);
     // (rule id, kind, finding), in the order they are shown.
     let mut found: Vec<(String, String, Finding)> = Vec::new();

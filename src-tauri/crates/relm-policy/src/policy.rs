@@ -282,6 +282,13 @@ impl Policy {
             .find(|e| e.name == name || e.aliases.iter().any(|a| a == name))
     }
 
+    /// Whether `name` (or an alias) is a production environment: the calendar requires its
+    /// maintenance windows.
+    pub fn is_production(&self, name: &str) -> bool {
+        self.environment(name)
+            .is_some_and(|e| e.tier == Tier::Production)
+    }
+
     /// Environments in promotion order (as listed).
     pub fn order(&self) -> impl Iterator<Item = &Environment> {
         self.environments.iter()
