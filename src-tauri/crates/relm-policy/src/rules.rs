@@ -667,11 +667,24 @@ fn planned(cx: &Context<'_>) -> relm_calendar::Planned {
     }
 }
 
+/// The calendar over the release's window.
 fn calendar_for<'a>(
     cx: &'a Context<'_>,
     r: &relm_calendar::Planned,
-) -> Option<relm_calendar::Calendar<'a>> {
-    relm_calendar::Calendar::new(&cx.facts.calendar, r.start, r.end).ok()
+) -> Result<relm_calendar::Calendar<'a>, relm_calendar::ExpandError> {
+    relm_calendar::Calendar::new(&cx.facts.calendar, r.start, r.end)
+}
+
+/// A calendar that cannot be expanded fails the rule: a gate must not let a release through a
+/// freeze it could not read.
+fn unreadable(e: &relm_calendar::ExpandError) -> Finding {
+    Finding::fail(
+        Msg::CalendarUnreadable {
+            error: e.to_string(),
+        },
+        vec![],
+        Msg::RemedyFixCalendar,
+    )
 }
 
 rule_settings! {
@@ -694,8 +707,9 @@ impl Freeze {
 
     fn evaluate(&self, cx: &Context<'_>, _id: &str) -> Finding {
         let r = planned(cx);
-        let Some(calendar) = calendar_for(cx, &r) else {
-            return Finding::pass(Msg::NoFreeze, vec![]);
+        let calendar = match calendar_for(cx, &r) {
+            Ok(c) => c,
+            Err(e) => return unreadable(&e),
         };
         let env = cx.environment.map(|e| e.name.as_str()).unwrap_or(cx.env);
         let found = calendar.judge(&r, env, false);
@@ -817,14 +831,9 @@ impl Window {
             .unwrap_or(cx.env)
             .to_string();
         let r = planned(cx);
-        let Some(calendar) = calendar_for(cx, &r) else {
-            return Finding::pass(
-                Msg::NoWindows {
-                    service: cx.facts.fields.service.clone(),
-                    env,
-                },
-                vec![],
-            );
+        let calendar = match calendar_for(cx, &r) {
+            Ok(c) => c,
+            Err(e) => return unreadable(&e),
         };
         if !calendar.has_windows(&r.service, &env) {
             return Finding::pass(

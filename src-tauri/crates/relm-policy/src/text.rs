@@ -263,6 +263,11 @@ pub enum Msg {
         env: String,
     },
     RemedyIntoWindow,
+    /// The calendar could not be expanded over the release's window.
+    CalendarUnreadable {
+        error: String,
+    },
+    RemedyFixCalendar,
     Justified {
         by: String,
         at: String,
@@ -637,6 +642,14 @@ impl Msg {
             } => pick(
                 format!("inside the soft freeze `{name}`, justified (\"{justification}\") and approved beyond the usual count by {approvers}"),
                 format!("dans le gel souple `{name}`, justifiée (« {justification} ») et approuvée au-delà du nombre habituel par {approvers}"),
+            ),
+            CalendarUnreadable { error } => pick(
+                format!("the calendar cannot be read over the planned window, so no freeze can be ruled out: {error}"),
+                format!("le calendrier ne peut pas être lu sur la fenêtre prévue, donc aucun gel ne peut être écarté : {error}"),
+            ),
+            RemedyFixCalendar => pick(
+                "correct or remove the entry: `relm calendar entries`, then `relm calendar remove ID` or add it again".into(),
+                "corrigez ou supprimez l’entrée : `relm calendar entries`, puis `relm calendar remove ID` ou ajoutez-la à nouveau".into(),
             ),
             RemedyHardFreeze => pick(
                 "move the window out of the freeze".into(),

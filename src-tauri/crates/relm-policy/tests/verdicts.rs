@@ -18,7 +18,7 @@ use relm_domain::window::PlannedWindow;
 use relm_policy::facts::{
     ApprovalFact, DeploymentFact, EmergencyFact, JustificationFact, Person, RehearsalFact,
 };
-use relm_policy::{DEFAULT_POLICY, Facts, Outcome, Policy, evaluate};
+use relm_policy::{DEFAULT_POLICY, Facts, LineStatus, Outcome, Policy, evaluate};
 
 const STRICT: &str = r#"
 [policy]
@@ -858,6 +858,34 @@ fn no_policy_yet_warns_and_uses_the_default() {
     let v = evaluate(&policy, 0, &facts, "prod", at(CHECK_AT));
     assert_eq!(v.outcome, Outcome::AllowedWithWarnings);
     assert_eq!(v.rules[0].rule, "policy");
+}
+
+#[test]
+fn a_calendar_that_cannot_be_read_fails_the_calendar_rules() {
+    let policy = Policy::parse(CALENDAR).unwrap();
+    let mut facts = release();
+    // An entry that does not expand (it could only come from a damaged store): the gate must
+    // not conclude that no freeze covers the release.
+    let (id, mut broken) = cal_entry(
+        "broken",
+        Kind::Freeze,
+        Some(Level::Hard),
+        "2027-03-01T00:00",
+        "2027-03-01T01:00",
+        None,
+    );
+    broken.rrule = Some("FREQ=SOMETIMES".into());
+    calendar(&mut facts, vec![(id, broken)]);
+    let v = evaluate(&policy, 1, &facts, "prod", at(CHECK_AT));
+    assert_eq!(v.outcome, Outcome::Blocked);
+    for rule in ["freeze", "window"] {
+        let line = v.rules.iter().find(|l| l.rule == rule).unwrap();
+        assert_eq!(line.status, LineStatus::Fail, "{line:?}");
+        assert!(
+            line.reason.starts_with("the calendar cannot be read"),
+            "{line:?}"
+        );
+    }
 }
 
 #[test]
