@@ -298,7 +298,7 @@ fn event_by(
             seq,
             prev,
             hlc: Hlc {
-                ms: 1_900_000_000_000 + n,
+                ms: 1_700_000_000_000 + n,
                 c: 0,
             },
             kind: "release.status_changed".into(),

@@ -29,6 +29,8 @@ pub enum ErrorCode {
     Offline,
     /// A remote is reachable but cannot be used as asked (read-only, full, not Relm's).
     Remote,
+    /// This computer's clock is too far from the workspace's: correct it before signing.
+    Clock,
     /// A bug or an unexpected environment failure.
     Internal,
 }
@@ -103,9 +105,8 @@ impl From<relm_sync::SyncError> for ApiError {
             SyncError::Transport(TransportError::Unreachable(m)) => {
                 ApiError::new(ErrorCode::Offline, m)
             }
-            SyncError::Transport(TransportError::Refused(m)) | SyncError::Remote(m) => {
-                ApiError::new(ErrorCode::Remote, m)
-            }
+            SyncError::Transport(TransportError::Refused(m) | TransportError::Exists(m))
+            | SyncError::Remote(m) => ApiError::new(ErrorCode::Remote, m),
         }
     }
 }

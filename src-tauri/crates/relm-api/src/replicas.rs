@@ -8,7 +8,7 @@ use relm_store::ingest::{self, Held};
 use relm_store::local;
 use relm_store::rusqlite::{OptionalExtension, params};
 use relm_sync::sync::{self as replica_sync, JoinRequest, REQUEST_FORMAT};
-use relm_sync::{Folder, SyncReport, Transport};
+use relm_sync::{FileNote, Folder, SyncReport, Transport};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
@@ -97,6 +97,8 @@ pub struct SyncStatus {
     pub not_applied: Vec<NotApplied>,
     pub members: Vec<AuthorSeen>,
     pub join_requests: Vec<JoinRequestView>,
+    /// Remote files whose header claims events they do not carry (`remote:file`).
+    pub lying: Vec<FileNote>,
 }
 
 #[derive(Debug, Clone, serde::Deserialize)]
@@ -179,7 +181,14 @@ pub fn join(opts: &Options, req: &JoinRequestInput) -> Result<(Relm, JoinOutcome
         Ok(())
     })?;
     let mut report = SyncReport::default();
-    let pulled = replica_sync::pull(&mut relm.store, ORIGIN, &transport, None, &now, &mut report);
+    let pulled = replica_sync::pull(
+        &mut relm.store,
+        ORIGIN,
+        &transport,
+        None,
+        relm.clock.now(),
+        &mut report,
+    );
     let joined = pulled
         .map_err(ApiError::from)
         .and_then(|()| relm.workspace());
@@ -357,9 +366,17 @@ impl Relm {
         for remote in targets {
             let transport = folder(&remote.location);
             let now = self.now();
-            let result =
-                replica_sync::sync(&mut self.store, &remote.name, &transport, &workspace, &now)
-                    .map_err(ApiError::from);
+            let result = replica_sync::sync(
+                &mut self.store,
+                &remote.name,
+                &transport,
+                &workspace,
+                self.clock.now(),
+            )
+            .map_err(ApiError::from);
+            if let Ok(r) = &result {
+                self.judge_own_clock(&remote, r)?;
+            }
             let (label, message, ok_at) = match &result {
                 Ok(r) => ("ok", summary_line(r), Some(now.clone())),
                 Err(e) if e.code == ErrorCode::Offline => ("offline", e.message.clone(), None),
@@ -439,6 +456,18 @@ impl Relm {
             })?
             .collect::<relm_store::rusqlite::Result<Vec<_>>>()?
         };
+        let lying = {
+            let mut stmt = conn.prepare(
+                "SELECT remote, file, note FROM remote_files WHERE state = 'lying' ORDER BY remote, file",
+            )?;
+            stmt.query_map([], |r| {
+                Ok(FileNote {
+                    file: format!("{}:{}", r.get::<_, String>(0)?, r.get::<_, String>(1)?),
+                    reason: r.get::<_, Option<String>>(2)?.unwrap_or_default(),
+                })
+            })?
+            .collect::<relm_store::rusqlite::Result<Vec<_>>>()?
+        };
         let me = local::get(conn, IDENTITY)?;
         let member = match &me {
             Some(id) => conn
@@ -459,7 +488,62 @@ impl Relm {
             not_applied,
             members,
             join_requests: self.join_requests()?,
+            lying,
         })
+    }
+
+    /// Compare this computer's clock with the time the remote stamped on a probe file. Far
+    /// apart (beyond the workspace's bound), this replica refuses to sign until a sync finds
+    /// them close again: its events would otherwise be held by every other replica, or drag
+    /// their clocks along. Only a wall clock can be compared with a file system's.
+    fn judge_own_clock(&mut self, remote: &RemoteView, r: &SyncReport) -> Result<()> {
+        let Some(theirs) = r.remote_clock_ms.filter(|_| self.clock.is_wall_clock()) else {
+            return Ok(());
+        };
+        let ours = self.clock.now();
+        let bound = crate::session::max_clock_offset_ms(self.store.conn())?;
+        let skew = ours.timestamp_millis() - theirs;
+        let verdict = (skew.abs() > bound).then(|| {
+            let at = |ms: i64| {
+                chrono::DateTime::from_timestamp_millis(ms)
+                    .map(relm_domain::window::fmt_utc)
+                    .unwrap_or_default()
+            };
+            format!(
+                "this computer's clock reads {}, but the remote `{}` ({}) stamps files at {}: {} {}, more than the workspace allows ({} min). Relm refuses to sign until the clock is right: correct it, then run `relm sync`",
+                relm_domain::window::fmt_utc(ours),
+                remote.name,
+                remote.location,
+                at(theirs),
+                ingest::human_duration(skew.abs()),
+                if skew > 0 { "ahead" } else { "behind" },
+                bound / 60_000
+            )
+        });
+        self.store.write(|tx| -> Result<()> {
+            match &verdict {
+                Some(why) => local::set(tx, crate::session::CLOCK_SKEW, why)?,
+                None => {
+                    tx.execute(
+                        "DELETE FROM local_meta WHERE key = ?1",
+                        [crate::session::CLOCK_SKEW],
+                    )?;
+                }
+            }
+            Ok(())
+        })?;
+        if let Some(why) = verdict {
+            tracing::warn!("{why}");
+        }
+        Ok(())
+    }
+
+    /// Forget waiting events (all, or one author's). Local state only: nothing governed.
+    pub fn purge_waiting(&mut self, author: Option<&str>) -> Result<usize> {
+        let author = author.map(|a| a.trim().to_lowercase());
+        Ok(self
+            .store
+            .write(|tx| ingest::purge_pending(tx, author.as_deref()))?)
     }
 
     /// Newcomers who left a join request on a remote and are not members yet.
@@ -521,6 +605,12 @@ pub fn summary_line(r: &SyncReport) -> String {
     }
     if !r.incomplete.is_empty() {
         parts.push(format!("{} file(s) still copying", r.incomplete.len()));
+    }
+    if !r.lying.is_empty() {
+        parts.push(format!(
+            "{} file(s) with a lying header (security finding)",
+            r.lying.len()
+        ));
     }
     parts.join(", ")
 }

@@ -223,9 +223,13 @@ pub(crate) fn append(
     bodies: Vec<EventBody>,
 ) -> Result<Vec<SignedEvent>> {
     let author = key.public().key_id();
+    if let Some(why) = local::get(tx, CLOCK_SKEW)? {
+        return Err(ApiError::new(ErrorCode::Clock, why));
+    }
     let mut members = projection::members::load(tx)?;
     let mut head = events::author_head(tx, &author.0)?;
-    let mut hlc = events::max_hlc(tx)?;
+    let bound = max_clock_offset_ms(tx)?;
+    let mut hlc = events::max_hlc_until(tx, clock.now().timestamp_millis().saturating_add(bound))?;
     let mut out = Vec::with_capacity(bodies.len());
     for body in bodies {
         if !matches!(body, EventBody::WorkspaceCreated { .. }) {
@@ -234,6 +238,7 @@ pub(crate) fn append(
         }
         hlc = Hlc::next(hlc, clock.now());
         let (kind, payload) = body.to_parts();
+        relm_domain::limits::check_payload(&payload)?;
         let envelope = Envelope {
             v: FORMAT_VERSION,
             id: EventId::generate(clock.now(), random::<10>()?),
@@ -260,6 +265,21 @@ pub(crate) fn append(
     }
     tracing::debug!(count = out.len(), author = %author, "appended events");
     Ok(out)
+}
+
+/// Local state: why this replica refuses to sign (its clock is far from the remote's), set and
+/// cleared by each sync.
+pub(crate) const CLOCK_SKEW: &str = "clock_skew";
+
+/// The workspace's bound on clock offsets, in milliseconds.
+pub(crate) fn max_clock_offset_ms(conn: &relm_store::Connection) -> Result<i64> {
+    use relm_store::rusqlite::OptionalExtension;
+    Ok(conn
+        .query_row("SELECT max_clock_offset_ms FROM workspace", [], |r| {
+            r.get(0)
+        })
+        .optional()?
+        .unwrap_or(relm_store::ingest::DEFAULT_MAX_CLOCK_OFFSET_MS))
 }
 
 pub(crate) fn random<const N: usize>() -> Result<[u8; N]> {

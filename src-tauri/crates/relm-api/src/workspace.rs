@@ -139,3 +139,42 @@ impl Relm {
         Ok(self.store.rebuild()?)
     }
 }
+
+/// Workspace settings, as in force.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct WorkspaceSettings {
+    pub max_clock_offset_minutes: u32,
+}
+
+pub use relm_domain::limits::MAX_CLOCK_OFFSET_MINUTES;
+
+impl Relm {
+    /// Set the workspace's bound on clock offsets (a signed admin event).
+    pub fn configure_workspace(
+        &mut self,
+        max_clock_offset_minutes: u32,
+    ) -> Result<WorkspaceSettings> {
+        if !(1..=MAX_CLOCK_OFFSET_MINUTES).contains(&max_clock_offset_minutes) {
+            return Err(ApiError::invalid(
+                "max_clock_offset",
+                format!(
+                    "give between 1 and {MAX_CLOCK_OFFSET_MINUTES} minutes (a week); {max_clock_offset_minutes} is out of range"
+                ),
+            ));
+        }
+        self.emit(|_| {
+            Ok(vec![EventBody::WorkspaceConfigured {
+                max_clock_offset_minutes,
+            }])
+        })?;
+        self.workspace_settings()
+    }
+
+    pub fn workspace_settings(&self) -> Result<WorkspaceSettings> {
+        let ms = crate::session::max_clock_offset_ms(self.store.conn())?;
+        Ok(WorkspaceSettings {
+            max_clock_offset_minutes: u32::try_from(ms / 60_000).unwrap_or(u32::MAX),
+        })
+    }
+}

@@ -65,6 +65,21 @@ pub enum Command {
     Rebuild,
     /// Summarise the workspace.
     Status,
+    /// Workspace settings (admins).
+    #[command(subcommand)]
+    Workspace(WorkspaceCmd),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WorkspaceCmd {
+    /// Change workspace settings; each is a signed admin event.
+    Configure {
+        /// How far ahead of a receiving replica's clock an event may be stamped before it is
+        /// held, in minutes (1 to 10080). Raise it only for a team whose clocks cannot be kept
+        /// right (an air-gapped site); see docs/sync.md.
+        #[arg(long, value_name = "MINUTES")]
+        max_clock_offset: u32,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -121,6 +136,13 @@ pub enum SyncCmd {
     /// Remotes, last syncs, events to push, quarantined and waiting events, members' last
     /// sequence numbers, join requests.
     Status,
+    /// Forget events waiting for a key no member has (or for earlier events): they stay on
+    /// the remotes and come back if their files are read again.
+    PurgeWaiting {
+        /// Only this author's (key id).
+        #[arg(long)]
+        author: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

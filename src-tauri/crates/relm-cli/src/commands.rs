@@ -14,7 +14,7 @@ use std::sync::Arc;
 use crate::Outcome;
 use crate::args::{
     AuditCmd, Cli, Command, IdentityCmd, MemberCmd, ReleaseCmd, ReleaseFieldArgs, RemoteCmd,
-    SyncArgs, SyncCmd,
+    SyncArgs, SyncCmd, WorkspaceCmd,
 };
 use crate::text;
 
@@ -64,16 +64,25 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             let text = text::sync_status(&status);
             Outcome::ok(status, text)
         }
+        Command::Sync(SyncArgs {
+            command: Some(SyncCmd::PurgeWaiting { author }),
+            ..
+        }) => {
+            let purged = Relm::open(&opts)?.purge_waiting(author.as_deref())?;
+            let text = format!("{purged} waiting event(s) forgotten\n");
+            Outcome::ok(serde_json::json!({ "purged": purged }), text)
+        }
         Command::Sync(SyncArgs { remote, .. }) => {
             let outcomes = Relm::open(&opts)?.sync(remote.as_deref())?;
             let text = text::sync(&outcomes);
-            // Unreachable or unusable remotes: 2; events quarantined (a failed check): 1.
+            // Unreachable or unusable remotes: 2; events quarantined or a lying segment header (a
+            // failed check): 1.
             let exit = if outcomes.iter().any(|o| !o.ok) {
                 2
             } else if outcomes.iter().any(|o| {
-                o.report
-                    .as_ref()
-                    .is_some_and(|r| !r.pulled.quarantined.is_empty() || !r.garbled.is_empty())
+                o.report.as_ref().is_some_and(|r| {
+                    !r.pulled.quarantined.is_empty() || !r.garbled.is_empty() || !r.lying.is_empty()
+                })
             }) {
                 1
             } else {
@@ -102,6 +111,14 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Check(a) => crate::gates::check(&opts, a),
         Command::Pending => crate::gates::pending(&opts),
         Command::Calendar(cmd) => crate::gates::calendar(&opts, cmd),
+        Command::Workspace(WorkspaceCmd::Configure { max_clock_offset }) => {
+            let out = Relm::open(&opts)?.configure_workspace(max_clock_offset)?;
+            let text = format!(
+                "events stamped more than {} min ahead of a replica's clock are now held until they fit\n",
+                out.max_clock_offset_minutes
+            );
+            Outcome::ok(out, text)
+        }
         Command::Audit(AuditCmd::Verify) => {
             let report = Relm::open(&opts)?.verify()?;
             let text = text::verify(&report);

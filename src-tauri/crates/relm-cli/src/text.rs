@@ -336,6 +336,22 @@ pub fn sync(outcomes: &[SyncOutcome]) -> String {
                 for q in r.pulled.quarantined.iter().chain(&r.garbled) {
                     let _ = writeln!(s, "  QUARANTINED {}", quarantined(q));
                 }
+                for f in &r.lying {
+                    let _ = writeln!(s, "  SECURITY {}: {}", f.file, f.reason);
+                }
+                if let Some(dir) = &r.moved_to {
+                    let _ = writeln!(
+                        s,
+                        "  warning: this replica's folder on the remote was a link or a file; it now writes to {dir}"
+                    );
+                }
+                if r.pulled.dropped > 0 {
+                    let _ = writeln!(
+                        s,
+                        "  {} waiting event(s) over the cap were not kept; they are read again when the membership changes",
+                        r.pulled.dropped
+                    );
+                }
                 for f in &r.altered {
                     let _ = writeln!(
                         s,
@@ -389,10 +405,13 @@ pub fn sync_status(st: &SyncStatus) -> String {
         );
     }
     s.push_str(&remotes(&st.remotes));
-    if !st.forks.is_empty() {
+    if !st.forks.is_empty() || !st.lying.is_empty() {
         let _ = writeln!(s, "\nSECURITY FINDINGS");
         for f in &st.forks {
             let _ = writeln!(s, "  {}", f.event.reason);
+        }
+        for f in &st.lying {
+            let _ = writeln!(s, "  {}: {}", f.file, f.reason);
         }
     }
     if !st.quarantined.is_empty() {

@@ -9,6 +9,11 @@ use std::sync::Mutex;
 
 pub trait Clock: Send + Sync + std::fmt::Debug {
     fn now(&self) -> DateTime<Utc>;
+    /// Whether this clock claims to be the computer's wall clock, so that it can be compared
+    /// with other computers' (a remote's file times). A clock pinned by a test cannot.
+    fn is_wall_clock(&self) -> bool {
+        false
+    }
 }
 
 /// The operating system's wall clock.
@@ -19,6 +24,9 @@ impl Clock for SystemClock {
     #[allow(clippy::disallowed_methods)] // the one sanctioned wall-clock read
     fn now(&self) -> DateTime<Utc> {
         Utc::now()
+    }
+    fn is_wall_clock(&self) -> bool {
+        true
     }
 }
 

@@ -20,6 +20,7 @@ use crate::event::{FORMAT_VERSION, SignedEvent};
 use crate::hlc::Hlc;
 use crate::ids::WorkspaceId;
 use crate::keys::{KeyId, PublicKey};
+use crate::limits::{MAX_BODY, MAX_SEQ, MAX_TIMESTAMP_MS, check_payload};
 use crate::payload::EventBody;
 
 /// Why an event is not acceptable; `code` is stable for tools, `message` for people.
@@ -139,6 +140,7 @@ impl Ledger {
         if body.kind() != env.kind {
             return Err(Violation::new("bad_payload", "kind does not match payload"));
         }
+        check_ranges(ev)?;
         let key = match (&self.workspace, body) {
             (None, EventBody::WorkspaceCreated { founder, .. }) => {
                 if founder.key.key_id() != env.author || env.seq != 1 || env.prev.is_some() {
@@ -248,6 +250,37 @@ impl Ledger {
         }
         Ok(())
     }
+}
+
+/// Values that the store could not hold, or that no honest replica writes: refused at ingest,
+/// before anything is stored.
+pub fn check_ranges(ev: &SignedEvent) -> Result<(), Violation> {
+    let env = &ev.envelope;
+    if env.hlc.ms > MAX_TIMESTAMP_MS {
+        return Err(Violation::new(
+            "out_of_range",
+            format!(
+                "timestamp {} ms is beyond the year 6429, the largest Relm stores; the author's clock or software is broken",
+                env.hlc.ms
+            ),
+        ));
+    }
+    if env.seq == 0 || env.seq > MAX_SEQ {
+        return Err(Violation::new(
+            "out_of_range",
+            format!("sequence number {} is out of range", env.seq),
+        ));
+    }
+    if ev.body.len() > MAX_BODY {
+        return Err(Violation::new(
+            "too_large",
+            format!(
+                "the event is {} bytes; the limit is {MAX_BODY}",
+                ev.body.len()
+            ),
+        ));
+    }
+    check_payload(&env.payload).map_err(|e| Violation::new("too_long", e.to_string()))
 }
 
 #[cfg(test)]

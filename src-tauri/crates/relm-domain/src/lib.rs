@@ -13,6 +13,7 @@ pub mod hlc;
 pub mod ids;
 pub mod keys;
 pub mod ledger;
+pub mod limits;
 pub mod membership;
 pub mod payload;
 pub mod release;

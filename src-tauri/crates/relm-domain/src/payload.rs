@@ -154,6 +154,10 @@ pub enum EventBody {
         entry_id: CalendarEntryId,
         justification: String,
     },
+    /// Workspace settings. `max_clock_offset_minutes`: how far ahead of a receiving replica's
+    /// clock an event may be stamped before it is held (see docs/sync.md).
+    #[serde(rename = "workspace.configured")]
+    WorkspaceConfigured { max_clock_offset_minutes: u32 },
     /// Break-glass: the release goes out on the emergency path, with a reason, an incident
     /// and the approver who must confirm it afterwards.
     #[serde(rename = "emergency.declared")]
@@ -203,13 +207,14 @@ impl EventBody {
             EventBody::CalendarEntryUpdated { .. } => "calendar.entry_updated",
             EventBody::CalendarEntryRemoved { .. } => "calendar.entry_removed",
             EventBody::FreezeJustified { .. } => "freeze.justified",
+            EventBody::WorkspaceConfigured { .. } => "workspace.configured",
         }
     }
 
     /// The entity the event is about, for `audit log --entity`.
     pub fn entity(&self) -> Option<String> {
         match self {
-            EventBody::WorkspaceCreated { .. } => None,
+            EventBody::WorkspaceCreated { .. } | EventBody::WorkspaceConfigured { .. } => None,
             EventBody::MemberAdded { member, .. } => Some(member.key.key_id().0),
             EventBody::MemberRolesSet { key_id, .. } | EventBody::MemberRemoved { key_id } => {
                 Some(key_id.0.clone())

@@ -77,7 +77,8 @@ pub fn roles_allowed_to_emit(body: &EventBody) -> Option<&'static [Role]> {
         EventBody::MemberAdded { .. }
         | EventBody::MemberRolesSet { .. }
         | EventBody::MemberRemoved { .. }
-        | EventBody::PolicyApplied { .. } => Some(ADMIN),
+        | EventBody::PolicyApplied { .. }
+        | EventBody::WorkspaceConfigured { .. } => Some(ADMIN),
         // Anyone but an auditor may sign a decision; the policy says whose decisions count.
         EventBody::ApprovalRecorded { .. } => Some(DECIDE),
         EventBody::ReleaseStatusChanged {

@@ -173,8 +173,9 @@ pub struct Policy {
     pub rego: Vec<crate::rego::Compiled>,
 }
 
-/// Bundles above this size are refused: a policy is read by people.
-pub const MAX_SOURCE: usize = 1 << 20;
+/// Bundles above this size are refused: a policy is read by people (and every event's size is
+/// bounded, see `relm_domain::limits`).
+pub use relm_domain::limits::MAX_SOURCE;
 
 impl Policy {
     /// Parse and check a policy file.

@@ -148,9 +148,17 @@ pub fn author_head(conn: &Connection, author: &str) -> Result<Option<(u64, [u8; 
 
 /// The highest timestamp in the ledger (the replica's HLC high-water mark).
 pub fn max_hlc(conn: &Connection) -> Result<Hlc> {
+    max_hlc_until(conn, i64::MAX)
+}
+
+/// The highest timestamp in the ledger not beyond `until_ms`: events stamped further ahead
+/// (kept by an older version of Relm, which did not hold them) do not drag this replica's
+/// clock along.
+pub fn max_hlc_until(conn: &Connection, until_ms: i64) -> Result<Hlc> {
+    let bound = until_ms.min(i64::MAX >> 16).saturating_add(1) << 16;
     let v: Option<i64> = conn
-        .prepare_cached("SELECT max(hlc) FROM events")?
-        .query_row([], |r| r.get(0))?;
+        .prepare_cached("SELECT max(hlc) FROM events WHERE hlc < ?1")?
+        .query_row([bound], |r| r.get(0))?;
     Ok(v.map(Hlc::from_packed).unwrap_or(Hlc::ZERO))
 }
 

@@ -16,21 +16,26 @@
 //! incrementally; when one sorts earlier (work done concurrently on another replica), the
 //! projections are replayed from the events.
 
+use chrono::{DateTime, Utc};
 use rayon::prelude::*;
 use relm_domain::event::{SignedEvent, event_hash};
 use relm_domain::hlc::Hlc;
 use relm_domain::ids::WorkspaceId;
 use relm_domain::keys::{self, KeyId, PublicKey};
+use relm_domain::ledger::check_ranges;
 use relm_domain::ledger::{AuthorHead, Ledger, Violation};
 use relm_domain::payload::EventBody;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use crate::error::{Result, StoreError};
 use crate::events;
 use crate::projection::{self, Effect};
+
+/// The bound on clock offsets of a workspace that never set one (10 minutes).
+pub const DEFAULT_MAX_CLOCK_OFFSET_MS: i64 = 600_000;
 
 /// One event as read from a remote: raw bytes, and where it came from (for messages).
 #[derive(Debug, Clone)]
@@ -71,12 +76,56 @@ pub struct IngestReport {
     pub replayed: bool,
     /// Added events by kind.
     pub kinds: Vec<(String, usize)>,
+    /// Waiting events not kept because their remote is over the cap (they stay on the remote
+    /// and are read again when the workspace's membership changes).
+    pub dropped: usize,
+    /// Sources (`remote:file`) whose waiting events went over the cap.
+    #[serde(skip)]
+    pub capped: BTreeSet<String>,
+    /// For each offered event, in order: who signed it and whether this exact event is now in
+    /// the ledger (`None`: it did not even parse). What a remote file holds is recorded from
+    /// this, never from the file's header.
+    #[serde(skip)]
+    pub seen: Vec<Option<Seen>>,
 }
+
+/// An offered event's identity after ingest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Seen {
+    pub author: String,
+    pub seq: u64,
+    /// This very event (same hash) is in the ledger now.
+    pub in_ledger: bool,
+}
+
+/// When events are received, and how far ahead of that they may be stamped.
+#[derive(Debug, Clone, Copy)]
+pub struct Receipt {
+    pub now: DateTime<Utc>,
+    /// The bound on clock offsets to apply, in milliseconds; `None`: the workspace's. A
+    /// newcomer joining has no workspace yet, so no bound of its own: it reads the ledger as it
+    /// stands (up to the largest bound a workspace may set), then follows the workspace's.
+    pub max_ahead_ms: Option<i64>,
+}
+
+impl Receipt {
+    fn seen_at(&self) -> String {
+        self.now.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+    }
+}
+
+/// Waiting events kept per remote, at most (count and bytes of their bodies).
+pub const MAX_WAITING: usize = 10_000;
+pub const MAX_WAITING_BYTES: usize = 64 << 20;
+/// How much of a quarantined input is kept (its digest and size are kept whole).
+pub const QUARANTINE_PREFIX: usize = 4096;
 
 struct Candidate {
     ev: SignedEvent,
     body: EventBody,
     source: String,
+    /// Index among the offered events (for [`IngestReport::seen`]), `None` for retried ones.
+    index: Option<usize>,
 }
 
 enum Outcome {
@@ -86,34 +135,82 @@ enum Outcome {
     Quarantine(Violation),
 }
 
-/// Verify `incoming` (plus events pending from earlier calls) and add what passes to the ledger.
-pub fn ingest(conn: &Connection, incoming: Vec<Incoming>, seen_at: &str) -> Result<IngestReport> {
-    let mut report = IngestReport::default();
-    let mut offered = take_pending(conn)?;
+/// Verify `incoming` (plus events pending from earlier calls that may now be judged) and add
+/// what passes to the ledger.
+pub fn ingest(conn: &Connection, incoming: Vec<Incoming>, at: Receipt) -> Result<IngestReport> {
+    let keys_before = known_key_count(conn)?;
+    let mut report = ingest_once(conn, incoming, at)?;
+    // Keys introduced by this batch make waiting events of those keys judgeable: once more,
+    // until no new key appears (bounded by the number of members).
+    let mut keys = known_key_count(conn)?;
+    let mut last = keys_before;
+    while keys != last {
+        let again = ingest_once(conn, Vec::new(), at)?;
+        report.added += again.added;
+        report.not_applied += again.not_applied;
+        report.pending = again.pending;
+        report.replayed |= again.replayed;
+        report.quarantined.extend(again.quarantined);
+        for (k, n) in again.kinds {
+            match report.kinds.iter_mut().find(|(x, _)| *x == k) {
+                Some((_, m)) => *m += n,
+                None => report.kinds.push((k, n)),
+            }
+        }
+        last = keys;
+        keys = known_key_count(conn)?;
+    }
+    Ok(report)
+}
+
+fn known_key_count(conn: &Connection) -> Result<i64> {
+    Ok(conn.query_row("SELECT count(*) FROM known_keys", [], |r| r.get(0))?)
+}
+
+fn ingest_once(conn: &Connection, incoming: Vec<Incoming>, at: Receipt) -> Result<IngestReport> {
+    let seen_at = at.seen_at();
+    let seen_at = seen_at.as_str();
+    let mut report = IngestReport {
+        seen: vec![None; incoming.len()],
+        ..Default::default()
+    };
+    let retried = take_pending(conn)?;
+    let first_new = retried.len();
+    let mut offered = retried;
     offered.extend(incoming);
     report.received = offered.len();
 
     let mut seen = HashSet::new();
     let mut candidates = Vec::with_capacity(offered.len());
     let mut quarantine: Vec<(Incoming, [u8; 32], Rejected)> = Vec::new();
-    let workspace = conn
-        .query_row("SELECT id FROM workspace", [], |r| r.get::<_, String>(0))
+    let (workspace, max_ahead_ms) = conn
+        .query_row("SELECT id, max_clock_offset_ms FROM workspace", [], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+        })
         .optional()?
-        .map(WorkspaceId);
+        .map_or((None, DEFAULT_MAX_CLOCK_OFFSET_MS), |(w, m)| {
+            (Some(WorkspaceId(w)), m)
+        });
+    let horizon = at
+        .now
+        .timestamp_millis()
+        .saturating_add(at.max_ahead_ms.unwrap_or(max_ahead_ms));
     // Parsing is independent per event: spread it over the cores.
     let parsed: Vec<_> = offered
         .into_par_iter()
-        .map(|inc| {
+        .enumerate()
+        .map(|(i, inc)| {
             let parsed = SignedEvent::from_stored(inc.body.as_slice(), &inc.sig)
                 .map_err(|e| Violation::new("unreadable", e))
                 .and_then(|ev| {
                     let body = ev.body().map_err(|e| Violation::new("bad_payload", e))?;
                     Ok((ev, body))
                 });
-            (raw_hash(&inc), inc, parsed)
+            (i, raw_hash(&inc), inc, parsed)
         })
         .collect();
-    for (raw_hash, inc, parsed) in parsed {
+    for (i, raw_hash, inc, parsed) in parsed {
+        let index = i.checked_sub(first_new);
         if !seen.insert(raw_hash) {
             report.duplicates += 1;
             continue;
@@ -123,6 +220,7 @@ pub fn ingest(conn: &Connection, incoming: Vec<Incoming>, seen_at: &str) -> Resu
                 ev,
                 body,
                 source: inc.source,
+                index,
             }),
             Err(v) => {
                 let r = rejected(None, &inc.source, &v);
@@ -136,7 +234,7 @@ pub fn ingest(conn: &Connection, incoming: Vec<Incoming>, seen_at: &str) -> Resu
     });
 
     // Optimistic pass with batched signatures; if a signature fails, judge one by one.
-    let mut outcomes = judge(conn, &workspace, &candidates, false)?;
+    let mut outcomes = judge(conn, &workspace, &candidates, horizon, false)?;
     let admitted: Vec<usize> = outcomes
         .iter()
         .enumerate()
@@ -163,14 +261,22 @@ pub fn ingest(conn: &Connection, incoming: Vec<Incoming>, seen_at: &str) -> Resu
         .zip(sigs.par_chunks(256))
         .all(|((k, b), s)| keys::verify_batch(k, b, s));
     if !all_good {
-        outcomes = judge(conn, &workspace, &candidates, true)?;
+        outcomes = judge(conn, &workspace, &candidates, horizon, true)?;
     }
 
     let head_before = ledger_head(conn)?;
     let mut replay = false;
     let mut added = Vec::new();
+    let mut waiting = waiting_per_remote(conn)?;
     for (c, outcome) in candidates.iter().zip(&outcomes) {
         let env = &c.ev.envelope;
+        if let Some(i) = c.index {
+            report.seen[i] = Some(Seen {
+                author: env.author.0.clone(),
+                seq: env.seq,
+                in_ledger: matches!(outcome, Outcome::Admit(_) | Outcome::Duplicate),
+            });
+        }
         match outcome {
             Outcome::Admit(_) => {
                 events::insert(conn, &c.ev, c.body.entity().as_deref())?;
@@ -184,6 +290,17 @@ pub fn ingest(conn: &Connection, incoming: Vec<Incoming>, seen_at: &str) -> Resu
             }
             Outcome::Duplicate => report.duplicates += 1,
             Outcome::Pending(reason) => {
+                let remote = c.source.split(':').next().unwrap_or_default();
+                let (n, bytes) = waiting.entry(remote.to_string()).or_default();
+                if *n >= MAX_WAITING || *bytes + c.ev.body.len() > MAX_WAITING_BYTES {
+                    report.dropped += 1;
+                    if let Some((file, _)) = c.source.rsplit_once(':') {
+                        report.capped.insert(file.to_string());
+                    }
+                    continue;
+                }
+                *n += 1;
+                *bytes += c.ev.body.len();
                 conn.prepare_cached(
                     "INSERT OR IGNORE INTO pending (hash, event_id, author, seq, reason, source, seen_at, body, sig)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -281,10 +398,11 @@ fn record_quarantine(
     seen_at: &str,
 ) -> Result<bool> {
     {
+        let kept = &inc.body[..inc.body.len().min(QUARANTINE_PREFIX)];
         let n = conn
             .prepare_cached(
-                "INSERT OR IGNORE INTO quarantine (hash, event_id, author, seq, code, reason, source, seen_at, body, sig)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                "INSERT OR IGNORE INTO quarantine (hash, event_id, author, seq, code, reason, source, seen_at, body, sig, size)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             )?
             .execute(params![
                 hash.as_slice(),
@@ -295,8 +413,9 @@ fn record_quarantine(
                 r.reason,
                 r.source,
                 seen_at,
-                inc.body,
-                inc.sig
+                kept,
+                &inc.sig[..inc.sig.len().min(QUARANTINE_PREFIX)],
+                inc.body.len() as i64
             ])?;
         if n == 1 {
             tracing::warn!(code = %r.code, event = ?r.event, source = %r.source, "quarantined an event: {}", r.reason);
@@ -311,6 +430,7 @@ fn judge(
     conn: &Connection,
     workspace: &Option<WorkspaceId>,
     candidates: &[Candidate],
+    horizon_ms: i64,
     each: bool,
 ) -> Result<Vec<Outcome>> {
     let mut ledger = resume(conn, workspace.clone())?;
@@ -340,6 +460,24 @@ fn judge(
             } else {
                 bad_signature()
             }));
+            continue;
+        }
+        if let Err(v) = check_ranges(&c.ev) {
+            out.push(Outcome::Quarantine(v));
+            continue;
+        }
+        // Stamped further ahead than this replica's clock allows: held, not applied, until the
+        // clock catches up (an honest replica's clock may run fast; a far-future stamp must not
+        // drag every replica's clock along).
+        let ahead = i64::try_from(env.hlc.ms)
+            .unwrap_or(i64::MAX)
+            .saturating_sub(horizon_ms);
+        if ahead > 0 {
+            out.push(Outcome::Pending(format!(
+                "held: stamped {} ahead of this replica's clock, beyond the workspace's bound on clock offsets; it is applied once this clock reaches it. Check the clock of author {}",
+                human_duration(ahead),
+                env.author.fingerprint()
+            )));
             continue;
         }
         if each {
@@ -468,9 +606,16 @@ fn ledger_head(conn: &Connection) -> Result<Option<(i64, String, i64)>> {
         .optional()?)
 }
 
-/// Move pending events back into the next ingest.
+/// Move back into this ingest the pending events that may be judged now: those of known
+/// authors (a gap may have been filled, a held event's time may have come), or all of them
+/// before the workspace is known. Events of keys no member ever added stay where they are
+/// until the membership changes: they cost nothing on a sync that brings nothing new.
 fn take_pending(conn: &Connection) -> Result<Vec<Incoming>> {
-    let mut stmt = conn.prepare_cached("SELECT body, sig, source FROM pending")?;
+    const JUDGEABLE: &str =
+        "author IN (SELECT key_id FROM known_keys) OR NOT EXISTS (SELECT 1 FROM workspace)";
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT body, sig, source FROM pending WHERE {JUDGEABLE}"
+    ))?;
     let rows = stmt
         .query_map([], |r| {
             Ok(Incoming {
@@ -480,8 +625,45 @@ fn take_pending(conn: &Connection) -> Result<Vec<Incoming>> {
             })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    conn.execute("DELETE FROM pending", [])?;
+    if !rows.is_empty() {
+        conn.execute(&format!("DELETE FROM pending WHERE {JUDGEABLE}"), [])?;
+    }
     Ok(rows)
+}
+
+/// Waiting events already kept, per remote: (count, bytes).
+fn waiting_per_remote(conn: &Connection) -> Result<HashMap<String, (usize, usize)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT substr(source, 1, instr(source, ':') - 1), count(*), coalesce(sum(length(body)), 0)
+         FROM pending GROUP BY 1",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            (r.get::<_, i64>(1)? as usize, r.get::<_, i64>(2)? as usize),
+        ))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Forget waiting events (all, or one author's): they stay on the remotes and come back if
+/// their files are read again. Returns how many were dropped.
+pub fn purge_pending(conn: &Connection, author: Option<&str>) -> Result<usize> {
+    Ok(conn.execute(
+        "DELETE FROM pending WHERE ?1 IS NULL OR author = ?1",
+        [author],
+    )?)
+}
+
+/// `ms` for people: seconds, minutes, hours or days.
+pub fn human_duration(ms: i64) -> String {
+    let minutes = ms / 60_000;
+    match minutes {
+        0 => format!("{} s", (ms / 1000).max(1)),
+        1..=119 => format!("{minutes} min"),
+        120..=2879 => format!("{} h", minutes / 60),
+        _ => format!("{} days", minutes / 1440),
+    }
 }
 
 /// Events waiting for earlier ones, and quarantined events, for status displays.

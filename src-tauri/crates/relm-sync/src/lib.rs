@@ -4,6 +4,7 @@
 //! events travel in; [`sync`] pulls (verify before apply) and pushes; [`schedule`] times the
 //! background sync.
 
+pub mod folder;
 pub mod schedule;
 pub mod segment;
 pub mod sync;

@@ -15,8 +15,10 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+use relm_domain::limits::MAX_BODY;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use std::io::{BufRead, BufReader, Read};
 
 pub const MAGIC: &str = "relm-segment";
 pub const VERSION: u32 = 1;
@@ -71,85 +73,183 @@ pub fn encode(header: &Header, events: &[(&[u8], &[u8])]) -> Vec<u8> {
     out
 }
 
+/// Longest event line read (a signed body is at most [`MAX_BODY`] bytes, plus its signature).
+pub const MAX_LINE: usize = MAX_BODY + 128;
+/// Largest segment file read; writers stay well below it (see `sync::SEGMENT_BYTES`).
+pub const MAX_FILE: u64 = 64 << 20;
+/// How much of an over-long or garbled line is kept, for the report.
+const KEPT_PREFIX: usize = 4096;
+const MAX_HEADER: usize = 1 << 20;
+
+/// Parse a whole segment held in memory (tests, small files).
 pub fn parse(bytes: &[u8]) -> Parsed {
+    read(bytes).unwrap_or_else(|e| Parsed::Foreign(format!("cannot be read: {e}")))
+}
+
+/// One line as read: at most `max` bytes kept, whether it ended with a newline, whether it was
+/// longer than `max` (the rest was skipped).
+struct RawLine {
+    bytes: Vec<u8>,
+    ended: bool,
+    cut: bool,
+}
+
+/// Read the next line into at most `max` bytes, feeding every byte read to `hash`; `None` at
+/// the end of the input.
+fn next_line(
+    r: &mut impl BufRead,
+    max: usize,
+    hash: &mut Sha256,
+) -> std::io::Result<Option<RawLine>> {
+    let mut line = RawLine {
+        bytes: Vec::new(),
+        ended: false,
+        cut: false,
+    };
+    let mut any = false;
+    loop {
+        let buf = r.fill_buf()?;
+        if buf.is_empty() {
+            return Ok(any.then_some(line));
+        }
+        any = true;
+        let (chunk, ended) = match buf.iter().position(|&b| b == b'\n') {
+            Some(i) => (&buf[..=i], true),
+            None => (buf, false),
+        };
+        hash.update(chunk);
+        let text = if ended {
+            &chunk[..chunk.len() - 1]
+        } else {
+            chunk
+        };
+        let room = max.saturating_sub(line.bytes.len());
+        if text.len() > room {
+            line.cut = true;
+        }
+        line.bytes.extend_from_slice(&text[..text.len().min(room)]);
+        let used = chunk.len();
+        r.consume(used);
+        if ended {
+            line.ended = true;
+            return Ok(Some(line));
+        }
+    }
+}
+
+/// Read a segment from a stream, holding at most one line of [`MAX_LINE`] bytes beyond the
+/// events kept. A longer line is a bad line (its first bytes kept for the report); it never
+/// makes the reader allocate more.
+pub fn read(r: impl Read) -> std::io::Result<Parsed> {
+    let mut r = BufReader::with_capacity(64 << 10, r);
+    let mut hash = Sha256::new();
     let magic = format!("{MAGIC} ");
-    if bytes.len() < magic.len() {
-        return if magic.as_bytes().starts_with(bytes) {
+    let Some(first) = next_line(&mut r, 64, &mut hash)? else {
+        return Ok(Parsed::Incomplete);
+    };
+    if !first.bytes.starts_with(magic.as_bytes()) {
+        let n = first.bytes.len().min(magic.len());
+        let a_start = !first.ended && !first.cut && magic.as_bytes()[..n] == first.bytes[..n];
+        return Ok(if a_start {
             Parsed::Incomplete
         } else {
             Parsed::Foreign("not a Relm segment file".into())
-        };
+        });
     }
-    if !bytes.starts_with(magic.as_bytes()) {
-        return Parsed::Foreign("not a Relm segment file".into());
+    if !first.ended {
+        return Ok(Parsed::Incomplete);
     }
-    // The last line must be a complete `end N DIGEST` line.
-    let Some(body_end) = trailer_start(bytes) else {
-        return Parsed::Incomplete;
-    };
-    let trailer = &bytes[body_end..bytes.len() - 1];
-    let Some((count, digest)) = parse_trailer(trailer) else {
-        return Parsed::Incomplete;
-    };
-    let content = &bytes[..body_end];
-    let mut lines = content.split(|&b| b == b'\n');
-    let first = lines.next().unwrap_or_default();
-    let version = &first[magic.len()..];
-    if version != VERSION.to_string().as_bytes() {
-        return Parsed::Foreign(format!(
+    let version = &first.bytes[magic.len()..];
+    if first.cut || version != VERSION.to_string().as_bytes() {
+        return Ok(Parsed::Foreign(format!(
             "segment format `{}` is not understood by this version of Relm; upgrade Relm",
             String::from_utf8_lossy(version)
-        ));
+        )));
     }
-    let header: Header = match lines.next().map(serde_json::from_slice) {
-        Some(Ok(h)) => h,
-        Some(Err(e)) => return Parsed::Foreign(format!("segment header does not parse: {e}")),
-        None => return Parsed::Foreign("segment has no header".into()),
+    let header: Header = match next_line(&mut r, MAX_HEADER, &mut hash)? {
+        None => return Ok(Parsed::Incomplete),
+        Some(l) if !l.ended => return Ok(Parsed::Incomplete),
+        Some(l) if l.cut => return Ok(Parsed::Foreign("segment header is too long".into())),
+        Some(l) => match serde_json::from_slice(&l.bytes) {
+            Ok(h) => h,
+            Err(e) => {
+                return Ok(Parsed::Foreign(format!(
+                    "segment header does not parse: {e}"
+                )));
+            }
+        },
     };
     let mut events = Vec::new();
     let mut bad_lines = Vec::new();
-    for (i, line) in lines.enumerate() {
-        let number = i + 3;
-        if line.is_empty() {
-            continue; // the split after the last newline
-        }
-        let raw = || Line {
-            number,
-            body: line.to_vec(),
-            sig: Vec::new(),
+    // A line that starts with `end `: the trailer if nothing follows it.
+    let mut trailer: Option<(Sha256, RawLine, usize)> = None;
+    let mut number = 2;
+    loop {
+        let before = hash.clone();
+        let Some(line) = next_line(&mut r, MAX_LINE, &mut hash)? else {
+            break;
         };
-        let Some(space) = line.iter().position(|&b| b == b' ') else {
-            bad_lines.push((raw(), "an event line needs `SIGNATURE BODY`".to_string()));
+        number += 1;
+        if !line.ended {
+            return Ok(Parsed::Incomplete);
+        }
+        if let Some((_, end, n)) = trailer.take() {
+            bad_lines.push((
+                kept(&end.bytes, n),
+                "an `end` line before the end of the file".to_string(),
+            ));
+        }
+        if !line.cut && line.bytes.starts_with(b"end ") {
+            trailer = Some((before, line, number));
             continue;
-        };
-        match B64.decode(&line[..space]) {
-            Ok(sig) => events.push(Line {
-                number,
-                body: line[space + 1..].to_vec(),
-                sig,
-            }),
-            Err(e) => bad_lines.push((raw(), format!("signature is not base64url: {e}"))),
         }
+        event_line(line, number, &mut events, &mut bad_lines);
     }
-    let altered = hex::encode(Sha256::digest(content)) != digest
+    let Some((content_hash, end, _)) = trailer else {
+        return Ok(Parsed::Incomplete);
+    };
+    let Some((count, digest)) = parse_trailer(&end.bytes) else {
+        return Ok(Parsed::Incomplete);
+    };
+    let altered = hex::encode(content_hash.finalize()) != digest
         || count != events.len() + bad_lines.len()
         || header.count != count;
-    Parsed::Complete {
+    Ok(Parsed::Complete {
         header,
         events,
         bad_lines,
         altered,
+    })
+}
+
+/// The start of a line that is not an event, kept for the report.
+fn kept(bytes: &[u8], number: usize) -> Line {
+    Line {
+        number,
+        body: bytes[..bytes.len().min(KEPT_PREFIX)].to_vec(),
+        sig: Vec::new(),
     }
 }
 
-/// Start of the last line when the file ends with a newline-terminated `end ` line.
-fn trailer_start(bytes: &[u8]) -> Option<usize> {
-    if bytes.last() != Some(&b'\n') {
-        return None;
-    }
-    let body = &bytes[..bytes.len() - 1];
-    let start = body.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
-    bytes[start..].starts_with(b"end ").then_some(start)
+fn event_line(line: RawLine, number: usize, events: &mut Vec<Line>, bad: &mut Vec<(Line, String)>) {
+    let why = if line.cut {
+        format!("a line longer than {MAX_LINE} bytes, more than any event; only its start is kept")
+    } else if line.bytes.is_empty() {
+        "an empty line".to_string()
+    } else if let Some(space) = line.bytes.iter().position(|&b| b == b' ') {
+        match B64.decode(&line.bytes[..space]) {
+            Ok(sig) => {
+                let mut body = line.bytes;
+                body.drain(..=space);
+                events.push(Line { number, body, sig });
+                return;
+            }
+            Err(e) => format!("signature is not base64url: {e}"),
+        }
+    } else {
+        "an event line needs `SIGNATURE BODY`".to_string()
+    };
+    bad.push((kept(&line.bytes, number), why));
 }
 
 fn parse_trailer(line: &[u8]) -> Option<(usize, String)> {

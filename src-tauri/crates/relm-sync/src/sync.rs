@@ -13,11 +13,13 @@
 //! from the segments present (their headers name each author's sequence range), so a remote
 //! that lost files is simply refilled.
 
+use chrono::{DateTime, Utc};
 use ed25519_dalek::{Signature, SigningKey};
 use relm_domain::canonical::to_canonical_bytes;
 use relm_domain::ids::WorkspaceId;
+use relm_domain::keys::KeyId;
 use relm_domain::keys::{self, PublicKey};
-use relm_store::ingest::{self, Incoming, IngestReport, Rejected};
+use relm_store::ingest::{self, Incoming, IngestReport, Receipt, Rejected, Seen};
 use relm_store::rusqlite::{OptionalExtension, params};
 use relm_store::{Connection, Store, StoreError, local};
 use serde::{Deserialize, Serialize};
@@ -99,6 +101,14 @@ pub struct SyncReport {
     pub garbled: Vec<Rejected>,
     /// Join requests seen for the first time.
     pub join_requests: Vec<JoinRequest>,
+    /// Segments whose header claims events the file does not carry: security findings.
+    pub lying: Vec<FileNote>,
+    /// Set when this replica's own folder on the remote was unusable (a link, a file) and it
+    /// moved to a new one.
+    pub moved_to: Option<String>,
+    /// The remote's clock as it stamped a probe file during this sync (milliseconds).
+    #[serde(skip)]
+    pub remote_clock_ms: Option<i64>,
 }
 
 /// This replica's id, created on first use. It names the replica's folder on every remote.
@@ -128,6 +138,29 @@ fn is_request(name: &str) -> bool {
     matches!(parts.as_slice(), ["requests", f] if f.ends_with(".json"))
 }
 
+/// Bytes of remote files read before their events are verified and applied: a remote holding
+/// more is taken in several transactions, so memory stays bounded whatever the remote holds.
+const PULL_BATCH_BYTES: u64 = 256 << 20;
+/// Largest join request read.
+const MAX_REQUEST: u64 = 64 << 10;
+
+/// Files read and not yet applied.
+#[derive(Default)]
+struct Batch {
+    incoming: Vec<Incoming>,
+    garbled: Vec<(Vec<u8>, String, String)>,
+    files: Vec<FileRead>,
+    requests: Vec<JoinRequest>,
+    bytes: u64,
+}
+
+/// One file read: what to record of it, and for a segment its header and where its events
+/// are in the batch.
+struct FileRead {
+    record: FileRecord,
+    segment: Option<(Header, std::ops::Range<usize>, bool)>,
+}
+
 /// Read what is new on the remote, verify it and apply it. Used by [`sync`] and by joining.
 /// `workspace` is the replica's workspace (None when joining: the remote's genesis decides).
 pub fn pull(
@@ -135,66 +168,100 @@ pub fn pull(
     remote: &str,
     transport: &dyn Transport,
     workspace: Option<&WorkspaceId>,
-    now: &str,
+    now: DateTime<Utc>,
     report: &mut SyncReport,
 ) -> Result<()> {
     let listing = transport.list()?;
-    let known: HashMap<String, (i64, i64, String)> = {
-        let mut stmt = store
-            .conn()
-            .prepare("SELECT file, size, modified, state FROM remote_files WHERE remote = ?1")?;
+    let known: HashMap<String, (i64, i64, String, i64)> = {
+        let mut stmt = store.conn().prepare(
+            "SELECT file, size, modified, state, keys_seen FROM remote_files WHERE remote = ?1",
+        )?;
         stmt.query_map([remote], |r| {
-            Ok((r.get(0)?, (r.get(1)?, r.get(2)?, r.get(3)?)))
+            Ok((r.get(0)?, (r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
         })?
         .collect::<relm_store::rusqlite::Result<_>>()?
     };
-    let mut incoming = Vec::new();
-    let mut files: Vec<FileRecord> = Vec::new();
-    let mut garbled = Vec::new();
-    let mut requests = Vec::new();
-    let mut workspaces = std::collections::BTreeSet::new();
+    let keys_now = known_keys(store.conn())?;
+    let at = Receipt {
+        now,
+        max_ahead_ms: workspace
+            .is_none()
+            .then_some(i64::from(relm_domain::limits::MAX_CLOCK_OFFSET_MINUTES) * 60_000),
+    };
+    let mut batch = Batch::default();
     for f in &listing {
-        let unchanged = known.get(&f.name).is_some_and(|(size, modified, state)| {
-            *size == f.size as i64 && *modified == f.modified && state != "incomplete"
-        });
+        let unchanged = known
+            .get(&f.name)
+            .is_some_and(|(size, modified, state, keys)| {
+                *size == f.size as i64
+                    && *modified == f.modified
+                    && state != "incomplete"
+                    && !(state == "capped" && *keys != keys_now)
+            });
         if unchanged {
             continue;
         }
-        let record = |state: &'static str, note: Option<String>, ranges| FileRecord {
+        let record = |state: &'static str, note: Option<String>| FileRecord {
             name: f.name.clone(),
             size: f.size as i64,
             modified: f.modified,
             state,
             note,
-            ranges,
+            ranges: Vec::new(),
         };
         let mut ignore = |reason: String| {
             report.ignored.push(FileNote {
                 file: f.name.clone(),
                 reason: reason.clone(),
             });
-            record("ignored", Some(reason), Vec::new())
+            FileRead {
+                record: record("ignored", Some(reason)),
+                segment: None,
+            }
         };
-        if !is_request(&f.name) && !is_segment(&f.name) {
-            files.push(ignore("not a Relm file; left alone".into()));
+        if let Some(why) = &f.unusable {
+            batch.files.push(ignore(format!("{why}; left alone")));
             continue;
         }
-        let bytes = transport.read(&f.name)?;
-        report.files_read += 1;
         if is_request(&f.name) {
-            files.push(match read_request(&bytes, workspace) {
+            let read = match transport.read(&f.name, MAX_REQUEST) {
+                Ok(bytes) => read_request(&bytes, workspace),
+                Err(TransportError::Refused(m)) => Err(m),
+                Err(e) => return Err(e.into()),
+            };
+            batch.files.push(match read {
                 Ok(r) => {
-                    requests.push(r);
-                    record("read", None, Vec::new())
+                    batch.requests.push(r);
+                    FileRead {
+                        record: record("read", None),
+                        segment: None,
+                    }
                 }
                 Err(reason) => ignore(reason),
             });
             continue;
         }
-        files.push(match segment::parse(&bytes) {
+        if !is_segment(&f.name) {
+            batch
+                .files
+                .push(ignore("not a Relm file; left alone".into()));
+            continue;
+        }
+        report.files_read += 1;
+        let parsed = match transport.open(&f.name, segment::MAX_FILE) {
+            Ok(reader) => segment::read(reader)
+                .unwrap_or_else(|e| Parsed::Foreign(format!("cannot be read: {e}"))),
+            Err(TransportError::Refused(m)) => Parsed::Foreign(m),
+            Err(e) => return Err(e.into()),
+        };
+        batch.bytes += f.size;
+        let file = match parsed {
             Parsed::Incomplete => {
                 report.incomplete.push(f.name.clone());
-                record("incomplete", None, Vec::new())
+                FileRead {
+                    record: record("incomplete", None),
+                    segment: None,
+                }
             }
             Parsed::Foreign(reason) => ignore(reason),
             Parsed::Complete { header, .. }
@@ -211,63 +278,210 @@ pub fn pull(
                 bad_lines,
                 altered,
             } => {
-                workspaces.insert(header.workspace.clone());
                 if altered {
                     report.altered.push(f.name.clone());
                 }
                 let source = |n: usize| format!("{remote}:{}:{n}", f.name);
                 for (line, why) in bad_lines {
-                    garbled.push((line.body, why, source(line.number)));
+                    batch.garbled.push((line.body, why, source(line.number)));
                 }
-                incoming.extend(events.into_iter().map(|l| Incoming {
+                let first = batch.incoming.len();
+                batch.incoming.extend(events.into_iter().map(|l| Incoming {
                     source: source(l.number),
                     body: l.body,
                     sig: l.sig,
                 }));
-                // An altered file does not vouch for what the remote has: replicas holding
-                // the genuine events push them again.
-                let ranges = if altered { Vec::new() } else { header.ranges };
-                record(
-                    "read",
-                    altered.then(|| "changed after it was written".into()),
-                    ranges,
-                )
+                let events = first..batch.incoming.len();
+                FileRead {
+                    record: record(
+                        "read",
+                        altered.then(|| "changed after it was written".into()),
+                    ),
+                    segment: Some((header, events, altered)),
+                }
             }
-        });
+        };
+        batch.files.push(file);
+        if batch.bytes >= PULL_BATCH_BYTES {
+            apply(
+                store,
+                remote,
+                transport,
+                workspace,
+                at,
+                std::mem::take(&mut batch),
+                report,
+            )?;
+        }
     }
-    if workspace.is_none() && workspaces.len() > 1 {
-        return Err(SyncError::Remote(format!(
-            "the remote {} holds events of {} different workspaces; point to a folder that holds one",
-            transport.describe(),
-            workspaces.len()
-        )));
-    }
+    apply(store, remote, transport, workspace, at, batch, report)?;
     let present: std::collections::HashSet<&str> =
         listing.iter().map(|f| f.name.as_str()).collect();
     store.write(|tx| -> Result<()> {
-        report.pulled = ingest::ingest(tx, incoming, now)?;
-        for (raw, why, source) in garbled {
-            if let Some(r) = ingest::quarantine_raw(tx, &raw, &why, &source, now)? {
-                report.garbled.push(r);
-            }
-        }
         for name in known.keys().filter(|k| !present.contains(k.as_str())) {
             tx.execute(
                 "DELETE FROM remote_files WHERE remote = ?1 AND file = ?2",
                 params![remote, name],
             )?;
         }
-        for f in &files {
-            record_file(tx, remote, f)?;
-        }
-        for r in &requests {
-            if store_request(tx, remote, r, now)? {
-                report.join_requests.push(r.clone());
-            }
-        }
         Ok(())
     })?;
     Ok(())
+}
+
+fn known_keys(conn: &Connection) -> Result<i64> {
+    Ok(conn.query_row("SELECT count(*) FROM known_keys", [], |r| r.get(0))?)
+}
+
+/// Verify and apply a batch of files in one transaction, and record what each file holds.
+fn apply(
+    store: &mut Store,
+    remote: &str,
+    transport: &dyn Transport,
+    workspace: Option<&WorkspaceId>,
+    at: Receipt,
+    batch: Batch,
+    report: &mut SyncReport,
+) -> Result<()> {
+    if batch.files.is_empty() {
+        return Ok(());
+    }
+    if workspace.is_none() {
+        let workspaces: std::collections::BTreeSet<&str> = batch
+            .files
+            .iter()
+            .filter_map(|f| f.segment.as_ref().map(|s| s.0.workspace.as_str()))
+            .collect();
+        if workspaces.len() > 1 {
+            return Err(SyncError::Remote(format!(
+                "the remote {} holds events of {} different workspaces; point to a folder that holds one",
+                transport.describe(),
+                workspaces.len()
+            )));
+        }
+    }
+    let seen_at = relm_domain::window::fmt_utc(at.now);
+    store.write(|tx| -> Result<()> {
+        let pulled = ingest::ingest(tx, batch.incoming, at)?;
+        for (raw, why, source) in batch.garbled {
+            if let Some(r) = ingest::quarantine_raw(tx, &raw, &why, &source, &seen_at)? {
+                report.garbled.push(r);
+            }
+        }
+        let keys = known_keys(tx)?;
+        for mut f in batch.files {
+            if let Some((header, events, altered)) = &f.segment {
+                let seen = &pulled.seen[events.clone()];
+                f.record.ranges = held_runs(seen);
+                if !altered && let Some(lie) = header_lie(header, seen) {
+                    report.lying.push(FileNote {
+                        file: f.record.name.clone(),
+                        reason: lie.clone(),
+                    });
+                    f.record.state = "lying";
+                    f.record.note = Some(lie);
+                }
+                if pulled
+                    .capped
+                    .contains(&format!("{remote}:{}", f.record.name))
+                {
+                    f.record.state = "capped";
+                }
+            }
+            record_file(tx, remote, &f.record, keys)?;
+        }
+        for r in &batch.requests {
+            if store_request(tx, remote, r, &seen_at)? {
+                report.join_requests.push(r.clone());
+            }
+        }
+        absorb(&mut report.pulled, pulled);
+        Ok(())
+    })
+}
+
+/// Add one batch's ingest report to the sync's.
+fn absorb(total: &mut IngestReport, part: IngestReport) {
+    total.received += part.received;
+    total.added += part.added;
+    total.not_applied += part.not_applied;
+    total.duplicates += part.duplicates;
+    total.pending = part.pending.max(total.pending);
+    total.quarantined.extend(part.quarantined);
+    total.replayed |= part.replayed;
+    total.dropped += part.dropped;
+    for (k, n) in part.kinds {
+        match total.kinds.iter_mut().find(|(x, _)| *x == k) {
+            Some((_, m)) => *m += n,
+            None => total.kinds.push((k, n)),
+        }
+    }
+}
+
+/// Runs of consecutive sequence numbers, per author, of the events of a file that are in the
+/// ledger as they are: what the remote provably holds.
+fn held_runs(seen: &[Option<Seen>]) -> Vec<(String, u64, u64)> {
+    let mut by_author: BTreeMap<&str, Vec<u64>> = BTreeMap::new();
+    for s in seen.iter().flatten().filter(|s| s.in_ledger) {
+        by_author.entry(&s.author).or_default().push(s.seq);
+    }
+    let mut out = Vec::new();
+    for (author, mut seqs) in by_author {
+        seqs.sort_unstable();
+        seqs.dedup();
+        let mut run: Option<(u64, u64)> = None;
+        for q in seqs {
+            run = match run {
+                Some((a, b)) if q == b + 1 => Some((a, q)),
+                Some((a, b)) => {
+                    out.push((author.to_string(), a, b));
+                    Some((q, q))
+                }
+                None => Some((q, q)),
+            };
+        }
+        if let Some((a, b)) = run {
+            out.push((author.to_string(), a, b));
+        }
+    }
+    out
+}
+
+/// How a segment's header disagrees with the events it carries, if it does. A header is a
+/// hint written by whoever wrote the file; it is never believed.
+fn header_lie(header: &Header, seen: &[Option<Seen>]) -> Option<String> {
+    let mut actual: BTreeMap<&str, (u64, u64)> = BTreeMap::new();
+    for s in seen.iter().flatten() {
+        let e = actual.entry(&s.author).or_insert((s.seq, s.seq));
+        e.0 = e.0.min(s.seq);
+        e.1 = e.1.max(s.seq);
+    }
+    let mut claimed: Vec<(&str, u64, u64)> = header
+        .ranges
+        .iter()
+        .map(|(a, f, l)| (a.as_str(), *f, *l))
+        .collect();
+    claimed.sort();
+    let actual: Vec<(&str, u64, u64)> = actual.into_iter().map(|(a, (f, l))| (a, f, l)).collect();
+    if claimed == actual && header.count == seen.len() {
+        return None;
+    }
+    let show = |r: &[(&str, u64, u64)]| {
+        if r.is_empty() {
+            return "no events".to_string();
+        }
+        r.iter()
+            .map(|(a, f, l)| format!("{} #{f}-{l}", KeyId(a.to_string()).fingerprint()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    Some(format!(
+        "security finding: the header claims {} event(s) ({}) but the file carries {} ({}); only the events in it were taken, and the header is not believed",
+        header.count,
+        show(&claimed),
+        seen.len(),
+        show(&actual)
+    ))
 }
 
 /// What this replica knows of one remote file.
@@ -275,13 +489,14 @@ struct FileRecord {
     name: String,
     size: i64,
     modified: i64,
-    /// `read`, `own` (written by this replica), `incomplete` or `ignored`.
+    /// `read`, `own` (written by this replica), `incomplete`, `ignored`, `lying` (its header
+    /// disagrees with its events) or `capped` (waiting events over the cap were not kept).
     state: &'static str,
     note: Option<String>,
     ranges: Vec<(String, u64, u64)>,
 }
 
-fn record_file(tx: &Connection, remote: &str, f: &FileRecord) -> Result<()> {
+fn record_file(tx: &Connection, remote: &str, f: &FileRecord, keys_seen: i64) -> Result<()> {
     let FileRecord {
         name,
         size,
@@ -291,10 +506,10 @@ fn record_file(tx: &Connection, remote: &str, f: &FileRecord) -> Result<()> {
         ranges,
     } = f;
     tx.execute(
-        "INSERT INTO remote_files (remote, file, size, modified, state, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+        "INSERT INTO remote_files (remote, file, size, modified, state, note, keys_seen) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
          ON CONFLICT (remote, file) DO UPDATE SET size = excluded.size, modified = excluded.modified,
-           state = excluded.state, note = excluded.note",
-        params![remote, name, size, modified, state, note],
+           state = excluded.state, note = excluded.note, keys_seen = excluded.keys_seen",
+        params![remote, name, size, modified, state, note, keys_seen],
     )?;
     tx.execute(
         "DELETE FROM remote_ranges WHERE remote = ?1 AND file = ?2",
@@ -385,6 +600,10 @@ fn store_request(tx: &Connection, remote: &str, r: &JoinRequest, now: &str) -> R
     Ok(n == 1)
 }
 
+/// Bytes of event lines per segment file written, at most: well below what readers accept
+/// ([`segment::MAX_FILE`]).
+pub const SEGMENT_BYTES: usize = 32 << 20;
+
 /// Write the events the remote lacks as new segments under this replica's folder.
 pub fn push(
     store: &mut Store,
@@ -398,13 +617,26 @@ pub fn push(
     if missing.is_empty() {
         return Ok(());
     }
-    let dir = own_dir(replica);
-    transport.clean_temporaries(&dir)?;
-    let mut next = transport
-        .list()?
+    let listing = transport.list()?;
+    let mut replica = replica.to_string();
+    let mut dir = own_dir(&replica);
+    if listing
         .iter()
-        .filter(|f| f.name.starts_with(&format!("{dir}/")) && is_segment(&f.name))
-        .filter_map(|f| f.name[dir.len() + 1..dir.len() + 9].parse::<u64>().ok())
+        .any(|f| f.name == dir && f.unusable.is_some())
+    {
+        // Someone put a link or a file where this replica's folder goes: write elsewhere.
+        replica = new_replica_id(store)?;
+        tracing::warn!(old = %dir, new = %replica, "own folder on the remote is unusable; moved");
+        dir = own_dir(&replica);
+        report.moved_to = Some(dir.clone());
+    }
+    transport.clean_temporaries(&dir)?;
+    // Every name already taken counts, whatever it is (a FIFO planted at the next number does
+    // not block the numbering: the number after it is used).
+    let mut next = listing
+        .iter()
+        .filter_map(|f| f.name.strip_prefix(&format!("{dir}/")))
+        .filter_map(|f| f.get(..8).and_then(|n| n.parse::<u64>().ok()))
         .max()
         .unwrap_or(0)
         + 1;
@@ -412,10 +644,10 @@ pub fn push(
     {
         let conn = store.conn();
         let mut stmt = conn.prepare_cached(
-            "SELECT hlc, author, seq, body, sig FROM events WHERE author = ?1 AND seq > ?2",
+            "SELECT hlc, author, seq, body, sig FROM events WHERE author = ?1 AND seq BETWEEN ?2 AND ?3",
         )?;
-        for (author, after) in &missing {
-            let rows = stmt.query_map(params![author, *after as i64], |r| {
+        for (author, from, to) in &missing {
+            let rows = stmt.query_map(params![author, *from as i64, *to as i64], |r| {
                 Ok((
                     r.get::<_, i64>(0)?,
                     r.get::<_, String>(1)?,
@@ -430,7 +662,21 @@ pub fn push(
         }
     }
     events.sort_by(|a, b| (a.0, &a.1, a.2).cmp(&(b.0, &b.1, b.2)));
-    for chunk in events.chunks(SEGMENT_EVENTS) {
+    let keys = known_keys(store.conn())?;
+    let mut rest = events.as_slice();
+    while !rest.is_empty() {
+        let mut bytes = 0;
+        let take = rest
+            .iter()
+            .take(SEGMENT_EVENTS)
+            .take_while(|e| {
+                bytes += e.3.len() + 90;
+                bytes <= SEGMENT_BYTES
+            })
+            .count()
+            .max(1);
+        let (chunk, after) = rest.split_at(take);
+        rest = after;
         let mut ranges: BTreeMap<&str, (u64, u64)> = BTreeMap::new();
         for (_, author, seq, _, _) in chunk {
             let seq = *seq as u64;
@@ -448,7 +694,7 @@ pub fn push(
                 .iter()
                 .map(|(a, (f, l))| ((*a).to_string(), *f, *l))
                 .collect(),
-            replica: replica.to_string(),
+            replica: replica.clone(),
             workspace: workspace.0.clone(),
         };
         let lines: Vec<(&[u8], &[u8])> = chunk
@@ -456,8 +702,18 @@ pub fn push(
             .map(|(_, _, _, body, sig)| (body.as_slice(), sig.as_slice()))
             .collect();
         let bytes = segment::encode(&header, &lines);
-        let name = format!("{dir}/{next:08}.relmseg");
-        let listed = transport.create(&name, &bytes)?;
+        let mut tries = 0;
+        let (name, listed) = loop {
+            let name = format!("{dir}/{next:08}.relmseg");
+            match transport.create(&name, &bytes) {
+                Ok(listed) => break (name, listed),
+                Err(TransportError::Exists(_)) if tries < 1000 => {
+                    tries += 1;
+                    next += 1;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        };
         let record = FileRecord {
             name: name.clone(),
             size: listed.size as i64,
@@ -466,7 +722,7 @@ pub fn push(
             note: None,
             ranges: header.ranges.clone(),
         };
-        store.write(|tx| record_file(tx, remote, &record))?;
+        store.write(|tx| record_file(tx, remote, &record, keys))?;
         report.pushed += chunk.len();
         report.pushed_files.push(name);
         next += 1;
@@ -474,31 +730,68 @@ pub fn push(
     Ok(())
 }
 
-/// For each author, the last sequence number the remote has, where this replica has more.
-pub fn missing_on_remote(conn: &Connection, remote: &str) -> Result<Vec<(String, u64)>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT h.author, coalesce(r.last, 0) FROM author_heads h
-         LEFT JOIN (SELECT author, max(last_seq) AS last FROM remote_ranges WHERE remote = ?1 GROUP BY author) r
-           ON r.author = h.author
-         WHERE h.seq > coalesce(r.last, 0) ORDER BY h.author",
-    )?;
-    let rows = stmt.query_map([remote], |r| {
+/// A fresh replica id, replacing this replica's (its folder on a remote was unusable).
+fn new_replica_id(store: &mut Store) -> Result<String> {
+    let mut rnd = [0u8; 8];
+    getrandom::fill(&mut rnd).map_err(|e| SyncError::Remote(format!("no randomness: {e}")))?;
+    let id = hex::encode(rnd);
+    store.write(|tx| local::set(tx, REPLICA_ID, &id))?;
+    Ok(id)
+}
+
+/// What this replica has that the remote lacks: for each author, runs of sequence numbers
+/// `(author, from, to)` not carried by any file read from (or written to) the remote.
+pub fn missing_on_remote(conn: &Connection, remote: &str) -> Result<Vec<(String, u64, u64)>> {
+    let mut held: HashMap<String, Vec<(u64, u64)>> = HashMap::new();
+    {
+        let mut stmt = conn.prepare_cached(
+            "SELECT author, first_seq, last_seq FROM remote_ranges WHERE remote = ?1",
+        )?;
+        let rows = stmt.query_map([remote], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)? as u64,
+                r.get::<_, i64>(2)? as u64,
+            ))
+        })?;
+        for row in rows {
+            let (author, f, l) = row?;
+            held.entry(author).or_default().push((f, l));
+        }
+    }
+    let mut stmt = conn.prepare_cached("SELECT author, seq FROM author_heads ORDER BY author")?;
+    let heads = stmt.query_map([], |r| {
         Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64))
     })?;
-    Ok(rows.collect::<relm_store::rusqlite::Result<_>>()?)
+    let mut out = Vec::new();
+    for head in heads {
+        let (author, last) = head?;
+        let mut runs = held.remove(&author).unwrap_or_default();
+        runs.sort_unstable();
+        let mut from = 1;
+        for (f, l) in runs {
+            if f > from {
+                out.push((author.clone(), from, (f - 1).min(last)));
+            }
+            from = from.max(l + 1);
+            if from > last {
+                break;
+            }
+        }
+        if from <= last {
+            out.push((author, from, last));
+        }
+    }
+    out.retain(|(_, f, t)| f <= t);
+    Ok(out)
 }
 
 /// Number of events this replica has that the remote lacks.
 pub fn pending_push(conn: &Connection, remote: &str) -> Result<u64> {
-    let n: i64 = conn.query_row(
-        "SELECT coalesce(sum(h.seq - coalesce(r.last, 0)), 0) FROM author_heads h
-         LEFT JOIN (SELECT author, max(last_seq) AS last FROM remote_ranges WHERE remote = ?1 GROUP BY author) r
-           ON r.author = h.author
-         WHERE h.seq > coalesce(r.last, 0)",
-        [remote],
-        |r| r.get(0),
-    )?;
-    Ok(n as u64)
+    Ok(missing_on_remote(conn, remote)?
+        .iter()
+        .map(|(_, f, t)| t - f + 1)
+        .sum())
 }
 
 /// Pull then push, with one remote.
@@ -507,7 +800,7 @@ pub fn sync(
     remote: &str,
     transport: &dyn Transport,
     workspace: &WorkspaceId,
-    now: &str,
+    now: DateTime<Utc>,
 ) -> Result<SyncReport> {
     let replica = replica_id(store)?;
     let mut report = SyncReport {
@@ -517,5 +810,7 @@ pub fn sync(
     };
     pull(store, remote, transport, Some(workspace), now, &mut report)?;
     push(store, remote, transport, &replica, workspace, &mut report)?;
+    let dir = own_dir(&replica_id(store)?);
+    report.remote_clock_ms = transport.clock(&dir).unwrap_or(None);
     Ok(report)
 }

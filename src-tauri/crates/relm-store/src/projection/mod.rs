@@ -97,6 +97,27 @@ pub fn apply(conn: &Connection, ev: &SignedEvent, body: &EventBody) -> Result<Ef
             EventBody::CalendarEntryAdded { .. }
             | EventBody::CalendarEntryUpdated { .. }
             | EventBody::CalendarEntryRemoved { .. } => calendar::apply(conn, body, at, by)?,
+            EventBody::WorkspaceConfigured {
+                max_clock_offset_minutes,
+            } if !(1..=relm_domain::limits::MAX_CLOCK_OFFSET_MINUTES)
+                .contains(max_clock_offset_minutes) =>
+            {
+                Some(Violation::new(
+                    "invalid_change",
+                    format!(
+                        "a bound on clock offsets of {max_clock_offset_minutes} min is out of range"
+                    ),
+                ))
+            }
+            EventBody::WorkspaceConfigured {
+                max_clock_offset_minutes,
+            } => {
+                conn.execute(
+                    "UPDATE workspace SET max_clock_offset_ms = ?1",
+                    [i64::from(*max_clock_offset_minutes) * 60_000],
+                )?;
+                None
+            }
         },
     };
     Ok(match refused {
