@@ -2,6 +2,7 @@
 //! way to run the real `relm` binary against it with the real kernel keyring.
 
 pub mod bench;
+pub mod forge;
 
 /// `relm calendar add` arguments for a hard weekend freeze on prod, Friday 18:00 to Monday 06:00
 /// in Paris, every week from 19 March 2027.
@@ -107,6 +108,24 @@ impl Replica {
     pub fn cmd(&self, args: &[&str]) -> Command {
         let mut c = Command::new(relm_bin());
         c.arg("--data-dir")
+            .arg(self.data_dir())
+            .args(args)
+            .env("RELM_KEYRING", "kernel")
+            .env("RELM_LOG_DIR", self.log_dir())
+            .env("RELM_LOG", "trace")
+            .env_remove("RELM_DATA_DIR")
+            .env_remove("RELM_PASSPHRASE");
+        c
+    }
+
+    /// A `relm` command for this replica whose wall clock is off by `offset` (faketime's
+    /// syntax: `+730d`, `-2h`), as on a laptop whose clock was set wrong.
+    pub fn cmd_with_clock(&self, offset: &str, args: &[&str]) -> Command {
+        let mut c = Command::new("faketime");
+        c.arg("-f")
+            .arg(offset)
+            .arg(relm_bin())
+            .arg("--data-dir")
             .arg(self.data_dir())
             .args(args)
             .env("RELM_KEYRING", "kernel")

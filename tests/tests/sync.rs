@@ -8,8 +8,8 @@ use relm_domain::event::{Envelope, FORMAT_VERSION, SignedEvent};
 use relm_domain::hlc::Hlc;
 use relm_domain::ids::{EventId, ReleaseId, WorkspaceId};
 use relm_domain::keys::PublicKey;
-use relm_sync::segment::{self, Header};
 use relm_tests::Replica;
+use relm_tests::forge::plant;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -239,35 +239,6 @@ fn a_read_only_or_full_remote_gives_a_clear_error_and_leaves_no_partial_file() {
         files.iter().all(|f| !f.contains(".relm-tmp-")),
         "a failed write leaves no temporary file: {files:?}"
     );
-}
-
-/// Write a segment with the given events into the remote, as another replica would.
-fn plant(remote: &Path, replica: &str, workspace: &str, events: &[SignedEvent]) -> String {
-    let mut ranges: Vec<(String, u64, u64)> = Vec::new();
-    for e in events {
-        let env = &e.envelope;
-        match ranges.iter_mut().find(|r| r.0 == env.author.0) {
-            Some(r) => r.2 = r.2.max(env.seq),
-            None => ranges.push((env.author.0.clone(), env.seq, env.seq)),
-        }
-    }
-    let header = Header {
-        count: events.len(),
-        ranges,
-        replica: replica.into(),
-        workspace: workspace.into(),
-    };
-    let sigs: Vec<[u8; 64]> = events.iter().map(|e| e.signature.to_bytes()).collect();
-    let lines: Vec<(&[u8], &[u8])> = events
-        .iter()
-        .zip(&sigs)
-        .map(|(e, s)| (e.body.as_slice(), s.as_slice()))
-        .collect();
-    let name = format!("replicas/{replica}/00000001.relmseg");
-    let path = remote.join(&name);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(&path, segment::encode(&header, &lines)).unwrap();
-    name
 }
 
 fn workspace_of(r: &Replica) -> String {

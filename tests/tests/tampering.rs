@@ -209,3 +209,45 @@ fn a_tampered_projection_is_detected() {
     r.ok(&["rebuild"]);
     assert_eq!(r.json(&["audit", "verify"])["ok"], true);
 }
+
+#[test]
+fn a_stored_event_with_an_overflowing_timestamp_is_named_and_the_rest_still_checked() {
+    // An older version stored an event stamped at 2^47 ms; verify used to fail on every
+    // replica, for good. Now it names that event and goes on: a later tampering is named too.
+    let (r, ids) = victim();
+    let (workspace, _) = workspace_and_max_hlc(&r);
+    let outsider = SigningKey::from_bytes(&[43; 32]);
+    let payload = serde_json::json!({ "release_id": "x", "from": "draft", "to": "cancelled" });
+    let ev = SignedEvent::sign(
+        Envelope {
+            v: FORMAT_VERSION,
+            id: EventId("01900000-0000-7000-8000-00000000f00d".into()),
+            workspace: WorkspaceId(workspace),
+            author: PublicKey(outsider.verifying_key()).key_id(),
+            seq: 1,
+            prev: None,
+            hlc: Hlc { ms: 1 << 47, c: 0 },
+            kind: "release.status_changed".into(),
+            payload,
+        },
+        &outsider,
+    );
+    insert(&r, &ev, Some("x"));
+    r.db().execute("UPDATE events SET body = CAST(replace(CAST(body AS TEXT), 'payments-api', 'paymentz-api') AS BLOB) WHERE id = ?1", [&ids[2]]).unwrap();
+    let out = r.run(&["audit", "verify", "--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let named: Vec<&str> = v["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["event"].as_str().unwrap())
+        .collect();
+    assert!(named.contains(&ids[2].as_str()), "{v}");
+    assert!(named.contains(&"01900000-0000-7000-8000-00000000f00d"), "{v}");
+    let human = String::from_utf8(r.run(&["audit", "verify"]).stdout).unwrap();
+    assert!(
+        human.contains("2 problem(s)"),
+        "each bad event named once, without a cascade: {human}"
+    );
+}

@@ -218,17 +218,27 @@ pub fn verify(r: &VerifyReport) -> String {
                 String::new()
             }
         ),
-        Some(p) => format!(
-            "verification FAILED at event {}{}: {} [{}]\n{} events before it verified",
-            p.event,
-            match (&p.author, p.seq) {
-                (Some(a), Some(s)) => format!(" (author {a}, seq {s})"),
-                _ => String::new(),
-            },
-            p.message,
-            p.code,
-            r.events
-        ),
+        Some(_) => {
+            let mut s = format!(
+                "verification FAILED: {} problem(s) among {} events",
+                r.problems.len(),
+                r.events
+            );
+            for p in &r.problems {
+                let _ = write!(
+                    s,
+                    "\n  event {}{}: {} [{}]",
+                    p.event,
+                    match (&p.author, p.seq) {
+                        (Some(a), Some(q)) => format!(" (author {a}, seq {q})"),
+                        _ => String::new(),
+                    },
+                    p.message,
+                    p.code
+                );
+            }
+            s
+        }
     }
 }
 

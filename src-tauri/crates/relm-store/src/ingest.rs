@@ -358,17 +358,19 @@ fn ingest_once(conn: &Connection, incoming: Vec<Incoming>, at: Receipt) -> Resul
     report.kinds = kinds;
 
     for (inc, hash, r) in quarantine {
-        if record_quarantine(conn, &inc, &hash, &r, seen_at)? {
+        if record_quarantine(conn, &inc, &hash, inc.body.len(), &r, seen_at)? {
             report.quarantined.push(r);
         }
     }
     Ok(report)
 }
 
-/// Quarantine input that is not even an event (a garbled line of a remote file).
+/// Quarantine input that is not even an event (a garbled line of a remote file). `whole`: when
+/// `raw` is only the start of a longer line, that line's length and SHA-256.
 pub fn quarantine_raw(
     conn: &Connection,
     raw: &[u8],
+    whole: Option<(usize, [u8; 32])>,
     reason: &str,
     source: &str,
     seen_at: &str,
@@ -386,7 +388,8 @@ pub fn quarantine_raw(
         reason: reason.to_string(),
         source: source.to_string(),
     };
-    Ok(record_quarantine(conn, &inc, &raw_hash(&inc), &r, seen_at)?.then_some(r))
+    let (size, hash) = whole.unwrap_or((raw.len(), raw_hash(&inc)));
+    Ok(record_quarantine(conn, &inc, &hash, size, &r, seen_at)?.then_some(r))
 }
 
 /// Returns whether the event was newly quarantined.
@@ -394,6 +397,7 @@ fn record_quarantine(
     conn: &Connection,
     inc: &Incoming,
     hash: &[u8; 32],
+    size: usize,
     r: &Rejected,
     seen_at: &str,
 ) -> Result<bool> {
@@ -415,7 +419,7 @@ fn record_quarantine(
                 seen_at,
                 kept,
                 &inc.sig[..inc.sig.len().min(QUARANTINE_PREFIX)],
-                inc.body.len() as i64
+                size as i64
             ])?;
         if n == 1 {
             tracing::warn!(code = %r.code, event = ?r.event, source = %r.source, "quarantined an event: {}", r.reason);

@@ -41,8 +41,15 @@ pub struct Report {
     pub head: Option<String>,
     /// Authentic events that had no effect at their point in the ledger (see `not_applied`).
     pub not_applied: u64,
+    /// The first problem (in ledger order), if any.
     pub problem: Option<Problem>,
+    /// Every problem found, in ledger order (at most [`MAX_PROBLEMS`]): a bad event does not
+    /// stop the check of the others.
+    pub problems: Vec<Problem>,
 }
+
+/// Problems listed at most; the count goes on.
+pub const MAX_PROBLEMS: usize = 100;
 
 const BATCH: usize = 4096;
 
@@ -67,8 +74,8 @@ impl Pending {
     }
 }
 
-/// Index (within the batch) of the first event whose signature fails.
-fn first_bad_signature(b: &Pending) -> Option<usize> {
+/// Indexes (within the batch) of the events whose signature fails.
+fn bad_signatures(b: &Pending) -> Vec<usize> {
     let chunk_ok: Vec<bool> = b
         .bodies
         .par_chunks(256)
@@ -79,9 +86,13 @@ fn first_bad_signature(b: &Pending) -> Option<usize> {
             keys::verify_batch(keys, &refs, sigs)
         })
         .collect();
-    let chunk = chunk_ok.iter().position(|ok| !ok)?;
-    (chunk * 256..((chunk + 1) * 256).min(b.bodies.len()))
-        .find(|&i| !keys::verify(&keys::PublicKey(b.keys[i]), &b.bodies[i], &b.sigs[i]))
+    chunk_ok
+        .iter()
+        .enumerate()
+        .filter(|(_, ok)| !**ok)
+        .flat_map(|(chunk, _)| chunk * 256..((chunk + 1) * 256).min(b.bodies.len()))
+        .filter(|&i| !keys::verify(&keys::PublicKey(b.keys[i]), &b.bodies[i], &b.sigs[i]))
+        .collect()
 }
 
 pub fn verify(store: &Store) -> Result<Report> {
@@ -102,28 +113,31 @@ pub fn verify(store: &Store) -> Result<Report> {
     });
     let mut to_apply = Vec::with_capacity(BATCH);
     let (sender, rx) = mpsc::sync_channel::<Pending>(2);
-    let checker = std::thread::spawn(move || -> Option<(usize, Problem)> {
-        for mut batch in rx {
-            if let Some(i) = first_bad_signature(&batch) {
-                let (id, author, seq) = batch.ids.swap_remove(i);
-                return Some((
+    let checker = std::thread::spawn(move || -> Vec<(usize, Problem)> {
+        let mut found = Vec::new();
+        for batch in rx {
+            for i in bad_signatures(&batch) {
+                if found.len() == MAX_PROBLEMS {
+                    break;
+                }
+                let (id, author, seq) = batch.ids[i].clone();
+                found.push((
                     batch.first + i,
                     Problem { event: id, author: Some(author), seq: Some(seq), code: "bad_signature".into(), message: "the signature does not match the event's content and author key (altered or forged)".into() },
                 ));
             }
         }
-        None
+        found
     });
 
     let mut ledger = Ledger::default();
     let mut pending = Pending::new(0);
     let mut index = 0usize;
     let mut head = None;
-    let mut structural: Option<(usize, Problem)> = None;
+    let mut structural: Vec<(usize, Problem)> = Vec::new();
+    let mut seen = 0usize;
     let result = events::for_each_in_ledger_order(conn, |mut stored| {
-        if structural.is_some() {
-            return Ok(());
-        }
+        seen += 1;
         let signed_body = std::mem::take(&mut stored.body);
         let fail = |v: Violation| Problem {
             event: stored.id.clone(),
@@ -150,7 +164,20 @@ pub fn verify(store: &Store) -> Result<Report> {
             Ok((ev, body, key))
         })();
         match checked {
-            Err(v) => structural = Some((index, fail(v))),
+            // The event is named and left out; the others are still checked.
+            Err(v) => {
+                if let Ok(hash) = <[u8; 32]>::try_from(stored.hash.as_slice()) {
+                    ledger.skip(
+                        keys::KeyId(stored.author.clone()),
+                        stored.seq as u64,
+                        hash,
+                        relm_domain::hlc::Hlc::from_packed(stored.hlc),
+                    );
+                }
+                if structural.len() < MAX_PROBLEMS {
+                    structural.push((index, fail(v)));
+                }
+            }
             Ok((mut ev, body, key)) => {
                 head = Some(ev.hash);
                 pending.keys.push(key.0);
@@ -184,26 +211,26 @@ pub fn verify(store: &Store) -> Result<Report> {
         .map_err(|_| StoreError::Corrupt("signature checker crashed".into()))?;
     result?;
 
-    let problem = match (bad_sig, structural) {
-        (Some(a), Some(b)) => Some(if a.0 <= b.0 { a.1 } else { b.1 }),
-        (a, b) => a.or(b).map(|p| p.1),
-    };
-    let problem = match problem {
-        Some(p) => Some(p),
-        None => compare_projections(store, &rebuilt?)?,
-    };
+    let mut found = bad_sig;
+    found.extend(structural);
+    found.sort_by_key(|(i, _)| *i);
+    let mut problems: Vec<Problem> = found.into_iter().map(|(_, p)| p).take(MAX_PROBLEMS).collect();
+    // The projections are compared when every event could be replayed; a left-out event makes
+    // the rebuild differ by construction.
+    if problems.is_empty()
+        && let Some(p) = compare_projections(store, &rebuilt?)?
+    {
+        problems.push(p);
+    }
     let not_applied: i64 = conn.query_row("SELECT count(*) FROM not_applied", [], |r| r.get(0))?;
     Ok(Report {
         not_applied: not_applied as u64,
-        ok: problem.is_none(),
-        events: if problem.is_none() {
-            ledger.event_count()
-        } else {
-            index as u64
-        },
+        ok: problems.is_empty(),
+        events: seen as u64,
         authors: ledger.author_count(),
         head: head.map(hex::encode),
-        problem,
+        problem: problems.first().cloned(),
+        problems,
     })
 }
 

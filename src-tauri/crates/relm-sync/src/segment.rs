@@ -39,6 +39,9 @@ pub struct Line {
     pub number: usize,
     pub body: Vec<u8>,
     pub sig: Vec<u8>,
+    /// For a line longer than [`MAX_LINE`], of which `body` keeps only the start: the whole
+    /// line's length and SHA-256.
+    pub whole: Option<(usize, [u8; 32])>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -92,6 +95,9 @@ struct RawLine {
     bytes: Vec<u8>,
     ended: bool,
     cut: bool,
+    /// The whole line's length, and for a cut line the SHA-256 of all of it.
+    len: usize,
+    cut_hash: Option<Sha256>,
 }
 
 /// Read the next line into at most `max` bytes, feeding every byte read to `hash`; `None` at
@@ -105,6 +111,8 @@ fn next_line(
         bytes: Vec::new(),
         ended: false,
         cut: false,
+        len: 0,
+        cut_hash: None,
     };
     let mut any = false;
     loop {
@@ -124,9 +132,14 @@ fn next_line(
             chunk
         };
         let room = max.saturating_sub(line.bytes.len());
-        if text.len() > room {
+        if text.len() > room && line.cut_hash.is_none() {
             line.cut = true;
+            line.cut_hash = Some(Sha256::new_with_prefix(&line.bytes));
         }
+        if let Some(h) = &mut line.cut_hash {
+            h.update(text);
+        }
+        line.len += text.len();
         line.bytes.extend_from_slice(&text[..text.len().min(room)]);
         let used = chunk.len();
         r.consume(used);
@@ -228,6 +241,7 @@ fn kept(bytes: &[u8], number: usize) -> Line {
         number,
         body: bytes[..bytes.len().min(KEPT_PREFIX)].to_vec(),
         sig: Vec::new(),
+        whole: None,
     }
 }
 
@@ -241,7 +255,12 @@ fn event_line(line: RawLine, number: usize, events: &mut Vec<Line>, bad: &mut Ve
             Ok(sig) => {
                 let mut body = line.bytes;
                 body.drain(..=space);
-                events.push(Line { number, body, sig });
+                events.push(Line {
+                    number,
+                    body,
+                    sig,
+                    whole: None,
+                });
                 return;
             }
             Err(e) => format!("signature is not base64url: {e}"),
@@ -249,7 +268,11 @@ fn event_line(line: RawLine, number: usize, events: &mut Vec<Line>, bad: &mut Ve
     } else {
         "an event line needs `SIGNATURE BODY`".to_string()
     };
-    bad.push((kept(&line.bytes, number), why));
+    let mut kept = kept(&line.bytes, number);
+    if let Some(h) = line.cut_hash {
+        kept.whole = Some((line.len, h.finalize().into()));
+    }
+    bad.push((kept, why));
 }
 
 fn parse_trailer(line: &[u8]) -> Option<(usize, String)> {
@@ -311,6 +334,63 @@ mod tests {
             let cut = cut % s.len();
             prop_assert_eq!(parse(&s[..cut]), Parsed::Incomplete);
         }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2_000))]
+        /// The reader takes anything a hostile folder can hold: any bytes, or a valid segment
+        /// with bytes flipped, cut or inserted. It never panics, and what it keeps of a line is
+        /// bounded.
+        #[test]
+        fn any_bytes_are_read_without_panic(bytes in proptest::collection::vec(any::<u8>(), 0..600)) {
+            check_bounded(&parse(&bytes));
+        }
+
+        #[test]
+        fn any_mutation_of_a_segment_is_read_without_panic(
+            edits in proptest::collection::vec((any::<usize>(), any::<u8>(), 0u8..3), 1..8)
+        ) {
+            let mut s = sample();
+            for (at, byte, how) in edits {
+                let at = at % (s.len() + 1);
+                match how {
+                    0 if at < s.len() => s[at] = byte,
+                    1 => s.insert(at, byte),
+                    _ => s.truncate(at),
+                }
+            }
+            check_bounded(&parse(&s));
+        }
+    }
+
+    fn check_bounded(p: &Parsed) {
+        if let Parsed::Complete {
+            events, bad_lines, ..
+        } = p
+        {
+            assert!(events.iter().all(|l| l.body.len() <= MAX_LINE));
+            assert!(bad_lines.iter().all(|(l, _)| l.body.len() <= KEPT_PREFIX));
+        }
+    }
+
+    #[test]
+    fn a_line_longer_than_the_limit_is_cut_and_measured_not_held() {
+        let mut s = String::from_utf8(sample()).unwrap();
+        let end = s.rfind("end ").unwrap();
+        s.insert_str(end, &format!("{}\n", "x".repeat(MAX_LINE * 3)));
+        let Parsed::Complete {
+            events, bad_lines, ..
+        } = parse(s.as_bytes())
+        else {
+            panic!("complete expected")
+        };
+        assert_eq!(events.len(), 2);
+        let (line, why) = &bad_lines[0];
+        assert!(why.contains("longer than"), "{why}");
+        assert_eq!(line.body.len(), KEPT_PREFIX);
+        let (len, digest) = line.whole.unwrap();
+        assert_eq!(len, MAX_LINE * 3);
+        assert_eq!(digest, <[u8; 32]>::from(Sha256::digest("x".repeat(MAX_LINE * 3))));
     }
 
     #[test]
