@@ -154,15 +154,8 @@ fn a_remote_full_of_links_fifos_and_odd_names_is_read_without_following_or_block
     let b_dir = root.join("replicas").join(replica(&b));
     let next = std::fs::read_dir(&b_dir).unwrap().count() + 1;
     let fifo = b_dir.join(format!("{next:08}.relmseg"));
-    let mkfifo = |path: &Path| {
-        assert!(
-            Command::new("mkfifo")
-                .arg(path)
-                .status()
-                .unwrap()
-                .success()
-        )
-    };
+    let mkfifo =
+        |path: &Path| assert!(Command::new("mkfifo").arg(path).status().unwrap().success());
     mkfifo(&fifo);
     std::fs::create_dir_all(root.join("replicas/pipes")).unwrap();
     mkfifo(&root.join("replicas/pipes/00000001.relmseg"));
@@ -234,7 +227,14 @@ fn huge_files_and_giant_lines_are_refused_within_bounded_memory() {
     let forger = Forger::of(&b);
     let header = header_for(&forger.workspace, "garbage", &[]);
     let mut bytes = segment::encode(&header, &[]);
-    let end = bytes.len() - bytes.iter().rev().skip(1).position(|&c| c == b'\n').unwrap() - 1;
+    let end = bytes.len()
+        - bytes
+            .iter()
+            .rev()
+            .skip(1)
+            .position(|&c| c == b'\n')
+            .unwrap()
+        - 1;
     let mut garbage = vec![b'x'; 50 << 20];
     garbage.push(b'\n');
     bytes.splice(end..end, garbage);
@@ -266,7 +266,10 @@ fn huge_files_and_giant_lines_are_refused_within_bounded_memory() {
             |x| Ok((x.get(0)?, x.get(1)?)),
         )
         .unwrap();
-    assert!(kept <= 4096, "quarantine keeps a bounded prefix, not {kept} bytes");
+    assert!(
+        kept <= 4096,
+        "quarantine keeps a bounded prefix, not {kept} bytes"
+    );
     assert!(size > 2 << 20, "and says how big the line was: {size}");
     b.ok(&["release", "show", &id]);
     verified(&b);
@@ -380,7 +383,11 @@ fn future_dated_events_are_held_and_overflowing_ones_never_reach_the_store() {
         remote.path(),
         "bob-future",
         1,
-        &header_for(&forger.workspace, "bob-future", std::slice::from_ref(&future)),
+        &header_for(
+            &forger.workspace,
+            "bob-future",
+            std::slice::from_ref(&future),
+        ),
         std::slice::from_ref(&future),
     );
     let (code, r) = sync(&a);
@@ -447,7 +454,11 @@ fn a_replica_whose_clock_is_years_off_refuses_to_sign_until_it_is_right() {
     );
     assert_eq!(
         a.db()
-            .query_row("SELECT count(*) FROM events WHERE hlc >> 16 > ?1", [now_ms() as i64 + 86_400_000], |x| x.get::<_, i64>(0))
+            .query_row(
+                "SELECT count(*) FROM events WHERE hlc >> 16 > ?1",
+                [now_ms() as i64 + 86_400_000],
+                |x| x.get::<_, i64>(0)
+            )
             .unwrap(),
         0,
         "nothing was signed with the wrong time"

@@ -244,7 +244,10 @@ fn a_stored_event_with_an_overflowing_timestamp_is_named_and_the_rest_still_chec
         .map(|p| p["event"].as_str().unwrap())
         .collect();
     assert!(named.contains(&ids[2].as_str()), "{v}");
-    assert!(named.contains(&"01900000-0000-7000-8000-00000000f00d"), "{v}");
+    assert!(
+        named.contains(&"01900000-0000-7000-8000-00000000f00d"),
+        "{v}"
+    );
     let human = String::from_utf8(r.run(&["audit", "verify"]).stdout).unwrap();
     assert!(
         human.contains("2 problem(s)"),

@@ -9,7 +9,7 @@ export type JsonValue =
   | { [key in string]?: JsonValue }
   | null;
 
-export type ErrorCode = "validation" | "not_found" | "conflict" | "unauthorized" | "no_workspace" | "data_dir" | "keyring" | "offline" | "remote" | "internal";
+export type ErrorCode = "validation" | "not_found" | "conflict" | "unauthorized" | "no_workspace" | "data_dir" | "keyring" | "offline" | "remote" | "clock" | "internal";
 
 export type ApiError = { code: ErrorCode, message: string, 
 /**
@@ -132,7 +132,16 @@ head: string | null,
 /**
  * Authentic events that had no effect at their point in the ledger (see `not_applied`).
  */
-not_applied: number, problem: Problem | null, };
+not_applied: number, 
+/**
+ * The first problem (in ledger order), if any.
+ */
+problem: Problem | null, 
+/**
+ * Every problem found, in ledger order (at most [`MAX_PROBLEMS`]): a bad event does not
+ * stop the check of the others.
+ */
+problems: Array<Problem>, };
 
 export type MemberView = { key_id: string, fingerprint: string, public_key: string, name: string, email: string, roles: Array<string>, active: boolean, };
 
@@ -186,7 +195,12 @@ replayed: boolean,
 /**
  * Added events by kind.
  */
-kinds: Array<[string, number]>, };
+kinds: Array<[string, number]>, 
+/**
+ * Waiting events not kept because their remote is over the cap (they stay on the remote
+ * and are read again when the workspace's membership changes).
+ */
+dropped: number, };
 
 export type Held = { seen_at: string, event: string | null, author: string | null, seq: number | null, code: string, reason: string, source: string, };
 
@@ -218,7 +232,16 @@ garbled: Array<Rejected>,
 /**
  * Join requests seen for the first time.
  */
-join_requests: Array<JoinRequest>, };
+join_requests: Array<JoinRequest>, 
+/**
+ * Segments whose header claims events the file does not carry: security findings.
+ */
+lying: Array<FileNote>, 
+/**
+ * Set when this replica's own folder on the remote was unusable (a link, a file) and it
+ * moved to a new one.
+ */
+moved_to: string | null, };
 
 export type SyncOutcome = { remote: string, ok: boolean, 
 /**
@@ -240,7 +263,11 @@ member: boolean, remotes: Array<RemoteView>, quarantined: Array<Held>,
 /**
  * Forks among the quarantined events: security findings, by author.
  */
-forks: Array<Held>, pending: Array<Held>, not_applied: Array<NotApplied>, members: Array<AuthorSeen>, join_requests: Array<JoinRequestView>, };
+forks: Array<Held>, pending: Array<Held>, not_applied: Array<NotApplied>, members: Array<AuthorSeen>, join_requests: Array<JoinRequestView>, 
+/**
+ * Remote files whose header claims events they do not carry (`remote:file`).
+ */
+lying: Array<FileNote>, };
 
 export type RiskLevel = "low" | "medium" | "high" | "critical";
 

@@ -214,7 +214,11 @@ pub fn verify(store: &Store) -> Result<Report> {
     let mut found = bad_sig;
     found.extend(structural);
     found.sort_by_key(|(i, _)| *i);
-    let mut problems: Vec<Problem> = found.into_iter().map(|(_, p)| p).take(MAX_PROBLEMS).collect();
+    let mut problems: Vec<Problem> = found
+        .into_iter()
+        .map(|(_, p)| p)
+        .take(MAX_PROBLEMS)
+        .collect();
     // The projections are compared when every event could be replayed; a left-out event makes
     // the rebuild differ by construction.
     if problems.is_empty()

@@ -390,7 +390,10 @@ mod tests {
         assert_eq!(line.body.len(), KEPT_PREFIX);
         let (len, digest) = line.whole.unwrap();
         assert_eq!(len, MAX_LINE * 3);
-        assert_eq!(digest, <[u8; 32]>::from(Sha256::digest("x".repeat(MAX_LINE * 3))));
+        assert_eq!(
+            digest,
+            <[u8; 32]>::from(Sha256::digest("x".repeat(MAX_LINE * 3)))
+        );
     }
 
     #[test]
