@@ -106,26 +106,19 @@ impl Replica {
 
     /// A `relm` command for this replica (kernel keyring, trace logs into the replica folder).
     pub fn cmd(&self, args: &[&str]) -> Command {
-        let mut c = Command::new(relm_bin());
-        c.arg("--data-dir")
-            .arg(self.data_dir())
-            .args(args)
-            .env("RELM_KEYRING", "kernel")
-            .env("RELM_LOG_DIR", self.log_dir())
-            .env("RELM_LOG", "trace")
-            .env_remove("RELM_DATA_DIR")
-            .env_remove("RELM_PASSPHRASE");
-        c
+        self.setup(Command::new(relm_bin()), args)
     }
 
     /// A `relm` command for this replica whose wall clock is off by `offset` (faketime's
     /// syntax: `+730d`, `-2h`), as on a laptop whose clock was set wrong.
     pub fn cmd_with_clock(&self, offset: &str, args: &[&str]) -> Command {
         let mut c = Command::new("faketime");
-        c.arg("-f")
-            .arg(offset)
-            .arg(relm_bin())
-            .arg("--data-dir")
+        c.arg("-f").arg(offset).arg(relm_bin());
+        self.setup(c, args)
+    }
+
+    fn setup(&self, mut c: Command, args: &[&str]) -> Command {
+        c.arg("--data-dir")
             .arg(self.data_dir())
             .args(args)
             .env("RELM_KEYRING", "kernel")

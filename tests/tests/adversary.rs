@@ -5,8 +5,8 @@
 #![allow(clippy::unwrap_used)] // test code: a panic is the failure report
 
 use relm_sync::segment;
-use relm_tests::Replica;
 use relm_tests::forge::{Forger, header_for, plant, plant_with};
+use relm_tests::{MINIMAL_CREATE, Replica};
 use serde_json::{Value, json};
 use std::path::Path;
 use std::process::{Command, Output};
@@ -69,11 +69,10 @@ fn verified(r: &Replica) {
     assert_eq!(v["ok"], true, "audit verify: {v}");
 }
 
+/// The real wall clock, which the `relm` binary under test reads too.
 fn now_ms() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_millis() as u64
+    use relm_domain::clock::{Clock, SystemClock};
+    SystemClock.now().timestamp_millis() as u64
 }
 
 /// A past instant for forged events that must not be held as future-dated (2023-11-14).
@@ -319,23 +318,7 @@ fn a_flood_of_events_from_unknown_keys_is_capped_and_costs_nothing_when_nothing_
 fn free_text_beyond_its_limit_is_refused_at_entry_and_at_ingest() {
     let (a, b, remote) = team();
     let long = "d".repeat(25_000);
-    let err = b.fails(
-        &[
-            "release",
-            "create",
-            "--service",
-            "a",
-            "--version",
-            "1.0.0",
-            "--env",
-            "p",
-            "--title",
-            "t",
-            "--description",
-            &long,
-        ],
-        2,
-    );
+    let err = b.fails(&[MINIMAL_CREATE, &["--description", &long]].concat(), 2);
     assert!(
         err.contains("description") && err.contains("20000"),
         "{err}"
@@ -431,21 +414,7 @@ fn a_replica_whose_clock_is_years_off_refuses_to_sign_until_it_is_right() {
     // Two years ahead, as after a dead CMOS battery and a wrong manual fix.
     let out = bounded(a.cmd_with_clock("+730d", &["sync"]));
     assert_eq!(out.status.code(), Some(0), "{out:?}");
-    let out = bounded(a.cmd_with_clock(
-        "+730d",
-        &[
-            "release",
-            "create",
-            "--service",
-            "a",
-            "--version",
-            "1.0.0",
-            "--env",
-            "p",
-            "--title",
-            "t",
-        ],
-    ));
+    let out = bounded(a.cmd_with_clock("+730d", MINIMAL_CREATE));
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(

@@ -148,7 +148,8 @@ const MAX_REQUEST: u64 = 64 << 10;
 #[derive(Default)]
 struct Batch {
     incoming: Vec<Incoming>,
-    garbled: Vec<(Vec<u8>, Option<(usize, [u8; 32])>, String, String)>,
+    /// Lines that are not events, why, and where.
+    garbled: Vec<(segment::Line, String, String)>,
     files: Vec<FileRead>,
     requests: Vec<JoinRequest>,
     bytes: u64,
@@ -283,9 +284,8 @@ pub fn pull(
                 }
                 let source = |n: usize| format!("{remote}:{}:{n}", f.name);
                 for (line, why) in bad_lines {
-                    batch
-                        .garbled
-                        .push((line.body, line.whole, why, source(line.number)));
+                    let at = source(line.number);
+                    batch.garbled.push((line, why, at));
                 }
                 let first = batch.incoming.len();
                 batch.incoming.extend(events.into_iter().map(|l| Incoming {
@@ -365,8 +365,9 @@ fn apply(
     let seen_at = relm_domain::window::fmt_utc(at.now);
     store.write(|tx| -> Result<()> {
         let pulled = ingest::ingest(tx, batch.incoming, at)?;
-        for (raw, whole, why, source) in batch.garbled {
-            if let Some(r) = ingest::quarantine_raw(tx, &raw, whole, &why, &source, &seen_at)? {
+        for (line, why, source) in batch.garbled {
+            let q = ingest::quarantine_raw(tx, &line.body, line.whole, &why, &source, &seen_at)?;
+            if let Some(r) = q {
                 report.garbled.push(r);
             }
         }
