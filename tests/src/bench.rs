@@ -96,6 +96,7 @@ pub fn grow_ledger(store: &mut Store, key: &SecretKey, clock: &FixedClock, total
             .write(|tx| -> Result<(), relm_store::StoreError> {
                 let (mut seq, mut prev) = events::author_head(tx, &author.0)?.unwrap();
                 let mut hlc = events::max_hlc(tx)?;
+                let judge = relm_store::causal::Judge::load(tx)?;
                 for i in 0..n {
                     hlc = Hlc::next(hlc, clock.now());
                     let body = EventBody::ReleaseUpdated {
@@ -116,12 +117,14 @@ pub fn grow_ledger(store: &mut Store, key: &SecretKey, clock: &FixedClock, total
                         seq: seq + 1,
                         prev: Some(hex::encode(prev)),
                         hlc,
+                        wall: Some(hlc.ms),
+                        deps: Vec::new(),
                         kind,
                         payload,
                     };
                     let ev = SignedEvent::sign(env, key.signing_key());
                     events::insert(tx, &ev, body.entity().as_deref())?;
-                    projection::apply(tx, &ev, &body)?;
+                    projection::apply(tx, &judge, &ev, &body)?;
                     seq += 1;
                     prev = ev.hash;
                 }

@@ -98,6 +98,8 @@ impl Forger {
             seq,
             prev,
             hlc: Hlc { ms, c: 0 },
+            wall: Some(ms.min(relm_domain::limits::MAX_TIMESTAMP_MS)),
+            deps: Vec::new(),
             kind: kind.into(),
             payload,
         };

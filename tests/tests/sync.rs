@@ -272,6 +272,8 @@ fn event_by(
                 ms: 1_700_000_000_000 + n,
                 c: 0,
             },
+            wall: Some(1_700_000_000_000 + n),
+            deps: Vec::new(),
             kind: "release.status_changed".into(),
             payload,
         },

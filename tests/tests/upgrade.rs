@@ -26,6 +26,7 @@ fn a_schema_1_store_is_migrated_to_the_latest_and_still_verifies() {
              DROP TABLE freeze_justifications;
              ALTER TABLE releases DROP COLUMN risk;
              ALTER TABLE workspace DROP COLUMN max_clock_offset_ms;
+             DROP TABLE declared_frontier; DROP TABLE event_deps;
              PRAGMA user_version = 1;",
         )
         .unwrap();

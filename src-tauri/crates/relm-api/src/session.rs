@@ -1,7 +1,7 @@
 //! Opening a data dir and appending signed events to it.
 
 use relm_domain::clock::Clock;
-use relm_domain::event::{Envelope, FORMAT_VERSION, SignedEvent};
+use relm_domain::event::{Dep, Envelope, FORMAT_VERSION, SignedEvent};
 use relm_domain::hlc::Hlc;
 use relm_domain::ids::{EventId, WorkspaceId};
 use relm_domain::keys::KeyId;
@@ -231,6 +231,10 @@ pub(crate) fn append(
     let bound = max_clock_offset_ms(tx)?;
     let mut hlc = events::max_hlc_until(tx, clock.now().timestamp_millis().saturating_add(bound))?;
     let mut out = Vec::with_capacity(bodies.len());
+    // What this author had seen that its previous event did not declare: the first event of
+    // the batch carries it; the next ones have seen nothing new.
+    let mut deps = new_frontier(tx, &author)?;
+    let mut judge: Option<relm_store::causal::Judge> = None;
     for body in bodies {
         if !matches!(body, EventBody::WorkspaceCreated { .. }) {
             members.authorize(&author, &body)?;
@@ -239,20 +243,30 @@ pub(crate) fn append(
         hlc = Hlc::next(hlc, clock.now());
         let (kind, payload) = body.to_parts();
         relm_domain::limits::check_payload(&payload)?;
+        let now = clock.now();
         let envelope = Envelope {
             v: FORMAT_VERSION,
-            id: EventId::generate(clock.now(), random::<10>()?),
+            id: EventId::generate(now, random::<10>()?),
             workspace: workspace.clone(),
             author: author.clone(),
             seq: head.map_or(1, |h| h.0 + 1),
             prev: head.map(|h| hex::encode(h.1)),
             hlc,
+            wall: u64::try_from(now.timestamp_millis()).ok(),
+            deps: std::mem::take(&mut deps),
             kind,
             payload,
         };
         let ev = SignedEvent::sign(envelope, key.signing_key());
         events::insert(tx, &ev, body.entity().as_deref())?;
-        if let projection::Effect::NotApplied(v) = projection::apply(tx, &ev, &body)? {
+        // The judge knows the membership events; a new one is resolved with the others.
+        if judge.is_none() || relm_store::causal::is_membership(&body) {
+            judge = Some(relm_store::causal::Judge::load(tx)?);
+        }
+        let judge_ref = judge
+            .as_ref()
+            .ok_or_else(|| ApiError::new(ErrorCode::Internal, "no causal judge".to_string()))?;
+        if let projection::Effect::NotApplied(v) = projection::apply(tx, judge_ref, &ev, &body)? {
             // The checks above mirror the projection's; reaching this is a bug, not user error.
             return Err(ApiError::new(
                 ErrorCode::Internal,
@@ -263,8 +277,44 @@ pub(crate) fn append(
         head = Some((ev.envelope.seq, ev.hash));
         out.push(ev);
     }
+    if let Some(first) = out.first() {
+        declare(tx, &author, &first.envelope.deps)?;
+    }
     tracing::debug!(count = out.len(), author = %author, "appended events");
     Ok(out)
+}
+
+/// The heads of other authors in the ledger that `author` has not declared yet.
+fn new_frontier(tx: &Transaction<'_>, author: &KeyId) -> Result<Vec<Dep>> {
+    let mut stmt = tx.prepare_cached(
+        "SELECT h.author, h.seq, h.hash FROM author_heads h
+         LEFT JOIN declared_frontier d ON d.author = ?1 AND d.other = h.author
+         WHERE h.author != ?1 AND h.seq > coalesce(d.seq, 0) ORDER BY h.author",
+    )?;
+    let rows = stmt.query_map([&author.0], |r| {
+        Ok(Dep {
+            author: KeyId(r.get(0)?),
+            seq: r.get::<_, i64>(1)? as u64,
+            hash: hex::encode(r.get::<_, Vec<u8>>(2)?),
+        })
+    })?;
+    Ok(rows.collect::<relm_store::rusqlite::Result<_>>()?)
+}
+
+/// Remember what `author`'s newest event declared.
+fn declare(tx: &Transaction<'_>, author: &KeyId, deps: &[Dep]) -> Result<()> {
+    for d in deps {
+        tx.prepare_cached(
+            "INSERT INTO declared_frontier (author, other, seq) VALUES (?1, ?2, ?3)
+             ON CONFLICT (author, other) DO UPDATE SET seq = excluded.seq",
+        )?
+        .execute(relm_store::rusqlite::params![
+            author.0,
+            d.author.0,
+            d.seq as i64
+        ])?;
+    }
+    Ok(())
 }
 
 /// Local state: why this replica refuses to sign (its clock is far from the remote's), set and

@@ -1,7 +1,7 @@
 //! The signed event: the unit of the ledger.
 //!
 //! An event's *body* is the RFC 8785 canonical JSON of its envelope:
-//! `{v, id, workspace, author, seq, prev, hlc, kind, payload}`. The author signs the body with
+//! `{v, id, workspace, author, seq, prev, hlc, wall, deps, kind, payload}`. The author signs the body with
 //! Ed25519 (under the `relm/event/v1` context); the event's *hash* is SHA-256 of
 //! `body || signature`, and the author's next event carries that hash in `prev`, so each author's
 //! events form a chain in which nothing can be removed, inserted or reordered unnoticed.
@@ -17,7 +17,21 @@ use crate::ids::{EventId, WorkspaceId};
 use crate::keys::{self, KeyId, PublicKey};
 use crate::payload::EventBody;
 
-pub const FORMAT_VERSION: u32 = 1;
+/// The format this version writes: 2 adds the author's wall clock (`wall`) and the causal
+/// frontier (`deps`). Format 1 events (no `wall`, no `deps`) are still read.
+pub const FORMAT_VERSION: u32 = 2;
+/// The first format, read for the events signed before format 2.
+pub const LEGACY_FORMAT: u32 = 1;
+
+/// One head of another author that the signer had seen: that author's event `seq`, whose hash
+/// is `hash`. Everything that event had seen was seen too.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Dep {
+    pub author: KeyId,
+    pub seq: u64,
+    pub hash: String,
+}
 
 /// Everything the author signs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -33,6 +47,14 @@ pub struct Envelope {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prev: Option<String>,
     pub hlc: Hlc,
+    /// Format 2: the author's wall clock when signing, in milliseconds (shown beside the ledger
+    /// order; it decides nothing).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wall: Option<u64>,
+    /// Format 2: the heads of other authors the signer had seen that its previous event had
+    /// not already declared (a causal frontier, sent as a difference).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub deps: Vec<Dep>,
     pub kind: String,
     pub payload: Value,
 }
@@ -133,6 +155,12 @@ mod tests {
                 ms: 1_700_000_000_000,
                 c: 0,
             },
+            wall: Some(1_700_000_000_000),
+            deps: vec![Dep {
+                author: KeyId("8899aabbccddeeff".into()),
+                seq: 3,
+                hash: "ab".repeat(32),
+            }],
             kind: "member.removed".into(),
             payload: json!({"key_id": "8899aabbccddeeff"}),
         }
@@ -142,6 +170,19 @@ mod tests {
     fn body_is_canonical_json_with_a_stable_layout() {
         let ev = SignedEvent::sign(envelope(), &SigningKey::from_bytes(&[3; 32]));
         insta::assert_snapshot!(String::from_utf8(ev.body.clone()).unwrap());
+    }
+
+    #[test]
+    fn a_format_1_body_still_reads_back_byte_for_byte() {
+        let mut env = envelope();
+        env.v = LEGACY_FORMAT;
+        env.wall = None;
+        env.deps.clear();
+        let ev = SignedEvent::sign(env, &SigningKey::from_bytes(&[3; 32]));
+        let text = String::from_utf8(ev.body.clone()).unwrap();
+        assert!(!text.contains("wall") && !text.contains("deps"), "{text}");
+        let back = SignedEvent::from_stored(ev.body.as_slice(), &ev.signature.to_bytes()).unwrap();
+        assert_eq!(back.hash, ev.hash);
     }
 
     #[test]

@@ -16,7 +16,7 @@
 use serde::Serialize;
 use std::collections::HashMap;
 
-use crate::event::{FORMAT_VERSION, SignedEvent};
+use crate::event::{FORMAT_VERSION, LEGACY_FORMAT, SignedEvent};
 use crate::hlc::Hlc;
 use crate::ids::WorkspaceId;
 use crate::keys::{KeyId, PublicKey};
@@ -50,6 +50,7 @@ struct Head {
     seq: u64,
     hash: [u8; 32],
     hlc: Hlc,
+    format: u32,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -67,6 +68,8 @@ pub struct AuthorHead {
     pub seq: u64,
     pub hash: [u8; 32],
     pub hlc: Hlc,
+    /// The event's format version.
+    pub format: u32,
 }
 
 impl Ledger {
@@ -89,6 +92,7 @@ impl Ledger {
                             seq: h.seq,
                             hash: h.hash,
                             hlc: h.hlc,
+                            format: h.format,
                         },
                     )
                 })
@@ -129,7 +133,16 @@ impl Ledger {
     /// same author fail too (`audit verify` goes on after a problem).
     pub fn skip(&mut self, author: KeyId, seq: u64, hash: [u8; 32], hlc: Hlc) {
         if self.heads.get(&author).is_none_or(|h| h.seq < seq) {
-            self.heads.insert(author, Head { seq, hash, hlc });
+            let format = FORMAT_VERSION;
+            self.heads.insert(
+                author,
+                Head {
+                    seq,
+                    hash,
+                    hlc,
+                    format,
+                },
+            );
         }
     }
 
@@ -137,15 +150,7 @@ impl Ledger {
     /// author's public key for the signature check.
     pub fn admit(&mut self, ev: &SignedEvent, body: &EventBody) -> Result<PublicKey, Violation> {
         let env = &ev.envelope;
-        if env.v != FORMAT_VERSION {
-            return Err(Violation::new(
-                "unsupported_format",
-                format!(
-                    "event format v{} is not understood by this version of Relm; upgrade Relm",
-                    env.v
-                ),
-            ));
-        }
+        check_format(ev)?;
         if body.kind() != env.kind {
             return Err(Violation::new("bad_payload", "kind does not match payload"));
         }
@@ -205,6 +210,7 @@ impl Ledger {
                 seq: env.seq,
                 hash: ev.hash,
                 hlc: env.hlc,
+                format: env.v,
             },
         );
         self.count += 1;
@@ -217,6 +223,21 @@ impl Ledger {
             Some(h) => (h.seq + 1, Some(hex::encode(h.hash)), Some(h.hlc)),
             None => (1, None, None),
         };
+        if env.v < FORMAT_VERSION
+            && self
+                .heads
+                .get(&env.author)
+                .is_some_and(|h| h.format >= FORMAT_VERSION && env.seq > h.seq)
+        {
+            return Err(Violation::new(
+                "downgrade",
+                format!(
+                    "author {} signed format {} after a format {FORMAT_VERSION} event; an old format cannot follow a new one (its events carry no causal frontier)",
+                    env.author.fingerprint(),
+                    env.v
+                ),
+            ));
+        }
         if env.seq < expected_seq {
             return Err(Violation::new(
                 "fork",
@@ -259,6 +280,94 @@ impl Ledger {
         }
         Ok(())
     }
+}
+
+/// The format version and the fields it requires: format 2 carries `wall`, format 1 neither
+/// `wall` nor `deps`; a frontier names other authors, each once.
+pub fn check_format(ev: &SignedEvent) -> Result<(), Violation> {
+    let env = &ev.envelope;
+    match env.v {
+        FORMAT_VERSION if env.wall.is_none() => Err(Violation::new(
+            "bad_format",
+            "a format 2 event must carry the author's wall clock (`wall`)",
+        )),
+        LEGACY_FORMAT if env.wall.is_some() || !env.deps.is_empty() => Err(Violation::new(
+            "bad_format",
+            "a format 1 event carries no `wall` and no `deps`",
+        )),
+        FORMAT_VERSION | LEGACY_FORMAT => {
+            let mut authors = std::collections::HashSet::new();
+            for d in &env.deps {
+                if d.author == env.author
+                    || !authors.insert(&d.author)
+                    || d.seq == 0
+                    || d.seq > MAX_SEQ
+                    || d.hash.len() != 64
+                {
+                    return Err(Violation::new(
+                        "bad_format",
+                        format!(
+                            "the causal frontier is malformed at author {} (each other author once, a sequence number, a 64-digit hash)",
+                            d.author
+                        ),
+                    ));
+                }
+            }
+            if env.wall.is_some_and(|w| w > MAX_TIMESTAMP_MS) {
+                return Err(Violation::new(
+                    "out_of_range",
+                    "the signing time is beyond the year 6429",
+                ));
+            }
+            Ok(())
+        }
+        v => Err(Violation::new(
+            "unsupported_format",
+            format!("event format v{v} is not understood by this version of Relm; upgrade Relm"),
+        )),
+    }
+}
+
+/// Finds an author's event by sequence number: its hash and timestamp.
+pub type EventLookup<'a> = dyn FnMut(&KeyId, u64) -> Option<([u8; 32], Hlc)> + 'a;
+
+/// The causal frontier of `ev` against the ledger: every event it says its author had seen is
+/// there, with that hash, and stamped before it. `lookup` gives an author's event `seq` as
+/// (hash, timestamp). A missing one is `missing_dep` (the event waits for it); a different
+/// hash means that author signed two events with that number (the caller decides); a later
+/// timestamp is `reordered`.
+pub fn check_deps(ev: &SignedEvent, lookup: &mut EventLookup<'_>) -> Result<Vec<usize>, Violation> {
+    let env = &ev.envelope;
+    let mut other_branch = Vec::new();
+    for (i, d) in env.deps.iter().enumerate() {
+        let Some((hash, hlc)) = lookup(&d.author, d.seq) else {
+            return Err(Violation::new(
+                "missing_dep",
+                format!(
+                    "made after event {} of author {}, which has not arrived yet",
+                    d.seq,
+                    d.author.fingerprint()
+                ),
+            ));
+        };
+        if hex::encode(hash) != d.hash {
+            other_branch.push(i);
+            continue;
+        }
+        if hlc >= env.hlc {
+            return Err(Violation::new(
+                "reordered",
+                format!(
+                    "stamped {} but made after event {} of author {}, stamped {}: its timestamp was set back",
+                    env.hlc,
+                    d.seq,
+                    d.author.fingerprint(),
+                    hlc
+                ),
+            ));
+        }
+    }
+    Ok(other_branch)
 }
 
 /// Values that the store could not hold, or that no honest replica writes: refused at ingest,
@@ -359,6 +468,8 @@ mod tests {
             seq,
             prev,
             hlc: Hlc { ms, c: 0 },
+            wall: Some(ms),
+            deps: Vec::new(),
             kind,
             payload,
         };

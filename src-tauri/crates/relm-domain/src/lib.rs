@@ -6,6 +6,7 @@
 //! desktop shell only move these values around; none of them re-implements a rule.
 
 pub mod canonical;
+pub mod causal;
 pub mod clock;
 pub mod error;
 pub mod event;

@@ -128,7 +128,7 @@ pub fn insert(conn: &Connection, ev: &SignedEvent, entity: Option<&str>) -> Resu
         }
         other => other.into(),
     })?;
-    Ok(())
+    crate::causal::record_deps(conn, ev)
 }
 
 /// The author's last sequence number and event hash, if they have any events.
@@ -190,6 +190,9 @@ pub struct LogEntry {
     pub hash: String,
     pub at: String,
     pub hlc: String,
+    /// The author's wall clock when signing (format 2 events), beside the ledger order: it
+    /// decides nothing, and may disagree with `at` when the author's clock was off.
+    pub signed_at: Option<String>,
     pub author: String,
     pub author_name: Option<String>,
     pub seq: i64,
@@ -218,6 +221,11 @@ pub fn log(conn: &Connection, entity: Option<&str>, limit: u32) -> Result<Vec<Lo
             hash: hex::encode(&stored.hash),
             at: relm_domain::window::fmt_utc(hlc.to_datetime()),
             hlc: hlc.to_string(),
+            signed_at: ev
+                .envelope
+                .wall
+                .and_then(|w| chrono::DateTime::from_timestamp_millis(w as i64))
+                .map(relm_domain::window::fmt_utc),
             author: stored.author,
             author_name,
             seq: stored.seq,

@@ -22,8 +22,8 @@ use relm_domain::event::{SignedEvent, event_hash};
 use relm_domain::hlc::Hlc;
 use relm_domain::ids::WorkspaceId;
 use relm_domain::keys::{self, KeyId, PublicKey};
-use relm_domain::ledger::check_ranges;
 use relm_domain::ledger::{AuthorHead, Ledger, Violation};
+use relm_domain::ledger::{check_deps, check_ranges};
 use relm_domain::payload::EventBody;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
@@ -330,6 +330,11 @@ fn ingest_once(conn: &Connection, incoming: Vec<Incoming>, at: Receipt) -> Resul
         }
     }
 
+    // A membership event may change the decision on events already applied (a removal voids
+    // what its target did concurrently): recompute from the ledger.
+    if added.iter().any(|c| crate::causal::is_membership(&c.body)) {
+        replay = true;
+    }
     if replay {
         projection::replay(conn)?;
         report.replayed = true;
@@ -341,8 +346,9 @@ fn ingest_once(conn: &Connection, incoming: Vec<Incoming>, at: Receipt) -> Resul
             .filter(|&b| b)
             .count();
     } else {
+        let judge = crate::causal::Judge::load(conn)?;
         for c in &added {
-            if let Effect::NotApplied(_) = projection::apply(conn, &c.ev, &c.body)? {
+            if let Effect::NotApplied(_) = projection::apply(conn, &judge, &c.ev, &c.body)? {
                 report.not_applied += 1;
             }
         }
@@ -439,6 +445,8 @@ fn judge(
 ) -> Result<Vec<Outcome>> {
     let mut ledger = resume(conn, workspace.clone())?;
     let mut out = Vec::with_capacity(candidates.len());
+    // Events admitted earlier in this batch: (author, seq) → (hash, timestamp).
+    let mut admitted: HashMap<(String, u64), ([u8; 32], Hlc)> = HashMap::new();
     for c in candidates {
         let env = &c.ev.envelope;
         // The author's sequence number is taken already: the same event again, or a second
@@ -494,8 +502,24 @@ fn judge(
                 continue;
             }
         }
+        let mut lookup = |a: &KeyId, q: u64| -> Option<([u8; 32], Hlc)> {
+            admitted
+                .get(&(a.0.clone(), q))
+                .copied()
+                .or_else(|| stored_hlc(conn, a, q).ok().flatten())
+        };
+        if let Err(v) = check_deps(&c.ev, &mut lookup) {
+            out.push(match v.code {
+                "missing_dep" => Outcome::Pending(v.message),
+                _ => Outcome::Quarantine(v),
+            });
+            continue;
+        }
         let outcome = match ledger.admit(&c.ev, &c.body) {
-            Ok(key) => Outcome::Admit(key),
+            Ok(key) => {
+                admitted.insert((env.author.0.clone(), env.seq), (c.ev.hash, env.hlc));
+                Outcome::Admit(key)
+            }
             Err(v) => match v.code {
                 "gap" | "unknown_author" | "missing_genesis" => Outcome::Pending(v.message),
                 "fork" => {
@@ -511,7 +535,10 @@ fn judge(
 
 fn resume(conn: &Connection, workspace: Option<WorkspaceId>) -> Result<Ledger> {
     let keys = projection::members::known_keys(conn)?;
-    let mut stmt = conn.prepare_cached("SELECT author, seq, hash, hlc FROM author_heads")?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT h.author, h.seq, h.hash, h.hlc, coalesce(json_extract(e.body, '$.v'), 1)
+         FROM author_heads h JOIN events e ON e.author = h.author AND e.seq = h.seq",
+    )?;
     let heads = stmt
         .query_map([], |r| {
             Ok((
@@ -519,10 +546,11 @@ fn resume(conn: &Connection, workspace: Option<WorkspaceId>) -> Result<Ledger> {
                 r.get::<_, i64>(1)?,
                 r.get::<_, Vec<u8>>(2)?,
                 r.get::<_, i64>(3)?,
+                r.get::<_, i64>(4)?,
             ))
         })?
         .map(|row| {
-            let (author, seq, hash, hlc) = row?;
+            let (author, seq, hash, hlc, format) = row?;
             let hash: [u8; 32] = hash
                 .try_into()
                 .map_err(|_| StoreError::Corrupt("event hash is not 32 bytes".into()))?;
@@ -532,6 +560,7 @@ fn resume(conn: &Connection, workspace: Option<WorkspaceId>) -> Result<Ledger> {
                     seq: seq as u64,
                     hash,
                     hlc: Hlc::from_packed(hlc),
+                    format: u32::try_from(format).unwrap_or(0),
                 },
             ))
         })
@@ -578,6 +607,17 @@ fn raw_hash(inc: &Incoming) -> [u8; 32] {
             h.finalize().into()
         }
     }
+}
+
+/// The stored event of `author` with sequence number `seq`: (hash, timestamp).
+pub fn stored_hlc(conn: &Connection, author: &KeyId, seq: u64) -> Result<Option<([u8; 32], Hlc)>> {
+    let row: Option<(Vec<u8>, i64)> = conn
+        .prepare_cached("SELECT hash, hlc FROM events WHERE author = ?1 AND seq = ?2")?
+        .query_row(params![author.0, seq as i64], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .optional()?;
+    Ok(row.map(|(hash, hlc)| (hash.try_into().unwrap_or([0; 32]), Hlc::from_packed(hlc))))
 }
 
 /// The stored event (id, hash) of `author` with sequence number `seq`.

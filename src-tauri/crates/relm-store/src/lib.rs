@@ -6,6 +6,7 @@
 //! `BEGIN IMMEDIATE` transaction committed with `synchronous=FULL`. [`Store::rebuild`]
 //! recomputes the projections from the events alone.
 
+pub mod causal;
 mod db;
 mod error;
 pub mod events;

@@ -99,12 +99,14 @@ pub fn verify(store: &Store) -> Result<Report> {
     let conn = store.conn();
     // The shadow rebuild runs on its own thread, fed in batches.
     let (apply_tx, apply_rx) = mpsc::sync_channel::<Vec<(SignedEvent, EventBody)>>(4);
+    // The causal judge is loaded from the stored events: the shadow holds projections only.
+    let judge = crate::causal::Judge::load(conn)?;
     let applier = std::thread::spawn(move || -> Result<Vec<(&'static str, [u8; 32])>> {
         let mut shadow = Store::open_in_memory_for_rebuild()?;
         shadow.write(|tx| -> Result<()> {
             for batch in apply_rx {
                 for (ev, body) in batch {
-                    projection::apply(tx, &ev, &body)?;
+                    projection::apply(tx, &judge, &ev, &body)?;
                 }
             }
             Ok(())
@@ -160,6 +162,9 @@ pub fn verify(store: &Store) -> Result<Report> {
                         format!("stored column(s) {c} disagree with the signed body"),
                     ),
                 })?;
+            let mut lookup =
+                |a: &keys::KeyId, q: u64| crate::ingest::stored_hlc(conn, a, q).ok().flatten();
+            relm_domain::ledger::check_deps(&ev, &mut lookup)?;
             let key = ledger.admit(&ev, &body)?;
             Ok((ev, body, key))
         })();

@@ -16,6 +16,7 @@ use rusqlite::Connection;
 use rusqlite::types::ValueRef;
 use sha2::{Digest, Sha256};
 
+use crate::causal::Judge;
 use crate::error::Result;
 
 /// Projection tables with their ordering keys, children after parents for deletion order.
@@ -46,10 +47,15 @@ pub enum Effect {
 }
 
 /// Apply one event whose integrity was checked ([`relm_domain::ledger::Ledger::admit`]) to the
-/// projections. The governance decision is taken here, against the projections as they stand
-/// at this point of the ledger: the author must hold a role allowed to emit the event, and the
-/// change must still make sense (see [`releases::apply`]).
-pub fn apply(conn: &Connection, ev: &SignedEvent, body: &EventBody) -> Result<Effect> {
+/// projections. The governance decision is the [`Judge`]'s (causal authority: the membership
+/// its author had seen, the removals it was concurrent with); then the change must still make
+/// sense at this point of the ledger (see [`releases::apply`]).
+pub fn apply(
+    conn: &Connection,
+    judge: &Judge,
+    ev: &SignedEvent,
+    body: &EventBody,
+) -> Result<Effect> {
     let at = ev.envelope.hlc.packed();
     let by = ev.envelope.author.as_str();
     if let EventBody::WorkspaceCreated { founder: m, .. }
@@ -57,16 +63,9 @@ pub fn apply(conn: &Connection, ev: &SignedEvent, body: &EventBody) -> Result<Ef
     {
         members::introduce(conn, m)?;
     }
-    let members = match body {
-        EventBody::WorkspaceCreated { .. } => None,
-        EventBody::MemberAdded { .. }
-        | EventBody::MemberRolesSet { .. }
-        | EventBody::MemberRemoved { .. } => Some(members::load(conn)?),
-        _ => Some(members::load_one(conn, &ev.envelope.author)?),
-    };
-    let refused = match members.map(|m| m.admit(&ev.envelope.author, body)) {
-        Some(Err(v)) => Some(v),
-        _ => match body {
+    let refused = match judge.verdict(conn, ev, body)? {
+        Some(v) => Some(v),
+        None => match body {
             EventBody::WorkspaceCreated { name, .. } => {
                 conn.execute(
                     "INSERT INTO workspace (id, name, founder, created_hlc) VALUES (?1, ?2, ?3, ?4)",
@@ -145,11 +144,12 @@ pub fn apply(conn: &Connection, ev: &SignedEvent, body: &EventBody) -> Result<Ef
 /// events replayed.
 pub fn replay(conn: &Connection) -> Result<u64> {
     clear(conn)?;
+    let judge = Judge::load(conn)?;
     let mut n = 0u64;
     crate::events::for_each_in_ledger_order(conn, |stored| {
         let ev = stored.decode()?;
         let body = ev.body().map_err(crate::StoreError::Corrupt)?;
-        apply(conn, &ev, &body)?;
+        apply(conn, &judge, &ev, &body)?;
         n += 1;
         Ok(())
     })?;

@@ -1,0 +1,234 @@
+//! What causal authority needs from the store, loaded once per transaction: each event's
+//! vector clock (from the frontiers recorded in `event_deps`) and the resolution of every
+//! membership event ([`relm_domain::causal::resolve`]). [`Judge::verdict`] then decides any
+//! event: a membership event by the resolution, any other by the membership its author had
+//! seen and the removals it was concurrent with.
+
+use relm_domain::causal::{Governed, Point, Resolution, VClock, Veto, resolve, state_seen_by};
+use relm_domain::event::{LEGACY_FORMAT, SignedEvent};
+use relm_domain::keys::KeyId;
+use relm_domain::ledger::Violation;
+use relm_domain::payload::EventBody;
+use rusqlite::{Connection, params};
+use std::collections::HashMap;
+
+use crate::error::{Result, StoreError};
+use crate::projection::members;
+
+const MEMBERSHIP_KINDS: &str =
+    "('workspace.created', 'member.added', 'member.roles_set', 'member.removed')";
+
+/// Whether `body` is a membership event (judged by the resolution).
+pub fn is_membership(body: &EventBody) -> bool {
+    matches!(
+        body,
+        EventBody::WorkspaceCreated { .. }
+            | EventBody::MemberAdded { .. }
+            | EventBody::MemberRolesSet { .. }
+            | EventBody::MemberRemoved { .. }
+    )
+}
+
+#[derive(Debug, Default)]
+pub struct Judge {
+    /// Per author, the clocks of their events that carry a frontier, by sequence number.
+    checkpoints: HashMap<KeyId, Vec<(u64, VClock)>>,
+    governed: Vec<Governed>,
+    counted: Vec<bool>,
+    resolution: Resolution,
+    index: HashMap<String, usize>,
+    /// For each prefix of the membership events: per author, the last counted one's sequence
+    /// number (to tell quickly whether an event had seen every counted one before it).
+    seen_needed: Vec<Vec<(KeyId, u64)>>,
+}
+
+impl Judge {
+    /// Load the clocks and resolve the membership events of the ledger in `conn`.
+    pub fn load(conn: &Connection) -> Result<Judge> {
+        let mut judge = Judge::default();
+        {
+            let mut stmt = conn.prepare_cached(
+                "SELECT d.author, d.seq, d.dep_author, d.dep_seq FROM event_deps d
+                 JOIN events e ON e.author = d.author AND e.seq = d.seq
+                 ORDER BY e.hlc, e.author, e.seq, d.dep_author",
+            )?;
+            let rows = stmt.query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, i64>(1)? as u64,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, i64>(3)? as u64,
+                ))
+            })?;
+            let mut current: Option<(KeyId, u64, VClock)> = None;
+            for row in rows {
+                let (author, seq, dep_author, dep_seq) = row?;
+                let author = KeyId(author);
+                if current
+                    .as_ref()
+                    .is_none_or(|(a, s, _)| *a != author || *s != seq)
+                {
+                    if let Some((a, s, c)) = current.take() {
+                        judge.checkpoint(a, s, c);
+                    }
+                    let base = judge.clock_at(&author, seq.saturating_sub(1));
+                    current = Some((author, seq, base));
+                }
+                if let Some((_, _, clock)) = current.as_mut() {
+                    join(clock, &judge.clock_at(&KeyId(dep_author), dep_seq));
+                }
+            }
+            if let Some((a, s, c)) = current.take() {
+                judge.checkpoint(a, s, c);
+            }
+        }
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT body, sig FROM events WHERE kind IN {MEMBERSHIP_KINDS} ORDER BY hlc, author, seq"
+        ))?;
+        let rows = stmt.query_map([], |r| {
+            Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, Vec<u8>>(1)?))
+        })?;
+        for row in rows {
+            let (body, sig) = row?;
+            let ev = SignedEvent::from_stored(body, &sig).map_err(StoreError::Corrupt)?;
+            let body = ev.body().map_err(StoreError::Corrupt)?;
+            judge
+                .index
+                .insert(ev.envelope.id.0.clone(), judge.governed.len());
+            judge.governed.push(Governed {
+                id: ev.envelope.id.0.clone(),
+                at: judge.point(&ev),
+                body,
+            });
+        }
+        judge.resolution = resolve(&judge.governed);
+        judge.counted = judge
+            .resolution
+            .verdicts
+            .iter()
+            .map(Option::is_none)
+            .collect();
+        let mut last: VClock = VClock::new();
+        judge.seen_needed.push(Vec::new());
+        for (g, c) in judge.governed.iter().zip(&judge.counted) {
+            if *c {
+                last.insert(g.at.author.clone(), g.at.seq);
+            }
+            judge
+                .seen_needed
+                .push(last.iter().map(|(a, s)| (a.clone(), *s)).collect());
+        }
+        Ok(judge)
+    }
+
+    fn checkpoint(&mut self, author: KeyId, seq: u64, mut clock: VClock) {
+        clock.insert(author.clone(), seq);
+        let list = self.checkpoints.entry(author).or_default();
+        if list.last().is_none_or(|(s, _)| *s < seq) {
+            list.push((seq, clock));
+        }
+    }
+
+    /// The vector clock of `author`'s event `seq`.
+    pub fn clock_at(&self, author: &KeyId, seq: u64) -> VClock {
+        let mut clock = self
+            .checkpoints
+            .get(author)
+            .and_then(|list| {
+                let i = list.partition_point(|(s, _)| *s <= seq);
+                i.checked_sub(1).map(|i| list[i].1.clone())
+            })
+            .unwrap_or_default();
+        if seq > 0 {
+            clock.insert(author.clone(), seq);
+        }
+        clock
+    }
+
+    /// Where `ev` sits, with its clock (computed from its own frontier, so the event need not
+    /// be loaded yet).
+    pub fn point(&self, ev: &SignedEvent) -> Point {
+        let env = &ev.envelope;
+        let clock = (env.v > LEGACY_FORMAT).then(|| {
+            let mut clock = self.clock_at(&env.author, env.seq.saturating_sub(1));
+            for d in &env.deps {
+                join(&mut clock, &self.clock_at(&d.author, d.seq));
+            }
+            clock.insert(env.author.clone(), env.seq);
+            clock
+        });
+        Point {
+            author: env.author.clone(),
+            seq: env.seq,
+            key: (env.hlc.packed(), env.author.0.clone(), env.seq),
+            clock,
+        }
+    }
+
+    /// The counted removals and role changes.
+    pub fn vetoes(&self) -> &[Veto] {
+        &self.resolution.vetoes
+    }
+
+    /// The governance decision for `ev` at its place: `Some` when it does not count.
+    pub fn verdict(
+        &self,
+        conn: &Connection,
+        ev: &SignedEvent,
+        body: &EventBody,
+    ) -> Result<Option<Violation>> {
+        if is_membership(body) {
+            return Ok(match self.index.get(&ev.envelope.id.0) {
+                Some(&i) => self.resolution.verdicts[i].clone(),
+                None => Some(Violation::new(
+                    "not_resolved",
+                    "a membership event applied before it was resolved",
+                )),
+            });
+        }
+        let at = self.point(ev);
+        let author = &ev.envelope.author;
+        // The membership events before it in ledger order that it had not seen.
+        let upto = self.governed.partition_point(|g| g.at.key < at.key);
+        let unseen = match &at.clock {
+            // Format 1: it saw everything before it.
+            None => false,
+            Some(clock) => self.seen_needed[upto]
+                .iter()
+                .any(|(a, s)| clock.get(a).is_none_or(|x| x < s)),
+        };
+        let seen = if unseen {
+            state_seen_by(&self.governed, &self.counted, upto, &at)
+        } else {
+            members::load_one(conn, author)?
+        };
+        if let Err(v) = seen.admit(author, body) {
+            return Ok(Some(v));
+        }
+        Ok(self
+            .resolution
+            .vetoes
+            .iter()
+            .filter(|v| v.takes_away(body))
+            .find_map(|v| v.violation(&at)))
+    }
+}
+
+fn join(into: &mut VClock, other: &VClock) {
+    for (a, s) in other {
+        let e = into.entry(a.clone()).or_insert(0);
+        *e = (*e).max(*s);
+    }
+}
+
+/// Record the frontier an event carries (at insert; derived from the event, never synced).
+pub fn record_deps(conn: &Connection, ev: &SignedEvent) -> Result<()> {
+    let env = &ev.envelope;
+    for d in &env.deps {
+        conn.prepare_cached(
+            "INSERT OR IGNORE INTO event_deps (author, seq, dep_author, dep_seq) VALUES (?1, ?2, ?3, ?4)",
+        )?
+        .execute(params![env.author.0, env.seq as i64, d.author.0, d.seq as i64])?;
+    }
+    Ok(())
+}
