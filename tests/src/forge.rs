@@ -4,7 +4,7 @@
 //! folder could.
 
 use ed25519_dalek::SigningKey;
-use relm_domain::event::{Envelope, FORMAT_VERSION, SignedEvent};
+use relm_domain::event::{Dep, Envelope, FORMAT_VERSION, SignedEvent};
 use relm_domain::hlc::Hlc;
 use relm_domain::ids::{EventId, WorkspaceId};
 use relm_domain::keys::PublicKey;
@@ -108,10 +108,43 @@ impl Forger {
 
     /// Sign the member's next event, stamped `ms`, and move the chain on.
     pub fn next(&mut self, ms: u64, kind: &str, payload: Value) -> SignedEvent {
-        let ev = self.sign_at(self.seq + 1, self.prev.clone(), ms, kind, payload);
+        self.next_after(ms, kind, payload, Vec::new())
+    }
+
+    /// The member's next event, claiming to have seen `deps`.
+    pub fn next_after(
+        &mut self,
+        ms: u64,
+        kind: &str,
+        payload: Value,
+        deps: Vec<Dep>,
+    ) -> SignedEvent {
+        let mut ev = self.sign_at(self.seq + 1, self.prev.clone(), ms, kind, payload);
+        if !deps.is_empty() {
+            let mut env = ev.envelope.clone();
+            env.deps = deps;
+            ev = SignedEvent::sign(env, &self.key);
+        }
         self.seq += 1;
         self.prev = Some(ev.hash_hex());
         ev
+    }
+}
+
+/// The `Dep` naming `replica`'s event by `author` (key id) with sequence number `seq`.
+pub fn dep_on(replica: &Replica, author: &str, seq: u64) -> Dep {
+    let hash: Vec<u8> = replica
+        .db()
+        .query_row(
+            "SELECT hash FROM events WHERE author = ?1 AND seq = ?2",
+            rusqlite::params![author, seq as i64],
+            |r| r.get(0),
+        )
+        .expect("the event");
+    Dep {
+        author: relm_domain::keys::KeyId(author.into()),
+        seq,
+        hash: hex::encode(hash),
     }
 }
 

@@ -9,7 +9,8 @@ use relm_domain::payload::EventBody;
 use relm_identity::SecretKey;
 use relm_identity::keyring::{Backend, KeyStore, OsKeyring};
 use relm_store::Transaction;
-use relm_store::{Store, events, local, projection};
+use relm_store::rusqlite::OptionalExtension;
+use relm_store::{Store, events, ingest, local, projection};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -229,11 +230,18 @@ pub(crate) fn append(
     let mut members = projection::members::load(tx)?;
     let mut head = events::author_head(tx, &author.0)?;
     let bound = max_clock_offset_ms(tx)?;
-    let mut hlc = events::max_hlc_until(tx, clock.now().timestamp_millis().saturating_add(bound))?;
+    // Events stamped beyond this clock plus the bound (kept by an older version) neither drag
+    // the clock along nor count as seen; the author's own last event always does.
+    let horizon = clock.now().timestamp_millis().saturating_add(bound);
+    let own = match &head {
+        Some((seq, _)) => ingest::stored_hlc(tx, &author, *seq)?.map(|(_, h)| h),
+        None => None,
+    };
+    let mut hlc = events::max_hlc_until(tx, horizon)?.max(own.unwrap_or(Hlc::ZERO));
     let mut out = Vec::with_capacity(bodies.len());
     // What this author had seen that its previous event did not declare: the first event of
     // the batch carries it; the next ones have seen nothing new.
-    let mut deps = new_frontier(tx, &author)?;
+    let mut deps = new_frontier(tx, &author, horizon)?;
     let mut judge: Option<relm_store::causal::Judge> = None;
     for body in bodies {
         if !matches!(body, EventBody::WorkspaceCreated { .. }) {
@@ -285,20 +293,79 @@ pub(crate) fn append(
 }
 
 /// The heads of other authors in the ledger that `author` has not declared yet.
-fn new_frontier(tx: &Transaction<'_>, author: &KeyId) -> Result<Vec<Dep>> {
+///
+/// Every format 2 event was received no further ahead of this replica's clock than the
+/// workspace's bound allows, and this replica's own were stamped by it: one now beyond
+/// `horizon_ms` means this clock went back, and the replica refuses to sign (its events would
+/// claim to follow ones it stamps before). A format 1 head beyond it (kept by an older version,
+/// which did not hold future-dated events) is not taken as seen: the author's last event within
+/// the horizon is, so that a bogus stamp neither drags the clock nor blocks signing.
+fn new_frontier(tx: &Transaction<'_>, author: &KeyId, horizon_ms: i64) -> Result<Vec<Dep>> {
+    let bound = horizon_ms.min(i64::MAX >> 16).saturating_add(1) << 16;
     let mut stmt = tx.prepare_cached(
-        "SELECT h.author, h.seq, h.hash FROM author_heads h
+        "SELECT h.author, h.seq, h.hash, h.hlc, coalesce(d.seq, 0),
+                coalesce(json_extract(e.body, '$.v'), 1)
+         FROM author_heads h JOIN events e ON e.author = h.author AND e.seq = h.seq
          LEFT JOIN declared_frontier d ON d.author = ?1 AND d.other = h.author
-         WHERE h.author != ?1 AND h.seq > coalesce(d.seq, 0) ORDER BY h.author",
+         WHERE h.hlc >= ?2 OR (h.author != ?1 AND h.seq > coalesce(d.seq, 0))
+         ORDER BY h.author",
     )?;
-    let rows = stmt.query_map([&author.0], |r| {
-        Ok(Dep {
-            author: KeyId(r.get(0)?),
-            seq: r.get::<_, i64>(1)? as u64,
-            hash: hex::encode(r.get::<_, Vec<u8>>(2)?),
-        })
-    })?;
-    Ok(rows.collect::<relm_store::rusqlite::Result<_>>()?)
+    let rows = stmt
+        .query_map(relm_store::rusqlite::params![author.0, bound], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, Vec<u8>>(2)?,
+                r.get::<_, i64>(3)?,
+                r.get::<_, i64>(4)?,
+                r.get::<_, i64>(5)?,
+            ))
+        })?
+        .collect::<relm_store::rusqlite::Result<Vec<_>>>()?;
+    let mut out = Vec::with_capacity(rows.len());
+    for (other, seq, hash, hlc, declared, format) in rows {
+        let (seq, hash) = if hlc < bound {
+            (seq, hash)
+        } else if format >= i64::from(FORMAT_VERSION) {
+            let ahead = (hlc >> 16).saturating_sub(horizon_ms);
+            return Err(ApiError::new(
+                ErrorCode::Clock,
+                format!(
+                    "this computer's clock is behind the workspace: {} has an event stamped {} past this clock plus the workspace's bound on clock offsets. Relm refuses to sign until the clock is right: correct it, then run `relm sync`",
+                    if other == author.0 {
+                        "this replica".to_string()
+                    } else {
+                        format!("author {}", KeyId(other.clone()).fingerprint())
+                    },
+                    ingest::human_duration(ahead.max(1))
+                ),
+            ));
+        } else if other == author.0 {
+            continue;
+        } else {
+            let within: Option<(i64, Vec<u8>)> = tx
+                .prepare_cached(
+                    "SELECT seq, hash FROM events WHERE author = ?1 AND hlc < ?2 ORDER BY seq DESC LIMIT 1",
+                )?
+                .query_row(relm_store::rusqlite::params![other, bound], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })
+                .optional()?;
+            match within {
+                Some((s, h)) if s > declared => (s, h),
+                _ => continue,
+            }
+        };
+        if other == author.0 || seq <= declared {
+            continue;
+        }
+        out.push(Dep {
+            author: KeyId(other),
+            seq: seq as u64,
+            hash: hex::encode(hash),
+        });
+    }
+    Ok(out)
 }
 
 /// Remember what `author`'s newest event declared.
@@ -323,13 +390,12 @@ pub(crate) const CLOCK_SKEW: &str = "clock_skew";
 
 /// The workspace's bound on clock offsets, in milliseconds.
 pub(crate) fn max_clock_offset_ms(conn: &relm_store::Connection) -> Result<i64> {
-    use relm_store::rusqlite::OptionalExtension;
     Ok(conn
         .query_row("SELECT max_clock_offset_ms FROM workspace", [], |r| {
             r.get(0)
         })
         .optional()?
-        .unwrap_or(relm_store::ingest::DEFAULT_MAX_CLOCK_OFFSET_MS))
+        .unwrap_or(ingest::DEFAULT_MAX_CLOCK_OFFSET_MS))
 }
 
 pub(crate) fn random<const N: usize>() -> Result<[u8; N]> {
