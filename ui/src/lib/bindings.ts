@@ -83,7 +83,12 @@ revision: number, service: string, version: string, title: string, description: 
 
 export type StatusChange = { event_id: string, from: string | null, to: string, note: string | null, at: string, by: string, };
 
-export type LogEntry = { id: string, hash: string, at: string, hlc: string, author: string, author_name: string | null, seq: number, kind: string, entity: string | null, payload: JsonValue, };
+export type LogEntry = { id: string, hash: string, at: string, hlc: string, 
+/**
+ * The author's wall clock when signing (format 2 events), beside the ledger order: it
+ * decides nothing, and may disagree with `at` when the author's clock was off.
+ */
+signed_at: string | null, author: string, author_name: string | null, seq: number, kind: string, entity: string | null, payload: JsonValue, };
 
 export type ReleaseDetail = { status_history: Array<StatusChange>, allowed_next: Array<ReleaseStatus>, events: Array<LogEntry>, id: string, status: ReleaseStatus, created_at: string, created_by: string, updated_at: string, updated_by: string, 
 /**

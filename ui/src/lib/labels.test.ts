@@ -21,6 +21,7 @@ describe("labels", () => {
       hash: "",
       at: "",
       hlc: "",
+      signed_at: null,
       author: "",
       author_name: null,
       seq: 1,

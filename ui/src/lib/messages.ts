@@ -149,7 +149,10 @@ export const en = {
   "audit.ok": "Verified {events} events from {authors} authors.",
   "audit.head": "Head {hash}",
   "audit.failed": "Verification failed at event {event}: {message}",
-  "audit.col.time": "Time",
+  "audit.col.time": "Ledger time",
+  "audit.col.signed": "Author's clock",
+  "audit.signedTitle":
+    "The author's wall clock when signing; the ledger's order does not depend on it",
   "audit.col.author": "Author",
   "audit.col.kind": "Event",
   "audit.col.entity": "Entity",
@@ -514,7 +517,10 @@ export const fr: Record<MessageKey, string> = {
   "audit.ok": "{events} événements de {authors} auteurs vérifiés.",
   "audit.head": "Tête {hash}",
   "audit.failed": "Échec de la vérification à l'événement {event} : {message}",
-  "audit.col.time": "Date",
+  "audit.col.time": "Date (registre)",
+  "audit.col.signed": "Horloge de l'auteur",
+  "audit.signedTitle":
+    "L'heure de l'ordinateur de l'auteur à la signature ; l'ordre du registre n'en dépend pas",
   "audit.col.author": "Auteur",
   "audit.col.kind": "Événement",
   "audit.col.entity": "Entité",

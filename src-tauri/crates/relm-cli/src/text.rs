@@ -245,10 +245,12 @@ pub fn verify(r: &VerifyReport) -> String {
 pub fn log(entries: &[LogEntry]) -> String {
     let mut s = String::new();
     for e in entries {
+        // The ledger's time, then the author's own clock when signing (format 2 events).
         let _ = writeln!(
             s,
-            "{}  {:<24} {:<20} {}  {}",
+            "{}  (signed {})  {:<24} {:<20} {}  {}",
             e.at,
+            e.signed_at.as_deref().unwrap_or("-"),
             e.kind,
             e.author_name.as_deref().unwrap_or(&e.author),
             e.entity.as_deref().unwrap_or("-"),
