@@ -5,6 +5,7 @@
 //!    plus SHA-256 of the same bytes measured in the same run.
 //! 2. A no-op sync (nothing new either way) of a replica holding `RELM_BENCH_NOOP_EVENTS`
 //!    (default 1,000,000) events whose remote holds the same.
+//! 3. The same with 10,000 events from keys no member ever added waiting on the replica.
 
 #![allow(clippy::print_stdout, clippy::unwrap_used)] // a benchmark reports on stdout
 
@@ -119,6 +120,37 @@ fn main() {
     runs.sort_by(f64::total_cmp);
     let events = relm_store::events::count(a.store().conn()).unwrap();
 
+    // 10,000 events from keys no member ever added wait on the replica: a sync that brings
+    // nothing new must not re-judge them.
+    let workspace: String = a
+        .store()
+        .conn()
+        .query_row("SELECT id FROM workspace", [], |r| r.get(0))
+        .unwrap();
+    let mut strangers = Vec::new();
+    for seed in 1..=10u8 {
+        let mut f = relm_tests::forge::Forger::stranger(seed + 200, &workspace);
+        for i in 0..1_000u64 {
+            strangers.push(f.next(
+                1_700_000_000_000 + i,
+                "release.status_changed",
+                serde_json::json!({"release_id": "r", "from": "draft", "to": "cancelled"}),
+            ));
+        }
+    }
+    relm_tests::forge::plant(&remote, "strangers", &workspace, &strangers);
+    let first = a.sync(None).unwrap()[0].report.clone().unwrap();
+    assert_eq!(first.pulled.pending, 10_000);
+    let mut waiting: Vec<f64> = (0..7)
+        .map(|_| {
+            let t = Instant::now();
+            let r = a.sync(None).unwrap()[0].report.clone().unwrap();
+            assert_eq!((r.pushed, r.pulled.received), (0, 0));
+            t.elapsed().as_secs_f64() * 1e3
+        })
+        .collect();
+    waiting.sort_by(f64::total_cmp);
+
     println!("| measure | result |\n|---|---|");
     println!("| push {pushed} events to a folder remote | {push_s:.2} s |");
     println!(
@@ -136,5 +168,10 @@ fn main() {
         "| no-op sync at {events} events: median of 7 / max | **{:.1} ms** / {:.1} ms |",
         runs[runs.len() / 2],
         runs[runs.len() - 1]
+    );
+    println!(
+        "| no-op sync with 10000 events waiting for unknown keys: median of 7 / max | **{:.1} ms** / {:.1} ms |",
+        waiting[waiting.len() / 2],
+        waiting[waiting.len() - 1]
     );
 }

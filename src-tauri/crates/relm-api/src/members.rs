@@ -95,6 +95,43 @@ impl Relm {
         self.member(&id.0)
     }
 
+    /// The way out of a fork (or a lost or stolen key): the member goes on with `new_key`, with
+    /// the same name, e-mail and roles; the old key is removed. Two signed admin events, in one
+    /// transaction: the addition first, so a workspace never lacks its admin.
+    pub fn rotate_member(&mut self, who: &str, new_key: &str) -> Result<MemberView> {
+        let old = self.resolve_member(who)?;
+        let current = self.member(&old.0)?;
+        let key = PublicKey::parse(new_key)?;
+        if key.key_id() == old {
+            return Err(ApiError::invalid(
+                "key",
+                "that is the member's current key; give the new one (from `relm identity show` on their new data dir)",
+            ));
+        }
+        let info = MemberInfo {
+            key,
+            name: current.name.clone(),
+            email: current.email.clone(),
+        };
+        let roles = current
+            .roles
+            .iter()
+            .map(|r| r.parse::<Role>())
+            .collect::<std::result::Result<Vec<Role>, _>>()?;
+        self.emit(|_| {
+            Ok(vec![
+                EventBody::MemberAdded {
+                    member: info,
+                    roles,
+                },
+                EventBody::MemberRemoved {
+                    key_id: old.clone(),
+                },
+            ])
+        })?;
+        self.member(&key.key_id().0)
+    }
+
     pub(crate) fn member(&self, key_id: &str) -> Result<MemberView> {
         self.members()?
             .into_iter()

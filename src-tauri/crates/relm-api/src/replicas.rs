@@ -99,6 +99,9 @@ pub struct SyncStatus {
     pub join_requests: Vec<JoinRequestView>,
     /// Remote files whose header claims events they do not carry (`remote:file`).
     pub lying: Vec<FileNote>,
+    /// Members whose key signed two histories: nothing of theirs from the fork point counts
+    /// until an admin rotates their key (`relm member rotate`).
+    pub forked: Vec<relm_store::forks::Fork>,
 }
 
 #[derive(Debug, Clone, serde::Deserialize)]
@@ -489,6 +492,7 @@ impl Relm {
             members,
             join_requests: self.join_requests()?,
             lying,
+            forked: relm_store::forks::list(conn)?,
         })
     }
 

@@ -188,6 +188,15 @@ pub enum MemberCmd {
         /// Key id, fingerprint or a unique prefix.
         member: String,
     },
+    /// Give a member a new key (same name, e-mail and roles) and remove the old one: the way
+    /// out of a fork (`sync status` lists them) or of a lost or stolen key.
+    Rotate {
+        /// Key id, fingerprint or a unique prefix of the current key.
+        member: String,
+        /// The new public key (`relm identity show` in the member's new data dir).
+        #[arg(long)]
+        key: String,
+    },
 }
 
 #[derive(Debug, Args, Default)]

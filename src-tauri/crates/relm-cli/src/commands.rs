@@ -232,6 +232,14 @@ fn member(opts: &Options, cmd: MemberCmd) -> Result<Outcome> {
             );
             Outcome::ok(m, text)
         }
+        MemberCmd::Rotate { member, key } => {
+            let m = relm.rotate_member(&member, &key)?;
+            let text = format!(
+                "{} now signs with key {}; the old key is removed\n",
+                m.name, m.fingerprint
+            );
+            Outcome::ok(m, text)
+        }
         MemberCmd::Remove { member } => {
             let m = relm.remove_member(&member)?;
             let text = format!(

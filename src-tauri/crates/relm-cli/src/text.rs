@@ -203,6 +203,18 @@ pub fn release_detail(d: &ReleaseDetail) -> String {
 }
 
 pub fn verify(r: &VerifyReport) -> String {
+    let mut text = verify_result(r);
+    for f in &r.forks {
+        let _ = write!(
+            text,
+            "\nSECURITY FINDING: the key {} signed two histories from sequence number {}; nothing it signed from there counts (relm member rotate {} --key NEW_PUBLIC_KEY)",
+            f.fingerprint, f.seq, f.fingerprint
+        );
+    }
+    text
+}
+
+fn verify_result(r: &VerifyReport) -> String {
     match &r.problem {
         None => format!(
             "verified {} events from {} authors; head {}{}",
@@ -417,8 +429,15 @@ pub fn sync_status(st: &SyncStatus) -> String {
         );
     }
     s.push_str(&remotes(&st.remotes));
-    if !st.forks.is_empty() || !st.lying.is_empty() {
+    if !st.forks.is_empty() || !st.lying.is_empty() || !st.forked.is_empty() {
         let _ = writeln!(s, "\nSECURITY FINDINGS");
+        for f in &st.forked {
+            let _ = writeln!(
+                s,
+                "  the key {} signed two histories from sequence number {}: nothing it signed from there counts. Give the member a new key: relm member rotate {} --key NEW_PUBLIC_KEY",
+                f.fingerprint, f.seq, f.fingerprint
+            );
+        }
         for f in &st.forks {
             let _ = writeln!(s, "  {}", f.event.reason);
         }

@@ -15,6 +15,10 @@ use std::collections::HashMap;
 use crate::error::{Result, StoreError};
 use crate::projection::members;
 
+/// The code of a verdict on an event at or after its author's fork point. Such events are not
+/// listed in `not_applied` (which branch a replica holds differs); the `forks` table says it.
+pub const FORKED: &str = "forked";
+
 const MEMBERSHIP_KINDS: &str =
     "('workspace.created', 'member.added', 'member.roles_set', 'member.removed')";
 
@@ -40,12 +44,18 @@ pub struct Judge {
     /// For each prefix of the membership events: per author, the last counted one's sequence
     /// number (to tell quickly whether an event had seen every counted one before it).
     seen_needed: Vec<Vec<(KeyId, u64)>>,
+    /// Forked authors: the first sequence number signed twice. Nothing of theirs from there on
+    /// counts or is taken as seen, on every replica alike, whichever branch it holds.
+    forks: HashMap<KeyId, u64>,
 }
 
 impl Judge {
     /// Load the clocks and resolve the membership events of the ledger in `conn`.
     pub fn load(conn: &Connection) -> Result<Judge> {
-        let mut judge = Judge::default();
+        let mut judge = Judge {
+            forks: crate::forks::fork_points(conn)?,
+            ..Judge::default()
+        };
         {
             let mut stmt = conn.prepare_cached(
                 "SELECT d.author, d.seq, d.dep_author, d.dep_seq FROM event_deps d
@@ -64,6 +74,9 @@ impl Judge {
             for row in rows {
                 let (author, seq, dep_author, dep_seq) = row?;
                 let author = KeyId(author);
+                if judge.suspended(&author, seq) {
+                    continue;
+                }
                 if current
                     .as_ref()
                     .is_none_or(|(a, s, _)| *a != author || *s != seq)
@@ -91,6 +104,10 @@ impl Judge {
         for row in rows {
             let (body, sig) = row?;
             let ev = SignedEvent::from_stored(body, &sig).map_err(StoreError::Corrupt)?;
+            // A forked author's membership events from the fork point on weigh nothing.
+            if judge.suspended(&ev.envelope.author, ev.envelope.seq) {
+                continue;
+            }
             let body = ev.body().map_err(StoreError::Corrupt)?;
             judge
                 .index
@@ -129,8 +146,18 @@ impl Judge {
         }
     }
 
-    /// The vector clock of `author`'s event `seq`.
+    /// Whether `author`'s event `seq` is at or after the author's fork point.
+    pub fn suspended(&self, author: &KeyId, seq: u64) -> bool {
+        self.forks.get(author).is_some_and(|f| seq >= *f)
+    }
+
+    /// The vector clock of `author`'s event `seq`. A forked author's events from the fork
+    /// point on are not taken as seen: which branch a replica holds must not matter.
     pub fn clock_at(&self, author: &KeyId, seq: u64) -> VClock {
+        let seq = match self.forks.get(author) {
+            Some(f) => seq.min(f.saturating_sub(1)),
+            None => seq,
+        };
         let mut clock = self
             .checkpoints
             .get(author)
@@ -154,7 +181,9 @@ impl Judge {
             for d in &env.deps {
                 join(&mut clock, &self.clock_at(&d.author, d.seq));
             }
-            clock.insert(env.author.clone(), env.seq);
+            if !self.suspended(&env.author, env.seq) {
+                clock.insert(env.author.clone(), env.seq);
+            }
             clock
         });
         Point {
@@ -177,6 +206,17 @@ impl Judge {
         ev: &SignedEvent,
         body: &EventBody,
     ) -> Result<Option<Violation>> {
+        if let Some(f) = self.forks.get(&ev.envelope.author)
+            && ev.envelope.seq >= *f
+        {
+            return Ok(Some(Violation::new(
+                FORKED,
+                format!(
+                    "author {} signed two different events with sequence number {f}: their key is in two places, and nothing they signed from there on counts until an admin rotates their key (`relm member rotate`)",
+                    ev.envelope.author.fingerprint()
+                ),
+            )));
+        }
         if is_membership(body) {
             return Ok(match self.index.get(&ev.envelope.id.0) {
                 Some(&i) => self.resolution.verdicts[i].clone(),
@@ -212,6 +252,21 @@ impl Judge {
             .filter(|v| v.takes_away(body))
             .find_map(|v| v.violation(&at)))
     }
+}
+
+/// Find the event a frontier names: (hash, timestamp). A forked author's event at or after the
+/// fork point is taken as present on another branch (all-zero hash): whichever branch a
+/// replica holds, an event that saw the other one must not wait for ever.
+pub fn find_dep(
+    conn: &Connection,
+    forks: &HashMap<KeyId, u64>,
+    author: &KeyId,
+    seq: u64,
+) -> Option<([u8; 32], relm_domain::hlc::Hlc)> {
+    if forks.get(author).is_some_and(|f| seq >= *f) {
+        return Some(([0; 32], relm_domain::hlc::Hlc::ZERO));
+    }
+    crate::ingest::stored_hlc(conn, author, seq).ok().flatten()
 }
 
 fn join(into: &mut VClock, other: &VClock) {

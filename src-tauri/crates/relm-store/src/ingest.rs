@@ -331,8 +331,12 @@ fn ingest_once(conn: &Connection, incoming: Vec<Incoming>, at: Receipt) -> Resul
     }
 
     // A membership event may change the decision on events already applied (a removal voids
-    // what its target did concurrently): recompute from the ledger.
-    if added.iter().any(|c| crate::causal::is_membership(&c.body)) {
+    // what its target did concurrently), and so does a new fork: recompute from the ledger.
+    let forks_before = crate::forks::list(conn)?;
+    crate::forks::project(conn)?;
+    if crate::forks::list(conn)? != forks_before
+        || added.iter().any(|c| crate::causal::is_membership(&c.body))
+    {
         replay = true;
     }
     if replay {
@@ -447,6 +451,9 @@ fn judge(
     let mut out = Vec::with_capacity(candidates.len());
     // Events admitted earlier in this batch: (author, seq) → (hash, timestamp).
     let mut admitted: HashMap<(String, u64), ([u8; 32], Hlc)> = HashMap::new();
+    let mut forks = crate::forks::fork_points(conn)?;
+    // The event admitted in this batch for each (author, seq), to prove a fork within it.
+    let mut taken: HashMap<(String, u64), usize> = HashMap::new();
     for c in candidates {
         let env = &c.ev.envelope;
         // The author's sequence number is taken already: the same event again, or a second
@@ -467,6 +474,18 @@ fn judge(
             );
             let key = ledger.key(&env.author);
             let signed = key.is_some_and(|k| keys::verify(&k, &c.ev.body, &c.ev.signature));
+            if signed {
+                // The proof: this event and the one already taken for that number.
+                let twin = match taken.get(&(env.author.0.clone(), env.seq)) {
+                    Some(&i) => Some(candidates[i].ev.clone()),
+                    None => stored_signed(conn, &env.author, env.seq)?,
+                };
+                if let Some(twin) = twin {
+                    crate::forks::record(conn, &twin, &c.ev)?;
+                    let f = forks.entry(env.author.clone()).or_insert(env.seq);
+                    *f = (*f).min(env.seq);
+                }
+            }
             out.push(Outcome::Quarantine(if signed {
                 fork(&env.author, env.seq, &other)
             } else {
@@ -506,7 +525,7 @@ fn judge(
             admitted
                 .get(&(a.0.clone(), q))
                 .copied()
-                .or_else(|| stored_hlc(conn, a, q).ok().flatten())
+                .or_else(|| crate::causal::find_dep(conn, &forks, a, q))
         };
         if let Err(v) = check_deps(&c.ev, &mut lookup) {
             out.push(match v.code {
@@ -518,6 +537,7 @@ fn judge(
         let outcome = match ledger.admit(&c.ev, &c.body) {
             Ok(key) => {
                 admitted.insert((env.author.0.clone(), env.seq), (c.ev.hash, env.hlc));
+                taken.insert((env.author.0.clone(), env.seq), out.len());
                 Outcome::Admit(key)
             }
             Err(v) => match v.code {
@@ -618,6 +638,18 @@ pub fn stored_hlc(conn: &Connection, author: &KeyId, seq: u64) -> Result<Option<
         })
         .optional()?;
     Ok(row.map(|(hash, hlc)| (hash.try_into().unwrap_or([0; 32]), Hlc::from_packed(hlc))))
+}
+
+/// The stored event of `author` with sequence number `seq`, signed.
+fn stored_signed(conn: &Connection, author: &KeyId, seq: u64) -> Result<Option<SignedEvent>> {
+    let row: Option<(Vec<u8>, Vec<u8>)> = conn
+        .prepare_cached("SELECT body, sig FROM events WHERE author = ?1 AND seq = ?2")?
+        .query_row(params![author.0, seq as i64], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .optional()?;
+    row.map(|(body, sig)| SignedEvent::from_stored(body, &sig).map_err(StoreError::Corrupt))
+        .transpose()
 }
 
 /// The stored event (id, hash) of `author` with sequence number `seq`.

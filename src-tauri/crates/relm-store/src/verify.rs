@@ -46,6 +46,9 @@ pub struct Report {
     /// Every problem found, in ledger order (at most [`MAX_PROBLEMS`]): a bad event does not
     /// stop the check of the others.
     pub problems: Vec<Problem>,
+    /// Members whose key signed two histories (the evidence checked): nothing of theirs from
+    /// the fork point counts. A finding, not a failed check: the ledger is sound.
+    pub forks: Vec<crate::forks::Fork>,
 }
 
 /// Problems listed at most; the count goes on.
@@ -101,9 +104,15 @@ pub fn verify(store: &Store) -> Result<Report> {
     let (apply_tx, apply_rx) = mpsc::sync_channel::<Vec<(SignedEvent, EventBody)>>(4);
     // The causal judge is loaded from the stored events: the shadow holds projections only.
     let judge = crate::causal::Judge::load(conn)?;
+    let forks = crate::forks::fork_points(conn)?;
+    let (evidence, bad_evidence) = fork_evidence(conn)?;
     let applier = std::thread::spawn(move || -> Result<Vec<(&'static str, [u8; 32])>> {
         let mut shadow = Store::open_in_memory_for_rebuild()?;
         shadow.write(|tx| -> Result<()> {
+            for ev in &evidence {
+                crate::forks::record(tx, ev, ev)?;
+            }
+            crate::forks::project(tx)?;
             for batch in apply_rx {
                 for (ev, body) in batch {
                     projection::apply(tx, &judge, &ev, &body)?;
@@ -162,8 +171,7 @@ pub fn verify(store: &Store) -> Result<Report> {
                         format!("stored column(s) {c} disagree with the signed body"),
                     ),
                 })?;
-            let mut lookup =
-                |a: &keys::KeyId, q: u64| crate::ingest::stored_hlc(conn, a, q).ok().flatten();
+            let mut lookup = |a: &keys::KeyId, q: u64| crate::causal::find_dep(conn, &forks, a, q);
             relm_domain::ledger::check_deps(&ev, &mut lookup)?;
             let key = ledger.admit(&ev, &body)?;
             Ok((ev, body, key))
@@ -218,6 +226,7 @@ pub fn verify(store: &Store) -> Result<Report> {
 
     let mut found = bad_sig;
     found.extend(structural);
+    found.extend(bad_evidence.into_iter().map(|p| (usize::MAX, p)));
     found.sort_by_key(|(i, _)| *i);
     let mut problems: Vec<Problem> = found
         .into_iter()
@@ -240,7 +249,44 @@ pub fn verify(store: &Store) -> Result<Report> {
         head: head.map(hex::encode),
         problem: problems.first().cloned(),
         problems,
+        forks: crate::forks::list(conn)?,
     })
+}
+
+/// The fork evidence, each event's signature checked against its author's key: the valid
+/// events, and a problem for each that is not.
+fn fork_evidence(conn: &rusqlite::Connection) -> Result<(Vec<SignedEvent>, Vec<Problem>)> {
+    let keys: std::collections::HashMap<_, _> =
+        projection::members::known_keys(conn)?.into_iter().collect();
+    let mut stmt = conn.prepare("SELECT hash, body, sig FROM fork_evidence ORDER BY hash")?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, Vec<u8>>(0)?,
+            r.get::<_, Vec<u8>>(1)?,
+            r.get::<_, Vec<u8>>(2)?,
+        ))
+    })?;
+    let (mut good, mut bad) = (Vec::new(), Vec::new());
+    for row in rows {
+        let (hash, body, sig) = row?;
+        let checked = SignedEvent::from_stored(body, &sig).ok().filter(|ev| {
+            ev.hash.as_slice() == hash.as_slice()
+                && keys
+                    .get(&ev.envelope.author)
+                    .is_some_and(|k| ev.verify_signature(k))
+        });
+        match checked {
+            Some(ev) => good.push(ev),
+            None => bad.push(Problem {
+                event: hex::encode(&hash),
+                author: None,
+                seq: None,
+                code: "bad_evidence".into(),
+                message: "a kept proof of a fork is not a validly signed event of a member".into(),
+            }),
+        }
+    }
+    Ok((good, bad))
 }
 
 fn compare_projections(

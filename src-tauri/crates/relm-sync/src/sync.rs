@@ -617,7 +617,10 @@ pub fn push(
     report: &mut SyncReport,
 ) -> Result<()> {
     let missing = missing_on_remote(store.conn(), remote)?;
-    if missing.is_empty() {
+    // Proofs of forks this replica holds outside its ledger travel too, so that every replica
+    // learns of the fork.
+    let evidence = relm_store::forks::to_push(store.conn(), remote)?;
+    if missing.is_empty() && evidence.is_empty() {
         return Ok(());
     }
     let listing = transport.list()?;
@@ -657,6 +660,7 @@ pub fn push(
                     r.get::<_, i64>(2)?,
                     r.get::<_, Vec<u8>>(3)?,
                     r.get::<_, Vec<u8>>(4)?,
+                    None,
                 ))
             })?;
             for row in rows {
@@ -664,6 +668,12 @@ pub fn push(
             }
         }
     }
+    // The last field: the hash of a fork proof (not this replica's ledger).
+    events.extend(
+        evidence
+            .into_iter()
+            .map(|(hash, author, seq, hlc, body, sig)| (hlc, author, seq, body, sig, Some(hash))),
+    );
     events.sort_by(|a, b| (a.0, &a.1, a.2).cmp(&(b.0, &b.1, b.2)));
     let keys = known_keys(store.conn())?;
     let mut rest = events.as_slice();
@@ -681,7 +691,17 @@ pub fn push(
         let (chunk, after) = rest.split_at(take);
         rest = after;
         let mut ranges: BTreeMap<&str, (u64, u64)> = BTreeMap::new();
-        for (_, author, seq, _, _) in chunk {
+        let mut held: BTreeMap<&str, (u64, u64)> = BTreeMap::new();
+        for (_, author, seq, _, _, proof) in chunk {
+            if proof.is_none() {
+                let q = *seq as u64;
+                held.entry(author.as_str())
+                    .and_modify(|r| {
+                        r.0 = r.0.min(q);
+                        r.1 = r.1.max(q);
+                    })
+                    .or_insert((q, q));
+            }
             let seq = *seq as u64;
             ranges
                 .entry(author.as_str())
@@ -702,7 +722,7 @@ pub fn push(
         };
         let lines: Vec<(&[u8], &[u8])> = chunk
             .iter()
-            .map(|(_, _, _, body, sig)| (body.as_slice(), sig.as_slice()))
+            .map(|(_, _, _, body, sig, _)| (body.as_slice(), sig.as_slice()))
             .collect();
         let bytes = segment::encode(&header, &lines);
         let mut tries = 0;
@@ -723,10 +743,20 @@ pub fn push(
             modified: listed.modified,
             state: "own",
             note: None,
-            ranges: header.ranges.clone(),
+            // What the remote holds of this replica's ledger (fork proofs are not part of it).
+            ranges: held
+                .iter()
+                .map(|(a, (f, l))| ((*a).to_string(), *f, *l))
+                .collect(),
         };
         store.write(|tx| record_file(tx, remote, &record, keys))?;
         report.pushed += chunk.len();
+        store.write(|tx| -> Result<()> {
+            for hash in chunk.iter().filter_map(|e| e.5.as_ref()) {
+                relm_store::forks::mark_pushed(tx, remote, hash)?;
+            }
+            Ok(())
+        })?;
         report.pushed_files.push(name);
         next += 1;
     }

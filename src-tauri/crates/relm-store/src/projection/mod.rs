@@ -21,6 +21,7 @@ use crate::error::Result;
 
 /// Projection tables with their ordering keys, children after parents for deletion order.
 pub const TABLES: &[(&str, &str)] = &[
+    ("forks", "author"),
     ("not_applied", "event_id"),
     ("freeze_justifications", "event_id"),
     ("calendar_entries", "id"),
@@ -121,6 +122,7 @@ pub fn apply(
     };
     Ok(match refused {
         None => Effect::Applied,
+        Some(v) if v.code == crate::causal::FORKED => Effect::NotApplied(v),
         Some(v) => {
             conn.prepare_cached(
                 "INSERT INTO not_applied (event_id, entity, kind, at_hlc, by_key, code, reason)
@@ -144,6 +146,7 @@ pub fn apply(
 /// events replayed.
 pub fn replay(conn: &Connection) -> Result<u64> {
     clear(conn)?;
+    crate::forks::project(conn)?;
     let judge = Judge::load(conn)?;
     let mut n = 0u64;
     crate::events::for_each_in_ledger_order(conn, |stored| {
