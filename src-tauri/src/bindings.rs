@@ -29,6 +29,7 @@ use relm_domain::window::PlannedWindow;
 use relm_policy::verdict::{ApprovalLine, Line, LineStatus, Outcome, Verdict};
 use relm_policy::{Lang, Tier};
 use relm_store::events::LogEntry;
+use relm_store::forks::Fork;
 use relm_store::ingest::{Held, IngestReport, Rejected};
 use relm_store::projection::governance::PolicyVersion;
 use relm_store::projection::releases::{ReleaseRow, StatusChange};
@@ -55,6 +56,7 @@ pub fn typescript() -> String {
         LineStatus, Line, ApprovalLine, Verdict, CheckRequest, PendingDecision, PolicySummary,
         PolicyVersion, SimulatedChange, Simulation, Lang, CalendarKind, Level, CalendarScope,
         OccurrenceView, Severity, ConflictCode, Conflict, RescheduleRequest, ReschedulePreview,
+        Fork,
     ];
     let mut out = String::from(
         "// Generated from the Rust types by `relm-app` (src-tauri/src/bindings.rs). Do not edit:\n// run `RELM_UPDATE_BINDINGS=1 cargo test -p relm-app bindings`.\n\nexport type JsonValue =\n  | number\n  | string\n  | boolean\n  | Array<JsonValue>\n  | { [key in string]?: JsonValue }\n  | null;\n",

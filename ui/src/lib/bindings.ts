@@ -146,7 +146,12 @@ problem: Problem | null,
  * Every problem found, in ledger order (at most [`MAX_PROBLEMS`]): a bad event does not
  * stop the check of the others.
  */
-problems: Array<Problem>, };
+problems: Array<Problem>, 
+/**
+ * Members whose key signed two histories (the evidence checked): nothing of theirs from
+ * the fork point counts. A finding, not a failed check: the ledger is sound.
+ */
+forks: Array<Fork>, };
 
 export type MemberView = { key_id: string, fingerprint: string, public_key: string, name: string, email: string, roles: Array<string>, active: boolean, };
 
@@ -272,7 +277,12 @@ forks: Array<Held>, pending: Array<Held>, not_applied: Array<NotApplied>, member
 /**
  * Remote files whose header claims events they do not carry (`remote:file`).
  */
-lying: Array<FileNote>, };
+lying: Array<FileNote>, 
+/**
+ * Members whose key signed two histories: nothing of theirs from the fork point counts
+ * until an admin rotates their key (`relm member rotate`).
+ */
+forked: Array<Fork>, };
 
 export type RiskLevel = "low" | "medium" | "high" | "critical";
 
@@ -483,3 +493,13 @@ verdicts: Array<Verdict>,
  * Approvals of the release as it is now that the move would make stale.
  */
 stale_approvals: number, };
+
+export type Fork = { author: string, fingerprint: string, 
+/**
+ * The first sequence number the author signed twice: nothing of theirs from it counts.
+ */
+seq: number, 
+/**
+ * The two events found there (hashes, in order).
+ */
+hashes: [string, string], };
