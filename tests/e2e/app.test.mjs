@@ -3,7 +3,7 @@
 // release, and joining from the welcome screen.
 
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
+import { cpSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { check, cli, dataDir, find, stopDriver, until, withApp } from "./harness.mjs";
@@ -255,6 +255,53 @@ test("syncing from the header brings a teammate's release", async () => {
     );
   });
   assert.equal(cli(ann, "audit", "verify").ok, true);
+});
+
+/** Sync; a sync that finds a fork or a forgery exits 1 and still syncs. */
+function syncAny(dir) {
+  try {
+    cli(dir, "sync");
+  } catch (e) {
+    if (e.status !== 1) throw e;
+  }
+}
+
+test("a key that signed two histories is a security finding on the Audit page, with its remedy", async () => {
+  const { ann, bob } = teammates();
+  // Bob's data dir copied to a second laptop: both copies sign with the same key.
+  const copy = dataDir();
+  cpSync(bob, copy, { recursive: true });
+  bobReleases(bob, "branch-one");
+  cli(
+    copy,
+    "release",
+    "create",
+    "--service",
+    "branch-two",
+    "--version",
+    "1.0.0",
+    "--env",
+    "prod",
+    "--title",
+    "t",
+  );
+  syncAny(copy);
+  syncAny(ann);
+  await withApp("fork", ann, async (b) => {
+    await b.keys(["g", "a"]);
+    const forked = await find(b, "[data-testid=forked]", 20000);
+    const text = await forked.getText();
+    assert.match(text, /signed two histories/);
+    assert.match(text, /relm member rotate/);
+    await (await find(b, "[data-testid=verify]")).click();
+    const result = await find(b, "[data-testid=verify-result]", 20000);
+    await until(
+      b,
+      async () => /signed two histories/.test(await result.getText()),
+      "verify names the fork",
+    );
+  });
+  assert.equal(cli(ann, "sync", "status").forked.length, 1);
 });
 
 test("the app syncs in the background and says what arrived", async () => {

@@ -76,18 +76,17 @@ fn setup() -> Coup {
     }
 }
 
+/// `relm member add` arguments making `key` an admin.
+fn add_admin(key: &str) -> [&str; 6] {
+    ["member", "add", "--key", key, "--role", "admin"]
+}
+
 /// Y, who has not synced with `main` since, makes Z an admin; Z removes the founder. Then
 /// everyone syncs everything.
 fn play(c: &Coup, y_clock: Option<&str>) {
     c.y.ok(&["sync", "side"]);
-    let add = [
-        "member",
-        "add",
-        "--key",
-        &public_key(&c.z),
-        "--role",
-        "admin",
-    ];
+    let key = public_key(&c.z);
+    let add = add_admin(&key);
     match y_clock {
         None => {
             c.y.ok(&add);
@@ -175,15 +174,8 @@ fn a_removed_admin_with_a_clock_set_back_gains_nothing_from_the_earlier_stamp() 
     c.x.ok(&["sync"]);
     // With its clock an hour back, Y's replica refuses to sign: it holds events stamped later.
     c.y.ok(&["sync", "side"]);
-    let add = [
-        "member",
-        "add",
-        "--key",
-        &public_key(&c.z),
-        "--role",
-        "admin",
-    ];
-    let out = c.y.cmd_with_clock("-1h", &add).output().unwrap();
+    let key = public_key(&c.z);
+    let out = c.y.cmd_with_clock("-1h", &add_admin(&key)).output().unwrap();
     assert_eq!(out.status.code(), Some(2), "{out:?}");
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("clock") && err.contains("behind"), "{err}");

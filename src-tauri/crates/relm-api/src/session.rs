@@ -301,7 +301,7 @@ pub(crate) fn append(
 /// which did not hold future-dated events) is not taken as seen: the author's last event within
 /// the horizon is, so that a bogus stamp neither drags the clock nor blocks signing.
 fn new_frontier(tx: &Transaction<'_>, author: &KeyId, horizon_ms: i64) -> Result<Vec<Dep>> {
-    let bound = horizon_ms.min(i64::MAX >> 16).saturating_add(1) << 16;
+    let bound = Hlc::packed_after(horizon_ms);
     let mut stmt = tx.prepare_cached(
         "SELECT h.author, h.seq, h.hash, h.hlc, coalesce(d.seq, 0),
                 coalesce(json_extract(e.body, '$.v'), 1)

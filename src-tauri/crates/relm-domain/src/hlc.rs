@@ -44,6 +44,16 @@ impl Hlc {
         ((self.ms as i64) << 16) | i64::from(self.c)
     }
 
+    /// The smallest packed value above every timestamp at or before `ms` (for range queries
+    /// on the packed column); `i64::MAX` when `ms` is beyond what the column holds.
+    pub fn packed_after(ms: i64) -> i64 {
+        if ms >= (i64::MAX >> 16) {
+            i64::MAX
+        } else {
+            (ms.max(-1) + 1) << 16
+        }
+    }
+
     pub fn from_packed(v: i64) -> Hlc {
         Hlc {
             ms: (v >> 16) as u64,
@@ -93,6 +103,15 @@ mod tests {
             Hlc::next(Hlc { ms: 50, c: 1 }, at(20)),
             Hlc { ms: 50, c: 2 }
         );
+    }
+
+    #[test]
+    fn the_bound_after_a_time_never_overflows() {
+        assert_eq!(Hlc::packed_after(i64::MAX), i64::MAX);
+        assert_eq!(Hlc::packed_after((1 << 47) - 1), i64::MAX);
+        let h = Hlc { ms: 1_000, c: u16::MAX };
+        assert!(h.packed() < Hlc::packed_after(1_000));
+        assert!(Hlc { ms: 1_001, c: 0 }.packed() >= Hlc::packed_after(1_000));
     }
 
     proptest! {

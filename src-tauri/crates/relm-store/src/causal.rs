@@ -226,31 +226,42 @@ impl Judge {
                 )),
             });
         }
-        let at = self.point(ev);
-        let author = &ev.envelope.author;
-        // The membership events before it in ledger order that it had not seen.
-        let upto = self.governed.partition_point(|g| g.at.key < at.key);
-        let unseen = match &at.clock {
-            // Format 1: it saw everything before it.
-            None => false,
-            Some(clock) => self.seen_needed[upto]
+        let env = &ev.envelope;
+        let author = &env.author;
+        // The membership events before it in ledger order, found without building its key.
+        let hlc = env.hlc.packed();
+        let upto = self.governed.partition_point(|g| {
+            (g.at.key.0, g.at.key.1.as_str(), g.at.key.2) < (hlc, author.0.as_str(), env.seq)
+        });
+        // Its clock is needed only if it may not have seen one of them (another author's), or
+        // a counted removal or demotion of its author exists: rarely. A format 1 event saw
+        // everything before it.
+        let others_needed = env.v > LEGACY_FORMAT
+            && self.seen_needed[upto]
+                .iter()
+                .any(|(a, s)| a != author || *s > env.seq);
+        let targeted = self.resolution.vetoes.iter().any(|v| v.target == *author);
+        let at = (others_needed || targeted).then(|| self.point(ev));
+        let unseen = match at.as_ref().and_then(|p| p.clock.as_ref()) {
+            Some(clock) if others_needed => self.seen_needed[upto]
                 .iter()
                 .any(|(a, s)| clock.get(a).is_none_or(|x| x < s)),
+            _ => false,
         };
-        let seen = if unseen {
-            state_seen_by(&self.governed, &self.counted, upto, &at)
-        } else {
-            members::load_one(conn, author)?
+        let seen = match &at {
+            Some(at) if unseen => state_seen_by(&self.governed, &self.counted, upto, at),
+            _ => members::load_one(conn, author)?,
         };
         if let Err(v) = seen.admit(author, body) {
             return Ok(Some(v));
         }
-        Ok(self
-            .resolution
-            .vetoes
-            .iter()
-            .filter(|v| v.takes_away(body))
-            .find_map(|v| v.violation(&at)))
+        Ok(at.and_then(|at| {
+            self.resolution
+                .vetoes
+                .iter()
+                .filter(|v| v.takes_away(body))
+                .find_map(|v| v.violation(&at))
+        }))
     }
 }
 

@@ -155,7 +155,7 @@ pub fn max_hlc(conn: &Connection) -> Result<Hlc> {
 /// (kept by an older version of Relm, which did not hold them) do not drag this replica's
 /// clock along.
 pub fn max_hlc_until(conn: &Connection, until_ms: i64) -> Result<Hlc> {
-    let bound = until_ms.min(i64::MAX >> 16).saturating_add(1) << 16;
+    let bound = Hlc::packed_after(until_ms);
     let v: Option<i64> = conn
         .prepare_cached("SELECT max(hlc) FROM events WHERE hlc < ?1")?
         .query_row([bound], |r| r.get(0))?;
