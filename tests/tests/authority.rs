@@ -175,7 +175,10 @@ fn a_removed_admin_with_a_clock_set_back_gains_nothing_from_the_earlier_stamp() 
     // With its clock an hour back, Y's replica refuses to sign: it holds events stamped later.
     c.y.ok(&["sync", "side"]);
     let key = public_key(&c.z);
-    let out = c.y.cmd_with_clock("-1h", &add_admin(&key)).output().unwrap();
+    let out =
+        c.y.cmd_with_clock("-1h", &add_admin(&key))
+            .output()
+            .unwrap();
     assert_eq!(out.status.code(), Some(2), "{out:?}");
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("clock") && err.contains("behind"), "{err}");
@@ -244,5 +247,55 @@ fn what_a_removed_member_did_before_the_remover_saw_it_keeps_counting() {
     // The release Y created before the removal was seen by the remover: it stays.
     assert_eq!(x.json(&["release", "show", &seen])["service"], "ledger");
     assert_eq!(x.digest(), y.digest());
+    verified(&x);
+}
+
+#[test]
+fn a_removed_release_managers_backdated_status_change_does_not_count() {
+    let remote = tempfile::tempdir().unwrap();
+    let x = Replica::new();
+    x.init();
+    x.ok(&["remote", "add", "main", p(remote.path())]);
+    x.ok(&["sync"]);
+    let y = x.admit(remote.path(), "Yves", &["release-manager"]);
+    let id = y.create_release("ledger", "2.0.0");
+    y.ok(&["sync"]);
+    x.ok(&["sync"]);
+    let created_ms: i64 = x
+        .db()
+        .query_row(
+            "SELECT hlc >> 16 FROM events WHERE kind = 'release.created' AND entity = ?1",
+            [&id],
+            |r| r.get(0),
+        )
+        .unwrap();
+    x.ok(&["member", "remove", &key_id(&y)]);
+    x.ok(&["sync"]);
+    // Removed, Y signs by hand a cancellation stamped a millisecond after its release: long
+    // before its removal in ledger order, claiming to have seen nothing newer.
+    let mut forger = Forger::of(&y);
+    let cancel = forger.next(
+        created_ms as u64 + 1,
+        "release.status_changed",
+        json!({"release_id": id, "from": "draft", "to": "cancelled"}),
+    );
+    plant(
+        remote.path(),
+        "yves-backdated",
+        &forger.workspace,
+        &[cancel],
+    );
+    x.ok(&["sync"]);
+    assert_eq!(
+        x.json(&["release", "show", &id])["status"],
+        "draft",
+        "the backdated cancellation does not count"
+    );
+    let held = not_applied(&x);
+    assert!(
+        held.iter().any(|n| n["kind"] == "release.status_changed"
+            && n["reason"].as_str().unwrap().contains("never saw")),
+        "{held:?}"
+    );
     verified(&x);
 }

@@ -109,7 +109,10 @@ mod tests {
     fn the_bound_after_a_time_never_overflows() {
         assert_eq!(Hlc::packed_after(i64::MAX), i64::MAX);
         assert_eq!(Hlc::packed_after((1 << 47) - 1), i64::MAX);
-        let h = Hlc { ms: 1_000, c: u16::MAX };
+        let h = Hlc {
+            ms: 1_000,
+            c: u16::MAX,
+        };
         assert!(h.packed() < Hlc::packed_after(1_000));
         assert!(Hlc { ms: 1_001, c: 0 }.packed() >= Hlc::packed_after(1_000));
     }
