@@ -288,7 +288,8 @@ test("a key that signed two histories is a security finding on the Audit page, w
   syncAny(copy);
   syncAny(ann);
   await withApp("fork", ann, async (b) => {
-    await b.keys(["g", "a"]);
+    await find(b, "[data-testid=sync-state]");
+    await b.execute(() => (location.hash = "#/audit"));
     const forked = await find(b, "[data-testid=forked]", 20000);
     const text = await forked.getText();
     assert.match(text, /signed two histories/);
