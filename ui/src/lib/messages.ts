@@ -162,6 +162,7 @@ export const en = {
   "audit.forked":
     "Security finding: the key {fingerprint} signed two histories from its event {seq}. Nothing it signed from there counts. An admin gives the member a new key: relm member rotate {fingerprint} --key NEW_KEY",
   "audit.forkVerify": "{count} member key(s) signed two histories (see below)",
+  "audit.suspended": "does not count: the key signed two histories",
   "audit.quarantined": "{count} quarantined events (never applied)",
   "audit.pending": "{count} events waiting for earlier ones",
   "audit.notApplied": "{count} events without effect at their point in the ledger",
@@ -534,6 +535,7 @@ export const fr: Record<MessageKey, string> = {
   "audit.forked":
     "Alerte de sécurité : la clé {fingerprint} a signé deux historiques à partir de son événement {seq}. Rien de ce qu'elle a signé depuis ne compte. Un administrateur donne une nouvelle clé au membre : relm member rotate {fingerprint} --key NOUVELLE_CLÉ",
   "audit.forkVerify": "{count} clé(s) de membre ont signé deux historiques (voir plus bas)",
+  "audit.suspended": "sans effet : la clé a signé deux historiques",
   "audit.quarantined": "{count} événements en quarantaine (jamais appliqués)",
   "audit.pending": "{count} événements en attente d'événements antérieurs",
   "audit.notApplied": "{count} événements sans effet à leur place dans le registre",
