@@ -16,6 +16,7 @@ use relm_api::replicas::{
     SyncOutcome, SyncStatus,
 };
 use relm_api::reschedule::{ReschedulePreview, RescheduleRequest};
+use relm_api::workspace::WorkspaceSettings;
 use relm_api::workspace::{InitOutcome, InitRequest, Summary};
 use relm_api::{ApiError, ErrorCode};
 use relm_calendar::conflicts::{Code as ConflictCode, Conflict, Severity};
@@ -56,7 +57,7 @@ pub fn typescript() -> String {
         LineStatus, Line, ApprovalLine, Verdict, CheckRequest, PendingDecision, PolicySummary,
         PolicyVersion, SimulatedChange, Simulation, Lang, CalendarKind, Level, CalendarScope,
         OccurrenceView, Severity, ConflictCode, Conflict, RescheduleRequest, ReschedulePreview,
-        Fork,
+        Fork, WorkspaceSettings,
     ];
     let mut out = String::from(
         "// Generated from the Rust types by `relm-app` (src-tauri/src/bindings.rs). Do not edit:\n// run `RELM_UPDATE_BINDINGS=1 cargo test -p relm-app bindings`.\n\nexport type JsonValue =\n  | number\n  | string\n  | boolean\n  | Array<JsonValue>\n  | { [key in string]?: JsonValue }\n  | null;\n",

@@ -8,7 +8,7 @@ use relm_api::members::MemberView;
 use relm_api::releases::{ReleaseDetail, ReleaseInput, ReleasePage, ReleaseQuery};
 use relm_api::replicas::{JoinRequestInput, RemoteView, SyncOutcome, SyncStatus};
 use relm_api::reschedule::{ReschedulePreview, RescheduleRequest};
-use relm_api::workspace::{InitOutcome, InitRequest, Summary};
+use relm_api::workspace::{InitOutcome, InitRequest, Summary, WorkspaceSettings};
 use relm_api::{ApiError, LogEntry, ReleaseRow, VerifyReport};
 use relm_domain::payload::Decision;
 use relm_policy::{Lang, Verdict};
@@ -281,6 +281,32 @@ pub async fn sync_now(
 #[tracing::instrument(skip(state), err)]
 pub fn sync_status(state: State<'_, AppState>) -> Result<SyncStatus> {
     state.with(|r| r.sync_status())
+}
+
+#[tauri::command(async)]
+#[tracing::instrument(skip(state), err)]
+pub fn workspace_settings(state: State<'_, AppState>) -> Result<WorkspaceSettings> {
+    state.with(|r| r.workspace_settings())
+}
+
+#[tauri::command(async)]
+#[tracing::instrument(skip(state), err)]
+pub fn configure_workspace(
+    state: State<'_, AppState>,
+    max_clock_offset_minutes: u32,
+) -> Result<WorkspaceSettings> {
+    state.with(|r| r.configure_workspace(max_clock_offset_minutes))
+}
+
+/// Give a member a new key (the way out of a fork, or of a lost key).
+#[tauri::command(async)]
+#[tracing::instrument(skip(state), err)]
+pub fn rotate_member(
+    state: State<'_, AppState>,
+    member: String,
+    key: String,
+) -> Result<MemberView> {
+    state.with(|r| r.rotate_member(&member, &key))
 }
 
 /// The UI's preferences changed: keep them, and relabel the native menu in the language.

@@ -303,9 +303,63 @@ test("a key that signed two histories is a security finding on the Audit page, w
       async () => /signed two histories/.test(await result.getText()),
       "verify names the fork",
     );
+    // The way out, in the app: Bob makes a new key; Ann gives it to him.
+    const fresh = dataDir();
+    const joined = cli(
+      fresh,
+      "join",
+      "--remote",
+      remoteOf(ann),
+      "--name",
+      "Bob",
+      "--email",
+      "bob@example.com",
+    );
+    const input = await find(b, "[data-testid=rotate] input[name=new-key]");
+    await input.setValue("ed25519:not-a-key");
+    await (await find(b, "[data-testid=rotate] button[type=submit]")).click();
+    const error = await find(b, "[data-testid=forked] .field-error");
+    assert.match(await error.getText(), /not a Relm public key/);
+    await input.setValue(joined.public_key);
+    await (await find(b, "[data-testid=rotate] button[type=submit]")).click();
+    await until(
+      b,
+      async () => /Resolved/.test(await (await find(b, "[data-testid=forked]")).getText()),
+      "the finding is resolved",
+    );
+    // The workspace's clock bound, in Settings: errors beside the field, then saved.
+    await b.execute(() => (location.hash = "#/settings"));
+    const offset = await find(b, "[data-testid=clock-offset] input");
+    await until(b, async () => (await offset.getValue()) === "10", "the default bound");
+    await offset.setValue("0");
+    await (await find(b, "[data-testid=clock-offset] button")).click();
+    await until(
+      b,
+      async () =>
+        /between 1 and 10080/.test(await (await find(b, "[data-testid=offset-error]")).getText()),
+      "the error beside the field",
+    );
+    await offset.setValue("60");
+    await (await find(b, "[data-testid=clock-offset] button")).click();
+    await until(
+      b,
+      async () => cli(ann, "audit", "log").some((e) => e.kind === "workspace.configured"),
+      "the setting is a signed event",
+    );
   });
-  assert.equal(cli(ann, "sync", "status").forked.length, 1);
+  const status = cli(ann, "sync", "status");
+  assert.equal(status.forked.length, 1);
+  assert.equal(status.forked[0].resolved, true);
+  const bob3 = cli(ann, "member", "list").find(
+    (m) => m.public_key !== undefined && m.active && m.name === "Bob",
+  );
+  assert.ok(bob3, "Bob is a member again, with his new key");
 });
+
+/** The folder of the first remote of a replica. */
+function remoteOf(dir) {
+  return cli(dir, "remote", "list")[0].location;
+}
 
 test("the app syncs in the background and says what arrived", async () => {
   const { ann, bob } = teammates();

@@ -32,6 +32,7 @@ import type {
   Summary,
   SyncOutcome,
   SyncStatus,
+  WorkspaceSettings,
   Verdict,
   VerifyReport,
 } from "./types";
@@ -87,6 +88,10 @@ export const backend = {
   removeRemote: (name: string) => call<void>("remove_remote", { name }),
   syncNow: (name: string | null = null) => call<SyncOutcome[]>("sync_now", { name }),
   syncStatus: () => call<SyncStatus>("sync_status"),
+  workspaceSettings: () => call<WorkspaceSettings>("workspace_settings"),
+  configureWorkspace: (maxClockOffsetMinutes: number) =>
+    call<WorkspaceSettings>("configure_workspace", { maxClockOffsetMinutes }),
+  rotateMember: (member: string, key: string) => call<Member>("rotate_member", { member, key }),
   setPreferences: (preferences: Preferences) => call<void>("set_preferences", { preferences }),
   // Verdicts come worded in the UI's language.
   check: (req: Omit<CheckRequest, "lang">) =>

@@ -502,4 +502,10 @@ seq: number,
 /**
  * The two events found there (hashes, in order).
  */
-hashes: [string, string], };
+hashes: [string, string], 
+/**
+ * The key is no longer an active member's (an admin rotated or removed it).
+ */
+resolved: boolean, };
+
+export type WorkspaceSettings = { max_clock_offset_minutes: number, };

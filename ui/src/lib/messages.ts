@@ -163,6 +163,11 @@ export const en = {
     "Security finding: the key {fingerprint} signed two histories from its event {seq}. Nothing it signed from there counts. An admin gives the member a new key: relm member rotate {fingerprint} --key NEW_KEY",
   "audit.forkVerify": "{count} member key(s) signed two histories (see below)",
   "audit.suspended": "does not count: the key signed two histories",
+  "audit.forkResolved":
+    "Resolved: the key {fingerprint}, which signed two histories from its event {seq}, is no longer a member's.",
+  "audit.newKey": "The member's new public key (Settings › Your identity, on their new data dir)",
+  "audit.rotate": "Give this new key",
+  "audit.rotated": "{name} now signs with the key {fingerprint}",
   "audit.quarantined": "{count} quarantined events (never applied)",
   "audit.pending": "{count} events waiting for earlier ones",
   "audit.notApplied": "{count} events without effect at their point in the ledger",
@@ -173,6 +178,12 @@ export const en = {
   "settings.keyring": "Private key kept in",
   "settings.roles": "Roles",
   "settings.members": "Members and roles",
+  "settings.workspace": "Workspace",
+  "settings.offset": "Maximum clock offset (minutes)",
+  "settings.offsetHelp":
+    "Events stamped further ahead of a computer's clock are held until they fit, and a computer whose clock is further off refuses to sign. Raise it only for a team whose clocks cannot be kept right. Only admins may change it; it is a signed event.",
+  "settings.offsetSaved": "Events stamped more than {minutes} min ahead are now held",
+  "settings.save": "Save",
   "settings.remotes": "Remotes",
   "settings.noRemotes": "No remote yet. Add a shared folder to sync with teammates.",
   "settings.addRemote": "Add a folder remote",
@@ -536,6 +547,12 @@ export const fr: Record<MessageKey, string> = {
     "Alerte de sécurité : la clé {fingerprint} a signé deux historiques à partir de son événement {seq}. Rien de ce qu'elle a signé depuis ne compte. Un administrateur donne une nouvelle clé au membre : relm member rotate {fingerprint} --key NOUVELLE_CLÉ",
   "audit.forkVerify": "{count} clé(s) de membre ont signé deux historiques (voir plus bas)",
   "audit.suspended": "sans effet : la clé a signé deux historiques",
+  "audit.forkResolved":
+    "Résolu : la clé {fingerprint}, qui a signé deux historiques à partir de son événement {seq}, n'est plus celle d'un membre.",
+  "audit.newKey":
+    "Nouvelle clé publique du membre (Paramètres › Votre identité, dans son nouveau dossier de données)",
+  "audit.rotate": "Donner cette nouvelle clé",
+  "audit.rotated": "{name} signe désormais avec la clé {fingerprint}",
   "audit.quarantined": "{count} événements en quarantaine (jamais appliqués)",
   "audit.pending": "{count} événements en attente d'événements antérieurs",
   "audit.notApplied": "{count} événements sans effet à leur place dans le registre",
@@ -546,6 +563,13 @@ export const fr: Record<MessageKey, string> = {
   "settings.keyring": "Clé privée conservée dans",
   "settings.roles": "Rôles",
   "settings.members": "Membres et rôles",
+  "settings.workspace": "Espace de travail",
+  "settings.offset": "Écart d'horloge maximal (minutes)",
+  "settings.offsetHelp":
+    "Les événements datés au-delà de l'horloge d'un ordinateur sont retenus jusqu'à ce qu'ils y entrent, et un ordinateur dont l'horloge s'écarte davantage refuse de signer. Ne l'augmentez que pour une équipe dont les horloges ne peuvent être tenues à l'heure. Seuls les administrateurs peuvent le modifier ; c'est un événement signé.",
+  "settings.offsetSaved":
+    "Les événements datés de plus de {minutes} min d'avance sont désormais retenus",
+  "settings.save": "Enregistrer",
   "settings.remotes": "Dépôts distants",
   "settings.noRemotes":
     "Aucun dépôt distant. Ajoutez un dossier partagé pour vous synchroniser avec vos collègues.",

@@ -43,6 +43,7 @@ export type {
   SyncOutcome,
   SyncReport,
   SyncStatus,
+  WorkspaceSettings,
   ReleaseRow as Release,
   Report as VerifyReport,
   MemberView as Member,

@@ -434,8 +434,17 @@ pub fn sync_status(st: &SyncStatus) -> String {
         for f in &st.forked {
             let _ = writeln!(
                 s,
-                "  the key {} signed two histories from sequence number {}: nothing it signed from there counts. Give the member a new key: relm member rotate {} --key NEW_PUBLIC_KEY",
-                f.fingerprint, f.seq, f.fingerprint
+                "  the key {} signed two histories from sequence number {}: nothing it signed from there counts. {}",
+                f.fingerprint,
+                f.seq,
+                if f.resolved {
+                    "Resolved: the key is no longer a member's.".to_string()
+                } else {
+                    format!(
+                        "Give the member a new key: relm member rotate {} --key NEW_PUBLIC_KEY",
+                        f.fingerprint
+                    )
+                }
             );
         }
         for f in &st.forks {

@@ -26,6 +26,8 @@ pub struct Fork {
     pub seq: i64,
     /// The two events found there (hashes, in order).
     pub hashes: [String; 2],
+    /// The key is no longer an active member's (an admin rotated or removed it).
+    pub resolved: bool,
 }
 
 /// Keep both events as evidence. Returns whether either was new.
@@ -80,7 +82,10 @@ pub fn fork_points(conn: &Connection) -> Result<HashMap<KeyId, u64>> {
 }
 
 pub fn list(conn: &Connection) -> Result<Vec<Fork>> {
-    let mut stmt = conn.prepare("SELECT author, seq, hash_a, hash_b FROM forks ORDER BY author")?;
+    let mut stmt = conn.prepare(
+        "SELECT f.author, f.seq, f.hash_a, f.hash_b, coalesce(m.active, 0) = 0 FROM forks f
+         LEFT JOIN members m ON m.key_id = f.author ORDER BY f.author",
+    )?;
     let rows = stmt.query_map([], |r| {
         let author: String = r.get(0)?;
         Ok(Fork {
@@ -88,6 +93,7 @@ pub fn list(conn: &Connection) -> Result<Vec<Fork>> {
             author,
             seq: r.get(1)?,
             hashes: [r.get(2)?, r.get(3)?],
+            resolved: r.get(4)?,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
