@@ -216,18 +216,25 @@ fn a_removed_admin_with_a_clock_set_back_gains_nothing_from_the_earlier_stamp() 
     assert_the_founder_keeps_the_workspace(&c);
 }
 
-#[test]
-fn what_a_removed_member_did_before_the_remover_saw_it_keeps_counting() {
+/// The founder X and a release manager Y whose release X has seen; then X removes Y. Returns
+/// (X, Y, the release, the remote).
+fn a_release_manager_removed() -> (Replica, Replica, String, tempfile::TempDir) {
     let remote = tempfile::tempdir().unwrap();
     let x = Replica::new();
     x.init();
     x.ok(&["remote", "add", "main", p(remote.path())]);
     x.ok(&["sync"]);
     let y = x.admit(remote.path(), "Yves", &["release-manager"]);
-    let seen = y.create_release("ledger", "1.0.0");
+    let id = y.create_release("ledger", "1.0.0");
     y.ok(&["sync"]);
     x.ok(&["sync"]);
     x.ok(&["member", "remove", &key_id(&y)]);
+    (x, y, id, remote)
+}
+
+#[test]
+fn what_a_removed_member_did_before_the_remover_saw_it_keeps_counting() {
+    let (x, y, seen, _remote) = a_release_manager_removed();
     // Y cancels its release without having seen the removal.
     y.json(&["release", "status", &seen, "cancelled"]);
     x.ok(&["sync"]);
@@ -252,15 +259,7 @@ fn what_a_removed_member_did_before_the_remover_saw_it_keeps_counting() {
 
 #[test]
 fn a_removed_release_managers_backdated_status_change_does_not_count() {
-    let remote = tempfile::tempdir().unwrap();
-    let x = Replica::new();
-    x.init();
-    x.ok(&["remote", "add", "main", p(remote.path())]);
-    x.ok(&["sync"]);
-    let y = x.admit(remote.path(), "Yves", &["release-manager"]);
-    let id = y.create_release("ledger", "2.0.0");
-    y.ok(&["sync"]);
-    x.ok(&["sync"]);
+    let (x, y, id, remote) = a_release_manager_removed();
     let created_ms: i64 = x
         .db()
         .query_row(
@@ -269,7 +268,6 @@ fn a_removed_release_managers_backdated_status_change_does_not_count() {
             |r| r.get(0),
         )
         .unwrap();
-    x.ok(&["member", "remove", &key_id(&y)]);
     x.ok(&["sync"]);
     // Removed, Y signs by hand a cancellation stamped a millisecond after its release: long
     // before its removal in ledger order, claiming to have seen nothing newer.
