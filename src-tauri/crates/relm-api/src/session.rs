@@ -268,13 +268,14 @@ pub(crate) fn append(
         let ev = SignedEvent::sign(envelope, key.signing_key());
         events::insert(tx, &ev, body.entity().as_deref())?;
         // The judge knows the membership events; a new one is resolved with the others.
-        if judge.is_none() || relm_store::causal::is_membership(&body) {
-            judge = Some(relm_store::causal::Judge::load(tx)?);
+        if relm_store::causal::is_membership(&body) {
+            judge = None;
         }
-        let judge_ref = judge
-            .as_ref()
-            .ok_or_else(|| ApiError::new(ErrorCode::Internal, "no causal judge".to_string()))?;
-        if let projection::Effect::NotApplied(v) = projection::apply(tx, judge_ref, &ev, &body)? {
+        let judge = match &mut judge {
+            Some(j) => &*j,
+            slot => slot.insert(relm_store::causal::Judge::load(tx)?),
+        };
+        if let projection::Effect::NotApplied(v) = projection::apply(tx, judge, &ev, &body)? {
             // The checks above mirror the projection's; reaching this is a bug, not user error.
             return Err(ApiError::new(
                 ErrorCode::Internal,

@@ -331,15 +331,18 @@ pub fn check_format(ev: &SignedEvent) -> Result<(), Violation> {
 /// Finds an author's event by sequence number: its hash and timestamp.
 pub type EventLookup<'a> = dyn FnMut(&KeyId, u64) -> Option<([u8; 32], Hlc)> + 'a;
 
+/// The hash a lookup gives for an event on the other branch of a forked author: present, but
+/// not comparable (whichever branch a replica holds).
+pub const OTHER_BRANCH: [u8; 32] = [0; 32];
+
 /// The causal frontier of `ev` against the ledger: every event it says its author had seen is
 /// there, with that hash, and stamped before it. `lookup` gives an author's event `seq` as
-/// (hash, timestamp). A missing one is `missing_dep` (the event waits for it); a different
-/// hash means that author signed two events with that number (the caller decides); a later
-/// timestamp is `reordered`.
-pub fn check_deps(ev: &SignedEvent, lookup: &mut EventLookup<'_>) -> Result<Vec<usize>, Violation> {
+/// (hash, timestamp), or [`OTHER_BRANCH`] for a forked author's event past the fork point. A
+/// missing one, or one held with another hash, is `missing_dep`: the event waits for it (or
+/// for the proof that its author signed two); a later timestamp is `reordered`.
+pub fn check_deps(ev: &SignedEvent, lookup: &mut EventLookup<'_>) -> Result<(), Violation> {
     let env = &ev.envelope;
-    let mut other_branch = Vec::new();
-    for (i, d) in env.deps.iter().enumerate() {
+    for d in &env.deps {
         let Some((hash, hlc)) = lookup(&d.author, d.seq) else {
             return Err(Violation::new(
                 "missing_dep",
@@ -350,9 +353,18 @@ pub fn check_deps(ev: &SignedEvent, lookup: &mut EventLookup<'_>) -> Result<Vec<
                 ),
             ));
         };
-        if hex::encode(hash) != d.hash {
-            other_branch.push(i);
+        if hash == OTHER_BRANCH {
             continue;
+        }
+        if hex::encode(hash) != d.hash {
+            return Err(Violation::new(
+                "missing_dep",
+                format!(
+                    "made after event {} of author {} with a hash this replica does not hold: it waits for that event, or for the proof that the author signed two",
+                    d.seq,
+                    d.author.fingerprint()
+                ),
+            ));
         }
         if hlc >= env.hlc {
             return Err(Violation::new(
@@ -367,7 +379,7 @@ pub fn check_deps(ev: &SignedEvent, lookup: &mut EventLookup<'_>) -> Result<Vec<
             ));
         }
     }
-    Ok(other_branch)
+    Ok(())
 }
 
 /// Values that the store could not hold, or that no honest replica writes: refused at ingest,

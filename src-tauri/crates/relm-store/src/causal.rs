@@ -7,7 +7,7 @@
 use relm_domain::causal::{Governed, Point, Resolution, VClock, Veto, resolve, state_seen_by};
 use relm_domain::event::{LEGACY_FORMAT, SignedEvent};
 use relm_domain::keys::KeyId;
-use relm_domain::ledger::Violation;
+use relm_domain::ledger::{OTHER_BRANCH, Violation};
 use relm_domain::payload::EventBody;
 use rusqlite::{Connection, params};
 use std::collections::HashMap;
@@ -266,7 +266,7 @@ impl Judge {
 }
 
 /// Find the event a frontier names: (hash, timestamp). A forked author's event at or after the
-/// fork point is taken as present on another branch (all-zero hash): whichever branch a
+/// fork point is taken as present on another branch ([`OTHER_BRANCH`]): whichever branch a
 /// replica holds, an event that saw the other one must not wait for ever.
 pub fn find_dep(
     conn: &Connection,
@@ -275,7 +275,7 @@ pub fn find_dep(
     seq: u64,
 ) -> Option<([u8; 32], relm_domain::hlc::Hlc)> {
     if forks.get(author).is_some_and(|f| seq >= *f) {
-        return Some(([0; 32], relm_domain::hlc::Hlc::ZERO));
+        return Some((OTHER_BRANCH, relm_domain::hlc::Hlc::ZERO));
     }
     crate::ingest::stored_hlc(conn, author, seq).ok().flatten()
 }

@@ -89,6 +89,27 @@ pub struct IngestReport {
     pub seen: Vec<Option<Seen>>,
 }
 
+impl IngestReport {
+    /// Add another round's or batch's report to this one. `seen` and `capped` belong to the
+    /// files of one batch and are not merged.
+    pub fn absorb(&mut self, part: IngestReport) {
+        self.received += part.received;
+        self.added += part.added;
+        self.not_applied += part.not_applied;
+        self.duplicates += part.duplicates;
+        self.pending = self.pending.max(part.pending);
+        self.quarantined.extend(part.quarantined);
+        self.replayed |= part.replayed;
+        self.dropped += part.dropped;
+        for (k, n) in part.kinds {
+            match self.kinds.iter_mut().find(|(x, _)| *x == k) {
+                Some((_, m)) => *m += n,
+                None => self.kinds.push((k, n)),
+            }
+        }
+    }
+}
+
 /// An offered event's identity after ingest.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Seen {
@@ -110,7 +131,7 @@ pub struct Receipt {
 
 impl Receipt {
     fn seen_at(&self) -> String {
-        self.now.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+        relm_domain::window::fmt_utc(self.now)
     }
 }
 
@@ -146,24 +167,17 @@ pub fn ingest(conn: &Connection, incoming: Vec<Incoming>, at: Receipt) -> Result
     let mut last = keys_before;
     while keys != last {
         let again = ingest_once(conn, Vec::new(), at)?;
-        report.added += again.added;
-        report.not_applied += again.not_applied;
-        report.pending = again.pending;
-        report.replayed |= again.replayed;
-        report.quarantined.extend(again.quarantined);
-        for (k, n) in again.kinds {
-            match report.kinds.iter_mut().find(|(x, _)| *x == k) {
-                Some((_, m)) => *m += n,
-                None => report.kinds.push((k, n)),
-            }
-        }
+        // What still waits is what the last round left.
+        report.pending = 0;
+        report.absorb(again);
         last = keys;
         keys = known_key_count(conn)?;
     }
     Ok(report)
 }
 
-fn known_key_count(conn: &Connection) -> Result<i64> {
+/// How many keys were ever introduced to the workspace (it changes with the membership).
+pub fn known_key_count(conn: &Connection) -> Result<i64> {
     Ok(conn.query_row("SELECT count(*) FROM known_keys", [], |r| r.get(0))?)
 }
 
@@ -332,11 +346,15 @@ fn ingest_once(conn: &Connection, incoming: Vec<Incoming>, at: Receipt) -> Resul
 
     // A membership event may change the decision on events already applied (a removal voids
     // what its target did concurrently), and so does a new fork: recompute from the ledger.
-    let forks_before = crate::forks::list(conn)?;
-    crate::forks::project(conn)?;
-    if crate::forks::list(conn)? != forks_before
-        || added.iter().any(|c| crate::causal::is_membership(&c.body))
-    {
+    let new_fork = outcomes
+        .iter()
+        .any(|o| matches!(o, Outcome::Quarantine(v) if v.code == "fork"));
+    if new_fork {
+        let before = crate::forks::list(conn)?;
+        crate::forks::project(conn)?;
+        replay |= crate::forks::list(conn)? != before;
+    }
+    if added.iter().any(|c| crate::causal::is_membership(&c.body)) {
         replay = true;
     }
     if replay {

@@ -182,7 +182,7 @@ pub fn pull(
         })?
         .collect::<relm_store::rusqlite::Result<_>>()?
     };
-    let keys_now = known_keys(store.conn())?;
+    let keys_now = ingest::known_key_count(store.conn())?;
     let at = Receipt {
         now,
         max_ahead_ms: workspace
@@ -319,20 +319,23 @@ pub fn pull(
     apply(store, remote, transport, workspace, at, batch, report)?;
     let present: std::collections::HashSet<&str> =
         listing.iter().map(|f| f.name.as_str()).collect();
-    store.write(|tx| -> Result<()> {
-        for name in known.keys().filter(|k| !present.contains(k.as_str())) {
-            tx.execute(
-                "DELETE FROM remote_files WHERE remote = ?1 AND file = ?2",
-                params![remote, name],
-            )?;
-        }
-        Ok(())
-    })?;
+    let gone: Vec<&String> = known
+        .keys()
+        .filter(|k| !present.contains(k.as_str()))
+        .collect();
+    // A sync that finds nothing gone commits nothing here (no write, no fsync).
+    if !gone.is_empty() {
+        store.write(|tx| -> Result<()> {
+            for name in gone {
+                tx.execute(
+                    "DELETE FROM remote_files WHERE remote = ?1 AND file = ?2",
+                    params![remote, name],
+                )?;
+            }
+            Ok(())
+        })?;
+    }
     Ok(())
-}
-
-fn known_keys(conn: &Connection) -> Result<i64> {
-    Ok(conn.query_row("SELECT count(*) FROM known_keys", [], |r| r.get(0))?)
 }
 
 /// Verify and apply a batch of files in one transaction, and record what each file holds.
@@ -371,7 +374,7 @@ fn apply(
                 report.garbled.push(r);
             }
         }
-        let keys = known_keys(tx)?;
+        let keys = ingest::known_key_count(tx)?;
         for mut f in batch.files {
             if let Some((header, events, altered)) = &f.segment {
                 let seen = &pulled.seen[events.clone()];
@@ -398,27 +401,9 @@ fn apply(
                 report.join_requests.push(r.clone());
             }
         }
-        absorb(&mut report.pulled, pulled);
+        report.pulled.absorb(pulled);
         Ok(())
     })
-}
-
-/// Add one batch's ingest report to the sync's.
-fn absorb(total: &mut IngestReport, part: IngestReport) {
-    total.received += part.received;
-    total.added += part.added;
-    total.not_applied += part.not_applied;
-    total.duplicates += part.duplicates;
-    total.pending = part.pending.max(total.pending);
-    total.quarantined.extend(part.quarantined);
-    total.replayed |= part.replayed;
-    total.dropped += part.dropped;
-    for (k, n) in part.kinds {
-        match total.kinds.iter_mut().find(|(x, _)| *x == k) {
-            Some((_, m)) => *m += n,
-            None => total.kinds.push((k, n)),
-        }
-    }
 }
 
 /// Runs of consecutive sequence numbers, per author, of the events of a file that are in the
@@ -675,7 +660,7 @@ pub fn push(
             .map(|(hash, author, seq, hlc, body, sig)| (hlc, author, seq, body, sig, Some(hash))),
     );
     events.sort_by(|a, b| (a.0, &a.1, a.2).cmp(&(b.0, &b.1, b.2)));
-    let keys = known_keys(store.conn())?;
+    let keys = ingest::known_key_count(store.conn())?;
     let mut rest = events.as_slice();
     while !rest.is_empty() {
         let mut bytes = 0;
