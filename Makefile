@@ -8,14 +8,14 @@ NPM ?= npm
 # Debian/Ubuntu packages the build, the app and the tests need.
 APT_PACKAGES := build-essential pkg-config libdbus-1-dev libssl-dev sqlite3 \
   libwebkit2gtk-4.1-dev librsvg2-dev xvfb webkit2gtk-driver xauth dbus \
-  python3-icalendar python3-dateutil faketime
+  python3-icalendar python3-dateutil python3-venv faketime
 TAURI_DRIVER_VERSION := 2.1.0
 DEMO_DIR := $(CURDIR)/target/demo-data
 RELM := $(CURDIR)/target/debug/relm
 APP := $(CURDIR)/target/debug/relm-app
 LIB_CRATES := relm-domain relm-store relm-identity relm-sync relm-api relm-cli
 
-.PHONY: run test deps ui build lint fmt bench demo-reset help e2e tauri-driver screenshots bundle
+.PHONY: run test deps ui build lint fmt bench demo-reset help e2e tauri-driver screenshots bundle pyref
 
 help:
 	@echo "make run    install what is missing, build, and open the app on the demo workspace"
@@ -73,6 +73,15 @@ lint: ui
 	cd ui && npx prettier --check . ../tests/e2e ../tests/bench --ignore-path .prettierignore --log-level warn
 	cd ui && $(NPM) run check --silent
 
+## The independent iCalendar reader the calendar import is measured against (pinned, in a
+## virtual environment under target/).
+PYREF_STAMP := target/py/.installed
+$(PYREF_STAMP): tests/python/requirements.txt | deps
+	rm -rf target/py && /usr/bin/python3 -m venv target/py
+	target/py/bin/pip install --quiet --disable-pip-version-check -r tests/python/requirements.txt
+	touch $@
+pyref: $(PYREF_STAMP)
+
 ## tauri-driver (WebDriver for Tauri apps), pinned.
 tauri-driver: deps
 	@command -v tauri-driver >/dev/null && tauri-driver --version 2>/dev/null | grep -q "$(TAURI_DRIVER_VERSION)" || \
@@ -93,7 +102,7 @@ screenshots: build tauri-driver
 	cd tests/e2e && env -u DISPLAY PATH="$$HOME/.cargo/bin:$$PATH" node screenshots.mjs
 
 ## The whole suite. INSTA_UPDATE=no: snapshot changes fail instead of being written.
-test: deps lint
+test: deps lint pyref
 	$(CARGO) build -p relm-cli -p relm-app --locked
 	INSTA_UPDATE=no $(CARGO) test --workspace --locked
 	cd ui && $(NPM) test --silent

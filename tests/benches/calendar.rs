@@ -67,6 +67,7 @@ fn entries(n: usize, first_year: i32) -> Vec<(String, Entry)> {
                 rdates: vec![],
                 source: None,
                 owner: None,
+                ..Entry::blank()
             };
             e.validate().unwrap();
             (format!("e{i}"), e)
@@ -137,6 +138,7 @@ fn team_calendar(n: usize) -> Vec<(String, Entry)> {
                 rdates: vec![],
                 source: None,
                 owner: None,
+                ..Entry::blank()
             };
             e.validate().unwrap();
             (format!("e{i}"), e)

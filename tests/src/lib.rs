@@ -42,6 +42,14 @@ pub fn relm_bin() -> PathBuf {
     bin
 }
 
+/// The repository's root (where `Cargo.toml`, `target/` and `tests/` are).
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ is inside the repository")
+        .to_path_buf()
+}
+
 /// The smallest valid `release create` (a signed write).
 pub const MINIMAL_CREATE: &[&str] = &[
     "release",

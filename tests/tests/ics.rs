@@ -504,11 +504,15 @@ fn bad_ics_files_import_nothing_and_say_where() {
         "x".repeat(11 << 20)
     );
     let cases: Vec<(&str, String, &str)> = vec![
-        ("notcal.ics", "hello world\n".into(), "not a content line"),
         (
-            "nobegin.ics",
-            "BEGIN:VEVENT\nEND:VEVENT\n".into(),
-            "must start with BEGIN:VCALENDAR",
+            "notcal.ics",
+            "hello world\n".into(),
+            "not an iCalendar file",
+        ),
+        (
+            "nostart.ics",
+            "BEGIN:VEVENT\nSUMMARY:x\nEND:VEVENT\n".into(),
+            "an event without DTSTART",
         ),
         (
             "truncated.ics",
@@ -516,9 +520,15 @@ fn bad_ics_files_import_nothing_and_say_where() {
             "truncated",
         ),
         (
-            "badzone.ics",
-            GOOGLE.replace("Romance Standard Time", "Mars Standard Time"),
-            "unknown time zone `Mars Standard Time`",
+            "madeupzone.ics",
+            GOOGLE
+                .replace(
+                    "TZID:Europe/Paris\r\nEND:VTIMEZONE",
+                    "TZID:Mars Standard Time\r\nBEGIN:STANDARD\r\nDTSTART:19700101T000000\r\n\
+                 TZOFFSETFROM:+0017\r\nTZOFFSETTO:+0017\r\nEND:STANDARD\r\nEND:VTIMEZONE",
+                )
+                .replace("TZID=Europe/Paris", "TZID=Mars Standard Time"),
+            "has the offsets of no IANA zone",
         ),
         (
             "baddate.ics",
@@ -531,17 +541,12 @@ fn bad_ics_files_import_nothing_and_say_where() {
             "not a valid RRULE",
         ),
         (
-            "backwards.ics",
+            "badduration.ics",
             GOOGLE.replace(
                 "DTEND;TZID=Romance Standard Time:20270310T120000",
-                "DTEND;TZID=Romance Standard Time:20270310T080000",
+                "DURATION:PT2X",
             ),
-            "must be after the start",
-        ),
-        (
-            "mismatch.ics",
-            GOOGLE.replace("END:VEVENT\r\nEND:VCALENDAR", "END:VTODO\r\nEND:VCALENDAR"),
-            "closes BEGIN:VEVENT",
+            "not a duration",
         ),
         (
             "empty.ics",
@@ -569,6 +574,74 @@ fn bad_ics_files_import_nothing_and_say_where() {
         r.json(&["calendar", "entries"]).as_array().unwrap().len(),
         2
     );
+}
+
+/// What other readers read leniently is read, and said: the import summary names each
+/// choice with `file:line`.
+#[test]
+fn lenient_readings_import_and_are_said_with_the_line() {
+    let r = Replica::new();
+    r.init();
+    let cases: Vec<(&str, String, &str)> = vec![
+        (
+            "unknownzone.ics",
+            GOOGLE.replace("Romance Standard Time", "Mars Standard Time"),
+            "the zone `Mars Standard Time` is neither an IANA zone nor defined in the file",
+        ),
+        (
+            "backwards.ics",
+            GOOGLE.replace(
+                "DTEND;TZID=Romance Standard Time:20270310T120000",
+                "DTEND;TZID=Romance Standard Time:20270310T080000",
+            ),
+            "ending before they start: start and end swapped",
+        ),
+        (
+            "mismatch.ics",
+            GOOGLE.replace("END:VEVENT\r\nEND:VCALENDAR", "END:VTODO\r\nEND:VCALENDAR"),
+            "END:VTODO read as END:VEVENT",
+        ),
+        (
+            "noend.ics",
+            GOOGLE.replace("DTEND;TZID=Romance Standard Time:20270310T120000\r\n", ""),
+            "1 event(s) without DTEND or DURATION",
+        ),
+        (
+            "junkline.ics",
+            GOOGLE.replace(
+                "UID:outlook-1\r\n",
+                "UID:outlook-1\r\nthis is not a property\r\n",
+            ),
+            "not iCalendar content lines (NAME:value) were left out",
+        ),
+    ];
+    for (name, text, fragment) in cases {
+        let file = write(&r, name, &text);
+        let out = r.json(&["calendar", "import", &file, "--as", "freeze"]);
+        let notes: Vec<&str> = out["notes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n.as_str().unwrap())
+            .collect();
+        assert!(
+            notes
+                .iter()
+                .any(|n| n.contains(fragment) && n.contains(&format!("{name}:"))),
+            "{name}: {notes:?} should say `{fragment}` with the file and line"
+        );
+        let text_out = r.ok(&["calendar", "import", &file, "--as", "freeze"]);
+        assert!(text_out.contains("note: "), "{text_out}");
+    }
+    // The listing works over every entry imported, whatever was read leniently.
+    r.json(&[
+        "calendar",
+        "list",
+        "--from",
+        "2027-01-01",
+        "--to",
+        "2028-01-01",
+    ]);
 }
 
 #[test]

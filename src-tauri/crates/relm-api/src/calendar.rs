@@ -64,6 +64,10 @@ pub struct ImportOutcome {
     pub updated: u32,
     /// Holidays: the dates frozen.
     pub dates: u32,
+    /// How the file was read where it needed a choice (events without an end, zones the
+    /// file defines, cancelled events, series without occurrences…), one sentence each,
+    /// with `file:line`.
+    pub notes: Vec<String>,
 }
 
 /// Years of holidays a holiday set covers, from the current year.
@@ -178,9 +182,19 @@ impl CalendarInput {
             rrule: self.rrule.clone().filter(|r| !r.trim().is_empty()),
             exdates: list(&self.exdates, "exdate")?,
             rdates: list(&self.rdates, "rdate")?,
-            source: None,
-            owner: None,
+            ..Entry::blank()
         };
+        // Typed in by a person, an entry needs a length (imported events may have none).
+        if entry.end <= entry.start {
+            return Err(ApiError::invalid(
+                "end",
+                format!(
+                    "end: the end ({}) must be after the start ({}): an entry needs a positive duration",
+                    fmt_local(entry.end),
+                    fmt_local(entry.start)
+                ),
+            ));
+        }
         entry.validate()?;
         Ok(entry)
     }
@@ -433,9 +447,19 @@ impl Relm {
         let floating = zone(req.tz.as_deref().unwrap_or("UTC"))?;
         let fail =
             |line: usize, m: String| ApiError::invalid("file", format!("{file}:{line}: {m}"));
+        let reading =
+            relm_calendar::ics_read::read(text, floating).map_err(|e| fail(e.line, e.message))?;
+        let mut notes: Vec<String> = reading
+            .notes
+            .iter()
+            .map(|n| match n.strip_prefix("line ") {
+                Some(rest) => format!("{file}:{rest}"),
+                None => format!("{file}: {n}"),
+            })
+            .collect();
         // Releases in a file Relm exported are not calendar entries.
-        let events: Vec<_> = relm_calendar::ics_read::read(text, floating)
-            .map_err(|e| fail(e.line, e.message))?
+        let events: Vec<_> = reading
+            .events
             .into_iter()
             .filter(|e| !e.is_release)
             .collect();
@@ -463,6 +487,34 @@ impl Relm {
             environments: req.environments.clone(),
             services: req.services.clone(),
         };
+        let as_entry = |ev: &relm_calendar::ics_read::IcsEvent| -> Result<Entry> {
+            let mut rules = ev.rrules.iter().cloned();
+            let mut e = Entry {
+                name: if ev.summary.trim().is_empty() {
+                    "(untitled)".into()
+                } else {
+                    ev.summary.clone()
+                },
+                kind,
+                level,
+                scope: scope.clone(),
+                reason: ev.description.clone(),
+                tz: ev.tz.clone(),
+                start: ev.start,
+                end: ev.end,
+                rrule: rules.next(),
+                more_rrules: rules.collect(),
+                exdates: ev.exdates.clone(),
+                exdays: ev.exdays.clone(),
+                rdates: ev.rdates.clone(),
+                periods: ev.periods.clone(),
+                overrides: ev.overrides.clone(),
+                source: ev.uid.clone(),
+                ..Entry::blank()
+            };
+            e.validate().map_err(|err| fail(ev.line, err.to_string()))?;
+            Ok(e)
+        };
         let mut entries: Vec<Entry> = Vec::new();
         if req.kind == "holidays" {
             let name = req
@@ -480,22 +532,8 @@ impl Relm {
             let to = bound("to", &format!("{}-01-01", year + HOLIDAY_YEARS), floating)?;
             let mut dates: Vec<NaiveDate> = Vec::new();
             for ev in &events {
-                let mut probe = Entry {
-                    name: "holiday".into(),
-                    kind: Kind::Freeze,
-                    level: Some(Level::Hard),
-                    scope: Scope::default(),
-                    reason: String::new(),
-                    tz: floating.name().into(),
-                    start: ev.start,
-                    end: ev.end.max(ev.start + chrono::TimeDelta::minutes(1)),
-                    rrule: ev.rrule.clone(),
-                    exdates: ev.exdates.clone(),
-                    rdates: ev.rdates.clone(),
-                    source: None,
-                    owner: None,
-                };
-                probe.validate().map_err(|e| fail(ev.line, e.to_string()))?;
+                let mut probe = as_entry(ev)?;
+                probe.tz = floating.name().into();
                 for o in relm_calendar::occurrences(&probe, from, to, MAX_OCCURRENCES)
                     .map_err(|e| fail(ev.line, e.to_string()))?
                 {
@@ -532,11 +570,9 @@ impl Relm {
                 tz: floating.name().into(),
                 start: first,
                 end: first + chrono::TimeDelta::days(1 + lead),
-                rrule: None,
-                exdates: vec![],
                 rdates: starts[1..].to_vec(),
                 source: Some(format!("holidays:{}", name.trim())),
-                owner: None,
+                ..Entry::blank()
             });
             let n = dates.len() as u32;
             let (added, updated) = self.store_imported(entries)?;
@@ -544,36 +580,36 @@ impl Relm {
                 added,
                 updated,
                 dates: n,
+                notes,
             });
         }
+        let mut empty = Vec::new();
         for ev in &events {
-            let mut e = Entry {
-                name: if ev.summary.is_empty() {
-                    "(untitled)".into()
-                } else {
-                    ev.summary.clone()
-                },
-                kind,
-                level,
-                scope: scope.clone(),
-                reason: ev.description.clone(),
-                tz: ev.tz.clone(),
-                start: ev.start,
-                end: ev.end,
-                rrule: ev.rrule.clone(),
-                exdates: ev.exdates.clone(),
-                rdates: ev.rdates.clone(),
-                source: ev.uid.clone(),
-                owner: None,
-            };
-            e.validate().map_err(|err| fail(ev.line, err.to_string()))?;
+            let e = as_entry(ev)?;
+            // A series whose every occurrence was deleted freezes nothing: said, not kept.
+            if relm_calendar::expand::never_occurs(&e).map_err(|x| fail(ev.line, x.to_string()))? {
+                empty.push(format!("{file}:{} `{}`", ev.line, e.name));
+                continue;
+            }
             entries.push(e);
         }
-        let (added, updated) = self.store_imported(entries)?;
+        if !empty.is_empty() {
+            notes.push(format!(
+                "{} event(s) with no occurrence at all (every instance deleted, or an UNTIL before the start) were left out: {}",
+                empty.len(),
+                empty.join(", ")
+            ));
+        }
+        let (added, updated) = if entries.is_empty() {
+            (0, 0)
+        } else {
+            self.store_imported(entries)?
+        };
         Ok(ImportOutcome {
             added,
             updated,
             dates: 0,
+            notes,
         })
     }
 

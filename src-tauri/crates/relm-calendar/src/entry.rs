@@ -112,8 +112,14 @@ pub fn parse_local(text: &str) -> Option<Local> {
         .map(|d| d.and_time(chrono::NaiveTime::MIN))
 }
 
+/// `2027-03-19T18:00`, with seconds only when there are some (imported calendars may have).
 pub fn fmt_local(t: Local) -> String {
-    t.format("%Y-%m-%dT%H:%M").to_string()
+    use chrono::Timelike;
+    if t.second() == 0 {
+        t.format("%Y-%m-%dT%H:%M").to_string()
+    } else {
+        t.format("%Y-%m-%dT%H:%M:%S").to_string()
+    }
 }
 
 /// Everything a person decides about an entry.
@@ -154,11 +160,58 @@ pub struct Entry {
     #[serde(default, skip_serializing_if = "Vec::is_empty", with = "local_list")]
     #[cfg_attr(feature = "ts", ts(type = "Array<string>"))]
     pub rdates: Vec<Local>,
+    /// Further RRULEs (an imported event may have several): the occurrences are the union.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub more_rrules: Vec<String>,
+    /// Days left out whole (an EXDATE given as a DATE): every occurrence starting that day.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(type = "Array<string>"))]
+    pub exdays: Vec<chrono::NaiveDate>,
+    /// Extra occurrences with their own length (RDATE;VALUE=PERIOD).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub periods: Vec<Period>,
+    /// Occurrences moved, lengthened or cancelled one by one (an event with a RECURRENCE-ID).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub overrides: Vec<Override>,
     /// Where an imported entry came from (the event's UID, or the holiday set), so importing
     /// the same file again updates it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional))]
     pub source: Option<String>,
+}
+
+/// An occurrence with its own start and end, wall-clock in the entry's zone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Period {
+    #[serde(with = "local_text")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
+    pub start: Local,
+    #[serde(with = "local_text")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
+    pub end: Local,
+}
+
+/// One occurrence changed (RFC 5545 RECURRENCE-ID): the occurrence that would start at `of`
+/// starts and ends at `start`..`end` instead, or not at all when `cancelled`. With
+/// `and_future` (RANGE=THISANDFUTURE) every later occurrence moves by the same amount and
+/// takes the same length.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Override {
+    #[serde(with = "local_text")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
+    pub of: Local,
+    #[serde(with = "local_text")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
+    pub start: Local,
+    #[serde(with = "local_text")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
+    pub end: Local,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub cancelled: bool,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub and_future: bool,
 }
 
 /// What is wrong with an entry, and in which field.
@@ -180,6 +233,30 @@ fn bad(field: &'static str, message: impl Into<String>) -> EntryError {
 pub const MAX_DURATION_DAYS: i64 = 366;
 
 impl Entry {
+    /// A hard freeze in UTC at 1970-01-01 with nothing else set: the base to build entries
+    /// from (`Entry { name, start, end, ..Entry::blank() }`).
+    pub fn blank() -> Entry {
+        Entry {
+            name: String::new(),
+            kind: Kind::Freeze,
+            level: Some(Level::Hard),
+            scope: Scope::default(),
+            reason: String::new(),
+            owner: None,
+            tz: "UTC".into(),
+            start: Local::default(),
+            end: Local::default(),
+            rrule: None,
+            exdates: Vec::new(),
+            rdates: Vec::new(),
+            more_rrules: Vec::new(),
+            exdays: Vec::new(),
+            periods: Vec::new(),
+            overrides: Vec::new(),
+            source: None,
+        }
+    }
+
     /// The zone, or an error naming it.
     pub fn zone(&self) -> Result<Tz, EntryError> {
         zone(&self.tz)
@@ -203,21 +280,43 @@ impl Entry {
             }
             _ => {}
         }
-        if self.end <= self.start {
+        if self.end < self.start {
             return Err(bad(
                 "end",
                 format!(
-                    "the end ({}) must be after the start ({}): an entry needs a positive duration",
+                    "the end ({}) must not be before the start ({})",
                     fmt_local(self.end),
                     fmt_local(self.start)
                 ),
             ));
         }
-        if self.duration() > TimeDelta::days(MAX_DURATION_DAYS) {
+        let too_long = |from: Local, to: Local| to - from > TimeDelta::days(MAX_DURATION_DAYS);
+        if too_long(self.start, self.end)
+            || self.periods.iter().any(|p| too_long(p.start, p.end))
+            || self.overrides.iter().any(|o| too_long(o.start, o.end))
+        {
             return Err(bad(
                 "end",
                 format!(
                     "an occurrence may last at most {MAX_DURATION_DAYS} days; check the year of the end"
+                ),
+            ));
+        }
+        if let Some(p) = self.periods.iter().find(|p| p.end < p.start) {
+            return Err(bad(
+                "rdate",
+                format!(
+                    "the period starting {} ends before it starts",
+                    fmt_local(p.start)
+                ),
+            ));
+        }
+        if let Some(o) = self.overrides.iter().find(|o| o.end < o.start) {
+            return Err(bad(
+                "override",
+                format!(
+                    "the occurrence moved to {} ends before it starts",
+                    fmt_local(o.start)
                 ),
             ));
         }
@@ -229,14 +328,14 @@ impl Entry {
             list.sort();
             list.dedup();
         }
-        if let Some(rule) = &self.rrule {
-            let rule = rule.trim().trim_start_matches("RRULE:").to_string();
-            crate::expand::check_rrule(&rule, self.start)?;
-            self.rrule = Some(rule);
-        } else if !self.exdates.is_empty() {
-            return Err(bad("exdate", "EXDATE needs a recurring entry (an RRULE)"));
+        let tidy = |rule: &str| rule.trim().trim_start_matches("RRULE:").to_string();
+        self.rrule = self.rrule.as_deref().map(tidy);
+        self.more_rrules = self.more_rrules.iter().map(|r| tidy(r)).collect();
+        if self.rrule.is_none() && !self.more_rrules.is_empty() {
+            self.rrule = Some(self.more_rrules.remove(0));
         }
-        Ok(())
+        // The same code that lists the occurrences, so that nothing stored fails later.
+        crate::expand::check(self)
     }
 }
 

@@ -56,8 +56,103 @@ pub fn check_rrule(rule: &str, start: Local) -> Result<(), EntryError> {
     parse_rule(rule, start).map(|_| ())
 }
 
+/// Check that every rule of `entry` builds and that its first occurrences come out: the same
+/// code the listing runs, so that an entry accepted now never fails to expand later.
+pub fn check(entry: &Entry) -> Result<(), EntryError> {
+    for rule in entry.rrule.iter().chain(&entry.more_rrules) {
+        parse_rule(rule, entry.start)?;
+    }
+    let from = resolve(entry.zone()?, entry.start).0 - TimeDelta::days(2);
+    match expand(entry, from, from + TimeDelta::days(400), usize::MAX, true) {
+        Ok(_) => Ok(()),
+        Err(ExpandError::Entry(e)) => Err(e),
+        Err(ExpandError::TooMany(_)) => Ok(()),
+    }
+}
+
+/// Whether `entry` has no occurrence at all: every instance excluded, or every rule ending
+/// (UNTIL) before the first start. An endless rule always occurs.
+pub fn never_occurs(entry: &Entry) -> Result<bool, EntryError> {
+    let tz = entry.zone()?;
+    let rules: Vec<&String> = entry.rrule.iter().chain(&entry.more_rrules).collect();
+    let mut horizon = entry.end;
+    for rule in &rules {
+        let parsed: RRule<Unvalidated> = normal_until(rule)
+            .parse()
+            .map_err(|e| bad("rrule", format!("`{rule}` is not a valid RRULE: {e}")))?;
+        match (until_of(rule), parsed.get_count()) {
+            (Some(u), _) => horizon = horizon.max(u),
+            // Bounded by its count: walked to its end.
+            (None, Some(_)) => {
+                horizon = chrono::NaiveDate::from_ymd_opt(9999, 1, 1)
+                    .map(|d| d.and_time(chrono::NaiveTime::MIN))
+                    .unwrap_or(horizon)
+            }
+            (None, None) => return Ok(false),
+        }
+    }
+    let ends = entry
+        .rdates
+        .iter()
+        .copied()
+        .chain(entry.periods.iter().map(|p| p.end))
+        .chain(entry.overrides.iter().map(|o| o.end));
+    horizon = ends.fold(horizon, Local::max) + entry.duration();
+    let earliest = entry
+        .overrides
+        .iter()
+        .map(|o| o.start)
+        .chain(entry.periods.iter().map(|p| p.start))
+        .chain(entry.rdates.iter().copied())
+        .fold(entry.start, Local::min);
+    let from = resolve(tz, earliest).0 - TimeDelta::days(2);
+    let to = resolve(tz, horizon).0 + TimeDelta::days(2);
+    match expand(entry, from, to, 1, false) {
+        Ok(list) => Ok(list.is_empty()),
+        Err(ExpandError::TooMany(_)) => Ok(false),
+        Err(ExpandError::Entry(e)) => Err(e),
+    }
+}
+
+/// The UNTIL of a rule as the wall-clock time Relm keeps it in (`UNTIL=20271110T000000Z`
+/// is 2027-11-10 00:00 in the entry's zone; a DATE is its midnight).
+fn until_of(rule: &str) -> Option<Local> {
+    rule.split(';').find_map(|part| {
+        let (k, v) = part.split_once('=')?;
+        if !k.trim().eq_ignore_ascii_case("UNTIL") {
+            return None;
+        }
+        let v = v.trim().trim_end_matches(['Z', 'z']);
+        NaiveDateTime::parse_from_str(v, "%Y%m%dT%H%M%S")
+            .ok()
+            .or_else(|| {
+                chrono::NaiveDate::parse_from_str(v, "%Y%m%d")
+                    .ok()
+                    .map(|d| d.and_time(chrono::NaiveTime::MIN))
+            })
+    })
+}
+
+/// The rule with its UNTIL in the one form the expansion reads (`YYYYMMDDTHHMMSSZ`, the
+/// wall-clock time), whatever form it was written in (a DATE, a floating time).
+pub(crate) fn normal_until(rule: &str) -> String {
+    let Some(until) = until_of(rule) else {
+        return rule.to_string();
+    };
+    rule.split(';')
+        .map(|part| match part.split_once('=') {
+            Some((k, _)) if k.trim().eq_ignore_ascii_case("UNTIL") => {
+                format!("UNTIL={}Z", until.format("%Y%m%dT%H%M%S"))
+            }
+            _ => part.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(";")
+}
+
 fn parse_rule(rule: &str, start: Local) -> Result<RRuleSet, EntryError> {
-    let parsed: RRule<Unvalidated> = rule
+    let normal = normal_until(rule);
+    let parsed: RRule<Unvalidated> = normal
         .parse()
         .map_err(|e| bad("rrule", format!("`{rule}` is not a valid RRULE: {e}")))?;
     if matches!(parsed.get_freq(), Frequency::Secondly | Frequency::Minutely) {
@@ -68,8 +163,14 @@ fn parse_rule(rule: &str, start: Local) -> Result<RRuleSet, EntryError> {
             ),
         ));
     }
+    // A rule whose UNTIL is before the start has no occurrence (calendars write this when
+    // every instance was deleted): build it from its UNTIL so that it still parses.
+    let first = match until_of(rule) {
+        Some(u) if u < start => u,
+        _ => start,
+    };
     parsed
-        .build(floating(start))
+        .build(floating(first))
         .map_err(|e| bad("rrule", format!("`{rule}` does not fit the start: {e}")))
 }
 
@@ -80,7 +181,7 @@ fn parse_rule(rule: &str, start: Local) -> Result<RRuleSet, EntryError> {
 /// the first start).
 fn fast_forward(rule: &str, start: Local, until: Local) -> Result<Local, EntryError> {
     use chrono::{Datelike, Months};
-    let parsed: RRule<Unvalidated> = rule
+    let parsed: RRule<Unvalidated> = normal_until(rule)
         .parse()
         .map_err(|e| bad("rrule", format!("`{rule}` is not a valid RRULE: {e}")))?;
     if parsed.get_count().is_some() || start >= until {
@@ -174,13 +275,13 @@ fn expand(
 ) -> Result<Vec<Occurrence>, ExpandError> {
     let tz = entry.zone()?;
     let duration = entry.duration();
-    let occurrence = |start_local: NaiveDateTime| {
-        let end_local = start_local + duration;
+    let occurrence = |start_local: NaiveDateTime, length: TimeDelta| {
+        let end_local = start_local + length;
         let (start_utc, s1) = resolve(tz, start_local);
         let (mut end_utc, s2) = resolve(tz, end_local);
         if s1 {
             // A start moved out of the gap keeps at least its planned length.
-            end_utc = end_utc.max(start_utc + duration);
+            end_utc = end_utc.max(start_utc + length);
         }
         Occurrence {
             start_utc,
@@ -190,12 +291,32 @@ fn expand(
             shifted: s1 || s2,
         }
     };
+    // How far an occurrence may lie from where the rules put it: its length, and the moves
+    // of the changed occurrences that apply to later ones.
+    let longest = entry
+        .periods
+        .iter()
+        .map(|p| p.end - p.start)
+        .chain(entry.overrides.iter().map(|o| o.end - o.start))
+        .fold(duration, TimeDelta::max);
+    let moved = entry
+        .overrides
+        .iter()
+        .filter(|o| o.and_future)
+        .map(|o| (o.start - o.of).abs())
+        .fold(TimeDelta::zero(), TimeDelta::max);
     // Local times are within 26 hours of UTC: a day of slack on either side of the range.
-    let from_local = from.naive_utc() - duration - TimeDelta::days(1);
-    let to_local = to.naive_utc() + TimeDelta::days(1);
+    let from_local = from.naive_utc() - longest - moved - TimeDelta::days(1);
+    let to_local = to.naive_utc() + moved + TimeDelta::days(1);
     let mut out = Vec::new();
     let mut push = |o: Occurrence| -> Result<(), ExpandError> {
-        if o.start_utc < to && o.end_utc > from {
+        // An occurrence of no length is in the range when it starts in it.
+        let inside = if o.start_utc == o.end_utc {
+            from <= o.start_utc && o.start_utc < to
+        } else {
+            o.start_utc < to && o.end_utc > from
+        };
+        if inside {
             if out.len() == limit {
                 return Err(ExpandError::TooMany(TooMany {
                     name: entry.name.clone(),
@@ -208,36 +329,60 @@ fn expand(
         }
         Ok(())
     };
-    match &entry.rrule {
-        None => {
-            // A one-off, and its extra dates (a holiday set is one entry with many RDATEs).
-            for start in std::iter::once(entry.start).chain(entry.rdates.iter().copied()) {
-                push(occurrence(start))?;
+    // Where the rules, RDATEs and periods put occurrences (start → length). The first start
+    // is an occurrence (RFC 5545 §3.8.5.3), unless every UNTIL is before it.
+    // (A period keeps its own length, even under a change of this and future occurrences.)
+    let mut starts: std::collections::BTreeMap<Local, (TimeDelta, bool)> = Default::default();
+    let rules: Vec<&String> = entry.rrule.iter().chain(&entry.more_rrules).collect();
+    let last_until = rules.iter().filter_map(|r| until_of(r)).max();
+    if last_until.is_none_or(|u| entry.start <= u) {
+        starts.insert(entry.start, (duration, false));
+    }
+    for rule in rules {
+        let first = if skip {
+            fast_forward(rule, entry.start, from_local)?
+        } else {
+            entry.start
+        };
+        if until_of(rule).is_some_and(|u| u < first) {
+            continue;
+        }
+        for start in &parse_rule(rule, first)? {
+            let start = start.naive_utc();
+            if start > to_local {
+                break;
+            }
+            if start >= from_local {
+                starts.insert(start, (duration, false));
             }
         }
-        Some(rule) => {
-            let first = if skip {
-                fast_forward(rule, entry.start, from_local)?
-            } else {
-                entry.start
-            };
-            let mut set = parse_rule(rule, first)?;
-            for d in &entry.exdates {
-                set = set.exdate(floating(*d));
+    }
+    for d in &entry.rdates {
+        starts.entry(*d).or_insert((duration, false));
+    }
+    for p in &entry.periods {
+        starts.insert(p.start, (p.end - p.start, true));
+    }
+    let excluded = |t: &Local| entry.exdates.contains(t) || entry.exdays.contains(&t.date());
+    let mut futures: Vec<&crate::entry::Override> =
+        entry.overrides.iter().filter(|o| o.and_future).collect();
+    futures.sort_by_key(|o| o.of);
+    for (start, (length, period)) in starts {
+        if excluded(&start) || entry.overrides.iter().any(|o| o.of == start) {
+            continue;
+        }
+        // The latest earlier change that applies to this and future occurrences.
+        match futures.iter().rev().find(|o| o.of < start) {
+            Some(o) => {
+                let length = if period { length } else { o.end - o.start };
+                push(occurrence(start + (o.start - o.of), length))?
             }
-            for d in &entry.rdates {
-                set = set.rdate(floating(*d));
-            }
-            for start in &set {
-                let start = start.naive_utc();
-                if start > to_local {
-                    break;
-                }
-                if start < from_local {
-                    continue;
-                }
-                push(occurrence(start))?;
-            }
+            None => push(occurrence(start, length))?,
+        }
+    }
+    for o in &entry.overrides {
+        if !o.cancelled && !excluded(&o.of) {
+            push(occurrence(o.start, o.end - o.start))?;
         }
     }
     out.sort_by_key(|o| o.start_utc);

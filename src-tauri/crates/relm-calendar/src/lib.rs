@@ -9,9 +9,12 @@ pub mod entry;
 pub mod expand;
 pub mod ics;
 pub mod ics_read;
+pub mod vtimezone;
 
 pub use conflicts::{Calendar, Conflict, Planned, Severity, conflicts};
-pub use entry::{Entry, EntryError, Kind, Level, Scope, fmt_local, label, parse_local, zone};
+pub use entry::{
+    Entry, EntryError, Kind, Level, Override, Period, Scope, fmt_local, label, parse_local, zone,
+};
 pub use expand::{ExpandError, Occurrence, occurrences, resolve};
 
 /// `2027-03-19T17:00:00Z`.

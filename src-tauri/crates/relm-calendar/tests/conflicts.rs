@@ -38,6 +38,7 @@ fn entry(
         rdates: vec![],
         source: None,
         owner: None,
+        ..Entry::blank()
     };
     e.validate().unwrap();
     (format!("id-{name}"), e)

@@ -179,7 +179,7 @@ pub fn calendar(opts: &Options, cmd: CalendarCmd) -> Result<Outcome> {
                     services,
                 },
             )?;
-            let text = if outcome.dates > 0 {
+            let mut text = if outcome.dates > 0 {
                 format!(
                     "froze {} dates ({} added, {} updated)",
                     outcome.dates, outcome.added, outcome.updated
@@ -190,6 +190,9 @@ pub fn calendar(opts: &Options, cmd: CalendarCmd) -> Result<Outcome> {
                     outcome.added, outcome.updated
                 )
             };
+            for note in &outcome.notes {
+                let _ = write!(text, "\nnote: {note}");
+            }
             Outcome::ok(outcome, text)
         }
         CalendarCmd::Export {

@@ -125,6 +125,7 @@ fn cal_entry(
         rdates: vec![],
         source: None,
         owner: None,
+        ..Entry::blank()
     };
     e.validate().unwrap();
     (format!("cal-{name}"), e)
