@@ -511,3 +511,130 @@ fn the_list_says_which_hard_freeze_decides_over_a_window() {
         "{text}"
     );
 }
+
+/// An entry that cannot be expanded got into the store (an older version accepted it, or it
+/// came from another replica): the listing, the conflicts and the verdicts keep working for
+/// every other entry and name the broken one; only the releases it covers are blocked.
+#[test]
+fn one_unreadable_entry_does_not_block_the_workspace() {
+    let r = Replica::new();
+    r.init();
+    let add = |name: &str, scope: &[&str], start: &str, end: &str, rule: &str| -> String {
+        let mut args = vec![
+            "calendar",
+            "add",
+            "freeze",
+            "--name",
+            name,
+            "--start",
+            start,
+            "--end",
+            end,
+            "--tz",
+            "Europe/Paris",
+            "--rrule",
+            rule,
+        ];
+        args.extend(scope);
+        r.json(&args)["id"].as_str().unwrap().to_string()
+    };
+    add(
+        "Weekend freeze",
+        &["--env", "prod"],
+        "2027-03-19T18:00",
+        "2027-03-22T06:00",
+        "FREQ=WEEKLY;BYDAY=FR",
+    );
+    let broken = add(
+        "Web nights",
+        &["--env", "prod", "--service", "web"],
+        "2027-03-01T22:00",
+        "2027-03-02T06:00",
+        "FREQ=DAILY",
+    );
+    // As an older version stored it: a rule today's reader cannot expand.
+    r.db()
+        .execute(
+            "UPDATE calendar_entries SET entry = json_set(entry, '$.rrule', 'FREQ=DAILY;BYDAY=XX') WHERE id = ?1",
+            [&broken],
+        )
+        .unwrap();
+    let out = r.run(&[
+        "calendar",
+        "list",
+        "--from",
+        "2027-03-01",
+        "--to",
+        "2027-04-01",
+        "--json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let names: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["name"].as_str().unwrap())
+        .collect();
+    assert!(names.contains(&"Weekend freeze") && !names.contains(&"Web nights"));
+    let warning = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        warning.contains(&broken)
+            && warning.contains("Web nights")
+            && warning.contains("Ada Lovelace")
+            && warning.contains(&format!("relm calendar remove {broken}")),
+        "{warning}"
+    );
+    // A release the entry does not concern is judged as usual; one it covers fails closed,
+    // naming the entry.
+    let api = r.plan_release("api", "1.0.0", "2027-03-23T10:00", "2027-03-23T11:00");
+    let web = r.plan_release("web", "2.0.0", "2027-03-23T10:00", "2027-03-23T11:00");
+    let conflicts = r.run(&["calendar", "conflicts", "--json"]);
+    let conflicts: serde_json::Value = serde_json::from_slice(&conflicts.stdout).unwrap();
+    let unreadable: Vec<&serde_json::Value> = conflicts
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["code"] == "unreadable_entry")
+        .collect();
+    assert_eq!(unreadable.len(), 1, "{conflicts}");
+    assert_eq!(unreadable[0]["release_id"], web.as_str());
+    assert_eq!(unreadable[0]["entry_id"], broken.as_str());
+    let freeze_line = |id: &str| {
+        let out = r.run(&["check", "--release", id, "--env", "prod", "--json"]);
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["rule"] == "freeze")
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(freeze_line(&api)["status"], "pass");
+    let line = freeze_line(&web);
+    assert_eq!(line["status"], "fail");
+    assert!(
+        line["reason"].as_str().unwrap().contains(&broken)
+            && line["remedy"]
+                .as_str()
+                .unwrap()
+                .contains(&format!("relm calendar remove {broken}")),
+        "{line}"
+    );
+    // Removing it, as the warning says, clears everything.
+    r.json(&["calendar", "remove", &broken]);
+    let out = r.run(&[
+        "calendar",
+        "list",
+        "--from",
+        "2027-03-01",
+        "--to",
+        "2027-04-01",
+    ]);
+    assert!(String::from_utf8_lossy(&out.stderr).is_empty());
+}

@@ -426,7 +426,7 @@ overridden_by?: string, };
 
 export type Severity = "error" | "warning";
 
-export type Code = "inside_hard_freeze" | "inside_soft_freeze" | "crosses_freeze_start" | "outside_windows" | "same_service_overlap" | "same_environment_overlap";
+export type Code = "inside_hard_freeze" | "inside_soft_freeze" | "crosses_freeze_start" | "outside_windows" | "same_service_overlap" | "same_environment_overlap" | "unreadable_entry";
 
 export type Conflict = { release_id: string, service: string, version: string, environment?: string, severity: Severity, code: Code, 
 /**

@@ -376,6 +376,8 @@ export const en = {
     "{env} has maintenance windows, and the planned window lies in none of them",
   "conflict.same_service_overlap": "overlaps {other} of the same service",
   "conflict.same_environment_overlap": "overlaps {other} in {env}",
+  "conflict.unreadable_entry":
+    "the calendar entry `{entry}` cannot be read, so no freeze can be ruled out: remove it and add it again",
   "conflict.overWindow": "; it decides over the window `{window}`: a hard freeze beats a window",
   "dashboard.freezes": "Next freezes",
   "dashboard.noFreezes": "No freeze in the next 60 days.",
@@ -771,6 +773,8 @@ export const fr: Record<MessageKey, string> = {
     "{env} a des fenêtres de maintenance, et la fenêtre prévue n’est dans aucune",
   "conflict.same_service_overlap": "chevauche {other} du même service",
   "conflict.same_environment_overlap": "chevauche {other} en {env}",
+  "conflict.unreadable_entry":
+    "l’entrée de calendrier `{entry}` est illisible, donc aucun gel ne peut être écarté : supprimez-la puis ajoutez-la à nouveau",
   "conflict.overWindow":
     " ; il l’emporte sur la fenêtre `{window}` : un gel strict prime sur une fenêtre",
   "dashboard.freezes": "Prochains gels",

@@ -105,6 +105,25 @@ pub struct OccurrenceView {
     pub overridden_by: Option<String>,
 }
 
+/// A calendar entry that cannot be expanded, and why.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct UnreadableEntry {
+    pub id: String,
+    pub name: String,
+    /// The member answerable for it (name, or key id).
+    pub owner: String,
+    pub why: String,
+}
+
+/// Occurrences in a range, and the entries that could not be expanded over it.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Listing {
+    pub occurrences: Vec<OccurrenceView>,
+    pub unreadable: Vec<UnreadableEntry>,
+}
+
 /// Occurrences listed at most per request; more asks for a shorter range.
 pub const MAX_OCCURRENCES: usize = 50_000;
 
@@ -698,6 +717,18 @@ impl Relm {
         to: &str,
         display_tz: Option<&str>,
     ) -> Result<Vec<OccurrenceView>> {
+        Ok(self.calendar_listing(from, to, display_tz)?.occurrences)
+    }
+
+    /// [`Relm::calendar_occurrences`], and the entries that could not be expanded over the
+    /// range (stored by an older version or another replica): they are left out of the list
+    /// and named, so that one bad entry does not hide the others.
+    pub fn calendar_listing(
+        &self,
+        from: &str,
+        to: &str,
+        display_tz: Option<&str>,
+    ) -> Result<Listing> {
         let shown = display_tz.map(zone).transpose()?;
         let range_tz = shown.unwrap_or(chrono_tz::UTC);
         let (from, to) = (bound("from", from, range_tz)?, bound("to", to, range_tz)?);
@@ -718,6 +749,7 @@ impl Relm {
             .collect();
         let mut out = Vec::new();
         let mut times = Vec::new();
+        let mut unreadable = Vec::new();
         for row in self.calendar_entries()? {
             let owner = row.entry.owner.as_deref().unwrap_or(&row.created_by);
             let owner = names
@@ -725,8 +757,20 @@ impl Relm {
                 .cloned()
                 .unwrap_or_else(|| owner.to_string());
             let left = MAX_OCCURRENCES.saturating_sub(out.len());
-            let list = relm_calendar::occurrences(&row.entry, from, to, left)
-                .map_err(|e| ApiError::new(ErrorCode::Validation, e.to_string()))?;
+            let list = match relm_calendar::occurrences(&row.entry, from, to, left) {
+                Ok(list) => list,
+                Err(relm_calendar::ExpandError::Entry(why)) => {
+                    tracing::warn!(entry = %row.id, %why, "calendar entry cannot be expanded");
+                    unreadable.push(UnreadableEntry {
+                        id: row.id.clone(),
+                        name: row.entry.name.clone(),
+                        owner: owner.clone(),
+                        why: why.to_string(),
+                    });
+                    continue;
+                }
+                Err(e) => return Err(ApiError::new(ErrorCode::Validation, e.to_string())),
+            };
             for o in list {
                 let (start_local, end_local, tz) = match shown {
                     Some(z) => (
@@ -779,6 +823,9 @@ impl Relm {
             o.overridden_by = by;
         }
         out.sort_by(|a, b| (&a.start_utc, &a.name).cmp(&(&b.start_utc, &b.name)));
-        Ok(out)
+        Ok(Listing {
+            occurrences: out,
+            unreadable,
+        })
     }
 }

@@ -52,6 +52,9 @@ pub enum Code {
     OutsideWindows,
     SameServiceOverlap,
     SameEnvironmentOverlap,
+    /// A calendar entry covering the release cannot be expanded (stored by an older version
+    /// or another replica): no freeze can be ruled out.
+    UnreadableEntry,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -106,26 +109,32 @@ pub struct Calendar<'a> {
     /// Sorted by start.
     slots: Vec<Slot>,
     longest: TimeDelta,
+    /// Entries that could not be expanded over the span (index, why).
+    broken: Vec<(usize, String)>,
 }
 
 /// Occurrences expanded per entry at most (a guard; real calendars are far below).
 pub const MAX_SLOTS_PER_ENTRY: usize = 100_000;
 
 impl<'a> Calendar<'a> {
-    /// Expand `entries` (id, entry) over `[from, to)`.
+    /// Expand `entries` (id, entry) over `[from, to)`. An entry that cannot be expanded is
+    /// kept aside ([`Calendar::unreadable`]): it must not hide the others.
     pub fn new(
         entries: &'a [(String, Entry)],
         from: DateTime<Utc>,
         to: DateTime<Utc>,
-    ) -> Result<Calendar<'a>, ExpandError> {
+    ) -> Calendar<'a> {
         let mut slots = Vec::new();
+        let mut broken = Vec::new();
         for (i, (_, e)) in entries.iter().enumerate() {
-            for o in occurrences(e, from, to, MAX_SLOTS_PER_ENTRY)? {
-                slots.push(Slot {
+            let list: Result<Vec<_>, ExpandError> = occurrences(e, from, to, MAX_SLOTS_PER_ENTRY);
+            match list {
+                Ok(list) => slots.extend(list.into_iter().map(|o| Slot {
                     start: o.start_utc,
                     end: o.end_utc,
                     entry: i,
-                });
+                })),
+                Err(why) => broken.push((i, why.to_string())),
             }
         }
         slots.sort_by_key(|s| s.start);
@@ -134,11 +143,25 @@ impl<'a> Calendar<'a> {
             .map(|s| s.end - s.start)
             .max()
             .unwrap_or_default();
-        Ok(Calendar {
+        Calendar {
             entries,
             slots,
             longest,
-        })
+            broken,
+        }
+    }
+
+    /// Entries that cannot be expanded and concern a release of `service` to `env`:
+    /// (id, name, why).
+    pub fn unreadable(&self, service: &str, env: &str) -> Vec<(&'a str, &'a str, &str)> {
+        self.broken
+            .iter()
+            .filter(|(i, _)| self.entries[*i].1.scope.covers(service, env))
+            .map(|(i, why)| {
+                let (id, e) = &self.entries[*i];
+                (id.as_str(), e.name.as_str(), why.as_str())
+            })
+            .collect()
     }
 
     /// Occurrences overlapping `[start, end)`.
@@ -321,9 +344,28 @@ pub fn conflicts(
     ) else {
         return Ok(out);
     };
-    let calendar = Calendar::new(entries, from, to)?;
+    let calendar = Calendar::new(entries, from, to);
     for r in releases {
         for env in &r.environments {
+            for (id, name, why) in calendar.unreadable(&r.service, env) {
+                out.push(Conflict {
+                    release_id: r.id.clone(),
+                    service: r.service.clone(),
+                    version: r.version.clone(),
+                    environment: Some(env.clone()),
+                    severity: Severity::Error,
+                    code: Code::UnreadableEntry,
+                    entry_id: Some(id.to_string()),
+                    entry_name: Some(name.to_string()),
+                    occurrence: None,
+                    other_release: None,
+                    other_name: None,
+                    over_window: None,
+                    reason: format!(
+                        "the calendar entry `{name}` ({id}) cannot be expanded ({why}), so no freeze can be ruled out; remove it with `relm calendar remove {id}` and add it again"
+                    ),
+                });
+            }
             out.extend(calendar.judge(r, env, production(env)));
         }
     }

@@ -243,14 +243,22 @@ pub fn export(
         push(format!("DTSTAMP:{}", utc(e.updated)));
         push(dt("DTSTART", tz.name(), en.start));
         push(dt("DTEND", tz.name(), en.end));
-        if let Some(rule) = &en.rrule {
+        for rule in en.rrule.iter().chain(&en.more_rrules) {
             push(format!("RRULE:{}", rrule_for_export(rule, tz)));
         }
         for d in &en.exdates {
             push(dt("EXDATE", tz.name(), *d));
         }
+        for d in &en.exdays {
+            push(format!("EXDATE;VALUE=DATE:{}", d.format("%Y%m%d")));
+        }
         for d in &en.rdates {
             push(dt("RDATE", tz.name(), *d));
+        }
+        for p in &en.periods {
+            let (start, end) = (dt("X", tz.name(), p.start), dt("X", tz.name(), p.end));
+            let end = end.rsplit_once(':').map(|(_, v)| v).unwrap_or_default();
+            push(format!("RDATE;VALUE=PERIOD{}/{end}", &start[1..]));
         }
         push(format!("SUMMARY:{}", text(&en.name)));
         if !en.reason.is_empty() {
@@ -280,6 +288,26 @@ pub fn export(
             ));
         }
         push("END:VEVENT".into());
+        // Each changed occurrence, as calendar clients write them: the same UID and the
+        // occurrence it changes.
+        for o in &en.overrides {
+            push("BEGIN:VEVENT".into());
+            push(format!("UID:{}@relm", e.id));
+            push(format!("DTSTAMP:{}", utc(e.updated)));
+            let id = dt("RECURRENCE-ID", tz.name(), o.of);
+            push(if o.and_future {
+                id.replacen("RECURRENCE-ID", "RECURRENCE-ID;RANGE=THISANDFUTURE", 1)
+            } else {
+                id
+            });
+            push(dt("DTSTART", tz.name(), o.start));
+            push(dt("DTEND", tz.name(), o.end));
+            push(format!("SUMMARY:{}", text(&en.name)));
+            if o.cancelled {
+                push("STATUS:CANCELLED".into());
+            }
+            push("END:VEVENT".into());
+        }
     }
     for r in releases {
         let tz = zone(&r.tz).unwrap_or(chrono_tz::UTC);

@@ -103,11 +103,11 @@ fn props(text: &str, notes: &mut Vec<String>) -> Vec<Prop> {
     let mut lines: Vec<(usize, String)> = Vec::new();
     for (i, raw) in text.split('\n').enumerate() {
         let raw = raw.strip_suffix('\r').unwrap_or(raw);
-        if let Some(rest) = raw.strip_prefix(' ').or_else(|| raw.strip_prefix('\t')) {
-            if let Some((_, l)) = lines.last_mut() {
-                l.push_str(rest);
-                continue;
-            }
+        if let Some(rest) = raw.strip_prefix(' ').or_else(|| raw.strip_prefix('\t'))
+            && let Some((_, l)) = lines.last_mut()
+        {
+            l.push_str(rest);
+            continue;
         }
         if !raw.trim().is_empty() {
             lines.push((i + 1, raw.to_string()));
@@ -534,10 +534,11 @@ fn tree<'a>(props: &'a [Prop], notes: &mut Vec<String>) -> Result<Vec<Comp<'a>>,
                     },
                 }
             }
-            _ => match stack.last_mut() {
-                Some(c) => c.props.push(p),
-                None => {}
-            },
+            _ => {
+                if let Some(c) = stack.last_mut() {
+                    c.props.push(p);
+                }
+            }
         }
     }
     if let Some(open) = stack.first() {

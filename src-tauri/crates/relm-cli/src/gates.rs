@@ -151,9 +151,21 @@ pub fn calendar(opts: &Options, cmd: CalendarCmd) -> Result<Outcome> {
             Outcome::ok(row, text)
         }
         CalendarCmd::List { from, to, tz } => {
-            let list = relm.calendar_occurrences(&from, &to, tz.as_deref())?;
-            let text = occurrences_text(&list);
-            Outcome::ok(list, text)
+            let listing = relm.calendar_listing(&from, &to, tz.as_deref())?;
+            let text = occurrences_text(&listing.occurrences);
+            let mut out = Outcome::ok(&listing.occurrences, text)?;
+            // Said on stderr: the list (and its JSON) stays what it is for the other entries.
+            out.errors = listing
+                .unreadable
+                .iter()
+                .map(|u| {
+                    format!(
+                        "the calendar entry `{}` ({}, owner {}) cannot be expanded and is left out: {}; remove it with `relm calendar remove {}`",
+                        u.name, u.id, u.owner, u.why, u.id
+                    )
+                })
+                .collect();
+            Ok(out)
         }
         CalendarCmd::Import {
             file,

@@ -667,24 +667,25 @@ fn planned(cx: &Context<'_>) -> relm_calendar::Planned {
     }
 }
 
-/// The calendar over the release's window.
+/// The calendar over the release's window, or the finding that fails the rule: an entry
+/// covering the release that cannot be expanded (a gate must not let a release through a
+/// freeze it could not read). Entries that do not concern the release do not block it.
 fn calendar_for<'a>(
     cx: &'a Context<'_>,
     r: &relm_calendar::Planned,
-) -> Result<relm_calendar::Calendar<'a>, relm_calendar::ExpandError> {
-    relm_calendar::Calendar::new(&cx.facts.calendar, r.start, r.end)
-}
-
-/// A calendar that cannot be expanded fails the rule: a gate must not let a release through a
-/// freeze it could not read.
-fn unreadable(e: &relm_calendar::ExpandError) -> Finding {
-    Finding::fail(
-        Msg::CalendarUnreadable {
-            error: e.to_string(),
-        },
-        vec![],
-        Msg::RemedyFixCalendar,
-    )
+    env: &str,
+) -> Result<relm_calendar::Calendar<'a>, Box<Finding>> {
+    let calendar = relm_calendar::Calendar::new(&cx.facts.calendar, r.start, r.end);
+    if let Some((id, name, why)) = calendar.unreadable(&r.service, env).first() {
+        return Err(Box::new(Finding::fail(
+            Msg::CalendarUnreadable {
+                error: format!("`{name}` ({id}): {why}"),
+            },
+            vec![],
+            Msg::RemedyRemoveEntry { id: id.to_string() },
+        )));
+    }
+    Ok(calendar)
 }
 
 rule_settings! {
@@ -707,11 +708,11 @@ impl Freeze {
 
     fn evaluate(&self, cx: &Context<'_>, _id: &str) -> Finding {
         let r = planned(cx);
-        let calendar = match calendar_for(cx, &r) {
-            Ok(c) => c,
-            Err(e) => return unreadable(&e),
-        };
         let env = cx.environment.map(|e| e.name.as_str()).unwrap_or(cx.env);
+        let calendar = match calendar_for(cx, &r, env) {
+            Ok(c) => c,
+            Err(finding) => return *finding,
+        };
         let found = calendar.judge(&r, env, false);
         let when = |c: &relm_calendar::Conflict| {
             c.occurrence
@@ -831,9 +832,9 @@ impl Window {
             .unwrap_or(cx.env)
             .to_string();
         let r = planned(cx);
-        let calendar = match calendar_for(cx, &r) {
+        let calendar = match calendar_for(cx, &r, &env) {
             Ok(c) => c,
-            Err(e) => return unreadable(&e),
+            Err(finding) => return *finding,
         };
         if !calendar.has_windows(&r.service, &env) {
             return Finding::pass(

@@ -268,6 +268,9 @@ pub enum Msg {
         error: String,
     },
     RemedyFixCalendar,
+    RemedyRemoveEntry {
+        id: String,
+    },
     Justified {
         by: String,
         at: String,
@@ -650,6 +653,10 @@ impl Msg {
             RemedyFixCalendar => pick(
                 "correct or remove the entry: `relm calendar entries`, then `relm calendar remove ID` or add it again".into(),
                 "corrigez ou supprimez l’entrée : `relm calendar entries`, puis `relm calendar remove ID` ou ajoutez-la à nouveau".into(),
+            ),
+            RemedyRemoveEntry { id } => pick(
+                format!("remove the entry with `relm calendar remove {id}` (or from the app's Calendar page) and add it again; the other entries still count"),
+                format!("supprimez l’entrée avec `relm calendar remove {id}` (ou depuis la page Calendrier de l’application) puis ajoutez-la à nouveau ; les autres entrées comptent toujours"),
             ),
             RemedyHardFreeze => pick(
                 "move the window out of the freeze".into(),
