@@ -6,5 +6,6 @@
 fn main() {
     // Before any thread exists: threads inherit the process's keyring membership.
     relm_api::prepare_keyring();
+    relm_api::private::restrict_process();
     relm_app::run();
 }

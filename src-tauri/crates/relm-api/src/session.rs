@@ -62,7 +62,7 @@ impl Relm {
 
     /// Open a data dir, creating the folder and an empty store when needed.
     pub fn open_or_create(opts: &Options) -> Result<Relm> {
-        std::fs::create_dir_all(&opts.data_dir).map_err(|e| {
+        crate::private::data_dir(&opts.data_dir).map_err(|e| {
             ApiError::new(
                 ErrorCode::DataDir,
                 format!(

@@ -44,11 +44,15 @@ fn exit_code(code: ErrorCode) -> u8 {
 #[allow(clippy::print_stdout, clippy::print_stderr)] // the CLI's own output
 fn main() -> ExitCode {
     relm_api::prepare_keyring();
+    relm_api::private::restrict_process();
     let cli = args::Cli::parse();
     let _guard = relm_api::logging::init("relm-cli");
     tracing::debug!(command = ?cli.command, "relm starting");
     let json = cli.json;
     let result = commands::run(cli);
+    for note in relm_api::private::take_notices() {
+        eprintln!("note: {note}");
+    }
     let mut stdout = std::io::stdout().lock();
     match result {
         Ok(out) => {
