@@ -345,6 +345,19 @@ fn conflicts_name_the_release_the_entry_and_the_reason() {
     );
 }
 
+/// The `freeze` rule's line of `relm check` for release `id` to prod.
+fn freeze_line(r: &Replica, id: &str) -> serde_json::Value {
+    let out = r.run(&["check", "--release", id, "--env", "prod", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    v["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["rule"] == "freeze")
+        .unwrap()
+        .clone()
+}
+
 #[test]
 fn freezes_and_windows_appear_in_verdicts_and_soft_freezes_take_a_justification() {
     let r = Replica::new();
@@ -368,17 +381,7 @@ fn freezes_and_windows_appear_in_verdicts_and_soft_freezes_take_a_justification(
         .unwrap()
         .to_string();
     let create = |start: &str, end: &str| r.plan_release("api", "1.0.0", start, end);
-    let freeze_line = |id: &str| {
-        let out = r.run(&["check", "--release", id, "--env", "prod", "--json"]);
-        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-        v["rules"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|l| l["rule"] == "freeze")
-            .unwrap()
-            .clone()
-    };
+    let freeze_line = |id: &str| freeze_line(&r, id);
     // The default policy judges freezes for production.
     let saturday = create("2027-03-27T10:00", "2027-03-27T11:00");
     let line = freeze_line(&saturday);
@@ -604,17 +607,7 @@ fn one_unreadable_entry_does_not_block_the_workspace() {
     assert_eq!(unreadable.len(), 1, "{conflicts}");
     assert_eq!(unreadable[0]["release_id"], web.as_str());
     assert_eq!(unreadable[0]["entry_id"], broken.as_str());
-    let freeze_line = |id: &str| {
-        let out = r.run(&["check", "--release", id, "--env", "prod", "--json"]);
-        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-        v["rules"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|l| l["rule"] == "freeze")
-            .unwrap()
-            .clone()
-    };
+    let freeze_line = |id: &str| freeze_line(&r, id);
     assert_eq!(freeze_line(&api)["status"], "pass");
     let line = freeze_line(&web);
     assert_eq!(line["status"], "fail");

@@ -58,15 +58,14 @@ fn corpus(py: &Path) -> Vec<PathBuf> {
     files
 }
 
+/// The `.ics` files below `dir`.
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
-    for e in std::fs::read_dir(dir).unwrap().flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            collect(&p, out);
-        } else if p.extension().is_some_and(|x| x == "ics") {
-            out.push(p);
-        }
-    }
+    out.extend(
+        Replica::files_under(dir)
+            .into_iter()
+            .filter(|f| f.ends_with(".ics"))
+            .map(|f| dir.join(f)),
+    );
 }
 
 /// Files Relm refuses though the reader expands them, each for a reason given here.

@@ -507,29 +507,11 @@ impl Relm {
             services: req.services.clone(),
         };
         let as_entry = |ev: &relm_calendar::ics_read::IcsEvent| -> Result<Entry> {
-            let mut rules = ev.rrules.iter().cloned();
             let mut e = Entry {
-                name: if ev.summary.trim().is_empty() {
-                    "(untitled)".into()
-                } else {
-                    ev.summary.clone()
-                },
                 kind,
                 level,
                 scope: scope.clone(),
-                reason: ev.description.clone(),
-                tz: ev.tz.clone(),
-                start: ev.start,
-                end: ev.end,
-                rrule: rules.next(),
-                more_rrules: rules.collect(),
-                exdates: ev.exdates.clone(),
-                exdays: ev.exdays.clone(),
-                rdates: ev.rdates.clone(),
-                periods: ev.periods.clone(),
-                overrides: ev.overrides.clone(),
-                source: ev.uid.clone(),
-                ..Entry::blank()
+                ..ev.entry()
             };
             e.validate().map_err(|err| fail(ev.line, err.to_string()))?;
             Ok(e)

@@ -257,6 +257,11 @@ impl Entry {
         }
     }
 
+    /// Every RRULE: `rrule`, then `more_rrules`.
+    pub fn rules(&self) -> impl Iterator<Item = &String> {
+        self.rrule.iter().chain(&self.more_rrules)
+    }
+
     /// The zone, or an error naming it.
     pub fn zone(&self) -> Result<Tz, EntryError> {
         zone(&self.tz)

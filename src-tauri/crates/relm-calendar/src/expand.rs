@@ -57,13 +57,15 @@ pub fn check_rrule(rule: &str, start: Local) -> Result<(), EntryError> {
 }
 
 /// Check that every rule of `entry` builds and that its first occurrences come out: the same
-/// code the listing runs, so that an entry accepted now never fails to expand later.
+/// code the listing runs, so that an entry accepted now never fails to expand later. What
+/// can fail (parsing and building each rule, placing changed occurrences) does not depend on
+/// the span, so a short one is walked: this runs for every calendar event a replica applies.
 pub fn check(entry: &Entry) -> Result<(), EntryError> {
-    for rule in entry.rrule.iter().chain(&entry.more_rrules) {
+    for rule in entry.rules() {
         parse_rule(rule, entry.start)?;
     }
     let from = resolve(entry.zone()?, entry.start).0 - TimeDelta::days(2);
-    match expand(entry, from, from + TimeDelta::days(400), usize::MAX, true) {
+    match expand(entry, from, from + TimeDelta::days(8), usize::MAX, true) {
         Ok(_) => Ok(()),
         Err(ExpandError::Entry(e)) => Err(e),
         Err(ExpandError::TooMany(_)) => Ok(()),
@@ -74,9 +76,8 @@ pub fn check(entry: &Entry) -> Result<(), EntryError> {
 /// (UNTIL) before the first start. An endless rule always occurs.
 pub fn never_occurs(entry: &Entry) -> Result<bool, EntryError> {
     let tz = entry.zone()?;
-    let rules: Vec<&String> = entry.rrule.iter().chain(&entry.more_rrules).collect();
     let mut horizon = entry.end;
-    for rule in &rules {
+    for rule in entry.rules() {
         let parsed: RRule<Unvalidated> = normal_until(rule)
             .parse()
             .map_err(|e| bad("rrule", format!("`{rule}` is not a valid RRULE: {e}")))?;
@@ -114,22 +115,29 @@ pub fn never_occurs(entry: &Entry) -> Result<bool, EntryError> {
     }
 }
 
-/// The UNTIL of a rule as the wall-clock time Relm keeps it in (`UNTIL=20271110T000000Z`
-/// is 2027-11-10 00:00 in the entry's zone; a DATE is its midnight).
-fn until_of(rule: &str) -> Option<Local> {
+/// An iCalendar DATE (`20271110`, its midnight) or DATE-TIME (`20271110T090000`, seconds
+/// optional, a trailing `Z` ignored), as written.
+pub(crate) fn date_or_time(v: &str) -> Option<Local> {
+    let v = v.trim().trim_end_matches(['Z', 'z']);
+    if v.len() == 8 {
+        return chrono::NaiveDate::parse_from_str(v, "%Y%m%d")
+            .ok()
+            .map(|d| d.and_time(chrono::NaiveTime::MIN));
+    }
+    NaiveDateTime::parse_from_str(v, "%Y%m%dT%H%M%S")
+        .ok()
+        .or_else(|| NaiveDateTime::parse_from_str(v, "%Y%m%dT%H%M").ok())
+}
+
+/// The UNTIL of a rule as written (`UNTIL=20271110T000000Z` is 2027-11-10 00:00; Relm keeps
+/// it as the wall-clock time in the entry's zone).
+pub(crate) fn until_of(rule: &str) -> Option<Local> {
     rule.split(';').find_map(|part| {
         let (k, v) = part.split_once('=')?;
         if !k.trim().eq_ignore_ascii_case("UNTIL") {
             return None;
         }
-        let v = v.trim().trim_end_matches(['Z', 'z']);
-        NaiveDateTime::parse_from_str(v, "%Y%m%dT%H%M%S")
-            .ok()
-            .or_else(|| {
-                chrono::NaiveDate::parse_from_str(v, "%Y%m%d")
-                    .ok()
-                    .map(|d| d.and_time(chrono::NaiveTime::MIN))
-            })
+        date_or_time(v)
     })
 }
 
@@ -333,12 +341,11 @@ fn expand(
     // is an occurrence (RFC 5545 §3.8.5.3), unless every UNTIL is before it.
     // (A period keeps its own length, even under a change of this and future occurrences.)
     let mut starts: std::collections::BTreeMap<Local, (TimeDelta, bool)> = Default::default();
-    let rules: Vec<&String> = entry.rrule.iter().chain(&entry.more_rrules).collect();
-    let last_until = rules.iter().filter_map(|r| until_of(r)).max();
+    let last_until = entry.rules().filter_map(|r| until_of(r)).max();
     if last_until.is_none_or(|u| entry.start <= u) {
         starts.insert(entry.start, (duration, false));
     }
-    for rule in rules {
+    for rule in entry.rules() {
         let first = if skip {
             fast_forward(rule, entry.start, from_local)?
         } else {

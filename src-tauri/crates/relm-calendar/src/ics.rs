@@ -243,7 +243,7 @@ pub fn export(
         push(format!("DTSTAMP:{}", utc(e.updated)));
         push(dt("DTSTART", tz.name(), en.start));
         push(dt("DTEND", tz.name(), en.end));
-        for rule in en.rrule.iter().chain(&en.more_rrules) {
+        for rule in en.rules() {
             push(format!("RRULE:{}", rrule_for_export(rule, tz)));
         }
         for d in &en.exdates {

@@ -71,6 +71,34 @@ pub struct IcsEvent {
     pub is_release: bool,
 }
 
+impl IcsEvent {
+    /// The series as a calendar entry (a hard freeze, named by its SUMMARY, its UID as the
+    /// source): the importer sets what the file does not say (kind, scope).
+    pub fn entry(&self) -> crate::Entry {
+        let mut rules = self.rrules.iter().cloned();
+        crate::Entry {
+            name: if self.summary.trim().is_empty() {
+                "(untitled)".into()
+            } else {
+                self.summary.clone()
+            },
+            reason: self.description.clone(),
+            tz: self.tz.clone(),
+            start: self.start,
+            end: self.end,
+            rrule: rules.next(),
+            more_rrules: rules.collect(),
+            exdates: self.exdates.clone(),
+            exdays: self.exdays.clone(),
+            rdates: self.rdates.clone(),
+            periods: self.periods.clone(),
+            overrides: self.overrides.clone(),
+            source: self.uid.clone(),
+            ..crate::Entry::blank()
+        }
+    }
+}
+
 /// What a file holds, and how it was read where the reading needed a choice.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Reading {
@@ -570,9 +598,17 @@ struct Raw {
     rdates: Vec<Stamp>,
     periods: Vec<(Stamp, Result<Stamp, TimeDelta>)>,
     recurrence_id: Option<(Stamp, bool)>,
-    /// Brings recurrence rules of its own (RRULE, RDATE or EXDATE).
-    has_rules: bool,
     is_release: bool,
+}
+
+impl Raw {
+    /// Brings recurrence rules of its own (RRULE, RDATE or EXDATE).
+    fn has_rules(&self) -> bool {
+        !(self.rrules.is_empty()
+            && self.rdates.is_empty()
+            && self.periods.is_empty()
+            && self.exdates.is_empty())
+    }
 }
 
 fn raw(c: &Comp, zones: &mut Zones) -> Result<Raw, IcsError> {
@@ -661,9 +697,6 @@ fn raw(c: &Comp, zones: &mut Zones) -> Result<Raw, IcsError> {
         rdates,
         periods,
         recurrence_id,
-        has_rules: ["RRULE", "RDATE", "EXDATE"]
-            .iter()
-            .any(|n| c.get(n).is_some()),
         is_release: c.get("X-RELM-STATUS").is_some(),
     })
 }
@@ -750,16 +783,7 @@ fn normal_rule(rule: &str, start: Stamp, tz: Tz, line: usize, tally: &mut Tally)
             if key != "UNTIL" {
                 return Some(part.to_string());
             }
-            let v = v.trim();
-            let digits = v.trim_end_matches(['Z', 'z']);
-            let until: Option<Local> = if digits.len() == 8 {
-                NaiveDate::parse_from_str(digits, "%Y%m%d")
-                    .ok()
-                    .map(|d| d.and_time(NaiveTime::MIN))
-            } else {
-                date_time(digits)
-            };
-            let Some(until) = until else {
+            let Some(until) = crate::expand::date_or_time(v) else {
                 return Some(part.to_string());
             };
             let local = match start {
@@ -871,56 +895,7 @@ fn define_zones(
     zones: &mut Zones,
     notes: &mut Vec<String>,
 ) -> Result<(), IcsError> {
-    // The span each zone is needed over: every time the events give in it, and ten years
-    // more for a series that repeats without an UNTIL.
-    let mut spans: HashMap<String, (NaiveDateTime, NaiveDateTime)> = HashMap::new();
-    for e in vevents {
-        let mut seen: Vec<(String, NaiveDateTime)> = Vec::new();
-        for p in &e.props {
-            if !matches!(
-                p.name.as_str(),
-                "DTSTART" | "DTEND" | "RDATE" | "EXDATE" | "RECURRENCE-ID"
-            ) {
-                continue;
-            }
-            let Some(tzid) = p.param("TZID") else {
-                continue;
-            };
-            for v in p.value.split([',', '/']) {
-                if let Some(t) = date_time(v.trim()) {
-                    seen.push((tzid.to_string(), t));
-                }
-            }
-        }
-        let start = e
-            .get("DTSTART")
-            .and_then(|p| Some((p.param("TZID")?.to_string(), date_time(p.value.trim())?)));
-        if let Some((tzid, t)) = start {
-            let mut untils = e.all("RRULE").map(|p| {
-                p.value.split(';').find_map(|part| {
-                    let (k, v) = part.split_once('=')?;
-                    k.trim().eq_ignore_ascii_case("UNTIL").then(|| {
-                        let v = v.trim().trim_end_matches(['Z', 'z']);
-                        date_time(v).or_else(|| {
-                            NaiveDate::parse_from_str(v, "%Y%m%d")
-                                .ok()
-                                .map(|d| d.and_time(NaiveTime::MIN))
-                        })
-                    })?
-                })
-            });
-            let reach = untils.try_fold(t, |acc, u| u.map(|u| acc.max(u)));
-            let endless = t
-                .checked_add_months(chrono::Months::new(12 * 11))
-                .unwrap_or(t);
-            seen.push((tzid, reach.unwrap_or(endless) + TimeDelta::days(2)));
-        }
-        for (tzid, t) in seen {
-            let span = spans.entry(tzid).or_insert((t, t));
-            span.0 = span.0.min(t);
-            span.1 = span.1.max(t);
-        }
-    }
+    let spans = zone_spans(vevents);
     for tz in vtimezones {
         let Some(tzid) = tz.get("TZID").map(|p| p.value.trim().to_string()) else {
             continue;
@@ -942,62 +917,7 @@ fn define_zones(
         } else {
             format!("{}–{}", first.year(), last.year())
         };
-        let mut parts = Vec::new();
-        for o in tz
-            .children
-            .iter()
-            .filter(|c| c.name == "STANDARD" || c.name == "DAYLIGHT")
-        {
-            let offset = |name: &str| -> Result<i32, IcsError> {
-                let p = o.get(name).ok_or_else(|| {
-                    err(
-                        o.line,
-                        format!("the zone `{tzid}`: {} without {name}", o.name),
-                    )
-                })?;
-                vtimezone::parse_offset(&p.value).ok_or_else(|| {
-                    err(
-                        p.line,
-                        format!(
-                            "{name}: `{}` is not an offset such as +0100",
-                            p.value.trim()
-                        ),
-                    )
-                })
-            };
-            // Without a DTSTART (some writers leave it out of a fixed offset): always.
-            let start = match o.get("DTSTART") {
-                Some(p) => date_time(p.value.trim())
-                    .or_else(|| {
-                        NaiveDate::parse_from_str(p.value.trim(), "%Y%m%d")
-                            .ok()
-                            .map(|d| d.and_time(NaiveTime::MIN))
-                    })
-                    .ok_or_else(|| {
-                        err(
-                            p.line,
-                            format!(
-                                "DTSTART: `{}` is not a date-time (YYYYMMDDTHHMMSS)",
-                                p.value.trim()
-                            ),
-                        )
-                    })?,
-                None => NaiveDate::from_ymd_opt(1601, 1, 1)
-                    .unwrap_or_default()
-                    .and_time(NaiveTime::MIN),
-            };
-            parts.push(Observance {
-                start,
-                offset_from: offset("TZOFFSETFROM")?,
-                offset_to: offset("TZOFFSETTO")?,
-                rrule: o.get("RRULE").map(|p| p.value.trim().to_string()),
-                rdates: o
-                    .all("RDATE")
-                    .flat_map(|p| p.value.split(','))
-                    .filter_map(|v| date_time(v.trim()))
-                    .collect(),
-            });
-        }
+        let parts = observances(tz, &tzid)?;
         let hint = format!(
             "{tzid} {}",
             tz.get("X-LIC-LOCATION")
@@ -1024,6 +944,104 @@ fn define_zones(
         zones.custom.insert(tzid, matched);
     }
     Ok(())
+}
+
+/// The span each zone is needed over: every time the events give in it, and ten years more
+/// for a series that repeats without an UNTIL.
+fn zone_spans(vevents: &[&Comp]) -> HashMap<String, (NaiveDateTime, NaiveDateTime)> {
+    let mut spans: HashMap<String, (NaiveDateTime, NaiveDateTime)> = HashMap::new();
+    for e in vevents {
+        let mut seen: Vec<(&str, NaiveDateTime)> = Vec::new();
+        for p in &e.props {
+            if !matches!(
+                p.name.as_str(),
+                "DTSTART" | "DTEND" | "RDATE" | "EXDATE" | "RECURRENCE-ID"
+            ) {
+                continue;
+            }
+            let Some(tzid) = p.param("TZID") else {
+                continue;
+            };
+            for v in p.value.split([',', '/']) {
+                if let Some(t) = date_time(v.trim()) {
+                    seen.push((tzid, t));
+                }
+            }
+        }
+        let start = e
+            .get("DTSTART")
+            .and_then(|p| Some((p.param("TZID")?, date_time(p.value.trim())?)));
+        if let Some((tzid, t)) = start {
+            let reach = e.all("RRULE").try_fold(t, |acc, p| {
+                crate::expand::until_of(&p.value).map(|u| acc.max(u))
+            });
+            let endless = t
+                .checked_add_months(chrono::Months::new(12 * 11))
+                .unwrap_or(t);
+            seen.push((tzid, reach.unwrap_or(endless) + TimeDelta::days(2)));
+        }
+        for (tzid, t) in seen {
+            let span = spans.entry(tzid.to_string()).or_insert((t, t));
+            span.0 = span.0.min(t);
+            span.1 = span.1.max(t);
+        }
+    }
+    spans
+}
+
+/// The STANDARD and DAYLIGHT parts of the VTIMEZONE `tz` (TZID `tzid`).
+fn observances(tz: &Comp, tzid: &str) -> Result<Vec<Observance>, IcsError> {
+    let mut parts = Vec::new();
+    for o in tz
+        .children
+        .iter()
+        .filter(|c| c.name == "STANDARD" || c.name == "DAYLIGHT")
+    {
+        let offset = |name: &str| -> Result<i32, IcsError> {
+            let p = o.get(name).ok_or_else(|| {
+                err(
+                    o.line,
+                    format!("the zone `{tzid}`: {} without {name}", o.name),
+                )
+            })?;
+            vtimezone::parse_offset(&p.value).ok_or_else(|| {
+                err(
+                    p.line,
+                    format!(
+                        "{name}: `{}` is not an offset such as +0100",
+                        p.value.trim()
+                    ),
+                )
+            })
+        };
+        // Without a DTSTART (some writers leave it out of a fixed offset): always.
+        let start = match o.get("DTSTART") {
+            Some(p) => crate::expand::date_or_time(&p.value).ok_or_else(|| {
+                err(
+                    p.line,
+                    format!(
+                        "DTSTART: `{}` is not a date-time (YYYYMMDDTHHMMSS)",
+                        p.value.trim()
+                    ),
+                )
+            })?,
+            None => NaiveDate::from_ymd_opt(1601, 1, 1)
+                .unwrap_or_default()
+                .and_time(NaiveTime::MIN),
+        };
+        parts.push(Observance {
+            start,
+            offset_from: offset("TZOFFSETFROM")?,
+            offset_to: offset("TZOFFSETTO")?,
+            rrule: o.get("RRULE").map(|p| p.value.trim().to_string()),
+            rdates: o
+                .all("RDATE")
+                .flat_map(|p| p.value.split(','))
+                .filter_map(|v| date_time(v.trim()))
+                .collect(),
+        });
+    }
+    Ok(parts)
 }
 
 /// Put series together: per UID, the event with the highest SEQUENCE (the first of equals)
@@ -1163,7 +1181,7 @@ fn series(
             };
             // An older change that brings rules of its own, for an occurrence the series no
             // longer has, belongs to an earlier version of the series.
-            if c.sequence < m.sequence && c.has_rules && !occurs_at(&ev, of) {
+            if c.sequence < m.sequence && c.has_rules() && !occurs_at(&ev, of) {
                 stale += 1;
                 continue;
             }
@@ -1206,19 +1224,9 @@ fn series(
 
 /// Whether the series `ev` (without its changes) has an occurrence starting at `of`.
 fn occurs_at(ev: &IcsEvent, of: Local) -> bool {
-    let mut rules = ev.rrules.iter().cloned();
     let entry = crate::Entry {
-        name: "probe".into(),
-        tz: ev.tz.clone(),
-        start: ev.start,
-        end: ev.end,
-        rrule: rules.next(),
-        more_rrules: rules.collect(),
-        exdates: ev.exdates.clone(),
-        exdays: ev.exdays.clone(),
-        rdates: ev.rdates.clone(),
-        periods: ev.periods.clone(),
-        ..crate::Entry::blank()
+        overrides: Vec::new(),
+        ..ev.entry()
     };
     let Ok(tz) = entry.zone() else { return false };
     let at = crate::resolve(tz, of).0;

@@ -267,7 +267,6 @@ pub enum Msg {
     CalendarUnreadable {
         error: String,
     },
-    RemedyFixCalendar,
     RemedyRemoveEntry {
         id: String,
     },
@@ -650,13 +649,9 @@ impl Msg {
                 format!("the calendar cannot be read over the planned window, so no freeze can be ruled out: {error}"),
                 format!("le calendrier ne peut pas être lu sur la fenêtre prévue, donc aucun gel ne peut être écarté : {error}"),
             ),
-            RemedyFixCalendar => pick(
-                "correct or remove the entry: `relm calendar entries`, then `relm calendar remove ID` or add it again".into(),
-                "corrigez ou supprimez l’entrée : `relm calendar entries`, puis `relm calendar remove ID` ou ajoutez-la à nouveau".into(),
-            ),
             RemedyRemoveEntry { id } => pick(
-                format!("remove the entry with `relm calendar remove {id}` (or from the app's Calendar page) and add it again; the other entries still count"),
-                format!("supprimez l’entrée avec `relm calendar remove {id}` (ou depuis la page Calendrier de l’application) puis ajoutez-la à nouveau ; les autres entrées comptent toujours"),
+                format!("remove the entry with `relm calendar remove {id}` and add it again; the other entries still count"),
+                format!("supprimez l’entrée avec `relm calendar remove {id}` puis ajoutez-la à nouveau ; les autres entrées comptent toujours"),
             ),
             RemedyHardFreeze => pick(
                 "move the window out of the freeze".into(),
