@@ -41,7 +41,7 @@ const COMMANDS: &[&str] = &[
     "policy_history",
     "policy",
     "simulate_policy",
-    "calendar_occurrences",
+    "calendar_listing",
     "calendar_conflicts",
     "preview_reschedule",
     "reschedule_release",

@@ -6,7 +6,7 @@ use ts_rs::{Config, TS};
 
 use crate::commands::AppInfo;
 use crate::state::Preferences;
-use relm_api::calendar::OccurrenceView;
+use relm_api::calendar::{Listing, OccurrenceView, UnreadableEntry};
 use relm_api::gates::{CheckRequest, PendingDecision, PolicySummary, SimulatedChange, Simulation};
 use relm_api::identity::IdentityView;
 use relm_api::members::MemberView;
@@ -56,7 +56,7 @@ pub fn typescript() -> String {
         AuthorSeen, NotApplied, JoinRequestView, SyncStatus, RiskLevel, Decision, Tier, Outcome,
         LineStatus, Line, ApprovalLine, Verdict, CheckRequest, PendingDecision, PolicySummary,
         PolicyVersion, SimulatedChange, Simulation, Lang, CalendarKind, Level, CalendarScope,
-        OccurrenceView, Severity, ConflictCode, Conflict, RescheduleRequest, ReschedulePreview,
+        OccurrenceView, UnreadableEntry, Listing, Severity, ConflictCode, Conflict, RescheduleRequest, ReschedulePreview,
         Fork, WorkspaceSettings,
     ];
     let mut out = String::from(

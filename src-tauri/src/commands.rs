@@ -1,7 +1,7 @@
 //! The commands the UI calls: each one a few lines over `relm-api`. They run off the main
 //! thread (`async`), so a slow operation never freezes the window.
 
-use relm_api::calendar::OccurrenceView;
+use relm_api::calendar::Listing;
 use relm_api::gates::{CheckRequest, PendingDecision, PolicySummary, Simulation};
 use relm_api::identity::IdentityView;
 use relm_api::members::MemberView;
@@ -226,16 +226,17 @@ pub fn simulate_policy(
     state.with(|r| r.simulate_policy(&source, "draft", lang))
 }
 
-/// Occurrences of the calendar's entries overlapping a range, local times in `tz`.
+/// Occurrences of the calendar's entries overlapping a range, local times in `tz`, and the
+/// entries that cannot be expanded (named, left out).
 #[tauri::command(async)]
 #[tracing::instrument(skip(state), err)]
-pub fn calendar_occurrences(
+pub fn calendar_listing(
     state: State<'_, AppState>,
     from: String,
     to: String,
     tz: Option<String>,
-) -> Result<Vec<OccurrenceView>> {
-    state.with(|r| r.calendar_occurrences(&from, &to, tz.as_deref()))
+) -> Result<Listing> {
+    state.with(|r| r.calendar_listing(&from, &to, tz.as_deref()))
 }
 
 /// Releases still to go out that clash with the calendar or each other.

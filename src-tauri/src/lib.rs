@@ -76,7 +76,7 @@ pub fn run() {
             commands::policy_history,
             commands::policy,
             commands::simulate_policy,
-            commands::calendar_occurrences,
+            commands::calendar_listing,
             commands::calendar_conflicts,
             commands::preview_reschedule,
             commands::reschedule_release,

@@ -3,10 +3,11 @@
 // release, and joining from the welcome screen.
 
 import assert from "node:assert/strict";
-import { cpSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { cpSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { check, cli, dataDir, find, stopDriver, until, withApp } from "./harness.mjs";
+import { SHOTS, check, cli, dataDir, find, stopDriver, until, withApp } from "./harness.mjs";
 
 after(stopDriver);
 
@@ -590,6 +591,53 @@ test("the calendar shows freezes, windows and releases by day, and their conflic
     );
   });
   assert.ok(saturday);
+});
+
+test("an unreadable calendar entry is named on the Calendar page and the others still show", async () => {
+  const dir = dataDir();
+  cli(dir, "init", "--workspace", "Cal", "--name", "Ann", "--email", "ann@example.com");
+  weekendFreeze(dir);
+  const broken = cli(
+    dir,
+    "calendar",
+    "add",
+    "freeze",
+    "--name",
+    "Web nights",
+    "--start",
+    "2027-03-01T22:00",
+    "--end",
+    "2027-03-02T06:00",
+    "--tz",
+    "UTC",
+    "--rrule",
+    "FREQ=DAILY",
+    "--service",
+    "web",
+  ).id;
+  // As an older version stored it: a rule today's reader cannot expand.
+  execFileSync("sqlite3", [
+    join(dir, "relm.db"),
+    `UPDATE calendar_entries SET entry = json_set(entry, '$.rrule', 'FREQ=DAILY;BYDAY=XX') WHERE id = '${broken}'`,
+  ]);
+  await withApp("unreadable-entry", dir, async (b) => {
+    await calendarAt(b, "month");
+    const banner = await find(b, "[data-testid=unreadable-entry]");
+    const text = await banner.getText();
+    assert.match(text, /Web nights/);
+    assert.match(text, /owner Ann/);
+    assert.ok(text.includes(`relm calendar remove ${broken}`), text);
+    const day = async (d) => (await find(b, `[data-day="${d}"]`)).getHTML();
+    await until(
+      b,
+      async () => /Weekend freeze/.test(await day("2027-03-13")),
+      "the other entries still show",
+    );
+    assert.doesNotMatch(await day("2027-03-02"), /Web nights/);
+    await b.pause(1500);
+    mkdirSync(SHOTS, { recursive: true });
+    await b.saveScreenshot(join(SHOTS, "unreadable-entry.png"));
+  });
 });
 
 test("moving a blocked release towards production asks why, and keeps the reason", async () => {

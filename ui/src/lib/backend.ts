@@ -16,7 +16,7 @@ import type {
   LogEntry,
   Preferences,
   Member,
-  Occurrence,
+  Listing,
   PendingDecision,
   PolicySummary,
   PolicyVersion,
@@ -101,8 +101,8 @@ export const backend = {
   pendingDecisions: () => call<PendingDecision[]>("pending_decisions", { lang: i18n.locale }),
   policyHistory: () => call<PolicySummary[]>("policy_history"),
   policy: (version: number | null = null) => call<PolicyVersion>("policy", { version }),
-  calendarOccurrences: (from: string, to: string, tz: string | null) =>
-    call<Occurrence[]>("calendar_occurrences", { from, to, tz }),
+  calendarListing: (from: string, to: string, tz: string | null) =>
+    call<Listing>("calendar_listing", { from, to, tz }),
   calendarConflicts: () => call<Conflict[]>("calendar_conflicts"),
   previewReschedule: (request: Omit<RescheduleRequest, "lang">) =>
     call<ReschedulePreview>("preview_reschedule", {

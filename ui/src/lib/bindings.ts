@@ -424,6 +424,14 @@ reason: string, owner: string,
  */
 overridden_by?: string, };
 
+export type UnreadableEntry = { id: string, name: string, 
+/**
+ * The member answerable for it (name, or key id).
+ */
+owner: string, why: string, };
+
+export type Listing = { occurrences: Array<OccurrenceView>, unreadable: Array<UnreadableEntry>, };
+
 export type Severity = "error" | "warning";
 
 export type Code = "inside_hard_freeze" | "inside_soft_freeze" | "crosses_freeze_start" | "outside_windows" | "same_service_overlap" | "same_environment_overlap" | "unreadable_entry";

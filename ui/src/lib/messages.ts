@@ -316,6 +316,8 @@ export const en = {
   "decision.approve": "approved",
   "decision.reject": "rejected",
   "calendar.title": "Calendar",
+  "calendar.unreadable":
+    "The entry “{name}” ({id}, owner {owner}) cannot be read and is left out: {why}. Releases it covers are blocked until it is removed: relm calendar remove {id}",
   "calendar.prev": "Previous month",
   "calendar.next": "Next month",
   "calendar.today": "Today",
@@ -711,6 +713,8 @@ export const fr: Record<MessageKey, string> = {
   "decision.approve": "approuvée",
   "decision.reject": "refusée",
   "calendar.title": "Calendrier",
+  "calendar.unreadable":
+    "L’entrée « {name} » ({id}, responsable {owner}) est illisible et n’est pas affichée : {why}. Les mises en production qu’elle couvre restent bloquées tant qu’elle n’est pas supprimée : relm calendar remove {id}",
   "calendar.prev": "Mois précédent",
   "calendar.next": "Mois suivant",
   "calendar.today": "Aujourd’hui",

@@ -5,6 +5,8 @@ export type {
   ApiError,
   Conflict,
   OccurrenceView as Occurrence,
+  Listing,
+  UnreadableEntry,
   ApprovalLine,
   CheckRequest,
   Decision,

@@ -747,7 +747,8 @@ impl Relm {
                         id: row.id.clone(),
                         name: row.entry.name.clone(),
                         owner: owner.clone(),
-                        why: why.to_string(),
+                        // Said inside a sentence: without its own full stop.
+                        why: why.to_string().trim_end_matches('.').to_string(),
                     });
                     continue;
                 }
