@@ -17,14 +17,23 @@ use tauri::Manager;
 pub fn run() {
     let _log = relm_api::logging::init("relm-app");
     tracing::info!(version = env!("CARGO_PKG_VERSION"), "Relm app starting");
+    let state = state::AppState::from_env();
     let result = tauri::Builder::default()
-        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
-            // A second launch focuses the running window instead of opening another replica.
-            if let Some(w) = app.get_webview_window("main") {
-                let _ = w.unminimize();
-                let _ = w.set_focus();
-            }
-        }))
+        .plugin(
+            tauri_plugin_single_instance::Builder::new()
+                // One instance per workspace, not per user: a second launch on the same data
+                // dir focuses its window, while another workspace opens its own. (With one
+                // name for the whole app, a launch on another workspace exited at once while
+                // an earlier window was still closing.)
+                .dbus_id(state::instance_id(&state.data_dir))
+                .callback(|app, _args, _cwd| {
+                    if let Some(w) = app.get_webview_window("main") {
+                        let _ = w.unminimize();
+                        let _ = w.set_focus();
+                    }
+                })
+                .build(),
+        )
         .plugin(
             tauri_plugin_window_state::Builder::default()
                 .with_state_flags(window::REMEMBERED)
@@ -32,7 +41,7 @@ pub fn run() {
         )
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_notification::init())
-        .manage(state::AppState::from_env())
+        .manage(state)
         .menu(menu::build)
         .on_menu_event(menu::on_event)
         .setup(|app| {

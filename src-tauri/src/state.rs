@@ -31,6 +31,40 @@ fn arg(args: &[String], flag: &str) -> Option<String> {
     args.get(i + 1).cloned()
 }
 
+/// The D-Bus name that makes the app single-instance per workspace: the app's identifier and
+/// the first 16 hex digits of the SHA-256 of the data dir's absolute path (a bus name allows
+/// only `[A-Za-z0-9_-]` in each element, which a path does not respect).
+pub fn instance_id(data_dir: &std::path::Path) -> String {
+    use sha2::{Digest, Sha256};
+    let path = std::fs::canonicalize(data_dir)
+        .or_else(|_| std::path::absolute(data_dir))
+        .unwrap_or_else(|_| data_dir.to_path_buf());
+    let digest = Sha256::digest(path.as_os_str().as_encoded_bytes());
+    format!("app.relm.desktop.w{}", &hex::encode(digest)[..16])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::instance_id;
+
+    #[test]
+    fn each_workspace_has_its_own_instance_name() {
+        let a = tempfile::tempdir().unwrap();
+        let b = tempfile::tempdir().unwrap();
+        let id = instance_id(a.path());
+        assert_eq!(id, instance_id(&a.path().join(".")));
+        assert_ne!(id, instance_id(b.path()));
+        assert!(
+            id.len() <= 255
+                && id.split('.').all(|part| !part.is_empty()
+                    && part
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+                    && !part.starts_with(|c: char| c.is_ascii_digit()))
+        );
+    }
+}
+
 impl AppState {
     /// The data dir comes from `--data-dir DIR`, else `RELM_DATA_DIR`, else the OS data folder
     /// (as for the CLI). Background sync runs every `--sync-every SECONDS`, else

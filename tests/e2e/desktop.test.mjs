@@ -1,12 +1,22 @@
-// Desktop conventions on the real binary: a second launch hands over to the running app; the
-// window comes back where and how large the user left it.
+// Desktop conventions on the real binary: a second launch on a workspace hands over to its
+// running app; the window comes back where and how large the user left it.
 
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync, realpathSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { APP, CONFIG_HOME, dataDir, stopDriver, until, withApp } from "./harness.mjs";
+import {
+  APP,
+  CONFIG_HOME,
+  dataDir,
+  poll,
+  startDesktop,
+  stopDriver,
+  until,
+  withApp,
+} from "./harness.mjs";
 
 after(stopDriver);
 
@@ -26,19 +36,49 @@ test("the window's size and position are remembered, even when the app is killed
   });
 });
 
-test("a second launch hands over to the running app and exits", () => {
-  const dir = dataDir();
-  // Single instance works over the D-Bus session bus, as on a desktop: give the apps one.
-  // Started normally, the second app would run until `timeout` stops it (exit 124).
-  const script = `
-    "$APP" --data-dir "$DIR" & first=$!
-    sleep 4
-    timeout 20 "$APP" --data-dir "$DIR"; code=$?
-    kill $first; wait $first
-    echo "second=$code"`;
-  const out = execFileSync("xvfb-run", ["-a", "dbus-run-session", "--", "bash", "-c", script], {
-    env: { ...process.env, APP, DIR: dir, RELM_KEYRING: "kernel", DISPLAY: "" },
-    stdio: ["ignore", "pipe", "ignore"],
-  }).toString();
-  assert.match(out, /second=0/, out);
+test("a second launch on a workspace hands over to its window; another workspace opens its own", async () => {
+  const env = { ...process.env, ...(await startDesktop()) };
+  const [one, two] = [dataDir(), dataDir()];
+  // The single-instance lock is a name on the session bus, one per workspace (data dir).
+  const lock = (dir) =>
+    "app.relm.desktop.w" +
+    createHash("sha256").update(realpathSync(dir)).digest("hex").slice(0, 16);
+  const names = () =>
+    execFileSync(
+      "dbus-send",
+      [
+        "--session",
+        "--print-reply",
+        "--dest=org.freedesktop.DBus",
+        "/org/freedesktop/DBus",
+        "org.freedesktop.DBus.ListNames",
+      ],
+      { env },
+    ).toString();
+  const launch = (dir) =>
+    spawn(APP, ["--data-dir", dir], {
+      env: { ...env, RELM_LOG_DIR: join(dir, "logs") },
+      stdio: "ignore",
+    });
+  const apps = [launch(one)];
+  try {
+    await poll(
+      () => names().includes(lock(one)),
+      "the first app holds its workspace's lock",
+      30000,
+    );
+    // Started normally, the second app would run until the timeout stops it.
+    const second = spawnSync(APP, ["--data-dir", one], { env, timeout: 30000, stdio: "ignore" });
+    assert.equal(
+      second.status,
+      0,
+      "a second launch on the same workspace exits after handing over",
+    );
+    apps.push(launch(two));
+    await poll(() => names().includes(lock(two)), "another workspace opens its own window", 30000);
+    assert.equal(apps[0].exitCode, null, "the first app still runs");
+    assert.ok(names().includes(lock(one)));
+  } finally {
+    for (const a of apps) a.kill("SIGKILL");
+  }
 });

@@ -1,9 +1,22 @@
 // End-to-end harness: the real app binary under Xvfb, driven through tauri-driver and
-// WebKitWebDriver. Each scenario gets a fresh data dir (hence a fresh keyring namespace) and
-// saves a screenshot when it fails.
+// WebKitWebDriver. The run gets one X display and one private D-Bus session bus, as a desktop
+// has; each scenario gets a fresh data dir (hence a fresh keyring namespace), a fresh driver,
+// and its own log folder, target/e2e-logs/<scenario>/: the drivers' and the app's output
+// (driver.log) and the app's own log (relm-app.*). A failing scenario prints both and saves a
+// screenshot.
 
 import { spawn, execFileSync } from "node:child_process";
-import { mkdtempSync, mkdirSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  mkdtempSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeSync,
+} from "node:fs";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -13,32 +26,12 @@ const ROOT = resolve(import.meta.dirname, "../..");
 export const APP = process.env.RELM_APP ?? join(ROOT, "target/debug/relm-app");
 export const CLI = join(ROOT, "target/debug/relm");
 export const SHOTS = process.env.RELM_E2E_SHOTS ?? join(ROOT, "target/e2e-screenshots");
+export const LOGS = process.env.RELM_E2E_LOGS ?? join(ROOT, "target/e2e-logs");
 const DRIVER = process.env.TAURI_DRIVER ?? "tauri-driver";
+/** How long a WebDriver session may take to start (the app is up in about 2 s). */
+const SESSION_TIMEOUT_MS = 30000;
 
-const children = [];
-
-function waitPort(port, ms = 20000) {
-  const until = Date.now() + ms;
-  return new Promise((ok, fail) => {
-    const attempt = () => {
-      const s = net.connect(port, "127.0.0.1");
-      s.once("connect", () => (s.destroy(), ok()));
-      s.once("error", () => {
-        s.destroy();
-        if (Date.now() > until) fail(new Error(`port ${port} did not open`));
-        else setTimeout(attempt, 100);
-      });
-    };
-    attempt();
-  });
-}
-
-let started = null;
-
-/** The apps' config home (window state lives there): one per run, never the user's own. */
-export const CONFIG_HOME = mkdtempSync(join(tmpdir(), "relm-e2e-config-"));
-
-/** Whether something already listens on a local port. */
+/** Whether something listens on a local port. */
 function listening(port) {
   return new Promise((ok) => {
     const s = net.connect(port, "127.0.0.1");
@@ -47,43 +40,168 @@ function listening(port) {
   });
 }
 
-// A run that dies must not leave its driver behind for the next one.
-process.on("exit", () => stopDriver());
-
-/** Start Xvfb (unless a display is set) and tauri-driver once for the whole run. */
-export function startDriver() {
-  started ??= (async () => {
-    // Another run's driver would serve this run's sessions with its own environment (config
-    // home, display): the tests would fail far from the cause.
-    for (const port of [4444, 4445])
-      if (await listening(port))
-        throw new Error(
-          `port ${port} is taken, probably by a tauri-driver left from another run: stop it (pkill -f tauri-driver; pkill -f WebKitWebDriver) and run again`,
-        );
-    const env = { ...process.env, RELM_KEYRING: "kernel", XDG_CONFIG_HOME: CONFIG_HOME };
-    if (!process.env.DISPLAY || process.env.RELM_E2E_XVFB) {
-      const display = ":97";
-      const x = spawn("Xvfb", [display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"], {
-        stdio: "ignore",
-      });
-      children.push(x);
-      env.DISPLAY = display;
-      await new Promise((r) => setTimeout(r, 500));
-    }
-    const driver = spawn(
-      DRIVER,
-      ["--port", "4444", "--native-port", "4445", "--native-driver", "/usr/bin/WebKitWebDriver"],
-      { env, stdio: "ignore" },
-    );
-    children.push(driver);
-    await waitPort(4444);
-    await waitPort(4445);
-  })();
-  return started;
+/** Poll `f` every 100 ms until it is truthy, or fail with `message` after `ms`. */
+export async function poll(f, message, ms = 20000) {
+  const until = Date.now() + ms;
+  while (!(await f())) {
+    if (Date.now() > until) throw new Error(message);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
+/** The apps' config home (window state lives there): one per run, never the user's own. */
+export const CONFIG_HOME = mkdtempSync(join(tmpdir(), "relm-e2e-config-"));
+
+/** What every scenario's processes share: the X display and the session bus. */
+let desktop = null;
+const runChildren = [];
+
+// A run that dies must not leave its driver, display or bus behind for the next one.
+process.on("exit", () => {
+  if (driver) {
+    try {
+      process.kill(-driver.child.pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+  for (const c of runChildren.reverse()) c.kill("SIGTERM");
+});
+
+/** A port nobody listens on now. */
+function freePort() {
+  return new Promise((ok, fail) => {
+    const srv = net.createServer();
+    srv.once("error", fail);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address();
+      srv.close(() => ok(port));
+    });
+  });
+}
+
+/** Spawn a daemon that prints one line when it is ready (Xvfb's display, the bus's address). */
+function daemon(cmd, args) {
+  const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "ignore"] });
+  runChildren.push(child);
+  return new Promise((ok, fail) => {
+    let out = "";
+    child.stdout.on("data", (d) => {
+      out += d;
+      if (out.includes("\n")) {
+        child.stdout.destroy();
+        child.unref();
+        ok(out.trim());
+      }
+    });
+    child.once("exit", () => fail(new Error(`${cmd} exited before it was ready`)));
+  });
+}
+
+/** Start Xvfb (unless a display is set) and a private D-Bus session bus, once per run. */
+export function startDesktop() {
+  desktop ??= (async () => {
+    const env = { RELM_KEYRING: "kernel", XDG_CONFIG_HOME: CONFIG_HOME };
+    if (!process.env.DISPLAY || process.env.RELM_E2E_XVFB) {
+      // Xvfb picks a free display and says which once it accepts clients.
+      const n = await daemon("Xvfb", [
+        "-displayfd",
+        "1",
+        "-screen",
+        "0",
+        "1280x800x24",
+        "-nolisten",
+        "tcp",
+      ]);
+      env.DISPLAY = `:${n}`;
+    }
+    // A desktop session has a bus, and the app's single-instance lock lives on it: without one
+    // the suite would not see what users see.
+    env.DBUS_SESSION_BUS_ADDRESS = await daemon("dbus-daemon", [
+      "--session",
+      "--nofork",
+      "--print-address=1",
+    ]);
+    return env;
+  })();
+  return desktop;
+}
+
+/** The running scenario's driver: its process and the log it writes to. */
+let driver = null;
+
+/** A fresh tauri-driver (and WebKitWebDriver) on free ports, whose output goes to `log`. */
+async function startScenarioDriver(log, logDir) {
+  const env = { ...process.env, ...(await startDesktop()), RELM_LOG_DIR: logDir };
+  const [port, nativePort] = [await freePort(), await freePort()];
+  const fd = openSync(log, "a");
+  // Its own process group, so that stopping it stops WebKitWebDriver and the app with it.
+  const child = spawn(
+    DRIVER,
+    [
+      "--port",
+      port,
+      "--native-port",
+      nativePort,
+      "--native-driver",
+      "/usr/bin/WebKitWebDriver",
+    ].map(String),
+    { env, stdio: ["ignore", fd, fd], detached: true },
+  );
+  closeSync(fd);
+  const exited = new Promise((r) => child.once("exit", r));
+  driver = { child, exited };
+  await poll(
+    async () => (await listening(port)) && (await listening(nativePort)),
+    `tauri-driver did not open its ports (see ${log})`,
+  );
+  return port;
+}
+
+/** Stop the scenario's driver, WebKitWebDriver and any app they started, and wait for them. */
+async function stopScenarioDriver() {
+  if (!driver) return;
+  const { child, exited } = driver;
+  driver = null;
+  try {
+    process.kill(-child.pid, "SIGKILL");
+  } catch {
+    // already gone
+  }
+  await exited;
+}
+
+/** Processes whose command line holds `--data-dir <dir>`: the app a scenario opened. */
+function appsOn(dir) {
+  const pids = [];
+  for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
+    let cmd;
+    try {
+      cmd = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+    } catch {
+      continue;
+    }
+    const at = cmd.indexOf("--data-dir");
+    if (at >= 0 && cmd[at + 1] === dir && cmd[0] === APP) pids.push(Number(pid));
+  }
+  return pids;
+}
+
+/** The end of a scenario's logs, to print beside its failure. */
+function logTail(logDir, lines = 60) {
+  if (!existsSync(logDir)) return "";
+  return readdirSync(logDir)
+    .sort()
+    .map((f) => {
+      const text = readFileSync(join(logDir, f), "utf8").trimEnd().split("\n");
+      return `--- ${join(logDir, f)} (last ${Math.min(lines, text.length)} lines)\n${text.slice(-lines).join("\n")}`;
+    })
+    .join("\n");
+}
+
+/** Kept for the scenario files' `after(stopDriver)`: stop whatever is still running. */
 export function stopDriver() {
-  for (const c of children.reverse()) c.kill("SIGTERM");
+  return stopScenarioDriver();
 }
 
 /** A fresh data dir. */
@@ -113,30 +231,70 @@ export function check(dir, release, env) {
   }
 }
 
-/** Open the app on `dir` (with `args`), run `body(browser)`, screenshot on failure, always close. */
-export async function withApp(name, dir, body, args = []) {
-  await startDriver();
-  const browser = await remote({
+/** Open a WebDriver session on the app, bounded in time; the error says what happened. */
+async function openSession(port, dir, args) {
+  return remote({
     hostname: "127.0.0.1",
-    port: 4444,
+    port,
     logLevel: "error",
-    connectionRetryCount: 1,
+    connectionRetryCount: 0,
+    connectionRetryTimeout: SESSION_TIMEOUT_MS,
     capabilities: {
       browserName: "wry",
       "wdio:enforceWebDriverClassic": true,
       "tauri:options": { application: APP, args: ["--data-dir", dir, ...args] },
     },
   });
+}
+
+/** Open the app on `dir` (with `args`), run `body(browser)`, screenshot on failure, always close. */
+export async function withApp(name, dir, body, args = []) {
+  const slug = name.replace(/\W+/g, "-");
+  const logDir = join(LOGS, slug);
+  rmSync(logDir, { recursive: true, force: true });
+  mkdirSync(logDir, { recursive: true });
+  const log = join(logDir, "driver.log");
+  const note = (line) => {
+    const fd = openSync(log, "a");
+    writeSync(fd, `[harness ${new Date().toISOString()}] ${line}\n`);
+    closeSync(fd);
+  };
+  let port = await startScenarioDriver(log, logDir);
+  let browser;
+  try {
+    browser = await openSession(port, dir, args);
+  } catch (first) {
+    // Said loudly, in the log and on the run's output: a retry must not hide a pattern.
+    const why = `session creation failed (${first.message.split("\n")[0]}); retrying once with a fresh driver`;
+    note(why);
+    console.error(`[e2e] ${name}: ${why}; logs in ${logDir}`);
+    await stopScenarioDriver();
+    for (const pid of appsOn(dir)) process.kill(pid, "SIGKILL");
+    port = await startScenarioDriver(log, logDir);
+    try {
+      browser = await openSession(port, dir, args);
+    } catch (second) {
+      await stopScenarioDriver();
+      second.message += `\n${logTail(logDir)}`;
+      throw second;
+    }
+  }
   try {
     await body(browser);
   } catch (e) {
     mkdirSync(SHOTS, { recursive: true });
-    const file = join(SHOTS, `${name.replace(/\W+/g, "-")}.png`);
+    const file = join(SHOTS, `${slug}.png`);
     await browser.saveScreenshot(file).catch(() => {});
-    e.message += `\n(screenshot: ${file})`;
+    e.message += `\n(screenshot: ${file})\n${logTail(logDir)}`;
     throw e;
   } finally {
     await browser.deleteSession().catch(() => {});
+    // The next scenario starts on a clean slate: this one's app is gone, and its driver too.
+    await poll(() => appsOn(dir).length === 0, "", 10000).catch(() => {
+      note("the app was still running 10 s after its session ended; killed");
+      for (const pid of appsOn(dir)) process.kill(pid, "SIGKILL");
+    });
+    await stopScenarioDriver();
   }
 }
 
