@@ -43,28 +43,6 @@ pub fn instance_id(data_dir: &std::path::Path) -> String {
     format!("app.relm.desktop.w{}", &hex::encode(digest)[..16])
 }
 
-#[cfg(test)]
-mod tests {
-    use super::instance_id;
-
-    #[test]
-    fn each_workspace_has_its_own_instance_name() {
-        let a = tempfile::tempdir().unwrap();
-        let b = tempfile::tempdir().unwrap();
-        let id = instance_id(a.path());
-        assert_eq!(id, instance_id(&a.path().join(".")));
-        assert_ne!(id, instance_id(b.path()));
-        assert!(
-            id.len() <= 255
-                && id.split('.').all(|part| !part.is_empty()
-                    && part
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-                    && !part.starts_with(|c: char| c.is_ascii_digit()))
-        );
-    }
-}
-
 impl AppState {
     /// The data dir comes from `--data-dir DIR`, else `RELM_DATA_DIR`, else the OS data folder
     /// (as for the CLI). Background sync runs every `--sync-every SECONDS`, else
@@ -162,5 +140,27 @@ impl AppState {
     /// Whether a workspace exists in the data dir.
     pub fn has_workspace(&self) -> bool {
         self.with(|r| r.summary().map(|_| ())).is_ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::instance_id;
+
+    #[test]
+    fn each_workspace_has_its_own_instance_name() {
+        let a = tempfile::tempdir().unwrap();
+        let b = tempfile::tempdir().unwrap();
+        let id = instance_id(a.path());
+        assert_eq!(id, instance_id(&a.path().join(".")));
+        assert_ne!(id, instance_id(b.path()));
+        assert!(
+            id.len() <= 255
+                && id.split('.').all(|part| !part.is_empty()
+                    && part
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+                    && !part.starts_with(|c: char| c.is_ascii_digit()))
+        );
     }
 }
