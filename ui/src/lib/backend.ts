@@ -1,9 +1,10 @@
-// The one place the UI talks to the backend. Every call goes through `call`, which turns a
-// rejected `invoke` into a typed `BackendError`.
+// The one place the UI talks to the backend. Every call goes through `call`, which makes outside
+// text safe to show (shown.ts) and turns a rejected `invoke` into a typed `BackendError`.
 
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import { i18n } from "./i18n.svelte";
+import { shown, shownText } from "./shown";
 import type {
   ApiError,
   AppInfo,
@@ -53,11 +54,12 @@ function isApiError(e: unknown): e is ApiError {
 
 async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
   try {
-    return await invoke<T>(cmd, args);
+    // Every string from the backend may be outside text (see shown.ts).
+    return shown(await invoke<T>(cmd, args));
   } catch (e) {
     throw isApiError(e)
-      ? new BackendError(e)
-      : new BackendError({ code: "internal", message: String(e) });
+      ? new BackendError(shown(e))
+      : new BackendError({ code: "internal", message: shownText(String(e)) });
   }
 }
 
@@ -127,5 +129,5 @@ export function onMenu(f: (id: string) => void): Promise<UnlistenFn> {
 }
 
 export function onSynced(f: (outcomes: SyncOutcome[]) => void): Promise<UnlistenFn> {
-  return listen<SyncOutcome[]>("relm://synced", (e) => f(e.payload));
+  return listen<SyncOutcome[]>("relm://synced", (e) => f(shown(e.payload)));
 }

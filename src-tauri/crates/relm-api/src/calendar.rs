@@ -127,6 +127,40 @@ pub struct Listing {
 /// Occurrences listed at most per request; more asks for a shorter range.
 pub const MAX_OCCURRENCES: usize = 50_000;
 
+/// The text rules of `relm_domain::text` on an entry: one-line name, multi-line reason, names
+/// in its scope, a one-line source.
+fn check_entry_text(e: &Entry) -> std::result::Result<(), relm_domain::DomainError> {
+    use relm_domain::limits::{MAX_SHORT, MAX_TEXT};
+    use relm_domain::text::{Lines, check_name, check_text};
+    check_text("name", &e.name, Lines::One, MAX_NAME_CHARS)?;
+    check_text("reason", &e.reason, Lines::Many, MAX_TEXT)?;
+    if let Some(source) = &e.source {
+        check_text("source", source, Lines::One, 5 * MAX_SHORT)?;
+    }
+    e.scope
+        .environments
+        .iter()
+        .try_for_each(|v| check_name("environment", v))?;
+    e.scope
+        .services
+        .iter()
+        .try_for_each(|v| check_name("service", v))
+}
+
+/// The longest entry name, in characters.
+const MAX_NAME_CHARS: usize = 120;
+
+/// Text from a calendar file as Relm keeps it: a summary on one line (line breaks and tabs
+/// become spaces, as calendar clients show it), a description with `\n` line ends.
+fn tidy_imported(e: &mut Entry) {
+    e.name = e
+        .name
+        .split(['\n', '\r', '\t'])
+        .collect::<Vec<_>>()
+        .join(" ");
+    e.reason = e.reason.replace("\r\n", "\n");
+}
+
 impl From<EntryError> for ApiError {
     fn from(e: EntryError) -> Self {
         ApiError::invalid(e.field, e.message)
@@ -215,6 +249,7 @@ impl CalendarInput {
             ));
         }
         entry.validate()?;
+        check_entry_text(&entry)?;
         Ok(entry)
     }
 }
@@ -463,6 +498,8 @@ impl Relm {
         req: &ImportRequest,
     ) -> Result<ImportOutcome> {
         self.workspace_id()?;
+        // A file name is outside text too: it is quoted in errors and in a holiday set's reason.
+        let file = &*relm_domain::text::shown(file);
         let floating = zone(req.tz.as_deref().unwrap_or("UTC"))?;
         let fail =
             |line: usize, m: String| ApiError::invalid("file", format!("{file}:{line}: {m}"));
@@ -513,7 +550,9 @@ impl Relm {
                 scope: scope.clone(),
                 ..ev.entry()
             };
+            tidy_imported(&mut e);
             e.validate().map_err(|err| fail(ev.line, err.to_string()))?;
+            check_entry_text(&e).map_err(|err| fail(ev.line, err.to_string()))?;
             Ok(e)
         };
         let mut entries: Vec<Entry> = Vec::new();
@@ -575,6 +614,7 @@ impl Relm {
                 source: Some(format!("holidays:{}", name.trim())),
                 ..Entry::blank()
             });
+            check_entry_text(&entries[0])?;
             let n = dates.len() as u32;
             let (added, updated) = self.store_imported(entries)?;
             return Ok(ImportOutcome {

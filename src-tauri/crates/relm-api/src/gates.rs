@@ -7,9 +7,11 @@ use serde::{Deserialize, Serialize};
 
 use relm_domain::ids::ReleaseId;
 use relm_domain::keys::KeyId;
+use relm_domain::limits::MAX_TEXT;
 use relm_domain::payload::{Decision, EventBody, Outcome as DeployOutcome};
 use relm_domain::release::{ChangeType, ReleaseStatus};
 use relm_domain::role::Role;
+use relm_domain::text::Lines;
 use relm_domain::window::fmt_utc;
 use relm_policy::facts::ApprovalFact;
 use relm_policy::rules::RuleSpec;
@@ -153,7 +155,9 @@ impl Relm {
                 "say why the policy changes: --note \"what and why\"",
             ));
         }
-        let source = source.to_string();
+        relm_domain::text::check_text("note", &note, Lines::Many, MAX_TEXT)?;
+        // Windows line ends are kept as line ends: the recorded source holds `\n` only.
+        let source = source.replace("\r\n", "\n");
         let mut version = 0;
         self.emit(|tx| {
             version = governance::current_version(tx)? + 1;
@@ -231,6 +235,7 @@ impl Relm {
                 "name the target environment: --env prod",
             ));
         }
+        relm_domain::text::check_name("environment", env)?;
         let at = parse_at(req.at.as_deref(), self.clock.now())?;
         let id = match (&req.release, &req.service, &req.version) {
             (Some(r), None, None) => self.resolve_release(r)?,
@@ -303,9 +308,11 @@ impl Relm {
         comment: Option<&str>,
         lang: Lang,
     ) -> Result<String> {
+        relm_domain::text::check_name("environment", environment.trim())?;
         let id = self.resolve_release(release)?;
         let me = key.public().key_id();
         let comment = comment.map(str::trim).unwrap_or_default().to_string();
+        relm_domain::text::check_text("comment", &comment, Lines::Many, MAX_TEXT)?;
         if decision == Decision::Reject && comment.is_empty() {
             return Err(ApiError::invalid(
                 "comment",
@@ -383,6 +390,7 @@ impl Relm {
         outcome: DeployOutcome,
         note: Option<&str>,
     ) -> Result<()> {
+        relm_domain::text::check_name("environment", environment.trim())?;
         let id = self.resolve_release(release)?;
         let note = note.map(str::trim).unwrap_or_default().to_string();
         self.emit(|tx| {

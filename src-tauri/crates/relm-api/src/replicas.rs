@@ -282,15 +282,18 @@ impl Relm {
     /// more often a typo or an unmounted drive than a wish).
     pub fn add_remote(&mut self, name: &str, dir: &Path) -> Result<RemoteView> {
         let name = name.trim();
-        let valid = !name.is_empty()
-            && name.len() <= 64
-            && name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+        // A name, without `/`: it names a remote in commands and in the store.
+        let valid = name.len() <= 64
+            && !name.contains('/')
+            && relm_domain::text::check_name("remote", name).is_ok();
         if !valid {
-            return Err(ApiError::validation(format!(
-                "remote name `{name}`: use 1-64 letters, digits, `-`, `_` or `.`"
-            )));
+            return Err(ApiError::invalid(
+                "name",
+                format!(
+                    "remote name `{}`: use 1-64 letters, digits, `-`, `_` or `.`, starting with a letter or a digit",
+                    relm_domain::text::Shown(&relm_domain::text::truncated(name, 80))
+                ),
+            ));
         }
         self.workspace_id()?;
         let location = absolute(dir)?;

@@ -8,6 +8,7 @@ use relm_domain::clock::SystemClock;
 use relm_domain::payload::{Decision, Outcome as Deployed};
 use relm_domain::release::{ChangeRef, Component, EvidenceLink};
 use relm_domain::role::Role;
+use relm_domain::text::Shown;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -93,7 +94,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
                 .filter_map(|o| {
                     o.error
                         .as_ref()
-                        .map(|e| format!("{}: {}", o.remote, e.message))
+                        .map(|e| format!("{}: {}", Shown(&o.remote), Shown(&e.message)))
                 })
                 .collect();
             Ok(Outcome {
@@ -172,9 +173,9 @@ fn identity(opts: &Options, cmd: IdentityCmd) -> Result<Outcome> {
             let info = relm.export_identity(&out, &pass)?;
             let text = format!(
                 "wrote an encrypted backup of {} ({}) to {}\nkeep it and its passphrase apart, somewhere safe",
-                info.member_name,
+                Shown(&info.member_name),
                 info.key_id,
-                out.display()
+                Shown(&out.display().to_string())
             );
             Outcome::ok(serde_json::json!({ "file": out, "backup": info }), text)
         }
@@ -183,7 +184,7 @@ fn identity(opts: &Options, cmd: IdentityCmd) -> Result<Outcome> {
             let info = relm.import_identity(&file, &pass)?;
             let text = format!(
                 "restored the identity of {} ({}) into the {}",
-                info.member_name,
+                Shown(&info.member_name),
                 info.key_id,
                 relm.keyring_backend()
             );
@@ -211,7 +212,7 @@ fn member(opts: &Options, cmd: MemberCmd) -> Result<Outcome> {
             let m = relm.add_member(&key, name.as_deref(), email.as_deref(), &roles(&r)?)?;
             let text = format!(
                 "added {} ({}) as {}",
-                m.name,
+                Shown(&m.name),
                 m.fingerprint,
                 m.roles.join(", ")
             );
@@ -226,7 +227,7 @@ fn member(opts: &Options, cmd: MemberCmd) -> Result<Outcome> {
             let m = relm.set_member_roles(&member, &roles(&r)?)?;
             let text = format!(
                 "{} ({}) now has: {}",
-                m.name,
+                Shown(&m.name),
                 m.fingerprint,
                 m.roles.join(", ")
             );
@@ -236,7 +237,8 @@ fn member(opts: &Options, cmd: MemberCmd) -> Result<Outcome> {
             let m = relm.rotate_member(&member, &key)?;
             let text = format!(
                 "{} now signs with key {}; the old key is removed\n",
-                m.name, m.fingerprint
+                Shown(&m.name),
+                m.fingerprint
             );
             Outcome::ok(m, text)
         }
@@ -244,7 +246,8 @@ fn member(opts: &Options, cmd: MemberCmd) -> Result<Outcome> {
             let m = relm.remove_member(&member)?;
             let text = format!(
                 "removed {} ({}); their past events stay valid",
-                m.name, m.fingerprint
+                Shown(&m.name),
+                m.fingerprint
             );
             Outcome::ok(m, text)
         }
@@ -371,7 +374,12 @@ fn release(opts: &Options, cmd: ReleaseCmd) -> Result<Outcome> {
                 Deployed::Succeeded
             };
             relm.record_deployment(&id, &env, outcome, note.as_deref())?;
-            let text = format!("recorded: {} to {env} {}", outcome.as_str(), id);
+            let text = format!(
+                "recorded: {} to {} {}",
+                outcome.as_str(),
+                Shown(&env),
+                Shown(&id)
+            );
             Outcome::ok(
                 serde_json::json!({ "id": id, "environment": env, "outcome": outcome }),
                 text,
@@ -487,7 +495,8 @@ fn remote(opts: &Options, cmd: RemoteCmd) -> Result<Outcome> {
             let r = relm.add_remote(&name, &folder)?;
             let text = format!(
                 "added remote `{}` at {}; run `relm sync` to exchange events",
-                r.name, r.location
+                Shown(&r.name),
+                Shown(&r.location)
             );
             Outcome::ok(r, text)
         }
@@ -500,7 +509,10 @@ fn remote(opts: &Options, cmd: RemoteCmd) -> Result<Outcome> {
             relm.remove_remote(&name)?;
             Outcome::ok(
                 serde_json::json!({ "removed": name }),
-                format!("removed remote `{name}`; its folder was left as it is"),
+                format!(
+                    "removed remote `{}`; its folder was left as it is",
+                    Shown(&name)
+                ),
             )
         }
     }

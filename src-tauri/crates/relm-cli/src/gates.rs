@@ -11,6 +11,7 @@ use relm_policy::{Lang, LineStatus, Verdict};
 
 use crate::Outcome;
 use crate::args::{CalendarCmd, CheckArgs, DecisionArgs, PolicyCmd, RescheduleArgs};
+use relm_domain::text::{Shown, shown_lines};
 
 fn read(file: &std::path::Path) -> Result<String> {
     let bytes = std::fs::read(file)
@@ -41,7 +42,11 @@ pub fn policy(opts: &Options, cmd: PolicyCmd) -> Result<Outcome> {
             let p = relm.policy(version)?;
             let text = format!(
                 "# policy version {}, applied {} by {}: {}\n{}",
-                p.version, p.applied_at, p.applied_by, p.note, p.source
+                p.version,
+                p.applied_at,
+                Shown(&p.applied_by),
+                Shown(&p.note),
+                shown_lines(&p.source, "")
             );
             Outcome::ok(p, text)
         }
@@ -96,9 +101,9 @@ pub fn decide(opts: &Options, a: DecisionArgs, decision: Decision) -> Result<Out
         } else {
             "rejected"
         },
-        verdict.service,
-        verdict.version,
-        verdict.environment,
+        Shown(&verdict.service),
+        Shown(&verdict.version),
+        Shown(&verdict.environment),
         verdict_text(&verdict)
     );
     Outcome::ok(verdict, text)
@@ -144,7 +149,7 @@ pub fn calendar(opts: &Options, cmd: CalendarCmd) -> Result<Outcome> {
             let row = relm.add_calendar_entry(&input)?;
             let text = format!(
                 "{} ({}) added: {}",
-                row.entry.name,
+                Shown(&row.entry.name),
                 row.entry.kind.as_str(),
                 row.id
             );
@@ -161,7 +166,11 @@ pub fn calendar(opts: &Options, cmd: CalendarCmd) -> Result<Outcome> {
                 .map(|u| {
                     format!(
                         "the calendar entry `{}` ({}, owner {}) cannot be expanded and is left out: {}; remove it with `relm calendar remove {}`",
-                        u.name, u.id, u.owner, u.why, u.id
+                        Shown(&u.name),
+                        u.id,
+                        Shown(&u.owner),
+                        Shown(&u.why),
+                        u.id
                     )
                 })
                 .collect();
@@ -249,13 +258,13 @@ pub fn calendar(opts: &Options, cmd: CalendarCmd) -> Result<Outcome> {
                     "{}  {:<12} {}  {} → {} {}{}",
                     r.id,
                     relm_calendar::label(e.kind, e.level),
-                    e.name,
+                    Shown(&e.name),
                     relm_calendar::fmt_local(e.start),
                     relm_calendar::fmt_local(e.end),
-                    e.tz,
+                    Shown(&e.tz),
                     e.rrule
                         .as_deref()
-                        .map(|r| format!("  {r}"))
+                        .map(|r| format!("  {}", Shown(r)))
                         .unwrap_or_default()
                 );
             }
@@ -267,7 +276,7 @@ pub fn calendar(opts: &Options, cmd: CalendarCmd) -> Result<Outcome> {
         }
         CalendarCmd::Remove { id } => {
             let row = relm.remove_calendar_entry(&id)?;
-            let text = format!("removed {} ({})", row.entry.name, row.id);
+            let text = format!("removed {} ({})", Shown(&row.entry.name), row.id);
             Outcome::ok(row, text)
         }
     }
@@ -283,10 +292,10 @@ fn occurrences_text(list: &[OccurrenceView]) -> String {
             s,
             "{:<12} {:<32} {} → {} {:<18} ({} → {}){}",
             relm_calendar::label(o.kind, o.level),
-            o.name,
+            Shown(&o.name),
             o.start_local,
             o.end_local,
-            o.tz,
+            Shown(&o.tz),
             o.start_utc,
             o.end_utc,
             if o.shifted {
@@ -298,7 +307,8 @@ fn occurrences_text(list: &[OccurrenceView]) -> String {
         if let Some(f) = &o.overridden_by {
             let _ = writeln!(
                 s,
-                "    overridden by the hard freeze `{f}`: a hard freeze beats a window"
+                "    overridden by the hard freeze `{}`: a hard freeze beats a window",
+                Shown(f)
             );
         }
     }
@@ -313,13 +323,13 @@ fn conflict_line(c: &relm_calendar::Conflict) -> String {
             relm_calendar::Severity::Warning => "warning",
         },
         c.release_id,
-        c.service,
-        c.version,
+        Shown(&c.service),
+        Shown(&c.version),
         c.environment
             .as_deref()
-            .map(|e| format!(" to {e}"))
+            .map(|e| format!(" to {}", Shown(e)))
             .unwrap_or_default(),
-        c.reason
+        Shown(&c.reason)
     )
 }
 
@@ -336,7 +346,11 @@ pub fn reschedule(relm: &mut Relm, a: RescheduleArgs) -> Result<Outcome> {
     let preview = relm.preview_reschedule(&req)?;
     let mut text = format!(
         "{} {} to {} → {} ({})\n",
-        preview.service, preview.version, preview.start, preview.end, preview.tz
+        Shown(&preview.service),
+        Shown(&preview.version),
+        preview.start,
+        preview.end,
+        Shown(&preview.tz)
     );
     if preview.conflicts.is_empty() {
         text.push_str("no conflicts at the new time\n");
@@ -397,22 +411,28 @@ pub fn verdict_text(v: &Verdict) -> String {
         s,
         "{}: {} {} to {} at {} (policy version {})",
         v.outcome.as_str().replace('_', " ").to_uppercase(),
-        v.service,
-        v.version,
-        v.environment,
+        Shown(&v.service),
+        Shown(&v.version),
+        Shown(&v.environment),
         v.at,
         v.policy_version
     );
     let width = v.rules.iter().map(|l| l.rule.len()).max().unwrap_or(0);
     for l in &v.rules {
-        let _ = writeln!(s, "  {} {:<width$}  {}", mark(l.status), l.rule, l.reason);
+        let _ = writeln!(
+            s,
+            "  {} {:<width$}  {}",
+            mark(l.status),
+            Shown(&l.rule),
+            Shown(&l.reason)
+        );
         if l.status != LineStatus::Pass && l.status != LineStatus::NotApplicable {
             for e in &l.evidence {
-                let _ = writeln!(s, "       {:<width$}  · {e}", "");
+                let _ = writeln!(s, "       {:<width$}  · {}", "", Shown(e));
             }
         }
         if let Some(r) = &l.remedy {
-            let _ = writeln!(s, "       {:<width$}  → {r}", "");
+            let _ = writeln!(s, "       {:<width$}  → {}", "", Shown(r));
         }
     }
     for (title, list) in [
@@ -429,9 +449,9 @@ pub fn verdict_text(v: &Verdict) -> String {
                 "  {} {} {} {}: {}",
                 if a.counts { "✓" } else { "✗" },
                 a.decision,
-                a.name,
+                Shown(&a.name),
                 a.at,
-                a.reason
+                Shown(&a.reason)
             );
         }
     }
@@ -450,7 +470,10 @@ fn history(list: &[PolicySummary]) -> String {
         let _ = writeln!(
             s,
             "{:<8} {:<21} {:<20} {}",
-            p.version, p.applied_at, p.applied_by_name, p.note
+            p.version,
+            p.applied_at,
+            Shown(&p.applied_by_name),
+            Shown(&p.note)
         );
     }
     s
@@ -469,14 +492,14 @@ fn simulation(sim: &Simulation) -> String {
             s,
             "  {} {} {} to {}: {} → {}",
             c.release_id,
-            c.service,
-            c.version,
-            c.environment,
+            Shown(&c.service),
+            Shown(&c.version),
+            Shown(&c.environment),
             c.before.as_str(),
             c.after.as_str()
         );
         for r in &c.reasons {
-            let _ = writeln!(s, "      {r}");
+            let _ = writeln!(s, "      {}", Shown(r));
         }
     }
     s
@@ -492,14 +515,14 @@ fn pending_text(list: &[PendingDecision]) -> String {
             s,
             "{} {} {} to {}{}: {}",
             p.release_id,
-            p.service,
-            p.version,
-            p.environment,
+            Shown(&p.service),
+            Shown(&p.version),
+            Shown(&p.environment),
             p.window_start
                 .as_deref()
                 .map(|w| format!(" ({w})"))
                 .unwrap_or_default(),
-            p.reason
+            Shown(&p.reason)
         );
     }
     s

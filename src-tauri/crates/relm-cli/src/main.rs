@@ -9,6 +9,7 @@ mod text;
 
 use clap::Parser;
 use relm_api::{ApiError, ErrorCode};
+use relm_domain::text::shown_output;
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -41,17 +42,54 @@ fn exit_code(code: ErrorCode) -> u8 {
     }
 }
 
+/// Which argument is not UTF-8 (clap only says that one is), its bytes, and what to do.
+fn not_utf8(args: Vec<std::ffi::OsString>) -> String {
+    let Some(at) = args
+        .iter()
+        .skip(1)
+        .position(|a| a.to_str().is_none())
+        .map(|i| i + 1)
+    else {
+        return "an argument is not UTF-8 text; Relm stores text as UTF-8".into();
+    };
+    let bytes = args[at].as_encoded_bytes();
+    let (option, value) = match bytes.strip_prefix(b"--").and_then(|b| {
+        let eq = b.iter().position(|c| *c == b'=')?;
+        Some((
+            format!("--{}", String::from_utf8_lossy(&b[..eq])),
+            &b[eq + 1..],
+        ))
+    }) {
+        Some((option, value)) => (option, value),
+        None => match args[at - 1].to_str() {
+            Some(prev) if prev.starts_with('-') && at > 1 => (prev.to_string(), bytes),
+            _ => (format!("argument {at}"), bytes),
+        },
+    };
+    format!(
+        "{option}: `{}` is not UTF-8 text (Relm keeps text as UTF-8); check the encoding of the terminal or script that passed it",
+        value.escape_ascii()
+    )
+}
+
 #[allow(clippy::print_stdout, clippy::print_stderr)] // the CLI's own output
 fn main() -> ExitCode {
     relm_api::prepare_keyring();
     relm_api::private::restrict_process();
-    let cli = args::Cli::parse();
+    let cli = match args::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if e.kind() == clap::error::ErrorKind::InvalidUtf8 => {
+            eprintln!("error: {}", not_utf8(std::env::args_os().collect()));
+            return ExitCode::from(2);
+        }
+        Err(e) => e.exit(),
+    };
     let _guard = relm_api::logging::init("relm-cli");
     tracing::debug!(command = ?cli.command, "relm starting");
     let json = cli.json;
     let result = commands::run(cli);
     for note in relm_api::private::take_notices() {
-        eprintln!("note: {note}");
+        eprintln!("note: {}", shown_output(&note));
     }
     let mut stdout = std::io::stdout().lock();
     match result {
@@ -65,13 +103,15 @@ fn main() -> ExitCode {
             } else if out.text.is_empty() {
                 Ok(())
             } else {
-                writeln!(stdout, "{}", out.text.trim_end())
+                // The last guard: whatever a formatter let through, no control character but
+                // line breaks and tabs (and no direction override) reaches the terminal.
+                writeln!(stdout, "{}", shown_output(out.text.trim_end()))
             };
             if written.is_err() {
                 return ExitCode::from(3);
             }
             for e in &out.errors {
-                eprintln!("error: {e}");
+                eprintln!("error: {}", shown_output(e));
             }
             ExitCode::from(out.exit)
         }
@@ -86,7 +126,7 @@ fn main() -> ExitCode {
                     serde_json::to_string_pretty(&v).unwrap_or_default()
                 );
             }
-            eprintln!("error: {message}");
+            eprintln!("error: {}", shown_output(message));
             ExitCode::from(exit_code(*code))
         }
     }

@@ -7,11 +7,17 @@ use relm_api::releases::{ReleaseDetail, ReleasePage};
 use relm_api::replicas::{JoinOutcome, RemoteView, SyncOutcome, SyncStatus, summary_line};
 use relm_api::workspace::{InitOutcome, Summary};
 use relm_api::{LogEntry, VerifyReport};
+use relm_domain::text::{Shown, shown_lines};
 use std::fmt::Write;
 
 pub fn init(o: &InitOutcome) -> String {
     let mut s = String::new();
-    let _ = writeln!(s, "workspace {} ({})", o.workspace_name, o.workspace_id);
+    let _ = writeln!(
+        s,
+        "workspace {} ({})",
+        Shown(&o.workspace_name),
+        o.workspace_id
+    );
     let _ = writeln!(s, "your key fingerprint: {}", o.fingerprint);
     let _ = writeln!(s, "private key stored in the {}", o.keyring);
     if !o.keyring_persistent {
@@ -31,8 +37,8 @@ pub fn identity(view: &IdentityView) -> String {
     let i = &view.member;
     format!(
         "{} <{}>\nkey id:      {}\nfingerprint: {}\npublic key:  {}\nroles:       {}{}\nkeyring:     {} ({})\n",
-        i.name,
-        i.email,
+        Shown(&i.name),
+        Shown(&i.email),
         i.key_id,
         i.fingerprint,
         i.public_key,
@@ -65,7 +71,10 @@ pub fn members(list: &[MemberView]) -> String {
         let _ = writeln!(
             s,
             "{:<20} {:<24} {:<32} {}",
-            m.fingerprint, m.name, m.email, roles
+            m.fingerprint,
+            Shown(&m.name),
+            Shown(&m.email),
+            roles
         );
     }
     s
@@ -90,11 +99,11 @@ pub fn releases(page: &ReleasePage) -> String {
             s,
             "{:<36}  {:<22} {:<12} {:<9} {:<11} {:<20} {}",
             r.id,
-            f.service,
-            f.version,
+            Shown(&f.service),
+            Shown(&f.version),
             f.change_type.as_str(),
             r.status.as_str(),
-            f.environments.join(","),
+            Shown(&f.environments.join(",")),
             window
         );
     }
@@ -104,11 +113,21 @@ pub fn releases(page: &ReleasePage) -> String {
     s
 }
 
+/// Where the later lines of a multi-line value start: no line of it can pass for a line of
+/// the output around it.
+const INDENT: &str = "             | ";
+
 pub fn release_detail(d: &ReleaseDetail) -> String {
     let r = &d.release;
     let f = &r.fields;
     let mut s = String::new();
-    let _ = writeln!(s, "{} {} — {}", f.service, f.version, f.title);
+    let _ = writeln!(
+        s,
+        "{} {} — {}",
+        Shown(&f.service),
+        Shown(&f.version),
+        Shown(&f.title)
+    );
     let _ = writeln!(s, "id:          {}", r.id);
     let _ = writeln!(
         s,
@@ -125,53 +144,53 @@ pub fn release_detail(d: &ReleaseDetail) -> String {
         }
     );
     let _ = writeln!(s, "type:        {}", f.change_type.as_str());
-    let _ = writeln!(s, "environments: {}", f.environments.join(", "));
+    let _ = writeln!(s, "environments: {}", Shown(&f.environments.join(", ")));
     if let Some(w) = &f.window {
         let _ = writeln!(
             s,
             "window:      {} → {} ({})",
             w.local_start(),
             w.local_end(),
-            w.tz
+            Shown(&w.tz)
         );
     }
     let _ = writeln!(s, "owner:       {}", f.owner);
     if !f.description.is_empty() {
-        let _ = writeln!(s, "description: {}", f.description);
+        let _ = writeln!(s, "description: {}", shown_lines(&f.description, INDENT));
     }
     let _ = writeln!(
         s,
         "rollback:    {}",
         if f.rollback_plan.is_empty() {
-            "(none)"
+            "(none)".into()
         } else {
-            &f.rollback_plan
+            shown_lines(&f.rollback_plan, INDENT)
         }
     );
     for c in &f.components {
         let _ = writeln!(
             s,
             "component:   {} {} {}",
-            c.name,
-            c.version,
-            c.digest.as_deref().unwrap_or("")
+            Shown(&c.name),
+            Shown(&c.version),
+            Shown(c.digest.as_deref().unwrap_or(""))
         );
     }
     for c in &f.changes {
         let _ = writeln!(
             s,
             "change:      {} {} {}",
-            c.id,
-            c.title,
-            c.link.as_deref().unwrap_or("")
+            Shown(&c.id),
+            Shown(&c.title),
+            Shown(c.link.as_deref().unwrap_or(""))
         );
     }
     for e in &f.evidence {
         let _ = writeln!(
             s,
             "evidence:    {} {}",
-            e.name,
-            e.link.as_deref().or(e.digest.as_deref()).unwrap_or("")
+            Shown(&e.name),
+            Shown(e.link.as_deref().or(e.digest.as_deref()).unwrap_or(""))
         );
     }
     let _ = writeln!(s, "\nstatus history:");
@@ -182,10 +201,10 @@ pub fn release_detail(d: &ReleaseDetail) -> String {
             h.at,
             h.from.as_deref().unwrap_or("(new)"),
             h.to,
-            h.by,
+            Shown(&h.by),
             h.note
                 .as_deref()
-                .map(|n| format!(" — {n}"))
+                .map(|n| format!(" — {}", shown_lines(n, INDENT)))
                 .unwrap_or_default()
         );
     }
@@ -196,7 +215,7 @@ pub fn release_detail(d: &ReleaseDetail) -> String {
             "  {}  {:<24} {}",
             e.at,
             e.kind,
-            e.author_name.as_deref().unwrap_or(&e.author)
+            Shown(e.author_name.as_deref().unwrap_or(&e.author))
         );
     }
     s
@@ -242,10 +261,10 @@ fn verify_result(r: &VerifyReport) -> String {
                     "\n  event {}{}: {} [{}]",
                     p.event,
                     match (&p.author, p.seq) {
-                        (Some(a), Some(q)) => format!(" (author {a}, seq {q})"),
+                        (Some(a), Some(q)) => format!(" (author {}, seq {q})", Shown(a)),
                         _ => String::new(),
                     },
-                    p.message,
+                    Shown(&p.message),
                     p.code
                 );
             }
@@ -264,8 +283,8 @@ pub fn log(entries: &[LogEntry]) -> String {
             e.at,
             e.signed_at.as_deref().unwrap_or("-"),
             e.kind,
-            e.author_name.as_deref().unwrap_or(&e.author),
-            e.entity.as_deref().unwrap_or("-"),
+            Shown(e.author_name.as_deref().unwrap_or(&e.author)),
+            Shown(e.entity.as_deref().unwrap_or("-")),
             e.id
         );
     }
@@ -274,8 +293,8 @@ pub fn log(entries: &[LogEntry]) -> String {
 
 pub fn summary(s: &Summary) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "{} ({})", s.name, s.workspace_id);
-    let _ = writeln!(out, "data dir: {}", s.data_dir);
+    let _ = writeln!(out, "{} ({})", Shown(&s.name), s.workspace_id);
+    let _ = writeln!(out, "data dir: {}", Shown(&s.data_dir));
     let _ = writeln!(
         out,
         "{} members, {} releases, {} ledger events",
@@ -292,7 +311,9 @@ pub fn join(o: &JoinOutcome) -> String {
     let _ = writeln!(
         s,
         "joined workspace {} ({}): {} events verified",
-        o.workspace_name, o.workspace_id, o.events
+        Shown(&o.workspace_name),
+        o.workspace_id,
+        o.events
     );
     let _ = writeln!(s, "your public key:  {}", o.public_key);
     let _ = writeln!(s, "your fingerprint: {}", o.fingerprint);
@@ -331,12 +352,14 @@ pub fn remotes(list: &[RemoteView]) -> String {
         let _ = writeln!(
             s,
             "{:<12} {}  {last}, {} event(s) to push",
-            r.name, r.location, r.pending_push
+            Shown(&r.name),
+            Shown(&r.location),
+            r.pending_push
         );
         if let (Some(res), Some(msg)) = (&r.last_result, &r.last_message)
             && res != "ok"
         {
-            let _ = writeln!(s, "{:<12} {msg}", "");
+            let _ = writeln!(s, "{:<12} {}", "", Shown(msg));
         }
     }
     s
@@ -347,9 +370,9 @@ pub fn sync(outcomes: &[SyncOutcome]) -> String {
     for o in outcomes {
         match (&o.report, &o.error) {
             (Some(r), _) => {
-                let _ = writeln!(s, "{}: {}", o.remote, summary_line(r));
+                let _ = writeln!(s, "{}: {}", Shown(&o.remote), summary_line(r));
                 for (kind, n) in &r.pulled.kinds {
-                    let _ = writeln!(s, "  arrived: {n} × {kind}");
+                    let _ = writeln!(s, "  arrived: {n} × {}", Shown(kind));
                 }
                 if r.pulled.replayed {
                     let _ = writeln!(
@@ -361,12 +384,13 @@ pub fn sync(outcomes: &[SyncOutcome]) -> String {
                     let _ = writeln!(s, "  QUARANTINED {}", quarantined(q));
                 }
                 for f in &r.lying {
-                    let _ = writeln!(s, "  SECURITY {}: {}", f.file, f.reason);
+                    let _ = writeln!(s, "  SECURITY {}: {}", Shown(&f.file), Shown(&f.reason));
                 }
                 if let Some(dir) = &r.moved_to {
                     let _ = writeln!(
                         s,
-                        "  warning: this replica's folder on the remote was a link or a file; it now writes to {dir}"
+                        "  warning: this replica's folder on the remote was a link or a file; it now writes to {}",
+                        Shown(dir)
                     );
                 }
                 if r.pulled.dropped > 0 {
@@ -379,28 +403,38 @@ pub fn sync(outcomes: &[SyncOutcome]) -> String {
                 for f in &r.altered {
                     let _ = writeln!(
                         s,
-                        "  warning: {f} was changed after it was written; its events were checked one by one"
+                        "  warning: {} was changed after it was written; its events were checked one by one",
+                        Shown(f)
                     );
                 }
                 for f in &r.ignored {
-                    let _ = writeln!(s, "  ignored {}: {}", f.file, f.reason);
+                    let _ = writeln!(s, "  ignored {}: {}", Shown(&f.file), Shown(&f.reason));
                 }
                 for f in &r.incomplete {
                     let _ = writeln!(
                         s,
-                        "  {f} is still being copied; it will be read on the next sync"
+                        "  {} is still being copied; it will be read on the next sync",
+                        Shown(f)
                     );
                 }
                 for j in &r.join_requests {
                     let _ = writeln!(
                         s,
                         "  join request from {} <{}>: relm member add --key {} --role ROLE",
-                        j.name, j.email, j.public_key
+                        Shown(&j.name),
+                        Shown(&j.email),
+                        Shown(&j.public_key)
                     );
                 }
             }
             (None, Some(e)) => {
-                let _ = writeln!(s, "{}: {} — {}", o.remote, o.result, e.message);
+                let _ = writeln!(
+                    s,
+                    "{}: {} — {}",
+                    Shown(&o.remote),
+                    o.result,
+                    Shown(&e.message)
+                );
             }
             (None, None) => {}
         }
@@ -412,9 +446,9 @@ pub fn sync(outcomes: &[SyncOutcome]) -> String {
 fn quarantined(q: &Rejected) -> String {
     format!(
         "{} from {}: {} ({})",
-        q.event.as_deref().unwrap_or("(unreadable)"),
-        q.source,
-        q.reason,
+        Shown(q.event.as_deref().unwrap_or("(unreadable)")),
+        Shown(&q.source),
+        Shown(&q.reason),
         q.code
     )
 }
@@ -448,10 +482,10 @@ pub fn sync_status(st: &SyncStatus) -> String {
             );
         }
         for f in &st.forks {
-            let _ = writeln!(s, "  {}", f.event.reason);
+            let _ = writeln!(s, "  {}", Shown(&f.event.reason));
         }
         for f in &st.lying {
-            let _ = writeln!(s, "  {}: {}", f.file, f.reason);
+            let _ = writeln!(s, "  {}: {}", Shown(&f.file), Shown(&f.reason));
         }
     }
     if !st.quarantined.is_empty() {
@@ -470,10 +504,10 @@ pub fn sync_status(st: &SyncStatus) -> String {
             let _ = writeln!(
                 s,
                 "  {} (author {} seq {}): {}",
-                p.event.as_deref().unwrap_or("?"),
-                p.author.as_deref().unwrap_or("?"),
+                Shown(p.event.as_deref().unwrap_or("?")),
+                Shown(p.author.as_deref().unwrap_or("?")),
                 p.seq.unwrap_or_default(),
-                p.reason
+                Shown(&p.reason)
             );
         }
     }
@@ -487,7 +521,11 @@ pub fn sync_status(st: &SyncStatus) -> String {
             let _ = writeln!(
                 s,
                 "  {} {} at {}: {} ({})",
-                n.event, n.kind, n.at, n.reason, n.code
+                n.event,
+                n.kind,
+                n.at,
+                Shown(&n.reason),
+                n.code
             );
         }
     }
@@ -496,7 +534,7 @@ pub fn sync_status(st: &SyncStatus) -> String {
         let _ = writeln!(
             s,
             "  {:<24} {}  seq {:<6} {}{}",
-            m.name.as_deref().unwrap_or("(not a member)"),
+            Shown(m.name.as_deref().unwrap_or("(not a member)")),
             m.fingerprint,
             m.last_seq,
             m.last_at,
@@ -509,7 +547,10 @@ pub fn sync_status(st: &SyncStatus) -> String {
             let _ = writeln!(
                 s,
                 "  {} <{}> {}: relm member add --key {} --role ROLE",
-                j.name, j.email, j.fingerprint, j.public_key
+                Shown(&j.name),
+                Shown(&j.email),
+                j.fingerprint,
+                Shown(&j.public_key)
             );
         }
     }

@@ -20,7 +20,7 @@ use crate::event::{FORMAT_VERSION, LEGACY_FORMAT, SignedEvent};
 use crate::hlc::Hlc;
 use crate::ids::WorkspaceId;
 use crate::keys::{KeyId, PublicKey};
-use crate::limits::{MAX_BODY, MAX_SEQ, MAX_TIMESTAMP_MS, check_payload};
+use crate::limits::{MAX_BODY, MAX_SEQ, MAX_TIMESTAMP_MS, check_sizes, payload_violation};
 use crate::payload::EventBody;
 
 /// Why an event is not acceptable; `code` is stable for tools, `message` for people.
@@ -410,7 +410,15 @@ pub fn check_ranges(ev: &SignedEvent) -> Result<(), Violation> {
             ),
         ));
     }
-    check_payload(&env.payload).map_err(|e| Violation::new("too_long", e.to_string()))
+    check_sizes(&env.payload).map_err(|e| Violation::new("too_long", e.to_string()))
+}
+
+/// [`check_ranges`] and the text rules of `crate::text` (no control character or direction
+/// override, names that are names): what a replica accepts from another one. Events already in
+/// a ledger are held to [`check_ranges`] only (see [`crate::limits::check_sizes`]).
+pub fn check_incoming(ev: &SignedEvent) -> Result<(), Violation> {
+    check_ranges(ev)?;
+    payload_violation(&ev.envelope.payload).map_err(|(code, e)| Violation::new(code, e.to_string()))
 }
 
 #[cfg(test)]

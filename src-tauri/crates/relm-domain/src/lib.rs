@@ -19,6 +19,7 @@ pub mod membership;
 pub mod payload;
 pub mod release;
 pub mod role;
+pub mod text;
 pub mod window;
 
 pub use error::DomainError;

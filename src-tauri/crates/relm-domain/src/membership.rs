@@ -179,10 +179,21 @@ impl Members {
 }
 
 pub fn check_info(info: &MemberInfo) -> Result<(), DomainError> {
-    if info.name.trim().is_empty() {
+    check_person(&info.name, &info.email)
+}
+
+/// A person's name and e-mail, wherever they come from (a form, a join request the newcomer
+/// signed, an event): a name, one line each, at most `MAX_SHORT` characters, no control
+/// character or direction override, and an e-mail that looks like one when given.
+pub fn check_person(name: &str, email: &str) -> Result<(), DomainError> {
+    use crate::limits::MAX_SHORT;
+    use crate::text::{Lines, Shown, check_text};
+    if name.trim().is_empty() {
         return Err(DomainError::invalid("name", "a member needs a name"));
     }
-    let email = info.email.trim();
+    check_text("name", name, Lines::One, MAX_SHORT)?;
+    check_text("email", email, Lines::One, MAX_SHORT)?;
+    let email = email.trim();
     // The e-mail is optional (an admin may add a member by key alone), but if given it must
     // look like one.
     let ok = email.is_empty()
@@ -192,7 +203,7 @@ pub fn check_info(info: &MemberInfo) -> Result<(), DomainError> {
     if !ok {
         return Err(DomainError::invalid(
             "email",
-            format!("`{email}` is not an e-mail address"),
+            format!("`{}` is not an e-mail address", Shown(email)),
         ));
     }
     Ok(())

@@ -12,6 +12,8 @@ use sha2::{Digest, Sha256};
 use crate::DomainError;
 use crate::ids::ReleaseId;
 use crate::keys::KeyId;
+use crate::limits::{MAX_SHORT, MAX_TEXT};
+use crate::text::{self, Lines, check_name};
 use crate::window::PlannedWindow;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -387,12 +389,9 @@ impl ReleaseFields {
                 "a release needs a title; say what it ships",
             ));
         }
-        if self.title.chars().count() > 200 {
-            return Err(DomainError::invalid(
-                "title",
-                "keep the title under 200 characters; use the description for detail",
-            ));
-        }
+        text::check_text("title", &self.title, Lines::One, MAX_SHORT)?;
+        text::check_text("description", &self.description, Lines::Many, MAX_TEXT)?;
+        text::check_text("rollback_plan", &self.rollback_plan, Lines::Many, MAX_TEXT)?;
         let mut envs: Vec<String> = Vec::new();
         for env in &self.environments {
             let env = env.trim().to_string();
@@ -419,6 +418,7 @@ impl ReleaseFields {
                     format!("component `{}` needs a version", c.name),
                 ));
             }
+            text::check_text("component", &c.version, Lines::One, MAX_SHORT)?;
             if let Some(d) = &c.digest {
                 check_digest(d)?;
             }
@@ -430,6 +430,17 @@ impl ReleaseFields {
                     "every included change needs an id (ticket, MR or commit)",
                 ));
             }
+            for t in [
+                Some(&ch.id),
+                Some(&ch.title),
+                ch.link.as_ref(),
+                ch.author.as_ref(),
+            ]
+            .into_iter()
+            .flatten()
+            {
+                text::check_text("change", t, Lines::One, MAX_SHORT)?;
+            }
         }
         for ev in &self.evidence {
             if ev.name.trim().is_empty() || (ev.link.is_none() && ev.digest.is_none()) {
@@ -438,34 +449,16 @@ impl ReleaseFields {
                     "evidence needs a name and a link or a file digest",
                 ));
             }
+            text::check_text("evidence", &ev.name, Lines::One, MAX_SHORT)?;
+            if let Some(link) = &ev.link {
+                text::check_text("evidence", link, Lines::One, MAX_TEXT)?;
+            }
             if let Some(d) = &ev.digest {
                 check_digest(d)?;
             }
         }
         Ok(())
     }
-}
-
-fn check_name(field: &'static str, value: &str) -> Result<(), DomainError> {
-    if value.is_empty() {
-        return Err(DomainError::invalid(
-            field,
-            format!("the {field} name is empty; give a name such as `payments-api`"),
-        ));
-    }
-    if value.len() > 100
-        || !value
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/'))
-    {
-        return Err(DomainError::invalid(
-            field,
-            format!(
-                "`{value}` is not a valid {field} name; use up to 100 letters, digits, `-`, `_`, `.` or `/`"
-            ),
-        ));
-    }
-    Ok(())
 }
 
 fn check_digest(d: &str) -> Result<(), DomainError> {

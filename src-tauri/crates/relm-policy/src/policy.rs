@@ -15,6 +15,8 @@ use relm_domain::release::{ChangeType, RiskLevel};
 use crate::rego::RegoRule;
 use crate::rules::RuleSpec;
 use crate::text::Msg;
+use relm_domain::limits::MAX_SHORT;
+use relm_domain::text::{self, Lines};
 
 /// What a policy file may get wrong; `line` is 1-based, when known.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -189,6 +191,7 @@ impl Policy {
                 ),
             });
         }
+        check_source_text(source)?;
         let file: File = toml::from_str(source).map_err(|e| {
             let line = e.span().map(|s| line_of(source, s.start));
             PolicyError {
@@ -208,6 +211,8 @@ impl Policy {
                         "an environment needs a name",
                     ));
                 }
+                text::check_name("environment", name)
+                    .map_err(|m| PolicyError::at(source, env.span().start, plain(m)))?;
                 if !names.insert(name.clone()) {
                     return Err(PolicyError::at(
                         source,
@@ -229,6 +234,8 @@ impl Policy {
                 .id()
                 .map(str::to_string)
                 .unwrap_or_else(|| spec.kind().to_string());
+            text::check_text("rule", &id, Lines::One, MAX_SHORT)
+                .map_err(|m| PolicyError::at(source, at, plain(m)))?;
             if !ids.insert(id.clone()) {
                 return Err(PolicyError::at(
                     source,
@@ -252,6 +259,8 @@ impl Policy {
         for spanned in &file.rego {
             let at = spanned.span().start;
             let r = spanned.get_ref();
+            text::check_text("rule", &r.name, Lines::One, MAX_SHORT)
+                .map_err(|m| PolicyError::at(source, at, plain(m)))?;
             let id = format!("rego:{}", r.name);
             if r.name.trim().is_empty() || !ids.insert(id.clone()) {
                 return Err(PolicyError::at(
@@ -294,6 +303,63 @@ impl Policy {
     pub fn order(&self) -> impl Iterator<Item = &Environment> {
         self.environments.iter()
     }
+}
+
+/// A domain error's message without its field prefix (a policy error says its line instead).
+fn plain(e: relm_domain::DomainError) -> String {
+    match e {
+        relm_domain::DomainError::Invalid { message, .. } => message,
+        other => other.to_string(),
+    }
+}
+
+/// The text rules of `relm_domain::text` on a policy file: no control character but line
+/// breaks and tabs (a carriage return before a line break is a Windows line end), no direction
+/// override, neither written as they are nor as TOML escapes (`"\u001b"`) in a string.
+fn check_source_text(source: &str) -> Result<(), PolicyError> {
+    let bytes = source.as_bytes();
+    if let Some((at, c)) = source.char_indices().find(|&(at, c)| {
+        text::is_refused(c, Lines::Many) && !(c == '\r' && bytes.get(at + 1) == Some(&b'\n'))
+    }) {
+        let mut one = [0u8; 4];
+        let shown = text::check_chars("source", "the policy", c.encode_utf8(&mut one), Lines::Many)
+            .err()
+            .map(plain)
+            .unwrap_or_default();
+        return Err(PolicyError::at(
+            source,
+            at,
+            shown.replace(" at character 1", ""),
+        ));
+    }
+    // Strings as TOML reads them, escapes decoded. An unreadable file is left to the parser,
+    // which says where.
+    let Ok(value) = source.parse::<toml::Table>() else {
+        return Ok(());
+    };
+    fn walk(path: &str, v: &toml::Value) -> Result<(), String> {
+        match v {
+            toml::Value::String(s) => {
+                text::check_chars("source", path, s, Lines::Many).map_err(plain)
+            }
+            toml::Value::Array(items) => items
+                .iter()
+                .enumerate()
+                .try_for_each(|(i, x)| walk(&format!("{path}[{}]", i + 1), x)),
+            toml::Value::Table(t) => t.iter().try_for_each(|(k, x)| {
+                text::check_chars("source", "a key", k, Lines::One).map_err(plain)?;
+                walk(&format!("{path}.{k}"), x)
+            }),
+            _ => Ok(()),
+        }
+    }
+    value
+        .iter()
+        .try_for_each(|(k, x)| walk(k, x))
+        .map_err(|message| PolicyError {
+            line: None,
+            message,
+        })
 }
 
 /// A `when` that can never hold is a contradiction: the rule would silently never apply.

@@ -23,7 +23,7 @@ use relm_domain::hlc::Hlc;
 use relm_domain::ids::WorkspaceId;
 use relm_domain::keys::{self, KeyId, PublicKey};
 use relm_domain::ledger::{AuthorHead, Ledger, Violation};
-use relm_domain::ledger::{check_deps, check_ranges};
+use relm_domain::ledger::{check_deps, check_incoming};
 use relm_domain::payload::EventBody;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
@@ -511,7 +511,7 @@ fn judge(
             }));
             continue;
         }
-        if let Err(v) = check_ranges(&c.ev) {
+        if let Err(v) = check_incoming(&c.ev) {
             out.push(Outcome::Quarantine(v));
             continue;
         }

@@ -19,6 +19,7 @@ use relm_domain::canonical::to_canonical_bytes;
 use relm_domain::ids::WorkspaceId;
 use relm_domain::keys::KeyId;
 use relm_domain::keys::{self, PublicKey};
+use relm_domain::text::{shown, truncated};
 use relm_store::ingest::{self, Incoming, IngestReport, Receipt, Rejected, Seen};
 use relm_store::rusqlite::{OptionalExtension, params};
 use relm_store::{Connection, Store, StoreError, local};
@@ -519,7 +520,7 @@ fn read_request(bytes: &[u8], workspace: Option<&WorkspaceId>) -> Result<JoinReq
     if r.format != REQUEST_FORMAT {
         return Err(format!(
             "join request format `{}` is not understood",
-            r.format
+            shown(&truncated(&r.format, 40))
         ));
     }
     if let Some(ws) = workspace
@@ -527,9 +528,13 @@ fn read_request(bytes: &[u8], workspace: Option<&WorkspaceId>) -> Result<JoinReq
     {
         return Err(format!(
             "join request for another workspace ({})",
-            r.workspace
+            shown(&truncated(&r.workspace, 60))
         ));
     }
+    // The newcomer signs their own name: it may say anything, including a forged line of the
+    // admin's output. Refused here as everywhere else.
+    relm_domain::membership::check_person(&r.name, &r.email)
+        .map_err(|e| format!("join request: {e}"))?;
     let key = PublicKey::parse(&r.public_key).map_err(|e| e.to_string())?;
     let sig = base64_sig(&signed.signature)?;
     if !keys::verify_request(&key, &to_canonical_bytes(&r), &sig) {
