@@ -160,6 +160,50 @@ test("an invalid version shows the field error and stores nothing", async () => 
   assert.equal(cli(dir, "status").events, before);
 });
 
+test("hostile text in the release form is refused beside its field, shown escaped, and nothing is stored", async () => {
+  const dir = dataDir();
+  cli(dir, "init", "--workspace", "Forms", "--name", "Grace", "--email", "grace@example.com");
+  const before = cli(dir, "status").events;
+  await withApp("hostile-text", dir, async (b) => {
+    await find(b, "[data-testid=workspace-name]");
+    await b.execute(() => (location.hash = "#/releases/new"));
+    const form = await find(b, "[data-testid=release-form]");
+    const field = (name) => form.$(`[name=${name}]`);
+    await (await field("service")).setValue("ledger-api");
+    await (await field("version")).setValue("2.3.0");
+    await (await field("environments")).setValue("../../etc");
+    await (await field("title")).setValue("Invoice \u202egnp.exe");
+    const save = async () => (await form.$("button[type=submit]")).click();
+    const error = async (name, pattern) => {
+      const err = await find(b, `[data-error=${name}]`);
+      await until(b, async () => pattern.test(await err.getText()), `${name}: ${pattern}`);
+      assert.equal(await (await field(name)).getAttribute("aria-invalid"), "true");
+      return err.getText();
+    };
+    await save();
+    // The override is named, and the message quotes nothing raw.
+    const title = await error("title", /U\+202E/);
+    assert.ok(!/[\u202a-\u202e\u2066-\u2069]/u.test(title), title);
+    await b.pause(300);
+    await b.saveScreenshot(join(SHOTS, "hostile-title.png"));
+    await (await field("title")).setValue("Invoice export");
+    await save();
+    await error("environments", /not a valid environment name/);
+    await (await field("environments")).setValue("prod");
+    // Typed, an escape character is the Escape key: put it in as a paste would.
+    await b.execute(() => {
+      const t = document.querySelector("[name=description]");
+      t.value = "Fine\u001b[31m red";
+      t.dispatchEvent(new Event("input", { bubbles: true }));
+    });
+    await save();
+    await error("description", /U\+001B/);
+    // What was typed stays, to be corrected.
+    assert.equal(await (await field("service")).getValue(), "ledger-api");
+  });
+  assert.equal(cli(dir, "status").events, before);
+});
+
 test("a release created by the CLI while the app runs appears without reload", async () => {
   const dir = dataDir();
   cli(dir, "init", "--workspace", "Live", "--name", "Linus", "--email", "linus@example.com");

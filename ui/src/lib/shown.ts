@@ -27,7 +27,7 @@ export function shown<T>(v: T): T {
     let copy: Record<string, unknown> | null = null;
     for (const [k, x] of Object.entries(v)) {
       const y = shown(x);
-      if (y !== x) (copy ??= { ...v })[k] = y;
+      if (y !== x) (copy ??= { ...(v as Record<string, unknown>) })[k] = y;
     }
     return (copy ?? v) as T;
   }
