@@ -330,3 +330,20 @@ impl Replica {
         out
     }
 }
+
+/// A founder on a fresh folder remote, and a release manager (Bob) who joined and was added;
+/// both synced.
+pub fn team() -> (Replica, Replica, tempfile::TempDir) {
+    let remote = tempfile::tempdir().expect("temp dir");
+    let a = Replica::new();
+    a.init();
+    a.ok(&[
+        "remote",
+        "add",
+        "origin",
+        remote.path().to_str().expect("utf-8 path"),
+    ]);
+    a.ok(&["sync"]);
+    let b = a.admit(remote.path(), "Bob", &["release-manager"]);
+    (a, b, remote)
+}

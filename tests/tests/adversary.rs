@@ -6,26 +6,11 @@
 
 use relm_sync::segment;
 use relm_tests::forge::{Forger, header_for, plant, plant_with};
-use relm_tests::{MINIMAL_CREATE, Replica};
+use relm_tests::{MINIMAL_CREATE, Replica, team};
 use serde_json::{Value, json};
 use std::path::Path;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
-
-fn p(path: &Path) -> &str {
-    path.to_str().unwrap()
-}
-
-/// A founder on a fresh folder remote, and a release manager who joined and was added.
-fn team() -> (Replica, Replica, tempfile::TempDir) {
-    let remote = tempfile::tempdir().unwrap();
-    let a = Replica::new();
-    a.init();
-    a.ok(&["remote", "add", "origin", p(remote.path())]);
-    a.ok(&["sync"]);
-    let b = a.admit(remote.path(), "Bob", &["release-manager"]);
-    (a, b, remote)
-}
 
 /// Run `cmd`, failing the test if it has not finished within a minute (a hang is the bug).
 fn bounded(mut cmd: Command) -> Output {

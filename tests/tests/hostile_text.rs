@@ -11,8 +11,8 @@ use relm_domain::ids::ReleaseId;
 use relm_domain::payload::EventBody;
 use relm_identity::SecretKey;
 use relm_store::Store;
-use relm_tests::Replica;
 use relm_tests::forge::{Forger, plant};
+use relm_tests::{Replica, team};
 use serde_json::{Value, json};
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
@@ -41,21 +41,50 @@ const HARMLESS: &[&str] = &[
     "Déploiement « été » — 東京 — עברית",
 ];
 
+/// `relm release create` with valid values but a title.
+const UNTITLED: &[&str] = &[
+    "release",
+    "create",
+    "--service",
+    "a",
+    "--version",
+    "1.0.0",
+    "--env",
+    "p",
+];
+
 /// `relm release create` with valid values, `extra` replacing or adding options.
 fn create<'a>(extra: &[&'a str]) -> Vec<&'a str> {
-    let mut args = vec!["release", "create"];
-    for (flag, default) in [
-        ("--service", "a"),
-        ("--version", "1.0.0"),
-        ("--env", "p"),
-        ("--title", "t"),
-    ] {
-        if !extra
+    let given = |flag: &str| {
+        extra
             .iter()
             .any(|e| *e == flag || e.starts_with(&format!("{flag}=")))
-        {
-            args.extend([flag, default]);
+    };
+    let mut args = vec!["release", "create"];
+    for pair in UNTITLED[2..].chunks(2).chain([["--title", "t"].as_slice()]) {
+        if !given(pair[0]) {
+            args.extend(pair);
         }
+    }
+    args.extend(extra);
+    args
+}
+
+/// `relm calendar add freeze` of one day in 2031, with `extra` options.
+fn freeze<'a>(extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec![
+        "calendar",
+        "add",
+        "freeze",
+        "--start",
+        "2031-01-01T00:00",
+        "--end",
+        "2031-01-02T00:00",
+        "--tz",
+        "UTC",
+    ];
+    if !extra.contains(&"--name") {
+        args.extend(["--name", "F"]);
     }
     args.extend(extra);
     args
@@ -121,42 +150,8 @@ fn every_command_line_field_refuses_controls_and_overrides_naming_the_field() {
                 "comment",
                 true,
             ),
-            (
-                vec![
-                    "calendar",
-                    "add",
-                    "freeze",
-                    "--name",
-                    bad,
-                    "--start",
-                    "2031-01-01T00:00",
-                    "--end",
-                    "2031-01-02T00:00",
-                    "--tz",
-                    "UTC",
-                ],
-                "name",
-                false,
-            ),
-            (
-                vec![
-                    "calendar",
-                    "add",
-                    "freeze",
-                    "--name",
-                    "F",
-                    "--reason",
-                    bad,
-                    "--start",
-                    "2031-01-01T00:00",
-                    "--end",
-                    "2031-01-02T00:00",
-                    "--tz",
-                    "UTC",
-                ],
-                "reason",
-                true,
-            ),
+            (freeze(&["--name", bad]), "name", false),
+            (freeze(&["--reason", bad]), "reason", true),
         ];
         for (args, field, multi_line) in cases {
             // A line break is layout in a multi-line field; everything else is refused.
@@ -190,25 +185,7 @@ fn names_are_names_everywhere_they_enter() {
         refused(&a, &create(&[env]), name, "");
         refused(&a, &["release", "deployed", &id, env], name, "");
         refused(&a, &["approve", &id, env], name, "");
-        refused(
-            &a,
-            &[
-                "calendar",
-                "add",
-                "freeze",
-                "--name",
-                "F",
-                "--start",
-                "2031-01-01T00:00",
-                "--end",
-                "2031-01-02T00:00",
-                "--tz",
-                "UTC",
-                env,
-            ],
-            name,
-            "",
-        );
+        refused(&a, &freeze(&[env]), name, "");
         let service = format!("--service={bad}");
         refused(
             &a,
@@ -287,38 +264,20 @@ fn lengths_are_enforced_with_the_limit_named() {
 fn text_that_is_not_utf8_is_refused_naming_the_option() {
     let (a, _) = founder();
     let before = a.event_count();
-    let mut cmd = a.cmd(&[
-        "release",
-        "create",
-        "--service",
-        "a",
-        "--version",
-        "1.0.0",
-        "--env",
-        "p",
-    ]);
-    cmd.arg("--title")
-        .arg(OsStr::from_bytes(b"caf\xe9 latin-1"));
-    let out = cmd.output().unwrap();
-    let err = String::from_utf8(out.stderr).unwrap();
-    assert_eq!(out.status.code(), Some(2), "{err}");
-    assert!(
-        err.contains("--title") && err.contains("caf\\xe9 latin-1") && err.contains("UTF-8"),
-        "{err}"
-    );
-    let mut cmd = a.cmd(&[
-        "release",
-        "create",
-        "--service",
-        "a",
-        "--version",
-        "1.0.0",
-        "--env",
-        "p",
-    ]);
-    cmd.arg(OsStr::from_bytes(b"--title=\xff"));
-    let err = String::from_utf8(cmd.output().unwrap().stderr).unwrap();
-    assert!(err.contains("--title: `\\xff`"), "{err}");
+    for (bad, said) in [
+        (
+            vec![b"--title".as_slice(), b"caf\xe9 latin-1"],
+            "--title: `caf\\xe9 latin-1`",
+        ),
+        (vec![b"--title=\xff".as_slice()], "--title: `\\xff`"),
+    ] {
+        let mut cmd = a.cmd(UNTITLED);
+        cmd.args(bad.iter().map(|b| OsStr::from_bytes(b)));
+        let out = cmd.output().unwrap();
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(err.contains(said) && err.contains("UTF-8"), "{err}");
+    }
     assert_eq!(a.event_count(), before);
 }
 
@@ -403,17 +362,6 @@ fn policy_files_with_hostile_text_are_refused_and_windows_line_ends_are_not() {
         "note",
         "U+001B",
     );
-}
-
-/// A founder and a release manager on a folder remote.
-fn team() -> (Replica, Replica, tempfile::TempDir) {
-    let remote = tempfile::tempdir().unwrap();
-    let a = Replica::new();
-    a.init();
-    a.ok(&["remote", "add", "origin", p(remote.path())]);
-    a.ok(&["sync"]);
-    let b = a.admit(remote.path(), "Bob", &["release-manager"]);
-    (a, b, remote)
 }
 
 #[test]
