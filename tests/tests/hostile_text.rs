@@ -12,7 +12,7 @@ use relm_domain::payload::EventBody;
 use relm_identity::SecretKey;
 use relm_store::Store;
 use relm_tests::forge::{Forger, plant};
-use relm_tests::{Replica, team};
+use relm_tests::{MINIMAL_CREATE, Replica, team};
 use serde_json::{Value, json};
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
@@ -42,16 +42,9 @@ const HARMLESS: &[&str] = &[
 ];
 
 /// `relm release create` with valid values but a title.
-const UNTITLED: &[&str] = &[
-    "release",
-    "create",
-    "--service",
-    "a",
-    "--version",
-    "1.0.0",
-    "--env",
-    "p",
-];
+fn untitled() -> &'static [&'static str] {
+    MINIMAL_CREATE.strip_suffix(&["--title", "t"]).unwrap()
+}
 
 /// `relm release create` with valid values, `extra` replacing or adding options.
 fn create<'a>(extra: &[&'a str]) -> Vec<&'a str> {
@@ -61,7 +54,10 @@ fn create<'a>(extra: &[&'a str]) -> Vec<&'a str> {
             .any(|e| *e == flag || e.starts_with(&format!("{flag}=")))
     };
     let mut args = vec!["release", "create"];
-    for pair in UNTITLED[2..].chunks(2).chain([["--title", "t"].as_slice()]) {
+    for pair in untitled()[2..]
+        .chunks(2)
+        .chain([["--title", "t"].as_slice()])
+    {
         if !given(pair[0]) {
             args.extend(pair);
         }
@@ -271,7 +267,7 @@ fn text_that_is_not_utf8_is_refused_naming_the_option() {
         ),
         (vec![b"--title=\xff".as_slice()], "--title: `\\xff`"),
     ] {
-        let mut cmd = a.cmd(UNTITLED);
+        let mut cmd = a.cmd(untitled());
         cmd.args(bad.iter().map(|b| OsStr::from_bytes(b)));
         let out = cmd.output().unwrap();
         let err = String::from_utf8(out.stderr).unwrap();
