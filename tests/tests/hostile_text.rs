@@ -155,6 +155,53 @@ fn every_command_line_field_refuses_controls_and_overrides_naming_the_field() {
                 refused(&a, &args, field, code);
             }
         }
+        // Before anything exists: a workspace's founder, and a newcomer.
+        let fresh = Replica::new();
+        for (args, field) in [
+            (
+                [
+                    "init",
+                    "--workspace",
+                    bad,
+                    "--name",
+                    "N",
+                    "--email",
+                    "n@x.io",
+                ],
+                "workspace",
+            ),
+            (
+                [
+                    "init",
+                    "--workspace",
+                    "W",
+                    "--name",
+                    bad,
+                    "--email",
+                    "n@x.io",
+                ],
+                "name",
+            ),
+            (
+                [
+                    "join",
+                    "--remote",
+                    "/nonexistent",
+                    "--name",
+                    bad,
+                    "--email",
+                    "n@x.io",
+                ],
+                "name",
+            ),
+        ] {
+            let err = fresh.fails(&args, 2);
+            assert!(
+                err.contains(&format!("{field}: ")) && err.contains(code),
+                "{args:?}: {err}"
+            );
+            assert!(!fresh.db_path().exists(), "{args:?} left a store behind");
+        }
     }
     // A NUL cannot be passed on a command line (the OS ends the argument there); files and
     // synced events carry it, and are tested below.

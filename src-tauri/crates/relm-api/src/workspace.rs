@@ -40,6 +40,12 @@ pub fn init(opts: &Options, req: &InitRequest) -> Result<(Relm, InitOutcome)> {
             "workspace: give the workspace a name (e.g. --workspace \"Payments\")",
         ));
     }
+    relm_domain::text::check_text(
+        "workspace",
+        &workspace_name,
+        relm_domain::text::Lines::One,
+        relm_domain::limits::MAX_SHORT,
+    )?;
     let key = SecretKey::generate()?;
     let founder = MemberInfo {
         key: key.public(),
