@@ -552,7 +552,17 @@ impl Relm {
             };
             tidy_imported(&mut e);
             e.validate().map_err(|err| fail(ev.line, err.to_string()))?;
-            check_entry_text(&e).map_err(|err| fail(ev.line, err.to_string()))?;
+            check_entry_text(&e).map_err(|err| {
+                // Point at the property that holds the text.
+                let line = match &err {
+                    relm_domain::DomainError::Invalid { field: "name", .. } => ev.summary_line,
+                    relm_domain::DomainError::Invalid {
+                        field: "reason", ..
+                    } => ev.description_line,
+                    _ => ev.line,
+                };
+                fail(line, err.to_string())
+            })?;
             Ok(e)
         };
         let mut entries: Vec<Entry> = Vec::new();

@@ -54,6 +54,9 @@ pub struct IcsEvent {
     pub uid: Option<String>,
     pub summary: String,
     pub description: String,
+    /// Where SUMMARY and DESCRIPTION are (the event's line when absent), to point at them.
+    pub summary_line: usize,
+    pub description_line: usize,
     pub tz: String,
     pub start: Local,
     pub end: Local,
@@ -588,6 +591,8 @@ struct Raw {
     uid: Option<String>,
     summary: String,
     description: String,
+    summary_line: usize,
+    description_line: usize,
     sequence: i64,
     cancelled: bool,
     start: Stamp,
@@ -678,6 +683,8 @@ fn raw(c: &Comp, zones: &mut Zones) -> Result<Raw, IcsError> {
             .get("DESCRIPTION")
             .map(|p| unescape(p.value.trim()))
             .unwrap_or_default(),
+        summary_line: c.get("SUMMARY").map_or(start_prop.line, |p| p.line),
+        description_line: c.get("DESCRIPTION").map_or(start_prop.line, |p| p.line),
         sequence: c
             .get("SEQUENCE")
             .and_then(|p| p.value.trim().parse().ok())
@@ -1126,6 +1133,8 @@ fn series(
             uid: m.uid.clone(),
             summary: m.summary.clone(),
             description: m.description.clone(),
+            summary_line: m.summary_line,
+            description_line: m.description_line,
             tz: tz.name().to_string(),
             start,
             end,
@@ -1252,6 +1261,8 @@ fn alone(c: Raw, zones: &Zones, tally: &mut Tally) -> IcsEvent {
             .map(|u| format!("{u}#{}", of.format("%Y%m%dT%H%M%S"))),
         summary: c.summary,
         description: c.description,
+        summary_line: c.summary_line,
+        description_line: c.description_line,
         tz: tz.name().to_string(),
         start,
         end,
