@@ -4,10 +4,10 @@
 
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdirSync, writeFileSync } from "node:fs";
+import { cpSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { SHOTS, check, cli, dataDir, find, stopDriver, until, withApp } from "./harness.mjs";
+import { check, cli, dataDir, find, screenshot, stopDriver, until, withApp } from "./harness.mjs";
 
 after(stopDriver);
 
@@ -184,8 +184,7 @@ test("hostile text in the release form is refused beside its field, shown escape
     // The override is named, and the message quotes nothing raw.
     const title = await error("title", /U\+202E/);
     assert.ok(!/[\u202a-\u202e\u2066-\u2069]/u.test(title), title);
-    await b.pause(300);
-    await b.saveScreenshot(join(SHOTS, "hostile-title.png"));
+    await screenshot(b, "hostile-title");
     await (await field("title")).setValue("Invoice export");
     await save();
     await error("environments", /not a valid environment name/);
@@ -679,8 +678,7 @@ test("an unreadable calendar entry is named on the Calendar page and the others 
     );
     assert.doesNotMatch(await day("2027-03-02"), /Web nights/);
     await b.pause(1500);
-    mkdirSync(SHOTS, { recursive: true });
-    await b.saveScreenshot(join(SHOTS, "unreadable-entry.png"));
+    await screenshot(b, "unreadable-entry");
   });
 });
 

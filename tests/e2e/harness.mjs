@@ -298,6 +298,14 @@ export async function withApp(name, dir, body, args = []) {
   }
 }
 
+/** Save a screenshot of the window as `target/e2e-screenshots/<name>.png` (the folder is made
+ * on a fresh clone), once the page has settled. */
+export async function screenshot(browser, name) {
+  mkdirSync(SHOTS, { recursive: true });
+  await browser.pause(300);
+  await browser.saveScreenshot(join(SHOTS, `${name}.png`));
+}
+
 /** Wait until `selector` exists and return it. */
 export async function find(browser, selector, timeout = 10000) {
   const el = await browser.$(selector);
