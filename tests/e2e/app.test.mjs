@@ -203,6 +203,53 @@ test("hostile text in the release form is refused beside its field, shown escape
   assert.equal(cli(dir, "status").events, before);
 });
 
+test("text the ledger already holds is shown escaped in the list and on the release page", async () => {
+  const dir = dataDir();
+  cli(dir, "init", "--workspace", "Older", "--name", "Grace", "--email", "grace@example.com");
+  const id = cli(
+    dir,
+    "release",
+    "create",
+    "--service",
+    "billing",
+    "--version",
+    "1.0.0",
+    "--env",
+    "prod",
+    "--title",
+    "Invoice export",
+  ).id;
+  // As a Relm from before the text rules could have stored it: a direction override in the
+  // title, a bell in the description.
+  execFileSync("sqlite3", [
+    join(dir, "relm.db"),
+    `UPDATE releases SET title = 'Invoice ' || char(8238) || 'gnp.exe', description = 'first line' || char(10) || 'bell' || char(7) WHERE id = '${id}'`,
+  ]);
+  const raw = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/u;
+  await withApp("older-text", dir, async (b) => {
+    await find(b, "[data-testid=workspace-name]");
+    await b.execute(() => (location.hash = "#/releases"));
+    const table = await find(b, "[data-testid=release-table]");
+    await until(
+      b,
+      async () => (await table.getText()).includes("Invoice \\u{202e}gnp.exe"),
+      "listed escaped",
+    );
+    assert.doesNotMatch(await table.getText(), raw);
+    await b.execute((rid) => (location.hash = `#/releases/${rid}`), id);
+    const title = await find(b, "[data-testid=release-title]");
+    await until(
+      b,
+      async () => (await title.getText()) === "Invoice \\u{202e}gnp.exe",
+      "title escaped",
+    );
+    const page = await (await b.$("main")).getText();
+    assert.ok(page.includes("bell\\u{7}"), page);
+    assert.doesNotMatch(page, raw);
+    await screenshot(b, "older-text");
+  });
+});
+
 test("a release created by the CLI while the app runs appears without reload", async () => {
   const dir = dataDir();
   cli(dir, "init", "--workspace", "Live", "--name", "Linus", "--email", "linus@example.com");

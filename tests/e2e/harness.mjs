@@ -58,15 +58,18 @@ const runChildren = [];
 
 // A run that dies must not leave its driver, display or bus behind for the next one.
 process.on("exit", () => {
-  if (driver) {
-    try {
-      process.kill(-driver.child.pid, "SIGKILL");
-    } catch {
-      // already gone
-    }
-  }
+  if (driver) killGroup(driver.child);
   for (const c of runChildren.reverse()) c.kill("SIGTERM");
 });
+
+/** Kill `child`'s process group: the driver, WebKitWebDriver and the app it started. */
+function killGroup(child) {
+  try {
+    process.kill(-child.pid, "SIGKILL");
+  } catch {
+    // already gone
+  }
+}
 
 /** A port nobody listens on now. */
 function freePort() {
@@ -163,11 +166,7 @@ async function stopScenarioDriver() {
   if (!driver) return;
   const { child, exited } = driver;
   driver = null;
-  try {
-    process.kill(-child.pid, "SIGKILL");
-  } catch {
-    // already gone
-  }
+  killGroup(child);
   await exited;
 }
 

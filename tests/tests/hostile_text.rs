@@ -9,6 +9,7 @@
 use relm_domain::clock::FixedClock;
 use relm_domain::ids::ReleaseId;
 use relm_domain::payload::EventBody;
+use relm_domain::text::{Lines, is_refused};
 use relm_identity::SecretKey;
 use relm_store::Store;
 use relm_tests::forge::{Forger, plant};
@@ -90,12 +91,11 @@ fn p(path: &Path) -> &str {
     path.to_str().unwrap()
 }
 
-/// Whether `s` holds a character no output of Relm may print raw.
+/// Whether `s` holds a character no output of Relm may print raw (line breaks and tabs are
+/// layout when `lines_ok`).
 fn has_raw_control(s: &str, lines_ok: bool) -> bool {
-    s.chars().any(|c| {
-        (c.is_control() && !(lines_ok && matches!(c, '\n' | '\t')))
-            || relm_domain::text::is_bidi_control(c)
-    })
+    let lines = if lines_ok { Lines::Many } else { Lines::One };
+    s.chars().any(|c| is_refused(c, lines))
 }
 
 /// `relm ARGS` must exit 2 naming `field` and `code`, in a message with no raw control

@@ -132,7 +132,7 @@ pub const MAX_OCCURRENCES: usize = 50_000;
 fn check_entry_text(e: &Entry) -> std::result::Result<(), relm_domain::DomainError> {
     use relm_domain::limits::{MAX_SHORT, MAX_TEXT};
     use relm_domain::text::{Lines, check_name, check_text};
-    check_text("name", &e.name, Lines::One, MAX_NAME_CHARS)?;
+    check_text("name", &e.name, Lines::One, relm_calendar::entry::MAX_NAME)?;
     check_text("reason", &e.reason, Lines::Many, MAX_TEXT)?;
     if let Some(source) = &e.source {
         check_text("source", source, Lines::One, 5 * MAX_SHORT)?;
@@ -146,9 +146,6 @@ fn check_entry_text(e: &Entry) -> std::result::Result<(), relm_domain::DomainErr
         .iter()
         .try_for_each(|v| check_name("service", v))
 }
-
-/// The longest entry name, in characters.
-const MAX_NAME_CHARS: usize = 120;
 
 /// Text from a calendar file as Relm keeps it: a summary on one line (line breaks and tabs
 /// become spaces, as calendar clients show it), a description with `\n` line ends.

@@ -147,7 +147,7 @@ impl Relm {
     /// checked in full first; if anything is wrong, nothing is recorded and the policy in
     /// force stays. `file` names the source in error messages.
     pub fn apply_policy(&mut self, source: &str, note: &str, file: &str) -> Result<PolicySummary> {
-        Policy::parse(source).map_err(|e| policy_error(e, file))?;
+        Policy::parse_new(source).map_err(|e| policy_error(e, file))?;
         let note = note.trim().to_string();
         if note.is_empty() {
             return Err(ApiError::invalid(
@@ -550,7 +550,7 @@ impl Relm {
     /// verdicts that would change. Nothing is recorded.
     pub fn simulate_policy(&self, source: &str, file: &str, lang: Lang) -> Result<Simulation> {
         self.workspace_id()?;
-        let draft = Policy::parse(source).map_err(|e| policy_error(e, file))?;
+        let draft = Policy::parse_new(source).map_err(|e| policy_error(e, file))?;
         let conn = self.store.conn();
         let (current, version) = in_force(conn)?;
         let at = self.clock.now();

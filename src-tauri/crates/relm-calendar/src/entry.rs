@@ -229,6 +229,9 @@ fn bad(field: &'static str, message: impl Into<String>) -> EntryError {
     }
 }
 
+/// The longest entry name, in characters.
+pub const MAX_NAME: usize = 120;
+
 /// The longest an occurrence may last: longer "freezes" are almost always a typo in a year.
 pub const MAX_DURATION_DAYS: i64 = 366;
 
@@ -274,8 +277,11 @@ impl Entry {
     /// Normalise and check every field rule.
     pub fn validate(&mut self) -> Result<(), EntryError> {
         self.name = self.name.trim().to_string();
-        if self.name.is_empty() || self.name.chars().count() > 120 {
-            return Err(bad("name", "give the entry a name of 1 to 120 characters"));
+        if self.name.is_empty() || self.name.chars().count() > MAX_NAME {
+            return Err(bad(
+                "name",
+                format!("give the entry a name of 1 to {MAX_NAME} characters"),
+            ));
         }
         self.zone()?;
         match (self.kind, self.level) {

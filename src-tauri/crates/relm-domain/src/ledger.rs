@@ -385,6 +385,12 @@ pub fn check_deps(ev: &SignedEvent, lookup: &mut EventLookup<'_>) -> Result<(), 
 /// Values that the store could not hold, or that no honest replica writes: refused at ingest,
 /// before anything is stored.
 pub fn check_ranges(ev: &SignedEvent) -> Result<(), Violation> {
+    check_envelope(ev)?;
+    check_sizes(&ev.envelope.payload).map_err(|e| Violation::new("too_long", e.to_string()))
+}
+
+/// The ranges of [`check_ranges`] but the payload's.
+fn check_envelope(ev: &SignedEvent) -> Result<(), Violation> {
     let env = &ev.envelope;
     if env.hlc.ms > MAX_TIMESTAMP_MS {
         return Err(Violation::new(
@@ -410,14 +416,15 @@ pub fn check_ranges(ev: &SignedEvent) -> Result<(), Violation> {
             ),
         ));
     }
-    check_sizes(&env.payload).map_err(|e| Violation::new("too_long", e.to_string()))
+    Ok(())
 }
 
 /// [`check_ranges`] and the text rules of `crate::text` (no control character or direction
 /// override, names that are names): what a replica accepts from another one. Events already in
 /// a ledger are held to [`check_ranges`] only (see [`crate::limits::check_sizes`]).
 pub fn check_incoming(ev: &SignedEvent) -> Result<(), Violation> {
-    check_ranges(ev)?;
+    check_envelope(ev)?;
+    // One walk of the payload: the text rules include the sizes.
     payload_violation(&ev.envelope.payload).map_err(|(code, e)| Violation::new(code, e.to_string()))
 }
 

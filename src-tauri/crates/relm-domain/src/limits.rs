@@ -140,7 +140,8 @@ fn check_string(key: &str, s: &str, rules: Rules) -> Result<(), Refusal> {
         }
         return Ok(());
     }
-    let max = if SHORT_FIELDS.contains(&key) {
+    // A name the text rules were not asked to check is still held to a short length.
+    let max = if name || SHORT_FIELDS.contains(&key) {
         MAX_SHORT
     } else {
         MAX_TEXT

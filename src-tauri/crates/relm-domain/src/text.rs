@@ -81,25 +81,30 @@ pub fn check_chars(
     value: &str,
     lines: Lines,
 ) -> Result<(), DomainError> {
-    let Some((at, c)) = value
+    match value
         .chars()
         .enumerate()
         .find(|(_, c)| is_refused(*c, lines))
-    else {
-        return Ok(());
-    };
+    {
+        None => Ok(()),
+        Some((at, c)) => Err(DomainError::invalid(
+            field,
+            refusal(label, c, Some(at + 1), lines),
+        )),
+    }
+}
+
+/// What an error says about `c`, refused in `label` (at character `at`, when a position helps).
+pub fn refusal(label: &str, c: char, at: Option<usize>, lines: Lines) -> String {
     let allowed = match lines {
         Lines::One => "it must be a single line of text",
         Lines::Many => "only line breaks and tabs may be used for layout",
     };
-    Err(DomainError::invalid(
-        field,
-        format!(
-            "{label} holds {} at character {}; remove it ({allowed}; control characters and direction overrides can disguise what the text says)",
-            describe(c),
-            at + 1
-        ),
-    ))
+    format!(
+        "{label} holds {}{}; remove it ({allowed}; control characters and direction overrides can disguise what the text says)",
+        describe(c),
+        at.map(|n| format!(" at character {n}")).unwrap_or_default()
+    )
 }
 
 /// The longest name (service, environment, component, remote), in characters.

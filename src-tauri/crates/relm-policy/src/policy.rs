@@ -180,8 +180,20 @@ pub struct Policy {
 pub use relm_domain::limits::MAX_SOURCE;
 
 impl Policy {
-    /// Parse and check a policy file.
+    /// Parse and check a recorded policy (the one in force, an older version).
     pub fn parse(source: &str) -> Result<Policy, PolicyError> {
+        Self::read(source, false)
+    }
+
+    /// Parse and check a policy someone is about to apply or simulate: as [`Policy::parse`],
+    /// and its text follows `relm_domain::text` (no control character or direction override,
+    /// environment names that are names, one-line rule ids). Held at input only, like every
+    /// text rule, so that a policy recorded before the rules still reads.
+    pub fn parse_new(source: &str) -> Result<Policy, PolicyError> {
+        Self::read(source, true)
+    }
+
+    fn read(source: &str, new: bool) -> Result<Policy, PolicyError> {
         if source.len() > MAX_SOURCE {
             return Err(PolicyError {
                 line: None,
@@ -191,7 +203,9 @@ impl Policy {
                 ),
             });
         }
-        check_source_text(source)?;
+        if new {
+            check_source_text(source)?;
+        }
         let file: File = toml::from_str(source).map_err(|e| {
             let line = e.span().map(|s| line_of(source, s.start));
             PolicyError {
@@ -211,8 +225,10 @@ impl Policy {
                         "an environment needs a name",
                     ));
                 }
-                text::check_name("environment", name)
-                    .map_err(|m| PolicyError::at(source, env.span().start, plain(m)))?;
+                if new {
+                    text::check_name("environment", name)
+                        .map_err(|m| PolicyError::at(source, env.span().start, plain(m)))?;
+                }
                 if !names.insert(name.clone()) {
                     return Err(PolicyError::at(
                         source,
@@ -234,8 +250,10 @@ impl Policy {
                 .id()
                 .map(str::to_string)
                 .unwrap_or_else(|| spec.kind().to_string());
-            text::check_text("rule", &id, Lines::One, MAX_SHORT)
-                .map_err(|m| PolicyError::at(source, at, plain(m)))?;
+            if new {
+                text::check_text("rule", &id, Lines::One, MAX_SHORT)
+                    .map_err(|m| PolicyError::at(source, at, plain(m)))?;
+            }
             if !ids.insert(id.clone()) {
                 return Err(PolicyError::at(
                     source,
@@ -259,8 +277,10 @@ impl Policy {
         for spanned in &file.rego {
             let at = spanned.span().start;
             let r = spanned.get_ref();
-            text::check_text("rule", &r.name, Lines::One, MAX_SHORT)
-                .map_err(|m| PolicyError::at(source, at, plain(m)))?;
+            if new {
+                text::check_text("rule", &r.name, Lines::One, MAX_SHORT)
+                    .map_err(|m| PolicyError::at(source, at, plain(m)))?;
+            }
             let id = format!("rego:{}", r.name);
             if r.name.trim().is_empty() || !ids.insert(id.clone()) {
                 return Err(PolicyError::at(
@@ -321,15 +341,11 @@ fn check_source_text(source: &str) -> Result<(), PolicyError> {
     if let Some((at, c)) = source.char_indices().find(|&(at, c)| {
         text::is_refused(c, Lines::Many) && !(c == '\r' && bytes.get(at + 1) == Some(&b'\n'))
     }) {
-        let mut one = [0u8; 4];
-        let shown = text::check_chars("source", "the policy", c.encode_utf8(&mut one), Lines::Many)
-            .err()
-            .map(plain)
-            .unwrap_or_default();
+        // The line says where; a character count in a whole file would not help.
         return Err(PolicyError::at(
             source,
             at,
-            shown.replace(" at character 1", ""),
+            text::refusal("the policy", c, None, Lines::Many),
         ));
     }
     // Strings as TOML reads them, escapes decoded. An unreadable file is left to the parser,
