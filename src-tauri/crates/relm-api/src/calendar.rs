@@ -551,11 +551,9 @@ impl Relm {
             e.validate().map_err(|err| fail(ev.line, err.to_string()))?;
             check_entry_text(&e).map_err(|err| {
                 // Point at the property that holds the text.
-                let line = match &err {
-                    relm_domain::DomainError::Invalid { field: "name", .. } => ev.summary_line,
-                    relm_domain::DomainError::Invalid {
-                        field: "reason", ..
-                    } => ev.description_line,
+                let line = match err.field() {
+                    Some("name") => ev.summary_line,
+                    Some("reason") => ev.description_line,
                     _ => ev.line,
                 };
                 fail(line, err.to_string())

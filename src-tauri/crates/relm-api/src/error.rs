@@ -1,7 +1,7 @@
 //! The error every use-case returns: a closed `code` that callers switch on (the CLI maps it to
 //! an exit status, the desktop shell sends it across IPC) and a message for people.
 
-use relm_domain::DomainError;
+use relm_domain::{DomainError, Problem, ProblemCode};
 use relm_identity::IdentityError;
 use relm_store::StoreError;
 use relm_store::rusqlite;
@@ -45,6 +45,11 @@ pub struct ApiError {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional))]
     pub field: Option<String>,
+    /// Every problem with the input, each with its field, a code the app words in its own
+    /// language and its parameters (bad input only; forms show each beside its field).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub problems: Vec<Problem>,
 }
 
 impl ApiError {
@@ -53,6 +58,7 @@ impl ApiError {
             code,
             message: message.into(),
             field: None,
+            problems: Vec::new(),
         }
     }
     pub fn validation(message: impl Into<String>) -> Self {
@@ -60,10 +66,7 @@ impl ApiError {
     }
     /// Bad input in one named field (forms show the message next to it).
     pub fn invalid(field: &str, message: impl Into<String>) -> Self {
-        ApiError {
-            field: Some(field.to_string()),
-            ..Self::validation(message)
-        }
+        DomainError::invalid(field, message).into()
     }
     pub fn not_found(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::NotFound, message)
@@ -72,16 +75,23 @@ impl ApiError {
 
 impl From<DomainError> for ApiError {
     fn from(e: DomainError) -> Self {
-        let (code, field) = match &e {
-            DomainError::Invalid { field, .. } => (ErrorCode::Validation, Some(field.to_string())),
+        let code = match &e {
+            DomainError::Invalid(_) => ErrorCode::Validation,
             DomainError::IllegalTransition { .. } | DomainError::Conflict(_) => {
-                (ErrorCode::Conflict, None)
+                ErrorCode::Conflict
             }
-            DomainError::Unauthorized(_) => (ErrorCode::Unauthorized, None),
+            DomainError::Unauthorized(_) => ErrorCode::Unauthorized,
+        };
+        let message = e.to_string();
+        let field = e.field().map(str::to_string);
+        let problems = match e {
+            DomainError::Invalid(ps) => ps,
+            _ => Vec::new(),
         };
         ApiError {
             field,
-            ..ApiError::new(code, e.to_string())
+            problems,
+            ..ApiError::new(code, message)
         }
     }
 }
@@ -119,6 +129,11 @@ impl From<rusqlite::Error> for ApiError {
 
 impl From<IdentityError> for ApiError {
     fn from(e: IdentityError) -> Self {
+        if let IdentityError::Passphrase(m) = &e {
+            return DomainError::problem("passphrase", ProblemCode::TooShort, m)
+                .with("min", relm_identity::backup::MIN_PASSPHRASE)
+                .into();
+        }
         let code = match &e {
             IdentityError::KeyringUnavailable { .. } | IdentityError::MissingKey { .. } => {
                 ErrorCode::Keyring

@@ -5,6 +5,7 @@ use chrono::{DateTime, Duration, Utc};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use relm_domain::{DomainError, ProblemCode};
 use relm_domain::ids::ReleaseId;
 use relm_domain::keys::KeyId;
 use relm_domain::limits::MAX_TEXT;
@@ -150,10 +151,12 @@ impl Relm {
         Policy::parse_new(source).map_err(|e| policy_error(e, file))?;
         let note = note.trim().to_string();
         if note.is_empty() {
-            return Err(ApiError::invalid(
+            return Err(DomainError::problem(
                 "note",
+                ProblemCode::Required,
                 "say why the policy changes: --note \"what and why\"",
-            ));
+            )
+            .into());
         }
         relm_domain::text::check_text("note", &note, Lines::Many, MAX_TEXT)?;
         // Windows line ends are kept as line ends: the recorded source holds `\n` only.
@@ -314,10 +317,12 @@ impl Relm {
         let comment = comment.map(str::trim).unwrap_or_default().to_string();
         relm_domain::text::check_text("comment", &comment, Lines::Many, MAX_TEXT)?;
         if decision == Decision::Reject && comment.is_empty() {
-            return Err(ApiError::invalid(
+            return Err(DomainError::problem(
                 "comment",
+                ProblemCode::Required,
                 "say why you reject it: --comment TEXT",
-            ));
+            )
+            .into());
         }
         let now = self.clock.now();
         self.emit_as(key, |tx| {
@@ -327,13 +332,17 @@ impl Relm {
                 .environment(environment.trim())
                 .map(|e| e.name.clone())
                 .ok_or_else(|| {
-                    ApiError::invalid(
+                    let names: Vec<&str> = policy.order().map(|e| e.name.as_str()).collect();
+                    DomainError::problem(
                         "environment",
+                        ProblemCode::UnknownChoice,
                         format!(
                             "`{environment}` is not an environment of the policy (version {version}); use one of {}",
-                            policy.order().map(|e| e.name.as_str()).collect::<Vec<_>>().join(", ")
+                            names.join(", ")
                         ),
                     )
+                    .with("value", environment)
+                    .with("allowed", names.join(", "))
                 })?;
             if matches!(
                 f.status,
@@ -471,7 +480,10 @@ impl Relm {
         let id = self.resolve_release(release)?;
         let note = note.trim().to_string();
         if note.is_empty() {
-            return Err(ApiError::invalid("note", "say how it went: --note TEXT"));
+            return Err(
+                DomainError::problem("note", ProblemCode::Required, "say how it went: --note TEXT")
+                    .into(),
+            );
         }
         let link = link
             .map(str::trim)

@@ -103,10 +103,12 @@ impl Relm {
         let current = self.member(&old.0)?;
         let key = PublicKey::parse(new_key)?;
         if key.key_id() == old {
-            return Err(ApiError::invalid(
+            return Err(relm_domain::DomainError::problem(
                 "key",
+                relm_domain::ProblemCode::Unchanged,
                 "that is the member's current key; give the new one (from `relm identity show` on their new data dir)",
-            ));
+            )
+            .into());
         }
         let info = MemberInfo {
             key,

@@ -1,6 +1,7 @@
 //! Release use-cases: create, edit, move through the lifecycle, list, show.
 
 use relm_domain::ids::ReleaseId;
+use relm_domain::Problems;
 use relm_domain::payload::EventBody;
 use relm_domain::release::{
     ChangeRef, ChangeType, Component, EvidenceLink, ReleaseFields, ReleasePatch, ReleaseStatus,
@@ -38,8 +39,10 @@ pub struct ReleaseInput {
 }
 
 impl ReleaseInput {
-    fn to_patch(&self) -> Result<ReleasePatch> {
-        Ok(ReleasePatch {
+    /// The patch this input describes; a part that cannot be read is left out and its problems
+    /// kept in `problems`, so one submit reports everything wrong with it.
+    fn to_patch(&self, problems: &mut Problems) -> ReleasePatch {
+        ReleasePatch {
             service: self.service.clone(),
             version: self.version.clone(),
             title: self.title.clone(),
@@ -47,26 +50,34 @@ impl ReleaseInput {
             change_type: self
                 .change_type
                 .as_deref()
-                .map(str::parse::<ChangeType>)
-                .transpose()?,
+                .and_then(|t| problems.check(t.parse::<ChangeType>())),
             risk: self
                 .risk
                 .as_deref()
-                .map(str::parse::<RiskLevel>)
-                .transpose()?,
+                .and_then(|r| problems.check(r.parse::<RiskLevel>())),
             environments: self.environments.clone(),
             window: self
                 .window
                 .as_ref()
-                .map(|(s, e, tz)| PlannedWindow::parse(s, e, tz))
-                .transpose()?,
+                .and_then(|(s, e, tz)| problems.check(PlannedWindow::parse(s, e, tz))),
             clear_window: self.clear_window,
             components: self.components.clone(),
             changes: self.changes.clone(),
             rollback_plan: self.rollback_plan.clone(),
             evidence: self.evidence.clone(),
-        })
+        }
     }
+}
+
+/// Apply `patch` to `fields` and check the result; every problem (the patch's own and the
+/// fields') at once.
+fn patched(mut fields: ReleaseFields, patch: &ReleasePatch, mut problems: Problems) -> Result<ReleaseFields> {
+    fields.apply(patch);
+    if let Err(e) = fields.validate() {
+        problems.add(e);
+    }
+    problems.done()?;
+    Ok(fields)
 }
 
 /// A release with its status history and audit trail.
@@ -166,11 +177,6 @@ pub struct ReleasePage {
     pub next_cursor: Option<String>,
 }
 
-fn required(v: &Option<String>, what: &'static str, hint: &str) -> Result<String> {
-    v.clone()
-        .ok_or_else(|| ApiError::invalid(what, format!("{what}: required ({hint})")))
-}
-
 impl Relm {
     pub fn create_release(&mut self, input: &ReleaseInput) -> Result<ReleaseRow> {
         let id = self.create_releases(std::slice::from_ref(input))?.remove(0);
@@ -200,12 +206,13 @@ impl Relm {
     }
 
     fn new_release(&self, input: &ReleaseInput) -> Result<(ReleaseId, ReleaseFields)> {
-        let patch = input.to_patch()?;
+        let mut problems = Problems::default();
+        let patch = input.to_patch(&mut problems);
         let me = self.me()?;
-        let mut fields = ReleaseFields {
-            service: required(&input.service, "service", "--service payments-api")?,
-            version: required(&input.version, "version", "--version 1.4.0")?,
-            title: required(&input.title, "title", "--title \"what it ships\"")?,
+        let fields = ReleaseFields {
+            service: String::new(),
+            version: String::new(),
+            title: String::new(),
             description: String::new(),
             change_type: patch.change_type.unwrap_or(ChangeType::Normal),
             risk: RiskLevel::default(),
@@ -217,8 +224,7 @@ impl Relm {
             rollback_plan: String::new(),
             evidence: Vec::new(),
         };
-        fields.apply(&patch);
-        fields.validate()?;
+        let fields = patched(fields, &patch, problems)?;
         Ok((
             ReleaseId::generate(self.clock.now(), random::<10>()?),
             fields,
@@ -227,8 +233,9 @@ impl Relm {
 
     pub fn update_release(&mut self, id: &str, input: &ReleaseInput) -> Result<ReleaseRow> {
         let id = self.resolve_release(id)?;
-        let patch = input.to_patch()?;
-        if patch.is_empty() {
+        let mut problems = Problems::default();
+        let patch = input.to_patch(&mut problems);
+        if patch.is_empty() && problems.is_empty() {
             return Err(ApiError::validation(
                 "nothing to change: give at least one field option (see `relm release update --help`)",
             ));
@@ -245,9 +252,7 @@ impl Relm {
                     ),
                 ));
             }
-            let mut fields = current.fields.clone();
-            fields.apply(&patch);
-            fields.validate()?;
+            patched(current.fields.clone(), &patch, std::mem::take(&mut problems))?;
             Ok(vec![EventBody::ReleaseUpdated {
                 release_id: ReleaseId(id.clone()),
                 patch,

@@ -1,7 +1,6 @@
 //! Replicas: remotes, sync, joining a workspace, and the sync status.
 
 use relm_domain::keys::KeyId;
-use relm_domain::membership::check_info;
 use relm_domain::payload::MemberInfo;
 use relm_identity::SecretKey;
 use relm_store::ingest::{self, Held};
@@ -150,12 +149,7 @@ pub fn join(opts: &Options, req: &JoinRequestInput) -> Result<(Relm, JoinOutcome
         name: req.name.trim().into(),
         email: req.email.trim().into(),
     };
-    check_info(&info)?;
-    if info.email.is_empty() {
-        return Err(ApiError::validation(
-            "email: give your e-mail address (--email)",
-        ));
-    }
+    relm_domain::membership::check_newcomer(&info.name, &info.email)?;
     let location = absolute(&req.remote)?;
     let transport = folder(&location);
     // Check the remote before creating anything locally.
@@ -287,13 +281,18 @@ impl Relm {
             && !name.contains('/')
             && relm_domain::text::check_name("remote", name).is_ok();
         if !valid {
-            return Err(ApiError::invalid(
+            let shown = relm_domain::text::truncated(name, 80);
+            return Err(relm_domain::DomainError::problem(
                 "name",
+                relm_domain::ProblemCode::BadName,
                 format!(
                     "remote name `{}`: use 1-64 letters, digits, `-`, `_` or `.`, starting with a letter or a digit",
-                    relm_domain::text::Shown(&relm_domain::text::truncated(name, 80))
+                    relm_domain::text::Shown(&shown)
                 ),
-            ));
+            )
+            .with("value", &shown)
+            .with("max", 64)
+            .into());
         }
         self.workspace_id()?;
         let location = absolute(dir)?;

@@ -35,17 +35,22 @@ pub struct InitOutcome {
 /// Create a workspace in `opts.data_dir` with a new founder identity.
 pub fn init(opts: &Options, req: &InitRequest) -> Result<(Relm, InitOutcome)> {
     let workspace_name = req.workspace.trim().to_string();
+    let mut problems = relm_domain::Problems::default();
     if workspace_name.is_empty() {
-        return Err(ApiError::validation(
-            "workspace: give the workspace a name (e.g. --workspace \"Payments\")",
+        problems.add(relm_domain::DomainError::problem(
+            "workspace",
+            relm_domain::ProblemCode::Required,
+            "give the workspace a name (e.g. --workspace \"Payments\")",
         ));
     }
-    relm_domain::text::check_text(
+    problems.check(relm_domain::text::check_text(
         "workspace",
         &workspace_name,
         relm_domain::text::Lines::One,
         relm_domain::limits::MAX_SHORT,
-    )?;
+    ));
+    problems.check(relm_domain::membership::check_newcomer(&req.name, &req.email));
+    problems.done()?;
     let key = SecretKey::generate()?;
     let founder = MemberInfo {
         key: key.public(),
@@ -53,11 +58,6 @@ pub fn init(opts: &Options, req: &InitRequest) -> Result<(Relm, InitOutcome)> {
         email: req.email.trim().into(),
     };
     check_info(&founder)?;
-    if founder.email.is_empty() {
-        return Err(ApiError::validation(
-            "email: the founder needs an e-mail address (--email)",
-        ));
-    }
     let mut relm = Relm::open_or_create(opts)?;
     if let Ok(id) = relm.workspace_id() {
         return Err(ApiError::new(
@@ -162,12 +162,16 @@ impl Relm {
         max_clock_offset_minutes: u32,
     ) -> Result<WorkspaceSettings> {
         if !(1..=MAX_CLOCK_OFFSET_MINUTES).contains(&max_clock_offset_minutes) {
-            return Err(ApiError::invalid(
+            return Err(relm_domain::DomainError::problem(
                 "max_clock_offset",
+                relm_domain::ProblemCode::OutOfRange,
                 format!(
                     "give between 1 and {MAX_CLOCK_OFFSET_MINUTES} minutes (a week); {max_clock_offset_minutes} is out of range"
                 ),
-            ));
+            )
+            .with("min", 1)
+            .with("max", MAX_CLOCK_OFFSET_MINUTES)
+            .into());
         }
         self.emit(|_| {
             Ok(vec![EventBody::WorkspaceConfigured {

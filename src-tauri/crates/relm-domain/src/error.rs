@@ -1,16 +1,85 @@
 //! Errors raised by domain rules. Each message says what was wrong and, where it helps, what to
 //! do instead; the use-case layer maps them to stable error codes.
+//!
+//! Bad input is a list of [`Problem`]s, every one found in a submit at once, each naming the
+//! field it is about, a closed [`ProblemCode`] and its parameters (so the app words it in the
+//! reader's language, beside the field) and an English message (for the CLI and the log).
 
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::Serialize;
 use thiserror::Error;
+
+/// What is wrong with a field, as a closed set the app words in its own language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub enum ProblemCode {
+    /// Nothing was given where something is needed.
+    Required,
+    /// Not a name (`value`, `max`).
+    BadName,
+    /// Longer than allowed (`length`, `max`).
+    TooLong,
+    /// Shorter than allowed (`min`).
+    TooShort,
+    /// A character that may not be used (`char`: `U+001B`; `position` when known; `lines`:
+    /// `one` or `many`).
+    BadChar,
+    /// Not a semantic version (`value`).
+    BadVersion,
+    /// Not an IANA time zone (`value`).
+    UnknownZone,
+    /// Not a date-time (`value`).
+    BadTime,
+    /// A wall-clock time that happens twice in its zone (`value`, `zone`).
+    AmbiguousTime,
+    /// A wall-clock time that does not exist in its zone (`value`, `zone`).
+    NonexistentTime,
+    /// An end at or before the start.
+    EndNotAfterStart,
+    /// Not a `sha256:` digest (`value`).
+    BadDigest,
+    /// Not an e-mail address (`value`).
+    BadEmail,
+    /// Not one of the allowed values (`value`, `allowed`).
+    UnknownChoice,
+    /// A number outside its range (`min`, `max`).
+    OutOfRange,
+    /// Not a Relm public key (`value`).
+    BadKey,
+    /// The value already in force: nothing would change.
+    Unchanged,
+    /// A rule with no code of its own: the message says it (in English).
+    Other,
+}
+
+/// One thing wrong with one field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Problem {
+    /// The input at fault: a form field's name (`end`), or a row's cell (`components.1.digest`).
+    pub field: String,
+    pub code: ProblemCode,
+    /// The values the wording needs (`value`, `max`...), as text.
+    pub params: BTreeMap<String, String>,
+    /// The English wording, for the CLI and the log.
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.field, self.message)
+    }
+}
 
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
 pub enum DomainError {
-    /// Input that breaks a field rule (empty service, bad semver, end before start...).
-    #[error("{field}: {message}")]
-    Invalid {
-        field: &'static str,
-        message: String,
-    },
+    /// Input that breaks field rules (empty service, bad semver, end before start...): every
+    /// problem found, never empty.
+    #[error("{}", Lines(.0))]
+    Invalid(Vec<Problem>),
     /// A status change the lifecycle does not allow.
     #[error("cannot move a release from `{from}` to `{to}`; allowed next: {allowed}")]
     IllegalTransition {
@@ -26,11 +95,127 @@ pub enum DomainError {
     Unauthorized(String),
 }
 
+/// Problems one per line.
+struct Lines<'a>(&'a [Problem]);
+
+impl fmt::Display for Lines<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, p) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str("\n")?;
+            }
+            write!(f, "{p}")?;
+        }
+        Ok(())
+    }
+}
+
 impl DomainError {
-    pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
-        Self::Invalid {
-            field,
+    /// A problem with no code of its own (the message says it).
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::problem(field, ProblemCode::Other, message)
+    }
+
+    pub fn problem(field: impl Into<String>, code: ProblemCode, message: impl Into<String>) -> Self {
+        Self::Invalid(vec![Problem {
+            field: field.into(),
+            code,
+            params: BTreeMap::new(),
             message: message.into(),
+        }])
+    }
+
+    /// Add a parameter to the (last) problem.
+    pub fn with(mut self, key: &str, value: impl ToString) -> Self {
+        if let Self::Invalid(ps) = &mut self
+            && let Some(p) = ps.last_mut()
+        {
+            p.params.insert(key.to_string(), value.to_string());
+        }
+        self
+    }
+
+    /// The field of the first problem, for bad input.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            Self::Invalid(ps) => ps.first().map(|p| p.field.as_str()),
+            _ => None,
+        }
+    }
+
+    /// The message without the field prefix (one problem) or the whole text.
+    pub fn plain(&self) -> String {
+        match self {
+            Self::Invalid(ps) if ps.len() == 1 => ps[0].message.clone(),
+            other => other.to_string(),
+        }
+    }
+
+    /// The same problems, each about `prefix.<its field>`.
+    pub fn within(mut self, prefix: &str) -> Self {
+        if let Self::Invalid(ps) = &mut self {
+            for p in ps {
+                p.field = format!("{prefix}.{}", p.field);
+            }
+        }
+        self
+    }
+
+    /// The same problems, about the field `field` instead (a value checked for one input).
+    pub fn for_field(mut self, field: &str) -> Self {
+        if let Self::Invalid(ps) = &mut self {
+            for p in ps {
+                p.field = field.to_string();
+            }
+        }
+        self
+    }
+}
+
+/// Every problem of a submit, collected while checking each field.
+#[derive(Debug, Default)]
+pub struct Problems(Vec<Problem>);
+
+impl Problems {
+    /// Keep `r`'s problems and give its value, if any. An error that is not about input is kept
+    /// as a problem of no field.
+    pub fn check<T>(&mut self, r: Result<T, DomainError>) -> Option<T> {
+        match r {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.add(e);
+                None
+            }
+        }
+    }
+
+    pub fn add(&mut self, e: DomainError) {
+        match e {
+            DomainError::Invalid(ps) => self.0.extend(ps),
+            other => self.0.push(Problem {
+                field: String::new(),
+                code: ProblemCode::Other,
+                params: BTreeMap::new(),
+                message: other.to_string(),
+            }),
+        }
+    }
+
+    /// Keep the problems of `r`, each now about `prefix.<its field>` (a cell of a list's row).
+    pub fn check_in<T>(&mut self, prefix: &str, r: Result<T, DomainError>) -> Option<T> {
+        self.check(r.map_err(|e| e.within(prefix)))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// `Ok` when nothing was wrong, else every problem.
+    pub fn done(self) -> Result<(), DomainError> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(DomainError::Invalid(self.0))
         }
     }
 }

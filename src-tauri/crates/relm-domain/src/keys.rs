@@ -23,12 +23,14 @@ pub struct PublicKey(pub VerifyingKey);
 impl PublicKey {
     pub fn parse(s: &str) -> Result<Self, DomainError> {
         let bad = || {
-            DomainError::invalid(
+            DomainError::problem(
                 "key",
+                crate::ProblemCode::BadKey,
                 format!(
                     "`{s}` is not a Relm public key; expected `ed25519:` followed by 43 base64url characters, as printed by `relm identity show`"
                 ),
             )
+            .with("value", crate::text::truncated(s, 80))
         };
         let body = s.trim().strip_prefix(PREFIX).ok_or_else(bad)?;
         let bytes: [u8; 32] = URL_SAFE_NO_PAD

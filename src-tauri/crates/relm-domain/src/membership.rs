@@ -188,11 +188,18 @@ pub fn check_info(info: &MemberInfo) -> Result<(), DomainError> {
 pub fn check_person(name: &str, email: &str) -> Result<(), DomainError> {
     use crate::limits::MAX_SHORT;
     use crate::text::{Lines, Shown, check_text};
+    let mut p = crate::Problems::default();
     if name.trim().is_empty() {
-        return Err(DomainError::invalid("name", "a member needs a name"));
+        p.add(DomainError::problem(
+            "name",
+            crate::ProblemCode::Required,
+            "a member needs a name",
+        ));
     }
-    check_text("name", name, Lines::One, MAX_SHORT)?;
-    check_text("email", email, Lines::One, MAX_SHORT)?;
+    p.check(check_text("name", name, Lines::One, MAX_SHORT));
+    if p.check(check_text("email", email, Lines::One, MAX_SHORT)).is_none() {
+        return p.done();
+    }
     let email = email.trim();
     // The e-mail is optional (an admin may add a member by key alone), but if given it must
     // look like one.
@@ -201,18 +208,37 @@ pub fn check_person(name: &str, email: &str) -> Result<(), DomainError> {
             .split_once('@')
             .is_some_and(|(u, d)| !u.is_empty() && d.contains('.'));
     if !ok {
-        return Err(DomainError::invalid(
+        p.add(
+            DomainError::problem(
+                "email",
+                crate::ProblemCode::BadEmail,
+                format!("`{}` is not an e-mail address", Shown(email)),
+            )
+            .with("value", crate::text::truncated(email, 80)),
+        );
+    }
+    p.done()
+}
+
+/// A person joining or founding a workspace: [`check_person`], and an e-mail is required.
+pub fn check_newcomer(name: &str, email: &str) -> Result<(), DomainError> {
+    let mut p = crate::Problems::default();
+    p.check(check_person(name, email));
+    if email.trim().is_empty() {
+        p.add(DomainError::problem(
             "email",
-            format!("`{}` is not an e-mail address", Shown(email)),
+            crate::ProblemCode::Required,
+            "give your e-mail address (--email)",
         ));
     }
-    Ok(())
+    p.done()
 }
 
 fn check_roles(roles: &[Role]) -> Result<(), DomainError> {
     if roles.is_empty() {
-        return Err(DomainError::invalid(
-            "role",
+        return Err(DomainError::problem(
+            "roles",
+            crate::ProblemCode::Required,
             "give at least one role (to take every role away, remove the member)",
         ));
     }

@@ -9,7 +9,7 @@ use std::str::FromStr;
 
 use sha2::{Digest, Sha256};
 
-use crate::DomainError;
+use crate::{DomainError, ProblemCode, Problems};
 use crate::ids::ReleaseId;
 use crate::keys::KeyId;
 use crate::limits::{MAX_SHORT, MAX_TEXT};
@@ -45,9 +45,11 @@ impl FromStr for ChangeType {
             "standard" => Ok(ChangeType::Standard),
             "normal" => Ok(ChangeType::Normal),
             "emergency" => Ok(ChangeType::Emergency),
-            other => Err(DomainError::invalid(
-                "type",
-                format!("unknown change type `{other}`; use standard, normal or emergency"),
+            other => Err(unknown_choice(
+                "change_type",
+                "change type",
+                other,
+                &["standard", "normal", "emergency"],
             )),
         }
     }
@@ -99,9 +101,11 @@ impl FromStr for RiskLevel {
             .into_iter()
             .find(|r| r.as_str() == s.trim())
             .ok_or_else(|| {
-                DomainError::invalid(
+                unknown_choice(
                     "risk",
-                    format!("unknown risk level `{s}`; use low, medium, high or critical"),
+                    "risk level",
+                    s,
+                    &RiskLevel::ALL.map(RiskLevel::as_str),
                 )
             })
     }
@@ -216,10 +220,7 @@ impl FromStr for ReleaseStatus {
             .find(|st| st.as_str() == norm)
             .ok_or_else(|| {
                 let all: Vec<_> = ReleaseStatus::ALL.iter().map(|s| s.as_str()).collect();
-                DomainError::invalid(
-                    "status",
-                    format!("unknown status `{s}`; use one of {}", all.join(", ")),
-                )
+                unknown_choice("status", "status", s, &all)
             })
     }
 }
@@ -371,94 +372,127 @@ impl ReleaseFields {
         format!("sha256:{}", hex::encode(Sha256::digest(bytes)))
     }
 
-    /// Normalise (trim, dedupe environments) and check every field rule.
+    /// Normalise (trim, dedupe environments) and check every field rule, reporting every
+    /// problem at once. Fields are named as a form names them: `service`, `environments`,
+    /// `start`/`end`/`tz`, and a list's cells as `components.0.digest`, `changes.1.id`.
     pub fn validate(&mut self) -> Result<(), DomainError> {
+        let mut p = Problems::default();
         self.service = self.service.trim().to_string();
         self.version = self.version.trim().to_string();
         self.title = self.title.trim().to_string();
-        check_name("service", &self.service)?;
-        semver::Version::parse(&self.version).map_err(|e| {
-            DomainError::invalid(
-                "version",
-                format!("`{}` is not a semantic version ({e}); use MAJOR.MINOR.PATCH such as 1.4.0 or 2.0.0-rc.1", self.version),
-            )
-        })?;
+        p.check(check_name("service", &self.service));
+        p.check(check_version("version", &self.version));
         if self.title.is_empty() {
-            return Err(DomainError::invalid(
+            p.add(DomainError::problem(
                 "title",
+                ProblemCode::Required,
                 "a release needs a title; say what it ships",
             ));
         }
-        text::check_text("title", &self.title, Lines::One, MAX_SHORT)?;
-        text::check_text("description", &self.description, Lines::Many, MAX_TEXT)?;
-        text::check_text("rollback_plan", &self.rollback_plan, Lines::Many, MAX_TEXT)?;
+        p.check(text::check_text("title", &self.title, Lines::One, MAX_SHORT));
+        p.check(text::check_text("description", &self.description, Lines::Many, MAX_TEXT));
+        p.check(text::check_text("rollback_plan", &self.rollback_plan, Lines::Many, MAX_TEXT));
         let mut envs: Vec<String> = Vec::new();
         for env in &self.environments {
             let env = env.trim().to_string();
-            check_name("environment", &env)?;
-            if !envs.contains(&env) {
+            let named = check_name("environment", &env).map_err(|e| e.for_field("environments"));
+            if p.check(named).is_some() && !envs.contains(&env) {
                 envs.push(env);
             }
         }
-        if envs.is_empty() {
-            return Err(DomainError::invalid(
-                "environment",
+        if self.environments.is_empty() {
+            p.add(DomainError::problem(
+                "environments",
+                ProblemCode::Required,
                 "name at least one target environment (e.g. --env prod)",
             ));
         }
-        self.environments = envs;
-        if let Some(w) = &self.window {
-            w.validate()?;
+        if p.is_empty() {
+            self.environments = envs;
         }
-        for c in &self.components {
-            check_name("component", &c.name)?;
+        if let Some(w) = &self.window {
+            p.check(w.validate());
+        }
+        for (i, c) in self.components.iter().enumerate() {
+            let row = format!("components.{i}");
+            p.check_in(&row, check_name("component", &c.name).map_err(|e| e.for_field("name")));
             if c.version.trim().is_empty() {
-                return Err(DomainError::invalid(
-                    "component",
+                p.add(DomainError::problem(
+                    format!("{row}.version"),
+                    ProblemCode::Required,
                     format!("component `{}` needs a version", c.name),
                 ));
             }
-            text::check_text("component", &c.version, Lines::One, MAX_SHORT)?;
+            p.check_in(&row, text::check_text("version", &c.version, Lines::One, MAX_SHORT));
             if let Some(d) = &c.digest {
-                check_digest(d)?;
+                p.check_in(&row, check_digest(d));
             }
         }
-        for ch in &self.changes {
+        for (i, ch) in self.changes.iter().enumerate() {
+            let row = format!("changes.{i}");
             if ch.id.trim().is_empty() {
-                return Err(DomainError::invalid(
-                    "change",
+                p.add(DomainError::problem(
+                    format!("{row}.id"),
+                    ProblemCode::Required,
                     "every included change needs an id (ticket, MR or commit)",
                 ));
             }
-            for t in [
-                Some(&ch.id),
-                Some(&ch.title),
-                ch.link.as_ref(),
-                ch.author.as_ref(),
-            ]
-            .into_iter()
-            .flatten()
-            {
-                text::check_text("change", t, Lines::One, MAX_SHORT)?;
+            for (key, t) in [
+                ("id", Some(&ch.id)),
+                ("title", Some(&ch.title)),
+                ("link", ch.link.as_ref()),
+                ("author", ch.author.as_ref()),
+            ] {
+                if let Some(t) = t {
+                    p.check_in(&row, text::check_text(key, t, Lines::One, MAX_SHORT));
+                }
             }
         }
-        for ev in &self.evidence {
-            if ev.name.trim().is_empty() || (ev.link.is_none() && ev.digest.is_none()) {
-                return Err(DomainError::invalid(
-                    "evidence",
+        for (i, ev) in self.evidence.iter().enumerate() {
+            let row = format!("evidence.{i}");
+            if ev.name.trim().is_empty() {
+                p.add(DomainError::problem(
+                    format!("{row}.name"),
+                    ProblemCode::Required,
                     "evidence needs a name and a link or a file digest",
                 ));
             }
-            text::check_text("evidence", &ev.name, Lines::One, MAX_SHORT)?;
+            if ev.link.is_none() && ev.digest.is_none() {
+                p.add(DomainError::problem(
+                    format!("{row}.link"),
+                    ProblemCode::Required,
+                    "evidence needs a name and a link or a file digest",
+                ));
+            }
+            p.check_in(&row, text::check_text("name", &ev.name, Lines::One, MAX_SHORT));
             if let Some(link) = &ev.link {
-                text::check_text("evidence", link, Lines::One, MAX_TEXT)?;
+                p.check_in(&row, text::check_text("link", link, Lines::One, MAX_TEXT));
             }
             if let Some(d) = &ev.digest {
-                check_digest(d)?;
+                p.check_in(&row, check_digest(d));
             }
         }
-        Ok(())
+        p.done()
     }
+}
+
+/// A semantic version (`1.4.0`, `2.0.0-rc.1`).
+pub fn check_version(field: &str, v: &str) -> Result<(), DomainError> {
+    if v.is_empty() {
+        return Err(DomainError::problem(
+            field,
+            ProblemCode::Required,
+            "no version; use MAJOR.MINOR.PATCH such as 1.4.0 or 2.0.0-rc.1",
+        ));
+    }
+    semver::Version::parse(v).map(|_| ()).map_err(|e| {
+        DomainError::problem(
+            field,
+            ProblemCode::BadVersion,
+            format!("`{v}` is not a semantic version ({e}); use MAJOR.MINOR.PATCH such as 1.4.0 or 2.0.0-rc.1"),
+        )
+        .with("value", v)
+    })
 }
 
 fn check_digest(d: &str) -> Result<(), DomainError> {
@@ -468,11 +502,24 @@ fn check_digest(d: &str) -> Result<(), DomainError> {
     if ok {
         Ok(())
     } else {
-        Err(DomainError::invalid(
+        Err(DomainError::problem(
             "digest",
+            ProblemCode::BadDigest,
             format!("`{d}` is not a digest; use sha256: followed by 64 hex digits"),
-        ))
+        )
+        .with("value", text::truncated(d, 80)))
     }
+}
+
+/// A value that must be one of `allowed`.
+pub fn unknown_choice(field: &str, what: &str, value: &str, allowed: &[&str]) -> DomainError {
+    DomainError::problem(
+        field,
+        ProblemCode::UnknownChoice,
+        format!("unknown {what} `{value}`; use one of {}", allowed.join(", ")),
+    )
+    .with("value", text::truncated(value, 80))
+    .with("allowed", allowed.join(", "))
 }
 
 #[cfg(test)]
@@ -550,6 +597,75 @@ mod tests {
             },
             Err("a link or a file digest"),
         );
+    }
+
+    /// `(field, code)` of every problem `f` has.
+    fn problems(mut f: ReleaseFields) -> Vec<(String, ProblemCode)> {
+        match f.validate() {
+            Ok(()) => vec![],
+            Err(DomainError::Invalid(ps)) => ps.into_iter().map(|p| (p.field, p.code)).collect(),
+            Err(other) => panic!("not an input error: {other}"),
+        }
+    }
+
+    #[test]
+    fn every_problem_is_reported_at_once_beside_its_field() {
+        use ProblemCode::*;
+        let mut f = fields();
+        f.service = String::new();
+        f.version = "1.4".into();
+        f.title = "a\u{1b}[2Jb".into();
+        f.environments = vec!["prod".into(), "../etc".into()];
+        f.components = vec![
+            Component {
+                name: "api".into(),
+                version: "1.0.0".into(),
+                digest: None,
+            },
+            Component {
+                name: "".into(),
+                version: " ".into(),
+                digest: Some("md5:x".into()),
+            },
+        ];
+        f.evidence = vec![EvidenceLink {
+            name: "".into(),
+            link: None,
+            digest: None,
+        }];
+        let got = problems(f);
+        let want = [
+            ("service", Required),
+            ("version", BadVersion),
+            ("title", BadChar),
+            ("environments", BadName),
+            ("components.1.name", Required),
+            ("components.1.version", Required),
+            ("components.1.digest", BadDigest),
+            ("evidence.0.name", Required),
+            ("evidence.0.link", Required),
+        ]
+        .map(|(f, c)| (f.to_string(), c));
+        assert_eq!(got, want);
+        // The CLI reads the same problems, one per line.
+        let mut f = fields();
+        f.service = String::new();
+        f.version = "x".into();
+        let text = f.validate().unwrap_err().to_string();
+        assert_eq!(text.lines().count(), 2, "{text}");
+        assert!(text.starts_with("service: the service name is empty"), "{text}");
+    }
+
+    #[test]
+    fn a_problem_carries_what_its_wording_needs() {
+        let mut f = fields();
+        f.title = "x".repeat(MAX_SHORT + 1);
+        let Err(DomainError::Invalid(ps)) = f.validate() else {
+            panic!("accepted")
+        };
+        assert_eq!(ps[0].code, ProblemCode::TooLong);
+        assert_eq!(ps[0].params["max"], MAX_SHORT.to_string());
+        assert_eq!(ps[0].params["length"], (MAX_SHORT + 1).to_string());
     }
 
     #[test]

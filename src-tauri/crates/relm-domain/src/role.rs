@@ -55,11 +55,11 @@ impl FromStr for Role {
             .into_iter()
             .find(|r| r.as_str() == s.trim())
             .ok_or_else(|| {
-                DomainError::invalid(
+                crate::release::unknown_choice(
+                    "roles",
                     "role",
-                    format!(
-                        "unknown role `{s}`; use one of admin, release-manager, approver, auditor"
-                    ),
+                    s,
+                    &Role::ALL.map(Role::as_str),
                 )
             })
     }

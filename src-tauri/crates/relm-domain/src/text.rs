@@ -19,7 +19,7 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use crate::DomainError;
+use crate::{DomainError, ProblemCode};
 
 /// Whether a field holds one line (names, titles, e-mails) or several (descriptions, notes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,42 +54,45 @@ fn describe(c: char) -> String {
 
 /// Refuse what text of kind `lines` may not hold, and anything longer than `max` characters.
 /// The error names the field, the character and where it is, and says what to do.
-pub fn check_text(
-    field: &'static str,
-    value: &str,
-    lines: Lines,
-    max: usize,
-) -> Result<(), DomainError> {
+pub fn check_text(field: &str, value: &str, lines: Lines, max: usize) -> Result<(), DomainError> {
     check_chars(field, "this text", value, lines)?;
     let n = value.chars().count();
     if n > max {
-        return Err(DomainError::invalid(
+        return Err(DomainError::problem(
             field,
+            ProblemCode::TooLong,
             format!(
                 "this text is {n} characters long; the limit is {max} (put longer documents in an evidence link)"
             ),
-        ));
+        )
+        .with("length", n)
+        .with("max", max));
     }
     Ok(())
 }
 
 /// The character part of [`check_text`]: `label` is what the message calls the field (a
 /// payload key), `field` what the UI shows the error beside.
-pub fn check_chars(
-    field: &'static str,
-    label: &str,
-    value: &str,
-    lines: Lines,
-) -> Result<(), DomainError> {
+pub fn check_chars(field: &str, label: &str, value: &str, lines: Lines) -> Result<(), DomainError> {
     match value
         .chars()
         .enumerate()
         .find(|(_, c)| is_refused(*c, lines))
     {
         None => Ok(()),
-        Some((at, c)) => Err(DomainError::invalid(
+        Some((at, c)) => Err(DomainError::problem(
             field,
+            ProblemCode::BadChar,
             refusal(label, c, Some(at + 1), lines),
+        )
+        .with("char", format!("U+{:04X}", c as u32))
+        .with("position", at + 1)
+        .with(
+            "lines",
+            match lines {
+                Lines::One => "one",
+                Lines::Many => "many",
+            },
         )),
     }
 }
@@ -113,10 +116,11 @@ pub const MAX_NAME: usize = 100;
 /// A name: 1 to [`MAX_NAME`] ASCII letters, digits, `-`, `_`, `.` and `/`, in `/`-separated
 /// parts that each start with a letter or a digit (so `eu/prod` is a name; `../../etc`, `/prod`,
 /// `a//b` and `-rf` are not). Names end up in file names, URLs and command lines.
-pub fn check_name(field: &'static str, value: &str) -> Result<(), DomainError> {
+pub fn check_name(field: &str, value: &str) -> Result<(), DomainError> {
     if value.is_empty() {
-        return Err(DomainError::invalid(
+        return Err(DomainError::problem(
             field,
+            ProblemCode::Required,
             format!("the {field} name is empty; give a name such as `payments-api`"),
         ));
     }
@@ -127,13 +131,16 @@ pub fn check_name(field: &'static str, value: &str) -> Result<(), DomainError> {
         .split('/')
         .all(|p| p.starts_with(|c: char| c.is_ascii_alphanumeric()));
     if value.len() > MAX_NAME || !chars_ok || !parts_ok {
-        return Err(DomainError::invalid(
+        return Err(DomainError::problem(
             field,
+            ProblemCode::BadName,
             format!(
                 "`{}` is not a valid {field} name; use up to {MAX_NAME} letters, digits, `-`, `_`, `.` or `/`, each `/`-separated part starting with a letter or a digit (e.g. `prod` or `eu/prod`)",
                 Shown(&truncated(value, 120))
             ),
-        ));
+        )
+        .with("value", truncated(value, 120))
+        .with("max", MAX_NAME));
     }
     Ok(())
 }

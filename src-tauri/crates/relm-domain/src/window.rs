@@ -7,7 +7,7 @@ use chrono::{DateTime, LocalResult, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
-use crate::DomainError;
+use crate::{DomainError, ProblemCode, Problems};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -25,13 +25,21 @@ pub struct PlannedWindow {
 impl PlannedWindow {
     /// Parse a window given as RFC 3339 instants (`2027-03-19T18:00:00+01:00`) or as local
     /// wall-clock times in `tz` (`2027-03-19T18:00`).
+    /// Every problem is reported at once: a missing or malformed start or end, an unknown
+    /// zone (the times are then still read, as UTC, for their own problems), an end not after
+    /// the start.
     pub fn parse(start: &str, end: &str, tz: &str) -> Result<Self, DomainError> {
-        let zone = parse_zone(tz)?;
-        let start_at = parse_instant("start", start, zone)?;
-        let end_at = parse_instant("end", end, zone)?;
+        let mut problems = Problems::default();
+        let zone = problems.check(parse_zone(tz));
+        let read = zone.unwrap_or(Tz::UTC);
+        let start_at = problems.check(parse_instant("start", start, read));
+        let end_at = problems.check(parse_instant("end", end, read));
+        let (Some(zone), Some(start), Some(end)) = (zone, start_at, end_at) else {
+            return Err(problems.done().expect_err("a part failed"));
+        };
         let window = PlannedWindow {
-            start: start_at,
-            end: end_at,
+            start,
+            end,
             tz: zone.name().to_string(),
         };
         window.validate()?;
@@ -41,8 +49,9 @@ impl PlannedWindow {
     pub fn validate(&self) -> Result<(), DomainError> {
         parse_zone(&self.tz)?;
         if self.end <= self.start {
-            return Err(DomainError::invalid(
+            return Err(DomainError::problem(
                 "end",
+                ProblemCode::EndNotAfterStart,
                 format!(
                     "the window ends ({}) before or when it starts ({}); give an end after the start",
                     fmt_utc(self.end),
@@ -71,16 +80,33 @@ impl PlannedWindow {
 }
 
 pub fn parse_zone(tz: &str) -> Result<Tz, DomainError> {
-    tz.trim().parse::<Tz>().map_err(|_| {
-        DomainError::invalid(
+    let name = tz.trim();
+    if name.is_empty() {
+        return Err(DomainError::problem(
             "tz",
+            ProblemCode::Required,
+            "no time zone; use an IANA name such as Europe/Paris, America/New_York or UTC",
+        ));
+    }
+    name.parse::<Tz>().map_err(|_| {
+        DomainError::problem(
+            "tz",
+            ProblemCode::UnknownZone,
             format!("unknown time zone `{tz}`; use an IANA name such as Europe/Paris, America/New_York or UTC"),
         )
+        .with("value", name)
     })
 }
 
 fn parse_instant(field: &'static str, text: &str, zone: Tz) -> Result<DateTime<Utc>, DomainError> {
     let text = text.trim();
+    if text.is_empty() {
+        return Err(DomainError::problem(
+            field,
+            ProblemCode::Required,
+            format!("no {field} time; give both the start and the end of the window"),
+        ));
+    }
     if let Ok(at) = DateTime::parse_from_rfc3339(text) {
         return Ok(truncate(at.with_timezone(&Utc)));
     }
@@ -88,29 +114,37 @@ fn parse_instant(field: &'static str, text: &str, zone: Tz) -> Result<DateTime<U
         .iter()
         .find_map(|f| NaiveDateTime::parse_from_str(text, f).ok())
         .ok_or_else(|| {
-            DomainError::invalid(
+            DomainError::problem(
                 field,
+                ProblemCode::BadTime,
                 format!("`{text}` is not a date-time; use RFC 3339 (2027-03-19T18:00:00+01:00) or a local time like 2027-03-19T18:00"),
             )
+            .with("value", text)
         })?;
     match zone.from_local_datetime(&naive) {
         LocalResult::Single(at) => Ok(truncate(at.with_timezone(&Utc))),
-        LocalResult::Ambiguous(a, b) => Err(DomainError::invalid(
+        LocalResult::Ambiguous(a, b) => Err(DomainError::problem(
             field,
+            ProblemCode::AmbiguousTime,
             format!(
                 "{text} happens twice in {} (clocks go back); give the offset, e.g. {} or {}",
                 zone.name(),
                 a.to_rfc3339(),
                 b.to_rfc3339()
             ),
-        )),
-        LocalResult::None => Err(DomainError::invalid(
+        )
+        .with("value", text)
+        .with("zone", zone.name())),
+        LocalResult::None => Err(DomainError::problem(
             field,
+            ProblemCode::NonexistentTime,
             format!(
                 "{text} does not exist in {} (clocks go forward); choose another time",
                 zone.name()
             ),
-        )),
+        )
+        .with("value", text)
+        .with("zone", zone.name())),
     }
 }
 
@@ -141,6 +175,44 @@ mod utc_seconds {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_part_of_a_window_is_checked_at_once() {
+        let codes = |s: &str, e: &str, tz: &str| match PlannedWindow::parse(s, e, tz) {
+            Err(DomainError::Invalid(ps)) => ps
+                .into_iter()
+                .map(|p| (p.field, p.code, p.params.get("value").cloned()))
+                .collect::<Vec<_>>(),
+            other => panic!("{other:?}"),
+        };
+        use ProblemCode::*;
+        assert_eq!(
+            codes("2027-03-19T18:00", "", "Mars/Olympus"),
+            vec![
+                ("tz".into(), UnknownZone, Some("Mars/Olympus".into())),
+                ("end".into(), Required, None),
+            ]
+        );
+        assert_eq!(
+            codes("soon", "2027-03-19T18:00", " "),
+            vec![
+                ("tz".into(), Required, None),
+                ("start".into(), BadTime, Some("soon".into())),
+            ]
+        );
+        assert_eq!(
+            codes("2027-03-19T18:00", "2027-03-19T17:00", "Europe/Paris"),
+            vec![("end".into(), EndNotAfterStart, None)]
+        );
+        assert_eq!(
+            codes("2027-03-28T02:30", "2027-03-28T04:00", "Europe/Paris"),
+            vec![(
+                "start".into(),
+                NonexistentTime,
+                Some("2027-03-28T02:30".into())
+            )]
+        );
+    }
 
     #[track_caller]
     fn check(start: &str, end: &str, tz: &str, expected: Result<(&str, &str), &str>) {

@@ -30,9 +30,12 @@ struct Plain {
     seed: String,
 }
 
+/// The shortest passphrase a backup accepts, in characters.
+pub const MIN_PASSPHRASE: usize = 10;
+
 /// Refuse passphrases too weak to protect a signing key.
 pub fn check_passphrase(p: &str) -> Result<(), IdentityError> {
-    if p.chars().count() < 10 {
+    if p.chars().count() < MIN_PASSPHRASE {
         return Err(IdentityError::Passphrase(
             "the passphrase must be at least 10 characters; a few unrelated words work well".into(),
         ));

@@ -327,10 +327,7 @@ impl Policy {
 
 /// A domain error's message without its field prefix (a policy error says its line instead).
 fn plain(e: relm_domain::DomainError) -> String {
-    match e {
-        relm_domain::DomainError::Invalid { message, .. } => message,
-        other => other.to_string(),
-    }
+    e.plain()
 }
 
 /// The text rules of `relm_domain::text` on a policy file: no control character but line
