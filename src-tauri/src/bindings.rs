@@ -22,6 +22,7 @@ use relm_api::{ApiError, ErrorCode};
 use relm_calendar::conflicts::{Code as ConflictCode, Conflict, Severity};
 use relm_calendar::{Kind as CalendarKind, Level, Scope as CalendarScope};
 use relm_domain::keys::KeyId;
+use relm_domain::{Problem as FieldProblem, ProblemCode};
 use relm_domain::payload::Decision;
 use relm_domain::release::{
     ChangeRef, ChangeType, Component, EvidenceLink, ReleaseFields, ReleaseStatus, RiskLevel,
@@ -48,7 +49,7 @@ pub fn typescript() -> String {
     // Every integer Relm sends is below 2^53: plain numbers, not bigint.
     let cfg = &Config::new().with_large_int("number");
     let decls = declarations![cfg;
-        ErrorCode, ApiError, AppInfo, Preferences, Summary, InitOutcome, JoinOutcome,
+        ErrorCode, FieldProblem, ProblemCode, ApiError, AppInfo, Preferences, Summary, InitOutcome, JoinOutcome,
         InitRequest, JoinRequestInput, KeyId, ChangeType, ReleaseStatus, PlannedWindow, Component,
         ChangeRef, EvidenceLink, ReleaseFields, ReleaseRow, StatusChange, LogEntry, ReleaseDetail,
         ReleasePage, ReleaseInput, ReleaseQuery, Problem, Report, MemberView, IdentityView,

@@ -41,10 +41,12 @@ import type {
 export class BackendError extends Error {
   readonly code: ApiError["code"];
   readonly field: string | undefined;
+  readonly problems: ApiError["problems"];
   constructor(e: ApiError) {
     super(e.message);
     this.code = e.code;
     this.field = e.field;
+    this.problems = e.problems ?? [];
   }
 }
 
@@ -59,7 +61,7 @@ async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> 
   } catch (e) {
     throw isApiError(e)
       ? new BackendError(shown(e))
-      : new BackendError({ code: "internal", message: shownText(String(e)) });
+      : new BackendError({ code: "internal", message: shownText(String(e)), problems: [] });
   }
 }
 

@@ -11,11 +11,32 @@ export type JsonValue =
 
 export type ErrorCode = "validation" | "not_found" | "conflict" | "unauthorized" | "no_workspace" | "data_dir" | "keyring" | "offline" | "remote" | "clock" | "internal";
 
+export type FieldProblem = { 
+/**
+ * The input at fault: a form field's name (`end`), or a row's cell (`components.1.digest`).
+ */
+field: string, code: ProblemCode, 
+/**
+ * The values the wording needs (`value`, `max`...), as text.
+ */
+params: { [key in string]: string }, 
+/**
+ * The English wording, for the CLI and the log.
+ */
+message: string, };
+
+export type ProblemCode = "required" | "bad_name" | "too_long" | "too_short" | "bad_char" | "bad_version" | "unknown_zone" | "bad_time" | "ambiguous_time" | "nonexistent_time" | "end_not_after_start" | "bad_digest" | "bad_email" | "unknown_choice" | "out_of_range" | "bad_key" | "unchanged" | "other";
+
 export type ApiError = { code: ErrorCode, message: string, 
 /**
  * The input field at fault, when one is (forms show the message next to it).
  */
-field?: string, };
+field?: string, 
+/**
+ * Every problem with the input, each with its field, a code the app words in its own
+ * language and its parameters (bad input only; forms show each beside its field).
+ */
+problems: Array<FieldProblem>, };
 
 export type AppInfo = { version: string, data_dir: string, log_dir: string | null, has_workspace: boolean, preferences: Preferences, };
 

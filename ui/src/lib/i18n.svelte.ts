@@ -18,12 +18,29 @@ export function setLocale(l: Locale): void {
   if (globalThis.document) document.documentElement.lang = l;
 }
 
-/** The message for `key`, with `{name}` placeholders filled from `params`. */
+/** The message for `key`, with `{name}` placeholders filled from `params`, and plurals
+ *  chosen by the language's rules (`Intl.PluralRules`), written as in ICU MessageFormat:
+ *  `{count, plural, one {# field} other {# fields}}` (`#` is the number). */
 export function t(key: MessageKey, params: Record<string, string | number> = {}): string {
   const text: string = catalogs[i18n.locale][key] ?? en[key] ?? key;
-  return text.replace(/\{(\w+)\}/g, (_, p: string) =>
-    p in params ? formatValue(params[p] as string | number) : `{${p}}`,
-  );
+  return text
+    .replace(PLURAL, (_, p: string, cases: string) => plural(cases, Number(params[p] ?? 0)))
+    .replace(/\{(\w+)\}/g, (_, p: string) =>
+      p in params ? formatValue(params[p] as string | number) : `{${p}}`,
+    );
+}
+
+const PLURAL = /\{(\w+), plural, ((?:[=\w]+ \{[^{}]*\}\s*)+)\}/g;
+
+/** The case of `cases` (`one {…} other {…}`, `=0 {…}`) for `n` in the UI's language. */
+function plural(cases: string, n: number): string {
+  const found = new Map([...cases.matchAll(/([=\w]+) \{([^{}]*)\}/g)].map((m) => [m[1], m[2]]));
+  const chosen =
+    found.get(`=${n}`) ??
+    found.get(new Intl.PluralRules(i18n.locale).select(n)) ??
+    found.get("other") ??
+    "";
+  return chosen.replace(/#/g, formatNumber(n));
 }
 
 function formatValue(v: string | number): string {

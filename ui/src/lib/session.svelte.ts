@@ -1,7 +1,7 @@
 // What every page shares: the workspace summary, this replica's identity, the sync state, and a
 // change counter that pages watch to reload when the backend says something changed.
 
-import { backend, BackendError } from "./backend";
+import { backend } from "./backend";
 import { i18n, osLocale, setLocale } from "./i18n.svelte";
 import { asTheme, setTheme, theme } from "./theme.svelte";
 import type { AppInfo, Identity, Summary, SyncStatus } from "./types";
@@ -58,6 +58,4 @@ export function toast(text: string, tone: "ok" | "error" | "warn" = "ok"): void 
   toastTimer = setTimeout(() => (session.toast = null), 5000);
 }
 
-export function errorText(e: unknown): string {
-  return e instanceof BackendError ? e.message : String(e);
-}
+export { errorText } from "./problems";

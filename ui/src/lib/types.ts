@@ -25,6 +25,8 @@ export type {
   ChangeType,
   Component,
   ErrorCode,
+  FieldProblem,
+  ProblemCode,
   EvidenceLink,
   Held,
   InitOutcome,

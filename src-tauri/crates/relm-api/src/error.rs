@@ -47,8 +47,6 @@ pub struct ApiError {
     pub field: Option<String>,
     /// Every problem with the input, each with its field, a code the app words in its own
     /// language and its parameters (bad input only; forms show each beside its field).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    #[cfg_attr(feature = "ts", ts(optional))]
     pub problems: Vec<Problem>,
 }
 
@@ -68,6 +66,14 @@ impl ApiError {
     pub fn invalid(field: &str, message: impl Into<String>) -> Self {
         DomainError::invalid(field, message).into()
     }
+    /// The same error, about the input `field` (a form shows it there).
+    pub fn at(self, field: &str) -> Self {
+        ApiError {
+            field: Some(field.to_string()),
+            ..self
+        }
+    }
+
     pub fn not_found(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::NotFound, message)
     }

@@ -149,18 +149,33 @@ pub fn join(opts: &Options, req: &JoinRequestInput) -> Result<(Relm, JoinOutcome
         name: req.name.trim().into(),
         email: req.email.trim().into(),
     };
-    relm_domain::membership::check_newcomer(&info.name, &info.email)?;
+    let mut problems = relm_domain::Problems::default();
+    if req.remote.as_os_str().is_empty() {
+        problems.add(relm_domain::DomainError::problem(
+            "remote",
+            relm_domain::ProblemCode::Required,
+            "give the shared folder the workspace syncs through",
+        ));
+    }
+    problems.check(relm_domain::membership::check_newcomer(
+        &info.name,
+        &info.email,
+    ));
+    problems.done()?;
     let location = absolute(&req.remote)?;
     let transport = folder(&location);
     // Check the remote before creating anything locally.
-    let listing = transport.list().map_err(relm_sync::SyncError::from)?;
+    let listing = transport
+        .list()
+        .map_err(|e| ApiError::from(relm_sync::SyncError::from(e)).at("remote"))?;
     if !listing.iter().any(|f| f.name.ends_with(".relmseg")) {
         return Err(ApiError::new(
             ErrorCode::Remote,
             format!(
                 "{location} holds no Relm workspace yet; a member of the workspace must add it as a remote (`relm remote add NAME {location}`) and run `relm sync` first"
             ),
-        ));
+        )
+        .at("remote"));
     }
     let mut relm = Relm::open_or_create(opts)?;
     if let Ok(id) = relm.workspace_id() {
@@ -280,27 +295,39 @@ impl Relm {
         let valid = name.len() <= 64
             && !name.contains('/')
             && relm_domain::text::check_name("remote", name).is_ok();
+        let mut problems = relm_domain::Problems::default();
         if !valid {
             let shown = relm_domain::text::truncated(name, 80);
-            return Err(relm_domain::DomainError::problem(
-                "name",
-                relm_domain::ProblemCode::BadName,
-                format!(
-                    "remote name `{}`: use 1-64 letters, digits, `-`, `_` or `.`, starting with a letter or a digit",
-                    relm_domain::text::Shown(&shown)
-                ),
-            )
-            .with("value", &shown)
-            .with("max", 64)
-            .into());
+            problems.add(
+                relm_domain::DomainError::problem(
+                    "name",
+                    relm_domain::ProblemCode::BadName,
+                    format!(
+                        "remote name `{}`: use 1-64 letters, digits, `-`, `_` or `.`, starting with a letter or a digit",
+                        relm_domain::text::Shown(&shown)
+                    ),
+                )
+                .with("value", &shown)
+                .with("max", 64),
+            );
         }
+        if dir.as_os_str().is_empty() {
+            problems.add(relm_domain::DomainError::problem(
+                "folder",
+                relm_domain::ProblemCode::Required,
+                "give the folder to sync through",
+            ));
+        }
+        problems.done()?;
         self.workspace_id()?;
         let location = absolute(dir)?;
         folder(&location)
             .list()
-            .map_err(relm_sync::SyncError::from)?;
+            .map_err(|e| ApiError::from(relm_sync::SyncError::from(e)).at("folder"))?;
         let now = self.now();
-        self.store.write(|tx| register(tx, name, &location, &now))?;
+        self.store
+            .write(|tx| register(tx, name, &location, &now))
+            .map_err(|e| e.at("name"))?;
         self.remote(name)
     }
 

@@ -57,7 +57,7 @@ pub enum ProblemCode {
 
 /// One thing wrong with one field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "FieldProblem"))]
 pub struct Problem {
     /// The input at fault: a form field's name (`end`), or a row's cell (`components.1.digest`).
     pub field: String,

@@ -1,0 +1,113 @@
+// Forms on the real app: every error of a submit at once, beside its field, in the UI's
+// language and in a person's words; the focus on the first; what was typed kept; nothing stored.
+
+import assert from "node:assert/strict";
+import { after, test } from "node:test";
+import { cli, dataDir, find, screenshot, stopDriver, until, withApp } from "./harness.mjs";
+
+after(stopDriver);
+
+/** Put `value` in the form's field `name` as typing or a paste would (an input event). */
+async function fill(b, name, value) {
+  await b.execute(
+    (n, v) => {
+      const el = document.querySelector(`[data-testid=release-form] [name=${n}]`);
+      el.value = v;
+      el.dispatchEvent(new Event("input", { bubbles: true }));
+    },
+    name,
+    value,
+  );
+}
+
+const errorOf = (b, name) =>
+  b.execute((n) => document.querySelector(`[data-error="${n}"]`)?.textContent ?? null, name);
+const focused = (b) => b.execute(() => document.activeElement?.getAttribute("name") ?? null);
+
+test("the release form shows every error of a submit beside its field, in English and French", async () => {
+  const dir = dataDir();
+  cli(dir, "init", "--workspace", "Forms", "--name", "Grace", "--email", "grace@example.com");
+  const before = cli(dir, "status").events;
+  await withApp("form-errors", dir, async (b) => {
+    await find(b, "[data-testid=workspace-name]");
+    await b.execute(() => (location.hash = "#/releases/new"));
+    const form = await find(b, "[data-testid=release-form]");
+    await fill(b, "service", "ledger-api");
+    await fill(b, "version", "two point three");
+    await fill(b, "title", "Quarter close");
+    await fill(b, "environments", "prod");
+    await fill(b, "start", "2027-03-19T18:00");
+    await fill(b, "end", "");
+    await fill(b, "tz", "Mars/Olympus");
+    await (await form.$("button[type=submit]")).click();
+    await until(b, async () => (await errorOf(b, "tz")) !== null, "the zone's error");
+    // All three at once, each beside its field, in a person's words.
+    assert.equal(
+      await errorOf(b, "version"),
+      "“two point three” is not a version: use MAJOR.MINOR.PATCH, such as 1.4.0 or 2.0.0-rc.1.",
+    );
+    assert.equal(await errorOf(b, "end"), "Give the end of the window too.");
+    assert.equal(
+      await errorOf(b, "tz"),
+      "“Mars/Olympus” is not a time zone: use a name such as Europe/Paris or America/New_York.",
+    );
+    for (const name of ["version", "end", "tz"]) {
+      assert.equal(await (await form.$(`[name=${name}]`)).getAttribute("aria-invalid"), "true");
+      assert.equal(
+        await (await form.$(`[name=${name}]`)).getAttribute("aria-describedby"),
+        `error-${name}`,
+      );
+    }
+    assert.equal(await (await form.$("[name=service]")).getAttribute("aria-invalid"), "false");
+    // The focus is on the first field to correct; what was typed stays.
+    await until(b, async () => (await focused(b)) === "version", "focus on the version");
+    assert.equal(await (await form.$("[name=tz]")).getValue(), "Mars/Olympus");
+    assert.equal(await (await form.$("[name=title]")).getValue(), "Quarter close");
+    await screenshot(b, "form-errors-en");
+
+    // In French, an end before the start.
+    await b.execute(() => (location.hash = "#/settings"));
+    await (await find(b, "[data-testid=language]")).selectByAttribute("value", "fr");
+    await until(
+      b,
+      async () => (await b.execute(() => document.documentElement.lang)) === "fr",
+      "French",
+    );
+    await b.execute(() => (location.hash = "#/releases/new"));
+    const fr = await find(b, "[data-testid=release-form]");
+    await fill(b, "service", "ledger-api");
+    await fill(b, "version", "2.3.0");
+    await fill(b, "title", "Clôture du trimestre");
+    await fill(b, "environments", "");
+    await fill(b, "start", "2027-03-19T18:00");
+    await fill(b, "end", "2027-03-19T17:00");
+    await fill(b, "tz", "Europe/Paris");
+    await (await fr.$("button[type=submit]")).click();
+    await until(b, async () => (await errorOf(b, "end")) !== null, "the end's error");
+    assert.equal(await errorOf(b, "end"), "La fin doit venir après le début.");
+    assert.equal(
+      await errorOf(b, "environments"),
+      "Indiquez au moins un environnement, par exemple prod.",
+    );
+    await until(b, async () => (await focused(b)) === "environments", "focus on the environments");
+    await screenshot(b, "form-errors-fr");
+  });
+  // Nothing was stored.
+  assert.equal(cli(dir, "status").events, before);
+});
+
+test("the welcome form says what is missing beside each field", async () => {
+  const dir = dataDir();
+  await withApp("welcome-errors", dir, async (b) => {
+    const form = await find(b, "[data-testid=create-form]");
+    await (await form.$("input[name=email]")).setValue("grace at example");
+    await (await form.$("button[type=submit]")).click();
+    await until(b, async () => (await errorOf(b, "workspace")) !== null, "the workspace's error");
+    assert.equal(await errorOf(b, "workspace"), "Fill this in.");
+    assert.equal(await errorOf(b, "name"), "Fill this in.");
+    assert.equal(await errorOf(b, "email"), "“grace at example” is not an e-mail address.");
+    await until(b, async () => (await focused(b)) === "workspace", "focus on the first");
+  });
+  // No workspace was made.
+  assert.throws(() => cli(dir, "status"), /no Relm workspace/);
+});

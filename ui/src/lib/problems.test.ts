@@ -1,0 +1,99 @@
+import { describe, expect, it } from "vitest";
+import { BackendError } from "./backend";
+import { setLocale, t } from "./i18n.svelte";
+import { errorText, formErrors, problemText } from "./problems";
+import type { FieldProblem } from "./types";
+
+const p = (
+  field: string,
+  code: FieldProblem["code"],
+  params = {},
+  message = "english",
+): FieldProblem => ({
+  field,
+  code,
+  params,
+  message,
+});
+
+const submit = new BackendError({
+  code: "validation",
+  message: "tz: unknown time zone…\nend: no end time…",
+  field: "tz",
+  problems: [
+    p("tz", "unknown_zone", { value: "Mars/Olympus" }),
+    p("end", "required"),
+    p("components.1.digest", "bad_digest", { value: "md5:x" }),
+    p("title", "too_long", { length: "1201", max: "1000" }),
+    p("title", "bad_char", { char: "U+001B", position: "3" }),
+    p("owner", "other", {}, "the backend's own words"),
+  ],
+});
+
+describe("problems", () => {
+  it("words every problem beside its field, in English and in French", () => {
+    setLocale("en");
+    const en = formErrors(submit, (f) => f !== "owner");
+    expect(en.fields).toEqual({
+      tz: "“Mars/Olympus” is not a time zone: use a name such as Europe/Paris or America/New_York.",
+      end: "Give the end of the window too.",
+      "components.1.digest": "Use sha256: followed by 64 hexadecimal digits.",
+      // The first problem of a field is the one shown.
+      title: "1,201 characters: the limit is 1,000. Put a longer document in an evidence link.",
+    });
+    expect(en.general).toBe("the backend's own words");
+    setLocale("fr");
+    const fr = formErrors(submit, (f) => f !== "owner");
+    expect(fr.fields.tz).toBe(
+      "«\u00a0Mars/Olympus\u00a0» n’est pas un fuseau horaire\u00a0: utilisez un nom comme Europe/Paris ou America/New_York.",
+    );
+    expect(fr.fields.end).toBe("Indiquez aussi la fin de la fenêtre.");
+    expect(fr.fields.title).toMatch(/^1\u202f201 caractères\u00a0: la limite est de 1\u202f000\./);
+  });
+
+  it("puts problems of fields the form lacks, and other errors, above the form", () => {
+    setLocale("en");
+    expect(formErrors(submit, () => false).general?.split("\n")).toHaveLength(6);
+    const conflict = new BackendError({
+      code: "conflict",
+      message: "release r1 is `approved`",
+      problems: [],
+    });
+    expect(formErrors(conflict, () => true)).toEqual({
+      fields: {},
+      general: "release r1 is `approved`",
+    });
+    setLocale("fr");
+    expect(errorText(conflict)).toBe("Impossible pour le moment\u00a0: release r1 is `approved`");
+    expect(errorText(new Error("boom"))).toBe("Error: boom");
+  });
+
+  it("has a wording for every code but `other`", () => {
+    setLocale("fr");
+    for (const code of [
+      "required",
+      "bad_name",
+      "unknown_choice",
+      "out_of_range",
+      "bad_key",
+    ] as const) {
+      expect(
+        problemText(p("x", code, { value: "v", max: "3", min: "1", allowed: "a, b" })),
+      ).not.toMatch(/problem\.|\{/);
+    }
+  });
+});
+
+describe("plurals", () => {
+  it("follow each language's rules", () => {
+    setLocale("en");
+    expect(t("form.problemCount", { count: 1 })).toBe("1 field to correct");
+    expect(t("form.problemCount", { count: 0 })).toBe("0 fields to correct");
+    expect(t("form.problemCount", { count: 1200 })).toBe("1,200 fields to correct");
+    setLocale("fr");
+    // French: 0 and 1 are singular.
+    expect(t("form.problemCount", { count: 0 })).toBe("0 champ à corriger");
+    expect(t("form.problemCount", { count: 1 })).toBe("1 champ à corriger");
+    expect(t("form.problemCount", { count: 2 })).toBe("2 champs à corriger");
+  });
+});
