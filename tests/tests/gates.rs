@@ -173,6 +173,15 @@ fn separation_of_duties_and_quorum_across_replicas_with_an_offline_approver() {
     );
     assert_eq!(v["approvals"][0]["fresh"], false);
     t.omar.ok(&["approve", &id, "--env", "prod"]);
+    // The same decision again would only duplicate the record: refused, saying when it was
+    // made; nothing is recorded.
+    let events = t.omar.json(&["audit", "log"]).as_array().unwrap().len();
+    let again = t.omar.fails(&["approve", &id, "--env", "prod"], 2);
+    assert!(again.contains("already made this decision for prod"), "{again}");
+    assert_eq!(
+        t.omar.json(&["audit", "log"]).as_array().unwrap().len(),
+        events
+    );
     t.omar.ok(&["sync"]);
     let away = t.remote.path().with_extension("away");
     std::fs::rename(t.remote.path(), &away).unwrap();

@@ -354,6 +354,33 @@ impl Relm {
                 ));
             }
             let digest = f.fields.governed_digest(&f.release_id);
+            // The same decision again (same person, environment, content and policy, still
+            // in force) would only duplicate the record: refuse it, saying when it was made.
+            let latest = f
+                .approvals
+                .iter()
+                .filter(|a| a.by == me && a.environment == env)
+                .max_by_key(|a| a.at);
+            if let Some(same) = latest.filter(|a| {
+                a.decision == decision
+                    && a.release_digest == digest
+                    && a.policy_version == version
+                    && a.expires_at.is_none_or(|t| t > now)
+            }) {
+                return Err(ApiError::new(
+                    ErrorCode::Conflict,
+                    match lang {
+                        Lang::Fr => format!(
+                            "vous avez déjà pris cette décision pour {env} sur cette version le {} ; elle est toujours valable",
+                            fmt_utc(same.at)
+                        ),
+                        Lang::En => format!(
+                            "you already made this decision for {env} on this version at {}; it still stands",
+                            fmt_utc(same.at)
+                        ),
+                    },
+                ));
+            }
             let expires_at = max_age(&policy, &f, &env).map(|h| now + Duration::hours(i64::from(h)));
             // Judge the decision as if it were recorded: refuse it if it could not count.
             f.approvals.push(ApprovalFact {
