@@ -22,12 +22,12 @@ use relm_api::{ApiError, ErrorCode};
 use relm_calendar::conflicts::{Code as ConflictCode, Conflict, Severity};
 use relm_calendar::{Kind as CalendarKind, Level, Scope as CalendarScope};
 use relm_domain::keys::KeyId;
-use relm_domain::{Problem as FieldProblem, ProblemCode};
-use relm_domain::payload::Decision;
+use relm_domain::payload::{BlockedGate, Decision};
 use relm_domain::release::{
     ChangeRef, ChangeType, Component, EvidenceLink, ReleaseFields, ReleaseStatus, RiskLevel,
 };
 use relm_domain::window::PlannedWindow;
+use relm_domain::{Problem as FieldProblem, ProblemCode};
 use relm_policy::verdict::{ApprovalLine, Line, LineStatus, Outcome, Verdict};
 use relm_policy::{Lang, Tier};
 use relm_store::events::LogEntry;
@@ -51,7 +51,7 @@ pub fn typescript() -> String {
     let decls = declarations![cfg;
         ErrorCode, FieldProblem, ProblemCode, ApiError, AppInfo, Preferences, Summary, InitOutcome, JoinOutcome,
         InitRequest, JoinRequestInput, KeyId, ChangeType, ReleaseStatus, PlannedWindow, Component,
-        ChangeRef, EvidenceLink, ReleaseFields, ReleaseRow, StatusChange, LogEntry, ReleaseDetail,
+        ChangeRef, EvidenceLink, ReleaseFields, ReleaseRow, BlockedGate, StatusChange, LogEntry, ReleaseDetail,
         ReleasePage, ReleaseInput, ReleaseQuery, Problem, Report, MemberView, IdentityView,
         RemoteView, Rejected, IngestReport, Held, FileNote, JoinRequest, SyncReport, SyncOutcome,
         AuthorSeen, NotApplied, JoinRequestView, SyncStatus, RiskLevel, Decision, Tier, Outcome,

@@ -480,8 +480,27 @@ test("approving in the app moves the verdict to allowed; an edit makes the appro
     );
     const rule = await find(b, "[data-rule=approvals]");
     assert.equal(await rule.getAttribute("data-status"), "fail");
-    // Ann (an approver, not the owner) approves from the Gates panel.
+    // Ann (an approver, not the owner) approves from the Gates panel: a dialog shows what
+    // her signature covers (the digest the CLI's verdict names) and takes the focus; Escape
+    // closes it and nothing is signed.
+    const events = cli(ann, "status").events;
     await (await find(b, "[data-testid=approve]")).click();
+    const dialog = await find(b, "[data-testid=sign-dialog]");
+    assert.equal(
+      await (await find(b, "[data-testid=sign-digest]")).getText(),
+      check(ann, created.id, "prod").release_digest,
+    );
+    await until(
+      b,
+      async () => b.execute(() => document.activeElement?.getAttribute("name") === "comment"),
+      "the dialog takes the focus",
+    );
+    await screenshot(b, "sign-dialog");
+    await b.keys("Escape");
+    await dialog.waitForExist({ reverse: true });
+    assert.equal(cli(ann, "status").events, events, "nothing signed");
+    await (await find(b, "[data-testid=approve]")).click();
+    await (await find(b, "[data-testid=sign]")).click();
     await until(
       b,
       async () => (await verdict.getAttribute("data-outcome")) === "allowed",
@@ -489,6 +508,10 @@ test("approving in the app moves the verdict to allowed; an edit makes the appro
     );
     const mine = await find(b, "[data-testid=approvals] li");
     assert.equal(await mine.getAttribute("data-counts"), "true");
+    // Her decision stands: the app says so and offers no second approval.
+    assert.match(await (await find(b, "[data-testid=my-decision]")).getText(), /You approved/);
+    assert.equal(await (await b.$("[data-testid=approve]")).isExisting(), false);
+    assert.equal(cli(ann, "status").events, events + 1, "one approval signed");
     // Bob changes the version on his laptop and syncs; Ann syncs from the header.
     cli(bob, "release", "update", created.id, "--version", "4.2.1");
     cli(bob, "sync");
@@ -504,11 +527,16 @@ test("approving in the app moves the verdict to allowed; an edit makes the appro
   await withApp("gates-reject", ann, async (b) => {
     await b.execute((id) => (location.hash = `#/releases/${id}`), created.id);
     await find(b, "[data-testid=verdict]");
-    // Rejecting needs a reason; with one, the rejection is signed and named in the verdict.
+    // Rejecting needs a reason, said beside the comment; with one, the rejection is signed
+    // and named in the verdict.
     await (await find(b, "[data-testid=reject]")).click();
-    await find(b, "[data-testid=gates-error]");
-    await (await find(b, "input[name=decision-comment]")).setValue("no load test for 4.2.1");
-    await (await find(b, "[data-testid=reject]")).click();
+    await (await find(b, "[data-testid=sign]")).click();
+    const why = await find(b, "[data-error=comment]");
+    assert.equal(await why.getText(), "Say why: a rejection needs a comment.");
+    await (
+      await find(b, "[data-testid=sign-dialog] textarea[name=comment]")
+    ).setValue("no load test for 4.2.1");
+    await (await find(b, "[data-testid=sign]")).click();
     await until(
       b,
       async () =>
@@ -709,47 +737,98 @@ test("an unreadable calendar entry is named on the Calendar page and the others 
   });
 });
 
-test("moving a blocked release towards production asks why, and keeps the reason", async () => {
+test("an override asks why, is signed with what it overrode, and shows as one everywhere; cancelling confirms", async () => {
   const dir = dataDir();
   cli(dir, "init", "--workspace", "Gate", "--name", "Ann", "--email", "ann@example.com");
   // The default policy wants an approver's approval for prod: this release has none.
-  const id = cli(
-    dir,
-    "release",
-    "create",
-    "--service",
-    "api",
-    "--version",
-    "4.0.0",
-    "--env",
-    "prod",
-    "--title",
-    "Unapproved",
-    "--rollback-plan",
-    "redeploy",
-  ).id;
+  const release = (version, title) =>
+    cli(
+      dir,
+      "release",
+      "create",
+      "--service",
+      "api",
+      "--version",
+      version,
+      "--env",
+      "prod",
+      "--title",
+      title,
+      "--rollback-plan",
+      "redeploy",
+    ).id;
+  const id = release("4.0.0", "Unapproved");
+  const other = release("4.0.1", "To be cancelled");
   cli(dir, "release", "status", id, "planned");
-  await withApp("blocked-move", dir, async (b) => {
+  await withApp("override", dir, async (b) => {
     await b.execute((i) => (location.hash = `#/releases/${i}`), id);
     await (await find(b, "[data-move=approved]")).click();
     const dialog = await find(b, "[data-testid=blocked-move]");
     assert.match(await dialog.getText(), /0 of 1 required approval from approver/);
-    const submit = await dialog.$("button[type=submit]");
-    assert.equal(await submit.isEnabled(), false, "a reason is required");
-    // Cancelled: nothing moves.
-    await (await dialog.$("button[type=button]")).click();
-    await until(b, async () => !(await dialog.isExisting()), "closed");
+    // The dialog has the focus; Escape closes it and nothing moves.
+    await until(
+      b,
+      async () => b.execute(() => document.activeElement?.getAttribute("name") === "note"),
+      "the reason field has the focus",
+    );
+    await b.keys("Escape");
+    await dialog.waitForExist({ reverse: true });
     assert.equal(cli(dir, "release", "show", id).status, "planned");
-    // Moved anyway, with the reason recorded.
+    // Without a reason, the refusal is said beside the field.
     await (await find(b, "[data-move=approved]")).click();
     const again = await find(b, "[data-testid=blocked-move]");
-    await (await again.$("input[name=reason]")).setValue("CAB approved on paper");
     await (await again.$("button[type=submit]")).click();
+    await until(
+      b,
+      async () =>
+        /override/.test(
+          (await b
+            .$("[data-error=note]")
+            .getText()
+            .catch(() => "")) ?? "",
+        ),
+      "the reason is asked for",
+    );
+    assert.equal(cli(dir, "release", "show", id).status, "planned");
+    await (await again.$("input[name=note]")).setValue("CAB approved on paper");
+    await (await again.$("button[type=submit]")).click();
+    // Marked as an override on its page, in its history and in the audit trail.
     await find(b, "[data-testid=release-status] [data-status=approved]");
+    await find(b, "[data-testid=release-status] [data-override]");
+    assert.match(await (await find(b, "[data-testid=override]")).getText(), /prod \(approvals/);
+    await until(
+      b,
+      async () =>
+        /override of prod/.test(await (await find(b, "[data-testid=release-audit]")).getText()),
+      "the audit line says override",
+    );
+    await screenshot(b, "override-detail");
+    // And in the list.
+    await b.execute(() => (location.hash = "#/releases"));
+    await until(
+      b,
+      async () => (await b.$$("[data-testid=release-table] [data-override]")).length === 1,
+      "one override in the list",
+    );
+    await screenshot(b, "override-list");
+
+    // Cancelling cannot be undone: it asks first.
+    await b.execute((i) => (location.hash = `#/releases/${i}`), other);
+    await (await find(b, "[data-move=cancelled]")).click();
+    const confirm = await find(b, "[data-testid=confirm-move]");
+    assert.match(await confirm.getText(), /cannot be undone/);
+    await (await confirm.$("button[type=button]")).click();
+    await confirm.waitForExist({ reverse: true });
+    assert.equal(cli(dir, "release", "show", other).status, "draft");
+    await (await find(b, "[data-move=cancelled]")).click();
+    await (await find(b, "[data-testid=confirm-move] [data-testid=confirm]")).click();
+    await find(b, "[data-testid=release-status] [data-status=cancelled]");
   });
   const shown = cli(dir, "release", "show", id);
   assert.equal(shown.status, "approved");
+  assert.equal(shown.overridden, true);
   assert.equal(shown.status_history.at(-1).note, "CAB approved on paper");
+  assert.equal(cli(dir, "release", "show", other).status, "cancelled");
 });
 
 /** A hard freeze on prod every weekend, Friday 18:00 to Monday 06:00 UTC, from March 2027. */

@@ -177,7 +177,10 @@ fn separation_of_duties_and_quorum_across_replicas_with_an_offline_approver() {
     // made; nothing is recorded.
     let events = t.omar.json(&["audit", "log"]).as_array().unwrap().len();
     let again = t.omar.fails(&["approve", &id, "--env", "prod"], 2);
-    assert!(again.contains("already made this decision for prod"), "{again}");
+    assert!(
+        again.contains("already made this decision for prod"),
+        "{again}"
+    );
     assert_eq!(
         t.omar.json(&["audit", "log"]).as_array().unwrap().len(),
         events
@@ -291,6 +294,67 @@ fn only_admins_apply_policies_and_a_bad_policy_leaves_the_one_in_force() {
         .admin
         .fails(&["policy", "apply", "/nonexistent/policy.toml"], 2);
     assert!(missing.contains("cannot read"), "{missing}");
+}
+
+/// Moving a release the policy blocks to an authorized status is an override: it needs a
+/// reason, and it is signed with what blocked it, so every replica shows it as an override.
+#[test]
+fn an_override_needs_a_reason_and_stays_marked_as_one() {
+    let (a, b, _remote) = relm_tests::team();
+    let id = a.create_release("payments", "1.4.0");
+    a.ok(&["release", "status", &id, "planned"]);
+    let events = a.json(&["audit", "log"]).as_array().unwrap().len();
+    // Default policy: prod needs someone else's approval. Without a reason: refused, nothing
+    // recorded; the message says it would be an override and how to give the reason.
+    let err = a.fails(&["release", "status", &id, "approved"], 2);
+    assert!(err.contains("override"), "{err}");
+    assert!(err.contains("prod (approvals"), "{err}");
+    assert_eq!(a.json(&["audit", "log"]).as_array().unwrap().len(), events);
+    a.ok(&[
+        "release",
+        "status",
+        &id,
+        "approved",
+        "--note",
+        "the board signed off on paper",
+    ]);
+    a.ok(&["sync"]);
+    b.ok(&["sync"]);
+    for r in [&a, &b] {
+        let shown = r.json(&["release", "show", &id]);
+        assert_eq!(shown["overridden"], true, "{shown}");
+        let last = shown["status_history"].as_array().unwrap().last().unwrap();
+        assert_eq!(last["note"], "the board signed off on paper");
+        assert_eq!(last["blocked"][0]["environment"], "prod", "{last}");
+        assert!(
+            last["blocked"][0]["rules"]
+                .as_array()
+                .unwrap()
+                .contains(&"approvals".into()),
+            "{last}"
+        );
+        let listed = r.json(&["release", "list"]);
+        assert_eq!(listed["releases"][0]["overridden"], true, "{listed}");
+    }
+    // A move the policy allows (staging needs no approval) is not an override.
+    let other = a.json(&[
+        "release",
+        "create",
+        "--service",
+        "ledger",
+        "--version",
+        "2.0.0",
+        "--env",
+        "staging",
+        "--title",
+        "Compaction",
+    ])["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    a.ok(&["release", "status", &other, "planned"]);
+    a.ok(&["release", "status", &other, "approved"]);
+    assert_eq!(a.json(&["release", "show", &other])["overridden"], false);
 }
 
 #[test]

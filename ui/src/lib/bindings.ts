@@ -100,9 +100,19 @@ export type ReleaseRow = { id: string, status: ReleaseStatus, created_at: string
 /**
  * Number of events applied to this release (1 after creation).
  */
-revision: number, service: string, version: string, title: string, description: string, change_type: ChangeType, risk: RiskLevel, environments: Array<string>, window?: PlannedWindow | null, owner: KeyId, components: Array<Component>, changes: Array<ChangeRef>, rollback_plan: string, evidence: Array<EvidenceLink>, };
+revision: number, 
+/**
+ * Some status change of this release was an override (made while the policy blocked it).
+ */
+overridden: boolean, service: string, version: string, title: string, description: string, change_type: ChangeType, risk: RiskLevel, environments: Array<string>, window?: PlannedWindow | null, owner: KeyId, components: Array<Component>, changes: Array<ChangeRef>, rollback_plan: string, evidence: Array<EvidenceLink>, };
 
-export type StatusChange = { event_id: string, from: string | null, to: string, note: string | null, at: string, by: string, };
+export type BlockedGate = { environment: string, rules: Array<string>, };
+
+export type StatusChange = { event_id: string, from: string | null, to: string, note: string | null, at: string, by: string, 
+/**
+ * What blocked this change when it was made: an override, `note` its reason.
+ */
+blocked: Array<BlockedGate>, };
 
 export type LogEntry = { id: string, hash: string, at: string, hlc: string, 
 /**
@@ -115,7 +125,11 @@ export type ReleaseDetail = { status_history: Array<StatusChange>, allowed_next:
 /**
  * Number of events applied to this release (1 after creation).
  */
-revision: number, service: string, version: string, title: string, description: string, change_type: ChangeType, risk: RiskLevel, environments: Array<string>, window?: PlannedWindow | null, owner: KeyId, components: Array<Component>, changes: Array<ChangeRef>, rollback_plan: string, evidence: Array<EvidenceLink>, };
+revision: number, 
+/**
+ * Some status change of this release was an override (made while the policy blocked it).
+ */
+overridden: boolean, service: string, version: string, title: string, description: string, change_type: ChangeType, risk: RiskLevel, environments: Array<string>, window?: PlannedWindow | null, owner: KeyId, components: Array<Component>, changes: Array<ChangeRef>, rollback_plan: string, evidence: Array<EvidenceLink>, };
 
 export type ReleasePage = { releases: Array<ReleaseRow>, next_cursor: string | null, };
 

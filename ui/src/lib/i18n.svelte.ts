@@ -30,11 +30,13 @@ export function t(key: MessageKey, params: Record<string, string | number> = {})
     );
 }
 
-const PLURAL = /\{(\w+), plural, ((?:[=\w]+ \{[^{}]*\}\s*)+)\}/g;
+// A case's text may hold placeholders (`{checked}`), filled afterwards.
+const CASE = String.raw`([=\w]+) \{((?:[^{}]|\{\w+\})*)\}`;
+const PLURAL = new RegExp(String.raw`\{(\w+), plural, ((?:${CASE}\s*)+)\}`, "g");
 
 /** The case of `cases` (`one {…} other {…}`, `=0 {…}`) for `n` in the UI's language. */
 function plural(cases: string, n: number): string {
-  const found = new Map([...cases.matchAll(/([=\w]+) \{([^{}]*)\}/g)].map((m) => [m[1], m[2]]));
+  const found = new Map([...cases.matchAll(new RegExp(CASE, "g"))].map((m) => [m[1], m[2]]));
   const chosen =
     found.get(`=${n}`) ??
     found.get(new Intl.PluralRules(i18n.locale).select(n)) ??

@@ -58,7 +58,14 @@ export function eventSummary(e: LogEntry): string {
       .map(([k, v]) => `${k}: ${short(v)}`)
       .join("; ");
   }
-  if (p.to) return `${known("status", String(p.from))} → ${known("status", String(p.to))}`;
+  if (p.to) {
+    const move = `${known("status", String(p.from))} → ${known("status", String(p.to))}`;
+    const blocked = (p.blocked ?? []) as { environment: string; rules: string[] }[];
+    const note = p.note ? ` — ${short(p.note)}` : "";
+    if (blocked.length === 0) return move + note;
+    const what = blocked.map((b) => `${b.environment} (${b.rules.join(", ")})`).join("; ");
+    return `${move} · ${t("override.summary", { what })}${note}`;
+  }
   const fields = p.fields as Record<string, unknown> | undefined;
   if (fields)
     return `${String(fields.service ?? "")} ${String(fields.version ?? "")} — ${String(fields.title ?? "")}`;

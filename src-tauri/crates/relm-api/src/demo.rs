@@ -272,6 +272,7 @@ pub fn seed(opts: &Options) -> Result<(Relm, DemoOutcome)> {
                 from,
                 to,
                 note: None,
+                blocked: vec![],
             };
             relm.emit_as(signer, |_| Ok(vec![body]))?;
             from = to;

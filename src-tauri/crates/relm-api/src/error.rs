@@ -83,9 +83,7 @@ impl From<DomainError> for ApiError {
     fn from(e: DomainError) -> Self {
         let code = match &e {
             DomainError::Invalid(_) => ErrorCode::Validation,
-            DomainError::IllegalTransition { .. } | DomainError::Conflict(_) => {
-                ErrorCode::Conflict
-            }
+            DomainError::IllegalTransition { .. } | DomainError::Conflict(_) => ErrorCode::Conflict,
             DomainError::Unauthorized(_) => ErrorCode::Unauthorized,
         };
         let message = e.to_string();

@@ -5,15 +5,15 @@ use chrono::{DateTime, Duration, Utc};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use relm_domain::{DomainError, ProblemCode};
 use relm_domain::ids::ReleaseId;
 use relm_domain::keys::KeyId;
 use relm_domain::limits::MAX_TEXT;
-use relm_domain::payload::{Decision, EventBody, Outcome as DeployOutcome};
+use relm_domain::payload::{BlockedGate, Decision, EventBody, Outcome as DeployOutcome};
 use relm_domain::release::{ChangeType, ReleaseStatus};
 use relm_domain::role::Role;
 use relm_domain::text::Lines;
 use relm_domain::window::fmt_utc;
+use relm_domain::{DomainError, ProblemCode};
 use relm_policy::facts::ApprovalFact;
 use relm_policy::rules::RuleSpec;
 use relm_policy::{DEFAULT_POLICY, Facts, Lang, Outcome, Policy, Verdict};
@@ -128,6 +128,33 @@ pub(crate) fn in_force(conn: &Connection) -> Result<(Policy, u32)> {
 fn default_policy() -> Result<Policy> {
     Policy::parse(DEFAULT_POLICY)
         .map_err(|e| ApiError::new(ErrorCode::Internal, format!("the default policy: {e}")))
+}
+
+/// The gates that block `release_id` now: each of `environments` whose verdict is blocked, with
+/// its failing rules.
+pub(crate) fn blocked_gates(
+    conn: &Connection,
+    release_id: &str,
+    environments: &[String],
+    now: DateTime<Utc>,
+) -> Result<Vec<BlockedGate>> {
+    let (policy, version) = in_force(conn)?;
+    let f = facts(conn, release_id)?;
+    Ok(environments
+        .iter()
+        .filter_map(|env| {
+            let v = relm_policy::evaluate_in(&policy, version, &f, env, now, Lang::En);
+            (v.outcome == Outcome::Blocked).then(|| BlockedGate {
+                environment: env.clone(),
+                rules: v
+                    .rules
+                    .iter()
+                    .filter(|l| l.status == relm_policy::verdict::LineStatus::Fail)
+                    .map(|l| l.rule.clone())
+                    .collect(),
+            })
+        })
+        .collect())
 }
 
 fn facts(conn: &Connection, release_id: &str) -> Result<Facts> {
@@ -507,10 +534,12 @@ impl Relm {
         let id = self.resolve_release(release)?;
         let note = note.trim().to_string();
         if note.is_empty() {
-            return Err(
-                DomainError::problem("note", ProblemCode::Required, "say how it went: --note TEXT")
-                    .into(),
-            );
+            return Err(DomainError::problem(
+                "note",
+                ProblemCode::Required,
+                "say how it went: --note TEXT",
+            )
+            .into());
         }
         let link = link
             .map(str::trim)

@@ -1,13 +1,13 @@
 //! Release use-cases: create, edit, move through the lifecycle, list, show.
 
 use relm_domain::ids::ReleaseId;
-use relm_domain::Problems;
 use relm_domain::payload::EventBody;
 use relm_domain::release::{
     ChangeRef, ChangeType, Component, EvidenceLink, ReleaseFields, ReleasePatch, ReleaseStatus,
     RiskLevel,
 };
 use relm_domain::window::PlannedWindow;
+use relm_domain::{DomainError, ProblemCode, Problems};
 use relm_store::events::{self, LogEntry};
 use relm_store::projection::releases;
 use relm_store::{ReleaseFilter, ReleaseRow, SortKey, StatusChange};
@@ -71,7 +71,11 @@ impl ReleaseInput {
 
 /// Apply `patch` to `fields` and check the result; every problem (the patch's own and the
 /// fields') at once.
-fn patched(mut fields: ReleaseFields, patch: &ReleasePatch, mut problems: Problems) -> Result<ReleaseFields> {
+fn patched(
+    mut fields: ReleaseFields,
+    patch: &ReleasePatch,
+    mut problems: Problems,
+) -> Result<ReleaseFields> {
     fields.apply(patch);
     if let Err(e) = fields.validate() {
         problems.add(e);
@@ -252,7 +256,11 @@ impl Relm {
                     ),
                 ));
             }
-            patched(current.fields.clone(), &patch, std::mem::take(&mut problems))?;
+            patched(
+                current.fields.clone(),
+                &patch,
+                std::mem::take(&mut problems),
+            )?;
             Ok(vec![EventBody::ReleaseUpdated {
                 release_id: ReleaseId(id.clone()),
                 patch,
@@ -273,15 +281,39 @@ impl Relm {
             .map(str::trim)
             .filter(|n| !n.is_empty())
             .map(String::from);
+        let now = self.clock.now();
         self.emit(|tx| {
             let current = releases::get(tx, &id)?
                 .ok_or_else(|| ApiError::not_found(format!("no release {id}")))?;
             current.status.check_transition(to)?;
+            // A move the policy blocks is an override: it needs a reason, and says what it
+            // overrode, signed with it.
+            let blocked = if to.is_gated() {
+                crate::gates::blocked_gates(tx, &id, &current.fields.environments, now)?
+            } else {
+                Vec::new()
+            };
+            if !blocked.is_empty() && note.is_none() {
+                let what: Vec<String> = blocked
+                    .iter()
+                    .map(|b| format!("{} ({})", b.environment, b.rules.join(", ")))
+                    .collect();
+                return Err(DomainError::problem(
+                    "note",
+                    ProblemCode::Required,
+                    format!(
+                        "the policy blocks this release for {}; moving it to `{to}` anyway is an override: give its reason with --note \"why\" (it is recorded and shown as an override)",
+                        what.join("; ")
+                    ),
+                )
+                .into());
+            }
             Ok(vec![EventBody::ReleaseStatusChanged {
                 release_id: ReleaseId(id.clone()),
                 from: current.status,
                 to,
-                note,
+                note: note.clone(),
+                blocked,
             }])
         })?;
         self.release(&id)

@@ -49,7 +49,9 @@ pub fn init(opts: &Options, req: &InitRequest) -> Result<(Relm, InitOutcome)> {
         relm_domain::text::Lines::One,
         relm_domain::limits::MAX_SHORT,
     ));
-    problems.check(relm_domain::membership::check_newcomer(&req.name, &req.email));
+    problems.check(relm_domain::membership::check_newcomer(
+        &req.name, &req.email,
+    ));
     problems.done()?;
     let key = SecretKey::generate()?;
     let founder = MemberInfo {

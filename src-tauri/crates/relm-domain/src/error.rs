@@ -116,7 +116,11 @@ impl DomainError {
         Self::problem(field, ProblemCode::Other, message)
     }
 
-    pub fn problem(field: impl Into<String>, code: ProblemCode, message: impl Into<String>) -> Self {
+    pub fn problem(
+        field: impl Into<String>,
+        code: ProblemCode,
+        message: impl Into<String>,
+    ) -> Self {
         Self::Invalid(vec![Problem {
             field: field.into(),
             code,

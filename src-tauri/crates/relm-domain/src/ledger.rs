@@ -471,6 +471,7 @@ mod tests {
             from: ReleaseStatus::Draft,
             to: ReleaseStatus::Cancelled,
             note: None,
+            blocked: vec![],
         }
     }
 

@@ -197,7 +197,9 @@ pub fn check_person(name: &str, email: &str) -> Result<(), DomainError> {
         ));
     }
     p.check(check_text("name", name, Lines::One, MAX_SHORT));
-    if p.check(check_text("email", email, Lines::One, MAX_SHORT)).is_none() {
+    if p.check(check_text("email", email, Lines::One, MAX_SHORT))
+        .is_none()
+    {
         return p.done();
     }
     let email = email.trim();
@@ -272,6 +274,7 @@ mod tests {
             from: ReleaseStatus::Draft,
             to: ReleaseStatus::Cancelled,
             note: None,
+            blocked: vec![],
         }
     }
 

@@ -56,6 +56,15 @@ impl Outcome {
     }
 }
 
+/// A gate that blocked a status change when it was made: the environment and the rules that
+/// failed there.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct BlockedGate {
+    pub environment: String,
+    pub rules: Vec<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "payload")]
 pub enum EventBody {
@@ -81,6 +90,8 @@ pub enum EventBody {
         release_id: ReleaseId,
         patch: ReleasePatch,
     },
+    /// A move through the lifecycle. A move the policy blocked when its author made it is an
+    /// **override**: `blocked` names what blocked it, and `note` is its reason.
     #[serde(rename = "release.status_changed")]
     ReleaseStatusChanged {
         release_id: ReleaseId,
@@ -88,6 +99,8 @@ pub enum EventBody {
         to: ReleaseStatus,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         note: Option<String>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        blocked: Vec<BlockedGate>,
     },
     /// A new version of the release policy: the TOML bundle as written, with a change note.
     /// `version` is the one after the version its author had: of two policies applied

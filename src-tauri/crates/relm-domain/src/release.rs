@@ -9,12 +9,12 @@ use std::str::FromStr;
 
 use sha2::{Digest, Sha256};
 
-use crate::{DomainError, ProblemCode, Problems};
 use crate::ids::ReleaseId;
 use crate::keys::KeyId;
 use crate::limits::{MAX_SHORT, MAX_TEXT};
 use crate::text::{self, Lines, check_name};
 use crate::window::PlannedWindow;
+use crate::{DomainError, ProblemCode, Problems};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -197,6 +197,17 @@ impl ReleaseStatus {
 
     /// Whether the release's content may still be edited. Once deployment starts the record
     /// is history: what was deployed must stay what was approved.
+    /// A move into this status is an authorization: the policy's verdict must allow it, or it
+    /// is an override (with a reason, marked as such everywhere).
+    pub fn is_gated(self) -> bool {
+        matches!(self, ReleaseStatus::Approved | ReleaseStatus::Deploying)
+    }
+
+    /// No status follows this one: a move into it cannot be undone.
+    pub fn is_final(self) -> bool {
+        self.next().is_empty()
+    }
+
     pub fn is_editable(self) -> bool {
         matches!(
             self,
@@ -389,9 +400,24 @@ impl ReleaseFields {
                 "a release needs a title; say what it ships",
             ));
         }
-        p.check(text::check_text("title", &self.title, Lines::One, MAX_SHORT));
-        p.check(text::check_text("description", &self.description, Lines::Many, MAX_TEXT));
-        p.check(text::check_text("rollback_plan", &self.rollback_plan, Lines::Many, MAX_TEXT));
+        p.check(text::check_text(
+            "title",
+            &self.title,
+            Lines::One,
+            MAX_SHORT,
+        ));
+        p.check(text::check_text(
+            "description",
+            &self.description,
+            Lines::Many,
+            MAX_TEXT,
+        ));
+        p.check(text::check_text(
+            "rollback_plan",
+            &self.rollback_plan,
+            Lines::Many,
+            MAX_TEXT,
+        ));
         let mut envs: Vec<String> = Vec::new();
         for env in &self.environments {
             let env = env.trim().to_string();
@@ -415,7 +441,10 @@ impl ReleaseFields {
         }
         for (i, c) in self.components.iter().enumerate() {
             let row = format!("components.{i}");
-            p.check_in(&row, check_name("component", &c.name).map_err(|e| e.for_field("name")));
+            p.check_in(
+                &row,
+                check_name("component", &c.name).map_err(|e| e.for_field("name")),
+            );
             if c.version.trim().is_empty() {
                 p.add(DomainError::problem(
                     format!("{row}.version"),
@@ -423,7 +452,10 @@ impl ReleaseFields {
                     format!("component `{}` needs a version", c.name),
                 ));
             }
-            p.check_in(&row, text::check_text("version", &c.version, Lines::One, MAX_SHORT));
+            p.check_in(
+                &row,
+                text::check_text("version", &c.version, Lines::One, MAX_SHORT),
+            );
             if let Some(d) = &c.digest {
                 p.check_in(&row, check_digest(d));
             }
@@ -464,7 +496,10 @@ impl ReleaseFields {
                     "evidence needs a name and a link or a file digest",
                 ));
             }
-            p.check_in(&row, text::check_text("name", &ev.name, Lines::One, MAX_SHORT));
+            p.check_in(
+                &row,
+                text::check_text("name", &ev.name, Lines::One, MAX_SHORT),
+            );
             if let Some(link) = &ev.link {
                 p.check_in(&row, text::check_text("link", link, Lines::One, MAX_TEXT));
             }
@@ -516,7 +551,10 @@ pub fn unknown_choice(field: &str, what: &str, value: &str, allowed: &[&str]) ->
     DomainError::problem(
         field,
         ProblemCode::UnknownChoice,
-        format!("unknown {what} `{value}`; use one of {}", allowed.join(", ")),
+        format!(
+            "unknown {what} `{value}`; use one of {}",
+            allowed.join(", ")
+        ),
     )
     .with("value", text::truncated(value, 80))
     .with("allowed", allowed.join(", "))
@@ -653,7 +691,10 @@ mod tests {
         f.version = "x".into();
         let text = f.validate().unwrap_err().to_string();
         assert_eq!(text.lines().count(), 2, "{text}");
-        assert!(text.starts_with("service: the service name is empty"), "{text}");
+        assert!(
+            text.starts_with("service: the service name is empty"),
+            "{text}"
+        );
     }
 
     #[test]

@@ -55,12 +55,7 @@ impl FromStr for Role {
             .into_iter()
             .find(|r| r.as_str() == s.trim())
             .ok_or_else(|| {
-                crate::release::unknown_choice(
-                    "roles",
-                    "role",
-                    s,
-                    &Role::ALL.map(Role::as_str),
-                )
+                crate::release::unknown_choice("roles", "role", s, &Role::ALL.map(Role::as_str))
             })
     }
 }

@@ -345,6 +345,11 @@ fn plural(n: u32) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
+/// French plural mark: 0 and 1 take the singular.
+fn pluriel(n: u32) -> &'static str {
+    if n <= 1 { "" } else { "s" }
+}
+
 impl Msg {
     pub fn raw(s: impl Into<String>) -> Msg {
         Msg::Raw(s.into())
@@ -370,7 +375,11 @@ impl Msg {
             }
             QuorumMet { have, count, names } => pick(
                 format!("{have} counting, {count} required: {names}"),
-                format!("{have} comptée(s), {count} requise(s) : {names}"),
+                format!(
+                    "{have} comptée{}, {count} requise{}\u{a0}: {names}",
+                    pluriel(*have),
+                    pluriel(*count)
+                ),
             ),
             QuorumShort {
                 have,
@@ -389,14 +398,16 @@ impl Msg {
                         plural(*count)
                     ),
                     format!(
-                        "{have} approbation(s) sur {count} requise(s) du rôle {}{who}",
+                        "{have} approbation{} sur {count} requise{} du rôle {}{who}",
+                        pluriel(*have),
+                        pluriel(*count),
                         words(lang, roles)
                     ),
                 )
             }
             RemedyRejection => pick(
                 "address the rejection; a change to the release makes it stale, or the approver can approve".into(),
-                "traitez le refus : une modification de la mise en production le rend périmé, ou l’approbateur peut approuver".into(),
+                "traitez le refus\u{a0}: une modification de la mise en production le rend périmé, ou l’approbateur peut approuver".into(),
             ),
             RemedyApprove {
                 more,
@@ -410,14 +421,14 @@ impl Msg {
                     if *authorize { "authorize" } else { "approve" }
                 ),
                 format!(
-                    "encore {more} {} doit {} : `relm approve {id} --env {env}` ; ni le responsable ni un auteur des changements",
+                    "encore {more} {} doit {}\u{a0}: `relm approve {id} --env {env}`\u{202f}; ni le responsable ni un auteur des changements",
                     words(lang, roles),
                     if *authorize { "autoriser" } else { "approuver" }
                 ),
             ),
             Stale => pick(
                 "stale: the release changed after this decision".into(),
-                "périmée : la mise en production a changé après cette décision".into(),
+                "périmée\u{a0}: la mise en production a changé après cette décision".into(),
             ),
             OwnerSelf => pick(
                 "the release's owner may not approve their own release".into(),
@@ -440,7 +451,7 @@ impl Msg {
             Counts => pick("counts".into(), "comptée".into()),
             CountsUntil { until } => pick(
                 format!("counts; fresh until {until}"),
-                format!("comptée ; valable jusqu’au {until}"),
+                format!("comptée\u{202f}; valable jusqu’au {until}"),
             ),
             Blocks => pick(
                 "blocks until the release changes or they approve".into(),
@@ -458,14 +469,14 @@ impl Msg {
                     reason.render(lang)
                 ),
                 format!(
-                    "{} par {name} le {at} : {}",
+                    "{} par {name} le {at}\u{a0}: {}",
                     if *approve { "approbation" } else { "refus" },
                     reason.render(lang)
                 ),
             ),
             NoticeNoWindow => pick(
                 "no planned window, so the notice period cannot be checked".into(),
-                "aucune fenêtre prévue : le délai de prévenance ne peut pas être vérifié".into(),
+                "aucune fenêtre prévue\u{a0}: le délai de prévenance ne peut pas être vérifié".into(),
             ),
             NotSubmitted => pick(
                 "the release has not been submitted (moved to planned) yet".into(),
@@ -477,7 +488,7 @@ impl Msg {
             ),
             NoticeShort { hours, min } => pick(
                 format!("planned {hours} h after submission; at least {min} h are required"),
-                format!("prévue {hours} h après la soumission ; au moins {min} h sont requises"),
+                format!("prévue {hours} h après la soumission\u{202f}; au moins {min} h sont requises"),
             ),
             NoticeEmergency => pick(
                 "an emergency change has no notice period".into(),
@@ -489,7 +500,7 @@ impl Msg {
             ),
             RemedySubmit => pick(
                 "move it to planned: `relm release status ID planned`".into(),
-                "passez-la à planifiée : `relm release status ID planned`".into(),
+                "passez-la à planifiée\u{a0}: `relm release status ID planned`".into(),
             ),
             RemedyMoveWindow { earliest } => pick(
                 format!("move the window to {earliest} or later, or use the emergency path"),
@@ -503,10 +514,10 @@ impl Msg {
                 format!("all {n} items recorded"),
                 format!("les {n} éléments sont enregistrés"),
             ),
-            EvidenceMissing { items } => pick(format!("missing: {items}"), format!("manquant : {items}")),
+            EvidenceMissing { items } => pick(format!("missing: {items}"), format!("manquant\u{a0}: {items}")),
             RemedyEvidence { id } => pick(
                 format!("record each item as a link or a file digest: `relm release update {id} --evidence \"NAME|LINK\"` (repeat for each; the list is replaced)"),
-                format!("enregistrez chaque élément (lien ou empreinte de fichier) : `relm release update {id} --evidence \"NOM|LIEN\"` (répétez pour chacun ; la liste est remplacée)"),
+                format!("enregistrez chaque élément (lien ou empreinte de fichier)\u{a0}: `relm release update {id} --evidence \"NOM|LIEN\"` (répétez pour chacun\u{202f}; la liste est remplacée)"),
             ),
             NoRollbackPlan => pick("no rollback plan".into(), "aucun plan de retour arrière".into()),
             RollbackWritten => pick("rollback plan written".into(), "plan de retour arrière rédigé".into()),
@@ -523,7 +534,7 @@ impl Msg {
             ),
             RemedyWritePlan { id } => pick(
                 format!("write one: `relm release update {id} --rollback-plan TEXT`"),
-                format!("rédigez-en un : `relm release update {id} --rollback-plan TEXTE`"),
+                format!("rédigez-en un\u{a0}: `relm release update {id} --rollback-plan TEXTE`"),
             ),
             RemedyRehearse { id } => pick(
                 format!("rehearse it, then `relm release rehearsed {id} --note TEXT`"),
@@ -531,11 +542,11 @@ impl Msg {
             ),
             RollbackPlan { text } => pick(
                 format!("rollback plan: {text}"),
-                format!("plan de retour arrière : {text}"),
+                format!("plan de retour arrière\u{a0}: {text}"),
             ),
             Rehearsed { at, by, note } => pick(
                 format!("rehearsed {at} by {by}: {note}"),
-                format!("répété le {at} par {by} : {note}"),
+                format!("répété le {at} par {by}\u{a0}: {note}"),
             ),
             NotInOrder { env } => pick(
                 format!("{env} is not in the promotion order"),
@@ -579,11 +590,11 @@ impl Msg {
             ),
             EmergencyConfirmed { approver } => pick(
                 format!("break-glass confirmed by {approver}; a review is required"),
-                format!("procédure d’urgence confirmée par {approver} ; une revue est obligatoire"),
+                format!("procédure d’urgence confirmée par {approver}\u{202f}; une revue est obligatoire"),
             ),
             EmergencyPending { approver, deadline } => pick(
                 format!("break-glass: {approver} must approve by {deadline} (post-hoc); a review is required"),
-                format!("procédure d’urgence : {approver} doit approuver avant le {deadline} (a posteriori) ; une revue est obligatoire"),
+                format!("procédure d’urgence\u{a0}: {approver} doit approuver avant le {deadline} (a posteriori)\u{202f}; une revue est obligatoire"),
             ),
             EmergencyOverdue { approver, deadline } => pick(
                 format!("the post-hoc approval by {approver} was due by {deadline} and is missing"),
@@ -598,7 +609,7 @@ impl Msg {
             }
             Declared { at, by, reason } => pick(
                 format!("declared {at} by {by}: {reason}"),
-                format!("déclarée le {at} par {by} : {reason}"),
+                format!("déclarée le {at} par {by}\u{a0}: {reason}"),
             ),
             Incident { id } => pick(format!("incident {id}"), format!("incident {id}")),
             OnlyEnvironments { list } => pick(
@@ -616,7 +627,7 @@ impl Msg {
             FromRisk { min, risk } => pick(
                 format!("applies from {min} risk; this release is {risk}"),
                 format!(
-                    "s’applique à partir du risque {} ; le risque de cette mise en production est {}",
+                    "s’applique à partir du risque {}\u{202f}; le risque de cette mise en production est {}",
                     words(lang, min),
                     words(lang, risk)
                 ),
@@ -635,7 +646,7 @@ impl Msg {
             ),
             InSoftFreeze { name, when } => pick(
                 format!("inside the soft freeze `{name}` ({when}): a written justification and an extra approval are needed"),
-                format!("dans le gel souple `{name}` ({when}) : une justification écrite et une approbation supplémentaire sont nécessaires"),
+                format!("dans le gel souple `{name}` ({when})\u{a0}: une justification écrite et une approbation supplémentaire sont nécessaires"),
             ),
             SoftFreezeJustified {
                 name,
@@ -647,11 +658,11 @@ impl Msg {
             ),
             CalendarUnreadable { error } => pick(
                 format!("the calendar cannot be read over the planned window, so no freeze can be ruled out: {error}"),
-                format!("le calendrier ne peut pas être lu sur la fenêtre prévue, donc aucun gel ne peut être écarté : {error}"),
+                format!("le calendrier ne peut pas être lu sur la fenêtre prévue, donc aucun gel ne peut être écarté\u{a0}: {error}"),
             ),
             RemedyRemoveEntry { id } => pick(
                 format!("remove the entry with `relm calendar remove {id}` and add it again; the other entries still count"),
-                format!("supprimez l’entrée avec `relm calendar remove {id}` puis ajoutez-la à nouveau ; les autres entrées comptent toujours"),
+                format!("supprimez l’entrée avec `relm calendar remove {id}` puis ajoutez-la à nouveau\u{202f}; les autres entrées comptent toujours"),
             ),
             RemedyHardFreeze => pick(
                 "move the window out of the freeze".into(),
@@ -659,11 +670,11 @@ impl Msg {
             ),
             RemedySoftFreeze { id, entry, env } => pick(
                 format!("move the window, or justify it: `relm release justify {id} --entry {entry} --reason TEXT`, and get an extra approval for {env}"),
-                format!("déplacez la fenêtre, ou justifiez-la : `relm release justify {id} --entry {entry} --reason TEXTE`, et obtenez une approbation supplémentaire pour {env}"),
+                format!("déplacez la fenêtre, ou justifiez-la\u{a0}: `relm release justify {id} --entry {entry} --reason TEXTE`, et obtenez une approbation supplémentaire pour {env}"),
             ),
             RemedyExtraApproval { id, env } => pick(
                 format!("one more approver: `relm approve {id} --env {env}`"),
-                format!("un approbateur de plus : `relm approve {id} --env {env}`"),
+                format!("un approbateur de plus\u{a0}: `relm approve {id} --env {env}`"),
             ),
             NoWindows { service, env } => pick(
                 format!("no maintenance windows for {service} in {env}"),
@@ -683,19 +694,19 @@ impl Msg {
             ),
             Justified { by, at, text } => pick(
                 format!("justified by {by} {at}: {text}"),
-                format!("justifiée par {by} le {at} : {text}"),
+                format!("justifiée par {by} le {at}\u{a0}: {text}"),
             ),
             NoPolicy => pick(
                 "no policy has been applied to this workspace; the built-in default was used".into(),
-                "aucune politique n’a été appliquée à cet espace : la politique par défaut intégrée a été utilisée".into(),
+                "aucune politique n’a été appliquée à cet espace\u{a0}: la politique par défaut intégrée a été utilisée".into(),
             ),
             RemedyApplyPolicy => pick(
                 "apply one: `relm policy apply FILE` (see docs/policy.md)".into(),
-                "appliquez-en une : `relm policy apply FICHIER` (voir docs/policy.md)".into(),
+                "appliquez-en une\u{a0}: `relm policy apply FICHIER` (voir docs/policy.md)".into(),
             ),
             UnknownEnvironment { env } => pick(
                 format!("`{env}` is not an environment of the policy, so no rule could be checked"),
-                format!("`{env}` n’est pas un environnement de la politique : aucune règle n’a pu être vérifiée"),
+                format!("`{env}` n’est pas un environnement de la politique\u{a0}: aucune règle n’a pu être vérifiée"),
             ),
             RemedyKnownEnvironment => pick(
                 "use an environment listed in the policy, or add it there".into(),
@@ -712,12 +723,12 @@ impl Msg {
             Targets { list } => pick(format!("targets {list}"), format!("vise {list}")),
             EmergencyPath { rule } => pick(
                 format!("emergency release: the break-glass path (rule `{rule}`) applies instead"),
-                format!("mise en production d’urgence : la procédure d’urgence (règle `{rule}`) s’applique à la place"),
+                format!("mise en production d’urgence\u{a0}: la procédure d’urgence (règle `{rule}`) s’applique à la place"),
             ),
             RegoNoFindings => pick("no findings".into(), "aucune constatation".into()),
             RegoFailed { error } => pick(
                 format!("the Rego rule could not be evaluated: {error}"),
-                format!("la règle Rego n’a pas pu être évaluée : {error}"),
+                format!("la règle Rego n’a pas pu être évaluée\u{a0}: {error}"),
             ),
             RemedyFixRego => pick(
                 "fix the rule in the policy and apply it again".into(),

@@ -20,11 +20,12 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../migrations/0007_hostile_remotes.sql")),
         M::up(include_str!("../migrations/0008_declared_frontier.sql")),
         M::up(include_str!("../migrations/0009_forks.sql")),
+        M::up(include_str!("../migrations/0010_overrides.sql")),
     ])
 }
 
 /// The schema version this binary writes (SQLite `user_version`).
-pub const SCHEMA_VERSION: i64 = 9;
+pub const SCHEMA_VERSION: i64 = 10;
 
 /// A store migrated from a schema below this one gets its projections replayed from the
 /// ledger: schema 4 reads fields (a release's risk level) that a replica on an older version

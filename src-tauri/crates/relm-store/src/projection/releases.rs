@@ -5,7 +5,7 @@ use relm_domain::hlc::Hlc;
 use relm_domain::ids::ReleaseId;
 use relm_domain::keys::KeyId;
 use relm_domain::ledger::Violation;
-use relm_domain::payload::EventBody;
+use relm_domain::payload::{BlockedGate, EventBody};
 use relm_domain::release::{ChangeType, ReleaseFields, ReleaseStatus};
 use relm_domain::window::{PlannedWindow, fmt_utc};
 use rusqlite::{Connection, OptionalExtension, Row, params};
@@ -27,6 +27,8 @@ pub struct ReleaseRow {
     pub updated_by: String,
     /// Number of events applied to this release (1 after creation).
     pub revision: i64,
+    /// Some status change of this release was an override (made while the policy blocked it).
+    pub overridden: bool,
 }
 
 /// One entry of a release's status history.
@@ -39,6 +41,8 @@ pub struct StatusChange {
     pub note: Option<String>,
     pub at: String,
     pub by: String,
+    /// What blocked this change when it was made: an override, `note` its reason.
+    pub blocked: Vec<BlockedGate>,
 }
 
 /// What a list is ordered by (then by id, so the order is total).
@@ -188,6 +192,7 @@ pub(crate) fn apply(
             from,
             to,
             note,
+            blocked,
         } => {
             let Some(row) = get(conn, &release_id.0)? else {
                 return Ok(Some(unknown(release_id)));
@@ -218,6 +223,14 @@ pub(crate) fn apply(
                 at,
                 by,
             )?;
+            if !blocked.is_empty() {
+                conn.prepare_cached(
+                    "UPDATE release_status_history SET blocked = ?3 WHERE release_id = ?1 AND event_id = ?2",
+                )?
+                .execute(params![release_id.0, event_id, json(blocked)])?;
+                conn.prepare_cached("UPDATE releases SET overridden = 1 WHERE id = ?1")?
+                    .execute([&release_id.0])?;
+            }
         }
         _ => {}
     }
@@ -314,7 +327,7 @@ fn history(
 
 const SELECT: &str = "SELECT id, service, version, title, description, change_type, status, owner,
     environments, window_start, window_end, window_tz, rollback_plan, components, changes, evidence,
-    created_hlc, created_by, updated_hlc, updated_by, revision, risk FROM releases";
+    created_hlc, created_by, updated_hlc, updated_by, revision, risk, overridden FROM releases";
 
 fn at_text(hlc: i64) -> String {
     fmt_utc(Hlc::from_packed(hlc).to_datetime())
@@ -345,6 +358,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Result<ReleaseRow>> {
         i64,
     ) = (r.get(16)?, r.get(17)?, r.get(18)?, r.get(19)?, r.get(20)?);
     let risk = text(21)?;
+    let overridden: bool = r.get(22)?;
     Ok((|| {
         let window = match (ws, we, tz) {
             (Some(s), Some(e), Some(tz)) => Some(PlannedWindow {
@@ -388,6 +402,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Result<ReleaseRow>> {
             updated_at: at_text(updated_hlc),
             updated_by,
             revision,
+            overridden,
         })
     })())
 }
@@ -473,10 +488,11 @@ pub fn count(conn: &Connection) -> Result<u64> {
 
 pub fn status_history(conn: &Connection, id: &str) -> Result<Vec<StatusChange>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT event_id, from_status, to_status, note, at_hlc, by_key FROM release_status_history
+        "SELECT event_id, from_status, to_status, note, at_hlc, by_key, blocked FROM release_status_history
          WHERE release_id = ?1 ORDER BY at_hlc, event_id",
     )?;
     let rows = stmt.query_map([id], |r| {
+        let blocked: String = r.get(6)?;
         Ok(StatusChange {
             event_id: r.get(0)?,
             from: r.get(1)?,
@@ -484,6 +500,7 @@ pub fn status_history(conn: &Connection, id: &str) -> Result<Vec<StatusChange>> 
             note: r.get(3)?,
             at: at_text(r.get(4)?),
             by: r.get(5)?,
+            blocked: serde_json::from_str(&blocked).unwrap_or_default(),
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
