@@ -30,7 +30,6 @@ export const en = {
   "problem.required.link": "Give a link or a file digest.",
   "problem.required.comment": "Say why: a rejection needs a comment.",
   "problem.required.note": "Give the reason: it is recorded with the change.",
-  "problem.required.note": "Give the reason: it is recorded with the change.",
   "problem.bad_name":
     "“{value}” cannot be a name: use letters, digits, - _ . or /, start with a letter or a digit, at most {max} characters.",
   "problem.too_long":
@@ -490,7 +489,6 @@ export const fr: Record<MessageKey, string> = {
   "problem.required.email": "Indiquez une adresse e-mail.",
   "problem.required.link": "Indiquez un lien ou l’empreinte d’un fichier.",
   "problem.required.comment": "Dites pourquoi : un refus demande un commentaire.",
-  "problem.required.note": "Indiquez la raison : elle est enregistrée avec le changement.",
   "problem.required.note": "Indiquez la raison : elle est enregistrée avec le changement.",
   "problem.bad_name":
     "« {value} » ne peut pas servir de nom : lettres, chiffres, - _ . ou /, en commençant par une lettre ou un chiffre, {max} caractères au plus.",
