@@ -335,6 +335,7 @@ export const en = {
   "sign.lead":
     "Your signature covers exactly the content below. Any later change to it makes this decision stale.",
   "sign.release": "Release",
+  "sign.status": "Status now",
   "sign.digest": "Content digest",
   "sign.verdictNow": "Verdict now",
   "sign.failing": "{count, plural, one {# rule fails} other {# rules fail}}",
@@ -806,6 +807,7 @@ export const fr: Record<MessageKey, string> = {
   "sign.lead":
     "Votre signature porte exactement sur le contenu ci-dessous. Toute modification ultérieure rendra cette décision périmée.",
   "sign.release": "Mise en production",
+  "sign.status": "Statut actuel",
   "sign.digest": "Empreinte du contenu",
   "sign.verdictNow": "Verdict actuel",
   "sign.failing": "{count, plural, one {# règle en échec} other {# règles en échec}}",
