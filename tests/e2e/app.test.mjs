@@ -318,7 +318,7 @@ test("syncing from the header brings a teammate's release", async () => {
     await find(b, "[data-testid=empty-state]");
     await (await find(b, "header button")).click();
     const toast = await find(b, "[data-testid=toast]");
-    await until(b, async () => /1 new events arrived/.test(await toast.getText()), "arrival toast");
+    await until(b, async () => /^1 new event arrived$/.test(await toast.getText()), "arrival toast");
     await until(
       b,
       async () => /from-bob/.test(await (await find(b, "[data-testid=release-table]")).getText()),
@@ -443,7 +443,7 @@ test("the app syncs in the background and says what arrived", async () => {
       // Bob pushes while the app is open; nobody clicks Sync.
       bobReleases(bob, "while-open");
       const toast = await find(b, "[data-testid=toast]", 15000);
-      await until(b, async () => /1 new events arrived/.test(await toast.getText()), "toast");
+      await until(b, async () => /^1 new event arrived$/.test(await toast.getText()), "toast");
       const table = await find(b, "[data-testid=release-table]");
       await until(b, async () => /while-open/.test(await table.getText()), "listed");
     },
