@@ -28,7 +28,7 @@ use relm_domain::release::{
 };
 use relm_domain::window::PlannedWindow;
 use relm_domain::{Problem as FieldProblem, ProblemCode};
-use relm_policy::verdict::{ApprovalLine, Line, LineStatus, Outcome, Verdict};
+use relm_policy::verdict::{Action, ApprovalLine, Line, LineStatus, Outcome, Verdict};
 use relm_policy::{Lang, Tier};
 use relm_store::events::LogEntry;
 use relm_store::forks::Fork;
@@ -55,7 +55,7 @@ pub fn typescript() -> String {
         ReleasePage, ReleaseInput, ReleaseQuery, Problem, Report, MemberView, IdentityView,
         RemoteView, Rejected, IngestReport, Held, FileNote, JoinRequest, SyncReport, SyncOutcome,
         AuthorSeen, NotApplied, JoinRequestView, SyncStatus, RiskLevel, Decision, Tier, Outcome,
-        LineStatus, Line, ApprovalLine, Verdict, CheckRequest, PendingDecision, PolicySummary,
+        LineStatus, Action, Line, ApprovalLine, Verdict, CheckRequest, PendingDecision, PolicySummary,
         PolicyVersion, SimulatedChange, Simulation, Lang, CalendarKind, Level, CalendarScope,
         OccurrenceView, UnreadableEntry, Listing, Severity, ConflictCode, Conflict, RescheduleRequest, ReschedulePreview,
         Fork, WorkspaceSettings,

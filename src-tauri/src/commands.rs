@@ -11,6 +11,7 @@ use relm_api::reschedule::{ReschedulePreview, RescheduleRequest};
 use relm_api::workspace::{InitOutcome, InitRequest, Summary, WorkspaceSettings};
 use relm_api::{ApiError, LogEntry, ReleaseRow, VerifyReport};
 use relm_domain::payload::Decision;
+use relm_domain::role::Role;
 use relm_policy::{Lang, Verdict};
 use relm_store::projection::governance::PolicyVersion;
 use serde::Serialize;
@@ -327,4 +328,103 @@ pub fn set_preferences(
     *state.locale.lock().unwrap_or_else(|p| p.into_inner()) = locale.into();
     crate::menu::relabel(&app);
     Ok(())
+}
+
+/// Record a deployment of the release (as it is now) to an environment.
+#[tauri::command(async)]
+#[tracing::instrument(skip(state), err)]
+pub fn record_deployment(
+    state: State<'_, AppState>,
+    release: String,
+    environment: String,
+    outcome: relm_domain::payload::Outcome,
+    note: Option<String>,
+) -> Result<()> {
+    state.with(|r| r.record_deployment(&release, &environment, outcome, note.as_deref()))
+}
+
+/// Record that the release's rollback plan was rehearsed.
+#[tauri::command(async)]
+#[tracing::instrument(skip(state), err)]
+pub fn record_rehearsal(
+    state: State<'_, AppState>,
+    release: String,
+    note: String,
+    link: Option<String>,
+) -> Result<()> {
+    state.with(|r| r.record_rehearsal(&release, &note, link.as_deref()))
+}
+
+/// Say why the release must go out inside a soft freeze.
+#[tauri::command(async)]
+#[tracing::instrument(skip(state), err)]
+pub fn justify_freeze(
+    state: State<'_, AppState>,
+    release: String,
+    entry: String,
+    reason: String,
+) -> Result<()> {
+    state.with(|r| r.justify_freeze(&release, &entry, &reason))
+}
+
+/// Take the emergency path, naming the approver who confirms it afterwards.
+#[tauri::command(async)]
+#[tracing::instrument(skip(state), err)]
+pub fn declare_emergency(
+    state: State<'_, AppState>,
+    release: String,
+    reason: String,
+    incident: String,
+    approver: String,
+) -> Result<()> {
+    state.with(|r| r.declare_emergency(&release, &reason, &incident, &approver))
+}
+
+/// Add a member by public key, with roles (admins only).
+#[tauri::command(async)]
+#[tracing::instrument(skip(state), err)]
+pub fn add_member(
+    state: State<'_, AppState>,
+    key: String,
+    name: Option<String>,
+    email: Option<String>,
+    roles: Vec<Role>,
+) -> Result<MemberView> {
+    state.with(|r| r.add_member(&key, name.as_deref(), email.as_deref(), &roles))
+}
+
+/// Give a member exactly these roles (admins only).
+#[tauri::command(async)]
+#[tracing::instrument(skip(state), err)]
+pub fn set_member_roles(
+    state: State<'_, AppState>,
+    member: String,
+    roles: Vec<Role>,
+) -> Result<MemberView> {
+    state.with(|r| r.set_member_roles(&member, &roles))
+}
+
+/// Remove a member (admins only); what they signed stays in the ledger.
+#[tauri::command(async)]
+#[tracing::instrument(skip(state), err)]
+pub fn remove_member(state: State<'_, AppState>, member: String) -> Result<MemberView> {
+    state.with(|r| r.remove_member(&member))
+}
+
+/// The text diff from the policy in force to a draft.
+#[tauri::command(async)]
+#[tracing::instrument(skip(state, source), err)]
+pub fn policy_draft_diff(state: State<'_, AppState>, source: String) -> Result<String> {
+    state.with(|r| r.policy_draft_diff(&source))
+}
+
+/// Apply a draft as the next policy version (admins only), with its change note.
+#[tauri::command(async)]
+#[tracing::instrument(skip(state, source), err)]
+pub fn apply_policy(
+    state: State<'_, AppState>,
+    source: String,
+    note: String,
+) -> Result<PolicySummary> {
+    state.with(|r| r.apply_policy(&source, &note, "draft"))
 }

@@ -89,6 +89,15 @@ pub fn run() {
             commands::calendar_conflicts,
             commands::preview_reschedule,
             commands::reschedule_release,
+            commands::record_deployment,
+            commands::record_rehearsal,
+            commands::justify_freeze,
+            commands::declare_emergency,
+            commands::add_member,
+            commands::set_member_roles,
+            commands::remove_member,
+            commands::policy_draft_diff,
+            commands::apply_policy,
         ])
         .build(tauri::generate_context!())
         .map(|app| {

@@ -318,7 +318,11 @@ test("syncing from the header brings a teammate's release", async () => {
     await find(b, "[data-testid=empty-state]");
     await (await find(b, "header button")).click();
     const toast = await find(b, "[data-testid=toast]");
-    await until(b, async () => /^1 new event arrived$/.test(await toast.getText()), "arrival toast");
+    await until(
+      b,
+      async () => /^1 new event arrived$/.test(await toast.getText()),
+      "arrival toast",
+    );
     await until(
       b,
       async () => /from-bob/.test(await (await find(b, "[data-testid=release-table]")).getText()),
@@ -782,7 +786,7 @@ test("an override asks why, is signed with what it overrode, and shows as one ev
       b,
       async () =>
         (await b.execute(() => document.querySelector("[data-error=note]")?.textContent)) ===
-        "Give the reason: it is recorded with the change.",
+        "Fill this in.",
       "the reason is asked for",
     );
     assert.equal(cli(dir, "release", "show", id).status, "planned");

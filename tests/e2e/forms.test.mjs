@@ -1,9 +1,12 @@
 // Forms on the real app: every error of a submit at once, beside its field, in the UI's
 // language and in a person's words; the focus on the first; what was typed kept; nothing stored.
+// And every remedy a verdict proposes, done from the app.
 
 import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { after, test } from "node:test";
-import { cli, dataDir, find, screenshot, stopDriver, until, withApp } from "./harness.mjs";
+import { check, cli, dataDir, find, screenshot, stopDriver, until, withApp } from "./harness.mjs";
 
 after(stopDriver);
 
@@ -110,4 +113,125 @@ test("the welcome form says what is missing beside each field", async () => {
   });
   // No workspace was made.
   assert.throws(() => cli(dir, "status"), /no Relm workspace/);
+});
+
+test("every remedy of a blocked verdict is an action in the app, and doing them clears the gate", async () => {
+  const dir = dataDir();
+  cli(dir, "init", "--workspace", "Remedies", "--name", "Ann", "--email", "ann@example.com");
+  const policy = join(dir, "policy.toml");
+  writeFileSync(
+    policy,
+    `[policy]
+name = "Remedies"
+
+[[environments]]
+name = "staging"
+tier = "staging"
+
+[[environments]]
+name = "prod"
+tier = "production"
+
+[[rules]]
+kind = "evidence"
+when = { tiers = ["production"] }
+items = ["tests passed"]
+
+[[rules]]
+kind = "rollback"
+when = { tiers = ["production"] }
+rehearsal_from_risk = "high"
+
+[[rules]]
+kind = "promotion"
+when = { tiers = ["production"] }
+`,
+  );
+  cli(dir, "policy", "apply", policy, "--note", "remedies as actions");
+  const id = cli(
+    dir,
+    "release",
+    "create",
+    "--service",
+    "api",
+    "--version",
+    "5.0.0",
+    "--env",
+    "staging",
+    "--env",
+    "prod",
+    "--risk",
+    "high",
+    "--title",
+    "Risky",
+    "--rollback-plan",
+    "redeploy 4.9.0",
+  ).id;
+  await withApp("remedies", dir, async (b) => {
+    await b.execute((i) => (location.hash = `#/releases/${i}`), id);
+    const verdict = await find(b, "[data-testid=verdict]");
+    await until(
+      b,
+      async () => (await verdict.getAttribute("data-outcome")) === "blocked",
+      "blocked",
+    );
+    // The app shows actions, not commands.
+    const text = await (await find(b, "[data-testid=gates]")).getText();
+    assert.doesNotMatch(text, /relm (release|approve)/, "no CLI command in the app");
+    await screenshot(b, "remedies");
+
+    // Rehearsal: a dialog; without a note, the error is beside it; with one, recorded.
+    await (await find(b, "[data-action=rehearse] button")).click();
+    const rehearsal = await find(b, "[data-testid=rehearsal-dialog]");
+    await (await rehearsal.$("[data-testid=record]")).click();
+    const why = await find(b, "[data-error=note]");
+    assert.equal(await why.getText(), "Fill this in.");
+    await (
+      await rehearsal.$("textarea[name=note]")
+    ).setValue("rolled back in staging in 6 minutes");
+    await (await rehearsal.$("[data-testid=record]")).click();
+    await rehearsal.waitForExist({ reverse: true });
+    await until(
+      b,
+      async () =>
+        (await (await find(b, "[data-rule=rollback]")).getAttribute("data-status")) === "pass",
+      "rehearsed",
+    );
+
+    // Deployment to staging, for the promotion rule.
+    await (await find(b, "[data-action=deploy] button")).click();
+    const deployment = await find(b, "[data-testid=deployment-dialog]");
+    assert.match(await deployment.getText(), /staging/);
+    await (await deployment.$("[data-testid=record]")).click();
+    await deployment.waitForExist({ reverse: true });
+    await until(
+      b,
+      async () =>
+        (await (await find(b, "[data-rule=promotion]")).getAttribute("data-status")) === "pass",
+      "promoted",
+    );
+
+    // Evidence: a link to the form, which opens on a new evidence row.
+    await (await find(b, "[data-action=edit] a")).click();
+    await until(
+      b,
+      async () => b.execute(() => document.activeElement?.closest("[data-list=evidence]") !== null),
+      "the form starts on the evidence",
+    );
+    const row = await find(b, "[data-list=evidence] .row");
+    const cells = await row.$$("input");
+    await cells[0].setValue("tests passed");
+    await cells[1].setValue("https://ci.example.com/runs/42");
+    await (await find(b, "[data-testid=release-form] button[type=submit]")).click();
+    await find(b, "[data-testid=verdict]");
+    await until(
+      b,
+      async () =>
+        (await (await find(b, "[data-rule=evidence]")).getAttribute("data-status")) === "pass",
+      "evidence recorded",
+    );
+  });
+  const v = check(dir, id, "prod");
+  for (const rule of ["evidence", "rollback", "promotion"])
+    assert.equal(v.rules.find((l) => l.rule === rule).status, "pass", rule);
 });

@@ -117,6 +117,26 @@ export const backend = {
       request: { ...request, lang: i18n.locale },
       baseDigest,
     }),
+  recordDeployment: (
+    release: string,
+    environment: string,
+    outcome: "succeeded" | "failed",
+    note: string | null,
+  ) => call<void>("record_deployment", { release, environment, outcome, note }),
+  recordRehearsal: (release: string, note: string, link: string | null) =>
+    call<void>("record_rehearsal", { release, note, link }),
+  justifyFreeze: (release: string, entry: string, reason: string) =>
+    call<void>("justify_freeze", { release, entry, reason }),
+  declareEmergency: (release: string, reason: string, incident: string, approver: string) =>
+    call<void>("declare_emergency", { release, reason, incident, approver }),
+  addMember: (key: string, name: string | null, email: string | null, roles: string[]) =>
+    call<Member>("add_member", { key, name, email, roles }),
+  setMemberRoles: (member: string, roles: string[]) =>
+    call<Member>("set_member_roles", { member, roles }),
+  removeMember: (member: string) => call<Member>("remove_member", { member }),
+  policyDraftDiff: (source: string) => call<string>("policy_draft_diff", { source }),
+  applyPolicy: (source: string, note: string) =>
+    call<PolicySummary>("apply_policy", { source, note }),
   simulatePolicy: (source: string) =>
     call<Simulation>("simulate_policy", { source, lang: i18n.locale }),
 };

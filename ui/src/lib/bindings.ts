@@ -329,6 +329,8 @@ export type Outcome = "allowed" | "allowed_with_warnings" | "blocked";
 
 export type LineStatus = "pass" | "fail" | "warn" | "not_applicable";
 
+export type Action = { "kind": "approve", environment: string, } | { "kind": "submit" } | { "kind": "plan_window", earliest?: string, } | { "kind": "edit", field: string, } | { "kind": "rehearse" } | { "kind": "deploy", environment: string, } | { "kind": "declare_emergency" } | { "kind": "justify_freeze", entry: string, environment: string, } | { "kind": "policy" } | { "kind": "calendar", entry: string, };
+
 export type Line = { 
 /**
  * The rule's id in the policy (`rego:NAME` for Rego rules, `policy` for the engine's own).
@@ -341,7 +343,11 @@ evidence: Array<string>,
 /**
  * What would satisfy it; absent when it passes or does not apply.
  */
-remedy?: string, };
+remedy?: string, 
+/**
+ * The same remedy as an action the app offers (a button or a form), language-neutral.
+ */
+action?: Action, };
 
 export type ApprovalLine = { event_id: string, by: string, name: string, decision: string, environment: string, at: string, expires_at?: string, comment?: string, policy_version: number, 
 /**

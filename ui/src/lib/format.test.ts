@@ -23,8 +23,19 @@ describe("formatting", () => {
 
 describe("routes", () => {
   it("parses pages, ids and edit views", () => {
-    expect(parse("#/releases/abc/edit")).toEqual({ page: "releases", id: "abc", edit: true });
-    expect(parse("#/audit")).toEqual({ page: "audit", id: null, edit: false });
+    expect(parse("#/releases/abc/edit")).toEqual({
+      page: "releases",
+      id: "abc",
+      edit: true,
+      focus: null,
+    });
+    expect(parse("#/releases/abc/edit?focus=evidence")).toEqual({
+      page: "releases",
+      id: "abc",
+      edit: true,
+      focus: "evidence",
+    });
+    expect(parse("#/audit")).toEqual({ page: "audit", id: null, edit: false, focus: null });
     expect(parse("#/nonsense").page).toBe("dashboard");
     expect(parse("").page).toBe("dashboard");
   });

@@ -24,13 +24,17 @@ export interface Route {
   /** Release id for `#/releases/ID` and `#/releases/ID/edit`; "new" for the create form. */
   id: string | null;
   edit: boolean;
+  /** `#/releases/ID/edit?focus=evidence`: the form field to start on. */
+  focus: string | null;
 }
 
 export function parse(hash: string): Route {
-  const parts = hash.replace(/^#\/?/, "").split("/").filter(Boolean);
+  const [path = "", query = ""] = hash.replace(/^#\/?/, "").split("?");
+  const parts = path.split("/").filter(Boolean);
   const known = [...PAGES, ...INNER] as string[];
   const page = known.includes(parts[0] ?? "") ? (parts[0] as Route["page"]) : "dashboard";
-  return { page, id: parts[1] ?? null, edit: parts[2] === "edit" };
+  const focus = new URLSearchParams(query).get("focus");
+  return { page, id: parts[1] ?? null, edit: parts[2] === "edit", focus };
 }
 
 export const route = $state<Route>(parse(globalThis.location?.hash ?? ""));

@@ -255,6 +255,22 @@ impl Relm {
             .to_string())
     }
 
+    /// A unified diff from the policy in force (the built-in default when none was applied)
+    /// to a draft: what applying the draft would change in the text.
+    pub fn policy_draft_diff(&self, source: &str) -> Result<String> {
+        let current = match governance::policy(self.store.conn(), None)? {
+            Some(p) => (p.source, format!("policy v{}", p.version)),
+            None => (DEFAULT_POLICY.to_string(), "built-in default policy".into()),
+        };
+        let draft = source.replace("\r\n", "\n");
+        let diff = similar::TextDiff::from_lines(&current.0, &draft);
+        Ok(diff
+            .unified_diff()
+            .context_radius(3)
+            .header(&current.1, "draft")
+            .to_string())
+    }
+
     /// The verdict for a release and environment at a time (now by default).
     pub fn check(&self, req: &CheckRequest) -> Result<Verdict> {
         self.workspace_id()?;

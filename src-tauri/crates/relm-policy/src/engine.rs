@@ -329,6 +329,7 @@ pub fn evaluate_in(
             status: f.status,
             reason: f.reason.render(lang),
             evidence: f.evidence.iter().map(|m| m.render(lang)).collect(),
+            action: f.remedy.as_ref().and_then(Msg::action),
             remedy: f.remedy.map(|m| m.render(lang)),
         })
         .collect();

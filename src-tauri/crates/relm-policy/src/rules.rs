@@ -334,7 +334,9 @@ impl Notice {
                 vec![Msg::Status {
                     status: f.status.to_string(),
                 }],
-                Msg::RemedySubmit,
+                Msg::RemedySubmit {
+                    id: f.release_id.to_string(),
+                },
             );
         };
         let notice = window.start - submitted;

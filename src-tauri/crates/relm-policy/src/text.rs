@@ -6,6 +6,8 @@
 //! translation. Text from outside (Rego messages, notes, names) passes through as [`Msg::Raw`].
 
 /// The language a verdict is worded in.
+use crate::verdict::Action;
+
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -98,7 +100,9 @@ pub enum Msg {
     RemedyPlanWindow {
         hours: u32,
     },
-    RemedySubmit,
+    RemedySubmit {
+        id: String,
+    },
     RemedyMoveWindow {
         earliest: String,
     },
@@ -305,6 +309,48 @@ pub enum Msg {
     RemedySeeRule,
 }
 
+impl Msg {
+    /// What the app offers for a remedy: the same fix as an action in its own words (the CLI
+    /// shows the remedy's command instead). `None` for a message that is not a remedy, or a
+    /// remedy with no action of its own (a Rego rule's text).
+    pub fn action(&self) -> Option<Action> {
+        use Msg::*;
+        let edit = |field: &str| Action::Edit {
+            field: field.to_string(),
+        };
+        Some(match self {
+            RemedyApprove { env, .. }
+            | RemedyPostHoc { env, .. }
+            | RemedyExtraApproval { env, .. } => Action::Approve {
+                environment: env.clone(),
+            },
+            RemedyRejection => edit(""),
+            RemedySubmit { .. } => Action::Submit,
+            RemedyPlanWindow { .. } | RemedyHardFreeze | RemedyIntoWindow => {
+                Action::PlanWindow { earliest: None }
+            }
+            RemedyMoveWindow { earliest } => Action::PlanWindow {
+                earliest: Some(earliest.clone()),
+            },
+            RemedyEvidence { .. } => edit("evidence"),
+            RemedyWritePlan { .. } => edit("rollback_plan"),
+            RemedyKnownEnvironment | RemedyTarget { .. } => edit("environments"),
+            RemedyRehearse { .. } => Action::Rehearse,
+            RemedyRedeploy { env } | RemedyDeployFirst { env, .. } => Action::Deploy {
+                environment: env.clone(),
+            },
+            RemedyDeclare { .. } => Action::DeclareEmergency,
+            RemedySoftFreeze { entry, env, .. } => Action::JustifyFreeze {
+                entry: entry.clone(),
+                environment: env.clone(),
+            },
+            RemedyRemoveEntry { id } => Action::Calendar { entry: id.clone() },
+            RemedyApplyPolicy | RemedyFixRego | RemedySeeRule => Action::Policy,
+            _ => return None,
+        })
+    }
+}
+
 /// Risk levels, roles, tiers and change types named in French; other words unchanged. `text`
 /// may be a list (`approver or admin`, `production, staging`).
 fn words(lang: Lang, text: &str) -> String {
@@ -498,9 +544,9 @@ impl Msg {
                 format!("plan a window at least {hours} h after submission"),
                 format!("prévoyez une fenêtre au moins {hours} h après la soumission"),
             ),
-            RemedySubmit => pick(
-                "move it to planned: `relm release status ID planned`".into(),
-                "passez-la à planifiée\u{a0}: `relm release status ID planned`".into(),
+            RemedySubmit { id } => pick(
+                format!("move it to planned: `relm release status {id} planned`"),
+                format!("passez-la à planifiée\u{a0}: `relm release status {id} planned`"),
             ),
             RemedyMoveWindow { earliest } => pick(
                 format!("move the window to {earliest} or later, or use the emergency path"),

@@ -69,6 +69,43 @@ pub struct Line {
     #[cfg_attr(feature = "ts", ts(optional))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remedy: Option<String>,
+    /// The same remedy as an action the app offers (a button or a form), language-neutral.
+    #[cfg_attr(feature = "ts", ts(optional))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: Option<Action>,
+}
+
+/// What would satisfy a failing rule, as something to do in the app.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub enum Action {
+    /// Sign an approval for `environment`, by someone the rule counts.
+    Approve { environment: String },
+    /// Move the release to `planned` (submit it for approval).
+    Submit,
+    /// Plan or move the window (`earliest`: the first start the rule accepts).
+    PlanWindow {
+        #[cfg_attr(feature = "ts", ts(optional))]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        earliest: Option<String>,
+    },
+    /// Edit the release; `field` is the part to change (`evidence`, `rollback_plan`,
+    /// `environments`; empty for the release as a whole).
+    Edit { field: String },
+    /// Record a rehearsal of the rollback plan.
+    Rehearse,
+    /// Record a deployment to `environment`.
+    Deploy { environment: String },
+    /// Declare the emergency path.
+    DeclareEmergency,
+    /// Justify going out inside the soft freeze `entry` (an extra approval for `environment`
+    /// is needed too).
+    JustifyFreeze { entry: String, environment: String },
+    /// See or apply the policy.
+    Policy,
+    /// See the calendar entry `entry` (unreadable: remove it and add it again).
+    Calendar { entry: String },
 }
 
 /// An approval or rejection as the verdict judged it.
