@@ -593,13 +593,32 @@ test("the policy page shows the versions and simulates a draft without recording
     const row = await (await find(b, "[data-testid=simulate-changes] tbody tr")).getText();
     assert.match(row, /api 1\.0\.0/);
     assert.match(row, /Blocked → Allowed/);
-    // A broken draft says what is wrong and where.
+    // The preview shows what the text changes.
+    assert.match(
+      await (await find(b, "[data-testid=policy-diff]")).getText(),
+      /^--- policy v1\n\+\+\+ draft\n@@ /,
+    );
+    // A broken draft says what is wrong and where, beside the draft.
+    const good = await b.execute(() => document.querySelector("[name=policy]").value);
     await paste("[[rules]]\nkind = 3\n");
     await (await form.$("button[type=submit]")).click();
-    const error = await find(b, "[data-testid=simulate-error]");
+    const error = await find(b, "[data-error=policy]");
     assert.match(await error.getText(), /draft:2/);
+    assert.equal(cli(dir, "status").events, events, "simulating records nothing");
+    // An admin applies the previewed draft as version 2, with its change note.
+    await paste(good);
+    await (await form.$("button[type=submit]")).click();
+    const apply = await find(b, "[data-testid=apply-policy]");
+    await (await apply.$("button[type=submit]")).click();
+    await find(b, "[data-error=note]");
+    assert.equal(cli(dir, "status").events, events, "nothing applied without a note");
+    await (await apply.$("input[name=note]")).setValue("prod without rules, for the pilot");
+    await (await apply.$("button[type=submit]")).click();
+    await until(b, async () => /Version 2/.test(await inForce.getText()), "version 2 in force");
   });
-  assert.equal(cli(dir, "status").events, events, "simulating records nothing");
+  const history = cli(dir, "policy", "history");
+  assert.equal(history.at(-1).version, 2);
+  assert.equal(history.at(-1).note, "prod without rules, for the pilot");
   assert.ok(created.id);
 });
 

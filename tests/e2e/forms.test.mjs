@@ -235,3 +235,52 @@ when = { tiers = ["production"] }
   for (const rule of ["evidence", "rollback", "promotion"])
     assert.equal(v.rules.find((l) => l.rule === rule).status, "pass", rule);
 });
+
+test("an admin adds a member from a join request, changes roles and removes a member in Settings", async () => {
+  const remote = dataDir();
+  const ann = dataDir();
+  cli(ann, "init", "--workspace", "Team", "--name", "Ann", "--email", "ann@example.com");
+  cli(ann, "remote", "add", "usb", remote);
+  cli(ann, "sync");
+  const cat = dataDir();
+  cli(cat, "join", "--remote", remote, "--name", "Cat", "--email", "cat@example.com");
+  cli(ann, "sync");
+  await withApp("members", ann, async (b) => {
+    await b.execute(() => (location.hash = "#/settings"));
+    // Cat's request, with the roles to give her.
+    const request = await find(b, "[data-testid=join-requests] [data-request=Cat]");
+    await (await request.$("input[name=role-approver]")).click();
+    await (await request.$("[data-testid=admit]")).click();
+    const row = await find(b, "[data-testid=members] [data-member=Cat]");
+    await until(
+      b,
+      async () => (await row.$("input[name=role-approver]").isSelected()) === true,
+      "Cat is an approver",
+    );
+    await screenshot(b, "members");
+    // No role at all: refused beside the member, nothing recorded.
+    const events = cli(ann, "status").events;
+    for (const r of ["release-manager", "approver"])
+      await (await row.$(`input[name=role-${r}]`)).click();
+    await (await row.$("[data-testid=save-roles]")).click();
+    await until(b, async () => /at least one role/i.test(await row.getText()), "the refusal");
+    assert.equal(cli(ann, "status").events, events);
+    await (await row.$("input[name=role-auditor]")).click();
+    await (await row.$("[data-testid=save-roles]")).click();
+    await until(
+      b,
+      async () =>
+        cli(ann, "member", "list")
+          .find((m) => m.name === "Cat")
+          ?.roles.join() === "auditor",
+      "Cat is an auditor",
+    );
+    // A key that is not one: said beside the field.
+    const add = await find(b, "[data-testid=add-member]");
+    await (await add.$("input[name=key]")).setValue("ed25519:nope");
+    await (await add.$("button[type=submit]")).click();
+    await find(b, "[data-error=key]");
+  });
+  const catNow = cli(ann, "member", "list").find((m) => m.name === "Cat");
+  assert.deepEqual(catNow.roles, ["auditor"]);
+});

@@ -2,6 +2,7 @@
 // the Rust types (a Rust test fails when they drift).
 
 export type {
+  JoinRequestView,
   Action,
   ApiError,
   Conflict,
