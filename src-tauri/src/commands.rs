@@ -2,7 +2,7 @@
 //! thread (`async`), so a slow operation never freezes the window.
 
 use relm_api::calendar::Listing;
-use relm_api::gates::{CheckRequest, PendingDecision, PolicySummary, Simulation};
+use relm_api::gates::{CheckRequest, PendingDecision, PolicySummary, Simulation, style};
 use relm_api::identity::IdentityView;
 use relm_api::members::MemberView;
 use relm_api::releases::{ReleaseDetail, ReleaseInput, ReleasePage, ReleaseQuery};
@@ -193,15 +193,22 @@ pub fn decide(
     decision: Decision,
     comment: Option<String>,
     lang: Lang,
+    zone: Option<String>,
 ) -> Result<Verdict> {
-    state.with(|r| r.decide(&release, &environment, decision, comment.as_deref(), lang))
+    let style = style(lang, zone.as_deref())?;
+    state.with(|r| r.decide(&release, &environment, decision, comment.as_deref(), style))
 }
 
 /// Releases waiting for this member's decision (the dashboard's list).
 #[tauri::command(async)]
 #[tracing::instrument(skip(state), err)]
-pub fn pending_decisions(state: State<'_, AppState>, lang: Lang) -> Result<Vec<PendingDecision>> {
-    state.with(|r| r.pending_my_decision(lang))
+pub fn pending_decisions(
+    state: State<'_, AppState>,
+    lang: Lang,
+    zone: Option<String>,
+) -> Result<Vec<PendingDecision>> {
+    let style = style(lang, zone.as_deref())?;
+    state.with(|r| r.pending_my_decision(style))
 }
 
 #[tauri::command(async)]
@@ -223,8 +230,10 @@ pub fn simulate_policy(
     state: State<'_, AppState>,
     source: String,
     lang: Lang,
+    zone: Option<String>,
 ) -> Result<Simulation> {
-    state.with(|r| r.simulate_policy(&source, "draft", lang))
+    let style = style(lang, zone.as_deref())?;
+    state.with(|r| r.simulate_policy(&source, "draft", style))
 }
 
 /// Occurrences of the calendar's entries overlapping a range, local times in `tz`, and the

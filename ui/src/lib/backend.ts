@@ -3,7 +3,7 @@
 
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
-import { i18n } from "./i18n.svelte";
+import { i18n, viewerZone } from "./i18n.svelte";
 import { shown, shownText } from "./shown";
 import type {
   ApiError,
@@ -98,11 +98,19 @@ export const backend = {
   rotateMember: (member: string, key: string) => call<Member>("rotate_member", { member, key }),
   setPreferences: (preferences: Preferences) => call<void>("set_preferences", { preferences }),
   // Verdicts come worded in the UI's language.
-  check: (req: Omit<CheckRequest, "lang">) =>
-    call<Verdict>("check", { req: { ...req, lang: i18n.locale } }),
+  check: (req: Omit<CheckRequest, "lang" | "zone">) =>
+    call<Verdict>("check", { req: { ...req, lang: i18n.locale, zone: viewerZone() } }),
   decide: (release: string, environment: string, decision: Decision, comment: string | null) =>
-    call<Verdict>("decide", { release, environment, decision, comment, lang: i18n.locale }),
-  pendingDecisions: () => call<PendingDecision[]>("pending_decisions", { lang: i18n.locale }),
+    call<Verdict>("decide", {
+      release,
+      environment,
+      decision,
+      comment,
+      lang: i18n.locale,
+      zone: viewerZone(),
+    }),
+  pendingDecisions: () =>
+    call<PendingDecision[]>("pending_decisions", { lang: i18n.locale, zone: viewerZone() }),
   policyHistory: () => call<PolicySummary[]>("policy_history"),
   policy: (version: number | null = null) => call<PolicyVersion>("policy", { version }),
   calendarListing: (from: string, to: string, tz: string | null) =>
@@ -138,7 +146,7 @@ export const backend = {
   applyPolicy: (source: string, note: string) =>
     call<PolicySummary>("apply_policy", { source, note }),
   simulatePolicy: (source: string) =>
-    call<Simulation>("simulate_policy", { source, lang: i18n.locale }),
+    call<Simulation>("simulate_policy", { source, lang: i18n.locale, zone: viewerZone() }),
 };
 
 /** Backend notifications: a change made elsewhere, a menu item, a background sync. */

@@ -405,7 +405,12 @@ at?: string,
 /**
  * The language the verdict is worded in (English by default).
  */
-lang: Lang, };
+lang: Lang, 
+/**
+ * The IANA zone its times are worded in, for a person (the app's); RFC 3339 UTC when
+ * absent (the CLI, CI logs).
+ */
+zone?: string, };
 
 export type PendingDecision = { release_id: string, service: string, version: string, title: string, environment: string, window_start?: string, 
 /**

@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { formatDateTime, formatNumber, setLocale, t } from "./i18n.svelte";
+import {
+  formatDateTime,
+  formatNumber,
+  formatRelative,
+  formatShort,
+  setLocale,
+  t,
+} from "./i18n.svelte";
 import { parse } from "./router.svelte";
 
 describe("formatting", () => {
@@ -10,6 +17,23 @@ describe("formatting", () => {
     setLocale("fr");
     expect(formatNumber(12345)).toMatch(/12\s345/);
     expect(formatDateTime("2027-03-19T17:00:00Z", "UTC")).toContain("mars");
+  });
+
+  it("names the zone of every time, and says durations in words", () => {
+    setLocale("en");
+    expect(formatDateTime("2027-03-19T17:00:00Z", "Europe/Paris")).toBe(
+      "Mar 19, 2027, 6:00 PM GMT+1",
+    );
+    expect(formatShort("2027-03-19T17:00:00Z", "UTC")).toBe("3/19/27, 5:00 PM UTC");
+    const now = Date.parse("2027-03-01T00:00:00Z");
+    expect(formatRelative("2027-03-30T00:00:00Z", now)).toBe("in 4 weeks");
+    expect(formatRelative("2027-03-04T00:00:00Z", now)).toBe("in 3 days");
+    setLocale("fr");
+    expect(formatDateTime("2027-03-19T17:00:00Z", "Europe/Paris")).toBe(
+      "19 mars 2027, 18:00 UTC+1",
+    );
+    expect(formatRelative("2027-03-04T00:00:00Z", now)).toBe("dans 3 jours");
+    expect(formatRelative("2027-02-28T21:00:00Z", now)).toBe("il y a 3 heures");
   });
 
   it("fills placeholders", () => {

@@ -53,24 +53,58 @@ export function formatNumber(n: number): string {
   return new Intl.NumberFormat(i18n.locale).format(n);
 }
 
-/** A date-time in the user's zone, e.g. "19 Mar 2027, 18:00" / "19 mars 2027, 18:00". */
+/** The zone this computer shows times in (an IANA name). */
+export function viewerZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
+}
+
+/** A date-time naming its zone, in the user's zone or `timeZone`, e.g. "Mar 19, 2027, 6:00 PM
+ *  GMT+1" / "19 mars 2027, 18:00 UTC+1". Every time on screen says its zone. */
 export function formatDateTime(iso: string | null | undefined, timeZone?: string): string {
   if (!iso) return "—";
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
   return new Intl.DateTimeFormat(i18n.locale, {
-    dateStyle: "medium",
-    timeStyle: "short",
+    year: "numeric",
+    month: "short",
+    day: "numeric",
+    hour: "numeric",
+    minute: "2-digit",
+    timeZoneName: "short",
     ...(timeZone ? { timeZone } : {}),
   }).format(d);
 }
 
-/** A compact date-time for tables, e.g. "1/18/27, 7:00 PM" / "18/01/2027 19:00". */
-export function formatShort(iso: string | null | undefined): string {
+/** A compact date-time for tables, naming its zone, e.g. "1/18/27, 7:00 PM UTC" /
+ *  "18/01/2027 19:00 UTC". */
+export function formatShort(iso: string | null | undefined, timeZone?: string): string {
   if (!iso) return "—";
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
-  return new Intl.DateTimeFormat(i18n.locale, { dateStyle: "short", timeStyle: "short" }).format(d);
+  return new Intl.DateTimeFormat(i18n.locale, {
+    year: "2-digit",
+    month: "numeric",
+    day: "numeric",
+    hour: "numeric",
+    minute: "2-digit",
+    timeZoneName: "short",
+    ...(timeZone ? { timeZone } : {}),
+  }).format(d);
+}
+
+/** How far `iso` is from `now`, in words: "in 29 days", "dans 29 jours", "il y a 3 heures". */
+export function formatRelative(iso: string | null | undefined, now: number): string {
+  if (!iso) return "";
+  const ms = Date.parse(iso) - now;
+  if (Number.isNaN(ms)) return "";
+  const f = new Intl.RelativeTimeFormat(i18n.locale, { numeric: "auto" });
+  const minutes = Math.round(ms / 60000);
+  if (Math.abs(minutes) < 60) return f.format(minutes, "minute");
+  const hours = Math.round(minutes / 60);
+  if (Math.abs(hours) < 48) return f.format(hours, "hour");
+  const days = Math.round(hours / 24);
+  if (Math.abs(days) < 14) return f.format(days, "day");
+  return f.format(Math.round(days / 7), "week");
 }
 
 export function formatDate(iso: string | null | undefined): string {

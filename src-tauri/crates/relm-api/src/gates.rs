@@ -16,7 +16,7 @@ use relm_domain::window::fmt_utc;
 use relm_domain::{DomainError, ProblemCode};
 use relm_policy::facts::ApprovalFact;
 use relm_policy::rules::RuleSpec;
-use relm_policy::{DEFAULT_POLICY, Facts, Lang, Outcome, Policy, Verdict};
+use relm_policy::{DEFAULT_POLICY, Facts, Lang, Outcome, Policy, Style, Verdict};
 use relm_store::Connection;
 use relm_store::projection::governance::{self, PolicyVersion};
 
@@ -53,6 +53,20 @@ pub struct CheckRequest {
     /// The language the verdict is worded in (English by default).
     #[serde(default)]
     pub lang: Lang,
+    /// The IANA zone its times are worded in, for a person (the app's); RFC 3339 UTC when
+    /// absent (the CLI, CI logs).
+    #[serde(default)]
+    pub zone: Option<String>,
+}
+
+/// How verdicts are worded: in `lang`, with times in `zone` when one is given.
+pub fn style(lang: Lang, zone: Option<&str>) -> Result<Style> {
+    let zone = zone
+        .map(str::trim)
+        .filter(|z| !z.is_empty())
+        .map(relm_domain::window::parse_zone)
+        .transpose()?;
+    Ok(Style { lang, zone })
 }
 
 /// A verdict that changes under a draft policy.
@@ -300,7 +314,7 @@ impl Relm {
             &facts(conn, &id)?,
             env,
             at,
-            req.lang,
+            style(req.lang, req.zone.as_deref())?,
         ))
     }
 
@@ -332,14 +346,16 @@ impl Relm {
         environment: &str,
         decision: Decision,
         comment: Option<&str>,
-        lang: Lang,
+        style: impl Into<Style>,
     ) -> Result<Verdict> {
+        let style = style.into();
         let key = self.signing_key()?;
-        let id = self.decide_as(&key, release, environment, decision, comment, lang)?;
+        let id = self.decide_as(&key, release, environment, decision, comment, style.lang)?;
         self.check(&CheckRequest {
             release: Some(id),
             environment: environment.to_string(),
-            lang,
+            lang: style.lang,
+            zone: style.zone.map(|z| z.name().to_string()),
             ..CheckRequest::default()
         })
     }
@@ -632,7 +648,13 @@ impl Relm {
 
     /// Judge every release under a draft policy and under the one in force, now, and list the
     /// verdicts that would change. Nothing is recorded.
-    pub fn simulate_policy(&self, source: &str, file: &str, lang: Lang) -> Result<Simulation> {
+    pub fn simulate_policy(
+        &self,
+        source: &str,
+        file: &str,
+        style: impl Into<Style>,
+    ) -> Result<Simulation> {
+        let style: Style = style.into();
         self.workspace_id()?;
         let draft = Policy::parse_new(source).map_err(|e| policy_error(e, file))?;
         let conn = self.store.conn();
@@ -653,7 +675,7 @@ impl Relm {
                 let (current, draft) = (&current, &draft);
                 f.fields.environments.iter().filter_map(move |env| {
                     let before = relm_policy::evaluate(current, version, f, env, at);
-                    let after = relm_policy::evaluate_in(draft, version + 1, f, env, at, lang);
+                    let after = relm_policy::evaluate_in(draft, version + 1, f, env, at, style);
                     (before.outcome != after.outcome).then(|| SimulatedChange {
                         release_id: f.release_id.0.clone(),
                         service: f.fields.service.clone(),
@@ -687,7 +709,8 @@ impl Relm {
     }
 
     /// Releases in flight whose verdict waits for a decision this member could give.
-    pub fn pending_my_decision(&self, lang: Lang) -> Result<Vec<PendingDecision>> {
+    pub fn pending_my_decision(&self, style: impl Into<Style>) -> Result<Vec<PendingDecision>> {
+        let style: Style = style.into();
         self.workspace_id()?;
         let me = self.me()?;
         let conn = self.store.conn();
@@ -703,7 +726,7 @@ impl Relm {
                 continue;
             };
             for env in f.fields.environments.clone() {
-                let verdict = relm_policy::evaluate_in(&policy, version, &f, &env, now, lang);
+                let verdict = relm_policy::evaluate_in(&policy, version, &f, &env, now, style);
                 // Before deployment, approvals and escalations wait for decisions; once it has
                 // started, only an emergency's after-the-fact approval does.
                 let submitted =
@@ -742,7 +765,7 @@ impl Relm {
                     expires_at: None,
                     comment: String::new(),
                 });
-                let mine = relm_policy::engine::judge_decision(&policy, &f, &env, now, &me, lang);
+                let mine = relm_policy::engine::judge_decision(&policy, &f, &env, now, &me, style);
                 f.approvals.pop();
                 if mine.is_some_and(|j| j.valid) {
                     out.push(PendingDecision {

@@ -118,7 +118,13 @@ impl Relm {
             .fields
             .environments
             .iter()
-            .map(|env| relm_policy::evaluate_in(&policy, version, &facts, env, at, req.lang))
+            .map(|env| {
+                let style = relm_policy::Style {
+                    lang: req.lang,
+                    zone: window.tz.parse().ok(),
+                };
+                relm_policy::evaluate_in(&policy, version, &facts, env, at, style)
+            })
             .collect();
         let new_digest = facts.fields.governed_digest(&facts.release_id);
         let stale_approvals = facts

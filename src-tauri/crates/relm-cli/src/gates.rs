@@ -118,6 +118,7 @@ pub fn check(opts: &Options, a: CheckArgs) -> Result<Outcome> {
         environment: a.env,
         at: a.at,
         lang: Lang::En,
+        zone: None,
     })?;
     let text = verdict_text(&verdict);
     let exit = verdict.exit_code() as u8;

@@ -10,7 +10,7 @@ use relm_domain::window::fmt_utc;
 use crate::facts::{ApprovalFact, Facts};
 use crate::policy::{Environment, Policy};
 use crate::rules::Finding;
-use crate::text::{Lang, Msg};
+use crate::text::{Lang, Msg, Style};
 use crate::verdict::{ApprovalLine, Line, LineStatus, Severity, Verdict, outcome_of};
 
 /// Everything a rule may look at.
@@ -48,7 +48,7 @@ impl Assessed {
         }
     }
 
-    fn line(&self, lang: Lang) -> ApprovalLine {
+    fn line(&self, style: Style) -> ApprovalLine {
         ApprovalLine {
             event_id: self.fact.event_id.clone(),
             by: self.fact.by.0.clone(),
@@ -61,7 +61,7 @@ impl Assessed {
             policy_version: self.fact.policy_version,
             fresh: self.fresh,
             counts: self.counts,
-            reason: self.reason.render(lang),
+            reason: self.reason.render(style),
         }
     }
 }
@@ -216,15 +216,16 @@ pub fn judge_decision(
     env: &str,
     at: DateTime<Utc>,
     by: &relm_domain::keys::KeyId,
-    lang: Lang,
+    style: impl Into<Style>,
 ) -> Option<Judged> {
+    let style = style.into();
     Context::new(policy, facts, env, at)
         .assess_listed()
         .into_iter()
         .find(|a| &a.fact.by == by)
         .map(|a| Judged {
             valid: a.counts || a.rejects,
-            reason: a.reason.render(lang),
+            reason: a.reason.render(style),
         })
 }
 
@@ -247,8 +248,9 @@ pub fn evaluate_in(
     facts: &Facts,
     env: &str,
     at: DateTime<Utc>,
-    lang: Lang,
+    style: impl Into<Style>,
 ) -> Verdict {
+    let style = style.into();
     let cx = Context::new(policy, facts, env, at);
     let environment = cx.environment;
     let tier = environment.map(|e| e.tier);
@@ -327,21 +329,21 @@ pub fn evaluate_in(
             rule,
             kind,
             status: f.status,
-            reason: f.reason.render(lang),
-            evidence: f.evidence.iter().map(|m| m.render(lang)).collect(),
+            reason: f.reason.render(style),
+            evidence: f.evidence.iter().map(|m| m.render(style)).collect(),
             action: f.remedy.as_ref().and_then(Msg::action),
-            remedy: f.remedy.map(|m| m.render(lang)),
+            remedy: f.remedy.map(|m| m.render(style)),
         })
         .collect();
     let escalation_applies = lines
         .iter()
         .any(|l| l.kind == "escalation" && l.status != LineStatus::NotApplicable);
-    let listed: Vec<ApprovalLine> = cx.assess_listed().iter().map(|a| a.line(lang)).collect();
+    let listed: Vec<ApprovalLine> = cx.assess_listed().iter().map(|a| a.line(style)).collect();
     let authorizations = if escalation_applies {
         cx.assess(&[Role::Approver], None)
             .iter()
             .filter(|a| a.fact.decision == Decision::Approve)
-            .map(|a| a.line(lang))
+            .map(|a| a.line(style))
             .collect()
     } else {
         Vec::new()

@@ -16,7 +16,7 @@ pub mod verdict;
 pub use engine::{evaluate, evaluate_in};
 pub use facts::Facts;
 pub use policy::{Policy, PolicyError, Tier};
-pub use text::Lang;
+pub use text::{Lang, Style};
 pub use verdict::{Line, LineStatus, Outcome, Verdict};
 
 /// The policy a new workspace starts with (version 1, authored by the founder).

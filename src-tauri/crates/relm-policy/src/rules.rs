@@ -716,12 +716,7 @@ impl Freeze {
             Err(finding) => return *finding,
         };
         let found = calendar.judge(&r, env, false);
-        let when = |c: &relm_calendar::Conflict| {
-            c.occurrence
-                .as_ref()
-                .map(|(a, b)| format!("{a} → {b}"))
-                .unwrap_or_default()
-        };
+        let when = |c: &relm_calendar::Conflict| c.occurrence.clone().unwrap_or_default();
         let name = |c: &relm_calendar::Conflict| c.entry_name.clone().unwrap_or_default();
         use relm_calendar::conflicts::Code;
         if let Some(c) = found.iter().find(|c| {

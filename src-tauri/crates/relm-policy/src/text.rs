@@ -5,8 +5,84 @@
 //! Each variant is worded in both languages in one `match`, so a sentence cannot miss a
 //! translation. Text from outside (Rego messages, notes, names) passes through as [`Msg::Raw`].
 
-/// The language a verdict is worded in.
+use chrono::{DateTime, Datelike, Utc};
+use chrono_tz::Tz;
+use relm_domain::window::fmt_utc;
+
 use crate::verdict::Action;
+
+/// How a verdict is worded: its language, and the zone its times are shown in. Without a zone
+/// (the CLI, CI logs, JSON), times are RFC 3339 UTC and durations whole hours, as machines and
+/// logs read them; with one (the app), times are dates a person reads, in that zone and naming
+/// it, and long durations are days.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Style {
+    pub lang: Lang,
+    pub zone: Option<Tz>,
+}
+
+impl From<Lang> for Style {
+    fn from(lang: Lang) -> Style {
+        Style { lang, zone: None }
+    }
+}
+
+impl Style {
+    /// An instant given as RFC 3339 (as rules hold them), worded for the reader.
+    pub fn time(&self, rfc3339: &str) -> String {
+        let (Some(zone), Ok(at)) = (self.zone, DateTime::parse_from_rfc3339(rfc3339)) else {
+            return rfc3339.to_string();
+        };
+        self.instant(at.with_timezone(&Utc), zone)
+    }
+
+    fn instant(&self, at: DateTime<Utc>, zone: Tz) -> String {
+        const EN: [&str; 12] = [
+            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+        ];
+        const FR: [&str; 12] = [
+            "janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.",
+            "nov.", "déc.",
+        ];
+        let local = at.with_timezone(&zone);
+        let month = local.month0() as usize;
+        let clock = local.format("%H:%M %Z");
+        match self.lang {
+            Lang::En => format!("{} {} {}, {clock}", local.day(), EN[month], local.year()),
+            Lang::Fr => format!("{} {} {} à {clock}", local.day(), FR[month], local.year()),
+        }
+    }
+
+    /// A span of two RFC 3339 instants.
+    pub fn span(&self, from: &str, to: &str) -> String {
+        if from.is_empty() && to.is_empty() {
+            return String::new();
+        }
+        format!("{} → {}", self.time(from), self.time(to))
+    }
+
+    /// A duration in whole hours: hours below two days, else days, for a person.
+    pub fn hours(&self, hours: i64) -> String {
+        if self.zone.is_none() {
+            return format!("{hours} h");
+        }
+        if hours.abs() < 48 {
+            return format!("{hours}\u{a0}h");
+        }
+        let days = hours / 24;
+        match self.lang {
+            Lang::En => format!("{days} days"),
+            Lang::Fr => format!("{days}\u{a0}jours"),
+        }
+    }
+
+    /// RFC 3339 for an instant, as rules keep them in messages.
+    pub fn rfc3339(at: DateTime<Utc>) -> String {
+        fmt_utc(at)
+    }
+}
+
+/// The language a verdict is worded in.
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -231,7 +307,8 @@ pub enum Msg {
     NoFreeze,
     InHardFreeze {
         name: String,
-        when: String,
+        /// The occurrence, RFC 3339 start and end (empty when unknown).
+        when: (String, String),
     },
     CrossesFreeze {
         name: String,
@@ -239,7 +316,8 @@ pub enum Msg {
     },
     InSoftFreeze {
         name: String,
-        when: String,
+        /// The occurrence, RFC 3339 start and end (empty when unknown).
+        when: (String, String),
     },
     SoftFreezeJustified {
         name: String,
@@ -402,8 +480,10 @@ impl Msg {
     }
 
     /// The sentence in `lang`.
-    pub fn render(&self, lang: Lang) -> String {
+    pub fn render(&self, style: impl Into<Style>) -> String {
         use Msg::*;
+        let style: Style = style.into();
+        let lang = style.lang;
         let fr = lang == Lang::Fr;
         let pick = |en: String, fr_text: String| if fr { fr_text } else { en };
         match self {
@@ -484,7 +564,10 @@ impl Msg {
                 format!("author of change {change} may not approve the release"),
                 format!("l’auteur du changement {change} ne peut pas approuver la mise en production"),
             ),
-            Expired { at } => pick(format!("expired at {at}"), format!("expirée le {at}")),
+            Expired { at } => {
+                let at = style.time(at);
+                pick(format!("expired at {at}"), format!("expirée le {at}"))
+            }
             NotMember => pick("no longer a member".into(), "n’est plus membre".into()),
             RoleMissing { roles } => pick(
                 format!("does not hold the {roles} role now"),
@@ -495,10 +578,13 @@ impl Msg {
                 "la même personne est déjà comptée avec une autre clé".into(),
             ),
             Counts => pick("counts".into(), "comptée".into()),
-            CountsUntil { until } => pick(
+            CountsUntil { until } => {
+                let until = style.time(until);
+                pick(
                 format!("counts; fresh until {until}"),
                 format!("comptée\u{202f}; valable jusqu’au {until}"),
-            ),
+            )
+            }
             Blocks => pick(
                 "blocks until the release changes or they approve".into(),
                 "bloque jusqu’à une modification de la mise en production ou une approbation".into(),
@@ -508,18 +594,21 @@ impl Msg {
                 name,
                 at,
                 reason,
-            } => pick(
-                format!(
-                    "{} by {name} {at}: {}",
-                    if *approve { "approve" } else { "reject" },
-                    reason.render(lang)
-                ),
-                format!(
-                    "{} par {name} le {at}\u{a0}: {}",
-                    if *approve { "approbation" } else { "refus" },
-                    reason.render(lang)
-                ),
-            ),
+            } => {
+                let at = style.time(at);
+                pick(
+                    format!(
+                        "{} by {name} {at}: {}",
+                        if *approve { "approve" } else { "reject" },
+                        reason.render(style)
+                    ),
+                    format!(
+                        "{} par {name} le {at}\u{a0}: {}",
+                        if *approve { "approbation" } else { "refus" },
+                        reason.render(style)
+                    ),
+                )
+            }
             NoticeNoWindow => pick(
                 "no planned window, so the notice period cannot be checked".into(),
                 "aucune fenêtre prévue\u{a0}: le délai de prévenance ne peut pas être vérifié".into(),
@@ -528,32 +617,50 @@ impl Msg {
                 "the release has not been submitted (moved to planned) yet".into(),
                 "la mise en production n’a pas encore été soumise (passée à planifiée)".into(),
             ),
-            NoticeOk { hours, min } => pick(
-                format!("{hours} h of notice (at least {min} h)"),
-                format!("{hours} h de prévenance (au moins {min} h)"),
-            ),
-            NoticeShort { hours, min } => pick(
-                format!("planned {hours} h after submission; at least {min} h are required"),
-                format!("prévue {hours} h après la soumission\u{202f}; au moins {min} h sont requises"),
-            ),
+            NoticeOk { hours, min } => {
+                let (hours, min) = (style.hours(*hours), style.hours(i64::from(*min)));
+                pick(
+                format!("{hours} of notice (at least {min})"),
+                format!("{hours} de prévenance (au moins {min})"),
+            )
+            }
+            NoticeShort { hours, min } => {
+                let (hours, min) = (style.hours(*hours), style.hours(i64::from(*min)));
+                pick(
+                format!("planned {hours} after submission; at least {min} are required"),
+                format!("prévue {hours} après la soumission\u{202f}; au moins {min} sont requises"),
+            )
+            }
             NoticeEmergency => pick(
                 "an emergency change has no notice period".into(),
                 "un changement d’urgence n’a pas de délai de prévenance".into(),
             ),
-            RemedyPlanWindow { hours } => pick(
-                format!("plan a window at least {hours} h after submission"),
-                format!("prévoyez une fenêtre au moins {hours} h après la soumission"),
-            ),
+            RemedyPlanWindow { hours } => {
+                let hours = style.hours(i64::from(*hours));
+                pick(
+                    format!("plan a window at least {hours} after submission"),
+                    format!("prévoyez une fenêtre au moins {hours} après la soumission"),
+                )
+            }
             RemedySubmit { id } => pick(
                 format!("move it to planned: `relm release status {id} planned`"),
                 format!("passez-la à planifiée\u{a0}: `relm release status {id} planned`"),
             ),
-            RemedyMoveWindow { earliest } => pick(
+            RemedyMoveWindow { earliest } => {
+                let earliest = style.time(earliest);
+                pick(
                 format!("move the window to {earliest} or later, or use the emergency path"),
                 format!("déplacez la fenêtre au {earliest} ou après, ou passez par la procédure d’urgence"),
-            ),
-            Submitted { at } => pick(format!("submitted {at}"), format!("soumise le {at}")),
-            PlannedStart { at } => pick(format!("planned start {at}"), format!("début prévu le {at}")),
+            )
+            }
+            Submitted { at } => {
+                let at = style.time(at);
+                pick(format!("submitted {at}"), format!("soumise le {at}"))
+            }
+            PlannedStart { at } => {
+                let at = style.time(at);
+                pick(format!("planned start {at}"), format!("début prévu le {at}"))
+            }
             Status { status } => pick(format!("status {status}"), format!("statut {status}")),
             EvidenceOne { item } => pick(format!("{item} recorded"), format!("{item} enregistré")),
             EvidenceAll { n } => pick(
@@ -590,10 +697,13 @@ impl Msg {
                 format!("rollback plan: {text}"),
                 format!("plan de retour arrière\u{a0}: {text}"),
             ),
-            Rehearsed { at, by, note } => pick(
+            Rehearsed { at, by, note } => {
+                let at = style.time(at);
+                pick(
                 format!("rehearsed {at} by {by}: {note}"),
                 format!("répété le {at} par {by}\u{a0}: {note}"),
-            ),
+            )
+            }
             NotInOrder { env } => pick(
                 format!("{env} is not in the promotion order"),
                 format!("{env} ne fait pas partie de l’ordre de promotion"),
@@ -622,10 +732,13 @@ impl Msg {
                 format!("deploy to {env} first, then `relm release deployed {id} --env {env}`"),
                 format!("déployez d’abord en {env}, puis `relm release deployed {id} --env {env}`"),
             ),
-            Deployment { succeeded, env, at } => pick(
+            Deployment { succeeded, env, at } => {
+                let at = style.time(at);
+                pick(
                 format!("{} to {env} {at}", if *succeeded { "succeeded" } else { "failed" }),
                 format!("{} en {env} le {at}", if *succeeded { "réussi" } else { "échoué" }),
-            ),
+            )
+            }
             NotEmergency => pick(
                 "not an emergency change".into(),
                 "pas un changement d’urgence".into(),
@@ -638,14 +751,20 @@ impl Msg {
                 format!("break-glass confirmed by {approver}; a review is required"),
                 format!("procédure d’urgence confirmée par {approver}\u{202f}; une revue est obligatoire"),
             ),
-            EmergencyPending { approver, deadline } => pick(
+            EmergencyPending { approver, deadline } => {
+                let deadline = style.time(deadline);
+                pick(
                 format!("break-glass: {approver} must approve by {deadline} (post-hoc); a review is required"),
                 format!("procédure d’urgence\u{a0}: {approver} doit approuver avant le {deadline} (a posteriori)\u{202f}; une revue est obligatoire"),
-            ),
-            EmergencyOverdue { approver, deadline } => pick(
+            )
+            }
+            EmergencyOverdue { approver, deadline } => {
+                let deadline = style.time(deadline);
+                pick(
                 format!("the post-hoc approval by {approver} was due by {deadline} and is missing"),
                 format!("l’approbation a posteriori de {approver} était due avant le {deadline} et manque"),
-            ),
+            )
+            }
             RemedyDeclare { id } => pick(
                 format!("`relm release emergency {id} --reason TEXT --incident REF --approver KEY`"),
                 format!("`relm release emergency {id} --reason TEXTE --incident RÉF --approver CLÉ`"),
@@ -653,10 +772,13 @@ impl Msg {
             RemedyPostHoc { approver, id, env } => {
                 format!("{approver}: `relm approve {id} --env {env}`")
             }
-            Declared { at, by, reason } => pick(
+            Declared { at, by, reason } => {
+                let at = style.time(at);
+                pick(
                 format!("declared {at} by {by}: {reason}"),
                 format!("déclarée le {at} par {by}\u{a0}: {reason}"),
-            ),
+            )
+            }
             Incident { id } => pick(format!("incident {id}"), format!("incident {id}")),
             OnlyEnvironments { list } => pick(
                 format!("applies to {list} only"),
@@ -682,18 +804,27 @@ impl Msg {
                 "no freeze covers the planned window".into(),
                 "aucun gel ne couvre la fenêtre prévue".into(),
             ),
-            InHardFreeze { name, when } => pick(
+            InHardFreeze { name, when } => {
+                let when = style.span(&when.0, &when.1);
+                pick(
                 format!("inside the hard freeze `{name}` ({when})"),
                 format!("dans le gel strict `{name}` ({when})"),
-            ),
-            CrossesFreeze { name, at } => pick(
+            )
+            }
+            CrossesFreeze { name, at } => {
+                let at = style.time(at);
+                pick(
                 format!("runs into the freeze `{name}` starting {at}"),
                 format!("déborde sur le gel `{name}` qui commence le {at}"),
-            ),
-            InSoftFreeze { name, when } => pick(
+            )
+            }
+            InSoftFreeze { name, when } => {
+                let when = style.span(&when.0, &when.1);
+                pick(
                 format!("inside the soft freeze `{name}` ({when}): a written justification and an extra approval are needed"),
                 format!("dans le gel souple `{name}` ({when})\u{a0}: une justification écrite et une approbation supplémentaire sont nécessaires"),
-            ),
+            )
+            }
             SoftFreezeJustified {
                 name,
                 justification,
@@ -738,10 +869,13 @@ impl Msg {
                 "move the release into a maintenance window (`relm calendar list`)".into(),
                 "placez la mise en production dans une fenêtre de maintenance (`relm calendar list`)".into(),
             ),
-            Justified { by, at, text } => pick(
+            Justified { by, at, text } => {
+                let at = style.time(at);
+                pick(
                 format!("justified by {by} {at}: {text}"),
                 format!("justifiée par {by} le {at}\u{a0}: {text}"),
-            ),
+            )
+            }
             NoPolicy => pick(
                 "no policy has been applied to this workspace; the built-in default was used".into(),
                 "aucune politique n’a été appliquée à cet espace\u{a0}: la politique par défaut intégrée a été utilisée".into(),

@@ -971,3 +971,65 @@ fn verdicts_are_worded_in_french_with_the_same_judgement() {
         .collect();
     insta::assert_snapshot!("french", lines.join("\n"));
 }
+
+/// For a person (the app), a verdict's times are dates in a zone that is named, and long
+/// durations are days; for the CLI and CI logs they stay RFC 3339 UTC and hours.
+#[test]
+fn a_verdict_for_a_person_says_times_in_a_named_zone_and_no_raw_instant() {
+    let policy = Policy::parse(STRICT).unwrap();
+    let mut facts = release();
+    approve(&mut facts, ANN, "2027-03-08T10:00:00Z");
+    let words = |lang, zone: Option<&str>| {
+        let v = relm_policy::evaluate_in(
+            &policy,
+            1,
+            &facts,
+            "prod",
+            at(CHECK_AT),
+            relm_policy::Style {
+                lang,
+                zone: zone.map(|z| z.parse().unwrap()),
+            },
+        );
+        let mut all: Vec<String> = Vec::new();
+        for l in &v.rules {
+            all.push(l.reason.clone());
+            all.extend(l.evidence.iter().cloned());
+            all.extend(l.remedy.iter().cloned());
+        }
+        all.extend(v.approvals.iter().map(|a| a.reason.clone()));
+        all.join("\n")
+    };
+    // An RFC 3339 instant: `2027-03-08T10:00`.
+    let is_instant = |w: &[u8]| {
+        w.iter().enumerate().all(|(i, c)| match i {
+            4 | 7 => *c == b'-',
+            10 => *c == b'T',
+            13 => *c == b':',
+            _ => c.is_ascii_digit(),
+        })
+    };
+    struct Raw<F>(F);
+    impl<F: Fn(&[u8]) -> bool> Raw<F> {
+        fn is_match(&self, text: &str) -> bool {
+            text.as_bytes().windows(16).any(|w| (self.0)(w))
+        }
+    }
+    let raw = Raw(is_instant);
+    let cli = words(relm_policy::Lang::En, None);
+    assert!(raw.is_match(&cli), "the CLI keeps RFC 3339: {cli}");
+    for (lang, zone, label) in [
+        (relm_policy::Lang::En, "Europe/Paris", "CET"),
+        (relm_policy::Lang::Fr, "Europe/Paris", "CET"),
+        (relm_policy::Lang::En, "America/New_York", "EST"),
+    ] {
+        let text = words(lang, Some(zone));
+        assert!(!raw.is_match(&text), "no raw instant for a person: {text}");
+        assert!(
+            text.contains(label),
+            "times name their zone ({label}): {text}"
+        );
+    }
+    let fr = words(relm_policy::Lang::Fr, Some("Europe/Paris"));
+    assert!(fr.contains(" mars 2027 à "), "French dates: {fr}");
+}
