@@ -1,4 +1,5 @@
-// Screenshots of every page, in both themes and both languages, on the demo workspace:
+// Screenshots of every page, at 1024 and 1280 px, in both themes and both languages, on the demo
+// workspace:
 // `node screenshots.mjs` (or `make screenshots`) writes target/screenshots/*.png.
 
 import { writeFileSync, mkdirSync } from "node:fs";
@@ -20,6 +21,8 @@ const PAGES = [
   "settings",
   "policy",
 ];
+/** The window widths every page is shot at: a small laptop and a common one. */
+const WIDTHS = [1024, 1280];
 mkdirSync(OUT, { recursive: true });
 
 const demo = dataDir();
@@ -31,42 +34,54 @@ const first = cli(demo, "pending")[0].release_id;
 const allowed = cli(demo, "release", "list", "--status", "approved", "--limit", "50")
   .releases.filter((r) => r.environments.includes("prod"))
   .find((r) => check(demo, r.id, "prod").outcome === "allowed").id;
+// The week of a release that can still be moved (planned or approved, on prod, its window
+// ahead): picked from the data, so the shots do not depend on today's date.
+const movable = ["planned", "approved"]
+  .flatMap((status) => cli(demo, "release", "list", "--status", status, "--limit", "100").releases)
+  .filter(
+    (r) => r.window && r.environments.includes("prod") && Date.parse(r.window.start) > Date.now(),
+  )
+  .sort((a, b) => Date.parse(a.window.start) - Date.parse(b.window.start))[0];
+if (!movable) throw new Error("the demo has no movable production release to reschedule");
+const movableWeek = movable.window.start.slice(0, 10);
 
 for (const theme of ["light", "dark"]) {
   for (const locale of ["en", "fr"]) {
     writeFileSync(join(demo, "ui.json"), JSON.stringify({ locale, theme }));
     await withApp(`shots-${theme}-${locale}`, demo, async (b) => {
       await find(b, "[data-testid=workspace-name]");
-      for (const page of PAGES) {
-        const hash =
-          {
-            release: `#/releases/${first}`,
-            allowed: `#/releases/${allowed}`,
-            new: "#/releases/new",
-          }[page] ?? `#/${page}`;
-        // The calendar's views; the reschedule dialog for the first movable release next week.
-        const view = { "calendar-week": "week", "calendar-timeline": "timeline" }[page];
-        await b.execute(
-          (v) => localStorage.setItem("relm.calendar.view", v),
-          page === "reschedule" ? "timeline" : (view ?? "month"),
-        );
-        if (view || page === "reschedule") {
-          await b.execute(() => (location.hash = "#/dashboard"));
-          await b.pause(200);
+      for (const width of WIDTHS) {
+        await b.setWindowSize(width, 800);
+        for (const page of PAGES) {
+          const hash =
+            {
+              release: `#/releases/${first}`,
+              allowed: `#/releases/${allowed}`,
+              new: "#/releases/new",
+            }[page] ?? `#/${page}`;
+          // The calendar's views; the reschedule dialog for the first movable release next week.
+          const view = { "calendar-week": "week", "calendar-timeline": "timeline" }[page];
+          await b.execute(
+            (v) => localStorage.setItem("relm.calendar.view", v),
+            page === "reschedule" ? "timeline" : (view ?? "month"),
+          );
+          if (view || page === "reschedule") {
+            await b.execute(() => (location.hash = "#/dashboard"));
+            await b.pause(200);
+          }
+          await b.execute(
+            (h) => (location.hash = h),
+            page === "reschedule" ? `#/calendar?date=${movableWeek}` : view ? "#/calendar" : hash,
+          );
+          await b.pause(700);
+          if (page === "reschedule") {
+            await (await find(b, "[data-lane=prod] .bar.movable")).click();
+            await (await find(b, "[data-testid=reschedule]")).click();
+            await find(b, "[data-testid=reschedule-dialog][data-outcome]:not([data-outcome=''])");
+            await b.pause(300);
+          }
+          await b.saveScreenshot(join(OUT, `${theme}-${locale}-${width}-${page}.png`));
         }
-        await b.execute(
-          (h) => (location.hash = h),
-          view || page === "reschedule" ? "#/calendar" : hash,
-        );
-        await b.pause(700);
-        if (page === "reschedule") {
-          await (await find(b, "[data-step='1']")).click();
-          await (await find(b, "[data-lane=prod] .bar.movable")).click();
-          await (await find(b, "[data-testid=reschedule]")).click();
-          await find(b, "[data-testid=reschedule-dialog][data-outcome]:not([data-outcome=''])");
-          await b.pause(300);
-        }
-        await b.saveScreenshot(join(OUT, `${theme}-${locale}-${page}.png`));
       }
     });
   }

@@ -52,14 +52,21 @@ describe("routes", () => {
       id: "abc",
       edit: true,
       focus: null,
+      date: null,
     });
-    expect(parse("#/releases/abc/edit?focus=evidence")).toEqual({
-      page: "releases",
-      id: "abc",
-      edit: true,
-      focus: "evidence",
+    expect(parse("#/releases/abc/edit?focus=evidence")).toMatchObject({ focus: "evidence" });
+    expect(parse("#/calendar?date=2027-03-15")).toMatchObject({
+      page: "calendar",
+      date: "2027-03-15",
     });
-    expect(parse("#/audit")).toEqual({ page: "audit", id: null, edit: false, focus: null });
+    expect(parse("#/calendar?date=soon").date).toBeNull();
+    expect(parse("#/audit")).toEqual({
+      page: "audit",
+      id: null,
+      edit: false,
+      focus: null,
+      date: null,
+    });
     expect(parse("#/nonsense").page).toBe("dashboard");
     expect(parse("").page).toBe("dashboard");
   });

@@ -26,6 +26,8 @@ export interface Route {
   edit: boolean;
   /** `#/releases/ID/edit?focus=evidence`: the form field to start on. */
   focus: string | null;
+  /** `#/calendar?date=2027-03-15`: the day the calendar opens on. */
+  date: string | null;
 }
 
 export function parse(hash: string): Route {
@@ -33,8 +35,15 @@ export function parse(hash: string): Route {
   const parts = path.split("/").filter(Boolean);
   const known = [...PAGES, ...INNER] as string[];
   const page = known.includes(parts[0] ?? "") ? (parts[0] as Route["page"]) : "dashboard";
-  const focus = new URLSearchParams(query).get("focus");
-  return { page, id: parts[1] ?? null, edit: parts[2] === "edit", focus };
+  const params = new URLSearchParams(query);
+  const date = params.get("date");
+  return {
+    page,
+    id: parts[1] ?? null,
+    edit: parts[2] === "edit",
+    focus: params.get("focus"),
+    date: date && /^\d{4}-\d\d-\d\d$/.test(date) ? date : null,
+  };
 }
 
 export const route = $state<Route>(parse(globalThis.location?.hash ?? ""));
