@@ -250,3 +250,57 @@ fn init_refuses_missing_or_bad_founder_details() {
     let err = r.fails(&["init", "--name", "Ada", "--email", "a@b.io"], 2);
     assert!(err.contains("Workspace name is required"), "{err}");
 }
+
+/// One submit, every problem: each on its own line for a person, each with its field and code
+/// in the JSON, and nothing written.
+#[test]
+fn every_problem_of_a_submit_is_reported_at_once() {
+    let r = Replica::new();
+    r.init();
+    let before = r.json(&["status"])["events"].clone();
+    let args = [
+        "release",
+        "create",
+        "--service",
+        "",
+        "--version",
+        "1.x",
+        "--env",
+        "prod",
+        "--title",
+        "",
+        "--start",
+        "2027-03-19T18:00",
+        "--end",
+        "2027-03-19T17:00",
+        "--tz",
+        "Mars/Olympus",
+    ];
+    let err = r.fails(&args, 2);
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 4, "{err}");
+    assert!(lines.iter().all(|l| l.starts_with("error: ")), "{err}");
+    let out = r.run(&[&["--json"][..], &args[..]].concat());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let got: Vec<(String, String)> = v["error"]["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["field"].as_str().unwrap().to_string(),
+                p["code"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let want = [
+        ("tz", "unknown_zone"),
+        ("service", "required"),
+        ("version", "bad_version"),
+        ("title", "required"),
+    ]
+    .map(|(f, c)| (f.to_string(), c.to_string()));
+    assert_eq!(got, want);
+    assert_eq!(v["error"]["problems"][0]["params"]["value"], "Mars/Olympus");
+    assert_eq!(r.json(&["status"])["events"], before, "nothing written");
+}

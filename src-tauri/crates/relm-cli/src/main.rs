@@ -126,7 +126,10 @@ fn main() -> ExitCode {
                     serde_json::to_string_pretty(&v).unwrap_or_default()
                 );
             }
-            eprintln!("error: {}", shown_output(message));
+            // Every problem of bad input on its own line.
+            for line in shown_output(message).lines() {
+                eprintln!("error: {line}");
+            }
             ExitCode::from(exit_code(*code))
         }
     }
