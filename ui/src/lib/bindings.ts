@@ -131,7 +131,11 @@ revision: number,
  */
 overridden: boolean, service: string, version: string, title: string, description: string, change_type: ChangeType, risk: RiskLevel, environments: Array<string>, window?: PlannedWindow | null, owner: KeyId, components: Array<Component>, changes: Array<ChangeRef>, rollback_plan: string, evidence: Array<EvidenceLink>, };
 
-export type ReleasePage = { releases: Array<ReleaseRow>, next_cursor: string | null, };
+export type ReleasePage = { releases: Array<ReleaseRow>, next_cursor: string | null, 
+/**
+ * How many releases the filter matches, all pages together.
+ */
+total: number, };
 
 export type ReleaseInput = { service?: string, version?: string, title?: string, description?: string, change_type?: string, 
 /**

@@ -179,6 +179,8 @@ impl ReleaseQuery {
 pub struct ReleasePage {
     pub releases: Vec<ReleaseRow>,
     pub next_cursor: Option<String>,
+    /// How many releases the filter matches, all pages together.
+    pub total: u64,
 }
 
 impl Relm {
@@ -362,6 +364,7 @@ impl Relm {
             .then(|| rows.last().map(|(_, c)| c.encode()))
             .flatten();
         Ok(ReleasePage {
+            total: releases::count_matching(self.store.conn(), &filter)?,
             releases: rows.into_iter().map(|(r, _)| r).collect(),
             next_cursor,
         })

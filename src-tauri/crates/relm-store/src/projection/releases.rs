@@ -445,12 +445,7 @@ pub fn list(conn: &Connection, f: &ReleaseFilter) -> Result<Vec<(ReleaseRow, Cur
         ""
     };
     let sql = format!(
-        "{SELECT} WHERE (?1 IS NULL OR service = ?1) AND (?2 IS NULL OR status = ?2)
-           AND (?3 IS NULL OR id IN (SELECT release_id FROM release_environments WHERE env = ?3))
-           AND (?4 IS NULL OR change_type = ?4)
-           AND (?5 IS NULL OR window_start >= ?5) AND (?6 IS NULL OR window_start < ?6)
-           AND {after}
-         ORDER BY {nulls}{col} {dir}, id {dir} LIMIT ?7"
+        "{SELECT} WHERE {FILTER} AND {after} ORDER BY {nulls}{col} {dir}, id {dir} LIMIT ?7"
     );
     let (value, id) = match &f.after {
         Some(c) => (c.value.clone(), Some(c.id.clone())),
@@ -479,6 +474,30 @@ pub fn list(conn: &Connection, f: &ReleaseFilter) -> Result<Vec<(ReleaseRow, Cur
         out.push((rel, cursor));
     }
     Ok(out)
+}
+
+/// The filter of [`list`] (`?1`–`?6`). Service and environment names match whatever their case:
+/// a person typing `Payments-API` means `payments-api`.
+const FILTER: &str = "(?1 IS NULL OR service = ?1 COLLATE NOCASE) AND (?2 IS NULL OR status = ?2)
+    AND (?3 IS NULL OR id IN (SELECT release_id FROM release_environments WHERE env = ?3 COLLATE NOCASE))
+    AND (?4 IS NULL OR change_type = ?4)
+    AND (?5 IS NULL OR window_start >= ?5) AND (?6 IS NULL OR window_start < ?6)";
+
+/// How many releases the filter of `f` matches, all pages together.
+pub fn count_matching(conn: &Connection, f: &ReleaseFilter) -> Result<u64> {
+    let sql = format!("SELECT count(*) FROM releases WHERE {FILTER}");
+    let n: i64 = conn.prepare_cached(&sql)?.query_row(
+        params![
+            f.service,
+            f.status.map(|s| s.as_str()),
+            f.environment,
+            f.change_type.map(|c| c.as_str()),
+            f.window_from,
+            f.window_to,
+        ],
+        |r| r.get(0),
+    )?;
+    Ok(n as u64)
 }
 
 pub fn count(conn: &Connection) -> Result<u64> {
