@@ -284,3 +284,29 @@ test("an admin adds a member from a join request, changes roles and removes a me
   const catNow = cli(ann, "member", "list").find((m) => m.name === "Cat");
   assert.deepEqual(catNow.roles, ["auditor"]);
 });
+
+test("the release list matches names whatever their case, counts them, and keeps its filters when coming back", async () => {
+  const dir = dataDir();
+  cli(dir, "demo");
+  const expected = cli(dir, "release", "list", "--service", "payments-api", "--limit", "500")
+    .releases.length;
+  assert.ok(expected > 1);
+  await withApp("lists", dir, async (b) => {
+    await b.execute(() => (location.hash = "#/releases"));
+    const service = await find(b, "#first-filter");
+    await service.setValue("PAYMENTS-API");
+    const rows = () => b.$$("[data-testid=release-table] tbody tr");
+    await until(b, async () => (await rows()).length === expected, "payments-api's releases");
+    assert.equal(
+      await (await find(b, "[data-testid=release-count]")).getText(),
+      `${expected} shown of ${expected}`,
+    );
+    await (await (await rows())[0].$("a")).click();
+    await find(b, "[data-testid=verdict]");
+    await b.back();
+    await until(b, async () => (await rows()).length === expected, "the same list");
+    assert.equal(await (await find(b, "#first-filter")).getValue(), "PAYMENTS-API");
+    // The page opens at its top.
+    assert.equal(await b.execute(() => document.querySelector("main").scrollTop), 0);
+  });
+});
