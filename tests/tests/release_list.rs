@@ -208,3 +208,27 @@ fn every_order_reads_an_index() {
         );
     }
 }
+
+/// Names match whatever their case (a person types `API`), and every page says how many
+/// releases the filter matches in all.
+#[test]
+fn names_match_whatever_their_case_and_the_total_counts_every_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let relm = workspace(dir.path());
+    let q = |service: &str, env: &str| ReleaseQuery {
+        service: Some(service.into()),
+        environment: Some(env.into()),
+        limit: Some(5),
+        ..Default::default()
+    };
+    let exact = all_pages(&relm, &q("api", "prod"));
+    assert_eq!(all_pages(&relm, &q("API", "Prod")), exact);
+    assert!(!exact.is_empty());
+    let page = relm.query_releases(&q("Api", "PROD")).unwrap();
+    assert_eq!(page.releases.len(), 5);
+    assert_eq!(page.total, exact.len() as u64);
+    assert_eq!(
+        relm.query_releases(&ReleaseQuery::default()).unwrap().total,
+        57
+    );
+}

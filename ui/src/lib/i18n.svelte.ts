@@ -58,38 +58,39 @@ export function viewerZone(): string {
   return Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
 }
 
-/** A date-time naming its zone, in the user's zone or `timeZone`, e.g. "Mar 19, 2027, 6:00 PM
- *  GMT+1" / "19 mars 2027, 18:00 UTC+1". Every time on screen says its zone. */
-export function formatDateTime(iso: string | null | undefined, timeZone?: string): string {
+/** `iso` formatted with `options` in the UI's language, in `timeZone` (the user's by default);
+ *  "—" for none, the text itself when it is not a time. */
+function formatWith(
+  iso: string | null | undefined,
+  options: Intl.DateTimeFormatOptions,
+  timeZone?: string,
+): string {
   if (!iso) return "—";
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
   return new Intl.DateTimeFormat(i18n.locale, {
-    year: "numeric",
-    month: "short",
-    day: "numeric",
-    hour: "numeric",
-    minute: "2-digit",
-    timeZoneName: "short",
+    ...options,
     ...(timeZone ? { timeZone } : {}),
   }).format(d);
+}
+
+/** The time of day, naming its zone. */
+const CLOCK: Intl.DateTimeFormatOptions = {
+  hour: "numeric",
+  minute: "2-digit",
+  timeZoneName: "short",
+};
+
+/** A date-time naming its zone, in the user's zone or `timeZone`, e.g. "Mar 19, 2027, 6:00 PM
+ *  GMT+1" / "19 mars 2027, 18:00 UTC+1". Every time on screen says its zone. */
+export function formatDateTime(iso: string | null | undefined, timeZone?: string): string {
+  return formatWith(iso, { year: "numeric", month: "short", day: "numeric", ...CLOCK }, timeZone);
 }
 
 /** A compact date-time for tables, naming its zone, e.g. "1/18/27, 7:00 PM UTC" /
  *  "18/01/2027 19:00 UTC". */
 export function formatShort(iso: string | null | undefined, timeZone?: string): string {
-  if (!iso) return "—";
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return iso;
-  return new Intl.DateTimeFormat(i18n.locale, {
-    year: "2-digit",
-    month: "numeric",
-    day: "numeric",
-    hour: "numeric",
-    minute: "2-digit",
-    timeZoneName: "short",
-    ...(timeZone ? { timeZone } : {}),
-  }).format(d);
+  return formatWith(iso, { year: "2-digit", month: "numeric", day: "numeric", ...CLOCK }, timeZone);
 }
 
 /** How far `iso` is from `now`, in words: "in 29 days", "dans 29 jours", "il y a 3 heures". */
@@ -108,8 +109,5 @@ export function formatRelative(iso: string | null | undefined, now: number): str
 }
 
 export function formatDate(iso: string | null | undefined): string {
-  if (!iso) return "—";
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return iso;
-  return new Intl.DateTimeFormat(i18n.locale, { dateStyle: "medium" }).format(d);
+  return formatWith(iso, { dateStyle: "medium" });
 }

@@ -8,6 +8,7 @@ use relm_domain::ledger::Violation;
 use relm_domain::payload::{BlockedGate, EventBody};
 use relm_domain::release::{ChangeType, ReleaseFields, ReleaseStatus};
 use relm_domain::window::{PlannedWindow, fmt_utc};
+use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde::Serialize;
 
@@ -75,14 +76,14 @@ impl SortKey {
 /// A position in a sorted list: the sort column's value and the id of the last row shown.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Cursor {
-    pub value: rusqlite::types::Value,
+    pub value: Value,
     pub id: String,
 }
 
 impl Cursor {
     /// Opaque text form: `i<int>~<id>`, `s<text>~<id>` or `n~<id>`.
     pub fn encode(&self) -> String {
-        use rusqlite::types::Value;
+        use Value;
         let v = match &self.value {
             Value::Integer(i) => format!("i{i}"),
             Value::Text(t) => format!("s{t}"),
@@ -92,7 +93,7 @@ impl Cursor {
     }
 
     pub fn decode(text: &str) -> Option<Cursor> {
-        use rusqlite::types::Value;
+        use Value;
         let (v, id) = text.rsplit_once('~')?;
         let value = match v.split_at_checked(1)? {
             ("i", n) => Value::Integer(n.parse().ok()?),
@@ -433,7 +434,7 @@ pub fn list(conn: &Connection, f: &ReleaseFilter) -> Result<Vec<(ReleaseRow, Cur
     let after = match f.after.as_ref().map(|c| &c.value) {
         // Both cursor parameters appear in every form of the query.
         None => "(?8 IS NULL OR ?9 IS NULL)".to_string(),
-        Some(rusqlite::types::Value::Null) => {
+        Some(Value::Null) => {
             format!("(?8 IS NULL AND {col} IS NULL AND id {cmp} ?9)")
         }
         Some(_) => format!("({col} {cmp} ?8 OR ({col} = ?8 AND id {cmp} ?9) OR {col} IS NULL)"),
@@ -449,23 +450,17 @@ pub fn list(conn: &Connection, f: &ReleaseFilter) -> Result<Vec<(ReleaseRow, Cur
     );
     let (value, id) = match &f.after {
         Some(c) => (c.value.clone(), Some(c.id.clone())),
-        None => (rusqlite::types::Value::Null, None),
+        None => (Value::Null, None),
     };
     let mut stmt = conn.prepare_cached(&sql)?;
-    let mut rows = stmt.query(params![
-        f.service,
-        f.status.map(|s| s.as_str()),
-        f.environment,
-        f.change_type.map(|c| c.as_str()),
-        f.window_from,
-        f.window_to,
-        f.limit.max(1),
-        value,
-        id
-    ])?;
+    let id = id.map_or(Value::Null, Value::Text);
+    let page = [Value::Integer(i64::from(f.limit.max(1))), value, id];
+    let mut rows = stmt.query(rusqlite::params_from_iter(
+        filter_values(f).into_iter().chain(page),
+    ))?;
     let mut out = Vec::new();
     while let Some(r) = rows.next()? {
-        let value: rusqlite::types::Value = r.get(col_index)?;
+        let value: Value = r.get(col_index)?;
         let rel = from_row(r)??;
         let cursor = Cursor {
             value,
@@ -486,18 +481,23 @@ const FILTER: &str = "(?1 IS NULL OR service = ?1 COLLATE NOCASE) AND (?2 IS NUL
 /// How many releases the filter of `f` matches, all pages together.
 pub fn count_matching(conn: &Connection, f: &ReleaseFilter) -> Result<u64> {
     let sql = format!("SELECT count(*) FROM releases WHERE {FILTER}");
-    let n: i64 = conn.prepare_cached(&sql)?.query_row(
-        params![
-            f.service,
-            f.status.map(|s| s.as_str()),
-            f.environment,
-            f.change_type.map(|c| c.as_str()),
-            f.window_from,
-            f.window_to,
-        ],
-        |r| r.get(0),
-    )?;
+    let n: i64 = conn
+        .prepare_cached(&sql)?
+        .query_row(rusqlite::params_from_iter(filter_values(f)), |r| r.get(0))?;
     Ok(n as u64)
+}
+
+/// The values of [`FILTER`]'s parameters `?1`–`?6`.
+fn filter_values(f: &ReleaseFilter) -> [Value; 6] {
+    let text = |v: Option<&str>| v.map_or(Value::Null, |s| Value::Text(s.to_string()));
+    [
+        text(f.service.as_deref()),
+        text(f.status.map(|s| s.as_str())),
+        text(f.environment.as_deref()),
+        text(f.change_type.map(|c| c.as_str())),
+        f.window_from.map_or(Value::Null, Value::Integer),
+        f.window_to.map_or(Value::Null, Value::Integer),
+    ]
 }
 
 pub fn count(conn: &Connection) -> Result<u64> {
