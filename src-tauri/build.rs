@@ -50,6 +50,8 @@ const COMMANDS: &[&str] = &[
     "remove_member",
     "policy_draft_diff",
     "apply_policy",
+    "audit",
+    "export_audit_csv",
     "calendar_listing",
     "calendar_conflicts",
     "preview_reschedule",

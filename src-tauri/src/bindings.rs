@@ -6,6 +6,7 @@ use ts_rs::{Config, TS};
 
 use crate::commands::AppInfo;
 use crate::state::Preferences;
+use relm_api::audit::{AuditEntry, AuditQuery, FieldChange, Flag};
 use relm_api::calendar::{Listing, OccurrenceView, UnreadableEntry};
 use relm_api::gates::{CheckRequest, PendingDecision, PolicySummary, SimulatedChange, Simulation};
 use relm_api::identity::IdentityView;
@@ -58,7 +59,7 @@ pub fn typescript() -> String {
         LineStatus, Action, Line, ApprovalLine, Verdict, CheckRequest, PendingDecision, PolicySummary,
         PolicyVersion, SimulatedChange, Simulation, Lang, CalendarKind, Level, CalendarScope,
         OccurrenceView, UnreadableEntry, Listing, Severity, ConflictCode, Conflict, RescheduleRequest, ReschedulePreview,
-        Fork, WorkspaceSettings,
+        Fork, WorkspaceSettings, AuditQuery, AuditEntry, FieldChange, Flag,
     ];
     let mut out = String::from(
         "// Generated from the Rust types by `relm-app` (src-tauri/src/bindings.rs). Do not edit:\n// run `RELM_UPDATE_BINDINGS=1 cargo test -p relm-app bindings`.\n\nexport type JsonValue =\n  | number\n  | string\n  | boolean\n  | Array<JsonValue>\n  | { [key in string]?: JsonValue }\n  | null;\n",

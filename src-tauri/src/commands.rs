@@ -1,6 +1,7 @@
 //! The commands the UI calls: each one a few lines over `relm-api`. They run off the main
 //! thread (`async`), so a slow operation never freezes the window.
 
+use relm_api::audit::{AuditEntry, AuditQuery};
 use relm_api::calendar::Listing;
 use relm_api::gates::{CheckRequest, PendingDecision, PolicySummary, Simulation, style};
 use relm_api::identity::IdentityView;
@@ -436,4 +437,22 @@ pub fn apply_policy(
     note: String,
 ) -> Result<PolicySummary> {
     state.with(|r| r.apply_policy(&source, &note, "draft"))
+}
+
+/// The history as an auditor narrows it: filtered, edits as before → after, flags.
+#[tauri::command(async)]
+#[tracing::instrument(skip(state), err)]
+pub fn audit(state: State<'_, AppState>, query: AuditQuery) -> Result<Vec<AuditEntry>> {
+    state.with(|r| r.audit(&query))
+}
+
+/// The filtered history written as CSV to `path` (chosen in a save dialog); how many rows.
+#[tauri::command(async)]
+#[tracing::instrument(skip(state), err)]
+pub fn export_audit_csv(
+    state: State<'_, AppState>,
+    query: AuditQuery,
+    path: PathBuf,
+) -> Result<usize> {
+    state.with(|r| r.export_audit_csv(&query, &path))
 }

@@ -98,6 +98,8 @@ pub fn run() {
             commands::remove_member,
             commands::policy_draft_diff,
             commands::apply_policy,
+            commands::audit,
+            commands::export_audit_csv,
         ])
         .build(tauri::generate_context!())
         .map(|app| {

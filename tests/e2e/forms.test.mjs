@@ -1,6 +1,7 @@
 // Forms on the real app: every error of a submit at once, beside its field, in the UI's
 // language and in a person's words; the focus on the first; what was typed kept; nothing stored.
-// And every remedy a verdict proposes, done from the app.
+// And what managers and auditors do in the app: every remedy a verdict proposes, members and
+// roles, the release list, the audit trail.
 
 import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
@@ -308,5 +309,48 @@ test("the release list matches names whatever their case, counts them, and keeps
     assert.equal(await (await find(b, "#first-filter")).getValue(), "PAYMENTS-API");
     // The page opens at its top.
     assert.equal(await b.execute(() => document.querySelector("main").scrollTop), 0);
+  });
+});
+
+test("the audit page narrows the history to a release, shows edits as before → after and flags overrides", async () => {
+  const dir = dataDir();
+  cli(dir, "init", "--workspace", "Audit", "--name", "Ann", "--email", "ann@example.com");
+  const make = (version, title) =>
+    cli(
+      dir,
+      "release",
+      "create",
+      "--service",
+      "api",
+      "--version",
+      version,
+      "--env",
+      "prod",
+      "--title",
+      title,
+    ).id;
+  const id = make("1.0.0", "First title");
+  make("1.0.1", "Another release");
+  cli(dir, "release", "update", id, "--title", "Second title");
+  cli(dir, "release", "status", id, "planned");
+  cli(dir, "release", "status", id, "approved", "--note", "the board signed on paper");
+  await withApp("audit", dir, async (b) => {
+    await b.execute((i) => (location.hash = `#/audit?release=${i}`), id);
+    const rows = () => b.$$("[data-testid=audit-log] tbody tr");
+    // Only this release's trail: created, edited, planned, approved.
+    await until(b, async () => (await rows()).length === 4, "the release's four events");
+    const edit = await find(b, "[data-testid=audit-log] tr[data-kind='release.updated']");
+    assert.match(await edit.getText(), /title\s+“First title”\s+→\s+“Second title”/);
+    const override = await find(b, "[data-testid=audit-log] tr[data-flags=override]");
+    assert.match(await override.getText(), /Override/);
+    assert.match(await override.getText(), /the board signed on paper/);
+    await screenshot(b, "audit-trail");
+    // Flagged only, across every release: the override alone.
+    await (await find(b, "[data-testid=audit-filters] input[name=release]")).clearValue();
+    await (await find(b, "[data-testid=audit-filters] input[name=flagged]")).click();
+    await until(b, async () => (await rows()).length === 1, "the override alone");
+    // Each row links to its release.
+    await (await find(b, "[data-testid=audit-release]")).click();
+    await find(b, "[data-testid=release-title]");
   });
 });

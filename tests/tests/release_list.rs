@@ -232,3 +232,109 @@ fn names_match_whatever_their_case_and_the_total_counts_every_page() {
         57
     );
 }
+
+/// The audit history as an auditor narrows it: one release's trail, its edits as before →
+/// after, overrides flagged, a period, and a CSV a spreadsheet cannot be tricked by.
+#[test]
+fn the_audit_history_filters_shows_changes_flags_overrides_and_exports_csv() {
+    use relm_api::audit::{AuditQuery, Flag};
+    let dir = tempfile::tempdir().unwrap();
+    let mut relm = workspace(dir.path());
+    let id = relm
+        .query_releases(&ReleaseQuery::default())
+        .unwrap()
+        .releases[0]
+        .id
+        .clone();
+    relm.update_release(
+        &id,
+        &ReleaseInput {
+            title: Some("=HYPERLINK(\"http://x\")".into()),
+            rollback_plan: Some("redeploy 1.0.0".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let status = relm.release(&id).unwrap().status;
+    if status == relm_domain::release::ReleaseStatus::Draft {
+        relm.set_release_status(&id, "planned", None).unwrap();
+    }
+    // The default policy blocks prod without an approval: an override, with its reason (one
+    // that a spreadsheet would run as a formula).
+    assert!(
+        relm.release(&id)
+            .unwrap()
+            .fields
+            .environments
+            .contains(&"prod".into())
+    );
+    assert!(relm.set_release_status(&id, "approved", None).is_err());
+    relm.set_release_status(&id, "approved", Some("=1+1 board said so"))
+        .unwrap();
+    let trail = relm
+        .audit(&AuditQuery {
+            release: Some(id[..30].into()),
+            ..Default::default()
+        })
+        .unwrap();
+    assert!(
+        trail
+            .iter()
+            .all(|e| e.entry.entity.as_deref() == Some(id.as_str()))
+    );
+    let edit = trail
+        .iter()
+        .find(|e| e.entry.kind == "release.updated")
+        .unwrap();
+    let fields: Vec<&str> = edit.changes.iter().map(|c| c.field.as_str()).collect();
+    assert_eq!(fields, ["rollback_plan", "title"]);
+    assert_eq!(edit.changes[1].before, "release 56");
+    let flagged = relm
+        .audit(&AuditQuery {
+            flagged: true,
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(flagged.len(), 1);
+    assert_eq!(flagged[0].flags, [Flag::Override]);
+    // A period with nothing in it, a kind family, a bad date said beside its field.
+    let none = relm
+        .audit(&AuditQuery {
+            to: Some("2020-01-01".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    assert!(none.is_empty());
+    let updates = relm
+        .audit(&AuditQuery {
+            kind: Some("release.".into()),
+            from: Some("2027-03-01".into()),
+            to: Some("2027-03-01".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    assert!(updates.iter().all(|e| e.entry.kind.starts_with("release.")));
+    assert!(!updates.is_empty());
+    let bad = relm
+        .audit(&AuditQuery {
+            from: Some("soon".into()),
+            ..Default::default()
+        })
+        .unwrap_err();
+    assert_eq!(bad.problems[0].field, "from");
+    // CSV: one row per event, the formula kept as text.
+    let csv = dir.path().join("audit.csv");
+    let n = relm
+        .export_audit_csv(
+            &AuditQuery {
+                release: Some(id.clone()),
+                ..Default::default()
+            },
+            &csv,
+        )
+        .unwrap();
+    let text = std::fs::read_to_string(&csv).unwrap();
+    assert_eq!(text.lines().count(), n + 1);
+    assert!(text.contains(",override,,'=1+1 board said so,"), "{text}");
+    assert!(!text.contains(",=1+1"), "{text}");
+}

@@ -7,6 +7,8 @@ import { i18n, viewerZone } from "./i18n.svelte";
 import { shown, shownText } from "./shown";
 import type {
   ApiError,
+  AuditEntry,
+  AuditQuery,
   AppInfo,
   CheckRequest,
   Conflict,
@@ -83,6 +85,9 @@ export const backend = {
   auditLog: (entity: string | null, limit = 200) =>
     call<LogEntry[]>("audit_log", { entity, limit }),
   verify: () => call<VerifyReport>("verify"),
+  audit: (query: AuditQuery) => call<AuditEntry[]>("audit", { query }),
+  exportAuditCsv: (query: AuditQuery, path: string) =>
+    call<number>("export_audit_csv", { query, path }),
   identity: () => call<Identity>("identity"),
   exportIdentity: (path: string, passphrase: string) =>
     call<string>("export_identity", { path, passphrase }),

@@ -567,3 +567,49 @@ hashes: [string, string],
 resolved: boolean, };
 
 export type WorkspaceSettings = { max_clock_offset_minutes: number, };
+
+export type AuditQuery = { 
+/**
+ * A release id or a unique prefix.
+ */
+release?: string, 
+/**
+ * A member: key id, fingerprint, name or e-mail.
+ */
+member?: string, 
+/**
+ * An event kind (`release.status_changed`) or a family ending with `.` (`release.`).
+ */
+kind?: string, 
+/**
+ * From this date (`2027-03-01`, inclusive) or RFC 3339 instant.
+ */
+from?: string, 
+/**
+ * Until this date (inclusive: `2027-03-31` takes in that whole day, UTC), or before this
+ * RFC 3339 instant.
+ */
+to?: string, 
+/**
+ * Only overrides, break-glass declarations and emergency approvals.
+ */
+flagged: boolean, 
+/**
+ * At most this many (newest first); 500 by default, 5000 at most.
+ */
+limit?: number, };
+
+export type AuditEntry = { 
+/**
+ * For a release edit: each field it changed, before → after.
+ */
+changes: Array<FieldChange>, flags: Array<Flag>, id: string, hash: string, at: string, hlc: string, 
+/**
+ * The author's wall clock when signing (format 2 events), beside the ledger order: it
+ * decides nothing, and may disagree with `at` when the author's clock was off.
+ */
+signed_at: string | null, author: string, author_name: string | null, seq: number, kind: string, entity: string | null, payload: JsonValue, };
+
+export type FieldChange = { field: string, before: JsonValue, after: JsonValue, };
+
+export type Flag = "override" | "break_glass" | "emergency_approval";

@@ -53,6 +53,7 @@ describe("routes", () => {
       edit: true,
       focus: null,
       date: null,
+      release: null,
     });
     expect(parse("#/releases/abc/edit?focus=evidence")).toMatchObject({ focus: "evidence" });
     expect(parse("#/calendar?date=2027-03-15")).toMatchObject({
@@ -66,6 +67,7 @@ describe("routes", () => {
       edit: false,
       focus: null,
       date: null,
+      release: null,
     });
     expect(parse("#/nonsense").page).toBe("dashboard");
     expect(parse("").page).toBe("dashboard");

@@ -26,13 +26,24 @@ function known(prefix: string, id: string): string {
 export const roleName = (role: string) => known("role", role);
 export const eventName = (kind: string) => known("event", kind);
 
+let limit = 60;
+
 function short(v: unknown): string {
   const text = typeof v === "string" ? `“${v}”` : JSON.stringify(v);
-  return text.length > 60 ? `${text.slice(0, 57)}…` : text;
+  return text.length > limit ? `${text.slice(0, limit - 3)}…` : text;
 }
 
-/** A short description of what an event changed. */
-export function eventSummary(e: LogEntry): string {
+/** A value as the audit shows it: text quoted, nothing as —, anything else as JSON. */
+export function valueText(v: unknown): string {
+  if (v === null || v === undefined || v === "") return "—";
+  if (Array.isArray(v) && v.length === 0) return "—";
+  return typeof v === "string" ? `“${v}”` : JSON.stringify(v);
+}
+
+/** A description of what an event changed; values cut at `max` characters (60 by default:
+ *  a table cell; the audit page shows them whole). */
+export function eventSummary(e: LogEntry, max = 60): string {
+  limit = max;
   const p = (e.payload ?? {}) as Record<string, unknown>;
   const text = (k: string) => String(p[k] ?? "");
   switch (e.kind) {

@@ -28,6 +28,8 @@ export interface Route {
   focus: string | null;
   /** `#/calendar?date=2027-03-15`: the day the calendar opens on. */
   date: string | null;
+  /** `#/audit?release=ID`: the release whose trail the audit page opens on. */
+  release: string | null;
 }
 
 export function parse(hash: string): Route {
@@ -43,6 +45,7 @@ export function parse(hash: string): Route {
     edit: parts[2] === "edit",
     focus: params.get("focus"),
     date: date && /^\d{4}-\d\d-\d\d$/.test(date) ? date : null,
+    release: params.get("release"),
   };
 }
 

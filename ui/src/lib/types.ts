@@ -2,6 +2,8 @@
 // the Rust types (a Rust test fails when they drift).
 
 export type {
+  AuditEntry,
+  AuditQuery,
   JoinRequestView,
   Action,
   ApiError,

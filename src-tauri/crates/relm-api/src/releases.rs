@@ -115,7 +115,7 @@ pub struct ReleaseQuery {
     pub cursor: Option<String>,
 }
 
-fn blank_to_none(v: &Option<String>) -> Option<&str> {
+pub(crate) fn blank_to_none(v: &Option<String>) -> Option<&str> {
     v.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 

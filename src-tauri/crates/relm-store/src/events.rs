@@ -201,16 +201,47 @@ pub struct LogEntry {
     pub payload: serde_json::Value,
 }
 
+/// Which events of the ledger to list (all `None`: every event).
+#[derive(Debug, Clone, Default)]
+pub struct LogFilter {
+    /// One entity (a release, a calendar entry).
+    pub entity: Option<String>,
+    /// One author's key id.
+    pub author: Option<String>,
+    /// A kind (`release.status_changed`) or, ending with `.`, a family (`release.`).
+    pub kind: Option<String>,
+    /// Ledger times from (inclusive) and to (exclusive), packed HLC.
+    pub from_hlc: Option<i64>,
+    pub to_hlc: Option<i64>,
+    pub limit: u32,
+}
+
 /// The ledger's history, newest first, optionally of one entity.
 pub fn log(conn: &Connection, entity: Option<&str>, limit: u32) -> Result<Vec<LogEntry>> {
+    log_filtered(
+        conn,
+        &LogFilter {
+            entity: entity.map(String::from),
+            limit,
+            ..LogFilter::default()
+        },
+    )
+}
+
+/// The ledger's history, newest first, as `f` narrows it.
+pub fn log_filtered(conn: &Connection, f: &LogFilter) -> Result<Vec<LogEntry>> {
     let sql = format!(
         "SELECT {COLUMNS}, (SELECT name FROM members m WHERE m.key_id = e.author) FROM events e
-         WHERE (?1 IS NULL OR entity = ?1) ORDER BY hlc DESC, author DESC, seq DESC LIMIT ?2"
+         WHERE (?1 IS NULL OR entity = ?1) AND (?2 IS NULL OR author = ?2)
+           AND (?3 IS NULL OR kind = ?3 OR (substr(?3, -1) = '.' AND substr(kind, 1, length(?3)) = ?3))
+           AND (?4 IS NULL OR hlc >= ?4) AND (?5 IS NULL OR hlc < ?5)
+         ORDER BY hlc DESC, author DESC, seq DESC LIMIT ?6"
     );
     let mut stmt = conn.prepare(&sql)?;
-    let rows = stmt.query_map(params![entity, limit], |r| {
-        Ok((StoredEvent::from_row(r)?, r.get::<_, Option<String>>(11)?))
-    })?;
+    let rows = stmt.query_map(
+        params![f.entity, f.author, f.kind, f.from_hlc, f.to_hlc, f.limit],
+        |r| Ok((StoredEvent::from_row(r)?, r.get::<_, Option<String>>(11)?)),
+    )?;
     let mut out = Vec::new();
     for row in rows {
         let (stored, author_name) = row?;
