@@ -55,12 +55,12 @@ test("the release form shows every error of a submit beside its field, in Englis
       await errorOf(b, "tz"),
       "“Mars/Olympus” is not a time zone: use a name such as Europe/Paris or America/New_York.",
     );
+    // A date's first part carries the field's state (the parts follow the language's order).
+    const control = (name) =>
+      form.$(name === "end" ? "[data-field=end] input[data-part]" : `[name=${name}]`);
     for (const name of ["version", "end", "tz"]) {
-      assert.equal(await (await form.$(`[name=${name}]`)).getAttribute("aria-invalid"), "true");
-      assert.equal(
-        await (await form.$(`[name=${name}]`)).getAttribute("aria-describedby"),
-        `error-${name}`,
-      );
+      assert.equal(await (await control(name)).getAttribute("aria-invalid"), "true");
+      assert.equal(await (await control(name)).getAttribute("aria-describedby"), `error-${name}`);
     }
     assert.equal(await (await form.$("[name=service]")).getAttribute("aria-invalid"), "false");
     // The focus is on the first field to correct; what was typed stays.
@@ -89,6 +89,17 @@ test("the release form shows every error of a submit beside its field, in Englis
     await (await fr.$("button[type=submit]")).click();
     await until(b, async () => (await errorOf(b, "end")) !== null, "the end's error");
     assert.equal(await errorOf(b, "end"), "La fin doit venir après le début.");
+    // French dates are written day first.
+    const order = await b.execute(() =>
+      [...document.querySelectorAll("[data-field=start] input[data-part]")].map(
+        (i) => i.dataset.part,
+      ),
+    );
+    assert.deepEqual(order, ["day", "month", "year", "hour", "minute"]);
+    assert.equal(
+      await b.execute(() => document.querySelector("[data-field=start] [data-part=day]").value),
+      "19",
+    );
     assert.equal(
       await errorOf(b, "environments"),
       "Indiquez au moins un environnement, par exemple prod.",

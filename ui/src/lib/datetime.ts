@@ -1,0 +1,38 @@
+// Dates typed in parts (day, month, year, hour, minute), in the order a language writes them.
+
+export type Part = "day" | "month" | "year" | "hour" | "minute";
+
+/** Day, month and year in the order `locale` writes a date: day first in French. */
+export function dateOrder(locale: string): Part[] {
+  const order = new Intl.DateTimeFormat(locale, {
+    day: "2-digit",
+    month: "2-digit",
+    year: "numeric",
+  })
+    .formatToParts(new Date(Date.UTC(2027, 2, 19)))
+    .map((p) => p.type)
+    .filter((t): t is "day" | "month" | "year" => t === "day" || t === "month" || t === "year");
+  return order.length === 3 ? order : ["year", "month", "day"];
+}
+
+/** `2027-03-19` or `2027-03-19T18:00` in parts; empty parts for anything else. */
+export function splitValue(v: string): Record<Part, string> {
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2}))?/.exec(v);
+  return {
+    year: m?.[1] ?? "",
+    month: m?.[2] ?? "",
+    day: m?.[3] ?? "",
+    hour: m?.[4] ?? "",
+    minute: m?.[5] ?? "",
+  };
+}
+
+/** The value the backend reads: empty when nothing is typed; the parts as typed otherwise
+ *  (a one-digit day or month padded), so an incomplete date reaches the backend as such. */
+export function joinParts(p: Record<Part, string>, time: boolean): string {
+  const used: Part[] = time ? ["year", "month", "day", "hour", "minute"] : ["year", "month", "day"];
+  if (used.every((k) => p[k] === "")) return "";
+  const pad = (s: string) => (s.length === 1 ? `0${s}` : s);
+  const date = `${p.year}-${pad(p.month)}-${pad(p.day)}`;
+  return time ? `${date}T${pad(p.hour)}:${pad(p.minute)}` : date;
+}
