@@ -785,7 +785,10 @@ test("an override asks why, is signed with what it overrode, and shows as one ev
   cli(dir, "release", "status", id, "planned");
   await withApp("override", dir, async (b) => {
     await b.execute((i) => (location.hash = `#/releases/${i}`), id);
-    await (await find(b, "[data-move=approved]")).click();
+    const scrolled = () => b.execute(() => document.querySelector("main").scrollTop);
+    const move = await find(b, "[data-move=approved]");
+    const before = await scrolled();
+    await move.click();
     const dialog = await find(b, "[data-testid=blocked-move]");
     assert.match(await dialog.getText(), /0 of 1 required approval from approver/);
     // The dialog has the focus; Escape closes it and nothing moves.
@@ -794,8 +797,13 @@ test("an override asks why, is signed with what it overrode, and shows as one ev
       async () => b.execute(() => document.activeElement?.getAttribute("name") === "note"),
       "the reason field has the focus",
     );
+    const opened = await scrolled();
     await b.keys("Escape");
+    const escaped = await scrolled();
     await dialog.waitForExist({ reverse: true });
+    // The page behind stays where it was, and nothing moved.
+    assert.deepEqual([opened, escaped], [before, before], "scrolled when opened, when Escape");
+    assert.equal(await scrolled(), before);
     assert.equal(cli(dir, "release", "show", id).status, "planned");
     // Without a reason, the refusal is said beside the field.
     await (await find(b, "[data-move=approved]")).click();
