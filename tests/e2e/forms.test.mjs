@@ -320,6 +320,13 @@ test("the release list matches names whatever their case, counts them, and keeps
     assert.equal(await (await find(b, "#first-filter")).getValue(), "PAYMENTS-API");
     // The page opens at its top.
     assert.equal(await b.execute(() => document.querySelector("main").scrollTop), 0);
+    // Reviews does not say "no reviews" beside releases marked Reviewed: it leads to them.
+    const reviewed = cli(dir, "release", "list", "--status", "reviewed", "--limit", "500").releases
+      .length;
+    assert.ok(reviewed > 0, "the demo has reviewed releases");
+    await b.execute(() => (location.hash = "#/reviews"));
+    await (await find(b, "[data-testid=show-reviewed]")).click();
+    await until(b, async () => (await rows()).length === reviewed, "the reviewed releases");
   });
 });
 

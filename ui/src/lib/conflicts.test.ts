@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { setLocale } from "./i18n.svelte";
-import { conflictText, worst } from "./conflicts";
+import { conflictText, severityLabel, worst } from "./conflicts";
 import type { Conflict, Verdict } from "./types";
 
 const base: Conflict = {
@@ -18,6 +18,16 @@ const base: Conflict = {
 };
 
 describe("conflicts in the UI's language", () => {
+  it("calls a soft freeze what the gate makes of it: a justification is needed", () => {
+    const soft: Conflict = { ...base, severity: "warning", code: "inside_soft_freeze" };
+    setLocale("en");
+    expect(severityLabel(soft)).toBe("Needs a justification");
+    expect(conflictText(soft, "UTC")).toContain("the gate needs a written justification");
+    expect(severityLabel(base)).toBe("Error");
+    setLocale("fr");
+    expect(severityLabel(soft)).toBe("Justification requise");
+  });
+
   it("names the entry, its times in the chosen zone, and the window it decided over", () => {
     setLocale("en");
     const en = conflictText(base, "Europe/Paris");

@@ -39,6 +39,14 @@ export function conflictText(c: Conflict, zone: string): string {
   return c.over_window ? text + t("conflict.overWindow", { window: c.over_window }) : text;
 }
 
+/** What a conflict means for the release: an error blocks; inside a soft freeze the gate fails
+ *  until a written justification (and an extra approval) is recorded, so it is not called a
+ *  mere warning; other warnings warn. */
+export function severityLabel(c: Conflict): string {
+  if (c.code === "inside_soft_freeze") return t("severity.justify");
+  return t(c.severity === "error" ? "severity.error" : "severity.warning");
+}
+
 /** The worst of several outcomes, and of conflicts (an error blocks, a warning warns). */
 export function worst(verdicts: Verdict[], conflicts: Conflict[] = []): Outcome {
   if (

@@ -258,6 +258,10 @@ export const en = {
   "empty.risks.title": "No risk register yet",
   "empty.risks.body": "Risks and their treatments will be recorded here, signed like every change.",
   "empty.reviews.title": "No post-release reviews yet",
+  "empty.reviews.notYet": "Post-release reviews are not written in Relm yet",
+  "empty.reviews.marked":
+    "{count, plural, one {# release is marked Reviewed: its review was kept outside Relm.} other {# releases are marked Reviewed: their reviews were kept outside Relm.}}",
+  "empty.reviews.show": "Show the reviewed releases",
   "empty.reviews.body": "Reviews of deployed releases will be written and signed here.",
   "empty.reports.title": "No reports yet",
   "empty.reports.body":
@@ -511,8 +515,10 @@ export const en = {
   "reschedule.moved": "{release} moved",
   "severity.error": "Error",
   "severity.warning": "Warning",
+  "severity.justify": "Needs a justification",
   "conflict.inside_hard_freeze": "inside the hard freeze `{entry}` ({from} → {to})",
-  "conflict.inside_soft_freeze": "inside the soft freeze `{entry}` ({from} → {to})",
+  "conflict.inside_soft_freeze":
+    "inside the soft freeze `{entry}` ({from} → {to}): the gate needs a written justification and an extra approval",
   "conflict.crosses_freeze_start": "runs into the freeze `{entry}` starting {from}",
   "conflict.outside_windows":
     "{env} has maintenance windows, and the planned window lies in none of them",
@@ -793,6 +799,10 @@ export const fr: Record<MessageKey, string> = {
   "empty.risks.body":
     "Les risques et leurs traitements seront enregistrés ici, signés comme chaque changement.",
   "empty.reviews.title": "Pas encore de revue post-déploiement",
+  "empty.reviews.notYet": "Les revues post-déploiement ne se rédigent pas encore dans Relm",
+  "empty.reviews.marked":
+    "{count, plural, one {# mise en production est marquée Revue : sa revue a été tenue hors de Relm.} other {# mises en production sont marquées Revue : leurs revues ont été tenues hors de Relm.}}",
+  "empty.reviews.show": "Afficher les mises en production revues",
   "empty.reviews.body":
     "Les revues des mises en production déployées seront rédigées et signées ici.",
   "empty.reports.title": "Pas encore de rapport",
@@ -1053,8 +1063,10 @@ export const fr: Record<MessageKey, string> = {
   "reschedule.moved": "{release} déplacée",
   "severity.error": "Erreur",
   "severity.warning": "Avertissement",
+  "severity.justify": "Justification requise",
   "conflict.inside_hard_freeze": "dans le gel strict `{entry}` ({from} → {to})",
-  "conflict.inside_soft_freeze": "dans le gel souple `{entry}` ({from} → {to})",
+  "conflict.inside_soft_freeze":
+    "dans le gel souple `{entry}` ({from} → {to}) : le contrôle exige une justification écrite et une approbation supplémentaire",
   "conflict.crosses_freeze_start": "déborde sur le gel `{entry}` qui commence le {from}",
   "conflict.outside_windows":
     "{env} a des fenêtres de maintenance, et la fenêtre prévue n’est dans aucune",
