@@ -52,6 +52,7 @@ const COMMANDS: &[&str] = &[
     "apply_policy",
     "audit",
     "export_audit_csv",
+    "policy_environments",
     "calendar_listing",
     "calendar_conflicts",
     "preview_reschedule",

@@ -456,3 +456,10 @@ pub fn export_audit_csv(
 ) -> Result<usize> {
     state.with(|r| r.export_audit_csv(&query, &path))
 }
+
+/// The environments of the policy in force, in promotion order.
+#[tauri::command(async)]
+#[tracing::instrument(skip(state), err)]
+pub fn policy_environments(state: State<'_, AppState>) -> Result<Vec<String>> {
+    state.with(|r| r.policy_environments())
+}

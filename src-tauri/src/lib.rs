@@ -100,6 +100,7 @@ pub fn run() {
             commands::apply_policy,
             commands::audit,
             commands::export_audit_csv,
+            commands::policy_environments,
         ])
         .build(tauri::generate_context!())
         .map(|app| {

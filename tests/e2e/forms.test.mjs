@@ -372,3 +372,28 @@ test("the audit page narrows the history to a release, shows edits as before →
     await find(b, "[data-testid=release-title]");
   });
 });
+
+test("an environment the policy does not know is asked about before it is kept", async () => {
+  const dir = dataDir();
+  cli(dir, "init", "--workspace", "Typos", "--name", "Grace", "--email", "grace@example.com");
+  await withApp("unknown-env", dir, async (b) => {
+    await find(b, "[data-testid=workspace-name]");
+    await b.execute(() => (location.hash = "#/releases/new"));
+    const form = await find(b, "[data-testid=release-form]");
+    await fill(b, "service", "ledger-api");
+    await fill(b, "version", "2.3.0");
+    await fill(b, "title", "Typo");
+    await fill(b, "environments", "staging, prd");
+    await (await form.$("button[type=submit]")).click();
+    await until(b, async () => (await errorOf(b, "environments")) !== null, "the question");
+    assert.equal(
+      await errorOf(b, "environments"),
+      "“prd” is not an environment of the policy: did you mean “prod”? Save again to keep “prd”.",
+    );
+    assert.equal(cli(dir, "release", "list").releases.length, 0, "nothing saved yet");
+    // Saving again keeps what was typed.
+    await (await form.$("button[type=submit]")).click();
+    await find(b, "[data-testid=release-title]");
+  });
+  assert.deepEqual(cli(dir, "release", "list").releases[0].environments, ["staging", "prd"]);
+});

@@ -147,6 +147,7 @@ export const backend = {
   setMemberRoles: (member: string, roles: string[]) =>
     call<Member>("set_member_roles", { member, roles }),
   removeMember: (member: string) => call<Member>("remove_member", { member }),
+  policyEnvironments: () => call<string[]>("policy_environments"),
   policyDraftDiff: (source: string) => call<string>("policy_draft_diff", { source }),
   applyPolicy: (source: string, note: string) =>
     call<PolicySummary>("apply_policy", { source, note }),

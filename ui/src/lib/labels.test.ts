@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { setLocale } from "./i18n.svelte";
-import { eventName, eventSummary, roleName } from "./labels";
+import { closest, eventName, eventSummary, roleName } from "./labels";
 
 describe("labels", () => {
   it("names roles and events in the language, and keeps unknown ids", () => {
@@ -56,5 +56,15 @@ describe("labels", () => {
         payload: { decision: "reject", environment: "prod", comment: "no rollback test" },
       }),
     ).toBe("rejected · prod — “no rollback test”");
+  });
+});
+
+describe("typos", () => {
+  it("find the name a person most likely meant, and only a near one", () => {
+    const envs = ["dev", "staging", "prod"];
+    expect(closest("prd", envs)).toBe("prod");
+    expect(closest("Staging", envs)).toBe("staging");
+    expect(closest("stagign", envs)).toBe("staging");
+    expect(closest("qa-eu", envs)).toBeNull();
   });
 });

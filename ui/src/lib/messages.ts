@@ -19,6 +19,10 @@ export const en = {
   "common.none": "—",
   "common.error": "Something went wrong",
   "problem.required": "Fill this in.",
+  "form.unknownEnvGuess":
+    "“{env}” is not an environment of the policy: did you mean “{guess}”? Save again to keep “{env}”.",
+  "form.unknownEnv":
+    "“{env}” is not an environment of the policy ({known}); its gate will block. Save again to keep it.",
   "form.problemCount": "{count, plural, one {# field to correct} other {# fields to correct}}",
   "form.cellError": "{label}: {error}",
   "problem.required.environments": "Name at least one environment, such as prod.",
@@ -551,6 +555,10 @@ export const fr: Record<MessageKey, string> = {
   "common.none": "—",
   "common.error": "Une erreur est survenue",
   "problem.required": "À renseigner.",
+  "form.unknownEnvGuess":
+    "« {env} » n’est pas un environnement de la politique : vouliez-vous dire « {guess} » ? Enregistrez à nouveau pour garder « {env} ».",
+  "form.unknownEnv":
+    "« {env} » n’est pas un environnement de la politique ({known}) ; son contrôle bloquera. Enregistrez à nouveau pour le garder.",
   "form.problemCount": "{count, plural, one {# champ à corriger} other {# champs à corriger}}",
   "form.cellError": "{label} : {error}",
   "problem.required.environments": "Indiquez au moins un environnement, par exemple prod.",

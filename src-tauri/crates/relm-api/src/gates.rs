@@ -269,6 +269,14 @@ impl Relm {
             .to_string())
     }
 
+    /// The environments of the policy in force, in promotion order (the names a release's
+    /// targets are checked against).
+    pub fn policy_environments(&self) -> Result<Vec<String>> {
+        self.workspace_id()?;
+        let (policy, _) = in_force(self.store.conn())?;
+        Ok(policy.order().map(|e| e.name.clone()).collect())
+    }
+
     /// A unified diff from the policy in force (the built-in default when none was applied)
     /// to a draft: what applying the draft would change in the text.
     pub fn policy_draft_diff(&self, source: &str) -> Result<String> {
