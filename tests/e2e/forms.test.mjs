@@ -24,6 +24,15 @@ async function fill(b, name, value) {
   );
 }
 
+/** The new-release form, opened, with `fields` filled in (name → text). */
+async function newRelease(b, fields) {
+  await find(b, "[data-testid=workspace-name]");
+  await b.execute(() => (location.hash = "#/releases/new"));
+  const form = await find(b, "[data-testid=release-form]");
+  for (const [name, value] of Object.entries(fields)) await fill(b, name, value);
+  return form;
+}
+
 const errorOf = (b, name) =>
   b.execute((n) => document.querySelector(`[data-error="${n}"]`)?.textContent ?? null, name);
 const focused = (b) => b.execute(() => document.activeElement?.getAttribute("name") ?? null);
@@ -33,16 +42,15 @@ test("the release form shows every error of a submit beside its field, in Englis
   cli(dir, "init", "--workspace", "Forms", "--name", "Grace", "--email", "grace@example.com");
   const before = cli(dir, "status").events;
   await withApp("form-errors", dir, async (b) => {
-    await find(b, "[data-testid=workspace-name]");
-    await b.execute(() => (location.hash = "#/releases/new"));
-    const form = await find(b, "[data-testid=release-form]");
-    await fill(b, "service", "ledger-api");
-    await fill(b, "version", "two point three");
-    await fill(b, "title", "Quarter close");
-    await fill(b, "environments", "prod");
-    await fill(b, "start", "2027-03-19T18:00");
-    await fill(b, "end", "");
-    await fill(b, "tz", "Mars/Olympus");
+    const form = await newRelease(b, {
+      service: "ledger-api",
+      version: "two point three",
+      title: "Quarter close",
+      environments: "prod",
+      start: "2027-03-19T18:00",
+      end: "",
+      tz: "Mars/Olympus",
+    });
     await (await form.$("button[type=submit]")).click();
     await until(b, async () => (await errorOf(b, "tz")) !== null, "the zone's error");
     // All three at once, each beside its field, in a person's words.
@@ -77,15 +85,15 @@ test("the release form shows every error of a submit beside its field, in Englis
       async () => (await b.execute(() => document.documentElement.lang)) === "fr",
       "French",
     );
-    await b.execute(() => (location.hash = "#/releases/new"));
-    const fr = await find(b, "[data-testid=release-form]");
-    await fill(b, "service", "ledger-api");
-    await fill(b, "version", "2.3.0");
-    await fill(b, "title", "Clôture du trimestre");
-    await fill(b, "environments", "");
-    await fill(b, "start", "2027-03-19T18:00");
-    await fill(b, "end", "2027-03-19T17:00");
-    await fill(b, "tz", "Europe/Paris");
+    const fr = await newRelease(b, {
+      service: "ledger-api",
+      version: "2.3.0",
+      title: "Clôture du trimestre",
+      environments: "",
+      start: "2027-03-19T18:00",
+      end: "2027-03-19T17:00",
+      tz: "Europe/Paris",
+    });
     await (await fr.$("button[type=submit]")).click();
     await until(b, async () => (await errorOf(b, "end")) !== null, "the end's error");
     assert.equal(await errorOf(b, "end"), "La fin doit venir après le début.");
@@ -377,13 +385,12 @@ test("an environment the policy does not know is asked about before it is kept",
   const dir = dataDir();
   cli(dir, "init", "--workspace", "Typos", "--name", "Grace", "--email", "grace@example.com");
   await withApp("unknown-env", dir, async (b) => {
-    await find(b, "[data-testid=workspace-name]");
-    await b.execute(() => (location.hash = "#/releases/new"));
-    const form = await find(b, "[data-testid=release-form]");
-    await fill(b, "service", "ledger-api");
-    await fill(b, "version", "2.3.0");
-    await fill(b, "title", "Typo");
-    await fill(b, "environments", "staging, prd");
+    const form = await newRelease(b, {
+      service: "ledger-api",
+      version: "2.3.0",
+      title: "Typo",
+      environments: "staging, prd",
+    });
     await (await form.$("button[type=submit]")).click();
     await until(b, async () => (await errorOf(b, "environments")) !== null, "the question");
     assert.equal(
