@@ -680,6 +680,43 @@ test("the calendar shows freezes, windows and releases by day, and their conflic
     "--tz",
     "UTC",
   ).id;
+  // A soft freeze on a Wednesday, and a release inside it.
+  cli(
+    dir,
+    "calendar",
+    "add",
+    "freeze",
+    "--soft",
+    "--name",
+    "Audit week",
+    "--start",
+    "2027-03-17T00:00",
+    "--end",
+    "2027-03-17T23:00",
+    "--tz",
+    "UTC",
+    "--env",
+    "prod",
+  );
+  cli(
+    dir,
+    "release",
+    "create",
+    "--service",
+    "web",
+    "--version",
+    "3.0.0",
+    "--env",
+    "prod",
+    "--title",
+    "In the soft freeze",
+    "--start",
+    "2027-03-17T10:00",
+    "--end",
+    "2027-03-17T11:00",
+    "--tz",
+    "UTC",
+  );
   await withApp("calendar", dir, async (b) => {
     // Times in UTC whatever the machine's zone; March 2027, whatever month it is today.
     const title = await calendarAt(b, "month");
@@ -698,6 +735,10 @@ test("the calendar shows freezes, windows and releases by day, and their conflic
     const panel = await find(b, "[data-testid=calendar-conflicts]");
     await until(b, async () => /api 2\.0\.0/.test(await panel.getText()), "conflict listed");
     assert.match(await panel.getText(), /inside the hard freeze `Weekend freeze`/);
+    // A soft freeze is named for what the gate makes of it, not as a mere warning.
+    await until(b, async () => /web 3\.0\.0/.test(await panel.getText()), "soft conflict listed");
+    assert.match(await panel.getText(), /Needs a justification/);
+    assert.match(await panel.getText(), /the gate needs a written justification/);
     // Clicking an entry shows its times.
     await (await find(b, '[data-day="2027-03-13"] [data-entry="Weekend freeze"]')).click();
     const details = await find(b, "[data-testid=calendar-details]");

@@ -19,6 +19,16 @@ export const en = {
   "common.none": "—",
   "common.error": "Something went wrong",
   "problem.required": "Fill this in.",
+  "date.part.day": "day",
+  "date.part.month": "month",
+  "date.part.year": "year",
+  "date.part.hour": "hour",
+  "date.part.minute": "minute",
+  "date.hint.day": "dd",
+  "date.hint.month": "mm",
+  "date.hint.year": "yyyy",
+  "date.hint.hour": "hh",
+  "date.hint.minute": "mm",
   "form.unknownEnvGuess":
     "“{env}” is not an environment of the policy: did you mean “{guess}”? Save again to keep “{env}”.",
   "form.unknownEnv":
@@ -555,6 +565,16 @@ export const fr: Record<MessageKey, string> = {
   "common.none": "—",
   "common.error": "Une erreur est survenue",
   "problem.required": "À renseigner.",
+  "date.part.day": "jour",
+  "date.part.month": "mois",
+  "date.part.year": "année",
+  "date.part.hour": "heure",
+  "date.part.minute": "minute",
+  "date.hint.day": "jj",
+  "date.hint.month": "mm",
+  "date.hint.year": "aaaa",
+  "date.hint.hour": "hh",
+  "date.hint.minute": "mm",
   "form.unknownEnvGuess":
     "« {env} » n’est pas un environnement de la politique : vouliez-vous dire « {guess} » ? Enregistrez à nouveau pour garder « {env} ».",
   "form.unknownEnv":

@@ -138,9 +138,11 @@ impl Relm {
         };
         let conn = self.store.conn();
         let mut replays: HashMap<String, HashMap<String, Vec<FieldChange>>> = HashMap::new();
+        // Whether a release is an emergency change, read once per release.
+        let mut emergency: HashMap<String, bool> = HashMap::new();
         let mut out = Vec::new();
         for entry in events::log_filtered(conn, &filter)? {
-            let flags = self.flags(&entry)?;
+            let flags = self.flags(&entry, &mut emergency)?;
             if q.flagged && flags.is_empty() {
                 continue;
             }
@@ -163,7 +165,7 @@ impl Relm {
         Ok(out)
     }
 
-    fn flags(&self, e: &LogEntry) -> Result<Vec<Flag>> {
+    fn flags(&self, e: &LogEntry, emergency: &mut HashMap<String, bool>) -> Result<Vec<Flag>> {
         let p = &e.payload;
         Ok(match e.kind.as_str() {
             "release.status_changed" if p["blocked"].as_array().is_some_and(|b| !b.is_empty()) => {
@@ -171,14 +173,22 @@ impl Relm {
             }
             "emergency.declared" => vec![Flag::BreakGlass],
             "approval.recorded" => {
-                let emergency = match &e.entity {
-                    Some(id) => relm_store::projection::releases::get(self.store.conn(), id)?
-                        .is_some_and(|r| {
-                            r.fields.change_type == relm_domain::release::ChangeType::Emergency
-                        }),
+                let is_emergency = match &e.entity {
+                    Some(id) => match emergency.get(id) {
+                        Some(known) => *known,
+                        None => {
+                            let yes = relm_store::projection::releases::get(self.store.conn(), id)?
+                                .is_some_and(|r| {
+                                    r.fields.change_type
+                                        == relm_domain::release::ChangeType::Emergency
+                                });
+                            emergency.insert(id.clone(), yes);
+                            yes
+                        }
+                    },
                     None => false,
                 };
-                if emergency {
+                if is_emergency {
                     vec![Flag::EmergencyApproval]
                 } else {
                     Vec::new()

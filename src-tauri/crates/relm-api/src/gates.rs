@@ -171,6 +171,15 @@ pub(crate) fn blocked_gates(
         .collect())
 }
 
+/// A unified diff of two policy texts, each with its name.
+fn unified_diff(from: (&str, &str), to: (&str, &str)) -> String {
+    similar::TextDiff::from_lines(from.0, to.0)
+        .unified_diff()
+        .context_radius(3)
+        .header(from.1, to.1)
+        .to_string()
+}
+
 fn facts(conn: &Connection, release_id: &str) -> Result<Facts> {
     governance::facts(conn, release_id, &governance::shared(conn)?)?
         .ok_or_else(|| ApiError::not_found(format!("no release {release_id}")))
@@ -261,12 +270,10 @@ impl Relm {
     /// A unified diff of two versions' texts.
     pub fn policy_diff(&self, a: u32, b: u32) -> Result<String> {
         let (pa, pb) = (self.policy(Some(a))?, self.policy(Some(b))?);
-        let diff = similar::TextDiff::from_lines(&pa.source, &pb.source);
-        Ok(diff
-            .unified_diff()
-            .context_radius(3)
-            .header(&format!("policy v{a}"), &format!("policy v{b}"))
-            .to_string())
+        Ok(unified_diff(
+            (&pa.source, &format!("policy v{a}")),
+            (&pb.source, &format!("policy v{b}")),
+        ))
     }
 
     /// The environments of the policy in force, in promotion order (the names a release's
@@ -285,12 +292,7 @@ impl Relm {
             None => (DEFAULT_POLICY.to_string(), "built-in default policy".into()),
         };
         let draft = source.replace("\r\n", "\n");
-        let diff = similar::TextDiff::from_lines(&current.0, &draft);
-        Ok(diff
-            .unified_diff()
-            .context_radius(3)
-            .header(&current.1, "draft")
-            .to_string())
+        Ok(unified_diff((&current.0, &current.1), (&draft, "draft")))
     }
 
     /// The verdict for a release and environment at a time (now by default).

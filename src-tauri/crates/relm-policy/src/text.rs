@@ -7,7 +7,6 @@
 
 use chrono::{DateTime, Datelike, Utc};
 use chrono_tz::Tz;
-use relm_domain::window::fmt_utc;
 
 use crate::verdict::Action;
 
@@ -74,11 +73,6 @@ impl Style {
             Lang::En => format!("{days} days"),
             Lang::Fr => format!("{days}\u{a0}jours"),
         }
-    }
-
-    /// RFC 3339 for an instant, as rules keep them in messages.
-    pub fn rfc3339(at: DateTime<Utc>) -> String {
-        fmt_utc(at)
     }
 }
 
