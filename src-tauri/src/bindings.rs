@@ -28,7 +28,7 @@ use relm_domain::release::{
     ChangeRef, ChangeType, Component, EvidenceLink, ReleaseFields, ReleaseStatus, RiskLevel,
 };
 use relm_domain::window::PlannedWindow;
-use relm_domain::{Problem as FieldProblem, ProblemCode};
+use relm_domain::{Problem as FieldProblem, ProblemCode, Reason, ReasonCode};
 use relm_policy::verdict::{Action, ApprovalLine, Line, LineStatus, Outcome, Verdict};
 use relm_policy::{Lang, Tier};
 use relm_store::events::LogEntry;
@@ -50,7 +50,7 @@ pub fn typescript() -> String {
     // Every integer Relm sends is below 2^53: plain numbers, not bigint.
     let cfg = &Config::new().with_large_int("number");
     let decls = declarations![cfg;
-        ErrorCode, FieldProblem, ProblemCode, ApiError, AppInfo, Preferences, Summary, InitOutcome, JoinOutcome,
+        ErrorCode, FieldProblem, ProblemCode, Reason, ReasonCode, ApiError, AppInfo, Preferences, Summary, InitOutcome, JoinOutcome,
         InitRequest, JoinRequestInput, KeyId, ChangeType, ReleaseStatus, PlannedWindow, Component,
         ChangeRef, EvidenceLink, ReleaseFields, ReleaseRow, BlockedGate, StatusChange, LogEntry, ReleaseDetail,
         ReleasePage, ReleaseInput, ReleaseQuery, Problem, Report, MemberView, IdentityView,

@@ -968,6 +968,26 @@ test("dragging a release checks the new time live and saves only when confirmed"
     "--tz",
     "UTC",
   ).id;
+  // Another short release just after it, in the same lane: its label must not cover the first's.
+  cli(
+    dir,
+    "release",
+    "create",
+    "--service",
+    "api",
+    "--version",
+    "3.0.1",
+    "--env",
+    "prod",
+    "--title",
+    "Tuesday follow-up",
+    "--start",
+    "2027-03-09T11:30",
+    "--end",
+    "2027-03-09T12:30",
+    "--tz",
+    "UTC",
+  );
   const start = () => cli(dir, "release", "show", id).window.start;
   await withApp("reschedule", dir, async (b) => {
     // The timeline: Monday 1 March, then the week of the release.
@@ -978,6 +998,19 @@ test("dragging a release checks the new time live and saves only when confirmed"
     const bar = await find(b, `[data-lane=prod] [data-release="${id}"]`);
     const track = await find(b, "[data-lane=prod] .track");
     const day = (await track.getSize("width")) / 7;
+    // A one-hour release in a week is a bar to see and grab, and the labels of two releases
+    // an hour and a half apart do not overlap.
+    assert.ok((await bar.getSize("width")) >= 16, "a bar, not a sliver");
+    const labels = await b.execute(() =>
+      [...document.querySelectorAll("[data-lane=prod] .tbar.bar .lbl")].map((l) => {
+        const r = l.getBoundingClientRect();
+        return { left: r.left, right: r.right, top: r.top, bottom: r.bottom };
+      }),
+    );
+    assert.equal(labels.length, 2);
+    const [p, q] = labels;
+    const apart = p.right <= q.left || q.right <= p.left || p.bottom <= q.top || q.bottom <= p.top;
+    assert.ok(apart, `labels overlap: ${JSON.stringify(labels)}`);
     // Hold it over Saturday: the ghost turns to blocked while the pointer is still down.
     await b
       .action("pointer")
@@ -988,6 +1021,11 @@ test("dragging a release checks the new time live and saves only when confirmed"
       .perform(true);
     const ghost = await find(b, "[data-lane=prod] [data-testid=drag-ghost]");
     await until(b, async () => /blocked/.test(await ghost.getAttribute("class")), "live check");
+    // The ghost says where the drop would put the release, in the calendar's zone.
+    assert.match(
+      await (await find(b, "[data-testid=drag-when]")).getText(),
+      /Sat, Mar 13, 10:00.*11:00\s?AM (UTC|GMT)$/,
+    );
     await b.action("pointer").up().perform();
     let dialog = await find(b, "[data-testid=reschedule-dialog]");
     await until(

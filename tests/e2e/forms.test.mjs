@@ -300,6 +300,40 @@ test("an admin adds a member from a join request, changes roles and removes a me
     await (await add.$("input[name=key]")).setValue("ed25519:nope");
     await (await add.$("button[type=submit]")).click();
     await find(b, "[data-error=key]");
+
+    // In French, refusals by the state of things are French too, without CLI commands: Cat's
+    // key again, and a second remote named like the first.
+    await (await find(b, "[data-testid=language]")).selectByAttribute("value", "fr");
+    await until(
+      b,
+      async () => (await b.execute(() => document.documentElement.lang)) === "fr",
+      "French",
+    );
+    const catKey = cli(ann, "member", "list").find((m) => m.name === "Cat").public_key;
+    const again = await find(b, "[data-testid=add-member]");
+    await (await again.$("input[name=key]")).setValue(catKey);
+    await (await again.$("input[name=name]")).setValue("Cat");
+    await (await again.$("input[name=email]")).setValue("cat@example.com");
+    await (await again.$("button[type=submit]")).click();
+    await until(
+      b,
+      async () => /Cette clé \([0-9a-f-]+\) est déjà membre\./.test(await b.$("main").getText()),
+      "the refusal, in French",
+    );
+    const remoteForm = await find(b, "[data-testid=add-remote]");
+    await (await remoteForm.$("input[name=remote-name]")).setValue("usb");
+    await (await remoteForm.$("input[name=remote-folder]")).setValue(remote);
+    await (await remoteForm.$("button[type=submit]")).click();
+    const beside = await find(b, "[data-error=name]");
+    await until(
+      b,
+      async () =>
+        (await beside.getText()) ===
+        "Un dépôt distant nommé usb existe déjà\u202f; choisissez un autre nom.",
+      "beside the name, in French",
+    );
+    assert.doesNotMatch(await b.$("main").getText(), /relm |`/);
+    assert.equal(cli(ann, "status").events, events + 1, "only the roles were recorded");
   });
   const catNow = cli(ann, "member", "list").find((m) => m.name === "Cat");
   assert.deepEqual(catNow.roles, ["auditor"]);
@@ -328,6 +362,22 @@ test("the release list matches names whatever their case, counts them, and keeps
     assert.equal(await (await find(b, "#first-filter")).getValue(), "PAYMENTS-API");
     // The page opens at its top.
     assert.equal(await b.execute(() => document.querySelector("main").scrollTop), 0);
+    // In a 1024 px window every column is in view: the type and environments go under the
+    // title rather than behind a scrollbar at the foot of the list.
+    await b.setWindowSize(1024, 768);
+    await until(
+      b,
+      () =>
+        b.execute(() => {
+          const card = document.querySelector("[data-testid=release-table]").parentElement;
+          return card.scrollWidth <= card.clientWidth;
+        }),
+      "the table fits",
+    );
+    const first = await (await rows())[0].$("td.title .narrow");
+    assert.ok(await first.isDisplayed(), "type and environments under the title");
+    assert.match(await first.getText(), /^(Standard|Normal|Emergency) · /);
+    await b.setWindowSize(1280, 800);
     // Reviews does not say "no reviews" beside releases marked Reviewed: it leads to them.
     const reviewed = cli(dir, "release", "list", "--status", "reviewed", "--limit", "500").releases
       .length;

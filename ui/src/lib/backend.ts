@@ -44,11 +44,13 @@ export class BackendError extends Error {
   readonly code: ApiError["code"];
   readonly field: string | undefined;
   readonly problems: ApiError["problems"];
+  readonly reason: ApiError["reason"];
   constructor(e: ApiError) {
     super(e.message);
     this.code = e.code;
     this.field = e.field;
     this.problems = e.problems ?? [];
+    this.reason = e.reason;
   }
 }
 

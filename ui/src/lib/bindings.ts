@@ -27,6 +27,14 @@ message: string, };
 
 export type ProblemCode = "required" | "bad_name" | "too_long" | "too_short" | "bad_char" | "bad_version" | "unknown_zone" | "bad_time" | "ambiguous_time" | "nonexistent_time" | "end_not_after_start" | "bad_digest" | "bad_email" | "unknown_choice" | "out_of_range" | "bad_key" | "unchanged" | "other";
 
+export type Reason = { code: ReasonCode, 
+/**
+ * The values the wording needs, as text.
+ */
+params: { [key in string]: string }, message: string, };
+
+export type ReasonCode = "workspace_once" | "not_a_member" | "member_removed" | "role_required" | "already_member" | "last_admin" | "illegal_transition" | "not_editable" | "not_movable" | "policy_in_force" | "nothing_to_decide" | "already_decided" | "decision_would_not_count" | "not_emergency" | "workspace_exists" | "workspace_not_empty" | "remote_exists" | "changed_since_checked" | "file_exists" | "no_release" | "no_policy_version" | "no_calendar_entry" | "no_remote" | "no_member" | "not_joined";
+
 export type ApiError = { code: ErrorCode, message: string, 
 /**
  * The input field at fault, when one is (forms show the message next to it).
@@ -36,7 +44,12 @@ field?: string,
  * Every problem with the input, each with its field, a code the app words in its own
  * language and its parameters (bad input only; forms show each beside its field).
  */
-problems: Array<FieldProblem>, };
+problems: Array<FieldProblem>, 
+/**
+ * Why a request was refused by the state of things (conflicts, roles, what does not
+ * exist), as a code the app words in its own language.
+ */
+reason?: Reason, };
 
 export type AppInfo = { version: string, data_dir: string, log_dir: string | null, has_workspace: boolean, preferences: Preferences, };
 

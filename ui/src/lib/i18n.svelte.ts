@@ -93,6 +93,18 @@ export function formatShort(iso: string | null | undefined, timeZone?: string): 
   return formatWith(iso, { year: "2-digit", month: "numeric", day: "numeric", ...CLOCK }, timeZone);
 }
 
+/** A span of time from `start` to `end` (ms) in `timeZone`, naming it once: "Tue, Dec 1, 10:15
+ *  AM – 12:15 PM GMT+1" / "mar. 1 déc., 10:15 – 12:15 UTC+1". */
+export function formatSpan(start: number, end: number, timeZone: string): string {
+  return new Intl.DateTimeFormat(i18n.locale, {
+    weekday: "short",
+    month: "short",
+    day: "numeric",
+    ...CLOCK,
+    timeZone,
+  }).formatRange(new Date(start), new Date(end));
+}
+
 /** How far `iso` is from `now`, in words: "in 29 days", "dans 29 jours", "il y a 3 heures". */
 export function formatRelative(iso: string | null | undefined, now: number): string {
   if (!iso) return "";

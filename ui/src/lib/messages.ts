@@ -78,6 +78,44 @@ export const en = {
   "error.remote": "Remote unusable",
   "error.clock": "Clock out of step",
   "error.internal": "Unexpected error",
+  "reason.workspace_once": "A workspace is created once; this one exists already.",
+  "reason.not_a_member":
+    "This key ({key}) is not a member of the workspace yet: an admin must add it, then sync here.",
+  "reason.member_removed": "{name} was removed from the workspace and can no longer make changes.",
+  "reason.role_required": "{name} needs the {need} role for this; their roles: {have}.",
+  "reason.already_member": "This key ({key}) is already a member.",
+  "reason.last_admin": "This is the workspace’s last admin: make another member admin first.",
+  "reason.illegal_transition":
+    "A release cannot go from {from} to {to}; next it can be: {allowed}.",
+  "reason.illegal_transition.final": "{from} is final: the release can no longer change status.",
+  "reason.not_editable":
+    "This release is {status}: its content is history and can no longer be edited.",
+  "reason.not_movable":
+    "This release is {status}: its window is history and can no longer be moved.",
+  "reason.policy_in_force": "This text is already the policy in force (version {version}).",
+  "reason.nothing_to_decide": "The release is {status}: there is nothing left to decide.",
+  "reason.already_decided":
+    "You already made this decision for {environment} on this version ({at}); it still stands.",
+  "reason.decision_would_not_count": "Your decision would not count: {reason}",
+  "reason.not_emergency":
+    "This is a {change_type} change: make it an emergency first (change its type in the release form).",
+  "reason.workspace_exists":
+    "{dir} already holds a workspace ({workspace}); choose another folder.",
+  "reason.workspace_not_empty":
+    "The workspace in {dir} already has releases; open the demo in an empty folder.",
+  "reason.remote_exists": "A remote named {name} exists already; choose another name.",
+  "reason.changed_since_checked":
+    "The release changed since this move was checked; check the new time again before saving.",
+  "reason.file_exists": "A file exists already at {path}; choose another name.",
+  "reason.no_release": "No release {id}.",
+  "reason.no_release.service": "No release of {service} {version}.",
+  "reason.no_policy_version": "No policy version {version}.",
+  "reason.no_policy_version.none": "No policy applied yet: the built-in default is in force.",
+  "reason.no_calendar_entry": "No calendar entry {id}.",
+  "reason.no_remote": "No remote named {name}.",
+  "reason.no_remote.none": "No remotes yet: add one in Settings.",
+  "reason.no_member": "No active member matches {who}.",
+  "reason.not_joined": "This identity ({key}) is not a member of the workspace yet.",
   "header.member": "Signed in as {name}",
   "header.notMember": "Not a member yet",
   "sync.inSync": "In sync",
@@ -625,6 +663,49 @@ export const fr: Record<MessageKey, string> = {
   "error.remote": "Dépôt distant inutilisable",
   "error.clock": "Horloge décalée",
   "error.internal": "Erreur inattendue",
+  "reason.workspace_once": "Un espace de travail ne se crée qu’une fois ; celui-ci existe déjà.",
+  "reason.not_a_member":
+    "Cette clé ({key}) n’est pas encore membre de l’espace de travail : un administrateur doit l’ajouter, puis synchronisez ici.",
+  "reason.member_removed":
+    "{name} ne fait plus partie de l’espace de travail et ne peut plus rien modifier.",
+  "reason.role_required": "{name} doit avoir le rôle {need} pour cela ; rôles actuels : {have}.",
+  "reason.already_member": "Cette clé ({key}) est déjà membre.",
+  "reason.last_admin":
+    "C’est le dernier administrateur de l’espace de travail : nommez d’abord un autre membre administrateur.",
+  "reason.illegal_transition":
+    "Une version ne peut pas passer de « {from} » à « {to} » ; étapes possibles : {allowed}.",
+  "reason.illegal_transition.final":
+    "« {from} » est un statut final : la version ne peut plus en changer.",
+  "reason.not_editable":
+    "Cette version est « {status} » : son contenu appartient à l’historique et ne peut plus être modifié.",
+  "reason.not_movable":
+    "Cette version est « {status} » : sa fenêtre appartient à l’historique et ne peut plus être déplacée.",
+  "reason.policy_in_force": "Ce texte est déjà la politique en vigueur (version {version}).",
+  "reason.nothing_to_decide": "La version est « {status} » : il n’y a plus rien à décider.",
+  "reason.already_decided":
+    "Vous avez déjà pris cette décision pour {environment} sur cette version ({at}) ; elle reste valable.",
+  "reason.decision_would_not_count": "Votre décision ne compterait pas : {reason}",
+  "reason.not_emergency":
+    "C’est un changement de type « {change_type} » : passez d’abord son type à « Urgence » dans le formulaire de la version.",
+  "reason.workspace_exists":
+    "{dir} contient déjà un espace de travail ({workspace}) ; choisissez un autre dossier.",
+  "reason.workspace_not_empty":
+    "L’espace de travail de {dir} contient déjà des versions ; ouvrez la démonstration dans un dossier vide.",
+  "reason.remote_exists": "Un dépôt distant nommé {name} existe déjà ; choisissez un autre nom.",
+  "reason.changed_since_checked":
+    "La version a changé depuis la vérification de ce déplacement ; vérifiez à nouveau le nouvel horaire avant d’enregistrer.",
+  "reason.file_exists": "Un fichier existe déjà à l’emplacement {path} ; choisissez un autre nom.",
+  "reason.no_release": "Aucune version {id}.",
+  "reason.no_release.service": "Aucune version {version} de {service}.",
+  "reason.no_policy_version": "La politique n’a pas de version {version}.",
+  "reason.no_policy_version.none":
+    "Aucune politique appliquée pour l’instant : la politique par défaut s’applique.",
+  "reason.no_calendar_entry": "Aucune entrée de calendrier {id}.",
+  "reason.no_remote": "Aucun dépôt distant nommé {name}.",
+  "reason.no_remote.none":
+    "Aucun dépôt distant pour l’instant : ajoutez-en un dans les Paramètres.",
+  "reason.no_member": "Aucun membre actif ne correspond à {who}.",
+  "reason.not_joined": "Cette identité ({key}) n’est pas encore membre de l’espace de travail.",
   "header.member": "Connecté en tant que {name}",
   "header.notMember": "Pas encore membre",
   "sync.inSync": "Synchronisé",

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { BackendError } from "./backend";
 import { setLocale, t } from "./i18n.svelte";
-import { errorText, formErrors, problemText } from "./problems";
-import type { FieldProblem } from "./types";
+import { errorText, formErrors, problemText, reasonText } from "./problems";
+import type { FieldProblem, Reason } from "./types";
 
 const p = (
   field: string,
@@ -81,6 +81,50 @@ describe("problems", () => {
         problemText(p("x", code, { value: "v", max: "3", min: "1", allowed: "a, b" })),
       ).not.toMatch(/problem\.|\{/);
     }
+  });
+});
+
+describe("refusals", () => {
+  const refused = (code: Reason["code"], params: Record<string, string>, http = "conflict") =>
+    new BackendError({
+      code: http as "conflict",
+      message: "the backend's English, naming `relm release list`",
+      problems: [],
+      reason: { code, params, message: "the backend's English, naming `relm release list`" },
+    });
+
+  it("say why in the UI's language, with labels instead of raw values and no CLI command", () => {
+    setLocale("fr");
+    const moved = refused("illegal_transition", {
+      from: "draft",
+      to: "deployed",
+      allowed: "planned,cancelled",
+    });
+    expect(errorText(moved)).toBe(
+      "Une version ne peut pas passer de «\u00a0Brouillon\u00a0» à «\u00a0Déployée\u00a0»\u202f; étapes possibles\u00a0: Planifiée ou Annulée.",
+    );
+    expect(
+      errorText(refused("illegal_transition", { from: "cancelled", to: "planned", allowed: "" })),
+    ).toBe("«\u00a0Annulée\u00a0» est un statut final\u00a0: la version ne peut plus en changer.");
+    const role = refused(
+      "role_required",
+      { name: "Bob", need: "approver,admin", have: "auditor", kind: "approval.recorded" },
+      "unauthorized",
+    );
+    expect(errorText(role)).toBe(
+      "Bob doit avoir le rôle Approbateur ou Administrateur pour cela\u202f; rôles actuels\u00a0: Auditeur.",
+    );
+    expect(errorText(refused("no_remote", {}, "not_found"))).toContain("Paramètres");
+    setLocale("en");
+    expect(errorText(refused("no_release", { service: "billing", version: "2.0.0" }))).toBe(
+      "No release of billing 2.0.0.",
+    );
+    expect(errorText(refused("not_editable", { release: "r1", status: "deployed" }))).toBe(
+      "This release is Deployed: its content is history and can no longer be edited.",
+    );
+    const decided = refused("already_decided", { environment: "prod", at: "2026-12-01T09:00:00Z" });
+    expect(reasonText(decided.reason!)).toMatch(/prod.*2026.*(UTC|GMT)/);
+    for (const text of [errorText(moved), errorText(role)]) expect(text).not.toMatch(/relm |`/);
   });
 });
 

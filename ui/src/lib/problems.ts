@@ -7,9 +7,9 @@
 
 import { tick } from "svelte";
 import { BackendError } from "./backend";
-import { i18n, t } from "./i18n.svelte";
+import { formatDateTime, i18n, t } from "./i18n.svelte";
 import { en, type MessageKey } from "./messages";
-import type { FieldProblem, ProblemCode } from "./types";
+import type { FieldProblem, ProblemCode, Reason, ReasonCode } from "./types";
 
 /** The message of each code; every code the backend can send must be here (tsc checks it). */
 const wording: Record<Exclude<ProblemCode, "other">, MessageKey> = {
@@ -47,6 +47,89 @@ export function problemText(p: FieldProblem): string {
   return t(specific in en ? (specific as MessageKey) : wording[p.code], params);
 }
 
+/** A list in the UI's language: "a, b or c" (`disjunction`) or "a, b and c". */
+function list(items: string[], type: "conjunction" | "disjunction"): string {
+  return new Intl.ListFormat(i18n.locale, { type }).format(items);
+}
+
+/** How each parameter of a refusal reads: statuses, roles and change types by their labels,
+ *  times in the viewer's zone, named. */
+const reasonParam: Record<string, (v: string) => string> = {
+  status: (v) => t(`status.${v}` as MessageKey),
+  from: (v) => t(`status.${v}` as MessageKey),
+  to: (v) => t(`status.${v}` as MessageKey),
+  allowed: (v) =>
+    list(
+      v.split(",").map((s) => t(`status.${s}` as MessageKey)),
+      "disjunction",
+    ),
+  need: (v) =>
+    list(
+      v.split(",").map((r) => t(`role.${r}` as MessageKey)),
+      "disjunction",
+    ),
+  have: (v) =>
+    list(
+      v.split(",").map((r) => t(`role.${r}` as MessageKey)),
+      "conjunction",
+    ),
+  change_type: (v) => t(`type.${v}` as MessageKey),
+  at: (v) => formatDateTime(v),
+};
+
+/** The wording of each refusal; every code the backend can send must be here (tsc checks it). */
+const reasonWording: Record<ReasonCode, MessageKey> = {
+  workspace_once: "reason.workspace_once",
+  not_a_member: "reason.not_a_member",
+  member_removed: "reason.member_removed",
+  role_required: "reason.role_required",
+  already_member: "reason.already_member",
+  last_admin: "reason.last_admin",
+  illegal_transition: "reason.illegal_transition",
+  not_editable: "reason.not_editable",
+  not_movable: "reason.not_movable",
+  policy_in_force: "reason.policy_in_force",
+  nothing_to_decide: "reason.nothing_to_decide",
+  already_decided: "reason.already_decided",
+  decision_would_not_count: "reason.decision_would_not_count",
+  not_emergency: "reason.not_emergency",
+  workspace_exists: "reason.workspace_exists",
+  workspace_not_empty: "reason.workspace_not_empty",
+  remote_exists: "reason.remote_exists",
+  changed_since_checked: "reason.changed_since_checked",
+  file_exists: "reason.file_exists",
+  no_release: "reason.no_release",
+  no_policy_version: "reason.no_policy_version",
+  no_calendar_entry: "reason.no_calendar_entry",
+  no_remote: "reason.no_remote",
+  no_member: "reason.no_member",
+  not_joined: "reason.not_joined",
+};
+
+/** The variant of a refusal's wording its parameters call for (`no_remote` without a name
+ *  is "no remotes at all"). */
+function reasonKey(r: Reason): MessageKey {
+  const base = reasonWording[r.code];
+  const variant =
+    r.code === "no_release" && "service" in r.params
+      ? "service"
+      : r.code === "illegal_transition" && !r.params.allowed
+        ? "final"
+        : (r.code === "no_policy_version" && !("version" in r.params)) ||
+            (r.code === "no_remote" && !("name" in r.params))
+          ? "none"
+          : null;
+  return (variant ? `${base}.${variant}` : base) as MessageKey;
+}
+
+/** A refusal (a conflict, a missing role, something that does not exist) in the UI's
+ *  language, without the CLI commands the backend's English names. */
+export function reasonText(r: Reason): string {
+  const params: Record<string, string> = {};
+  for (const [k, v] of Object.entries(r.params)) params[k] = reasonParam[k]?.(v) ?? v;
+  return t(reasonKey(r), params);
+}
+
 /** What a form shows for a failed submit: a text per field it has (the first problem of
  *  each), and the rest, if any, above the form. */
 export interface FormErrors {
@@ -76,6 +159,7 @@ export function formErrors(e: unknown, has: (field: string) => boolean): FormErr
 export function errorText(e: unknown): string {
   if (!(e instanceof BackendError)) return String(e);
   if (e.problems.length) return e.problems.map(problemText).join("\n");
+  if (e.reason) return reasonText(e.reason);
   if (i18n.locale === "en") return e.message;
   return t("error.kind", { kind: t(`error.${e.code}` as MessageKey), detail: e.message });
 }

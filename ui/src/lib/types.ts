@@ -31,6 +31,8 @@ export type {
   ErrorCode,
   FieldProblem,
   ProblemCode,
+  Reason,
+  ReasonCode,
   EvidenceLink,
   Held,
   InitOutcome,

@@ -12,6 +12,7 @@ use relm_store::projection::calendar::{self, CalendarRow};
 
 use crate::error::{ApiError, ErrorCode, Result};
 use crate::session::{Relm, random};
+use relm_domain::ReasonCode;
 
 /// A calendar entry as a person describes it (CLI options, UI form).
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -336,14 +337,20 @@ impl Relm {
         self.calendar_entries()?
             .into_iter()
             .find(|r| r.id == id)
-            .ok_or_else(|| ApiError::not_found(format!("no calendar entry {id}")))
+            .ok_or_else(|| {
+                ApiError::missing(
+                    ReasonCode::NoCalendarEntry,
+                    format!("no calendar entry {id}"),
+                )
+                .with("id", id)
+            })
     }
 
     pub(crate) fn resolve_entry(&self, id: &str) -> Result<String> {
         self.resolve_prefix(
             id,
             ("calendar entry", "calendar entries"),
-            "relm calendar entries",
+            ("relm calendar entries", ReasonCode::NoCalendarEntry),
             calendar::ids_with_prefix,
         )
     }

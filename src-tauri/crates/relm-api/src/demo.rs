@@ -24,6 +24,7 @@ use crate::calendar::CalendarInput;
 use crate::error::{ApiError, ErrorCode, Result};
 use crate::session::{Options, Relm, random};
 use crate::workspace::{InitOutcome, InitRequest, init};
+use relm_domain::ReasonCode;
 
 /// The demo's release policy (version 2; version 1 is the default every workspace starts with).
 const DEMO_POLICY: &str = include_str!("demo-policy.toml");
@@ -103,13 +104,14 @@ pub fn seed(opts: &Options) -> Result<(Relm, DemoOutcome)> {
         Err(e) => return Err(e),
     };
     if releases::count(relm.store.conn())? > 0 {
-        return Err(ApiError::new(
-            ErrorCode::Conflict,
+        return Err(ApiError::conflict(
+            ReasonCode::WorkspaceNotEmpty,
             format!(
                 "the workspace in {} already has releases; run the demo in an empty data dir (e.g. --data-dir /tmp/relm-demo)",
                 relm.data_dir.display()
             ),
-        ));
+        )
+        .with("dir", relm.data_dir.display()));
     }
     let team = [
         Teammate {

@@ -1,7 +1,7 @@
 //! The error every use-case returns: a closed `code` that callers switch on (the CLI maps it to
 //! an exit status, the desktop shell sends it across IPC) and a message for people.
 
-use relm_domain::{DomainError, Problem, ProblemCode};
+use relm_domain::{DomainError, Problem, ProblemCode, Reason, ReasonCode};
 use relm_identity::IdentityError;
 use relm_store::StoreError;
 use relm_store::rusqlite;
@@ -48,6 +48,11 @@ pub struct ApiError {
     /// Every problem with the input, each with its field, a code the app words in its own
     /// language and its parameters (bad input only; forms show each beside its field).
     pub problems: Vec<Problem>,
+    /// Why a request was refused by the state of things (conflicts, roles, what does not
+    /// exist), as a code the app words in its own language.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub reason: Option<Box<Reason>>,
 }
 
 impl ApiError {
@@ -57,7 +62,31 @@ impl ApiError {
             message: message.into(),
             field: None,
             problems: Vec::new(),
+            reason: None,
         }
+    }
+    /// A refusal with its reason: `code` for callers, `reason` for the app's wording.
+    pub fn refused(code: ErrorCode, reason: Reason) -> Self {
+        ApiError {
+            message: reason.message.clone(),
+            reason: Some(Box::new(reason)),
+            ..Self::new(code, "")
+        }
+    }
+    /// A refusal by the state of things (`ErrorCode::Conflict`).
+    pub fn conflict(code: ReasonCode, message: impl Into<String>) -> Self {
+        Self::refused(ErrorCode::Conflict, Reason::new(code, message))
+    }
+    /// Nothing of that name or id (`ErrorCode::NotFound`).
+    pub fn missing(code: ReasonCode, message: impl Into<String>) -> Self {
+        Self::refused(ErrorCode::NotFound, Reason::new(code, message))
+    }
+    /// A parameter of the reason's wording.
+    pub fn with(mut self, key: &str, value: impl ToString) -> Self {
+        if let Some(r) = &mut self.reason {
+            r.params.insert(key.to_string(), value.to_string());
+        }
+        self
     }
     pub fn validation(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::Validation, message)
@@ -79,23 +108,23 @@ impl ApiError {
     }
 }
 
+/// No release with the id `id`.
+pub(crate) fn no_release(id: &str) -> ApiError {
+    ApiError::missing(ReasonCode::NoRelease, format!("no release {id}")).with("id", id)
+}
+
 impl From<DomainError> for ApiError {
     fn from(e: DomainError) -> Self {
-        let code = match &e {
-            DomainError::Invalid(_) => ErrorCode::Validation,
-            DomainError::IllegalTransition { .. } | DomainError::Conflict(_) => ErrorCode::Conflict,
-            DomainError::Unauthorized(_) => ErrorCode::Unauthorized,
-        };
         let message = e.to_string();
         let field = e.field().map(str::to_string);
-        let problems = match e {
-            DomainError::Invalid(ps) => ps,
-            _ => Vec::new(),
-        };
-        ApiError {
-            field,
-            problems,
-            ..ApiError::new(code, message)
+        match e {
+            DomainError::Invalid(problems) => ApiError {
+                field,
+                problems,
+                ..ApiError::new(ErrorCode::Validation, message)
+            },
+            DomainError::Conflict(r) => ApiError::refused(ErrorCode::Conflict, r),
+            DomainError::Unauthorized(r) => ApiError::refused(ErrorCode::Unauthorized, r),
         }
     }
 }

@@ -13,14 +13,14 @@ use relm_domain::release::{ChangeType, ReleaseStatus};
 use relm_domain::role::Role;
 use relm_domain::text::Lines;
 use relm_domain::window::fmt_utc;
-use relm_domain::{DomainError, ProblemCode};
+use relm_domain::{DomainError, ProblemCode, Reason, ReasonCode};
 use relm_policy::facts::ApprovalFact;
 use relm_policy::rules::RuleSpec;
 use relm_policy::{DEFAULT_POLICY, Facts, Lang, Outcome, Policy, Style, Verdict};
 use relm_store::Connection;
 use relm_store::projection::governance::{self, PolicyVersion};
 
-use crate::error::{ApiError, ErrorCode, Result};
+use crate::error::{ApiError, ErrorCode, Result, no_release};
 use crate::session::Relm;
 use relm_identity::SecretKey;
 
@@ -182,7 +182,7 @@ fn unified_diff(from: (&str, &str), to: (&str, &str)) -> String {
 
 fn facts(conn: &Connection, release_id: &str) -> Result<Facts> {
     governance::facts(conn, release_id, &governance::shared(conn)?)?
-        .ok_or_else(|| ApiError::not_found(format!("no release {release_id}")))
+        .ok_or_else(|| no_release(release_id))
 }
 
 fn policy_error(e: relm_policy::PolicyError, file: &str) -> ApiError {
@@ -217,13 +217,14 @@ impl Relm {
             if let Some(p) = governance::policy(tx, None)?
                 && p.source == source
             {
-                return Err(ApiError::new(
-                    ErrorCode::Conflict,
+                return Err(ApiError::conflict(
+                    ReasonCode::PolicyInForce,
                     format!(
                         "this is already the policy in force (version {})",
                         p.version
                     ),
-                ));
+                )
+                .with("version", p.version));
             }
             Ok(vec![EventBody::PolicyApplied {
                 version,
@@ -236,8 +237,13 @@ impl Relm {
 
     fn policy_summary(&self, version: u32) -> Result<PolicySummary> {
         let conn = self.store.conn();
-        let p = governance::policy(conn, Some(version))?
-            .ok_or_else(|| ApiError::not_found(format!("no policy version {version}")))?;
+        let p = governance::policy(conn, Some(version))?.ok_or_else(|| {
+            ApiError::missing(
+                ReasonCode::NoPolicyVersion,
+                format!("no policy version {version}"),
+            )
+            .with("version", version)
+        })?;
         let people = governance::people(conn)?;
         Ok(summary(&p, &people))
     }
@@ -247,10 +253,13 @@ impl Relm {
         self.workspace_id()?;
         let conn = self.store.conn();
         governance::policy(conn, version)?.ok_or_else(|| match version {
-            Some(v) => ApiError::not_found(format!(
-                "no policy version {v}; see `relm policy history`"
-            )),
-            None => ApiError::not_found(
+            Some(v) => ApiError::missing(
+                ReasonCode::NoPolicyVersion,
+                format!("no policy version {v}; see `relm policy history`"),
+            )
+            .with("version", v),
+            None => ApiError::missing(
+                ReasonCode::NoPolicyVersion,
                 "no policy applied yet (the built-in default is used); apply one with `relm policy apply FILE`",
             ),
         })
@@ -336,9 +345,14 @@ impl Relm {
         )?;
         match ids.as_slice() {
             [one] => Ok(one.clone()),
-            [] => Err(ApiError::not_found(format!(
-                "no release of {service} {version}; see `relm release list --service {service}`"
-            ))),
+            [] => Err(ApiError::missing(
+                ReasonCode::NoRelease,
+                format!(
+                    "no release of {service} {version}; see `relm release list --service {service}`"
+                ),
+            )
+            .with("service", service)
+            .with("version", version.trim())),
             many => Err(ApiError::validation(format!(
                 "{} releases of {service} {version} exist ({}); use --release ID",
                 many.len(),
@@ -417,10 +431,11 @@ impl Relm {
                 f.status,
                 ReleaseStatus::Cancelled | ReleaseStatus::Reviewed | ReleaseStatus::RolledBack | ReleaseStatus::Failed
             ) {
-                return Err(ApiError::new(
-                    ErrorCode::Conflict,
+                return Err(ApiError::conflict(
+                    ReasonCode::NothingToDecide,
                     format!("the release is `{}`; there is nothing left to decide", f.status),
-                ));
+                )
+                .with("status", f.status));
             }
             let digest = f.fields.governed_digest(&f.release_id);
             // The same decision again (same person, environment, content and policy, still
@@ -436,19 +451,15 @@ impl Relm {
                     && a.policy_version == version
                     && a.expires_at.is_none_or(|t| t > now)
             }) {
-                return Err(ApiError::new(
-                    ErrorCode::Conflict,
-                    match lang {
-                        Lang::Fr => format!(
-                            "vous avez déjà pris cette décision pour {env} sur cette version le {} ; elle est toujours valable",
-                            fmt_utc(same.at)
-                        ),
-                        Lang::En => format!(
-                            "you already made this decision for {env} on this version at {}; it still stands",
-                            fmt_utc(same.at)
-                        ),
-                    },
-                ));
+                return Err(ApiError::conflict(
+                    ReasonCode::AlreadyDecided,
+                    format!(
+                        "you already made this decision for {env} on this version at {}; it still stands",
+                        fmt_utc(same.at)
+                    ),
+                )
+                .with("environment", &env)
+                .with("at", same.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)));
             }
             let expires_at = max_age(&policy, &f, &env).map(|h| now + Duration::hours(i64::from(h)));
             // Judge the decision as if it were recorded: refuse it if it could not count.
@@ -466,12 +477,13 @@ impl Relm {
             let judged = relm_policy::engine::judge_decision(&policy, &f, &env, now, &me, lang);
             if let Some(refused) = judged.filter(|j| !j.valid) {
                 let reason = refused.reason;
-                return Err(ApiError::new(
+                return Err(ApiError::refused(
                     ErrorCode::Unauthorized,
-                    match lang {
-                        Lang::Fr => format!("votre décision ne compterait pas : {reason}"),
-                        Lang::En => format!("your decision would not count: {reason}"),
-                    },
+                    Reason::new(
+                        ReasonCode::DecisionWouldNotCount,
+                        format!("your decision would not count: {reason}"),
+                    )
+                    .with("reason", reason),
                 ));
             }
             Ok(vec![EventBody::ApprovalRecorded {
@@ -625,13 +637,15 @@ impl Relm {
         self.emit(|tx| {
             let f = facts(tx, &id)?;
             if f.fields.change_type != ChangeType::Emergency {
-                return Err(ApiError::new(
-                    ErrorCode::Conflict,
+                return Err(ApiError::conflict(
+                    ReasonCode::NotEmergency,
                     format!(
                         "the release is a {} change; make it an emergency first: `relm release update {id} --type emergency`",
                         f.fields.change_type
                     ),
-                ));
+                )
+                .with("change_type", f.fields.change_type)
+                .with("release", &id));
             }
             let person = f.person(&key);
             if !person.is_some_and(|p| p.active && p.roles.contains(&Role::Approver)) {

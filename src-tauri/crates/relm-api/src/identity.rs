@@ -7,9 +7,10 @@ use serde::Serialize;
 use std::io::Write;
 use std::path::Path;
 
-use crate::error::{ApiError, ErrorCode, Result};
+use crate::error::{ApiError, Result};
 use crate::members::MemberView;
 use crate::session::{IDENTITY, Relm};
+use relm_domain::ReasonCode;
 
 /// This replica's member, plus where its private key is kept.
 #[derive(Debug, Clone, Serialize)]
@@ -43,10 +44,14 @@ impl Relm {
         }
         let key = self.signing_key()?.public();
         let Some((name, email)) = self.joined_as()? else {
-            return Err(ApiError::not_found(format!(
-                "identity {} is not a member of this workspace",
-                me.fingerprint()
-            )));
+            return Err(ApiError::missing(
+                ReasonCode::NotJoined,
+                format!(
+                    "identity {} is not a member of this workspace",
+                    me.fingerprint()
+                ),
+            )
+            .with("key", me.fingerprint()));
         };
         Ok(MemberView {
             fingerprint: me.fingerprint(),
@@ -111,18 +116,15 @@ impl Relm {
 
 fn write_new_private_file(path: &Path, data: &[u8]) -> Result<()> {
     let fail = |e: std::io::Error| {
-        let code = if e.kind() == std::io::ErrorKind::AlreadyExists {
-            ErrorCode::Conflict
+        let message = format!(
+            "cannot write {}: {e}; choose another --out path",
+            path.display()
+        );
+        if e.kind() == std::io::ErrorKind::AlreadyExists {
+            ApiError::conflict(ReasonCode::FileExists, message).with("path", path.display())
         } else {
-            ErrorCode::Validation
-        };
-        ApiError::new(
-            code,
-            format!(
-                "cannot write {}: {e}; choose another --out path",
-                path.display()
-            ),
-        )
+            ApiError::validation(message)
+        }
     };
     let mut opts = std::fs::OpenOptions::new();
     opts.write(true).create_new(true);

@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use crate::error::{ApiError, Result};
 use crate::session::Relm;
+use relm_domain::ReasonCode;
 
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -138,7 +139,13 @@ impl Relm {
         self.members()?
             .into_iter()
             .find(|m| m.key_id == key_id)
-            .ok_or_else(|| ApiError::not_found(format!("no member with key id {key_id}")))
+            .ok_or_else(|| {
+                ApiError::missing(
+                    ReasonCode::NoMember,
+                    format!("no member with key id {key_id}"),
+                )
+                .with("who", key_id)
+            })
     }
 
     /// Accept a key id, a fingerprint (with dashes), a unique prefix of either, a public key,
@@ -154,9 +161,11 @@ impl Relm {
                 .find(|m| m.active && m.email.eq_ignore_ascii_case(who.trim()))
                 .map(|m| KeyId(m.key_id))
                 .ok_or_else(|| {
-                    ApiError::not_found(format!(
-                        "no active member has the e-mail `{who}`; see `relm member list`"
-                    ))
+                    ApiError::missing(
+                        ReasonCode::NoMember,
+                        format!("no active member has the e-mail `{who}`; see `relm member list`"),
+                    )
+                    .with("who", who.trim())
                 });
         }
         let needle = who.trim().replace('-', "").to_lowercase();
@@ -167,9 +176,11 @@ impl Relm {
             .collect();
         match found.as_slice() {
             [one] => Ok(KeyId(one.key_id.clone())),
-            [] => Err(ApiError::not_found(format!(
-                "no active member matches `{who}`; see `relm member list`"
-            ))),
+            [] => Err(ApiError::missing(
+                ReasonCode::NoMember,
+                format!("no active member matches `{who}`; see `relm member list`"),
+            )
+            .with("who", who.trim())),
             _ => Err(ApiError::validation(format!(
                 "`{who}` matches {} members; give more of the key id",
                 found.len()

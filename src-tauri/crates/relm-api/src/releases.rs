@@ -7,13 +7,13 @@ use relm_domain::release::{
     RiskLevel,
 };
 use relm_domain::window::PlannedWindow;
-use relm_domain::{DomainError, ProblemCode, Problems};
+use relm_domain::{DomainError, ProblemCode, Problems, ReasonCode};
 use relm_store::events::{self, LogEntry};
 use relm_store::projection::releases;
 use relm_store::{ReleaseFilter, ReleaseRow, SortKey, StatusChange};
 use serde::Serialize;
 
-use crate::error::{ApiError, Result};
+use crate::error::{ApiError, Result, no_release};
 use crate::session::{Relm, random};
 
 /// A release as a person describes it; all optional so the same shape serves create and edit.
@@ -247,16 +247,17 @@ impl Relm {
             ));
         }
         self.emit(|tx| {
-            let current = releases::get(tx, &id)?
-                .ok_or_else(|| ApiError::not_found(format!("no release {id}")))?;
+            let current = releases::get(tx, &id)?.ok_or_else(|| no_release(&id))?;
             if !current.status.is_editable() {
-                return Err(ApiError::new(
-                    crate::ErrorCode::Conflict,
+                return Err(ApiError::conflict(
+                    ReasonCode::NotEditable,
                     format!(
                         "release {id} is `{}`; its content is history and can no longer be edited",
                         current.status
                     ),
-                ));
+                )
+                .with("release", &id)
+                .with("status", current.status));
             }
             patched(
                 current.fields.clone(),
@@ -286,7 +287,7 @@ impl Relm {
         let now = self.clock.now();
         self.emit(|tx| {
             let current = releases::get(tx, &id)?
-                .ok_or_else(|| ApiError::not_found(format!("no release {id}")))?;
+                .ok_or_else(|| no_release(&id))?;
             current.status.check_transition(to)?;
             // A move the policy blocks is an override: it needs a reason, and says what it
             // overrode, signed with it.
@@ -323,8 +324,7 @@ impl Relm {
 
     pub fn release(&self, id: &str) -> Result<ReleaseRow> {
         let id = self.resolve_release(id)?;
-        releases::get(self.store.conn(), &id)?
-            .ok_or_else(|| ApiError::not_found(format!("no release {id}")))
+        releases::get(self.store.conn(), &id)?.ok_or_else(|| no_release(&id))
     }
 
     pub fn release_detail(&self, id: &str) -> Result<ReleaseDetail> {
@@ -375,7 +375,7 @@ impl Relm {
         self.resolve_prefix(
             id,
             ("release", "releases"),
-            "relm release list",
+            ("relm release list", ReasonCode::NoRelease),
             releases::ids_with_prefix,
         )
     }

@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{ApiError, ErrorCode, Result};
 use crate::session::{IDENTITY, Options, Relm};
+use relm_domain::ReasonCode;
 
 /// The remote a joined replica registers for the folder it joined from.
 pub const ORIGIN: &str = "origin";
@@ -179,13 +180,15 @@ pub fn join(opts: &Options, req: &JoinRequestInput) -> Result<(Relm, JoinOutcome
     }
     let mut relm = Relm::open_or_create(opts)?;
     if let Ok(id) = relm.workspace_id() {
-        return Err(ApiError::new(
-            ErrorCode::Conflict,
+        return Err(ApiError::conflict(
+            ReasonCode::WorkspaceExists,
             format!(
                 "{} already holds workspace {id}; join into another --data-dir",
                 opts.data_dir.display()
             ),
-        ));
+        )
+        .with("dir", opts.data_dir.display())
+        .with("workspace", id));
     }
     let now = relm.now();
     relm.store.write(|tx| -> Result<()> {
@@ -274,10 +277,12 @@ fn register(tx: &relm_store::Connection, name: &str, location: &str, now: &str) 
         params![name, location, now],
     )?;
     if n == 0 {
-        return Err(ApiError::new(
-            ErrorCode::Conflict,
+        return Err(ApiError::conflict(
+            ReasonCode::RemoteExists,
             format!("a remote named `{name}` already exists; see `relm sync status`"),
-        ));
+        )
+        .with("name", name)
+        .at("name"));
     }
     Ok(())
 }
@@ -375,9 +380,11 @@ impl Relm {
             .into_iter()
             .find(|r| r.name == name)
             .ok_or_else(|| {
-                ApiError::not_found(format!(
-                    "no remote named `{name}`; add one with `relm remote add NAME FOLDER`"
-                ))
+                ApiError::missing(
+                    ReasonCode::NoRemote,
+                    format!("no remote named `{name}`; add one with `relm remote add NAME FOLDER`"),
+                )
+                .with("name", name)
             })
     }
 
@@ -390,7 +397,8 @@ impl Relm {
             None => self.remotes()?,
         };
         if targets.is_empty() {
-            return Err(ApiError::not_found(
+            return Err(ApiError::missing(
+                ReasonCode::NoRemote,
                 "no remotes yet; add one with `relm remote add NAME FOLDER`",
             ));
         }

@@ -17,8 +17,9 @@ use relm_policy::{Lang, Verdict};
 use relm_store::ReleaseRow;
 use relm_store::projection::{calendar, governance, releases};
 
-use crate::error::{ApiError, ErrorCode, Result};
+use crate::error::{ApiError, ErrorCode, Result, no_release};
 use crate::session::Relm;
+use relm_domain::ReasonCode;
 
 /// A proposed new window for a release.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -68,7 +69,7 @@ impl Relm {
         let row = editable(releases::get(conn, &id)?, &id)?;
         let window = new_window(&row, req)?;
         let mut facts = governance::facts(conn, &id, &governance::shared(conn)?)?
-            .ok_or_else(|| ApiError::not_found(format!("no release {id}")))?;
+            .ok_or_else(|| no_release(&id))?;
         let base_digest = facts.fields.governed_digest(&facts.release_id);
         // The calendar the verdicts read, already loaded with the facts.
         let entries = facts.calendar.clone();
@@ -164,12 +165,13 @@ impl Relm {
             let row = editable(releases::get(tx, &id)?, &id)?;
             let now = row.fields.governed_digest(&ReleaseId(id.clone()));
             if now != base_digest {
-                return Err(ApiError::new(
-                    ErrorCode::Conflict,
+                return Err(ApiError::conflict(
+                    ReasonCode::ChangedSinceChecked,
                     format!(
                         "release {id} changed since this move was checked; check the new time again before saving"
                     ),
-                ));
+                )
+                .with("release", &id));
             }
             let window = new_window(&row, req)?;
             Ok(vec![EventBody::ReleaseUpdated {
@@ -185,15 +187,17 @@ impl Relm {
 }
 
 fn editable(row: Option<ReleaseRow>, id: &str) -> Result<ReleaseRow> {
-    let row = row.ok_or_else(|| ApiError::not_found(format!("no release {id}")))?;
+    let row = row.ok_or_else(|| no_release(id))?;
     if !row.status.is_editable() {
-        return Err(ApiError::new(
-            ErrorCode::Conflict,
+        return Err(ApiError::conflict(
+            ReasonCode::NotMovable,
             format!(
                 "release {id} is `{}`; its window is history and can no longer be moved",
                 row.status
             ),
-        ));
+        )
+        .with("release", id)
+        .with("status", row.status));
     }
     Ok(row)
 }

@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::error::{ApiError, ErrorCode, Result};
+use relm_domain::ReasonCode;
 
 pub(crate) const DB_FILE: &str = "relm.db";
 const NAMESPACE: &str = "keyring_namespace";
@@ -137,7 +138,7 @@ impl Relm {
         &self,
         id: &str,
         (one, many): (&str, &str),
-        list: &str,
+        (list, missing): (&str, ReasonCode),
         lookup: fn(
             &relm_store::Connection,
             &str,
@@ -153,9 +154,10 @@ impl Relm {
         }
         match lookup(self.store.conn(), &id, 5)?.as_slice() {
             [found] => Ok(found.clone()),
-            [] => Err(ApiError::not_found(format!(
-                "no {one} with id `{id}`; see `{list}`"
-            ))),
+            [] => Err(
+                ApiError::missing(missing, format!("no {one} with id `{id}`; see `{list}`"))
+                    .with("id", &id),
+            ),
             found => Err(ApiError::validation(format!(
                 "`{id}` matches {} {many} ({}…); give more of the id",
                 found.len(),

@@ -8,8 +8,9 @@ use relm_store::{events, local, projection};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-use crate::error::{ApiError, ErrorCode, Result};
+use crate::error::{ApiError, Result};
 use crate::session::{IDENTITY, Options, Relm, append, random};
+use relm_domain::ReasonCode;
 
 #[derive(Debug, Clone, serde::Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -62,13 +63,15 @@ pub fn init(opts: &Options, req: &InitRequest) -> Result<(Relm, InitOutcome)> {
     check_info(&founder)?;
     let mut relm = Relm::open_or_create(opts)?;
     if let Ok(id) = relm.workspace_id() {
-        return Err(ApiError::new(
-            ErrorCode::Conflict,
+        return Err(ApiError::conflict(
+            ReasonCode::WorkspaceExists,
             format!(
                 "{} already holds workspace {id}; use another --data-dir",
                 opts.data_dir.display()
             ),
-        ));
+        )
+        .with("dir", opts.data_dir.display())
+        .with("workspace", id));
     }
     let key_id = key.public().key_id();
     relm.keys.put(&key_id.0, &key)?;

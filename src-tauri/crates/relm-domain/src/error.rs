@@ -55,6 +55,95 @@ pub enum ProblemCode {
     Other,
 }
 
+/// Why a request was refused by the state of things (not by its input), as a closed set the
+/// app words in its own language, without the CLI commands the English message may name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub enum ReasonCode {
+    /// The workspace exists; it is created once.
+    WorkspaceOnce,
+    /// The key is not a member (`key`).
+    NotAMember,
+    /// The member was removed (`name`).
+    MemberRemoved,
+    /// The member lacks a role (`name`, `need`, `kind`, `have`).
+    RoleRequired,
+    /// The key is a member already (`key`).
+    AlreadyMember,
+    /// Taking this away would leave no admin.
+    LastAdmin,
+    /// The lifecycle does not allow this move (`from`, `to`, `allowed`).
+    IllegalTransition,
+    /// The release's content is history (`release`, `status`).
+    NotEditable,
+    /// The release's window is history (`release`, `status`).
+    NotMovable,
+    /// This text is the policy in force (`version`).
+    PolicyInForce,
+    /// The release is final: nothing left to decide (`status`).
+    NothingToDecide,
+    /// The same decision stands already (`environment`, `at`).
+    AlreadyDecided,
+    /// The decision would not count (`reason`, already in the asked language).
+    DecisionWouldNotCount,
+    /// Only an emergency change can do this (`change_type`).
+    NotEmergency,
+    /// The folder holds a workspace already (`dir`, `workspace`).
+    WorkspaceExists,
+    /// The workspace has releases already (`dir`).
+    WorkspaceNotEmpty,
+    /// A remote has this name already (`name`).
+    RemoteExists,
+    /// The release changed since it was checked (`release`).
+    ChangedSinceChecked,
+    /// A file exists where a new one would go (`path`).
+    FileExists,
+    /// No release with this id (`id`), or of this service and version (`service`,
+    /// `version`).
+    NoRelease,
+    /// No such policy version (`version`); without it, no policy applied yet.
+    NoPolicyVersion,
+    /// No calendar entry with this id (`id`).
+    NoCalendarEntry,
+    /// No remote of this name (`name`); without it, no remotes at all.
+    NoRemote,
+    /// No active member matches (`who`).
+    NoMember,
+    /// This identity is not a member yet (`key`).
+    NotJoined,
+}
+
+/// A refusal: its code and parameters for the app, an English message for the CLI and the log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Reason {
+    pub code: ReasonCode,
+    /// The values the wording needs, as text.
+    pub params: BTreeMap<String, String>,
+    pub message: String,
+}
+
+impl Reason {
+    pub fn new(code: ReasonCode, message: impl Into<String>) -> Self {
+        Reason {
+            code,
+            params: BTreeMap::new(),
+            message: message.into(),
+        }
+    }
+    pub fn with(mut self, key: &str, value: impl ToString) -> Self {
+        self.params.insert(key.to_string(), value.to_string());
+        self
+    }
+}
+
+impl fmt::Display for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
 /// One thing wrong with one field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "FieldProblem"))]
@@ -80,19 +169,13 @@ pub enum DomainError {
     /// problem found, never empty.
     #[error("{}", Lines(.0))]
     Invalid(Vec<Problem>),
-    /// A status change the lifecycle does not allow.
-    #[error("cannot move a release from `{from}` to `{to}`; allowed next: {allowed}")]
-    IllegalTransition {
-        from: String,
-        to: String,
-        allowed: String,
-    },
-    /// An edit refused because of the entity's state.
+    /// A request refused because of the entity's state (a status change the lifecycle does not
+    /// allow, a duplicate...).
     #[error("{0}")]
-    Conflict(String),
-    /// The acting member lacks a role for this event kind.
+    Conflict(Reason),
+    /// The acting member lacks a role for this event kind, or is not a member.
     #[error("{0}")]
-    Unauthorized(String),
+    Unauthorized(Reason),
 }
 
 /// Problems one per line.
@@ -131,12 +214,27 @@ impl DomainError {
 
     /// Add a parameter to the (last) problem.
     pub fn with(mut self, key: &str, value: impl ToString) -> Self {
-        if let Self::Invalid(ps) = &mut self
-            && let Some(p) = ps.last_mut()
-        {
-            p.params.insert(key.to_string(), value.to_string());
+        match &mut self {
+            Self::Invalid(ps) => {
+                if let Some(p) = ps.last_mut() {
+                    p.params.insert(key.to_string(), value.to_string());
+                }
+            }
+            Self::Conflict(r) | Self::Unauthorized(r) => {
+                r.params.insert(key.to_string(), value.to_string());
+            }
         }
         self
+    }
+
+    /// A refusal by the state of things.
+    pub fn conflict(code: ReasonCode, message: impl Into<String>) -> Self {
+        Self::Conflict(Reason::new(code, message))
+    }
+
+    /// A refusal for lack of a role or of membership.
+    pub fn unauthorized(code: ReasonCode, message: impl Into<String>) -> Self {
+        Self::Unauthorized(Reason::new(code, message))
     }
 
     /// The field of the first problem, for bad input.

@@ -22,4 +22,4 @@ pub mod role;
 pub mod text;
 pub mod window;
 
-pub use error::{DomainError, Problem, ProblemCode, Problems};
+pub use error::{DomainError, Problem, ProblemCode, Problems, Reason, ReasonCode};

@@ -7,11 +7,11 @@
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::DomainError;
 use crate::keys::{KeyId, PublicKey};
 use crate::ledger::Violation;
 use crate::payload::{EventBody, MemberInfo};
 use crate::role::{Role, roles_allowed_to_emit};
+use crate::{DomainError, ReasonCode};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Member {
@@ -56,32 +56,48 @@ impl Members {
     /// Whether `author` may emit `body` now. The message says who lacks what.
     pub fn authorize(&self, author: &KeyId, body: &EventBody) -> Result<(), DomainError> {
         let Some(allowed) = roles_allowed_to_emit(body) else {
-            return Err(DomainError::Unauthorized(
-                "a workspace can only be created once".into(),
+            return Err(DomainError::unauthorized(
+                ReasonCode::WorkspaceOnce,
+                "a workspace can only be created once",
             ));
         };
-        let member = self.active(author).ok_or_else(|| {
-            DomainError::Unauthorized(match self.members.get(author) {
-                Some(m) => format!("{} ({}) was removed from the workspace and can no longer make changes", m.name, author),
-                None => format!("key {} is not a member of this workspace (yet): an admin must add it with `relm member add --key ...` and sync, then run `relm sync` here", author.fingerprint()),
-            })
+        let member = self.active(author).ok_or_else(|| match self.members.get(author) {
+            Some(m) => DomainError::unauthorized(
+                ReasonCode::MemberRemoved,
+                format!(
+                    "{} ({}) was removed from the workspace and can no longer make changes",
+                    m.name, author
+                ),
+            )
+            .with("name", &m.name),
+            None => DomainError::unauthorized(
+                ReasonCode::NotAMember,
+                format!(
+                    "key {} is not a member of this workspace (yet): an admin must add it with `relm member add --key ...` and sync, then run `relm sync` here",
+                    author.fingerprint()
+                ),
+            )
+            .with("key", author.fingerprint()),
         })?;
         if allowed.iter().any(|r| member.roles.contains(r)) {
             return Ok(());
         }
         let need: Vec<_> = allowed.iter().map(|r| r.as_str()).collect();
-        Err(DomainError::Unauthorized(format!(
-            "{} needs the {} role to record `{}`; they have: {}",
-            member.name,
-            need.join(" or "),
-            body.kind(),
-            member
-                .roles
-                .iter()
-                .map(|r| r.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        )))
+        let have: Vec<_> = member.roles.iter().map(|r| r.as_str()).collect();
+        Err(DomainError::unauthorized(
+            ReasonCode::RoleRequired,
+            format!(
+                "{} needs the {} role to record `{}`; they have: {}",
+                member.name,
+                need.join(" or "),
+                body.kind(),
+                have.join(", ")
+            ),
+        )
+        .with("name", &member.name)
+        .with("need", need.join(","))
+        .with("kind", body.kind())
+        .with("have", have.join(",")))
     }
 
     /// The governance decision for an event at its point in the ledger: the author held a role
@@ -103,10 +119,11 @@ impl Members {
             EventBody::MemberAdded { member, roles } => {
                 let id = member.key.key_id();
                 if self.active(&id).is_some() {
-                    return Err(DomainError::Conflict(format!(
-                        "key {} is already a member",
-                        id.fingerprint()
-                    )));
+                    return Err(DomainError::conflict(
+                        ReasonCode::AlreadyMember,
+                        format!("key {} is already a member", id.fingerprint()),
+                    )
+                    .with("key", id.fingerprint()));
                 }
                 check_info(member)?;
                 check_roles(roles)
@@ -248,8 +265,9 @@ fn check_roles(roles: &[Role]) -> Result<(), DomainError> {
 }
 
 fn last_admin() -> DomainError {
-    DomainError::Conflict(
-        "this is the workspace's last admin; make another member admin first".into(),
+    DomainError::conflict(
+        ReasonCode::LastAdmin,
+        "this is the workspace's last admin; make another member admin first",
     )
 }
 

@@ -14,7 +14,7 @@ use crate::keys::KeyId;
 use crate::limits::{MAX_SHORT, MAX_TEXT};
 use crate::text::{self, Lines, check_name};
 use crate::window::PlannedWindow;
-use crate::{DomainError, ProblemCode, Problems};
+use crate::{DomainError, ProblemCode, Problems, ReasonCode};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -188,11 +188,24 @@ impl ReleaseStatus {
                 .collect::<Vec<_>>()
                 .join(", ")
         };
-        Err(DomainError::IllegalTransition {
-            from: self.as_str().into(),
-            to: to.as_str().into(),
-            allowed,
-        })
+        Err(DomainError::conflict(
+            ReasonCode::IllegalTransition,
+            format!(
+                "cannot move a release from `{}` to `{}`; allowed next: {allowed}",
+                self.as_str(),
+                to.as_str()
+            ),
+        )
+        .with("from", self.as_str())
+        .with("to", to.as_str())
+        .with(
+            "allowed",
+            self.next()
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(","),
+        ))
     }
 
     /// Whether the release's content may still be edited. Once deployment starts the record
