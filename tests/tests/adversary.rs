@@ -422,3 +422,70 @@ fn a_replica_whose_clock_is_years_off_refuses_to_sign_until_it_is_right() {
     a.create_release("payments", "6.0.0");
     verified(&a);
 }
+
+#[test]
+fn a_forged_move_to_approved_without_what_blocked_it_does_not_open_the_gate() {
+    let (a, b, remote) = team();
+    // Cat may approve other people's releases; she owns this one, which the default policy
+    // blocks for prod until someone else approves it.
+    let cat = a.admit(remote.path(), "Cat", &["release-manager", "approver"]);
+    let id = cat.create_release("payments", "6.0.0");
+    cat.ok(&["release", "status", &id, "planned"]);
+    cat.ok(&["sync"]);
+    a.ok(&["sync"]);
+    b.ok(&["sync"]);
+    let (code, v) = check(&a, &id);
+    assert_eq!((code, v["outcome"].as_str()), (1, Some("blocked")), "{v}");
+    // Her own CLI would record the move as an override; signed by hand with her own key, the
+    // move says nothing of what blocked it, as if the policy had allowed it. Bob, who is no
+    // approver, signs the same.
+    let forged = |r: &Replica, name: &str| {
+        let mut forger = Forger::of(r);
+        let ev = forger.next(
+            now_ms(),
+            "release.status_changed",
+            json!({"release_id": id, "from": "planned", "to": "approved"}),
+        );
+        plant(remote.path(), name, &forger.workspace, &[ev]);
+    };
+    forged(&b, "bob-forged");
+    let (code, r) = sync(&a);
+    assert_eq!(
+        (code, r["report"]["pulled"]["not_applied"].as_u64()),
+        (0, Some(1)),
+        "{r}"
+    );
+    assert_eq!(
+        a.json(&["release", "show", &id])["status"],
+        "planned",
+        "Bob may not approve"
+    );
+    forged(&cat, "cat-forged");
+    let (code, r) = sync(&a);
+    assert_eq!(
+        (code, r["report"]["pulled"]["not_applied"].as_u64()),
+        (0, Some(0)),
+        "{r}"
+    );
+    assert_eq!(a.json(&["release", "show", &id])["status"], "approved");
+    // The gate judges the approvals themselves, never the status a member signed: still
+    // blocked, and the pipeline is told why.
+    let (code, v) = check(&a, &id);
+    assert_eq!((code, v["outcome"].as_str()), (1, Some("blocked")), "{v}");
+    assert!(
+        v["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l["rule"] == "approvals" && l["status"] == "fail"),
+        "{v}"
+    );
+    verified(&a);
+}
+
+/// `relm check --json` for `id` on prod: exit code and verdict.
+fn check(r: &Replica, id: &str) -> (i32, Value) {
+    let out = r.run(&["check", "--release", id, "--env", "prod", "--json"]);
+    let v = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    (out.status.code().unwrap(), v)
+}
