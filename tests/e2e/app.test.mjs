@@ -734,7 +734,7 @@ test("the calendar shows freezes, windows and releases by day, and their conflic
     // The release in the freeze is listed among the conflicts.
     const panel = await find(b, "[data-testid=calendar-conflicts]");
     await until(b, async () => /api 2\.0\.0/.test(await panel.getText()), "conflict listed");
-    assert.match(await panel.getText(), /inside the hard freeze `Weekend freeze`/);
+    assert.match(await panel.getText(), /inside the hard freeze “Weekend freeze”/);
     // A soft freeze is named for what the gate makes of it, not as a mere warning.
     await until(b, async () => /web 3\.0\.0/.test(await panel.getText()), "soft conflict listed");
     assert.match(await panel.getText(), /Needs a justification/);
@@ -748,7 +748,7 @@ test("the calendar shows freezes, windows and releases by day, and their conflic
     await (await find(b, '[data-day="2027-03-13"] [data-entry="Saturday window"]')).click();
     await until(
       b,
-      async () => /`Weekend freeze` decides over this window/.test(await details.getText()),
+      async () => /“Weekend freeze” decides over this window/.test(await details.getText()),
       "overridden window",
     );
   });
@@ -1033,7 +1033,7 @@ test("dragging a release checks the new time live and saves only when confirmed"
       async () => (await dialog.getAttribute("data-outcome")) === "blocked",
       "checked",
     );
-    assert.match(await dialog.getText(), /inside the hard freeze `Weekend freeze`/);
+    assert.match(await dialog.getText(), /inside the hard freeze “Weekend freeze”/);
     assert.match(
       await (await dialog.$("input[name=start]")).getValue(),
       /^2027-03-13T/,

@@ -390,7 +390,7 @@ fn freezes_and_windows_appear_in_verdicts_and_soft_freezes_take_a_justification(
         line["reason"]
             .as_str()
             .unwrap()
-            .contains("hard freeze `Weekend freeze`"),
+            .contains("hard freeze “Weekend freeze”"),
         "{line}"
     );
     let tuesday = create("2027-03-23T10:00", "2027-03-23T11:00");

@@ -31,12 +31,12 @@ describe("conflicts in the UI's language", () => {
   it("names the entry, its times in the chosen zone, and the window it decided over", () => {
     setLocale("en");
     const en = conflictText(base, "Europe/Paris");
-    expect(en).toContain("inside the hard freeze `Year-end freeze`");
+    expect(en).toContain("inside the hard freeze “Year-end freeze”");
     expect(en).toContain("Dec 23, 2026");
-    expect(en).toContain("decides over the window `Checkout window`");
+    expect(en).toContain("decides over the window “Checkout window”");
     setLocale("fr");
     const fr = conflictText(base, "Europe/Paris");
-    expect(fr).toContain("dans le gel strict `Year-end freeze`");
+    expect(fr).toContain("dans le gel strict « Year-end freeze »");
     expect(fr).toContain("23 déc. 2026");
     expect(fr).toContain("prime sur une fenêtre");
   });

@@ -34,6 +34,11 @@ describe("French a French reader would not correct", () => {
     }
   });
 
+  it("quotes names with « » (and English with “ ”), never with a programmer's backticks", () => {
+    for (const [k, v] of [...values, ...(Object.entries(en) as [string, string][])])
+      expect(v, k).not.toMatch(/`/);
+  });
+
   it("uses the typographic apostrophe", () => {
     for (const [k, v] of values) expect(prose(v), k).not.toMatch(/'/);
   });

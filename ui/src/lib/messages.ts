@@ -546,7 +546,7 @@ export const en = {
   "calendar.reschedule": "Reschedule…",
   "calendar.owner": "Owner: {name}",
   "calendar.overriddenBy":
-    "The hard freeze `{freeze}` decides over this window: a hard freeze beats a window.",
+    "The hard freeze “{freeze}” decides over this window: a hard freeze beats a window.",
   "reschedule.title": "Move {release}",
   "reschedule.from": "Planned now: {start} – {end}",
   "reschedule.start": "New start",
@@ -568,17 +568,17 @@ export const en = {
   "severity.error": "Error",
   "severity.warning": "Warning",
   "severity.justify": "Needs a justification",
-  "conflict.inside_hard_freeze": "inside the hard freeze `{entry}` ({from} → {to})",
+  "conflict.inside_hard_freeze": "inside the hard freeze “{entry}” ({from} → {to})",
   "conflict.inside_soft_freeze":
-    "inside the soft freeze `{entry}` ({from} → {to}): the gate needs a written justification and an extra approval",
-  "conflict.crosses_freeze_start": "runs into the freeze `{entry}` starting {from}",
+    "inside the soft freeze “{entry}” ({from} → {to}): the gate needs a written justification and an extra approval",
+  "conflict.crosses_freeze_start": "runs into the freeze “{entry}” starting {from}",
   "conflict.outside_windows":
     "{env} has maintenance windows, and the planned window lies in none of them",
   "conflict.same_service_overlap": "overlaps {other} of the same service",
   "conflict.same_environment_overlap": "overlaps {other} in {env}",
   "conflict.unreadable_entry":
-    "the calendar entry `{entry}` cannot be read, so no freeze can be ruled out: remove it and add it again",
-  "conflict.overWindow": "; it decides over the window `{window}`: a hard freeze beats a window",
+    "the calendar entry “{entry}” cannot be read, so no freeze can be ruled out: remove it and add it again",
+  "conflict.overWindow": "; it decides over the window “{window}”: a hard freeze beats a window",
   "dashboard.freezes": "Next freezes",
   "dashboard.noFreezes": "No freeze in the next 60 days.",
 } as const;
@@ -1150,7 +1150,7 @@ export const fr: Record<MessageKey, string> = {
   "calendar.reschedule": "Replanifier…",
   "calendar.owner": "Responsable : {name}",
   "calendar.overriddenBy":
-    "Le gel strict `{freeze}` l’emporte sur cette fenêtre : un gel strict prime sur une fenêtre.",
+    "Le gel strict « {freeze} » l’emporte sur cette fenêtre : un gel strict prime sur une fenêtre.",
   "reschedule.title": "Déplacer {release}",
   "reschedule.from": "Prévue actuellement : {start} – {end}",
   "reschedule.start": "Nouveau début",
@@ -1173,18 +1173,18 @@ export const fr: Record<MessageKey, string> = {
   "severity.error": "Erreur",
   "severity.warning": "Avertissement",
   "severity.justify": "Justification requise",
-  "conflict.inside_hard_freeze": "dans le gel strict `{entry}` ({from} → {to})",
+  "conflict.inside_hard_freeze": "dans le gel strict « {entry} » ({from} → {to})",
   "conflict.inside_soft_freeze":
-    "dans le gel souple `{entry}` ({from} → {to}) : le contrôle exige une justification écrite et une approbation supplémentaire",
-  "conflict.crosses_freeze_start": "déborde sur le gel `{entry}` qui commence le {from}",
+    "dans le gel souple « {entry} » ({from} → {to}) : le contrôle exige une justification écrite et une approbation supplémentaire",
+  "conflict.crosses_freeze_start": "déborde sur le gel « {entry} » qui commence le {from}",
   "conflict.outside_windows":
     "{env} a des fenêtres de maintenance, et la fenêtre prévue n’est dans aucune",
   "conflict.same_service_overlap": "chevauche {other} du même service",
   "conflict.same_environment_overlap": "chevauche {other} en {env}",
   "conflict.unreadable_entry":
-    "l’entrée de calendrier `{entry}` est illisible, donc aucun gel ne peut être écarté : supprimez-la puis ajoutez-la à nouveau",
+    "l’entrée de calendrier « {entry} » est illisible, donc aucun gel ne peut être écarté : supprimez-la puis ajoutez-la à nouveau",
   "conflict.overWindow":
-    " ; il l’emporte sur la fenêtre `{window}` : un gel strict prime sur une fenêtre",
+    " ; il l’emporte sur la fenêtre « {window} » : un gel strict prime sur une fenêtre",
   "dashboard.freezes": "Prochains gels",
   "dashboard.noFreezes": "Aucun gel dans les 60 prochains jours.",
 };

@@ -208,8 +208,6 @@ impl ReleaseStatus {
         ))
     }
 
-    /// Whether the release's content may still be edited. Once deployment starts the record
-    /// is history: what was deployed must stay what was approved.
     /// A move into this status is an authorization: the policy's verdict must allow it, or it
     /// is an override (with a reason, marked as such everywhere).
     pub fn is_gated(self) -> bool {
@@ -221,6 +219,8 @@ impl ReleaseStatus {
         self.next().is_empty()
     }
 
+    /// Whether the release's content may still be edited. Once deployment starts the record
+    /// is history: what was deployed must stay what was approved.
     pub fn is_editable(self) -> bool {
         matches!(
             self,

@@ -26,6 +26,14 @@ impl From<Lang> for Style {
     }
 }
 
+/// A name quoted for a reader: “name” in English, «\u{a0}name\u{a0}» in French.
+fn q(lang: Lang, name: &str) -> String {
+    match lang {
+        Lang::En => format!("“{name}”"),
+        Lang::Fr => format!("«\u{a0}{name}\u{a0}»"),
+    }
+}
+
 impl Style {
     /// An instant given as RFC 3339 (as rules hold them), worded for the reader.
     pub fn time(&self, rfc3339: &str) -> String {
@@ -801,22 +809,22 @@ impl Msg {
             InHardFreeze { name, when } => {
                 let when = style.span(&when.0, &when.1);
                 pick(
-                format!("inside the hard freeze `{name}` ({when})"),
-                format!("dans le gel strict `{name}` ({when})"),
+                format!("inside the hard freeze {} ({when})", q(Lang::En, name)),
+                format!("dans le gel strict {} ({when})", q(Lang::Fr, name)),
             )
             }
             CrossesFreeze { name, at } => {
                 let at = style.time(at);
                 pick(
-                format!("runs into the freeze `{name}` starting {at}"),
-                format!("déborde sur le gel `{name}` qui commence le {at}"),
+                format!("runs into the freeze {} starting {at}", q(Lang::En, name)),
+                format!("déborde sur le gel {} qui commence le {at}", q(Lang::Fr, name)),
             )
             }
             InSoftFreeze { name, when } => {
                 let when = style.span(&when.0, &when.1);
                 pick(
-                format!("inside the soft freeze `{name}` ({when}): a written justification and an extra approval are needed"),
-                format!("dans le gel souple `{name}` ({when})\u{a0}: une justification écrite et une approbation supplémentaire sont nécessaires"),
+                format!("inside the soft freeze {} ({when}): a written justification and an extra approval are needed", q(Lang::En, name)),
+                format!("dans le gel souple {} ({when})\u{a0}: une justification écrite et une approbation supplémentaire sont nécessaires", q(Lang::Fr, name)),
             )
             }
             SoftFreezeJustified {
@@ -824,8 +832,8 @@ impl Msg {
                 justification,
                 approvers,
             } => pick(
-                format!("inside the soft freeze `{name}`, justified (\"{justification}\") and approved beyond the usual count by {approvers}"),
-                format!("dans le gel souple `{name}`, justifiée (« {justification} ») et approuvée au-delà du nombre habituel par {approvers}"),
+                format!("inside the soft freeze {}, justified (“{justification}”) and approved beyond the usual count by {approvers}", q(Lang::En, name)),
+                format!("dans le gel souple {}, justifiée («\u{a0}{justification}\u{a0}») et approuvée au-delà du nombre habituel par {approvers}", q(Lang::Fr, name)),
             ),
             CalendarUnreadable { error } => pick(
                 format!("the calendar cannot be read over the planned window, so no freeze can be ruled out: {error}"),
@@ -852,8 +860,8 @@ impl Msg {
                 format!("aucune fenêtre de maintenance pour {service} en {env}"),
             ),
             InsideWindow { name } => pick(
-                format!("inside the maintenance window `{name}`"),
-                format!("dans la fenêtre de maintenance `{name}`"),
+                format!("inside the maintenance window {}", q(Lang::En, name)),
+                format!("dans la fenêtre de maintenance {}", q(Lang::Fr, name)),
             ),
             OutsideWindows { env } => pick(
                 format!("{env} has maintenance windows, and the planned window lies in none of them"),
@@ -879,8 +887,8 @@ impl Msg {
                 "appliquez-en une\u{a0}: `relm policy apply FICHIER` (voir docs/policy.md)".into(),
             ),
             UnknownEnvironment { env } => pick(
-                format!("`{env}` is not an environment of the policy, so no rule could be checked"),
-                format!("`{env}` n’est pas un environnement de la politique\u{a0}: aucune règle n’a pu être vérifiée"),
+                format!("{} is not an environment of the policy, so no rule could be checked", q(Lang::En, env)),
+                format!("{} n’est pas un environnement de la politique\u{a0}: aucune règle n’a pu être vérifiée", q(Lang::Fr, env)),
             ),
             RemedyKnownEnvironment => pick(
                 "use an environment listed in the policy, or add it there".into(),
@@ -896,8 +904,8 @@ impl Msg {
             ),
             Targets { list } => pick(format!("targets {list}"), format!("vise {list}")),
             EmergencyPath { rule } => pick(
-                format!("emergency release: the break-glass path (rule `{rule}`) applies instead"),
-                format!("mise en production d’urgence\u{a0}: la procédure d’urgence (règle `{rule}`) s’applique à la place"),
+                format!("emergency release: the break-glass path (rule {}) applies instead", q(Lang::En, rule)),
+                format!("mise en production d’urgence\u{a0}: la procédure d’urgence (règle {}) s’applique à la place", q(Lang::Fr, rule)),
             ),
             RegoNoFindings => pick("no findings".into(), "aucune constatation".into()),
             RegoFailed { error } => pick(
