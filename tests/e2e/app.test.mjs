@@ -863,7 +863,7 @@ test("an override asks why, is signed with what it overrode, and shows as one ev
     // Marked as an override on its page, in its history and in the audit trail.
     await find(b, "[data-testid=release-status] [data-status=approved]");
     await find(b, "[data-testid=release-status] [data-override]");
-    assert.match(await (await find(b, "[data-testid=override]")).getText(), /prod \(approvals/);
+    assert.match(await (await find(b, "[data-testid=override]")).getText(), /prod \(Approvals/);
     await until(
       b,
       async () =>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { setLocale } from "./i18n.svelte";
-import { closest, eventName, eventSummary, roleName } from "./labels";
+import { closest, eventName, eventSummary, gateText, roleName, ruleLabel } from "./labels";
 
 describe("labels", () => {
   it("names roles and events in the language, and keeps unknown ids", () => {
@@ -66,5 +66,18 @@ describe("typos", () => {
     expect(closest("Staging", envs)).toBe("staging");
     expect(closest("stagign", envs)).toBe("staging");
     expect(closest("qa-eu", envs)).toBeNull();
+  });
+});
+
+describe("rule names", () => {
+  it("say a built-in rule in the UI's language and keep a policy's own ids", () => {
+    setLocale("fr");
+    expect(ruleLabel("notice")).toBe("Préavis");
+    expect(gateText({ environment: "prod", rules: ["approvals", "freeze"] })).toBe(
+      "prod (Approbations, Gel)",
+    );
+    expect(ruleLabel("rego:no-friday-afternoon")).toBe("rego:no-friday-afternoon");
+    setLocale("en");
+    expect(ruleLabel("rollback")).toBe("Rollback");
   });
 });

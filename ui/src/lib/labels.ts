@@ -74,7 +74,7 @@ export function eventSummary(e: LogEntry, max = 60): string {
     const blocked = (p.blocked ?? []) as { environment: string; rules: string[] }[];
     const note = p.note ? ` — ${short(p.note)}` : "";
     if (blocked.length === 0) return move + note;
-    const what = blocked.map((b) => `${b.environment} (${b.rules.join(", ")})`).join("; ");
+    const what = blocked.map(gateText).join("; ");
     return `${move} · ${t("override.summary", { what })}${note}`;
   }
   const fields = p.fields as Record<string, unknown> | undefined;
@@ -111,4 +111,13 @@ export function closest(typed: string, known: string[]): string | null {
     if (d < bestD) [best, bestD] = [k, d];
   }
   return best;
+}
+
+/** A rule by its name for readers: a built-in rule's label in the UI's language ("Préavis"),
+ *  else the id its policy gives it (`rego:no-friday-afternoon`). */
+export const ruleLabel = (id: string) => known("rule", id);
+
+/** What blocked a move in one environment: "prod (Approbations, Gel)". */
+export function gateText(g: { environment: string; rules: string[] }): string {
+  return `${g.environment} (${g.rules.map(ruleLabel).join(", ")})`;
 }
