@@ -351,7 +351,8 @@ test("the release list matches names whatever their case, counts them, and keeps
     // In a 1024 px window every column of the whole demo list is in view (its longest service
     // names included): the type and environments go under the title rather than behind a
     // scrollbar at the foot of the list.
-    await until(b, async () => (await rows()).length >= 50, "the first page of releases");
+    const all = cli(dir, "release", "list", "--limit", "100").releases.length;
+    await until(b, async () => (await rows()).length === all, "the first page of releases");
     await b.setWindowSize(1024, 768);
     await until(
       b,
@@ -410,7 +411,20 @@ test("the audit page narrows the history to a release, shows edits as before →
     ).id;
   const id = make("1.0.0", "First title");
   make("1.0.1", "Another release");
-  cli(dir, "release", "update", id, "--title", "Second title");
+  cli(
+    dir,
+    "release",
+    "update",
+    id,
+    "--title",
+    "Second title",
+    "--start",
+    "2027-03-19T14:00",
+    "--end",
+    "2027-03-19T15:00",
+    "--tz",
+    "Asia/Singapore",
+  );
   cli(dir, "release", "status", id, "planned");
   cli(dir, "release", "status", id, "approved", "--note", "the board signed on paper");
   await withApp("audit", dir, async (b) => {
@@ -419,7 +433,14 @@ test("the audit page narrows the history to a release, shows edits as before →
     // Only this release's trail: created, edited, planned, approved.
     await until(b, async () => (await rows()).length === 4, "the release's four events");
     const edit = await find(b, "[data-testid=audit-log] tr[data-kind='release.updated']");
-    assert.match(await edit.getText(), /title\s+“First title”\s+→\s+“Second title”/);
+    const edited = await edit.getText();
+    assert.match(edited, /Title\s+“First title”\s+→\s+“Second title”/);
+    // A window in words, in its own zone, named: no JSON, no raw ISO time.
+    assert.match(
+      edited,
+      /Planned window\s+—\s+→\s+Mar 19, 2027, 2:00\s?–\s?3:00\s?PM GMT\+8 \(Asia\/Singapore\)/,
+    );
+    assert.doesNotMatch(edited, /\d{4}-\d\d-\d\dT|[{}"]/);
     const override = await find(b, "[data-testid=audit-log] tr[data-flags=override]");
     assert.match(await override.getText(), /Override/);
     assert.match(await override.getText(), /the board signed on paper/);

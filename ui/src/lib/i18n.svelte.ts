@@ -105,6 +105,18 @@ export function formatSpan(start: number, end: number, timeZone: string): string
   }).formatRange(new Date(start), new Date(end));
 }
 
+/** A planned window with its date and year, in its own zone, naming it: "Dec 8, 2026, 2:00 –
+ *  3:00 PM GMT+8" / "8 déc. 2026, 14:00 – 15:00 UTC+8". */
+export function formatWindow(start: number, end: number, timeZone: string): string {
+  return new Intl.DateTimeFormat(i18n.locale, {
+    year: "numeric",
+    month: "short",
+    day: "numeric",
+    ...CLOCK,
+    timeZone,
+  }).formatRange(new Date(start), new Date(end));
+}
+
 /** How far `iso` is from `now`, in words: "in 29 days", "dans 29 jours", "il y a 3 heures". */
 export function formatRelative(iso: string | null | undefined, now: number): string {
   if (!iso) return "";

@@ -1,6 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { setLocale } from "./i18n.svelte";
-import { closest, eventName, eventSummary, gateText, roleName, ruleLabel } from "./labels";
+import {
+  closest,
+  eventName,
+  eventSummary,
+  fieldLabel,
+  gateText,
+  roleName,
+  ruleLabel,
+  valueText,
+} from "./labels";
 
 describe("labels", () => {
   it("names roles and events in the language, and keeps unknown ids", () => {
@@ -40,7 +49,7 @@ describe("labels", () => {
         kind: "release.updated",
         payload: { patch: { title: "x", version: "1" } },
       }),
-    ).toBe("title: “x”; version: “1”");
+    ).toBe("Title: “x”; Version: “1”");
     // A policy event carries the whole policy file: the summary names the version and note.
     expect(
       eventSummary({
@@ -79,5 +88,20 @@ describe("rule names", () => {
     expect(ruleLabel("rego:no-friday-afternoon")).toBe("rego:no-friday-afternoon");
     setLocale("en");
     expect(ruleLabel("rollback")).toBe("Rollback");
+  });
+});
+
+describe("audit values", () => {
+  it("say a window in its own zone, labels for codes, and lists item by item", () => {
+    setLocale("fr");
+    const w = { start: "2026-12-08T06:00:00Z", end: "2026-12-08T07:00:00Z", tz: "Asia/Singapore" };
+    expect(valueText(w, "window")).toMatch(
+      /^8 déc\. 2026,? 14:00\s–\s15:00\sUTC\+8 \(Asia\/Singapore\)$/,
+    );
+    expect(fieldLabel("window")).toBe("Fenêtre prévue");
+    expect(valueText("emergency", "change_type")).toBe("Urgence");
+    expect(valueText(["staging", "prod"], "environments")).toBe("staging\u202f; prod");
+    expect(valueText([{ name: "api", version: "1.2.0" }], "components")).toBe("api · 1.2.0");
+    expect(valueText(null, "window")).toBe("—");
   });
 });

@@ -1,6 +1,6 @@
 // Turning backend identifiers (roles, event kinds, payloads) into words for people.
 
-import { t } from "./i18n.svelte";
+import { formatWindow, t } from "./i18n.svelte";
 import type { MessageKey } from "./messages";
 import type { LogEntry, ReleaseStatus } from "./types";
 
@@ -28,16 +28,69 @@ export const eventName = (kind: string) => known("event", kind);
 
 let limit = 60;
 
+/** `text` cut to the summary's limit. */
+function cut(text: string): string {
+  return text.length > limit ? `${text.slice(0, limit - 1)}…` : text;
+}
+
 function short(v: unknown): string {
   const text = typeof v === "string" ? `“${v}”` : JSON.stringify(v);
   return text.length > limit ? `${text.slice(0, limit - 3)}…` : text;
 }
 
-/** A value as the audit shows it: text quoted, nothing as —, anything else as JSON. */
-export function valueText(v: unknown): string {
+/** The label of a release field an edit changed, as the release form names it. */
+const FIELD_LABELS: Record<string, MessageKey> = {
+  service: "form.service",
+  version: "form.componentVersion",
+  title: "form.title",
+  description: "form.description",
+  change_type: "form.type",
+  risk: "form.risk",
+  environments: "form.environments",
+  window: "audit.field.window",
+  components: "form.components",
+  changes: "form.changes",
+  rollback_plan: "form.rollback",
+  evidence: "form.evidence",
+};
+
+export function fieldLabel(field: string): string {
+  const key = FIELD_LABELS[field];
+  return key ? t(key) : field;
+}
+
+/** A value as the audit shows it, in words: a window as its span in its own zone, a change
+ *  type or risk by its label, lists one item after another, text quoted, nothing as —. */
+export function valueText(v: unknown, field = ""): string {
   if (v === null || v === undefined || v === "") return "—";
-  if (Array.isArray(v) && v.length === 0) return "—";
-  return typeof v === "string" ? `“${v}”` : JSON.stringify(v);
+  if (Array.isArray(v)) {
+    if (v.length === 0) return "—";
+    return v
+      .map((item) => (typeof item === "string" ? item : itemText(item)))
+      .join(t("list.semicolon"));
+  }
+  if (typeof v === "string") {
+    if (field === "change_type") return known("type", v);
+    if (field === "risk") return known("risk", v);
+    return `“${v}”`;
+  }
+  if (field === "window" && typeof v === "object") {
+    const w = v as { start?: string; end?: string; tz?: string };
+    const [start, end] = [Date.parse(w.start ?? ""), Date.parse(w.end ?? "")];
+    if (w.tz && !Number.isNaN(start) && !Number.isNaN(end)) {
+      return `${formatWindow(start, end, w.tz)} (${w.tz})`;
+    }
+  }
+  return typeof v === "object" ? itemText(v) : String(v);
+}
+
+/** One item of a list (a component, a change, an evidence link): its values in order. */
+function itemText(item: unknown): string {
+  if (item === null || typeof item !== "object") return String(item);
+  return Object.values(item as Record<string, unknown>)
+    .filter((x) => x !== null && x !== undefined && x !== "")
+    .map(String)
+    .join(" · ");
 }
 
 /** A description of what an event changed; values cut at `max` characters (60 by default:
@@ -52,7 +105,10 @@ export function eventSummary(e: LogEntry, max = 60): string {
     case "approval.recorded":
       return `${known("decision", text("decision"))} · ${text("environment")}${p.comment ? ` — ${short(p.comment)}` : ""}`;
     case "deployment.recorded":
-      return `${text("environment")}: ${text("outcome")}`;
+      return t("audit.fieldValue", {
+        field: text("environment"),
+        value: known("action.deploy", text("outcome")),
+      });
     case "rollback.rehearsed":
       return short(p.note);
     case "emergency.declared":
@@ -66,15 +122,15 @@ export function eventSummary(e: LogEntry, max = 60): string {
   if (p.patch) {
     // Each edited field with its new value, so a value later overwritten stays readable.
     return Object.entries(p.patch as Record<string, unknown>)
-      .map(([k, v]) => `${k}: ${short(v)}`)
-      .join("; ");
+      .map(([k, v]) => t("audit.fieldValue", { field: fieldLabel(k), value: cut(valueText(v, k)) }))
+      .join(t("list.semicolon"));
   }
   if (p.to) {
     const move = `${known("status", String(p.from))} → ${known("status", String(p.to))}`;
     const blocked = (p.blocked ?? []) as { environment: string; rules: string[] }[];
     const note = p.note ? ` — ${short(p.note)}` : "";
     if (blocked.length === 0) return move + note;
-    const what = blocked.map(gateText).join("; ");
+    const what = blocked.map(gateText).join(t("list.semicolon"));
     return `${move} · ${t("override.summary", { what })}${note}`;
   }
   const fields = p.fields as Record<string, unknown> | undefined;

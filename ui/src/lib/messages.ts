@@ -359,6 +359,9 @@ export const en = {
   "gate.body":
     "Moving it to “{status}” deploys nothing, and pipelines that ask relm check are still refused. Say why it moves anyway: the reason is signed with the change, which shows as an override everywhere.",
   "gate.reason": "Why",
+  "list.semicolon": "; ",
+  "audit.fieldValue": "{field}: {value}",
+  "audit.field.window": "Planned window",
   "rule.approvals": "Approvals",
   "rule.escalation": "Escalation",
   "rule.notice": "Notice",
@@ -968,6 +971,9 @@ export const fr: Record<MessageKey, string> = {
   "gate.body":
     "La passer à « {status} » ne déploie rien, et les pipelines qui interrogent relm check restent refusés. Indiquez pourquoi elle avance quand même : la raison est signée avec le changement, qui apparaîtra partout comme un passage en force.",
   "gate.reason": "Pourquoi",
+  "list.semicolon": " ; ",
+  "audit.fieldValue": "{field} : {value}",
+  "audit.field.window": "Fenêtre prévue",
   "rule.approvals": "Approbations",
   "rule.escalation": "Escalade",
   "rule.notice": "Préavis",
