@@ -59,6 +59,9 @@ pub enum Command {
     /// The release calendar: freezes and maintenance windows.
     #[command(subcommand)]
     Calendar(CalendarCmd),
+    /// The risk register: add, edit, mitigate, accept and close risks.
+    #[command(subcommand)]
+    Risk(RiskCmd),
     /// Populate the data dir with the demo workspace (creating it if absent).
     Demo,
     /// Recompute every projection from the ledger's events.
@@ -524,4 +527,105 @@ pub enum AuditCmd {
         #[arg(long, default_value_t = 200)]
         limit: u32,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RiskCmd {
+    /// Add a risk to the register; prints its id.
+    Add(RiskFieldArgs),
+    /// List risks, highest score first.
+    List {
+        /// open, mitigating, accepted or closed (as of now: a lapsed acceptance is open again).
+        #[arg(long)]
+        status: Option<String>,
+        #[arg(long)]
+        service: Option<String>,
+        /// Linked to this release (id or unique prefix).
+        #[arg(long)]
+        release: Option<String>,
+        /// Inherent score (likelihood × impact) at least N.
+        #[arg(long, value_name = "N")]
+        min_score: Option<u8>,
+        /// Words of the title.
+        #[arg(long)]
+        search: Option<String>,
+        #[arg(long, default_value_t = 500)]
+        limit: u32,
+    },
+    /// Show a risk with its mitigations, acceptance and history.
+    Show { id: String },
+    /// Edit a risk's fields (list options replace the whole list).
+    Update {
+        id: String,
+        #[command(flatten)]
+        fields: RiskFieldArgs,
+    },
+    /// Plan a mitigation, with the residual likelihood and impact it should leave; or mark one
+    /// done with --done N.
+    Mitigate {
+        id: String,
+        #[arg(long, required_unless_present = "done")]
+        action: Option<String>,
+        /// Who carries it out: key id or e-mail.
+        #[arg(long)]
+        owner: Option<String>,
+        /// YYYY-MM-DD.
+        #[arg(long)]
+        due: Option<String>,
+        #[arg(long, value_name = "N")]
+        residual_likelihood: Option<u8>,
+        #[arg(long, value_name = "N")]
+        residual_impact: Option<u8>,
+        /// Mark mitigation number N (from 1, as `risk show` lists them) done.
+        #[arg(long, value_name = "N", conflicts_with_all = ["action", "owner", "due", "residual_likelihood", "residual_impact"])]
+        done: Option<u32>,
+    },
+    /// Accept a risk as it is, until a date (through its end, UTC) or an RFC 3339 time. An
+    /// approver who does not own the risk.
+    Accept {
+        id: String,
+        #[arg(long)]
+        reason: String,
+        #[arg(long, value_name = "DATE")]
+        until: String,
+    },
+    /// Close a risk, saying why.
+    Close {
+        id: String,
+        #[arg(long)]
+        reason: String,
+    },
+}
+
+#[derive(Debug, Args, Default)]
+pub struct RiskFieldArgs {
+    #[arg(long)]
+    pub title: Option<String>,
+    /// technical, security, operational, compliance, business or schedule.
+    #[arg(long)]
+    pub category: Option<String>,
+    /// 1 (rare) to 5 (almost certain).
+    #[arg(long, value_name = "N")]
+    pub likelihood: Option<u8>,
+    /// 1 (negligible) to 5 (severe).
+    #[arg(long, value_name = "N")]
+    pub impact: Option<u8>,
+    #[arg(long)]
+    pub description: Option<String>,
+    /// The member who answers for it: key id or e-mail (you by default).
+    #[arg(long, value_name = "KEY|EMAIL")]
+    pub owner: Option<String>,
+    /// A service it threatens; repeat for several.
+    #[arg(long = "service", value_name = "S")]
+    pub services: Vec<String>,
+    /// A release it threatens (id or unique prefix); repeat for several.
+    #[arg(long = "release", value_name = "ID")]
+    pub releases: Vec<String>,
+    /// When to review it again: YYYY-MM-DD.
+    #[arg(long, value_name = "DATE")]
+    pub review_by: Option<String>,
+    #[arg(long, value_name = "N")]
+    pub residual_likelihood: Option<u8>,
+    #[arg(long, value_name = "N")]
+    pub residual_impact: Option<u8>,
 }

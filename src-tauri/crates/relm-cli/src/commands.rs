@@ -2,6 +2,7 @@
 
 use relm_api::releases::ReleaseInput;
 use relm_api::replicas::JoinRequestInput;
+use relm_api::risks::{MitigationInput, RiskInput, RiskQuery};
 use relm_api::workspace::{InitRequest, init};
 use relm_api::{ApiError, KeyringChoice, Options, Relm, Result};
 use relm_domain::clock::SystemClock;
@@ -15,7 +16,7 @@ use std::sync::Arc;
 use crate::Outcome;
 use crate::args::{
     AuditCmd, Cli, Command, IdentityCmd, MemberCmd, ReleaseCmd, ReleaseFieldArgs, RemoteCmd,
-    SyncArgs, SyncCmd, WorkspaceCmd,
+    RiskCmd, RiskFieldArgs, SyncArgs, SyncCmd, WorkspaceCmd,
 };
 use crate::text;
 
@@ -112,6 +113,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Check(a) => crate::gates::check(&opts, a),
         Command::Pending => crate::gates::pending(&opts),
         Command::Calendar(cmd) => crate::gates::calendar(&opts, cmd),
+        Command::Risk(cmd) => risk(&opts, cmd),
         Command::Workspace(WorkspaceCmd::Configure { max_clock_offset }) => {
             let out = Relm::open(&opts)?.configure_workspace(max_clock_offset)?;
             let text = format!(
@@ -514,6 +516,114 @@ fn remote(opts: &Options, cmd: RemoteCmd) -> Result<Outcome> {
                     Shown(&name)
                 ),
             )
+        }
+    }
+}
+
+fn risk_input(a: RiskFieldArgs) -> RiskInput {
+    let list = |v: Vec<String>| (!v.is_empty()).then_some(v);
+    RiskInput {
+        title: a.title,
+        description: a.description,
+        category: a.category,
+        likelihood: a.likelihood,
+        impact: a.impact,
+        owner: a.owner,
+        services: list(a.services),
+        releases: list(a.releases),
+        review_by: a.review_by,
+        residual_likelihood: a.residual_likelihood,
+        residual_impact: a.residual_impact,
+    }
+}
+
+fn risk(opts: &Options, cmd: RiskCmd) -> Result<Outcome> {
+    let mut relm = Relm::open(opts)?;
+    let saved = |r: relm_api::risks::RiskView, text: String| {
+        Outcome::ok(serde_json::json!({ "id": r.id, "risk": r }), text)
+    };
+    match cmd {
+        RiskCmd::Add(a) => {
+            let r = relm.add_risk(&risk_input(a))?;
+            let id = r.id.clone();
+            saved(r, id)
+        }
+        RiskCmd::Update { id, fields } => {
+            let r = relm.update_risk(&id, &risk_input(fields))?;
+            let text = format!("updated risk {} (revision {})", r.id, r.revision);
+            saved(r, text)
+        }
+        RiskCmd::Mitigate {
+            id, done: Some(n), ..
+        } => {
+            let r = relm.mitigation_done(&id, n)?;
+            let text = format!("mitigation {n} of risk {} is done", r.id);
+            saved(r, text)
+        }
+        RiskCmd::Mitigate {
+            id,
+            action,
+            owner,
+            due,
+            residual_likelihood,
+            residual_impact,
+            done: None,
+        } => {
+            let r = relm.mitigate_risk(
+                &id,
+                &MitigationInput {
+                    action: action.unwrap_or_default(),
+                    owner,
+                    due,
+                    done: false,
+                    residual_likelihood,
+                    residual_impact,
+                },
+            )?;
+            let text = format!(
+                "risk {} is {}; residual score {}",
+                r.id, r.status, r.residual_score
+            );
+            saved(r, text)
+        }
+        RiskCmd::Accept { id, reason, until } => {
+            let r = relm.accept_risk(&id, &reason, &until)?;
+            let until = r
+                .acceptance
+                .as_ref()
+                .map(|a| a.expires_at.clone())
+                .unwrap_or_default();
+            let text = format!("risk {} accepted until {until}", r.id);
+            saved(r, text)
+        }
+        RiskCmd::Close { id, reason } => {
+            let r = relm.close_risk(&id, &reason)?;
+            let text = format!("risk {} closed", r.id);
+            saved(r, text)
+        }
+        RiskCmd::Show { id } => {
+            let d = relm.risk_detail(&id)?;
+            let text = text::risk_detail(&d);
+            Outcome::ok(d, text)
+        }
+        RiskCmd::List {
+            status,
+            service,
+            release,
+            min_score,
+            search,
+            limit,
+        } => {
+            let list = relm.risks(&RiskQuery {
+                status,
+                service,
+                release,
+                min_score,
+                search,
+                limit: Some(limit),
+            })?;
+            let text = text::risks(&list);
+            Outcome::ok(list, text)
         }
     }
 }

@@ -556,3 +556,104 @@ pub fn sync_status(st: &SyncStatus) -> String {
     }
     s
 }
+
+pub fn risks(list: &[relm_api::risks::RiskView]) -> String {
+    if list.is_empty() {
+        return "no risks match; add one with `relm risk add` (see --help)".into();
+    }
+    let mut s = format!(
+        "{:<36}  {:<5} {:<8} {:<11} {:<12} {}\n",
+        "ID", "SCORE", "RESIDUAL", "STATUS", "CATEGORY", "TITLE"
+    );
+    for r in list {
+        let _ = writeln!(
+            s,
+            "{:<36}  {:<5} {:<8} {:<11} {:<12} {}",
+            r.id,
+            r.score,
+            r.residual_score,
+            r.status.as_str(),
+            r.fields.category.as_str(),
+            Shown(&r.fields.title)
+        );
+    }
+    s
+}
+
+pub fn risk_detail(d: &relm_api::risks::RiskDetail) -> String {
+    use relm_domain::risk::{IMPACT, LIKELIHOOD};
+    let r = &d.risk;
+    let f = &r.fields;
+    let label = |labels: &[&'static str; 5], n: u8| -> &'static str {
+        labels
+            .get(usize::from(n).wrapping_sub(1))
+            .copied()
+            .unwrap_or("?")
+    };
+    let mut s = String::new();
+    let _ = writeln!(s, "{}", Shown(&f.title));
+    let _ = writeln!(s, "id:          {}", r.id);
+    let _ = writeln!(s, "status:      {}", r.status.as_str());
+    let _ = writeln!(s, "category:    {}", f.category.as_str());
+    let _ = writeln!(
+        s,
+        "score:       {} (likelihood {} {}, impact {} {})",
+        r.score,
+        f.likelihood,
+        label(&LIKELIHOOD, f.likelihood),
+        f.impact,
+        label(&IMPACT, f.impact)
+    );
+    let _ = writeln!(s, "residual:    {}", r.residual_score);
+    let _ = writeln!(
+        s,
+        "owner:       {}",
+        Shown(r.owner_name.as_deref().unwrap_or(&f.owner.0))
+    );
+    if !f.services.is_empty() {
+        let _ = writeln!(s, "services:    {}", Shown(&f.services.join(", ")));
+    }
+    if !f.releases.is_empty() {
+        let _ = writeln!(s, "releases:    {}", f.releases.join(", "));
+    }
+    if let Some(d) = &f.review_by {
+        let overdue = if r.review_overdue { " (overdue)" } else { "" };
+        let _ = writeln!(s, "review by:   {d}{overdue}");
+    }
+    if !f.description.is_empty() {
+        let _ = writeln!(s, "description: {}", shown_lines(&f.description, INDENT));
+    }
+    for (i, m) in r.mitigations.iter().enumerate() {
+        let _ = writeln!(
+            s,
+            "mitigation {}: [{}] {}{}",
+            i + 1,
+            if m.done { "x" } else { " " },
+            shown_lines(&m.action, INDENT),
+            m.due
+                .as_deref()
+                .map(|d| format!(" (due {d})"))
+                .unwrap_or_default()
+        );
+    }
+    if let Some(a) = &r.acceptance {
+        let _ = writeln!(
+            s,
+            "accepted:    by {} until {}{}: {}",
+            Shown(a.by_name.as_deref().unwrap_or(&a.by)),
+            a.expires_at,
+            if a.expired { " (expired)" } else { "" },
+            shown_lines(&a.reason, INDENT)
+        );
+    }
+    if let Some(c) = &r.closure {
+        let _ = writeln!(
+            s,
+            "closed:      {}: {}",
+            c.at,
+            shown_lines(&c.reason, INDENT)
+        );
+    }
+    let _ = writeln!(s, "history:     {} events", d.events.len());
+    s
+}

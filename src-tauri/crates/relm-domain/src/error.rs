@@ -51,6 +51,10 @@ pub enum ProblemCode {
     BadKey,
     /// The value already in force: nothing would change.
     Unchanged,
+    /// A time already past where a future one is needed (`value`).
+    Past,
+    /// No active member is this key or e-mail (`value`).
+    UnknownMember,
     /// A rule with no code of its own: the message says it (in English).
     Other,
 }
@@ -112,6 +116,12 @@ pub enum ReasonCode {
     NoMember,
     /// This identity is not a member yet (`key`).
     NotJoined,
+    /// The risk is closed: its record is history (`id`).
+    RiskClosed,
+    /// The risk's owner cannot accept it.
+    OwnerCannotAccept,
+    /// No risk with this id (`id`).
+    NoRisk,
 }
 
 /// A refusal: its code and parameters for the app, an English message for the CLI and the log.

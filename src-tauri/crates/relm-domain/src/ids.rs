@@ -46,6 +46,10 @@ uuid_id!(
     /// A calendar entry (freeze or window).
     CalendarEntryId
 );
+uuid_id!(
+    /// A risk of the register.
+    RiskId
+);
 
 fn uuid_v7(now: DateTime<Utc>, random: [u8; 10]) -> Uuid {
     let ms = u64::try_from(now.timestamp_millis()).unwrap_or(0);

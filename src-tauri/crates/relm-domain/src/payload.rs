@@ -7,9 +7,10 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::ids::{CalendarEntryId, ReleaseId};
+use crate::ids::{CalendarEntryId, ReleaseId, RiskId};
 use crate::keys::{KeyId, PublicKey};
 use crate::release::{ReleaseFields, ReleasePatch, ReleaseStatus};
+use crate::risk::{Mitigation, RiskFields, RiskPatch};
 use crate::role::Role;
 
 /// A member as introduced to the workspace.
@@ -180,6 +181,37 @@ pub enum EventBody {
         incident: String,
         approver: KeyId,
     },
+    /// A risk enters the register.
+    #[serde(rename = "risk.added")]
+    RiskAdded { risk_id: RiskId, fields: RiskFields },
+    /// Some of a risk's fields change.
+    #[serde(rename = "risk.updated")]
+    RiskUpdated { risk_id: RiskId, patch: RiskPatch },
+    /// A mitigation is planned (or recorded as done), with the residual likelihood and impact
+    /// it is expected to leave.
+    #[serde(rename = "risk.mitigated")]
+    RiskMitigated {
+        risk_id: RiskId,
+        mitigation: Mitigation,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        residual_likelihood: Option<u8>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        residual_impact: Option<u8>,
+    },
+    /// Mitigation number `number` (from 1, in the order they were planned) is done.
+    #[serde(rename = "risk.mitigation_done")]
+    RiskMitigationDone { risk_id: RiskId, number: u32 },
+    /// An approver who does not own the risk accepts it as it is, for a reason, until
+    /// `expires_at` (RFC 3339 UTC). An authorization, like an approval.
+    #[serde(rename = "risk.accepted")]
+    RiskAccepted {
+        risk_id: RiskId,
+        reason: String,
+        expires_at: String,
+    },
+    /// The risk is no longer a risk (it happened and was handled, or cannot happen any more).
+    #[serde(rename = "risk.closed")]
+    RiskClosed { risk_id: RiskId, reason: String },
 }
 
 impl EventBody {
@@ -221,6 +253,12 @@ impl EventBody {
             EventBody::CalendarEntryRemoved { .. } => "calendar.entry_removed",
             EventBody::FreezeJustified { .. } => "freeze.justified",
             EventBody::WorkspaceConfigured { .. } => "workspace.configured",
+            EventBody::RiskAdded { .. } => "risk.added",
+            EventBody::RiskUpdated { .. } => "risk.updated",
+            EventBody::RiskMitigated { .. } => "risk.mitigated",
+            EventBody::RiskMitigationDone { .. } => "risk.mitigation_done",
+            EventBody::RiskAccepted { .. } => "risk.accepted",
+            EventBody::RiskClosed { .. } => "risk.closed",
         }
     }
 
@@ -244,6 +282,12 @@ impl EventBody {
             | EventBody::RollbackRehearsed { release_id, .. }
             | EventBody::EmergencyDeclared { release_id, .. }
             | EventBody::FreezeJustified { release_id, .. } => Some(release_id.0.clone()),
+            EventBody::RiskAdded { risk_id, .. }
+            | EventBody::RiskUpdated { risk_id, .. }
+            | EventBody::RiskMitigated { risk_id, .. }
+            | EventBody::RiskMitigationDone { risk_id, .. }
+            | EventBody::RiskAccepted { risk_id, .. }
+            | EventBody::RiskClosed { risk_id, .. } => Some(risk_id.0.clone()),
         }
     }
 }

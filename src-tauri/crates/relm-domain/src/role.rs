@@ -76,6 +76,13 @@ pub fn roles_allowed_to_emit(body: &EventBody) -> Option<&'static [Role]> {
         | EventBody::WorkspaceConfigured { .. } => Some(ADMIN),
         // Anyone but an auditor may sign a decision; the policy says whose decisions count.
         EventBody::ApprovalRecorded { .. } => Some(DECIDE),
+        // Anyone but an auditor keeps the register; accepting a risk is an authorization.
+        EventBody::RiskAdded { .. }
+        | EventBody::RiskUpdated { .. }
+        | EventBody::RiskMitigated { .. }
+        | EventBody::RiskMitigationDone { .. }
+        | EventBody::RiskClosed { .. } => Some(DECIDE),
+        EventBody::RiskAccepted { .. } => Some(AUTHORIZE),
         EventBody::ReleaseStatusChanged {
             to: ReleaseStatus::Approved,
             ..

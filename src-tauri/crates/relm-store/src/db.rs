@@ -21,17 +21,19 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../migrations/0008_declared_frontier.sql")),
         M::up(include_str!("../migrations/0009_forks.sql")),
         M::up(include_str!("../migrations/0010_overrides.sql")),
+        M::up(include_str!("../migrations/0011_risks.sql")),
     ])
 }
 
 /// The schema version this binary writes (SQLite `user_version`).
-pub const SCHEMA_VERSION: i64 = 10;
+pub const SCHEMA_VERSION: i64 = 11;
 
 /// A store migrated from a schema below this one gets its projections replayed from the
 /// ledger: schema 4 reads fields (a release's risk level) that a replica on an older version
 /// may have received in events without projecting them; schema 5 projects calendar events an
-/// older replica kept without effect; schema 6 the freeze justifications.
-const REPLAY_BELOW: i64 = 6;
+/// older replica kept without effect; schema 6 the freeze justifications; schema 11 the risk
+/// register.
+const REPLAY_BELOW: i64 = 11;
 
 #[derive(Debug)]
 pub struct Store {

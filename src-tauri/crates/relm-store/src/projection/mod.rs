@@ -8,6 +8,7 @@ pub mod calendar;
 pub mod governance;
 pub mod members;
 pub mod releases;
+pub mod risks;
 
 use relm_domain::event::SignedEvent;
 use relm_domain::ledger::Violation;
@@ -22,6 +23,8 @@ use crate::error::Result;
 /// Projection tables with their ordering keys, children after parents for deletion order.
 pub const TABLES: &[(&str, &str)] = &[
     ("forks", "author"),
+    ("risk_links", "risk_id, kind, target"),
+    ("risks", "id"),
     ("not_applied", "event_id"),
     ("freeze_justifications", "event_id"),
     ("calendar_entries", "id"),
@@ -97,6 +100,12 @@ pub fn apply(
             EventBody::CalendarEntryAdded { .. }
             | EventBody::CalendarEntryUpdated { .. }
             | EventBody::CalendarEntryRemoved { .. } => calendar::apply(conn, body, at, by)?,
+            EventBody::RiskAdded { .. }
+            | EventBody::RiskUpdated { .. }
+            | EventBody::RiskMitigated { .. }
+            | EventBody::RiskMitigationDone { .. }
+            | EventBody::RiskAccepted { .. }
+            | EventBody::RiskClosed { .. } => risks::apply(conn, body, at, by)?,
             EventBody::WorkspaceConfigured {
                 max_clock_offset_minutes,
             } if !(1..=relm_domain::limits::MAX_CLOCK_OFFSET_MINUTES)

@@ -330,7 +330,7 @@ const SELECT: &str = "SELECT id, service, version, title, description, change_ty
     environments, window_start, window_end, window_tz, rollback_plan, components, changes, evidence,
     created_hlc, created_by, updated_hlc, updated_by, revision, risk, overridden FROM releases";
 
-fn at_text(hlc: i64) -> String {
+pub(crate) fn at_text(hlc: i64) -> String {
     fmt_utc(Hlc::from_packed(hlc).to_datetime())
 }
 

@@ -1,0 +1,327 @@
+//! The `risks` projection: the register, and the queries lists and pages read.
+
+use relm_domain::ids::RiskId;
+use relm_domain::keys::KeyId;
+use relm_domain::ledger::Violation;
+use relm_domain::payload::EventBody;
+use relm_domain::risk::{Acceptance, Closure, RiskState, RiskStatus};
+use relm_domain::window::fmt_utc;
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+
+use super::releases::at_text;
+use crate::error::{Result, StoreError};
+
+/// A risk as the projection holds it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RiskRow {
+    pub id: String,
+    pub state: RiskState,
+    pub created_at: String,
+    pub created_by: String,
+    pub updated_at: String,
+    pub updated_by: String,
+    /// Number of events applied to this risk (1 after it was added).
+    pub revision: i64,
+}
+
+/// Filters for listing; all optional.
+#[derive(Debug, Clone, Default)]
+pub struct RiskFilter {
+    /// Status at `now` (an acceptance past its expiry leaves the risk open or mitigating).
+    pub status: Option<RiskStatus>,
+    /// The instant statuses are judged at, RFC 3339 UTC as `fmt_utc` writes it.
+    pub now: String,
+    /// Linked to this service (any case).
+    pub service: Option<String>,
+    /// Linked to this release.
+    pub release: Option<String>,
+    /// Inherent score at least this.
+    pub min_score: Option<u8>,
+    /// In the title, any case.
+    pub search: Option<String>,
+    pub limit: u32,
+}
+
+/// Apply a risk event, or say why it has no effect at this point of the ledger.
+pub(crate) fn apply(
+    conn: &Connection,
+    body: &EventBody,
+    at: i64,
+    by: &str,
+) -> Result<Option<Violation>> {
+    let (id, state) = match body {
+        EventBody::RiskAdded { risk_id, fields } => {
+            if get(conn, &risk_id.0)?.is_some() {
+                return Ok(Some(Violation::new(
+                    "duplicate_risk",
+                    format!("a risk with id {risk_id} already exists"),
+                )));
+            }
+            let mut fields = fields.clone();
+            if let Err(e) = fields.validate() {
+                return Ok(Some(invalid(e)));
+            }
+            conn.prepare_cached(
+                "INSERT INTO risks (id, title, category, status, score, residual_score, owner, doc,
+                 created_hlc, created_by, updated_hlc, updated_by, revision)
+                 VALUES (?1, '', '', '', 0, 0, '', '{}', ?2, ?3, ?2, ?3, 0)",
+            )?
+            .execute(params![risk_id.0, at, by])?;
+            (risk_id, RiskState::new(fields))
+        }
+        EventBody::RiskUpdated { risk_id, patch } => {
+            let Some(mut row) = open(conn, risk_id)? else {
+                return Ok(Some(refused(conn, risk_id)?));
+            };
+            row.state.fields.apply(patch);
+            if let Err(e) = row.state.fields.validate() {
+                return Ok(Some(invalid(e)));
+            }
+            (risk_id, row.state)
+        }
+        EventBody::RiskMitigated {
+            risk_id,
+            mitigation,
+            residual_likelihood,
+            residual_impact,
+        } => {
+            let Some(mut row) = open(conn, risk_id)? else {
+                return Ok(Some(refused(conn, risk_id)?));
+            };
+            let mut m = mitigation.clone();
+            if let Err(e) = m.validate() {
+                return Ok(Some(invalid(e)));
+            }
+            row.state
+                .mitigate(m, (*residual_likelihood, *residual_impact));
+            if let Err(e) = row.state.fields.validate() {
+                return Ok(Some(invalid(e)));
+            }
+            (risk_id, row.state)
+        }
+        EventBody::RiskMitigationDone { risk_id, number } => {
+            let Some(mut row) = open(conn, risk_id)? else {
+                return Ok(Some(refused(conn, risk_id)?));
+            };
+            let Some(m) = (*number as usize)
+                .checked_sub(1)
+                .and_then(|i| row.state.mitigations.get_mut(i))
+            else {
+                return Ok(Some(Violation::new(
+                    "invalid_change",
+                    format!("risk {risk_id} has no mitigation number {number}"),
+                )));
+            };
+            m.done = true;
+            (risk_id, row.state)
+        }
+        EventBody::RiskAccepted {
+            risk_id,
+            reason,
+            expires_at,
+        } => {
+            let Some(mut row) = open(conn, risk_id)? else {
+                return Ok(Some(refused(conn, risk_id)?));
+            };
+            // An authorization judged at its point of the ledger: the owner of the risk then
+            // may not accept it.
+            if let Err(e) = row.state.check_acceptor(&KeyId(by.to_string())) {
+                return Ok(Some(Violation::new("not_allowed", e.to_string())));
+            }
+            let Ok(expires) = chrono::DateTime::parse_from_rfc3339(expires_at) else {
+                return Ok(Some(Violation::new(
+                    "invalid_change",
+                    format!("the acceptance's expiry `{expires_at}` is not an RFC 3339 time"),
+                )));
+            };
+            row.state.status = RiskStatus::Accepted;
+            row.state.acceptance = Some(Acceptance {
+                by: KeyId(by.to_string()),
+                reason: reason.clone(),
+                expires_at: fmt_utc(expires.with_timezone(&chrono::Utc)),
+                at: at_text(at),
+            });
+            (risk_id, row.state)
+        }
+        EventBody::RiskClosed { risk_id, reason } => {
+            let Some(mut row) = open(conn, risk_id)? else {
+                return Ok(Some(refused(conn, risk_id)?));
+            };
+            row.state.status = RiskStatus::Closed;
+            row.state.closure = Some(Closure {
+                by: KeyId(by.to_string()),
+                reason: reason.clone(),
+                at: at_text(at),
+            });
+            (risk_id, row.state)
+        }
+        _ => return Ok(None),
+    };
+    write(conn, &id.0, &state, at, by)?;
+    Ok(None)
+}
+
+fn invalid(e: relm_domain::DomainError) -> Violation {
+    Violation::new(
+        "invalid_change",
+        format!("with the edits before it, this change would leave the risk invalid: {e}"),
+    )
+}
+
+/// The risk, if it exists and is not closed.
+fn open(conn: &Connection, id: &RiskId) -> Result<Option<RiskRow>> {
+    Ok(get(conn, &id.0)?.filter(|r| r.state.status != RiskStatus::Closed))
+}
+
+/// Why a change to `id` has no effect: it does not exist, or it is closed.
+fn refused(conn: &Connection, id: &RiskId) -> Result<Violation> {
+    Ok(if get(conn, &id.0)?.is_some() {
+        Violation::new(
+            "risk_closed",
+            format!("risk {id} was closed by this point of the ledger"),
+        )
+    } else {
+        Violation::new(
+            "unknown_risk",
+            format!("no risk {id} exists at this point of the ledger"),
+        )
+    })
+}
+
+fn write(conn: &Connection, id: &str, s: &RiskState, at: i64, by: &str) -> Result<()> {
+    let doc = serde_json::to_string(s).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let f = &s.fields;
+    conn.prepare_cached(
+        "UPDATE risks SET title = ?2, category = ?3, status = ?4, score = ?5, residual_score = ?6,
+         owner = ?7, review_by = ?8, accepted_until = ?9, doc = ?10, updated_hlc = ?11,
+         updated_by = ?12, mitigation_count = ?13, revision = revision + 1 WHERE id = ?1",
+    )?
+    .execute(params![
+        id,
+        f.title,
+        f.category.as_str(),
+        s.status.as_str(),
+        f.score(),
+        f.residual_score(),
+        f.owner.0,
+        f.review_by,
+        s.acceptance.as_ref().map(|a| a.expires_at.as_str()),
+        doc,
+        at,
+        by,
+        s.mitigations.len() as i64
+    ])?;
+    conn.prepare_cached("DELETE FROM risk_links WHERE risk_id = ?1")?
+        .execute([id])?;
+    let mut link = conn.prepare_cached(
+        "INSERT OR IGNORE INTO risk_links (risk_id, kind, target) VALUES (?1, ?2, ?3)",
+    )?;
+    for svc in &f.services {
+        link.execute(params![id, "service", svc])?;
+    }
+    for rel in &f.releases {
+        link.execute(params![id, "release", rel])?;
+    }
+    Ok(())
+}
+
+const SELECT: &str =
+    "SELECT id, doc, created_hlc, created_by, updated_hlc, updated_by, revision FROM risks";
+
+fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<RiskRow>> {
+    let id: String = r.get(0)?;
+    let doc: String = r.get(1)?;
+    let state = match serde_json::from_str::<RiskState>(&doc) {
+        Ok(s) => s,
+        Err(e) => return Ok(Err(StoreError::Corrupt(format!("risk {id}: {e}")))),
+    };
+    Ok(Ok(RiskRow {
+        id,
+        state,
+        created_at: at_text(r.get(2)?),
+        created_by: r.get(3)?,
+        updated_at: at_text(r.get(4)?),
+        updated_by: r.get(5)?,
+        revision: r.get(6)?,
+    }))
+}
+
+pub fn get(conn: &Connection, id: &str) -> Result<Option<RiskRow>> {
+    conn.prepare_cached(&format!("{SELECT} WHERE id = ?1"))?
+        .query_row([id], from_row)
+        .optional()?
+        .transpose()
+}
+
+/// Risks matching `f`, highest inherent score first (then by id).
+pub fn list(conn: &Connection, f: &RiskFilter) -> Result<Vec<RiskRow>> {
+    let mut sql = format!("{SELECT} WHERE 1 = 1");
+    let mut args: Vec<rusqlite::types::Value> = Vec::new();
+    let mut arg = |sql: &mut String, clause: &str, v: rusqlite::types::Value| {
+        args.push(v);
+        sql.push_str(&clause.replace('?', &format!("?{}", args.len())));
+    };
+    if let Some(s) = f.status {
+        // Expiry times are stored normalised (`fmt_utc`), so text order is time order.
+        let now: rusqlite::types::Value = f.now.clone().into();
+        let lapsed = "(status = 'accepted' AND accepted_until <= ?";
+        match s {
+            RiskStatus::Accepted => arg(
+                &mut sql,
+                " AND status = 'accepted' AND accepted_until > ?",
+                now,
+            ),
+            RiskStatus::Open => arg(
+                &mut sql,
+                &format!(" AND (status = 'open' OR {lapsed} AND mitigation_count = 0))"),
+                now,
+            ),
+            RiskStatus::Mitigating => arg(
+                &mut sql,
+                &format!(" AND (status = 'mitigating' OR {lapsed} AND mitigation_count > 0))"),
+                now,
+            ),
+            RiskStatus::Closed => sql.push_str(" AND status = 'closed'"),
+        }
+    }
+    if let Some(s) = &f.service {
+        arg(
+            &mut sql,
+            " AND id IN (SELECT risk_id FROM risk_links WHERE kind = 'service' AND target = ?)",
+            s.trim().to_string().into(),
+        );
+    }
+    if let Some(r) = &f.release {
+        arg(
+            &mut sql,
+            " AND id IN (SELECT risk_id FROM risk_links WHERE kind = 'release' AND target = ?)",
+            r.trim().to_string().into(),
+        );
+    }
+    if let Some(m) = f.min_score {
+        arg(&mut sql, " AND score >= ?", i64::from(m).into());
+    }
+    if let Some(q) = f.search.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        let like = format!(
+            "%{}%",
+            q.replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        );
+        arg(&mut sql, " AND title LIKE ? ESCAPE '\\'", like.into());
+    }
+    arg(
+        &mut sql,
+        " ORDER BY score DESC, id LIMIT ?",
+        i64::from(f.limit.max(1)).into(),
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt.query_map(rusqlite::params_from_iter(args), from_row)?;
+    rows.map(|r| r?).collect()
+}
+
+/// Ids starting with `prefix` (at most `limit`).
+pub fn ids_with_prefix(conn: &Connection, prefix: &str, limit: u32) -> Result<Vec<String>> {
+    super::ids_with_prefix(conn, "risks", prefix, limit)
+}

@@ -1,0 +1,403 @@
+//! The risk register through the real CLI on real SQLite files: its lifecycle, bad input,
+//! acceptance as an authorization that lapses by the clock, two replicas editing and accepting
+//! the same risk offline, and acceptances signed by hand by people who may not give them.
+
+#![allow(clippy::unwrap_used)] // test code: a panic is the failure report
+
+use relm_tests::forge::{Forger, plant};
+use relm_tests::{Replica, team};
+use serde_json::{Value, json};
+
+/// Add a risk as `r`; returns its id.
+fn add(r: &Replica, extra: &[&str]) -> String {
+    let mut args = vec![
+        "risk",
+        "add",
+        "--title",
+        "Card processor outage",
+        "--category",
+        "operational",
+        "--likelihood",
+        "3",
+        "--impact",
+        "5",
+    ];
+    args.extend(extra);
+    r.json(&args)["id"].as_str().unwrap().to_string()
+}
+
+fn show(r: &Replica, id: &str) -> Value {
+    r.json(&["risk", "show", id])
+}
+
+fn ids(list: &Value) -> Vec<String> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn a_risk_is_added_mitigated_accepted_and_closed_with_its_history() {
+    let (a, b, remote) = team();
+    let cat = a.admit(remote.path(), "Cat", &["approver"]);
+    let id = add(
+        &b,
+        &[
+            "--service",
+            "payments-api",
+            "--description",
+            "The only card processor goes down on a release day.",
+            "--review-by",
+            "2099-01-31",
+        ],
+    );
+    let low = b.json(&[
+        "risk",
+        "add",
+        "--title",
+        "Docs typo",
+        "--category",
+        "business",
+        "--likelihood",
+        "1",
+        "--impact",
+        "1",
+    ])["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = show(&b, &id);
+    assert_eq!(
+        (
+            r["score"].as_u64(),
+            r["status"].as_str(),
+            r["owner_name"].as_str()
+        ),
+        (Some(15), Some("open"), Some("Bob"))
+    );
+    // Filters: by service (any case), score and status.
+    assert_eq!(
+        ids(&b.json(&["risk", "list", "--service", "PAYMENTS-API"])),
+        vec![id.clone()]
+    );
+    assert_eq!(
+        ids(&b.json(&["risk", "list", "--min-score", "10"])),
+        vec![id.clone()]
+    );
+    assert_eq!(
+        ids(&b.json(&["risk", "list"])),
+        vec![id.clone(), low.clone()],
+        "highest first"
+    );
+    // A mitigation with the residual position it should leave.
+    let r = b.json(&[
+        "risk",
+        "mitigate",
+        &id[..23],
+        "--action",
+        "Contract a second processor",
+        "--due",
+        "2099-01-15",
+        "--residual-likelihood",
+        "2",
+        "--residual-impact",
+        "4",
+    ])["risk"]
+        .clone();
+    assert_eq!(
+        (r["status"].as_str(), r["residual_score"].as_u64()),
+        (Some("mitigating"), Some(8))
+    );
+    let r = b.json(&["risk", "mitigate", &id, "--done", "1"])["risk"].clone();
+    assert_eq!(r["mitigations"][0]["done"], true);
+    // Cat, an approver who does not own it, accepts it.
+    b.ok(&["sync"]);
+    cat.ok(&["sync"]);
+    let r = cat.json(&[
+        "risk",
+        "accept",
+        &id,
+        "--reason",
+        "Residual risk within appetite until the second processor is live",
+        "--until",
+        "2099-02-28",
+    ])["risk"]
+        .clone();
+    assert_eq!(r["status"], "accepted");
+    assert_eq!(
+        r["acceptance"]["expires_at"], "2099-03-01T00:00:00Z",
+        "through the end of the day"
+    );
+    assert_eq!(r["acceptance"]["by_name"], "Cat");
+    let r = cat.json(&["risk", "close", &id, "--reason", "Second processor live"])["risk"].clone();
+    assert_eq!(r["status"], "closed");
+    // Closed is history: no more edits.
+    let err = cat.fails(&["risk", "update", &id, "--likelihood", "1"], 2);
+    assert!(err.contains("closed"), "{err}");
+    let d = show(&cat, &id);
+    let kinds: Vec<&str> = d["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds.iter().rev().copied().collect::<Vec<_>>(),
+        vec![
+            "risk.added",
+            "risk.mitigated",
+            "risk.mitigation_done",
+            "risk.accepted",
+            "risk.closed"
+        ]
+    );
+    cat.assert_integrity();
+}
+
+#[test]
+fn bad_input_is_refused_with_every_reason_and_nothing_is_stored() {
+    let (a, b, _remote) = team();
+    let before = b.event_count();
+    let err = b.fails(
+        &[
+            "risk",
+            "add",
+            "--title",
+            " ",
+            "--category",
+            "finance",
+            "--likelihood",
+            "6",
+            "--impact",
+            "0",
+            "--owner",
+            "nobody@example.com",
+            "--review-by",
+            "31/12/2027",
+        ],
+        2,
+    );
+    for needle in [
+        "title:",
+        "category: unknown risk category `finance`",
+        "likelihood: 6 is outside the 1–5 scale",
+        "impact: 0 is outside",
+        "owner:",
+        "review_by:",
+    ] {
+        assert!(err.contains(needle), "{needle} in {err}");
+    }
+    let out = b.run(&[
+        "--json",
+        "risk",
+        "add",
+        "--title",
+        "x",
+        "--likelihood",
+        "2",
+        "--impact",
+        "2",
+    ]);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["error"]["problems"][0]["field"], "category", "{v}");
+    assert_eq!(b.event_count(), before, "nothing stored");
+
+    // Acceptance: by its owner, by someone who is no approver, or already expired.
+    let id = add(&a, &[]);
+    let err = a.fails(
+        &[
+            "risk",
+            "accept",
+            &id,
+            "--reason",
+            "fine",
+            "--until",
+            "2099-01-01",
+        ],
+        2,
+    );
+    assert!(err.contains("owner cannot accept"), "{err}");
+    a.ok(&["sync"]);
+    b.ok(&["sync"]);
+    let err = b.fails(
+        &[
+            "risk",
+            "accept",
+            &id,
+            "--reason",
+            "fine",
+            "--until",
+            "2099-01-01",
+        ],
+        2,
+    );
+    assert!(err.contains("needs the approver role"), "{err}");
+    let before = a.event_count();
+    let out = a.run(&[
+        "--json",
+        "risk",
+        "accept",
+        &id,
+        "--reason",
+        " ",
+        "--until",
+        "2020-01-01",
+    ]);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let fields: Vec<&str> = v["error"]["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, vec!["required", "past"], "{v}");
+    assert_eq!(a.event_count(), before, "nothing stored");
+}
+
+#[test]
+fn an_acceptance_lapses_at_its_expiry_with_no_event() {
+    let (a, b, _remote) = team();
+    let id = add(&b, &[]);
+    b.ok(&["sync"]);
+    a.ok(&["sync"]);
+    a.ok(&[
+        "risk",
+        "accept",
+        &id,
+        "--reason",
+        "known and borne",
+        "--until",
+        "2099-01-01",
+    ]);
+    let at = |offset: &str| -> Value {
+        let out = a
+            .cmd_with_clock(offset, &["--json", "risk", "show", &id])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    assert_eq!(show(&a, &id)["status"], "accepted");
+    // Past 2099-01-02 00:00 UTC the risk is open again, on every page and in every filter.
+    let later = at("@2099-01-02 00:00:01");
+    assert_eq!(later["status"], "open", "{later}");
+    assert_eq!(later["acceptance"]["expired"], true);
+    let open = a
+        .cmd_with_clock(
+            "@2099-01-02 00:00:01",
+            &["--json", "risk", "list", "--status", "open"],
+        )
+        .output()
+        .unwrap();
+    let open: Value = serde_json::from_slice(&open.stdout).unwrap();
+    assert_eq!(ids(&open), vec![id.clone()]);
+    assert_eq!(
+        ids(&a.json(&["risk", "list", "--status", "accepted"])),
+        vec![id]
+    );
+}
+
+#[test]
+fn two_replicas_edit_and_accept_the_same_risk_offline_and_agree() {
+    let (a, b, _remote) = team();
+    let id = add(&b, &[]);
+    b.ok(&["sync"]);
+    a.ok(&["sync"]);
+    // Offline: Bob raises the likelihood and lowers it again; Ann lowers the impact and accepts.
+    b.ok(&["risk", "update", &id, "--likelihood", "5"]);
+    b.ok(&["risk", "update", &id, "--likelihood", "4"]);
+    a.ok(&["risk", "update", &id, "--impact", "2"]);
+    a.ok(&[
+        "risk",
+        "accept",
+        &id,
+        "--reason",
+        "borne",
+        "--until",
+        "2099-01-01",
+    ]);
+    for _ in 0..2 {
+        a.ok(&["sync"]);
+        b.ok(&["sync"]);
+    }
+    let (ra, rb) = (show(&a, &id), show(&b, &id));
+    assert_eq!(ra["likelihood"], rb["likelihood"]);
+    assert_eq!(ra["impact"], 2);
+    assert_eq!(ra["likelihood"], 4);
+    assert_eq!(
+        (ra["status"].as_str(), rb["status"].as_str()),
+        (Some("accepted"), Some("accepted"))
+    );
+    assert_eq!(
+        a.digest(),
+        b.digest(),
+        "the same projections on both replicas"
+    );
+    // The losing value stays in history.
+    let patches: Vec<Value> = ra["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "risk.updated")
+        .map(|e| e["payload"]["patch"].clone())
+        .collect();
+    assert!(patches.contains(&json!({"likelihood": 5})), "{patches:?}");
+}
+
+#[test]
+fn acceptances_signed_by_hand_by_the_owner_or_a_non_approver_do_not_count() {
+    let (a, b, remote) = team();
+    // Bob owns the risk and is no approver; he forges two acceptances with his own key.
+    let id = add(&b, &[]);
+    b.ok(&["sync"]);
+    a.ok(&["sync"]);
+    let mut forger = Forger::of(&b);
+    let ev = forger.next(
+        now_ms(),
+        "risk.accepted",
+        json!({"risk_id": id, "reason": "mine to accept", "expires_at": "2099-01-01T00:00:00Z"}),
+    );
+    plant(remote.path(), "bob-forged", &forger.workspace, &[ev]);
+    let out = a.run(&["--json", "sync"]);
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(r["remotes"][0]["report"]["pulled"]["not_applied"], 1, "{r}");
+    assert_eq!(show(&a, &id)["status"], "open");
+    // An approver who owns the risk: refused at ingest too.
+    let cat = a.admit(remote.path(), "Cat", &["approver", "release-manager"]);
+    let mine = add(&cat, &[]);
+    cat.ok(&["sync"]);
+    let mut forger = Forger::of(&cat);
+    let ev = forger.next(
+        now_ms(),
+        "risk.accepted",
+        json!({"risk_id": mine, "reason": "mine", "expires_at": "2099-01-01T00:00:00Z"}),
+    );
+    plant(remote.path(), "cat-forged", &forger.workspace, &[ev]);
+    a.ok(&["sync"]);
+    assert_eq!(show(&a, &mine)["status"], "open");
+    let why: Vec<String> = a
+        .db()
+        .prepare("SELECT reason FROM not_applied WHERE kind = 'risk.accepted'")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(why.len(), 2, "{why:?}");
+    assert!(
+        why.iter().any(|w| w.contains("owner cannot accept")),
+        "{why:?}"
+    );
+    a.assert_integrity();
+}
+
+fn now_ms() -> u64 {
+    use relm_domain::clock::{Clock, SystemClock};
+    SystemClock.now().timestamp_millis() as u64
+}
