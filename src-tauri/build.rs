@@ -57,4 +57,12 @@ const COMMANDS: &[&str] = &[
     "calendar_conflicts",
     "preview_reschedule",
     "reschedule_release",
+    "risks",
+    "risk_detail",
+    "add_risk",
+    "update_risk",
+    "mitigate_risk",
+    "mitigation_done",
+    "accept_risk",
+    "close_risk",
 ];

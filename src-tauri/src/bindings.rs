@@ -17,6 +17,9 @@ use relm_api::replicas::{
     SyncOutcome, SyncStatus,
 };
 use relm_api::reschedule::{ReschedulePreview, RescheduleRequest};
+use relm_api::risks::{
+    AcceptanceView, MitigationInput, RiskDetail, RiskInput, RiskQuery, RiskView,
+};
 use relm_api::workspace::WorkspaceSettings;
 use relm_api::workspace::{InitOutcome, InitRequest, Summary};
 use relm_api::{ApiError, ErrorCode};
@@ -27,6 +30,7 @@ use relm_domain::payload::{BlockedGate, Decision};
 use relm_domain::release::{
     ChangeRef, ChangeType, Component, EvidenceLink, ReleaseFields, ReleaseStatus, RiskLevel,
 };
+use relm_domain::risk::{Closure, Mitigation, RiskCategory, RiskFields, RiskStatus};
 use relm_domain::window::PlannedWindow;
 use relm_domain::{Problem as FieldProblem, ProblemCode, Reason, ReasonCode};
 use relm_policy::verdict::{Action, ApprovalLine, Line, LineStatus, Outcome, Verdict};
@@ -59,7 +63,9 @@ pub fn typescript() -> String {
         LineStatus, Action, Line, ApprovalLine, Verdict, CheckRequest, PendingDecision, PolicySummary,
         PolicyVersion, SimulatedChange, Simulation, Lang, CalendarKind, Level, CalendarScope,
         OccurrenceView, UnreadableEntry, Listing, Severity, ConflictCode, Conflict, RescheduleRequest, ReschedulePreview,
-        Fork, WorkspaceSettings, AuditQuery, AuditEntry, FieldChange, Flag,
+        Fork, WorkspaceSettings, AuditQuery, AuditEntry, FieldChange, Flag, RiskCategory, RiskStatus,
+        RiskFields, Mitigation, Closure, AcceptanceView, RiskView, RiskDetail, RiskInput, MitigationInput,
+        RiskQuery,
     ];
     let mut out = String::from(
         "// Generated from the Rust types by `relm-app` (src-tauri/src/bindings.rs). Do not edit:\n// run `RELM_UPDATE_BINDINGS=1 cargo test -p relm-app bindings`.\n\nexport type JsonValue =\n  | number\n  | string\n  | boolean\n  | Array<JsonValue>\n  | { [key in string]?: JsonValue }\n  | null;\n",

@@ -9,6 +9,7 @@ use relm_api::members::MemberView;
 use relm_api::releases::{ReleaseDetail, ReleaseInput, ReleasePage, ReleaseQuery};
 use relm_api::replicas::{JoinRequestInput, RemoteView, SyncOutcome, SyncStatus};
 use relm_api::reschedule::{ReschedulePreview, RescheduleRequest};
+use relm_api::risks::{MitigationInput, RiskDetail, RiskInput, RiskQuery, RiskView};
 use relm_api::workspace::{InitOutcome, InitRequest, Summary, WorkspaceSettings};
 use relm_api::{ApiError, LogEntry, ReleaseRow, VerifyReport};
 use relm_domain::payload::Decision;
@@ -462,4 +463,69 @@ pub fn export_audit_csv(
 #[tracing::instrument(skip(state), err)]
 pub fn policy_environments(state: State<'_, AppState>) -> Result<Vec<String>> {
     state.with(|r| r.policy_environments())
+}
+
+/// The register, filtered, highest score first (statuses as of now).
+#[tauri::command(async)]
+#[tracing::instrument(skip(state), err)]
+pub fn risks(state: State<'_, AppState>, query: RiskQuery) -> Result<Vec<RiskView>> {
+    state.with(|r| r.risks(&query))
+}
+
+/// One risk with its history.
+#[tauri::command(async)]
+#[tracing::instrument(skip(state), err)]
+pub fn risk_detail(state: State<'_, AppState>, id: String) -> Result<RiskDetail> {
+    state.with(|r| r.risk_detail(&id))
+}
+
+/// Add a risk to the register.
+#[tauri::command(async)]
+#[tracing::instrument(skip(state, input), err)]
+pub fn add_risk(state: State<'_, AppState>, input: RiskInput) -> Result<RiskView> {
+    state.with(|r| r.add_risk(&input))
+}
+
+/// Change some of a risk's fields.
+#[tauri::command(async)]
+#[tracing::instrument(skip(state, input), err)]
+pub fn update_risk(state: State<'_, AppState>, id: String, input: RiskInput) -> Result<RiskView> {
+    state.with(|r| r.update_risk(&id, &input))
+}
+
+/// Plan a mitigation of a risk.
+#[tauri::command(async)]
+#[tracing::instrument(skip(state, input), err)]
+pub fn mitigate_risk(
+    state: State<'_, AppState>,
+    id: String,
+    input: MitigationInput,
+) -> Result<RiskView> {
+    state.with(|r| r.mitigate_risk(&id, &input))
+}
+
+/// Mark a risk's mitigation (numbered from 1) done.
+#[tauri::command(async)]
+#[tracing::instrument(skip(state), err)]
+pub fn mitigation_done(state: State<'_, AppState>, id: String, number: u32) -> Result<RiskView> {
+    state.with(|r| r.mitigation_done(&id, number))
+}
+
+/// Accept a risk until a date (an approver who does not own it).
+#[tauri::command(async)]
+#[tracing::instrument(skip(state, reason), err)]
+pub fn accept_risk(
+    state: State<'_, AppState>,
+    id: String,
+    reason: String,
+    until: String,
+) -> Result<RiskView> {
+    state.with(|r| r.accept_risk(&id, &reason, &until))
+}
+
+/// Close a risk, saying why.
+#[tauri::command(async)]
+#[tracing::instrument(skip(state, reason), err)]
+pub fn close_risk(state: State<'_, AppState>, id: String, reason: String) -> Result<RiskView> {
+    state.with(|r| r.close_risk(&id, &reason))
 }

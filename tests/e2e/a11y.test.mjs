@@ -41,6 +41,7 @@ test("every page has no serious or critical accessibility violation, in both the
   const demo = dataDir();
   cli(demo, "demo");
   const release = cli(demo, "release", "list", "--limit", "1").releases[0].id;
+  const risk = cli(demo, "risk", "list")[0].id;
   // Each page, and what shows once its data is on screen (axe judges the page as people see it).
   const pages = {
     dashboard: ["#/dashboard", "[data-testid=next-freezes] tr"],
@@ -51,6 +52,9 @@ test("every page has no serious or critical accessibility violation, in both the
     audit: ["#/audit", "[data-testid=audit-log] tbody tr"],
     settings: ["#/settings", "[data-testid=members] tr"],
     policy: ["#/policy", "[data-testid=policy-source]"],
+    risks: ["#/risks", "[data-testid=risk-table] tbody tr"],
+    risk: [`#/risks/${risk}`, "[data-testid=mitigations] li"],
+    "new risk": ["#/risks/new", "[data-testid=risk-form]"],
   };
   const problems = [];
   for (const theme of ["light", "dark"]) {

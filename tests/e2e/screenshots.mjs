@@ -20,6 +20,9 @@ const PAGES = [
   "audit",
   "settings",
   "policy",
+  "risks",
+  "risk",
+  "new-risk",
 ];
 /** The window widths every page is shot at: a small laptop and a common one. */
 const WIDTHS = [1024, 1280];
@@ -44,6 +47,8 @@ const movable = ["planned", "approved"]
   .sort((a, b) => Date.parse(a.window.start) - Date.parse(b.window.start))[0];
 if (!movable) throw new Error("the demo has no movable production release to reschedule");
 const movableWeek = movable.window.start.slice(0, 10);
+// The register's highest risk, with its mitigations.
+const topRisk = cli(demo, "risk", "list")[0].id;
 
 for (const theme of ["light", "dark"]) {
   for (const locale of ["en", "fr"]) {
@@ -58,6 +63,8 @@ for (const theme of ["light", "dark"]) {
               release: `#/releases/${first}`,
               allowed: `#/releases/${allowed}`,
               new: "#/releases/new",
+              risk: `#/risks/${topRisk}`,
+              "new-risk": "#/risks/new",
             }[page] ?? `#/${page}`;
           // The calendar's views; the reschedule dialog for the first movable release next week.
           const view = { "calendar-week": "week", "calendar-timeline": "timeline" }[page];

@@ -6,6 +6,11 @@ import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import { i18n, viewerZone } from "./i18n.svelte";
 import { shown, shownText } from "./shown";
 import type {
+  MitigationInput,
+  RiskDetail,
+  RiskInput,
+  RiskQuery,
+  RiskView,
   ApiError,
   AuditEntry,
   AuditQuery,
@@ -155,6 +160,16 @@ export const backend = {
     call<PolicySummary>("apply_policy", { source, note }),
   simulatePolicy: (source: string) =>
     call<Simulation>("simulate_policy", { source, lang: i18n.locale, zone: viewerZone() }),
+  risks: (query: RiskQuery) => call<RiskView[]>("risks", { query }),
+  riskDetail: (id: string) => call<RiskDetail>("risk_detail", { id }),
+  addRisk: (input: RiskInput) => call<RiskView>("add_risk", { input }),
+  updateRisk: (id: string, input: RiskInput) => call<RiskView>("update_risk", { id, input }),
+  mitigateRisk: (id: string, input: MitigationInput) =>
+    call<RiskView>("mitigate_risk", { id, input }),
+  mitigationDone: (id: string, number: number) => call<RiskView>("mitigation_done", { id, number }),
+  acceptRisk: (id: string, reason: string, until: string) =>
+    call<RiskView>("accept_risk", { id, reason, until }),
+  closeRisk: (id: string, reason: string) => call<RiskView>("close_risk", { id, reason }),
 };
 
 /** Backend notifications: a change made elsewhere, a menu item, a background sync. */

@@ -25,7 +25,7 @@ params: { [key in string]: string },
  */
 message: string, };
 
-export type ProblemCode = "required" | "bad_name" | "too_long" | "too_short" | "bad_char" | "bad_version" | "unknown_zone" | "bad_time" | "ambiguous_time" | "nonexistent_time" | "end_not_after_start" | "bad_digest" | "bad_email" | "unknown_choice" | "out_of_range" | "bad_key" | "unchanged" | "other";
+export type ProblemCode = "required" | "bad_name" | "too_long" | "too_short" | "bad_char" | "bad_version" | "unknown_zone" | "bad_time" | "ambiguous_time" | "nonexistent_time" | "end_not_after_start" | "bad_digest" | "bad_email" | "unknown_choice" | "out_of_range" | "bad_key" | "unchanged" | "past" | "unknown_member" | "other";
 
 export type Reason = { code: ReasonCode, 
 /**
@@ -33,7 +33,7 @@ export type Reason = { code: ReasonCode,
  */
 params: { [key in string]: string }, message: string, };
 
-export type ReasonCode = "workspace_once" | "not_a_member" | "member_removed" | "role_required" | "already_member" | "last_admin" | "illegal_transition" | "not_editable" | "not_movable" | "policy_in_force" | "nothing_to_decide" | "already_decided" | "decision_would_not_count" | "not_emergency" | "workspace_exists" | "workspace_not_empty" | "remote_exists" | "changed_since_checked" | "file_exists" | "no_release" | "no_policy_version" | "no_calendar_entry" | "no_remote" | "no_member" | "not_joined";
+export type ReasonCode = "workspace_once" | "not_a_member" | "member_removed" | "role_required" | "already_member" | "last_admin" | "illegal_transition" | "not_editable" | "not_movable" | "policy_in_force" | "nothing_to_decide" | "already_decided" | "decision_would_not_count" | "not_emergency" | "workspace_exists" | "workspace_not_empty" | "remote_exists" | "changed_since_checked" | "file_exists" | "no_release" | "no_policy_version" | "no_calendar_entry" | "no_remote" | "no_member" | "not_joined" | "risk_closed" | "owner_cannot_accept" | "no_risk";
 
 export type ApiError = { code: ErrorCode, message: string, 
 /**
@@ -626,3 +626,189 @@ signed_at: string | null, author: string, author_name: string | null, seq: numbe
 export type FieldChange = { field: string, before: JsonValue, after: JsonValue, };
 
 export type Flag = "override" | "break_glass" | "emergency_approval";
+
+export type RiskCategory = "technical" | "security" | "operational" | "compliance" | "business" | "schedule";
+
+export type RiskStatus = "open" | "mitigating" | "accepted" | "closed";
+
+export type RiskFields = { title: string, description?: string, category: RiskCategory, 
+/**
+ * 1 (rare) to 5 (almost certain).
+ */
+likelihood: number, 
+/**
+ * 1 (negligible) to 5 (severe).
+ */
+impact: number, 
+/**
+ * The member who answers for it (its creator unless given).
+ */
+owner: KeyId, 
+/**
+ * Services it threatens.
+ */
+services?: Array<string>, 
+/**
+ * Releases it threatens (ids).
+ */
+releases?: Array<string>, 
+/**
+ * When it must be looked at again (`YYYY-MM-DD`).
+ */
+review_by?: string, 
+/**
+ * Likelihood once the mitigations work; the inherent one until given.
+ */
+residual_likelihood?: number, 
+/**
+ * Impact once the mitigations work; the inherent one until given.
+ */
+residual_impact?: number, };
+
+export type Mitigation = { action: string, owner?: KeyId, 
+/**
+ * `YYYY-MM-DD`.
+ */
+due?: string, done: boolean, };
+
+export type Closure = { by: KeyId, reason: string, at: string, };
+
+export type AcceptanceView = { by: string, by_name: string | null, reason: string, expires_at: string, at: string, 
+/**
+ * Past its expiry: the risk is open again.
+ */
+expired: boolean, };
+
+export type RiskView = { id: string, owner_name: string | null, 
+/**
+ * Likelihood × impact (1–25).
+ */
+score: number, 
+/**
+ * The residual likelihood × impact, the inherent values where none are given.
+ */
+residual_score: number, 
+/**
+ * The status now: an acceptance past its expiry leaves the risk open or mitigating.
+ */
+status: RiskStatus, mitigations: Array<Mitigation>, acceptance: AcceptanceView | null, closure: Closure | null, 
+/**
+ * Its review date has passed and it is not closed.
+ */
+review_overdue: boolean, created_at: string, created_by: string, updated_at: string, revision: number, title: string, description?: string, category: RiskCategory, 
+/**
+ * 1 (rare) to 5 (almost certain).
+ */
+likelihood: number, 
+/**
+ * 1 (negligible) to 5 (severe).
+ */
+impact: number, 
+/**
+ * The member who answers for it (its creator unless given).
+ */
+owner: KeyId, 
+/**
+ * Services it threatens.
+ */
+services?: Array<string>, 
+/**
+ * Releases it threatens (ids).
+ */
+releases?: Array<string>, 
+/**
+ * When it must be looked at again (`YYYY-MM-DD`).
+ */
+review_by?: string, 
+/**
+ * Likelihood once the mitigations work; the inherent one until given.
+ */
+residual_likelihood?: number, 
+/**
+ * Impact once the mitigations work; the inherent one until given.
+ */
+residual_impact?: number, };
+
+export type RiskDetail = { events: Array<LogEntry>, id: string, owner_name: string | null, 
+/**
+ * Likelihood × impact (1–25).
+ */
+score: number, 
+/**
+ * The residual likelihood × impact, the inherent values where none are given.
+ */
+residual_score: number, 
+/**
+ * The status now: an acceptance past its expiry leaves the risk open or mitigating.
+ */
+status: RiskStatus, mitigations: Array<Mitigation>, acceptance: AcceptanceView | null, closure: Closure | null, 
+/**
+ * Its review date has passed and it is not closed.
+ */
+review_overdue: boolean, created_at: string, created_by: string, updated_at: string, revision: number, title: string, description?: string, category: RiskCategory, 
+/**
+ * 1 (rare) to 5 (almost certain).
+ */
+likelihood: number, 
+/**
+ * 1 (negligible) to 5 (severe).
+ */
+impact: number, 
+/**
+ * The member who answers for it (its creator unless given).
+ */
+owner: KeyId, 
+/**
+ * Services it threatens.
+ */
+services?: Array<string>, 
+/**
+ * Releases it threatens (ids).
+ */
+releases?: Array<string>, 
+/**
+ * When it must be looked at again (`YYYY-MM-DD`).
+ */
+review_by?: string, 
+/**
+ * Likelihood once the mitigations work; the inherent one until given.
+ */
+residual_likelihood?: number, 
+/**
+ * Impact once the mitigations work; the inherent one until given.
+ */
+residual_impact?: number, };
+
+export type RiskInput = { title?: string, description?: string, 
+/**
+ * technical, security, operational, compliance, business or schedule.
+ */
+category?: string, likelihood?: number, impact?: number, 
+/**
+ * A member's key, key id or e-mail (the author by default).
+ */
+owner?: string, services?: Array<string>, 
+/**
+ * Release ids or unique prefixes.
+ */
+releases?: Array<string>, 
+/**
+ * `YYYY-MM-DD`.
+ */
+review_by?: string, residual_likelihood?: number, residual_impact?: number, };
+
+export type MitigationInput = { action: string, owner?: string, 
+/**
+ * `YYYY-MM-DD`.
+ */
+due?: string, done: boolean, residual_likelihood?: number, residual_impact?: number, };
+
+export type RiskQuery = { 
+/**
+ * open, mitigating, accepted or closed, as of now.
+ */
+status?: string, service?: string, release?: string, min_score?: number, 
+/**
+ * Words of the title.
+ */
+search?: string, limit?: number, };

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   formatDateTime,
+  formatDay,
   formatNumber,
   formatRelative,
   formatShort,
@@ -71,5 +72,16 @@ describe("routes", () => {
     });
     expect(parse("#/nonsense").page).toBe("dashboard");
     expect(parse("").page).toBe("dashboard");
+  });
+});
+
+describe("days", () => {
+  it("say a calendar day as written in the language, whatever the viewer's zone", () => {
+    setLocale("fr");
+    expect(formatDay("2027-03-31")).toBe("31 mars 2027");
+    setLocale("en");
+    expect(formatDay("2027-03-31")).toBe("Mar 31, 2027");
+    expect(formatDay("")).toBe("—");
+    expect(formatDay("31/03")).toBe("31/03");
   });
 });

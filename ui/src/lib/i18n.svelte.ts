@@ -135,3 +135,9 @@ export function formatRelative(iso: string | null | undefined, now: number): str
 export function formatDate(iso: string | null | undefined): string {
   return formatWith(iso, { dateStyle: "medium" });
 }
+
+/** A calendar day (`2027-03-31`, no time, no zone) as the reader writes dates: "31 mars 2027". */
+export function formatDay(ymd: string | null | undefined): string {
+  if (!ymd || !/^\d{4}-\d\d-\d\d$/.test(ymd)) return ymd || "—";
+  return formatWith(`${ymd}T12:00:00Z`, { dateStyle: "medium" }, "UTC");
+}

@@ -16,3 +16,12 @@ export const releaseList = $state<{ filters: ReleaseQuery; sort: string }>({
   filters: { ...EMPTY_RELEASE_FILTERS },
   sort: "-created",
 });
+
+export const EMPTY_RISK_FILTERS = { search: "", status: "", service: "", min_score: "" };
+
+/** The register as it was left: its filters, the heat map's side and the cell picked in it. */
+export const riskList = $state<{
+  filters: typeof EMPTY_RISK_FILTERS;
+  residual: boolean;
+  cell: { l: number; i: number } | null;
+}>({ filters: { ...EMPTY_RISK_FILTERS }, residual: false, cell: null });

@@ -7,7 +7,7 @@
 
 import { tick } from "svelte";
 import { BackendError } from "./backend";
-import { formatDateTime, i18n, t } from "./i18n.svelte";
+import { formatDateTime, formatDay, i18n, t } from "./i18n.svelte";
 import { en, type MessageKey } from "./messages";
 import type { FieldProblem, ProblemCode, Reason, ReasonCode } from "./types";
 
@@ -30,6 +30,8 @@ const wording: Record<Exclude<ProblemCode, "other">, MessageKey> = {
   out_of_range: "problem.out_of_range",
   bad_key: "problem.bad_key",
   unchanged: "problem.unchanged",
+  past: "problem.past",
+  unknown_member: "problem.unknown_member",
 };
 
 /** The field part of a key: `components.1.digest` → `digest`. */
@@ -39,12 +41,20 @@ function leaf(field: string): string {
 
 /** A problem in the UI's language. A field may have its own wording of a code
  *  (`problem.required.environments`), else the code's general one. */
-export function problemText(p: FieldProblem): string {
+export function problemText(p: FieldProblem, scope?: string): string {
   if (p.code === "other") return p.message;
   const params: Record<string, string | number> = {};
   for (const [k, v] of Object.entries(p.params)) params[k] = /^\d+$/.test(v) ? Number(v) : v;
-  const specific = `${wording[p.code]}.${leaf(p.field)}`;
-  return t(specific in en ? (specific as MessageKey) : wording[p.code], params);
+  // A date that has passed is said as the reader writes dates, not as the backend reads them.
+  if (p.code === "past" && /^\d{4}-\d\d-\d\d$/.test(p.params.value ?? ""))
+    params.value = formatDay(p.params.value);
+  const field = leaf(p.field);
+  const keys = [
+    scope ? `${wording[p.code]}.${scope}.${field}` : null,
+    `${wording[p.code]}.${field}`,
+  ];
+  const key = keys.find((k): k is string => k !== null && k in en);
+  return t((key ?? wording[p.code]) as MessageKey, params);
 }
 
 /** A list in the UI's language: "a, b or c" (`disjunction`) or "a, b and c". */
@@ -104,6 +114,9 @@ const reasonWording: Record<ReasonCode, MessageKey> = {
   no_remote: "reason.no_remote",
   no_member: "reason.no_member",
   not_joined: "reason.not_joined",
+  risk_closed: "reason.risk_closed",
+  owner_cannot_accept: "reason.owner_cannot_accept",
+  no_risk: "reason.no_risk",
 };
 
 /** The variant of a refusal's wording its parameters call for (`no_remote` without a name
@@ -137,13 +150,18 @@ export interface FormErrors {
   general: string | null;
 }
 
-export function formErrors(e: unknown, has: (field: string) => boolean): FormErrors {
+/** `scope` names the form (`risk`) when a field's wording differs from the release form's. */
+export function formErrors(
+  e: unknown,
+  has: (field: string) => boolean,
+  scope?: string,
+): FormErrors {
   const fields: Record<string, string> = {};
   const rest: string[] = [];
   const problems = e instanceof BackendError ? e.problems : [];
   for (const p of problems) {
-    if (!has(p.field)) rest.push(problemText(p));
-    else fields[p.field] ??= problemText(p);
+    if (!has(p.field)) rest.push(problemText(p, scope));
+    else fields[p.field] ??= problemText(p, scope);
   }
   if (problems.length === 0) {
     // An error about one input (a folder that cannot be reached) goes beside it too.
@@ -158,7 +176,7 @@ export function formErrors(e: unknown, has: (field: string) => boolean): FormErr
  *  language before the backend's detail (which names paths, ids and commands). */
 export function errorText(e: unknown): string {
   if (!(e instanceof BackendError)) return String(e);
-  if (e.problems.length) return e.problems.map(problemText).join("\n");
+  if (e.problems.length) return e.problems.map((p) => problemText(p)).join("\n");
   if (e.reason) return reasonText(e.reason);
   if (i18n.locale === "en") return e.message;
   return t("error.kind", { kind: t(`error.${e.code}` as MessageKey), detail: e.message });

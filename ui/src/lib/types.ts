@@ -2,6 +2,15 @@
 // the Rust types (a Rust test fails when they drift).
 
 export type {
+  AcceptanceView,
+  Mitigation,
+  MitigationInput,
+  RiskCategory,
+  RiskDetail,
+  RiskInput,
+  RiskQuery,
+  RiskStatus,
+  RiskView,
   AuditEntry,
   AuditQuery,
   JoinRequestView,

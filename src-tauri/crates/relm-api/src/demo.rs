@@ -6,15 +6,17 @@
 //! the choice of values is deterministic (a fixed-seed generator), so two demos made at the same
 //! instant hold the same releases.
 
-use chrono::{Datelike, Duration, NaiveTime, TimeZone, Weekday};
+use chrono::{DateTime, Datelike, Duration, NaiveTime, TimeZone, Utc, Weekday};
 use chrono_tz::Tz;
-use relm_domain::ids::ReleaseId;
+use relm_domain::ids::{ReleaseId, RiskId};
 use relm_domain::payload::{Decision, EventBody, MemberInfo, Outcome};
 use relm_domain::release::{
     ChangeRef, ChangeType, Component, EvidenceLink, ReleaseFields, ReleaseStatus, RiskLevel,
 };
+use relm_domain::risk::{Mitigation, RiskCategory, RiskFields};
 use relm_domain::role::Role;
 use relm_domain::window::PlannedWindow;
+use relm_domain::window::fmt_utc;
 use relm_identity::SecretKey;
 use relm_policy::Lang;
 use relm_store::projection::{calendar, governance, releases};
@@ -185,7 +187,7 @@ pub fn seed(opts: &Options) -> Result<(Relm, DemoOutcome)> {
             )
             .earliest()
             .ok_or_else(|| ApiError::new(ErrorCode::Internal, "demo time"))?
-            .with_timezone(&chrono::Utc);
+            .with_timezone(&Utc);
         let end = start + Duration::hours(1 + dice.below(3) as i64);
         let change_type = match dice.below(10) {
             0 => ChangeType::Emergency,
@@ -283,7 +285,12 @@ pub fn seed(opts: &Options) -> Result<(Relm, DemoOutcome)> {
         added += 1;
     }
     planned_conflicts(&mut relm, &[&me, &team[0].key, &team[2].key], now)?;
-    tracing::info!(releases = added, "demo seeded");
+    let risks = register(
+        &mut relm,
+        [&me, &team[0].key, &team[1].key, &team[2].key],
+        now,
+    )?;
+    tracing::info!(releases = added, risks, "demo seeded");
     Ok((
         relm,
         DemoOutcome {
@@ -297,10 +304,7 @@ pub fn seed(opts: &Options) -> Result<(Relm, DemoOutcome)> {
 /// A one-hour slot on a Tuesday or Thursday between 10:00 and 15:00 Paris, at least three days
 /// ahead and outside the year-end freeze: one every rule of the demo's policy and calendar
 /// accepts. Different `n` give different slots, so rescheduled releases do not pile up.
-fn clean_slot(
-    now: chrono::DateTime<chrono::Utc>,
-    n: i64,
-) -> (chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>) {
+fn clean_slot(now: DateTime<Utc>, n: i64) -> (DateTime<Utc>, DateTime<Utc>) {
     let paris = chrono_tz::Europe::Paris;
     let mut day = (now + Duration::days(3)).with_timezone(&paris).date_naive();
     let mut skip = n.max(0) / 3;
@@ -322,7 +326,7 @@ fn clean_slot(
                 &day.and_time(NaiveTime::from_hms_opt(h, 0, 0).unwrap_or_default()),
             )
             .earliest()
-            .map(|t| t.with_timezone(&chrono::Utc))
+            .map(|t| t.with_timezone(&Utc))
             .unwrap_or(now)
     };
     (at(hour), at(hour + 1))
@@ -331,11 +335,7 @@ fn clean_slot(
 /// Two deliberate conflicts among upcoming releases that wait for their approval: a payments
 /// release planned inside the soft month-end close (a warning: it needs a justification and
 /// one more approval), and another release in the same slot (an overlap in each environment).
-fn planned_conflicts(
-    relm: &mut Relm,
-    owners: &[&SecretKey],
-    now: chrono::DateTime<chrono::Utc>,
-) -> Result<()> {
+fn planned_conflicts(relm: &mut Relm, owners: &[&SecretKey], now: DateTime<Utc>) -> Result<()> {
     let conn = relm.store.conn();
     let shared = governance::shared(conn)?;
     let mut waiting = Vec::new();
@@ -371,7 +371,7 @@ fn planned_conflicts(
                 &day.and_time(NaiveTime::from_hms_opt(h, m, 0).unwrap_or_default()),
             )
             .earliest()
-            .map(|t| t.with_timezone(&chrono::Utc))
+            .map(|t| t.with_timezone(&Utc))
             .unwrap_or(now)
     };
     for ((p, owner), (start, end)) in [
@@ -557,7 +557,7 @@ fn gates(
     author: &SecretKey,
     id: &ReleaseId,
     i: i64,
-    now: chrono::DateTime<chrono::Utc>,
+    now: DateTime<Utc>,
 ) -> Result<()> {
     let row = releases::get(relm.store.conn(), &id.0)?
         .ok_or_else(|| ApiError::new(ErrorCode::Internal, "demo release"))?;
@@ -661,4 +661,289 @@ fn demo_path(offset: Duration, dice: &mut Dice) -> Vec<ReleaseStatus> {
         d if d < 35 => vec![Planned],
         _ => vec![],
     }
+}
+
+/// What became of a demo risk.
+#[derive(Clone, Copy)]
+enum Fate {
+    Open,
+    /// Mitigations planned (the first one done when `true`), with a residual position.
+    Mitigating(bool, u8, u8),
+    /// Accepted by the approver at this index of the signers, for this many days ahead.
+    Accepted(usize, i64),
+    /// Accepted, and the acceptance has lapsed.
+    Lapsed(usize),
+    Closed,
+}
+
+/// The demo's register: (title, category, likelihood, impact, services, owner index, review
+/// in days from now, fate). Signers: 0 Alex (every role), 1 Léa (release manager), 2 Omar
+/// (approver), 3 Noah (release manager and approver).
+#[allow(clippy::type_complexity)]
+const REGISTER: &[(&str, RiskCategory, u8, u8, &[&str], usize, i64, Fate)] = &[
+    (
+        "Single card processor: an outage stops every payment",
+        RiskCategory::Operational,
+        3,
+        5,
+        &["payments-api"],
+        1,
+        30,
+        Fate::Mitigating(true, 2, 4),
+    ),
+    (
+        "Orders table migration locks writes during peak hours",
+        RiskCategory::Technical,
+        3,
+        4,
+        &["payments-api"],
+        3,
+        14,
+        Fate::Mitigating(false, 2, 3),
+    ),
+    (
+        "Expired TLS certificate on the public checkout",
+        RiskCategory::Security,
+        2,
+        5,
+        &["checkout-web"],
+        0,
+        60,
+        Fate::Mitigating(true, 1, 5),
+    ),
+    (
+        "Identity provider rate limits during login peaks",
+        RiskCategory::Technical,
+        4,
+        3,
+        &["identity-service"],
+        3,
+        -5,
+        Fate::Open,
+    ),
+    (
+        "Search index rebuild exceeds the maintenance window",
+        RiskCategory::Schedule,
+        3,
+        3,
+        &["search-indexer"],
+        1,
+        21,
+        Fate::Accepted(2, 45),
+    ),
+    (
+        "Push notification vendor changes its API without notice",
+        RiskCategory::Business,
+        2,
+        3,
+        &["notifications-worker"],
+        1,
+        90,
+        Fate::Accepted(3, 60),
+    ),
+    (
+        "PCI DSS evidence incomplete for the next audit",
+        RiskCategory::Compliance,
+        3,
+        4,
+        &["payments-api", "checkout-web"],
+        0,
+        10,
+        Fate::Mitigating(false, 2, 2),
+    ),
+    (
+        "Secrets in CI logs after a misconfigured job",
+        RiskCategory::Security,
+        2,
+        4,
+        &["checkout-web", "identity-service"],
+        3,
+        30,
+        Fate::Closed,
+    ),
+    (
+        "Rollback of the ledger schema is not reversible",
+        RiskCategory::Technical,
+        2,
+        5,
+        &["payments-api"],
+        1,
+        -12,
+        Fate::Open,
+    ),
+    (
+        "Only one engineer knows the release tooling",
+        RiskCategory::Operational,
+        4,
+        3,
+        &[],
+        0,
+        45,
+        Fate::Mitigating(false, 3, 2),
+    ),
+    (
+        "GDPR erasure requests not propagated to the search index",
+        RiskCategory::Compliance,
+        2,
+        4,
+        &["search-indexer"],
+        3,
+        30,
+        Fate::Lapsed(2),
+    ),
+    (
+        "Year-end freeze squeezes the Q4 release train",
+        RiskCategory::Schedule,
+        4,
+        2,
+        &[],
+        1,
+        20,
+        Fate::Accepted(0, 30),
+    ),
+    (
+        "Mobile push tokens expire silently",
+        RiskCategory::Technical,
+        3,
+        2,
+        &["notifications-worker"],
+        1,
+        40,
+        Fate::Open,
+    ),
+    (
+        "Session fixation in the legacy login page",
+        RiskCategory::Security,
+        1,
+        5,
+        &["identity-service"],
+        0,
+        25,
+        Fate::Mitigating(true, 1, 3),
+    ),
+    (
+        "Currency rounding differs between checkout and invoices",
+        RiskCategory::Business,
+        3,
+        3,
+        &["checkout-web", "payments-api"],
+        3,
+        15,
+        Fate::Closed,
+    ),
+    (
+        "Disaster recovery site not tested this year",
+        RiskCategory::Operational,
+        2,
+        5,
+        &[],
+        0,
+        -2,
+        Fate::Open,
+    ),
+    (
+        "Third-party SDK licence changes to copyleft",
+        RiskCategory::Compliance,
+        1,
+        3,
+        &["checkout-web"],
+        1,
+        120,
+        Fate::Accepted(3, 90),
+    ),
+    (
+        "Noisy neighbour on the shared search cluster",
+        RiskCategory::Technical,
+        3,
+        2,
+        &["search-indexer"],
+        3,
+        35,
+        Fate::Open,
+    ),
+];
+
+fn register(relm: &mut Relm, signers: [&SecretKey; 4], now: DateTime<Utc>) -> Result<usize> {
+    let today = now.date_naive();
+    for &(title, category, likelihood, impact, services, owner, review, fate) in REGISTER {
+        let id = RiskId::generate(now, random::<10>()?);
+        let key = signers[owner];
+        let fields = RiskFields {
+            title: title.into(),
+            description: String::new(),
+            category,
+            likelihood,
+            impact,
+            owner: key.public().key_id(),
+            services: services.iter().map(|s| (*s).to_string()).collect(),
+            releases: Vec::new(),
+            review_by: Some((today + Duration::days(review)).to_string()),
+            residual_likelihood: None,
+            residual_impact: None,
+        };
+        let rid = RiskId(id.0.clone());
+        let mut bodies = vec![EventBody::RiskAdded {
+            risk_id: id,
+            fields,
+        }];
+        let accepted = |by: usize, days: i64| {
+            let expires = now + Duration::days(days);
+            (
+                signers[by],
+                EventBody::RiskAccepted {
+                    risk_id: rid.clone(),
+                    reason:
+                        "Within the risk appetite agreed with the product owner; revisit at expiry."
+                            .into(),
+                    expires_at: fmt_utc(expires),
+                },
+            )
+        };
+        let mut later: Vec<(&SecretKey, EventBody)> = Vec::new();
+        match fate {
+            Fate::Open => {}
+            Fate::Mitigating(first_done, l, i) => {
+                bodies.push(EventBody::RiskMitigated {
+                    risk_id: rid.clone(),
+                    mitigation: Mitigation {
+                        action: format!("Runbook and alerting for: {}", title.to_lowercase()),
+                        owner: Some(key.public().key_id()),
+                        due: Some((today + Duration::days(review.max(7))).to_string()),
+                        done: false,
+                    },
+                    residual_likelihood: Some(l),
+                    residual_impact: Some(i),
+                });
+                bodies.push(EventBody::RiskMitigated {
+                    risk_id: rid.clone(),
+                    mitigation: Mitigation {
+                        action: "Rehearse the fallback in staging before the next release".into(),
+                        owner: None,
+                        due: Some((today + Duration::days(review.max(7) + 14)).to_string()),
+                        done: false,
+                    },
+                    residual_likelihood: None,
+                    residual_impact: None,
+                });
+                if first_done {
+                    bodies.push(EventBody::RiskMitigationDone {
+                        risk_id: rid.clone(),
+                        number: 1,
+                    });
+                }
+            }
+            Fate::Accepted(by, days) => later.push(accepted(by, days)),
+            // Accepted for a period that has now ended: open again, with no event.
+            Fate::Lapsed(by) => later.push(accepted(by, -3)),
+            Fate::Closed => bodies.push(EventBody::RiskClosed {
+                risk_id: rid.clone(),
+                reason: "Fixed at the source and verified in production.".into(),
+            }),
+        }
+        relm.emit_as(key, |_| Ok(bodies))?;
+        for (signer, body) in later {
+            relm.emit_as(signer, |_| Ok(vec![body]))?;
+        }
+    }
+    Ok(REGISTER.len())
 }

@@ -211,6 +211,21 @@ impl Relm {
             ));
         }
         fields.apply(&patch);
+        for (field, given) in [("likelihood", input.likelihood), ("impact", input.impact)] {
+            if given.is_none() {
+                problems.add(DomainError::problem(
+                    field,
+                    ProblemCode::Required,
+                    format!("give the {field} from 1 to 5"),
+                ));
+                // Only the missing value is said, not a scale it was never put on.
+                if field == "likelihood" {
+                    fields.likelihood = 1;
+                } else {
+                    fields.impact = 1;
+                }
+            }
+        }
         problems.check(fields.validate());
         problems.done()?;
         let id = RiskId::generate(self.clock.now(), random::<10>()?);

@@ -1,0 +1,180 @@
+// The risk register in the real app: the table and the heat map on the demo register, a risk
+// added through the form (every error beside its field, in French too), a mitigation planned,
+// an acceptance refused for a past date then signed, and the register's filters.
+
+import assert from "node:assert/strict";
+import { after, test } from "node:test";
+import { cli, dataDir, find, screenshot, stopDriver, until, withApp } from "./harness.mjs";
+
+after(stopDriver);
+
+const errorOf = (b, name) =>
+  b.execute((n) => document.querySelector(`[data-error="${n}"]`)?.textContent ?? null, name);
+
+/** Set a form control's value as typing or choosing would (an input and a change event). */
+async function set(b, selector, value) {
+  await b.execute(
+    (s, v) => {
+      const el = document.querySelector(s);
+      el.value = v;
+      el.dispatchEvent(new Event("input", { bubbles: true }));
+      el.dispatchEvent(new Event("change", { bubbles: true }));
+    },
+    selector,
+    value,
+  );
+}
+
+test("the register shows every risk, its heat map narrows the table, and filters find by service", async () => {
+  const dir = dataDir();
+  cli(dir, "demo");
+  const all = cli(dir, "risk", "list");
+  assert.ok(all.length >= 15, "the demo register");
+  const open = all.filter((r) => r.status !== "closed");
+  await withApp("risks", dir, async (b) => {
+    await b.execute(() => (location.hash = "#/risks"));
+    const rows = () => b.$$("[data-testid=risk-table] tbody tr");
+    await until(b, async () => (await rows()).length === all.length, "every risk");
+    await screenshot(b, "risk-register");
+    // A cell of the inherent map holds the risks at that position, and narrows the table.
+    const top = all[0];
+    const cell = await find(b, `[data-cell="${top.likelihood}-${top.impact}"]`);
+    const inCell = all.filter((r) => r.likelihood === top.likelihood && r.impact === top.impact);
+    assert.equal(Number(await cell.getAttribute("data-count")), inCell.length);
+    await cell.click();
+    await until(b, async () => (await rows()).length === inCell.length, "the cell's risks");
+    assert.equal(await (await rows())[0].getAttribute("data-risk"), top.id);
+    // The residual map puts a mitigated risk elsewhere.
+    await (await find(b, "[data-side=residual]")).click();
+    await until(b, async () => (await rows()).length === all.length, "the cell choice cleared");
+    const residual = await find(
+      b,
+      `[data-cell="${top.residual_likelihood ?? top.likelihood}-${top.residual_impact ?? top.impact}"]`,
+    );
+    assert.ok(Number(await residual.getAttribute("data-count")) >= 1);
+    // Filters: a service in any case, and the status as of now.
+    await set(b, "[data-testid=risk-filters] input[name=service]", "PAYMENTS-API");
+    const payments = cli(dir, "risk", "list", "--service", "payments-api").length;
+    await until(b, async () => (await rows()).length === payments, "payments-api's risks");
+    await set(b, "[data-testid=risk-filters] input[name=service]", "");
+    await set(b, "[data-testid=risk-filters] select[name=status]", "open");
+    const openNow = open.filter((r) => r.status === "open").length;
+    await until(b, async () => (await rows()).length === openNow, "the open ones");
+    // A lapsed acceptance shows as such, and the risk counts as open.
+    const lapsed = all.find((r) => r.acceptance?.expired);
+    assert.ok(lapsed, "the demo has a lapsed acceptance");
+    await (await find(b, `[data-risk="${lapsed.id}"] a`)).click();
+    await find(b, "[data-testid=expired]");
+    assert.equal(
+      await (await find(b, "[data-testid=risk-status]")).getAttribute("data-status"),
+      "open",
+    );
+  });
+});
+
+test("a risk is added through the form, mitigated and accepted in the app, in French", async () => {
+  const dir = dataDir();
+  cli(dir, "init", "--workspace", "Registre", "--name", "Ann", "--email", "ann@example.com");
+  // Léa owns a risk Ann (an approver) may accept.
+  const remote = dataDir();
+  cli(dir, "remote", "add", "share", remote);
+  cli(dir, "sync");
+  const lea = dataDir();
+  cli(lea, "join", "--remote", remote, "--name", "Léa", "--email", "lea@example.com");
+  cli(dir, "sync");
+  const leaKey = cli(lea, "identity", "show").public_key;
+  cli(dir, "member", "add", "--key", leaKey, "--role", "release-manager");
+  cli(dir, "sync");
+  cli(lea, "sync");
+  const hers = cli(
+    lea,
+    "risk",
+    "add",
+    "--title",
+    "Panne du prestataire de paiement",
+    "--category",
+    "operational",
+    "--likelihood",
+    "3",
+    "--impact",
+    "5",
+  ).id;
+  cli(lea, "sync");
+  cli(dir, "sync");
+  await withApp("risk-form", dir, async (b) => {
+    await b.execute(() => (location.hash = "#/settings"));
+    await (await find(b, "[data-testid=language]")).selectByAttribute("value", "fr");
+    await until(
+      b,
+      async () => (await b.execute(() => document.documentElement.lang)) === "fr",
+      "fr",
+    );
+    // An empty submit: every error beside its field, in French, the focus on the first.
+    await b.execute(() => (location.hash = "#/risks/new"));
+    const form = await find(b, "[data-testid=risk-form]");
+    const before = cli(dir, "status").events;
+    await (await form.$("[data-testid=save-risk]")).click();
+    await until(b, async () => (await errorOf(b, "title")) !== null, "the errors");
+    assert.equal(await errorOf(b, "title"), "Dites ce qui pourrait mal tourner.");
+    assert.match(await errorOf(b, "category"), /^Indiquez une catégorie/);
+    assert.equal(await errorOf(b, "likelihood"), "Choisissez sa probabilité.");
+    assert.equal(await b.execute(() => document.activeElement?.getAttribute("name")), "title");
+    assert.equal(cli(dir, "status").events, before, "nothing stored");
+    // Filled in: saved, and the page of the new risk opens.
+    await set(b, "[data-testid=risk-form] [name=title]", "Migration irréversible du schéma");
+    await set(b, "[data-testid=risk-form] [name=category]", "technical");
+    await set(b, "[data-testid=risk-form] [name=likelihood]", "4");
+    await set(b, "[data-testid=risk-form] [name=impact]", "4");
+    await set(b, "[data-testid=risk-form] [name=services]", "ledger-api");
+    await (await form.$("[data-testid=save-risk]")).click();
+    await find(b, "[data-testid=risk-title]");
+    assert.equal(await (await find(b, "[data-testid=score]")).getText(), "16");
+    // A mitigation with its residual position.
+    await (await find(b, "[data-testid=mitigate]")).click();
+    const dialog = await find(b, "[data-testid=mitigate-dialog]");
+    await set(
+      b,
+      "[data-testid=mitigate-dialog] [name=action]",
+      "Script de retour testé en préproduction",
+    );
+    await set(b, "[data-testid=mitigate-dialog] [name=residual_likelihood]", "2");
+    await (await dialog.$("[data-testid=record]")).click();
+    await until(
+      b,
+      async () => (await (await find(b, "[data-testid=residual]")).getText()) === "8",
+      "the residual score",
+    );
+    assert.equal(
+      await (await find(b, "[data-testid=risk-status]")).getAttribute("data-status"),
+      "mitigating",
+    );
+    // Ann owns this one: she is told another approver must accept it, and is not offered to.
+    assert.equal(await (await b.$("[data-testid=accept]")).isExisting(), false);
+    // Léa's risk: an acceptance for a past date is refused beside the date; then signed.
+    await b.execute((id) => (location.hash = `#/risks/${id}`), hers);
+    await (await find(b, "[data-testid=accept]")).click();
+    const accept = await find(b, "[data-testid=accept-dialog]");
+    await set(b, "[data-testid=accept-dialog] [name=reason]", "Dans l’appétence au risque");
+    await set(b, "[data-testid=accept-dialog] [name=until]", "2020-01-31");
+    await (await accept.$("[data-testid=record]")).click();
+    await until(b, async () => (await errorOf(b, "until")) !== null, "the refusal");
+    assert.equal(
+      await errorOf(b, "until"),
+      "«\u00a031 janv. 2020\u00a0» est déjà passé\u00a0: indiquez une date à venir.",
+    );
+    await screenshot(b, "risk-accept-fr");
+    await set(b, "[data-testid=accept-dialog] [name=until]", "2099-12-31");
+    await (await accept.$("[data-testid=record]")).click();
+    await until(
+      b,
+      async () =>
+        (await (await find(b, "[data-testid=risk-status]")).getAttribute("data-status")) ===
+        "accepted",
+      "accepted",
+    );
+    assert.match(await (await find(b, "[data-testid=acceptance]")).getText(), /^Accepté par Ann/);
+  });
+  const shown = cli(dir, "risk", "show", hers);
+  assert.equal(shown.status, "accepted");
+  assert.equal(shown.acceptance.expires_at, "2100-01-01T00:00:00Z");
+});
