@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { setLocale } from "./i18n.svelte";
+import type { JsonValue } from "./bindings";
+import type { LogEntry } from "./types";
 import {
   closest,
   eventName,
@@ -103,5 +105,29 @@ describe("audit values", () => {
     expect(valueText(["staging", "prod"], "environments")).toBe("staging\u202f; prod");
     expect(valueText([{ name: "api", version: "1.2.0" }], "components")).toBe("api · 1.2.0");
     expect(valueText(null, "window")).toBe("—");
+  });
+});
+
+describe("risk events", () => {
+  it("summarise what changed in words", () => {
+    setLocale("fr");
+    const e = (kind: string, payload: JsonValue): LogEntry => ({
+      id: "e",
+      hash: "",
+      at: "",
+      hlc: "",
+      signed_at: null,
+      author: "",
+      author_name: null,
+      seq: 1,
+      entity: null,
+      kind,
+      payload,
+    });
+    expect(eventSummary(e("risk.added", { fields: { title: "Panne" } }))).toBe("Panne");
+    expect(
+      eventSummary(e("risk.updated", { patch: { category: "security", likelihood: 4 } })),
+    ).toBe("Catégorie\u00a0: Sécurité\u202f; Probabilité\u00a0: 4");
+    expect(eventSummary(e("risk.closed", { reason: "Corrigé" }))).toBe("“Corrigé”");
   });
 });

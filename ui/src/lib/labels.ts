@@ -1,6 +1,6 @@
 // Turning backend identifiers (roles, event kinds, payloads) into words for people.
 
-import { formatWindow, t } from "./i18n.svelte";
+import { formatDateTime, formatWindow, t } from "./i18n.svelte";
 import type { MessageKey } from "./messages";
 import type { LogEntry, ReleaseStatus } from "./types";
 
@@ -52,6 +52,14 @@ const FIELD_LABELS: Record<string, MessageKey> = {
   changes: "form.changes",
   rollback_plan: "form.rollback",
   evidence: "form.evidence",
+  likelihood: "risks.likelihood",
+  impact: "risks.impact",
+  category: "riskForm.category",
+  owner: "riskForm.owner",
+  services: "riskForm.services",
+  review_by: "riskForm.reviewBy",
+  residual_likelihood: "riskForm.residualLikelihood",
+  residual_impact: "riskForm.residualImpact",
 };
 
 export function fieldLabel(field: string): string {
@@ -72,6 +80,7 @@ export function valueText(v: unknown, field = ""): string {
   if (typeof v === "string") {
     if (field === "change_type") return known("type", v);
     if (field === "risk") return known("risk", v);
+    if (field === "category") return known("risk.category", v);
     return `“${v}”`;
   }
   if (field === "window" && typeof v === "object") {
@@ -113,6 +122,19 @@ export function eventSummary(e: LogEntry, max = 60): string {
       return short(p.note);
     case "emergency.declared":
       return `${text("incident")} — ${short(p.reason)}`;
+    case "risk.added":
+      return String((p.fields as Record<string, unknown> | undefined)?.title ?? "");
+    case "risk.mitigated":
+      return short(p.mitigation && (p.mitigation as Record<string, unknown>).action);
+    case "risk.mitigation_done":
+      return `#${text("number")}`;
+    case "risk.accepted":
+      return t("audit.fieldValue", {
+        field: formatDateTime(text("expires_at")),
+        value: short(p.reason),
+      });
+    case "risk.closed":
+      return short(p.reason);
     case "calendar.entry_added":
     case "calendar.entry_updated": {
       const entry = (p.entry ?? {}) as Record<string, unknown>;
