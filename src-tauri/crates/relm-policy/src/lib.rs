@@ -5,6 +5,7 @@
 //! judges them under a [`Policy`] for one environment at one time, so the same ledger state,
 //! policy version and time always give the same verdict.
 
+pub mod assess;
 pub mod engine;
 pub mod facts;
 pub mod policy;

@@ -1,0 +1,470 @@
+//! Release risk, assessed two ways and explained.
+//!
+//! A **questionnaire** (questions, allowed answers, points, thresholds) comes with the policy
+//! bundle and is versioned with it; a release's answers are signed events. **Signals** are
+//! computed from Relm's own data: what the release changes and where, its change type, the
+//! service's recent failed deployments, a freeze starting soon after the window, a window outside
+//! business hours in its zone, an unrehearsed rollback, open high risks linked to it. Each method
+//! scores its factors and maps the score to a level by its thresholds; the release's level is the
+//! higher of the two, and the assessment lists every factor with its points and where it came
+//! from.
+//!
+//! Both scores only ever add points, so adding a factor never lowers a score and the level is
+//! monotone in every signal (property-tested).
+
+use std::collections::BTreeMap;
+
+use relm_domain::release::RiskLevel;
+use serde::{Deserialize, Serialize};
+
+/// Scores from which each level starts (low below `medium`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Thresholds {
+    pub medium: u32,
+    pub high: u32,
+    pub critical: u32,
+}
+
+impl Thresholds {
+    pub fn level(&self, score: u32) -> RiskLevel {
+        if score >= self.critical {
+            RiskLevel::Critical
+        } else if score >= self.high {
+            RiskLevel::High
+        } else if score >= self.medium {
+            RiskLevel::Medium
+        } else {
+            RiskLevel::Low
+        }
+    }
+
+    /// Thresholds that rise strictly, or why not.
+    pub fn check(&self) -> Result<(), String> {
+        if 0 < self.medium && self.medium < self.high && self.high < self.critical {
+            Ok(())
+        } else {
+            Err(format!(
+                "thresholds must rise strictly from above 0: medium {} < high {} < critical {}",
+                self.medium, self.high, self.critical
+            ))
+        }
+    }
+}
+
+/// One allowed answer to a question and the points it adds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "RiskAnswerChoice"))]
+pub struct Choice {
+    pub value: String,
+    pub points: u32,
+    /// What the app shows (the value when empty); `label_fr` in French.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub label: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub label_fr: String,
+}
+
+/// A question of the questionnaire.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "RiskQuestion"))]
+pub struct Question {
+    /// Stable name, used by answers (`relm risk answer --question KEY`).
+    pub key: String,
+    pub text: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub text_fr: String,
+    pub answers: Vec<Choice>,
+}
+
+/// The points each signal adds (defaults documented in docs/risk.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Weights {
+    pub emergency_change: u32,
+    pub normal_change: u32,
+    pub production: u32,
+    /// More than five components.
+    pub many_components: u32,
+    /// More than ten changes.
+    pub many_changes: u32,
+    /// Each failed or rolled-back deployment of the service in the last 90 days (at most three
+    /// count).
+    pub recent_failure: u32,
+    /// A freeze starts within 48 hours after the window ends.
+    pub freeze_soon_after: u32,
+    /// The window starts outside 08:00–18:00 on a weekday, in its own zone.
+    pub off_hours: u32,
+    /// The release targets production and its rollback was never rehearsed.
+    pub rollback_not_rehearsed: u32,
+    /// Each open, unaccepted risk of score 15 or more linked to the release or its services
+    /// (at most two count).
+    pub linked_high_risk: u32,
+}
+
+impl Default for Weights {
+    fn default() -> Self {
+        Weights {
+            emergency_change: 15,
+            normal_change: 5,
+            production: 10,
+            many_components: 5,
+            many_changes: 5,
+            recent_failure: 5,
+            freeze_soon_after: 5,
+            off_hours: 5,
+            rollback_not_rehearsed: 10,
+            linked_high_risk: 10,
+        }
+    }
+}
+
+/// The policy's `[risk]` section: the questionnaire, the signals' weights, both thresholds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Model {
+    #[serde(default)]
+    pub questions: Vec<Question>,
+    #[serde(default = "questionnaire_thresholds")]
+    pub questionnaire: Thresholds,
+    #[serde(default = "signal_thresholds")]
+    pub signals: Thresholds,
+    #[serde(default)]
+    pub weights: Weights,
+}
+
+fn questionnaire_thresholds() -> Thresholds {
+    Thresholds {
+        medium: 10,
+        high: 25,
+        critical: 40,
+    }
+}
+
+fn signal_thresholds() -> Thresholds {
+    Thresholds {
+        medium: 10,
+        high: 20,
+        critical: 35,
+    }
+}
+
+impl Default for Model {
+    fn default() -> Self {
+        Model {
+            questions: Vec::new(),
+            questionnaire: questionnaire_thresholds(),
+            signals: signal_thresholds(),
+            weights: Weights::default(),
+        }
+    }
+}
+
+impl Model {
+    /// A model whose parts make sense together, or why not.
+    pub fn check(&self) -> Result<(), String> {
+        self.questionnaire
+            .check()
+            .map_err(|e| format!("[risk.questionnaire]: {e}"))?;
+        self.signals
+            .check()
+            .map_err(|e| format!("[risk.signals]: {e}"))?;
+        let mut keys = std::collections::BTreeSet::new();
+        for q in &self.questions {
+            if q.key.trim().is_empty() || !keys.insert(q.key.as_str()) {
+                return Err(format!(
+                    "every [[risk.questions]] needs its own `key` (`{}` is empty or taken)",
+                    q.key
+                ));
+            }
+            if q.answers.len() < 2 {
+                return Err(format!("question `{}` needs at least two answers", q.key));
+            }
+            let mut values = std::collections::BTreeSet::new();
+            for a in &q.answers {
+                if a.value.trim().is_empty() || !values.insert(a.value.as_str()) {
+                    return Err(format!(
+                        "question `{}`: every answer needs its own `value` (`{}` is empty or taken)",
+                        q.key, a.value
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub fn question(&self, key: &str) -> Option<&Question> {
+        self.questions.iter().find(|q| q.key == key)
+    }
+}
+
+/// What the signals look at, gathered from the store.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Signals {
+    pub change_type: relm_domain::release::ChangeType,
+    pub targets_production: bool,
+    pub components: usize,
+    pub changes: usize,
+    /// Failed or rolled-back deployments of the service in the last 90 days (other releases
+    /// included).
+    pub recent_failures: usize,
+    /// The freeze starting within 48 hours after the window, with its name.
+    pub freeze_soon_after: Option<String>,
+    /// The window's start in its zone, when outside business hours (`Sat 07:00`).
+    pub off_hours: Option<String>,
+    pub rollback_rehearsed: bool,
+    /// Open, unaccepted risks of score 15 or more linked to the release or its services:
+    /// (title, score).
+    pub linked_high_risks: Vec<(String, u8)>,
+}
+
+impl Default for Signals {
+    /// A standard change with nothing else to say about it.
+    fn default() -> Self {
+        Signals {
+            change_type: relm_domain::release::ChangeType::Standard,
+            targets_production: false,
+            components: 0,
+            changes: 0,
+            recent_failures: 0,
+            freeze_soon_after: None,
+            off_hours: None,
+            rollback_rehearsed: false,
+            linked_high_risks: Vec::new(),
+        }
+    }
+}
+
+/// Where a factor came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "FactorSource"))]
+pub enum Source {
+    Questionnaire,
+    Signals,
+}
+
+/// One contribution to a score: its stable name, its points, where it came from, and what it
+/// looked at (`detail`, in English; the app words `name` with `params`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "RiskFactor"))]
+pub struct Factor {
+    pub name: String,
+    pub points: u32,
+    pub source: Source,
+    pub detail: String,
+    pub params: BTreeMap<String, String>,
+}
+
+/// Which method decided the level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "RiskMethod"))]
+pub enum Method {
+    Questionnaire,
+    Signals,
+}
+
+/// A release's risk, explained.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "RiskAssessment"))]
+pub struct Assessment {
+    /// The higher of the two methods' levels.
+    pub level: RiskLevel,
+    /// The deciding method's score.
+    pub score: u32,
+    pub method: Method,
+    pub questionnaire_score: u32,
+    pub questionnaire_level: RiskLevel,
+    pub signals_score: u32,
+    pub signals_level: RiskLevel,
+    /// Every factor that added points, highest first.
+    pub factors: Vec<Factor>,
+    /// The release's answers, by question key.
+    pub answers: BTreeMap<String, String>,
+    /// Questions not answered yet.
+    pub unanswered: Vec<String>,
+}
+
+fn factor(name: &str, points: u32, source: Source, detail: String) -> Factor {
+    Factor {
+        name: name.into(),
+        points,
+        source,
+        detail,
+        params: BTreeMap::new(),
+    }
+}
+
+impl Factor {
+    fn with(mut self, k: &str, v: impl ToString) -> Self {
+        self.params.insert(k.into(), v.to_string());
+        self
+    }
+}
+
+/// Assess a release from its answers and signals under `model`. Answers to questions the model
+/// no longer has, or values it no longer allows, count nothing (they are kept, and listed).
+pub fn assess(model: &Model, answers: &BTreeMap<String, String>, s: &Signals) -> Assessment {
+    use relm_domain::release::ChangeType;
+    let w = &model.weights;
+    let mut factors = Vec::new();
+    let mut unanswered = Vec::new();
+    for q in &model.questions {
+        match answers.get(&q.key) {
+            None => unanswered.push(q.key.clone()),
+            Some(v) => {
+                if let Some(c) = q.answers.iter().find(|c| &c.value == v)
+                    && c.points > 0
+                {
+                    factors.push(
+                        factor(
+                            &format!("question:{}", q.key),
+                            c.points,
+                            Source::Questionnaire,
+                            format!("{}: {}", q.text, v),
+                        )
+                        .with("question", &q.key)
+                        .with("answer", v),
+                    );
+                }
+            }
+        }
+    }
+    let sig =
+        |name: &str, points: u32, detail: String| factor(name, points, Source::Signals, detail);
+    let mut add = |on: bool, f: Factor| {
+        if on && f.points > 0 {
+            factors.push(f);
+        }
+    };
+    match s.change_type {
+        ChangeType::Emergency => add(
+            true,
+            sig(
+                "emergency_change",
+                w.emergency_change,
+                "an emergency change".into(),
+            ),
+        ),
+        ChangeType::Normal => add(
+            true,
+            sig("normal_change", w.normal_change, "a normal change".into()),
+        ),
+        ChangeType::Standard => {}
+    }
+    add(
+        s.targets_production,
+        sig("production", w.production, "targets production".into()),
+    );
+    add(
+        s.components > 5,
+        sig(
+            "many_components",
+            w.many_components,
+            format!("{} components", s.components),
+        )
+        .with("count", s.components),
+    );
+    add(
+        s.changes > 10,
+        sig(
+            "many_changes",
+            w.many_changes,
+            format!("{} changes", s.changes),
+        )
+        .with("count", s.changes),
+    );
+    let failures = s.recent_failures.min(3) as u32;
+    add(
+        failures > 0,
+        sig(
+            "recent_failures",
+            w.recent_failure * failures,
+            format!(
+                "{} failed or rolled-back deployments of the service in the last 90 days",
+                s.recent_failures
+            ),
+        )
+        .with("count", s.recent_failures),
+    );
+    if let Some(name) = &s.freeze_soon_after {
+        add(
+            true,
+            sig(
+                "freeze_soon_after",
+                w.freeze_soon_after,
+                format!("the freeze “{name}” starts within 48 hours after the window"),
+            )
+            .with("freeze", name),
+        );
+    }
+    if let Some(when) = &s.off_hours {
+        add(
+            true,
+            sig(
+                "off_hours",
+                w.off_hours,
+                format!("the window starts outside business hours ({when})"),
+            )
+            .with("when", when),
+        );
+    }
+    add(
+        s.targets_production && !s.rollback_rehearsed,
+        sig(
+            "rollback_not_rehearsed",
+            w.rollback_not_rehearsed,
+            "the rollback was never rehearsed".into(),
+        ),
+    );
+    let linked = s.linked_high_risks.len().min(2) as u32;
+    add(
+        linked > 0,
+        sig(
+            "linked_high_risks",
+            w.linked_high_risk * linked,
+            format!(
+                "open high risks linked: {}",
+                s.linked_high_risks
+                    .iter()
+                    .map(|(t, score)| format!("“{t}” ({score})"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        )
+        .with("count", s.linked_high_risks.len()),
+    );
+    let sum = |src: Source| {
+        factors
+            .iter()
+            .filter(|f| f.source == src)
+            .map(|f| f.points)
+            .sum::<u32>()
+    };
+    let (q_score, s_score) = (sum(Source::Questionnaire), sum(Source::Signals));
+    let (q_level, s_level) = (
+        model.questionnaire.level(q_score),
+        model.signals.level(s_score),
+    );
+    let (level, score, method) = if q_level > s_level {
+        (q_level, q_score, Method::Questionnaire)
+    } else {
+        (s_level, s_score, Method::Signals)
+    };
+    factors.sort_by(|a, b| b.points.cmp(&a.points).then_with(|| a.name.cmp(&b.name)));
+    Assessment {
+        level,
+        score,
+        method,
+        questionnaire_score: q_score,
+        questionnaire_level: q_level,
+        signals_score: s_score,
+        signals_level: s_level,
+        factors,
+        answers: answers.clone(),
+        unanswered,
+    }
+}
