@@ -401,3 +401,102 @@ fn now_ms() -> u64 {
     use relm_domain::clock::{Clock, SystemClock};
     SystemClock.now().timestamp_millis() as u64
 }
+
+#[test]
+fn a_release_is_assessed_two_ways_and_every_factor_says_where_it_came_from() {
+    let (a, b, _remote) = team();
+    let id = b.create_release("payments", "7.0.0");
+    let v = b.json(&["risk", "assess", &id]);
+    for key in ["level", "score", "method", "factors", "answers"] {
+        assert!(v.get(key).is_some(), "{key} in {v}");
+    }
+    let names = |v: &Value| -> Vec<String> {
+        v["factors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert!(names(&v).contains(&"production".to_string()), "{v}");
+    assert!(v["factors"][0]["points"].as_u64().unwrap() > 0);
+    assert_eq!(v["factors"][0]["source"], "signals");
+    let before = v["level"].clone();
+    // Answers raise the questionnaire's level, and are kept with the release.
+    let v = b.json(&[
+        "risk",
+        "answer",
+        &id,
+        "--question",
+        "data_migration",
+        "--answer",
+        "irreversible",
+        "--question",
+        "tested_in_staging",
+        "--answer",
+        "no",
+    ]);
+    assert_eq!(v["answers"]["data_migration"], "irreversible");
+    assert_eq!(
+        (v["level"].as_str(), v["method"].as_str()),
+        (Some("critical"), Some("questionnaire")),
+        "{v} (was {before})"
+    );
+    assert!(names(&v).contains(&"question:data_migration".to_string()));
+    // A high risk linked to the release's service adds to the signals until someone accepts it.
+    let risk = add(&b, &["--service", "payments"]);
+    let v = b.json(&["risk", "assess", &id]);
+    assert!(names(&v).contains(&"linked_high_risks".to_string()), "{v}");
+    b.ok(&["sync"]);
+    a.ok(&["sync"]);
+    a.ok(&[
+        "risk",
+        "accept",
+        &risk,
+        "--reason",
+        "borne",
+        "--until",
+        "2099-01-01",
+    ]);
+    assert!(!names(&a.json(&["risk", "assess", &id])).contains(&"linked_high_risks".to_string()));
+
+    // Answers outside the questionnaire: every one refused, nothing stored.
+    let before = b.event_count();
+    let err = b.fails(
+        &[
+            "risk",
+            "answer",
+            &id,
+            "--question",
+            "vibes",
+            "--answer",
+            "good",
+            "--question",
+            "tested_in_staging",
+            "--answer",
+            "maybe",
+        ],
+        2,
+    );
+    assert!(err.contains("unknown question `vibes`"), "{err}");
+    assert!(
+        err.contains("unknown answer `maybe`; use one of yes, partly, no"),
+        "{err}"
+    );
+    let err = b.fails(
+        &[
+            "risk",
+            "answer",
+            &id,
+            "--question",
+            "peak_period",
+            "--question",
+            "x",
+            "--answer",
+            "no",
+        ],
+        2,
+    );
+    assert!(err.contains("in pairs"), "{err}");
+    assert_eq!(b.event_count(), before);
+}

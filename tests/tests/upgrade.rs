@@ -30,7 +30,7 @@ fn a_schema_1_store_is_migrated_to_the_latest_and_still_verifies() {
              DROP TABLE fork_evidence; DROP TABLE forks; DROP TABLE pushed_evidence;
              ALTER TABLE releases DROP COLUMN overridden;
              ALTER TABLE release_status_history DROP COLUMN blocked;
-             DROP TABLE risk_links; DROP TABLE risks;
+             DROP TABLE risk_links; DROP TABLE risks; DROP TABLE release_answers;
              PRAGMA user_version = 1;",
         )
         .unwrap();

@@ -180,7 +180,7 @@ fn unified_diff(from: (&str, &str), to: (&str, &str)) -> String {
         .to_string()
 }
 
-fn facts(conn: &Connection, release_id: &str) -> Result<Facts> {
+pub(crate) fn facts(conn: &Connection, release_id: &str) -> Result<Facts> {
     governance::facts(conn, release_id, &governance::shared(conn)?)?
         .ok_or_else(|| no_release(release_id))
 }

@@ -3,9 +3,9 @@
 //! Statuses are judged at this replica's clock: an acceptance past its expiry leaves its risk
 //! open again, everywhere, with no event.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
-use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Timelike, Utc, Weekday};
 use relm_domain::ids::RiskId;
 use relm_domain::limits::MAX_TEXT;
 use relm_domain::payload::EventBody;
@@ -15,6 +15,7 @@ use relm_domain::risk::{
 use relm_domain::text::{self, Lines};
 use relm_domain::window::fmt_utc;
 use relm_domain::{DomainError, ProblemCode, Problems, ReasonCode};
+use relm_policy::assess::{Assessment, Signals};
 use relm_store::events::{self, LogEntry};
 use relm_store::projection::risks::{self, RiskFilter, RiskRow};
 use serde::Serialize;
@@ -505,4 +506,181 @@ fn expiry(until: &str, now: DateTime<Utc>) -> std::result::Result<DateTime<Utc>,
 
 fn owner_problem(who: &str, e: ApiError) -> DomainError {
     DomainError::problem("owner", ProblemCode::UnknownMember, e.message).with("value", who)
+}
+
+/// Signals look this far back for failed deployments of the service.
+const RECENT_DAYS: i64 = 90;
+/// A freeze starting this soon after the window's end adds to the risk.
+const FREEZE_AFTER_HOURS: i64 = 48;
+
+impl Relm {
+    /// Record answers to the policy's risk questionnaire for a release; every answer is
+    /// checked against the policy in force (a question it asks, a value it allows).
+    pub fn answer_risk(&mut self, release: &str, pairs: &[(String, String)]) -> Result<Assessment> {
+        let id = self.resolve_release(release)?;
+        let (policy, _) = crate::gates::in_force(self.store.conn())?;
+        let mut problems = Problems::default();
+        let mut answers = BTreeMap::new();
+        if pairs.is_empty() {
+            problems.add(DomainError::problem(
+                "answers",
+                ProblemCode::Required,
+                "give at least one answer: --question KEY --answer VALUE",
+            ));
+        }
+        for (key, value) in pairs {
+            let (key, value) = (key.trim(), value.trim());
+            let field = format!("answers.{key}");
+            match policy.risk.question(key) {
+                None => {
+                    let known: Vec<&str> = policy
+                        .risk
+                        .questions
+                        .iter()
+                        .map(|q| q.key.as_str())
+                        .collect();
+                    problems.add(relm_domain::release::unknown_choice(
+                        &field, "question", key, &known,
+                    ));
+                }
+                Some(q) if !q.answers.iter().any(|c| c.value == value) => {
+                    let allowed: Vec<&str> = q.answers.iter().map(|c| c.value.as_str()).collect();
+                    problems.add(relm_domain::release::unknown_choice(
+                        &field, "answer", value, &allowed,
+                    ));
+                }
+                Some(_) => {
+                    answers.insert(key.to_string(), value.to_string());
+                }
+            }
+        }
+        problems.done()?;
+        self.emit(|tx| {
+            let row = relm_store::projection::releases::get(tx, &id)?
+                .ok_or_else(|| crate::error::no_release(&id))?;
+            if !row.status.is_editable() {
+                return Err(ApiError::conflict(
+                    ReasonCode::NotEditable,
+                    format!(
+                        "release {id} is `{}`; its assessment is history and can no longer be answered",
+                        row.status
+                    ),
+                )
+                .with("release", &id)
+                .with("status", row.status));
+            }
+            Ok(vec![EventBody::RiskAnswered {
+                release_id: relm_domain::ids::ReleaseId(id.clone()),
+                answers,
+            }])
+        })?;
+        self.assess_release(&id)
+    }
+
+    /// A release's risk, assessed now by the policy in force, every factor explained.
+    pub fn assess_release(&self, release: &str) -> Result<Assessment> {
+        let id = self.resolve_release(release)?;
+        let conn = self.store.conn();
+        let (policy, _) = crate::gates::in_force(conn)?;
+        let facts = crate::gates::facts(conn, &id)?;
+        let answers = risks::answers(conn, &id)?;
+        let signals = self.signals(&policy, &facts)?;
+        Ok(relm_policy::assess::assess(
+            &policy.risk,
+            &answers,
+            &signals,
+        ))
+    }
+
+    /// What the signals look at for a release, from the store and the calendar.
+    fn signals(
+        &self,
+        policy: &relm_policy::Policy,
+        f: &relm_policy::facts::Facts,
+    ) -> Result<Signals> {
+        let conn = self.store.conn();
+        let now = self.clock.now();
+        let fields = &f.fields;
+        let targets_production = fields.environments.iter().any(|e| {
+            policy
+                .environment(e)
+                .is_some_and(|env| env.tier == relm_policy::Tier::Production)
+        });
+        let since = relm_domain::hlc::Hlc::packed_after(
+            (now - Duration::days(RECENT_DAYS)).timestamp_millis() - 1,
+        );
+        let recent_failures: i64 = conn.query_row(
+            "SELECT (SELECT count(*) FROM deployments d JOIN releases r ON r.id = d.release_id
+                     WHERE r.service = ?1 AND d.outcome = 'failed' AND d.at_hlc >= ?2)
+                  + (SELECT count(*) FROM release_status_history h
+                     JOIN releases r ON r.id = h.release_id
+                     WHERE r.service = ?1 AND h.to_status = 'rolled_back' AND h.at_hlc >= ?2)",
+            relm_store::rusqlite::params![fields.service, since],
+            |r| r.get(0),
+        )?;
+        let mut freeze_soon_after = None;
+        let mut off_hours = None;
+        if let Some(w) = &fields.window {
+            let horizon = w.end + Duration::hours(FREEZE_AFTER_HOURS);
+            freeze_soon_after = f
+                .calendar
+                .iter()
+                .filter(|(_, e)| e.kind == relm_calendar::Kind::Freeze)
+                .filter(|(_, e)| {
+                    fields
+                        .environments
+                        .iter()
+                        .any(|env| e.scope.covers(&fields.service, env))
+                })
+                .find(|(_, e)| {
+                    relm_calendar::occurrences(e, w.end, horizon, 16)
+                        .unwrap_or_default()
+                        .iter()
+                        .any(|o| o.start_utc >= w.end && o.start_utc <= horizon)
+                })
+                .map(|(_, e)| e.name.clone());
+            if let Ok(tz) = w.tz.parse::<chrono_tz::Tz>() {
+                let local = w.start.with_timezone(&tz);
+                let weekend = matches!(local.weekday(), Weekday::Sat | Weekday::Sun);
+                if weekend || local.hour() < 8 || local.hour() >= 18 {
+                    off_hours = Some(format!("{} {}", local.format("%a %H:%M"), w.tz));
+                }
+            }
+        }
+        let mut linked: BTreeMap<String, (String, u8)> = BTreeMap::new();
+        let filters = [
+            RiskFilter {
+                release: Some(f.release_id.0.clone()),
+                ..RiskFilter::default()
+            },
+            RiskFilter {
+                service: Some(fields.service.clone()),
+                ..RiskFilter::default()
+            },
+        ];
+        for mut filter in filters {
+            filter.min_score = Some(15);
+            filter.limit = 1000;
+            for r in risks::list(conn, &filter)? {
+                if matches!(
+                    r.state.status_at(now),
+                    RiskStatus::Open | RiskStatus::Mitigating
+                ) {
+                    let s = r.state.fields.score();
+                    linked.insert(r.id, (r.state.fields.title, s));
+                }
+            }
+        }
+        Ok(Signals {
+            change_type: fields.change_type,
+            targets_production,
+            components: fields.components.len(),
+            changes: fields.changes.len(),
+            recent_failures: usize::try_from(recent_failures).unwrap_or(0),
+            freeze_soon_after,
+            off_hours,
+            rollback_rehearsed: !f.rehearsals.is_empty(),
+            linked_high_risks: linked.into_values().collect(),
+        })
+    }
 }

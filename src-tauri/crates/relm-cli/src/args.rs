@@ -595,6 +595,18 @@ pub enum RiskCmd {
         #[arg(long)]
         reason: String,
     },
+    /// Answer the policy's risk questionnaire for a release: pairs of --question KEY
+    /// --answer VALUE, in order. Prints the assessment.
+    Answer {
+        release: String,
+        #[arg(long = "question", value_name = "KEY", required = true)]
+        questions: Vec<String>,
+        #[arg(long = "answer", value_name = "VALUE", required = true)]
+        answers: Vec<String>,
+    },
+    /// A release's risk, assessed now by the policy in force: the level, the method that
+    /// decided it, and every factor with its points and where it came from.
+    Assess { release: String },
 }
 
 #[derive(Debug, Args, Default)]

@@ -601,6 +601,28 @@ fn risk(opts: &Options, cmd: RiskCmd) -> Result<Outcome> {
             let text = format!("risk {} closed", r.id);
             saved(r, text)
         }
+        RiskCmd::Answer {
+            release,
+            questions,
+            answers,
+        } => {
+            if questions.len() != answers.len() {
+                return Err(ApiError::validation(format!(
+                    "{} --question but {} --answer; give them in pairs: --question KEY --answer VALUE",
+                    questions.len(),
+                    answers.len()
+                )));
+            }
+            let pairs: Vec<_> = questions.into_iter().zip(answers).collect();
+            let a = relm.answer_risk(&release, &pairs)?;
+            let text = text::assessment(&a);
+            Outcome::ok(a, text)
+        }
+        RiskCmd::Assess { release } => {
+            let a = relm.assess_release(&release)?;
+            let text = text::assessment(&a);
+            Outcome::ok(a, text)
+        }
         RiskCmd::Show { id } => {
             let d = relm.risk_detail(&id)?;
             let text = text::risk_detail(&d);

@@ -657,3 +657,23 @@ pub fn risk_detail(d: &relm_api::risks::RiskDetail) -> String {
     let _ = writeln!(s, "history:     {} events", d.events.len());
     s
 }
+
+pub fn assessment(a: &relm_policy::assess::Assessment) -> String {
+    let mut s = format!(
+        "risk {} ({:?}, score {}): questionnaire {} → {}, signals {} → {}\n",
+        a.level,
+        a.method,
+        a.score,
+        a.questionnaire_score,
+        a.questionnaire_level,
+        a.signals_score,
+        a.signals_level
+    );
+    for f in &a.factors {
+        let _ = writeln!(s, "  +{:<3} {}", f.points, Shown(&f.detail));
+    }
+    if !a.unanswered.is_empty() {
+        let _ = writeln!(s, "unanswered: {}", Shown(&a.unanswered.join(", ")));
+    }
+    s
+}

@@ -212,6 +212,13 @@ pub enum EventBody {
     /// The risk is no longer a risk (it happened and was handled, or cannot happen any more).
     #[serde(rename = "risk.closed")]
     RiskClosed { risk_id: RiskId, reason: String },
+    /// Answers to the policy's risk questionnaire for a release, by question key. A later
+    /// answer to the same question replaces the earlier one.
+    #[serde(rename = "risk.answered")]
+    RiskAnswered {
+        release_id: ReleaseId,
+        answers: std::collections::BTreeMap<String, String>,
+    },
 }
 
 impl EventBody {
@@ -259,6 +266,7 @@ impl EventBody {
             EventBody::RiskMitigationDone { .. } => "risk.mitigation_done",
             EventBody::RiskAccepted { .. } => "risk.accepted",
             EventBody::RiskClosed { .. } => "risk.closed",
+            EventBody::RiskAnswered { .. } => "risk.answered",
         }
     }
 
@@ -281,7 +289,8 @@ impl EventBody {
             | EventBody::DeploymentRecorded { release_id, .. }
             | EventBody::RollbackRehearsed { release_id, .. }
             | EventBody::EmergencyDeclared { release_id, .. }
-            | EventBody::FreezeJustified { release_id, .. } => Some(release_id.0.clone()),
+            | EventBody::FreezeJustified { release_id, .. }
+            | EventBody::RiskAnswered { release_id, .. } => Some(release_id.0.clone()),
             EventBody::RiskAdded { risk_id, .. }
             | EventBody::RiskUpdated { risk_id, .. }
             | EventBody::RiskMitigated { risk_id, .. }

@@ -81,7 +81,8 @@ pub fn roles_allowed_to_emit(body: &EventBody) -> Option<&'static [Role]> {
         | EventBody::RiskUpdated { .. }
         | EventBody::RiskMitigated { .. }
         | EventBody::RiskMitigationDone { .. }
-        | EventBody::RiskClosed { .. } => Some(DECIDE),
+        | EventBody::RiskClosed { .. }
+        | EventBody::RiskAnswered { .. } => Some(DECIDE),
         EventBody::RiskAccepted { .. } => Some(AUTHORIZE),
         EventBody::ReleaseStatusChanged {
             to: ReleaseStatus::Approved,

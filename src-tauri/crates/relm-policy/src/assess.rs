@@ -145,9 +145,9 @@ fn questionnaire_thresholds() -> Thresholds {
 
 fn signal_thresholds() -> Thresholds {
     Thresholds {
-        medium: 10,
-        high: 20,
-        critical: 35,
+        medium: 15,
+        high: 30,
+        critical: 45,
     }
 }
 

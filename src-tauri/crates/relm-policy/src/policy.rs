@@ -146,6 +146,9 @@ struct File {
     rules: Vec<Spanned<RuleSpec>>,
     #[serde(default)]
     rego: Vec<Spanned<RegoRule>>,
+    /// The risk questionnaire, the signals' weights and both thresholds (docs/risk.md).
+    #[serde(default)]
+    risk: Option<Spanned<crate::assess::Model>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -173,6 +176,9 @@ pub struct Policy {
     pub environments: Vec<Environment>,
     pub rules: Vec<Rule>,
     pub rego: Vec<crate::rego::Compiled>,
+    /// How release risk is assessed; the built-in signals and thresholds when the file has no
+    /// `[risk]` section.
+    pub risk: crate::assess::Model,
 }
 
 /// Bundles above this size are refused: a policy is read by people (and every event's size is
@@ -297,11 +303,35 @@ impl Policy {
                 .map_err(|m| PolicyError::at(source, at, format!("Rego rule `{}`: {m}", r.name)))?;
             rego.push(compiled);
         }
+        let risk = match file.risk {
+            None => crate::assess::Model::default(),
+            Some(spanned) => {
+                let at = spanned.span().start;
+                let model = spanned.into_inner();
+                model.check().map_err(|m| PolicyError::at(source, at, m))?;
+                if new {
+                    for q in &model.questions {
+                        for t in [&q.key, &q.text, &q.text_fr] {
+                            text::check_text("question", t, Lines::One, MAX_SHORT)
+                                .map_err(|m| PolicyError::at(source, at, plain(m)))?;
+                        }
+                        for c in &q.answers {
+                            for t in [&c.value, &c.label, &c.label_fr] {
+                                text::check_text("answer", t, Lines::One, MAX_SHORT)
+                                    .map_err(|m| PolicyError::at(source, at, plain(m)))?;
+                            }
+                        }
+                    }
+                }
+                model
+            }
+        };
         Ok(Policy {
             header: file.policy,
             environments,
             rules,
             rego,
+            risk,
         })
     }
 

@@ -181,3 +181,59 @@ fn huge_files_are_refused() {
     let err = Policy::parse(&big).unwrap_err();
     assert!(err.message.contains("under 1 MiB"), "{err}");
 }
+
+#[test]
+fn a_risk_section_that_cannot_score() {
+    // ENVS is 8 lines; the section starts on line 9.
+    refused(
+        "[risk]\nsignals = { medium = 20, high = 10, critical = 30 }\n",
+        Some(9),
+        "[risk.signals]: thresholds must rise strictly",
+    );
+    refused(
+        "[risk]\nquestionnaire = { medium = 0, high = 10, critical = 30 }\n",
+        Some(9),
+        "[risk.questionnaire]",
+    );
+    refused(
+        "[[risk.questions]]\nkey = \"a\"\ntext = \"A?\"\nanswers = [{ value = \"yes\", points = 5 }]\n",
+        Some(9),
+        "question `a` needs at least two answers",
+    );
+    refused(
+        "[[risk.questions]]\nkey = \"a\"\ntext = \"A?\"\nanswers = [{ value = \"yes\", points = 5 }, { value = \"yes\", points = 0 }]\n",
+        Some(9),
+        "every answer needs its own `value`",
+    );
+    refused(
+        "[[risk.questions]]\nkey = \"a\"\ntext = \"A?\"\nanswers = [{ value = \"y\", points = 1 }, { value = \"n\", points = 0 }]\n[[risk.questions]]\nkey = \"a\"\ntext = \"Again?\"\nanswers = [{ value = \"y\", points = 1 }, { value = \"n\", points = 0 }]\n",
+        Some(9),
+        "`a` is empty or taken",
+    );
+    refused("[risk]\nweights = { production = -3 }\n", Some(10), "");
+    refused(
+        "[risk]\nweigths = {}\n",
+        Some(10),
+        "unknown field `weigths`",
+    );
+    refused(
+        "[[risk.questions]]\nkey = \"a\"\ntext = \"A?\"\nanswers = [{ value = \"y\", point = 1 }]\n",
+        Some(12),
+        "unknown field `point`",
+    );
+}
+
+#[test]
+fn a_risk_section_is_read_with_its_defaults() {
+    let p = Policy::parse(&format!(
+        "{ENVS}[risk]\nweights = {{ production = 20 }}\n[[risk.questions]]\nkey = \"customer_facing\"\ntext = \"Do customers see it?\"\ntext_fr = \"Les clients le voient-ils ?\"\nanswers = [{{ value = \"no\", points = 0 }}, {{ value = \"yes\", points = 10, label = \"Yes\", label_fr = \"Oui\" }}]\n"
+    ))
+    .unwrap();
+    assert_eq!(p.risk.weights.production, 20);
+    assert_eq!(
+        p.risk.weights.emergency_change, 15,
+        "the other weights keep their defaults"
+    );
+    assert_eq!(p.risk.questions[0].answers[1].label_fr, "Oui");
+    assert_eq!(p.risk.signals.high, 30);
+}

@@ -29,3 +29,14 @@ CREATE TABLE risk_links (
     PRIMARY KEY (risk_id, kind, target)
 ) WITHOUT ROWID;
 CREATE INDEX risk_links_by_target ON risk_links (kind, target, risk_id);
+
+-- A release's answers to the policy's risk questionnaire: the last answer to each question in
+-- ledger order.
+CREATE TABLE release_answers (
+    release_id TEXT NOT NULL REFERENCES releases (id),
+    question TEXT NOT NULL,
+    answer TEXT NOT NULL,
+    event_id TEXT NOT NULL,
+    at_hlc INTEGER NOT NULL,
+    PRIMARY KEY (release_id, question)
+) WITHOUT ROWID;

@@ -23,6 +23,7 @@ use crate::error::Result;
 /// Projection tables with their ordering keys, children after parents for deletion order.
 pub const TABLES: &[(&str, &str)] = &[
     ("forks", "author"),
+    ("release_answers", "release_id, question"),
     ("risk_links", "risk_id, kind, target"),
     ("risks", "id"),
     ("not_applied", "event_id"),
@@ -106,6 +107,10 @@ pub fn apply(
             | EventBody::RiskMitigationDone { .. }
             | EventBody::RiskAccepted { .. }
             | EventBody::RiskClosed { .. } => risks::apply(conn, body, at, by)?,
+            EventBody::RiskAnswered {
+                release_id,
+                answers,
+            } => risks::answered(conn, &ev.envelope.id.0, &release_id.0, answers, at)?,
             EventBody::WorkspaceConfigured {
                 max_clock_offset_minutes,
             } if !(1..=relm_domain::limits::MAX_CLOCK_OFFSET_MINUTES)

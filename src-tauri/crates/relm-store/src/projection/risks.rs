@@ -321,6 +321,43 @@ pub fn list(conn: &Connection, f: &RiskFilter) -> Result<Vec<RiskRow>> {
     rows.map(|r| r?).collect()
 }
 
+/// Record a release's answers (each replaces the question's earlier answer), or say why they
+/// have no effect at this point of the ledger.
+pub(crate) fn answered(
+    conn: &Connection,
+    event_id: &str,
+    release_id: &str,
+    answers: &std::collections::BTreeMap<String, String>,
+    at: i64,
+) -> Result<Option<Violation>> {
+    if super::releases::get(conn, release_id)?.is_none() {
+        return Ok(Some(Violation::new(
+            "unknown_release",
+            format!("no release {release_id} exists at this point of the ledger"),
+        )));
+    }
+    let mut put = conn.prepare_cached(
+        "INSERT INTO release_answers (release_id, question, answer, event_id, at_hlc)
+         VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (release_id, question) DO UPDATE SET answer = ?3, event_id = ?4, at_hlc = ?5",
+    )?;
+    for (q, a) in answers {
+        put.execute(params![release_id, q, a, event_id, at])?;
+    }
+    Ok(None)
+}
+
+/// A release's answers, by question.
+pub fn answers(
+    conn: &Connection,
+    release_id: &str,
+) -> Result<std::collections::BTreeMap<String, String>> {
+    let mut stmt =
+        conn.prepare_cached("SELECT question, answer FROM release_answers WHERE release_id = ?1")?;
+    let rows = stmt.query_map([release_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 /// Ids starting with `prefix` (at most `limit`).
 pub fn ids_with_prefix(conn: &Connection, prefix: &str, limit: u32) -> Result<Vec<String>> {
     super::ids_with_prefix(conn, "risks", prefix, limit)
