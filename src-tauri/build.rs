@@ -65,4 +65,6 @@ const COMMANDS: &[&str] = &[
     "mitigation_done",
     "accept_risk",
     "close_risk",
+    "release_risk",
+    "answer_risk",
 ];

@@ -9,7 +9,7 @@ use relm_api::members::MemberView;
 use relm_api::releases::{ReleaseDetail, ReleaseInput, ReleasePage, ReleaseQuery};
 use relm_api::replicas::{JoinRequestInput, RemoteView, SyncOutcome, SyncStatus};
 use relm_api::reschedule::{ReschedulePreview, RescheduleRequest};
-use relm_api::risks::{MitigationInput, RiskDetail, RiskInput, RiskQuery, RiskView};
+use relm_api::risks::{MitigationInput, ReleaseRisk, RiskDetail, RiskInput, RiskQuery, RiskView};
 use relm_api::workspace::{InitOutcome, InitRequest, Summary, WorkspaceSettings};
 use relm_api::{ApiError, LogEntry, ReleaseRow, VerifyReport};
 use relm_domain::payload::Decision;
@@ -528,4 +528,25 @@ pub fn accept_risk(
 #[tracing::instrument(skip(state, reason), err)]
 pub fn close_risk(state: State<'_, AppState>, id: String, reason: String) -> Result<RiskView> {
     state.with(|r| r.close_risk(&id, &reason))
+}
+
+/// A release's risk: its assessment, the questionnaire and the linked risks.
+#[tauri::command(async)]
+#[tracing::instrument(skip(state), err)]
+pub fn release_risk(state: State<'_, AppState>, release: String) -> Result<ReleaseRisk> {
+    state.with(|r| r.release_risk(&release))
+}
+
+/// Answer questions of the risk questionnaire for a release (question key → value).
+#[tauri::command(async)]
+#[tracing::instrument(skip(state), err)]
+pub fn answer_risk(
+    state: State<'_, AppState>,
+    release: String,
+    answers: Vec<(String, String)>,
+) -> Result<ReleaseRisk> {
+    state.with(|r| {
+        r.answer_risk(&release, &answers)?;
+        r.release_risk(&release)
+    })
 }

@@ -99,6 +99,8 @@ pub fn run() {
             commands::mitigation_done,
             commands::accept_risk,
             commands::close_risk,
+            commands::release_risk,
+            commands::answer_risk,
             commands::justify_freeze,
             commands::declare_emergency,
             commands::add_member,

@@ -178,3 +178,66 @@ test("a risk is added through the form, mitigated and accepted in the app, in Fr
   assert.equal(shown.status, "accepted");
   assert.equal(shown.acceptance.expires_at, "2100-01-01T00:00:00Z");
 });
+
+test("answering the questionnaire on a release's page raises its level and says why", async () => {
+  const dir = dataDir();
+  cli(dir, "init", "--workspace", "Risque", "--name", "Ann", "--email", "ann@example.com");
+  const id = cli(
+    dir,
+    "release",
+    "create",
+    "--service",
+    "ledger-api",
+    "--version",
+    "2.0.0",
+    "--env",
+    "staging",
+    "--title",
+    "New ledger schema",
+    "--type",
+    "standard",
+  ).id;
+  const high = cli(
+    dir,
+    "risk",
+    "add",
+    "--title",
+    "Ledger schema cannot be rolled back",
+    "--category",
+    "technical",
+    "--likelihood",
+    "4",
+    "--impact",
+    "5",
+    "--service",
+    "ledger-api",
+  ).id;
+  await withApp("release-risk", dir, async (b) => {
+    await b.execute((i) => (location.hash = `#/releases/${i}`), id);
+    const level = await find(b, "[data-testid=assessed-level]");
+    await until(b, async () => (await level.getAttribute("data-level")) === "medium", "medium");
+    // The linked high risk is named among the factors and listed with its link.
+    await find(b, "[data-testid=risk-factors] [data-factor=linked_high_risks]");
+    assert.match(await (await find(b, "[data-testid=linked-risks]")).getText(), /rolled back/);
+    // An irreversible migration, untested: the questionnaire decides, critical.
+    await set(b, "[data-testid=questionnaire] select[name=answer-data_migration]", "irreversible");
+    await until(
+      b,
+      async () => cli(dir, "risk", "assess", id).answers.data_migration === "irreversible",
+      "the answer signed",
+    );
+    await set(b, "[data-testid=questionnaire] select[name=answer-tested_in_staging]", "no");
+    await until(b, async () => (await level.getAttribute("data-level")) === "critical", "critical");
+    assert.match(
+      await (await find(b, "[data-testid=risk-factors]")).getText(),
+      /Does it change stored data or its schema\? Yes, irreversibly/,
+    );
+    await screenshot(b, "release-risk");
+    // The same assessment as the CLI's.
+    const a = cli(dir, "risk", "assess", id);
+    assert.equal(a.level, "critical");
+    assert.equal(a.method, "questionnaire");
+    // Accepting the linked risk is for another approver; Ann owns it, so it stays linked.
+    assert.equal(cli(dir, "risk", "show", high).status, "open");
+  });
+});

@@ -5,6 +5,7 @@ import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import { i18n, viewerZone } from "./i18n.svelte";
 import { shown, shownText } from "./shown";
+import type { ReleaseRisk } from "./bindings";
 import type {
   MitigationInput,
   RiskDetail,
@@ -170,6 +171,9 @@ export const backend = {
   acceptRisk: (id: string, reason: string, until: string) =>
     call<RiskView>("accept_risk", { id, reason, until }),
   closeRisk: (id: string, reason: string) => call<RiskView>("close_risk", { id, reason }),
+  releaseRisk: (release: string) => call<ReleaseRisk>("release_risk", { release }),
+  answerRisk: (release: string, answers: [string, string][]) =>
+    call<ReleaseRisk>("answer_risk", { release, answers }),
 };
 
 /** Backend notifications: a change made elsewhere, a menu item, a background sync. */

@@ -812,3 +812,45 @@ status?: string, service?: string, release?: string, min_score?: number,
  * Words of the title.
  */
 search?: string, limit?: number, };
+
+export type RiskAnswerChoice = { value: string, points: number, 
+/**
+ * What the app shows (the value when empty); `label_fr` in French.
+ */
+label?: string, label_fr?: string, };
+
+export type RiskQuestion = { 
+/**
+ * Stable name, used by answers (`relm risk answer --question KEY`).
+ */
+key: string, text: string, text_fr?: string, answers: Array<RiskAnswerChoice>, };
+
+export type FactorSource = "questionnaire" | "signals";
+
+export type RiskFactor = { name: string, points: number, source: FactorSource, detail: string, params: { [key in string]: string }, };
+
+export type RiskMethod = "questionnaire" | "signals";
+
+export type RiskAssessment = { 
+/**
+ * The higher of the two methods' levels.
+ */
+level: RiskLevel, 
+/**
+ * The deciding method's score.
+ */
+score: number, method: RiskMethod, questionnaire_score: number, questionnaire_level: RiskLevel, signals_score: number, signals_level: RiskLevel, 
+/**
+ * Every factor that added points, highest first.
+ */
+factors: Array<RiskFactor>, 
+/**
+ * The release's answers, by question key.
+ */
+answers: { [key in string]: string }, 
+/**
+ * Questions not answered yet.
+ */
+unanswered: Array<string>, };
+
+export type ReleaseRisk = { assessment: RiskAssessment, questions: Array<RiskQuestion>, linked: Array<RiskView>, };

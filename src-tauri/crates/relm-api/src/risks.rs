@@ -679,8 +679,50 @@ impl Relm {
             recent_failures: usize::try_from(recent_failures).unwrap_or(0),
             freeze_soon_after,
             off_hours,
+            window: fields
+                .window
+                .as_ref()
+                .map(|w| (fmt_utc(w.start), w.tz.clone())),
             rollback_rehearsed: !f.rehearsals.is_empty(),
             linked_high_risks: linked.into_values().collect(),
+        })
+    }
+}
+
+/// What the release page's risk panel shows: the assessment, the questionnaire it answers and
+/// the register's risks linked to the release or its service.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ReleaseRisk {
+    pub assessment: Assessment,
+    pub questions: Vec<relm_policy::assess::Question>,
+    pub linked: Vec<RiskView>,
+}
+
+impl Relm {
+    pub fn release_risk(&self, release: &str) -> Result<ReleaseRisk> {
+        let id = self.resolve_release(release)?;
+        let conn = self.store.conn();
+        let (policy, _) = crate::gates::in_force(conn)?;
+        let service = crate::gates::facts(conn, &id)?.fields.service;
+        let mut linked = self.risks(&RiskQuery {
+            release: Some(id.clone()),
+            ..RiskQuery::default()
+        })?;
+        for r in self.risks(&RiskQuery {
+            service: Some(service),
+            ..RiskQuery::default()
+        })? {
+            if !linked.iter().any(|l| l.id == r.id) {
+                linked.push(r);
+            }
+        }
+        linked.retain(|r| r.status != RiskStatus::Closed);
+        linked.sort_by(|a, b| b.score.cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
+        Ok(ReleaseRisk {
+            assessment: self.assess_release(&id)?,
+            questions: policy.risk.questions,
+            linked,
         })
     }
 }

@@ -214,6 +214,8 @@ pub struct Signals {
     pub freeze_soon_after: Option<String>,
     /// The window's start in its zone, when outside business hours (`Sat 07:00`).
     pub off_hours: Option<String>,
+    /// The window's start (RFC 3339 UTC) and zone, for the app to word the time itself.
+    pub window: Option<(String, String)>,
     pub rollback_rehearsed: bool,
     /// Open, unaccepted risks of score 15 or more linked to the release or its services:
     /// (title, score).
@@ -231,6 +233,7 @@ impl Default for Signals {
             recent_failures: 0,
             freeze_soon_after: None,
             off_hours: None,
+            window: None,
             rollback_rehearsed: false,
             linked_high_risks: Vec::new(),
         }
@@ -409,7 +412,9 @@ pub fn assess(model: &Model, answers: &BTreeMap<String, String>, s: &Signals) ->
                 w.off_hours,
                 format!("the window starts outside business hours ({when})"),
             )
-            .with("when", when),
+            .with("when", when)
+            .with("start", s.window.as_ref().map_or("", |w| w.0.as_str()))
+            .with("tz", s.window.as_ref().map_or("", |w| w.1.as_str())),
         );
     }
     add(
