@@ -215,7 +215,7 @@ test("answering the questionnaire on a release's page raises its level and says 
   await withApp("release-risk", dir, async (b) => {
     await b.execute((i) => (location.hash = `#/releases/${i}`), id);
     const level = await find(b, "[data-testid=assessed-level]");
-    await until(b, async () => (await level.getAttribute("data-level")) === "medium", "medium");
+    await until(b, async () => (await level.getAttribute("data-level")) === "low", "low");
     // The linked high risk is named among the factors and listed with its link.
     await find(b, "[data-testid=risk-factors] [data-factor=linked_high_risks]");
     assert.match(await (await find(b, "[data-testid=linked-risks]")).getText(), /rolled back/);
