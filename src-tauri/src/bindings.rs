@@ -41,6 +41,7 @@ use relm_store::forks::Fork;
 use relm_store::ingest::{Held, IngestReport, Rejected};
 use relm_store::projection::governance::PolicyVersion;
 use relm_store::projection::releases::{ReleaseRow, StatusChange};
+use relm_store::projection::risks::RiskCounts;
 use relm_store::verify::{Problem, Report};
 use relm_sync::{FileNote, JoinRequest, SyncReport};
 
@@ -66,7 +67,7 @@ pub fn typescript() -> String {
         OccurrenceView, UnreadableEntry, Listing, Severity, ConflictCode, Conflict, RescheduleRequest, ReschedulePreview,
         Fork, WorkspaceSettings, AuditQuery, AuditEntry, FieldChange, Flag, RiskCategory, RiskStatus,
         RiskFields, Mitigation, Closure, AcceptanceView, RiskView, RiskDetail, RiskInput, MitigationInput,
-        RiskQuery, Choice, Question, Source, Factor, Method, Assessment, ReleaseRisk,
+        RiskQuery, Choice, Question, Source, Factor, Method, Assessment, ReleaseRisk, RiskCounts,
     ];
     let mut out = String::from(
         "// Generated from the Rust types by `relm-app` (src-tauri/src/bindings.rs). Do not edit:\n// run `RELM_UPDATE_BINDINGS=1 cargo test -p relm-app bindings`.\n\nexport type JsonValue =\n  | number\n  | string\n  | boolean\n  | Array<JsonValue>\n  | { [key in string]?: JsonValue }\n  | null;\n",

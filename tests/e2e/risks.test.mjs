@@ -31,9 +31,25 @@ test("the register shows every risk, its heat map narrows the table, and filters
   const all = cli(dir, "risk", "list");
   assert.ok(all.length >= 15, "the demo register");
   const open = all.filter((r) => r.status !== "closed");
+  const counts = cli(dir, "status").risks;
+  assert.ok(counts.active_high > 0 && counts.expiring_soon > 0 && counts.overdue_reviews > 0);
   await withApp("risks", dir, async (b) => {
-    await b.execute(() => (location.hash = "#/risks"));
     const rows = () => b.$$("[data-testid=risk-table] tbody tr");
+    // The dashboard counts what needs attention, and each tile opens the register on it.
+    await b.execute(() => (location.hash = "#/dashboard"));
+    for (const [tile, n] of [
+      ["active", counts.active_high],
+      ["expiring", counts.expiring_soon],
+      ["overdue", counts.overdue_reviews],
+    ]) {
+      const el = await find(b, `[data-testid=risk-tiles] [data-tile=${tile}]`);
+      await until(b, async () => Number(await el.getAttribute("data-count")) === n, tile);
+    }
+    await (await find(b, "[data-testid=risk-tiles] [data-tile=overdue]")).click();
+    await until(b, async () => (await rows()).length === counts.overdue_reviews, "overdue ones");
+    assert.equal((await b.$$("[data-testid=overdue]")).length, counts.overdue_reviews);
+    await (await find(b, "[data-testid=clear-filters]")).click();
+    await b.execute(() => (location.hash = "#/risks"));
     await until(b, async () => (await rows()).length === all.length, "every risk");
     await screenshot(b, "risk-register");
     // A cell of the inherent map holds the risks at that position, and narrows the table.

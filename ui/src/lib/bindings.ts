@@ -63,7 +63,11 @@ locale: string,
  */
 theme: string, };
 
-export type Summary = { workspace_id: string, name: string, members: number, releases: number, releases_by_status: { [key in string]: number }, events: number, data_dir: string, };
+export type Summary = { workspace_id: string, name: string, members: number, releases: number, releases_by_status: { [key in string]: number }, events: number, data_dir: string, 
+/**
+ * The register's active high risks, acceptances expiring soon and overdue reviews.
+ */
+risks: RiskCounts, };
 
 export type InitOutcome = { workspace_id: string, workspace_name: string, key_id: string, fingerprint: string, public_key: string, keyring: string, 
 /**
@@ -805,7 +809,9 @@ due?: string, done: boolean, residual_likelihood?: number, residual_impact?: num
 
 export type RiskQuery = { 
 /**
- * open, mitigating, accepted or closed, as of now.
+ * open, mitigating, accepted or closed, as of now; or a view: `active` (open or
+ * mitigating), `expiring` (accepted, expiring within 14 days), `overdue` (review date
+ * passed, not closed).
  */
 status?: string, service?: string, release?: string, min_score?: number, 
 /**
@@ -854,3 +860,5 @@ answers: { [key in string]: string },
 unanswered: Array<string>, };
 
 export type ReleaseRisk = { assessment: RiskAssessment, questions: Array<RiskQuestion>, linked: Array<RiskView>, };
+
+export type RiskCounts = { active_high: number, expiring_soon: number, overdue_reviews: number, };

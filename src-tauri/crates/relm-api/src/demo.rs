@@ -799,7 +799,7 @@ const REGISTER: &[(&str, RiskCategory, u8, u8, &[&str], usize, i64, Fate)] = &[
         &[],
         1,
         20,
-        Fate::Accepted(0, 30),
+        Fate::Accepted(0, 10),
     ),
     (
         "Mobile push tokens expire silently",

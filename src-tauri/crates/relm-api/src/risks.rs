@@ -64,7 +64,9 @@ pub struct MitigationInput {
 #[serde(default)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 pub struct RiskQuery {
-    /// open, mitigating, accepted or closed, as of now.
+    /// open, mitigating, accepted or closed, as of now; or a view: `active` (open or
+    /// mitigating), `expiring` (accepted, expiring within 14 days), `overdue` (review date
+    /// passed, not closed).
     pub status: Option<String>,
     pub service: Option<String>,
     pub release: Option<String>,
@@ -379,12 +381,40 @@ impl Relm {
     /// Risks matching `q`, highest inherent score first.
     pub fn risks(&self, q: &RiskQuery) -> Result<Vec<RiskView>> {
         self.workspace_id()?;
-        let status = q
-            .status
-            .as_deref()
-            .filter(|s| !s.trim().is_empty())
-            .map(str::parse::<RiskStatus>)
-            .transpose()?;
+        let now = self.clock.now();
+        let (status, view) = match q.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            None => (None, None),
+            Some("active") => (None, Some(risks::RiskView::Active)),
+            Some("expiring") => (
+                None,
+                Some(risks::RiskView::ExpiringBy(fmt_utc(
+                    now + Duration::days(EXPIRING_DAYS),
+                ))),
+            ),
+            Some("overdue") => (
+                None,
+                Some(risks::RiskView::ReviewBefore(now.date_naive().to_string())),
+            ),
+            Some(s) => (
+                Some(s.parse::<RiskStatus>().map_err(|_| {
+                    relm_domain::release::unknown_choice(
+                        "status",
+                        "risk status or view",
+                        s,
+                        &[
+                            "open",
+                            "mitigating",
+                            "accepted",
+                            "closed",
+                            "active",
+                            "expiring",
+                            "overdue",
+                        ],
+                    )
+                })?),
+                None,
+            ),
+        };
         let release = q
             .release
             .as_deref()
@@ -406,7 +436,8 @@ impl Relm {
             self.store.conn(),
             &RiskFilter {
                 status,
-                now: fmt_utc(self.clock.now()),
+                view,
+                now: fmt_utc(now),
                 service: q.service.clone().filter(|s| !s.trim().is_empty()),
                 release,
                 min_score: q.min_score,
@@ -506,6 +537,22 @@ fn expiry(until: &str, now: DateTime<Utc>) -> std::result::Result<DateTime<Utc>,
 
 fn owner_problem(who: &str, e: ApiError) -> DomainError {
     DomainError::problem("owner", ProblemCode::UnknownMember, e.message).with("value", who)
+}
+
+/// An acceptance expiring within this many days is "expiring soon".
+pub const EXPIRING_DAYS: i64 = 14;
+
+impl Relm {
+    /// What the dashboard counts in the register, as of now.
+    pub fn risk_counts(&self) -> Result<risks::RiskCounts> {
+        let now = self.clock.now();
+        Ok(risks::counts(
+            self.store.conn(),
+            &fmt_utc(now),
+            &fmt_utc(now + Duration::days(EXPIRING_DAYS)),
+            &now.date_naive().to_string(),
+        )?)
+    }
 }
 
 /// Signals look this far back for failed deployments of the service.

@@ -118,6 +118,8 @@ pub struct Summary {
     pub releases_by_status: BTreeMap<String, u64>,
     pub events: u64,
     pub data_dir: String,
+    /// The register's active high risks, acceptances expiring soon and overdue reviews.
+    pub risks: projection::risks::RiskCounts,
 }
 
 impl Relm {
@@ -142,6 +144,7 @@ impl Relm {
             releases_by_status: by_status,
             events: events::count(conn)?,
             data_dir: self.data_dir.display().to_string(),
+            risks: self.risk_counts()?,
         })
     }
 

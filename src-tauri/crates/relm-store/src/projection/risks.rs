@@ -30,6 +30,8 @@ pub struct RiskRow {
 pub struct RiskFilter {
     /// Status at `now` (an acceptance past its expiry leaves the risk open or mitigating).
     pub status: Option<RiskStatus>,
+    /// A view of the register the dashboard counts (with `status` unset).
+    pub view: Option<RiskView>,
     /// The instant statuses are judged at, RFC 3339 UTC as `fmt_utc` writes it.
     pub now: String,
     /// Linked to this service (any case).
@@ -41,6 +43,47 @@ pub struct RiskFilter {
     /// In the title, any case.
     pub search: Option<String>,
     pub limit: u32,
+}
+
+/// Views of the register beyond a single status, as the dashboard counts them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RiskView {
+    /// Open or mitigating now (an acceptance past its expiry included).
+    Active,
+    /// Accepted now, the acceptance expiring at or before this instant (RFC 3339 UTC).
+    ExpiringBy(String),
+    /// Not closed, its review date before this day (`YYYY-MM-DD`).
+    ReviewBefore(String),
+}
+
+/// What the dashboard counts: active risks of the high bands (score 10 or more), acceptances
+/// expiring within `soon`, reviews overdue.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct RiskCounts {
+    pub active_high: u64,
+    pub expiring_soon: u64,
+    pub overdue_reviews: u64,
+}
+
+/// The dashboard's counts at `now`, acceptances expiring by `soon`, reviews due before `today`.
+pub fn counts(conn: &Connection, now: &str, soon: &str, today: &str) -> Result<RiskCounts> {
+    Ok(conn.query_row(
+        "SELECT
+           (SELECT count(*) FROM risks WHERE score >= 10 AND (status IN ('open', 'mitigating')
+              OR (status = 'accepted' AND accepted_until <= ?1))),
+           (SELECT count(*) FROM risks WHERE status = 'accepted' AND accepted_until > ?1
+              AND accepted_until <= ?2),
+           (SELECT count(*) FROM risks WHERE status <> 'closed' AND review_by < ?3)",
+        params![now, soon, today],
+        |r| {
+            Ok(RiskCounts {
+                active_high: r.get::<_, i64>(0)? as u64,
+                expiring_soon: r.get::<_, i64>(1)? as u64,
+                overdue_reviews: r.get::<_, i64>(2)? as u64,
+            })
+        },
+    )?)
 }
 
 /// Apply a risk event, or say why it has no effect at this point of the ledger.
@@ -284,6 +327,27 @@ pub fn list(conn: &Connection, f: &RiskFilter) -> Result<Vec<RiskRow>> {
             ),
             RiskStatus::Closed => sql.push_str(" AND status = 'closed'"),
         }
+    }
+    match &f.view {
+        None => {}
+        Some(RiskView::Active) => arg(
+            &mut sql,
+            " AND (status IN ('open', 'mitigating') OR (status = 'accepted' AND accepted_until <= ?))",
+            f.now.clone().into(),
+        ),
+        Some(RiskView::ExpiringBy(soon)) => {
+            arg(
+                &mut sql,
+                " AND status = 'accepted' AND accepted_until > ?",
+                f.now.clone().into(),
+            );
+            arg(&mut sql, " AND accepted_until <= ?", soon.clone().into());
+        }
+        Some(RiskView::ReviewBefore(today)) => arg(
+            &mut sql,
+            " AND status <> 'closed' AND review_by < ?",
+            today.clone().into(),
+        ),
     }
     if let Some(s) = &f.service {
         arg(
