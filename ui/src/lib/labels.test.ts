@@ -128,6 +128,6 @@ describe("risk events", () => {
     expect(
       eventSummary(e("risk.updated", { patch: { category: "security", likelihood: 4 } })),
     ).toBe("Catégorie\u00a0: Sécurité\u202f; Probabilité\u00a0: 4");
-    expect(eventSummary(e("risk.closed", { reason: "Corrigé" }))).toBe("“Corrigé”");
+    expect(eventSummary(e("risk.closed", { reason: "Corrigé" }))).toBe("«\u00a0Corrigé\u00a0»");
   });
 });

@@ -33,8 +33,11 @@ function cut(text: string): string {
   return text.length > limit ? `${text.slice(0, limit - 1)}…` : text;
 }
 
+/** Text quoted as the language quotes: “text” in English, « text » in French. */
+export const quoted = (text: string) => t("quote", { text });
+
 function short(v: unknown): string {
-  const text = typeof v === "string" ? `“${v}”` : JSON.stringify(v);
+  const text = typeof v === "string" ? quoted(v) : JSON.stringify(v);
   return text.length > limit ? `${text.slice(0, limit - 3)}…` : text;
 }
 
@@ -81,7 +84,7 @@ export function valueText(v: unknown, field = ""): string {
     if (field === "change_type") return known("type", v);
     if (field === "risk") return known("risk", v);
     if (field === "category") return known("risk.category", v);
-    return `“${v}”`;
+    return quoted(v);
   }
   if (field === "window" && typeof v === "object") {
     const w = v as { start?: string; end?: string; tz?: string };

@@ -355,6 +355,7 @@ export const en = {
   "gate.body":
     "Moving it to “{status}” deploys nothing, and pipelines that ask relm check are still refused. Say why it moves anyway: the reason is signed with the change, which shows as an override everywhere.",
   "gate.reason": "Why",
+  quote: "“{text}”",
   "dashboard.risks.active": "open high risks (score 10 or more)",
   "dashboard.risks.expiring": "risk acceptances expiring within 14 days",
   "dashboard.risks.overdue": "risk reviews overdue",
@@ -1097,6 +1098,7 @@ export const fr: Record<MessageKey, string> = {
   "gate.body":
     "La passer à « {status} » ne déploie rien, et les pipelines qui interrogent relm check restent refusés. Indiquez pourquoi elle avance quand même : la raison est signée avec le changement, qui apparaîtra partout comme un passage en force.",
   "gate.reason": "Pourquoi",
+  quote: "« {text} »",
   "dashboard.risks.active": "risques élevés ouverts (score de 10 ou plus)",
   "dashboard.risks.expiring": "acceptations de risque expirant sous 14 jours",
   "dashboard.risks.overdue": "revues de risque en retard",
