@@ -443,6 +443,7 @@ impl Relm {
                 min_score: q.min_score,
                 search: q.search.clone(),
                 limit: q.limit.unwrap_or(500).clamp(1, 10_000),
+                release_or_service: None,
             },
         )?;
         self.risk_views(rows)
@@ -694,30 +695,21 @@ impl Relm {
                 }
             }
         }
-        let mut linked: BTreeMap<String, (String, u8)> = BTreeMap::new();
-        let filters = [
-            RiskFilter {
-                release: Some(f.release_id.0.clone()),
-                ..RiskFilter::default()
-            },
-            RiskFilter {
-                service: Some(fields.service.clone()),
-                ..RiskFilter::default()
-            },
-        ];
-        for mut filter in filters {
-            filter.min_score = Some(15);
-            filter.limit = 1000;
-            for r in risks::list(conn, &filter)? {
-                if matches!(
-                    r.state.status_at(now),
-                    RiskStatus::Open | RiskStatus::Mitigating
-                ) {
-                    let s = r.state.fields.score();
-                    linked.insert(r.id, (r.state.fields.title, s));
-                }
-            }
-        }
+        // Open or mitigating now (a lapsed acceptance included), score 15 or more: counted in
+        // SQL; the three highest named.
+        let linked = RiskFilter {
+            view: Some(risks::RiskView::Active),
+            now: fmt_utc(now),
+            release_or_service: Some((f.release_id.0.clone(), fields.service.clone())),
+            min_score: Some(15),
+            limit: 3,
+            ..RiskFilter::default()
+        };
+        let linked_count = risks::count(conn, &linked)?;
+        let linked_named: Vec<(String, u8)> = risks::list(conn, &linked)?
+            .into_iter()
+            .map(|r| (r.state.fields.title.clone(), r.state.fields.score()))
+            .collect();
         Ok(Signals {
             change_type: fields.change_type,
             targets_production,
@@ -731,7 +723,8 @@ impl Relm {
                 .as_ref()
                 .map(|w| (fmt_utc(w.start), w.tz.clone())),
             rollback_rehearsed: !f.rehearsals.is_empty(),
-            linked_high_risks: linked.into_values().collect(),
+            linked_high_risks: linked_named,
+            linked_high_count: usize::try_from(linked_count).unwrap_or(0),
         })
     }
 }

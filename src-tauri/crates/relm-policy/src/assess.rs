@@ -217,9 +217,10 @@ pub struct Signals {
     /// The window's start (RFC 3339 UTC) and zone, for the app to word the time itself.
     pub window: Option<(String, String)>,
     pub rollback_rehearsed: bool,
-    /// Open, unaccepted risks of score 15 or more linked to the release or its services:
-    /// (title, score).
+    /// Open, unaccepted risks of score 15 or more linked to the release or its services: the
+    /// highest few (title, score), and how many there are in all.
     pub linked_high_risks: Vec<(String, u8)>,
+    pub linked_high_count: usize,
 }
 
 impl Default for Signals {
@@ -236,6 +237,7 @@ impl Default for Signals {
             window: None,
             rollback_rehearsed: false,
             linked_high_risks: Vec::new(),
+            linked_high_count: 0,
         }
     }
 }
@@ -425,22 +427,29 @@ pub fn assess(model: &Model, answers: &BTreeMap<String, String>, s: &Signals) ->
             "the rollback was never rehearsed".into(),
         ),
     );
-    let linked = s.linked_high_risks.len().min(2) as u32;
+    // The count said, or the names given when no count was.
+    let count = s.linked_high_count.max(s.linked_high_risks.len());
+    let linked = count.min(2) as u32;
+    let named: Vec<String> = s
+        .linked_high_risks
+        .iter()
+        .map(|(t, score)| format!("“{t}” ({score})"))
+        .collect();
     add(
         linked > 0,
         sig(
             "linked_high_risks",
             w.linked_high_risk * linked,
-            format!(
-                "open high risks linked: {}",
-                s.linked_high_risks
-                    .iter()
-                    .map(|(t, score)| format!("“{t}” ({score})"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
+            if count > named.len() {
+                format!(
+                    "{count} open high risks linked, among them {}",
+                    named.join(", ")
+                )
+            } else {
+                format!("open high risks linked: {}", named.join(", "))
+            },
         )
-        .with("count", s.linked_high_risks.len()),
+        .with("count", count),
     );
     let sum = |src: Source| {
         factors

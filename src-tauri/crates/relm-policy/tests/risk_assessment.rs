@@ -121,6 +121,7 @@ fn table_of_releases_and_their_levels() {
                 freeze_soon_after: Some("Year-end freeze".into()),
                 rollback_rehearsed: false,
                 linked_high_risks: vec![("Card processor outage".into(), 15)],
+                linked_high_count: 1,
                 components: 8,
                 changes: 14,
             },
@@ -177,6 +178,7 @@ fn signals() -> impl Strategy<Value = Signals> {
                 window: None,
                 rollback_rehearsed: rehearsed,
                 linked_high_risks: (0..risks).map(|i| (format!("r{i}"), 16)).collect(),
+                linked_high_count: risks,
             },
         )
 }
@@ -224,7 +226,10 @@ fn riskier(s: &Signals) -> Vec<Signals> {
     push(&|t| t.freeze_soon_after = Some("freeze".into()));
     push(&|t| t.off_hours = Some("Sun 03:00".into()));
     push(&|t| t.rollback_rehearsed = false);
-    push(&|t| t.linked_high_risks.push(("more".into(), 20)));
+    push(&|t| {
+        t.linked_high_risks.push(("more".into(), 20));
+        t.linked_high_count += 1;
+    });
     out
 }
 

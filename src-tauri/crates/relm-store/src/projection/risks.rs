@@ -38,6 +38,8 @@ pub struct RiskFilter {
     pub service: Option<String>,
     /// Linked to this release.
     pub release: Option<String>,
+    /// Linked to this release or to this service.
+    pub release_or_service: Option<(String, String)>,
     /// Inherent score at least this.
     pub min_score: Option<u8>,
     /// In the title, any case.
@@ -299,7 +301,31 @@ pub fn get(conn: &Connection, id: &str) -> Result<Option<RiskRow>> {
 
 /// Risks matching `f`, highest inherent score first (then by id).
 pub fn list(conn: &Connection, f: &RiskFilter) -> Result<Vec<RiskRow>> {
-    let mut sql = format!("{SELECT} WHERE 1 = 1");
+    let (clause, mut args) = filter(f);
+    args.push(i64::from(f.limit.max(1)).into());
+    let sql = format!(
+        "{SELECT} WHERE 1 = 1{clause} ORDER BY score DESC, id LIMIT ?{}",
+        args.len()
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt.query_map(rusqlite::params_from_iter(args), from_row)?;
+    rows.map(|r| r?).collect()
+}
+
+/// How many risks match `f` (its limit aside).
+pub fn count(conn: &Connection, f: &RiskFilter) -> Result<u64> {
+    let (clause, args) = filter(f);
+    let n: i64 = conn.query_row(
+        &format!("SELECT count(*) FROM risks WHERE 1 = 1{clause}"),
+        rusqlite::params_from_iter(args),
+        |r| r.get(0),
+    )?;
+    Ok(n as u64)
+}
+
+/// The `WHERE` conditions of `f` (each starting with ` AND`) and their values, numbered.
+fn filter(f: &RiskFilter) -> (String, Vec<rusqlite::types::Value>) {
+    let mut sql = String::new();
     let mut args: Vec<rusqlite::types::Value> = Vec::new();
     let mut arg = |sql: &mut String, clause: &str, v: rusqlite::types::Value| {
         args.push(v);
@@ -356,6 +382,18 @@ pub fn list(conn: &Connection, f: &RiskFilter) -> Result<Vec<RiskRow>> {
             s.trim().to_string().into(),
         );
     }
+    if let Some((release, service)) = &f.release_or_service {
+        arg(
+            &mut sql,
+            " AND id IN (SELECT risk_id FROM risk_links WHERE (kind = 'release' AND target = ?)",
+            release.trim().to_string().into(),
+        );
+        arg(
+            &mut sql,
+            " OR (kind = 'service' AND target = ?))",
+            service.trim().to_string().into(),
+        );
+    }
     if let Some(r) = &f.release {
         arg(
             &mut sql,
@@ -375,14 +413,7 @@ pub fn list(conn: &Connection, f: &RiskFilter) -> Result<Vec<RiskRow>> {
         );
         arg(&mut sql, " AND title LIKE ? ESCAPE '\\'", like.into());
     }
-    arg(
-        &mut sql,
-        " ORDER BY score DESC, id LIMIT ?",
-        i64::from(f.limit.max(1)).into(),
-    );
-    let mut stmt = conn.prepare(&sql)?;
-    let rows = stmt.query_map(rusqlite::params_from_iter(args), from_row)?;
-    rows.map(|r| r?).collect()
+    (sql, args)
 }
 
 /// Record a release's answers (each replaces the question's earlier answer), or say why they
