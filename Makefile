@@ -113,3 +113,4 @@ bench: deps
 	$(CARGO) bench -p relm-tests --bench sync
 	$(CARGO) bench -p relm-tests --bench gates
 	$(CARGO) bench -p relm-tests --bench calendar
+	$(CARGO) bench -p relm-tests --bench risks
