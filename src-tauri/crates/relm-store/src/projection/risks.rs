@@ -383,14 +383,15 @@ fn filter(f: &RiskFilter) -> (String, Vec<rusqlite::types::Value>) {
         );
     }
     if let Some((release, service)) = &f.release_or_service {
+        // Two index lookups rather than an OR the planner would scan for.
         arg(
             &mut sql,
-            " AND id IN (SELECT risk_id FROM risk_links WHERE (kind = 'release' AND target = ?)",
+            " AND id IN (SELECT risk_id FROM risk_links WHERE kind = 'release' AND target = ?",
             release.trim().to_string().into(),
         );
         arg(
             &mut sql,
-            " OR (kind = 'service' AND target = ?))",
+            " UNION SELECT risk_id FROM risk_links WHERE kind = 'service' AND target = ?)",
             service.trim().to_string().into(),
         );
     }
