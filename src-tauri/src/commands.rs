@@ -546,7 +546,7 @@ pub fn answer_risk(
     answers: Vec<(String, String)>,
 ) -> Result<ReleaseRisk> {
     state.with(|r| {
-        r.answer_risk(&release, &answers)?;
-        r.release_risk(&release)
+        let id = r.record_answers(&release, &answers)?;
+        r.release_risk(&id)
     })
 }

@@ -357,13 +357,7 @@ fn acceptances_signed_by_hand_by_the_owner_or_a_non_approver_do_not_count() {
     let id = add(&b, &[]);
     b.ok(&["sync"]);
     a.ok(&["sync"]);
-    let mut forger = Forger::of(&b);
-    let ev = forger.next(
-        now_ms(),
-        "risk.accepted",
-        json!({"risk_id": id, "reason": "mine to accept", "expires_at": "2099-01-01T00:00:00Z"}),
-    );
-    plant(remote.path(), "bob-forged", &forger.workspace, &[ev]);
+    forge_acceptance(&b, remote.path(), "bob-forged", &id);
     let out = a.run(&["--json", "sync"]);
     let r: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(r["remotes"][0]["report"]["pulled"]["not_applied"], 1, "{r}");
@@ -372,13 +366,7 @@ fn acceptances_signed_by_hand_by_the_owner_or_a_non_approver_do_not_count() {
     let cat = a.admit(remote.path(), "Cat", &["approver", "release-manager"]);
     let mine = add(&cat, &[]);
     cat.ok(&["sync"]);
-    let mut forger = Forger::of(&cat);
-    let ev = forger.next(
-        now_ms(),
-        "risk.accepted",
-        json!({"risk_id": mine, "reason": "mine", "expires_at": "2099-01-01T00:00:00Z"}),
-    );
-    plant(remote.path(), "cat-forged", &forger.workspace, &[ev]);
+    forge_acceptance(&cat, remote.path(), "cat-forged", &mine);
     a.ok(&["sync"]);
     assert_eq!(show(&a, &mine)["status"], "open");
     let why: Vec<String> = a
@@ -395,6 +383,17 @@ fn acceptances_signed_by_hand_by_the_owner_or_a_non_approver_do_not_count() {
         "{why:?}"
     );
     a.assert_integrity();
+}
+
+/// An acceptance of `risk` signed by hand with `r`'s own key, left on the remote as `replica`.
+fn forge_acceptance(r: &Replica, remote: &std::path::Path, replica: &str, risk: &str) {
+    let mut forger = Forger::of(r);
+    let ev = forger.next(
+        now_ms(),
+        "risk.accepted",
+        json!({"risk_id": risk, "reason": "mine to accept", "expires_at": "2099-01-01T00:00:00Z"}),
+    );
+    plant(remote, replica, &forger.workspace, &[ev]);
 }
 
 fn now_ms() -> u64 {

@@ -562,9 +562,16 @@ const RECENT_DAYS: i64 = 90;
 const FREEZE_AFTER_HOURS: i64 = 48;
 
 impl Relm {
-    /// Record answers to the policy's risk questionnaire for a release; every answer is
-    /// checked against the policy in force (a question it asks, a value it allows).
+    /// Record answers to the policy's risk questionnaire for a release and assess it again;
+    /// every answer is checked against the policy in force (a question it asks, a value it
+    /// allows).
     pub fn answer_risk(&mut self, release: &str, pairs: &[(String, String)]) -> Result<Assessment> {
+        let id = self.record_answers(release, pairs)?;
+        self.assess_release(&id)
+    }
+
+    /// Record answers (see [`Relm::answer_risk`]); returns the release's id.
+    pub fn record_answers(&mut self, release: &str, pairs: &[(String, String)]) -> Result<String> {
         let id = self.resolve_release(release)?;
         let (policy, _) = crate::gates::in_force(self.store.conn())?;
         let mut problems = Problems::default();
@@ -622,7 +629,7 @@ impl Relm {
                 answers,
             }])
         })?;
-        self.assess_release(&id)
+        Ok(id)
     }
 
     /// A release's risk, assessed now by the policy in force, every factor explained.
@@ -630,9 +637,17 @@ impl Relm {
         let id = self.resolve_release(release)?;
         let conn = self.store.conn();
         let (policy, _) = crate::gates::in_force(conn)?;
-        let facts = crate::gates::facts(conn, &id)?;
-        let answers = risks::answers(conn, &id)?;
-        let signals = self.signals(&policy, &facts)?;
+        self.assessment(&policy, &crate::gates::facts(conn, &id)?)
+    }
+
+    /// The assessment of the release `f` describes, under `policy`.
+    fn assessment(
+        &self,
+        policy: &relm_policy::Policy,
+        f: &relm_policy::facts::Facts,
+    ) -> Result<Assessment> {
+        let answers = risks::answers(self.store.conn(), &f.release_id.0)?;
+        let signals = self.signals(policy, f)?;
         Ok(relm_policy::assess::assess(
             &policy.risk,
             &answers,
@@ -744,23 +759,21 @@ impl Relm {
         let id = self.resolve_release(release)?;
         let conn = self.store.conn();
         let (policy, _) = crate::gates::in_force(conn)?;
-        let service = crate::gates::facts(conn, &id)?.fields.service;
-        let mut linked = self.risks(&RiskQuery {
-            release: Some(id.clone()),
-            ..RiskQuery::default()
-        })?;
-        for r in self.risks(&RiskQuery {
-            service: Some(service),
-            ..RiskQuery::default()
-        })? {
-            if !linked.iter().any(|l| l.id == r.id) {
-                linked.push(r);
-            }
-        }
+        let facts = crate::gates::facts(conn, &id)?;
+        // Highest first, one query for both kinds of link.
+        let rows = risks::list(
+            conn,
+            &RiskFilter {
+                release_or_service: Some((id, facts.fields.service.clone())),
+                now: fmt_utc(self.clock.now()),
+                limit: 1000,
+                ..RiskFilter::default()
+            },
+        )?;
+        let mut linked = self.risk_views(rows)?;
         linked.retain(|r| r.status != RiskStatus::Closed);
-        linked.sort_by(|a, b| b.score.cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
         Ok(ReleaseRisk {
-            assessment: self.assess_release(&id)?,
+            assessment: self.assessment(&policy, &facts)?,
             questions: policy.risk.questions,
             linked,
         })
