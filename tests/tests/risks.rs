@@ -499,3 +499,234 @@ fn a_release_is_assessed_two_ways_and_every_factor_says_where_it_came_from() {
     assert!(err.contains("in pairs"), "{err}");
     assert_eq!(b.event_count(), before);
 }
+
+/// `relm check --json` for prod: the exit code and the verdict.
+fn check_prod(r: &Replica, id: &str) -> (i32, Value) {
+    let out = r.run(&["check", "--release", id, "--env", "prod", "--json"]);
+    (
+        out.status.code().unwrap(),
+        serde_json::from_slice(&out.stdout).unwrap(),
+    )
+}
+
+fn rule<'a>(v: &'a Value, id: &str) -> &'a Value {
+    v["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["rule"] == id)
+        .unwrap_or_else(|| panic!("no rule {id} in {v}"))
+}
+
+#[test]
+fn the_computed_level_drives_the_policy_and_only_an_approver_may_lower_it() {
+    let (a, b, remote) = team();
+    let id = b.create_release("payments", "7.1.0");
+    b.ok(&[
+        "risk",
+        "answer",
+        &id,
+        "--question",
+        "data_migration",
+        "--answer",
+        "irreversible",
+        "--question",
+        "tested_in_staging",
+        "--answer",
+        "no",
+    ]);
+    // Critical by the questionnaire: the default policy's critical rule applies and says why.
+    let (code, v) = check_prod(&b, &id);
+    assert_eq!(code, 1);
+    assert_eq!(v["risk"]["level"], "critical", "{v}");
+    let critical = rule(&v, "risk-critical");
+    assert_eq!(critical["status"], "fail");
+    assert!(
+        critical["evidence"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("critical risk: questionnaire score 45 (Does it change stored data or its schema? → Yes, irreversibly +25"),
+        "{critical}"
+    );
+    assert_eq!(rule(&v, "risk-rehearsal")["status"], "fail");
+    b.ok(&["sync"]);
+    a.ok(&["sync"]);
+
+    // Bob owns the release and is no approver: he cannot lower it; nothing is stored.
+    let before = b.event_count();
+    let err = b.fails(
+        &[
+            "risk", "level", &id, "--level", "medium", "--reason", "fine",
+        ],
+        2,
+    );
+    assert!(err.contains("cannot lower"), "{err}");
+    assert_eq!(b.event_count(), before);
+    // Ann (an approver) must say why.
+    let err = a.fails(&["risk", "level", &id, "--level", "medium"], 2);
+    assert!(err.contains("say why: --reason TEXT"), "{err}");
+    let bad = a.fails(&["risk", "level", &id, "--level", "extreme"], 2);
+    assert!(bad.contains("use low, medium, high or critical"), "{bad}");
+    let v = a.json(&[
+        "risk",
+        "level",
+        &id,
+        "--level",
+        "medium",
+        "--reason",
+        "the migration was rehearsed on a copy of production",
+    ]);
+    assert_eq!(
+        (
+            v["level"].as_str(),
+            v["assessed"].as_str(),
+            v["lowered"]["from"].as_str()
+        ),
+        (Some("medium"), Some("critical"), Some("critical")),
+        "{v}"
+    );
+    // The verdict says so, and the critical rules no longer apply.
+    let (_, v) = check_prod(&a, &id);
+    let shown = rule(&v, "risk-level");
+    assert!(
+        shown["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("risk level lowered from critical to medium by Ada"),
+        "{shown}"
+    );
+    assert_eq!(rule(&v, "risk-critical")["status"], "not_applicable");
+    // ... and the audit trail keeps it.
+    let log = a.json(&["audit", "log", "--entity", &id]);
+    assert!(
+        log.as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["kind"] == "release.risk_lowered"),
+        "{log}"
+    );
+
+    // Raising by hand is an edit of the release, by its editors; it makes approvals stale.
+    let other = b.create_release("ledger", "1.0.0");
+    let v = b.json(&["risk", "level", &other, "--level", "critical"]);
+    assert_eq!(
+        (v["level"].as_str(), v["raised"].as_str()),
+        (Some("critical"), Some("critical")),
+        "{v}"
+    );
+    let assessed = v["assessed"].as_str().unwrap().to_string();
+    let v = b.json(&["risk", "level", &other, "--level", &assessed]);
+    assert!(v.get("raised").is_none(), "{v}");
+    drop(remote);
+}
+
+#[test]
+fn critical_releases_need_an_approver_from_another_team() {
+    let (a, b, remote) = team();
+    let cat = a.admit(remote.path(), "Cat", &["approver"]);
+    let dan = a.admit(remote.path(), "Dan", &["approver"]);
+    let id = b.create_release("payments", "7.2.0");
+    b.ok(&["risk", "level", &id, "--level", "critical"]);
+    b.ok(&[
+        "release",
+        "rehearsed",
+        &id,
+        "--note",
+        "restored 7.1.0 in staging",
+    ]);
+    b.ok(&["release", "status", &id, "planned"]);
+    b.ok(&["sync"]);
+    for (who, team) in [
+        ("bob@acme.example", "payments"),
+        ("cat@acme.example", "payments"),
+        ("dan@acme.example", "platform"),
+    ] {
+        let m = a.json(&["member", "team", who, team]);
+        assert_eq!(m["team"], team);
+    }
+    a.ok(&["sync"]);
+    for r in [&cat, &dan] {
+        r.ok(&["sync"]);
+    }
+    cat.ok(&["approve", &id, "--env", "prod"]);
+    cat.ok(&["sync"]);
+    a.ok(&["sync"]);
+    a.ok(&["approve", &id, "--env", "prod"]);
+    let (_, v) = check_prod(&a, &id);
+    let critical = rule(&v, "risk-critical");
+    assert_eq!(critical["status"], "fail", "{critical}");
+    assert!(
+        critical["reason"]
+            .as_str()
+            .unwrap()
+            .contains("another team than the owner's (payments)"),
+        "{critical}"
+    );
+    assert_eq!(critical["action"]["kind"], "approve");
+    // Dan, of the platform team, approves: the rule is met.
+    dan.ok(&["sync"]);
+    dan.ok(&["approve", &id, "--env", "prod"]);
+    dan.ok(&["sync"]);
+    a.ok(&["sync"]);
+    let (_, v) = check_prod(&a, &id);
+    let critical = rule(&v, "risk-critical");
+    assert_eq!(critical["status"], "pass", "{critical}");
+    assert!(
+        critical["evidence"].as_array().unwrap().iter().any(|e| e
+            .as_str()
+            .unwrap()
+            .contains("Dan approved from another team (platform)")),
+        "{critical}"
+    );
+    // Only admins put people in teams.
+    let err = b.fails(&["member", "team", "cat@acme.example", "platform"], 2);
+    assert!(err.contains("admin"), "{err}");
+}
+
+#[test]
+fn lowerings_signed_by_hand_by_the_owner_or_a_non_approver_do_not_count() {
+    let (a, b, remote) = team();
+    let id = b.create_release("payments", "7.3.0");
+    b.ok(&["risk", "level", &id, "--level", "critical"]);
+    b.ok(&["sync"]);
+    a.ok(&["sync"]);
+    // Bob (release manager, no approver) signs a lowering of his own release by hand.
+    let mut forger = Forger::of(&b);
+    let ev = forger.next(
+        now_ms(),
+        "release.risk_lowered",
+        json!({"release_id": id, "level": "low", "from": "critical", "reason": "trust me"}),
+    );
+    plant(remote.path(), "bob-forged", &forger.workspace, &[ev]);
+    a.ok(&["sync"]);
+    assert_eq!(a.json(&["risk", "assess", &id])["level"], "critical");
+    // An approver who owns the release: refused at ingest too.
+    let cat = a.admit(remote.path(), "Cat", &["approver", "release-manager"]);
+    let mine = cat.create_release("ledger", "2.0.0");
+    cat.ok(&["risk", "level", &mine, "--level", "critical"]);
+    cat.ok(&["sync"]);
+    let mut forger = Forger::of(&cat);
+    let ev = forger.next(
+        now_ms(),
+        "release.risk_lowered",
+        json!({"release_id": mine, "level": "low", "from": "critical", "reason": "mine"}),
+    );
+    plant(remote.path(), "cat-forged", &forger.workspace, &[ev]);
+    a.ok(&["sync"]);
+    assert_eq!(a.json(&["risk", "assess", &mine])["level"], "critical");
+    let why: Vec<String> = a
+        .db()
+        .prepare("SELECT reason FROM not_applied WHERE kind = 'release.risk_lowered'")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(why.len(), 2, "{why:?}");
+    assert!(
+        why.iter()
+            .any(|w| w.contains("cannot lower its risk level")),
+        "{why:?}"
+    );
+    a.assert_integrity();
+}

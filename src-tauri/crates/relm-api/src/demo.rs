@@ -337,7 +337,7 @@ fn clean_slot(now: DateTime<Utc>, n: i64) -> (DateTime<Utc>, DateTime<Utc>) {
 /// one more approval), and another release in the same slot (an overlap in each environment).
 fn planned_conflicts(relm: &mut Relm, owners: &[&SecretKey], now: DateTime<Utc>) -> Result<()> {
     let conn = relm.store.conn();
-    let shared = governance::shared(conn)?;
+    let shared = governance::shared(conn, now)?;
     let mut waiting = Vec::new();
     for p in calendar::planned_releases(conn)? {
         if p.start < now + Duration::days(3) || !p.environments.iter().any(|e| e == "prod") {

@@ -153,7 +153,7 @@ pub(crate) fn blocked_gates(
     now: DateTime<Utc>,
 ) -> Result<Vec<BlockedGate>> {
     let (policy, version) = in_force(conn)?;
-    let f = facts(conn, release_id)?;
+    let f = facts(conn, release_id, now)?;
     Ok(environments
         .iter()
         .filter_map(|env| {
@@ -180,8 +180,9 @@ fn unified_diff(from: (&str, &str), to: (&str, &str)) -> String {
         .to_string()
 }
 
-pub(crate) fn facts(conn: &Connection, release_id: &str) -> Result<Facts> {
-    governance::facts(conn, release_id, &governance::shared(conn)?)?
+/// The facts about `release_id` as the store holds them at `now`.
+pub(crate) fn facts(conn: &Connection, release_id: &str, now: DateTime<Utc>) -> Result<Facts> {
+    governance::facts(conn, release_id, &governance::shared(conn, now)?)?
         .ok_or_else(|| no_release(release_id))
 }
 
@@ -330,7 +331,7 @@ impl Relm {
         Ok(relm_policy::evaluate_in(
             &policy,
             version,
-            &facts(conn, &id)?,
+            &facts(conn, &id, at)?,
             env,
             at,
             style(req.lang, req.zone.as_deref())?,
@@ -410,7 +411,7 @@ impl Relm {
         let now = self.clock.now();
         self.emit_as(key, |tx| {
             let (policy, version) = in_force(tx)?;
-            let mut f = facts(tx, &id)?;
+            let mut f = facts(tx, &id, now)?;
             let env = policy
                 .environment(environment.trim())
                 .map(|e| e.name.clone())
@@ -510,9 +511,10 @@ impl Relm {
         relm_domain::text::check_name("environment", environment.trim())?;
         let id = self.resolve_release(release)?;
         let note = note.map(str::trim).unwrap_or_default().to_string();
+        let now = self.clock.now();
         self.emit(|tx| {
             let (policy, _) = in_force(tx)?;
-            let f = facts(tx, &id)?;
+            let f = facts(tx, &id, now)?;
             let env = environment.trim();
             let targeted = f.fields.environments.iter().any(|e| {
                 e == env
@@ -634,8 +636,9 @@ impl Relm {
             ));
         }
         let key = self.resolve_member(approver)?;
+        let now = self.clock.now();
         self.emit(|tx| {
-            let f = facts(tx, &id)?;
+            let f = facts(tx, &id, now)?;
             if f.fields.change_type != ChangeType::Emergency {
                 return Err(ApiError::conflict(
                     ReasonCode::NotEmergency,
@@ -684,7 +687,7 @@ impl Relm {
         let conn = self.store.conn();
         let (current, version) = in_force(conn)?;
         let at = self.clock.now();
-        let shared = governance::shared(conn)?;
+        let shared = governance::shared(conn, at)?;
         // Read every release first (one connection), then judge them on every core.
         let mut all = Vec::new();
         for id in governance::release_ids(conn)? {
@@ -739,7 +742,7 @@ impl Relm {
         let me = self.me()?;
         let conn = self.store.conn();
         let (policy, version) = in_force(conn)?;
-        let shared = governance::shared(conn)?;
+        let shared = governance::shared(conn, self.clock.now())?;
         if !shared.people.get(&me).is_some_and(|p| p.active) {
             return Ok(Vec::new());
         }

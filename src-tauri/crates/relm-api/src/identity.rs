@@ -60,6 +60,7 @@ impl Relm {
             name,
             email,
             roles: Vec::new(),
+            team: String::new(),
             active: false,
         })
     }

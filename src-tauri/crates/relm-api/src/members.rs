@@ -20,6 +20,8 @@ pub struct MemberView {
     pub name: String,
     pub email: String,
     pub roles: Vec<String>,
+    /// The member's team (empty: none).
+    pub team: String,
     pub active: bool,
 }
 
@@ -32,6 +34,7 @@ impl From<Member> for MemberView {
             name: m.name,
             email: m.email,
             roles: m.roles.iter().map(|r| r.as_str().to_string()).collect(),
+            team: m.team,
             active: m.active,
         }
     }
@@ -90,6 +93,26 @@ impl Relm {
         self.member(&id.0)
     }
 
+    /// Put a member in a team (an empty name takes them out of any). Teams are names an admin
+    /// chooses; a policy may ask for an approver from another team than the release owner's.
+    pub fn set_member_team(&mut self, who: &str, team: &str) -> Result<MemberView> {
+        let id = self.resolve_member(who)?;
+        let team = team.trim().to_string();
+        relm_domain::text::check_text(
+            "team",
+            &team,
+            relm_domain::text::Lines::One,
+            relm_domain::limits::MAX_SHORT,
+        )?;
+        self.emit(|_| {
+            Ok(vec![EventBody::MemberTeamSet {
+                key_id: id.clone(),
+                team,
+            }])
+        })?;
+        self.member(&id.0)
+    }
+
     pub fn remove_member(&mut self, who: &str) -> Result<MemberView> {
         let id = self.resolve_member(who)?;
         self.emit(|_| Ok(vec![EventBody::MemberRemoved { key_id: id.clone() }]))?;
@@ -121,16 +144,22 @@ impl Relm {
             .iter()
             .map(|r| r.parse::<Role>())
             .collect::<std::result::Result<Vec<Role>, _>>()?;
+        let new_id = key.key_id();
         self.emit(|_| {
-            Ok(vec![
-                EventBody::MemberAdded {
-                    member: info,
-                    roles,
-                },
-                EventBody::MemberRemoved {
-                    key_id: old.clone(),
-                },
-            ])
+            let mut events = vec![EventBody::MemberAdded {
+                member: info,
+                roles,
+            }];
+            if !current.team.is_empty() {
+                events.push(EventBody::MemberTeamSet {
+                    key_id: new_id.clone(),
+                    team: current.team.clone(),
+                });
+            }
+            events.push(EventBody::MemberRemoved {
+                key_id: old.clone(),
+            });
+            Ok(events)
         })?;
         self.member(&key.key_id().0)
     }

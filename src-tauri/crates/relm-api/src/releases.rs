@@ -221,7 +221,8 @@ impl Relm {
             title: String::new(),
             description: String::new(),
             change_type: patch.change_type.unwrap_or(ChangeType::Normal),
-            risk: RiskLevel::default(),
+            // Low raises nothing: the release's level is what its assessment gives.
+            risk: RiskLevel::Low,
             environments: Vec::new(),
             window: None,
             owner: me,

@@ -68,7 +68,7 @@ impl Relm {
         let conn = self.store.conn();
         let row = editable(releases::get(conn, &id)?, &id)?;
         let window = new_window(&row, req)?;
-        let mut facts = governance::facts(conn, &id, &governance::shared(conn)?)?
+        let mut facts = governance::facts(conn, &id, &governance::shared(conn, self.clock.now())?)?
             .ok_or_else(|| no_release(&id))?;
         let base_digest = facts.fields.governed_digest(&facts.release_id);
         // The calendar the verdicts read, already loaded with the facts.

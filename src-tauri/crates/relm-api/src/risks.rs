@@ -5,17 +5,18 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Timelike, Utc, Weekday};
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use relm_domain::ids::RiskId;
 use relm_domain::limits::MAX_TEXT;
 use relm_domain::payload::EventBody;
+use relm_domain::release::RiskLevel;
 use relm_domain::risk::{
     Closure, Mitigation, RiskCategory, RiskFields, RiskPatch, RiskStatus, check_date,
 };
 use relm_domain::text::{self, Lines};
 use relm_domain::window::fmt_utc;
 use relm_domain::{DomainError, ProblemCode, Problems, ReasonCode};
-use relm_policy::assess::{Assessment, Signals};
+use relm_policy::assess::ReleaseAssessment;
 use relm_store::events::{self, LogEntry};
 use relm_store::projection::risks::{self, RiskFilter, RiskRow};
 use serde::Serialize;
@@ -556,16 +557,15 @@ impl Relm {
     }
 }
 
-/// Signals look this far back for failed deployments of the service.
-const RECENT_DAYS: i64 = 90;
-/// A freeze starting this soon after the window's end adds to the risk.
-const FREEZE_AFTER_HOURS: i64 = 48;
-
 impl Relm {
     /// Record answers to the policy's risk questionnaire for a release and assess it again;
     /// every answer is checked against the policy in force (a question it asks, a value it
     /// allows).
-    pub fn answer_risk(&mut self, release: &str, pairs: &[(String, String)]) -> Result<Assessment> {
+    pub fn answer_risk(
+        &mut self,
+        release: &str,
+        pairs: &[(String, String)],
+    ) -> Result<ReleaseAssessment> {
         let id = self.record_answers(release, pairs)?;
         self.assess_release(&id)
     }
@@ -632,115 +632,16 @@ impl Relm {
         Ok(id)
     }
 
-    /// A release's risk, assessed now by the policy in force, every factor explained.
-    pub fn assess_release(&self, release: &str) -> Result<Assessment> {
+    /// A release's risk, assessed now by the policy in force, every factor explained, and the
+    /// level that counts (raised by hand, lowered by an approver).
+    pub fn assess_release(&self, release: &str) -> Result<ReleaseAssessment> {
         let id = self.resolve_release(release)?;
         let conn = self.store.conn();
         let (policy, _) = crate::gates::in_force(conn)?;
-        self.assessment(&policy, &crate::gates::facts(conn, &id)?)
-    }
-
-    /// The assessment of the release `f` describes, under `policy`.
-    fn assessment(
-        &self,
-        policy: &relm_policy::Policy,
-        f: &relm_policy::facts::Facts,
-    ) -> Result<Assessment> {
-        let answers = risks::answers(self.store.conn(), &f.release_id.0)?;
-        let signals = self.signals(policy, f)?;
-        Ok(relm_policy::assess::assess(
-            &policy.risk,
-            &answers,
-            &signals,
+        Ok(ReleaseAssessment::of(
+            &policy,
+            &crate::gates::facts(conn, &id, self.clock.now())?,
         ))
-    }
-
-    /// What the signals look at for a release, from the store and the calendar.
-    fn signals(
-        &self,
-        policy: &relm_policy::Policy,
-        f: &relm_policy::facts::Facts,
-    ) -> Result<Signals> {
-        let conn = self.store.conn();
-        let now = self.clock.now();
-        let fields = &f.fields;
-        let targets_production = fields.environments.iter().any(|e| {
-            policy
-                .environment(e)
-                .is_some_and(|env| env.tier == relm_policy::Tier::Production)
-        });
-        let since = relm_domain::hlc::Hlc::packed_after(
-            (now - Duration::days(RECENT_DAYS)).timestamp_millis() - 1,
-        );
-        let recent_failures: i64 = conn.query_row(
-            "SELECT (SELECT count(*) FROM deployments d JOIN releases r ON r.id = d.release_id
-                     WHERE r.service = ?1 AND d.outcome = 'failed' AND d.at_hlc >= ?2)
-                  + (SELECT count(*) FROM release_status_history h
-                     JOIN releases r ON r.id = h.release_id
-                     WHERE r.service = ?1 AND h.to_status = 'rolled_back' AND h.at_hlc >= ?2)",
-            relm_store::rusqlite::params![fields.service, since],
-            |r| r.get(0),
-        )?;
-        let mut freeze_soon_after = None;
-        let mut off_hours = None;
-        if let Some(w) = &fields.window {
-            let horizon = w.end + Duration::hours(FREEZE_AFTER_HOURS);
-            freeze_soon_after = f
-                .calendar
-                .iter()
-                .filter(|(_, e)| e.kind == relm_calendar::Kind::Freeze)
-                .filter(|(_, e)| {
-                    fields
-                        .environments
-                        .iter()
-                        .any(|env| e.scope.covers(&fields.service, env))
-                })
-                .find(|(_, e)| {
-                    relm_calendar::occurrences(e, w.end, horizon, 16)
-                        .unwrap_or_default()
-                        .iter()
-                        .any(|o| o.start_utc >= w.end && o.start_utc <= horizon)
-                })
-                .map(|(_, e)| e.name.clone());
-            if let Ok(tz) = w.tz.parse::<chrono_tz::Tz>() {
-                let local = w.start.with_timezone(&tz);
-                let weekend = matches!(local.weekday(), Weekday::Sat | Weekday::Sun);
-                if weekend || local.hour() < 8 || local.hour() >= 18 {
-                    off_hours = Some(format!("{} {}", local.format("%a %H:%M"), w.tz));
-                }
-            }
-        }
-        // Open or mitigating now (a lapsed acceptance included), score 15 or more: counted in
-        // SQL; the three highest named.
-        let linked = RiskFilter {
-            view: Some(risks::RiskView::Active),
-            now: fmt_utc(now),
-            release_or_service: Some((f.release_id.0.clone(), fields.service.clone())),
-            min_score: Some(15),
-            limit: 3,
-            ..RiskFilter::default()
-        };
-        let linked_count = risks::count(conn, &linked)?;
-        let linked_named: Vec<(String, u8)> = risks::list(conn, &linked)?
-            .into_iter()
-            .map(|r| (r.state.fields.title.clone(), r.state.fields.score()))
-            .collect();
-        Ok(Signals {
-            change_type: fields.change_type,
-            targets_production,
-            components: fields.components.len(),
-            changes: fields.changes.len(),
-            recent_failures: usize::try_from(recent_failures).unwrap_or(0),
-            freeze_soon_after,
-            off_hours,
-            window: fields
-                .window
-                .as_ref()
-                .map(|w| (fmt_utc(w.start), w.tz.clone())),
-            rollback_rehearsed: !f.rehearsals.is_empty(),
-            linked_high_risks: linked_named,
-            linked_high_count: usize::try_from(linked_count).unwrap_or(0),
-        })
     }
 }
 
@@ -749,7 +650,7 @@ impl Relm {
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ReleaseRisk {
-    pub assessment: Assessment,
+    pub assessment: ReleaseAssessment,
     pub questions: Vec<relm_policy::assess::Question>,
     pub linked: Vec<RiskView>,
 }
@@ -759,7 +660,7 @@ impl Relm {
         let id = self.resolve_release(release)?;
         let conn = self.store.conn();
         let (policy, _) = crate::gates::in_force(conn)?;
-        let facts = crate::gates::facts(conn, &id)?;
+        let facts = crate::gates::facts(conn, &id, self.clock.now())?;
         // Highest first, one query for both kinds of link.
         let rows = risks::list(
             conn,
@@ -773,9 +674,100 @@ impl Relm {
         let mut linked = self.risk_views(rows)?;
         linked.retain(|r| r.status != RiskStatus::Closed);
         Ok(ReleaseRisk {
-            assessment: self.assessment(&policy, &facts)?,
+            assessment: ReleaseAssessment::of(&policy, &facts),
             questions: policy.risk.questions,
             linked,
         })
+    }
+}
+
+impl Relm {
+    /// Set a release's risk level by hand. At or above the assessed level it is a raise (an
+    /// edit of the release, by its editors: the level is then at least this; at the assessed
+    /// level the raise is removed). Below, it is a **lowering**: an authorization by an approver
+    /// who does not own the release, with a reason, bound to the level they saw.
+    pub fn set_release_risk(
+        &mut self,
+        release: &str,
+        level: &str,
+        reason: &str,
+    ) -> Result<ReleaseAssessment> {
+        let id = self.resolve_release(release)?;
+        let level: RiskLevel = level.trim().parse().map_err(|_| {
+            ApiError::invalid(
+                "level",
+                format!(
+                    "`{}` is not a risk level; use low, medium, high or critical",
+                    level.trim()
+                ),
+            )
+        })?;
+        let now = self.clock.now();
+        let me = self.me()?;
+        let reason = reason.trim().to_string();
+        self.emit(|tx| {
+            let (policy, _) = crate::gates::in_force(tx)?;
+            let facts = crate::gates::facts(tx, &id, now)?;
+            if !facts.status.is_editable() {
+                return Err(ApiError::conflict(
+                    ReasonCode::NotEditable,
+                    format!(
+                        "release {id} is `{}`; its risk level is history",
+                        facts.status
+                    ),
+                )
+                .with("release", &id)
+                .with("status", facts.status));
+            }
+            let a = ReleaseAssessment::of(&policy, &facts);
+            let assessed = a.judged.assessed;
+            if level >= assessed {
+                let raise = if level == assessed {
+                    RiskLevel::Low
+                } else {
+                    level
+                };
+                if raise == facts.fields.risk {
+                    return Err(DomainError::problem(
+                        "level",
+                        ProblemCode::Unchanged,
+                        format!("the level is already {level}"),
+                    )
+                    .into());
+                }
+                return Ok(vec![EventBody::ReleaseUpdated {
+                    release_id: relm_domain::ids::ReleaseId(id.clone()),
+                    patch: relm_domain::release::ReleasePatch {
+                        risk: Some(raise),
+                        ..Default::default()
+                    },
+                }]);
+            }
+            if reason.is_empty() {
+                return Err(ApiError::invalid(
+                    "reason",
+                    format!(
+                        "lowering the level below the assessed {assessed} is an override; say why: --reason TEXT"
+                    ),
+                ));
+            }
+            let reason = check_reason(&reason)?;
+            if facts.fields.owner == me {
+                return Err(DomainError::unauthorized(
+                    ReasonCode::OwnerCannotLower,
+                    "you own this release and cannot lower its risk level; another approver must",
+                )
+                .with("release", &id)
+                .into());
+            }
+            let from = assessed.max(facts.fields.risk);
+            Ok(vec![EventBody::ReleaseRiskLowered {
+                release_id: relm_domain::ids::ReleaseId(id.clone()),
+                level,
+                from,
+                reason,
+            }])
+        })?;
+        self.assess_release(&id)
     }
 }

@@ -186,6 +186,13 @@ pub enum MemberCmd {
         #[arg(long = "role", required = true)]
         roles: Vec<String>,
     },
+    /// Put a member in a team (admin only); an empty name takes them out of any. Policies may
+    /// ask for an approver from another team than the release owner's.
+    Team {
+        /// Key id, fingerprint or a unique prefix.
+        member: String,
+        team: String,
+    },
     /// Remove a member (admin only). Their past events stay valid.
     Remove {
         /// Key id, fingerprint or a unique prefix.
@@ -607,6 +614,17 @@ pub enum RiskCmd {
     /// A release's risk, assessed now by the policy in force: the level, the method that
     /// decided it, and every factor with its points and where it came from.
     Assess { release: String },
+    /// Set a release's risk level by hand. At or above the assessed level it raises the level
+    /// (the assessed level removes a raise); below, it is an override: an approver who does
+    /// not own the release, with --reason. Prints the assessment.
+    Level {
+        release: String,
+        /// low, medium, high or critical.
+        #[arg(long)]
+        level: String,
+        #[arg(long, default_value = "")]
+        reason: String,
+    },
 }
 
 #[derive(Debug, Args, Default)]

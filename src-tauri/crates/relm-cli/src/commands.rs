@@ -235,6 +235,20 @@ fn member(opts: &Options, cmd: MemberCmd) -> Result<Outcome> {
             );
             Outcome::ok(m, text)
         }
+        MemberCmd::Team { member, team } => {
+            let m = relm.set_member_team(&member, &team)?;
+            let text = if m.team.is_empty() {
+                format!("{} ({}) is in no team", Shown(&m.name), m.fingerprint)
+            } else {
+                format!(
+                    "{} ({}) is in team {}",
+                    Shown(&m.name),
+                    m.fingerprint,
+                    Shown(&m.team)
+                )
+            };
+            Outcome::ok(m, text)
+        }
         MemberCmd::Rotate { member, key } => {
             let m = relm.rotate_member(&member, &key)?;
             let text = format!(
@@ -620,6 +634,15 @@ fn risk(opts: &Options, cmd: RiskCmd) -> Result<Outcome> {
         }
         RiskCmd::Assess { release } => {
             let a = relm.assess_release(&release)?;
+            let text = text::assessment(&a);
+            Outcome::ok(a, text)
+        }
+        RiskCmd::Level {
+            release,
+            level,
+            reason,
+        } => {
+            let a = relm.set_release_risk(&release, &level, &reason)?;
             let text = text::assessment(&a);
             Outcome::ok(a, text)
         }

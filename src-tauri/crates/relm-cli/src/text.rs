@@ -63,10 +63,12 @@ pub fn members(list: &[MemberView]) -> String {
         "FINGERPRINT", "NAME", "EMAIL", "ROLES"
     );
     for m in list {
-        let roles = if m.active {
+        let roles = if !m.active {
+            "(removed)".into()
+        } else if m.team.is_empty() {
             m.roles.join(",")
         } else {
-            "(removed)".into()
+            format!("{} (team {})", m.roles.join(","), Shown(&m.team))
         };
         let _ = writeln!(
             s,
@@ -658,10 +660,24 @@ pub fn risk_detail(d: &relm_api::risks::RiskDetail) -> String {
     s
 }
 
-pub fn assessment(a: &relm_policy::assess::Assessment) -> String {
-    let mut s = format!(
-        "risk {} ({:?}, score {}): questionnaire {} → {}, signals {} → {}\n",
-        a.level,
+pub fn assessment(a: &relm_policy::assess::ReleaseAssessment) -> String {
+    let j = &a.judged;
+    let mut s = format!("risk {}", j.level);
+    if let Some(l) = &j.lowered {
+        let _ = write!(
+            s,
+            " (lowered from {} by {}: {})",
+            l.from,
+            Shown(&l.name),
+            Shown(&l.reason)
+        );
+    } else if let Some(r) = j.raised {
+        let _ = write!(s, " (raised by hand to {r})");
+    }
+    let _ = writeln!(
+        s,
+        "\nassessed {} ({:?}, score {}): questionnaire {} → {}, signals {} → {}",
+        j.assessed,
         a.method,
         a.score,
         a.questionnaire_score,
@@ -669,6 +685,15 @@ pub fn assessment(a: &relm_policy::assess::Assessment) -> String {
         a.signals_score,
         a.signals_level
     );
+    if let Some(l) = &j.lapsed {
+        let _ = writeln!(
+            s,
+            "{}'s lowering to {} (from {}) no longer applies",
+            Shown(&l.name),
+            l.level,
+            l.from
+        );
+    }
     for f in &a.factors {
         let _ = writeln!(s, "  +{:<3} {}", f.points, Shown(&f.detail));
     }

@@ -122,6 +122,8 @@ pub enum ReasonCode {
     OwnerCannotAccept,
     /// No risk with this id (`id`).
     NoRisk,
+    /// The release's owner cannot lower its risk level (`release`).
+    OwnerCannotLower,
 }
 
 /// A refusal: its code and parameters for the app, an English message for the CLI and the log.

@@ -20,6 +20,8 @@ pub struct Member {
     pub name: String,
     pub email: String,
     pub roles: BTreeSet<Role>,
+    /// The member's team (empty: none).
+    pub team: String,
     pub active: bool,
 }
 
@@ -175,12 +177,23 @@ impl Members {
                     m.active = false;
                 }
             }
+            EventBody::MemberTeamSet { key_id, team } => {
+                if let Some(m) = self.members.get_mut(key_id) {
+                    m.team = team.clone();
+                }
+            }
             _ => {}
         }
     }
 
     fn insert(&mut self, info: &MemberInfo, roles: BTreeSet<Role>) {
         let key_id = info.key.key_id();
+        // Added again: the team stays.
+        let team = self
+            .members
+            .get(&key_id)
+            .map(|m| m.team.clone())
+            .unwrap_or_default();
         self.members.insert(
             key_id.clone(),
             Member {
@@ -189,6 +202,7 @@ impl Members {
                 name: info.name.clone(),
                 email: info.email.clone(),
                 roles,
+                team,
                 active: true,
             },
         );

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use crate::ids::{CalendarEntryId, ReleaseId, RiskId};
 use crate::keys::{KeyId, PublicKey};
-use crate::release::{ReleaseFields, ReleasePatch, ReleaseStatus};
+use crate::release::{ReleaseFields, ReleasePatch, ReleaseStatus, RiskLevel};
 use crate::risk::{Mitigation, RiskFields, RiskPatch};
 use crate::role::Role;
 
@@ -81,6 +81,10 @@ pub enum EventBody {
     MemberRolesSet { key_id: KeyId, roles: Vec<Role> },
     #[serde(rename = "member.removed")]
     MemberRemoved { key_id: KeyId },
+    /// The team a member belongs to (empty: none). Policies may ask for an approver from
+    /// another team than the release owner's.
+    #[serde(rename = "member.team_set")]
+    MemberTeamSet { key_id: KeyId, team: String },
     #[serde(rename = "release.created")]
     ReleaseCreated {
         release_id: ReleaseId,
@@ -219,6 +223,17 @@ pub enum EventBody {
         release_id: ReleaseId,
         answers: std::collections::BTreeMap<String, String>,
     },
+    /// An approver sets a release's risk level below what the assessment gives (`from`: the
+    /// level the approver saw, assessed or raised by hand), for a reason. The override holds
+    /// while the release's level stays at or below `from`; a higher level later is something
+    /// the approver never saw, and the override no longer applies.
+    #[serde(rename = "release.risk_lowered")]
+    ReleaseRiskLowered {
+        release_id: ReleaseId,
+        level: RiskLevel,
+        from: RiskLevel,
+        reason: String,
+    },
 }
 
 impl EventBody {
@@ -247,6 +262,7 @@ impl EventBody {
             EventBody::MemberAdded { .. } => "member.added",
             EventBody::MemberRolesSet { .. } => "member.roles_set",
             EventBody::MemberRemoved { .. } => "member.removed",
+            EventBody::MemberTeamSet { .. } => "member.team_set",
             EventBody::ReleaseCreated { .. } => "release.created",
             EventBody::ReleaseUpdated { .. } => "release.updated",
             EventBody::ReleaseStatusChanged { .. } => "release.status_changed",
@@ -267,6 +283,7 @@ impl EventBody {
             EventBody::RiskAccepted { .. } => "risk.accepted",
             EventBody::RiskClosed { .. } => "risk.closed",
             EventBody::RiskAnswered { .. } => "risk.answered",
+            EventBody::ReleaseRiskLowered { .. } => "release.risk_lowered",
         }
     }
 
@@ -275,9 +292,9 @@ impl EventBody {
         match self {
             EventBody::WorkspaceCreated { .. } | EventBody::WorkspaceConfigured { .. } => None,
             EventBody::MemberAdded { member, .. } => Some(member.key.key_id().0),
-            EventBody::MemberRolesSet { key_id, .. } | EventBody::MemberRemoved { key_id } => {
-                Some(key_id.0.clone())
-            }
+            EventBody::MemberRolesSet { key_id, .. }
+            | EventBody::MemberTeamSet { key_id, .. }
+            | EventBody::MemberRemoved { key_id } => Some(key_id.0.clone()),
             EventBody::PolicyApplied { version, .. } => Some(format!("policy/{version}")),
             EventBody::CalendarEntryAdded { entry_id, .. }
             | EventBody::CalendarEntryUpdated { entry_id, .. }
@@ -290,7 +307,8 @@ impl EventBody {
             | EventBody::RollbackRehearsed { release_id, .. }
             | EventBody::EmergencyDeclared { release_id, .. }
             | EventBody::FreezeJustified { release_id, .. }
-            | EventBody::RiskAnswered { release_id, .. } => Some(release_id.0.clone()),
+            | EventBody::RiskAnswered { release_id, .. }
+            | EventBody::ReleaseRiskLowered { release_id, .. } => Some(release_id.0.clone()),
             EventBody::RiskAdded { risk_id, .. }
             | EventBody::RiskUpdated { risk_id, .. }
             | EventBody::RiskMitigated { risk_id, .. }

@@ -71,6 +71,7 @@ pub fn roles_allowed_to_emit(body: &EventBody) -> Option<&'static [Role]> {
         EventBody::WorkspaceCreated { .. } => None,
         EventBody::MemberAdded { .. }
         | EventBody::MemberRolesSet { .. }
+        | EventBody::MemberTeamSet { .. }
         | EventBody::MemberRemoved { .. }
         | EventBody::PolicyApplied { .. }
         | EventBody::WorkspaceConfigured { .. } => Some(ADMIN),
@@ -83,7 +84,8 @@ pub fn roles_allowed_to_emit(body: &EventBody) -> Option<&'static [Role]> {
         | EventBody::RiskMitigationDone { .. }
         | EventBody::RiskClosed { .. }
         | EventBody::RiskAnswered { .. } => Some(DECIDE),
-        EventBody::RiskAccepted { .. } => Some(AUTHORIZE),
+        // Accepting a risk and lowering a release's risk level are authorizations.
+        EventBody::RiskAccepted { .. } | EventBody::ReleaseRiskLowered { .. } => Some(AUTHORIZE),
         EventBody::ReleaseStatusChanged {
             to: ReleaseStatus::Approved,
             ..

@@ -264,7 +264,7 @@ pub struct Factor {
 }
 
 /// Which method decided the level.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "RiskMethod"))]
 pub enum Method {
@@ -480,5 +480,191 @@ pub fn assess(model: &Model, answers: &BTreeMap<String, String>, s: &Signals) ->
         factors,
         answers: answers.clone(),
         unanswered,
+    }
+}
+
+/// A freeze starting this soon after the window's end adds to the risk.
+const FREEZE_AFTER_HOURS: i64 = 48;
+
+/// What the signals look at for the release `f` describes, under `policy`: the release itself,
+/// the store's figures in `f.risk`, and the calendar.
+pub fn signals(policy: &crate::Policy, f: &crate::Facts) -> Signals {
+    use chrono::{Datelike, Duration, Timelike, Weekday};
+    let fields = &f.fields;
+    let targets_production = fields.environments.iter().any(|e| {
+        policy
+            .environment(e)
+            .is_some_and(|env| env.tier == crate::Tier::Production)
+    });
+    let mut freeze_soon_after = None;
+    let mut off_hours = None;
+    if let Some(w) = &fields.window {
+        let horizon = w.end + Duration::hours(FREEZE_AFTER_HOURS);
+        freeze_soon_after = f
+            .calendar
+            .iter()
+            .filter(|(_, e)| e.kind == relm_calendar::Kind::Freeze)
+            .filter(|(_, e)| {
+                fields
+                    .environments
+                    .iter()
+                    .any(|env| e.scope.covers(&fields.service, env))
+            })
+            .find(|(_, e)| {
+                relm_calendar::occurrences(e, w.end, horizon, 16)
+                    .unwrap_or_default()
+                    .iter()
+                    .any(|o| o.start_utc >= w.end && o.start_utc <= horizon)
+            })
+            .map(|(_, e)| e.name.clone());
+        if let Ok(tz) = w.tz.parse::<chrono_tz::Tz>() {
+            let local = w.start.with_timezone(&tz);
+            let weekend = matches!(local.weekday(), Weekday::Sat | Weekday::Sun);
+            if weekend || local.hour() < 8 || local.hour() >= 18 {
+                off_hours = Some(format!("{} {}", local.format("%a %H:%M"), w.tz));
+            }
+        }
+    }
+    let r = &f.risk;
+    Signals {
+        change_type: fields.change_type,
+        targets_production,
+        components: fields.components.len(),
+        changes: fields.changes.len(),
+        recent_failures: r.recent_failures,
+        freeze_soon_after,
+        off_hours,
+        window: fields
+            .window
+            .as_ref()
+            .map(|w| (relm_domain::window::fmt_utc(w.start), w.tz.clone())),
+        rollback_rehearsed: !f.rehearsals.is_empty(),
+        linked_high_risks: r
+            .linked_top
+            .iter()
+            .filter(|l| l.score >= HIGH_RISK_SCORE)
+            .take(3)
+            .map(|l| (l.title.clone(), l.score))
+            .collect(),
+        linked_high_count: r.linked_at_least(HIGH_RISK_SCORE),
+    }
+}
+
+/// The inherent score from which a linked risk counts as high for the signals.
+pub const HIGH_RISK_SCORE: u8 = 15;
+
+/// A release's risk assessed under `policy` from its facts.
+pub fn assess_release(policy: &crate::Policy, f: &crate::Facts) -> Assessment {
+    assess(&policy.risk, &f.risk.answers, &signals(policy, f))
+}
+
+/// An approver's lowering of a release's level, as the level judgement shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "RiskLowering"))]
+pub struct Lowering {
+    pub level: RiskLevel,
+    /// The level the approver saw.
+    pub from: RiskLevel,
+    pub reason: String,
+    /// Key id and name of the approver.
+    pub by: String,
+    pub name: String,
+    /// RFC 3339 UTC.
+    pub at: String,
+    pub event_id: String,
+}
+
+/// A release's level and how it came about: the assessment, a raise by hand, an approver's
+/// lowering. The level every rule sees.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "RiskLevelJudged"))]
+pub struct Judged {
+    /// The level that counts.
+    pub level: RiskLevel,
+    /// What the assessment gives.
+    pub assessed: RiskLevel,
+    /// Raised by hand above the assessment (a release's `risk` field).
+    #[cfg_attr(feature = "ts", ts(optional))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub raised: Option<RiskLevel>,
+    /// The lowering in force.
+    #[cfg_attr(feature = "ts", ts(optional))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lowered: Option<Lowering>,
+    /// The latest lowering, no longer in force: the level rose above what its approver saw.
+    #[cfg_attr(feature = "ts", ts(optional))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lapsed: Option<Lowering>,
+}
+
+/// Judge the level of the release `f` describes, given its assessment: the higher of the
+/// assessment and the level raised by hand, unless an approver lowered it from at least that
+/// level. A lowering is bound to what its approver saw: once the level rises above it, the
+/// lowering lapses.
+pub fn judge(assessment: &Assessment, f: &crate::Facts) -> Judged {
+    let hand = f.fields.risk;
+    let base = assessment.level.max(hand);
+    let lowering = f.risk.lowered.as_ref().map(|l| Lowering {
+        level: l.level,
+        from: l.from,
+        reason: l.reason.clone(),
+        by: l.by.0.clone(),
+        name: f.name(&l.by),
+        at: relm_domain::window::fmt_utc(l.at),
+        event_id: l.event_id.clone(),
+    });
+    let (lowered, lapsed) = match lowering {
+        Some(l) if l.level < base && l.from >= base => (Some(l), None),
+        Some(l) if l.level < base => (None, Some(l)),
+        // Lowered to a level the release is at or above anyway: nothing to say.
+        _ => (None, None),
+    };
+    Judged {
+        level: lowered.as_ref().map_or(base, |l| l.level),
+        assessed: assessment.level,
+        raised: (hand > assessment.level).then_some(hand),
+        lowered,
+        lapsed,
+    }
+}
+
+/// A release's risk as `relm risk assess` and the app show it: the level that counts and how it
+/// came about, then the assessment behind it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ReleaseAssessment {
+    #[serde(flatten)]
+    pub judged: Judged,
+    /// The deciding method's score.
+    pub score: u32,
+    pub method: Method,
+    pub questionnaire_score: u32,
+    pub questionnaire_level: RiskLevel,
+    pub signals_score: u32,
+    pub signals_level: RiskLevel,
+    /// Every factor that added points, highest first.
+    pub factors: Vec<Factor>,
+    /// The release's answers, by question key.
+    pub answers: BTreeMap<String, String>,
+    /// Questions not answered yet.
+    pub unanswered: Vec<String>,
+}
+
+impl ReleaseAssessment {
+    /// The release `f` describes, assessed and judged under `policy`.
+    pub fn of(policy: &crate::Policy, f: &crate::Facts) -> ReleaseAssessment {
+        let a = assess_release(policy, f);
+        ReleaseAssessment {
+            judged: judge(&a, f),
+            score: a.score,
+            method: a.method,
+            questionnaire_score: a.questionnaire_score,
+            questionnaire_level: a.questionnaire_level,
+            signals_score: a.signals_score,
+            signals_level: a.signals_level,
+            factors: a.factors,
+            answers: a.answers,
+            unanswered: a.unanswered,
+        }
     }
 }

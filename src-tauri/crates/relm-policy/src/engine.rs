@@ -24,6 +24,9 @@ pub struct Context<'a> {
     pub at: DateTime<Utc>,
     /// The release's governed digest as it is now.
     pub digest: String,
+    /// The release's risk, assessed, and the level every rule sees.
+    pub assessment: crate::assess::Assessment,
+    pub level: crate::assess::Judged,
 }
 
 /// One approval or rejection, judged.
@@ -69,13 +72,68 @@ impl Assessed {
 impl<'a> Context<'a> {
     /// The context for judging `facts` for `env` (a name or an alias) at `at`.
     pub fn new(policy: &'a Policy, facts: &'a Facts, env: &'a str, at: DateTime<Utc>) -> Self {
+        let assessment = crate::assess::assess_release(policy, facts);
+        let level = crate::assess::judge(&assessment, facts);
         Context {
+            assessment,
+            level,
             facts,
             policy,
             env,
             environment: policy.environment(env),
             at,
             digest: facts.fields.governed_digest(&facts.release_id),
+        }
+    }
+
+    /// The release's level and the factors of the method that decided it, worded.
+    pub fn risk_msg(&self) -> Msg {
+        use crate::assess::{Method, Source};
+        let a = &self.assessment;
+        let source = match a.method {
+            Method::Questionnaire => Source::Questionnaire,
+            Method::Signals => Source::Signals,
+        };
+        let factors = a
+            .factors
+            .iter()
+            .filter(|f| f.source == source)
+            .map(|f| {
+                let question = f
+                    .params
+                    .get("question")
+                    .and_then(|k| self.policy.risk.question(k));
+                let choice = question.and_then(|qu| {
+                    let v = f.params.get("answer")?;
+                    qu.answers.iter().find(|c| &c.value == v)
+                });
+                let or = |a: &str, b: &str| {
+                    if a.is_empty() {
+                        b.to_string()
+                    } else {
+                        a.to_string()
+                    }
+                };
+                crate::text::FactorWords {
+                    name: f.name.clone(),
+                    points: f.points,
+                    params: f.params.clone(),
+                    question: question.map(|qu| [qu.text.clone(), or(&qu.text_fr, &qu.text)]),
+                    answer: choice.map(|c| {
+                        let en = or(&c.label, &c.value);
+                        [en.clone(), or(&c.label_fr, &en)]
+                    }),
+                }
+            })
+            .collect();
+        Msg::RiskLevelIs {
+            level: a.level.to_string(),
+            method: match a.method {
+                Method::Questionnaire => "questionnaire".into(),
+                Method::Signals => "signals".into(),
+            },
+            score: a.score,
+            factors,
         }
     }
 
@@ -90,7 +148,7 @@ impl<'a> Context<'a> {
     /// The first approvals rule whose `when` holds here: whose decisions count, and how many.
     pub fn approvals_rule(&self) -> Option<&'_ crate::rules::Approvals> {
         let tier = self.environment.map(|e| e.tier);
-        let (change, risk) = (self.facts.fields.change_type, self.facts.fields.risk);
+        let (change, risk) = (self.facts.fields.change_type, self.level.level);
         self.policy.rules.iter().find_map(|r| match &r.spec {
             crate::rules::RuleSpec::Approvals(a)
                 if r.spec.when().misses(self.env, tier, change, risk).is_none() =>
@@ -286,11 +344,41 @@ pub fn evaluate_in(
             ),
         ));
     }
+    let risk = cx.level.level;
+    if let Some(l) = &cx.level.lowered {
+        found.push((
+            "risk-level".into(),
+            "risk_level".into(),
+            Finding::pass(
+                Msg::RiskLowered {
+                    level: l.level.to_string(),
+                    from: l.from.to_string(),
+                    name: l.name.clone(),
+                    reason: l.reason.clone(),
+                },
+                vec![cx.risk_msg()],
+            ),
+        ));
+    } else if let Some(l) = &cx.level.lapsed {
+        found.push((
+            "risk-level".into(),
+            "risk_level".into(),
+            Finding::pass(
+                Msg::RiskLoweringLapsed {
+                    level: l.level.to_string(),
+                    from: l.from.to_string(),
+                    now: risk.to_string(),
+                    name: l.name.clone(),
+                },
+                vec![cx.risk_msg()],
+            ),
+        ));
+    }
     let emergency_rule = policy.rules.iter().find(|r| {
         matches!(r.spec, crate::rules::RuleSpec::Emergency(_))
             && r.spec
                 .when()
-                .misses(env, tier, facts.fields.change_type, facts.fields.risk)
+                .misses(env, tier, facts.fields.change_type, risk)
                 .is_none()
     });
     let emergency_path =
@@ -299,7 +387,7 @@ pub fn evaluate_in(
         let mut finding = if let Some(why) =
             rule.spec
                 .when()
-                .misses(env, tier, facts.fields.change_type, facts.fields.risk)
+                .misses(env, tier, facts.fields.change_type, risk)
         {
             Finding::not_applicable(why)
         } else if emergency_path && rule.spec.bypassed_in_emergency() {
@@ -311,6 +399,13 @@ pub fn evaluate_in(
         } else {
             rule.spec.evaluate(&cx, &rule.id)
         };
+        // A rule that applies because of the risk level says what decided the level.
+        if finding.status != LineStatus::NotApplicable
+            && (rule.spec.when().risk_at_least.is_some()
+                || matches!(rule.spec, crate::rules::RuleSpec::Risk(_)))
+        {
+            finding.evidence.insert(0, cx.risk_msg());
+        }
         if finding.status == LineStatus::Fail && rule.spec.severity() == Severity::Warn {
             finding.status = LineStatus::Warn;
         }
@@ -362,5 +457,11 @@ pub fn evaluate_in(
         approvals: listed,
         authorizations,
         review_required: facts.fields.change_type == ChangeType::Emergency,
+        risk: crate::verdict::VerdictRisk {
+            method: cx.assessment.method,
+            score: cx.assessment.score,
+            decided_by: cx.risk_msg().render(style),
+            level: cx.level.clone(),
+        },
     }
 }

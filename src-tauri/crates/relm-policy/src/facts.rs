@@ -10,7 +10,7 @@ use std::sync::Arc;
 use relm_domain::ids::ReleaseId;
 use relm_domain::keys::KeyId;
 use relm_domain::payload::{Decision, Outcome};
-use relm_domain::release::{ReleaseFields, ReleaseStatus};
+use relm_domain::release::{ReleaseFields, ReleaseStatus, RiskLevel};
 use relm_domain::role::Role;
 
 #[derive(Debug, Clone, Serialize)]
@@ -29,6 +29,8 @@ pub struct Facts {
     /// Justifications recorded for releasing inside a soft freeze.
     pub justifications: Vec<JustificationFact>,
     pub members: BTreeMap<KeyId, Person>,
+    /// What the release's risk assessment looks at beyond the release itself.
+    pub risk: RiskFacts,
     /// The calendar's entries (id, entry), shared by every release judged together.
     #[serde(skip)]
     pub calendar: Arc<Vec<(String, relm_calendar::Entry)>>,
@@ -81,12 +83,59 @@ pub struct EmergencyFact {
     pub approver: KeyId,
 }
 
+/// What a release's risk assessment reads from the store, as of the facts' instant.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RiskFacts {
+    /// The release's answers to the questionnaire, by question key.
+    pub answers: BTreeMap<String, String>,
+    /// Failed or rolled-back deployments of the release's service in the last 90 days (other
+    /// releases included).
+    pub recent_failures: usize,
+    /// Risks open or mitigating now (a lapsed acceptance included) linked to the release or its
+    /// service: how many at each inherent score.
+    pub linked_scores: BTreeMap<u8, u32>,
+    /// The highest of them, highest first (a few, for naming).
+    pub linked_top: Vec<LinkedRisk>,
+    /// The latest lowering of the release's level by an approver, in ledger order.
+    pub lowered: Option<LoweredFact>,
+}
+
+impl RiskFacts {
+    /// How many linked active risks score at least `min`.
+    pub fn linked_at_least(&self, min: u8) -> usize {
+        self.linked_scores
+            .range(min..)
+            .map(|(_, n)| *n as usize)
+            .sum()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LinkedRisk {
+    pub id: String,
+    pub title: String,
+    pub score: u8,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LoweredFact {
+    pub event_id: String,
+    pub level: RiskLevel,
+    /// The level the approver saw and lowered from.
+    pub from: RiskLevel,
+    pub reason: String,
+    pub by: KeyId,
+    pub at: DateTime<Utc>,
+}
+
 /// A member as the ledger knows them now; `active` is false once removed.
 #[derive(Debug, Clone, Serialize)]
 pub struct Person {
     pub name: String,
     pub email: String,
     pub roles: Vec<Role>,
+    /// Empty when in no team.
+    pub team: String,
     pub active: bool,
 }
 

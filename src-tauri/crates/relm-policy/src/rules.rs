@@ -78,6 +78,7 @@ pub enum RuleSpec {
     Emergency(Emergency),
     Freeze(Freeze),
     Window(Window),
+    Risk(RiskRule),
 }
 
 macro_rules! dispatch {
@@ -92,6 +93,7 @@ macro_rules! dispatch {
             RuleSpec::Emergency($r) => $e,
             RuleSpec::Freeze($r) => $e,
             RuleSpec::Window($r) => $e,
+            RuleSpec::Risk($r) => $e,
         }
     };
 }
@@ -108,6 +110,7 @@ impl RuleSpec {
             RuleSpec::Emergency(_) => "emergency",
             RuleSpec::Freeze(_) => "freeze",
             RuleSpec::Window(_) => "window",
+            RuleSpec::Risk(_) => "risk",
         }
     }
 
@@ -453,7 +456,7 @@ impl Rollback {
             text: first_line(&f.fields.rollback_plan),
         }];
         match self.rehearsal_from_risk {
-            Some(min) if f.fields.risk >= min => {
+            Some(min) if cx.level.level >= min => {
                 let done: Vec<_> = f.rehearsals.iter().filter(|r| r.at <= cx.at).collect();
                 match done.last() {
                     Some(r) => {
@@ -467,7 +470,7 @@ impl Rollback {
                     }
                     None => Finding::fail(
                         Msg::RehearsalNeeded {
-                            risk: f.fields.risk.to_string(),
+                            risk: cx.level.level.to_string(),
                         },
                         plan,
                         Msg::RemedyRehearse { id },
@@ -476,6 +479,181 @@ impl Rollback {
             }
             _ => Finding::pass(Msg::RollbackWritten, plan),
         }
+    }
+}
+
+rule_settings! {
+    /// What a release's risk asks for, usually from a level up (`when.risk_at_least`): at least
+    /// `approvers` distinct approvals by members with the approver role (`other_team`: one of
+    /// them from another team than the release owner's); a recorded rollback rehearsal
+    /// (`rehearsal`); and no open, unaccepted risk scored `block_linked_score` or more linked to
+    /// the release or its service. Every line says which factors decided the level.
+    RiskRule {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub approvers: Option<u32>,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        pub other_team: bool,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        pub rehearsal: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub block_linked_score: Option<u8>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub max_age_hours: Option<u32>,
+    }
+}
+
+impl RiskRule {
+    fn check(&self, _: &[Environment]) -> Result<(), String> {
+        if self.approvers.is_none() && !self.rehearsal && self.block_linked_score.is_none() {
+            return Err(
+                "a risk rule asks for something: `approvers`, `rehearsal = true` or `block_linked_score`"
+                    .into(),
+            );
+        }
+        match self.approvers {
+            Some(0) => {
+                return Err("`approvers = 0` asks for nothing; ask for 1 or more".into());
+            }
+            Some(n) if n > 20 => {
+                return Err("`approvers` above 20 cannot be met by any real team".into());
+            }
+            None if self.other_team => {
+                return Err("`other_team = true` needs `approvers` (1 or more)".into());
+            }
+            _ => {}
+        }
+        if let Some(s) = self.block_linked_score
+            && !(1..=25).contains(&s)
+        {
+            return Err(format!(
+                "`block_linked_score = {s}`: risk scores go from 1 to 25 (likelihood × impact)"
+            ));
+        }
+        if self.max_age_hours == Some(0) {
+            return Err("`max_age_hours = 0` would expire every approval at once".into());
+        }
+        Ok(())
+    }
+
+    fn evaluate(&self, cx: &Context<'_>, _id: &str) -> Finding {
+        let f = cx.facts;
+        let id = f.release_id.0.clone();
+        let mut parts: Vec<Finding> = Vec::new();
+        if let Some(min) = self.block_linked_score {
+            let n = f.risk.linked_at_least(min);
+            let named: Vec<_> = f
+                .risk
+                .linked_top
+                .iter()
+                .filter(|r| r.score >= min)
+                .collect();
+            parts.push(if n == 0 {
+                Finding::pass(Msg::NoLinkedRisks { min }, vec![])
+            } else {
+                let mut list: Vec<String> = named
+                    .iter()
+                    .map(|r| format!("“{}” ({})", r.title, r.score))
+                    .collect();
+                if n > named.len() {
+                    list.push("…".into());
+                }
+                Finding::fail(
+                    Msg::LinkedRisksBlock {
+                        n,
+                        min,
+                        list: list.join(", "),
+                    },
+                    named
+                        .iter()
+                        .map(|r| Msg::raw(format!("{} {} ({})", r.id, r.title, r.score)))
+                        .collect(),
+                    Msg::RemedyLinkedRisks {
+                        id: named.first().map(|r| r.id.clone()).unwrap_or_default(),
+                    },
+                )
+            });
+        }
+        if self.rehearsal {
+            let done: Vec<_> = f.rehearsals.iter().filter(|r| r.at <= cx.at).collect();
+            parts.push(match done.last() {
+                Some(r) => Finding::pass(
+                    Msg::RollbackRehearsed,
+                    vec![Msg::Rehearsed {
+                        at: fmt_utc(r.at),
+                        by: f.name(&r.by),
+                        note: r.note.clone(),
+                    }],
+                ),
+                None => Finding::fail(
+                    Msg::RehearsalNeeded {
+                        risk: cx.level.level.to_string(),
+                    },
+                    vec![],
+                    Msg::RemedyRehearse { id: id.clone() },
+                ),
+            });
+        }
+        if let Some(count) = self.approvers {
+            let roles = [Role::Approver];
+            let assessed = cx.assess(&roles, self.max_age_hours);
+            let mut q = quorum(cx, &assessed, count, &roles, false);
+            if self.other_team && q.status == LineStatus::Pass {
+                let team = f
+                    .person(&f.fields.owner)
+                    .map(|p| p.team.clone())
+                    .unwrap_or_default();
+                let other = assessed.iter().filter(|a| a.counts).find_map(|a| {
+                    let p = f.person(&a.fact.by)?;
+                    (!p.team.is_empty() && p.team != team).then(|| (a.name.clone(), p.team.clone()))
+                });
+                q = match other {
+                    Some((name, t)) => {
+                        q.evidence.push(Msg::OtherTeam { name, team: t });
+                        q
+                    }
+                    None => Finding::fail(
+                        Msg::OtherTeamMissing { team: team.clone() },
+                        q.evidence,
+                        Msg::RemedyOtherTeam {
+                            id: id.clone(),
+                            env: cx.env.to_string(),
+                            team,
+                        },
+                    ),
+                };
+            }
+            parts.push(q);
+        }
+        combine(parts)
+    }
+}
+
+/// One finding from several: failing if any fails (its reasons said together, the first
+/// remedy offered), else passing with every reason.
+fn combine(parts: Vec<Finding>) -> Finding {
+    let failing: Vec<&Finding> = parts
+        .iter()
+        .filter(|p| p.status == LineStatus::Fail)
+        .collect();
+    let shown: Vec<&Finding> = if failing.is_empty() {
+        parts.iter().collect()
+    } else {
+        failing
+    };
+    let reason = match shown.as_slice() {
+        [one] => one.reason.clone(),
+        many => Msg::All(many.iter().map(|p| p.reason.clone()).collect()),
+    };
+    let remedy = shown.iter().find_map(|p| p.remedy.clone());
+    Finding {
+        status: if shown.iter().any(|p| p.status == LineStatus::Fail) {
+            LineStatus::Fail
+        } else {
+            LineStatus::Pass
+        },
+        reason,
+        evidence: parts.into_iter().flat_map(|p| p.evidence).collect(),
+        remedy,
     }
 }
 

@@ -387,6 +387,120 @@ pub enum Msg {
     },
     RemedyFixRego,
     RemedySeeRule,
+
+    // Risk: the level and what decided it, lowerings, the `risk` rule kind.
+    RiskLevelIs {
+        level: String,
+        /// `questionnaire` or `signals`.
+        method: String,
+        score: u32,
+        factors: Vec<FactorWords>,
+    },
+    RiskLowered {
+        level: String,
+        from: String,
+        name: String,
+        reason: String,
+    },
+    RiskLoweringLapsed {
+        level: String,
+        from: String,
+        now: String,
+        name: String,
+    },
+    /// Several findings of one rule, said together.
+    All(Vec<Msg>),
+    LinkedRisksBlock {
+        n: usize,
+        min: u8,
+        list: String,
+    },
+    NoLinkedRisks {
+        min: u8,
+    },
+    RemedyLinkedRisks {
+        id: String,
+    },
+    OtherTeam {
+        name: String,
+        team: String,
+    },
+    OtherTeamMissing {
+        team: String,
+    },
+    RemedyOtherTeam {
+        id: String,
+        env: String,
+        team: String,
+    },
+}
+
+/// A factor of a risk assessment, with what wording it needs in either language.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FactorWords {
+    pub name: String,
+    pub points: u32,
+    pub params: std::collections::BTreeMap<String, String>,
+    /// For questionnaire factors: the question and the answer, in English and French.
+    pub question: Option<[String; 2]>,
+    pub answer: Option<[String; 2]>,
+}
+
+impl FactorWords {
+    fn render(&self, lang: Lang) -> String {
+        let fr = lang == Lang::Fr;
+        let i = usize::from(fr);
+        let n = || self.params.get("count").cloned().unwrap_or_default();
+        let plural_fr = || {
+            if n().parse::<u32>().unwrap_or(0) > 1 {
+                "s"
+            } else {
+                ""
+            }
+        };
+        let what = if let (Some(qu), Some(a)) = (&self.question, &self.answer) {
+            format!("{} → {}", qu[i], a[i])
+        } else {
+            match (self.name.as_str(), fr) {
+                ("emergency_change", false) => "emergency change".into(),
+                ("emergency_change", true) => "changement d’urgence".into(),
+                ("normal_change", false) => "normal change".into(),
+                ("normal_change", true) => "changement normal".into(),
+                ("production", false) => "targets production".into(),
+                ("production", true) => "vise la production".into(),
+                ("many_components", false) => format!("{} components", n()),
+                ("many_components", true) => format!("{} composants", n()),
+                ("many_changes", false) => format!("{} changes", n()),
+                ("many_changes", true) => format!("{} changements", n()),
+                ("recent_failures", false) => format!("{} failed deployments in 90 days", n()),
+                ("recent_failures", true) => format!(
+                    "{} déploiement{p} en échec en 90\u{a0}jours",
+                    n(),
+                    p = plural_fr()
+                ),
+                ("freeze_soon_after", _) => {
+                    let name = self.params.get("freeze").cloned().unwrap_or_default();
+                    if fr {
+                        format!("gel {} juste après", q(lang, &name))
+                    } else {
+                        format!("freeze {} right after", q(lang, &name))
+                    }
+                }
+                ("off_hours", false) => "outside business hours".into(),
+                ("off_hours", true) => "hors des heures ouvrées".into(),
+                ("rollback_not_rehearsed", false) => "rollback never rehearsed".into(),
+                ("rollback_not_rehearsed", true) => "retour arrière jamais répété".into(),
+                ("linked_high_risks", false) => format!("{} open high risks linked", n()),
+                ("linked_high_risks", true) => format!(
+                    "{} risque{p} élevé{p} ouvert{p} lié{p}",
+                    n(),
+                    p = plural_fr()
+                ),
+                (other, _) => other.to_string(),
+            }
+        };
+        format!("{what} +{}", self.points)
+    }
 }
 
 impl Msg {
@@ -426,6 +540,10 @@ impl Msg {
             },
             RemedyRemoveEntry { id } => Action::Calendar { entry: id.clone() },
             RemedyApplyPolicy | RemedyFixRego | RemedySeeRule => Action::Policy,
+            RemedyOtherTeam { env, .. } => Action::Approve {
+                environment: env.clone(),
+            },
+            RemedyLinkedRisks { id } => Action::Risk { risk: id.clone() },
             _ => return None,
         })
     }
@@ -920,6 +1038,127 @@ impl Msg {
                 "see the rule's description in the policy".into(),
                 "voir la description de la règle dans la politique".into(),
             ),
+            RiskLevelIs {
+                level,
+                method,
+                score,
+                factors,
+            } => {
+                let list = factors
+                    .iter()
+                    .map(|f| f.render(lang))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let q_method = method == "questionnaire";
+                if factors.is_empty() {
+                    pick(
+                        format!("{level} risk: no factor adds points"),
+                        format!(
+                            "risque {}\u{a0}: aucun facteur n’ajoute de points",
+                            words(lang, level)
+                        ),
+                    )
+                } else {
+                    pick(
+                        format!(
+                            "{level} risk: {} score {score} ({list})",
+                            if q_method { "questionnaire" } else { "signals" }
+                        ),
+                        format!(
+                            "risque {}\u{a0}: score {} {score} ({list})",
+                            words(lang, level),
+                            if q_method {
+                                "du questionnaire"
+                            } else {
+                                "des signaux"
+                            }
+                        ),
+                    )
+                }
+            }
+            RiskLowered {
+                level,
+                from,
+                name,
+                reason,
+            } => pick(
+                format!("risk level lowered from {from} to {level} by {name}: {}", q(lang, reason)),
+                format!(
+                    "niveau de risque abaissé de {} à {} par {name}\u{a0}: {}",
+                    words(lang, from),
+                    words(lang, level),
+                    q(lang, reason)
+                ),
+            ),
+            RiskLoweringLapsed {
+                level,
+                from,
+                now,
+                name,
+            } => pick(
+                format!(
+                    "{name}'s lowering to {level} (from {from}) no longer applies: the level is now {now}"
+                ),
+                format!(
+                    "l’abaissement à {} (depuis {}) par {name} ne s’applique plus\u{a0}: le niveau est maintenant {}",
+                    words(lang, level),
+                    words(lang, from),
+                    words(lang, now)
+                ),
+            ),
+            All(parts) => parts
+                .iter()
+                .map(|m| m.render(style))
+                .collect::<Vec<_>>()
+                .join(if fr { "\u{202f}; " } else { "; " }),
+            LinkedRisksBlock { n, min, list } => pick(
+                format!(
+                    "{n} open, unaccepted risk{} scored {min} or more linked to the release or its service: {list}",
+                    plural(*n as u32)
+                ),
+                format!(
+                    "{n} risque{p} ouvert{p} et non accepté{p} de score {min} ou plus lié{p} à la mise en production ou à son service\u{a0}: {list}",
+                    p = pluriel(*n as u32)
+                ),
+            ),
+            NoLinkedRisks { min } => pick(
+                format!("no open, unaccepted risk scored {min} or more is linked"),
+                format!("aucun risque ouvert et non accepté de score {min} ou plus n’y est lié"),
+            ),
+            RemedyLinkedRisks { id } => pick(
+                format!("mitigate, accept or close them: `relm risk show {id}`"),
+                format!("réduisez-les, acceptez-les ou clôturez-les\u{a0}: `relm risk show {id}`"),
+            ),
+            OtherTeam { name, team } => pick(
+                format!("{name} approved from another team ({team})"),
+                format!("{name} a approuvé depuis une autre équipe ({team})"),
+            ),
+            OtherTeamMissing { team } => {
+                if team.is_empty() {
+                    pick(
+                        "no counted approval comes from another team than the owner's (the owner is in no team)".into(),
+                        "aucune approbation retenue ne vient d’une autre équipe que celle du responsable (il n’est dans aucune équipe)".into(),
+                    )
+                } else {
+                    pick(
+                        format!("no counted approval comes from another team than the owner's ({team})"),
+                        format!("aucune approbation retenue ne vient d’une autre équipe que celle du responsable ({team})"),
+                    )
+                }
+            }
+            RemedyOtherTeam { id, env, team } => {
+                if team.is_empty() {
+                    pick(
+                        format!("put the owner in a team (`relm member team`), then ask an approver from another team: `relm approve {id} --env {env}`"),
+                        format!("placez le responsable dans une équipe (`relm member team`), puis demandez à un approbateur d’une autre équipe\u{a0}: `relm approve {id} --env {env}`"),
+                    )
+                } else {
+                    pick(
+                        format!("an approver outside {team} to approve: `relm approve {id} --env {env}`"),
+                        format!("un approbateur hors de l’équipe {team} doit approuver\u{a0}: `relm approve {id} --env {env}`"),
+                    )
+                }
+            }
         }
     }
 }

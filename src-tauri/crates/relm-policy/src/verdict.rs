@@ -106,6 +106,8 @@ pub enum Action {
     Policy,
     /// See the calendar entry `entry` (unreadable: remove it and add it again).
     Calendar { entry: String },
+    /// See the register's risk `risk` (mitigate, accept or close it).
+    Risk { risk: String },
 }
 
 /// An approval or rejection as the verdict judged it.
@@ -156,6 +158,21 @@ pub struct Verdict {
     pub authorizations: Vec<ApprovalLine>,
     /// The release went out on the emergency path and must be reviewed.
     pub review_required: bool,
+    /// The release's risk level as every rule saw it, and what decided it.
+    pub risk: VerdictRisk,
+}
+
+/// The risk part of a verdict.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct VerdictRisk {
+    #[serde(flatten)]
+    pub level: crate::assess::Judged,
+    pub method: crate::assess::Method,
+    /// The deciding method's score.
+    pub score: u32,
+    /// The level and the deciding method's factors, worded.
+    pub decided_by: String,
 }
 
 impl Verdict {

@@ -28,8 +28,42 @@ fn refused(body: &str, line: Option<usize>, fragment: &str) {
 #[test]
 fn the_default_policy_parses() {
     let p = Policy::parse(DEFAULT_POLICY).unwrap();
-    assert_eq!(p.rules.len(), 4);
+    assert_eq!(p.rules.len(), 7);
     assert_eq!(p.environment("production").unwrap().name, "prod");
+}
+
+#[test]
+fn risk_rules_that_ask_for_nothing_or_the_impossible() {
+    refused(
+        "[[rules]]\nkind = \"risk\"\nwhen = { risk_at_least = \"high\" }\n",
+        Some(9),
+        "asks for something",
+    );
+    refused(
+        "[[rules]]\nkind = \"risk\"\napprovers = 0\n",
+        Some(9),
+        "`approvers = 0`",
+    );
+    refused(
+        "[[rules]]\nkind = \"risk\"\nother_team = true\nrehearsal = true\n",
+        Some(9),
+        "`other_team = true` needs `approvers`",
+    );
+    refused(
+        "[[rules]]\nkind = \"risk\"\nblock_linked_score = 26\n",
+        Some(9),
+        "from 1 to 25",
+    );
+    refused(
+        "[[rules]]\nkind = \"risk\"\nrehearsal = \"yes\"\n",
+        Some(9),
+        "",
+    );
+    refused(
+        "[[rules]]\nkind = \"risk\"\nrehearsal = true\nteams = 2\n",
+        Some(9),
+        "teams",
+    );
 }
 
 #[test]

@@ -123,6 +123,7 @@ fn people() -> BTreeMap<KeyId, Person> {
                     name: format!("Approver {i}"),
                     email: format!("a{i}@example.com"),
                     roles: vec![Role::Approver],
+                    team: String::new(),
                     active: true,
                 },
             )
@@ -151,6 +152,7 @@ fn facts(fields: ReleaseFields) -> Facts {
         emergency: None,
         justifications: vec![],
         members: people(),
+        risk: Default::default(),
         calendar: Default::default(),
     }
 }

@@ -63,6 +63,11 @@ kind = "promotion"
 kind = "emergency"
 post_hoc_hours = 24
 
+# Signal thresholds high enough that the fixture's levels come from its hand-set level: these
+# cases are about the other rules (the `risk` rule kind has its own tests below).
+[risk]
+signals = { medium = 15, high = 40, critical = 60 }
+
 [[rego]]
 name = "no-weekend"
 module = '''
@@ -187,6 +192,7 @@ fn members() -> BTreeMap<KeyId, Person> {
         name: name.into(),
         email: email.into(),
         roles: roles.to_vec(),
+        team: String::new(),
         active: true,
     };
     BTreeMap::from([
@@ -270,6 +276,7 @@ fn release() -> Facts {
         emergency: None,
         justifications: vec![],
         members: members(),
+        risk: Default::default(),
         calendar: Default::default(),
     }
 }
@@ -1032,4 +1039,244 @@ fn a_verdict_for_a_person_says_times_in_a_named_zone_and_no_raw_instant() {
     }
     let fr = words(relm_policy::Lang::Fr, Some("Europe/Paris"));
     assert!(fr.contains(" mars 2027 à "), "French dates: {fr}");
+}
+
+/// The `risk` rule kind, with a questionnaire that can reach every level.
+const RISKY: &str = r#"
+[[environments]]
+name = "staging"
+tier = "staging"
+
+[[environments]]
+name = "prod"
+tier = "production"
+
+[[rules]]
+id = "risk-rehearsal"
+kind = "risk"
+when = { tiers = ["production"], risk_at_least = "high" }
+rehearsal = true
+
+[[rules]]
+id = "risk-critical"
+kind = "risk"
+when = { tiers = ["production"], risk_at_least = "critical" }
+approvers = 2
+other_team = true
+
+[[rules]]
+id = "risk-register"
+kind = "risk"
+when = { tiers = ["production"] }
+block_linked_score = 20
+
+[risk]
+questionnaire = { medium = 10, high = 25, critical = 40 }
+
+[[risk.questions]]
+key = "data_migration"
+text = "Does it change stored data?"
+text_fr = "Modifie-t-il des données stockées\u202F?"
+answers = [
+  { value = "none", points = 0 },
+  { value = "irreversible", points = 45, label = "Yes, irreversibly", label_fr = "Oui, de façon irréversible" },
+]
+"#;
+
+fn line<'a>(v: &'a relm_policy::Verdict, rule: &str) -> &'a relm_policy::Line {
+    v.rules
+        .iter()
+        .find(|l| l.rule == rule)
+        .unwrap_or_else(|| panic!("no line {rule} in {:#?}", v.rules))
+}
+
+fn risky(f: &mut Facts) {
+    f.fields.risk = RiskLevel::Low;
+    f.risk
+        .answers
+        .insert("data_migration".into(), "irreversible".into());
+}
+
+fn team(f: &mut Facts, who: &str, name: &str) {
+    f.members.get_mut(&key(who)).unwrap().team = name.into();
+}
+
+#[test]
+fn a_critical_release_needs_two_approvers_one_from_another_team() {
+    let policy = Policy::parse(RISKY).unwrap();
+    let mut f = release();
+    risky(&mut f);
+    f.rehearsals.push(RehearsalFact {
+        at: at("2027-03-08T09:00:00Z"),
+        by: key(CAT),
+        note: "restored 2.3.1 in staging".into(),
+        link: None,
+    });
+    let v = evaluate(&policy, 1, &f, "prod", at(CHECK_AT));
+    assert_eq!(v.risk.level.level, RiskLevel::Critical);
+    let critical = line(&v, "risk-critical");
+    assert_eq!(critical.status, LineStatus::Fail);
+    assert!(critical.reason.contains("0 of 2"), "{}", critical.reason);
+    // The line says which factors decided the level.
+    assert!(
+        critical.evidence[0].contains("critical risk: questionnaire score 45")
+            && critical.evidence[0].contains("Does it change stored data? → Yes, irreversibly +45"),
+        "{:?}",
+        critical.evidence
+    );
+    // Two approvers of the owner's team: the quorum is met, the other team is not.
+    for who in [OWNER, ANN, BOB] {
+        team(&mut f, who, "payments");
+    }
+    approve(&mut f, ANN, "2027-03-08T10:00:00Z");
+    approve(&mut f, BOB, "2027-03-08T11:00:00Z");
+    let v = evaluate(&policy, 1, &f, "prod", at(CHECK_AT));
+    let critical = line(&v, "risk-critical");
+    assert_eq!(critical.status, LineStatus::Fail);
+    assert!(
+        critical
+            .reason
+            .contains("another team than the owner's (payments)"),
+        "{}",
+        critical.reason
+    );
+    assert!(
+        critical
+            .remedy
+            .as_deref()
+            .unwrap()
+            .contains("outside payments")
+    );
+    // Bob moves to the platform team: allowed.
+    team(&mut f, BOB, "platform");
+    let v = evaluate(&policy, 1, &f, "prod", at(CHECK_AT));
+    let critical = line(&v, "risk-critical");
+    assert_eq!(critical.status, LineStatus::Pass, "{critical:#?}");
+    assert!(
+        critical
+            .evidence
+            .iter()
+            .any(|e| e == "Bob Approver approved from another team (platform)"),
+        "{:?}",
+        critical.evidence
+    );
+    assert_eq!(v.outcome, Outcome::Allowed, "{:#?}", v.rules);
+}
+
+#[test]
+fn answering_the_questionnaire_changes_which_rules_apply() {
+    let policy = Policy::parse(RISKY).unwrap();
+    let mut f = release();
+    f.fields.risk = RiskLevel::Low;
+    let before = evaluate(&policy, 1, &f, "prod", at(CHECK_AT));
+    assert!(before.risk.level.level < RiskLevel::High);
+    assert_eq!(
+        line(&before, "risk-rehearsal").status,
+        LineStatus::NotApplicable
+    );
+    risky(&mut f);
+    let after = evaluate(&policy, 1, &f, "prod", at(CHECK_AT));
+    assert_eq!(line(&after, "risk-rehearsal").status, LineStatus::Fail);
+    assert_eq!(after.outcome, Outcome::Blocked);
+}
+
+#[test]
+fn a_hand_raise_keeps_the_higher_level() {
+    let policy = Policy::parse(RISKY).unwrap();
+    let mut f = release();
+    f.fields.risk = RiskLevel::High;
+    let v = evaluate(&policy, 1, &f, "prod", at(CHECK_AT));
+    assert_eq!(v.risk.level.level, RiskLevel::High);
+    assert_eq!(v.risk.level.raised, Some(RiskLevel::High));
+    assert_eq!(line(&v, "risk-rehearsal").status, LineStatus::Fail);
+}
+
+#[test]
+fn an_approvers_lowering_holds_until_the_level_rises_above_what_they_saw() {
+    use relm_policy::facts::LoweredFact;
+    let policy = Policy::parse(RISKY).unwrap();
+    let mut f = release();
+    f.fields.risk = RiskLevel::High;
+    f.risk.lowered = Some(LoweredFact {
+        event_id: "ev-lower".into(),
+        level: RiskLevel::Medium,
+        from: RiskLevel::High,
+        reason: "the migration was rehearsed twice".into(),
+        by: key(ANN),
+        at: at("2027-03-08T08:00:00Z"),
+    });
+    let v = evaluate(&policy, 1, &f, "prod", at(CHECK_AT));
+    assert_eq!(v.risk.level.level, RiskLevel::Medium);
+    assert_eq!(line(&v, "risk-rehearsal").status, LineStatus::NotApplicable);
+    let shown = line(&v, "risk-level");
+    assert_eq!(
+        shown.reason,
+        "risk level lowered from high to medium by Ann Approver: “the migration was rehearsed twice”"
+    );
+    // The answers now make it critical: more than the approver saw, so the lowering lapses.
+    risky(&mut f);
+    let v = evaluate(&policy, 1, &f, "prod", at(CHECK_AT));
+    assert_eq!(v.risk.level.level, RiskLevel::Critical);
+    assert!(v.risk.level.lowered.is_none());
+    assert!(
+        line(&v, "risk-level").reason.contains("no longer applies"),
+        "{}",
+        line(&v, "risk-level").reason
+    );
+}
+
+#[test]
+fn an_open_unaccepted_linked_risk_of_20_or_more_blocks_production() {
+    use relm_policy::facts::LinkedRisk;
+    let policy = Policy::parse(RISKY).unwrap();
+    let mut f = release();
+    f.fields.risk = RiskLevel::Low;
+    f.risk.linked_scores.insert(16, 3);
+    f.risk.linked_scores.insert(20, 1);
+    f.risk.linked_top = vec![LinkedRisk {
+        id: "01JRISK".into(),
+        title: "Card processor outage".into(),
+        score: 20,
+    }];
+    let v = evaluate(&policy, 1, &f, "prod", at(CHECK_AT));
+    let reg = line(&v, "risk-register");
+    assert_eq!(reg.status, LineStatus::Fail);
+    assert_eq!(
+        reg.reason,
+        "1 open, unaccepted risk scored 20 or more linked to the release or its service: “Card processor outage” (20)"
+    );
+    assert_eq!(
+        reg.action,
+        Some(relm_policy::verdict::Action::Risk {
+            risk: "01JRISK".into()
+        })
+    );
+    // Staging is not production: the rule does not apply there.
+    let staging = evaluate(&policy, 1, &f, "staging", at(CHECK_AT));
+    assert_eq!(
+        line(&staging, "risk-register").status,
+        LineStatus::NotApplicable
+    );
+    // Mitigated below 20 (or accepted, or closed: the store leaves it out): it passes.
+    f.risk.linked_scores.remove(&20);
+    f.risk.linked_top.clear();
+    let v = evaluate(&policy, 1, &f, "prod", at(CHECK_AT));
+    assert_eq!(line(&v, "risk-register").status, LineStatus::Pass);
+}
+
+#[test]
+fn risk_lines_are_worded_in_french() {
+    let policy = Policy::parse(RISKY).unwrap();
+    let mut f = release();
+    risky(&mut f);
+    let v = relm_policy::evaluate_in(&policy, 1, &f, "prod", at(CHECK_AT), relm_policy::Lang::Fr);
+    let critical = line(&v, "risk-critical");
+    assert!(
+        critical.evidence[0].starts_with(
+            "risque critique\u{a0}: score du questionnaire 45 (Modifie-t-il des données stockées\u{202f}? → Oui, de façon irréversible +45)"
+        ),
+        "{:?}",
+        critical.evidence
+    );
+    assert!(v.risk.decided_by.starts_with("risque critique"));
 }

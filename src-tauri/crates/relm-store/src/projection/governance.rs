@@ -238,7 +238,8 @@ fn parse_time(s: &str) -> Result<DateTime<Utc>> {
 
 /// Every member the ledger has known, with their roles now (removed members inactive).
 pub fn people(conn: &Connection) -> Result<BTreeMap<KeyId, Person>> {
-    let mut stmt = conn.prepare_cached("SELECT key_id, name, email, roles, active FROM members")?;
+    let mut stmt =
+        conn.prepare_cached("SELECT key_id, name, email, roles, active, team FROM members")?;
     let rows = stmt.query_map([], |r| {
         Ok((
             r.get::<_, String>(0)?,
@@ -246,11 +247,12 @@ pub fn people(conn: &Connection) -> Result<BTreeMap<KeyId, Person>> {
             r.get::<_, String>(2)?,
             r.get::<_, String>(3)?,
             r.get::<_, bool>(4)?,
+            r.get::<_, String>(5)?,
         ))
     })?;
     let mut out = BTreeMap::new();
     for row in rows {
-        let (key, name, email, roles, active) = row?;
+        let (key, name, email, roles, active, team) = row?;
         let roles = roles
             .split(',')
             .filter(|r| !r.is_empty())
@@ -263,6 +265,7 @@ pub fn people(conn: &Connection) -> Result<BTreeMap<KeyId, Person>> {
                 name,
                 email,
                 roles,
+                team,
                 active,
             },
         );
@@ -271,17 +274,20 @@ pub fn people(conn: &Connection) -> Result<BTreeMap<KeyId, Person>> {
 }
 
 /// What every verdict shares: the members and the calendar, read once when judging many
-/// releases.
+/// releases, and the instant the facts are gathered at (risk statuses and recent failures are
+/// judged then).
 #[derive(Debug, Clone)]
 pub struct Shared {
     pub people: BTreeMap<KeyId, Person>,
     pub calendar: std::sync::Arc<Vec<(String, relm_calendar::Entry)>>,
+    pub now: DateTime<Utc>,
 }
 
-pub fn shared(conn: &Connection) -> Result<Shared> {
+pub fn shared(conn: &Connection, now: DateTime<Utc>) -> Result<Shared> {
     Ok(Shared {
         people: people(conn)?,
         calendar: std::sync::Arc::new(super::calendar::entries(conn)?),
+        now,
     })
 }
 
@@ -379,6 +385,7 @@ pub fn facts(conn: &Connection, release_id: &str, shared: &Shared) -> Result<Opt
             })
         })
         .optional()?;
+    let risk = super::risks::facts(conn, release_id, &row.fields.service, shared.now)?;
     Ok(Some(Facts {
         release_id: ReleaseId(row.id),
         fields: row.fields,
@@ -390,6 +397,7 @@ pub fn facts(conn: &Connection, release_id: &str, shared: &Shared) -> Result<Opt
         rehearsals,
         emergency,
         justifications: justifications(conn, release_id)?,
+        risk,
         members: shared.people.clone(),
         calendar: shared.calendar.clone(),
     }))

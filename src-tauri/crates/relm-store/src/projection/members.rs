@@ -19,6 +19,13 @@ pub(crate) fn apply(conn: &Connection, body: &EventBody, at: i64) -> Result<()> 
             )?;
             Ok(())
         }
+        EventBody::MemberTeamSet { key_id, team } => {
+            conn.execute(
+                "UPDATE members SET team = ?2, updated_hlc = ?3 WHERE key_id = ?1",
+                params![key_id.0, team, at],
+            )?;
+            Ok(())
+        }
         EventBody::MemberRemoved { key_id } => {
             conn.execute(
                 "UPDATE members SET active = 0, updated_hlc = ?2 WHERE key_id = ?1",
@@ -99,7 +106,7 @@ pub fn list(conn: &Connection) -> Result<Vec<Member>> {
 
 fn query(conn: &Connection, only: Option<&str>) -> Result<Vec<Member>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT key_id, public_key, name, email, roles, active FROM members
+        "SELECT key_id, public_key, name, email, roles, active, team FROM members
          WHERE ?1 IS NULL OR key_id = ?1 ORDER BY added_hlc, key_id",
     )?;
     let rows = stmt.query_map([only], |r| {
@@ -110,11 +117,12 @@ fn query(conn: &Connection, only: Option<&str>) -> Result<Vec<Member>> {
             r.get::<_, String>(3)?,
             r.get::<_, String>(4)?,
             r.get::<_, i64>(5)?,
+            r.get::<_, String>(6)?,
         ))
     })?;
     let mut out = Vec::new();
     for row in rows {
-        let (key_id, key, name, email, roles, active) = row?;
+        let (key_id, key, name, email, roles, active, team) = row?;
         let key = parse_key(&key)?;
         let roles = roles
             .split(',')
@@ -130,6 +138,7 @@ fn query(conn: &Connection, only: Option<&str>) -> Result<Vec<Member>> {
             name,
             email,
             roles,
+            team,
             active: active != 0,
         });
     }

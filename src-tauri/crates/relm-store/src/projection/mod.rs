@@ -81,6 +81,7 @@ pub fn apply(
             }
             EventBody::MemberAdded { .. }
             | EventBody::MemberRolesSet { .. }
+            | EventBody::MemberTeamSet { .. }
             | EventBody::MemberRemoved { .. } => {
                 members::apply(conn, body, at)?;
                 None
@@ -111,6 +112,19 @@ pub fn apply(
                 release_id,
                 answers,
             } => risks::answered(conn, &ev.envelope.id.0, &release_id.0, answers, at)?,
+            EventBody::ReleaseRiskLowered {
+                release_id,
+                level,
+                from,
+                reason,
+            } => risks::lowered(
+                conn,
+                &ev.envelope.id.0,
+                &release_id.0,
+                (*level, *from),
+                reason,
+                (at, by),
+            )?,
             EventBody::WorkspaceConfigured {
                 max_clock_offset_minutes,
             } if !(1..=relm_domain::limits::MAX_CLOCK_OFFSET_MINUTES)

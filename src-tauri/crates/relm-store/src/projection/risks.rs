@@ -4,6 +4,7 @@ use relm_domain::ids::RiskId;
 use relm_domain::keys::KeyId;
 use relm_domain::ledger::Violation;
 use relm_domain::payload::EventBody;
+use relm_domain::release::RiskLevel;
 use relm_domain::risk::{Acceptance, Closure, RiskState, RiskStatus};
 use relm_domain::window::fmt_utc;
 use rusqlite::{Connection, OptionalExtension, params};
@@ -457,4 +458,155 @@ pub fn answers(
 /// Ids starting with `prefix` (at most `limit`).
 pub fn ids_with_prefix(conn: &Connection, prefix: &str, limit: u32) -> Result<Vec<String>> {
     super::ids_with_prefix(conn, "risks", prefix, limit)
+}
+
+/// Record an approver's lowering of a release's risk level, or say why it has no effect: no such
+/// release, a level not below the one it lowers from, or signed by the release's owner (who
+/// cannot lower the bar for their own release).
+pub(crate) fn lowered(
+    conn: &Connection,
+    event_id: &str,
+    release_id: &str,
+    (level, from): (RiskLevel, RiskLevel),
+    reason: &str,
+    (at, by): (i64, &str),
+) -> Result<Option<Violation>> {
+    let Some(release) = super::releases::get(conn, release_id)? else {
+        return Ok(Some(Violation::new(
+            "unknown_release",
+            format!("no release {release_id} exists at this point of the ledger"),
+        )));
+    };
+    if level >= from {
+        return Ok(Some(Violation::new(
+            "invalid_change",
+            format!("a lowering to {level} from {from} lowers nothing"),
+        )));
+    }
+    if release.fields.owner.0 == by {
+        return Ok(Some(Violation::new(
+            "self_authorization",
+            format!("{by} owns release {release_id} and cannot lower its risk level"),
+        )));
+    }
+    if reason.trim().is_empty() {
+        return Ok(Some(Violation::new(
+            "invalid_change",
+            "a lowering of a risk level needs a reason",
+        )));
+    }
+    conn.prepare_cached(
+        "INSERT INTO risk_overrides (event_id, release_id, level, from_level, reason, by_key, at_hlc)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![
+        event_id,
+        release_id,
+        level.as_str(),
+        from.as_str(),
+        reason,
+        by,
+        at
+    ])?;
+    Ok(None)
+}
+
+/// Failed or rolled-back deployments of the service in the last 90 days.
+const RECENT_DAYS: i64 = 90;
+
+/// What a release's assessment reads from the store at `now`: its answers, the service's recent
+/// failures, the active risks linked to it or its service, and the latest lowering.
+pub fn facts(
+    conn: &Connection,
+    release_id: &str,
+    service: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<relm_policy::facts::RiskFacts> {
+    use relm_domain::hlc::Hlc;
+    use relm_policy::facts::{LinkedRisk, LoweredFact, RiskFacts};
+    let since =
+        Hlc::packed_after((now - chrono::Duration::days(RECENT_DAYS)).timestamp_millis() - 1);
+    let recent_failures: i64 = conn
+        .prepare_cached(
+            "SELECT (SELECT count(*) FROM deployments d JOIN releases r ON r.id = d.release_id
+                     WHERE r.service = ?1 AND d.outcome = 'failed' AND d.at_hlc >= ?2)
+                  + (SELECT count(*) FROM release_status_history h
+                     JOIN releases r ON r.id = h.release_id
+                     WHERE r.service = ?1 AND h.to_status = 'rolled_back' AND h.at_hlc >= ?2)",
+        )?
+        .query_row(params![service, since], |r| r.get(0))?;
+    let linked = RiskFilter {
+        view: Some(RiskView::Active),
+        now: fmt_utc(now),
+        release_or_service: Some((release_id.to_string(), service.to_string())),
+        limit: 5,
+        ..RiskFilter::default()
+    };
+    let (clause, args) = filter(&linked);
+    let mut linked_scores = std::collections::BTreeMap::new();
+    {
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT score, count(*) FROM risks WHERE 1 = 1{clause} GROUP BY score"
+        ))?;
+        let mut rows = stmt.query(rusqlite::params_from_iter(args))?;
+        while let Some(r) = rows.next()? {
+            let score: i64 = r.get(0)?;
+            let n: i64 = r.get(1)?;
+            linked_scores.insert(
+                u8::try_from(score).unwrap_or(u8::MAX),
+                u32::try_from(n).unwrap_or(u32::MAX),
+            );
+        }
+    }
+    let linked_top = if linked_scores.is_empty() {
+        Vec::new()
+    } else {
+        list(conn, &linked)?
+            .into_iter()
+            .map(|r| LinkedRisk {
+                score: r.state.fields.score(),
+                title: r.state.fields.title,
+                id: r.id,
+            })
+            .collect()
+    };
+    let lowered = conn
+        .prepare_cached(
+            "SELECT o.event_id, o.level, o.from_level, o.reason, o.by_key, o.at_hlc
+             FROM risk_overrides o JOIN events e ON e.id = o.event_id
+             WHERE o.release_id = ?1 ORDER BY e.hlc DESC, e.author DESC, e.seq DESC LIMIT 1",
+        )?
+        .query_row([release_id], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, i64>(5)?,
+            ))
+        })
+        .optional()?
+        .map(|(event_id, level, from, reason, by, at)| {
+            let parse = |v: &str| {
+                v.parse::<RiskLevel>()
+                    .map_err(|e| StoreError::Corrupt(format!("risk override {event_id}: {e}")))
+            };
+            Ok::<_, StoreError>(LoweredFact {
+                level: parse(&level)?,
+                from: parse(&from)?,
+                event_id: event_id.clone(),
+                reason,
+                by: KeyId(by),
+                at: Hlc::from_packed(at).to_datetime(),
+            })
+        })
+        .transpose()?;
+    Ok(RiskFacts {
+        answers: answers(conn, release_id)?,
+        recent_failures: usize::try_from(recent_failures).unwrap_or(0),
+        linked_scores,
+        linked_top,
+        lowered,
+    })
 }
