@@ -67,4 +67,6 @@ const COMMANDS: &[&str] = &[
     "close_risk",
     "release_risk",
     "answer_risk",
+    "set_release_risk",
+    "set_member_team",
 ];

@@ -33,8 +33,10 @@ use relm_domain::release::{
 use relm_domain::risk::{Closure, Mitigation, RiskCategory, RiskFields, RiskStatus};
 use relm_domain::window::PlannedWindow;
 use relm_domain::{Problem as FieldProblem, ProblemCode, Reason, ReasonCode};
-use relm_policy::assess::{Assessment, Choice, Factor, Method, Question, Source};
-use relm_policy::verdict::{Action, ApprovalLine, Line, LineStatus, Outcome, Verdict};
+use relm_policy::assess::{
+    Choice, Factor, Judged, Lowering, Method, Question, ReleaseAssessment, Source,
+};
+use relm_policy::verdict::{Action, ApprovalLine, Line, LineStatus, Outcome, Verdict, VerdictRisk};
 use relm_policy::{Lang, Tier};
 use relm_store::events::LogEntry;
 use relm_store::forks::Fork;
@@ -67,7 +69,8 @@ pub fn typescript() -> String {
         OccurrenceView, UnreadableEntry, Listing, Severity, ConflictCode, Conflict, RescheduleRequest, ReschedulePreview,
         Fork, WorkspaceSettings, AuditQuery, AuditEntry, FieldChange, Flag, RiskCategory, RiskStatus,
         RiskFields, Mitigation, Closure, AcceptanceView, RiskView, RiskDetail, RiskInput, MitigationInput,
-        RiskQuery, Choice, Question, Source, Factor, Method, Assessment, ReleaseRisk, RiskCounts,
+        RiskQuery, Choice, Question, Source, Factor, Method, Lowering, Judged, ReleaseAssessment,
+        VerdictRisk, ReleaseRisk, RiskCounts,
     ];
     let mut out = String::from(
         "// Generated from the Rust types by `relm-app` (src-tauri/src/bindings.rs). Do not edit:\n// run `RELM_UPDATE_BINDINGS=1 cargo test -p relm-app bindings`.\n\nexport type JsonValue =\n  | number\n  | string\n  | boolean\n  | Array<JsonValue>\n  | { [key in string]?: JsonValue }\n  | null;\n",

@@ -415,6 +415,17 @@ pub fn set_member_roles(
     state.with(|r| r.set_member_roles(&member, &roles))
 }
 
+/// Put a member in a team (admins only); an empty name takes them out of any.
+#[tauri::command(async)]
+#[tracing::instrument(skip(state), err)]
+pub fn set_member_team(
+    state: State<'_, AppState>,
+    member: String,
+    team: String,
+) -> Result<MemberView> {
+    state.with(|r| r.set_member_team(&member, &team))
+}
+
 /// Remove a member (admins only); what they signed stays in the ledger.
 #[tauri::command(async)]
 #[tracing::instrument(skip(state), err)]
@@ -548,5 +559,21 @@ pub fn answer_risk(
     state.with(|r| {
         let id = r.record_answers(&release, &answers)?;
         r.release_risk(&id)
+    })
+}
+
+/// Set a release's risk level by hand: a raise at or above the assessed level, a lowering (an
+/// approver's override, with a reason) below it. Returns the release's risk as the panel shows it.
+#[tauri::command(async)]
+#[tracing::instrument(skip(state, reason), err)]
+pub fn set_release_risk(
+    state: State<'_, AppState>,
+    release: String,
+    level: String,
+    reason: String,
+) -> Result<ReleaseRisk> {
+    state.with(|r| {
+        r.set_release_risk(&release, &level, &reason)?;
+        r.release_risk(&release)
     })
 }

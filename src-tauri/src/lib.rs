@@ -105,6 +105,8 @@ pub fn run() {
             commands::declare_emergency,
             commands::add_member,
             commands::set_member_roles,
+            commands::set_member_team,
+            commands::set_release_risk,
             commands::remove_member,
             commands::policy_draft_diff,
             commands::apply_policy,

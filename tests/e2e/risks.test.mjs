@@ -230,7 +230,7 @@ test("answering the questionnaire on a release's page raises its level and says 
   ).id;
   await withApp("release-risk", dir, async (b) => {
     await b.execute((i) => (location.hash = `#/releases/${i}`), id);
-    const level = await find(b, "[data-testid=assessed-level]");
+    const level = await find(b, "[data-testid=risk-level]");
     await until(b, async () => (await level.getAttribute("data-level")) === "low", "low");
     // The linked high risk is named among the factors and listed with its link.
     await find(b, "[data-testid=risk-factors] [data-factor=linked_high_risks]");
@@ -255,5 +255,91 @@ test("answering the questionnaire on a release's page raises its level and says 
     assert.equal(a.method, "questionnaire");
     // Accepting the linked risk is for another approver; Ann owns it, so it stays linked.
     assert.equal(cli(dir, "risk", "show", high).status, "open");
+  });
+});
+
+test("the level the answers give changes the production verdict, and a hand raise too", async () => {
+  const dir = dataDir();
+  cli(dir, "init", "--workspace", "Risque", "--name", "Ann", "--email", "ann@example.com");
+  const id = cli(
+    dir,
+    "release",
+    "create",
+    "--service",
+    "ledger-api",
+    "--version",
+    "3.0.0",
+    "--env",
+    "staging",
+    "--env",
+    "prod",
+    "--title",
+    "Ledger partitions",
+    "--type",
+    "normal",
+    "--rollback-plan",
+    "Redeploy 2.9.4",
+  ).id;
+  const rule = (b, id) =>
+    b.execute(
+      (r) =>
+        document.querySelector(`[data-testid=gates] [data-rule="${r}"]`)?.dataset.status ?? null,
+      id,
+    );
+  await withApp("release-level", dir, async (b) => {
+    await b.execute((i) => (location.hash = `#/releases/${i}`), id);
+    const level = await find(b, "[data-testid=risk-level]");
+    // A normal change to production, never rehearsed: medium, so the high-risk rule waits
+    // (listed among the rules that do not apply, folded away).
+    await until(b, async () => (await level.getAttribute("data-level")) === "medium", "medium");
+    await find(b, "[data-testid=verdict] ~ ul [data-rule=risk-register]");
+    assert.equal(await rule(b, "risk-rehearsal"), null);
+
+    // Raised by hand to high: the header, the panel and the verdict follow.
+    await (await find(b, "[data-testid=change-level]")).click();
+    await set(b, "[data-testid=risk-level-dialog] select[name=level]", "high");
+    await (await find(b, "[data-testid=risk-level-dialog] button.primary")).click();
+    await until(b, async () => (await level.getAttribute("data-level")) === "high", "high");
+    await find(b, "[data-testid=risk-raised]");
+    assert.equal(
+      await (await find(b, "[data-testid=release-level]")).getAttribute("data-level"),
+      "high",
+    );
+    await until(b, async () => (await rule(b, "risk-rehearsal")) === "fail", "rehearsal needed");
+
+    // Back to the assessment, then the questionnaire makes it critical: the critical rule now
+    // applies, and its line says which answers decided.
+    await (await find(b, "[data-testid=change-level]")).click();
+    await set(b, "[data-testid=risk-level-dialog] select[name=level]", "medium");
+    await (await find(b, "[data-testid=risk-level-dialog] button.primary")).click();
+    await until(b, async () => (await level.getAttribute("data-level")) === "medium", "medium");
+    await set(b, "[data-testid=questionnaire] select[name=answer-data_migration]", "irreversible");
+    await until(
+      b,
+      async () => cli(dir, "risk", "assess", id).answers.data_migration === "irreversible",
+      "the answer signed",
+    );
+    await set(b, "[data-testid=questionnaire] select[name=answer-tested_in_staging]", "no");
+    await until(b, async () => (await level.getAttribute("data-level")) === "critical", "critical");
+    await until(b, async () => (await rule(b, "risk-critical")) === "fail", "critical rule");
+    const line = await find(b, '[data-testid=gates] [data-rule="risk-critical"]');
+    await until(
+      b,
+      async () => /questionnaire score 45/.test(await line.getText()),
+      "the deciding factors named",
+    );
+
+    // Ann owns the release: lowering it is another approver's decision, said in the dialog.
+    await (await find(b, "[data-testid=change-level]")).click();
+    await set(b, "[data-testid=risk-level-dialog] select[name=level]", "medium");
+    await set(b, "[data-testid=risk-level-dialog] textarea[name=reason]", "rehearsed on a copy");
+    await (await find(b, "[data-testid=risk-level-dialog] button.primary")).click();
+    const dialog = await find(b, "[data-testid=risk-level-dialog]");
+    await until(
+      b,
+      async () => /another approver must lower its risk level/.test(await dialog.getText()),
+      "the refusal said",
+    );
+    assert.equal(cli(dir, "risk", "assess", id).level, "critical");
   });
 });

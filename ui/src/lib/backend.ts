@@ -154,6 +154,8 @@ export const backend = {
     call<Member>("add_member", { key, name, email, roles }),
   setMemberRoles: (member: string, roles: string[]) =>
     call<Member>("set_member_roles", { member, roles }),
+  setMemberTeam: (member: string, team: string) =>
+    call<Member>("set_member_team", { member, team }),
   removeMember: (member: string) => call<Member>("remove_member", { member }),
   policyEnvironments: () => call<string[]>("policy_environments"),
   policyDraftDiff: (source: string) => call<string>("policy_draft_diff", { source }),
@@ -174,6 +176,8 @@ export const backend = {
   releaseRisk: (release: string) => call<ReleaseRisk>("release_risk", { release }),
   answerRisk: (release: string, answers: [string, string][]) =>
     call<ReleaseRisk>("answer_risk", { release, answers }),
+  setReleaseRisk: (release: string, level: string, reason: string) =>
+    call<ReleaseRisk>("set_release_risk", { release, level, reason }),
 };
 
 /** Backend notifications: a change made elsewhere, a menu item, a background sync. */

@@ -33,7 +33,7 @@ export type Reason = { code: ReasonCode,
  */
 params: { [key in string]: string }, message: string, };
 
-export type ReasonCode = "workspace_once" | "not_a_member" | "member_removed" | "role_required" | "already_member" | "last_admin" | "illegal_transition" | "not_editable" | "not_movable" | "policy_in_force" | "nothing_to_decide" | "already_decided" | "decision_would_not_count" | "not_emergency" | "workspace_exists" | "workspace_not_empty" | "remote_exists" | "changed_since_checked" | "file_exists" | "no_release" | "no_policy_version" | "no_calendar_entry" | "no_remote" | "no_member" | "not_joined" | "risk_closed" | "owner_cannot_accept" | "no_risk";
+export type ReasonCode = "workspace_once" | "not_a_member" | "member_removed" | "role_required" | "already_member" | "last_admin" | "illegal_transition" | "not_editable" | "not_movable" | "policy_in_force" | "nothing_to_decide" | "already_decided" | "decision_would_not_count" | "not_emergency" | "workspace_exists" | "workspace_not_empty" | "remote_exists" | "changed_since_checked" | "file_exists" | "no_release" | "no_policy_version" | "no_calendar_entry" | "no_remote" | "no_member" | "not_joined" | "risk_closed" | "owner_cannot_accept" | "no_risk" | "owner_cannot_lower";
 
 export type ApiError = { code: ErrorCode, message: string, 
 /**
@@ -152,7 +152,12 @@ export type ReleasePage = { releases: Array<ReleaseRow>, next_cursor: string | n
 /**
  * How many releases the filter matches, all pages together.
  */
-total: number, };
+total: number, 
+/**
+ * Each listed release's risk level as the policy sees it (assessed, raised by hand or
+ * lowered by an approver), by id.
+ */
+levels: { [key in string]: RiskLevel }, };
 
 export type ReleaseInput = { service?: string, version?: string, title?: string, description?: string, change_type?: string, 
 /**
@@ -209,13 +214,21 @@ problems: Array<Problem>,
  */
 forks: Array<Fork>, };
 
-export type MemberView = { key_id: string, fingerprint: string, public_key: string, name: string, email: string, roles: Array<string>, active: boolean, };
+export type MemberView = { key_id: string, fingerprint: string, public_key: string, name: string, email: string, roles: Array<string>, 
+/**
+ * The member's team (empty: none).
+ */
+team: string, active: boolean, };
 
 export type IdentityView = { keyring: string, keyring_persistent: boolean, 
 /**
  * Whether the private key is present in the keyring right now.
  */
-private_key_present: boolean, key_id: string, fingerprint: string, public_key: string, name: string, email: string, roles: Array<string>, active: boolean, };
+private_key_present: boolean, key_id: string, fingerprint: string, public_key: string, name: string, email: string, roles: Array<string>, 
+/**
+ * The member's team (empty: none).
+ */
+team: string, active: boolean, };
 
 export type RemoteView = { name: string, kind: string, location: string, added_at: string, last_sync_at: string | null, 
 /**
@@ -350,7 +363,7 @@ export type Outcome = "allowed" | "allowed_with_warnings" | "blocked";
 
 export type LineStatus = "pass" | "fail" | "warn" | "not_applicable";
 
-export type Action = { "kind": "approve", environment: string, } | { "kind": "submit" } | { "kind": "plan_window", earliest?: string, } | { "kind": "edit", field: string, } | { "kind": "rehearse" } | { "kind": "deploy", environment: string, } | { "kind": "declare_emergency" } | { "kind": "justify_freeze", entry: string, environment: string, } | { "kind": "policy" } | { "kind": "calendar", entry: string, };
+export type Action = { "kind": "approve", environment: string, } | { "kind": "submit" } | { "kind": "plan_window", earliest?: string, } | { "kind": "edit", field: string, } | { "kind": "rehearse" } | { "kind": "deploy", environment: string, } | { "kind": "declare_emergency" } | { "kind": "justify_freeze", entry: string, environment: string, } | { "kind": "policy" } | { "kind": "calendar", entry: string, } | { "kind": "risk", risk: string, };
 
 export type Line = { 
 /**
@@ -408,7 +421,11 @@ authorizations: Array<ApprovalLine>,
 /**
  * The release went out on the emergency path and must be reviewed.
  */
-review_required: boolean, };
+review_required: boolean, 
+/**
+ * The release's risk level as every rule saw it, and what decided it.
+ */
+risk: VerdictRisk, };
 
 export type CheckRequest = { 
 /**
@@ -837,11 +854,43 @@ export type RiskFactor = { name: string, points: number, source: FactorSource, d
 
 export type RiskMethod = "questionnaire" | "signals";
 
-export type RiskAssessment = { 
+export type RiskLowering = { level: RiskLevel, 
 /**
- * The higher of the two methods' levels.
+ * The level the approver saw.
+ */
+from: RiskLevel, reason: string, 
+/**
+ * Key id and name of the approver.
+ */
+by: string, name: string, 
+/**
+ * RFC 3339 UTC.
+ */
+at: string, event_id: string, };
+
+export type RiskLevelJudged = { 
+/**
+ * The level that counts.
  */
 level: RiskLevel, 
+/**
+ * What the assessment gives.
+ */
+assessed: RiskLevel, 
+/**
+ * Raised by hand above the assessment (a release's `risk` field).
+ */
+raised?: RiskLevel, 
+/**
+ * The lowering in force.
+ */
+lowered?: RiskLowering, 
+/**
+ * The latest lowering, no longer in force: the level rose above what its approver saw.
+ */
+lapsed?: RiskLowering, };
+
+export type ReleaseAssessment = { 
 /**
  * The deciding method's score.
  */
@@ -857,8 +906,58 @@ answers: { [key in string]: string },
 /**
  * Questions not answered yet.
  */
-unanswered: Array<string>, };
+unanswered: Array<string>, 
+/**
+ * The level that counts.
+ */
+level: RiskLevel, 
+/**
+ * What the assessment gives.
+ */
+assessed: RiskLevel, 
+/**
+ * Raised by hand above the assessment (a release's `risk` field).
+ */
+raised?: RiskLevel, 
+/**
+ * The lowering in force.
+ */
+lowered?: RiskLowering, 
+/**
+ * The latest lowering, no longer in force: the level rose above what its approver saw.
+ */
+lapsed?: RiskLowering, };
 
-export type ReleaseRisk = { assessment: RiskAssessment, questions: Array<RiskQuestion>, linked: Array<RiskView>, };
+export type VerdictRisk = { method: RiskMethod, 
+/**
+ * The deciding method's score.
+ */
+score: number, 
+/**
+ * The level and the deciding method's factors, worded.
+ */
+decided_by: string, 
+/**
+ * The level that counts.
+ */
+level: RiskLevel, 
+/**
+ * What the assessment gives.
+ */
+assessed: RiskLevel, 
+/**
+ * Raised by hand above the assessment (a release's `risk` field).
+ */
+raised?: RiskLevel, 
+/**
+ * The lowering in force.
+ */
+lowered?: RiskLowering, 
+/**
+ * The latest lowering, no longer in force: the level rose above what its approver saw.
+ */
+lapsed?: RiskLowering, };
+
+export type ReleaseRisk = { assessment: ReleaseAssessment, questions: Array<RiskQuestion>, linked: Array<RiskView>, };
 
 export type RiskCounts = { active_high: number, expiring_soon: number, overdue_reviews: number, };

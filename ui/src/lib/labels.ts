@@ -138,6 +138,14 @@ export function eventSummary(e: LogEntry, max = 60): string {
       });
     case "risk.closed":
       return short(p.reason);
+    case "risk.answered":
+      return Object.entries((p.answers ?? {}) as Record<string, string>)
+        .map(([k, v]) => t("audit.fieldValue", { field: k, value: v }))
+        .join(t("list.semicolon"));
+    case "release.risk_lowered":
+      return `${known("risk", text("from"))} → ${known("risk", text("level"))} — ${short(p.reason)}`;
+    case "member.team_set":
+      return text("team") || t("settings.noTeam");
     case "calendar.entry_added":
     case "calendar.entry_updated": {
       const entry = (p.entry ?? {}) as Record<string, unknown>;

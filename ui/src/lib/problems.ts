@@ -116,6 +116,7 @@ const reasonWording: Record<ReasonCode, MessageKey> = {
   not_joined: "reason.not_joined",
   risk_closed: "reason.risk_closed",
   owner_cannot_accept: "reason.owner_cannot_accept",
+  owner_cannot_lower: "reason.owner_cannot_lower",
   no_risk: "reason.no_risk",
 };
 

@@ -88,6 +88,7 @@ struct Teammate {
     name: &'static str,
     email: &'static str,
     roles: &'static [Role],
+    team: &'static str,
 }
 
 /// Populate `opts.data_dir` with the demo, creating the workspace when there is none.
@@ -119,24 +120,28 @@ pub fn seed(opts: &Options) -> Result<(Relm, DemoOutcome)> {
         Teammate {
             key: SecretKey::generate()?,
             name: "Léa Martin",
+            team: "payments",
             email: "lea.martin@northwind.example",
             roles: &[Role::ReleaseManager],
         },
         Teammate {
             key: SecretKey::generate()?,
             name: "Omar Haddad",
+            team: "platform",
             email: "omar.haddad@northwind.example",
             roles: &[Role::Approver],
         },
         Teammate {
             key: SecretKey::generate()?,
             name: "Noah Fischer",
+            team: "web",
             email: "noah.fischer@northwind.example",
             roles: &[Role::ReleaseManager, Role::Approver],
         },
         Teammate {
             key: SecretKey::generate()?,
             name: "Grace Kim",
+            team: "",
             email: "grace.kim@northwind.example",
             roles: &[Role::Auditor],
         },
@@ -153,6 +158,19 @@ pub fn seed(opts: &Options) -> Result<(Relm, DemoOutcome)> {
         })
         .collect();
     relm.emit(|_| Ok(adds))?;
+    // Teams: the policy asks critical releases for an approver from another team.
+    let me_id = relm.me()?;
+    let teams = team
+        .iter()
+        .filter(|t| !t.team.is_empty())
+        .map(|t| (t.key.public().key_id(), t.team))
+        .chain([(me_id, "platform")])
+        .map(|(key_id, team)| EventBody::MemberTeamSet {
+            key_id,
+            team: team.into(),
+        })
+        .collect();
+    relm.emit(|_| Ok(teams))?;
 
     relm.apply_policy(
         DEMO_POLICY,

@@ -181,6 +181,9 @@ pub struct ReleasePage {
     pub next_cursor: Option<String>,
     /// How many releases the filter matches, all pages together.
     pub total: u64,
+    /// Each listed release's risk level as the policy sees it (assessed, raised by hand or
+    /// lowered by an approver), by id.
+    pub levels: std::collections::BTreeMap<String, RiskLevel>,
 }
 
 impl Relm {
@@ -364,11 +367,31 @@ impl Relm {
         let next_cursor = (rows.len() == filter.limit as usize)
             .then(|| rows.last().map(|(_, c)| c.encode()))
             .flatten();
+        let releases: Vec<ReleaseRow> = rows.into_iter().map(|(r, _)| r).collect();
         Ok(ReleasePage {
             total: releases::count_matching(self.store.conn(), &filter)?,
-            releases: rows.into_iter().map(|(r, _)| r).collect(),
+            levels: self.levels(releases.iter().map(|r| r.id.as_str()))?,
+            releases,
             next_cursor,
         })
+    }
+
+    /// The risk level the policy sees for each of `ids`, judged now.
+    fn levels<'a>(
+        &self,
+        ids: impl Iterator<Item = &'a str>,
+    ) -> Result<std::collections::BTreeMap<String, RiskLevel>> {
+        let conn = self.store.conn();
+        let (policy, _) = crate::gates::in_force(conn)?;
+        let shared = relm_store::projection::governance::shared(conn, self.clock.now())?;
+        let mut out = std::collections::BTreeMap::new();
+        for id in ids {
+            if let Some(f) = relm_store::projection::governance::facts(conn, id, &shared)? {
+                let a = relm_policy::assess::assess_release(&policy, &f);
+                out.insert(id.to_string(), relm_policy::assess::judge(&a, &f).level);
+            }
+        }
+        Ok(out)
     }
 
     /// A full release id from an id or a unique prefix of at least 4 characters.

@@ -87,8 +87,8 @@ pub fn releases(page: &ReleasePage) -> String {
         return "no releases match; create one with `relm release create` (see --help)".into();
     }
     let mut s = format!(
-        "{:<36}  {:<22} {:<12} {:<9} {:<11} {:<20} {}\n",
-        "ID", "SERVICE", "VERSION", "TYPE", "STATUS", "ENVIRONMENTS", "WINDOW"
+        "{:<36}  {:<22} {:<12} {:<9} {:<8} {:<11} {:<20} {}\n",
+        "ID", "SERVICE", "VERSION", "TYPE", "RISK", "STATUS", "ENVIRONMENTS", "WINDOW"
     );
     for r in &page.releases {
         let f = &r.fields;
@@ -99,11 +99,12 @@ pub fn releases(page: &ReleasePage) -> String {
             .unwrap_or_else(|| "-".into());
         let _ = writeln!(
             s,
-            "{:<36}  {:<22} {:<12} {:<9} {:<11} {:<20} {}",
+            "{:<36}  {:<22} {:<12} {:<9} {:<8} {:<11} {:<20} {}",
             r.id,
             Shown(&f.service),
             Shown(&f.version),
             f.change_type.as_str(),
+            page.levels.get(&r.id).map_or("-", |l| l.as_str()),
             r.status.as_str(),
             Shown(&f.environments.join(",")),
             window
