@@ -11,6 +11,7 @@ const PAGES = [
   "dashboard",
   "releases",
   "release",
+  "release-risk",
   "allowed",
   "new",
   "calendar",
@@ -47,6 +48,10 @@ const movable = ["planned", "approved"]
   .sort((a, b) => Date.parse(a.window.start) - Date.parse(b.window.start))[0];
 if (!movable) throw new Error("the demo has no movable production release to reschedule");
 const movableWeek = movable.window.start.slice(0, 10);
+// The release whose level an approver lowered, its risk panel in view.
+const lowered = cli(demo, "release", "list", "--status", "planned", "--limit", "100").releases.find(
+  (r) => cli(demo, "risk", "assess", r.id).lowered,
+).id;
 // The register's highest risk, with its mitigations.
 const topRisk = cli(demo, "risk", "list")[0].id;
 
@@ -61,6 +66,7 @@ for (const theme of ["light", "dark"]) {
           const hash =
             {
               release: `#/releases/${first}`,
+              "release-risk": `#/releases/${lowered}`,
               allowed: `#/releases/${allowed}`,
               new: "#/releases/new",
               risk: `#/risks/${topRisk}`,
@@ -81,6 +87,10 @@ for (const theme of ["light", "dark"]) {
             page === "reschedule" ? `#/calendar?date=${movableWeek}` : view ? "#/calendar" : hash,
           );
           await b.pause(700);
+          if (page === "release-risk") {
+            await (await find(b, "[data-testid=risk-panel]")).scrollIntoView();
+            await b.pause(200);
+          }
           if (page === "reschedule") {
             await (await find(b, "[data-lane=prod] .bar.movable")).click();
             await (await find(b, "[data-testid=reschedule]")).click();

@@ -308,6 +308,7 @@ pub fn seed(opts: &Options) -> Result<(Relm, DemoOutcome)> {
         [&me, &team[0].key, &team[1].key, &team[2].key],
         now,
     )?;
+    questionnaires(&mut relm, &team[1].key, now)?;
     tracing::info!(releases = added, risks, "demo seeded");
     Ok((
         relm,
@@ -964,4 +965,74 @@ fn register(relm: &mut Relm, signers: [&SecretKey; 4], now: DateTime<Utc>) -> Re
         }
     }
     Ok(REGISTER.len())
+}
+
+/// Answers to the risk questionnaire on the releases still being prepared (drafts and planned
+/// ones), varied so that every level shows; and one level lowered by Omar (an approver who owns
+/// none of them) with his reason.
+fn questionnaires(relm: &mut Relm, omar: &SecretKey, now: DateTime<Utc>) -> Result<()> {
+    const ANSWERS: [[&str; 4]; 5] = [
+        ["no", "none", "yes", "no"],
+        ["yes", "none", "partly", "no"],
+        ["yes", "reversible", "yes", "yes"],
+        ["no", "reversible", "partly", "no"],
+        ["yes", "irreversible", "no", "yes"],
+    ];
+    const KEYS: [&str; 4] = [
+        "customer_facing",
+        "data_migration",
+        "tested_in_staging",
+        "peak_period",
+    ];
+    let conn = relm.store.conn();
+    let mut ids = Vec::new();
+    for status in [ReleaseStatus::Draft, ReleaseStatus::Planned] {
+        let filter = releases::ReleaseFilter {
+            status: Some(status),
+            limit: 1000,
+            ..Default::default()
+        };
+        ids.extend(
+            releases::list(conn, &filter)?
+                .into_iter()
+                .map(|(r, _)| r.id),
+        );
+    }
+    ids.sort();
+    for (n, id) in ids.iter().enumerate() {
+        let answers = KEYS
+            .iter()
+            .zip(ANSWERS[n % ANSWERS.len()])
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        relm.emit(|_| {
+            Ok(vec![EventBody::RiskAnswered {
+                release_id: ReleaseId(id.clone()),
+                answers,
+            }])
+        })?;
+    }
+    // The first planned production release assessed high that Omar does not own: he lowers it.
+    let (policy, _) = crate::gates::in_force(relm.store.conn())?;
+    let omar_id = omar.public().key_id();
+    for id in &ids {
+        let f = crate::gates::facts(relm.store.conn(), id, now)?;
+        let a = relm_policy::assess::ReleaseAssessment::of(&policy, &f);
+        if f.status == ReleaseStatus::Planned
+            && f.fields.environments.iter().any(|e| e == "prod")
+            && a.judged.level == RiskLevel::High
+            && f.fields.owner != omar_id
+        {
+            relm.emit_as(omar, |_| {
+                Ok(vec![EventBody::ReleaseRiskLowered {
+                    release_id: ReleaseId(id.clone()),
+                    level: RiskLevel::Medium,
+                    from: RiskLevel::High,
+                    reason: "Dark-launched behind a feature flag that is off by default".into(),
+                }])
+            })?;
+            break;
+        }
+    }
+    Ok(())
 }
