@@ -43,6 +43,18 @@ pub fn relm_bin() -> PathBuf {
 }
 
 /// The repository's root (where `Cargo.toml`, `target/` and `tests/` are).
+/// The reference readers' interpreter: the virtual environment `make test` prepares
+/// (`tests/python/requirements.txt`).
+pub fn python() -> PathBuf {
+    let p = workspace_root().join("target/py/bin/python");
+    assert!(
+        p.exists(),
+        "{} is missing: `make test` (or `make pyref`) installs the reference readers",
+        p.display()
+    );
+    p
+}
+
 pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()

@@ -17,22 +17,11 @@
 
 #![allow(clippy::unwrap_used)] // test code: a panic is the failure report
 
-use relm_tests::{Replica, workspace_root};
+use relm_tests::{Replica, python, workspace_root};
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-
-/// The reference reader's interpreter: the virtual environment `make test` prepares.
-fn python() -> PathBuf {
-    let p = workspace_root().join("target/py/bin/python");
-    assert!(
-        p.exists(),
-        "{} is missing: `make test` (or `make pyref`) installs the reference reader",
-        p.display()
-    );
-    p
-}
 
 fn corpus(py: &Path) -> Vec<PathBuf> {
     let mut files = Vec::new();

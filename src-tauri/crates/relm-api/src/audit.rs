@@ -253,15 +253,21 @@ impl Relm {
 /// One CSV cell: quoted when it holds a comma, a quote or a line break; text a spreadsheet
 /// would evaluate (`=`, `+`, `-`, `@` first) is kept as text with a leading `'`.
 fn csv_cell(v: &str) -> String {
-    let v = if v.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{v}")
-    } else {
-        v.to_string()
-    };
+    let v = formula_safe(v);
     if v.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", v.replace('"', "\"\""))
     } else {
         v
+    }
+}
+
+/// Text a spreadsheet would run as a formula (`=`, `+`, `-`, `@` first) kept as text with a
+/// leading `'`.
+fn formula_safe(v: &str) -> String {
+    if v.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{v}")
+    } else {
+        v.to_string()
     }
 }
 

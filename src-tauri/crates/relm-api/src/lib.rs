@@ -17,6 +17,7 @@ pub mod members;
 pub mod releases;
 pub mod replicas;
 pub mod reschedule;
+pub mod risk_csv;
 pub mod risks;
 mod session;
 pub mod workspace;

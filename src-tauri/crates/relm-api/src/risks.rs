@@ -129,7 +129,7 @@ fn end_of(day: NaiveDate) -> DateTime<Utc> {
     (day + Duration::days(1)).and_time(NaiveTime::MIN).and_utc()
 }
 
-fn check_reason(reason: &str) -> std::result::Result<String, DomainError> {
+pub(crate) fn check_reason(reason: &str) -> std::result::Result<String, DomainError> {
     let reason = reason.trim().to_string();
     if reason.is_empty() {
         return Err(DomainError::problem(
@@ -192,6 +192,19 @@ impl Relm {
 
     /// Add a risk to the register.
     pub fn add_risk(&mut self, input: &RiskInput) -> Result<RiskView> {
+        let fields = self.new_risk_fields(input)?;
+        let id = RiskId::generate(self.clock.now(), random::<10>()?);
+        self.emit(|_| {
+            Ok(vec![EventBody::RiskAdded {
+                risk_id: id.clone(),
+                fields,
+            }])
+        })?;
+        self.risk(&id.0)
+    }
+
+    /// The fields of a new risk an input describes, or every problem of it at once.
+    pub(crate) fn new_risk_fields(&self, input: &RiskInput) -> Result<RiskFields> {
         let mut problems = Problems::default();
         let patch = self.risk_patch(input, &mut problems);
         let mut fields = RiskFields {
@@ -232,14 +245,7 @@ impl Relm {
         }
         problems.check(fields.validate());
         problems.done()?;
-        let id = RiskId::generate(self.clock.now(), random::<10>()?);
-        self.emit(|_| {
-            Ok(vec![EventBody::RiskAdded {
-                risk_id: id.clone(),
-                fields,
-            }])
-        })?;
-        self.risk(&id.0)
+        Ok(fields)
     }
 
     /// Change some of a risk's fields.
@@ -270,6 +276,25 @@ impl Relm {
     /// Plan a mitigation (or record one done), with the residual scores it should leave.
     pub fn mitigate_risk(&mut self, id: &str, input: &MitigationInput) -> Result<RiskView> {
         let id = self.resolve_risk(id)?;
+        let m = self.new_mitigation(input)?;
+        let residual = (input.residual_likelihood, input.residual_impact);
+        self.emit(|tx| {
+            let mut row = current(tx, &id)?;
+            row.state.check_open(&id)?;
+            row.state.mitigate(m.clone(), residual);
+            row.state.fields.validate()?;
+            Ok(vec![EventBody::RiskMitigated {
+                risk_id: RiskId(id.clone()),
+                mitigation: m,
+                residual_likelihood: residual.0,
+                residual_impact: residual.1,
+            }])
+        })?;
+        self.risk(&id)
+    }
+
+    /// The mitigation an input describes, or every problem of it at once.
+    pub(crate) fn new_mitigation(&self, input: &MitigationInput) -> Result<Mitigation> {
         let mut problems = Problems::default();
         let owner = input
             .owner
@@ -285,20 +310,7 @@ impl Relm {
         };
         problems.check(m.validate());
         problems.done()?;
-        let residual = (input.residual_likelihood, input.residual_impact);
-        self.emit(|tx| {
-            let mut row = current(tx, &id)?;
-            row.state.check_open(&id)?;
-            row.state.mitigate(m.clone(), residual);
-            row.state.fields.validate()?;
-            Ok(vec![EventBody::RiskMitigated {
-                risk_id: RiskId(id.clone()),
-                mitigation: m,
-                residual_likelihood: residual.0,
-                residual_impact: residual.1,
-            }])
-        })?;
-        self.risk(&id)
+        Ok(m)
     }
 
     /// Mark mitigation `number` (from 1) done.
@@ -513,7 +525,10 @@ fn current(conn: &relm_store::Connection, id: &str) -> Result<RiskRow> {
 
 /// When an acceptance given `until` (a date: through its end, UTC; or an RFC 3339 instant)
 /// lapses; it must be ahead of `now`.
-fn expiry(until: &str, now: DateTime<Utc>) -> std::result::Result<DateTime<Utc>, DomainError> {
+pub(crate) fn expiry(
+    until: &str,
+    now: DateTime<Utc>,
+) -> std::result::Result<DateTime<Utc>, DomainError> {
     let until = until.trim();
     if until.is_empty() {
         return Err(DomainError::problem(

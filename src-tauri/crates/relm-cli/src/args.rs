@@ -614,6 +614,22 @@ pub enum RiskCmd {
     /// A release's risk, assessed now by the policy in force: the level, the method that
     /// decided it, and every factor with its points and where it came from.
     Assess { release: String },
+    /// Import risks from a CSV file (the columns `risk export` writes; docs/risk.md). Every
+    /// bad row is reported with its line, and nothing is imported unless --skip-invalid.
+    Import {
+        file: PathBuf,
+        /// Import the good rows and list the bad ones instead of refusing the file.
+        #[arg(long)]
+        skip_invalid: bool,
+    },
+    /// Write the whole register as CSV (UTF-8, the columns `risk import` reads).
+    Export {
+        #[arg(long)]
+        out: PathBuf,
+        /// `comma`, or `semicolon` for spreadsheets in locales that write decimal commas.
+        #[arg(long, default_value = "comma")]
+        delimiter: String,
+    },
     /// Set a release's risk level by hand. At or above the assessed level it raises the level
     /// (the assessed level removes a raise); below, it is an override: an approver who does
     /// not own the release, with --reason. Prints the assessment.
