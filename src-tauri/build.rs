@@ -69,4 +69,6 @@ const COMMANDS: &[&str] = &[
     "answer_risk",
     "set_release_risk",
     "set_member_team",
+    "import_risks_csv",
+    "export_risks_csv",
 ];

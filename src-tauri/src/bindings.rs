@@ -17,6 +17,7 @@ use relm_api::replicas::{
     SyncOutcome, SyncStatus,
 };
 use relm_api::reschedule::{ReschedulePreview, RescheduleRequest};
+use relm_api::risk_csv::{CsvImport, SkippedRow};
 use relm_api::risks::{
     AcceptanceView, MitigationInput, ReleaseRisk, RiskDetail, RiskInput, RiskQuery, RiskView,
 };
@@ -70,7 +71,7 @@ pub fn typescript() -> String {
         Fork, WorkspaceSettings, AuditQuery, AuditEntry, FieldChange, Flag, RiskCategory, RiskStatus,
         RiskFields, Mitigation, Closure, AcceptanceView, RiskView, RiskDetail, RiskInput, MitigationInput,
         RiskQuery, Choice, Question, Source, Factor, Method, Lowering, Judged, ReleaseAssessment,
-        VerdictRisk, ReleaseRisk, RiskCounts,
+        VerdictRisk, ReleaseRisk, RiskCounts, SkippedRow, CsvImport,
     ];
     let mut out = String::from(
         "// Generated from the Rust types by `relm-app` (src-tauri/src/bindings.rs). Do not edit:\n// run `RELM_UPDATE_BINDINGS=1 cargo test -p relm-app bindings`.\n\nexport type JsonValue =\n  | number\n  | string\n  | boolean\n  | Array<JsonValue>\n  | { [key in string]?: JsonValue }\n  | null;\n",

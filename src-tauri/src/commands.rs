@@ -577,3 +577,25 @@ pub fn set_release_risk(
         r.release_risk(&release)
     })
 }
+
+/// Import risks from a CSV file: all or nothing, unless `skip_invalid`.
+#[tauri::command(async)]
+#[tracing::instrument(skip(state), err)]
+pub fn import_risks_csv(
+    state: State<'_, AppState>,
+    path: PathBuf,
+    skip_invalid: bool,
+) -> Result<relm_api::risk_csv::CsvImport> {
+    state.with(|r| r.import_risks_csv_file(&path, skip_invalid))
+}
+
+/// Write the register as CSV (`comma` or `semicolon`); returns how many risks it holds.
+#[tauri::command(async)]
+#[tracing::instrument(skip(state), err)]
+pub fn export_risks_csv(
+    state: State<'_, AppState>,
+    path: PathBuf,
+    delimiter: String,
+) -> Result<usize> {
+    state.with(|r| r.export_risks_csv_file(&path, &delimiter))
+}

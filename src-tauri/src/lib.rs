@@ -107,6 +107,8 @@ pub fn run() {
             commands::set_member_roles,
             commands::set_member_team,
             commands::set_release_risk,
+            commands::import_risks_csv,
+            commands::export_risks_csv,
             commands::remove_member,
             commands::policy_draft_diff,
             commands::apply_policy,

@@ -316,3 +316,30 @@ export async function find(browser, selector, timeout = 10000) {
 export async function until(browser, f, message, timeout = 10000) {
   await browser.waitUntil(f, { timeout, timeoutMsg: message, interval: 25 });
 }
+
+/** Answer the native file dialog the app opened ("Open File" or "Save File") with `path`,
+ * typed into its location entry as a person would (the GTK dialog is no web page: WebDriver
+ * cannot reach it, xdotool can). Waits until the dialog has closed on that answer. */
+export async function answerFileDialog(path) {
+  const env = { ...process.env, ...(await startDesktop()) };
+  const x = (...args) => execFileSync("xdotool", args, { env }).toString().trim();
+  const title = "^(Open File|Save File)$";
+  const open = () => {
+    try {
+      return x("search", "--onlyvisible", "--name", title).length > 0;
+    } catch {
+      return false; // xdotool exits 1 when no window matches
+    }
+  };
+  const id = x("search", "--sync", "--onlyvisible", "--name", title).split("\n")[0];
+  for (let attempt = 0; attempt < 3; attempt++) {
+    x("windowfocus", "--sync", id);
+    x("key", "--clearmodifiers", "ctrl+l");
+    x("key", "--clearmodifiers", "ctrl+a");
+    x("type", "--delay", "10", path);
+    x("key", "Return");
+    for (let i = 0; i < 100 && open(); i++) await new Promise((r) => setTimeout(r, 50));
+    if (!open()) return;
+  }
+  throw new Error(`the file dialog did not take ${path}`);
+}

@@ -3,8 +3,19 @@
 // an acceptance refused for a past date then signed, and the register's filters.
 
 import assert from "node:assert/strict";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { after, test } from "node:test";
-import { cli, dataDir, find, screenshot, stopDriver, until, withApp } from "./harness.mjs";
+import {
+  answerFileDialog,
+  cli,
+  dataDir,
+  find,
+  screenshot,
+  stopDriver,
+  until,
+  withApp,
+} from "./harness.mjs";
 
 after(stopDriver);
 
@@ -341,5 +352,55 @@ test("the level the answers give changes the production verdict, and a hand rais
       "the refusal said",
     );
     assert.equal(cli(dir, "risk", "assess", id).level, "critical");
+  });
+});
+
+test("a register is imported from a spreadsheet's CSV in the app, bad rows said by line, and exported", async () => {
+  const dir = dataDir();
+  cli(dir, "init", "--workspace", "Registre", "--name", "Ann", "--email", "ann@example.com");
+  // The files live outside the data dir: a file dialog that browses a folder opens and closes
+  // the files it shows, and a process that closes a file SQLite has open loses its locks on it.
+  const files = dataDir();
+  const file = join(files, "registre.csv");
+  // As Excel writes it in a French locale: semicolons, a byte-order mark, CRLF.
+  writeFileSync(
+    file,
+    "\ufefftitle;category;likelihood;impact;services\r\n" +
+      "Panne du prestataire de paiement;operational;3;5;payments-api\r\n" +
+      "Trop probable;technical;9;2;\r\n" +
+      '"Schéma irréversible; sans retour";technical;4;4;ledger\r\n',
+  );
+  writeFileSync(join(dir, "ui.json"), JSON.stringify({ locale: "fr", theme: "light" }));
+  await withApp("risk-csv", dir, async (b) => {
+    await b.execute(() => (location.hash = "#/risks"));
+    await find(b, "[data-testid=import-csv]");
+    await (await find(b, "[data-testid=import-csv]")).click();
+    await answerFileDialog(file);
+    const refused = await find(b, "[data-testid=import-refused]");
+    await until(
+      b,
+      async () => /registre\.csv:3: likelihood/.test(await refused.getText()),
+      "line 3",
+    );
+    assert.match(await refused.getText(), /Rien n’a été importé/);
+    assert.equal(cli(dir, "risk", "list").length, 0, "nothing imported");
+    await (await refused.$("button")).click();
+    await until(b, async () => cli(dir, "risk", "list").length === 2, "the two good rows");
+    await until(
+      b,
+      async () =>
+        /Schéma irréversible; sans retour/.test(
+          await (await find(b, "[data-testid=risk-table]")).getText(),
+        ),
+      "listed",
+    );
+    // Exported with semicolons, as a French spreadsheet reads it.
+    const out = join(files, "export.csv");
+    await (await find(b, "[data-testid=export-csv]")).click();
+    await answerFileDialog(out);
+    await until(b, async () => existsSync(out), "written");
+    const text = readFileSync(out, "utf8");
+    assert.ok(text.startsWith("\ufeffid;title;description;category"), text.slice(0, 80));
+    assert.match(text, /"Schéma irréversible; sans retour"/);
   });
 });

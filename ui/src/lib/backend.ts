@@ -5,7 +5,7 @@ import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import { i18n, viewerZone } from "./i18n.svelte";
 import { shown, shownText } from "./shown";
-import type { ReleaseRisk } from "./bindings";
+import type { CsvImport, ReleaseRisk } from "./bindings";
 import type {
   MitigationInput,
   RiskDetail,
@@ -176,6 +176,10 @@ export const backend = {
   releaseRisk: (release: string) => call<ReleaseRisk>("release_risk", { release }),
   answerRisk: (release: string, answers: [string, string][]) =>
     call<ReleaseRisk>("answer_risk", { release, answers }),
+  importRisksCsv: (path: string, skipInvalid: boolean) =>
+    call<CsvImport>("import_risks_csv", { path, skipInvalid }),
+  exportRisksCsv: (path: string, delimiter: string) =>
+    call<number>("export_risks_csv", { path, delimiter }),
   setReleaseRisk: (release: string, level: string, reason: string) =>
     call<ReleaseRisk>("set_release_risk", { release, level, reason }),
 };

@@ -961,3 +961,19 @@ lapsed?: RiskLowering, };
 export type ReleaseRisk = { assessment: ReleaseAssessment, questions: Array<RiskQuestion>, linked: Array<RiskView>, };
 
 export type RiskCounts = { active_high: number, expiring_soon: number, overdue_reviews: number, };
+
+export type SkippedRow = { 
+/**
+ * The line the row starts on (1 is the header).
+ */
+line: number, message: string, };
+
+export type CsvImport = { imported: number, 
+/**
+ * The ids of the risks imported, in file order.
+ */
+ids: Array<string>, 
+/**
+ * Rows left out (only with `skip_invalid`).
+ */
+skipped: Array<SkippedRow>, };

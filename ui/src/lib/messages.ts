@@ -355,6 +355,14 @@ export const en = {
   "gate.body":
     "Moving it to “{status}” deploys nothing, and pipelines that ask relm check are still refused. Say why it moves anyway: the reason is signed with the change, which shows as an override everywhere.",
   "gate.reason": "Why",
+  "risks.import": "Import CSV…",
+  "risks.export": "Export CSV…",
+  "risks.imported": "{count} risks imported.",
+  "risks.imported.skipped": "{count} risks imported; {skipped} bad rows left out (lines {lines}).",
+  "risks.exported": "{count} risks written to {path}.",
+  "risks.importRefused":
+    "Nothing was imported: the file has bad rows. Correct them and import again, or import only the good rows.",
+  "risks.importGood": "Import the good rows only",
   "release.riskLevel": "Risk: {level}",
   "releaseRisk.lowered": "lowered from {from} by {name}, {at}: {reason}",
   "releaseRisk.raised": "raised by hand (assessed: {assessed})",
@@ -1124,6 +1132,15 @@ export const fr: Record<MessageKey, string> = {
   "gate.body":
     "La passer à « {status} » ne déploie rien, et les pipelines qui interrogent relm check restent refusés. Indiquez pourquoi elle avance quand même : la raison est signée avec le changement, qui apparaîtra partout comme un passage en force.",
   "gate.reason": "Pourquoi",
+  "risks.import": "Importer un CSV…",
+  "risks.export": "Exporter en CSV…",
+  "risks.imported": "{count} risques importés.",
+  "risks.imported.skipped":
+    "{count} risques importés ; {skipped} lignes erronées écartées (lignes {lines}).",
+  "risks.exported": "{count} risques écrits dans {path}.",
+  "risks.importRefused":
+    "Rien n’a été importé : le fichier contient des lignes erronées. Corrigez-les et importez de nouveau, ou n’importez que les lignes correctes.",
+  "risks.importGood": "N’importer que les lignes correctes",
   "release.riskLevel": "Risque : {level}",
   "releaseRisk.lowered": "abaissé (au lieu de {from}) par {name}, {at} : {reason}",
   "releaseRisk.raised": "relevé à la main (évalué : {assessed})",

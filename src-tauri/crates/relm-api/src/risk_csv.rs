@@ -671,6 +671,47 @@ pub fn write(rows: &[[String; 17]], delimiter: u8) -> csv::Result<Vec<u8>> {
     Ok(out)
 }
 
+impl Relm {
+    /// Import risks from the CSV file at `path` (see [`Relm::import_risks_csv`]).
+    pub fn import_risks_csv_file(
+        &mut self,
+        path: &std::path::Path,
+        skip_invalid: bool,
+    ) -> Result<CsvImport> {
+        let bytes = read_file(path)?;
+        self.import_risks_csv(&bytes, &path.display().to_string(), skip_invalid)
+    }
+
+    /// Write the register as CSV to `path` (`comma` or `semicolon` between cells); returns
+    /// how many risks it holds.
+    pub fn export_risks_csv_file(&self, path: &std::path::Path, delimiter: &str) -> Result<usize> {
+        let d = match delimiter.trim() {
+            "comma" | "," => b',',
+            "semicolon" | ";" => b';',
+            other => {
+                return Err(ApiError::invalid(
+                    "delimiter",
+                    format!(
+                        "`{}` is not a delimiter; use comma or semicolon",
+                        relm_domain::text::shown(other)
+                    ),
+                ));
+            }
+        };
+        let bytes = self.export_risks_csv(d)?;
+        std::fs::write(path, &bytes).map_err(|e| {
+            ApiError::invalid("out", format!("cannot write {}: {e}", path.display()))
+        })?;
+        Ok(risks::count(
+            self.store.conn(),
+            &RiskFilter {
+                now: fmt_utc(self.clock.now()),
+                ..RiskFilter::default()
+            },
+        )? as usize)
+    }
+}
+
 /// An error's message with the fields it names (`title: say what could go wrong`).
 fn said(e: &ApiError) -> String {
     if e.problems.is_empty() {

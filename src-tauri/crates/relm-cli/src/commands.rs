@@ -638,8 +638,7 @@ fn risk(opts: &Options, cmd: RiskCmd) -> Result<Outcome> {
             Outcome::ok(a, text)
         }
         RiskCmd::Import { file, skip_invalid } => {
-            let bytes = relm_api::risk_csv::read_file(&file)?;
-            let r = relm.import_risks_csv(&bytes, &file.display().to_string(), skip_invalid)?;
+            let r = relm.import_risks_csv_file(&file, skip_invalid)?;
             let mut text = format!("imported {} risk(s)", r.imported);
             if !r.skipped.is_empty() {
                 let lines: Vec<String> = r.skipped.iter().map(|s| s.line.to_string()).collect();
@@ -655,28 +654,9 @@ fn risk(opts: &Options, cmd: RiskCmd) -> Result<Outcome> {
             Outcome::ok(r, text)
         }
         RiskCmd::Export { out, delimiter } => {
-            let d = match delimiter.trim() {
-                "comma" | "," => b',',
-                "semicolon" | ";" => b';',
-                other => {
-                    return Err(ApiError::invalid(
-                        "delimiter",
-                        format!(
-                            "`{}` is not a delimiter; use comma or semicolon",
-                            Shown(other)
-                        ),
-                    ));
-                }
-            };
-            let bytes = relm.export_risks_csv(d)?;
-            std::fs::write(&out, &bytes).map_err(|e| {
-                ApiError::invalid("out", format!("cannot write {}: {e}", out.display()))
-            })?;
-            let text = format!("wrote the register to {}", out.display());
-            Outcome::ok(
-                serde_json::json!({ "file": out, "bytes": bytes.len() }),
-                text,
-            )
+            let n = relm.export_risks_csv_file(&out, &delimiter)?;
+            let text = format!("wrote the register ({n} risks) to {}", out.display());
+            Outcome::ok(serde_json::json!({ "file": out, "risks": n }), text)
         }
         RiskCmd::Level {
             release,
