@@ -122,7 +122,12 @@ fn main() {
 
     // 1. One verdict, facts in memory.
     let conn = relm.store().conn();
-    let shared = governance::shared(conn, clock.now()).unwrap();
+    let shared = governance::shared(
+        conn,
+        clock.now(),
+        &Policy::parse(relm_policy::DEFAULT_POLICY).unwrap(),
+    )
+    .unwrap();
     let facts = governance::facts(conn, &ids[0], &shared).unwrap().unwrap();
     let time_verdicts = |p: &Policy| {
         let mut times: Vec<f64> = (0..runs)

@@ -356,7 +356,7 @@ fn clean_slot(now: DateTime<Utc>, n: i64) -> (DateTime<Utc>, DateTime<Utc>) {
 /// one more approval), and another release in the same slot (an overlap in each environment).
 fn planned_conflicts(relm: &mut Relm, owners: &[&SecretKey], now: DateTime<Utc>) -> Result<()> {
     let conn = relm.store.conn();
-    let shared = governance::shared(conn, now)?;
+    let shared = governance::shared(conn, now, &crate::gates::in_force(conn)?.0)?;
     let mut waiting = Vec::new();
     for p in calendar::planned_releases(conn)? {
         if p.start < now + Duration::days(3) || !p.environments.iter().any(|e| e == "prod") {
@@ -1016,7 +1016,7 @@ fn questionnaires(relm: &mut Relm, omar: &SecretKey, now: DateTime<Utc>) -> Resu
     let (policy, _) = crate::gates::in_force(relm.store.conn())?;
     let omar_id = omar.public().key_id();
     for id in &ids {
-        let f = crate::gates::facts(relm.store.conn(), id, now)?;
+        let f = crate::gates::facts(relm.store.conn(), id, now, &policy)?;
         let a = relm_policy::assess::ReleaseAssessment::of(&policy, &f);
         if f.status == ReleaseStatus::Planned
             && f.fields.environments.iter().any(|e| e == "prod")

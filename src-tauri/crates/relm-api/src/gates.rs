@@ -153,7 +153,7 @@ pub(crate) fn blocked_gates(
     now: DateTime<Utc>,
 ) -> Result<Vec<BlockedGate>> {
     let (policy, version) = in_force(conn)?;
-    let f = facts(conn, release_id, now)?;
+    let f = facts(conn, release_id, now, &policy)?;
     Ok(environments
         .iter()
         .filter_map(|env| {
@@ -180,9 +180,14 @@ fn unified_diff(from: (&str, &str), to: (&str, &str)) -> String {
         .to_string()
 }
 
-/// The facts about `release_id` as the store holds them at `now`.
-pub(crate) fn facts(conn: &Connection, release_id: &str, now: DateTime<Utc>) -> Result<Facts> {
-    governance::facts(conn, release_id, &governance::shared(conn, now)?)?
+/// The facts about `release_id` as the store holds them at `now`, for judging under `policy`.
+pub(crate) fn facts(
+    conn: &Connection,
+    release_id: &str,
+    now: DateTime<Utc>,
+    policy: &Policy,
+) -> Result<Facts> {
+    governance::facts(conn, release_id, &governance::shared(conn, now, policy)?)?
         .ok_or_else(|| no_release(release_id))
 }
 
@@ -331,7 +336,7 @@ impl Relm {
         Ok(relm_policy::evaluate_in(
             &policy,
             version,
-            &facts(conn, &id, at)?,
+            &facts(conn, &id, at, &policy)?,
             env,
             at,
             style(req.lang, req.zone.as_deref())?,
@@ -411,7 +416,7 @@ impl Relm {
         let now = self.clock.now();
         self.emit_as(key, |tx| {
             let (policy, version) = in_force(tx)?;
-            let mut f = facts(tx, &id, now)?;
+            let mut f = facts(tx, &id, now, &policy)?;
             let env = policy
                 .environment(environment.trim())
                 .map(|e| e.name.clone())
@@ -514,7 +519,7 @@ impl Relm {
         let now = self.clock.now();
         self.emit(|tx| {
             let (policy, _) = in_force(tx)?;
-            let f = facts(tx, &id, now)?;
+            let f = facts(tx, &id, now, &policy)?;
             let env = environment.trim();
             let targeted = f.fields.environments.iter().any(|e| {
                 e == env
@@ -638,7 +643,7 @@ impl Relm {
         let key = self.resolve_member(approver)?;
         let now = self.clock.now();
         self.emit(|tx| {
-            let f = facts(tx, &id, now)?;
+            let f = facts(tx, &id, now, &in_force(tx)?.0)?;
             if f.fields.change_type != ChangeType::Emergency {
                 return Err(ApiError::conflict(
                     ReasonCode::NotEmergency,
@@ -687,7 +692,9 @@ impl Relm {
         let conn = self.store.conn();
         let (current, version) = in_force(conn)?;
         let at = self.clock.now();
-        let shared = governance::shared(conn, at)?;
+        // The draft may look at lower-scored linked risks than the policy in force.
+        let mut shared = governance::shared(conn, at, &current)?;
+        shared.linked_from = shared.linked_from.min(draft.linked_risk_floor());
         // Read every release first (one connection), then judge them on every core.
         let mut all = Vec::new();
         for id in governance::release_ids(conn)? {
@@ -742,7 +749,7 @@ impl Relm {
         let me = self.me()?;
         let conn = self.store.conn();
         let (policy, version) = in_force(conn)?;
-        let shared = governance::shared(conn, self.clock.now())?;
+        let shared = governance::shared(conn, self.clock.now(), &policy)?;
         if !shared.people.get(&me).is_some_and(|p| p.active) {
             return Ok(Vec::new());
         }

@@ -383,7 +383,7 @@ impl Relm {
     ) -> Result<std::collections::BTreeMap<String, RiskLevel>> {
         let conn = self.store.conn();
         let (policy, _) = crate::gates::in_force(conn)?;
-        let shared = relm_store::projection::governance::shared(conn, self.clock.now())?;
+        let shared = relm_store::projection::governance::shared(conn, self.clock.now(), &policy)?;
         let mut out = std::collections::BTreeMap::new();
         for id in ids {
             if let Some(f) = relm_store::projection::governance::facts(conn, id, &shared)? {

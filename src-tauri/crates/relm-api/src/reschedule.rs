@@ -15,7 +15,7 @@ use relm_domain::release::ReleasePatch;
 use relm_domain::window::{PlannedWindow, fmt_utc};
 use relm_policy::{Lang, Verdict};
 use relm_store::ReleaseRow;
-use relm_store::projection::{calendar, governance, releases};
+use relm_store::projection::{calendar, releases};
 
 use crate::error::{ApiError, ErrorCode, Result, no_release};
 use crate::session::Relm;
@@ -68,12 +68,11 @@ impl Relm {
         let conn = self.store.conn();
         let row = editable(releases::get(conn, &id)?, &id)?;
         let window = new_window(&row, req)?;
-        let mut facts = governance::facts(conn, &id, &governance::shared(conn, self.clock.now())?)?
-            .ok_or_else(|| no_release(&id))?;
+        let (policy, version) = crate::gates::in_force(conn)?;
+        let mut facts = crate::gates::facts(conn, &id, self.clock.now(), &policy)?;
         let base_digest = facts.fields.governed_digest(&facts.release_id);
         // The calendar the verdicts read, already loaded with the facts.
         let entries = facts.calendar.clone();
-        let (policy, version) = crate::gates::in_force(conn)?;
         let production = |env: &str| policy.is_production(env);
         let conflicts_of = |start: DateTime<Utc>, end: DateTime<Utc>| -> Result<Vec<Conflict>> {
             let moved = Planned {

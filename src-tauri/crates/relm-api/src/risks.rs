@@ -655,7 +655,7 @@ impl Relm {
         let (policy, _) = crate::gates::in_force(conn)?;
         Ok(ReleaseAssessment::of(
             &policy,
-            &crate::gates::facts(conn, &id, self.clock.now())?,
+            &crate::gates::facts(conn, &id, self.clock.now(), &policy)?,
         ))
     }
 }
@@ -675,7 +675,7 @@ impl Relm {
         let id = self.resolve_release(release)?;
         let conn = self.store.conn();
         let (policy, _) = crate::gates::in_force(conn)?;
-        let facts = crate::gates::facts(conn, &id, self.clock.now())?;
+        let facts = crate::gates::facts(conn, &id, self.clock.now(), &policy)?;
         // Highest first, one query for both kinds of link.
         let rows = risks::list(
             conn,
@@ -722,7 +722,7 @@ impl Relm {
         let reason = reason.trim().to_string();
         self.emit(|tx| {
             let (policy, _) = crate::gates::in_force(tx)?;
-            let facts = crate::gates::facts(tx, &id, now)?;
+            let facts = crate::gates::facts(tx, &id, now, &policy)?;
             if !facts.status.is_editable() {
                 return Err(ApiError::conflict(
                     ReasonCode::NotEditable,

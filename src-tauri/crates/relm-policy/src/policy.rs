@@ -186,6 +186,18 @@ pub struct Policy {
 pub use relm_domain::limits::MAX_SOURCE;
 
 impl Policy {
+    /// The lowest inherent score of a linked risk this policy looks at: the signals' high risks
+    /// and every `risk` rule's `block_linked_score`.
+    pub fn linked_risk_floor(&self) -> u8 {
+        self.rules
+            .iter()
+            .filter_map(|r| match &r.spec {
+                RuleSpec::Risk(k) => k.block_linked_score,
+                _ => None,
+            })
+            .fold(crate::assess::HIGH_RISK_SCORE, u8::min)
+    }
+
     /// Parse and check a recorded policy (the one in force, an older version).
     pub fn parse(source: &str) -> Result<Policy, PolicyError> {
         Self::read(source, false)

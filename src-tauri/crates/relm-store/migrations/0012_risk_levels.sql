@@ -14,3 +14,11 @@ CREATE TABLE risk_overrides (
     at_hlc INTEGER NOT NULL
 );
 CREATE INDEX risk_overrides_by_release ON risk_overrides (release_id, at_hlc);
+
+-- A link carries its risk's score, status and acceptance expiry, so the risks active on a
+-- release or a service, counted by score, are read from this index alone (a release's
+-- assessment asks for them every time).
+ALTER TABLE risk_links ADD COLUMN score INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE risk_links ADD COLUMN status TEXT NOT NULL DEFAULT 'open';
+ALTER TABLE risk_links ADD COLUMN accepted_until TEXT;
+CREATE INDEX risk_links_by_score ON risk_links (kind, target, score, status, accepted_until, risk_id);

@@ -281,13 +281,22 @@ pub struct Shared {
     pub people: BTreeMap<KeyId, Person>,
     pub calendar: std::sync::Arc<Vec<(String, relm_calendar::Entry)>>,
     pub now: DateTime<Utc>,
+    /// The lowest score of a linked risk the policy looks at (the signals' high risks, the
+    /// rules' `block_linked_score`): lower ones are not read.
+    pub linked_from: u8,
 }
 
-pub fn shared(conn: &Connection, now: DateTime<Utc>) -> Result<Shared> {
+/// What every verdict shares, at `now`, for `policy`.
+pub fn shared(
+    conn: &Connection,
+    now: DateTime<Utc>,
+    policy: &relm_policy::Policy,
+) -> Result<Shared> {
     Ok(Shared {
         people: people(conn)?,
         calendar: std::sync::Arc::new(super::calendar::entries(conn)?),
         now,
+        linked_from: policy.linked_risk_floor(),
     })
 }
 
@@ -385,7 +394,13 @@ pub fn facts(conn: &Connection, release_id: &str, shared: &Shared) -> Result<Opt
             })
         })
         .optional()?;
-    let risk = super::risks::facts(conn, release_id, &row.fields.service, shared.now)?;
+    let risk = super::risks::facts(
+        conn,
+        release_id,
+        &row.fields.service,
+        shared.now,
+        shared.linked_from,
+    )?;
     Ok(Some(Facts {
         release_id: ReleaseId(row.id),
         fields: row.fields,

@@ -261,13 +261,14 @@ fn write(conn: &Connection, id: &str, s: &RiskState, at: i64, by: &str) -> Resul
     conn.prepare_cached("DELETE FROM risk_links WHERE risk_id = ?1")?
         .execute([id])?;
     let mut link = conn.prepare_cached(
-        "INSERT OR IGNORE INTO risk_links (risk_id, kind, target) VALUES (?1, ?2, ?3)",
+        "INSERT OR IGNORE INTO risk_links (risk_id, kind, target, score, status, accepted_until)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?;
-    for svc in &f.services {
-        link.execute(params![id, "service", svc])?;
-    }
-    for rel in &f.releases {
-        link.execute(params![id, "release", rel])?;
+    let until = s.acceptance.as_ref().map(|a| a.expires_at.as_str());
+    for (kind, targets) in [("service", &f.services), ("release", &f.releases)] {
+        for t in targets {
+            link.execute(params![id, kind, t, f.score(), s.status.as_str(), until])?;
+        }
     }
     Ok(())
 }
@@ -515,12 +516,14 @@ pub(crate) fn lowered(
 const RECENT_DAYS: i64 = 90;
 
 /// What a release's assessment reads from the store at `now`: its answers, the service's recent
-/// failures, the active risks linked to it or its service, and the latest lowering.
+/// failures, the active risks scored `min_score` or more linked to it or its service, and the
+/// latest lowering.
 pub fn facts(
     conn: &Connection,
     release_id: &str,
     service: &str,
     now: chrono::DateTime<chrono::Utc>,
+    min_score: u8,
 ) -> Result<relm_policy::facts::RiskFacts> {
     use relm_domain::hlc::Hlc;
     use relm_policy::facts::{LinkedRisk, LoweredFact, RiskFacts};
@@ -535,20 +538,21 @@ pub fn facts(
                      WHERE r.service = ?1 AND h.to_status = 'rolled_back' AND h.at_hlc >= ?2)",
         )?
         .query_row(params![service, since], |r| r.get(0))?;
-    let linked = RiskFilter {
-        view: Some(RiskView::Active),
-        now: fmt_utc(now),
-        release_or_service: Some((release_id.to_string(), service.to_string())),
-        limit: 5,
-        ..RiskFilter::default()
-    };
-    let (clause, args) = filter(&linked);
+    // Active now (open or mitigating, or accepted until a time passed), from `min_score` up,
+    // linked to the release or to its service: read from the links' index alone.
+    let active = "score >= ?4 AND (status IN ('open', 'mitigating')
+                  OR (status = 'accepted' AND accepted_until <= ?3))";
+    let linked = format!(
+        "SELECT risk_id, score FROM risk_links WHERE kind = 'release' AND target = ?1 AND {active}
+         UNION SELECT risk_id, score FROM risk_links WHERE kind = 'service' AND target = ?2 AND {active}"
+    );
+    let args = params![release_id, service, fmt_utc(now), i64::from(min_score)];
     let mut linked_scores = std::collections::BTreeMap::new();
     {
         let mut stmt = conn.prepare_cached(&format!(
-            "SELECT score, count(*) FROM risks WHERE 1 = 1{clause} GROUP BY score"
+            "SELECT score, count(*) FROM ({linked}) GROUP BY score"
         ))?;
-        let mut rows = stmt.query(rusqlite::params_from_iter(args))?;
+        let mut rows = stmt.query(args)?;
         while let Some(r) = rows.next()? {
             let score: i64 = r.get(0)?;
             let n: i64 = r.get(1)?;
@@ -561,14 +565,19 @@ pub fn facts(
     let linked_top = if linked_scores.is_empty() {
         Vec::new()
     } else {
-        list(conn, &linked)?
-            .into_iter()
-            .map(|r| LinkedRisk {
-                score: r.state.fields.score(),
-                title: r.state.fields.title,
-                id: r.id,
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT r.id, r.title, r.score FROM risks r
+             JOIN ({linked} ORDER BY score DESC, risk_id LIMIT 5) l ON l.risk_id = r.id
+             ORDER BY r.score DESC, r.id"
+        ))?;
+        let rows = stmt.query_map(args, |r| {
+            Ok(LinkedRisk {
+                id: r.get(0)?,
+                title: r.get(1)?,
+                score: u8::try_from(r.get::<_, i64>(2)?).unwrap_or(u8::MAX),
             })
-            .collect()
+        })?;
+        rows.collect::<rusqlite::Result<_>>()?
     };
     let lowered = conn
         .prepare_cached(
