@@ -71,4 +71,5 @@ const COMMANDS: &[&str] = &[
     "set_member_team",
     "import_risks_csv",
     "export_risks_csv",
+    "risk_heatmap",
 ];

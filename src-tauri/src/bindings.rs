@@ -19,7 +19,8 @@ use relm_api::replicas::{
 use relm_api::reschedule::{ReschedulePreview, RescheduleRequest};
 use relm_api::risk_csv::{CsvImport, SkippedRow};
 use relm_api::risks::{
-    AcceptanceView, MitigationInput, ReleaseRisk, RiskDetail, RiskInput, RiskQuery, RiskView,
+    AcceptanceView, MitigationInput, ReleaseRisk, RiskDetail, RiskHeatmap, RiskInput, RiskQuery,
+    RiskView,
 };
 use relm_api::workspace::WorkspaceSettings;
 use relm_api::workspace::{InitOutcome, InitRequest, Summary};
@@ -71,7 +72,7 @@ pub fn typescript() -> String {
         Fork, WorkspaceSettings, AuditQuery, AuditEntry, FieldChange, Flag, RiskCategory, RiskStatus,
         RiskFields, Mitigation, Closure, AcceptanceView, RiskView, RiskDetail, RiskInput, MitigationInput,
         RiskQuery, Choice, Question, Source, Factor, Method, Lowering, Judged, ReleaseAssessment,
-        VerdictRisk, ReleaseRisk, RiskCounts, SkippedRow, CsvImport,
+        VerdictRisk, ReleaseRisk, RiskCounts, SkippedRow, CsvImport, RiskHeatmap,
     ];
     let mut out = String::from(
         "// Generated from the Rust types by `relm-app` (src-tauri/src/bindings.rs). Do not edit:\n// run `RELM_UPDATE_BINDINGS=1 cargo test -p relm-app bindings`.\n\nexport type JsonValue =\n  | number\n  | string\n  | boolean\n  | Array<JsonValue>\n  | { [key in string]?: JsonValue }\n  | null;\n",

@@ -599,3 +599,13 @@ pub fn export_risks_csv(
 ) -> Result<usize> {
     state.with(|r| r.export_risks_csv_file(&path, &delimiter))
 }
+
+/// The register's heat maps for a query, counted in the store.
+#[tauri::command(async)]
+#[tracing::instrument(skip(state), err)]
+pub fn risk_heatmap(
+    state: State<'_, AppState>,
+    query: relm_api::risks::RiskQuery,
+) -> Result<relm_api::risks::RiskHeatmap> {
+    state.with(|r| r.risk_heatmap(&query))
+}

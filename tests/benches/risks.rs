@@ -120,6 +120,9 @@ fn main() {
             .unwrap(),
         );
     });
+    let (heat_p50, heat_p99) = timed(100, || {
+        std::hint::black_box(relm.risk_heatmap(&RiskQuery::default()).unwrap());
+    });
     let (counts_p50, counts_p99) = timed(200, || {
         std::hint::black_box(relm.risk_counts().unwrap());
     });
@@ -131,5 +134,6 @@ fn main() {
     );
     println!("| The register, every risk ({risks}) | {page_p50:.1} ms | {page_p99:.1} ms |");
     println!("| The register's first 100 rows | {first_p50:.2} ms | {first_p99:.2} ms |");
+    println!("| The register's heat maps, every risk counted | {heat_p50:.2} ms | {heat_p99:.2} ms |");
     println!("| The dashboard's risk counts | {counts_p50:.2} ms | {counts_p99:.2} ms |");
 }

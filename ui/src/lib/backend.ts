@@ -5,7 +5,7 @@ import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import { i18n, viewerZone } from "./i18n.svelte";
 import { shown, shownText } from "./shown";
-import type { CsvImport, ReleaseRisk } from "./bindings";
+import type { CsvImport, ReleaseRisk, RiskHeatmap } from "./bindings";
 import type {
   MitigationInput,
   RiskDetail,
@@ -176,6 +176,7 @@ export const backend = {
   releaseRisk: (release: string) => call<ReleaseRisk>("release_risk", { release }),
   answerRisk: (release: string, answers: [string, string][]) =>
     call<ReleaseRisk>("answer_risk", { release, answers }),
+  riskHeatmap: (query: RiskQuery) => call<RiskHeatmap>("risk_heatmap", { query }),
   importRisksCsv: (path: string, skipInvalid: boolean) =>
     call<CsvImport>("import_risks_csv", { path, skipInvalid }),
   exportRisksCsv: (path: string, delimiter: string) =>

@@ -834,7 +834,16 @@ status?: string, service?: string, release?: string, min_score?: number,
 /**
  * Words of the title.
  */
-search?: string, limit?: number, };
+search?: string, limit?: number, 
+/**
+ * Rows to skip (the next page starts after the rows already shown).
+ */
+offset?: number, 
+/**
+ * A cell of the heat map: this likelihood and impact, on the residual map when
+ * `residual`.
+ */
+likelihood?: number, impact?: number, residual?: boolean, };
 
 export type RiskAnswerChoice = { value: string, points: number, 
 /**
@@ -977,3 +986,9 @@ ids: Array<string>,
  * Rows left out (only with `skip_invalid`).
  */
 skipped: Array<SkippedRow>, };
+
+export type RiskHeatmap = { inherent: [[number, number, number, number, number], [number, number, number, number, number], [number, number, number, number, number], [number, number, number, number, number], [number, number, number, number, number]], residual: [[number, number, number, number, number], [number, number, number, number, number], [number, number, number, number, number], [number, number, number, number, number], [number, number, number, number, number]], 
+/**
+ * How many risks match, all cells together.
+ */
+total: number, };

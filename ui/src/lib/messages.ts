@@ -355,6 +355,8 @@ export const en = {
   "gate.body":
     "Moving it to “{status}” deploys nothing, and pipelines that ask relm check are still refused. Say why it moves anyway: the reason is signed with the change, which shows as an override everywhere.",
   "gate.reason": "Why",
+  "risks.countOf": "{shown} of {count} risks",
+  "risks.more": "Show more",
   "risks.import": "Import CSV…",
   "risks.export": "Export CSV…",
   "risks.imported": "{count} risks imported.",
@@ -1132,6 +1134,8 @@ export const fr: Record<MessageKey, string> = {
   "gate.body":
     "La passer à « {status} » ne déploie rien, et les pipelines qui interrogent relm check restent refusés. Indiquez pourquoi elle avance quand même : la raison est signée avec le changement, qui apparaîtra partout comme un passage en force.",
   "gate.reason": "Pourquoi",
+  "risks.countOf": "{shown} risques sur {count}",
+  "risks.more": "Afficher plus",
   "risks.import": "Importer un CSV…",
   "risks.export": "Exporter en CSV…",
   "risks.imported": "{count} risques importés.",

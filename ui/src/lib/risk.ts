@@ -2,7 +2,6 @@
 
 import { t } from "./i18n.svelte";
 import type { MessageKey } from "./messages";
-import type { RiskView } from "./types";
 
 export const SCALE = [1, 2, 3, 4, 5] as const;
 export const CATEGORIES = [
@@ -26,11 +25,4 @@ export function band(score: number): "low" | "medium" | "high" | "critical" {
   if (score >= 10) return "high";
   if (score >= 5) return "medium";
   return "low";
-}
-
-/** A risk's position on the inherent or residual map. */
-export function position(r: RiskView, residual: boolean): { l: number; i: number } {
-  return residual
-    ? { l: r.residual_likelihood ?? r.likelihood, i: r.residual_impact ?? r.impact }
-    : { l: r.likelihood, i: r.impact };
 }

@@ -75,6 +75,24 @@ pub struct RiskQuery {
     /// Words of the title.
     pub search: Option<String>,
     pub limit: Option<u32>,
+    /// Rows to skip (the next page starts after the rows already shown).
+    pub offset: Option<u32>,
+    /// A cell of the heat map: this likelihood and impact, on the residual map when
+    /// `residual`.
+    pub likelihood: Option<u8>,
+    pub impact: Option<u8>,
+    pub residual: Option<bool>,
+}
+
+/// The register's heat maps for a query (its cell, limit and offset aside): how many risks sit
+/// at each likelihood (first index, 1–5 as 0–4) and impact, inherent and residual.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct RiskHeatmap {
+    pub inherent: [[u64; 5]; 5],
+    pub residual: [[u64; 5]; 5],
+    /// How many risks match, all cells together.
+    pub total: u64,
 }
 
 /// An acceptance as people read it.
@@ -393,6 +411,24 @@ impl Relm {
 
     /// Risks matching `q`, highest inherent score first.
     pub fn risks(&self, q: &RiskQuery) -> Result<Vec<RiskView>> {
+        let rows = risks::list(self.store.conn(), &self.risk_filter(q)?)?;
+        self.risk_views(rows)
+    }
+
+    /// The heat maps of the risks a query matches, counted in the store.
+    pub fn risk_heatmap(&self, q: &RiskQuery) -> Result<RiskHeatmap> {
+        let f = self.risk_filter(q)?;
+        let (inherent, residual) = risks::heatmap(self.store.conn(), &f)?;
+        let total = inherent.iter().flatten().sum();
+        Ok(RiskHeatmap {
+            inherent,
+            residual,
+            total,
+        })
+    }
+
+    /// The store's filter for a query, or what is wrong with it.
+    fn risk_filter(&self, q: &RiskQuery) -> Result<RiskFilter> {
         self.workspace_id()?;
         let now = self.clock.now();
         let (status, view) = match q.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
@@ -445,21 +481,31 @@ impl Relm {
             .with("max", 25)
             .into());
         }
-        let rows = risks::list(
-            self.store.conn(),
-            &RiskFilter {
-                status,
-                view,
-                now: fmt_utc(now),
-                service: q.service.clone().filter(|s| !s.trim().is_empty()),
-                release,
-                min_score: q.min_score,
-                search: q.search.clone(),
-                limit: q.limit.unwrap_or(500).clamp(1, 10_000),
-                release_or_service: None,
-            },
-        )?;
-        self.risk_views(rows)
+        let position = match (q.likelihood, q.impact) {
+            (None, None) => None,
+            (Some(l), Some(i)) if (1..=5).contains(&l) && (1..=5).contains(&i) => {
+                Some((l, i, q.residual.unwrap_or(false)))
+            }
+            _ => {
+                return Err(ApiError::invalid(
+                    "likelihood",
+                    "a cell of the heat map is a likelihood and an impact, each from 1 to 5",
+                ));
+            }
+        };
+        Ok(RiskFilter {
+            status,
+            view,
+            now: fmt_utc(now),
+            service: q.service.clone().filter(|s| !s.trim().is_empty()),
+            release,
+            min_score: q.min_score,
+            search: q.search.clone(),
+            position,
+            limit: q.limit.unwrap_or(500).clamp(1, 10_000),
+            offset: q.offset.unwrap_or(0),
+            release_or_service: None,
+        })
     }
 
     fn risk_views(&self, rows: Vec<RiskRow>) -> Result<Vec<RiskView>> {

@@ -687,6 +687,7 @@ fn risk(opts: &Options, cmd: RiskCmd) -> Result<Outcome> {
                 min_score,
                 search,
                 limit: Some(limit),
+                ..RiskQuery::default()
             })?;
             let text = text::risks(&list);
             Outcome::ok(list, text)

@@ -22,3 +22,10 @@ ALTER TABLE risk_links ADD COLUMN score INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE risk_links ADD COLUMN status TEXT NOT NULL DEFAULT 'open';
 ALTER TABLE risk_links ADD COLUMN accepted_until TEXT;
 CREATE INDEX risk_links_by_score ON risk_links (kind, target, score, status, accepted_until, risk_id);
+
+-- A risk's positions on the heat maps (the residual one falls back to the inherent values), so
+-- the register's map is counted in SQL with the list's filters.
+ALTER TABLE risks ADD COLUMN likelihood INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE risks ADD COLUMN impact INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE risks ADD COLUMN residual_likelihood INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE risks ADD COLUMN residual_impact INTEGER NOT NULL DEFAULT 0;

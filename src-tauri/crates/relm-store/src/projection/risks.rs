@@ -45,7 +45,11 @@ pub struct RiskFilter {
     pub min_score: Option<u8>,
     /// In the title, any case.
     pub search: Option<String>,
+    /// At this (likelihood, impact) on the inherent map, or the residual one when `true`.
+    pub position: Option<(u8, u8, bool)>,
     pub limit: u32,
+    /// Rows to skip (paging).
+    pub offset: u32,
 }
 
 /// Views of the register beyond a single status, as the dashboard counts them.
@@ -57,6 +61,33 @@ pub enum RiskView {
     ExpiringBy(String),
     /// Not closed, its review date before this day (`YYYY-MM-DD`).
     ReviewBefore(String),
+}
+
+/// How many risks matching `f` (its position, limit and offset aside) sit at each
+/// (likelihood, impact) of the inherent map and of the residual one: `[l - 1][i - 1]`.
+pub fn heatmap(conn: &Connection, f: &RiskFilter) -> Result<([[u64; 5]; 5], [[u64; 5]; 5])> {
+    let f = RiskFilter {
+        position: None,
+        ..f.clone()
+    };
+    let (clause, args) = filter(&f);
+    let mut maps = ([[0u64; 5]; 5], [[0u64; 5]; 5]);
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT likelihood, impact, residual_likelihood, residual_impact, count(*) FROM risks
+         WHERE 1 = 1{clause} GROUP BY 1, 2, 3, 4"
+    ))?;
+    let mut rows = stmt.query(rusqlite::params_from_iter(args))?;
+    let cell = |v: i64| usize::try_from(v - 1).ok().filter(|c| *c < 5);
+    while let Some(r) = rows.next()? {
+        let n = u64::try_from(r.get::<_, i64>(4)?).unwrap_or(0);
+        if let (Some(l), Some(i)) = (cell(r.get(0)?), cell(r.get(1)?)) {
+            maps.0[l][i] += n;
+        }
+        if let (Some(l), Some(i)) = (cell(r.get(2)?), cell(r.get(3)?)) {
+            maps.1[l][i] += n;
+        }
+    }
+    Ok(maps)
 }
 
 /// What the dashboard counts: active risks of the high bands (score 10 or more), acceptances
@@ -241,7 +272,8 @@ fn write(conn: &Connection, id: &str, s: &RiskState, at: i64, by: &str) -> Resul
     conn.prepare_cached(
         "UPDATE risks SET title = ?2, category = ?3, status = ?4, score = ?5, residual_score = ?6,
          owner = ?7, review_by = ?8, accepted_until = ?9, doc = ?10, updated_hlc = ?11,
-         updated_by = ?12, mitigation_count = ?13, revision = revision + 1 WHERE id = ?1",
+         updated_by = ?12, mitigation_count = ?13, likelihood = ?14, impact = ?15,
+         residual_likelihood = ?16, residual_impact = ?17, revision = revision + 1 WHERE id = ?1",
     )?
     .execute(params![
         id,
@@ -256,7 +288,11 @@ fn write(conn: &Connection, id: &str, s: &RiskState, at: i64, by: &str) -> Resul
         doc,
         at,
         by,
-        s.mitigations.len() as i64
+        s.mitigations.len() as i64,
+        f.likelihood,
+        f.impact,
+        f.residual_likelihood.unwrap_or(f.likelihood),
+        f.residual_impact.unwrap_or(f.impact)
     ])?;
     conn.prepare_cached("DELETE FROM risk_links WHERE risk_id = ?1")?
         .execute([id])?;
@@ -305,8 +341,10 @@ pub fn get(conn: &Connection, id: &str) -> Result<Option<RiskRow>> {
 pub fn list(conn: &Connection, f: &RiskFilter) -> Result<Vec<RiskRow>> {
     let (clause, mut args) = filter(f);
     args.push(i64::from(f.limit.max(1)).into());
+    args.push(i64::from(f.offset).into());
     let sql = format!(
-        "{SELECT} WHERE 1 = 1{clause} ORDER BY score DESC, id LIMIT ?{}",
+        "{SELECT} WHERE 1 = 1{clause} ORDER BY score DESC, id LIMIT ?{} OFFSET ?{}",
+        args.len() - 1,
         args.len()
     );
     let mut stmt = conn.prepare(&sql)?;
@@ -406,6 +444,15 @@ fn filter(f: &RiskFilter) -> (String, Vec<rusqlite::types::Value>) {
     }
     if let Some(m) = f.min_score {
         arg(&mut sql, " AND score >= ?", i64::from(m).into());
+    }
+    if let Some((l, i, residual)) = f.position {
+        let (lc, ic) = if residual {
+            ("residual_likelihood", "residual_impact")
+        } else {
+            ("likelihood", "impact")
+        };
+        arg(&mut sql, &format!(" AND {lc} = ?"), i64::from(l).into());
+        arg(&mut sql, &format!(" AND {ic} = ?"), i64::from(i).into());
     }
     if let Some(q) = f.search.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
         let like = format!(
