@@ -605,7 +605,7 @@ pub fn export_risks_csv(
 #[tracing::instrument(skip(state), err)]
 pub fn risk_heatmap(
     state: State<'_, AppState>,
-    query: relm_api::risks::RiskQuery,
+    query: RiskQuery,
 ) -> Result<relm_api::risks::RiskHeatmap> {
     state.with(|r| r.risk_heatmap(&query))
 }

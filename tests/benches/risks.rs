@@ -134,6 +134,8 @@ fn main() {
     );
     println!("| The register, every risk ({risks}) | {page_p50:.1} ms | {page_p99:.1} ms |");
     println!("| The register's first 100 rows | {first_p50:.2} ms | {first_p99:.2} ms |");
-    println!("| The register's heat maps, every risk counted | {heat_p50:.2} ms | {heat_p99:.2} ms |");
+    println!(
+        "| The register's heat maps, every risk counted | {heat_p50:.2} ms | {heat_p99:.2} ms |"
+    );
     println!("| The dashboard's risk counts | {counts_p50:.2} ms | {counts_p99:.2} ms |");
 }

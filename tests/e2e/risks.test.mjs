@@ -36,6 +36,29 @@ async function set(b, selector, value) {
   );
 }
 
+/** A workspace of Ann's with one ledger-api release: its data dir and the release's id. */
+function ledgerRelease(version, title, environments, type, extra = []) {
+  const dir = dataDir();
+  cli(dir, "init", "--workspace", "Risque", "--name", "Ann", "--email", "ann@example.com");
+  const envs = environments.flatMap((e) => ["--env", e]);
+  const id = cli(
+    dir,
+    "release",
+    "create",
+    "--service",
+    "ledger-api",
+    "--version",
+    version,
+    ...envs,
+    "--title",
+    title,
+    "--type",
+    type,
+    ...extra,
+  ).id;
+  return { dir, id };
+}
+
 test("the register shows every risk, its heat map narrows the table, and filters find by service", async () => {
   const dir = dataDir();
   cli(dir, "demo");
@@ -207,23 +230,7 @@ test("a risk is added through the form, mitigated and accepted in the app, in Fr
 });
 
 test("answering the questionnaire on a release's page raises its level and says why", async () => {
-  const dir = dataDir();
-  cli(dir, "init", "--workspace", "Risque", "--name", "Ann", "--email", "ann@example.com");
-  const id = cli(
-    dir,
-    "release",
-    "create",
-    "--service",
-    "ledger-api",
-    "--version",
-    "2.0.0",
-    "--env",
-    "staging",
-    "--title",
-    "New ledger schema",
-    "--type",
-    "standard",
-  ).id;
+  const { dir, id } = ledgerRelease("2.0.0", "New ledger schema", ["staging"], "standard");
   const high = cli(
     dir,
     "risk",
@@ -270,27 +277,10 @@ test("answering the questionnaire on a release's page raises its level and says 
 });
 
 test("the level the answers give changes the production verdict, and a hand raise too", async () => {
-  const dir = dataDir();
-  cli(dir, "init", "--workspace", "Risque", "--name", "Ann", "--email", "ann@example.com");
-  const id = cli(
-    dir,
-    "release",
-    "create",
-    "--service",
-    "ledger-api",
-    "--version",
-    "3.0.0",
-    "--env",
-    "staging",
-    "--env",
-    "prod",
-    "--title",
-    "Ledger partitions",
-    "--type",
-    "normal",
+  const { dir, id } = ledgerRelease("3.0.0", "Ledger partitions", ["staging", "prod"], "normal", [
     "--rollback-plan",
     "Redeploy 2.9.4",
-  ).id;
+  ]);
   const rule = (b, id) =>
     b.execute(
       (r) =>

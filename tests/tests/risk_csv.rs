@@ -17,12 +17,12 @@ use relm_api::risk_csv::records;
 use relm_tests::{Replica, python, workspace_root};
 use serde_json::Value;
 
-/// What Python's `csv` module reads from `file`.
-fn python_reads(file: &Path) -> Value {
+/// `tests/python/csv_reference.py MODE PATH`'s output.
+fn reference(mode: &str, path: &Path) -> Vec<u8> {
     let out = Command::new(python())
         .arg(workspace_root().join("tests/python/csv_reference.py"))
-        .arg("read")
-        .arg(file)
+        .arg(mode)
+        .arg(path)
         .output()
         .unwrap();
     assert!(
@@ -30,7 +30,12 @@ fn python_reads(file: &Path) -> Value {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    serde_json::from_slice(&out.stdout).unwrap()
+    out.stdout
+}
+
+/// What Python's `csv` module reads from `file`.
+fn python_reads(file: &Path) -> Value {
+    serde_json::from_slice(&reference("read", file)).unwrap()
 }
 
 /// Registers written by Python's csv module and pandas, in a fresh folder, and the rows they
@@ -41,17 +46,7 @@ fn written_by_other_tools() -> (
     Vec<BTreeMap<String, String>>,
 ) {
     let dir = tempfile::tempdir().unwrap();
-    let out = Command::new(python())
-        .arg(workspace_root().join("tests/python/csv_reference.py"))
-        .arg("write")
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    reference("write", dir.path());
     let expected: Vec<BTreeMap<String, String>> =
         serde_json::from_slice(&std::fs::read(dir.path().join("expected.json")).unwrap()).unwrap();
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir.path())

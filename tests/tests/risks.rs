@@ -396,6 +396,24 @@ fn forge_acceptance(r: &Replica, remote: &std::path::Path, replica: &str, risk: 
     plant(remote, replica, &forger.workspace, &[ev]);
 }
 
+/// Answers that make a release critical by the default questionnaire (an irreversible data
+/// migration, untested in staging: 45 points); returns the assessment.
+fn critical_answers(r: &Replica, id: &str) -> Value {
+    r.json(&[
+        "risk",
+        "answer",
+        id,
+        "--question",
+        "data_migration",
+        "--answer",
+        "irreversible",
+        "--question",
+        "tested_in_staging",
+        "--answer",
+        "no",
+    ])
+}
+
 fn now_ms() -> u64 {
     use relm_domain::clock::{Clock, SystemClock};
     SystemClock.now().timestamp_millis() as u64
@@ -422,19 +440,7 @@ fn a_release_is_assessed_two_ways_and_every_factor_says_where_it_came_from() {
     assert_eq!(v["factors"][0]["source"], "signals");
     let before = v["level"].clone();
     // Answers raise the questionnaire's level, and are kept with the release.
-    let v = b.json(&[
-        "risk",
-        "answer",
-        &id,
-        "--question",
-        "data_migration",
-        "--answer",
-        "irreversible",
-        "--question",
-        "tested_in_staging",
-        "--answer",
-        "no",
-    ]);
+    let v = critical_answers(&b, &id);
     assert_eq!(v["answers"]["data_migration"], "irreversible");
     assert_eq!(
         (v["level"].as_str(), v["method"].as_str()),
@@ -522,19 +528,7 @@ fn rule<'a>(v: &'a Value, id: &str) -> &'a Value {
 fn the_computed_level_drives_the_policy_and_only_an_approver_may_lower_it() {
     let (a, b, remote) = team();
     let id = b.create_release("payments", "7.1.0");
-    b.ok(&[
-        "risk",
-        "answer",
-        &id,
-        "--question",
-        "data_migration",
-        "--answer",
-        "irreversible",
-        "--question",
-        "tested_in_staging",
-        "--answer",
-        "no",
-    ]);
+    critical_answers(&b, &id);
     // Critical by the questionnaire: the default policy's critical rule applies and says why.
     let (code, v) = check_prod(&b, &id);
     assert_eq!(code, 1);

@@ -63,9 +63,12 @@ pub enum RiskView {
     ReviewBefore(String),
 }
 
+/// How many risks sit at each (likelihood, impact): `[l - 1][i - 1]`.
+pub type HeatMap = [[u64; 5]; 5];
+
 /// How many risks matching `f` (its position, limit and offset aside) sit at each
-/// (likelihood, impact) of the inherent map and of the residual one: `[l - 1][i - 1]`.
-pub fn heatmap(conn: &Connection, f: &RiskFilter) -> Result<([[u64; 5]; 5], [[u64; 5]; 5])> {
+/// (likelihood, impact) of the inherent map and of the residual one.
+pub fn heatmap(conn: &Connection, f: &RiskFilter) -> Result<(HeatMap, HeatMap)> {
     let f = RiskFilter {
         position: None,
         ..f.clone()
