@@ -24,6 +24,7 @@ use crate::error::Result;
 pub const TABLES: &[(&str, &str)] = &[
     ("forks", "author"),
     ("release_answers", "release_id, question"),
+    ("risk_overrides", "event_id"),
     ("risk_links", "risk_id, kind, target"),
     ("risks", "id"),
     ("not_applied", "event_id"),
