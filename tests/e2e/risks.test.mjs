@@ -102,6 +102,16 @@ test("the register shows every risk, its heat map narrows the table, and filters
       `[data-cell="${top.residual_likelihood ?? top.likelihood}-${top.residual_impact ?? top.impact}"]`,
     );
     assert.ok(Number(await residual.getAttribute("data-count")) >= 1);
+    // A column's header orders the table (in the store: the page shows 100 rows at a time).
+    const firstTitle = async () => (await (await rows())[0].$("td.title a")).getText();
+    const byTitle = cli(dir, "risk", "list", "--sort", "title")[0].title;
+    await (await find(b, "[data-testid=risk-table] [data-sort=title]")).click();
+    await until(b, async () => (await firstTitle()) === byTitle, "A to Z");
+    await (await find(b, "[data-testid=risk-table] [data-sort=title]")).click();
+    const lastTitle = cli(dir, "risk", "list", "--sort", "-title")[0].title;
+    await until(b, async () => (await firstTitle()) === lastTitle, "Z to A");
+    await (await find(b, "[data-testid=risk-table] [data-sort=score]")).click();
+    await until(b, async () => (await firstTitle()) === all[0].title, "highest score first");
     // Filters: a service in any case, and the status as of now.
     await set(b, "[data-testid=risk-filters] input[name=service]", "PAYMENTS-API");
     const payments = cli(dir, "risk", "list", "--service", "payments-api").length;

@@ -724,3 +724,51 @@ fn lowerings_signed_by_hand_by_the_owner_or_a_non_approver_do_not_count() {
     );
     a.assert_integrity();
 }
+
+#[test]
+fn the_register_is_ordered_by_any_of_its_columns() {
+    let r = Replica::new();
+    r.init();
+    for (title, l, i, review) in [
+        ("beta", "2", "2", Some("2099-03-01")),
+        ("Alpha", "5", "5", None),
+        ("gamma", "1", "3", Some("2099-01-01")),
+    ] {
+        let mut args = vec![
+            "risk",
+            "add",
+            "--title",
+            title,
+            "--category",
+            "technical",
+            "--likelihood",
+            l,
+            "--impact",
+            i,
+        ];
+        if let Some(d) = review {
+            args.extend(["--review-by", d]);
+        }
+        r.ok(&args);
+    }
+    let titles = |sort: &str| -> Vec<String> {
+        r.json(&["risk", "list", "--sort", sort])
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["title"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(titles("-score"), ["Alpha", "beta", "gamma"]);
+    assert_eq!(titles("score"), ["gamma", "beta", "Alpha"]);
+    assert_eq!(titles("title"), ["Alpha", "beta", "gamma"], "any case");
+    assert_eq!(titles("-title"), ["gamma", "beta", "Alpha"]);
+    // Review dates soonest first; a risk without one last, either way.
+    assert_eq!(titles("review"), ["gamma", "beta", "Alpha"]);
+    assert_eq!(titles("-review"), ["beta", "gamma", "Alpha"]);
+    let err = r.fails(&["risk", "list", "--sort", "colour"], 2);
+    assert!(
+        err.contains("`colour` is not a sort key; use score, residual"),
+        "{err}"
+    );
+}

@@ -840,6 +840,11 @@ search?: string, limit?: number,
  */
 offset?: number, 
 /**
+ * `score` (the default, highest first), `residual`, `title`, `status`, `review` or
+ * `updated`; a leading `-` sorts descending.
+ */
+sort?: string, 
+/**
  * A cell of the heat map: this likelihood and impact, on the residual map when
  * `residual`.
  */

@@ -17,11 +17,25 @@ export const releaseList = $state<{ filters: ReleaseQuery; sort: string }>({
   sort: "-created",
 });
 
+/** The next order when a column's header is clicked: its natural direction first (descending
+ *  for `descending` keys), then the other. */
+export function nextSort(current: string, key: string, descending: boolean): string {
+  const natural = descending ? `-${key}` : key;
+  return current === natural ? (descending ? key : `-${key}`) : natural;
+}
+
+/** The mark a column's header shows for the current order. */
+export function sortMark(current: string, key: string): string {
+  return current === key ? " ▲" : current === `-${key}` ? " ▼" : "";
+}
+
 export const EMPTY_RISK_FILTERS = { search: "", status: "", service: "", min_score: "" };
 
-/** The register as it was left: its filters, the heat map's side and the cell picked in it. */
+/** The register as it was left: its filters and order, the heat map's side and the cell picked
+ *  in it. */
 export const riskList = $state<{
   filters: typeof EMPTY_RISK_FILTERS;
+  sort: string;
   residual: boolean;
   cell: { l: number; i: number } | null;
-}>({ filters: { ...EMPTY_RISK_FILTERS }, residual: false, cell: null });
+}>({ filters: { ...EMPTY_RISK_FILTERS }, sort: "-score", residual: false, cell: null });

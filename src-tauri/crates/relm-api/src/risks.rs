@@ -77,6 +77,9 @@ pub struct RiskQuery {
     pub limit: Option<u32>,
     /// Rows to skip (the next page starts after the rows already shown).
     pub offset: Option<u32>,
+    /// `score` (the default, highest first), `residual`, `title`, `status`, `review` or
+    /// `updated`; a leading `-` sorts descending.
+    pub sort: Option<String>,
     /// A cell of the heat map: this likelihood and impact, on the residual map when
     /// `residual`.
     pub likelihood: Option<u8>,
@@ -493,7 +496,34 @@ impl Relm {
                 ));
             }
         };
+        let sort = q.sort.as_deref().map(str::trim).filter(|s| !s.is_empty());
+        let (descending, key) = match sort {
+            None => (true, "score"),
+            Some(s) => match s.strip_prefix('-') {
+                Some(k) => (true, k),
+                None => (false, s),
+            },
+        };
+        let sort = match key {
+            "score" => risks::RiskSort::Score,
+            "residual" => risks::RiskSort::Residual,
+            "title" => risks::RiskSort::Title,
+            "status" => risks::RiskSort::Status,
+            "review" => risks::RiskSort::Review,
+            "updated" => risks::RiskSort::Updated,
+            other => {
+                return Err(ApiError::invalid(
+                    "sort",
+                    format!(
+                        "`{}` is not a sort key; use score, residual, title, status, review or updated (a leading - sorts descending)",
+                        text::shown(other)
+                    ),
+                ));
+            }
+        };
         Ok(RiskFilter {
+            sort,
+            descending,
             status,
             view,
             now: fmt_utc(now),

@@ -556,6 +556,10 @@ pub enum RiskCmd {
         /// Words of the title.
         #[arg(long)]
         search: Option<String>,
+        /// score (default, highest first), residual, title, status, review or updated; a
+        /// leading - sorts descending.
+        #[arg(long, allow_hyphen_values = true)]
+        sort: Option<String>,
         #[arg(long, default_value_t = 500)]
         limit: u32,
     },

@@ -678,9 +678,11 @@ fn risk(opts: &Options, cmd: RiskCmd) -> Result<Outcome> {
             release,
             min_score,
             search,
+            sort,
             limit,
         } => {
             let list = relm.risks(&RiskQuery {
+                sort,
                 status,
                 service,
                 release,

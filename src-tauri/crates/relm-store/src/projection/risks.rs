@@ -50,6 +50,37 @@ pub struct RiskFilter {
     pub limit: u32,
     /// Rows to skip (paging).
     pub offset: u32,
+    /// The order; by default the highest inherent score first.
+    pub sort: RiskSort,
+    /// Descending.
+    pub descending: bool,
+}
+
+/// What the register is ordered by (then by id, for a stable order).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum RiskSort {
+    #[default]
+    Score,
+    Residual,
+    Title,
+    Status,
+    /// The review date, risks without one last.
+    Review,
+    Updated,
+}
+
+impl RiskSort {
+    fn order(self, descending: bool) -> String {
+        let dir = if descending { "DESC" } else { "ASC" };
+        match self {
+            RiskSort::Score => format!("score {dir}, id"),
+            RiskSort::Residual => format!("residual_score {dir}, score DESC, id"),
+            RiskSort::Title => format!("title COLLATE NOCASE {dir}, id"),
+            RiskSort::Status => format!("status {dir}, score DESC, id"),
+            RiskSort::Review => format!("review_by IS NULL, review_by {dir}, id"),
+            RiskSort::Updated => format!("updated_hlc {dir}, id"),
+        }
+    }
 }
 
 /// Views of the register beyond a single status, as the dashboard counts them.
@@ -346,7 +377,8 @@ pub fn list(conn: &Connection, f: &RiskFilter) -> Result<Vec<RiskRow>> {
     args.push(i64::from(f.limit.max(1)).into());
     args.push(i64::from(f.offset).into());
     let sql = format!(
-        "{SELECT} WHERE 1 = 1{clause} ORDER BY score DESC, id LIMIT ?{} OFFSET ?{}",
+        "{SELECT} WHERE 1 = 1{clause} ORDER BY {} LIMIT ?{} OFFSET ?{}",
+        f.sort.order(f.descending),
         args.len() - 1,
         args.len()
     );
