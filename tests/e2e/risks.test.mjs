@@ -379,7 +379,9 @@ test("a register is imported from a spreadsheet's CSV in the app, bad rows said 
     const refused = await find(b, "[data-testid=import-refused]");
     await until(
       b,
-      async () => /registre\.csv:3: likelihood/.test(await refused.getText()),
+      // Each bad row by its line, in French.
+      async () =>
+        /Ligne 3\s: likelihood\s: Indiquez un nombre de 1 à 5\./.test(await refused.getText()),
       "line 3",
     );
     assert.match(await refused.getText(), /Rien n’a été importé/);

@@ -330,7 +330,7 @@ fn every_bad_row_is_reported_by_line_and_nothing_is_imported() {
         "5 bad row(s), nothing imported",
         "bad.csv:3: likelihood: 7 is outside the 1–5 scale",
         "bad.csv:4: owner: no active member has the e-mail `nobody@nowhere.example`",
-        "bad.csv:7: id 01a22ae3-7799-7e85-9dee-0b0e2ec3fbe4 is on line 6 already",
+        "bad.csv:7: id: 01a22ae3-7799-7e85-9dee-0b0e2ec3fbe4 is on line 6 already",
         "bad.csv:8: 4 cells where the header names 6 columns",
         "bad.csv:9: impact: `x` is not a whole number from 1 to 5",
     ] {

@@ -25,7 +25,7 @@ params: { [key in string]: string },
  */
 message: string, };
 
-export type ProblemCode = "required" | "bad_name" | "too_long" | "too_short" | "bad_char" | "bad_version" | "unknown_zone" | "bad_time" | "ambiguous_time" | "nonexistent_time" | "end_not_after_start" | "bad_digest" | "bad_email" | "unknown_choice" | "out_of_range" | "bad_key" | "unchanged" | "past" | "unknown_member" | "other";
+export type ProblemCode = "required" | "bad_name" | "too_long" | "too_short" | "bad_char" | "bad_version" | "unknown_zone" | "bad_time" | "ambiguous_time" | "nonexistent_time" | "end_not_after_start" | "bad_digest" | "bad_email" | "unknown_choice" | "out_of_range" | "bad_key" | "unchanged" | "past" | "unknown_member" | "taken" | "repeated" | "row_cells" | "other";
 
 export type Reason = { code: ReasonCode, 
 /**
@@ -980,7 +980,7 @@ export type SkippedRow = {
 /**
  * The line the row starts on (1 is the header).
  */
-line: number, message: string, };
+line: number, message: string, problems: Array<FieldProblem>, };
 
 export type CsvImport = { imported: number, 
 /**

@@ -355,6 +355,13 @@ export const en = {
   "gate.body":
     "Moving it to “{status}” deploys nothing, and pipelines that ask relm check are still refused. Say why it moves anyway: the reason is signed with the change, which shows as an override everywhere.",
   "gate.reason": "Why",
+  "problem.taken": "“{value}” is in the register already.",
+  "problem.repeated": "“{value}” is on line {line} already.",
+  "problem.row_cells":
+    "{cells} cells where the header has {columns} columns: a missing or extra delimiter, or an unclosed quote?",
+  "problem.bad_key.risk.id": "Not a risk id; leave the cell empty for a new risk.",
+  "risks.importLine": "Line {line}: {text}",
+  "risks.importCell": "{column}: {text}",
   "risks.countOf": "{shown} of {count} risks",
   "risks.more": "Show more",
   "risks.import": "Import CSV…",
@@ -1134,6 +1141,14 @@ export const fr: Record<MessageKey, string> = {
   "gate.body":
     "La passer à « {status} » ne déploie rien, et les pipelines qui interrogent relm check restent refusés. Indiquez pourquoi elle avance quand même : la raison est signée avec le changement, qui apparaîtra partout comme un passage en force.",
   "gate.reason": "Pourquoi",
+  "problem.taken": "« {value} » figure déjà dans le registre.",
+  "problem.repeated": "« {value} » figure déjà ligne {line}.",
+  "problem.row_cells":
+    "{cells} cellules alors que l’en-tête compte {columns} colonnes : un séparateur en trop ou en moins, ou un guillemet non fermé ?",
+  "problem.bad_key.risk.id":
+    "Ce n’est pas un identifiant de risque ; laissez la cellule vide pour un nouveau risque.",
+  "risks.importLine": "Ligne {line} : {text}",
+  "risks.importCell": "{column} : {text}",
   "risks.countOf": "{shown} risques sur {count}",
   "risks.more": "Afficher plus",
   "risks.import": "Importer un CSV…",

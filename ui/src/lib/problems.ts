@@ -32,6 +32,9 @@ const wording: Record<Exclude<ProblemCode, "other">, MessageKey> = {
   unchanged: "problem.unchanged",
   past: "problem.past",
   unknown_member: "problem.unknown_member",
+  taken: "problem.taken",
+  repeated: "problem.repeated",
+  row_cells: "problem.row_cells",
 };
 
 /** The field part of a key: `components.1.digest` → `digest`. */

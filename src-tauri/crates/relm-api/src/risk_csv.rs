@@ -13,6 +13,7 @@ use relm_domain::payload::EventBody;
 use relm_domain::risk::{Mitigation, RiskStatus};
 use relm_domain::role::Role;
 use relm_domain::window::fmt_utc;
+use relm_domain::{Problem, ProblemCode};
 use relm_store::projection::risks::{self, RiskFilter};
 use serde::Serialize;
 
@@ -47,13 +48,66 @@ const REQUIRED: [&str; 4] = ["title", "category", "likelihood", "impact"];
 /// The largest file read (a register of tens of thousands of risks fits well below).
 pub const MAX_CSV_BYTES: u64 = 32 * 1024 * 1024;
 
-/// A row that was not imported, and why.
+/// A row that was not imported, and why: in English, and as problems with codes (each
+/// `field` a column) that the app words in its language.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SkippedRow {
     /// The line the row starts on (1 is the header).
     pub line: u64,
     pub message: String,
+    pub problems: Vec<Problem>,
+}
+
+impl SkippedRow {
+    fn new(line: u64, problems: Vec<Problem>) -> SkippedRow {
+        SkippedRow {
+            line,
+            message: problems
+                .iter()
+                .map(|p| {
+                    if p.field.is_empty() {
+                        p.message.clone()
+                    } else {
+                        format!("{}: {}", p.field, p.message)
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("; "),
+            problems,
+        }
+    }
+}
+
+/// A problem with a column of a row.
+fn problem(field: &str, code: ProblemCode, message: String, params: &[(&str, String)]) -> Problem {
+    Problem {
+        field: field.into(),
+        code,
+        params: params
+            .iter()
+            .map(|(k, v)| ((*k).to_string(), v.clone()))
+            .collect(),
+        message,
+    }
+}
+
+/// The problems an error carries (one `other` problem with its message when it has none).
+fn problems_of(e: &ApiError, prefix: &str) -> Vec<Problem> {
+    if e.problems.is_empty() {
+        return vec![problem(prefix, ProblemCode::Other, e.message.clone(), &[])];
+    }
+    e.problems
+        .iter()
+        .map(|p| Problem {
+            field: if prefix.is_empty() {
+                p.field.clone()
+            } else {
+                format!("{prefix}.{}", p.field)
+            },
+            ..p.clone()
+        })
+        .collect()
 }
 
 /// What an import did.
@@ -231,15 +285,23 @@ pub fn read(bytes: &[u8]) -> std::result::Result<(Vec<Row>, Vec<SkippedRow>), St
             continue;
         }
         if record.cells.len() != header.len() {
-            bad.push(SkippedRow {
+            bad.push(SkippedRow::new(
                 line,
-                message: format!(
-                    "{} cells where the header names {} columns (a missing or extra {}, or an unclosed quote?)",
-                    record.cells.len(),
-                    header.len(),
-                    if d == b';' { "semicolon" } else { "comma" }
-                ),
-            });
+                vec![problem(
+                    "",
+                    ProblemCode::RowCells,
+                    format!(
+                        "{} cells where the header names {} columns (a missing or extra {}, or an unclosed quote?)",
+                        record.cells.len(),
+                        header.len(),
+                        if d == b';' { "semicolon" } else { "comma" }
+                    ),
+                    &[
+                        ("cells", record.cells.len().to_string()),
+                        ("columns", header.len().to_string()),
+                    ],
+                )],
+            ));
             continue;
         }
         let cells = header
@@ -315,18 +377,40 @@ fn list(cell: Option<&String>) -> Option<Vec<String>> {
 fn scale(
     cells: &BTreeMap<String, String>,
     column: &str,
-) -> std::result::Result<Option<u8>, String> {
+) -> std::result::Result<Option<u8>, Problem> {
     cells
         .get(column)
         .map(|v| {
             v.parse::<u8>().map_err(|_| {
-                format!(
-                    "{column}: `{}` is not a whole number from 1 to 5",
-                    relm_domain::text::shown(v)
+                let shown = relm_domain::text::shown(v).to_string();
+                problem(
+                    column,
+                    ProblemCode::OutOfRange,
+                    format!("`{shown}` is not a whole number from 1 to 5"),
+                    &[
+                        ("value", shown.clone()),
+                        ("min", "1".into()),
+                        ("max", "5".into()),
+                    ],
                 )
             })
         })
         .transpose()
+}
+
+/// A bad row's problems with their fields as `rows.LINE.COLUMN` (`rows.LINE` for the row).
+fn problems_of_row(b: &SkippedRow) -> Vec<Problem> {
+    b.problems
+        .iter()
+        .map(|p| Problem {
+            field: if p.field.is_empty() {
+                format!("rows.{}", b.line)
+            } else {
+                format!("rows.{}.{}", b.line, p.field)
+            },
+            ..p.clone()
+        })
+        .collect()
 }
 
 /// The events that bring one row into the register, or every problem of it.
@@ -354,20 +438,22 @@ impl Relm {
         for row in &rows {
             if let Some(id) = row.cells.get("id") {
                 if let Some(first) = first_line.get(id) {
-                    bad.push(SkippedRow {
-                        line: row.line,
-                        message: format!("id {id} is on line {first} already"),
-                    });
+                    bad.push(SkippedRow::new(
+                        row.line,
+                        vec![problem(
+                            "id",
+                            ProblemCode::Repeated,
+                            format!("{id} is on line {first} already"),
+                            &[("value", id.clone()), ("line", first.to_string())],
+                        )],
+                    ));
                     continue;
                 }
                 first_line.insert(id.clone(), row.line);
             }
             match self.plan_row(row) {
                 Ok(p) => planned.push(p),
-                Err(message) => bad.push(SkippedRow {
-                    line: row.line,
-                    message,
-                }),
+                Err(problems) => bad.push(SkippedRow::new(row.line, problems)),
             }
         }
         bad.sort_by_key(|b| b.line);
@@ -376,14 +462,17 @@ impl Relm {
                 .iter()
                 .map(|b| format!("{file}:{}: {}", b.line, b.message))
                 .collect();
-            return Err(ApiError::invalid(
-                "file",
-                format!(
+            // Each row's problems, their fields `rows.LINE.COLUMN`, for the app to word.
+            let problems = bad.iter().flat_map(|b| problems_of_row(b)).collect();
+            return Err(ApiError {
+                field: Some("file".into()),
+                problems,
+                ..ApiError::validation(format!(
                     "{} bad row(s), nothing imported (--skip-invalid imports the others):\n{}",
                     bad.len(),
                     lines.join("\n")
-                ),
-            ));
+                ))
+            });
         }
         let ids: Vec<String> = planned.iter().map(|p| p.id.clone()).collect();
         if !planned.is_empty() {
@@ -410,33 +499,41 @@ impl Relm {
 
     /// Check one row against the workspace and plan its events, or say everything wrong
     /// with it.
-    fn plan_row(&self, row: &Row) -> std::result::Result<Planned, String> {
+    fn plan_row(&self, row: &Row) -> std::result::Result<Planned, Vec<Problem>> {
         let c = &row.cells;
-        let mut problems: Vec<String> = Vec::new();
+        let mut problems: Vec<Problem> = Vec::new();
         let id = match c.get("id") {
             Some(id) => match uuid::Uuid::parse_str(id) {
                 Ok(u) => {
                     let id = u.hyphenated().to_string();
                     match risks::get(self.store.conn(), &id) {
-                        Ok(Some(_)) => problems.push(format!(
-                            "risk {id} is in the register already; edit it with `relm risk update`, or leave `id` empty to add a new risk"
+                        Ok(Some(_)) => problems.push(problem(
+                            "id",
+                            ProblemCode::Taken,
+                            format!(
+                                "risk {id} is in the register already; edit it with `relm risk update`, or leave `id` empty to add a new risk"
+                            ),
+                            &[("value", id.clone())],
                         )),
                         Ok(None) => {}
-                        Err(e) => problems.push(e.to_string()),
+                        Err(e) => problems.push(problem("id", ProblemCode::Other, e.to_string(), &[])),
                     }
                     id
                 }
                 Err(_) => {
-                    problems.push(format!(
-                        "id: `{}` is not a risk id (leave it empty for a new one)",
-                        relm_domain::text::shown(id)
+                    let shown = relm_domain::text::shown(id).to_string();
+                    problems.push(problem(
+                        "id",
+                        ProblemCode::BadKey,
+                        format!("`{shown}` is not a risk id (leave it empty for a new one)"),
+                        &[("value", shown.clone())],
                     ));
                     String::new()
                 }
             },
             None => random::<10>()
                 .map(|r| RiskId::generate(self.clock.now(), r).0)
-                .map_err(|e| e.message)?,
+                .map_err(|e| problems_of(&e, ""))?,
         };
         let mut scales = BTreeMap::new();
         for column in [
@@ -472,7 +569,7 @@ impl Relm {
         let fields = match self.new_risk_fields(&input) {
             Ok(f) => Some(f),
             Err(e) => {
-                problems.push(said(&e));
+                problems.extend(problems_of(&e, ""));
                 None
             }
         };
@@ -501,7 +598,7 @@ impl Relm {
                         });
                     }
                 }
-                Err(e) => problems.push(format!("mitigation {}: {}", n + 1, said(&e))),
+                Err(e) => problems.extend(problems_of(&e, &format!("mitigations.{}", n + 1))),
             }
         }
         let status = match c.get("status").map(|s| s.to_ascii_lowercase()) {
@@ -509,9 +606,15 @@ impl Relm {
             Some(s) => match s.parse::<RiskStatus>() {
                 Ok(s) => Some(s),
                 Err(_) => {
-                    problems.push(format!(
-                        "status: `{}` is not one of open, mitigating, accepted, closed",
-                        relm_domain::text::shown(&s)
+                    let shown = relm_domain::text::shown(&s).to_string();
+                    problems.push(problem(
+                        "status",
+                        ProblemCode::UnknownChoice,
+                        format!("`{shown}` is not one of open, mitigating, accepted, closed"),
+                        &[
+                            ("value", shown.clone()),
+                            ("allowed", "open, mitigating, accepted, closed".into()),
+                        ],
                     ));
                     None
                 }
@@ -524,23 +627,34 @@ impl Relm {
                         risk_id: risk_id.clone(),
                         reason,
                     }),
-                    Err(_) => problems.push("a closed risk needs its closed_reason".into()),
+                    Err(_) => problems.push(problem(
+                        "closed_reason",
+                        ProblemCode::Required,
+                        "a closed risk needs its closed_reason".into(),
+                        &[],
+                    )),
                 }
             }
             Some(RiskStatus::Accepted) => {
-                let me = self.me().map_err(|e| e.message)?;
+                let me = self.me().map_err(|e| problems_of(&e, ""))?;
                 let approver = relm_store::projection::members::list(self.store.conn())
-                    .map_err(|e| e.to_string())?
+                    .map_err(|e| vec![problem("", ProblemCode::Other, e.to_string(), &[])])?
                     .into_iter()
                     .any(|m| m.key_id == me && m.active && m.roles.contains(&Role::Approver));
                 if !approver {
-                    problems.push(
+                    problems.push(problem(
+                        "status",
+                        ProblemCode::Other,
                         "accepting a risk is an approver's authorization: import it as open, then an approver accepts it".into(),
-                    );
+                        &[],
+                    ));
                 } else if fields.as_ref().is_some_and(|f| f.owner == me) {
-                    problems.push(
+                    problems.push(problem(
+                        "owner",
+                        ProblemCode::Other,
                         "you would own this accepted risk, and an owner cannot accept it: give another owner, or import it as open".into(),
-                    );
+                        &[],
+                    ));
                 }
                 let until = expiry(
                     c.get("accepted_until").map_or("", String::as_str),
@@ -555,10 +669,20 @@ impl Relm {
                     }),
                     (until, reason) => {
                         if let Err(e) = until {
-                            problems.push(format!("accepted_until: {e}"));
+                            problems.extend(problems_of(&ApiError::from(e), "").into_iter().map(
+                                |p| Problem {
+                                    field: "accepted_until".into(),
+                                    ..p
+                                },
+                            ));
                         }
                         if reason.is_err() {
-                            problems.push("an accepted risk needs its acceptance_reason".into());
+                            problems.push(problem(
+                                "acceptance_reason",
+                                ProblemCode::Required,
+                                "an accepted risk needs its acceptance_reason".into(),
+                                &[],
+                            ));
                         }
                     }
                 }
@@ -566,10 +690,15 @@ impl Relm {
             _ => {}
         }
         if !problems.is_empty() {
-            return Err(problems.join("; "));
+            return Err(problems);
         }
         let Some(fields) = fields else {
-            return Err("the risk cannot be read".into());
+            return Err(vec![problem(
+                "",
+                ProblemCode::Other,
+                "the risk cannot be read".into(),
+                &[],
+            )]);
         };
         events.insert(
             0,
@@ -710,18 +839,6 @@ impl Relm {
             },
         )? as usize)
     }
-}
-
-/// An error's message with the fields it names (`title: say what could go wrong`).
-fn said(e: &ApiError) -> String {
-    if e.problems.is_empty() {
-        return e.message.clone();
-    }
-    e.problems
-        .iter()
-        .map(|p| format!("{}: {}", p.field, p.message))
-        .collect::<Vec<_>>()
-        .join("; ")
 }
 
 #[cfg(test)]

@@ -55,6 +55,12 @@ pub enum ProblemCode {
     Past,
     /// No active member is this key or e-mail (`value`).
     UnknownMember,
+    /// Taken already, by the register (`value`).
+    Taken,
+    /// Given on an earlier line of the same file already (`value`, `line`).
+    Repeated,
+    /// A row with another number of cells (`cells`) than the header has columns (`columns`).
+    RowCells,
     /// A rule with no code of its own: the message says it (in English).
     Other,
 }
