@@ -463,7 +463,7 @@ impl Relm {
                 .map(|b| format!("{file}:{}: {}", b.line, b.message))
                 .collect();
             // Each row's problems, their fields `rows.LINE.COLUMN`, for the app to word.
-            let problems = bad.iter().flat_map(|b| problems_of_row(b)).collect();
+            let problems = bad.iter().flat_map(problems_of_row).collect();
             return Err(ApiError {
                 field: Some("file".into()),
                 problems,
