@@ -24,9 +24,9 @@ export function nextSort(current: string, key: string, descending: boolean): str
   return current === natural ? (descending ? key : `-${key}`) : natural;
 }
 
-/** The mark a column's header shows for the current order. */
+/** The mark a column's header shows for the current order, kept with the header's last word. */
 export function sortMark(current: string, key: string): string {
-  return current === key ? " ▲" : current === `-${key}` ? " ▼" : "";
+  return current === key ? "\u00a0▲" : current === `-${key}` ? "\u00a0▼" : "";
 }
 
 export const EMPTY_RISK_FILTERS = { search: "", status: "", service: "", min_score: "" };
