@@ -306,6 +306,17 @@ test("the level the answers give changes the production verdict, and a hand rais
     await find(b, "[data-testid=verdict] ~ ul [data-rule=risk-register]");
     assert.equal(await rule(b, "risk-rehearsal"), null);
 
+    // The header's level takes the reader to what decided it.
+    await (await find(b, "[data-testid=release-level]")).click();
+    await until(
+      b,
+      () =>
+        b.execute(
+          () =>
+            document.querySelector("[data-testid=risk-panel]").getBoundingClientRect().top < 200,
+        ),
+      "the risk panel in view",
+    );
     // Raised by hand to high: the header, the panel and the verdict follow.
     await (await find(b, "[data-testid=change-level]")).click();
     await set(b, "[data-testid=risk-level-dialog] select[name=level]", "high");

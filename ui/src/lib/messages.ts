@@ -355,6 +355,7 @@ export const en = {
   "gate.body":
     "Moving it to “{status}” deploys nothing, and pipelines that ask relm check are still refused. Say why it moves anyway: the reason is signed with the change, which shows as an override everywhere.",
   "gate.reason": "Why",
+  "release.riskLevel.see": "See what decided the level",
   "problem.taken": "“{value}” is in the register already.",
   "problem.repeated": "“{value}” is on line {line} already.",
   "problem.row_cells":
@@ -1141,6 +1142,7 @@ export const fr: Record<MessageKey, string> = {
   "gate.body":
     "La passer à « {status} » ne déploie rien, et les pipelines qui interrogent relm check restent refusés. Indiquez pourquoi elle avance quand même : la raison est signée avec le changement, qui apparaîtra partout comme un passage en force.",
   "gate.reason": "Pourquoi",
+  "release.riskLevel.see": "Voir ce qui a décidé du niveau",
   "problem.taken": "« {value} » figure déjà dans le registre.",
   "problem.repeated": "« {value} » figure déjà ligne {line}.",
   "problem.row_cells":
