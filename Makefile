@@ -45,7 +45,7 @@ build: ui
 
 ## Build, seed the demo workspace (once) in target/demo-data, and open the app on it.
 run: build
-	@if [ ! -f "$(DEMO_DIR)/relm.db" ]; then $(RELM) --data-dir "$(DEMO_DIR)" demo >/dev/null; fi
+	@if [ ! -f "$(DEMO_DIR)/store/relm.db" ]; then $(RELM) --data-dir "$(DEMO_DIR)" demo >/dev/null; fi
 	@$(RELM) --data-dir "$(DEMO_DIR)" status
 	@if [ -z "$${DISPLAY:-}$${WAYLAND_DISPLAY:-}" ]; then \
 	  echo "no display: start the app from a desktop session with"; \

@@ -29,7 +29,7 @@ fn watch(app: AppHandle) {
     let Some(state) = app.try_state::<AppState>() else {
         return;
     };
-    let db = state.data_dir.join("relm.db");
+    let db = relm_api::db_path(&state.data_dir);
     let mut conn: Option<relm_store::Connection> = None;
     let mut last: Option<i64> = None;
     let mut announced = std::collections::HashSet::new();

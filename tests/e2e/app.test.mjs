@@ -202,7 +202,7 @@ test("text the ledger already holds is shown escaped in the list and on the rele
   // As a Relm from before the text rules could have stored it: a direction override in the
   // title, a bell in the description.
   execFileSync("sqlite3", [
-    join(dir, "relm.db"),
+    join(dir, "store", "relm.db"),
     `UPDATE releases SET title = 'Invoice ' || char(8238) || 'gnp.exe', description = 'first line' || char(10) || 'bell' || char(7) WHERE id = '${id}'`,
   ]);
   const raw = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/u;
@@ -779,7 +779,7 @@ test("an unreadable calendar entry is named on the Calendar page and the others 
   ).id;
   // As an older version stored it: a rule today's reader cannot expand.
   execFileSync("sqlite3", [
-    join(dir, "relm.db"),
+    join(dir, "store", "relm.db"),
     `UPDATE calendar_entries SET entry = json_set(entry, '$.rrule', 'FREQ=DAILY;BYDAY=XX') WHERE id = '${broken}'`,
   ]);
   await withApp("unreadable-entry", dir, async (b) => {

@@ -369,9 +369,9 @@ test("the level the answers give changes the production verdict, and a hand rais
 test("a register is imported from a spreadsheet's CSV in the app, bad rows said by line, and exported", async () => {
   const dir = dataDir();
   cli(dir, "init", "--workspace", "Registre", "--name", "Ann", "--email", "ann@example.com");
-  // The files live outside the data dir: a file dialog that browses a folder opens and closes
-  // the files it shows, and a process that closes a file SQLite has open loses its locks on it.
-  const files = dataDir();
+  // The files sit in the data dir: the file dialog lists it (opening and closing what it shows),
+  // and the app's store, in its own folder, keeps its locks.
+  const files = dir;
   const file = join(files, "registre.csv");
   // As Excel writes it in a French locale: semicolons, a byte-order mark, CRLF.
   writeFileSync(

@@ -121,7 +121,7 @@ impl Replica {
     }
 
     pub fn db_path(&self) -> PathBuf {
-        self.data_dir().join("relm.db")
+        relm_api::db_path(&self.data_dir())
     }
 
     /// A `relm` command for this replica (kernel keyring, trace logs into the replica folder).

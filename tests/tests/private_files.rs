@@ -34,7 +34,11 @@ fn the_data_dir_the_database_the_logs_and_exports_are_the_owners_only() {
     r.ok(&["calendar", "export", "--out", out.to_str().unwrap()]);
     assert_eq!(mode(&r.data_dir()), 0o700);
     let mut checked = 0;
-    for f in std::fs::read_dir(r.data_dir()).unwrap().flatten() {
+    assert_eq!(mode(&r.data_dir().join("store")), 0o700);
+    for f in std::fs::read_dir(r.data_dir().join("store"))
+        .unwrap()
+        .flatten()
+    {
         if f.file_name().to_string_lossy().starts_with("relm.db") {
             assert_eq!(mode(&f.path()), 0o600, "{}", f.path().display());
             checked += 1;

@@ -90,7 +90,7 @@ fn paging_through_every_order_gives_each_row_once_in_order() {
         .releases;
     assert_eq!(everything.len(), 57);
     // The clock values the list sorts by (finer than the times shown).
-    let conn = rusqlite::Connection::open(dir.path().join("relm.db")).unwrap();
+    let conn = rusqlite::Connection::open(relm_api::db_path(dir.path())).unwrap();
     let hlc: std::collections::HashMap<String, (i64, i64)> = conn
         .prepare("SELECT id, created_hlc, updated_hlc FROM releases")
         .unwrap()
@@ -183,7 +183,7 @@ fn bad_sort_keys_and_dates_are_refused_with_the_reason() {
 fn every_order_reads_an_index() {
     let dir = tempfile::tempdir().unwrap();
     drop(workspace(dir.path()));
-    let conn = rusqlite::Connection::open(dir.path().join("relm.db")).unwrap();
+    let conn = rusqlite::Connection::open(relm_api::db_path(dir.path())).unwrap();
     for (col, nulls) in [
         ("created_hlc", ""),
         ("updated_hlc", ""),

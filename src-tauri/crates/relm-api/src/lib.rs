@@ -29,4 +29,4 @@ pub use relm_store::events::LogEntry;
 pub use relm_store::ingest::{Held, Rejected};
 pub use relm_store::verify::{Problem, Report as VerifyReport};
 pub use relm_store::{ReleaseFilter, ReleaseRow, StatusChange};
-pub use session::{KeyringChoice, Options, Relm};
+pub use session::{KeyringChoice, Options, Relm, db_path};

@@ -54,7 +54,16 @@ pub fn data_dir(dir: &Path) -> std::io::Result<()> {
             Ok(())
         };
         tighten(dir, 0o700)?;
-        for name in ["relm.db", "relm.db-wal", "relm.db-shm", "ui.json"] {
+        tighten(&dir.join("store"), 0o700)?;
+        for name in [
+            "relm.db",
+            "relm.db-wal",
+            "relm.db-shm",
+            "ui.json",
+            "store/relm.db",
+            "store/relm.db-wal",
+            "store/relm.db-shm",
+        ] {
             tighten(&dir.join(name), 0o600)?;
         }
         if !tightened.is_empty() {
@@ -71,4 +80,20 @@ pub fn data_dir(dir: &Path) -> std::io::Result<()> {
     #[cfg(not(unix))]
     std::fs::create_dir_all(dir)?;
     Ok(())
+}
+
+/// Create the store's folder inside the data dir, readable by the user only.
+pub fn store_dir(dir: &Path) -> std::io::Result<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        std::fs::DirBuilder::new().mode(0o700).create(dir)
+    }
+    #[cfg(not(unix))]
+    {
+        std::fs::create_dir(dir)
+    }
 }

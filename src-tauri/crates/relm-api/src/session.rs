@@ -18,6 +18,59 @@ use crate::error::{ApiError, ErrorCode, Result};
 use relm_domain::ReasonCode;
 
 pub(crate) const DB_FILE: &str = "relm.db";
+/// The store's folder inside the data dir. The database is not kept at the data dir's top: a
+/// program of this process that opens and closes it (a file dialog listing the folder does)
+/// would drop every SQLite lock the process holds on it (POSIX locks belong to the process), and
+/// another process could then checkpoint and delete the WAL under the app.
+pub(crate) const STORE_DIR: &str = "store";
+
+/// Where a data dir's database is.
+pub fn db_path(data_dir: &Path) -> PathBuf {
+    data_dir.join(STORE_DIR).join(DB_FILE)
+}
+
+/// A data dir of the first layout, its database at the top, gets it moved into [`STORE_DIR`]:
+/// only when no other process has it open (an exclusive lock is taken first), after a full
+/// checkpoint, so the WAL holds nothing when the file moves.
+fn move_store(data_dir: &Path) -> Result<()> {
+    let old = data_dir.join(DB_FILE);
+    let new = db_path(data_dir);
+    if new.exists() || !old.exists() {
+        return Ok(());
+    }
+    let busy = |e: relm_store::rusqlite::Error| {
+        ApiError::new(
+            ErrorCode::DataDir,
+            format!(
+                "the workspace in {} is open in another Relm (an older version?) that keeps it where this one does not: close it and try again ({e})",
+                data_dir.display()
+            ),
+        )
+    };
+    {
+        let conn = relm_store::Connection::open(&old).map_err(busy)?;
+        conn.busy_timeout(std::time::Duration::from_secs(2))
+            .map_err(busy)?;
+        conn.execute_batch(
+            "PRAGMA locking_mode = EXCLUSIVE; BEGIN EXCLUSIVE; COMMIT;
+             PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode = DELETE;",
+        )
+        .map_err(busy)?;
+    }
+    let fail = |e: std::io::Error| {
+        ApiError::new(
+            ErrorCode::DataDir,
+            format!("cannot move the store into {}: {e}", new.display()),
+        )
+    };
+    crate::private::store_dir(&data_dir.join(STORE_DIR)).map_err(fail)?;
+    std::fs::rename(&old, &new).map_err(fail)?;
+    for suffix in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(data_dir.join(format!("{DB_FILE}{suffix}")));
+    }
+    tracing::info!(to = %new.display(), "moved the store into its folder");
+    Ok(())
+}
 const NAMESPACE: &str = "keyring_namespace";
 pub(crate) const IDENTITY: &str = local::IDENTITY_KEY_ID;
 
@@ -48,8 +101,7 @@ pub struct Relm {
 impl Relm {
     /// Open an existing data dir. Fails with `no_workspace` when there is none.
     pub fn open(opts: &Options) -> Result<Relm> {
-        let db = opts.data_dir.join(DB_FILE);
-        if !db.exists() {
+        if !db_path(&opts.data_dir).exists() && !opts.data_dir.join(DB_FILE).exists() {
             return Err(ApiError::new(
                 ErrorCode::NoWorkspace,
                 format!(
@@ -72,7 +124,17 @@ impl Relm {
                 ),
             )
         })?;
-        let mut store = Store::open(&opts.data_dir.join(DB_FILE))?;
+        move_store(&opts.data_dir)?;
+        crate::private::store_dir(&opts.data_dir.join(STORE_DIR)).map_err(|e| {
+            ApiError::new(
+                ErrorCode::DataDir,
+                format!(
+                    "cannot create the store's folder in {}: {e}; choose a writable --data-dir",
+                    opts.data_dir.display()
+                ),
+            )
+        })?;
+        let mut store = Store::open(&db_path(&opts.data_dir))?;
         let namespace = match local::get(store.conn(), NAMESPACE)? {
             Some(ns) => ns,
             None => {
