@@ -203,18 +203,24 @@ fn a_store_from_a_newer_relm_is_refused_untouched() {
 
 #[test]
 fn a_file_that_is_not_a_store_is_refused() {
-    let r = Replica::new();
-    std::fs::create_dir_all(r.data_dir()).unwrap();
-    std::fs::write(
-        r.db_path(),
-        b"this is not sqlite at all, just some text that is long enough",
-    )
-    .unwrap();
-    let err = r.fails(&["release", "list"], 2);
-    assert!(
-        err.contains("not a Relm store") || err.contains("not a database"),
-        "{err}"
-    );
+    // Where the store is, and where the first layout kept it (it would be moved from there).
+    for first_layout in [false, true] {
+        let r = Replica::new();
+        let path = if first_layout {
+            r.data_dir().join("relm.db")
+        } else {
+            r.db_path()
+        };
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        let text = b"this is not sqlite at all, just some text that is long enough";
+        std::fs::write(&path, text).unwrap();
+        let err = r.fails(&["release", "list"], 2);
+        assert!(
+            err.contains("not a Relm store") || err.contains("not a database"),
+            "{err}"
+        );
+        assert_eq!(std::fs::read(&path).unwrap(), text, "left as it was");
+    }
 }
 
 #[test]

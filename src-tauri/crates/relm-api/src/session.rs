@@ -39,13 +39,18 @@ fn move_store(data_dir: &Path) -> Result<()> {
         return Ok(());
     }
     let busy = |e: relm_store::rusqlite::Error| {
-        ApiError::new(
-            ErrorCode::DataDir,
-            format!(
-                "the workspace in {} is open in another Relm (an older version?) that keeps it where this one does not: close it and try again ({e})",
+        use relm_store::rusqlite::ErrorCode as Sqlite;
+        let message = match e.sqlite_error_code() {
+            Some(Sqlite::DatabaseBusy | Sqlite::DatabaseLocked) => format!(
+                "the workspace in {} is open in another Relm (an older version?) that keeps it where this one does not: close it and try again",
                 data_dir.display()
             ),
-        )
+            _ => format!(
+                "{} is not a Relm store ({e}); move it away or choose another --data-dir",
+                old.display()
+            ),
+        };
+        ApiError::new(ErrorCode::DataDir, message)
     };
     {
         let conn = relm_store::Connection::open(&old).map_err(busy)?;
