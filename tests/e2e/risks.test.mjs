@@ -36,6 +36,28 @@ async function set(b, selector, value) {
   );
 }
 
+/** On a release's page: answers that make it critical (an irreversible migration, untested in
+ *  staging), each signed as chosen; waits for the critical level. */
+async function answerCritical(b, dir, id) {
+  const level = await find(b, "[data-testid=risk-level]");
+  await set(b, "[data-testid=questionnaire] select[name=answer-data_migration]", "irreversible");
+  await until(
+    b,
+    async () => cli(dir, "risk", "assess", id).answers.data_migration === "irreversible",
+    "the answer signed",
+  );
+  await set(b, "[data-testid=questionnaire] select[name=answer-tested_in_staging]", "no");
+  await until(b, async () => (await level.getAttribute("data-level")) === "critical", "critical");
+}
+
+/** Change a release's level through the risk panel's dialog. */
+async function changeLevel(b, value, reason) {
+  await (await find(b, "[data-testid=change-level]")).click();
+  await set(b, "[data-testid=risk-level-dialog] select[name=level]", value);
+  if (reason) await set(b, "[data-testid=risk-level-dialog] textarea[name=reason]", reason);
+  await (await find(b, "[data-testid=risk-level-dialog] button.primary")).click();
+}
+
 /** A workspace of Ann's with one ledger-api release: its data dir and the release's id. */
 function ledgerRelease(version, title, environments, type, extra = []) {
   const dir = dataDir();
@@ -264,14 +286,7 @@ test("answering the questionnaire on a release's page raises its level and says 
     await find(b, "[data-testid=risk-factors] [data-factor=linked_high_risks]");
     assert.match(await (await find(b, "[data-testid=linked-risks]")).getText(), /rolled back/);
     // An irreversible migration, untested: the questionnaire decides, critical.
-    await set(b, "[data-testid=questionnaire] select[name=answer-data_migration]", "irreversible");
-    await until(
-      b,
-      async () => cli(dir, "risk", "assess", id).answers.data_migration === "irreversible",
-      "the answer signed",
-    );
-    await set(b, "[data-testid=questionnaire] select[name=answer-tested_in_staging]", "no");
-    await until(b, async () => (await level.getAttribute("data-level")) === "critical", "critical");
+    await answerCritical(b, dir, id);
     assert.match(
       await (await find(b, "[data-testid=risk-factors]")).getText(),
       /Does it change stored data or its schema\? Yes, irreversibly/,
@@ -318,9 +333,7 @@ test("the level the answers give changes the production verdict, and a hand rais
       "the risk panel in view",
     );
     // Raised by hand to high: the header, the panel and the verdict follow.
-    await (await find(b, "[data-testid=change-level]")).click();
-    await set(b, "[data-testid=risk-level-dialog] select[name=level]", "high");
-    await (await find(b, "[data-testid=risk-level-dialog] button.primary")).click();
+    await changeLevel(b, "high");
     await until(b, async () => (await level.getAttribute("data-level")) === "high", "high");
     await find(b, "[data-testid=risk-raised]");
     assert.equal(
@@ -331,18 +344,9 @@ test("the level the answers give changes the production verdict, and a hand rais
 
     // Back to the assessment, then the questionnaire makes it critical: the critical rule now
     // applies, and its line says which answers decided.
-    await (await find(b, "[data-testid=change-level]")).click();
-    await set(b, "[data-testid=risk-level-dialog] select[name=level]", "medium");
-    await (await find(b, "[data-testid=risk-level-dialog] button.primary")).click();
+    await changeLevel(b, "medium");
     await until(b, async () => (await level.getAttribute("data-level")) === "medium", "medium");
-    await set(b, "[data-testid=questionnaire] select[name=answer-data_migration]", "irreversible");
-    await until(
-      b,
-      async () => cli(dir, "risk", "assess", id).answers.data_migration === "irreversible",
-      "the answer signed",
-    );
-    await set(b, "[data-testid=questionnaire] select[name=answer-tested_in_staging]", "no");
-    await until(b, async () => (await level.getAttribute("data-level")) === "critical", "critical");
+    await answerCritical(b, dir, id);
     await until(b, async () => (await rule(b, "risk-critical")) === "fail", "critical rule");
     const line = await find(b, '[data-testid=gates] [data-rule="risk-critical"]');
     await until(
@@ -352,10 +356,7 @@ test("the level the answers give changes the production verdict, and a hand rais
     );
 
     // Ann owns the release: lowering it is another approver's decision, said in the dialog.
-    await (await find(b, "[data-testid=change-level]")).click();
-    await set(b, "[data-testid=risk-level-dialog] select[name=level]", "medium");
-    await set(b, "[data-testid=risk-level-dialog] textarea[name=reason]", "rehearsed on a copy");
-    await (await find(b, "[data-testid=risk-level-dialog] button.primary")).click();
+    await changeLevel(b, "medium", "rehearsed on a copy");
     const dialog = await find(b, "[data-testid=risk-level-dialog]");
     await until(
       b,
@@ -415,5 +416,42 @@ test("a register is imported from a spreadsheet's CSV in the app, bad rows said 
     const text = readFileSync(out, "utf8");
     assert.ok(text.startsWith("\ufeffid;title;description;category"), text.slice(0, 80));
     assert.match(text, /"Schéma irréversible; sans retour"/);
+  });
+});
+
+test("an approver's lowering lapses in the app when answers take the level above what was seen", async () => {
+  const dir = dataDir();
+  cli(dir, "demo");
+  // The demo's release an approver lowered from high to medium.
+  const id = cli(dir, "release", "list", "--status", "planned", "--limit", "100").releases.find(
+    (r) => cli(dir, "risk", "assess", r.id).lowered,
+  ).id;
+  await withApp("risk-lapsed", dir, async (b) => {
+    await b.execute((i) => (location.hash = `#/releases/${i}`), id);
+    await find(b, "[data-testid=risk-lowered]");
+    await answerCritical(b, dir, id);
+    const lapsed = await find(b, "[data-testid=risk-lapsed]");
+    assert.match(await lapsed.getText(), /no longer applies: the level rose to Critical/);
+    assert.equal(cli(dir, "risk", "assess", id).lapsed.from, "high");
+  });
+});
+
+test("an admin puts members in teams in Settings", async () => {
+  const dir = dataDir();
+  cli(dir, "demo");
+  const grace = cli(dir, "member", "list").find((m) => m.name === "Grace Kim");
+  await withApp("teams", dir, async (b) => {
+    await b.execute(() => (location.hash = "#/settings"));
+    const input = `[data-testid=members] input[name="team-${grace.key_id}"]`;
+    await find(b, input);
+    await set(b, input, "audit");
+    await until(
+      b,
+      async () =>
+        cli(dir, "member", "list").find((m) => m.key_id === grace.key_id).team === "audit",
+      "the team signed",
+    );
+    await (await find(b, "[data-testid=members]")).scrollIntoView();
+    await screenshot(b, "settings-teams");
   });
 });

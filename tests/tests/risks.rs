@@ -369,14 +369,7 @@ fn acceptances_signed_by_hand_by_the_owner_or_a_non_approver_do_not_count() {
     forge_acceptance(&cat, remote.path(), "cat-forged", &mine);
     a.ok(&["sync"]);
     assert_eq!(show(&a, &mine)["status"], "open");
-    let why: Vec<String> = a
-        .db()
-        .prepare("SELECT reason FROM not_applied WHERE kind = 'risk.accepted'")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
+    let why = not_applied(&a, "risk.accepted");
     assert_eq!(why.len(), 2, "{why:?}");
     assert!(
         why.iter().any(|w| w.contains("owner cannot accept")),
@@ -387,12 +380,19 @@ fn acceptances_signed_by_hand_by_the_owner_or_a_non_approver_do_not_count() {
 
 /// An acceptance of `risk` signed by hand with `r`'s own key, left on the remote as `replica`.
 fn forge_acceptance(r: &Replica, remote: &std::path::Path, replica: &str, risk: &str) {
-    let mut forger = Forger::of(r);
-    let ev = forger.next(
-        now_ms(),
+    forge(
+        r,
+        remote,
+        replica,
         "risk.accepted",
         json!({"risk_id": risk, "reason": "mine to accept", "expires_at": "2099-01-01T00:00:00Z"}),
     );
+}
+
+/// An event of `kind` signed by hand with `r`'s own key, left on the remote as `replica`.
+fn forge(r: &Replica, remote: &std::path::Path, replica: &str, kind: &str, payload: Value) {
+    let mut forger = Forger::of(r);
+    let ev = forger.next(now_ms(), kind, payload);
     plant(remote, replica, &forger.workspace, &[ev]);
 }
 
@@ -412,6 +412,17 @@ fn critical_answers(r: &Replica, id: &str) -> Value {
         "--answer",
         "no",
     ])
+}
+
+/// Why `r` did not apply the events of `kind` it received.
+fn not_applied(r: &Replica, kind: &str) -> Vec<String> {
+    r.db()
+        .prepare("SELECT reason FROM not_applied WHERE kind = ?1")
+        .unwrap()
+        .query_map([kind], |x| x.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
 }
 
 fn now_ms() -> u64 {
@@ -685,13 +696,13 @@ fn lowerings_signed_by_hand_by_the_owner_or_a_non_approver_do_not_count() {
     b.ok(&["sync"]);
     a.ok(&["sync"]);
     // Bob (release manager, no approver) signs a lowering of his own release by hand.
-    let mut forger = Forger::of(&b);
-    let ev = forger.next(
-        now_ms(),
+    forge(
+        &b,
+        remote.path(),
+        "bob-forged",
         "release.risk_lowered",
         json!({"release_id": id, "level": "low", "from": "critical", "reason": "trust me"}),
     );
-    plant(remote.path(), "bob-forged", &forger.workspace, &[ev]);
     a.ok(&["sync"]);
     assert_eq!(a.json(&["risk", "assess", &id])["level"], "critical");
     // An approver who owns the release: refused at ingest too.
@@ -699,23 +710,16 @@ fn lowerings_signed_by_hand_by_the_owner_or_a_non_approver_do_not_count() {
     let mine = cat.create_release("ledger", "2.0.0");
     cat.ok(&["risk", "level", &mine, "--level", "critical"]);
     cat.ok(&["sync"]);
-    let mut forger = Forger::of(&cat);
-    let ev = forger.next(
-        now_ms(),
+    forge(
+        &cat,
+        remote.path(),
+        "cat-forged",
         "release.risk_lowered",
         json!({"release_id": mine, "level": "low", "from": "critical", "reason": "mine"}),
     );
-    plant(remote.path(), "cat-forged", &forger.workspace, &[ev]);
     a.ok(&["sync"]);
     assert_eq!(a.json(&["risk", "assess", &mine])["level"], "critical");
-    let why: Vec<String> = a
-        .db()
-        .prepare("SELECT reason FROM not_applied WHERE kind = 'release.risk_lowered'")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
+    let why = not_applied(&a, "release.risk_lowered");
     assert_eq!(why.len(), 2, "{why:?}");
     assert!(
         why.iter()

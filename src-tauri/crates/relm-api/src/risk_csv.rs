@@ -713,7 +713,8 @@ impl Relm {
     /// The whole register as CSV (every status, highest score first): UTF-8 with a byte-order
     /// mark (spreadsheets then read it as UTF-8), CRLF, `delimiter` between cells. Text a
     /// spreadsheet would run as a formula is kept as text with a leading `'`.
-    pub fn export_risks_csv(&self, delimiter: u8) -> Result<Vec<u8>> {
+    /// Returns the file's bytes and how many risks it holds.
+    pub fn export_risks_csv(&self, delimiter: u8) -> Result<(Vec<u8>, usize)> {
         self.workspace_id()?;
         let conn = self.store.conn();
         let rows = risks::list(
@@ -777,8 +778,9 @@ impl Relm {
                 ]
             })
             .collect();
-        write(&records, delimiter)
-            .map_err(|e| ApiError::new(crate::ErrorCode::Internal, e.to_string()))
+        let bytes = write(&records, delimiter)
+            .map_err(|e| ApiError::new(crate::ErrorCode::Internal, e.to_string()))?;
+        Ok((bytes, records.len()))
     }
 }
 
@@ -827,17 +829,11 @@ impl Relm {
                 ));
             }
         };
-        let bytes = self.export_risks_csv(d)?;
+        let (bytes, risks) = self.export_risks_csv(d)?;
         std::fs::write(path, &bytes).map_err(|e| {
             ApiError::invalid("out", format!("cannot write {}: {e}", path.display()))
         })?;
-        Ok(risks::count(
-            self.store.conn(),
-            &RiskFilter {
-                now: fmt_utc(self.clock.now()),
-                ..RiskFilter::default()
-            },
-        )? as usize)
+        Ok(risks)
     }
 }
 
