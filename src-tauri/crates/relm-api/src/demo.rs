@@ -1012,27 +1012,42 @@ fn questionnaires(relm: &mut Relm, omar: &SecretKey, now: DateTime<Utc>) -> Resu
             }])
         })?;
     }
-    // The first planned production release assessed high that Omar does not own: he lowers it.
+    // The planned production release Omar does not own with the highest level below critical
+    // (dates, and so some signals, move with today): he lowers it one level, saying why.
     let (policy, _) = crate::gates::in_force(relm.store.conn())?;
     let omar_id = omar.public().key_id();
+    let mut highest: Option<(RiskLevel, &String)> = None;
     for id in &ids {
         let f = crate::gates::facts(relm.store.conn(), id, now, &policy)?;
-        let a = relm_policy::assess::ReleaseAssessment::of(&policy, &f);
+        let level = relm_policy::assess::ReleaseAssessment::of(&policy, &f)
+            .judged
+            .level;
         if f.status == ReleaseStatus::Planned
             && f.fields.environments.iter().any(|e| e == "prod")
-            && a.judged.level == RiskLevel::High
             && f.fields.owner != omar_id
+            && level < RiskLevel::Critical
+            && highest.is_none_or(|(h, _)| level > h)
         {
-            relm.emit_as(omar, |_| {
-                Ok(vec![EventBody::ReleaseRiskLowered {
-                    release_id: ReleaseId(id.clone()),
-                    level: RiskLevel::Medium,
-                    from: RiskLevel::High,
-                    reason: "Dark-launched behind a feature flag that is off by default".into(),
-                }])
-            })?;
-            break;
+            highest = Some((level, id));
         }
+    }
+    let below = |l: RiskLevel| match l {
+        RiskLevel::Critical => Some(RiskLevel::High),
+        RiskLevel::High => Some(RiskLevel::Medium),
+        RiskLevel::Medium => Some(RiskLevel::Low),
+        RiskLevel::Low => None,
+    };
+    if let Some((from, id)) = highest
+        && let Some(level) = below(from)
+    {
+        relm.emit_as(omar, |_| {
+            Ok(vec![EventBody::ReleaseRiskLowered {
+                release_id: ReleaseId(id.clone()),
+                level,
+                from,
+                reason: "Dark-launched behind a feature flag that is off by default".into(),
+            }])
+        })?;
     }
     Ok(())
 }
