@@ -8,6 +8,10 @@ use crate::commands::AppInfo;
 use crate::state::Preferences;
 use relm_api::audit::{AuditEntry, AuditQuery, FieldChange, Flag};
 use relm_api::calendar::{Listing, OccurrenceView, UnreadableEntry};
+use relm_api::deployments::{
+    DeploymentInput, DeploymentQuery, DeploymentView, DeviationView, PlanInput, Recorded,
+    RollbackView,
+};
 use relm_api::gates::{CheckRequest, PendingDecision, PolicySummary, SimulatedChange, Simulation};
 use relm_api::identity::IdentityView;
 use relm_api::members::MemberView;
@@ -28,7 +32,9 @@ use relm_api::{ApiError, ErrorCode};
 use relm_calendar::conflicts::{Code as ConflictCode, Conflict, Severity};
 use relm_calendar::{Kind as CalendarKind, Level, Scope as CalendarScope};
 use relm_domain::keys::KeyId;
-use relm_domain::payload::{BlockedGate, Decision};
+use relm_domain::payload::{
+    BlockedGate, Decision, Outcome as DeployOutcome, RehearsalResult, RollbackPlan,
+};
 use relm_domain::release::{
     ChangeRef, ChangeType, Component, EvidenceLink, ReleaseFields, ReleaseStatus, RiskLevel,
 };
@@ -38,11 +44,16 @@ use relm_domain::{Problem as FieldProblem, ProblemCode, Reason, ReasonCode};
 use relm_policy::assess::{
     Choice, Factor, Judged, Lowering, Method, Question, ReleaseAssessment, Source,
 };
+use relm_policy::deviation::Deviation;
+use relm_policy::facts::Readiness;
 use relm_policy::verdict::{Action, ApprovalLine, Line, LineStatus, Outcome, Verdict, VerdictRisk};
 use relm_policy::{Lang, Tier};
 use relm_store::events::LogEntry;
 use relm_store::forks::Fork;
 use relm_store::ingest::{Held, IngestReport, Rejected};
+use relm_store::projection::deployments::{
+    DeploymentRecord, PlanRecord, RehearsalRecord, RollbackRecord,
+};
 use relm_store::projection::governance::PolicyVersion;
 use relm_store::projection::releases::{ReleaseRow, StatusChange};
 use relm_store::projection::risks::RiskCounts;
@@ -73,6 +84,9 @@ pub fn typescript() -> String {
         RiskFields, Mitigation, Closure, AcceptanceView, RiskView, RiskDetail, RiskInput, MitigationInput,
         RiskQuery, Choice, Question, Source, Factor, Method, Lowering, Judged, ReleaseAssessment,
         VerdictRisk, ReleaseRisk, RiskCounts, SkippedRow, CsvImport, RiskHeatmap,
+        DeployOutcome, RehearsalResult, RollbackPlan, Deviation, DeviationView, DeploymentRecord,
+        DeploymentView, Recorded, DeploymentInput, DeploymentQuery, PlanInput, Readiness,
+        PlanRecord, RehearsalRecord, RollbackRecord, RollbackView,
     ];
     let mut out = String::from(
         "// Generated from the Rust types by `relm-app` (src-tauri/src/bindings.rs). Do not edit:\n// run `RELM_UPDATE_BINDINGS=1 cargo test -p relm-app bindings`.\n\nexport type JsonValue =\n  | number\n  | string\n  | boolean\n  | Array<JsonValue>\n  | { [key in string]?: JsonValue }\n  | null;\n",

@@ -341,17 +341,91 @@ pub fn set_preferences(
     Ok(())
 }
 
-/// Record a deployment of the release (as it is now) to an environment.
+/// Record a deployment of a release to an environment: its deviations and the release's
+/// status after it.
 #[tauri::command(async)]
 #[tracing::instrument(skip(state), err)]
 pub fn record_deployment(
     state: State<'_, AppState>,
+    input: relm_api::deployments::DeploymentInput,
+) -> Result<relm_api::deployments::Recorded> {
+    state.with(|r| r.record_deployment_full(&input))
+}
+
+/// Deployments, latest end first.
+#[tauri::command(async)]
+#[tracing::instrument(skip(state), err)]
+pub fn deployments(
+    state: State<'_, AppState>,
+    query: relm_api::deployments::DeploymentQuery,
+) -> Result<Vec<relm_api::deployments::DeploymentView>> {
+    state.with(|r| r.deployments(&query))
+}
+
+/// A release's rollback plan, rehearsals, rollbacks and readiness.
+#[tauri::command(async)]
+#[tracing::instrument(skip(state), err)]
+pub fn rollback(
+    state: State<'_, AppState>,
+    release: String,
+) -> Result<relm_api::deployments::RollbackView> {
+    state.with(|r| r.rollback(&release))
+}
+
+/// Write (or replace) the release's rollback plan.
+#[tauri::command(async)]
+#[tracing::instrument(skip(state), err)]
+pub fn plan_rollback(
+    state: State<'_, AppState>,
+    release: String,
+    input: relm_api::deployments::PlanInput,
+) -> Result<relm_api::deployments::RollbackView> {
+    state.with(|r| r.plan_rollback(&release, &input))
+}
+
+/// Record a rehearsal of the rollback plan (`evidence`: an https:// link or a file path).
+#[tauri::command(async)]
+#[tracing::instrument(skip(state), err)]
+pub fn rehearse_rollback(
+    state: State<'_, AppState>,
     release: String,
     environment: String,
-    outcome: relm_domain::payload::Outcome,
+    result: String,
+    evidence: Option<String>,
     note: Option<String>,
-) -> Result<()> {
-    state.with(|r| r.record_deployment(&release, &environment, outcome, note.as_deref()))
+) -> Result<relm_api::deployments::RollbackView> {
+    state.with(|r| {
+        r.rehearse_rollback(
+            &release,
+            &environment,
+            &result,
+            evidence.as_deref(),
+            note.as_deref(),
+        )
+    })
+}
+
+/// Record a rollback, linked to the deployment it undid (the latest to the environment when
+/// none is named) and the plan in force.
+#[tauri::command(async)]
+#[tracing::instrument(skip(state), err)]
+pub fn record_rollback(
+    state: State<'_, AppState>,
+    release: String,
+    environment: String,
+    to_version: String,
+    reason: String,
+    deployment: Option<String>,
+) -> Result<relm_api::deployments::RollbackView> {
+    state.with(|r| {
+        r.record_rollback(
+            &release,
+            &environment,
+            &to_version,
+            &reason,
+            deployment.as_deref(),
+        )
+    })
 }
 
 /// Record that the release's rollback plan was rehearsed.

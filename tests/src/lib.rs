@@ -359,3 +359,27 @@ pub fn team() -> (Replica, Replica, tempfile::TempDir) {
     let b = a.admit(remote.path(), "Bob", &["release-manager"]);
     (a, b, remote)
 }
+
+/// Why `r` did not apply the events of `kind` it received.
+pub fn not_applied(r: &Replica, kind: &str) -> Vec<String> {
+    r.db()
+        .prepare("SELECT reason FROM not_applied WHERE kind = ?1")
+        .expect("query")
+        .query_map([kind], |x| x.get(0))
+        .expect("rows")
+        .map(|x| x.expect("row"))
+        .collect()
+}
+
+/// The wall clock now, in Unix milliseconds (for forged events' stamps).
+pub fn now_ms() -> u64 {
+    use relm_domain::clock::{Clock, SystemClock};
+    SystemClock.now().timestamp_millis() as u64
+}
+
+/// An event of `kind` signed by hand with `r`'s own key, left on the remote as `replica`.
+pub fn forge(r: &Replica, remote: &Path, replica: &str, kind: &str, payload: serde_json::Value) {
+    let mut forger = forge::Forger::of(r);
+    let ev = forger.next(now_ms(), kind, payload);
+    forge::plant(remote, replica, &forger.workspace, &[ev]);
+}

@@ -4,8 +4,7 @@
 
 #![allow(clippy::unwrap_used)] // test code: a panic is the failure report
 
-use relm_tests::forge::{Forger, plant};
-use relm_tests::{Replica, team};
+use relm_tests::{Replica, forge, not_applied, team};
 use serde_json::{Value, json};
 
 /// Add a risk as `r`; returns its id.
@@ -389,13 +388,6 @@ fn forge_acceptance(r: &Replica, remote: &std::path::Path, replica: &str, risk: 
     );
 }
 
-/// An event of `kind` signed by hand with `r`'s own key, left on the remote as `replica`.
-fn forge(r: &Replica, remote: &std::path::Path, replica: &str, kind: &str, payload: Value) {
-    let mut forger = Forger::of(r);
-    let ev = forger.next(now_ms(), kind, payload);
-    plant(remote, replica, &forger.workspace, &[ev]);
-}
-
 /// Answers that make a release critical by the default questionnaire (an irreversible data
 /// migration, untested in staging: 45 points); returns the assessment.
 fn critical_answers(r: &Replica, id: &str) -> Value {
@@ -412,22 +404,6 @@ fn critical_answers(r: &Replica, id: &str) -> Value {
         "--answer",
         "no",
     ])
-}
-
-/// Why `r` did not apply the events of `kind` it received.
-fn not_applied(r: &Replica, kind: &str) -> Vec<String> {
-    r.db()
-        .prepare("SELECT reason FROM not_applied WHERE kind = ?1")
-        .unwrap()
-        .query_map([kind], |x| x.get(0))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect()
-}
-
-fn now_ms() -> u64 {
-    use relm_domain::clock::{Clock, SystemClock};
-    SystemClock.now().timestamp_millis() as u64
 }
 
 #[test]

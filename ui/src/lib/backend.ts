@@ -7,6 +7,12 @@ import { i18n, viewerZone } from "./i18n.svelte";
 import { shown, shownText } from "./shown";
 import type { CsvImport, ReleaseRisk, RiskHeatmap } from "./bindings";
 import type {
+  DeploymentInput,
+  DeploymentQuery,
+  DeploymentView,
+  PlanInput,
+  Recorded,
+  RollbackView,
   MitigationInput,
   RiskDetail,
   RiskInput,
@@ -138,12 +144,26 @@ export const backend = {
       request: { ...request, lang: i18n.locale },
       baseDigest,
     }),
-  recordDeployment: (
+  recordDeployment: (input: DeploymentInput) => call<Recorded>("record_deployment", { input }),
+  deployments: (query: DeploymentQuery) => call<DeploymentView[]>("deployments", { query }),
+  rollback: (release: string) => call<RollbackView>("rollback", { release }),
+  planRollback: (release: string, input: PlanInput) =>
+    call<RollbackView>("plan_rollback", { release, input }),
+  rehearseRollback: (
     release: string,
     environment: string,
-    outcome: "succeeded" | "failed",
+    result: string,
+    evidence: string | null,
     note: string | null,
-  ) => call<void>("record_deployment", { release, environment, outcome, note }),
+  ) => call<RollbackView>("rehearse_rollback", { release, environment, result, evidence, note }),
+  recordRollback: (
+    release: string,
+    environment: string,
+    toVersion: string,
+    reason: string,
+    deployment: string | null,
+  ) =>
+    call<RollbackView>("record_rollback", { release, environment, toVersion, reason, deployment }),
   recordRehearsal: (release: string, note: string, link: string | null) =>
     call<void>("record_rehearsal", { release, note, link }),
   justifyFreeze: (release: string, entry: string, reason: string) =>

@@ -25,7 +25,7 @@ params: { [key in string]: string },
  */
 message: string, };
 
-export type ProblemCode = "required" | "bad_name" | "too_long" | "too_short" | "bad_char" | "bad_version" | "unknown_zone" | "bad_time" | "ambiguous_time" | "nonexistent_time" | "end_not_after_start" | "bad_digest" | "bad_email" | "unknown_choice" | "out_of_range" | "bad_key" | "unchanged" | "past" | "unknown_member" | "taken" | "repeated" | "row_cells" | "other";
+export type ProblemCode = "required" | "bad_name" | "too_long" | "too_short" | "bad_char" | "bad_version" | "unknown_zone" | "bad_time" | "ambiguous_time" | "nonexistent_time" | "end_not_after_start" | "bad_digest" | "bad_email" | "unknown_choice" | "out_of_range" | "bad_key" | "unchanged" | "past" | "unknown_member" | "taken" | "repeated" | "row_cells" | "end_before_start" | "future" | "other";
 
 export type Reason = { code: ReasonCode, 
 /**
@@ -33,7 +33,7 @@ export type Reason = { code: ReasonCode,
  */
 params: { [key in string]: string }, message: string, };
 
-export type ReasonCode = "workspace_once" | "not_a_member" | "member_removed" | "role_required" | "already_member" | "last_admin" | "illegal_transition" | "not_editable" | "not_movable" | "policy_in_force" | "nothing_to_decide" | "already_decided" | "decision_would_not_count" | "not_emergency" | "workspace_exists" | "workspace_not_empty" | "remote_exists" | "changed_since_checked" | "file_exists" | "no_release" | "no_policy_version" | "no_calendar_entry" | "no_remote" | "no_member" | "not_joined" | "risk_closed" | "owner_cannot_accept" | "no_risk" | "owner_cannot_lower";
+export type ReasonCode = "workspace_once" | "not_a_member" | "member_removed" | "role_required" | "already_member" | "last_admin" | "illegal_transition" | "not_editable" | "not_movable" | "policy_in_force" | "nothing_to_decide" | "already_decided" | "decision_would_not_count" | "not_emergency" | "workspace_exists" | "workspace_not_empty" | "remote_exists" | "changed_since_checked" | "file_exists" | "no_release" | "no_policy_version" | "no_calendar_entry" | "no_remote" | "no_member" | "not_joined" | "risk_closed" | "owner_cannot_accept" | "no_risk" | "owner_cannot_lower" | "ref_taken" | "no_deployment";
 
 export type ApiError = { code: ErrorCode, message: string, 
 /**
@@ -997,3 +997,149 @@ export type RiskHeatmap = { inherent: [[number, number, number, number, number],
  * How many risks match, all cells together.
  */
 total: number, };
+
+export type DeployOutcome = "succeeded" | "failed" | "rolled_back" | "partial";
+
+export type RehearsalResult = "passed" | "failed";
+
+export type RollbackPlan = { 
+/**
+ * The version to go back to.
+ */
+previous_version: string, 
+/**
+ * What to do, in order.
+ */
+steps: string, 
+/**
+ * Whether the release's data changes can be undone; when not, `forward_fix` says how the
+ * data is repaired going forward instead.
+ */
+reversible: boolean, forward_fix?: string, 
+/**
+ * Feature flags that turn the change off without a rollback.
+ */
+feature_flags?: Array<string>, 
+/**
+ * How long a rollback takes, in minutes.
+ */
+duration_minutes?: number, 
+/**
+ * The member who decides to roll back.
+ */
+decider?: string, };
+
+export type Deviation = { "kind": "outside_window", window?: [string, string], } | { "kind": "not_allowed", rules: Array<string>, } | { "kind": "in_freeze", entry_id: string, name: string, hard: boolean, } | { "kind": "skipped_environment", skipped: string, };
+
+export type DeviationView = { kind: string, reason: string, detail: Deviation, };
+
+export type DeploymentRecord = { 
+/**
+ * The recording event's id.
+ */
+id: string, release_id: string, service: string, version: string, environment: string, 
+/**
+ * As it stands: `rolled_back` once a rollback undid it.
+ */
+outcome: DeployOutcome, 
+/**
+ * As it was recorded.
+ */
+recorded_outcome: DeployOutcome, started_at: string, ended_at: string, tool: string, link?: string, external_ref?: string, note: string, release_digest: string, deviations: Array<Deviation>, 
+/**
+ * The rollback event that undid it.
+ */
+rolled_back_by?: string, recorded_at: string, recorded_by: string, };
+
+export type DeploymentView = { deviation_reasons: Array<DeviationView>, recorded_by_name: string, 
+/**
+ * The recording event's id.
+ */
+id: string, release_id: string, service: string, version: string, environment: string, 
+/**
+ * As it stands: `rolled_back` once a rollback undid it.
+ */
+outcome: DeployOutcome, 
+/**
+ * As it was recorded.
+ */
+recorded_outcome: DeployOutcome, started_at: string, ended_at: string, tool: string, link?: string, external_ref?: string, note: string, release_digest: string, deviations: Array<Deviation>, 
+/**
+ * The rollback event that undid it.
+ */
+rolled_back_by?: string, recorded_at: string, recorded_by: string, };
+
+export type Recorded = { id: string, deviations: Array<DeviationView>, 
+/**
+ * The same deployment was recorded before under its reference: nothing was stored.
+ */
+existing: boolean, 
+/**
+ * The release's status after it.
+ */
+status: ReleaseStatus, };
+
+export type DeploymentInput = { release: string, environment: string, 
+/**
+ * succeeded, failed, rolled_back or partial.
+ */
+outcome: string, 
+/**
+ * RFC 3339.
+ */
+start?: string, 
+/**
+ * RFC 3339.
+ */
+end?: string, 
+/**
+ * The zone of `start` and `end` when they are wall-clock times (`2027-03-19T18:00`);
+ * without it they must be RFC 3339.
+ */
+tz?: string, tool?: string, link?: string, 
+/**
+ * `TOOL:ID` in the tool that ran it.
+ */
+external_ref?: string, note?: string, };
+
+export type DeploymentQuery = { release?: string, service?: string, environment?: string, 
+/**
+ * A date (`YYYY-MM-DD`, from its start, UTC) or an RFC 3339 time.
+ */
+from?: string, 
+/**
+ * A date (`YYYY-MM-DD`, to its end, UTC) or an RFC 3339 time.
+ */
+to?: string, };
+
+export type PlanInput = { previous_version: string, steps: string, 
+/**
+ * Whether the data changes can be undone (yes by default).
+ */
+reversible?: boolean, forward_fix?: string, feature_flags?: Array<string>, duration_minutes?: number, 
+/**
+ * A member's key id, fingerprint or e-mail.
+ */
+decider?: string, };
+
+export type Readiness = "no_plan" | "rehearsal_failed" | "planned" | "rehearsed";
+
+export type PlanRecord = { event_id: string, plan: RollbackPlan, at: string, by: string, };
+
+export type RehearsalRecord = { id: string, environment?: string, result: RehearsalResult, note: string, link?: string, evidence_digest?: string, at: string, by: string, };
+
+export type RollbackRecord = { id: string, environment: string, to_version: string, reason: string, deployment: string, 
+/**
+ * The `rollback.planned` event in force when it was recorded.
+ */
+plan_event?: string, at: string, by: string, };
+
+export type RollbackView = { release_id: string, readiness: Readiness, plan?: PlanRecord, 
+/**
+ * The decider's name, when the plan names one.
+ */
+decider_name?: string, 
+/**
+ * The release's free-text rollback plan (it counts as a plan when no structured one is).
+ */
+plan_text: string, rehearsals: Array<RehearsalRecord>, rollbacks: Array<RollbackRecord>, };

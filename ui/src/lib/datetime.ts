@@ -36,3 +36,21 @@ export function joinParts(p: Record<Part, string>, time: boolean): string {
   const date = `${p.year}-${pad(p.month)}-${pad(p.day)}`;
   return time ? `${date}T${pad(p.hour)}:${pad(p.minute)}` : date;
 }
+
+/** The wall-clock time `ms` shows in `zone`, as a date-time field's value (`2027-03-19T18:00`). */
+export function wallClock(ms: number, zone: string): string {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat("en-CA", {
+      timeZone: zone,
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      hourCycle: "h23",
+    })
+      .formatToParts(new Date(ms))
+      .map((p) => [p.type, p.value]),
+  );
+  return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}`;
+}

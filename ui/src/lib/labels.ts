@@ -119,10 +119,22 @@ export function eventSummary(e: LogEntry, max = 60): string {
     case "deployment.recorded":
       return t("audit.fieldValue", {
         field: text("environment"),
-        value: known("action.deploy", text("outcome")),
+        value: known("deploy.outcome", text("outcome")),
       });
     case "rollback.rehearsed":
-      return short(p.note);
+      return [
+        text("environment"),
+        known("rollback.result", text("result") || "passed"),
+        p.note ? short(p.note) : "",
+      ]
+        .filter(Boolean)
+        .join(" · ");
+    case "rollback.planned":
+      return t("rollback.planSummary", {
+        version: String((p.plan as Record<string, unknown> | undefined)?.previous_version ?? ""),
+      });
+    case "rollback.recorded":
+      return `${t("rollback.to", { env: text("environment"), version: text("to_version") })} — ${short(p.reason)}`;
     case "emergency.declared":
       return `${text("incident")} — ${short(p.reason)}`;
     case "risk.added":

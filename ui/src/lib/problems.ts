@@ -35,6 +35,8 @@ const wording: Record<Exclude<ProblemCode, "other">, MessageKey> = {
   taken: "problem.taken",
   repeated: "problem.repeated",
   row_cells: "problem.row_cells",
+  end_before_start: "problem.end_before_start",
+  future: "problem.future",
 };
 
 /** The field part of a key: `components.1.digest` → `digest`. */
@@ -121,6 +123,8 @@ const reasonWording: Record<ReasonCode, MessageKey> = {
   owner_cannot_accept: "reason.owner_cannot_accept",
   owner_cannot_lower: "reason.owner_cannot_lower",
   no_risk: "reason.no_risk",
+  ref_taken: "reason.ref_taken",
+  no_deployment: "reason.no_deployment",
 };
 
 /** The variant of a refusal's wording its parameters call for (`no_remote` without a name

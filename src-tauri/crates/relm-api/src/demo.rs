@@ -281,9 +281,6 @@ pub fn seed(opts: &Options) -> Result<(Relm, DemoOutcome)> {
             if past && to == ReleaseStatus::Approved {
                 history_gates(&mut relm, &team[1].key, author, &id)?;
             }
-            if past && to == ReleaseStatus::Deployed {
-                deployed(&mut relm, author, &id, "prod", None)?;
-            }
             let signer = if to == ReleaseStatus::Approved {
                 approvers[(i % 3) as usize]
             } else {
@@ -297,6 +294,13 @@ pub fn seed(opts: &Options) -> Result<(Relm, DemoOutcome)> {
                 blocked: vec![],
             };
             relm.emit_as(signer, |_| Ok(vec![body]))?;
+            // Recorded once the release is deployed, as a pipeline reports at its end.
+            if past && to == ReleaseStatus::Deployed {
+                let last = releases::get(relm.store.conn(), &id.0)?
+                    .and_then(|r| r.fields.environments.last().cloned())
+                    .unwrap_or_else(|| "prod".into());
+                deployed(&mut relm, author, &id, &last, None)?;
+            }
             from = to;
         }
         gates(&mut relm, &team, author, &id, i, now)?;
@@ -510,6 +514,11 @@ fn deployed(
             outcome: Outcome::Succeeded,
             release_digest: digest,
             note: "pipeline #4821".into(),
+            started_at: None,
+            ended_at: None,
+            tool: String::new(),
+            link: None,
+            external_ref: None,
         }])
     })?;
     Ok(())
@@ -545,6 +554,9 @@ fn rehearsed(relm: &mut Relm, author: &SecretKey, id: &ReleaseId) -> Result<()> 
             release_id: id.clone(),
             note: "Rolled back in staging in 6 minutes".into(),
             link: None,
+            environment: Some("staging".into()),
+            result: None,
+            evidence_digest: None,
         }])
     })?;
     Ok(())

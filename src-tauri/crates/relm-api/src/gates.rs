@@ -505,47 +505,25 @@ impl Relm {
         Ok(id)
     }
 
-    /// Record a deployment of the release (as it is now) to an environment.
+    /// Record a deployment of the release (as it is now) to an environment, that ran now:
+    /// the short form of [`Relm::record_deployment_full`].
     pub fn record_deployment(
         &mut self,
         release: &str,
         environment: &str,
         outcome: DeployOutcome,
         note: Option<&str>,
-    ) -> Result<()> {
-        relm_domain::text::check_name("environment", environment.trim())?;
-        let id = self.resolve_release(release)?;
-        let note = note.map(str::trim).unwrap_or_default().to_string();
-        let now = self.clock.now();
-        self.emit(|tx| {
-            let (policy, _) = in_force(tx)?;
-            let f = facts(tx, &id, now, &policy)?;
-            let env = environment.trim();
-            let targeted = f.fields.environments.iter().any(|e| {
-                e == env
-                    || policy
-                        .environment(e)
-                        .zip(policy.environment(env))
-                        .is_some_and(|(a, b)| a.name == b.name)
-            });
-            if !targeted {
-                return Err(ApiError::invalid(
-                    "environment",
-                    format!(
-                        "the release does not target `{env}` (it targets {})",
-                        f.fields.environments.join(", ")
-                    ),
-                ));
-            }
-            Ok(vec![EventBody::DeploymentRecorded {
-                release_id: ReleaseId(id.clone()),
-                environment: env.to_string(),
-                outcome,
-                release_digest: f.fields.governed_digest(&f.release_id),
-                note,
-            }])
-        })?;
-        Ok(())
+    ) -> Result<crate::deployments::Recorded> {
+        let now = fmt_utc(self.clock.now());
+        self.record_deployment_full(&crate::deployments::DeploymentInput {
+            release: release.to_string(),
+            environment: environment.to_string(),
+            outcome: outcome.as_str().to_string(),
+            start: Some(now.clone()),
+            end: Some(now),
+            note: note.map(String::from),
+            ..Default::default()
+        })
     }
 
     /// Record why the release must go out inside a soft freeze (the freeze rule asks for it,
@@ -611,6 +589,9 @@ impl Relm {
                 release_id: ReleaseId(id.clone()),
                 note,
                 link,
+                environment: None,
+                result: None,
+                evidence_digest: None,
             }])
         })?;
         Ok(())

@@ -9,6 +9,7 @@
 pub mod audit;
 pub mod calendar;
 pub mod demo;
+pub mod deployments;
 mod error;
 pub mod gates;
 pub mod identity;

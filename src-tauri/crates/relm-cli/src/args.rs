@@ -62,6 +62,12 @@ pub enum Command {
     /// The risk register: add, edit, mitigate, accept and close risks.
     #[command(subcommand)]
     Risk(RiskCmd),
+    /// Deployments: record what ran, list them.
+    #[command(subcommand)]
+    Deploy(crate::delivery::DeployCmd),
+    /// Rollback readiness: the plan, its rehearsals, rollbacks.
+    #[command(subcommand)]
+    Rollback(crate::delivery::RollbackCmd),
     /// Populate the data dir with the demo workspace (creating it if absent).
     Demo,
     /// Recompute every projection from the ledger's events.

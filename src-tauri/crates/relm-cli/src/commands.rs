@@ -114,6 +114,8 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Pending => crate::gates::pending(&opts),
         Command::Calendar(cmd) => crate::gates::calendar(&opts, cmd),
         Command::Risk(cmd) => risk(&opts, cmd),
+        Command::Deploy(cmd) => crate::delivery::deploy(&opts, cmd),
+        Command::Rollback(cmd) => crate::delivery::rollback(&opts, cmd),
         Command::Workspace(WorkspaceCmd::Configure { max_clock_offset }) => {
             let out = Relm::open(&opts)?.configure_workspace(max_clock_offset)?;
             let text = format!(
@@ -389,15 +391,19 @@ fn release(opts: &Options, cmd: ReleaseCmd) -> Result<Outcome> {
             } else {
                 Deployed::Succeeded
             };
-            relm.record_deployment(&id, &env, outcome, note.as_deref())?;
-            let text = format!(
+            let r = relm.record_deployment(&id, &env, outcome, note.as_deref())?;
+            let mut text = format!(
                 "recorded: {} to {} {}",
                 outcome.as_str(),
                 Shown(&env),
                 Shown(&id)
             );
+            for d in &r.deviations {
+                text.push_str(&format!("\ndeviation {}: {}", d.kind, Shown(&d.reason)));
+            }
             Outcome::ok(
-                serde_json::json!({ "id": id, "environment": env, "outcome": outcome }),
+                serde_json::json!({ "id": id, "environment": env, "outcome": outcome,
+                    "deployment": r.id, "deviations": r.deviations }),
                 text,
             )
         }

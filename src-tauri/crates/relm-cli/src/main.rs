@@ -4,6 +4,7 @@
 
 mod args;
 mod commands;
+mod delivery;
 mod gates;
 mod text;
 

@@ -61,6 +61,10 @@ pub enum ProblemCode {
     Repeated,
     /// A row with another number of cells (`cells`) than the header has columns (`columns`).
     RowCells,
+    /// An end before the start.
+    EndBeforeStart,
+    /// A time later than now, where something that happened is described (`value`).
+    Future,
     /// A rule with no code of its own: the message says it (in English).
     Other,
 }
@@ -130,6 +134,11 @@ pub enum ReasonCode {
     NoRisk,
     /// The release's owner cannot lower its risk level (`release`).
     OwnerCannotLower,
+    /// Another deployment was recorded under this reference (`ref`, `id`).
+    RefTaken,
+    /// The release has no deployment to this environment to roll back (`release`,
+    /// `environment`), or not this one (`deployment`).
+    NoDeployment,
 }
 
 /// A refusal: its code and parameters for the app, an English message for the CLI and the log.

@@ -29,6 +29,10 @@ pub const MAX_TIMESTAMP_MS: u64 = (1 << 47) - 1;
 /// Largest sequence number (SQLite integers are signed 64-bit).
 pub const MAX_SEQ: u64 = i64::MAX as u64;
 
+/// How far past the moment it is signed a deployment may say it ended, in minutes: the
+/// clocks of the tool that ran it and of the member who records it differ a little.
+pub const DEPLOYMENT_SKEW_MINUTES: i64 = 5;
+
 /// The largest bound on clock offsets a workspace may set, in minutes (a week).
 pub const MAX_CLOCK_OFFSET_MINUTES: u32 = 7 * 24 * 60;
 
@@ -43,6 +47,11 @@ const MULTI_LINE_FIELDS: &[&str] = &[
     "reason",
     "justification",
     "source",
+    "steps",
+    "forward_fix",
+    "went_well",
+    "went_badly",
+    "summary",
 ];
 /// Fields that hold names (see [`crate::text::check_name`]), with the field the UI shows.
 const NAME_FIELDS: &[(&str, &str)] = &[
@@ -52,7 +61,17 @@ const NAME_FIELDS: &[(&str, &str)] = &[
     ("environments", "environment"),
 ];
 /// Other fields a form shows, so that an error can name the field the UI shows it beside.
-const OTHER_FIELDS: &[&str] = &["link", "components", "changes", "evidence", "version"];
+const OTHER_FIELDS: &[&str] = &[
+    "link",
+    "components",
+    "changes",
+    "evidence",
+    "version",
+    "previous_version",
+    "to_version",
+    "tool",
+    "external_ref",
+];
 
 fn field_name(key: &str) -> &'static str {
     if let Some((_, ui)) = NAME_FIELDS.iter().find(|(k, _)| *k == key) {

@@ -42,19 +42,110 @@ impl Decision {
 /// How a deployment to an environment ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "DeployOutcome"))]
 pub enum Outcome {
     Succeeded,
     Failed,
+    /// It went out and was rolled back.
+    RolledBack,
+    /// Only part of it went out (some hosts, regions or components).
+    Partial,
 }
 
 impl Outcome {
+    pub const ALL: [Outcome; 4] = [
+        Outcome::Succeeded,
+        Outcome::Failed,
+        Outcome::RolledBack,
+        Outcome::Partial,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Outcome::Succeeded => "succeeded",
             Outcome::Failed => "failed",
+            Outcome::RolledBack => "rolled_back",
+            Outcome::Partial => "partial",
         }
     }
+
+    /// A change failure: the deployment failed or was rolled back.
+    pub fn is_failure(self) -> bool {
+        matches!(self, Outcome::Failed | Outcome::RolledBack)
+    }
+}
+
+impl std::str::FromStr for Outcome {
+    type Err = crate::error::DomainError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Outcome::ALL
+            .into_iter()
+            .find(|o| o.as_str() == s.trim())
+            .ok_or_else(|| {
+                crate::release::unknown_choice(
+                    "outcome",
+                    "outcome",
+                    s,
+                    &Outcome::ALL.map(Outcome::as_str),
+                )
+            })
+    }
+}
+
+/// How a rehearsal of the rollback plan went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub enum RehearsalResult {
+    Passed,
+    Failed,
+}
+
+impl RehearsalResult {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RehearsalResult::Passed => "passed",
+            RehearsalResult::Failed => "failed",
+        }
+    }
+}
+
+impl std::str::FromStr for RehearsalResult {
+    type Err = crate::error::DomainError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        [RehearsalResult::Passed, RehearsalResult::Failed]
+            .into_iter()
+            .find(|o| o.as_str() == s.trim())
+            .ok_or_else(|| {
+                crate::release::unknown_choice("result", "result", s, &["passed", "failed"])
+            })
+    }
+}
+
+/// How a release is taken back if it goes wrong.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct RollbackPlan {
+    /// The version to go back to.
+    pub previous_version: String,
+    /// What to do, in order.
+    pub steps: String,
+    /// Whether the release's data changes can be undone; when not, `forward_fix` says how the
+    /// data is repaired going forward instead.
+    pub reversible: bool,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub forward_fix: String,
+    /// Feature flags that turn the change off without a rollback.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub feature_flags: Vec<String>,
+    /// How long a rollback takes, in minutes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub duration_minutes: Option<u32>,
+    /// The member who decides to roll back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional, type = "string"))]
+    pub decider: Option<KeyId>,
 }
 
 /// A gate that blocked a status change when it was made: the environment and the rules that
@@ -131,7 +222,10 @@ pub enum EventBody {
         #[serde(default, skip_serializing_if = "String::is_empty")]
         comment: String,
     },
-    /// A deployment of the release to one environment, and how it ended.
+    /// A deployment of the release to one environment, and how it ended. Its deviations
+    /// (outside the window, without an allowing verdict, inside a freeze, skipping an
+    /// environment) are not written here: every replica computes them from the ledger, so no
+    /// author can leave one out.
     #[serde(rename = "deployment.recorded")]
     DeploymentRecorded {
         release_id: ReleaseId,
@@ -141,14 +235,54 @@ pub enum EventBody {
         release_digest: String,
         #[serde(default, skip_serializing_if = "String::is_empty")]
         note: String,
+        /// When it started and ended (RFC 3339 UTC); absent in records made before they were
+        /// kept, which started and ended when they were signed.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        started_at: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        ended_at: Option<String>,
+        /// The tool that ran it (a pipeline, Argo CD, by hand).
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        tool: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        link: Option<String>,
+        /// `TOOL:ID` in the tool that ran it: a deployment is recorded once per reference.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        external_ref: Option<String>,
     },
-    /// The rollback plan was rehearsed.
+    /// The rollback plan was rehearsed. Records made before environment and result were kept
+    /// read as passed.
     #[serde(rename = "rollback.rehearsed")]
     RollbackRehearsed {
         release_id: ReleaseId,
         note: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         link: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        environment: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        result: Option<RehearsalResult>,
+        /// The SHA-256 of an evidence file (`sha256:` and 64 hex digits).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        evidence_digest: Option<String>,
+    },
+    /// The release's rollback plan, written or replaced as a whole.
+    #[serde(rename = "rollback.planned")]
+    RollbackPlanned {
+        release_id: ReleaseId,
+        plan: RollbackPlan,
+    },
+    /// The release was rolled back in an environment, to a version, after a deployment (the
+    /// one it undoes; absent: the latest to that environment). The plan it followed is the one
+    /// in force at this point of the ledger, linked by every replica.
+    #[serde(rename = "rollback.recorded")]
+    RollbackRecorded {
+        release_id: ReleaseId,
+        environment: String,
+        to_version: String,
+        reason: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        deployment: Option<String>,
     },
     /// A freeze or maintenance window enters the calendar.
     #[serde(rename = "calendar.entry_added")]
@@ -270,6 +404,8 @@ impl EventBody {
             EventBody::ApprovalRecorded { .. } => "approval.recorded",
             EventBody::DeploymentRecorded { .. } => "deployment.recorded",
             EventBody::RollbackRehearsed { .. } => "rollback.rehearsed",
+            EventBody::RollbackPlanned { .. } => "rollback.planned",
+            EventBody::RollbackRecorded { .. } => "rollback.recorded",
             EventBody::EmergencyDeclared { .. } => "emergency.declared",
             EventBody::CalendarEntryAdded { .. } => "calendar.entry_added",
             EventBody::CalendarEntryUpdated { .. } => "calendar.entry_updated",
@@ -305,6 +441,8 @@ impl EventBody {
             | EventBody::ApprovalRecorded { release_id, .. }
             | EventBody::DeploymentRecorded { release_id, .. }
             | EventBody::RollbackRehearsed { release_id, .. }
+            | EventBody::RollbackPlanned { release_id, .. }
+            | EventBody::RollbackRecorded { release_id, .. }
             | EventBody::EmergencyDeclared { release_id, .. }
             | EventBody::FreezeJustified { release_id, .. }
             | EventBody::RiskAnswered { release_id, .. }

@@ -95,6 +95,8 @@ pub fn roles_allowed_to_emit(body: &EventBody) -> Option<&'static [Role]> {
         | EventBody::ReleaseStatusChanged { .. }
         | EventBody::DeploymentRecorded { .. }
         | EventBody::RollbackRehearsed { .. }
+        | EventBody::RollbackPlanned { .. }
+        | EventBody::RollbackRecorded { .. }
         | EventBody::EmergencyDeclared { .. }
         | EventBody::CalendarEntryAdded { .. }
         | EventBody::CalendarEntryUpdated { .. }

@@ -98,7 +98,13 @@ pub fn parse_zone(tz: &str) -> Result<Tz, DomainError> {
     })
 }
 
-fn parse_instant(field: &'static str, text: &str, zone: Tz) -> Result<DateTime<Utc>, DomainError> {
+/// An instant given as RFC 3339, or as a wall-clock time in `zone` (refused when it happens
+/// twice or never there). Truncated to the second.
+pub fn parse_instant(
+    field: &'static str,
+    text: &str,
+    zone: Tz,
+) -> Result<DateTime<Utc>, DomainError> {
     let text = text.trim();
     if text.is_empty() {
         return Err(DomainError::problem(

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use relm_domain::ids::ReleaseId;
 use relm_domain::keys::KeyId;
-use relm_domain::payload::{Decision, Outcome};
+use relm_domain::payload::{Decision, Outcome, RehearsalResult, RollbackPlan};
 use relm_domain::release::{ReleaseFields, ReleaseStatus, RiskLevel};
 use relm_domain::role::Role;
 
@@ -25,6 +25,9 @@ pub struct Facts {
     pub approvals: Vec<ApprovalFact>,
     pub deployments: Vec<DeploymentFact>,
     pub rehearsals: Vec<RehearsalFact>,
+    /// The structured rollback plan (the release's free-text `rollback_plan` also counts as
+    /// written).
+    pub rollback_plan: Option<RollbackPlanFact>,
     pub emergency: Option<EmergencyFact>,
     /// Justifications recorded for releasing inside a soft freeze.
     pub justifications: Vec<JustificationFact>,
@@ -60,8 +63,11 @@ pub struct ApprovalFact {
 #[derive(Debug, Clone, Serialize)]
 pub struct DeploymentFact {
     pub environment: String,
+    /// As it ended, or `rolled_back` once a rollback undid it.
     pub outcome: Outcome,
     pub release_digest: String,
+    pub started_at: DateTime<Utc>,
+    /// When it ended: a verdict at a time sees the deployments that had ended by then.
     pub at: DateTime<Utc>,
     pub by: KeyId,
 }
@@ -72,6 +78,42 @@ pub struct RehearsalFact {
     pub by: KeyId,
     pub note: String,
     pub link: Option<String>,
+    pub environment: Option<String>,
+    pub result: RehearsalResult,
+}
+
+/// The release's rollback plan as last written.
+#[derive(Debug, Clone, Serialize)]
+pub struct RollbackPlanFact {
+    pub plan: RollbackPlan,
+    pub at: DateTime<Utc>,
+    pub by: KeyId,
+}
+
+/// How ready a release is to be rolled back, at one instant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub enum Readiness {
+    /// No plan written.
+    NoPlan,
+    /// The latest rehearsal of the plan failed.
+    RehearsalFailed,
+    /// A plan, never rehearsed since it was last written.
+    Planned,
+    /// A plan, and a rehearsal that passed after it was last written.
+    Rehearsed,
+}
+
+impl Readiness {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Readiness::NoPlan => "no_plan",
+            Readiness::RehearsalFailed => "rehearsal_failed",
+            Readiness::Planned => "planned",
+            Readiness::Rehearsed => "rehearsed",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -140,6 +182,32 @@ pub struct Person {
 }
 
 impl Facts {
+    /// The structured plan as written by `at`.
+    pub fn plan_at(&self, at: DateTime<Utc>) -> Option<&RollbackPlanFact> {
+        self.rollback_plan.as_ref().filter(|p| p.at <= at)
+    }
+
+    /// The latest rehearsal recorded by `at` of the plan as then written (a rehearsal before
+    /// the plan was rewritten rehearsed another plan).
+    pub fn last_rehearsal(&self, at: DateTime<Utc>) -> Option<&RehearsalFact> {
+        let since = self.plan_at(at).map(|p| p.at);
+        self.rehearsals
+            .iter()
+            .rfind(|r| r.at <= at && since.is_none_or(|p| r.at >= p))
+    }
+
+    /// How ready the release is to be rolled back at `at`.
+    pub fn readiness(&self, at: DateTime<Utc>) -> Readiness {
+        if self.plan_at(at).is_none() && self.fields.rollback_plan.trim().is_empty() {
+            return Readiness::NoPlan;
+        }
+        match self.last_rehearsal(at).map(|r| r.result) {
+            Some(RehearsalResult::Passed) => Readiness::Rehearsed,
+            Some(RehearsalResult::Failed) => Readiness::RehearsalFailed,
+            None => Readiness::Planned,
+        }
+    }
+
     pub fn person(&self, key: &KeyId) -> Option<&Person> {
         self.members.get(key)
     }

@@ -6,6 +6,7 @@
 //! policy version and time always give the same verdict.
 
 pub mod assess;
+pub mod deviation;
 pub mod engine;
 pub mod facts;
 pub mod policy;

@@ -426,6 +426,29 @@ impl Evidence {
     }
 }
 
+/// Whether the plan as last written was rehearsed and the latest rehearsal passed.
+fn rehearsal(cx: &Context<'_>, id: String) -> Finding {
+    let f = cx.facts;
+    let needed = || Msg::RehearsalNeeded {
+        risk: cx.level.level.to_string(),
+    };
+    match f.last_rehearsal(cx.at) {
+        Some(r) => {
+            let ev = vec![Msg::Rehearsed {
+                at: fmt_utc(r.at),
+                by: f.name(&r.by),
+                note: r.note.clone(),
+            }];
+            if r.result == relm_domain::payload::RehearsalResult::Passed {
+                Finding::pass(Msg::RollbackRehearsed, ev)
+            } else {
+                Finding::fail(Msg::RehearsalFailed, ev, Msg::RemedyRehearse { id })
+            }
+        }
+        None => Finding::fail(needed(), vec![], Msg::RemedyRehearse { id }),
+    }
+}
+
 rule_settings! {
     /// A rollback plan is written down; from `rehearsal_from_risk` up, a rehearsal is recorded.
     Rollback {
@@ -449,33 +472,28 @@ impl Rollback {
     fn evaluate(&self, cx: &Context<'_>, _id: &str) -> Finding {
         let f = &cx.facts;
         let id = f.release_id.0.clone();
-        if f.fields.rollback_plan.trim().is_empty() {
-            return Finding::fail(Msg::NoRollbackPlan, vec![], Msg::RemedyWritePlan { id });
-        }
-        let plan = vec![Msg::RollbackPlan {
-            text: first_line(&f.fields.rollback_plan),
-        }];
+        let plan = match f.plan_at(cx.at) {
+            Some(p) => vec![Msg::RollbackPlan {
+                text: format!(
+                    "{} → {}",
+                    p.plan.previous_version,
+                    first_line(&p.plan.steps)
+                ),
+            }],
+            None if f.fields.rollback_plan.trim().is_empty() => {
+                return Finding::fail(Msg::NoRollbackPlan, vec![], Msg::RemedyWritePlan { id });
+            }
+            None => vec![Msg::RollbackPlan {
+                text: first_line(&f.fields.rollback_plan),
+            }],
+        };
         match self.rehearsal_from_risk {
             Some(min) if cx.level.level >= min => {
-                let done: Vec<_> = f.rehearsals.iter().filter(|r| r.at <= cx.at).collect();
-                match done.last() {
-                    Some(r) => {
-                        let mut ev = plan;
-                        ev.push(Msg::Rehearsed {
-                            at: fmt_utc(r.at),
-                            by: cx.facts.name(&r.by),
-                            note: r.note.clone(),
-                        });
-                        Finding::pass(Msg::RollbackRehearsed, ev)
-                    }
-                    None => Finding::fail(
-                        Msg::RehearsalNeeded {
-                            risk: cx.level.level.to_string(),
-                        },
-                        plan,
-                        Msg::RemedyRehearse { id },
-                    ),
-                }
+                let mut found = rehearsal(cx, id);
+                let mut ev = plan;
+                ev.append(&mut found.evidence);
+                found.evidence = ev;
+                found
             }
             _ => Finding::pass(Msg::RollbackWritten, plan),
         }
@@ -574,24 +592,7 @@ impl RiskRule {
             });
         }
         if self.rehearsal {
-            let done: Vec<_> = f.rehearsals.iter().filter(|r| r.at <= cx.at).collect();
-            parts.push(match done.last() {
-                Some(r) => Finding::pass(
-                    Msg::RollbackRehearsed,
-                    vec![Msg::Rehearsed {
-                        at: fmt_utc(r.at),
-                        by: f.name(&r.by),
-                        note: r.note.clone(),
-                    }],
-                ),
-                None => Finding::fail(
-                    Msg::RehearsalNeeded {
-                        risk: cx.level.level.to_string(),
-                    },
-                    vec![],
-                    Msg::RemedyRehearse { id: id.clone() },
-                ),
-            });
+            parts.push(rehearsal(cx, id.clone()));
         }
         if let Some(count) = self.approvers {
             let roles = [Role::Approver];

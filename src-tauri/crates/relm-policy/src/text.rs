@@ -212,6 +212,8 @@ pub enum Msg {
     NoRollbackPlan,
     RollbackWritten,
     RollbackRehearsed,
+    /// The latest rehearsal of the plan failed.
+    RehearsalFailed,
     RehearsalNeeded {
         risk: String,
     },
@@ -798,6 +800,10 @@ impl Msg {
                 "rollback plan written and rehearsed".into(),
                 "plan de retour arrière rédigé et répété".into(),
             ),
+            RehearsalFailed => pick(
+                "the latest rehearsal of the rollback plan failed".into(),
+                "la dernière répétition du plan de retour arrière a échoué".into(),
+            ),
             RehearsalNeeded { risk } => pick(
                 format!("{risk} risk needs a recorded rollback rehearsal"),
                 format!(
@@ -806,12 +812,12 @@ impl Msg {
                 ),
             ),
             RemedyWritePlan { id } => pick(
-                format!("write one: `relm release update {id} --rollback-plan TEXT`"),
-                format!("rédigez-en un\u{a0}: `relm release update {id} --rollback-plan TEXTE`"),
+                format!("write one: `relm rollback plan {id} --previous-version V --steps TEXT`"),
+                format!("rédigez-en un\u{a0}: `relm rollback plan {id} --previous-version V --steps TEXTE`"),
             ),
             RemedyRehearse { id } => pick(
-                format!("rehearse it, then `relm release rehearsed {id} --note TEXT`"),
-                format!("répétez-le, puis `relm release rehearsed {id} --note TEXTE`"),
+                format!("rehearse it, then `relm rollback rehearse {id} --env ENV --result passed`"),
+                format!("répétez-le, puis `relm rollback rehearse {id} --env ENV --result passed`"),
             ),
             RollbackPlan { text } => pick(
                 format!("rollback plan: {text}"),

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use relm_domain::ids::ReleaseId;
 use relm_domain::keys::KeyId;
-use relm_domain::payload::{Decision, Outcome as Deployed};
+use relm_domain::payload::{Decision, Outcome as Deployed, RehearsalResult};
 use relm_domain::release::{
     ChangeRef, ChangeType, Component, EvidenceLink, ReleaseFields, ReleaseStatus, RiskLevel,
 };
@@ -145,10 +145,12 @@ fn facts(fields: ReleaseFields) -> Facts {
             environment: "staging".into(),
             outcome: Deployed::Succeeded,
             release_digest: digest,
+            started_at: t0() + Duration::hours(1),
             at: t0() + Duration::hours(1),
             by: KeyId("00000000000000aa".into()),
         }],
         rehearsals: vec![],
+        rollback_plan: None,
         emergency: None,
         justifications: vec![],
         members: people(),
@@ -223,7 +225,7 @@ proptest! {
             })
             .collect();
         if rehearsed {
-            f.rehearsals.push(RehearsalFact { at: t0(), by: KeyId("00000000000000aa".into()), note: "ok".into(), link: None });
+            f.rehearsals.push(RehearsalFact { at: t0(), by: KeyId("00000000000000aa".into()), note: "ok".into(), link: None, environment: None, result: RehearsalResult::Passed });
         }
         let at = t0() + Duration::days(1);
         f.approvals = events.clone();

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use relm_calendar::{Entry, Kind, Level};
 use relm_domain::ids::ReleaseId;
 use relm_domain::keys::KeyId;
-use relm_domain::payload::{Decision, Outcome as Deployed};
+use relm_domain::payload::{Decision, Outcome as Deployed, RehearsalResult};
 use relm_domain::release::{
     ChangeRef, ChangeType, EvidenceLink, ReleaseFields, ReleaseStatus, RiskLevel,
 };
@@ -269,10 +269,12 @@ fn release() -> Facts {
             environment: "staging".into(),
             outcome: Deployed::Succeeded,
             release_digest: digest,
+            started_at: at("2027-03-05T08:50:00Z"),
             at: at("2027-03-05T09:00:00Z"),
             by: key(CAT),
         }],
         rehearsals: vec![],
+        rollback_plan: None,
         emergency: None,
         justifications: vec![],
         members: members(),
@@ -495,6 +497,8 @@ const CASES: &[Case] = &[
                 by: key(CAT),
                 note: "rolled back in staging".into(),
                 link: None,
+                environment: None,
+                result: RehearsalResult::Passed,
             });
         },
         expect: Outcome::Allowed,
@@ -512,6 +516,8 @@ const CASES: &[Case] = &[
                 by: key(CAT),
                 note: "done".into(),
                 link: None,
+                environment: None,
+                result: RehearsalResult::Passed,
             });
             two_approvals(f);
         },
@@ -1111,6 +1117,8 @@ fn a_critical_release_needs_two_approvers_one_from_another_team() {
         by: key(CAT),
         note: "restored 2.3.1 in staging".into(),
         link: None,
+        environment: None,
+        result: RehearsalResult::Passed,
     });
     let v = evaluate(&policy, 1, &f, "prod", at(CHECK_AT));
     assert_eq!(v.risk.level.level, RiskLevel::Critical);
@@ -1279,4 +1287,346 @@ fn risk_lines_are_worded_in_french() {
         critical.evidence
     );
     assert!(v.risk.decided_by.starts_with("risque critique"));
+}
+
+/// Approvals, freezes and promotion: what the deviation table's verdicts look at.
+const DEPLOYING: &str = r#"
+[[environments]]
+name = "staging"
+tier = "staging"
+
+[[environments]]
+name = "prod"
+tier = "production"
+aliases = ["production"]
+
+[[rules]]
+kind = "approvals"
+when = { tiers = ["production"] }
+count = 2
+
+# A justified soft freeze needs no approval beyond the two (the fixture has two who count).
+[[rules]]
+kind = "freeze"
+extra_approvals = 0
+
+[[rules]]
+kind = "promotion"
+"#;
+
+struct DeviationCase {
+    name: &'static str,
+    env: &'static str,
+    start: &'static str,
+    end: &'static str,
+    setup: fn(&mut Facts),
+    expect: &'static [&'static str],
+}
+
+fn hard_freeze(f: &mut Facts) {
+    calendar(
+        f,
+        vec![cal_entry(
+            "audit",
+            Kind::Freeze,
+            Some(Level::Hard),
+            "2027-03-10T00:00",
+            "2027-03-11T00:00",
+            None,
+        )],
+    );
+}
+
+/// The window is 2027-03-10 09:00–10:00 UTC; staging had the release on 03-05; approvals on
+/// 03-08.
+const DEVIATIONS: &[DeviationCase] = &[
+    DeviationCase {
+        name: "inside the window, approved, promoted",
+        env: "prod",
+        start: "2027-03-10T09:05:00Z",
+        end: "2027-03-10T09:40:00Z",
+        setup: two_approvals,
+        expect: &[],
+    },
+    DeviationCase {
+        name: "an alias of the environment is the environment",
+        env: "production",
+        start: "2027-03-10T09:05:00Z",
+        end: "2027-03-10T09:40:00Z",
+        setup: two_approvals,
+        expect: &[],
+    },
+    DeviationCase {
+        name: "started before the window",
+        env: "prod",
+        start: "2027-03-10T08:30:00Z",
+        end: "2027-03-10T09:20:00Z",
+        setup: two_approvals,
+        expect: &["outside_window"],
+    },
+    DeviationCase {
+        name: "ended after the window",
+        env: "prod",
+        start: "2027-03-10T09:30:00Z",
+        end: "2027-03-10T10:01:00Z",
+        setup: two_approvals,
+        expect: &["outside_window"],
+    },
+    DeviationCase {
+        name: "no window planned",
+        env: "prod",
+        start: "2027-03-10T09:05:00Z",
+        end: "2027-03-10T09:40:00Z",
+        setup: |f| {
+            f.fields.window = None;
+            redeploy_staging(f);
+            two_approvals(f);
+        },
+        expect: &["outside_window"],
+    },
+    DeviationCase {
+        name: "staging is not held to the production window",
+        env: "staging",
+        start: "2027-03-04T09:05:00Z",
+        end: "2027-03-04T09:40:00Z",
+        setup: |f| f.deployments.clear(),
+        expect: &[],
+    },
+    DeviationCase {
+        name: "no approvals",
+        env: "prod",
+        start: "2027-03-10T09:05:00Z",
+        end: "2027-03-10T09:40:00Z",
+        setup: |_| {},
+        expect: &["not_allowed"],
+    },
+    DeviationCase {
+        name: "approvals signed after the start did not allow it",
+        env: "prod",
+        start: "2027-03-10T09:05:00Z",
+        end: "2027-03-10T09:40:00Z",
+        setup: |f| {
+            approve(f, ANN, "2027-03-10T09:30:00Z");
+            approve(f, BOB, "2027-03-10T09:31:00Z");
+        },
+        expect: &["not_allowed"],
+    },
+    DeviationCase {
+        name: "inside a hard freeze",
+        env: "prod",
+        start: "2027-03-10T09:05:00Z",
+        end: "2027-03-10T09:40:00Z",
+        setup: |f| {
+            two_approvals(f);
+            hard_freeze(f);
+        },
+        expect: &["not_allowed", "in_freeze"],
+    },
+    DeviationCase {
+        name: "inside a soft freeze without a justification",
+        env: "prod",
+        start: "2027-03-10T09:05:00Z",
+        end: "2027-03-10T09:40:00Z",
+        setup: |f| {
+            two_approvals(f);
+            soft_freeze(f);
+        },
+        expect: &["not_allowed", "in_freeze"],
+    },
+    DeviationCase {
+        name: "inside a soft freeze, justified and approved once more",
+        env: "prod",
+        start: "2027-03-10T09:05:00Z",
+        end: "2027-03-10T09:40:00Z",
+        setup: |f| {
+            two_approvals(f);
+            soft_freeze(f);
+            justify(f);
+        },
+        expect: &[],
+    },
+    DeviationCase {
+        name: "a justification written after the start does not count",
+        env: "prod",
+        start: "2027-03-08T08:05:00Z",
+        end: "2027-03-08T08:40:00Z",
+        setup: |f| {
+            soft_freeze(f);
+            calendar(
+                f,
+                vec![cal_entry(
+                    "month-end",
+                    Kind::Freeze,
+                    Some(Level::Soft),
+                    "2027-03-08T00:00",
+                    "2027-03-09T00:00",
+                    None,
+                )],
+            );
+            justify(f);
+        },
+        expect: &["outside_window", "not_allowed", "in_freeze"],
+    },
+    DeviationCase {
+        name: "staging skipped",
+        env: "prod",
+        start: "2027-03-10T09:05:00Z",
+        end: "2027-03-10T09:40:00Z",
+        setup: |f| {
+            two_approvals(f);
+            f.deployments.clear();
+        },
+        expect: &["not_allowed", "skipped_environment"],
+    },
+    DeviationCase {
+        name: "staging failed: skipped",
+        env: "prod",
+        start: "2027-03-10T09:05:00Z",
+        end: "2027-03-10T09:40:00Z",
+        setup: |f| {
+            two_approvals(f);
+            f.deployments[0].outcome = Deployed::Failed;
+        },
+        expect: &["not_allowed", "skipped_environment"],
+    },
+    DeviationCase {
+        name: "staging finished after production started: skipped",
+        env: "prod",
+        start: "2027-03-10T09:05:00Z",
+        end: "2027-03-10T09:40:00Z",
+        setup: |f| {
+            two_approvals(f);
+            f.deployments[0].started_at = at("2027-03-10T09:00:00Z");
+            f.deployments[0].at = at("2027-03-10T09:10:00Z");
+        },
+        expect: &["not_allowed", "skipped_environment"],
+    },
+];
+
+#[test]
+fn deviation_table() {
+    let policy = Policy::parse(DEPLOYING).unwrap();
+    let mut failures = Vec::new();
+    for case in DEVIATIONS {
+        let mut facts = release();
+        (case.setup)(&mut facts);
+        let found = relm_policy::deviation::deviations(
+            &policy,
+            1,
+            &facts,
+            case.env,
+            at(case.start),
+            at(case.end),
+        );
+        let kinds: Vec<&str> = found.iter().map(|d| d.kind()).collect();
+        if kinds != case.expect {
+            failures.push(format!(
+                "{}: expected {:?}, got {:#?}",
+                case.name, case.expect, found
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn deviations_name_what_they_departed_from() {
+    use relm_policy::deviation::Deviation;
+    let policy = Policy::parse(DEPLOYING).unwrap();
+    let mut f = release();
+    hard_freeze(&mut f);
+    f.deployments.clear();
+    let found = relm_policy::deviation::deviations(
+        &policy,
+        1,
+        &f,
+        "prod",
+        at("2027-03-10T09:30:00Z"),
+        at("2027-03-10T10:30:00Z"),
+    );
+    assert_eq!(
+        found,
+        vec![
+            Deviation::OutsideWindow {
+                window: Some(("2027-03-10T09:00:00Z".into(), "2027-03-10T10:00:00Z".into()))
+            },
+            Deviation::NotAllowed {
+                rules: vec!["approvals".into(), "freeze".into(), "promotion".into()]
+            },
+            Deviation::InFreeze {
+                entry_id: "cal-audit".into(),
+                name: "audit".into(),
+                hard: true
+            },
+            Deviation::SkippedEnvironment {
+                skipped: "staging".into()
+            },
+        ]
+    );
+    let reasons: Vec<String> = found.iter().map(Deviation::reason).collect();
+    insta::assert_snapshot!(reasons.join("\n"), @r"
+    deployed outside the planned window 2027-03-10T09:00:00Z → 2027-03-10T10:00:00Z
+    the verdict at its start did not allow it (failing: approvals, freeze, promotion)
+    deployed inside the hard freeze `audit`
+    staging comes first in the promotion order and had no successful deployment of this release before it
+    ");
+}
+
+#[test]
+fn only_a_passing_rehearsal_of_the_plan_as_last_written_counts() {
+    use relm_domain::payload::RollbackPlan;
+    use relm_policy::facts::{Readiness, RollbackPlanFact};
+    let policy = Policy::parse(STRICT).unwrap();
+    let mut f = release();
+    f.fields.risk = RiskLevel::High;
+    redeploy_staging(&mut f);
+    two_approvals(&mut f);
+    let check = at(CHECK_AT);
+    let rollback = |f: &Facts| {
+        let v = evaluate(&policy, 1, f, "prod", check);
+        let l = line(&v, "rollback");
+        (l.status, l.reason.clone())
+    };
+    assert_eq!(f.readiness(check), Readiness::Planned);
+    assert_eq!(rollback(&f).0, LineStatus::Fail);
+    let rehearse = |f: &mut Facts, when: &str, result: RehearsalResult| {
+        f.rehearsals.push(RehearsalFact {
+            at: at(when),
+            by: key(CAT),
+            note: "staging".into(),
+            link: None,
+            environment: Some("staging".into()),
+            result,
+        });
+    };
+    rehearse(&mut f, "2027-03-06T09:00:00Z", RehearsalResult::Failed);
+    assert_eq!(f.readiness(check), Readiness::RehearsalFailed);
+    let (status, reason) = rollback(&f);
+    assert_eq!(status, LineStatus::Fail);
+    assert!(reason.contains("failed"), "{reason}");
+    rehearse(&mut f, "2027-03-07T09:00:00Z", RehearsalResult::Passed);
+    assert_eq!(f.readiness(check), Readiness::Rehearsed);
+    assert_eq!(rollback(&f).0, LineStatus::Pass);
+    // The plan is rewritten after the rehearsal: the rehearsal was of another plan.
+    f.rollback_plan = Some(RollbackPlanFact {
+        plan: RollbackPlan {
+            previous_version: "2.3.1".into(),
+            steps: "helm rollback refunds".into(),
+            reversible: true,
+            ..Default::default()
+        },
+        at: at("2027-03-08T09:00:00Z"),
+        by: key(CAT),
+    });
+    assert_eq!(f.readiness(check), Readiness::Planned);
+    assert_eq!(rollback(&f).0, LineStatus::Fail);
+    // Judged as of before the rewrite, the rehearsal still counted.
+    assert_eq!(
+        f.readiness(at("2027-03-07T12:00:00Z")),
+        Readiness::Rehearsed
+    );
+    // A release without any plan.
+    f.rollback_plan = None;
+    f.fields.rollback_plan.clear();
+    assert_eq!(f.readiness(check), Readiness::NoPlan);
 }

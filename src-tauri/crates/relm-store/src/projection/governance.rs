@@ -9,16 +9,21 @@ use relm_domain::hlc::Hlc;
 use relm_domain::ids::ReleaseId;
 use relm_domain::keys::KeyId;
 use relm_domain::ledger::Violation;
-use relm_domain::payload::{Decision, EventBody, Outcome};
+use relm_domain::payload::{Decision, EventBody};
 use relm_domain::role::Role;
 use relm_policy::facts::{
     ApprovalFact, DeploymentFact, EmergencyFact, Facts, JustificationFact, Person, RehearsalFact,
+    RollbackPlanFact,
 };
 
 use crate::error::{Result, StoreError};
 
 fn time(hlc: i64) -> DateTime<Utc> {
     Hlc::from_packed(hlc).to_datetime()
+}
+
+fn millis(ms: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(ms).unwrap_or_default()
 }
 
 /// Apply a governance event; `Some` when it has no effect at this point of the ledger.
@@ -91,45 +96,6 @@ pub(crate) fn apply(
                 at,
                 by
             ])?;
-        }
-        EventBody::DeploymentRecorded {
-            release_id,
-            environment,
-            outcome,
-            release_digest,
-            note,
-        } => {
-            if let Some(v) = release_exists(release_id)? {
-                return Ok(Some(v));
-            }
-            conn.prepare_cached(
-                "INSERT INTO deployments (event_id, release_id, environment, outcome, release_digest, note, at_hlc, by_key)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            )?
-            .execute(params![
-                event_id,
-                release_id.0,
-                environment,
-                outcome.as_str(),
-                release_digest,
-                note,
-                at,
-                by
-            ])?;
-        }
-        EventBody::RollbackRehearsed {
-            release_id,
-            note,
-            link,
-        } => {
-            if let Some(v) = release_exists(release_id)? {
-                return Ok(Some(v));
-            }
-            conn.prepare_cached(
-                "INSERT INTO rehearsals (event_id, release_id, note, link, at_hlc, by_key)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )?
-            .execute(params![event_id, release_id.0, note, link, at, by])?;
         }
         EventBody::EmergencyDeclared {
             release_id,
@@ -313,13 +279,16 @@ pub fn facts(conn: &Connection, release_id: &str, shared: &Shared) -> Result<Opt
             "SELECT max(at_hlc) FROM release_status_history WHERE release_id = ?1 AND to_status = 'planned'",
         )?
         .query_row([release_id], |r| r.get(0))?;
+    // In ledger order: an author's stamps strictly increase, so (stamp, author) is the
+    // ledger's order without reading the events (a verifier's shadow rebuild holds projections
+    // only).
     let mut approvals = Vec::new();
     {
         let mut stmt = conn.prepare_cached(
             "SELECT a.event_id, a.by_key, a.environment, a.decision, a.release_digest, a.policy_version,
                     a.expires_at, a.comment, a.at_hlc
-             FROM approvals a JOIN events e ON e.id = a.event_id
-             WHERE a.release_id = ?1 ORDER BY e.hlc, e.author, e.seq",
+             FROM approvals a
+             WHERE a.release_id = ?1 ORDER BY a.at_hlc, a.by_key, a.event_id",
         )?;
         let mut rows = stmt.query([release_id])?;
         while let Some(r) = rows.next()? {
@@ -345,40 +314,59 @@ pub fn facts(conn: &Connection, release_id: &str, shared: &Shared) -> Result<Opt
     let mut deployments = Vec::new();
     {
         let mut stmt = conn.prepare_cached(
-            "SELECT environment, outcome, release_digest, at_hlc, by_key FROM deployments
-             WHERE release_id = ?1 ORDER BY at_hlc, event_id",
+            "SELECT environment, outcome, release_digest, started_ms, ended_ms, by_key FROM deployments
+             WHERE release_id = ?1 ORDER BY ended_ms, at_hlc, event_id",
         )?;
         let mut rows = stmt.query([release_id])?;
         while let Some(r) = rows.next()? {
             let outcome: String = r.get(1)?;
             deployments.push(DeploymentFact {
                 environment: r.get(0)?,
-                outcome: if outcome == "failed" {
-                    Outcome::Failed
-                } else {
-                    Outcome::Succeeded
-                },
+                outcome: outcome.parse().map_err(|e| corrupt("outcome", e))?,
                 release_digest: r.get(2)?,
-                at: time(r.get(3)?),
-                by: KeyId(r.get(4)?),
+                started_at: millis(r.get(3)?),
+                at: millis(r.get(4)?),
+                by: KeyId(r.get(5)?),
             });
         }
     }
     let mut rehearsals = Vec::new();
     {
         let mut stmt = conn.prepare_cached(
-            "SELECT note, link, at_hlc, by_key FROM rehearsals WHERE release_id = ?1 ORDER BY at_hlc, event_id",
+            "SELECT note, link, at_hlc, by_key, environment, result FROM rehearsals
+             WHERE release_id = ?1 ORDER BY at_hlc, event_id",
         )?;
         let mut rows = stmt.query([release_id])?;
         while let Some(r) = rows.next()? {
+            let result: String = r.get(5)?;
             rehearsals.push(RehearsalFact {
                 note: r.get(0)?,
                 link: r.get(1)?,
                 at: time(r.get(2)?),
                 by: KeyId(r.get(3)?),
+                environment: r.get(4)?,
+                result: result.parse().map_err(|e| corrupt("rehearsal result", e))?,
             });
         }
     }
+    let rollback_plan = conn
+        .prepare_cached("SELECT plan, at_hlc, by_key FROM rollback_plans WHERE release_id = ?1")?
+        .query_row([release_id], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })
+        .optional()?
+        .map(|(plan, at, by)| {
+            Ok::<_, StoreError>(RollbackPlanFact {
+                plan: serde_json::from_str(&plan).map_err(|e| corrupt("rollback plan", e))?,
+                at: time(at),
+                by: KeyId(by),
+            })
+        })
+        .transpose()?;
     let emergency = conn
         .prepare_cached(
             "SELECT reason, incident, approver, at_hlc, by_key FROM emergencies
@@ -410,6 +398,7 @@ pub fn facts(conn: &Connection, release_id: &str, shared: &Shared) -> Result<Opt
         approvals,
         deployments,
         rehearsals,
+        rollback_plan,
         emergency,
         justifications: justifications(conn, release_id)?,
         risk,

@@ -5,6 +5,7 @@
 //! projection table so `audit verify` can compare the stored state with a fresh rebuild.
 
 pub mod calendar;
+pub mod deployments;
 pub mod governance;
 pub mod members;
 pub mod releases;
@@ -30,6 +31,8 @@ pub const TABLES: &[(&str, &str)] = &[
     ("not_applied", "event_id"),
     ("freeze_justifications", "event_id"),
     ("calendar_entries", "id"),
+    ("rollbacks", "event_id"),
+    ("rollback_plans", "release_id"),
     ("emergencies", "event_id"),
     ("rehearsals", "event_id"),
     ("deployments", "event_id"),
@@ -92,10 +95,14 @@ pub fn apply(
             | EventBody::ReleaseStatusChanged { .. } => {
                 releases::apply(conn, &ev.envelope.id.0, body, at, by)?
             }
+            EventBody::DeploymentRecorded { .. }
+            | EventBody::RollbackRehearsed { .. }
+            | EventBody::RollbackPlanned { .. }
+            | EventBody::RollbackRecorded { .. } => {
+                deployments::apply(conn, &ev.envelope.id.0, body, at, by)?
+            }
             EventBody::PolicyApplied { .. }
             | EventBody::ApprovalRecorded { .. }
-            | EventBody::DeploymentRecorded { .. }
-            | EventBody::RollbackRehearsed { .. }
             | EventBody::EmergencyDeclared { .. }
             | EventBody::FreezeJustified { .. } => {
                 governance::apply(conn, &ev.envelope.id.0, body, at, by)?

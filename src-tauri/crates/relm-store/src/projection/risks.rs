@@ -609,17 +609,30 @@ pub fn facts(
 ) -> Result<relm_policy::facts::RiskFacts> {
     use relm_domain::hlc::Hlc;
     use relm_policy::facts::{LinkedRisk, LoweredFact, RiskFacts};
-    let since =
-        Hlc::packed_after((now - chrono::Duration::days(RECENT_DAYS)).timestamp_millis() - 1);
+    let from = now - chrono::Duration::days(RECENT_DAYS);
+    let since = Hlc::packed_after(from.timestamp_millis() - 1);
+    // Failed or rolled-back deployments that ended in the period, and releases moved to
+    // rolled back by hand (a move that followed a deployment or a rollback is counted there).
     let recent_failures: i64 = conn
         .prepare_cached(
-            "SELECT (SELECT count(*) FROM deployments d JOIN releases r ON r.id = d.release_id
-                     WHERE r.service = ?1 AND d.outcome = 'failed' AND d.at_hlc >= ?2)
+            "SELECT (SELECT count(*) FROM deployments
+                     WHERE service = ?1 AND outcome IN ('failed', 'rolled_back')
+                       AND ended_ms >= ?3 AND ended_ms <= ?4)
                   + (SELECT count(*) FROM release_status_history h
                      JOIN releases r ON r.id = h.release_id
-                     WHERE r.service = ?1 AND h.to_status = 'rolled_back' AND h.at_hlc >= ?2)",
+                     WHERE r.service = ?1 AND h.to_status = 'rolled_back' AND h.at_hlc >= ?2
+                       AND h.event_id NOT IN (SELECT event_id FROM deployments)
+                       AND h.event_id NOT IN (SELECT event_id FROM rollbacks))",
         )?
-        .query_row(params![service, since], |r| r.get(0))?;
+        .query_row(
+            params![
+                service,
+                since,
+                from.timestamp_millis(),
+                now.timestamp_millis()
+            ],
+            |r| r.get(0),
+        )?;
     // Active now (open or mitigating, or accepted until a time passed), from `min_score` up,
     // linked to the release or to its service: read from the links' index alone.
     let active = "score >= ?4 AND (status IN ('open', 'mitigating')
@@ -664,8 +677,8 @@ pub fn facts(
     let lowered = conn
         .prepare_cached(
             "SELECT o.event_id, o.level, o.from_level, o.reason, o.by_key, o.at_hlc
-             FROM risk_overrides o JOIN events e ON e.id = o.event_id
-             WHERE o.release_id = ?1 ORDER BY e.hlc DESC, e.author DESC, e.seq DESC LIMIT 1",
+             FROM risk_overrides o
+             WHERE o.release_id = ?1 ORDER BY o.at_hlc DESC, o.by_key DESC, o.event_id DESC LIMIT 1",
         )?
         .query_row([release_id], |r| {
             Ok((
