@@ -7,7 +7,17 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { check, cli, dataDir, find, screenshot, stopDriver, until, withApp } from "./harness.mjs";
+import {
+  check,
+  cli,
+  dataDir,
+  errorOf,
+  find,
+  screenshot,
+  stopDriver,
+  until,
+  withApp,
+} from "./harness.mjs";
 
 after(stopDriver);
 
@@ -33,8 +43,6 @@ async function newRelease(b, fields) {
   return form;
 }
 
-const errorOf = (b, name) =>
-  b.execute((n) => document.querySelector(`[data-error="${n}"]`)?.textContent ?? null, name);
 const focused = (b) => b.execute(() => document.activeElement?.getAttribute("name") ?? null);
 
 test("the release form shows every error of a submit beside its field, in English and French", async () => {

@@ -343,3 +343,21 @@ export async function answerFileDialog(path) {
   }
   throw new Error(`the file dialog did not take ${path}`);
 }
+
+/** The error shown beside the field `name`, if any. */
+export const errorOf = (b, name) =>
+  b.execute((n) => document.querySelector(`[data-error="${n}"]`)?.textContent ?? null, name);
+
+/** Set a form control's value as typing or choosing would (an input and a change event). */
+export async function set(b, selector, value) {
+  await b.execute(
+    (s, v) => {
+      const el = document.querySelector(s);
+      el.value = v;
+      el.dispatchEvent(new Event("input", { bubbles: true }));
+      el.dispatchEvent(new Event("change", { bubbles: true }));
+    },
+    selector,
+    value,
+  );
+}

@@ -10,31 +10,16 @@ import {
   answerFileDialog,
   cli,
   dataDir,
+  errorOf,
   find,
   screenshot,
+  set,
   stopDriver,
   until,
   withApp,
 } from "./harness.mjs";
 
 after(stopDriver);
-
-const errorOf = (b, name) =>
-  b.execute((n) => document.querySelector(`[data-error="${n}"]`)?.textContent ?? null, name);
-
-/** Set a form control's value as typing or choosing would (an input and a change event). */
-async function set(b, selector, value) {
-  await b.execute(
-    (s, v) => {
-      const el = document.querySelector(s);
-      el.value = v;
-      el.dispatchEvent(new Event("input", { bubbles: true }));
-      el.dispatchEvent(new Event("change", { bubbles: true }));
-    },
-    selector,
-    value,
-  );
-}
 
 /** On a release's page: answers that make it critical (an irreversible migration, untested in
  *  staging), each signed as chosen; waits for the critical level. */

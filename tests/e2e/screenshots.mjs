@@ -12,6 +12,8 @@ const PAGES = [
   "releases",
   "release",
   "release-risk",
+  "release-deployments",
+  "release-rollback",
   "allowed",
   "new",
   "calendar",
@@ -52,6 +54,16 @@ const movableWeek = movable.window.start.slice(0, 10);
 const lowered = cli(demo, "release", "list", "--status", "planned", "--limit", "100").releases.find(
   (r) => cli(demo, "risk", "assess", r.id).lowered,
 ).id;
+// A production release that was rolled back: its deployments, deviations and rollback.
+const rolledBack = cli(
+  demo,
+  "release",
+  "list",
+  "--status",
+  "rolled_back",
+  "--limit",
+  "100",
+).releases.find((r) => r.environments.includes("prod")).id;
 // The register's highest risk, with its mitigations.
 const topRisk = cli(demo, "risk", "list")[0].id;
 
@@ -67,6 +79,8 @@ for (const theme of ["light", "dark"]) {
             {
               release: `#/releases/${first}`,
               "release-risk": `#/releases/${lowered}`,
+              "release-deployments": `#/releases/${rolledBack}`,
+              "release-rollback": `#/releases/${rolledBack}`,
               allowed: `#/releases/${allowed}`,
               new: "#/releases/new",
               risk: `#/risks/${topRisk}`,
@@ -89,6 +103,11 @@ for (const theme of ["light", "dark"]) {
           await b.pause(700);
           if (page === "release-risk") {
             await (await find(b, "[data-testid=risk-panel]")).scrollIntoView();
+            await b.pause(200);
+          }
+          if (page === "release-deployments" || page === "release-rollback") {
+            if (page === "release-rollback") await (await find(b, "[data-tab=rollback]")).click();
+            await (await find(b, "[data-testid=delivery]")).scrollIntoView();
             await b.pause(200);
           }
           if (page === "reschedule") {

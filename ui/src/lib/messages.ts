@@ -414,6 +414,8 @@ export const en = {
   "rollback.flags": "Feature flags",
   "rollback.flags.hint": "Flags that turn the change off without a rollback, separated by commas.",
   "rollback.duration": "Expected duration (minutes)",
+  "rollback.durationShown": "Expected duration",
+  "rollback.forwardFixIs": "Forward fix: {text}",
   "rollback.duration.number": "Give a whole number of minutes.",
   "rollback.minutes": "{count, plural, one {# minute} other {# minutes}}",
   "rollback.decider": "Decides to roll back",
@@ -1288,6 +1290,8 @@ export const fr: Record<MessageKey, string> = {
   "rollback.flags.hint":
     "Les drapeaux qui désactivent le changement sans retour arrière, séparés par des virgules.",
   "rollback.duration": "Durée prévue (minutes)",
+  "rollback.durationShown": "Durée prévue",
+  "rollback.forwardFixIs": "Correction en avant\u00a0: {text}",
   "rollback.duration.number": "Indiquez un nombre entier de minutes.",
   "rollback.minutes": "{count, plural, one {# minute} other {# minutes}}",
   "rollback.decider": "Décide du retour arrière",

@@ -1,5 +1,6 @@
-//! The demo workspace: a realistic team, five services, three environments and about forty
-//! releases spread over the past and the next eight weeks, in every status.
+//! The demo workspace: a realistic team, five services, three environments, six months of
+//! delivery history (deployments, failures, a rollback, deviations) and releases planned for
+//! the next eight weeks, in every status.
 //!
 //! Teammates' events are signed with their own keys, which the demo makes and then forgets, as
 //! if those people worked on their own laptops. Dates are relative to the injected clock, and
@@ -26,6 +27,8 @@ use crate::calendar::CalendarInput;
 use crate::error::{ApiError, ErrorCode, Result};
 use crate::session::{Options, Relm, random};
 use crate::workspace::{InitOutcome, InitRequest, init};
+
+mod history;
 use relm_domain::ReasonCode;
 
 /// The demo's release policy (version 2; version 1 is the default every workspace starts with).
@@ -93,6 +96,11 @@ struct Teammate {
 
 /// Populate `opts.data_dir` with the demo, creating the workspace when there is none.
 pub fn seed(opts: &Options) -> Result<(Relm, DemoOutcome)> {
+    let now = opts.clock.now();
+    let history_start = now - Duration::days(HISTORY_DAYS + 1);
+    // A workspace the demo creates starts six months back, and its past is signed when it
+    // happened. One that exists already cannot go back in time: its history is signed now.
+    let walk = std::sync::Arc::new(history::Walk::new(opts.clock.clone()));
     let (mut relm, created) = match Relm::open(opts) {
         Ok(relm) => (relm, None),
         Err(e) if e.code == ErrorCode::NoWorkspace => {
@@ -101,7 +109,12 @@ pub fn seed(opts: &Options) -> Result<(Relm, DemoOutcome)> {
                 name: "Alex Morgan".into(),
                 email: "alex.morgan@northwind.example".into(),
             };
-            let (relm, outcome) = init(opts, &req)?;
+            walk.go(history_start);
+            let walking = Options {
+                clock: walk.clone(),
+                ..opts.clone()
+            };
+            let (relm, outcome) = init(&walking, &req)?;
             (relm, Some(outcome))
         }
         Err(e) => return Err(e),
@@ -178,111 +191,59 @@ pub fn seed(opts: &Options) -> Result<(Relm, DemoOutcome)> {
         "demo-policy.toml",
     )?;
 
-    calendar(&mut relm)?;
+    calendar(&mut relm, history_start)?;
 
     let me = relm.signing_key()?;
-    let managers = [&me, &team[0].key, &team[2].key];
-    let approvers = [&me, &team[1].key, &team[2].key];
-    let now = relm.clock.now();
+    // The signers: 0 Alex (every role), 1 Léa (release manager), 2 Omar (approver), 3 Noah
+    // (release manager and approver).
+    let keys = [&me, &team[0].key, &team[1].key, &team[2].key];
+    let managers = [0, 1, 3];
+    let approvers = [0, 2, 3];
+    let cast = |i: i64| history::Cast {
+        author: managers[(i % 3) as usize],
+        authorizer: approvers[(i % 3) as usize],
+        approver: 2,
+    };
+    let mut past = history::Timeline::default();
+    // Six months back to eight weeks back: the older history, every release past.
+    let mut old = Dice(0x0dd5_a1e5_2026_0601);
+    for j in 0..HISTORY_RELEASES {
+        let offset = -HISTORY_DAYS + j * (HISTORY_DAYS - 57) / HISTORY_RELEASES;
+        let author = keys[managers[(j % 3) as usize]];
+        let fields = release_fields(&mut old, j + 100, offset, now, author)?;
+        let path = demo_path(Duration::days(-30), &mut old);
+        past.release(fields, &path, cast(j), twists(j + 100), now)?;
+    }
     let mut dice = Dice(0x5eed_1e55_c0ff_ee42);
-    let mut added = 0;
+    let mut upcoming = Vec::new();
     for i in 0..42i64 {
-        let (service, tz) = *dice.pick(SERVICES);
-        let zone: Tz = tz
-            .parse()
-            .map_err(|_| ApiError::new(ErrorCode::Internal, "demo zone"))?;
-        // Spread over -8..+8 weeks, on weekdays, 10:00 or 14:00 local time.
-        let mut day = (now + Duration::days(-56 + i * 112 / 42))
-            .with_timezone(&zone)
-            .date_naive();
-        while matches!(day.weekday(), Weekday::Sat | Weekday::Sun) {
-            day += Duration::days(1);
-        }
-        let hour = if dice.below(2) == 0 { 10 } else { 14 };
-        let start = zone
-            .from_local_datetime(
-                &day.and_time(NaiveTime::from_hms_opt(hour, 0, 0).unwrap_or_default()),
-            )
-            .earliest()
-            .ok_or_else(|| ApiError::new(ErrorCode::Internal, "demo time"))?
-            .with_timezone(&Utc);
-        let end = start + Duration::hours(1 + dice.below(3) as i64);
-        let change_type = match dice.below(10) {
-            0 => ChangeType::Emergency,
-            1..=3 => ChangeType::Standard,
-            _ => ChangeType::Normal,
-        };
-        let minor = 1 + dice.below(20);
-        let version = format!("{}.{minor}.{}", 1 + dice.below(3), dice.below(6));
-        let envs: Vec<String> = match dice.below(3) {
-            0 => vec!["dev".into(), "staging".into()],
-            _ => vec!["dev".into(), "staging".into(), "prod".into()],
-        };
-        let author = managers[(i % 3) as usize];
-        let ticket = 100 + i * 7;
-        let fields = ReleaseFields {
-            service: service.into(),
-            version: version.clone(),
-            title: (*dice.pick(TITLES)).into(),
-            description: format!("Ships {service} {version}. Tracked in NW-{ticket}."),
-            change_type,
-            risk: [
-                RiskLevel::Low,
-                RiskLevel::Medium,
-                RiskLevel::Medium,
-                RiskLevel::High,
-                RiskLevel::Critical,
-            ][(i % 5) as usize],
-            environments: envs,
-            window: Some(PlannedWindow {
-                start,
-                end,
-                tz: tz.into(),
-            }),
-            owner: author.public().key_id(),
-            components: vec![Component {
-                name: service.into(),
-                version: version.clone(),
-                digest: Some(format!("sha256:{}", dice.hex_digest())),
-            }],
-            changes: vec![ChangeRef {
-                id: format!("NW-{ticket}"),
-                title: "Implementation".into(),
-                link: Some(format!("https://tracker.northwind.example/NW-{ticket}")),
-                author: Some(format!("dev{}@northwind.example", i % 5)),
-            }],
-            rollback_plan: if dice.below(6) == 0 {
-                String::new()
-            } else {
-                format!("Redeploy the previous {service} image; no schema change.")
-            },
-            evidence: vec![EvidenceLink {
-                name: "tests passed".into(),
-                link: Some(format!(
-                    "https://ci.northwind.example/{service}/{}",
-                    9000 + i
-                )),
-                digest: None,
-            }],
-        };
-        let id = ReleaseId::generate(now, random::<10>()?);
+        let author = keys[managers[(i % 3) as usize]];
+        let fields = release_fields(&mut dice, i, -56 + i * 112 / 42, now, author)?;
+        let start = fields.window.as_ref().map_or(now, |w| w.start);
         let path = demo_path(start - now, &mut dice);
+        if start < now {
+            past.release(fields, &path, cast(i), twists(i), now)?;
+        } else {
+            upcoming.push((i, fields, path));
+        }
+    }
+    let mut added = past.run(&mut relm, &walk, &keys)?;
+    // The present, on the real clock.
+    walk.stop();
+    relm.clock = opts.clock.clone();
+    for (i, fields, path) in upcoming {
+        let author = keys[managers[(i % 3) as usize]];
+        let id = ReleaseId::generate(now, random::<10>()?);
         relm.emit_as(author, |_| {
             Ok(vec![EventBody::ReleaseCreated {
                 release_id: id.clone(),
                 fields,
             }])
         })?;
-        let past = start < now;
         let mut from = ReleaseStatus::Draft;
         for to in path {
-            // Past releases went through the gates as the policy asks: tested in staging and
-            // approved before they were approved for production, then deployed there.
-            if past && to == ReleaseStatus::Approved {
-                history_gates(&mut relm, &team[1].key, author, &id)?;
-            }
             let signer = if to == ReleaseStatus::Approved {
-                approvers[(i % 3) as usize]
+                keys[approvers[(i % 3) as usize]]
             } else {
                 author
             };
@@ -294,13 +255,6 @@ pub fn seed(opts: &Options) -> Result<(Relm, DemoOutcome)> {
                 blocked: vec![],
             };
             relm.emit_as(signer, |_| Ok(vec![body]))?;
-            // Recorded once the release is deployed, as a pipeline reports at its end.
-            if past && to == ReleaseStatus::Deployed {
-                let last = releases::get(relm.store.conn(), &id.0)?
-                    .and_then(|r| r.fields.environments.last().cloned())
-                    .unwrap_or_else(|| "prod".into());
-                deployed(&mut relm, author, &id, &last, None)?;
-            }
             from = to;
         }
         gates(&mut relm, &team, author, &id, i, now)?;
@@ -322,6 +276,110 @@ pub fn seed(opts: &Options) -> Result<(Relm, DemoOutcome)> {
             releases_added: added,
         },
     ))
+}
+
+/// How long the demo's delivery history goes back, in days, and how many releases it holds
+/// before the last eight weeks.
+const HISTORY_DAYS: i64 = 182;
+const HISTORY_RELEASES: i64 = 64;
+
+/// A demo release of `author`'s, planned `offset` days from `now`; `i` varies what is not drawn
+/// from the dice.
+fn release_fields(
+    dice: &mut Dice,
+    i: i64,
+    offset: i64,
+    now: DateTime<Utc>,
+    author: &SecretKey,
+) -> Result<ReleaseFields> {
+    let (service, tz) = *dice.pick(SERVICES);
+
+    let zone: Tz = tz
+        .parse()
+        .map_err(|_| ApiError::new(ErrorCode::Internal, "demo zone"))?;
+    // On a weekday, 10:00 or 14:00 local time.
+    let mut day = (now + Duration::days(offset))
+        .with_timezone(&zone)
+        .date_naive();
+    while matches!(day.weekday(), Weekday::Sat | Weekday::Sun) {
+        day += Duration::days(1);
+    }
+    let hour = if dice.below(2) == 0 { 10 } else { 14 };
+    let start = zone
+        .from_local_datetime(&day.and_time(NaiveTime::from_hms_opt(hour, 0, 0).unwrap_or_default()))
+        .earliest()
+        .ok_or_else(|| ApiError::new(ErrorCode::Internal, "demo time"))?
+        .with_timezone(&Utc);
+    let end = start + Duration::hours(1 + dice.below(3) as i64);
+    let change_type = match dice.below(10) {
+        0 => ChangeType::Emergency,
+        1..=3 => ChangeType::Standard,
+        _ => ChangeType::Normal,
+    };
+    let minor = 1 + dice.below(20);
+    let version = format!("{}.{minor}.{}", 1 + dice.below(3), dice.below(6));
+    let envs: Vec<String> = match dice.below(3) {
+        0 => vec!["dev".into(), "staging".into()],
+        _ => vec!["dev".into(), "staging".into(), "prod".into()],
+    };
+    let ticket = 100 + i * 7;
+    let fields = ReleaseFields {
+        service: service.into(),
+        version: version.clone(),
+        title: (*dice.pick(TITLES)).into(),
+        description: format!("Ships {service} {version}. Tracked in NW-{ticket}."),
+        change_type,
+        risk: [
+            RiskLevel::Low,
+            RiskLevel::Medium,
+            RiskLevel::Medium,
+            RiskLevel::High,
+            RiskLevel::Critical,
+        ][(i % 5) as usize],
+        environments: envs,
+        window: Some(PlannedWindow {
+            start,
+            end,
+            tz: tz.into(),
+        }),
+        owner: author.public().key_id(),
+        components: vec![Component {
+            name: service.into(),
+            version: version.clone(),
+            digest: Some(format!("sha256:{}", dice.hex_digest())),
+        }],
+        changes: vec![ChangeRef {
+            id: format!("NW-{ticket}"),
+            title: "Implementation".into(),
+            link: Some(format!("https://tracker.northwind.example/NW-{ticket}")),
+            author: Some(format!("dev{}@northwind.example", i % 5)),
+        }],
+        rollback_plan: if dice.below(6) == 0 {
+            String::new()
+        } else {
+            format!("Redeploy the previous {service} image; no schema change.")
+        },
+        evidence: vec![EvidenceLink {
+            name: "tests passed".into(),
+            link: Some(format!(
+                "https://ci.northwind.example/{service}/{}",
+                9000 + i
+            )),
+            digest: None,
+        }],
+    };
+    Ok(fields)
+}
+
+/// What goes differently for the `i`th release: now and then a deployment after its window,
+/// one that skipped staging, a rehearsal that failed first.
+fn twists(i: i64) -> history::Twists {
+    history::Twists {
+        late: i % 9 == 4,
+        skip_staging: i % 13 == 7,
+        failed_rehearsal: i % 4 == 3,
+        no_plan: i % 11 == 2,
+    }
 }
 
 /// A one-hour slot on a Tuesday or Thursday between 10:00 and 15:00 Paris, at least three days
@@ -423,14 +481,10 @@ fn planned_conflicts(relm: &mut Relm, owners: &[&SecretKey], now: DateTime<Utc>)
 }
 
 /// The demo's calendar: a weekend freeze, a year-end freeze, a soft month-end close for
-/// payments, and maintenance windows for checkout-web, starting two months back.
-fn calendar(relm: &mut Relm) -> Result<()> {
-    let now = relm
-        .clock
-        .now()
-        .with_timezone(&chrono_tz::Europe::Paris)
-        .date_naive();
-    let mut friday = now - Duration::days(60);
+/// payments, and maintenance windows for checkout-web, from the start of its history.
+fn calendar(relm: &mut Relm, from: DateTime<Utc>) -> Result<()> {
+    let from = from.with_timezone(&chrono_tz::Europe::Paris).date_naive();
+    let mut friday = from;
     while friday.weekday() != Weekday::Fri {
         friday -= Duration::days(1);
     }
@@ -439,8 +493,8 @@ fn calendar(relm: &mut Relm) -> Result<()> {
         tuesday += Duration::days(1);
     }
     let at = |d: chrono::NaiveDate, h: u32| format!("{}T{h:02}:00", d.format("%Y-%m-%d"));
-    let year = (now - Duration::days(60)).year();
-    let end_of_month = (now - Duration::days(60)).with_day(1).unwrap_or(now);
+    let year = from.year();
+    let end_of_month = from.with_day(1).unwrap_or(from);
     let entries = [
         CalendarInput {
             kind: Some("freeze".into()),
@@ -492,59 +546,66 @@ fn calendar(relm: &mut Relm) -> Result<()> {
     Ok(())
 }
 
-/// Record a successful deployment of the release as it is now (`digest`: as it was then).
-fn deployed(
+/// Record successful deployments of the release as it is now to dev and then `environment`,
+/// that ran just now.
+fn deployed(relm: &mut Relm, author: &SecretKey, id: &ReleaseId, environment: &str) -> Result<()> {
+    let now = relm.clock.now();
+    let run = |minutes: i64| {
+        (
+            now - Duration::minutes(minutes),
+            now - Duration::minutes(minutes - 15),
+        )
+    };
+    let tag = &id.0[id.0.len().saturating_sub(6)..];
+    for (env, when) in [("dev", run(50)), (environment, run(20))] {
+        deployed_at(
+            relm,
+            author,
+            id,
+            env,
+            Outcome::Succeeded,
+            when,
+            ("GitHub Actions", format!("github:{env}-{tag}")),
+        )?;
+    }
+    Ok(())
+}
+
+/// Record a deployment of the release as it is now that ran from `when.0` to `when.1`, by
+/// `tool`, with its reference there.
+fn deployed_at(
     relm: &mut Relm,
     author: &SecretKey,
     id: &ReleaseId,
     environment: &str,
-    digest: Option<String>,
+    outcome: Outcome,
+    when: (DateTime<Utc>, DateTime<Utc>),
+    tool: (&str, String),
 ) -> Result<()> {
-    let digest = match digest {
-        Some(d) => d,
-        None => releases::get(relm.store.conn(), &id.0)?
-            .ok_or_else(|| ApiError::new(ErrorCode::Internal, "demo release"))?
-            .fields
-            .governed_digest(id),
-    };
+    let digest = releases::get(relm.store.conn(), &id.0)?
+        .ok_or_else(|| ApiError::new(ErrorCode::Internal, "demo release"))?
+        .fields
+        .governed_digest(id);
+    let number = tool
+        .1
+        .rsplit(['-', ':'])
+        .next()
+        .unwrap_or_default()
+        .to_string();
     relm.emit_as(author, |_| {
         Ok(vec![EventBody::DeploymentRecorded {
             release_id: id.clone(),
             environment: environment.into(),
-            outcome: Outcome::Succeeded,
+            outcome,
             release_digest: digest,
-            note: "pipeline #4821".into(),
-            started_at: None,
-            ended_at: None,
-            tool: String::new(),
-            link: None,
-            external_ref: None,
+            note: format!("pipeline #{number}"),
+            started_at: Some(fmt_utc(when.0)),
+            ended_at: Some(fmt_utc(when.1)),
+            tool: tool.0.into(),
+            link: Some(format!("https://ci.northwind.example/deploy/{number}")),
+            external_ref: Some(tool.1),
         }])
     })?;
-    Ok(())
-}
-
-/// A past production release's gates: staging deployment, rehearsal when critical, an
-/// approval for prod (and the break-glass declaration of an emergency change).
-fn history_gates(
-    relm: &mut Relm,
-    approver: &SecretKey,
-    author: &SecretKey,
-    id: &ReleaseId,
-) -> Result<()> {
-    let row = releases::get(relm.store.conn(), &id.0)?
-        .ok_or_else(|| ApiError::new(ErrorCode::Internal, "demo release"))?;
-    if !row.fields.environments.iter().any(|e| e == "prod") {
-        return Ok(());
-    }
-    deployed(relm, author, id, "staging", None)?;
-    if row.fields.risk == RiskLevel::Critical {
-        rehearsed(relm, author, id)?;
-    }
-    if row.fields.change_type == ChangeType::Emergency {
-        declare(relm, author, id, approver)?;
-    }
-    relm.decide_as(approver, &id.0, "prod", Decision::Approve, None, Lang::En)?;
     Ok(())
 }
 
@@ -598,10 +659,9 @@ fn gates(
         return Ok(());
     }
     let omar = &team[1].key;
-    let deployed_to_staging =
-        |relm: &mut Relm, digest: String| deployed(relm, author, id, "staging", Some(digest));
+    let deployed_to_staging = |relm: &mut Relm| deployed(relm, author, id, "staging");
     if row.fields.change_type == ChangeType::Emergency {
-        deployed_to_staging(relm, row.fields.governed_digest(id))?;
+        deployed_to_staging(relm)?;
         return declare(relm, author, id, omar);
     }
     match i % 4 {
@@ -639,7 +699,7 @@ fn gates(
                     patch,
                 }])
             })?;
-            deployed_to_staging(relm, fields.governed_digest(id))?;
+            deployed_to_staging(relm)?;
             if fields.risk == RiskLevel::Critical {
                 rehearsed(relm, author, id)?;
             }
@@ -654,7 +714,7 @@ fn gates(
         }
         // Approved, then edited: the approval is stale and no longer counts.
         _ => {
-            deployed_to_staging(relm, row.fields.governed_digest(id))?;
+            deployed_to_staging(relm)?;
             relm.decide_as(omar, &id.0, "prod", Decision::Approve, None, Lang::En)?;
             let mut patch = relm_domain::release::ReleasePatch::default();
             let mut v = semver::Version::parse(&row.fields.version)
