@@ -32,6 +32,7 @@ fn a_schema_1_store_is_migrated_to_the_latest_and_still_verifies() {
              ALTER TABLE release_status_history DROP COLUMN blocked;
              DROP TABLE risk_links; DROP TABLE risks; DROP TABLE release_answers;
              DROP TABLE risk_overrides; ALTER TABLE members DROP COLUMN team;
+             DROP TABLE rollback_plans; DROP TABLE rollbacks;
              PRAGMA user_version = 1;",
         )
         .unwrap();
