@@ -114,3 +114,4 @@ bench: deps
 	$(CARGO) bench -p relm-tests --bench gates
 	$(CARGO) bench -p relm-tests --bench calendar
 	$(CARGO) bench -p relm-tests --bench risks
+	$(CARGO) bench -p relm-tests --bench delivery

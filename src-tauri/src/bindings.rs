@@ -15,12 +15,17 @@ use relm_api::deployments::{
 use relm_api::gates::{CheckRequest, PendingDecision, PolicySummary, SimulatedChange, Simulation};
 use relm_api::identity::IdentityView;
 use relm_api::members::MemberView;
+use relm_api::metrics::{Metrics, ServicePoint, Unrestored, WeekPoint};
 use relm_api::releases::{ReleaseDetail, ReleaseInput, ReleasePage, ReleaseQuery};
 use relm_api::replicas::{
     AuthorSeen, JoinOutcome, JoinRequestInput, JoinRequestView, NotApplied, RemoteView,
     SyncOutcome, SyncStatus,
 };
 use relm_api::reschedule::{ReschedulePreview, RescheduleRequest};
+use relm_api::reviews::{
+    ActionQuery, ActionView, ReviewInput, ReviewQuery, ReviewStatus, ReviewSummary, ReviewView,
+    SignatureView, TimelineEntry,
+};
 use relm_api::risk_csv::{CsvImport, SkippedRow};
 use relm_api::risks::{
     AcceptanceView, MitigationInput, ReleaseRisk, RiskDetail, RiskHeatmap, RiskInput, RiskQuery,
@@ -38,6 +43,7 @@ use relm_domain::payload::{
 use relm_domain::release::{
     ChangeRef, ChangeType, Component, EvidenceLink, ReleaseFields, ReleaseStatus, RiskLevel,
 };
+use relm_domain::review::{Incident, IncidentSeverity, ReviewContent, ReviewOutcome};
 use relm_domain::risk::{Closure, Mitigation, RiskCategory, RiskFields, RiskStatus};
 use relm_domain::window::PlannedWindow;
 use relm_domain::{Problem as FieldProblem, ProblemCode, Reason, ReasonCode};
@@ -56,6 +62,7 @@ use relm_store::projection::deployments::{
 };
 use relm_store::projection::governance::PolicyVersion;
 use relm_store::projection::releases::{ReleaseRow, StatusChange};
+use relm_store::projection::reviews::ActionRow;
 use relm_store::projection::risks::RiskCounts;
 use relm_store::verify::{Problem, Report};
 use relm_sync::{FileNote, JoinRequest, SyncReport};
@@ -86,7 +93,10 @@ pub fn typescript() -> String {
         VerdictRisk, ReleaseRisk, RiskCounts, SkippedRow, CsvImport, RiskHeatmap,
         DeployOutcome, RehearsalResult, RollbackPlan, Deviation, DeviationView, DeploymentRecord,
         DeploymentView, Recorded, DeploymentInput, DeploymentQuery, PlanInput, Readiness,
-        PlanRecord, RehearsalRecord, RollbackRecord, RollbackView,
+        PlanRecord, RehearsalRecord, RollbackRecord, RollbackView, ReviewOutcome, IncidentSeverity,
+        Incident, ReviewContent, ReviewStatus, TimelineEntry, SignatureView, ActionRow, ActionView,
+        ReviewView, ReviewSummary, ReviewInput, ReviewQuery, ActionQuery, Unrestored, WeekPoint,
+        ServicePoint, Metrics,
     ];
     let mut out = String::from(
         "// Generated from the Rust types by `relm-app` (src-tauri/src/bindings.rs). Do not edit:\n// run `RELM_UPDATE_BINDINGS=1 cargo test -p relm-app bindings`.\n\nexport type JsonValue =\n  | number\n  | string\n  | boolean\n  | Array<JsonValue>\n  | { [key in string]?: JsonValue }\n  | null;\n",

@@ -683,3 +683,100 @@ pub fn risk_heatmap(
 ) -> Result<relm_api::risks::RiskHeatmap> {
     state.with(|r| r.risk_heatmap(&query))
 }
+
+/// A release's review with its drafted timeline.
+#[tauri::command(async)]
+#[tracing::instrument(skip(state), err)]
+pub fn review(
+    state: State<'_, AppState>,
+    release: String,
+) -> Result<relm_api::reviews::ReviewView> {
+    state.with(|r| r.review(&release))
+}
+
+/// Open the release's review, drafted from what happened.
+#[tauri::command(async)]
+#[tracing::instrument(skip(state), err)]
+pub fn draft_review(
+    state: State<'_, AppState>,
+    release: String,
+) -> Result<relm_api::reviews::ReviewView> {
+    state.with(|r| r.draft_review(&release))
+}
+
+/// Edit the release's review.
+#[tauri::command(async)]
+#[tracing::instrument(skip(state), err)]
+pub fn update_review(
+    state: State<'_, AppState>,
+    release: String,
+    input: relm_api::reviews::ReviewInput,
+) -> Result<relm_api::reviews::ReviewView> {
+    state.with(|r| r.update_review(&release, &input))
+}
+
+/// Sign the release's review off.
+#[tauri::command(async)]
+#[tracing::instrument(skip(state), err)]
+pub fn sign_review(
+    state: State<'_, AppState>,
+    release: String,
+) -> Result<relm_api::reviews::ReviewView> {
+    state.with(|r| r.sign_review(&release))
+}
+
+/// Reviews: required ones and every one opened.
+#[tauri::command(async)]
+#[tracing::instrument(skip(state), err)]
+pub fn reviews(
+    state: State<'_, AppState>,
+    query: relm_api::reviews::ReviewQuery,
+) -> Result<Vec<relm_api::reviews::ReviewSummary>> {
+    state.with(|r| r.reviews(&query))
+}
+
+/// Follow-up actions.
+#[tauri::command(async)]
+#[tracing::instrument(skip(state), err)]
+pub fn actions(
+    state: State<'_, AppState>,
+    query: relm_api::reviews::ActionQuery,
+) -> Result<Vec<relm_api::reviews::ActionView>> {
+    state.with(|r| r.actions(&query))
+}
+
+/// Add a follow-up action to a release's review.
+#[tauri::command(async)]
+#[tracing::instrument(skip(state), err)]
+pub fn add_action(
+    state: State<'_, AppState>,
+    release: String,
+    title: String,
+    owner: String,
+    due: String,
+) -> Result<relm_api::reviews::ActionView> {
+    state.with(|r| r.add_action(&release, &title, &owner, &due))
+}
+
+/// Mark an action done.
+#[tauri::command(async)]
+#[tracing::instrument(skip(state), err)]
+pub fn action_done(
+    state: State<'_, AppState>,
+    id: String,
+) -> Result<relm_api::reviews::ActionView> {
+    state.with(|r| r.action_done(&id))
+}
+
+/// Delivery and governance metrics over a period.
+#[tauri::command(async)]
+#[tracing::instrument(skip(state), err)]
+pub fn metrics(
+    state: State<'_, AppState>,
+    from: String,
+    to: String,
+    service: Option<String>,
+    environment: Option<String>,
+) -> Result<relm_api::metrics::Metrics> {
+    state.with(|r| r.metrics(&from, &to, service.as_deref(), environment.as_deref()))
+}

@@ -7,7 +7,17 @@ import { execFileSync } from "node:child_process";
 import { cpSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { check, cli, dataDir, find, screenshot, stopDriver, until, withApp } from "./harness.mjs";
+import {
+  check,
+  cli,
+  dataDir,
+  find,
+  screenshot,
+  stopDriver,
+  teammates,
+  until,
+  withApp,
+} from "./harness.mjs";
 
 after(stopDriver);
 
@@ -275,31 +285,6 @@ test("switching to French relabels the app", async () => {
     assert.equal(await b.execute(() => document.documentElement.lang), "fr");
   });
 });
-
-/** Ann's workspace on a folder remote, and Bob's replica joined to it as a release manager. */
-function teammates() {
-  const remote = dataDir();
-  const ann = dataDir();
-  cli(ann, "init", "--workspace", "Shared", "--name", "Ann", "--email", "ann@example.com");
-  cli(ann, "remote", "add", "usb", remote);
-  cli(ann, "sync");
-  const bob = dataDir();
-  const joined = cli(
-    bob,
-    "join",
-    "--remote",
-    remote,
-    "--name",
-    "Bob",
-    "--email",
-    "bob@example.com",
-  );
-  cli(ann, "sync");
-  cli(ann, "member", "add", "--key", joined.public_key, "--role", "release-manager");
-  cli(ann, "sync");
-  cli(bob, "sync");
-  return { ann, bob };
-}
 
 /** Bob records a release and pushes it. */
 function bobReleases(bob, service) {

@@ -17,6 +17,7 @@ import {
   screenshot,
   set,
   stopDriver,
+  teammates,
   until,
   withApp,
 } from "./harness.mjs";
@@ -183,5 +184,145 @@ test("a deployment recorded in the app shows its deviation; a rollback from the 
     const digest = `sha256:${createHash("sha256").update("rolled back to 4.1.3 in 6 minutes\n").digest("hex")}`;
     assert.equal(cli(dir, "rollback", "show", id).rehearsals[0].evidence_digest, digest);
     await screenshot(b, "delivery-rehearsed");
+  });
+});
+
+test("a rollback from the CLI makes the review mandatory; it is drafted, written, given an action and signed off in the app", async () => {
+  const { ann, bob } = teammates();
+  // Bob owns the release; Ann, an approver, has the app open.
+  const id = cli(
+    bob,
+    "release",
+    "create",
+    "--service",
+    "ledger-api",
+    "--version",
+    "4.2.0",
+    "--env",
+    "staging",
+    "--env",
+    "prod",
+    "--title",
+    "Ledger compaction",
+    "--start",
+    "2026-03-10T10:00",
+    "--end",
+    "2026-03-10T12:00",
+    "--tz",
+    "Europe/Paris",
+  ).id;
+  cli(bob, "sync");
+  cli(ann, "sync");
+  await withApp("review", ann, async (b) => {
+    await b.execute((h) => (location.hash = h), `#/releases/${id}?tab=review`);
+    const tab = await find(b, "[data-testid=review-tab]");
+    assert.equal(await tab.getAttribute("data-status"), "missing");
+    assert.match(await tab.getText(), /Nothing to review until the release is deployed/);
+
+    // From a terminal, while the app is open: it went to production, and was rolled back.
+    cli(
+      ann,
+      "deploy",
+      "record",
+      id,
+      "--env",
+      "prod",
+      "--outcome",
+      "succeeded",
+      "--start",
+      "2026-03-10T09:30:00Z",
+      "--end",
+      "2026-03-10T09:50:00Z",
+    );
+    cli(ann, "rollback", "record", id, "--env", "prod", "--to-version", "4.1.3", "--reason", "lag");
+    await until(
+      b,
+      async () =>
+        /Mandatory after/.test(await (await find(b, "[data-testid=review-tab]")).getText()),
+      "the review is mandatory",
+    );
+    assert.match(
+      await (await find(b, "[data-testid=review-due]")).getText(),
+      /Overdue since Mar 15, 2026/,
+    );
+
+    // Drafted from the ledger: the deployment, its deviations and the rollback are in the
+    // timeline; the outcome is the rollback.
+    await press(b, "[data-testid=draft-review]");
+    await find(b, "[data-testid=review-tab][data-status=draft]");
+    const timeline = await (await find(b, "[data-testid=review-timeline]")).getText();
+    assert.match(timeline, /Deployment to prod: Succeeded/);
+    assert.match(timeline, /Deviation in prod/);
+    assert.match(timeline, /Ann rolled prod back to 4\.1\.3/);
+    assert.equal(
+      await b.execute(
+        () => document.querySelector("[data-testid=review-tab] [name=outcome]").value,
+      ),
+      "rolled_back",
+    );
+
+    // An incident that ends before it starts is refused beside the incidents.
+    await set(b, "[data-testid=review-tab] [name=went_well]", "The rollback took six minutes");
+    await set(b, "[data-testid=review-tab] [name=went_badly]", "Replication lag went unseen");
+    await press(b, "[data-testid=add-incident]");
+    await set(b, "[name=incident-reference-0]", "INC-7");
+    await set(b, "[name=incident-start-0]", "2026-03-10T10:00");
+    await set(b, "[name=incident-end-0]", "2026-03-10T09:00");
+    await press(b, "[data-testid=save-review]");
+    await until(b, async () => (await errorOf(b, "incidents")) !== null, "the incident's error");
+    await set(b, "[name=incident-end-0]", "2026-03-10T10:40");
+    await press(b, "[data-testid=save-review]");
+    await until(
+      b,
+      async () => cli(ann, "review", "show", id).content.incidents.length === 1,
+      "the review saved",
+    );
+    assert.match(
+      await (await find(b, "[data-testid=review-timeline]")).getText(),
+      /Incident INC-7/,
+    );
+
+    // A follow-up action for Bob.
+    await press(b, "[data-testid=add-action]");
+    await find(b, "[data-testid=action-dialog]");
+    const owner = cli(ann, "member", "list").find((m) => m.name === "Bob").key_id;
+    const due = new Date(Date.now() + 14 * 86_400_000).toISOString().slice(0, 10);
+    await submitDialog(b, "action-dialog", {
+      title: "Alert on replication lag",
+      owner,
+      due,
+    });
+    await find(b, "[data-testid=review-actions] li");
+    assert.equal(cli(ann, "action", "list").actions[0].owner_name, "Bob");
+
+    // Ann signs as the approver; Bob signs as the owner from his laptop: signed off.
+    await press(b, "[data-testid=sign-review]");
+    await until(
+      b,
+      async () =>
+        /Waiting for: the release's owner/.test(
+          await (await find(b, "[data-testid=review-tab]")).getText(),
+        ),
+      "waiting for the owner",
+    );
+    cli(ann, "sync");
+    cli(bob, "sync");
+    cli(bob, "review", "sign", id);
+    cli(bob, "sync");
+    cli(ann, "sync");
+    await find(b, "[data-testid=review-tab][data-status=signed]", 15000);
+    await until(
+      b,
+      async () =>
+        (await (await find(b, "[data-testid=release-status]")).getText()).includes("Reviewed"),
+      "the release is reviewed",
+    );
+    await screenshot(b, "review-signed");
+
+    // The Reviews page: signed off, with its open action.
+    await b.execute(() => (location.hash = "#/reviews"));
+    await find(b, `[data-testid=reviews-signed] tr[data-release="${id}"]`);
+    await find(b, "[data-testid=open-actions] tr[data-action-id]");
+    await screenshot(b, "reviews-page");
   });
 });

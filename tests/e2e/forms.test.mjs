@@ -208,12 +208,14 @@ when = { tiers = ["production"] }
     assert.doesNotMatch(text, /relm (release|approve)/, "no CLI command in the app");
     await screenshot(b, "remedies");
 
-    // Rehearsal: a dialog; without a note, the error is beside it; with one, recorded.
+    // Rehearsal: a dialog; evidence that is no digest is refused beside it; fixed, recorded.
     await (await find(b, "[data-action=rehearse] button")).click();
     const rehearsal = await find(b, "[data-testid=rehearsal-dialog]");
+    await (await rehearsal.$("input[name=evidence]")).setValue("sha256:abc");
     await (await rehearsal.$("[data-testid=record]")).click();
-    const why = await find(b, "[data-error=note]");
-    assert.equal(await why.getText(), "Fill this in.");
+    const why = await find(b, "[data-error=evidence]");
+    assert.match(await why.getText(), /sha256/);
+    await (await rehearsal.$("input[name=evidence]")).setValue("https://ci.example.com/runs/41");
     await (
       await rehearsal.$("textarea[name=note]")
     ).setValue("rolled back in staging in 6 minutes");

@@ -361,3 +361,28 @@ export async function set(b, selector, value) {
     value,
   );
 }
+
+/** Ann's workspace on a folder remote, and Bob's replica joined to it as a release manager. */
+export function teammates() {
+  const remote = dataDir();
+  const ann = dataDir();
+  cli(ann, "init", "--workspace", "Shared", "--name", "Ann", "--email", "ann@example.com");
+  cli(ann, "remote", "add", "usb", remote);
+  cli(ann, "sync");
+  const bob = dataDir();
+  const joined = cli(
+    bob,
+    "join",
+    "--remote",
+    remote,
+    "--name",
+    "Bob",
+    "--email",
+    "bob@example.com",
+  );
+  cli(ann, "sync");
+  cli(ann, "member", "add", "--key", joined.public_key, "--role", "release-manager");
+  cli(ann, "sync");
+  cli(bob, "sync");
+  return { ann, bob };
+}

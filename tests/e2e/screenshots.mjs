@@ -14,6 +14,8 @@ const PAGES = [
   "release-risk",
   "release-deployments",
   "release-rollback",
+  "release-review",
+  "release-review-signed",
   "allowed",
   "new",
   "calendar",
@@ -26,6 +28,8 @@ const PAGES = [
   "risks",
   "risk",
   "new-risk",
+  "reviews",
+  "metrics",
 ];
 /** The window widths every page is shot at: a small laptop and a common one. */
 const WIDTHS = [1024, 1280];
@@ -55,15 +59,13 @@ const lowered = cli(demo, "release", "list", "--status", "planned", "--limit", "
   (r) => cli(demo, "risk", "assess", r.id).lowered,
 ).id;
 // A production release that was rolled back: its deployments, deviations and rollback.
-const rolledBack = cli(
-  demo,
-  "release",
-  "list",
-  "--status",
-  "rolled_back",
-  "--limit",
-  "100",
-).releases.find((r) => r.environments.includes("prod")).id;
+const rolledBack = cli(demo, "deploy", "list", "--env", "prod").deployments.find(
+  (d) => d.outcome === "rolled_back",
+).release_id;
+// A review in draft (its editor), and one signed off.
+const reviews = cli(demo, "review", "list").reviews;
+const drafted = (reviews.find((r) => r.status === "draft") ?? reviews[0]).release_id;
+const signedOff = reviews.find((r) => r.status === "signed").release_id;
 // The register's highest risk, with its mitigations.
 const topRisk = cli(demo, "risk", "list")[0].id;
 
@@ -81,6 +83,8 @@ for (const theme of ["light", "dark"]) {
               "release-risk": `#/releases/${lowered}`,
               "release-deployments": `#/releases/${rolledBack}`,
               "release-rollback": `#/releases/${rolledBack}`,
+              "release-review": `#/releases/${drafted}?tab=review`,
+              "release-review-signed": `#/releases/${signedOff}?tab=review`,
               allowed: `#/releases/${allowed}`,
               new: "#/releases/new",
               risk: `#/risks/${topRisk}`,
@@ -103,6 +107,10 @@ for (const theme of ["light", "dark"]) {
           await b.pause(700);
           if (page === "release-risk") {
             await (await find(b, "[data-testid=risk-panel]")).scrollIntoView();
+            await b.pause(200);
+          }
+          if (page === "release-review" || page === "release-review-signed") {
+            await (await find(b, "[data-testid=review-tab]")).scrollIntoView();
             await b.pause(200);
           }
           if (page === "release-deployments" || page === "release-rollback") {

@@ -7,6 +7,13 @@ import { i18n, viewerZone } from "./i18n.svelte";
 import { shown, shownText } from "./shown";
 import type { CsvImport, ReleaseRisk, RiskHeatmap } from "./bindings";
 import type {
+  ActionQuery,
+  ActionView,
+  Metrics,
+  ReviewInput,
+  ReviewQuery,
+  ReviewSummary,
+  ReviewView,
   DeploymentInput,
   DeploymentQuery,
   DeploymentView,
@@ -146,6 +153,18 @@ export const backend = {
     }),
   recordDeployment: (input: DeploymentInput) => call<Recorded>("record_deployment", { input }),
   deployments: (query: DeploymentQuery) => call<DeploymentView[]>("deployments", { query }),
+  review: (release: string) => call<ReviewView>("review", { release }),
+  draftReview: (release: string) => call<ReviewView>("draft_review", { release }),
+  updateReview: (release: string, input: ReviewInput) =>
+    call<ReviewView>("update_review", { release, input }),
+  signReview: (release: string) => call<ReviewView>("sign_review", { release }),
+  reviews: (query: ReviewQuery) => call<ReviewSummary[]>("reviews", { query }),
+  actions: (query: ActionQuery) => call<ActionView[]>("actions", { query }),
+  addAction: (release: string, title: string, owner: string, due: string) =>
+    call<ActionView>("add_action", { release, title, owner, due }),
+  actionDone: (id: string) => call<ActionView>("action_done", { id }),
+  metrics: (from: string, to: string, service: string | null, environment: string | null) =>
+    call<Metrics>("metrics", { from, to, service, environment }),
   rollback: (release: string) => call<RollbackView>("rollback", { release }),
   planRollback: (release: string, input: PlanInput) =>
     call<RollbackView>("plan_rollback", { release, input }),

@@ -33,7 +33,7 @@ export type Reason = { code: ReasonCode,
  */
 params: { [key in string]: string }, message: string, };
 
-export type ReasonCode = "workspace_once" | "not_a_member" | "member_removed" | "role_required" | "already_member" | "last_admin" | "illegal_transition" | "not_editable" | "not_movable" | "policy_in_force" | "nothing_to_decide" | "already_decided" | "decision_would_not_count" | "not_emergency" | "workspace_exists" | "workspace_not_empty" | "remote_exists" | "changed_since_checked" | "file_exists" | "no_release" | "no_policy_version" | "no_calendar_entry" | "no_remote" | "no_member" | "not_joined" | "risk_closed" | "owner_cannot_accept" | "no_risk" | "owner_cannot_lower" | "ref_taken" | "no_deployment";
+export type ReasonCode = "workspace_once" | "not_a_member" | "member_removed" | "role_required" | "already_member" | "last_admin" | "illegal_transition" | "not_editable" | "not_movable" | "policy_in_force" | "nothing_to_decide" | "already_decided" | "decision_would_not_count" | "not_emergency" | "workspace_exists" | "workspace_not_empty" | "remote_exists" | "changed_since_checked" | "file_exists" | "no_release" | "no_policy_version" | "no_calendar_entry" | "no_remote" | "no_member" | "not_joined" | "risk_closed" | "owner_cannot_accept" | "no_risk" | "owner_cannot_lower" | "ref_taken" | "no_deployment" | "nothing_to_review" | "review_signed" | "cannot_sign_review" | "already_signed" | "action_done" | "no_action";
 
 export type ApiError = { code: ErrorCode, message: string, 
 /**
@@ -363,7 +363,7 @@ export type Outcome = "allowed" | "allowed_with_warnings" | "blocked";
 
 export type LineStatus = "pass" | "fail" | "warn" | "not_applicable";
 
-export type Action = { "kind": "approve", environment: string, } | { "kind": "submit" } | { "kind": "plan_window", earliest?: string, } | { "kind": "edit", field: string, } | { "kind": "rehearse" } | { "kind": "deploy", environment: string, } | { "kind": "declare_emergency" } | { "kind": "justify_freeze", entry: string, environment: string, } | { "kind": "policy" } | { "kind": "calendar", entry: string, } | { "kind": "risk", risk: string, };
+export type Action = { "kind": "approve", environment: string, } | { "kind": "submit" } | { "kind": "plan_window", earliest?: string, } | { "kind": "edit", field: string, } | { "kind": "rehearse" } | { "kind": "deploy", environment: string, } | { "kind": "declare_emergency" } | { "kind": "justify_freeze", entry: string, environment: string, } | { "kind": "policy" } | { "kind": "calendar", entry: string, } | { "kind": "risk", risk: string, } | { "kind": "review", release: string, } | { "kind": "actions" };
 
 export type Line = { 
 /**
@@ -1143,3 +1143,99 @@ decider_name?: string,
  * The release's free-text rollback plan (it counts as a plan when no structured one is).
  */
 plan_text: string, rehearsals: Array<RehearsalRecord>, rollbacks: Array<RollbackRecord>, };
+
+export type ReviewOutcome = "succeeded" | "succeeded_with_issues" | "failed" | "rolled_back";
+
+export type IncidentSeverity = "sev1" | "sev2" | "sev3" | "sev4";
+
+export type Incident = { 
+/**
+ * Its reference in the incident tool (`INC-4411`).
+ */
+reference: string, severity: IncidentSeverity, 
+/**
+ * RFC 3339 UTC.
+ */
+start: string, 
+/**
+ * RFC 3339 UTC; absent while it lasts.
+ */
+end?: string, };
+
+export type ReviewContent = { outcome?: ReviewOutcome, went_well: string, went_badly: string, incidents: Array<Incident>, };
+
+export type ReviewStatus = "missing" | "draft" | "signed";
+
+export type TimelineEntry = { at: string, kind: string, 
+/**
+ * In English; `params` let the app word it in the reader's language.
+ */
+text: string, event?: string, params: { [key in string]: string }, };
+
+export type SignatureView = { by: string, name: string, as_owner: boolean, as_approver: boolean, at: string, 
+/**
+ * Made on the review as it is now.
+ */
+current: boolean, };
+
+export type ActionRow = { id: string, release_id: string, service: string, title: string, owner: string, due: string, created_at: string, created_by: string, done_at?: string, done_by?: string, };
+
+export type ActionView = { owner_name: string, version: string, overdue: boolean, id: string, release_id: string, service: string, title: string, owner: string, due: string, created_at: string, created_by: string, done_at?: string, done_by?: string, };
+
+export type ReviewView = { release_id: string, service: string, version: string, title: string, owner: string, release_status: ReleaseStatus, status: ReviewStatus, 
+/**
+ * Mandatory (after an emergency, a failure, a rollback or a deviation).
+ */
+required: boolean, reasons: Array<string>, due?: string, overdue: boolean, content: ReviewContent, 
+/**
+ * What the content lacks before it can be signed off.
+ */
+missing: Array<string>, 
+/**
+ * Who must still sign: `owner`, `approver`.
+ */
+awaiting: Array<string>, digest?: string, opened_at?: string, signed_at?: string, signatures: Array<SignatureView>, timeline: Array<TimelineEntry>, actions: Array<ActionView>, };
+
+export type ReviewSummary = { release_id: string, service: string, version: string, title: string, status: ReviewStatus, required: boolean, reasons: Array<string>, due?: string, overdue: boolean, signed_at?: string, open_actions: number, };
+
+export type ReviewInput = { outcome?: string, went_well?: string, went_badly?: string, 
+/**
+ * Replace the incidents (`REF:SEVERITY:START[:END]` on the command line).
+ */
+incidents?: Array<Incident>, };
+
+export type ReviewQuery = { 
+/**
+ * Only required reviews not signed yet (overdue ones included).
+ */
+due: boolean, 
+/**
+ * Only required reviews past their due date.
+ */
+overdue: boolean, };
+
+export type ActionQuery = { overdue: boolean, 
+/**
+ * Open ones only.
+ */
+open: boolean, 
+/**
+ * A member's key id, fingerprint or e-mail.
+ */
+owner?: string, release?: string, };
+
+export type Unrestored = { deployment: string, release_id: string, service: string, environment: string, failed_at: string, };
+
+export type WeekPoint = { start: string, deployments: number, succeeded: number, 
+/**
+ * Failed or rolled back.
+ */
+failed: number, lead_time_hours_median: number | null, };
+
+export type ServicePoint = { service: string, deployments: number, deployment_frequency_per_week: number, change_failure_rate: number | null, lead_time_hours_median: number | null, time_to_restore_hours_median: number | null, };
+
+export type Metrics = { from: string, to: string, service: string | null, 
+/**
+ * The environments measured: the one asked for, or the policy's production ones.
+ */
+environments: Array<string>, deployments: number, succeeded: number, failed: number, deployment_frequency_per_week: number, lead_time_hours_median: number | null, change_failure_rate: number | null, time_to_restore_hours_median: number | null, unrestored: Array<Unrestored>, approval_lead_time_hours_median: number | null, deviations: number, deviation_share: number | null, freeze_overrides: number, emergency_ratio: number | null, review_completion_rate: number | null, overdue_actions: number, weeks: Array<WeekPoint>, services: Array<ServicePoint>, };

@@ -55,8 +55,10 @@ describe("routes", () => {
       focus: null,
       date: null,
       release: null,
+      tab: null,
     });
     expect(parse("#/releases/abc/edit?focus=evidence")).toMatchObject({ focus: "evidence" });
+    expect(parse("#/releases/abc?tab=review")).toMatchObject({ id: "abc", tab: "review" });
     expect(parse("#/calendar?date=2027-03-15")).toMatchObject({
       page: "calendar",
       date: "2027-03-15",
@@ -69,6 +71,7 @@ describe("routes", () => {
       focus: null,
       date: null,
       release: null,
+      tab: null,
     });
     expect(parse("#/nonsense").page).toBe("dashboard");
     expect(parse("").page).toBe("dashboard");

@@ -125,6 +125,12 @@ const reasonWording: Record<ReasonCode, MessageKey> = {
   no_risk: "reason.no_risk",
   ref_taken: "reason.ref_taken",
   no_deployment: "reason.no_deployment",
+  nothing_to_review: "reason.nothing_to_review",
+  review_signed: "reason.review_signed",
+  cannot_sign_review: "reason.cannot_sign_review",
+  already_signed: "reason.already_signed",
+  action_done: "reason.action_done",
+  no_action: "reason.no_action",
 };
 
 /** The variant of a refusal's wording its parameters call for (`no_remote` without a name

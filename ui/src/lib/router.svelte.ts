@@ -1,7 +1,15 @@
 // A hash router: `#/releases/ID` survives reloads and needs no server.
 
 export type Page =
-  "dashboard" | "releases" | "calendar" | "risks" | "reviews" | "reports" | "audit" | "settings";
+  | "dashboard"
+  | "releases"
+  | "calendar"
+  | "risks"
+  | "reviews"
+  | "metrics"
+  | "reports"
+  | "audit"
+  | "settings";
 
 /** Pages reached from other pages rather than from the sidebar. */
 export type InnerPage = "policy";
@@ -14,6 +22,7 @@ export const PAGES: Page[] = [
   "calendar",
   "risks",
   "reviews",
+  "metrics",
   "reports",
   "audit",
   "settings",
@@ -30,6 +39,8 @@ export interface Route {
   date: string | null;
   /** `#/audit?release=ID`: the release whose trail the audit page opens on. */
   release: string | null;
+  /** `#/releases/ID?tab=review`: the release's delivery tab to open. */
+  tab: string | null;
 }
 
 export function parse(hash: string): Route {
@@ -46,6 +57,7 @@ export function parse(hash: string): Route {
     focus: params.get("focus"),
     date: date && /^\d{4}-\d\d-\d\d$/.test(date) ? date : null,
     release: params.get("release"),
+    tab: params.get("tab"),
   };
 }
 

@@ -9,6 +9,7 @@ export const SHORTCUT_KEYS: Record<Page, string> = {
   calendar: "c",
   risks: "k",
   reviews: "v",
+  metrics: "m",
   reports: "p",
   audit: "a",
   settings: "s",

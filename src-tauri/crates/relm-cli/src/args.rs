@@ -68,6 +68,14 @@ pub enum Command {
     /// Rollback readiness: the plan, its rehearsals, rollbacks.
     #[command(subcommand)]
     Rollback(crate::delivery::RollbackCmd),
+    /// Post-release reviews: draft, write, sign off, list.
+    #[command(subcommand)]
+    Review(crate::delivery::ReviewCmd),
+    /// Follow-up actions of reviews.
+    #[command(subcommand)]
+    Action(crate::delivery::ActionCmd),
+    /// Delivery and governance metrics over a period (docs/metrics.md).
+    Metrics(crate::delivery::MetricsArgs),
     /// Populate the data dir with the demo workspace (creating it if absent).
     Demo,
     /// Recompute every projection from the ledger's events.

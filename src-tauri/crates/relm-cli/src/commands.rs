@@ -116,6 +116,9 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Risk(cmd) => risk(&opts, cmd),
         Command::Deploy(cmd) => crate::delivery::deploy(&opts, cmd),
         Command::Rollback(cmd) => crate::delivery::rollback(&opts, cmd),
+        Command::Review(cmd) => crate::delivery::review(&opts, cmd),
+        Command::Action(cmd) => crate::delivery::action(&opts, cmd),
+        Command::Metrics(a) => crate::delivery::metrics(&opts, a),
         Command::Workspace(WorkspaceCmd::Configure { max_clock_offset }) => {
             let out = Relm::open(&opts)?.configure_workspace(max_clock_offset)?;
             let text = format!(

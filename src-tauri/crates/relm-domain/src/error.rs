@@ -139,6 +139,18 @@ pub enum ReasonCode {
     /// The release has no deployment to this environment to roll back (`release`,
     /// `environment`), or not this one (`deployment`).
     NoDeployment,
+    /// The release has not been deployed, or has no review yet (`release`).
+    NothingToReview,
+    /// The review was signed off: it is history (`release`).
+    ReviewSigned,
+    /// Only the release's owner or an approver signs its review off.
+    CannotSignReview,
+    /// This member signed the review as it is already.
+    AlreadySigned,
+    /// The action is done already (`id`).
+    ActionDone,
+    /// No action with this id (`id`).
+    NoAction,
 }
 
 /// A refusal: its code and parameters for the app, an English message for the CLI and the log.

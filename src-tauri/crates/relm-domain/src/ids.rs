@@ -50,6 +50,10 @@ uuid_id!(
     /// A risk of the register.
     RiskId
 );
+uuid_id!(
+    /// A follow-up action of a post-release review.
+    ActionId
+);
 
 fn uuid_v7(now: DateTime<Utc>, random: [u8; 10]) -> Uuid {
     let ms = u64::try_from(now.timestamp_millis()).unwrap_or(0);

@@ -18,6 +18,7 @@ pub mod limits;
 pub mod membership;
 pub mod payload;
 pub mod release;
+pub mod review;
 pub mod risk;
 pub mod role;
 pub mod text;

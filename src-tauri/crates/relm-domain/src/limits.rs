@@ -71,6 +71,8 @@ const OTHER_FIELDS: &[&str] = &[
     "to_version",
     "tool",
     "external_ref",
+    "reference",
+    "due",
 ];
 
 fn field_name(key: &str) -> &'static str {

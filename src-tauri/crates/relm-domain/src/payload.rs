@@ -7,9 +7,10 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::ids::{CalendarEntryId, ReleaseId, RiskId};
+use crate::ids::{ActionId, CalendarEntryId, ReleaseId, RiskId};
 use crate::keys::{KeyId, PublicKey};
 use crate::release::{ReleaseFields, ReleasePatch, ReleaseStatus, RiskLevel};
+use crate::review::ReviewPatch;
 use crate::risk::{Mitigation, RiskFields, RiskPatch};
 use crate::role::Role;
 
@@ -357,6 +358,35 @@ pub enum EventBody {
         release_id: ReleaseId,
         answers: std::collections::BTreeMap<String, String>,
     },
+    /// An edit to the release's post-release review; the first opens it. A review signed off
+    /// is history: an edit after it has no effect.
+    #[serde(rename = "review.updated")]
+    ReviewUpdated {
+        release_id: ReleaseId,
+        patch: ReviewPatch,
+    },
+    /// A sign-off of the review as it stands (`digest`: its content's), by the release's owner
+    /// or a member with the approver role. The owner's and an approver's on the same digest
+    /// complete it.
+    #[serde(rename = "review.signed")]
+    ReviewSigned {
+        release_id: ReleaseId,
+        digest: String,
+    },
+    /// A follow-up action of a release's review: what, who, by when (YYYY-MM-DD).
+    #[serde(rename = "action.added")]
+    ActionAdded {
+        action_id: ActionId,
+        release_id: ReleaseId,
+        title: String,
+        owner: KeyId,
+        due: String,
+    },
+    #[serde(rename = "action.done")]
+    ActionDone {
+        action_id: ActionId,
+        release_id: ReleaseId,
+    },
     /// An approver sets a release's risk level below what the assessment gives (`from`: the
     /// level the approver saw, assessed or raised by hand), for a reason. The override holds
     /// while the release's level stays at or below `from`; a higher level later is something
@@ -420,6 +450,10 @@ impl EventBody {
             EventBody::RiskClosed { .. } => "risk.closed",
             EventBody::RiskAnswered { .. } => "risk.answered",
             EventBody::ReleaseRiskLowered { .. } => "release.risk_lowered",
+            EventBody::ReviewUpdated { .. } => "review.updated",
+            EventBody::ReviewSigned { .. } => "review.signed",
+            EventBody::ActionAdded { .. } => "action.added",
+            EventBody::ActionDone { .. } => "action.done",
         }
     }
 
@@ -446,7 +480,11 @@ impl EventBody {
             | EventBody::EmergencyDeclared { release_id, .. }
             | EventBody::FreezeJustified { release_id, .. }
             | EventBody::RiskAnswered { release_id, .. }
-            | EventBody::ReleaseRiskLowered { release_id, .. } => Some(release_id.0.clone()),
+            | EventBody::ReleaseRiskLowered { release_id, .. }
+            | EventBody::ReviewUpdated { release_id, .. }
+            | EventBody::ReviewSigned { release_id, .. }
+            | EventBody::ActionAdded { release_id, .. }
+            | EventBody::ActionDone { release_id, .. } => Some(release_id.0.clone()),
             EventBody::RiskAdded { risk_id, .. }
             | EventBody::RiskUpdated { risk_id, .. }
             | EventBody::RiskMitigated { risk_id, .. }

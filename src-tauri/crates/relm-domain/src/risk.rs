@@ -5,14 +5,11 @@
 //! *effective* status depends on the clock only through its acceptance: an acceptance past its
 //! expiry leaves the risk open again, with no event needed ([`RiskState::status_at`]).
 
-use std::str::FromStr;
-
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::keys::KeyId;
 use crate::limits::{MAX_ITEMS, MAX_SHORT, MAX_TEXT};
-use crate::release::unknown_choice;
 use crate::text::{self, Lines, check_name};
 use crate::{DomainError, ProblemCode, Problems, ReasonCode};
 
@@ -45,7 +42,7 @@ macro_rules! choice {
             }
         }
 
-        impl FromStr for $name {
+        impl std::str::FromStr for $name {
             type Err = DomainError;
             fn from_str(s: &str) -> Result<Self, Self::Err> {
                 let s = s.trim();
@@ -55,12 +52,14 @@ macro_rules! choice {
                     .find(|c| c.as_str().eq_ignore_ascii_case(s))
                     .ok_or_else(|| {
                         let allowed: Vec<&str> = $name::ALL.iter().map(|c| c.as_str()).collect();
-                        unknown_choice($field, $what, s, &allowed)
+                        $crate::release::unknown_choice($field, $what, s, &allowed)
                     })
             }
         }
     };
 }
+
+pub(crate) use choice;
 
 choice!(
     /// What kind of harm a risk is about.

@@ -84,6 +84,12 @@ pub fn roles_allowed_to_emit(body: &EventBody) -> Option<&'static [Role]> {
         | EventBody::RiskMitigationDone { .. }
         | EventBody::RiskClosed { .. }
         | EventBody::RiskAnswered { .. } => Some(DECIDE),
+        // Anyone but an auditor writes reviews and follows actions up; who signs a review off
+        // is the store's to judge (the release's owner, or an approver).
+        EventBody::ReviewUpdated { .. }
+        | EventBody::ReviewSigned { .. }
+        | EventBody::ActionAdded { .. }
+        | EventBody::ActionDone { .. } => Some(DECIDE),
         // Accepting a risk and lowering a release's risk level are authorizations.
         EventBody::RiskAccepted { .. } | EventBody::ReleaseRiskLowered { .. } => Some(AUTHORIZE),
         EventBody::ReleaseStatusChanged {

@@ -34,6 +34,9 @@ pub struct Facts {
     pub members: BTreeMap<KeyId, Person>,
     /// What the release's risk assessment looks at beyond the release itself.
     pub risk: RiskFacts,
+    /// The reviews and actions of the service's other releases that are late, as of the
+    /// facts' instant.
+    pub reviews: ReviewFacts,
     /// The calendar's entries (id, entry), shared by every release judged together.
     #[serde(skip)]
     pub calendar: Arc<Vec<(String, relm_calendar::Entry)>>,
@@ -123,6 +126,31 @@ pub struct EmergencyFact {
     pub reason: String,
     pub incident: String,
     pub approver: KeyId,
+}
+
+/// Late follow-ups of the service's other releases: mandatory reviews past their due date
+/// and not signed off, and actions past their due date and not done.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ReviewFacts {
+    pub overdue_reviews: Vec<OverdueReview>,
+    pub overdue_actions: Vec<OverdueAction>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OverdueReview {
+    pub release_id: String,
+    pub version: String,
+    /// YYYY-MM-DD.
+    pub due: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OverdueAction {
+    pub id: String,
+    pub title: String,
+    pub owner: KeyId,
+    /// YYYY-MM-DD.
+    pub due: String,
 }
 
 /// What a release's risk assessment reads from the store, as of the facts' instant.

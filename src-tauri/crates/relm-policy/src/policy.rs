@@ -149,6 +149,28 @@ struct File {
     /// The risk questionnaire, the signals' weights and both thresholds (docs/risk.md).
     #[serde(default)]
     risk: Option<Spanned<crate::assess::Model>>,
+    /// Post-release reviews (docs/reviews.md).
+    #[serde(default)]
+    reviews: Option<Spanned<Reviews>>,
+}
+
+/// The `[reviews]` section: how many days after an emergency, a failure, a rollback or a
+/// deviation the release's review is due.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Reviews {
+    #[serde(default = "five")]
+    pub due_days: u32,
+}
+
+fn five() -> u32 {
+    5
+}
+
+impl Default for Reviews {
+    fn default() -> Self {
+        Reviews { due_days: five() }
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -179,6 +201,8 @@ pub struct Policy {
     /// How release risk is assessed; the built-in signals and thresholds when the file has no
     /// `[risk]` section.
     pub risk: crate::assess::Model,
+    /// When reviews are due; 5 days when the file has no `[reviews]` section.
+    pub reviews: Reviews,
 }
 
 /// Bundles above this size are refused: a policy is read by people (and every event's size is
@@ -338,7 +362,26 @@ impl Policy {
                 model
             }
         };
+        let reviews = match file.reviews {
+            None => Reviews::default(),
+            Some(spanned) => {
+                let at = spanned.span().start;
+                let r = spanned.into_inner();
+                if !(1..=90).contains(&r.due_days) {
+                    return Err(PolicyError::at(
+                        source,
+                        at,
+                        format!(
+                            "`due_days = {}`: a review is due 1 to 90 days after what makes it mandatory",
+                            r.due_days
+                        ),
+                    ));
+                }
+                r
+            }
+        };
         Ok(Policy {
+            reviews,
             header: file.policy,
             environments,
             rules,

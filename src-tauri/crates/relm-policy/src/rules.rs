@@ -79,6 +79,7 @@ pub enum RuleSpec {
     Freeze(Freeze),
     Window(Window),
     Risk(RiskRule),
+    Review(Review),
 }
 
 macro_rules! dispatch {
@@ -94,6 +95,7 @@ macro_rules! dispatch {
             RuleSpec::Freeze($r) => $e,
             RuleSpec::Window($r) => $e,
             RuleSpec::Risk($r) => $e,
+            RuleSpec::Review($r) => $e,
         }
     };
 }
@@ -111,6 +113,7 @@ impl RuleSpec {
             RuleSpec::Freeze(_) => "freeze",
             RuleSpec::Window(_) => "window",
             RuleSpec::Risk(_) => "risk",
+            RuleSpec::Review(_) => "review",
         }
     }
 
@@ -423,6 +426,70 @@ impl Evidence {
                 },
             )
         }
+    }
+}
+
+rule_settings! {
+    /// Lessons before the next release: no mandatory review of the service's earlier releases
+    /// past its due date and not signed off, and (unless `actions = false`) no follow-up
+    /// action past its due date and not done.
+    Review {
+        #[serde(default = "yes")]
+        pub actions: bool,
+    }
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Review {
+    fn check(&self, _: &[Environment]) -> Result<(), String> {
+        Ok(())
+    }
+
+    fn evaluate(&self, cx: &Context<'_>, _id: &str) -> Finding {
+        let r = &cx.facts.reviews;
+        let service = cx.facts.fields.service.clone();
+        if let Some(first) = r.overdue_reviews.first() {
+            let list = r
+                .overdue_reviews
+                .iter()
+                .map(|o| format!("{} {} ({})", service, o.version, o.due))
+                .collect::<Vec<_>>()
+                .join(", ");
+            return Finding::fail(
+                Msg::ReviewsOverdue {
+                    count: r.overdue_reviews.len() as u32,
+                    list,
+                },
+                vec![],
+                Msg::RemedyReview {
+                    id: first.release_id.clone(),
+                },
+            );
+        }
+        if self.actions
+            && let Some(first) = r.overdue_actions.first()
+        {
+            let list = r
+                .overdue_actions
+                .iter()
+                .map(|a| format!("{} ({}, {})", a.title, cx.facts.name(&a.owner), a.due))
+                .collect::<Vec<_>>()
+                .join("; ");
+            return Finding::fail(
+                Msg::ActionsOverdue {
+                    count: r.overdue_actions.len() as u32,
+                    list,
+                },
+                vec![],
+                Msg::RemedyActions {
+                    id: first.id.clone(),
+                },
+            );
+        }
+        Finding::pass(Msg::ReviewsInTime { service }, vec![])
     }
 }
 

@@ -423,6 +423,25 @@ pub enum Msg {
     RemedyLinkedRisks {
         id: String,
     },
+
+    // Reviews.
+    ReviewsInTime {
+        service: String,
+    },
+    ReviewsOverdue {
+        count: u32,
+        list: String,
+    },
+    ActionsOverdue {
+        count: u32,
+        list: String,
+    },
+    RemedyReview {
+        id: String,
+    },
+    RemedyActions {
+        id: String,
+    },
     OtherTeam {
         name: String,
         team: String,
@@ -546,6 +565,10 @@ impl Msg {
                 environment: env.clone(),
             },
             RemedyLinkedRisks { id } => Action::Risk { risk: id.clone() },
+            RemedyReview { id } => Action::Review {
+                release: id.clone(),
+            },
+            RemedyActions { .. } => Action::Actions,
             _ => return None,
         })
     }
@@ -1130,6 +1153,42 @@ impl Msg {
             NoLinkedRisks { min } => pick(
                 format!("no open, unaccepted risk scored {min} or more is linked"),
                 format!("aucun risque ouvert et non accepté de score {min} ou plus n’y est lié"),
+            ),
+            ReviewsInTime { service } => pick(
+                format!("{service}'s earlier releases are reviewed and followed up in time"),
+                format!("les mises en production précédentes de {service} sont revues et suivies à temps"),
+            ),
+            ReviewsOverdue { count, list } => pick(
+                if *count == 1 {
+                    format!("a mandatory review is overdue: {list}")
+                } else {
+                    format!("{count} mandatory reviews are overdue: {list}")
+                },
+                if *count == 1 {
+                    format!("une revue obligatoire est en retard\u{a0}: {list}")
+                } else {
+                    format!("{count} revues obligatoires sont en retard\u{a0}: {list}")
+                },
+            ),
+            ActionsOverdue { count, list } => pick(
+                if *count == 1 {
+                    format!("a review action is overdue: {list}")
+                } else {
+                    format!("{count} review actions are overdue: {list}")
+                },
+                if *count == 1 {
+                    format!("une action de revue est en retard\u{a0}: {list}")
+                } else {
+                    format!("{count} actions de revue sont en retard\u{a0}: {list}")
+                },
+            ),
+            RemedyReview { id } => pick(
+                format!("review it and sign it off: `relm review show {id}`, then `relm review sign {id}`"),
+                format!("faites la revue et signez-la\u{a0}: `relm review show {id}`, puis `relm review sign {id}`"),
+            ),
+            RemedyActions { id } => pick(
+                format!("do it or say it is done: `relm action done {id}`"),
+                format!("faites-la ou indiquez qu’elle est faite\u{a0}: `relm action done {id}`"),
             ),
             RemedyLinkedRisks { id } => pick(
                 format!("mitigate, accept or close them: `relm risk show {id}`"),

@@ -108,6 +108,10 @@ pub enum Action {
     Calendar { entry: String },
     /// See the register's risk `risk` (mitigate, accept or close it).
     Risk { risk: String },
+    /// Review the release `release` and sign its review off.
+    Review { release: String },
+    /// Follow the overdue review actions up.
+    Actions,
 }
 
 /// An approval or rejection as the verdict judged it.

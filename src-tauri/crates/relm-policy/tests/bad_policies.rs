@@ -28,8 +28,21 @@ fn refused(body: &str, line: Option<usize>, fragment: &str) {
 #[test]
 fn the_default_policy_parses() {
     let p = Policy::parse(DEFAULT_POLICY).unwrap();
-    assert_eq!(p.rules.len(), 7);
+    assert_eq!(p.rules.len(), 8);
     assert_eq!(p.environment("production").unwrap().name, "prod");
+    assert_eq!(p.reviews.due_days, 5);
+}
+
+#[test]
+fn a_review_due_date_out_of_range_or_unknown_keys_are_refused() {
+    refused("[reviews]\ndue_days = 0\n", Some(9), "1 to 90 days");
+    refused("[reviews]\ndue_days = 365\n", Some(9), "1 to 90 days");
+    refused("[reviews]\ndue = 5\n", Some(10), "unknown field");
+    refused(
+        "[[rules]]\nkind = \"review\"\nactions = \"yes\"\n",
+        Some(9),
+        "invalid type",
+    );
 }
 
 #[test]

@@ -155,6 +155,7 @@ fn facts(fields: ReleaseFields) -> Facts {
         justifications: vec![],
         members: people(),
         risk: Default::default(),
+        reviews: Default::default(),
         calendar: Default::default(),
     }
 }

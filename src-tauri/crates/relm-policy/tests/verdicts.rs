@@ -279,6 +279,7 @@ fn release() -> Facts {
         justifications: vec![],
         members: members(),
         risk: Default::default(),
+        reviews: Default::default(),
         calendar: Default::default(),
     }
 }
@@ -1629,4 +1630,63 @@ fn only_a_passing_rehearsal_of_the_plan_as_last_written_counts() {
     f.rollback_plan = None;
     f.fields.rollback_plan.clear();
     assert_eq!(f.readiness(check), Readiness::NoPlan);
+}
+
+#[test]
+fn a_late_review_or_action_of_the_service_holds_its_next_production_release() {
+    use relm_policy::facts::{OverdueAction, OverdueReview};
+    let with = |actions: &str| {
+        Policy::parse(&format!(
+            "{DEPLOYING}\n[[rules]]\nkind = \"review\"\nwhen = {{ tiers = [\"production\"] }}\nactions = {actions}\n"
+        ))
+        .unwrap()
+    };
+    let mut f = release();
+    two_approvals(&mut f);
+    let review_line = |p: &Policy, f: &Facts| {
+        let v = evaluate(p, 1, f, "prod", at(CHECK_AT));
+        let l = line(&v, "review");
+        (l.status, l.reason.clone())
+    };
+    assert_eq!(review_line(&with("true"), &f).0, LineStatus::Pass);
+    f.reviews.overdue_actions.push(OverdueAction {
+        id: "act-1".into(),
+        title: "Alert on the error rate".into(),
+        owner: key(CAT),
+        due: "2027-03-01".into(),
+    });
+    let (status, reason) = review_line(&with("true"), &f);
+    assert_eq!(status, LineStatus::Fail);
+    assert!(
+        reason.contains("Alert on the error rate (Cat Manager, 2027-03-01)"),
+        "{reason}"
+    );
+    // A policy that follows reviews up but not their actions.
+    assert_eq!(review_line(&with("false"), &f).0, LineStatus::Pass);
+    f.reviews.overdue_reviews.push(OverdueReview {
+        release_id: "rel-2".into(),
+        version: "2.3.0".into(),
+        due: "2027-03-04".into(),
+    });
+    let (status, reason) = review_line(&with("false"), &f);
+    assert_eq!(status, LineStatus::Fail);
+    assert_eq!(
+        reason,
+        "a mandatory review is overdue: payments-api 2.3.0 (2027-03-04)"
+    );
+    let v = relm_policy::evaluate_in(
+        &with("false"),
+        1,
+        &f,
+        "prod",
+        at(CHECK_AT),
+        relm_policy::Lang::Fr,
+    );
+    assert!(
+        line(&v, "review")
+            .reason
+            .starts_with("une revue obligatoire est en retard"),
+        "{}",
+        line(&v, "review").reason
+    );
 }

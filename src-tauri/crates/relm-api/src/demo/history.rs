@@ -7,11 +7,12 @@
 
 use std::sync::{Arc, Mutex};
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use relm_domain::clock::Clock;
-use relm_domain::ids::ReleaseId;
+use relm_domain::ids::{ActionId, ReleaseId};
 use relm_domain::payload::{Decision, EventBody, Outcome, RehearsalResult, RollbackPlan};
 use relm_domain::release::{ChangeType, ReleaseFields, ReleaseStatus, RiskLevel};
+use relm_domain::review::{ReviewOutcome, ReviewPatch};
 use relm_identity::SecretKey;
 use relm_policy::Lang;
 use relm_store::projection::releases;
@@ -75,6 +76,14 @@ enum Act {
     Approve,
     /// Back to a version in an environment.
     Rollback(String, String),
+    /// The review written: outcome, what went well, what went badly; only when it is
+    /// mandatory at that point of the ledger when the last is set.
+    Review(ReviewOutcome, &'static str, &'static str, bool),
+    /// A sign-off of the review as it stands.
+    Sign,
+    /// A follow-up action: its id, title, owner (by index) and due date.
+    Action(ActionId, &'static str, usize, NaiveDate),
+    Done(ActionId),
 }
 
 struct Step {
@@ -114,6 +123,8 @@ pub(super) struct Twists {
     pub failed_rehearsal: bool,
     /// Nobody wrote a rollback plan.
     pub no_plan: bool,
+    /// It failed, and its review and follow-up action are late.
+    pub lagging: bool,
 }
 
 impl Timeline {
@@ -244,9 +255,72 @@ impl Timeline {
                         );
                     }
                 }
-                Reviewed => step(e + Duration::days(2), cast.author, Act::Status(Reviewed)),
+                // The review moves the release to reviewed once it is signed off.
+                Reviewed => {}
                 Cancelled => step(s - Duration::days(3), cast.author, Act::Status(Cancelled)),
                 Draft => {}
+            }
+        }
+        // The post-release review: mandatory after a failure, a rollback, an emergency or a
+        // deviation the story tells; done and signed off for older releases, in draft or not
+        // opened for the most recent ones (they show as due or overdue), with follow-up actions.
+        let failed = path.contains(&Failed);
+        let rolled_back = path.contains(&RolledBack);
+        // Staging is skipped and emergencies declared on the way to production only.
+        let troubled = failed
+            || rolled_back
+            || twists.late
+            || (production && (twists.skip_staging || emergency));
+        let deployed = path
+            .iter()
+            .any(|p| matches!(p, Deployed | Failed | RolledBack));
+        // One recent failure's review lags behind (the dashboard and the service's next
+        // release's verdict show it); the others are reviewed within three days.
+        let lagging = twists.lagging;
+        let settled = e + Duration::days(3) < now && !lagging;
+        let (well, badly) = REVIEW_TEXTS[n % REVIEW_TEXTS.len()];
+        let outcome = if failed {
+            ReviewOutcome::Failed
+        } else if rolled_back {
+            ReviewOutcome::RolledBack
+        } else if troubled {
+            ReviewOutcome::SucceededWithIssues
+        } else {
+            ReviewOutcome::Succeeded
+        };
+        // Whether the review is mandatory also depends on what the replicas make of the
+        // deployments (a deviation the story did not plan): asked when the step runs.
+        let signed = deployed && (path.contains(&Reviewed) || settled);
+        let drafted = signed || lagging || (deployed && troubled && n.is_multiple_of(2));
+        if drafted {
+            step(
+                e + Duration::days(1),
+                cast.author,
+                Act::Review(outcome, well, badly, !path.contains(&Reviewed) && !troubled),
+            );
+        }
+        if signed {
+            step(e + Duration::days(2), cast.author, Act::Sign);
+            step(
+                e + Duration::days(2) + Duration::hours(3),
+                cast.approver,
+                Act::Sign,
+            );
+        }
+        if drafted && (failed || rolled_back) {
+            let (title, owner) = ACTIONS[n % ACTIONS.len()];
+            let id = ActionId::generate(e + Duration::days(1), random::<10>()?);
+            let due = (e + Duration::days(if lagging { 7 } else { 14 })).date_naive();
+            step(
+                e + Duration::days(1) + Duration::hours(1),
+                cast.author,
+                Act::Action(id.clone(), title, owner, due),
+            );
+            // Done, now and then a few days late; the last month's and the lagging service's
+            // are still open (late ones among them).
+            let late = if n.is_multiple_of(3) { 18 } else { 10 };
+            if !lagging && e + Duration::days(30) < now {
+                step(e + Duration::days(late), owner, Act::Done(id));
             }
         }
         Ok(())
@@ -364,6 +438,63 @@ impl Timeline {
                         }])
                     })?;
                 }
+                Act::Review(outcome, went_well, went_badly, if_required) => {
+                    if if_required
+                        && !relm_store::projection::reviews::requirements(
+                            relm.store.conn(),
+                            Some(&service),
+                            5,
+                        )?
+                        .iter()
+                        .any(|r| r.release_id == id.0)
+                    {
+                        continue;
+                    }
+                    relm.emit_as(signer, |_| {
+                        Ok(vec![EventBody::ReviewUpdated {
+                            release_id: id.clone(),
+                            patch: ReviewPatch {
+                                outcome: Some(outcome),
+                                went_well: Some(went_well.into()),
+                                went_badly: Some(went_badly.into()),
+                                incidents: None,
+                            },
+                        }])
+                    })?;
+                }
+                Act::Sign => {
+                    let Some(stored) =
+                        relm_store::projection::reviews::get(relm.store.conn(), &id.0)?
+                    else {
+                        continue;
+                    };
+                    relm.emit_as(signer, |_| {
+                        Ok(vec![EventBody::ReviewSigned {
+                            release_id: id.clone(),
+                            digest: stored.digest,
+                        }])
+                    })?;
+                }
+                Act::Action(action_id, title, owner, due) => {
+                    let owner = key(owner)?.public().key_id();
+                    relm.emit_as(signer, |_| {
+                        Ok(vec![EventBody::ActionAdded {
+                            action_id,
+                            release_id: id.clone(),
+                            title: title.into(),
+                            owner,
+                            due: due.to_string(),
+                        }])
+                    })?;
+                }
+                Act::Done(action_id) => {
+                    relm.emit_as(signer, |_| {
+                        Ok(vec![EventBody::ActionDone {
+                            action_id,
+                            release_id: id.clone(),
+                        }])
+                    })?;
+                }
                 Act::Approve => {
                     relm.decide_as(signer, &id.0, "prod", Decision::Approve, None, Lang::En)?;
                 }
@@ -398,3 +529,34 @@ fn previous_version(version: &str) -> String {
         _ => version.to_string(),
     }
 }
+
+/// What reviews say went well and badly.
+const REVIEW_TEXTS: &[(&str, &str)] = &[
+    (
+        "The rollback plan worked as rehearsed; the on-call engineer was in the channel.",
+        "The error-rate alert fired twelve minutes after the deployment, not two.",
+    ),
+    (
+        "Staging caught the migration's lock early; the fix was small.",
+        "Nobody checked the window before starting; the deployment ran past it.",
+    ),
+    (
+        "Customers saw nothing: the feature flag turned the change off in a minute.",
+        "The runbook still named the old Argo CD project.",
+    ),
+    (
+        "Clear hand-over between the release manager and the approver.",
+        "The smoke tests do not cover refunds in other currencies.",
+    ),
+];
+
+/// Follow-up actions of reviews after a failure or a rollback, with their owner (by index).
+const ACTIONS: &[(&str, usize)] = &[
+    ("Alert on the error rate two minutes after a deployment", 3),
+    ("Add a canary stage before production", 1),
+    (
+        "Rehearse the rollback with the production image registry",
+        0,
+    ),
+    ("Cover refunds in other currencies in the smoke tests", 3),
+];

@@ -216,13 +216,27 @@ pub fn seed(opts: &Options) -> Result<(Relm, DemoOutcome)> {
     }
     let mut dice = Dice(0x5eed_1e55_c0ff_ee42);
     let mut upcoming = Vec::new();
+    let mut lagging = false;
     for i in 0..42i64 {
         let author = keys[managers[(i % 3) as usize]];
         let fields = release_fields(&mut dice, i, -56 + i * 112 / 42, now, author)?;
         let start = fields.window.as_ref().map_or(now, |w| w.start);
-        let path = demo_path(start - now, &mut dice);
+        let mut path = demo_path(start - now, &mut dice);
+        let mut twist = twists(i);
+        // The first production release between 9 and 20 days back failed, and its review and
+        // follow-up action are late.
+        if !lagging
+            && start < now - Duration::days(9)
+            && start > now - Duration::days(20)
+            && fields.environments.iter().any(|e| e == "prod")
+        {
+            lagging = true;
+            twist.lagging = true;
+            use ReleaseStatus::*;
+            path = vec![Planned, Approved, Deploying, Failed];
+        }
         if start < now {
-            past.release(fields, &path, cast(i), twists(i), now)?;
+            past.release(fields, &path, cast(i), twist, now)?;
         } else {
             upcoming.push((i, fields, path));
         }
@@ -379,6 +393,7 @@ fn twists(i: i64) -> history::Twists {
         skip_staging: i % 13 == 7,
         failed_rehearsal: i % 4 == 3,
         no_plan: i % 11 == 2,
+        lagging: false,
     }
 }
 
@@ -689,6 +704,20 @@ fn gates(
                     "Redeploy the previous {} image; no schema change.",
                     row.fields.service
                 )),
+                // The clean one has its security scan too: its service's recent failures may
+                // assess it high, where the policy asks for one.
+                evidence: (i % 4 == 1).then(|| {
+                    let mut e = row.fields.evidence.clone();
+                    e.push(EvidenceLink {
+                        name: "security scan".into(),
+                        link: Some(format!(
+                            "https://ci.northwind.example/{}/scan",
+                            row.fields.service
+                        )),
+                        digest: None,
+                    });
+                    e
+                }),
                 ..Default::default()
             };
             let mut fields = row.fields.clone();

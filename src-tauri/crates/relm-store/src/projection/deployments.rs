@@ -362,16 +362,7 @@ fn follow(
     if !moves || from == to {
         return Ok(());
     }
-    conn.prepare_cached(
-        "UPDATE releases SET status = ?2, updated_hlc = ?3, updated_by = ?4, revision = revision + 1 WHERE id = ?1",
-    )?
-    .execute(params![release_id, to.as_str(), at, by])?;
-    conn.prepare_cached(
-        "INSERT INTO release_status_history (release_id, event_id, from_status, to_status, note, at_hlc, by_key)
-         VALUES (?1, ?2, ?3, ?4, NULL, ?5, ?6)",
-    )?
-    .execute(params![release_id, event_id, from.as_str(), to.as_str(), at, by])?;
-    Ok(())
+    super::releases::move_status(conn, release_id, event_id, from, to, at, by)
 }
 
 /// The deviations kept on a deployment record.

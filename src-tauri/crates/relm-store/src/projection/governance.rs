@@ -250,6 +250,9 @@ pub struct Shared {
     /// The lowest score of a linked risk the policy looks at (the signals' high risks, the
     /// rules' `block_linked_score`): lower ones are not read.
     pub linked_from: u8,
+    /// The days after which a mandatory review is due, when the policy has a `review` rule
+    /// (without one, late reviews are not read).
+    pub review_due_days: Option<u32>,
 }
 
 /// What every verdict shares, at `now`, for `policy`.
@@ -263,6 +266,11 @@ pub fn shared(
         calendar: std::sync::Arc::new(super::calendar::entries(conn)?),
         now,
         linked_from: policy.linked_risk_floor(),
+        review_due_days: policy
+            .rules
+            .iter()
+            .any(|r| matches!(r.spec, relm_policy::rules::RuleSpec::Review(_)))
+            .then_some(policy.reviews.due_days),
     })
 }
 
@@ -389,6 +397,12 @@ pub fn facts(conn: &Connection, release_id: &str, shared: &Shared) -> Result<Opt
         shared.now,
         shared.linked_from,
     )?;
+    let reviews = match shared.review_due_days {
+        Some(days) => {
+            super::reviews::late(conn, &row.fields.service, release_id, shared.now, days)?
+        }
+        None => Default::default(),
+    };
     Ok(Some(Facts {
         release_id: ReleaseId(row.id),
         fields: row.fields,
@@ -402,6 +416,7 @@ pub fn facts(conn: &Connection, release_id: &str, shared: &Shared) -> Result<Opt
         emergency,
         justifications: justifications(conn, release_id)?,
         risk,
+        reviews,
         members: shared.people.clone(),
         calendar: shared.calendar.clone(),
     }))

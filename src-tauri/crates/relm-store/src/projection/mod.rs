@@ -8,7 +8,9 @@ pub mod calendar;
 pub mod deployments;
 pub mod governance;
 pub mod members;
+pub mod metrics;
 pub mod releases;
+pub mod reviews;
 pub mod risks;
 
 use relm_domain::event::SignedEvent;
@@ -24,6 +26,9 @@ use crate::error::Result;
 /// Projection tables with their ordering keys, children after parents for deletion order.
 pub const TABLES: &[(&str, &str)] = &[
     ("forks", "author"),
+    ("actions", "id"),
+    ("review_signatures", "event_id"),
+    ("reviews", "release_id"),
     ("release_answers", "release_id, question"),
     ("risk_overrides", "event_id"),
     ("risk_links", "risk_id, kind, target"),
@@ -100,6 +105,12 @@ pub fn apply(
             | EventBody::RollbackPlanned { .. }
             | EventBody::RollbackRecorded { .. } => {
                 deployments::apply(conn, &ev.envelope.id.0, body, at, by)?
+            }
+            EventBody::ReviewUpdated { .. }
+            | EventBody::ReviewSigned { .. }
+            | EventBody::ActionAdded { .. }
+            | EventBody::ActionDone { .. } => {
+                reviews::apply(conn, &ev.envelope.id.0, body, at, by)?
             }
             EventBody::PolicyApplied { .. }
             | EventBody::ApprovalRecorded { .. }

@@ -307,6 +307,24 @@ fn write_fields(
     Ok(())
 }
 
+/// Move a release's status as the consequence of another event (a deployment, a rollback, a
+/// review signed off): the status history names that event.
+pub(crate) fn move_status(
+    conn: &Connection,
+    id: &str,
+    event_id: &str,
+    from: ReleaseStatus,
+    to: ReleaseStatus,
+    at: i64,
+    by: &str,
+) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE releases SET status = ?2, updated_hlc = ?3, updated_by = ?4, revision = revision + 1 WHERE id = ?1",
+    )?
+    .execute(params![id, to.as_str(), at, by])?;
+    history(conn, id, event_id, Some(from), to, None, at, by)
+}
+
 #[allow(clippy::too_many_arguments)]
 fn history(
     conn: &Connection,

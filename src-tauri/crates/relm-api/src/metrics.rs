@@ -1,0 +1,59 @@
+//! Delivery and governance metrics over a period (docs/metrics.md).
+
+pub use relm_store::projection::metrics::{Metrics, ServicePoint, Unrestored, WeekPoint};
+
+use crate::error::{ApiError, Result};
+use crate::session::Relm;
+
+impl Relm {
+    /// The figures over `from`..`to` (dates, `to` included, or RFC 3339 times), for one service
+    /// and environment or all.
+    pub fn metrics(
+        &self,
+        from: &str,
+        to: &str,
+        service: Option<&str>,
+        environment: Option<&str>,
+    ) -> Result<Metrics> {
+        let (start, end) = crate::deployments::period_bounds(Some(from), Some(to))?;
+        let (Some(start), Some(end)) = (start, end) else {
+            return Err(ApiError::validation("give the period: --from D --to D"));
+        };
+        let service = service.map(str::trim).filter(|s| !s.is_empty());
+        let (policy, _) = crate::gates::in_force(self.store.conn())?;
+        let environments: Vec<String> = match environment.map(str::trim).filter(|s| !s.is_empty()) {
+            Some(e) => vec![
+                policy
+                    .environment(e)
+                    .map(|x| x.name.clone())
+                    .unwrap_or_else(|| e.to_string()),
+            ],
+            None => policy
+                .order()
+                .filter(|e| e.tier == relm_policy::Tier::Production)
+                .map(|e| e.name.clone())
+                .collect(),
+        };
+        // Aliases count as their environment.
+        let names: Vec<String> = environments
+            .iter()
+            .flat_map(|e| {
+                let mut v = vec![e.clone()];
+                if let Some(x) = policy.environment(e) {
+                    v.extend(x.aliases.iter().cloned());
+                }
+                v
+            })
+            .collect();
+        let today = self.clock.now();
+        Ok(relm_store::projection::metrics::measure(
+            self.store.conn(),
+            (start, end),
+            service,
+            &environments,
+            &names,
+            today,
+            policy.reviews.due_days,
+        )?)
+    }
+}

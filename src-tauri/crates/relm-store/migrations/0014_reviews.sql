@@ -1,0 +1,47 @@
+-- Post-release reviews: what each says (its content and the digest sign-offs bind to), the
+-- sign-offs, and the follow-up actions.
+CREATE TABLE reviews (
+    release_id  TEXT PRIMARY KEY REFERENCES releases (id),
+    content     TEXT    NOT NULL,
+    digest      TEXT    NOT NULL,
+    opened_hlc  INTEGER NOT NULL,
+    opened_by   TEXT    NOT NULL,
+    updated_hlc INTEGER NOT NULL,
+    revision    INTEGER NOT NULL,
+    -- When the owner and an approver had both signed the digest: the review is done.
+    signed_hlc  INTEGER
+) STRICT;
+
+CREATE TABLE review_signatures (
+    event_id    TEXT PRIMARY KEY,
+    release_id  TEXT    NOT NULL REFERENCES releases (id),
+    digest      TEXT    NOT NULL,
+    by_key      TEXT    NOT NULL,
+    as_owner    INTEGER NOT NULL,
+    as_approver INTEGER NOT NULL,
+    at_hlc      INTEGER NOT NULL
+) STRICT;
+CREATE INDEX review_signatures_by_release ON review_signatures (release_id, at_hlc);
+
+CREATE TABLE actions (
+    id          TEXT PRIMARY KEY,
+    release_id  TEXT    NOT NULL REFERENCES releases (id),
+    service     TEXT    NOT NULL,
+    title       TEXT    NOT NULL,
+    owner       TEXT    NOT NULL,
+    due         TEXT    NOT NULL,
+    created_hlc INTEGER NOT NULL,
+    created_by  TEXT    NOT NULL,
+    done_hlc    INTEGER,
+    done_by     TEXT
+) STRICT;
+CREATE INDEX actions_open_by_due ON actions (done_hlc, due);
+CREATE INDEX actions_by_service ON actions (service, due);
+CREATE INDEX actions_by_release ON actions (release_id);
+
+-- Releases whose review is mandatory are found from their emergencies and their failed,
+-- rolled-back or deviating deployments: indexes of those alone, by service.
+CREATE INDEX deployments_failed ON deployments (service, ended_ms)
+    WHERE outcome IN ('failed', 'rolled_back');
+CREATE INDEX deployments_deviating ON deployments (service, ended_ms)
+    WHERE deviation_count > 0;

@@ -1,0 +1,527 @@
+//! Post-release reviews and their follow-up actions; which releases need a review, and by when.
+//!
+//! A review is mandatory after an emergency, a failed or rolled-back deployment, or a
+//! deployment with a deviation; it is due a number of days (the policy's `[reviews]
+//! due_days`) after the first of these. It is done once the release's owner and an approver
+//! (another person) have signed the same content; the release then moves to `reviewed`.
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+
+use relm_domain::hlc::Hlc;
+use relm_domain::ids::ReleaseId;
+use relm_domain::ledger::Violation;
+use relm_domain::payload::EventBody;
+use relm_domain::release::ReleaseStatus;
+use relm_domain::review::{ReviewContent, ReviewPatch};
+
+use crate::error::{Result, StoreError};
+
+fn time(hlc: i64) -> DateTime<Utc> {
+    Hlc::from_packed(hlc).to_datetime()
+}
+
+fn refused(code: &'static str, message: String) -> Result<Option<Violation>> {
+    Ok(Some(Violation::new(code, message)))
+}
+
+/// The review's content and whether it is signed, if the release has one.
+pub fn content(conn: &Connection, release_id: &str) -> Result<Option<(ReviewContent, bool)>> {
+    conn.prepare_cached(
+        "SELECT content, signed_hlc IS NOT NULL FROM reviews WHERE release_id = ?1",
+    )?
+    .query_row([release_id], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, bool>(1)?))
+    })
+    .optional()?
+    .map(|(c, signed)| {
+        serde_json::from_str(&c)
+            .map(|c| (c, signed))
+            .map_err(|e| StoreError::Corrupt(format!("review of {release_id}: {e}")))
+    })
+    .transpose()
+}
+
+/// Whether `key` is an active member with the approver role now.
+fn is_approver(conn: &Connection, key: &str) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT roles FROM members WHERE key_id = ?1 AND active")?
+        .query_row([key], |r| r.get::<_, String>(0))
+        .optional()?
+        .is_some_and(|roles| roles.split(',').any(|r| r == "approver")))
+}
+
+pub(crate) fn apply(
+    conn: &Connection,
+    event_id: &str,
+    body: &EventBody,
+    at: i64,
+    by: &str,
+) -> Result<Option<Violation>> {
+    let release = |id: &ReleaseId| super::releases::get(conn, &id.0);
+    let unknown = |id: &ReleaseId| {
+        Violation::new(
+            "unknown_release",
+            format!("no release {id} exists at this point of the ledger"),
+        )
+    };
+    match body {
+        EventBody::ReviewUpdated { release_id, patch } => {
+            if release(release_id)?.is_none() {
+                return Ok(Some(unknown(release_id)));
+            }
+            let mut checked: ReviewPatch = patch.clone();
+            if let Err(e) = checked.validate() {
+                return refused("invalid_change", e.to_string());
+            }
+            let current = content(conn, &release_id.0)?;
+            if let Some((_, true)) = current {
+                return refused(
+                    "review_signed",
+                    format!("the review of {release_id} was signed off; it is history"),
+                );
+            }
+            let mut c = current.map(|(c, _)| c).unwrap_or_default();
+            c.apply(&checked);
+            conn.prepare_cached(
+                "INSERT INTO reviews (release_id, content, digest, opened_hlc, opened_by, updated_hlc, revision)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?4, 1)
+                 ON CONFLICT (release_id) DO UPDATE SET content = ?2, digest = ?3, updated_hlc = ?4,
+                   revision = revision + 1",
+            )?
+            .execute(params![
+                release_id.0,
+                serde_json::to_string(&c).unwrap_or_default(),
+                c.digest(),
+                at,
+                by
+            ])?;
+        }
+        EventBody::ReviewSigned { release_id, digest } => {
+            let Some(row) = release(release_id)? else {
+                return Ok(Some(unknown(release_id)));
+            };
+            let Some((c, signed)) = content(conn, &release_id.0)? else {
+                return refused(
+                    "no_review",
+                    format!(
+                        "release {release_id} has no review to sign at this point of the ledger"
+                    ),
+                );
+            };
+            if signed {
+                return refused(
+                    "review_signed",
+                    format!("the review of {release_id} was signed off already"),
+                );
+            }
+            if *digest != c.digest() {
+                return refused(
+                    "stale_review",
+                    format!(
+                        "the review of {release_id} changed since this sign-off was made; sign it again"
+                    ),
+                );
+            }
+            if !c.missing().is_empty() {
+                return refused(
+                    "incomplete_review",
+                    format!(
+                        "the review of {release_id} lacks {}",
+                        c.missing().join(", ")
+                    ),
+                );
+            }
+            let as_owner = row.fields.owner.0 == by;
+            let as_approver = !as_owner && is_approver(conn, by)?;
+            if !as_owner && !as_approver {
+                return refused(
+                    "not_allowed",
+                    format!(
+                        "only the release's owner or a member with the approver role signs its review off; {by} is neither"
+                    ),
+                );
+            }
+            let twice: Option<i64> = conn
+                .prepare_cached(
+                    "SELECT 1 FROM review_signatures WHERE release_id = ?1 AND digest = ?2 AND by_key = ?3",
+                )?
+                .query_row(params![release_id.0, digest, by], |r| r.get(0))
+                .optional()?;
+            if twice.is_some() {
+                return refused("already_signed", format!("{by} signed this review already"));
+            }
+            conn.prepare_cached(
+                "INSERT INTO review_signatures (event_id, release_id, digest, by_key, as_owner, as_approver, at_hlc)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?
+            .execute(params![event_id, release_id.0, digest, by, as_owner, as_approver, at])?;
+            let (owner, approver): (bool, bool) = conn
+                .prepare_cached(
+                    "SELECT coalesce(max(as_owner), 0), coalesce(max(as_approver), 0)
+                     FROM review_signatures WHERE release_id = ?1 AND digest = ?2",
+                )?
+                .query_row(params![release_id.0, digest], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })?;
+            if owner && approver {
+                conn.prepare_cached("UPDATE reviews SET signed_hlc = ?2 WHERE release_id = ?1")?
+                    .execute(params![release_id.0, at])?;
+                if matches!(
+                    row.status,
+                    ReleaseStatus::Deployed | ReleaseStatus::Failed | ReleaseStatus::RolledBack
+                ) {
+                    super::releases::move_status(
+                        conn,
+                        &release_id.0,
+                        event_id,
+                        row.status,
+                        ReleaseStatus::Reviewed,
+                        at,
+                        by,
+                    )?;
+                }
+            }
+        }
+        EventBody::ActionAdded {
+            action_id,
+            release_id,
+            title,
+            owner,
+            due,
+        } => {
+            let Some(row) = release(release_id)? else {
+                return Ok(Some(unknown(release_id)));
+            };
+            let known: Option<i64> = conn
+                .prepare_cached("SELECT 1 FROM members WHERE key_id = ?1 AND active")?
+                .query_row([&owner.0], |r| r.get(0))
+                .optional()?;
+            if known.is_none() {
+                return refused(
+                    "unknown_member",
+                    format!("the action's owner {owner} is not an active member here"),
+                );
+            }
+            let Ok(day) = NaiveDate::parse_from_str(due, "%Y-%m-%d") else {
+                return refused("invalid_change", format!("`{due}` is not a date"));
+            };
+            // Due no earlier than the day before it was signed (the author's zone may be behind
+            // UTC).
+            if day < (time(at) - Duration::days(1)).date_naive() {
+                return refused(
+                    "invalid_change",
+                    format!("the action is due {due}, before it was recorded"),
+                );
+            }
+            if title.trim().is_empty() {
+                return refused("invalid_change", "an action needs a title".into());
+            }
+            let exists: Option<i64> = conn
+                .prepare_cached("SELECT 1 FROM actions WHERE id = ?1")?
+                .query_row([&action_id.0], |r| r.get(0))
+                .optional()?;
+            if exists.is_some() {
+                return refused("duplicate", format!("action {action_id} exists already"));
+            }
+            conn.prepare_cached(
+                "INSERT INTO actions (id, release_id, service, title, owner, due, created_hlc, created_by)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )?
+            .execute(params![action_id.0, release_id.0, row.fields.service, title, owner.0, due, at, by])?;
+        }
+        EventBody::ActionDone {
+            action_id,
+            release_id,
+        } => {
+            let changed = conn
+                .prepare_cached(
+                    "UPDATE actions SET done_hlc = ?3, done_by = ?4
+                     WHERE id = ?1 AND release_id = ?2 AND done_hlc IS NULL",
+                )?
+                .execute(params![action_id.0, release_id.0, at, by])?;
+            if changed == 0 {
+                return refused(
+                    "unknown_action",
+                    format!(
+                        "no open action {action_id} of release {release_id} at this point of the ledger"
+                    ),
+                );
+            }
+        }
+        _ => {}
+    }
+    Ok(None)
+}
+
+/// Why a release's review is mandatory, and since when.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Requirement {
+    pub release_id: String,
+    /// emergency, failed, rolled_back, deviation.
+    pub reasons: Vec<String>,
+    /// The first of them.
+    pub since: String,
+    /// `since` plus the policy's days, as a date (UTC).
+    pub due: String,
+}
+
+/// Every release whose review is mandatory (of `service`, when given), with its reasons and due
+/// date given `due_days`.
+pub fn requirements(
+    conn: &Connection,
+    service: Option<&str>,
+    due_days: u32,
+) -> Result<Vec<Requirement>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT t.release_id, min(t.at_ms), group_concat(DISTINCT t.reason)
+         FROM (
+           SELECT e.release_id, e.at_hlc >> 16 AS at_ms, 'emergency' AS reason, r.service AS service
+             FROM emergencies e JOIN releases r ON r.id = e.release_id
+             WHERE ?1 IS NULL OR r.service = ?1
+           UNION ALL
+           SELECT release_id, ended_ms, outcome, service FROM deployments
+             WHERE outcome IN ('failed', 'rolled_back') AND (?1 IS NULL OR service = ?1)
+           UNION ALL
+           SELECT release_id, ended_ms, 'deviation', service FROM deployments
+             WHERE deviation_count > 0 AND (?1 IS NULL OR service = ?1)
+         ) t
+         GROUP BY t.release_id ORDER BY min(t.at_ms), t.release_id",
+    )?;
+    let rows = stmt.query_map([service], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, i64>(1)?,
+            r.get::<_, String>(2)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (release_id, ms, reasons) = row?;
+        let since = DateTime::from_timestamp_millis(ms).unwrap_or_default();
+        let mut reasons: Vec<String> = reasons.split(',').map(String::from).collect();
+        reasons.sort();
+        out.push(Requirement {
+            release_id,
+            reasons,
+            since: relm_domain::window::fmt_utc(since),
+            due: (since + Duration::days(i64::from(due_days)))
+                .date_naive()
+                .to_string(),
+        });
+    }
+    Ok(out)
+}
+
+/// A follow-up action.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ActionRow {
+    pub id: String,
+    pub release_id: String,
+    pub service: String,
+    pub title: String,
+    pub owner: String,
+    pub due: String,
+    pub created_at: String,
+    pub created_by: String,
+    #[cfg_attr(feature = "ts", ts(optional))]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub done_at: Option<String>,
+    #[cfg_attr(feature = "ts", ts(optional))]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub done_by: Option<String>,
+}
+
+/// Which actions to list.
+#[derive(Debug, Clone, Default)]
+pub struct ActionFilter {
+    pub release: Option<String>,
+    pub service: Option<String>,
+    pub owner: Option<String>,
+    /// Only open ones due before this date (YYYY-MM-DD).
+    pub overdue_on: Option<String>,
+    pub open_only: bool,
+}
+
+/// Actions matching `filter`, by due date.
+pub fn actions(conn: &Connection, f: &ActionFilter) -> Result<Vec<ActionRow>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, release_id, service, title, owner, due, created_hlc, created_by, done_hlc, done_by
+         FROM actions
+         WHERE (?1 IS NULL OR release_id = ?1) AND (?2 IS NULL OR service = ?2)
+           AND (?3 IS NULL OR owner = ?3)
+           AND (?4 IS NULL OR (done_hlc IS NULL AND due < ?4))
+           AND (NOT ?5 OR done_hlc IS NULL)
+         ORDER BY due, id",
+    )?;
+    let rows = stmt.query_map(
+        params![f.release, f.service, f.owner, f.overdue_on, f.open_only],
+        |r| {
+            let done: Option<i64> = r.get(8)?;
+            Ok(ActionRow {
+                id: r.get(0)?,
+                release_id: r.get(1)?,
+                service: r.get(2)?,
+                title: r.get(3)?,
+                owner: r.get(4)?,
+                due: r.get(5)?,
+                created_at: super::releases::at_text(r.get(6)?),
+                created_by: r.get(7)?,
+                done_at: done.map(super::releases::at_text),
+                done_by: r.get(9)?,
+            })
+        },
+    )?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// A sign-off of a review.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Signature {
+    pub event_id: String,
+    pub by: String,
+    pub digest: String,
+    pub as_owner: bool,
+    pub as_approver: bool,
+    pub at: String,
+    /// Whether it was made on the review as it is now.
+    pub current: bool,
+}
+
+/// A review as stored: its content, revision, when it was opened and signed, its sign-offs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stored {
+    pub content: ReviewContent,
+    pub digest: String,
+    pub revision: u32,
+    pub opened_at: String,
+    pub opened_by: String,
+    pub updated_at: String,
+    pub signed_at: Option<String>,
+    pub signatures: Vec<Signature>,
+}
+
+/// The release's review, if it has one.
+pub fn get(conn: &Connection, release_id: &str) -> Result<Option<Stored>> {
+    let row = conn
+        .prepare_cached(
+            "SELECT content, digest, revision, opened_hlc, opened_by, updated_hlc, signed_hlc
+             FROM reviews WHERE release_id = ?1",
+        )?
+        .query_row([release_id], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, u32>(2)?,
+                r.get::<_, i64>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, i64>(5)?,
+                r.get::<_, Option<i64>>(6)?,
+            ))
+        })
+        .optional()?;
+    let Some((content, digest, revision, opened, opened_by, updated, signed)) = row else {
+        return Ok(None);
+    };
+    let mut stmt = conn.prepare_cached(
+        "SELECT event_id, by_key, digest, as_owner, as_approver, at_hlc FROM review_signatures
+         WHERE release_id = ?1 ORDER BY at_hlc, event_id",
+    )?;
+    let signatures = stmt
+        .query_map([release_id], |r| {
+            let d: String = r.get(2)?;
+            Ok(Signature {
+                event_id: r.get(0)?,
+                by: r.get(1)?,
+                current: d == digest,
+                digest: d,
+                as_owner: r.get(3)?,
+                as_approver: r.get(4)?,
+                at: super::releases::at_text(r.get(5)?),
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(Some(Stored {
+        content: serde_json::from_str(&content)
+            .map_err(|e| StoreError::Corrupt(format!("review of {release_id}: {e}")))?,
+        digest,
+        revision,
+        opened_at: super::releases::at_text(opened),
+        opened_by,
+        updated_at: super::releases::at_text(updated),
+        signed_at: signed.map(super::releases::at_text),
+        signatures,
+    }))
+}
+
+/// Releases with a review (signed or not), oldest opened first.
+pub fn reviewed_ids(conn: &Connection) -> Result<Vec<(String, bool)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT release_id, signed_hlc IS NOT NULL FROM reviews ORDER BY opened_hlc",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The late follow-ups of `service`'s releases other than `except`, as of `now`: mandatory
+/// reviews past their due date (reviews are due `due_days` after what made them mandatory) and
+/// not signed off by then, and actions past their due date and not done by then.
+pub fn late(
+    conn: &Connection,
+    service: &str,
+    except: &str,
+    now: DateTime<Utc>,
+    due_days: u32,
+) -> Result<relm_policy::facts::ReviewFacts> {
+    use relm_policy::facts::{OverdueAction, OverdueReview, ReviewFacts};
+    let today = now.date_naive().to_string();
+    // Every stamp at or before `now` is below this.
+    let at = Hlc::packed_after(now.timestamp_millis());
+    let now_text = relm_domain::window::fmt_utc(now);
+    let mut overdue_reviews = Vec::new();
+    for r in requirements(conn, Some(service), due_days)? {
+        if r.release_id == except || r.since > now_text || r.due >= today {
+            continue;
+        }
+        let signed: Option<i64> = conn
+            .prepare_cached("SELECT signed_hlc FROM reviews WHERE release_id = ?1")?
+            .query_row([&r.release_id], |x| x.get(0))
+            .optional()?
+            .flatten();
+        if signed.is_some_and(|s| s < at) {
+            continue;
+        }
+        let version = super::releases::get(conn, &r.release_id)?
+            .map(|x| x.fields.version)
+            .unwrap_or_default();
+        overdue_reviews.push(OverdueReview {
+            release_id: r.release_id,
+            version,
+            due: r.due,
+        });
+    }
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, title, owner, due FROM actions
+         WHERE service = ?1 AND release_id != ?2 AND due < ?3 AND created_hlc < ?4
+           AND (done_hlc IS NULL OR done_hlc >= ?4)
+         ORDER BY due, id",
+    )?;
+    let overdue_actions = stmt
+        .query_map(params![service, except, today, at], |r| {
+            Ok(OverdueAction {
+                id: r.get(0)?,
+                title: r.get(1)?,
+                owner: relm_domain::keys::KeyId(r.get(2)?),
+                due: r.get(3)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(ReviewFacts {
+        overdue_reviews,
+        overdue_actions,
+    })
+}

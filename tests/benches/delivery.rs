@@ -1,0 +1,221 @@
+//! Delivery benchmarks (`make bench`). Prints a Markdown table for docs/BENCHMARKS.md.
+//!
+//! 1. `relm metrics` over a year holding `RELM_BENCH_DEPLOYMENTS` (default 100,000) deployments
+//!    of `RELM_BENCH_RELEASES` (default 20,000) releases of 20 services, each release submitted
+//!    and approved: the releases through the use-cases, the deployments, approvals and status
+//!    moves written straight into the projection tables the metrics read (recording 100,000
+//!    deployments through the use-cases computes each one's deviations: minutes, and not what is
+//!    measured here). Median and 99th percentile of 20 runs, for every service and for one.
+//! 2. Drafting the review of a release with 500 events (deployments, approvals, rehearsals,
+//!    plans), through the use-cases: median and 99th percentile of 100 runs.
+
+#![allow(clippy::print_stdout, clippy::unwrap_used)] // a benchmark reports on stdout
+
+use chrono::{Duration, TimeZone, Utc};
+use relm_api::deployments::{DeploymentInput, PlanInput};
+use relm_api::releases::ReleaseInput;
+use relm_api::workspace::{InitRequest, init};
+use relm_api::{KeyringChoice, Options, Relm};
+use relm_domain::clock::FixedClock;
+use relm_identity::keyring::MemoryKeyStore;
+use relm_store::rusqlite::{Connection, params};
+use std::sync::Arc;
+use std::time::Instant;
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
+}
+
+fn timed(runs: usize, mut f: impl FnMut()) -> (f64, f64) {
+    let mut times: Vec<f64> = (0..runs)
+        .map(|_| {
+            let t = Instant::now();
+            f();
+            t.elapsed().as_secs_f64() * 1e3
+        })
+        .collect();
+    times.sort_by(f64::total_cmp);
+    (percentile(&times, 0.5), percentile(&times, 0.99))
+}
+
+fn main() {
+    let deployments = relm_tests::bench::env_usize("RELM_BENCH_DEPLOYMENTS", 100_000);
+    let releases = relm_tests::bench::env_usize("RELM_BENCH_RELEASES", 20_000);
+    let root = tempfile::tempdir().unwrap();
+    // The year measured is 2026; the workspace is made at its end.
+    let clock = Arc::new(FixedClock::new(
+        Utc.with_ymd_and_hms(2027, 1, 4, 9, 0, 0).unwrap(),
+    ));
+    let opts = Options {
+        data_dir: root.path().join("a"),
+        clock: clock.clone(),
+        keyring: KeyringChoice::Given(Arc::new(MemoryKeyStore::default())),
+    };
+    let req = InitRequest {
+        workspace: "Bench".into(),
+        name: "Ann".into(),
+        email: "ann@bench.example".into(),
+    };
+    let (mut relm, _) = init(&opts, &req).unwrap();
+
+    let t = Instant::now();
+    let mut ids = Vec::with_capacity(releases);
+    for chunk in 0..releases.div_ceil(1000) {
+        let inputs: Vec<ReleaseInput> = (chunk * 1000..((chunk + 1) * 1000).min(releases))
+            .map(|i| ReleaseInput {
+                service: Some(format!("svc-{:02}", i % 20)),
+                version: Some(format!("1.{}.{}", i / 1000, i % 1000)),
+                title: Some("Bench release".into()),
+                environments: Some(vec!["staging".into(), "prod".into()]),
+                ..ReleaseInput::default()
+            })
+            .collect();
+        ids.extend(relm.create_releases(&inputs).unwrap());
+    }
+    let review_release = ids[0].clone();
+    drop(relm);
+    {
+        let mut conn = Connection::open(relm_api::db_path(&opts.data_dir)).unwrap();
+        let tx = conn.transaction().unwrap();
+        let year = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+        let span = 365 * 86_400_000i64;
+        let packed = |ms: i64| ms << 16;
+        {
+            let mut planned = tx
+                .prepare(
+                    "INSERT INTO release_status_history (release_id, event_id, from_status, to_status, note, at_hlc, by_key)
+                     VALUES (?1, ?2, 'draft', 'planned', NULL, ?3, 'bench')",
+                )
+                .unwrap();
+            let mut approved = tx
+                .prepare(
+                    "INSERT INTO approvals (event_id, release_id, environment, decision, release_digest,
+                       policy_version, expires_at, comment, at_hlc, by_key)
+                     VALUES (?1, ?2, 'prod', 'approve', 'sha256:x', 1, NULL, '', ?3, 'bench')",
+                )
+                .unwrap();
+            for (i, id) in ids.iter().enumerate() {
+                let at = year.timestamp_millis() + (i as i64 * span / releases as i64);
+                planned
+                    .execute(params![id, format!("plan-{i}"), packed(at)])
+                    .unwrap();
+                approved
+                    .execute(params![format!("appr-{i}"), id, packed(at + 86_400_000)])
+                    .unwrap();
+            }
+            let mut deploy = tx
+                .prepare(
+                    "INSERT INTO deployments (event_id, release_id, environment, outcome, recorded_outcome,
+                       release_digest, note, at_hlc, by_key, started_ms, ended_ms, service, tool,
+                       deviations, deviation_count)
+                     VALUES (?1, ?2, ?3, ?4, ?4, 'sha256:x', '', ?5, 'bench', ?6, ?7, ?8, 'bench', ?9, ?10)",
+                )
+                .unwrap();
+            for d in 0..deployments {
+                let r = d % releases;
+                let env = if d % 10 < 3 { "staging" } else { "prod" };
+                let outcome = match d % 20 {
+                    0 | 1 => "failed",
+                    2 => "rolled_back",
+                    _ => "succeeded",
+                };
+                let start = year.timestamp_millis()
+                    + (r as i64 * span / releases as i64)
+                    + 2 * 86_400_000
+                    + (d / releases) as i64 * 3_600_000;
+                let deviating = d % 10 == 9;
+                deploy
+                    .execute(params![
+                        format!("dep-{d}"),
+                        ids[r],
+                        env,
+                        outcome,
+                        packed(start + 1_200_000),
+                        start,
+                        start + 1_200_000,
+                        format!("svc-{:02}", r % 20),
+                        if deviating {
+                            r#"[{"kind":"outside_window","window":null}]"#
+                        } else {
+                            "[]"
+                        },
+                        i64::from(deviating),
+                    ])
+                    .unwrap();
+            }
+        }
+        tx.commit().unwrap();
+    }
+    let seeded = t.elapsed().as_secs_f64();
+    let relm = Relm::open(&opts).unwrap();
+    let (all_p50, all_p99) = timed(20, || {
+        std::hint::black_box(
+            relm.metrics("2026-01-01", "2026-12-31", None, None)
+                .unwrap(),
+        );
+    });
+    let (one_p50, one_p99) = timed(20, || {
+        std::hint::black_box(
+            relm.metrics("2026-01-01", "2026-12-31", Some("svc-07"), None)
+                .unwrap(),
+        );
+    });
+    let m = relm
+        .metrics("2026-01-01", "2026-12-31", None, None)
+        .unwrap();
+    drop(relm);
+
+    // A release with 500 events, recorded through the use-cases.
+    let mut relm = Relm::open(&opts).unwrap();
+    clock.set(Utc.with_ymd_and_hms(2027, 2, 1, 9, 0, 0).unwrap());
+    let mut events = 0;
+    let base = Utc.with_ymd_and_hms(2027, 1, 10, 9, 0, 0).unwrap();
+    while events < 500 {
+        let n = events as i64;
+        let start = base + Duration::hours(n);
+        relm.record_deployment_full(&DeploymentInput {
+            release: review_release.clone(),
+            environment: if n % 2 == 0 { "staging" } else { "prod" }.into(),
+            outcome: if n % 7 == 0 { "failed" } else { "succeeded" }.into(),
+            start: Some(relm_domain::window::fmt_utc(start)),
+            end: Some(relm_domain::window::fmt_utc(start + Duration::minutes(20))),
+            tool: Some("bench".into()),
+            ..DeploymentInput::default()
+        })
+        .unwrap();
+        events += 1;
+        if events % 10 == 0 {
+            relm.plan_rollback(
+                &review_release,
+                &PlanInput {
+                    previous_version: "1.0.0".into(),
+                    steps: format!("plan {events}"),
+                    ..PlanInput::default()
+                },
+            )
+            .unwrap();
+            relm.rehearse_rollback(&review_release, "staging", "passed", None, None)
+                .unwrap();
+            events += 2;
+        }
+    }
+    relm.draft_review(&review_release).unwrap();
+    let (review_p50, review_p99) = timed(100, || {
+        std::hint::black_box(relm.review(&review_release).unwrap());
+    });
+    let timeline = relm.review(&review_release).unwrap().timeline.len();
+
+    println!(
+        "seeded {releases} releases and {deployments} deployments in {seeded:.1} s; {} in the year's production metrics\n",
+        m.deployments
+    );
+    println!("| Measure | Median | p99 |");
+    println!("|---|---:|---:|");
+    println!(
+        "| `relm metrics` over a year, every service ({deployments} deployments, {releases} releases) | {all_p50:.1} ms | {all_p99:.1} ms |"
+    );
+    println!("| … one service | {one_p50:.1} ms | {one_p99:.1} ms |");
+    println!(
+        "| Drafting the review of a release with {events} events ({timeline} timeline lines) | {review_p50:.2} ms | {review_p99:.2} ms |"
+    );
+}

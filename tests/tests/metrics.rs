@@ -1,0 +1,256 @@
+//! `relm metrics` on hand-computed fixtures: an empty period, one deployment, a failure
+//! restored, a failure not restored, several services; the text agrees with the JSON.
+
+#![allow(clippy::unwrap_used)] // test code: a panic is the failure report
+
+use relm_tests::Replica;
+use serde_json::Value;
+
+fn release(r: &Replica, service: &str, version: &str, envs: &[&str]) -> String {
+    let mut args = vec![
+        "release",
+        "create",
+        "--service",
+        service,
+        "--version",
+        version,
+        "--title",
+        "Metrics fixture",
+    ];
+    for e in envs {
+        args.extend(["--env", e]);
+    }
+    r.json(&args)["id"].as_str().unwrap().to_string()
+}
+
+fn deploy(r: &Replica, id: &str, env: &str, outcome: &str, start: &str, end: &str) {
+    r.ok(&[
+        "deploy",
+        "record",
+        id,
+        "--env",
+        env,
+        "--outcome",
+        outcome,
+        "--start",
+        start,
+        "--end",
+        end,
+    ]);
+}
+
+/// Payments 1.0: staging 03-01 10:00, prod 03-02 10:00–10:30 (lead 24.5 h from its first
+/// deployment, which is before the release was entered). Payments 1.1: staging 03-03 09:00,
+/// prod failed 03-04 10:00–10:20, prod succeeded 12:00–12:20 (restored in 2 h; lead 27 h 20 min).
+/// Search 2.0: prod failed 03-05 10:00–10:15, never restored.
+fn fixture() -> Replica {
+    let r = Replica::new();
+    r.init();
+    let p1 = release(&r, "payments", "1.0.0", &["staging", "prod"]);
+    deploy(
+        &r,
+        &p1,
+        "staging",
+        "succeeded",
+        "2026-03-01T10:00:00Z",
+        "2026-03-01T10:10:00Z",
+    );
+    deploy(
+        &r,
+        &p1,
+        "prod",
+        "succeeded",
+        "2026-03-02T10:00:00Z",
+        "2026-03-02T10:30:00Z",
+    );
+    let p2 = release(&r, "payments", "1.1.0", &["staging", "prod"]);
+    deploy(
+        &r,
+        &p2,
+        "staging",
+        "succeeded",
+        "2026-03-03T09:00:00Z",
+        "2026-03-03T09:10:00Z",
+    );
+    deploy(
+        &r,
+        &p2,
+        "prod",
+        "failed",
+        "2026-03-04T10:00:00Z",
+        "2026-03-04T10:20:00Z",
+    );
+    deploy(
+        &r,
+        &p2,
+        "prod",
+        "succeeded",
+        "2026-03-04T12:00:00Z",
+        "2026-03-04T12:20:00Z",
+    );
+    let s1 = release(&r, "search", "2.0.0", &["prod"]);
+    deploy(
+        &r,
+        &s1,
+        "prod",
+        "failed",
+        "2026-03-05T10:00:00Z",
+        "2026-03-05T10:15:00Z",
+    );
+    r
+}
+
+fn metrics(r: &Replica, args: &[&str]) -> Value {
+    let mut a = vec!["metrics"];
+    a.extend(args);
+    r.json(&a)
+}
+
+#[test]
+fn a_week_of_deployments_measured_by_hand() {
+    let r = fixture();
+    let m = metrics(&r, &["--from", "2026-03-01", "--to", "2026-03-07"]);
+    assert_eq!(m["environments"], serde_json::json!(["prod"]));
+    assert_eq!(m["deployments"], 4);
+    assert_eq!(m["succeeded"], 2);
+    assert_eq!(m["failed"], 2);
+    // Two successful deployments over seven days.
+    assert_eq!(m["deployment_frequency_per_week"], 2.0);
+    // Median of 24.5 h and 27.33 h.
+    assert_eq!(m["lead_time_hours_median"], 25.92);
+    assert_eq!(m["change_failure_rate"], 0.5);
+    // Only payments' failure was restored, in 2 h; search's is listed, not counted.
+    assert_eq!(m["time_to_restore_hours_median"], 2.0);
+    let unrestored = m["unrestored"].as_array().unwrap();
+    assert_eq!(unrestored.len(), 1);
+    assert_eq!(unrestored[0]["service"], "search");
+    assert_eq!(unrestored[0]["failed_at"], "2026-03-05T10:15:00Z");
+    // Nobody approved anything and no window was planned: every deployment deviates.
+    assert_eq!(m["deviations"], 4);
+    assert_eq!(m["deviation_share"], 1.0);
+    assert_eq!(m["emergency_ratio"], 0.0);
+    assert!(m["approval_lead_time_hours_median"].is_null());
+    // Per service.
+    let services = m["services"].as_array().unwrap();
+    assert_eq!(services.len(), 2);
+    assert_eq!(services[0]["service"], "payments");
+    assert_eq!(services[0]["deployments"], 3);
+    assert_eq!(services[0]["change_failure_rate"], 0.33);
+    assert_eq!(services[0]["time_to_restore_hours_median"], 2.0);
+    assert_eq!(services[1]["service"], "search");
+    assert_eq!(services[1]["change_failure_rate"], 1.0);
+    assert!(services[1]["time_to_restore_hours_median"].is_null());
+    // Weeks from the Monday on or before the start (2026-03-01 is a Sunday) to the end.
+    let weeks = m["weeks"].as_array().unwrap();
+    assert_eq!(weeks.len(), 2);
+    assert_eq!(weeks[0]["start"], "2026-02-23");
+    assert_eq!(weeks[0]["deployments"], 0);
+    assert_eq!(weeks[1]["start"], "2026-03-02");
+    assert_eq!(weeks[1]["deployments"], 4);
+    assert_eq!(weeks[1]["failed"], 2);
+    assert_eq!(weeks[1]["lead_time_hours_median"], 25.92);
+    let total: u64 = weeks
+        .iter()
+        .map(|w| w["deployments"].as_u64().unwrap())
+        .sum();
+    assert_eq!(total, 4);
+    // The text says the same.
+    let text = r.ok(&["metrics", "--from", "2026-03-01", "--to", "2026-03-07"]);
+    for line in [
+        "deployments: 4 (2 succeeded, 2 failed or rolled back)",
+        "deployment frequency: 2 per week",
+        "lead time for changes (median): 25.92 h",
+        "change failure rate: 50%",
+        "time to restore (median): 2 h (1 not restored yet)",
+    ] {
+        assert!(text.contains(line), "{line}\n{text}");
+    }
+}
+
+#[test]
+fn one_deployment_one_service_one_environment_and_an_empty_period() {
+    let r = fixture();
+    // Only the first two days: payments 1.0 to prod.
+    let m = metrics(&r, &["--from", "2026-03-01", "--to", "2026-03-02"]);
+    assert_eq!(m["deployments"], 1);
+    // One success over two days is 3.5 a week.
+    assert_eq!(m["deployment_frequency_per_week"], 3.5);
+    assert_eq!(m["lead_time_hours_median"], 24.5);
+    assert_eq!(m["change_failure_rate"], 0.0);
+    assert!(m["time_to_restore_hours_median"].is_null());
+    // One service.
+    let m = metrics(
+        &r,
+        &[
+            "--from",
+            "2026-03-01",
+            "--to",
+            "2026-03-07",
+            "--service",
+            "search",
+        ],
+    );
+    assert_eq!(m["deployments"], 1);
+    assert_eq!(m["change_failure_rate"], 1.0);
+    assert_eq!(m["unrestored"].as_array().unwrap().len(), 1);
+    // Staging instead of production.
+    let m = metrics(
+        &r,
+        &[
+            "--from",
+            "2026-03-01",
+            "--to",
+            "2026-03-07",
+            "--env",
+            "staging",
+        ],
+    );
+    assert_eq!(m["environments"], serde_json::json!(["staging"]));
+    assert_eq!(m["deployments"], 2);
+    // Nothing happened in 2025: counts are zero, rates and medians are null.
+    let m = metrics(&r, &["--from", "2025-01-01", "--to", "2025-01-07"]);
+    assert_eq!(m["deployments"], 0);
+    assert_eq!(m["deployment_frequency_per_week"], 0.0);
+    for key in [
+        "lead_time_hours_median",
+        "change_failure_rate",
+        "time_to_restore_hours_median",
+        "deviation_share",
+        "review_completion_rate",
+    ] {
+        assert!(m[key].is_null(), "{key}: {m}");
+    }
+    // A failure restored after the period still counts its restoration.
+    let m = metrics(
+        &r,
+        &[
+            "--from",
+            "2026-03-04T10:00:00Z",
+            "--to",
+            "2026-03-04T11:00:00Z",
+        ],
+    );
+    assert_eq!(m["deployments"], 1);
+    assert_eq!(m["time_to_restore_hours_median"], 2.0);
+    assert_eq!(m["unrestored"].as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn a_bad_period_is_refused() {
+    let r = fixture();
+    for (args, why) in [
+        (
+            vec!["--from", "2026-03-07", "--to", "2026-03-01"],
+            "ends before it starts",
+        ),
+        (
+            vec!["--from", "yesterday", "--to", "2026-03-01"],
+            "neither a date",
+        ),
+    ] {
+        let mut a = vec!["metrics"];
+        a.extend(args);
+        let err = r.fails(&a, 2);
+        assert!(err.contains(why), "{err}");
+    }
+}

@@ -1,0 +1,473 @@
+//! Post-release reviews and their actions: a review made mandatory by a failed deployment,
+//! drafted from the ledger (the timeline pinned in a snapshot), written, refused sign-offs (no
+//! role, twice), signed off by the owner and an approver, actions refused and added, late ones
+//! seen later and in the next release's verdict, and forged events that do not count.
+
+#![allow(clippy::unwrap_used)] // test code: a panic is the failure report
+
+use std::sync::Arc;
+
+use chrono::{Duration, TimeZone, Utc};
+use relm_api::deployments::DeploymentInput;
+use relm_api::releases::ReleaseInput;
+use relm_api::reviews::{ReviewInput, ReviewStatus};
+use relm_api::workspace::{InitRequest, init};
+use relm_api::{KeyringChoice, Options};
+use relm_domain::clock::FixedClock;
+use relm_identity::keyring::MemoryKeyStore;
+use relm_tests::forge::Forger;
+use relm_tests::{Replica, not_applied, now_ms, team};
+use serde_json::{Value, json};
+
+/// A release to staging then prod planned 2026-03-10 10:00–12:00 Paris; its prod deployment
+/// failed.
+fn failed_release(r: &Replica) -> String {
+    let id = r.json(&[
+        "release",
+        "create",
+        "--service",
+        "payments",
+        "--version",
+        "4.2.0",
+        "--env",
+        "staging",
+        "--env",
+        "prod",
+        "--title",
+        "Refund batching",
+        "--start",
+        "2026-03-10T10:00",
+        "--end",
+        "2026-03-10T12:00",
+        "--tz",
+        "Europe/Paris",
+    ])["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    for (env, outcome, start, end) in [
+        (
+            "staging",
+            "succeeded",
+            "2026-03-09T09:00:00Z",
+            "2026-03-09T09:10:00Z",
+        ),
+        (
+            "prod",
+            "failed",
+            "2026-03-10T09:30:00Z",
+            "2026-03-10T09:50:00Z",
+        ),
+    ] {
+        r.ok(&[
+            "deploy",
+            "record",
+            &id,
+            "--env",
+            env,
+            "--outcome",
+            outcome,
+            "--start",
+            start,
+            "--end",
+            end,
+        ]);
+    }
+    id
+}
+
+#[test]
+fn a_failed_release_is_reviewed_signed_off_and_followed_up() {
+    let (a, b, remote) = team();
+    let id = failed_release(&a);
+    // The failure makes the review mandatory, due five days after it (the default policy).
+    let due: Vec<Value> = a.json(&["review", "list", "--due"])["reviews"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(due.len(), 1);
+    assert_eq!(due[0]["release_id"], id.as_str());
+    assert_eq!(due[0]["status"], "missing");
+    assert_eq!(due[0]["due"], "2026-03-15");
+    assert_eq!(due[0]["overdue"], true);
+    assert_eq!(
+        due[0]["reasons"],
+        json!(["deviation", "failed"]),
+        "the deployment failed and nobody had approved it"
+    );
+
+    // Drafted from what happened: the outcome is the release's, the timeline is its ledger.
+    let v = a.json(&["review", "draft", &id]);
+    for key in ["timeline", "actions", "signatures", "status"] {
+        assert!(v.get(key).is_some(), "{key} in {v}");
+    }
+    assert_eq!(v["status"], "draft");
+    assert_eq!(v["content"]["outcome"], "failed");
+    let kinds: Vec<&str> = v["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    for k in [
+        "created",
+        "deployment",
+        "deviation",
+        "window_start",
+        "window_end",
+    ] {
+        assert!(kinds.contains(&k), "{k} in {kinds:?}");
+    }
+    let first = &v["timeline"][0];
+    for key in ["at", "kind", "text", "event"] {
+        assert!(first.get(key).is_some(), "{key} in {first}");
+    }
+
+    // Signing before it says what went well or badly: refused, nothing stored.
+    let events = a.event_count();
+    let err = a.fails(&["review", "sign", &id], 2);
+    assert!(err.contains("went well"), "{err}");
+    assert_eq!(a.event_count(), events);
+    // Bad incidents: every one refused with its reason, nothing stored.
+    let err = a.fails(
+        &[
+            "review",
+            "update",
+            &id,
+            "--incident",
+            "INC-1:sev9:2026-03-10T09:50:00Z",
+            "--incident",
+            "INC-2:sev2:2026-03-10T10:50:00Z:2026-03-10T10:00:00Z",
+        ],
+        2,
+    );
+    assert!(
+        err.contains("incident severity") && err.contains("ends before"),
+        "{err}"
+    );
+    assert_eq!(a.event_count(), events);
+    let v = a.json(&[
+        "review",
+        "update",
+        &id,
+        "--went-well",
+        "Rolled back in six minutes",
+        "--went-badly",
+        "Nobody approved it before it went out",
+        "--incident",
+        "INC-4411:sev2:2026-03-10T09:50:00Z:2026-03-10T10:40:00Z",
+    ]);
+    assert_eq!(v["content"]["incidents"][0]["reference"], "INC-4411");
+    assert!(
+        v["timeline"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["kind"] == "incident"),
+        "the incident in the timeline"
+    );
+
+    // Ada owns the release: her sign-off, then not twice.
+    let v = a.json(&["review", "sign", &id]);
+    assert_eq!(v["awaiting"], json!(["approver"]));
+    let events = a.event_count();
+    let err = a.fails(&["review", "sign", &id], 2);
+    assert!(err.contains("already"), "{err}");
+    assert_eq!(a.event_count(), events);
+    // Bob is a release manager, not an approver: refused.
+    a.ok(&["sync"]);
+    b.ok(&["sync"]);
+    let err = b.fails(&["review", "sign", &id], 2);
+    assert!(err.contains("approver role"), "{err}");
+    // Cat is an approver: her sign-off completes the review; the release is reviewed.
+    let cat = a.admit(remote.path(), "Cat", &["approver"]);
+    cat.ok(&["sync"]);
+    let v = cat.json(&["review", "sign", &id]);
+    assert_eq!(v["status"], "signed");
+    assert_eq!(v["release_status"], "reviewed");
+    // Signed off: it is history.
+    let err = cat.fails(&["review", "update", &id, "--went-well", "more"], 2);
+    assert!(err.contains("signed off"), "{err}");
+
+    // Actions: without an owner, due in the past, for nobody we know: refused, nothing stored.
+    cat.ok(&["sync"]);
+    a.ok(&["sync"]);
+    let events = a.event_count();
+    for (owner, due, why) in [
+        ("", "2099-01-01", "owner"),
+        ("bob@acme.example", "2020-01-01", "has passed"),
+        ("nobody@acme.example", "2099-01-01", "no active member"),
+        ("bob@acme.example", "next week", "not a date"),
+    ] {
+        let err = a.fails(
+            &[
+                "action",
+                "add",
+                &id,
+                "--title",
+                "Alert sooner",
+                "--owner",
+                owner,
+                "--due",
+                due,
+            ],
+            2,
+        );
+        assert!(err.contains(why), "{owner} {due}: {err}");
+    }
+    assert_eq!(a.event_count(), events);
+    let today = {
+        use relm_domain::clock::{Clock, SystemClock};
+        SystemClock.now().date_naive()
+    };
+    let due = (today + Duration::days(3)).to_string();
+    let act = a.json(&[
+        "action",
+        "add",
+        &id,
+        "--title",
+        "Alert on the error rate two minutes after a deployment",
+        "--owner",
+        "bob@acme.example",
+        "--due",
+        &due,
+    ]);
+    let action = act["id"].as_str().unwrap().to_string();
+    assert_eq!(act["owner_name"], "Bob");
+    assert_eq!(
+        a.json(&["action", "list", "--overdue"])["actions"],
+        json!([])
+    );
+    // Ten days later it is overdue: in the list, and in the verdict of the service's next
+    // production release.
+    let later = a
+        .cmd_with_clock("+10d", &["--json", "action", "list", "--overdue"])
+        .output()
+        .unwrap();
+    let late: Value = serde_json::from_slice(&later.stdout).unwrap();
+    assert_eq!(late["actions"][0]["id"], action.as_str());
+    let next = a.create_release("payments", "4.3.0");
+    let out = a
+        .cmd_with_clock(
+            "+10d",
+            &["--json", "check", "--release", &next, "--env", "prod"],
+        )
+        .output()
+        .unwrap();
+    let verdict: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let line = verdict["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["rule"] == "review")
+        .unwrap()
+        .clone();
+    assert_eq!(line["status"], "fail", "{line}");
+    assert!(
+        line["reason"]
+            .as_str()
+            .unwrap()
+            .contains("Alert on the error rate"),
+        "{line}"
+    );
+    // Done: no longer late.
+    a.ok(&["action", "done", &action]);
+    let out = a
+        .cmd_with_clock(
+            "+10d",
+            &["--json", "check", "--release", &next, "--env", "prod"],
+        )
+        .output()
+        .unwrap();
+    let verdict: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let line = verdict["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["rule"] == "review")
+        .unwrap()
+        .clone();
+    assert_eq!(line["status"], "pass", "{line}");
+    let err = a.fails(&["action", "done", &action], 2);
+    assert!(err.contains("done already"), "{err}");
+    a.ok(&["audit", "verify"]);
+    let before = a.digest();
+    a.ok(&["rebuild"]);
+    assert_eq!(before, a.digest());
+}
+
+#[test]
+fn an_overdue_review_holds_the_next_release_and_forged_sign_offs_do_not_count() {
+    let (a, b, remote) = team();
+    // Bob owns this one; its deployment failed.
+    let id = failed_release(&b);
+    b.ok(&["review", "draft", &id]);
+    b.json(&["review", "update", &id, "--went-badly", "no approval"]);
+    b.ok(&["sync"]);
+    a.ok(&["sync"]);
+    // The review was due in March: the next production release of payments is held.
+    let next = a.create_release("payments", "4.3.0");
+    let verdict = relm_tests_check(&a, &next);
+    let line = verdict["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["rule"] == "review")
+        .unwrap()
+        .clone();
+    assert_eq!(line["status"], "fail", "{line}");
+    assert!(
+        line["reason"]
+            .as_str()
+            .unwrap()
+            .contains("payments 4.2.0 (2026-03-15)"),
+        "{line}"
+    );
+    // Another service's release is not held.
+    let other = a.create_release("search", "1.0.0");
+    let verdict = relm_tests_check(&a, &other);
+    assert_eq!(
+        verdict["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["rule"] == "review")
+            .unwrap()["status"],
+        "pass"
+    );
+    // Bob signs as the owner, then forges an approver's sign-off with his own key, and a
+    // second one of his own: neither counts.
+    let signed = b.json(&["review", "sign", &id]);
+    let digest = signed["digest"].as_str().unwrap().to_string();
+    let mut forger = Forger::of(&b);
+    let events = vec![
+        forger.next(
+            now_ms(),
+            "review.signed",
+            json!({"release_id": id, "digest": digest}),
+        ),
+        forger.next(
+            now_ms() + 1,
+            "action.added",
+            json!({"action_id": "01900000-0000-7000-8000-00000000a001", "release_id": id,
+                   "title": "Backdated", "owner": b.keyring_entry().1, "due": "2020-01-01"}),
+        ),
+    ];
+    relm_tests::forge::plant(remote.path(), "bob-forged", &forger.workspace, &events);
+    b.ok(&["sync"]);
+    a.ok(&["sync"]);
+    let why = not_applied(&a, "review.signed");
+    assert_eq!(why.len(), 1, "{why:?}");
+    assert!(why[0].contains("signed this review already"), "{why:?}");
+    assert_eq!(not_applied(&a, "action.added").len(), 1);
+    let v = a.json(&["review", "show", &id]);
+    assert_eq!(v["status"], "draft");
+    assert_eq!(v["awaiting"], json!(["approver"]));
+    a.ok(&["audit", "verify"]);
+}
+
+fn relm_tests_check(r: &Replica, id: &str) -> Value {
+    let out = r
+        .cmd(&["--json", "check", "--release", id, "--env", "prod"])
+        .output()
+        .unwrap();
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn nothing_to_review_before_a_deployment() {
+    let r = Replica::new();
+    r.init();
+    let id = r.create_release("payments", "1.0.0");
+    let err = r.fails(&["review", "draft", &id], 2);
+    assert!(err.contains("not been deployed"), "{err}");
+    assert!(
+        r.json(&["review", "list"])["reviews"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+}
+
+/// The drafted timeline of a release with a window, an override, a deployment with its
+/// deviations, a rollback and an incident, at a pinned clock.
+#[test]
+fn the_drafted_timeline() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Arc::new(FixedClock::new(
+        Utc.with_ymd_and_hms(2027, 3, 1, 9, 0, 0).unwrap(),
+    ));
+    let options = Options {
+        data_dir: dir.path().to_path_buf(),
+        clock: clock.clone(),
+        keyring: KeyringChoice::Given(Arc::new(MemoryKeyStore::default())),
+    };
+    let (mut relm, _) = init(
+        &options,
+        &InitRequest {
+            workspace: "Timeline".into(),
+            name: "Ada Lovelace".into(),
+            email: "ada@acme.example".into(),
+        },
+    )
+    .unwrap();
+    let release = relm
+        .create_release(&ReleaseInput {
+            service: Some("payments".into()),
+            version: Some("4.2.0".into()),
+            title: Some("Refund batching".into()),
+            environments: Some(vec!["staging".into(), "prod".into()]),
+            window: Some((
+                "2027-03-10T10:00".into(),
+                "2027-03-10T12:00".into(),
+                "Europe/Paris".into(),
+            )),
+            ..Default::default()
+        })
+        .unwrap();
+    let id = release.id.clone();
+    clock.advance(Duration::hours(2));
+    relm.set_release_status(&id, "planned", None).unwrap();
+    // Approved although nobody had approved it: an override, with its reason.
+    clock.set(Utc.with_ymd_and_hms(2027, 3, 9, 16, 0, 0).unwrap());
+    relm.set_release_status(&id, "approved", Some("regulator deadline on the 10th"))
+        .unwrap();
+    clock.set(Utc.with_ymd_and_hms(2027, 3, 10, 9, 30, 0).unwrap());
+    relm.record_deployment_full(&DeploymentInput {
+        release: id.clone(),
+        environment: "prod".into(),
+        outcome: "succeeded".into(),
+        start: Some("2027-03-10T09:05:00Z".into()),
+        end: Some("2027-03-10T09:25:00Z".into()),
+        tool: Some("Argo CD".into()),
+        ..Default::default()
+    })
+    .unwrap();
+    clock.set(Utc.with_ymd_and_hms(2027, 3, 10, 10, 0, 0).unwrap());
+    relm.record_rollback(&id, "prod", "4.1.3", "refunds stuck", None)
+        .unwrap();
+    clock.set(Utc.with_ymd_and_hms(2027, 3, 11, 9, 0, 0).unwrap());
+    relm.draft_review(&id).unwrap();
+    let v = relm
+        .update_review(
+            &id,
+            &ReviewInput {
+                went_well: Some("fast rollback".into()),
+                incidents: Some(vec![
+                    relm_domain::review::Incident::parse(
+                        "INC-77:sev1:2027-03-10T09:30:00Z:2027-03-10T10:05:00Z",
+                    )
+                    .unwrap(),
+                ]),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(v.status, ReviewStatus::Draft);
+    let lines: Vec<String> = v
+        .timeline
+        .iter()
+        .map(|e| format!("{}  {:<13} {}", e.at, e.kind, e.text))
+        .collect();
+    insta::assert_snapshot!(lines.join("\n"));
+}
