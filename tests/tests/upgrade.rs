@@ -33,6 +33,7 @@ fn a_schema_1_store_is_migrated_to_the_latest_and_still_verifies() {
              DROP TABLE risk_links; DROP TABLE risks; DROP TABLE release_answers;
              DROP TABLE risk_overrides; ALTER TABLE members DROP COLUMN team;
              DROP TABLE rollback_plans; DROP TABLE rollbacks;
+             DROP TABLE reviews; DROP TABLE review_signatures; DROP TABLE actions;
              PRAGMA user_version = 1;",
         )
         .unwrap();
