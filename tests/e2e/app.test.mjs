@@ -87,7 +87,7 @@ test("the demo workspace lists its releases", async () => {
     // The Audit page runs the same verification as `relm audit verify`.
     await (await find(b, "[data-testid=verify]")).click();
     const result = await find(b, "[data-testid=verify-result]", 20000);
-    await until(b, async () => /^Verified \d+ events/.test(await result.getText()), "verified");
+    await until(b, async () => /^Verified [\d,]+ events/.test(await result.getText()), "verified");
   });
 });
 

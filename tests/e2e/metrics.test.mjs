@@ -126,6 +126,8 @@ test("the Metrics page shows the CLI's figures and charts them", async () => {
       m.services.map((s) => Math.round(s.change_failure_rate * 100)),
     );
     assert.match(await (await find(b, "[data-testid=unrestored]")).getText(), /search in prod/);
+    // The deployments behind the figures, one row each.
+    assert.equal((await b.$$("[data-testid=period-deployments] tbody tr")).length, m.deployments);
     await screenshot(b, "metrics");
 
     // One service: the page and the CLI agree again.

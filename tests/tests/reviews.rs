@@ -123,8 +123,12 @@ fn a_failed_release_is_reviewed_signed_off_and_followed_up() {
         assert!(first.get(key).is_some(), "{key} in {first}");
     }
 
-    // Signing before it says what went well or badly: refused, nothing stored.
+    // Marking it reviewed by hand is refused: the sign-offs do it.
     let events = a.event_count();
+    let err = a.fails(&["release", "status", &id, "reviewed"], 2);
+    assert!(err.contains("mandatory"), "{err}");
+    assert_eq!(a.event_count(), events);
+    // Signing before it says what went well or badly: refused, nothing stored.
     let err = a.fails(&["review", "sign", &id], 2);
     assert!(err.contains("went well"), "{err}");
     assert_eq!(a.event_count(), events);

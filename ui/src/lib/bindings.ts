@@ -33,7 +33,7 @@ export type Reason = { code: ReasonCode,
  */
 params: { [key in string]: string }, message: string, };
 
-export type ReasonCode = "workspace_once" | "not_a_member" | "member_removed" | "role_required" | "already_member" | "last_admin" | "illegal_transition" | "not_editable" | "not_movable" | "policy_in_force" | "nothing_to_decide" | "already_decided" | "decision_would_not_count" | "not_emergency" | "workspace_exists" | "workspace_not_empty" | "remote_exists" | "changed_since_checked" | "file_exists" | "no_release" | "no_policy_version" | "no_calendar_entry" | "no_remote" | "no_member" | "not_joined" | "risk_closed" | "owner_cannot_accept" | "no_risk" | "owner_cannot_lower" | "ref_taken" | "no_deployment" | "nothing_to_review" | "review_signed" | "cannot_sign_review" | "already_signed" | "action_done" | "no_action";
+export type ReasonCode = "workspace_once" | "not_a_member" | "member_removed" | "role_required" | "already_member" | "last_admin" | "illegal_transition" | "not_editable" | "not_movable" | "policy_in_force" | "nothing_to_decide" | "already_decided" | "decision_would_not_count" | "not_emergency" | "workspace_exists" | "workspace_not_empty" | "remote_exists" | "changed_since_checked" | "file_exists" | "no_release" | "no_policy_version" | "no_calendar_entry" | "no_remote" | "no_member" | "not_joined" | "risk_closed" | "owner_cannot_accept" | "no_risk" | "owner_cannot_lower" | "ref_taken" | "no_deployment" | "nothing_to_review" | "review_signed" | "cannot_sign_review" | "already_signed" | "action_done" | "no_action" | "review_required";
 
 export type ApiError = { code: ErrorCode, message: string, 
 /**

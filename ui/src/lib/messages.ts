@@ -305,12 +305,6 @@ export const en = {
   "settings.themeLight": "Light",
   "settings.themeDark": "Dark",
   "settings.version": "Version {version}",
-  "empty.reviews.title": "No post-release reviews yet",
-  "empty.reviews.notYet": "Post-release reviews are not written in Relm yet",
-  "empty.reviews.marked":
-    "{count, plural, one {# release is marked Reviewed: its review was kept outside Relm.} other {# releases are marked Reviewed: their reviews were kept outside Relm.}}",
-  "empty.reviews.show": "Show the reviewed releases",
-  "empty.reviews.body": "Reviews of deployed releases will be written and signed here.",
   "empty.reports.title": "No reports yet",
   "empty.reports.body":
     "Compliance reports with offline-verifiable evidence will be exported from here.",
@@ -364,6 +358,8 @@ export const en = {
   "reason.already_signed": "You signed this review off already; it waits for the other sign-off.",
   "reason.action_done": "This action is done already.",
   "reason.no_action": "No action {id}.",
+  "reason.review_required":
+    "Its review is mandatory: write it and sign it off in the Review tab; the sign-offs mark the release reviewed.",
   "delivery.tab.review": "Review",
   "review.status.missing": "Not opened",
   "review.status.draft": "In draft",
@@ -494,6 +490,10 @@ export const en = {
   "metrics.unrestoredItem": "{service} in {environment}, failed {at}",
   "metrics.col.service": "Service",
   "metrics.noData": "No deployment in this period.",
+  "metrics.records":
+    "{count, plural, one {The period's deployment} other {The period's # deployments}}",
+  "metrics.recordsMore":
+    "The latest {shown} of {count}; narrow the period or choose a service to see the others.",
   "dashboard.reviews": "Reviews",
   "dashboard.reviewsOverdue": "{count, plural, one {# review overdue} other {# reviews overdue}}",
   "dashboard.reviewsDue": "{count, plural, one {# review due} other {# reviews due}}",
@@ -1323,13 +1323,6 @@ export const fr: Record<MessageKey, string> = {
   "settings.themeLight": "Clair",
   "settings.themeDark": "Sombre",
   "settings.version": "Version {version}",
-  "empty.reviews.title": "Pas encore de revue post-déploiement",
-  "empty.reviews.notYet": "Les revues post-déploiement ne se rédigent pas encore dans Relm",
-  "empty.reviews.marked":
-    "{count, plural, one {# mise en production est marquée Revue : sa revue a été tenue hors de Relm.} other {# mises en production sont marquées Revue : leurs revues ont été tenues hors de Relm.}}",
-  "empty.reviews.show": "Afficher les mises en production revues",
-  "empty.reviews.body":
-    "Les revues des mises en production déployées seront rédigées et signées ici.",
   "empty.reports.title": "Pas encore de rapport",
   "empty.reports.body":
     "Les rapports de conformité, avec des preuves vérifiables hors ligne, seront exportés d’ici.",
@@ -1386,6 +1379,8 @@ export const fr: Record<MessageKey, string> = {
   "reason.already_signed": "Vous avez déjà signé cette revue\u00a0; elle attend l’autre signature.",
   "reason.action_done": "Cette action est déjà faite.",
   "reason.no_action": "Aucune action {id}.",
+  "reason.review_required":
+    "Sa revue est obligatoire\u00a0: rédigez-la et signez-la dans l’onglet Revue\u00a0; les signatures marquent la mise en production comme revue.",
   "delivery.tab.review": "Revue",
   "review.status.missing": "Non ouverte",
   "review.status.draft": "En cours de rédaction",
@@ -1519,6 +1514,10 @@ export const fr: Record<MessageKey, string> = {
   "metrics.unrestoredItem": "{service} sur {environment}, échec le {at}",
   "metrics.col.service": "Service",
   "metrics.noData": "Aucun déploiement sur cette période.",
+  "metrics.records":
+    "{count, plural, one {Le déploiement de la période} other {Les # déploiements de la période}}",
+  "metrics.recordsMore":
+    "Les {shown} derniers sur {count}\u00a0; resserrez la période ou choisissez un service pour voir les autres.",
   "dashboard.reviews": "Revues",
   "dashboard.reviewsOverdue": "{count, plural, one {# revue en retard} other {# revues en retard}}",
   "dashboard.reviewsDue": "{count, plural, one {# revue à rendre} other {# revues à rendre}}",

@@ -131,6 +131,7 @@ const reasonWording: Record<ReasonCode, MessageKey> = {
   already_signed: "reason.already_signed",
   action_done: "reason.action_done",
   no_action: "reason.no_action",
+  review_required: "reason.review_required",
 };
 
 /** The variant of a refusal's wording its parameters call for (`no_remote` without a name

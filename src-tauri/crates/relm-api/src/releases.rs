@@ -293,6 +293,27 @@ impl Relm {
             let current = releases::get(tx, &id)?
                 .ok_or_else(|| no_release(&id))?;
             current.status.check_transition(to)?;
+            // A mandatory review marks the release reviewed when it is signed off, not a move.
+            if to == ReleaseStatus::Reviewed {
+                let (policy, _) = crate::gates::in_force(tx)?;
+                let required = relm_store::projection::reviews::requirements(
+                    tx,
+                    Some(&current.fields.service),
+                    policy.reviews.due_days,
+                )?
+                .into_iter()
+                .find(|r| r.release_id == id);
+                if let Some(r) = required {
+                    return Err(ApiError::conflict(
+                        ReasonCode::ReviewRequired,
+                        format!(
+                            "the review of {id} is mandatory (after {}): write it and sign it off (`relm review show {id}`, `relm review sign {id}`); the sign-offs mark the release reviewed",
+                            r.reasons.join(", ")
+                        ),
+                    )
+                    .with("release", &id));
+                }
+            }
             // A move the policy blocks is an override: it needs a reason, and says what it
             // overrode, signed with it.
             let blocked = if to.is_gated() {

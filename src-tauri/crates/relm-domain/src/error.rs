@@ -151,6 +151,8 @@ pub enum ReasonCode {
     ActionDone,
     /// No action with this id (`id`).
     NoAction,
+    /// The release's review is mandatory: its sign-offs mark it reviewed (`release`).
+    ReviewRequired,
 }
 
 /// A refusal: its code and parameters for the app, an English message for the CLI and the log.
