@@ -19,6 +19,7 @@ use relm_domain::clock::{Clock, FixedClock};
 use relm_identity::keyring::MemoryKeyStore;
 use relm_policy::{Policy, evaluate};
 use relm_store::projection::governance;
+use relm_tests::bench::percentile;
 use std::fmt::Write;
 use std::sync::Arc;
 use std::time::Instant;
@@ -60,10 +61,6 @@ fn fix_when(s: String) -> String {
         "when = { risk_at_least = \"critical\" }\nwhen.environments = [\"prod\"]",
         "when = { risk_at_least = \"critical\", environments = [\"prod\"] }",
     )
-}
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
 }
 
 fn main() {

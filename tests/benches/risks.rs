@@ -18,24 +18,9 @@ use relm_api::{KeyringChoice, Options};
 use relm_domain::clock::FixedClock;
 use relm_domain::payload::Outcome;
 use relm_identity::keyring::MemoryKeyStore;
+use relm_tests::bench::timed;
 use std::sync::Arc;
 use std::time::Instant;
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
-}
-
-fn timed(runs: usize, mut f: impl FnMut()) -> (f64, f64) {
-    let mut times: Vec<f64> = (0..runs)
-        .map(|_| {
-            let t = Instant::now();
-            f();
-            t.elapsed().as_secs_f64() * 1e3
-        })
-        .collect();
-    times.sort_by(f64::total_cmp);
-    (percentile(&times, 0.5), percentile(&times, 0.99))
-}
 
 fn main() {
     let risks = relm_tests::bench::env_usize("RELM_BENCH_RISKS", 10_000);

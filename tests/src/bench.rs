@@ -62,6 +62,24 @@ pub fn raw_verify_seconds(
     t.elapsed().as_secs_f64()
 }
 
+/// The value at quantile `p` (0 to 1) of `sorted`.
+pub fn percentile(sorted: &[f64], p: f64) -> f64 {
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
+}
+
+/// Run `f` `runs` times: the median and the 99th percentile, in milliseconds.
+pub fn timed(runs: usize, mut f: impl FnMut()) -> (f64, f64) {
+    let mut times: Vec<f64> = (0..runs)
+        .map(|_| {
+            let t = std::time::Instant::now();
+            f();
+            t.elapsed().as_secs_f64() * 1e3
+        })
+        .collect();
+    times.sort_by(f64::total_cmp);
+    (percentile(&times, 0.5), percentile(&times, 0.99))
+}
+
 /// A size from the environment, e.g. `RELM_BENCH_EVENTS`, or `default`.
 pub fn env_usize(name: &str, default: usize) -> usize {
     std::env::var(name)

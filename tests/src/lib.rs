@@ -284,6 +284,32 @@ impl Replica {
         v["id"].as_str().expect("id").to_string()
     }
 
+    /// `relm deploy record` of a deployment of release `id` that ran from `start` to `end`
+    /// (RFC 3339); returns the JSON outcome.
+    #[track_caller]
+    pub fn deploy(
+        &self,
+        id: &str,
+        env: &str,
+        outcome: &str,
+        start: &str,
+        end: &str,
+    ) -> serde_json::Value {
+        self.json(&[
+            "deploy",
+            "record",
+            id,
+            "--env",
+            env,
+            "--outcome",
+            outcome,
+            "--start",
+            start,
+            "--end",
+            end,
+        ])
+    }
+
     /// `relm join` from a folder remote as a newcomer; returns the JSON outcome.
     pub fn join(&self, remote: &Path, name: &str) -> serde_json::Value {
         let email = format!("{}@acme.example", name.to_lowercase().replace(' ', "."));

@@ -35,22 +35,6 @@ fn release(r: &Replica) -> String {
         .to_string()
 }
 
-fn record(r: &Replica, id: &str, env: &str, outcome: &str, start: &str, end: &str) -> Value {
-    r.json(&[
-        "deploy",
-        "record",
-        id,
-        "--env",
-        env,
-        "--outcome",
-        outcome,
-        "--start",
-        start,
-        "--end",
-        end,
-    ])
-}
-
 fn kinds(recorded: &Value) -> Vec<String> {
     recorded["deviations"]
         .as_array()
@@ -79,8 +63,7 @@ fn deployments_are_recorded_with_their_deviations_and_move_the_status() {
     r.init();
     let id = release(&r);
     // Staging first: the promotion path, no deviation, the status stays.
-    let staging = record(
-        &r,
+    let staging = r.deploy(
         &id,
         "staging",
         "succeeded",
@@ -92,8 +75,7 @@ fn deployments_are_recorded_with_their_deviations_and_move_the_status() {
     assert_eq!(status(&r, &id), "draft");
     // Production inside the window, but nobody approved it: the verdict at its start did not
     // allow it.
-    let failed = record(
-        &r,
+    let failed = r.deploy(
         &id,
         "prod",
         "failed",
@@ -111,8 +93,7 @@ fn deployments_are_recorded_with_their_deviations_and_move_the_status() {
     assert_eq!(failed["status"], "failed");
     assert_eq!(status(&r, &id), "failed");
     // A retry after the window: another deviation; the release is deployed.
-    let ok = record(
-        &r,
+    let ok = r.deploy(
         &id,
         "prod",
         "succeeded",
@@ -295,8 +276,7 @@ fn a_deployment_recorded_after_the_fact_may_predate_the_release() {
     r.init();
     let id = release(&r);
     // Imported from a platform's history: a year before the release was entered in Relm.
-    let old = record(
-        &r,
+    let old = r.deploy(
         &id,
         "staging",
         "succeeded",
@@ -478,16 +458,14 @@ fn a_rollback_is_linked_to_the_deployment_it_undid_and_the_plan_in_force() {
     );
     assert!(err.contains("no deployment to prod"), "{err}");
     let planned = plan(&r, &id, &[]);
-    record(
-        &r,
+    r.deploy(
         &id,
         "staging",
         "succeeded",
         "2026-03-09T09:00:00Z",
         "2026-03-09T09:12:00Z",
     );
-    let prod = record(
-        &r,
+    let prod = r.deploy(
         &id,
         "prod",
         "succeeded",
@@ -552,8 +530,7 @@ fn forged_deployments_cannot_leave_out_deviations_or_claim_the_future() {
     let id = release(&b);
     b.ok(&["sync"]);
     a.ok(&["sync"]);
-    record(
-        &a,
+    a.deploy(
         &id,
         "staging",
         "succeeded",

@@ -23,22 +23,6 @@ fn release(r: &Replica, service: &str, version: &str, envs: &[&str]) -> String {
     r.json(&args)["id"].as_str().unwrap().to_string()
 }
 
-fn deploy(r: &Replica, id: &str, env: &str, outcome: &str, start: &str, end: &str) {
-    r.ok(&[
-        "deploy",
-        "record",
-        id,
-        "--env",
-        env,
-        "--outcome",
-        outcome,
-        "--start",
-        start,
-        "--end",
-        end,
-    ]);
-}
-
 /// Payments 1.0: staging 03-01 10:00, prod 03-02 10:00–10:30 (lead 24.5 h from its first
 /// deployment, which is before the release was entered). Payments 1.1: staging 03-03 09:00,
 /// prod failed 03-04 10:00–10:20, prod succeeded 12:00–12:20 (restored in 2 h; lead 27 h 20 min).
@@ -47,16 +31,14 @@ fn fixture() -> Replica {
     let r = Replica::new();
     r.init();
     let p1 = release(&r, "payments", "1.0.0", &["staging", "prod"]);
-    deploy(
-        &r,
+    r.deploy(
         &p1,
         "staging",
         "succeeded",
         "2026-03-01T10:00:00Z",
         "2026-03-01T10:10:00Z",
     );
-    deploy(
-        &r,
+    r.deploy(
         &p1,
         "prod",
         "succeeded",
@@ -64,24 +46,21 @@ fn fixture() -> Replica {
         "2026-03-02T10:30:00Z",
     );
     let p2 = release(&r, "payments", "1.1.0", &["staging", "prod"]);
-    deploy(
-        &r,
+    r.deploy(
         &p2,
         "staging",
         "succeeded",
         "2026-03-03T09:00:00Z",
         "2026-03-03T09:10:00Z",
     );
-    deploy(
-        &r,
+    r.deploy(
         &p2,
         "prod",
         "failed",
         "2026-03-04T10:00:00Z",
         "2026-03-04T10:20:00Z",
     );
-    deploy(
-        &r,
+    r.deploy(
         &p2,
         "prod",
         "succeeded",
@@ -89,8 +68,7 @@ fn fixture() -> Replica {
         "2026-03-04T12:20:00Z",
     );
     let s1 = release(&r, "search", "2.0.0", &["prod"]);
-    deploy(
-        &r,
+    r.deploy(
         &s1,
         "prod",
         "failed",

@@ -45,3 +45,15 @@ CREATE INDEX deployments_failed ON deployments (service, ended_ms)
     WHERE outcome IN ('failed', 'rolled_back');
 CREATE INDEX deployments_deviating ON deployments (service, ended_ms)
     WHERE deviation_count > 0;
+
+-- Lead time starts at a release's first deployment anywhere when that came before its record:
+-- one seek in this index.
+CREATE INDEX deployments_first ON deployments (release_id, started_ms);
+
+-- Whether a deployment ran inside a freeze (one of its deviations), and the period's
+-- deployments for the metrics read from one index alone.
+ALTER TABLE deployments ADD COLUMN in_freeze INTEGER NOT NULL DEFAULT 0;
+DROP INDEX deployments_by_end;
+CREATE INDEX deployments_metrics ON deployments
+    (ended_ms, service, environment, outcome, deviation_count, in_freeze, started_ms, release_id,
+     event_id);

@@ -19,6 +19,7 @@ use relm_policy::Policy;
 use relm_policy::deviation::{self, Deviation};
 
 use super::governance;
+use super::refused;
 use crate::error::{Result, StoreError};
 
 fn time(hlc: i64) -> DateTime<Utc> {
@@ -65,10 +66,6 @@ fn parse_time(s: &str) -> Option<DateTime<Utc>> {
         .map(|t| t.with_timezone(&Utc))
 }
 
-fn refused(code: &'static str, message: String) -> Result<Option<Violation>> {
-    Ok(Some(Violation::new(code, message)))
-}
-
 /// Whether `env` is one of the release's environments, by name or alias.
 fn targets(policy: &Policy, environments: &[String], env: &str) -> bool {
     environments.iter().any(|e| {
@@ -90,12 +87,7 @@ pub(crate) fn apply(
     by: &str,
 ) -> Result<Option<Violation>> {
     let release = |id: &ReleaseId| super::releases::get(conn, &id.0);
-    let unknown = |id: &ReleaseId| {
-        Violation::new(
-            "unknown_release",
-            format!("no release {id} exists at this point of the ledger"),
-        )
-    };
+    let unknown = super::unknown_release;
     match body {
         EventBody::DeploymentRecorded {
             release_id,
@@ -158,8 +150,8 @@ pub(crate) fn apply(
             conn.prepare_cached(
                 "INSERT INTO deployments (event_id, release_id, environment, outcome, recorded_outcome,
                    release_digest, note, at_hlc, by_key, started_ms, ended_ms, service, tool, link,
-                   external_ref, deviations, deviation_count)
-                 VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+                   external_ref, deviations, deviation_count, in_freeze)
+                 VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
             )?
             .execute(params![
                 event_id,
@@ -178,6 +170,9 @@ pub(crate) fn apply(
                 external_ref,
                 serde_json::to_string(&found).unwrap_or_else(|_| "[]".into()),
                 found.len() as i64,
+                found
+                    .iter()
+                    .any(|d| matches!(d, Deviation::InFreeze { .. })),
             ])?;
             follow(conn, &policy, &release_id.0, event_id, at, by)?;
         }

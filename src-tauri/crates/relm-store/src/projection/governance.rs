@@ -39,12 +39,7 @@ pub(crate) fn apply(
             .prepare_cached("SELECT 1 FROM releases WHERE id = ?1")?
             .query_row([&id.0], |r| r.get(0))
             .optional()?;
-        Ok(found.is_none().then(|| {
-            Violation::new(
-                "unknown_release",
-                format!("no release {id} exists at this point of the ledger"),
-            )
-        }))
+        Ok(found.is_none().then(|| super::unknown_release(id)))
     };
     match body {
         EventBody::PolicyApplied {

@@ -2,7 +2,7 @@
 //! definitions of docs/metrics.md: read from the deployments, releases, approvals, reviews and
 //! actions tables.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, Datelike, Duration, Utc};
 use rusqlite::{Connection, params};
@@ -111,6 +111,8 @@ struct Row {
     in_freeze: bool,
     created: i64,
     emergency: bool,
+    /// The start of the release's first deployment to any environment.
+    first: i64,
 }
 
 /// The figures over `start`..`end` for `service` (all when `None`) and the environments
@@ -127,16 +129,17 @@ pub fn measure(
 ) -> Result<Metrics> {
     let (from_ms, to_ms) = (start.timestamp_millis(), end.timestamp_millis());
     let envs = serde_json::to_string(names).unwrap_or_else(|_| "[]".into());
+    // The period's deployments from one index alone (`deployments_metrics`); what the lead time
+    // and the emergency ratio need of their releases is read once per release below.
     let mut stmt = conn.prepare_cached(
-        "SELECT d.event_id, d.release_id, d.service, d.environment, d.outcome, d.started_ms,
-                d.ended_ms, d.deviation_count > 0, instr(d.deviations, '\"in_freeze\"') > 0,
-                r.created_hlc >> 16, r.change_type = 'emergency'
-         FROM deployments d JOIN releases r ON r.id = d.release_id
-         WHERE d.ended_ms >= ?1 AND d.ended_ms < ?2 AND (?3 IS NULL OR d.service = ?3)
-           AND d.environment IN (SELECT value FROM json_each(?4))
-         ORDER BY d.ended_ms, d.event_id",
+        "SELECT event_id, release_id, service, environment, outcome, ended_ms,
+                deviation_count > 0, in_freeze, started_ms
+         FROM deployments
+         WHERE ended_ms >= ?1 AND ended_ms < ?2 AND (?3 IS NULL OR service = ?3)
+           AND environment IN (SELECT value FROM json_each(?4))
+         ORDER BY ended_ms, event_id",
     )?;
-    let rows: Vec<Row> = stmt
+    let mut rows: Vec<Row> = stmt
         .query_map(params![from_ms, to_ms, service, envs], |r| {
             Ok(Row {
                 id: r.get(0)?,
@@ -144,33 +147,50 @@ pub fn measure(
                 service: r.get(2)?,
                 env: r.get(3)?,
                 outcome: r.get(4)?,
-                started: r.get(5)?,
-                ended: r.get(6)?,
-                deviating: r.get(7)?,
-                in_freeze: r.get(8)?,
-                created: r.get(9)?,
-                emergency: r.get(10)?,
+                ended: r.get(5)?,
+                deviating: r.get(6)?,
+                in_freeze: r.get(7)?,
+                started: r.get(8)?,
+                created: 0,
+                emergency: false,
+                first: 0,
             })
         })?
         .collect::<rusqlite::Result<_>>()?;
-    // Lead time starts at the release's creation or its first deployment anywhere, whichever
-    // is earlier (deployments imported from before the release was entered).
-    let mut first: HashMap<String, i64> = HashMap::new();
     {
-        let mut stmt =
-            conn.prepare_cached("SELECT min(started_ms) FROM deployments WHERE release_id = ?1")?;
-        for r in &rows {
-            if !first.contains_key(&r.release) {
-                let f: Option<i64> = stmt.query_row([&r.release], |x| x.get(0))?;
-                first.insert(r.release.clone(), f.unwrap_or(r.started));
-            }
+        // Each release's creation and change type, and its first deployment anywhere: two
+        // passes over the service's (or every) release, not a query per release.
+        // A filter that may be null would keep SQLite from the service's index.
+        let only = if service.is_some() {
+            "service = ?1"
+        } else {
+            "?1 IS NULL"
+        };
+        let created: HashMap<String, (i64, bool)> = conn
+            .prepare_cached(&format!(
+                "SELECT id, created_hlc >> 16, change_type = 'emergency' FROM releases
+                 WHERE {only}"
+            ))?
+            .query_map([service], |x| Ok((x.get(0)?, (x.get(1)?, x.get(2)?))))?
+            .collect::<rusqlite::Result<_>>()?;
+        let first: HashMap<String, i64> = conn
+            .prepare_cached(&format!(
+                "SELECT release_id, min(started_ms) FROM deployments
+                 WHERE {only} GROUP BY release_id"
+            ))?
+            .query_map([service], |x| Ok((x.get(0)?, x.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        for r in &mut rows {
+            let (c, e) = created
+                .get(&r.release)
+                .copied()
+                .unwrap_or((r.started, false));
+            r.created = c;
+            r.emergency = e;
+            r.first = first.get(&r.release).copied().unwrap_or(r.started);
         }
     }
-    let lead = |r: &Row| {
-        r.ended
-            - r.created
-                .min(first.get(&r.release).copied().unwrap_or(r.started))
-    };
+    let lead = |r: &Row| r.ended - r.created.min(r.first);
     let ok = |r: &Row| r.outcome == "succeeded";
     let bad = |r: &Row| r.outcome == "failed" || r.outcome == "rolled_back";
     let weeks_in = ((to_ms - from_ms) as f64 / (7.0 * 86_400_000.0)).max(1.0 / 7.0);
@@ -232,23 +252,44 @@ pub fn measure(
     // approval for the environment before its first successful deployment there in the period.
     let mut approval_lead = Vec::new();
     {
-        let mut planned = conn.prepare_cached(
-            "SELECT min(at_hlc) >> 16 FROM release_status_history WHERE release_id = ?1 AND to_status = 'planned'",
-        )?;
-        let mut approved = conn.prepare_cached(
-            "SELECT max(at_hlc) >> 16 FROM approvals WHERE release_id = ?1 AND environment = ?2
-             AND decision = 'approve' AND (at_hlc >> 16) <= ?3",
-        )?;
-        let mut seen: Vec<(&str, &str)> = Vec::new();
+        // Per release and environment: the start of its first successful deployment of the
+        // period; then each release's submission and each environment's approvals, read once.
+        let mut first_ok: HashMap<(&str, &str), i64> = HashMap::new();
         for r in rows.iter().filter(|r| ok(r)) {
-            if seen.contains(&(r.release.as_str(), r.env.as_str())) {
-                continue;
+            first_ok
+                .entry((r.release.as_str(), r.env.as_str()))
+                .and_modify(|t| *t = (*t).min(r.started))
+                .or_insert(r.started);
+        }
+        let planned: HashMap<String, i64> = conn
+            .prepare_cached(
+                "SELECT release_id, min(at_hlc) >> 16 FROM release_status_history
+                 WHERE to_status = 'planned' GROUP BY release_id",
+            )?
+            .query_map([], |x| Ok((x.get(0)?, x.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut approvals: HashMap<(String, String), Vec<i64>> = HashMap::new();
+        {
+            let mut stmt = conn.prepare_cached(
+                "SELECT release_id, environment, at_hlc >> 16 FROM approvals
+                 WHERE decision = 'approve'",
+            )?;
+            let mut q = stmt.query([])?;
+            while let Some(x) = q.next()? {
+                approvals
+                    .entry((x.get(0)?, x.get(1)?))
+                    .or_default()
+                    .push(x.get(2)?);
             }
-            seen.push((r.release.as_str(), r.env.as_str()));
-            let p: Option<i64> = planned.query_row([&r.release], |x| x.get(0))?;
-            let a: Option<i64> =
-                approved.query_row(params![r.release, r.env, r.started], |x| x.get(0))?;
-            if let (Some(p), Some(a)) = (p, a)
+        }
+        for ((release, env), start) in first_ok {
+            let Some(p) = planned.get(release) else {
+                continue;
+            };
+            let last = approvals
+                .get(&(release.to_string(), env.to_string()))
+                .and_then(|times| times.iter().filter(|t| **t <= start).max());
+            if let Some(a) = last
                 && a >= p
             {
                 approval_lead.push(a - p);
@@ -268,16 +309,19 @@ pub fn measure(
     // Reviews due in the period: how many were signed off.
     let due_from = start.date_naive().to_string();
     let due_to = end.date_naive().to_string();
-    let mut due = 0u32;
-    let mut done = 0u32;
-    for req in super::reviews::requirements(conn, service, due_days)? {
-        if req.due >= due_from && req.due < due_to {
-            due += 1;
-            if super::reviews::get(conn, &req.release_id)?.is_some_and(|s| s.signed_at.is_some()) {
-                done += 1;
-            }
-        }
-    }
+    // A review is due `due_days` after the first of its triggers (as a UTC date).
+    let (due, done): (u32, u32) = conn
+        .prepare_cached(&format!(
+            "SELECT count(*), coalesce(sum(v.signed_hlc IS NOT NULL), 0)
+             FROM (SELECT release_id, min(at_ms) AS since FROM ({}) GROUP BY release_id) t
+             LEFT JOIN reviews v ON v.release_id = t.release_id
+             WHERE date(t.since / 1000 + ?4 * 86400, 'unixepoch') >= ?2
+               AND date(t.since / 1000 + ?4 * 86400, 'unixepoch') < ?3",
+            super::reviews::triggers(service.is_some())
+        ))?
+        .query_row(params![service, due_from, due_to, due_days], |x| {
+            Ok((x.get(0)?, x.get(1)?))
+        })?;
     // Actions due in the period not done by their due date (done later, or still open).
     let overdue_actions: u32 = conn
         .prepare_cached(
@@ -292,16 +336,13 @@ pub fn measure(
 
     let succeeded: Vec<&Row> = rows.iter().filter(|r| ok(r)).collect();
     let failed = rows.iter().filter(|r| bad(r)).count() as u32;
-    let released: Vec<&str> = {
-        let mut v: Vec<&str> = succeeded.iter().map(|r| r.release.as_str()).collect();
-        v.sort_unstable();
-        v.dedup();
-        v
-    };
-    let emergencies = released
+    let released: HashSet<&str> = succeeded.iter().map(|r| r.release.as_str()).collect();
+    let emergencies = succeeded
         .iter()
-        .filter(|id| succeeded.iter().any(|r| r.release == **id && r.emergency))
-        .count() as u32;
+        .filter(|r| r.emergency)
+        .map(|r| r.release.as_str())
+        .collect::<HashSet<&str>>()
+        .len() as u32;
 
     // Weeks from the Monday on or before the start.
     let mut weeks = Vec::new();
@@ -310,15 +351,15 @@ pub fn measure(
             start.date_naive().weekday().num_days_from_monday(),
         ));
     let mut w = monday.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
+    // Rows are in end order: each week is the next run of them.
+    let mut next = 0;
     while w < end {
-        let (a, b) = (
-            w.timestamp_millis(),
-            (w + Duration::days(7)).timestamp_millis(),
-        );
-        let inside: Vec<&Row> = rows
-            .iter()
-            .filter(|r| r.ended >= a && r.ended < b)
-            .collect();
+        let b = (w + Duration::days(7)).timestamp_millis();
+        let from = next;
+        while next < rows.len() && rows[next].ended < b {
+            next += 1;
+        }
+        let inside: Vec<&Row> = rows[from..next].iter().collect();
         weeks.push(WeekPoint {
             start: w.date_naive().to_string(),
             deployments: inside.len() as u32,
@@ -332,11 +373,11 @@ pub fn measure(
     }
 
     let mut services = Vec::new();
-    let mut names: Vec<&str> = rows.iter().map(|r| r.service.as_str()).collect();
-    names.sort_unstable();
-    names.dedup();
-    for s in names {
-        let mine: Vec<&Row> = rows.iter().filter(|r| r.service == s).collect();
+    let mut by_service: BTreeMap<&str, Vec<&Row>> = BTreeMap::new();
+    for r in &rows {
+        by_service.entry(r.service.as_str()).or_default().push(r);
+    }
+    for (s, mine) in by_service {
         let good: Vec<&&Row> = mine.iter().filter(|r| ok(r)).collect();
         services.push(ServicePoint {
             service: s.to_string(),

@@ -51,6 +51,19 @@ pub const TABLES: &[(&str, &str)] = &[
     ("workspace", "id"),
 ];
 
+/// No effect, for a reason named by `code`.
+pub(crate) fn refused(code: &'static str, message: String) -> Result<Option<Violation>> {
+    Ok(Some(Violation::new(code, message)))
+}
+
+/// The violation of an event about a release that does not exist at its point of the ledger.
+pub(crate) fn unknown_release(id: &relm_domain::ids::ReleaseId) -> Violation {
+    Violation::new(
+        "unknown_release",
+        format!("no release {id} exists at this point of the ledger"),
+    )
+}
+
 /// What applying an event did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {

@@ -239,10 +239,7 @@ pub(crate) fn apply(
 }
 
 fn unknown(id: &ReleaseId) -> Violation {
-    Violation::new(
-        "unknown_release",
-        format!("no release {id} exists at this point of the ledger"),
-    )
+    super::unknown_release(id)
 }
 
 fn json<T: Serialize>(v: &T) -> String {

@@ -16,14 +16,11 @@ use relm_domain::payload::EventBody;
 use relm_domain::release::ReleaseStatus;
 use relm_domain::review::{ReviewContent, ReviewPatch};
 
+use super::refused;
 use crate::error::{Result, StoreError};
 
 fn time(hlc: i64) -> DateTime<Utc> {
     Hlc::from_packed(hlc).to_datetime()
-}
-
-fn refused(code: &'static str, message: String) -> Result<Option<Violation>> {
-    Ok(Some(Violation::new(code, message)))
 }
 
 /// The review's content and whether it is signed, if the release has one.
@@ -60,12 +57,7 @@ pub(crate) fn apply(
     by: &str,
 ) -> Result<Option<Violation>> {
     let release = |id: &ReleaseId| super::releases::get(conn, &id.0);
-    let unknown = |id: &ReleaseId| {
-        Violation::new(
-            "unknown_release",
-            format!("no release {id} exists at this point of the ledger"),
-        )
-    };
+    let unknown = super::unknown_release;
     match body {
         EventBody::ReviewUpdated { release_id, patch } => {
             if release(release_id)?.is_none() {
@@ -275,21 +267,13 @@ pub fn requirements(
     service: Option<&str>,
     due_days: u32,
 ) -> Result<Vec<Requirement>> {
-    let mut stmt = conn.prepare_cached(
+    let sql = format!(
         "SELECT t.release_id, min(t.at_ms), group_concat(DISTINCT t.reason)
-         FROM (
-           SELECT e.release_id, e.at_hlc >> 16 AS at_ms, 'emergency' AS reason, r.service AS service
-             FROM emergencies e JOIN releases r ON r.id = e.release_id
-             WHERE ?1 IS NULL OR r.service = ?1
-           UNION ALL
-           SELECT release_id, ended_ms, outcome, service FROM deployments
-             WHERE outcome IN ('failed', 'rolled_back') AND (?1 IS NULL OR service = ?1)
-           UNION ALL
-           SELECT release_id, ended_ms, 'deviation', service FROM deployments
-             WHERE deviation_count > 0 AND (?1 IS NULL OR service = ?1)
-         ) t
+         FROM ({}) t
          GROUP BY t.release_id ORDER BY min(t.at_ms), t.release_id",
-    )?;
+        triggers(service.is_some())
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map([service], |r| {
         Ok((
             r.get::<_, String>(0)?,
@@ -313,6 +297,33 @@ pub fn requirements(
         });
     }
     Ok(out)
+}
+
+/// What makes reviews mandatory, as rows `(release_id, at_ms, reason)`: emergency
+/// declarations, failed or rolled-back deployments, deviating deployments; of the service `?1`
+/// when `one_service`, else with `?1` null. One service's rows come from the partial indexes of
+/// failed and deviating deployments (a condition that may be null keeps SQLite from them).
+pub(crate) fn triggers(one_service: bool) -> String {
+    let only = |column: &str| {
+        if one_service {
+            format!("AND {column} = ?1")
+        } else {
+            "AND ?1 IS NULL".to_string()
+        }
+    };
+    format!(
+        "SELECT e.release_id AS release_id, e.at_hlc >> 16 AS at_ms, 'emergency' AS reason
+           FROM emergencies e JOIN releases r ON r.id = e.release_id WHERE 1 {}
+         UNION ALL
+         SELECT release_id, ended_ms, outcome FROM deployments
+           WHERE outcome IN ('failed', 'rolled_back') {}
+         UNION ALL
+         SELECT release_id, ended_ms, 'deviation' FROM deployments
+           WHERE deviation_count > 0 {}",
+        only("r.service"),
+        only("service"),
+        only("service")
+    )
 }
 
 /// A follow-up action.

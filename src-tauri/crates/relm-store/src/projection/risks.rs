@@ -511,10 +511,9 @@ pub(crate) fn answered(
     at: i64,
 ) -> Result<Option<Violation>> {
     if super::releases::get(conn, release_id)?.is_none() {
-        return Ok(Some(Violation::new(
-            "unknown_release",
-            format!("no release {release_id} exists at this point of the ledger"),
-        )));
+        return Ok(Some(super::unknown_release(&relm_domain::ids::ReleaseId(
+            release_id.to_string(),
+        ))));
     }
     let mut put = conn.prepare_cached(
         "INSERT INTO release_answers (release_id, question, answer, event_id, at_hlc)
@@ -555,10 +554,9 @@ pub(crate) fn lowered(
     (at, by): (i64, &str),
 ) -> Result<Option<Violation>> {
     let Some(release) = super::releases::get(conn, release_id)? else {
-        return Ok(Some(Violation::new(
-            "unknown_release",
-            format!("no release {release_id} exists at this point of the ledger"),
-        )));
+        return Ok(Some(super::unknown_release(&relm_domain::ids::ReleaseId(
+            release_id.to_string(),
+        ))));
     };
     if level >= from {
         return Ok(Some(Violation::new(
