@@ -230,9 +230,22 @@ pub fn log(conn: &Connection, entity: Option<&str>, limit: u32) -> Result<Vec<Lo
 
 /// The ledger's history, newest first, as `f` narrows it.
 pub fn log_filtered(conn: &Connection, f: &LogFilter) -> Result<Vec<LogEntry>> {
+    // A given entity or author is matched plainly, so that SQLite reads its index
+    // (`events_by_entity`, the author's sequence) instead of the whole ledger; a filter that may
+    // be null would keep it from them.
+    let entity = if f.entity.is_some() {
+        "entity = ?1"
+    } else {
+        "?1 IS NULL"
+    };
+    let author = if f.author.is_some() {
+        "author = ?2"
+    } else {
+        "?2 IS NULL"
+    };
     let sql = format!(
         "SELECT {COLUMNS}, (SELECT name FROM members m WHERE m.key_id = e.author) FROM events e
-         WHERE (?1 IS NULL OR entity = ?1) AND (?2 IS NULL OR author = ?2)
+         WHERE {entity} AND {author}
            AND (?3 IS NULL OR kind = ?3 OR (substr(?3, -1) = '.' AND substr(kind, 1, length(?3)) = ?3))
            AND (?4 IS NULL OR hlc >= ?4) AND (?5 IS NULL OR hlc < ?5)
          ORDER BY hlc DESC, author DESC, seq DESC LIMIT ?6"
