@@ -284,6 +284,34 @@ impl Replica {
         v["id"].as_str().expect("id").to_string()
     }
 
+    /// Plan payments 4.2.0 "Refund batching" to staging then prod, its window 2026-03-10
+    /// 10:00–12:00 Paris (09:00–11:00 UTC): in the past whatever today is. Returns its id.
+    pub fn march_release(&self) -> String {
+        self.json(&[
+            "release",
+            "create",
+            "--service",
+            "payments",
+            "--version",
+            "4.2.0",
+            "--env",
+            "staging",
+            "--env",
+            "prod",
+            "--title",
+            "Refund batching",
+            "--start",
+            "2026-03-10T10:00",
+            "--end",
+            "2026-03-10T12:00",
+            "--tz",
+            "Europe/Paris",
+        ])["id"]
+            .as_str()
+            .expect("id")
+            .to_string()
+    }
+
     /// `relm deploy record` of a deployment of release `id` that ran from `start` to `end`
     /// (RFC 3339); returns the JSON outcome.
     #[track_caller]

@@ -8,33 +8,6 @@ use relm_tests::forge::{Forger, plant};
 use relm_tests::{Replica, not_applied, now_ms, team};
 use serde_json::{Value, json};
 
-/// A release to staging then prod, planned 2026-03-10 10:00–12:00 Paris (09:00–11:00 UTC).
-fn release(r: &Replica) -> String {
-    r.json(&[
-        "release",
-        "create",
-        "--service",
-        "payments",
-        "--version",
-        "4.2.0",
-        "--env",
-        "staging",
-        "--env",
-        "prod",
-        "--title",
-        "Refund batching",
-        "--start",
-        "2026-03-10T10:00",
-        "--end",
-        "2026-03-10T12:00",
-        "--tz",
-        "Europe/Paris",
-    ])["id"]
-        .as_str()
-        .unwrap()
-        .to_string()
-}
-
 fn kinds(recorded: &Value) -> Vec<String> {
     recorded["deviations"]
         .as_array()
@@ -61,7 +34,7 @@ fn list(r: &Replica, args: &[&str]) -> Vec<Value> {
 fn deployments_are_recorded_with_their_deviations_and_move_the_status() {
     let r = Replica::new();
     r.init();
-    let id = release(&r);
+    let id = r.march_release();
     // Staging first: the promotion path, no deviation, the status stays.
     let staging = r.deploy(
         &id,
@@ -164,7 +137,7 @@ fn deployments_are_recorded_with_their_deviations_and_move_the_status() {
 fn a_reference_records_a_deployment_once() {
     let r = Replica::new();
     r.init();
-    let id = release(&r);
+    let id = r.march_release();
     let args = |outcome: &'static str| {
         vec![
             "deploy",
@@ -211,7 +184,7 @@ fn a_reference_records_a_deployment_once() {
 fn bad_deployments_are_refused_with_the_reason_and_nothing_is_stored() {
     let r = Replica::new();
     r.init();
-    let id = release(&r);
+    let id = r.march_release();
     let events = r.event_count();
     let base = |env: &str, start: &str, end: &str| -> Vec<String> {
         [
@@ -274,7 +247,7 @@ fn bad_deployments_are_refused_with_the_reason_and_nothing_is_stored() {
 fn a_deployment_recorded_after_the_fact_may_predate_the_release() {
     let r = Replica::new();
     r.init();
-    let id = release(&r);
+    let id = r.march_release();
     // Imported from a platform's history: a year before the release was entered in Relm.
     let old = r.deploy(
         &id,
@@ -305,7 +278,7 @@ fn plan(r: &Replica, id: &str, extra: &[&str]) -> Value {
 fn rollback_readiness_follows_the_plan_and_its_rehearsals() {
     let r = Replica::new();
     r.init();
-    let id = release(&r);
+    let id = r.march_release();
     assert_eq!(r.json(&["rollback", "show", &id])["readiness"], "no_plan");
     let events = r.event_count();
     // Bad plans: every problem at once, nothing stored.
@@ -440,7 +413,7 @@ fn rollback_readiness_follows_the_plan_and_its_rehearsals() {
 fn a_rollback_is_linked_to_the_deployment_it_undid_and_the_plan_in_force() {
     let r = Replica::new();
     r.init();
-    let id = release(&r);
+    let id = r.march_release();
     // Nothing to roll back yet.
     let err = r.fails(
         &[
@@ -527,7 +500,7 @@ fn a_rollback_is_linked_to_the_deployment_it_undid_and_the_plan_in_force() {
 fn forged_deployments_cannot_leave_out_deviations_or_claim_the_future() {
     let (a, b, remote) = team();
     // Bob plans the release (his events show the membership he had seen).
-    let id = release(&b);
+    let id = b.march_release();
     b.ok(&["sync"]);
     a.ok(&["sync"]);
     a.deploy(

@@ -22,29 +22,7 @@ use serde_json::{Value, json};
 /// A release to staging then prod planned 2026-03-10 10:00–12:00 Paris; its prod deployment
 /// failed.
 fn failed_release(r: &Replica) -> String {
-    let id = r.json(&[
-        "release",
-        "create",
-        "--service",
-        "payments",
-        "--version",
-        "4.2.0",
-        "--env",
-        "staging",
-        "--env",
-        "prod",
-        "--title",
-        "Refund batching",
-        "--start",
-        "2026-03-10T10:00",
-        "--end",
-        "2026-03-10T12:00",
-        "--tz",
-        "Europe/Paris",
-    ])["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = r.march_release();
     for (env, outcome, start, end) in [
         (
             "staging",

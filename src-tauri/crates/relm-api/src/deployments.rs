@@ -720,14 +720,7 @@ pub(crate) fn targeted(
     environments: &[String],
     env: &str,
 ) -> Result<()> {
-    let found = environments.iter().any(|e| {
-        e == env
-            || policy
-                .environment(e)
-                .zip(policy.environment(env))
-                .is_some_and(|(a, b)| a.name == b.name)
-    });
-    if found {
+    if policy.targets(environments, env) {
         return Ok(());
     }
     Err(ApiError::invalid(

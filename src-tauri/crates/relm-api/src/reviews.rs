@@ -170,11 +170,10 @@ pub struct ActionQuery {
 }
 
 impl Relm {
+    /// The policy's review delay, from the policy parsed once per version (`relm_store`'s).
     fn due_days(&self) -> Result<u32> {
-        Ok(crate::gates::in_force(self.store.conn())?
-            .0
-            .reviews
-            .due_days)
+        let (policy, _) = relm_store::projection::deployments::policy_in_force(self.store.conn())?;
+        Ok(policy.reviews.due_days)
     }
 
     fn requirement(&self, release_id: &str) -> Result<Option<Requirement>> {

@@ -88,16 +88,7 @@ fn window_applies(policy: &Policy, facts: &Facts, env: &str) -> bool {
     }
     promotion(policy, targets)
         .last()
-        .is_some_and(|last| same(policy, last, env))
-}
-
-/// Whether two names are the same environment (by name or alias).
-fn same(policy: &Policy, a: &str, b: &str) -> bool {
-    a == b
-        || policy
-            .environment(a)
-            .zip(policy.environment(b))
-            .is_some_and(|(x, y)| x.name == y.name)
+        .is_some_and(|last| policy.same_environment(last, env))
 }
 
 /// The release's environments in the policy's promotion order (ones the policy does not know
@@ -106,7 +97,10 @@ pub fn promotion(policy: &Policy, targets: &[String]) -> Vec<String> {
     let mut known: Vec<(usize, String)> = Vec::new();
     let mut unknown = Vec::new();
     for t in targets {
-        match policy.order().position(|e| same(policy, &e.name, t)) {
+        match policy
+            .order()
+            .position(|e| policy.same_environment(&e.name, t))
+        {
             Some(i) => known.push((i, t.clone())),
             None => unknown.push(t.clone()),
         }
@@ -119,11 +113,6 @@ pub fn promotion(policy: &Policy, targets: &[String]) -> Vec<String> {
 /// release's status.
 pub fn last_environment(policy: &Policy, targets: &[String]) -> Option<String> {
     promotion(policy, targets).pop()
-}
-
-/// Whether `env` is the release's last environment in promotion order.
-pub fn is_last(policy: &Policy, targets: &[String], env: &str) -> bool {
-    last_environment(policy, targets).is_some_and(|l| same(policy, &l, env))
 }
 
 /// The deviations of a deployment of `facts`'s release to `env` from `start` to `end`, under
@@ -197,14 +186,14 @@ pub fn deviations(
         });
     }
     let order = promotion(policy, &facts.fields.environments);
-    if let Some(i) = order.iter().position(|e| same(policy, e, env))
+    if let Some(i) = order.iter().position(|e| policy.same_environment(e, env))
         && i > 0
     {
         let before = &order[i - 1];
         let promoted = facts.deployments.iter().any(|d| {
             d.outcome == Deployed::Succeeded
                 && d.at <= start
-                && same(policy, &d.environment, before)
+                && policy.same_environment(&d.environment, before)
         });
         if !promoted {
             out.push(Deviation::SkippedEnvironment {

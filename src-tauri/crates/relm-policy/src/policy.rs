@@ -404,6 +404,21 @@ impl Policy {
             .is_some_and(|e| e.tier == Tier::Production)
     }
 
+    /// Whether `a` and `b` name the same environment: equal, or one environment of the
+    /// policy by name or alias.
+    pub fn same_environment(&self, a: &str, b: &str) -> bool {
+        a == b
+            || self
+                .environment(a)
+                .zip(self.environment(b))
+                .is_some_and(|(x, y)| x.name == y.name)
+    }
+
+    /// Whether `env` is one of `environments` (by name or alias).
+    pub fn targets(&self, environments: &[String], env: &str) -> bool {
+        environments.iter().any(|e| self.same_environment(e, env))
+    }
+
     /// Environments in promotion order (as listed).
     pub fn order(&self) -> impl Iterator<Item = &Environment> {
         self.environments.iter()

@@ -66,17 +66,6 @@ fn parse_time(s: &str) -> Option<DateTime<Utc>> {
         .map(|t| t.with_timezone(&Utc))
 }
 
-/// Whether `env` is one of the release's environments, by name or alias.
-fn targets(policy: &Policy, environments: &[String], env: &str) -> bool {
-    environments.iter().any(|e| {
-        e == env
-            || policy
-                .environment(e)
-                .zip(policy.environment(env))
-                .is_some_and(|(a, b)| a.name == b.name)
-    })
-}
-
 /// Apply a deployment or rollback event; `Some` when it has no effect at this point of the
 /// ledger.
 pub(crate) fn apply(
@@ -129,7 +118,7 @@ pub(crate) fn apply(
                 );
             }
             let (policy, version) = policy_in_force(conn)?;
-            if !targets(&policy, &row.fields.environments, environment) {
+            if !policy.targets(&row.fields.environments, environment) {
                 return refused(
                     "unknown_environment",
                     format!("release {release_id} does not target `{environment}`"),
@@ -333,9 +322,12 @@ fn follow(
     let all: Vec<(String, String)> = stmt
         .query_map([release_id], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<rusqlite::Result<_>>()?;
+    let Some(last) = deviation::last_environment(policy, &row.fields.environments) else {
+        return Ok(());
+    };
     let on_last = all
         .iter()
-        .find(|(env, _)| deviation::is_last(policy, &row.fields.environments, env));
+        .find(|(env, _)| policy.same_environment(&last, env));
     let to = match on_last.map(|(_, o)| o.parse::<Outcome>()) {
         Some(Ok(Outcome::Succeeded)) => Deployed,
         Some(Ok(Outcome::Failed)) => Failed,
@@ -416,13 +408,19 @@ const SELECT: &str = "SELECT d.event_id, d.release_id, d.service, r.version, d.e
     d.note, d.release_digest, d.deviations, d.rolled_back_by, d.at_hlc, d.by_key
     FROM deployments d JOIN releases r ON r.id = d.release_id";
 
+/// Column `i` of `r`, a wire name of `T` (an outcome, a result).
+fn choice<T: std::str::FromStr<Err = relm_domain::DomainError>>(
+    r: &rusqlite::Row<'_>,
+    i: usize,
+) -> rusqlite::Result<T> {
+    let s: String = r.get(i)?;
+    s.parse().map_err(|e: relm_domain::DomainError| {
+        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into())
+    })
+}
+
 fn record(r: &rusqlite::Row<'_>) -> rusqlite::Result<(DeploymentRecord, String)> {
-    let outcome = |i: usize| -> rusqlite::Result<Outcome> {
-        let s: String = r.get(i)?;
-        s.parse().map_err(|e: relm_domain::DomainError| {
-            rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into())
-        })
-    };
+    let outcome = |i: usize| choice::<Outcome>(r, i);
     let ms = |i: usize| -> rusqlite::Result<String> {
         Ok(relm_domain::window::fmt_utc(
             DateTime::from_timestamp_millis(r.get(i)?).unwrap_or_default(),
@@ -579,15 +577,10 @@ pub fn rollback_records(
     )?;
     let rehearsals = stmt
         .query_map([release_id], |r| {
-            let result: String = r.get(2)?;
             Ok(RehearsalRecord {
                 id: r.get(0)?,
                 environment: r.get(1)?,
-                result: if result == "failed" {
-                    relm_domain::payload::RehearsalResult::Failed
-                } else {
-                    relm_domain::payload::RehearsalResult::Passed
-                },
+                result: choice(r, 2)?,
                 note: r.get(3)?,
                 link: r.get(4)?,
                 evidence_digest: r.get(5)?,
