@@ -348,6 +348,39 @@ fn an_overdue_review_holds_the_next_release_and_forged_sign_offs_do_not_count() 
     a.ok(&["audit", "verify"]);
 }
 
+#[test]
+fn a_rollback_adds_its_reason_keeps_the_first_due_date_and_every_replica_agrees() {
+    let (a, b, _remote) = team();
+    let id = failed_release(&a);
+    // The failed deployment is rolled back a day later: one more reason, the same due date.
+    a.ok(&[
+        "rollback",
+        "record",
+        &id,
+        "--env",
+        "prod",
+        "--to-version",
+        "4.1.9",
+        "--reason",
+        "errors",
+    ]);
+    let mine = a.json(&["review", "list", "--due"])["reviews"].clone();
+    assert_eq!(mine[0]["release_id"], id.as_str());
+    assert_eq!(
+        mine[0]["reasons"],
+        json!(["deviation", "failed", "rolled_back"])
+    );
+    assert_eq!(mine[0]["due"], "2026-03-15");
+    // Bob's replica applies the same events in its own order and comes to the same.
+    a.ok(&["sync"]);
+    b.ok(&["sync"]);
+    assert_eq!(b.json(&["review", "list", "--due"])["reviews"], mine);
+    // A replay from the ledger alone gives the same table.
+    let before = b.digest();
+    b.ok(&["rebuild"]);
+    assert_eq!(b.digest(), before);
+}
+
 fn relm_tests_check(r: &Replica, id: &str) -> Value {
     let out = r
         .cmd(&["--json", "check", "--release", id, "--env", "prod"])

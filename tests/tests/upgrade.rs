@@ -28,12 +28,16 @@ fn a_schema_1_store_is_migrated_to_the_latest_and_still_verifies() {
              ALTER TABLE workspace DROP COLUMN max_clock_offset_ms;
              DROP TABLE declared_frontier; DROP TABLE event_deps;
              DROP TABLE fork_evidence; DROP TABLE forks; DROP TABLE pushed_evidence;
+             DROP INDEX release_overrides;
              ALTER TABLE releases DROP COLUMN overridden;
              ALTER TABLE release_status_history DROP COLUMN blocked;
              DROP TABLE risk_links; DROP TABLE risks; DROP TABLE release_answers;
              DROP TABLE risk_overrides; ALTER TABLE members DROP COLUMN team;
              DROP TABLE rollback_plans; DROP TABLE rollbacks;
              DROP TABLE reviews; DROP TABLE review_signatures; DROP TABLE actions;
+             DROP TABLE review_requirements;
+             ALTER TABLE releases DROP COLUMN first_deployed_ms;
+             ALTER TABLE releases DROP COLUMN submitted_ms;
              PRAGMA user_version = 1;",
         )
         .unwrap();

@@ -296,13 +296,11 @@ impl Relm {
             // A mandatory review marks the release reviewed when it is signed off, not a move.
             if to == ReleaseStatus::Reviewed {
                 let (policy, _) = crate::gates::in_force(tx)?;
-                let required = relm_store::projection::reviews::requirements(
+                let required = relm_store::projection::reviews::requirement_of(
                     tx,
-                    Some(&current.fields.service),
+                    &id,
                     policy.reviews.due_days,
-                )?
-                .into_iter()
-                .find(|r| r.release_id == id);
+                )?;
                 if let Some(r) = required {
                     return Err(ApiError::conflict(
                         ReasonCode::ReviewRequired,

@@ -177,13 +177,11 @@ impl Relm {
     }
 
     fn requirement(&self, release_id: &str) -> Result<Option<Requirement>> {
-        let conn = self.store.conn();
-        let service = releases::get(conn, release_id)?.map(|r| r.fields.service);
-        Ok(
-            store::requirements(conn, service.as_deref(), self.due_days()?)?
-                .into_iter()
-                .find(|r| r.release_id == release_id),
-        )
+        Ok(store::requirement_of(
+            self.store.conn(),
+            release_id,
+            self.due_days()?,
+        )?)
     }
 
     fn today(&self) -> String {

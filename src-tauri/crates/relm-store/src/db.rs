@@ -25,19 +25,21 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../migrations/0012_risk_levels.sql")),
         M::up(include_str!("../migrations/0013_deployments.sql")),
         M::up(include_str!("../migrations/0014_reviews.sql")),
+        M::up(include_str!("../migrations/0015_metrics.sql")),
     ])
 }
 
 /// The schema version this binary writes (SQLite `user_version`).
-pub const SCHEMA_VERSION: i64 = 14;
+pub const SCHEMA_VERSION: i64 = 15;
 
 /// A store migrated from a schema below this one gets its projections replayed from the
 /// ledger: schema 4 reads fields (a release's risk level) that a replica on an older version
 /// may have received in events without projecting them; schema 5 projects calendar events an
 /// older replica kept without effect; schema 6 the freeze justifications; schema 11 the risk
 /// register; schema 12 members' teams and lowered risk levels; schema 13 deployments' times,
-/// references and deviations, rollback plans and rollbacks; schema 14 reviews and actions.
-const REPLAY_BELOW: i64 = 14;
+/// references and deviations, rollback plans and rollbacks; schema 14 reviews and actions;
+/// schema 15 releases' first deployments and the reviews they made mandatory.
+const REPLAY_BELOW: i64 = 15;
 
 #[derive(Debug)]
 pub struct Store {

@@ -440,13 +440,12 @@ impl Timeline {
                 }
                 Act::Review(outcome, went_well, went_badly, if_required) => {
                     if if_required
-                        && !relm_store::projection::reviews::requirements(
+                        && relm_store::projection::reviews::requirement_of(
                             relm.store.conn(),
-                            Some(&service),
+                            &id.0,
                             5,
                         )?
-                        .iter()
-                        .any(|r| r.release_id == id.0)
+                        .is_none()
                     {
                         continue;
                     }

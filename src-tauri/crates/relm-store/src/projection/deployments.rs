@@ -163,6 +163,18 @@ pub(crate) fn apply(
                     .iter()
                     .any(|d| matches!(d, Deviation::InFreeze { .. })),
             ])?;
+            let (start_ms, end_ms) = (start.timestamp_millis(), end.timestamp_millis());
+            conn.prepare_cached(
+                "UPDATE releases SET first_deployed_ms = min(coalesce(first_deployed_ms, ?2), ?2)
+                 WHERE id = ?1",
+            )?
+            .execute(params![release_id.0, start_ms])?;
+            if matches!(outcome, Outcome::Failed | Outcome::RolledBack) {
+                super::reviews::require(conn, &release_id.0, end_ms, outcome.as_str())?;
+            }
+            if !found.is_empty() {
+                super::reviews::require(conn, &release_id.0, end_ms, "deviation")?;
+            }
             follow(conn, &policy, &release_id.0, event_id, at, by)?;
         }
         EventBody::RollbackRehearsed {
@@ -261,11 +273,16 @@ pub(crate) fn apply(
                 at,
                 by
             ])?;
-            conn.prepare_cached(
-                "UPDATE deployments SET outcome = 'rolled_back', rolled_back_by = ?2
-                 WHERE event_id = ?1 AND rolled_back_by IS NULL",
-            )?
-            .execute(params![undone, event_id])?;
+            let undone_end: Option<i64> = conn
+                .prepare_cached(
+                    "UPDATE deployments SET outcome = 'rolled_back', rolled_back_by = ?2
+                     WHERE event_id = ?1 AND rolled_back_by IS NULL RETURNING ended_ms",
+                )?
+                .query_row(params![undone, event_id], |r| r.get(0))
+                .optional()?;
+            if let Some(end_ms) = undone_end {
+                super::reviews::require(conn, &release_id.0, end_ms, "rolled_back")?;
+            }
             let (policy, _) = policy_in_force(conn)?;
             follow(conn, &policy, &release_id.0, event_id, at, by)?;
         }
@@ -453,23 +470,39 @@ fn record(r: &rusqlite::Row<'_>) -> rusqlite::Result<(DeploymentRecord, String)>
 
 /// Deployments matching `filter`, latest end first.
 pub fn list(conn: &Connection, filter: &DeploymentFilter) -> Result<Vec<DeploymentRecord>> {
-    let sql = format!(
-        "{SELECT} WHERE (?1 IS NULL OR d.release_id = ?1) AND (?2 IS NULL OR d.service = ?2)
-           AND (?3 IS NULL OR d.environment = ?3) AND (?4 IS NULL OR d.ended_ms >= ?4)
-           AND (?5 IS NULL OR d.ended_ms < ?5)
-         ORDER BY d.ended_ms DESC, d.at_hlc DESC, d.event_id DESC"
-    );
+    // Only the filters given, so that SQLite picks the index that serves them (a condition
+    // that may be null would keep it from any).
+    let mut conditions: Vec<&str> = Vec::new();
+    let mut values: Vec<&dyn rusqlite::ToSql> = Vec::new();
+    for (cond, value) in [
+        (
+            "d.release_id = ?",
+            filter.release.as_ref().map(|v| v as &dyn rusqlite::ToSql),
+        ),
+        ("d.service = ?", filter.service.as_ref().map(|v| v as _)),
+        (
+            "d.environment = ?",
+            filter.environment.as_ref().map(|v| v as _),
+        ),
+        (
+            "d.ended_ms >= ?",
+            filter.ended_from.as_ref().map(|v| v as _),
+        ),
+        ("d.ended_ms < ?", filter.ended_to.as_ref().map(|v| v as _)),
+    ] {
+        if let Some(v) = value {
+            conditions.push(cond);
+            values.push(v);
+        }
+    }
+    let filter = if conditions.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", conditions.join(" AND "))
+    };
+    let sql = format!("{SELECT} {filter} ORDER BY d.ended_ms DESC, d.at_hlc DESC, d.event_id DESC");
     let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(
-        params![
-            filter.release,
-            filter.service,
-            filter.environment,
-            filter.ended_from,
-            filter.ended_to
-        ],
-        record,
-    )?;
+    let rows = stmt.query_map(values.as_slice(), record)?;
     let mut out = Vec::new();
     for row in rows {
         let (mut d, deviations) = row?;

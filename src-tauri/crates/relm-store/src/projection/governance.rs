@@ -114,6 +114,7 @@ pub(crate) fn apply(
                 at,
                 by
             ])?;
+            super::reviews::require(conn, &release_id.0, at >> 16, "emergency")?;
         }
         EventBody::FreezeJustified {
             release_id,

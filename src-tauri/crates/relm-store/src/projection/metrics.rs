@@ -99,20 +99,72 @@ fn ratio(n: u32, d: u32) -> Option<f64> {
     (d > 0).then(|| round(f64::from(n) / f64::from(d)))
 }
 
+/// Strings interned as small numbers: a year's rows name a few services and environments and
+/// thousands of releases, read borrowed from SQLite without an allocation per column.
+/// Hashed with `FxHash`: the keys are ids and names from the store, not attacker-chosen in
+/// bulk, and hashing every row's release id with SipHash costs more than the rest of the row.
+#[derive(Default)]
+struct Names {
+    index: rustc_hash::FxHashMap<String, u32>,
+    names: Vec<String>,
+}
+
+impl Names {
+    fn id(&mut self, s: &str) -> u32 {
+        if let Some(i) = self.index.get(s) {
+            return *i;
+        }
+        let i = self.names.len() as u32;
+        self.names.push(s.to_string());
+        self.index.insert(s.to_string(), i);
+        i
+    }
+
+    fn find(&self, s: &str) -> Option<u32> {
+        self.index.get(s).copied()
+    }
+
+    fn name(&self, i: u32) -> &str {
+        &self.names[i as usize]
+    }
+}
+
+/// Column `i` as text borrowed from SQLite.
+fn text<'a>(r: &'a rusqlite::Row<'_>, i: usize) -> rusqlite::Result<&'a str> {
+    r.get_ref(i)?.as_str().map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e))
+    })
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Kind {
+    Succeeded,
+    /// Failed or rolled back.
+    Failed,
+    /// Partial.
+    Other,
+}
+
 struct Row {
-    id: String,
-    release: String,
-    service: String,
-    env: String,
-    outcome: String,
+    rowid: i64,
+    release: u32,
+    service: u32,
+    env: u32,
+    outcome: Kind,
     started: i64,
     ended: i64,
     deviating: bool,
     in_freeze: bool,
-    created: i64,
+}
+
+/// What the lead time and the emergency ratio need of a release.
+#[derive(Clone, Copy, Default)]
+struct ReleaseFacts {
+    /// The earlier of the release's creation and its first deployment anywhere.
+    lead_from: Option<i64>,
     emergency: bool,
-    /// The start of the release's first deployment to any environment.
-    first: i64,
+    /// Its first move to planned.
+    submitted: Option<i64>,
 }
 
 /// The figures over `start`..`end` for `service` (all when `None`) and the environments
@@ -128,88 +180,98 @@ pub fn measure(
     due_days: u32,
 ) -> Result<Metrics> {
     let (from_ms, to_ms) = (start.timestamp_millis(), end.timestamp_millis());
-    let envs = serde_json::to_string(names).unwrap_or_else(|_| "[]".into());
-    // The period's deployments from one index alone (`deployments_metrics`); what the lead time
-    // and the emergency ratio need of their releases is read once per release below.
+    let (mut releases, mut words) = (Names::default(), Names::default());
+    // The period's deployments to each environment name from one index alone
+    // (`deployments_metrics`, environment first), in its order: by end, ties by service, outcome
+    // and the other columns (rows alike in all of them are alike for every figure, and the
+    // failures listed are sorted). No sort in SQLite, no membership test per row.
     let mut stmt = conn.prepare_cached(
-        "SELECT event_id, release_id, service, environment, outcome, ended_ms,
-                deviation_count > 0, in_freeze, started_ms
+        "SELECT rowid, release_id, service, ended_ms, started_ms, outcome, deviation_count,
+                in_freeze
          FROM deployments
-         WHERE ended_ms >= ?1 AND ended_ms < ?2 AND (?3 IS NULL OR service = ?3)
-           AND environment IN (SELECT value FROM json_each(?4))
-         ORDER BY ended_ms, event_id",
+         WHERE environment = ?1 AND ended_ms >= ?2 AND ended_ms < ?3
+           AND (?4 IS NULL OR service = ?4)
+         ORDER BY ended_ms, service, outcome, deviation_count, in_freeze, started_ms, release_id",
     )?;
-    let mut rows: Vec<Row> = stmt
-        .query_map(params![from_ms, to_ms, service, envs], |r| {
-            Ok(Row {
-                id: r.get(0)?,
-                release: r.get(1)?,
-                service: r.get(2)?,
-                env: r.get(3)?,
-                outcome: r.get(4)?,
-                ended: r.get(5)?,
-                deviating: r.get(6)?,
+    let mut rows: Vec<Row> = Vec::new();
+    let mut sources = 0;
+    for name in names {
+        let env = words.id(name);
+        let mut q = stmt.query(params![name, from_ms, to_ms, service])?;
+        let before = rows.len();
+        while let Some(r) = q.next()? {
+            rows.push(Row {
+                rowid: r.get(0)?,
+                release: releases.id(text(r, 1)?),
+                service: words.id(text(r, 2)?),
+                env,
+                ended: r.get(3)?,
+                started: r.get(4)?,
+                // Told apart by their bytes (an expression in SQL costs more per row).
+                outcome: match r.get_ref(5)?.as_bytes().unwrap_or_default() {
+                    b"succeeded" => Kind::Succeeded,
+                    b"failed" | b"rolled_back" => Kind::Failed,
+                    _ => Kind::Other,
+                },
+                deviating: r.get::<_, i64>(6)? > 0,
                 in_freeze: r.get(7)?,
-                started: r.get(8)?,
-                created: 0,
-                emergency: false,
-                first: 0,
-            })
-        })?
-        .collect::<rusqlite::Result<_>>()?;
+            });
+        }
+        sources += usize::from(rows.len() > before);
+    }
+    // Several environment names (aliases) with deployments: merged by end, each one's order
+    // kept (only the order within one service and environment counts).
+    if sources > 1 {
+        rows.sort_by_key(|r| r.ended);
+    }
+    // Each release's creation, submission, first deployment and change type: one pass over the
+    // service's (or every) release, not a query per release. A filter that may be null would keep
+    // SQLite from the service's index.
+    let mut facts = vec![ReleaseFacts::default(); releases.names.len()];
     {
-        // Each release's creation and change type, and its first deployment anywhere: two
-        // passes over the service's (or every) release, not a query per release.
-        // A filter that may be null would keep SQLite from the service's index.
         let only = if service.is_some() {
             "service = ?1"
         } else {
             "?1 IS NULL"
         };
-        let created: HashMap<String, (i64, bool)> = conn
-            .prepare_cached(&format!(
-                "SELECT id, created_hlc >> 16, change_type = 'emergency' FROM releases
-                 WHERE {only}"
-            ))?
-            .query_map([service], |x| Ok((x.get(0)?, (x.get(1)?, x.get(2)?))))?
-            .collect::<rusqlite::Result<_>>()?;
-        let first: HashMap<String, i64> = conn
-            .prepare_cached(&format!(
-                "SELECT release_id, min(started_ms) FROM deployments
-                 WHERE {only} GROUP BY release_id"
-            ))?
-            .query_map([service], |x| Ok((x.get(0)?, x.get(1)?)))?
-            .collect::<rusqlite::Result<_>>()?;
-        for r in &mut rows {
-            let (c, e) = created
-                .get(&r.release)
-                .copied()
-                .unwrap_or((r.started, false));
-            r.created = c;
-            r.emergency = e;
-            r.first = first.get(&r.release).copied().unwrap_or(r.started);
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT id, min(created_hlc >> 16, coalesce(first_deployed_ms, created_hlc >> 16)),
+                    change_type = 'emergency', submitted_ms
+             FROM releases WHERE {only}"
+        ))?;
+        let mut q = stmt.query([service])?;
+        while let Some(x) = q.next()? {
+            if let Some(i) = releases.find(text(x, 0)?) {
+                facts[i as usize] = ReleaseFacts {
+                    lead_from: Some(x.get(1)?),
+                    emergency: x.get(2)?,
+                    submitted: x.get(3)?,
+                };
+            }
         }
     }
-    let lead = |r: &Row| r.ended - r.created.min(r.first);
-    let ok = |r: &Row| r.outcome == "succeeded";
-    let bad = |r: &Row| r.outcome == "failed" || r.outcome == "rolled_back";
+    let lead = |r: &Row| r.ended - facts[r.release as usize].lead_from.unwrap_or(r.started);
+    let ok = |r: &Row| r.outcome == Kind::Succeeded;
+    let bad = |r: &Row| r.outcome == Kind::Failed;
     let weeks_in = ((to_ms - from_ms) as f64 / (7.0 * 86_400_000.0)).max(1.0 / 7.0);
     let per_week = |n: usize| round(n as f64 / weeks_in);
 
     // Time to restore: the next successful deployment of the same service to the same
     // environment after the failure ended (in the period or after it).
     let mut restore: Vec<i64> = Vec::new();
-    let mut restore_by_service: BTreeMap<String, Vec<i64>> = BTreeMap::new();
+    let mut restore_by_service: HashMap<u32, Vec<i64>> = HashMap::new();
     let mut unrestored = Vec::new();
     {
         let mut after = conn.prepare_cached(
             "SELECT min(ended_ms) FROM deployments
              WHERE service = ?1 AND environment = ?2 AND ended_ms > ?3 AND outcome = 'succeeded'",
         )?;
-        let mut next_ok: HashMap<(&str, &str), Option<i64>> = HashMap::new();
+        let mut event_of =
+            conn.prepare_cached("SELECT event_id FROM deployments WHERE rowid = ?1")?;
+        let mut next_ok: HashMap<(u32, u32), Option<i64>> = HashMap::new();
         // Walk backwards: the next success after each failure, in the period.
         for r in rows.iter().rev() {
-            let key = (r.service.as_str(), r.env.as_str());
+            let key = (r.service, r.env);
             if ok(r) {
                 next_ok.insert(key, Some(r.ended));
             } else if bad(r) {
@@ -218,9 +280,10 @@ pub fn measure(
                 let next = match next_ok.get(&key) {
                     Some(known) => *known,
                     None => {
-                        let t = after.query_row(params![r.service, r.env, to_ms - 1], |x| {
-                            x.get::<_, Option<i64>>(0)
-                        })?;
+                        let t = after.query_row(
+                            params![words.name(r.service), words.name(r.env), to_ms - 1],
+                            |x| x.get::<_, Option<i64>>(0),
+                        )?;
                         next_ok.insert(key, t);
                         t
                     }
@@ -229,15 +292,15 @@ pub fn measure(
                     Some(t) => {
                         restore.push(t - r.ended);
                         restore_by_service
-                            .entry(r.service.clone())
+                            .entry(r.service)
                             .or_default()
                             .push(t - r.ended);
                     }
                     None => unrestored.push(Unrestored {
-                        deployment: r.id.clone(),
-                        release_id: r.release.clone(),
-                        service: r.service.clone(),
-                        environment: r.env.clone(),
+                        deployment: event_of.query_row([r.rowid], |x| x.get(0))?,
+                        release_id: releases.name(r.release).to_string(),
+                        service: words.name(r.service).to_string(),
+                        environment: words.name(r.env).to_string(),
                         failed_at: relm_domain::window::fmt_utc(
                             DateTime::from_timestamp_millis(r.ended).unwrap_or_default(),
                         ),
@@ -246,29 +309,21 @@ pub fn measure(
             }
         }
     }
-    unrestored.reverse();
+    unrestored.sort_by(|a, b| (&a.failed_at, &a.deployment).cmp(&(&b.failed_at, &b.deployment)));
 
     // Approval lead time: from the release's submission (first move to planned) to the last
     // approval for the environment before its first successful deployment there in the period.
     let mut approval_lead = Vec::new();
     {
         // Per release and environment: the start of its first successful deployment of the
-        // period; then each release's submission and each environment's approvals, read once.
-        let mut first_ok: HashMap<(&str, &str), i64> = HashMap::new();
+        // period; then the approvals, read once.
+        let mut first_ok: HashMap<(u32, u32), (i64, Option<i64>)> = HashMap::new();
         for r in rows.iter().filter(|r| ok(r)) {
             first_ok
-                .entry((r.release.as_str(), r.env.as_str()))
-                .and_modify(|t| *t = (*t).min(r.started))
-                .or_insert(r.started);
+                .entry((r.release, r.env))
+                .and_modify(|(t, _)| *t = (*t).min(r.started))
+                .or_insert((r.started, None));
         }
-        let planned: HashMap<String, i64> = conn
-            .prepare_cached(
-                "SELECT release_id, min(at_hlc) >> 16 FROM release_status_history
-                 WHERE to_status = 'planned' GROUP BY release_id",
-            )?
-            .query_map([], |x| Ok((x.get(0)?, x.get(1)?)))?
-            .collect::<rusqlite::Result<_>>()?;
-        let mut approvals: HashMap<(String, String), Vec<i64>> = HashMap::new();
         {
             let mut stmt = conn.prepare_cached(
                 "SELECT release_id, environment, at_hlc >> 16 FROM approvals
@@ -276,20 +331,20 @@ pub fn measure(
             )?;
             let mut q = stmt.query([])?;
             while let Some(x) = q.next()? {
-                approvals
-                    .entry((x.get(0)?, x.get(1)?))
-                    .or_default()
-                    .push(x.get(2)?);
+                let (Some(rel), Some(env)) = (releases.find(text(x, 0)?), words.find(text(x, 1)?))
+                else {
+                    continue;
+                };
+                if let Some((start, last)) = first_ok.get_mut(&(rel, env)) {
+                    let t: i64 = x.get(2)?;
+                    if t <= *start {
+                        *last = Some(last.map_or(t, |l| l.max(t)));
+                    }
+                }
             }
         }
-        for ((release, env), start) in first_ok {
-            let Some(p) = planned.get(release) else {
-                continue;
-            };
-            let last = approvals
-                .get(&(release.to_string(), env.to_string()))
-                .and_then(|times| times.iter().filter(|t| **t <= start).max());
-            if let Some(a) = last
+        for ((release, _), (_, last)) in first_ok {
+            if let (Some(p), Some(a)) = (facts[release as usize].submitted, last)
                 && a >= p
             {
                 approval_lead.push(a - p);
@@ -297,29 +352,42 @@ pub fn measure(
         }
     }
 
-    // Moves made although a freeze blocked them, in the period.
+    // Moves made although a freeze blocked them, in the period (the index of blocked moves).
     let overrides: u32 = conn
         .prepare_cached(
             "SELECT count(*) FROM release_status_history h JOIN releases r ON r.id = h.release_id
-             WHERE (h.at_hlc >> 16) >= ?1 AND (h.at_hlc >> 16) < ?2 AND (?3 IS NULL OR r.service = ?3)
-               AND h.blocked IS NOT NULL AND instr(h.blocked, '\"freeze\"') > 0",
+             WHERE h.blocked != '[]' AND h.at_hlc >= ?1 AND h.at_hlc < ?2
+               AND (?3 IS NULL OR r.service = ?3) AND instr(h.blocked, '\"freeze\"') > 0",
         )?
-        .query_row(params![from_ms, to_ms, service], |x| x.get(0))?;
+        .query_row(params![from_ms << 16, to_ms << 16, service], |x| x.get(0))?;
 
-    // Reviews due in the period: how many were signed off.
+    // Reviews due in the period (`due_days` after the first of what made them mandatory, as a
+    // UTC date): how many were signed off. Due on a day in `due_from..due_to` means made
+    // mandatory in the same days shifted back, a range of the requirements' index.
     let due_from = start.date_naive().to_string();
     let due_to = end.date_naive().to_string();
-    // A review is due `due_days` after the first of its triggers (as a UTC date).
+    let midnight = |t: DateTime<Utc>| {
+        t.date_naive()
+            .and_hms_opt(0, 0, 0)
+            .unwrap_or_default()
+            .and_utc()
+            .timestamp_millis()
+            - i64::from(due_days) * 86_400_000
+    };
+    let join = if service.is_some() {
+        "JOIN releases r ON r.id = q.release_id AND r.service = ?3"
+    } else {
+        "JOIN (SELECT 1 WHERE ?3 IS NULL)"
+    };
     let (due, done): (u32, u32) = conn
         .prepare_cached(&format!(
             "SELECT count(*), coalesce(sum(v.signed_hlc IS NOT NULL), 0)
-             FROM (SELECT release_id, min(at_ms) AS since FROM ({}) GROUP BY release_id) t
-             LEFT JOIN reviews v ON v.release_id = t.release_id
-             WHERE date(t.since / 1000 + ?4 * 86400, 'unixepoch') >= ?2
-               AND date(t.since / 1000 + ?4 * 86400, 'unixepoch') < ?3",
-            super::reviews::triggers(service.is_some())
+             FROM (SELECT release_id FROM review_requirements
+                   WHERE since_ms >= ?1 AND since_ms < ?2) q
+             {join}
+             LEFT JOIN reviews v ON v.release_id = q.release_id"
         ))?
-        .query_row(params![service, due_from, due_to, due_days], |x| {
+        .query_row(params![midnight(start), midnight(end), service], |x| {
             Ok((x.get(0)?, x.get(1)?))
         })?;
     // Actions due in the period not done by their due date (done later, or still open).
@@ -336,13 +404,11 @@ pub fn measure(
 
     let succeeded: Vec<&Row> = rows.iter().filter(|r| ok(r)).collect();
     let failed = rows.iter().filter(|r| bad(r)).count() as u32;
-    let released: HashSet<&str> = succeeded.iter().map(|r| r.release.as_str()).collect();
-    let emergencies = succeeded
+    let released: HashSet<u32> = succeeded.iter().map(|r| r.release).collect();
+    let emergencies = released
         .iter()
-        .filter(|r| r.emergency)
-        .map(|r| r.release.as_str())
-        .collect::<HashSet<&str>>()
-        .len() as u32;
+        .filter(|r| facts[**r as usize].emergency)
+        .count() as u32;
 
     // Weeks from the Monday on or before the start.
     let mut weeks = Vec::new();
@@ -372,13 +438,14 @@ pub fn measure(
         w += Duration::days(7);
     }
 
-    let mut services = Vec::new();
     let mut by_service: BTreeMap<&str, Vec<&Row>> = BTreeMap::new();
     for r in &rows {
-        by_service.entry(r.service.as_str()).or_default().push(r);
+        by_service.entry(words.name(r.service)).or_default().push(r);
     }
+    let mut services = Vec::new();
     for (s, mine) in by_service {
         let good: Vec<&&Row> = mine.iter().filter(|r| ok(r)).collect();
+        let id = words.find(s);
         services.push(ServicePoint {
             service: s.to_string(),
             deployments: mine.len() as u32,
@@ -389,7 +456,9 @@ pub fn measure(
             ),
             lead_time_hours_median: median_hours(good.iter().map(|r| lead(r)).collect()),
             time_to_restore_hours_median: median_hours(
-                restore_by_service.get(s).cloned().unwrap_or_default(),
+                id.and_then(|i| restore_by_service.get(&i))
+                    .cloned()
+                    .unwrap_or_default(),
             ),
         });
     }

@@ -29,6 +29,7 @@ pub const TABLES: &[(&str, &str)] = &[
     ("actions", "id"),
     ("review_signatures", "event_id"),
     ("reviews", "release_id"),
+    ("review_requirements", "release_id"),
     ("release_answers", "release_id, question"),
     ("risk_overrides", "event_id"),
     ("risk_links", "risk_id, kind, target"),

@@ -338,6 +338,13 @@ fn history(
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?
     .execute(params![id, event_id, from.map(|s| s.as_str()), to.as_str(), note, at, by])?;
+    if to == ReleaseStatus::Planned {
+        // The first submission, for the metrics' approval lead time.
+        conn.prepare_cached(
+            "UPDATE releases SET submitted_ms = min(coalesce(submitted_ms, ?2), ?2) WHERE id = ?1",
+        )?
+        .execute(params![id, at >> 16])?;
+    }
     Ok(())
 }
 

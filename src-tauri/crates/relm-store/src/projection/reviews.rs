@@ -261,69 +261,91 @@ pub struct Requirement {
 }
 
 /// Every release whose review is mandatory (of `service`, when given), with its reasons and due
-/// date given `due_days`.
+/// date given `due_days`; the first made mandatory first.
 pub fn requirements(
     conn: &Connection,
     service: Option<&str>,
     due_days: u32,
 ) -> Result<Vec<Requirement>> {
-    let sql = format!(
-        "SELECT t.release_id, min(t.at_ms), group_concat(DISTINCT t.reason)
-         FROM ({}) t
-         GROUP BY t.release_id ORDER BY min(t.at_ms), t.release_id",
-        triggers(service.is_some())
-    );
-    let mut stmt = conn.prepare_cached(&sql)?;
+    // A filter that may be null would keep SQLite from the index it needs.
+    let mut stmt = if service.is_some() {
+        conn.prepare_cached(
+            "SELECT q.release_id, q.since_ms, q.reasons FROM review_requirements q
+               JOIN releases r ON r.id = q.release_id
+             WHERE r.service = ?1 ORDER BY q.since_ms, q.release_id",
+        )?
+    } else {
+        conn.prepare_cached(
+            "SELECT release_id, since_ms, reasons FROM review_requirements
+             WHERE ?1 IS NULL ORDER BY since_ms, release_id",
+        )?
+    };
     let rows = stmt.query_map([service], |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, i64>(1)?,
-            r.get::<_, String>(2)?,
+        Ok(requirement(
+            r.get(0)?,
+            r.get(1)?,
+            &r.get::<_, String>(2)?,
+            due_days,
         ))
     })?;
-    let mut out = Vec::new();
-    for row in rows {
-        let (release_id, ms, reasons) = row?;
-        let since = DateTime::from_timestamp_millis(ms).unwrap_or_default();
-        let mut reasons: Vec<String> = reasons.split(',').map(String::from).collect();
-        reasons.sort();
-        out.push(Requirement {
-            release_id,
-            reasons,
-            since: relm_domain::window::fmt_utc(since),
-            due: (since + Duration::days(i64::from(due_days)))
-                .date_naive()
-                .to_string(),
-        });
-    }
-    Ok(out)
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// What makes reviews mandatory, as rows `(release_id, at_ms, reason)`: emergency
-/// declarations, failed or rolled-back deployments, deviating deployments; of the service `?1`
-/// when `one_service`, else with `?1` null. One service's rows come from the partial indexes of
-/// failed and deviating deployments (a condition that may be null keeps SQLite from them).
-pub(crate) fn triggers(one_service: bool) -> String {
-    let only = |column: &str| {
-        if one_service {
-            format!("AND {column} = ?1")
-        } else {
-            "AND ?1 IS NULL".to_string()
-        }
+/// Why `release_id`'s review is mandatory and by when, if it is.
+pub fn requirement_of(
+    conn: &Connection,
+    release_id: &str,
+    due_days: u32,
+) -> Result<Option<Requirement>> {
+    Ok(conn
+        .prepare_cached("SELECT since_ms, reasons FROM review_requirements WHERE release_id = ?1")?
+        .query_row([release_id], |r| {
+            Ok(requirement(
+                release_id.to_string(),
+                r.get(0)?,
+                &r.get::<_, String>(1)?,
+                due_days,
+            ))
+        })
+        .optional()?)
+}
+
+fn requirement(release_id: String, since_ms: i64, reasons: &str, due_days: u32) -> Requirement {
+    let since = DateTime::from_timestamp_millis(since_ms).unwrap_or_default();
+    Requirement {
+        release_id,
+        reasons: reasons.split(',').map(String::from).collect(),
+        since: relm_domain::window::fmt_utc(since),
+        due: (since + Duration::days(i64::from(due_days)))
+            .date_naive()
+            .to_string(),
+    }
+}
+
+/// Record that `release_id`'s review became mandatory at `at_ms` for `reason` (emergency,
+/// failed, rolled_back, deviation): the earliest time and every reason are kept.
+pub(crate) fn require(conn: &Connection, release_id: &str, at_ms: i64, reason: &str) -> Result<()> {
+    let known: Option<(i64, String)> = conn
+        .prepare_cached("SELECT since_ms, reasons FROM review_requirements WHERE release_id = ?1")?
+        .query_row([release_id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let (since, mut reasons) = match &known {
+        Some((since, reasons)) => (
+            (*since).min(at_ms),
+            reasons
+                .split(',')
+                .collect::<std::collections::BTreeSet<&str>>(),
+        ),
+        None => (at_ms, Default::default()),
     };
-    format!(
-        "SELECT e.release_id AS release_id, e.at_hlc >> 16 AS at_ms, 'emergency' AS reason
-           FROM emergencies e JOIN releases r ON r.id = e.release_id WHERE 1 {}
-         UNION ALL
-         SELECT release_id, ended_ms, outcome FROM deployments
-           WHERE outcome IN ('failed', 'rolled_back') {}
-         UNION ALL
-         SELECT release_id, ended_ms, 'deviation' FROM deployments
-           WHERE deviation_count > 0 {}",
-        only("r.service"),
-        only("service"),
-        only("service")
-    )
+    reasons.insert(reason);
+    let reasons = reasons.into_iter().collect::<Vec<_>>().join(",");
+    conn.prepare_cached(
+        "INSERT INTO review_requirements (release_id, since_ms, reasons) VALUES (?1, ?2, ?3)
+         ON CONFLICT (release_id) DO UPDATE SET since_ms = ?2, reasons = ?3",
+    )?
+    .execute(params![release_id, since, reasons])?;
+    Ok(())
 }
 
 /// A follow-up action.
