@@ -18,6 +18,7 @@ pub mod members;
 pub mod metrics;
 pub mod releases;
 pub mod replicas;
+pub mod reports;
 pub mod reschedule;
 pub mod reviews;
 pub mod risk_csv;

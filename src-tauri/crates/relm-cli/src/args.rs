@@ -76,6 +76,9 @@ pub enum Command {
     Action(crate::delivery::ActionCmd),
     /// Delivery and governance metrics over a period (docs/metrics.md).
     Metrics(crate::delivery::MetricsArgs),
+    /// Reports as PDF: a release's dossier (docs/reports.md).
+    #[command(subcommand)]
+    Report(crate::report::ReportCmd),
     /// Populate the data dir with the demo workspace (creating it if absent).
     Demo,
     /// Recompute every projection from the ledger's events.

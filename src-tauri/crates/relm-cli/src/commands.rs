@@ -119,6 +119,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Review(cmd) => crate::delivery::review(&opts, cmd),
         Command::Action(cmd) => crate::delivery::action(&opts, cmd),
         Command::Metrics(a) => crate::delivery::metrics(&opts, a),
+        Command::Report(c) => crate::report::report(&opts, c),
         Command::Workspace(WorkspaceCmd::Configure { max_clock_offset }) => {
             let out = Relm::open(&opts)?.configure_workspace(max_clock_offset)?;
             let text = format!(

@@ -6,6 +6,7 @@ mod args;
 mod commands;
 mod delivery;
 mod gates;
+mod report;
 mod text;
 
 use clap::Parser;

@@ -10,6 +10,7 @@ pub mod causal;
 mod db;
 mod error;
 pub mod events;
+pub mod evidence;
 pub mod forks;
 pub mod ingest;
 pub mod local;

@@ -1,0 +1,309 @@
+//! `relm report release`: a release's dossier as a PDF that other people's tools read — every
+//! approval, verdict line, deployment, deviation, rollback, review and audit-trail event in its
+//! text, the evidence digest on every page — byte-identical for the same `SOURCE_DATE_EPOCH`,
+//! and bad input refused with nothing written. (`make deps` installs qpdf and poppler-utils.)
+
+#![allow(clippy::unwrap_used)] // test code: a panic is the failure report
+
+use std::path::Path;
+use std::process::Command;
+
+use chrono::{Duration, TimeZone, Utc};
+use relm_tests::{Replica, now_ms};
+use serde_json::Value;
+
+fn pdf_text(file: &Path) -> String {
+    let out = Command::new("pdftotext")
+        .args(["-enc", "UTF-8"])
+        .arg(file)
+        .arg("-")
+        .output()
+        .expect("pdftotext (make deps installs poppler-utils)");
+    assert!(out.status.success(), "{out:?}");
+    // Words wrapped inside table cells come back one line each: join them for searching.
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn qpdf_check(file: &Path) {
+    let out = Command::new("qpdf")
+        .arg("--check")
+        .arg(file)
+        .output()
+        .expect("qpdf (make deps installs it)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+/// A release of Ada's, approved by Cora (an approver), deployed to staging then failed in
+/// production outside its window, rolled back, reviewed with an action.
+fn lived_release() -> (Replica, Replica, String, tempfile::TempDir) {
+    let remote = tempfile::tempdir().unwrap();
+    let a = Replica::new();
+    a.init();
+    a.ok(&["remote", "add", "origin", remote.path().to_str().unwrap()]);
+    a.ok(&["sync"]);
+    let cora = a.admit(remote.path(), "Cora Approver", &["approver"]);
+    let id = a.march_release();
+    a.ok(&["release", "status", &id, "planned"]);
+    a.ok(&["sync"]);
+    cora.ok(&["sync"]);
+    cora.ok(&[
+        "approve",
+        &id,
+        "--env",
+        "staging",
+        "--comment",
+        "tests green",
+    ]);
+    cora.ok(&[
+        "approve",
+        &id,
+        "--env",
+        "prod",
+        "--comment",
+        "rollback plan read",
+    ]);
+    cora.ok(&["sync"]);
+    a.ok(&["sync"]);
+    let now = Utc.timestamp_millis_opt(now_ms() as i64).unwrap();
+    let t = |m: i64| relm_domain::window::fmt_utc(now - Duration::minutes(m));
+    a.deploy(&id, "staging", "succeeded", &t(50), &t(45));
+    a.deploy(&id, "prod", "failed", &t(30), &t(20));
+    a.ok(&[
+        "rollback",
+        "record",
+        &id,
+        "--env",
+        "prod",
+        "--to-version",
+        "4.1.9",
+        "--reason",
+        "card refunds stuck",
+    ]);
+    a.ok(&["review", "draft", &id]);
+    a.ok(&[
+        "review",
+        "update",
+        &id,
+        "--outcome",
+        "rolled_back",
+        "--went-well",
+        "the rollback took four minutes",
+        "--went-badly",
+        "deployed outside its window",
+    ]);
+    a.ok(&[
+        "action",
+        "add",
+        &id,
+        "--title",
+        "Add a refund smoke test",
+        "--owner",
+        "ada@acme.example",
+        "--due",
+        &(now + Duration::days(10)).date_naive().to_string(),
+    ]);
+    (a, cora, id, remote)
+}
+
+#[test]
+fn a_release_dossier_holds_every_fact_and_reads_back_with_pdf_tools() {
+    let (a, _cora, id, _remote) = lived_release();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("dossier.pdf");
+    let w = a.json(&[
+        "report",
+        "release",
+        &id,
+        "--out",
+        file.to_str().unwrap(),
+        "--tz",
+        "Europe/Paris",
+    ]);
+    qpdf_check(&file);
+    assert_eq!(w["bytes"], std::fs::metadata(&file).unwrap().len());
+    let pages = w["pages"].as_u64().unwrap();
+    let digest = w["digest"].as_str().unwrap();
+    assert!(
+        digest.starts_with("sha256:") && digest.len() == 71,
+        "{digest}"
+    );
+    let text = pdf_text(&file);
+    for needle in [
+        "Release dossier — payments 4.2.0",
+        "Refund batching",
+        "Ada Lovelace",
+        "Cora Approver",
+        "approver",
+        "tests green",
+        "rollback plan read",
+        "Gate verdicts",
+        "staging — ",
+        "prod — ",
+        "failed → rolled back",
+        "outside the planned window",
+        "Rollbacks",
+        "4.1.9",
+        "card refunds stuck",
+        "the rollback took four minutes",
+        "deployed outside its window",
+        "Add a refund smoke test",
+        "Audit trail",
+        "Times shown in Europe/Paris",
+        "CET",
+    ] {
+        assert!(text.contains(needle), "{needle:?} in the dossier:\n{text}");
+    }
+    // Every event of the release is in the audit trail, by its id.
+    let log: Value = a.json(&["audit", "log", "--entity", &id, "--limit", "1000"]);
+    let events = log.as_array().or_else(|| log["events"].as_array()).unwrap();
+    assert!(events.len() >= 8, "{log}");
+    for e in events {
+        let eid = e["id"].as_str().unwrap();
+        assert!(text.contains(eid), "{eid} in the audit trail");
+    }
+    // The evidence digest and "page n / N" on every page.
+    assert!(
+        text.matches(digest).count() as u64 >= pages,
+        "in the footer of every page"
+    );
+    for n in 1..=pages {
+        assert!(text.contains(&format!("page {n} / {pages}")), "page {n}");
+    }
+}
+
+#[test]
+fn a_dossier_in_french_says_it_in_french() {
+    let (a, _cora, id, _remote) = lived_release();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("dossier-fr.pdf");
+    a.ok(&[
+        "report",
+        "release",
+        &id,
+        "--out",
+        file.to_str().unwrap(),
+        "--lang",
+        "fr",
+        "--paper",
+        "letter",
+    ]);
+    qpdf_check(&file);
+    let text = pdf_text(&file);
+    for needle in [
+        "Dossier de mise en production — payments 4.2.0",
+        "Verdicts des contrôles",
+        "Approbations",
+        "approbateur",
+        "hors de la fenêtre prévue",
+        "Revue post-déploiement",
+        "Journal d’audit",
+        "Heures exprimées en Europe/Paris",
+    ] {
+        assert!(text.contains(needle), "{needle:?} in:\n{text}");
+    }
+    // US Letter.
+    let info = Command::new("pdfinfo").arg(&file).output().unwrap();
+    assert!(String::from_utf8_lossy(&info.stdout).contains("612 x 792 pts (letter)"));
+}
+
+#[test]
+fn the_same_source_date_epoch_gives_the_same_bytes_and_bad_input_writes_nothing() {
+    let (a, _cora, id, _remote) = lived_release();
+    let dir = tempfile::tempdir().unwrap();
+    let run = |name: &str, epoch: &str| {
+        let file = dir.path().join(name);
+        let out = a
+            .cmd(&["report", "release", &id, "--out", file.to_str().unwrap()])
+            .env("SOURCE_DATE_EPOCH", epoch)
+            .output()
+            .unwrap();
+        (out, file)
+    };
+    let (o1, f1) = run("one.pdf", "1767225600");
+    let (o2, f2) = run("two.pdf", "1767225600");
+    assert!(o1.status.success() && o2.status.success(), "{o1:?}");
+    assert!(
+        std::fs::read(&f1).unwrap() == std::fs::read(&f2).unwrap(),
+        "same epoch, same bytes"
+    );
+    let (o3, f3) = run("three.pdf", "1767225660");
+    assert!(o3.status.success());
+    assert!(std::fs::read(&f1).unwrap() != std::fs::read(&f3).unwrap());
+    let text = pdf_text(&f1);
+    assert!(
+        text.contains("2026-01-01 01:00 CET"),
+        "the epoch is the time generated"
+    );
+
+    // Later events that have nothing to do with the release (another release, by the same
+    // author) are not part of its evidence: the same dossier, byte for byte.
+    a.ok(&[
+        "release",
+        "create",
+        "--service",
+        "search",
+        "--version",
+        "9.9.9",
+        "--env",
+        "prod",
+        "--title",
+        "Unrelated",
+    ]);
+    let (o6, f6) = run("six.pdf", "1767225600");
+    assert!(o6.status.success());
+    assert!(
+        std::fs::read(&f6).unwrap() == std::fs::read(&f1).unwrap(),
+        "unrelated events change nothing"
+    );
+
+    // A SOURCE_DATE_EPOCH that is not a number: refused, saying what to do; nothing written.
+    let (bad, f4) = run("four.pdf", "yesterday");
+    assert_eq!(bad.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        err.contains("SOURCE_DATE_EPOCH") && err.contains("unset"),
+        "{err}"
+    );
+    assert!(!f4.exists());
+
+    // An unknown release, a folder that does not exist: refused, nothing written, no leftover.
+    let missing = dir.path().join("five.pdf");
+    let err = a.fails(
+        &[
+            "report",
+            "release",
+            "nope",
+            "--out",
+            missing.to_str().unwrap(),
+        ],
+        2,
+    );
+    assert!(err.contains("nope"), "{err}");
+    assert!(!missing.exists());
+    let nowhere = dir.path().join("no/such/dir/six.pdf");
+    let err = a.fails(
+        &["report", "release", &id, "--out", nowhere.to_str().unwrap()],
+        2,
+    );
+    assert!(err.contains("cannot write"), "{err}");
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".part"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+
+    // An existing file is replaced whole.
+    std::fs::write(&f3, b"old").unwrap();
+    let (o5, _) = run("three.pdf", "1767225600");
+    assert!(o5.status.success());
+    assert!(std::fs::read(&f3).unwrap() == std::fs::read(&f1).unwrap());
+}
