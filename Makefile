@@ -115,3 +115,4 @@ bench: deps
 	$(CARGO) bench -p relm-tests --bench calendar
 	$(CARGO) bench -p relm-tests --bench risks
 	$(CARGO) bench -p relm-tests --bench delivery
+	$(CARGO) bench -p relm-tests --bench reports

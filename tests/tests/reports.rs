@@ -307,3 +307,123 @@ fn the_same_source_date_epoch_gives_the_same_bytes_and_bad_input_writes_nothing(
     assert!(o5.status.success());
     assert!(std::fs::read(&f3).unwrap() == std::fs::read(&f1).unwrap());
 }
+
+/// The max sequence number of `author`'s events in the store (0: none).
+fn last_seq(r: &Replica, author: &str) -> i64 {
+    r.db()
+        .query_row(
+            "SELECT coalesce(max(seq), 0) FROM events WHERE author = ?1",
+            [author],
+            |x| x.get(0),
+        )
+        .unwrap()
+}
+
+#[test]
+fn the_evidence_is_what_the_signers_had_seen_and_nothing_later() {
+    let remote = tempfile::tempdir().unwrap();
+    let a = Replica::new();
+    a.init();
+    a.ok(&["remote", "add", "origin", remote.path().to_str().unwrap()]);
+    a.ok(&["sync"]);
+    let cora = a.admit(remote.path(), "Cora Approver", &["approver"]);
+    let (ada_key, cora_key) = (a.keyring_entry().1, cora.keyring_entry().1);
+    let id = a.march_release();
+    a.ok(&["release", "status", &id, "planned"]);
+    a.ok(&["sync"]);
+    cora.ok(&["sync"]);
+    cora.ok(&["approve", &id, "--env", "prod"]);
+    cora.ok(&["sync"]);
+    a.ok(&["sync"]);
+    let ada_then = last_seq(&a, &ada_key);
+    let cora_then = last_seq(&a, &cora_key);
+    // Later, unrelated: Ada creates another release; Dan joins and creates one.
+    a.ok(&[
+        "release",
+        "create",
+        "--service",
+        "search",
+        "--version",
+        "1.0.0",
+        "--env",
+        "prod",
+        "--title",
+        "Later",
+    ]);
+    let dan = a.admit(remote.path(), "Dan Later", &["release-manager"]);
+    dan.ok(&[
+        "release",
+        "create",
+        "--service",
+        "search",
+        "--version",
+        "1.0.1",
+        "--env",
+        "prod",
+        "--title",
+        "Dan's",
+    ]);
+    dan.ok(&["sync"]);
+    a.ok(&["sync"]);
+    let dan_key = dan.keyring_entry().1;
+    assert!(last_seq(&a, &dan_key) > 0 && last_seq(&a, &ada_key) > ada_then);
+
+    let conn = a.db();
+    let closure = relm_store::evidence::closure_of_entity(&conn, &id).unwrap();
+    // Ada's chain up to her last event about the release or seen by Cora (Cora's membership
+    // was signed by Ada before Cora approved): no later event of hers, nothing of Dan's.
+    assert_eq!(closure.get(&cora_key), Some(&cora_then), "{closure:?}");
+    let ada = *closure.get(&ada_key).unwrap();
+    assert!(ada <= ada_then && ada >= 3, "{closure:?}");
+    assert!(!closure.contains_key(&dan_key), "{closure:?}");
+    let admitted: i64 = conn
+        .query_row(
+            "SELECT seq FROM events WHERE author = ?1 AND kind = 'member.added'
+               AND body LIKE '%Cora Approver%'",
+            [&ada_key],
+            |x| x.get(0),
+        )
+        .unwrap();
+    assert!(
+        admitted <= ada,
+        "the approver's membership is in the evidence"
+    );
+
+    // The file: one line per event of the closure, each body the signed bytes of the event
+    // the line names, in ledger order; the same file twice.
+    let (file, count) = relm_store::evidence::events_file(&conn, &closure).unwrap();
+    assert_eq!(count as i64, ada + cora_then);
+    let text = String::from_utf8(file.clone()).unwrap();
+    let mut last_hlc = 0i64;
+    for line in text.lines() {
+        let v: Value = serde_json::from_str(line).unwrap();
+        use base64::Engine as _;
+        let body = base64::engine::general_purpose::STANDARD
+            .decode(v["body"].as_str().unwrap())
+            .unwrap();
+        let sig = base64::engine::general_purpose::STANDARD
+            .decode(v["sig"].as_str().unwrap())
+            .unwrap();
+        let ev = relm_domain::event::SignedEvent::from_stored(body, &sig).unwrap();
+        assert_eq!(ev.envelope.author.0, v["author"].as_str().unwrap());
+        assert_eq!(ev.envelope.seq as i64, v["seq"].as_i64().unwrap());
+        assert_eq!(ev.envelope.id.0, v["id"].as_str().unwrap());
+        let stored_hash: Vec<u8> = conn
+            .query_row(
+                "SELECT hash FROM events WHERE id = ?1",
+                [&ev.envelope.id.0],
+                |x| x.get(0),
+            )
+            .unwrap();
+        assert_eq!(stored_hash, ev.hash.to_vec());
+        let hlc = ev.envelope.hlc.ms as i64;
+        assert!(hlc >= last_hlc, "ledger order");
+        last_hlc = hlc;
+    }
+    assert_eq!(
+        relm_store::evidence::events_file(&conn, &closure)
+            .unwrap()
+            .0,
+        file
+    );
+}

@@ -1,0 +1,107 @@
+//! Report benchmarks (`make bench`). Prints a Markdown table for docs/BENCHMARKS.md.
+//!
+//! The dossier of a release with `RELM_BENCH_EVENTS` (default 200) events of its own
+//! (deployments, rollback plans and rehearsals, recorded through the use-cases) in a workspace
+//! of `RELM_BENCH_RELEASES` (default 1,000) other releases: gathering its facts and evidence,
+//! laying it out, and writing the PDF, as `relm report release` does. Median and 99th
+//! percentile of 20 runs.
+
+#![allow(clippy::print_stdout, clippy::unwrap_used)] // a benchmark reports on stdout
+
+use chrono::{Duration, TimeZone, Utc};
+use relm_api::deployments::{DeploymentInput, PlanInput};
+use relm_api::releases::ReleaseInput;
+use relm_api::reports::ReportOptions;
+use relm_api::workspace::{InitRequest, init};
+use relm_api::{KeyringChoice, Options};
+use relm_domain::clock::FixedClock;
+use relm_identity::keyring::MemoryKeyStore;
+use relm_report::{Lang, Paper};
+use relm_tests::bench::{env_usize, timed};
+use std::sync::Arc;
+
+fn main() {
+    let wanted = env_usize("RELM_BENCH_EVENTS", 200);
+    let others = env_usize("RELM_BENCH_RELEASES", 1_000);
+    let root = tempfile::tempdir().unwrap();
+    let clock = Arc::new(FixedClock::new(
+        Utc.with_ymd_and_hms(2027, 1, 4, 9, 0, 0).unwrap(),
+    ));
+    let opts = Options {
+        data_dir: root.path().join("a"),
+        clock: clock.clone(),
+        keyring: KeyringChoice::Given(Arc::new(MemoryKeyStore::default())),
+    };
+    let (mut relm, _) = init(
+        &opts,
+        &InitRequest {
+            workspace: "Bench".into(),
+            name: "Ann".into(),
+            email: "ann@bench.example".into(),
+        },
+    )
+    .unwrap();
+    let inputs: Vec<ReleaseInput> = (0..=others)
+        .map(|i| ReleaseInput {
+            service: Some(format!("svc-{:02}", i % 20)),
+            version: Some(format!("1.{}.{}", i / 1000, i % 1000)),
+            title: Some("Bench release".into()),
+            environments: Some(vec!["staging".into(), "prod".into()]),
+            ..ReleaseInput::default()
+        })
+        .collect();
+    let ids = relm.create_releases(&inputs).unwrap();
+    let id = ids[0].clone();
+    clock.set(Utc.with_ymd_and_hms(2027, 2, 1, 9, 0, 0).unwrap());
+    let base = Utc.with_ymd_and_hms(2027, 1, 10, 9, 0, 0).unwrap();
+    let mut events = 1;
+    while events < wanted {
+        let n = events as i64;
+        let start = base + Duration::hours(n);
+        relm.record_deployment_full(&DeploymentInput {
+            release: id.clone(),
+            environment: if n % 2 == 0 { "staging" } else { "prod" }.into(),
+            outcome: if n % 7 == 0 { "failed" } else { "succeeded" }.into(),
+            start: Some(relm_domain::window::fmt_utc(start)),
+            end: Some(relm_domain::window::fmt_utc(start + Duration::minutes(20))),
+            tool: Some("bench".into()),
+            ..DeploymentInput::default()
+        })
+        .unwrap();
+        events += 1;
+        if events % 10 == 0 {
+            relm.plan_rollback(
+                &id,
+                &PlanInput {
+                    previous_version: "1.0.0".into(),
+                    steps: format!("plan {events}"),
+                    ..PlanInput::default()
+                },
+            )
+            .unwrap();
+            relm.rehearse_rollback(&id, "staging", "passed", None, None)
+                .unwrap();
+            events += 2;
+        }
+    }
+    let out = root.path().join("dossier.pdf");
+    let report = ReportOptions {
+        lang: Lang::En,
+        zone: Some("Europe/Paris".into()),
+        at: Utc.with_ymd_and_hms(2027, 2, 1, 9, 0, 0).unwrap(),
+    };
+    let mut written = None;
+    let (p50, p99) = timed(20, || {
+        written = Some(
+            relm.write_release_report(&id, &out, Paper::A4, &report)
+                .unwrap(),
+        );
+    });
+    let w = written.unwrap();
+    println!("| Measure | Median | p99 |");
+    println!("|---|---:|---:|");
+    println!(
+        "| `relm report release`: the dossier of a release with {events} events ({} pages, {} bytes, {} evidence events) among {others} releases | {p50:.1} ms | {p99:.1} ms |",
+        w.pages, w.bytes, w.events
+    );
+}
