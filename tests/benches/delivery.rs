@@ -12,8 +12,7 @@
 
 #![allow(clippy::print_stdout, clippy::unwrap_used)] // a benchmark reports on stdout
 
-use chrono::{Duration, TimeZone, Utc};
-use relm_api::deployments::{DeploymentInput, PlanInput};
+use chrono::{TimeZone, Utc};
 use relm_api::releases::ReleaseInput;
 use relm_api::workspace::{InitRequest, init};
 use relm_api::{KeyringChoice, Options, Relm};
@@ -190,37 +189,7 @@ fn main() {
     // A release with 500 events, recorded through the use-cases.
     let mut relm = Relm::open(&opts).unwrap();
     clock.set(Utc.with_ymd_and_hms(2027, 2, 1, 9, 0, 0).unwrap());
-    let mut events = 0;
-    let base = Utc.with_ymd_and_hms(2027, 1, 10, 9, 0, 0).unwrap();
-    while events < 500 {
-        let n = events as i64;
-        let start = base + Duration::hours(n);
-        relm.record_deployment_full(&DeploymentInput {
-            release: review_release.clone(),
-            environment: if n % 2 == 0 { "staging" } else { "prod" }.into(),
-            outcome: if n % 7 == 0 { "failed" } else { "succeeded" }.into(),
-            start: Some(relm_domain::window::fmt_utc(start)),
-            end: Some(relm_domain::window::fmt_utc(start + Duration::minutes(20))),
-            tool: Some("bench".into()),
-            ..DeploymentInput::default()
-        })
-        .unwrap();
-        events += 1;
-        if events % 10 == 0 {
-            relm.plan_rollback(
-                &review_release,
-                &PlanInput {
-                    previous_version: "1.0.0".into(),
-                    steps: format!("plan {events}"),
-                    ..PlanInput::default()
-                },
-            )
-            .unwrap();
-            relm.rehearse_rollback(&review_release, "staging", "passed", None, None)
-                .unwrap();
-            events += 2;
-        }
-    }
+    let events = relm_tests::bench::busy_release(&mut relm, &review_release, 500);
     relm.draft_review(&review_release).unwrap();
     let (review_p50, review_p99) = timed(100, || {
         std::hint::black_box(relm.review(&review_release).unwrap());

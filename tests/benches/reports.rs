@@ -8,8 +8,7 @@
 
 #![allow(clippy::print_stdout, clippy::unwrap_used)] // a benchmark reports on stdout
 
-use chrono::{Duration, TimeZone, Utc};
-use relm_api::deployments::{DeploymentInput, PlanInput};
+use chrono::{TimeZone, Utc};
 use relm_api::releases::ReleaseInput;
 use relm_api::reports::ReportOptions;
 use relm_api::workspace::{InitRequest, init};
@@ -53,37 +52,8 @@ fn main() {
     let ids = relm.create_releases(&inputs).unwrap();
     let id = ids[0].clone();
     clock.set(Utc.with_ymd_and_hms(2027, 2, 1, 9, 0, 0).unwrap());
-    let base = Utc.with_ymd_and_hms(2027, 1, 10, 9, 0, 0).unwrap();
-    let mut events = 1;
-    while events < wanted {
-        let n = events as i64;
-        let start = base + Duration::hours(n);
-        relm.record_deployment_full(&DeploymentInput {
-            release: id.clone(),
-            environment: if n % 2 == 0 { "staging" } else { "prod" }.into(),
-            outcome: if n % 7 == 0 { "failed" } else { "succeeded" }.into(),
-            start: Some(relm_domain::window::fmt_utc(start)),
-            end: Some(relm_domain::window::fmt_utc(start + Duration::minutes(20))),
-            tool: Some("bench".into()),
-            ..DeploymentInput::default()
-        })
-        .unwrap();
-        events += 1;
-        if events % 10 == 0 {
-            relm.plan_rollback(
-                &id,
-                &PlanInput {
-                    previous_version: "1.0.0".into(),
-                    steps: format!("plan {events}"),
-                    ..PlanInput::default()
-                },
-            )
-            .unwrap();
-            relm.rehearse_rollback(&id, "staging", "passed", None, None)
-                .unwrap();
-            events += 2;
-        }
-    }
+    // Its creation, and the rest.
+    let events = 1 + relm_tests::bench::busy_release(&mut relm, &id, wanted - 1);
     let out = root.path().join("dossier.pdf");
     let report = ReportOptions {
         lang: Lang::En,

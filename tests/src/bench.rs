@@ -80,6 +80,46 @@ pub fn timed(runs: usize, mut f: impl FnMut()) -> (f64, f64) {
     (percentile(&times, 0.5), percentile(&times, 0.99))
 }
 
+/// Give release `id` about `wanted` events of its own through the use-cases, from 2027-01-10:
+/// hourly deployments alternating staging and prod (every seventh failed), and after every
+/// tenth event a rollback plan and a passed rehearsal. The number of events recorded.
+pub fn busy_release(relm: &mut relm_api::Relm, id: &str, wanted: usize) -> usize {
+    use chrono::{Duration, TimeZone, Utc};
+    use relm_api::deployments::{DeploymentInput, PlanInput};
+    let base = Utc.with_ymd_and_hms(2027, 1, 10, 9, 0, 0).unwrap();
+    let mut events = 0;
+    while events < wanted {
+        let n = events as i64;
+        let start = base + Duration::hours(n);
+        relm.record_deployment_full(&DeploymentInput {
+            release: id.to_string(),
+            environment: if n % 2 == 0 { "staging" } else { "prod" }.into(),
+            outcome: if n % 7 == 0 { "failed" } else { "succeeded" }.into(),
+            start: Some(relm_domain::window::fmt_utc(start)),
+            end: Some(relm_domain::window::fmt_utc(start + Duration::minutes(20))),
+            tool: Some("bench".into()),
+            ..DeploymentInput::default()
+        })
+        .unwrap();
+        events += 1;
+        if events % 10 == 0 {
+            relm.plan_rollback(
+                id,
+                &PlanInput {
+                    previous_version: "1.0.0".into(),
+                    steps: format!("plan {events}"),
+                    ..PlanInput::default()
+                },
+            )
+            .unwrap();
+            relm.rehearse_rollback(id, "staging", "passed", None, None)
+                .unwrap();
+            events += 2;
+        }
+    }
+    events
+}
+
 /// A size from the environment, e.g. `RELM_BENCH_EVENTS`, or `default`.
 pub fn env_usize(name: &str, default: usize) -> usize {
     std::env::var(name)

@@ -41,15 +41,21 @@ fn qpdf_check(file: &Path) {
     );
 }
 
-/// A release of Ada's, approved by Cora (an approver), deployed to staging then failed in
-/// production outside its window, rolled back, reviewed with an action.
-fn lived_release() -> (Replica, Replica, String, tempfile::TempDir) {
+/// Ada's workspace on a folder remote, and Cora, an approver, admitted to it.
+fn with_approver() -> (Replica, Replica, tempfile::TempDir) {
     let remote = tempfile::tempdir().unwrap();
     let a = Replica::new();
     a.init();
     a.ok(&["remote", "add", "origin", remote.path().to_str().unwrap()]);
     a.ok(&["sync"]);
     let cora = a.admit(remote.path(), "Cora Approver", &["approver"]);
+    (a, cora, remote)
+}
+
+/// A release of Ada's, approved by Cora (an approver), deployed to staging then failed in
+/// production outside its window, rolled back, reviewed with an action.
+fn lived_release() -> (Replica, Replica, String, tempfile::TempDir) {
+    let (a, cora, remote) = with_approver();
     let id = a.march_release();
     a.ok(&["release", "status", &id, "planned"]);
     a.ok(&["sync"]);
@@ -321,12 +327,7 @@ fn last_seq(r: &Replica, author: &str) -> i64 {
 
 #[test]
 fn the_evidence_is_what_the_signers_had_seen_and_nothing_later() {
-    let remote = tempfile::tempdir().unwrap();
-    let a = Replica::new();
-    a.init();
-    a.ok(&["remote", "add", "origin", remote.path().to_str().unwrap()]);
-    a.ok(&["sync"]);
-    let cora = a.admit(remote.path(), "Cora Approver", &["approver"]);
+    let (a, cora, remote) = with_approver();
     let (ada_key, cora_key) = (a.keyring_entry().1, cora.keyring_entry().1);
     let id = a.march_release();
     a.ok(&["release", "status", &id, "planned"]);
