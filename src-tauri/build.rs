@@ -85,5 +85,6 @@ const COMMANDS: &[&str] = &[
     "set_member_team",
     "import_risks_csv",
     "export_risks_csv",
+    "report_release",
     "risk_heatmap",
 ];

@@ -21,6 +21,7 @@ use relm_api::replicas::{
     AuthorSeen, JoinOutcome, JoinRequestInput, JoinRequestView, NotApplied, RemoteView,
     SyncOutcome, SyncStatus,
 };
+use relm_api::reports::Written;
 use relm_api::reschedule::{ReschedulePreview, RescheduleRequest};
 use relm_api::reviews::{
     ActionQuery, ActionView, ReviewInput, ReviewQuery, ReviewStatus, ReviewSummary, ReviewView,
@@ -96,7 +97,7 @@ pub fn typescript() -> String {
         PlanRecord, RehearsalRecord, RollbackRecord, RollbackView, ReviewOutcome, IncidentSeverity,
         Incident, ReviewContent, ReviewStatus, TimelineEntry, SignatureView, ActionRow, ActionView,
         ReviewView, ReviewSummary, ReviewInput, ReviewQuery, ActionQuery, Unrestored, WeekPoint,
-        ServicePoint, Metrics,
+        ServicePoint, Metrics, Written,
     ];
     let mut out = String::from(
         "// Generated from the Rust types by `relm-app` (src-tauri/src/bindings.rs). Do not edit:\n// run `RELM_UPDATE_BINDINGS=1 cargo test -p relm-app bindings`.\n\nexport type JsonValue =\n  | number\n  | string\n  | boolean\n  | Array<JsonValue>\n  | { [key in string]?: JsonValue }\n  | null;\n",

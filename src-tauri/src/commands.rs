@@ -674,6 +674,21 @@ pub fn export_risks_csv(
     state.with(|r| r.export_risks_csv_file(&path, &delimiter))
 }
 
+/// Write a release's dossier as PDF to `path` (`a4` or `letter`, `en` or `fr`, times in
+/// `zone`, the window's zone when absent).
+#[tauri::command(async)]
+#[tracing::instrument(skip(state), err)]
+pub fn report_release(
+    state: State<'_, AppState>,
+    release: String,
+    path: PathBuf,
+    paper: String,
+    lang: String,
+    zone: Option<String>,
+) -> Result<relm_api::reports::Written> {
+    state.with(|r| r.report_release_file(&release, &path, &paper, &lang, zone.as_deref()))
+}
+
 /// The register's heat maps for a query, counted in the store.
 #[tauri::command(async)]
 #[tracing::instrument(skip(state), err)]

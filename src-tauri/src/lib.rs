@@ -123,6 +123,7 @@ pub fn run() {
             commands::set_release_risk,
             commands::import_risks_csv,
             commands::export_risks_csv,
+            commands::report_release,
             commands::risk_heatmap,
             commands::remove_member,
             commands::policy_draft_diff,

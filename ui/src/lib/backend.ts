@@ -10,6 +10,7 @@ import type {
   ActionQuery,
   ActionView,
   Metrics,
+  Written,
   ReviewInput,
   ReviewQuery,
   ReviewSummary,
@@ -220,6 +221,8 @@ export const backend = {
     call<CsvImport>("import_risks_csv", { path, skipInvalid }),
   exportRisksCsv: (path: string, delimiter: string) =>
     call<number>("export_risks_csv", { path, delimiter }),
+  reportRelease: (release: string, path: string, paper: string, lang: string, zone: string) =>
+    call<Written>("report_release", { release, path, paper, lang, zone }),
   setReleaseRisk: (release: string, level: string, reason: string) =>
     call<ReleaseRisk>("set_release_risk", { release, level, reason }),
 };

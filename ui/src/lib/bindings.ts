@@ -1239,3 +1239,13 @@ export type Metrics = { from: string, to: string, service: string | null,
  * The environments measured: the one asked for, or the policy's production ones.
  */
 environments: Array<string>, deployments: number, succeeded: number, failed: number, deployment_frequency_per_week: number, lead_time_hours_median: number | null, change_failure_rate: number | null, time_to_restore_hours_median: number | null, unrestored: Array<Unrestored>, approval_lead_time_hours_median: number | null, deviations: number, deviation_share: number | null, freeze_overrides: number, emergency_ratio: number | null, review_completion_rate: number | null, overdue_actions: number, weeks: Array<WeekPoint>, services: Array<ServicePoint>, };
+
+export type Written = { path: string, pages: number, bytes: number, 
+/**
+ * The evidence digest printed on every page.
+ */
+digest: string, 
+/**
+ * Ledger events the report rests on.
+ */
+events: number, };

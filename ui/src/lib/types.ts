@@ -85,6 +85,7 @@ export type {
   Incident,
   IncidentSeverity,
   Metrics,
+  Written,
   ReviewInput,
   ReviewOutcome,
   ReviewQuery,

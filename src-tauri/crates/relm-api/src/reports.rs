@@ -1073,3 +1073,42 @@ impl Relm {
         })
     }
 }
+
+impl Relm {
+    /// [`Relm::write_release_report`] from a form's text: `paper` `a4` or `letter`, `lang` `en`
+    /// or `fr`, times in `zone` (the window's zone when absent), made now.
+    pub fn report_release_file(
+        &self,
+        release: &str,
+        out: &std::path::Path,
+        paper: &str,
+        lang: &str,
+        zone: Option<&str>,
+    ) -> Result<Written> {
+        let paper = relm_report::Paper::parse(paper).ok_or_else(|| {
+            ApiError::invalid(
+                "paper",
+                format!("paper `{paper}` is not a4 or letter; choose one of them"),
+            )
+        })?;
+        let lang = match lang.trim() {
+            "en" => ReportLang::En,
+            "fr" => ReportLang::Fr,
+            other => {
+                return Err(ApiError::invalid(
+                    "lang",
+                    format!("language `{other}` is not en or fr; choose one of them"),
+                ));
+            }
+        };
+        let opts = ReportOptions {
+            lang,
+            zone: zone
+                .map(str::trim)
+                .filter(|z| !z.is_empty())
+                .map(String::from),
+            at: self.report_time()?,
+        };
+        self.write_release_report(release, out, paper, &opts)
+    }
+}

@@ -1,0 +1,63 @@
+// The Reports page in the real app: a release's dossier exported through the native save
+// dialog, in French, is the PDF the CLI writes — its text holds the release, its approvals and
+// its deviations, and its evidence digest is the one the page shows.
+
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { existsSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import {
+  answerFileDialog,
+  cli,
+  dataDir,
+  find,
+  screenshot,
+  stopDriver,
+  until,
+  withApp,
+} from "./harness.mjs";
+
+after(stopDriver);
+
+test("a release's dossier is exported from the Reports page and reads as the CLI's", async () => {
+  const dir = dataDir();
+  cli(dir, "demo");
+  // A reviewed release of the demo: it has approvals, deployments and a signed review.
+  const release = cli(dir, "release", "list", "--status", "reviewed", "--limit", "1").releases[0];
+  writeFileSync(join(dir, "ui.json"), JSON.stringify({ locale: "fr", theme: "light" }));
+  const out = join(dir, "dossier.pdf");
+  await withApp("report-dossier", dir, async (b) => {
+    // From the release's page.
+    await b.execute((id) => (location.hash = `#/releases/${id}`), release.id);
+    await find(b, "[data-testid=release-dossier]");
+    await screenshot(b, "release-dossier-link");
+    await (await find(b, "[data-testid=release-dossier]")).click();
+    const form = await find(b, "[data-testid=dossier-form]");
+    await until(
+      b,
+      async () => (await (await find(b, "[data-testid=report-release]")).getValue()) === release.id,
+      "the release from the link is chosen",
+    );
+    assert.match(await form.getText(), /Dossier de mise en production/);
+    await (await find(b, "[data-testid=export-dossier]")).click();
+    await answerFileDialog(out);
+    const written = await find(b, "[data-testid=report-written]");
+    await until(b, async () => existsSync(out), "written");
+    const digest = await (await find(b, "[data-testid=report-digest]")).getText();
+    assert.match(digest, /^sha256:[0-9a-f]{64}$/);
+    assert.match(await written.getText(), /pages/);
+    await screenshot(b, "reports-dossier");
+
+    const text = execFileSync("pdftotext", ["-enc", "UTF-8", out, "-"]).toString();
+    const flat = text.split(/\s+/).join(" ");
+    assert.ok(
+      flat.includes(`Dossier de mise en production — ${release.service} ${release.version}`),
+    );
+    assert.ok(flat.includes("Verdicts des contrôles"), "in French");
+    assert.ok(flat.includes(digest), "the digest the page shows is the one on the pages");
+    // The same evidence as the CLI's dossier of the same release.
+    const again = cli(dir, "report", "release", release.id, "--out", join(dir, "cli.pdf"));
+    assert.equal(again.digest, digest);
+  });
+});
