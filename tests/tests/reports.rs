@@ -211,6 +211,8 @@ fn a_dossier_in_french_says_it_in_french() {
         "hors de la fenêtre prévue",
         "Revue post-déploiement",
         "Journal d’audit",
+        "Approbations non conforme",
+        "déploiement enregistré",
         "Heures exprimées en Europe/Paris",
     ] {
         assert!(text.contains(needle), "{needle:?} in:\n{text}");

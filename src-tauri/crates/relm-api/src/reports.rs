@@ -88,6 +88,60 @@ impl Words {
         "—".into()
     }
 
+    /// A built-in rule by its label ("Préavis"), another by its id (the same names as the app).
+    fn rule(&self, id: &str) -> String {
+        let (en, fr) = match id {
+            "approvals" => ("Approvals", "Approbations"),
+            "escalation" => ("Escalation", "Escalade"),
+            "notice" => ("Notice", "Préavis"),
+            "evidence" => ("Evidence", "Preuves"),
+            "rollback" => ("Rollback", "Retour arrière"),
+            "promotion" => ("Promotion", "Promotion"),
+            "emergency" => ("Emergency", "Urgence"),
+            "freeze" => ("Freeze", "Gel"),
+            "window" => ("Window", "Fenêtre"),
+            "policy" => ("Policy", "Politique"),
+            "risk" => ("Risk", "Risque"),
+            "risk-level" => ("Risk level", "Niveau de risque"),
+            "risk-rehearsal" => ("Rehearsal (high risk)", "Répétition (risque élevé)"),
+            "risk-critical" => ("Critical risk", "Risque critique"),
+            "risk-register" => ("Risk register", "Registre des risques"),
+            "review" => ("Review", "Revue"),
+            other => return other.to_string(),
+        };
+        self.t(en, fr)
+    }
+
+    /// What an event of `kind` records, as a reader says it.
+    fn event(&self, kind: &str) -> String {
+        let (en, fr) = match kind {
+            "workspace.created" => ("workspace created", "espace de travail créé"),
+            "member.added" => ("member added", "membre ajouté"),
+            "member.roles_set" => ("roles changed", "rôles modifiés"),
+            "member.removed" => ("member removed", "membre retiré"),
+            "member.team_set" => ("team changed", "équipe modifiée"),
+            "release.created" => ("release created", "version créée"),
+            "release.updated" => ("release edited", "version modifiée"),
+            "release.status_changed" => ("status changed", "statut modifié"),
+            "policy.applied" => ("policy applied", "politique appliquée"),
+            "approval.recorded" => ("decision recorded", "décision enregistrée"),
+            "deployment.recorded" => ("deployment recorded", "déploiement enregistré"),
+            "rollback.rehearsed" => ("rollback rehearsed", "retour arrière répété"),
+            "rollback.planned" => ("rollback planned", "retour arrière planifié"),
+            "rollback.recorded" => ("rollback recorded", "retour arrière enregistré"),
+            "emergency.declared" => ("emergency declared", "urgence déclarée"),
+            "freeze.justified" => ("soft freeze justified", "gel souple justifié"),
+            "risk.answered" => ("risk question answered", "question de risque répondue"),
+            "release.risk_lowered" => ("risk level lowered", "niveau de risque abaissé"),
+            "review.updated" => ("review written", "revue rédigée"),
+            "review.signed" => ("review signed off", "revue validée"),
+            "action.added" => ("action added", "action ajoutée"),
+            "action.done" => ("action done", "action faite"),
+            other => return other.to_string(),
+        };
+        self.t(en, fr)
+    }
+
     /// `s` between the language's quotation marks.
     fn quote(&self, s: &str) -> String {
         match self.lang {
@@ -502,18 +556,21 @@ impl Relm {
                     ],
                     applicable
                         .iter()
-                        .map(|l| vec![l.rule.clone(), w.word(l.status.as_str()), l.reason.clone()])
+                        .map(|l| vec![w.rule(&l.rule), w.word(l.status.as_str()), l.reason.clone()])
                         .collect(),
                 ));
             }
             if skipped > 0 {
-                blocks.push(Block::note(format!(
-                    "{skipped} {}",
-                    w.t(
-                        "rules do not apply to this environment.",
-                        "règles sans objet pour cet environnement."
-                    )
-                )));
+                blocks.push(Block::note(match (w.lang, skipped) {
+                    (ReportLang::En, 1) => "1 rule does not apply to this environment.".to_string(),
+                    (ReportLang::En, n) => format!("{n} rules do not apply to this environment."),
+                    (ReportLang::Fr, 1) => {
+                        "1\u{a0}règle sans objet pour cet environnement.".to_string()
+                    }
+                    (ReportLang::Fr, n) => {
+                        format!("{n}\u{a0}règles sans objet pour cet environnement.")
+                    }
+                }));
             }
         }
         sections.push(Section::new(
@@ -557,13 +614,13 @@ impl Relm {
                 vec![table(
                     vec![
                         Column::new(w.t("Approver", "Approbateur"), 1.0),
-                        Column::new(w.t("Role", "Rôle"), 0.8),
+                        Column::new(w.t("Role", "Rôle"), 1.05),
                         Column::new(w.t("Decision", "Décision"), 0.9),
                         Column::new(w.t("When", "Quand"), 1.0),
                         Column::new(w.t("Comment", "Commentaire"), 1.2),
                         Column::new(w.t("Key", "Clé"), 1.05),
                         Column::new(w.t("Current", "À jour"), 0.7),
-                        Column::new(w.t("Counted", "Retenue"), 1.4),
+                        Column::new(w.t("Counted", "Retenue"), 1.2),
                     ],
                     approvals,
                 )]
@@ -911,7 +968,7 @@ impl Relm {
                             vec![
                                 w.when(&e.at),
                                 e.author_name.clone().unwrap_or_else(|| e.author.clone()),
-                                e.kind.clone(),
+                                w.event(&e.kind),
                                 e.id.clone(),
                             ]
                         })
@@ -977,7 +1034,11 @@ fn deviation_words(w: &Words, d: &relm_policy::deviation::Deviation) -> String {
                 "the verdict at its start did not allow it (failing rules)",
                 "le verdict à son début ne l’autorisait pas (règles en échec)",
             ),
-            &rules.join(", "),
+            &rules
+                .iter()
+                .map(|r| w.rule(r))
+                .collect::<Vec<_>>()
+                .join(", "),
         ),
         Deviation::InFreeze { name, hard, .. } => format!(
             "{} {}",
