@@ -831,6 +831,30 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        /// Whatever the text and the width: no line wider than the width (unless one character
+        /// alone is), and the words come back in order, nothing lost or added.
+        #[test]
+        fn wrapping_keeps_every_word_and_the_width(
+            text in "[a-zA-Zéàç0-9 ,.;:!?«»’\\-]{0,300}",
+            width in 10.0f32..400.0,
+            bold in proptest::bool::ANY,
+        ) {
+            let f = Fonts::embedded().unwrap();
+            let face = if bold { Face::Bold } else { Face::Regular };
+            let lines = wrap(f, face, 9.5, &text, width);
+            for l in &lines {
+                proptest::prop_assert!(
+                    f.width(face, l, 9.5) <= width || l.chars().count() == 1,
+                    "{l:?} wider than {width}"
+                );
+            }
+            let words: String = text.split_whitespace().collect();
+            let back: String = lines.iter().flat_map(|l| l.split_whitespace()).collect();
+            proptest::prop_assert_eq!(back, words);
+        }
+    }
+
     #[test]
     fn a_short_document_laid_out() {
         let d = doc(vec![
