@@ -13,14 +13,10 @@
 #![allow(clippy::print_stdout, clippy::unwrap_used)] // a benchmark reports on stdout
 
 use chrono::{TimeZone, Utc};
+use relm_api::Relm;
 use relm_api::releases::ReleaseInput;
-use relm_api::workspace::{InitRequest, init};
-use relm_api::{KeyringChoice, Options, Relm};
-use relm_domain::clock::FixedClock;
-use relm_identity::keyring::MemoryKeyStore;
 use relm_store::rusqlite::{Connection, params};
 use relm_tests::bench::timed;
-use std::sync::Arc;
 use std::time::Instant;
 
 fn main() {
@@ -28,20 +24,10 @@ fn main() {
     let releases = relm_tests::bench::env_usize("RELM_BENCH_RELEASES", 20_000);
     let root = tempfile::tempdir().unwrap();
     // The year measured is 2026; the workspace is made at its end.
-    let clock = Arc::new(FixedClock::new(
+    let (mut relm, opts, clock) = relm_tests::bench::workspace(
+        root.path(),
         Utc.with_ymd_and_hms(2027, 1, 4, 9, 0, 0).unwrap(),
-    ));
-    let opts = Options {
-        data_dir: root.path().join("a"),
-        clock: clock.clone(),
-        keyring: KeyringChoice::Given(Arc::new(MemoryKeyStore::default())),
-    };
-    let req = InitRequest {
-        workspace: "Bench".into(),
-        name: "Ann".into(),
-        email: "ann@bench.example".into(),
-    };
-    let (mut relm, _) = init(&opts, &req).unwrap();
+    );
 
     let t = Instant::now();
     let mut ids = Vec::with_capacity(releases);

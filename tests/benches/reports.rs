@@ -11,35 +11,17 @@
 use chrono::{TimeZone, Utc};
 use relm_api::releases::ReleaseInput;
 use relm_api::reports::ReportOptions;
-use relm_api::workspace::{InitRequest, init};
-use relm_api::{KeyringChoice, Options};
-use relm_domain::clock::FixedClock;
-use relm_identity::keyring::MemoryKeyStore;
 use relm_report::{Lang, Paper};
 use relm_tests::bench::{env_usize, timed};
-use std::sync::Arc;
 
 fn main() {
     let wanted = env_usize("RELM_BENCH_EVENTS", 200);
     let others = env_usize("RELM_BENCH_RELEASES", 1_000);
     let root = tempfile::tempdir().unwrap();
-    let clock = Arc::new(FixedClock::new(
+    let (mut relm, _, clock) = relm_tests::bench::workspace(
+        root.path(),
         Utc.with_ymd_and_hms(2027, 1, 4, 9, 0, 0).unwrap(),
-    ));
-    let opts = Options {
-        data_dir: root.path().join("a"),
-        clock: clock.clone(),
-        keyring: KeyringChoice::Given(Arc::new(MemoryKeyStore::default())),
-    };
-    let (mut relm, _) = init(
-        &opts,
-        &InitRequest {
-            workspace: "Bench".into(),
-            name: "Ann".into(),
-            email: "ann@bench.example".into(),
-        },
-    )
-    .unwrap();
+    );
     let inputs: Vec<ReleaseInput> = (0..=others)
         .map(|i| ReleaseInput {
             service: Some(format!("svc-{:02}", i % 20)),

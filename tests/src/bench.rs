@@ -80,6 +80,35 @@ pub fn timed(runs: usize, mut f: impl FnMut()) -> (f64, f64) {
     (percentile(&times, 0.5), percentile(&times, 0.99))
 }
 
+/// A new workspace in `root/a` founded by Ann, on a fixed clock set to `at`, its key in memory:
+/// the session, the options to reopen it with, and the clock to move.
+pub fn workspace(
+    root: &std::path::Path,
+    at: chrono::DateTime<chrono::Utc>,
+) -> (
+    relm_api::Relm,
+    relm_api::Options,
+    std::sync::Arc<FixedClock>,
+) {
+    use relm_api::workspace::{InitRequest, init};
+    use std::sync::Arc;
+    let clock = Arc::new(FixedClock::new(at));
+    let opts = relm_api::Options {
+        data_dir: root.join("a"),
+        clock: clock.clone(),
+        keyring: relm_api::KeyringChoice::Given(Arc::new(
+            relm_identity::keyring::MemoryKeyStore::default(),
+        )),
+    };
+    let req = InitRequest {
+        workspace: "Bench".into(),
+        name: "Ann".into(),
+        email: "ann@bench.example".into(),
+    };
+    let (relm, _) = init(&opts, &req).unwrap();
+    (relm, opts, clock)
+}
+
 /// Give release `id` about `wanted` events of its own through the use-cases, from 2027-01-10:
 /// hourly deployments alternating staging and prod (every seventh failed), and after every
 /// tenth event a rollback plan and a passed rehearsal. The number of events recorded.

@@ -627,8 +627,9 @@ impl Relm {
             },
         ));
 
-        // Calendar context.
-        let timeline = self.timeline(&id)?;
+        // Calendar context, from the review's timeline (drafted once, with the review).
+        let review = self.review(&id)?;
+        let timeline = &review.timeline;
         let mut context = vec![Block::key_values([(
             w.t("Planned window", "Fenêtre prévue"),
             window,
@@ -865,7 +866,6 @@ impl Relm {
         ));
 
         // Review.
-        let review = self.review(&id)?;
         let mut blocks = Vec::new();
         if review.digest.is_none() {
             blocks.push(Block::note(if review.required {

@@ -3,9 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Subcommand, ValueEnum};
-use relm_api::reports::ReportOptions;
 use relm_api::{Options, Relm, Result};
-use relm_report::{Lang, Paper};
 
 use crate::Outcome;
 
@@ -49,20 +47,13 @@ pub fn report(opts: &Options, cmd: ReportCmd) -> Result<Outcome> {
             lang,
             tz,
         } => {
-            let relm = Relm::open(opts)?;
-            let options = ReportOptions {
-                lang: match lang {
-                    LangArg::En => Lang::En,
-                    LangArg::Fr => Lang::Fr,
-                },
-                zone: tz,
-                at: relm.report_time()?,
-            };
-            let paper = match paper {
-                PaperArg::A4 => Paper::A4,
-                PaperArg::Letter => Paper::Letter,
-            };
-            let w = relm.write_release_report(&id, &out, paper, &options)?;
+            let name = |v: clap::builder::PossibleValue| v.get_name().to_string();
+            let (paper, lang) = (
+                paper.to_possible_value().map(name).unwrap_or_default(),
+                lang.to_possible_value().map(name).unwrap_or_default(),
+            );
+            let w =
+                Relm::open(opts)?.report_release_file(&id, &out, &paper, &lang, tz.as_deref())?;
             let text = format!(
                 "{}: {} pages, {} bytes; evidence {} ({} events)\n",
                 w.path, w.pages, w.bytes, w.digest, w.events

@@ -62,15 +62,6 @@ pub fn closure_of_entity(conn: &Connection, entity: &str) -> Result<Closure> {
     closure(conn, &seeds)
 }
 
-/// The closure of the whole ledger as it stands: every author's last event.
-pub fn closure_of_all(conn: &Connection) -> Result<Closure> {
-    let seeds: Vec<(String, i64)> = conn
-        .prepare_cached("SELECT author, max(seq) FROM events GROUP BY author")?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<rusqlite::Result<_>>()?;
-    Ok(seeds.into_iter().collect())
-}
-
 /// The events of `closure` in ledger order as newline-delimited JSON, one event a line:
 /// `{"id", "author", "seq", "kind", "body", "sig"}` with the signed body and the signature in
 /// base64 (the other fields repeat the body's, for people reading it). The count of events.
