@@ -372,7 +372,7 @@ fn the_evidence_is_what_the_signers_had_seen_and_nothing_later() {
     assert!(last_seq(&a, &dan_key) > 0 && last_seq(&a, &ada_key) > ada_then);
 
     let conn = a.db();
-    let closure = relm_store::evidence::closure_of_entity(&conn, &id).unwrap();
+    let closure = relm_store::evidence::closure_of_entity(&conn, &id, None).unwrap();
     // Ada's chain up to her last event about the release or seen by Cora (Cora's membership
     // was signed by Ada before Cora approved): no later event of hers, nothing of Dan's.
     assert_eq!(closure.get(&cora_key), Some(&cora_then), "{closure:?}");

@@ -16,6 +16,7 @@ pub mod identity;
 pub mod logging;
 pub mod members;
 pub mod metrics;
+pub mod pack;
 pub mod releases;
 pub mod replicas;
 pub mod reports;

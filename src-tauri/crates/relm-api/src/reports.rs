@@ -137,6 +137,7 @@ impl Words {
             "review.signed" => ("review signed off", "revue validée"),
             "action.added" => ("action added", "action ajoutée"),
             "action.done" => ("action done", "action faite"),
+            "report.exported" => ("report exported", "rapport exporté"),
             other => return other.to_string(),
         };
         self.t(en, fr)
@@ -251,7 +252,7 @@ impl Relm {
         let (workspace_id, workspace_name) = self.workspace()?;
         let me = self.identity()?.member;
         let f = &row.fields;
-        let closure = evidence::closure_of_entity(conn, &id)?;
+        let closure = evidence::closure_of_entity(conn, &id, Some(me.key_id.as_str()))?;
         let (events_file, events) = evidence::events_file(conn, &closure)?;
         let digest = evidence::digest(&events_file);
         let policy_lang = match opts.lang {
@@ -1146,6 +1147,17 @@ impl Relm {
         lang: &str,
         zone: Option<&str>,
     ) -> Result<Written> {
+        let (paper, opts) = self.report_form(paper, lang, zone)?;
+        self.write_release_report(release, out, paper, &opts)
+    }
+
+    /// A report form's paper, language and zone read, the report made now.
+    pub(crate) fn report_form(
+        &self,
+        paper: &str,
+        lang: &str,
+        zone: Option<&str>,
+    ) -> Result<(relm_report::Paper, ReportOptions)> {
         let paper = relm_report::Paper::parse(paper).ok_or_else(|| {
             ApiError::invalid(
                 "paper",
@@ -1170,6 +1182,6 @@ impl Relm {
                 .map(String::from),
             at: self.report_time()?,
         };
-        self.write_release_report(release, out, paper, &opts)
+        Ok((paper, opts))
     }
 }

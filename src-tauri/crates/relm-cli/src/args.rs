@@ -79,6 +79,16 @@ pub enum Command {
     /// Reports as PDF: a release's dossier (docs/reports.md).
     #[command(subcommand)]
     Report(crate::report::ReportCmd),
+    /// Evidence packs: a report with the signed events it rests on, checkable offline.
+    #[command(subcommand)]
+    Pack(crate::report::PackCmd),
+    /// Check an evidence pack with nothing but the pack (no workspace, keyring or network):
+    /// exit 0 verified, 1 not verified (each failing file or event named), 2 not a pack.
+    Verify {
+        /// The pack (a zip written by `relm pack`).
+        #[arg(value_name = "FILE.zip")]
+        pack: PathBuf,
+    },
     /// Populate the data dir with the demo workspace (creating it if absent).
     Demo,
     /// Recompute every projection from the ledger's events.

@@ -35,6 +35,10 @@ pub(crate) fn options(data_dir: Option<PathBuf>) -> Result<Options> {
 }
 
 pub fn run(cli: Cli) -> Result<Outcome> {
+    // Checking a pack needs no data dir at all.
+    if let Command::Verify { pack } = &cli.command {
+        return crate::report::verify(pack);
+    }
     let opts = options(cli.data_dir)?;
     match cli.command {
         Command::Init(a) => {
@@ -120,6 +124,8 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Action(cmd) => crate::delivery::action(&opts, cmd),
         Command::Metrics(a) => crate::delivery::metrics(&opts, a),
         Command::Report(c) => crate::report::report(&opts, c),
+        Command::Pack(c) => crate::report::pack(&opts, c),
+        Command::Verify { pack } => crate::report::verify(&pack),
         Command::Workspace(WorkspaceCmd::Configure { max_clock_offset }) => {
             let out = Relm::open(&opts)?.configure_workspace(max_clock_offset)?;
             let text = format!(

@@ -38,6 +38,121 @@ pub enum ReportCmd {
     },
 }
 
+#[derive(Debug, Subcommand)]
+pub enum PackCmd {
+    /// A release's evidence pack: its dossier, the signed events it rests on, the facts as CSV,
+    /// the keys, a guide, and a manifest signed by you (docs/reports.md).
+    Release {
+        /// Release id or a unique prefix.
+        id: String,
+        /// The zip file to write (replaced whole, never half-written).
+        #[arg(long, value_name = "FILE.zip")]
+        out: PathBuf,
+        #[arg(long, value_enum, default_value = "a4")]
+        paper: PaperArg,
+        #[arg(long, value_enum, default_value = "en")]
+        lang: LangArg,
+        /// The IANA zone times are shown in (the release window's zone by default, else UTC).
+        #[arg(long, value_name = "ZONE")]
+        tz: Option<String>,
+    },
+}
+
+fn names(paper: PaperArg, lang: LangArg) -> (String, String) {
+    let name = |v: clap::builder::PossibleValue| v.get_name().to_string();
+    (
+        paper.to_possible_value().map(name).unwrap_or_default(),
+        lang.to_possible_value().map(name).unwrap_or_default(),
+    )
+}
+
+pub fn pack(opts: &Options, cmd: PackCmd) -> Result<Outcome> {
+    match cmd {
+        PackCmd::Release {
+            id,
+            out,
+            paper,
+            lang,
+            tz,
+        } => {
+            let (paper, lang) = names(paper, lang);
+            let w = Relm::open(opts)?.pack_release_file(&id, &out, &paper, &lang, tz.as_deref())?;
+            let text = format!(
+                "{}: {} files, {} bytes; manifest {}; evidence {} ({} events); the export is on record\n",
+                w.path, w.files, w.bytes, w.manifest, w.digest, w.events
+            );
+            Outcome::ok(w, text)
+        }
+    }
+}
+
+/// `relm verify PACK.zip`: exit 0 verified, 1 not verified, 2 not a pack.
+pub fn verify(pack: &std::path::Path) -> Result<Outcome> {
+    let v = relm_api::pack::verify_pack(pack, chrono::Utc::now())?;
+    let mut text = String::new();
+    use relm_api::pack::PackStatus;
+    let exit = match v.status {
+        PackStatus::Verified => 0,
+        PackStatus::NotVerified => 1,
+        PackStatus::NotAPack => 2,
+    };
+    match (&v.status, &v.manifest) {
+        (PackStatus::NotAPack, _) | (_, None) => {
+            text.push_str(&format!("{}: not an evidence pack\n", v.path));
+        }
+        (status, Some(m)) => {
+            text.push_str(&format!(
+                "{}: {}\n",
+                v.path,
+                if *status == PackStatus::Verified {
+                    "VERIFIED"
+                } else {
+                    "NOT VERIFIED"
+                }
+            ));
+            text.push_str(&format!(
+                "  {} {} of workspace {} ({}), exported by {} ({}) at {}\n",
+                m.kind, m.subject, m.workspace.name, m.workspace.id, m.exporter.name, m.exporter.member, m.exported_at
+            ));
+            text.push_str(&format!(
+                "  {} files, {} events by {} signers; evidence {}\n",
+                v.files.len(),
+                v.events,
+                v.signers.len(),
+                m.evidence.digest
+            ));
+            for s in &v.signers {
+                text.push_str(&format!(
+                    "    {} ({}): {}, {} events\n",
+                    s.name,
+                    s.fingerprint,
+                    if s.roles.is_empty() { "no role".to_string() } else { s.roles.join(", ") },
+                    s.events
+                ));
+            }
+            if !v.not_applied.is_empty() {
+                text.push_str(&format!(
+                    "  {} authentic events without effect (left out of the tables):\n",
+                    v.not_applied.len()
+                ));
+                for f in &v.not_applied {
+                    text.push_str(&format!("    {} {} by {}: {}\n", f.event, f.kind, f.by, f.reason));
+                }
+            }
+        }
+    }
+    let errors: Vec<String> = v
+        .problems
+        .iter()
+        .map(|p| format!("{}: {}", p.subject, p.message))
+        .collect();
+    Ok(Outcome {
+        exit,
+        errors,
+        ..Outcome::ok(&v, text)?
+    })
+}
+
 pub fn report(opts: &Options, cmd: ReportCmd) -> Result<Outcome> {
     match cmd {
         ReportCmd::Release {
@@ -47,11 +162,7 @@ pub fn report(opts: &Options, cmd: ReportCmd) -> Result<Outcome> {
             lang,
             tz,
         } => {
-            let name = |v: clap::builder::PossibleValue| v.get_name().to_string();
-            let (paper, lang) = (
-                paper.to_possible_value().map(name).unwrap_or_default(),
-                lang.to_possible_value().map(name).unwrap_or_default(),
-            );
+            let (paper, lang) = names(paper, lang);
             let w =
                 Relm::open(opts)?.report_release_file(&id, &out, &paper, &lang, tz.as_deref())?;
             let text = format!(

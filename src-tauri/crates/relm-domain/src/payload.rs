@@ -398,6 +398,20 @@ pub enum EventBody {
         from: RiskLevel,
         reason: String,
     },
+    /// A report or an evidence pack left the workspace: who (the author) exported what and
+    /// when (the envelope). `what`: `release-report`, `period-report`, `release-pack` or
+    /// `period-pack`; `subject`: the release id, or the period and environment; `digest`: the
+    /// written file's (`sha256:…`; a pack's is its signed manifest's); `evidence`: the digest
+    /// of the events it rests on, printed on every page. About no entity: an export is not
+    /// part of what it reports, so a later report of the same subject is unchanged by it.
+    #[serde(rename = "report.exported")]
+    ReportExported {
+        what: String,
+        subject: String,
+        digest: String,
+        evidence: String,
+        events: u32,
+    },
 }
 
 impl EventBody {
@@ -454,13 +468,16 @@ impl EventBody {
             EventBody::ReviewSigned { .. } => "review.signed",
             EventBody::ActionAdded { .. } => "action.added",
             EventBody::ActionDone { .. } => "action.done",
+            EventBody::ReportExported { .. } => "report.exported",
         }
     }
 
     /// The entity the event is about, for `audit log --entity`.
     pub fn entity(&self) -> Option<String> {
         match self {
-            EventBody::WorkspaceCreated { .. } | EventBody::WorkspaceConfigured { .. } => None,
+            EventBody::WorkspaceCreated { .. }
+            | EventBody::WorkspaceConfigured { .. }
+            | EventBody::ReportExported { .. } => None,
             EventBody::MemberAdded { member, .. } => Some(member.key.key_id().0),
             EventBody::MemberRolesSet { key_id, .. }
             | EventBody::MemberTeamSet { key_id, .. }

@@ -20,7 +20,7 @@ pub enum Role {
     ReleaseManager,
     /// Authorizes releases: the approvals that policies count, the move to `approved`.
     Approver,
-    /// Reads everything, emits nothing.
+    /// Reads everything; signs nothing but the record of what they exported.
     Auditor,
 }
 
@@ -67,6 +67,7 @@ pub fn roles_allowed_to_emit(body: &EventBody) -> Option<&'static [Role]> {
     const RELEASE: &[Role] = &[Role::Admin, Role::ReleaseManager];
     const AUTHORIZE: &[Role] = &[Role::Approver];
     const DECIDE: &[Role] = &[Role::Admin, Role::ReleaseManager, Role::Approver];
+    const ANYONE: &[Role] = &Role::ALL;
     match body {
         EventBody::WorkspaceCreated { .. } => None,
         EventBody::MemberAdded { .. }
@@ -108,5 +109,7 @@ pub fn roles_allowed_to_emit(body: &EventBody) -> Option<&'static [Role]> {
         | EventBody::CalendarEntryUpdated { .. }
         | EventBody::CalendarEntryRemoved { .. }
         | EventBody::FreezeJustified { .. } => Some(RELEASE),
+        // Exporting is reading: every member may, an auditor above all; the export is on record.
+        EventBody::ReportExported { .. } => Some(ANYONE),
     }
 }

@@ -18,7 +18,7 @@ pub mod pdf;
 
 pub use layout::{Layout, Paper, paginate};
 pub use model::{Align, Block, Chart, ChartKind, Column, Document, Lang, Section, Series, Table};
-pub use pdf::render;
+pub use pdf::{carried_digest, render};
 
 /// What can go wrong when writing a PDF.
 #[derive(Debug, thiserror::Error)]

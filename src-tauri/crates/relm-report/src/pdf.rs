@@ -306,3 +306,17 @@ fn outline(lo: &mut lopdf::Document, layout: &Layout) -> Result<(), ReportError>
     catalog.set("PageMode", Object::Name(b"UseOutlines".to_vec()));
     Ok(())
 }
+
+/// The evidence digest a Relm PDF carries in its metadata (the document information's
+/// `Keywords`), or `None` when `bytes` is not a PDF or carries none.
+pub fn carried_digest(bytes: &[u8]) -> Option<String> {
+    let doc = lopdf::Document::load_mem(bytes).ok()?;
+    let info = doc.trailer.get(b"Info").ok()?;
+    let info = match info {
+        Object::Reference(r) => doc.get_object(*r).ok()?,
+        other => other,
+    };
+    let keywords = info.as_dict().ok()?.get(b"Keywords").ok()?;
+    let text = lopdf::decode_text_string(keywords).ok()?;
+    Some(text.trim().to_string()).filter(|t| t.starts_with("sha256:"))
+}

@@ -11,6 +11,8 @@ use std::collections::{BTreeMap, VecDeque};
 
 use base64::Engine as _;
 use rusqlite::{Connection, params};
+
+pub mod tables;
 use sha2::{Digest, Sha256};
 
 use crate::error::Result;
@@ -53,13 +55,33 @@ pub fn closure(conn: &Connection, seeds: &[(String, i64)]) -> Result<Closure> {
     Ok(need)
 }
 
-/// The closure of every event about `entity` (a release, a risk…).
-pub fn closure_of_entity(conn: &Connection, entity: &str) -> Result<Closure> {
-    let seeds: Vec<(String, i64)> = conn
+/// The closure of every event about `entity` (a release, a risk…) and of the events that
+/// made `member` (the one exporting) a member, so the evidence proves who exported it.
+pub fn closure_of_entity(conn: &Connection, entity: &str, member: Option<&str>) -> Result<Closure> {
+    let mut seeds: Vec<(String, i64)> = conn
         .prepare_cached("SELECT author, max(seq) FROM events WHERE entity = ?1 GROUP BY author")?
         .query_map([entity], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<rusqlite::Result<_>>()?;
+    if let Some(m) = member {
+        seeds.extend(introduction(conn, m)?);
+    }
     closure(conn, &seeds)
+}
+
+/// The event that introduced `member`'s key: the workspace's creation for its founder, else
+/// the first `member.added` of the key. Not the member's own later events: an export does
+/// not change what a later export of the same subject rests on.
+pub fn introduction(conn: &Connection, member: &str) -> Result<Option<(String, i64)>> {
+    use rusqlite::OptionalExtension as _;
+    Ok(conn
+        .prepare_cached(
+            "SELECT author, seq FROM events
+             WHERE (kind = 'workspace.created' AND author = ?1)
+                OR (kind = 'member.added' AND entity = ?1)
+             ORDER BY hlc, author, seq LIMIT 1",
+        )?
+        .query_row([member], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?)
 }
 
 /// The events of `closure` in ledger order as newline-delimited JSON, one event a line:
