@@ -3,6 +3,7 @@
 
 pub mod bench;
 pub mod forge;
+pub mod scenes;
 
 /// `relm calendar add` arguments for a hard weekend freeze on prod, Friday 18:00 to Monday 06:00
 /// in Paris, every week from 19 March 2027.

@@ -31,8 +31,8 @@ use sha2::{Digest, Sha256};
 
 use crate::error::{ApiError, Result};
 use crate::reports::{ReportOptions, write_whole};
-use relm_report::Lang as ReportLang;
 use crate::session::Relm;
+use relm_report::Lang as ReportLang;
 
 /// The pack format this version writes and reads.
 pub const FORMAT: &str = "relm-pack/1";
@@ -270,10 +270,7 @@ fn replay(events: Vec<Incoming>, now: DateTime<Utc>) -> Result<(Store, Vec<PackP
         .quarantined
         .iter()
         .map(|q| PackProblem {
-            subject: q
-                .event
-                .clone()
-                .unwrap_or_else(|| q.source.clone()),
+            subject: q.event.clone().unwrap_or_else(|| q.source.clone()),
             code: q.code.clone(),
             message: q.reason.clone(),
         })
@@ -305,8 +302,8 @@ fn keys_file(conn: &Connection) -> Result<Vec<u8>> {
         })
         .collect();
     entries.sort_by(|a, b| a.member.cmp(&b.member));
-    let mut out = serde_json::to_vec_pretty(&entries)
-        .map_err(|e| internal(format!("keys.json: {e}")))?;
+    let mut out =
+        serde_json::to_vec_pretty(&entries).map_err(|e| internal(format!("keys.json: {e}")))?;
     out.push(b'\n');
     Ok(out)
 }
@@ -380,10 +377,8 @@ impl Relm {
             )));
         }
         let evidence_head = ledger_head(replayed.conn())?.0;
-        let mut files: Vec<(String, Vec<u8>)> = vec![
-            (REPORT.into(), pdf),
-            (EVENTS.into(), dossier.events_file),
-        ];
+        let mut files: Vec<(String, Vec<u8>)> =
+            vec![(REPORT.into(), pdf), (EVENTS.into(), dossier.events_file)];
         files.extend(derived_files(replayed.conn(), std::slice::from_ref(&id))?);
         files.push((GUIDE.into(), guide("release")));
 
@@ -580,8 +575,12 @@ fn open_regular(path: &Path) -> std::result::Result<std::fs::File, String> {
         use std::os::unix::fs::OpenOptionsExt;
         opts.custom_flags(libc_nonblock());
     }
-    let file = opts.open(path).map_err(|e| format!("cannot open it: {e}"))?;
-    let meta = file.metadata().map_err(|e| format!("cannot read it: {e}"))?;
+    let file = opts
+        .open(path)
+        .map_err(|e| format!("cannot open it: {e}"))?;
+    let meta = file
+        .metadata()
+        .map_err(|e| format!("cannot read it: {e}"))?;
     if !meta.is_file() {
         return Err("it is not a regular file".into());
     }
@@ -780,7 +779,10 @@ pub fn verify_pack(path: &Path, now: DateTime<Utc>) -> Result<PackVerdict> {
         (None, _) => problems.push(problem(
             MANIFEST,
             "bad_key",
-            format!("the exporter's key `{}` is not a Relm public key", manifest.exporter.key),
+            format!(
+                "the exporter's key `{}` is not a Relm public key",
+                manifest.exporter.key
+            ),
         )),
         (Some(key), Some(sig)) => {
             let sig = base64::engine::general_purpose::STANDARD
@@ -841,7 +843,9 @@ pub fn verify_pack(path: &Path, now: DateTime<Utc>) -> Result<PackVerdict> {
             format!(
                 "the events are not those of workspace {} (they are of {})",
                 manifest.workspace.id,
-                workspace.as_deref().unwrap_or("none: no workspace creation among them")
+                workspace
+                    .as_deref()
+                    .unwrap_or("none: no workspace creation among them")
             ),
         ));
     }
@@ -915,7 +919,10 @@ pub fn verify_pack(path: &Path, now: DateTime<Utc>) -> Result<PackVerdict> {
             ));
         }
     }
-    if contents.get(GUIDE).is_some_and(|g| *g != guide(&manifest.kind)) {
+    if contents
+        .get(GUIDE)
+        .is_some_and(|g| *g != guide(&manifest.kind))
+    {
         // Hash-checked above; a guide of another version is no failure, only noted.
         tracing::debug!("VERIFY.md is not this version's");
     }
@@ -943,7 +950,12 @@ fn first_difference(got: &[u8], want: &[u8]) -> String {
     let want = String::from_utf8_lossy(want);
     for (n, (g, w)) in got.lines().zip(want.lines()).enumerate() {
         if g != w {
-            return format!("line {}: `{}` where the events give `{}`", n + 1, cut(g), cut(w));
+            return format!(
+                "line {}: `{}` where the events give `{}`",
+                n + 1,
+                cut(g),
+                cut(w)
+            );
         }
     }
     let (g, w) = (got.lines().count(), want.lines().count());

@@ -88,7 +88,10 @@ pub fn pack(opts: &Options, cmd: PackCmd) -> Result<Outcome> {
 
 /// `relm verify PACK.zip`: exit 0 verified, 1 not verified, 2 not a pack.
 pub fn verify(pack: &std::path::Path) -> Result<Outcome> {
-    let v = relm_api::pack::verify_pack(pack, chrono::Utc::now())?;
+    let v = relm_api::pack::verify_pack(
+        pack,
+        relm_domain::clock::Clock::now(&relm_domain::clock::SystemClock),
+    )?;
     let mut text = String::new();
     use relm_api::pack::PackStatus;
     let exit = match v.status {
@@ -112,7 +115,13 @@ pub fn verify(pack: &std::path::Path) -> Result<Outcome> {
             ));
             text.push_str(&format!(
                 "  {} {} of workspace {} ({}), exported by {} ({}) at {}\n",
-                m.kind, m.subject, m.workspace.name, m.workspace.id, m.exporter.name, m.exporter.member, m.exported_at
+                m.kind,
+                m.subject,
+                m.workspace.name,
+                m.workspace.id,
+                m.exporter.name,
+                m.exporter.member,
+                m.exported_at
             ));
             text.push_str(&format!(
                 "  {} files, {} events by {} signers; evidence {}\n",
@@ -126,7 +135,11 @@ pub fn verify(pack: &std::path::Path) -> Result<Outcome> {
                     "    {} ({}): {}, {} events\n",
                     s.name,
                     s.fingerprint,
-                    if s.roles.is_empty() { "no role".to_string() } else { s.roles.join(", ") },
+                    if s.roles.is_empty() {
+                        "no role".to_string()
+                    } else {
+                        s.roles.join(", ")
+                    },
                     s.events
                 ));
             }
@@ -136,7 +149,10 @@ pub fn verify(pack: &std::path::Path) -> Result<Outcome> {
                     v.not_applied.len()
                 ));
                 for f in &v.not_applied {
-                    text.push_str(&format!("    {} {} by {}: {}\n", f.event, f.kind, f.by, f.reason));
+                    text.push_str(&format!(
+                        "    {} {} by {}: {}\n",
+                        f.event, f.kind, f.by, f.reason
+                    ));
                 }
             }
         }

@@ -139,6 +139,33 @@ pub fn verify_request(key: &PublicKey, message: &[u8], signature: &Signature) ->
         .is_ok()
 }
 
+/// Context of an evidence pack's manifest signature: `manifest.sig` signs these bytes followed
+/// by `manifest.json`'s, so it can be checked by hand with any Ed25519 tool.
+pub const PACK_CONTEXT: &[u8] = b"relm/pack/v1\n";
+
+pub fn sign_pack(key: &SigningKey, manifest: &[u8]) -> Signature {
+    key.sign(&[PACK_CONTEXT, manifest].concat())
+}
+
+pub fn verify_pack(key: &PublicKey, manifest: &[u8], signature: &Signature) -> bool {
+    key.0
+        .verify_strict(&[PACK_CONTEXT, manifest].concat(), signature)
+        .is_ok()
+}
+
+/// The key as a PEM `PUBLIC KEY` (SubjectPublicKeyInfo, RFC 8410), as OpenSSL reads it.
+pub fn public_pem(key: &PublicKey) -> String {
+    // The DER prefix of an Ed25519 SubjectPublicKeyInfo, then the 32 key bytes.
+    let mut der = vec![
+        0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00,
+    ];
+    der.extend_from_slice(key.0.as_bytes());
+    format!(
+        "-----BEGIN PUBLIC KEY-----\n{}\n-----END PUBLIC KEY-----\n",
+        base64::engine::general_purpose::STANDARD.encode(der)
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -190,31 +217,4 @@ mod tests {
             "0123-4567-89ab-cdef"
         );
     }
-}
-
-/// Context of an evidence pack's manifest signature: `manifest.sig` signs these bytes followed
-/// by `manifest.json`'s, so it can be checked by hand with any Ed25519 tool.
-pub const PACK_CONTEXT: &[u8] = b"relm/pack/v1\n";
-
-pub fn sign_pack(key: &SigningKey, manifest: &[u8]) -> Signature {
-    key.sign(&[PACK_CONTEXT, manifest].concat())
-}
-
-pub fn verify_pack(key: &PublicKey, manifest: &[u8], signature: &Signature) -> bool {
-    key.0
-        .verify_strict(&[PACK_CONTEXT, manifest].concat(), signature)
-        .is_ok()
-}
-
-/// The key as a PEM `PUBLIC KEY` (SubjectPublicKeyInfo, RFC 8410), as OpenSSL reads it.
-pub fn public_pem(key: &PublicKey) -> String {
-    // The DER prefix of an Ed25519 SubjectPublicKeyInfo, then the 32 key bytes.
-    let mut der = vec![
-        0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00,
-    ];
-    der.extend_from_slice(key.0.as_bytes());
-    format!(
-        "-----BEGIN PUBLIC KEY-----\n{}\n-----END PUBLIC KEY-----\n",
-        base64::engine::general_purpose::STANDARD.encode(der)
-    )
 }

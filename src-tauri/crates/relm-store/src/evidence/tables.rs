@@ -37,9 +37,18 @@ pub const TABLES: &[TableSpec] = &[
             ("risk", "Risk level (low, medium, high, critical)"),
             ("owner", "Key id of the release's owner"),
             ("owner_name", "The owner's name"),
-            ("environments", "Environments it goes to, space-separated, in order"),
-            ("window_start", "Start of its deployment window (UTC, RFC 3339), empty when none"),
-            ("window_end", "End of its deployment window (UTC, RFC 3339), empty when none"),
+            (
+                "environments",
+                "Environments it goes to, space-separated, in order",
+            ),
+            (
+                "window_start",
+                "Start of its deployment window (UTC, RFC 3339), empty when none",
+            ),
+            (
+                "window_end",
+                "End of its deployment window (UTC, RFC 3339), empty when none",
+            ),
             ("window_zone", "The window's IANA time zone"),
             ("created_at", "When it was created (UTC, RFC 3339)"),
             ("created_event", "Id of the event that created it"),
@@ -57,10 +66,22 @@ pub const TABLES: &[TableSpec] = &[
             ("by", "Key id of the signer"),
             ("by_name", "The signer's name"),
             ("at", "When it was signed (UTC, RFC 3339)"),
-            ("policy_version", "Version of the policy in force when signed"),
-            ("expires_at", "When it lapses (UTC, RFC 3339), empty when it does not"),
-            ("release_digest", "Digest of the release's governed fields the signer saw"),
-            ("still_matches", "yes when the release's governed fields are still those the signer saw"),
+            (
+                "policy_version",
+                "Version of the policy in force when signed",
+            ),
+            (
+                "expires_at",
+                "When it lapses (UTC, RFC 3339), empty when it does not",
+            ),
+            (
+                "release_digest",
+                "Digest of the release's governed fields the signer saw",
+            ),
+            (
+                "still_matches",
+                "yes when the release's governed fields are still those the signer saw",
+            ),
             ("comment", "The signer's comment"),
         ],
     },
@@ -75,13 +96,22 @@ pub const TABLES: &[TableSpec] = &[
             ("started_at", "When it started (UTC, RFC 3339)"),
             ("ended_at", "When it ended (UTC, RFC 3339)"),
             ("recorded_outcome", "Outcome as recorded"),
-            ("outcome", "Outcome as it stands (a rollback makes it rolled_back)"),
+            (
+                "outcome",
+                "Outcome as it stands (a rollback makes it rolled_back)",
+            ),
             ("tool", "Tool that ran it"),
             ("reference", "Its reference in that tool"),
             ("link", "Link to it in that tool"),
-            ("deviations", "What departed from the plan, as a JSON array ([] when nothing did)"),
+            (
+                "deviations",
+                "What departed from the plan, as a JSON array ([] when nothing did)",
+            ),
             ("by", "Key id of the member who recorded it"),
-            ("rolled_back_by", "Id of the rollback event that undid it, empty when none"),
+            (
+                "rolled_back_by",
+                "Id of the rollback event that undid it, empty when none",
+            ),
         ],
     },
     TableSpec {
@@ -97,8 +127,14 @@ pub const TABLES: &[TableSpec] = &[
             ("score", "Inherent score (likelihood × impact)"),
             ("residual_score", "Residual score"),
             ("owner", "Key id of the risk's owner"),
-            ("accepted_until", "End of its acceptance (UTC, RFC 3339), empty when not accepted"),
-            ("linked_to", "What links it here: release:<id> or service:<name>, space-separated"),
+            (
+                "accepted_until",
+                "End of its acceptance (UTC, RFC 3339), empty when not accepted",
+            ),
+            (
+                "linked_to",
+                "What links it here: release:<id> or service:<name>, space-separated",
+            ),
             ("last_event", "Id of the latest event about it"),
         ],
     },
@@ -112,8 +148,14 @@ pub const TABLES: &[TableSpec] = &[
             ("opened_at", "When it was opened (UTC, RFC 3339)"),
             ("opened_by", "Key id of who opened it"),
             ("updated_at", "When it was last edited (UTC, RFC 3339)"),
-            ("signed_at", "When its owner and an approver had both signed it off (UTC, RFC 3339), empty until then"),
-            ("signed_by", "Key ids of those who signed its current content, space-separated"),
+            (
+                "signed_at",
+                "When its owner and an approver had both signed it off (UTC, RFC 3339), empty until then",
+            ),
+            (
+                "signed_by",
+                "Key ids of those who signed its current content, space-separated",
+            ),
             ("last_event", "Id of the latest review event"),
         ],
     },
@@ -128,7 +170,10 @@ pub const TABLES: &[TableSpec] = &[
             ("due", "Due date (YYYY-MM-DD)"),
             ("created_at", "When it was added (UTC, RFC 3339)"),
             ("created_event", "Id of the event that added it"),
-            ("done_at", "When it was done (UTC, RFC 3339), empty while open"),
+            (
+                "done_at",
+                "When it was done (UTC, RFC 3339), empty while open",
+            ),
             ("done_by", "Key id of who marked it done"),
         ],
     },
@@ -153,7 +198,8 @@ fn csv_bytes(spec: &TableSpec, rows: Vec<Vec<String>>) -> Result<Vec<u8>> {
         .terminator(csv::Terminator::CRLF)
         .from_writer(Vec::new());
     let bad = |e: csv::Error| StoreError::Corrupt(format!("writing {}.csv: {e}", spec.name));
-    w.write_record(spec.columns.iter().map(|c| c.0)).map_err(bad)?;
+    w.write_record(spec.columns.iter().map(|c| c.0))
+        .map_err(bad)?;
     for row in rows {
         debug_assert_eq!(row.len(), spec.columns.len(), "{}", spec.name);
         w.write_record(&row).map_err(bad)?;
@@ -168,7 +214,8 @@ pub fn dictionary() -> Result<Vec<u8>> {
         .terminator(csv::Terminator::CRLF)
         .from_writer(Vec::new());
     let bad = |e: csv::Error| StoreError::Corrupt(format!("writing the dictionary: {e}"));
-    w.write_record(["table", "column", "meaning"]).map_err(bad)?;
+    w.write_record(["table", "column", "meaning"])
+        .map_err(bad)?;
     for t in TABLES {
         w.write_record([t.name, "", t.about]).map_err(bad)?;
         for (c, m) in t.columns {
@@ -393,7 +440,10 @@ pub fn tables(conn: &Connection, releases: &[String]) -> Result<Vec<(&'static st
     let mut l_stmt =
         conn.prepare_cached("SELECT risk_id FROM risk_links WHERE kind = ?1 AND target = ?2")?;
     for (kind, targets) in [
-        ("release", known.iter().map(|s| s.to_string()).collect::<Vec<_>>()),
+        (
+            "release",
+            known.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+        ),
         ("service", services.iter().cloned().collect()),
     ] {
         for target in targets {
