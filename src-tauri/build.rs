@@ -86,5 +86,10 @@ const COMMANDS: &[&str] = &[
     "import_risks_csv",
     "export_risks_csv",
     "report_release",
+    "pack_release",
+    "verify_pack",
+    "pack_file",
+    "open_pack_report",
+    "open_written",
     "risk_heatmap",
 ];

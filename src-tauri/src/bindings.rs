@@ -4,7 +4,7 @@
 
 use ts_rs::{Config, TS};
 
-use crate::commands::AppInfo;
+use crate::commands::{AppInfo, PackText};
 use crate::state::Preferences;
 use relm_api::audit::{AuditEntry, AuditQuery, FieldChange, Flag};
 use relm_api::calendar::{Listing, OccurrenceView, UnreadableEntry};
@@ -16,6 +16,10 @@ use relm_api::gates::{CheckRequest, PendingDecision, PolicySummary, SimulatedCha
 use relm_api::identity::IdentityView;
 use relm_api::members::MemberView;
 use relm_api::metrics::{Metrics, ServicePoint, Unrestored, WeekPoint};
+use relm_api::pack::{
+    Manifest, PackEvidence, PackExporter, PackFile, PackFileCheck, PackFinding, PackLedger,
+    PackProblem, PackSigner, PackStatus, PackVerdict, PackWorkspace, PackWritten,
+};
 use relm_api::releases::{ReleaseDetail, ReleaseInput, ReleasePage, ReleaseQuery};
 use relm_api::replicas::{
     AuthorSeen, JoinOutcome, JoinRequestInput, JoinRequestView, NotApplied, RemoteView,
@@ -97,7 +101,9 @@ pub fn typescript() -> String {
         PlanRecord, RehearsalRecord, RollbackRecord, RollbackView, ReviewOutcome, IncidentSeverity,
         Incident, ReviewContent, ReviewStatus, TimelineEntry, SignatureView, ActionRow, ActionView,
         ReviewView, ReviewSummary, ReviewInput, ReviewQuery, ActionQuery, Unrestored, WeekPoint,
-        ServicePoint, Metrics, Written,
+        ServicePoint, Metrics, Written, PackWorkspace, PackLedger, PackExporter, PackEvidence,
+        PackFile, Manifest, PackWritten, PackStatus, PackProblem, PackFileCheck, PackSigner,
+        PackFinding, PackVerdict, PackText,
     ];
     let mut out = String::from(
         "// Generated from the Rust types by `relm-app` (src-tauri/src/bindings.rs). Do not edit:\n// run `RELM_UPDATE_BINDINGS=1 cargo test -p relm-app bindings`.\n\nexport type JsonValue =\n  | number\n  | string\n  | boolean\n  | Array<JsonValue>\n  | { [key in string]?: JsonValue }\n  | null;\n",

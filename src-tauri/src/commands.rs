@@ -686,7 +686,122 @@ pub fn report_release(
     lang: String,
     zone: Option<String>,
 ) -> Result<relm_api::reports::Written> {
-    state.with(|r| r.report_release_file(&release, &path, &paper, &lang, zone.as_deref()))
+    let w =
+        state.with(|r| r.report_release_file(&release, &path, &paper, &lang, zone.as_deref()))?;
+    state.may_open(&path);
+    Ok(w)
+}
+
+/// Write a release's evidence pack (zip) to `path`; the export is recorded in the ledger.
+#[tauri::command(async)]
+#[tracing::instrument(skip(state), err)]
+pub fn pack_release(
+    state: State<'_, AppState>,
+    release: String,
+    path: PathBuf,
+    paper: String,
+    lang: String,
+    zone: Option<String>,
+) -> Result<relm_api::pack::PackWritten> {
+    let w = state.with(|r| r.pack_release_file(&release, &path, &paper, &lang, zone.as_deref()))?;
+    state.may_open(&path);
+    Ok(w)
+}
+
+/// Check the evidence pack at `path` with nothing but the pack (no workspace needed).
+#[tauri::command(async)]
+#[tracing::instrument(err)]
+pub fn verify_pack(path: PathBuf) -> Result<relm_api::pack::PackVerdict> {
+    relm_api::pack::verify_pack(
+        &path,
+        relm_domain::clock::Clock::now(&relm_domain::clock::SystemClock),
+    )
+}
+
+/// A text file of a pack, to read in the app (at most 2 MiB of it).
+#[derive(Debug, Serialize, ts_rs::TS)]
+pub struct PackText {
+    pub name: String,
+    pub text: String,
+    /// Only the first 2 MiB are shown.
+    pub truncated: bool,
+}
+
+/// The text of the file `name` of the pack at `pack`.
+#[tauri::command(async)]
+#[tracing::instrument(err)]
+pub fn pack_file(pack: PathBuf, name: String) -> Result<PackText> {
+    let (bytes, truncated) = relm_api::pack::read_pack_file(&pack, &name, 2 << 20)?;
+    Ok(PackText {
+        // CSV rows end in CRLF (RFC 4180); shown, a line ends in LF.
+        text: String::from_utf8_lossy(&bytes).replace("\r\n", "\n"),
+        name,
+        truncated,
+    })
+}
+
+/// Take the report out of the pack at `pack` (into a private folder of the system's temporary
+/// files, named by its hash) and open it with the system's PDF viewer. Its path.
+#[tauri::command(async)]
+#[tracing::instrument(skip(app, state), err)]
+pub fn open_pack_report(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    pack: PathBuf,
+) -> Result<String> {
+    use sha2::{Digest, Sha256};
+    let (bytes, more) = relm_api::pack::read_pack_file(
+        &pack,
+        relm_api::pack::REPORT,
+        relm_api::pack::MAX_ENTRY_BYTES,
+    )?;
+    if more {
+        return Err(ApiError::validation(
+            "the pack's report is too large to open",
+        ));
+    }
+    let dir = std::env::temp_dir().join("relm-reports");
+    relm_api::private::store_dir(&dir)
+        .map_err(|e| ApiError::validation(format!("cannot create {}: {e}", dir.display())))?;
+    let name = format!("report-{}.pdf", &hex::encode(Sha256::digest(&bytes))[..16]);
+    let path = dir.join(name);
+    let tmp = dir.join(format!(".{}.part", std::process::id()));
+    std::fs::write(&tmp, &bytes)
+        .and_then(|()| std::fs::rename(&tmp, &path))
+        .map_err(|e| ApiError::validation(format!("cannot write {}: {e}", path.display())))?;
+    state.may_open(&path);
+    open_with_system(&app, &path)?;
+    Ok(path.display().to_string())
+}
+
+/// Open a file this run wrote (an exported report or pack) with the system's application.
+#[tauri::command(async)]
+#[tracing::instrument(skip(app, state), err)]
+pub fn open_written(app: AppHandle, state: State<'_, AppState>, path: PathBuf) -> Result<()> {
+    let allowed = state
+        .openable
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .contains(&path);
+    if !allowed {
+        return Err(ApiError::validation(format!(
+            "{} was not written by Relm in this session; open it from your file manager",
+            path.display()
+        )));
+    }
+    open_with_system(&app, &path)
+}
+
+fn open_with_system(app: &AppHandle, path: &std::path::Path) -> Result<()> {
+    use tauri_plugin_opener::OpenerExt;
+    app.opener()
+        .open_path(path.display().to_string(), None::<&str>)
+        .map_err(|e| {
+            ApiError::validation(format!(
+                "no application opened {}: {e}; open it from your file manager",
+                path.display()
+            ))
+        })
 }
 
 /// The register's heat maps for a query, counted in the store.

@@ -41,6 +41,7 @@ pub fn run() {
         )
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_opener::init())
         .manage(state)
         .menu(menu::build)
         .on_menu_event(menu::on_event)
@@ -124,6 +125,11 @@ pub fn run() {
             commands::import_risks_csv,
             commands::export_risks_csv,
             commands::report_release,
+            commands::pack_release,
+            commands::verify_pack,
+            commands::pack_file,
+            commands::open_pack_report,
+            commands::open_written,
             commands::risk_heatmap,
             commands::remove_member,
             commands::policy_draft_diff,

@@ -23,6 +23,8 @@ pub struct AppState {
     pub locale: Mutex<String>,
     /// Background sync timing; `--sync-every SECONDS` (or `RELM_SYNC_EVERY`) sets the interval.
     pub sync_schedule: relm_sync::Schedule,
+    /// Files this run wrote or took out of a pack: the only ones the UI may ask to open.
+    pub openable: Mutex<std::collections::BTreeSet<PathBuf>>,
 }
 
 /// The value after `flag` on the command line.
@@ -69,12 +71,21 @@ impl AppState {
             relm: Mutex::new(None),
             locale: Mutex::new("en".into()),
             sync_schedule,
+            openable: Mutex::new(Default::default()),
         };
         let saved = state.preferences().locale;
         if saved == "fr" {
             *state.locale.lock().unwrap_or_else(|p| p.into_inner()) = saved;
         }
         state
+    }
+
+    /// Let the UI open `path` later (a file this run wrote).
+    pub fn may_open(&self, path: &std::path::Path) {
+        self.openable
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(path.to_path_buf());
     }
 
     fn preferences_file(&self) -> PathBuf {

@@ -346,7 +346,7 @@ fn every_changed_removed_added_or_swapped_file_is_named() {
     write_zip(&bad, &changed);
     let (code, v) = verify(&bad);
     assert_eq!(code, 1, "{v:#}");
-    assert_named(&v, "manifest.sig", "bad_signature");
+    assert_named(&v, "manifest.sig", "manifest_signature");
     let other_files = read_zip(&other_pack);
     let mut changed = files.clone();
     set(
@@ -357,7 +357,7 @@ fn every_changed_removed_added_or_swapped_file_is_named() {
     write_zip(&bad, &changed);
     let (code, v) = verify(&bad);
     assert_eq!(code, 1);
-    assert_named(&v, "manifest.sig", "bad_signature");
+    assert_named(&v, "manifest.sig", "manifest_signature");
 
     // A file removed; a file added.
     let removed: Files = files

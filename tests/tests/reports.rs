@@ -27,6 +27,17 @@ fn a_release_dossier_holds_every_fact_and_reads_back_with_pdf_tools() {
     ]);
     qpdf_check(&file);
     assert_eq!(w["bytes"], std::fs::metadata(&file).unwrap().len());
+    // The export is on record: who exported which release's dossier, resting on what.
+    let log = a.json(&["audit", "log"]);
+    let exported = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["kind"] == "report.exported")
+        .expect("the export recorded");
+    assert_eq!(exported["payload"]["what"], "release-report");
+    assert_eq!(exported["payload"]["subject"], id.as_str());
+    assert_eq!(exported["payload"]["evidence"], w["digest"]);
     let pages = w["pages"].as_u64().unwrap();
     let digest = w["digest"].as_str().unwrap();
     assert!(

@@ -11,6 +11,9 @@ import type {
   ActionView,
   Metrics,
   Written,
+  PackWritten,
+  PackVerdict,
+  PackText,
   ReviewInput,
   ReviewQuery,
   ReviewSummary,
@@ -223,6 +226,12 @@ export const backend = {
     call<number>("export_risks_csv", { path, delimiter }),
   reportRelease: (release: string, path: string, paper: string, lang: string, zone: string) =>
     call<Written>("report_release", { release, path, paper, lang, zone }),
+  packRelease: (release: string, path: string, paper: string, lang: string, zone: string) =>
+    call<PackWritten>("pack_release", { release, path, paper, lang, zone }),
+  verifyPack: (path: string) => call<PackVerdict>("verify_pack", { path }),
+  packFile: (pack: string, name: string) => call<PackText>("pack_file", { pack, name }),
+  openPackReport: (pack: string) => call<string>("open_pack_report", { pack }),
+  openWritten: (path: string) => call<void>("open_written", { path }),
   setReleaseRisk: (release: string, level: string, reason: string) =>
     call<ReleaseRisk>("set_release_risk", { release, level, reason }),
 };

@@ -1249,3 +1249,95 @@ digest: string,
  * Ledger events the report rests on.
  */
 events: number, };
+
+export type PackWorkspace = { id: string, name: string, };
+
+export type PackLedger = { 
+/**
+ * Hash of the last event of the exporter's ledger.
+ */
+head: string | null, events: number, };
+
+export type PackExporter = { member: string, name: string, 
+/**
+ * `ed25519:…`, the key `manifest.sig` verifies with.
+ */
+key: string, };
+
+export type PackEvidence = { path: string, 
+/**
+ * `sha256:…` of the events file, printed on every page of the report.
+ */
+digest: string, events: number, 
+/**
+ * Hash of the last event in the file.
+ */
+head: string | null, };
+
+export type PackFile = { path: string, 
+/**
+ * Hex SHA-256.
+ */
+sha256: string, bytes: number, };
+
+export type Manifest = { 
+/**
+ * `relm-pack/1`.
+ */
+format: string, 
+/**
+ * `release` or `period`.
+ */
+kind: string, 
+/**
+ * The release id, or the period (`2026-01-01..2026-03-31`, with ` env=NAME` when filtered).
+ */
+subject: string, workspace: PackWorkspace, 
+/**
+ * The exporter's ledger when the pack was made (more than the pack holds).
+ */
+ledger: PackLedger, exporter: PackExporter, 
+/**
+ * When the pack was made (UTC, RFC 3339; `SOURCE_DATE_EPOCH` when set).
+ */
+exported_at: string, 
+/**
+ * The report's language, `en` or `fr`.
+ */
+lang: string, evidence: PackEvidence, 
+/**
+ * Every file but the manifest and its signature.
+ */
+files: Array<PackFile>, };
+
+export type PackWritten = { path: string, bytes: number, 
+/**
+ * `sha256:…` of `manifest.json`, as recorded in the export's event.
+ */
+manifest: string, 
+/**
+ * The evidence digest printed on every page of the report.
+ */
+digest: string, events: number, files: number, pages: number, };
+
+export type PackStatus = "verified" | "not_verified" | "not_a_pack";
+
+export type PackProblem = { subject: string, code: string, message: string, };
+
+export type PackFileCheck = { path: string, bytes: number, sha256: string, ok: boolean, };
+
+export type PackSigner = { member: string, name: string, fingerprint: string, roles: Array<string>, events: number, };
+
+export type PackFinding = { event: string, kind: string, by: string, code: string, reason: string, };
+
+export type PackVerdict = { status: PackStatus, ok: boolean, path: string, manifest: Manifest | null, files: Array<PackFileCheck>, 
+/**
+ * Events checked.
+ */
+events: number, signers: Array<PackSigner>, not_applied: Array<PackFinding>, problems: Array<PackProblem>, };
+
+export type PackText = { name: string, text: string, 
+/**
+ * Only the first 2 MiB are shown.
+ */
+truncated: boolean, };

@@ -56,6 +56,7 @@ describe("routes", () => {
       date: null,
       release: null,
       tab: null,
+      pack: null,
     });
     expect(parse("#/releases/abc/edit?focus=evidence")).toMatchObject({ focus: "evidence" });
     expect(parse("#/releases/abc?tab=review")).toMatchObject({ id: "abc", tab: "review" });
@@ -72,6 +73,7 @@ describe("routes", () => {
       date: null,
       release: null,
       tab: null,
+      pack: null,
     });
     expect(parse("#/nonsense").page).toBe("dashboard");
     expect(parse("").page).toBe("dashboard");

@@ -156,6 +156,8 @@ export function eventSummary(e: LogEntry, max = 60): string {
         .join(t("list.semicolon"));
     case "release.risk_lowered":
       return `${known("risk", text("from"))} → ${known("risk", text("level"))} — ${short(p.reason)}`;
+    case "report.exported":
+      return `${text("what").endsWith("pack") ? t("reports.kindPack") : t("reports.kindPdf")} · ${text("subject")}`;
     case "member.team_set":
       return text("team") || t("settings.noTeam");
     case "calendar.entry_added":

@@ -12,8 +12,8 @@ export type Page =
   | "settings";
 
 /** Pages reached from other pages rather than from the sidebar. */
-export type InnerPage = "policy";
-const INNER: InnerPage[] = ["policy"];
+export type InnerPage = "policy" | "verify";
+const INNER: InnerPage[] = ["policy", "verify"];
 
 /** The sidebar's pages, in its order. */
 export const PAGES: Page[] = [
@@ -41,6 +41,8 @@ export interface Route {
   release: string | null;
   /** `#/releases/ID?tab=review`: the release's delivery tab to open. */
   tab: string | null;
+  /** `#/verify?pack=PATH`: the evidence pack to check. */
+  pack: string | null;
 }
 
 export function parse(hash: string): Route {
@@ -58,6 +60,7 @@ export function parse(hash: string): Route {
     date: date && /^\d{4}-\d\d-\d\d$/.test(date) ? date : null,
     release: params.get("release"),
     tab: params.get("tab"),
+    pack: params.get("pack"),
   };
 }
 

@@ -794,7 +794,7 @@ pub fn verify_pack(path: &Path, now: DateTime<Utc>) -> Result<PackVerdict> {
             if !good {
                 problems.push(problem(
                     SIGNATURE,
-                    "bad_signature",
+                    "manifest_signature",
                     format!(
                         "it is not {}'s signature of this manifest: the manifest or the signature was changed",
                         manifest.exporter.name
@@ -1038,4 +1038,27 @@ fn finish(
         not_applied: Vec::new(),
         problems,
     }
+}
+
+/// One file of the pack at `pack`, for reading it in the app: at most `max` bytes of it, and
+/// whether there was more. The pack is opened as [`verify_pack`] opens it (a regular file only).
+pub fn read_pack_file(pack: &Path, name: &str, max: u64) -> Result<(Vec<u8>, bool)> {
+    let fail = |why: String| ApiError::validation(format!("{}: {why}", pack.display()));
+    let file = open_regular(pack).map_err(fail)?;
+    let mut archive =
+        zip::ZipArchive::new(file).map_err(|e| fail(format!("it is not a zip archive ({e})")))?;
+    let entry = archive
+        .by_name(name)
+        .map_err(|_| fail(format!("the pack holds no {name}")))?;
+    if entry.is_symlink() || entry.is_dir() {
+        return Err(fail(format!("{name} is not a file")));
+    }
+    let mut bytes = Vec::new();
+    entry
+        .take(max.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| fail(format!("{name} cannot be read (damaged): {e}")))?;
+    let more = bytes.len() as u64 > max;
+    bytes.truncate(max as usize);
+    Ok((bytes, more))
 }

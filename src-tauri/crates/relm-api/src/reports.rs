@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 use relm_domain::keys::KeyId;
+use relm_domain::payload::EventBody;
 use relm_report::{Block, Column, Document, Lang as ReportLang, Section, Table};
 use relm_store::evidence;
 
@@ -1112,9 +1113,9 @@ impl Relm {
         report_time(self.clock.now())
     }
 
-    /// Write the dossier of `release` as a PDF on `paper` to `out`.
+    /// Write the dossier of `release` as a PDF on `paper` to `out`, and record the export.
     pub fn write_release_report(
-        &self,
+        &mut self,
         release: &str,
         out: &std::path::Path,
         paper: relm_report::Paper,
@@ -1126,6 +1127,16 @@ impl Relm {
         let bytes = relm_report::render(&dossier.document, &layout)
             .map_err(|e| ApiError::validation(e.to_string()))?;
         write_whole(out, &bytes)?;
+        let id = self.resolve_release(release)?;
+        self.emit(|_| {
+            Ok(vec![EventBody::ReportExported {
+                what: "release-report".into(),
+                subject: id,
+                digest: evidence::digest(&bytes),
+                evidence: dossier.document.digest.clone(),
+                events: dossier.events as u32,
+            }])
+        })?;
         Ok(Written {
             path: out.display().to_string(),
             pages: layout.pages.len() as u32,
@@ -1140,7 +1151,7 @@ impl Relm {
     /// [`Relm::write_release_report`] from a form's text: `paper` `a4` or `letter`, `lang` `en`
     /// or `fr`, times in `zone` (the window's zone when absent), made now.
     pub fn report_release_file(
-        &self,
+        &mut self,
         release: &str,
         out: &std::path::Path,
         paper: &str,

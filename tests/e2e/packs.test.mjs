@@ -1,0 +1,140 @@
+// Evidence packs in the real app: a release's pack exported from the Reports page verifies with
+// the CLI; the auditor view checks it, lists its signers, reads its tables and hands its report
+// to the system's PDF viewer; and on a machine with no workspace at all, an auditor opens a
+// tampered pack through the file dialog and is told which file changed.
+
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import {
+  answerFileDialog,
+  cli,
+  dataDir,
+  find,
+  screenshot,
+  stopDriver,
+  until,
+  withApp,
+} from "./harness.mjs";
+
+after(stopDriver);
+
+// The system's "open with the default application" (xdg-open) replaced by one that writes down
+// what it was asked to open: the app must hand over the report, and nothing opens a window.
+const opener = dataDir();
+const opened = join(opener, "opened.txt");
+before(() => {
+  const bin = join(opener, "bin");
+  mkdirSync(bin, { recursive: true });
+  writeFileSync(join(bin, "xdg-open"), `#!/bin/sh\nprintf '%s\\n' "$1" >> '${opened}'\n`);
+  chmodSync(join(bin, "xdg-open"), 0o755);
+  process.env.PATH = `${bin}:${process.env.PATH}`;
+});
+
+/** `relm verify` on a pack: exit code and verdict (no data dir needed). */
+function verify(pack) {
+  try {
+    return { code: 0, v: cli(dataDir(), "verify", pack) };
+  } catch (e) {
+    return { code: e.status, v: JSON.parse(e.stdout.toString()) };
+  }
+}
+
+/** Unzip `pack`, let `change(dir)` alter it, zip it again as `out`. */
+function tamper(pack, out, change) {
+  const dir = dataDir();
+  execFileSync("unzip", ["-q", pack, "-d", dir]);
+  change(dir);
+  execFileSync("python3", [
+    "-c",
+    "import shutil, sys; shutil.make_archive(sys.argv[1][:-4], 'zip', sys.argv[2])",
+    out,
+    dir,
+  ]);
+}
+
+let packPath;
+
+test("a release's evidence pack is exported from the app, verifies, and reads in the auditor view", async () => {
+  const dir = dataDir();
+  cli(dir, "demo");
+  const release = cli(dir, "release", "list", "--status", "reviewed", "--limit", "1").releases[0];
+  packPath = join(dir, "evidence.zip");
+  await withApp("pack-export", dir, async (b) => {
+    await b.execute((id) => (location.hash = `#/reports?release=${id}`), release.id);
+    await find(b, "[data-testid=dossier-form]");
+    await until(
+      b,
+      async () => (await (await find(b, "[data-testid=report-release]")).getValue()) === release.id,
+      "the release from the link is chosen",
+    );
+    await (await find(b, "[data-testid=report-kind]")).selectByAttribute("value", "pack");
+    await (await find(b, "[data-testid=export-dossier]")).click();
+    await answerFileDialog(packPath);
+    const card = await find(b, "[data-testid=pack-written]", 60000);
+    await until(b, async () => existsSync(packPath), "written");
+    const manifest = await (await find(b, "[data-testid=pack-manifest]")).getText();
+    assert.match(manifest, /^sha256:[0-9a-f]{64}$/);
+    assert.match(await card.getText(), /13 files/);
+    await screenshot(b, "reports-pack");
+
+    // The CLI verifies it with nothing but the pack.
+    const { code, v } = verify(packPath);
+    assert.equal(code, 0, JSON.stringify(v.problems));
+    assert.equal(v.status, "verified");
+    // The export is on record.
+    const log = cli(dir, "audit", "log");
+    assert.ok(log.some((e) => e.kind === "report.exported" && e.payload.subject === release.id));
+
+    // The auditor view: verdict, signers, a table read, the report handed to the PDF viewer.
+    await (await find(b, "[data-testid=pack-check]")).click();
+    const verdict = await find(b, "[data-testid=verify-verdict][data-status=verified]", 60000);
+    assert.match(await verdict.getText(), /Verified/);
+    const signers = await (await find(b, "[data-testid=verify-signers]")).getText();
+    assert.match(signers, /Approver/);
+    await (await find(b, "tr[data-file='tables/approvals.csv'] button")).click();
+    const reading = await find(b, "[data-testid=verify-reading]");
+    const shown = await reading.getText();
+    assert.match(shown, /release_digest/i);
+    assert.doesNotMatch(shown, /\\u\{d\}/i, "line ends shown as text");
+    assert.match(shown, /Omar Haddad|Noah Fischer|Alex Morgan/);
+    await screenshot(b, "verify-pack");
+    await (await find(b, "[data-testid=verify-open-report]")).click();
+    await find(b, "[data-testid=verify-opened]");
+    await until(b, async () => existsSync(opened), "the viewer was asked to open the report");
+    const asked = readFileSync(opened, "utf8").trim().split("\n").pop();
+    assert.match(asked, /report-[0-9a-f]{16}\.pdf$/);
+    const text = execFileSync("pdftotext", ["-enc", "UTF-8", asked, "-"]).toString();
+    assert.ok(text.split(/\s+/).join(" ").includes(v.manifest.evidence.digest));
+  });
+});
+
+test("with no workspace, an auditor opens a tampered pack and sees which file changed", async () => {
+  assert.ok(packPath, "the first scenario made a pack");
+  const bad = join(dataDir(), "tampered.zip");
+  tamper(packPath, bad, (d) => {
+    const file = join(d, "tables", "approvals.csv");
+    writeFileSync(file, readFileSync(file, "utf8").replace("approve", "reject"));
+  });
+  const { code } = verify(bad);
+  assert.equal(code, 1);
+  const empty = dataDir();
+  writeFileSync(join(empty, "ui.json"), JSON.stringify({ locale: "fr", theme: "light" }));
+  await withApp("pack-auditor", empty, async (b) => {
+    await (await find(b, "[data-testid=welcome-verify]")).click();
+    await (await find(b, "[data-testid=verify-open]")).click();
+    await answerFileDialog(bad);
+    const verdict = await find(b, "[data-testid=verify-verdict][data-status=not_verified]", 60000);
+    assert.match(await verdict.getText(), /Non vérifié/);
+    const problem = await find(
+      b,
+      "[data-testid=verify-problems] li[data-subject='tables/approvals.csv'][data-code=changed]",
+    );
+    assert.match(await problem.getText(), /Modifié depuis la signature/);
+    const row = await (await find(b, "tr[data-file='tables/approvals.csv']")).getText();
+    assert.match(row, /modifié/);
+    await screenshot(b, "verify-tampered-fr");
+  });
+});
