@@ -657,3 +657,65 @@ fn the_same_ledger_and_time_give_the_same_pack_contents() {
     m2["ledger"] = m1["ledger"].clone();
     assert_eq!(m1, m2);
 }
+
+#[test]
+fn a_period_pack_verifies_and_names_a_release_it_does_not_hold() {
+    let (a, _cora, id, _remote) = lived_release();
+    let other = a.create_release("ledger-api", "9.9.9");
+    let today = chrono::DateTime::from_timestamp_millis(now_ms() as i64).unwrap();
+    let (from, to) = (
+        (today - chrono::Duration::days(1)).date_naive().to_string(),
+        (today + chrono::Duration::days(1)).date_naive().to_string(),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let pack = dir.path().join("period.zip");
+    let w = a.json(&[
+        "pack",
+        "period",
+        "--from",
+        &from,
+        "--to",
+        &to,
+        "--out",
+        pack.to_str().unwrap(),
+    ]);
+    let (code, v) = verify(&pack);
+    assert_eq!(code, 0, "{v:#}");
+    let m = &v["manifest"];
+    assert_eq!(m["kind"], "period");
+    assert_eq!(m["subject"], format!("{from}..{to}"));
+    // The release deployed in the period; the one only created is not in it.
+    assert_eq!(m["releases"], serde_json::json!([id]));
+    assert_eq!(m["evidence"]["digest"], w["digest"]);
+    let files = read_zip(&pack);
+    let releases = String::from_utf8(get(&files, "tables/releases.csv").clone()).unwrap();
+    assert_eq!(releases.lines().count(), 2, "{releases}");
+    assert!(releases.contains(&id) && !releases.contains(&other));
+    let log = a.json(&["audit", "log"]);
+    assert!(
+        log.as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["kind"] == "report.exported" && e["payload"]["what"] == "period-pack")
+    );
+
+    // The manifest re-signed by a member to claim a release the events do not hold.
+    let mut claimed = files.clone();
+    let mut manifest: Value = serde_json::from_slice(get(&files, "manifest.json")).unwrap();
+    manifest["releases"] = serde_json::json!([id, "01900000-0000-7000-a000-00000000beef"]);
+    set(
+        &mut claimed,
+        "manifest.json",
+        serde_json::to_vec_pretty(&manifest).unwrap(),
+    );
+    resign(&mut claimed, &Forger::of(&a), "Ada");
+    let bad = dir.path().join("bad.zip");
+    write_zip(&bad, &claimed);
+    let (code, v) = verify(&bad);
+    assert_eq!(code, 1, "{v:#}");
+    assert_named(
+        &v,
+        "01900000-0000-7000-a000-00000000beef",
+        "missing_release",
+    );
+}

@@ -7,8 +7,9 @@
 
 use std::process::Command;
 
-use relm_tests::Replica;
+use chrono::{Duration, TimeZone, Utc};
 use relm_tests::scenes::{lived_release, pdf_text, qpdf_check, with_approver};
+use relm_tests::{Replica, now_ms};
 use serde_json::Value;
 
 #[test]
@@ -332,4 +333,109 @@ fn the_evidence_is_what_the_signers_had_seen_and_nothing_later() {
             .0,
         file
     );
+}
+
+#[test]
+fn a_period_compliance_report_holds_every_release_exception_and_control() {
+    let (a, _cora, _id, _remote) = lived_release();
+    let today = Utc.timestamp_millis_opt(now_ms() as i64).unwrap();
+    let (from, to) = (
+        (today - Duration::days(1)).date_naive().to_string(),
+        (today + Duration::days(1)).date_naive().to_string(),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("period.pdf");
+    let w = a.json(&[
+        "report",
+        "period",
+        "--from",
+        &from,
+        "--to",
+        &to,
+        "--out",
+        file.to_str().unwrap(),
+    ]);
+    qpdf_check(&file);
+    let text = pdf_text(&file);
+    let label = "payments 4.2.0";
+    for needle in [
+        "Compliance report",
+        label,
+        "Compliance rate",
+        "Compliance rate 50.0%",
+        "Exceptions",
+        "Deviation",
+        "Reviews",
+        "Deployments per week",
+        "Control mapping",
+        "ISO/IEC 27001:2022 A.8.32",
+        "SOC 2 CC8.1",
+        "ITIL 4 — Change enablement",
+        "ITIL 4 — Release management",
+        w["digest"].as_str().unwrap(),
+    ] {
+        assert!(
+            text.contains(needle),
+            "`{needle}` is not in the report:\n{text}"
+        );
+    }
+    // One environment only: the staging deployment, compliant.
+    let staging = dir.path().join("staging.pdf");
+    a.ok(&[
+        "report",
+        "period",
+        "--from",
+        &from,
+        "--to",
+        &to,
+        "--env",
+        "staging",
+        "--out",
+        staging.to_str().unwrap(),
+        "--lang",
+        "fr",
+    ]);
+    let text = pdf_text(&staging);
+    assert!(text.contains("Taux de conformité 100,0"), "{text}");
+    assert!(text.contains("Correspondance des contrôles"), "{text}");
+
+    // The same time gives the same bytes.
+    let run = |name: &str| {
+        let out = dir.path().join(name);
+        let done = a
+            .cmd(&[
+                "report",
+                "period",
+                "--from",
+                &from,
+                "--to",
+                &to,
+                "--out",
+                out.to_str().unwrap(),
+            ])
+            .env("SOURCE_DATE_EPOCH", "1798761600")
+            .output()
+            .unwrap();
+        assert!(done.status.success(), "{done:?}");
+        std::fs::read(out).unwrap()
+    };
+    assert!(run("one.pdf") == run("two.pdf"), "two runs differ");
+
+    // A period that ends before it starts: the field named, nothing written.
+    let bad = dir.path().join("bad.pdf");
+    let err = a.fails(
+        &[
+            "report",
+            "period",
+            "--from",
+            &to,
+            "--to",
+            &from,
+            "--out",
+            bad.to_str().unwrap(),
+        ],
+        2,
+    );
+    assert!(err.contains("before it starts"), "{err}");
+    assert!(!bad.exists());
 }

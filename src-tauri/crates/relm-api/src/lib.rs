@@ -19,6 +19,7 @@ pub mod metrics;
 pub mod pack;
 pub mod releases;
 pub mod replicas;
+pub mod report_period;
 pub mod reports;
 pub mod reschedule;
 pub mod reviews;

@@ -70,6 +70,8 @@ pub struct Manifest {
     pub exported_at: String,
     /// The report's language, `en` or `fr`.
     pub lang: String,
+    /// The releases the report covers (their facts are the tables').
+    pub releases: Vec<String>,
     pub evidence: PackEvidence,
     /// Every file but the manifest and its signature.
     pub files: Vec<PackFile>,
@@ -358,6 +360,33 @@ impl Relm {
     ) -> Result<PackWritten> {
         let dossier = self.release_dossier(release, opts)?;
         let id = self.resolve_release(release)?;
+        self.write_pack("release", &id, dossier, out, paper, opts)
+    }
+
+    /// Write the evidence pack of the period `from`–`to` (of `environment`, or every one).
+    pub fn write_period_pack(
+        &mut self,
+        (from, to): (&str, &str),
+        environment: Option<&str>,
+        out: &Path,
+        paper: relm_report::Paper,
+        opts: &ReportOptions,
+    ) -> Result<PackWritten> {
+        let environment = environment.map(str::trim).filter(|e| !e.is_empty());
+        let dossier = self.period_report(from, to, environment, opts)?;
+        let subject = crate::report_period::period_subject(from, to, environment);
+        self.write_pack("period", &subject, dossier, out, paper, opts)
+    }
+
+    fn write_pack(
+        &mut self,
+        kind: &str,
+        subject: &str,
+        dossier: crate::reports::Dossier,
+        out: &Path,
+        paper: relm_report::Paper,
+        opts: &ReportOptions,
+    ) -> Result<PackWritten> {
         let layout = relm_report::paginate(&dossier.document, paper)
             .map_err(|e| ApiError::validation(e.to_string()))?;
         let pdf = relm_report::render(&dossier.document, &layout)
@@ -372,20 +401,20 @@ impl Relm {
         let (replayed, refused) = replay(incoming, self.clock.now())?;
         if let Some(p) = problems.iter().chain(refused.iter()).next() {
             return Err(internal(format!(
-                "the release's evidence does not stand on its own ({}: {}); run `relm audit verify`",
+                "the evidence does not stand on its own ({}: {}); run `relm audit verify`",
                 p.subject, p.message
             )));
         }
         let evidence_head = ledger_head(replayed.conn())?.0;
         let mut files: Vec<(String, Vec<u8>)> =
             vec![(REPORT.into(), pdf), (EVENTS.into(), dossier.events_file)];
-        files.extend(derived_files(replayed.conn(), std::slice::from_ref(&id))?);
-        files.push((GUIDE.into(), guide("release")));
+        files.extend(derived_files(replayed.conn(), &dossier.releases)?);
+        files.push((GUIDE.into(), guide(kind)));
 
         let manifest = Manifest {
             format: FORMAT.into(),
-            kind: "release".into(),
-            subject: id.clone(),
+            kind: kind.into(),
+            subject: subject.into(),
             workspace: PackWorkspace {
                 id: workspace_id.0,
                 name: workspace_name,
@@ -401,6 +430,7 @@ impl Relm {
             },
             exported_at: relm_domain::window::fmt_utc(opts.at),
             lang: lang_code(opts.lang).into(),
+            releases: dossier.releases.clone(),
             evidence: PackEvidence {
                 path: EVENTS.into(),
                 digest: dossier.document.digest.clone(),
@@ -432,8 +462,8 @@ impl Relm {
         write_whole(out, &bytes)?;
         self.emit(|_| {
             Ok(vec![EventBody::ReportExported {
-                what: "release-pack".into(),
-                subject: id.clone(),
+                what: format!("{kind}-pack"),
+                subject: subject.to_string(),
                 digest: manifest_digest.clone(),
                 evidence: dossier.document.digest.clone(),
                 events: dossier.events as u32,
@@ -461,6 +491,18 @@ impl Relm {
     ) -> Result<PackWritten> {
         let (paper, opts) = self.report_form(paper, lang, zone)?;
         self.write_release_pack(release, out, paper, &opts)
+    }
+
+    /// [`Relm::write_period_pack`] from a form's text; times in `zone` (UTC when absent).
+    pub fn pack_period_file(
+        &mut self,
+        (from, to): (&str, &str),
+        environment: Option<&str>,
+        out: &Path,
+        (paper, lang, zone): (&str, &str, Option<&str>),
+    ) -> Result<PackWritten> {
+        let (paper, opts) = self.report_form(paper, lang, zone)?;
+        self.write_period_pack((from, to), environment, out, paper, &opts)
     }
 }
 
@@ -901,10 +943,23 @@ pub fn verify_pack(path: &Path, now: DateTime<Utc>) -> Result<PackVerdict> {
     }
 
     // The tables and keys say exactly what the events say.
-    let releases: Vec<String> = match manifest.kind.as_str() {
-        "release" => vec![manifest.subject.clone()],
-        _ => subject_releases(conn, &manifest)?,
-    };
+    let releases = manifest.releases.clone();
+    if manifest.kind == "release" && releases != [manifest.subject.clone()] {
+        problems.push(problem(
+            MANIFEST,
+            "bad_subject",
+            "a release's pack covers that release and no other".into(),
+        ));
+    }
+    for id in &releases {
+        if relm_store::projection::releases::get(conn, id)?.is_none() {
+            problems.push(problem(
+                id,
+                "missing_release",
+                "the manifest lists this release but the pack's events do not hold it".into(),
+            ));
+        }
+    }
     for (name, expected) in derived_files(conn, &releases)? {
         if let Some(bytes) = contents.get(&name)
             && *bytes != expected
@@ -932,17 +987,6 @@ pub fn verify_pack(path: &Path, now: DateTime<Utc>) -> Result<PackVerdict> {
     let mut verdict = finish(path, manifest, files, count, Some(signers), problems);
     verdict.not_applied = not_applied;
     Ok(verdict)
-}
-
-/// The releases a period pack covers: those its `releases.csv` rows name and the events hold.
-fn subject_releases(conn: &Connection, _manifest: &Manifest) -> Result<Vec<String>> {
-    Ok(conn
-        .prepare("SELECT id FROM releases ORDER BY id")
-        .and_then(|mut s| {
-            s.query_map([], |r| r.get::<_, String>(0))?
-                .collect::<relm_store::rusqlite::Result<Vec<_>>>()
-        })
-        .map_err(relm_store::StoreError::from)?)
 }
 
 fn first_difference(got: &[u8], want: &[u8]) -> String {

@@ -47,19 +47,21 @@ pub fn report_time(now: DateTime<Utc>) -> Result<DateTime<Utc>> {
 #[derive(Debug)]
 pub struct Dossier {
     pub document: Document,
+    /// The releases it covers.
+    pub releases: Vec<String>,
     /// The ledger events the dossier's facts rest on (their causal closure), as the pack's
     /// `events.ndjson`; the document's digest is this file's.
     pub events_file: Vec<u8>,
     pub events: usize,
 }
 
-struct Words {
-    lang: ReportLang,
-    tz: Tz,
+pub(crate) struct Words {
+    pub(crate) lang: ReportLang,
+    pub(crate) tz: Tz,
 }
 
 impl Words {
-    fn t(&self, en: &str, fr: &str) -> String {
+    pub(crate) fn t(&self, en: &str, fr: &str) -> String {
         match self.lang {
             ReportLang::En => en.to_string(),
             ReportLang::Fr => fr.to_string(),
@@ -67,7 +69,7 @@ impl Words {
     }
 
     /// An RFC 3339 time in the report's zone, with the zone's abbreviation.
-    fn when(&self, s: &str) -> String {
+    pub(crate) fn when(&self, s: &str) -> String {
         match DateTime::parse_from_rfc3339(s) {
             Ok(t) => t
                 .with_timezone(&self.tz)
@@ -77,7 +79,7 @@ impl Words {
         }
     }
 
-    fn yes_no(&self, b: bool) -> String {
+    pub(crate) fn yes_no(&self, b: bool) -> String {
         if b {
             self.t("yes", "oui")
         } else {
@@ -85,12 +87,12 @@ impl Words {
         }
     }
 
-    fn none(&self) -> String {
+    pub(crate) fn none(&self) -> String {
         "—".into()
     }
 
     /// A built-in rule by its label ("Préavis"), another by its id (the same names as the app).
-    fn rule(&self, id: &str) -> String {
+    pub(crate) fn rule(&self, id: &str) -> String {
         let (en, fr) = match id {
             "approvals" => ("Approvals", "Approbations"),
             "escalation" => ("Escalation", "Escalade"),
@@ -114,7 +116,7 @@ impl Words {
     }
 
     /// What an event of `kind` records, as a reader says it.
-    fn event(&self, kind: &str) -> String {
+    pub(crate) fn event(&self, kind: &str) -> String {
         let (en, fr) = match kind {
             "workspace.created" => ("workspace created", "espace de travail créé"),
             "member.added" => ("member added", "membre ajouté"),
@@ -145,7 +147,7 @@ impl Words {
     }
 
     /// `s` between the language's quotation marks.
-    fn quote(&self, s: &str) -> String {
+    pub(crate) fn quote(&self, s: &str) -> String {
         match self.lang {
             ReportLang::En => format!("“{s}”"),
             ReportLang::Fr => format!("«\u{a0}{s}\u{a0}»"),
@@ -153,7 +155,7 @@ impl Words {
     }
 
     /// `a: b`, with the space French puts before the colon.
-    fn colon(&self, a: &str, b: &str) -> String {
+    pub(crate) fn colon(&self, a: &str, b: &str) -> String {
         match self.lang {
             ReportLang::En => format!("{a}: {b}"),
             ReportLang::Fr => format!("{a}\u{a0}: {b}"),
@@ -161,7 +163,7 @@ impl Words {
     }
 
     /// A wire word (a status, a level, an outcome…) as a reader says it.
-    fn word(&self, wire: &str) -> String {
+    pub(crate) fn word(&self, wire: &str) -> String {
         if self.lang == ReportLang::En {
             return wire.replace('_', " ");
         }
@@ -201,6 +203,16 @@ impl Words {
             "approve" => "approuve",
             "reject" => "refuse",
             "passed" => "réussie",
+            "allowed" => "autorisée",
+            "allowed_with_warnings" => "autorisée avec avertissements",
+            "blocked" => "bloquée",
+            "deviation" => "écart",
+            "security" => "sécurité",
+            "technical" => "technique",
+            "compliance" => "conformité",
+            "business" => "métier",
+            "operational" => "opérationnel",
+            "schedule" => "calendrier",
             "admin" => "administrateur",
             "release_manager" => "responsable de mise en production",
             "approver" => "approbateur",
@@ -211,7 +223,7 @@ impl Words {
     }
 }
 
-fn table(columns: Vec<Column>, rows: Vec<Vec<String>>) -> Block {
+pub(crate) fn table(columns: Vec<Column>, rows: Vec<Vec<String>>) -> Block {
     Block::Table(Table { columns, rows })
 }
 
@@ -1011,13 +1023,14 @@ impl Relm {
         };
         Ok(Dossier {
             document,
+            releases: vec![id],
             events_file,
             events,
         })
     }
 }
 
-fn deviation_words(w: &Words, d: &relm_policy::deviation::Deviation) -> String {
+pub(crate) fn deviation_words(w: &Words, d: &relm_policy::deviation::Deviation) -> String {
     use relm_policy::deviation::Deviation;
     match d {
         Deviation::OutsideWindow {
@@ -1061,7 +1074,7 @@ fn deviation_words(w: &Words, d: &relm_policy::deviation::Deviation) -> String {
     }
 }
 
-fn outcome_words(w: &Words, o: relm_policy::Outcome) -> String {
+pub(crate) fn outcome_words(w: &Words, o: relm_policy::Outcome) -> String {
     match o {
         relm_policy::Outcome::Allowed => w.t("allowed", "autorisée"),
         relm_policy::Outcome::AllowedWithWarnings => {
@@ -1122,32 +1135,73 @@ impl Relm {
         opts: &ReportOptions,
     ) -> Result<Written> {
         let dossier = self.release_dossier(release, opts)?;
-        let layout = relm_report::paginate(&dossier.document, paper)
+        let id = self.resolve_release(release)?;
+        self.write_report("release-report", &id, dossier, out, paper)
+    }
+
+    /// Lay `report` out on `paper`, write it to `out` whole, and record the export (`what`
+    /// of `subject`) in the ledger.
+    fn write_report(
+        &mut self,
+        what: &str,
+        subject: &str,
+        report: Dossier,
+        out: &std::path::Path,
+        paper: relm_report::Paper,
+    ) -> Result<Written> {
+        let layout = relm_report::paginate(&report.document, paper)
             .map_err(|e| ApiError::validation(e.to_string()))?;
-        let bytes = relm_report::render(&dossier.document, &layout)
+        let bytes = relm_report::render(&report.document, &layout)
             .map_err(|e| ApiError::validation(e.to_string()))?;
         write_whole(out, &bytes)?;
-        let id = self.resolve_release(release)?;
         self.emit(|_| {
             Ok(vec![EventBody::ReportExported {
-                what: "release-report".into(),
-                subject: id,
+                what: what.into(),
+                subject: subject.into(),
                 digest: evidence::digest(&bytes),
-                evidence: dossier.document.digest.clone(),
-                events: dossier.events as u32,
+                evidence: report.document.digest.clone(),
+                events: report.events as u32,
             }])
         })?;
         Ok(Written {
             path: out.display().to_string(),
             pages: layout.pages.len() as u32,
             bytes: bytes.len() as u64,
-            digest: dossier.document.digest,
-            events: dossier.events as u32,
+            digest: report.document.digest,
+            events: report.events as u32,
         })
     }
 }
 
 impl Relm {
+    /// Write the compliance report of the period `from`–`to` as a PDF to `out`, and record
+    /// the export.
+    pub fn write_period_report(
+        &mut self,
+        (from, to): (&str, &str),
+        environment: Option<&str>,
+        out: &std::path::Path,
+        paper: relm_report::Paper,
+        opts: &ReportOptions,
+    ) -> Result<Written> {
+        let environment = environment.map(str::trim).filter(|e| !e.is_empty());
+        let report = self.period_report(from, to, environment, opts)?;
+        let subject = crate::report_period::period_subject(from, to, environment);
+        self.write_report("period-report", &subject, report, out, paper)
+    }
+
+    /// [`Relm::write_period_report`] from a form's text; times in `zone` (UTC when absent).
+    pub fn report_period_file(
+        &mut self,
+        (from, to): (&str, &str),
+        environment: Option<&str>,
+        out: &std::path::Path,
+        (paper, lang, zone): (&str, &str, Option<&str>),
+    ) -> Result<Written> {
+        let (paper, opts) = self.report_form(paper, lang, zone)?;
+        self.write_period_report((from, to), environment, out, paper, &opts)
+    }
+
     /// [`Relm::write_release_report`] from a form's text: `paper` `a4` or `letter`, `lang` `en`
     /// or `fr`, times in `zone` (the window's zone when absent), made now.
     pub fn report_release_file(

@@ -21,6 +21,29 @@ pub enum LangArg {
 
 #[derive(Debug, Subcommand)]
 pub enum ReportCmd {
+    /// A period's compliance report: every release with its verdict when deployed, the
+    /// compliance rate, exceptions, risks, reviews, metrics and the control mapping.
+    Period {
+        /// First day of the period (YYYY-MM-DD, from its start, UTC) or an RFC 3339 time.
+        #[arg(long, value_name = "D")]
+        from: String,
+        /// Last day of the period (YYYY-MM-DD, to its end, UTC) or an RFC 3339 time.
+        #[arg(long, value_name = "D")]
+        to: String,
+        /// Only this environment (every one by default; the metrics then measure production).
+        #[arg(long, value_name = "E")]
+        env: Option<String>,
+        /// The PDF file to write (replaced whole, never half-written).
+        #[arg(long, value_name = "FILE.pdf")]
+        out: PathBuf,
+        #[arg(long, value_enum, default_value = "a4")]
+        paper: PaperArg,
+        #[arg(long, value_enum, default_value = "en")]
+        lang: LangArg,
+        /// The IANA zone times are shown in (UTC by default).
+        #[arg(long, value_name = "ZONE")]
+        tz: Option<String>,
+    },
     /// A release's dossier: everything about it, with the evidence's digest on every page.
     Release {
         /// Release id or a unique prefix.
@@ -40,6 +63,28 @@ pub enum ReportCmd {
 
 #[derive(Debug, Subcommand)]
 pub enum PackCmd {
+    /// A period's evidence pack: its compliance report with everything needed to check it.
+    Period {
+        /// First day of the period (YYYY-MM-DD, from its start, UTC) or an RFC 3339 time.
+        #[arg(long, value_name = "D")]
+        from: String,
+        /// Last day of the period (YYYY-MM-DD, to its end, UTC) or an RFC 3339 time.
+        #[arg(long, value_name = "D")]
+        to: String,
+        /// Only this environment (every one by default; the metrics then measure production).
+        #[arg(long, value_name = "E")]
+        env: Option<String>,
+        /// The zip file to write (replaced whole, never half-written).
+        #[arg(long, value_name = "FILE.zip")]
+        out: PathBuf,
+        #[arg(long, value_enum, default_value = "a4")]
+        paper: PaperArg,
+        #[arg(long, value_enum, default_value = "en")]
+        lang: LangArg,
+        /// The IANA zone times are shown in (UTC by default).
+        #[arg(long, value_name = "ZONE")]
+        tz: Option<String>,
+    },
     /// A release's evidence pack: its dossier, the signed events it rests on, the facts as CSV,
     /// the keys, a guide, and a manifest signed by you (docs/reports.md).
     Release {
@@ -66,8 +111,34 @@ fn names(paper: PaperArg, lang: LangArg) -> (String, String) {
     )
 }
 
+fn pack_text(w: &relm_api::pack::PackWritten) -> String {
+    format!(
+        "{}: {} files, {} bytes; manifest {}; evidence {} ({} events); the export is on record\n",
+        w.path, w.files, w.bytes, w.manifest, w.digest, w.events
+    )
+}
+
 pub fn pack(opts: &Options, cmd: PackCmd) -> Result<Outcome> {
     match cmd {
+        PackCmd::Period {
+            from,
+            to,
+            env,
+            out,
+            paper,
+            lang,
+            tz,
+        } => {
+            let (paper, lang) = names(paper, lang);
+            let w = Relm::open(opts)?.pack_period_file(
+                (&from, &to),
+                env.as_deref(),
+                &out,
+                (&paper, &lang, tz.as_deref()),
+            )?;
+            let text = pack_text(&w);
+            Outcome::ok(w, text)
+        }
         PackCmd::Release {
             id,
             out,
@@ -77,10 +148,7 @@ pub fn pack(opts: &Options, cmd: PackCmd) -> Result<Outcome> {
         } => {
             let (paper, lang) = names(paper, lang);
             let w = Relm::open(opts)?.pack_release_file(&id, &out, &paper, &lang, tz.as_deref())?;
-            let text = format!(
-                "{}: {} files, {} bytes; manifest {}; evidence {} ({} events); the export is on record\n",
-                w.path, w.files, w.bytes, w.manifest, w.digest, w.events
-            );
+            let text = pack_text(&w);
             Outcome::ok(w, text)
         }
     }
@@ -169,8 +237,34 @@ pub fn verify(pack: &std::path::Path) -> Result<Outcome> {
     })
 }
 
+fn report_text(w: &relm_api::reports::Written) -> String {
+    format!(
+        "{}: {} pages, {} bytes; evidence {} ({} events)\n",
+        w.path, w.pages, w.bytes, w.digest, w.events
+    )
+}
+
 pub fn report(opts: &Options, cmd: ReportCmd) -> Result<Outcome> {
     match cmd {
+        ReportCmd::Period {
+            from,
+            to,
+            env,
+            out,
+            paper,
+            lang,
+            tz,
+        } => {
+            let (paper, lang) = names(paper, lang);
+            let w = Relm::open(opts)?.report_period_file(
+                (&from, &to),
+                env.as_deref(),
+                &out,
+                (&paper, &lang, tz.as_deref()),
+            )?;
+            let text = report_text(&w);
+            Outcome::ok(w, text)
+        }
         ReportCmd::Release {
             id,
             out,
@@ -181,10 +275,7 @@ pub fn report(opts: &Options, cmd: ReportCmd) -> Result<Outcome> {
             let (paper, lang) = names(paper, lang);
             let w =
                 Relm::open(opts)?.report_release_file(&id, &out, &paper, &lang, tz.as_deref())?;
-            let text = format!(
-                "{}: {} pages, {} bytes; evidence {} ({} events)\n",
-                w.path, w.pages, w.bytes, w.digest, w.events
-            );
+            let text = report_text(&w);
             Outcome::ok(w, text)
         }
     }

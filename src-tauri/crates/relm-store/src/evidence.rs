@@ -68,6 +68,32 @@ pub fn closure_of_entity(conn: &Connection, entity: &str, member: Option<&str>) 
     closure(conn, &seeds)
 }
 
+/// The closure of every event about any of `entities`, and of `member`'s introduction.
+pub fn closure_of_entities(
+    conn: &Connection,
+    entities: &[String],
+    member: Option<&str>,
+) -> Result<Closure> {
+    let mut seeds: BTreeMap<String, i64> = BTreeMap::new();
+    let mut stmt = conn
+        .prepare_cached("SELECT author, max(seq) FROM events WHERE entity = ?1 GROUP BY author")?;
+    for entity in entities {
+        let rows = stmt.query_map([entity], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+        })?;
+        for row in rows {
+            let (a, q) = row?;
+            let n = seeds.entry(a).or_insert(0);
+            *n = (*n).max(q);
+        }
+    }
+    let mut seeds: Vec<(String, i64)> = seeds.into_iter().collect();
+    if let Some(m) = member {
+        seeds.extend(introduction(conn, m)?);
+    }
+    closure(conn, &seeds)
+}
+
 /// The event that introduced `member`'s key: the workspace's creation for its founder, else
 /// the first `member.added` of the key. Not the member's own later events: an export does
 /// not change what a later export of the same subject rests on.
