@@ -87,6 +87,8 @@ const COMMANDS: &[&str] = &[
     "export_risks_csv",
     "report_release",
     "pack_release",
+    "report_period",
+    "pack_period",
     "verify_pack",
     "pack_file",
     "open_pack_report",

@@ -708,6 +708,59 @@ pub fn pack_release(
     Ok(w)
 }
 
+/// A period's report or pack: the period, the environment (every one when empty), the file,
+/// and the paper, language and zone.
+#[derive(Debug, serde::Deserialize, ts_rs::TS)]
+pub struct PeriodExport {
+    pub from: String,
+    pub to: String,
+    pub environment: Option<String>,
+    pub path: PathBuf,
+    pub paper: String,
+    pub lang: String,
+    pub zone: Option<String>,
+}
+
+/// Write a period's compliance report as PDF; the export is recorded in the ledger.
+#[tauri::command(async)]
+#[tracing::instrument(skip(state), err)]
+pub fn report_period(
+    state: State<'_, AppState>,
+    export: PeriodExport,
+) -> Result<relm_api::reports::Written> {
+    let e = &export;
+    let w = state.with(|r| {
+        r.report_period_file(
+            (&e.from, &e.to),
+            e.environment.as_deref(),
+            &e.path,
+            (&e.paper, &e.lang, e.zone.as_deref()),
+        )
+    })?;
+    state.may_open(&e.path);
+    Ok(w)
+}
+
+/// Write a period's evidence pack (zip); the export is recorded in the ledger.
+#[tauri::command(async)]
+#[tracing::instrument(skip(state), err)]
+pub fn pack_period(
+    state: State<'_, AppState>,
+    export: PeriodExport,
+) -> Result<relm_api::pack::PackWritten> {
+    let e = &export;
+    let w = state.with(|r| {
+        r.pack_period_file(
+            (&e.from, &e.to),
+            e.environment.as_deref(),
+            &e.path,
+            (&e.paper, &e.lang, e.zone.as_deref()),
+        )
+    })?;
+    state.may_open(&e.path);
+    Ok(w)
+}
+
 /// Check the evidence pack at `path` with nothing but the pack (no workspace needed).
 #[tauri::command(async)]
 #[tracing::instrument(err)]

@@ -126,6 +126,8 @@ pub fn run() {
             commands::export_risks_csv,
             commands::report_release,
             commands::pack_release,
+            commands::report_period,
+            commands::pack_period,
             commands::verify_pack,
             commands::pack_file,
             commands::open_pack_report,

@@ -61,3 +61,40 @@ test("a release's dossier is exported from the Reports page and reads as the CLI
     assert.equal(again.digest, digest);
   });
 });
+
+test("a period's compliance report is exported from the Reports page", async () => {
+  const dir = dataDir();
+  cli(dir, "demo");
+  writeFileSync(join(dir, "ui.json"), JSON.stringify({ locale: "fr", theme: "light" }));
+  const out = join(dir, "compliance.pdf");
+  await withApp("report-period", dir, async (b) => {
+    await b.execute(() => (location.hash = "#/reports"));
+    await (await find(b, "[data-testid=report-subject]")).selectByAttribute("value", "period");
+    const form = await find(b, "[data-testid=dossier-form]");
+    await until(
+      b,
+      async () => /Rapport de conformité d’une période/.test(await form.getText()),
+      "the period form",
+    );
+    await (await find(b, "[data-testid=report-environment]")).selectByAttribute("value", "prod");
+    await (await find(b, "[data-testid=export-dossier]")).click();
+    await answerFileDialog(out);
+    const written = await find(b, "[data-testid=report-written]", 60000);
+    await until(b, async () => existsSync(out), "written");
+    assert.match(await written.getText(), /Rapport de conformité écrit/);
+    const digest = await (await find(b, "[data-testid=report-digest]")).getText();
+    await screenshot(b, "reports-period");
+    const flat = execFileSync("pdftotext", ["-enc", "UTF-8", out, "-"])
+      .toString()
+      .split(/\s+/)
+      .join(" ");
+    assert.ok(flat.includes("Rapport de conformité"), "in French");
+    assert.ok(flat.includes("Environnement prod"), "of the environment chosen");
+    assert.ok(flat.includes("Correspondance des contrôles"));
+    assert.ok(flat.includes("ISO/IEC 27001:2022 A.8.32"));
+    assert.ok(flat.includes(digest), "the digest the page shows is the one on the pages");
+    // The export is on record.
+    const log = cli(dir, "audit", "log");
+    assert.ok(log.some((e) => e.kind === "report.exported" && e.payload.what === "period-report"));
+  });
+});

@@ -14,6 +14,7 @@ import type {
   PackWritten,
   PackVerdict,
   PackText,
+  PeriodExport,
   ReviewInput,
   ReviewQuery,
   ReviewSummary,
@@ -228,6 +229,8 @@ export const backend = {
     call<Written>("report_release", { release, path, paper, lang, zone }),
   packRelease: (release: string, path: string, paper: string, lang: string, zone: string) =>
     call<PackWritten>("pack_release", { release, path, paper, lang, zone }),
+  reportPeriod: (period: PeriodExport) => call<Written>("report_period", { export: period }),
+  packPeriod: (period: PeriodExport) => call<PackWritten>("pack_period", { export: period }),
   verifyPack: (path: string) => call<PackVerdict>("verify_pack", { path }),
   packFile: (pack: string, name: string) => call<PackText>("pack_file", { pack, name }),
   openPackReport: (pack: string) => call<string>("open_pack_report", { pack }),

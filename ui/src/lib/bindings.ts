@@ -1304,7 +1304,11 @@ exported_at: string,
 /**
  * The report's language, `en` or `fr`.
  */
-lang: string, evidence: PackEvidence, 
+lang: string, 
+/**
+ * The releases the report covers (their facts are the tables').
+ */
+releases: Array<string>, evidence: PackEvidence, 
 /**
  * Every file but the manifest and its signature.
  */
@@ -1341,3 +1345,5 @@ export type PackText = { name: string, text: string,
  * Only the first 2 MiB are shown.
  */
 truncated: boolean, };
+
+export type PeriodExport = { from: string, to: string, environment: string | null, path: string, paper: string, lang: string, zone: string | null, };

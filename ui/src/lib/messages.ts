@@ -346,6 +346,16 @@ export const en = {
   "gate.body":
     "Moving it to “{status}” deploys nothing, and pipelines that ask relm check are still refused. Say why it moves anyway: the reason is signed with the change, which shows as an override everywhere.",
   "gate.reason": "Why",
+  "reports.subject": "Report on",
+  "reports.subjectRelease": "A release",
+  "reports.subjectPeriod": "A period",
+  "reports.kindPeriodPdf": "Compliance report (PDF)",
+  "reports.period": "Period compliance report",
+  "reports.periodHelp":
+    "Every release of the period with its verdict when it was deployed, the compliance rate, the exceptions, the risks, the reviews, the metrics with charts, and which evidence supports which control (ISO/IEC 27001 A.8.32, SOC 2 CC8.1, ITIL 4).",
+  "reports.allEnvironments": "Every environment",
+  "reports.exportPeriod": "Export the compliance report as PDF…",
+  "reports.periodWritten": "Compliance report written",
   "verify.name": "Name",
   "packProblem.not_a_pack": "This file is not a Relm evidence pack.",
   "packProblem.missing": "Missing from the pack.",
@@ -448,7 +458,7 @@ export const en = {
   "reports.eventsCount": "{count, plural, one {# ledger event} other {# ledger events}}",
   "reports.digest": "Evidence digest",
   "reports.digestHelp":
-    "The same digest is printed at the foot of every page: it identifies the signed events the dossier rests on.",
+    "The same digest is printed at the foot of every page: it identifies the signed events the report rests on.",
   "nav.metrics": "Metrics",
   "action.review": "Review it",
   "action.actions": "See the late actions",
@@ -1464,6 +1474,16 @@ export const fr: Record<MessageKey, string> = {
   "gate.body":
     "La passer à « {status} » ne déploie rien, et les pipelines qui interrogent relm check restent refusés. Indiquez pourquoi elle avance quand même : la raison est signée avec le changement, qui apparaîtra partout comme un passage en force.",
   "gate.reason": "Pourquoi",
+  "reports.subject": "Rapport sur",
+  "reports.subjectRelease": "Une version",
+  "reports.subjectPeriod": "Une période",
+  "reports.kindPeriodPdf": "Rapport de conformité (PDF)",
+  "reports.period": "Rapport de conformité d’une période",
+  "reports.periodHelp":
+    "Chaque version de la période avec son verdict au moment du déploiement, le taux de conformité, les exceptions, les risques, les revues, les indicateurs avec graphiques, et les preuves qui étayent chaque contrôle (ISO/IEC 27001 A.8.32, SOC 2 CC8.1, ITIL 4).",
+  "reports.allEnvironments": "Tous les environnements",
+  "reports.exportPeriod": "Exporter le rapport de conformité en PDF…",
+  "reports.periodWritten": "Rapport de conformité écrit",
   "verify.name": "Nom",
   "packProblem.not_a_pack": "Ce fichier n’est pas un paquet de preuves Relm.",
   "packProblem.missing": "Absent du paquet.",
@@ -1568,7 +1588,7 @@ export const fr: Record<MessageKey, string> = {
     "{count, plural, one {#\u00a0événement du registre} other {#\u00a0événements du registre}}",
   "reports.digest": "Empreinte des preuves",
   "reports.digestHelp":
-    "La même empreinte figure au pied de chaque page\u00a0: elle désigne les événements signés sur lesquels repose le dossier.",
+    "La même empreinte figure au pied de chaque page\u00a0: elle désigne les événements signés sur lesquels repose le rapport.",
   "nav.metrics": "Indicateurs",
   "action.review": "Faire la revue",
   "action.actions": "Voir les actions en retard",

@@ -89,6 +89,7 @@ export type {
   PackWritten,
   PackVerdict,
   PackText,
+  PeriodExport,
   PackFileCheck,
   PackSigner,
   PackFinding,
