@@ -765,10 +765,7 @@ pub fn pack_period(
 #[tauri::command(async)]
 #[tracing::instrument(err)]
 pub fn verify_pack(path: PathBuf) -> Result<relm_api::pack::PackVerdict> {
-    relm_api::pack::verify_pack(
-        &path,
-        relm_domain::clock::Clock::now(&relm_domain::clock::SystemClock),
-    )
+    relm_api::pack::verify_pack(&path)
 }
 
 /// A text file of a pack, to read in the app (at most 2 MiB of it).

@@ -237,3 +237,15 @@ pub fn append_unchecked(
         })
         .unwrap();
 }
+
+/// The private key of `key_id` from the in-memory key store of a [`workspace`]'s options.
+pub fn key_of(opts: &relm_api::Options, key_id: &str) -> SecretKey {
+    match &opts.keyring {
+        relm_api::KeyringChoice::Given(store) => store
+            .get(key_id)
+            .ok()
+            .flatten()
+            .expect("the workspace's key in its key store"),
+        relm_api::KeyringChoice::Os => panic!("a bench workspace keeps its key in memory"),
+    }
+}

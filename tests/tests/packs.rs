@@ -544,7 +544,7 @@ fn a_forged_or_missing_event_is_named() {
         "the altered event is not named: {v:#}"
     );
 
-    // One of Ada's events taken out: her later events cannot be checked, and are named.
+    // One of Ada's events taken out: the gap in her chain is named.
     let (n, _) = lines
         .iter()
         .enumerate()
@@ -562,7 +562,7 @@ fn a_forged_or_missing_event_is_named() {
     write_zip(&bad, &forged);
     let (code, v) = verify(&bad);
     assert_eq!(code, 1, "{v:#}");
-    assert!(problems(&v).iter().any(|(_, c)| c == "incomplete"), "{v:#}");
+    assert!(problems(&v).iter().any(|(_, c)| c == "gap"), "{v:#}");
 
     // A line that is not an event.
     let mut forged = files.clone();

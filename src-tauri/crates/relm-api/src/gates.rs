@@ -343,6 +343,30 @@ impl Relm {
         ))
     }
 
+    /// The verdict on release `id` (resolved) for `env` at `at` under `policy` (in force,
+    /// loaded once by the caller, with what every verdict `shared`): what [`Relm::check`]
+    /// gives, for reports that judge many.
+    pub(crate) fn verdict_under(
+        &self,
+        (policy, version): (&Policy, u32),
+        shared: &mut governance::Shared,
+        (id, env): (&str, &str),
+        at: DateTime<Utc>,
+        style: &Style,
+    ) -> Result<Verdict> {
+        shared.now = at;
+        let facts =
+            governance::facts(self.store.conn(), id, shared)?.ok_or_else(|| no_release(id))?;
+        Ok(relm_policy::evaluate_in(
+            policy,
+            version,
+            &facts,
+            env,
+            at,
+            style.clone(),
+        ))
+    }
+
     fn find_release(&self, service: &str, version: &str) -> Result<String> {
         let ids = governance::release_ids_by_service_version(
             self.store.conn(),

@@ -20,11 +20,9 @@ use std::io::{Read, Write};
 use std::path::Path;
 
 use base64::Engine as _;
-use chrono::{DateTime, Utc};
 use relm_domain::keys::{self, KeyId, PublicKey};
 use relm_domain::payload::EventBody;
 use relm_store::evidence::{self, tables};
-use relm_store::ingest::{self, Incoming, Receipt};
 use relm_store::{Connection, Store};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -185,10 +183,22 @@ fn ledger_head(conn: &Connection) -> Result<(Option<String>, u64)> {
     Ok((head.map(hex::encode), relm_store::events::count(conn)?))
 }
 
-/// Read an events file (as written by [`evidence::events_file`]) into events to ingest; a
-/// line that is not an event, or whose readable fields disagree with its signed body, is a
-/// problem naming the line.
-fn read_events(file: &[u8], problems: &mut Vec<PackProblem>) -> Vec<Incoming> {
+/// A pack's events, checked: the ledger as the file holds it, the facts rebuilt from it, and
+/// the problems (each naming its line or event).
+struct Replayed {
+    ledger: Store,
+    facts: Store,
+    events: u64,
+    problems: Vec<PackProblem>,
+}
+
+/// Read an events file (as written by [`evidence::events_file`]) and check it as `relm audit
+/// verify` checks a workspace: every event inserted as it came (a line that is not an event,
+/// whose readable fields disagree with its signed body, or that repeats another is named),
+/// then every signature, author chain, causal dependency and authority replayed in ledger
+/// order, the facts rebuilt on the way.
+fn replay_pack(file: &[u8]) -> Result<Replayed> {
+    use rayon::prelude::*;
     #[derive(Deserialize)]
     #[serde(deny_unknown_fields)]
     struct Line {
@@ -200,94 +210,151 @@ fn read_events(file: &[u8], problems: &mut Vec<PackProblem>) -> Vec<Incoming> {
         sig: String,
     }
     let b64 = base64::engine::general_purpose::STANDARD;
-    let mut out = Vec::new();
-    for (n, raw) in file.split(|b| *b == b'\n').enumerate() {
-        if raw.is_empty() {
-            continue;
-        }
-        let at = format!("{EVENTS} line {}", n + 1);
-        let mut bad = |code: &str, message: String| {
-            problems.push(PackProblem {
-                subject: at.clone(),
+    let lines: Vec<(usize, &[u8])> = file
+        .split(|b| *b == b'\n')
+        .enumerate()
+        .filter(|(_, raw)| !raw.is_empty())
+        .collect();
+    type Parsed = (
+        relm_domain::event::SignedEvent,
+        EventBody,
+        Option<PublicKey>,
+    );
+    let checked: Vec<std::result::Result<Parsed, PackProblem>> = lines
+        .par_iter()
+        .map(|(n, raw)| {
+            let bad = |code: &str, message: String| PackProblem {
+                subject: format!("{EVENTS} line {}", n + 1),
                 code: code.into(),
                 message,
-            })
-        };
-        let line: Line = match serde_json::from_slice(raw) {
-            Ok(l) => l,
-            Err(e) => {
-                bad("bad_line", format!("not an event line: {e}"));
-                continue;
-            }
-        };
-        let (Ok(body), Ok(sig)) = (b64.decode(&line.body), b64.decode(&line.sig)) else {
-            bad("bad_line", "its body or signature is not base64".into());
-            continue;
-        };
-        match relm_domain::event::SignedEvent::from_stored(body.clone(), &sig) {
-            Ok(ev)
-                if ev.envelope.id.0 == line.id
-                    && ev.envelope.author.0 == line.author
-                    && ev.envelope.seq == line.seq
-                    && ev.envelope.kind == line.kind => {}
-            Ok(_) => {
-                bad(
+            };
+            let line: Line = serde_json::from_slice(raw)
+                .map_err(|e| bad("bad_line", format!("not an event line: {e}")))?;
+            let (Ok(body), Ok(sig)) = (b64.decode(&line.body), b64.decode(&line.sig)) else {
+                return Err(bad(
+                    "bad_line",
+                    "its body or signature is not base64".into(),
+                ));
+            };
+            let ev = relm_domain::event::SignedEvent::from_stored(body, &sig)
+                .map_err(|e| bad("bad_event", format!("event {}: {e}", line.id)))?;
+            let env = &ev.envelope;
+            if env.id.0 != line.id
+                || env.author.0 != line.author
+                || env.seq != line.seq
+                || env.kind != line.kind
+            {
+                return Err(bad(
                     "line_mismatch",
                     format!(
                         "the line says event {} ({} #{}, {}) but its signed body says otherwise",
                         line.id, line.author, line.seq, line.kind
                     ),
-                );
-                continue;
+                ));
             }
-            Err(e) => {
-                bad("bad_event", format!("event {}: {e}", line.id));
-                continue;
-            }
-        }
-        out.push(Incoming {
-            body,
-            sig,
-            source: at,
-        });
-    }
-    out
-}
-
-/// The events replayed into a store in memory: the store, and the problems of events the
-/// ledger's rules refused or that wait for events the file does not hold.
-fn replay(events: Vec<Incoming>, now: DateTime<Utc>) -> Result<(Store, Vec<PackProblem>)> {
-    let mut store = Store::open_in_memory()?;
-    let report = store.write(|tx| {
-        ingest::ingest(
-            tx,
-            events,
-            Receipt {
-                now,
-                max_ahead_ms: None,
-            },
-        )
-    })?;
-    let mut problems: Vec<PackProblem> = report
-        .quarantined
-        .iter()
-        .map(|q| PackProblem {
-            subject: q.event.clone().unwrap_or_else(|| q.source.clone()),
-            code: q.code.clone(),
-            message: q.reason.clone(),
+            let body = ev
+                .body()
+                .map_err(|e| bad("bad_event", format!("event {}: {e}", line.id)))?;
+            // The keys the events introduce: an author's id is its key's digest, so a
+            // signature checked with the key of that id is its author's, whoever introduced it.
+            let introduced = match &body {
+                EventBody::WorkspaceCreated { founder: m, .. }
+                | EventBody::MemberAdded { member: m, .. } => Some(m.key),
+                _ => None,
+            };
+            Ok((ev, body, introduced))
         })
         .collect();
-    for held in ingest::pending(store.conn())? {
-        problems.push(PackProblem {
-            subject: held.event.event.unwrap_or(held.event.source),
-            code: "incomplete".into(),
-            message: format!(
-                "it cannot be checked without earlier events the pack does not hold: {}",
-                held.event.reason
-            ),
-        });
-    }
-    Ok((store, problems))
+    let known: std::collections::HashMap<KeyId, PublicKey> = checked
+        .iter()
+        .filter_map(|c| c.as_ref().ok().and_then(|(_, _, k)| *k))
+        .map(|k| (k.key_id(), k))
+        .collect();
+    let mut problems = Vec::new();
+    let mut ledger = Store::open_in_memory()?;
+    let mut events = 0u64;
+    // The events go into the ledger on this thread while the other cores check signatures.
+    let (inserted, forged) = rayon::join(
+        || {
+            ledger.write(|tx| -> Result<(Vec<PackProblem>, Vec<bool>)> {
+                let mut found = Vec::new();
+                let mut kept = vec![false; checked.len()];
+                for (i, c) in checked.iter().enumerate() {
+                    match c {
+                        Err(p) => found.push(p.clone()),
+                        Ok((ev, body, _)) => {
+                            match relm_store::events::insert(tx, ev, body.entity().as_deref()) {
+                                Ok(()) => {
+                                    events += 1;
+                                    kept[i] = true;
+                                }
+                                Err(relm_store::StoreError::Conflict(_)) => {
+                                    found.push(PackProblem {
+                                        subject: ev.envelope.id.0.clone(),
+                                        code: "duplicate".into(),
+                                        message: format!(
+                                            "{} #{} appears twice (or two events claim that place in its chain)",
+                                            ev.envelope.author, ev.envelope.seq
+                                        ),
+                                    })
+                                }
+                                Err(e) => return Err(e.into()),
+                            }
+                        }
+                    }
+                }
+                Ok((found, kept))
+            })
+        },
+        || {
+            let known = &known;
+            let signed: Vec<&relm_domain::event::SignedEvent> = checked
+                .iter()
+                .filter_map(|c| c.as_ref().ok().map(|(ev, _, _)| ev))
+                .filter(|ev| known.contains_key(&ev.envelope.author))
+                .collect();
+            signed
+                .par_chunks(256)
+                .flat_map_iter(|chunk| {
+                    let ks: Vec<_> = chunk.iter().map(|e| known[&e.envelope.author].0).collect();
+                    let bodies: Vec<&[u8]> = chunk.iter().map(|e| e.body.as_slice()).collect();
+                    let sigs: Vec<_> = chunk.iter().map(|e| e.signature).collect();
+                    let all_good = keys::verify_batch(&ks, &bodies, &sigs);
+                    chunk
+                        .iter()
+                        .filter(move |e| {
+                            !all_good && !e.verify_signature(&known[&e.envelope.author])
+                        })
+                        .map(|e| PackProblem {
+                            subject: e.envelope.id.0.clone(),
+                            code: "bad_signature".into(),
+                            message: "the signature does not match the event's content and author key (altered or forged)".into(),
+                        })
+                        .collect::<Vec<_>>()
+                })
+                .collect::<Vec<_>>()
+        },
+    );
+    let (refused, kept) = inserted?;
+    problems.extend(refused);
+    problems.extend(forged);
+    let parsed: Vec<(relm_domain::event::SignedEvent, EventBody)> = checked
+        .into_iter()
+        .zip(kept)
+        .filter_map(|(c, kept)| c.ok().filter(|_| kept).map(|(ev, body, _)| (ev, body)))
+        .collect();
+    let (report, facts) = relm_store::verify::verify_rebuilding(&ledger, true, Some(parsed))?;
+    problems.extend(report.problems.into_iter().map(|p| PackProblem {
+        subject: p.event,
+        code: p.code,
+        message: p.message,
+    }));
+    Ok(Replayed {
+        ledger,
+        facts,
+        events,
+        problems,
+    })
 }
 
 /// `keys.json`: every key the events introduce, with its member's name.
@@ -311,8 +378,9 @@ fn keys_file(conn: &Connection) -> Result<Vec<u8>> {
 }
 
 /// The files a pack's replayed events determine: the tables, the dictionary and the keys.
-fn derived_files(conn: &Connection, releases: &[String]) -> Result<Vec<(String, Vec<u8>)>> {
-    let mut files: Vec<(String, Vec<u8>)> = tables::tables(conn, releases)?
+fn derived_files(r: &Replayed, releases: &[String]) -> Result<Vec<(String, Vec<u8>)>> {
+    let conn = r.facts.conn();
+    let mut files: Vec<(String, Vec<u8>)> = tables::tables(conn, r.ledger.conn(), releases)?
         .into_iter()
         .map(|(name, bytes)| (format!("tables/{name}.csv"), bytes))
         .collect();
@@ -396,19 +464,17 @@ impl Relm {
         let (head, count) = ledger_head(self.store.conn())?;
 
         // The tables and keys come from the evidence alone, as the verifier rebuilds them.
-        let mut problems = Vec::new();
-        let incoming = read_events(&dossier.events_file, &mut problems);
-        let (replayed, refused) = replay(incoming, self.clock.now())?;
-        if let Some(p) = problems.iter().chain(refused.iter()).next() {
+        let replayed = replay_pack(&dossier.events_file)?;
+        if let Some(p) = replayed.problems.first() {
             return Err(internal(format!(
                 "the evidence does not stand on its own ({}: {}); run `relm audit verify`",
                 p.subject, p.message
             )));
         }
-        let evidence_head = ledger_head(replayed.conn())?.0;
+        let evidence_head = ledger_head(replayed.ledger.conn())?.0;
         let mut files: Vec<(String, Vec<u8>)> =
             vec![(REPORT.into(), pdf), (EVENTS.into(), dossier.events_file)];
-        files.extend(derived_files(replayed.conn(), &dossier.releases)?);
+        files.extend(derived_files(&replayed, &dossier.releases)?);
         files.push((GUIDE.into(), guide(kind)));
 
         let manifest = Manifest {
@@ -634,9 +700,8 @@ fn libc_nonblock() -> i32 {
     rustix::fs::OFlags::NONBLOCK.bits() as i32
 }
 
-/// Check the pack at `path` with nothing but the pack. `now` bounds how far ahead of it event
-/// times may be (the verifier's clock).
-pub fn verify_pack(path: &Path, now: DateTime<Utc>) -> Result<PackVerdict> {
+/// Check the pack at `path` with nothing but the pack.
+pub fn verify_pack(path: &Path) -> Result<PackVerdict> {
     let file = match open_regular(path) {
         Ok(f) => f,
         Err(why) => return Ok(PackVerdict::not_a_pack(path, why)),
@@ -870,11 +935,10 @@ pub fn verify_pack(path: &Path, now: DateTime<Utc>) -> Result<PackVerdict> {
             "its digest is not the evidence digest the manifest (and the report) gives".into(),
         ));
     }
-    let incoming = read_events(&events_bytes, &mut problems);
-    let count = incoming.len() as u64;
-    let (store, refused) = replay(incoming, now)?;
-    problems.extend(refused);
-    let conn = store.conn();
+    let replayed = replay_pack(&events_bytes)?;
+    let count = replayed.events;
+    problems.extend(replayed.problems.iter().cloned());
+    let conn = replayed.facts.conn();
     let workspace: Option<String> = conn
         .query_row("SELECT id FROM workspace", [], |r| r.get(0))
         .ok();
@@ -891,7 +955,7 @@ pub fn verify_pack(path: &Path, now: DateTime<Utc>) -> Result<PackVerdict> {
             ),
         ));
     }
-    let (head, _) = ledger_head(conn)?;
+    let (head, _) = ledger_head(replayed.ledger.conn())?;
     if head != manifest.evidence.head || count != manifest.evidence.events {
         problems.push(problem(
             &manifest.evidence.path,
@@ -960,7 +1024,7 @@ pub fn verify_pack(path: &Path, now: DateTime<Utc>) -> Result<PackVerdict> {
             ));
         }
     }
-    for (name, expected) in derived_files(conn, &releases)? {
+    for (name, expected) in derived_files(&replayed, &releases)? {
         if let Some(bytes) = contents.get(&name)
             && *bytes != expected
         {
@@ -983,7 +1047,7 @@ pub fn verify_pack(path: &Path, now: DateTime<Utc>) -> Result<PackVerdict> {
     }
 
     let not_applied = findings(conn)?;
-    let signers = signers(conn, &people)?;
+    let signers = signers(replayed.ledger.conn(), &people)?;
     let mut verdict = finish(path, manifest, files, count, Some(signers), problems);
     verdict.not_applied = not_applied;
     Ok(verdict)

@@ -12,7 +12,6 @@ use relm_store::evidence;
 
 use crate::deployments::DeploymentQuery;
 use crate::error::{ApiError, Result};
-use crate::gates::CheckRequest;
 use crate::reports::{Dossier, ReportOptions, Words, deviation_words, table};
 use crate::reviews::ReviewQuery;
 use crate::session::Relm;
@@ -132,6 +131,9 @@ impl Relm {
         release_ids.extend(rows.keys().cloned());
         release_ids.retain(|id| rows.contains_key(id));
 
+        let (policy, policy_version) = crate::gates::in_force(conn)?;
+        let style = crate::gates::style(policy_lang, Some(&zone))?;
+        let mut shared = relm_store::projection::governance::shared(conn, opts.at, &policy)?;
         let mut judged = Vec::new();
         for ((release, env), ds) in &firsts {
             let Some(row) = rows.get(release) else {
@@ -142,16 +144,19 @@ impl Relm {
                 .min_by(|a, b| a.record.started_at.cmp(&b.record.started_at))
                 .map(|d| d.record.started_at.clone())
                 .unwrap_or_default();
-            let verdict = self
-                .check(&CheckRequest {
-                    release: Some(release.clone()),
-                    environment: env.clone(),
-                    at: Some(first.clone()),
-                    lang: policy_lang,
-                    zone: Some(zone.clone()),
-                    ..CheckRequest::default()
-                })
-                .ok();
+            let verdict = chrono::DateTime::parse_from_rfc3339(&first)
+                .ok()
+                .map(|t| t.with_timezone(&chrono::Utc))
+                .and_then(|t| {
+                    self.verdict_under(
+                        (&policy, policy_version),
+                        &mut shared,
+                        (release, env),
+                        t,
+                        &style,
+                    )
+                    .ok()
+                });
             let last = ds
                 .iter()
                 .max_by(|a, b| a.record.started_at.cmp(&b.record.started_at));
@@ -375,7 +380,6 @@ impl Relm {
             || w.t("every environment", "tous les environnements"),
             String::from,
         );
-        let policy_version = crate::gates::in_force(conn)?.1;
 
         let mut sections = Vec::new();
         sections.push(Section::new(

@@ -156,10 +156,7 @@ pub fn pack(opts: &Options, cmd: PackCmd) -> Result<Outcome> {
 
 /// `relm verify PACK.zip`: exit 0 verified, 1 not verified, 2 not a pack.
 pub fn verify(pack: &std::path::Path) -> Result<Outcome> {
-    let v = relm_api::pack::verify_pack(
-        pack,
-        relm_domain::clock::Clock::now(&relm_domain::clock::SystemClock),
-    )?;
+    let v = relm_api::pack::verify_pack(pack)?;
     let mut text = String::new();
     use relm_api::pack::PackStatus;
     let exit = match v.status {

@@ -99,6 +99,33 @@ fn bad_signatures(b: &Pending) -> Vec<usize> {
 }
 
 pub fn verify(store: &Store) -> Result<Report> {
+    Ok(run(store, false, true, None)?.0)
+}
+
+/// Check the ledger of `store` as [`verify`] does, but keep the projections rebuilt from its
+/// events instead of comparing them with the store's: for a store that holds events only (an
+/// evidence pack's, inserted as they came), the facts its events establish. With
+/// `signatures_checked`, the caller has checked every signature against its author's key
+/// already (while the events were inserted) and they are not checked again. `parsed`: the
+/// store's events as the caller read them from the bytes it inserted (checked to be in
+/// canonical form, in any order), so they are not read back and parsed again.
+pub fn verify_rebuilding(
+    store: &Store,
+    signatures_checked: bool,
+    parsed: Option<Vec<(SignedEvent, EventBody)>>,
+) -> Result<(Report, Store)> {
+    let (report, rebuilt) = run(store, true, !signatures_checked, parsed)?;
+    let rebuilt = rebuilt
+        .ok_or_else(|| StoreError::Corrupt("the rebuilt projections were not kept".into()))?;
+    Ok((report, rebuilt))
+}
+
+fn run(
+    store: &Store,
+    keep: bool,
+    check_signatures: bool,
+    parsed: Option<Vec<(SignedEvent, EventBody)>>,
+) -> Result<(Report, Option<Store>)> {
     let conn = store.conn();
     // The shadow rebuild runs on its own thread, fed in batches.
     let (apply_tx, apply_rx) = mpsc::sync_channel::<Vec<(SignedEvent, EventBody)>>(4);
@@ -106,7 +133,8 @@ pub fn verify(store: &Store) -> Result<Report> {
     let judge = crate::causal::Judge::load(conn)?;
     let forks = crate::forks::fork_points(conn)?;
     let (evidence, bad_evidence) = fork_evidence(conn)?;
-    let applier = std::thread::spawn(move || -> Result<Vec<(&'static str, [u8; 32])>> {
+    type Rebuilt = (Vec<(&'static str, [u8; 32])>, Option<Store>);
+    let applier = std::thread::spawn(move || -> Result<Rebuilt> {
         let mut shadow = Store::open_in_memory_for_rebuild()?;
         shadow.write(|tx| -> Result<()> {
             for ev in &evidence {
@@ -120,7 +148,11 @@ pub fn verify(store: &Store) -> Result<Report> {
             }
             Ok(())
         })?;
-        projection::digest(shadow.conn())
+        if keep {
+            Ok((Vec::new(), Some(shadow)))
+        } else {
+            Ok((projection::digest(shadow.conn())?, None))
+        }
     });
     let mut to_apply = Vec::with_capacity(BATCH);
     let (sender, rx) = mpsc::sync_channel::<Pending>(2);
@@ -147,44 +179,37 @@ pub fn verify(store: &Store) -> Result<Report> {
     let mut head = None;
     let mut structural: Vec<(usize, Problem)> = Vec::new();
     let mut seen = 0usize;
-    let result = events::for_each_in_ledger_order(conn, |mut stored| {
+    // One event of the ledger, in ledger order: its identity as stored, and the event and
+    // payload read from it (or why they could not be).
+    let mut step = |id: String,
+                    author: String,
+                    seq: i64,
+                    (hash, hlc): (&[u8], i64),
+                    read: std::result::Result<(SignedEvent, EventBody), Violation>|
+     -> Result<()> {
         seen += 1;
-        let signed_body = std::mem::take(&mut stored.body);
         let fail = |v: Violation| Problem {
-            event: stored.id.clone(),
-            author: Some(stored.author.clone()),
-            seq: Some(stored.seq),
+            event: id.clone(),
+            author: Some(author.clone()),
+            seq: Some(seq),
             code: v.code.into(),
             message: v.message,
         };
-        let checked = (|| {
-            let ev = SignedEvent::from_stored(signed_body, &stored.sig)
-                .map_err(|e| Violation::new("unreadable", e))?;
-            let body = ev.body().map_err(|e| Violation::new("bad_payload", e))?;
-            stored.columns_match(&ev, body.entity().as_deref()).map_err(|e| match e {
-                    events::ColumnMismatch::Altered => Violation::new(
-                        "altered",
-                        "the event's content was changed after it was recorded (its hash no longer matches)",
-                    ),
-                    events::ColumnMismatch::Columns(c) => Violation::new(
-                        "column_mismatch",
-                        format!("stored column(s) {c} disagree with the signed body"),
-                    ),
-                })?;
+        let checked = read.and_then(|(ev, body)| {
             let mut lookup = |a: &keys::KeyId, q: u64| crate::causal::find_dep(conn, &forks, a, q);
             relm_domain::ledger::check_deps(&ev, &mut lookup)?;
             let key = ledger.admit(&ev, &body)?;
             Ok((ev, body, key))
-        })();
+        });
         match checked {
             // The event is named and left out; the others are still checked.
             Err(v) => {
-                if let Ok(hash) = <[u8; 32]>::try_from(stored.hash.as_slice()) {
+                if let Ok(hash) = <[u8; 32]>::try_from(hash) {
                     ledger.skip(
-                        keys::KeyId(stored.author.clone()),
-                        stored.seq as u64,
+                        keys::KeyId(author.clone()),
+                        seq as u64,
                         hash,
-                        relm_domain::hlc::Hlc::from_packed(stored.hlc),
+                        relm_domain::hlc::Hlc::from_packed(hlc),
                     );
                 }
                 if structural.len() < MAX_PROBLEMS {
@@ -193,10 +218,12 @@ pub fn verify(store: &Store) -> Result<Report> {
             }
             Ok((mut ev, body, key)) => {
                 head = Some(ev.hash);
-                pending.keys.push(key.0);
-                pending.sigs.push(ev.signature);
-                pending.ids.push((stored.id, stored.author, stored.seq));
-                pending.bodies.push(std::mem::take(&mut ev.body));
+                if check_signatures {
+                    pending.keys.push(key.0);
+                    pending.sigs.push(ev.signature);
+                    pending.ids.push((id, author, seq));
+                    pending.bodies.push(std::mem::take(&mut ev.body));
+                }
                 to_apply.push((ev, body));
                 if to_apply.len() == BATCH {
                     let _ =
@@ -211,7 +238,49 @@ pub fn verify(store: &Store) -> Result<Report> {
             }
         }
         Ok(())
-    });
+    };
+    let result = match parsed {
+        // Events read and checked already by the caller, who inserted them as they are.
+        Some(mut list) => {
+            list.sort_by(|(a, _), (b, _)| {
+                let (a, b) = (&a.envelope, &b.envelope);
+                (a.hlc, &a.author, a.seq).cmp(&(b.hlc, &b.author, b.seq))
+            });
+            list.into_iter().try_for_each(|(ev, body)| {
+                let env = &ev.envelope;
+                let (id, author, seq) = (env.id.0.clone(), env.author.0.clone(), env.seq as i64);
+                let hash = ev.hash;
+                let hlc = env.hlc.packed();
+                step(id, author, seq, (&hash, hlc), Ok((ev, body)))
+            })
+        }
+        None => events::for_each_in_ledger_order(conn, |mut stored| {
+            let signed_body = std::mem::take(&mut stored.body);
+            let read = SignedEvent::from_stored(signed_body, &stored.sig)
+                .map_err(|e| Violation::new("unreadable", e))
+                .and_then(|ev| {
+                    let body = ev.body().map_err(|e| Violation::new("bad_payload", e))?;
+                    stored.columns_match(&ev, body.entity().as_deref()).map_err(|e| match e {
+                        events::ColumnMismatch::Altered => Violation::new(
+                            "altered",
+                            "the event's content was changed after it was recorded (its hash no longer matches)",
+                        ),
+                        events::ColumnMismatch::Columns(c) => Violation::new(
+                            "column_mismatch",
+                            format!("stored column(s) {c} disagree with the signed body"),
+                        ),
+                    })?;
+                    Ok((ev, body))
+                });
+            step(
+                stored.id,
+                stored.author,
+                stored.seq,
+                (&stored.hash, stored.hlc),
+                read,
+            )
+        }),
+    };
     let _ = sender.send(pending);
     drop(sender);
     let _ = apply_tx.send(to_apply);
@@ -235,13 +304,21 @@ pub fn verify(store: &Store) -> Result<Report> {
         .collect();
     // The projections are compared when every event could be replayed; a left-out event makes
     // the rebuild differ by construction.
+    let (digests, kept) = rebuilt?;
     if problems.is_empty()
-        && let Some(p) = compare_projections(store, &rebuilt?)?
+        && !keep
+        && let Some(p) = compare_projections(store, &digests)?
     {
         problems.push(p);
     }
     let not_applied: i64 = conn.query_row("SELECT count(*) FROM not_applied", [], |r| r.get(0))?;
-    Ok(Report {
+    let not_applied = match &kept {
+        Some(shadow) => shadow
+            .conn()
+            .query_row("SELECT count(*) FROM not_applied", [], |r| r.get(0))?,
+        None => not_applied,
+    };
+    let report = Report {
         not_applied: not_applied as u64,
         ok: problems.is_empty(),
         events: seen as u64,
@@ -250,7 +327,8 @@ pub fn verify(store: &Store) -> Result<Report> {
         problem: problems.first().cloned(),
         problems,
         forks: crate::forks::list(conn)?,
-    })
+    };
+    Ok((report, kept))
 }
 
 /// The fork evidence, each event's signature checked against its author's key: the valid

@@ -227,8 +227,14 @@ pub fn dictionary() -> Result<Vec<u8>> {
 }
 
 /// The tables of `releases` (ids; order does not matter), as `(name, CSV bytes)` in
-/// [`TABLES`]' order. Rows are sorted so the same ledger gives the same bytes.
-pub fn tables(conn: &Connection, releases: &[String]) -> Result<Vec<(&'static str, Vec<u8>)>> {
+/// [`TABLES`]' order: the facts from the projections of `conn`, the events they rest on from
+/// the ledger of `ledger` (the same connection for a workspace; an evidence pack's verifier
+/// keeps the two apart). Rows are sorted so the same ledger gives the same bytes.
+pub fn tables(
+    conn: &Connection,
+    ledger: &Connection,
+    releases: &[String],
+) -> Result<Vec<(&'static str, Vec<u8>)>> {
     let ids: BTreeSet<&str> = releases.iter().map(String::as_str).collect();
     let names = people(conn)?;
     let name = |k: &str| {
@@ -238,7 +244,7 @@ pub fn tables(conn: &Connection, releases: &[String]) -> Result<Vec<(&'static st
             .unwrap_or_default()
     };
     let mut out = Vec::with_capacity(TABLES.len());
-    let mut last_event = conn.prepare_cached(
+    let mut last_event = ledger.prepare_cached(
         "SELECT id FROM events WHERE entity = ?1 ORDER BY hlc DESC, author DESC, seq DESC LIMIT 1",
     )?;
     let mut last_of = |entity: &str| -> Result<String> {
@@ -247,7 +253,7 @@ pub fn tables(conn: &Connection, releases: &[String]) -> Result<Vec<(&'static st
             .optional()?
             .unwrap_or_default())
     };
-    let mut kind_events = conn.prepare_cached(
+    let mut kind_events = ledger.prepare_cached(
         "SELECT id, body FROM events WHERE entity = ?1 AND kind = ?2 ORDER BY hlc, author, seq",
     )?;
 
@@ -319,7 +325,7 @@ pub fn tables(conn: &Connection, releases: &[String]) -> Result<Vec<(&'static st
         "SELECT DISTINCT by_key FROM review_signatures WHERE release_id = ?1 AND digest = ?2
          ORDER BY by_key",
     )?;
-    let mut last_review = conn.prepare_cached(
+    let mut last_review = ledger.prepare_cached(
         "SELECT id FROM events WHERE entity = ?1 AND kind IN ('review.updated', 'review.signed')
          ORDER BY hlc DESC, author DESC, seq DESC LIMIT 1",
     )?;
