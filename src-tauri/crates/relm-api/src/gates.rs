@@ -358,12 +358,7 @@ impl Relm {
         let facts =
             governance::facts(self.store.conn(), id, shared)?.ok_or_else(|| no_release(id))?;
         Ok(relm_policy::evaluate_in(
-            policy,
-            version,
-            &facts,
-            env,
-            at,
-            style.clone(),
+            policy, version, &facts, env, at, *style,
         ))
     }
 
