@@ -791,19 +791,12 @@ impl Relm {
             ],
         ));
 
-        sections.push(Section::new(
-            w.t("Verification", "Vérification"),
-            vec![
-                Block::paragraph(w.t(
-                    "Every fact in this report comes from signed events of the workspace's ledger. The events it rests on — those about the period's releases, every earlier event of their authors, and everything those authors had seen when they signed, including the membership and policy events that gave each signer their role — form the evidence below; its digest is printed at the foot of every page.",
-                    "Chaque fait de ce rapport provient d’événements signés du registre de l’espace de travail. Les événements sur lesquels il repose — ceux des versions de la période, tous les événements antérieurs de leurs auteurs, et tout ce que ces auteurs avaient vu en signant, y compris les événements d’adhésion et de politique qui ont donné son rôle à chaque signataire — forment les preuves ci-dessous ; leur empreinte figure au pied de chaque page.",
-                )),
-                Block::key_values([
-                    (w.t("Events", "Événements"), events.to_string()),
-                    (w.t("Evidence digest", "Empreinte des preuves"), digest.clone()),
-                    (w.t("Workspace", "Espace de travail"), workspace_id.0.clone()),
-                ]),
-            ],
+        sections.push(crate::reports::verification(
+            &w,
+            crate::reports::Rests::Period,
+            events,
+            &digest,
+            &workspace_id.0,
         ));
 
         let document = Document {

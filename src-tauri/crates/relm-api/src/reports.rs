@@ -223,6 +223,41 @@ impl Words {
     }
 }
 
+/// What a report's evidence is drawn from.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Rests {
+    Release,
+    Period,
+}
+
+/// The verification appendix: where the facts come from, the evidence and its digest.
+pub(crate) fn verification(
+    w: &Words,
+    rests: Rests,
+    events: usize,
+    digest: &str,
+    workspace: &str,
+) -> Section {
+    let (what_en, what_fr, of_en, of_fr) = match rests {
+        Rests::Release => ("dossier", "ce dossier", "the release", "la version"),
+        Rests::Period => ("report", "ce rapport", "the period's releases", "les versions de la période"),
+    };
+    Section::new(
+        w.t("Verification", "Vérification"),
+        vec![
+            Block::paragraph(w.t(
+                &format!("Every fact in this {what_en} comes from signed events of the workspace's ledger. The events it rests on — those about {of_en}, every earlier event of their authors, and everything those authors had seen when they signed, including the membership and policy events that gave each signer their role — form the evidence below; its digest is printed at the foot of every page."),
+                &format!("Chaque fait de {what_fr} provient d’événements signés du registre de l’espace de travail. Les événements sur lesquels il repose — ceux concernant {of_fr}, tous les événements antérieurs de leurs auteurs, et tout ce que ces auteurs avaient vu en signant, y compris les événements d’adhésion et de politique qui ont donné son rôle à chaque signataire — forment les preuves ci-dessous ; leur empreinte figure au pied de chaque page."),
+            )),
+            Block::key_values([
+                (w.t("Events", "Événements"), events.to_string()),
+                (w.t("Evidence digest", "Empreinte des preuves"), digest.to_string()),
+                (w.t("Workspace", "Espace de travail"), workspace.to_string()),
+            ]),
+        ],
+    )
+}
+
 pub(crate) fn table(columns: Vec<Column>, rows: Vec<Vec<String>>) -> Block {
     Block::Table(Table { columns, rows })
 }
@@ -991,21 +1026,7 @@ impl Relm {
             )
         });
 
-        // Verification.
-        sections.push(Section::new(
-            w.t("Verification", "Vérification"),
-            vec![
-                Block::paragraph(w.t(
-                    "Every fact in this dossier comes from signed events of the workspace's ledger. The events it rests on — those about the release, every earlier event of their authors, and everything those authors had seen when they signed, including the membership and policy events that gave each signer their role — form the evidence below; its digest is printed at the foot of every page.",
-                    "Chaque fait de ce dossier provient d’événements signés du registre de l’espace de travail. Les événements sur lesquels il repose — ceux de la version, tous les événements antérieurs de leurs auteurs, et tout ce que ces auteurs avaient vu en signant, y compris les événements d’adhésion et de politique qui ont donné son rôle à chaque signataire — forment les preuves ci-dessous ; leur empreinte figure au pied de chaque page.",
-                )),
-                Block::key_values([
-                    (w.t("Events", "Événements"), events.to_string()),
-                    (w.t("Evidence digest", "Empreinte des preuves"), digest.clone()),
-                    (w.t("Workspace", "Espace de travail"), workspace_id.0.clone()),
-                ]),
-            ],
-        ));
+        sections.push(verification(&w, Rests::Release, events, &digest, &workspace_id.0));
 
         let document = Document {
             title: format!(

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Subcommand, ValueEnum};
+use clap::{Args, Subcommand, ValueEnum};
 use relm_api::{Options, Relm, Result};
 
 use crate::Outcome;
@@ -24,25 +24,13 @@ pub enum ReportCmd {
     /// A period's compliance report: every release with its verdict when deployed, the
     /// compliance rate, exceptions, risks, reviews, metrics and the control mapping.
     Period {
-        /// First day of the period (YYYY-MM-DD, from its start, UTC) or an RFC 3339 time.
-        #[arg(long, value_name = "D")]
-        from: String,
-        /// Last day of the period (YYYY-MM-DD, to its end, UTC) or an RFC 3339 time.
-        #[arg(long, value_name = "D")]
-        to: String,
-        /// Only this environment (every one by default; the metrics then measure production).
-        #[arg(long, value_name = "E")]
-        env: Option<String>,
+        #[command(flatten)]
+        period: PeriodArgs,
         /// The PDF file to write (replaced whole, never half-written).
         #[arg(long, value_name = "FILE.pdf")]
         out: PathBuf,
-        #[arg(long, value_enum, default_value = "a4")]
-        paper: PaperArg,
-        #[arg(long, value_enum, default_value = "en")]
-        lang: LangArg,
-        /// The IANA zone times are shown in (UTC by default).
-        #[arg(long, value_name = "ZONE")]
-        tz: Option<String>,
+        #[command(flatten)]
+        look: Look,
     },
     /// A release's dossier: everything about it, with the evidence's digest on every page.
     Release {
@@ -65,25 +53,13 @@ pub enum ReportCmd {
 pub enum PackCmd {
     /// A period's evidence pack: its compliance report with everything needed to check it.
     Period {
-        /// First day of the period (YYYY-MM-DD, from its start, UTC) or an RFC 3339 time.
-        #[arg(long, value_name = "D")]
-        from: String,
-        /// Last day of the period (YYYY-MM-DD, to its end, UTC) or an RFC 3339 time.
-        #[arg(long, value_name = "D")]
-        to: String,
-        /// Only this environment (every one by default; the metrics then measure production).
-        #[arg(long, value_name = "E")]
-        env: Option<String>,
+        #[command(flatten)]
+        period: PeriodArgs,
         /// The zip file to write (replaced whole, never half-written).
         #[arg(long, value_name = "FILE.zip")]
         out: PathBuf,
-        #[arg(long, value_enum, default_value = "a4")]
-        paper: PaperArg,
-        #[arg(long, value_enum, default_value = "en")]
-        lang: LangArg,
-        /// The IANA zone times are shown in (UTC by default).
-        #[arg(long, value_name = "ZONE")]
-        tz: Option<String>,
+        #[command(flatten)]
+        look: Look,
     },
     /// A release's evidence pack: its dossier, the signed events it rests on, the facts as CSV,
     /// the keys, a guide, and a manifest signed by you (docs/reports.md).
@@ -103,6 +79,32 @@ pub enum PackCmd {
     },
 }
 
+/// A report's period and environment.
+#[derive(Debug, Args)]
+pub struct PeriodArgs {
+    /// First day of the period (YYYY-MM-DD, from its start, UTC) or an RFC 3339 time.
+    #[arg(long, value_name = "D")]
+    from: String,
+    /// Last day of the period (YYYY-MM-DD, to its end, UTC) or an RFC 3339 time.
+    #[arg(long, value_name = "D")]
+    to: String,
+    /// Only this environment (every one by default; the metrics then measure production).
+    #[arg(long, value_name = "E")]
+    env: Option<String>,
+}
+
+/// How a period's report looks: paper, language, zone.
+#[derive(Debug, Args)]
+pub struct Look {
+    #[arg(long, value_enum, default_value = "a4")]
+    paper: PaperArg,
+    #[arg(long, value_enum, default_value = "en")]
+    lang: LangArg,
+    /// The IANA zone times are shown in (UTC by default).
+    #[arg(long, value_name = "ZONE")]
+    tz: Option<String>,
+}
+
 fn names(paper: PaperArg, lang: LangArg) -> (String, String) {
     let name = |v: clap::builder::PossibleValue| v.get_name().to_string();
     (
@@ -120,21 +122,13 @@ fn pack_text(w: &relm_api::pack::PackWritten) -> String {
 
 pub fn pack(opts: &Options, cmd: PackCmd) -> Result<Outcome> {
     match cmd {
-        PackCmd::Period {
-            from,
-            to,
-            env,
-            out,
-            paper,
-            lang,
-            tz,
-        } => {
-            let (paper, lang) = names(paper, lang);
+        PackCmd::Period { period, out, look } => {
+            let (paper, lang) = names(look.paper, look.lang);
             let w = Relm::open(opts)?.pack_period_file(
-                (&from, &to),
-                env.as_deref(),
+                (&period.from, &period.to),
+                period.env.as_deref(),
                 &out,
-                (&paper, &lang, tz.as_deref()),
+                (&paper, &lang, look.tz.as_deref()),
             )?;
             let text = pack_text(&w);
             Outcome::ok(w, text)
@@ -243,21 +237,13 @@ fn report_text(w: &relm_api::reports::Written) -> String {
 
 pub fn report(opts: &Options, cmd: ReportCmd) -> Result<Outcome> {
     match cmd {
-        ReportCmd::Period {
-            from,
-            to,
-            env,
-            out,
-            paper,
-            lang,
-            tz,
-        } => {
-            let (paper, lang) = names(paper, lang);
+        ReportCmd::Period { period, out, look } => {
+            let (paper, lang) = names(look.paper, look.lang);
             let w = Relm::open(opts)?.report_period_file(
-                (&from, &to),
-                env.as_deref(),
+                (&period.from, &period.to),
+                period.env.as_deref(),
                 &out,
-                (&paper, &lang, tz.as_deref()),
+                (&paper, &lang, look.tz.as_deref()),
             )?;
             let text = report_text(&w);
             Outcome::ok(w, text)
