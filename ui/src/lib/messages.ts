@@ -347,7 +347,8 @@ export const en = {
     "Moving it to “{status}” deploys nothing, and pipelines that ask relm check are still refused. Say why it moves anyway: the reason is signed with the change, which shows as an override everywhere.",
   "gate.reason": "Why",
   "packProblem.gap": "An earlier event of its author is missing: the author’s chain is broken.",
-  "packProblem.bad_signature": "The signature does not match the event’s content and author: altered or forged.",
+  "packProblem.bad_signature":
+    "The signature does not match the event’s content and author: altered or forged.",
   "packProblem.missing_release": "Listed in the manifest, but the pack’s events do not hold it.",
   "reports.subject": "Report on",
   "reports.subjectRelease": "A release",
@@ -1476,8 +1477,10 @@ export const fr: Record<MessageKey, string> = {
   "gate.body":
     "La passer à « {status} » ne déploie rien, et les pipelines qui interrogent relm check restent refusés. Indiquez pourquoi elle avance quand même : la raison est signée avec le changement, qui apparaîtra partout comme un passage en force.",
   "gate.reason": "Pourquoi",
-  "packProblem.gap": "Un événement antérieur de son auteur manque\u00a0: la chaîne de l’auteur est rompue.",
-  "packProblem.bad_signature": "La signature ne correspond pas au contenu de l’événement ni à son auteur\u00a0: altéré ou contrefait.",
+  "packProblem.gap":
+    "Un événement antérieur de son auteur manque\u00a0: la chaîne de l’auteur est rompue.",
+  "packProblem.bad_signature":
+    "La signature ne correspond pas au contenu de l’événement ni à son auteur\u00a0: altéré ou contrefait.",
   "packProblem.missing_release": "Cité dans le manifeste, mais absent des événements du paquet.",
   "reports.subject": "Rapport sur",
   "reports.subjectRelease": "Une version",

@@ -240,7 +240,12 @@ pub(crate) fn verification(
 ) -> Section {
     let (what_en, what_fr, of_en, of_fr) = match rests {
         Rests::Release => ("dossier", "ce dossier", "the release", "la version"),
-        Rests::Period => ("report", "ce rapport", "the period's releases", "les versions de la période"),
+        Rests::Period => (
+            "report",
+            "ce rapport",
+            "the period's releases",
+            "les versions de la période",
+        ),
     };
     Section::new(
         w.t("Verification", "Vérification"),
@@ -1026,7 +1031,13 @@ impl Relm {
             )
         });
 
-        sections.push(verification(&w, Rests::Release, events, &digest, &workspace_id.0));
+        sections.push(verification(
+            &w,
+            Rests::Release,
+            events,
+            &digest,
+            &workspace_id.0,
+        ));
 
         let document = Document {
             title: format!(
