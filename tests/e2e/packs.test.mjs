@@ -1,7 +1,8 @@
 // Evidence packs in the real app: a release's pack exported from the Reports page verifies with
 // the CLI; the auditor view checks it, lists its signers, reads its tables and hands its report
 // to the system's PDF viewer; and on a machine with no workspace at all, an auditor opens a
-// tampered pack through the file dialog and is told which file changed.
+// tampered pack through the file dialog and is told which file changed, then drops the genuine
+// one on the window.
 
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -136,5 +137,18 @@ test("with no workspace, an auditor opens a tampered pack and sees which file ch
     const row = await (await find(b, "tr[data-file='tables/approvals.csv']")).getText();
     assert.match(row, /modifié/);
     await screenshot(b, "verify-tampered-fr");
+
+    // A pack dropped on the window is checked too (the drop as the webview reports it: the
+    // same event Tauri sends when a file is dropped from the file manager).
+    await b.execute(
+      (p) =>
+        window.__TAURI_INTERNALS__.invoke("plugin:event|emit", {
+          event: "tauri://drag-drop",
+          payload: { paths: [p], position: { x: 100, y: 100 } },
+        }),
+      packPath,
+    );
+    await find(b, "[data-testid=verify-verdict][data-status=verified]", 60000);
+    assert.match(await (await find(b, "[data-testid=verify-drop]")).getText(), /evidence\.zip/);
   });
 });
