@@ -35,6 +35,22 @@ pub fn qpdf_check(file: &Path) {
         "{}",
         String::from_utf8_lossy(&out.stdout)
     );
+    // Every font embedded, as a subset, with a Unicode map (copy and paste give the text).
+    let out = Command::new("pdffonts")
+        .arg(file)
+        .output()
+        .expect("pdffonts (make deps installs poppler-utils)");
+    let fonts = String::from_utf8_lossy(&out.stdout);
+    let rows: Vec<&str> = fonts.lines().skip(2).collect();
+    assert!(out.status.success() && !rows.is_empty(), "{fonts}");
+    for row in rows {
+        let cols: Vec<&str> = row.split_whitespace().collect();
+        assert_eq!(
+            cols[cols.len() - 5..cols.len() - 2],
+            ["yes", "yes", "yes"],
+            "embedded, subset, Unicode: {row}"
+        );
+    }
 }
 
 /// Ada's workspace on a folder remote, and Cora, an approver, admitted to it.
