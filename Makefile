@@ -14,7 +14,7 @@ TAURI_DRIVER_VERSION := 2.1.0
 DEMO_DIR := $(CURDIR)/target/demo-data
 RELM := $(CURDIR)/target/debug/relm
 APP := $(CURDIR)/target/debug/relm-app
-LIB_CRATES := relm-domain relm-store relm-identity relm-sync relm-report relm-api relm-cli
+LIB_CRATES := relm-domain relm-store relm-identity relm-sync relm-report relm-connect relm-api relm-cli
 
 .PHONY: run test deps ui build lint fmt bench demo-reset help e2e tauri-driver screenshots bundle pyref
 
