@@ -5,5 +5,6 @@
 //! origin, so a token never leaves for another host), and how long to wait after an answer
 //! (the platforms' rate-limit headers, `Retry-After`, capped exponential backoff with jitter).
 
+pub mod fetch;
 pub mod link;
 pub mod wait;

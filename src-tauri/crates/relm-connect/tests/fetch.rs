@@ -1,0 +1,327 @@
+//! Reading an API over real HTTP on 127.0.0.1, from a small server that answers as GitHub's and
+//! GitLab's REST APIs document (Link pagination, ETags and 304, rate-limit headers, errors as
+//! `{"message": …}`): pagination across 120 pages, 304s, 429 with `Retry-After`, a burst of
+//! 5xx, a cut JSON answer, a slow body, a token revoked mid-list, and links and redirects to
+//! another origin, which are not followed and never receive the token.
+
+#![allow(clippy::unwrap_used)] // test code: a panic is the failure report
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use relm_connect::fetch::{Api, FetchError};
+use serde_json::json;
+
+#[derive(Debug, Clone)]
+struct Req {
+    path: String,
+    headers: Vec<(String, String)>,
+}
+
+impl Req {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+struct Resp {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+    /// Send the headers, then wait this long before the body.
+    stall: Option<Duration>,
+}
+
+fn resp(status: u16, body: serde_json::Value) -> Resp {
+    Resp {
+        status,
+        headers: vec![("Content-Type".into(), "application/json".into())],
+        body: body.to_string().into_bytes(),
+        stall: None,
+    }
+}
+
+type Handler = Arc<dyn Fn(&Req, usize) -> Resp + Send + Sync>;
+
+/// A server on 127.0.0.1: its base URL and every request it received.
+struct Server {
+    base: String,
+    seen: Arc<Mutex<Vec<Req>>>,
+}
+
+fn serve(handler: Handler) -> Server {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let log = seen.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(stream) = stream else { continue };
+            let (handler, log) = (handler.clone(), log.clone());
+            std::thread::spawn(move || answer(stream, &handler, &log));
+        }
+    });
+    Server { base, seen }
+}
+
+fn answer(mut stream: TcpStream, handler: &Handler, log: &Mutex<Vec<Req>>) {
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut line = String::new();
+    if reader.read_line(&mut line).is_err() {
+        return;
+    }
+    let path = line.split_whitespace().nth(1).unwrap_or("").to_string();
+    let mut headers = Vec::new();
+    loop {
+        let mut h = String::new();
+        if reader.read_line(&mut h).unwrap_or(0) == 0 || h.trim().is_empty() {
+            break;
+        }
+        if let Some((k, v)) = h.trim_end().split_once(':') {
+            headers.push((k.trim().to_string(), v.trim().to_string()));
+        }
+    }
+    let req = Req { path, headers };
+    let n = {
+        let mut l = log.lock().unwrap();
+        l.push(req.clone());
+        l.len()
+    };
+    let r = handler(&req, n);
+    let mut head = format!(
+        "HTTP/1.1 {} X\r\nContent-Length: {}\r\nConnection: close\r\n",
+        r.status,
+        r.body.len()
+    );
+    for (k, v) in &r.headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    head.push_str("\r\n");
+    let _ = stream.write_all(head.as_bytes());
+    if let Some(d) = r.stall {
+        std::thread::sleep(d);
+    }
+    let _ = stream.write_all(&r.body);
+    let _ = stream.flush();
+    let mut rest = Vec::new();
+    let _ = reader.read_to_end(&mut rest);
+}
+
+fn api(base: &str) -> Api {
+    Api::new(base, Some("t0k-secret".into()), Duration::from_secs(5))
+        .unwrap()
+        .with_pace(0.0)
+}
+
+/// The `page` query value of a path.
+fn page_of(path: &str) -> usize {
+    path.split(['?', '&'])
+        .find_map(|kv| kv.strip_prefix("page="))
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(1)
+}
+
+#[tokio::test]
+async fn a_list_is_read_across_120_pages_by_its_link_headers() {
+    let base = Arc::new(Mutex::new(String::new()));
+    let b = base.clone();
+    let server = serve(Arc::new(move |req, _| {
+        let page = page_of(&req.path);
+        let items: Vec<_> = (0..30).map(|i| json!({"id": page * 100 + i})).collect();
+        let mut r = resp(200, json!(items));
+        let base = b.lock().unwrap().clone();
+        let mut links = vec![format!(
+            "<{base}/repos/o/r/deployments?per_page=30&page=1>; rel=\"first\""
+        )];
+        if page < 120 {
+            links.push(format!(
+                "<{base}/repos/o/r/deployments?per_page=30&page={}>; rel=\"next\"",
+                page + 1
+            ));
+        }
+        r.headers.push(("Link".into(), links.join(", ")));
+        r
+    }));
+    *base.lock().unwrap() = server.base.clone();
+    let a = api(&server.base);
+    let first = a.url("/repos/o/r/deployments?per_page=30").unwrap();
+    let items = a.get_all(&first, None).await.unwrap();
+    assert_eq!(items.len(), 3_600);
+    assert_eq!(items[3_599]["id"], 12_029);
+    let seen = server.seen.lock().unwrap();
+    assert_eq!(seen.len(), 120, "one request a page");
+    // The token goes as a bearer token, to this origin only.
+    assert!(
+        seen.iter()
+            .all(|r| r.header("authorization") == Some("Bearer t0k-secret"))
+    );
+}
+
+#[tokio::test]
+async fn an_etag_gives_a_304_and_no_body() {
+    let server = serve(Arc::new(|req, _| {
+        if req.header("if-none-match") == Some("\"v1\"") {
+            Resp {
+                status: 304,
+                headers: vec![("ETag".into(), "\"v1\"".into())],
+                body: Vec::new(),
+                stall: None,
+            }
+        } else {
+            let mut r = resp(200, json!([{"id": 1}]));
+            r.headers.push(("ETag".into(), "\"v1\"".into()));
+            r
+        }
+    }));
+    let a = api(&server.base);
+    let url = a.url("/repos/o/r/environments").unwrap();
+    let first = a.get(&url, None).await.unwrap();
+    assert_eq!(first.etag.as_deref(), Some("\"v1\""));
+    assert!(first.body.is_some());
+    let again = a.get(&url, first.etag.as_deref()).await.unwrap();
+    assert_eq!(again.body, None);
+}
+
+#[tokio::test]
+async fn rate_limits_and_failures_are_waited_out_then_given_up() {
+    // 429 with Retry-After, then GitHub's quota used up, then a burst of 5xx, then the answer.
+    let server = serve(Arc::new(|_, n| match n {
+        1 => {
+            let mut r = resp(429, json!({"message": "slow down"}));
+            r.headers.push(("Retry-After".into(), "7".into()));
+            r
+        }
+        2 => {
+            let mut r = resp(403, json!({"message": "API rate limit exceeded"}));
+            r.headers.push(("x-ratelimit-remaining".into(), "0".into()));
+            r.headers.push(("Retry-After".into(), "30".into()));
+            r
+        }
+        3 => resp(503, json!({"message": "unavailable"})),
+        4 => resp(502, json!({"message": "bad gateway"})),
+        _ => resp(200, json!([])),
+    }));
+    let a = api(&server.base);
+    let url = a.url("/repos/o/r/deployments").unwrap();
+    let page = a.get(&url, None).await.unwrap();
+    assert_eq!(page.body, Some(json!([])));
+    let waited = a.waited.lock().unwrap().clone();
+    assert_eq!(waited.len(), 4, "{waited:?}");
+    assert_eq!(waited[0], Duration::from_secs(7));
+    assert_eq!(waited[1], Duration::from_secs(30));
+    assert!(waited[2] >= Duration::from_millis(1_500) && waited[2] <= Duration::from_secs(4));
+
+    // Always failing: given up after five tries, saying what to do.
+    let down = serve(Arc::new(|_, _| resp(500, json!({"message": "boom"}))));
+    let a = api(&down.base);
+    let err = a.get(&a.url("/x").unwrap(), None).await.unwrap_err();
+    assert!(matches!(err, FetchError::GaveUp { .. }), "{err}");
+    assert!(err.to_string().contains("sync again later"), "{err}");
+    assert_eq!(down.seen.lock().unwrap().len(), 5);
+}
+
+#[tokio::test]
+async fn cut_json_slow_bodies_and_errors_are_told_apart() {
+    let server = serve(Arc::new(|req, _| match req.path.as_str() {
+        "/cut" => Resp {
+            status: 200,
+            headers: vec![],
+            body: br#"[{"id": 1, "sha": "a1b2"#.to_vec(),
+            stall: None,
+        },
+        "/slow" => Resp {
+            stall: Some(Duration::from_secs(4)),
+            ..resp(200, json!([]))
+        },
+        "/missing" => resp(404, json!({"message": "Not Found"})),
+        _ => resp(200, json!({"total_count": 1})),
+    }));
+    let a = Api::new(&server.base, Some("t".into()), Duration::from_millis(600))
+        .unwrap()
+        .with_pace(0.0);
+    let err = a.get(&a.url("/cut").unwrap(), None).await.unwrap_err();
+    assert!(matches!(err, FetchError::BadJson { .. }), "{err}");
+    assert!(err.to_string().contains("cut"), "{err}");
+    let err = a.get(&a.url("/slow").unwrap(), None).await.unwrap_err();
+    assert!(matches!(err, FetchError::GaveUp { .. }), "{err}");
+    let err = a.get(&a.url("/missing").unwrap(), None).await.unwrap_err();
+    assert!(err.to_string().contains("404: Not Found"), "{err}");
+    // A list where an object is answered.
+    let err = a
+        .get_all(&a.url("/object").unwrap(), None)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("not a list"), "{err}");
+}
+
+#[tokio::test]
+async fn a_token_revoked_mid_list_stops_the_read_and_says_so() {
+    let base = Arc::new(Mutex::new(String::new()));
+    let b = base.clone();
+    let server = serve(Arc::new(move |req, _| {
+        let page = page_of(&req.path);
+        if page == 3 {
+            return resp(401, json!({"message": "Bad credentials"}));
+        }
+        let mut r = resp(200, json!([{"id": page}]));
+        r.headers.push((
+            "Link".into(),
+            format!("<{}/l?page={}>; rel=\"next\"", b.lock().unwrap(), page + 1),
+        ));
+        r
+    }));
+    *base.lock().unwrap() = server.base.clone();
+    let a = api(&server.base);
+    let err = a.get_all(&a.url("/l").unwrap(), None).await.unwrap_err();
+    assert!(
+        matches!(err, FetchError::Unauthorized { status: 401, .. }),
+        "{err}"
+    );
+    assert!(err.to_string().contains("--token-stdin"), "{err}");
+}
+
+#[tokio::test]
+async fn links_and_redirects_elsewhere_are_not_followed_and_never_get_the_token() {
+    let elsewhere = serve(Arc::new(|_, _| resp(200, json!([]))));
+    let other = elsewhere.base.clone();
+    let o2 = other.clone();
+    let server = serve(Arc::new(move |req, _| match req.path.as_str() {
+        "/redirect" => Resp {
+            status: 302,
+            headers: vec![("Location".into(), format!("{o2}/steal"))],
+            body: Vec::new(),
+            stall: None,
+        },
+        _ => {
+            let mut r = resp(200, json!([{"id": 1}]));
+            r.headers
+                .push(("Link".into(), format!("<{o2}/list?page=2>; rel=\"next\"")));
+            r
+        }
+    }));
+    let a = api(&server.base);
+    let err = a.get_all(&a.url("/list").unwrap(), None).await.unwrap_err();
+    match &err {
+        FetchError::Link(relm_connect::link::LinkError::OffOrigin { found, .. }) => {
+            assert!(found.starts_with(&other), "{found}")
+        }
+        other => panic!("{other}"),
+    }
+    let err = a.get(&a.url("/redirect").unwrap(), None).await.unwrap_err();
+    assert!(
+        matches!(err, FetchError::Refused { status: 302, .. }),
+        "{err}"
+    );
+    assert!(
+        elsewhere.seen.lock().unwrap().is_empty(),
+        "the other origin was contacted"
+    );
+    // Nor can a caller ask for a URL elsewhere, or print the token.
+    assert!(a.url("http://127.0.0.1:1/x").is_err() || a.url("//evil.example/x").is_err());
+    assert!(!format!("{a:?}").contains("t0k-secret"));
+}
