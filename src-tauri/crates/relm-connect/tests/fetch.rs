@@ -325,3 +325,89 @@ async fn links_and_redirects_elsewhere_are_not_followed_and_never_get_the_token(
     assert!(a.url("http://127.0.0.1:1/x").is_err() || a.url("//evil.example/x").is_err());
     assert!(!format!("{a:?}").contains("t0k-secret"));
 }
+
+/// A GitLab deployment as the Deployments API documents it.
+fn gitlab_deployment(i: usize) -> serde_json::Value {
+    let status = [
+        "success", "failed", "running", "blocked", "canceled", "created",
+    ][i % 6];
+    let environment = if i % 2 == 0 { "production" } else { "staging" };
+    json!({
+        "id": 1000 + i,
+        "iid": i,
+        "ref": "main",
+        "sha": format!("{:040x}", i),
+        "created_at": format!("2027-03-{:02}T10:00:00.000Z", 1 + i % 28),
+        "updated_at": format!("2027-03-{:02}T10:{:02}:00.000+01:00", 1 + i % 28, i % 60),
+        "status": status,
+        "user": {"id": 1, "username": "ada"},
+        "environment": {"id": 9, "name": environment, "external_url": null},
+        "deployable": {
+            "id": 7000 + i,
+            "status": "success",
+            "started_at": "2027-03-01T10:00:00.000Z",
+            "finished_at": "2027-03-01T10:05:00.000Z",
+            "web_url": format!("https://gitlab.example.com/group/app/-/jobs/{}", 7000 + i)
+        }
+    })
+}
+
+#[tokio::test]
+async fn gitlab_deployments_are_read_incrementally_and_odd_items_left_out_with_the_reason() {
+    let base = Arc::new(Mutex::new(String::new()));
+    let b = base.clone();
+    let server = serve(Arc::new(move |req, _| {
+        let page = page_of(&req.path);
+        let mut items: Vec<_> = (0..100)
+            .map(|i| gitlab_deployment((page - 1) * 100 + i))
+            .take(if page == 3 { 50 } else { 100 })
+            .collect();
+        if page == 3 {
+            items.push(json!({"id": 99, "status": "teleported", "sha": "x", "environment": {"name": "p"}, "updated_at": "2027-03-01T00:00:00Z"}));
+            items.push(json!({"status": "success"}));
+        }
+        let mut r = resp(200, json!(items));
+        if page < 3 {
+            let base = b.lock().unwrap();
+            let path = req.path.replace(&format!("page={page}"), "");
+            let sep = if path.contains('?') { "&" } else { "?" };
+            r.headers.push((
+                "Link".into(),
+                format!("<{base}{path}{sep}page={}>; rel=\"next\"", page + 1),
+            ));
+        }
+        r
+    }));
+    *base.lock().unwrap() = format!("{}/api/v4", server.base);
+    let api_base = format!("{}/api/v4", server.base);
+    let a = api(&api_base);
+    let since = chrono::DateTime::parse_from_rfc3339("2027-03-01T00:00:00Z")
+        .unwrap()
+        .with_timezone(&chrono::Utc);
+    let (found, skipped) = relm_connect::gitlab::deployments(&a, "group/app", Some(since))
+        .await
+        .unwrap();
+    assert_eq!(found.len(), 250);
+    assert_eq!(server.seen.lock().unwrap().len(), 3, "100 a page");
+    let first = &server.seen.lock().unwrap()[0];
+    assert!(
+        first
+            .path
+            .starts_with("/api/v4/projects/group%2Fapp/deployments?"),
+        "{}",
+        first.path
+    );
+    assert!(
+        first.path.contains("order_by=updated_at")
+            && first.path.contains("updated_after=2027-03-01T00:00:00Z")
+    );
+    let d = &found[1];
+    assert_eq!((d.id.as_str(), d.environment.as_str()), ("1001", "staging"));
+    assert_eq!(d.state, relm_connect::remote::RemoteState::Failed);
+    assert_eq!(d.updated_at.to_rfc3339(), "2027-03-02T09:01:00+00:00");
+    assert!(d.url.as_deref().unwrap().ends_with("/jobs/7001"));
+    assert_eq!(found[3].state, relm_connect::remote::RemoteState::Blocked);
+    assert_eq!(skipped.len(), 2);
+    assert!(skipped[0].reason.contains("teleported"), "{skipped:?}");
+    assert!(skipped[1].reason.contains("no `id`"), "{skipped:?}");
+}
