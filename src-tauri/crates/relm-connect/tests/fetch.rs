@@ -331,7 +331,11 @@ fn gitlab_deployment(i: usize) -> serde_json::Value {
     let status = [
         "success", "failed", "running", "blocked", "canceled", "created",
     ][i % 6];
-    let environment = if i % 2 == 0 { "production" } else { "staging" };
+    let environment = if i.is_multiple_of(2) {
+        "production"
+    } else {
+        "staging"
+    };
     json!({
         "id": 1000 + i,
         "iid": i,
