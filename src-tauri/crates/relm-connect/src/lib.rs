@@ -6,6 +6,7 @@
 //! (the platforms' rate-limit headers, `Retry-After`, capped exponential backoff with jitter).
 
 pub mod fetch;
+pub mod freeze;
 pub mod gitlab;
 pub mod link;
 pub mod remote;
