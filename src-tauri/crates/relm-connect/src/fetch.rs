@@ -161,15 +161,31 @@ impl Api {
 
     /// GET `url` (on the API's origin) as JSON, with `etag` as `If-None-Match` when given.
     pub async fn get(&self, url: &Url, etag: Option<&str>) -> Result<Page, FetchError> {
+        self.send(url, etag, None).await
+    }
+
+    /// POST `body` as JSON to `url` (on the API's origin) and read the JSON answer: a GraphQL
+    /// query, which reads and so may be sent again.
+    pub async fn post(&self, url: &Url, body: &Value) -> Result<Page, FetchError> {
+        self.send(url, None, Some(body)).await
+    }
+
+    async fn send(
+        &self,
+        url: &Url,
+        etag: Option<&str>,
+        body: Option<&Value>,
+    ) -> Result<Page, FetchError> {
         link::same_origin(url, &self.base)?;
         let shown = url.as_str().to_string();
         let mut attempt = 0u32;
         loop {
             attempt += 1;
-            let mut req = self
-                .client
-                .get(url.clone())
-                .header("Accept", "application/json");
+            let mut req = match body {
+                None => self.client.get(url.clone()),
+                Some(b) => self.client.post(url.clone()).json(b),
+            }
+            .header("Accept", "application/json");
             if let Some(t) = &self.token {
                 req = req.bearer_auth(t);
             }

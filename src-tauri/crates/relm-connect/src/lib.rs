@@ -7,6 +7,7 @@
 
 pub mod fetch;
 pub mod freeze;
+pub mod github;
 pub mod gitlab;
 pub mod link;
 pub mod remote;

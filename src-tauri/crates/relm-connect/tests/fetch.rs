@@ -18,6 +18,7 @@ use serde_json::json;
 struct Req {
     path: String,
     headers: Vec<(String, String)>,
+    body: String,
 }
 
 impl Req {
@@ -86,7 +87,18 @@ fn answer(mut stream: TcpStream, handler: &Handler, log: &Mutex<Vec<Req>>) {
             headers.push((k.trim().to_string(), v.trim().to_string()));
         }
     }
-    let req = Req { path, headers };
+    let length: usize = headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(0);
+    let mut body = vec![0; length];
+    let _ = reader.read_exact(&mut body);
+    let req = Req {
+        path,
+        headers,
+        body: String::from_utf8_lossy(&body).into_owned(),
+    };
     let n = {
         let mut l = log.lock().unwrap();
         l.push(req.clone());
@@ -414,4 +426,99 @@ async fn gitlab_deployments_are_read_incrementally_and_odd_items_left_out_with_t
     assert_eq!(skipped.len(), 2);
     assert!(skipped[0].reason.contains("teleported"), "{skipped:?}");
     assert!(skipped[1].reason.contains("no `id`"), "{skipped:?}");
+}
+
+/// A page of GitHub's GraphQL answer for `repository.deployments`, as its schema describes.
+fn github_page(after: Option<&str>) -> serde_json::Value {
+    let page: usize = after.map_or(0, |a| a.trim_start_matches("cursor-").parse().unwrap());
+    // Two full pages and a half; nothing after (a resumed read finds nothing new).
+    let count = match page {
+        0 | 1 => 100,
+        2 => 50,
+        _ => 0,
+    };
+    let states = [
+        "SUCCESS",
+        "FAILURE",
+        "IN_PROGRESS",
+        "WAITING",
+        "INACTIVE",
+        "QUEUED",
+    ];
+    let mut nodes: Vec<_> = (0..count)
+        .map(|i| {
+            let n = page * 100 + i;
+            json!({
+                "databaseId": 5000 + n,
+                "environment": if n.is_multiple_of(2) { "production" } else { "staging" },
+                "ref": {"name": "main"},
+                "commitOid": format!("{n:040x}"),
+                "createdAt": "2027-03-01T10:00:00Z",
+                "updatedAt": "2027-03-01T10:06:00Z",
+                "latestStatus": {"state": states[n % 6], "createdAt": "2027-03-01T10:05:00Z", "logUrl": format!("https://github.com/o/r/actions/runs/{n}")}
+            })
+        })
+        .collect();
+    if page == 2 {
+        nodes.push(json!({"databaseId": 1, "environment": "p", "commitOid": "x", "createdAt": "2027-03-01T10:00:00Z", "latestStatus": {"state": "TELEPORTED"}}));
+        nodes.push(json!({"databaseId": 2, "environment": "p", "commitOid": "y", "createdAt": "2027-03-01T10:00:00Z", "latestStatus": null}));
+    }
+    json!({"data": {"repository": {"deployments": {
+        "pageInfo": {"hasNextPage": page < 2, "endCursor": if count == 0 { serde_json::Value::Null } else { json!(format!("cursor-{}", page + 1)) }},
+        "nodes": nodes
+    }}}})
+}
+
+#[tokio::test]
+async fn github_deployments_with_their_status_come_through_graphql_100_a_page() {
+    let server = serve(Arc::new(|req, _| {
+        assert_eq!(req.path, "/graphql");
+        let q: serde_json::Value = serde_json::from_str(&req.body).unwrap();
+        assert!(q["query"].as_str().unwrap().contains("latestStatus"));
+        assert_eq!(q["variables"]["owner"], "o");
+        assert_eq!(q["variables"]["name"], "r");
+        match q["variables"]["name"].as_str() {
+            Some("r") => resp(200, github_page(q["variables"]["after"].as_str())),
+            _ => resp(
+                200,
+                json!({"data": null, "errors": [{"message": "Could not resolve to a Repository"}]}),
+            ),
+        }
+    }));
+    let a = api(&server.base);
+    let (found, skipped, cursor) = relm_connect::github::deployments(&a, "o/r", None)
+        .await
+        .unwrap();
+    assert_eq!(found.len(), 251, "250 and the one without a status yet");
+    assert_eq!(server.seen.lock().unwrap().len(), 3, "100 a page");
+    assert_eq!(cursor.as_deref(), Some("cursor-3"));
+    assert_eq!(found[1].state, relm_connect::remote::RemoteState::Failed);
+    assert_eq!(found[3].state, relm_connect::remote::RemoteState::Blocked);
+    assert!(found[0].finished_at.is_some() && found[2].finished_at.is_none());
+    assert_eq!(found[250].state, relm_connect::remote::RemoteState::Waiting);
+    assert_eq!(skipped.len(), 1);
+    assert!(skipped[0].reason.contains("TELEPORTED"), "{skipped:?}");
+    // Resuming from the cursor reads only what is new.
+    server.seen.lock().unwrap().clear();
+    let (again, _, _) = relm_connect::github::deployments(&a, "o/r", cursor)
+        .await
+        .unwrap();
+    assert_eq!(server.seen.lock().unwrap().len(), 1);
+    assert_eq!(again.len(), 0);
+
+    let bad = serve(Arc::new(|_, _| {
+        resp(
+            200,
+            json!({"data": null, "errors": [{"message": "Could not resolve to a Repository with the name 'o/nope'."}]}),
+        )
+    }));
+    let a = api(&bad.base);
+    let err = relm_connect::github::deployments(&a, "o/nope", None)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("Could not resolve"), "{err}");
+    let err = relm_connect::github::deployments(&a, "no-slash", None)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("OWNER/REPO"), "{err}");
 }
