@@ -5,6 +5,7 @@
 //! origin, so a token never leaves for another host), and how long to wait after an answer
 //! (the platforms' rate-limit headers, `Retry-After`, capped exponential backoff with jitter).
 
+pub mod argocd;
 pub mod fetch;
 pub mod freeze;
 pub mod github;

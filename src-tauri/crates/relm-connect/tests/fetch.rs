@@ -522,3 +522,57 @@ async fn github_deployments_with_their_status_come_through_graphql_100_a_page() 
         .unwrap_err();
     assert!(err.to_string().contains("OWNER/REPO"), "{err}");
 }
+
+#[tokio::test]
+async fn argo_cd_deployments_come_from_the_application_sync_history() {
+    let server = serve(Arc::new(|req, _| {
+        if req.path != "/api/v1/applications/checkout" {
+            return resp(
+                404,
+                json!({"error": "application not found", "code": 5, "message": "applications.argoproj.io \"x\" not found"}),
+            );
+        }
+        resp(
+            200,
+            json!({
+                "metadata": {"name": "checkout", "namespace": "argocd"},
+                "spec": {"project": "default", "destination": {"server": "https://kubernetes.default.svc", "namespace": "prod"}},
+                "status": {
+                    "sync": {"status": "OutOfSync", "revision": "c0ffee"},
+                    "health": {"status": "Degraded"},
+                    "history": [
+                        {"id": 11, "revision": "a1b2c3", "deployStartedAt": "2027-03-18T09:00:00Z", "deployedAt": "2027-03-18T09:02:00Z", "source": {"repoURL": "https://git.example/app.git", "targetRevision": "v4.1.0"}},
+                        {"id": 12, "revision": "d4e5f6", "deployStartedAt": "2027-03-19T09:00:00Z", "deployedAt": "2027-03-19T09:03:00Z", "source": {"targetRevision": "v4.2.0"}},
+                        {"id": 13, "deployedAt": "2027-03-19T10:00:00Z"}
+                    ],
+                    "operationState": {
+                        "operation": {"sync": {"revision": "c0ffee"}},
+                        "phase": "Failed",
+                        "message": "one or more objects failed to apply",
+                        "startedAt": "2027-03-19T11:00:00Z",
+                        "finishedAt": "2027-03-19T11:04:00Z",
+                        "syncResult": {"revision": "c0ffee"}
+                    }
+                }
+            }),
+        )
+    }));
+    let a = api(&server.base);
+    let (found, skipped) = relm_connect::argocd::deployments(&a, "checkout")
+        .await
+        .unwrap();
+    assert_eq!(found.len(), 3, "{found:?}");
+    assert_eq!(found[1].id, "checkout/12");
+    assert_eq!(found[1].reference, "v4.2.0");
+    assert_eq!(found[1].state, relm_connect::remote::RemoteState::Succeeded);
+    assert_eq!(found[2].state, relm_connect::remote::RemoteState::Failed);
+    assert_eq!(found[2].sha, "c0ffee");
+    assert_eq!(skipped.len(), 1);
+    let err = relm_connect::argocd::deployments(&a, "nope")
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("404") && err.to_string().contains("not found"),
+        "{err}"
+    );
+}
