@@ -9,7 +9,7 @@
 use serde_json::{Value, json};
 
 use crate::fetch::{Api, FetchError};
-use crate::remote::{RemoteDeployment, RemoteState, Skipped, text, time};
+use crate::remote::{RemoteDeployment, RemoteState, Skipped, skipped, text, time};
 
 const QUERY: &str = "query($owner: String!, $name: String!, $after: String) { repository(owner: $owner, name: $name) { deployments(first: 100, after: $after, orderBy: {field: CREATED_AT, direction: ASC}) { pageInfo { hasNextPage endCursor } nodes { databaseId environment ref { name } commitOid createdAt updatedAt latestStatus { state createdAt logUrl } } } } }";
 
@@ -29,14 +29,7 @@ pub fn state(s: &str) -> Option<RemoteState> {
 /// One deployment node, or why it is left out. A deployment without a status yet is waiting.
 pub fn deployment(v: &Value) -> Result<RemoteDeployment, Skipped> {
     let id = text(v, "/databaseId").unwrap_or_default();
-    let skip = |reason: &str| Skipped {
-        item: if id.is_empty() {
-            "a deployment without an id".into()
-        } else {
-            format!("deployment {id}")
-        },
-        reason: reason.into(),
-    };
+    let skip = |reason: &str| skipped(&id, reason);
     if id.is_empty() {
         return Err(skip("it has no `databaseId`"));
     }

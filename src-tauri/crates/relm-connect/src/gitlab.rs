@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use crate::fetch::{Api, FetchError};
-use crate::remote::{RemoteDeployment, RemoteState, Skipped, text, time};
+use crate::remote::{RemoteDeployment, RemoteState, Skipped, skipped, text, time};
 
 /// The project's path or id as GitLab wants it in a URL (`group/app` → `group%2Fapp`).
 pub fn project_ref(project: &str) -> String {
@@ -34,14 +34,7 @@ pub fn state(status: &str) -> Option<RemoteState> {
 /// One item of the list, or why it is left out.
 pub fn deployment(v: &Value) -> Result<RemoteDeployment, Skipped> {
     let id = text(v, "/id").unwrap_or_default();
-    let skip = |reason: &str| Skipped {
-        item: if id.is_empty() {
-            "a deployment without an id".into()
-        } else {
-            format!("deployment {id}")
-        },
-        reason: reason.into(),
-    };
+    let skip = |reason: &str| skipped(&id, reason);
     if id.is_empty() {
         return Err(skip("it has no `id`"));
     }

@@ -61,3 +61,15 @@ pub(crate) fn time(v: &Value, path: &str) -> Option<DateTime<Utc>> {
         .ok()
         .map(|t| t.with_timezone(&Utc))
 }
+
+/// Why deployment `id` (empty when it has none) is left out.
+pub(crate) fn skipped(id: &str, reason: &str) -> Skipped {
+    Skipped {
+        item: if id.is_empty() {
+            "a deployment without an id".into()
+        } else {
+            format!("deployment {id}")
+        },
+        reason: reason.into(),
+    }
+}
