@@ -686,10 +686,9 @@ pub fn report_release(
     lang: String,
     zone: Option<String>,
 ) -> Result<relm_api::reports::Written> {
-    let w =
-        state.with(|r| r.report_release_file(&release, &path, &paper, &lang, zone.as_deref()))?;
-    state.may_open(&path);
-    Ok(w)
+    state.export(&path, |r| {
+        r.report_release_file(&release, &path, &paper, &lang, zone.as_deref())
+    })
 }
 
 /// Write a release's evidence pack (zip) to `path`; the export is recorded in the ledger.
@@ -703,9 +702,9 @@ pub fn pack_release(
     lang: String,
     zone: Option<String>,
 ) -> Result<relm_api::pack::PackWritten> {
-    let w = state.with(|r| r.pack_release_file(&release, &path, &paper, &lang, zone.as_deref()))?;
-    state.may_open(&path);
-    Ok(w)
+    state.export(&path, |r| {
+        r.pack_release_file(&release, &path, &paper, &lang, zone.as_deref())
+    })
 }
 
 /// A period's report or pack: the period, the environment (every one when empty), the file,
@@ -729,16 +728,14 @@ pub fn report_period(
     export: PeriodExport,
 ) -> Result<relm_api::reports::Written> {
     let e = &export;
-    let w = state.with(|r| {
+    state.export(&e.path, |r| {
         r.report_period_file(
             (&e.from, &e.to),
             e.environment.as_deref(),
             &e.path,
             (&e.paper, &e.lang, e.zone.as_deref()),
         )
-    })?;
-    state.may_open(&e.path);
-    Ok(w)
+    })
 }
 
 /// Write a period's evidence pack (zip); the export is recorded in the ledger.
@@ -749,16 +746,14 @@ pub fn pack_period(
     export: PeriodExport,
 ) -> Result<relm_api::pack::PackWritten> {
     let e = &export;
-    let w = state.with(|r| {
+    state.export(&e.path, |r| {
         r.pack_period_file(
             (&e.from, &e.to),
             e.environment.as_deref(),
             &e.path,
             (&e.paper, &e.lang, e.zone.as_deref()),
         )
-    })?;
-    state.may_open(&e.path);
-    Ok(w)
+    })
 }
 
 /// Check the evidence pack at `path` with nothing but the pack (no workspace needed).
@@ -790,8 +785,8 @@ pub fn pack_file(pack: PathBuf, name: String) -> Result<PackText> {
     })
 }
 
-/// Take the report out of the pack at `pack` (into a private folder of the system's temporary
-/// files, named by its hash) and open it with the system's PDF viewer. Its path.
+/// Take the report out of the pack at `pack` (into a private folder of the user's cache,
+/// named by its hash) and open it with the system's PDF viewer. Its path.
 #[tauri::command(async)]
 #[tracing::instrument(skip(app, state), err)]
 pub fn open_pack_report(
@@ -810,15 +805,20 @@ pub fn open_pack_report(
             "the pack's report is too large to open",
         ));
     }
-    let dir = std::env::temp_dir().join("relm-reports");
-    relm_api::private::store_dir(&dir)
+    // The user's own cache folder, not the shared temporary one another account could have
+    // prepared.
+    use tauri::Manager;
+    let dir = app
+        .path()
+        .app_cache_dir()
+        .map_err(|e| ApiError::validation(format!("no cache folder to open the report from: {e}")))?
+        .join("reports");
+    std::fs::create_dir_all(dir.parent().unwrap_or(&dir))
+        .and_then(|()| relm_api::private::store_dir(&dir))
         .map_err(|e| ApiError::validation(format!("cannot create {}: {e}", dir.display())))?;
     let name = format!("report-{}.pdf", &hex::encode(Sha256::digest(&bytes))[..16]);
     let path = dir.join(name);
-    let tmp = dir.join(format!(".{}.part", std::process::id()));
-    std::fs::write(&tmp, &bytes)
-        .and_then(|()| std::fs::rename(&tmp, &path))
-        .map_err(|e| ApiError::validation(format!("cannot write {}: {e}", path.display())))?;
+    relm_api::reports::write_whole(&path, &bytes)?;
     state.may_open(&path);
     open_with_system(&app, &path)?;
     Ok(path.display().to_string())

@@ -80,6 +80,17 @@ impl AppState {
         state
     }
 
+    /// Run `f`, which writes the file `path`, on the open replica; then let the UI open it.
+    pub fn export<T>(
+        &self,
+        path: &std::path::Path,
+        f: impl FnOnce(&mut Relm) -> Result<T, ApiError>,
+    ) -> Result<T, ApiError> {
+        let out = self.with(f)?;
+        self.may_open(path);
+        Ok(out)
+    }
+
     /// Let the UI open `path` later (a file this run wrote).
     pub fn may_open(&self, path: &std::path::Path) {
         self.openable

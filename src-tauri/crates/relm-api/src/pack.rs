@@ -168,17 +168,14 @@ fn lang_code(lang: ReportLang) -> &'static str {
 
 /// The hash of the last event in ledger order.
 fn ledger_head(conn: &Connection) -> Result<(Option<String>, u64)> {
+    use relm_store::rusqlite::OptionalExtension as _;
     let head: Option<Vec<u8>> = conn
         .query_row(
             "SELECT hash FROM events ORDER BY hlc DESC, author DESC, seq DESC LIMIT 1",
             [],
             |r| r.get(0),
         )
-        .map(Some)
-        .or_else(|e| match e {
-            relm_store::rusqlite::Error::QueryReturnedNoRows => Ok(None),
-            e => Err(e),
-        })
+        .optional()
         .map_err(relm_store::StoreError::from)?;
     Ok((head.map(hex::encode), relm_store::events::count(conn)?))
 }
@@ -438,7 +435,7 @@ impl Relm {
         opts: &ReportOptions,
     ) -> Result<PackWritten> {
         let dossier = self.release_dossier(release, opts)?;
-        let id = self.resolve_release(release)?;
+        let id = dossier.releases.concat();
         self.write_pack("release", &id, dossier, out, paper, opts)
     }
 
@@ -466,10 +463,7 @@ impl Relm {
         paper: relm_report::Paper,
         opts: &ReportOptions,
     ) -> Result<PackWritten> {
-        let layout = relm_report::paginate(&dossier.document, paper)
-            .map_err(|e| ApiError::validation(e.to_string()))?;
-        let pdf = relm_report::render(&dossier.document, &layout)
-            .map_err(|e| ApiError::validation(e.to_string()))?;
+        let (pdf, pages) = crate::reports::pdf(&dossier.document, paper)?;
         let me = self.identity()?.member;
         let (workspace_id, workspace_name) = self.workspace()?;
         let (head, count) = ledger_head(self.store.conn())?;
@@ -553,7 +547,7 @@ impl Relm {
             digest: dossier.document.digest,
             events: dossier.events as u32,
             files: files.len() as u32,
-            pages: layout.pages.len() as u32,
+            pages,
         })
     }
 
@@ -1054,13 +1048,6 @@ pub fn verify_pack(path: &Path) -> Result<PackVerdict> {
                 ),
             ));
         }
-    }
-    if contents
-        .get(GUIDE)
-        .is_some_and(|g| *g != guide(&manifest.kind))
-    {
-        // Hash-checked above; a guide of another version is no failure, only noted.
-        tracing::debug!("VERIFY.md is not this version's");
     }
 
     let not_applied = findings(conn)?;

@@ -106,7 +106,7 @@ impl Relm {
                 .or_default()
                 .push(d);
         }
-        let mut release_ids: BTreeSet<String> = firsts.keys().map(|(r, _)| r.clone()).collect();
+        let deployed: BTreeSet<String> = firsts.keys().map(|(r, _)| r.clone()).collect();
         // Releases planned in the period (their window starts in it), deployed or not.
         let planned: Vec<String> = conn
             .prepare_cached(
@@ -118,18 +118,19 @@ impl Relm {
             })
             .map_err(relm_store::StoreError::from)?;
         let mut rows = BTreeMap::new();
-        for id in planned.iter().chain(release_ids.clone().iter()) {
+        for id in planned.iter().chain(&deployed) {
+            if rows.contains_key(id) {
+                continue;
+            }
             if let Some(r) = relm_store::projection::releases::get(conn, id)? {
-                rows.insert(id.clone(), r);
+                // With an environment, a planned release counts when it goes there.
+                let goes = environment.is_none_or(|e| r.fields.environments.iter().any(|x| x == e));
+                if goes || deployed.contains(id) {
+                    rows.insert(id.clone(), r);
+                }
             }
         }
-        if let Some(e) = environment {
-            rows.retain(|id, r| {
-                r.fields.environments.iter().any(|x| x == e) || release_ids.contains(id)
-            });
-        }
-        release_ids.extend(rows.keys().cloned());
-        release_ids.retain(|id| rows.contains_key(id));
+        let release_ids: BTreeSet<String> = rows.keys().cloned().collect();
 
         let (policy, policy_version) = crate::gates::in_force(conn)?;
         let style = crate::gates::style(policy_lang, Some(&zone))?;
@@ -179,27 +180,7 @@ impl Relm {
         }
         judged.sort_by(|a, b| (&a.started, &a.release).cmp(&(&b.started, &b.release)));
         let compliant = judged.iter().filter(|j| j.compliant()).count();
-        let rate = if judged.is_empty() {
-            w.none()
-        } else {
-            format!("{:.1} %", 100.0 * compliant as f64 / judged.len() as f64)
-                .replace(
-                    '.',
-                    if opts.lang == relm_report::Lang::Fr {
-                        ","
-                    } else {
-                        "."
-                    },
-                )
-                .replace(
-                    " %",
-                    if opts.lang == relm_report::Lang::Fr {
-                        "\u{a0}%"
-                    } else {
-                        "%"
-                    },
-                )
-        };
+        let rate = w.percent((!judged.is_empty()).then(|| compliant as f64 / judged.len() as f64));
 
         // Exceptions.
         let mut exceptions: Vec<Vec<String>> = Vec::new();
@@ -384,43 +365,40 @@ impl Relm {
         let mut sections = Vec::new();
         sections.push(Section::new(
             w.t("Compliance report", "Rapport de conformité"),
-            vec![Block::key_values([
-                (
-                    w.t("Period", "Période"),
-                    format!(
-                        "{period_words} ({})",
+            vec![Block::key_values(
+                [
+                    (
+                        w.t("Period", "Période"),
+                        format!(
+                            "{period_words} ({})",
+                            w.t(
+                                "days from 00:00 UTC, both included",
+                                "jours à partir de 00:00 UTC, bornes incluses"
+                            )
+                        ),
+                    ),
+                    (w.t("Environment", "Environnement"), env_words.clone()),
+                ]
+                .into_iter()
+                .chain(crate::reports::cover_lines(
+                    &w,
+                    &crate::reports::Made {
+                        workspace: format!("{workspace_name} ({})", workspace_id.0),
+                        by: format!("{} ({})", me.name, me.fingerprint),
+                        at: &at,
+                        zone: &zone,
+                        events,
+                        digest: &digest,
+                    },
+                    (
                         w.t(
-                            "days from 00:00 UTC, both included",
-                            "jours à partir de 00:00 UTC, bornes incluses"
-                        )
+                            "Policy version in force",
+                            "Version de la politique en vigueur",
+                        ),
+                        policy_version,
                     ),
-                ),
-                (w.t("Environment", "Environnement"), env_words.clone()),
-                (
-                    w.t("Workspace", "Espace de travail"),
-                    format!("{workspace_name} ({})", workspace_id.0),
-                ),
-                (
-                    w.t("Generated by", "Produit par"),
-                    format!("{} ({})", me.name, me.fingerprint),
-                ),
-                (w.t("Generated", "Produit le"), w.when(&at)),
-                (w.t("Times shown in", "Heures exprimées en"), zone.clone()),
-                (
-                    w.t(
-                        "Policy version in force",
-                        "Version de la politique en vigueur",
-                    ),
-                    policy_version.to_string(),
-                ),
-                (
-                    w.t("Evidence", "Preuves"),
-                    format!(
-                        "{events} {} — {digest}",
-                        w.t("ledger events", "événements du registre")
-                    ),
-                ),
-            ])],
+                )),
+            )],
         ));
 
         sections.push(Section::new(
@@ -604,33 +582,6 @@ impl Relm {
         ));
 
         // Metrics, with charts.
-        let pct = |x: Option<f64>| {
-            x.map_or_else(
-                || w.none(),
-                |v| {
-                    let s = format!("{:.1}", 100.0 * v);
-                    if opts.lang == relm_report::Lang::Fr {
-                        format!("{}\u{a0}%", s.replace('.', ","))
-                    } else {
-                        format!("{s}%")
-                    }
-                },
-            )
-        };
-        let hours = |x: Option<f64>| {
-            x.map_or_else(
-                || w.none(),
-                |v| {
-                    let s = format!("{v:.1}");
-                    let s = if opts.lang == relm_report::Lang::Fr {
-                        s.replace('.', ",")
-                    } else {
-                        s
-                    };
-                    format!("{s}\u{a0}h")
-                },
-            )
-        };
         let mut metric_blocks = vec![Block::key_values([
             (
                 w.t("Environments measured", "Environnements mesurés"),
@@ -646,32 +597,32 @@ impl Relm {
             ),
             (
                 w.t("Change failure rate", "Taux d’échec des changements"),
-                pct(metrics.change_failure_rate),
+                w.percent(metrics.change_failure_rate),
             ),
             (
                 w.t(
                     "Lead time (median)",
                     "Délai de mise en production (médiane)",
                 ),
-                hours(metrics.lead_time_hours_median),
+                w.hours(metrics.lead_time_hours_median),
             ),
             (
                 w.t(
                     "Time to restore (median)",
                     "Délai de rétablissement (médiane)",
                 ),
-                hours(metrics.time_to_restore_hours_median),
+                w.hours(metrics.time_to_restore_hours_median),
             ),
             (
                 w.t(
                     "Approval lead time (median)",
                     "Délai d’approbation (médiane)",
                 ),
-                hours(metrics.approval_lead_time_hours_median),
+                w.hours(metrics.approval_lead_time_hours_median),
             ),
             (
                 w.t("Deployments with a deviation", "Déploiements avec écart"),
-                pct(metrics.deviation_share),
+                w.percent(metrics.deviation_share),
             ),
             (
                 w.t("Freeze overrides", "Passages en force d’un gel"),
@@ -679,11 +630,11 @@ impl Relm {
             ),
             (
                 w.t("Emergency share", "Part des urgences"),
-                pct(metrics.emergency_ratio),
+                w.percent(metrics.emergency_ratio),
             ),
             (
                 w.t("Reviews completed", "Revues terminées"),
-                pct(metrics.review_completion_rate),
+                w.percent(metrics.review_completion_rate),
             ),
             (
                 w.t("Overdue actions", "Actions en retard"),
@@ -763,7 +714,7 @@ impl Relm {
                 w.t("ITIL 4 — Change enablement", "ITIL 4 — Habilitation des changements"),
                 w.t("Changes are assessed for risk, authorized by the right change authority and scheduled.", "Les changements sont évalués selon leur risque, autorisés par la bonne autorité et planifiés."),
                 w.t("Releases (type, risk), Exceptions (emergencies, missing approvals), Risks", "Versions (type, risque), Exceptions (urgences, approbations manquantes), Risques"),
-                format!("{} {}", pct(metrics.emergency_ratio), w.t("emergencies", "d’urgences")),
+                format!("{} {}", w.percent(metrics.emergency_ratio), w.t("emergencies", "d’urgences")),
             ],
             vec![
                 w.t("ITIL 4 — Release management", "ITIL 4 — Gestion des mises en production"),

@@ -224,17 +224,12 @@ impl Api {
                 }
             };
             let status = resp.status().as_u16();
-            let header = |n: &str| {
-                headers
-                    .iter()
-                    .find(|(k, _)| k.eq_ignore_ascii_case(n))
-                    .map(|(_, v)| v.clone())
-            };
+            let header = |n: &str| wait::header(&headers, n);
             let next = match header("link") {
-                Some(l) => link::next_page(&l, url, &self.base)?,
+                Some(l) => link::next_page(l, url, &self.base)?,
                 None => None,
             };
-            let etag = header("etag");
+            let etag = header("etag").map(str::to_string);
             if status == 304 {
                 return Ok(Page {
                     body: None,

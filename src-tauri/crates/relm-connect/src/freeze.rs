@@ -17,7 +17,7 @@
 //! fires; such a start is written an hour early (reported).
 
 use chrono::{DateTime, Datelike, NaiveDateTime, TimeDelta, Timelike, Utc, Weekday};
-use relm_calendar::{Entry, occurrences};
+use relm_calendar::{Entry, Occurrence, occurrences};
 
 /// How far ahead occurrences are written one by one when a rule is more than a cron can say.
 pub const HORIZON_DAYS: i64 = 740;
@@ -146,24 +146,9 @@ fn simple(entry: &Entry) -> Option<Simple> {
     }
 }
 
-/// The longest real (UTC) length of `entry`'s occurrences over the horizon from `now`, and
-/// whether any of them starts, or ends, in a spring gap (a local time that does not exist).
-fn real_lengths(entry: &Entry, now: DateTime<Utc>) -> Result<(TimeDelta, bool, bool), String> {
-    let tz = entry.zone().map_err(|e| e.to_string())?;
-    let occ = occurrences(entry, now, now + TimeDelta::days(HORIZON_DAYS), 100_000)
-        .map_err(|e| e.to_string())?;
-    let longest = occ
-        .iter()
-        .map(|o| o.end_utc - o.start_utc)
-        .max()
-        .unwrap_or_else(|| entry.duration());
-    let gap = occ
-        .iter()
-        .any(|o| relm_calendar::resolve(tz, o.start_local).1);
-    let end_gap = occ
-        .iter()
-        .any(|o| relm_calendar::resolve(tz, o.end_local).1);
-    Ok((longest, gap, end_gap))
+/// `entry`'s occurrences over the horizon from `now`, once for every use below.
+fn ahead(entry: &Entry, now: DateTime<Utc>) -> Result<Vec<Occurrence>, String> {
+    occurrences(entry, now, now + TimeDelta::days(HORIZON_DAYS), 100_000).map_err(|e| e.to_string())
 }
 
 /// `entry` in a platform's form, from `now` on.
@@ -173,7 +158,21 @@ pub fn translate(entry: &Entry, now: DateTime<Utc>) -> Result<Translation, Strin
     if length <= TimeDelta::zero() {
         return Err(format!("`{}` ends before it starts", entry.name));
     }
-    let (longest, gap, end_gap) = real_lengths(entry, now)?;
+    let tz = entry.zone().map_err(|e| e.to_string())?;
+    let occ = ahead(entry, now)?;
+    // The longest real (UTC) length, and whether an occurrence starts, or ends, in a spring gap
+    // (a local time that does not exist).
+    let longest = occ
+        .iter()
+        .map(|o| o.end_utc - o.start_utc)
+        .max()
+        .unwrap_or(length);
+    let gap = occ
+        .iter()
+        .any(|o| relm_calendar::resolve(tz, o.start_local).1);
+    let end_gap = occ
+        .iter()
+        .any(|o| relm_calendar::resolve(tz, o.end_local).1);
     let mut out = Translation::default();
     // A start in a spring gap does not fire: start an hour early where it can happen.
     let early = if gap {
@@ -220,7 +219,6 @@ pub fn translate(entry: &Entry, now: DateTime<Utc>) -> Result<Translation, Strin
     };
     let pattern = simple(entry);
     if pattern.is_some() {
-        let tz = entry.zone().map_err(|e| e.to_string())?;
         let first = relm_calendar::resolve(tz, entry.start).0;
         if first > now {
             out.wider.push(format!(
@@ -273,32 +271,22 @@ pub fn translate(entry: &Entry, now: DateTime<Utc>) -> Result<Translation, Strin
         }
         _ => {
             // One dated window per occurrence ahead; too many, and the rule's frequency covers.
-            let occ = match occurrences(entry, now, now + TimeDelta::days(HORIZON_DAYS), MAX_DATED)
-            {
-                Ok(o) => o,
-                Err(relm_calendar::ExpandError::TooMany(_)) => {
-                    let every = if length < TimeDelta::days(1) {
-                        Some(("* * *", "* * *", "every day"))
-                    } else {
-                        None
-                    };
-                    let Some((sf, ef, words)) = every else {
-                        return Err(format!(
-                            "`{}` has more than {MAX_DATED} occurrences in the coming {HORIZON_DAYS} days and lasts a day or more: it cannot be written to the platform; split it into simpler entries",
-                            entry.name
-                        ));
-                    };
-                    out.windows.push(cron_window(
-                        format!("{sm} {sh} {sf}"),
-                        format!("{em} {eh} {ef}"),
+            if occ.len() > MAX_DATED {
+                if length >= TimeDelta::days(1) {
+                    return Err(format!(
+                        "`{}` has more than {MAX_DATED} occurrences in the coming {HORIZON_DAYS} days and lasts a day or more: it cannot be written to the platform; split it into simpler entries",
+                        entry.name
                     ));
-                    out.wider.push(format!(
-                        "written as {words} at its times: the rule has more occurrences than can be written one by one"
-                    ));
-                    return Ok(out);
                 }
-                Err(e) => return Err(e.to_string()),
-            };
+                out.windows.push(cron_window(
+                    format!("{sm} {sh} * * *"),
+                    format!("{em} {eh} * * *"),
+                ));
+                out.wider.push(
+                    "written as every day at its times: the rule has more occurrences than can be written one by one".into(),
+                );
+                return Ok(out);
+            }
             for o in &occ {
                 let s = o.start_local - early;
                 let e = o.end_local + early;

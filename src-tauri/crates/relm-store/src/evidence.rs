@@ -58,14 +58,7 @@ pub fn closure(conn: &Connection, seeds: &[(String, i64)]) -> Result<Closure> {
 /// The closure of every event about `entity` (a release, a risk…) and of the events that
 /// made `member` (the one exporting) a member, so the evidence proves who exported it.
 pub fn closure_of_entity(conn: &Connection, entity: &str, member: Option<&str>) -> Result<Closure> {
-    let mut seeds: Vec<(String, i64)> = conn
-        .prepare_cached("SELECT author, max(seq) FROM events WHERE entity = ?1 GROUP BY author")?
-        .query_map([entity], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<rusqlite::Result<_>>()?;
-    if let Some(m) = member {
-        seeds.extend(introduction(conn, m)?);
-    }
-    closure(conn, &seeds)
+    closure_of_entities(conn, &[entity.to_string()], member)
 }
 
 /// The closure of every event about any of `entities`, and of `member`'s introduction.
