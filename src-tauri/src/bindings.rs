@@ -8,6 +8,7 @@ use crate::commands::{AppInfo, PackText, PeriodExport};
 use crate::state::Preferences;
 use relm_api::audit::{AuditEntry, AuditQuery, FieldChange, Flag};
 use relm_api::calendar::{Listing, OccurrenceView, UnreadableEntry};
+use relm_api::connectors::{ConnectorInput, ConnectorSync, ConnectorView, LeftOut, ProbeView};
 use relm_api::deployments::{
     DeploymentInput, DeploymentQuery, DeploymentView, DeviationView, PlanInput, Recorded,
     RollbackView,
@@ -103,7 +104,8 @@ pub fn typescript() -> String {
         ReviewView, ReviewSummary, ReviewInput, ReviewQuery, ActionQuery, Unrestored, WeekPoint,
         ServicePoint, Metrics, Written, PackWorkspace, PackLedger, PackExporter, PackEvidence,
         PackFile, Manifest, PackWritten, PackStatus, PackProblem, PackFileCheck, PackSigner,
-        PackFinding, PackVerdict, PackText, PeriodExport,
+        PackFinding, PackVerdict, PackText, PeriodExport, ConnectorInput, ConnectorView, ProbeView,
+        LeftOut, ConnectorSync,
     ];
     let mut out = String::from(
         "// Generated from the Rust types by `relm-app` (src-tauri/src/bindings.rs). Do not edit:\n// run `RELM_UPDATE_BINDINGS=1 cargo test -p relm-app bindings`.\n\nexport type JsonValue =\n  | number\n  | string\n  | boolean\n  | Array<JsonValue>\n  | { [key in string]?: JsonValue }\n  | null;\n",

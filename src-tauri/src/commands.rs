@@ -3,6 +3,7 @@
 
 use relm_api::audit::{AuditEntry, AuditQuery};
 use relm_api::calendar::Listing;
+use relm_api::connectors::{ConnectorInput, ConnectorSync, ConnectorView, ProbeView};
 use relm_api::gates::{CheckRequest, PendingDecision, PolicySummary, Simulation, style};
 use relm_api::identity::IdentityView;
 use relm_api::members::MemberView;
@@ -176,6 +177,62 @@ pub fn add_remote(state: State<'_, AppState>, name: String, folder: PathBuf) -> 
 #[tracing::instrument(skip(state), err)]
 pub fn remove_remote(state: State<'_, AppState>, name: String) -> Result<()> {
     state.with(|r| r.remove_remote(&name))
+}
+
+#[tauri::command(async)]
+#[tracing::instrument(skip(state), err)]
+pub fn connectors(state: State<'_, AppState>) -> Result<Vec<ConnectorView>> {
+    state.with(|r| r.connectors())
+}
+
+/// Add a connection; the token goes to the OS keyring (never to a log: it is not traced).
+#[tauri::command(async)]
+#[tracing::instrument(skip(state, token), err)]
+pub fn add_connector(
+    state: State<'_, AppState>,
+    input: ConnectorInput,
+    token: String,
+) -> Result<ConnectorView> {
+    let token = zeroize::Zeroizing::new(token);
+    state.with(|r| r.add_connector(&input, token))
+}
+
+#[tauri::command(async)]
+#[tracing::instrument(skip(state), err)]
+pub fn remove_connector(state: State<'_, AppState>, name: String) -> Result<()> {
+    state.with(|r| r.remove_connector(&name))
+}
+
+/// Reach the platform on a blocking thread; the workspace is not held while waiting for it.
+#[tauri::command]
+#[tracing::instrument(skip(app), err)]
+pub async fn test_connector(app: AppHandle, name: String) -> Result<ProbeView> {
+    use tauri::Manager;
+    tauri::async_runtime::spawn_blocking(move || {
+        let state = app.state::<AppState>();
+        let plans = state.with(|r| r.plan_syncs(Some(&name)))?;
+        plans
+            .first()
+            .map(relm_api::connectors::SyncPlan::probe)
+            .ok_or_else(|| ApiError::validation("no connection to test"))?
+    })
+    .await
+    .map_err(|e| {
+        ApiError::new(
+            relm_api::ErrorCode::Internal,
+            format!("the test stopped: {e}"),
+        )
+    })?
+}
+
+/// Sync one connection or all now, through the sync worker (never beside a background sync).
+#[tauri::command]
+#[tracing::instrument(skip(worker), err)]
+pub async fn sync_connectors(
+    worker: State<'_, SyncWorker>,
+    name: Option<String>,
+) -> Result<Vec<ConnectorSync>> {
+    worker.sync_connectors(name).await
 }
 
 /// The live verdict for a release and environment (now, unless `at` is given).

@@ -16,6 +16,7 @@ use tauri::async_runtime::{self, JoinHandle};
 use tauri::{AppHandle, Emitter, Manager};
 use tokio::sync::{mpsc, oneshot};
 
+use relm_api::connectors::ConnectorSync;
 use relm_api::replicas::SyncOutcome;
 use relm_api::{ApiError, ErrorCode};
 use relm_sync::{Schedule, schedule::jitter};
@@ -27,9 +28,13 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(3);
 
 type Reply = oneshot::Sender<Result<Vec<SyncOutcome>, ApiError>>;
 
+type ConnectorsReply = oneshot::Sender<Result<Vec<ConnectorSync>, ApiError>>;
+
 enum Command {
     /// Sync now with one remote, or all; reply with the outcomes.
     SyncNow(Option<String>, Reply),
+    /// Sync one connection to a deployment platform now, or all; reply with the reports.
+    SyncConnectors(Option<String>, ConnectorsReply),
     Stop,
 }
 
@@ -54,6 +59,20 @@ impl SyncWorker {
         let stopped = || ApiError::new(ErrorCode::Internal, "the sync worker has stopped");
         self.commands
             .send(Command::SyncNow(remote, reply))
+            .await
+            .map_err(|_| stopped())?;
+        answer.await.map_err(|_| stopped())?
+    }
+
+    /// Sync connections now, after any sync already running.
+    pub async fn sync_connectors(
+        &self,
+        name: Option<String>,
+    ) -> Result<Vec<ConnectorSync>, ApiError> {
+        let (reply, answer) = oneshot::channel();
+        let stopped = || ApiError::new(ErrorCode::Internal, "the sync worker has stopped");
+        self.commands
+            .send(Command::SyncConnectors(name, reply))
             .await
             .map_err(|_| stopped())?;
         answer.await.map_err(|_| stopped())?
@@ -88,10 +107,24 @@ async fn run(app: AppHandle, schedule: Schedule, mut rx: mpsc::Receiver<Command>
             () = tokio::time::sleep(wait) => (None, None),
             command = rx.recv() => match command {
                 Some(Command::SyncNow(remote, reply)) => (remote, Some(reply)),
+                Some(Command::SyncConnectors(name, reply)) => {
+                    let _ = reply.send(connectors(&app, name, false).await);
+                    continue;
+                }
                 Some(Command::Stop) | None => break,
             },
         };
         let background = reply.is_none();
+        if background {
+            // The platforms too, on the same schedule; their failures are in their reports.
+            match connectors(&app, None, true).await {
+                Ok(reports) if !reports.is_empty() => {
+                    let _ = app.emit("relm://connectors-synced", reports);
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!("background sync of connections: {e}"),
+            }
+        }
         let result = sync(&app, remote, background).await;
         match &result {
             Ok(outcomes) if outcomes.iter().all(|o| o.ok) => failures = 0,
@@ -132,6 +165,31 @@ async fn sync(
             }
             r.sync(remote.as_deref())
         })
+    });
+    job.await
+        .map_err(|e| ApiError::new(ErrorCode::Internal, format!("the sync stopped: {e}")))?
+}
+
+/// Sync connections on a blocking thread: each one planned and then applied under the
+/// workspace, and pulled without holding it (a slow platform never stalls the app).
+async fn connectors(
+    app: &AppHandle,
+    name: Option<String>,
+    background: bool,
+) -> Result<Vec<ConnectorSync>, ApiError> {
+    let app = app.clone();
+    let job = async_runtime::spawn_blocking(move || {
+        let state = app.state::<AppState>();
+        if background && !state.has_workspace() {
+            return Ok(Vec::new());
+        }
+        let plans = state.with(|r| r.plan_syncs(name.as_deref()))?;
+        let mut out = Vec::with_capacity(plans.len());
+        for plan in plans {
+            let pulled = plan.pull();
+            out.push(state.with(|r| r.apply_sync(&plan, pulled))?);
+        }
+        Ok(out)
     });
     job.await
         .map_err(|e| ApiError::new(ErrorCode::Internal, format!("the sync stopped: {e}")))?

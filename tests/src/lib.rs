@@ -3,6 +3,7 @@
 
 pub mod bench;
 pub mod forge;
+pub mod http;
 pub mod scenes;
 
 /// `relm calendar add` arguments for a hard weekend freeze on prod, Friday 18:00 to Monday 06:00

@@ -53,6 +53,10 @@ import type {
   ReleasePage,
   ReleaseQuery,
   Remote,
+  ConnectorInput,
+  ConnectorView,
+  ConnectorSync,
+  ProbeView,
   ReschedulePreview,
   RescheduleRequest,
   Simulation,
@@ -121,6 +125,13 @@ export const backend = {
   remotes: () => call<Remote[]>("remotes"),
   addRemote: (name: string, folder: string) => call<Remote>("add_remote", { name, folder }),
   removeRemote: (name: string) => call<void>("remove_remote", { name }),
+  connectors: () => call<ConnectorView[]>("connectors"),
+  addConnector: (input: ConnectorInput, token: string) =>
+    call<ConnectorView>("add_connector", { input, token }),
+  removeConnector: (name: string) => call<void>("remove_connector", { name }),
+  testConnector: (name: string) => call<ProbeView>("test_connector", { name }),
+  syncConnectors: (name: string | null = null) =>
+    call<ConnectorSync[]>("sync_connectors", { name }),
   syncNow: (name: string | null = null) => call<SyncOutcome[]>("sync_now", { name }),
   syncStatus: () => call<SyncStatus>("sync_status"),
   workspaceSettings: () => call<WorkspaceSettings>("workspace_settings"),
@@ -246,6 +257,11 @@ export function onChanged(f: () => void): Promise<UnlistenFn> {
 
 export function onMenu(f: (id: string) => void): Promise<UnlistenFn> {
   return listen<string>("relm://menu", (e) => f(e.payload));
+}
+
+/** The background sync of connections to deployment platforms. */
+export function onConnectorsSynced(f: (reports: ConnectorSync[]) => void): Promise<UnlistenFn> {
+  return listen<ConnectorSync[]>("relm://connectors-synced", (e) => f(shown(e.payload)));
 }
 
 export function onSynced(f: (outcomes: SyncOutcome[]) => void): Promise<UnlistenFn> {

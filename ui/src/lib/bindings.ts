@@ -25,7 +25,7 @@ params: { [key in string]: string },
  */
 message: string, };
 
-export type ProblemCode = "required" | "bad_name" | "too_long" | "too_short" | "bad_char" | "bad_version" | "unknown_zone" | "bad_time" | "ambiguous_time" | "nonexistent_time" | "end_not_after_start" | "bad_digest" | "bad_email" | "unknown_choice" | "out_of_range" | "bad_key" | "unchanged" | "past" | "unknown_member" | "taken" | "repeated" | "row_cells" | "end_before_start" | "future" | "other";
+export type ProblemCode = "required" | "bad_name" | "too_long" | "too_short" | "bad_char" | "bad_version" | "unknown_zone" | "bad_time" | "ambiguous_time" | "nonexistent_time" | "end_not_after_start" | "bad_digest" | "bad_email" | "unknown_choice" | "out_of_range" | "bad_key" | "unchanged" | "past" | "unknown_member" | "taken" | "repeated" | "row_cells" | "end_before_start" | "future" | "bad_url" | "bad_mapping" | "other";
 
 export type Reason = { code: ReasonCode, 
 /**
@@ -33,7 +33,7 @@ export type Reason = { code: ReasonCode,
  */
 params: { [key in string]: string }, message: string, };
 
-export type ReasonCode = "workspace_once" | "not_a_member" | "member_removed" | "role_required" | "already_member" | "last_admin" | "illegal_transition" | "not_editable" | "not_movable" | "policy_in_force" | "nothing_to_decide" | "already_decided" | "decision_would_not_count" | "not_emergency" | "workspace_exists" | "workspace_not_empty" | "remote_exists" | "changed_since_checked" | "file_exists" | "no_release" | "no_policy_version" | "no_calendar_entry" | "no_remote" | "no_member" | "not_joined" | "risk_closed" | "owner_cannot_accept" | "no_risk" | "owner_cannot_lower" | "ref_taken" | "no_deployment" | "nothing_to_review" | "review_signed" | "cannot_sign_review" | "already_signed" | "action_done" | "no_action" | "review_required";
+export type ReasonCode = "workspace_once" | "not_a_member" | "member_removed" | "role_required" | "already_member" | "last_admin" | "illegal_transition" | "not_editable" | "not_movable" | "policy_in_force" | "nothing_to_decide" | "already_decided" | "decision_would_not_count" | "not_emergency" | "workspace_exists" | "workspace_not_empty" | "remote_exists" | "changed_since_checked" | "file_exists" | "no_release" | "no_policy_version" | "no_calendar_entry" | "no_remote" | "no_member" | "not_joined" | "risk_closed" | "owner_cannot_accept" | "no_risk" | "owner_cannot_lower" | "ref_taken" | "no_deployment" | "nothing_to_review" | "review_signed" | "cannot_sign_review" | "already_signed" | "action_done" | "no_action" | "review_required" | "connector_exists" | "no_connector";
 
 export type ApiError = { code: ErrorCode, message: string, 
 /**
@@ -1347,3 +1347,74 @@ export type PackText = { name: string, text: string,
 truncated: boolean, };
 
 export type PeriodExport = { from: string, to: string, environment: string | null, path: string, paper: string, lang: string, zone: string | null, };
+
+export type ConnectorInput = { 
+/**
+ * `github`, `gitlab` or `argocd`.
+ */
+platform: string, name: string, 
+/**
+ * The platform's API URL (GitHub's and GitLab.com's by default; Argo CD's is required).
+ */
+api_url?: string, 
+/**
+ * OWNER/REPO (GitHub), a project id or path (GitLab), an application (Argo CD).
+ */
+target: string, 
+/**
+ * Argo CD's project.
+ */
+project?: string, 
+/**
+ * The Relm service its deployments belong to (the repository's, project's or
+ * application's last name by default).
+ */
+service?: string, 
+/**
+ * `PLATFORM_ENV=RELM_ENV` pairs.
+ */
+env_map: Array<string>, };
+
+export type ConnectorView = { name: string, platform: string, api_url: string, target: string, project: string, service: string, env_map: { [key in string]: string }, added_at: string, last_sync_at: string | null, last_ok_at: string | null, last_pulled: number, last_pushed: number, last_errors: Array<string>, 
+/**
+ * Whether the OS keyring holds its token.
+ */
+has_token: boolean, 
+/**
+ * Deployments the platform reported that no release matched yet.
+ */
+waiting: number, };
+
+export type ProbeView = { name: string, ok: boolean, 
+/**
+ * The target's full name on the platform, when reached.
+ */
+found: string | null, error: string | null, };
+
+export type LeftOut = { item: string, reason: string, };
+
+export type ConnectorSync = { name: string, 
+/**
+ * Deployments recorded by this sync.
+ */
+pulled: number, 
+/**
+ * Writes delivered to the platform.
+ */
+pushed: number, 
+/**
+ * What failed (the sync of this connection stopped); empty when it synced.
+ */
+errors: Array<string>, 
+/**
+ * Deployments left out, with the reason.
+ */
+left_out: Array<LeftOut>, 
+/**
+ * Deployments still running or waiting on the platform: recorded once they end.
+ */
+unfinished: number, 
+/**
+ * Deployments no release matches yet, kept to match again at the next sync.
+ */
+waiting: number, };

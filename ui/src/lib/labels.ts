@@ -156,6 +156,11 @@ export function eventSummary(e: LogEntry, max = 60): string {
         .join(t("list.semicolon"));
     case "release.risk_lowered":
       return `${known("risk", text("from"))} → ${known("risk", text("level"))} — ${short(p.reason)}`;
+    case "deployments.imported": {
+      const list = (p.deployments ?? []) as Array<Record<string, unknown>>;
+      const runs = list.map((d) => `${String(d.environment ?? "")} ${String(d.reference ?? "")}`);
+      return `${text("connector")} (${text("platform")}) · ${short(runs.join(t("list.semicolon")))}`;
+    }
     case "report.exported":
       return `${text("what").endsWith("pack") ? t("reports.kindPack") : t("reports.kindPdf")} · ${text("subject")}`;
     case "member.team_set":

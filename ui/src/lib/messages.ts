@@ -113,6 +113,8 @@ export const en = {
   "reason.no_policy_version.none": "No policy applied yet: the built-in default is in force.",
   "reason.no_calendar_entry": "No calendar entry {id}.",
   "reason.no_remote": "No remote named {name}.",
+  "reason.connector_exists": "A connection named {name} exists already; choose another name.",
+  "reason.no_connector": "No connection named {name}.",
   "reason.no_remote.none": "No remotes yet: add one in Settings.",
   "reason.no_member": "No active member matches {who}.",
   "reason.not_joined": "This identity ({key}) is not a member of the workspace yet.",
@@ -346,6 +348,57 @@ export const en = {
   "gate.body":
     "Moving it to “{status}” deploys nothing, and pipelines that ask relm check are still refused. Say why it moves anyway: the reason is signed with the change, which shows as an override everywhere.",
   "gate.reason": "Why",
+  "problem.bad_url": "“{value}” is not a web address; give one starting with https://.",
+  "problem.bad_mapping": "“{value}” is not PLATFORM=RELM, such as production=prod.",
+  "problem.required.target":
+    "Say what to read: OWNER/REPO on GitHub, the project on GitLab, the application on Argo CD.",
+  "problem.required.api_url": "Argo CD has no public address: give your server's URL.",
+  "problem.required.token": "Paste the platform's access token.",
+  "nav.connections": "Connections",
+  "connections.title": "Connections",
+  "connections.intro":
+    "The deployment platforms Relm reads what ran from. Their deployments become signed records of this workspace; each token stays in this computer's keyring, never in the workspace.",
+  "connections.none": "No connections yet: add GitHub, GitLab or Argo CD below.",
+  "connections.add": "Add a connection",
+  "connections.platform": "Platform",
+  "connections.name": "Name",
+  "connections.target.github": "Repository (OWNER/REPO)",
+  "connections.target.gitlab": "Project (id or path)",
+  "connections.target.argocd": "Application",
+  "connections.project": "Argo CD project",
+  "connections.apiUrl": "API URL",
+  "connections.apiUrlDefault": "Leave empty for {url}.",
+  "connections.apiUrlArgo": "Your Argo CD server, such as https://argocd.example.com.",
+  "connections.service": "Relm service",
+  "connections.serviceHint": "Leave empty for the last part of the name.",
+  "connections.envMap": "Environments",
+  "connections.envMapHint": "One per line, the platform's name = Relm's: production=prod.",
+  "connections.token": "Access token",
+  "connections.tokenHint": "Kept only in this computer's keyring.",
+  "connections.added": "Connection {name} added.",
+  "connections.test": "Test",
+  "connections.sync": "Sync now",
+  "connections.syncAll": "Sync all",
+  "connections.syncing": "Syncing…",
+  "connections.testing": "Testing…",
+  "connections.remove": "Remove",
+  "connections.removeAsk":
+    "Remove the connection {name} and its token? The deployments it imported stay in the ledger.",
+  "connections.reached": "Reached {found}.",
+  "connections.lastSync": "Last sync",
+  "connections.lastOk": "last success {when}",
+  "connections.never": "never synced",
+  "connections.result":
+    "{pulled, plural, one {# deployment recorded} other {# deployments recorded}}, {pushed} sent",
+  "connections.unfinished":
+    "{count, plural, one {# still running or waiting} other {# still running or waiting}}",
+  "connections.waiting":
+    "{count, plural, one {# deployment waits for its release} other {# deployments wait for their release}}",
+  "connections.leftOut": "Left out",
+  "connections.noToken":
+    "No token in this computer's keyring: remove the connection and add it again.",
+  "connections.envShown": "{from} → {to}",
+  "connections.target": "Reads",
   "packProblem.gap": "An earlier event of its author is missing: the author’s chain is broken.",
   "packProblem.bad_signature":
     "The signature does not match the event’s content and author: altered or forged.",
@@ -442,6 +495,7 @@ export const en = {
   "welcome.verifyLead":
     "An auditor’s check of a pack someone exported, without a workspace of your own.",
   "event.report.exported": "Report exported",
+  "event.deployments.imported": "Deployments imported",
   "reports.dossier": "Release dossier",
   "reports.dossierLink": "Dossier (PDF)",
   "reports.dossierHelp":
@@ -1236,6 +1290,8 @@ export const fr: Record<MessageKey, string> = {
     "Aucune politique appliquée pour l’instant : la politique par défaut s’applique.",
   "reason.no_calendar_entry": "Aucune entrée de calendrier {id}.",
   "reason.no_remote": "Aucun dépôt distant nommé {name}.",
+  "reason.connector_exists": "Une connexion nommée {name} existe déjà ; choisissez un autre nom.",
+  "reason.no_connector": "Aucune connexion nommée {name}.",
   "reason.no_remote.none":
     "Aucun dépôt distant pour l’instant : ajoutez-en un dans les Paramètres.",
   "reason.no_member": "Aucun membre actif ne correspond à {who}.",
@@ -1477,6 +1533,61 @@ export const fr: Record<MessageKey, string> = {
   "gate.body":
     "La passer à « {status} » ne déploie rien, et les pipelines qui interrogent relm check restent refusés. Indiquez pourquoi elle avance quand même : la raison est signée avec le changement, qui apparaîtra partout comme un passage en force.",
   "gate.reason": "Pourquoi",
+  "problem.bad_url":
+    "« {value} » n’est pas une adresse web ; donnez-en une qui commence par https://.",
+  "problem.bad_mapping":
+    "« {value} » n’est pas de la forme PLATEFORME=RELM, par exemple production=prod.",
+  "problem.required.target":
+    "Indiquez quoi lire : PROPRIÉTAIRE/DÉPÔT sur GitHub, le projet sur GitLab, l’application sur Argo CD.",
+  "problem.required.api_url": "Argo CD n’a pas d’adresse publique : donnez l’URL de votre serveur.",
+  "problem.required.token": "Collez le jeton d’accès de la plateforme.",
+  "nav.connections": "Connexions",
+  "connections.title": "Connexions",
+  "connections.intro":
+    "Les plateformes de déploiement où Relm lit ce qui a été déployé. Leurs déploiements deviennent des enregistrements signés de cet espace de travail ; chaque jeton reste dans le trousseau de cet ordinateur, jamais dans l’espace de travail.",
+  "connections.none":
+    "Aucune connexion pour l’instant : ajoutez GitHub, GitLab ou Argo CD ci-dessous.",
+  "connections.add": "Ajouter une connexion",
+  "connections.platform": "Plateforme",
+  "connections.name": "Nom",
+  "connections.target.github": "Dépôt (PROPRIÉTAIRE/DÉPÔT)",
+  "connections.target.gitlab": "Projet (identifiant ou chemin)",
+  "connections.target.argocd": "Application",
+  "connections.project": "Projet Argo CD",
+  "connections.apiUrl": "URL de l’API",
+  "connections.apiUrlDefault": "Laissez vide pour {url}.",
+  "connections.apiUrlArgo": "Votre serveur Argo CD, par exemple https://argocd.example.com.",
+  "connections.service": "Service Relm",
+  "connections.serviceHint": "Laissez vide pour la dernière partie du nom.",
+  "connections.envMap": "Environnements",
+  "connections.envMapHint":
+    "Un par ligne, le nom de la plateforme = celui de Relm : production=prod.",
+  "connections.token": "Jeton d’accès",
+  "connections.tokenHint": "Gardé uniquement dans le trousseau de cet ordinateur.",
+  "connections.added": "Connexion {name} ajoutée.",
+  "connections.test": "Tester",
+  "connections.sync": "Synchroniser",
+  "connections.syncAll": "Tout synchroniser",
+  "connections.syncing": "Synchronisation…",
+  "connections.testing": "Test en cours…",
+  "connections.remove": "Retirer",
+  "connections.removeAsk":
+    "Retirer la connexion {name} et son jeton ? Les déploiements qu’elle a importés restent dans le registre.",
+  "connections.reached": "Connexion établie : {found}.",
+  "connections.lastSync": "Dernière synchronisation",
+  "connections.lastOk": "dernier succès {when}",
+  "connections.never": "jamais synchronisée",
+  "connections.result":
+    "{pulled, plural, one {# déploiement enregistré} other {# déploiements enregistrés}}, {pushed} envoyés",
+  "connections.unfinished":
+    "{count, plural, one {# encore en cours ou en attente} other {# encore en cours ou en attente}}",
+  "connections.waiting":
+    "{count, plural, one {# déploiement attend sa mise en production} other {# déploiements attendent leur mise en production}}",
+  "connections.leftOut": "Écartés",
+  "connections.noToken":
+    "Aucun jeton dans le trousseau de cet ordinateur : retirez la connexion puis ajoutez-la de nouveau.",
+  "connections.envShown": "{from} → {to}",
+  "connections.target": "Lit",
   "packProblem.gap":
     "Un événement antérieur de son auteur manque\u00a0: la chaîne de l’auteur est rompue.",
   "packProblem.bad_signature":
@@ -1575,6 +1686,7 @@ export const fr: Record<MessageKey, string> = {
   "welcome.verifyLead":
     "Le contrôle, par un auditeur, d’un paquet exporté par quelqu’un d’autre, sans espace de travail à soi.",
   "event.report.exported": "Rapport exporté",
+  "event.deployments.imported": "Déploiements importés",
   "reports.dossier": "Dossier de mise en production",
   "reports.dossierLink": "Dossier (PDF)",
   "reports.dossierHelp":

@@ -8,6 +8,7 @@ export type Page =
   | "reviews"
   | "metrics"
   | "reports"
+  | "connections"
   | "audit"
   | "settings";
 
@@ -24,6 +25,7 @@ export const PAGES: Page[] = [
   "reviews",
   "metrics",
   "reports",
+  "connections",
   "audit",
   "settings",
 ];

@@ -8,6 +8,7 @@
 
 pub mod audit;
 pub mod calendar;
+pub mod connectors;
 pub mod demo;
 pub mod deployments;
 mod error;

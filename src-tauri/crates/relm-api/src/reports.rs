@@ -141,6 +141,7 @@ impl Words {
             "action.added" => ("action added", "action ajoutée"),
             "action.done" => ("action done", "action faite"),
             "report.exported" => ("report exported", "rapport exporté"),
+            "deployments.imported" => ("deployments imported", "déploiements importés"),
             other => return other.to_string(),
         };
         self.t(en, fr)

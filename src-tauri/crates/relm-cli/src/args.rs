@@ -65,6 +65,9 @@ pub enum Command {
     /// Deployments: record what ran, list them.
     #[command(subcommand)]
     Deploy(crate::delivery::DeployCmd),
+    /// Connections to deployment platforms (GitHub, GitLab, Argo CD): add, test, sync.
+    #[command(subcommand)]
+    Connector(crate::connect::ConnectorCmd),
     /// Rollback readiness: the plan, its rehearsals, rollbacks.
     #[command(subcommand)]
     Rollback(crate::delivery::RollbackCmd),

@@ -119,6 +119,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Calendar(cmd) => crate::gates::calendar(&opts, cmd),
         Command::Risk(cmd) => risk(&opts, cmd),
         Command::Deploy(cmd) => crate::delivery::deploy(&opts, cmd),
+        Command::Connector(cmd) => crate::connect::connector(&opts, cmd),
         Command::Rollback(cmd) => crate::delivery::rollback(&opts, cmd),
         Command::Review(cmd) => crate::delivery::review(&opts, cmd),
         Command::Action(cmd) => crate::delivery::action(&opts, cmd),

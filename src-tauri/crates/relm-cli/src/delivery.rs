@@ -175,7 +175,7 @@ pub fn deploy(opts: &Options, cmd: DeployCmd) -> Result<Outcome> {
             for d in &rows {
                 let r = &d.record;
                 text.push_str(&format!(
-                    "{}  {} {}  {}  {}  {} → {}{}\n",
+                    "{}  {} {}  {}  {}  {} → {}{}{}\n",
                     r.id,
                     Shown(&r.service),
                     Shown(&r.version),
@@ -183,6 +183,10 @@ pub fn deploy(opts: &Options, cmd: DeployCmd) -> Result<Outcome> {
                     r.outcome.as_str(),
                     r.started_at,
                     r.ended_at,
+                    r.external_ref
+                        .as_deref()
+                        .map(|x| format!("  {}", Shown(x)))
+                        .unwrap_or_default(),
                     if r.deviations.is_empty() {
                         String::new()
                     } else {

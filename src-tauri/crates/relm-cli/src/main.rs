@@ -4,6 +4,7 @@
 
 mod args;
 mod commands;
+mod connect;
 mod delivery;
 mod gates;
 mod report;

@@ -3,15 +3,16 @@
 //! The REST list (`GET /repos/{owner}/{repo}/deployments`) carries no status: each would cost a
 //! request more, and a backfill of 10,000 deployments 10,100 requests. GitHub's GraphQL API
 //! gives deployments with their `latestStatus`, 100 a page (`repository.deployments(first: 100,
-//! after: $cursor, orderBy: {field: CREATED_AT, direction: ASC})`): 100 requests. The cursor of
-//! the last page is where the next sync resumes.
+//! after: $cursor, orderBy: {field: CREATED_AT, direction: ASC})`): 100 requests. The next sync
+//! resumes after the last deployment that had finished, so one still running is read again.
 
+use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
 use crate::fetch::{Api, FetchError};
 use crate::remote::{RemoteDeployment, RemoteState, Skipped, skipped, text, time};
 
-const QUERY: &str = "query($owner: String!, $name: String!, $after: String) { repository(owner: $owner, name: $name) { deployments(first: 100, after: $after, orderBy: {field: CREATED_AT, direction: ASC}) { pageInfo { hasNextPage endCursor } nodes { databaseId environment ref { name } commitOid createdAt updatedAt latestStatus { state createdAt logUrl } } } } }";
+const QUERY: &str = "query($owner: String!, $name: String!, $after: String) { repository(owner: $owner, name: $name) { deployments(first: 100, after: $after, orderBy: {field: CREATED_AT, direction: ASC}) { pageInfo { hasNextPage endCursor } edges { cursor node { databaseId environment ref { name } commitOid createdAt updatedAt latestStatus { state createdAt logUrl } } } } } }";
 
 /// GitHub's `DeploymentStatusState` in Relm's words.
 pub fn state(s: &str) -> Option<RemoteState> {
@@ -61,12 +62,18 @@ pub fn deployment(v: &Value) -> Result<RemoteDeployment, Skipped> {
     })
 }
 
+/// How long an unfinished deployment holds the cursor back: one still running, waiting or
+/// queued after a day is taken as abandoned (GitHub keeps such deployments forever).
+pub const UNFINISHED_HOLD_HOURS: i64 = 24;
+
 /// The deployments of `owner/repo` created after `cursor` (all when `None`), oldest first,
-/// the items left out, and the cursor to resume from.
+/// the items left out, and the cursor to resume from: just before the oldest deployment that
+/// had not finished (created in the last day), so the next read sees how it ends.
 pub async fn deployments(
     api: &Api,
     repo: &str,
     cursor: Option<String>,
+    now: DateTime<Utc>,
 ) -> Result<(Vec<RemoteDeployment>, Vec<Skipped>, Option<String>), FetchError> {
     let (owner, name) = repo
         .trim()
@@ -74,7 +81,9 @@ pub async fn deployments(
         .ok_or_else(|| FetchError::Setup(format!("`{repo}` is not OWNER/REPO")))?;
     let url = api.url("/graphql")?;
     let (mut found, mut skipped) = (Vec::new(), Vec::new());
-    let mut after = cursor;
+    let mut after = cursor.clone();
+    let (mut resume, mut held) = (cursor, false);
+    let hold = now - chrono::Duration::hours(UNFINISHED_HOLD_HOURS);
     for _ in 0..crate::fetch::MAX_PAGES {
         let page = api
             .post(
@@ -101,15 +110,29 @@ pub async fn deployments(
                 url: url.to_string(),
                 why: "no `data.repository.deployments` in the answer".into(),
             })?;
-        for node in list
-            .get("nodes")
+        for edge in list
+            .get("edges")
             .and_then(Value::as_array)
             .into_iter()
             .flatten()
         {
-            match deployment(node) {
-                Ok(d) => found.push(d),
-                Err(s) => skipped.push(s),
+            let unfinished = match deployment(edge.get("node").unwrap_or(&Value::Null)) {
+                Ok(d) => {
+                    let open = matches!(
+                        d.state,
+                        RemoteState::Running | RemoteState::Blocked | RemoteState::Waiting
+                    ) && d.started_at.is_none_or(|t| t > hold);
+                    found.push(d);
+                    open
+                }
+                Err(s) => {
+                    skipped.push(s);
+                    false
+                }
+            };
+            held |= unfinished;
+            if !held && let Some(c) = text(edge, "/cursor") {
+                resume = Some(c);
             }
         }
         let end = text(list, "/pageInfo/endCursor");
@@ -117,7 +140,7 @@ pub async fn deployments(
             after = end;
         }
         if list.pointer("/pageInfo/hasNextPage") != Some(&Value::Bool(true)) {
-            return Ok((found, skipped, after));
+            return Ok((found, skipped, resume));
         }
     }
     Err(FetchError::TooManyPages {

@@ -1,11 +1,13 @@
 //! Connections to deployment platforms (GitHub, GitLab, Argo CD): docs/connectors.md.
 //!
-//! This crate starts with what every connector's requests must respect, as pure functions
-//! tested on their own: which `Link` to follow (the next page, only on the connector's own
-//! origin, so a token never leaves for another host), and how long to wait after an answer
-//! (the platforms' rate-limit headers, `Retry-After`, capped exponential backoff with jitter).
+//! Every platform is a [`connector::Connector`]: probe the connection, pull deployments since a
+//! cursor. Their requests go through [`fetch`], which respects what every connector must: which
+//! `Link` to follow (the next page, only on the connector's own origin, so a token never leaves
+//! for another host), and how long to wait after an answer (the platforms' rate-limit headers,
+//! `Retry-After`, capped exponential backoff with jitter).
 
 pub mod argocd;
+pub mod connector;
 pub mod fetch;
 pub mod freeze;
 pub mod github;

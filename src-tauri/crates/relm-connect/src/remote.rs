@@ -1,11 +1,11 @@
 //! What a platform says happened, in one shape for every platform.
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// How a deployment on a platform stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RemoteState {
     Succeeded,
@@ -19,9 +19,10 @@ pub enum RemoteState {
 }
 
 /// One deployment as a platform reports it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RemoteDeployment {
-    /// `github`, `gitlab` or `argocd`.
+    /// `github`, `gitlab` or `argocd` (not read back: the connector that kept it knows).
+    #[serde(skip_deserializing)]
     pub platform: &'static str,
     /// The platform's id, unique on that platform and project.
     pub id: String,

@@ -65,6 +65,10 @@ pub enum ProblemCode {
     EndBeforeStart,
     /// A time later than now, where something that happened is described (`value`).
     Future,
+    /// Not an http(s) address (`value`).
+    BadUrl,
+    /// Not a `FROM=TO` pair (`value`).
+    BadMapping,
     /// A rule with no code of its own: the message says it (in English).
     Other,
 }
@@ -153,6 +157,10 @@ pub enum ReasonCode {
     NoAction,
     /// The release's review is mandatory: its sign-offs mark it reviewed (`release`).
     ReviewRequired,
+    /// A connection of this name exists (`name`).
+    ConnectorExists,
+    /// No connection of this name (`name`).
+    NoConnector,
 }
 
 /// A refusal: its code and parameters for the app, an English message for the CLI and the log.

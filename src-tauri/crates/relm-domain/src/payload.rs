@@ -412,6 +412,42 @@ pub enum EventBody {
         evidence: String,
         events: u32,
     },
+    /// Deployments of one release that a deployment platform reported, pulled by a connector
+    /// in one sync (one event per release and sync). Each is recorded as a deployment, with
+    /// deviations computed as for one recorded by hand; one whose reference was recorded
+    /// before (another replica pulled it too) is left as it was.
+    #[serde(rename = "deployments.imported")]
+    DeploymentsImported {
+        release_id: ReleaseId,
+        /// `github`, `gitlab` or `argocd`.
+        platform: String,
+        /// The connector's name on the replica that pulled them.
+        connector: String,
+        deployments: Vec<ImportedDeployment>,
+    },
+}
+
+/// One deployment a platform reported, as imported.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ImportedDeployment {
+    /// Relm's environment (the platform's, mapped by the connector).
+    pub environment: String,
+    /// The platform's name for it, when it differs.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub platform_environment: String,
+    pub outcome: Outcome,
+    /// The release's governed digest when it was imported.
+    pub release_digest: String,
+    /// RFC 3339 UTC.
+    pub started_at: String,
+    pub ended_at: String,
+    /// `PLATFORM:TARGET#ID`: a deployment is recorded once per reference.
+    pub external_ref: String,
+    /// The tag, branch or commit the platform deployed, which linked it to the release.
+    pub reference: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
 }
 
 impl EventBody {
@@ -469,6 +505,7 @@ impl EventBody {
             EventBody::ActionAdded { .. } => "action.added",
             EventBody::ActionDone { .. } => "action.done",
             EventBody::ReportExported { .. } => "report.exported",
+            EventBody::DeploymentsImported { .. } => "deployments.imported",
         }
     }
 
@@ -491,6 +528,7 @@ impl EventBody {
             | EventBody::ReleaseStatusChanged { release_id, .. }
             | EventBody::ApprovalRecorded { release_id, .. }
             | EventBody::DeploymentRecorded { release_id, .. }
+            | EventBody::DeploymentsImported { release_id, .. }
             | EventBody::RollbackRehearsed { release_id, .. }
             | EventBody::RollbackPlanned { release_id, .. }
             | EventBody::RollbackRecorded { release_id, .. }

@@ -101,6 +101,7 @@ pub fn roles_allowed_to_emit(body: &EventBody) -> Option<&'static [Role]> {
         | EventBody::ReleaseUpdated { .. }
         | EventBody::ReleaseStatusChanged { .. }
         | EventBody::DeploymentRecorded { .. }
+        | EventBody::DeploymentsImported { .. }
         | EventBody::RollbackRehearsed { .. }
         | EventBody::RollbackPlanned { .. }
         | EventBody::RollbackRecorded { .. }

@@ -12,6 +12,7 @@
 
 use keyring::Entry;
 use keyring::credential::Credential;
+use zeroize::Zeroizing;
 
 use crate::{IdentityError, SecretKey};
 
@@ -24,6 +25,15 @@ pub trait KeyStore: Send + Sync + std::fmt::Debug {
     fn backend(&self) -> &'static str;
     /// Whether keys survive a reboot.
     fn persistent(&self) -> bool;
+    /// Keep a secret that is not a key (a platform's access token) under `name`.
+    fn put_secret(&self, name: &str, secret: &str) -> Result<(), IdentityError>;
+    fn get_secret(&self, name: &str) -> Result<Option<Zeroizing<String>>, IdentityError>;
+    fn delete_secret(&self, name: &str) -> Result<(), IdentityError>;
+}
+
+/// The keyring entry of secret `name`: apart from keys, whose entries are key ids.
+fn secret_entry(name: &str) -> String {
+    format!("secret:{name}")
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -131,7 +141,7 @@ impl KeyStore for OsKeyring {
     fn get(&self, key_id: &str) -> Result<Option<SecretKey>, IdentityError> {
         match self.entry(key_id)?.get_password() {
             Ok(text) => {
-                let text = zeroize::Zeroizing::new(text);
+                let text = Zeroizing::new(text);
                 SecretKey::from_seed_hex(&text).map(Some).ok_or_else(|| {
                     IdentityError::KeyringUnavailable {
                         backend: self.backend.name().into(),
@@ -157,6 +167,24 @@ impl KeyStore for OsKeyring {
 
     fn persistent(&self) -> bool {
         self.backend != Backend::Kernel
+    }
+
+    fn put_secret(&self, name: &str, secret: &str) -> Result<(), IdentityError> {
+        self.entry(&secret_entry(name))?
+            .set_password(secret)
+            .map_err(|e| self.fail(e))
+    }
+
+    fn get_secret(&self, name: &str) -> Result<Option<Zeroizing<String>>, IdentityError> {
+        match self.entry(&secret_entry(name))?.get_password() {
+            Ok(text) => Ok(Some(Zeroizing::new(text))),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(e) => Err(self.fail(e)),
+        }
+    }
+
+    fn delete_secret(&self, name: &str) -> Result<(), IdentityError> {
+        self.delete(&secret_entry(name))
     }
 }
 
@@ -196,6 +224,7 @@ fn ensure_session_keyring() -> Result<(), IdentityError> {
 #[derive(Debug, Default)]
 pub struct MemoryKeyStore {
     keys: std::sync::Mutex<std::collections::HashMap<String, [u8; 32]>>,
+    secrets: std::sync::Mutex<std::collections::HashMap<String, Zeroizing<String>>>,
 }
 
 impl KeyStore for MemoryKeyStore {
@@ -220,6 +249,22 @@ impl KeyStore for MemoryKeyStore {
     }
     fn persistent(&self) -> bool {
         false
+    }
+    fn put_secret(&self, name: &str, secret: &str) -> Result<(), IdentityError> {
+        let mut secrets = self.secrets.lock().unwrap_or_else(|e| e.into_inner());
+        secrets.insert(name.into(), Zeroizing::new(secret.into()));
+        Ok(())
+    }
+    fn get_secret(&self, name: &str) -> Result<Option<Zeroizing<String>>, IdentityError> {
+        let secrets = self.secrets.lock().unwrap_or_else(|e| e.into_inner());
+        Ok(secrets.get(name).cloned())
+    }
+    fn delete_secret(&self, name: &str) -> Result<(), IdentityError> {
+        self.secrets
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(name);
+        Ok(())
     }
 }
 
@@ -248,5 +293,33 @@ mod tests {
         );
         a.delete(&id).unwrap();
         assert!(a.get(&id).unwrap().is_none());
+    }
+
+    /// A secret (a platform token) round-trips through the real kernel keyring, is apart from
+    /// keys and from another replica's namespace, and is gone once deleted.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn kernel_keyring_keeps_secrets_apart() {
+        let ns = format!(
+            "test-{}",
+            hex::encode(SecretKey::generate().unwrap().public().0.as_bytes())
+        );
+        let a = OsKeyring::new(&ns, Backend::Kernel).unwrap();
+        let b = OsKeyring::new(&format!("{ns}-other"), Backend::Kernel).unwrap();
+        a.put_secret("connector:gh", "ghp_secret").unwrap();
+        assert_eq!(
+            a.get_secret("connector:gh")
+                .unwrap()
+                .as_deref()
+                .map(String::as_str),
+            Some("ghp_secret")
+        );
+        assert!(b.get_secret("connector:gh").unwrap().is_none());
+        assert!(
+            a.get("connector:gh").unwrap().is_none(),
+            "a secret is not a key"
+        );
+        a.delete_secret("connector:gh").unwrap();
+        assert!(a.get_secret("connector:gh").unwrap().is_none());
     }
 }

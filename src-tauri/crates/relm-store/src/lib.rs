@@ -7,6 +7,7 @@
 //! recomputes the projections from the events alone.
 
 pub mod causal;
+pub mod connectors;
 mod db;
 mod error;
 pub mod events;

@@ -89,7 +89,10 @@ pub const TABLES: &[TableSpec] = &[
         name: "deployments",
         about: "Every deployment recorded for these releases.",
         columns: &[
-            ("event", "Id of the deployment's event"),
+            (
+                "event",
+                "Id of the deployment's event; EVENT/N for the Nth (from 0) of an import",
+            ),
             ("release", "Release id"),
             ("environment", "Environment deployed to"),
             ("service", "Service deployed"),

@@ -66,6 +66,120 @@ fn parse_time(s: &str) -> Option<DateTime<Utc>> {
         .map(|t| t.with_timezone(&Utc))
 }
 
+/// The most deployments one import event carries.
+pub const MAX_IMPORTED: usize = 500;
+
+/// A deployment as an event states it, recorded by hand or imported.
+struct Run<'a> {
+    environment: &'a str,
+    outcome: Outcome,
+    release_digest: &'a str,
+    note: &'a str,
+    started_at: Option<&'a str>,
+    ended_at: Option<&'a str>,
+    tool: &'a str,
+    link: Option<&'a str>,
+    external_ref: Option<&'a str>,
+}
+
+/// A deployment's start and end, or why it cannot be recorded at this point of the ledger: its
+/// times unreadable or reversed, an end after it was signed, or an environment the release does
+/// not target.
+fn check(
+    policy: &Policy,
+    row: &super::releases::ReleaseRow,
+    run: &Run,
+    at: i64,
+) -> std::result::Result<(DateTime<Utc>, DateTime<Utc>), Violation> {
+    let signed = time(at);
+    let (Some(start), Some(end)) = (
+        run.started_at.map_or(Some(signed), parse_time),
+        run.ended_at.map_or(Some(signed), parse_time),
+    ) else {
+        return Err(Violation::new(
+            "invalid_change",
+            "a deployment's start or end is not an RFC 3339 time",
+        ));
+    };
+    if end < start {
+        return Err(Violation::new(
+            "invalid_change",
+            format!("the deployment ends ({end}) before it starts ({start})"),
+        ));
+    }
+    if end > signed + Duration::minutes(DEPLOYMENT_SKEW_MINUTES) {
+        return Err(Violation::new(
+            "invalid_change",
+            format!("the deployment says it ended at {end}, after it was recorded ({signed})"),
+        ));
+    }
+    if !policy.targets(&row.fields.environments, run.environment) {
+        return Err(Violation::new(
+            "unknown_environment",
+            format!("release {} does not target `{}`", row.id, run.environment),
+        ));
+    }
+    Ok((start, end))
+}
+
+/// Store a deployment under `id` with the deviations computed from the ledger at this point,
+/// and move the release's status and required reviews on.
+fn insert(
+    conn: &Connection,
+    (policy, version): (&Policy, u32),
+    row: &super::releases::ReleaseRow,
+    id: &str,
+    run: &Run,
+    (start, end): (DateTime<Utc>, DateTime<Utc>),
+    (at, by): (i64, &str),
+) -> Result<()> {
+    let release_id = &row.id;
+    let shared = governance::shared(conn, start, policy)?;
+    let facts = governance::facts(conn, release_id, &shared)?
+        .ok_or_else(|| StoreError::Corrupt(format!("release {release_id} vanished")))?;
+    let found = deviation::deviations(policy, version, &facts, run.environment, start, end);
+    conn.prepare_cached(
+        "INSERT INTO deployments (event_id, release_id, environment, outcome, recorded_outcome,
+           release_digest, note, at_hlc, by_key, started_ms, ended_ms, service, tool, link,
+           external_ref, deviations, deviation_count, in_freeze)
+         VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+    )?
+    .execute(params![
+        id,
+        release_id,
+        run.environment,
+        run.outcome.as_str(),
+        run.release_digest,
+        run.note,
+        at,
+        by,
+        start.timestamp_millis(),
+        end.timestamp_millis(),
+        row.fields.service,
+        run.tool,
+        run.link,
+        run.external_ref,
+        serde_json::to_string(&found).unwrap_or_else(|_| "[]".into()),
+        found.len() as i64,
+        found
+            .iter()
+            .any(|d| matches!(d, Deviation::InFreeze { .. })),
+    ])?;
+    let (start_ms, end_ms) = (start.timestamp_millis(), end.timestamp_millis());
+    conn.prepare_cached(
+        "UPDATE releases SET first_deployed_ms = min(coalesce(first_deployed_ms, ?2), ?2)
+         WHERE id = ?1",
+    )?
+    .execute(params![release_id, start_ms])?;
+    if matches!(run.outcome, Outcome::Failed | Outcome::RolledBack) {
+        super::reviews::require(conn, release_id, end_ms, run.outcome.as_str())?;
+    }
+    if !found.is_empty() {
+        super::reviews::require(conn, release_id, end_ms, "deviation")?;
+    }
+    follow(conn, policy, release_id, id, at, by)
+}
+
 /// Apply a deployment or rollback event; `Some` when it has no effect at this point of the
 /// ledger.
 pub(crate) fn apply(
@@ -93,37 +207,22 @@ pub(crate) fn apply(
             let Some(row) = release(release_id)? else {
                 return Ok(Some(unknown(release_id)));
             };
-            let signed = time(at);
-            let (Some(start), Some(end)) = (
-                started_at.as_deref().map_or(Some(signed), parse_time),
-                ended_at.as_deref().map_or(Some(signed), parse_time),
-            ) else {
-                return refused(
-                    "invalid_change",
-                    "a deployment's start or end is not an RFC 3339 time".into(),
-                );
+            let run = Run {
+                environment,
+                outcome: *outcome,
+                release_digest,
+                note,
+                started_at: started_at.as_deref(),
+                ended_at: ended_at.as_deref(),
+                tool,
+                link: link.as_deref(),
+                external_ref: external_ref.as_deref(),
             };
-            if end < start {
-                return refused(
-                    "invalid_change",
-                    format!("the deployment ends ({end}) before it starts ({start})"),
-                );
-            }
-            if end > signed + Duration::minutes(DEPLOYMENT_SKEW_MINUTES) {
-                return refused(
-                    "invalid_change",
-                    format!(
-                        "the deployment says it ended at {end}, after it was recorded ({signed})"
-                    ),
-                );
-            }
             let (policy, version) = policy_in_force(conn)?;
-            if !policy.targets(&row.fields.environments, environment) {
-                return refused(
-                    "unknown_environment",
-                    format!("release {release_id} does not target `{environment}`"),
-                );
-            }
+            let times = match check(&policy, &row, &run, at) {
+                Ok(t) => t,
+                Err(v) => return Ok(Some(v)),
+            };
             if let Some(r) = external_ref
                 && let Some(first) = by_ref(conn, r)?
             {
@@ -132,50 +231,76 @@ pub(crate) fn apply(
                     format!("the deployment `{r}` was already recorded (event {first})"),
                 );
             }
-            let shared = governance::shared(conn, start, &policy)?;
-            let facts = governance::facts(conn, &release_id.0, &shared)?
-                .ok_or_else(|| StoreError::Corrupt(format!("release {release_id} vanished")))?;
-            let found = deviation::deviations(&policy, version, &facts, environment, start, end);
-            conn.prepare_cached(
-                "INSERT INTO deployments (event_id, release_id, environment, outcome, recorded_outcome,
-                   release_digest, note, at_hlc, by_key, started_ms, ended_ms, service, tool, link,
-                   external_ref, deviations, deviation_count, in_freeze)
-                 VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
-            )?
-            .execute(params![
+            insert(
+                conn,
+                (&policy, version),
+                &row,
                 event_id,
-                release_id.0,
-                environment,
-                outcome.as_str(),
-                release_digest,
-                note,
-                at,
-                by,
-                start.timestamp_millis(),
-                end.timestamp_millis(),
-                row.fields.service,
-                tool,
-                link,
-                external_ref,
-                serde_json::to_string(&found).unwrap_or_else(|_| "[]".into()),
-                found.len() as i64,
-                found
-                    .iter()
-                    .any(|d| matches!(d, Deviation::InFreeze { .. })),
-            ])?;
-            let (start_ms, end_ms) = (start.timestamp_millis(), end.timestamp_millis());
-            conn.prepare_cached(
-                "UPDATE releases SET first_deployed_ms = min(coalesce(first_deployed_ms, ?2), ?2)
-                 WHERE id = ?1",
-            )?
-            .execute(params![release_id.0, start_ms])?;
-            if matches!(outcome, Outcome::Failed | Outcome::RolledBack) {
-                super::reviews::require(conn, &release_id.0, end_ms, outcome.as_str())?;
+                &run,
+                times,
+                (at, by),
+            )?;
+        }
+        EventBody::DeploymentsImported {
+            release_id,
+            platform,
+            deployments,
+            ..
+        } => {
+            let Some(row) = release(release_id)? else {
+                return Ok(Some(unknown(release_id)));
+            };
+            if deployments.is_empty() || deployments.len() > MAX_IMPORTED {
+                return refused(
+                    "invalid_change",
+                    format!(
+                        "an import carries from 1 to {MAX_IMPORTED} deployments, not {}",
+                        deployments.len()
+                    ),
+                );
             }
-            if !found.is_empty() {
-                super::reviews::require(conn, &release_id.0, end_ms, "deviation")?;
+            let (policy, version) = policy_in_force(conn)?;
+            let runs: Vec<Run> = deployments
+                .iter()
+                .map(|d| Run {
+                    environment: &d.environment,
+                    outcome: d.outcome,
+                    release_digest: &d.release_digest,
+                    note: "",
+                    started_at: Some(&d.started_at),
+                    ended_at: Some(&d.ended_at),
+                    tool: platform,
+                    link: d.link.as_deref(),
+                    external_ref: Some(&d.external_ref),
+                })
+                .collect();
+            // Every entry is judged before any is stored: an import applies whole or not at all.
+            let mut checked = Vec::with_capacity(runs.len());
+            let mut refs = std::collections::HashSet::new();
+            for run in &runs {
+                let r = run.external_ref.unwrap_or_default();
+                if !r.starts_with(&format!("{platform}:")) {
+                    return refused(
+                        "invalid_change",
+                        format!("the import names `{r}`, not as a {platform} reference"),
+                    );
+                }
+                if !refs.insert(r) {
+                    return refused("invalid_change", format!("the import names `{r}` twice"));
+                }
+                match check(&policy, &row, run, at) {
+                    Ok(t) => checked.push(t),
+                    Err(v) => return Ok(Some(v)),
+                }
             }
-            follow(conn, &policy, &release_id.0, event_id, at, by)?;
+            for (n, (run, times)) in runs.iter().zip(checked).enumerate() {
+                // Another replica's connector may have imported it first: left as it was.
+                if by_ref(conn, run.external_ref.unwrap_or_default())?.is_some() {
+                    continue;
+                }
+                let id = format!("{event_id}/{n}");
+                insert(conn, (&policy, version), &row, &id, run, times, (at, by))?;
+            }
         }
         EventBody::RollbackRehearsed {
             release_id,

@@ -115,6 +115,7 @@ pub fn apply(
                 releases::apply(conn, &ev.envelope.id.0, body, at, by)?
             }
             EventBody::DeploymentRecorded { .. }
+            | EventBody::DeploymentsImported { .. }
             | EventBody::RollbackRehearsed { .. }
             | EventBody::RollbackPlanned { .. }
             | EventBody::RollbackRecorded { .. } => {

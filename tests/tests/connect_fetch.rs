@@ -6,123 +6,12 @@
 
 #![allow(clippy::unwrap_used)] // test code: a panic is the failure report
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use relm_connect::fetch::{Api, FetchError};
+use relm_tests::http::{Resp, resp, serve};
 use serde_json::json;
-
-#[derive(Debug, Clone)]
-struct Req {
-    path: String,
-    headers: Vec<(String, String)>,
-    body: String,
-}
-
-impl Req {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-}
-
-struct Resp {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
-    /// Send the headers, then wait this long before the body.
-    stall: Option<Duration>,
-}
-
-fn resp(status: u16, body: serde_json::Value) -> Resp {
-    Resp {
-        status,
-        headers: vec![("Content-Type".into(), "application/json".into())],
-        body: body.to_string().into_bytes(),
-        stall: None,
-    }
-}
-
-type Handler = Arc<dyn Fn(&Req, usize) -> Resp + Send + Sync>;
-
-/// A server on 127.0.0.1: its base URL and every request it received.
-struct Server {
-    base: String,
-    seen: Arc<Mutex<Vec<Req>>>,
-}
-
-fn serve(handler: Handler) -> Server {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let log = seen.clone();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(stream) = stream else { continue };
-            let (handler, log) = (handler.clone(), log.clone());
-            std::thread::spawn(move || answer(stream, &handler, &log));
-        }
-    });
-    Server { base, seen }
-}
-
-fn answer(mut stream: TcpStream, handler: &Handler, log: &Mutex<Vec<Req>>) {
-    let mut reader = BufReader::new(stream.try_clone().unwrap());
-    let mut line = String::new();
-    if reader.read_line(&mut line).is_err() {
-        return;
-    }
-    let path = line.split_whitespace().nth(1).unwrap_or("").to_string();
-    let mut headers = Vec::new();
-    loop {
-        let mut h = String::new();
-        if reader.read_line(&mut h).unwrap_or(0) == 0 || h.trim().is_empty() {
-            break;
-        }
-        if let Some((k, v)) = h.trim_end().split_once(':') {
-            headers.push((k.trim().to_string(), v.trim().to_string()));
-        }
-    }
-    let length: usize = headers
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
-        .and_then(|(_, v)| v.parse().ok())
-        .unwrap_or(0);
-    let mut body = vec![0; length];
-    let _ = reader.read_exact(&mut body);
-    let req = Req {
-        path,
-        headers,
-        body: String::from_utf8_lossy(&body).into_owned(),
-    };
-    let n = {
-        let mut l = log.lock().unwrap();
-        l.push(req.clone());
-        l.len()
-    };
-    let r = handler(&req, n);
-    let mut head = format!(
-        "HTTP/1.1 {} X\r\nContent-Length: {}\r\nConnection: close\r\n",
-        r.status,
-        r.body.len()
-    );
-    for (k, v) in &r.headers {
-        head.push_str(&format!("{k}: {v}\r\n"));
-    }
-    head.push_str("\r\n");
-    let _ = stream.write_all(head.as_bytes());
-    if let Some(d) = r.stall {
-        std::thread::sleep(d);
-    }
-    let _ = stream.write_all(&r.body);
-    let _ = stream.flush();
-    let mut rest = Vec::new();
-    let _ = reader.read_to_end(&mut rest);
-}
 
 fn api(base: &str) -> Api {
     Api::new(base, Some("t0k-secret".into()), Duration::from_secs(5))
@@ -428,15 +317,14 @@ async fn gitlab_deployments_are_read_incrementally_and_odd_items_left_out_with_t
     assert!(skipped[1].reason.contains("no `id`"), "{skipped:?}");
 }
 
-/// A page of GitHub's GraphQL answer for `repository.deployments`, as its schema describes.
+/// A page of GitHub's GraphQL answer for `repository.deployments`, as its schema describes:
+/// 252 deployments (the last two odd), 100 a page, each edge's cursor `c-N`.
 fn github_page(after: Option<&str>) -> serde_json::Value {
-    let page: usize = after.map_or(0, |a| a.trim_start_matches("cursor-").parse().unwrap());
-    // Two full pages and a half; nothing after (a resumed read finds nothing new).
-    let count = match page {
-        0 | 1 => 100,
-        2 => 50,
-        _ => 0,
-    };
+    let from = after.map_or(0, |a| {
+        a.trim_start_matches("c-").parse::<usize>().unwrap() + 1
+    });
+    let total = 252;
+    let to = (from + 100).min(total);
     let states = [
         "SUCCESS",
         "FAILURE",
@@ -445,27 +333,27 @@ fn github_page(after: Option<&str>) -> serde_json::Value {
         "INACTIVE",
         "QUEUED",
     ];
-    let mut nodes: Vec<_> = (0..count)
-        .map(|i| {
-            let n = page * 100 + i;
-            json!({
-                "databaseId": 5000 + n,
-                "environment": if n.is_multiple_of(2) { "production" } else { "staging" },
-                "ref": {"name": "main"},
-                "commitOid": format!("{n:040x}"),
-                "createdAt": "2027-03-01T10:00:00Z",
-                "updatedAt": "2027-03-01T10:06:00Z",
-                "latestStatus": {"state": states[n % 6], "createdAt": "2027-03-01T10:05:00Z", "logUrl": format!("https://github.com/o/r/actions/runs/{n}")}
-            })
+    let edges: Vec<_> = (from..to)
+        .map(|n| {
+            let node = match n {
+                250 => json!({"databaseId": 1, "environment": "p", "commitOid": "x", "createdAt": "2027-03-01T10:00:00Z", "latestStatus": {"state": "TELEPORTED"}}),
+                251 => json!({"databaseId": 2, "environment": "p", "commitOid": "y", "createdAt": "2027-03-01T10:00:00Z", "latestStatus": null}),
+                _ => json!({
+                    "databaseId": 5000 + n,
+                    "environment": if n.is_multiple_of(2) { "production" } else { "staging" },
+                    "ref": {"name": "main"},
+                    "commitOid": format!("{n:040x}"),
+                    "createdAt": "2027-03-01T10:00:00Z",
+                    "updatedAt": "2027-03-01T10:06:00Z",
+                    "latestStatus": {"state": states[n % 6], "createdAt": "2027-03-01T10:05:00Z", "logUrl": format!("https://github.com/o/r/actions/runs/{n}")}
+                }),
+            };
+            json!({"cursor": format!("c-{n}"), "node": node})
         })
         .collect();
-    if page == 2 {
-        nodes.push(json!({"databaseId": 1, "environment": "p", "commitOid": "x", "createdAt": "2027-03-01T10:00:00Z", "latestStatus": {"state": "TELEPORTED"}}));
-        nodes.push(json!({"databaseId": 2, "environment": "p", "commitOid": "y", "createdAt": "2027-03-01T10:00:00Z", "latestStatus": null}));
-    }
     json!({"data": {"repository": {"deployments": {
-        "pageInfo": {"hasNextPage": page < 2, "endCursor": if count == 0 { serde_json::Value::Null } else { json!(format!("cursor-{}", page + 1)) }},
-        "nodes": nodes
+        "pageInfo": {"hasNextPage": to < total, "endCursor": if from < to { json!(format!("c-{}", to - 1)) } else { serde_json::Value::Null }},
+        "edges": edges
     }}}})
 }
 
@@ -486,12 +374,14 @@ async fn github_deployments_with_their_status_come_through_graphql_100_a_page() 
         }
     }));
     let a = api(&server.base);
-    let (found, skipped, cursor) = relm_connect::github::deployments(&a, "o/r", None)
+    let later = "2027-04-01T00:00:00Z".parse().unwrap();
+    let (found, skipped, cursor) = relm_connect::github::deployments(&a, "o/r", None, later)
         .await
         .unwrap();
     assert_eq!(found.len(), 251, "250 and the one without a status yet");
     assert_eq!(server.seen.lock().unwrap().len(), 3, "100 a page");
-    assert_eq!(cursor.as_deref(), Some("cursor-3"));
+    // A month later, the unfinished ones are abandoned: the cursor is past everything.
+    assert_eq!(cursor.as_deref(), Some("c-251"));
     assert_eq!(found[1].state, relm_connect::remote::RemoteState::Failed);
     assert_eq!(found[3].state, relm_connect::remote::RemoteState::Blocked);
     assert!(found[0].finished_at.is_some() && found[2].finished_at.is_none());
@@ -500,11 +390,23 @@ async fn github_deployments_with_their_status_come_through_graphql_100_a_page() 
     assert!(skipped[0].reason.contains("TELEPORTED"), "{skipped:?}");
     // Resuming from the cursor reads only what is new.
     server.seen.lock().unwrap().clear();
-    let (again, _, _) = relm_connect::github::deployments(&a, "o/r", cursor)
+    let (again, _, _) = relm_connect::github::deployments(&a, "o/r", cursor, later)
         .await
         .unwrap();
     assert_eq!(server.seen.lock().unwrap().len(), 1);
     assert_eq!(again.len(), 0);
+    // Two hours after they were created, the one still running (the third) holds the cursor
+    // back: the next read sees it again, and how it ended.
+    let soon = "2027-03-01T12:00:00Z".parse().unwrap();
+    let (_, _, held) = relm_connect::github::deployments(&a, "o/r", None, soon)
+        .await
+        .unwrap();
+    assert_eq!(held.as_deref(), Some("c-1"));
+    let (again, _, _) = relm_connect::github::deployments(&a, "o/r", held, soon)
+        .await
+        .unwrap();
+    assert_eq!(again.len(), 249, "from the running one on");
+    assert_eq!(again[0].id, "5002");
 
     let bad = serve(Arc::new(|_, _| {
         resp(
@@ -513,11 +415,11 @@ async fn github_deployments_with_their_status_come_through_graphql_100_a_page() 
         )
     }));
     let a = api(&bad.base);
-    let err = relm_connect::github::deployments(&a, "o/nope", None)
+    let err = relm_connect::github::deployments(&a, "o/nope", None, later)
         .await
         .unwrap_err();
     assert!(err.to_string().contains("Could not resolve"), "{err}");
-    let err = relm_connect::github::deployments(&a, "no-slash", None)
+    let err = relm_connect::github::deployments(&a, "no-slash", None, later)
         .await
         .unwrap_err();
     assert!(err.to_string().contains("OWNER/REPO"), "{err}");

@@ -1,0 +1,799 @@
+//! Connections to deployment platforms (GitHub, GitLab, Argo CD): add one with its token (which
+//! goes to the OS keyring and nowhere else), test it, and sync: the deployments a platform ran
+//! become deployment records, signed by this member in one event per release and sync, linked
+//! to releases by service, environment and version, recorded once per platform id, with their
+//! deviations computed as for one recorded by hand.
+
+use std::collections::{BTreeMap, HashSet};
+use std::time::Duration as StdDuration;
+
+use chrono::{DateTime, Duration};
+use relm_connect::connector::{self, Platform, Pulled};
+use relm_connect::fetch::Api;
+use relm_connect::remote::{RemoteDeployment, RemoteState};
+use relm_domain::ids::ReleaseId;
+use relm_domain::limits::{DEPLOYMENT_SKEW_MINUTES, MAX_SHORT};
+use relm_domain::payload::{EventBody, ImportedDeployment, Outcome};
+use relm_domain::text::{self, Lines};
+use relm_domain::window::fmt_utc;
+use relm_domain::{DomainError, ProblemCode, Problems, ReasonCode};
+use relm_store::connectors::{self as store, Candidate, ConnectorRow};
+use relm_store::projection::deployments::{MAX_IMPORTED, by_ref};
+use serde::Serialize;
+use zeroize::Zeroizing;
+
+use crate::error::{ApiError, ErrorCode, Result};
+use crate::gates::{facts, in_force};
+use crate::session::Relm;
+
+/// How long one request may take.
+const TIMEOUT: StdDuration = StdDuration::from_secs(30);
+/// The most deployments kept for matching again per connection.
+const MAX_KEPT: usize = 5_000;
+
+/// A connection as a person adds it.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
+pub struct ConnectorInput {
+    /// `github`, `gitlab` or `argocd`.
+    pub platform: String,
+    pub name: String,
+    /// The platform's API URL (GitHub's and GitLab.com's by default; Argo CD's is required).
+    pub api_url: Option<String>,
+    /// OWNER/REPO (GitHub), a project id or path (GitLab), an application (Argo CD).
+    pub target: String,
+    /// Argo CD's project.
+    pub project: Option<String>,
+    /// The Relm service its deployments belong to (the repository's, project's or
+    /// application's last name by default).
+    pub service: Option<String>,
+    /// `PLATFORM_ENV=RELM_ENV` pairs.
+    pub env_map: Vec<String>,
+}
+
+/// A connection as shown.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ConnectorView {
+    pub name: String,
+    pub platform: String,
+    pub api_url: String,
+    pub target: String,
+    pub project: String,
+    pub service: String,
+    pub env_map: BTreeMap<String, String>,
+    pub added_at: String,
+    pub last_sync_at: Option<String>,
+    pub last_ok_at: Option<String>,
+    pub last_pulled: i64,
+    pub last_pushed: i64,
+    pub last_errors: Vec<String>,
+    /// Whether the OS keyring holds its token.
+    pub has_token: bool,
+    /// Deployments the platform reported that no release matched yet.
+    pub waiting: u32,
+}
+
+/// What testing a connection found.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ProbeView {
+    pub name: String,
+    pub ok: bool,
+    /// The target's full name on the platform, when reached.
+    pub found: Option<String>,
+    pub error: Option<String>,
+}
+
+/// A deployment reported by a platform and not recorded, and why.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct LeftOut {
+    pub item: String,
+    pub reason: String,
+}
+
+/// What syncing one connection did.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ConnectorSync {
+    pub name: String,
+    /// Deployments recorded by this sync.
+    pub pulled: u32,
+    /// Writes delivered to the platform.
+    pub pushed: u32,
+    /// What failed (the sync of this connection stopped); empty when it synced.
+    pub errors: Vec<String>,
+    /// Deployments left out, with the reason.
+    pub left_out: Vec<LeftOut>,
+    /// Deployments still running or waiting on the platform: recorded once they end.
+    pub unfinished: u32,
+    /// Deployments no release matches yet, kept to match again at the next sync.
+    pub waiting: u32,
+}
+
+/// The keyring entry of a connection's token.
+fn secret_name(name: &str) -> String {
+    format!("connector:{name}")
+}
+
+fn view_time(ms: i64) -> String {
+    DateTime::from_timestamp_millis(ms)
+        .map(fmt_utc)
+        .unwrap_or_default()
+}
+
+/// The last name of a target: `acme/payments` → `payments`.
+fn last_name(target: &str) -> String {
+    target
+        .trim()
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// A version as written in tags: `refs/tags/v1.4.2` and `v1.4.2` are `1.4.2`.
+fn plain_version(s: &str) -> &str {
+    let s = s.trim();
+    let s = s.strip_prefix("refs/tags/").unwrap_or(s);
+    match s.strip_prefix(['v', 'V']) {
+        Some(rest) if rest.starts_with(|c: char| c.is_ascii_digit()) => rest,
+        _ => s,
+    }
+}
+
+/// Whether `version` names the commit `sha` (at least 7 hex digits of it).
+fn names_commit(version: &str, sha: &str) -> bool {
+    let v = version.trim();
+    v.len() >= 7
+        && v.len() <= sha.len()
+        && v.chars().all(|c| c.is_ascii_hexdigit())
+        && sha[..v.len()].eq_ignore_ascii_case(v)
+}
+
+/// The releases a deployment of `reference` at commit `sha` is of: by version (a tag), else by
+/// commit (the release's version or a component's naming it).
+pub fn matching<'a>(candidates: &'a [Candidate], reference: &str, sha: &str) -> Vec<&'a Candidate> {
+    let tag = plain_version(reference);
+    let by_tag: Vec<&Candidate> = candidates
+        .iter()
+        .filter(|c| !tag.is_empty() && plain_version(&c.version) == tag)
+        .collect();
+    if !by_tag.is_empty() {
+        return by_tag;
+    }
+    candidates
+        .iter()
+        .filter(|c| {
+            !sha.is_empty()
+                && (names_commit(&c.version, sha)
+                    || c.components.iter().any(|v| names_commit(v, sha)))
+        })
+        .collect()
+}
+
+impl Relm {
+    fn connector_view(&self, row: ConnectorRow) -> Result<ConnectorView> {
+        let has_token = self.keys.get_secret(&secret_name(&row.name))?.is_some();
+        let waiting = store::unmatched(self.store.conn(), &row.name)?.len() as u32;
+        Ok(ConnectorView {
+            has_token,
+            waiting,
+            added_at: view_time(row.added_ms),
+            last_sync_at: row.last_sync_ms.map(view_time),
+            last_ok_at: row.last_ok_ms.map(view_time),
+            name: row.name,
+            platform: row.platform,
+            api_url: row.api_url,
+            target: row.target,
+            project: row.project,
+            service: row.service,
+            env_map: row.env_map,
+            last_pulled: row.last_pulled,
+            last_pushed: row.last_pushed,
+            last_errors: row.last_errors,
+        })
+    }
+
+    fn connector_row(&self, name: &str) -> Result<ConnectorRow> {
+        store::get(self.store.conn(), name.trim())?.ok_or_else(|| {
+            ApiError::missing(
+                ReasonCode::NoConnector,
+                format!(
+                    "no connection named `{}`; `relm connector list` shows them",
+                    name.trim()
+                ),
+            )
+            .with("name", name.trim())
+        })
+    }
+
+    /// Add a connection; its token goes to the OS keyring (never the database).
+    pub fn add_connector(
+        &mut self,
+        input: &ConnectorInput,
+        token: Zeroizing<String>,
+    ) -> Result<ConnectorView> {
+        let mut problems = Problems::default();
+        let name = input.name.trim().to_string();
+        if name.len() > 64 || name.contains('/') || text::check_name("name", &name).is_err() {
+            problems.add(
+                DomainError::problem(
+                    "name",
+                    ProblemCode::BadName,
+                    format!(
+                        "connection name `{}`: use 1-64 letters, digits, `-`, `_` or `.`, starting with a letter or a digit",
+                        text::Shown(&text::truncated(&name, 80))
+                    ),
+                )
+                .with("value", text::truncated(&name, 80))
+                .with("max", 64),
+            );
+        }
+        let platform = Platform::parse(&input.platform);
+        if platform.is_none() {
+            let shown = text::truncated(input.platform.trim(), 40);
+            problems.add(
+                DomainError::problem(
+                    "platform",
+                    ProblemCode::UnknownChoice,
+                    format!(
+                        "`{shown}` is not a platform Relm connects to; use github, gitlab or argocd"
+                    ),
+                )
+                .with("value", &shown)
+                .with("allowed", "github, gitlab, argocd"),
+            );
+        }
+        let target = input.target.trim().to_string();
+        if let Some(p) = platform {
+            let ok = match p {
+                Platform::GitHub => target
+                    .split_once('/')
+                    .is_some_and(|(o, r)| !o.is_empty() && !r.is_empty() && !r.contains('/')),
+                _ => !target.is_empty(),
+            };
+            if !ok {
+                problems.add(DomainError::problem(
+                    "target",
+                    ProblemCode::Required,
+                    format!("say what to read: {}", p.target_option()),
+                ));
+            }
+        }
+        problems.check(text::check_text("target", &target, Lines::One, MAX_SHORT));
+        let api_url = input
+            .api_url
+            .as_deref()
+            .map(str::trim)
+            .filter(|u| !u.is_empty())
+            .map(String::from)
+            .or_else(|| platform.and_then(|p| p.default_api_url().map(String::from)));
+        match (&api_url, platform) {
+            (None, Some(_)) => problems.add(DomainError::problem(
+                "api_url",
+                ProblemCode::Required,
+                "Argo CD has no public API URL: give yours with --api-url https://argocd.example.com",
+            )),
+            (Some(u), _) => {
+                if let Err(e) = Api::new(u, None, TIMEOUT) {
+                    problems.add(
+                        DomainError::problem("api_url", ProblemCode::BadUrl, e.to_string())
+                            .with("value", text::truncated(u, 120)),
+                    );
+                }
+            }
+            _ => {}
+        }
+        let service = input
+            .service
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(String::from)
+            .unwrap_or_else(|| last_name(&target));
+        problems.check(text::check_name("service", &service));
+        let mut env_map = BTreeMap::new();
+        for pair in &input.env_map {
+            match pair.split_once('=') {
+                Some((from, to)) if !from.trim().is_empty() => {
+                    if problems
+                        .check(text::check_text("env_map", from, Lines::One, MAX_SHORT))
+                        .is_some()
+                        && problems
+                            .check(text::check_name("env_map", to.trim()))
+                            .is_some()
+                    {
+                        env_map.insert(from.trim().to_string(), to.trim().to_string());
+                    }
+                }
+                _ => problems.add(
+                    DomainError::problem(
+                        "env_map",
+                        ProblemCode::BadMapping,
+                        format!(
+                            "`{}` is not PLATFORM_ENV=RELM_ENV (e.g. production=prod)",
+                            text::truncated(pair, 80)
+                        ),
+                    )
+                    .with("value", text::truncated(pair, 80)),
+                ),
+            }
+        }
+        let token = Zeroizing::new(token.trim().to_string());
+        if token.is_empty() {
+            problems.add(DomainError::problem(
+                "token",
+                ProblemCode::Required,
+                "give the platform's access token on standard input (--token-stdin) or in RELM_CONNECTOR_TOKEN",
+            ));
+        } else if token.chars().any(char::is_control) || token.len() > 4_096 {
+            problems.add(DomainError::problem(
+                "token",
+                ProblemCode::Other,
+                "the token has control characters or is longer than 4,096 bytes: give one token on one line",
+            ));
+        }
+        problems.done()?;
+        let (Some(platform), Some(api_url)) = (platform, api_url) else {
+            return Err(ApiError::validation("the connection is incomplete"));
+        };
+        self.workspace_id()?;
+        if store::get(self.store.conn(), &name)?.is_some() {
+            return Err(ApiError::conflict(
+                ReasonCode::ConnectorExists,
+                format!(
+                    "a connection named `{name}` exists; choose another name, or remove it first"
+                ),
+            )
+            .with("name", &name)
+            .at("name"));
+        }
+        let row = ConnectorRow {
+            name: name.clone(),
+            platform: platform.as_str().into(),
+            api_url,
+            target,
+            project: input
+                .project
+                .as_deref()
+                .map(str::trim)
+                .unwrap_or_default()
+                .to_string(),
+            service,
+            env_map,
+            added_ms: self.clock.now().timestamp_millis(),
+            cursor: None,
+            last_sync_ms: None,
+            last_ok_ms: None,
+            last_pulled: 0,
+            last_pushed: 0,
+            last_errors: Vec::new(),
+        };
+        self.keys.put_secret(&secret_name(&name), &token)?;
+        let kept = self
+            .store
+            .write(|tx| -> Result<bool> { Ok(store::insert(tx, &row)?) });
+        if !matches!(kept, Ok(true)) {
+            let _ = self.keys.delete_secret(&secret_name(&name));
+            kept?;
+            return Err(ApiError::conflict(
+                ReasonCode::ConnectorExists,
+                format!("a connection named `{name}` exists"),
+            )
+            .with("name", &name));
+        }
+        tracing::info!(connector = %name, platform = platform.as_str(), "connection added");
+        self.connector(&name)
+    }
+
+    pub fn connector(&self, name: &str) -> Result<ConnectorView> {
+        let row = self.connector_row(name)?;
+        self.connector_view(row)
+    }
+
+    pub fn connectors(&self) -> Result<Vec<ConnectorView>> {
+        store::list(self.store.conn())?
+            .into_iter()
+            .map(|r| self.connector_view(r))
+            .collect()
+    }
+
+    /// Forget a connection and its token. What it imported stays in the ledger.
+    pub fn remove_connector(&mut self, name: &str) -> Result<()> {
+        let row = self.connector_row(name)?;
+        self.store
+            .write(|tx| -> Result<bool> { Ok(store::remove(tx, &row.name)?) })?;
+        self.keys.delete_secret(&secret_name(&row.name))?;
+        tracing::info!(connector = %row.name, "connection removed");
+        Ok(())
+    }
+
+    /// The connection's client, with its token from the keyring.
+    fn connector_api(&self, row: &ConnectorRow) -> Result<Api> {
+        let token = self.keys.get_secret(&secret_name(&row.name))?.ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::Keyring,
+                format!(
+                    "the OS keyring holds no token for `{}`; remove the connection and add it again with its token",
+                    row.name
+                ),
+            )
+        })?;
+        Api::new(&row.api_url, Some(token.to_string()), TIMEOUT)
+            .map(|a| a.with_clock(self.clock.clone()))
+            .map_err(|e| ApiError::new(ErrorCode::Remote, e.to_string()))
+    }
+
+    fn runtime() -> Result<tokio::runtime::Runtime> {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| ApiError::new(ErrorCode::Internal, format!("cannot start I/O: {e}")))
+    }
+
+    /// Reach the platform with the connection's token: the target's name, or what is wrong.
+    pub fn test_connector(&self, name: &str) -> Result<ProbeView> {
+        let plan = self.plan_syncs(Some(name))?;
+        plan.first()
+            .map(SyncPlan::probe)
+            .ok_or_else(|| ApiError::validation("no connection to test"))?
+    }
+
+    /// Sync one connection, or all of them; each one's failure is in its report, and the
+    /// others still sync. Planned, pulled, then applied: the app pulls without holding the
+    /// workspace ([`Relm::plan_syncs`], [`SyncPlan::pull`], [`Relm::apply_sync`]).
+    pub fn sync_connectors(&mut self, name: Option<&str>) -> Result<Vec<ConnectorSync>> {
+        let plans = self.plan_syncs(name)?;
+        let mut out = Vec::with_capacity(plans.len());
+        for plan in plans {
+            let pulled = plan.pull();
+            out.push(self.apply_sync(&plan, pulled)?);
+        }
+        Ok(out)
+    }
+
+    /// What to pull: each connection (or NAME) with its client and where it resumes.
+    pub fn plan_syncs(&self, name: Option<&str>) -> Result<Vec<SyncPlan>> {
+        let rows = match name {
+            Some(n) => vec![self.connector_row(n)?],
+            None => store::list(self.store.conn())?,
+        };
+        let now = self.clock.now();
+        Ok(rows
+            .into_iter()
+            .map(|row| {
+                let api = Platform::parse(&row.platform)
+                    .ok_or_else(|| {
+                        ApiError::validation(format!("unknown platform {}", row.platform))
+                    })
+                    .and_then(|p| Ok((p, self.connector_api(&row)?)));
+                SyncPlan { row, api, now }
+            })
+            .collect())
+    }
+
+    /// Record what a pull brought (or its failure) for `plan`'s connection.
+    pub fn apply_sync(&mut self, plan: &SyncPlan, pulled: Result<Pulled>) -> Result<ConnectorSync> {
+        let row = &plan.row;
+        let result = pulled.and_then(|p| {
+            let platform = plan.api.as_ref().map_err(Clone::clone)?.0;
+            self.record_pull(row, platform, p, plan.now)
+        });
+        match result {
+            Ok(r) => Ok(r),
+            Err(e) => {
+                let errors = vec![e.to_string()];
+                let at = self.clock.now().timestamp_millis();
+                self.store.write(|tx| -> Result<()> {
+                    Ok(store::finish_sync(tx, &row.name, at, (0, 0), &errors)?)
+                })?;
+                tracing::warn!(connector = %row.name, error = %e, "sync failed");
+                Ok(ConnectorSync {
+                    name: row.name.clone(),
+                    pulled: 0,
+                    pushed: 0,
+                    errors,
+                    left_out: Vec::new(),
+                    unfinished: 0,
+                    waiting: store::unmatched(self.store.conn(), &row.name)?.len() as u32,
+                })
+            }
+        }
+    }
+
+    fn record_pull(
+        &mut self,
+        row: &ConnectorRow,
+        platform: Platform,
+        pulled: Pulled,
+        now: DateTime<chrono::Utc>,
+    ) -> Result<ConnectorSync> {
+        let mut left_out: Vec<LeftOut> = pulled
+            .skipped
+            .iter()
+            .map(|s| LeftOut {
+                item: s.item.clone(),
+                reason: s.reason.clone(),
+            })
+            .collect();
+        // What the platform said now, then what earlier syncs kept for matching again.
+        let conn = self.store.conn();
+        let seen: HashSet<String> = pulled.deployments.iter().map(|d| d.id.clone()).collect();
+        let mut all = pulled.deployments.clone();
+        for (id, json) in store::unmatched(conn, &row.name)? {
+            if !seen.contains(&id)
+                && let Ok(mut d) = serde_json::from_str::<RemoteDeployment>(&json)
+            {
+                d.platform = platform.as_str();
+                all.push(d);
+            }
+        }
+        let candidates = store::candidates(conn, &row.service)?;
+        let (policy, _) = in_force(conn)?;
+        let mut kept = BTreeMap::new();
+        let mut unfinished = 0u32;
+        let mut by_release: BTreeMap<String, Vec<ImportedDeployment>> = BTreeMap::new();
+        let mut refs = HashSet::new();
+        for d in &all {
+            let external_ref = format!("{}:{}#{}", platform.as_str(), row.target, d.id);
+            let item = format!(
+                "deployment {} ({} to {})",
+                d.id,
+                shown_ref(d),
+                d.environment
+            );
+            let leave = |reason: String| LeftOut {
+                item: item.clone(),
+                reason,
+            };
+            let outcome = match d.state {
+                RemoteState::Succeeded => Outcome::Succeeded,
+                RemoteState::Failed => Outcome::Failed,
+                RemoteState::Canceled => {
+                    left_out.push(leave(
+                        "canceled on the platform: nothing ran to record".into(),
+                    ));
+                    continue;
+                }
+                RemoteState::Running | RemoteState::Blocked | RemoteState::Waiting => {
+                    unfinished += 1;
+                    continue;
+                }
+            };
+            if !refs.insert(external_ref.clone()) || by_ref(conn, &external_ref)?.is_some() {
+                continue;
+            }
+            let environment = row
+                .env_map
+                .get(&d.environment)
+                .cloned()
+                .unwrap_or_else(|| d.environment.clone());
+            if text::check_name("environment", &environment).is_err() {
+                left_out.push(leave(format!(
+                    "`{}` is not a Relm environment name; map it with --env-map {}=ENV",
+                    text::truncated(&d.environment, 60),
+                    text::truncated(&d.environment, 60)
+                )));
+                continue;
+            }
+            let matched = matching(&candidates, &d.reference, &d.sha);
+            let keep = |kept: &mut BTreeMap<String, String>| {
+                if kept.len() < MAX_KEPT
+                    && let Ok(json) = serde_json::to_string(d)
+                {
+                    kept.insert(d.id.clone(), json);
+                }
+            };
+            let release = match matched.as_slice() {
+                [one] => (*one).clone(),
+                [] => {
+                    keep(&mut kept);
+                    continue;
+                }
+                several => {
+                    let ids: Vec<&str> = several.iter().map(|c| c.id.as_str()).collect();
+                    left_out.push(leave(format!(
+                        "releases {} of {} all match it; give them distinct versions",
+                        ids.join(", "),
+                        row.service
+                    )));
+                    keep(&mut kept);
+                    continue;
+                }
+            };
+            let fields = relm_store::projection::releases::get(conn, &release.id)?
+                .map(|r| r.fields)
+                .ok_or_else(|| ApiError::validation("a release vanished"))?;
+            if !policy.targets(&fields.environments, &environment) {
+                left_out.push(leave(format!(
+                    "release {} ({} {}) does not target `{environment}`; add the environment to the release, or map the platform's with --env-map {}=ENV",
+                    release.id, fields.service, fields.version, d.environment
+                )));
+                keep(&mut kept);
+                continue;
+            }
+            let end = d.finished_at.unwrap_or(d.updated_at);
+            let start = d.started_at.unwrap_or(end).min(end);
+            if end > now + Duration::minutes(DEPLOYMENT_SKEW_MINUTES) {
+                left_out.push(leave(format!(
+                    "the platform says it ended at {}, later than now; check the platform's clock",
+                    fmt_utc(end)
+                )));
+                continue;
+            }
+            let link = d
+                .url
+                .clone()
+                .filter(|u| u.starts_with("https://") || u.starts_with("http://"))
+                .filter(|u| text::check_text("link", u, Lines::One, 2_000).is_ok());
+            let reference = if d.reference.is_empty() {
+                d.sha.clone()
+            } else {
+                d.reference.clone()
+            };
+            by_release
+                .entry(release.id.clone())
+                .or_default()
+                .push(ImportedDeployment {
+                    platform_environment: if environment == d.environment {
+                        String::new()
+                    } else {
+                        d.environment.clone()
+                    },
+                    environment,
+                    outcome,
+                    release_digest: String::new(),
+                    started_at: fmt_utc(start),
+                    ended_at: fmt_utc(end),
+                    external_ref,
+                    reference: text::truncated(&reference, MAX_SHORT).to_string(),
+                    link,
+                });
+        }
+        let pulled_count: u32 = by_release.values().map(|v| v.len() as u32).sum();
+        let waiting = kept.len() as u32;
+        let at = now.timestamp_millis();
+        let name = row.name.clone();
+        let cursor = pulled.cursor.clone();
+        let finish = |tx: &relm_store::Transaction<'_>| -> Result<()> {
+            store::set_cursor(tx, &name, cursor.as_deref())?;
+            store::keep_unmatched(tx, &name, &kept, at)?;
+            store::finish_sync(tx, &name, at, (i64::from(pulled_count), 0), &[])?;
+            Ok(())
+        };
+        if by_release.is_empty() {
+            self.store.write(|tx| finish(tx))?;
+        } else {
+            let connector = row.name.clone();
+            self.emit(|tx| {
+                let (policy, _) = in_force(tx)?;
+                let mut bodies = Vec::new();
+                for (id, mut list) in by_release {
+                    let f = facts(tx, &id, now, &policy)?;
+                    let digest = f.fields.governed_digest(&f.release_id);
+                    for d in &mut list {
+                        d.release_digest = digest.clone();
+                    }
+                    for chunk in list.chunks(MAX_IMPORTED) {
+                        bodies.push(EventBody::DeploymentsImported {
+                            release_id: ReleaseId(id.clone()),
+                            platform: platform.as_str().into(),
+                            connector: connector.clone(),
+                            deployments: chunk.to_vec(),
+                        });
+                    }
+                }
+                finish(tx)?;
+                Ok(bodies)
+            })?;
+        }
+        tracing::info!(
+            connector = %row.name,
+            pulled = pulled_count,
+            unfinished,
+            waiting,
+            left_out = left_out.len(),
+            "connection synced"
+        );
+        Ok(ConnectorSync {
+            name: row.name.clone(),
+            pulled: pulled_count,
+            pushed: 0,
+            errors: Vec::new(),
+            left_out,
+            unfinished,
+            waiting,
+        })
+    }
+}
+
+/// One connection's sync, planned under the workspace and pulled without it.
+#[derive(Debug)]
+pub struct SyncPlan {
+    pub row: ConnectorRow,
+    api: Result<(Platform, Api)>,
+    now: DateTime<chrono::Utc>,
+}
+
+impl SyncPlan {
+    pub fn name(&self) -> &str {
+        &self.row.name
+    }
+
+    /// Reach the platform (network only): the target's name, or what is wrong.
+    pub fn probe(&self) -> Result<ProbeView> {
+        let (platform, api) = self.api.as_ref().map_err(Clone::clone)?;
+        let c = connector::connector(*platform, &self.row.target);
+        let found = Relm::runtime()?.block_on(c.probe(api));
+        Ok(ProbeView {
+            name: self.row.name.clone(),
+            ok: found.is_ok(),
+            error: found.as_ref().err().map(ToString::to_string),
+            found: found.ok(),
+        })
+    }
+
+    /// Read the platform (network only: no workspace needed).
+    pub fn pull(&self) -> Result<Pulled> {
+        let (platform, api) = self.api.as_ref().map_err(Clone::clone)?;
+        let c = connector::connector(*platform, &self.row.target);
+        Relm::runtime()?
+            .block_on(c.pull(api, self.row.cursor.clone(), self.now))
+            .map_err(|e| ApiError::new(ErrorCode::Remote, e.to_string()))
+    }
+}
+
+/// A deployment's tag or branch, or its commit.
+fn shown_ref(d: &RemoteDeployment) -> String {
+    if d.reference.is_empty() {
+        d.sha.chars().take(12).collect()
+    } else {
+        text::truncated(&d.reference, 60).to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn c(id: &str, version: &str, components: &[&str]) -> Candidate {
+        Candidate {
+            id: id.into(),
+            version: version.into(),
+            components: components.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn a_deployment_matches_a_release_by_tag_then_by_commit() {
+        let sha = "4f2a9c1e0b7d3a5c6e8f9a0b1c2d3e4f5a6b7c8d";
+        let all = [
+            c("r1", "1.4.2", &[]),
+            c("r2", "4f2a9c1", &[]),
+            c("r3", "2.0.0", &["4f2a9c1e0b7d"]),
+            c("r4", "v3.1.0", &[]),
+        ];
+        let ids = |v: Vec<&Candidate>| v.iter().map(|c| c.id.clone()).collect::<Vec<_>>();
+        assert_eq!(ids(matching(&all, "v1.4.2", "ffff")), ["r1"]);
+        assert_eq!(ids(matching(&all, "refs/tags/1.4.2", "")), ["r1"]);
+        assert_eq!(ids(matching(&all, "3.1.0", "")), ["r4"]);
+        // A branch names no version: the commit decides (the release's or a component's).
+        assert_eq!(ids(matching(&all, "main", sha)), ["r2", "r3"]);
+        assert!(matching(&all, "main", "0000000000").is_empty());
+        // Fewer than seven digits name no commit; a version is not read as hex by accident.
+        assert!(!names_commit("4f2a9c", sha));
+        assert!(!names_commit("1.4.2", sha));
+        assert!(names_commit("4F2A9C1E", sha));
+    }
+
+    #[test]
+    fn a_target_last_name_is_the_default_service() {
+        assert_eq!(last_name("acme/payments"), "payments");
+        assert_eq!(last_name("group/sub/api/"), "api");
+        assert_eq!(last_name("checkout"), "checkout");
+    }
+}

@@ -1,0 +1,234 @@
+//! One trait every platform's connector implements: prove the connection works, and pull the
+//! deployments changed since the last pull. Writing back (approvals, freezes) goes through the
+//! outbox.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use chrono::{DateTime, Duration, Utc};
+use serde_json::Value;
+
+use crate::fetch::{Api, FetchError};
+use crate::remote::{RemoteDeployment, Skipped, text};
+
+/// A connector's answer, later.
+pub type Pending<'a, T> = Pin<Box<dyn Future<Output = Result<T, FetchError>> + 'a>>;
+
+/// The platforms Relm connects to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Platform {
+    GitHub,
+    GitLab,
+    ArgoCd,
+}
+
+impl Platform {
+    pub const ALL: [Platform; 3] = [Platform::GitHub, Platform::GitLab, Platform::ArgoCd];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Platform::GitHub => "github",
+            Platform::GitLab => "gitlab",
+            Platform::ArgoCd => "argocd",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Platform> {
+        Self::ALL.into_iter().find(|p| p.as_str() == s.trim())
+    }
+
+    /// The public service's API URL; Argo CD has none (each team runs its own).
+    pub fn default_api_url(self) -> Option<&'static str> {
+        match self {
+            Platform::GitHub => Some("https://api.github.com"),
+            Platform::GitLab => Some("https://gitlab.com/api/v4"),
+            Platform::ArgoCd => None,
+        }
+    }
+
+    /// What the connector reads, as the CLI names it.
+    pub fn target_option(self) -> &'static str {
+        match self {
+            Platform::GitHub => "--repo OWNER/REPO",
+            Platform::GitLab => "--project ID_OR_PATH",
+            Platform::ArgoCd => "--app APP",
+        }
+    }
+}
+
+/// What a pull brought: the deployments, the items left out, where the next pull resumes.
+#[derive(Debug, Clone, Default)]
+pub struct Pulled {
+    pub deployments: Vec<RemoteDeployment>,
+    pub skipped: Vec<Skipped>,
+    pub cursor: Option<String>,
+}
+
+/// A platform, for one repository, project or application.
+pub trait Connector {
+    fn platform(&self) -> Platform;
+    /// Read the target's own description, proving the URL, the token and its permission: the
+    /// target's full name as the platform gives it.
+    fn probe<'a>(&'a self, api: &'a Api) -> Pending<'a, String>;
+    /// The deployments changed since `cursor` (all of them when `None`).
+    fn pull<'a>(
+        &'a self,
+        api: &'a Api,
+        cursor: Option<String>,
+        now: DateTime<Utc>,
+    ) -> Pending<'a, Pulled>;
+}
+
+/// The connector of `platform` for `target` (OWNER/REPO, a GitLab project, an Argo CD
+/// application).
+pub fn connector(platform: Platform, target: &str) -> Box<dyn Connector> {
+    let target = target.trim().to_string();
+    match platform {
+        Platform::GitHub => Box::new(GitHub { repo: target }),
+        Platform::GitLab => Box::new(GitLab { project: target }),
+        Platform::ArgoCd => Box::new(ArgoCd { app: target }),
+    }
+}
+
+/// A field of the JSON at `path`, or why the answer is not what the platform documents.
+async fn described(api: &Api, path: &str, field: &str) -> Result<String, FetchError> {
+    let url = api.url(path)?;
+    let page = api.get(&url, None).await?;
+    page.body
+        .as_ref()
+        .and_then(|b| text(b, field))
+        .ok_or_else(|| FetchError::BadJson {
+            url: url.to_string(),
+            why: format!("no `{}` in the answer", field.trim_start_matches('/')),
+        })
+}
+
+fn escaped(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+struct GitHub {
+    repo: String,
+}
+
+impl Connector for GitHub {
+    fn platform(&self) -> Platform {
+        Platform::GitHub
+    }
+    fn probe<'a>(&'a self, api: &'a Api) -> Pending<'a, String> {
+        Box::pin(async move {
+            let (owner, name) = self
+                .repo
+                .split_once('/')
+                .ok_or_else(|| FetchError::Setup(format!("`{}` is not OWNER/REPO", self.repo)))?;
+            described(
+                api,
+                &format!("/repos/{}/{}", escaped(owner), escaped(name)),
+                "/full_name",
+            )
+            .await
+        })
+    }
+    fn pull<'a>(
+        &'a self,
+        api: &'a Api,
+        cursor: Option<String>,
+        now: DateTime<Utc>,
+    ) -> Pending<'a, Pulled> {
+        Box::pin(async move {
+            let (deployments, skipped, cursor) =
+                crate::github::deployments(api, &self.repo, cursor, now).await?;
+            Ok(Pulled {
+                deployments,
+                skipped,
+                cursor,
+            })
+        })
+    }
+}
+
+struct GitLab {
+    project: String,
+}
+
+impl Connector for GitLab {
+    fn platform(&self) -> Platform {
+        Platform::GitLab
+    }
+    fn probe<'a>(&'a self, api: &'a Api) -> Pending<'a, String> {
+        Box::pin(async move {
+            let path = format!("/projects/{}", crate::gitlab::project_ref(&self.project));
+            described(api, &path, "/path_with_namespace").await
+        })
+    }
+    /// The cursor is the latest `updated_at` seen; the next pull asks from a second before it
+    /// (GitLab's `updated_after` is strict and its times have one-second steps), and what it
+    /// sees again is already recorded under its reference.
+    fn pull<'a>(
+        &'a self,
+        api: &'a Api,
+        cursor: Option<String>,
+        _now: DateTime<Utc>,
+    ) -> Pending<'a, Pulled> {
+        Box::pin(async move {
+            let since = cursor
+                .as_deref()
+                .and_then(|c| DateTime::parse_from_rfc3339(c).ok())
+                .map(|t| t.with_timezone(&Utc) - Duration::seconds(1));
+            let (deployments, skipped) =
+                crate::gitlab::deployments(api, &self.project, since).await?;
+            let latest = deployments.iter().map(|d| d.updated_at).max();
+            let cursor = match (latest, since) {
+                (Some(t), _) => Some(t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+                (None, _) => cursor,
+            };
+            Ok(Pulled {
+                deployments,
+                skipped,
+                cursor,
+            })
+        })
+    }
+}
+
+struct ArgoCd {
+    app: String,
+}
+
+impl Connector for ArgoCd {
+    fn platform(&self) -> Platform {
+        Platform::ArgoCd
+    }
+    fn probe<'a>(&'a self, api: &'a Api) -> Pending<'a, String> {
+        Box::pin(async move {
+            let path = format!("/api/v1/applications/{}", escaped(&self.app));
+            let url = api.url(&path)?;
+            let body = api.get(&url, None).await?.body.unwrap_or(Value::Null);
+            let name = text(&body, "/metadata/name").ok_or_else(|| FetchError::BadJson {
+                url: url.to_string(),
+                why: "not an Argo CD application".into(),
+            })?;
+            Ok(match text(&body, "/spec/project") {
+                Some(p) => format!("{name} (project {p})"),
+                None => name,
+            })
+        })
+    }
+    /// An application's history is short (Argo CD keeps the last ten syncs by default): read
+    /// whole each time; what was seen before is already recorded under its reference.
+    fn pull<'a>(
+        &'a self,
+        api: &'a Api,
+        _cursor: Option<String>,
+        _now: DateTime<Utc>,
+    ) -> Pending<'a, Pulled> {
+        Box::pin(async move {
+            let (deployments, skipped) = crate::argocd::deployments(api, &self.app).await?;
+            Ok(Pulled {
+                deployments,
+                skipped,
+                cursor: None,
+            })
+        })
+    }
+}

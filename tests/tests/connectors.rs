@@ -1,0 +1,801 @@
+//! Connections to deployment platforms through the `relm` binary, against servers on 127.0.0.1
+//! that answer as GitLab's, GitHub's and Argo CD's APIs document: deployments pulled into
+//! signed records (one event per release and sync) with their deviations, recorded once, read
+//! incrementally, matched to releases created later; a failing connection that does not stop
+//! the others; the token nowhere but the OS keyring; bad input refused with nothing kept; and
+//! forged imports refused.
+
+#![allow(clippy::unwrap_used)] // test code: a panic is the failure report
+
+use std::io::Write;
+use std::process::Stdio;
+use std::sync::{Arc, Mutex};
+
+use relm_tests::forge::{Forger, plant};
+use relm_tests::http::{Server, resp, serve};
+use relm_tests::{Replica, not_applied, now_ms, team};
+use serde_json::{Value, json};
+
+const TOKEN: &str = "glpat-Zq8vN3xT5wR1yK7mB2cD";
+
+/// A GitLab deployment as the Deployments API lists it.
+fn gl(id: u32, reference: &str, env: &str, status: &str, start: &str, end: Option<&str>) -> Value {
+    json!({
+        "id": id, "iid": id, "ref": reference,
+        "sha": format!("{id:040x}"),
+        "status": status,
+        "created_at": start,
+        "updated_at": end.unwrap_or(start),
+        "environment": {"id": 1, "name": env},
+        "deployable": {
+            "status": status, "started_at": start, "finished_at": end,
+            "web_url": format!("https://gitlab.example.com/acme/payments/-/jobs/{id}")
+        }
+    })
+}
+
+/// `%3A` and friends back to text.
+fn decoded(s: &str) -> String {
+    s.replace("%3A", ":")
+        .replace("%2B", "+")
+        .replace("%2F", "/")
+}
+
+fn query<'a>(path: &'a str, key: &str) -> Option<&'a str> {
+    path.split_once('?')?
+        .1
+        .split('&')
+        .find_map(|kv| kv.strip_prefix(&format!("{key}=")))
+}
+
+/// A GitLab project `acme/payments` holding `list`: the project, and its deployments ordered by
+/// `updated_at`, filtered by `updated_after`, 100 a page with `Link` headers. Any other token
+/// than `token` gets 401.
+fn gitlab(list: Arc<Mutex<Vec<Value>>>, token: &'static str) -> Server {
+    serve(Arc::new(move |req, _| {
+        if req.header("authorization") != Some(&format!("Bearer {token}")) {
+            return resp(401, json!({"message": "401 Unauthorized"}));
+        }
+        let path = req.path.as_str();
+        if path == "/api/v4/projects/acme%2Fpayments" {
+            return resp(
+                200,
+                json!({"id": 7, "path_with_namespace": "acme/payments"}),
+            );
+        }
+        if !path.starts_with("/api/v4/projects/acme%2Fpayments/deployments?") {
+            return resp(404, json!({"message": "404 Not Found"}));
+        }
+        assert_eq!(query(path, "order_by"), Some("updated_at"), "{path}");
+        let after = query(path, "updated_after").map(decoded);
+        let page: usize = query(path, "page").map_or(1, |p| p.parse().unwrap());
+        let mut items: Vec<Value> = list
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|d| {
+                after
+                    .as_deref()
+                    .is_none_or(|a| d["updated_at"].as_str().unwrap() > a)
+            })
+            .cloned()
+            .collect();
+        items.sort_by_key(|d| d["updated_at"].as_str().unwrap().to_string());
+        let pages = items.len().div_ceil(100).max(1);
+        let chunk: Vec<Value> = items.into_iter().skip((page - 1) * 100).take(100).collect();
+        let mut r = resp(200, json!(chunk));
+        if page < pages {
+            let host = req.header("host").unwrap();
+            let base = path.split("&page=").next().unwrap();
+            r.headers.push((
+                "Link".into(),
+                format!("<http://{host}{base}&page={}>; rel=\"next\"", page + 1),
+            ));
+        }
+        r
+    }))
+}
+
+/// The project's deployments: 240 of versions Relm has no release of, then release 4.2.0 to
+/// staging, to production (succeeded, failed, running, canceled), to a review app, and 4.3.0.
+fn history() -> Vec<Value> {
+    let mut all: Vec<Value> = (1..=240)
+        .map(|i| {
+            let at = format!("2026-02-01T{:02}:{:02}:00Z", i / 60, i % 60);
+            gl(
+                i,
+                &format!("v3.{i}.0"),
+                "production",
+                "success",
+                &at,
+                Some(&at),
+            )
+        })
+        .collect();
+    all.extend([
+        gl(
+            241,
+            "v4.2.0",
+            "staging",
+            "success",
+            "2026-03-09T09:00:00Z",
+            Some("2026-03-09T09:12:00Z"),
+        ),
+        gl(
+            242,
+            "v4.2.0",
+            "production",
+            "success",
+            "2026-03-10T09:30:00Z",
+            Some("2026-03-10T09:40:00Z"),
+        ),
+        gl(
+            243,
+            "v4.2.0",
+            "production",
+            "failed",
+            "2026-03-10T09:50:00Z",
+            Some("2026-03-10T09:55:00Z"),
+        ),
+        gl(
+            244,
+            "v4.2.0",
+            "production",
+            "running",
+            "2026-03-10T10:00:00Z",
+            None,
+        ),
+        gl(
+            245,
+            "v4.2.0",
+            "production",
+            "canceled",
+            "2026-03-10T10:01:00Z",
+            Some("2026-03-10T10:02:00Z"),
+        ),
+        gl(
+            246,
+            "v4.2.0",
+            "review/feature-x",
+            "success",
+            "2026-03-10T10:03:00Z",
+            Some("2026-03-10T10:04:00Z"),
+        ),
+        gl(
+            247,
+            "v4.3.0",
+            "production",
+            "success",
+            "2026-03-11T08:00:00Z",
+            Some("2026-03-11T08:10:00Z"),
+        ),
+    ]);
+    all
+}
+
+/// `relm connector add …` with the token on standard input.
+fn add(r: &Replica, args: &[&str], token: &str) -> std::process::Output {
+    let mut a = vec!["--json", "connector", "add"];
+    a.extend(args);
+    a.push("--token-stdin");
+    let mut child = r
+        .cmd(&a)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!("{token}\n").as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn add_gitlab(r: &Replica, name: &str, server: &Server, token: &str) -> Value {
+    let url = format!("{}/api/v4", server.base);
+    let out = add(
+        r,
+        &[
+            "gitlab",
+            name,
+            "--project",
+            "acme/payments",
+            "--api-url",
+            &url,
+            "--env-map",
+            "production=prod",
+        ],
+        token,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// `relm connector sync` as JSON, with its exit code.
+fn sync(r: &Replica, name: Option<&str>) -> (Value, i32) {
+    let mut a = vec!["--json", "connector", "sync"];
+    a.extend(name);
+    let out = r.run(&a);
+    (
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|_| {
+            panic!("{}", String::from_utf8_lossy(&out.stderr));
+        }),
+        out.status.code().unwrap(),
+    )
+}
+
+fn imports(r: &Replica) -> i64 {
+    r.db()
+        .query_row(
+            "SELECT count(*) FROM events WHERE kind = 'deployments.imported'",
+            [],
+            |x| x.get(0),
+        )
+        .unwrap()
+}
+
+fn deployments(r: &Replica) -> Vec<Value> {
+    r.json(&["deploy", "list"])["deployments"]
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+#[test]
+fn gitlab_deployments_become_signed_records_once_and_incrementally() {
+    let r = Replica::new();
+    r.init();
+    let id = r.march_release();
+    let list = Arc::new(Mutex::new(history()));
+    let server = gitlab(list.clone(), TOKEN);
+    let added = add_gitlab(&r, "gl", &server, TOKEN);
+    assert_eq!(added["service"], "payments", "the project's last name");
+    assert_eq!(added["has_token"], true);
+    assert_eq!(added["env_map"]["production"], "prod");
+
+    let probe = r.json(&["connector", "test", "gl"]);
+    assert_eq!(probe["found"], "acme/payments", "{probe}");
+    server.seen.lock().unwrap().clear();
+
+    let (report, code) = sync(&r, None);
+    assert_eq!(code, 0, "{report}");
+    let gl = &report["connectors"][0];
+    assert_eq!(gl["name"], "gl");
+    assert_eq!(gl["errors"], json!([]));
+    assert_eq!(gl["pulled"], 3, "staging, and production twice: {gl}");
+    assert_eq!(gl["pushed"], 0);
+    assert_eq!(gl["unfinished"], 1, "the running one: {gl}");
+    assert_eq!(
+        gl["waiting"], 242,
+        "no release of 3.x or 4.3.0 yet, the review app: {gl}"
+    );
+    let reasons = gl["left_out"].to_string();
+    assert!(reasons.contains("canceled"), "{reasons}");
+    assert!(
+        reasons.contains("does not target `review/feature-x`"),
+        "{reasons}"
+    );
+    assert_eq!(
+        server.seen.lock().unwrap().len(),
+        3,
+        "248 deployments, 100 a page"
+    );
+    // One signed event for the release, three records with the platform's references.
+    assert_eq!(imports(&r), 1);
+    let mut found = deployments(&r);
+    found.sort_by_key(|d| d["external_ref"].as_str().unwrap().to_string());
+    let refs: Vec<&str> = found
+        .iter()
+        .map(|d| d["external_ref"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        refs,
+        [
+            "gitlab:acme/payments#241",
+            "gitlab:acme/payments#242",
+            "gitlab:acme/payments#243"
+        ]
+    );
+    assert_eq!(found[0]["environment"], "staging");
+    assert_eq!(found[1]["environment"], "prod", "mapped from production");
+    assert_eq!(found[1]["tool"], "gitlab");
+    assert_eq!(
+        found[1]["link"],
+        "https://gitlab.example.com/acme/payments/-/jobs/242"
+    );
+    assert_eq!(found[1]["started_at"], "2026-03-10T09:30:00Z");
+    // Deviations as for a record made by hand: nobody approved production.
+    assert!(
+        found[1]["deviations"].to_string().contains("not_allowed"),
+        "{}",
+        found[1]
+    );
+    assert_eq!(found[2]["outcome"], "failed");
+    let text = r.ok(&["deploy", "list"]);
+    assert!(text.contains("gitlab:acme/payments#242"), "{text}");
+    // The status follows as for records made by hand: a success on the last environment
+    // made it deployed, and a failed retry after it does not undo that.
+    assert_eq!(r.json(&["release", "show", &id])["status"], "deployed");
+
+    // Nothing new: one request from the cursor, nothing recorded twice.
+    server.seen.lock().unwrap().clear();
+    let (report, _) = sync(&r, Some("gl"));
+    assert_eq!(report["connectors"][0]["pulled"], 0, "{report}");
+    let seen = server.seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 1);
+    assert!(
+        query(&seen[0].path, "updated_after").is_some(),
+        "{}",
+        seen[0].path
+    );
+    assert_eq!(imports(&r), 1);
+
+    // The running one ends: the next sync sees it (its updated_at moved) and records it.
+    {
+        let mut l = list.lock().unwrap();
+        let d = l.iter_mut().find(|d| d["id"] == 244).unwrap();
+        *d = gl_done(244);
+    }
+    let (report, _) = sync(&r, Some("gl"));
+    assert_eq!(report["connectors"][0]["pulled"], 1, "{report}");
+    assert_eq!(report["connectors"][0]["unfinished"], 0, "{report}");
+
+    // Release 4.3.0 is created later: the deployment kept for it is recorded at the next sync,
+    // without asking the platform again for it.
+    let later = r.json(&[
+        "release",
+        "create",
+        "--service",
+        "payments",
+        "--version",
+        "4.3.0",
+        "--env",
+        "staging",
+        "--env",
+        "prod",
+        "--title",
+        "Statements",
+    ])["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (report, _) = sync(&r, Some("gl"));
+    assert_eq!(report["connectors"][0]["pulled"], 1, "{report}");
+    assert_eq!(report["connectors"][0]["waiting"], 241, "{report}");
+    let of_later = r.json(&["deploy", "list", "--release", &later])["deployments"].clone();
+    assert_eq!(of_later[0]["external_ref"], "gitlab:acme/payments#247");
+    assert_eq!(imports(&r), 3);
+
+    let listed = r.json(&["connector", "list"])["connectors"][0].clone();
+    assert_eq!(listed["last_pulled"], 1);
+    assert!(listed["last_ok_at"].is_string(), "{listed}");
+    assert_eq!(listed["waiting"], 241);
+    r.ok(&["audit", "verify"]);
+    r.assert_integrity();
+}
+
+/// Deployment 244 of [`history`], ended (GitLab moves its `updated_at` to that change).
+fn gl_done(id: u32) -> Value {
+    let mut d = gl(
+        id,
+        "v4.2.0",
+        "production",
+        "success",
+        "2026-03-10T10:00:00Z",
+        Some("2026-03-10T10:20:00Z"),
+    );
+    d["updated_at"] = json!("2026-03-12T00:00:00Z");
+    d
+}
+
+#[test]
+fn a_failing_connection_does_not_stop_the_others_and_says_what_to_do() {
+    let r = Replica::new();
+    r.init();
+    r.march_release();
+    let server = gitlab(Arc::new(Mutex::new(history())), TOKEN);
+    add_gitlab(&r, "good", &server, TOKEN);
+    // A token that was revoked: every answer is 401.
+    add_gitlab(&r, "revoked", &server, "glpat-revoked-0000");
+    let (report, code) = sync(&r, None);
+    assert_eq!(code, 1, "{report}");
+    let by_name = |n: &str| {
+        report["connectors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == n)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(by_name("good")["pulled"], 3);
+    assert_eq!(by_name("good")["errors"], json!([]));
+    let errors = by_name("revoked")["errors"].to_string();
+    assert!(errors.contains("token was refused"), "{errors}");
+    assert!(errors.contains("--token-stdin"), "{errors}");
+    let listed = r.json(&["connector", "list"])["connectors"].clone();
+    assert!(listed.to_string().contains("token was refused"), "{listed}");
+    // The test command says the same, with exit 1.
+    let out = r.run(&["connector", "test", "revoked"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("token was refused"));
+    // An unknown name.
+    let err = r.fails(&["connector", "sync", "nope"], 2);
+    assert!(err.contains("no connection named `nope`"), "{err}");
+}
+
+#[test]
+fn the_token_is_in_the_os_keyring_and_nowhere_else() {
+    let r = Replica::new();
+    r.init();
+    let id = r.march_release();
+    let server = gitlab(Arc::new(Mutex::new(history())), TOKEN);
+    add_gitlab(&r, "gl", &server, TOKEN);
+    let (report, code) = sync(&r, None);
+    assert_eq!(code, 0, "{report}");
+    r.ok(&["connector", "test", "gl"]);
+    let pack = r.root.path().join("exports/pack.zip");
+    let pdf = r.root.path().join("exports/report.pdf");
+    std::fs::create_dir_all(pack.parent().unwrap()).unwrap();
+    r.ok(&["pack", "release", &id, "--out", pack.to_str().unwrap()]);
+    r.ok(&["report", "release", &id, "--out", pdf.to_str().unwrap()]);
+    // The server received it, as a bearer token: it was really used.
+    assert!(
+        server
+            .seen
+            .lock()
+            .unwrap()
+            .iter()
+            .all(|q| q.header("authorization") == Some(&format!("Bearer {TOKEN}")))
+    );
+    // Every file of the replica (database, its journal, logs, exports) and every file inside
+    // the pack, searched for the token's bytes.
+    let mut searched = 0;
+    for file in Replica::files_under(r.root.path()) {
+        let bytes = std::fs::read(r.root.path().join(&file)).unwrap();
+        searched += 1;
+        assert!(
+            !bytes.windows(TOKEN.len()).any(|w| w == TOKEN.as_bytes()),
+            "the token is in {file}"
+        );
+    }
+    assert!(searched >= 4, "{searched} files");
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&pack).unwrap()).unwrap();
+    for i in 0..zip.len() {
+        let mut f = zip.by_index(i).unwrap();
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut f, &mut bytes).unwrap();
+        assert!(!bytes.windows(TOKEN.len()).any(|w| w == TOKEN.as_bytes()));
+    }
+    // It is in the keyring: removing the connection removes it, and a connection whose token
+    // is gone says so.
+    assert_eq!(
+        r.json(&["connector", "list"])["connectors"][0]["has_token"],
+        true
+    );
+    r.ok(&["connector", "remove", "gl"]);
+    assert_eq!(r.json(&["connector", "list"])["connectors"], json!([]));
+    // What it imported stays.
+    assert_eq!(deployments(&r).len(), 3);
+}
+
+#[test]
+fn bad_connections_are_refused_with_the_reason_and_nothing_is_kept() {
+    let r = Replica::new();
+    r.init();
+    let cases: [(&[&str], &str); 6] = [
+        (
+            &["github", "bad name!", "--repo", "acme/payments"],
+            "connection name",
+        ),
+        (&["github", "gh", "--repo", "payments"], "--repo OWNER/REPO"),
+        (&["argocd", "argo", "--app", "payments"], "--api-url"),
+        (
+            &[
+                "gitlab",
+                "gl",
+                "--project",
+                "acme/p",
+                "--env-map",
+                "production",
+            ],
+            "PLATFORM_ENV=RELM_ENV",
+        ),
+        (
+            &[
+                "gitlab",
+                "gl",
+                "--project",
+                "acme/p",
+                "--api-url",
+                "ftp://x",
+            ],
+            "not an http(s) URL",
+        ),
+        (
+            &[
+                "gitlab",
+                "gl",
+                "--project",
+                "acme/p",
+                "--service",
+                "no good",
+            ],
+            "service name",
+        ),
+    ];
+    for (args, needle) in cases {
+        let out = add(&r, args, TOKEN);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(needle), "{args:?}: {err}");
+    }
+    // No token at all.
+    let out = r.run(&[
+        "connector",
+        "add",
+        "github",
+        "gh",
+        "--repo",
+        "acme/payments",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("RELM_CONNECTOR_TOKEN"));
+    assert_eq!(r.json(&["connector", "list"])["connectors"], json!([]));
+    // The token from the environment, once; a second connection of the same name is refused.
+    let ok = r
+        .cmd(&[
+            "connector",
+            "add",
+            "github",
+            "gh",
+            "--repo",
+            "acme/payments",
+        ])
+        .env("RELM_CONNECTOR_TOKEN", TOKEN)
+        .output()
+        .unwrap();
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let out = add(&r, &["gitlab", "gh", "--project", "acme/p"], TOKEN);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("exists"));
+    let all = r.json(&["connector", "list"])["connectors"].clone();
+    assert_eq!(all.as_array().unwrap().len(), 1);
+    assert_eq!(all[0]["platform"], "github", "the first one is unchanged");
+    assert_eq!(all[0]["api_url"], "https://api.github.com");
+}
+
+#[test]
+fn github_and_argo_cd_deployments_are_imported_too() {
+    let r = Replica::new();
+    r.init();
+    let id = r.march_release();
+    let github = serve(Arc::new(|req, _| {
+        if req.path == "/repos/acme/payments" {
+            return resp(200, json!({"id": 1, "full_name": "acme/payments"}));
+        }
+        assert_eq!(req.path, "/graphql");
+        let q: Value = serde_json::from_str(&req.body).unwrap();
+        assert_eq!(q["variables"]["owner"], "acme");
+        let node = |n: u32, env: &str, state: &str, at: &str| {
+            json!({"cursor": format!("c-{n}"), "node": {
+                "databaseId": n, "environment": env, "ref": {"name": "v4.2.0"},
+                "commitOid": format!("{n:040x}"), "createdAt": "2026-03-10T09:30:00Z",
+                "updatedAt": at,
+                "latestStatus": {"state": state, "createdAt": at,
+                    "logUrl": format!("https://github.com/acme/payments/actions/runs/{n}")}
+            }})
+        };
+        resp(
+            200,
+            json!({"data": {"repository": {"deployments": {
+                "pageInfo": {"hasNextPage": false, "endCursor": "c-2"},
+                "edges": [
+                    node(1, "staging", "SUCCESS", "2026-03-09T09:10:00Z"),
+                    node(2, "production", "SUCCESS", "2026-03-10T09:40:00Z")
+                ]
+            }}}}),
+        )
+    }));
+    let out = add(
+        &r,
+        &[
+            "github",
+            "gh",
+            "--repo",
+            "acme/payments",
+            "--api-url",
+            &github.base,
+            "--env-map",
+            "production=prod",
+        ],
+        "ghp_abc",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let argo = serve(Arc::new(|req, _| {
+        assert_eq!(req.path, "/api/v1/applications/payments-prod");
+        resp(
+            200,
+            json!({"metadata": {"name": "payments-prod"}, "spec": {"project": "payments"},
+            "status": {"history": [
+                {"id": 3, "revision": "4f2a9c1e0b7d3a5c6e8f9a0b1c2d3e4f5a6b7c8d",
+                 "deployStartedAt": "2026-03-10T10:00:00Z", "deployedAt": "2026-03-10T10:05:00Z",
+                 "source": {"targetRevision": "v4.2.0"}}
+            ]}}),
+        )
+    }));
+    let out = add(
+        &r,
+        &[
+            "argocd",
+            "argo",
+            "--app",
+            "payments-prod",
+            "--project",
+            "payments",
+            "--api-url",
+            &argo.base,
+            "--service",
+            "payments",
+            "--env-map",
+            "payments-prod=prod",
+        ],
+        "argo-token",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        r.json(&["connector", "test", "argo"])["found"],
+        "payments-prod (project payments)"
+    );
+    let (report, code) = sync(&r, None);
+    assert_eq!(code, 0, "{report}");
+    let pulled: Vec<(String, u64)> = report["connectors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["name"].as_str().unwrap().into(),
+                c["pulled"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(pulled, [("argo".into(), 1), ("gh".into(), 2)]);
+    let refs: Vec<String> = r.json(&["deploy", "list", "--release", &id])["deployments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            format!(
+                "{} {}",
+                d["tool"].as_str().unwrap(),
+                d["external_ref"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(refs.len(), 3, "{refs:?}");
+    assert!(
+        refs.contains(&"github github:acme/payments#2".to_string()),
+        "{refs:?}"
+    );
+    assert!(
+        refs.contains(&"argocd argocd:payments-prod#payments-prod/3".to_string()),
+        "{refs:?}"
+    );
+    assert_eq!(imports(&r), 2, "one event per connection and release");
+}
+
+#[test]
+fn two_replicas_importing_the_same_deployments_record_each_once() {
+    let (a, b, _remote) = team();
+    let id = b.march_release();
+    b.ok(&["sync"]);
+    a.ok(&["sync"]);
+    let server = gitlab(Arc::new(Mutex::new(history())), TOKEN);
+    add_gitlab(&a, "gl", &server, TOKEN);
+    add_gitlab(&b, "gl", &server, TOKEN);
+    assert_eq!(sync(&a, None).0["connectors"][0]["pulled"], 3);
+    assert_eq!(sync(&b, None).0["connectors"][0]["pulled"], 3);
+    for _ in 0..2 {
+        a.ok(&["sync"]);
+        b.ok(&["sync"]);
+    }
+    for r in [&a, &b] {
+        assert_eq!(imports(r), 2, "both imports are in the ledger");
+        let d = r.json(&["deploy", "list", "--release", &id])["deployments"].clone();
+        assert_eq!(d.as_array().unwrap().len(), 3, "each deployment once: {d}");
+        assert!(not_applied(r, "deployments.imported").is_empty());
+        r.ok(&["audit", "verify"]);
+    }
+}
+
+#[test]
+fn forged_imports_are_refused_whole() {
+    let (a, b, remote) = team();
+    let id = b.march_release();
+    b.ok(&["sync"]);
+    a.ok(&["sync"]);
+    let digest = "sha256:0000000000000000000000000000000000000000000000000000000000000000";
+    let entry = |env: &str, start: &str, end: &str, reference: &str| {
+        json!({
+            "environment": env, "outcome": "succeeded", "release_digest": digest,
+            "started_at": start, "ended_at": end, "external_ref": reference,
+            "reference": "v4.2.0",
+        })
+    };
+    let ok = entry(
+        "prod",
+        "2026-03-10T09:30:00Z",
+        "2026-03-10T09:40:00Z",
+        "gitlab:acme/payments#1",
+    );
+    let import = |list: Vec<Value>| json!({"release_id": id, "platform": "gitlab", "connector": "gl", "deployments": list});
+    // Bob signs, with his own key: one valid deployment with one the release does not target;
+    // the same reference twice; one that ends in 2099; a reference of another platform; none.
+    let mut forger = Forger::of(&b);
+    let bad = [
+        import(vec![
+            ok.clone(),
+            entry(
+                "moon",
+                "2026-03-10T09:30:00Z",
+                "2026-03-10T09:40:00Z",
+                "gitlab:acme/payments#2",
+            ),
+        ]),
+        import(vec![ok.clone(), ok.clone()]),
+        import(vec![entry(
+            "prod",
+            "2099-01-01T00:00:00Z",
+            "2099-01-01T00:10:00Z",
+            "gitlab:acme/payments#3",
+        )]),
+        import(vec![entry(
+            "prod",
+            "2026-03-10T09:30:00Z",
+            "2026-03-10T09:40:00Z",
+            "github:acme/payments#4",
+        )]),
+        import(vec![]),
+    ];
+    let events: Vec<_> = bad
+        .into_iter()
+        .enumerate()
+        .map(|(i, p)| forger.next(now_ms() + i as u64, "deployments.imported", p))
+        .collect();
+    plant(remote.path(), "bob-forged", &forger.workspace, &events);
+    a.ok(&["sync"]);
+    let why = not_applied(&a, "deployments.imported");
+    assert_eq!(why.len(), 5, "{why:?}");
+    for needle in [
+        "does not target `moon`",
+        "twice",
+        "after it was recorded",
+        "not as a gitlab reference",
+        "from 1 to 500",
+    ] {
+        assert!(why.iter().any(|w| w.contains(needle)), "{needle}: {why:?}");
+    }
+    // Nothing of them was recorded, not even the valid entry beside the bad one.
+    assert_eq!(deployments(&a), Vec::<Value>::new());
+    a.ok(&["audit", "verify"]);
+}
