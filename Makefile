@@ -120,3 +120,4 @@ bench: deps
 	$(CARGO) bench -p relm-tests --bench risks
 	$(CARGO) bench -p relm-tests --bench delivery
 	$(CARGO) bench -p relm-tests --bench reports
+	$(CARGO) bench -p relm-tests --bench connectors

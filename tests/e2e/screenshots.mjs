@@ -30,6 +30,7 @@ const PAGES = [
   "new-risk",
   "reviews",
   "metrics",
+  "connections",
 ];
 /** The window widths every page is shot at: a small laptop and a common one. */
 const WIDTHS = [1024, 1280];

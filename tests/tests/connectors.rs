@@ -194,9 +194,21 @@ fn add(r: &Replica, args: &[&str], token: &str) -> std::process::Output {
     child.wait_with_output().unwrap()
 }
 
+/// [`add`], which must succeed: the connection as added.
+#[track_caller]
+fn added(r: &Replica, args: &[&str], token: &str) -> Value {
+    let out = add(r, args, token);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
 fn add_gitlab(r: &Replica, name: &str, server: &Server, token: &str) -> Value {
     let url = format!("{}/api/v4", server.base);
-    let out = add(
+    added(
         r,
         &[
             "gitlab",
@@ -209,13 +221,7 @@ fn add_gitlab(r: &Replica, name: &str, server: &Server, token: &str) -> Value {
             "production=prod",
         ],
         token,
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    )
 }
 
 /// `relm connector sync` as JSON, with its exit code.
@@ -585,6 +591,20 @@ fn github_and_argo_cd_deployments_are_imported_too() {
         if req.path == "/repos/acme/payments" {
             return resp(200, json!({"id": 1, "full_name": "acme/payments"}));
         }
+        // The newest deployment, conditionally: 304 when the ETag still holds.
+        if req.path == "/repos/acme/payments/deployments?per_page=1" {
+            if req.header("if-none-match") == Some("\"v1\"") {
+                return relm_tests::http::Resp {
+                    status: 304,
+                    headers: vec![("ETag".into(), "\"v1\"".into())],
+                    body: Vec::new(),
+                    stall: None,
+                };
+            }
+            let mut r = resp(200, json!([{"id": 2, "environment": "production"}]));
+            r.headers.push(("ETag".into(), "\"v1\"".into()));
+            return r;
+        }
         assert_eq!(req.path, "/graphql");
         let q: Value = serde_json::from_str(&req.body).unwrap();
         assert_eq!(q["variables"]["owner"], "acme");
@@ -608,7 +628,7 @@ fn github_and_argo_cd_deployments_are_imported_too() {
             }}}}),
         )
     }));
-    let out = add(
+    added(
         &r,
         &[
             "github",
@@ -622,11 +642,6 @@ fn github_and_argo_cd_deployments_are_imported_too() {
         ],
         "ghp_abc",
     );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     let argo = serve(Arc::new(|req, _| {
         assert_eq!(req.path, "/api/v1/applications/payments-prod");
         resp(
@@ -639,7 +654,7 @@ fn github_and_argo_cd_deployments_are_imported_too() {
             ]}}),
         )
     }));
-    let out = add(
+    added(
         &r,
         &[
             "argocd",
@@ -656,11 +671,6 @@ fn github_and_argo_cd_deployments_are_imported_too() {
             "payments-prod=prod",
         ],
         "argo-token",
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
     );
     assert_eq!(
         r.json(&["connector", "test", "argo"])["found"],
@@ -702,6 +712,19 @@ fn github_and_argo_cd_deployments_are_imported_too() {
         "{refs:?}"
     );
     assert_eq!(imports(&r), 2, "one event per connection and release");
+    // Nothing changed on GitHub: one conditional request answered 304 (which GitHub does not
+    // count against the rate limit), and no GraphQL query (which it counts).
+    github.seen.lock().unwrap().clear();
+    let (report, _) = sync(&r, Some("gh"));
+    assert_eq!(report["connectors"][0]["pulled"], 0, "{report}");
+    let paths: Vec<String> = github
+        .seen
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|q| q.path.clone())
+        .collect();
+    assert_eq!(paths, ["/repos/acme/payments/deployments?per_page=1"]);
 }
 
 #[test]

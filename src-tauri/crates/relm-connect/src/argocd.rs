@@ -87,11 +87,8 @@ pub fn from_application(app: &Value) -> (Vec<RemoteDeployment>, Vec<Skipped>) {
     (found, skipped)
 }
 
-/// The deployments of application `app`.
-pub async fn deployments(
-    api: &Api,
-    app: &str,
-) -> Result<(Vec<RemoteDeployment>, Vec<Skipped>), FetchError> {
+/// Application `app` as Argo CD describes it (`v1alpha1.Application`).
+pub async fn application(api: &Api, app: &str) -> Result<Value, FetchError> {
     let name: String = url::form_urlencoded::byte_serialize(app.trim().as_bytes()).collect();
     let url = api.url(&format!("/api/v1/applications/{name}"))?;
     let page = api.get(&url, None).await?;
@@ -102,5 +99,13 @@ pub async fn deployments(
             why: "not an Argo CD application".into(),
         });
     }
-    Ok(from_application(&body))
+    Ok(body)
+}
+
+/// The deployments of application `app`.
+pub async fn deployments(
+    api: &Api,
+    app: &str,
+) -> Result<(Vec<RemoteDeployment>, Vec<Skipped>), FetchError> {
+    Ok(from_application(&application(api, app).await?))
 }

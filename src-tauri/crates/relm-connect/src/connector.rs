@@ -6,7 +6,6 @@ use std::future::Future;
 use std::pin::Pin;
 
 use chrono::{DateTime, Duration, Utc};
-use serde_json::Value;
 
 use crate::fetch::{Api, FetchError};
 use crate::remote::{RemoteDeployment, Skipped, text};
@@ -111,6 +110,15 @@ struct GitHub {
     repo: String,
 }
 
+/// Where a GitHub read resumes: the GraphQL cursor, the ETag of the newest deployment, and
+/// whether a deployment was still running.
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+struct GitHubCursor {
+    after: Option<String>,
+    etag: Option<String>,
+    held: bool,
+}
+
 impl Connector for GitHub {
     fn platform(&self) -> Platform {
         Platform::GitHub
@@ -129,6 +137,10 @@ impl Connector for GitHub {
             .await
         })
     }
+    /// First the REST list's newest deployment, conditionally: GitHub answers 304 when nothing
+    /// changed, and a 304 costs no rate limit. Only then the GraphQL read, which is counted.
+    /// While a deployment is still running, the read is made anyway (its end may not change
+    /// the newest deployment).
     fn pull<'a>(
         &'a self,
         api: &'a Api,
@@ -136,12 +148,36 @@ impl Connector for GitHub {
         now: DateTime<Utc>,
     ) -> Pending<'a, Pulled> {
         Box::pin(async move {
-            let (deployments, skipped, cursor) =
-                crate::github::deployments(api, &self.repo, cursor, now).await?;
+            let (owner, name) = self
+                .repo
+                .split_once('/')
+                .ok_or_else(|| FetchError::Setup(format!("`{}` is not OWNER/REPO", self.repo)))?;
+            let mut at: GitHubCursor = cursor
+                .as_deref()
+                .and_then(|c| serde_json::from_str(c).ok())
+                .unwrap_or_default();
+            let newest = api.url(&format!(
+                "/repos/{}/{}/deployments?per_page=1",
+                escaped(owner),
+                escaped(name)
+            ))?;
+            let etag = if at.held { None } else { at.etag.as_deref() };
+            let probe = api.get(&newest, etag).await?;
+            if probe.body.is_none() {
+                return Ok(Pulled {
+                    cursor,
+                    ..Pulled::default()
+                });
+            }
+            let (deployments, skipped, after) =
+                crate::github::deployments(api, &self.repo, at.after.clone(), now).await?;
+            at.after = after;
+            at.etag = probe.etag.or(at.etag);
+            at.held = deployments.iter().any(|d| crate::github::holds(d, now));
             Ok(Pulled {
                 deployments,
                 skipped,
-                cursor,
+                cursor: serde_json::to_string(&at).ok(),
             })
         })
     }
@@ -177,11 +213,12 @@ impl Connector for GitLab {
                 .map(|t| t.with_timezone(&Utc) - Duration::seconds(1));
             let (deployments, skipped) =
                 crate::gitlab::deployments(api, &self.project, since).await?;
-            let latest = deployments.iter().map(|d| d.updated_at).max();
-            let cursor = match (latest, since) {
-                (Some(t), _) => Some(t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
-                (None, _) => cursor,
-            };
+            let cursor = deployments
+                .iter()
+                .map(|d| d.updated_at)
+                .max()
+                .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+                .or(cursor);
             Ok(Pulled {
                 deployments,
                 skipped,
@@ -201,13 +238,8 @@ impl Connector for ArgoCd {
     }
     fn probe<'a>(&'a self, api: &'a Api) -> Pending<'a, String> {
         Box::pin(async move {
-            let path = format!("/api/v1/applications/{}", escaped(&self.app));
-            let url = api.url(&path)?;
-            let body = api.get(&url, None).await?.body.unwrap_or(Value::Null);
-            let name = text(&body, "/metadata/name").ok_or_else(|| FetchError::BadJson {
-                url: url.to_string(),
-                why: "not an Argo CD application".into(),
-            })?;
+            let body = crate::argocd::application(api, &self.app).await?;
+            let name = text(&body, "/metadata/name").unwrap_or_default();
             Ok(match text(&body, "/spec/project") {
                 Some(p) => format!("{name} (project {p})"),
                 None => name,

@@ -66,6 +66,15 @@ pub fn deployment(v: &Value) -> Result<RemoteDeployment, Skipped> {
 /// queued after a day is taken as abandoned (GitHub keeps such deployments forever).
 pub const UNFINISHED_HOLD_HOURS: i64 = 24;
 
+/// Whether `d` holds the cursor back: not finished, and started in the last day.
+pub fn holds(d: &RemoteDeployment, now: DateTime<Utc>) -> bool {
+    let since = now - chrono::Duration::hours(UNFINISHED_HOLD_HOURS);
+    matches!(
+        d.state,
+        RemoteState::Running | RemoteState::Blocked | RemoteState::Waiting
+    ) && d.started_at.is_none_or(|t| t > since)
+}
+
 /// The deployments of `owner/repo` created after `cursor` (all when `None`), oldest first,
 /// the items left out, and the cursor to resume from: just before the oldest deployment that
 /// had not finished (created in the last day), so the next read sees how it ends.
@@ -83,7 +92,6 @@ pub async fn deployments(
     let (mut found, mut skipped) = (Vec::new(), Vec::new());
     let mut after = cursor.clone();
     let (mut resume, mut held) = (cursor, false);
-    let hold = now - chrono::Duration::hours(UNFINISHED_HOLD_HOURS);
     for _ in 0..crate::fetch::MAX_PAGES {
         let page = api
             .post(
@@ -118,10 +126,7 @@ pub async fn deployments(
         {
             let unfinished = match deployment(edge.get("node").unwrap_or(&Value::Null)) {
                 Ok(d) => {
-                    let open = matches!(
-                        d.state,
-                        RemoteState::Running | RemoteState::Blocked | RemoteState::Waiting
-                    ) && d.started_at.is_none_or(|t| t > hold);
+                    let open = holds(&d, now);
                     found.push(d);
                     open
                 }
