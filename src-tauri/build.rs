@@ -34,6 +34,8 @@ const COMMANDS: &[&str] = &[
     "remove_connector",
     "test_connector",
     "sync_connectors",
+    "outbox",
+    "retry_outbox",
     "sync_now",
     "sync_status",
     "workspace_settings",

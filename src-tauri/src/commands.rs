@@ -3,7 +3,7 @@
 
 use relm_api::audit::{AuditEntry, AuditQuery};
 use relm_api::calendar::Listing;
-use relm_api::connectors::{ConnectorInput, ConnectorSync, ConnectorView, ProbeView};
+use relm_api::connectors::{ConnectorInput, ConnectorSync, ConnectorView, OutboxRow, ProbeView};
 use relm_api::gates::{CheckRequest, PendingDecision, PolicySummary, Simulation, style};
 use relm_api::identity::IdentityView;
 use relm_api::members::MemberView;
@@ -223,6 +223,24 @@ pub async fn test_connector(app: AppHandle, name: String) -> Result<ProbeView> {
             format!("the test stopped: {e}"),
         )
     })?
+}
+
+#[tauri::command(async)]
+#[tracing::instrument(skip(state), err)]
+pub fn outbox(state: State<'_, AppState>) -> Result<Vec<OutboxRow>> {
+    state.with(|r| r.outbox())
+}
+
+/// Put a failed entry back in the queue and sync its connection now, through the sync worker.
+#[tauri::command]
+#[tracing::instrument(skip(state, worker), err)]
+pub async fn retry_outbox(
+    state: State<'_, AppState>,
+    worker: State<'_, SyncWorker>,
+    id: String,
+) -> Result<Vec<ConnectorSync>> {
+    let entry = state.with(|r| r.requeue_outbox(&id))?;
+    worker.sync_connectors(Some(entry.connector)).await
 }
 
 /// Sync one connection or all now, through the sync worker (never beside a background sync).

@@ -79,6 +79,8 @@ pub fn run() {
             commands::remove_connector,
             commands::test_connector,
             commands::sync_connectors,
+            commands::outbox,
+            commands::retry_outbox,
             commands::sync_now,
             commands::sync_status,
             commands::workspace_settings,

@@ -187,7 +187,22 @@ async fn connectors(
         let mut out = Vec::with_capacity(plans.len());
         for plan in plans {
             let pulled = plan.pull();
-            out.push(state.with(|r| r.apply_sync(&plan, pulled))?);
+            let mut report = state.with(|r| r.apply_sync(&plan, pulled))?;
+            if report.errors.is_empty() {
+                // The outbox: each entry marked as leaving, delivered without holding the
+                // workspace, then recorded.
+                for entry in state.with(|r| r.outbox_due(plan.name(), true))? {
+                    state.with(|r| r.outbox_sending(&entry.id))?;
+                    let delivered = plan.deliver_one(&entry);
+                    if state
+                        .with(|r| r.outbox_finish(&plan, &entry, delivered, &mut report.errors))?
+                    {
+                        report.pushed += 1;
+                    }
+                }
+                state.with(|r| r.record_pushed(plan.name(), report.pushed))?;
+            }
+            out.push(report);
         }
         Ok(out)
     });

@@ -1,8 +1,9 @@
 // Connections in the real app: a GitLab project (a server on 127.0.0.1 answering as GitLab's
 // REST API documents) added from the Connections page with its token, errors said beside the
 // fields, the connection tested and synced, its deployment recorded in the workspace (the CLI
-// lists it with its platform reference), and the token found nowhere in the data dir or the
-// app's logs.
+// lists it with its platform reference); a decision made in Relm delivered to a deployment
+// waiting for approval on GitLab, failing first (shown failed in the outbox), then retried from
+// the page and delivered once; and the token found nowhere in the data dir or the app's logs.
 
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync, statSync } from "node:fs";
@@ -28,6 +29,9 @@ const TOKEN = "glpat-e2e-Hq4Lm8Rt2Wx6";
 let server;
 let base;
 let release;
+let waiting;
+let failApproval = true;
+const approvals = [];
 const requests = [];
 
 /** A GitLab project `acme/payments` with one deployment of `release` that ended an hour ago. */
@@ -42,10 +46,36 @@ function gitlab(req, res) {
   if (req.url === "/api/v4/projects/acme%2Fpayments") {
     return send(200, { id: 7, path_with_namespace: "acme/payments" });
   }
+  const blocked = () => ({
+    id: 902,
+    iid: 2,
+    ref: `v${waiting.version}`,
+    sha: "5e3b0d2f1c4a6b8d9e0f1a2b3c4d5e6f7a8b9c0d",
+    status: approvals.length ? "running" : "blocked",
+    created_at: "2026-11-01T10:00:00Z",
+    updated_at: "2026-11-01T10:00:00Z",
+    environment: { id: 2, name: waiting.environment },
+    deployable: { started_at: "2026-11-01T10:00:00Z", finished_at: null },
+    approvals,
+  });
+  if (req.url === "/api/v4/projects/acme%2Fpayments/deployments/902") return send(200, blocked());
+  if (req.url === "/api/v4/projects/acme%2Fpayments/deployments/902/approval") {
+    let body = "";
+    req.on("data", (c) => (body += c));
+    req.on("end", () => {
+      if (failApproval) return send(500, { message: "500 Internal Server Error" });
+      const { status, comment } = JSON.parse(body);
+      const a = { user: { username: "alex" }, status, comment, created_at: "2026-11-01T10:05:00Z" };
+      approvals.push(a);
+      send(201, a);
+    });
+    return;
+  }
   if (req.url.startsWith("/api/v4/projects/acme%2Fpayments/deployments?")) {
     const end = new Date(Date.now() - 3600_000).toISOString().replace(/\.\d+Z$/, "Z");
     const start = new Date(Date.now() - 3900_000).toISOString().replace(/\.\d+Z$/, "Z");
     return send(200, [
+      blocked(),
       {
         id: 901,
         iid: 1,
@@ -84,10 +114,22 @@ function files(dir) {
 test("a GitLab project is connected, tested and synced from the Connections page", async () => {
   const dir = dataDir();
   cli(dir, "demo");
-  // A release of the demo that is not deployed yet, taken from the data (the demo is relative
-  // to today).
-  release = cli(dir, "release", "list", "--status", "approved", "--limit", "1").releases[0];
-  assert.ok(release, "the demo has an approved release");
+  // A release of the demo waiting for this member's approval, taken from the data (the demo
+  // is relative to today): it went to its first environment an hour ago, and its deployment
+  // to the environment waiting for the approval is blocked on GitLab. Approved here.
+  waiting = cli(dir, "pending")[0];
+  assert.ok(waiting, "the demo has a release waiting for this member");
+  release = cli(dir, "release", "show", waiting.release_id);
+  assert.notEqual(release.environments[0], waiting.environment);
+  cli(
+    dir,
+    "approve",
+    waiting.release_id,
+    "--env",
+    waiting.environment,
+    "--comment",
+    "looked at the canary",
+  );
   await withApp("connections", dir, async (b) => {
     await b.execute(() => (location.hash = "#/connections"));
     await find(b, "[data-testid=no-connections]");
@@ -129,8 +171,18 @@ test("a GitLab project is connected, tested and synced from the Connections page
       "the sync's count",
       30000,
     );
+    // The approval could not be delivered (GitLab answered 500): said in the outbox, failed.
+    const failed = await find(b, "[data-testid=outbox-entry][data-state=failed]", 20000);
+    assert.match(await failed.getText(), /GitLab approval/);
+    assert.match(await failed.getText(), /500/);
     await screenshot(b, "connections");
+    failApproval = false;
+    await (await failed.$("button=Retry")).click();
+    await find(b, "[data-testid=outbox-entry][data-state=done]", 20000);
   });
+  assert.equal(approvals.length, 1, "delivered once");
+  assert.match(approvals[0].comment, /Relm decision .*looked at the canary/);
+  assert.equal(approvals[0].status, "approved");
   const listed = cli(dir, "deploy", "list", "--release", release.id).deployments;
   assert.deepEqual(
     listed.map((d) => d.external_ref),

@@ -822,3 +822,243 @@ fn forged_imports_are_refused_whole() {
     assert_eq!(deployments(&a), Vec::<Value>::new());
     a.ok(&["audit", "verify"]);
 }
+
+/// A GitLab project whose deployment 300 of v4.2.0 to production waits for an approval, as the
+/// Deployments API shows it (`status: blocked`, its `approvals`), and takes approvals
+/// (`POST …/deployments/300/approval`). A test may make the re-check or the approval hang
+/// (the approval is taken first), or the approval fail.
+#[derive(Debug, Default)]
+struct Waiting {
+    approved: Vec<Value>,
+    posts: usize,
+    hang_check: bool,
+    hang_approval: bool,
+    fail_approval: bool,
+    hung: usize,
+}
+
+fn waiting_gitlab(state: Arc<Mutex<Waiting>>) -> Server {
+    serve(Arc::new(move |req, _| {
+        let deployment = |s: &Waiting| {
+            let mut d = gl(
+                300,
+                "v4.2.0",
+                "production",
+                if s.approved.is_empty() {
+                    "blocked"
+                } else {
+                    "running"
+                },
+                "2026-03-10T09:30:00Z",
+                None,
+            );
+            d["approvals"] = json!(s.approved);
+            d
+        };
+        let path = req.path.as_str();
+        if path.starts_with("/api/v4/projects/acme%2Fpayments/deployments?") {
+            let s = state.lock().unwrap();
+            return resp(200, json!([deployment(&s)]));
+        }
+        if path == "/api/v4/projects/acme%2Fpayments/deployments/300" && req.method == "GET" {
+            let hang = {
+                let mut s = state.lock().unwrap();
+                s.hung += usize::from(s.hang_check);
+                s.hang_check
+            };
+            if hang {
+                std::thread::sleep(std::time::Duration::from_secs(60));
+            }
+            let s = state.lock().unwrap();
+            return resp(200, deployment(&s));
+        }
+        if path == "/api/v4/projects/acme%2Fpayments/deployments/300/approval" {
+            let body: Value = serde_json::from_str(&req.body).unwrap();
+            let (hang, approval) = {
+                let mut s = state.lock().unwrap();
+                s.posts += 1;
+                if s.fail_approval {
+                    return resp(500, json!({"message": "500 Internal Server Error"}));
+                }
+                let a = json!({"user": {"username": "ada"}, "status": body["status"],
+                    "comment": body["comment"], "created_at": "2026-03-10T09:35:00Z"});
+                s.approved.push(a.clone());
+                s.hung += usize::from(s.hang_approval);
+                (s.hang_approval, a)
+            };
+            if hang {
+                std::thread::sleep(std::time::Duration::from_secs(60));
+            }
+            return resp(201, approval);
+        }
+        resp(404, json!({"message": "404 Not Found"}))
+    }))
+}
+
+/// Ada's replica with the release Bob planned, approved by Ada for prod, and her connection to
+/// the GitLab project where its production deployment waits.
+fn approved_and_connected(state: &Arc<Mutex<Waiting>>) -> (Replica, String, Server) {
+    let (a, b, remote) = team();
+    let id = b.march_release();
+    b.ok(&["release", "status", &id, "planned"]);
+    b.ok(&["sync"]);
+    a.ok(&["sync"]);
+    a.ok(&[
+        "approve",
+        &id,
+        "--env",
+        "prod",
+        "--comment",
+        "checked the runbook",
+    ]);
+    let server = waiting_gitlab(state.clone());
+    add_gitlab(&a, "gl", &server, TOKEN);
+    // The remote folder is no longer needed: the test drives the platform only.
+    drop(remote);
+    drop(b);
+    (a, id, server)
+}
+
+fn outbox(r: &Replica) -> Vec<Value> {
+    r.json(&["outbox", "list"])["outbox"]
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+#[test]
+fn an_approval_made_in_relm_reaches_gitlab_once_with_its_decision() {
+    let state = Arc::new(Mutex::new(Waiting::default()));
+    let (a, id, _server) = approved_and_connected(&state);
+    let (report, code) = sync(&a, None);
+    assert_eq!(code, 0, "{report}");
+    assert_eq!(report["connectors"][0]["pushed"], 1, "{report}");
+    assert_eq!(report["connectors"][0]["unfinished"], 1, "{report}");
+    {
+        let s = state.lock().unwrap();
+        assert_eq!(s.posts, 1);
+        assert_eq!(s.approved[0]["status"], "approved");
+        let comment = s.approved[0]["comment"].as_str().unwrap();
+        assert!(comment.contains("Relm decision "), "{comment}");
+        assert!(comment.contains("checked the runbook"), "{comment}");
+        let fingerprint = a.json(&["identity", "show"])["fingerprint"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert!(comment.contains(&fingerprint), "{comment}");
+    }
+    let entries = outbox(&a);
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0]["state"], "done");
+    assert_eq!(entries[0]["kind"], "gitlab.approval");
+    assert!(
+        entries[0]["remote_id"]
+            .as_str()
+            .unwrap()
+            .contains("deployment 300"),
+        "{}",
+        entries[0]
+    );
+    // On record: a signed receipt with the platform's id, about the release.
+    let receipts: i64 = a
+        .db()
+        .query_row(
+            "SELECT count(*) FROM events WHERE kind = 'platform.written' AND entity = ?1",
+            [&id],
+            |x| x.get(0),
+        )
+        .unwrap();
+    assert_eq!(receipts, 1);
+    // Synced again: nothing sent twice.
+    let (report, _) = sync(&a, None);
+    assert_eq!(report["connectors"][0]["pushed"], 0, "{report}");
+    assert_eq!(state.lock().unwrap().posts, 1);
+    a.ok(&["audit", "verify"]);
+}
+
+/// `relm connector sync` started, killed with SIGKILL once the server holds the request it
+/// waits for (`hung` counted).
+fn killed_while_hung(a: &Replica, state: &Arc<Mutex<Waiting>>) {
+    let mut child = a
+        .cmd(&["connector", "sync"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    for _ in 0..600 {
+        if state.lock().unwrap().hung > 0 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(state.lock().unwrap().hung > 0, "the request never came");
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let mut s = state.lock().unwrap();
+    s.hang_check = false;
+    s.hang_approval = false;
+}
+
+#[test]
+fn a_delivery_killed_before_or_after_the_platform_took_it_is_sent_exactly_once() {
+    // Killed while re-checking, before anything was sent; then killed after GitLab took the
+    // approval but before its answer arrived.
+    for hang_approval in [false, true] {
+        let state = Arc::new(Mutex::new(Waiting {
+            hang_check: !hang_approval,
+            hang_approval,
+            ..Waiting::default()
+        }));
+        let (a, _, _server) = approved_and_connected(&state);
+        killed_while_hung(&a, &state);
+        let entries = outbox(&a);
+        assert_eq!(entries[0]["state"], "sending", "{entries:?}");
+        assert_eq!(
+            state.lock().unwrap().posts,
+            usize::from(hang_approval),
+            "sent before the kill only when killed after sending"
+        );
+        a.assert_integrity();
+        // The next sync re-checks GitLab first: what it took is not sent again.
+        let (report, code) = sync(&a, None);
+        assert_eq!(code, 0, "{report}");
+        assert_eq!(report["connectors"][0]["pushed"], 1, "{report}");
+        let s = state.lock().unwrap();
+        assert_eq!(
+            s.posts, 1,
+            "exactly once (killed after sending: {hang_approval})"
+        );
+        assert_eq!(s.approved.len(), 1);
+        drop(s);
+        assert_eq!(outbox(&a)[0]["state"], "done");
+        a.ok(&["audit", "verify"]);
+    }
+}
+
+#[test]
+fn a_failed_delivery_is_said_kept_and_retried() {
+    let state = Arc::new(Mutex::new(Waiting {
+        fail_approval: true,
+        ..Waiting::default()
+    }));
+    let (a, _, _server) = approved_and_connected(&state);
+    let (report, code) = sync(&a, None);
+    assert_eq!(code, 1, "{report}");
+    let errors = report["connectors"][0]["errors"].to_string();
+    assert!(errors.contains("answered 500"), "{errors}");
+    let entry = outbox(&a)[0].clone();
+    assert_eq!(entry["state"], "failed");
+    assert!(entry["last_error"].as_str().unwrap().contains("500"));
+    // A write is never repeated blindly: one attempt, then the next sync or a retry.
+    assert_eq!(state.lock().unwrap().posts, 1);
+    let err = a.fails(&["outbox", "retry", "nope"], 2);
+    assert!(err.contains("no outbox entry"), "{err}");
+    state.lock().unwrap().fail_approval = false;
+    let id = entry["id"].as_str().unwrap();
+    let retried = a.json(&["outbox", "retry", id]);
+    assert_eq!(retried["state"], "done", "{retried}");
+    assert_eq!(state.lock().unwrap().approved.len(), 1);
+    // Done is done.
+    let again = a.fails(&["outbox", "retry", id], 2);
+    assert!(again.contains("delivered already"), "{again}");
+}

@@ -57,6 +57,7 @@ import type {
   ConnectorView,
   ConnectorSync,
   ProbeView,
+  OutboxRow,
   ReschedulePreview,
   RescheduleRequest,
   Simulation,
@@ -132,6 +133,8 @@ export const backend = {
   testConnector: (name: string) => call<ProbeView>("test_connector", { name }),
   syncConnectors: (name: string | null = null) =>
     call<ConnectorSync[]>("sync_connectors", { name }),
+  outbox: () => call<OutboxRow[]>("outbox"),
+  retryOutbox: (id: string) => call<ConnectorSync[]>("retry_outbox", { id }),
   syncNow: (name: string | null = null) => call<SyncOutcome[]>("sync_now", { name }),
   syncStatus: () => call<SyncStatus>("sync_status"),
   workspaceSettings: () => call<WorkspaceSettings>("workspace_settings"),

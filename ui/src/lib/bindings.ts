@@ -1418,3 +1418,25 @@ unfinished: number,
  * Deployments no release matches yet, kept to match again at the next sync.
  */
 waiting: number, };
+
+export type OutboxRow = { id: string, connector: string, 
+/**
+ * What it writes, e.g. `gitlab.approval`.
+ */
+kind: string, 
+/**
+ * What makes it once-only.
+ */
+key: string, 
+/**
+ * What is sent, as JSON.
+ */
+payload: string, 
+/**
+ * `pending`, `sending`, `done`, `failed` or `dropped`.
+ */
+state: string, attempts: number, last_error: string | null, created_ms: number, updated_ms: number, 
+/**
+ * The platform's id of what was written, once done.
+ */
+remote_id: string | null, };

@@ -348,6 +348,20 @@ export const en = {
   "gate.body":
     "Moving it to “{status}” deploys nothing, and pipelines that ask relm check are still refused. Say why it moves anyway: the reason is signed with the change, which shows as an override everywhere.",
   "gate.reason": "Why",
+  "connections.pushed":
+    "{count, plural, one {# decision sent to the platform} other {# decisions sent to the platform}}",
+  "connections.outbox": "Outbox",
+  "connections.outboxIntro":
+    "Decisions made in Relm, on their way to the platforms. Each is checked against the platform just before it is sent, and sent once.",
+  "connections.outboxEmpty": "Nothing to send.",
+  "connections.retry": "Retry",
+  "connections.attempts": "{count, plural, one {# attempt} other {# attempts}}",
+  "outbox.kind.gitlab.approval": "GitLab approval",
+  "outbox.state.pending": "waiting",
+  "outbox.state.sending": "being sent",
+  "outbox.state.done": "delivered",
+  "outbox.state.failed": "failed",
+  "outbox.state.dropped": "no longer needed",
   "problem.bad_url": "“{value}” is not a web address; give one starting with https://.",
   "problem.bad_mapping": "“{value}” is not PLATFORM=RELM, such as production=prod.",
   "problem.required.target":
@@ -389,7 +403,7 @@ export const en = {
   "connections.lastOk": "last success {when}",
   "connections.never": "never synced",
   "connections.result":
-    "{pulled, plural, one {# deployment recorded} other {# deployments recorded}}, {pushed} sent",
+    "{pulled, plural, one {# deployment recorded} other {# deployments recorded}}",
   "connections.unfinished":
     "{count, plural, one {# still running or waiting} other {# still running or waiting}}",
   "connections.waiting":
@@ -1533,6 +1547,20 @@ export const fr: Record<MessageKey, string> = {
   "gate.body":
     "La passer à « {status} » ne déploie rien, et les pipelines qui interrogent relm check restent refusés. Indiquez pourquoi elle avance quand même : la raison est signée avec le changement, qui apparaîtra partout comme un passage en force.",
   "gate.reason": "Pourquoi",
+  "connections.pushed":
+    "{count, plural, one {# décision transmise à la plateforme} other {# décisions transmises à la plateforme}}",
+  "connections.outbox": "Envois",
+  "connections.outboxIntro":
+    "Les décisions prises dans Relm, en route vers les plateformes. Chacune est vérifiée auprès de la plateforme juste avant son envoi, et envoyée une seule fois.",
+  "connections.outboxEmpty": "Rien à envoyer.",
+  "connections.retry": "Réessayer",
+  "connections.attempts": "{count, plural, one {# tentative} other {# tentatives}}",
+  "outbox.kind.gitlab.approval": "Approbation GitLab",
+  "outbox.state.pending": "en attente",
+  "outbox.state.sending": "en cours d’envoi",
+  "outbox.state.done": "transmise",
+  "outbox.state.failed": "en échec",
+  "outbox.state.dropped": "plus nécessaire",
   "problem.bad_url":
     "« {value} » n’est pas une adresse web ; donnez-en une qui commence par https://.",
   "problem.bad_mapping":
@@ -1578,7 +1606,7 @@ export const fr: Record<MessageKey, string> = {
   "connections.lastOk": "dernier succès {when}",
   "connections.never": "jamais synchronisée",
   "connections.result":
-    "{pulled, plural, one {# déploiement enregistré} other {# déploiements enregistrés}}, {pushed} envoyés",
+    "{pulled, plural, one {# déploiement enregistré} other {# déploiements enregistrés}}",
   "connections.unfinished":
     "{count, plural, one {# encore en cours ou en attente} other {# encore en cours ou en attente}}",
   "connections.waiting":

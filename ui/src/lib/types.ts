@@ -73,6 +73,7 @@ export type {
   ConnectorSync,
   ProbeView,
   LeftOut,
+  OutboxRow,
   DeployOutcome,
   Deviation,
   DeviationView,

@@ -18,8 +18,12 @@ use relm_domain::text::{self, Lines};
 use relm_domain::window::fmt_utc;
 use relm_domain::{DomainError, ProblemCode, Problems, ReasonCode};
 use relm_store::connectors::{self as store, Candidate, ConnectorRow};
+use relm_store::outbox;
+pub use relm_store::outbox::OutboxRow;
 use relm_store::projection::deployments::{MAX_IMPORTED, by_ref};
+use relm_store::rusqlite::OptionalExtension;
 use serde::Serialize;
+use serde_json::Value;
 use zeroize::Zeroizing;
 
 use crate::error::{ApiError, ErrorCode, Result};
@@ -405,8 +409,10 @@ impl Relm {
     /// Forget a connection and its token. What it imported stays in the ledger.
     pub fn remove_connector(&mut self, name: &str) -> Result<()> {
         let row = self.connector_row(name)?;
-        self.store
-            .write(|tx| -> Result<bool> { Ok(store::remove(tx, &row.name)?) })?;
+        self.store.write(|tx| -> Result<bool> {
+            outbox::remove_connector(tx, &row.name)?;
+            Ok(store::remove(tx, &row.name)?)
+        })?;
         self.keys.delete_secret(&secret_name(&row.name))?;
         tracing::info!(connector = %row.name, "connection removed");
         Ok(())
@@ -451,7 +457,233 @@ impl Relm {
         let mut out = Vec::with_capacity(plans.len());
         for plan in plans {
             let pulled = plan.pull();
-            out.push(self.apply_sync(&plan, pulled)?);
+            let mut report = self.apply_sync(&plan, pulled)?;
+            if report.errors.is_empty() {
+                self.deliver(&plan, true, &mut report)?;
+            }
+            out.push(report);
+        }
+        Ok(out)
+    }
+
+    /// Deliver the connection's due outbox entries (and its failed ones when `failed`), each
+    /// marked `sending` before it leaves and re-checked against the platform first; counted in
+    /// `report` (pushed, or an error).
+    pub fn deliver(
+        &mut self,
+        plan: &SyncPlan,
+        failed: bool,
+        report: &mut ConnectorSync,
+    ) -> Result<()> {
+        for entry in self.outbox_due(plan.name(), failed)? {
+            self.outbox_sending(&entry.id)?;
+            let delivered = plan.deliver_one(&entry);
+            if self.outbox_finish(plan, &entry, delivered, &mut report.errors)? {
+                report.pushed += 1;
+            }
+        }
+        self.record_pushed(plan.name(), report.pushed)
+    }
+
+    /// How many writes a connection's sync delivered.
+    pub fn record_pushed(&mut self, name: &str, pushed: u32) -> Result<()> {
+        if pushed == 0 {
+            return Ok(());
+        }
+        let at = self.clock.now().timestamp_millis();
+        self.store
+            .write(|tx| -> Result<()> { Ok(store::pushed(tx, name, i64::from(pushed), at)?) })
+    }
+
+    /// A connection's entries to deliver now.
+    pub fn outbox_due(&self, connector: &str, failed: bool) -> Result<Vec<OutboxRow>> {
+        Ok(outbox::due(self.store.conn(), connector, failed)?)
+    }
+
+    /// Mark an entry as leaving (committed before the request is made).
+    pub fn outbox_sending(&mut self, id: &str) -> Result<()> {
+        let at = self.clock.now().timestamp_millis();
+        self.store
+            .write(|tx| -> Result<()> { Ok(outbox::sending(tx, id, at)?) })
+    }
+
+    /// Record how an entry's delivery ended; `true` when it was delivered. A delivered
+    /// decision is recorded as a signed `platform.written` event with the platform's id, in
+    /// the same transaction that marks the entry done.
+    pub fn outbox_finish(
+        &mut self,
+        plan: &SyncPlan,
+        entry: &OutboxRow,
+        delivered: Result<Delivered>,
+        errors: &mut Vec<String>,
+    ) -> Result<bool> {
+        let at = self.clock.now().timestamp_millis();
+        match delivered {
+            Ok(Delivered::Done(remote_id)) => {
+                let payload: Value = serde_json::from_str(&entry.payload).unwrap_or(Value::Null);
+                let field = |k: &str| payload[k].as_str().unwrap_or_default().to_string();
+                let body = EventBody::PlatformWritten {
+                    release_id: ReleaseId(field("release")),
+                    platform: plan.row.platform.clone(),
+                    connector: entry.connector.clone(),
+                    what: entry.kind.clone(),
+                    key: entry.key.clone(),
+                    remote_id: remote_id.clone(),
+                    decision: field("decision"),
+                };
+                self.emit(|tx| {
+                    outbox::finish(tx, &entry.id, "done", (Some(&remote_id), None), at)?;
+                    Ok(vec![body])
+                })?;
+                tracing::info!(entry = %entry.id, kind = %entry.kind, "outbox entry delivered");
+                Ok(true)
+            }
+            Ok(Delivered::Dropped(why)) => {
+                self.store.write(|tx| -> Result<()> {
+                    Ok(outbox::finish(
+                        tx,
+                        &entry.id,
+                        "dropped",
+                        (None, Some(&why)),
+                        at,
+                    )?)
+                })?;
+                Ok(false)
+            }
+            Err(e) => {
+                let why = e.to_string();
+                self.store.write(|tx| -> Result<()> {
+                    Ok(outbox::finish(
+                        tx,
+                        &entry.id,
+                        "failed",
+                        (None, Some(&why)),
+                        at,
+                    )?)
+                })?;
+                errors.push(format!("outbox entry {}: {why}", entry.id));
+                Ok(false)
+            }
+        }
+    }
+
+    /// Every outbox entry, newest first.
+    pub fn outbox(&self) -> Result<Vec<OutboxRow>> {
+        Ok(outbox::list(self.store.conn())?)
+    }
+
+    /// Deliver a failed or dropped entry again now (re-checked against the platform first).
+    pub fn retry_outbox(&mut self, id: &str) -> Result<OutboxRow> {
+        let entry = self.requeue_outbox(id)?;
+        let plan = self
+            .plan_syncs(Some(&entry.connector))?
+            .into_iter()
+            .next()
+            .ok_or_else(|| ApiError::validation("the entry's connection is gone"))?;
+        let mut report = ConnectorSync {
+            name: entry.connector.clone(),
+            pulled: 0,
+            pushed: 0,
+            errors: Vec::new(),
+            left_out: Vec::new(),
+            unfinished: 0,
+            waiting: 0,
+        };
+        self.deliver(&plan, false, &mut report)?;
+        outbox::get(self.store.conn(), &entry.id)?
+            .ok_or_else(|| ApiError::validation("the entry vanished"))
+    }
+
+    /// Put a failed or dropped entry back in the queue: the connection's next sync delivers it.
+    pub fn requeue_outbox(&mut self, id: &str) -> Result<OutboxRow> {
+        let entry = outbox::get(self.store.conn(), id.trim())?.ok_or_else(|| {
+            ApiError::not_found(format!(
+                "no outbox entry `{}`; `relm outbox list` shows them",
+                id.trim()
+            ))
+        })?;
+        if entry.state == "done" {
+            return Err(ApiError::validation(format!(
+                "outbox entry {} was delivered already ({})",
+                entry.id,
+                entry.remote_id.as_deref().unwrap_or_default()
+            )));
+        }
+        let at = self.clock.now().timestamp_millis();
+        self.store.write(|tx| -> Result<()> {
+            Ok(outbox::finish(tx, &entry.id, "pending", (None, None), at)?)
+        })?;
+        Ok(entry)
+    }
+
+    /// This member's decisions on releases whose GitLab deployments wait for an approval, as
+    /// outbox entries (kind, key, payload): the latest decision of this member for the
+    /// release and environment, when it is about the release as it is now and has not expired.
+    fn decisions_to_deliver(
+        &self,
+        row: &ConnectorRow,
+        waiting: &[&RemoteDeployment],
+        candidates: &[Candidate],
+        now: DateTime<chrono::Utc>,
+    ) -> Result<Vec<(String, String, String)>> {
+        if waiting.is_empty() {
+            return Ok(Vec::new());
+        }
+        let conn = self.store.conn();
+        let me = self.me()?;
+        let member = self.member(&me.0)?;
+        let (policy, _) = in_force(conn)?;
+        let mut out = Vec::new();
+        for d in waiting {
+            let [release] = matching(candidates, &d.reference, &d.sha)[..] else {
+                continue;
+            };
+            let environment = row
+                .env_map
+                .get(&d.environment)
+                .cloned()
+                .unwrap_or_else(|| d.environment.clone());
+            let decision: Option<(String, String, String, String, Option<String>)> = conn
+                .prepare_cached(
+                    "SELECT event_id, decision, comment, release_digest, expires_at FROM approvals
+                     WHERE release_id = ?1 AND environment = ?2 AND by_key = ?3
+                     ORDER BY at_hlc DESC, event_id DESC LIMIT 1",
+                )?
+                .query_row([&release.id, &environment, &me.0], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                })
+                .optional()?;
+            let Some((event, decision, comment, digest, expires)) = decision else {
+                continue;
+            };
+            let f = facts(conn, &release.id, now, &policy)?;
+            let expired = expires
+                .as_deref()
+                .and_then(|e| DateTime::parse_from_rfc3339(e).ok())
+                .is_some_and(|e| e <= now);
+            if digest != f.fields.governed_digest(&f.release_id) || expired {
+                continue;
+            }
+            let marker = format!("Relm decision {event}");
+            let said = if comment.is_empty() {
+                String::new()
+            } else {
+                format!(": {comment}")
+            };
+            let payload = serde_json::json!({
+                "project": row.target,
+                "deployment": d.id,
+                "status": if decision == "approve" { "approved" } else { "rejected" },
+                "marker": marker,
+                "comment": format!(
+                    "{marker}, signed by {} (key {}){said}",
+                    member.name, member.fingerprint
+                ),
+                "release": release.id,
+                "decision": event,
+            });
+            let key = format!("gitlab.approval:{}#{}:{event}", row.target, d.id);
+            out.push(("gitlab.approval".into(), key, payload.to_string()));
         }
         Ok(out)
     }
@@ -538,6 +770,7 @@ impl Relm {
         let mut unfinished = 0u32;
         let mut by_release: BTreeMap<String, Vec<ImportedDeployment>> = BTreeMap::new();
         let mut refs = HashSet::new();
+        let mut waiting_approval: Vec<&RemoteDeployment> = Vec::new();
         for d in &all {
             let external_ref = format!("{}:{}#{}", platform.as_str(), row.target, d.id);
             let item = format!(
@@ -557,6 +790,11 @@ impl Relm {
                     left_out.push(leave(
                         "canceled on the platform: nothing ran to record".into(),
                     ));
+                    continue;
+                }
+                RemoteState::Blocked if platform == Platform::GitLab => {
+                    unfinished += 1;
+                    waiting_approval.push(d);
                     continue;
                 }
                 RemoteState::Running | RemoteState::Blocked | RemoteState::Waiting => {
@@ -654,6 +892,7 @@ impl Relm {
                     link,
                 });
         }
+        let queued = self.decisions_to_deliver(row, &waiting_approval, &candidates, now)?;
         let pulled_count: u32 = by_release.values().map(|v| v.len() as u32).sum();
         let waiting = kept.len() as u32;
         let at = now.timestamp_millis();
@@ -662,6 +901,9 @@ impl Relm {
         let finish = |tx: &relm_store::Transaction<'_>| -> Result<()> {
             store::set_cursor(tx, &name, cursor.as_deref())?;
             store::keep_unmatched(tx, &name, &kept, at)?;
+            for (kind, key, payload) in &queued {
+                outbox::enqueue(tx, &outbox_id(key), (&name, kind, key), payload, at)?;
+            }
             store::finish_sync(tx, &name, at, (i64::from(pulled_count), 0), &[])?;
             Ok(())
         };
@@ -711,6 +953,22 @@ impl Relm {
     }
 }
 
+/// How delivering an outbox entry ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Delivered {
+    /// Written (or found written already): the platform's id of it.
+    Done(String),
+    /// Not written: the platform no longer waits for it.
+    Dropped(String),
+}
+
+/// An outbox entry's id: the first 12 hex digits of its key's SHA-256 (the same write has the
+/// same id on every run).
+fn outbox_id(key: &str) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(key.as_bytes()))[..12].to_string()
+}
+
 /// One connection's sync, planned under the workspace and pulled without it.
 #[derive(Debug)]
 pub struct SyncPlan {
@@ -735,6 +993,52 @@ impl SyncPlan {
             error: found.as_ref().err().map(ToString::to_string),
             found: found.ok(),
         })
+    }
+
+    /// Deliver one outbox entry (network only): re-check the platform's state, then write.
+    pub fn deliver_one(&self, entry: &OutboxRow) -> Result<Delivered> {
+        let (_, api) = self.api.as_ref().map_err(Clone::clone)?;
+        let p: Value = serde_json::from_str(&entry.payload)
+            .map_err(|e| ApiError::validation(format!("outbox entry {}: {e}", entry.id)))?;
+        let field = |k: &str| p[k].as_str().unwrap_or_default().to_string();
+        let remote =
+            |e: relm_connect::fetch::FetchError| ApiError::new(ErrorCode::Remote, e.to_string());
+        match entry.kind.as_str() {
+            "gitlab.approval" => {
+                let (project, id) = (field("project"), field("deployment"));
+                Relm::runtime()?.block_on(async {
+                    let now = relm_connect::gitlab::approval(api, &project, &id, &field("marker"))
+                        .await
+                        .map_err(remote)?;
+                    if let Some(at) = now.given {
+                        // Sent before (a delivery cut short after the platform took it).
+                        return Ok(Delivered::Done(format!(
+                            "deployment {id}, approval of {at}"
+                        )));
+                    }
+                    if !now.blocked {
+                        return Ok(Delivered::Dropped(
+                            "the deployment no longer waits for an approval on GitLab".into(),
+                        ));
+                    }
+                    let at = relm_connect::gitlab::approve(
+                        api,
+                        &project,
+                        &id,
+                        &field("status"),
+                        &field("comment"),
+                    )
+                    .await
+                    .map_err(remote)?;
+                    Ok(Delivered::Done(format!(
+                        "deployment {id}, approval of {at}"
+                    )))
+                })
+            }
+            other => Ok(Delivered::Dropped(format!(
+                "`{other}` is not a write this version of Relm knows"
+            ))),
+        }
     }
 
     /// Read the platform (network only: no workspace needed).

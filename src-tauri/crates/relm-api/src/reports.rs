@@ -142,6 +142,10 @@ impl Words {
             "action.done" => ("action done", "action faite"),
             "report.exported" => ("report exported", "rapport exporté"),
             "deployments.imported" => ("deployments imported", "déploiements importés"),
+            "platform.written" => (
+                "decision delivered to the platform",
+                "décision transmise à la plateforme",
+            ),
             other => return other.to_string(),
         };
         self.t(en, fr)

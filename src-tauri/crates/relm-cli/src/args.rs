@@ -68,6 +68,9 @@ pub enum Command {
     /// Connections to deployment platforms (GitHub, GitLab, Argo CD): add, test, sync.
     #[command(subcommand)]
     Connector(crate::connect::ConnectorCmd),
+    /// Writes to deployment platforms waiting to be delivered: list them, retry one.
+    #[command(subcommand)]
+    Outbox(crate::connect::OutboxCmd),
     /// Rollback readiness: the plan, its rehearsals, rollbacks.
     #[command(subcommand)]
     Rollback(crate::delivery::RollbackCmd),

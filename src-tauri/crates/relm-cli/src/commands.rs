@@ -120,6 +120,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Risk(cmd) => risk(&opts, cmd),
         Command::Deploy(cmd) => crate::delivery::deploy(&opts, cmd),
         Command::Connector(cmd) => crate::connect::connector(&opts, cmd),
+        Command::Outbox(cmd) => crate::connect::outbox(&opts, cmd),
         Command::Rollback(cmd) => crate::delivery::rollback(&opts, cmd),
         Command::Review(cmd) => crate::delivery::review(&opts, cmd),
         Command::Action(cmd) => crate::delivery::action(&opts, cmd),

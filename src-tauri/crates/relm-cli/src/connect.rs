@@ -254,3 +254,53 @@ pub fn connector(opts: &Options, cmd: ConnectorCmd) -> Result<Outcome> {
         }
     }
 }
+
+#[derive(Debug, Subcommand)]
+pub enum OutboxCmd {
+    /// Writes to platforms: pending, being sent, done (with the platform's id), failed (why),
+    /// dropped (the platform no longer waited for them).
+    List,
+    /// Deliver a failed or dropped entry again now, re-checked against the platform first.
+    Retry { id: String },
+}
+
+fn entry_text(e: &relm_api::connectors::OutboxRow) -> String {
+    let mut t = format!(
+        "{}  {}  {}  {}  attempts {}",
+        e.id,
+        e.state,
+        Shown(&e.connector),
+        Shown(&e.key),
+        e.attempts
+    );
+    if let Some(r) = &e.remote_id {
+        t.push_str(&format!("  → {}", Shown(r)));
+    }
+    if let Some(err) = &e.last_error {
+        t.push_str(&format!("\n  {}", Shown(err)));
+    }
+    t.push('\n');
+    t
+}
+
+pub fn outbox(opts: &Options, cmd: OutboxCmd) -> Result<Outcome> {
+    let mut relm = Relm::open(opts)?;
+    match cmd {
+        OutboxCmd::List => {
+            let all = relm.outbox()?;
+            let mut text: String = all.iter().map(entry_text).collect();
+            if all.is_empty() {
+                text.push_str("the outbox is empty\n");
+            }
+            Outcome::ok(serde_json::json!({ "outbox": all }), text)
+        }
+        OutboxCmd::Retry { id } => {
+            let e = relm.retry_outbox(&id)?;
+            let text = entry_text(&e);
+            Ok(Outcome {
+                exit: if e.state == "done" { 0 } else { 1 },
+                ..Outcome::ok(&e, text)?
+            })
+        }
+    }
+}

@@ -161,13 +161,19 @@ impl Api {
 
     /// GET `url` (on the API's origin) as JSON, with `etag` as `If-None-Match` when given.
     pub async fn get(&self, url: &Url, etag: Option<&str>) -> Result<Page, FetchError> {
-        self.send(url, etag, None).await
+        self.send(url, etag, None, true).await
     }
 
     /// POST `body` as JSON to `url` (on the API's origin) and read the JSON answer: a GraphQL
     /// query, which reads and so may be sent again.
     pub async fn post(&self, url: &Url, body: &Value) -> Result<Page, FetchError> {
-        self.send(url, None, Some(body)).await
+        self.send(url, None, Some(body), true).await
+    }
+
+    /// POST `body` once, a write: never sent again here whatever the answer (a write that may
+    /// have landed is re-checked against the platform before it is tried again).
+    pub async fn write(&self, url: &Url, body: &Value) -> Result<Page, FetchError> {
+        self.send(url, None, Some(body), false).await
     }
 
     async fn send(
@@ -175,6 +181,7 @@ impl Api {
         url: &Url,
         etag: Option<&str>,
         body: Option<&Value>,
+        again: bool,
     ) -> Result<Page, FetchError> {
         link::same_origin(url, &self.base)?;
         let shown = url.as_str().to_string();
@@ -207,6 +214,15 @@ impl Api {
             };
             let jitter = jitter(attempt);
             match wait::after(status, &headers, self.clock.now(), attempt, jitter) {
+                Next::Retry(_) if !again => {
+                    return Err(FetchError::GaveUp {
+                        url: shown,
+                        why: match status {
+                            Some(s) => format!("answered {s}"),
+                            None => "no answer".into(),
+                        },
+                    });
+                }
                 Next::Retry(d) => {
                     self.pause(d).await;
                     continue;

@@ -90,3 +90,62 @@ pub async fn deployments(
     }
     Ok((ok, skipped))
 }
+
+/// Where a deployment waiting for approval stands on GitLab.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Approval {
+    /// Still `blocked`: waiting for approvals.
+    pub blocked: bool,
+    /// When an approval whose comment carries the marker was given, if one was.
+    pub given: Option<String>,
+}
+
+fn deployment_path(project: &str, id: &str) -> String {
+    format!(
+        "/projects/{}/deployments/{}",
+        project_ref(project),
+        url::form_urlencoded::byte_serialize(id.as_bytes()).collect::<String>()
+    )
+}
+
+/// Read deployment `id` afresh (`GET /projects/:id/deployments/:deployment_id`): whether it
+/// still waits, and whether an approval carrying `marker` is among its `approvals`.
+pub async fn approval(
+    api: &Api,
+    project: &str,
+    id: &str,
+    marker: &str,
+) -> Result<Approval, FetchError> {
+    let url = api.url(&deployment_path(project, id))?;
+    let body = api.get(&url, None).await?.body.unwrap_or(Value::Null);
+    let status = text(&body, "/status").ok_or_else(|| FetchError::BadJson {
+        url: url.to_string(),
+        why: "no `status` in the deployment".into(),
+    })?;
+    let given = body
+        .get("approvals")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .find(|a| text(a, "/comment").is_some_and(|c| c.contains(marker)))
+        .map(|a| text(a, "/created_at").unwrap_or_default());
+    Ok(Approval {
+        blocked: status == "blocked",
+        given,
+    })
+}
+
+/// Approve or reject deployment `id` (`POST /projects/:id/deployments/:deployment_id/approval`,
+/// `status` `approved` or `rejected`), once: when the approval was given.
+pub async fn approve(
+    api: &Api,
+    project: &str,
+    id: &str,
+    status: &str,
+    comment: &str,
+) -> Result<String, FetchError> {
+    let url = api.url(&format!("{}/approval", deployment_path(project, id)))?;
+    let body = serde_json::json!({"status": status, "comment": comment});
+    let answer = api.write(&url, &body).await?.body.unwrap_or(Value::Null);
+    Ok(text(&answer, "/created_at").unwrap_or_default())
+}

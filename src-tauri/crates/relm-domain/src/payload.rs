@@ -425,6 +425,22 @@ pub enum EventBody {
         connector: String,
         deployments: Vec<ImportedDeployment>,
     },
+    /// A write a connector delivered to a deployment platform from the outbox (a decision
+    /// given as the platform's approval or rejection): what it was, its once-only key, the
+    /// platform's id of what was written, and the decision it carried. On record only.
+    #[serde(rename = "platform.written")]
+    PlatformWritten {
+        release_id: ReleaseId,
+        platform: String,
+        connector: String,
+        /// `gitlab.approval`, …
+        what: String,
+        key: String,
+        remote_id: String,
+        /// The decision's event id.
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        decision: String,
+    },
 }
 
 /// One deployment a platform reported, as imported.
@@ -506,6 +522,7 @@ impl EventBody {
             EventBody::ActionDone { .. } => "action.done",
             EventBody::ReportExported { .. } => "report.exported",
             EventBody::DeploymentsImported { .. } => "deployments.imported",
+            EventBody::PlatformWritten { .. } => "platform.written",
         }
     }
 
@@ -529,6 +546,7 @@ impl EventBody {
             | EventBody::ApprovalRecorded { release_id, .. }
             | EventBody::DeploymentRecorded { release_id, .. }
             | EventBody::DeploymentsImported { release_id, .. }
+            | EventBody::PlatformWritten { release_id, .. }
             | EventBody::RollbackRehearsed { release_id, .. }
             | EventBody::RollbackPlanned { release_id, .. }
             | EventBody::RollbackRecorded { release_id, .. }

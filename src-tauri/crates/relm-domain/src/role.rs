@@ -112,5 +112,7 @@ pub fn roles_allowed_to_emit(body: &EventBody) -> Option<&'static [Role]> {
         | EventBody::FreezeJustified { .. } => Some(RELEASE),
         // Exporting is reading: every member may, an auditor above all; the export is on record.
         EventBody::ReportExported { .. } => Some(ANYONE),
+        // A delivery receipt: the decision it carried was judged when it was signed.
+        EventBody::PlatformWritten { .. } => Some(ANYONE),
     }
 }

@@ -126,6 +126,15 @@ pub fn finish_sync(
     Ok(())
 }
 
+/// How many writes the last sync delivered.
+pub fn pushed(conn: &Connection, name: &str, pushed: i64, at_ms: i64) -> Result<()> {
+    conn.execute(
+        "UPDATE connectors SET last_pushed = ?2, last_sync_ms = ?3 WHERE name = ?1",
+        params![name, pushed, at_ms],
+    )?;
+    Ok(())
+}
+
 /// The deployments kept for matching again (platform id → the deployment as JSON).
 pub fn unmatched(conn: &Connection, name: &str) -> Result<BTreeMap<String, String>> {
     let mut stmt = conn.prepare_cached(

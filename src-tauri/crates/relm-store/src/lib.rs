@@ -15,6 +15,7 @@ pub mod evidence;
 pub mod forks;
 pub mod ingest;
 pub mod local;
+pub mod outbox;
 pub mod projection;
 pub mod verify;
 

@@ -160,7 +160,7 @@ pub fn apply(
                 (at, by),
             )?,
             // On record in the ledger (the audit log shows it); nothing to project.
-            EventBody::ReportExported { .. } => None,
+            EventBody::ReportExported { .. } | EventBody::PlatformWritten { .. } => None,
             EventBody::WorkspaceConfigured {
                 max_clock_offset_minutes,
             } if !(1..=relm_domain::limits::MAX_CLOCK_OFFSET_MINUTES)
