@@ -223,7 +223,14 @@ impl Relm {
     ) -> Result<ConnectorView> {
         let mut problems = Problems::default();
         let name = input.name.trim().to_string();
-        if name.len() > 64 || name.contains('/') || text::check_name("name", &name).is_err() {
+        if name.is_empty() {
+            problems.add(DomainError::problem(
+                "name",
+                ProblemCode::Required,
+                "name the connection, e.g. payments-gitlab",
+            ));
+        } else if name.len() > 64 || name.contains('/') || text::check_name("name", &name).is_err()
+        {
             problems.add(
                 DomainError::problem(
                     "name",
@@ -299,7 +306,15 @@ impl Relm {
             .filter(|s| !s.is_empty())
             .map(String::from)
             .unwrap_or_else(|| last_name(&target));
-        problems.check(text::check_name("service", &service));
+        // Without a target, the service it would default to is not worth a second error.
+        if !target.is_empty()
+            || input
+                .service
+                .as_deref()
+                .is_some_and(|s| !s.trim().is_empty())
+        {
+            problems.check(text::check_name("service", &service));
+        }
         let mut env_map = BTreeMap::new();
         for pair in &input.env_map {
             match pair.split_once('=') {
@@ -638,11 +653,7 @@ impl Relm {
             let [release] = matching(candidates, &d.reference, &d.sha)[..] else {
                 continue;
             };
-            let environment = row
-                .env_map
-                .get(&d.environment)
-                .cloned()
-                .unwrap_or_else(|| d.environment.clone());
+            let environment = relm_env(row, &d.environment);
             let decision: Option<(String, String, String, String, Option<String>)> = conn
                 .prepare_cached(
                     "SELECT event_id, decision, comment, release_digest, expires_at FROM approvals
@@ -805,11 +816,7 @@ impl Relm {
             if !refs.insert(external_ref.clone()) || by_ref(conn, &external_ref)?.is_some() {
                 continue;
             }
-            let environment = row
-                .env_map
-                .get(&d.environment)
-                .cloned()
-                .unwrap_or_else(|| d.environment.clone());
+            let environment = relm_env(row, &d.environment);
             if text::check_name("environment", &environment).is_err() {
                 left_out.push(leave(format!(
                     "`{}` is not a Relm environment name; map it with --env-map {}=ENV",
@@ -1049,6 +1056,14 @@ impl SyncPlan {
             .block_on(c.pull(api, self.row.cursor.clone(), self.now))
             .map_err(|e| ApiError::new(ErrorCode::Remote, e.to_string()))
     }
+}
+
+/// Relm's name of a platform's environment: as the connection maps it, else the same.
+fn relm_env(row: &ConnectorRow, platform_env: &str) -> String {
+    row.env_map
+        .get(platform_env)
+        .cloned()
+        .unwrap_or_else(|| platform_env.to_string())
 }
 
 /// A deployment's tag or branch, or its commit.
