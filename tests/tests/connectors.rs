@@ -1062,3 +1062,168 @@ fn a_failed_delivery_is_said_kept_and_retried() {
     let again = a.fails(&["outbox", "retry", id], 2);
     assert!(again.contains("delivered already"), "{again}");
 }
+
+/// A CA, and a certificate for 127.0.0.1 signed by it, made with OpenSSL in `dir`.
+fn company_ca(dir: &std::path::Path) {
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    run(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+        "-days",
+        "3650",
+        "-subj",
+        "/CN=Example Corp Root CA",
+    ]);
+    run(&[
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "server.key",
+        "-out",
+        "server.csr",
+        "-subj",
+        "/CN=127.0.0.1",
+    ]);
+    std::fs::write(dir.join("san.ext"), "subjectAltName=IP:127.0.0.1\n").unwrap();
+    run(&[
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "server.pem",
+        "-days",
+        "3650",
+        "-extfile",
+        "san.ext",
+    ]);
+}
+
+#[test]
+fn a_company_ca_and_proxy_come_from_the_usual_environment_variables() {
+    let r = Replica::new();
+    r.init();
+    let tls = tempfile::tempdir().unwrap();
+    company_ca(tls.path());
+    // GitLab over HTTPS with the company's certificate (Python's own TLS server).
+    let script = r#"
+import http.server, json, ssl, sys
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        body = json.dumps({"id": 7, "path_with_namespace": "acme/payments"}).encode()
+        self.send_response(200); self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body))); self.end_headers(); self.wfile.write(body)
+    def log_message(self, *a): pass
+s = http.server.HTTPServer(("127.0.0.1", 0), H)
+c = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER); c.load_cert_chain(sys.argv[1], sys.argv[2])
+s.socket = c.wrap_socket(s.socket, server_side=True)
+print(s.server_address[1], flush=True)
+s.serve_forever()
+"#;
+    let mut server = std::process::Command::new("python3")
+        .args(["-c", script])
+        .arg(tls.path().join("server.pem"))
+        .arg(tls.path().join("server.key"))
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut port = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(server.stdout.take().unwrap()),
+        &mut port,
+    )
+    .unwrap();
+    let url = format!("https://127.0.0.1:{}/api/v4", port.trim());
+    added(
+        &r,
+        &[
+            "gitlab",
+            "corp",
+            "--project",
+            "acme/payments",
+            "--api-url",
+            &url,
+        ],
+        TOKEN,
+    );
+    // Without the company's CA the certificate is refused, and the error says so.
+    let out = r
+        .cmd(&["connector", "test", "corp"])
+        .env("SSL_CERT_FILE", "/nonexistent")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&out.stdout).to_lowercase();
+    assert!(said.contains("certificate"), "{said}");
+    // With it, from SSL_CERT_FILE, as OpenSSL and curl read it.
+    let ca = tls.path().join("ca.pem");
+    let out = r
+        .cmd(&["--json", "connector", "test", "corp"])
+        .env("SSL_CERT_FILE", &ca)
+        .output()
+        .unwrap();
+    let probe: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(probe["found"], "acme/payments", "{probe}");
+    server.kill().unwrap();
+    server.wait().unwrap();
+
+    // A proxy from HTTP_PROXY: the platform's host is reached only through it.
+    let proxy = serve(Arc::new(|req, _| {
+        assert!(
+            req.path.starts_with("http://gitlab.example.invalid/"),
+            "{}",
+            req.path
+        );
+        resp(
+            200,
+            json!({"id": 7, "path_with_namespace": "acme/payments"}),
+        )
+    }));
+    added(
+        &r,
+        &[
+            "gitlab",
+            "behind-proxy",
+            "--project",
+            "acme/payments",
+            "--api-url",
+            "http://gitlab.example.invalid/api/v4",
+        ],
+        TOKEN,
+    );
+    let out = r
+        .cmd(&["--json", "connector", "test", "behind-proxy"])
+        .env("HTTP_PROXY", &proxy.base)
+        .env_remove("NO_PROXY")
+        .env_remove("no_proxy")
+        .output()
+        .unwrap();
+    let probe: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(probe["found"], "acme/payments", "{probe}");
+    assert_eq!(proxy.seen.lock().unwrap().len(), 1);
+}

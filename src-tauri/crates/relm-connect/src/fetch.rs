@@ -44,8 +44,32 @@ pub enum FetchError {
     TooLarge { url: String },
     #[error("{url} lists more than {MAX_PAGES} pages; narrow what is asked")]
     TooManyPages { url: String },
+    #[error(
+        "{url}: the platform's certificate is not trusted ({why}); if your company's network has its own certificate authority, give its certificate in SSL_CERT_FILE (or a folder of them in SSL_CERT_DIR)"
+    )]
+    Untrusted { url: String, why: String },
     #[error("{0}")]
     Setup(String),
+}
+
+/// The TLS refusal behind a failed request, if that is what it was: a certificate that is not
+/// trusted is no outage, and waiting will not change it.
+fn tls_refusal(e: &reqwest::Error) -> Option<String> {
+    let mut next: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = next {
+        if let Some(r) = err.downcast_ref::<rustls::Error>() {
+            return Some(r.to_string());
+        }
+        // An I/O error holds the TLS one as its payload, perhaps inside another I/O error (its
+        // `source` skips the payload).
+        next = match err.downcast_ref::<std::io::Error>() {
+            Some(io) => io
+                .get_ref()
+                .map(|i| i as &(dyn std::error::Error + 'static)),
+            None => err.source(),
+        };
+    }
+    None
 }
 
 /// An API: its base URL, the token sent to it, the client, and how waits are taken.
@@ -200,6 +224,11 @@ impl Api {
                 req = req.header("If-None-Match", e);
             }
             let sent = req.send().await;
+            if let Err(e) = &sent
+                && let Some(why) = tls_refusal(e)
+            {
+                return Err(FetchError::Untrusted { url: shown, why });
+            }
             let (status, headers) = match &sent {
                 Ok(r) => (
                     Some(r.status().as_u16()),
