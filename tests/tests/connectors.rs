@@ -835,10 +835,25 @@ struct Waiting {
     hang_approval: bool,
     fail_approval: bool,
     hung: usize,
+    /// Every answer takes this long (a slow platform, so a kill lands anywhere).
+    delay_ms: u64,
 }
 
 fn waiting_gitlab(state: Arc<Mutex<Waiting>>) -> Server {
     serve(Arc::new(move |req, _| {
+        // What a request asks is done when it arrives; its answer then takes `delay_ms`.
+        let answer = answer_waiting(&state, req);
+        let delay = state.lock().unwrap().delay_ms;
+        std::thread::sleep(std::time::Duration::from_millis(delay));
+        answer
+    }))
+}
+
+fn answer_waiting(
+    state: &Arc<Mutex<Waiting>>,
+    req: &relm_tests::http::Req,
+) -> relm_tests::http::Resp {
+    {
         let deployment = |s: &Waiting| {
             let mut d = gl(
                 300,
@@ -892,7 +907,7 @@ fn waiting_gitlab(state: Arc<Mutex<Waiting>>) -> Server {
             return resp(201, approval);
         }
         resp(404, json!({"message": "404 Not Found"}))
-    }))
+    }
 }
 
 /// Ada's replica with the release Bob planned, approved by Ada for prod, and her connection to
@@ -1031,6 +1046,41 @@ fn a_delivery_killed_before_or_after_the_platform_took_it_is_sent_exactly_once()
         assert_eq!(s.approved.len(), 1);
         drop(s);
         assert_eq!(outbox(&a)[0]["state"], "done");
+        a.ok(&["audit", "verify"]);
+    }
+}
+
+#[test]
+fn killed_at_random_points_each_approval_is_still_delivered_exactly_once() {
+    use rand::RngExt;
+    let mut rng = rand::rng();
+    for round in 0..6 {
+        let state = Arc::new(Mutex::new(Waiting {
+            delay_ms: 40,
+            ..Waiting::default()
+        }));
+        let (a, _, _server) = approved_and_connected(&state);
+        // A few syncs, each killed with SIGKILL somewhere in its reads, checks and writes.
+        for _ in 0..3 {
+            let mut child = a
+                .cmd(&["connector", "sync"])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap();
+            std::thread::sleep(std::time::Duration::from_millis(rng.random_range(0..400)));
+            let _ = child.kill();
+            child.wait().unwrap();
+        }
+        a.assert_integrity();
+        state.lock().unwrap().delay_ms = 0;
+        let (report, code) = sync(&a, None);
+        assert_eq!(code, 0, "round {round}: {report}");
+        let s = state.lock().unwrap();
+        assert_eq!(s.approved.len(), 1, "round {round}: exactly one approval");
+        assert_eq!(s.posts, 1, "round {round}: posted once");
+        drop(s);
+        assert_eq!(outbox(&a)[0]["state"], "done", "round {round}");
         a.ok(&["audit", "verify"]);
     }
 }
