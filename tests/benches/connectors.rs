@@ -53,6 +53,22 @@ fn time(t: DateTime<Utc>) -> String {
 fn github(repos: Repos, count: Arc<Mutex<Count>>) -> relm_tests::http::Server {
     serve(Arc::new(move |req: &Req, _| {
         let repos = repos.lock().unwrap();
+        if req.method == "GET" && req.path.contains("/actions/runs?") {
+            // No run waits for a review; unchanged after the first answer.
+            if req.header("if-none-match") == Some("\"r0\"") {
+                count.lock().unwrap().not_modified += 1;
+                return Resp {
+                    status: 304,
+                    headers: vec![("ETag".into(), "\"r0\"".into())],
+                    body: Vec::new(),
+                    stall: None,
+                };
+            }
+            count.lock().unwrap().counted += 1;
+            let mut r = resp(200, json!({"total_count": 0, "workflow_runs": []}));
+            r.headers.push(("ETag".into(), "\"r0\"".into()));
+            return r;
+        }
         if req.method == "GET" {
             // /repos/acme/NAME/deployments?per_page=1
             let name = req.path.split('/').nth(3).unwrap_or_default();

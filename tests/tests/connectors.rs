@@ -591,6 +591,20 @@ fn github_and_argo_cd_deployments_are_imported_too() {
         if req.path == "/repos/acme/payments" {
             return resp(200, json!({"id": 1, "full_name": "acme/payments"}));
         }
+        // No run waits for a review.
+        if req.path == "/repos/acme/payments/actions/runs?status=waiting&per_page=100" {
+            if req.header("if-none-match") == Some("\"r0\"") {
+                return relm_tests::http::Resp {
+                    status: 304,
+                    headers: vec![("ETag".into(), "\"r0\"".into())],
+                    body: Vec::new(),
+                    stall: None,
+                };
+            }
+            let mut r = resp(200, json!({"total_count": 0, "workflow_runs": []}));
+            r.headers.push(("ETag".into(), "\"r0\"".into()));
+            return r;
+        }
         // The newest deployment, conditionally: 304 when the ETag still holds.
         if req.path == "/repos/acme/payments/deployments?per_page=1" {
             if req.header("if-none-match") == Some("\"v1\"") {
@@ -712,7 +726,7 @@ fn github_and_argo_cd_deployments_are_imported_too() {
         "{refs:?}"
     );
     assert_eq!(imports(&r), 2, "one event per connection and release");
-    // Nothing changed on GitHub: one conditional request answered 304 (which GitHub does not
+    // Nothing changed on GitHub: two conditional requests answered 304 (which GitHub does not
     // count against the rate limit), and no GraphQL query (which it counts).
     github.seen.lock().unwrap().clear();
     let (report, _) = sync(&r, Some("gh"));
@@ -724,7 +738,13 @@ fn github_and_argo_cd_deployments_are_imported_too() {
         .iter()
         .map(|q| q.path.clone())
         .collect();
-    assert_eq!(paths, ["/repos/acme/payments/deployments?per_page=1"]);
+    assert_eq!(
+        paths,
+        [
+            "/repos/acme/payments/actions/runs?status=waiting&per_page=100",
+            "/repos/acme/payments/deployments?per_page=1"
+        ]
+    );
 }
 
 #[test]
@@ -1276,4 +1296,109 @@ s.serve_forever()
     let probe: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(probe["found"], "acme/payments", "{probe}");
     assert_eq!(proxy.seen.lock().unwrap().len(), 1);
+}
+
+/// A GitHub repository whose workflow run 77 (of tag v4.2.0) waits for a review before it
+/// deploys to `production` (environment 161), as the Actions API shows it: the runs waiting,
+/// the run's `pending_deployments` and its `approvals` (reviews given), and reviews taken by
+/// `POST …/pending_deployments`.
+#[derive(Debug, Default)]
+struct Review {
+    reviews: Vec<Value>,
+    posts: usize,
+}
+
+fn reviewing_github(state: Arc<Mutex<Review>>) -> Server {
+    serve(Arc::new(move |req, _| {
+        let mut s = state.lock().unwrap();
+        let waiting = s.reviews.is_empty();
+        match (req.method.as_str(), req.path.as_str()) {
+            ("GET", "/repos/acme/payments/actions/runs?status=waiting&per_page=100") => {
+                let runs = if waiting {
+                    json!([{"id": 77, "head_sha": format!("{:040x}", 77), "head_branch": "v4.2.0", "status": "waiting"}])
+                } else {
+                    json!([])
+                };
+                resp(200, json!({"total_count": 1, "workflow_runs": runs}))
+            }
+            ("GET", "/repos/acme/payments/actions/runs/77/pending_deployments") => {
+                let pending = if waiting {
+                    json!([{"environment": {"id": 161, "name": "production"}, "wait_timer": 0,
+                        "current_user_can_approve": true, "reviewers": []}])
+                } else {
+                    json!([])
+                };
+                resp(200, pending)
+            }
+            ("GET", "/repos/acme/payments/actions/runs/77/approvals") => {
+                resp(200, json!(s.reviews))
+            }
+            ("POST", "/repos/acme/payments/actions/runs/77/pending_deployments") => {
+                let body: Value = serde_json::from_str(&req.body).unwrap();
+                assert_eq!(body["environment_ids"], json!([161]), "{body}");
+                s.posts += 1;
+                s.reviews.push(json!({"state": body["state"], "comment": body["comment"],
+                    "environments": [{"id": 161, "name": "production"}], "user": {"login": "ada"}}));
+                resp(200, json!([{"id": 501, "environment": "production"}]))
+            }
+            ("GET", "/repos/acme/payments/deployments?per_page=1") => resp(200, json!([])),
+            ("POST", "/graphql") => resp(
+                200,
+                json!({"data": {"repository": {"deployments": {
+                    "pageInfo": {"hasNextPage": false, "endCursor": null}, "edges": []}}}}),
+            ),
+            _ => resp(404, json!({"message": "Not Found"})),
+        }
+    }))
+}
+
+#[test]
+fn a_decision_reaches_a_github_run_waiting_for_review_once() {
+    let (a, b, _remote) = team();
+    let id = b.march_release();
+    b.ok(&["release", "status", &id, "planned"]);
+    b.ok(&["sync"]);
+    a.ok(&["sync"]);
+    a.ok(&[
+        "reject",
+        &id,
+        "--env",
+        "prod",
+        "--comment",
+        "the canary fails",
+    ]);
+    let state = Arc::new(Mutex::new(Review::default()));
+    let server = reviewing_github(state.clone());
+    let gh = [
+        "github",
+        "gh",
+        "--repo",
+        "acme/payments",
+        "--api-url",
+        &server.base,
+        "--env-map",
+        "production=prod",
+    ];
+    added(&a, &gh, TOKEN);
+    let (report, code) = sync(&a, None);
+    assert_eq!(code, 0, "{report}");
+    assert_eq!(report["connectors"][0]["pushed"], 1, "{report}");
+    {
+        let s = state.lock().unwrap();
+        assert_eq!(s.posts, 1);
+        assert_eq!(s.reviews[0]["state"], "rejected");
+        assert!(
+            s.reviews[0]["comment"]
+                .as_str()
+                .unwrap()
+                .contains("the canary fails")
+        );
+    }
+    let entry = outbox(&a)[0].clone();
+    assert_eq!(entry["kind"], "github.review");
+    assert_eq!(entry["state"], "done");
+    assert_eq!(entry["remote_id"], "run 77, deployments 501");
+    sync(&a, None);
+    assert_eq!(state.lock().unwrap().posts, 1, "once");
+    a.ok(&["audit", "verify"]);
 }

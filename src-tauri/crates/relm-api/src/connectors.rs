@@ -637,7 +637,8 @@ impl Relm {
     fn decisions_to_deliver(
         &self,
         row: &ConnectorRow,
-        waiting: &[&RemoteDeployment],
+        platform: Platform,
+        waiting: &[Wait],
         candidates: &[Candidate],
         now: DateTime<chrono::Utc>,
     ) -> Result<Vec<(String, String, String)>> {
@@ -681,9 +682,7 @@ impl Relm {
             } else {
                 format!(": {comment}")
             };
-            let payload = serde_json::json!({
-                "project": row.target,
-                "deployment": d.id,
+            let mut payload = serde_json::json!({
                 "status": if decision == "approve" { "approved" } else { "rejected" },
                 "marker": marker,
                 "comment": format!(
@@ -693,8 +692,22 @@ impl Relm {
                 "release": release.id,
                 "decision": event,
             });
-            let key = format!("gitlab.approval:{}#{}:{event}", row.target, d.id);
-            out.push(("gitlab.approval".into(), key, payload.to_string()));
+            let (kind, key) = if platform == Platform::GitHub {
+                payload["repo"] = row.target.clone().into();
+                payload["run"] = d.id.clone().into();
+                payload["environment_id"] = d.environment_id.clone().into();
+                let key = format!(
+                    "github.review:{}#{}:{}:{event}",
+                    row.target, d.id, d.environment_id
+                );
+                ("github.review", key)
+            } else {
+                payload["project"] = row.target.clone().into();
+                payload["deployment"] = d.id.clone().into();
+                let key = format!("gitlab.approval:{}#{}:{event}", row.target, d.id);
+                ("gitlab.approval", key)
+            };
+            out.push((kind.into(), key, payload.to_string()));
         }
         Ok(out)
     }
@@ -899,7 +912,24 @@ impl Relm {
                     link,
                 });
         }
-        let queued = self.decisions_to_deliver(row, &waiting_approval, &candidates, now)?;
+        let mut waits: Vec<Wait> = waiting_approval
+            .iter()
+            .map(|d| Wait {
+                id: d.id.clone(),
+                environment_id: String::new(),
+                reference: d.reference.clone(),
+                sha: d.sha.clone(),
+                environment: d.environment.clone(),
+            })
+            .collect();
+        waits.extend(pulled.waiting_runs.iter().map(|r| Wait {
+            id: r.run.clone(),
+            environment_id: r.environment_id.clone(),
+            reference: r.branch.clone(),
+            sha: r.sha.clone(),
+            environment: r.environment.clone(),
+        }));
+        let queued = self.decisions_to_deliver(row, platform, &waits, &candidates, now)?;
         let pulled_count: u32 = by_release.values().map(|v| v.len() as u32).sum();
         let waiting = kept.len() as u32;
         let at = now.timestamp_millis();
@@ -958,6 +988,16 @@ impl Relm {
             waiting,
         })
     }
+}
+
+/// Something waiting on the platform for a decision: a GitLab deployment (its id), or a
+/// GitHub workflow run (its id) for an environment (its id).
+struct Wait {
+    id: String,
+    environment_id: String,
+    reference: String,
+    sha: String,
+    environment: String,
 }
 
 /// How delivering an outbox entry ended.
@@ -1040,6 +1080,37 @@ impl SyncPlan {
                     Ok(Delivered::Done(format!(
                         "deployment {id}, approval of {at}"
                     )))
+                })
+            }
+            "github.review" => {
+                let (repo, run, env) = (field("repo"), field("run"), field("environment_id"));
+                Relm::runtime()?.block_on(async {
+                    let (waits, given) = relm_connect::github::review_state(
+                        api,
+                        &repo,
+                        (&run, &env),
+                        &field("marker"),
+                    )
+                    .await
+                    .map_err(remote)?;
+                    if let Some(state) = given {
+                        return Ok(Delivered::Done(format!("run {run}, review {state}")));
+                    }
+                    if !waits {
+                        return Ok(Delivered::Dropped(
+                            "the run no longer waits for a review on GitHub".into(),
+                        ));
+                    }
+                    let ids = relm_connect::github::review(
+                        api,
+                        &repo,
+                        (&run, &env),
+                        &field("status"),
+                        &field("comment"),
+                    )
+                    .await
+                    .map_err(remote)?;
+                    Ok(Delivered::Done(format!("run {run}, deployments {ids}")))
                 })
             }
             other => Ok(Delivered::Dropped(format!(

@@ -61,6 +61,8 @@ pub struct Pulled {
     pub deployments: Vec<RemoteDeployment>,
     pub skipped: Vec<Skipped>,
     pub cursor: Option<String>,
+    /// GitHub's workflow runs waiting for a review.
+    pub waiting_runs: Vec<crate::github::WaitingRun>,
 }
 
 /// A platform, for one repository, project or application.
@@ -117,6 +119,10 @@ struct GitHubCursor {
     after: Option<String>,
     etag: Option<String>,
     held: bool,
+    #[serde(default)]
+    runs_etag: Option<String>,
+    #[serde(default)]
+    runs: Vec<crate::github::WaitingRun>,
 }
 
 impl Connector for GitHub {
@@ -161,24 +167,30 @@ impl Connector for GitHub {
                 escaped(owner),
                 escaped(name)
             ))?;
-            let etag = if at.held { None } else { at.etag.as_deref() };
-            let probe = api.get(&newest, etag).await?;
-            if probe.body.is_none() {
-                return Ok(Pulled {
-                    cursor,
-                    ..Pulled::default()
-                });
+            let etag = if at.held { None } else { at.etag.clone() };
+            // The runs waiting for a review, conditionally too (kept from the last answer).
+            if let Some((runs, etag)) =
+                crate::github::waiting_runs(api, &self.repo, at.runs_etag.as_deref()).await?
+            {
+                at.runs = runs;
+                at.runs_etag = etag;
             }
-            let (deployments, skipped, after) =
-                crate::github::deployments(api, &self.repo, at.after.clone(), now).await?;
-            at.after = after;
-            at.etag = probe.etag.or(at.etag);
-            at.held = deployments.iter().any(|d| crate::github::holds(d, now));
-            Ok(Pulled {
-                deployments,
-                skipped,
-                cursor: serde_json::to_string(&at).ok(),
-            })
+            let probe = api.get(&newest, etag.as_deref()).await?;
+            let mut pulled = Pulled {
+                waiting_runs: at.runs.clone(),
+                ..Pulled::default()
+            };
+            if probe.body.is_some() {
+                let (deployments, skipped, after) =
+                    crate::github::deployments(api, &self.repo, at.after.clone(), now).await?;
+                at.after = after;
+                at.etag = probe.etag.or(at.etag.take());
+                at.held = deployments.iter().any(|d| crate::github::holds(d, now));
+                pulled.deployments = deployments;
+                pulled.skipped = skipped;
+            }
+            pulled.cursor = serde_json::to_string(&at).ok().or(cursor);
+            Ok(pulled)
         })
     }
 }
@@ -223,6 +235,7 @@ impl Connector for GitLab {
                 deployments,
                 skipped,
                 cursor,
+                ..Pulled::default()
             })
         })
     }
@@ -259,7 +272,7 @@ impl Connector for ArgoCd {
             Ok(Pulled {
                 deployments,
                 skipped,
-                cursor: None,
+                ..Pulled::default()
             })
         })
     }

@@ -152,3 +152,123 @@ pub async fn deployments(
         url: url.to_string(),
     })
 }
+
+/// A workflow run waiting for a review before it deploys to an environment.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct WaitingRun {
+    pub run: String,
+    pub sha: String,
+    pub branch: String,
+    pub environment: String,
+    pub environment_id: String,
+}
+
+fn runs_path(repo: &str) -> Result<String, FetchError> {
+    let (owner, name) = repo
+        .trim()
+        .split_once('/')
+        .ok_or_else(|| FetchError::Setup(format!("`{repo}` is not OWNER/REPO")))?;
+    let e = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+    Ok(format!("/repos/{}/{}/actions/runs", e(owner), e(name)))
+}
+
+/// The runs waiting for a review (`GET …/actions/runs?status=waiting`, then each one's
+/// `pending_deployments`), with the list's ETag; `None` when unchanged since `etag` (a 304,
+/// which GitHub does not count).
+pub async fn waiting_runs(
+    api: &Api,
+    repo: &str,
+    etag: Option<&str>,
+) -> Result<Option<(Vec<WaitingRun>, Option<String>)>, FetchError> {
+    let base = runs_path(repo)?;
+    let url = api.url(&format!("{base}?status=waiting&per_page=100"))?;
+    let page = api.get(&url, etag).await?;
+    let Some(body) = page.body else {
+        return Ok(None);
+    };
+    let mut out = Vec::new();
+    for run in body
+        .get("workflow_runs")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let Some(id) = text(run, "/id") else { continue };
+        let pending = api
+            .get(&api.url(&format!("{base}/{id}/pending_deployments"))?, None)
+            .await?
+            .body
+            .unwrap_or(Value::Null);
+        for p in pending.as_array().into_iter().flatten() {
+            if let (Some(env), Some(env_id)) =
+                (text(p, "/environment/name"), text(p, "/environment/id"))
+            {
+                out.push(WaitingRun {
+                    run: id.clone(),
+                    sha: text(run, "/head_sha").unwrap_or_default(),
+                    branch: text(run, "/head_branch").unwrap_or_default(),
+                    environment: env,
+                    environment_id: env_id,
+                });
+            }
+        }
+    }
+    Ok(Some((out, page.etag)))
+}
+
+/// Whether run `run` still waits for a review on environment `env_id`, and when a review whose
+/// comment carries `marker` was given, if one was (`…/pending_deployments`, `…/approvals`).
+pub async fn review_state(
+    api: &Api,
+    repo: &str,
+    (run, env_id): (&str, &str),
+    marker: &str,
+) -> Result<(bool, Option<String>), FetchError> {
+    let base = format!("{}/{run}", runs_path(repo)?);
+    let pending = api
+        .get(&api.url(&format!("{base}/pending_deployments"))?, None)
+        .await?
+        .body
+        .unwrap_or(Value::Null);
+    let waits = pending
+        .as_array()
+        .into_iter()
+        .flatten()
+        .any(|p| text(p, "/environment/id").as_deref() == Some(env_id));
+    let reviews = api
+        .get(&api.url(&format!("{base}/approvals"))?, None)
+        .await?
+        .body
+        .unwrap_or(Value::Null);
+    let given = reviews
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|r| text(r, "/comment").is_some_and(|c| c.contains(marker)))
+        .map(|r| text(r, "/state").unwrap_or_default());
+    Ok((waits, given))
+}
+
+/// Review run `run` for environment `env_id` (`POST …/pending_deployments`, `state`
+/// `approved` or `rejected`), once: the ids of the deployments it let go.
+pub async fn review(
+    api: &Api,
+    repo: &str,
+    (run, env_id): (&str, &str),
+    state: &str,
+    comment: &str,
+) -> Result<String, FetchError> {
+    let url = api.url(&format!("{}/{run}/pending_deployments", runs_path(repo)?))?;
+    let id: u64 = env_id
+        .parse()
+        .map_err(|_| FetchError::Setup(format!("`{env_id}` is not a GitHub environment id")))?;
+    let body = json!({"environment_ids": [id], "state": state, "comment": comment});
+    let answer = api.write(&url, &body).await?.body.unwrap_or(Value::Null);
+    let ids: Vec<String> = answer
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|d| text(d, "/id"))
+        .collect();
+    Ok(ids.join(","))
+}
