@@ -930,14 +930,20 @@ fn answer_waiting(
     }
 }
 
-/// Ada's replica with the release Bob planned, approved by Ada for prod, and her connection to
-/// the GitLab project where its production deployment waits.
-fn approved_and_connected(state: &Arc<Mutex<Waiting>>) -> (Replica, String, Server) {
+/// Ada and Bob on a shared folder, and the release Bob planned, which Ada's replica holds.
+fn planned_by_bob() -> (Replica, Replica, tempfile::TempDir, String) {
     let (a, b, remote) = team();
     let id = b.march_release();
     b.ok(&["release", "status", &id, "planned"]);
     b.ok(&["sync"]);
     a.ok(&["sync"]);
+    (a, b, remote, id)
+}
+
+/// Ada's replica with the release Bob planned, approved by Ada for prod, and her connection to
+/// the GitLab project where its production deployment waits.
+fn approved_and_connected(state: &Arc<Mutex<Waiting>>) -> (Replica, String, Server) {
+    let (a, b, remote, id) = planned_by_bob();
     a.ok(&[
         "approve",
         &id,
@@ -1354,11 +1360,7 @@ fn reviewing_github(state: Arc<Mutex<Review>>) -> Server {
 
 #[test]
 fn a_decision_reaches_a_github_run_waiting_for_review_once() {
-    let (a, b, _remote) = team();
-    let id = b.march_release();
-    b.ok(&["release", "status", &id, "planned"]);
-    b.ok(&["sync"]);
-    a.ok(&["sync"]);
+    let (a, _b, _remote, id) = planned_by_bob();
     a.ok(&[
         "reject",
         &id,
