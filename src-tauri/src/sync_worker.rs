@@ -200,7 +200,7 @@ async fn connectors(
                         report.pushed += 1;
                     }
                 }
-                state.with(|r| r.record_pushed(plan.name(), report.pushed))?;
+                state.with(|r| r.record_delivery(&report))?;
             }
             out.push(report);
         }

@@ -1127,6 +1127,12 @@ fn a_failed_delivery_is_said_kept_and_retried() {
     assert!(entry["last_error"].as_str().unwrap().contains("500"));
     // A write is never repeated blindly: one attempt, then the next sync or a retry.
     assert_eq!(state.lock().unwrap().posts, 1);
+    // The connection says so too.
+    let listed = a.json(&["connector", "list"])["connectors"][0].clone();
+    assert!(
+        listed["last_errors"].to_string().contains("answered 500"),
+        "{listed}"
+    );
     let err = a.fails(&["outbox", "retry", "nope"], 2);
     assert!(err.contains("no outbox entry"), "{err}");
     state.lock().unwrap().fail_approval = false;

@@ -497,17 +497,25 @@ impl Relm {
                 report.pushed += 1;
             }
         }
-        self.record_pushed(plan.name(), report.pushed)
+        self.record_delivery(report)
     }
 
-    /// How many writes a connection's sync delivered.
-    pub fn record_pushed(&mut self, name: &str, pushed: u32) -> Result<()> {
-        if pushed == 0 {
+    /// What a connection's sync delivered, and the errors of what it could not.
+    pub fn record_delivery(&mut self, report: &ConnectorSync) -> Result<()> {
+        if report.pushed == 0 && report.errors.is_empty() {
             return Ok(());
         }
         let at = self.clock.now().timestamp_millis();
-        self.store
-            .write(|tx| -> Result<()> { Ok(store::pushed(tx, name, i64::from(pushed), at)?) })
+        let pushed = i64::from(report.pushed);
+        self.store.write(|tx| -> Result<()> {
+            Ok(store::delivered(
+                tx,
+                &report.name,
+                pushed,
+                &report.errors,
+                at,
+            )?)
+        })
     }
 
     /// A connection's entries to deliver now.

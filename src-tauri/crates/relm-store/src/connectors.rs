@@ -126,12 +126,27 @@ pub fn finish_sync(
     Ok(())
 }
 
-/// How many writes the last sync delivered.
-pub fn pushed(conn: &Connection, name: &str, pushed: i64, at_ms: i64) -> Result<()> {
-    conn.execute(
-        "UPDATE connectors SET last_pushed = ?2, last_sync_ms = ?3 WHERE name = ?1",
-        params![name, pushed, at_ms],
-    )?;
+/// What the last sync's deliveries did: how many writes went, and the errors of those that
+/// failed.
+pub fn delivered(
+    conn: &Connection,
+    name: &str,
+    pushed: i64,
+    errors: &[String],
+    at_ms: i64,
+) -> Result<()> {
+    if errors.is_empty() {
+        conn.execute(
+            "UPDATE connectors SET last_pushed = ?2, last_sync_ms = ?3 WHERE name = ?1",
+            params![name, pushed, at_ms],
+        )?;
+    } else {
+        conn.execute(
+            "UPDATE connectors SET last_pushed = ?2, last_sync_ms = ?3, last_errors = ?4
+             WHERE name = ?1",
+            params![name, pushed, at_ms, to_json(&errors)?],
+        )?;
+    }
     Ok(())
 }
 
