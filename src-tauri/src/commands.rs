@@ -209,12 +209,7 @@ pub fn remove_connector(state: State<'_, AppState>, name: String) -> Result<()> 
 pub async fn test_connector(app: AppHandle, name: String) -> Result<ProbeView> {
     use tauri::Manager;
     tauri::async_runtime::spawn_blocking(move || {
-        let state = app.state::<AppState>();
-        let plans = state.with(|r| r.plan_syncs(Some(&name)))?;
-        plans
-            .first()
-            .map(relm_api::connectors::SyncPlan::probe)
-            .ok_or_else(|| ApiError::validation("no connection to test"))?
+        relm_api::connectors::test(&*app.state::<AppState>(), &name)
     })
     .await
     .map_err(|e| {

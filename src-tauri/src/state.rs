@@ -165,6 +165,13 @@ impl AppState {
     }
 }
 
+/// The connectors' syncs hold the workspace one step at a time, through the app's lock.
+impl relm_api::connectors::Hold for AppState {
+    fn hold<T>(&self, f: impl FnOnce(&mut Relm) -> Result<T, ApiError>) -> Result<T, ApiError> {
+        self.with(f)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::instance_id;

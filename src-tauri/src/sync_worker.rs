@@ -170,8 +170,8 @@ async fn sync(
         .map_err(|e| ApiError::new(ErrorCode::Internal, format!("the sync stopped: {e}")))?
 }
 
-/// Sync connections on a blocking thread: each one planned and then applied under the
-/// workspace, and pulled without holding it (a slow platform never stalls the app).
+/// Sync connections on a blocking thread: each one planned and applied under the workspace,
+/// pulled and delivered without holding it (a slow platform never stalls the app).
 async fn connectors(
     app: &AppHandle,
     name: Option<String>,
@@ -183,28 +183,7 @@ async fn connectors(
         if background && !state.has_workspace() {
             return Ok(Vec::new());
         }
-        let plans = state.with(|r| r.plan_syncs(name.as_deref()))?;
-        let mut out = Vec::with_capacity(plans.len());
-        for plan in plans {
-            let pulled = plan.pull();
-            let mut report = state.with(|r| r.apply_sync(&plan, pulled))?;
-            if report.errors.is_empty() {
-                // The outbox: each entry marked as leaving, delivered without holding the
-                // workspace, then recorded.
-                for entry in state.with(|r| r.outbox_due(plan.name(), true))? {
-                    state.with(|r| r.outbox_sending(&entry.id))?;
-                    let delivered = plan.deliver_one(&entry);
-                    if state
-                        .with(|r| r.outbox_finish(&plan, &entry, delivered, &mut report.errors))?
-                    {
-                        report.pushed += 1;
-                    }
-                }
-                state.with(|r| r.record_delivery(&report))?;
-            }
-            out.push(report);
-        }
-        Ok(out)
+        relm_api::connectors::sync(&*state, name.as_deref())
     });
     job.await
         .map_err(|e| ApiError::new(ErrorCode::Internal, format!("the sync stopped: {e}")))?

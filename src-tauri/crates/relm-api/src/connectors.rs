@@ -182,7 +182,7 @@ pub fn matching<'a>(candidates: &'a [Candidate], reference: &str, sha: &str) -> 
 impl Relm {
     fn connector_view(&self, row: ConnectorRow) -> Result<ConnectorView> {
         let has_token = self.keys.get_secret(&secret_name(&row.name))?.is_some();
-        let waiting = store::unmatched(self.store.conn(), &row.name)?.len() as u32;
+        let waiting = store::unmatched_count(self.store.conn(), &row.name)?;
         Ok(ConnectorView {
             has_token,
             waiting,
@@ -457,47 +457,13 @@ impl Relm {
     }
 
     /// Reach the platform with the connection's token: the target's name, or what is wrong.
-    pub fn test_connector(&self, name: &str) -> Result<ProbeView> {
-        let plan = self.plan_syncs(Some(name))?;
-        plan.first()
-            .map(SyncPlan::probe)
-            .ok_or_else(|| ApiError::validation("no connection to test"))?
+    pub fn test_connector(&mut self, name: &str) -> Result<ProbeView> {
+        test(&std::cell::RefCell::new(self), name)
     }
 
-    /// Sync one connection, or all of them; each one's failure is in its report, and the
-    /// others still sync. Planned, pulled, then applied: the app pulls without holding the
-    /// workspace ([`Relm::plan_syncs`], [`SyncPlan::pull`], [`Relm::apply_sync`]).
+    /// Sync one connection, or all of them: [`sync`] on this session.
     pub fn sync_connectors(&mut self, name: Option<&str>) -> Result<Vec<ConnectorSync>> {
-        let plans = self.plan_syncs(name)?;
-        let mut out = Vec::with_capacity(plans.len());
-        for plan in plans {
-            let pulled = plan.pull();
-            let mut report = self.apply_sync(&plan, pulled)?;
-            if report.errors.is_empty() {
-                self.deliver(&plan, true, &mut report)?;
-            }
-            out.push(report);
-        }
-        Ok(out)
-    }
-
-    /// Deliver the connection's due outbox entries (and its failed ones when `failed`), each
-    /// marked `sending` before it leaves and re-checked against the platform first; counted in
-    /// `report` (pushed, or an error).
-    pub fn deliver(
-        &mut self,
-        plan: &SyncPlan,
-        failed: bool,
-        report: &mut ConnectorSync,
-    ) -> Result<()> {
-        for entry in self.outbox_due(plan.name(), failed)? {
-            self.outbox_sending(&entry.id)?;
-            let delivered = plan.deliver_one(&entry);
-            if self.outbox_finish(plan, &entry, delivered, &mut report.errors)? {
-                report.pushed += 1;
-            }
-        }
-        self.record_delivery(report)
+        sync(&std::cell::RefCell::new(self), name)
     }
 
     /// What a connection's sync delivered, and the errors of what it could not.
@@ -612,7 +578,12 @@ impl Relm {
             unfinished: 0,
             waiting: 0,
         };
-        self.deliver(&plan, false, &mut report)?;
+        deliver(
+            &std::cell::RefCell::new(&mut *self),
+            &plan,
+            false,
+            &mut report,
+        )?;
         outbox::get(self.store.conn(), &entry.id)?
             .ok_or_else(|| ApiError::validation("the entry vanished"))
     }
@@ -763,7 +734,7 @@ impl Relm {
                     errors,
                     left_out: Vec::new(),
                     unfinished: 0,
-                    waiting: store::unmatched(self.store.conn(), &row.name)?.len() as u32,
+                    waiting: store::unmatched_count(self.store.conn(), &row.name)?,
                 })
             }
         }
@@ -803,6 +774,8 @@ impl Relm {
         let mut by_release: BTreeMap<String, Vec<ImportedDeployment>> = BTreeMap::new();
         let mut refs = HashSet::new();
         let mut waiting_approval: Vec<&RemoteDeployment> = Vec::new();
+        let mut fields_of: std::collections::HashMap<String, relm_domain::release::ReleaseFields> =
+            std::collections::HashMap::new();
         for d in &all {
             let external_ref = format!("{}:{}#{}", platform.as_str(), row.target, d.id);
             let item = format!(
@@ -871,9 +844,16 @@ impl Relm {
                     continue;
                 }
             };
-            let fields = relm_store::projection::releases::get(conn, &release.id)?
-                .map(|r| r.fields)
-                .ok_or_else(|| ApiError::validation("a release vanished"))?;
+            // Read once per release, however many of its deployments come.
+            let fields = match fields_of.get(&release.id) {
+                Some(f) => f,
+                None => {
+                    let f = relm_store::projection::releases::get(conn, &release.id)?
+                        .map(|r| r.fields)
+                        .ok_or_else(|| ApiError::validation("a release vanished"))?;
+                    fields_of.entry(release.id.clone()).or_insert(f)
+                }
+            };
             if !policy.targets(&fields.environments, &environment) {
                 left_out.push(leave(format!(
                     "release {} ({} {}) does not target `{environment}`; add the environment to the release, or map the platform's with --env-map {}=ENV",
@@ -996,6 +976,64 @@ impl Relm {
             waiting,
         })
     }
+}
+
+/// The workspace, held for one step at a time: the CLI's own session, or the app's shared one
+/// (held under its lock, and let go while a platform is waited for).
+pub trait Hold {
+    fn hold<T>(&self, f: impl FnOnce(&mut Relm) -> Result<T>) -> Result<T>;
+}
+
+impl Hold for std::cell::RefCell<&mut Relm> {
+    fn hold<T>(&self, f: impl FnOnce(&mut Relm) -> Result<T>) -> Result<T> {
+        f(&mut self.borrow_mut())
+    }
+}
+
+/// Reach the platform with the connection's token: the target's name, or what is wrong. The
+/// workspace is not held while the platform answers.
+pub fn test(w: &impl Hold, name: &str) -> Result<ProbeView> {
+    let plans = w.hold(|r| r.plan_syncs(Some(name)))?;
+    plans
+        .first()
+        .map(SyncPlan::probe)
+        .ok_or_else(|| ApiError::validation("no connection to test"))?
+}
+
+/// Sync one connection, or all of them; each one's failure is in its report, and the others
+/// still sync. Each sync is planned and applied holding the workspace, and pulled and
+/// delivered without it.
+pub fn sync(w: &impl Hold, name: Option<&str>) -> Result<Vec<ConnectorSync>> {
+    let plans = w.hold(|r| r.plan_syncs(name))?;
+    let mut out = Vec::with_capacity(plans.len());
+    for plan in plans {
+        let pulled = plan.pull();
+        let mut report = w.hold(|r| r.apply_sync(&plan, pulled))?;
+        if report.errors.is_empty() {
+            deliver(w, &plan, true, &mut report)?;
+        }
+        out.push(report);
+    }
+    Ok(out)
+}
+
+/// Deliver the connection's due outbox entries (and its failed ones when `failed`), each
+/// marked `sending` before it leaves and re-checked against the platform first; counted in
+/// `report` (pushed, or an error).
+pub fn deliver(
+    w: &impl Hold,
+    plan: &SyncPlan,
+    failed: bool,
+    report: &mut ConnectorSync,
+) -> Result<()> {
+    for entry in w.hold(|r| r.outbox_due(plan.name(), failed))? {
+        w.hold(|r| r.outbox_sending(&entry.id))?;
+        let delivered = plan.deliver_one(&entry);
+        if w.hold(|r| r.outbox_finish(plan, &entry, delivered, &mut report.errors))? {
+            report.pushed += 1;
+        }
+    }
+    w.hold(|r| r.record_delivery(report))
 }
 
 /// Something waiting on the platform for a decision: a GitLab deployment (its id), or a

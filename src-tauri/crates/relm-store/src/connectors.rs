@@ -159,6 +159,13 @@ pub fn unmatched(conn: &Connection, name: &str) -> Result<BTreeMap<String, Strin
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// How many deployments are kept for matching again.
+pub fn unmatched_count(conn: &Connection, name: &str) -> Result<u32> {
+    Ok(conn
+        .prepare_cached("SELECT count(*) FROM connector_unmatched WHERE connector = ?1")?
+        .query_row([name], |r| r.get(0))?)
+}
+
 /// Replace the deployments kept for matching again.
 pub fn keep_unmatched(
     conn: &Connection,
