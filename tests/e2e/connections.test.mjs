@@ -200,3 +200,51 @@ test("a GitLab project is connected, tested and synced from the Connections page
     assert.ok(!readFileSync(f).includes(TOKEN), `the token is in ${f}`);
   }
 });
+
+test("the app's background sync pulls the connections on its own", async () => {
+  const dir = dataDir();
+  cli(dir, "demo");
+  waiting = cli(dir, "pending")[0];
+  release = cli(dir, "release", "show", waiting.release_id);
+  // Added with the CLI, the token from the environment once.
+  process.env.RELM_CONNECTOR_TOKEN = TOKEN;
+  try {
+    cli(
+      dir,
+      "connector",
+      "add",
+      "gitlab",
+      "gl",
+      "--project",
+      "acme/payments",
+      "--api-url",
+      `${base}/api/v4`,
+      "--service",
+      release.service,
+    );
+  } finally {
+    delete process.env.RELM_CONNECTOR_TOKEN;
+  }
+  // The app syncs every 2 seconds; nobody clicks anything.
+  await withApp(
+    "connections-background",
+    dir,
+    async (b) => {
+      await b.execute(() => (location.hash = "#/connections"));
+      await find(b, "[data-testid=connection][data-name=gl]");
+      await until(
+        b,
+        async () =>
+          /1 deployment recorded/.test(await (await find(b, "[data-testid=last-sync]")).getText()),
+        "the background sync's count on the page",
+        30000,
+      );
+    },
+    ["--sync-every", "2"],
+  );
+  const listed = cli(dir, "deploy", "list", "--release", release.id).deployments;
+  assert.deepEqual(
+    listed.map((d) => d.external_ref),
+    ["gitlab:acme/payments#901"],
+  );
+});
