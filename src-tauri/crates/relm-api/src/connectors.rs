@@ -13,7 +13,7 @@ use relm_connect::fetch::Api;
 use relm_connect::remote::{RemoteDeployment, RemoteState};
 use relm_domain::ids::ReleaseId;
 use relm_domain::limits::{DEPLOYMENT_SKEW_MINUTES, MAX_SHORT};
-use relm_domain::payload::{EventBody, ImportedDeployment, Outcome};
+use relm_domain::payload::{Decision, EventBody, ImportedDeployment, Outcome};
 use relm_domain::text::{self, Lines};
 use relm_domain::window::fmt_utc;
 use relm_domain::{DomainError, ProblemCode, Problems, ReasonCode};
@@ -21,7 +21,6 @@ use relm_store::connectors::{self as store, Candidate, ConnectorRow};
 use relm_store::outbox;
 pub use relm_store::outbox::OutboxRow;
 use relm_store::projection::deployments::{MAX_IMPORTED, by_ref};
-use relm_store::rusqlite::OptionalExtension;
 use serde::Serialize;
 use serde_json::Value;
 use zeroize::Zeroizing;
@@ -115,6 +114,21 @@ pub struct ConnectorSync {
     pub unfinished: u32,
     /// Deployments no release matches yet, kept to match again at the next sync.
     pub waiting: u32,
+}
+
+impl ConnectorSync {
+    /// A connection's sync that did nothing yet.
+    fn of(name: &str) -> ConnectorSync {
+        ConnectorSync {
+            name: name.to_string(),
+            pulled: 0,
+            pushed: 0,
+            errors: Vec::new(),
+            left_out: Vec::new(),
+            unfinished: 0,
+            waiting: 0,
+        }
+    }
 }
 
 /// The keyring entry of a connection's token.
@@ -569,15 +583,7 @@ impl Relm {
             .into_iter()
             .next()
             .ok_or_else(|| ApiError::validation("the entry's connection is gone"))?;
-        let mut report = ConnectorSync {
-            name: entry.connector.clone(),
-            pulled: 0,
-            pushed: 0,
-            errors: Vec::new(),
-            left_out: Vec::new(),
-            unfinished: 0,
-            waiting: 0,
-        };
+        let mut report = ConnectorSync::of(&entry.connector);
         deliver(
             &std::cell::RefCell::new(&mut *self),
             &plan,
@@ -610,8 +616,8 @@ impl Relm {
         Ok(entry)
     }
 
-    /// This member's decisions on releases whose GitLab deployments wait for an approval, as
-    /// outbox entries (kind, key, payload): the latest decision of this member for the
+    /// This member's decisions on releases whose GitLab deployments or GitHub runs wait for
+    /// one, as outbox entries (kind, key, payload): the latest decision of this member for the
     /// release and environment, when it is about the release as it is now and has not expired.
     fn decisions_to_deliver(
         &self,
@@ -634,27 +640,20 @@ impl Relm {
                 continue;
             };
             let environment = relm_env(row, &d.environment);
-            let decision: Option<(String, String, String, String, Option<String>)> = conn
-                .prepare_cached(
-                    "SELECT event_id, decision, comment, release_digest, expires_at FROM approvals
-                     WHERE release_id = ?1 AND environment = ?2 AND by_key = ?3
-                     ORDER BY at_hlc DESC, event_id DESC LIMIT 1",
-                )?
-                .query_row([&release.id, &environment, &me.0], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-                })
-                .optional()?;
-            let Some((event, decision, comment, digest, expires)) = decision else {
+            // This member's latest decision there, from the facts a verdict reads.
+            let f = facts(conn, &release.id, now, &policy)?;
+            let Some(a) = f
+                .approvals
+                .iter()
+                .rfind(|a| a.by == me && a.environment == environment)
+            else {
                 continue;
             };
-            let f = facts(conn, &release.id, now, &policy)?;
-            let expired = expires
-                .as_deref()
-                .and_then(|e| DateTime::parse_from_rfc3339(e).ok())
-                .is_some_and(|e| e <= now);
-            if digest != f.fields.governed_digest(&f.release_id) || expired {
+            let expired = a.expires_at.is_some_and(|e| e <= now);
+            if a.release_digest != f.fields.governed_digest(&f.release_id) || expired {
                 continue;
             }
+            let (event, comment) = (&a.event_id, &a.comment);
             let marker = format!("Relm decision {event}");
             let said = if comment.is_empty() {
                 String::new()
@@ -662,7 +661,10 @@ impl Relm {
                 format!(": {comment}")
             };
             let mut payload = serde_json::json!({
-                "status": if decision == "approve" { "approved" } else { "rejected" },
+                "status": match a.decision {
+                    Decision::Approve => "approved",
+                    Decision::Reject => "rejected",
+                },
                 "marker": marker,
                 "comment": format!(
                     "{marker}, signed by {} (key {}){said}",
@@ -728,13 +730,9 @@ impl Relm {
                 })?;
                 tracing::warn!(connector = %row.name, error = %e, "sync failed");
                 Ok(ConnectorSync {
-                    name: row.name.clone(),
-                    pulled: 0,
-                    pushed: 0,
                     errors,
-                    left_out: Vec::new(),
-                    unfinished: 0,
                     waiting: store::unmatched_count(self.store.conn(), &row.name)?,
+                    ..ConnectorSync::of(&row.name)
                 })
             }
         }
