@@ -20,6 +20,7 @@ mod ics;
 mod ics_corpus;
 mod ledger_properties;
 mod metrics;
+mod mirror;
 mod packs;
 mod private_files;
 mod release_list;

@@ -36,6 +36,7 @@ fn a_schema_1_store_is_migrated_to_the_latest_and_still_verifies() {
              DROP TABLE rollback_plans; DROP TABLE rollbacks;
              DROP TABLE reviews; DROP TABLE review_signatures; DROP TABLE actions;
              DROP TABLE review_requirements; DROP TABLE connector_unmatched;
+             DROP TABLE connector_windows;
              DROP TABLE connectors; DROP TABLE outbox;
              ALTER TABLE releases DROP COLUMN first_deployed_ms;
              ALTER TABLE releases DROP COLUMN submitted_ms;

@@ -114,6 +114,9 @@ pub struct ConnectorSync {
     pub unfinished: u32,
     /// Deployments no release matches yet, kept to match again at the next sync.
     pub waiting: u32,
+    /// Where the freeze periods or sync windows written to the platform cover more than the
+    /// calendar's freezes and windows (a platform's form cannot say exactly what they mean).
+    pub wider: Vec<String>,
 }
 
 impl ConnectorSync {
@@ -127,6 +130,7 @@ impl ConnectorSync {
             left_out: Vec::new(),
             unfinished: 0,
             waiting: 0,
+            wider: Vec::new(),
         }
     }
 }
@@ -463,7 +467,7 @@ impl Relm {
             .map_err(|e| ApiError::new(ErrorCode::Remote, e.to_string()))
     }
 
-    fn runtime() -> Result<tokio::runtime::Runtime> {
+    pub(crate) fn runtime() -> Result<tokio::runtime::Runtime> {
         tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -525,18 +529,19 @@ impl Relm {
             Ok(Delivered::Done(remote_id)) => {
                 let payload: Value = serde_json::from_str(&entry.payload).unwrap_or(Value::Null);
                 let field = |k: &str| payload[k].as_str().unwrap_or_default().to_string();
-                let body = EventBody::PlatformWritten {
-                    release_id: ReleaseId(field("release")),
-                    platform: plan.row.platform.clone(),
-                    connector: entry.connector.clone(),
-                    what: entry.kind.clone(),
-                    key: entry.key.clone(),
-                    remote_id: remote_id.clone(),
-                    decision: field("decision"),
-                };
                 self.emit(|tx| {
+                    let entries = Relm::mirror_written(tx, entry, &payload, &remote_id, at)?;
                     outbox::finish(tx, &entry.id, "done", (Some(&remote_id), None), at)?;
-                    Ok(vec![body])
+                    Ok(vec![EventBody::PlatformWritten {
+                        release_id: ReleaseId(field("release")),
+                        platform: plan.row.platform.clone(),
+                        connector: entry.connector.clone(),
+                        what: entry.kind.clone(),
+                        key: entry.key.clone(),
+                        remote_id: remote_id.clone(),
+                        decision: field("decision"),
+                        entries,
+                    }])
                 })?;
                 tracing::info!(entry = %entry.id, kind = %entry.kind, "outbox entry delivered");
                 Ok(true)
@@ -753,6 +758,7 @@ impl Relm {
                 reason: s.reason.clone(),
             })
             .collect();
+        let mirror = self.plan_mirror(row, platform, &pulled, now)?;
         // What the platform said now, then what earlier syncs kept for matching again.
         let conn = self.store.conn();
         let seen: HashSet<String> = pulled.deployments.iter().map(|d| d.id.clone()).collect();
@@ -924,8 +930,11 @@ impl Relm {
         let finish = |tx: &relm_store::Transaction<'_>| -> Result<()> {
             store::set_cursor(tx, &name, cursor.as_deref())?;
             store::keep_unmatched(tx, &name, &kept, at)?;
-            for (kind, key, payload) in &queued {
+            for (kind, key, payload) in queued.iter().chain(&mirror.queued) {
                 outbox::enqueue(tx, &outbox_id(key), (&name, kind, key), payload, at)?;
+            }
+            for id in &mirror.gone {
+                store::window_gone(tx, &name, id)?;
             }
             store::finish_sync(tx, &name, at, (i64::from(pulled_count), 0), &[])?;
             Ok(())
@@ -972,6 +981,7 @@ impl Relm {
             left_out,
             unfinished,
             waiting,
+            wider: mirror.wider,
         })
     }
 }
@@ -1076,7 +1086,7 @@ impl SyncPlan {
     /// Reach the platform (network only): the target's name, or what is wrong.
     pub fn probe(&self) -> Result<ProbeView> {
         let (platform, api) = self.api.as_ref().map_err(Clone::clone)?;
-        let c = connector::connector(*platform, &self.row.target);
+        let c = connector::connector(*platform, &self.row.target, &self.row.project);
         let found = Relm::runtime()?.block_on(c.probe(api));
         Ok(ProbeView {
             name: self.row.name.clone(),
@@ -1091,6 +1101,9 @@ impl SyncPlan {
         let (_, api) = self.api.as_ref().map_err(Clone::clone)?;
         let p: Value = serde_json::from_str(&entry.payload)
             .map_err(|e| ApiError::validation(format!("outbox entry {}: {e}", entry.id)))?;
+        if let Some(done) = crate::mirror::deliver(api, entry, &p) {
+            return done;
+        }
         let field = |k: &str| p[k].as_str().unwrap_or_default().to_string();
         let remote =
             |e: relm_connect::fetch::FetchError| ApiError::new(ErrorCode::Remote, e.to_string());
@@ -1166,7 +1179,7 @@ impl SyncPlan {
     /// Read the platform (network only: no workspace needed).
     pub fn pull(&self) -> Result<Pulled> {
         let (platform, api) = self.api.as_ref().map_err(Clone::clone)?;
-        let c = connector::connector(*platform, &self.row.target);
+        let c = connector::connector(*platform, &self.row.target, &self.row.project);
         Relm::runtime()?
             .block_on(c.pull(api, self.row.cursor.clone(), self.now))
             .map_err(|e| ApiError::new(ErrorCode::Remote, e.to_string()))
@@ -1174,7 +1187,7 @@ impl SyncPlan {
 }
 
 /// Relm's name of a platform's environment: as the connection maps it, else the same.
-fn relm_env(row: &ConnectorRow, platform_env: &str) -> String {
+pub(crate) fn relm_env(row: &ConnectorRow, platform_env: &str) -> String {
     row.env_map
         .get(platform_env)
         .cloned()

@@ -17,6 +17,7 @@ pub mod identity;
 pub mod logging;
 pub mod members;
 pub mod metrics;
+mod mirror;
 pub mod pack;
 pub mod releases;
 pub mod replicas;

@@ -63,6 +63,18 @@ pub struct Pulled {
     pub cursor: Option<String>,
     /// GitHub's workflow runs waiting for a review.
     pub waiting_runs: Vec<crate::github::WaitingRun>,
+    /// GitLab's deploy freeze periods, when they could be read.
+    pub freezes: Option<Vec<crate::gitlab::FreezePeriod>>,
+    /// Argo CD: the application's project and its sync windows, when they could be read.
+    pub windows: Option<(String, Vec<serde_json::Value>)>,
+}
+
+/// What a part of a pull that is not deployments could not read, as an item left out.
+fn unread(item: String, e: &FetchError) -> Skipped {
+    Skipped {
+        item,
+        reason: format!("{e}; nothing is written to it until it can be read"),
+    }
 }
 
 /// A platform, for one repository, project or application.
@@ -81,13 +93,17 @@ pub trait Connector {
 }
 
 /// The connector of `platform` for `target` (OWNER/REPO, a GitLab project, an Argo CD
-/// application).
-pub fn connector(platform: Platform, target: &str) -> Box<dyn Connector> {
+/// application; for Argo CD, `project` names its project when given, else the application's
+/// is used).
+pub fn connector(platform: Platform, target: &str, project: &str) -> Box<dyn Connector> {
     let target = target.trim().to_string();
     match platform {
         Platform::GitHub => Box::new(GitHub { repo: target }),
         Platform::GitLab => Box::new(GitLab { project: target }),
-        Platform::ArgoCd => Box::new(ArgoCd { app: target }),
+        Platform::ArgoCd => Box::new(ArgoCd {
+            app: target,
+            project: project.trim().to_string(),
+        }),
     }
 }
 
@@ -223,8 +239,18 @@ impl Connector for GitLab {
                 .as_deref()
                 .and_then(|c| DateTime::parse_from_rfc3339(c).ok())
                 .map(|t| t.with_timezone(&Utc) - Duration::seconds(1));
-            let (deployments, skipped) =
+            let (deployments, mut skipped) =
                 crate::gitlab::deployments(api, &self.project, since).await?;
+            let freezes = match crate::gitlab::freeze_periods(api, &self.project).await {
+                Ok((found, bad)) => {
+                    skipped.extend(bad);
+                    Some(found)
+                }
+                Err(e) => {
+                    skipped.push(unread("the project's freeze periods".into(), &e));
+                    None
+                }
+            };
             let cursor = deployments
                 .iter()
                 .map(|d| d.updated_at)
@@ -235,6 +261,7 @@ impl Connector for GitLab {
                 deployments,
                 skipped,
                 cursor,
+                freezes,
                 ..Pulled::default()
             })
         })
@@ -243,6 +270,7 @@ impl Connector for GitLab {
 
 struct ArgoCd {
     app: String,
+    project: String,
 }
 
 impl Connector for ArgoCd {
@@ -268,10 +296,23 @@ impl Connector for ArgoCd {
         _now: DateTime<Utc>,
     ) -> Pending<'a, Pulled> {
         Box::pin(async move {
-            let (deployments, skipped) = crate::argocd::deployments(api, &self.app).await?;
+            let app = crate::argocd::application(api, &self.app).await?;
+            let (deployments, mut skipped) = crate::argocd::from_application(&app);
+            let project = match self.project.as_str() {
+                "" => text(&app, "/spec/project").unwrap_or_else(|| "default".into()),
+                p => p.to_string(),
+            };
+            let windows = match crate::argocd::project(api, &project).await {
+                Ok(p) => Some((project, crate::argocd::windows(&p))),
+                Err(e) => {
+                    skipped.push(unread(format!("the sync windows of project {project}"), &e));
+                    None
+                }
+            };
             Ok(Pulled {
                 deployments,
                 skipped,
+                windows,
                 ..Pulled::default()
             })
         })

@@ -8,6 +8,7 @@
 
 use std::time::Duration;
 
+pub use reqwest::Method;
 use serde_json::Value;
 use url::Url;
 
@@ -185,26 +186,38 @@ impl Api {
 
     /// GET `url` (on the API's origin) as JSON, with `etag` as `If-None-Match` when given.
     pub async fn get(&self, url: &Url, etag: Option<&str>) -> Result<Page, FetchError> {
-        self.send(url, etag, None, true).await
+        self.send(url, etag, (Method::GET, None), true).await
     }
 
     /// POST `body` as JSON to `url` (on the API's origin) and read the JSON answer: a GraphQL
     /// query, which reads and so may be sent again.
     pub async fn post(&self, url: &Url, body: &Value) -> Result<Page, FetchError> {
-        self.send(url, None, Some(body), true).await
+        self.send(url, None, (Method::POST, Some(body)), true).await
     }
 
     /// POST `body` once, a write: never sent again here whatever the answer (a write that may
     /// have landed is re-checked against the platform before it is tried again).
     pub async fn write(&self, url: &Url, body: &Value) -> Result<Page, FetchError> {
-        self.send(url, None, Some(body), false).await
+        self.send(url, None, (Method::POST, Some(body)), false)
+            .await
+    }
+
+    /// PUT `body`, or DELETE (`body` `None`), once, as [`Api::write`]. An empty answer (GitLab's
+    /// `204 No Content`) reads as JSON `null`.
+    pub async fn write_as(
+        &self,
+        method: Method,
+        url: &Url,
+        body: Option<&Value>,
+    ) -> Result<Page, FetchError> {
+        self.send(url, None, (method, body), false).await
     }
 
     async fn send(
         &self,
         url: &Url,
         etag: Option<&str>,
-        body: Option<&Value>,
+        (method, body): (Method, Option<&Value>),
         again: bool,
     ) -> Result<Page, FetchError> {
         link::same_origin(url, &self.base)?;
@@ -212,11 +225,13 @@ impl Api {
         let mut attempt = 0u32;
         loop {
             attempt += 1;
-            let mut req = match body {
-                None => self.client.get(url.clone()),
-                Some(b) => self.client.post(url.clone()).json(b),
+            let mut req = self
+                .client
+                .request(method.clone(), url.clone())
+                .header("Accept", "application/json");
+            if let Some(b) = body {
+                req = req.json(b);
             }
-            .header("Accept", "application/json");
             if let Some(t) = &self.token {
                 req = req.bearer_auth(t);
             }
@@ -291,6 +306,13 @@ impl Api {
                     url: shown,
                     status,
                     message: message_of(&bytes),
+                });
+            }
+            if bytes.is_empty() && method != Method::GET {
+                return Ok(Page {
+                    body: Some(Value::Null),
+                    etag,
+                    next,
                 });
             }
             let body = serde_json::from_slice(&bytes).map_err(|e| FetchError::BadJson {

@@ -194,9 +194,15 @@ pub fn translate(entry: &Entry, now: DateTime<Utc>) -> Result<Translation, Strin
     let end = entry.end + early;
     let minutes = (longest + early + early).num_minutes();
     if longest > length {
+        let length = CronWindow {
+            start: String::new(),
+            end: String::new(),
+            minutes,
+            zone: String::new(),
+        };
         out.wider.push(format!(
-            "Argo CD: lasts {} min where the clocks change during it, an hour more than the freeze on the other days",
-            minutes
+            "Argo CD: lasts {} every time, the length it has where the clocks change during it: an hour more than the freeze on the other days",
+            length.argo_duration()
         ));
     }
     let hm = |t: NaiveDateTime| (t.minute(), t.hour());

@@ -6,6 +6,9 @@
 //! `status` (`created`, `running`, `success`, `failed`, `canceled`, `skipped`, `blocked`),
 //! `created_at`, `updated_at`, `environment.name`, `deployable.started_at`/`finished_at`/
 //! `web_url`. An item without what Relm needs is left out with the reason.
+//!
+//! Deploy freeze periods (GitLab's "Freeze Periods API"): listed, created, changed and deleted,
+//! each `freeze_start` and `freeze_end` a cron read in `cron_timezone`.
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;
@@ -148,4 +151,122 @@ pub async fn approve(
     let body = serde_json::json!({"status": status, "comment": comment});
     let answer = api.write(&url, &body).await?.body.unwrap_or(Value::Null);
     Ok(text(&answer, "/created_at").unwrap_or_default())
+}
+
+/// A GitLab deploy freeze period (`freeze_start` and `freeze_end` crons in `cron_timezone`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct FreezePeriod {
+    /// GitLab's id; empty for one not written yet.
+    #[serde(default)]
+    pub id: String,
+    pub start: String,
+    pub end: String,
+    pub zone: String,
+}
+
+impl FreezePeriod {
+    /// Whether `other` freezes the same times (ids aside; crons compared field by field).
+    pub fn same(&self, other: &FreezePeriod) -> bool {
+        let words = |c: &str| c.split_whitespace().map(str::to_string).collect::<Vec<_>>();
+        words(&self.start) == words(&other.start)
+            && words(&self.end) == words(&other.end)
+            && self.zone.trim() == other.zone.trim()
+    }
+}
+
+fn freezes_path(project: &str) -> String {
+    format!("/projects/{}/freeze_periods", project_ref(project))
+}
+
+/// One item of `GET /projects/:id/freeze_periods`, or why it is not one.
+pub fn freeze_period(v: &Value) -> Result<FreezePeriod, Skipped> {
+    let id = text(v, "/id").unwrap_or_default();
+    let field = |k: &str| {
+        text(v, k).ok_or_else(|| Skipped {
+            item: format!("freeze period {id}"),
+            reason: format!("it has no `{}`", k.trim_start_matches('/')),
+        })
+    };
+    if id.is_empty() {
+        return Err(Skipped {
+            item: "a freeze period without an id".into(),
+            reason: "it has no `id`".into(),
+        });
+    }
+    Ok(FreezePeriod {
+        start: field("/freeze_start")?,
+        end: field("/freeze_end")?,
+        zone: field("/cron_timezone")?,
+        id,
+    })
+}
+
+/// The project's deploy freeze periods, across their pages, and those left out.
+pub async fn freeze_periods(
+    api: &Api,
+    project: &str,
+) -> Result<(Vec<FreezePeriod>, Vec<Skipped>), FetchError> {
+    let url = api.url(&format!("{}?per_page=100", freezes_path(project)))?;
+    let (mut ok, mut bad) = (Vec::new(), Vec::new());
+    for v in api.get_all(&url, None).await? {
+        match freeze_period(&v) {
+            Ok(f) => ok.push(f),
+            Err(s) => bad.push(s),
+        }
+    }
+    Ok((ok, bad))
+}
+
+fn period_body(p: &FreezePeriod) -> Value {
+    serde_json::json!({"freeze_start": p.start, "freeze_end": p.end, "cron_timezone": p.zone})
+}
+
+fn written_id(url: &url::Url, answer: Option<Value>) -> Result<String, FetchError> {
+    answer
+        .as_ref()
+        .and_then(|a| text(a, "/id"))
+        .ok_or_else(|| FetchError::BadJson {
+            url: url.to_string(),
+            why: "no `id` in the freeze period written".into(),
+        })
+}
+
+/// Create freeze period `p` (`POST /projects/:id/freeze_periods`), once: its id.
+pub async fn create_freeze(
+    api: &Api,
+    project: &str,
+    p: &FreezePeriod,
+) -> Result<String, FetchError> {
+    let url = api.url(&freezes_path(project))?;
+    written_id(&url, api.write(&url, &period_body(p)).await?.body)
+}
+
+fn freeze_path(project: &str, id: &str) -> String {
+    format!(
+        "{}/{}",
+        freezes_path(project),
+        url::form_urlencoded::byte_serialize(id.as_bytes()).collect::<String>()
+    )
+}
+
+/// Change freeze period `id` to `p`'s times (`PUT /projects/:id/freeze_periods/:freeze_period_id`).
+pub async fn update_freeze(
+    api: &Api,
+    project: &str,
+    id: &str,
+    p: &FreezePeriod,
+) -> Result<String, FetchError> {
+    let url = api.url(&freeze_path(project, id))?;
+    let page = api
+        .write_as(crate::fetch::Method::PUT, &url, Some(&period_body(p)))
+        .await?;
+    written_id(&url, page.body)
+}
+
+/// Delete freeze period `id` (`DELETE /projects/:id/freeze_periods/:freeze_period_id`).
+pub async fn delete_freeze(api: &Api, project: &str, id: &str) -> Result<(), FetchError> {
+    let url = api.url(&freeze_path(project, id))?;
+    api.write_as(crate::fetch::Method::DELETE, &url, None)
+        .await?;
+    Ok(())
 }

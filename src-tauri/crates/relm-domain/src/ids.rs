@@ -8,7 +8,9 @@ use uuid::Uuid;
 macro_rules! uuid_id {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
-        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[derive(
+            Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+        )]
         #[serde(transparent)]
         pub struct $name(pub String);
 
@@ -19,6 +21,10 @@ macro_rules! uuid_id {
             }
             pub fn as_str(&self) -> &str {
                 &self.0
+            }
+            /// No id (an optional reference left out).
+            pub fn is_empty(&self) -> bool {
+                self.0.is_empty()
             }
         }
 

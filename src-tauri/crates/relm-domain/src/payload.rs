@@ -426,10 +426,14 @@ pub enum EventBody {
         deployments: Vec<ImportedDeployment>,
     },
     /// A write a connector delivered to a deployment platform from the outbox (a decision
-    /// given as the platform's approval or rejection): what it was, its once-only key, the
-    /// platform's id of what was written, and the decision it carried. On record only.
+    /// given as the platform's approval or rejection, or freezes and windows mirrored as the
+    /// platform's freeze periods or sync windows): what it was, its once-only key, the
+    /// platform's id of what was written, and the decision or calendar entries it carried. On
+    /// record only.
     #[serde(rename = "platform.written")]
     PlatformWritten {
+        /// The release decided on; none for freezes and windows.
+        #[serde(default, skip_serializing_if = "ReleaseId::is_empty")]
         release_id: ReleaseId,
         platform: String,
         connector: String,
@@ -440,6 +444,9 @@ pub enum EventBody {
         /// The decision's event id.
         #[serde(default, skip_serializing_if = "String::is_empty")]
         decision: String,
+        /// The calendar entries a freeze period or sync window stands for.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        entries: Vec<CalendarEntryId>,
     },
 }
 
@@ -546,7 +553,6 @@ impl EventBody {
             | EventBody::ApprovalRecorded { release_id, .. }
             | EventBody::DeploymentRecorded { release_id, .. }
             | EventBody::DeploymentsImported { release_id, .. }
-            | EventBody::PlatformWritten { release_id, .. }
             | EventBody::RollbackRehearsed { release_id, .. }
             | EventBody::RollbackPlanned { release_id, .. }
             | EventBody::RollbackRecorded { release_id, .. }
@@ -558,6 +564,9 @@ impl EventBody {
             | EventBody::ReviewSigned { release_id, .. }
             | EventBody::ActionAdded { release_id, .. }
             | EventBody::ActionDone { release_id, .. } => Some(release_id.0.clone()),
+            EventBody::PlatformWritten { release_id, .. } => {
+                (!release_id.is_empty()).then(|| release_id.0.clone())
+            }
             EventBody::RiskAdded { risk_id, .. }
             | EventBody::RiskUpdated { risk_id, .. }
             | EventBody::RiskMitigated { risk_id, .. }

@@ -213,3 +213,38 @@ pub fn candidates(conn: &Connection, service: &str) -> Result<Vec<Candidate>> {
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
+
+/// What Relm wrote to the connection's platform to mirror the calendar: (remote id, content).
+pub fn windows(conn: &Connection, name: &str) -> Result<Vec<(String, String)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT remote_id, content FROM connector_windows WHERE connector = ?1 ORDER BY remote_id",
+    )?;
+    let rows = stmt.query_map([name], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Record that Relm wrote `content` to the platform as `remote_id`.
+pub fn window_written(
+    conn: &Connection,
+    name: &str,
+    remote_id: &str,
+    content: &str,
+    at_ms: i64,
+) -> Result<()> {
+    conn.execute(
+        "INSERT INTO connector_windows (connector, remote_id, content, written_ms)
+         VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (connector, remote_id) DO UPDATE SET content = ?3, written_ms = ?4",
+        params![name, remote_id, content, at_ms],
+    )?;
+    Ok(())
+}
+
+/// Forget a window Relm wrote (deleted, or gone from the platform).
+pub fn window_gone(conn: &Connection, name: &str, remote_id: &str) -> Result<()> {
+    conn.execute(
+        "DELETE FROM connector_windows WHERE connector = ?1 AND remote_id = ?2",
+        params![name, remote_id],
+    )?;
+    Ok(())
+}

@@ -124,3 +124,14 @@ pub fn remove_connector(conn: &Connection, connector: &str) -> Result<()> {
     conn.execute("DELETE FROM outbox WHERE connector = ?1", [connector])?;
     Ok(())
 }
+
+/// Whether the connection has an entry of a kind starting with `prefix` not finished yet
+/// (pending, sending or failed).
+pub fn unfinished(conn: &Connection, connector: &str, prefix: &str) -> Result<bool> {
+    Ok(conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM outbox WHERE connector = ?1 AND substr(kind, 1, length(?2)) = ?2
+           AND state IN ('pending', 'sending', 'failed'))",
+        params![connector, prefix],
+        |r| r.get(0),
+    )?)
+}
