@@ -478,3 +478,87 @@ async fn argo_cd_deployments_come_from_the_application_sync_history() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn freeze_periods_and_sync_windows_that_are_not_what_the_platforms_document_are_refused() {
+    // GitLab: periods without an id or a field are left out with the reason; a list that is
+    // not a list, or cut JSON, fails the read (nothing is written from it).
+    let server = serve(Arc::new(|req, _| match req.path.as_str() {
+        "/projects/ok/freeze_periods?per_page=100" => resp(
+            200,
+            json!([
+                {"id": 1, "freeze_start": "0 23 * * 5", "freeze_end": "0 7 * * 1", "cron_timezone": "UTC"},
+                {"freeze_start": "0 23 * * 5", "freeze_end": "0 7 * * 1", "cron_timezone": "UTC"},
+                {"id": 3, "freeze_start": "0 23 * * 5", "cron_timezone": "UTC"},
+                {"id": 4, "freeze_start": ["0"], "freeze_end": "0 7 * * 1", "cron_timezone": "UTC"}
+            ]),
+        ),
+        "/projects/object/freeze_periods?per_page=100" => {
+            resp(200, json!({"message": "not a list"}))
+        }
+        "/projects/cut/freeze_periods?per_page=100" => Resp {
+            status: 200,
+            headers: vec![("Content-Type".into(), "application/json".into())],
+            body: br#"[{"id": 1, "freeze_start": "0 23"#.to_vec(),
+            stall: None,
+        },
+        "/api/v1/projects/odd" => resp(200, json!({"spec": {"syncWindows": []}})),
+        _ => resp(404, json!({"message": "404 Not Found"})),
+    }));
+    let a = api(&server.base);
+    let (ok, left) = relm_connect::gitlab::freeze_periods(&a, "ok")
+        .await
+        .unwrap();
+    assert_eq!(ok.len(), 1, "{ok:?}");
+    assert_eq!(ok[0].id, "1");
+    let reasons: Vec<String> = left
+        .iter()
+        .map(|s| format!("{}: {}", s.item, s.reason))
+        .collect();
+    assert_eq!(left.len(), 3, "{reasons:?}");
+    assert!(reasons[0].contains("no `id`"), "{reasons:?}");
+    assert!(reasons[1].contains("freeze_end"), "{reasons:?}");
+    assert!(reasons[2].contains("freeze_start"), "{reasons:?}");
+    for bad in ["object", "cut"] {
+        let e = relm_connect::gitlab::freeze_periods(&a, bad)
+            .await
+            .unwrap_err();
+        assert!(matches!(e, FetchError::BadJson { .. }), "{bad}: {e}");
+    }
+    // Argo CD: an answer that is not a project is refused; a project's windows with odd
+    // fields are not taken for Relm's (so never deleted by it).
+    let e = relm_connect::argocd::project(&a, "odd").await.unwrap_err();
+    assert!(e.to_string().contains("not an Argo CD project"), "{e}");
+    let mine = relm_connect::argocd::SyncWindow {
+        kind: "deny".into(),
+        schedule: "0 18 * * 5".into(),
+        duration: "61h".into(),
+        applications: vec!["payments-prod".into()],
+        manual_sync: false,
+        time_zone: "Europe/Paris".into(),
+        description: "Relm: Weekend".into(),
+    };
+    let same = json!({"kind": "deny", "schedule": "0  18 * * 5", "duration": "61h",
+        "applications": ["payments-prod"], "timeZone": "Europe/Paris"});
+    assert!(
+        mine.is(&same),
+        "spaces and a missing manualSync read as Argo CD reads them"
+    );
+    for odd in [
+        json!({"kind": "allow", "schedule": "0 18 * * 5", "duration": "61h", "applications": ["payments-prod"], "timeZone": "Europe/Paris"}),
+        json!({"kind": "deny", "schedule": "0 18 * * 5", "duration": "61h", "applications": ["payments-prod"], "timeZone": "Europe/Paris", "clusters": ["prod"]}),
+        json!({"kind": "deny", "schedule": "0 18 * * 5", "duration": "61h", "applications": "payments-prod", "timeZone": "Europe/Paris"}),
+        json!({"kind": "deny", "schedule": "0 18 * * 5", "duration": "61h", "applications": ["payments-prod"]}),
+        json!("deny"),
+    ] {
+        assert!(!mine.is(&odd), "{odd}");
+    }
+    // A project whose `spec` is not an object gets one; windows already there are not added.
+    let project = json!({"metadata": {"name": "p"}, "spec": null});
+    let written =
+        relm_connect::argocd::rewritten(&project, std::slice::from_ref(&mine), &[]).unwrap();
+    assert_eq!(relm_connect::argocd::windows(&written).len(), 1);
+    assert!(relm_connect::argocd::rewritten(&written, std::slice::from_ref(&mine), &[]).is_none());
+    let removed = relm_connect::argocd::rewritten(&written, &[], &[mine]).unwrap();
+    assert!(relm_connect::argocd::windows(&removed).is_empty());
+}

@@ -13,7 +13,7 @@ use std::io::Write;
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 
-use chrono::{Datelike, Duration, Utc};
+use chrono::{Datelike, Duration};
 use relm_tests::Replica;
 use relm_tests::http::{Resp, Server, resp, serve};
 use serde_json::{Value, json};
@@ -169,7 +169,8 @@ fn period_of<'a>(s: &'a Periods, start: &str) -> Option<&'a Value> {
 /// A day `days` from today, as `calendar add` takes it, and its day and month: the one-off
 /// freezes below are ahead whenever the test runs.
 fn ahead(days: i64) -> (String, u32, u32) {
-    let d = Utc::now().date_naive() + Duration::days(days);
+    let today = chrono::DateTime::from_timestamp_millis(relm_tests::now_ms() as i64).unwrap();
+    let d = today.date_naive() + Duration::days(days);
     (d.format("%Y-%m-%d").to_string(), d.day(), d.month())
 }
 
@@ -456,7 +457,8 @@ fn argocd(state: Arc<Mutex<Project>>) -> Server {
                 }
                 let body: Value = serde_json::from_str(&req.body).unwrap();
                 let sent = &body["project"];
-                if sent["metadata"]["resourceVersion"] != s.version.to_string() {
+                let current = s.version.to_string();
+                if sent["metadata"]["resourceVersion"] != current.as_str() {
                     return resp(
                         409,
                         json!({"error": "the object has been modified; please apply your changes to the latest version and try again", "code": 10}),

@@ -1417,7 +1417,12 @@ unfinished: number,
 /**
  * Deployments no release matches yet, kept to match again at the next sync.
  */
-waiting: number, };
+waiting: number, 
+/**
+ * Where the freeze periods or sync windows written to the platform cover more than the
+ * calendar's freezes and windows (a platform's form cannot say exactly what they mean).
+ */
+wider: Array<string>, };
 
 export type OutboxRow = { id: string, connector: string, 
 /**
