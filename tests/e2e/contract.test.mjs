@@ -12,11 +12,17 @@
 // links point to the origin a client used. The `relm` binary adds a connection to it, tests it,
 // and syncs: a deployment read, and a decision made in Relm delivered as the review of the
 // description's example workflow run waiting on its example environment.
+// Argo CD the same way, from the Swagger description Argo CD publishes
+// (fixtures/argocd-swagger.json): the application and its project read, and the calendar's
+// freeze and window written as the project's sync windows, every field of the written project
+// checked to be one the description names (a misnamed field fails even where the description
+// lets unknown fields through).
 
 import assert from "node:assert/strict";
 import { execFile, spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, request } from "node:http";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -32,6 +38,42 @@ const SCHEMA = buildSchema(
   { assumeValidSDL: true },
 );
 const PRISM = join(MODULES, "@stoplight/prism-cli/dist/index.js");
+// Argo CD's description, `assets/swagger.json` of argoproj/argo-cd (Apache-2.0; fixtures/README.md).
+const ARGO_SPEC = join(dirname(fileURLToPath(import.meta.url)), "fixtures/argocd-swagger.json");
+const ARGO = JSON.parse(readFileSync(ARGO_SPEC, "utf8"));
+
+/** Argo CD's description with the paths that differ only by their parameters' names
+ * (`/api/v1/projects/{name}` for GET, `/api/v1/projects/{project.metadata.name}` for PUT)
+ * merged into one, the one without dotted names: Prism resolves a URL to the first template
+ * that matches (and matches no dotted name), where Argo CD routes by method. Written to a
+ * temporary file; operations unchanged but for their path parameters' names. */
+function mergedArgoSpec() {
+  const spec = structuredClone(ARGO);
+  const params = (t) => [...t.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]);
+  const groups = new Map();
+  for (const template of Object.keys(spec.paths)) {
+    const shape = template.replace(/\{[^}]+\}/g, "{}");
+    groups.set(shape, [...(groups.get(shape) ?? []), template]);
+  }
+  for (const templates of groups.values()) {
+    if (templates.length < 2) continue;
+    const kept = templates.find((t) => !params(t).some((n) => n.includes("."))) ?? templates[0];
+    for (const other of templates.filter((t) => t !== kept)) {
+      for (const [method, op] of Object.entries(spec.paths[other])) {
+        if (spec.paths[kept][method]) continue;
+        for (const p of op.parameters ?? []) {
+          const i = params(other).indexOf(p.name);
+          if (p.in === "path" && i >= 0) p.name = params(kept)[i];
+        }
+        spec.paths[kept][method] = op;
+      }
+      delete spec.paths[other];
+    }
+  }
+  const file = join(mkdtempSync(join(tmpdir(), "relm-argo-spec-")), "swagger.json");
+  writeFileSync(file, JSON.stringify(spec));
+  return file;
+}
 const TOKEN = "ghp_contractTest0123456789abcdefABCDEF";
 
 let prism;
@@ -43,10 +85,14 @@ const queries = [];
 
 /** `relm --json …` without blocking this process, which serves the platform meanwhile. */
 async function relm(dir, ...args) {
-  const { stdout } = await promisify(execFile)(CLI, ["--data-dir", dir, "--json", ...args], {
-    env: { ...process.env, RELM_KEYRING: "kernel", RELM_LOG_DIR: join(dir, "logs") },
-  });
-  return JSON.parse(stdout);
+  try {
+    const { stdout } = await promisify(execFile)(CLI, ["--data-dir", dir, "--json", ...args], {
+      env: { ...process.env, RELM_KEYRING: "kernel", RELM_LOG_DIR: join(dir, "logs") },
+    });
+    return JSON.parse(stdout);
+  } catch (e) {
+    throw new Error(`relm ${args.join(" ")} failed (${e.code}): ${e.stdout}${e.stderr}`);
+  }
 }
 
 /** A free port on 127.0.0.1. */
@@ -120,17 +166,24 @@ async function route(req, res) {
     res.writeHead(200, { "Content-Type": "application/json" });
     return res.end(JSON.stringify(answer));
   }
-  const headers = { ...req.headers, host: `127.0.0.1:${prismPort}` };
+  forward(req, res, body, prismPort, base, exchanges);
+}
+
+/** Send the request to Prism on `port`, keep the exchange in `log`, answer with Prism's answer
+ * (its `Link` header's origin made `origin`). */
+function forward(req, res, body, port, origin, log, clean = false) {
+  const headers = { ...req.headers, host: `127.0.0.1:${port}` };
   const upstream = request(
-    { host: "127.0.0.1", port: prismPort, method: req.method, path: req.url, headers },
+    { host: "127.0.0.1", port, method: req.method, path: req.url, headers },
     (up) => {
       let answer = "";
       up.on("data", (c) => (answer += c));
       up.on("end", () => {
+        // Prism's findings about the request (about its own generated answer: not ours).
         const violations = JSON.parse(up.headers["sl-violations"] ?? "[]").filter(
-          (v) => v.location?.[0] === "request",
+          (v) => v.location?.[0] !== "response",
         );
-        exchanges.push({
+        log.push({
           method: req.method,
           path: req.url,
           status: up.statusCode,
@@ -139,23 +192,22 @@ async function route(req, res) {
           answer: up.statusCode >= 400 ? answer : "",
         });
         const out = { ...up.headers };
-        if (out.link) out.link = out.link.replaceAll("https://api.github.com", base);
+        if (out.link) out.link = out.link.replaceAll("https://api.github.com", origin);
         delete out["content-length"];
         res.writeHead(up.statusCode, out);
-        res.end(answer);
+        res.end(clean ? cleaned(answer, up.headers["sl-violations"]) : answer);
       });
     },
   );
   upstream.end(body);
 }
 
-before(async () => {
-  prismPort = await freePort();
-  prism = spawn(
-    process.execPath,
-    [PRISM, "mock", "-h", "127.0.0.1", "-p", String(prismPort), SPEC],
-    { stdio: ["ignore", "pipe", "pipe"] },
-  );
+/** Prism serving `spec` on a free port of 127.0.0.1, once it listens: [process, port]. */
+async function startPrism(spec) {
+  const port = await freePort();
+  const p = spawn(process.execPath, [PRISM, "mock", "-h", "127.0.0.1", "-p", String(port), spec], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let said = "";
   await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`Prism did not start:\n${said}`)), 120_000);
@@ -166,18 +218,36 @@ before(async () => {
         resolve();
       }
     };
-    prism.stdout.on("data", read);
-    prism.stderr.on("data", read);
-    prism.on("exit", (code) => reject(new Error(`Prism exited (${code}):\n${said}`)));
+    p.stdout.on("data", read);
+    p.stderr.on("data", read);
+    p.on("exit", (code) => reject(new Error(`Prism exited (${code}):\n${said}`)));
   });
-  front = createServer((req, res) => void route(req, res));
-  await new Promise((r) => front.listen(0, "127.0.0.1", r));
-  base = `http://127.0.0.1:${front.address().port}`;
+  return [p, port];
+}
+
+/** A server on 127.0.0.1 answering with `handler`: [server, its base URL]. */
+async function listen(handler) {
+  const s = createServer((req, res) => void handler(req, res));
+  await new Promise((r) => s.listen(0, "127.0.0.1", r));
+  return [s, `http://127.0.0.1:${s.address().port}`];
+}
+
+let argo;
+let argoPort;
+let argoFront;
+let argoBase;
+const argoExchanges = [];
+
+before(async () => {
+  [prism, prismPort] = await startPrism(SPEC);
+  [front, base] = await listen(route);
+  [argo, argoPort] = await startPrism(mergedArgoSpec());
+  [argoFront, argoBase] = await listen(routeArgo);
 });
 
 after(() => {
-  front?.close();
-  prism?.kill();
+  for (const s of [front, argoFront]) s?.close();
+  for (const p of [prism, argo]) p?.kill();
 });
 
 test("the GitHub connector's requests hold against GitHub's OpenAPI description and GraphQL schema", async () => {
@@ -250,4 +320,144 @@ test("the GitHub connector's requests hold against GitHub's OpenAPI description 
   assert.equal(outbox[0].state, "done", JSON.stringify(outbox));
   const found = cli(dir, "deploy", "list").deployments.map((d) => d.external_ref);
   assert.ok(found.includes("github:octocat/hello-world#4711"), JSON.stringify(found));
+});
+
+/** The fields of `value` that `schema` (Swagger 2.0, `$ref`s into `definitions`) does not
+ * name, as paths: a misnamed field is one of these, even where the description lets unknown
+ * fields through. */
+function unknownFields(schema, value, at = "") {
+  while (schema?.$ref) schema = ARGO.definitions[schema.$ref.split("/").pop()];
+  if (!schema || value === null || typeof value !== "object") return [];
+  if (Array.isArray(value))
+    return value.flatMap((v, i) => unknownFields(schema.items, v, `${at}[${i}]`));
+  if (!schema.properties) return [];
+  return Object.entries(value).flatMap(([k, v]) =>
+    k in schema.properties ? unknownFields(schema.properties[k], v, `${at}.${k}`) : [`${at}.${k}`],
+  );
+}
+
+/** `answer` without the values Prism generated that its own description refuses (a
+ * `format: byte` field given "string"): a client writing the object back would be refused for
+ * them, by Prism and not by Argo CD. */
+function cleaned(answer, said) {
+  const found = JSON.parse(said ?? "[]").filter(
+    (v) => v.location?.[0] === "response" && ["format", "type", "enum", "pattern"].includes(v.code),
+  );
+  if (!found.length) return answer;
+  const doc = JSON.parse(answer);
+  for (const v of found) {
+    const path = v.location.slice(2);
+    const last = path.pop();
+    const parent = path.reduce((o, k) => o?.[k], doc);
+    if (parent && typeof parent === "object") delete parent[last];
+  }
+  return JSON.stringify(doc);
+}
+
+/** Argo CD: every request to Prism; a body's fields also checked against the description. */
+async function routeArgo(req, res) {
+  const body = await bodyOf(req);
+  if (body && req.method === "PUT" && req.url.startsWith("/api/v1/projects/")) {
+    const schema = ARGO.paths["/api/v1/projects/{project.metadata.name}"].put.parameters.find(
+      (p) => p.in === "body",
+    ).schema;
+    const unknown = unknownFields(schema, JSON.parse(body));
+    if (unknown.length) {
+      argoExchanges.push({
+        method: req.method,
+        path: req.url,
+        status: 422,
+        body,
+        violations: unknown,
+      });
+      res.writeHead(422, { "Content-Type": "application/json" });
+      return res.end(JSON.stringify({ error: `unknown fields ${unknown.join(", ")}`, code: 3 }));
+    }
+  }
+  forward(req, res, body, argoPort, argoBase, argoExchanges, true);
+}
+
+test("the Argo CD connector's requests hold against Argo CD's Swagger description", async () => {
+  const dir = dataDir();
+  cli(dir, "init", "--workspace", "Acme", "--name", "Ada Lovelace", "--email", "ada@acme.example");
+  cli(
+    dir,
+    "calendar",
+    "add",
+    "freeze",
+    "--name",
+    "Weekend",
+    "--start",
+    "2026-01-02T18:00",
+    "--end",
+    "2026-01-05T06:00",
+    "--tz",
+    "Europe/Paris",
+    "--rrule",
+    "FREQ=WEEKLY;BYDAY=FR",
+  );
+  cli(
+    dir,
+    "calendar",
+    "add",
+    "window",
+    "--name",
+    "Tuesday evening",
+    "--start",
+    "2026-01-06T20:00",
+    "--end",
+    "2026-01-06T22:30",
+    "--tz",
+    "Europe/Paris",
+    "--rrule",
+    "FREQ=WEEKLY;BYDAY=TU",
+  );
+  process.env.RELM_CONNECTOR_TOKEN = TOKEN;
+  try {
+    cli(
+      dir,
+      "connector",
+      "add",
+      "argocd",
+      "argo",
+      "--app",
+      "payments-prod",
+      "--project",
+      "payments",
+      "--api-url",
+      argoBase,
+      "--service",
+      "payments",
+    );
+  } finally {
+    delete process.env.RELM_CONNECTOR_TOKEN;
+  }
+  const probe = await relm(dir, "connector", "test", "argo");
+  assert.equal(probe.ok, true, JSON.stringify(probe));
+  const report = await relm(dir, "connector", "sync", "argo").then(
+    (r) => r.connectors[0],
+    (e) => assert.fail(`${e.message}\n${JSON.stringify(argoExchanges, null, 1)}`),
+  );
+  assert.deepEqual(report.errors, [], JSON.stringify(report));
+  assert.equal(report.pushed, 1, JSON.stringify(report));
+  for (const e of argoExchanges) {
+    assert.deepEqual(e.violations, [], `${e.method} ${e.path}`);
+    assert.ok(e.status < 400, `${e.method} ${e.path}: ${e.status} ${e.answer}`);
+  }
+  const paths = argoExchanges.map((e) => `${e.method} ${e.path.split("?")[0]}`);
+  for (const p of [
+    "GET /api/v1/applications/payments-prod",
+    "GET /api/v1/projects/payments",
+    "PUT /api/v1/projects/payments",
+  ]) {
+    assert.ok(paths.includes(p), `${p} in ${paths.join(", ")}`);
+  }
+  const put = JSON.parse(argoExchanges.find((e) => e.method === "PUT").body);
+  const mine = put.project.spec.syncWindows.filter((w) =>
+    (w.description ?? "").startsWith("Relm: "),
+  );
+  assert.deepEqual(mine.map((w) => [w.kind, w.schedule, w.timeZone, w.applications]).sort(), [
+    ["allow", "0 20 * * 2", "Europe/Paris", ["payments-prod"]],
+    ["deny", "0 18 * * 5", "Europe/Paris", ["payments-prod"]],
+  ]);
 });

@@ -399,7 +399,7 @@ pub(crate) fn deliver(
                     version(&now)
                 ))),
                 Some(next) => {
-                    let v = relm_connect::argocd::update_project(api, &next)
+                    let v = relm_connect::argocd::update_project(api, &project, &next)
                         .await
                         .map_err(remote)?;
                     Ok(Delivered::Done(format!("project {project} at {v}")))

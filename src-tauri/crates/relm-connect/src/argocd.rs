@@ -231,12 +231,11 @@ pub fn rewritten(project: &Value, add: &[SyncWindow], remove: &[SyncWindow]) -> 
     Some(p)
 }
 
-/// Write the project back (`PUT /api/v1/projects/{project.metadata.name}`, body
+/// Write project `name` back (`PUT /api/v1/projects/{project.metadata.name}`, body
 /// `{"project": …}`), once; Argo CD refuses it when the project changed since it was read
 /// (its `metadata.resourceVersion`). The new resource version.
-pub async fn update_project(api: &Api, project: &Value) -> Result<String, FetchError> {
-    let name = text(project, "/metadata/name").unwrap_or_default();
-    let url = api.url(&project_path(&name))?;
+pub async fn update_project(api: &Api, name: &str, project: &Value) -> Result<String, FetchError> {
+    let url = api.url(&project_path(name))?;
     let body = serde_json::json!({ "project": project });
     let answer = api
         .write_as(crate::fetch::Method::PUT, &url, Some(&body))
