@@ -32,6 +32,7 @@ const COMMANDS: &[&str] = &[
     "connectors",
     "add_connector",
     "remove_connector",
+    "map_connector",
     "test_connector",
     "sync_connectors",
     "outbox",

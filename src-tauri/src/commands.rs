@@ -203,6 +203,17 @@ pub fn remove_connector(state: State<'_, AppState>, name: String) -> Result<()> 
     state.with(|r| r.remove_connector(&name))
 }
 
+/// Map a connection's platform environments to Relm's anew.
+#[tauri::command(async)]
+#[tracing::instrument(skip(state), err)]
+pub fn map_connector(
+    state: State<'_, AppState>,
+    name: String,
+    pairs: Vec<String>,
+) -> Result<ConnectorView> {
+    state.with(|r| r.set_connector_env_map(&name, &pairs))
+}
+
 /// Reach the platform on a blocking thread; the workspace is not held while waiting for it.
 #[tauri::command]
 #[tracing::instrument(skip(app), err)]

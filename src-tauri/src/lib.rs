@@ -77,6 +77,7 @@ pub fn run() {
             commands::connectors,
             commands::add_connector,
             commands::remove_connector,
+            commands::map_connector,
             commands::test_connector,
             commands::sync_connectors,
             commands::outbox,

@@ -53,20 +53,38 @@ fn time(t: DateTime<Utc>) -> String {
 fn github(repos: Repos, count: Arc<Mutex<Count>>) -> relm_tests::http::Server {
     serve(Arc::new(move |req: &Req, _| {
         let repos = repos.lock().unwrap();
-        if req.method == "GET" && req.path.contains("/actions/runs?") {
-            // No run waits for a review; unchanged after the first answer.
-            if req.header("if-none-match") == Some("\"r0\"") {
+        // No run waits for a review, two environments, no release: each unchanged after the
+        // first answer.
+        let fixed = [
+            (
+                "/actions/runs?",
+                "\"r0\"",
+                json!({"total_count": 0, "workflow_runs": []}),
+            ),
+            (
+                "/environments?",
+                "\"e0\"",
+                json!({"total_count": 2, "environments": [{"id": 1, "name": "staging"},
+                    {"id": 2, "name": "production", "protection_rules": [{"id": 3, "type": "wait_timer", "wait_timer": 10}]}]}),
+            ),
+            ("/releases?", "\"l0\"", json!([])),
+        ];
+        if let Some((_, etag, body)) = fixed
+            .iter()
+            .find(|(p, ..)| req.method == "GET" && req.path.contains(p))
+        {
+            if req.header("if-none-match") == Some(*etag) {
                 count.lock().unwrap().not_modified += 1;
                 return Resp {
                     status: 304,
-                    headers: vec![("ETag".into(), "\"r0\"".into())],
+                    headers: vec![("ETag".into(), (*etag).into())],
                     body: Vec::new(),
                     stall: None,
                 };
             }
             count.lock().unwrap().counted += 1;
-            let mut r = resp(200, json!({"total_count": 0, "workflow_runs": []}));
-            r.headers.push(("ETag".into(), "\"r0\"".into()));
+            let mut r = resp(200, body.clone());
+            r.headers.push(("ETag".into(), (*etag).into()));
             return r;
         }
         if req.method == "GET" {
@@ -121,6 +139,10 @@ fn github(repos: Repos, count: Arc<Mutex<Count>>) -> relm_tests::http::Server {
 fn gitlab(list: Vec<DateTime<Utc>>, count: Arc<Mutex<Count>>) -> relm_tests::http::Server {
     serve(Arc::new(move |req: &Req, _| {
         count.lock().unwrap().counted += 1;
+        if !req.path.contains("/deployments?") {
+            // The project's freeze periods, environments and releases: none.
+            return resp(200, json!([]));
+        }
         let page: usize = query(&req.path, "page").map_or(1, |p| p.parse().unwrap());
         let chunk: Vec<Value> = list
             .iter()

@@ -33,6 +33,9 @@ let waiting;
 let failApproval = true;
 const approvals = [];
 const requests = [];
+const periods = [
+  { id: 1, freeze_start: "0 23 * * 5", freeze_end: "0 7 * * 1", cron_timezone: "UTC" },
+];
 
 /** A GitLab project `acme/payments` with one deployment of `release` that ended an hour ago. */
 function gitlab(req, res) {
@@ -59,6 +62,29 @@ function gitlab(req, res) {
     approvals,
   });
   if (req.url === "/api/v4/projects/acme%2Fpayments/deployments/902") return send(200, blocked());
+  // Its environments (one more than Relm's), no release, the team's own freeze period; the
+  // freeze periods Relm writes for the demo's hard freezes are kept.
+  if (req.url === "/api/v4/projects/acme%2Fpayments/environments?per_page=100") {
+    return send(200, [
+      { id: 1, name: release.environments[0], state: "available", tier: "staging" },
+      { id: 3, name: "production-eu", state: "available", tier: "production" },
+    ]);
+  }
+  if (req.url === "/api/v4/projects/acme%2Fpayments/releases?per_page=20") return send(200, []);
+  if (req.url.startsWith("/api/v4/projects/acme%2Fpayments/freeze_periods")) {
+    let body = "";
+    req.on("data", (c) => (body += c));
+    req.on("end", () => {
+      if (req.method === "GET") return send(200, periods);
+      if (req.method === "POST") {
+        const p = { id: periods.length + 10, ...JSON.parse(body) };
+        periods.push(p);
+        return send(201, p);
+      }
+      send(405, { message: "405 Method Not Allowed" });
+    });
+    return;
+  }
   if (req.url === "/api/v4/projects/acme%2Fpayments/deployments/902/approval") {
     let body = "";
     req.on("data", (c) => (body += c));
@@ -171,14 +197,48 @@ test("a GitLab project is connected, tested and synced from the Connections page
       "the sync's count",
       30000,
     );
+    // What GitLab shows: its environments with their tiers, its freeze periods. The one Relm
+    // does not have is mapped to one it has, from the page; a name that is none is refused
+    // beside the field.
+    const SEEN = "[data-testid=connection][data-name=gl] [data-testid=platform-seen]";
+    // Read in one step: the page may redraw between finding an element and reading it.
+    const textOf = (s) => b.execute((q) => document.querySelector(q)?.textContent ?? "", s);
+    await until(b, async () => (await textOf(SEEN)).includes("production-eu"), "environments");
+    assert.match(await textOf(SEEN), /tier production/);
+    assert.match(await textOf(SEEN), /0 23 \* \* 5 until 0 7 \* \* 1 \(UTC\)/);
+    const row = `${SEEN} tr[data-env="production-eu"] input`;
+    const save = () =>
+      b.execute((q) => document.querySelector(q).click(), `${SEEN} button[type=submit]`);
+    await set(b, row, "not an env!");
+    await save();
+    await until(b, async () => (await errorOf(b, "env_map")) !== null, "the mapping's error");
+    await set(b, row, waiting.environment);
+    await save();
+    await until(
+      b,
+      async () =>
+        (await textOf("[data-testid=connection][data-name=gl]")).includes(
+          `production-eu → ${waiting.environment}`,
+        ),
+      "the mapping shown on the card",
+    );
+    assert.equal(await errorOf(b, "env_map"), null);
     // The approval could not be delivered (GitLab answered 500): said in the outbox, failed.
-    const failed = await find(b, "[data-testid=outbox-entry][data-state=failed]", 20000);
+    const failed = await find(
+      b,
+      "[data-testid=outbox-entry][data-state=failed][data-kind='gitlab.approval']",
+      20000,
+    );
     assert.match(await failed.getText(), /GitLab approval/);
     assert.match(await failed.getText(), /500/);
     await screenshot(b, "connections");
     failApproval = false;
     await (await failed.$("button=Retry")).click();
-    await find(b, "[data-testid=outbox-entry][data-state=done]", 20000);
+    await find(
+      b,
+      "[data-testid=outbox-entry][data-state=done][data-kind='gitlab.approval']",
+      20000,
+    );
   });
   assert.equal(approvals.length, 1, "delivered once");
   assert.match(approvals[0].comment, /Relm decision .*looked at the canary/);
@@ -194,6 +254,7 @@ test("a GitLab project is connected, tested and synced from the Connections page
   const connectors = cli(dir, "connector", "list").connectors;
   assert.equal(connectors[0].name, "gl");
   assert.equal(connectors[0].has_token, true);
+  assert.deepEqual(connectors[0].env_map, { "production-eu": waiting.environment });
   // The token is nowhere in the data dir or in the app's logs.
   for (const f of [...files(dir), ...files(join(LOGS, "connections"))]) {
     if (statSync(f).size > 200_000_000) continue;

@@ -302,6 +302,8 @@ test("the GitHub connector's requests hold against GitHub's OpenAPI description 
     "GET /repos/octocat/hello-world",
     "GET /repos/octocat/hello-world/actions/runs",
     "GET /repos/octocat/hello-world/deployments",
+    "GET /repos/octocat/hello-world/environments",
+    "GET /repos/octocat/hello-world/releases",
     "GET /repos/octocat/hello-world/actions/runs/30433642/pending_deployments",
     "GET /repos/octocat/hello-world/actions/runs/30433642/approvals",
     "POST /repos/octocat/hello-world/actions/runs/30433642/pending_deployments",
@@ -316,6 +318,15 @@ test("the GitHub connector's requests hold against GitHub's OpenAPI description 
   // Every GraphQL query was valid on GitHub's schema.
   assert.ok(queries.length >= 1);
   for (const q of queries) assert.deepEqual(q.errors, [], q.query);
+  // The description's environments (with their protection rules) and releases, read.
+  const { seen } = cli(dir, "connector", "list").connectors[0];
+  assert.deepEqual(seen.unread, [], JSON.stringify(seen));
+  assert.ok(seen.environments.length > 0, JSON.stringify(seen));
+  assert.ok(
+    seen.environments.some((e) => e.rules.length > 0),
+    JSON.stringify(seen.environments),
+  );
+  assert.ok(seen.releases.length > 0 && seen.releases[0].tag, JSON.stringify(seen.releases));
   const outbox = cli(dir, "outbox", "list").outbox;
   assert.equal(outbox[0].state, "done", JSON.stringify(outbox));
   const found = cli(dir, "deploy", "list").deployments.map((d) => d.external_ref);

@@ -111,6 +111,20 @@ fn gitlab(state: Arc<Mutex<Periods>>) -> Server {
         if path == format!("{base}/deployments") {
             return resp(200, json!([]));
         }
+        if path == format!("{base}/environments") {
+            return resp(
+                200,
+                json!([{"id": 1, "name": "production", "state": "available", "tier": "production"},
+                    {"id": 2, "name": "review/feature-x", "state": "stopped", "tier": "development"}]),
+            );
+        }
+        if path == format!("{base}/releases") {
+            return resp(
+                200,
+                json!([{"tag_name": "v4.2.0", "name": "Refund batching", "released_at": "2026-03-10T09:00:00Z",
+                    "_links": {"self": "https://gitlab.example.com/acme/payments/-/releases/v4.2.0"}}]),
+            );
+        }
         let mut s = state.lock().unwrap();
         let freezes = format!("{base}/freeze_periods");
         let body: Value = serde_json::from_str(&req.body).unwrap_or(Value::Null);
@@ -313,6 +327,55 @@ fn hard_freezes_become_gitlab_freeze_periods_changed_and_deleted_with_the_calend
     assert_eq!(synced(&r)["pushed"], 0);
     assert_eq!(state.lock().unwrap().writes.len(), 2);
 
+    // What GitLab shows is kept with the connection: environments, releases, freeze periods.
+    let view = r.json(&["connector", "list"])["connectors"][0].clone();
+    let seen = &view["seen"];
+    assert_eq!(seen["environments"][0]["name"], "production", "{view}");
+    assert_eq!(seen["environments"][0]["rules"], json!(["tier production"]));
+    assert_eq!(
+        seen["environments"][1]["rules"],
+        json!(["tier development", "stopped"])
+    );
+    assert_eq!(seen["releases"][0]["tag"], "v4.2.0");
+    let freezes = seen["freezes"].to_string();
+    assert!(
+        freezes.contains("0 23 * * 5 until 0 7 * * 1 (UTC)"),
+        "{freezes}"
+    );
+    assert!(
+        freezes.contains("0 18 * * 5 until 0 6 * * 1 (Europe/Paris)"),
+        "{freezes}"
+    );
+    // Its environments mapped anew; a pair that is not one is refused, nothing changed.
+    let bad = r.run(&[
+        "--json",
+        "connector",
+        "map",
+        "gl",
+        "--env-map",
+        "production",
+    ]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("PLATFORM_ENV=RELM_ENV"),
+        "{}",
+        String::from_utf8_lossy(&bad.stderr)
+    );
+    let mapped = r.json(&["connector", "map", "gl", "--env-map", "production=prod"]);
+    assert_eq!(mapped["env_map"], json!({"production": "prod"}));
+    let bad = r.run(&[
+        "connector",
+        "map",
+        "gl",
+        "--env-map",
+        "production=not an env",
+    ]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert_eq!(
+        r.json(&["connector", "list"])["connectors"][0]["env_map"],
+        json!({"production": "prod"})
+    );
+
     // The launch moves (one entry removed, another added): Relm's period is changed in place.
     r.ok(&["calendar", "remove", &launch]);
     let (moved_day, md, mm) = ahead(50);
@@ -446,7 +509,8 @@ fn argocd(state: Arc<Mutex<Project>>) -> Server {
             ("GET", "/api/v1/applications/payments-prod") => resp(
                 200,
                 json!({"metadata": {"name": "payments-prod"}, "spec": {"project": "payments"},
-                    "status": {"history": []}}),
+                    "status": {"history": [], "sync": {"status": "Synced"},
+                        "health": {"status": "Healthy"}}}),
             ),
             ("GET", "/api/v1/projects/payments") => resp(200, project(&s)),
             ("PUT", "/api/v1/projects/payments") => {
@@ -608,6 +672,13 @@ fn freezes_and_windows_become_argo_cd_sync_windows_of_the_project() {
         assert_eq!(tuesday["duration"], "2h30m");
     }
     assert!(report["wider"].to_string().contains("61"), "{report}");
+    let seen = r.json(&["connector", "list"])["connectors"][0]["seen"].clone();
+    assert_eq!(seen["status"], "Synced, Healthy", "{seen}");
+    // The windows as they were read, before this sync wrote Relm's.
+    assert_eq!(
+        seen["freezes"],
+        json!(["deny 0 0 1 1 * for 24h (UTC): *, manual sync allowed"])
+    );
     assert_eq!(synced(&r)["pushed"], 0);
     assert_eq!(state.lock().unwrap().puts, 1);
 

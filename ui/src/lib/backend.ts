@@ -130,6 +130,8 @@ export const backend = {
   addConnector: (input: ConnectorInput, token: string) =>
     call<ConnectorView>("add_connector", { input, token }),
   removeConnector: (name: string) => call<void>("remove_connector", { name }),
+  mapConnector: (name: string, pairs: string[]) =>
+    call<ConnectorView>("map_connector", { name, pairs }),
   testConnector: (name: string) => call<ProbeView>("test_connector", { name }),
   syncConnectors: (name: string | null = null) =>
     call<ConnectorSync[]>("sync_connectors", { name }),

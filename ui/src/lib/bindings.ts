@@ -1383,7 +1383,11 @@ has_token: boolean,
 /**
  * Deployments the platform reported that no release matched yet.
  */
-waiting: number, };
+waiting: number, 
+/**
+ * What the platform showed at the last sync besides deployments.
+ */
+seen: Seen, };
 
 export type ProbeView = { name: string, ok: boolean, 
 /**
@@ -1445,3 +1449,30 @@ state: string, attempts: number, last_error: string | null, created_ms: number, 
  * The platform's id of what was written, once done.
  */
 remote_id: string | null, };
+
+export type Seen = { environments: Array<SeenEnvironment>, releases: Array<SeenRelease>, 
+/**
+ * GitLab's freeze periods or Argo CD's sync windows, in words.
+ */
+freezes: Array<string>, 
+/**
+ * Argo CD: `Synced, Healthy`.
+ */
+status: string | null, 
+/**
+ * What could not be read, and why.
+ */
+unread: Array<string>, };
+
+export type SeenEnvironment = { name: string, 
+/**
+ * Its protections, in words (`2 required reviewers`, `wait 30 min`, `protected branches
+ * only`, GitLab's tier).
+ */
+rules: Array<string>, };
+
+export type SeenRelease = { tag: string, name: string, 
+/**
+ * RFC 3339, when published (empty for a draft).
+ */
+published_at: string, url: string | null, };

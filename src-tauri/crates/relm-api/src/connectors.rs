@@ -11,6 +11,7 @@ use chrono::{DateTime, Duration};
 use relm_connect::connector::{self, Platform, Pulled};
 use relm_connect::fetch::Api;
 use relm_connect::remote::{RemoteDeployment, RemoteState};
+pub use relm_connect::seen::{Seen, SeenEnvironment, SeenRelease};
 use relm_domain::ids::ReleaseId;
 use relm_domain::limits::{DEPLOYMENT_SKEW_MINUTES, MAX_SHORT};
 use relm_domain::payload::{Decision, EventBody, ImportedDeployment, Outcome};
@@ -76,6 +77,8 @@ pub struct ConnectorView {
     pub has_token: bool,
     /// Deployments the platform reported that no release matched yet.
     pub waiting: u32,
+    /// What the platform showed at the last sync besides deployments.
+    pub seen: Seen,
 }
 
 /// What testing a connection found.
@@ -217,6 +220,7 @@ impl Relm {
             last_pulled: row.last_pulled,
             last_pushed: row.last_pushed,
             last_errors: row.last_errors,
+            seen: serde_json::from_str(&row.seen).unwrap_or_default(),
         })
     }
 
@@ -333,33 +337,7 @@ impl Relm {
         {
             problems.check(text::check_name("service", &service));
         }
-        let mut env_map = BTreeMap::new();
-        for pair in &input.env_map {
-            match pair.split_once('=') {
-                Some((from, to)) if !from.trim().is_empty() => {
-                    if problems
-                        .check(text::check_text("env_map", from, Lines::One, MAX_SHORT))
-                        .is_some()
-                        && problems
-                            .check(text::check_name("env_map", to.trim()))
-                            .is_some()
-                    {
-                        env_map.insert(from.trim().to_string(), to.trim().to_string());
-                    }
-                }
-                _ => problems.add(
-                    DomainError::problem(
-                        "env_map",
-                        ProblemCode::BadMapping,
-                        format!(
-                            "`{}` is not PLATFORM_ENV=RELM_ENV (e.g. production=prod)",
-                            text::truncated(pair, 80)
-                        ),
-                    )
-                    .with("value", text::truncated(pair, 80)),
-                ),
-            }
-        }
+        let env_map = env_map_of(&input.env_map, &mut problems);
         let token = Zeroizing::new(token.trim().to_string());
         if token.is_empty() {
             problems.add(DomainError::problem(
@@ -409,6 +387,7 @@ impl Relm {
             last_pulled: 0,
             last_pushed: 0,
             last_errors: Vec::new(),
+            seen: "{}".into(),
         };
         self.keys.put_secret(&secret_name(&name), &token)?;
         let kept = self
@@ -425,6 +404,20 @@ impl Relm {
         }
         tracing::info!(connector = %name, platform = platform.as_str(), "connection added");
         self.connector(&name)
+    }
+
+    /// Map the connection's platform environments to Relm's anew (`PLATFORM_ENV=RELM_ENV`
+    /// pairs; an environment not named keeps its name). Deployments kept for matching are
+    /// matched with the new map at the next sync.
+    pub fn set_connector_env_map(&mut self, name: &str, pairs: &[String]) -> Result<ConnectorView> {
+        let row = self.connector_row(name)?;
+        let mut problems = Problems::default();
+        let map = env_map_of(pairs, &mut problems);
+        problems.done()?;
+        self.store
+            .write(|tx| -> Result<bool> { Ok(store::set_env_map(tx, &row.name, &map)?) })?;
+        tracing::info!(connector = %row.name, pairs = map.len(), "environments mapped");
+        self.connector(&row.name)
     }
 
     pub fn connector(&self, name: &str) -> Result<ConnectorView> {
@@ -927,8 +920,10 @@ impl Relm {
         let at = now.timestamp_millis();
         let name = row.name.clone();
         let cursor = pulled.cursor.clone();
+        let seen = serde_json::to_string(&pulled.seen).unwrap_or_else(|_| "{}".into());
         let finish = |tx: &relm_store::Transaction<'_>| -> Result<()> {
             store::set_cursor(tx, &name, cursor.as_deref())?;
+            store::set_seen(tx, &name, &seen)?;
             store::keep_unmatched(tx, &name, &kept, at)?;
             for (kind, key, payload) in queued.iter().chain(&mirror.queued) {
                 outbox::enqueue(tx, &outbox_id(key), (&name, kind, key), payload, at)?;
@@ -1184,6 +1179,38 @@ impl SyncPlan {
             .block_on(c.pull(api, self.row.cursor.clone(), self.now))
             .map_err(|e| ApiError::new(ErrorCode::Remote, e.to_string()))
     }
+}
+
+/// `PLATFORM_ENV=RELM_ENV` pairs as a map; each bad pair a problem of field `env_map`.
+fn env_map_of(pairs: &[String], problems: &mut Problems) -> BTreeMap<String, String> {
+    let mut env_map = BTreeMap::new();
+    for pair in pairs {
+        match pair.split_once('=') {
+            Some((from, to)) if !from.trim().is_empty() => {
+                if problems
+                    .check(text::check_text("env_map", from, Lines::One, MAX_SHORT))
+                    .is_some()
+                    && problems
+                        .check(text::check_name("env_map", to.trim()))
+                        .is_some()
+                {
+                    env_map.insert(from.trim().to_string(), to.trim().to_string());
+                }
+            }
+            _ => problems.add(
+                DomainError::problem(
+                    "env_map",
+                    ProblemCode::BadMapping,
+                    format!(
+                        "`{}` is not PLATFORM_ENV=RELM_ENV (e.g. production=prod)",
+                        text::truncated(pair, 80)
+                    ),
+                )
+                .with("value", text::truncated(pair, 80)),
+            ),
+        }
+    }
+    env_map
 }
 
 /// Relm's name of a platform's environment: as the connection maps it, else the same.

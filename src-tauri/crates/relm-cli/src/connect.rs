@@ -19,6 +19,14 @@ pub enum ConnectorCmd {
     Remove { name: String },
     /// Reach the platform with the connection's token and say what it found.
     Test { name: String },
+    /// Map the platform's environments to Relm's anew (the whole map; an environment not named
+    /// keeps its name). `relm connector list` shows the platform's environments once synced.
+    Map {
+        name: String,
+        /// The platform's environment PLATFORM_ENV is Relm's RELM_ENV (repeat for each).
+        #[arg(long = "env-map", value_name = "PLATFORM_ENV=RELM_ENV")]
+        env_map: Vec<String>,
+    },
     /// Pull deployments from every connection (or NAME): exit 0 when every one synced, 1 when
     /// any failed (the others still sync).
     Sync { name: Option<String> },
@@ -112,6 +120,34 @@ fn view_text(c: &ConnectorView) -> String {
     for (from, to) in &c.env_map {
         t.push_str(&format!("  environment {} → {}\n", Shown(from), Shown(to)));
     }
+    for e in c
+        .seen
+        .environments
+        .iter()
+        .filter(|e| !c.env_map.contains_key(&e.name))
+    {
+        t.push_str(&format!(
+            "  environment {} (same name in Relm)",
+            Shown(&e.name)
+        ));
+        if !e.rules.is_empty() {
+            t.push_str(&format!(": {}", Shown(&e.rules.join(", "))));
+        }
+        t.push('\n');
+    }
+    if let Some(s) = &c.seen.status {
+        t.push_str(&format!("  status {}\n", Shown(s)));
+    }
+    for f in &c.seen.freezes {
+        t.push_str(&format!("  freeze {}\n", Shown(f)));
+    }
+    for r in c.seen.releases.iter().take(3) {
+        t.push_str(&format!(
+            "  release {} {}\n",
+            Shown(&r.tag),
+            Shown(&r.published_at)
+        ));
+    }
     match &c.last_sync_at {
         None => t.push_str("  never synced\n"),
         Some(at) => {
@@ -155,6 +191,9 @@ fn sync_text(reports: &[ConnectorSync]) -> String {
             t.push('\n');
         } else {
             t.push_str(&format!("{}: failed\n", Shown(&r.name)));
+        }
+        for w in &r.wider {
+            t.push_str(&format!("  wider on the platform: {}\n", Shown(w)));
         }
         for l in &r.left_out {
             t.push_str(&format!(
@@ -224,6 +263,11 @@ pub fn connector(opts: &Options, cmd: ConnectorCmd) -> Result<Outcome> {
                 serde_json::json!({ "removed": name.trim() }),
                 format!("removed connection `{}` and its token", Shown(name.trim())),
             )
+        }
+        ConnectorCmd::Map { name, env_map } => {
+            let c = relm.set_connector_env_map(&name, &env_map)?;
+            let text = view_text(&c);
+            Outcome::ok(&c, text)
         }
         ConnectorCmd::Test { name } => {
             let p = relm.test_connector(&name)?;

@@ -197,6 +197,40 @@ pub async fn project(api: &Api, project: &str) -> Result<Value, FetchError> {
     Ok(body)
 }
 
+/// A sync window in words: `deny 0 18 * * 5 for 61h (Europe/Paris): payments-prod`.
+pub fn window_words(w: &Value) -> String {
+    let list = |k: &str| {
+        w.get(k)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut out = format!(
+        "{} {} for {} ({})",
+        text(w, "/kind").unwrap_or_default(),
+        text(w, "/schedule").unwrap_or_default(),
+        text(w, "/duration").unwrap_or_default(),
+        text(w, "/timeZone").unwrap_or_else(|| "UTC".into())
+    );
+    for (k, what) in [
+        ("applications", ""),
+        ("namespaces", "namespaces "),
+        ("clusters", "clusters "),
+    ] {
+        let l = list(k);
+        if !l.is_empty() {
+            out.push_str(&format!(": {what}{l}"));
+        }
+    }
+    if w.get("manualSync").and_then(Value::as_bool) == Some(true) {
+        out.push_str(", manual sync allowed");
+    }
+    out
+}
+
 /// The project's sync windows, as written (`spec.syncWindows`).
 pub fn windows(project: &Value) -> Vec<Value> {
     project

@@ -9,6 +9,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use crate::fetch::{Api, FetchError};
 use crate::remote::{RemoteDeployment, Skipped, text};
+use crate::seen::{self, Seen, SeenEnvironment, SeenRelease};
 
 /// A connector's answer, later.
 pub type Pending<'a, T> = Pin<Box<dyn Future<Output = Result<T, FetchError>> + 'a>>;
@@ -67,6 +68,35 @@ pub struct Pulled {
     pub freezes: Option<Vec<crate::gitlab::FreezePeriod>>,
     /// Argo CD: the application's project and its sync windows, when they could be read.
     pub windows: Option<(String, Vec<serde_json::Value>)>,
+    /// What the platform shows besides deployments (environments, releases, freezes).
+    pub seen: Seen,
+}
+
+/// GET `path` with `etag`: the body when it changed (and the new ETag kept), `None` when
+/// unchanged (a 304) or unreadable (said in `seen.unread`).
+async fn changed(
+    api: &Api,
+    path: &str,
+    etag: &mut Option<String>,
+    what: &str,
+    seen: &mut Seen,
+) -> Option<serde_json::Value> {
+    let got = async {
+        let url = api.url(path)?;
+        api.get(&url, etag.as_deref()).await
+    }
+    .await;
+    match got {
+        Ok(page) => {
+            let body = page.body?;
+            *etag = page.etag;
+            Some(body)
+        }
+        Err(e) => {
+            seen.unread.push(format!("{what}: {e}"));
+            None
+        }
+    }
 }
 
 /// What a part of a pull that is not deployments could not read, as an item left out.
@@ -139,6 +169,14 @@ struct GitHubCursor {
     runs_etag: Option<String>,
     #[serde(default)]
     runs: Vec<crate::github::WaitingRun>,
+    #[serde(default)]
+    environments_etag: Option<String>,
+    #[serde(default)]
+    environments: Vec<SeenEnvironment>,
+    #[serde(default)]
+    releases_etag: Option<String>,
+    #[serde(default)]
+    releases: Vec<SeenRelease>,
 }
 
 impl Connector for GitHub {
@@ -192,8 +230,36 @@ impl Connector for GitHub {
                 at.runs_etag = etag;
             }
             let probe = api.get(&newest, etag.as_deref()).await?;
+            // Environments and releases, conditionally too (kept from the last answer).
+            let repo_path = format!("/repos/{}/{}", escaped(owner), escaped(name));
+            let mut seen = Seen::default();
+            if let Some(b) = changed(
+                api,
+                &format!("{repo_path}/environments?per_page=100"),
+                &mut at.environments_etag,
+                "environments",
+                &mut seen,
+            )
+            .await
+            {
+                at.environments = seen::github_environments(&b);
+            }
+            if let Some(b) = changed(
+                api,
+                &format!("{repo_path}/releases?per_page={}", seen::MAX_RELEASES),
+                &mut at.releases_etag,
+                "releases",
+                &mut seen,
+            )
+            .await
+            {
+                at.releases = seen::github_releases(&b);
+            }
+            seen.environments = at.environments.clone();
+            seen.releases = at.releases.clone();
             let mut pulled = Pulled {
                 waiting_runs: at.runs.clone(),
+                seen,
                 ..Pulled::default()
             };
             if probe.body.is_some() {
@@ -251,6 +317,27 @@ impl Connector for GitLab {
                     None
                 }
             };
+            let mut seen = Seen::default();
+            let base = format!("/projects/{}", crate::gitlab::project_ref(&self.project));
+            let path = format!("{base}/environments?per_page={}", seen::MAX_ENVIRONMENTS);
+            seen.environments = seen::read(
+                api,
+                &path,
+                "environments",
+                &mut seen,
+                seen::gitlab_environments,
+            )
+            .await
+            .unwrap_or_default();
+            let path = format!("{base}/releases?per_page={}", seen::MAX_RELEASES);
+            seen.releases = seen::read(api, &path, "releases", &mut seen, seen::gitlab_releases)
+                .await
+                .unwrap_or_default();
+            seen.freezes = freezes
+                .iter()
+                .flatten()
+                .map(|p| format!("{} until {} ({})", p.start, p.end, p.zone))
+                .collect();
             let cursor = deployments
                 .iter()
                 .map(|d| d.updated_at)
@@ -262,6 +349,7 @@ impl Connector for GitLab {
                 skipped,
                 cursor,
                 freezes,
+                seen,
                 ..Pulled::default()
             })
         })
@@ -302,8 +390,20 @@ impl Connector for ArgoCd {
                 "" => text(&app, "/spec/project").unwrap_or_else(|| "default".into()),
                 p => p.to_string(),
             };
+            let mut seen = Seen {
+                status: seen::argo_status(&app),
+                environments: vec![SeenEnvironment {
+                    name: self.app.clone(),
+                    rules: Vec::new(),
+                }],
+                ..Seen::default()
+            };
             let windows = match crate::argocd::project(api, &project).await {
-                Ok(p) => Some((project, crate::argocd::windows(&p))),
+                Ok(p) => {
+                    let list = crate::argocd::windows(&p);
+                    seen.freezes = list.iter().map(crate::argocd::window_words).collect();
+                    Some((project, list))
+                }
                 Err(e) => {
                     skipped.push(unread(format!("the sync windows of project {project}"), &e));
                     None
@@ -313,6 +413,7 @@ impl Connector for ArgoCd {
                 deployments,
                 skipped,
                 windows,
+                seen,
                 ..Pulled::default()
             })
         })

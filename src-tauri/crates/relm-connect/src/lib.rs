@@ -14,4 +14,5 @@ pub mod github;
 pub mod gitlab;
 pub mod link;
 pub mod remote;
+pub mod seen;
 pub mod wait;

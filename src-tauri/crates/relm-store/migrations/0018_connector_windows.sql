@@ -8,3 +8,7 @@ CREATE TABLE connector_windows (
     written_ms  INTEGER NOT NULL,
     PRIMARY KEY (connector, remote_id)
 ) STRICT, WITHOUT ROWID;
+
+-- What the platform showed at the last sync besides deployments (environments and their
+-- protections, latest releases, freezes, an application's status), as JSON, for the page.
+ALTER TABLE connectors ADD COLUMN seen TEXT NOT NULL DEFAULT '{}';

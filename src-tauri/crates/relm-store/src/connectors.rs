@@ -28,10 +28,12 @@ pub struct ConnectorRow {
     pub last_pulled: i64,
     pub last_pushed: i64,
     pub last_errors: Vec<String>,
+    /// What the platform showed at the last sync (JSON).
+    pub seen: String,
 }
 
 const SELECT: &str = "SELECT name, platform, api_url, target, project, service, env_map, added_ms,
-    cursor, last_sync_ms, last_ok_ms, last_pulled, last_pushed, last_errors FROM connectors";
+    cursor, last_sync_ms, last_ok_ms, last_pulled, last_pushed, last_errors, seen FROM connectors";
 
 fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ConnectorRow> {
     let json = |i: usize, r: &rusqlite::Row<'_>| -> rusqlite::Result<String> { r.get(i) };
@@ -50,6 +52,7 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ConnectorRow> {
         last_pulled: r.get(11)?,
         last_pushed: r.get(12)?,
         last_errors: serde_json::from_str(&json(13, r)?).unwrap_or_default(),
+        seen: r.get(14)?,
     })
 }
 
@@ -106,6 +109,23 @@ pub fn set_cursor(conn: &Connection, name: &str, cursor: Option<&str>) -> Result
         params![name, cursor],
     )?;
     Ok(())
+}
+
+/// What the platform showed at this sync (JSON).
+pub fn set_seen(conn: &Connection, name: &str, seen: &str) -> Result<()> {
+    conn.execute(
+        "UPDATE connectors SET seen = ?2 WHERE name = ?1",
+        params![name, seen],
+    )?;
+    Ok(())
+}
+
+/// Map the platform's environments to Relm's anew.
+pub fn set_env_map(conn: &Connection, name: &str, map: &BTreeMap<String, String>) -> Result<bool> {
+    Ok(conn.execute(
+        "UPDATE connectors SET env_map = ?2 WHERE name = ?1",
+        params![name, to_json(map)?],
+    )? == 1)
 }
 
 /// How a sync ended: when, what it pulled and pushed, its errors (none: a success).
