@@ -10,7 +10,7 @@ use relm_api::audit::{AuditEntry, AuditQuery, FieldChange, Flag};
 use relm_api::calendar::{Listing, OccurrenceView, UnreadableEntry};
 use relm_api::connectors::{
     ConnectorInput, ConnectorSync, ConnectorView, LeftOut, OutboxRow, ProbeView, Seen,
-    SeenEnvironment, SeenRelease,
+    SeenEnvironment, SeenRelease, SyncProgress,
 };
 use relm_api::deployments::{
     DeploymentInput, DeploymentQuery, DeploymentView, DeviationView, PlanInput, Recorded,
@@ -108,7 +108,7 @@ pub fn typescript() -> String {
         ServicePoint, Metrics, Written, PackWorkspace, PackLedger, PackExporter, PackEvidence,
         PackFile, Manifest, PackWritten, PackStatus, PackProblem, PackFileCheck, PackSigner,
         PackFinding, PackVerdict, PackText, PeriodExport, ConnectorInput, ConnectorView, ProbeView,
-        LeftOut, ConnectorSync, OutboxRow, Seen, SeenEnvironment, SeenRelease,
+        LeftOut, ConnectorSync, OutboxRow, Seen, SeenEnvironment, SeenRelease, SyncProgress,
     ];
     let mut out = String::from(
         "// Generated from the Rust types by `relm-app` (src-tauri/src/bindings.rs). Do not edit:\n// run `RELM_UPDATE_BINDINGS=1 cargo test -p relm-app bindings`.\n\nexport type JsonValue =\n  | number\n  | string\n  | boolean\n  | Array<JsonValue>\n  | { [key in string]?: JsonValue }\n  | null;\n",

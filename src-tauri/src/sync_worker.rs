@@ -183,7 +183,9 @@ async fn connectors(
         if background && !state.has_workspace() {
             return Ok(Vec::new());
         }
-        relm_api::connectors::sync(&*state, name.as_deref())
+        relm_api::connectors::sync_each(&*state, name.as_deref(), |p| {
+            let _ = app.emit("relm://connector-progress", p);
+        })
     });
     job.await
         .map_err(|e| ApiError::new(ErrorCode::Internal, format!("the sync stopped: {e}")))?

@@ -701,3 +701,51 @@ fn freezes_and_windows_become_argo_cd_sync_windows_of_the_project() {
     assert_eq!(receipts(&r), 2);
     r.ok(&["audit", "verify"]);
 }
+
+#[test]
+fn a_sync_of_several_connections_says_how_far_it_is_as_each_finishes() {
+    use chrono::TimeZone;
+    use relm_api::connectors::{ConnectorInput, Hold, sync_each};
+    let state = Arc::new(Mutex::new(Periods::default()));
+    let server = gitlab(state);
+    let root = tempfile::tempdir().unwrap();
+    let at = chrono::Utc.with_ymd_and_hms(2027, 1, 4, 9, 0, 0).unwrap();
+    let (mut relm, _, _) = relm_tests::bench::workspace(root.path(), at);
+    let url = format!("{}/api/v4", server.base);
+    for (name, token) in [("a", TOKEN), ("b", "revoked"), ("c", TOKEN)] {
+        relm.add_connector(
+            &ConnectorInput {
+                platform: "gitlab".into(),
+                name: name.into(),
+                api_url: Some(url.clone()),
+                target: "acme/payments".into(),
+                service: Some("payments".into()),
+                ..ConnectorInput::default()
+            },
+            zeroize::Zeroizing::new(token.into()),
+        )
+        .unwrap();
+    }
+    let w = std::cell::RefCell::new(&mut relm);
+    let mut seen = Vec::new();
+    let reports = sync_each(&w, None, |p| {
+        // Told after each one, with the workspace free again (nothing held while telling).
+        w.hold(|r| r.connectors().map(|_| ())).unwrap();
+        seen.push((
+            p.done,
+            p.total,
+            p.report.name.clone(),
+            p.report.errors.is_empty(),
+        ));
+    })
+    .unwrap();
+    assert_eq!(
+        seen,
+        [
+            (1, 3, "a".to_string(), true),
+            (2, 3, "b".to_string(), false),
+            (3, 3, "c".to_string(), true)
+        ]
+    );
+    assert_eq!(reports.len(), 3);
+}

@@ -56,6 +56,7 @@ import type {
   ConnectorInput,
   ConnectorView,
   ConnectorSync,
+  SyncProgress,
   ProbeView,
   OutboxRow,
   ReschedulePreview,
@@ -267,6 +268,10 @@ export function onMenu(f: (id: string) => void): Promise<UnlistenFn> {
 /** The background sync of connections to deployment platforms. */
 export function onConnectorsSynced(f: (reports: ConnectorSync[]) => void): Promise<UnlistenFn> {
   return listen<ConnectorSync[]>("relm://connectors-synced", (e) => f(shown(e.payload)));
+}
+
+export function onConnectorProgress(f: (p: SyncProgress) => void): Promise<UnlistenFn> {
+  return listen<SyncProgress>("relm://connector-progress", (e) => f(shown(e.payload)));
 }
 
 export function onSynced(f: (outcomes: SyncOutcome[]) => void): Promise<UnlistenFn> {

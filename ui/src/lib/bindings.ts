@@ -1476,3 +1476,5 @@ export type SeenRelease = { tag: string, name: string,
  * RFC 3339, when published (empty for a draft).
  */
 published_at: string, url: string | null, };
+
+export type SyncProgress = { done: number, total: number, report: ConnectorSync, };

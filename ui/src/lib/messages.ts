@@ -364,6 +364,8 @@ export const en = {
   "outbox.kind.argocd.windows": "Argo CD sync windows",
   "connections.wider": "Wider on the platform than in Relm",
   "connections.onPlatform": "On the platform",
+  "connections.progress":
+    "Syncing: {done, plural, one {# connection} other {# connections}} of {total} done…",
   "connections.status": "Status",
   "connections.mapIntro":
     "Each environment of the platform is the Relm environment beside it; leave its own name when they are the same.",
@@ -1582,6 +1584,8 @@ export const fr: Record<MessageKey, string> = {
   "outbox.kind.argocd.windows": "Fenêtres de synchronisation Argo CD",
   "connections.wider": "Plus large sur la plateforme que dans Relm",
   "connections.onPlatform": "Sur la plateforme",
+  "connections.progress":
+    "Synchronisation en cours : {done, plural, one {# connexion terminée} other {# connexions terminées}} sur {total}…",
   "connections.status": "État",
   "connections.mapIntro":
     "Chaque environnement de la plateforme correspond à l’environnement Relm indiqué en face ; laissez son propre nom s’ils sont identiques.",

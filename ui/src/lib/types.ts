@@ -71,6 +71,7 @@ export type {
   ConnectorInput,
   ConnectorView,
   ConnectorSync,
+  SyncProgress,
   ProbeView,
   LeftOut,
   OutboxRow,

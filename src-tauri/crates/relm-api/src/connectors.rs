@@ -1007,7 +1007,27 @@ pub fn test(w: &impl Hold, name: &str) -> Result<ProbeView> {
 /// still sync. Each sync is planned and applied holding the workspace, and pulled and
 /// delivered without it.
 pub fn sync(w: &impl Hold, name: Option<&str>) -> Result<Vec<ConnectorSync>> {
+    sync_each(w, name, |_| {})
+}
+
+/// How far a sync of several connections is: `done` of `total`, and the report of the one
+/// that just finished.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SyncProgress {
+    pub done: u32,
+    pub total: u32,
+    pub report: ConnectorSync,
+}
+
+/// [`sync`], telling `each` as each connection finishes (for a progress display).
+pub fn sync_each(
+    w: &impl Hold,
+    name: Option<&str>,
+    mut each: impl FnMut(SyncProgress),
+) -> Result<Vec<ConnectorSync>> {
     let plans = w.hold(|r| r.plan_syncs(name))?;
+    let total = plans.len() as u32;
     let mut out = Vec::with_capacity(plans.len());
     for plan in plans {
         let pulled = plan.pull();
@@ -1016,6 +1036,13 @@ pub fn sync(w: &impl Hold, name: Option<&str>) -> Result<Vec<ConnectorSync>> {
             deliver(w, &plan, true, &mut report)?;
         }
         out.push(report);
+        if let Some(report) = out.last() {
+            each(SyncProgress {
+                done: out.len() as u32,
+                total,
+                report: report.clone(),
+            });
+        }
     }
     Ok(out)
 }
