@@ -231,7 +231,17 @@ test("a GitLab project is connected, tested and synced from the Connections page
     );
     assert.match(await failed.getText(), /GitLab approval/);
     assert.match(await failed.getText(), /500/);
+    // The demo's hard freezes were written to GitLab as freeze periods, through the outbox.
+    const freeze = await find(
+      b,
+      "[data-testid=outbox-entry][data-state=done][data-kind='gitlab.freeze.create']",
+    );
+    assert.match(await freeze.getText(), /GitLab freeze period, new/);
     await screenshot(b, "connections");
+    await b.execute(() =>
+      document.querySelector("[data-testid=platform-freezes]").scrollIntoView(),
+    );
+    await screenshot(b, "connections-platform");
     failApproval = false;
     await (await failed.$("button=Retry")).click();
     await find(
@@ -241,6 +251,8 @@ test("a GitLab project is connected, tested and synced from the Connections page
     );
   });
   assert.equal(approvals.length, 1, "delivered once");
+  assert.ok(periods.length > 1, "Relm's freeze periods beside the team's");
+  assert.deepEqual(periods[0].id, 1, "the team's own kept");
   assert.match(approvals[0].comment, /Relm decision .*looked at the canary/);
   assert.equal(approvals[0].status, "approved");
   const listed = cli(dir, "deploy", "list", "--release", release.id).deployments;
