@@ -203,6 +203,41 @@ impl Replica {
         ])
     }
 
+    /// `relm --json connector add ARGS… --token-stdin` with `token` on standard input.
+    pub fn connector_add(&self, args: &[&str], token: &str) -> Output {
+        use std::io::Write;
+        use std::process::Stdio;
+        let mut a = vec!["--json", "connector", "add"];
+        a.extend(args);
+        a.push("--token-stdin");
+        let mut child = self
+            .cmd(&a)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run relm");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(format!("{token}\n").as_bytes())
+            .expect("write the token");
+        child.wait_with_output().expect("relm ends")
+    }
+
+    /// [`Replica::connector_add`], which must succeed: the connection as added.
+    #[track_caller]
+    pub fn connector_added(&self, args: &[&str], token: &str) -> serde_json::Value {
+        let out = self.connector_add(args, token);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).expect("JSON")
+    }
+
     pub fn db(&self) -> rusqlite::Connection {
         rusqlite::Connection::open(self.db_path()).expect("open db")
     }

@@ -7,7 +7,6 @@
 
 #![allow(clippy::unwrap_used)] // test code: a panic is the failure report
 
-use std::io::Write;
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 
@@ -173,37 +172,13 @@ fn history() -> Vec<Value> {
     all
 }
 
-/// `relm connector add …` with the token on standard input.
 fn add(r: &Replica, args: &[&str], token: &str) -> std::process::Output {
-    let mut a = vec!["--json", "connector", "add"];
-    a.extend(args);
-    a.push("--token-stdin");
-    let mut child = r
-        .cmd(&a)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(format!("{token}\n").as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
+    r.connector_add(args, token)
 }
 
-/// [`add`], which must succeed: the connection as added.
 #[track_caller]
 fn added(r: &Replica, args: &[&str], token: &str) -> Value {
-    let out = add(r, args, token);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    r.connector_added(args, token)
 }
 
 fn add_gitlab(r: &Replica, name: &str, server: &Server, token: &str) -> Value {
@@ -336,8 +311,8 @@ fn gitlab_deployments_become_signed_records_once_and_incrementally() {
     // made it deployed, and a failed retry after it does not undo that.
     assert_eq!(r.json(&["release", "show", &id])["status"], "deployed");
 
-    // Nothing new: one request of deployments from the cursor (and one of freeze periods),
-    // nothing recorded twice.
+    // Nothing new: one request of deployments from the cursor (beside those of the freeze
+    // periods, environments and releases), nothing recorded twice.
     server.seen.lock().unwrap().clear();
     let (report, _) = sync(&r, Some("gl"));
     assert_eq!(report["connectors"][0]["pulled"], 0, "{report}");
@@ -346,7 +321,7 @@ fn gitlab_deployments_become_signed_records_once_and_incrementally() {
         .lock()
         .unwrap()
         .iter()
-        .filter(|q| !q.path.contains("/freeze_periods"))
+        .filter(|q| q.path.contains("/deployments?"))
         .cloned()
         .collect();
     assert_eq!(seen.len(), 1, "{seen:?}");
@@ -633,6 +608,42 @@ fn github_and_argo_cd_deployments_are_imported_too() {
             r.headers.push(("ETag".into(), "\"v1\"".into()));
             return r;
         }
+        // Its environments (production behind two reviewers and a wait) and releases, each
+        // with an ETag: 304 when it still holds.
+        let listed = match req.path.as_str() {
+            "/repos/acme/payments/environments?per_page=100" => Some((
+                "\"e1\"",
+                json!({"total_count": 2, "environments": [
+                    {"id": 11, "name": "staging", "protection_rules": []},
+                    {"id": 12, "name": "production", "protection_rules": [
+                        {"id": 1, "type": "required_reviewers", "reviewers": [
+                            {"type": "User", "reviewer": {"login": "ada"}},
+                            {"type": "Team", "reviewer": {"slug": "ops"}}]},
+                        {"id": 2, "type": "wait_timer", "wait_timer": 15}],
+                     "deployment_branch_policy": {"protected_branches": true, "custom_branch_policies": false}}
+                ]}),
+            )),
+            "/repos/acme/payments/releases?per_page=20" => Some((
+                "\"l1\"",
+                json!([{"tag_name": "v4.2.0", "name": "Refund batching", "draft": false,
+                    "published_at": "2026-03-10T09:00:00Z",
+                    "html_url": "https://github.com/acme/payments/releases/tag/v4.2.0"}]),
+            )),
+            _ => None,
+        };
+        if let Some((etag, body)) = listed {
+            if req.header("if-none-match") == Some(etag) {
+                return relm_tests::http::Resp {
+                    status: 304,
+                    headers: vec![("ETag".into(), etag.into())],
+                    body: Vec::new(),
+                    stall: None,
+                };
+            }
+            let mut r = resp(200, body);
+            r.headers.push(("ETag".into(), etag.into()));
+            return r;
+        }
         assert_eq!(req.path, "/graphql");
         let q: Value = serde_json::from_str(&req.body).unwrap();
         assert_eq!(q["variables"]["owner"], "acme");
@@ -671,6 +682,12 @@ fn github_and_argo_cd_deployments_are_imported_too() {
         "ghp_abc",
     );
     let argo = serve(Arc::new(|req, _| {
+        if req.path == "/api/v1/projects/payments" {
+            return resp(
+                200,
+                json!({"metadata": {"name": "payments", "resourceVersion": "7"}, "spec": {}}),
+            );
+        }
         assert_eq!(req.path, "/api/v1/applications/payments-prod");
         resp(
             200,
@@ -718,6 +735,20 @@ fn github_and_argo_cd_deployments_are_imported_too() {
         })
         .collect();
     assert_eq!(pulled, [("argo".into(), 1), ("gh".into(), 2)]);
+    // What GitHub shows besides: its environments with their protections, its releases.
+    let list = r.json(&["connector", "list"])["connectors"].clone();
+    let gh = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "gh")
+        .unwrap();
+    assert_eq!(gh["seen"]["unread"], json!([]), "{gh}");
+    assert_eq!(
+        gh["seen"]["environments"][1],
+        json!({"name": "production", "rules": ["2 required reviewers", "wait 15 min", "protected branches only"]})
+    );
+    assert_eq!(gh["seen"]["releases"][0]["tag"], "v4.2.0");
     let refs: Vec<String> = r.json(&["deploy", "list", "--release", &id])["deployments"]
         .as_array()
         .unwrap()
@@ -740,8 +771,9 @@ fn github_and_argo_cd_deployments_are_imported_too() {
         "{refs:?}"
     );
     assert_eq!(imports(&r), 2, "one event per connection and release");
-    // Nothing changed on GitHub: two conditional requests answered 304 (which GitHub does not
-    // count against the rate limit), and no GraphQL query (which it counts).
+    // Nothing changed on GitHub: four conditional requests answered 304 (which GitHub does not
+    // count against the rate limit), and no GraphQL query (which it counts); what it showed
+    // is kept from the last answer.
     github.seen.lock().unwrap().clear();
     let (report, _) = sync(&r, Some("gh"));
     assert_eq!(report["connectors"][0]["pulled"], 0, "{report}");
@@ -756,9 +788,28 @@ fn github_and_argo_cd_deployments_are_imported_too() {
         paths,
         [
             "/repos/acme/payments/actions/runs?status=waiting&per_page=100",
-            "/repos/acme/payments/deployments?per_page=1"
+            "/repos/acme/payments/deployments?per_page=1",
+            "/repos/acme/payments/environments?per_page=100",
+            "/repos/acme/payments/releases?per_page=20"
         ]
     );
+    assert!(
+        github
+            .seen
+            .lock()
+            .unwrap()
+            .iter()
+            .all(|q| q.header("if-none-match").is_some())
+    );
+    let list = r.json(&["connector", "list"])["connectors"].clone();
+    let gh = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "gh")
+        .unwrap();
+    assert_eq!(gh["seen"]["environments"].as_array().unwrap().len(), 2);
+    assert_eq!(gh["seen"]["releases"][0]["tag"], "v4.2.0");
 }
 
 #[test]

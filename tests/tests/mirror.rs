@@ -9,7 +9,6 @@
 
 #![allow(clippy::unwrap_used)] // test code: a panic is the failure report
 
-use std::io::Write;
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 
@@ -21,28 +20,7 @@ use serde_json::{Value, json};
 const TOKEN: &str = "glpat-Fz7uN2qT4wL9kX1mB6cD";
 
 fn add_connection(r: &Replica, args: &[&str]) {
-    let mut a = vec!["--json", "connector", "add"];
-    a.extend(args);
-    a.push("--token-stdin");
-    let mut child = r
-        .cmd(&a)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(format!("{TOKEN}\n").as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    r.connector_added(args, TOKEN);
 }
 
 fn sync(r: &Replica) -> (Value, i32) {
@@ -284,6 +262,15 @@ fn hard_freezes_become_gitlab_freeze_periods_changed_and_deleted_with_the_calend
     // Written: two freeze periods, in the freeze's own zone; the team's stays.
     let report = synced(&r);
     assert_eq!(report["pushed"], 2, "{report}");
+    // GitLab's ids of the two (written in the calendar's order, which is not the test's).
+    let (weekend_id, launch_id) = {
+        let s = state.lock().unwrap();
+        let id = |start: &str| period_of(&s, start).map(|p| p["id"].as_u64().unwrap());
+        (
+            id("0 18 * * 5").unwrap(),
+            id(&format!("0 8 {ld} {lm} *")).unwrap(),
+        )
+    };
     {
         let s = state.lock().unwrap();
         assert_eq!(s.writes, ["POST 2", "POST 3"], "{s:?}");
@@ -396,7 +383,7 @@ fn hard_freezes_become_gitlab_freeze_periods_changed_and_deleted_with_the_calend
     assert_eq!(synced(&r)["pushed"], 1);
     {
         let s = state.lock().unwrap();
-        assert_eq!(s.writes[2..], ["PUT 3"], "{s:?}");
+        assert_eq!(s.writes[2..], [format!("PUT {launch_id}")], "{s:?}");
         assert!(
             period_of(&s, &format!("0 8 {md} {mm} *")).is_some(),
             "{s:?}"
@@ -412,13 +399,13 @@ fn hard_freezes_become_gitlab_freeze_periods_changed_and_deleted_with_the_calend
     assert_eq!(synced(&r)["pushed"], 1);
     {
         let s = state.lock().unwrap();
-        assert_eq!(s.writes[3..], ["DELETE 2"], "{s:?}");
+        assert_eq!(s.writes[3..], [format!("DELETE {weekend_id}")], "{s:?}");
         let ids: Vec<&Value> = s.list.iter().map(|p| &p["id"]).collect();
-        assert_eq!(ids, [&json!(1), &json!(3)]);
+        assert_eq!(ids, [&json!(1), &json!(launch_id)]);
     }
 
     // Someone deletes Relm's period on GitLab: the next sync writes the freeze again.
-    state.lock().unwrap().list.retain(|p| p["id"] != 3);
+    state.lock().unwrap().list.retain(|p| p["id"] != launch_id);
     assert_eq!(synced(&r)["pushed"], 1);
     {
         let s = state.lock().unwrap();

@@ -110,20 +110,26 @@ pub fn github_environments(body: &Value) -> Vec<SeenEnvironment> {
         .collect()
 }
 
-/// GitHub's releases list.
-pub fn github_releases(body: &Value) -> Vec<SeenRelease> {
+/// A releases list whose items have `tag_name` and `name`, with the publication time and the
+/// page's address at `published` and `url`.
+fn releases(body: &Value, published: &str, url: &str) -> Vec<SeenRelease> {
     items(body, None)
         .iter()
         .filter_map(|r| {
             Some(SeenRelease {
                 tag: text(r, "/tag_name")?,
                 name: text(r, "/name").unwrap_or_default(),
-                published_at: text(r, "/published_at").unwrap_or_default(),
-                url: text(r, "/html_url"),
+                published_at: text(r, published).unwrap_or_default(),
+                url: text(r, url),
             })
         })
         .take(MAX_RELEASES)
         .collect()
+}
+
+/// GitHub's releases list.
+pub fn github_releases(body: &Value) -> Vec<SeenRelease> {
+    releases(body, "/published_at", "/html_url")
 }
 
 /// GitLab's environments list.
@@ -147,18 +153,7 @@ pub fn gitlab_environments(body: &Value) -> Vec<SeenEnvironment> {
 
 /// GitLab's releases list.
 pub fn gitlab_releases(body: &Value) -> Vec<SeenRelease> {
-    items(body, None)
-        .iter()
-        .filter_map(|r| {
-            Some(SeenRelease {
-                tag: text(r, "/tag_name")?,
-                name: text(r, "/name").unwrap_or_default(),
-                published_at: text(r, "/released_at").unwrap_or_default(),
-                url: text(r, "/_links/self"),
-            })
-        })
-        .take(MAX_RELEASES)
-        .collect()
+    releases(body, "/released_at", "/_links/self")
 }
 
 /// An Argo CD application's sync and health status (`Synced, Healthy`).
