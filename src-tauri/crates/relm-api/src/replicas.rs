@@ -6,6 +6,7 @@ use relm_identity::SecretKey;
 use relm_store::ingest::{self, Held};
 use relm_store::local;
 use relm_store::rusqlite::{OptionalExtension, params};
+use relm_sync::git::GitRemote;
 use relm_sync::sync::{self as replica_sync, JoinRequest, REQUEST_FORMAT};
 use relm_sync::{FileNote, Folder, SyncReport, Transport};
 use serde::Serialize;
@@ -131,6 +132,19 @@ fn folder(location: &str) -> Folder {
     Folder::new(location)
 }
 
+/// Where a replica keeps its copy of git remote `name`.
+fn git_copy(data_dir: &Path, name: &str) -> PathBuf {
+    data_dir.join("git").join(name)
+}
+
+/// The transport of a remote as registered: a folder, or a git repository.
+fn transport(data_dir: &Path, name: &str, kind: &str, location: &str) -> Box<dyn Transport> {
+    match (kind, relm_sync::git::git_url(location)) {
+        ("git", Some(url)) => Box::new(GitRemote::new(url, &git_copy(data_dir, name))),
+        _ => Box::new(folder(location)),
+    }
+}
+
 fn absolute(dir: &Path) -> Result<String> {
     let abs = if dir.is_absolute() {
         dir.to_path_buf()
@@ -163,11 +177,22 @@ pub fn join(opts: &Options, req: &JoinRequestInput) -> Result<(Relm, JoinOutcome
         &info.email,
     ));
     problems.done()?;
-    let location = absolute(&req.remote)?;
-    let transport = folder(&location);
+    let given = req.remote.to_string_lossy().trim().to_string();
+    let (location, transport) = match relm_sync::git::git_url(&given) {
+        Some(_) => {
+            let t = transport(&opts.data_dir, ORIGIN, "git", &given);
+            (given, t)
+        }
+        None => {
+            let location = absolute(&req.remote)?;
+            let t: Box<dyn Transport> = Box::new(folder(&location));
+            (location, t)
+        }
+    };
     // Check the remote before creating anything locally.
     let listing = transport
-        .list()
+        .prepare()
+        .and_then(|()| transport.list())
         .map_err(|e| ApiError::from(relm_sync::SyncError::from(e)).at("remote"))?;
     if !listing.iter().any(|f| f.name.ends_with(".relmseg")) {
         return Err(ApiError::new(
@@ -199,7 +224,7 @@ pub fn join(opts: &Options, req: &JoinRequestInput) -> Result<(Relm, JoinOutcome
     let pulled = replica_sync::pull(
         &mut relm.store,
         ORIGIN,
-        &transport,
+        transport.as_ref(),
         None,
         relm.clock.now(),
         &mut report,
@@ -248,8 +273,11 @@ pub fn join(opts: &Options, req: &JoinRequestInput) -> Result<(Relm, JoinOutcome
         email: info.email.clone(),
     };
     let bytes = replica_sync::signed_request(&request, key.signing_key());
-    let request_written = match transport.create(&replica_sync::request_file(&key_id.0), &bytes) {
-        Ok(_) => true,
+    let request_written = match transport
+        .create(&replica_sync::request_file(&key_id.0), &bytes)
+        .and_then(|_| transport.publish())
+    {
+        Ok(()) => true,
         Err(e) => {
             tracing::warn!("could not leave the join request on the remote: {e}");
             false
@@ -271,10 +299,15 @@ pub fn join(opts: &Options, req: &JoinRequestInput) -> Result<(Relm, JoinOutcome
 }
 
 fn register(tx: &relm_store::Connection, name: &str, location: &str, now: &str) -> Result<()> {
+    let kind = if relm_sync::git::git_url(location).is_some() {
+        "git"
+    } else {
+        "folder"
+    };
     let n = tx.execute(
-        "INSERT INTO remotes (name, kind, location, added_at) VALUES (?1, 'folder', ?2, ?3)
+        "INSERT INTO remotes (name, kind, location, added_at) VALUES (?1, ?4, ?2, ?3)
          ON CONFLICT (name) DO NOTHING",
-        params![name, location, now],
+        params![name, location, now, kind],
     )?;
     if n == 0 {
         return Err(ApiError::conflict(
@@ -325,10 +358,29 @@ impl Relm {
         }
         problems.done()?;
         self.workspace_id()?;
-        let location = absolute(dir)?;
-        folder(&location)
-            .list()
-            .map_err(|e| ApiError::from(relm_sync::SyncError::from(e)).at("folder"))?;
+        let given = dir.to_string_lossy().to_string();
+        let location = match relm_sync::git::git_url(&given) {
+            Some(_) => {
+                // A name taken: said before anything of that remote's copy is touched.
+                if self.remote(name).is_ok() {
+                    return Err(ApiError::conflict(
+                        ReasonCode::RemoteExists,
+                        format!("a remote named `{name}` already exists; see `relm sync status`"),
+                    )
+                    .with("name", name)
+                    .at("name"));
+                }
+                self.check_git_remote(name, &given)?;
+                given.trim().to_string()
+            }
+            None => {
+                let location = absolute(dir)?;
+                folder(&location)
+                    .list()
+                    .map_err(|e| ApiError::from(relm_sync::SyncError::from(e)).at("folder"))?;
+                location
+            }
+        };
         let now = self.now();
         self.store
             .write(|tx| register(tx, name, &location, &now))
@@ -342,6 +394,47 @@ impl Relm {
         })?;
         if n == 0 {
             return Err(ApiError::not_found(format!("no remote named `{name}`")));
+        }
+        // A git remote's local copy goes too (a valid name holds no `/` or `..`).
+        let copy = git_copy(&self.data_dir, name);
+        if !name.contains(['/', '\\']) && name != ".." && copy.is_dir() {
+            let _ = std::fs::remove_dir_all(copy);
+        }
+        Ok(())
+    }
+
+    /// Reach the git repository at `location` (`git+…`) and check that it can carry this
+    /// workspace: empty, or holding Relm's files only. Its copy is kept for the first sync.
+    fn check_git_remote(&self, name: &str, location: &str) -> Result<()> {
+        let copy = git_copy(&self.data_dir, name);
+        if copy.exists() {
+            let _ = std::fs::remove_dir_all(&copy);
+        }
+        let remote = transport(&self.data_dir, name, "git", location);
+        let checked = remote.prepare().and_then(|()| remote.list());
+        let files = match checked {
+            Ok(files) => files,
+            Err(e) => {
+                let _ = std::fs::remove_dir_all(&copy);
+                return Err(ApiError::from(relm_sync::SyncError::from(e)).at("folder"));
+            }
+        };
+        let foreign: Vec<&str> = files
+            .iter()
+            .map(|f| f.name.as_str())
+            .filter(|n| !n.starts_with("replicas/") && !n.starts_with("requests/"))
+            .take(3)
+            .collect();
+        if !foreign.is_empty() {
+            let _ = std::fs::remove_dir_all(&copy);
+            return Err(ApiError::new(
+                ErrorCode::Remote,
+                format!(
+                    "{location} is not a Relm remote: it holds other files ({}); give Relm an empty repository of its own",
+                    foreign.join(", ")
+                ),
+            )
+            .at("folder"));
         }
         Ok(())
     }
@@ -404,12 +497,12 @@ impl Relm {
         }
         let mut out = Vec::new();
         for remote in targets {
-            let transport = folder(&remote.location);
+            let transport = transport(&self.data_dir, &remote.name, &remote.kind, &remote.location);
             let now = self.now();
             let result = replica_sync::sync(
                 &mut self.store,
                 &remote.name,
-                &transport,
+                transport.as_ref(),
                 &workspace,
                 self.clock.now(),
             )

@@ -133,8 +133,9 @@ pub struct InitArgs {
 
 #[derive(Debug, Args)]
 pub struct JoinArgs {
-    /// The folder remote holding the workspace (shared drive, USB stick, synced folder).
-    #[arg(long, value_name = "FOLDER")]
+    /// The remote holding the workspace: a folder (shared drive, USB stick, synced folder) or a
+    /// git repository (`git+file:///…`, `git+ssh://…`, `git+https://…`).
+    #[arg(long, value_name = "FOLDER|GIT_URL")]
     pub remote: PathBuf,
     /// Your name.
     #[arg(long)]
@@ -146,10 +147,12 @@ pub struct JoinArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum RemoteCmd {
-    /// Register a folder remote: a shared network drive, a USB stick, a synced folder.
+    /// Register a remote: a folder (a shared network drive, a USB stick, a synced folder), or
+    /// a git repository the team runs (`git+file:///path/repo.git`, `git+ssh://host/repo.git`,
+    /// `git+https://host/repo.git`; your SSH agent and git credential helpers apply).
     Add {
         name: String,
-        #[arg(value_name = "FOLDER")]
+        #[arg(value_name = "FOLDER|GIT_URL")]
         folder: PathBuf,
     },
     /// List remotes with their last sync.

@@ -831,8 +831,10 @@ pub fn sync(
         location: transport.describe(),
         ..Default::default()
     };
+    transport.prepare()?;
     pull(store, remote, transport, Some(workspace), now, &mut report)?;
     push(store, remote, transport, &replica, workspace, &mut report)?;
+    transport.publish()?;
     let dir = own_dir(&replica_id(store)?);
     report.remote_clock_ms = transport.clock(&dir).unwrap_or(None);
     Ok(report)

@@ -4,7 +4,8 @@
 //! under its own folder (`replicas/<replica id>/`) and only new files, and every file appears
 //! whole (written under a temporary name, flushed, then renamed), so that a plain shared folder,
 //! a USB stick or a file-sync tool (Syncthing, OneDrive, Dropbox) can carry the remote without
-//! conflicts. A git remote or an HTTP relay can implement the same trait later.
+//! conflicts. A git repository carries the same files ([`crate::git`]); an HTTP relay could
+//! implement the same trait later.
 //!
 //! A remote is also hostile ground: anyone with write access to it may plant links, FIFOs,
 //! devices, huge files or odd names. Implementations never follow links, never block on
@@ -68,6 +69,16 @@ pub trait Transport: std::fmt::Debug {
     fn create(&self, name: &str, bytes: &[u8]) -> Result<RemoteFile, TransportError>;
     /// Remove this replica's leftover temporary files under `dir` (after a crash).
     fn clean_temporaries(&self, dir: &str) -> Result<(), TransportError>;
+    /// Bring the remote's files up to date before a sync reads them (a git remote fetches and
+    /// merges); nothing for a folder.
+    fn prepare(&self) -> Result<(), TransportError> {
+        Ok(())
+    }
+    /// Send what this sync created (a git remote commits and pushes); nothing for a folder,
+    /// where a created file is already there. An unreachable host keeps it for the next sync.
+    fn publish(&self) -> Result<(), TransportError> {
+        Ok(())
+    }
     /// The remote's own clock, in milliseconds since the epoch, read from the time it stamps
     /// on a file written now under `dir` (and removed): `None` when it cannot tell.
     fn clock(&self, _dir: &str) -> Result<Option<i64>, TransportError> {

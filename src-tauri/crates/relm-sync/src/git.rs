@@ -1,0 +1,314 @@
+//! The git remote: the same files as a folder remote (`replicas/<id>/NNNNNNNN.relmseg`, only
+//! new files, each replica writing only its own directory), carried by a git repository the
+//! team already runs (GitHub, GitLab, Gitea, a bare repository on a server or a disk).
+//!
+//! The system `git` does all the work, so the user's own setup applies: SSH agent, credential
+//! helpers, proxies, `insteadOf` rewrites. Relm keeps a local copy of the repository under the
+//! replica's data folder (its git directory and, apart, a work tree with no `.git` in it), and
+//! reads and writes the work tree as a [`Folder`] — as hostile ground, with the same checks.
+//!
+//! - Before a sync ([`Transport::prepare`]): fetch the branch, check that what was seen before
+//!   is still in its history (a force-push that drops or changes a file already pulled is
+//!   refused as tampering, and nothing is merged), then merge. Disjoint directories and new
+//!   files only: a merge never conflicts. An unreachable host is not an error here: the sync
+//!   goes on with the local copy.
+//! - After it ([`Transport::publish`]): commit the new files and push. A push refused because
+//!   someone pushed first fetches, merges and tries again, a few times. A host that cannot be
+//!   reached leaves the commits in the local copy, pushed at the next sync.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use crate::folder::Folder;
+use crate::transport::{RemoteFile, Transport, TransportError};
+
+/// The branch Relm reads and writes.
+pub const BRANCH: &str = "main";
+/// How many times a refused push is merged and tried again.
+pub const PUSH_TRIES: usize = 5;
+/// The ref that remembers the last remote commit merged.
+const SEEN: &str = "refs/relm/seen";
+const REMOTE_REF: &str = "refs/remotes/origin/main";
+
+/// A git repository as a remote.
+#[derive(Debug, Clone)]
+pub struct GitRemote {
+    url: String,
+    git_dir: PathBuf,
+    work: Folder,
+}
+
+/// A git URL as Relm takes it (`git+file://…`, `git+ssh://…`, `git+https://…`, and
+/// `git+git://…` for a `git daemon`): the URL git takes, or `None` when `location` is not one.
+pub fn git_url(location: &str) -> Option<&str> {
+    let url = location.trim().strip_prefix("git+")?;
+    ["file://", "ssh://", "https://", "http://", "git://"]
+        .iter()
+        .any(|s| url.starts_with(s))
+        .then_some(url)
+}
+
+impl GitRemote {
+    /// The repository at `url` (as git takes it), copied under `local` (a folder of the
+    /// replica's data folder, made when missing).
+    pub fn new(url: &str, local: &Path) -> GitRemote {
+        GitRemote {
+            url: url.to_string(),
+            git_dir: local.join("repo.git"),
+            work: Folder::new(local.join("tree")),
+        }
+    }
+
+    fn git(&self, args: &[&str]) -> Result<Output, TransportError> {
+        let out = Command::new("git")
+            .arg("--git-dir")
+            .arg(&self.git_dir)
+            .arg("--work-tree")
+            .arg(self.work.root())
+            .args([
+                "-c",
+                "user.name=Relm",
+                "-c",
+                "user.email=relm@localhost",
+                "-c",
+                "commit.gpgsign=false",
+                "-c",
+                "core.autocrlf=false",
+            ])
+            .args(args)
+            // Never ask on a terminal: a sync runs in the background too.
+            .env("GIT_TERMINAL_PROMPT", "0")
+            .env("GIT_SSH_COMMAND", ssh_command())
+            .env("LC_ALL", "C")
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|e| {
+                TransportError::Refused(format!(
+                    "cannot run git ({e}); install git to sync through a git remote"
+                ))
+            })?;
+        Ok(out)
+    }
+
+    /// Run git; its failure as the error `what` failed with.
+    fn ok(&self, args: &[&str], what: &str) -> Result<String, TransportError> {
+        let out = self.git(args)?;
+        if out.status.success() {
+            Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+        } else {
+            Err(self.failure(what, &out))
+        }
+    }
+
+    fn failure(&self, what: &str, out: &Output) -> TransportError {
+        let said = String::from_utf8_lossy(&out.stderr);
+        let said: String = said
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .take(4)
+            .collect::<Vec<_>>()
+            .join(" / ");
+        let text = format!("{what} {}: {said}", self.url);
+        if unreachable(&said) {
+            TransportError::Unreachable(format!("{text}; working offline"))
+        } else {
+            TransportError::Refused(text)
+        }
+    }
+
+    /// The local copy, made (empty) when missing.
+    fn ensure(&self) -> Result<(), TransportError> {
+        if !self.git_dir.join("HEAD").exists() {
+            std::fs::create_dir_all(&self.git_dir).map_err(|e| {
+                TransportError::Refused(format!("cannot create {}: {e}", self.git_dir.display()))
+            })?;
+            self.ok(&["init", "-q", "-b", BRANCH], "cannot set up a copy of")?;
+            self.ok(&["config", "core.bare", "false"], "cannot set up")?;
+            self.ok(&["remote", "add", "origin", &self.url], "cannot set up")?;
+        }
+        std::fs::create_dir_all(self.work.root()).map_err(|e| {
+            TransportError::Refused(format!("cannot create {}: {e}", self.work.root().display()))
+        })
+    }
+
+    fn rev(&self, name: &str) -> Result<Option<String>, TransportError> {
+        let out = self.git(&["rev-parse", "--verify", "-q", &format!("{name}^{{commit}}")])?;
+        Ok(out
+            .status
+            .success()
+            .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string()))
+    }
+
+    /// Fetch the branch: `Ok(false)` when the host cannot be reached.
+    fn fetch(&self) -> Result<bool, TransportError> {
+        let spec = format!("+refs/heads/{BRANCH}:{REMOTE_REF}");
+        match self.ok(
+            &["fetch", "-q", "--no-tags", "origin", &spec],
+            "cannot fetch",
+        ) {
+            Ok(_) => Ok(true),
+            Err(TransportError::Unreachable(why)) => {
+                tracing::warn!("{why}");
+                Ok(false)
+            }
+            // An empty repository has no branch yet.
+            Err(TransportError::Refused(why)) if why.contains("couldn't find remote ref") => {
+                Ok(true)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Merge what was fetched, after checking that it still holds everything seen before.
+    fn merge(&self) -> Result<(), TransportError> {
+        let Some(theirs) = self.rev(REMOTE_REF)? else {
+            return Ok(());
+        };
+        if let Some(seen) = self.rev(SEEN)? {
+            let kept = self.git(&["merge-base", "--is-ancestor", &seen, &theirs])?;
+            if !kept.status.success() {
+                return Err(TransportError::Refused(format!(
+                    "the history of {} was rewritten: commit {} that this replica pulled is no longer in branch {BRANCH} (a force-push). This is tampering or a mistake: nothing was merged and nothing already applied is lost; ask who rewrote it, and restore the branch",
+                    self.url,
+                    &seen[..seen.len().min(12)]
+                )));
+            }
+        }
+        let out = self.git(&[
+            "merge",
+            "-q",
+            "--no-edit",
+            "--allow-unrelated-histories",
+            REMOTE_REF,
+        ])?;
+        if !out.status.success() {
+            let _ = self.git(&["merge", "--abort"]);
+            return Err(self.failure("cannot merge the files of", &out));
+        }
+        self.ok(
+            &["update-ref", SEEN, &theirs],
+            "cannot record what was read of",
+        )?;
+        Ok(())
+    }
+
+    /// Commit the new files of the work tree, if any.
+    fn commit(&self) -> Result<(), TransportError> {
+        self.ok(&["add", "-A", "."], "cannot stage the new files for")?;
+        let staged = self.git(&["diff", "--cached", "--quiet"])?;
+        if staged.status.success() {
+            return Ok(());
+        }
+        self.ok(
+            &["commit", "-q", "-m", "Relm: new ledger segments"],
+            "cannot commit the new files for",
+        )?;
+        Ok(())
+    }
+
+    /// Whether local commits are not on the remote branch yet.
+    fn ahead(&self) -> Result<bool, TransportError> {
+        let Some(head) = self.rev("HEAD")? else {
+            return Ok(false);
+        };
+        match self.rev(REMOTE_REF)? {
+            None => Ok(true),
+            Some(theirs) => Ok(head != theirs
+                && !self
+                    .git(&["merge-base", "--is-ancestor", &head, &theirs])?
+                    .status
+                    .success()),
+        }
+    }
+}
+
+/// Whether git's words say the host could not be reached (as opposed to refused).
+fn unreachable(said: &str) -> bool {
+    let s = said.to_ascii_lowercase();
+    [
+        "could not resolve host",
+        "connection refused",
+        "connection timed out",
+        "network is unreachable",
+        "could not read from remote repository",
+        "unable to access",
+        "failed to connect",
+        "no route to host",
+        "does not appear to be a git repository",
+    ]
+    .iter()
+    .any(|w| s.contains(w))
+        && !s.contains("permission denied")
+        && !s.contains("authentication failed")
+}
+
+/// SSH never asks a question a background sync cannot answer.
+fn ssh_command() -> String {
+    std::env::var("GIT_SSH_COMMAND").unwrap_or_else(|_| "ssh -o BatchMode=yes".into())
+}
+
+impl Transport for GitRemote {
+    fn describe(&self) -> String {
+        format!("git+{}", self.url)
+    }
+    fn prepare(&self) -> Result<(), TransportError> {
+        self.ensure()?;
+        if self.fetch()? {
+            self.merge()?;
+        }
+        Ok(())
+    }
+    fn publish(&self) -> Result<(), TransportError> {
+        self.ensure()?;
+        self.commit()?;
+        for _ in 0..PUSH_TRIES {
+            if !self.ahead()? {
+                return Ok(());
+            }
+            let out = self.git(&["push", "-q", "origin", &format!("HEAD:refs/heads/{BRANCH}")])?;
+            if out.status.success() {
+                self.ok(
+                    &["update-ref", REMOTE_REF, "HEAD"],
+                    "cannot record the push to",
+                )?;
+                let head = self.ok(&["rev-parse", "HEAD"], "cannot read")?;
+                self.ok(&["update-ref", SEEN, &head], "cannot record the push to")?;
+                return Ok(());
+            }
+            let said = String::from_utf8_lossy(&out.stderr).to_ascii_lowercase();
+            let raced = said.contains("non-fast-forward")
+                || said.contains("fetch first")
+                || said.contains("rejected");
+            if !raced || said.contains("permission") || said.contains("read-only") {
+                return Err(self.failure("cannot push to", &out));
+            }
+            // Someone pushed first: take theirs (disjoint files) and try again.
+            if !self.fetch()? {
+                return Err(self.failure("cannot push to", &out));
+            }
+            self.merge()?;
+        }
+        Err(TransportError::Refused(format!(
+            "{} kept moving while pushing ({PUSH_TRIES} tries); the next sync pushes again",
+            self.url
+        )))
+    }
+    fn list(&self) -> Result<Vec<RemoteFile>, TransportError> {
+        self.ensure()?;
+        self.work.list()
+    }
+    fn open(
+        &self,
+        name: &str,
+        limit: u64,
+    ) -> Result<Box<dyn std::io::Read + Send>, TransportError> {
+        self.work.open(name, limit)
+    }
+    fn create(&self, name: &str, bytes: &[u8]) -> Result<RemoteFile, TransportError> {
+        self.ensure()?;
+        self.work.create(name, bytes)
+    }
+    fn clean_temporaries(&self, dir: &str) -> Result<(), TransportError> {
+        self.work.clean_temporaries(dir)
+    }
+}
