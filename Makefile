@@ -9,7 +9,7 @@ NPM ?= npm
 APT_PACKAGES := build-essential pkg-config libdbus-1-dev libssl-dev sqlite3 \
   libwebkit2gtk-4.1-dev librsvg2-dev xvfb webkit2gtk-driver xauth dbus \
   python3-icalendar python3-dateutil python3-venv faketime xdotool qpdf poppler-utils \
-  jq unzip openssl
+  jq unzip openssl git
 TAURI_DRIVER_VERSION := 2.1.0
 DEMO_DIR := $(CURDIR)/target/demo-data
 RELM := $(CURDIR)/target/debug/relm

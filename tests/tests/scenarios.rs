@@ -15,6 +15,7 @@ mod deployments;
 mod forks;
 mod freeze_notice;
 mod gates;
+mod git_remote;
 mod hostile_text;
 mod ics;
 mod ics_corpus;

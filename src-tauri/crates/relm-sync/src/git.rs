@@ -10,8 +10,7 @@
 //! - Before a sync ([`Transport::prepare`]): fetch the branch, check that what was seen before
 //!   is still in its history (a force-push that drops or changes a file already pulled is
 //!   refused as tampering, and nothing is merged), then merge. Disjoint directories and new
-//!   files only: a merge never conflicts. An unreachable host is not an error here: the sync
-//!   goes on with the local copy.
+//!   files only: a merge never conflicts. An unreachable host makes the sync offline.
 //! - After it ([`Transport::publish`]): commit the new files and push. A push refused because
 //!   someone pushed first fetches, merges and tries again, a few times. A host that cannot be
 //!   reached leaves the commits in the local copy, pushed at the next sync.
@@ -139,23 +138,15 @@ impl GitRemote {
             .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string()))
     }
 
-    /// Fetch the branch: `Ok(false)` when the host cannot be reached.
-    fn fetch(&self) -> Result<bool, TransportError> {
+    /// Fetch the branch (an empty repository has none yet).
+    fn fetch(&self) -> Result<(), TransportError> {
         let spec = format!("+refs/heads/{BRANCH}:{REMOTE_REF}");
         match self.ok(
             &["fetch", "-q", "--no-tags", "origin", &spec],
             "cannot fetch",
         ) {
-            Ok(_) => Ok(true),
-            Err(TransportError::Unreachable(why)) => {
-                tracing::warn!("{why}");
-                Ok(false)
-            }
-            // An empty repository has no branch yet.
-            Err(TransportError::Refused(why)) if why.contains("couldn't find remote ref") => {
-                Ok(true)
-            }
-            Err(e) => Err(e),
+            Err(TransportError::Refused(why)) if why.contains("couldn't find remote ref") => Ok(()),
+            other => other.map(|_| ()),
         }
     }
 
@@ -251,12 +242,12 @@ impl Transport for GitRemote {
     fn describe(&self) -> String {
         format!("git+{}", self.url)
     }
+    /// An unreachable host stops the sync here (offline): what this replica writes waits in
+    /// its ledger, and commits not pushed yet wait in the local copy, for the next sync.
     fn prepare(&self) -> Result<(), TransportError> {
         self.ensure()?;
-        if self.fetch()? {
-            self.merge()?;
-        }
-        Ok(())
+        self.fetch()?;
+        self.merge()
     }
     fn publish(&self) -> Result<(), TransportError> {
         self.ensure()?;
@@ -283,9 +274,7 @@ impl Transport for GitRemote {
                 return Err(self.failure("cannot push to", &out));
             }
             // Someone pushed first: take theirs (disjoint files) and try again.
-            if !self.fetch()? {
-                return Err(self.failure("cannot push to", &out));
-            }
+            self.fetch()?;
             self.merge()?;
         }
         Err(TransportError::Refused(format!(

@@ -1,0 +1,326 @@
+//! The ledger replicated through git (real `git` only): bare repositories on disk and served by
+//! `git daemon` on 127.0.0.1; three replicas pushing at once; a force-push that rewrites what
+//! was pulled (tampering, refused, nothing lost); a host that cannot be reached (offline, then
+//! delivered); a repository that is not a Relm remote; a read-only one.
+
+#![allow(clippy::unwrap_used)] // test code: a panic is the failure report
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+use relm_tests::Replica;
+use serde_json::Value;
+
+fn git(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .args(["-c", "user.name=Tester", "-c", "user.email=t@example.com"])
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// A new bare repository `name.git` under `dir`, and its `git+file` URL.
+fn bare(dir: &Path, name: &str) -> (PathBuf, String) {
+    let path = dir.join(format!("{name}.git"));
+    git(
+        dir,
+        &["init", "-q", "--bare", "-b", "main", path.to_str().unwrap()],
+    );
+    let url = format!("git+file://{}", path.display());
+    (path, url)
+}
+
+fn events(r: &Replica) -> i64 {
+    r.db()
+        .query_row("SELECT count(*) FROM events", [], |x| x.get(0))
+        .unwrap()
+}
+
+/// `relm --json sync` whatever its exit code: each remote's outcome.
+fn sync(r: &Replica) -> Vec<Value> {
+    let out = r.run(&["--json", "sync"]);
+    let v: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
+    v["remotes"].as_array().unwrap().clone()
+}
+
+/// A founder on a git remote, and Bob and Cy who joined through it and were admitted.
+fn team(url: &str) -> (Replica, Replica, Replica) {
+    let a = Replica::new();
+    a.init();
+    a.ok(&["remote", "add", "origin", url]);
+    a.ok(&["sync"]);
+    let b = a.admit(Path::new(url), "Bob", &["release-manager"]);
+    let c = a.admit(Path::new(url), "Cy", &["release-manager"]);
+    b.ok(&["sync"]);
+    (a, b, c)
+}
+
+#[test]
+fn three_replicas_pushing_at_once_through_one_repository_converge() {
+    let dir = tempfile::tempdir().unwrap();
+    let (repo, url) = bare(dir.path(), "shared");
+    let (a, b, c) = team(&url);
+    assert_eq!(a.json(&["remote", "list"])[0]["kind"], "git");
+    // Each records something, then all three push at the same moment, several times.
+    for round in 0..3 {
+        for (r, who) in [(&a, "a"), (&b, "b"), (&c, "c")] {
+            r.json(&[
+                "release",
+                "create",
+                "--service",
+                &format!("svc-{who}"),
+                "--version",
+                &format!("1.0.{round}"),
+                "--env",
+                "prod",
+                "--title",
+                "Concurrent",
+            ]);
+        }
+        let children: Vec<Child> = [&a, &b, &c]
+            .iter()
+            .map(|r| {
+                r.cmd(&["sync"])
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        for mut ch in children {
+            let status = ch.wait().unwrap();
+            assert!(status.success(), "a concurrent sync failed");
+        }
+    }
+    // Two more rounds one after the other: everyone has everything.
+    for _ in 0..2 {
+        for r in [&a, &b, &c] {
+            r.ok(&["sync"]);
+        }
+    }
+    assert_eq!(events(&a), events(&b));
+    assert_eq!(events(&b), events(&c));
+    assert_eq!(a.digest(), c.digest());
+    assert_eq!(a.json(&["release", "list"])["total"], 9);
+    for r in [&a, &b, &c] {
+        r.ok(&["audit", "verify"]);
+    }
+    // The repository holds each replica's own directory, and only Relm's files.
+    let files = git(&repo, &["ls-tree", "-r", "--name-only", "main"]);
+    assert!(
+        files
+            .lines()
+            .all(|f| f.starts_with("replicas/") || f.starts_with("requests/")),
+        "{files}"
+    );
+}
+
+#[test]
+fn a_rewritten_history_is_refused_as_tampering_and_nothing_is_lost() {
+    let dir = tempfile::tempdir().unwrap();
+    let (repo, url) = bare(dir.path(), "shared");
+    let (a, b, _c) = team(&url);
+    b.json(&[
+        "release",
+        "create",
+        "--service",
+        "payments",
+        "--version",
+        "2.0.0",
+        "--env",
+        "prod",
+        "--title",
+        "Rewritten away",
+    ]);
+    b.ok(&["sync"]);
+    a.ok(&["sync"]);
+    let before = events(&a);
+    // Someone drops Bob's last commit and force-pushes.
+    let work = dir.path().join("work");
+    git(
+        dir.path(),
+        &[
+            "clone",
+            "-q",
+            repo.to_str().unwrap(),
+            work.to_str().unwrap(),
+        ],
+    );
+    git(&work, &["reset", "-q", "--hard", "HEAD~1"]);
+    git(&work, &["push", "-q", "--force", "origin", "HEAD:main"]);
+    let out = sync(&a);
+    assert_eq!(out[0]["result"], "error", "{out:?}");
+    let said = out[0]["error"]["message"].as_str().unwrap();
+    assert!(
+        said.contains("rewritten") && said.contains("tampering"),
+        "{said}"
+    );
+    assert_eq!(events(&a), before, "nothing already applied is lost");
+    a.ok(&["audit", "verify"]);
+    assert_eq!(
+        a.json(&["release", "list"])["releases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["version"] == "2.0.0")
+            .count(),
+        1
+    );
+}
+
+#[test]
+fn offline_the_push_waits_and_goes_at_the_next_sync() {
+    let dir = tempfile::tempdir().unwrap();
+    let (repo, url) = bare(dir.path(), "shared");
+    let (a, b, _c) = team(&url);
+    let moved = dir.path().join("away.git");
+    std::fs::rename(&repo, &moved).unwrap();
+    a.json(&[
+        "release",
+        "create",
+        "--service",
+        "payments",
+        "--version",
+        "3.0.0",
+        "--env",
+        "prod",
+        "--title",
+        "Written offline",
+    ]);
+    let out = sync(&a);
+    assert_eq!(out[0]["result"], "offline", "{out:?}");
+    assert!(
+        a.json(&["remote", "list"])[0]["pending_push"]
+            .as_u64()
+            .unwrap()
+            > 0
+    );
+    std::fs::rename(&moved, &repo).unwrap();
+    a.ok(&["sync"]);
+    assert_eq!(a.json(&["remote", "list"])[0]["pending_push"], 0);
+    b.ok(&["sync"]);
+    assert!(
+        b.json(&["release", "list"])["releases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["version"] == "3.0.0")
+    );
+}
+
+#[test]
+fn a_repository_that_is_not_a_relm_remote_is_refused_and_an_unreachable_one_said() {
+    let dir = tempfile::tempdir().unwrap();
+    let (repo, url) = bare(dir.path(), "code");
+    let work = dir.path().join("work");
+    git(
+        dir.path(),
+        &[
+            "clone",
+            "-q",
+            repo.to_str().unwrap(),
+            work.to_str().unwrap(),
+        ],
+    );
+    std::fs::write(work.join("README.md"), "# our service\n").unwrap();
+    git(&work, &["add", "README.md"]);
+    git(&work, &["commit", "-q", "-m", "code"]);
+    git(&work, &["push", "-q", "origin", "HEAD:main"]);
+    let a = Replica::new();
+    a.init();
+    let out = a.run(&["remote", "add", "origin", &url]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("not a Relm remote") && said.contains("README.md"),
+        "{said}"
+    );
+    let missing = format!("git+file://{}/nowhere.git", dir.path().display());
+    let out = a.run(&["remote", "add", "origin", &missing]);
+    assert_ne!(out.status.code(), Some(0));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("nowhere.git"),
+        "{out:?}"
+    );
+    // Nothing kept of either.
+    assert_eq!(a.json(&["remote", "list"]), serde_json::json!([]));
+    assert!(!a.data_dir().join("git").join("origin").exists());
+}
+
+/// `git daemon` serving `base` read-only on 127.0.0.1 (no push): the process and its port.
+fn daemon(base: &Path) -> (Child, u16) {
+    for _ in 0..20 {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let mut child = Command::new("git")
+            .args([
+                "daemon",
+                "--reuseaddr",
+                "--export-all",
+                "--listen=127.0.0.1",
+                &format!("--port={port}"),
+                &format!("--base-path={}", base.display()),
+                base.to_str().unwrap(),
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        for _ in 0..100 {
+            if let Ok(Some(_)) = child.try_wait() {
+                break; // the port was taken meanwhile: another one
+            }
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return (child, port);
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    panic!("git daemon did not start");
+}
+
+#[test]
+fn a_read_only_repository_served_by_git_daemon_is_read_and_the_push_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_repo, url) = bare(dir.path(), "shared");
+    let (a, _b, _c) = team(&url);
+    let (mut server, port) = daemon(dir.path());
+    // Dee joins through the read-only daemon: the workspace is read.
+    let d = Replica::new();
+    let joined = d.join(
+        Path::new(&format!("git+git://127.0.0.1:{port}/shared.git")),
+        "Dee",
+    );
+    assert_eq!(
+        joined["events"].as_u64().unwrap() as i64,
+        events(&a),
+        "{joined}"
+    );
+    // Her request could not be pushed: the daemon takes no push, and every sync says so
+    // (what it read is applied all the same).
+    assert_eq!(joined["request_written"], false, "{joined}");
+    let out = sync(&d);
+    assert_eq!(out[0]["result"], "error", "{out:?}");
+    let said = out[0]["error"]["message"].as_str().unwrap();
+    assert!(
+        said.contains("cannot push") && said.contains("access denied"),
+        "{said}"
+    );
+    assert_eq!(events(&d), events(&a));
+    let _ = server.kill();
+    let _ = server.wait();
+}
