@@ -11,6 +11,7 @@ import {
   check,
   cli,
   dataDir,
+  errorOf,
   find,
   screenshot,
   stopDriver,
@@ -24,6 +25,9 @@ after(stopDriver);
 test("first launch creates a workspace, adds a remote and syncs", async () => {
   const dir = dataDir();
   const share = dataDir();
+  const repos = dataDir();
+  const bare = join(repos, "team.git");
+  execFileSync("git", ["init", "-q", "--bare", "-b", "main", bare]);
   await withApp("first-launch", dir, async (b) => {
     const form = await find(b, "[data-testid=create-form]");
     await (await form.$("input[name=workspace]")).setValue("Payments");
@@ -46,11 +50,41 @@ test("first launch creates a workspace, adds a remote and syncs", async () => {
     await until(b, async () => /to push/.test(await state.getText()), "to push");
     await (await find(b, "header button")).click();
     await until(b, async () => (await state.getText()) === "In sync", "synced");
+    // A git repository too: a URL that reaches nothing is refused beside the field, then a
+    // bare repository on disk is added, and the header's sync pushes to it.
+    const url = async (v) => {
+      await (await add.$("input[name=remote-name]")).setValue("team-git");
+      await (await add.$("input[name=remote-folder]")).setValue(v);
+      await (await add.$("button[type=submit]")).click();
+    };
+    await url(`git+file://${join(repos, "nowhere.git")}`);
+    await until(
+      b,
+      async () => /nowhere\.git/.test((await errorOf(b, "folder")) ?? ""),
+      "the unreachable repository, beside the field",
+    );
+    await url(`git+file://${bare}`);
+    await until(b, async () => /git\+file/.test(await b.$("main").getText()), "listed");
+    assert.match(await b.$("main").getText(), /\bgit\b/);
+    await (await find(b, "header button")).click();
+    await until(b, async () => (await state.getText()) === "In sync", "synced with both");
+    await screenshot(b, "settings-remotes");
   });
   assert.equal(cli(dir, "status").name, "Payments");
-  const [remote] = cli(dir, "remote", "list");
-  assert.equal(remote.name, "share");
-  assert.equal(remote.last_result, "ok");
+  const remotes = cli(dir, "remote", "list");
+  assert.deepEqual(
+    remotes.map((r) => [r.name, r.kind, r.last_result]),
+    [
+      ["share", "folder", "ok"],
+      ["team-git", "git", "ok"],
+    ],
+  );
+  // The repository holds the workspace's segments, committed and pushed.
+  const files = execFileSync("git", ["--git-dir", bare, "ls-tree", "-r", "--name-only", "main"])
+    .toString()
+    .trim()
+    .split("\n");
+  assert.ok(files.length > 0 && files.every((f) => f.startsWith("replicas/")), files.join(","));
 });
 
 test("the demo workspace lists its releases", async () => {

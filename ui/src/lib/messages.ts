@@ -291,8 +291,16 @@ export const en = {
   "settings.offsetSaved": "Events stamped more than {minutes} min ahead are now held",
   "settings.save": "Save",
   "settings.remotes": "Remotes",
-  "settings.noRemotes": "No remote yet. Add a shared folder to sync with teammates.",
-  "settings.addRemote": "Add a folder remote",
+  "settings.noRemotes":
+    "No remote yet. Add a shared folder or a git repository to sync with teammates.",
+  "settings.addRemote": "Add the remote",
+  "settings.remoteWhere": "Shared folder or git repository",
+  "settings.remoteHint":
+    "A folder, or a git URL such as git+ssh://git.example.com/team/relm.git or git+https://…; your SSH agent and git credentials apply. Relm checks it can reach it.",
+  "settings.kind.folder": "folder",
+  "settings.kind.git": "git",
+  "settings.pendingPush":
+    "{count, plural, one {# event waits to be pushed} other {# events wait to be pushed}}",
   "settings.removeRemote": "Remove",
   "settings.removeRemoteAsk": "Stop syncing with “{name}”? Its folder and files stay as they are.",
   "settings.remoteName": "Name",
@@ -1510,8 +1518,15 @@ export const fr: Record<MessageKey, string> = {
   "settings.save": "Enregistrer",
   "settings.remotes": "Dépôts distants",
   "settings.noRemotes":
-    "Aucun dépôt distant. Ajoutez un dossier partagé pour vous synchroniser avec vos collègues.",
-  "settings.addRemote": "Ajouter un dossier distant",
+    "Aucun dépôt distant. Ajoutez un dossier partagé ou un dépôt git pour vous synchroniser avec vos collègues.",
+  "settings.addRemote": "Ajouter le dépôt distant",
+  "settings.remoteWhere": "Dossier partagé ou dépôt git",
+  "settings.remoteHint":
+    "Un dossier, ou l’adresse d’un dépôt git commençant par git+ssh, git+https ou git+file ; votre agent SSH et vos identifiants git s’appliquent. Relm vérifie qu’il peut l’atteindre.",
+  "settings.kind.folder": "dossier",
+  "settings.kind.git": "git",
+  "settings.pendingPush":
+    "{count, plural, one {# événement en attente d’envoi} other {# événements en attente d’envoi}}",
   "settings.removeRemote": "Retirer",
   "settings.removeRemoteAsk":
     "Arrêter de synchroniser avec « {name} » ? Son dossier et ses fichiers restent tels quels.",
