@@ -1,5 +1,5 @@
 //! Replicas converge: three replicas make random governed edits and sync in random orders and
-//! partitions through real folder remotes; at the end every replica has byte-identical
+//! partitions through real folder remotes (and a folder and a git repository mixed); at the end every replica has byte-identical
 //! projections and `audit verify` passes everywhere. Also: a replica whose clock is hours off
 //! still orders causally later events after earlier ones.
 
@@ -165,10 +165,25 @@ fn random_edit(node: &mut Node, rng: &mut StdRng, counter: &mut usize) {
 /// Returns how many pulls had to replay projections (events arriving before the head) and how
 /// many events ended without effect, to show the schedule exercised concurrency.
 fn converge(seed: u64, steps: usize) -> (usize, usize) {
+    converge_on(seed, steps, false)
+}
+
+/// [`converge`], the second remote a git repository when `git` (a bare one on disk).
+fn converge_on(seed: u64, steps: usize, git: bool) -> (usize, usize) {
     let root = tempfile::tempdir().unwrap();
-    let (ra, rb) = (root.path().join("remote-a"), root.path().join("remote-b"));
+    let (ra, mut rb) = (root.path().join("remote-a"), root.path().join("remote-b"));
     std::fs::create_dir_all(&ra).unwrap();
-    std::fs::create_dir_all(&rb).unwrap();
+    if git {
+        let out = std::process::Command::new("git")
+            .args(["init", "-q", "--bare", "-b", "main"])
+            .arg(&rb)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        rb = std::path::PathBuf::from(format!("git+file://{}", rb.display()));
+    } else {
+        std::fs::create_dir_all(&rb).unwrap();
+    }
     let mut rng = StdRng::seed_from_u64(seed);
     let mut nodes = team(root.path(), &[&ra, &rb], [0, -3, 5]);
     let mut counter = 0;
@@ -232,6 +247,12 @@ proptest! {
     #[test]
     fn replicas_converge_whatever_the_schedule(seed in any::<u64>()) {
         converge(seed, 60);
+    }
+
+    /// The same through a folder and a git repository mixed: each replica syncs with either.
+    #[test]
+    fn replicas_converge_through_folder_and_git_remotes_mixed(seed in any::<u64>()) {
+        converge_on(seed, 60, true);
     }
 }
 
