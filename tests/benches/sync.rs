@@ -72,7 +72,7 @@ fn main() {
         .collect();
     a.create_releases(&inputs).unwrap();
     drop(a);
-    let mut store = Store::open(&a_dir.join("relm.db")).unwrap();
+    let mut store = Store::open(&relm_api::db_path(&a_dir)).unwrap();
     relm_tests::bench::grow_ledger(&mut store, &key, &clock, n + 1);
     drop(store);
     let mut a = Relm::open(&options(&a_dir, &clock, &a_keys)).unwrap();
@@ -99,7 +99,7 @@ fn main() {
 
     // No-op sync at `noop_total` events: grow the founder, push, then sync again.
     drop(a);
-    let mut store = Store::open(&a_dir.join("relm.db")).unwrap();
+    let mut store = Store::open(&relm_api::db_path(&a_dir)).unwrap();
     let t = Instant::now();
     relm_tests::bench::grow_ledger(&mut store, &key, &clock, noop_total);
     let grow_s = t.elapsed().as_secs_f64();
@@ -151,6 +151,31 @@ fn main() {
         .collect();
     waiting.sort_by(f64::total_cmp);
 
+    // The same replica on a git remote (a bare repository on disk): the first push of the
+    // whole ledger, the repository's size, and a no-op sync (a fetch, nothing to merge or push).
+    let bare = a_dir.parent().unwrap().join("ledger.git");
+    let made = std::process::Command::new("git")
+        .args(["init", "-q", "--bare", "-b", "main"])
+        .arg(&bare)
+        .output()
+        .unwrap();
+    assert!(made.status.success());
+    a.add_remote("git", Path::new(&format!("git+file://{}", bare.display())))
+        .unwrap();
+    let t = Instant::now();
+    let first_git = a.sync(Some("git")).unwrap()[0].report.clone().unwrap();
+    let git_push_s = t.elapsed().as_secs_f64();
+    let git_bytes = dir_size(&bare);
+    let mut git_runs: Vec<f64> = (0..7)
+        .map(|_| {
+            let t = Instant::now();
+            let r = a.sync(Some("git")).unwrap()[0].report.clone().unwrap();
+            assert_eq!((r.pushed, r.pulled.added), (0, 0));
+            t.elapsed().as_secs_f64() * 1e3
+        })
+        .collect();
+    git_runs.sort_by(f64::total_cmp);
+
     println!("| measure | result |\n|---|---|");
     println!("| push {pushed} events to a folder remote | {push_s:.2} s |");
     println!(
@@ -174,4 +199,29 @@ fn main() {
         waiting[waiting.len() / 2],
         waiting[waiting.len() - 1]
     );
+    println!(
+        "| git remote: first push of {} events ({} files), commit + push | {git_push_s:.1} s; repository {:.0} MB |",
+        first_git.pushed,
+        first_git.pushed_files.len(),
+        git_bytes as f64 / 1e6
+    );
+    println!(
+        "| git remote: no-op sync at {events} events (fetch, nothing to merge or push): median of 7 / max | **{:.1} ms** / {:.1} ms |",
+        git_runs[git_runs.len() / 2],
+        git_runs[git_runs.len() - 1]
+    );
+}
+
+/// Bytes under `dir`.
+fn dir_size(dir: &Path) -> u64 {
+    std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| match e.metadata() {
+            Ok(m) if m.is_dir() => dir_size(&e.path()),
+            Ok(m) => m.len(),
+            Err(_) => 0,
+        })
+        .sum()
 }

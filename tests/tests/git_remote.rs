@@ -324,3 +324,37 @@ fn a_read_only_repository_served_by_git_daemon_is_read_and_the_push_refused() {
     let _ = server.kill();
     let _ = server.wait();
 }
+
+#[test]
+fn links_planted_in_the_repository_are_never_followed() {
+    let dir = tempfile::tempdir().unwrap();
+    let (repo, url) = bare(dir.path(), "shared");
+    let (a, _b, _c) = team(&url);
+    let before = events(&a);
+    // Someone commits a segment that is a link to a file of the replica's machine.
+    let work = dir.path().join("work");
+    git(
+        dir.path(),
+        &[
+            "clone",
+            "-q",
+            repo.to_str().unwrap(),
+            work.to_str().unwrap(),
+        ],
+    );
+    std::fs::create_dir_all(work.join("replicas/evil")).unwrap();
+    std::os::unix::fs::symlink("/etc/passwd", work.join("replicas/evil/00000001.relmseg")).unwrap();
+    git(&work, &["add", "replicas"]);
+    git(&work, &["commit", "-q", "-m", "a link"]);
+    git(&work, &["push", "-q", "origin", "HEAD:main"]);
+    let out = sync(&a);
+    assert_eq!(out[0]["result"], "ok", "{out:?}");
+    let ignored = out[0]["report"]["ignored"].to_string();
+    assert!(
+        ignored.contains("replicas/evil/00000001.relmseg"),
+        "{out:?}"
+    );
+    assert!(ignored.contains("link"), "{ignored}");
+    assert_eq!(events(&a), before);
+    a.ok(&["audit", "verify"]);
+}

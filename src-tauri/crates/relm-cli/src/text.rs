@@ -344,7 +344,7 @@ pub fn join(o: &JoinOutcome) -> String {
 
 pub fn remotes(list: &[RemoteView]) -> String {
     if list.is_empty() {
-        return "no remotes; add one with `relm remote add NAME FOLDER`\n".into();
+        return "no remotes; add one with `relm remote add NAME FOLDER` (or a git URL: git+ssh://…)\n".into();
     }
     let mut s = String::new();
     for r in list {
@@ -354,8 +354,9 @@ pub fn remotes(list: &[RemoteView]) -> String {
         };
         let _ = writeln!(
             s,
-            "{:<12} {}  {last}, {} event(s) to push",
+            "{:<12} {:<6} {}  {last}, {} event(s) to push",
             Shown(&r.name),
+            r.kind,
             Shown(&r.location),
             r.pending_push
         );
