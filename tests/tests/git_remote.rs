@@ -38,6 +38,21 @@ fn bare(dir: &Path, name: &str) -> (PathBuf, String) {
     (path, url)
 }
 
+/// A working clone of `repo` in `dir/work`, as someone with push access has.
+fn clone(dir: &Path, repo: &Path) -> PathBuf {
+    let work = dir.join("work");
+    git(
+        dir,
+        &[
+            "clone",
+            "-q",
+            repo.to_str().unwrap(),
+            work.to_str().unwrap(),
+        ],
+    );
+    work
+}
+
 fn events(r: &Replica) -> i64 {
     r.db()
         .query_row("SELECT count(*) FROM events", [], |x| x.get(0))
@@ -145,16 +160,7 @@ fn a_rewritten_history_is_refused_as_tampering_and_nothing_is_lost() {
     a.ok(&["sync"]);
     let before = events(&a);
     // Someone drops Bob's last commit and force-pushes.
-    let work = dir.path().join("work");
-    git(
-        dir.path(),
-        &[
-            "clone",
-            "-q",
-            repo.to_str().unwrap(),
-            work.to_str().unwrap(),
-        ],
-    );
+    let work = clone(dir.path(), &repo);
     git(&work, &["reset", "-q", "--hard", "HEAD~1"]);
     git(&work, &["push", "-q", "--force", "origin", "HEAD:main"]);
     let out = sync(&a);
@@ -221,16 +227,7 @@ fn offline_the_push_waits_and_goes_at_the_next_sync() {
 fn a_repository_that_is_not_a_relm_remote_is_refused_and_an_unreachable_one_said() {
     let dir = tempfile::tempdir().unwrap();
     let (repo, url) = bare(dir.path(), "code");
-    let work = dir.path().join("work");
-    git(
-        dir.path(),
-        &[
-            "clone",
-            "-q",
-            repo.to_str().unwrap(),
-            work.to_str().unwrap(),
-        ],
-    );
+    let work = clone(dir.path(), &repo);
     std::fs::write(work.join("README.md"), "# our service\n").unwrap();
     git(&work, &["add", "README.md"]);
     git(&work, &["commit", "-q", "-m", "code"]);
@@ -332,16 +329,7 @@ fn links_planted_in_the_repository_are_never_followed() {
     let (a, _b, _c) = team(&url);
     let before = events(&a);
     // Someone commits a segment that is a link to a file of the replica's machine.
-    let work = dir.path().join("work");
-    git(
-        dir.path(),
-        &[
-            "clone",
-            "-q",
-            repo.to_str().unwrap(),
-            work.to_str().unwrap(),
-        ],
-    );
+    let work = clone(dir.path(), &repo);
     std::fs::create_dir_all(work.join("replicas/evil")).unwrap();
     std::os::unix::fs::symlink("/etc/passwd", work.join("replicas/evil/00000001.relmseg")).unwrap();
     git(&work, &["add", "replicas"]);
