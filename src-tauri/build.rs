@@ -29,6 +29,7 @@ const COMMANDS: &[&str] = &[
     "remotes",
     "add_remote",
     "remove_remote",
+    "test_remote",
     "connectors",
     "add_connector",
     "remove_connector",

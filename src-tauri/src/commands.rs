@@ -173,6 +173,13 @@ pub fn add_remote(state: State<'_, AppState>, name: String, folder: PathBuf) -> 
     state.with(|r| r.add_remote(&name, &folder))
 }
 
+/// Reach a remote and count its files (nothing recorded).
+#[tauri::command(async)]
+#[tracing::instrument(skip(state), err)]
+pub fn test_remote(state: State<'_, AppState>, name: String) -> Result<usize> {
+    state.with(|r| r.test_remote(&name))
+}
+
 #[tauri::command(async)]
 #[tracing::instrument(skip(state), err)]
 pub fn remove_remote(state: State<'_, AppState>, name: String) -> Result<()> {

@@ -74,6 +74,7 @@ pub fn run() {
             commands::remotes,
             commands::add_remote,
             commands::remove_remote,
+            commands::test_remote,
             commands::connectors,
             commands::add_connector,
             commands::remove_connector,

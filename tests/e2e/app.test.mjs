@@ -68,6 +68,20 @@ test("first launch creates a workspace, adds a remote and syncs", async () => {
     assert.match(await b.$("main").getText(), /\bgit\b/);
     await (await find(b, "header button")).click();
     await until(b, async () => (await state.getText()) === "In sync", "synced with both");
+    // Tested from its row: reached, its files counted; the last sync's counts shown.
+    await (await (await find(b, "tr[data-remote=team-git]")).$("button=Test")).click();
+    await until(
+      b,
+      async () =>
+        /Reached: \d+ files? on the remote/.test(
+          await (await find(b, "tr[data-remote=team-git] [data-testid=remote-probe]")).getText(),
+        ),
+      "the remote reached",
+    );
+    assert.match(
+      await (await find(b, "tr[data-remote=team-git] [data-testid=remote-last]")).getText(),
+      /pulled \d+ new event/,
+    );
     await screenshot(b, "settings-remotes");
   });
   assert.equal(cli(dir, "status").name, "Payments");

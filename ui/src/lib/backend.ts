@@ -127,6 +127,7 @@ export const backend = {
   remotes: () => call<Remote[]>("remotes"),
   addRemote: (name: string, folder: string) => call<Remote>("add_remote", { name, folder }),
   removeRemote: (name: string) => call<void>("remove_remote", { name }),
+  testRemote: (name: string) => call<number>("test_remote", { name }),
   connectors: () => call<ConnectorView[]>("connectors"),
   addConnector: (input: ConnectorInput, token: string) =>
     call<ConnectorView>("add_connector", { input, token }),

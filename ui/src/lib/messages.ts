@@ -297,6 +297,9 @@ export const en = {
   "settings.remoteWhere": "Shared folder or git repository",
   "settings.remoteHint":
     "A folder, or a git URL such as git+ssh://git.example.com/team/relm.git or git+https://…; your SSH agent and git credentials apply. Relm checks it can reach it.",
+  "settings.testRemote": "Test",
+  "settings.testingRemote": "Reaching it…",
+  "settings.remoteReached": "Reached: {count, plural, one {# file} other {# files}} on the remote.",
   "settings.kind.folder": "folder",
   "settings.kind.git": "git",
   "settings.pendingPush":
@@ -1523,6 +1526,10 @@ export const fr: Record<MessageKey, string> = {
   "settings.remoteWhere": "Dossier partagé ou dépôt git",
   "settings.remoteHint":
     "Un dossier, ou l’adresse d’un dépôt git commençant par git+ssh, git+https ou git+file ; votre agent SSH et vos identifiants git s’appliquent. Relm vérifie qu’il peut l’atteindre.",
+  "settings.testRemote": "Tester",
+  "settings.testingRemote": "Connexion en cours…",
+  "settings.remoteReached":
+    "Atteint : {count, plural, one {# fichier} other {# fichiers}} sur le dépôt distant.",
   "settings.kind.folder": "dossier",
   "settings.kind.git": "git",
   "settings.pendingPush":

@@ -439,6 +439,17 @@ impl Relm {
         Ok(())
     }
 
+    /// Reach remote `name` and read its listing, changing nothing in the workspace (a git
+    /// remote fetches into its local copy): how many files it holds, or what is wrong.
+    pub fn test_remote(&self, name: &str) -> Result<usize> {
+        let remote = self.remote(name)?;
+        let t = transport(&self.data_dir, &remote.name, &remote.kind, &remote.location);
+        t.prepare()
+            .and_then(|()| t.list())
+            .map(|files| files.len())
+            .map_err(|e| ApiError::from(relm_sync::SyncError::from(e)))
+    }
+
     pub fn remotes(&self) -> Result<Vec<RemoteView>> {
         let conn = self.store.conn();
         let mut stmt = conn.prepare(
