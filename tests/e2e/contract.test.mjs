@@ -95,6 +95,17 @@ async function relm(dir, ...args) {
   }
 }
 
+/** Every exchange in `log` held against the description (no violation, no refusal), and
+ * each of `expected` (`METHOD /path`, query aside) among them. */
+function held(log, expected) {
+  for (const e of log) {
+    assert.deepEqual(e.violations, [], `${e.method} ${e.path}`);
+    assert.ok(e.status < 400, `${e.method} ${e.path}: ${e.status} ${e.answer}`);
+  }
+  const paths = log.map((e) => `${e.method} ${e.path.split("?")[0]}`);
+  for (const p of expected) assert.ok(paths.includes(p), `${p} in ${paths.join(", ")}`);
+}
+
 /** A free port on 127.0.0.1. */
 async function freePort() {
   const s = createServer();
@@ -293,12 +304,7 @@ test("the GitHub connector's requests hold against GitHub's OpenAPI description 
   // Every REST request held against the description (Prism answers 422, and says why in
   // `sl-violations`, when one does not).
   assert.ok(exchanges.length >= 5, JSON.stringify(exchanges));
-  for (const e of exchanges) {
-    assert.deepEqual(e.violations, [], `${e.method} ${e.path}`);
-    assert.ok(e.status < 400, `${e.method} ${e.path}: ${e.status} ${e.answer}`);
-  }
-  const paths = exchanges.map((e) => `${e.method} ${e.path.split("?")[0]}`);
-  for (const p of [
+  held(exchanges, [
     "GET /repos/octocat/hello-world",
     "GET /repos/octocat/hello-world/actions/runs",
     "GET /repos/octocat/hello-world/deployments",
@@ -307,9 +313,7 @@ test("the GitHub connector's requests hold against GitHub's OpenAPI description 
     "GET /repos/octocat/hello-world/actions/runs/30433642/pending_deployments",
     "GET /repos/octocat/hello-world/actions/runs/30433642/approvals",
     "POST /repos/octocat/hello-world/actions/runs/30433642/pending_deployments",
-  ]) {
-    assert.ok(paths.includes(p), `${p} in ${paths.join(", ")}`);
-  }
+  ]);
   // The review: the description's example environment, the decision's marker.
   const review = JSON.parse(exchanges.find((e) => e.method === "POST").body);
   assert.deepEqual(review.environment_ids, [161088068]);
@@ -451,18 +455,11 @@ test("the Argo CD connector's requests hold against Argo CD's Swagger descriptio
   );
   assert.deepEqual(report.errors, [], JSON.stringify(report));
   assert.equal(report.pushed, 1, JSON.stringify(report));
-  for (const e of argoExchanges) {
-    assert.deepEqual(e.violations, [], `${e.method} ${e.path}`);
-    assert.ok(e.status < 400, `${e.method} ${e.path}: ${e.status} ${e.answer}`);
-  }
-  const paths = argoExchanges.map((e) => `${e.method} ${e.path.split("?")[0]}`);
-  for (const p of [
+  held(argoExchanges, [
     "GET /api/v1/applications/payments-prod",
     "GET /api/v1/projects/payments",
     "PUT /api/v1/projects/payments",
-  ]) {
-    assert.ok(paths.includes(p), `${p} in ${paths.join(", ")}`);
-  }
+  ]);
   const put = JSON.parse(argoExchanges.find((e) => e.method === "PUT").body);
   const mine = put.project.spec.syncWindows.filter((w) =>
     (w.description ?? "").startsWith("Relm: "),

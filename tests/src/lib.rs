@@ -203,6 +203,15 @@ impl Replica {
         ])
     }
 
+    /// How many ledger events of `kind` this replica holds.
+    pub fn events_of(&self, kind: &str) -> i64 {
+        self.db()
+            .query_row("SELECT count(*) FROM events WHERE kind = ?1", [kind], |x| {
+                x.get(0)
+            })
+            .expect("count events")
+    }
+
     /// `relm --json connector add ARGS… --token-stdin` with `token` on standard input.
     pub fn connector_add(&self, args: &[&str], token: &str) -> Output {
         use std::io::Write;

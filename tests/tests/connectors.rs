@@ -213,13 +213,7 @@ fn sync(r: &Replica, name: Option<&str>) -> (Value, i32) {
 }
 
 fn imports(r: &Replica) -> i64 {
-    r.db()
-        .query_row(
-            "SELECT count(*) FROM events WHERE kind = 'deployments.imported'",
-            [],
-            |x| x.get(0),
-        )
-        .unwrap()
+    r.events_of("deployments.imported")
 }
 
 fn deployments(r: &Replica) -> Vec<Value> {

@@ -53,13 +53,7 @@ fn outbox(r: &Replica) -> Vec<Value> {
 }
 
 fn receipts(r: &Replica) -> i64 {
-    r.db()
-        .query_row(
-            "SELECT count(*) FROM events WHERE kind = 'platform.written'",
-            [],
-            |x| x.get(0),
-        )
-        .unwrap()
+    r.events_of("platform.written")
 }
 
 /// A GitLab project's freeze periods, as its API keeps them; the writes it received.

@@ -320,18 +320,15 @@ impl Connector for GitLab {
             let mut seen = Seen::default();
             let base = format!("/projects/{}", crate::gitlab::project_ref(&self.project));
             let path = format!("{base}/environments?per_page={}", seen::MAX_ENVIRONMENTS);
-            seen.environments = seen::read(
-                api,
-                &path,
-                "environments",
-                &mut seen,
-                seen::gitlab_environments,
-            )
-            .await
-            .unwrap_or_default();
-            let path = format!("{base}/releases?per_page={}", seen::MAX_RELEASES);
-            seen.releases = seen::read(api, &path, "releases", &mut seen, seen::gitlab_releases)
+            // Read whole at each sync (no ETag kept for these).
+            seen.environments = changed(api, &path, &mut None, "environments", &mut seen)
                 .await
+                .map(|b| seen::gitlab_environments(&b))
+                .unwrap_or_default();
+            let path = format!("{base}/releases?per_page={}", seen::MAX_RELEASES);
+            seen.releases = changed(api, &path, &mut None, "releases", &mut seen)
+                .await
+                .map(|b| seen::gitlab_releases(&b))
                 .unwrap_or_default();
             seen.freezes = freezes
                 .iter()

@@ -13,7 +13,6 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::fetch::{Api, FetchError};
 use crate::remote::text;
 
 /// The most releases kept per connection.
@@ -163,27 +162,5 @@ pub fn argo_status(app: &Value) -> Option<String> {
     match (sync, health) {
         (None, None) => None,
         (s, h) => Some([s, h].into_iter().flatten().collect::<Vec<_>>().join(", ")),
-    }
-}
-
-/// Read `path` (a JSON answer) into `f`'s result, or say why not in `seen.unread`.
-pub(crate) async fn read<T>(
-    api: &Api,
-    path: &str,
-    what: &str,
-    seen: &mut Seen,
-    f: impl Fn(&Value) -> T,
-) -> Option<T> {
-    let got = async {
-        let url = api.url(path)?;
-        Ok::<_, FetchError>(api.get(&url, None).await?.body.unwrap_or(Value::Null))
-    }
-    .await;
-    match got {
-        Ok(body) => Some(f(&body)),
-        Err(e) => {
-            seen.unread.push(format!("{what}: {e}"));
-            None
-        }
     }
 }
