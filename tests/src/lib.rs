@@ -3,6 +3,7 @@
 
 pub mod bench;
 pub mod forge;
+pub mod git_http;
 pub mod http;
 pub mod scenes;
 
@@ -214,13 +215,18 @@ impl Replica {
 
     /// `relm --json connector add ARGS… --token-stdin` with `token` on standard input.
     pub fn connector_add(&self, args: &[&str], token: &str) -> Output {
-        use std::io::Write;
-        use std::process::Stdio;
         let mut a = vec!["--json", "connector", "add"];
         a.extend(args);
         a.push("--token-stdin");
+        self.run_with_token(&a, token)
+    }
+
+    /// `relm ARGS…` with `token` and a newline on standard input.
+    pub fn run_with_token(&self, args: &[&str], token: &str) -> Output {
+        use std::io::Write;
+        use std::process::Stdio;
         let mut child = self
-            .cmd(&a)
+            .cmd(args)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

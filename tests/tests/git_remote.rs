@@ -1,7 +1,8 @@
 //! The ledger replicated through git (real `git` only): bare repositories on disk and served by
 //! `git daemon` on 127.0.0.1; three replicas pushing at once; a force-push that rewrites what
 //! was pulled (tampering, refused, nothing lost); a host that cannot be reached (offline, then
-//! delivered); a repository that is not a Relm remote; a read-only one.
+//! delivered); a repository that is not a Relm remote; a read-only one; HTTP through
+//! `git http-backend` with an access token kept in the OS keyring.
 
 #![allow(clippy::unwrap_used)] // test code: a panic is the failure report
 
@@ -345,4 +346,144 @@ fn links_planted_in_the_repository_are_never_followed() {
     assert!(ignored.contains("link"), "{ignored}");
     assert_eq!(events(&a), before);
     a.ok(&["audit", "verify"]);
+}
+
+#[test]
+fn over_https_a_token_from_the_os_keyring_reaches_git_http_backend() {
+    use relm_tests::git_http::GitHttp;
+    let dir = tempfile::tempdir().unwrap();
+    bare(dir.path(), "shared");
+    let token = format!("relm-test-token-{}", relm_tests::now_ms());
+    let server = GitHttp::start(dir.path(), relm_sync::git::TOKEN_USER, &token);
+    let url = format!("git+http://127.0.0.1:{}/shared.git", server.port);
+    let a = Replica::new();
+    a.init();
+    // Enough events that the push's pack is sent in chunks once git's post buffer is set to its
+    // least (64 KiB, below).
+    let mut csv = String::from("title,category,likelihood,impact\n");
+    for i in 0..600 {
+        csv.push_str(&format!("Risk {i} {:x},technical,2,3\n", sha(i)));
+    }
+    let file = a.data_dir().join("risks.csv");
+    std::fs::write(&file, csv).unwrap();
+    a.ok(&["risk", "import", file.to_str().unwrap()]);
+
+    // No token, and no credential helper: the host asks who we are; nothing is kept.
+    let out = a.run(&["remote", "add", "origin", &url]);
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && said.contains("asks who you are"),
+        "{said}"
+    );
+    // A wrong token: refused by the host, said so, nothing kept.
+    let out = a.run_with_token(&["remote", "add", "origin", &url, "--token-stdin"], "wrong");
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && said.contains("refused the credentials"),
+        "{said}"
+    );
+    // A token written in the URL would be stored in the clear: refused before any request.
+    let before = server.requests().len();
+    let inline = url.replace("http://", &format!("http://u:{token}@"));
+    let out = a.run(&["remote", "add", "origin", &inline]);
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && said.contains("in the clear"),
+        "{said}"
+    );
+    assert_eq!(server.requests().len(), before);
+    // A token for a folder remote makes no sense: said beside the field.
+    let out = a.run_with_token(
+        &[
+            "remote",
+            "add",
+            "disk",
+            dir.path().to_str().unwrap(),
+            "--token-stdin",
+        ],
+        &token,
+    );
+    assert!(!out.status.success());
+    assert_eq!(a.json(&["remote", "list"]), serde_json::json!([]));
+
+    // The right token: kept in the keyring, read again by every later run.
+    let out = a.run_with_token(&["remote", "add", "origin", &url, "--token-stdin"], &token);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let copy = a.data_dir().join("git/origin/repo.git/config");
+    git(
+        dir.path(),
+        &[
+            "config",
+            "--file",
+            copy.to_str().unwrap(),
+            "http.postBuffer",
+            "66000",
+        ],
+    );
+    let out = sync(&a);
+    assert_eq!(out[0]["result"], "ok", "{out:?}");
+    let log = server.requests();
+    assert!(
+        log.iter()
+            .any(|l| l.starts_with("POST /shared.git/git-receive-pack 200")
+                && l.ends_with("chunked")),
+        "{log:?}"
+    );
+    // Bob joins over the same URL with the token; his join request is pushed with it.
+    let b = Replica::new();
+    let out = b.run_with_token(
+        &[
+            "--json",
+            "join",
+            "--remote",
+            &url,
+            "--name",
+            "Bob",
+            "--email",
+            "bob@acme.example",
+            "--token-stdin",
+        ],
+        &token,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let joined: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(joined["events"].as_i64().unwrap(), events(&a), "{joined}");
+    assert_eq!(joined["request_written"], true, "{joined}");
+    assert_eq!(sync(&b)[0]["result"], "ok");
+    assert_eq!(sync(&a)[0]["result"], "ok");
+    let status = a.json(&["sync", "status"]);
+    assert_eq!(
+        status["join_requests"].as_array().unwrap().len(),
+        1,
+        "{status}"
+    );
+
+    // The token is nowhere on disk: not in the store, the logs, git's copy or its config.
+    for r in [&a, &b] {
+        for f in Replica::files_under(&r.data_dir()) {
+            let bytes = std::fs::read(r.data_dir().join(&f)).unwrap();
+            assert!(
+                !bytes.windows(token.len()).any(|w| w == token.as_bytes()),
+                "the token is in {f}"
+            );
+        }
+    }
+    // Removed, the remote's token goes too: added again without one, the host asks.
+    a.ok(&["remote", "remove", "origin"]);
+    let out = a.run(&["remote", "add", "origin", &url]);
+    assert!(!out.status.success());
+}
+
+fn sha(i: u32) -> u64 {
+    use sha2::Digest;
+    let d = sha2::Sha256::digest(i.to_le_bytes());
+    u64::from_le_bytes(d[..8].try_into().unwrap())
 }

@@ -11,6 +11,7 @@ use relm_sync::sync::{self as replica_sync, JoinRequest, REQUEST_FORMAT};
 use relm_sync::{FileNote, Folder, SyncReport, Transport};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
+use zeroize::Zeroizing;
 
 use crate::error::{ApiError, ErrorCode, Result};
 use crate::session::{IDENTITY, Options, Relm};
@@ -137,11 +138,42 @@ fn git_copy(data_dir: &Path, name: &str) -> PathBuf {
     data_dir.join("git").join(name)
 }
 
-/// The transport of a remote as registered: a folder, or a git repository.
-fn transport(data_dir: &Path, name: &str, kind: &str, location: &str) -> Box<dyn Transport> {
+/// The transport of a remote as registered: a folder, or a git repository (reached with
+/// `token` over HTTPS when one is held).
+fn transport(
+    data_dir: &Path,
+    name: &str,
+    kind: &str,
+    location: &str,
+    token: Option<Zeroizing<String>>,
+) -> Box<dyn Transport> {
     match (kind, relm_sync::git::git_url(location)) {
-        ("git", Some(url)) => Box::new(GitRemote::new(url, &git_copy(data_dir, name))),
+        ("git", Some(url)) => {
+            Box::new(GitRemote::new(url, &git_copy(data_dir, name)).with_token(token))
+        }
         _ => Box::new(folder(location)),
+    }
+}
+
+/// The keyring entry of a git remote's access token.
+fn secret_name(name: &str) -> String {
+    format!("remote:{name}")
+}
+
+/// A token is for a git remote over HTTPS only; a URL never carries one (it would be stored
+/// in the clear).
+fn check_token(location: &str, token: Option<&Zeroizing<String>>, field: &str) -> Result<()> {
+    relm_sync::git::check_url(location).map_err(|why| ApiError::invalid(field, why))?;
+    match token {
+        Some(t) if t.trim().is_empty() => Err(ApiError::invalid(
+            "token",
+            "the token is empty; give the access token, or no token at all",
+        )),
+        Some(_) if !relm_sync::git::takes_token(location) => Err(ApiError::invalid(
+            "token",
+            "a token is only for a git remote over HTTPS (git+https://…); SSH uses your SSH agent, a folder needs none",
+        )),
+        _ => Ok(()),
     }
 }
 
@@ -159,6 +191,15 @@ fn absolute(dir: &Path) -> Result<String> {
 /// Create a replica of the workspace held by the folder remote `req.remote`, with a new
 /// identity that an admin must add before it can record changes.
 pub fn join(opts: &Options, req: &JoinRequestInput) -> Result<(Relm, JoinOutcome)> {
+    join_with(opts, req, None)
+}
+
+/// [`join`], reaching a git remote over HTTPS with `token` (kept in the OS keyring).
+pub fn join_with(
+    opts: &Options,
+    req: &JoinRequestInput,
+    token: Option<Zeroizing<String>>,
+) -> Result<(Relm, JoinOutcome)> {
     let info = MemberInfo {
         key: SecretKey::generate()?.public(),
         name: req.name.trim().into(),
@@ -178,9 +219,10 @@ pub fn join(opts: &Options, req: &JoinRequestInput) -> Result<(Relm, JoinOutcome
     ));
     problems.done()?;
     let given = req.remote.to_string_lossy().trim().to_string();
+    check_token(&given, token.as_ref(), "remote")?;
     let (location, transport) = match relm_sync::git::git_url(&given) {
         Some(_) => {
-            let t = transport(&opts.data_dir, ORIGIN, "git", &given);
+            let t = transport(&opts.data_dir, ORIGIN, "git", &given, token.clone());
             (given, t)
         }
         None => {
@@ -216,6 +258,9 @@ pub fn join(opts: &Options, req: &JoinRequestInput) -> Result<(Relm, JoinOutcome
         .with("workspace", id));
     }
     let now = relm.now();
+    if let Some(t) = &token {
+        relm.keys.put_secret(&secret_name(ORIGIN), t)?;
+    }
     relm.store.write(|tx| -> Result<()> {
         register(tx, ORIGIN, &location, &now)?;
         Ok(())
@@ -328,6 +373,17 @@ impl Relm {
     /// Register a folder remote. The folder must exist (create it first: an absent folder is
     /// more often a typo or an unmounted drive than a wish).
     pub fn add_remote(&mut self, name: &str, dir: &Path) -> Result<RemoteView> {
+        self.add_remote_with(name, dir, None)
+    }
+
+    /// [`Relm::add_remote`], reaching a git remote over HTTPS with `token`: checked with it,
+    /// then kept in the OS keyring (never the database).
+    pub fn add_remote_with(
+        &mut self,
+        name: &str,
+        dir: &Path,
+        token: Option<Zeroizing<String>>,
+    ) -> Result<RemoteView> {
         let name = name.trim();
         // A name, without `/`: it names a remote in commands and in the store.
         let valid = name.len() <= 64
@@ -359,6 +415,7 @@ impl Relm {
         problems.done()?;
         self.workspace_id()?;
         let given = dir.to_string_lossy().to_string();
+        check_token(&given, token.as_ref(), "folder")?;
         let location = match relm_sync::git::git_url(&given) {
             Some(_) => {
                 // A name taken: said before anything of that remote's copy is touched.
@@ -370,7 +427,7 @@ impl Relm {
                     .with("name", name)
                     .at("name"));
                 }
-                self.check_git_remote(name, &given)?;
+                self.check_git_remote(name, &given, token.clone())?;
                 given.trim().to_string()
             }
             None => {
@@ -382,10 +439,41 @@ impl Relm {
             }
         };
         let now = self.now();
-        self.store
+        if let Some(t) = &token {
+            self.keys.put_secret(&secret_name(name), t)?;
+        }
+        let registered = self
+            .store
             .write(|tx| register(tx, name, &location, &now))
-            .map_err(|e| e.at("name"))?;
+            .map_err(|e| e.at("name"));
+        if let Err(e) = registered {
+            if token.is_some() {
+                let _ = self.keys.delete_secret(&secret_name(name));
+            }
+            return Err(e);
+        }
         self.remote(name)
+    }
+
+    /// The transport of a registered remote, with its token from the keyring when it has one.
+    fn transport_of(&self, remote: &RemoteView) -> Box<dyn Transport> {
+        let token = if remote.kind == "git" && relm_sync::git::takes_token(&remote.location) {
+            self.keys
+                .get_secret(&secret_name(&remote.name))
+                .unwrap_or_else(|e| {
+                    tracing::warn!(remote = %remote.name, "cannot read the remote's token from the OS keyring: {e}");
+                    None
+                })
+        } else {
+            None
+        };
+        transport(
+            &self.data_dir,
+            &remote.name,
+            &remote.kind,
+            &remote.location,
+            token,
+        )
     }
 
     pub fn remove_remote(&mut self, name: &str) -> Result<()> {
@@ -400,17 +488,23 @@ impl Relm {
         if !name.contains(['/', '\\']) && name != ".." && copy.is_dir() {
             let _ = std::fs::remove_dir_all(copy);
         }
+        self.keys.delete_secret(&secret_name(name))?;
         Ok(())
     }
 
     /// Reach the git repository at `location` (`git+…`) and check that it can carry this
     /// workspace: empty, or holding Relm's files only. Its copy is kept for the first sync.
-    fn check_git_remote(&self, name: &str, location: &str) -> Result<()> {
+    fn check_git_remote(
+        &self,
+        name: &str,
+        location: &str,
+        token: Option<Zeroizing<String>>,
+    ) -> Result<()> {
         let copy = git_copy(&self.data_dir, name);
         if copy.exists() {
             let _ = std::fs::remove_dir_all(&copy);
         }
-        let remote = transport(&self.data_dir, name, "git", location);
+        let remote = transport(&self.data_dir, name, "git", location, token);
         let checked = remote.prepare().and_then(|()| remote.list());
         let files = match checked {
             Ok(files) => files,
@@ -443,7 +537,7 @@ impl Relm {
     /// remote fetches into its local copy): how many files it holds, or what is wrong.
     pub fn test_remote(&self, name: &str) -> Result<usize> {
         let remote = self.remote(name)?;
-        let t = transport(&self.data_dir, &remote.name, &remote.kind, &remote.location);
+        let t = self.transport_of(&remote);
         t.prepare()
             .and_then(|()| t.list())
             .map(|files| files.len())
@@ -508,7 +602,7 @@ impl Relm {
         }
         let mut out = Vec::new();
         for remote in targets {
-            let transport = transport(&self.data_dir, &remote.name, &remote.kind, &remote.location);
+            let transport = self.transport_of(&remote);
             let now = self.now();
             let result = replica_sync::sync(
                 &mut self.store,

@@ -143,6 +143,10 @@ pub struct JoinArgs {
     /// Your e-mail address.
     #[arg(long)]
     pub email: Option<String>,
+    /// Read an access token for a `git+https://` remote from standard input (else from
+    /// RELM_REMOTE_TOKEN, when set); it goes to the OS keyring.
+    #[arg(long)]
+    pub token_stdin: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -154,6 +158,10 @@ pub enum RemoteCmd {
         name: String,
         #[arg(value_name = "FOLDER|GIT_URL")]
         folder: PathBuf,
+        /// Read an access token for a `git+https://` remote from standard input (else from
+        /// RELM_REMOTE_TOKEN, when set); it goes to the OS keyring, never to the workspace.
+        #[arg(long)]
+        token_stdin: bool,
     },
     /// List remotes with their last sync.
     List,

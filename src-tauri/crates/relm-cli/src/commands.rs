@@ -57,7 +57,8 @@ pub fn run(cli: Cli) -> Result<Outcome> {
                 name: a.name.map_or_else(|| prompt("Your name"), Ok)?,
                 email: a.email.map_or_else(|| prompt("Your e-mail"), Ok)?,
             };
-            let (_, out) = relm_api::replicas::join(&opts, &req)?;
+            let token = crate::connect::read_token(a.token_stdin, "RELM_REMOTE_TOKEN")?;
+            let (_, out) = relm_api::replicas::join_with(&opts, &req, token)?;
             let text = text::join(&out);
             Outcome::ok(out, text)
         }
@@ -525,8 +526,13 @@ fn passphrase(confirm: bool) -> Result<String> {
 fn remote(opts: &Options, cmd: RemoteCmd) -> Result<Outcome> {
     let mut relm = Relm::open(opts)?;
     match cmd {
-        RemoteCmd::Add { name, folder } => {
-            let r = relm.add_remote(&name, &folder)?;
+        RemoteCmd::Add {
+            name,
+            folder,
+            token_stdin,
+        } => {
+            let token = crate::connect::read_token(token_stdin, "RELM_REMOTE_TOKEN")?;
+            let r = relm.add_remote_with(&name, &folder, token)?;
             let text = format!(
                 "added remote `{}` at {}; run `relm sync` to exchange events",
                 Shown(&r.name),

@@ -82,11 +82,22 @@ pub struct Common {
 
 /// The token: standard input (asked without echo on a terminal), else RELM_CONNECTOR_TOKEN.
 fn token(from_stdin: bool) -> Result<Zeroizing<String>> {
+    read_token(from_stdin, "RELM_CONNECTOR_TOKEN")?.ok_or_else(|| {
+        ApiError::invalid(
+            "token",
+            "give the platform's access token on standard input with --token-stdin, or in RELM_CONNECTOR_TOKEN",
+        )
+    })
+}
+
+/// A token from standard input when `from_stdin` (asked without echo on a terminal; its first
+/// line), else from the environment variable `env` when it is set: never from an argument.
+pub(crate) fn read_token(from_stdin: bool, env: &str) -> Result<Option<Zeroizing<String>>> {
     use std::io::{IsTerminal, Read};
     if from_stdin {
         if std::io::stdin().is_terminal() {
             return rpassword::prompt_password("Token: ")
-                .map(Zeroizing::new)
+                .map(|t| Some(Zeroizing::new(t)))
                 .map_err(|e| ApiError::invalid("token", format!("cannot read the token: {e}")));
         }
         let mut line = Zeroizing::new(String::new());
@@ -95,17 +106,14 @@ fn token(from_stdin: bool) -> Result<Zeroizing<String>> {
             .take(8_192)
             .read_to_string(&mut line)
             .map_err(|e| ApiError::invalid("token", format!("cannot read the token: {e}")))?;
-        return Ok(Zeroizing::new(
+        return Ok(Some(Zeroizing::new(
             line.lines().next().unwrap_or_default().trim().to_string(),
-        ));
+        )));
     }
-    match std::env::var("RELM_CONNECTOR_TOKEN") {
-        Ok(t) if !t.trim().is_empty() => Ok(Zeroizing::new(t)),
-        _ => Err(ApiError::invalid(
-            "token",
-            "give the platform's access token on standard input with --token-stdin, or in RELM_CONNECTOR_TOKEN",
-        )),
-    }
+    Ok(std::env::var(env)
+        .ok()
+        .filter(|t| !t.trim().is_empty())
+        .map(Zeroizing::new))
 }
 
 fn view_text(c: &ConnectorView) -> String {

@@ -18,6 +18,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
+use zeroize::Zeroizing;
+
 use crate::folder::Folder;
 use crate::transport::{RemoteFile, Transport, TransportError};
 
@@ -29,12 +31,30 @@ pub const PUSH_TRIES: usize = 5;
 const SEEN: &str = "refs/relm/seen";
 const REMOTE_REF: &str = "refs/remotes/origin/main";
 
+/// The user name sent with a token when the URL names none (GitHub's documented one; GitLab,
+/// Gitea and Bitbucket take any user name with an access token, or the one in the URL).
+pub const TOKEN_USER: &str = "x-access-token";
+
 /// A git repository as a remote.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct GitRemote {
     url: String,
     git_dir: PathBuf,
     work: Folder,
+    /// An access token for an HTTPS host, from the OS keyring: handed to git through a
+    /// credential helper of this run only, in its environment (never its arguments), and only
+    /// for this URL's host.
+    token: Option<Zeroizing<String>>,
+}
+
+impl std::fmt::Debug for GitRemote {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GitRemote")
+            .field("url", &self.url)
+            .field("git_dir", &self.git_dir)
+            .field("token", &self.token.as_ref().map(|_| "(held)"))
+            .finish()
+    }
 }
 
 /// A git URL as Relm takes it (`git+file://…`, `git+ssh://…`, `git+https://…`, and
@@ -47,6 +67,50 @@ pub fn git_url(location: &str) -> Option<&str> {
         .then_some(url)
 }
 
+/// Whether git reaches `url` over HTTP(S), where a token can stand for a password.
+pub fn takes_token(url: &str) -> bool {
+    let url = url.trim();
+    let url = url.strip_prefix("git+").unwrap_or(url);
+    url.starts_with("https://") || url.starts_with("http://")
+}
+
+/// The `user:password@` of a URL, if any: (user, whether a password is written in it).
+fn userinfo(url: &str) -> Option<(&str, bool)> {
+    let rest = url.split_once("://")?.1;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let (info, _) = authority.rsplit_once('@')?;
+    Some(match info.split_once(':') {
+        Some((user, _)) => (user, true),
+        None => (info, false),
+    })
+}
+
+/// Host and port of a URL, as git names them to a credential helper (`host=…`).
+fn host_of(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, h)| h)
+        .to_string()
+}
+
+/// Why `location` cannot be stored as given: a password written in the URL would be kept in
+/// the clear in the workspace (and shown in lists).
+pub fn check_url(location: &str) -> Result<(), String> {
+    match git_url(location).and_then(userinfo) {
+        Some((_, true)) => Err(
+            "this URL holds a password or token, which would be stored in the clear; give the URL without it and the token separately (`--token-stdin`, or the Token field), which goes to the OS keyring"
+                .into(),
+        ),
+        _ => Ok(()),
+    }
+}
+
+/// The credential helper of a run with a token: it answers `get` for the URL's host only
+/// (a redirect to another host gets nothing), from the environment git inherits.
+const HELPER: &str = "!f() { test \"$1\" = get || exit 0; h=; u=; while IFS= read -r l; do case \"$l\" in host=*) h=${l#host=};; username=*) u=1;; esac; done; test \"$h\" = \"$RELM_GIT_HOST\" || exit 0; test -n \"$u\" || echo \"username=$RELM_GIT_USER\"; echo \"password=$RELM_GIT_TOKEN\"; }; f";
+
 impl GitRemote {
     /// The repository at `url` (as git takes it), copied under `local` (a folder of the
     /// replica's data folder, made when missing).
@@ -55,11 +119,27 @@ impl GitRemote {
             url: url.to_string(),
             git_dir: local.join("repo.git"),
             work: Folder::new(local.join("tree")),
+            token: None,
         }
     }
 
+    /// The same remote, reached with `token` (an HTTPS access token) when one is given.
+    pub fn with_token(mut self, token: Option<Zeroizing<String>>) -> GitRemote {
+        self.token = token.filter(|_| takes_token(&self.url));
+        self
+    }
+
     fn git(&self, args: &[&str]) -> Result<Output, TransportError> {
-        let out = Command::new("git")
+        let mut cmd = Command::new("git");
+        if let Some(token) = &self.token {
+            // The user's helpers are set aside for this run: the token given is the answer.
+            cmd.args(["-c", "credential.helper=", "-c"])
+                .arg(format!("credential.helper={HELPER}"))
+                .env("RELM_GIT_TOKEN", token.as_str())
+                .env("RELM_GIT_HOST", host_of(&self.url))
+                .env("RELM_GIT_USER", TOKEN_USER);
+        }
+        let out = cmd
             .arg("--git-dir")
             .arg(&self.git_dir)
             .arg("--work-tree")
@@ -108,6 +188,20 @@ impl GitRemote {
             .collect::<Vec<_>>()
             .join(" / ");
         let text = format!("{what} {}: {said}", self.url);
+        let lower = said.to_ascii_lowercase();
+        if lower.contains("terminal prompts disabled") || lower.contains("could not read username")
+        {
+            return TransportError::Refused(format!(
+                "{what} {}: the host asks who you are; give Relm an access token for it (`relm remote add NAME URL --token-stdin`, or the Token field in Settings), or set up a git credential helper or an SSH key",
+                self.url
+            ));
+        }
+        if lower.contains("authentication failed") || lower.contains("invalid credentials") {
+            return TransportError::Refused(format!(
+                "{what} {}: the host refused the credentials ({said}); check the token or your credential helper, and that it may read and write this repository",
+                self.url
+            ));
+        }
         if unreachable(&said) {
             TransportError::Unreachable(format!("{text}; working offline"))
         } else {
@@ -299,5 +393,38 @@ impl Transport for GitRemote {
     }
     fn clean_temporaries(&self, dir: &str) -> Result<(), TransportError> {
         self.work.clean_temporaries(dir)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_with_a_password_are_refused_and_hosts_read_as_git_names_them() {
+        assert!(check_url("git+https://u:secret@host.example/r.git").is_err());
+        assert!(check_url("git+https://oauth2@host.example/r.git").is_ok());
+        assert!(check_url("git+https://host.example/r.git").is_ok());
+        // An `@` or `:` in the path is not user information.
+        assert!(check_url("git+https://host.example/a:b@c/r.git").is_ok());
+        assert!(check_url("/a:b@c/folder").is_ok());
+        assert_eq!(
+            host_of("https://u@host.example:8443/r.git"),
+            "host.example:8443"
+        );
+        assert_eq!(host_of("http://127.0.0.1:9/x"), "127.0.0.1:9");
+        assert!(takes_token("git+https://h/r.git") && takes_token("http://h/r"));
+        assert!(!takes_token("git+ssh://h/r.git") && !takes_token("git+file:///r.git"));
+    }
+
+    #[test]
+    fn a_token_is_held_for_https_only_and_never_printed() {
+        let dir = Path::new("/nonexistent");
+        let t = || Some(Zeroizing::new("s3cret".to_string()));
+        let https = GitRemote::new("https://h/r.git", dir).with_token(t());
+        assert!(https.token.is_some());
+        assert!(!format!("{https:?}").contains("s3cret"));
+        let ssh = GitRemote::new("ssh://h/r.git", dir).with_token(t());
+        assert!(ssh.token.is_none());
     }
 }
