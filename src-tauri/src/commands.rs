@@ -72,12 +72,14 @@ pub fn open_demo(state: State<'_, AppState>) -> Result<Summary> {
 }
 
 #[tauri::command(async)]
-#[tracing::instrument(skip(state), err)]
+#[tracing::instrument(skip(state, token), err)]
 pub fn join_workspace(
     state: State<'_, AppState>,
     req: JoinRequestInput,
+    token: Option<String>,
 ) -> Result<relm_api::replicas::JoinOutcome> {
-    let (relm, out) = relm_api::replicas::join(&state.options(), &req)?;
+    let token = token.map(zeroize::Zeroizing::new);
+    let (relm, out) = relm_api::replicas::join_with(&state.options(), &req, token)?;
     state.set(relm);
     Ok(out)
 }
@@ -168,9 +170,15 @@ pub fn remotes(state: State<'_, AppState>) -> Result<Vec<RemoteView>> {
 }
 
 #[tauri::command(async)]
-#[tracing::instrument(skip(state), err)]
-pub fn add_remote(state: State<'_, AppState>, name: String, folder: PathBuf) -> Result<RemoteView> {
-    state.with(|r| r.add_remote(&name, &folder))
+#[tracing::instrument(skip(state, token), err)]
+pub fn add_remote(
+    state: State<'_, AppState>,
+    name: String,
+    folder: PathBuf,
+    token: Option<String>,
+) -> Result<RemoteView> {
+    let token = token.map(zeroize::Zeroizing::new);
+    state.with(|r| r.add_remote_with(&name, &folder, token))
 }
 
 /// Reach a remote and count its files (nothing recorded).

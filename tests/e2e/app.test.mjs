@@ -4,7 +4,7 @@
 
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { cpSync, writeFileSync } from "node:fs";
+import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import {
@@ -12,7 +12,10 @@ import {
   cli,
   dataDir,
   errorOf,
+  files,
   find,
+  gitHttp,
+  LOGS,
   screenshot,
   stopDriver,
   teammates,
@@ -28,6 +31,9 @@ test("first launch creates a workspace, adds a remote and syncs", async () => {
   const repos = dataDir();
   const bare = join(repos, "team.git");
   execFileSync("git", ["init", "-q", "--bare", "-b", "main", bare]);
+  execFileSync("git", ["init", "-q", "--bare", "-b", "main", join(repos, "hosted.git")]);
+  const TOKEN = "e2e-git-token-5c1f";
+  const host = await gitHttp(repos, "x-access-token", TOKEN);
   await withApp("first-launch", dir, async (b) => {
     const form = await find(b, "[data-testid=create-form]");
     await (await form.$("input[name=workspace]")).setValue("Payments");
@@ -82,23 +88,55 @@ test("first launch creates a workspace, adds a remote and syncs", async () => {
       await (await find(b, "tr[data-remote=team-git] [data-testid=remote-last]")).getText(),
       /pulled \d+ new event/,
     );
+    // A repository on a host over HTTPS: the token field appears for its URL; without a token
+    // the host's question is said beside the field; with one, it is added and synced.
+    await (await add.$("input[name=remote-name]")).setValue("hosted");
+    await (await add.$("input[name=remote-folder]")).setValue(`git+${host.url}/hosted.git`);
+    const token = await find(b, "input[name=remote-token]");
+    assert.equal(await token.getAttribute("type"), "password");
+    await (await add.$("button[type=submit]")).click();
+    await until(
+      b,
+      async () => /asks who you are/.test((await errorOf(b, "folder")) ?? ""),
+      "the host's question, beside the field",
+    );
+    await token.setValue(TOKEN);
+    await (await add.$("button[type=submit]")).click();
+    await find(b, "tr[data-remote=hosted]");
+    assert.equal(
+      await b.execute(() => document.querySelector("input[name=remote-token]")?.value ?? ""),
+      "",
+      "the token is not kept in the form",
+    );
+    await (await find(b, "header button")).click();
+    await until(b, async () => (await state.getText()) === "In sync", "synced with all three");
     await screenshot(b, "settings-remotes");
   });
+  assert.ok(
+    host.requests.some((r) => r.startsWith("POST /hosted.git/git-receive-pack 200")),
+    host.requests.join("\n"),
+  );
+  host.close();
+  // The token is nowhere in the data dir or in the app's logs (it is in the OS keyring).
+  for (const f of [...files(dir), ...files(join(LOGS, "first-launch"))]) {
+    assert.ok(!readFileSync(f).includes(TOKEN), `the token is in ${f}`);
+  }
   assert.equal(cli(dir, "status").name, "Payments");
   const remotes = cli(dir, "remote", "list");
   assert.deepEqual(
     remotes.map((r) => [r.name, r.kind, r.last_result]),
     [
+      ["hosted", "git", "ok"],
       ["share", "folder", "ok"],
       ["team-git", "git", "ok"],
     ],
   );
   // The repository holds the workspace's segments, committed and pushed.
-  const files = execFileSync("git", ["--git-dir", bare, "ls-tree", "-r", "--name-only", "main"])
+  const tree = execFileSync("git", ["--git-dir", bare, "ls-tree", "-r", "--name-only", "main"])
     .toString()
     .trim()
     .split("\n");
-  assert.ok(files.length > 0 && files.every((f) => f.startsWith("replicas/")), files.join(","));
+  assert.ok(tree.length > 0 && tree.every((f) => f.startsWith("replicas/")), tree.join(","));
 });
 
 test("the demo workspace lists its releases", async () => {

@@ -6,7 +6,7 @@
 // the page and delivered once; and the token found nowhere in the data dir or the app's logs.
 
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { createServer } from "node:http";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
@@ -15,6 +15,7 @@ import {
   cli,
   dataDir,
   errorOf,
+  files,
   find,
   screenshot,
   set,
@@ -128,14 +129,6 @@ before(async () => {
   base = `http://127.0.0.1:${server.address().port}`;
 });
 after(() => server?.close());
-
-/** Every file under `dir`. */
-function files(dir) {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const p = join(dir, e.name);
-    return e.isDirectory() ? files(p) : e.isFile() ? [p] : [];
-  });
-}
 
 test("a GitLab project is connected, tested and synced from the Connections page", async () => {
   const dir = dataDir();

@@ -6,6 +6,7 @@
 // screenshot.
 
 import { spawn, execFileSync } from "node:child_process";
+import { createServer } from "node:http";
 import {
   closeSync,
   existsSync,
@@ -385,4 +386,79 @@ export function teammates() {
   cli(ann, "sync");
   cli(bob, "sync");
   return { ann, bob };
+}
+
+/** Every file under `dir`. */
+export function files(dir) {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = join(dir, e.name);
+    return e.isDirectory() ? files(p) : e.isFile() ? [p] : [];
+  });
+}
+
+/**
+ * The git repositories under `root` served over HTTP on 127.0.0.1 by the real `git
+ * http-backend`, to the user name `user` with password `token` only (HTTP Basic, as a git host
+ * over HTTPS asks an access token). Resolves to `{ url, requests, close }`: `requests` holds a
+ * `METHOD PATH STATUS` line per request.
+ */
+export function gitHttp(root, user, token) {
+  const expected = `Basic ${Buffer.from(`${user}:${token}`).toString("base64")}`;
+  const requests = [];
+  const server = createServer((req, res) => {
+    const [path, query = ""] = req.url.split("?");
+    if (req.headers.authorization !== expected) {
+      requests.push(`${req.method} ${path} 401`);
+      res.writeHead(401, { "WWW-Authenticate": 'Basic realm="git"' }).end();
+      return;
+    }
+    const env = {
+      PATH: process.env.PATH,
+      GIT_PROJECT_ROOT: root,
+      GIT_HTTP_EXPORT_ALL: "1",
+      GATEWAY_INTERFACE: "CGI/1.1",
+      REQUEST_METHOD: req.method,
+      PATH_INFO: path,
+      QUERY_STRING: query,
+      REMOTE_USER: "relm-e2e",
+      REMOTE_ADDR: "127.0.0.1",
+    };
+    for (const [h, v] of [
+      ["content-type", "CONTENT_TYPE"],
+      ["content-encoding", "HTTP_CONTENT_ENCODING"],
+      ["git-protocol", "HTTP_GIT_PROTOCOL"],
+    ]) {
+      if (req.headers[h]) env[v] = req.headers[h];
+    }
+    const cgi = spawn("git", ["http-backend"], { env, stdio: ["pipe", "pipe", "ignore"] });
+    const out = [];
+    cgi.stdout.on("data", (d) => out.push(d));
+    cgi.on("close", () => {
+      const all = Buffer.concat(out);
+      const end = all.indexOf("\r\n\r\n");
+      const head = all.subarray(0, end).toString().split("\r\n");
+      let status = 200;
+      const headers = {};
+      for (const line of head) {
+        const i = line.indexOf(":");
+        const [k, v] = [line.slice(0, i).trim(), line.slice(i + 1).trim()];
+        if (k.toLowerCase() === "status") status = Number(v.split(" ")[0]);
+        else if (k) headers[k] = v;
+      }
+      requests.push(`${req.method} ${path} ${status}`);
+      res.writeHead(status, headers).end(all.subarray(end + 4));
+    });
+    req.pipe(cgi.stdin);
+  });
+  // Never what keeps the test run alive.
+  server.unref();
+  return new Promise((ready) =>
+    server.listen(0, "127.0.0.1", () =>
+      ready({
+        url: `http://127.0.0.1:${server.address().port}`,
+        requests,
+        close: () => server.close(),
+      }),
+    ),
+  );
 }

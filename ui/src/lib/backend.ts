@@ -105,8 +105,8 @@ export const backend = {
   createWorkspace: (req: { workspace: string; name: string; email: string }) =>
     call<InitOutcome>("create_workspace", { req }),
   openDemo: () => call<Summary>("open_demo"),
-  joinWorkspace: (req: { remote: string; name: string; email: string }) =>
-    call<JoinOutcome>("join_workspace", { req }),
+  joinWorkspace: (req: { remote: string; name: string; email: string }, token: string | null) =>
+    call<JoinOutcome>("join_workspace", { req, token }),
   listReleases: (query: ReleaseQuery) => call<ReleasePage>("list_releases", { query }),
   releaseDetail: (id: string) => call<ReleaseDetail>("release_detail", { id }),
   createRelease: (input: ReleaseInput) => call<Release>("create_release", { input }),
@@ -125,7 +125,8 @@ export const backend = {
     call<string>("export_identity", { path, passphrase }),
   members: () => call<Member[]>("members"),
   remotes: () => call<Remote[]>("remotes"),
-  addRemote: (name: string, folder: string) => call<Remote>("add_remote", { name, folder }),
+  addRemote: (name: string, folder: string, token: string | null) =>
+    call<Remote>("add_remote", { name, folder, token }),
   removeRemote: (name: string) => call<void>("remove_remote", { name }),
   testRemote: (name: string) => call<number>("test_remote", { name }),
   connectors: () => call<ConnectorView[]>("connectors"),

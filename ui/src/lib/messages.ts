@@ -146,7 +146,7 @@ export const en = {
   "welcome.join": "Join a workspace",
   "welcome.joinLead":
     "Choose the shared folder your team syncs through; an admin then adds your key.",
-  "welcome.folder": "Shared folder",
+  "welcome.folder": "Shared folder or git repository",
   "welcome.chooseFolder": "Choose folder…",
   "welcome.joinAction": "Join",
   "welcome.joined": "Joined. Ask an admin to add your key {fingerprint}, then sync.",
@@ -297,6 +297,9 @@ export const en = {
   "settings.remoteWhere": "Shared folder or git repository",
   "settings.remoteHint":
     "A folder, or a git URL such as git+ssh://git.example.com/team/relm.git or git+https://…; your SSH agent and git credentials apply. Relm checks it can reach it.",
+  "settings.remoteToken": "Access token",
+  "settings.remoteTokenHint":
+    "Only if your git credentials do not already reach this host. Kept in the OS keyring, never in the workspace.",
   "settings.testRemote": "Test",
   "settings.testingRemote": "Reaching it…",
   "settings.remoteReached": "Reached: {count, plural, one {# file} other {# files}} on the remote.",
@@ -1371,7 +1374,7 @@ export const fr: Record<MessageKey, string> = {
   "welcome.join": "Rejoindre un espace de travail",
   "welcome.joinLead":
     "Choisissez le dossier partagé par lequel votre équipe se synchronise ; un administrateur ajoutera ensuite votre clé.",
-  "welcome.folder": "Dossier partagé",
+  "welcome.folder": "Dossier partagé ou dépôt git",
   "welcome.chooseFolder": "Choisir un dossier…",
   "welcome.joinAction": "Rejoindre",
   "welcome.joined":
@@ -1526,6 +1529,9 @@ export const fr: Record<MessageKey, string> = {
   "settings.remoteWhere": "Dossier partagé ou dépôt git",
   "settings.remoteHint":
     "Un dossier, ou l’adresse d’un dépôt git commençant par git+ssh, git+https ou git+file ; votre agent SSH et vos identifiants git s’appliquent. Relm vérifie qu’il peut l’atteindre.",
+  "settings.remoteToken": "Jeton d’accès",
+  "settings.remoteTokenHint":
+    "Seulement si vos identifiants git n’atteignent pas déjà cet hôte. Il est gardé dans le trousseau du système, jamais dans l’espace de travail.",
   "settings.testRemote": "Tester",
   "settings.testingRemote": "Connexion en cours…",
   "settings.remoteReached":
