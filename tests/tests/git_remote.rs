@@ -487,3 +487,118 @@ fn sha(i: u32) -> u64 {
     let d = sha2::Sha256::digest(i.to_le_bytes());
     u64::from_le_bytes(d[..8].try_into().unwrap())
 }
+
+/// The files of the repository's branch under `dir`.
+fn tree_of(repo: &Path, dir: &str) -> Vec<String> {
+    let out = git(repo, &["ls-tree", "-r", "--name-only", "main", dir]);
+    out.lines().map(str::to_string).collect()
+}
+
+#[test]
+fn small_segments_are_packed_in_one_commit_and_replicas_that_pulled_them_lose_nothing() {
+    use chrono::TimeZone;
+    use relm_api::releases::ReleaseInput;
+    use relm_api::replicas::{JoinRequestInput, join};
+    use relm_api::workspace::{InitRequest, init};
+    use relm_api::{KeyringChoice, Options};
+    use relm_domain::clock::FixedClock;
+    use relm_identity::keyring::MemoryKeyStore;
+    use relm_sync::sync::PACK_AT;
+    use std::sync::Arc;
+
+    let dir = tempfile::tempdir().unwrap();
+    let (repo, url) = bare(dir.path(), "shared");
+    let clock = Arc::new(FixedClock::new(
+        chrono::Utc.with_ymd_and_hms(2027, 3, 1, 9, 0, 0).unwrap(),
+    ));
+    let options = |name: &str| Options {
+        data_dir: dir.path().join(name),
+        clock: clock.clone(),
+        keyring: KeyringChoice::Given(Arc::new(MemoryKeyStore::default())),
+    };
+    let (mut a, _) = init(
+        &options("a"),
+        &InitRequest {
+            workspace: "Packed".into(),
+            name: "Ada".into(),
+            email: "ada@x.example".into(),
+        },
+    )
+    .unwrap();
+    a.add_remote("origin", Path::new(&url)).unwrap();
+    a.sync(None).unwrap();
+    let joiner = |name: &str| JoinRequestInput {
+        remote: PathBuf::from(&url),
+        name: name.into(),
+        email: format!("{}@x.example", name.to_lowercase()),
+    };
+    // Bob pulls along the way: he holds most of the small files before they are packed.
+    let (mut b, _) = join(&options("b"), &joiner("Bob")).unwrap();
+    let mut packed = Vec::new();
+    for i in 0..PACK_AT + 8 {
+        clock.advance(chrono::Duration::seconds(30));
+        a.create_release(&ReleaseInput {
+            service: Some("svc".into()),
+            version: Some(format!("1.{i}.0")),
+            title: Some(format!("release {i}")),
+            environments: Some(vec!["prod".into()]),
+            ..Default::default()
+        })
+        .unwrap();
+        let out = a.sync(None).unwrap();
+        let report = out[0].report.as_ref().unwrap();
+        assert_eq!(report.pushed, 1, "{out:?}");
+        if !report.packed.is_empty() {
+            packed = report.packed.clone();
+            break;
+        }
+        if i % 10 == 9 {
+            b.sync(None).unwrap();
+        }
+    }
+    assert!(packed.len() >= PACK_AT, "packed {packed:?}");
+    // In one commit: the small files gone from the branch, one segment in their place.
+    let replica_dir = packed[0].rsplit_once('/').unwrap().0.to_string();
+    let files = tree_of(&repo, &replica_dir);
+    assert!(files.len() <= 2, "{files:?}");
+    assert!(packed.iter().all(|f| !files.contains(f)));
+    let head = git(&repo, &["show", "--name-status", "--format=", "main"]);
+    let (added, removed): (Vec<&str>, Vec<&str>) = head
+        .lines()
+        .filter(|l| !l.is_empty())
+        .partition(|l| l.starts_with('A'));
+    // The segment written by this sync was packed in the same commit: never seen alone.
+    assert_eq!(added.len(), 1, "{head}");
+    assert_eq!(removed.len(), packed.len() - 1, "{head}");
+    assert!(
+        removed
+            .iter()
+            .all(|l| l.starts_with("D\t") && packed.contains(&l[2..].to_string())),
+        "{head}"
+    );
+    // Ada still sees the remote holding all her events: nothing to push again.
+    let again = a.sync(None).unwrap();
+    assert_eq!(again[0].report.as_ref().unwrap().pushed, 0, "{again:?}");
+    // Bob, who pulled most of the small files, reads the new one: nothing new taken twice,
+    // nothing pushed back, nothing set aside; he holds every event.
+    let out = b.sync(None).unwrap();
+    let report = out[0].report.as_ref().unwrap();
+    assert_eq!(report.pushed, 0, "{out:?}");
+    assert!(
+        report.pulled.quarantined.is_empty() && report.lying.is_empty(),
+        "{out:?}"
+    );
+    let events = |r: &relm_api::Relm| relm_store::events::count(r.store().conn()).unwrap();
+    assert_eq!(events(&b), events(&a));
+    assert_eq!(
+        relm_store::projection::digest(b.store().conn()).unwrap(),
+        relm_store::projection::digest(a.store().conn()).unwrap()
+    );
+    // Cy joins after the packing: everything reaches him from the new file.
+    let (c, _) = join(&options("c"), &joiner("Cy")).unwrap();
+    assert_eq!(events(&c), events(&a));
+    assert_eq!(
+        relm_store::projection::digest(c.store().conn()).unwrap(),
+        relm_store::projection::digest(a.store().conn()).unwrap()
+    );
+}

@@ -293,6 +293,11 @@ export type SyncReport = { remote: string, location: string, files_read: number,
  */
 pushed: number, pushed_files: Array<string>, 
 /**
+ * This replica's small segments packed into one during this sync (their events are in
+ * the new one; the old files are gone from the remote).
+ */
+packed: Array<string>, 
+/**
  * Files still being copied; read again next time.
  */
 incomplete: Array<string>, 

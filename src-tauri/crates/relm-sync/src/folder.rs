@@ -367,6 +367,27 @@ impl Transport for Folder {
 }
 
 impl Folder {
+    /// Remove the regular file `name` (a relative path whose every folder is a real one, not a
+    /// link); anything else at that name is left alone and said.
+    pub fn remove(&self, name: &str) -> Result<(), TransportError> {
+        let parts = split(name)?;
+        let Some((file, dirs)) = parts.split_last() else {
+            return Err(TransportError::Refused(format!("{name}: not a file name")));
+        };
+        let path = self.dir(dirs, false)?.join(file);
+        match std::fs::symlink_metadata(&path) {
+            Ok(m) if m.file_type().is_file() => std::fs::remove_file(&path)
+                .map_err(|e| TransportError::Refused(format!("cannot remove {name}: {e}"))),
+            Ok(_) => Err(TransportError::Refused(format!(
+                "{name} is not a regular file; left alone"
+            ))),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(TransportError::Refused(format!(
+                "cannot remove {name}: {e}"
+            ))),
+        }
+    }
+
     /// Write a probe file under `dir`, read the time the file system stamped on it, remove it.
     fn probe_time(&self, dir: &str) -> Result<Option<i64>, TransportError> {
         let parts = split(dir)?;

@@ -394,6 +394,13 @@ impl Transport for GitRemote {
     fn clean_temporaries(&self, dir: &str) -> Result<(), TransportError> {
         self.work.clean_temporaries(dir)
     }
+    /// The files packed and the new one go in one commit.
+    fn replaces_whole(&self) -> bool {
+        true
+    }
+    fn remove(&self, name: &str) -> Result<(), TransportError> {
+        self.work.remove(name)
+    }
 }
 
 #[cfg(test)]

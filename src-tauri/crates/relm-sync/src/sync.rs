@@ -92,6 +92,9 @@ pub struct SyncReport {
     /// Events written to the remote.
     pub pushed: usize,
     pub pushed_files: Vec<String>,
+    /// This replica's small segments packed into one during this sync (their events are in
+    /// the new one; the old files are gone from the remote).
+    pub packed: Vec<String>,
     /// Files still being copied; read again next time.
     pub incomplete: Vec<String>,
     /// Files not taken in (not Relm's, another workspace, unreadable).
@@ -597,22 +600,35 @@ fn store_request(tx: &Connection, remote: &str, r: &JoinRequest, now: &str) -> R
 /// ([`segment::MAX_FILE`]).
 pub const SEGMENT_BYTES: usize = 32 << 20;
 
-/// Write the events the remote lacks as new segments under this replica's folder.
-pub fn push(
+/// An event as written to a segment: (hlc, author, seq, body, sig, the hash of a fork proof
+/// when it is one — not part of this replica's ledger).
+type Row = (i64, String, i64, Vec<u8>, Vec<u8>, Option<Vec<u8>>);
+
+/// The events of runs `(author, from, to)` held in the store.
+fn events_in(conn: &Connection, runs: &[(String, u64, u64)]) -> Result<Vec<Row>> {
+    let mut events = Vec::new();
+    let mut stmt = conn.prepare_cached(
+        "SELECT hlc, author, seq, body, sig FROM events WHERE author = ?1 AND seq BETWEEN ?2 AND ?3",
+    )?;
+    for (author, from, to) in runs {
+        let rows = stmt.query_map(params![author, *from as i64, *to as i64], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, None))
+        })?;
+        for row in rows {
+            events.push(row?);
+        }
+    }
+    Ok(events)
+}
+
+/// Where this replica writes on a remote, given its listing: its folder (a new one when
+/// someone made the usual one unusable) and the next free number in it.
+fn own_place(
     store: &mut Store,
-    remote: &str,
     transport: &dyn Transport,
     replica: &str,
-    workspace: &WorkspaceId,
     report: &mut SyncReport,
-) -> Result<()> {
-    let missing = missing_on_remote(store.conn(), remote)?;
-    // Proofs of forks this replica holds outside its ledger travel too, so that every replica
-    // learns of the fork.
-    let evidence = relm_store::forks::to_push(store.conn(), remote)?;
-    if missing.is_empty() && evidence.is_empty() {
-        return Ok(());
-    }
+) -> Result<(String, String, u64)> {
     let listing = transport.list()?;
     let mut replica = replica.to_string();
     let mut dir = own_dir(&replica);
@@ -629,43 +645,64 @@ pub fn push(
     transport.clean_temporaries(&dir)?;
     // Every name already taken counts, whatever it is (a FIFO planted at the next number does
     // not block the numbering: the number after it is used).
-    let mut next = listing
+    let next = listing
         .iter()
         .filter_map(|f| f.name.strip_prefix(&format!("{dir}/")))
         .filter_map(|f| f.get(..8).and_then(|n| n.parse::<u64>().ok()))
         .max()
         .unwrap_or(0)
         + 1;
-    let mut events = Vec::new();
-    {
-        let conn = store.conn();
-        let mut stmt = conn.prepare_cached(
-            "SELECT hlc, author, seq, body, sig FROM events WHERE author = ?1 AND seq BETWEEN ?2 AND ?3",
-        )?;
-        for (author, from, to) in &missing {
-            let rows = stmt.query_map(params![author, *from as i64, *to as i64], |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, i64>(2)?,
-                    r.get::<_, Vec<u8>>(3)?,
-                    r.get::<_, Vec<u8>>(4)?,
-                    None,
-                ))
-            })?;
-            for row in rows {
-                events.push(row?);
-            }
-        }
+    Ok((replica, dir, next))
+}
+
+/// Write the events the remote lacks as new segments under this replica's folder.
+pub fn push(
+    store: &mut Store,
+    remote: &str,
+    transport: &dyn Transport,
+    replica: &str,
+    workspace: &WorkspaceId,
+    report: &mut SyncReport,
+) -> Result<()> {
+    let missing = missing_on_remote(store.conn(), remote)?;
+    // Proofs of forks this replica holds outside its ledger travel too, so that every replica
+    // learns of the fork.
+    let evidence = relm_store::forks::to_push(store.conn(), remote)?;
+    if missing.is_empty() && evidence.is_empty() {
+        return Ok(());
     }
-    // The last field: the hash of a fork proof (not this replica's ledger).
+    let (replica, dir, next) = own_place(store, transport, replica, report)?;
+    let mut events = events_in(store.conn(), &missing)?;
     events.extend(
         evidence
             .into_iter()
             .map(|(hash, author, seq, hlc, body, sig)| (hlc, author, seq, body, sig, Some(hash))),
     );
+    for (name, count) in write_segments(
+        store, remote, transport, &replica, &dir, next, workspace, events,
+    )? {
+        report.pushed += count;
+        report.pushed_files.push(name);
+    }
+    Ok(())
+}
+
+/// Write `events` as segments numbered from `next` under `dir`, each recorded with what it
+/// holds of the ledger; fork proofs among them marked sent. The files written and their counts.
+#[allow(clippy::too_many_arguments)]
+fn write_segments(
+    store: &mut Store,
+    remote: &str,
+    transport: &dyn Transport,
+    replica: &str,
+    dir: &str,
+    mut next: u64,
+    workspace: &WorkspaceId,
+    mut events: Vec<Row>,
+) -> Result<Vec<(String, usize)>> {
     events.sort_by(|a, b| (a.0, &a.1, a.2).cmp(&(b.0, &b.1, b.2)));
     let keys = ingest::known_key_count(store.conn())?;
+    let mut written = Vec::new();
     let mut rest = events.as_slice();
     while !rest.is_empty() {
         let mut bytes = 0;
@@ -707,7 +744,7 @@ pub fn push(
                 .iter()
                 .map(|(a, (f, l))| ((*a).to_string(), *f, *l))
                 .collect(),
-            replica: replica.clone(),
+            replica: replica.to_string(),
             workspace: workspace.0.clone(),
         };
         let lines: Vec<(&[u8], &[u8])> = chunk
@@ -739,17 +776,131 @@ pub fn push(
                 .map(|(a, (f, l))| ((*a).to_string(), *f, *l))
                 .collect(),
         };
-        store.write(|tx| record_file(tx, remote, &record, keys))?;
-        report.pushed += chunk.len();
         store.write(|tx| -> Result<()> {
+            record_file(tx, remote, &record, keys)?;
             for hash in chunk.iter().filter_map(|e| e.5.as_ref()) {
                 relm_store::forks::mark_pushed(tx, remote, hash)?;
             }
             Ok(())
         })?;
-        report.pushed_files.push(name);
+        written.push((name, chunk.len()));
         next += 1;
     }
+    Ok(written)
+}
+
+/// A replica packs its own small segments into one once it has this many on a remote that
+/// replaces files in one change (a git repository): every commit writes the listing of the
+/// folder it touches, so a folder of thousands of small files makes each commit, and the
+/// repository, grow with their number.
+pub const PACK_AT: usize = 64;
+/// A segment under this size counts as small.
+pub const PACK_SMALL: u64 = 1 << 20;
+
+/// Pack this replica's small segments into one (see [`PACK_AT`]), on remotes that replace files
+/// in one change only: the new segment and the removal of the old ones reach other replicas
+/// together. A replica that already pulled the old files finds in the new one only events it
+/// holds (taken as already there) and forgets the old files; one that had not pulled them all
+/// reads them from the new file. Written from this replica's own verified store, never copied
+/// from the remote's files: what the old files held of the ledger, and the fork proofs this
+/// replica sent (sent again, since they may have been in the old files).
+pub fn pack(
+    store: &mut Store,
+    remote: &str,
+    transport: &dyn Transport,
+    replica: &str,
+    workspace: &WorkspaceId,
+    report: &mut SyncReport,
+) -> Result<()> {
+    if !transport.replaces_whole() {
+        return Ok(());
+    }
+    let dir = own_dir(replica);
+    let mut small: Vec<(String, u64)> = {
+        let mut stmt = store.conn().prepare_cached(
+            "SELECT f.file, coalesce(sum(r.last_seq - r.first_seq + 1), 0) FROM remote_files f
+               LEFT JOIN remote_ranges r ON r.remote = f.remote AND r.file = f.file
+             WHERE f.remote = ?1 AND f.file > ?2 AND f.file < ?3 AND f.state IN ('own', 'read')
+               AND f.size < ?4
+             GROUP BY f.file ORDER BY f.file",
+        )?;
+        stmt.query_map(
+            params![
+                remote,
+                format!("{dir}/"),
+                format!("{dir}0"),
+                PACK_SMALL as i64
+            ],
+            |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64)),
+        )?
+        .collect::<relm_store::rusqlite::Result<_>>()?
+    };
+    if small.len() < PACK_AT {
+        return Ok(());
+    }
+    // One new segment's worth, oldest first.
+    let mut total = 0;
+    let keep = small
+        .iter()
+        .take_while(|(_, n)| {
+            total += n;
+            total <= SEGMENT_EVENTS as u64
+        })
+        .count();
+    small.truncate(keep);
+    if small.len() < 2 {
+        return Ok(());
+    }
+    let runs: Vec<(String, u64, u64)> = {
+        let mut stmt = store.conn().prepare_cached(
+            "SELECT author, first_seq, last_seq FROM remote_ranges WHERE remote = ?1 AND file = ?2",
+        )?;
+        let mut runs = Vec::new();
+        for (file, _) in &small {
+            for run in stmt.query_map(params![remote, file], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get::<_, i64>(1)? as u64,
+                    r.get::<_, i64>(2)? as u64,
+                ))
+            })? {
+                runs.push(run?);
+            }
+        }
+        runs
+    };
+    // Fork proofs this replica sent may be in the old files: sent again, in the new one.
+    store.write(|tx| -> Result<()> {
+        tx.execute("DELETE FROM pushed_evidence WHERE remote = ?1", [remote])?;
+        Ok(())
+    })?;
+    let mut events = events_in(store.conn(), &runs)?;
+    events.extend(
+        relm_store::forks::to_push(store.conn(), remote)?
+            .into_iter()
+            .map(|(hash, author, seq, hlc, body, sig)| (hlc, author, seq, body, sig, Some(hash))),
+    );
+    let (replica, dir, next) = own_place(store, transport, replica, report)?;
+    let written = write_segments(
+        store, remote, transport, &replica, &dir, next, workspace, events,
+    )?;
+    for (file, _) in &small {
+        transport.remove(file)?;
+        store.write(|tx| -> Result<()> {
+            tx.execute(
+                "DELETE FROM remote_files WHERE remote = ?1 AND file = ?2",
+                params![remote, file],
+            )?;
+            Ok(())
+        })?;
+    }
+    tracing::info!(
+        remote,
+        files = small.len(),
+        into = ?written.iter().map(|w| &w.0).collect::<Vec<_>>(),
+        "packed small segments"
+    );
+    report.packed = small.into_iter().map(|(f, _)| f).collect();
     Ok(())
 }
 
@@ -834,6 +985,9 @@ pub fn sync(
     transport.prepare()?;
     pull(store, remote, transport, Some(workspace), now, &mut report)?;
     push(store, remote, transport, &replica, workspace, &mut report)?;
+    // Under the folder it wrote in (a new one if its usual one was made unusable).
+    let replica = replica_id(store)?;
+    pack(store, remote, transport, &replica, workspace, &mut report)?;
     transport.publish()?;
     let dir = own_dir(&replica_id(store)?);
     report.remote_clock_ms = transport.clock(&dir).unwrap_or(None);

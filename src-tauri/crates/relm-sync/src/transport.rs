@@ -79,6 +79,17 @@ pub trait Transport: std::fmt::Debug {
     fn publish(&self) -> Result<(), TransportError> {
         Ok(())
     }
+    /// Whether one new file and the removal of others reach readers as one change (a git
+    /// commit); only then does a replica pack its small segments ([`crate::sync::pack`]).
+    fn replaces_whole(&self) -> bool {
+        false
+    }
+    /// Remove one of this replica's own files (after packing it into a new one).
+    fn remove(&self, name: &str) -> Result<(), TransportError> {
+        Err(TransportError::Refused(format!(
+            "{name}: this remote keeps every file it is given"
+        )))
+    }
     /// The remote's own clock, in milliseconds since the epoch, read from the time it stamps
     /// on a file written now under `dir` (and removed): `None` when it cannot tell.
     fn clock(&self, _dir: &str) -> Result<Option<i64>, TransportError> {
