@@ -115,6 +115,7 @@ test: deps lint pyref
 bench: deps
 	$(CARGO) bench -p relm-tests --bench ledger
 	$(CARGO) bench -p relm-tests --bench sync
+	$(CARGO) bench -p relm-tests --bench git_team
 	$(CARGO) bench -p relm-tests --bench gates
 	$(CARGO) bench -p relm-tests --bench calendar
 	$(CARGO) bench -p relm-tests --bench risks

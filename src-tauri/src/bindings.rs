@@ -26,7 +26,7 @@ use relm_api::pack::{
 };
 use relm_api::releases::{ReleaseDetail, ReleaseInput, ReleasePage, ReleaseQuery};
 use relm_api::replicas::{
-    AuthorSeen, JoinOutcome, JoinRequestInput, JoinRequestView, NotApplied, RemoteView,
+    AuthorSeen, JoinOutcome, JoinRequestInput, JoinRequestView, NotApplied, RemoteView, SyncCounts,
     SyncOutcome, SyncStatus,
 };
 use relm_api::reports::Written;
@@ -91,7 +91,7 @@ pub fn typescript() -> String {
         InitRequest, JoinRequestInput, KeyId, ChangeType, ReleaseStatus, PlannedWindow, Component,
         ChangeRef, EvidenceLink, ReleaseFields, ReleaseRow, BlockedGate, StatusChange, LogEntry, ReleaseDetail,
         ReleasePage, ReleaseInput, ReleaseQuery, Problem, Report, MemberView, IdentityView,
-        RemoteView, Rejected, IngestReport, Held, FileNote, JoinRequest, SyncReport, SyncOutcome,
+        RemoteView, SyncCounts, Rejected, IngestReport, Held, FileNote, JoinRequest, SyncReport, SyncOutcome,
         AuthorSeen, NotApplied, JoinRequestView, SyncStatus, RiskLevel, Decision, Tier, Outcome,
         LineStatus, Action, Line, ApprovalLine, Verdict, CheckRequest, PendingDecision, PolicySummary,
         PolicyVersion, SimulatedChange, Simulation, Lang, CalendarKind, Level, CalendarScope,

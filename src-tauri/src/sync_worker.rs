@@ -146,7 +146,8 @@ async fn run(app: AppHandle, schedule: Schedule, mut rx: mpsc::Receiver<Command>
     tracing::debug!("sync worker stopped");
 }
 
-/// One sync on a blocking thread. A background sync of a replica with no workspace or no
+/// One sync on a blocking thread, the workspace held only between a git remote's fetch and
+/// push. A background sync of a replica with no workspace or no
 /// remotes yet does nothing and is not a failure.
 async fn sync(
     app: &AppHandle,
@@ -159,12 +160,12 @@ async fn sync(
         if background && !state.has_workspace() {
             return Ok(Vec::new());
         }
-        state.with(|r| {
-            if background && r.remotes()?.is_empty() {
-                return Ok(Vec::new());
-            }
-            r.sync(remote.as_deref())
-        })
+        if background && state.with(|r| r.remotes())?.is_empty() {
+            return Ok(Vec::new());
+        }
+        // The workspace is held only while the store is read and written: a git remote's
+        // fetch and push run without it.
+        relm_api::replicas::sync_remotes(&*state, remote.as_deref())
     });
     job.await
         .map_err(|e| ApiError::new(ErrorCode::Internal, format!("the sync stopped: {e}")))?

@@ -165,7 +165,7 @@ fn main() {
     let t = Instant::now();
     let first_git = a.sync(Some("git")).unwrap()[0].report.clone().unwrap();
     let git_push_s = t.elapsed().as_secs_f64();
-    let git_bytes = dir_size(&bare);
+    let git_bytes = relm_tests::bench::dir_size(&bare);
     let mut git_runs: Vec<f64> = (0..7)
         .map(|_| {
             let t = Instant::now();
@@ -210,18 +210,4 @@ fn main() {
         git_runs[git_runs.len() / 2],
         git_runs[git_runs.len() - 1]
     );
-}
-
-/// Bytes under `dir`.
-fn dir_size(dir: &Path) -> u64 {
-    std::fs::read_dir(dir)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|e| match e.metadata() {
-            Ok(m) if m.is_dir() => dir_size(&e.path()),
-            Ok(m) => m.len(),
-            Err(_) => 0,
-        })
-        .sum()
 }

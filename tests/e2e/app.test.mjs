@@ -86,7 +86,7 @@ test("first launch creates a workspace, adds a remote and syncs", async () => {
     );
     assert.match(
       await (await find(b, "tr[data-remote=team-git] [data-testid=remote-last]")).getText(),
-      /pulled \d+ new event/,
+      /^(Nothing new pulled|\d+ new events? pulled), (nothing pushed|\d+ pushed)$/,
     );
     // A repository on a host over HTTPS: the token field appears for its URL; without a token
     // the host's question is said beside the field; with one, it is added and synced.
@@ -357,6 +357,8 @@ test("a release created by the CLI while the app runs appears without reload", a
 test("switching to French relabels the app", async () => {
   const dir = dataDir();
   cli(dir, "init", "--workspace", "Langues", "--name", "Marie", "--email", "marie@example.com");
+  cli(dir, "remote", "add", "partage", dataDir());
+  cli(dir, "sync");
   await withApp("french", dir, async (b) => {
     await find(b, "[data-testid=workspace-name]");
     await b.execute(() => (location.hash = "#/settings"));
@@ -369,6 +371,20 @@ test("switching to French relabels the app", async () => {
       "French navigation",
     );
     assert.equal(await b.execute(() => document.documentElement.lang), "fr");
+    // The remote's last sync, in French words and typography.
+    const row = () =>
+      b.execute(() => document.querySelector("tr[data-remote=partage]")?.textContent ?? "");
+    await until(b, async () => /réussie/.test(await row()), "the remote's row in French");
+    assert.match(await row(), /Dernière synchronisation\u00a0: .+ · réussie/);
+    assert.match(
+      await b.execute(
+        () =>
+          document.querySelector("tr[data-remote=partage] [data-testid=remote-last]").textContent,
+      ),
+      /^(Aucun nouvel événement reçu|\d+ nouvel événement reçu|\d+ nouveaux événements reçus), (rien d’envoyé|\d+ envoyés?)$/,
+    );
+    await b.execute(() => document.querySelector("tr[data-remote=partage]").scrollIntoView());
+    await screenshot(b, "settings-remotes-fr");
   });
 });
 

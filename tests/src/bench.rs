@@ -249,3 +249,17 @@ pub fn key_of(opts: &relm_api::Options, key_id: &str) -> SecretKey {
         relm_api::KeyringChoice::Os => panic!("a bench workspace keeps its key in memory"),
     }
 }
+
+/// Bytes of the files under `dir`.
+pub fn dir_size(dir: &std::path::Path) -> u64 {
+    std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| match e.metadata() {
+            Ok(m) if m.is_dir() => dir_size(&e.path()),
+            Ok(m) => m.len(),
+            Err(_) => 0,
+        })
+        .sum()
+}

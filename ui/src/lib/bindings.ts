@@ -236,9 +236,47 @@ export type RemoteView = { name: string, kind: string, location: string, added_a
  */
 last_result: string | null, last_message: string | null, last_ok_at: string | null, 
 /**
+ * What the last sync did, when it succeeded: for wording in the reader's language.
+ */
+last_counts: SyncCounts | null, 
+/**
  * Events this replica has that the remote lacks, as far as the last sync saw.
  */
 pending_push: number, };
+
+export type SyncCounts = { 
+/**
+ * New events taken in.
+ */
+pulled: number, 
+/**
+ * Events written to the remote.
+ */
+pushed: number, 
+/**
+ * Events taken in that changed nothing (refused by the rules when replayed).
+ */
+not_applied: number, 
+/**
+ * Events waiting for earlier ones.
+ */
+pending: number, 
+/**
+ * Lines and events set aside.
+ */
+quarantined: number, 
+/**
+ * Files still being copied.
+ */
+incomplete: number, 
+/**
+ * Files whose header claims events they do not carry (security findings).
+ */
+lying: number, 
+/**
+ * This replica's small files packed into one.
+ */
+packed: number, };
 
 export type Rejected = { event: string | null, author: string | null, seq: number | null, code: string, reason: string, source: string, };
 

@@ -310,7 +310,21 @@ export const en = {
   "settings.removeRemote": "Remove",
   "settings.removeRemoteAsk": "Stop syncing with “{name}”? Its folder and files stay as they are.",
   "settings.remoteName": "Name",
-  "settings.lastSync": "Last sync",
+  "settings.lastSync": "Last sync: {when}",
+  "settings.result.ok": "succeeded",
+  "settings.result.offline": "offline; tried again at the next sync",
+  "settings.result.error": "failed",
+  "settings.counts":
+    "{pulled, plural, =0 {Nothing new pulled} one {# new event pulled} other {# new events pulled}}, {pushed, plural, =0 {nothing pushed} one {# pushed} other {# pushed}}",
+  "settings.counts.not_applied": "{count} without effect",
+  "settings.counts.pending": "{count} waiting for earlier events",
+  "settings.counts.quarantined": "{count} set aside",
+  "settings.counts.incomplete":
+    "{count, plural, one {# file still copying} other {# files still copying}}",
+  "settings.counts.lying":
+    "{count, plural, one {# file with a lying header (security finding)} other {# files with a lying header (security finding)}}",
+  "settings.counts.packed":
+    "{count, plural, one {# small file packed} other {# small files packed into one}}",
   "settings.never": "never",
   "settings.locations": "Data and logs",
   "settings.dataDir": "Data folder",
@@ -1544,7 +1558,22 @@ export const fr: Record<MessageKey, string> = {
   "settings.removeRemoteAsk":
     "Arrêter de synchroniser avec « {name} » ? Son dossier et ses fichiers restent tels quels.",
   "settings.remoteName": "Nom",
-  "settings.lastSync": "Dernière synchronisation",
+  "settings.lastSync": "Dernière synchronisation : {when}",
+  "settings.result.ok": "réussie",
+  "settings.result.offline": "hors ligne ; nouvel essai à la prochaine synchronisation",
+  "settings.result.error": "en échec",
+  "settings.counts":
+    "{pulled, plural, =0 {Aucun nouvel événement reçu} one {# nouvel événement reçu} other {# nouveaux événements reçus}}, {pushed, plural, =0 {rien d’envoyé} one {# envoyé} other {# envoyés}}",
+  "settings.counts.not_applied": "{count, plural, one {# sans effet} other {# sans effet}}",
+  "settings.counts.pending":
+    "{count, plural, one {# en attente d’événements antérieurs} other {# en attente d’événements antérieurs}}",
+  "settings.counts.quarantined": "{count, plural, one {# mis à l’écart} other {# mis à l’écart}}",
+  "settings.counts.incomplete":
+    "{count, plural, one {# fichier encore en cours de copie} other {# fichiers encore en cours de copie}}",
+  "settings.counts.lying":
+    "{count, plural, one {# fichier à l’en-tête mensonger (alerte de sécurité)} other {# fichiers à l’en-tête mensonger (alerte de sécurité)}}",
+  "settings.counts.packed":
+    "{count, plural, one {# petit fichier regroupé} other {# petits fichiers regroupés en un seul}}",
   "settings.never": "jamais",
   "settings.locations": "Données et journaux",
   "settings.dataDir": "Dossier des données",

@@ -68,6 +68,7 @@ export type {
   MemberView as Member,
   IdentityView as Identity,
   RemoteView as Remote,
+  SyncCounts,
   ConnectorInput,
   ConnectorView,
   ConnectorSync,

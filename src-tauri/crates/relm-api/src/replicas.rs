@@ -13,6 +13,7 @@ use serde::Serialize;
 use std::path::{Path, PathBuf};
 use zeroize::Zeroizing;
 
+use crate::connectors::Hold;
 use crate::error::{ApiError, ErrorCode, Result};
 use crate::session::{IDENTITY, Options, Relm};
 use relm_domain::ReasonCode;
@@ -34,8 +35,47 @@ pub struct RemoteView {
     pub last_result: Option<String>,
     pub last_message: Option<String>,
     pub last_ok_at: Option<String>,
+    /// What the last sync did, when it succeeded: for wording in the reader's language.
+    pub last_counts: Option<SyncCounts>,
     /// Events this replica has that the remote lacks, as far as the last sync saw.
     pub pending_push: u64,
+}
+
+/// What a sync did with one remote, counted (the figures of [`summary_line`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SyncCounts {
+    /// New events taken in.
+    pub pulled: u64,
+    /// Events written to the remote.
+    pub pushed: u64,
+    /// Events taken in that changed nothing (refused by the rules when replayed).
+    pub not_applied: u64,
+    /// Events waiting for earlier ones.
+    pub pending: u64,
+    /// Lines and events set aside.
+    pub quarantined: u64,
+    /// Files still being copied.
+    pub incomplete: u64,
+    /// Files whose header claims events they do not carry (security findings).
+    pub lying: u64,
+    /// This replica's small files packed into one.
+    pub packed: u64,
+}
+
+impl SyncCounts {
+    pub fn of(r: &SyncReport) -> SyncCounts {
+        SyncCounts {
+            pulled: r.pulled.added as u64,
+            pushed: r.pushed as u64,
+            not_applied: r.pulled.not_applied as u64,
+            pending: r.pulled.pending as u64,
+            quarantined: (r.pulled.quarantined.len() + r.garbled.len()) as u64,
+            incomplete: r.incomplete.len() as u64,
+            lying: r.lying.len() as u64,
+            packed: r.packed.len() as u64,
+        }
+    }
 }
 
 /// One remote's part of a `sync`: its report, or why it could not sync.
@@ -547,7 +587,8 @@ impl Relm {
     pub fn remotes(&self) -> Result<Vec<RemoteView>> {
         let conn = self.store.conn();
         let mut stmt = conn.prepare(
-            "SELECT name, kind, location, added_at, last_sync_at, last_result, last_message, last_ok_at
+            "SELECT name, kind, location, added_at, last_sync_at, last_result, last_message, last_ok_at,
+                    last_counts
              FROM remotes ORDER BY name",
         )?;
         let rows = stmt
@@ -561,6 +602,9 @@ impl Relm {
                     last_result: r.get(5)?,
                     last_message: r.get(6)?,
                     last_ok_at: r.get(7)?,
+                    last_counts: r
+                        .get::<_, Option<String>>(8)?
+                        .and_then(|c| serde_json::from_str(&c).ok()),
                     pending_push: 0,
                 })
             })?
@@ -589,63 +633,54 @@ impl Relm {
     /// Sync with one remote, or with every remote when `name` is None. A remote that fails
     /// does not stop the others; each outcome says what happened.
     pub fn sync(&mut self, name: Option<&str>) -> Result<Vec<SyncOutcome>> {
-        let workspace = self.workspace_id()?;
-        let targets = match name {
-            Some(n) => vec![self.remote(n)?],
-            None => self.remotes()?,
+        sync_remotes(&std::cell::RefCell::new(self), name)
+    }
+
+    /// Record how a sync with `remote` went, and say it.
+    fn record_sync(
+        &mut self,
+        remote: RemoteView,
+        result: Result<SyncReport>,
+    ) -> Result<SyncOutcome> {
+        if let Ok(r) = &result {
+            self.judge_own_clock(&remote, r)?;
+        }
+        let now = self.now();
+        let (label, message, ok_at) = match &result {
+            Ok(r) => ("ok", summary_line(r), Some(now.clone())),
+            Err(e) if e.code == ErrorCode::Offline => ("offline", e.message.clone(), None),
+            Err(e) => ("error", e.message.clone(), None),
         };
-        if targets.is_empty() {
-            return Err(ApiError::missing(
-                ReasonCode::NoRemote,
-                "no remotes yet; add one with `relm remote add NAME FOLDER`",
-            ));
-        }
-        let mut out = Vec::new();
-        for remote in targets {
-            let transport = self.transport_of(&remote);
-            let now = self.now();
-            let result = replica_sync::sync(
-                &mut self.store,
-                &remote.name,
-                transport.as_ref(),
-                &workspace,
-                self.clock.now(),
-            )
-            .map_err(ApiError::from);
-            if let Ok(r) = &result {
-                self.judge_own_clock(&remote, r)?;
-            }
-            let (label, message, ok_at) = match &result {
-                Ok(r) => ("ok", summary_line(r), Some(now.clone())),
-                Err(e) if e.code == ErrorCode::Offline => ("offline", e.message.clone(), None),
-                Err(e) => ("error", e.message.clone(), None),
-            };
-            self.store.write(|tx| -> Result<usize> {
-                Ok(tx.execute(
-                    "UPDATE remotes SET last_sync_at = ?2, last_result = ?3, last_message = ?4,
-                       last_ok_at = coalesce(?5, last_ok_at) WHERE name = ?1",
-                    params![remote.name, now, label, message, ok_at],
-                )?)
-            })?;
-            tracing::info!(remote = %remote.name, result = label, "{message}");
-            out.push(match result {
-                Ok(report) => SyncOutcome {
-                    remote: remote.name,
-                    ok: true,
-                    result: label.into(),
-                    error: None,
-                    report: Some(report),
-                },
-                Err(e) => SyncOutcome {
-                    remote: remote.name,
-                    ok: false,
-                    result: label.into(),
-                    error: Some(e),
-                    report: None,
-                },
-            });
-        }
-        Ok(out)
+        let counts = match &result {
+            Ok(r) => Some(serde_json::to_string(&SyncCounts::of(r)).map_err(|e| {
+                ApiError::new(ErrorCode::Internal, format!("cannot write counts: {e}"))
+            })?),
+            Err(_) => None,
+        };
+        self.store.write(|tx| -> Result<usize> {
+            Ok(tx.execute(
+                "UPDATE remotes SET last_sync_at = ?2, last_result = ?3, last_message = ?4,
+                   last_ok_at = coalesce(?5, last_ok_at), last_counts = ?6 WHERE name = ?1",
+                params![remote.name, now, label, message, ok_at, counts],
+            )?)
+        })?;
+        tracing::info!(remote = %remote.name, result = label, "{message}");
+        Ok(match result {
+            Ok(report) => SyncOutcome {
+                remote: remote.name,
+                ok: true,
+                result: label.into(),
+                error: None,
+                report: Some(report),
+            },
+            Err(e) => SyncOutcome {
+                remote: remote.name,
+                ok: false,
+                result: label.into(),
+                error: Some(e),
+                report: None,
+            },
+        })
     }
 
     pub fn sync_status(&mut self) -> Result<SyncStatus> {
@@ -827,29 +862,73 @@ impl Relm {
 }
 
 /// One line saying what a sync moved.
+/// Sync with one remote, or with every remote when `name` is None, holding the workspace only
+/// while its store is read and written: a git remote fetches and pushes without it, so a slow
+/// host never stalls the app. A remote that fails does not stop the others.
+pub fn sync_remotes(w: &impl Hold, name: Option<&str>) -> Result<Vec<SyncOutcome>> {
+    let (workspace, targets) = w.hold(|r| {
+        let workspace = r.workspace_id()?;
+        let targets = match name {
+            Some(n) => vec![r.remote(n)?],
+            None => r.remotes()?,
+        };
+        if targets.is_empty() {
+            return Err(ApiError::missing(
+                ReasonCode::NoRemote,
+                "no remotes yet; add one with `relm remote add NAME FOLDER`",
+            ));
+        }
+        let targets: Vec<_> = targets
+            .into_iter()
+            .map(|t| {
+                let transport = r.transport_of(&t);
+                (t, transport)
+            })
+            .collect();
+        Ok((workspace, targets))
+    })?;
+    let mut out = Vec::new();
+    for (remote, transport) in targets {
+        let fail = |e: relm_sync::TransportError| ApiError::from(relm_sync::SyncError::from(e));
+        let result = transport
+            .prepare()
+            .map_err(fail)
+            .and_then(|()| {
+                w.hold(|r| {
+                    let now = r.clock.now();
+                    replica_sync::exchange(
+                        &mut r.store,
+                        &remote.name,
+                        transport.as_ref(),
+                        &workspace,
+                        now,
+                    )
+                    .map_err(ApiError::from)
+                })
+            })
+            .and_then(|report| transport.publish().map(|()| report).map_err(fail));
+        out.push(w.hold(|r| r.record_sync(remote, result))?);
+    }
+    Ok(out)
+}
+
 pub fn summary_line(r: &SyncReport) -> String {
+    let c = SyncCounts::of(r);
     let mut parts = vec![format!(
         "pulled {} new event(s), pushed {}",
-        r.pulled.added, r.pushed
+        c.pulled, c.pushed
     )];
-    if r.pulled.not_applied > 0 {
-        parts.push(format!("{} without effect", r.pulled.not_applied));
-    }
-    if r.pulled.pending > 0 {
-        parts.push(format!("{} waiting for earlier events", r.pulled.pending));
-    }
-    let q = r.pulled.quarantined.len() + r.garbled.len();
-    if q > 0 {
-        parts.push(format!("{q} quarantined"));
-    }
-    if !r.incomplete.is_empty() {
-        parts.push(format!("{} file(s) still copying", r.incomplete.len()));
-    }
-    if !r.lying.is_empty() {
-        parts.push(format!(
-            "{} file(s) with a lying header (security finding)",
-            r.lying.len()
-        ));
+    for (n, what) in [
+        (c.not_applied, "without effect"),
+        (c.pending, "waiting for earlier events"),
+        (c.quarantined, "quarantined"),
+        (c.incomplete, "file(s) still copying"),
+        (c.lying, "file(s) with a lying header (security finding)"),
+        (c.packed, "small file(s) packed into one"),
+    ] {
+        if n > 0 {
+            parts.push(format!("{n} {what}"));
+        }
     }
     parts.join(", ")
 }

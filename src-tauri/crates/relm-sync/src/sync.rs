@@ -968,8 +968,26 @@ pub fn pending_push(conn: &Connection, remote: &str) -> Result<u64> {
         .sum())
 }
 
-/// Pull then push, with one remote.
+/// Pull then push, with one remote: [`Transport::prepare`], [`exchange`],
+/// [`Transport::publish`].
 pub fn sync(
+    store: &mut Store,
+    remote: &str,
+    transport: &dyn Transport,
+    workspace: &WorkspaceId,
+    now: DateTime<Utc>,
+) -> Result<SyncReport> {
+    transport.prepare()?;
+    let report = exchange(store, remote, transport, workspace, now)?;
+    transport.publish()?;
+    Ok(report)
+}
+
+/// The part of a sync that reads and writes the store: pull what the remote's files hold that
+/// is new, write what the remote lacks, pack small files where the remote allows. A git
+/// remote's network steps ([`Transport::prepare`], [`Transport::publish`]) come before and
+/// after, and need no store: the app runs them without holding the workspace.
+pub fn exchange(
     store: &mut Store,
     remote: &str,
     transport: &dyn Transport,
@@ -982,14 +1000,12 @@ pub fn sync(
         location: transport.describe(),
         ..Default::default()
     };
-    transport.prepare()?;
     pull(store, remote, transport, Some(workspace), now, &mut report)?;
     push(store, remote, transport, &replica, workspace, &mut report)?;
     // Under the folder it wrote in (a new one if its usual one was made unusable).
     let replica = replica_id(store)?;
     pack(store, remote, transport, &replica, workspace, &mut report)?;
-    transport.publish()?;
-    let dir = own_dir(&replica_id(store)?);
+    let dir = own_dir(&replica);
     report.remote_clock_ms = transport.clock(&dir).unwrap_or(None);
     Ok(report)
 }
