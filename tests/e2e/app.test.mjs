@@ -1,6 +1,6 @@
 // Scenarios on the real app: first launch (with a remote and a sync), the demo and sorting, the
 // release form (valid and invalid), live updates from the CLI, French, syncing a teammate's
-// release, and joining from the welcome screen.
+// release, and joining from the welcome screen through a git host that asks an access token.
 
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -10,6 +10,7 @@ import { after, test } from "node:test";
 import {
   check,
   cli,
+  cliAsync,
   dataDir,
   errorOf,
   files,
@@ -1214,12 +1215,26 @@ test("joining from the welcome screen gives a replica that reads but is not a me
     "--title",
     "First",
   );
-  cli(ann, "remote", "add", "usb", remote);
-  cli(ann, "sync");
+  // The team's repository is on a git host that asks for an access token.
+  execFileSync("git", ["init", "-q", "--bare", "-b", "main", join(remote, "team.git")]);
+  const TOKEN = "e2e-join-token-77aa";
+  const host = await gitHttp(remote, "x-access-token", TOKEN);
+  const url = `git+${host.url}/team.git`;
+  process.env.RELM_REMOTE_TOKEN = TOKEN;
+  try {
+    await cliAsync(ann, "remote", "add", "team", url);
+  } finally {
+    delete process.env.RELM_REMOTE_TOKEN;
+  }
+  await cliAsync(ann, "sync");
   const newcomer = dataDir();
   await withApp("join", newcomer, async (b) => {
     const form = await find(b, "[data-testid=join-form]");
+    // A folder needs no token: the field shows for a URL over HTTPS only.
     await (await form.$("input[name=remote]")).setValue(remote);
+    assert.equal((await form.$$("input[name=token]")).length, 0);
+    await (await form.$("input[name=remote]")).setValue(url);
+    await (await find(b, "[data-testid=join-form] input[name=token]")).setValue(TOKEN);
     await (await form.$("input[name=name]")).setValue("Grace");
     await (await form.$("input[name=email]")).setValue("grace@example.com");
     await (await form.$("button[type=submit]")).click();
@@ -1235,7 +1250,15 @@ test("joining from the welcome screen gives a replica that reads but is not a me
     );
   });
   // The admin sees the join request with the name given in the app.
-  cli(ann, "sync");
+  await cliAsync(ann, "sync");
   const requests = cli(ann, "sync", "status").join_requests;
   assert.equal(requests[0].name, "Grace");
+  assert.ok(
+    host.requests.some((r) => r.startsWith("POST /team.git/git-receive-pack 200")),
+    "Grace's join request pushed with the token",
+  );
+  host.close();
+  for (const f of files(newcomer)) {
+    assert.ok(!readFileSync(f).includes(TOKEN), `the token is in ${f}`);
+  }
 });

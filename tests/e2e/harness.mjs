@@ -5,7 +5,7 @@
 // (driver.log) and the app's own log (relm-app.*). A failing scenario prints both and saves a
 // screenshot.
 
-import { spawn, execFileSync } from "node:child_process";
+import { spawn, execFile, execFileSync } from "node:child_process";
 import { createServer } from "node:http";
 import {
   closeSync,
@@ -210,15 +210,28 @@ export function dataDir() {
 }
 
 /** Run the CLI on a data dir; returns parsed JSON. */
+const cliEnv = (dir) => ({
+  ...process.env,
+  RELM_KEYRING: "kernel",
+  RELM_LOG_DIR: join(dir, "logs"),
+});
+
 export function cli(dir, ...args) {
-  const out = execFileSync(CLI, ["--data-dir", dir, "--json", ...args], {
-    env: {
-      ...process.env,
-      RELM_KEYRING: "kernel",
-      RELM_LOG_DIR: join(dir, "logs"),
-    },
-  });
+  const out = execFileSync(CLI, ["--data-dir", dir, "--json", ...args], { env: cliEnv(dir) });
   return JSON.parse(out.toString());
+}
+
+/** [`cli`] without blocking this process: for a CLI run that talks to a server of the test. */
+export function cliAsync(dir, ...args) {
+  return new Promise((resolve, reject) =>
+    execFile(
+      CLI,
+      ["--data-dir", dir, "--json", ...args],
+      { env: cliEnv(dir) },
+      (err, stdout, stderr) =>
+        err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(JSON.parse(stdout)),
+    ),
+  );
 }
 
 /** `relm check` on a data dir: the verdict, whatever the exit code (0 allowed, 1 blocked). */

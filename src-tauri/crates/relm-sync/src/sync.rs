@@ -604,6 +604,11 @@ pub const SEGMENT_BYTES: usize = 32 << 20;
 /// when it is one — not part of this replica's ledger).
 type Row = (i64, String, i64, Vec<u8>, Vec<u8>, Option<Vec<u8>>);
 
+/// A fork proof as a segment row.
+fn proof_row((hash, author, seq, hlc, body, sig): relm_store::forks::Evidence) -> Row {
+    (hlc, author, seq, body, sig, Some(hash))
+}
+
 /// The events of runs `(author, from, to)` held in the store.
 fn events_in(conn: &Connection, runs: &[(String, u64, u64)]) -> Result<Vec<Row>> {
     let mut events = Vec::new();
@@ -673,11 +678,7 @@ pub fn push(
     }
     let (replica, dir, next) = own_place(store, transport, replica, report)?;
     let mut events = events_in(store.conn(), &missing)?;
-    events.extend(
-        evidence
-            .into_iter()
-            .map(|(hash, author, seq, hlc, body, sig)| (hlc, author, seq, body, sig, Some(hash))),
-    );
+    events.extend(evidence.into_iter().map(proof_row));
     for (name, count) in write_segments(
         store, remote, transport, &replica, &dir, next, workspace, events,
     )? {
@@ -878,7 +879,7 @@ pub fn pack(
     events.extend(
         relm_store::forks::to_push(store.conn(), remote)?
             .into_iter()
-            .map(|(hash, author, seq, hlc, body, sig)| (hlc, author, seq, body, sig, Some(hash))),
+            .map(proof_row),
     );
     let (replica, dir, next) = own_place(store, transport, replica, report)?;
     let written = write_segments(
