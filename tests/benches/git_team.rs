@@ -5,9 +5,13 @@
 //!    `RELM_BENCH_GIT_EVENTS` (default 5,000) events, then sync in turn through one bare
 //!    repository on disk, twice (the first round pushes, the second brings everyone what was
 //!    pushed after them): total sync time, repository size, a no-op sync after.
-//! 2. Day-to-day: for `RELM_BENCH_GIT_DAYS` (default 30) days each replica records
-//!    `RELM_BENCH_GIT_DAILY` (default 25) events and syncs once: time per sync, repository
-//!    growth per day and per year (250 working days), packing included.
+//! 2. Day to day: for `RELM_BENCH_GIT_DAYS` (default 20) days each replica, in turn, syncs
+//!    (bringing what the others did since), records `RELM_BENCH_GIT_DAILY` (default 25) events
+//!    and syncs again to push them: time per sync, repository growth per day and per year
+//!    (250 working days), packing included.
+//! 3. Concurrent work: two replicas record an event at the same moment; the second to sync
+//!    receives an event that sorts before its own latest one and recomputes its projections
+//!    from the ledger (what any sync after concurrent work costs today).
 
 #![allow(clippy::print_stdout, clippy::unwrap_used)] // a benchmark reports on stdout
 
@@ -76,7 +80,7 @@ fn timed_sync(relm: &mut Relm) -> f64 {
 fn main() {
     let count = env_usize("RELM_BENCH_GIT_REPLICAS", 20);
     let per = env_usize("RELM_BENCH_GIT_EVENTS", 5_000);
-    let days = env_usize("RELM_BENCH_GIT_DAYS", 30);
+    let days = env_usize("RELM_BENCH_GIT_DAYS", 20);
     let daily = env_usize("RELM_BENCH_GIT_DAILY", 25);
     let root = tempfile::tempdir().unwrap();
     let repo: PathBuf = root.path().join("ledger.git");
@@ -139,32 +143,7 @@ fn main() {
     let files = git(&repo, &["ls-tree", "-r", "--name-only", "main"])
         .lines()
         .count();
-
-    // 2. Day to day.
-    let before = dir_size(&repo);
-    let mut syncs = Vec::new();
-    let mut packed = 0;
-    for day in 0..days {
-        clock.advance(chrono::Duration::days(1));
-        for (who, relm) in team.iter_mut().enumerate() {
-            relm.create_releases(&releases(who, per + day * daily, daily))
-                .unwrap();
-            let t = Instant::now();
-            let out = relm.sync(None).unwrap();
-            syncs.push(t.elapsed().as_secs_f64() * 1e3);
-            packed += out[0].report.as_ref().unwrap().packed.len();
-        }
-    }
-    let daily_bytes = (dir_size(&repo) - before) as f64 / days as f64;
-    let daily_files = git(&repo, &["ls-tree", "-r", "--name-only", "main"])
-        .lines()
-        .count();
-    let loose = dir_size(&repo);
-    git(&repo, &["gc", "-q"]);
-    let packed_size = dir_size(&repo);
-    let (sync_med, sync_max) = median(syncs);
     let (first_med, first_max) = median(first.clone());
-
     println!("| measure | figure |");
     println!("|---|---|");
     println!(
@@ -181,8 +160,40 @@ fn main() {
         "| … no-op sync after, at {events} events: median of 7 / max | **{:.1} ms** / {:.1} ms |",
         noop.0, noop.1
     );
+
+    // 2. Day to day.
+    let before = dir_size(&repo);
+    let mut syncs = Vec::new();
+    let mut packed = 0;
+    let mut replays = 0;
+    for day in 0..days {
+        clock.advance(chrono::Duration::days(1));
+        for (who, relm) in team.iter_mut().enumerate() {
+            clock.advance(chrono::Duration::minutes(10));
+            for push in [false, true] {
+                if push {
+                    relm.create_releases(&releases(who, per + day * daily, daily))
+                        .unwrap();
+                }
+                let t = Instant::now();
+                let out = relm.sync(None).unwrap();
+                syncs.push(t.elapsed().as_secs_f64() * 1e3);
+                let report = out[0].report.as_ref().unwrap();
+                packed += report.packed.len();
+                replays += usize::from(report.pulled.replayed);
+            }
+        }
+    }
+    let daily_bytes = (dir_size(&repo) - before) as f64 / days as f64;
+    let daily_files = git(&repo, &["ls-tree", "-r", "--name-only", "main"])
+        .lines()
+        .count();
+    let loose = dir_size(&repo);
+    git(&repo, &["gc", "-q"]);
+    let packed_size = dir_size(&repo);
+    let (sync_med, sync_max) = median(syncs);
     println!(
-        "| day to day: {days} days × {count} replicas × {daily} events, one sync each a day | a sync {sync_med:.0} ms median, {sync_max:.0} ms max; {packed} small files packed; {daily_files} files on the branch at the end |"
+        "| day to day: {days} days × {count} replicas, each syncing, recording {daily} events, syncing again | a sync {sync_med:.0} ms median, {sync_max:.0} ms max; {replays} recomputed projections; {packed} small files packed; {daily_files} files on the branch at the end |"
     );
     println!(
         "| … repository growth per day ({} events) | {:.2} MB as pushed; per year (250 working days) {:.0} MB; after `git gc` the whole repository is {:.0} MB (was {:.0} MB) |",
@@ -191,6 +202,22 @@ fn main() {
         daily_bytes * 250.0 / 1e6,
         packed_size as f64 / 1e6,
         loose as f64 / 1e6
+    );
+
+    // 3. Concurrent work: the second to sync receives an event from before its own latest.
+    let (head, rest) = team.split_at_mut(1);
+    let (a, b) = (&mut head[0], &mut rest[0]);
+    b.create_releases(&releases(1, 1_000_000, 1)).unwrap();
+    clock.advance(chrono::Duration::minutes(1));
+    a.create_releases(&releases(0, 1_000_000, 1)).unwrap();
+    b.sync(None).unwrap();
+    let t = Instant::now();
+    let out = a.sync(None).unwrap();
+    let replay_s = t.elapsed().as_secs_f64();
+    assert!(out[0].report.as_ref().unwrap().pulled.replayed);
+    println!(
+        "| concurrent work: a sync that receives one event sorting before this replica's latest, at {} events (projections recomputed from the ledger) | {replay_s:.1} s |",
+        relm_store::events::count(a.store().conn()).unwrap()
     );
 }
 
