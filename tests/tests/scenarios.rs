@@ -30,6 +30,7 @@ mod reschedule;
 mod reviews;
 mod risk_csv;
 mod risks;
+mod sbom;
 mod secrets;
 mod store_locks;
 mod sync;

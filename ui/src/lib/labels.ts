@@ -163,6 +163,14 @@ export function eventSummary(e: LogEntry, max = 60): string {
     }
     case "report.exported":
       return `${text("what").endsWith("pack") ? t("reports.kindPack") : t("reports.kindPdf")} · ${text("subject")}`;
+    case "sbom.attached": {
+      const doc = (p.document ?? {}) as Record<string, unknown>;
+      return t("sbom.attachedSummary", {
+        component: text("component"),
+        count: Array.isArray(p.packages) ? p.packages.length : 0,
+        format: `${String(doc.format ?? "")} ${String(doc.spec_version ?? "")}`,
+      });
+    }
     case "member.team_set":
       return text("team") || t("settings.noTeam");
     case "calendar.entry_added":

@@ -558,6 +558,9 @@ export const en = {
   "welcome.verifyLead":
     "An auditor’s check of a pack someone exported, without a workspace of your own.",
   "event.report.exported": "Report exported",
+  "event.sbom.attached": "SBOM attached",
+  "sbom.attachedSummary":
+    "{component} · {count, plural, one {# package} other {# packages}} ({format})",
   "event.deployments.imported": "Deployments imported",
   "reports.dossier": "Release dossier",
   "reports.dossierLink": "Dossier (PDF)",
@@ -1814,6 +1817,9 @@ export const fr: Record<MessageKey, string> = {
   "welcome.verifyLead":
     "Le contrôle, par un auditeur, d’un paquet exporté par quelqu’un d’autre, sans espace de travail à soi.",
   "event.report.exported": "Rapport exporté",
+  "event.sbom.attached": "Nomenclature logicielle (SBOM) jointe",
+  "sbom.attachedSummary":
+    "{component} · {count, plural, one {# paquet} other {# paquets}} ({format})",
   "event.deployments.imported": "Déploiements importés",
   "reports.dossier": "Dossier de mise en production",
   "reports.dossierLink": "Dossier (PDF)",

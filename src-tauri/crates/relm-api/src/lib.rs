@@ -12,6 +12,7 @@ pub mod connectors;
 pub mod demo;
 pub mod deployments;
 mod error;
+pub mod files;
 pub mod gates;
 pub mod identity;
 pub mod logging;
@@ -27,6 +28,7 @@ pub mod reschedule;
 pub mod reviews;
 pub mod risk_csv;
 pub mod risks;
+pub mod sbom;
 mod session;
 pub mod workspace;
 

@@ -142,6 +142,7 @@ impl Words {
             "action.done" => ("action done", "action faite"),
             "report.exported" => ("report exported", "rapport exporté"),
             "deployments.imported" => ("deployments imported", "déploiements importés"),
+            "sbom.attached" => ("SBOM attached", "nomenclature logicielle (SBOM) jointe"),
             "platform.written" => (
                 "decision delivered to the platform",
                 "décision transmise à la plateforme",

@@ -871,39 +871,9 @@ mod tests {
     }
 }
 
-/// The bytes of a CSV file the user named: a regular file (not a FIFO, a device or a folder) of
-/// at most [`MAX_CSV_BYTES`], read no further than that even if it grows meanwhile.
+/// The bytes of a CSV file the user named (see [`crate::files::read_user_file`]).
 pub fn read_file(path: &std::path::Path) -> Result<Vec<u8>> {
-    use std::io::Read;
-    let shown = path.display();
-    let meta = std::fs::metadata(path)
-        .map_err(|e| ApiError::invalid("file", format!("cannot read {shown}: {e}")))?;
-    if !meta.is_file() {
-        return Err(ApiError::invalid(
-            "file",
-            format!("{shown} is not a regular file (a folder, a FIFO or a device?)"),
-        ));
-    }
-    let too_big = || {
-        ApiError::invalid(
-            "file",
-            format!(
-                "{shown} is larger than {} MiB; split it",
-                MAX_CSV_BYTES / 1024 / 1024
-            ),
-        )
-    };
-    if meta.len() > MAX_CSV_BYTES {
-        return Err(too_big());
-    }
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)
-        .and_then(|f| f.take(MAX_CSV_BYTES + 1).read_to_end(&mut bytes))
-        .map_err(|e| ApiError::invalid("file", format!("cannot read {shown}: {e}")))?;
-    if bytes.len() as u64 > MAX_CSV_BYTES {
-        return Err(too_big());
-    }
-    Ok(bytes)
+    crate::files::read_user_file(path, MAX_CSV_BYTES, "; split it")
 }
 
 #[cfg(test)]

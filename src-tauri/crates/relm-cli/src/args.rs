@@ -62,6 +62,9 @@ pub enum Command {
     /// The risk register: add, edit, mitigate, accept and close risks.
     #[command(subcommand)]
     Risk(RiskCmd),
+    /// What releases contain: software bills of materials attached, diffed, searched.
+    #[command(subcommand)]
+    Sbom(crate::sbom::SbomCmd),
     /// Deployments: record what ran, list them.
     #[command(subcommand)]
     Deploy(crate::delivery::DeployCmd),

@@ -8,6 +8,7 @@ mod connect;
 mod delivery;
 mod gates;
 mod report;
+mod sbom;
 mod text;
 
 use clap::Parser;

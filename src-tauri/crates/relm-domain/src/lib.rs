@@ -21,6 +21,7 @@ pub mod release;
 pub mod review;
 pub mod risk;
 pub mod role;
+pub mod sbom;
 pub mod text;
 pub mod window;
 

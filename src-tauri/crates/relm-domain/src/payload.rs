@@ -285,6 +285,16 @@ pub enum EventBody {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         deployment: Option<String>,
     },
+    /// A software bill of materials attached to one of the release's components: the
+    /// document's digest as evidence, its packages as the component's contents. Attaching
+    /// again replaces what the component held.
+    #[serde(rename = "sbom.attached")]
+    SbomAttached {
+        release_id: ReleaseId,
+        component: String,
+        document: crate::sbom::SbomDocument,
+        packages: Vec<crate::sbom::Package>,
+    },
     /// A freeze or maintenance window enters the calendar.
     #[serde(rename = "calendar.entry_added")]
     CalendarEntryAdded {
@@ -508,6 +518,7 @@ impl EventBody {
             EventBody::DeploymentRecorded { .. } => "deployment.recorded",
             EventBody::RollbackRehearsed { .. } => "rollback.rehearsed",
             EventBody::RollbackPlanned { .. } => "rollback.planned",
+            EventBody::SbomAttached { .. } => "sbom.attached",
             EventBody::RollbackRecorded { .. } => "rollback.recorded",
             EventBody::EmergencyDeclared { .. } => "emergency.declared",
             EventBody::CalendarEntryAdded { .. } => "calendar.entry_added",
@@ -556,6 +567,7 @@ impl EventBody {
             | EventBody::RollbackRehearsed { release_id, .. }
             | EventBody::RollbackPlanned { release_id, .. }
             | EventBody::RollbackRecorded { release_id, .. }
+            | EventBody::SbomAttached { release_id, .. }
             | EventBody::EmergencyDeclared { release_id, .. }
             | EventBody::FreezeJustified { release_id, .. }
             | EventBody::RiskAnswered { release_id, .. }

@@ -105,6 +105,7 @@ pub fn roles_allowed_to_emit(body: &EventBody) -> Option<&'static [Role]> {
         | EventBody::RollbackRehearsed { .. }
         | EventBody::RollbackPlanned { .. }
         | EventBody::RollbackRecorded { .. }
+        | EventBody::SbomAttached { .. }
         | EventBody::EmergencyDeclared { .. }
         | EventBody::CalendarEntryAdded { .. }
         | EventBody::CalendarEntryUpdated { .. }

@@ -5,8 +5,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use crate::Package;
 use crate::version::compare;
+use crate::{Package, identity};
 
 /// A package whose version moved.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -55,7 +55,7 @@ impl Diff {
 fn by_identity(list: &[Package]) -> BTreeMap<String, Vec<&Package>> {
     let mut out: BTreeMap<String, Vec<&Package>> = BTreeMap::new();
     for p in list {
-        out.entry(p.identity()).or_default().push(p);
+        out.entry(identity(p)).or_default().push(p);
     }
     out
 }

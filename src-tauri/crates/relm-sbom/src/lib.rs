@@ -21,40 +21,24 @@ pub use read::{MAX_BYTES, MAX_DEPTH, MAX_PACKAGES, SbomError, read};
 
 use serde::{Deserialize, Serialize};
 
-/// A package an SBOM lists.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct Package {
-    pub name: String,
-    /// `None` when the document gives none.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub version: Option<String>,
-    /// The package URL (`pkg:npm/%40scope/name@1.2.3`), when given and well formed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub purl: Option<String>,
-    /// Licence expressions (SPDX ids or expressions, or names as written).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub licenses: Vec<String>,
-}
+pub use relm_domain::sbom::Package;
 
-impl Package {
-    /// What identifies the package across versions: its purl without version, qualifiers or
-    /// subpath (`pkg:npm/%40scope/name`), else its name in lower case.
-    pub fn identity(&self) -> String {
-        self.purl
-            .as_deref()
-            .and_then(|p| p.parse::<packageurl::PackageUrl<'_>>().ok())
-            .map(|p| {
-                let mut id = format!("pkg:{}/", p.ty());
-                if let Some(ns) = p.namespace() {
-                    id.push_str(&ns.to_lowercase());
-                    id.push('/');
-                }
-                id.push_str(&p.name().to_lowercase());
-                id
-            })
-            .unwrap_or_else(|| self.name.to_lowercase())
-    }
+/// What identifies a package across versions: its purl without version, qualifiers or
+/// subpath (`pkg:npm/%40scope/name`), else its name in lower case.
+pub fn identity(p: &Package) -> String {
+    p.purl
+        .as_deref()
+        .and_then(|p| p.parse::<packageurl::PackageUrl<'_>>().ok())
+        .map(|p| {
+            let mut id = format!("pkg:{}/", p.ty());
+            if let Some(ns) = p.namespace() {
+                id.push_str(&ns.to_lowercase());
+                id.push('/');
+            }
+            id.push_str(&p.name().to_lowercase());
+            id
+        })
+        .unwrap_or_else(|| p.name.to_lowercase())
 }
 
 /// An SBOM as read.

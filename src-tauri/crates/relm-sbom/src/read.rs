@@ -10,11 +10,11 @@ use crate::{Package, Sbom};
 /// The largest document read (larger ones are refused before parsing).
 pub const MAX_BYTES: usize = 64 << 20;
 /// The most packages one document may list.
-pub const MAX_PACKAGES: usize = 50_000;
+pub const MAX_PACKAGES: usize = relm_domain::sbom::MAX_PACKAGES;
 /// How deep CycloneDX components may nest.
 pub const MAX_DEPTH: usize = 32;
 /// The longest name, version or purl kept.
-const MAX_FIELD: usize = 1_000;
+const MAX_FIELD: usize = relm_domain::sbom::MAX_FIELD;
 
 #[derive(Debug, Error, PartialEq, Eq)]
 pub enum SbomError {
@@ -182,6 +182,11 @@ enum CdxTools {
 
 #[derive(Deserialize)]
 struct CdxTool {
+    /// 1.4's vendor; 1.5 and 1.6 name the tool's supplier or group instead.
+    #[serde(default)]
+    vendor: Option<String>,
+    #[serde(default)]
+    group: Option<String>,
     #[serde(default)]
     name: Option<String>,
     #[serde(default)]
@@ -251,9 +256,17 @@ fn cyclonedx(doc: CdxDoc, version: String) -> Result<Sbom, SbomError> {
     }
     let meta = doc.metadata;
     let tool = meta.as_ref().and_then(|m| match &m.tools {
-        Some(CdxTools::List(t)) | Some(CdxTools::Parts { components: t }) => t
-            .iter()
-            .find_map(|t| t.name.as_ref().map(|n| named(n, t.version.as_deref()))),
+        Some(CdxTools::List(t)) | Some(CdxTools::Parts { components: t }) => {
+            t.iter().find_map(|t| {
+                let by = t.vendor.as_ref().or(t.group.as_ref());
+                t.name.as_ref().map(|n| match by {
+                    Some(v) if !n.starts_with(v.as_str()) => {
+                        named(&format!("{v} {n}"), t.version.as_deref())
+                    }
+                    _ => named(n, t.version.as_deref()),
+                })
+            })
+        }
         None => None,
     });
     let subject = meta
@@ -527,11 +540,11 @@ mod tests {
         }
         // 1.4's list of tools, a licence expression and a named licence; nested components.
         let doc = r#"{"bomFormat":"CycloneDX","specVersion":"1.4",
-            "metadata":{"tools":[{"vendor":"x","name":"syft","version":"0.90.0"}]},
+            "metadata":{"tools":[{"vendor":"anchore","name":"syft","version":"0.90.0"}]},
             "components":[{"name":"a","version":"1","licenses":[{"expression":"MIT OR Apache-2.0"}],
               "components":[{"name":"b","version":"2","licenses":[{"license":{"name":"Custom"}}]}]}]}"#;
         let s = read(doc.as_bytes()).unwrap();
-        assert_eq!(s.tool.as_deref(), Some("syft 0.90.0"));
+        assert_eq!(s.tool.as_deref(), Some("anchore syft 0.90.0"));
         let names: Vec<_> = s
             .packages
             .iter()
@@ -701,6 +714,13 @@ mod tests {
         assert_eq!(
             read(cdx("1.6", &comps.join(",")).as_bytes()).unwrap_err(),
             SbomError::TooManyPackages
+        );
+        assert_eq!(
+            read(cdx("1.6", &comps[1..].join(",")).as_bytes())
+                .unwrap()
+                .packages
+                .len(),
+            MAX_PACKAGES
         );
     }
 }

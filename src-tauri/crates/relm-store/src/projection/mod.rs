@@ -12,6 +12,7 @@ pub mod metrics;
 pub mod releases;
 pub mod reviews;
 pub mod risks;
+pub mod sbom;
 
 use relm_domain::event::SignedEvent;
 use relm_domain::ledger::Violation;
@@ -25,6 +26,8 @@ use crate::error::Result;
 
 /// Projection tables with their ordering keys, children after parents for deletion order.
 pub const TABLES: &[(&str, &str)] = &[
+    ("sbom_packages", "release_id, component, ord"),
+    ("sbom_documents", "release_id, component"),
     ("forks", "author"),
     ("actions", "id"),
     ("review_signatures", "event_id"),
@@ -127,6 +130,18 @@ pub fn apply(
             | EventBody::ActionDone { .. } => {
                 reviews::apply(conn, &ev.envelope.id.0, body, at, by)?
             }
+            EventBody::SbomAttached {
+                release_id,
+                component,
+                document,
+                packages,
+            } => sbom::attached(
+                conn,
+                &ev.envelope.id.0,
+                release_id,
+                (component, document, packages),
+                (at, by),
+            )?,
             EventBody::PolicyApplied { .. }
             | EventBody::ApprovalRecorded { .. }
             | EventBody::EmergencyDeclared { .. }

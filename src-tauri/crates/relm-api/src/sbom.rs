@@ -1,0 +1,345 @@
+//! What a release contains: software bills of materials attached to its components, their
+//! packages, the difference from the previous release of the same service, and where a
+//! package ships.
+
+use relm_domain::ids::ReleaseId;
+use relm_domain::payload::EventBody;
+use relm_domain::sbom::{Package, SbomDocument};
+use relm_domain::window::fmt_utc;
+use relm_sbom::Diff;
+use relm_store::projection::{releases, sbom};
+use serde::Serialize;
+
+use crate::error::{ApiError, Result, no_release};
+use crate::session::Relm;
+
+/// The largest SBOM file read.
+pub const MAX_FILE: u64 = relm_sbom::MAX_BYTES as u64;
+
+/// An SBOM as attached.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SbomAttached {
+    pub release_id: String,
+    pub component: String,
+    pub document: SbomDocument,
+    /// What the document describes, when it says.
+    pub subject: Option<String>,
+    pub packages: u32,
+    /// What was odd in the document and how it was read.
+    pub notes: Vec<String>,
+    pub event_id: String,
+}
+
+/// One component's SBOM and packages.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ComponentContents {
+    pub component: String,
+    pub document: SbomDocument,
+    /// RFC 3339 UTC.
+    pub attached_at: String,
+    pub attached_by: String,
+    pub packages: Vec<Package>,
+}
+
+/// A release's contents.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SbomContents {
+    pub release_id: String,
+    pub service: String,
+    pub version: String,
+    pub components: Vec<ComponentContents>,
+}
+
+/// A release, as the diff and search name it.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ReleaseRef {
+    pub id: String,
+    pub service: String,
+    pub version: String,
+    pub status: String,
+}
+
+/// What changed in a release's contents since another release (by default the previous
+/// release of its service that has an SBOM).
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SbomDiffView {
+    pub release: ReleaseRef,
+    /// `None`: no earlier release of the service has an SBOM; every package is new.
+    pub against: Option<ReleaseRef>,
+    pub diff: Diff,
+}
+
+/// A release that ships a package.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Shipping {
+    pub release: ReleaseRef,
+    pub component: String,
+    pub package: Package,
+}
+
+/// The most releases `sbom where` lists.
+pub const WHERE_LIMIT: u32 = 1_000;
+
+fn reference(r: &releases::ReleaseRow) -> ReleaseRef {
+    ReleaseRef {
+        id: r.id.clone(),
+        service: r.fields.service.clone(),
+        version: r.fields.version.clone(),
+        status: r.status.to_string(),
+    }
+}
+
+impl Relm {
+    /// Attach the SBOM in `bytes` (the file `file`, for messages) to the component of release
+    /// `release` named `component`: its digest on record, its packages as the component's
+    /// contents. The document is read first, and nothing is recorded if it is refused.
+    pub fn attach_sbom(
+        &mut self,
+        release: &str,
+        component: &str,
+        bytes: &[u8],
+        file: &str,
+    ) -> Result<SbomAttached> {
+        let id = self.resolve_release(release)?;
+        let component = component.trim().to_string();
+        let row = releases::get(self.store.conn(), &id)?.ok_or_else(|| no_release(&id))?;
+        let names: Vec<&str> = row
+            .fields
+            .components
+            .iter()
+            .map(|c| c.name.as_str())
+            .collect();
+        if !names.contains(&component.as_str()) {
+            return Err(ApiError::invalid(
+                "component",
+                if names.is_empty() {
+                    format!(
+                        "release {} {} lists no components; add `{component}` to it first (`relm release update {id} --component '{component}|VERSION'`)",
+                        row.fields.service, row.fields.version
+                    )
+                } else {
+                    format!(
+                        "release {} {} has no component `{component}`; its components are {}",
+                        row.fields.service,
+                        row.fields.version,
+                        names.join(", ")
+                    )
+                },
+            ));
+        }
+        let read = relm_sbom::read(bytes).map_err(|e| {
+            ApiError::invalid("file", format!("{file}: {e}")).with("reason", sbom_reason(&e))
+        })?;
+        let document = SbomDocument {
+            format: read.format.clone(),
+            spec_version: read.spec_version.clone(),
+            digest: relm_sbom::digest(bytes),
+            tool: read.tool.clone(),
+        };
+        let count = read.packages.len() as u32;
+        let body = EventBody::SbomAttached {
+            release_id: ReleaseId(id.clone()),
+            component: component.clone(),
+            document: document.clone(),
+            packages: read.packages,
+        };
+        // What the ledger keeps must fit in one event.
+        let size = body.to_parts().1.to_string().len();
+        if size > relm_domain::limits::MAX_BODY - 4096 {
+            return Err(ApiError::invalid(
+                "file",
+                format!(
+                    "{file}: its {count} packages take {} KiB, more than one event carries ({} KiB); split the SBOM per component",
+                    size / 1024,
+                    relm_domain::limits::MAX_BODY / 1024
+                ),
+            )
+            .with("reason", "too_large"));
+        }
+        let signed = self.emit(|_| Ok(vec![body]))?;
+        let event_id = signed
+            .first()
+            .map(|e| e.envelope.id.0.clone())
+            .unwrap_or_default();
+        tracing::info!(release = %id, %component, packages = count, "SBOM attached");
+        Ok(SbomAttached {
+            release_id: id,
+            component,
+            document,
+            subject: read.subject,
+            packages: count,
+            notes: read.notes,
+            event_id,
+        })
+    }
+
+    /// [`Relm::attach_sbom`] from the file at `path` (a regular file of at most [`MAX_FILE`]).
+    pub fn attach_sbom_file(
+        &mut self,
+        release: &str,
+        component: &str,
+        path: &std::path::Path,
+    ) -> Result<SbomAttached> {
+        let bytes = crate::files::read_user_file(
+            path,
+            MAX_FILE,
+            "; an SBOM that large is refused, split it per component",
+        )?;
+        let name = path.file_name().map_or_else(
+            || path.display().to_string(),
+            |n| n.to_string_lossy().into(),
+        );
+        self.attach_sbom(release, component, &bytes, &name)
+    }
+
+    /// A release's contents: each component's SBOM and packages.
+    pub fn sbom_contents(&self, release: &str) -> Result<SbomContents> {
+        let id = self.resolve_release(release)?;
+        let conn = self.store.conn();
+        let row = releases::get(conn, &id)?.ok_or_else(|| no_release(&id))?;
+        let mut packages = sbom::packages(conn, &id)?.into_iter().peekable();
+        let mut components = Vec::new();
+        for d in sbom::documents(conn, &id)? {
+            let mut list = Vec::new();
+            while let Some((_, p)) = packages.next_if(|(c, _)| *c == d.component) {
+                list.push(p);
+            }
+            components.push(ComponentContents {
+                attached_at: fmt_utc(relm_domain::hlc::Hlc::from_packed(d.at_hlc).to_datetime()),
+                attached_by: member_name(conn, &d.by_key)?,
+                component: d.component,
+                document: d.document,
+                packages: list,
+            });
+        }
+        Ok(SbomContents {
+            release_id: id,
+            service: row.fields.service,
+            version: row.fields.version,
+            components,
+        })
+    }
+
+    /// What changed in release `release`'s packages since `against` (by default the release
+    /// of its service with an SBOM whose version comes just before).
+    pub fn sbom_diff(&self, release: &str, against: Option<&str>) -> Result<SbomDiffView> {
+        let id = self.resolve_release(release)?;
+        let conn = self.store.conn();
+        let row = releases::get(conn, &id)?.ok_or_else(|| no_release(&id))?;
+        let other = match against {
+            Some(a) => {
+                let a = self.resolve_release(a)?;
+                Some(releases::get(conn, &a)?.ok_or_else(|| no_release(&a))?)
+            }
+            None => {
+                // The highest version below this one among the service's releases with an SBOM.
+                let mut stmt = conn.prepare_cached(
+                    "SELECT r.id, r.version FROM releases r
+                     WHERE r.service = ?1 AND r.id <> ?2
+                       AND EXISTS (SELECT 1 FROM sbom_documents d WHERE d.release_id = r.id)",
+                )?;
+                let candidates = stmt
+                    .query_map(relm_store::rusqlite::params![row.fields.service, id], |r| {
+                        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+                    })?
+                    .collect::<relm_store::rusqlite::Result<Vec<_>>>()?;
+                let below = |v: &str| relm_sbom::version::compare(v, &row.fields.version).is_lt();
+                let previous = candidates
+                    .into_iter()
+                    .filter(|(_, v)| below(v))
+                    .max_by(|a, b| relm_sbom::version::compare(&a.1, &b.1));
+                match previous {
+                    Some((p, _)) => releases::get(conn, &p)?,
+                    None => None,
+                }
+            }
+        };
+        let list = |rid: &str| -> Result<Vec<Package>> {
+            Ok(sbom::packages(conn, rid)?
+                .into_iter()
+                .map(|(_, p)| p)
+                .collect())
+        };
+        let before = match &other {
+            Some(o) => list(&o.id)?,
+            None => Vec::new(),
+        };
+        Ok(SbomDiffView {
+            release: reference(&row),
+            against: other.as_ref().map(reference),
+            diff: relm_sbom::diff(&before, &list(&id)?),
+        })
+    }
+
+    /// The releases that ship package `name` (without case), at `version` when given.
+    pub fn sbom_where(&self, name: &str, version: Option<&str>) -> Result<Vec<Shipping>> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(ApiError::invalid(
+                "package",
+                "name the package, e.g. openssl",
+            ));
+        }
+        let conn = self.store.conn();
+        let mut out = Vec::new();
+        let mut cache: std::collections::HashMap<String, ReleaseRef> = Default::default();
+        for (rid, component, package) in
+            sbom::shipping(conn, name, version.map(str::trim), WHERE_LIMIT)?
+        {
+            let release = match cache.get(&rid) {
+                Some(r) => r.clone(),
+                None => {
+                    let Some(row) = releases::get(conn, &rid)? else {
+                        continue;
+                    };
+                    let r = reference(&row);
+                    cache.insert(rid, r.clone());
+                    r
+                }
+            };
+            out.push(Shipping {
+                release,
+                component,
+                package,
+            });
+        }
+        Ok(out)
+    }
+}
+
+/// A member's name, or their key's fingerprint when the workspace does not know it.
+fn member_name(conn: &relm_store::Connection, key: &str) -> Result<String> {
+    use relm_store::rusqlite::OptionalExtension;
+    let name: Option<String> = conn
+        .query_row("SELECT name FROM members WHERE key_id = ?1", [key], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    Ok(name
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| relm_domain::keys::KeyId(key.to_string()).fingerprint()))
+}
+
+/// A short code for why an SBOM was refused (for the app's words).
+fn sbom_reason(e: &relm_sbom::SbomError) -> &'static str {
+    use relm_sbom::SbomError::*;
+    match e {
+        TooLarge { .. } => "too_large",
+        Empty => "empty",
+        Xml => "xml",
+        TagValue => "tag_value",
+        Truncated { .. } => "truncated",
+        NotJson(_) => "not_json",
+        TooDeep => "too_deep",
+        UnknownFormat => "unknown_format",
+        UnsupportedVersion { .. } => "unsupported_version",
+        Invalid(_) => "invalid",
+        TooManyPackages => "too_many_packages",
+    }
+}
