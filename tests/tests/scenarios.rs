@@ -31,6 +31,7 @@ mod reviews;
 mod risk_csv;
 mod risks;
 mod sbom;
+mod sbom_corpus;
 mod secrets;
 mod store_locks;
 mod sync;

@@ -332,6 +332,7 @@ fn sbom_reason(e: &relm_sbom::SbomError) -> &'static str {
     match e {
         TooLarge { .. } => "too_large",
         Empty => "empty",
+        Utf16 => "utf16",
         Xml => "xml",
         TagValue => "tag_value",
         Truncated { .. } => "truncated",

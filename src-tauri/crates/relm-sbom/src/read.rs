@@ -26,6 +26,10 @@ pub enum SbomError {
     #[error("the file is empty")]
     Empty,
     #[error(
+        "UTF-16 text: Relm reads JSON in UTF-8, as RFC 8259 asks of JSON exchanged between systems; convert it (e.g. `iconv -f UTF-16 -t UTF-8`)"
+    )]
+    Utf16,
+    #[error(
         "an XML document: Relm reads the JSON form of CycloneDX and SPDX; write it as JSON (e.g. `cyclonedx-npm --output-format JSON`, `syft -o cyclonedx-json`)"
     )]
     Xml,
@@ -63,6 +67,9 @@ pub enum SbomError {
 pub fn read(bytes: &[u8]) -> Result<Sbom, SbomError> {
     if bytes.len() > MAX_BYTES {
         return Err(SbomError::TooLarge { size: bytes.len() });
+    }
+    if bytes.starts_with(b"\xff\xfe") || bytes.starts_with(b"\xfe\xff") {
+        return Err(SbomError::Utf16);
     }
     let text = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
     let start = text.iter().position(|b| !b.is_ascii_whitespace());
@@ -203,6 +210,10 @@ struct CdxRoot {
 
 #[derive(Deserialize)]
 struct CdxComponent {
+    /// Unique in its document: two components of one name told apart (a key and an
+    /// algorithm both named `RSA-2048` in a CBOM).
+    #[serde(rename = "bom-ref", default)]
+    bom_ref: Option<String>,
     #[serde(default)]
     name: Option<String>,
     #[serde(default)]
@@ -250,6 +261,7 @@ fn cyclonedx(doc: CdxDoc, version: String) -> Result<Sbom, SbomError> {
             c.name.as_deref(),
             c.version.as_deref(),
             c.purl.as_deref(),
+            c.bom_ref.as_deref(),
             licenses,
         )?;
         stack.extend(c.components.iter().rev().map(|n| (depth + 1, n)));
@@ -378,7 +390,13 @@ fn spdx(doc: SpdxDoc) -> Result<Sbom, SbomError> {
             .or_else(|| asserted(&p.license_declared))
             .into_iter()
             .collect();
-        kept.add(p.name.as_deref(), p.version_info.as_deref(), purl, licenses)?;
+        kept.add(
+            p.name.as_deref(),
+            p.version_info.as_deref(),
+            purl,
+            p.spdx_id.as_deref(),
+            licenses,
+        )?;
     }
     let tool = doc.creation_info.and_then(|c| {
         c.creators
@@ -412,6 +430,7 @@ impl Kept {
         name: Option<&str>,
         version: Option<&str>,
         purl: Option<&str>,
+        reference: Option<&str>,
         licenses: Vec<String>,
     ) -> Result<(), SbomError> {
         let name = name.map(str::trim).unwrap_or_default();
@@ -449,8 +468,11 @@ impl Kept {
             },
         };
         let version = version.map(str::trim).filter(|v| !v.is_empty());
+        // The same package listed twice: by purl, else by the document's own reference for the
+        // entry (a CycloneDX bom-ref, an SPDX id), else by name and version.
         let key = purl
             .clone()
+            .or_else(|| reference.map(|r| format!("ref:{r}")))
             .unwrap_or_else(|| format!("{name}@{}", version.unwrap_or("")));
         if let Some(&i) = self.seen.get(&key) {
             let first = &self.packages[i];
@@ -598,6 +620,7 @@ mod tests {
         let full = cdx("1.5", LIB);
         let cases: Vec<(Vec<u8>, SbomError)> = vec![
             (Vec::new(), SbomError::Empty),
+            (b"\xff\xfe{\x00}\x00".to_vec(), SbomError::Utf16),
             (b"  \n".to_vec(), SbomError::Empty),
             (
                 b"<?xml version=\"1.0\"?><bom xmlns=\"http://cyclonedx.org/schema/bom/1.5\"/>"
