@@ -116,6 +116,7 @@ bench: deps
 	$(CARGO) bench -p relm-tests --bench ledger
 	$(CARGO) bench -p relm-tests --bench sync
 	$(CARGO) bench -p relm-tests --bench git_team
+	$(CARGO) bench -p relm-tests --bench sbom
 	$(CARGO) bench -p relm-tests --bench gates
 	$(CARGO) bench -p relm-tests --bench calendar
 	$(CARGO) bench -p relm-tests --bench risks

@@ -447,3 +447,117 @@ fn a_crafted_attachment_has_no_effect_on_any_replica() {
     assert_eq!(a.json(&["sbom", "show", &id])["components"], json!([]));
     assert_eq!(a.json(&["audit", "verify"])["ok"], true);
 }
+
+/// `relm check --json` for prod: the line of rule `contents`.
+fn contents_line(r: &Replica, id: &str) -> Value {
+    let out = r.run(&["check", "--release", id, "--env", "prod", "--json"]);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    v["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["rule"] == "contents")
+        .unwrap_or_else(|| panic!("{v}"))
+        .clone()
+}
+
+#[test]
+fn the_sbom_rule_names_missing_sboms_denied_licences_and_unexplained_downgrades() {
+    let r = Replica::new();
+    r.init();
+    let dir = tempfile::tempdir().unwrap();
+    let mut policy = String::from_utf8(r.run(&["policy", "export"]).stdout).unwrap();
+    policy.push_str(
+        "\n[[rules]]\nid = \"contents\"\nkind = \"sbom\"\nwhen = { tiers = [\"production\"] }\ndeny_licenses = [\"GPL-3.0-only\", \"WTFPL\"]\n",
+    );
+    let file = dir.path().join("policy.toml");
+    std::fs::write(&file, policy).unwrap();
+    r.ok(&[
+        "policy",
+        "apply",
+        file.to_str().unwrap(),
+        "--note",
+        "contents",
+    ]);
+    let v1 = release(&r, "1.0.0");
+    let line = contents_line(&r, &v1);
+    assert_eq!(line["status"], "fail", "{line}");
+    assert!(
+        line["reason"]
+            .as_str()
+            .unwrap()
+            .contains("no SBOM for 1 component: web"),
+        "{line}"
+    );
+    assert!(
+        line["remedy"]
+            .as_str()
+            .unwrap()
+            .contains("relm sbom attach"),
+        "{line}"
+    );
+    // npm's SBOM lists left-pad, under the WTFPL, which this policy denies.
+    attach(&r, &v1, &npm_sbom("npm-shop-1", "cyclonedx", dir.path()));
+    let line = contents_line(&r, &v1);
+    assert_eq!(line["status"], "fail", "{line}");
+    assert!(
+        line["reason"]
+            .as_str()
+            .unwrap()
+            .contains("1 package under a licence the policy denies: left-pad 1.3.0 (WTFPL)"),
+        "{line}"
+    );
+    // Without the WTFPL on the list: the next version downgrades two packages unexplained.
+    let mut policy = String::from_utf8(r.run(&["policy", "export"]).stdout).unwrap();
+    policy = policy.replace(", \"WTFPL\"", "");
+    std::fs::write(&file, policy).unwrap();
+    r.ok(&[
+        "policy",
+        "apply",
+        file.to_str().unwrap(),
+        "--note",
+        "WTFPL allowed",
+    ]);
+    assert_eq!(contents_line(&r, &v1)["status"], "pass");
+    let v2 = release(&r, "1.1.0");
+    attach(&r, &v2, &npm_sbom("npm-shop-2", "cyclonedx", dir.path()));
+    let line = contents_line(&r, &v2);
+    assert_eq!(line["status"], "fail", "{line}");
+    let reason = line["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("2 packages downgraded without a note")
+            && reason.contains("is-number 7.0.0 → 6.0.0")
+            && reason.contains("ms 2.1.2 → 2.0.0"),
+        "{line}"
+    );
+    // Said why in the description, naming them: the line passes.
+    r.ok(&[
+        "release",
+        "update",
+        &v2,
+        "--description",
+        "debug 2.6.9 needs ms 2.0.0; is-number 6 for Node 12",
+    ]);
+    let line = contents_line(&r, &v2);
+    assert_eq!(line["status"], "pass", "{line}");
+    assert!(
+        line["reason"]
+            .as_str()
+            .unwrap()
+            .contains("1 SBOM, 5 packages"),
+        "{line}"
+    );
+    // A package only under a denied licence fails; one with an allowed alternative passes.
+    for (licence, status) in [("GPL-3.0-only", "fail"), ("MIT OR GPL-3.0-only", "pass")] {
+        let f = dir.path().join("gpl.json");
+        std::fs::write(
+            &f,
+            cdx(&[json!({"name": "widget", "version": "1.0.0",
+                        "licenses": [{"expression": licence}]})]),
+        )
+        .unwrap();
+        let v = release(&r, &format!("3.0.{}", status.len()));
+        attach(&r, &v, &f);
+        assert_eq!(contents_line(&r, &v)["status"], status, "{licence}");
+    }
+}

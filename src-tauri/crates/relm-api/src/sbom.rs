@@ -238,24 +238,9 @@ impl Relm {
                 Some(releases::get(conn, &a)?.ok_or_else(|| no_release(&a))?)
             }
             None => {
-                // The highest version below this one among the service's releases with an SBOM.
-                let mut stmt = conn.prepare_cached(
-                    "SELECT r.id, r.version FROM releases r
-                     WHERE r.service = ?1 AND r.id <> ?2
-                       AND EXISTS (SELECT 1 FROM sbom_documents d WHERE d.release_id = r.id)",
-                )?;
-                let candidates = stmt
-                    .query_map(relm_store::rusqlite::params![row.fields.service, id], |r| {
-                        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-                    })?
-                    .collect::<relm_store::rusqlite::Result<Vec<_>>>()?;
-                let below = |v: &str| relm_sbom::version::compare(v, &row.fields.version).is_lt();
-                let previous = candidates
-                    .into_iter()
-                    .filter(|(_, v)| below(v))
-                    .max_by(|a, b| relm_sbom::version::compare(&a.1, &b.1));
-                match previous {
-                    Some((p, _)) => releases::get(conn, &p)?,
+                match sbom::previous_with_sbom(conn, &id, &row.fields.service, &row.fields.version)?
+                {
+                    Some(p) => releases::get(conn, &p)?,
                     None => None,
                 }
             }
@@ -288,26 +273,33 @@ impl Relm {
         }
         let conn = self.store.conn();
         let mut out = Vec::new();
-        let mut cache: std::collections::HashMap<String, ReleaseRef> = Default::default();
+        let mut cache: std::collections::HashMap<String, Option<ReleaseRef>> = Default::default();
+        let mut stmt =
+            conn.prepare_cached("SELECT service, version, status FROM releases WHERE id = ?1")?;
         for (rid, component, package) in
             sbom::shipping(conn, name, version.map(str::trim), WHERE_LIMIT)?
         {
-            let release = match cache.get(&rid) {
-                Some(r) => r.clone(),
-                None => {
-                    let Some(row) = releases::get(conn, &rid)? else {
-                        continue;
-                    };
-                    let r = reference(&row);
-                    cache.insert(rid, r.clone());
-                    r
-                }
-            };
-            out.push(Shipping {
-                release,
-                component,
-                package,
-            });
+            if !cache.contains_key(&rid) {
+                use relm_store::rusqlite::OptionalExtension;
+                let found = stmt
+                    .query_row([&rid], |r| {
+                        Ok(ReleaseRef {
+                            id: rid.clone(),
+                            service: r.get(0)?,
+                            version: r.get(1)?,
+                            status: r.get(2)?,
+                        })
+                    })
+                    .optional()?;
+                cache.insert(rid.clone(), found);
+            }
+            if let Some(Some(release)) = cache.get(&rid) {
+                out.push(Shipping {
+                    release: release.clone(),
+                    component,
+                    package,
+                });
+            }
         }
         Ok(out)
     }

@@ -37,6 +37,9 @@ pub struct Facts {
     /// The reviews and actions of the service's other releases that are late, as of the
     /// facts' instant.
     pub reviews: ReviewFacts,
+    /// What the release's components contain, when the policy has an `sbom` rule.
+    #[serde(default)]
+    pub sbom: SbomFacts,
     /// The calendar's entries (id, entry), shared by every release judged together.
     #[serde(skip)]
     pub calendar: Arc<Vec<(String, relm_calendar::Entry)>>,
@@ -126,6 +129,29 @@ pub struct EmergencyFact {
     pub reason: String,
     pub incident: String,
     pub approver: KeyId,
+}
+
+/// What a release's components contain (their SBOMs), and what went down since the service's
+/// previous version with an SBOM.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct SbomFacts {
+    /// The release's components that have an SBOM, with its packages.
+    pub components: Vec<SbomComponent>,
+    /// Packages at a lower version than in the service's previous version with an SBOM.
+    pub downgrades: Vec<Downgrade>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SbomComponent {
+    pub component: String,
+    pub packages: Vec<relm_domain::sbom::Package>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Downgrade {
+    pub name: String,
+    pub from: String,
+    pub to: String,
 }
 
 /// Late follow-ups of the service's other releases: mandatory reviews past their due date

@@ -80,6 +80,7 @@ pub enum RuleSpec {
     Window(Window),
     Risk(RiskRule),
     Review(Review),
+    Sbom(SbomRule),
 }
 
 macro_rules! dispatch {
@@ -96,6 +97,7 @@ macro_rules! dispatch {
             RuleSpec::Window($r) => $e,
             RuleSpec::Risk($r) => $e,
             RuleSpec::Review($r) => $e,
+            RuleSpec::Sbom($r) => $e,
         }
     };
 }
@@ -114,6 +116,7 @@ impl RuleSpec {
             RuleSpec::Window(_) => "window",
             RuleSpec::Risk(_) => "risk",
             RuleSpec::Review(_) => "review",
+            RuleSpec::Sbom(_) => "sbom",
         }
     }
 
@@ -441,6 +444,145 @@ rule_settings! {
 
 fn yes() -> bool {
     true
+}
+
+rule_settings! {
+    /// What the release contains, from its components' SBOMs: (unless `required = false`) an
+    /// SBOM for every component; no package whose licences can only be taken under one of
+    /// `deny_licenses` (SPDX ids; an `OR` with an allowed licence is fine); and (unless
+    /// `downgrade_note = false`) no package at a lower version than in the service's previous
+    /// version without a note naming it in the release's description or changes.
+    SbomRule {
+        #[serde(default = "yes")]
+        pub required: bool,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        pub deny_licenses: Vec<String>,
+        #[serde(default = "yes")]
+        pub downgrade_note: bool,
+    }
+}
+
+/// At most this many packages named in a verdict line; the rest counted.
+const NAMED: usize = 8;
+
+fn named_list(items: &[String]) -> String {
+    let mut list = items
+        .iter()
+        .take(NAMED)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if items.len() > NAMED {
+        list.push_str(&format!(" (+{})", items.len() - NAMED));
+    }
+    list
+}
+
+impl SbomRule {
+    fn check(&self, _: &[Environment]) -> Result<(), String> {
+        match self.deny_licenses.iter().find(|l| l.trim().is_empty()) {
+            Some(_) => Err("`deny_licenses` holds an empty licence id".into()),
+            None => Ok(()),
+        }
+    }
+
+    fn evaluate(&self, cx: &Context<'_>, id: &str) -> Finding {
+        let f = cx.facts;
+        let sbom = &f.sbom;
+        if self.required {
+            if f.fields.components.is_empty() {
+                return Finding::fail(
+                    Msg::SbomNoComponents,
+                    vec![],
+                    Msg::RemedyComponents { id: id.to_string() },
+                );
+            }
+            let missing: Vec<String> = f
+                .fields
+                .components
+                .iter()
+                .filter(|c| !sbom.components.iter().any(|s| s.component == c.name))
+                .map(|c| c.name.clone())
+                .collect();
+            if let Some(first) = missing.first() {
+                return Finding::fail(
+                    Msg::SbomMissing {
+                        count: missing.len() as u32,
+                        list: named_list(&missing),
+                    },
+                    vec![],
+                    Msg::RemedyAttachSbom {
+                        id: id.to_string(),
+                        component: first.clone(),
+                    },
+                );
+            }
+        }
+        let denied: Vec<String> = sbom
+            .components
+            .iter()
+            .flat_map(|c| &c.packages)
+            .filter_map(|p| {
+                p.licenses
+                    .iter()
+                    .find_map(|l| relm_sbom::licence::denied(l, &self.deny_licenses))
+                    .map(|why| {
+                        format!("{} {} ({why})", p.name, p.version.as_deref().unwrap_or("?"))
+                    })
+            })
+            .collect();
+        if !denied.is_empty() {
+            return Finding::fail(
+                Msg::SbomDenied {
+                    count: denied.len() as u32,
+                    list: named_list(&denied),
+                },
+                vec![],
+                Msg::RemedyDenied { id: id.to_string() },
+            );
+        }
+        if self.downgrade_note {
+            let said = format!(
+                "{} {} {}",
+                f.fields.title,
+                f.fields.description,
+                f.fields
+                    .changes
+                    .iter()
+                    .map(|c| c.title.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            )
+            .to_lowercase();
+            let unexplained: Vec<String> = sbom
+                .downgrades
+                .iter()
+                .filter(|d| !said.contains(&d.name.to_lowercase()))
+                .map(|d| format!("{} {} → {}", d.name, d.from, d.to))
+                .collect();
+            if !unexplained.is_empty() {
+                return Finding::fail(
+                    Msg::SbomDowngrade {
+                        count: unexplained.len() as u32,
+                        list: named_list(&unexplained),
+                    },
+                    vec![],
+                    Msg::RemedyDowngradeNote { id: id.to_string() },
+                );
+            }
+        }
+        Finding::pass(
+            Msg::SbomClear {
+                components: sbom.components.len() as u32,
+                packages: sbom
+                    .components
+                    .iter()
+                    .map(|c| c.packages.len() as u32)
+                    .sum(),
+            },
+            vec![],
+        )
+    }
 }
 
 impl Review {

@@ -424,6 +424,38 @@ pub enum Msg {
         id: String,
     },
 
+    // What the release contains (SBOMs).
+    SbomNoComponents,
+    SbomMissing {
+        count: u32,
+        list: String,
+    },
+    SbomDenied {
+        count: u32,
+        list: String,
+    },
+    SbomDowngrade {
+        count: u32,
+        list: String,
+    },
+    SbomClear {
+        components: u32,
+        packages: u32,
+    },
+    RemedyComponents {
+        id: String,
+    },
+    RemedyAttachSbom {
+        id: String,
+        component: String,
+    },
+    RemedyDenied {
+        id: String,
+    },
+    RemedyDowngradeNote {
+        id: String,
+    },
+
     // Reviews.
     ReviewsInTime {
         service: String,
@@ -1153,6 +1185,65 @@ impl Msg {
             NoLinkedRisks { min } => pick(
                 format!("no open, unaccepted risk scored {min} or more is linked"),
                 format!("aucun risque ouvert et non accepté de score {min} ou plus n’y est lié"),
+            ),
+            SbomNoComponents => pick(
+                "the release lists no components, so nothing says what it contains".into(),
+                "la mise en production ne liste aucun composant\u{a0}: rien ne dit ce qu’elle contient".into(),
+            ),
+            SbomMissing { count, list } => pick(
+                format!("no SBOM for {count} component{}: {list}", plural(*count)),
+                format!("pas de SBOM pour {count} composant{}\u{a0}: {list}", pluriel(*count)),
+            ),
+            SbomDenied { count, list } => pick(
+                format!(
+                    "{count} package{} under a licence the policy denies: {list}",
+                    plural(*count)
+                ),
+                format!(
+                    "{count} paquet{} sous une licence que la politique refuse\u{a0}: {list}",
+                    pluriel(*count)
+                ),
+            ),
+            SbomDowngrade { count, list } => pick(
+                format!(
+                    "{count} package{} downgraded without a note: {list}",
+                    plural(*count)
+                ),
+                format!(
+                    "{count} paquet{} revenu{} à une version antérieure sans explication\u{a0}: {list}",
+                    pluriel(*count),
+                    pluriel(*count)
+                ),
+            ),
+            SbomClear {
+                components,
+                packages,
+            } => pick(
+                format!(
+                    "{components} SBOM{}, {packages} package{}: no denied licence, no unexplained downgrade",
+                    plural(*components),
+                    plural(*packages)
+                ),
+                format!(
+                    "{components} SBOM, {packages} paquet{}\u{a0}: aucune licence refusée, aucun retour de version inexpliqué",
+                    pluriel(*packages)
+                ),
+            ),
+            RemedyComponents { id } => pick(
+                format!("list the release's components: `relm release update {id} --component 'NAME|VERSION'`"),
+                format!("listez les composants de la mise en production\u{a0}: `relm release update {id} --component 'NOM|VERSION'`"),
+            ),
+            RemedyAttachSbom { id, component } => pick(
+                format!("attach its SBOM: `relm sbom attach {id} --component {component} FILE`"),
+                format!("joignez sa SBOM\u{a0}: `relm sbom attach {id} --component {component} FICHIER`"),
+            ),
+            RemedyDenied { id } => pick(
+                format!("replace those packages, or change the policy's deny list; see `relm sbom show {id}`"),
+                format!("remplacez ces paquets, ou changez la liste de licences refusées de la politique\u{202f}; voir `relm sbom show {id}`"),
+            ),
+            RemedyDowngradeNote { id } => pick(
+                format!("say why in the release's description or one of its changes, naming the package: `relm release update {id} --description …`"),
+                format!("expliquez pourquoi dans la description de la mise en production ou l’un de ses changements, en nommant le paquet\u{a0}: `relm release update {id} --description …`"),
             ),
             ReviewsInTime { service } => pick(
                 format!("{service}'s earlier releases are reviewed and followed up in time"),

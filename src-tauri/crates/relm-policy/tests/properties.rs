@@ -156,6 +156,7 @@ fn facts(fields: ReleaseFields) -> Facts {
         members: people(),
         risk: Default::default(),
         reviews: Default::default(),
+        sbom: Default::default(),
         calendar: Default::default(),
     }
 }

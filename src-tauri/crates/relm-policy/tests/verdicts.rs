@@ -280,6 +280,7 @@ fn release() -> Facts {
         members: members(),
         risk: Default::default(),
         reviews: Default::default(),
+        sbom: Default::default(),
         calendar: Default::default(),
     }
 }

@@ -249,6 +249,8 @@ pub struct Shared {
     /// The days after which a mandatory review is due, when the policy has a `review` rule
     /// (without one, late reviews are not read).
     pub review_due_days: Option<u32>,
+    /// Whether the policy has an `sbom` rule (without one, the releases' packages are not read).
+    pub sbom: bool,
 }
 
 /// What every verdict shares, at `now`, for `policy`.
@@ -267,6 +269,10 @@ pub fn shared(
             .iter()
             .any(|r| matches!(r.spec, relm_policy::rules::RuleSpec::Review(_)))
             .then_some(policy.reviews.due_days),
+        sbom: policy
+            .rules
+            .iter()
+            .any(|r| matches!(r.spec, relm_policy::rules::RuleSpec::Sbom(_))),
     })
 }
 
@@ -399,6 +405,11 @@ pub fn facts(conn: &Connection, release_id: &str, shared: &Shared) -> Result<Opt
         }
         None => Default::default(),
     };
+    let sbom = if shared.sbom {
+        super::sbom::facts(conn, release_id, &row.fields.service, &row.fields.version)?
+    } else {
+        Default::default()
+    };
     Ok(Some(Facts {
         release_id: ReleaseId(row.id),
         fields: row.fields,
@@ -413,6 +424,7 @@ pub fn facts(conn: &Connection, release_id: &str, shared: &Shared) -> Result<Opt
         justifications: justifications(conn, release_id)?,
         risk,
         reviews,
+        sbom,
         members: shared.people.clone(),
         calendar: shared.calendar.clone(),
     }))

@@ -119,20 +119,105 @@ pub fn packages(conn: &Connection, release_id: &str) -> Result<Vec<(String, Pack
 }
 
 /// Where a package ships: (release id, component, the package), by name (without case) and,
-/// when given, version; at most `limit`.
+/// when given, version; at most `limit`, by version then release.
 pub fn shipping(
     conn: &Connection,
     name: &str,
     version: Option<&str>,
     limit: u32,
 ) -> Result<Vec<(String, String, Package)>> {
+    // Only the filters given go into the query, so that the index on (name, version) serves
+    // both forms.
+    let base = "SELECT release_id, component, name, version, purl, licenses FROM sbom_packages
+                WHERE name = ?1 COLLATE NOCASE";
+    let rows = match version {
+        Some(v) => {
+            let mut stmt = conn.prepare_cached(&format!(
+                "{base} AND version = ?2 ORDER BY release_id, component LIMIT ?3"
+            ))?;
+            stmt.query_map(params![name, v, limit], |r| {
+                Ok((r.get(0)?, r.get(1)?, package(r, 2)?))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?
+        }
+        None => {
+            // By version, then release: the index's own order, so the limit stops the scan.
+            let mut stmt = conn.prepare_cached(&format!(
+                "{base} ORDER BY name COLLATE NOCASE, version, release_id LIMIT ?2"
+            ))?;
+            stmt.query_map(params![name, limit], |r| {
+                Ok((r.get(0)?, r.get(1)?, package(r, 2)?))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?
+        }
+    };
+    Ok(rows)
+}
+
+/// What a release's components contain, for its verdict: each component's packages, and the
+/// packages at a lower version than in the service's previous version with an SBOM.
+pub fn facts(
+    conn: &Connection,
+    release_id: &str,
+    service: &str,
+    version: &str,
+) -> Result<relm_policy::facts::SbomFacts> {
+    let mut components: Vec<relm_policy::facts::SbomComponent> = Vec::new();
+    for (component, p) in packages(conn, release_id)? {
+        match components.last_mut() {
+            Some(c) if c.component == component => c.packages.push(p),
+            _ => components.push(relm_policy::facts::SbomComponent {
+                component,
+                packages: vec![p],
+            }),
+        }
+    }
+    let previous = previous_with_sbom(conn, release_id, service, version)?;
+    let downgrades = match previous {
+        Some(prev) => {
+            let before: Vec<Package> = packages(conn, &prev)?.into_iter().map(|(_, p)| p).collect();
+            let after: Vec<Package> = components
+                .iter()
+                .flat_map(|c| c.packages.iter().cloned())
+                .collect();
+            relm_sbom::diff(&before, &after)
+                .downgraded
+                .into_iter()
+                .map(|m| relm_policy::facts::Downgrade {
+                    name: m.name,
+                    from: m.from.version.unwrap_or_default(),
+                    to: m.to.version.unwrap_or_default(),
+                })
+                .collect()
+        }
+        None => Vec::new(),
+    };
+    Ok(relm_policy::facts::SbomFacts {
+        components,
+        downgrades,
+    })
+}
+
+/// The release of `service` with an SBOM whose version comes just before `version`.
+pub fn previous_with_sbom(
+    conn: &Connection,
+    release_id: &str,
+    service: &str,
+    version: &str,
+) -> Result<Option<String>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT release_id, component, name, version, purl, licenses FROM sbom_packages
-         WHERE name = ?1 COLLATE NOCASE AND (?2 IS NULL OR version = ?2)
-         ORDER BY release_id, component LIMIT ?3",
+        "SELECT r.id, r.version FROM releases r
+         WHERE r.service = ?1 AND r.id <> ?2
+           AND EXISTS (SELECT 1 FROM sbom_documents d WHERE d.release_id = r.id)",
     )?;
-    let rows = stmt.query_map(params![name, version, limit], |r| {
-        Ok((r.get(0)?, r.get(1)?, package(r, 2)?))
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    let candidates = stmt
+        .query_map(params![service, release_id], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(candidates
+        .into_iter()
+        .filter(|(_, v)| relm_sbom::version::compare(v, version).is_lt())
+        .max_by(|a, b| relm_sbom::version::compare(&a.1, &b.1))
+        .map(|(id, _)| id))
 }
