@@ -40,6 +40,10 @@ use relm_api::risks::{
     AcceptanceView, MitigationInput, ReleaseRisk, RiskDetail, RiskHeatmap, RiskInput, RiskQuery,
     RiskView,
 };
+use relm_api::sbom::{
+    ComponentContents, LicenceFinding, ReleaseRef, SbomAttached, SbomContents, SbomDiffView,
+    Shipping,
+};
 use relm_api::workspace::WorkspaceSettings;
 use relm_api::workspace::{InitOutcome, InitRequest, Summary};
 use relm_api::{ApiError, ErrorCode};
@@ -54,6 +58,7 @@ use relm_domain::release::{
 };
 use relm_domain::review::{Incident, IncidentSeverity, ReviewContent, ReviewOutcome};
 use relm_domain::risk::{Closure, Mitigation, RiskCategory, RiskFields, RiskStatus};
+use relm_domain::sbom::{Package, SbomDocument};
 use relm_domain::window::PlannedWindow;
 use relm_domain::{Problem as FieldProblem, ProblemCode, Reason, ReasonCode};
 use relm_policy::assess::{
@@ -63,6 +68,7 @@ use relm_policy::deviation::Deviation;
 use relm_policy::facts::Readiness;
 use relm_policy::verdict::{Action, ApprovalLine, Line, LineStatus, Outcome, Verdict, VerdictRisk};
 use relm_policy::{Lang, Tier};
+use relm_sbom::diff::{Diff, Moved, Relicensed};
 use relm_store::events::LogEntry;
 use relm_store::forks::Fork;
 use relm_store::ingest::{Held, IngestReport, Rejected};
@@ -109,6 +115,8 @@ pub fn typescript() -> String {
         PackFile, Manifest, PackWritten, PackStatus, PackProblem, PackFileCheck, PackSigner,
         PackFinding, PackVerdict, PackText, PeriodExport, ConnectorInput, ConnectorView, ProbeView,
         LeftOut, ConnectorSync, OutboxRow, Seen, SeenEnvironment, SeenRelease, SyncProgress,
+        Package, SbomDocument, Moved, Relicensed, Diff, SbomAttached, ComponentContents,
+        LicenceFinding, SbomContents, ReleaseRef, SbomDiffView, Shipping,
     ];
     let mut out = String::from(
         "// Generated from the Rust types by `relm-app` (src-tauri/src/bindings.rs). Do not edit:\n// run `RELM_UPDATE_BINDINGS=1 cargo test -p relm-app bindings`.\n\nexport type JsonValue =\n  | number\n  | string\n  | boolean\n  | Array<JsonValue>\n  | { [key in string]?: JsonValue }\n  | null;\n",

@@ -458,6 +458,49 @@ pub fn deployments(
     state.with(|r| r.deployments(&query))
 }
 
+/// Attach the SBOM file at `path` to a component of a release.
+#[tauri::command(async)]
+#[tracing::instrument(skip(state), err)]
+pub fn attach_sbom(
+    state: State<'_, AppState>,
+    release: String,
+    component: String,
+    path: PathBuf,
+) -> Result<relm_api::sbom::SbomAttached> {
+    state.with(|r| r.attach_sbom_file(&release, &component, &path))
+}
+
+/// A release's contents: each component's SBOM and packages, and licence findings.
+#[tauri::command(async)]
+#[tracing::instrument(skip(state), err)]
+pub fn sbom_contents(
+    state: State<'_, AppState>,
+    release: String,
+) -> Result<relm_api::sbom::SbomContents> {
+    state.with(|r| r.sbom_contents(&release))
+}
+
+/// What changed in a release's packages since the service's previous version with an SBOM.
+#[tauri::command(async)]
+#[tracing::instrument(skip(state), err)]
+pub fn sbom_diff(
+    state: State<'_, AppState>,
+    release: String,
+) -> Result<relm_api::sbom::SbomDiffView> {
+    state.with(|r| r.sbom_diff(&release, None))
+}
+
+/// The releases that ship a package.
+#[tauri::command(async)]
+#[tracing::instrument(skip(state), err)]
+pub fn sbom_where(
+    state: State<'_, AppState>,
+    name: String,
+    version: Option<String>,
+) -> Result<Vec<relm_api::sbom::Shipping>> {
+    state.with(|r| r.sbom_where(&name, version.as_deref().filter(|v| !v.trim().is_empty())))
+}
+
 /// A release's rollback plan, rehearsals, rollbacks and readiness.
 #[tauri::command(async)]
 #[tracing::instrument(skip(state), err)]

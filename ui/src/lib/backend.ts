@@ -5,7 +5,15 @@ import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import { i18n, viewerZone } from "./i18n.svelte";
 import { shown, shownText } from "./shown";
-import type { CsvImport, ReleaseRisk, RiskHeatmap } from "./bindings";
+import type {
+  CsvImport,
+  ReleaseRisk,
+  RiskHeatmap,
+  SbomAttached,
+  SbomContents,
+  SbomDiffView,
+  Shipping,
+} from "./bindings";
 import type {
   ActionQuery,
   ActionView,
@@ -190,6 +198,12 @@ export const backend = {
   metrics: (from: string, to: string, service: string | null, environment: string | null) =>
     call<Metrics>("metrics", { from, to, service, environment }),
   rollback: (release: string) => call<RollbackView>("rollback", { release }),
+  attachSbom: (release: string, component: string, path: string) =>
+    call<SbomAttached>("attach_sbom", { release, component, path }),
+  sbomContents: (release: string) => call<SbomContents>("sbom_contents", { release }),
+  sbomDiff: (release: string) => call<SbomDiffView>("sbom_diff", { release }),
+  sbomWhere: (name: string, version: string | null) =>
+    call<Shipping[]>("sbom_where", { name, version }),
   planRollback: (release: string, input: PlanInput) =>
     call<RollbackView>("plan_rollback", { release, input }),
   rehearseRollback: (

@@ -1521,3 +1521,91 @@ export type SeenRelease = { tag: string, name: string,
 published_at: string, url: string | null, };
 
 export type SyncProgress = { done: number, total: number, report: ConnectorSync, };
+
+export type Package = { name: string, 
+/**
+ * `None` when the document gives none.
+ */
+version?: string | null, 
+/**
+ * The package URL (`pkg:npm/%40scope/name@1.2.3`), when given and well formed.
+ */
+purl?: string | null, 
+/**
+ * Licence expressions (SPDX ids or expressions, or names as written).
+ */
+licenses?: Array<string>, };
+
+export type SbomDocument = { 
+/**
+ * `cyclonedx` or `spdx`.
+ */
+format: string, 
+/**
+ * `1.4`, `1.5`, `1.6` (CycloneDX) or `2.3` (SPDX).
+ */
+spec_version: string, 
+/**
+ * `sha256:` and 64 hex digits: the document as given, byte for byte.
+ */
+digest: string, 
+/**
+ * The tool that wrote it, as it names itself.
+ */
+tool?: string | null, };
+
+export type Moved = { name: string, 
+/**
+ * The package's identity (its purl without version, else its name).
+ */
+identity: string, from: Package, to: Package, };
+
+export type Relicensed = { name: string, version: string | null, from: Array<string>, to: Array<string>, };
+
+export type Diff = { added: Array<Package>, removed: Array<Package>, upgraded: Array<Moved>, downgraded: Array<Moved>, 
+/**
+ * Licences changed: at the same version, or across an upgrade or downgrade.
+ */
+relicensed: Array<Relicensed>, unchanged: number, };
+
+export type SbomAttached = { release_id: string, component: string, document: SbomDocument, 
+/**
+ * What the document describes, when it says.
+ */
+subject: string | null, packages: number, 
+/**
+ * What was odd in the document and how it was read.
+ */
+notes: Array<string>, event_id: string, };
+
+export type ComponentContents = { component: string, document: SbomDocument, 
+/**
+ * RFC 3339 UTC.
+ */
+attached_at: string, attached_by: string, packages: Array<Package>, };
+
+export type LicenceFinding = { component: string, name: string, version: string | null, 
+/**
+ * The entries of the deny list it falls under.
+ */
+licence: string, 
+/**
+ * The `sbom` rule whose list it is.
+ */
+rule: string, };
+
+export type SbomContents = { release_id: string, service: string, version: string, components: Array<ComponentContents>, 
+/**
+ * Packages under a licence an `sbom` rule of the policy in force denies.
+ */
+findings: Array<LicenceFinding>, };
+
+export type ReleaseRef = { id: string, service: string, version: string, status: string, };
+
+export type SbomDiffView = { release: ReleaseRef, 
+/**
+ * `None`: no earlier release of the service has an SBOM; every package is new.
+ */
+against: ReleaseRef | null, diff: Diff, };
+
+export type Shipping = { release: ReleaseRef, component: string, package: Package, };

@@ -558,6 +558,31 @@ export const en = {
   "welcome.verifyLead":
     "An auditor’s check of a pack someone exported, without a workspace of your own.",
   "event.report.exported": "Report exported",
+  "sbom.title": "Contents",
+  "sbom.none": "No SBOM attached yet: nothing says what this release contains.",
+  "sbom.noComponents": "List the release's components to attach their SBOMs.",
+  "sbom.findings": "Licences the policy denies",
+  "sbom.finding": "{name} {version} ({component}): {licence}",
+  "sbom.meta":
+    "{format} · {tool} · {count, plural, one {# package} other {# packages}} · attached {when} by {by}",
+  "sbom.noTool": "tool not named",
+  "sbom.name": "Package",
+  "sbom.version": "Version",
+  "sbom.licences": "Licences",
+  "sbom.since": "Since {service} {version}",
+  "sbom.noPrevious": "No earlier version of the service has an SBOM: every package is new.",
+  "sbom.relicensed": "licence of {name}: {from} → {to}",
+  "sbom.summary":
+    "{added} added, {removed} removed, {upgraded} upgraded, {downgraded} downgraded, {unchanged} unchanged",
+  "sbom.component": "Component",
+  "sbom.attach": "Attach an SBOM…",
+  "sbom.attachHelp":
+    "CycloneDX 1.4–1.6 or SPDX 2.3, as JSON: what npm sbom, cargo cyclonedx, syft or cdxgen write. Its digest goes on record.",
+  "sbom.attachedToast":
+    "SBOM attached to {component}: {count, plural, one {# package} other {# packages}}",
+  "sbom.where": "Which releases ship",
+  "sbom.search": "Search",
+  "sbom.shipsNone": "No release ships it.",
   "event.sbom.attached": "SBOM attached",
   "sbom.attachedSummary":
     "{component} · {count, plural, one {# package} other {# packages}} ({format})",
@@ -1817,6 +1842,32 @@ export const fr: Record<MessageKey, string> = {
   "welcome.verifyLead":
     "Le contrôle, par un auditeur, d’un paquet exporté par quelqu’un d’autre, sans espace de travail à soi.",
   "event.report.exported": "Rapport exporté",
+  "sbom.title": "Contenu",
+  "sbom.none": "Aucune SBOM jointe : rien ne dit ce que contient cette mise en production.",
+  "sbom.noComponents": "Listez les composants de la mise en production pour joindre leurs SBOM.",
+  "sbom.findings": "Licences que la politique refuse",
+  "sbom.finding": "{name} {version} ({component}) : {licence}",
+  "sbom.meta":
+    "{format} · {tool} · {count, plural, one {# paquet} other {# paquets}} · jointe le {when} par {by}",
+  "sbom.noTool": "outil non nommé",
+  "sbom.name": "Paquet",
+  "sbom.version": "Version",
+  "sbom.licences": "Licences",
+  "sbom.since": "Depuis {service} {version}",
+  "sbom.noPrevious":
+    "Aucune version antérieure du service n’a de SBOM : tous les paquets sont nouveaux.",
+  "sbom.relicensed": "licence de {name} : {from} → {to}",
+  "sbom.summary":
+    "{added, plural, one {# ajouté} other {# ajoutés}}, {removed, plural, one {# retiré} other {# retirés}}, {upgraded} mis à jour, {downgraded, plural, one {# revenu en arrière} other {# revenus en arrière}}, {unchanged, plural, one {# inchangé} other {# inchangés}}",
+  "sbom.component": "Composant",
+  "sbom.attach": "Joindre une SBOM…",
+  "sbom.attachHelp":
+    "CycloneDX 1.4 à 1.6 ou SPDX 2.3, en JSON : ce qu’écrivent npm sbom, cargo cyclonedx, syft ou cdxgen. Son empreinte est enregistrée.",
+  "sbom.attachedToast":
+    "SBOM jointe à {component} : {count, plural, one {# paquet} other {# paquets}}",
+  "sbom.where": "Mises en production qui livrent",
+  "sbom.search": "Chercher",
+  "sbom.shipsNone": "Aucune mise en production ne le livre.",
   "event.sbom.attached": "Nomenclature logicielle (SBOM) jointe",
   "sbom.attachedSummary":
     "{component} · {count, plural, one {# paquet} other {# paquets}} ({format})",

@@ -43,6 +43,19 @@ pub struct ComponentContents {
     pub packages: Vec<Package>,
 }
 
+/// A package under a licence the policy in force denies.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct LicenceFinding {
+    pub component: String,
+    pub name: String,
+    pub version: Option<String>,
+    /// The entries of the deny list it falls under.
+    pub licence: String,
+    /// The `sbom` rule whose list it is.
+    pub rule: String,
+}
+
 /// A release's contents.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -51,6 +64,8 @@ pub struct SbomContents {
     pub service: String,
     pub version: String,
     pub components: Vec<ComponentContents>,
+    /// Packages under a licence an `sbom` rule of the policy in force denies.
+    pub findings: Vec<LicenceFinding>,
 }
 
 /// A release, as the diff and search name it.
@@ -218,11 +233,36 @@ impl Relm {
                 packages: list,
             });
         }
+        let (policy, _) = crate::gates::in_force(conn)?;
+        let mut findings = Vec::new();
+        for rule in &policy.rules {
+            let relm_policy::rules::RuleSpec::Sbom(r) = &rule.spec else {
+                continue;
+            };
+            for c in &components {
+                for p in &c.packages {
+                    if let Some(licence) = p
+                        .licenses
+                        .iter()
+                        .find_map(|l| relm_sbom::licence::denied(l, &r.deny_licenses))
+                    {
+                        findings.push(LicenceFinding {
+                            component: c.component.clone(),
+                            name: p.name.clone(),
+                            version: p.version.clone(),
+                            licence,
+                            rule: rule.id.clone(),
+                        });
+                    }
+                }
+            }
+        }
         Ok(SbomContents {
             release_id: id,
             service: row.fields.service,
             version: row.fields.version,
             components,
+            findings,
         })
     }
 

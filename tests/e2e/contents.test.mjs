@@ -1,0 +1,135 @@
+// What a release contains, in the real app: an SBOM npm wrote is attached from the release page
+// through the system's file dialog; the page lists its packages, what changed since the
+// previous version (an upgrade, two downgrades, a package added) and the licence the policy
+// denies; a bad file is refused beside the button; the search finds which releases ship a
+// package.
+
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { after, test } from "node:test";
+import {
+  answerFileDialog,
+  cli,
+  dataDir,
+  find,
+  screenshot,
+  stopDriver,
+  until,
+  withApp,
+} from "./harness.mjs";
+
+after(stopDriver);
+
+const CORPUS = resolve(import.meta.dirname, "../corpus/sbom");
+
+/** What `npm sbom` writes for the fixture project `project`, saved under `dir`. */
+function npmSbom(project, dir) {
+  const out = execFileSync("npm", ["sbom", "--package-lock-only", "--sbom-format", "cyclonedx"], {
+    cwd: join(CORPUS, project),
+    env: { ...process.env, npm_config_update_notifier: "false" },
+  });
+  const file = join(dir, `${project}.cdx.json`);
+  writeFileSync(file, out);
+  return file;
+}
+
+test("an SBOM attached in the app shows its packages, the diff and a licence finding", async () => {
+  const dir = dataDir();
+  cli(dir, "init", "--workspace", "Shop", "--name", "Ada", "--email", "ada@example.com");
+  // A policy that denies the WTFPL (left-pad's licence) in production.
+  const policy = execFileSync(join(resolve(import.meta.dirname, "../.."), "target/debug/relm"), [
+    "--data-dir",
+    dir,
+    "policy",
+    "export",
+  ]).toString();
+  const file = join(dir, "policy.toml");
+  writeFileSync(
+    file,
+    `${policy}\n[[rules]]\nid = "contents"\nkind = "sbom"\nwhen = { tiers = ["production"] }\ndeny_licenses = ["WTFPL"]\n`,
+  );
+  cli(dir, "policy", "apply", file, "--note", "no WTFPL");
+  const create = (version) =>
+    cli(
+      dir,
+      "release",
+      "create",
+      "--service",
+      "shop",
+      "--version",
+      version,
+      "--env",
+      "prod",
+      "--title",
+      `Shop ${version}`,
+      "--component",
+      `web|${version}`,
+    ).id;
+  const v1 = create("1.0.0");
+  cli(dir, "sbom", "attach", v1, "--component", "web", npmSbom("npm-shop-1", dir));
+  const v2 = create("1.1.0");
+  const sbom = npmSbom("npm-shop-2", dir);
+  const bad = join(dir, "package.json");
+  writeFileSync(bad, '{"name": "shop", "version": "1.1.0"}');
+  await withApp("contents", dir, async (b) => {
+    await b.execute((id) => (location.hash = `#/releases/${id}`), v2);
+    const panel = await find(b, "[data-testid=contents]");
+    await until(b, async () => /No SBOM attached yet/.test(await panel.getText()), "no SBOM yet");
+    // A file that is not an SBOM: refused, said beside the button.
+    await (await find(b, "[data-testid=sbom-attach-button]")).click();
+    await answerFileDialog(bad);
+    await until(
+      b,
+      async () =>
+        /neither CycloneDX/.test(
+          (await b.execute(() => document.querySelector("[data-error=file]")?.textContent)) ?? "",
+        ),
+      "the refusal beside the button",
+    );
+    // The SBOM npm wrote.
+    await (await find(b, "[data-testid=sbom-attach-button]")).click();
+    await answerFileDialog(sbom);
+    const text = () => b.execute(() => document.querySelector("[data-testid=contents]").innerText);
+    await until(b, async () => /lodash/.test(await text()), "the packages listed");
+    const shown = await text();
+    assert.match(shown, /Since shop 1\.0\.0/);
+    assert.match(shown, /↑ lodash 4\.17\.20 → 4\.17\.21/);
+    assert.match(shown, /↓ is-number 7\.0\.0 → 6\.0\.0/);
+    assert.match(shown, /\+ debug 2\.6\.9/);
+    assert.match(
+      await (await find(b, "[data-testid=sbom-findings]")).getText(),
+      /left-pad 1\.3\.0 \(web\): WTFPL/,
+    );
+    // Which releases ship lodash: both versions.
+    await (await find(b, "[data-testid=sbom-where] input[name=package]")).setValue("lodash");
+    await (await find(b, "[data-testid=sbom-where] button")).click();
+    await until(
+      b,
+      async () => (await b.$$("[data-testid=sbom-where-list] li")).length === 2,
+      "two releases ship lodash",
+    );
+    await screenshot(b, "release-contents");
+  });
+  // On record: the attachment, signed; the gate names the denied licence.
+  const show = cli(dir, "sbom", "show", v2);
+  assert.equal(show.components[0].packages.length, 5);
+  let verdict;
+  try {
+    execFileSync(join(resolve(import.meta.dirname, "../.."), "target/debug/relm"), [
+      "--data-dir",
+      dir,
+      "--json",
+      "check",
+      "--release",
+      v2,
+      "--env",
+      "prod",
+    ]);
+  } catch (e) {
+    verdict = JSON.parse(e.stdout.toString());
+  }
+  const line = verdict.rules.find((l) => l.rule === "contents");
+  assert.match(line.reason, /left-pad 1\.3\.0 \(WTFPL\)/);
+});
