@@ -224,6 +224,21 @@ fn licence_changes_are_named_and_attaching_again_replaces() {
     );
 }
 
+/// `relm sbom attach` that must exit 2: what it says.
+fn refused(r: &Replica, id: &str, component: &str, file: &Path) -> String {
+    r.fails(
+        &[
+            "sbom",
+            "attach",
+            id,
+            "--component",
+            component,
+            file.to_str().unwrap(),
+        ],
+        2,
+    )
+}
+
 #[test]
 fn bad_files_are_refused_with_the_reason_and_nothing_is_stored() {
     let r = Replica::new();
@@ -271,17 +286,7 @@ fn bad_files_are_refused_with_the_reason_and_nothing_is_stored() {
     for (name, bytes, said) in cases {
         let f = dir.path().join(name);
         std::fs::write(&f, bytes).unwrap();
-        let err = r.fails(
-            &[
-                "sbom",
-                "attach",
-                &id,
-                "--component",
-                "web",
-                f.to_str().unwrap(),
-            ],
-            2,
-        );
+        let err = refused(&r, &id, "web", &f);
         assert!(err.contains(name) && err.contains(said), "{name}: {err}");
     }
     // 100 MB (sparse: nothing is written to disk), refused before it is read.
@@ -290,17 +295,7 @@ fn bad_files_are_refused_with_the_reason_and_nothing_is_stored() {
         .unwrap()
         .set_len(100 << 20)
         .unwrap();
-    let err = r.fails(
-        &[
-            "sbom",
-            "attach",
-            &id,
-            "--component",
-            "web",
-            huge.to_str().unwrap(),
-        ],
-        2,
-    );
+    let err = refused(&r, &id, "web", &huge);
     assert!(err.contains("larger than 64 MiB"), "{err}");
     // A FIFO is not waited on.
     let fifo = dir.path().join("fifo.json");
@@ -311,32 +306,12 @@ fn bad_files_are_refused_with_the_reason_and_nothing_is_stored() {
             .unwrap()
             .success()
     );
-    let err = r.fails(
-        &[
-            "sbom",
-            "attach",
-            &id,
-            "--component",
-            "web",
-            fifo.to_str().unwrap(),
-        ],
-        2,
-    );
+    let err = refused(&r, &id, "web", &fifo);
     assert!(err.contains("not a regular file"), "{err}");
     // A component the release does not have.
     let f = dir.path().join("good.json");
     std::fs::write(&f, &good).unwrap();
-    let err = r.fails(
-        &[
-            "sbom",
-            "attach",
-            &id,
-            "--component",
-            "api",
-            f.to_str().unwrap(),
-        ],
-        2,
-    );
+    let err = refused(&r, &id, "api", &f);
     assert!(
         err.contains("no component `api`; its components are web"),
         "{err}"

@@ -64,6 +64,16 @@ fn licences(p: &Package) -> BTreeSet<&str> {
     p.licenses.iter().map(String::as_str).collect()
 }
 
+/// The licence change from `from` to `to`, if their licences differ.
+fn relicensed(from: &Package, to: &Package) -> Option<Relicensed> {
+    (licences(from) != licences(to)).then(|| Relicensed {
+        name: to.name.clone(),
+        version: to.version.clone(),
+        from: from.licenses.clone(),
+        to: to.licenses.clone(),
+    })
+}
+
 /// Compare two package lists. A package is known across versions by its identity; where one
 /// version gave way to one other, it is an upgrade or a downgrade, else versions only before
 /// are removed and versions only after are added (a package present at several versions, as
@@ -85,14 +95,7 @@ pub fn diff(before: &[Package], after: &[Package]) -> Diff {
         for p in o {
             if let Some(q) = n.iter().find(|q| version(q) == version(p)) {
                 d.unchanged += 1;
-                if licences(p) != licences(q) {
-                    d.relicensed.push(Relicensed {
-                        name: q.name.clone(),
-                        version: q.version.clone(),
-                        from: p.licenses.clone(),
-                        to: q.licenses.clone(),
-                    });
-                }
+                d.relicensed.extend(relicensed(p, q));
             }
         }
         let (gone, came) = (only(o, n), only(n, o));
@@ -103,14 +106,7 @@ pub fn diff(before: &[Package], after: &[Package]) -> Diff {
                 from: from.clone(),
                 to: to.clone(),
             };
-            if licences(from) != licences(to) {
-                d.relicensed.push(Relicensed {
-                    name: to.name.clone(),
-                    version: to.version.clone(),
-                    from: from.licenses.clone(),
-                    to: to.licenses.clone(),
-                });
-            }
+            d.relicensed.extend(relicensed(from, to));
             let ordering = compare(
                 from.version.as_deref().unwrap_or(""),
                 to.version.as_deref().unwrap_or(""),
