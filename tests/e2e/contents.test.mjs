@@ -111,6 +111,17 @@ test("an SBOM attached in the app shows its packages, the diff and a licence fin
       "two releases ship lodash",
     );
     await screenshot(b, "release-contents");
+    // In French: the panel's words, typeset as French asks.
+    await b.execute(() => (location.hash = "#/settings"));
+    await (await find(b, "[data-testid=language]")).selectByAttribute("value", "fr");
+    await b.execute((id) => (location.hash = `#/releases/${id}`), v2);
+    await until(b, async () => /Depuis shop 1\.0\.0/.test(await text()), "the panel in French");
+    const fr = await text();
+    assert.match(fr, /Licences que la politique refuse/);
+    assert.match(fr, /left-pad 1\.3\.0 \(web\)\u00a0: WTFPL/);
+    assert.match(fr, /1 ajouté, 0 retiré, 1 mis à jour, 2 revenus en arrière, 1 inchangé/);
+    await b.execute(() => document.querySelector("[data-testid=sbom-diff]").scrollIntoView());
+    await screenshot(b, "release-contents-fr");
   });
   // On record: the attachment, signed; the gate names the denied licence.
   const show = cli(dir, "sbom", "show", v2);

@@ -580,7 +580,7 @@ export const en = {
     "CycloneDX 1.4–1.6 or SPDX 2.3, as JSON: what npm sbom, cargo cyclonedx, syft or cdxgen write. Its digest goes on record.",
   "sbom.attachedToast":
     "SBOM attached to {component}: {count, plural, one {# package} other {# packages}}",
-  "sbom.where": "Which releases ship",
+  "sbom.where": "Which releases ship the package",
   "sbom.search": "Search",
   "sbom.shipsNone": "No release ships it.",
   "event.sbom.attached": "SBOM attached",
@@ -1865,7 +1865,7 @@ export const fr: Record<MessageKey, string> = {
     "CycloneDX 1.4 à 1.6 ou SPDX 2.3, en JSON : ce qu’écrivent npm sbom, cargo cyclonedx, syft ou cdxgen. Son empreinte est enregistrée.",
   "sbom.attachedToast":
     "SBOM jointe à {component} : {count, plural, one {# paquet} other {# paquets}}",
-  "sbom.where": "Mises en production qui livrent",
+  "sbom.where": "Mises en production qui livrent le paquet",
   "sbom.search": "Chercher",
   "sbom.shipsNone": "Aucune mise en production ne le livre.",
   "event.sbom.attached": "Nomenclature logicielle (SBOM) jointe",
