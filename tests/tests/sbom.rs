@@ -536,3 +536,100 @@ fn the_sbom_rule_names_missing_sboms_denied_licences_and_unexplained_downgrades(
         assert_eq!(contents_line(&r, &v)["status"], status, "{licence}");
     }
 }
+
+#[test]
+fn release_notes_are_drafted_from_changes_components_and_contents() {
+    let r = Replica::new();
+    r.init();
+    let dir = tempfile::tempdir().unwrap();
+    let v1 = release(&r, "1.0.0");
+    attach(&r, &v1, &npm_sbom("npm-shop-1", "cyclonedx", dir.path()));
+    let v2 = r.json(&[
+        "release",
+        "create",
+        "--service",
+        "shop",
+        "--version",
+        "1.1.0",
+        "--env",
+        "prod",
+        "--title",
+        "Faster *checkout*",
+        "--description",
+        "One step. [click](javascript:alert(1)) <script>x</script>",
+        "--component",
+        "web|1.1.0",
+        "--change",
+        "SHOP-12|One-step checkout|https://tracker.example/SHOP-12",
+    ])["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // Before its SBOM: said plainly.
+    let draft = r.ok(&["notes", "draft", &v2]);
+    assert!(draft.contains("No SBOM is attached"), "{draft}");
+    attach(&r, &v2, &npm_sbom("npm-shop-2", "cyclonedx", dir.path()));
+    let draft = r.ok(&["notes", "draft", &v2]);
+    for line in [
+        "# shop 1.1.0 — Faster \\*checkout\\*",
+        "- [SHOP-12](https://tracker.example/SHOP-12) One-step checkout",
+        "- web 1.1.0",
+        "Since shop 1.0.0:",
+        "- Added: debug 2.6.9",
+        "- Upgraded: lodash 4.17.20 → 4.17.21",
+        "- Downgraded: is-number 7.0.0 → 6.0.0",
+    ] {
+        assert!(draft.contains(line), "{line}\n{draft}");
+    }
+    // Text from outside cannot make links or HTML in the notes.
+    assert!(
+        draft.contains("\\[click\\]\\(javascript:alert\\(1\\)\\) \\<script\\>"),
+        "{draft}"
+    );
+    let fr = r.ok(&["notes", "draft", &v2, "--lang", "fr"]);
+    assert!(
+        fr.contains("Depuis shop 1.0.0\u{a0}:") && fr.contains("- Ajouté\u{a0}: debug 2.6.9"),
+        "{fr}"
+    );
+    // Written as Markdown, or laid out as PDF with its fonts embedded.
+    let md = dir.path().join("notes.md");
+    let v = r.json(&["notes", "draft", &v2, "--out", md.to_str().unwrap()]);
+    assert_eq!(v["format"], "markdown");
+    assert_eq!(std::fs::read_to_string(&md).unwrap(), draft);
+    let pdf = dir.path().join("notes.pdf");
+    let v = r.json(&[
+        "notes",
+        "draft",
+        &v2,
+        "--lang",
+        "fr",
+        "--out",
+        pdf.to_str().unwrap(),
+    ]);
+    assert_eq!(v["format"], "pdf");
+    relm_tests::scenes::qpdf_check(&pdf);
+    let text = relm_tests::scenes::pdf_text(&pdf);
+    for line in [
+        "Ce qui a changé à l’intérieur",
+        "lodash",
+        "4.17.21",
+        "revenu en arrière",
+        "SHOP-12",
+    ] {
+        assert!(text.contains(line), "{line}\n{text}");
+    }
+    let err = r.fails(
+        &[
+            "notes",
+            "draft",
+            &v2,
+            "--out",
+            dir.path().join("notes.docx").to_str().unwrap(),
+        ],
+        2,
+    );
+    assert!(
+        err.contains("`.md` file (Markdown) or a `.pdf` file"),
+        "{err}"
+    );
+}

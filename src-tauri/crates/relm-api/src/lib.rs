@@ -19,6 +19,7 @@ pub mod logging;
 pub mod members;
 pub mod metrics;
 mod mirror;
+pub mod notes;
 pub mod pack;
 pub mod releases;
 pub mod replicas;

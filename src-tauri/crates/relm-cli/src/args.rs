@@ -65,6 +65,9 @@ pub enum Command {
     /// What releases contain: software bills of materials attached, diffed, searched.
     #[command(subcommand)]
     Sbom(crate::sbom::SbomCmd),
+    /// Release notes: drafted from what the workspace knows of a release.
+    #[command(subcommand)]
+    Notes(crate::report::NotesCmd),
     /// Deployments: record what ran, list them.
     #[command(subcommand)]
     Deploy(crate::delivery::DeployCmd),

@@ -120,6 +120,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Calendar(cmd) => crate::gates::calendar(&opts, cmd),
         Command::Risk(cmd) => risk(&opts, cmd),
         Command::Sbom(cmd) => crate::sbom::sbom(&opts, cmd),
+        Command::Notes(cmd) => crate::report::notes(&opts, cmd),
         Command::Deploy(cmd) => crate::delivery::deploy(&opts, cmd),
         Command::Connector(cmd) => crate::connect::connector(&opts, cmd),
         Command::Outbox(cmd) => crate::connect::outbox(&opts, cmd),

@@ -263,3 +263,43 @@ pub fn report(opts: &Options, cmd: ReportCmd) -> Result<Outcome> {
         }
     }
 }
+
+#[derive(Debug, Subcommand)]
+pub enum NotesCmd {
+    /// Draft a release's notes from its changes, components and what changed inside them
+    /// (its SBOMs against the previous version): Markdown on standard output, or written to
+    /// FILE.md, or laid out as FILE.pdf.
+    Draft {
+        release: String,
+        #[arg(long, value_enum, default_value = "en")]
+        lang: LangArg,
+        #[arg(long, value_name = "FILE.md|FILE.pdf")]
+        out: Option<PathBuf>,
+        /// Paper for a PDF.
+        #[arg(long, value_enum, default_value = "a4")]
+        paper: PaperArg,
+    },
+}
+
+pub fn notes(opts: &Options, cmd: NotesCmd) -> Result<Outcome> {
+    let NotesCmd::Draft {
+        release,
+        lang,
+        out,
+        paper,
+    } = cmd;
+    let (paper, lang) = names(paper, lang);
+    let relm = Relm::open(opts)?;
+    match out {
+        None => {
+            let draft = relm.draft_notes_in(&release, &lang)?;
+            let text = draft.markdown.clone();
+            Outcome::ok(draft, text)
+        }
+        Some(out) => {
+            let w = relm.write_notes_file(&release, &out, &paper, &lang)?;
+            let text = format!("{} ({}, {} bytes)\n", w.path, w.format, w.bytes);
+            Outcome::ok(w, text)
+        }
+    }
+}
