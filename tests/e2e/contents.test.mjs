@@ -120,6 +120,17 @@ test("an SBOM attached in the app shows its packages, the diff and a licence fin
     assert.match(fr, /Licences que la politique refuse/);
     assert.match(fr, /left-pad 1\.3\.0 \(web\)\u00a0: WTFPL/);
     assert.match(fr, /1 ajouté, 0 retiré, 1 mis à jour, 2 revenus en arrière, 1 inchangé/);
+    // A refused file, said in French beside the button.
+    await (await find(b, "[data-testid=sbom-attach-button]")).click();
+    await answerFileDialog(bad);
+    await until(
+      b,
+      async () =>
+        /package\.json n’est ni du CycloneDX ni du SPDX/.test(
+          (await b.execute(() => document.querySelector("[data-error=file]")?.textContent)) ?? "",
+        ),
+      "the refusal in French",
+    );
     await b.execute(() => document.querySelector("[data-testid=sbom-diff]").scrollIntoView());
     await screenshot(b, "release-contents-fr");
   });

@@ -25,7 +25,7 @@ params: { [key in string]: string },
  */
 message: string, };
 
-export type ProblemCode = "required" | "bad_name" | "too_long" | "too_short" | "bad_char" | "bad_version" | "unknown_zone" | "bad_time" | "ambiguous_time" | "nonexistent_time" | "end_not_after_start" | "bad_digest" | "bad_email" | "unknown_choice" | "out_of_range" | "bad_key" | "unchanged" | "past" | "unknown_member" | "taken" | "repeated" | "row_cells" | "end_before_start" | "future" | "bad_url" | "bad_mapping" | "other";
+export type ProblemCode = "required" | "bad_name" | "too_long" | "too_short" | "bad_char" | "bad_version" | "unknown_zone" | "bad_time" | "ambiguous_time" | "nonexistent_time" | "end_not_after_start" | "bad_digest" | "bad_email" | "unknown_choice" | "out_of_range" | "bad_key" | "unchanged" | "past" | "unknown_member" | "taken" | "repeated" | "row_cells" | "end_before_start" | "future" | "bad_url" | "bad_mapping" | "bad_sbom" | "other";
 
 export type Reason = { code: ReasonCode, 
 /**

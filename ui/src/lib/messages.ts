@@ -413,6 +413,24 @@ export const en = {
   "outbox.state.dropped": "no longer needed",
   "problem.bad_url": "“{value}” is not a web address; give one starting with https://.",
   "problem.bad_mapping": "“{value}” is not PLATFORM=RELM, such as production=prod.",
+  "problem.bad_sbom": "{value} is not an SBOM Relm reads.",
+  "problem.bad_sbom.too_large":
+    "{value} is too large for one SBOM (64 MiB, 10,000 packages); split it per component.",
+  "problem.bad_sbom.empty": "{value} is empty.",
+  "problem.bad_sbom.utf16": "{value} is UTF-16 text; convert it to UTF-8 (JSON travels in UTF-8).",
+  "problem.bad_sbom.xml":
+    "{value} is XML; Relm reads the JSON form of CycloneDX and SPDX: write it as JSON.",
+  "problem.bad_sbom.tag_value": "{value} is SPDX tag-value; write it as SPDX JSON.",
+  "problem.bad_sbom.truncated": "{value} ends early: it was cut off. Produce it again.",
+  "problem.bad_sbom.not_json": "{value} is not JSON.",
+  "problem.bad_sbom.too_deep": "{value} nests deeper than Relm reads; flatten it.",
+  "problem.bad_sbom.unknown_format":
+    "{value} is neither CycloneDX nor SPDX: Relm reads CycloneDX 1.4–1.6 and SPDX 2.3, as JSON.",
+  "problem.bad_sbom.unsupported_version":
+    "{value} is of a version Relm does not read: produce CycloneDX 1.4–1.6 or SPDX 2.3.",
+  "problem.bad_sbom.invalid": "{value} does not read as its format says.",
+  "problem.bad_sbom.too_many_packages":
+    "{value} lists more than 10,000 packages; split it per component.",
   "problem.required.target":
     "Say what to read: OWNER/REPO on GitHub, the project on GitLab, the application on Argo CD.",
   "problem.required.api_url": "Argo CD has no public address: give your server's URL.",
@@ -1693,6 +1711,27 @@ export const fr: Record<MessageKey, string> = {
     "« {value} » n’est pas une adresse web ; donnez-en une qui commence par https://.",
   "problem.bad_mapping":
     "« {value} » n’est pas de la forme PLATEFORME=RELM, par exemple production=prod.",
+  "problem.bad_sbom": "{value} n’est pas une SBOM que Relm sait lire.",
+  "problem.bad_sbom.too_large":
+    "{value} est trop volumineux pour une seule SBOM (64 Mio, 10 000 paquets) ; découpez-la par composant.",
+  "problem.bad_sbom.empty": "{value} est vide.",
+  "problem.bad_sbom.utf16":
+    "{value} est un texte UTF-16 ; convertissez-le en UTF-8 (le JSON circule en UTF-8).",
+  "problem.bad_sbom.xml":
+    "{value} est en XML ; Relm lit CycloneDX et SPDX sous leur forme JSON : écrivez-la en JSON.",
+  "problem.bad_sbom.tag_value": "{value} est au format SPDX tag-value ; écrivez-la en SPDX JSON.",
+  "problem.bad_sbom.truncated":
+    "{value} s’arrête avant la fin : il a été tronqué. Produisez-le de nouveau.",
+  "problem.bad_sbom.not_json": "{value} n’est pas du JSON.",
+  "problem.bad_sbom.too_deep":
+    "{value} est imbriqué plus profondément que Relm ne lit ; aplatissez-le.",
+  "problem.bad_sbom.unknown_format":
+    "{value} n’est ni du CycloneDX ni du SPDX : Relm lit CycloneDX 1.4 à 1.6 et SPDX 2.3, en JSON.",
+  "problem.bad_sbom.unsupported_version":
+    "{value} est d’une version que Relm ne lit pas : produisez du CycloneDX 1.4 à 1.6 ou du SPDX 2.3.",
+  "problem.bad_sbom.invalid": "{value} ne se lit pas comme son format l’annonce.",
+  "problem.bad_sbom.too_many_packages":
+    "{value} liste plus de 10 000 paquets ; découpez-la par composant.",
   "problem.required.target":
     "Indiquez quoi lire : PROPRIÉTAIRE/DÉPÔT sur GitHub, le projet sur GitLab, l’application sur Argo CD.",
   "problem.required.api_url": "Argo CD n’a pas d’adresse publique : donnez l’URL de votre serveur.",

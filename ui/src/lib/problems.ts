@@ -29,6 +29,7 @@ const wording: Record<Exclude<ProblemCode, "other">, MessageKey> = {
   unknown_choice: "problem.unknown_choice",
   bad_url: "problem.bad_url",
   bad_mapping: "problem.bad_mapping",
+  bad_sbom: "problem.bad_sbom",
   out_of_range: "problem.out_of_range",
   bad_key: "problem.bad_key",
   unchanged: "problem.unchanged",
@@ -56,6 +57,11 @@ export function problemText(p: FieldProblem, scope?: string): string {
   if (p.code === "past" && /^\d{4}-\d\d-\d\d$/.test(p.params.value ?? ""))
     params.value = formatDay(p.params.value);
   const field = leaf(p.field);
+  // An SBOM refused: worded by why (`problem.bad_sbom.xml`), else in general.
+  if (p.code === "bad_sbom") {
+    const why = `problem.bad_sbom.${p.params.reason ?? ""}`;
+    return t((why in en ? why : "problem.bad_sbom") as MessageKey, params);
+  }
   const keys = [
     scope ? `${wording[p.code]}.${scope}.${field}` : null,
     `${wording[p.code]}.${field}`,

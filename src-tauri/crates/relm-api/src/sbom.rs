@@ -130,26 +130,41 @@ impl Relm {
             .iter()
             .map(|c| c.name.as_str())
             .collect();
-        if !names.contains(&component.as_str()) {
-            return Err(ApiError::invalid(
-                "component",
-                if names.is_empty() {
-                    format!(
-                        "release {} {} lists no components; add `{component}` to it first (`relm release update {id} --component '{component}|VERSION'`)",
-                        row.fields.service, row.fields.version
-                    )
-                } else {
+        if !names.is_empty() && !names.contains(&component.as_str()) {
+            return Err(ApiError::from(
+                relm_domain::DomainError::problem(
+                    "component",
+                    relm_domain::ProblemCode::UnknownChoice,
                     format!(
                         "release {} {} has no component `{component}`; its components are {}",
                         row.fields.service,
                         row.fields.version,
                         names.join(", ")
-                    )
-                },
+                    ),
+                )
+                .with("value", &component)
+                .with("allowed", names.join(", ")),
+            ));
+        }
+        if names.is_empty() {
+            return Err(ApiError::invalid(
+                "component",
+                format!(
+                    "release {} {} lists no components; add `{component}` to it first (`relm release update {id} --component '{component}|VERSION'`)",
+                    row.fields.service, row.fields.version
+                ),
             ));
         }
         let read = relm_sbom::read(bytes).map_err(|e| {
-            ApiError::invalid("file", format!("{file}: {e}")).with("reason", sbom_reason(&e))
+            ApiError::from(
+                relm_domain::DomainError::problem(
+                    "file",
+                    relm_domain::ProblemCode::BadSbom,
+                    format!("{file}: {e}"),
+                )
+                .with("value", file)
+                .with("reason", sbom_reason(&e)),
+            )
         })?;
         let document = SbomDocument {
             format: read.format.clone(),
@@ -167,15 +182,19 @@ impl Relm {
         // What the ledger keeps must fit in one event.
         let size = body.to_parts().1.to_string().len();
         if size > relm_domain::limits::MAX_BODY - 4096 {
-            return Err(ApiError::invalid(
-                "file",
-                format!(
-                    "{file}: its {count} packages take {} KiB, more than one event carries ({} KiB); split the SBOM per component",
-                    size / 1024,
-                    relm_domain::limits::MAX_BODY / 1024
-                ),
-            )
-            .with("reason", "too_large"));
+            return Err(ApiError::from(
+                relm_domain::DomainError::problem(
+                    "file",
+                    relm_domain::ProblemCode::BadSbom,
+                    format!(
+                        "{file}: its {count} packages take {} KiB, more than one event carries ({} KiB); split the SBOM per component",
+                        size / 1024,
+                        relm_domain::limits::MAX_BODY / 1024
+                    ),
+                )
+                .with("value", file)
+                .with("reason", "too_large"),
+            ));
         }
         let signed = self.emit(|_| Ok(vec![body]))?;
         let event_id = signed

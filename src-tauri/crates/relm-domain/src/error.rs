@@ -69,6 +69,10 @@ pub enum ProblemCode {
     BadUrl,
     /// Not a `FROM=TO` pair (`value`).
     BadMapping,
+    /// Not an SBOM Relm reads (`value`: the file; `reason`: `too_large`, `empty`, `utf16`, `xml`,
+    /// `tag_value`, `truncated`, `not_json`, `too_deep`, `unknown_format`,
+    /// `unsupported_version`, `invalid`, `too_many_packages`).
+    BadSbom,
     /// A rule with no code of its own: the message says it (in English).
     Other,
 }
