@@ -489,3 +489,22 @@ pub fn forge(r: &Replica, remote: &Path, replica: &str, kind: &str, payload: ser
     let ev = forger.next(now_ms(), kind, payload);
     forge::plant(remote, replica, &forger.workspace, &[ev]);
 }
+
+/// `npm sbom` of the fixture project `tests/corpus/sbom/<project>`, in `format`
+/// (`cyclonedx` or `spdx`), written under `dir`.
+pub fn npm_sbom(project: &str, format: &str, dir: &Path) -> PathBuf {
+    let out = Command::new("npm")
+        .args(["sbom", "--package-lock-only", "--sbom-format", format])
+        .current_dir(workspace_root().join("tests/corpus/sbom").join(project))
+        .env("npm_config_update_notifier", "false")
+        .output()
+        .expect("npm runs (make deps installs node)");
+    assert!(
+        out.status.success(),
+        "npm sbom: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let file = dir.join(format!("{project}.{format}.json"));
+    std::fs::write(&file, out.stdout).expect("write the SBOM");
+    file
+}

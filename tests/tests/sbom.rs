@@ -5,30 +5,11 @@
 
 #![allow(clippy::unwrap_used)] // test code: a panic is the failure report
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
-use relm_tests::{Replica, not_applied, team, workspace_root};
+use relm_tests::{Replica, not_applied, npm_sbom, team};
 use serde_json::{Value, json};
-
-/// `npm sbom` of the fixture project `tests/corpus/sbom/<project>`, in `format`
-/// (`cyclonedx` or `spdx`), written under `dir`.
-fn npm_sbom(project: &str, format: &str, dir: &Path) -> PathBuf {
-    let out = Command::new("npm")
-        .args(["sbom", "--package-lock-only", "--sbom-format", format])
-        .current_dir(workspace_root().join("tests/corpus/sbom").join(project))
-        .env("npm_config_update_notifier", "false")
-        .output()
-        .expect("npm runs");
-    assert!(
-        out.status.success(),
-        "npm sbom: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let file = dir.join(format!("{project}.{format}.json"));
-    std::fs::write(&file, out.stdout).unwrap();
-    file
-}
 
 /// A release of `shop` at `version` with one component, `web`.
 fn release(r: &Replica, version: &str) -> String {

@@ -93,20 +93,7 @@ fn sboms_other_tools_wrote_read_as_their_projects_readers_read_them() {
     let npm = tempfile::tempdir().unwrap();
     for project in ["npm-shop-1", "npm-shop-2"] {
         for format in ["cyclonedx", "spdx"] {
-            let out = Command::new("npm")
-                .args(["sbom", "--package-lock-only", "--sbom-format", format])
-                .current_dir(root.join(project))
-                .env("npm_config_update_notifier", "false")
-                .output()
-                .unwrap();
-            assert!(
-                out.status.success(),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-            let f = npm.path().join(format!("{project}.{format}.json"));
-            std::fs::write(&f, out.stdout).unwrap();
-            files.push(f);
+            files.push(relm_tests::npm_sbom(project, format, npm.path()));
         }
     }
     files.sort();

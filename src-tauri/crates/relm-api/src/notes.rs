@@ -33,6 +33,7 @@ pub struct NotesWritten {
 
 /// What the notes say, before it is written one way or the other.
 struct Notes {
+    release_id: String,
     title: String,
     description: String,
     changes: Vec<(String, String, Option<String>)>,
@@ -67,7 +68,7 @@ impl Relm {
         let row = relm_store::projection::releases::get(self.store.conn(), &id)?
             .ok_or_else(|| crate::error::no_release(&id))?;
         let f = &row.fields;
-        let has_sbom = !self.sbom_contents(&id)?.components.is_empty();
+        let has_sbom = !relm_store::projection::sbom::documents(self.store.conn(), &id)?.is_empty();
         let inside = if has_sbom {
             let d = self.sbom_diff(&id, None)?;
             Some((
@@ -78,6 +79,7 @@ impl Relm {
             None
         };
         Ok(Notes {
+            release_id: id.clone(),
             title: format!("{} {} — {}", f.service, f.version, f.title),
             description: f.description.trim().to_string(),
             changes: f
@@ -97,115 +99,122 @@ impl Relm {
     /// Draft the release notes of `release` in Markdown.
     pub fn draft_notes(&self, release: &str, lang: ReportLang) -> Result<NotesDraft> {
         let n = self.notes(release)?;
-        let t = |en: &str, fr: &str| if lang == ReportLang::Fr { fr } else { en }.to_string();
-        let mut m = format!("# {}\n\n", md(&n.title));
-        if !n.description.is_empty() {
-            m.push_str(&format!("{}\n\n", md(&n.description)));
-        }
-        if !n.changes.is_empty() {
-            m.push_str(&format!("## {}\n\n", t("Changes", "Changements")));
-            for (id, title, link) in &n.changes {
-                match link {
-                    Some(l) if l.starts_with("https://") || l.starts_with("http://") => m.push_str(
-                        &format!("- [{}]({}) {}\n", md(id), l.replace(')', "%29"), md(title)),
-                    ),
-                    _ => m.push_str(&format!("- {} {}\n", md(id), md(title))),
-                }
-            }
-            m.push('\n');
-        }
-        if !n.components.is_empty() {
-            m.push_str(&format!("## {}\n\n", t("Components", "Composants")));
-            for c in &n.components {
-                m.push_str(&format!("- {}\n", md(c)));
-            }
-            m.push('\n');
-        }
-        m.push_str(&format!(
-            "## {}\n\n",
-            t("What changed inside", "Ce qui a changé à l’intérieur")
-        ));
-        match &n.inside {
-            None => m.push_str(&t(
-                "No SBOM is attached: the packages inside are not known.\n",
-                "Aucune SBOM n’est jointe\u{202f}: les paquets qu’elle contient ne sont pas connus.\n",
-            )),
-            Some((None, d)) => m.push_str(&format!(
-                "{}\n",
-                t(
-                    &format!("First version with an SBOM: {} packages.", d.added.len()),
-                    &format!(
-                        "Première version avec une SBOM\u{a0}: {} paquets.",
-                        d.added.len()
-                    ),
-                )
-            )),
-            Some((Some(against), d)) => {
-                m.push_str(&format!(
-                    "{}\n\n",
-                    t(
-                        &format!("Since {}:", md(against)),
-                        &format!("Depuis {}\u{a0}:", md(against))
-                    )
-                ));
-                for p in &d.added {
-                    m.push_str(&format!(
-                        "- {} {} {}\n",
-                        t("Added:", "Ajouté\u{a0}:"),
-                        md(&p.name),
-                        md(version(p))
-                    ));
-                }
-                for mv in &d.upgraded {
-                    m.push_str(&format!(
-                        "- {} {} {} → {}\n",
-                        t("Upgraded:", "Mis à jour\u{a0}:"),
-                        md(&mv.name),
-                        md(version(&mv.from)),
-                        md(version(&mv.to))
-                    ));
-                }
-                for mv in &d.downgraded {
-                    m.push_str(&format!(
-                        "- {} {} {} → {}\n",
-                        t("Downgraded:", "Revenu en arrière\u{a0}:"),
-                        md(&mv.name),
-                        md(version(&mv.from)),
-                        md(version(&mv.to))
-                    ));
-                }
-                for p in &d.removed {
-                    m.push_str(&format!(
-                        "- {} {} {}\n",
-                        t("Removed:", "Retiré\u{a0}:"),
-                        md(&p.name),
-                        md(version(p))
-                    ));
-                }
-                for l in &d.relicensed {
-                    m.push_str(&format!(
-                        "- {} {}: {} → {}\n",
-                        t("Licence changed:", "Licence changée\u{a0}:"),
-                        md(&l.name),
-                        md(&l.from.join(" / ")),
-                        md(&l.to.join(" / "))
-                    ));
-                }
-                if d.is_empty() {
-                    m.push_str(&t(
-                        "- No package changed.\n",
-                        "- Aucun paquet n’a changé.\n",
-                    ));
-                }
-            }
-        }
         Ok(NotesDraft {
-            release_id: self.resolve_release(release)?,
+            markdown: markdown(&n, lang),
+            release_id: n.release_id,
             title: n.title,
-            markdown: m,
         })
     }
+}
 
+/// The notes in Markdown.
+fn markdown(n: &Notes, lang: ReportLang) -> String {
+    let t = |en: &str, fr: &str| if lang == ReportLang::Fr { fr } else { en }.to_string();
+    let mut m = format!("# {}\n\n", md(&n.title));
+    if !n.description.is_empty() {
+        m.push_str(&format!("{}\n\n", md(&n.description)));
+    }
+    if !n.changes.is_empty() {
+        m.push_str(&format!("## {}\n\n", t("Changes", "Changements")));
+        for (id, title, link) in &n.changes {
+            match link {
+                Some(l) if l.starts_with("https://") || l.starts_with("http://") => m.push_str(
+                    &format!("- [{}]({}) {}\n", md(id), l.replace(')', "%29"), md(title)),
+                ),
+                _ => m.push_str(&format!("- {} {}\n", md(id), md(title))),
+            }
+        }
+        m.push('\n');
+    }
+    if !n.components.is_empty() {
+        m.push_str(&format!("## {}\n\n", t("Components", "Composants")));
+        for c in &n.components {
+            m.push_str(&format!("- {}\n", md(c)));
+        }
+        m.push('\n');
+    }
+    m.push_str(&format!(
+        "## {}\n\n",
+        t("What changed inside", "Ce qui a changé à l’intérieur")
+    ));
+    match &n.inside {
+        None => m.push_str(&t(
+            "No SBOM is attached: the packages inside are not known.\n",
+            "Aucune SBOM n’est jointe\u{202f}: les paquets qu’elle contient ne sont pas connus.\n",
+        )),
+        Some((None, d)) => m.push_str(&format!(
+            "{}\n",
+            t(
+                &format!("First version with an SBOM: {} packages.", d.added.len()),
+                &format!(
+                    "Première version avec une SBOM\u{a0}: {} paquets.",
+                    d.added.len()
+                ),
+            )
+        )),
+        Some((Some(against), d)) => {
+            m.push_str(&format!(
+                "{}\n\n",
+                t(
+                    &format!("Since {}:", md(against)),
+                    &format!("Depuis {}\u{a0}:", md(against))
+                )
+            ));
+            for p in &d.added {
+                m.push_str(&format!(
+                    "- {} {} {}\n",
+                    t("Added:", "Ajouté\u{a0}:"),
+                    md(&p.name),
+                    md(version(p))
+                ));
+            }
+            for mv in &d.upgraded {
+                m.push_str(&format!(
+                    "- {} {} {} → {}\n",
+                    t("Upgraded:", "Mis à jour\u{a0}:"),
+                    md(&mv.name),
+                    md(version(&mv.from)),
+                    md(version(&mv.to))
+                ));
+            }
+            for mv in &d.downgraded {
+                m.push_str(&format!(
+                    "- {} {} {} → {}\n",
+                    t("Downgraded:", "Revenu en arrière\u{a0}:"),
+                    md(&mv.name),
+                    md(version(&mv.from)),
+                    md(version(&mv.to))
+                ));
+            }
+            for p in &d.removed {
+                m.push_str(&format!(
+                    "- {} {} {}\n",
+                    t("Removed:", "Retiré\u{a0}:"),
+                    md(&p.name),
+                    md(version(p))
+                ));
+            }
+            for l in &d.relicensed {
+                m.push_str(&format!(
+                    "- {} {}: {} → {}\n",
+                    t("Licence changed:", "Licence changée\u{a0}:"),
+                    md(&l.name),
+                    md(&l.from.join(" / ")),
+                    md(&l.to.join(" / "))
+                ));
+            }
+            if d.is_empty() {
+                m.push_str(&t(
+                    "- No package changed.\n",
+                    "- Aucun paquet n’a changé.\n",
+                ));
+            }
+        }
+    }
+    m
+}
+
+impl Relm {
     /// The release notes as a report-engine document.
     fn notes_document(&self, release: &str, lang: ReportLang) -> Result<Document> {
         let n = self.notes(release)?;
@@ -314,14 +323,14 @@ impl Relm {
             inside,
         ));
         let at = self.report_time()?;
-        let draft = self.draft_notes(release, lang)?;
+        // The footer's digest: the Markdown draft's, the same text in another form.
+        let digest = relm_sbom::digest(markdown(&n, lang).as_bytes());
         Ok(Document {
             title: n.title,
             subject: t("Release notes", "Notes de version"),
             author: self.identity()?.member.name,
             lang,
-            // The footer's digest: the Markdown draft's, the same text in another form.
-            digest: relm_sbom::digest(draft.markdown.as_bytes()),
+            digest,
             created: at.timestamp(),
             sections,
         })
