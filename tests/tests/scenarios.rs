@@ -12,6 +12,7 @@ mod connectors;
 mod convergence;
 mod crash_safety;
 mod deployments;
+mod digest;
 mod forks;
 mod freeze_notice;
 mod gates;

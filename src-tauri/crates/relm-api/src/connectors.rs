@@ -576,6 +576,15 @@ impl Relm {
     /// Deliver a failed or dropped entry again now (re-checked against the platform first).
     pub fn retry_outbox(&mut self, id: &str) -> Result<OutboxRow> {
         let entry = self.requeue_outbox(id)?;
+        if let Some(webhook) = entry.connector.strip_prefix("webhook:") {
+            crate::webhooks::deliver_webhook(
+                &std::cell::RefCell::new(&mut *self),
+                webhook,
+                &crate::webhooks::Retry::default(),
+            )?;
+            return outbox::get(self.store.conn(), &entry.id)?
+                .ok_or_else(|| ApiError::validation("the entry vanished"));
+        }
         let plan = self
             .plan_syncs(Some(&entry.connector))?
             .into_iter()

@@ -11,6 +11,7 @@ pub mod calendar;
 pub mod connectors;
 pub mod demo;
 pub mod deployments;
+pub mod digest;
 mod error;
 pub mod files;
 pub mod gates;
@@ -31,6 +32,7 @@ pub mod risk_csv;
 pub mod risks;
 pub mod sbom;
 mod session;
+pub mod webhooks;
 pub mod workspace;
 
 pub use error::{ApiError, ErrorCode, Result};

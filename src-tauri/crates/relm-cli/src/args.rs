@@ -68,6 +68,12 @@ pub enum Command {
     /// Release notes: drafted from what the workspace knows of a release.
     #[command(subcommand)]
     Notes(crate::report::NotesCmd),
+    /// The stakeholder digest of a period: what is planned, the freezes, what is blocked and
+    /// why, what shipped, what failed and its review (Markdown, HTML or an e-mail).
+    Digest(crate::tell::DigestCmd),
+    /// Slack and Microsoft Teams incoming webhooks: add one, post the digest to it.
+    #[command(subcommand)]
+    Webhook(crate::tell::WebhookCmd),
     /// Deployments: record what ran, list them.
     #[command(subcommand)]
     Deploy(crate::delivery::DeployCmd),

@@ -121,6 +121,8 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Risk(cmd) => risk(&opts, cmd),
         Command::Sbom(cmd) => crate::sbom::sbom(&opts, cmd),
         Command::Notes(cmd) => crate::report::notes(&opts, cmd),
+        Command::Digest(cmd) => crate::tell::digest(&opts, cmd),
+        Command::Webhook(cmd) => crate::tell::webhook(&opts, cmd),
         Command::Deploy(cmd) => crate::delivery::deploy(&opts, cmd),
         Command::Connector(cmd) => crate::connect::connector(&opts, cmd),
         Command::Outbox(cmd) => crate::connect::outbox(&opts, cmd),

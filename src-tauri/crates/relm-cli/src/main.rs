@@ -9,6 +9,7 @@ mod delivery;
 mod gates;
 mod report;
 mod sbom;
+mod tell;
 mod text;
 
 use clap::Parser;

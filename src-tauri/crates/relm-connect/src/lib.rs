@@ -16,3 +16,4 @@ pub mod link;
 pub mod remote;
 pub mod seen;
 pub mod wait;
+pub mod webhook;

@@ -165,6 +165,10 @@ pub enum ReasonCode {
     ConnectorExists,
     /// No connection of this name (`name`).
     NoConnector,
+    /// A webhook of this name exists (`name`).
+    WebhookExists,
+    /// No webhook of this name (`name`).
+    NoWebhook,
 }
 
 /// A refusal: its code and parameters for the app, an English message for the CLI and the log.

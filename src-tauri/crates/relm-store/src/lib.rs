@@ -18,6 +18,7 @@ pub mod local;
 pub mod outbox;
 pub mod projection;
 pub mod verify;
+pub mod webhooks;
 
 pub use db::{SCHEMA_VERSION, Store};
 pub use error::StoreError;
