@@ -16,6 +16,10 @@ use relm_api::deployments::{
     DeploymentInput, DeploymentQuery, DeploymentView, DeviationView, PlanInput, Recorded,
     RollbackView,
 };
+use relm_api::digest::{
+    Digest, DigestBlocked, DigestFailure, DigestFreeze, DigestPart, DigestPreview, DigestQuery,
+    DigestRelease, DigestWritten, Listed,
+};
 use relm_api::gates::{CheckRequest, PendingDecision, PolicySummary, SimulatedChange, Simulation};
 use relm_api::identity::IdentityView;
 use relm_api::members::MemberView;
@@ -44,6 +48,7 @@ use relm_api::sbom::{
     ComponentContents, LicenceFinding, ReleaseRef, SbomAttached, SbomContents, SbomDiffView,
     Shipping,
 };
+use relm_api::webhooks::{WebhookSent, WebhookView};
 use relm_api::workspace::WorkspaceSettings;
 use relm_api::workspace::{InitOutcome, InitRequest, Summary};
 use relm_api::{ApiError, ErrorCode};
@@ -117,6 +122,8 @@ pub fn typescript() -> String {
         LeftOut, ConnectorSync, OutboxRow, Seen, SeenEnvironment, SeenRelease, SyncProgress,
         Package, SbomDocument, Moved, Relicensed, Diff, SbomAttached, ComponentContents,
         LicenceFinding, SbomContents, ReleaseRef, SbomDiffView, Shipping,
+        DigestQuery, Listed<DigestRelease>, DigestRelease, DigestFreeze, DigestBlocked, DigestFailure,
+        Digest, DigestPart, DigestPreview, DigestWritten, WebhookView, WebhookSent,
     ];
     let mut out = String::from(
         "// Generated from the Rust types by `relm-app` (src-tauri/src/bindings.rs). Do not edit:\n// run `RELM_UPDATE_BINDINGS=1 cargo test -p relm-app bindings`.\n\nexport type JsonValue =\n  | number\n  | string\n  | boolean\n  | Array<JsonValue>\n  | { [key in string]?: JsonValue }\n  | null;\n",

@@ -252,15 +252,42 @@ pub fn outbox(state: State<'_, AppState>) -> Result<Vec<OutboxRow>> {
     state.with(|r| r.outbox())
 }
 
-/// Put a failed entry back in the queue and sync its connection now, through the sync worker.
+/// Put a failed entry back in the queue and deliver it now: a platform write through the sync
+/// worker (never beside a background sync), a webhook message directly (the workspace held only
+/// between attempts).
 #[tauri::command]
-#[tracing::instrument(skip(state, worker), err)]
+#[tracing::instrument(skip(app, state, worker), err)]
 pub async fn retry_outbox(
+    app: AppHandle,
     state: State<'_, AppState>,
     worker: State<'_, SyncWorker>,
     id: String,
 ) -> Result<Vec<ConnectorSync>> {
     let entry = state.with(|r| r.requeue_outbox(&id))?;
+    if entry.connector.starts_with("webhook:") {
+        let entry = blocking(move || {
+            use tauri::Manager;
+            let state = app.state::<AppState>();
+            let name = entry.connector.trim_start_matches("webhook:");
+            relm_api::webhooks::deliver_webhook(
+                &*state,
+                name,
+                &relm_api::webhooks::Retry::default(),
+            )?;
+            state.with(|r| r.outbox_entry(&entry.id))
+        })
+        .await?;
+        return Ok(Vec::from([ConnectorSync {
+            name: entry.connector.clone(),
+            pulled: 0,
+            pushed: u32::from(entry.state == "done"),
+            errors: entry.last_error.into_iter().collect(),
+            left_out: Vec::new(),
+            unfinished: 0,
+            waiting: 0,
+            wider: Vec::new(),
+        }]));
+    }
     worker.sync_connectors(Some(entry.connector)).await
 }
 
@@ -272,6 +299,83 @@ pub async fn sync_connectors(
     name: Option<String>,
 ) -> Result<Vec<ConnectorSync>> {
     worker.sync_connectors(name).await
+}
+
+/// Run `f` on a thread that may block (network), and wait for it.
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
+    tauri::async_runtime::spawn_blocking(f).await.map_err(|e| {
+        ApiError::new(
+            relm_api::ErrorCode::Internal,
+            format!("the work stopped: {e}"),
+        )
+    })?
+}
+
+/// The stakeholder digest of a period, with its outline as it will be written or posted.
+#[tauri::command(async)]
+#[tracing::instrument(skip(state), err)]
+pub fn digest_preview(
+    state: State<'_, AppState>,
+    query: relm_api::digest::DigestQuery,
+) -> Result<relm_api::digest::DigestPreview> {
+    state.with(|r| r.digest_preview(&query))
+}
+
+/// Write the digest to a file (`.md`, `.html` or `.eml`).
+#[tauri::command(async)]
+#[tracing::instrument(skip(state), err)]
+pub fn write_digest(
+    state: State<'_, AppState>,
+    query: relm_api::digest::DigestQuery,
+    path: PathBuf,
+) -> Result<relm_api::digest::DigestWritten> {
+    state.export(&path, |r| r.write_digest(&query, &path))
+}
+
+#[tauri::command(async)]
+#[tracing::instrument(skip(state), err)]
+pub fn webhooks(state: State<'_, AppState>) -> Result<Vec<relm_api::webhooks::WebhookView>> {
+    state.with(|r| r.webhooks())
+}
+
+/// Add a chat webhook; its URL goes to the OS keyring only (and is not logged).
+#[tauri::command(async)]
+#[tracing::instrument(skip(state, url), err)]
+pub fn add_webhook(
+    state: State<'_, AppState>,
+    name: String,
+    kind: String,
+    url: String,
+) -> Result<relm_api::webhooks::WebhookView> {
+    let url = zeroize::Zeroizing::new(url);
+    state.with(|r| r.add_webhook(&name, &kind, &url))
+}
+
+#[tauri::command(async)]
+#[tracing::instrument(skip(state), err)]
+pub fn remove_webhook(state: State<'_, AppState>, name: String) -> Result<()> {
+    state.with(|r| r.remove_webhook(&name))
+}
+
+/// Post the digest to a webhook through the outbox; the workspace is not held while the
+/// platform answers.
+#[tauri::command]
+#[tracing::instrument(skip(app), err)]
+pub async fn send_digest(
+    app: AppHandle,
+    name: String,
+    query: relm_api::digest::DigestQuery,
+) -> Result<relm_api::webhooks::WebhookSent> {
+    blocking(move || {
+        use tauri::Manager;
+        relm_api::webhooks::send_digest(
+            &*app.state::<AppState>(),
+            &name,
+            &query,
+            &relm_api::webhooks::Retry::default(),
+        )
+    })
+    .await
 }
 
 /// The live verdict for a release and environment (now, unless `at` is given).

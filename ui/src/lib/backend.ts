@@ -13,6 +13,11 @@ import type {
   SbomContents,
   SbomDiffView,
   Shipping,
+  DigestPreview,
+  DigestQuery,
+  DigestWritten,
+  WebhookSent,
+  WebhookView,
 } from "./bindings";
 import type {
   ActionQuery,
@@ -147,6 +152,15 @@ export const backend = {
   syncConnectors: (name: string | null = null) =>
     call<ConnectorSync[]>("sync_connectors", { name }),
   outbox: () => call<OutboxRow[]>("outbox"),
+  digestPreview: (query: DigestQuery) => call<DigestPreview>("digest_preview", { query }),
+  writeDigest: (query: DigestQuery, path: string) =>
+    call<DigestWritten>("write_digest", { query, path }),
+  webhooks: () => call<WebhookView[]>("webhooks"),
+  addWebhook: (name: string, kind: string, url: string) =>
+    call<WebhookView>("add_webhook", { name, kind, url }),
+  removeWebhook: (name: string) => call<void>("remove_webhook", { name }),
+  sendDigest: (name: string, query: DigestQuery) =>
+    call<WebhookSent>("send_digest", { name, query }),
   retryOutbox: (id: string) => call<ConnectorSync[]>("retry_outbox", { id }),
   syncNow: (name: string | null = null) => call<SyncOutcome[]>("sync_now", { name }),
   syncStatus: () => call<SyncStatus>("sync_status"),

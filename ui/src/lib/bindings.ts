@@ -33,7 +33,7 @@ export type Reason = { code: ReasonCode,
  */
 params: { [key in string]: string }, message: string, };
 
-export type ReasonCode = "workspace_once" | "not_a_member" | "member_removed" | "role_required" | "already_member" | "last_admin" | "illegal_transition" | "not_editable" | "not_movable" | "policy_in_force" | "nothing_to_decide" | "already_decided" | "decision_would_not_count" | "not_emergency" | "workspace_exists" | "workspace_not_empty" | "remote_exists" | "changed_since_checked" | "file_exists" | "no_release" | "no_policy_version" | "no_calendar_entry" | "no_remote" | "no_member" | "not_joined" | "risk_closed" | "owner_cannot_accept" | "no_risk" | "owner_cannot_lower" | "ref_taken" | "no_deployment" | "nothing_to_review" | "review_signed" | "cannot_sign_review" | "already_signed" | "action_done" | "no_action" | "review_required" | "connector_exists" | "no_connector";
+export type ReasonCode = "workspace_once" | "not_a_member" | "member_removed" | "role_required" | "already_member" | "last_admin" | "illegal_transition" | "not_editable" | "not_movable" | "policy_in_force" | "nothing_to_decide" | "already_decided" | "decision_would_not_count" | "not_emergency" | "workspace_exists" | "workspace_not_empty" | "remote_exists" | "changed_since_checked" | "file_exists" | "no_release" | "no_policy_version" | "no_calendar_entry" | "no_remote" | "no_member" | "not_joined" | "risk_closed" | "owner_cannot_accept" | "no_risk" | "owner_cannot_lower" | "ref_taken" | "no_deployment" | "nothing_to_review" | "review_signed" | "cannot_sign_review" | "already_signed" | "action_done" | "no_action" | "review_required" | "connector_exists" | "no_connector" | "webhook_exists" | "no_webhook";
 
 export type ApiError = { code: ErrorCode, message: string, 
 /**
@@ -1609,3 +1609,139 @@ export type SbomDiffView = { release: ReleaseRef,
 against: ReleaseRef | null, diff: Diff, };
 
 export type Shipping = { release: ReleaseRef, component: string, package: Package, };
+
+export type DigestQuery = { 
+/**
+ * A date (`2027-03-01`) or an RFC 3339 time: the period's start.
+ */
+from: string, 
+/**
+ * A date (included) or an RFC 3339 time: the period's end.
+ */
+to: string, 
+/**
+ * Only this environment.
+ */
+environment?: string, 
+/**
+ * `en` (default) or `fr`.
+ */
+lang?: string, 
+/**
+ * The IANA zone times are shown in (UTC by default).
+ */
+zone?: string, };
+
+export type Listed<T> = { items: Array<T>, more: number, };
+
+export type DigestRelease = { release_id: string, 
+/**
+ * `SERVICE VERSION`.
+ */
+label: string, title: string, 
+/**
+ * The environments it goes to (planned), or the one it went to (shipped).
+ */
+environments: Array<string>, 
+/**
+ * Its window's start (planned) or its deployment's (shipped), in the digest's zone.
+ */
+when: string, 
+/**
+ * Its status, worded.
+ */
+status: string, };
+
+export type DigestFreeze = { name: string, 
+/**
+ * `hard` or `soft`.
+ */
+level: string, start: string, end: string, 
+/**
+ * What it covers, worded ("all environments", "prod; services api").
+ */
+scope: string, reason: string, };
+
+export type DigestBlocked = { release_id: string, label: string, environment: string, when: string, 
+/**
+ * The failing rules' reasons, in the digest's language.
+ */
+reasons: Array<string>, };
+
+export type DigestFailure = { release_id: string, label: string, environment: string, when: string, 
+/**
+ * `failed`, `rolled_back` or `partial`, worded.
+ */
+outcome: string, 
+/**
+ * `missing`, `draft` or `signed`.
+ */
+review: ReviewStatus, 
+/**
+ * What went badly, as the review says it (its first 300 characters).
+ */
+summary: string, };
+
+export type Digest = { workspace: string, title: string, from: string, to: string, environment?: string, 
+/**
+ * `en` or `fr`.
+ */
+lang: string, zone: string, 
+/**
+ * When it was made, RFC 3339 UTC.
+ */
+made_at: string, planned: Listed<DigestRelease>, freezes: Listed<DigestFreeze>, blocked: Listed<DigestBlocked>, shipped: Listed<DigestRelease>, failed: Listed<DigestFailure>, };
+
+export type DigestPart = { heading: string, lines: Array<string>, };
+
+export type DigestPreview = { digest: Digest, 
+/**
+ * The line under the title: the workspace and the zone of the times.
+ */
+subtitle: string, sections: Array<DigestPart>, };
+
+export type DigestWritten = { path: string, 
+/**
+ * `markdown`, `html` or `eml`.
+ */
+format: string, bytes: number, };
+
+export type WebhookView = { name: string, 
+/**
+ * `slack` or `teams`.
+ */
+kind: string, 
+/**
+ * The URL's host (the URL is a secret).
+ */
+host: string, added_at: string, 
+/**
+ * Whether the OS keyring holds its URL.
+ */
+has_url: boolean, 
+/**
+ * Messages posted.
+ */
+sent: number, 
+/**
+ * Messages waiting or failed.
+ */
+waiting: number, };
+
+export type WebhookSent = { webhook: string, 
+/**
+ * The digest's outbox entry, as it is now.
+ */
+entry: OutboxRow, 
+/**
+ * The same digest was queued before (nothing new was queued).
+ */
+queued_before: boolean, 
+/**
+ * Messages of this webhook delivered by this send (earlier failed ones included).
+ */
+delivered: number, 
+/**
+ * What could not be delivered, and why.
+ */
+errors: Array<string>, };

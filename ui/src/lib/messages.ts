@@ -436,6 +436,47 @@ export const en = {
   "problem.required.api_url": "Argo CD has no public address: give your server's URL.",
   "problem.required.token": "Paste the platform's access token.",
   "nav.connections": "Connections",
+  "nav.communication": "Communication",
+  "communication.digest": "Stakeholder digest",
+  "communication.digestHelp":
+    "What is planned in the period, the freezes, what is blocked and why, what shipped, and what failed with its review, previewed below as its readers will see it.",
+  "communication.readers": "Readers’ language",
+  "communication.save": "Save as…",
+  "communication.formatEml": "E-mail",
+  "communication.postTo": "Post to",
+  "communication.post": "Post to the channel",
+  "communication.posting": "Posting…",
+  "communication.noHooks": "Add a webhook below to post the digest to a channel.",
+  "communication.written": "Written to {path}.",
+  "communication.posted": "Digest posted to {name}",
+  "communication.postedAfter":
+    "Posted to {name} ({count, plural, one {# attempt} other {# attempts}}).",
+  "communication.postedBefore":
+    "This digest was posted to {name} already; there is nothing new to post.",
+  "communication.waiting":
+    "Not posted to {name} yet. It waits in the outbox and is tried again at the next post, or with Retry.",
+  "communication.loading": "Preparing the digest…",
+  "communication.hooks": "Chat webhooks",
+  "communication.hooksHelp":
+    "Slack and Microsoft Teams incoming webhooks. Their URLs are kept in the OS keyring and never shown again.",
+  "communication.counts": "{sent} posted · {waiting} waiting",
+  "communication.noUrl": "the OS keyring holds no URL for it; remove it and add it again",
+  "communication.remove": "Remove",
+  "communication.removeConfirm":
+    "Remove the webhook {name}? Its URL and its messages waiting in the outbox go with it.",
+  "communication.hookName": "Name",
+  "communication.hookKind": "Kind",
+  "communication.hookUrl": "Webhook URL",
+  "communication.hookUrlHint": "Kept in the OS keyring, never in the workspace.",
+  "communication.addHook": "Add the webhook",
+  "communication.hookAdded": "Webhook {name} added",
+  "communication.outbox": "Messages",
+  "communication.outboxHelp":
+    "Each message is posted once. A platform that is busy or does not answer is tried again later.",
+  "outbox.kind.slack.message": "Slack message",
+  "outbox.kind.teams.message": "Teams message",
+  "reason.webhook_exists": "A webhook named {name} exists already; choose another name.",
+  "reason.no_webhook": "No webhook named {name}.",
   "connections.title": "Connections",
   "connections.intro":
     "The deployment platforms Relm reads what ran from. Their deployments become signed records of this workspace; each token stays in this computer's keyring, never in the workspace.",
@@ -1737,6 +1778,49 @@ export const fr: Record<MessageKey, string> = {
   "problem.required.api_url": "Argo CD n’a pas d’adresse publique : donnez l’URL de votre serveur.",
   "problem.required.token": "Collez le jeton d’accès de la plateforme.",
   "nav.connections": "Connexions",
+  "nav.communication": "Communication",
+  "communication.digest": "Synthèse pour les parties prenantes",
+  "communication.digestHelp":
+    "Ce qui est prévu sur la période, les gels, ce qui est bloqué et pourquoi, ce qui a été livré, et ce qui a échoué avec sa revue : l’aperçu ci-dessous montre ce que liront ses destinataires.",
+  "communication.readers": "Langue des destinataires",
+  "communication.save": "Enregistrer sous…",
+  "communication.formatEml": "Courriel",
+  "communication.postTo": "Publier dans",
+  "communication.post": "Publier dans le canal",
+  "communication.posting": "Publication…",
+  "communication.noHooks": "Ajoutez un webhook ci-dessous pour publier la synthèse dans un canal.",
+  "communication.written": "Enregistrée dans {path}.",
+  "communication.posted": "Synthèse publiée dans {name}",
+  "communication.postedAfter":
+    "Publiée dans {name} ({count, plural, one {# tentative} other {# tentatives}}).",
+  "communication.postedBefore":
+    "Cette synthèse a déjà été publiée dans {name} ; il n’y a rien de nouveau à publier.",
+  "communication.waiting":
+    "Pas encore publiée dans {name}. Elle attend dans la file d’envoi et sera retentée à la prochaine publication, ou avec « Réessayer ».",
+  "communication.loading": "Préparation de la synthèse…",
+  "communication.hooks": "Webhooks de messagerie",
+  "communication.hooksHelp":
+    "Webhooks entrants Slack et Microsoft Teams. Leurs URL sont gardées dans le trousseau du système et ne sont plus jamais affichées.",
+  "communication.counts": "{sent, plural, one {# publié} other {# publiés}} · {waiting} en attente",
+  "communication.noUrl":
+    "le trousseau du système ne contient pas son URL ; retirez-le puis ajoutez-le à nouveau",
+  "communication.remove": "Retirer",
+  "communication.removeConfirm":
+    "Retirer le webhook {name} ? Son URL et ses messages en attente dans la file d’envoi partent avec lui.",
+  "communication.hookName": "Nom",
+  "communication.hookKind": "Type",
+  "communication.hookUrl": "URL du webhook",
+  "communication.hookUrlHint":
+    "Gardée dans le trousseau du système, jamais dans l’espace de travail.",
+  "communication.addHook": "Ajouter le webhook",
+  "communication.hookAdded": "Webhook {name} ajouté",
+  "communication.outbox": "Messages",
+  "communication.outboxHelp":
+    "Chaque message est publié une fois. Une plateforme occupée ou qui ne répond pas est relancée plus tard.",
+  "outbox.kind.slack.message": "Message Slack",
+  "outbox.kind.teams.message": "Message Teams",
+  "reason.webhook_exists": "Un webhook nommé {name} existe déjà ; choisissez un autre nom.",
+  "reason.no_webhook": "Aucun webhook nommé {name}.",
   "connections.title": "Connexions",
   "connections.intro":
     "Les plateformes de déploiement où Relm lit ce qui a été déployé. Leurs déploiements deviennent des enregistrements signés de cet espace de travail ; chaque jeton reste dans le trousseau de cet ordinateur, jamais dans l’espace de travail.",

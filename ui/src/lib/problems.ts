@@ -127,6 +127,8 @@ const reasonWording: Record<ReasonCode, MessageKey> = {
   no_remote: "reason.no_remote",
   connector_exists: "reason.connector_exists",
   no_connector: "reason.no_connector",
+  webhook_exists: "reason.webhook_exists",
+  no_webhook: "reason.no_webhook",
   no_member: "reason.no_member",
   not_joined: "reason.not_joined",
   risk_closed: "reason.risk_closed",

@@ -8,6 +8,7 @@ export type Page =
   | "reviews"
   | "metrics"
   | "reports"
+  | "communication"
   | "connections"
   | "audit"
   | "settings";
@@ -25,6 +26,7 @@ export const PAGES: Page[] = [
   "reviews",
   "metrics",
   "reports",
+  "communication",
   "connections",
   "audit",
   "settings",

@@ -11,6 +11,7 @@ export const SHORTCUT_KEYS: Record<Page, string> = {
   reviews: "v",
   metrics: "m",
   reports: "p",
+  communication: "t",
   connections: "o",
   audit: "a",
   settings: "s",

@@ -573,6 +573,16 @@ impl Relm {
         Ok(outbox::list(self.store.conn())?)
     }
 
+    /// One outbox entry as it is now.
+    pub fn outbox_entry(&self, id: &str) -> Result<OutboxRow> {
+        outbox::get(self.store.conn(), id.trim())?.ok_or_else(|| {
+            ApiError::not_found(format!(
+                "no outbox entry `{}`; `relm outbox list` shows them",
+                id.trim()
+            ))
+        })
+    }
+
     /// Deliver a failed or dropped entry again now (re-checked against the platform first).
     pub fn retry_outbox(&mut self, id: &str) -> Result<OutboxRow> {
         let entry = self.requeue_outbox(id)?;

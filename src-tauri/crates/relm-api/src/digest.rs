@@ -134,6 +134,17 @@ pub struct Digest {
     pub failed: Listed<DigestFailure>,
 }
 
+/// A digest as it will be written or posted: its data, and its outline in its own language
+/// (the same headed lists every form is made from).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct DigestPreview {
+    pub digest: Digest,
+    /// The line under the title: the workspace and the zone of the times.
+    pub subtitle: String,
+    pub sections: Vec<DigestPart>,
+}
+
 /// A digest written to a file.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -344,6 +355,17 @@ impl Relm {
         })
     }
 
+    /// The digest `q` with its outline, as the app previews it.
+    pub fn digest_preview(&self, q: &DigestQuery) -> Result<DigestPreview> {
+        let digest = self.digest(q)?;
+        let (subtitle, sections) = outline(&digest);
+        Ok(DigestPreview {
+            digest,
+            subtitle,
+            sections,
+        })
+    }
+
     /// Write the digest to `out`: Markdown for `.md`, HTML for `.html`, an e-mail for `.eml`.
     /// Written whole or not at all.
     pub fn write_digest(&self, q: &DigestQuery, out: &std::path::Path) -> Result<DigestWritten> {
@@ -421,14 +443,15 @@ fn scope_words(w: &Words, s: &relm_calendar::Scope) -> String {
 }
 
 /// One section of the outline: its heading and its lines (plain text, not escaped yet).
-#[derive(Debug)]
-pub struct Part {
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct DigestPart {
     pub heading: String,
     pub lines: Vec<String>,
 }
 
 /// The digest as headed lists of plain text, the same for every form.
-pub fn outline(d: &Digest) -> (String, Vec<Part>) {
+pub fn outline(d: &Digest) -> (String, Vec<DigestPart>) {
     let fr = d.lang == "fr";
     let t = |en: &str, fr_: &str| if fr { fr_ } else { en }.to_string();
     let colon = if fr { "\u{a0}:" } else { ":" };
@@ -450,7 +473,7 @@ pub fn outline(d: &Digest) -> (String, Vec<Part>) {
     };
     let envs = |e: &[String]| e.join(", ");
     let parts = vec![
-        Part {
+        DigestPart {
             heading: head("Planned", "Prévu", d.planned.items.len(), d.planned.more),
             lines: finish(
                 &d.planned,
@@ -471,7 +494,7 @@ pub fn outline(d: &Digest) -> (String, Vec<Part>) {
                 fr,
             ),
         },
-        Part {
+        DigestPart {
             heading: head("Freezes", "Gels", d.freezes.items.len(), d.freezes.more),
             lines: finish(
                 &d.freezes,
@@ -498,7 +521,7 @@ pub fn outline(d: &Digest) -> (String, Vec<Part>) {
                 fr,
             ),
         },
-        Part {
+        DigestPart {
             heading: head(
                 "Blocked, and why",
                 "Bloqué, et pourquoi",
@@ -523,7 +546,7 @@ pub fn outline(d: &Digest) -> (String, Vec<Part>) {
                 fr,
             ),
         },
-        Part {
+        DigestPart {
             heading: head("Shipped", "Livré", d.shipped.items.len(), d.shipped.more),
             lines: finish(
                 &d.shipped,
@@ -543,7 +566,7 @@ pub fn outline(d: &Digest) -> (String, Vec<Part>) {
                 fr,
             ),
         },
-        Part {
+        DigestPart {
             heading: head(
                 "Failed, and its review",
                 "En échec, et sa revue",

@@ -1,0 +1,242 @@
+// Telling stakeholders, in the real app: the Communication page previews a period's digest
+// (planned, freezes, blocked and why, shipped, failed with its review) exactly as it will be
+// sent; a Slack webhook is added (a bad URL refused beside its field; the URL kept out of the
+// data folder), the digest is posted to it through the outbox (a 500 first, then taken: one
+// message), and saved as an e-mail through the system's file dialog. Then the same page in
+// French.
+
+import assert from "node:assert/strict";
+import { existsSync, readFileSync } from "node:fs";
+import { createServer } from "node:http";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import {
+  answerFileDialog,
+  cli,
+  dataDir,
+  errorOf,
+  files,
+  find,
+  screenshot,
+  set,
+  stopDriver,
+  until,
+  withApp,
+} from "./harness.mjs";
+
+let server;
+let base;
+const posts = [];
+
+before(async () => {
+  // A Slack incoming webhook: the first post fails (500), the next are taken ("ok").
+  server = createServer((req, res) => {
+    let body = "";
+    req.on("data", (c) => (body += c));
+    req.on("end", () => {
+      posts.push({ path: req.url, body });
+      const status = posts.length === 1 ? 500 : 200;
+      res.writeHead(status, { "Content-Type": "text/plain" });
+      res.end(status === 200 ? "ok" : "internal_error");
+    });
+  });
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  base = `http://127.0.0.1:${server.address().port}`;
+});
+after(() => server?.close());
+after(stopDriver);
+
+/** March 2026: payments 4.2.0 shipped to staging and failed in prod (review drafted), api
+ * 2.0.0 planned for prod without an approval, and a freeze of prod. */
+function march(dir) {
+  cli(dir, "init", "--workspace", "Acme", "--name", "Ada", "--email", "ada@example.com");
+  const failed = cli(
+    dir,
+    "release",
+    "create",
+    "--service",
+    "payments",
+    "--version",
+    "4.2.0",
+    "--env",
+    "staging",
+    "--env",
+    "prod",
+    "--title",
+    "Refund batching",
+    "--start",
+    "2026-03-10T10:00",
+    "--end",
+    "2026-03-10T12:00",
+    "--tz",
+    "Europe/Paris",
+  ).id;
+  for (const [env, outcome, start, end] of [
+    ["staging", "succeeded", "2026-03-09T09:00:00Z", "2026-03-09T09:10:00Z"],
+    ["prod", "failed", "2026-03-10T09:30:00Z", "2026-03-10T09:50:00Z"],
+  ])
+    cli(
+      dir,
+      "deploy",
+      "record",
+      failed,
+      "--env",
+      env,
+      "--outcome",
+      outcome,
+      "--start",
+      start,
+      "--end",
+      end,
+    );
+  cli(dir, "review", "draft", failed);
+  cli(dir, "review", "update", failed, "--went-badly", "The migration locked the orders table");
+  const planned = cli(
+    dir,
+    "release",
+    "create",
+    "--service",
+    "api",
+    "--version",
+    "2.0.0",
+    "--env",
+    "prod",
+    "--title",
+    "New login page",
+    "--start",
+    "2026-03-20T10:00",
+    "--end",
+    "2026-03-20T11:00",
+    "--tz",
+    "Europe/Paris",
+    "--rollback-plan",
+    "redeploy 1.9.0",
+  ).id;
+  cli(dir, "release", "status", planned, "planned");
+  cli(
+    dir,
+    "calendar",
+    "add",
+    "freeze",
+    "--name",
+    "Quarter close",
+    "--start",
+    "2026-03-25T18:00",
+    "--end",
+    "2026-03-27T08:00",
+    "--tz",
+    "Europe/Paris",
+    "--env",
+    "prod",
+  );
+}
+
+test("the digest is previewed, posted to Slack through the outbox and saved as an e-mail", async () => {
+  const dir = dataDir();
+  march(dir);
+  const eml = join(dir, "digest-march.eml");
+  await withApp("communication", dir, async (b) => {
+    await b.execute(() => (location.hash = "#/communication"));
+    await find(b, "[data-testid=digest-form]");
+    await set(b, "input[name=from]", "2026-03-01");
+    await set(b, "input[name=to]", "2026-03-31");
+    const preview = () =>
+      b.execute(() => document.querySelector("[data-testid=digest-preview]").innerText);
+    // Each date typed asks a new preview: wait for the whole period's.
+    await until(
+      b,
+      async () => /2026-03-01 to 2026-03-31[^]*Blocked, and why \(1\)/.test(await preview()),
+      "the preview",
+    );
+    const shown = await preview();
+    assert.match(shown, /Release digest, 2026-03-01 to 2026-03-31/);
+    assert.match(shown, /api 2\.0\.0 — New login page · prod/);
+    assert.match(shown, /Quarter close \(hard freeze\)/);
+    assert.match(shown, /api 2\.0\.0 → prod .*approval/);
+    assert.match(shown, /Shipped \(1\)/);
+    assert.match(shown, /payments 4\.2\.0 → prod · .* · failed · review in progress/);
+    assert.match(shown, /The migration locked the orders table/);
+
+    // A webhook URL in plain http is refused beside its field; an https or local one is kept.
+    const form = "[data-testid=add-webhook]";
+    await set(b, `${form} input[name=name]`, "ops");
+    await set(b, `${form} input[name=url]`, "http://hooks.example.com/services/x");
+    await (await find(b, "[data-testid=add-webhook-submit]")).click();
+    await until(b, async () => /https:\/\//.test((await errorOf(b, "url")) ?? ""), "URL refused");
+    const url = `${base}/services/T0001/B0001/SECRETe2e`;
+    await set(b, `${form} input[name=url]`, url);
+    await (await find(b, "[data-testid=add-webhook-submit]")).click();
+    await until(b, async () => (await b.$$("[data-testid=webhook]")).length === 1, "webhook kept");
+    assert.match(
+      await (await find(b, "[data-testid=webhook]")).getText(),
+      /ops\s*Slack\s*127\.0\.0\.1/,
+    );
+
+    // Posted: the first try fails (500) and is retried; one message taken.
+    await (await find(b, "[data-testid=digest-send]")).click();
+    await until(
+      b,
+      async () =>
+        (await b.execute(
+          () => document.querySelector("[data-testid=digest-sent]")?.dataset.state,
+        )) === "done",
+      "posted",
+      30000,
+    );
+    assert.match(
+      await (await find(b, "[data-testid=digest-sent]")).getText(),
+      /Posted to ops \(2 attempts\)/,
+    );
+    assert.equal(posts.length, 2);
+    assert.equal(posts[0].body, posts[1].body);
+    const msg = JSON.parse(posts[1].body);
+    assert.equal(msg.text, "Release digest, 2026-03-01 to 2026-03-31");
+    await until(
+      b,
+      async () =>
+        (await b.execute(
+          () => document.querySelector("[data-testid=webhook-entry]")?.dataset.state,
+        )) === "done",
+      "the outbox shows it delivered",
+    );
+    // Posting the same digest again sends nothing.
+    await (await find(b, "[data-testid=digest-send]")).click();
+    await until(
+      b,
+      async () => /already/.test(await (await find(b, "[data-testid=digest-sent]")).getText()),
+      "posted before",
+    );
+    assert.equal(posts.length, 2);
+
+    // Saved as an e-mail through the file dialog.
+    await (await find(b, "[data-testid=digest-save]")).click();
+    await answerFileDialog(eml);
+    await find(b, "[data-testid=digest-written]");
+    await screenshot(b, "communication");
+
+    // In French: the page, and the digest for French readers.
+    await b.execute(() => (location.hash = "#/settings"));
+    await (await find(b, "[data-testid=language]")).selectByAttribute("value", "fr");
+    await b.execute(() => (location.hash = "#/communication"));
+    await set(b, "input[name=from]", "2026-03-01");
+    await set(b, "input[name=to]", "2026-03-31");
+    await until(
+      b,
+      async () => /du 2026-03-01 au 2026-03-31[^]*Bloqué, et pourquoi \(1\)/.test(await preview()),
+      "in French",
+    );
+    const fr = await b.execute(() => document.querySelector("main").innerText);
+    assert.match(fr, /Synthèse pour les parties prenantes/);
+    assert.match(fr, /Synthèse des versions du 2026-03-01 au 2026-03-31/);
+    assert.match(fr, /revue en cours/);
+    assert.match(fr, /1 publié · 0 en attente/);
+    await screenshot(b, "communication-fr");
+  });
+  assert.ok(existsSync(eml));
+  const mail = readFileSync(eml, "utf8");
+  assert.match(mail, /^Subject: Release digest, 2026-03-01 to 2026-03-31\r?$/m);
+  assert.match(mail, /^X-Unsent: 1\r?$/m);
+  // The webhook URL is a secret: nowhere in the data folder.
+  for (const f of files(dir))
+    assert.ok(!readFileSync(f).includes("SECRETe2e"), `${f} holds the URL`);
+});
