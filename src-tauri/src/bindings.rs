@@ -20,6 +20,7 @@ use relm_api::digest::{
     Digest, DigestBlocked, DigestFailure, DigestFreeze, DigestPart, DigestPreview, DigestQuery,
     DigestRelease, DigestWritten, Listed,
 };
+use relm_api::feeds::{FeedRefresh, FeedView};
 use relm_api::gates::{CheckRequest, PendingDecision, PolicySummary, SimulatedChange, Simulation};
 use relm_api::identity::IdentityView;
 use relm_api::members::MemberView;
@@ -123,7 +124,8 @@ pub fn typescript() -> String {
         Package, SbomDocument, Moved, Relicensed, Diff, SbomAttached, ComponentContents,
         LicenceFinding, SbomContents, ReleaseRef, SbomDiffView, Shipping,
         DigestQuery, Listed<DigestRelease>, DigestRelease, DigestFreeze, DigestBlocked, DigestFailure,
-        Digest, DigestPart, DigestPreview, DigestWritten, WebhookView, WebhookSent,
+        Digest, DigestPart, DigestPreview, DigestWritten, WebhookView, WebhookSent, FeedView,
+        FeedRefresh,
     ];
     let mut out = String::from(
         "// Generated from the Rust types by `relm-app` (src-tauri/src/bindings.rs). Do not edit:\n// run `RELM_UPDATE_BINDINGS=1 cargo test -p relm-app bindings`.\n\nexport type JsonValue =\n  | number\n  | string\n  | boolean\n  | Array<JsonValue>\n  | { [key in string]?: JsonValue }\n  | null;\n",

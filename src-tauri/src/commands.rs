@@ -357,6 +357,38 @@ pub fn remove_webhook(state: State<'_, AppState>, name: String) -> Result<()> {
     state.with(|r| r.remove_webhook(&name))
 }
 
+/// The calendar subscription files kept current.
+#[tauri::command(async)]
+#[tracing::instrument(skip(state), err)]
+pub fn feeds(state: State<'_, AppState>) -> Result<Vec<relm_api::feeds::FeedView>> {
+    state.with(|r| r.feeds())
+}
+
+/// Keep the calendar of an audience in a file (written now).
+#[tauri::command(async)]
+#[tracing::instrument(skip(state), err)]
+pub fn add_feed(
+    state: State<'_, AppState>,
+    name: String,
+    path: String,
+    scope: Vec<String>,
+) -> Result<relm_api::feeds::FeedRefresh> {
+    state.with(|r| r.add_feed(&name, &path, &scope))
+}
+
+#[tauri::command(async)]
+#[tracing::instrument(skip(state), err)]
+pub fn remove_feed(state: State<'_, AppState>, name: String) -> Result<relm_api::feeds::FeedView> {
+    state.with(|r| r.remove_feed(&name))
+}
+
+/// Rewrite the subscription files whose content changed (the UI asks after each change).
+#[tauri::command(async)]
+#[tracing::instrument(skip(state), err)]
+pub fn refresh_feeds(state: State<'_, AppState>) -> Result<Vec<relm_api::feeds::FeedRefresh>> {
+    state.with(|r| r.refresh_feeds())
+}
+
 /// Post the digest to a webhook through the outbox; the workspace is not held while the
 /// platform answers.
 #[tauri::command]

@@ -240,3 +240,63 @@ test("the digest is previewed, posted to Slack through the outbox and saved as a
   for (const f of files(dir))
     assert.ok(!readFileSync(f).includes("SECRETe2e"), `${f} holds the URL`);
 });
+
+test("a calendar subscription for production is added and kept current by the app", async () => {
+  const dir = dataDir();
+  march(dir);
+  const file = join(dir, "production.ics");
+  await withApp("communication-feeds", dir, async (b) => {
+    await b.execute(() => (location.hash = "#/communication"));
+    const panel = "[data-testid=add-feed]";
+    await find(b, panel);
+    // No name: said beside the field before any file is asked for.
+    await (await find(b, "[data-testid=feed-audience]")).selectByAttribute("value", "env");
+    await (await find(b, "[data-testid=add-feed-submit]")).click();
+    const nameError = () =>
+      b.execute(
+        () => document.querySelector("[data-testid=add-feed] [data-error=name]")?.textContent,
+      );
+    await until(b, async () => /Fill this in/.test((await nameError()) ?? ""), "name required");
+    assert.ok(!existsSync(file));
+    // A name the workspace cannot take: refused by the backend beside the field.
+    await set(b, `${panel} input[name=name]`, "prod line!");
+    await (await find(b, "[data-testid=add-feed-submit]")).click();
+    await answerFileDialog(file);
+    await until(b, async () => ((await nameError()) ?? "").length > 0, "bad name refused");
+    assert.ok(!existsSync(file));
+    await set(b, `${panel} input[name=name]`, "production");
+    await (await find(b, "[data-testid=feed-environment]")).selectByAttribute("value", "prod");
+    await (await find(b, "[data-testid=add-feed-submit]")).click();
+    await answerFileDialog(file);
+    await until(b, async () => (await b.$$("[data-testid=feed]")).length === 1, "kept");
+    assert.match(await (await find(b, "[data-testid=feed]")).getText(), /production\s*env:prod/);
+    const first = readFileSync(file, "utf8");
+    assert.match(first, /X-WR-CALNAME:Acme release calendar — production/);
+    assert.match(first, /Quarter close/);
+    assert.doesNotMatch(first, /Year-end/);
+    // A freeze recorded elsewhere (the CLI, as a sync would bring it): the file follows.
+    cli(
+      dir,
+      "calendar",
+      "add",
+      "freeze",
+      "--name",
+      "Year-end",
+      "--start",
+      "2026-12-24T00:00",
+      "--end",
+      "2026-12-27T00:00",
+      "--tz",
+      "Europe/Paris",
+      "--env",
+      "prod",
+    );
+    await until(
+      b,
+      async () => /Year-end/.test(readFileSync(file, "utf8")),
+      "the file rewritten after the change",
+      30000,
+    );
+    await screenshot(b, "communication-feeds");
+  });
+});

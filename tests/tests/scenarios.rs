@@ -13,6 +13,7 @@ mod convergence;
 mod crash_safety;
 mod deployments;
 mod digest;
+mod feeds;
 mod forks;
 mod freeze_notice;
 mod gates;

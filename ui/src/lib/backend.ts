@@ -18,6 +18,8 @@ import type {
   DigestWritten,
   WebhookSent,
   WebhookView,
+  FeedRefresh,
+  FeedView,
 } from "./bindings";
 import type {
   ActionQuery,
@@ -161,6 +163,11 @@ export const backend = {
   removeWebhook: (name: string) => call<void>("remove_webhook", { name }),
   sendDigest: (name: string, query: DigestQuery) =>
     call<WebhookSent>("send_digest", { name, query }),
+  feeds: () => call<FeedView[]>("feeds"),
+  addFeed: (name: string, path: string, scope: string[]) =>
+    call<FeedRefresh>("add_feed", { name, path, scope }),
+  removeFeed: (name: string) => call<FeedView>("remove_feed", { name }),
+  refreshFeeds: () => call<FeedRefresh[]>("refresh_feeds"),
   retryOutbox: (id: string) => call<ConnectorSync[]>("retry_outbox", { id }),
   syncNow: (name: string | null = null) => call<SyncOutcome[]>("sync_now", { name }),
   syncStatus: () => call<SyncStatus>("sync_status"),

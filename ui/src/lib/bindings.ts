@@ -33,7 +33,7 @@ export type Reason = { code: ReasonCode,
  */
 params: { [key in string]: string }, message: string, };
 
-export type ReasonCode = "workspace_once" | "not_a_member" | "member_removed" | "role_required" | "already_member" | "last_admin" | "illegal_transition" | "not_editable" | "not_movable" | "policy_in_force" | "nothing_to_decide" | "already_decided" | "decision_would_not_count" | "not_emergency" | "workspace_exists" | "workspace_not_empty" | "remote_exists" | "changed_since_checked" | "file_exists" | "no_release" | "no_policy_version" | "no_calendar_entry" | "no_remote" | "no_member" | "not_joined" | "risk_closed" | "owner_cannot_accept" | "no_risk" | "owner_cannot_lower" | "ref_taken" | "no_deployment" | "nothing_to_review" | "review_signed" | "cannot_sign_review" | "already_signed" | "action_done" | "no_action" | "review_required" | "connector_exists" | "no_connector" | "webhook_exists" | "no_webhook";
+export type ReasonCode = "workspace_once" | "not_a_member" | "member_removed" | "role_required" | "already_member" | "last_admin" | "illegal_transition" | "not_editable" | "not_movable" | "policy_in_force" | "nothing_to_decide" | "already_decided" | "decision_would_not_count" | "not_emergency" | "workspace_exists" | "workspace_not_empty" | "remote_exists" | "changed_since_checked" | "file_exists" | "no_release" | "no_policy_version" | "no_calendar_entry" | "no_remote" | "no_member" | "not_joined" | "risk_closed" | "owner_cannot_accept" | "no_risk" | "owner_cannot_lower" | "ref_taken" | "no_deployment" | "nothing_to_review" | "review_signed" | "cannot_sign_review" | "already_signed" | "action_done" | "no_action" | "review_required" | "connector_exists" | "no_connector" | "webhook_exists" | "no_webhook" | "feed_exists";
 
 export type ApiError = { code: ErrorCode, message: string, 
 /**
@@ -1745,3 +1745,19 @@ delivered: number,
  * What could not be delivered, and why.
  */
 errors: Array<string>, };
+
+export type FeedView = { name: string, path: string, 
+/**
+ * `env:NAME` / `service:NAME`; empty for everything.
+ */
+scope: Array<string>, added_at: string, last_written_at?: string, 
+/**
+ * Events in the file as last written.
+ */
+events: number, last_error?: string, };
+
+export type FeedRefresh = { name: string, path: string, events: number, 
+/**
+ * The file was written (its content changed, or it was missing).
+ */
+written: boolean, error?: string, };

@@ -129,6 +129,7 @@ const reasonWording: Record<ReasonCode, MessageKey> = {
   no_connector: "reason.no_connector",
   webhook_exists: "reason.webhook_exists",
   no_webhook: "reason.no_webhook",
+  feed_exists: "reason.feed_exists",
   no_member: "reason.no_member",
   not_joined: "reason.not_joined",
   risk_closed: "reason.risk_closed",

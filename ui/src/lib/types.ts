@@ -81,6 +81,8 @@ export type {
   DigestWritten,
   WebhookSent,
   WebhookView,
+  FeedRefresh,
+  FeedView,
   DeployOutcome,
   Deviation,
   DeviationView,

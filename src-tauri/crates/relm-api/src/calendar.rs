@@ -365,6 +365,17 @@ impl Relm {
         scope: &[String],
     ) -> Result<String> {
         let (_, name) = self.workspace()?;
+        self.calendar_ics_titled(from, to, scope, &format!("{name} release calendar"))
+    }
+
+    /// [`Relm::calendar_ics`] under the calendar name `title` (what a client shows).
+    pub(crate) fn calendar_ics_titled(
+        &self,
+        from: Option<&str>,
+        to: Option<&str>,
+        scope: &[String],
+        title: &str,
+    ) -> Result<String> {
         let scope = self.export_scope(scope)?;
         let conn = self.store.conn();
         let range = match (from, to) {
@@ -429,11 +440,21 @@ impl Relm {
             });
         }
         Ok(relm_calendar::ics::export(
-            &format!("{name} release calendar"),
+            title,
             &entries,
             &releases,
             self.clock.now(),
         ))
+    }
+
+    /// `--scope` values checked and spelled out (`env:prod`, `service:api`), to keep.
+    pub(crate) fn export_scope_values(&self, values: &[String]) -> Result<Vec<String>> {
+        let s = self.export_scope(values)?;
+        Ok(s.environments
+            .iter()
+            .map(|e| format!("env:{e}"))
+            .chain(s.services.iter().map(|v| format!("service:{v}")))
+            .collect())
     }
 
     /// Read `--scope` values: `env:NAME`, `service:NAME`, or a bare name found among the

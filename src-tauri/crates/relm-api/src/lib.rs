@@ -13,6 +13,7 @@ pub mod demo;
 pub mod deployments;
 pub mod digest;
 mod error;
+pub mod feeds;
 pub mod files;
 pub mod gates;
 pub mod identity;

@@ -1226,7 +1226,23 @@ pub fn write_whole(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
         name.to_string_lossy(),
         std::process::id()
     ));
-    std::fs::write(&tmp, bytes).map_err(fail)?;
+    // The temporary file is made anew, never opened through what is there: in a shared
+    // folder, a link planted under its name would otherwise send the bytes elsewhere.
+    let _ = std::fs::remove_file(&tmp);
+    {
+        use std::io::Write;
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)
+            .map_err(fail)?;
+        f.write_all(bytes)
+            .and_then(|()| f.sync_all())
+            .map_err(|e| {
+                let _ = std::fs::remove_file(&tmp);
+                fail(e)
+            })?;
+    }
     std::fs::rename(&tmp, path).map_err(|e| {
         let _ = std::fs::remove_file(&tmp);
         fail(e)

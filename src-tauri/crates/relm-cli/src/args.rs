@@ -471,10 +471,11 @@ pub enum CalendarCmd {
         #[arg(long = "service", value_name = "SERVICE")]
         services: Vec<String>,
     },
-    /// Write the calendar (entries and planned releases) as an RFC 5545 file.
+    /// Write the calendar (entries and planned releases) as an RFC 5545 file; without --out,
+    /// rewrite every calendar subscription (`relm calendar feed`) whose content changed.
     Export {
         #[arg(long, value_name = "FILE.ics")]
-        out: PathBuf,
+        out: Option<PathBuf>,
         /// Only entries with an occurrence, and releases planned, from this date or time.
         #[arg(long)]
         from: Option<String>,
@@ -488,6 +489,29 @@ pub enum CalendarCmd {
     },
     /// Remove an entry (its history stays in the ledger).
     Remove { id: String },
+    /// Calendar subscription files, one per audience, kept current by `relm calendar export`
+    /// (and by the app while it runs).
+    #[command(subcommand)]
+    Feed(FeedCmd),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FeedCmd {
+    /// Keep the calendar of an audience in FILE.ics (written now, rewritten when it changes).
+    Add {
+        name: String,
+        /// The file calendar clients subscribe to (a full path, in an existing folder).
+        #[arg(long, value_name = "FILE.ics")]
+        out: PathBuf,
+        /// Only what concerns these environments or services: `env:prod`, `service:api` (as
+        /// for `relm calendar export`); everything when absent.
+        #[arg(long, value_name = "SCOPE")]
+        scope: Vec<String>,
+    },
+    /// The subscriptions, with when each file was last written.
+    List,
+    /// Stop keeping a subscription current (its file stays).
+    Remove { name: String },
 }
 
 #[derive(Debug, Args)]

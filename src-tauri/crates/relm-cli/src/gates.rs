@@ -10,7 +10,7 @@ use relm_domain::payload::Decision;
 use relm_policy::{Lang, LineStatus, Verdict};
 
 use crate::Outcome;
-use crate::args::{CalendarCmd, CheckArgs, DecisionArgs, PolicyCmd, RescheduleArgs};
+use crate::args::{CalendarCmd, CheckArgs, DecisionArgs, FeedCmd, PolicyCmd, RescheduleArgs};
 use relm_domain::text::{Shown, shown_lines};
 
 fn read(file: &std::path::Path) -> Result<String> {
@@ -223,14 +223,95 @@ pub fn calendar(opts: &Options, cmd: CalendarCmd) -> Result<Outcome> {
             to,
             scope,
         } => {
+            let Some(out) = out else {
+                if from.is_some() || to.is_some() || !scope.is_empty() {
+                    return Err(ApiError::invalid(
+                        "out",
+                        "give the file to write with --out FILE.ics (without --out, the calendar subscriptions are refreshed)",
+                    ));
+                }
+                let all = relm.refresh_feeds()?;
+                let mut text = String::new();
+                for f in &all {
+                    let _ = match (&f.error, f.written) {
+                        (Some(e), _) => {
+                            writeln!(text, "{}: not written: {}", Shown(&f.name), Shown(e))
+                        }
+                        (None, true) => writeln!(
+                            text,
+                            "{}: wrote {} events to {}",
+                            Shown(&f.name),
+                            f.events,
+                            Shown(&f.path)
+                        ),
+                        (None, false) => {
+                            writeln!(text, "{}: unchanged ({} events)", Shown(&f.name), f.events)
+                        }
+                    };
+                }
+                if all.is_empty() {
+                    text.push_str("no calendar subscriptions; add one with `relm calendar feed add NAME --out FILE.ics`, or give --out\n");
+                }
+                let exit = u8::from(all.iter().any(|f| f.error.is_some()));
+                return Ok(Outcome {
+                    exit,
+                    ..Outcome::ok(serde_json::json!({ "feeds": all }), text)?
+                });
+            };
             let ics = relm.calendar_ics(from.as_deref(), to.as_deref(), &scope)?;
             let events = ics.matches("BEGIN:VEVENT").count();
-            std::fs::write(&out, &ics).map_err(|e| {
-                ApiError::validation(format!("cannot write {}: {e}", out.display()))
-            })?;
+            relm_api::reports::write_whole(&out, ics.as_bytes())?;
             let text = format!("wrote {events} events to {}", out.display());
             Outcome::ok(serde_json::json!({ "out": out, "events": events }), text)
         }
+        CalendarCmd::Feed(cmd) => match cmd {
+            FeedCmd::Add { name, out, scope } => {
+                let f = relm.add_feed(&name, &out.to_string_lossy(), &scope)?;
+                let text = format!(
+                    "{}: wrote {} events to {}; `relm calendar export` keeps it current\n",
+                    Shown(&f.name),
+                    f.events,
+                    Shown(&f.path)
+                );
+                Outcome::ok(f, text)
+            }
+            FeedCmd::List => {
+                let all = relm.feeds()?;
+                let mut text = String::new();
+                for f in &all {
+                    let scope = if f.scope.is_empty() {
+                        "everything".to_string()
+                    } else {
+                        f.scope.join(", ")
+                    };
+                    let _ = writeln!(
+                        text,
+                        "{}  {}  {}  {} events, written {}",
+                        Shown(&f.name),
+                        Shown(&scope),
+                        Shown(&f.path),
+                        f.events,
+                        f.last_written_at.as_deref().unwrap_or("never")
+                    );
+                    if let Some(e) = &f.last_error {
+                        let _ = writeln!(text, "  last refresh failed: {}", Shown(e));
+                    }
+                }
+                if all.is_empty() {
+                    text.push_str("no calendar subscriptions\n");
+                }
+                Outcome::ok(serde_json::json!({ "feeds": all }), text)
+            }
+            FeedCmd::Remove { name } => {
+                let f = relm.remove_feed(&name)?;
+                let text = format!(
+                    "{} is no longer kept current; {} stays\n",
+                    Shown(&f.name),
+                    Shown(&f.path)
+                );
+                Outcome::ok(f, text)
+            }
+        },
         CalendarCmd::Conflicts => {
             let list = relm.calendar_conflicts()?;
             let mut text = String::new();

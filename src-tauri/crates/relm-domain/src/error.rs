@@ -169,6 +169,8 @@ pub enum ReasonCode {
     WebhookExists,
     /// No webhook of this name (`name`).
     NoWebhook,
+    /// A calendar subscription of this name exists (`name`).
+    FeedExists,
 }
 
 /// A refusal: its code and parameters for the app, an English message for the CLI and the log.

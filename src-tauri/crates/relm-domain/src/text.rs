@@ -117,11 +117,17 @@ pub const MAX_NAME: usize = 100;
 /// parts that each start with a letter or a digit (so `eu/prod` is a name; `../../etc`, `/prod`,
 /// `a//b` and `-rf` are not). Names end up in file names, URLs and command lines.
 pub fn check_name(field: &str, value: &str) -> Result<(), DomainError> {
+    // "the name", "the service name".
+    let what = if field == "name" {
+        "name".to_string()
+    } else {
+        format!("{field} name")
+    };
     if value.is_empty() {
         return Err(DomainError::problem(
             field,
             ProblemCode::Required,
-            format!("the {field} name is empty; give a name such as `payments-api`"),
+            format!("the {what} is empty; give a name such as `payments-api`"),
         ));
     }
     let chars_ok = value
@@ -135,7 +141,7 @@ pub fn check_name(field: &str, value: &str) -> Result<(), DomainError> {
             field,
             ProblemCode::BadName,
             format!(
-                "`{}` is not a valid {field} name; use up to {MAX_NAME} letters, digits, `-`, `_`, `.` or `/`, each `/`-separated part starting with a letter or a digit (e.g. `prod` or `eu/prod`)",
+                "`{}` is not a valid {what}; use up to {MAX_NAME} letters, digits, `-`, `_`, `.` or `/`, each `/`-separated part starting with a letter or a digit (e.g. `prod` or `eu/prod`)",
                 Shown(&truncated(value, 120))
             ),
         )

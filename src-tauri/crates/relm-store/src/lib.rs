@@ -12,6 +12,7 @@ mod db;
 mod error;
 pub mod events;
 pub mod evidence;
+pub mod feeds;
 pub mod forks;
 pub mod ingest;
 pub mod local;
