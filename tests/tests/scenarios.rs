@@ -24,6 +24,7 @@ mod ics_corpus;
 mod ledger_properties;
 mod metrics;
 mod mirror;
+mod notes;
 mod packs;
 mod private_files;
 mod release_list;

@@ -124,7 +124,7 @@ pub struct ConnectorSync {
 
 impl ConnectorSync {
     /// A connection's sync that did nothing yet.
-    fn of(name: &str) -> ConnectorSync {
+    pub(crate) fn of(name: &str) -> ConnectorSync {
         ConnectorSync {
             name: name.to_string(),
             pulled: 0,
@@ -1143,6 +1143,9 @@ impl SyncPlan {
         let p: Value = serde_json::from_str(&entry.payload)
             .map_err(|e| ApiError::validation(format!("outbox entry {}: {e}", entry.id)))?;
         if let Some(done) = crate::mirror::deliver(api, entry, &p) {
+            return done;
+        }
+        if let Some(done) = crate::publish::deliver_notes(api, entry, &p) {
             return done;
         }
         let field = |k: &str| p[k].as_str().unwrap_or_default().to_string();

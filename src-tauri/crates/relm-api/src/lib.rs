@@ -39,6 +39,7 @@ pub mod workspace;
 pub use error::{ApiError, ErrorCode, Result};
 pub use relm_identity::keyring::prepare_process as prepare_keyring;
 pub mod private;
+pub mod publish;
 pub use relm_store::events::LogEntry;
 pub use relm_store::ingest::{Held, Rejected};
 pub use relm_store::verify::{Problem, Report as VerifyReport};

@@ -393,3 +393,291 @@ impl Relm {
         self.write_notes(release, opts.lang, out, paper)
     }
 }
+
+/// A release's notes as written and signed (`release.notes_set`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SavedNotes {
+    pub release_id: String,
+    /// `en` or `fr`.
+    pub lang: String,
+    pub markdown: String,
+    /// `sha256:` of the Markdown.
+    pub digest: String,
+    pub event_id: String,
+    pub at: String,
+    pub by: String,
+    pub by_name: String,
+}
+
+impl Relm {
+    /// The release's notes as last saved, if they were.
+    pub fn saved_notes(&self, release: &str) -> Result<Option<SavedNotes>> {
+        let id = self.resolve_release(release)?;
+        let Some(row) = relm_store::projection::notes::get(self.store.conn(), &id)? else {
+            return Ok(None);
+        };
+        let by_name = relm_store::projection::governance::people(self.store.conn())?
+            .get(&relm_domain::keys::KeyId(row.by_key.clone()))
+            .map(|p| p.name.clone())
+            .unwrap_or_else(|| row.by_key.clone());
+        Ok(Some(SavedNotes {
+            digest: relm_sbom::digest(row.markdown.as_bytes()),
+            release_id: row.release_id,
+            lang: row.lang,
+            markdown: row.markdown,
+            event_id: row.event_id,
+            at: relm_domain::window::fmt_utc(
+                relm_domain::hlc::Hlc::from_packed(row.at_hlc).to_datetime(),
+            ),
+            by: row.by_key,
+            by_name,
+        }))
+    }
+
+    /// Save the release's notes (Markdown, in `lang`), signed: what is published. Saving the
+    /// same text again records nothing.
+    pub fn save_notes(&mut self, release: &str, lang: &str, markdown: &str) -> Result<SavedNotes> {
+        let id = self.resolve_release(release)?;
+        let lang = lang.trim();
+        if !matches!(lang, "en" | "fr") {
+            return Err(ApiError::invalid(
+                "lang",
+                format!("language `{lang}` is not en or fr; choose one of them"),
+            ));
+        }
+        // Line ends as the editor and the platforms write them.
+        let markdown = markdown.replace("\r\n", "\n");
+        let markdown = markdown.trim_end();
+        if markdown.trim().is_empty() {
+            return Err(ApiError::from(relm_domain::DomainError::problem(
+                "markdown",
+                relm_domain::ProblemCode::Required,
+                "the notes are empty; draft them (`relm notes draft`) and edit the draft",
+            )));
+        }
+        if let Some(now) = self.saved_notes(&id)?
+            && now.markdown == markdown
+            && now.lang == lang
+        {
+            return Ok(now);
+        }
+        let body = relm_domain::payload::EventBody::ReleaseNotesSet {
+            release_id: relm_domain::ids::ReleaseId(id.clone()),
+            lang: lang.to_string(),
+            markdown: markdown.to_string(),
+        };
+        self.emit(|_| Ok(vec![body]))?;
+        tracing::info!(release = %id, lang, bytes = markdown.len(), "release notes saved");
+        self.saved_notes(&id)?
+            .ok_or_else(|| ApiError::validation("the notes were not kept"))
+    }
+
+    /// The saved notes written to `out`: Markdown for `.md`, a PDF (through the report engine,
+    /// on `paper`) for `.pdf`.
+    pub fn write_saved_notes(
+        &self,
+        release: &str,
+        out: &std::path::Path,
+        paper: &str,
+    ) -> Result<NotesWritten> {
+        let notes = self.saved_notes(release)?.ok_or_else(|| {
+            ApiError::validation(
+                "this release has no saved notes yet; save them first (`relm notes save`)",
+            )
+        })?;
+        let (paper, opts) = self.report_form(paper, &notes.lang, None)?;
+        let ext = out
+            .extension()
+            .map(|e| e.to_string_lossy().to_lowercase())
+            .unwrap_or_default();
+        let (format, bytes) = match ext.as_str() {
+            "md" | "markdown" => ("markdown", notes.markdown.clone().into_bytes()),
+            "pdf" => {
+                let row = self.release(&notes.release_id)?;
+                let subject = if opts.lang == ReportLang::Fr {
+                    "Notes de version"
+                } else {
+                    "Release notes"
+                };
+                let doc = Document {
+                    title: format!(
+                        "{} {} — {}",
+                        row.fields.service, row.fields.version, row.fields.title
+                    ),
+                    subject: subject.into(),
+                    author: notes.by_name.clone(),
+                    lang: opts.lang,
+                    digest: notes.digest.clone(),
+                    created: self.report_time()?.timestamp(),
+                    sections: markdown_sections(&notes.markdown),
+                };
+                ("pdf", pdf(&doc, paper)?.0)
+            }
+            _ => {
+                return Err(ApiError::invalid(
+                    "out",
+                    format!(
+                        "{}: write release notes to a `.md` file (Markdown) or a `.pdf` file",
+                        out.display()
+                    ),
+                ));
+            }
+        };
+        write_whole(out, &bytes)?;
+        Ok(NotesWritten {
+            path: out.display().to_string(),
+            format: format.into(),
+            bytes: bytes.len() as u64,
+        })
+    }
+}
+
+/// Whether a link's target may be followed from rendered notes: the web and mail, nothing
+/// that runs (`javascript:`), reads local files or leaves the page by surprise.
+fn safe_link(url: &str) -> bool {
+    let u = url.trim().to_ascii_lowercase();
+    u.starts_with("https://") || u.starts_with("http://") || u.starts_with("mailto:")
+}
+
+/// Markdown rendered to HTML that is safe to show: raw HTML in it is shown as text, links
+/// other than http(s) and mail lose their target, images are replaced by their description
+/// (nothing is loaded from outside).
+pub fn notes_html(markdown: &str) -> String {
+    use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+    let mut links: Vec<bool> = Vec::new();
+    let mut events = Vec::new();
+    let opts = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
+    for ev in Parser::new_ext(markdown, opts) {
+        match ev {
+            Event::Html(h) | Event::InlineHtml(h) => events.push(Event::Text(h)),
+            Event::Start(Tag::Link { dest_url, .. }) if !safe_link(&dest_url) => links.push(false),
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                links.push(true);
+                events.push(Event::Start(Tag::Link {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                }));
+            }
+            Event::End(TagEnd::Link) => {
+                if links.pop().unwrap_or(false) {
+                    events.push(Event::End(TagEnd::Link));
+                }
+            }
+            Event::Start(Tag::Image { .. }) | Event::End(TagEnd::Image) => {}
+            other => events.push(other),
+        }
+    }
+    let mut out = String::new();
+    pulldown_cmark::html::push_html(&mut out, events.into_iter());
+    out
+}
+
+/// Markdown laid out as report sections: a heading starts a section, paragraphs and list items
+/// are its paragraphs (links keep their target in parentheses), code keeps its text.
+fn markdown_sections(markdown: &str) -> Vec<Section> {
+    use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+    let mut sections: Vec<Section> = Vec::new();
+    let (mut heading, mut blocks): (String, Vec<Block>) = (String::new(), Vec::new());
+    let mut text = String::new();
+    let mut in_heading = false;
+    let mut link: Option<String> = None;
+    let flush = |text: &mut String, blocks: &mut Vec<Block>| {
+        let t = text.trim();
+        if !t.is_empty() {
+            blocks.push(Block::paragraph(t.to_string()));
+        }
+        text.clear();
+    };
+    for ev in Parser::new_ext(
+        markdown,
+        Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH,
+    ) {
+        match ev {
+            Event::Start(Tag::Heading { .. }) => {
+                flush(&mut text, &mut blocks);
+                if !heading.is_empty() || !blocks.is_empty() {
+                    sections.push(Section::new(
+                        std::mem::take(&mut heading),
+                        std::mem::take(&mut blocks),
+                    ));
+                }
+                in_heading = true;
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                heading = text.trim().to_string();
+                text.clear();
+                in_heading = false;
+            }
+            Event::Start(Tag::Item) => {
+                flush(&mut text, &mut blocks);
+                text.push_str("• ");
+            }
+            Event::Start(Tag::Link { dest_url, .. }) => link = Some(dest_url.to_string()),
+            Event::End(TagEnd::Link) => {
+                if let Some(u) = link.take().filter(|u| safe_link(u)) {
+                    text.push_str(&format!(" ({u})"));
+                }
+            }
+            Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::CodeBlock | TagEnd::TableRow) => {
+                if !in_heading {
+                    flush(&mut text, &mut blocks);
+                }
+            }
+            Event::End(TagEnd::TableCell) => text.push_str("  "),
+            Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t) => {
+                text.push_str(&t)
+            }
+            Event::SoftBreak | Event::HardBreak => text.push(' '),
+            _ => {}
+        }
+    }
+    flush(&mut text, &mut blocks);
+    if !heading.is_empty() || !blocks.is_empty() {
+        sections.push(Section::new(heading, blocks));
+    }
+    sections
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rendered_notes_run_nothing_and_load_nothing() {
+        let h = notes_html(
+            "# Shop 1.2\n\n<script>alert(1)</script>\n\n[ok](https://example.com) [bad](javascript:alert(1)) ![x](https://tracker.example/p.png) <img src=x onerror=alert(1)>",
+        );
+        assert!(!h.contains("<script"), "{h}");
+        assert!(h.contains("&lt;script&gt;"), "{h}");
+        assert!(h.contains(r#"<a href="https://example.com">ok</a>"#), "{h}");
+        assert!(!h.contains("javascript:"), "{h}");
+        assert!(!h.contains("<img"), "{h}");
+        assert!(h.contains("<h1>Shop 1.2</h1>"));
+    }
+
+    #[test]
+    fn notes_are_laid_out_as_sections() {
+        let s = markdown_sections(
+            "# Title\n\nIntro [link](https://x.example).\n\n## Changes\n\n- one\n- two\n",
+        );
+        assert_eq!(s.len(), 2);
+        assert_eq!(s[0].title, "Title");
+        assert_eq!(s[1].title, "Changes");
+        assert_eq!(s[1].blocks.len(), 2);
+        assert_eq!(
+            format!("{:?}", s[0].blocks[0]),
+            format!(
+                "{:?}",
+                Block::paragraph("Intro link (https://x.example).".to_string())
+            )
+        );
+    }
+}

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand, ValueEnum};
-use relm_api::{Options, Relm, Result};
+use relm_api::{ApiError, Options, Relm, Result};
 
 use crate::Outcome;
 
@@ -279,15 +279,127 @@ pub enum NotesCmd {
         #[arg(long, value_enum, default_value = "a4")]
         paper: PaperArg,
     },
+    /// Save the release's notes from FILE.md (edited from a draft), signed: what is published.
+    Save {
+        release: String,
+        #[arg(value_name = "FILE.md")]
+        file: PathBuf,
+        /// The language they are written in.
+        #[arg(long, value_enum, default_value = "en")]
+        lang: LangArg,
+    },
+    /// The release's saved notes: Markdown on standard output, or written to FILE.md, or laid
+    /// out as FILE.pdf.
+    Show {
+        release: String,
+        #[arg(long, value_name = "FILE.md|FILE.pdf")]
+        out: Option<PathBuf>,
+        #[arg(long, value_enum, default_value = "a4")]
+        paper: PaperArg,
+    },
+    /// Publish the saved notes to the GitHub or GitLab release of the release's tag, through
+    /// each connection of its service (or --connector): exit 0 when every platform has them, 1
+    /// when one waits in the outbox (tried again at each sync).
+    Publish {
+        release: String,
+        #[arg(long, value_name = "NAME")]
+        connector: Option<String>,
+    },
 }
 
+/// The largest notes file read (the ledger keeps at most 20,000 characters of them).
+const MAX_NOTES_FILE: u64 = 1 << 20;
+
 pub fn notes(opts: &Options, cmd: NotesCmd) -> Result<Outcome> {
-    let NotesCmd::Draft {
-        release,
-        lang,
-        out,
-        paper,
-    } = cmd;
+    let (release, lang, out, paper) = match cmd {
+        NotesCmd::Draft {
+            release,
+            lang,
+            out,
+            paper,
+        } => (release, lang, out, paper),
+        NotesCmd::Save {
+            release,
+            file,
+            lang,
+        } => {
+            let mut relm = Relm::open(opts)?;
+            let bytes = relm_api::files::read_user_file(
+                &file,
+                MAX_NOTES_FILE,
+                "release notes are at most 20,000 characters; link longer documents from them",
+            )?;
+            let text = String::from_utf8(bytes).map_err(|_| {
+                ApiError::invalid(
+                    "file",
+                    format!("{} is not UTF-8 text; save it as UTF-8", file.display()),
+                )
+            })?;
+            let (_, lang) = names(PaperArg::A4, lang);
+            let saved = relm.save_notes(&release, &lang, &text)?;
+            let shown = format!(
+                "notes of {} saved ({}, {} characters, {})\n",
+                saved.release_id,
+                saved.lang,
+                saved.markdown.chars().count(),
+                saved.digest
+            );
+            return Outcome::ok(saved, shown);
+        }
+        NotesCmd::Show {
+            release,
+            out,
+            paper,
+        } => {
+            let relm = Relm::open(opts)?;
+            let (paper, _) = names(paper, LangArg::En);
+            return match out {
+                None => {
+                    let saved = relm.saved_notes(&release)?.ok_or_else(|| {
+                        ApiError::validation(
+                            "this release has no saved notes yet; draft them (`relm notes draft`), edit, and save them (`relm notes save`)",
+                        )
+                    })?;
+                    let text = format!("{}\n", saved.markdown);
+                    Outcome::ok(saved, text)
+                }
+                Some(out) => {
+                    let w = relm.write_saved_notes(&release, &out, &paper)?;
+                    let text = format!("{} ({}, {} bytes)\n", w.path, w.format, w.bytes);
+                    Outcome::ok(w, text)
+                }
+            };
+        }
+        NotesCmd::Publish { release, connector } => {
+            let mut relm = Relm::open(opts)?;
+            let done = relm_api::publish::publish_notes(
+                &std::cell::RefCell::new(&mut relm),
+                &release,
+                connector.as_deref(),
+            )?;
+            let mut text = String::new();
+            for e in &done.entries {
+                text.push_str(&match e.state.as_str() {
+                    "done" => format!(
+                        "{}: published ({})\n",
+                        e.connector,
+                        e.remote_id.as_deref().unwrap_or_default()
+                    ),
+                    _ => format!(
+                        "{}: not published yet (outbox entry {}): {}\n",
+                        e.connector,
+                        e.id,
+                        e.last_error.as_deref().unwrap_or("waiting")
+                    ),
+                });
+            }
+            let exit = u8::from(done.entries.iter().any(|e| e.state != "done"));
+            return Ok(Outcome {
+                exit,
+                ..Outcome::ok(&done, text)?
+            });
+        }
+    };
     let (paper, lang) = names(paper, lang);
     let relm = Relm::open(opts)?;
     match out {

@@ -13,6 +13,7 @@ pub mod freeze;
 pub mod github;
 pub mod gitlab;
 pub mod link;
+pub mod releases;
 pub mod remote;
 pub mod seen;
 pub mod wait;

@@ -52,6 +52,7 @@ const MULTI_LINE_FIELDS: &[&str] = &[
     "went_well",
     "went_badly",
     "summary",
+    "markdown",
 ];
 /// Fields that hold names (see [`crate::text::check_name`]), with the field the UI shows.
 const NAME_FIELDS: &[(&str, &str)] = &[

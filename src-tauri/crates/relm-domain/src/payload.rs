@@ -295,6 +295,14 @@ pub enum EventBody {
         document: crate::sbom::SbomDocument,
         packages: Vec<crate::sbom::Package>,
     },
+    /// The release's notes as its release manager wrote them (Markdown, in `lang`: `en` or
+    /// `fr`), what is published to the platforms' releases. Setting them again replaces them.
+    #[serde(rename = "release.notes_set")]
+    ReleaseNotesSet {
+        release_id: ReleaseId,
+        lang: String,
+        markdown: String,
+    },
     /// A freeze or maintenance window enters the calendar.
     #[serde(rename = "calendar.entry_added")]
     CalendarEntryAdded {
@@ -519,6 +527,7 @@ impl EventBody {
             EventBody::RollbackRehearsed { .. } => "rollback.rehearsed",
             EventBody::RollbackPlanned { .. } => "rollback.planned",
             EventBody::SbomAttached { .. } => "sbom.attached",
+            EventBody::ReleaseNotesSet { .. } => "release.notes_set",
             EventBody::RollbackRecorded { .. } => "rollback.recorded",
             EventBody::EmergencyDeclared { .. } => "emergency.declared",
             EventBody::CalendarEntryAdded { .. } => "calendar.entry_added",
@@ -568,6 +577,7 @@ impl EventBody {
             | EventBody::RollbackPlanned { release_id, .. }
             | EventBody::RollbackRecorded { release_id, .. }
             | EventBody::SbomAttached { release_id, .. }
+            | EventBody::ReleaseNotesSet { release_id, .. }
             | EventBody::EmergencyDeclared { release_id, .. }
             | EventBody::FreezeJustified { release_id, .. }
             | EventBody::RiskAnswered { release_id, .. }

@@ -106,6 +106,7 @@ pub fn roles_allowed_to_emit(body: &EventBody) -> Option<&'static [Role]> {
         | EventBody::RollbackPlanned { .. }
         | EventBody::RollbackRecorded { .. }
         | EventBody::SbomAttached { .. }
+        | EventBody::ReleaseNotesSet { .. }
         | EventBody::EmergencyDeclared { .. }
         | EventBody::CalendarEntryAdded { .. }
         | EventBody::CalendarEntryUpdated { .. }

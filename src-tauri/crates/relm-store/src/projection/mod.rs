@@ -9,6 +9,7 @@ pub mod deployments;
 pub mod governance;
 pub mod members;
 pub mod metrics;
+pub mod notes;
 pub mod releases;
 pub mod reviews;
 pub mod risks;
@@ -26,6 +27,7 @@ use crate::error::Result;
 
 /// Projection tables with their ordering keys, children after parents for deletion order.
 pub const TABLES: &[(&str, &str)] = &[
+    ("release_notes", "release_id"),
     ("sbom_packages", "release_id, component, ord"),
     ("sbom_documents", "release_id, component"),
     ("forks", "author"),
@@ -140,6 +142,17 @@ pub fn apply(
                 &ev.envelope.id.0,
                 release_id,
                 (component, document, packages),
+                (at, by),
+            )?,
+            EventBody::ReleaseNotesSet {
+                release_id,
+                lang,
+                markdown,
+            } => notes::set(
+                conn,
+                &ev.envelope.id.0,
+                release_id,
+                (lang, markdown),
                 (at, by),
             )?,
             EventBody::PolicyApplied { .. }
