@@ -626,10 +626,10 @@ fn markdown_sections(markdown: &str) -> Vec<Section> {
                     text.push_str(&format!(" ({u})"));
                 }
             }
-            Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::CodeBlock | TagEnd::TableRow) => {
-                if !in_heading {
-                    flush(&mut text, &mut blocks);
-                }
+            Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::CodeBlock | TagEnd::TableRow)
+                if !in_heading =>
+            {
+                flush(&mut text, &mut blocks);
             }
             Event::End(TagEnd::TableCell) => text.push_str("  "),
             Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t) => {
