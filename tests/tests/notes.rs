@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
-use relm_tests::http::{Req, Resp, resp, serve};
+use relm_tests::http::{Req, resp, serve};
 use relm_tests::{Replica, not_applied, team};
 use serde_json::{Value, json};
 
@@ -218,20 +218,20 @@ fn github(state: Arc<Mutex<Platform>>) -> relm_tests::http::Server {
                 .insert(tag.clone(), (id, text("name"), text("body")));
             return resp(201, release(id, &tag, &text("name"), &text("body")));
         }
-        if q.method == "PATCH" {
-            if let Some(id) = path.strip_prefix(&format!("{base}/releases/")) {
-                s.writes.push(format!("PATCH {id}"));
-                let id: u64 = id.parse().unwrap();
-                let tag = s
-                    .releases
-                    .iter()
-                    .find(|(_, r)| r.0 == id)
-                    .map(|(t, _)| t.clone())
-                    .unwrap();
-                s.releases
-                    .insert(tag.clone(), (id, text("name"), text("body")));
-                return resp(200, release(id, &tag, &text("name"), &text("body")));
-            }
+        if q.method == "PATCH"
+            && let Some(id) = path.strip_prefix(&format!("{base}/releases/"))
+        {
+            s.writes.push(format!("PATCH {id}"));
+            let id: u64 = id.parse().unwrap();
+            let tag = s
+                .releases
+                .iter()
+                .find(|(_, r)| r.0 == id)
+                .map(|(t, _)| t.clone())
+                .unwrap();
+            s.releases
+                .insert(tag.clone(), (id, text("name"), text("body")));
+            return resp(200, release(id, &tag, &text("name"), &text("body")));
         }
         resp(404, json!({"message": "Not Found"}))
     }))
