@@ -25,10 +25,12 @@ use relm_api::gates::{CheckRequest, PendingDecision, PolicySummary, SimulatedCha
 use relm_api::identity::IdentityView;
 use relm_api::members::MemberView;
 use relm_api::metrics::{Metrics, ServicePoint, Unrestored, WeekPoint};
+use relm_api::notes::{NotesDraft, NotesWritten, SavedNotes};
 use relm_api::pack::{
     Manifest, PackEvidence, PackExporter, PackFile, PackFileCheck, PackFinding, PackLedger,
     PackProblem, PackSigner, PackStatus, PackVerdict, PackWorkspace, PackWritten,
 };
+use relm_api::publish::NotesPublished;
 use relm_api::releases::{ReleaseDetail, ReleaseInput, ReleasePage, ReleaseQuery};
 use relm_api::replicas::{
     AuthorSeen, JoinOutcome, JoinRequestInput, JoinRequestView, NotApplied, RemoteView, SyncCounts,
@@ -125,7 +127,7 @@ pub fn typescript() -> String {
         LicenceFinding, SbomContents, ReleaseRef, SbomDiffView, Shipping,
         DigestQuery, Listed<DigestRelease>, DigestRelease, DigestFreeze, DigestBlocked, DigestFailure,
         Digest, DigestPart, DigestPreview, DigestWritten, WebhookView, WebhookSent, FeedView,
-        FeedRefresh,
+        FeedRefresh, NotesDraft, NotesWritten, SavedNotes, NotesPublished,
     ];
     let mut out = String::from(
         "// Generated from the Rust types by `relm-app` (src-tauri/src/bindings.rs). Do not edit:\n// run `RELM_UPDATE_BINDINGS=1 cargo test -p relm-app bindings`.\n\nexport type JsonValue =\n  | number\n  | string\n  | boolean\n  | Array<JsonValue>\n  | { [key in string]?: JsonValue }\n  | null;\n",

@@ -389,6 +389,82 @@ pub fn refresh_feeds(state: State<'_, AppState>) -> Result<Vec<relm_api::feeds::
     state.with(|r| r.refresh_feeds())
 }
 
+/// A release's notes drafted from what the workspace knows of it, in `lang` (`en` or `fr`).
+#[tauri::command(async)]
+#[tracing::instrument(skip(state), err)]
+pub fn draft_notes(
+    state: State<'_, AppState>,
+    release: String,
+    lang: String,
+) -> Result<relm_api::notes::NotesDraft> {
+    state.with(|r| r.draft_notes_in(&release, &lang))
+}
+
+/// The release's notes as last saved, if they were.
+#[tauri::command(async)]
+#[tracing::instrument(skip(state), err)]
+pub fn saved_notes(
+    state: State<'_, AppState>,
+    release: String,
+) -> Result<Option<relm_api::notes::SavedNotes>> {
+    state.with(|r| r.saved_notes(&release))
+}
+
+/// Save the release's notes, signed.
+#[tauri::command(async)]
+#[tracing::instrument(skip(state, markdown), err)]
+pub fn save_notes(
+    state: State<'_, AppState>,
+    release: String,
+    lang: String,
+    markdown: String,
+) -> Result<relm_api::notes::SavedNotes> {
+    state.with(|r| r.save_notes(&release, &lang, &markdown))
+}
+
+/// Markdown rendered as HTML that is safe to show (no script, no outside image, no link but
+/// the web's and mail's).
+#[tauri::command(async)]
+pub fn notes_preview(markdown: String) -> String {
+    relm_api::notes::notes_html(&markdown)
+}
+
+/// Write the release's saved notes (`saved`), or a fresh draft in `lang`, to `.md` or `.pdf`.
+#[tauri::command(async)]
+#[tracing::instrument(skip(state), err)]
+pub fn write_notes(
+    state: State<'_, AppState>,
+    release: String,
+    path: PathBuf,
+    paper: String,
+    lang: String,
+    saved: bool,
+) -> Result<relm_api::notes::NotesWritten> {
+    state.export(&path, |r| {
+        if saved {
+            r.write_saved_notes(&release, &path, &paper)
+        } else {
+            r.write_notes_file(&release, &path, &paper, &lang)
+        }
+    })
+}
+
+/// Publish the saved notes to the GitHub and GitLab releases of the release's tag through the
+/// connections' outbox; the workspace is not held while the platforms answer.
+#[tauri::command]
+#[tracing::instrument(skip(app), err)]
+pub async fn publish_notes(
+    app: AppHandle,
+    release: String,
+    connector: Option<String>,
+) -> Result<relm_api::publish::NotesPublished> {
+    blocking(move || {
+        use tauri::Manager;
+        relm_api::publish::publish_notes(&*app.state::<AppState>(), &release, connector.as_deref())
+    })
+    .await
+}
+
 /// Post the digest to a webhook through the outbox; the workspace is not held while the
 /// platform answers.
 #[tauri::command]

@@ -20,6 +20,10 @@ import type {
   WebhookView,
   FeedRefresh,
   FeedView,
+  NotesDraft,
+  NotesPublished,
+  NotesWritten,
+  SavedNotes,
 } from "./bindings";
 import type {
   ActionQuery,
@@ -168,6 +172,15 @@ export const backend = {
     call<FeedRefresh>("add_feed", { name, path, scope }),
   removeFeed: (name: string) => call<FeedView>("remove_feed", { name }),
   refreshFeeds: () => call<FeedRefresh[]>("refresh_feeds"),
+  draftNotes: (release: string, lang: string) => call<NotesDraft>("draft_notes", { release, lang }),
+  savedNotes: (release: string) => call<SavedNotes | null>("saved_notes", { release }),
+  saveNotes: (release: string, lang: string, markdown: string) =>
+    call<SavedNotes>("save_notes", { release, lang, markdown }),
+  notesPreview: (markdown: string) => invoke<string>("notes_preview", { markdown }),
+  writeNotes: (release: string, path: string, paper: string, lang: string, saved: boolean) =>
+    call<NotesWritten>("write_notes", { release, path, paper, lang, saved }),
+  publishNotes: (release: string, connector: string | null = null) =>
+    call<NotesPublished>("publish_notes", { release, connector }),
   retryOutbox: (id: string) => call<ConnectorSync[]>("retry_outbox", { id }),
   syncNow: (name: string | null = null) => call<SyncOutcome[]>("sync_now", { name }),
   syncStatus: () => call<SyncStatus>("sync_status"),

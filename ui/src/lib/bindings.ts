@@ -1761,3 +1761,31 @@ export type FeedRefresh = { name: string, path: string, events: number,
  * The file was written (its content changed, or it was missing).
  */
 written: boolean, error?: string, };
+
+export type NotesDraft = { release_id: string, title: string, markdown: string, };
+
+export type NotesWritten = { path: string, 
+/**
+ * `markdown` or `pdf`.
+ */
+format: string, bytes: number, };
+
+export type SavedNotes = { release_id: string, 
+/**
+ * `en` or `fr`.
+ */
+lang: string, markdown: string, 
+/**
+ * `sha256:` of the Markdown.
+ */
+digest: string, event_id: string, at: string, by: string, by_name: string, };
+
+export type NotesPublished = { release_id: string, 
+/**
+ * Each connection's entry, as it is after the delivery.
+ */
+entries: Array<OutboxRow>, 
+/**
+ * What failed, per connection (the entry stays in the outbox and is tried again).
+ */
+errors: Array<string>, };

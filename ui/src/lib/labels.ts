@@ -171,6 +171,8 @@ export function eventSummary(e: LogEntry, max = 60): string {
         format: `${String(doc.format ?? "")} ${String(doc.spec_version ?? "")}`,
       });
     }
+    case "release.notes_set":
+      return `${text("lang")} · ${short(text("markdown"))}`;
     case "member.team_set":
       return text("team") || t("settings.noTeam");
     case "calendar.entry_added":

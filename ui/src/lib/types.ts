@@ -83,6 +83,8 @@ export type {
   WebhookView,
   FeedRefresh,
   FeedView,
+  SavedNotes,
+  NotesPublished,
   DeployOutcome,
   Deviation,
   DeviationView,
