@@ -337,6 +337,58 @@ test("the GitHub connector's requests hold against GitHub's OpenAPI description 
   assert.ok(found.includes("github:octocat/hello-world#4711"), JSON.stringify(found));
 });
 
+test("publishing release notes holds against GitHub's OpenAPI description", async () => {
+  const dir = dataDir();
+  cli(dir, "init", "--workspace", "Acme", "--name", "Ada Lovelace", "--email", "ada@acme.example");
+  // The description's example release is the tag v1.0.0 with another text: updated in place.
+  const id = cli(
+    dir,
+    "release",
+    "create",
+    "--service",
+    "hello-world",
+    "--version",
+    "1.0.0",
+    "--env",
+    "prod",
+    "--title",
+    "First light",
+  ).id;
+  const file = join(dir, "notes.md");
+  writeFileSync(file, "# hello-world 1.0.0\n\nThe first release.\n");
+  cli(dir, "notes", "save", id, file);
+  process.env.RELM_CONNECTOR_TOKEN = TOKEN;
+  try {
+    cli(
+      dir,
+      "connector",
+      "add",
+      "github",
+      "gh",
+      "--repo",
+      "octocat/hello-world",
+      "--api-url",
+      base,
+    );
+  } finally {
+    delete process.env.RELM_CONNECTOR_TOKEN;
+  }
+  const from = exchanges.length;
+  const done = await relm(dir, "notes", "publish", id);
+  assert.deepEqual(done.errors, [], JSON.stringify(done));
+  assert.equal(done.entries[0].state, "done", JSON.stringify(done));
+  const mine = exchanges.slice(from);
+  held(mine, [
+    "GET /repos/octocat/hello-world/releases/tags/1.0.0",
+    "PATCH /repos/octocat/hello-world/releases/1",
+  ]);
+  const patch = JSON.parse(mine.find((e) => e.method === "PATCH").body);
+  assert.deepEqual(patch, {
+    name: "1.0.0 — First light",
+    body: "# hello-world 1.0.0\n\nThe first release.",
+  });
+});
+
 /** The fields of `value` that `schema` (Swagger 2.0, `$ref`s into `definitions`) does not
  * name, as paths: a misnamed field is one of these, even where the description lets unknown
  * fields through. */
