@@ -389,13 +389,9 @@ impl Relm {
             last_errors: Vec::new(),
             seen: "{}".into(),
         };
-        self.keys.put_secret(&secret_name(&name), &token)?;
-        let kept = self
-            .store
-            .write(|tx| -> Result<bool> { Ok(store::insert(tx, &row)?) });
-        if !matches!(kept, Ok(true)) {
-            let _ = self.keys.delete_secret(&secret_name(&name));
-            kept?;
+        if !self.keep_with_secret(&secret_name(&name), &token, |tx| {
+            Ok(store::insert(tx, &row)?)
+        })? {
             return Err(ApiError::conflict(
                 ReasonCode::ConnectorExists,
                 format!("a connection named `{name}` exists"),
@@ -404,6 +400,23 @@ impl Relm {
         }
         tracing::info!(connector = %name, platform = platform.as_str(), "connection added");
         self.connector(&name)
+    }
+
+    /// Keep `secret` in the OS keyring under `entry`, then the row `insert` writes; when the
+    /// row is not kept (an error, or `false`: one of that name exists), the secret is taken
+    /// out again, so that neither is left without the other.
+    pub(crate) fn keep_with_secret(
+        &mut self,
+        entry: &str,
+        secret: &str,
+        insert: impl FnOnce(&relm_store::Transaction<'_>) -> Result<bool>,
+    ) -> Result<bool> {
+        self.keys.put_secret(entry, secret)?;
+        let kept = self.store.write(insert);
+        if !matches!(kept, Ok(true)) {
+            let _ = self.keys.delete_secret(entry);
+        }
+        kept
     }
 
     /// Map the connection's platform environments to Relm's anew (`PLATFORM_ENV=RELM_ENV`

@@ -345,25 +345,12 @@ impl Relm {
         out: &std::path::Path,
         paper: relm_report::Paper,
     ) -> Result<NotesWritten> {
-        let ext = out
-            .extension()
-            .map(|e| e.to_string_lossy().to_lowercase())
-            .unwrap_or_default();
-        let (format, bytes) = match ext.as_str() {
-            "md" | "markdown" => (
+        let (format, bytes) = match notes_format(out)? {
+            "pdf" => ("pdf", pdf(&self.notes_document(release, lang)?, paper)?.0),
+            _ => (
                 "markdown",
                 self.draft_notes(release, lang)?.markdown.into_bytes(),
             ),
-            "pdf" => ("pdf", pdf(&self.notes_document(release, lang)?, paper)?.0),
-            _ => {
-                return Err(ApiError::invalid(
-                    "out",
-                    format!(
-                        "{}: write release notes to a `.md` file (Markdown) or a `.pdf` file",
-                        out.display()
-                    ),
-                ));
-            }
         };
         write_whole(out, &bytes)?;
         Ok(NotesWritten {
@@ -487,12 +474,7 @@ impl Relm {
             )
         })?;
         let (paper, opts) = self.report_form(paper, &notes.lang, None)?;
-        let ext = out
-            .extension()
-            .map(|e| e.to_string_lossy().to_lowercase())
-            .unwrap_or_default();
-        let (format, bytes) = match ext.as_str() {
-            "md" | "markdown" => ("markdown", notes.markdown.clone().into_bytes()),
+        let (format, bytes) = match notes_format(out)? {
             "pdf" => {
                 let row = self.release(&notes.release_id)?;
                 let subject = if opts.lang == ReportLang::Fr {
@@ -514,15 +496,7 @@ impl Relm {
                 };
                 ("pdf", pdf(&doc, paper)?.0)
             }
-            _ => {
-                return Err(ApiError::invalid(
-                    "out",
-                    format!(
-                        "{}: write release notes to a `.md` file (Markdown) or a `.pdf` file",
-                        out.display()
-                    ),
-                ));
-            }
+            _ => ("markdown", notes.markdown.clone().into_bytes()),
         };
         write_whole(out, &bytes)?;
         Ok(NotesWritten {
@@ -530,6 +504,25 @@ impl Relm {
             format: format.into(),
             bytes: bytes.len() as u64,
         })
+    }
+}
+
+/// The form notes are written in, from the file's extension: `markdown` or `pdf`.
+fn notes_format(out: &std::path::Path) -> Result<&'static str> {
+    let ext = out
+        .extension()
+        .map(|e| e.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    match ext.as_str() {
+        "md" | "markdown" => Ok("markdown"),
+        "pdf" => Ok("pdf"),
+        _ => Err(ApiError::invalid(
+            "out",
+            format!(
+                "{}: write release notes to a `.md` file (Markdown) or a `.pdf` file",
+                out.display()
+            ),
+        )),
     }
 }
 

@@ -182,13 +182,7 @@ impl Relm {
             host,
             added_ms: self.clock.now().timestamp_millis(),
         };
-        self.keys.put_secret(&secret_name(&name), &url)?;
-        let kept = self
-            .store
-            .write(|tx| -> Result<bool> { Ok(store::insert(tx, &row)?) });
-        if !matches!(kept, Ok(true)) {
-            let _ = self.keys.delete_secret(&secret_name(&name));
-            kept?;
+        if !self.keep_with_secret(&secret_name(&name), &url, |tx| Ok(store::insert(tx, &row)?))? {
             return Err(ApiError::conflict(
                 ReasonCode::WebhookExists,
                 format!("a webhook named `{name}` exists"),
