@@ -1099,7 +1099,18 @@ fn questionnaires(relm: &mut Relm, omar: &SecretKey, now: DateTime<Utc>) -> Resu
                 .map(|(r, _)| r.id),
         );
     }
-    ids.sort();
+    // In the order of service and version, not of id: ids carry random bits, and the answers
+    // (and so the levels) must not depend on them.
+    let mut keyed = Vec::with_capacity(ids.len());
+    for id in ids {
+        let r = releases::get(conn, &id)?;
+        let key = r
+            .map(|r| (r.fields.service, r.fields.version))
+            .unwrap_or_default();
+        keyed.push((key, id));
+    }
+    keyed.sort();
+    let ids: Vec<String> = keyed.into_iter().map(|(_, id)| id).collect();
     for (n, id) in ids.iter().enumerate() {
         let answers = KEYS
             .iter()
@@ -1130,6 +1141,45 @@ fn questionnaires(relm: &mut Relm, omar: &SecretKey, now: DateTime<Utc>) -> Resu
             && highest.is_none_or(|(h, _)| level > h)
         {
             highest = Some((level, id));
+        }
+    }
+    // None to lower (every candidate low, as today's signals may make them): the first
+    // candidate is given the answers that raise it to medium or high, so that the demo always
+    // shows a lowering.
+    if highest.is_none_or(|(l, _)| l == RiskLevel::Low) {
+        let mut first = None;
+        for id in &ids {
+            let f = crate::gates::facts(relm.store.conn(), id, now, &policy)?;
+            if f.status == ReleaseStatus::Planned
+                && f.fields.environments.iter().any(|e| e == "prod")
+                && f.fields.owner != omar_id
+            {
+                first = Some(id);
+                break;
+            }
+        }
+        if let Some(id) = first {
+            for set in [4, 2, 1, 3, 0] {
+                let answers = KEYS
+                    .iter()
+                    .zip(ANSWERS[set])
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect();
+                relm.emit(|_| {
+                    Ok(vec![EventBody::RiskAnswered {
+                        release_id: ReleaseId(id.clone()),
+                        answers,
+                    }])
+                })?;
+                let f = crate::gates::facts(relm.store.conn(), id, now, &policy)?;
+                let level = relm_policy::assess::ReleaseAssessment::of(&policy, &f)
+                    .judged
+                    .level;
+                if matches!(level, RiskLevel::Medium | RiskLevel::High) {
+                    highest = Some((level, id));
+                    break;
+                }
+            }
         }
     }
     let below = |l: RiskLevel| match l {
