@@ -581,6 +581,29 @@ impl Relm {
         }
     }
 
+    /// Queue one write in the outbox (its id derived from `key`): the entry as it is now, and
+    /// whether one with this key was queued before (then nothing new is queued).
+    pub(crate) fn queue_outbox(
+        &mut self,
+        (connector, kind, key): (&str, &str, &str),
+        payload: &str,
+    ) -> Result<(OutboxRow, bool)> {
+        let id = outbox_id(key);
+        let at = self.clock.now().timestamp_millis();
+        let new = self.store.write(|tx| -> Result<bool> {
+            Ok(outbox::enqueue(
+                tx,
+                &id,
+                (connector, kind, key),
+                payload,
+                at,
+            )?)
+        })?;
+        let entry = outbox::get(self.store.conn(), &id)?
+            .ok_or_else(|| ApiError::new(ErrorCode::Internal, "the queued entry vanished"))?;
+        Ok((entry, !new))
+    }
+
     /// Every outbox entry, newest first.
     pub fn outbox(&self) -> Result<Vec<OutboxRow>> {
         Ok(outbox::list(self.store.conn())?)

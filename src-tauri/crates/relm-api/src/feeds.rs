@@ -61,11 +61,6 @@ fn view(r: FeedRow) -> FeedView {
     }
 }
 
-fn digest(bytes: &[u8]) -> String {
-    use sha2::{Digest, Sha256};
-    hex::encode(Sha256::digest(bytes))
-}
-
 impl Relm {
     fn feed_row(&self, name: &str) -> Result<FeedRow> {
         store::get(self.store.conn(), name.trim())?.ok_or_else(|| {
@@ -138,7 +133,6 @@ impl Relm {
             scope,
             added_ms: self.clock.now().timestamp_millis(),
             last_written_ms: None,
-            last_digest: None,
             last_events: 0,
             last_error: None,
         };
@@ -149,13 +143,7 @@ impl Relm {
         let events = ics.matches("BEGIN:VEVENT").count() as i64;
         self.store.write(|tx| -> Result<()> {
             store::insert(tx, &row)?;
-            Ok(store::refreshed(
-                tx,
-                &row.name,
-                Some((&digest(ics.as_bytes()), events)),
-                None,
-                at,
-            )?)
+            Ok(store::refreshed(tx, &row.name, Some(events), None, at)?)
         })?;
         tracing::info!(feed = %name, path = %row.path, events, "calendar subscription added");
         Ok(FeedRefresh {
@@ -203,31 +191,23 @@ impl Relm {
             let made = self.feed_ics(&row);
             let at = self.clock.now().timestamp_millis();
             let done = made.and_then(|ics| {
-                let d = digest(ics.as_bytes());
                 let events = ics.matches("BEGIN:VEVENT").count() as i64;
                 // Rewritten when the calendar changed, or when the file is not what was
                 // written (removed, or replaced by something else).
                 let there = std::fs::symlink_metadata(&path)
                     .ok()
                     .filter(|m| m.is_file() && m.len() == ics.len() as u64)
-                    .and_then(|_| std::fs::read(&path).ok())
-                    .map(|b| digest(&b));
-                let written = there.as_deref() != Some(d.as_str());
+                    .and_then(|_| std::fs::read(&path).ok());
+                let written = there.as_deref() != Some(ics.as_bytes());
                 if written {
                     write_whole(&path, ics.as_bytes())?;
                 }
-                Ok((d, events, written))
+                Ok((events, written))
             });
             match done {
-                Ok((d, events, written)) => {
+                Ok((events, written)) => {
                     self.store.write(|tx| -> Result<()> {
-                        Ok(store::refreshed(
-                            tx,
-                            &row.name,
-                            Some((&d, events)),
-                            None,
-                            at,
-                        )?)
+                        Ok(store::refreshed(tx, &row.name, Some(events), None, at)?)
                     })?;
                     out.push(FeedRefresh {
                         name: row.name,

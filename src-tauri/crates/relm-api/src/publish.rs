@@ -14,7 +14,6 @@ use crate::session::Relm;
 use relm_connect::fetch::Api;
 use relm_connect::releases::{self, Published};
 use relm_store::connectors as store;
-use relm_store::outbox;
 
 pub const GITHUB_RELEASE: &str = "github.release";
 pub const GITLAB_RELEASE: &str = "gitlab.release";
@@ -89,7 +88,6 @@ impl Relm {
             )));
         }
         let name = format!("{} — {}", f.version, f.title);
-        let at = self.clock.now().timestamp_millis();
         let mut out = Vec::new();
         for c in chosen {
             let (kind, place) = if c.platform == "github" {
@@ -107,29 +105,11 @@ impl Relm {
                 "notes": notes.event_id,
             })
             .to_string();
-            let id = outbox_id(&key);
-            self.store.write(|tx| -> Result<bool> {
-                Ok(outbox::enqueue(
-                    tx,
-                    &id,
-                    (&c.name, kind, &key),
-                    &payload,
-                    at,
-                )?)
-            })?;
-            out.push(
-                outbox::get(self.store.conn(), &id)?
-                    .ok_or_else(|| ApiError::new(ErrorCode::Internal, "the entry vanished"))?,
-            );
+            out.push(self.queue_outbox((&c.name, kind, &key), &payload)?.0);
         }
         tracing::info!(release = %notes.release_id, connections = out.len(), "release notes queued");
         Ok(out)
     }
-}
-
-fn outbox_id(key: &str) -> String {
-    use sha2::{Digest, Sha256};
-    hex::encode(Sha256::digest(key.as_bytes()))[..12].to_string()
 }
 
 /// Queue the release's notes and deliver them now, connection by connection (the workspace is

@@ -89,12 +89,6 @@ fn secret_name(name: &str) -> String {
     format!("webhook:{name}")
 }
 
-/// An outbox entry's id for a key (the same message has the same id on every run).
-fn entry_id(key: &str) -> String {
-    use sha2::{Digest, Sha256};
-    hex::encode(Sha256::digest(key.as_bytes()))[..12].to_string()
-}
-
 impl Relm {
     fn webhook_row(&self, name: &str) -> Result<WebhookRow> {
         store::get(self.store.conn(), name.trim())?.ok_or_else(|| {
@@ -228,21 +222,7 @@ impl Relm {
                 hex::encode(Sha256::digest(payload.as_bytes()))
             )
         };
-        let id = entry_id(&key);
-        let at = self.clock.now().timestamp_millis();
-        let connector = outbox_name(&row.name);
-        let new = self.store.write(|tx| -> Result<bool> {
-            Ok(outbox::enqueue(
-                tx,
-                &id,
-                (&connector, kind, &key),
-                &payload,
-                at,
-            )?)
-        })?;
-        let entry = outbox::get(self.store.conn(), &id)?
-            .ok_or_else(|| ApiError::new(ErrorCode::Internal, "the queued message vanished"))?;
-        Ok((entry, !new))
+        self.queue_outbox((&outbox_name(&row.name), kind, &key), &payload)
     }
 
     /// The webhook's URL, from the OS keyring.
@@ -332,7 +312,7 @@ pub fn send_digest(
     retry: &Retry,
 ) -> Result<WebhookSent> {
     let (entry, queued_before) = w.hold(|r| r.queue_digest(name, q))?;
-    let (delivered, errors) = deliver_webhook(w, &entry.connector["webhook:".len()..], retry)?;
+    let (delivered, errors) = deliver_webhook(w, name, retry)?;
     let entry = w.hold(|r| {
         outbox::get(r.store.conn(), &entry.id)?
             .ok_or_else(|| ApiError::new(ErrorCode::Internal, "the queued message vanished"))

@@ -13,15 +13,12 @@ pub struct FeedRow {
     pub scope: Vec<String>,
     pub added_ms: i64,
     pub last_written_ms: Option<i64>,
-    /// The SHA-256 of what was last written.
-    pub last_digest: Option<String>,
     pub last_events: i64,
     pub last_error: Option<String>,
 }
 
-const SELECT: &str =
-    "SELECT name, path, scope, added_ms, last_written_ms, last_digest, last_events,
-    last_error FROM calendar_feeds";
+const SELECT: &str = "SELECT name, path, scope, added_ms, last_written_ms, last_events, last_error
+    FROM calendar_feeds";
 
 fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<FeedRow> {
     let scope: String = r.get(2)?;
@@ -31,9 +28,8 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<FeedRow> {
         scope: serde_json::from_str(&scope).unwrap_or_default(),
         added_ms: r.get(3)?,
         last_written_ms: r.get(4)?,
-        last_digest: r.get(5)?,
-        last_events: r.get(6)?,
-        last_error: r.get(7)?,
+        last_events: r.get(5)?,
+        last_error: r.get(6)?,
     })
 }
 
@@ -61,19 +57,19 @@ pub fn list(conn: &Connection) -> Result<Vec<FeedRow>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// What the last refresh did: written (with the content's digest and its events), or failed.
+/// What the last refresh did: the file is current (with its events), or it failed.
 pub fn refreshed(
     conn: &Connection,
     name: &str,
-    written: Option<(&str, i64)>,
+    current: Option<i64>,
     error: Option<&str>,
     at_ms: i64,
 ) -> Result<()> {
-    match written {
-        Some((digest, events)) => conn.execute(
-            "UPDATE calendar_feeds SET last_written_ms = ?2, last_digest = ?3, last_events = ?4,
-               last_error = NULL WHERE name = ?1",
-            params![name, at_ms, digest, events],
+    match current {
+        Some(events) => conn.execute(
+            "UPDATE calendar_feeds SET last_written_ms = ?2, last_events = ?3, last_error = NULL
+             WHERE name = ?1",
+            params![name, at_ms, events],
         )?,
         None => conn.execute(
             "UPDATE calendar_feeds SET last_error = ?2 WHERE name = ?1",
