@@ -1,7 +1,11 @@
 //! Tauri build script: embeds the app config and generates the permissions of the app's own
 //! commands, so the capability file can grant exactly those.
 
+include!("relr.rs");
+
 fn main() {
+    println!("cargo::rerun-if-changed=relr.rs");
+    pack_relative_relocations();
     tauri_build::try_build(
         tauri_build::Attributes::new()
             .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),

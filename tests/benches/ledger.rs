@@ -93,7 +93,7 @@ fn main() {
     drop(relm);
 
     // 2. Grow the ledger to `total` events with release edits, through the store's append path.
-    let db = dir.path().join("relm.db");
+    let db = relm_api::db_path(dir.path());
     let mut store = Store::open(&db).unwrap();
     let t = Instant::now();
     relm_tests::bench::grow_ledger(&mut store, &key, &clock, total);
