@@ -196,8 +196,9 @@ impl Relm {
     pub fn create_releases(&mut self, inputs: &[ReleaseInput]) -> Result<Vec<String>> {
         let mut bodies = Vec::with_capacity(inputs.len());
         let mut ids = Vec::with_capacity(inputs.len());
+        let me = self.me()?;
         for (i, input) in inputs.iter().enumerate() {
-            let (id, fields) = self.new_release(input).map_err(|e| {
+            let (id, fields) = self.new_release(input, &me).map_err(|e| {
                 if inputs.len() > 1 {
                     ApiError::new(e.code, format!("release #{}: {}", i + 1, e.message))
                 } else {
@@ -214,10 +215,14 @@ impl Relm {
         Ok(ids)
     }
 
-    fn new_release(&self, input: &ReleaseInput) -> Result<(ReleaseId, ReleaseFields)> {
+    /// A new release of `input`, owned by `me` (this replica's member).
+    fn new_release(
+        &self,
+        input: &ReleaseInput,
+        me: &relm_domain::keys::KeyId,
+    ) -> Result<(ReleaseId, ReleaseFields)> {
         let mut problems = Problems::default();
         let patch = input.to_patch(&mut problems);
-        let me = self.me()?;
         let fields = ReleaseFields {
             service: String::new(),
             version: String::new(),
@@ -228,7 +233,7 @@ impl Relm {
             risk: RiskLevel::Low,
             environments: Vec::new(),
             window: None,
-            owner: me,
+            owner: me.clone(),
             components: Vec::new(),
             changes: Vec::new(),
             rollback_plan: String::new(),

@@ -15,6 +15,15 @@ use std::cmp::Ordering;
 
 /// The JCS bytes of `value`.
 pub fn to_canonical_bytes<T: Serialize>(value: &T) -> Vec<u8> {
+    // A value whose structs declare their fields in the order of their names (an event's
+    // envelope) serialises canonical as it is: plain JSON is kept when the checker finds it
+    // canonical, which costs a fraction of the full encoder's sorting and re-encoding. Any
+    // other text (fields out of order, a number the checker cannot judge) takes the encoder.
+    if let Ok(plain) = serde_json::to_vec(value)
+        && is_canonical(&plain) == Some(true)
+    {
+        return plain;
+    }
     // Serialising plain data structures (strings, integers, maps) cannot fail.
     serde_json_canonicalizer::to_vec(value).unwrap_or_default()
 }
@@ -309,15 +318,88 @@ mod tests {
         })
     }
 
+    /// The full RFC 8785 encoder, which [`to_canonical_bytes`] must always agree with.
+    fn reference<T: Serialize>(v: &T) -> Vec<u8> {
+        serde_json_canonicalizer::to_vec(v).unwrap()
+    }
+
+    #[test]
+    fn numbers_the_check_cannot_judge_take_the_full_encoder() {
+        // Plain JSON writes 1e21 as `1e21`; RFC 8785 (ECMAScript) as `1e+21`.
+        for v in [
+            json!({"a": 1e21}),
+            json!([0.1, 1.5, -0.0]),
+            json!(9007199254740993u64),
+        ] {
+            assert_eq!(to_canonical_bytes(&v), reference(&v), "{v}");
+        }
+        assert_eq!(to_canonical_bytes(&json!({"a": 1e21})), br#"{"a":1e+21}"#);
+    }
+
+    #[test]
+    fn an_envelope_serialises_canonical_as_declared() {
+        // Its fields (and its clock's, and a dependency's) are declared in the order of their
+        // names, so plain JSON is canonical and appending never needs the full encoder.
+        let envelope = crate::event::Envelope {
+            author: crate::keys::KeyId("k".into()),
+            deps: vec![crate::event::Dep {
+                author: crate::keys::KeyId("o".into()),
+                hash: "ab".into(),
+                seq: 3,
+            }],
+            hlc: crate::hlc::Hlc { ms: 5, c: 1 },
+            id: crate::ids::EventId("e".into()),
+            kind: "release.created".into(),
+            payload: json!({"z": [1, "é"], "a": {"y": null, "b": true}}),
+            prev: Some("cd".into()),
+            seq: 4,
+            v: 2,
+            wall: Some(6),
+            workspace: crate::ids::WorkspaceId("w".into()),
+        };
+        let plain = serde_json::to_vec(&envelope).unwrap();
+        assert_eq!(
+            is_canonical(&plain),
+            Some(true),
+            "{}",
+            String::from_utf8_lossy(&plain)
+        );
+        assert_eq!(plain, reference(&envelope));
+    }
+
     proptest! {
+        /// The quick path gives exactly the full encoder's bytes, for any value (numbers and
+        /// floats included) and for an event's envelope, whose fields are declared in order.
+        #[test]
+        fn quick_path_equals_the_full_encoder(v in json_value(), f in any::<f64>(), n in any::<u64>(), ms in any::<u64>(), c in any::<u16>(), seq in any::<u64>(), text in "[a-z\u{0}-\u{1f}\"é\u{10000}]{0,6}") {
+            prop_assert_eq!(to_canonical_bytes(&v), reference(&v));
+            let with_numbers = json!({"f": if f.is_finite() { json!(f) } else { Value::Null }, "n": n, "v": v});
+            prop_assert_eq!(to_canonical_bytes(&with_numbers), reference(&with_numbers));
+            let envelope = crate::event::Envelope {
+                author: crate::keys::KeyId(text.clone()),
+                deps: vec![crate::event::Dep { author: crate::keys::KeyId(text.clone()), hash: text.clone(), seq }],
+                hlc: crate::hlc::Hlc { ms, c },
+                id: crate::ids::EventId(text.clone()),
+                kind: text.clone(),
+                payload: with_numbers,
+                prev: Some(text.clone()),
+                seq,
+                v: 2,
+                wall: Some(ms),
+                workspace: crate::ids::WorkspaceId(text),
+            };
+            let bytes = to_canonical_bytes(&envelope);
+            prop_assert_eq!(&bytes, &reference(&envelope));
+        }
+
         /// The in-place check agrees with a full re-encode, on canonical text and on the same
         /// values written by a plain or pretty JSON writer.
         #[test]
         fn check_agrees_with_reencoding(v in json_value()) {
-            let canonical = to_canonical_bytes(&v);
+            let canonical = reference(&v);
             prop_assert_eq!(is_canonical(&canonical), Some(true));
             for text in [serde_json::to_vec(&v).unwrap(), serde_json::to_vec_pretty(&v).unwrap()] {
-                let expected = to_canonical_bytes(&serde_json::from_slice::<Value>(&text).unwrap()) == text;
+                let expected = reference(&serde_json::from_slice::<Value>(&text).unwrap()) == text;
                 if let Some(verdict) = is_canonical(&text) {
                     prop_assert_eq!(verdict, expected, "{}", String::from_utf8_lossy(&text));
                 }

@@ -28,35 +28,39 @@ pub const LEGACY_FORMAT: u32 = 1;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Dep {
+    // Fields in the order of their names: serialised as declared, the body is canonical as
+    // written (see `canonical::to_canonical_bytes`).
     pub author: KeyId,
-    pub seq: u64,
     pub hash: String,
+    pub seq: u64,
 }
 
 /// Everything the author signs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Envelope {
-    pub v: u32,
-    pub id: EventId,
-    pub workspace: WorkspaceId,
+    // Fields in the order of their names: serialised as declared, the body is canonical as
+    // written, without a re-encode (see `canonical::to_canonical_bytes`).
     pub author: KeyId,
-    /// The author's own sequence number, from 1.
-    pub seq: u64,
-    /// Hex SHA-256 of the author's previous event; absent on the author's first event.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub prev: Option<String>,
-    pub hlc: Hlc,
-    /// Format 2: the author's wall clock when signing, in milliseconds (shown beside the ledger
-    /// order; it decides nothing).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub wall: Option<u64>,
     /// Format 2: the heads of other authors the signer had seen that its previous event had
     /// not already declared (a causal frontier, sent as a difference).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub deps: Vec<Dep>,
+    pub hlc: Hlc,
+    pub id: EventId,
     pub kind: String,
     pub payload: Value,
+    /// Hex SHA-256 of the author's previous event; absent on the author's first event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prev: Option<String>,
+    /// The author's own sequence number, from 1.
+    pub seq: u64,
+    pub v: u32,
+    /// Format 2: the author's wall clock when signing, in milliseconds (shown beside the ledger
+    /// order; it decides nothing).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wall: Option<u64>,
+    pub workspace: WorkspaceId,
 }
 
 /// An envelope with its canonical body, signature and hash.

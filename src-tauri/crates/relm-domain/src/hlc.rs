@@ -9,12 +9,24 @@
 use chrono::{DateTime, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
 pub struct Hlc {
     /// Wall-clock milliseconds since the Unix epoch (UTC).
     pub ms: u64,
     /// Logical counter for events within the same millisecond.
     pub c: u16,
+}
+
+/// Written `{"c":…,"ms":…}`, its fields in the order of their names, so that an event is
+/// canonical as serialised (the fields are declared `ms` first, the order that compares).
+impl Serialize for Hlc {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut s = serializer.serialize_struct("Hlc", 2)?;
+        s.serialize_field("c", &self.c)?;
+        s.serialize_field("ms", &self.ms)?;
+        s.end()
+    }
 }
 
 impl Hlc {
