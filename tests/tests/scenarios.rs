@@ -2,6 +2,7 @@
 //! as one test binary: one link instead of one per file, and one executable on disk.
 
 mod adversary;
+mod append_batch;
 mod authority;
 mod authority_properties;
 mod bad_input;

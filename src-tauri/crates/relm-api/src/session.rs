@@ -296,8 +296,8 @@ pub(crate) fn append(
     if let Some(why) = local::get(tx, CLOCK_SKEW)? {
         return Err(ApiError::new(ErrorCode::Clock, why));
     }
-    let mut members = projection::members::load(tx)?;
-    let mut head = events::author_head(tx, &author.0)?;
+    let members = projection::members::load(tx)?;
+    let head = events::author_head(tx, &author.0)?;
     let bound = max_clock_offset_ms(tx)?;
     // Events stamped beyond this clock plus the bound (kept by an older version) neither drag
     // the clock along nor count as seen; the author's own last event always does.
@@ -306,41 +306,120 @@ pub(crate) fn append(
         Some((seq, _)) => ingest::stored_hlc(tx, &author, *seq)?.map(|(_, h)| h),
         None => None,
     };
-    let mut hlc = events::max_hlc_until(tx, horizon)?.max(own.unwrap_or(Hlc::ZERO));
-    let mut out = Vec::with_capacity(bodies.len());
+    let hlc = events::max_hlc_until(tx, horizon)?.max(own.unwrap_or(Hlc::ZERO));
     // What this author had seen that its previous event did not declare: the first event of
     // the batch carries it; the next ones have seen nothing new.
-    let mut deps = new_frontier(tx, &author, horizon)?;
-    let mut judge: Option<relm_store::causal::Judge> = None;
-    for body in bodies {
-        if !matches!(body, EventBody::WorkspaceCreated { .. }) {
-            members.authorize(&author, &body)?;
-            members.check_change(&body)?;
+    let deps = new_frontier(tx, &author, horizon)?;
+    let mut signer = Signer {
+        key,
+        workspace,
+        clock,
+        author: author.clone(),
+        members,
+        head,
+        hlc,
+        deps,
+    };
+    let mut recorder = Recorder {
+        judge: None,
+        out: Vec::with_capacity(bodies.len()),
+    };
+    if bodies.len() < PIPELINE_FROM {
+        for body in bodies {
+            let (ev, body) = signer.seal(body)?;
+            recorder.record(tx, ev, body)?;
         }
-        hlc = Hlc::next(hlc, clock.now());
+    } else {
+        // Each signature needs the hash of the one before, so signing is one chain; the
+        // database work on event n runs beside the signing of event n + 1, on another core.
+        std::thread::scope(|scope| -> Result<()> {
+            let (send, sealed) = std::sync::mpsc::sync_channel(256);
+            scope.spawn(move || {
+                for body in bodies {
+                    let next = signer.seal(body);
+                    let failed = next.is_err();
+                    // The receiver is gone when recording failed: nothing more is wanted.
+                    if send.send(next).is_err() || failed {
+                        break;
+                    }
+                }
+            });
+            for next in sealed {
+                let (ev, body) = next?;
+                recorder.record(tx, ev, body)?;
+            }
+            Ok(())
+        })?;
+    }
+    let out = recorder.out;
+    if let Some(first) = out.first() {
+        declare(tx, &author, &first.envelope.deps)?;
+    }
+    tracing::debug!(count = out.len(), author = %author, "appended events");
+    Ok(out)
+}
+
+/// Batches of at least this many events are signed on a second thread while the first records
+/// them; below, a thread costs more than it saves.
+const PIPELINE_FROM: usize = 32;
+
+/// What signing the next event of a batch needs: the author's chain, clock and membership.
+struct Signer<'a> {
+    key: &'a SecretKey,
+    workspace: &'a WorkspaceId,
+    clock: &'a dyn Clock,
+    author: KeyId,
+    members: relm_domain::membership::Members,
+    head: Option<(u64, [u8; 32])>,
+    hlc: Hlc,
+    deps: Vec<Dep>,
+}
+
+impl Signer<'_> {
+    /// Check `body` against the author's rights, then sign it as the chain's next event.
+    fn seal(&mut self, body: EventBody) -> Result<(SignedEvent, EventBody)> {
+        if !matches!(body, EventBody::WorkspaceCreated { .. }) {
+            self.members.authorize(&self.author, &body)?;
+            self.members.check_change(&body)?;
+        }
+        self.hlc = Hlc::next(self.hlc, self.clock.now());
         let (kind, payload) = body.to_parts();
         relm_domain::limits::check_payload(&payload)?;
-        let now = clock.now();
+        let now = self.clock.now();
         let envelope = Envelope {
             v: FORMAT_VERSION,
             id: EventId::generate(now, random::<10>()?),
-            workspace: workspace.clone(),
-            author: author.clone(),
-            seq: head.map_or(1, |h| h.0 + 1),
-            prev: head.map(|h| hex::encode(h.1)),
-            hlc,
+            workspace: self.workspace.clone(),
+            author: self.author.clone(),
+            seq: self.head.map_or(1, |h| h.0 + 1),
+            prev: self.head.map(|h| hex::encode(h.1)),
+            hlc: self.hlc,
             wall: u64::try_from(now.timestamp_millis()).ok(),
-            deps: std::mem::take(&mut deps),
+            deps: std::mem::take(&mut self.deps),
             kind,
             payload,
         };
-        let ev = SignedEvent::sign(envelope, key.signing_key());
+        let ev = SignedEvent::sign(envelope, self.key.signing_key());
+        self.members.apply(&body);
+        self.head = Some((ev.envelope.seq, ev.hash));
+        Ok((ev, body))
+    }
+}
+
+/// Records signed events: inserted in the ledger and applied to the projections.
+struct Recorder {
+    judge: Option<relm_store::causal::Judge>,
+    out: Vec<SignedEvent>,
+}
+
+impl Recorder {
+    fn record(&mut self, tx: &Transaction<'_>, ev: SignedEvent, body: EventBody) -> Result<()> {
         events::insert(tx, &ev, body.entity().as_deref())?;
         // The judge knows the membership events; a new one is resolved with the others.
         if relm_store::causal::is_membership(&body) {
-            judge = None;
+            self.judge = None;
         }
-        let judge = match &mut judge {
+        let judge = match &mut self.judge {
             Some(j) => &*j,
             slot => slot.insert(relm_store::causal::Judge::load(tx)?),
         };
@@ -351,15 +430,9 @@ pub(crate) fn append(
                 format!("the event would have no effect: {v}"),
             ));
         }
-        members.apply(&body);
-        head = Some((ev.envelope.seq, ev.hash));
-        out.push(ev);
+        self.out.push(ev);
+        Ok(())
     }
-    if let Some(first) = out.first() {
-        declare(tx, &author, &first.envelope.deps)?;
-    }
-    tracing::debug!(count = out.len(), author = %author, "appended events");
-    Ok(out)
 }
 
 /// The heads of other authors in the ledger that `author` has not declared yet.
