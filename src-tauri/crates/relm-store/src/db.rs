@@ -34,11 +34,12 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../migrations/0021_webhooks.sql")),
         M::up(include_str!("../migrations/0022_calendar_feeds.sql")),
         M::up(include_str!("../migrations/0023_release_notes.sql")),
+        M::up(include_str!("../migrations/0024_lookups_at_scale.sql")),
     ])
 }
 
 /// The schema version this binary writes (SQLite `user_version`).
-pub const SCHEMA_VERSION: i64 = 23;
+pub const SCHEMA_VERSION: i64 = 24;
 
 /// A store migrated from a schema below this one gets its projections replayed from the
 /// ledger: schema 4 reads fields (a release's risk level) that a replica on an older version

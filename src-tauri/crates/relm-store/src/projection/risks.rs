@@ -617,7 +617,7 @@ pub fn facts(
                      WHERE service = ?1 AND outcome IN ('failed', 'rolled_back')
                        AND ended_ms >= ?3 AND ended_ms <= ?4)
                   + (SELECT count(*) FROM release_status_history h
-                     JOIN releases r ON r.id = h.release_id
+                     CROSS JOIN releases r ON r.id = h.release_id
                      WHERE r.service = ?1 AND h.to_status = 'rolled_back' AND h.at_hlc >= ?2
                        AND h.event_id NOT IN (SELECT event_id FROM deployments)
                        AND h.event_id NOT IN (SELECT event_id FROM rollbacks))",
