@@ -11,7 +11,7 @@
 //! Prints a Markdown table and the growth exponent between neighbouring sizes (1 is linear),
 //! and draws the chart `target/bench/growth.svg` (copied by hand to docs/growth.svg).
 
-#![allow(clippy::print_stdout, clippy::unwrap_used)] // a benchmark reports on stdout
+#![allow(clippy::print_stdout, clippy::print_stderr, clippy::unwrap_used)] // a benchmark reports on stdout (progress on stderr)
 
 use chrono::{TimeZone, Utc};
 use plotters::prelude::*;
