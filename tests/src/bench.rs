@@ -263,3 +263,20 @@ pub fn dir_size(dir: &std::path::Path) -> u64 {
         })
         .sum()
 }
+
+/// CPU seconds this process has used so far, every thread, user and system (from
+/// `/proc/self/stat`; 0 where there is none): beside a wall-clock time, what was waiting.
+pub fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // The fields after the command name (which may hold spaces), from field 3 on.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    // utime and stime are fields 14 and 15: 12 and 13 after the state (field 3).
+    (ticks(11) + ticks(12)) / 100.0
+}

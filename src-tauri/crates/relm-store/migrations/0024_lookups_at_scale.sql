@@ -8,3 +8,9 @@ CREATE INDEX releases_by_version ON releases (service, version, created_hlc, id)
 -- instead of visiting every release of the service.
 CREATE INDEX release_history_rolled_back ON release_status_history (at_hlc, release_id)
     WHERE to_status = 'rolled_back';
+-- The release list filters by service and by environment whatever their case: indexes in the
+-- same collation serve those filters and their counts.
+DROP INDEX releases_by_service;
+CREATE INDEX releases_by_service ON releases (service COLLATE NOCASE, created_hlc, id);
+DROP INDEX release_environments_by_env;
+CREATE INDEX release_environments_by_env ON release_environments (env COLLATE NOCASE, release_id);
