@@ -29,7 +29,7 @@ fn a_schema_1_store_is_migrated_to_the_latest_and_still_verifies() {
              DROP TABLE declared_frontier; DROP TABLE event_deps;
              DROP TABLE fork_evidence; DROP TABLE forks; DROP TABLE pushed_evidence;
              DROP INDEX release_overrides; DROP INDEX release_history_rolled_back;
-             DROP INDEX releases_by_version;
+             DROP INDEX releases_by_version; DROP INDEX events_membership;
              ALTER TABLE releases DROP COLUMN overridden;
              ALTER TABLE release_status_history DROP COLUMN blocked;
              DROP TABLE risk_links; DROP TABLE risks; DROP TABLE release_answers;

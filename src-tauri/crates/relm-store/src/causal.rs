@@ -19,8 +19,17 @@ use crate::projection::members;
 /// listed in `not_applied` (which branch a replica holds differs); the `forks` table says it.
 pub const FORKED: &str = "forked";
 
+/// The kinds of the membership events, as SQL. Migration 0024's `events_membership` index has
+/// this very condition (a test checks that the judge's query reads it).
 const MEMBERSHIP_KINDS: &str =
     "('workspace.created', 'member.added', 'member.roles_set', 'member.removed')";
+
+/// The membership events, in ledger order.
+fn membership_query() -> String {
+    format!(
+        "SELECT body, sig FROM events WHERE kind IN {MEMBERSHIP_KINDS} ORDER BY hlc, author, seq"
+    )
+}
 
 /// Whether `body` is a membership event (judged by the resolution).
 pub fn is_membership(body: &EventBody) -> bool {
@@ -95,9 +104,7 @@ impl Judge {
                 judge.checkpoint(a, s, c);
             }
         }
-        let mut stmt = conn.prepare_cached(&format!(
-            "SELECT body, sig FROM events WHERE kind IN {MEMBERSHIP_KINDS} ORDER BY hlc, author, seq"
-        ))?;
+        let mut stmt = conn.prepare_cached(&membership_query())?;
         let rows = stmt.query_map([], |r| {
             Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, Vec<u8>>(1)?))
         })?;
@@ -297,4 +304,28 @@ pub fn record_deps(conn: &Connection, ev: &SignedEvent) -> Result<()> {
         .execute(params![env.author.0, env.seq as i64, d.author.0, d.seq as i64])?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_membership_events_are_read_from_their_index() {
+        // A scan of the ledger at every write would cost a second at a million events.
+        let store = crate::Store::open_in_memory().unwrap();
+        let plan: Vec<String> = {
+            let mut stmt = store
+                .conn()
+                .prepare(&format!("EXPLAIN QUERY PLAN {}", super::membership_query()))
+                .unwrap();
+            stmt.query_map([], |r| r.get::<_, String>(3))
+                .unwrap()
+                .map(Result::unwrap)
+                .collect()
+        };
+        assert_eq!(
+            plan,
+            ["SCAN events USING INDEX events_membership"],
+            "{plan:?}"
+        );
+    }
 }
