@@ -146,9 +146,7 @@ fn main() {
         "| append {append_n} events via `create_releases`, {batch} per transaction | {append_s:.2} s = **{:.0} events/s** |",
         append_n as f64 / append_s
     );
-    println!(
-        "| … CPU time of the append, both threads (the rest of the wall time waited on the disk) | {append_cpu:.2} s |"
-    );
+    println!("| … CPU time of the append, both threads together | {append_cpu:.2} s |");
     println!(
         "| raw Ed25519 signing of the same {append_n} bodies | {sign_s:.2} s = {:.0} signatures/s |",
         append_n as f64 / sign_s
