@@ -9,7 +9,6 @@
 
 use chrono::{NaiveDate, TimeDelta, TimeZone, Utc};
 use relm_calendar::{Entry, Kind, Level, Planned, Scope, conflicts, occurrences};
-use std::time::Instant;
 
 const ZONES: &[&str] = &[
     "Europe/Paris",
@@ -146,16 +145,8 @@ fn team_calendar(n: usize) -> Vec<(String, Entry)> {
         .collect()
 }
 
-fn median_ms(mut f: impl FnMut(), runs: usize) -> f64 {
-    let mut t: Vec<f64> = (0..runs)
-        .map(|_| {
-            let s = Instant::now();
-            f();
-            s.elapsed().as_secs_f64() * 1e3
-        })
-        .collect();
-    t.sort_by(f64::total_cmp);
-    t[t.len() / 2]
+fn median_ms(f: impl FnMut(), runs: usize) -> f64 {
+    relm_tests::bench::timed(runs, f).0
 }
 
 fn main() {

@@ -13,42 +13,20 @@
 
 #![allow(clippy::print_stdout, clippy::print_stderr, clippy::unwrap_used)] // a benchmark reports on stdout (progress on stderr)
 
-use chrono::{TimeZone, Utc};
 use plotters::prelude::*;
+use relm_api::Relm;
 use relm_api::gates::CheckRequest;
-use relm_api::releases::{ReleaseInput, ReleaseQuery};
-use relm_api::replicas::{JoinRequestInput, join};
-use relm_api::workspace::{InitRequest, init};
-use relm_api::{KeyringChoice, Options, Relm};
-use relm_domain::clock::FixedClock;
-use relm_identity::keyring::{KeyStore, MemoryKeyStore};
-use relm_store::Store;
+use relm_api::releases::ReleaseQuery;
+use relm_tests::bench::{FounderAndReader, release_input};
 use std::path::Path;
-use std::sync::Arc;
 use std::time::Instant;
 
 /// New events a replica pulls at each size (sizes must be further apart).
 const DELTA: usize = 5_000;
 
-fn options(dir: &Path, clock: &Arc<FixedClock>, keys: &Arc<MemoryKeyStore>) -> Options {
-    Options {
-        data_dir: dir.to_path_buf(),
-        clock: clock.clone(),
-        keyring: KeyringChoice::Given(keys.clone()),
-    }
-}
-
 /// Median milliseconds of `runs` runs of `f`.
-fn median_ms(runs: usize, mut f: impl FnMut()) -> f64 {
-    let mut t: Vec<f64> = (0..runs)
-        .map(|_| {
-            let s = Instant::now();
-            f();
-            s.elapsed().as_secs_f64() * 1e3
-        })
-        .collect();
-    t.sort_by(f64::total_cmp);
-    t[t.len() / 2]
+fn median_ms(runs: usize, f: impl FnMut()) -> f64 {
+    relm_tests::bench::timed(runs, f).0
 }
 
 struct Row {
@@ -90,45 +68,7 @@ fn main() {
         .map(|s| s.split(',').map(|n| n.trim().parse().unwrap()).collect())
         .unwrap_or_else(|| vec![10_000, 30_000, 100_000, 300_000, 1_000_000]);
     let root = tempfile::tempdir().unwrap();
-    let remote = root.path().join("remote");
-    std::fs::create_dir_all(&remote).unwrap();
-    let clock = Arc::new(FixedClock::new(
-        Utc.with_ymd_and_hms(2027, 1, 4, 9, 0, 0).unwrap(),
-    ));
-    let (a_dir, b_dir) = (root.path().join("a"), root.path().join("b"));
-    let (a_keys, b_keys) = (
-        Arc::new(MemoryKeyStore::default()),
-        Arc::new(MemoryKeyStore::default()),
-    );
-    let req = InitRequest {
-        workspace: "Growth".into(),
-        name: "Founder".into(),
-        email: "f@bench.example".into(),
-    };
-    let (mut a, out) = init(&options(&a_dir, &clock, &a_keys), &req).unwrap();
-    let key = a_keys.get(&out.key_id).unwrap().unwrap();
-    a.add_remote("usb", &remote).unwrap();
-    a.sync(None).unwrap();
-    let join_req = JoinRequestInput {
-        remote: remote.clone(),
-        name: "Reader".into(),
-        email: "r@bench.example".into(),
-    };
-    drop(join(&options(&b_dir, &clock, &b_keys), &join_req).unwrap());
-
-    let input = |i: usize| ReleaseInput {
-        service: Some(format!("service-{}", i % 50)),
-        version: Some(format!("1.{}.{}", i / 1000, i % 1000)),
-        title: Some(format!("Release number {i}")),
-        environments: Some(vec!["staging".into(), "prod".into()]),
-        window: Some((
-            "2027-03-19T18:00".into(),
-            "2027-03-19T20:00".into(),
-            "Europe/Paris".into(),
-        )),
-        rollback_plan: Some("redeploy the previous image".into()),
-        ..Default::default()
-    };
+    let (pair, mut a) = FounderAndReader::new(root.path(), "Growth");
     let mut releases = 0;
     let mut rows = Vec::new();
     for &size in &sizes {
@@ -136,25 +76,17 @@ fn main() {
         // less what the replica will pull.
         while releases < size / 10 {
             let n = (size / 10 - releases).min(1000);
-            let batch: Vec<_> = (releases..releases + n).map(input).collect();
+            let batch: Vec<_> = (releases..releases + n).map(release_input).collect();
             a.create_releases(&batch).unwrap();
-            clock.advance(chrono::Duration::milliseconds(1));
+            pair.clock.advance(chrono::Duration::milliseconds(1));
             releases += n;
         }
-        drop(a);
-        let mut store = Store::open(&relm_api::db_path(&a_dir)).unwrap();
-        relm_tests::bench::grow_ledger(&mut store, &key, &clock, size - DELTA);
-        drop(store);
-        a = Relm::open(&options(&a_dir, &clock, &a_keys)).unwrap();
+        a = pair.grow(a, size - DELTA);
         a.sync(None).unwrap();
-        let mut b = Relm::open(&options(&b_dir, &clock, &b_keys)).unwrap();
+        let mut b = Relm::open(&pair.options_b()).unwrap();
         b.sync(None).unwrap();
-        // The next 10,000 events, pushed, then pulled by the replica.
-        drop(a);
-        let mut store = Store::open(&relm_api::db_path(&a_dir)).unwrap();
-        relm_tests::bench::grow_ledger(&mut store, &key, &clock, size);
-        drop(store);
-        a = Relm::open(&options(&a_dir, &clock, &a_keys)).unwrap();
+        // The next events, pushed, then pulled by the replica.
+        a = pair.grow(a, size);
         a.sync(None).unwrap();
         let t = Instant::now();
         let pulled = b.sync(None).unwrap()[0]

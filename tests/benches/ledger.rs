@@ -10,7 +10,6 @@
 
 use chrono::{TimeZone, Utc};
 use ed25519_dalek::VerifyingKey;
-use relm_api::releases::ReleaseInput;
 use relm_api::workspace::{InitRequest, init};
 use relm_api::{KeyringChoice, Options, ReleaseFilter};
 use relm_domain::clock::FixedClock;
@@ -55,23 +54,12 @@ fn main() {
     let key = keystore.get(&outcome.key_id).unwrap().unwrap();
 
     // 1. Append through the use-case, in batches of `batch` releases per transaction.
-    let input = |i: usize| ReleaseInput {
-        service: Some(format!("service-{}", i % 50)),
-        version: Some(format!("1.{}.{}", i / 1000, i % 1000)),
-        title: Some(format!("Release number {i}")),
-        environments: Some(vec!["staging".into(), "prod".into()]),
-        window: Some((
-            "2027-03-19T18:00".into(),
-            "2027-03-19T20:00".into(),
-            "Europe/Paris".into(),
-        )),
-        rollback_plan: Some("redeploy the previous image".into()),
-        ..Default::default()
-    };
     let t = Instant::now();
     let cpu = relm_tests::bench::cpu_seconds();
     for b in 0..append_n / batch {
-        let inputs: Vec<_> = (b * batch..(b + 1) * batch).map(input).collect();
+        let inputs: Vec<_> = (b * batch..(b + 1) * batch)
+            .map(relm_tests::bench::release_input)
+            .collect();
         relm.create_releases(&inputs).unwrap();
         clock.advance(chrono::Duration::milliseconds(1));
     }

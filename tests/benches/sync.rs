@@ -9,56 +9,19 @@
 
 #![allow(clippy::print_stdout, clippy::unwrap_used)] // a benchmark reports on stdout
 
-use chrono::{TimeZone, Utc};
+use relm_api::Relm;
 use relm_api::releases::ReleaseInput;
-use relm_api::replicas::{JoinRequestInput, join};
-use relm_api::workspace::{InitRequest, init};
-use relm_api::{KeyringChoice, Options, Relm};
-use relm_domain::clock::FixedClock;
-use relm_identity::keyring::{KeyStore, MemoryKeyStore};
 use relm_store::Store;
 use std::path::Path;
-use std::sync::Arc;
 use std::time::Instant;
-
-fn options(dir: &Path, clock: &Arc<FixedClock>, keys: &Arc<MemoryKeyStore>) -> Options {
-    Options {
-        data_dir: dir.to_path_buf(),
-        clock: clock.clone(),
-        keyring: KeyringChoice::Given(keys.clone()),
-    }
-}
 
 fn main() {
     let n = relm_tests::bench::env_usize("RELM_BENCH_SYNC", 100_000);
     let noop_total = relm_tests::bench::env_usize("RELM_BENCH_NOOP_EVENTS", 1_000_000);
     let root = tempfile::tempdir().unwrap();
-    let remote = root.path().join("remote");
-    std::fs::create_dir_all(&remote).unwrap();
-    let clock = Arc::new(FixedClock::new(
-        Utc.with_ymd_and_hms(2027, 1, 4, 9, 0, 0).unwrap(),
-    ));
-    let (a_dir, b_dir) = (root.path().join("a"), root.path().join("b"));
-    let (a_keys, b_keys) = (
-        Arc::new(MemoryKeyStore::default()),
-        Arc::new(MemoryKeyStore::default()),
-    );
-    let req = InitRequest {
-        workspace: "Bench".into(),
-        name: "Founder".into(),
-        email: "f@bench.example".into(),
-    };
-    let (mut a, out) = init(&options(&a_dir, &clock, &a_keys), &req).unwrap();
-    let key = a_keys.get(&out.key_id).unwrap().unwrap();
-    a.add_remote("usb", &remote).unwrap();
-    a.sync(None).unwrap();
-    let join_req = JoinRequestInput {
-        remote: remote.clone(),
-        name: "Reader".into(),
-        email: "r@bench.example".into(),
-    };
-    let (b, _) = join(&options(&b_dir, &clock, &b_keys), &join_req).unwrap();
-    drop(b);
+    let (pair, mut a) = relm_tests::bench::FounderAndReader::new(root.path(), "Bench");
+    let (remote, clock, key) = (pair.remote.clone(), pair.clock.clone(), &pair.key);
+    let a_dir = pair.a_dir.clone();
 
     // The founder makes `n` new events: 1,000 releases, then edits.
     let inputs: Vec<_> = (0..1000)
@@ -73,14 +36,14 @@ fn main() {
     a.create_releases(&inputs).unwrap();
     drop(a);
     let mut store = Store::open(&relm_api::db_path(&a_dir)).unwrap();
-    relm_tests::bench::grow_ledger(&mut store, &key, &clock, n + 1);
+    relm_tests::bench::grow_ledger(&mut store, key, &clock, n + 1);
     drop(store);
-    let mut a = Relm::open(&options(&a_dir, &clock, &a_keys)).unwrap();
+    let mut a = Relm::open(&pair.options_a()).unwrap();
     let t = Instant::now();
     let pushed = a.sync(None).unwrap()[0].report.clone().unwrap().pushed;
     let push_s = t.elapsed().as_secs_f64();
 
-    let mut b = Relm::open(&options(&b_dir, &clock, &b_keys)).unwrap();
+    let mut b = Relm::open(&pair.options_b()).unwrap();
     let t = Instant::now();
     let report = b.sync(None).unwrap()[0].report.clone().unwrap();
     let pull_s = t.elapsed().as_secs_f64();
@@ -101,10 +64,10 @@ fn main() {
     drop(a);
     let mut store = Store::open(&relm_api::db_path(&a_dir)).unwrap();
     let t = Instant::now();
-    relm_tests::bench::grow_ledger(&mut store, &key, &clock, noop_total);
+    relm_tests::bench::grow_ledger(&mut store, key, &clock, noop_total);
     let grow_s = t.elapsed().as_secs_f64();
     drop(store);
-    let mut a = Relm::open(&options(&a_dir, &clock, &a_keys)).unwrap();
+    let mut a = Relm::open(&pair.options_a()).unwrap();
     let t = Instant::now();
     a.sync(None).unwrap();
     let big_push_s = t.elapsed().as_secs_f64();

@@ -280,3 +280,111 @@ pub fn cpu_seconds() -> f64 {
     // utime and stime are fields 14 and 15: 12 and 13 after the state (field 3).
     (ticks(11) + ticks(12)) / 100.0
 }
+
+/// A founder's workspace in `root/a` syncing with a folder remote in `root/remote`, and a
+/// reader's replica in `root/b` that joined it while it held only its first events; both keys
+/// in memory, on one fixed clock (4 January 2027, 09:00 UTC).
+#[derive(Debug)]
+pub struct FounderAndReader {
+    pub remote: std::path::PathBuf,
+    pub clock: std::sync::Arc<FixedClock>,
+    pub a_dir: std::path::PathBuf,
+    pub b_dir: std::path::PathBuf,
+    a_keys: std::sync::Arc<relm_identity::keyring::MemoryKeyStore>,
+    b_keys: std::sync::Arc<relm_identity::keyring::MemoryKeyStore>,
+    /// The founder's key.
+    pub key: SecretKey,
+}
+
+impl FounderAndReader {
+    /// Set them up under `root`, the workspace named `workspace`: the founder's session.
+    pub fn new(root: &std::path::Path, workspace: &str) -> (FounderAndReader, relm_api::Relm) {
+        use chrono::TimeZone;
+        use relm_identity::keyring::KeyStore;
+        let remote = root.join("remote");
+        std::fs::create_dir_all(&remote).unwrap();
+        let a_keys = std::sync::Arc::new(relm_identity::keyring::MemoryKeyStore::default());
+        let clock = std::sync::Arc::new(FixedClock::new(
+            chrono::Utc.with_ymd_and_hms(2027, 1, 4, 9, 0, 0).unwrap(),
+        ));
+        let options = relm_api::Options {
+            data_dir: root.join("a"),
+            clock: clock.clone(),
+            keyring: relm_api::KeyringChoice::Given(a_keys.clone()),
+        };
+        let req = relm_api::workspace::InitRequest {
+            workspace: workspace.into(),
+            name: "Founder".into(),
+            email: "f@bench.example".into(),
+        };
+        let (mut a, out) = relm_api::workspace::init(&options, &req).unwrap();
+        let pair = FounderAndReader {
+            key: a_keys.get(&out.key_id).unwrap().unwrap(),
+            remote,
+            clock,
+            a_dir: root.join("a"),
+            b_dir: root.join("b"),
+            a_keys,
+            b_keys: Default::default(),
+        };
+        a.add_remote("usb", &pair.remote).unwrap();
+        a.sync(None).unwrap();
+        let join = relm_api::replicas::JoinRequestInput {
+            remote: pair.remote.clone(),
+            name: "Reader".into(),
+            email: "r@bench.example".into(),
+        };
+        drop(relm_api::replicas::join(&pair.options_b(), &join).unwrap());
+        (pair, a)
+    }
+
+    fn options(
+        &self,
+        dir: &std::path::Path,
+        keys: &std::sync::Arc<relm_identity::keyring::MemoryKeyStore>,
+    ) -> relm_api::Options {
+        relm_api::Options {
+            data_dir: dir.to_path_buf(),
+            clock: self.clock.clone(),
+            keyring: relm_api::KeyringChoice::Given(keys.clone()),
+        }
+    }
+
+    /// The founder's options.
+    pub fn options_a(&self) -> relm_api::Options {
+        self.options(&self.a_dir, &self.a_keys)
+    }
+
+    /// The reader's options.
+    pub fn options_b(&self) -> relm_api::Options {
+        self.options(&self.b_dir, &self.b_keys)
+    }
+
+    /// Grow the founder's ledger to `total` events through the store's append path
+    /// ([`grow_ledger`]); `a`, the founder's session, is closed and opened again around it.
+    pub fn grow(&self, a: relm_api::Relm, total: usize) -> relm_api::Relm {
+        drop(a);
+        let mut store = Store::open(&relm_api::db_path(&self.a_dir)).unwrap();
+        grow_ledger(&mut store, &self.key, &self.clock, total);
+        drop(store);
+        relm_api::Relm::open(&self.options_a()).unwrap()
+    }
+}
+
+/// The release `i` of the benchmarks that create many: 50 services, versions by the thousand,
+/// staging and production, a planned window and a rollback plan.
+pub fn release_input(i: usize) -> relm_api::releases::ReleaseInput {
+    relm_api::releases::ReleaseInput {
+        service: Some(format!("service-{}", i % 50)),
+        version: Some(format!("1.{}.{}", i / 1000, i % 1000)),
+        title: Some(format!("Release number {i}")),
+        environments: Some(vec!["staging".into(), "prod".into()]),
+        window: Some((
+            "2027-03-19T18:00".into(),
+            "2027-03-19T20:00".into(),
+            "Europe/Paris".into(),
+        )),
+        rollback_plan: Some("redeploy the previous image".into()),
+        ..Default::default()
+    }
+}
