@@ -123,3 +123,4 @@ bench: deps
 	$(CARGO) bench -p relm-tests --bench delivery
 	$(CARGO) bench -p relm-tests --bench reports
 	$(CARGO) bench -p relm-tests --bench connectors
+	$(CARGO) bench -p relm-tests --bench growth
