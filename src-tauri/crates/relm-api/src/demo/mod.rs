@@ -1111,10 +1111,10 @@ fn questionnaires(relm: &mut Relm, omar: &SecretKey, now: DateTime<Utc>) -> Resu
     }
     keyed.sort();
     let ids: Vec<String> = keyed.into_iter().map(|(_, id)| id).collect();
-    for (n, id) in ids.iter().enumerate() {
+    let answer = |relm: &mut Relm, id: &String, set: usize| {
         let answers = KEYS
             .iter()
-            .zip(ANSWERS[n % ANSWERS.len()])
+            .zip(ANSWERS[set])
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
         relm.emit(|_| {
@@ -1122,63 +1122,51 @@ fn questionnaires(relm: &mut Relm, omar: &SecretKey, now: DateTime<Utc>) -> Resu
                 release_id: ReleaseId(id.clone()),
                 answers,
             }])
-        })?;
+        })
+    };
+    for (n, id) in ids.iter().enumerate() {
+        answer(relm, id, n % ANSWERS.len())?;
     }
-    // The planned production release Omar does not own with the highest level below critical
-    // (dates, and so some signals, move with today): he lowers it one level, saying why.
+    // The planned production releases Omar does not own, with their levels (dates, and so
+    // some signals, move with today).
     let (policy, _) = crate::gates::in_force(relm.store.conn())?;
     let omar_id = omar.public().key_id();
-    let mut highest: Option<(RiskLevel, &String)> = None;
-    for id in &ids {
+    let level_of = |relm: &Relm, id: &String| -> Result<(relm_policy::Facts, RiskLevel)> {
         let f = crate::gates::facts(relm.store.conn(), id, now, &policy)?;
         let level = relm_policy::assess::ReleaseAssessment::of(&policy, &f)
             .judged
             .level;
+        Ok((f, level))
+    };
+    let mut candidates: Vec<(RiskLevel, &String)> = Vec::new();
+    for id in &ids {
+        let (f, level) = level_of(relm, id)?;
         if f.status == ReleaseStatus::Planned
             && f.fields.environments.iter().any(|e| e == "prod")
             && f.fields.owner != omar_id
-            && level < RiskLevel::Critical
-            && highest.is_none_or(|(h, _)| level > h)
         {
+            candidates.push((level, id));
+        }
+    }
+    // Omar lowers the highest below critical one level, saying why.
+    let mut highest: Option<(RiskLevel, &String)> = None;
+    for &(level, id) in &candidates {
+        if level < RiskLevel::Critical && highest.is_none_or(|(h, _)| level > h) {
             highest = Some((level, id));
         }
     }
     // None to lower (every candidate low, as today's signals may make them): the first
     // candidate is given the answers that raise it to medium or high, so that the demo always
     // shows a lowering.
-    if highest.is_none_or(|(l, _)| l == RiskLevel::Low) {
-        let mut first = None;
-        for id in &ids {
-            let f = crate::gates::facts(relm.store.conn(), id, now, &policy)?;
-            if f.status == ReleaseStatus::Planned
-                && f.fields.environments.iter().any(|e| e == "prod")
-                && f.fields.owner != omar_id
-            {
-                first = Some(id);
+    if highest.is_none_or(|(l, _)| l == RiskLevel::Low)
+        && let Some(&(_, id)) = candidates.first()
+    {
+        for set in [4, 2, 1, 3, 0] {
+            answer(relm, id, set)?;
+            let (_, level) = level_of(relm, id)?;
+            if matches!(level, RiskLevel::Medium | RiskLevel::High) {
+                highest = Some((level, id));
                 break;
-            }
-        }
-        if let Some(id) = first {
-            for set in [4, 2, 1, 3, 0] {
-                let answers = KEYS
-                    .iter()
-                    .zip(ANSWERS[set])
-                    .map(|(k, v)| (k.to_string(), v.to_string()))
-                    .collect();
-                relm.emit(|_| {
-                    Ok(vec![EventBody::RiskAnswered {
-                        release_id: ReleaseId(id.clone()),
-                        answers,
-                    }])
-                })?;
-                let f = crate::gates::facts(relm.store.conn(), id, now, &policy)?;
-                let level = relm_policy::assess::ReleaseAssessment::of(&policy, &f)
-                    .judged
-                    .level;
-                if matches!(level, RiskLevel::Medium | RiskLevel::High) {
-                    highest = Some((level, id));
-                    break;
-                }
             }
         }
     }
