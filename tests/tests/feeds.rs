@@ -131,7 +131,14 @@ fn each_audience_file_is_kept_current_and_rewritten_only_when_it_changes() {
     assert_eq!(read.as_array().unwrap().len(), 1, "{read}");
     assert_eq!(read[0]["start_utc"], "2027-03-26T17:00:00Z");
 
-    // Nothing changed: nothing is written (the files keep their time).
+    // Nothing changed: nothing is written (the files keep their time, and the subscription
+    // the time it was last written, set back here so that a new one would show).
+    r.db()
+        .execute(
+            "UPDATE calendar_feeds SET last_written_ms = 1000 WHERE name = 'production'",
+            [],
+        )
+        .unwrap();
     let before = std::fs::metadata(&prod).unwrap().modified().unwrap();
     let bytes = std::fs::read(&all).unwrap();
     assert_eq!(
@@ -147,6 +154,9 @@ fn each_audience_file_is_kept_current_and_rewritten_only_when_it_changes() {
         before
     );
     assert_eq!(std::fs::read(&all).unwrap(), bytes);
+    let list = r.json(&["calendar", "feed", "list"]);
+    assert_eq!(list["feeds"][2]["name"], "production");
+    assert_eq!(list["feeds"][2]["last_written_at"], "1970-01-01T00:00:01Z");
 
     // A staging freeze changes the files of those it concerns, not production's.
     freeze(&r, "Staging rebuild", "staging", "27");

@@ -143,7 +143,13 @@ impl Relm {
         let events = ics.matches("BEGIN:VEVENT").count() as i64;
         self.store.write(|tx| -> Result<()> {
             store::insert(tx, &row)?;
-            Ok(store::refreshed(tx, &row.name, Some(events), None, at)?)
+            Ok(store::refreshed(
+                tx,
+                &row.name,
+                Some((events, true)),
+                None,
+                at,
+            )?)
         })?;
         tracing::info!(feed = %name, path = %row.path, events, "calendar subscription added");
         Ok(FeedRefresh {
@@ -207,7 +213,13 @@ impl Relm {
             match done {
                 Ok((events, written)) => {
                     self.store.write(|tx| -> Result<()> {
-                        Ok(store::refreshed(tx, &row.name, Some(events), None, at)?)
+                        Ok(store::refreshed(
+                            tx,
+                            &row.name,
+                            Some((events, written)),
+                            None,
+                            at,
+                        )?)
                     })?;
                     out.push(FeedRefresh {
                         name: row.name,

@@ -57,19 +57,21 @@ pub fn list(conn: &Connection) -> Result<Vec<FeedRow>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// What the last refresh did: the file is current (with its events), or it failed.
+/// What the last refresh did: the file is current (with its events, and whether it was
+/// written now or already held them), or it failed.
 pub fn refreshed(
     conn: &Connection,
     name: &str,
-    current: Option<i64>,
+    current: Option<(i64, bool)>,
     error: Option<&str>,
     at_ms: i64,
 ) -> Result<()> {
     match current {
-        Some(events) => conn.execute(
-            "UPDATE calendar_feeds SET last_written_ms = ?2, last_events = ?3, last_error = NULL
+        Some((events, written)) => conn.execute(
+            "UPDATE calendar_feeds SET last_events = ?3, last_error = NULL,
+               last_written_ms = CASE WHEN ?4 THEN ?2 ELSE last_written_ms END
              WHERE name = ?1",
-            params![name, at_ms, events],
+            params![name, at_ms, events, written],
         )?,
         None => conn.execute(
             "UPDATE calendar_feeds SET last_error = ?2 WHERE name = ?1",
