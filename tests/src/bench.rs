@@ -307,11 +307,7 @@ impl FounderAndReader {
         let clock = std::sync::Arc::new(FixedClock::new(
             chrono::Utc.with_ymd_and_hms(2027, 1, 4, 9, 0, 0).unwrap(),
         ));
-        let options = relm_api::Options {
-            data_dir: root.join("a"),
-            clock: clock.clone(),
-            keyring: relm_api::KeyringChoice::Given(a_keys.clone()),
-        };
+        let options = options(&root.join("a"), &clock, &a_keys);
         let req = relm_api::workspace::InitRequest {
             workspace: workspace.into(),
             name: "Founder".into(),
@@ -338,26 +334,14 @@ impl FounderAndReader {
         (pair, a)
     }
 
-    fn options(
-        &self,
-        dir: &std::path::Path,
-        keys: &std::sync::Arc<relm_identity::keyring::MemoryKeyStore>,
-    ) -> relm_api::Options {
-        relm_api::Options {
-            data_dir: dir.to_path_buf(),
-            clock: self.clock.clone(),
-            keyring: relm_api::KeyringChoice::Given(keys.clone()),
-        }
-    }
-
     /// The founder's options.
     pub fn options_a(&self) -> relm_api::Options {
-        self.options(&self.a_dir, &self.a_keys)
+        options(&self.a_dir, &self.clock, &self.a_keys)
     }
 
     /// The reader's options.
     pub fn options_b(&self) -> relm_api::Options {
-        self.options(&self.b_dir, &self.b_keys)
+        options(&self.b_dir, &self.clock, &self.b_keys)
     }
 
     /// Grow the founder's ledger to `total` events through the store's append path
@@ -368,6 +352,19 @@ impl FounderAndReader {
         grow_ledger(&mut store, &self.key, &self.clock, total);
         drop(store);
         relm_api::Relm::open(&self.options_a()).unwrap()
+    }
+}
+
+/// Options for the data dir `dir` on `clock`, its keys in `keys`.
+fn options(
+    dir: &std::path::Path,
+    clock: &std::sync::Arc<FixedClock>,
+    keys: &std::sync::Arc<relm_identity::keyring::MemoryKeyStore>,
+) -> relm_api::Options {
+    relm_api::Options {
+        data_dir: dir.to_path_buf(),
+        clock: clock.clone(),
+        keyring: relm_api::KeyringChoice::Given(keys.clone()),
     }
 }
 

@@ -611,6 +611,8 @@ pub fn facts(
     let since = Hlc::packed_after(from.timestamp_millis() - 1);
     // Failed or rolled-back deployments that ended in the period, and releases moved to
     // rolled back by hand (a move that followed a deployment or a rollback is counted there).
+    // `CROSS JOIN` keeps the order written: from the few rolled-back moves (their partial
+    // index), then their releases, rather than every release of the service.
     let recent_failures: i64 = conn
         .prepare_cached(
             "SELECT (SELECT count(*) FROM deployments
