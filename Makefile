@@ -16,12 +16,13 @@ RELM := $(CURDIR)/target/debug/relm
 APP := $(CURDIR)/target/debug/relm-app
 LIB_CRATES := relm-domain relm-store relm-identity relm-sync relm-report relm-connect relm-api relm-cli
 
-.PHONY: run test deps ui build lint fmt bench demo-reset help e2e tauri-driver screenshots bundle pyref
+.PHONY: run test deps ui build lint fmt bench bench-app demo-reset help e2e tauri-driver screenshots bundle pyref
 
 help:
 	@echo "make run    install what is missing, build, and open the app on the demo workspace"
 	@echo "make test   the whole suite: format, lints, Rust, UI and end-to-end tests"
 	@echo "make bench  ledger, sync and policy benchmarks (release build; results in docs/BENCHMARKS.md)"
+	@echo "make bench-app  the app on a large organization's workspace, beside a minimal Tauri app"
 
 ## Install missing system packages (as root, or with sudo; otherwise say what is needed).
 deps:
@@ -124,3 +125,15 @@ bench: deps
 	$(CARGO) bench -p relm-tests --bench reports
 	$(CARGO) bench -p relm-tests --bench connectors
 	$(CARGO) bench -p relm-tests --bench growth
+
+## The app on a large organization's workspace (1M events, 100k releases, 10k risks, 500
+## calendar entries, 50 members), release builds, under Xvfb, beside the smallest Tauri app
+## built the same way. The workspace is seeded anew as of today (RELM_BENCH_KEEP=1 keeps one
+## already there); results on stdout and in target/bench/app.json.
+BIG_DIR := $(CURDIR)/target/bench/big-workspace
+bench-app: ui tauri-driver
+	$(CARGO) build --release --locked -p relm-app -p relm-bench-minimal-app -p relm-tests --bins
+	cd tests/e2e && $(NPM) ci --no-audit --no-fund --loglevel=error
+	@if [ -z "$${RELM_BENCH_KEEP:-}" ] || [ ! -f "$(BIG_DIR)/store/relm.db" ]; then \
+	  rm -rf "$(BIG_DIR)" && RELM_KEYRING=kernel target/release/relm-seed-big "$(BIG_DIR)"; fi
+	env -u DISPLAY PATH="$$HOME/.cargo/bin:$$PATH" RELM_BENCH_DIR="$(BIG_DIR)" node tests/bench/app.mjs

@@ -171,8 +171,8 @@ async function stopScenarioDriver() {
   await exited;
 }
 
-/** Processes whose command line holds `--data-dir <dir>`: the app a scenario opened. */
-function appsOn(dir) {
+/** Processes of `app` whose command line holds `--data-dir <dir>`: the app a scenario opened. */
+export function appsOn(dir, app = APP) {
   const pids = [];
   for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
     let cmd;
@@ -182,7 +182,7 @@ function appsOn(dir) {
       continue;
     }
     const at = cmd.indexOf("--data-dir");
-    if (at >= 0 && cmd[at + 1] === dir && cmd[0] === APP) pids.push(Number(pid));
+    if (at >= 0 && cmd[at + 1] === dir && cmd[0] === app) pids.push(Number(pid));
   }
   return pids;
 }
@@ -245,7 +245,7 @@ export function check(dir, release, env) {
 }
 
 /** Open a WebDriver session on the app, bounded in time; the error says what happened. */
-async function openSession(port, dir, args) {
+async function openSession(port, dir, args, app) {
   return remote({
     hostname: "127.0.0.1",
     port,
@@ -255,13 +255,15 @@ async function openSession(port, dir, args) {
     capabilities: {
       browserName: "wry",
       "wdio:enforceWebDriverClassic": true,
-      "tauri:options": { application: APP, args: ["--data-dir", dir, ...args] },
+      "tauri:options": { application: app, args: ["--data-dir", dir, ...args] },
     },
   });
 }
 
-/** Open the app on `dir` (with `args`), run `body(browser)`, screenshot on failure, always close. */
-export async function withApp(name, dir, body, args = []) {
+/** Open the app on `dir` (with `args`), run `body(browser)`, screenshot on failure, always close.
+ * `app` is the binary to open (the benchmarks open a release build, or the minimal baseline);
+ * `browser.openedAt` is the `performance.now()` just before the session that started it. */
+export async function withApp(name, dir, body, args = [], app = APP) {
   const slug = name.replace(/\W+/g, "-");
   const logDir = join(LOGS, slug);
   rmSync(logDir, { recursive: true, force: true });
@@ -274,24 +276,27 @@ export async function withApp(name, dir, body, args = []) {
   };
   let port = await startScenarioDriver(log, logDir);
   let browser;
+  let openedAt = performance.now();
   try {
-    browser = await openSession(port, dir, args);
+    browser = await openSession(port, dir, args, app);
   } catch (first) {
     // Said loudly, in the log and on the run's output: a retry must not hide a pattern.
     const why = `session creation failed (${first.message.split("\n")[0]}); retrying once with a fresh driver`;
     note(why);
     console.error(`[e2e] ${name}: ${why}; logs in ${logDir}`);
     await stopScenarioDriver();
-    for (const pid of appsOn(dir)) process.kill(pid, "SIGKILL");
+    for (const pid of appsOn(dir, app)) process.kill(pid, "SIGKILL");
     port = await startScenarioDriver(log, logDir);
     try {
-      browser = await openSession(port, dir, args);
+      openedAt = performance.now();
+      browser = await openSession(port, dir, args, app);
     } catch (second) {
       await stopScenarioDriver();
       second.message += `\n${logTail(logDir)}`;
       throw second;
     }
   }
+  browser.openedAt = openedAt;
   try {
     await body(browser);
   } catch (e) {
@@ -303,9 +308,9 @@ export async function withApp(name, dir, body, args = []) {
   } finally {
     await browser.deleteSession().catch(() => {});
     // The next scenario starts on a clean slate: this one's app is gone, and its driver too.
-    await poll(() => appsOn(dir).length === 0, "", 10000).catch(() => {
+    await poll(() => appsOn(dir, app).length === 0, "", 10000).catch(() => {
       note("the app was still running 10 s after its session ended; killed");
-      for (const pid of appsOn(dir)) process.kill(pid, "SIGKILL");
+      for (const pid of appsOn(dir, app)) process.kill(pid, "SIGKILL");
     });
     await stopScenarioDriver();
   }

@@ -199,39 +199,84 @@ pub fn append_unchecked(
     clock: &FixedClock,
     bodies: impl IntoIterator<Item = EventBody>,
 ) {
+    append_timed(store, bodies.into_iter().map(|b| (key, clock.now(), b)));
+}
+
+/// [`append_unchecked`] for events of several members, each signed by its `key` at its own
+/// time (a time before the ledger's latest gives the next clock tick instead, as a replica's
+/// clock would). An author's first event starts its chain. As a member's batch does, each
+/// author's first event of the call declares every other author's head at that point (what it
+/// had seen: the judge reads a member's authority from it).
+pub fn append_timed<'k>(
+    store: &mut Store,
+    events: impl IntoIterator<Item = (&'k SecretKey, chrono::DateTime<chrono::Utc>, EventBody)>,
+) {
     let workspace: String = store
         .conn()
         .query_row("SELECT id FROM workspace", [], |r| r.get(0))
         .unwrap();
-    let author = key.public().key_id();
     store
         .write(|tx| -> Result<(), relm_store::StoreError> {
-            let (mut seq, mut prev) = events::author_head(tx, &author.0)?.unwrap();
+            let mut heads: std::collections::BTreeMap<String, (u64, Option<[u8; 32]>)> = tx
+                .prepare("SELECT author, seq, hash FROM author_heads")?
+                .query_map([], |r| {
+                    let hash: Vec<u8> = r.get(2)?;
+                    Ok((
+                        r.get(0)?,
+                        (r.get::<_, i64>(1)? as u64, hash.try_into().ok()),
+                    ))
+                })?
+                .collect::<rusqlite::Result<_>>()?;
+            let mut declared = std::collections::HashSet::new();
             let mut hlc = events::max_hlc(tx)?;
-            let judge = relm_store::causal::Judge::load(tx)?;
-            for body in bodies {
-                hlc = Hlc::next(hlc, clock.now());
+            let mut judge = relm_store::causal::Judge::load(tx)?;
+            for (key, at, body) in events {
+                let public = key.public();
+                let author = public.key_id();
+                let (seq, prev) = heads.get(&author.0).copied().unwrap_or((0, None));
+                let deps = if declared.insert(author.0.clone()) {
+                    heads
+                        .iter()
+                        .filter(|(other, _)| **other != author.0)
+                        .filter_map(|(other, (seq, hash))| {
+                            Some(relm_domain::event::Dep {
+                                author: relm_domain::keys::KeyId(other.clone()),
+                                hash: hex::encode((*hash)?),
+                                seq: *seq,
+                            })
+                        })
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                hlc = Hlc::next(hlc, at);
                 let (kind, payload) = body.to_parts();
+                // Unique per author and sequence number.
                 let mut rnd = [0u8; 10];
+                rnd[..2].copy_from_slice(&public.0.as_bytes()[..2]);
                 rnd[2..].copy_from_slice(&(seq + 1).to_be_bytes());
                 let env = Envelope {
                     v: FORMAT_VERSION,
-                    id: EventId::generate(clock.now(), rnd),
+                    id: EventId::generate(at, rnd),
                     workspace: WorkspaceId(workspace.clone()),
                     author: author.clone(),
                     seq: seq + 1,
-                    prev: Some(hex::encode(prev)),
+                    prev: prev.map(hex::encode),
                     hlc,
                     wall: Some(hlc.ms),
-                    deps: Vec::new(),
+                    deps,
                     kind,
                     payload,
                 };
                 let ev = SignedEvent::sign(env, key.signing_key());
                 events::insert(tx, &ev, body.entity().as_deref())?;
+                // The judge reads frontiers and membership as loaded: one more of either, and
+                // it is loaded again.
+                if !ev.envelope.deps.is_empty() || relm_store::causal::is_membership(&body) {
+                    judge = relm_store::causal::Judge::load(tx)?;
+                }
                 projection::apply(tx, &judge, &ev, &body)?;
-                seq += 1;
-                prev = ev.hash;
+                heads.insert(author.0, (seq + 1, Some(ev.hash)));
             }
             Ok(())
         })

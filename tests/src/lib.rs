@@ -2,6 +2,7 @@
 //! way to run the real `relm` binary against it with the real kernel keyring.
 
 pub mod bench;
+pub mod big;
 pub mod forge;
 pub mod git_http;
 pub mod http;

@@ -6,6 +6,7 @@ mod append_batch;
 mod authority;
 mod authority_properties;
 mod bad_input;
+mod big_workspace;
 mod calendar;
 mod cli_contract;
 mod connect_fetch;

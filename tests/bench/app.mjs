@@ -1,0 +1,316 @@
+// The app on a large organization's workspace (`make bench-app`): the real app, release build,
+// under Xvfb through WebDriver, beside the smallest Tauri app built the same way.
+//
+//   RELM_BENCH_DIR=DIR node tests/bench/app.mjs   (from the repository root)
+//
+// DIR is a data dir seeded by `relm-seed-big` (its founder's key in the kernel keyring). Measured:
+//
+// - launch to first data on screen (the dashboard's tiles; the baseline's one line), from the
+//   WebDriver request that starts the process, median of RUNS launches each, alternating;
+// - idle memory: the proportional set size (PSS) of the app's process and every process under
+//   it (WebKit's web and network processes), after launch and after the tour, 5 s idle;
+// - each page's first render and its later visits, each search and filter, the calendar's
+//   months, week and timeline: from the action to the moment every backend call it started has
+//   answered and the next frame is drawn.
+//
+// Prints a Markdown table on stdout; writes target/bench/app.json.
+
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { appsOn, stopDriver, withApp } from "../e2e/harness.mjs";
+
+const ROOT = resolve(import.meta.dirname, "../..");
+const RELM = process.env.RELM_APP ?? join(ROOT, "target/release/relm-app");
+const MINIMAL = process.env.RELM_MINIMAL_APP ?? join(ROOT, "target/release/relm-bench-minimal-app");
+const dir = process.env.RELM_BENCH_DIR;
+if (!dir) throw new Error("set RELM_BENCH_DIR to a data dir seeded by relm-seed-big");
+const RUNS = Number(process.env.RELM_BENCH_RUNS ?? 5);
+/** Visits of each page after the first. */
+const REVISITS = 5;
+const IDLE_MS = 5000;
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** PSS in MiB of `pid` and every process under it. */
+function pssTree(pid) {
+  const parent = new Map();
+  for (const p of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, "utf8");
+      parent.set(Number(p), Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]));
+    } catch {
+      // gone
+    }
+  }
+  const tree = [pid];
+  for (let i = 0; i < tree.length; i++) {
+    for (const [child, ppid] of parent) if (ppid === tree[i]) tree.push(child);
+  }
+  let kb = 0;
+  const names = [];
+  for (const p of tree) {
+    try {
+      const rollup = readFileSync(`/proc/${p}/smaps_rollup`, "utf8");
+      kb += Number(/^Pss:\s+(\d+)/m.exec(rollup)[1]);
+      names.push(readFileSync(`/proc/${p}/comm`, "utf8").trim());
+    } catch {
+      // gone, or a kernel thread
+    }
+  }
+  return { mib: kb / 1024, processes: names };
+}
+
+/** Idle memory of the app opened on `on`: the median of three samples a second apart, after
+ * IDLE_MS of nothing. */
+async function idlePss(app, on) {
+  await sleep(IDLE_MS);
+  const [pid] = appsOn(on, app);
+  if (!pid) throw new Error(`no process of ${app} on ${on}`);
+  const samples = [];
+  let processes = [];
+  for (let i = 0; i < 3; i++) {
+    const s = pssTree(pid);
+    samples.push(s.mib);
+    processes = s.processes;
+    await sleep(1000);
+  }
+  return { mib: median(samples), processes };
+}
+
+/** Wait (polling over WebDriver) until `selector` is in the page: ms since the session began. */
+async function launched(b, selector) {
+  for (;;) {
+    if (await b.execute((s) => !!document.querySelector(s), selector)) {
+      return performance.now() - b.openedAt;
+    }
+    if (performance.now() - b.openedAt > 60000) throw new Error(`${selector} never appeared`);
+  }
+}
+
+/** Count the backend calls in flight: every command goes through `__TAURI_INTERNALS__.invoke`. */
+function instrument(b) {
+  return b.execute(() => {
+    const internals = window.__TAURI_INTERNALS__;
+    const bench = { inflight: 0, started: 0 };
+    const invoke = internals.invoke.bind(internals);
+    internals.invoke = (...args) => {
+      bench.inflight++;
+      bench.started++;
+      const p = invoke(...args);
+      const done = () => bench.inflight--;
+      p.then(done, done);
+      return p;
+    };
+    window.__bench = bench;
+    return internals.invoke !== invoke;
+  });
+}
+
+/**
+ * Run `action` in the page and resolve with the ms until it has settled: every backend call
+ * started since has answered, `ready` (a selector, if given) is in the page, and a frame has
+ * been drawn with that. `fetches`: the action must start a call (a debounced filter does, later).
+ */
+function settle(b, action, { ready = null, fetches = false } = {}) {
+  return b.executeAsync(
+    (action, ready, fetches, done) => {
+      const bench = window.__bench;
+      const before = bench.started;
+      const t = performance.now();
+      let idleFrames = 0;
+      let frames = 0;
+      let quietAt = 0;
+      const act = {
+        hash: (h) => (location.hash = h),
+        click: (s) => document.querySelector(s).click(),
+        input: ([s, v]) => {
+          const el = document.querySelector(s);
+          el.value = v;
+          el.dispatchEvent(new Event("input", { bubbles: true }));
+          el.dispatchEvent(new Event("change", { bubbles: true }));
+        },
+      };
+      act[action[0]](action[1]);
+      const tick = () => {
+        frames++;
+        const started = bench.started > before || (!fetches && frames > 3);
+        const quiet = bench.inflight === 0 && started && (!ready || document.querySelector(ready));
+        if (quiet) {
+          if (idleFrames === 0) quietAt = performance.now();
+          idleFrames++;
+        } else idleFrames = 0;
+        // Settled when two frames in a row had nothing in flight: the time of the first.
+        if (idleFrames >= 2) done(quietAt - t);
+        else if (performance.now() - t > 30000) done(-1);
+        else requestAnimationFrame(tick);
+      };
+      requestAnimationFrame(tick);
+    },
+    action,
+    ready,
+    fetches,
+  );
+}
+
+const results = { machine: {}, launch: {}, memory: {}, pages: [], interactions: [] };
+const row = (what, ms) =>
+  console.log(`| ${what} | ${ms < 0 ? "did not settle" : `${ms.toFixed(0)} ms`} |`);
+
+// 1. Launch and idle memory, the baseline beside the app.
+const blank = mkdtempSync(join(tmpdir(), "relm-bench-minimal-"));
+const launches = { minimal: [], relm: [] };
+for (let r = 0; r < RUNS; r++) {
+  await withApp(
+    `bench-minimal-${r}`,
+    blank,
+    async (b) => {
+      launches.minimal.push(await launched(b, "[data-testid=minimal-ready]"));
+      if (r === 0) results.memory.minimal = await idlePss(MINIMAL, blank);
+    },
+    [],
+    MINIMAL,
+  );
+  await withApp(
+    `bench-relm-${r}`,
+    dir,
+    async (b) => {
+      launches.relm.push(await launched(b, ".tiles .tile"));
+      if (r === 0) results.memory.relm_launched = await idlePss(RELM, dir);
+    },
+    [],
+    RELM,
+  );
+}
+results.launch = {
+  minimal_ms: median(launches.minimal),
+  relm_ms: median(launches.relm),
+  runs: launches,
+};
+console.log("| measure | median |\n|---|---|");
+row("launch to first data: minimal Tauri app", results.launch.minimal_ms);
+row("launch to first data: Relm (dashboard tiles)", results.launch.relm_ms);
+
+// 2. Every page, the searches and filters, the calendar.
+const PAGES = [
+  ["dashboard", "#/dashboard", ".tiles .tile"],
+  ["releases", "#/releases", "[data-testid=release-table] tbody tr"],
+  ["calendar", "#/calendar", "[data-testid=calendar-month]"],
+  ["risks", "#/risks", "[data-testid=risk-table] tbody tr"],
+  ["reviews", "#/reviews", "[data-testid=reviews-due]"],
+  ["metrics", "#/metrics", "[data-testid=metrics]"],
+  ["reports", "#/reports", "[data-testid=dossier-form]"],
+  ["communication", "#/communication", "[data-testid=digest-form]"],
+  ["connections", "#/connections", "[data-testid=no-connections], [data-testid=connection]"],
+  ["audit", "#/audit", "[data-testid=audit-log]"],
+  ["settings", "#/settings", "[data-testid=members]"],
+  ["policy", "#/policy", "[data-testid=policy-in-force]"],
+];
+await withApp(
+  "bench-relm-tour",
+  dir,
+  async (b) => {
+    await launched(b, ".tiles .tile");
+    if (!(await instrument(b))) throw new Error("could not count the backend calls");
+    const page = async (name, hash, ready) => {
+      const first = await settle(b, ["hash", hash], { ready });
+      const again = [];
+      for (let i = 0; i < REVISITS; i++) {
+        await settle(b, ["hash", "#/verify"]);
+        again.push(await settle(b, ["hash", hash], { ready }));
+      }
+      results.pages.push({ page: name, first_ms: first, again_ms: median(again) });
+      console.log(
+        `| page ${name}: first render / later visits | ${first.toFixed(0)} / ${median(again).toFixed(0)} ms |`,
+      );
+    };
+    for (const [name, hash, ready] of PAGES) await page(name, hash, ready);
+    // A release's and a risk's own pages: the first row of each list.
+    await settle(b, ["hash", "#/releases"], { ready: PAGES[1][2] });
+    const release = await b.execute(() =>
+      document.querySelector("[data-testid=release-table] tbody tr a")?.getAttribute("href"),
+    );
+    await page("release detail", release, "[data-testid=release-status]");
+    await settle(b, ["hash", "#/risks"], { ready: PAGES[3][2] });
+    const risk = await b.execute(() =>
+      document.querySelector("[data-testid=risk-table] tbody tr a")?.getAttribute("href"),
+    );
+    await page("risk detail", risk, "[data-testid=risk-status]");
+
+    const interaction = async (what, steps) => {
+      const times = [];
+      for (const [action, opts] of steps) times.push(await settle(b, action, opts));
+      const ms = Math.max(...times);
+      results.interactions.push({ what, ms, steps: times });
+      row(what, ms);
+    };
+    // The release list: filters (typed as a person types; the list waits 150 ms for the typing
+    // to stop, counted here), load more.
+    await settle(b, ["hash", "#/releases"], { ready: PAGES[1][2] });
+    await interaction("releases: filter by service (typed, with its 150 ms pause)", [
+      [["input", ["#first-filter", "svc-042"]], { fetches: true }],
+    ]);
+    await interaction("releases: clear the filter", [
+      [["input", ["#first-filter", ""]], { fetches: true }],
+    ]);
+    await interaction("releases: filter by status (failed)", [
+      [["input", [".filters select", "failed"]], { fetches: true }],
+    ]);
+    await interaction("releases: any status again", [
+      [["input", [".filters select", ""]], { fetches: true }],
+    ]);
+    await interaction("releases: load more (100 → 200 rows)", [
+      [["click", ".more button"], { fetches: true }],
+    ]);
+    // The risk register: a search.
+    await settle(b, ["hash", "#/risks"], { ready: PAGES[3][2] });
+    await interaction("risks: search a title word", [
+      [["input", ["[data-testid=risk-filters] input", "certificate"]], { fetches: true }],
+    ]);
+    // The calendar: three months forward, three back, the week, the timeline, the month.
+    await settle(b, ["hash", "#/calendar"], { ready: PAGES[2][2] });
+    const months = [];
+    for (const step of ["1", "1", "1", "-1", "-1", "-1"]) {
+      months.push(await settle(b, ["click", `[data-step="${step}"]`], { fetches: true }));
+    }
+    results.interactions.push({
+      what: "calendar: next or previous month",
+      ms: Math.max(...months),
+      steps: months,
+    });
+    row("calendar: next or previous month (slowest of 6)", Math.max(...months));
+    await interaction("calendar: week view", [[["click", "[data-view=week]"], { fetches: true }]]);
+    await interaction("calendar: timeline view", [
+      [["click", "[data-view=timeline]"], { fetches: true }],
+    ]);
+    await interaction("calendar: month view", [
+      [["click", "[data-view=month]"], { fetches: true }],
+    ]);
+    // The audit trail of one release.
+    await interaction("audit: one release's trail", [
+      [
+        ["hash", `#/audit?release=${release.split("/").pop()}`],
+        { ready: "[data-testid=audit-log]" },
+      ],
+    ]);
+    // Idle after the tour, back on the dashboard.
+    await settle(b, ["hash", "#/dashboard"], { ready: PAGES[0][2] });
+    results.memory.relm_after_tour = await idlePss(RELM, dir);
+  },
+  [],
+  RELM,
+);
+stopDriver();
+
+const m = results.memory;
+console.log(`| idle PSS: minimal Tauri app | ${m.minimal.mib.toFixed(0)} MiB |`);
+console.log(`| idle PSS: Relm after launch | ${m.relm_launched.mib.toFixed(0)} MiB |`);
+console.log(`| idle PSS: Relm after the tour | ${m.relm_after_tour.mib.toFixed(0)} MiB |`);
+console.log(`(processes counted: ${m.relm_after_tour.processes.join(", ")})`);
+results.machine = {
+  cpus: (await import("node:os")).cpus().length,
+  memory_gib: Math.round((await import("node:os")).totalmem() / 2 ** 30),
+};
+mkdirSync(join(ROOT, "target/bench"), { recursive: true });
+writeFileSync(join(ROOT, "target/bench/app.json"), JSON.stringify(results, null, 2));

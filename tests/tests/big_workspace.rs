@@ -1,0 +1,73 @@
+//! The large-organization workspace that `make bench-app` opens in the app
+//! (`relm_tests::big`), seeded small: it must be a workspace the product accepts as its own —
+//! every event authentic and in force, the projections equal to a rebuild — with what each page
+//! shows in it.
+
+use chrono::{NaiveDate, TimeZone, Utc};
+use relm_api::KeyringChoice;
+use relm_api::risks::RiskQuery;
+use relm_identity::keyring::MemoryKeyStore;
+use relm_tests::big::{Sizes, seed};
+use std::sync::Arc;
+
+#[test]
+fn the_big_workspace_seeds_in_proportion_and_verifies() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Arc::new(relm_domain::clock::FixedClock::new(
+        Utc.with_ymd_and_hms(2027, 5, 1, 0, 0, 0).unwrap(),
+    ));
+    let opts = relm_api::Options {
+        data_dir: dir.path().join("big"),
+        clock: clock.clone(),
+        keyring: KeyringChoice::Given(Arc::new(MemoryKeyStore::default())),
+    };
+    let today = NaiveDate::from_ymd_opt(2027, 5, 1).unwrap();
+    let sizes = Sizes {
+        events: 4_000,
+        releases: 400,
+        risks: 40,
+        calendar: 20,
+        members: 10,
+    };
+    let seeded = seed(&opts, &clock, today, sizes, &|_| {});
+    assert_eq!(seeded.events, 4_000);
+    assert_eq!(seeded.releases, 400);
+    assert!(seeded.past_releases * 10 > seeded.releases * 8);
+
+    let relm = relm_api::Relm::open(&opts).unwrap();
+    let report = relm.verify().unwrap();
+    assert!(report.ok, "{report:?}");
+    assert_eq!(report.events, 4_000);
+    assert_eq!(report.not_applied, 0, "every seeded event takes effect");
+    assert_eq!(
+        report.authors, 8,
+        "the founder, managers and approvers sign; auditors do not"
+    );
+
+    let summary = relm.summary().unwrap();
+    assert_eq!(summary.members, 10);
+    assert_eq!(summary.releases as usize, seeded.releases);
+    let by = |s: &str| summary.releases_by_status.get(s).copied().unwrap_or(0) as usize;
+    assert_eq!(by("deployed") + by("failed"), seeded.past_releases);
+    assert!(by("failed") > 0 && by("approved") + by("planned") + by("draft") > 0);
+    assert_eq!(relm.calendar_entries().unwrap().len(), 20);
+    let risks = relm
+        .risks(&RiskQuery {
+            limit: Some(1000),
+            ..RiskQuery::default()
+        })
+        .unwrap();
+    assert_eq!(risks.len(), 40);
+    // Approvals and deployments are in the projections the pages read.
+    let count = |sql: &str| -> i64 {
+        relm.store()
+            .conn()
+            .query_row(sql, [], |r| r.get(0))
+            .unwrap()
+    };
+    assert!(count("SELECT count(*) FROM approvals") as usize >= 2 * seeded.past_releases);
+    assert_eq!(
+        count("SELECT count(*) FROM deployments") as usize,
+        2 * seeded.past_releases
+    );
+}
