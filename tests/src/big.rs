@@ -70,8 +70,9 @@ const ENVS: [&str; 2] = ["staging", "prod"];
 /// Releases are this many days apart in total, half a year of it after `today`.
 const SPAN_DAYS: i64 = 4 * 365;
 const AHEAD_DAYS: i64 = 182;
-/// Events per transaction.
-const CHUNK: usize = 10_000;
+/// Events per transaction. Each member's first event in a transaction declares what it had seen
+/// (every other member's head then): as members who sync every few weeks would.
+const CHUNK: usize = 50_000;
 
 /// Seed a new workspace in `opts.data_dir` (whose key store keeps the founder's key, so the app
 /// opens it as its member), as if `today` (midnight UTC) were the day it is opened.
@@ -281,9 +282,7 @@ pub fn seed(
             (signer, *t, body)
         });
         append_timed(&mut store, events);
-        if n % 10 == 9 {
-            progress(&format!("{} lifecycle events", (n + 1) * CHUNK));
-        }
+        progress(&format!("{} lifecycle events", n * CHUNK + chunk.len()));
     }
     let created = plan
         .iter()
@@ -373,9 +372,7 @@ pub fn seed(
         append_timed(&mut store, edits);
         e += n;
         next += n;
-        if (next / CHUNK).is_multiple_of(10) {
-            progress(&format!("{next} events"));
-        }
+        progress(&format!("{next} events"));
     }
     let events = relm_store::events::count(store.conn()).unwrap() as usize;
     progress(&format!("{events} events in all"));

@@ -42,7 +42,7 @@ fn a_schema_1_store_is_migrated_to_the_latest_and_still_verifies() {
              ALTER TABLE releases DROP COLUMN first_deployed_ms;
              ALTER TABLE releases DROP COLUMN submitted_ms;
              DROP TABLE sbom_packages; DROP TABLE sbom_documents; DROP TABLE webhooks;
-             DROP TABLE calendar_feeds; DROP TABLE release_notes;
+             DROP TABLE calendar_feeds; DROP TABLE release_notes; DROP TABLE calendar_version;
              PRAGMA user_version = 1;",
         )
         .unwrap();

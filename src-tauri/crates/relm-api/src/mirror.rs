@@ -113,7 +113,7 @@ impl Relm {
         match (platform, &pulled.freezes, &pulled.windows) {
             (Platform::GitLab, Some(periods), _) => {
                 let mut wanted: Vec<Want<FreezePeriod>> = Vec::new();
-                for (id, e) in &entries {
+                for (id, e) in entries.iter() {
                     if !is_hard(e)
                         || !(e.scope.services.is_empty() || e.scope.services.contains(&row.service))
                     {
@@ -196,7 +196,7 @@ impl Relm {
             (Platform::ArgoCd, _, Some((project, windows))) => {
                 let env = crate::connectors::relm_env(row, &row.target);
                 let mut wanted: Vec<Want<SyncWindow>> = Vec::new();
-                for (id, e) in &entries {
+                for (id, e) in entries.iter() {
                     if !e.scope.covers(&row.service, &env) {
                         continue;
                     }

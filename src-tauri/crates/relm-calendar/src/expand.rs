@@ -182,6 +182,42 @@ fn parse_rule(rule: &str, start: Local) -> Result<RRuleSet, EntryError> {
         .map_err(|e| bad("rrule", format!("`{rule}` does not fit the start: {e}")))
 }
 
+/// The last start `rule` gives from `start` when it ends (its UNTIL, or its last occurrence
+/// under COUNT), or `None` for a rule without end or one that cannot be read (expanding it says
+/// why). Counted rules are walked once per thread and kept.
+fn last_start(rule: &str, start: Local) -> Option<Local> {
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+    thread_local! {
+        static LAST: RefCell<HashMap<(String, Local), Option<Local>>> = RefCell::new(HashMap::new());
+    }
+    if let Some(u) = until_of(rule) {
+        return Some(u);
+    }
+    if !rule.split(';').any(|p| {
+        p.split_once('=')
+            .is_some_and(|(k, _)| k.trim().eq_ignore_ascii_case("COUNT"))
+    }) {
+        return None;
+    }
+    let key = (rule.to_string(), start);
+    if let Some(hit) = LAST.with_borrow(|m| m.get(&key).copied()) {
+        return hit;
+    }
+    let last = parse_rule(rule, start)
+        .ok()
+        .and_then(|set| set.into_iter().last())
+        .map(|t| t.naive_utc());
+    LAST.with_borrow_mut(|m| {
+        // Bounded: a long-running process meets new rules only as calendars change.
+        if m.len() >= 4096 {
+            m.clear();
+        }
+        m.insert(key, last);
+    });
+    last
+}
+
 /// A later first start for `rule` that gives the same occurrences from `until` on, so that a
 /// rule started years ago is not walked through all its history: whole periods of the rule
 /// (INTERVAL × FREQ) are skipped, keeping at least one period of margin before `until`, where
@@ -281,24 +317,7 @@ fn expand(
     limit: usize,
     skip: bool,
 ) -> Result<Vec<Occurrence>, ExpandError> {
-    let tz = entry.zone()?;
     let duration = entry.duration();
-    let occurrence = |start_local: NaiveDateTime, length: TimeDelta| {
-        let end_local = start_local + length;
-        let (start_utc, s1) = resolve(tz, start_local);
-        let (mut end_utc, s2) = resolve(tz, end_local);
-        if s1 {
-            // A start moved out of the gap keeps at least its planned length.
-            end_utc = end_utc.max(start_utc + length);
-        }
-        Occurrence {
-            start_utc,
-            end_utc,
-            start_local,
-            end_local,
-            shifted: s1 || s2,
-        }
-    };
     // How far an occurrence may lie from where the rules put it: its length, and the moves
     // of the changed occurrences that apply to later ones.
     let longest = entry
@@ -316,6 +335,43 @@ fn expand(
     // Local times are within 26 hours of UTC: a day of slack on either side of the range.
     let from_local = from.naive_utc() - longest - moved - TimeDelta::days(1);
     let to_local = to.naive_utc() + moved + TimeDelta::days(1);
+    // An entry occurs only from its first start on, and, when every rule ends (COUNT or UNTIL),
+    // up to the last start its rules, RDATEs, periods and changed occurrences give: one whose
+    // span is far from the range has nothing in it, and is passed over without expanding it
+    // (a calendar of hundreds of entries is judged at every deployment).
+    if skip {
+        let starts = std::iter::once(entry.start)
+            .chain(entry.rdates.iter().copied())
+            .chain(entry.periods.iter().map(|p| p.start))
+            .chain(entry.overrides.iter().map(|o| o.start));
+        let (lo, hi) = starts.fold((entry.start, entry.start), |(lo, hi), t| {
+            (lo.min(t), hi.max(t))
+        });
+        let last = entry
+            .rules()
+            .map(|r| last_start(r, entry.start))
+            .try_fold(hi, |hi, last| last.map(|l| hi.max(l)));
+        if lo > to_local || last.is_some_and(|hi| hi < from_local) {
+            return Ok(Vec::new());
+        }
+    }
+    let tz = entry.zone()?;
+    let occurrence = |start_local: NaiveDateTime, length: TimeDelta| {
+        let end_local = start_local + length;
+        let (start_utc, s1) = resolve(tz, start_local);
+        let (mut end_utc, s2) = resolve(tz, end_local);
+        if s1 {
+            // A start moved out of the gap keeps at least its planned length.
+            end_utc = end_utc.max(start_utc + length);
+        }
+        Occurrence {
+            start_utc,
+            end_utc,
+            start_local,
+            end_local,
+            shifted: s1 || s2,
+        }
+    };
     let mut out = Vec::new();
     let mut push = |o: Occurrence| -> Result<(), ExpandError> {
         // An occurrence of no length is in the range when it starts in it.

@@ -479,6 +479,48 @@ proptest! {
         prop_assert_eq!(fast, slow);
     }
 
+    /// An entry whose span is far from the range is passed over without expanding it: the
+    /// occurrences are exactly those of walking through it, near the span's edges too, in the
+    /// zones furthest from UTC, with RDATEs, a moved occurrence and rules that end.
+    #[test]
+    fn passing_over_entries_far_from_the_range_changes_nothing(
+        rule in prop::sample::select(vec![
+            "", "FREQ=DAILY;COUNT=3", "FREQ=WEEKLY;COUNT=2", "FREQ=DAILY;UNTIL=20280330T090000",
+            "FREQ=HOURLY;INTERVAL=5;COUNT=4", "FREQ=DAILY",
+        ]),
+        hour in 0u32..24,
+        hours in 0i64..60,
+        rdate_days in prop::collection::vec(-20i64..20, 0..3),
+        moved_hours in prop::option::of(-48i64..48),
+        zone in prop::sample::select(vec!["Pacific/Kiritimati", "Pacific/Pago_Pago", "Europe/Paris", "UTC"]),
+        offset_hours in -120i64..120,
+        length_hours in 0i64..72,
+    ) {
+        let start = chrono::NaiveDate::from_ymd_opt(2028, 3, 26).unwrap().and_hms_opt(hour, 0, 0).unwrap();
+        let mut e = Entry {
+            name: "p".into(), kind: Kind::Freeze, level: None, scope: Scope::default(), reason: String::new(),
+            tz: zone.into(), start, end: start + chrono::TimeDelta::hours(hours),
+            rrule: (!rule.is_empty()).then(|| rule.to_string()),
+            exdates: vec![],
+            rdates: rdate_days.iter().map(|d| start + chrono::TimeDelta::days(*d)).collect(),
+            source: None,
+            owner: None,
+            ..Entry::blank()
+        };
+        if let Some(m) = moved_hours {
+            let to = start + chrono::TimeDelta::hours(m);
+            e.overrides.push(relm_calendar::entry::Override {
+                of: start, start: to, end: to + chrono::TimeDelta::hours(hours), cancelled: false, and_future: false,
+            });
+        }
+        if e.validate().is_err() { return Ok(()) }
+        let from = utc("2028-03-26T00:00:00Z") + chrono::TimeDelta::hours(offset_hours);
+        let to = from + chrono::TimeDelta::hours(length_hours);
+        let fast = occurrences(&e, from, to, 100_000).unwrap();
+        let slow = relm_calendar::expand::occurrences_walking_history(&e, from, to, 100_000).unwrap();
+        prop_assert_eq!(fast, slow);
+    }
+
     /// Every occurrence listed overlaps the range, in start order, and none is missing when
     /// the range is split in two.
     #[test]

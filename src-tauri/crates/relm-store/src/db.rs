@@ -35,11 +35,12 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../migrations/0022_calendar_feeds.sql")),
         M::up(include_str!("../migrations/0023_release_notes.sql")),
         M::up(include_str!("../migrations/0024_lookups_at_scale.sql")),
+        M::up(include_str!("../migrations/0025_calendar_version.sql")),
     ])
 }
 
 /// The schema version this binary writes (SQLite `user_version`).
-pub const SCHEMA_VERSION: i64 = 24;
+pub const SCHEMA_VERSION: i64 = 25;
 
 /// A store migrated from a schema below this one gets its projections replayed from the
 /// ledger: schema 4 reads fields (a release's risk level) that a replica on an older version
@@ -110,6 +111,9 @@ impl Store {
             });
         }
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        // Applying an event runs a few dozen distinct statements (a deployment alone about
+        // twenty): rusqlite's default cache of 16 evicted them, and each was compiled again.
+        conn.set_prepared_statement_cache_capacity(256);
         conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
         // 32 MiB of page cache (default 2 MiB): large syncs and rebuilds touch many pages in one
         // transaction; a small cache spills them to the WAL before commit.

@@ -5,6 +5,8 @@ use relm_domain::ledger::Violation;
 use relm_domain::payload::EventBody;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
+use std::cell::RefCell;
+use std::sync::Arc;
 
 use crate::error::{Result, StoreError};
 
@@ -108,12 +110,9 @@ pub fn list(conn: &Connection) -> Result<Vec<CalendarRow>> {
     let mut rows = stmt.query([])?;
     let mut out = Vec::new();
     while let Some(r) = rows.next()? {
-        let text: String = r.get(1)?;
-        let entry: Entry = serde_json::from_str(&text)
-            .map_err(|e| StoreError::Corrupt(format!("calendar entry: {e}")))?;
         out.push(CalendarRow {
             id: r.get(0)?,
-            entry,
+            entry: parse(&r.get::<_, String>(1)?)?,
             created_at: at_text(r.get(2)?),
             created_by: r.get(3)?,
             updated_at: at_text(r.get(4)?),
@@ -174,7 +173,41 @@ pub fn services(conn: &Connection) -> Result<Vec<String>> {
     Ok(rows.collect::<std::result::Result<_, _>>()?)
 }
 
-/// Every entry as (id, entry), for the calendar's computations.
-pub fn entries(conn: &Connection) -> Result<Vec<(String, Entry)>> {
-    Ok(list(conn)?.into_iter().map(|r| (r.id, r.entry)).collect())
+/// Every entry with its id, by name then id, shared.
+pub type Entries = Arc<Vec<(String, Entry)>>;
+
+/// Every entry as (id, entry), for the calendar's computations: parsed once for each state of
+/// the calendar (see `PARSED`).
+pub fn entries(conn: &Connection) -> Result<Entries> {
+    let token: Vec<u8> = conn
+        .prepare_cached("SELECT token FROM calendar_version")?
+        .query_row([], |r| r.get(0))?;
+    if let Some(hit) = PARSED.with_borrow(|c| {
+        c.as_ref()
+            .filter(|(t, _)| *t == token)
+            .map(|(_, e)| e.clone())
+    }) {
+        return Ok(hit);
+    }
+    let mut stmt =
+        conn.prepare_cached("SELECT id, entry FROM calendar_entries ORDER BY name, id")?;
+    let mut rows = stmt.query([])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        out.push((r.get(0)?, parse(&r.get::<_, String>(1)?)?));
+    }
+    let out = Arc::new(out);
+    PARSED.set(Some((token, out.clone())));
+    Ok(out)
+}
+
+thread_local! {
+    /// The entries last parsed, by the calendar's version token (migration 0025): applying
+    /// many deployments, or judging many releases, parses the calendar once.
+    static PARSED: RefCell<Option<(Vec<u8>, Entries)>> =
+        const { RefCell::new(None) };
+}
+
+fn parse(text: &str) -> Result<Entry> {
+    serde_json::from_str(text).map_err(|e| StoreError::Corrupt(format!("calendar entry: {e}")))
 }

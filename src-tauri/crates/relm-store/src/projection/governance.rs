@@ -261,7 +261,7 @@ pub fn shared(
 ) -> Result<Shared> {
     Ok(Shared {
         people: people(conn)?,
-        calendar: std::sync::Arc::new(super::calendar::entries(conn)?),
+        calendar: super::calendar::entries(conn)?,
         now,
         linked_from: policy.linked_risk_floor(),
         review_due_days: policy
