@@ -89,25 +89,6 @@ async function launched(b, selector) {
   }
 }
 
-/** Count the backend calls in flight: every command goes through `__TAURI_INTERNALS__.invoke`. */
-function instrument(b) {
-  return b.execute(() => {
-    const internals = window.__TAURI_INTERNALS__;
-    const bench = { inflight: 0, started: 0 };
-    const invoke = internals.invoke.bind(internals);
-    internals.invoke = (...args) => {
-      bench.inflight++;
-      bench.started++;
-      const p = invoke(...args);
-      const done = () => bench.inflight--;
-      p.then(done, done);
-      return p;
-    };
-    window.__bench = bench;
-    return internals.invoke !== invoke;
-  });
-}
-
 /**
  * Run `action` in the page and resolve with the ms until it has settled: every backend call
  * started since has answered, `ready` (a selector, if given) is in the page, and a frame has
@@ -116,13 +97,16 @@ function instrument(b) {
 function settle(b, action, { ready = null, fetches = false } = {}) {
   return b.executeAsync(
     (action, ready, fetches, done) => {
-      const bench = window.__bench;
+      // Counted by the UI's one way to the backend (ui/src/lib/backend.ts).
+      const bench = window.__relmCalls;
+      const seen = bench.recent.length;
       const before = bench.started;
       const t = performance.now();
       let idleFrames = 0;
       let frames = 0;
       let quietAt = 0;
       const act = {
+        none: () => {},
         hash: (h) => (location.hash = h),
         click: (s) => document.querySelector(s).click(),
         input: ([s, v]) => {
@@ -142,8 +126,14 @@ function settle(b, action, { ready = null, fetches = false } = {}) {
           idleFrames++;
         } else idleFrames = 0;
         // Settled when two frames in a row had nothing in flight: the time of the first.
-        if (idleFrames >= 2) done(quietAt - t);
-        else if (performance.now() - t > 30000) done(-1);
+        // With the calls it made and their times (the slowest first).
+        const made = () =>
+          bench.recent
+            .slice(seen)
+            .sort((a, b) => b[1] - a[1])
+            .map(([cmd, ms]) => `${cmd} ${ms.toFixed(0)}`);
+        if (idleFrames >= 2) done({ ms: quietAt - t, calls: made() });
+        else if (performance.now() - t > 60000) done({ ms: -1, calls: made() });
         else requestAnimationFrame(tick);
       };
       requestAnimationFrame(tick);
@@ -160,7 +150,7 @@ const row = (what, ms) =>
 
 // 1. Launch and idle memory, the baseline beside the app.
 const blank = mkdtempSync(join(tmpdir(), "relm-bench-minimal-"));
-const launches = { minimal: [], relm: [] };
+const launches = { minimal: [], relm: [], relm_idle: [] };
 for (let r = 0; r < RUNS; r++) {
   await withApp(
     `bench-minimal-${r}`,
@@ -177,20 +167,30 @@ for (let r = 0; r < RUNS; r++) {
     dir,
     async (b) => {
       launches.relm.push(await launched(b, ".tiles .tile"));
+      // And until the dashboard has everything it asked for.
+      const rest = await settle(b, ["none"]);
+      launches.relm_idle.push(performance.now() - b.openedAt);
+      if (r === 0) results.launch.dashboard_calls = rest.calls;
       if (r === 0) results.memory.relm_launched = await idlePss(RELM, dir);
     },
     [],
     RELM,
   );
 }
-results.launch = {
+Object.assign(results.launch, {
   minimal_ms: median(launches.minimal),
   relm_ms: median(launches.relm),
+  relm_idle_ms: median(launches.relm_idle),
   runs: launches,
-};
-console.log("| measure | median |\n|---|---|");
+});
+console.log("| measure | median | slowest backend calls (ms) |\n|---|---|---|");
 row("launch to first data: minimal Tauri app", results.launch.minimal_ms);
 row("launch to first data: Relm (dashboard tiles)", results.launch.relm_ms);
+row(
+  "launch until the dashboard has all its data",
+  results.launch.relm_idle_ms,
+  results.launch.dashboard_calls,
+);
 
 // 2. Every page, the searches and filters, the calendar.
 const PAGES = [
@@ -212,18 +212,28 @@ await withApp(
   dir,
   async (b) => {
     await launched(b, ".tiles .tile");
-    if (!(await instrument(b))) throw new Error("could not count the backend calls");
+    await settle(b, ["none"]);
+    // From a page that asks nothing, so that each page below is opened afresh.
+    await settle(b, ["hash", "#/verify"]);
     const page = async (name, hash, ready) => {
       const first = await settle(b, ["hash", hash], { ready });
       const again = [];
       for (let i = 0; i < REVISITS; i++) {
         await settle(b, ["hash", "#/verify"]);
-        again.push(await settle(b, ["hash", hash], { ready }));
+        again.push((await settle(b, ["hash", hash], { ready })).ms);
       }
-      results.pages.push({ page: name, first_ms: first, again_ms: median(again) });
-      console.log(
-        `| page ${name}: first render / later visits | ${first.toFixed(0)} / ${median(again).toFixed(0)} ms |`,
+      results.pages.push({
+        page: name,
+        first_ms: first.ms,
+        again_ms: median(again),
+        calls: first.calls,
+      });
+      row(
+        `page ${name}: first render (later visits ${median(again).toFixed(0)} ms)`,
+        first.ms,
+        first.calls,
       );
+      await settle(b, ["hash", "#/verify"]);
     };
     for (const [name, hash, ready] of PAGES) await page(name, hash, ready);
     // A release's and a risk's own pages: the first row of each list.
@@ -239,11 +249,11 @@ await withApp(
     await page("risk detail", risk, "[data-testid=risk-status]");
 
     const interaction = async (what, steps) => {
-      const times = [];
-      for (const [action, opts] of steps) times.push(await settle(b, action, opts));
-      const ms = Math.max(...times);
-      results.interactions.push({ what, ms, steps: times });
-      row(what, ms);
+      const done = [];
+      for (const [action, opts] of steps) done.push(await settle(b, action, opts));
+      const slowest = done.reduce((a, b) => (b.ms > a.ms ? b : a));
+      results.interactions.push({ what, ms: slowest.ms, steps: done });
+      row(what, slowest.ms, slowest.calls);
     };
     // The release list: filters (typed as a person types; the list waits 150 ms for the typing
     // to stop, counted here), load more.
@@ -270,16 +280,13 @@ await withApp(
     ]);
     // The calendar: three months forward, three back, the week, the timeline, the month.
     await settle(b, ["hash", "#/calendar"], { ready: PAGES[2][2] });
-    const months = [];
-    for (const step of ["1", "1", "1", "-1", "-1", "-1"]) {
-      months.push(await settle(b, ["click", `[data-step="${step}"]`], { fetches: true }));
-    }
-    results.interactions.push({
-      what: "calendar: next or previous month",
-      ms: Math.max(...months),
-      steps: months,
-    });
-    row("calendar: next or previous month (slowest of 6)", Math.max(...months));
+    await interaction(
+      "calendar: next or previous month (slowest of 6)",
+      ["1", "1", "1", "-1", "-1", "-1"].map((step) => [
+        ["click", `[data-step="${step}"]`],
+        { fetches: true },
+      ]),
+    );
     await interaction("calendar: week view", [[["click", "[data-view=week]"], { fetches: true }]]);
     await interaction("calendar: timeline view", [
       [["click", "[data-view=timeline]"], { fetches: true }],

@@ -8,7 +8,8 @@
 //! releases; freezes and windows, some recurring. Edits to release titles and descriptions make
 //! up the rest of the ledger.
 //!
-//! Members, risks and calendar entries go through the use-cases. The releases' lifecycle is
+//! Members and calendar entries go through the use-cases, the risks through the register's CSV
+//! import. The releases' lifecycle is
 //! signed by the members who would sign it (approvals by approvers) and appended in time order
 //! without the use-cases' checks ([`crate::bench::append_timed`]): at a hundred thousand
 //! releases the checks would take most of an hour, and what is measured is reading.
@@ -18,7 +19,6 @@
 use crate::bench::append_timed;
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use relm_api::calendar::CalendarInput;
-use relm_api::risks::RiskInput;
 use relm_domain::clock::FixedClock;
 use relm_domain::ids::ReleaseId;
 use relm_domain::payload::{Decision, EventBody, Outcome};
@@ -291,7 +291,7 @@ pub fn seed(
     progress(&format!("{created} releases, {past} deployed"));
     drop(store);
 
-    // Risks, through the use-case, the day before.
+    // Risks, the day before, imported as a team brings its register (`relm risk import`).
     clock.set(today - Duration::days(1));
     let mut relm = relm_api::Relm::open(opts).unwrap();
     let recent: Vec<String> = fields
@@ -301,37 +301,36 @@ pub fn seed(
         .take(1000)
         .map(|(id, _, _)| id.0.clone())
         .collect();
+    let mut csv =
+        String::from("title,description,category,likelihood,impact,services,releases,review_by\n");
     for r in 0..sizes.risks {
-        relm.add_risk(&RiskInput {
-            title: Some(format!("Risk {r}: {}", RISK_TITLES[r % RISK_TITLES.len()])),
-            description: Some("Seeded for the large-workspace benchmark.".into()),
-            category: Some(
-                [
-                    "technical",
-                    "security",
-                    "operational",
-                    "compliance",
-                    "business",
-                    "schedule",
-                ][r % 6]
-                    .into(),
-            ),
-            likelihood: Some((r % 5 + 1) as u8),
-            impact: Some((r / 5 % 5 + 1) as u8),
-            services: Some(vec![service(r)]),
-            releases: (r % 4 == 0 && !recent.is_empty())
-                .then(|| vec![recent[r % recent.len()].clone()]),
-            review_by: Some(
-                (today + Duration::days((r % 120) as i64 - 30))
-                    .format("%Y-%m-%d")
-                    .to_string(),
-            ),
-            ..RiskInput::default()
-        })
-        .unwrap();
-        if r % 100 == 0 {
-            clock.advance(Duration::minutes(1));
-        }
+        let category = [
+            "technical",
+            "security",
+            "operational",
+            "compliance",
+            "business",
+            "schedule",
+        ][r % 6];
+        let release = if r % 4 == 0 && !recent.is_empty() {
+            recent[r % recent.len()].as_str()
+        } else {
+            ""
+        };
+        let review_by = (today + Duration::days((r % 120) as i64 - 30)).format("%Y-%m-%d");
+        csv.push_str(&format!(
+            "Risk {r}: {},Seeded for the large-workspace benchmark.,{category},{},{},{},{release},{review_by}\n",
+            RISK_TITLES[r % RISK_TITLES.len()],
+            r % 5 + 1,
+            r / 5 % 5 + 1,
+            service(r),
+        ));
+    }
+    if sizes.risks > 0 {
+        let imported = relm
+            .import_risks_csv(csv.as_bytes(), "register.csv", false)
+            .unwrap();
+        assert_eq!(imported.imported, sizes.risks, "every risk imported");
     }
     progress(&format!("{} risks", sizes.risks));
 

@@ -590,11 +590,47 @@ fn the_emergency_path_needs_a_declaration_and_a_post_hoc_approval() {
         .0,
         1
     );
+    // Out before its approval: Omar's after-the-fact approval is what waits for him, and
+    // his list of pending decisions says so once the release is deployed too.
+    let pending_for = |r: &relm_tests::Replica| -> Vec<String> {
+        r.json(&["pending"])
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| format!("{} {}", p["release_id"].as_str().unwrap(), p["environment"]))
+            .collect()
+    };
+    t.manager.ok(&["release", "status", &id, "planned"]);
+    // Times from the data: it ran when the release was created.
+    let at = t.manager.json(&["release", "show", &id])["created_at"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    t.manager.ok(&[
+        "deploy",
+        "record",
+        &id,
+        "--env",
+        "prod",
+        "--outcome",
+        "succeeded",
+        "--start",
+        &at,
+        "--end",
+        &at,
+    ]);
+    assert_eq!(
+        t.manager.json(&["release", "show", &id])["status"],
+        "deployed"
+    );
     t.manager.ok(&["sync"]);
     t.omar.ok(&["sync"]);
+    assert_eq!(pending_for(&t.omar), vec![format!("{id} \"prod\"")]);
+    assert!(pending_for(&t.pia).is_empty(), "the emergency names Omar");
     t.omar.ok(&["approve", &id, "--env", "prod"]);
     let (code, v) = check(&t.omar, &["--release", &id, "--env", "prod"]);
     assert_eq!((code, v["outcome"].as_str()), (0, Some("allowed")), "{v}");
+    assert!(pending_for(&t.omar).is_empty());
 }
 
 #[test]

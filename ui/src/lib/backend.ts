@@ -107,7 +107,16 @@ function isApiError(e: unknown): e is ApiError {
   return typeof e === "object" && e !== null && "code" in e && "message" in e;
 }
 
+/** The backend calls in flight, how many were made, and how long the last ones took: what the
+ * end-to-end tests and `make bench-app` wait on and time, as `window.__relmCalls`. */
+export const calls = { inflight: 0, started: 0, recent: [] as [string, number][] };
+(globalThis as { __relmCalls?: typeof calls }).__relmCalls = calls;
+const RECENT = 200;
+
 async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
+  calls.inflight++;
+  calls.started++;
+  const start = performance.now();
   try {
     // Every string from the backend may be outside text (see shown.ts).
     return shown(await invoke<T>(cmd, args));
@@ -115,6 +124,10 @@ async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> 
     throw isApiError(e)
       ? new BackendError(shown(e))
       : new BackendError({ code: "internal", message: shownText(String(e)), problems: [] });
+  } finally {
+    calls.inflight--;
+    calls.recent.push([cmd, performance.now() - start]);
+    if (calls.recent.length > RECENT) calls.recent.shift();
   }
 }
 

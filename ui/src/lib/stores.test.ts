@@ -15,7 +15,8 @@ vi.mock("@tauri-apps/api/core", () => ({
 const { session, loadSession, savePreferences, toast } = await import("./session.svelte");
 const { i18n } = await import("./i18n.svelte");
 const { theme } = await import("./theme.svelte");
-const { backend, BackendError } = await import("./backend");
+const backend_ = await import("./backend");
+const { backend, BackendError } = backend_;
 
 describe("session", () => {
   it("takes language and theme from the saved preferences", async () => {
@@ -61,5 +62,22 @@ describe("session", () => {
       .createRelease({ clear_window: false })
       .catch((x: unknown) => x);
     expect(e instanceof BackendError && e.code).toBe("not_found");
+  });
+});
+
+describe("backend calls", () => {
+  it("are counted while in flight and timed when answered or refused", async () => {
+    const counted = backend_.calls;
+    expect((globalThis as { __relmCalls?: unknown }).__relmCalls).toBe(counted);
+    const before = counted.started;
+    answers.summary = { name: "x" };
+    const answered = backend.summary();
+    const refused = backend.members().catch(() => null);
+    expect(counted.inflight).toBe(2);
+    await answered;
+    await refused;
+    expect(counted.inflight).toBe(0);
+    expect(counted.started).toBe(before + 2);
+    expect(counted.recent.slice(-2).map(([cmd]) => cmd)).toEqual(["summary", "members"]);
   });
 });

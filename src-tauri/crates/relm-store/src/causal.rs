@@ -24,6 +24,14 @@ pub const FORKED: &str = "forked";
 const MEMBERSHIP_KINDS: &str =
     "('workspace.created', 'member.added', 'member.roles_set', 'member.removed')";
 
+/// Every declared frontier, in ledger order. Frontiers are few beside the events: read them and
+/// find each one's event (`CROSS JOIN` keeps SQLite from walking the whole ledger in order and
+/// looking for a frontier at each event, 166 ms instead of 19 at 626,000 events, at every
+/// write).
+const FRONTIERS: &str = "SELECT d.author, d.seq, d.dep_author, d.dep_seq FROM event_deps d
+     CROSS JOIN events e ON e.author = d.author AND e.seq = d.seq
+     ORDER BY e.hlc, e.author, e.seq, d.dep_author";
+
 /// The membership events, in ledger order.
 fn membership_query() -> String {
     format!(
@@ -66,11 +74,7 @@ impl Judge {
             ..Judge::default()
         };
         {
-            let mut stmt = conn.prepare_cached(
-                "SELECT d.author, d.seq, d.dep_author, d.dep_seq FROM event_deps d
-                 JOIN events e ON e.author = d.author AND e.seq = d.seq
-                 ORDER BY e.hlc, e.author, e.seq, d.dep_author",
-            )?;
+            let mut stmt = conn.prepare_cached(FRONTIERS)?;
             let rows = stmt.query_map([], |r| {
                 Ok((
                     r.get::<_, String>(0)?,
@@ -308,23 +312,35 @@ pub fn record_deps(conn: &Connection, ev: &SignedEvent) -> Result<()> {
 
 #[cfg(test)]
 mod tests {
+    fn plan(sql: &str) -> Vec<String> {
+        let store = crate::Store::open_in_memory().unwrap();
+        let mut stmt = store
+            .conn()
+            .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+            .unwrap();
+        stmt.query_map([], |r| r.get::<_, String>(3))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    }
+
     #[test]
     fn the_membership_events_are_read_from_their_index() {
         // A scan of the ledger at every write would cost a second at a million events.
-        let store = crate::Store::open_in_memory().unwrap();
-        let plan: Vec<String> = {
-            let mut stmt = store
-                .conn()
-                .prepare(&format!("EXPLAIN QUERY PLAN {}", super::membership_query()))
-                .unwrap();
-            stmt.query_map([], |r| r.get::<_, String>(3))
-                .unwrap()
-                .map(Result::unwrap)
-                .collect()
-        };
+        let plan = plan(&super::membership_query());
         assert_eq!(
             plan,
             ["SCAN events USING INDEX events_membership"],
+            "{plan:?}"
+        );
+    }
+
+    #[test]
+    fn the_frontiers_are_read_without_walking_the_ledger() {
+        let plan = plan(super::FRONTIERS);
+        assert_eq!(plan[0], "SCAN d", "{plan:?}");
+        assert!(
+            plan[1].starts_with("SEARCH e USING INDEX") && plan[1].contains("(author=? AND seq=?)"),
             "{plan:?}"
         );
     }

@@ -457,11 +457,15 @@ pub fn release_ids(conn: &Connection) -> Result<Vec<String>> {
     ids(conn, "SELECT id FROM releases ORDER BY created_hlc, id", [])
 }
 
-/// Releases that may still need a decision: submitted, or deployed and not yet reviewed.
+/// Releases that may still need a decision: submitted, or out as an emergency change.
 pub fn release_ids_in_flight(conn: &Connection) -> Result<Vec<String>> {
+    // Once a release is out, only an emergency change's after-the-fact approval can wait for a
+    // decision (the emergency rule does not apply to other changes): the releases deployed over
+    // the years are not judged again at every look at what is pending.
     ids(
         conn,
-        "SELECT id FROM releases WHERE status IN ('planned', 'approved', 'deploying', 'deployed')
+        "SELECT id FROM releases WHERE status IN ('planned', 'approved')
+            OR (status IN ('deploying', 'deployed') AND change_type = 'emergency')
          ORDER BY created_hlc, id",
         [],
     )
