@@ -25,6 +25,8 @@ const RELM = process.env.RELM_APP ?? join(ROOT, "target/release/relm-app");
 const MINIMAL = process.env.RELM_MINIMAL_APP ?? join(ROOT, "target/release/relm-bench-minimal-app");
 const dir = process.env.RELM_BENCH_DIR;
 if (!dir) throw new Error("set RELM_BENCH_DIR to a data dir seeded by relm-seed-big");
+// A slow page is measured, not a failure of the run: WebDriver waits up to 3 minutes.
+process.env.RELM_WEBDRIVER_TIMEOUT_MS ??= "180000";
 const RUNS = Number(process.env.RELM_BENCH_RUNS ?? 5);
 /** Visits of each page after the first. */
 const REVISITS = 5;
@@ -81,6 +83,7 @@ async function idlePss(app, on) {
 
 /** Wait (polling over WebDriver) until `selector` is in the page: ms since the session began. */
 async function launched(b, selector) {
+  await b.setTimeout({ script: 120000 });
   for (;;) {
     if (await b.execute((s) => !!document.querySelector(s), selector)) {
       return performance.now() - b.openedAt;
@@ -99,7 +102,7 @@ function settle(b, action, { ready = null, fetches = false } = {}) {
     (action, ready, fetches, done) => {
       // Counted by the UI's one way to the backend (ui/src/lib/backend.ts).
       const bench = window.__relmCalls;
-      const seen = bench.recent.length;
+      const answered = bench.answered;
       const before = bench.started;
       const t = performance.now();
       let idleFrames = 0;
@@ -129,7 +132,7 @@ function settle(b, action, { ready = null, fetches = false } = {}) {
         // With the calls it made and their times (the slowest first).
         const made = () =>
           bench.recent
-            .slice(seen)
+            .slice(-Math.min(bench.recent.length, bench.answered - answered) || bench.recent.length)
             .sort((a, b) => b[1] - a[1])
             .map(([cmd, ms]) => `${cmd} ${ms.toFixed(0)}`);
         if (idleFrames >= 2) done({ ms: quietAt - t, calls: made() });

@@ -251,7 +251,8 @@ async function openSession(port, dir, args, app) {
     port,
     logLevel: "error",
     connectionRetryCount: 0,
-    connectionRetryTimeout: SESSION_TIMEOUT_MS,
+    // A benchmark on a large workspace waits longer for an answer than a scenario may.
+    connectionRetryTimeout: Number(process.env.RELM_WEBDRIVER_TIMEOUT_MS ?? SESSION_TIMEOUT_MS),
     capabilities: {
       browserName: "wry",
       "wdio:enforceWebDriverClassic": true,

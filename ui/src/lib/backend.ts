@@ -109,7 +109,7 @@ function isApiError(e: unknown): e is ApiError {
 
 /** The backend calls in flight, how many were made, and how long the last ones took: what the
  * end-to-end tests and `make bench-app` wait on and time, as `window.__relmCalls`. */
-export const calls = { inflight: 0, started: 0, recent: [] as [string, number][] };
+export const calls = { inflight: 0, started: 0, answered: 0, recent: [] as [string, number][] };
 (globalThis as { __relmCalls?: typeof calls }).__relmCalls = calls;
 const RECENT = 200;
 
@@ -126,6 +126,7 @@ async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> 
       : new BackendError({ code: "internal", message: shownText(String(e)), problems: [] });
   } finally {
     calls.inflight--;
+    calls.answered++;
     calls.recent.push([cmd, performance.now() - start]);
     if (calls.recent.length > RECENT) calls.recent.shift();
   }

@@ -1,7 +1,7 @@
 //! Post-release reviews: drafted from the ledger, written, signed off by the release's owner
 //! and an approver; their follow-up actions; and which reviews are due or overdue.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::Duration;
 use relm_domain::ids::{ActionId, ReleaseId};
@@ -426,26 +426,38 @@ impl Relm {
         let conn = self.store.conn();
         let today = self.today();
         let required = store::requirements(conn, None, self.due_days()?)?;
+        // By release: thousands of required reviews in a large workspace.
+        let by_release: HashMap<&str, &Requirement> = required
+            .iter()
+            .map(|r| (r.release_id.as_str(), r))
+            .collect();
         let mut ids: Vec<String> = required.iter().map(|r| r.release_id.clone()).collect();
         for (id, _) in store::reviewed_ids(conn)? {
-            if !ids.contains(&id) {
+            if !by_release.contains_key(id.as_str()) {
                 ids.push(id);
             }
         }
-        let open = store::actions(
+        let mut open_by_release: HashMap<String, u32> = HashMap::new();
+        for a in store::actions(
             conn,
             &ActionFilter {
                 open_only: true,
                 ..Default::default()
             },
-        )?;
+        )? {
+            *open_by_release.entry(a.release_id).or_default() += 1;
+        }
         let mut out = Vec::new();
         for id in ids {
+            let req = by_release.get(id.as_str()).copied();
+            // Only required reviews can be due: the others are not read.
+            if q.due && req.is_none() {
+                continue;
+            }
             let Some(row) = releases::get(conn, &id)? else {
                 continue;
             };
             let stored = store::get(conn, &id)?;
-            let req = required.iter().find(|r| r.release_id == id);
             let signed_at = stored.as_ref().and_then(|s| s.signed_at.clone());
             let due = req.map(|r| r.due.clone());
             let overdue = signed_at.is_none() && due.as_deref().is_some_and(|d| d < today.as_str());
@@ -464,7 +476,7 @@ impl Relm {
                 due,
                 overdue,
                 signed_at,
-                open_actions: open.iter().filter(|a| a.release_id == id).count() as u32,
+                open_actions: open_by_release.get(&id).copied().unwrap_or(0),
             };
             let keep = (!q.due || (s.required && s.status != ReviewStatus::Signed))
                 && (!q.overdue || s.overdue);
