@@ -592,7 +592,7 @@ fn the_emergency_path_needs_a_declaration_and_a_post_hoc_approval() {
     );
     // Out before its approval: Omar's after-the-fact approval is what waits for him, and
     // his list of pending decisions says so once the release is deployed too.
-    let pending_for = |r: &relm_tests::Replica| -> Vec<String> {
+    let pending_for = |r: &Replica| -> Vec<String> {
         r.json(&["pending"])
             .as_array()
             .unwrap()
