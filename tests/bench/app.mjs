@@ -148,8 +148,10 @@ function settle(b, action, { ready = null, fetches = false } = {}) {
 }
 
 const results = { machine: {}, launch: {}, memory: {}, pages: [], interactions: [] };
-const row = (what, ms) =>
-  console.log(`| ${what} | ${ms < 0 ? "did not settle" : `${ms.toFixed(0)} ms`} |`);
+const row = (what, ms, calls = []) =>
+  console.log(
+    `| ${what} | ${ms < 0 ? "did not settle in 60 s" : `${ms.toFixed(0)} ms`} | ${calls.slice(0, 3).join(", ")} |`,
+  );
 
 // 1. Launch and idle memory, the baseline beside the app.
 const blank = mkdtempSync(join(tmpdir(), "relm-bench-minimal-"));
