@@ -201,7 +201,6 @@ row(
 const PAGES = [
   ["dashboard", "#/dashboard", ".tiles .tile"],
   ["releases", "#/releases", "[data-testid=release-table] tbody tr"],
-  ["calendar", "#/calendar", "[data-testid=calendar-month]"],
   ["risks", "#/risks", "[data-testid=risk-table] tbody tr"],
   ["reviews", "#/reviews", "[data-testid=reviews-due]"],
   ["metrics", "#/metrics", "[data-testid=metrics]"],
@@ -212,6 +211,7 @@ const PAGES = [
   ["settings", "#/settings", "[data-testid=members]"],
   ["policy", "#/policy", "[data-testid=policy-in-force]"],
 ];
+const READY = Object.fromEntries(PAGES.map(([name, , ready]) => [name, ready]));
 await withApp(
   "bench-relm-tour",
   dir,
@@ -242,12 +242,12 @@ await withApp(
     };
     for (const [name, hash, ready] of PAGES) await page(name, hash, ready);
     // A release's and a risk's own pages: the first row of each list.
-    await settle(b, ["hash", "#/releases"], { ready: PAGES[1][2] });
+    await settle(b, ["hash", "#/releases"], { ready: READY.releases });
     const release = await b.execute(() =>
       document.querySelector("[data-testid=release-table] tbody tr a")?.getAttribute("href"),
     );
     await page("release detail", release, "[data-testid=release-status]");
-    await settle(b, ["hash", "#/risks"], { ready: PAGES[3][2] });
+    await settle(b, ["hash", "#/risks"], { ready: READY.risks });
     const risk = await b.execute(() =>
       document.querySelector("[data-testid=risk-table] tbody tr a")?.getAttribute("href"),
     );
@@ -262,7 +262,7 @@ await withApp(
     };
     // The release list: filters (typed as a person types; the list waits 150 ms for the typing
     // to stop, counted here), load more.
-    await settle(b, ["hash", "#/releases"], { ready: PAGES[1][2] });
+    await settle(b, ["hash", "#/releases"], { ready: READY.releases });
     await interaction("releases: filter by service (typed, with its 150 ms pause)", [
       [["input", ["#first-filter", "svc-042"]], { fetches: true }],
     ]);
@@ -279,25 +279,9 @@ await withApp(
       [["click", ".more button"], { fetches: true }],
     ]);
     // The risk register: a search.
-    await settle(b, ["hash", "#/risks"], { ready: PAGES[3][2] });
+    await settle(b, ["hash", "#/risks"], { ready: READY.risks });
     await interaction("risks: search a title word", [
       [["input", ["[data-testid=risk-filters] input", "certificate"]], { fetches: true }],
-    ]);
-    // The calendar: three months forward, three back, the week, the timeline, the month.
-    await settle(b, ["hash", "#/calendar"], { ready: PAGES[2][2] });
-    await interaction(
-      "calendar: next or previous month (slowest of 6)",
-      ["1", "1", "1", "-1", "-1", "-1"].map((step) => [
-        ["click", `[data-step="${step}"]`],
-        { fetches: true },
-      ]),
-    );
-    await interaction("calendar: week view", [[["click", "[data-view=week]"], { fetches: true }]]);
-    await interaction("calendar: timeline view", [
-      [["click", "[data-view=timeline]"], { fetches: true }],
-    ]);
-    await interaction("calendar: month view", [
-      [["click", "[data-view=month]"], { fetches: true }],
     ]);
     // The audit trail of one release.
     await interaction("audit: one release's trail", [
@@ -307,8 +291,34 @@ await withApp(
       ],
     ]);
     // Idle after the tour, back on the dashboard.
-    await settle(b, ["hash", "#/dashboard"], { ready: PAGES[0][2] });
+    await settle(b, ["hash", "#/dashboard"], { ready: READY.dashboard });
     results.memory.relm_after_tour = await idlePss(RELM, dir);
+    // The calendar last: on this workspace it may not settle at all (its conflicts), and a
+    // page that never answers ends the session.
+    try {
+      await page("calendar", "#/calendar", "[data-testid=calendar-month]");
+      // Three months forward, three back, the week, the timeline, the month.
+      await settle(b, ["hash", "#/calendar"], { ready: "[data-testid=calendar-month]" });
+      await interaction(
+        "calendar: next or previous month (slowest of 6)",
+        ["1", "1", "1", "-1", "-1", "-1"].map((step) => [
+          ["click", `[data-step="${step}"]`],
+          { fetches: true },
+        ]),
+      );
+      await interaction("calendar: week view", [
+        [["click", "[data-view=week]"], { fetches: true }],
+      ]);
+      await interaction("calendar: timeline view", [
+        [["click", "[data-view=timeline]"], { fetches: true }],
+      ]);
+      await interaction("calendar: month view", [
+        [["click", "[data-view=month]"], { fetches: true }],
+      ]);
+    } catch (e) {
+      results.interactions.push({ what: "calendar", ms: -1, error: e.message.split("\n")[0] });
+      row(`calendar: stopped (${e.message.split("\n")[0].slice(0, 80)})`, -1);
+    }
   },
   [],
   RELM,
