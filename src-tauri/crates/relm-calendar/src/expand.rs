@@ -132,13 +132,15 @@ pub(crate) fn date_or_time(v: &str) -> Option<Local> {
 /// The UNTIL of a rule as written (`UNTIL=20271110T000000Z` is 2027-11-10 00:00; Relm keeps
 /// it as the wall-clock time in the entry's zone).
 pub(crate) fn until_of(rule: &str) -> Option<Local> {
-    rule.split(';').find_map(|part| {
-        let (k, v) = part.split_once('=')?;
-        if !k.trim().eq_ignore_ascii_case("UNTIL") {
-            return None;
-        }
-        date_or_time(v)
-    })
+    rule_parts(rule, "UNTIL").find_map(date_or_time)
+}
+
+/// The values of a rule's `key=value` parts named `key` (in any case), as written.
+fn rule_parts<'a>(rule: &'a str, key: &'a str) -> impl Iterator<Item = &'a str> {
+    rule.split(';')
+        .filter_map(|part| part.split_once('='))
+        .filter(move |(k, _)| k.trim().eq_ignore_ascii_case(key))
+        .map(|(_, v)| v)
 }
 
 /// The rule with its UNTIL in the one form the expansion reads (`YYYYMMDDTHHMMSSZ`, the
@@ -194,12 +196,8 @@ fn last_start(rule: &str, start: Local) -> Option<Local> {
     if let Some(u) = until_of(rule) {
         return Some(u);
     }
-    if !rule.split(';').any(|p| {
-        p.split_once('=')
-            .is_some_and(|(k, _)| k.trim().eq_ignore_ascii_case("COUNT"))
-    }) {
-        return None;
-    }
+    // Without UNTIL or COUNT, a rule does not end.
+    rule_parts(rule, "COUNT").next()?;
     let key = (rule.to_string(), start);
     if let Some(hit) = LAST.with_borrow(|m| m.get(&key).copied()) {
         return hit;
