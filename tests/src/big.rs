@@ -9,10 +9,10 @@
 //! up the rest of the ledger.
 //!
 //! Members and calendar entries go through the use-cases, the risks through the register's CSV
-//! import. The releases' lifecycle is
-//! signed by the members who would sign it (approvals by approvers) and appended in time order
-//! without the use-cases' checks ([`crate::bench::append_timed`]): at a hundred thousand
-//! releases the checks would take most of an hour, and what is measured is reading.
+//! import. The releases' lifecycle is signed by the members who would sign it (approvals by
+//! approvers) and appended in time order without the use-cases' checks
+//! ([`crate::bench::append_timed`]): at a hundred thousand releases the checks would take most
+//! of an hour, and what is measured is reading.
 
 #![allow(clippy::unwrap_used)] // benchmark set-up: a panic is the failure report
 
@@ -23,6 +23,7 @@ use relm_domain::clock::FixedClock;
 use relm_domain::ids::ReleaseId;
 use relm_domain::payload::{Decision, EventBody, Outcome};
 use relm_domain::release::{ChangeType, ReleaseFields, ReleasePatch, ReleaseStatus, RiskLevel};
+use relm_domain::risk::RiskCategory;
 use relm_domain::role::Role;
 use relm_domain::window::PlannedWindow;
 use relm_identity::SecretKey;
@@ -182,18 +183,16 @@ pub fn seed(
         .unwrap();
     }
     progress(&format!("{} calendar entries", sizes.calendar));
+    let policy_version: u32 = relm
+        .store()
+        .conn()
+        .query_row("SELECT COALESCE(MAX(version), 0) FROM policies", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
     drop(relm);
 
     // The releases and their lifecycle, in time order.
-    let policy_version = {
-        let store = relm_store::Store::open(&relm_api::db_path(&opts.data_dir)).unwrap();
-        store
-            .conn()
-            .query_row("SELECT COALESCE(MAX(version), 0) FROM policies", [], |r| {
-                r.get::<_, u32>(0)
-            })
-            .unwrap()
-    };
     let mut plan: Vec<(DateTime<Utc>, usize, Step)> = Vec::new();
     let mut fields = Vec::with_capacity(sizes.releases);
     let mut past = 0;
@@ -284,11 +283,8 @@ pub fn seed(
         append_timed(&mut store, events);
         progress(&format!("{} lifecycle events", n * CHUNK + chunk.len()));
     }
-    let created = plan
-        .iter()
-        .filter(|(_, _, s)| matches!(s, Step::Create))
-        .count();
-    progress(&format!("{created} releases, {past} deployed"));
+    // Every release is created by then: those far ahead two days before `today`.
+    progress(&format!("{} releases, {past} deployed", sizes.releases));
     drop(store);
 
     // Risks, the day before, imported as a team brings its register (`relm risk import`).
@@ -296,7 +292,6 @@ pub fn seed(
     let mut relm = relm_api::Relm::open(opts).unwrap();
     let recent: Vec<String> = fields
         .iter()
-        .take(created)
         .rev()
         .take(1000)
         .map(|(id, _, _)| id.0.clone())
@@ -304,14 +299,7 @@ pub fn seed(
     let mut csv =
         String::from("title,description,category,likelihood,impact,services,releases,review_by\n");
     for r in 0..sizes.risks {
-        let category = [
-            "technical",
-            "security",
-            "operational",
-            "compliance",
-            "business",
-            "schedule",
-        ][r % 6];
+        let category = RiskCategory::ALL[r % RiskCategory::ALL.len()];
         let release = if r % 4 == 0 && !recent.is_empty() {
             recent[r % recent.len()].as_str()
         } else {
@@ -341,21 +329,20 @@ pub fn seed(
     drop(relm);
     let mut store = relm_store::Store::open(&store_path).unwrap();
     let mut next = have;
-    let mut e = 0usize;
-    let editable = past..created;
+    let editable = past..sizes.releases;
     while next < sizes.events && !editable.is_empty() {
         let n = (sizes.events - next).min(CHUNK);
         let at = clock_time(&today, next, sizes.events);
-        let edits = (0..n).map(|k| {
-            let i = editable.start + (e + k) % editable.len();
-            let patch = if (e + k).is_multiple_of(2) {
+        let edits = (next - have..next - have + n).map(|e| {
+            let i = editable.start + e % editable.len();
+            let patch = if e.is_multiple_of(2) {
                 ReleasePatch {
-                    title: Some(format!("{} (edit {})", fields[i].1.title, e + k)),
+                    title: Some(format!("{} (edit {e})", fields[i].1.title)),
                     ..ReleasePatch::default()
                 }
             } else {
                 ReleasePatch {
-                    description: Some(format!("Notes revised, edit {}.", e + k)),
+                    description: Some(format!("Notes revised, edit {e}.")),
                     ..ReleasePatch::default()
                 }
             };
@@ -369,7 +356,6 @@ pub fn seed(
             )
         });
         append_timed(&mut store, edits);
-        e += n;
         next += n;
         progress(&format!("{next} events"));
     }
@@ -377,7 +363,7 @@ pub fn seed(
     progress(&format!("{events} events in all"));
     Seeded {
         events,
-        releases: created,
+        releases: sizes.releases,
         past_releases: past,
         risks: sizes.risks,
         calendar: sizes.calendar,
