@@ -16,7 +16,7 @@
 // Prints a Markdown table on stdout; writes target/bench/app.json.
 
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpus, tmpdir, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import { appsOn, stopDriver, withApp } from "../e2e/harness.mjs";
 
@@ -132,7 +132,7 @@ function settle(b, action, { ready = null, fetches = false } = {}) {
         // With the calls it made and their times (the slowest first).
         const made = () =>
           bench.recent
-            .slice(-Math.min(bench.recent.length, bench.answered - answered) || bench.recent.length)
+            .slice(bench.recent.length - Math.min(bench.recent.length, bench.answered - answered))
             .sort((a, b) => b[1] - a[1])
             .map(([cmd, ms]) => `${cmd} ${ms.toFixed(0)}`);
         if (idleFrames >= 2) done({ ms: quietAt - t, calls: made() });
@@ -212,127 +212,122 @@ const PAGES = [
   ["policy", "#/policy", "[data-testid=policy-in-force]"],
 ];
 const READY = Object.fromEntries(PAGES.map(([name, , ready]) => [name, ready]));
+// A step that never answers (the WebDriver request times out) leaves the page busy: the tour
+// stops there, says so, and what was measured before it is kept.
 await withApp(
   "bench-relm-tour",
   dir,
-  async (b) => {
-    await launched(b, ".tiles .tile");
-    await settle(b, ["none"]);
-    // From a page that asks nothing, so that each page below is opened afresh.
-    await settle(b, ["hash", "#/verify"]);
-    const page = async (name, hash, ready) => {
-      const first = await settle(b, ["hash", hash], { ready });
-      const again = [];
-      for (let i = 0; i < REVISITS; i++) {
-        await settle(b, ["hash", "#/verify"]);
-        again.push((await settle(b, ["hash", hash], { ready })).ms);
-      }
-      results.pages.push({
-        page: name,
-        first_ms: first.ms,
-        again_ms: median(again),
-        calls: first.calls,
-      });
-      row(
-        `page ${name}: first render (later visits ${median(again).toFixed(0)} ms)`,
-        first.ms,
-        first.calls,
-      );
-      await settle(b, ["hash", "#/verify"]);
-    };
-    for (const [name, hash, ready] of PAGES) await page(name, hash, ready);
-    // A release's and a risk's own pages: the first row of each list.
-    await settle(b, ["hash", "#/releases"], { ready: READY.releases });
-    const release = await b.execute(() =>
-      document.querySelector("[data-testid=release-table] tbody tr a")?.getAttribute("href"),
-    );
-    await page("release detail", release, "[data-testid=release-status]");
-    await settle(b, ["hash", "#/risks"], { ready: READY.risks });
-    const risk = await b.execute(() =>
-      document.querySelector("[data-testid=risk-table] tbody tr a")?.getAttribute("href"),
-    );
-    await page("risk detail", risk, "[data-testid=risk-status]");
-
-    const interaction = async (what, steps) => {
-      const done = [];
-      for (const [action, opts] of steps) done.push(await settle(b, action, opts));
-      const slowest = done.reduce((a, b) => (b.ms > a.ms ? b : a));
-      results.interactions.push({ what, ms: slowest.ms, steps: done });
-      row(what, slowest.ms, slowest.calls);
-    };
-    // The release list: filters (typed as a person types; the list waits 150 ms for the typing
-    // to stop, counted here), load more.
-    await settle(b, ["hash", "#/releases"], { ready: READY.releases });
-    await interaction("releases: filter by service (typed, with its 150 ms pause)", [
-      [["input", ["#first-filter", "svc-042"]], { fetches: true }],
-    ]);
-    await interaction("releases: clear the filter", [
-      [["input", ["#first-filter", ""]], { fetches: true }],
-    ]);
-    await interaction("releases: filter by status (failed)", [
-      [["input", [".filters select", "failed"]], { fetches: true }],
-    ]);
-    await interaction("releases: any status again", [
-      [["input", [".filters select", ""]], { fetches: true }],
-    ]);
-    await interaction("releases: load more (100 → 200 rows)", [
-      [["click", ".more button"], { fetches: true }],
-    ]);
-    // The risk register: a search.
-    await settle(b, ["hash", "#/risks"], { ready: READY.risks });
-    await interaction("risks: search a title word", [
-      [["input", ["[data-testid=risk-filters] input", "certificate"]], { fetches: true }],
-    ]);
-    // The audit trail of one release.
-    await interaction("audit: one release's trail", [
-      [
-        ["hash", `#/audit?release=${release.split("/").pop()}`],
-        { ready: "[data-testid=audit-log]" },
-      ],
-    ]);
-    // Idle after the tour, back on the dashboard.
-    await settle(b, ["hash", "#/dashboard"], { ready: READY.dashboard });
-    results.memory.relm_after_tour = await idlePss(RELM, dir);
-    // The calendar last: on this workspace it may not settle at all (its conflicts), and a
-    // page that never answers ends the session.
-    try {
-      await page("calendar", "#/calendar", "[data-testid=calendar-month]");
-      // Three months forward, three back, the week, the timeline, the month.
-      await settle(b, ["hash", "#/calendar"], { ready: "[data-testid=calendar-month]" });
-      await interaction(
-        "calendar: next or previous month (slowest of 6)",
-        ["1", "1", "1", "-1", "-1", "-1"].map((step) => [
-          ["click", `[data-step="${step}"]`],
-          { fetches: true },
-        ]),
-      );
-      await interaction("calendar: week view", [
-        [["click", "[data-view=week]"], { fetches: true }],
-      ]);
-      await interaction("calendar: timeline view", [
-        [["click", "[data-view=timeline]"], { fetches: true }],
-      ]);
-      await interaction("calendar: month view", [
-        [["click", "[data-view=month]"], { fetches: true }],
-      ]);
-    } catch (e) {
-      results.interactions.push({ what: "calendar", ms: -1, error: e.message.split("\n")[0] });
-      row(`calendar: stopped (${e.message.split("\n")[0].slice(0, 80)})`, -1);
-    }
-  },
+  (b) =>
+    tour(b).catch((e) => {
+      const why = e.message.split("\n")[0];
+      results.stopped = why;
+      row(`tour stopped: ${why.slice(0, 100)}`, -1);
+    }),
   [],
   RELM,
 );
 stopDriver();
 
-const m = results.memory;
-console.log(`| idle PSS: minimal Tauri app | ${m.minimal.mib.toFixed(0)} MiB |`);
-console.log(`| idle PSS: Relm after launch | ${m.relm_launched.mib.toFixed(0)} MiB |`);
-console.log(`| idle PSS: Relm after the tour | ${m.relm_after_tour.mib.toFixed(0)} MiB |`);
-console.log(`(processes counted: ${m.relm_after_tour.processes.join(", ")})`);
-results.machine = {
-  cpus: (await import("node:os")).cpus().length,
-  memory_gib: Math.round((await import("node:os")).totalmem() / 2 ** 30),
-};
+async function tour(b) {
+  await launched(b, ".tiles .tile");
+  await settle(b, ["none"]);
+  // From a page that asks nothing, so that each page below is opened afresh.
+  await settle(b, ["hash", "#/verify"]);
+  const page = async (name, hash, ready) => {
+    const first = await settle(b, ["hash", hash], { ready });
+    const again = [];
+    for (let i = 0; i < REVISITS; i++) {
+      await settle(b, ["hash", "#/verify"]);
+      again.push((await settle(b, ["hash", hash], { ready })).ms);
+    }
+    results.pages.push({
+      page: name,
+      first_ms: first.ms,
+      again_ms: median(again),
+      calls: first.calls,
+    });
+    row(
+      `page ${name}: first render (later visits ${median(again).toFixed(0)} ms)`,
+      first.ms,
+      first.calls,
+    );
+    await settle(b, ["hash", "#/verify"]);
+  };
+  for (const [name, hash, ready] of PAGES) await page(name, hash, ready);
+  // A release's and a risk's own pages: the first row of each list.
+  await settle(b, ["hash", "#/releases"], { ready: READY.releases });
+  const release = await b.execute(() =>
+    document.querySelector("[data-testid=release-table] tbody tr a")?.getAttribute("href"),
+  );
+  await page("release detail", release, "[data-testid=release-status]");
+  await settle(b, ["hash", "#/risks"], { ready: READY.risks });
+  const risk = await b.execute(() =>
+    document.querySelector("[data-testid=risk-table] tbody tr a")?.getAttribute("href"),
+  );
+  await page("risk detail", risk, "[data-testid=risk-status]");
+
+  const interaction = async (what, steps) => {
+    const done = [];
+    for (const [action, opts] of steps) done.push(await settle(b, action, opts));
+    const slowest = done.reduce((a, b) => (b.ms > a.ms ? b : a));
+    results.interactions.push({ what, ms: slowest.ms, steps: done });
+    row(what, slowest.ms, slowest.calls);
+  };
+  // The release list: filters (typed as a person types; the list waits 150 ms for the typing
+  // to stop, counted here), load more.
+  await settle(b, ["hash", "#/releases"], { ready: READY.releases });
+  await interaction("releases: filter by service (typed, with its 150 ms pause)", [
+    [["input", ["#first-filter", "svc-042"]], { fetches: true }],
+  ]);
+  await interaction("releases: clear the filter", [
+    [["input", ["#first-filter", ""]], { fetches: true }],
+  ]);
+  await interaction("releases: filter by status (failed)", [
+    [["input", [".filters select", "failed"]], { fetches: true }],
+  ]);
+  await interaction("releases: any status again", [
+    [["input", [".filters select", ""]], { fetches: true }],
+  ]);
+  await interaction("releases: load more (100 → 200 rows)", [
+    [["click", ".more button"], { fetches: true }],
+  ]);
+  // The risk register: a search.
+  await settle(b, ["hash", "#/risks"], { ready: READY.risks });
+  await interaction("risks: search a title word", [
+    [["input", ["[data-testid=risk-filters] input", "certificate"]], { fetches: true }],
+  ]);
+  // The audit trail of one release.
+  await interaction("audit: one release's trail", [
+    [["hash", `#/audit?release=${release.split("/").pop()}`], { ready: "[data-testid=audit-log]" }],
+  ]);
+  // Idle after the tour, back on the dashboard.
+  await settle(b, ["hash", "#/dashboard"], { ready: READY.dashboard });
+  results.memory.relm_after_tour = await idlePss(RELM, dir);
+  // The calendar last: on this workspace it may not settle at all (its conflicts).
+  await page("calendar", "#/calendar", "[data-testid=calendar-month]");
+  // Three months forward, three back, the week, the timeline, the month.
+  await settle(b, ["hash", "#/calendar"], { ready: "[data-testid=calendar-month]" });
+  await interaction(
+    "calendar: next or previous month (slowest of 6)",
+    ["1", "1", "1", "-1", "-1", "-1"].map((step) => [
+      ["click", `[data-step="${step}"]`],
+      { fetches: true },
+    ]),
+  );
+  await interaction("calendar: week view", [[["click", "[data-view=week]"], { fetches: true }]]);
+  await interaction("calendar: timeline view", [
+    [["click", "[data-view=timeline]"], { fetches: true }],
+  ]);
+  await interaction("calendar: month view", [[["click", "[data-view=month]"], { fetches: true }]]);
+}
+
+const pss = (what, m) =>
+  console.log(
+    `| idle PSS: ${what} | ${m ? `${m.mib.toFixed(0)} MiB (${m.processes.join(", ")})` : "not reached"} |`,
+  );
+pss("minimal Tauri app", results.memory.minimal);
+pss("Relm after launch", results.memory.relm_launched);
+pss("Relm after the tour", results.memory.relm_after_tour);
+results.machine = { cpus: cpus().length, memory_gib: Math.round(totalmem() / 2 ** 30) };
 mkdirSync(join(ROOT, "target/bench"), { recursive: true });
 writeFileSync(join(ROOT, "target/bench/app.json"), JSON.stringify(results, null, 2));

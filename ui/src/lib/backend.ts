@@ -107,8 +107,8 @@ function isApiError(e: unknown): e is ApiError {
   return typeof e === "object" && e !== null && "code" in e && "message" in e;
 }
 
-/** The backend calls in flight, how many were made, and how long the last ones took: what the
- * end-to-end tests and `make bench-app` wait on and time, as `window.__relmCalls`. */
+/** The backend calls in flight, how many were made and answered, and how long the last ones
+ * took: what `make bench-app` waits on and times, as `window.__relmCalls`. */
 export const calls = { inflight: 0, started: 0, answered: 0, recent: [] as [string, number][] };
 (globalThis as { __relmCalls?: typeof calls }).__relmCalls = calls;
 const RECENT = 200;
