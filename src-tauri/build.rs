@@ -85,6 +85,7 @@ const COMMANDS: &[&str] = &[
     "update_review",
     "sign_review",
     "reviews",
+    "review_counts",
     "actions",
     "add_action",
     "action_done",

@@ -39,7 +39,8 @@ use relm_api::replicas::{
 use relm_api::reports::Written;
 use relm_api::reschedule::{ReschedulePreview, RescheduleRequest};
 use relm_api::reviews::{
-    ActionQuery, ActionView, ReviewInput, ReviewQuery, ReviewStatus, ReviewSummary, ReviewView,
+    ActionQuery, ActionView, ReviewCounts, ReviewInput, ReviewPage, ReviewQuery, ReviewStatus,
+    ReviewSummary, ReviewView,
     SignatureView, TimelineEntry,
 };
 use relm_api::risk_csv::{CsvImport, SkippedRow};
@@ -118,7 +119,7 @@ pub fn typescript() -> String {
         DeploymentView, Recorded, DeploymentInput, DeploymentQuery, PlanInput, Readiness,
         PlanRecord, RehearsalRecord, RollbackRecord, RollbackView, ReviewOutcome, IncidentSeverity,
         Incident, ReviewContent, ReviewStatus, TimelineEntry, SignatureView, ActionRow, ActionView,
-        ReviewView, ReviewSummary, ReviewInput, ReviewQuery, ActionQuery, Unrestored, WeekPoint,
+        ReviewView, ReviewSummary, ReviewPage, ReviewCounts, ReviewInput, ReviewQuery, ActionQuery, Unrestored, WeekPoint,
         ServicePoint, Metrics, Written, PackWorkspace, PackLedger, PackExporter, PackEvidence,
         PackFile, Manifest, PackWritten, PackStatus, PackProblem, PackFileCheck, PackSigner,
         PackFinding, PackVerdict, PackText, PeriodExport, ConnectorInput, ConnectorView, ProbeView,

@@ -1256,14 +1256,21 @@ pub fn sign_review(
     state.with(|r| r.sign_review(&release))
 }
 
-/// Reviews: required ones and every one opened.
+/// A page of the reviews: required ones and every one opened.
 #[tauri::command(async)]
 #[tracing::instrument(skip(state), err)]
 pub fn reviews(
     state: State<'_, AppState>,
     query: relm_api::reviews::ReviewQuery,
-) -> Result<Vec<relm_api::reviews::ReviewSummary>> {
-    state.with(|r| r.reviews(&query))
+) -> Result<relm_api::reviews::ReviewPage> {
+    state.with(|r| r.review_page(&query))
+}
+
+/// How many required reviews wait, and how many of them are overdue (the dashboard's counts).
+#[tauri::command(async)]
+#[tracing::instrument(skip(state), err)]
+pub fn review_counts(state: State<'_, AppState>) -> Result<relm_api::reviews::ReviewCounts> {
+    state.with(|r| r.review_counts())
 }
 
 /// Follow-up actions.

@@ -130,6 +130,7 @@ pub fn run() {
             commands::update_review,
             commands::sign_review,
             commands::reviews,
+            commands::review_counts,
             commands::actions,
             commands::add_action,
             commands::action_done,

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use chrono::{Duration, TimeZone, Utc};
 use relm_api::deployments::DeploymentInput;
 use relm_api::releases::ReleaseInput;
-use relm_api::reviews::{ReviewInput, ReviewStatus};
+use relm_api::reviews::{ReviewInput, ReviewQuery, ReviewStatus};
 use relm_api::workspace::{InitRequest, init};
 use relm_api::{KeyringChoice, Options};
 use relm_domain::clock::FixedClock;
@@ -485,4 +485,121 @@ fn the_drafted_timeline() {
         .map(|e| format!("{}  {:<13} {}", e.at, e.kind, e.text))
         .collect();
     insta::assert_snapshot!(lines.join("\n"));
+}
+
+/// The review list a page at a time: required reviews due soonest first, then drafts nobody
+/// required, then those signed off; each page's total counts the whole query, the pages put
+/// together are the whole list, and the dashboard's counts agree with the overdue filter.
+#[test]
+fn the_review_list_in_pages() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Arc::new(FixedClock::new(
+        Utc.with_ymd_and_hms(2027, 3, 1, 9, 0, 0).unwrap(),
+    ));
+    let options = Options {
+        data_dir: dir.path().to_path_buf(),
+        clock: clock.clone(),
+        keyring: KeyringChoice::Given(Arc::new(MemoryKeyStore::default())),
+    };
+    let (mut relm, _) = init(
+        &options,
+        &InitRequest {
+            workspace: "Pages".into(),
+            name: "Ada Lovelace".into(),
+            email: "ada@acme.example".into(),
+        },
+    )
+    .unwrap();
+    // Five failed deployments to prod, a day apart from 2027-03-02 (required reviews, due five
+    // days later), and one to dev that succeeded, whose review is opened all the same.
+    let mut failed = Vec::new();
+    let mut fine = String::new();
+    for n in 0..6 {
+        let id = relm
+            .create_release(&ReleaseInput {
+                service: Some(format!("svc-{n}")),
+                version: Some("1.0.0".into()),
+                title: Some("Paged".into()),
+                environments: Some(vec![if n == 5 { "dev" } else { "prod" }.into()]),
+                window: Some((
+                    format!("2027-03-0{}T09:00", 2 + n),
+                    format!("2027-03-0{}T12:00", 2 + n),
+                    "UTC".into(),
+                )),
+                ..Default::default()
+            })
+            .unwrap()
+            .id;
+        let end = Utc.with_ymd_and_hms(2027, 3, 2 + n, 10, 0, 0).unwrap();
+        clock.set(end + Duration::minutes(5));
+        relm.record_deployment_full(&DeploymentInput {
+            release: id.clone(),
+            environment: if n == 5 { "dev" } else { "prod" }.into(),
+            outcome: if n == 5 { "succeeded" } else { "failed" }.into(),
+            start: Some(relm_domain::window::fmt_utc(end - Duration::minutes(20))),
+            end: Some(relm_domain::window::fmt_utc(end)),
+            ..Default::default()
+        })
+        .unwrap();
+        if n == 5 {
+            fine = id;
+        } else {
+            failed.push(id);
+        }
+    }
+    // Listed in reverse order of creation of their reviews: the order is the due dates'.
+    relm.draft_review(&failed[1]).unwrap();
+    relm.draft_review(&fine).unwrap();
+    // 2027-03-10: the first three reviews were due before today (03-07 to 03-09); the fourth
+    // is due today, not late yet.
+    clock.set(Utc.with_ymd_and_hms(2027, 3, 10, 12, 0, 0).unwrap());
+    let page = |q: ReviewQuery| relm.review_page(&q).unwrap();
+    let ids = |p: &relm_api::reviews::ReviewPage| -> Vec<String> {
+        p.reviews.iter().map(|r| r.release_id.clone()).collect()
+    };
+    let open = |limit, offset| ReviewQuery {
+        open: true,
+        limit,
+        offset,
+        ..Default::default()
+    };
+
+    let first = page(open(2, 0));
+    assert_eq!(first.total, 6, "five required and one draft");
+    assert_eq!(ids(&first), failed[..2]);
+    assert_eq!(first.reviews[1].status, ReviewStatus::Draft);
+    let last = page(open(2, 4));
+    assert_eq!(ids(&last), vec![failed[4].clone(), fine.clone()]);
+    assert!(
+        !last.reviews[1].required && last.reviews[1].due.is_none(),
+        "{:?}",
+        last.reviews
+    );
+    assert!(page(open(2, 6)).reviews.is_empty());
+    assert_eq!(page(open(2, 6)).total, 6);
+
+    // Every page of one, put together, is the whole list, which is the CLI's.
+    let all = relm.reviews(&ReviewQuery::default()).unwrap();
+    let mut walked = Vec::new();
+    for offset in 0..8 {
+        let p = page(ReviewQuery {
+            limit: 1,
+            offset,
+            ..Default::default()
+        });
+        assert_eq!(p.total, 6);
+        walked.extend(p.reviews);
+    }
+    assert_eq!(walked, all);
+    assert_eq!(all.len(), 6);
+
+    let overdue = page(ReviewQuery {
+        overdue: true,
+        ..Default::default()
+    });
+    assert_eq!(ids(&overdue), failed[..3]);
+    assert_eq!(overdue.total, 3);
+    assert!(overdue.reviews.iter().all(|r| r.overdue));
+    let counts = relm.review_counts().unwrap();
+    assert_eq!((counts.due, counts.overdue), (5, overdue.total));
 }

@@ -35,8 +35,9 @@ import type {
   PackText,
   PeriodExport,
   ReviewInput,
+  ReviewCounts,
+  ReviewPage,
   ReviewQuery,
-  ReviewSummary,
   ReviewView,
   DeploymentInput,
   DeploymentQuery,
@@ -238,7 +239,8 @@ export const backend = {
   updateReview: (release: string, input: ReviewInput) =>
     call<ReviewView>("update_review", { release, input }),
   signReview: (release: string) => call<ReviewView>("sign_review", { release }),
-  reviews: (query: ReviewQuery) => call<ReviewSummary[]>("reviews", { query }),
+  reviews: (query: ReviewQuery) => call<ReviewPage>("reviews", { query }),
+  reviewCounts: () => call<ReviewCounts>("review_counts"),
   actions: (query: ActionQuery) => call<ActionView[]>("actions", { query }),
   addAction: (release: string, title: string, owner: string, due: string) =>
     call<ActionView>("add_action", { release, title, owner, due }),

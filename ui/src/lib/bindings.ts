@@ -1241,6 +1241,18 @@ awaiting: Array<string>, digest?: string, opened_at?: string, signed_at?: string
 
 export type ReviewSummary = { release_id: string, service: string, version: string, title: string, status: ReviewStatus, required: boolean, reasons: Array<string>, due?: string, overdue: boolean, signed_at?: string, open_actions: number, };
 
+export type ReviewPage = { reviews: Array<ReviewSummary>, total: number, };
+
+export type ReviewCounts = { 
+/**
+ * Required and not signed off, overdue ones included.
+ */
+due: number, 
+/**
+ * Required, not signed off and past their due date.
+ */
+overdue: number, };
+
 export type ReviewInput = { outcome?: string, went_well?: string, went_badly?: string, 
 /**
  * Replace the incidents (`REF:SEVERITY:START[:END]` on the command line).
@@ -1255,7 +1267,24 @@ due: boolean,
 /**
  * Only required reviews past their due date.
  */
-overdue: boolean, };
+overdue: boolean, 
+/**
+ * The reviews still to do: required ones not signed yet, then drafts of reviews nobody
+ * required.
+ */
+open: boolean, 
+/**
+ * Only reviews signed off, latest first.
+ */
+signed: boolean, 
+/**
+ * At most this many (all when 0).
+ */
+limit: number, 
+/**
+ * After the first this many.
+ */
+offset: number, };
 
 export type ActionQuery = { overdue: boolean, 
 /**

@@ -116,6 +116,8 @@ export type {
   ReviewQuery,
   ReviewStatus,
   ReviewSummary,
+  ReviewCounts,
+  ReviewPage,
   ReviewView,
   TimelineEntry,
 } from "./bindings";

@@ -747,6 +747,7 @@ impl Relm {
         let style: Style = style.into();
         self.workspace_id()?;
         let me = self.me()?;
+        let _snapshot = self.store.snapshot()?;
         let conn = self.store.conn();
         let (policy, version) = in_force(conn)?;
         let shared = governance::shared(conn, self.clock.now(), &policy)?;

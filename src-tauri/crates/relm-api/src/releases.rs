@@ -387,6 +387,8 @@ impl Relm {
         if filter.limit == 0 {
             filter.limit = 100;
         }
+        // The page, its count and its levels from one state of the store.
+        let _snapshot = self.store.snapshot()?;
         let rows = releases::list(self.store.conn(), &filter)?;
         let next_cursor = (rows.len() == filter.limit as usize)
             .then(|| rows.last().map(|(_, c)| c.encode()))

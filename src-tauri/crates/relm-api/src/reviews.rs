@@ -1,7 +1,7 @@
 //! Post-release reviews: drafted from the ledger, written, signed off by the release's owner
 //! and an approver; their follow-up actions; and which reviews are due or overdue.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use chrono::Duration;
 use relm_domain::ids::{ActionId, ReleaseId};
@@ -154,6 +154,63 @@ pub struct ReviewQuery {
     pub due: bool,
     /// Only required reviews past their due date.
     pub overdue: bool,
+    /// The reviews still to do: required ones not signed yet, then drafts of reviews nobody
+    /// required.
+    pub open: bool,
+    /// Only reviews signed off, latest first.
+    pub signed: bool,
+    /// At most this many (all when 0).
+    pub limit: u32,
+    /// After the first this many.
+    pub offset: u64,
+}
+
+/// A page of the review list and how many reviews the query matches in all.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ReviewPage {
+    pub reviews: Vec<ReviewSummary>,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub total: u64,
+}
+
+/// How many reviews stand where: what the dashboard counts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ReviewCounts {
+    /// Required and not signed off, overdue ones included.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub due: u64,
+    /// Required, not signed off and past their due date.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub overdue: u64,
+}
+
+/// The parts of the review list, in its order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Part {
+    /// Required and not signed off (only the overdue ones when true), due soonest first.
+    Required { overdue: bool },
+    /// Opened without being required, not signed off.
+    Drafts,
+    /// Signed off, latest first.
+    Signed,
+}
+
+impl ReviewQuery {
+    fn parts(&self) -> &'static [Part] {
+        if self.signed {
+            &[Part::Signed]
+        } else if self.overdue {
+            &[Part::Required { overdue: true }]
+        } else if self.due {
+            &[Part::Required { overdue: false }]
+        } else if self.open {
+            &[Part::Required { overdue: false }, Part::Drafts]
+        } else {
+            &[Part::Required { overdue: false }, Part::Drafts, Part::Signed]
+        }
+    }
 }
 
 /// Which actions to list.
@@ -421,47 +478,74 @@ impl Relm {
         self.review(&id)
     }
 
-    /// Reviews: every required one and every one opened, due soonest first.
+    /// Reviews: every required one not signed off (due soonest first), then drafts nobody
+    /// required, then those signed off (latest first); or the part the query asks for.
     pub fn reviews(&self, q: &ReviewQuery) -> Result<Vec<ReviewSummary>> {
+        Ok(self.review_page(q)?.reviews)
+    }
+
+    /// A page of [`Relm::reviews`]: only the page's reviews are read, so a workspace with tens
+    /// of thousands of required reviews lists them a page at a time.
+    pub fn review_page(&self, q: &ReviewQuery) -> Result<ReviewPage> {
+        let _snapshot = self.store.snapshot()?;
         let conn = self.store.conn();
+        let days = self.due_days()?;
+        let overdue_before = self.overdue_before(days);
+        // Each part's share of the page: what is left of the offset, then of the room (none
+        // left: the part is only counted; `None`: no limit).
+        let mut skip = q.offset;
+        let mut room = (q.limit > 0).then_some(q.limit);
+        let mut total = 0;
+        let mut rows: Vec<(String, Option<Requirement>)> = Vec::new();
+        for part in q.parts() {
+            let page = match room {
+                Some(0) => store::Page {
+                    limit: 1,
+                    offset: 0,
+                },
+                _ => store::Page {
+                    limit: room.unwrap_or(0),
+                    offset: skip,
+                },
+            };
+            let (part_rows, n) = match *part {
+                Part::Required { overdue } => {
+                    let made_before = overdue.then_some(overdue_before);
+                    let (reqs, n) = store::unsigned_required(conn, days, made_before, page)?;
+                    let rows = reqs.into_iter().map(|r| (r.release_id.clone(), Some(r)));
+                    (rows.collect::<Vec<_>>(), n)
+                }
+                Part::Drafts | Part::Signed => {
+                    let (ids, n) = store::opened(conn, *part == Part::Signed, page)?;
+                    let rows = ids.into_iter().map(|id| {
+                        let req = store::requirement_of(conn, &id, days)?;
+                        Ok((id, req))
+                    });
+                    (rows.collect::<Result<Vec<_>>>()?, n)
+                }
+            };
+            total += n;
+            if room != Some(0) {
+                skip = skip.saturating_sub(n);
+                if let Some(r) = room.as_mut() {
+                    *r = r.saturating_sub(part_rows.len() as u32);
+                }
+                rows.extend(part_rows);
+            }
+        }
+        let ids: Vec<&str> = rows.iter().map(|(id, _)| id.as_str()).collect();
+        let open = store::open_action_counts(conn, &ids)?;
         let today = self.today();
-        let required = store::requirements(conn, None, self.due_days()?)?;
-        // By release: thousands of required reviews in a large workspace.
-        let by_release: HashMap<&str, &Requirement> = required
-            .iter()
-            .map(|r| (r.release_id.as_str(), r))
-            .collect();
-        let mut ids: Vec<String> = required.iter().map(|r| r.release_id.clone()).collect();
-        for (id, _) in store::reviewed_ids(conn)? {
-            if !by_release.contains_key(id.as_str()) {
-                ids.push(id);
-            }
-        }
-        let mut open_by_release: HashMap<String, u32> = HashMap::new();
-        for a in store::actions(
-            conn,
-            &ActionFilter {
-                open_only: true,
-                ..Default::default()
-            },
-        )? {
-            *open_by_release.entry(a.release_id).or_default() += 1;
-        }
-        let mut out = Vec::new();
-        for id in ids {
-            let req = by_release.get(id.as_str()).copied();
-            // Only required reviews can be due: the others are not read.
-            if q.due && req.is_none() {
-                continue;
-            }
-            let Some(row) = releases::get(conn, &id)? else {
+        let mut reviews = Vec::with_capacity(rows.len());
+        for (id, req) in &rows {
+            let Some(row) = releases::get(conn, id)? else {
                 continue;
             };
-            let stored = store::get(conn, &id)?;
+            let stored = store::get(conn, id)?;
             let signed_at = stored.as_ref().and_then(|s| s.signed_at.clone());
-            let due = req.map(|r| r.due.clone());
+            let due = req.as_ref().map(|r| r.due.clone());
             let overdue = signed_at.is_none() && due.as_deref().is_some_and(|d| d < today.as_str());
-            let s = ReviewSummary {
+            reviews.push(ReviewSummary {
                 release_id: id.clone(),
                 service: row.fields.service,
                 version: row.fields.version,
@@ -472,31 +556,36 @@ impl Relm {
                     (Some(_), None) => ReviewStatus::Draft,
                 },
                 required: req.is_some(),
-                reasons: req.map(|r| r.reasons.clone()).unwrap_or_default(),
+                reasons: req.as_ref().map(|r| r.reasons.clone()).unwrap_or_default(),
                 due,
                 overdue,
                 signed_at,
-                open_actions: open_by_release.get(&id).copied().unwrap_or(0),
-            };
-            let keep = (!q.due || (s.required && s.status != ReviewStatus::Signed))
-                && (!q.overdue || s.overdue);
-            if keep {
-                out.push(s);
-            }
+                open_actions: open.get(id).copied().unwrap_or(0),
+            });
         }
-        out.sort_by(|a, b| {
-            (
-                a.status == ReviewStatus::Signed,
-                a.due.clone(),
-                a.release_id.clone(),
-            )
-                .cmp(&(
-                    b.status == ReviewStatus::Signed,
-                    b.due.clone(),
-                    b.release_id.clone(),
-                ))
-        });
-        Ok(out)
+        Ok(ReviewPage { reviews, total })
+    }
+
+    /// How many required reviews are waiting, and how many of them are overdue.
+    pub fn review_counts(&self) -> Result<ReviewCounts> {
+        let _snapshot = self.store.snapshot()?;
+        let conn = self.store.conn();
+        let days = self.due_days()?;
+        let count = store::Page {
+            limit: 1,
+            offset: 0,
+        };
+        let (_, due) = store::unsigned_required(conn, days, None, count)?;
+        let made_before = Some(self.overdue_before(days));
+        let (_, overdue) = store::unsigned_required(conn, days, made_before, count)?;
+        Ok(ReviewCounts { due, overdue })
+    }
+
+    /// Reviews made mandatory before this instant (ms) are overdue today: their due date,
+    /// `days` after, is before today (UTC).
+    fn overdue_before(&self, days: u32) -> i64 {
+        let midnight = self.clock.now().date_naive().and_time(chrono::NaiveTime::MIN);
+        (midnight.and_utc() - Duration::days(i64::from(days))).timestamp_millis()
     }
 
     /// Add a follow-up action to a release's review.

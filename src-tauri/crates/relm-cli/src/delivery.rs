@@ -472,7 +472,11 @@ pub fn review(opts: &Options, cmd: ReviewCmd) -> Result<Outcome> {
             )?
         }
         ReviewCmd::List { due, overdue } => {
-            let rows = relm.reviews(&relm_api::reviews::ReviewQuery { due, overdue })?;
+            let rows = relm.reviews(&relm_api::reviews::ReviewQuery {
+                due,
+                overdue,
+                ..Default::default()
+            })?;
             let mut text = String::new();
             for r in &rows {
                 text.push_str(&format!(

@@ -36,11 +36,12 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../migrations/0023_release_notes.sql")),
         M::up(include_str!("../migrations/0024_lookups_at_scale.sql")),
         M::up(include_str!("../migrations/0025_calendar_version.sql")),
+        M::up(include_str!("../migrations/0026_reviews_by_signing.sql")),
     ])
 }
 
 /// The schema version this binary writes (SQLite `user_version`).
-pub const SCHEMA_VERSION: i64 = 25;
+pub const SCHEMA_VERSION: i64 = 26;
 
 /// A store migrated from a schema below this one gets its projections replayed from the
 /// ledger: schema 4 reads fields (a release's risk level) that a replica on an older version
@@ -140,9 +141,23 @@ impl Store {
         &self.path
     }
 
-    /// Read access. Reads see a consistent snapshot per statement (WAL).
+    /// Read access. Reads see a consistent snapshot per statement (WAL); hold a
+    /// [`Store::snapshot`] to see one across statements.
     pub fn conn(&self) -> &Connection {
         &self.conn
+    }
+
+    /// Until the guard drops, every read sees the same state of the store: one read transaction
+    /// instead of one per statement. Work that reads many rows one query at a time (a verdict
+    /// for each release of a page) takes one, both to judge every row against the same state
+    /// and because a read transaction per statement costs file locks. Inside another snapshot
+    /// it is that one. Writes need `&mut Store`, so none can start while the guard lives.
+    pub fn snapshot(&self) -> Result<Snapshot<'_>> {
+        Ok(Snapshot(if self.conn.is_autocommit() {
+            Some(self.conn.unchecked_transaction()?)
+        } else {
+            None
+        }))
     }
 
     /// Run `f` inside `BEGIN IMMEDIATE … COMMIT`; any error rolls everything back.
@@ -164,6 +179,11 @@ impl Store {
         self.write(|tx| projection::replay(tx))
     }
 }
+
+/// A read transaction held open (see [`Store::snapshot`]); it ends, changing nothing, on drop.
+#[derive(Debug)]
+#[must_use = "the snapshot ends when the guard drops"]
+pub struct Snapshot<'a>(#[allow(dead_code)] Option<Transaction<'a>>);
 
 fn explain_open_error(e: &rusqlite::Error) -> String {
     let text = e.to_string();
@@ -196,6 +216,48 @@ mod tests {
             v, SCHEMA_VERSION,
             "SCHEMA_VERSION must follow the last migration"
         );
+    }
+
+    /// A snapshot reads one state of the file while another connection writes; a snapshot
+    /// inside it is the same one; once it drops, the write is seen and this store writes again.
+    #[test]
+    fn a_snapshot_reads_one_state_until_it_drops() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("relm.db");
+        let mut store = Store::open(&path).unwrap();
+        let count = |s: &Store| -> i64 {
+            s.conn()
+                .query_row("SELECT count(*) FROM review_requirements", [], |r| r.get(0))
+                .unwrap()
+        };
+        let other = Connection::open(&path).unwrap();
+        let insert = |id: &str| {
+            other
+                .execute_batch(&format!(
+                    "PRAGMA foreign_keys = OFF;
+                     INSERT INTO review_requirements (release_id, since_ms, reasons)
+                     VALUES ('{id}', 0, 'failed')"
+                ))
+                .unwrap();
+        };
+        {
+            let _outer = store.snapshot().unwrap();
+            assert_eq!(count(&store), 0);
+            insert("a");
+            assert_eq!(count(&store), 0, "the snapshot does not see a later write");
+            let _inner = store.snapshot().unwrap();
+            assert_eq!(count(&store), 0);
+        }
+        assert_eq!(count(&store), 1, "after it, the write is seen");
+        insert("b");
+        assert_eq!(count(&store), 2, "without one, each statement reads the latest");
+        store
+            .write(|tx| {
+                tx.execute("DELETE FROM review_requirements", [])
+                    .map_err(StoreError::from)
+            })
+            .unwrap();
+        assert_eq!(count(&store), 0);
     }
 
     #[test]

@@ -16,6 +16,7 @@ use relm_policy::facts::{
     RollbackPlanFact,
 };
 
+use super::reviews::ServiceLate;
 use crate::error::{Result, StoreError};
 
 fn time(hlc: i64) -> DateTime<Utc> {
@@ -251,6 +252,34 @@ pub struct Shared {
     pub review_due_days: Option<u32>,
     /// Whether the policy has an `sbom` rule (without one, the releases' packages are not read).
     pub sbom: bool,
+    /// Each service's late follow-ups, read at the first verdict on one of its releases, with
+    /// the instant and due days they were read for (`now` may be moved between verdicts).
+    late: std::cell::RefCell<BTreeMap<String, (DateTime<Utc>, u32, std::rc::Rc<ServiceLate>)>>,
+}
+
+impl Shared {
+    /// The late follow-ups of `service`'s releases other than `except`, as of `now`.
+    fn late(
+        &self,
+        conn: &Connection,
+        service: &str,
+        except: &str,
+        days: u32,
+    ) -> Result<relm_policy::facts::ReviewFacts> {
+        let known = self.late.borrow().get(service).cloned();
+        let of_service = match known {
+            Some((at, d, late)) if at == self.now && d == days => late,
+            _ => {
+                let late = std::rc::Rc::new(super::reviews::late_of_service(
+                    conn, service, self.now, days,
+                )?);
+                (self.late.borrow_mut())
+                    .insert(service.to_string(), (self.now, days, late.clone()));
+                late
+            }
+        };
+        Ok(of_service.except(except))
+    }
 }
 
 /// What every verdict shares, at `now`, for `policy`.
@@ -273,6 +302,7 @@ pub fn shared(
             .rules
             .iter()
             .any(|r| matches!(r.spec, relm_policy::rules::RuleSpec::Sbom(_))),
+        late: Default::default(),
     })
 }
 
@@ -400,9 +430,7 @@ pub fn facts(conn: &Connection, release_id: &str, shared: &Shared) -> Result<Opt
         shared.linked_from,
     )?;
     let reviews = match shared.review_due_days {
-        Some(days) => {
-            super::reviews::late(conn, &row.fields.service, release_id, shared.now, days)?
-        }
+        Some(days) => shared.late(conn, &row.fields.service, release_id, days)?,
         None => Default::default(),
     };
     let sbom = if shared.sbom {

@@ -491,13 +491,127 @@ pub fn get(conn: &Connection, release_id: &str) -> Result<Option<Stored>> {
     }))
 }
 
-/// Releases with a review (signed or not), oldest opened first.
-pub fn reviewed_ids(conn: &Connection) -> Result<Vec<(String, bool)>> {
+/// A page of a list: at most `limit` rows (all when 0) after the first `offset`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Page {
+    pub limit: u32,
+    pub offset: u64,
+}
+
+impl Page {
+    /// SQLite's LIMIT and OFFSET (a negative limit is none).
+    fn sql(self) -> (i64, i64) {
+        let limit = if self.limit == 0 {
+            -1
+        } else {
+            i64::from(self.limit)
+        };
+        (limit, i64::try_from(self.offset).unwrap_or(i64::MAX))
+    }
+}
+
+/// Required reviews not signed off, due soonest first: the page's rows and how many in all.
+/// With `made_before_ms`, only those made mandatory before then (the overdue ones, for
+/// `today`'s midnight less the due days).
+pub fn unsigned_required(
+    conn: &Connection,
+    due_days: u32,
+    made_before_ms: Option<i64>,
+    page: Page,
+) -> Result<(Vec<Requirement>, u64)> {
+    let before = made_before_ms.unwrap_or(i64::MAX);
+    let (limit, offset) = page.sql();
     let mut stmt = conn.prepare_cached(
-        "SELECT release_id, signed_hlc IS NOT NULL FROM reviews ORDER BY opened_hlc",
+        "SELECT q.release_id, q.since_ms, q.reasons FROM review_requirements q
+           LEFT JOIN reviews v ON v.release_id = q.release_id
+         WHERE v.signed_hlc IS NULL AND q.since_ms < ?1
+         ORDER BY q.since_ms, q.release_id LIMIT ?2 OFFSET ?3",
     )?;
-    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    let rows = stmt
+        .query_map(params![before, limit, offset], |r| {
+            Ok(requirement(
+                r.get(0)?,
+                r.get(1)?,
+                &r.get::<_, String>(2)?,
+                due_days,
+            ))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let total: i64 = conn
+        .prepare_cached(
+            "SELECT count(*) FROM review_requirements q
+               LEFT JOIN reviews v ON v.release_id = q.release_id
+             WHERE v.signed_hlc IS NULL AND q.since_ms < ?1",
+        )?
+        .query_row([before], |r| r.get(0))?;
+    Ok((rows, total.max(0) as u64))
+}
+
+/// Reviews opened without being required and not signed off (oldest opened first), or with
+/// `signed`, the reviews signed off (latest first): the page's release ids and how many in all.
+pub fn opened(conn: &Connection, signed: bool, page: Page) -> Result<(Vec<String>, u64)> {
+    let (filter, order) = if signed {
+        ("signed_hlc IS NOT NULL", "signed_hlc DESC, release_id")
+    } else {
+        (
+            "signed_hlc IS NULL AND NOT EXISTS
+               (SELECT 1 FROM review_requirements q WHERE q.release_id = v.release_id)",
+            "opened_hlc, release_id",
+        )
+    };
+    let (limit, offset) = page.sql();
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT release_id FROM reviews v WHERE {filter} ORDER BY {order} LIMIT ?1 OFFSET ?2"
+    ))?;
+    let ids = stmt
+        .query_map([limit, offset], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let total: i64 = conn
+        .prepare_cached(&format!("SELECT count(*) FROM reviews v WHERE {filter}"))?
+        .query_row([], |r| r.get(0))?;
+    Ok((ids, total.max(0) as u64))
+}
+
+/// The number of open follow-up actions of each of `release_ids`.
+pub fn open_action_counts(
+    conn: &Connection,
+    release_ids: &[&str],
+) -> Result<std::collections::HashMap<String, u32>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT count(*) FROM actions WHERE release_id = ?1 AND done_hlc IS NULL",
+    )?;
+    let mut out = std::collections::HashMap::new();
+    for id in release_ids {
+        let n: u32 = stmt.query_row([id], |r| r.get(0))?;
+        if n > 0 {
+            out.insert((*id).to_string(), n);
+        }
+    }
+    Ok(out)
+}
+
+/// The late follow-ups of one service's releases as of an instant, each with its release: what
+/// every verdict on a release of that service reads, less the release itself.
+#[derive(Debug, Clone, Default)]
+pub struct ServiceLate {
+    reviews: Vec<relm_policy::facts::OverdueReview>,
+    actions: Vec<(String, relm_policy::facts::OverdueAction)>,
+}
+
+impl ServiceLate {
+    /// The late follow-ups of the service's releases other than `except`.
+    pub fn except(&self, except: &str) -> relm_policy::facts::ReviewFacts {
+        relm_policy::facts::ReviewFacts {
+            overdue_reviews: (self.reviews.iter())
+                .filter(|r| r.release_id != except)
+                .cloned()
+                .collect(),
+            overdue_actions: (self.actions.iter())
+                .filter(|(release, _)| release != except)
+                .map(|(_, a)| a.clone())
+                .collect(),
+        }
+    }
 }
 
 /// The late follow-ups of `service`'s releases other than `except`, as of `now`: mandatory
@@ -510,14 +624,25 @@ pub fn late(
     now: DateTime<Utc>,
     due_days: u32,
 ) -> Result<relm_policy::facts::ReviewFacts> {
-    use relm_policy::facts::{OverdueAction, OverdueReview, ReviewFacts};
+    Ok(late_of_service(conn, service, now, due_days)?.except(except))
+}
+
+/// The late follow-ups of all of `service`'s releases as of `now` (see [`late`]); read once for
+/// many verdicts on the service's releases.
+pub fn late_of_service(
+    conn: &Connection,
+    service: &str,
+    now: DateTime<Utc>,
+    due_days: u32,
+) -> Result<ServiceLate> {
+    use relm_policy::facts::{OverdueAction, OverdueReview};
     let today = now.date_naive().to_string();
     // Every stamp at or before `now` is below this.
     let at = Hlc::packed_after(now.timestamp_millis());
     let now_text = relm_domain::window::fmt_utc(now);
-    let mut overdue_reviews = Vec::new();
+    let mut reviews = Vec::new();
     for r in requirements(conn, Some(service), due_days)? {
-        if r.release_id == except || r.since > now_text || r.due >= today {
+        if r.since > now_text || r.due >= today {
             continue;
         }
         let signed: Option<i64> = conn
@@ -535,30 +660,30 @@ pub fn late(
             .query_row([&r.release_id], |x| x.get(0))
             .optional()?
             .unwrap_or_default();
-        overdue_reviews.push(OverdueReview {
+        reviews.push(OverdueReview {
             release_id: r.release_id,
             version,
             due: r.due,
         });
     }
     let mut stmt = conn.prepare_cached(
-        "SELECT id, title, owner, due FROM actions
-         WHERE service = ?1 AND release_id != ?2 AND due < ?3 AND created_hlc < ?4
-           AND (done_hlc IS NULL OR done_hlc >= ?4)
+        "SELECT id, title, owner, due, release_id FROM actions
+         WHERE service = ?1 AND due < ?2 AND created_hlc < ?3
+           AND (done_hlc IS NULL OR done_hlc >= ?3)
          ORDER BY due, id",
     )?;
-    let overdue_actions = stmt
-        .query_map(params![service, except, today, at], |r| {
-            Ok(OverdueAction {
-                id: r.get(0)?,
-                title: r.get(1)?,
-                owner: relm_domain::keys::KeyId(r.get(2)?),
-                due: r.get(3)?,
-            })
+    let actions = stmt
+        .query_map(params![service, today, at], |r| {
+            Ok((
+                r.get(4)?,
+                OverdueAction {
+                    id: r.get(0)?,
+                    title: r.get(1)?,
+                    owner: relm_domain::keys::KeyId(r.get(2)?),
+                    due: r.get(3)?,
+                },
+            ))
         })?
         .collect::<rusqlite::Result<_>>()?;
-    Ok(ReviewFacts {
-        overdue_reviews,
-        overdue_actions,
-    })
+    Ok(ServiceLate { reviews, actions })
 }

@@ -1,0 +1,2 @@
+-- The review list pages through signed reviews, latest first.
+CREATE INDEX reviews_by_signed ON reviews (signed_hlc);
