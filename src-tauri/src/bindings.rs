@@ -7,7 +7,7 @@ use ts_rs::{Config, TS};
 use crate::commands::{AppInfo, PackText, PeriodExport};
 use crate::state::Preferences;
 use relm_api::audit::{AuditEntry, AuditQuery, FieldChange, Flag};
-use relm_api::calendar::{Listing, OccurrenceView, UnreadableEntry};
+use relm_api::calendar::{ConflictSummary, Listing, OccurrenceView, UnreadableEntry};
 use relm_api::connectors::{
     ConnectorInput, ConnectorSync, ConnectorView, LeftOut, OutboxRow, ProbeView, Seen,
     SeenEnvironment, SeenRelease, SyncProgress,
@@ -40,8 +40,7 @@ use relm_api::reports::Written;
 use relm_api::reschedule::{ReschedulePreview, RescheduleRequest};
 use relm_api::reviews::{
     ActionQuery, ActionView, ReviewCounts, ReviewInput, ReviewPage, ReviewQuery, ReviewStatus,
-    ReviewSummary, ReviewView,
-    SignatureView, TimelineEntry,
+    ReviewSummary, ReviewView, SignatureView, TimelineEntry,
 };
 use relm_api::risk_csv::{CsvImport, SkippedRow};
 use relm_api::risks::{
@@ -110,7 +109,7 @@ pub fn typescript() -> String {
         AuthorSeen, NotApplied, JoinRequestView, SyncStatus, RiskLevel, Decision, Tier, Outcome,
         LineStatus, Action, Line, ApprovalLine, Verdict, CheckRequest, PendingDecision, PolicySummary,
         PolicyVersion, SimulatedChange, Simulation, Lang, CalendarKind, Level, CalendarScope,
-        OccurrenceView, UnreadableEntry, Listing, Severity, ConflictCode, Conflict, RescheduleRequest, ReschedulePreview,
+        OccurrenceView, UnreadableEntry, Listing, ConflictSummary, Severity, ConflictCode, Conflict, RescheduleRequest, ReschedulePreview,
         Fork, WorkspaceSettings, AuditQuery, AuditEntry, FieldChange, Flag, RiskCategory, RiskStatus,
         RiskFields, Mitigation, Closure, AcceptanceView, RiskView, RiskDetail, RiskInput, MitigationInput,
         RiskQuery, Choice, Question, Source, Factor, Method, Lowering, Judged, ReleaseAssessment,

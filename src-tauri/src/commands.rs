@@ -562,8 +562,12 @@ pub fn calendar_listing(
 /// Releases still to go out that clash with the calendar or each other.
 #[tauri::command(async)]
 #[tracing::instrument(skip(state), err)]
-pub fn calendar_conflicts(state: State<'_, AppState>) -> Result<Vec<relm_calendar::Conflict>> {
-    state.with(|r| r.calendar_conflicts())
+pub fn calendar_conflicts(
+    state: State<'_, AppState>,
+    limit: u32,
+    release: Option<String>,
+) -> Result<relm_api::calendar::ConflictSummary> {
+    state.with(|r| r.calendar_conflict_summary(limit, release.as_deref()))
 }
 
 /// What moving a release's window would do (conflicts, verdicts, stale approvals); records

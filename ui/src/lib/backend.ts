@@ -56,6 +56,7 @@ import type {
   AppInfo,
   CheckRequest,
   Conflict,
+  ConflictSummary,
   Decision,
   Identity,
   InitOutcome,
@@ -222,7 +223,9 @@ export const backend = {
   policy: (version: number | null = null) => call<PolicyVersion>("policy", { version }),
   calendarListing: (from: string, to: string, tz: string | null) =>
     call<Listing>("calendar_listing", { from, to, tz }),
-  calendarConflicts: () => call<Conflict[]>("calendar_conflicts"),
+  /** The first `limit` conflicts (all when 0), of `release` only when given, with counts. */
+  calendarConflicts: (limit: number, release: string | null) =>
+    call<ConflictSummary>("calendar_conflicts", { limit, release }),
   previewReschedule: (request: Omit<RescheduleRequest, "lang">) =>
     call<ReschedulePreview>("preview_reschedule", {
       request: { ...request, lang: i18n.locale },

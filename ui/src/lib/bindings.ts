@@ -559,6 +559,12 @@ owner: string, why: string, };
 
 export type Listing = { occurrences: Array<OccurrenceView>, unreadable: Array<UnreadableEntry>, };
 
+export type ConflictSummary = { total: number, errors: number, conflicts: Array<Conflict>, 
+/**
+ * Releases with at least one error, whichever conflicts are listed.
+ */
+blocked: Array<string>, };
+
 export type Severity = "error" | "warning";
 
 export type Code = "inside_hard_freeze" | "inside_soft_freeze" | "crosses_freeze_start" | "outside_windows" | "same_service_overlap" | "same_environment_overlap" | "unreadable_entry";
@@ -583,7 +589,13 @@ other_name?: string,
 /**
  * The maintenance window a hard freeze decided over, when the release is inside both.
  */
-over_window?: string, reason: string, };
+over_window?: string, 
+/**
+ * For overlaps: how many releases overlap it besides `other_release` (the same way: same
+ * service, or the same environment). One warning names the first and counts the rest, so
+ * seventy releases of an evening give seventy warnings, not thousands of pairs.
+ */
+others?: number | undefined, reason: string, };
 
 export type RescheduleRequest = { 
 /**

@@ -58,6 +58,33 @@ describe("conflicts in the UI's language", () => {
     setLocale("en");
   });
 
+  it("counts the other releases of an overlap with many", () => {
+    const many: Conflict = {
+      ...base,
+      severity: "warning",
+      code: "same_environment_overlap",
+      other_release: "r0",
+      other_name: "payments-api 2.19.5",
+      others: 68,
+      entry_id: undefined,
+      entry_name: undefined,
+      occurrence: undefined,
+      over_window: undefined,
+    };
+    setLocale("en");
+    expect(conflictText(many, "UTC")).toBe(
+      "overlaps payments-api 2.19.5 and 68 other releases in prod",
+    );
+    expect(conflictText({ ...many, others: 1 }, "UTC")).toBe(
+      "overlaps payments-api 2.19.5 and 1 other release in prod",
+    );
+    setLocale("fr");
+    expect(conflictText({ ...many, code: "same_service_overlap" }, "UTC")).toBe(
+      "chevauche payments-api 2.19.5 et 68 autres mises en production du même service",
+    );
+    setLocale("en");
+  });
+
   it("takes the worst of verdicts and conflicts", () => {
     const v = (outcome: Verdict["outcome"]) => ({ outcome }) as Verdict;
     expect(worst([v("allowed")])).toBe("allowed");

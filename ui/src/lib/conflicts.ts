@@ -29,7 +29,10 @@ export function dayHead(day: string): string {
  * occurrence, the other release, the window a hard freeze decided over), times in `zone`. */
 export function conflictText(c: Conflict, zone: string): string {
   const [from, to] = c.occurrence ?? ["", ""];
-  const text = t(`conflict.${c.code}` as MessageKey, {
+  // An overlap with several releases names the first and counts the others.
+  const key = c.others ? `conflict.${c.code}_more` : `conflict.${c.code}`;
+  const text = t(key as MessageKey, {
+    count: c.others ?? 0,
     entry: c.entry_name ?? "",
     from: formatDateTime(from, zone),
     to: formatDateTime(to, zone),

@@ -1357,6 +1357,10 @@ export const en = {
     "{env} has maintenance windows, and the planned window lies in none of them",
   "conflict.same_service_overlap": "overlaps {other} of the same service",
   "conflict.same_environment_overlap": "overlaps {other} in {env}",
+  "conflict.same_service_overlap_more":
+    "overlaps {other} and {count, plural, one {# other release} other {# other releases}} of the same service",
+  "conflict.same_environment_overlap_more":
+    "overlaps {other} and {count, plural, one {# other release} other {# other releases}} in {env}",
   "conflict.unreadable_entry":
     "the calendar entry “{entry}” cannot be read, so no freeze can be ruled out: remove it and add it again",
   "conflict.overWindow": "; it decides over the window “{window}”: a hard freeze beats a window",
@@ -2774,6 +2778,10 @@ export const fr: Record<MessageKey, string> = {
     "{env} a des fenêtres de maintenance, et la fenêtre prévue n’est dans aucune",
   "conflict.same_service_overlap": "chevauche {other} du même service",
   "conflict.same_environment_overlap": "chevauche {other} en {env}",
+  "conflict.same_service_overlap_more":
+    "chevauche {other} et {count, plural, one {# autre mise en production} other {# autres mises en production}} du même service",
+  "conflict.same_environment_overlap_more":
+    "chevauche {other} et {count, plural, one {# autre mise en production} other {# autres mises en production}} en {env}",
   "conflict.unreadable_entry":
     "l’entrée de calendrier « {entry} » est illisible, donc aucun gel ne peut être écarté : supprimez-la puis ajoutez-la à nouveau",
   "conflict.overWindow":

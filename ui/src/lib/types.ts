@@ -17,6 +17,7 @@ export type {
   Action,
   ApiError,
   Conflict,
+  ConflictSummary,
   OccurrenceView as Occurrence,
   Listing,
   UnreadableEntry,

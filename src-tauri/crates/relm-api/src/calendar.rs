@@ -125,6 +125,18 @@ pub struct Listing {
     pub unreadable: Vec<UnreadableEntry>,
 }
 
+/// The conflicts of the releases still to go out, as the calendar page shows them: how many,
+/// the first ones (errors first, then by release start), and the releases an error blocks.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ConflictSummary {
+    pub total: u32,
+    pub errors: u32,
+    pub conflicts: Vec<relm_calendar::Conflict>,
+    /// Releases with at least one error, whichever conflicts are listed.
+    pub blocked: Vec<String>,
+}
+
 /// Occurrences listed at most per request; more asks for a shorter range.
 pub const MAX_OCCURRENCES: usize = 50_000;
 
@@ -747,6 +759,37 @@ impl Relm {
             production,
         )
         .map_err(|e| ApiError::new(ErrorCode::Validation, e.to_string()))
+    }
+
+    /// [`Relm::calendar_conflicts`] summed up: the first `limit` conflicts (all when 0; of
+    /// `release` only, when given), how many in all, and the releases an error blocks.
+    pub fn calendar_conflict_summary(
+        &self,
+        limit: u32,
+        release: Option<&str>,
+    ) -> Result<ConflictSummary> {
+        let release = release.map(|r| self.resolve_release(r)).transpose()?;
+        let all = self.calendar_conflicts()?;
+        let mut blocked: Vec<String> = (all.iter())
+            .filter(|c| c.severity == relm_calendar::Severity::Error)
+            .map(|c| c.release_id.clone())
+            .collect();
+        blocked.sort();
+        blocked.dedup();
+        let chosen: Vec<_> = (all.into_iter())
+            .filter(|c| release.as_ref().is_none_or(|r| &c.release_id == r))
+            .collect();
+        Ok(ConflictSummary {
+            total: chosen.len() as u32,
+            errors: (chosen.iter())
+                .filter(|c| c.severity == relm_calendar::Severity::Error)
+                .count() as u32,
+            conflicts: match limit {
+                0 => chosen,
+                n => chosen.into_iter().take(n as usize).collect(),
+            },
+            blocked,
+        })
     }
 
     /// Freezes that start within `minutes` from now, soonest first: the app announces each once.

@@ -7,7 +7,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use relm_calendar::conflicts::overlap;
+use relm_calendar::conflicts::overlaps_of;
 use relm_calendar::{Conflict, Planned};
 use relm_domain::ids::ReleaseId;
 use relm_domain::payload::{Decision, EventBody};
@@ -83,29 +83,15 @@ impl Relm {
                 start,
                 end,
             };
-            // The release and the others whose windows overlap it: enough for every conflict it
-            // takes part in.
-            let mut near: Vec<Planned> =
-                calendar::planned_releases_between(conn, start.timestamp(), end.timestamp())?
-                    .into_iter()
-                    .filter(|p| p.id != id)
-                    .collect();
-            near.push(moved.clone());
-            Ok(relm_calendar::conflicts(&near, &entries, production)
-                .map_err(|e| ApiError::new(ErrorCode::Validation, e.to_string()))?
-                .into_iter()
-                .filter_map(|c| {
-                    if c.release_id == id {
-                        return Some(c);
-                    }
-                    // An overlap the sweep attached to the other release: the same seen from
-                    // the release being moved.
-                    (c.other_release.as_deref() == Some(&id))
-                        .then(|| near.iter().find(|p| p.id == c.release_id))
-                        .flatten()
-                        .map(|other| overlap(other, &moved, c.code, c.environment))
-                })
-                .collect())
+            // Its conflicts with the calendar, and the releases whose windows overlap it, seen
+            // from it (those starting after it too): one warning per kind, counting them.
+            let near: Vec<Planned> =
+                calendar::planned_releases_between(conn, start.timestamp(), end.timestamp())?;
+            let mut found =
+                relm_calendar::conflicts(std::slice::from_ref(&moved), &entries, production)
+                    .map_err(|e| ApiError::new(ErrorCode::Validation, e.to_string()))?;
+            found.extend(overlaps_of(&moved, &near.iter().collect::<Vec<_>>()));
+            Ok(found)
         };
         let conflicts_before = match &row.fields.window {
             Some(w) => conflicts_of(w.start, w.end)?,

@@ -208,7 +208,11 @@ impl ReviewQuery {
         } else if self.open {
             &[Part::Required { overdue: false }, Part::Drafts]
         } else {
-            &[Part::Required { overdue: false }, Part::Drafts, Part::Signed]
+            &[
+                Part::Required { overdue: false },
+                Part::Drafts,
+                Part::Signed,
+            ]
         }
     }
 }
@@ -584,7 +588,11 @@ impl Relm {
     /// Reviews made mandatory before this instant (ms) are overdue today: their due date,
     /// `days` after, is before today (UTC).
     fn overdue_before(&self, days: u32) -> i64 {
-        let midnight = self.clock.now().date_naive().and_time(chrono::NaiveTime::MIN);
+        let midnight = self
+            .clock
+            .now()
+            .date_naive()
+            .and_time(chrono::NaiveTime::MIN);
         (midnight.and_utc() - Duration::days(i64::from(days))).timestamp_millis()
     }
 

@@ -91,7 +91,17 @@ pub struct Conflict {
     #[cfg_attr(feature = "ts", ts(optional))]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub over_window: Option<String>,
+    /// For overlaps: how many releases overlap it besides `other_release` (the same way: same
+    /// service, or the same environment). One warning names the first and counts the rest, so
+    /// seventy releases of an evening give seventy warnings, not thousands of pairs.
+    #[cfg_attr(feature = "ts", ts(type = "number | undefined"))]
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub others: u32,
     pub reason: String,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 /// One occurrence of one entry.
@@ -213,6 +223,7 @@ impl<'a> Calendar<'a> {
             other_release: None,
             other_name: None,
             over_window: None,
+            others: 0,
             reason,
         };
         let covers = |s: &&Slot| self.entries[s.entry].1.scope.covers(&r.service, env);
@@ -305,11 +316,32 @@ impl<'a> Calendar<'a> {
 /// The warning that `b` overlaps `a` (same service, or `environment` in common), attached to
 /// `b`.
 pub fn overlap(a: &Planned, b: &Planned, code: Code, environment: Option<String>) -> Conflict {
+    overlaps(a, b, code, environment, 1)
+}
+
+/// [`overlap`] for the first of `count` releases overlapping `b` the same way (`a`, the first
+/// to start): one warning that names it and counts the others.
+pub fn overlaps(
+    a: &Planned,
+    b: &Planned,
+    code: Code,
+    environment: Option<String>,
+    count: u32,
+) -> Conflict {
+    let others = count.saturating_sub(1);
+    let more = match others {
+        0 => String::new(),
+        1 => " and 1 other release".to_string(),
+        n => format!(" and {n} other releases"),
+    };
     let when = format!("{} → {}", fmt_utc(a.start), fmt_utc(a.end));
     let reason = match &environment {
-        Some(env) => format!("overlaps {} {} in {env} ({when})", a.service, a.version),
+        Some(env) => format!(
+            "overlaps {} {}{more} in {env} ({when})",
+            a.service, a.version
+        ),
         None => format!(
-            "overlaps {} {} of the same service ({when})",
+            "overlaps {} {}{more} of the same service ({when})",
             a.service, a.version
         ),
     };
@@ -326,8 +358,46 @@ pub fn overlap(a: &Planned, b: &Planned, code: Code, environment: Option<String>
         other_release: Some(a.id.clone()),
         other_name: Some(format!("{} {}", a.service, a.version)),
         over_window: None,
+        others,
         reason,
     }
+}
+
+/// The overlaps of `b` with `others` (the other releases whose windows overlap it, in any
+/// order): per kind (same service; each environment in common), one warning naming the first
+/// to start and counting the rest.
+pub fn overlaps_of(b: &Planned, others: &[&Planned]) -> Vec<Conflict> {
+    let mut near: Vec<&Planned> = (others.iter().copied())
+        .filter(|a| a.id != b.id && a.start < b.end && b.start < a.end)
+        .collect();
+    near.sort_by_key(|a| (a.start, a.id.clone()));
+    let mut out = Vec::new();
+    let same: Vec<&&Planned> = near.iter().filter(|a| a.service == b.service).collect();
+    if let Some(first) = same.first() {
+        out.push(overlaps(
+            first,
+            b,
+            Code::SameServiceOverlap,
+            None,
+            same.len() as u32,
+        ));
+    }
+    for env in &b.environments {
+        let shared: Vec<&&Planned> = near
+            .iter()
+            .filter(|a| a.environments.contains(env))
+            .collect();
+        if let Some(first) = shared.first() {
+            out.push(overlaps(
+                first,
+                b,
+                Code::SameEnvironmentOverlap,
+                Some(env.clone()),
+                shared.len() as u32,
+            ));
+        }
+    }
+    out
 }
 
 /// Every conflict of `releases` with the calendar and with each other, errors first, then by
@@ -361,6 +431,7 @@ pub fn conflicts(
                     other_release: None,
                     other_name: None,
                     over_window: None,
+                    others: 0,
                     reason: format!(
                         "the calendar entry `{name}` ({id}) cannot be expanded ({why}), so no freeze can be ruled out; remove it with `relm calendar remove {id}` and add it again"
                     ),
@@ -369,23 +440,21 @@ pub fn conflicts(
             out.extend(calendar.judge(r, env, production(env)));
         }
     }
-    // Overlaps between releases: a sweep over releases sorted by start.
+    // Overlaps between releases, attached to the later to start: a sweep over releases sorted
+    // by start gathers, for each, those started before it that overlap it.
     let mut sorted: Vec<&Planned> = releases.iter().collect();
     sorted.sort_by_key(|r| (r.start, r.id.clone()));
+    let mut earlier: Vec<Vec<&Planned>> = vec![Vec::new(); sorted.len()];
     for (i, a) in sorted.iter().enumerate() {
-        for b in sorted[i + 1..].iter().take_while(|b| b.start < a.end) {
-            if a.service == b.service {
-                out.push(overlap(a, b, Code::SameServiceOverlap, None));
+        for (j, b) in sorted.iter().enumerate().skip(i + 1) {
+            if b.start >= a.end {
+                break;
             }
-            for env in b.environments.iter().filter(|e| a.environments.contains(e)) {
-                out.push(overlap(
-                    a,
-                    b,
-                    Code::SameEnvironmentOverlap,
-                    Some(env.clone()),
-                ));
-            }
+            earlier[j].push(a);
         }
+    }
+    for (b, before) in sorted.iter().zip(&earlier) {
+        out.extend(overlaps_of(b, before));
     }
     let starts: std::collections::HashMap<&str, DateTime<Utc>> =
         releases.iter().map(|r| (r.id.as_str(), r.start)).collect();

@@ -287,7 +287,98 @@ fn overlapping_releases_of_a_service_or_an_environment_warn() {
     );
 }
 
+/// An evening of many releases: each gets one warning per kind of overlap, naming the first
+/// to start before it and counting the rest, instead of one per pair.
+#[test]
+fn overlaps_are_counted_not_listed_pair_by_pair() {
+    let evening: Vec<Planned> = (0..70)
+        .map(|i| {
+            let start = utc("2027-03-09T17:00:00Z") + chrono::TimeDelta::minutes(i);
+            Planned {
+                id: format!("r{i:02}"),
+                service: format!("svc{}", i % 7),
+                version: format!("1.0.{i}"),
+                environments: vec!["staging".into(), "prod".into()],
+                start,
+                end: start + chrono::TimeDelta::hours(2),
+            }
+        })
+        .collect();
+    let list = conflicts(&evening, &[], prod).unwrap();
+    // The first has nothing before it; each other one two environment warnings, and a
+    // service warning from the eighth on.
+    assert_eq!(list.len(), 69 * 2 + 63, "{}", list.len());
+    let last: Vec<_> = list.iter().filter(|c| c.release_id == "r69").collect();
+    let by = |code, env: Option<&str>| {
+        last.iter()
+            .find(|c| c.code == code && c.environment.as_deref() == env)
+            .unwrap()
+    };
+    let prod_overlap = by(Code::SameEnvironmentOverlap, Some("prod"));
+    assert_eq!(prod_overlap.other_release.as_deref(), Some("r00"));
+    assert_eq!(prod_overlap.others, 68);
+    assert!(
+        prod_overlap
+            .reason
+            .starts_with("overlaps svc0 1.0.0 and 68 other releases in prod"),
+        "{}",
+        prod_overlap.reason
+    );
+    let service = by(Code::SameServiceOverlap, None);
+    assert_eq!(service.other_release.as_deref(), Some("r06"));
+    assert_eq!(service.others, 8, "r06, r13, …, r62: nine of svc6");
+    // A single overlap says nothing of others, in the JSON either.
+    let r01 = list
+        .iter()
+        .find(|c| c.release_id == "r01" && c.environment.as_deref() == Some("prod"))
+        .unwrap();
+    assert_eq!(r01.others, 0);
+    assert!(!serde_json::to_string(r01).unwrap().contains("others"));
+}
+
 proptest! {
+    /// Each overlap warning counts exactly the releases that overlap its release the same way
+    /// and start before it (a brute force over every pair says how many).
+    #[test]
+    fn each_overlap_counts_every_earlier_release_it_meets(
+        specs in prop::collection::vec((0u8..3, 0i64..48, 1i64..12, any::<bool>()), 1..25),
+    ) {
+        let base = utc("2027-03-01T00:00:00Z");
+        let releases: Vec<Planned> = specs.iter().enumerate().map(|(i, (svc, h, len, p))| Planned {
+            id: format!("r{i:02}"),
+            service: format!("svc{svc}"),
+            version: "1.0.0".into(),
+            environments: if *p { vec!["prod".into()] } else { vec!["prod".into(), "staging".into()] },
+            start: base + chrono::TimeDelta::hours(*h),
+            end: base + chrono::TimeDelta::hours(h + len),
+        }).collect();
+        let list = conflicts(&releases, &[], prod).unwrap();
+        for b in &releases {
+            let before = |a: &&Planned| {
+                a.id != b.id && a.start < b.end && b.start < a.end
+                    && (a.start, &a.id) < (b.start, &b.id)
+            };
+            let expect = |env: Option<&str>| -> u32 {
+                releases.iter().filter(before).filter(|a| match env {
+                    None => a.service == b.service,
+                    Some(e) => a.environments.iter().any(|x| x == e),
+                }).count() as u32
+            };
+            let mut kinds = vec![(Code::SameServiceOverlap, None)];
+            kinds.extend(b.environments.iter().map(|e| (Code::SameEnvironmentOverlap, Some(e.as_str()))));
+            for (code, env) in kinds {
+                let found: Vec<_> = list.iter().filter(|c| {
+                    c.release_id == b.id && c.code == code && c.environment.as_deref() == env
+                }).collect();
+                let n = expect(env);
+                prop_assert_eq!(found.len(), usize::from(n > 0));
+                if let Some(c) = found.first() {
+                    prop_assert_eq!(c.others + 1, n);
+                }
+            }
+        }
+    }
+
     /// The same releases in any order give the same conflicts.
     #[test]
     fn conflicts_do_not_depend_on_the_order_of_releases(

@@ -250,7 +250,11 @@ mod tests {
         }
         assert_eq!(count(&store), 1, "after it, the write is seen");
         insert("b");
-        assert_eq!(count(&store), 2, "without one, each statement reads the latest");
+        assert_eq!(
+            count(&store),
+            2,
+            "without one, each statement reads the latest"
+        );
         store
             .write(|tx| {
                 tx.execute("DELETE FROM review_requirements", [])

@@ -254,8 +254,11 @@ pub struct Shared {
     pub sbom: bool,
     /// Each service's late follow-ups, read at the first verdict on one of its releases, with
     /// the instant and due days they were read for (`now` may be moved between verdicts).
-    late: std::cell::RefCell<BTreeMap<String, (DateTime<Utc>, u32, std::rc::Rc<ServiceLate>)>>,
+    late: std::cell::RefCell<BTreeMap<String, LateRead>>,
 }
+
+/// A service's late follow-ups, with the instant and due days they were read for.
+type LateRead = (DateTime<Utc>, u32, std::rc::Rc<ServiceLate>);
 
 impl Shared {
     /// The late follow-ups of `service`'s releases other than `except`, as of `now`.
