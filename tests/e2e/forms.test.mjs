@@ -401,6 +401,11 @@ test("the release list matches names whatever their case, counts them, and keeps
       async () => (await b.$$("[data-testid=reviews-signed] tbody tr")).length === signed,
       "the signed reviews",
     );
+    // Each part is read a page at a time and says how many it shows of how many.
+    assert.equal(
+      await (await find(b, "[data-testid=reviews-signed] [data-count]")).getText(),
+      `${signed} shown of ${signed}`,
+    );
   });
 });
 

@@ -404,10 +404,9 @@ fn nothing_to_review_before_a_deployment() {
     );
 }
 
-/// The drafted timeline of a release with a window, an override, a deployment with its
-/// deviations, a rollback and an incident, at a pinned clock.
-#[test]
-fn the_drafted_timeline() {
+/// A new workspace of one member (Ada), in the use-cases directly, its clock pinned at
+/// 2027-03-01 09:00 UTC.
+fn workspace(name: &str) -> (tempfile::TempDir, Arc<FixedClock>, relm_api::Relm) {
     let dir = tempfile::tempdir().unwrap();
     let clock = Arc::new(FixedClock::new(
         Utc.with_ymd_and_hms(2027, 3, 1, 9, 0, 0).unwrap(),
@@ -417,15 +416,23 @@ fn the_drafted_timeline() {
         clock: clock.clone(),
         keyring: KeyringChoice::Given(Arc::new(MemoryKeyStore::default())),
     };
-    let (mut relm, _) = init(
+    let (relm, _) = init(
         &options,
         &InitRequest {
-            workspace: "Timeline".into(),
+            workspace: name.into(),
             name: "Ada Lovelace".into(),
             email: "ada@acme.example".into(),
         },
     )
     .unwrap();
+    (dir, clock, relm)
+}
+
+/// The drafted timeline of a release with a window, an override, a deployment with its
+/// deviations, a rollback and an incident, at a pinned clock.
+#[test]
+fn the_drafted_timeline() {
+    let (_dir, clock, mut relm) = workspace("Timeline");
     let release = relm
         .create_release(&ReleaseInput {
             service: Some("payments".into()),
@@ -492,24 +499,7 @@ fn the_drafted_timeline() {
 /// together are the whole list, and the dashboard's counts agree with the overdue filter.
 #[test]
 fn the_review_list_in_pages() {
-    let dir = tempfile::tempdir().unwrap();
-    let clock = Arc::new(FixedClock::new(
-        Utc.with_ymd_and_hms(2027, 3, 1, 9, 0, 0).unwrap(),
-    ));
-    let options = Options {
-        data_dir: dir.path().to_path_buf(),
-        clock: clock.clone(),
-        keyring: KeyringChoice::Given(Arc::new(MemoryKeyStore::default())),
-    };
-    let (mut relm, _) = init(
-        &options,
-        &InitRequest {
-            workspace: "Pages".into(),
-            name: "Ada Lovelace".into(),
-            email: "ada@acme.example".into(),
-        },
-    )
-    .unwrap();
+    let (_dir, clock, mut relm) = workspace("Pages");
     // Five failed deployments to prod, a day apart from 2027-03-02 (required reviews, due five
     // days later), and one to dev that succeeded, whose review is opened all the same.
     let mut failed = Vec::new();
