@@ -2,11 +2,13 @@
 //! events, 100,000 releases, 10,000 risks, 500 calendar entries, 50 members).
 //!
 //! Everything a page shows is there in proportion: members with roles and teams, releases
-//! spread over four years of windows (three and a half behind `today`, half a year ahead), each
-//! past release planned, approved by two approvers, deployed to staging then production (one in
-//! twenty failing there), which makes it deployed or failed; a risk register linked to services and
-//! releases; freezes and windows, some recurring. Edits to release titles and descriptions make
-//! up the rest of the ledger.
+//! spread over four years of windows (three and a half behind `today`, half a year ahead), planned
+//! around the freezes; each past release planned, approved for staging and twice for production,
+//! deployed to staging, its rollback rehearsed there, then deployed to production (one in twenty
+//! failing there, reviewed and signed off within two days), which makes it deployed or reviewed;
+//! a risk register linked to services and releases; freezes and windows, some recurring. Edits to
+//! release titles and descriptions make up the rest of the ledger. The organization is a healthy
+//! one: no deployment deviates from the policy.
 //!
 //! Members and calendar entries go through the use-cases, the risks through the register's CSV
 //! import. The releases' lifecycle is signed by the members who would sign it (approvals by
@@ -21,7 +23,7 @@ use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use relm_api::calendar::CalendarInput;
 use relm_domain::clock::FixedClock;
 use relm_domain::ids::ReleaseId;
-use relm_domain::payload::{Decision, EventBody, Outcome};
+use relm_domain::payload::{Decision, EventBody, Outcome, RehearsalResult};
 use relm_domain::release::{ChangeType, ReleaseFields, ReleasePatch, ReleaseStatus, RiskLevel};
 use relm_domain::risk::RiskCategory;
 use relm_domain::role::Role;
@@ -190,7 +192,39 @@ pub fn seed(
             r.get(0)
         })
         .unwrap();
+    let entries = relm_store::projection::calendar::entries(relm.store().conn()).unwrap();
     drop(relm);
+    // Release managers plan around the freezes: a window that a freeze would hold in
+    // production moves to the next day at the same hour (seeded this way, the deployments that
+    // deviate are the failures, which are reviewed, not a quarter of all).
+    let calendar = relm_calendar::Calendar::new(
+        &entries,
+        first_day - Duration::days(1),
+        today + Duration::days(AHEAD_DAYS + 60),
+    );
+    let clear_of_freezes = |i: usize, start: DateTime<Utc>| {
+        let planned = relm_calendar::Planned {
+            id: String::new(),
+            service: service(i % SERVICES),
+            version: String::new(),
+            environments: vec!["prod".into()],
+            start,
+            end: start + Duration::hours(2),
+        };
+        (0..30)
+            .map(|d| start + Duration::days(d))
+            .find(|s| {
+                let moved = relm_calendar::Planned {
+                    start: *s,
+                    end: *s + Duration::hours(2),
+                    ..planned.clone()
+                };
+                // Freezes only: the seeded windows are not where releases must go.
+                (calendar.judge(&moved, "prod", true).iter())
+                    .all(|c| c.code == relm_calendar::conflicts::Code::OutsideWindows)
+            })
+            .unwrap_or(start)
+    };
 
     // The releases and their lifecycle, in time order.
     let mut plan: Vec<(DateTime<Utc>, usize, Step)> = Vec::new();
@@ -198,7 +232,10 @@ pub fn seed(
     let mut past = 0;
     for i in 0..sizes.releases {
         let day = first_day + Duration::days(i as i64 * SPAN_DAYS / sizes.releases as i64);
-        let start = day + Duration::hours(17) + Duration::minutes((i % 4) as i64 * 30);
+        let start = clear_of_freezes(
+            i,
+            day + Duration::hours(17) + Duration::minutes((i % 4) as i64 * 30),
+        );
         let f = release_fields(i, start, keys[0].public().key_id());
         let mut rnd = [0u8; 10];
         rnd[2..].copy_from_slice(&(i as u64).to_be_bytes());
@@ -219,6 +256,8 @@ pub fn seed(
         at(start - Duration::days(10), Step::Plan);
         at(start - Duration::days(3), Step::Approve(0));
         at(start - Duration::days(2), Step::Approve(1));
+        // A second approver for production: critical releases need two.
+        at(start - Duration::days(2), Step::Approve(2));
         at(
             start - Duration::days(2) + Duration::hours(1),
             Step::Approved,
@@ -227,19 +266,36 @@ pub fn seed(
             past += 1;
             // Recorded when they end, 25 minutes after they start.
             at(start + Duration::minutes(25), Step::Deploy(0));
+            // The rollback rehearsed in staging, as high-risk releases need before production.
+            at(start + Duration::minutes(40), Step::Rehearse);
             // The last environment's deployment moves the release to deployed (or failed).
             at(start + Duration::minutes(85), Step::Deploy(1));
+            // A failure is reviewed and signed off by the owner and an approver in two days.
+            if failed(i) {
+                let end = start + Duration::minutes(85);
+                at(end + Duration::days(1), Step::WriteReview);
+                at(end + Duration::days(2), Step::SignReview(0));
+                at(
+                    end + Duration::days(2) + Duration::hours(1),
+                    Step::SignReview(1),
+                );
+            }
         }
     }
     plan.sort_by_key(|(t, i, s)| (*t, *i, s.order()));
     let store_path = relm_api::db_path(&opts.data_dir);
     let mut store = relm_store::Store::open(&store_path).unwrap();
+    let review_digest = {
+        let mut content = relm_domain::review::ReviewContent::default();
+        content.apply(&review_of_failure());
+        content.digest()
+    };
     for (n, chunk) in plan.chunks(CHUNK).enumerate() {
         let events = chunk.iter().map(|(t, i, step)| {
             let (id, f, digest) = &fields[*i];
             let manager = &keys[managers[i % managers.len()]];
             let approver = |k: usize| &keys[approvers[(i + k) % approvers.len()]];
-            let failed = i % 20 == 7;
+            let failed = failed(*i);
             let body = match step {
                 Step::Create => EventBody::ReleaseCreated {
                     release_id: id.clone(),
@@ -248,7 +304,7 @@ pub fn seed(
                 Step::Plan => status(id, ReleaseStatus::Draft, ReleaseStatus::Planned),
                 Step::Approve(k) => EventBody::ApprovalRecorded {
                     release_id: id.clone(),
-                    environment: ENVS[*k].into(),
+                    environment: ENVS[(*k).min(ENVS.len() - 1)].into(),
                     decision: Decision::Approve,
                     release_digest: digest.clone(),
                     policy_version,
@@ -272,10 +328,29 @@ pub fn seed(
                     link: None,
                     external_ref: Some(format!("pipeline:{i}-{k}")),
                 },
+                Step::Rehearse => EventBody::RollbackRehearsed {
+                    release_id: id.clone(),
+                    note: "Rolled back and forward again in staging.".into(),
+                    link: None,
+                    environment: Some(ENVS[0].into()),
+                    result: Some(RehearsalResult::Passed),
+                    evidence_digest: None,
+                },
+                Step::WriteReview => EventBody::ReviewUpdated {
+                    release_id: id.clone(),
+                    patch: review_of_failure(),
+                },
+                Step::SignReview(_) => EventBody::ReviewSigned {
+                    release_id: id.clone(),
+                    digest: review_digest.clone(),
+                },
             };
             let signer = match step {
                 Step::Approve(k) => approver(*k),
                 Step::Approved => approver(0),
+                // The owner (the founder) writes and signs; then an approver.
+                Step::WriteReview | Step::SignReview(0) => &keys[0],
+                Step::SignReview(_) => approver(0),
                 _ => manager,
             };
             (signer, *t, body)
@@ -396,11 +471,17 @@ fn clock_time(today: &DateTime<Utc>, next: usize, total: usize) -> DateTime<Utc>
 enum Step {
     Create,
     Plan,
-    /// The approval for `ENVS[k]`.
+    /// The approval for `ENVS[k]` (the last environment past the list: a second approver).
     Approve(usize),
     Approved,
     /// The deployment to `ENVS[k]`.
     Deploy(usize),
+    /// The rollback rehearsed in the first environment.
+    Rehearse,
+    /// The review of a failure, written by the owner.
+    WriteReview,
+    /// Its sign-off: the owner's (0), then an approver's.
+    SignReview(usize),
 }
 
 impl Step {
@@ -410,9 +491,27 @@ impl Step {
             Step::Create => 0,
             Step::Plan => 1,
             Step::Approve(k) => 2 + k,
-            Step::Approved => 4,
-            Step::Deploy(k) => 5 + k,
+            Step::Approved => 5,
+            Step::Deploy(k) => 6 + k,
+            Step::Rehearse => 8,
+            Step::WriteReview => 9,
+            Step::SignReview(k) => 10 + k,
         }
+    }
+}
+
+/// One release in twenty fails in production.
+fn failed(i: usize) -> bool {
+    i % 20 == 7
+}
+
+/// What the owner writes in the review of a failed release.
+fn review_of_failure() -> relm_domain::review::ReviewPatch {
+    relm_domain::review::ReviewPatch {
+        outcome: Some(relm_domain::review::ReviewOutcome::Failed),
+        went_well: Some("The rollback plan held; customers saw no errors.".into()),
+        went_badly: Some("The deployment failed its health checks in production.".into()),
+        incidents: None,
     }
 }
 

@@ -48,8 +48,12 @@ fn the_big_workspace_seeds_in_proportion_and_verifies() {
     assert_eq!(summary.members, 10);
     assert_eq!(summary.releases as usize, seeded.releases);
     let by = |s: &str| summary.releases_by_status.get(s).copied().unwrap_or(0) as usize;
-    assert_eq!(by("deployed") + by("failed"), seeded.past_releases);
-    assert!(by("failed") > 0 && by("approved") + by("planned") + by("draft") > 0);
+    // Failures move on to reviewed once their review is signed off.
+    assert_eq!(
+        by("deployed") + by("failed") + by("reviewed"),
+        seeded.past_releases
+    );
+    assert!(by("reviewed") > 0 && by("approved") + by("planned") + by("draft") > 0);
     assert_eq!(relm.calendar_entries().unwrap().len(), 20);
     let risks = relm
         .risks(&RiskQuery {
@@ -69,5 +73,19 @@ fn the_big_workspace_seeds_in_proportion_and_verifies() {
     assert_eq!(
         count("SELECT count(*) FROM deployments") as usize,
         2 * seeded.past_releases
+    );
+    // A healthy organization: releases planned around the freezes, rehearsed, approved twice
+    // for production, and every failure reviewed and signed off in two days. Nothing deviates,
+    // and the only required reviews are the failures', all done.
+    assert_eq!(
+        count("SELECT count(*) FROM deployments WHERE deviation_count > 0"),
+        0
+    );
+    let failed = count("SELECT count(*) FROM deployments WHERE outcome = 'failed'");
+    assert!(failed > 0);
+    assert_eq!(count("SELECT count(*) FROM review_requirements"), failed);
+    assert_eq!(
+        count("SELECT count(*) FROM reviews WHERE signed_hlc IS NOT NULL"),
+        failed
     );
 }
