@@ -51,7 +51,7 @@ pub fn app_info(state: State<'_, AppState>) -> Result<AppInfo> {
 #[tauri::command(async)]
 #[tracing::instrument(skip(state), err)]
 pub fn summary(state: State<'_, AppState>) -> Result<Summary> {
-    state.with(|r| r.summary())
+    state.read(|r| r.summary())
 }
 
 #[tauri::command(async)]
@@ -87,13 +87,13 @@ pub fn join_workspace(
 #[tauri::command(async)]
 #[tracing::instrument(skip(state), err)]
 pub fn list_releases(state: State<'_, AppState>, query: ReleaseQuery) -> Result<ReleasePage> {
-    state.with(|r| r.query_releases(&query))
+    state.read(|r| r.query_releases(&query))
 }
 
 #[tauri::command(async)]
 #[tracing::instrument(skip(state), err)]
 pub fn release_detail(state: State<'_, AppState>, id: String) -> Result<ReleaseDetail> {
-    state.with(|r| r.release_detail(&id))
+    state.read(|r| r.release_detail(&id))
 }
 
 #[tauri::command(async)]
@@ -160,7 +160,7 @@ pub fn export_identity(
 #[tauri::command(async)]
 #[tracing::instrument(skip(state), err)]
 pub fn members(state: State<'_, AppState>) -> Result<Vec<MemberView>> {
-    state.with(|r| r.members())
+    state.read(|r| r.members())
 }
 
 #[tauri::command(async)]
@@ -518,19 +518,19 @@ pub fn pending_decisions(
     zone: Option<String>,
 ) -> Result<Vec<PendingDecision>> {
     let style = style(lang, zone.as_deref())?;
-    state.with(|r| r.pending_my_decision(style))
+    state.read(|r| r.pending_my_decision(style))
 }
 
 #[tauri::command(async)]
 #[tracing::instrument(skip(state), err)]
 pub fn policy_history(state: State<'_, AppState>) -> Result<Vec<PolicySummary>> {
-    state.with(|r| r.policy_history())
+    state.read(|r| r.policy_history())
 }
 
 #[tauri::command(async)]
 #[tracing::instrument(skip(state), err)]
 pub fn policy(state: State<'_, AppState>, version: Option<u32>) -> Result<PolicyVersion> {
-    state.with(|r| r.policy(version))
+    state.read(|r| r.policy(version))
 }
 
 /// Which verdicts a draft policy would change; records nothing.
@@ -556,7 +556,7 @@ pub fn calendar_listing(
     to: String,
     tz: Option<String>,
 ) -> Result<Listing> {
-    state.with(|r| r.calendar_listing(&from, &to, tz.as_deref()))
+    state.read(|r| r.calendar_listing(&from, &to, tz.as_deref()))
 }
 
 /// Releases still to go out that clash with the calendar or each other.
@@ -567,7 +567,7 @@ pub fn calendar_conflicts(
     limit: u32,
     release: Option<String>,
 ) -> Result<relm_api::calendar::ConflictSummary> {
-    state.with(|r| r.calendar_conflict_summary(limit, release.as_deref()))
+    state.read(|r| r.calendar_conflict_summary(limit, release.as_deref()))
 }
 
 /// What moving a release's window would do (conflicts, verdicts, stale approvals); records
@@ -671,7 +671,7 @@ pub fn deployments(
     state: State<'_, AppState>,
     query: relm_api::deployments::DeploymentQuery,
 ) -> Result<Vec<relm_api::deployments::DeploymentView>> {
-    state.with(|r| r.deployments(&query))
+    state.read(|r| r.deployments(&query))
 }
 
 /// Attach the SBOM file at `path` to a component of a release.
@@ -884,7 +884,7 @@ pub fn apply_policy(
 #[tauri::command(async)]
 #[tracing::instrument(skip(state), err)]
 pub fn audit(state: State<'_, AppState>, query: AuditQuery) -> Result<Vec<AuditEntry>> {
-    state.with(|r| r.audit(&query))
+    state.read(|r| r.audit(&query))
 }
 
 /// The filtered history written as CSV to `path` (chosen in a save dialog); how many rows.
@@ -909,14 +909,14 @@ pub fn policy_environments(state: State<'_, AppState>) -> Result<Vec<String>> {
 #[tauri::command(async)]
 #[tracing::instrument(skip(state), err)]
 pub fn risks(state: State<'_, AppState>, query: RiskQuery) -> Result<Vec<RiskView>> {
-    state.with(|r| r.risks(&query))
+    state.read(|r| r.risks(&query))
 }
 
 /// One risk with its history.
 #[tauri::command(async)]
 #[tracing::instrument(skip(state), err)]
 pub fn risk_detail(state: State<'_, AppState>, id: String) -> Result<RiskDetail> {
-    state.with(|r| r.risk_detail(&id))
+    state.read(|r| r.risk_detail(&id))
 }
 
 /// Add a risk to the register.
@@ -1216,7 +1216,7 @@ pub fn risk_heatmap(
     state: State<'_, AppState>,
     query: RiskQuery,
 ) -> Result<relm_api::risks::RiskHeatmap> {
-    state.with(|r| r.risk_heatmap(&query))
+    state.read(|r| r.risk_heatmap(&query))
 }
 
 /// A release's review with its drafted timeline.
@@ -1267,14 +1267,14 @@ pub fn reviews(
     state: State<'_, AppState>,
     query: relm_api::reviews::ReviewQuery,
 ) -> Result<relm_api::reviews::ReviewPage> {
-    state.with(|r| r.review_page(&query))
+    state.read(|r| r.review_page(&query))
 }
 
 /// How many required reviews wait, and how many of them are overdue (the dashboard's counts).
 #[tauri::command(async)]
 #[tracing::instrument(skip(state), err)]
 pub fn review_counts(state: State<'_, AppState>) -> Result<relm_api::reviews::ReviewCounts> {
-    state.with(|r| r.review_counts())
+    state.read(|r| r.review_counts())
 }
 
 /// Follow-up actions.
@@ -1284,7 +1284,7 @@ pub fn actions(
     state: State<'_, AppState>,
     query: relm_api::reviews::ActionQuery,
 ) -> Result<Vec<relm_api::reviews::ActionView>> {
-    state.with(|r| r.actions(&query))
+    state.read(|r| r.actions(&query))
 }
 
 /// Add a follow-up action to a release's review.
@@ -1320,5 +1320,5 @@ pub fn metrics(
     service: Option<String>,
     environment: Option<String>,
 ) -> Result<relm_api::metrics::Metrics> {
-    state.with(|r| r.metrics(&from, &to, service.as_deref(), environment.as_deref()))
+    state.read(|r| r.metrics(&from, &to, service.as_deref(), environment.as_deref()))
 }

@@ -19,13 +19,24 @@ pub struct Preferences {
 pub struct AppState {
     pub data_dir: PathBuf,
     relm: Mutex<Option<Relm>>,
+    /// Replicas opened for reading only, on their own connections: a page's reads do not wait
+    /// for another page's long ones, nor for a write (SQLite's WAL lets readers run beside the
+    /// writer, each seeing the last commit).
+    readers: Mutex<Vec<Relm>>,
+    /// Bumped whenever the open replica is replaced: readers opened before are dropped.
+    generation: std::sync::atomic::AtomicU64,
     /// The UI's language, for the native menu.
     pub locale: Mutex<String>,
     /// Background sync timing; `--sync-every SECONDS` (or `RELM_SYNC_EVERY`) sets the interval.
     pub sync_schedule: relm_sync::Schedule,
     /// Files this run wrote or took out of a pack: the only ones the UI may ask to open.
     pub openable: Mutex<std::collections::BTreeSet<PathBuf>>,
+    /// Where replicas find their private keys: the OS key store (tests give one in memory).
+    keyring: KeyringChoice,
 }
+
+/// Read-only replicas kept open between calls (two cores: a page's reads and another's).
+const READERS: usize = 2;
 
 /// The value after `flag` on the command line.
 fn arg(args: &[String], flag: &str) -> Option<String> {
@@ -69,9 +80,12 @@ impl AppState {
         let state = AppState {
             data_dir,
             relm: Mutex::new(None),
+            readers: Mutex::new(Vec::new()),
+            generation: Default::default(),
             locale: Mutex::new("en".into()),
             sync_schedule,
             openable: Mutex::new(Default::default()),
+            keyring: KeyringChoice::Os,
         };
         let saved = state.preferences().locale;
         if saved == "fr" {
@@ -132,7 +146,7 @@ impl AppState {
         Options {
             data_dir: self.data_dir.clone(),
             clock: Arc::new(SystemClock),
-            keyring: KeyringChoice::Os,
+            keyring: self.keyring.clone(),
         }
     }
 
@@ -154,9 +168,35 @@ impl AppState {
         }
     }
 
+    /// Run `f`, which only reads, on a replica of its own: it neither waits for the writer nor
+    /// for other reads. At most [`READERS`] are kept open between calls.
+    pub fn read<T>(&self, f: impl FnOnce(&Relm) -> Result<T, ApiError>) -> Result<T, ApiError> {
+        use std::sync::atomic::Ordering;
+        let generation = self.generation.load(Ordering::SeqCst);
+        let taken = self.readers().pop();
+        let relm = match taken {
+            Some(relm) => relm,
+            None => Relm::open(&self.options())?,
+        };
+        let out = f(&relm);
+        let mut readers = self.readers();
+        if readers.len() < READERS && self.generation.load(Ordering::SeqCst) == generation {
+            readers.push(relm);
+        }
+        out
+    }
+
+    fn readers(&self) -> MutexGuard<'_, Vec<Relm>> {
+        self.readers.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
     /// Replace the open replica (after creating or joining a workspace).
     pub fn set(&self, relm: Relm) {
-        *self.lock() = Some(relm);
+        let mut guard = self.lock();
+        self.generation
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        self.readers().clear();
+        *guard = Some(relm);
     }
 
     /// Whether a workspace exists in the data dir.
@@ -174,7 +214,87 @@ impl relm_api::connectors::Hold for AppState {
 
 #[cfg(test)]
 mod tests {
-    use super::instance_id;
+    use super::*;
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    /// A read runs while a write holds the replica, sees every commit made before it starts,
+    /// and a replaced replica's readers are not used again.
+    #[test]
+    fn reads_do_not_wait_for_the_writer_and_see_its_commits() {
+        let dir = tempfile::tempdir().unwrap();
+        let keys =
+            KeyringChoice::Given(Arc::new(relm_identity::keyring::MemoryKeyStore::default()));
+        let state = Arc::new(AppState {
+            data_dir: dir.path().to_path_buf(),
+            relm: Mutex::new(None),
+            readers: Mutex::new(Vec::new()),
+            generation: Default::default(),
+            locale: Mutex::new("en".into()),
+            sync_schedule: Default::default(),
+            openable: Mutex::new(Default::default()),
+            keyring: keys,
+        });
+        let request = relm_api::workspace::InitRequest {
+            workspace: "Readers".into(),
+            name: "Ada Lovelace".into(),
+            email: "ada@acme.example".into(),
+        };
+        let (relm, _) = relm_api::workspace::init(&state.options(), &request).unwrap();
+        state.set(relm);
+        let release = |version: &str| relm_api::releases::ReleaseInput {
+            service: Some("payments".into()),
+            version: Some(version.into()),
+            title: Some("Readers".into()),
+            environments: Some(vec!["prod".into()]),
+            ..Default::default()
+        };
+        let releases = |state: &AppState| state.read(|r| Ok(r.summary()?.releases)).unwrap();
+        state.with(|r| r.create_release(&release("1.0.0"))).unwrap();
+        assert_eq!(releases(&state), 1);
+
+        // The writer held (a long write, a sync) while a page reads.
+        let (held, hold) = (mpsc::channel(), mpsc::channel::<()>());
+        let writer = {
+            let state = state.clone();
+            let (held, hold) = (held.0, hold.1);
+            std::thread::spawn(move || {
+                state
+                    .with(|r| {
+                        r.create_release(&release("1.1.0"))?;
+                        held.send(()).unwrap();
+                        hold.recv().unwrap();
+                        Ok(())
+                    })
+                    .unwrap();
+            })
+        };
+        held.1.recv().unwrap();
+        let (read, done) = mpsc::channel();
+        {
+            let state = state.clone();
+            std::thread::spawn(move || read.send(releases(&state)).unwrap());
+        }
+        let seen = done.recv_timeout(Duration::from_secs(30));
+        hold.0.send(()).unwrap();
+        writer.join().unwrap();
+        assert_eq!(seen, Ok(2), "the read answered while the writer was held");
+        assert_eq!(releases(&state), 2);
+        assert!(
+            !state.readers().is_empty(),
+            "a reader is kept for the next read"
+        );
+
+        // Another workspace in its place: the readers of the old one go.
+        let other = tempfile::tempdir().unwrap();
+        let opts = Options {
+            data_dir: other.path().to_path_buf(),
+            ..state.options()
+        };
+        let (relm, _) = relm_api::workspace::init(&opts, &request).unwrap();
+        state.set(relm);
+        assert!(state.readers().is_empty());
+    }
 
     #[test]
     fn each_workspace_has_its_own_instance_name() {
