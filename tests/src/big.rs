@@ -169,7 +169,12 @@ pub fn seed(
                 }
                 .into()
             }),
-            environments: if c % 3 == 0 {
+            // Freezes hold production (one in three) or everything; maintenance windows are
+            // staging's, where nothing requires them, so that releases are not all outside
+            // production windows (a calendar that blocks every release is no organization's).
+            environments: if !freeze {
+                vec!["staging".into()]
+            } else if c % 3 == 0 {
                 vec!["prod".into()]
             } else {
                 Vec::new()

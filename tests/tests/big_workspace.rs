@@ -88,4 +88,7 @@ fn the_big_workspace_seeds_in_proportion_and_verifies() {
         count("SELECT count(*) FROM reviews WHERE signed_hlc IS NOT NULL"),
         failed
     );
+    // Nor is any release still to go out blocked by the calendar.
+    let blocked = relm.calendar_conflict_summary(1, None).unwrap();
+    assert_eq!(blocked.errors, 0, "{:?}", blocked.conflicts);
 }
