@@ -35,7 +35,7 @@ const IDLE_MS = 5000;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-/** PSS in MiB of `pid` and every process under it. */
+/** PSS in MiB of `pid` and every process under it, and each one's ("name MiB"). */
 function pssTree(pid) {
   const parent = new Map();
   for (const p of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
@@ -55,8 +55,9 @@ function pssTree(pid) {
   for (const p of tree) {
     try {
       const rollup = readFileSync(`/proc/${p}/smaps_rollup`, "utf8");
-      kb += Number(/^Pss:\s+(\d+)/m.exec(rollup)[1]);
-      names.push(readFileSync(`/proc/${p}/comm`, "utf8").trim());
+      const own = Number(/^Pss:\s+(\d+)/m.exec(rollup)[1]);
+      kb += own;
+      names.push(`${readFileSync(`/proc/${p}/comm`, "utf8").trim()} ${Math.round(own / 1024)}`);
     } catch {
       // gone, or a kernel thread
     }
