@@ -77,7 +77,17 @@ impl AppState {
             Some(_) => tracing::warn!("--sync-every wants a whole number of seconds above 0"),
             None => {}
         }
-        let state = AppState {
+        let state = AppState::new(data_dir, sync_schedule, KeyringChoice::Os);
+        let saved = state.preferences().locale;
+        if saved == "fr" {
+            *state.locale.lock().unwrap_or_else(|p| p.into_inner()) = saved;
+        }
+        state
+    }
+
+    /// Nothing open yet on `data_dir`.
+    fn new(data_dir: PathBuf, sync_schedule: relm_sync::Schedule, keyring: KeyringChoice) -> Self {
+        AppState {
             data_dir,
             relm: Mutex::new(None),
             readers: Mutex::new(Vec::new()),
@@ -85,13 +95,8 @@ impl AppState {
             locale: Mutex::new("en".into()),
             sync_schedule,
             openable: Mutex::new(Default::default()),
-            keyring: KeyringChoice::Os,
-        };
-        let saved = state.preferences().locale;
-        if saved == "fr" {
-            *state.locale.lock().unwrap_or_else(|p| p.into_inner()) = saved;
+            keyring,
         }
-        state
     }
 
     /// Run `f`, which writes the file `path`, on the open replica; then let the UI open it.
@@ -225,16 +230,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let keys =
             KeyringChoice::Given(Arc::new(relm_identity::keyring::MemoryKeyStore::default()));
-        let state = Arc::new(AppState {
-            data_dir: dir.path().to_path_buf(),
-            relm: Mutex::new(None),
-            readers: Mutex::new(Vec::new()),
-            generation: Default::default(),
-            locale: Mutex::new("en".into()),
-            sync_schedule: Default::default(),
-            openable: Mutex::new(Default::default()),
-            keyring: keys,
-        });
+        let state = Arc::new(AppState::new(
+            dir.path().to_path_buf(),
+            Default::default(),
+            keys,
+        ));
         let request = relm_api::workspace::InitRequest {
             workspace: "Readers".into(),
             name: "Ada Lovelace".into(),

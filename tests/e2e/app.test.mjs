@@ -839,6 +839,14 @@ test("the calendar shows freezes, windows and releases by day, and their conflic
       async () => /“Weekend freeze” decides over this window/.test(await details.getText()),
       "overridden window",
     );
+    // A picked release shows its own conflicts.
+    await (await find(b, `[data-release="${saturday}"]`)).click();
+    await until(
+      b,
+      async () => /inside the hard freeze “Weekend freeze”/.test(await details.getText()),
+      "the picked release's conflict",
+    );
+    assert.match(await details.getText(), /api 2\.0\.0/);
   });
   assert.ok(saturday);
 });

@@ -292,6 +292,62 @@ fn bad_calendar_input_is_refused_and_nothing_is_stored() {
     );
 }
 
+/// The calendar page asks for a picked release's conflicts alone: read from the releases near
+/// it, they are those the whole list gives it, overlaps counted the same way.
+#[test]
+fn one_release_s_conflicts_are_those_of_the_whole_list() {
+    let r = Replica::new();
+    r.init();
+    r.json(WEEKEND);
+    // A busy Saturday in the freeze and a Tuesday evening: overlaps by service and by
+    // environment, counted; the Saturday ones are errors too.
+    let mut ids = Vec::new();
+    for (n, (service, day)) in [
+        ("api", "27"),
+        ("api", "27"),
+        ("web", "27"),
+        ("api", "30"),
+        ("web", "30"),
+        ("jobs", "30"),
+        ("jobs", "30"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let start = format!("2027-03-{day}T{:02}:00", 10 + n % 3);
+        let end = format!("2027-03-{day}T{:02}:30", 12 + n % 3);
+        ids.push(r.plan_release(service, &format!("1.0.{n}"), &start, &end));
+    }
+    let relm = relm_api::Relm::open(&relm_api::Options {
+        data_dir: r.data_dir(),
+        clock: std::sync::Arc::new(relm_domain::clock::SystemClock),
+        keyring: relm_api::KeyringChoice::Given(std::sync::Arc::new(
+            relm_identity::keyring::MemoryKeyStore::default(),
+        )),
+    })
+    .unwrap();
+    let all = relm.calendar_conflicts().unwrap();
+    assert!(all.iter().any(|c| c.others > 0), "{all:?}");
+    let whole = relm.calendar_conflict_summary(0, None).unwrap();
+    assert_eq!(whole.conflicts, all);
+    assert!(whole.errors > 0 && !whole.blocked.is_empty(), "{all:?}");
+    for id in &ids {
+        let own = relm.calendar_conflict_summary(0, Some(id)).unwrap();
+        let expected: Vec<_> = all
+            .iter()
+            .filter(|c| &c.release_id == id)
+            .cloned()
+            .collect();
+        assert_eq!(own.conflicts, expected, "{id}");
+        assert_eq!(own.total as usize, expected.len());
+        let errors = expected
+            .iter()
+            .filter(|c| c.severity == relm_calendar::Severity::Error);
+        assert_eq!(own.errors as usize, errors.clone().count());
+        assert_eq!(own.blocked.len(), usize::from(errors.count() > 0));
+    }
+}
+
 #[test]
 fn conflicts_name_the_release_the_entry_and_the_reason() {
     let r = Replica::new();

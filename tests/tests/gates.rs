@@ -606,19 +606,7 @@ fn the_emergency_path_needs_a_declaration_and_a_post_hoc_approval() {
         .as_str()
         .unwrap()
         .to_string();
-    t.manager.ok(&[
-        "deploy",
-        "record",
-        &id,
-        "--env",
-        "prod",
-        "--outcome",
-        "succeeded",
-        "--start",
-        &at,
-        "--end",
-        &at,
-    ]);
+    t.manager.deploy(&id, "prod", "succeeded", &at, &at);
     assert_eq!(
         t.manager.json(&["release", "show", &id])["status"],
         "deployed"

@@ -561,7 +561,8 @@ export type Listing = { occurrences: Array<OccurrenceView>, unreadable: Array<Un
 
 export type ConflictSummary = { total: number, errors: number, conflicts: Array<Conflict>, 
 /**
- * Releases with at least one error, whichever conflicts are listed.
+ * Releases with at least one error (of those the summary is of), whichever conflicts are
+ * listed.
  */
 blocked: Array<string>, };
 

@@ -133,7 +133,8 @@ pub struct ConflictSummary {
     pub total: u32,
     pub errors: u32,
     pub conflicts: Vec<relm_calendar::Conflict>,
-    /// Releases with at least one error, whichever conflicts are listed.
+    /// Releases with at least one error (of those the summary is of), whichever conflicts are
+    /// listed.
     pub blocked: Vec<String>,
 }
 
@@ -750,40 +751,57 @@ impl Relm {
     /// policy in force says which environments are production (whose windows are required).
     pub fn calendar_conflicts(&self) -> Result<Vec<relm_calendar::Conflict>> {
         self.workspace_id()?;
+        self.conflicts_among(&calendar::planned_releases(self.store.conn())?)
+    }
+
+    /// The conflicts of `releases` with the calendar and with each other.
+    fn conflicts_among(
+        &self,
+        releases: &[relm_calendar::Planned],
+    ) -> Result<Vec<relm_calendar::Conflict>> {
         let conn = self.store.conn();
         let (policy, _) = crate::gates::in_force(conn)?;
         let production = |env: &str| policy.is_production(env);
-        relm_calendar::conflicts(
-            &calendar::planned_releases(conn)?,
-            &calendar::entries(conn)?,
-            production,
-        )
-        .map_err(|e| ApiError::new(ErrorCode::Validation, e.to_string()))
+        relm_calendar::conflicts(releases, &calendar::entries(conn)?, production)
+            .map_err(|e| ApiError::new(ErrorCode::Validation, e.to_string()))
     }
 
-    /// [`Relm::calendar_conflicts`] summed up: the first `limit` conflicts (all when 0; of
-    /// `release` only, when given), how many in all, and the releases an error blocks.
+    /// What [`Relm::calendar_conflicts`] lists for the release `id`, from the releases whose
+    /// windows meet its own: an overlap is attached to the later of two releases, and only
+    /// those can be the earlier one.
+    fn release_conflicts(&self, id: &str) -> Result<Vec<relm_calendar::Conflict>> {
+        let conn = self.store.conn();
+        let Some(window) =
+            relm_store::projection::releases::get(conn, id)?.and_then(|r| r.fields.window)
+        else {
+            return Ok(Vec::new());
+        };
+        let (start, end) = (window.start.timestamp(), window.end.timestamp());
+        let near = calendar::planned_releases_between(conn, start, end)?;
+        Ok((self.conflicts_among(&near)?.into_iter())
+            .filter(|c| c.release_id == id)
+            .collect())
+    }
+
+    /// [`Relm::calendar_conflicts`] summed up: the first `limit` conflicts (all when 0), how
+    /// many in all, and the releases an error blocks. With `release`, those of that release only
+    /// (read from the releases near it, not the whole calendar).
     pub fn calendar_conflict_summary(
         &self,
         limit: u32,
         release: Option<&str>,
     ) -> Result<ConflictSummary> {
-        let release = release.map(|r| self.resolve_release(r)).transpose()?;
-        let all = self.calendar_conflicts()?;
-        let mut blocked: Vec<String> = (all.iter())
-            .filter(|c| c.severity == relm_calendar::Severity::Error)
-            .map(|c| c.release_id.clone())
-            .collect();
+        let chosen = match release {
+            Some(r) => self.release_conflicts(&self.resolve_release(r)?)?,
+            None => self.calendar_conflicts()?,
+        };
+        let errors = (chosen.iter()).filter(|c| c.severity == relm_calendar::Severity::Error);
+        let mut blocked: Vec<String> = errors.clone().map(|c| c.release_id.clone()).collect();
         blocked.sort();
         blocked.dedup();
-        let chosen: Vec<_> = (all.into_iter())
-            .filter(|c| release.as_ref().is_none_or(|r| &c.release_id == r))
-            .collect();
         Ok(ConflictSummary {
             total: chosen.len() as u32,
-            errors: (chosen.iter())
-                .filter(|c| c.severity == relm_calendar::Severity::Error)
-                .count() as u32,
+            errors: errors.count() as u32,
             conflicts: match limit {
                 0 => chosen,
                 n => chosen.into_iter().take(n as usize).collect(),

@@ -495,47 +495,49 @@ impl Relm {
         let conn = self.store.conn();
         let days = self.due_days()?;
         let overdue_before = self.overdue_before(days);
-        // Each part's share of the page: what is left of the offset, then of the room (none
-        // left: the part is only counted; `None`: no limit).
+        // Each part is counted; its rows are read while the page has room, after what is left
+        // of the offset (`room` None: no limit).
         let mut skip = q.offset;
         let mut room = (q.limit > 0).then_some(q.limit);
         let mut total = 0;
         let mut rows: Vec<(String, Option<Requirement>)> = Vec::new();
         for part in q.parts() {
-            let page = match room {
-                Some(0) => store::Page {
-                    limit: 1,
-                    offset: 0,
-                },
-                _ => store::Page {
-                    limit: room.unwrap_or(0),
-                    offset: skip,
-                },
-            };
-            let (part_rows, n) = match *part {
+            let made_before = |overdue: bool| overdue.then_some(overdue_before);
+            let n = match *part {
                 Part::Required { overdue } => {
-                    let made_before = overdue.then_some(overdue_before);
-                    let (reqs, n) = store::unsigned_required(conn, days, made_before, page)?;
-                    let rows = reqs.into_iter().map(|r| (r.release_id.clone(), Some(r)));
-                    (rows.collect::<Vec<_>>(), n)
+                    store::count_unsigned_required(conn, made_before(overdue))?
                 }
-                Part::Drafts | Part::Signed => {
-                    let (ids, n) = store::opened(conn, *part == Part::Signed, page)?;
-                    let rows = ids.into_iter().map(|id| {
-                        let req = store::requirement_of(conn, &id, days)?;
-                        Ok((id, req))
-                    });
-                    (rows.collect::<Result<Vec<_>>>()?, n)
-                }
+                Part::Drafts | Part::Signed => store::count_opened(conn, *part == Part::Signed)?,
             };
             total += n;
-            if room != Some(0) {
+            if room == Some(0) || skip >= n {
                 skip = skip.saturating_sub(n);
-                if let Some(r) = room.as_mut() {
-                    *r = r.saturating_sub(part_rows.len() as u32);
-                }
-                rows.extend(part_rows);
+                continue;
             }
+            let page = store::Page {
+                limit: room.unwrap_or(0),
+                offset: skip,
+            };
+            skip = 0;
+            let part_rows = match *part {
+                Part::Required { overdue } => {
+                    store::unsigned_required(conn, days, made_before(overdue), page)?
+                        .into_iter()
+                        .map(|r| (r.release_id.clone(), Some(r)))
+                        .collect::<Vec<_>>()
+                }
+                Part::Drafts | Part::Signed => store::opened(conn, *part == Part::Signed, page)?
+                    .into_iter()
+                    .map(|id| {
+                        let req = store::requirement_of(conn, &id, days)?;
+                        Ok((id, req))
+                    })
+                    .collect::<Result<Vec<_>>>()?,
+            };
+            if let Some(r) = room.as_mut() {
+                *r = r.saturating_sub(part_rows.len() as u32);
+            }
+            rows.extend(part_rows);
         }
         let ids: Vec<&str> = rows.iter().map(|(id, _)| id.as_str()).collect();
         let open = store::open_action_counts(conn, &ids)?;
@@ -574,15 +576,11 @@ impl Relm {
     pub fn review_counts(&self) -> Result<ReviewCounts> {
         let _snapshot = self.store.snapshot()?;
         let conn = self.store.conn();
-        let days = self.due_days()?;
-        let count = store::Page {
-            limit: 1,
-            offset: 0,
-        };
-        let (_, due) = store::unsigned_required(conn, days, None, count)?;
-        let made_before = Some(self.overdue_before(days));
-        let (_, overdue) = store::unsigned_required(conn, days, made_before, count)?;
-        Ok(ReviewCounts { due, overdue })
+        let made_before = Some(self.overdue_before(self.due_days()?));
+        Ok(ReviewCounts {
+            due: store::count_unsigned_required(conn, None)?,
+            overdue: store::count_unsigned_required(conn, made_before)?,
+        })
     }
 
     /// Reviews made mandatory before this instant (ms) are overdue today: their due date,

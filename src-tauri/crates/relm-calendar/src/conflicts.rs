@@ -313,15 +313,9 @@ impl<'a> Calendar<'a> {
     }
 }
 
-/// The warning that `b` overlaps `a` (same service, or `environment` in common), attached to
-/// `b`.
-pub fn overlap(a: &Planned, b: &Planned, code: Code, environment: Option<String>) -> Conflict {
-    overlaps(a, b, code, environment, 1)
-}
-
-/// [`overlap`] for the first of `count` releases overlapping `b` the same way (`a`, the first
-/// to start): one warning that names it and counts the others.
-pub fn overlaps(
+/// The warning, attached to `b`, that `count` releases overlap it the same way (same service,
+/// or `environment` in common): it names `a`, the first of them to start, and counts the others.
+fn overlaps(
     a: &Planned,
     b: &Planned,
     code: Code,

@@ -260,26 +260,14 @@ pub struct Requirement {
     pub due: String,
 }
 
-/// Every release whose review is mandatory (of `service`, when given), with its reasons and due
-/// date given `due_days`; the first made mandatory first.
-pub fn requirements(
-    conn: &Connection,
-    service: Option<&str>,
-    due_days: u32,
-) -> Result<Vec<Requirement>> {
-    // A filter that may be null would keep SQLite from the index it needs.
-    let mut stmt = if service.is_some() {
-        conn.prepare_cached(
-            "SELECT q.release_id, q.since_ms, q.reasons FROM review_requirements q
-               JOIN releases r ON r.id = q.release_id
-             WHERE r.service = ?1 ORDER BY q.since_ms, q.release_id",
-        )?
-    } else {
-        conn.prepare_cached(
-            "SELECT release_id, since_ms, reasons FROM review_requirements
-             WHERE ?1 IS NULL ORDER BY since_ms, release_id",
-        )?
-    };
+/// Every release of `service` whose review is mandatory, with its reasons and due date given
+/// `due_days`; the first made mandatory first.
+pub fn requirements(conn: &Connection, service: &str, due_days: u32) -> Result<Vec<Requirement>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT q.release_id, q.since_ms, q.reasons FROM review_requirements q
+           JOIN releases r ON r.id = q.release_id
+         WHERE r.service = ?1 ORDER BY q.since_ms, q.release_id",
+    )?;
     let rows = stmt.query_map([service], |r| {
         Ok(requirement(
             r.get(0)?,
@@ -510,16 +498,15 @@ impl Page {
     }
 }
 
-/// Required reviews not signed off, due soonest first: the page's rows and how many in all.
-/// With `made_before_ms`, only those made mandatory before then (the overdue ones, for
-/// `today`'s midnight less the due days).
+/// Required reviews not signed off, due soonest first: a page of them. With `made_before_ms`,
+/// only those made mandatory before then (the overdue ones, for `today`'s midnight less the due
+/// days).
 pub fn unsigned_required(
     conn: &Connection,
     due_days: u32,
     made_before_ms: Option<i64>,
     page: Page,
-) -> Result<(Vec<Requirement>, u64)> {
-    let before = made_before_ms.unwrap_or(i64::MAX);
+) -> Result<Vec<Requirement>> {
     let (limit, offset) = page.sql();
     let mut stmt = conn.prepare_cached(
         "SELECT q.release_id, q.since_ms, q.reasons FROM review_requirements q
@@ -528,29 +515,36 @@ pub fn unsigned_required(
          ORDER BY q.since_ms, q.release_id LIMIT ?2 OFFSET ?3",
     )?;
     let rows = stmt
-        .query_map(params![before, limit, offset], |r| {
-            Ok(requirement(
-                r.get(0)?,
-                r.get(1)?,
-                &r.get::<_, String>(2)?,
-                due_days,
-            ))
-        })?
+        .query_map(
+            params![made_before_ms.unwrap_or(i64::MAX), limit, offset],
+            |r| {
+                Ok(requirement(
+                    r.get(0)?,
+                    r.get(1)?,
+                    &r.get::<_, String>(2)?,
+                    due_days,
+                ))
+            },
+        )?
         .collect::<rusqlite::Result<_>>()?;
-    let total: i64 = conn
+    Ok(rows)
+}
+
+/// How many [`unsigned_required`] lists in all.
+pub fn count_unsigned_required(conn: &Connection, made_before_ms: Option<i64>) -> Result<u64> {
+    let n: i64 = conn
         .prepare_cached(
             "SELECT count(*) FROM review_requirements q
                LEFT JOIN reviews v ON v.release_id = q.release_id
              WHERE v.signed_hlc IS NULL AND q.since_ms < ?1",
         )?
-        .query_row([before], |r| r.get(0))?;
-    Ok((rows, total.max(0) as u64))
+        .query_row([made_before_ms.unwrap_or(i64::MAX)], |r| r.get(0))?;
+    Ok(n.max(0) as u64)
 }
 
-/// Reviews opened without being required and not signed off (oldest opened first), or with
-/// `signed`, the reviews signed off (latest first): the page's release ids and how many in all.
-pub fn opened(conn: &Connection, signed: bool, page: Page) -> Result<(Vec<String>, u64)> {
-    let (filter, order) = if signed {
+/// Which reviews [`opened`] lists, and in which order.
+fn opened_filter(signed: bool) -> (&'static str, &'static str) {
+    if signed {
         ("signed_hlc IS NOT NULL", "signed_hlc DESC, release_id")
     } else {
         (
@@ -558,7 +552,13 @@ pub fn opened(conn: &Connection, signed: bool, page: Page) -> Result<(Vec<String
                (SELECT 1 FROM review_requirements q WHERE q.release_id = v.release_id)",
             "opened_hlc, release_id",
         )
-    };
+    }
+}
+
+/// Reviews opened without being required and not signed off (oldest opened first), or with
+/// `signed`, the reviews signed off (latest first): a page of their release ids.
+pub fn opened(conn: &Connection, signed: bool, page: Page) -> Result<Vec<String>> {
+    let (filter, order) = opened_filter(signed);
     let (limit, offset) = page.sql();
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT release_id FROM reviews v WHERE {filter} ORDER BY {order} LIMIT ?1 OFFSET ?2"
@@ -566,10 +566,16 @@ pub fn opened(conn: &Connection, signed: bool, page: Page) -> Result<(Vec<String
     let ids = stmt
         .query_map([limit, offset], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
-    let total: i64 = conn
+    Ok(ids)
+}
+
+/// How many [`opened`] lists in all.
+pub fn count_opened(conn: &Connection, signed: bool) -> Result<u64> {
+    let (filter, _) = opened_filter(signed);
+    let n: i64 = conn
         .prepare_cached(&format!("SELECT count(*) FROM reviews v WHERE {filter}"))?
         .query_row([], |r| r.get(0))?;
-    Ok((ids, total.max(0) as u64))
+    Ok(n.max(0) as u64)
 }
 
 /// The number of open follow-up actions of each of `release_ids`.
@@ -614,21 +620,10 @@ impl ServiceLate {
     }
 }
 
-/// The late follow-ups of `service`'s releases other than `except`, as of `now`: mandatory
-/// reviews past their due date (reviews are due `due_days` after what made them mandatory) and
-/// not signed off by then, and actions past their due date and not done by then.
-pub fn late(
-    conn: &Connection,
-    service: &str,
-    except: &str,
-    now: DateTime<Utc>,
-    due_days: u32,
-) -> Result<relm_policy::facts::ReviewFacts> {
-    Ok(late_of_service(conn, service, now, due_days)?.except(except))
-}
-
-/// The late follow-ups of all of `service`'s releases as of `now` (see [`late`]); read once for
-/// many verdicts on the service's releases.
+/// The late follow-ups of all of `service`'s releases as of `now`: mandatory reviews past their
+/// due date (reviews are due `due_days` after what made them mandatory) and not signed off by
+/// then, and actions past their due date and not done by then. Read once for many verdicts on
+/// the service's releases; [`ServiceLate::except`] leaves out the release judged.
 pub fn late_of_service(
     conn: &Connection,
     service: &str,
@@ -641,7 +636,7 @@ pub fn late_of_service(
     let at = Hlc::packed_after(now.timestamp_millis());
     let now_text = relm_domain::window::fmt_utc(now);
     let mut reviews = Vec::new();
-    for r in requirements(conn, Some(service), due_days)? {
+    for r in requirements(conn, service, due_days)? {
         if r.since > now_text || r.due >= today {
             continue;
         }
