@@ -30,6 +30,7 @@ fn a_schema_1_store_is_migrated_to_the_latest_and_still_verifies() {
              DROP TABLE fork_evidence; DROP TABLE forks; DROP TABLE pushed_evidence;
              DROP INDEX release_overrides; DROP INDEX release_history_rolled_back;
              DROP INDEX releases_by_version; DROP INDEX events_membership;
+             DROP INDEX releases_emergency_by_status;
              ALTER TABLE releases DROP COLUMN overridden;
              ALTER TABLE release_status_history DROP COLUMN blocked;
              DROP TABLE risk_links; DROP TABLE risks; DROP TABLE release_answers;

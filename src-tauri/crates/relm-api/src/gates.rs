@@ -755,66 +755,17 @@ impl Relm {
             return Ok(Vec::new());
         }
         let now = self.clock.now();
-        let mut out = Vec::new();
+        // Read every release first (one connection), then judge them on every core.
+        let mut all = Vec::new();
         for id in governance::release_ids_in_flight(conn)? {
-            let Some(mut f) = governance::facts(conn, &id, &shared)? else {
-                continue;
-            };
-            for env in f.fields.environments.clone() {
-                let verdict = relm_policy::evaluate_in(&policy, version, &f, &env, now, style);
-                // Before deployment, approvals and escalations wait for decisions; once it has
-                // started, only an emergency's after-the-fact approval does.
-                let submitted =
-                    matches!(f.status, ReleaseStatus::Planned | ReleaseStatus::Approved);
-                let kinds: &[&str] = if submitted {
-                    &["approvals", "escalation", "emergency"]
-                } else {
-                    &["emergency"]
-                };
-                let waiting = verdict.rules.iter().find(|l| {
-                    kinds.contains(&l.kind.as_str())
-                        && matches!(
-                            l.status,
-                            relm_policy::LineStatus::Fail | relm_policy::LineStatus::Warn
-                        )
-                });
-                let Some(waiting) = waiting else { continue };
-                // Only the approver an emergency names can confirm it.
-                if waiting.kind == "emergency"
-                    && f.emergency.as_ref().is_some_and(|e| e.approver != me)
-                {
-                    continue;
-                }
-                if verdict.approvals.iter().any(|a| a.by == me.0 && a.counts) {
-                    continue;
-                }
-                // Would an approval from me count?
-                f.approvals.push(ApprovalFact {
-                    event_id: "pending".into(),
-                    by: me.clone(),
-                    environment: env.clone(),
-                    decision: Decision::Approve,
-                    release_digest: verdict.release_digest.clone(),
-                    policy_version: version,
-                    at: now,
-                    expires_at: None,
-                    comment: String::new(),
-                });
-                let mine = relm_policy::engine::judge_decision(&policy, &f, &env, now, &me, style);
-                f.approvals.pop();
-                if mine.is_some_and(|j| j.valid) {
-                    out.push(PendingDecision {
-                        release_id: id.clone(),
-                        service: f.fields.service.clone(),
-                        version: f.fields.version.clone(),
-                        title: f.fields.title.clone(),
-                        environment: env.clone(),
-                        window_start: f.fields.window.as_ref().map(|w| fmt_utc(w.start)),
-                        reason: waiting.reason.clone(),
-                    });
-                }
+            if let Some(f) = governance::facts(conn, &id, &shared)? {
+                all.push(f);
             }
         }
+        let mut out: Vec<PendingDecision> = all
+            .into_par_iter()
+            .flat_map_iter(|f| waiting_for(&policy, version, f, &me, now, style))
+            .collect();
         out.sort_by(|a, b| {
             (a.window_start.is_none(), &a.window_start, &a.release_id).cmp(&(
                 b.window_start.is_none(),
@@ -824,6 +775,71 @@ impl Relm {
         });
         Ok(out)
     }
+}
+
+/// The decisions `me` could give on the release `f` describes, by environment: those its
+/// verdict waits for and that would count.
+fn waiting_for(
+    policy: &Policy,
+    version: u32,
+    mut f: Facts,
+    me: &KeyId,
+    now: DateTime<Utc>,
+    style: Style,
+) -> Vec<PendingDecision> {
+    let mut out = Vec::new();
+    for env in f.fields.environments.clone() {
+        let verdict = relm_policy::evaluate_in(policy, version, &f, &env, now, style);
+        // Before deployment, approvals and escalations wait for decisions; once it has
+        // started, only an emergency's after-the-fact approval does.
+        let submitted = matches!(f.status, ReleaseStatus::Planned | ReleaseStatus::Approved);
+        let kinds: &[&str] = if submitted {
+            &["approvals", "escalation", "emergency"]
+        } else {
+            &["emergency"]
+        };
+        let waiting = verdict.rules.iter().find(|l| {
+            kinds.contains(&l.kind.as_str())
+                && matches!(
+                    l.status,
+                    relm_policy::LineStatus::Fail | relm_policy::LineStatus::Warn
+                )
+        });
+        let Some(waiting) = waiting else { continue };
+        // Only the approver an emergency names can confirm it.
+        if waiting.kind == "emergency" && f.emergency.as_ref().is_some_and(|e| e.approver != *me) {
+            continue;
+        }
+        if verdict.approvals.iter().any(|a| a.by == me.0 && a.counts) {
+            continue;
+        }
+        // Would an approval from me count?
+        f.approvals.push(ApprovalFact {
+            event_id: "pending".into(),
+            by: me.clone(),
+            environment: env.clone(),
+            decision: Decision::Approve,
+            release_digest: verdict.release_digest.clone(),
+            policy_version: version,
+            at: now,
+            expires_at: None,
+            comment: String::new(),
+        });
+        let mine = relm_policy::engine::judge_decision(policy, &f, &env, now, me, style);
+        f.approvals.pop();
+        if mine.is_some_and(|j| j.valid) {
+            out.push(PendingDecision {
+                release_id: f.release_id.0.clone(),
+                service: f.fields.service.clone(),
+                version: f.fields.version.clone(),
+                title: f.fields.title.clone(),
+                environment: env.clone(),
+                window_start: f.fields.window.as_ref().map(|w| fmt_utc(w.start)),
+                reason: waiting.reason.clone(),
+            });
+        }
+    }
+    out
 }
 
 /// The approval lifetime the policy gives for this release and environment, if any.

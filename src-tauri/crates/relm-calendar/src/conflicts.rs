@@ -134,11 +134,30 @@ impl<'a> Calendar<'a> {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Calendar<'a> {
+        let each = entries
+            .iter()
+            .map(|(_, e)| occurrences(e, from, to, MAX_SLOTS_PER_ENTRY));
+        Self::build(entries, each)
+    }
+
+    /// [`Calendar::new`] from the spans `entries` remembers (the same calendar, expanded once
+    /// for every release judged near the same days).
+    pub fn remembered(
+        entries: &'a crate::Entries,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Calendar<'a> {
+        Self::build(entries, entries.all(from, to, MAX_SLOTS_PER_ENTRY))
+    }
+
+    fn build(
+        entries: &'a [(String, Entry)],
+        each: impl IntoIterator<Item = Result<Vec<crate::Occurrence>, ExpandError>>,
+    ) -> Calendar<'a> {
         let mut slots = Vec::new();
         let mut broken = Vec::new();
-        for (i, (_, e)) in entries.iter().enumerate() {
-            let list: Result<Vec<_>, ExpandError> = occurrences(e, from, to, MAX_SLOTS_PER_ENTRY);
-            match list {
+        for (i, expanded) in each.into_iter().enumerate() {
+            match expanded {
                 Ok(list) => slots.extend(list.into_iter().map(|o| Slot {
                     start: o.start_utc,
                     end: o.end_utc,

@@ -9,6 +9,7 @@ pub mod entry;
 pub mod expand;
 pub mod ics;
 pub mod ics_read;
+pub mod remembered;
 pub mod vtimezone;
 
 pub use conflicts::{Calendar, Conflict, Planned, Severity, conflicts};
@@ -16,6 +17,7 @@ pub use entry::{
     Entry, EntryError, Kind, Level, Override, Period, Scope, fmt_local, label, parse_local, zone,
 };
 pub use expand::{ExpandError, Occurrence, occurrences, resolve};
+pub use remembered::Entries;
 
 /// `2027-03-19T17:00:00Z`.
 pub fn fmt_utc(t: chrono::DateTime<chrono::Utc>) -> String {

@@ -568,3 +568,103 @@ proptest! {
         prop_assert_eq!(halves, all);
     }
 }
+
+proptest! {
+    /// Occurrences answered from remembered spans are exactly those expanded for the range, in
+    /// the same order: ranges inside one span, across span edges, of no length, asked again,
+    /// for entries with moved occurrences (some moving the later ones), added dates and
+    /// excluded ones, occurrences of no length, in zones far from UTC and across clock changes.
+    #[test]
+    fn remembered_spans_answer_as_the_range_would(
+        rule in prop::sample::select(vec![
+            "", "FREQ=DAILY", "FREQ=HOURLY;INTERVAL=5", "FREQ=WEEKLY;BYDAY=FR,SA", "FREQ=MONTHLY;BYDAY=-1SU",
+            "FREQ=DAILY;COUNT=20", "FREQ=WEEKLY;UNTIL=20280501T000000",
+        ]),
+        day in 0i64..120,
+        hour in 0u32..24,
+        minutes in prop::sample::select(vec![0i64, 30, 240, 2 * 24 * 60, 40 * 24 * 60]),
+        zone in prop::sample::select(vec!["Pacific/Kiritimati", "America/New_York", "Europe/Paris", "UTC"]),
+        moved in prop::option::of((0i64..60, -72i64..72, any::<bool>())),
+        rdate_days in prop::collection::vec(0i64..90, 0..3),
+        exdate_day in prop::option::of(0i64..30),
+        ranges in prop::collection::vec((0i64..200 * 24, 0i64..70 * 24), 1..6),
+        limit in prop::sample::select(vec![3usize, 100_000]),
+    ) {
+        let start = chrono::NaiveDate::from_ymd_opt(2028, 1, 1).unwrap().and_hms_opt(hour, 0, 0).unwrap()
+            + chrono::TimeDelta::days(day);
+        let every = |d: i64| start + chrono::TimeDelta::days(d);
+        let mut e = Entry {
+            name: "p".into(), kind: Kind::Freeze, level: None, scope: Scope::default(), reason: String::new(),
+            tz: zone.into(), start, end: start + chrono::TimeDelta::minutes(minutes),
+            rrule: (!rule.is_empty()).then(|| rule.to_string()),
+            exdates: exdate_day.map(every).into_iter().collect(),
+            rdates: rdate_days.iter().map(|d| every(*d)).collect(),
+            source: None,
+            owner: None,
+            ..Entry::blank()
+        };
+        if let Some((nth, hours, and_future)) = moved {
+            let of = every(nth);
+            let to = of + chrono::TimeDelta::hours(hours);
+            e.overrides.push(relm_calendar::entry::Override {
+                of, start: to, end: to + chrono::TimeDelta::minutes(minutes), cancelled: false, and_future,
+            });
+        }
+        if e.validate().is_err() { return Ok(()) }
+        let entries = relm_calendar::Entries::from(vec![("e".to_string(), e.clone())]);
+        let origin = utc("2027-12-20T00:00:00Z");
+        for (offset, length) in ranges {
+            let from = origin + chrono::TimeDelta::hours(offset);
+            let to = from + chrono::TimeDelta::hours(length);
+            let direct = occurrences(&e, from, to, limit);
+            let remembered = entries.occurrences(0, from, to, limit);
+            prop_assert_eq!(&remembered, &direct, "{} to {}", fmt_utc(from), fmt_utc(to));
+            prop_assert_eq!(&entries.all(from, to, limit), &vec![direct]);
+        }
+    }
+}
+
+/// A range longer than the spans remembered is expanded directly, and a range holding more than
+/// the limit gets the error of the range, not of a span.
+#[test]
+fn remembered_spans_step_aside_for_long_ranges_and_limits() {
+    let mut daily = entry(
+        "Europe/Paris",
+        "2027-01-01T09:00",
+        "2027-01-01T10:00",
+        Some("FREQ=DAILY"),
+    );
+    daily.validate().unwrap();
+    let mut hourly = entry(
+        "UTC",
+        "2027-01-01T00:00",
+        "2027-01-01T00:10",
+        Some("FREQ=HOURLY"),
+    );
+    hourly.validate().unwrap();
+    let entries = relm_calendar::Entries::from(vec![
+        ("a".to_string(), daily.clone()),
+        ("b".to_string(), hourly.clone()),
+    ]);
+    let (from, to) = (utc("2027-01-01T00:00:00Z"), utc("2029-01-01T00:00:00Z"));
+    assert_eq!(
+        entries.occurrences(0, from, to, 100_000).unwrap(),
+        occurrences(&daily, from, to, 100_000).unwrap()
+    );
+    assert_eq!(
+        entries.occurrences(0, from, to, 100_000).unwrap().len(),
+        731
+    );
+    let day = (utc("2027-02-03T10:00:00Z"), utc("2027-02-04T10:00:00Z"));
+    assert_eq!(
+        entries.occurrences(1, day.0, day.1, 100_000).unwrap().len(),
+        24
+    );
+    let err = entries.occurrences(1, day.0, day.1, 10).unwrap_err();
+    assert_eq!(err, occurrences(&hourly, day.0, day.1, 10).unwrap_err());
+    assert!(
+        err.to_string()
+            .contains("more than 10 occurrences between 2027-02-03T10:00:00Z"),
+        "{err}"
+    );
+}

@@ -503,20 +503,22 @@ pub fn signals(policy: &crate::Policy, f: &crate::Facts) -> Signals {
         freeze_soon_after = f
             .calendar
             .iter()
-            .filter(|(_, e)| e.kind == relm_calendar::Kind::Freeze)
-            .filter(|(_, e)| {
+            .enumerate()
+            .filter(|(_, (_, e))| e.kind == relm_calendar::Kind::Freeze)
+            .filter(|(_, (_, e))| {
                 fields
                     .environments
                     .iter()
                     .any(|env| e.scope.covers(&fields.service, env))
             })
-            .find(|(_, e)| {
-                relm_calendar::occurrences(e, w.end, horizon, 16)
+            .find(|(i, _)| {
+                f.calendar
+                    .occurrences(*i, w.end, horizon, 16)
                     .unwrap_or_default()
                     .iter()
                     .any(|o| o.start_utc >= w.end && o.start_utc <= horizon)
             })
-            .map(|(_, e)| e.name.clone());
+            .map(|(_, (_, e))| e.name.clone());
         if let Ok(tz) = w.tz.parse::<chrono_tz::Tz>() {
             let local = w.start.with_timezone(&tz);
             let weekend = matches!(local.weekday(), Weekday::Sat | Weekday::Sun);

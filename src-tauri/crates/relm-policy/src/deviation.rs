@@ -151,7 +151,7 @@ pub fn deviations(
         .environment(env)
         .map(|e| e.name.as_str())
         .unwrap_or(env);
-    let calendar = relm_calendar::Calendar::new(&facts.calendar, start, end);
+    let calendar = relm_calendar::Calendar::remembered(&facts.calendar, start, end);
     let planned = relm_calendar::Planned {
         id: facts.release_id.0.clone(),
         service: facts.fields.service.clone(),

@@ -42,7 +42,7 @@ pub struct Facts {
     pub sbom: SbomFacts,
     /// The calendar's entries (id, entry), shared by every release judged together.
     #[serde(skip)]
-    pub calendar: Arc<Vec<(String, relm_calendar::Entry)>>,
+    pub calendar: Arc<relm_calendar::Entries>,
 }
 
 #[derive(Debug, Clone, Serialize)]

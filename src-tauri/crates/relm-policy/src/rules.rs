@@ -1065,7 +1065,7 @@ fn calendar_for<'a>(
     r: &relm_calendar::Planned,
     env: &str,
 ) -> Result<relm_calendar::Calendar<'a>, Box<Finding>> {
-    let calendar = relm_calendar::Calendar::new(&cx.facts.calendar, r.start, r.end);
+    let calendar = relm_calendar::Calendar::remembered(&cx.facts.calendar, r.start, r.end);
     if let Some((id, name, why)) = calendar.unreadable(&r.service, env).first() {
         return Err(Box::new(Finding::fail(
             Msg::CalendarUnreadable {

@@ -137,7 +137,7 @@ fn cal_entry(
 }
 
 fn calendar(f: &mut Facts, entries: Vec<(String, Entry)>) {
-    f.calendar = std::sync::Arc::new(entries);
+    f.calendar = std::sync::Arc::new(entries.into());
 }
 
 fn soft_freeze(f: &mut Facts) {

@@ -37,11 +37,12 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../migrations/0024_lookups_at_scale.sql")),
         M::up(include_str!("../migrations/0025_calendar_version.sql")),
         M::up(include_str!("../migrations/0026_reviews_by_signing.sql")),
+        M::up(include_str!("../migrations/0027_emergencies_in_flight.sql")),
     ])
 }
 
 /// The schema version this binary writes (SQLite `user_version`).
-pub const SCHEMA_VERSION: i64 = 26;
+pub const SCHEMA_VERSION: i64 = 27;
 
 /// A store migrated from a schema below this one gets its projections replayed from the
 /// ledger: schema 4 reads fields (a release's risk level) that a replica on an older version

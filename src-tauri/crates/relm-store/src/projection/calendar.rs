@@ -174,7 +174,7 @@ pub fn services(conn: &Connection) -> Result<Vec<String>> {
 }
 
 /// Every entry with its id, by name then id, shared.
-pub type Entries = Arc<Vec<(String, Entry)>>;
+pub type Entries = Arc<relm_calendar::Entries>;
 
 /// Every entry as (id, entry), for the calendar's computations: parsed once for each state of
 /// the calendar (see `PARSED`).
@@ -196,7 +196,7 @@ pub fn entries(conn: &Connection) -> Result<Entries> {
     while let Some(r) = rows.next()? {
         out.push((r.get(0)?, parse(&r.get::<_, String>(1)?)?));
     }
-    let out = Arc::new(out);
+    let out = Arc::new(relm_calendar::Entries::from(out));
     PARSED.set(Some((token, out.clone())));
     Ok(out)
 }

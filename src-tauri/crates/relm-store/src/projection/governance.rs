@@ -242,7 +242,7 @@ pub fn people(conn: &Connection) -> Result<BTreeMap<KeyId, Person>> {
 #[derive(Debug, Clone)]
 pub struct Shared {
     pub people: BTreeMap<KeyId, Person>,
-    pub calendar: std::sync::Arc<Vec<(String, relm_calendar::Entry)>>,
+    pub calendar: super::calendar::Entries,
     pub now: DateTime<Utc>,
     /// The lowest score of a linked risk the policy looks at (the signals' high risks, the
     /// rules' `block_linked_score`): lower ones are not read.
@@ -493,14 +493,14 @@ pub fn release_ids_in_flight(conn: &Connection) -> Result<Vec<String>> {
     // Once a release is out, only an emergency change's after-the-fact approval can wait for a
     // decision (the emergency rule does not apply to other changes): the releases deployed over
     // the years are not judged again at every look at what is pending.
-    ids(
-        conn,
-        "SELECT id FROM releases WHERE status IN ('planned', 'approved')
-            OR (status IN ('deploying', 'deployed') AND change_type = 'emergency')
-         ORDER BY created_hlc, id",
-        [],
-    )
+    ids(conn, IN_FLIGHT, [])
 }
+
+/// The emergency changes already out come from their partial index (migration 0027): reading
+/// them through the status index visited every release that ever went out.
+const IN_FLIGHT: &str = "SELECT id FROM releases WHERE status IN ('planned', 'approved')
+    OR (status IN ('deploying', 'deployed') AND change_type = 'emergency')
+    ORDER BY created_hlc, id";
 
 /// The releases of one service version (a pipeline knows these, not the id).
 pub fn release_ids_by_service_version(
@@ -513,4 +513,30 @@ pub fn release_ids_by_service_version(
         "SELECT id FROM releases WHERE service = ?1 AND version = ?2 ORDER BY created_hlc, id",
         [service, version],
     )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn releases_in_flight_are_read_from_two_indexes_without_the_releases_out() {
+        let store = crate::Store::open_in_memory().unwrap();
+        let mut stmt = store
+            .conn()
+            .prepare(&format!("EXPLAIN QUERY PLAN {}", super::IN_FLIGHT))
+            .unwrap();
+        let plan: Vec<String> = stmt
+            .query_map([], |r| r.get::<_, String>(3))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        let searches: Vec<&String> = plan.iter().filter(|p| p.starts_with("SEARCH")).collect();
+        assert_eq!(
+            searches,
+            [
+                "SEARCH releases USING INDEX releases_by_status_id (status=?)",
+                "SEARCH releases USING INDEX releases_emergency_by_status (status=?)"
+            ],
+            "{plan:?}"
+        );
+    }
 }

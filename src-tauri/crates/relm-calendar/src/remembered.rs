@@ -1,0 +1,168 @@
+//! A calendar's entries with their occurrences remembered by period.
+//!
+//! Judging a release expands every entry over the release's window, several times (the freeze
+//! rule, the window rule, the risk signals, once per environment). A batch of releases (what is
+//! pending, a digest, a policy simulation) asks for windows days apart from the same calendar.
+//! Expanding a recurring entry costs the same for an hour as for four weeks (building its rule
+//! and skipping to the range), so each entry is expanded once per fixed span of [`SPAN_DAYS`] and
+//! the spans are kept; a window is answered from the spans it meets.
+//!
+//! The answer is exactly [`crate::occurrences`]'s, in the same order: an occurrence meeting
+//! several spans is taken from the first, the spans' lists are each sorted by start, and
+//! anything a span cannot answer (an entry that cannot be expanded, too many occurrences, a long
+//! range) is asked of [`crate::occurrences`] directly.
+
+use crate::{Entry, ExpandError, Occurrence, occurrences};
+use chrono::{DateTime, Utc};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+
+/// The length of a remembered span.
+pub const SPAN_DAYS: i64 = 28;
+const SPAN_SECONDS: i64 = SPAN_DAYS * 86_400;
+/// Ranges meeting more spans than this are expanded directly (reports over years).
+const MAX_SPANS: i64 = 13;
+/// Spans kept at most before the memory is cleared (ten years).
+const MAX_KEPT: usize = 130;
+
+/// Remembered spans: span number → each entry's occurrences meeting the span.
+type Memo = HashMap<i64, Spans>;
+/// Each entry's occurrences meeting one span (`None`: it cannot be expanded over the span).
+type Spans = Arc<Vec<Option<Vec<Occurrence>>>>;
+
+/// The calendar's entries (id, entry), by name then id, and what was expanded of them.
+/// Dereferences to the list of entries.
+#[derive(Debug, Default)]
+pub struct Entries {
+    list: Vec<(String, Entry)>,
+    memo: Mutex<Memo>,
+}
+
+impl From<Vec<(String, Entry)>> for Entries {
+    fn from(list: Vec<(String, Entry)>) -> Self {
+        Entries {
+            list,
+            memo: Mutex::default(),
+        }
+    }
+}
+
+impl std::ops::Deref for Entries {
+    type Target = [(String, Entry)];
+    fn deref(&self) -> &Self::Target {
+        &self.list
+    }
+}
+
+impl Entries {
+    /// The occurrences of entry `index` in `[from, to)`, as [`crate::occurrences`] gives them.
+    pub fn occurrences(
+        &self,
+        index: usize,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<Occurrence>, ExpandError> {
+        let spans = self.spans(from, to);
+        self.gather(index, from, to, limit, spans.as_ref())
+    }
+
+    /// Every entry's occurrences in `[from, to)`, in the entries' order.
+    pub fn all(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        limit: usize,
+    ) -> Vec<Result<Vec<Occurrence>, ExpandError>> {
+        let spans = self.spans(from, to);
+        (0..self.list.len())
+            .map(|i| self.gather(i, from, to, limit, spans.as_ref()))
+            .collect()
+    }
+
+    /// The spans `[from, to]` meets (the first's number and each one's lists), or `None` when
+    /// the range is expanded directly.
+    fn spans(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Option<(i64, Vec<Spans>)> {
+        // An occurrence meeting [from, to] meets the span holding max(its start, from).
+        let (first, last) = (
+            from.timestamp().div_euclid(SPAN_SECONDS),
+            to.timestamp().div_euclid(SPAN_SECONDS),
+        );
+        if to < from || last - first >= MAX_SPANS {
+            return None;
+        }
+        Some((first, (first..=last).map(|span| self.span(span)).collect()))
+    }
+
+    fn gather(
+        &self,
+        index: usize,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        limit: usize,
+        spans: Option<&(i64, Vec<Spans>)>,
+    ) -> Result<Vec<Occurrence>, ExpandError> {
+        let direct = || occurrences(&self.list[index].1, from, to, limit);
+        let Some((first, spans)) = spans else {
+            return direct();
+        };
+        let inside = |o: &Occurrence| {
+            if o.start_utc == o.end_utc {
+                from <= o.start_utc && o.start_utc < to
+            } else {
+                o.start_utc < to && o.end_utc > from
+            }
+        };
+        let mut out = Vec::new();
+        for (span, lists) in (*first..).zip(spans) {
+            let Some(list) = &lists[index] else {
+                return direct();
+            };
+            let span_start = span_start(span);
+            // One that starts before this span met the one before: it is already taken.
+            out.extend(
+                list.iter()
+                    .filter(|o| span == *first || o.start_utc >= span_start)
+                    .filter(|o| inside(o))
+                    .cloned(),
+            );
+        }
+        if out.len() > limit {
+            return direct();
+        }
+        Ok(out)
+    }
+
+    /// Every entry's occurrences meeting span number `span`, expanded once; `None` for an entry
+    /// that cannot be expanded over the span (the caller asks directly, for the exact error).
+    fn span(&self, span: i64) -> Spans {
+        let known = self.lock().get(&span).cloned();
+        if let Some(lists) = known {
+            return lists;
+        }
+        let (start, end) = (span_start(span), span_start(span + 1));
+        let lists: Arc<Vec<_>> = Arc::new(
+            self.list
+                .iter()
+                .map(|(_, e)| {
+                    occurrences(e, start, end, crate::conflicts::MAX_SLOTS_PER_ENTRY).ok()
+                })
+                .collect(),
+        );
+        let mut memo = self.lock();
+        if memo.len() >= MAX_KEPT {
+            memo.clear();
+        }
+        memo.insert(span, lists.clone());
+        lists
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Memo> {
+        // The memo only ever holds whole lists: one left by a panicking thread is still right.
+        self.memo.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+fn span_start(span: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp(span * SPAN_SECONDS, 0).unwrap_or_default()
+}
