@@ -232,3 +232,67 @@ fn a_bad_period_is_refused() {
         assert!(err.contains(why), "{err}");
     }
 }
+
+/// The deployments the metrics page lists are those its figures count: to the environments
+/// measured and their aliases, in the period, the latest first, as many as asked for.
+#[test]
+fn the_period_s_deployments_are_those_the_figures_count() {
+    use chrono::{Duration, TimeZone, Utc};
+    use relm_api::deployments::{DeploymentInput, DeploymentQuery};
+    use relm_api::releases::ReleaseInput;
+    let root = tempfile::tempdir().unwrap();
+    let start = Utc.with_ymd_and_hms(2027, 3, 1, 9, 0, 0).unwrap();
+    let (mut relm, _, clock) = relm_tests::bench::workspace(root.path(), start);
+    // Six releases, each deployed to staging then to production under one of its two names.
+    for i in 0..6 {
+        let prod = if i % 2 == 0 { "prod" } else { "production" };
+        let id = relm
+            .create_release(&ReleaseInput {
+                service: Some(["api", "web"][i % 2].into()),
+                version: Some(format!("1.{i}.0")),
+                title: Some(format!("release {i}")),
+                environments: Some(vec!["staging".into(), prod.into()]),
+                ..Default::default()
+            })
+            .unwrap()
+            .id;
+        let day = start + Duration::days(i as i64 + 1);
+        clock.set(day + Duration::hours(3));
+        for (env, hour) in [("staging", 0), (prod, 1)] {
+            let at = day + Duration::hours(hour);
+            relm.record_deployment_full(&DeploymentInput {
+                release: id.clone(),
+                environment: env.into(),
+                outcome: "succeeded".into(),
+                start: Some(relm_domain::window::fmt_utc(at)),
+                end: Some(relm_domain::window::fmt_utc(at + Duration::minutes(20))),
+                ..Default::default()
+            })
+            .unwrap();
+        }
+    }
+    let m = relm
+        .metrics("2027-03-01", "2027-03-31", None, None)
+        .unwrap();
+    assert_eq!(m.environments, ["prod"]);
+    assert_eq!(m.deployments, 6, "the aliases count as prod");
+    let query = |limit| DeploymentQuery {
+        environments: Some(m.environments.clone()),
+        from: Some("2027-03-01".into()),
+        to: Some("2027-03-31".into()),
+        limit,
+        ..Default::default()
+    };
+    let all = relm.deployments(&query(None)).unwrap();
+    assert_eq!(all.len(), 6);
+    assert!(all.iter().all(|d| d.record.environment != "staging"));
+    let latest = relm.deployments(&query(Some(4))).unwrap();
+    let versions: Vec<&str> = latest.iter().map(|d| d.record.version.as_str()).collect();
+    assert_eq!(versions, ["1.5.0", "1.4.0", "1.3.0", "1.2.0"]);
+    // Asked for no environment: nothing, not everything.
+    let none = DeploymentQuery {
+        environments: Some(vec![]),
+        ..query(None)
+    };
+    assert!(relm.deployments(&none).unwrap().is_empty());
+}

@@ -1160,13 +1160,22 @@ external_ref?: string, note?: string, };
 
 export type DeploymentQuery = { release?: string, service?: string, environment?: string, 
 /**
+ * Any of these environments, each with the names the policy gives it as aliases (the
+ * environments of `relm metrics`).
+ */
+environments?: Array<string>, 
+/**
  * A date (`YYYY-MM-DD`, from its start, UTC) or an RFC 3339 time.
  */
 from?: string, 
 /**
  * A date (`YYYY-MM-DD`, to its end, UTC) or an RFC 3339 time.
  */
-to?: string, };
+to?: string, 
+/**
+ * The latest this many at most (newest first).
+ */
+limit?: number, };
 
 export type PlanInput = { previous_version: string, steps: string, 
 /**

@@ -96,10 +96,15 @@ pub struct DeploymentQuery {
     pub release: Option<String>,
     pub service: Option<String>,
     pub environment: Option<String>,
+    /// Any of these environments, each with the names the policy gives it as aliases (the
+    /// environments of `relm metrics`).
+    pub environments: Option<Vec<String>>,
     /// A date (`YYYY-MM-DD`, from its start, UTC) or an RFC 3339 time.
     pub from: Option<String>,
     /// A date (`YYYY-MM-DD`, to its end, UTC) or an RFC 3339 time.
     pub to: Option<String>,
+    /// The latest this many at most (newest first).
+    pub limit: Option<u32>,
 }
 
 /// A rollback plan as a person writes it.
@@ -403,12 +408,35 @@ impl Relm {
             .transpose()?;
         let (from, to) = period_bounds(q.from.as_deref(), q.to.as_deref())?;
         let conn = self.store.conn();
+        let environments = match &q.environments {
+            Some(names) => {
+                let (policy, _) = in_force(conn)?;
+                let mut all = Vec::new();
+                for name in names.iter().map(|n| n.trim()).filter(|n| !n.is_empty()) {
+                    all.push(name.to_string());
+                    if let Some(e) = policy.environment(name) {
+                        all.push(e.name.clone());
+                        all.extend(e.aliases.iter().cloned());
+                    }
+                }
+                all.sort();
+                all.dedup();
+                if all.is_empty() {
+                    // Asked for none of them.
+                    return Ok(Vec::new());
+                }
+                all
+            }
+            None => Vec::new(),
+        };
         let filter = DeploymentFilter {
             release,
             service: optional(q.service.as_deref()),
             environment: optional(q.environment.as_deref()),
+            environments,
             ended_from: from.map(|t| t.timestamp_millis()),
             ended_to: to.map(|t| t.timestamp_millis()),
+            limit: q.limit,
         };
         let people = relm_store::projection::governance::people(conn)?;
         let name = |k: &str| {

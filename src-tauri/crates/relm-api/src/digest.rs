@@ -5,6 +5,7 @@
 //! calendars is escaped for each form, so that it reads as written and makes no link or markup.
 
 use chrono::{DateTime, Utc};
+use rayon::prelude::*;
 use relm_domain::payload::Outcome;
 use relm_domain::release::ReleaseStatus;
 use relm_policy::LineStatus;
@@ -203,7 +204,9 @@ impl Relm {
         };
         let style = crate::gates::style(policy_lang, Some(&zone))?;
         let mut shared = relm_store::projection::governance::shared(conn, now, &policy)?;
-        let (mut planned, mut blocked) = (Vec::new(), Vec::new());
+        // Read each release once (one connection), then judge them on every core.
+        let mut planned = Vec::new();
+        let mut judged = Vec::new();
         for id in ids {
             let Some(r) = relm_store::projection::releases::get(conn, &id)? else {
                 continue;
@@ -227,24 +230,9 @@ impl Relm {
                 .collect();
             // Judged at its window (or now, when the window has begun) as things stand.
             let at = window.max(now);
-            for env in &environments {
-                let verdict =
-                    self.verdict_under((&policy, version), &mut shared, (&id, env), at, &style)?;
-                if verdict.outcome == relm_policy::Outcome::Blocked {
-                    blocked.push(DigestBlocked {
-                        release_id: id.clone(),
-                        label: label.clone(),
-                        environment: env.clone(),
-                        when: when.clone(),
-                        reasons: verdict
-                            .rules
-                            .iter()
-                            .filter(|l| l.status == LineStatus::Fail)
-                            .map(|l| l.reason.clone())
-                            .collect(),
-                    });
-                }
-            }
+            shared.now = at;
+            let facts = relm_store::projection::governance::facts(conn, &id, &shared)?
+                .ok_or_else(|| crate::error::no_release(&id))?;
             planned.push(DigestRelease {
                 release_id: id.clone(),
                 label,
@@ -253,7 +241,30 @@ impl Relm {
                 when,
                 status: w.word(r.status.as_str()),
             });
+            judged.push((facts, at));
         }
+        let blocked: Vec<DigestBlocked> = planned
+            .par_iter()
+            .zip(judged)
+            .flat_map_iter(|(p, (facts, at))| {
+                let (policy, style) = (&policy, style);
+                p.environments.iter().filter_map(move |env| {
+                    let verdict = relm_policy::evaluate_in(policy, version, &facts, env, at, style);
+                    (verdict.outcome == relm_policy::Outcome::Blocked).then(|| DigestBlocked {
+                        release_id: p.release_id.clone(),
+                        label: p.label.clone(),
+                        environment: env.clone(),
+                        when: p.when.clone(),
+                        reasons: verdict
+                            .rules
+                            .iter()
+                            .filter(|l| l.status == LineStatus::Fail)
+                            .map(|l| l.reason.clone())
+                            .collect(),
+                    })
+                })
+            })
+            .collect();
 
         // Freezes overlapping the period.
         let freezes: Vec<DigestFreeze> = self

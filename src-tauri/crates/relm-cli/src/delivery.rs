@@ -170,6 +170,7 @@ pub fn deploy(opts: &Options, cmd: DeployCmd) -> Result<Outcome> {
                 environment: a.env,
                 from: a.from,
                 to: a.to,
+                ..Default::default()
             })?;
             let mut text = String::new();
             for d in &rows {

@@ -505,10 +505,14 @@ pub struct DeploymentFilter {
     pub release: Option<String>,
     pub service: Option<String>,
     pub environment: Option<String>,
+    /// Only those to one of these environment names (none given: any).
+    pub environments: Vec<String>,
     /// Only those that ended at or after this instant (Unix milliseconds).
     pub ended_from: Option<i64>,
     /// Only those that ended before this instant (Unix milliseconds).
     pub ended_to: Option<i64>,
+    /// The latest this many at most.
+    pub limit: Option<u32>,
 }
 
 /// A deployment as recorded, with what the ledger made of it.
@@ -620,12 +624,29 @@ pub fn list(conn: &Connection, filter: &DeploymentFilter) -> Result<Vec<Deployme
             values.push(v);
         }
     }
+    let any_of = format!(
+        "d.environment IN ({})",
+        vec!["?"; filter.environments.len()].join(", ")
+    );
+    if !filter.environments.is_empty() {
+        conditions.push(&any_of);
+        values.extend(
+            filter
+                .environments
+                .iter()
+                .map(|e| e as &dyn rusqlite::ToSql),
+        );
+    }
+    let limit = filter.limit.map(i64::from).unwrap_or(-1);
+    values.push(&limit);
     let filter = if conditions.is_empty() {
         String::new()
     } else {
         format!("WHERE {}", conditions.join(" AND "))
     };
-    let sql = format!("{SELECT} {filter} ORDER BY d.ended_ms DESC, d.at_hlc DESC, d.event_id DESC");
+    let sql = format!(
+        "{SELECT} {filter} ORDER BY d.ended_ms DESC, d.at_hlc DESC, d.event_id DESC LIMIT ?"
+    );
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(values.as_slice(), record)?;
     let mut out = Vec::new();

@@ -1,0 +1,60 @@
+// How `make bench-app` times an action in the page (see app.mjs).
+
+/**
+ * Run `action` in the page and resolve with the ms until it has settled: every backend call
+ * started since has answered, `ready` (a selector, if given) is in the page, and a frame has
+ * been drawn with that. `fetches`: the action must start a call (a debounced filter does, later).
+ */
+export function settle(b, action, { ready = null, fetches = false } = {}) {
+  return b.executeAsync(
+    (action, ready, fetches, done) => {
+      // Counted by the UI's one way to the backend (ui/src/lib/backend.ts).
+      const bench = window.__relmCalls;
+      const answered = bench.answered;
+      const before = bench.started;
+      const t = performance.now();
+      let idleFrames = 0;
+      let frames = 0;
+      let quietAt = 0;
+      const act = {
+        none: () => {},
+        hash: (h) => (location.hash = h),
+        click: (s) => document.querySelector(s).click(),
+        input: ([s, v]) => {
+          const el = document.querySelector(s);
+          el.value = v;
+          el.dispatchEvent(new Event("input", { bubbles: true }));
+          el.dispatchEvent(new Event("change", { bubbles: true }));
+        },
+      };
+      act[action[0]](action[1]);
+      const tick = () => {
+        frames++;
+        const started = bench.started > before || (!fetches && frames > 3);
+        const quiet = bench.inflight === 0 && started && (!ready || document.querySelector(ready));
+        if (quiet) {
+          if (idleFrames === 0) quietAt = performance.now();
+          idleFrames++;
+        } else idleFrames = 0;
+        // Settled when two frames in a row had nothing in flight: the time of the first.
+        // With the calls it made and their times (the slowest first).
+        const made = () =>
+          bench.recent
+            .slice(bench.recent.length - Math.min(bench.recent.length, bench.answered - answered))
+            .sort((a, b) => b[1] - a[1])
+            .map(([cmd, ms]) => `${cmd} ${ms.toFixed(0)}`);
+        if (idleFrames >= 2) done({ ms: quietAt - t, calls: made() });
+        else if (performance.now() - t > 60000) {
+          // Why not, first among the calls.
+          const missing = ready && !document.querySelector(ready) ? `, ${ready} not shown` : "";
+          const why = `${bench.started - before} started, ${bench.inflight} in flight${missing}`;
+          done({ ms: -1, calls: [why, ...made()] });
+        } else requestAnimationFrame(tick);
+      };
+      requestAnimationFrame(tick);
+    },
+    action,
+    ready,
+    fetches,
+  );
+}
