@@ -177,6 +177,8 @@ stopDriver();
 
 async function tour(b) {
   await launched(b, ".tiles .tile");
+  // The calendar opens on the view last chosen (kept by WebKit for the data dir): the month's.
+  await b.execute(() => localStorage.removeItem("relm.calendar.view"));
   await settle(b, ["none"]);
   // From a page that asks nothing, so that each page below is opened afresh.
   await settle(b, ["hash", "#/verify"]);

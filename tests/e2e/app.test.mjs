@@ -175,6 +175,13 @@ test("the demo workspace lists its releases", async () => {
     await (await find(b, "[data-testid=verify]")).click();
     const result = await find(b, "[data-testid=verify-result]", 20000);
     await until(b, async () => /^Verified [\d,]+ events/.test(await result.getText()), "verified");
+    // The trail shows the latest hundred events of the demo's thousand, and a hundred more on
+    // asking.
+    const rows = () => b.$$("[data-testid=audit-log] tbody tr");
+    await until(b, async () => (await rows()).length === 100, "the latest hundred events");
+    assert.match(await (await find(b, "[data-testid=audit-shown]")).getText(), /latest 100 events/);
+    await (await find(b, "[data-testid=audit-more]")).click();
+    await until(b, async () => (await rows()).length === 200, "two hundred events");
   });
 });
 

@@ -91,4 +91,28 @@ fn the_big_workspace_seeds_in_proportion_and_verifies() {
     // Nor is any release still to go out blocked by the calendar.
     let blocked = relm.calendar_conflict_summary(1, None).unwrap();
     assert_eq!(blocked.errors, 0, "{:?}", blocked.conflicts);
+
+    // The metrics read the period's releases and approvals by key or in one pass: the same
+    // figures either way, over a quarter, a year and all of it, for all services and one.
+    use relm_store::projection::metrics::{Read, force_read};
+    for (from, to) in [
+        ("2027-02-01", "2027-04-30"),
+        ("2026-05-01", "2027-04-30"),
+        ("2023-01-01", "2027-12-31"),
+    ] {
+        for service in [None, Some("svc-007")] {
+            let figures = |read| {
+                force_read(Some(read));
+                let m = relm.metrics(from, to, service, None).unwrap();
+                force_read(None);
+                serde_json::to_value(m).unwrap()
+            };
+            let by_key = figures(Read::ByKey);
+            if service.is_none() {
+                assert!(by_key["deployments"].as_u64().unwrap() > 0, "{from}");
+                assert!(!by_key["approval_lead_time_hours_median"].is_null());
+            }
+            assert_eq!(by_key, figures(Read::Scan), "{from} to {to}, {service:?}");
+        }
+    }
 }

@@ -1,6 +1,6 @@
 // The calendar in the UI's language: entry kinds, day headings, conflicts and verdicts.
 
-import { formatDateTime, i18n, t } from "./i18n.svelte";
+import { dateFormat, formatDateTime, i18n, t } from "./i18n.svelte";
 import type { MessageKey } from "./messages";
 import type { Conflict, Occurrence, Outcome, Verdict } from "./types";
 
@@ -17,7 +17,7 @@ export function entryLabel(o: Pick<Occurrence, "kind" | "level">): string {
 
 /** A day's heading in the week and timeline views: "Tue, Mar 9" / "mar. 9 mars". */
 export function dayHead(day: string): string {
-  return new Intl.DateTimeFormat(i18n.locale, {
+  return dateFormat({
     weekday: "short",
     day: "numeric",
     month: "short",

@@ -39,7 +39,7 @@ function plural(cases: string, n: number): string {
   const found = new Map([...cases.matchAll(new RegExp(CASE, "g"))].map((m) => [m[1], m[2]]));
   const chosen =
     found.get(`=${n}`) ??
-    found.get(new Intl.PluralRules(i18n.locale).select(n)) ??
+    found.get(kept("plural", {}, () => new Intl.PluralRules(i18n.locale)).select(n)) ??
     found.get("other") ??
     "";
   return chosen.replace(/#/g, formatNumber(n));
@@ -50,7 +50,25 @@ function formatValue(v: string | number): string {
 }
 
 export function formatNumber(n: number): string {
-  return new Intl.NumberFormat(i18n.locale).format(n);
+  return kept("number", {}, () => new Intl.NumberFormat(i18n.locale)).format(n);
+}
+
+/** Formatters made once for each language and set of options: making one costs far more than
+ *  using it, and a page of a few hundred rows formats a thousand times. */
+const formatters = new Map<string, unknown>();
+function kept<T>(kind: string, options: object, make: () => T): T {
+  const key = `${kind} ${i18n.locale} ${JSON.stringify(options)}`;
+  let f = formatters.get(key) as T | undefined;
+  if (f === undefined) {
+    f = make();
+    formatters.set(key, f);
+  }
+  return f;
+}
+
+/** A date-time formatter in the UI's language. */
+export function dateFormat(options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  return kept("date", options, () => new Intl.DateTimeFormat(i18n.locale, options));
 }
 
 /** The zone this computer shows times in (an IANA name). */
@@ -68,10 +86,7 @@ function formatWith(
   if (!iso) return "—";
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
-  return new Intl.DateTimeFormat(i18n.locale, {
-    ...options,
-    ...(timeZone ? { timeZone } : {}),
-  }).format(d);
+  return dateFormat({ ...options, ...(timeZone ? { timeZone } : {}) }).format(d);
 }
 
 /** The time of day, naming its zone. */
@@ -96,7 +111,7 @@ export function formatShort(iso: string | null | undefined, timeZone?: string): 
 /** A span of time from `start` to `end` (ms) in `timeZone`, naming it once: "Tue, Dec 1, 10:15
  *  AM – 12:15 PM GMT+1" / "mar. 1 déc., 10:15 – 12:15 UTC+1". */
 export function formatSpan(start: number, end: number, timeZone: string): string {
-  return new Intl.DateTimeFormat(i18n.locale, {
+  return dateFormat({
     weekday: "short",
     month: "short",
     day: "numeric",
@@ -108,7 +123,7 @@ export function formatSpan(start: number, end: number, timeZone: string): string
 /** A planned window with its date and year, in its own zone, naming it: "Dec 8, 2026, 2:00 –
  *  3:00 PM GMT+8" / "8 déc. 2026, 14:00 – 15:00 UTC+8". */
 export function formatWindow(start: number, end: number, timeZone: string): string {
-  return new Intl.DateTimeFormat(i18n.locale, {
+  return dateFormat({
     year: "numeric",
     month: "short",
     day: "numeric",
@@ -122,7 +137,11 @@ export function formatRelative(iso: string | null | undefined, now: number): str
   if (!iso) return "";
   const ms = Date.parse(iso) - now;
   if (Number.isNaN(ms)) return "";
-  const f = new Intl.RelativeTimeFormat(i18n.locale, { numeric: "auto" });
+  const f = kept(
+    "relative",
+    {},
+    () => new Intl.RelativeTimeFormat(i18n.locale, { numeric: "auto" }),
+  );
   const minutes = Math.round(ms / 60000);
   if (Math.abs(minutes) < 60) return f.format(minutes, "minute");
   const hours = Math.round(minutes / 60);

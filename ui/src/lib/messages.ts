@@ -259,6 +259,7 @@ export const en = {
   "audit.col.kind": "Event",
   "audit.col.entity": "Entity",
   "audit.empty": "The ledger is empty.",
+  "audit.shown": "The latest {count} events shown.",
   "audit.forks": "Security finding: an author's key signed two histories",
   "audit.lying": "Security finding: remote files whose header announces events they do not carry",
   "audit.forked":
@@ -1636,6 +1637,7 @@ export const fr: Record<MessageKey, string> = {
   "audit.col.kind": "Événement",
   "audit.col.entity": "Entité",
   "audit.empty": "Le registre est vide.",
+  "audit.shown": "Les {count} derniers événements affichés.",
   "audit.forks": "Alerte de sécurité : la clé d’un auteur a signé deux historiques",
   "audit.lying":
     "Alerte de sécurité : des fichiers du dépôt annoncent des événements qu’ils ne contiennent pas",

@@ -167,6 +167,56 @@ struct ReleaseFacts {
     submitted: Option<i64>,
 }
 
+/// How the period's releases and their approvals are read.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Read {
+    /// Each by its key.
+    ByKey,
+    /// One pass over every release and every approval.
+    Scan,
+}
+
+thread_local! {
+    /// A way of reading chosen by a test on this thread, to compare the two.
+    static FORCED: std::cell::Cell<Option<Read>> = const { std::cell::Cell::new(None) };
+}
+
+/// Make [`measure`] on this thread read the releases as `read` (`None`: its own choice). For
+/// tests that check both ways give the same figures.
+#[doc(hidden)]
+pub fn force_read(read: Option<Read>) {
+    FORCED.set(read);
+}
+
+/// By key when the period's releases are under a third of all releases: a lookup costs about
+/// what three rows of a pass do (measured at 100,000 releases: 11 µs against 4 µs a row). A pass
+/// read the whole table (80 MB from disk on a first visit) for a quarter's few thousand.
+fn read_for(conn: &Connection, period_releases: usize) -> Result<Read> {
+    if let Some(read) = FORCED.get() {
+        return Ok(read);
+    }
+    // Releases are never deleted: the largest row id is their number.
+    let all: i64 = conn
+        .prepare_cached("SELECT coalesce(max(rowid), 0) FROM releases")?
+        .query_row([], |r| r.get(0))?;
+    Ok(if (period_releases as i64).saturating_mul(3) < all {
+        Read::ByKey
+    } else {
+        Read::Scan
+    })
+}
+
+/// An approval at `t` of a release for an environment counts when it came before the first
+/// successful deployment there: the latest such is kept.
+fn approved(first_ok: &mut HashMap<(u32, u32), (i64, Option<i64>)>, key: (u32, u32), t: i64) {
+    if let Some((start, last)) = first_ok.get_mut(&key)
+        && t <= *start
+    {
+        *last = Some(last.map_or(t, |l| l.max(t)));
+    }
+}
+
 /// The figures over `start`..`end` for `service` (all when `None`) and the environments
 /// `names` (each environment's name and aliases; `environments` are reported), as of `now`
 /// (for actions past due), with reviews due `due_days` after what made them mandatory.
@@ -224,11 +274,12 @@ pub fn measure(
     if sources > 1 {
         rows.sort_by_key(|r| r.ended);
     }
-    // Each release's creation, submission, first deployment and change type: one pass over the
-    // service's (or every) release, not a query per release. A filter that may be null would keep
-    // SQLite from the service's index.
+    // Each release's creation, submission, first deployment and change type, and later the
+    // approvals of the releases deployed: by key for the releases of the period when they are
+    // few beside all releases, in one pass over the table otherwise.
+    let read = read_for(conn, releases.names.len())?;
     let mut facts = vec![ReleaseFacts::default(); releases.names.len()];
-    {
+    if read == Read::Scan {
         let only = if service.is_some() {
             "service = ?1"
         } else {
@@ -246,6 +297,22 @@ pub fn measure(
                     lead_from: Some(x.get(1)?),
                     emergency: x.get(2)?,
                     submitted: x.get(3)?,
+                };
+            }
+        }
+    } else {
+        let mut stmt = conn.prepare_cached(
+            "SELECT min(created_hlc >> 16, coalesce(first_deployed_ms, created_hlc >> 16)),
+                    change_type = 'emergency', submitted_ms
+             FROM releases WHERE id = ?1",
+        )?;
+        for (i, id) in releases.names.iter().enumerate() {
+            let mut q = stmt.query([id])?;
+            if let Some(x) = q.next()? {
+                facts[i] = ReleaseFacts {
+                    lead_from: Some(x.get(0)?),
+                    emergency: x.get(1)?,
+                    submitted: x.get(2)?,
                 };
             }
         }
@@ -324,7 +391,7 @@ pub fn measure(
                 .and_modify(|(t, _)| *t = (*t).min(r.started))
                 .or_insert((r.started, None));
         }
-        {
+        if read == Read::Scan {
             let mut stmt = conn.prepare_cached(
                 "SELECT release_id, environment, at_hlc >> 16 FROM approvals
                  WHERE decision = 'approve'",
@@ -335,11 +402,24 @@ pub fn measure(
                 else {
                     continue;
                 };
-                if let Some((start, last)) = first_ok.get_mut(&(rel, env)) {
-                    let t: i64 = x.get(2)?;
-                    if t <= *start {
-                        *last = Some(last.map_or(t, |l| l.max(t)));
-                    }
+                approved(&mut first_ok, (rel, env), x.get(2)?);
+            }
+        } else {
+            // The approvals of those releases, by the release's index.
+            let mut stmt = conn.prepare_cached(
+                "SELECT environment, at_hlc >> 16 FROM approvals
+                 WHERE release_id = ?1 AND decision = 'approve'",
+            )?;
+            let mut deployed: Vec<u32> = first_ok.keys().map(|(rel, _)| *rel).collect();
+            deployed.sort_unstable();
+            deployed.dedup();
+            for rel in deployed {
+                let mut q = stmt.query([releases.name(rel)])?;
+                while let Some(x) = q.next()? {
+                    let Some(env) = words.find(text(x, 0)?) else {
+                        continue;
+                    };
+                    approved(&mut first_ok, (rel, env), x.get(1)?);
                 }
             }
         }
