@@ -12,12 +12,31 @@ mod window;
 
 use tauri::Manager;
 
+/// Commands that may run at once (the runtime's workers).
+const COMMAND_THREADS: usize = 8;
+
 /// Build and run the app until its last window closes.
 #[allow(clippy::print_stderr)] // nothing else can report that the app failed to start
 pub fn run() {
     let _log = relm_api::logging::init("relm-app");
     tracing::info!(version = env!("CARGO_PKG_VERSION"), "Relm app starting");
     let state = state::AppState::from_env();
+    // The commands run on the async runtime's workers and block them while they read: with one
+    // worker per core (Tauri's default), a quick call queued behind two long ones. More workers
+    // than cores: each page's calls run side by side (reads on replicas of their own, WAL).
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(COMMAND_THREADS)
+        .thread_name("relm-command")
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("Relm could not start its command threads: {e}");
+            std::process::exit(1);
+        }
+    };
+    tauri::async_runtime::set(runtime.handle().clone());
     let result = tauri::Builder::default()
         .plugin(
             tauri_plugin_single_instance::Builder::new()
@@ -53,6 +72,18 @@ pub fn run() {
                 schedule,
             ));
             window::remember(app.handle());
+            // Memory the last calls left goes back once the window has been quiet a while.
+            let handle = app.handle().clone();
+            std::thread::Builder::new()
+                .name("relm-idle".into())
+                .spawn(move || {
+                    loop {
+                        std::thread::sleep(std::time::Duration::from_secs(1));
+                        handle
+                            .state::<state::AppState>()
+                            .release_if_idle(state::QUIET);
+                    }
+                })?;
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![

@@ -33,10 +33,44 @@ pub struct AppState {
     pub openable: Mutex<std::collections::BTreeSet<PathBuf>>,
     /// Where replicas find their private keys: the OS key store (tests give one in memory).
     keyring: KeyringChoice,
+    /// Calls at work, and when the last one ended: what [`AppState::release_if_idle`] waits on.
+    activity: Activity,
 }
 
-/// Read-only replicas kept open between calls (two cores: a page's reads and another's).
-const READERS: usize = 2;
+/// Calls at work and the end of the last one.
+#[derive(Debug, Default)]
+struct Activity {
+    busy: std::sync::atomic::AtomicUsize,
+    /// The last call's end; `None` once the memory it left was given back.
+    last: Mutex<Option<std::time::Instant>>,
+}
+
+/// Marks one call at work for as long as it lives.
+struct Working<'a>(&'a Activity);
+
+impl<'a> Working<'a> {
+    fn new(activity: &'a Activity) -> Self {
+        activity
+            .busy
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Working(activity)
+    }
+}
+
+impl Drop for Working<'_> {
+    fn drop(&mut self) {
+        *self.0.last.lock().unwrap_or_else(|p| p.into_inner()) = Some(std::time::Instant::now());
+        self.0
+            .busy
+            .fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+/// Read-only replicas kept open between calls (a page asks for a few things at once).
+const READERS: usize = 4;
+
+/// How long nothing must have run before the memory the last calls left is given back.
+pub const QUIET: std::time::Duration = std::time::Duration::from_secs(3);
 
 /// The value after `flag` on the command line.
 fn arg(args: &[String], flag: &str) -> Option<String> {
@@ -96,6 +130,7 @@ impl AppState {
             sync_schedule,
             openable: Mutex::new(Default::default()),
             keyring,
+            activity: Activity::default(),
         }
     }
 
@@ -163,6 +198,7 @@ impl AppState {
 
     /// Run `f` on the open replica, opening it first if needed.
     pub fn with<T>(&self, f: impl FnOnce(&mut Relm) -> Result<T, ApiError>) -> Result<T, ApiError> {
+        let _working = Working::new(&self.activity);
         let mut guard = self.lock();
         if guard.is_none() {
             *guard = Some(Relm::open(&self.options())?);
@@ -177,6 +213,7 @@ impl AppState {
     /// for other reads. At most [`READERS`] are kept open between calls.
     pub fn read<T>(&self, f: impl FnOnce(&Relm) -> Result<T, ApiError>) -> Result<T, ApiError> {
         use std::sync::atomic::Ordering;
+        let _working = Working::new(&self.activity);
         let generation = self.generation.load(Ordering::SeqCst);
         let taken = self.readers().pop();
         let relm = match taken {
@@ -204,9 +241,36 @@ impl AppState {
         *guard = Some(relm);
     }
 
+    /// Give back the memory the last calls left (SQLite's page caches) once nothing has run
+    /// for `quiet`: a window left open all day holds what it needs to show, not what the last
+    /// big page read. Whether it did (once per quiet spell).
+    pub fn release_if_idle(&self, quiet: std::time::Duration) -> bool {
+        let busy = || self.activity.busy.load(std::sync::atomic::Ordering::SeqCst) > 0;
+        let mut last = self.activity.last.lock().unwrap_or_else(|p| p.into_inner());
+        if busy() || !last.is_some_and(|t| t.elapsed() >= quiet) {
+            return false;
+        }
+        // Never wait for a call: one that starts now finds its caches empty, nothing more.
+        if let Ok(guard) = self.relm.try_lock() {
+            guard.iter().for_each(shrink);
+        }
+        if let Ok(readers) = self.readers.try_lock() {
+            readers.iter().for_each(shrink);
+        }
+        *last = None;
+        true
+    }
+
     /// Whether a workspace exists in the data dir.
     pub fn has_workspace(&self) -> bool {
         self.with(|r| r.summary().map(|_| ())).is_ok()
+    }
+}
+
+/// Empty a replica's page cache (SQLite reads again from the OS's file cache when asked).
+fn shrink(relm: &Relm) {
+    if let Err(e) = relm.store().conn().execute_batch("PRAGMA shrink_memory") {
+        tracing::debug!("shrink_memory: {e}");
     }
 }
 
@@ -225,8 +289,16 @@ mod tests {
 
     /// A read runs while a write holds the replica, sees every commit made before it starts,
     /// and a replaced replica's readers are not used again.
-    #[test]
-    fn reads_do_not_wait_for_the_writer_and_see_its_commits() {
+    fn request() -> relm_api::workspace::InitRequest {
+        relm_api::workspace::InitRequest {
+            workspace: "Readers".into(),
+            name: "Ada Lovelace".into(),
+            email: "ada@acme.example".into(),
+        }
+    }
+
+    /// The app's state on a new workspace, its key in memory.
+    fn opened() -> (tempfile::TempDir, Arc<AppState>) {
         let dir = tempfile::tempdir().unwrap();
         let keys =
             KeyringChoice::Given(Arc::new(relm_identity::keyring::MemoryKeyStore::default()));
@@ -235,13 +307,35 @@ mod tests {
             Default::default(),
             keys,
         ));
-        let request = relm_api::workspace::InitRequest {
-            workspace: "Readers".into(),
-            name: "Ada Lovelace".into(),
-            email: "ada@acme.example".into(),
-        };
-        let (relm, _) = relm_api::workspace::init(&state.options(), &request).unwrap();
+        let (relm, _) = relm_api::workspace::init(&state.options(), &request()).unwrap();
         state.set(relm);
+        (dir, state)
+    }
+
+    /// Holds the writer on another thread until the returned sender is used.
+    fn hold_writer(state: &Arc<AppState>) -> (mpsc::Sender<()>, std::thread::JoinHandle<()>) {
+        let (held, hold) = (mpsc::channel(), mpsc::channel::<()>());
+        let writer = {
+            let state = state.clone();
+            let (held, hold) = (held.0, hold.1);
+            std::thread::spawn(move || {
+                state
+                    .with(|_| {
+                        held.send(()).unwrap();
+                        hold.recv().unwrap();
+                        Ok(())
+                    })
+                    .unwrap();
+            })
+        };
+        held.1.recv().unwrap();
+        (hold.0, writer)
+    }
+
+    #[test]
+    fn reads_do_not_wait_for_the_writer_and_see_its_commits() {
+        let (_dir, state) = opened();
+        let request = request();
         let release = |version: &str| relm_api::releases::ReleaseInput {
             service: Some("payments".into()),
             version: Some(version.into()),
@@ -254,29 +348,15 @@ mod tests {
         assert_eq!(releases(&state), 1);
 
         // The writer held (a long write, a sync) while a page reads.
-        let (held, hold) = (mpsc::channel(), mpsc::channel::<()>());
-        let writer = {
-            let state = state.clone();
-            let (held, hold) = (held.0, hold.1);
-            std::thread::spawn(move || {
-                state
-                    .with(|r| {
-                        r.create_release(&release("1.1.0"))?;
-                        held.send(()).unwrap();
-                        hold.recv().unwrap();
-                        Ok(())
-                    })
-                    .unwrap();
-            })
-        };
-        held.1.recv().unwrap();
+        state.with(|r| r.create_release(&release("1.1.0"))).unwrap();
+        let (hold, writer) = hold_writer(&state);
         let (read, done) = mpsc::channel();
         {
             let state = state.clone();
             std::thread::spawn(move || read.send(releases(&state)).unwrap());
         }
         let seen = done.recv_timeout(Duration::from_secs(30));
-        hold.0.send(()).unwrap();
+        hold.send(()).unwrap();
         writer.join().unwrap();
         assert_eq!(seen, Ok(2), "the read answered while the writer was held");
         assert_eq!(releases(&state), 2);
@@ -294,6 +374,28 @@ mod tests {
         let (relm, _) = relm_api::workspace::init(&opts, &request).unwrap();
         state.set(relm);
         assert!(state.readers().is_empty());
+    }
+
+    /// The caches go once nothing has run for a while, not during a call, once per quiet
+    /// spell; the replicas answer as before afterwards.
+    #[test]
+    fn memory_goes_back_once_the_window_is_quiet() {
+        let (_dir, state) = opened();
+        let quiet = Duration::from_secs(3600);
+        state.read(|r| r.summary()).unwrap();
+        assert!(!state.release_if_idle(quiet), "not quiet for an hour yet");
+        assert!(state.release_if_idle(Duration::ZERO));
+        assert!(
+            !state.release_if_idle(Duration::ZERO),
+            "once per quiet spell"
+        );
+        let (release, writer) = hold_writer(&state);
+        assert!(!state.release_if_idle(Duration::ZERO), "a call is at work");
+        release.send(()).unwrap();
+        writer.join().unwrap();
+        assert!(state.release_if_idle(Duration::ZERO));
+        assert_eq!(state.read(|r| r.summary()).unwrap().members, 1);
+        assert!(state.with(|r| r.summary()).is_ok());
     }
 
     #[test]

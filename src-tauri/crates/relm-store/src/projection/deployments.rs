@@ -599,6 +599,36 @@ fn record(r: &rusqlite::Row<'_>) -> rusqlite::Result<(DeploymentRecord, String)>
 
 /// Deployments matching `filter`, latest end first.
 pub fn list(conn: &Connection, filter: &DeploymentFilter) -> Result<Vec<DeploymentRecord>> {
+    if filter.environments.is_empty() {
+        return Ok(list_to(conn, filter, None)?
+            .into_iter()
+            .map(|(_, d)| d)
+            .collect());
+    }
+    // Each environment read in order from its index (the latest first, as many as asked), then
+    // merged: `environment IN (…)` read every row of the period to sort them (130 ms for the
+    // latest 200 of a quarter at a hundred thousand releases; 1 ms this way).
+    let names: std::collections::BTreeSet<&String> = filter.environments.iter().collect();
+    let mut all = Vec::new();
+    for env in names {
+        all.extend(list_to(conn, filter, Some(env))?);
+    }
+    all.sort_by(|a, b| b.0.cmp(&a.0));
+    if let Some(n) = filter.limit {
+        all.truncate(n as usize);
+    }
+    Ok(all.into_iter().map(|(_, d)| d).collect())
+}
+
+/// Where a deployment comes in the list: its end, stamp and event id (the latest first).
+type Place = (i64, i64, String);
+
+/// [`list`] with the environment `env` (and without the list of environments).
+fn list_to(
+    conn: &Connection,
+    filter: &DeploymentFilter,
+    env: Option<&String>,
+) -> Result<Vec<(Place, DeploymentRecord)>> {
     // Only the filters given, so that SQLite picks the index that serves them (a condition
     // that may be null would keep it from any).
     let mut conditions: Vec<&str> = Vec::new();
@@ -613,6 +643,7 @@ pub fn list(conn: &Connection, filter: &DeploymentFilter) -> Result<Vec<Deployme
             "d.environment = ?",
             filter.environment.as_ref().map(|v| v as _),
         ),
+        ("d.environment = ?", env.map(|v| v as _)),
         (
             "d.ended_ms >= ?",
             filter.ended_from.as_ref().map(|v| v as _),
@@ -623,19 +654,6 @@ pub fn list(conn: &Connection, filter: &DeploymentFilter) -> Result<Vec<Deployme
             conditions.push(cond);
             values.push(v);
         }
-    }
-    let any_of = format!(
-        "d.environment IN ({})",
-        vec!["?"; filter.environments.len()].join(", ")
-    );
-    if !filter.environments.is_empty() {
-        conditions.push(&any_of);
-        values.extend(
-            filter
-                .environments
-                .iter()
-                .map(|e| e as &dyn rusqlite::ToSql),
-        );
     }
     let limit = filter.limit.map(i64::from).unwrap_or(-1);
     values.push(&limit);
@@ -648,12 +666,14 @@ pub fn list(conn: &Connection, filter: &DeploymentFilter) -> Result<Vec<Deployme
         "{SELECT} {filter} ORDER BY d.ended_ms DESC, d.at_hlc DESC, d.event_id DESC LIMIT ?"
     );
     let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(values.as_slice(), record)?;
+    let rows = stmt.query_map(values.as_slice(), |r| {
+        Ok(((r.get(8)?, r.get(16)?, r.get(0)?), record(r)?))
+    })?;
     let mut out = Vec::new();
     for row in rows {
-        let (mut d, deviations) = row?;
+        let (place, (mut d, deviations)) = row?;
         d.deviations = parse_deviations(&deviations)?;
-        out.push(d);
+        out.push((place, d));
     }
     Ok(out)
 }
