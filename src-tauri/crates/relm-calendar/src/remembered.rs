@@ -15,7 +15,7 @@
 use crate::{Entry, ExpandError, Occurrence, occurrences};
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 /// The length of a remembered span.
 pub const SPAN_DAYS: i64 = 28;
@@ -27,8 +27,9 @@ const MAX_KEPT: usize = 130;
 
 /// Remembered spans: span number → each entry's occurrences meeting the span.
 type Memo = HashMap<i64, Spans>;
-/// Each entry's occurrences meeting one span (`None`: it cannot be expanded over the span).
-type Spans = Arc<Vec<Option<Vec<Occurrence>>>>;
+/// Each entry's occurrences meeting one span, once expanded (`None`: it cannot be expanded
+/// over the span, and the caller asks directly, for the exact error).
+type Spans = Arc<Vec<OnceLock<Option<Vec<Occurrence>>>>>;
 
 /// The calendar's entries (id, entry), by name then id, and what was expanded of them.
 /// Dereferences to the list of entries.
@@ -114,11 +115,23 @@ impl Entries {
             }
         };
         let mut out = Vec::new();
+        let entry = &self.list[index].1;
         for (span, lists) in (*first..).zip(spans) {
-            let Some(list) = &lists[index] else {
+            let span_start = span_start(span);
+            // Expanded over the span the first time an entry is asked there.
+            let list = lists[index].get_or_init(|| {
+                let end = self::span_start(span + 1);
+                occurrences(
+                    entry,
+                    span_start,
+                    end,
+                    crate::conflicts::MAX_SLOTS_PER_ENTRY,
+                )
+                .ok()
+            });
+            let Some(list) = list else {
                 return direct();
             };
-            let span_start = span_start(span);
             // One that starts before this span met the one before: it is already taken.
             out.extend(
                 list.iter()
@@ -133,26 +146,17 @@ impl Entries {
         Ok(out)
     }
 
-    /// Every entry's occurrences meeting span number `span`, expanded once; `None` for an entry
-    /// that cannot be expanded over the span (the caller asks directly, for the exact error).
+    /// The lists of span number `span`, one per entry, each filled when first asked for (the
+    /// risk signals ask for the freezes only, a release list for releases years apart).
     fn span(&self, span: i64) -> Spans {
-        let known = self.lock().get(&span).cloned();
-        if let Some(lists) = known {
-            return lists;
-        }
-        let (start, end) = (span_start(span), span_start(span + 1));
-        let lists: Arc<Vec<_>> = Arc::new(
-            self.list
-                .iter()
-                .map(|(_, e)| {
-                    occurrences(e, start, end, crate::conflicts::MAX_SLOTS_PER_ENTRY).ok()
-                })
-                .collect(),
-        );
         let mut memo = self.lock();
+        if let Some(lists) = memo.get(&span) {
+            return lists.clone();
+        }
         if memo.len() >= MAX_KEPT {
             memo.clear();
         }
+        let lists: Spans = Arc::new((0..self.list.len()).map(|_| OnceLock::new()).collect());
         memo.insert(span, lists.clone());
         lists
     }

@@ -5,7 +5,6 @@ use relm_domain::ledger::Violation;
 use relm_domain::payload::EventBody;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
-use std::cell::RefCell;
 use std::sync::Arc;
 
 use crate::error::{Result, StoreError};
@@ -182,11 +181,16 @@ pub fn entries(conn: &Connection) -> Result<Entries> {
     let token: Vec<u8> = conn
         .prepare_cached("SELECT token FROM calendar_version")?
         .query_row([], |r| r.get(0))?;
-    if let Some(hit) = PARSED.with_borrow(|c| {
-        c.as_ref()
-            .filter(|(t, _)| *t == token)
-            .map(|(_, e)| e.clone())
-    }) {
+    let parsed = || {
+        PARSED
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    };
+    let known = parsed()
+        .as_ref()
+        .filter(|(t, _)| *t == token)
+        .map(|(_, e)| e.clone());
+    if let Some(hit) = known {
         return Ok(hit);
     }
     let mut stmt =
@@ -197,16 +201,15 @@ pub fn entries(conn: &Connection) -> Result<Entries> {
         out.push((r.get(0)?, parse(&r.get::<_, String>(1)?)?));
     }
     let out = Arc::new(relm_calendar::Entries::from(out));
-    PARSED.set(Some((token, out.clone())));
+    *parsed() = Some((token, out.clone()));
     Ok(out)
 }
 
-thread_local! {
-    /// The entries last parsed, by the calendar's version token (migration 0025): applying
-    /// many deployments, or judging many releases, parses the calendar once.
-    static PARSED: RefCell<Option<(Vec<u8>, Entries)>> =
-        const { RefCell::new(None) };
-}
+/// The entries last parsed, by the calendar's version token (migration 0025): applying many
+/// deployments, or judging many releases, parses the calendar once, and the occurrences expanded
+/// for one call serve the next, on any thread (the token is random: two stores share it only
+/// while one is a copy of the other with the same calendar).
+static PARSED: std::sync::Mutex<Option<(Vec<u8>, Entries)>> = std::sync::Mutex::new(None);
 
 fn parse(text: &str) -> Result<Entry> {
     serde_json::from_str(text).map_err(|e| StoreError::Corrupt(format!("calendar entry: {e}")))
