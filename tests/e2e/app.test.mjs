@@ -1025,6 +1025,50 @@ function weekendFreeze(dir) {
 }
 
 /** Show March 2027 in UTC on the calendar page, then the view asked for. */
+test("a crowded hour of the week view draws a few releases and lists the rest on asking", async () => {
+  const dir = dataDir();
+  cli(dir, "init", "--workspace", "Busy", "--name", "Ann", "--email", "ann@example.com");
+  // Seven releases in the same hour: seven columns would leave each too narrow to read.
+  for (let i = 0; i < 7; i++) {
+    cli(
+      dir,
+      "release",
+      "create",
+      "--service",
+      `svc-${i}`,
+      "--version",
+      "1.0.0",
+      "--env",
+      "prod",
+      "--title",
+      `Busy hour ${i}`,
+      "--start",
+      "2027-03-03T10:00",
+      "--end",
+      "2027-03-03T11:00",
+      "--tz",
+      "UTC",
+    );
+  }
+  await withApp("week-crowded", dir, async (b) => {
+    await calendarAt(b, "week");
+    const day = '[data-col="2027-03-03"]';
+    const more = await find(b, `${day} [data-testid=week-more]`);
+    assert.equal(await b.execute((el) => el.textContent.trim(), more), "+5");
+    assert.equal((await b.$$(`${day} [data-release]`)).length, 2, "two drawn");
+    await more.click();
+    const list = await find(b, "[data-testid=week-more-list]");
+    const details = await find(b, "[data-testid=calendar-details]");
+    assert.match(await details.getText(), /5 releases at this time/);
+    assert.equal((await list.$$("li")).length, 5);
+    await screenshot(b, "week-crowded-list");
+    // One of them picked from the list: its own details.
+    await (await list.$("button")).click();
+    await until(b, async () => /Busy hour \d/.test(await details.getText()), "a release picked");
+    await screenshot(b, "week-crowded");
+  });
+});
+
 async function calendarAt(b, view) {
   await b.execute(() => (location.hash = "#/calendar"));
   await (await find(b, "[data-view=month]")).click();

@@ -82,10 +82,10 @@ describe("layout", () => {
         { start: h(14), end: h(15) },
       ]),
     ).toEqual([
-      { col: 0, of: 2 },
-      { col: 1, of: 2 },
-      { col: 0, of: 2 },
-      { col: 0, of: 1 },
+      { col: 0, of: 2, group: 0 },
+      { col: 1, of: 2, group: 0 },
+      { col: 0, of: 2, group: 0 },
+      { col: 0, of: 1, group: 1 },
     ]);
   });
 });

@@ -131,14 +131,18 @@ export function laneOrder(lists: string[][], extra: string[] = []): string[] {
 }
 
 /** Side-by-side columns for overlapping intervals: each item's column and how many share it. */
-export function columns(items: { start: number; end: number }[]): { col: number; of: number }[] {
+export function columns(
+  items: { start: number; end: number }[],
+): { col: number; of: number; group: number }[] {
   const order = items.map((_, i) => i).sort((a, b) => items[a]!.start - items[b]!.start);
-  const out = items.map(() => ({ col: 0, of: 1 }));
+  const out = items.map(() => ({ col: 0, of: 1, group: 0 }));
   let group: number[] = [];
   let ends: number[] = [];
   let groupEnd = -Infinity;
+  let groups = 0;
   const close = () => {
-    for (const i of group) out[i]!.of = ends.length;
+    for (const i of group) Object.assign(out[i]!, { of: ends.length, group: groups });
+    if (group.length) groups++;
     group = [];
     ends = [];
   };
@@ -156,8 +160,12 @@ export function columns(items: { start: number; end: number }[]): { col: number;
   return out;
 }
 
-/** What the details panel shows. */
-export type Picked = { kind: "entry"; o: Occurrence } | { kind: "release"; r: Release };
+/** What the details panel shows: an entry, a release, or the releases a crowded hour of the
+ *  week view holds beyond what it draws. */
+export type Picked =
+  | { kind: "entry"; o: Occurrence }
+  | { kind: "release"; r: Release }
+  | { kind: "releases"; rs: Release[] };
 
 /** What every calendar view is given. */
 export type ViewProps = {

@@ -1307,6 +1307,10 @@ export const en = {
   "calendar.conflicts": "Conflicts",
   "calendar.noConflicts":
     "No conflicts: every planned release is clear of freezes, inside its windows and alone in its slot.",
+  "calendar.moreShort": "+{count}",
+  "calendar.moreTitle":
+    "{count, plural, one {# more release} other {# more releases}} at this time",
+  "calendar.moreHead": "{count, plural, one {# release} other {# releases}} at this time",
   "calendar.details": "Details",
   "calendar.pick": "Click an entry or a release for its details.",
   "calendar.entryTimes": "{start} → {end} ({tz})",
@@ -2727,6 +2731,11 @@ export const fr: Record<MessageKey, string> = {
   "calendar.conflicts": "Conflits",
   "calendar.noConflicts":
     "Aucun conflit : chaque mise en production prévue évite les gels, respecte ses fenêtres et est seule sur son créneau.",
+  "calendar.moreShort": "+{count}",
+  "calendar.moreTitle":
+    "{count, plural, one {# autre mise en production} other {# autres mises en production}} à cette heure",
+  "calendar.moreHead":
+    "{count, plural, one {# mise en production} other {# mises en production}} à cette heure",
   "calendar.details": "Détails",
   "calendar.pick": "Cliquez sur une entrée ou une mise en production pour ses détails.",
   "calendar.entryTimes": "{start} → {end} ({tz})",
