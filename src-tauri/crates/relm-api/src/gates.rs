@@ -696,12 +696,7 @@ impl Relm {
         let mut shared = governance::shared(conn, at, &current)?;
         shared.linked_from = shared.linked_from.min(draft.linked_risk_floor());
         // Read every release first (one connection), then judge them on every core.
-        let mut all = Vec::new();
-        for id in governance::release_ids(conn)? {
-            if let Some(f) = governance::facts(conn, &id, &shared)? {
-                all.push(f);
-            }
-        }
+        let all = governance::facts_of(conn, governance::release_ids(conn)?, &shared)?;
         let checked = all.iter().map(|f| f.fields.environments.len() as u32).sum();
         let mut changed: Vec<SimulatedChange> = all
             .par_iter()
@@ -756,12 +751,7 @@ impl Relm {
         }
         let now = self.clock.now();
         // Read every release first (one connection), then judge them on every core.
-        let mut all = Vec::new();
-        for id in governance::release_ids_in_flight(conn)? {
-            if let Some(f) = governance::facts(conn, &id, &shared)? {
-                all.push(f);
-            }
-        }
+        let all = governance::facts_of(conn, governance::release_ids_in_flight(conn)?, &shared)?;
         let mut out: Vec<PendingDecision> = all
             .into_par_iter()
             .flat_map_iter(|f| waiting_for(&policy, version, f, &me, now, style))

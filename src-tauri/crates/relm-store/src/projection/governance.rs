@@ -461,6 +461,20 @@ pub fn facts(conn: &Connection, release_id: &str, shared: &Shared) -> Result<Opt
     }))
 }
 
+/// [`facts`] of each of `ids` that exists, in order: read on one connection, for verdicts then
+/// judged on every core.
+pub fn facts_of(
+    conn: &Connection,
+    ids: impl IntoIterator<Item = String>,
+    shared: &Shared,
+) -> Result<Vec<Facts>> {
+    let mut all = Vec::new();
+    for id in ids {
+        all.extend(facts(conn, &id, shared)?);
+    }
+    Ok(all)
+}
+
 fn justifications(conn: &Connection, release_id: &str) -> Result<Vec<JustificationFact>> {
     let mut stmt = conn.prepare_cached(
         "SELECT entry_id, justification, by_key, at_hlc FROM freeze_justifications
