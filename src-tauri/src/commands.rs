@@ -130,7 +130,7 @@ pub fn audit_log(
     entity: Option<String>,
     limit: Option<u32>,
 ) -> Result<Vec<LogEntry>> {
-    state.with(|r| r.audit_log(entity.as_deref(), limit.unwrap_or(200).min(2000)))
+    state.read(|r| r.audit_log(entity.as_deref(), limit.unwrap_or(200).min(2000)))
 }
 
 #[tauri::command(async)]
@@ -166,7 +166,7 @@ pub fn members(state: State<'_, AppState>) -> Result<Vec<MemberView>> {
 #[tauri::command(async)]
 #[tracing::instrument(skip(state), err)]
 pub fn remotes(state: State<'_, AppState>) -> Result<Vec<RemoteView>> {
-    state.with(|r| r.remotes())
+    state.read(|r| r.remotes())
 }
 
 #[tauri::command(async)]
@@ -197,7 +197,7 @@ pub fn remove_remote(state: State<'_, AppState>, name: String) -> Result<()> {
 #[tauri::command(async)]
 #[tracing::instrument(skip(state), err)]
 pub fn connectors(state: State<'_, AppState>) -> Result<Vec<ConnectorView>> {
-    state.with(|r| r.connectors())
+    state.read(|r| r.connectors())
 }
 
 /// Add a connection; the token goes to the OS keyring (never to a log: it is not traced).
@@ -249,7 +249,7 @@ pub async fn test_connector(app: AppHandle, name: String) -> Result<ProbeView> {
 #[tauri::command(async)]
 #[tracing::instrument(skip(state), err)]
 pub fn outbox(state: State<'_, AppState>) -> Result<Vec<OutboxRow>> {
-    state.with(|r| r.outbox())
+    state.read(|r| r.outbox())
 }
 
 /// Put a failed entry back in the queue and deliver it now: a platform write through the sync
@@ -318,7 +318,7 @@ pub fn digest_preview(
     state: State<'_, AppState>,
     query: relm_api::digest::DigestQuery,
 ) -> Result<relm_api::digest::DigestPreview> {
-    state.with(|r| r.digest_preview(&query))
+    state.read(|r| r.digest_preview(&query))
 }
 
 /// Write the digest to a file (`.md`, `.html` or `.eml`).
@@ -335,7 +335,7 @@ pub fn write_digest(
 #[tauri::command(async)]
 #[tracing::instrument(skip(state), err)]
 pub fn webhooks(state: State<'_, AppState>) -> Result<Vec<relm_api::webhooks::WebhookView>> {
-    state.with(|r| r.webhooks())
+    state.read(|r| r.webhooks())
 }
 
 /// Add a chat webhook; its URL goes to the OS keyring only (and is not logged).
@@ -361,7 +361,7 @@ pub fn remove_webhook(state: State<'_, AppState>, name: String) -> Result<()> {
 #[tauri::command(async)]
 #[tracing::instrument(skip(state), err)]
 pub fn feeds(state: State<'_, AppState>) -> Result<Vec<relm_api::feeds::FeedView>> {
-    state.with(|r| r.feeds())
+    state.read(|r| r.feeds())
 }
 
 /// Keep the calendar of an audience in a file (written now).
@@ -397,7 +397,7 @@ pub fn draft_notes(
     release: String,
     lang: String,
 ) -> Result<relm_api::notes::NotesDraft> {
-    state.with(|r| r.draft_notes_in(&release, &lang))
+    state.read(|r| r.draft_notes_in(&release, &lang))
 }
 
 /// The release's notes as last saved, if they were.
@@ -407,7 +407,7 @@ pub fn saved_notes(
     state: State<'_, AppState>,
     release: String,
 ) -> Result<Option<relm_api::notes::SavedNotes>> {
-    state.with(|r| r.saved_notes(&release))
+    state.read(|r| r.saved_notes(&release))
 }
 
 /// Save the release's notes, signed.
@@ -490,7 +490,7 @@ pub async fn send_digest(
 #[tauri::command(async)]
 #[tracing::instrument(skip(state), err)]
 pub fn check(state: State<'_, AppState>, req: CheckRequest) -> Result<Verdict> {
-    state.with(|r| r.check(&req))
+    state.read(|r| r.check(&req))
 }
 
 /// Sign an approval or a rejection of the release as it is now; returns the new verdict.
@@ -578,7 +578,7 @@ pub fn preview_reschedule(
     state: State<'_, AppState>,
     request: RescheduleRequest,
 ) -> Result<ReschedulePreview> {
-    state.with(|r| r.preview_reschedule(&request))
+    state.read(|r| r.preview_reschedule(&request))
 }
 
 /// Move a release's window as previewed; refused when the release changed since.
@@ -611,7 +611,7 @@ pub fn sync_status(state: State<'_, AppState>) -> Result<SyncStatus> {
 #[tauri::command(async)]
 #[tracing::instrument(skip(state), err)]
 pub fn workspace_settings(state: State<'_, AppState>) -> Result<WorkspaceSettings> {
-    state.with(|r| r.workspace_settings())
+    state.read(|r| r.workspace_settings())
 }
 
 #[tauri::command(async)]
@@ -693,7 +693,7 @@ pub fn sbom_contents(
     state: State<'_, AppState>,
     release: String,
 ) -> Result<relm_api::sbom::SbomContents> {
-    state.with(|r| r.sbom_contents(&release))
+    state.read(|r| r.sbom_contents(&release))
 }
 
 /// What changed in a release's packages since the service's previous version with an SBOM.
@@ -703,7 +703,7 @@ pub fn sbom_diff(
     state: State<'_, AppState>,
     release: String,
 ) -> Result<relm_api::sbom::SbomDiffView> {
-    state.with(|r| r.sbom_diff(&release, None))
+    state.read(|r| r.sbom_diff(&release, None))
 }
 
 /// The releases that ship a package.
@@ -714,7 +714,7 @@ pub fn sbom_where(
     name: String,
     version: Option<String>,
 ) -> Result<Vec<relm_api::sbom::Shipping>> {
-    state.with(|r| r.sbom_where(&name, version.as_deref().filter(|v| !v.trim().is_empty())))
+    state.read(|r| r.sbom_where(&name, version.as_deref().filter(|v| !v.trim().is_empty())))
 }
 
 /// A release's rollback plan, rehearsals, rollbacks and readiness.
@@ -724,7 +724,7 @@ pub fn rollback(
     state: State<'_, AppState>,
     release: String,
 ) -> Result<relm_api::deployments::RollbackView> {
-    state.with(|r| r.rollback(&release))
+    state.read(|r| r.rollback(&release))
 }
 
 /// Write (or replace) the release's rollback plan.
@@ -902,7 +902,7 @@ pub fn export_audit_csv(
 #[tauri::command(async)]
 #[tracing::instrument(skip(state), err)]
 pub fn policy_environments(state: State<'_, AppState>) -> Result<Vec<String>> {
-    state.with(|r| r.policy_environments())
+    state.read(|r| r.policy_environments())
 }
 
 /// The register, filtered, highest score first (statuses as of now).
@@ -974,7 +974,7 @@ pub fn close_risk(state: State<'_, AppState>, id: String, reason: String) -> Res
 #[tauri::command(async)]
 #[tracing::instrument(skip(state), err)]
 pub fn release_risk(state: State<'_, AppState>, release: String) -> Result<ReleaseRisk> {
-    state.with(|r| r.release_risk(&release))
+    state.read(|r| r.release_risk(&release))
 }
 
 /// Answer questions of the risk questionnaire for a release (question key → value).
@@ -1226,7 +1226,7 @@ pub fn review(
     state: State<'_, AppState>,
     release: String,
 ) -> Result<relm_api::reviews::ReviewView> {
-    state.with(|r| r.review(&release))
+    state.read(|r| r.review(&release))
 }
 
 /// Open the release's review, drafted from what happened.

@@ -232,7 +232,13 @@ impl AppState {
                 relm
             }
         };
-        let out = f(&relm);
+        // One read transaction for the whole call: every query sees the same state, and the
+        // file locks are taken once rather than for each statement.
+        let out = relm
+            .store()
+            .snapshot()
+            .map_err(ApiError::from)
+            .and_then(|_snapshot| f(&relm));
         let mut readers = self.readers();
         if readers.len() < READERS && self.generation.load(Ordering::SeqCst) == generation {
             readers.push(relm);

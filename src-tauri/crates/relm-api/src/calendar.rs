@@ -751,62 +751,66 @@ impl Relm {
     /// policy in force says which environments are production (whose windows are required).
     pub fn calendar_conflicts(&self) -> Result<Vec<relm_calendar::Conflict>> {
         self.workspace_id()?;
-        self.conflicts_among(&calendar::planned_releases(self.store.conn())?)
+        let all = calendar::planned_releases(self.store.conn())?;
+        Ok(self.conflicts_among(&all, None, usize::MAX)?.conflicts)
     }
 
-    /// The conflicts of `releases` with the calendar and with each other.
+    /// The conflicts of `releases` with the calendar and with each other (of the release
+    /// `only`, when given), counted, the first `limit` worded.
     fn conflicts_among(
         &self,
         releases: &[relm_calendar::Planned],
-    ) -> Result<Vec<relm_calendar::Conflict>> {
+        only: Option<&str>,
+        limit: usize,
+    ) -> Result<relm_calendar::Counted> {
         let conn = self.store.conn();
         let (policy, _) = crate::gates::in_force(conn)?;
         let production = |env: &str| policy.is_production(env);
-        relm_calendar::conflicts(releases, &calendar::entries(conn)?, production)
+        let entries = calendar::entries(conn)?;
+        relm_calendar::conflicts_counted(releases, &entries, production, only, limit)
             .map_err(|e| ApiError::new(ErrorCode::Validation, e.to_string()))
-    }
-
-    /// What [`Relm::calendar_conflicts`] lists for the release `id`, from the releases whose
-    /// windows meet its own: an overlap is attached to the later of two releases, and only
-    /// those can be the earlier one.
-    fn release_conflicts(&self, id: &str) -> Result<Vec<relm_calendar::Conflict>> {
-        let conn = self.store.conn();
-        let Some(window) =
-            relm_store::projection::releases::get(conn, id)?.and_then(|r| r.fields.window)
-        else {
-            return Ok(Vec::new());
-        };
-        let (start, end) = (window.start.timestamp(), window.end.timestamp());
-        let near = calendar::planned_releases_between(conn, start, end)?;
-        Ok((self.conflicts_among(&near)?.into_iter())
-            .filter(|c| c.release_id == id)
-            .collect())
     }
 
     /// [`Relm::calendar_conflicts`] summed up: the first `limit` conflicts (all when 0), how
     /// many in all, and the releases an error blocks. With `release`, those of that release only
-    /// (read from the releases near it, not the whole calendar).
+    /// (read from the releases whose windows meet its own: an overlap is attached to the later
+    /// of two releases, and only those can be the earlier one). Only the conflicts listed are
+    /// worded.
     pub fn calendar_conflict_summary(
         &self,
         limit: u32,
         release: Option<&str>,
     ) -> Result<ConflictSummary> {
-        let chosen = match release {
-            Some(r) => self.release_conflicts(&self.resolve_release(r)?)?,
-            None => self.calendar_conflicts()?,
+        let limit = match limit {
+            0 => usize::MAX,
+            n => n as usize,
         };
-        let errors = (chosen.iter()).filter(|c| c.severity == relm_calendar::Severity::Error);
-        let mut blocked: Vec<String> = errors.clone().map(|c| c.release_id.clone()).collect();
-        blocked.sort();
-        blocked.dedup();
+        let counted = match release {
+            Some(r) => {
+                let id = self.resolve_release(r)?;
+                let conn = self.store.conn();
+                let window =
+                    relm_store::projection::releases::get(conn, &id)?.and_then(|r| r.fields.window);
+                match window {
+                    Some(w) => {
+                        let (start, end) = (w.start.timestamp(), w.end.timestamp());
+                        let near = calendar::planned_releases_between(conn, start, end)?;
+                        self.conflicts_among(&near, Some(&id), limit)?
+                    }
+                    None => relm_calendar::Counted::default(),
+                }
+            }
+            None => {
+                self.workspace_id()?;
+                let all = calendar::planned_releases(self.store.conn())?;
+                self.conflicts_among(&all, None, limit)?
+            }
+        };
         Ok(ConflictSummary {
-            total: chosen.len() as u32,
-            errors: errors.count() as u32,
-            conflicts: match limit {
-                0 => chosen,
-                n => chosen.into_iter().take(n as usize).collect(),
-            },
-            blocked,
+            total: counted.total as u32,
+            errors: counted.errors as u32,
+            conflicts: counted.conflicts,
+            blocked: counted.blocked,
         })
     }
 

@@ -183,6 +183,8 @@ impl Relm {
             ));
         };
         let now = self.clock.now();
+        // One read transaction for the thousands of queries below.
+        let _snapshot = self.store.snapshot()?;
         let conn = self.store.conn();
         let goes = |envs: &[String]| environment.is_none_or(|e| envs.iter().any(|x| x == e));
 
@@ -247,9 +249,10 @@ impl Relm {
             .par_iter()
             .zip(judged)
             .flat_map_iter(|(p, (facts, at))| {
-                let (policy, style) = (&policy, style);
-                p.environments.iter().filter_map(move |env| {
-                    let verdict = relm_policy::evaluate_in(policy, version, &facts, env, at, style);
+                let envs = p.environments.iter().map(String::as_str);
+                let verdicts =
+                    relm_policy::evaluate_each(&policy, version, &facts, envs, at, style);
+                (p.environments.iter().zip(verdicts)).filter_map(move |(env, verdict)| {
                     (verdict.outcome == relm_policy::Outcome::Blocked).then(|| DigestBlocked {
                         release_id: p.release_id.clone(),
                         label: p.label.clone(),

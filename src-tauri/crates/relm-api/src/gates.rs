@@ -154,10 +154,16 @@ pub(crate) fn blocked_gates(
 ) -> Result<Vec<BlockedGate>> {
     let (policy, version) = in_force(conn)?;
     let f = facts(conn, release_id, now, &policy)?;
-    Ok(environments
-        .iter()
-        .filter_map(|env| {
-            let v = relm_policy::evaluate_in(&policy, version, &f, env, now, Lang::En);
+    let verdicts = relm_policy::evaluate_each(
+        &policy,
+        version,
+        &f,
+        environments.iter().map(String::as_str),
+        now,
+        Lang::En,
+    );
+    Ok((environments.iter().zip(verdicts))
+        .filter_map(|(env, v)| {
             (v.outcome == Outcome::Blocked).then(|| BlockedGate {
                 environment: env.clone(),
                 rules: v
@@ -778,8 +784,16 @@ fn waiting_for(
     style: Style,
 ) -> Vec<PendingDecision> {
     let mut out = Vec::new();
-    for env in f.fields.environments.clone() {
-        let verdict = relm_policy::evaluate_in(policy, version, &f, &env, now, style);
+    let envs = f.fields.environments.clone();
+    let verdicts = relm_policy::evaluate_each(
+        policy,
+        version,
+        &f,
+        envs.iter().map(String::as_str),
+        now,
+        style,
+    );
+    for (env, verdict) in envs.into_iter().zip(verdicts) {
         // Before deployment, approvals and escalations wait for decisions; once it has
         // started, only an emergency's after-the-fact approval does.
         let submitted = matches!(f.status, ReleaseStatus::Planned | ReleaseStatus::Approved);

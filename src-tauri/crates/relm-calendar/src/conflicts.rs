@@ -121,10 +121,155 @@ pub struct Calendar<'a> {
     longest: TimeDelta,
     /// Entries that could not be expanded over the span (index, why).
     broken: Vec<(usize, String)>,
+    /// The maintenance windows among the entries (indices): asked about for every release and
+    /// environment, and far fewer than the entries.
+    windows: Vec<usize>,
 }
 
 /// Occurrences expanded per entry at most (a guard; real calendars are far below).
 pub const MAX_SLOTS_PER_ENTRY: usize = 100_000;
+
+/// A conflict found and not yet worded: what a [`Conflict`] will say, by reference. Counting
+/// and ordering thousands of conflicts then costs no string; only those shown are worded.
+#[derive(Debug, Clone, Copy)]
+enum Found<'r> {
+    /// An entry covering the release that cannot be expanded (index into `broken`).
+    Unreadable {
+        r: &'r Planned,
+        env: &'r str,
+        broken: usize,
+    },
+    /// Inside a freeze occurrence, or running into it (index into `slots`); `over_window`, the
+    /// window occurrence a hard freeze decides over.
+    Freeze {
+        r: &'r Planned,
+        env: &'r str,
+        slot: usize,
+        over_window: Option<usize>,
+    },
+    OutsideWindows {
+        r: &'r Planned,
+        env: &'r str,
+    },
+    /// `b` overlaps `count` releases the same way, `a` the first of them to start.
+    Overlap {
+        a: &'r Planned,
+        b: &'r Planned,
+        env: Option<&'r str>,
+        count: u32,
+    },
+}
+
+impl<'r> Found<'r> {
+    /// The release the conflict is attached to.
+    fn release(&self) -> &'r Planned {
+        match *self {
+            Found::Unreadable { r, .. }
+            | Found::Freeze { r, .. }
+            | Found::OutsideWindows { r, .. } => r,
+            Found::Overlap { b, .. } => b,
+        }
+    }
+
+    fn severity(&self, cal: &Calendar<'_>) -> Severity {
+        match *self {
+            Found::Unreadable { .. } | Found::OutsideWindows { .. } => Severity::Error,
+            Found::Freeze { slot, .. } if cal.hard(slot) => Severity::Error,
+            Found::Freeze { .. } | Found::Overlap { .. } => Severity::Warning,
+        }
+    }
+
+    fn code(&self, cal: &Calendar<'_>) -> Code {
+        match *self {
+            Found::Unreadable { .. } => Code::UnreadableEntry,
+            Found::OutsideWindows { .. } => Code::OutsideWindows,
+            Found::Freeze { r, slot, .. } if r.start < cal.slots[slot].start => {
+                Code::CrossesFreezeStart
+            }
+            Found::Freeze { slot, .. } if cal.hard(slot) => Code::InsideHardFreeze,
+            Found::Freeze { .. } => Code::InsideSoftFreeze,
+            Found::Overlap { env, .. } => overlap_code(env),
+        }
+    }
+
+    /// The conflict in words; `cal` is the calendar that found it.
+    fn word(&self, cal: &Calendar<'_>) -> Conflict {
+        let (r, env) = match *self {
+            Found::Overlap { a, b, env, count } => return overlaps(a, b, env, count),
+            Found::Unreadable { r, env, .. }
+            | Found::Freeze { r, env, .. }
+            | Found::OutsideWindows { r, env } => (r, env),
+        };
+        let mut c = Conflict {
+            release_id: r.id.clone(),
+            service: r.service.clone(),
+            version: r.version.clone(),
+            environment: Some(env.to_string()),
+            severity: self.severity(cal),
+            code: self.code(cal),
+            entry_id: None,
+            entry_name: None,
+            occurrence: None,
+            other_release: None,
+            other_name: None,
+            over_window: None,
+            others: 0,
+            reason: String::new(),
+        };
+        match *self {
+            Found::Unreadable { broken, .. } => {
+                let (i, why) = &cal.broken[broken];
+                let (id, e) = &cal.entries[*i];
+                let name = &e.name;
+                c.reason = format!(
+                    "the calendar entry `{name}` ({id}) cannot be expanded ({why}), so no freeze can be ruled out; remove it with `relm calendar remove {id}` and add it again"
+                );
+                c.entry_id = Some(id.clone());
+                c.entry_name = Some(name.clone());
+            }
+            Found::Freeze {
+                slot, over_window, ..
+            } => {
+                let s = &cal.slots[slot];
+                let (id, e) = &cal.entries[s.entry];
+                let word = if cal.hard(slot) { "hard" } else { "soft" };
+                c.reason = if c.code == Code::CrossesFreezeStart {
+                    format!(
+                        "runs into the {word} freeze `{}` starting {}",
+                        e.name,
+                        fmt_utc(s.start)
+                    )
+                } else {
+                    format!(
+                        "inside the {word} freeze `{}` ({} → {})",
+                        e.name,
+                        fmt_utc(s.start),
+                        fmt_utc(s.end)
+                    )
+                };
+                if let Some(w) = over_window {
+                    let window = &cal.entries[cal.slots[w].entry].1.name;
+                    c.reason.push_str(&format!(
+                        "; it decides over the window `{window}`, a hard freeze beats a window"
+                    ));
+                    c.over_window = Some(window.clone());
+                }
+                c.entry_id = Some(id.clone());
+                c.entry_name = Some(e.name.clone());
+                c.occurrence = Some((fmt_utc(s.start), fmt_utc(s.end)));
+            }
+            Found::OutsideWindows { .. } => {
+                c.reason = format!(
+                    "{env} has maintenance windows, and {} → {} lies in none of them",
+                    fmt_utc(r.start),
+                    fmt_utc(r.end)
+                );
+            }
+            Found::Overlap { .. } => {}
+        }
+        c
+    }
+}
 
 impl<'a> Calendar<'a> {
     /// Expand `entries` (id, entry) over `[from, to)`. An entry that cannot be expanded is
@@ -172,55 +317,66 @@ impl<'a> Calendar<'a> {
             .map(|s| s.end - s.start)
             .max()
             .unwrap_or_default();
+        let windows = (0..entries.len())
+            .filter(|&i| entries[i].1.kind == Kind::Window)
+            .collect();
         Calendar {
             entries,
             slots,
             longest,
             broken,
+            windows,
         }
+    }
+
+    /// Whether the occurrence `slot` is of a hard freeze (a freeze not marked soft).
+    fn hard(&self, slot: usize) -> bool {
+        self.entries[self.slots[slot].entry].1.level != Some(Level::Soft)
     }
 
     /// Entries that cannot be expanded and concern a release of `service` to `env`:
     /// (id, name, why).
     pub fn unreadable(&self, service: &str, env: &str) -> Vec<(&'a str, &'a str, &str)> {
-        self.broken
-            .iter()
-            .filter(|(i, _)| self.entries[*i].1.scope.covers(service, env))
-            .map(|(i, why)| {
+        self.unreadable_at(service, env)
+            .map(|b| {
+                let (i, why) = &self.broken[b];
                 let (id, e) = &self.entries[*i];
                 (id.as_str(), e.name.as_str(), why.as_str())
             })
             .collect()
     }
 
-    /// Occurrences overlapping `[start, end)`.
-    fn overlapping(&self, start: DateTime<Utc>, end: DateTime<Utc>) -> impl Iterator<Item = &Slot> {
+    /// [`Calendar::unreadable`], as indices into `broken`.
+    fn unreadable_at(&self, service: &str, env: &str) -> impl Iterator<Item = usize> {
+        (0..self.broken.len())
+            .filter(move |&b| self.entries[self.broken[b].0].1.scope.covers(service, env))
+    }
+
+    /// Occurrences overlapping `[start, end)`, as indices into `slots`.
+    fn overlapping(&self, start: DateTime<Utc>, end: DateTime<Utc>) -> impl Iterator<Item = usize> {
         let first = self
             .slots
             .partition_point(|s| s.start < start - self.longest);
-        self.slots[first..]
-            .iter()
-            .take_while(move |s| s.start < end)
-            .filter(move |s| s.end > start)
+        (first..self.slots.len())
+            .take_while(move |&i| self.slots[i].start < end)
+            .filter(move |&i| self.slots[i].end > start)
     }
 
-    /// Windows covering a whole range.
-    fn covering(&self, start: DateTime<Utc>, end: DateTime<Utc>) -> impl Iterator<Item = &Slot> {
+    /// Occurrences covering a whole range.
+    fn covering(&self, start: DateTime<Utc>, end: DateTime<Utc>) -> impl Iterator<Item = usize> {
         self.overlapping(start, end)
-            .filter(move |s| s.start <= start && s.end >= end)
+            .filter(move |&i| self.slots[i].start <= start && self.slots[i].end >= end)
     }
 
     /// Whether windows cover `env` for `service` (so its releases must lie inside one).
     pub fn has_windows(&self, service: &str, env: &str) -> bool {
-        self.entries
-            .iter()
-            .any(|(_, e)| e.kind == Kind::Window && e.scope.covers(service, env))
+        (self.windows.iter()).any(|&i| self.entries[i].1.scope.covers(service, env))
     }
 
     /// The name of a window occurrence holding the whole release, if one does.
     pub fn window_holding(&self, r: &Planned, env: &str) -> Option<&str> {
         self.covering(r.start, r.end)
-            .map(|s| &self.entries[s.entry].1)
+            .map(|s| &self.entries[self.slots[s].entry].1)
             .find(|e| e.kind == Kind::Window && e.scope.covers(&r.service, env))
             .map(|e| e.name.as_str())
     }
@@ -228,119 +384,62 @@ impl<'a> Calendar<'a> {
     /// The calendar's conflicts for one release and one environment. `production` says whether
     /// the environment's windows are required.
     pub fn judge(&self, r: &Planned, env: &str, production: bool) -> Vec<Conflict> {
-        let mut out = Vec::new();
-        let conflict = |severity, code, slot: Option<&Slot>, reason: String| Conflict {
-            release_id: r.id.clone(),
-            service: r.service.clone(),
-            version: r.version.clone(),
-            environment: Some(env.to_string()),
-            severity,
-            code,
-            entry_id: slot.map(|s| self.entries[s.entry].0.clone()),
-            entry_name: slot.map(|s| self.entries[s.entry].1.name.clone()),
-            occurrence: slot.map(|s| (fmt_utc(s.start), fmt_utc(s.end))),
-            other_release: None,
-            other_name: None,
-            over_window: None,
-            others: 0,
-            reason,
-        };
-        let covers = |s: &&Slot| self.entries[s.entry].1.scope.covers(&r.service, env);
-        let freezes: Vec<&Slot> = self
+        let mut found = Vec::new();
+        let windows_required = production && self.has_windows(&r.service, env);
+        self.find(r, env, windows_required, &mut found);
+        found.iter().map(|f| f.word(self)).collect()
+    }
+
+    /// [`Calendar::judge`], unworded, added to `out`. `windows_required`: the environment is
+    /// production and windows cover it for the release's service.
+    fn find<'r>(
+        &self,
+        r: &'r Planned,
+        env: &'r str,
+        windows_required: bool,
+        out: &mut Vec<Found<'r>>,
+    ) {
+        let entry = |s: usize| &self.entries[self.slots[s].entry].1;
+        let covers = |&s: &usize| entry(s).scope.covers(&r.service, env);
+        let mut hard_freeze = None;
+        for slot in self
             .overlapping(r.start, r.end)
             .filter(covers)
-            .filter(|s| self.entries[s.entry].1.kind == Kind::Freeze)
-            .collect();
-        let mut hard_freeze = None;
-        for s in &freezes {
-            let e = &self.entries[s.entry].1;
-            let hard = e.level != Some(Level::Soft);
-            let severity = if hard {
-                Severity::Error
-            } else {
-                Severity::Warning
-            };
-            let word = if hard { "hard" } else { "soft" };
-            let when = format!("{} → {}", fmt_utc(s.start), fmt_utc(s.end));
-            if hard {
-                hard_freeze.get_or_insert(s.entry);
+            .filter(|&s| entry(s).kind == Kind::Freeze)
+        {
+            if self.hard(slot) && hard_freeze.is_none() {
+                hard_freeze = Some(out.len());
             }
-            if r.start < s.start {
-                out.push(conflict(
-                    severity,
-                    Code::CrossesFreezeStart,
-                    Some(s),
-                    format!(
-                        "runs into the {word} freeze `{}` starting {}",
-                        e.name,
-                        fmt_utc(s.start)
-                    ),
-                ));
-            } else {
-                out.push(conflict(
-                    severity,
-                    if hard {
-                        Code::InsideHardFreeze
-                    } else {
-                        Code::InsideSoftFreeze
-                    },
-                    Some(s),
-                    format!("inside the {word} freeze `{}` ({when})", e.name),
-                ));
-            }
+            out.push(Found::Freeze {
+                r,
+                env,
+                slot,
+                over_window: None,
+            });
         }
-        if production {
-            let required = self
-                .entries
-                .iter()
-                .any(|(_, e)| e.kind == Kind::Window && e.scope.covers(&r.service, env));
-            if required {
-                let inside = self
-                    .covering(r.start, r.end)
-                    .filter(covers)
-                    .find(|s| self.entries[s.entry].1.kind == Kind::Window);
-                match (inside, hard_freeze) {
-                    (None, _) => out.push(conflict(
-                        Severity::Error,
-                        Code::OutsideWindows,
-                        None,
-                        format!(
-                            "{env} has maintenance windows, and {} → {} lies in none of them",
-                            fmt_utc(r.start),
-                            fmt_utc(r.end)
-                        ),
-                    )),
-                    (Some(w), Some(f)) => {
-                        // Inside a window and a hard freeze: the freeze decides (already listed);
-                        // say so on the freeze's conflict.
-                        if let Some(c) = out
-                            .iter_mut()
-                            .find(|c| c.entry_id.as_deref() == Some(self.entries[f].0.as_str()))
-                        {
-                            let window = &self.entries[w.entry].1.name;
-                            c.reason.push_str(&format!(
-                                "; it decides over the window `{window}`, a hard freeze beats a window"
-                            ));
-                            c.over_window = Some(window.clone());
-                        }
+        if windows_required {
+            let inside = self
+                .covering(r.start, r.end)
+                .filter(covers)
+                .find(|&s| entry(s).kind == Kind::Window);
+            match (inside, hard_freeze) {
+                (None, _) => out.push(Found::OutsideWindows { r, env }),
+                // Inside a window and a hard freeze: the freeze decides (already listed), and
+                // says so.
+                (Some(w), Some(f)) => {
+                    if let Found::Freeze { over_window, .. } = &mut out[f] {
+                        *over_window = Some(w);
                     }
-                    (Some(_), None) => {}
                 }
+                (Some(_), None) => {}
             }
         }
-        out
     }
 }
 
 /// The warning, attached to `b`, that `count` releases overlap it the same way (same service,
 /// or `environment` in common): it names `a`, the first of them to start, and counts the others.
-fn overlaps(
-    a: &Planned,
-    b: &Planned,
-    code: Code,
-    environment: Option<String>,
-    count: u32,
-) -> Conflict {
+fn overlaps(a: &Planned, b: &Planned, environment: Option<&str>, count: u32) -> Conflict {
     let others = count.saturating_sub(1);
     let more = match others {
         0 => String::new(),
@@ -348,7 +447,7 @@ fn overlaps(
         n => format!(" and {n} other releases"),
     };
     let when = format!("{} → {}", fmt_utc(a.start), fmt_utc(a.end));
-    let reason = match &environment {
+    let reason = match environment {
         Some(env) => format!(
             "overlaps {} {}{more} in {env} ({when})",
             a.service, a.version
@@ -362,9 +461,9 @@ fn overlaps(
         release_id: b.id.clone(),
         service: b.service.clone(),
         version: b.version.clone(),
-        environment,
+        environment: environment.map(str::to_string),
         severity: Severity::Warning,
-        code,
+        code: overlap_code(environment),
         entry_id: None,
         entry_name: None,
         occurrence: None,
@@ -376,41 +475,71 @@ fn overlaps(
     }
 }
 
+/// Overlapping the same service, or in `Some` environment.
+fn overlap_code(environment: Option<&str>) -> Code {
+    match environment {
+        None => Code::SameServiceOverlap,
+        Some(_) => Code::SameEnvironmentOverlap,
+    }
+}
+
+/// Releases by planned start, then id.
+fn by_start(a: &&Planned, b: &&Planned) -> std::cmp::Ordering {
+    (a.start, &a.id).cmp(&(b.start, &b.id))
+}
+
 /// The overlaps of `b` with `others` (the other releases whose windows overlap it, in any
 /// order): per kind (same service; each environment in common), one warning naming the first
 /// to start and counting the rest.
 pub fn overlaps_of(b: &Planned, others: &[&Planned]) -> Vec<Conflict> {
+    let mut found = Vec::new();
+    find_overlaps(b, others, &mut found);
+    (found.iter())
+        .filter_map(|f| match *f {
+            Found::Overlap { a, b, env, count } => Some(overlaps(a, b, env, count)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// [`overlaps_of`], unworded, added to `out`.
+fn find_overlaps<'r>(b: &'r Planned, others: &[&'r Planned], out: &mut Vec<Found<'r>>) {
     let mut near: Vec<&Planned> = (others.iter().copied())
         .filter(|a| a.id != b.id && a.start < b.end && b.start < a.end)
         .collect();
-    near.sort_by_key(|a| (a.start, a.id.clone()));
-    let mut out = Vec::new();
-    let same: Vec<&&Planned> = near.iter().filter(|a| a.service == b.service).collect();
-    if let Some(first) = same.first() {
-        out.push(overlaps(
-            first,
+    near.sort_by(by_start);
+    let mut same = near.iter().filter(|a| a.service == b.service);
+    if let Some(first) = same.next() {
+        out.push(Found::Overlap {
+            a: first,
             b,
-            Code::SameServiceOverlap,
-            None,
-            same.len() as u32,
-        ));
+            env: None,
+            count: 1 + same.count() as u32,
+        });
     }
     for env in &b.environments {
-        let shared: Vec<&&Planned> = near
-            .iter()
-            .filter(|a| a.environments.contains(env))
-            .collect();
-        if let Some(first) = shared.first() {
-            out.push(overlaps(
-                first,
+        let mut shared = near.iter().filter(|a| a.environments.contains(env));
+        if let Some(first) = shared.next() {
+            out.push(Found::Overlap {
+                a: first,
                 b,
-                Code::SameEnvironmentOverlap,
-                Some(env.clone()),
-                shared.len() as u32,
-            ));
+                env: Some(env),
+                count: 1 + shared.count() as u32,
+            });
         }
     }
-    out
+}
+
+/// Conflicts counted, and those asked for worded.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Counted {
+    /// The first conflicts, in the order of [`conflicts`].
+    pub conflicts: Vec<Conflict>,
+    /// How many in all, and how many of them errors.
+    pub total: usize,
+    pub errors: usize,
+    /// The releases an error blocks, sorted.
+    pub blocked: Vec<String>,
 }
 
 /// Every conflict of `releases` with the calendar and with each other, errors first, then by
@@ -420,43 +549,48 @@ pub fn conflicts(
     entries: &[(String, Entry)],
     production: impl Fn(&str) -> bool,
 ) -> Result<Vec<Conflict>, ExpandError> {
-    let mut out = Vec::new();
+    Ok(conflicts_counted(releases, entries, production, None, usize::MAX)?.conflicts)
+}
+
+/// [`conflicts`] counted, with the first `limit` worded; with `only`, those of that release
+/// alone. Only the conflicts shown cost their sentences.
+pub fn conflicts_counted(
+    releases: &[Planned],
+    entries: &[(String, Entry)],
+    production: impl Fn(&str) -> bool,
+    only: Option<&str>,
+    limit: usize,
+) -> Result<Counted, ExpandError> {
     let (Some(from), Some(to)) = (
         releases.iter().map(|r| r.start).min(),
         releases.iter().map(|r| r.end).max(),
     ) else {
-        return Ok(out);
+        return Ok(Counted::default());
     };
     let calendar = Calendar::new(entries, from, to);
-    for r in releases {
+    let asked = |r: &Planned| only.is_none_or(|id| r.id == id);
+    let mut found = Vec::new();
+    // Whether windows are required, asked once per service and environment rather than for
+    // each release (every window's scope is read to answer).
+    let mut required = std::collections::HashMap::new();
+    for r in releases.iter().filter(|r| asked(r)) {
         for env in &r.environments {
-            for (id, name, why) in calendar.unreadable(&r.service, env) {
-                out.push(Conflict {
-                    release_id: r.id.clone(),
-                    service: r.service.clone(),
-                    version: r.version.clone(),
-                    environment: Some(env.clone()),
-                    severity: Severity::Error,
-                    code: Code::UnreadableEntry,
-                    entry_id: Some(id.to_string()),
-                    entry_name: Some(name.to_string()),
-                    occurrence: None,
-                    other_release: None,
-                    other_name: None,
-                    over_window: None,
-                    others: 0,
-                    reason: format!(
-                        "the calendar entry `{name}` ({id}) cannot be expanded ({why}), so no freeze can be ruled out; remove it with `relm calendar remove {id}` and add it again"
-                    ),
-                });
-            }
-            out.extend(calendar.judge(r, env, production(env)));
+            let windows_required = *(required.entry((r.service.as_str(), env.as_str())))
+                .or_insert_with(|| production(env) && calendar.has_windows(&r.service, env));
+            found.extend(
+                (calendar.unreadable_at(&r.service, env)).map(|broken| Found::Unreadable {
+                    r,
+                    env,
+                    broken,
+                }),
+            );
+            calendar.find(r, env, windows_required, &mut found);
         }
     }
     // Overlaps between releases, attached to the later to start: a sweep over releases sorted
     // by start gathers, for each, those started before it that overlap it.
     let mut sorted: Vec<&Planned> = releases.iter().collect();
-    sorted.sort_by_key(|r| (r.start, r.id.clone()));
+    sorted.sort_by(by_start);
     let mut earlier: Vec<Vec<&Planned>> = vec![Vec::new(); sorted.len()];
     for (i, a) in sorted.iter().enumerate() {
         for (j, b) in sorted.iter().enumerate().skip(i + 1) {
@@ -467,20 +601,35 @@ pub fn conflicts(
         }
     }
     for (b, before) in sorted.iter().zip(&earlier) {
-        out.extend(overlaps_of(b, before));
+        if asked(b) {
+            find_overlaps(b, before, &mut found);
+        }
     }
-    let starts: std::collections::HashMap<&str, DateTime<Utc>> =
-        releases.iter().map(|r| (r.id.as_str(), r.start)).collect();
-    let start_of = |id: &str| starts.get(id).copied();
-    out.sort_by(|x, y| {
-        (x.severity, start_of(&x.release_id), &x.release_id, x.code).cmp(&(
-            y.severity,
-            start_of(&y.release_id),
-            &y.release_id,
-            y.code,
+    found.sort_by(|x, y| {
+        let (a, b) = (x.release(), y.release());
+        (x.severity(&calendar), a.start, &a.id, x.code(&calendar)).cmp(&(
+            y.severity(&calendar),
+            b.start,
+            &b.id,
+            y.code(&calendar),
         ))
     });
-    Ok(out)
+    let errors = (found.iter())
+        .take_while(|f| f.severity(&calendar) == Severity::Error)
+        .count();
+    let mut blocked: Vec<&str> = (found[..errors].iter())
+        .map(|f| f.release().id.as_str())
+        .collect();
+    blocked.sort_unstable();
+    blocked.dedup();
+    Ok(Counted {
+        conflicts: (found.iter().take(limit))
+            .map(|f| f.word(&calendar))
+            .collect(),
+        total: found.len(),
+        errors,
+        blocked: blocked.into_iter().map(str::to_string).collect(),
+    })
 }
 
 /// An occurrence as [`overriding_freezes`] sees it.

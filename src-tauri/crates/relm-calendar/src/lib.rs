@@ -12,7 +12,7 @@ pub mod ics_read;
 pub mod remembered;
 pub mod vtimezone;
 
-pub use conflicts::{Calendar, Conflict, Planned, Severity, conflicts};
+pub use conflicts::{Calendar, Conflict, Counted, Planned, Severity, conflicts, conflicts_counted};
 pub use entry::{
     Entry, EntryError, Kind, Level, Override, Period, Scope, fmt_local, label, parse_local, zone,
 };

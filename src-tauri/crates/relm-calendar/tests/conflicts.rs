@@ -6,7 +6,9 @@
 use chrono::{DateTime, Utc};
 use proptest::prelude::*;
 use relm_calendar::conflicts::Code;
-use relm_calendar::{Entry, Kind, Level, Planned, Scope, Severity, conflicts, parse_local};
+use relm_calendar::{
+    Entry, Kind, Level, Planned, Scope, Severity, conflicts, conflicts_counted, parse_local,
+};
 
 fn utc(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
@@ -376,6 +378,45 @@ proptest! {
                     prop_assert_eq!(c.others + 1, n);
                 }
             }
+        }
+    }
+
+    /// Counting, and wording only the first conflicts (of one release, when asked), agrees
+    /// with the whole list: the same first conflicts word for word, the same totals, and the
+    /// releases an error blocks.
+    #[test]
+    fn counted_conflicts_agree_with_the_whole_list(
+        specs in prop::collection::vec((0u8..4, 0i64..(24 * 28), 1i64..72, 0u8..3), 1..30),
+        limit in 0usize..12,
+        pick in any::<prop::sample::Index>(),
+    ) {
+        let base = utc("2027-03-01T00:00:00Z");
+        let releases: Vec<Planned> = specs.iter().enumerate().map(|(i, (svc, h, len, e))| Planned {
+            id: format!("r{i:02}"),
+            service: format!("svc{svc}"),
+            version: "1.0.0".into(),
+            environments: match e {
+                0 => vec!["prod".into()],
+                1 => vec!["staging".into()],
+                _ => vec!["staging".into(), "prod".into()],
+            },
+            start: base + chrono::TimeDelta::hours(*h),
+            end: base + chrono::TimeDelta::hours(h + len),
+        }).collect();
+        let all = conflicts(&releases, &calendar(), prod).unwrap();
+        let one = releases[pick.index(releases.len())].id.clone();
+        for only in [None, Some(one.as_str())] {
+            let mine: Vec<_> = all.iter().filter(|c| only.is_none_or(|id| c.release_id == id)).collect();
+            let counted = conflicts_counted(&releases, &calendar(), prod, only, limit).unwrap();
+            prop_assert_eq!(counted.total, mine.len());
+            let errors: Vec<_> = mine.iter().filter(|c| c.severity == Severity::Error).collect();
+            prop_assert_eq!(counted.errors, errors.len());
+            let mut blocked: Vec<String> = errors.iter().map(|c| c.release_id.clone()).collect();
+            blocked.sort();
+            blocked.dedup();
+            prop_assert_eq!(&counted.blocked, &blocked);
+            let first: Vec<_> = mine.into_iter().take(limit).cloned().collect();
+            prop_assert_eq!(&counted.conflicts, &first);
         }
     }
 

@@ -74,6 +74,18 @@ impl<'a> Context<'a> {
     pub fn new(policy: &'a Policy, facts: &'a Facts, env: &'a str, at: DateTime<Utc>) -> Self {
         let assessment = crate::assess::assess_release(policy, facts);
         let level = crate::assess::judge(&assessment, facts);
+        Self::assessed(policy, facts, env, at, assessment, level)
+    }
+
+    /// [`Context::new`] with the release's risk already assessed.
+    fn assessed(
+        policy: &'a Policy,
+        facts: &'a Facts,
+        env: &'a str,
+        at: DateTime<Utc>,
+        assessment: crate::assess::Assessment,
+        level: crate::assess::Judged,
+    ) -> Self {
         Context {
             assessment,
             level,
@@ -308,8 +320,33 @@ pub fn evaluate_in(
     at: DateTime<Utc>,
     style: impl Into<Style>,
 ) -> Verdict {
+    verdict(Context::new(policy, facts, env, at), version, style.into())
+}
+
+/// [`evaluate_in`] for each of `envs`, in order. The release's risk does not depend on the
+/// environment: it is assessed once for all of them.
+pub fn evaluate_each<'e>(
+    policy: &Policy,
+    version: u32,
+    facts: &Facts,
+    envs: impl IntoIterator<Item = &'e str>,
+    at: DateTime<Utc>,
+    style: impl Into<Style>,
+) -> Vec<Verdict> {
     let style = style.into();
-    let cx = Context::new(policy, facts, env, at);
+    let assessment = crate::assess::assess_release(policy, facts);
+    let level = crate::assess::judge(&assessment, facts);
+    (envs.into_iter())
+        .map(|env| {
+            let cx = Context::assessed(policy, facts, env, at, assessment.clone(), level.clone());
+            verdict(cx, version, style)
+        })
+        .collect()
+}
+
+/// The verdict of the rules on what `cx` holds.
+fn verdict(cx: Context<'_>, version: u32, style: Style) -> Verdict {
+    let (policy, facts, env, at) = (cx.policy, cx.facts, cx.env, cx.at);
     let environment = cx.environment;
     let tier = environment.map(|e| e.tier);
     // (rule id, kind, finding), in the order they are shown.

@@ -1691,3 +1691,25 @@ fn a_late_review_or_action_of_the_service_holds_its_next_production_release() {
         line(&v, "review").reason
     );
 }
+
+/// Verdicts in several environments with the risk assessed once are the verdicts asked one
+/// environment at a time, in order, whatever the risk (by hand, by signals, lowered or not).
+#[test]
+fn verdicts_for_each_environment_are_those_asked_one_at_a_time() {
+    let policy = Policy::parse(STRICT).unwrap();
+    let mut facts = release();
+    approve(&mut facts, ANN, "2027-03-08T10:00:00Z");
+    let envs = ["staging", "prod", "nowhere", "prod"];
+    for risk in [RiskLevel::Low, RiskLevel::High, RiskLevel::Critical] {
+        facts.fields.risk = risk;
+        for lang in [relm_policy::Lang::En, relm_policy::Lang::Fr] {
+            let each = relm_policy::evaluate_each(&policy, 1, &facts, envs, at(CHECK_AT), lang);
+            let one: Vec<_> = (envs.iter())
+                .map(|e| relm_policy::evaluate_in(&policy, 1, &facts, e, at(CHECK_AT), lang))
+                .collect();
+            assert_eq!(each, one, "{risk:?} {lang:?}");
+            assert_eq!(each.len(), envs.len());
+            assert_ne!(each[0].rules, each[1].rules, "staging and prod differ");
+        }
+    }
+}

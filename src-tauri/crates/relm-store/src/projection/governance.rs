@@ -16,7 +16,7 @@ use relm_policy::facts::{
     RollbackPlanFact,
 };
 
-use super::reviews::ServiceLate;
+use super::reviews::ServiceFollowUps;
 use crate::error::{Result, StoreError};
 
 fn time(hlc: i64) -> DateTime<Utc> {
@@ -252,13 +252,13 @@ pub struct Shared {
     pub review_due_days: Option<u32>,
     /// Whether the policy has an `sbom` rule (without one, the releases' packages are not read).
     pub sbom: bool,
-    /// Each service's late follow-ups, read at the first verdict on one of its releases, with
-    /// the instant and due days they were read for (`now` may be moved between verdicts).
-    late: std::cell::RefCell<BTreeMap<String, LateRead>>,
+    /// Each service's follow-ups, read at the first verdict on one of its releases with the due
+    /// days they were read for; which were late is worked out at each verdict's `now`.
+    follow_ups: std::cell::RefCell<BTreeMap<String, FollowUpsRead>>,
 }
 
-/// A service's late follow-ups, with the instant and due days they were read for.
-type LateRead = (DateTime<Utc>, u32, std::rc::Rc<ServiceLate>);
+/// A service's follow-ups, with the due days they were read for.
+type FollowUpsRead = (u32, std::rc::Rc<ServiceFollowUps>);
 
 impl Shared {
     /// The late follow-ups of `service`'s releases other than `except`, as of `now`.
@@ -269,19 +269,17 @@ impl Shared {
         except: &str,
         days: u32,
     ) -> Result<relm_policy::facts::ReviewFacts> {
-        let known = self.late.borrow().get(service).cloned();
+        let known = self.follow_ups.borrow().get(service).cloned();
         let of_service = match known {
-            Some((at, d, late)) if at == self.now && d == days => late,
+            Some((d, read)) if d == days => read,
             _ => {
-                let late = std::rc::Rc::new(super::reviews::late_of_service(
-                    conn, service, self.now, days,
-                )?);
-                (self.late.borrow_mut())
-                    .insert(service.to_string(), (self.now, days, late.clone()));
-                late
+                let read =
+                    std::rc::Rc::new(super::reviews::follow_ups_of_service(conn, service, days)?);
+                (self.follow_ups.borrow_mut()).insert(service.to_string(), (days, read.clone()));
+                read
             }
         };
-        Ok(of_service.except(except))
+        Ok(of_service.late(self.now, except))
     }
 }
 
@@ -305,7 +303,7 @@ pub fn shared(
             .rules
             .iter()
             .any(|r| matches!(r.spec, relm_policy::rules::RuleSpec::Sbom(_))),
-        late: Default::default(),
+        follow_ups: Default::default(),
     })
 }
 

@@ -596,89 +596,90 @@ pub fn open_action_counts(
     Ok(out)
 }
 
-/// The late follow-ups of one service's releases as of an instant, each with its release: what
-/// every verdict on a release of that service reads, less the release itself.
+/// Every follow-up of one service's releases, whatever the instant: read once for many
+/// verdicts on the service's releases, each judged at an instant of its own (the digest judges a
+/// release at its window), and asked which were late then ([`ServiceFollowUps::late`]).
 #[derive(Debug, Clone, Default)]
-pub struct ServiceLate {
-    reviews: Vec<relm_policy::facts::OverdueReview>,
-    actions: Vec<(String, relm_policy::facts::OverdueAction)>,
+pub struct ServiceFollowUps {
+    /// Mandatory reviews, the first made mandatory first: what made them so and their due date,
+    /// the release's version, and when the review was signed off.
+    reviews: Vec<(Requirement, String, Option<i64>)>,
+    /// Actions by due date then id: (release, the action, created, done).
+    actions: Vec<(String, relm_policy::facts::OverdueAction, i64, Option<i64>)>,
 }
 
-impl ServiceLate {
-    /// The late follow-ups of the service's releases other than `except`.
-    pub fn except(&self, except: &str) -> relm_policy::facts::ReviewFacts {
-        relm_policy::facts::ReviewFacts {
-            overdue_reviews: (self.reviews.iter())
-                .filter(|r| r.release_id != except)
-                .cloned()
-                .collect(),
-            overdue_actions: (self.actions.iter())
-                .filter(|(release, _)| release != except)
-                .map(|(_, a)| a.clone())
-                .collect(),
-        }
-    }
-}
-
-/// The late follow-ups of all of `service`'s releases as of `now`: mandatory reviews past their
-/// due date (reviews are due `due_days` after what made them mandatory) and not signed off by
-/// then, and actions past their due date and not done by then. Read once for many verdicts on
-/// the service's releases; [`ServiceLate::except`] leaves out the release judged.
-pub fn late_of_service(
+/// Every follow-up of `service`'s releases (reviews are due `due_days` after what made them
+/// mandatory).
+pub fn follow_ups_of_service(
     conn: &Connection,
     service: &str,
-    now: DateTime<Utc>,
     due_days: u32,
-) -> Result<ServiceLate> {
-    use relm_policy::facts::{OverdueAction, OverdueReview};
-    let today = now.date_naive().to_string();
-    // Every stamp at or before `now` is below this.
-    let at = Hlc::packed_after(now.timestamp_millis());
-    let now_text = relm_domain::window::fmt_utc(now);
-    let mut reviews = Vec::new();
-    for r in requirements(conn, service, due_days)? {
-        if r.since > now_text || r.due >= today {
-            continue;
-        }
-        let signed: Option<i64> = conn
-            .prepare_cached("SELECT signed_hlc FROM reviews WHERE release_id = ?1")?
-            .query_row([&r.release_id], |x| x.get(0))
-            .optional()?
-            .flatten();
-        if signed.is_some_and(|s| s < at) {
-            continue;
-        }
-        // Only its version: a whole release row for each overdue review of the service made
-        // every verdict slower as the reviews piled up.
-        let version: String = conn
-            .prepare_cached("SELECT version FROM releases WHERE id = ?1")?
-            .query_row([&r.release_id], |x| x.get(0))
-            .optional()?
-            .unwrap_or_default();
-        reviews.push(OverdueReview {
-            release_id: r.release_id,
-            version,
-            due: r.due,
-        });
-    }
+) -> Result<ServiceFollowUps> {
+    use relm_policy::facts::OverdueAction;
     let mut stmt = conn.prepare_cached(
-        "SELECT id, title, owner, due, release_id FROM actions
-         WHERE service = ?1 AND due < ?2 AND created_hlc < ?3
-           AND (done_hlc IS NULL OR done_hlc >= ?3)
-         ORDER BY due, id",
+        "SELECT q.release_id, q.since_ms, q.reasons, r.version, v.signed_hlc
+         FROM review_requirements q
+           JOIN releases r ON r.id = q.release_id
+           LEFT JOIN reviews v ON v.release_id = q.release_id
+         WHERE r.service = ?1 ORDER BY q.since_ms, q.release_id",
     )?;
-    let actions = stmt
-        .query_map(params![service, today, at], |r| {
-            Ok((
-                r.get(4)?,
-                OverdueAction {
-                    id: r.get(0)?,
-                    title: r.get(1)?,
-                    owner: relm_domain::keys::KeyId(r.get(2)?),
-                    due: r.get(3)?,
-                },
-            ))
+    let reviews = stmt
+        .query_map([service], |r| {
+            let req = requirement(r.get(0)?, r.get(1)?, &r.get::<_, String>(2)?, due_days);
+            Ok((req, r.get(3)?, r.get(4)?))
         })?
         .collect::<rusqlite::Result<_>>()?;
-    Ok(ServiceLate { reviews, actions })
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, title, owner, due, release_id, created_hlc, done_hlc FROM actions
+         WHERE service = ?1 ORDER BY due, id",
+    )?;
+    let actions = stmt
+        .query_map([service], |r| {
+            let action = OverdueAction {
+                id: r.get(0)?,
+                title: r.get(1)?,
+                owner: relm_domain::keys::KeyId(r.get(2)?),
+                due: r.get(3)?,
+            };
+            Ok((r.get(4)?, action, r.get(5)?, r.get(6)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(ServiceFollowUps { reviews, actions })
+}
+
+impl ServiceFollowUps {
+    /// The follow-ups late at `now` of the service's releases other than `except`: mandatory
+    /// reviews past their due date and not signed off by then, and actions created by then, past
+    /// their due date and not done by then.
+    pub fn late(&self, now: DateTime<Utc>, except: &str) -> relm_policy::facts::ReviewFacts {
+        use relm_policy::facts::OverdueReview;
+        let today = now.date_naive().to_string();
+        // Every stamp at or before `now` is below this.
+        let at = Hlc::packed_after(now.timestamp_millis());
+        let now_text = relm_domain::window::fmt_utc(now);
+        relm_policy::facts::ReviewFacts {
+            overdue_reviews: (self.reviews.iter())
+                .filter(|(r, _, signed)| {
+                    r.release_id != except
+                        && r.since <= now_text
+                        && r.due < today
+                        && !signed.is_some_and(|s| s < at)
+                })
+                .map(|(r, version, _)| OverdueReview {
+                    release_id: r.release_id.clone(),
+                    version: version.clone(),
+                    due: r.due.clone(),
+                })
+                .collect(),
+            overdue_actions: (self.actions.iter())
+                .filter(|(release, a, created, done)| {
+                    release != except
+                        && a.due < today
+                        && *created < at
+                        && done.is_none_or(|d| d >= at)
+                })
+                .map(|(_, a, _, _)| a.clone())
+                .collect(),
+        }
+    }
 }
