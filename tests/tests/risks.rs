@@ -598,6 +598,26 @@ fn the_computed_level_drives_the_policy_and_only_an_approver_may_lower_it() {
     let assessed = v["assessed"].as_str().unwrap().to_string();
     let v = b.json(&["risk", "level", &other, "--level", &assessed]);
     assert!(v.get("raised").is_none(), "{v}");
+
+    // The release list shows each row's level, read from the facts the level is judged from
+    // only: the same as the full assessment, lowered, raised or neither.
+    a.ok(&["sync"]);
+    b.ok(&["sync"]);
+    let v = b.json(&["risk", "level", &other, "--level", "high"]);
+    assert_eq!(v["raised"], "high", "{v}");
+    let third = b.create_release("billing", "2.0.0");
+    critical_answers(&b, &third);
+    let page = b.json(&["release", "list"]);
+    let listed = page["releases"].as_array().unwrap();
+    assert_eq!(listed.len(), 3, "{page}");
+    for row in listed {
+        let id = row["id"].as_str().unwrap();
+        let full = b.json(&["risk", "assess", id]);
+        assert_eq!(page["levels"][id], full["level"], "{id}: {full}");
+    }
+    assert_eq!(page["levels"][&id], "medium", "{page}");
+    assert_eq!(page["levels"][&other], "high", "{page}");
+    assert_eq!(page["levels"][&third], "critical", "{page}");
     drop(remote);
 }
 

@@ -1,5 +1,6 @@
 //! Release use-cases: create, edit, move through the lifecycle, list, show.
 
+use rayon::prelude::*;
 use relm_domain::ids::ReleaseId;
 use relm_domain::payload::EventBody;
 use relm_domain::release::{
@@ -410,14 +411,22 @@ impl Relm {
         let conn = self.store.conn();
         let (policy, _) = crate::gates::in_force(conn)?;
         let shared = relm_store::projection::governance::shared(conn, self.clock.now(), &policy)?;
-        let mut out = std::collections::BTreeMap::new();
+        // Only what the level is judged from, read on one connection, then judged on every
+        // core.
+        let mut all = Vec::new();
         for id in ids {
-            if let Some(f) = relm_store::projection::governance::facts(conn, id, &shared)? {
-                let a = relm_policy::assess::assess_release(&policy, &f);
-                out.insert(id.to_string(), relm_policy::assess::judge(&a, &f).level);
-            }
+            all.extend(relm_store::projection::governance::risk_facts(
+                conn, id, &shared,
+            )?);
         }
-        Ok(out)
+        Ok(all
+            .into_par_iter()
+            .map(|f| {
+                let a = relm_policy::assess::assess_release(&policy, &f);
+                let level = relm_policy::assess::judge(&a, &f).level;
+                (f.release_id.0, level)
+            })
+            .collect())
     }
 
     /// A full release id from an id or a unique prefix of at least 4 characters.

@@ -371,25 +371,7 @@ pub fn facts(conn: &Connection, release_id: &str, shared: &Shared) -> Result<Opt
             });
         }
     }
-    let mut rehearsals = Vec::new();
-    {
-        let mut stmt = conn.prepare_cached(
-            "SELECT note, link, at_hlc, by_key, environment, result FROM rehearsals
-             WHERE release_id = ?1 ORDER BY at_hlc, event_id",
-        )?;
-        let mut rows = stmt.query([release_id])?;
-        while let Some(r) = rows.next()? {
-            let result: String = r.get(5)?;
-            rehearsals.push(RehearsalFact {
-                note: r.get(0)?,
-                link: r.get(1)?,
-                at: time(r.get(2)?),
-                by: KeyId(r.get(3)?),
-                environment: r.get(4)?,
-                result: result.parse().map_err(|e| corrupt("rehearsal result", e))?,
-            });
-        }
-    }
+    let rehearsals = rehearsals(conn, release_id)?;
     let rollback_plan = conn
         .prepare_cached("SELECT plan, at_hlc, by_key FROM rollback_plans WHERE release_id = ?1")?
         .query_row([release_id], |r| {
@@ -457,6 +439,61 @@ pub fn facts(conn: &Connection, release_id: &str, shared: &Shared) -> Result<Opt
         members: shared.people.clone(),
         calendar: shared.calendar.clone(),
     }))
+}
+
+/// The facts a release's risk level is judged from (`relm_policy::assess`): its fields, risk
+/// facts and rehearsals, and the calendar. What only the rules look at (approvals,
+/// deployments, reviews, …) is left empty: for lists that show each row's level.
+pub fn risk_facts(conn: &Connection, release_id: &str, shared: &Shared) -> Result<Option<Facts>> {
+    let Some(row) = super::releases::get(conn, release_id)? else {
+        return Ok(None);
+    };
+    let risk = super::risks::facts(
+        conn,
+        release_id,
+        &row.fields.service,
+        shared.now,
+        shared.linked_from,
+    )?;
+    Ok(Some(Facts {
+        release_id: ReleaseId(row.id),
+        fields: row.fields,
+        status: row.status,
+        created_at: DateTime::<Utc>::UNIX_EPOCH,
+        submitted_at: None,
+        approvals: Vec::new(),
+        deployments: Vec::new(),
+        rehearsals: rehearsals(conn, release_id)?,
+        rollback_plan: None,
+        emergency: None,
+        justifications: Vec::new(),
+        risk,
+        reviews: Default::default(),
+        sbom: Default::default(),
+        members: shared.people.clone(),
+        calendar: shared.calendar.clone(),
+    }))
+}
+
+fn rehearsals(conn: &Connection, release_id: &str) -> Result<Vec<RehearsalFact>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT note, link, at_hlc, by_key, environment, result FROM rehearsals
+         WHERE release_id = ?1 ORDER BY at_hlc, event_id",
+    )?;
+    let mut rows = stmt.query([release_id])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let result: String = r.get(5)?;
+        out.push(RehearsalFact {
+            note: r.get(0)?,
+            link: r.get(1)?,
+            at: time(r.get(2)?),
+            by: KeyId(r.get(3)?),
+            environment: r.get(4)?,
+            result: result.parse().map_err(|e| corrupt("rehearsal result", e))?,
+        });
+    }
+    Ok(out)
 }
 
 /// [`facts`] of each of `ids` that exists, in order: read on one connection, for verdicts then
