@@ -136,13 +136,13 @@ pub fn audit_log(
 #[tauri::command(async)]
 #[tracing::instrument(skip(state), err)]
 pub fn verify(state: State<'_, AppState>) -> Result<VerifyReport> {
-    state.with(|r| r.verify())
+    state.read(|r| r.verify())
 }
 
 #[tauri::command(async)]
 #[tracing::instrument(skip(state), err)]
 pub fn identity(state: State<'_, AppState>) -> Result<IdentityView> {
-    state.with(|r| r.identity())
+    state.read(|r| r.identity())
 }
 
 /// Write this identity's private key to `path`, encrypted with `passphrase` (age format).
@@ -153,7 +153,7 @@ pub fn export_identity(
     path: PathBuf,
     passphrase: String,
 ) -> Result<String> {
-    state.with(|r| r.export_identity(&path, &passphrase))?;
+    state.read(|r| r.export_identity(&path, &passphrase))?;
     Ok(path.display().to_string())
 }
 
@@ -185,7 +185,7 @@ pub fn add_remote(
 #[tauri::command(async)]
 #[tracing::instrument(skip(state), err)]
 pub fn test_remote(state: State<'_, AppState>, name: String) -> Result<usize> {
-    state.with(|r| r.test_remote(&name))
+    state.read(|r| r.test_remote(&name))
 }
 
 #[tauri::command(async)]
@@ -543,7 +543,7 @@ pub fn simulate_policy(
     zone: Option<String>,
 ) -> Result<Simulation> {
     let style = style(lang, zone.as_deref())?;
-    state.with(|r| r.simulate_policy(&source, "draft", style))
+    state.read(|r| r.simulate_policy(&source, "draft", style))
 }
 
 /// Occurrences of the calendar's entries overlapping a range, local times in `tz`, and the
@@ -866,7 +866,7 @@ pub fn remove_member(state: State<'_, AppState>, member: String) -> Result<Membe
 #[tauri::command(async)]
 #[tracing::instrument(skip(state, source), err)]
 pub fn policy_draft_diff(state: State<'_, AppState>, source: String) -> Result<String> {
-    state.with(|r| r.policy_draft_diff(&source))
+    state.read(|r| r.policy_draft_diff(&source))
 }
 
 /// Apply a draft as the next policy version (admins only), with its change note.
@@ -895,7 +895,7 @@ pub fn export_audit_csv(
     query: AuditQuery,
     path: PathBuf,
 ) -> Result<usize> {
-    state.with(|r| r.export_audit_csv(&query, &path))
+    state.read(|r| r.export_audit_csv(&query, &path))
 }
 
 /// The environments of the policy in force, in promotion order.
@@ -1026,7 +1026,7 @@ pub fn export_risks_csv(
     path: PathBuf,
     delimiter: String,
 ) -> Result<usize> {
-    state.with(|r| r.export_risks_csv_file(&path, &delimiter))
+    state.read(|r| r.export_risks_csv_file(&path, &delimiter))
 }
 
 /// Write a release's dossier as PDF to `path` (`a4` or `letter`, `en` or `fr`, times in
