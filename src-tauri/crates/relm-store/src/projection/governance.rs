@@ -309,7 +309,7 @@ pub fn shared(
 
 /// Everything a verdict on `release_id` looks at, or `None` if there is no such release.
 pub fn facts(conn: &Connection, release_id: &str, shared: &Shared) -> Result<Option<Facts>> {
-    let Some(row) = super::releases::get(conn, release_id)? else {
+    let Some(mut f) = risk_facts(conn, release_id, shared)? else {
         return Ok(None);
     };
     let created: i64 = conn
@@ -371,7 +371,6 @@ pub fn facts(conn: &Connection, release_id: &str, shared: &Shared) -> Result<Opt
             });
         }
     }
-    let rehearsals = rehearsals(conn, release_id)?;
     let rollback_plan = conn
         .prepare_cached("SELECT plan, at_hlc, by_key FROM rollback_plans WHERE release_id = ?1")?
         .query_row([release_id], |r| {
@@ -405,45 +404,31 @@ pub fn facts(conn: &Connection, release_id: &str, shared: &Shared) -> Result<Opt
             })
         })
         .optional()?;
-    let risk = super::risks::facts(
-        conn,
-        release_id,
-        &row.fields.service,
-        shared.now,
-        shared.linked_from,
-    )?;
     let reviews = match shared.review_due_days {
-        Some(days) => shared.late(conn, &row.fields.service, release_id, days)?,
+        Some(days) => shared.late(conn, &f.fields.service, release_id, days)?,
         None => Default::default(),
     };
     let sbom = if shared.sbom {
-        super::sbom::facts(conn, release_id, &row.fields.service, &row.fields.version)?
+        super::sbom::facts(conn, release_id, &f.fields.service, &f.fields.version)?
     } else {
         Default::default()
     };
-    Ok(Some(Facts {
-        release_id: ReleaseId(row.id),
-        fields: row.fields,
-        status: row.status,
-        created_at: time(created),
-        submitted_at: submitted.map(time),
-        approvals,
-        deployments,
-        rehearsals,
-        rollback_plan,
-        emergency,
-        justifications: justifications(conn, release_id)?,
-        risk,
-        reviews,
-        sbom,
-        members: shared.people.clone(),
-        calendar: shared.calendar.clone(),
-    }))
+    f.created_at = time(created);
+    f.submitted_at = submitted.map(time);
+    f.approvals = approvals;
+    f.deployments = deployments;
+    f.rollback_plan = rollback_plan;
+    f.emergency = emergency;
+    f.justifications = justifications(conn, release_id)?;
+    f.reviews = reviews;
+    f.sbom = sbom;
+    Ok(Some(f))
 }
 
 /// The facts a release's risk level is judged from (`relm_policy::assess`): its fields, risk
-/// facts and rehearsals, and the calendar. What only the rules look at (approvals,
-/// deployments, reviews, …) is left empty: for lists that show each row's level.
+/// facts and rehearsals, and the calendar. What only the rules look at (when it was created and
+/// submitted, approvals, deployments, reviews, …) is left empty: for lists that show each row's
+/// level. [`facts`] adds the rest.
 pub fn risk_facts(conn: &Connection, release_id: &str, shared: &Shared) -> Result<Option<Facts>> {
     let Some(row) = super::releases::get(conn, release_id)? else {
         return Ok(None);
