@@ -1025,7 +1025,7 @@ function weekendFreeze(dir) {
 }
 
 /** Show March 2027 in UTC on the calendar page, then the view asked for. */
-test("a crowded hour of the week view draws a few releases and lists the rest on asking", async () => {
+test("a crowded hour of the week view and the timeline draws a few releases and lists the rest on asking", async () => {
   const dir = dataDir();
   cli(dir, "init", "--workspace", "Busy", "--name", "Ann", "--email", "ann@example.com");
   // Seven releases in the same hour: seven columns would leave each too narrow to read.
@@ -1066,6 +1066,20 @@ test("a crowded hour of the week view draws a few releases and lists the rest on
     await (await list.$("button")).click();
     await until(b, async () => /Busy hour \d/.test(await details.getText()), "a release picked");
     await screenshot(b, "week-crowded");
+    // The timeline's lane, likewise: four rows of bars, and the count in the fifth.
+    await (await find(b, "[data-view=timeline]")).click();
+    const lane = '[data-testid=calendar-timeline] [data-lane="prod"]';
+    const count = await find(b, `${lane} [data-testid=timeline-more]`);
+    assert.equal(await b.execute((el) => el.textContent.trim(), count), "+3");
+    assert.equal((await b.$$(`${lane} [data-release]`)).length, 4, "four drawn");
+    await count.click();
+    await until(
+      b,
+      async () => /3 releases at this time/.test(await details.getText()),
+      "the rest listed",
+    );
+    assert.equal((await (await find(b, "[data-testid=week-more-list]")).$$("li")).length, 3);
+    await screenshot(b, "timeline-crowded");
   });
 });
 

@@ -785,10 +785,13 @@ fn waiting_for(
 ) -> Vec<PendingDecision> {
     let mut out = Vec::new();
     let envs = f.fields.environments.clone();
-    let verdicts = relm_policy::evaluate_each(
+    // The risk is assessed once: for the verdicts, and for whether a decision of mine counts.
+    let risk = relm_policy::AssessedRisk::of(policy, &f);
+    let verdicts = relm_policy::evaluate_each_assessed(
         policy,
         version,
         &f,
+        &risk,
         envs.iter().map(String::as_str),
         now,
         style,
@@ -829,7 +832,8 @@ fn waiting_for(
             expires_at: None,
             comment: String::new(),
         });
-        let mine = relm_policy::engine::judge_decision(policy, &f, &env, now, me, style);
+        let mine =
+            relm_policy::engine::judge_decision_assessed(policy, &f, &risk, &env, now, me, style);
         f.approvals.pop();
         if mine.is_some_and(|j| j.valid) {
             out.push(PendingDecision {

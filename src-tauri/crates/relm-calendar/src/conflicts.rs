@@ -113,7 +113,7 @@ struct Slot {
 }
 
 /// The calendar expanded over a span, ready to be asked about releases.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Calendar<'a> {
     entries: &'a [(String, Entry)],
     /// Sorted by start.

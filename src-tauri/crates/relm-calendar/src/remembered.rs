@@ -68,6 +68,19 @@ impl Entries {
         self.gather(index, from, to, limit, spans.as_ref())
     }
 
+    /// The occurrences in `[from, to)` of each entry of `indices`, in that order, each asked
+    /// when the iterator reaches it; the spans the range meets are looked up once for all.
+    pub fn occurrences_of<'s>(
+        &'s self,
+        indices: impl IntoIterator<Item = usize> + 's,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        limit: usize,
+    ) -> impl Iterator<Item = (usize, Result<Vec<Occurrence>, ExpandError>)> + 's {
+        let spans = self.spans(from, to);
+        (indices.into_iter()).map(move |i| (i, self.gather(i, from, to, limit, spans.as_ref())))
+    }
+
     /// Every entry's occurrences in `[from, to)`, in the entries' order.
     pub fn all(
         &self,

@@ -500,25 +500,17 @@ pub fn signals(policy: &crate::Policy, f: &crate::Facts) -> Signals {
     let mut off_hours = None;
     if let Some(w) = &fields.window {
         let horizon = w.end + Duration::hours(FREEZE_AFTER_HOURS);
-        freeze_soon_after = f
-            .calendar
-            .iter()
-            .enumerate()
+        let freezes = (f.calendar.iter().enumerate())
             .filter(|(_, (_, e))| e.kind == relm_calendar::Kind::Freeze)
             .filter(|(_, (_, e))| {
-                fields
-                    .environments
-                    .iter()
-                    .any(|env| e.scope.covers(&fields.service, env))
+                (fields.environments.iter()).any(|env| e.scope.covers(&fields.service, env))
             })
-            .find(|(i, _)| {
-                f.calendar
-                    .occurrences(*i, w.end, horizon, 16)
-                    .unwrap_or_default()
-                    .iter()
-                    .any(|o| o.start_utc >= w.end && o.start_utc <= horizon)
+            .map(|(i, _)| i);
+        freeze_soon_after = (f.calendar.occurrences_of(freezes, w.end, horizon, 16))
+            .find(|(_, found)| {
+                (found.iter().flatten()).any(|o| o.start_utc >= w.end && o.start_utc <= horizon)
             })
-            .map(|(_, (_, e))| e.name.clone());
+            .map(|(i, _)| f.calendar[i].1.name.clone());
         if let Ok(tz) = w.tz.parse::<chrono_tz::Tz>() {
             let local = w.start.with_timezone(&tz);
             let weekend = matches!(local.weekday(), Weekday::Sat | Weekday::Sun);

@@ -27,6 +27,9 @@ pub struct Context<'a> {
     /// The release's risk, assessed, and the level every rule sees.
     pub assessment: crate::assess::Assessment,
     pub level: crate::assess::Judged,
+    /// The calendar over the release's window, built by the first rule that asks for it and
+    /// shared by the others (and, from [`evaluate_each`], by every environment judged).
+    calendar: std::rc::Rc<CalendarCell<'a>>,
 }
 
 /// One approval or rejection, judged.
@@ -69,32 +72,71 @@ impl Assessed {
     }
 }
 
+/// A calendar expanded over a range, kept with the range.
+type CalendarCell<'a> =
+    std::cell::OnceCell<(DateTime<Utc>, DateTime<Utc>, relm_calendar::Calendar<'a>)>;
+
+/// A release's risk assessed under a policy, and the level that counts: what every verdict and
+/// decision on the release shares, whatever the environment.
+#[derive(Debug, Clone)]
+pub struct AssessedRisk {
+    assessment: crate::assess::Assessment,
+    level: crate::assess::Judged,
+}
+
+impl AssessedRisk {
+    /// Assess `facts` under `policy`. The assessment reads the answers, the signals and the
+    /// level set by hand or lowered, not the approvals: adding a decision to the facts leaves
+    /// it as it is.
+    pub fn of(policy: &Policy, facts: &Facts) -> AssessedRisk {
+        let assessment = crate::assess::assess_release(policy, facts);
+        let level = crate::assess::judge(&assessment, facts);
+        AssessedRisk { assessment, level }
+    }
+}
+
 impl<'a> Context<'a> {
     /// The context for judging `facts` for `env` (a name or an alias) at `at`.
     pub fn new(policy: &'a Policy, facts: &'a Facts, env: &'a str, at: DateTime<Utc>) -> Self {
-        let assessment = crate::assess::assess_release(policy, facts);
-        let level = crate::assess::judge(&assessment, facts);
-        Self::assessed(policy, facts, env, at, assessment, level)
+        let risk = AssessedRisk::of(policy, facts);
+        Self::assessed(policy, facts, env, at, &risk, Default::default())
     }
 
-    /// [`Context::new`] with the release's risk already assessed.
+    /// [`Context::new`] with the release's risk already assessed, and the calendar's cell.
     fn assessed(
         policy: &'a Policy,
         facts: &'a Facts,
         env: &'a str,
         at: DateTime<Utc>,
-        assessment: crate::assess::Assessment,
-        level: crate::assess::Judged,
+        risk: &AssessedRisk,
+        calendar: std::rc::Rc<CalendarCell<'a>>,
     ) -> Self {
         Context {
-            assessment,
-            level,
+            assessment: risk.assessment.clone(),
+            level: risk.level.clone(),
+            calendar,
             facts,
             policy,
             env,
             environment: policy.environment(env),
             at,
             digest: facts.fields.governed_digest(&facts.release_id),
+        }
+    }
+
+    /// The calendar over `[start, end)`: built once for the release's window, whichever rule
+    /// and environment asks first; another range is built for its caller alone.
+    pub fn calendar_over(
+        &self,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+    ) -> std::borrow::Cow<'_, relm_calendar::Calendar<'a>> {
+        let build = || relm_calendar::Calendar::remembered(&self.facts.calendar, start, end);
+        let (s, e, calendar) = self.calendar.get_or_init(|| (start, end, build()));
+        if (*s, *e) == (start, end) {
+            std::borrow::Cow::Borrowed(calendar)
+        } else {
+            std::borrow::Cow::Owned(build())
         }
     }
 
@@ -288,8 +330,29 @@ pub fn judge_decision(
     by: &relm_domain::keys::KeyId,
     style: impl Into<Style>,
 ) -> Option<Judged> {
+    judge_decision_assessed(
+        policy,
+        facts,
+        &AssessedRisk::of(policy, facts),
+        env,
+        at,
+        by,
+        style,
+    )
+}
+
+/// [`judge_decision`] with the release's risk already assessed ([`AssessedRisk::of`]).
+pub fn judge_decision_assessed(
+    policy: &Policy,
+    facts: &Facts,
+    risk: &AssessedRisk,
+    env: &str,
+    at: DateTime<Utc>,
+    by: &relm_domain::keys::KeyId,
+    style: impl Into<Style>,
+) -> Option<Judged> {
     let style = style.into();
-    Context::new(policy, facts, env, at)
+    Context::assessed(policy, facts, env, at, risk, Default::default())
         .assess_listed()
         .into_iter()
         .find(|a| &a.fact.by == by)
@@ -333,12 +396,32 @@ pub fn evaluate_each<'e>(
     at: DateTime<Utc>,
     style: impl Into<Style>,
 ) -> Vec<Verdict> {
+    evaluate_each_assessed(
+        policy,
+        version,
+        facts,
+        &AssessedRisk::of(policy, facts),
+        envs,
+        at,
+        style,
+    )
+}
+
+/// [`evaluate_each`] with the release's risk already assessed ([`AssessedRisk::of`]).
+pub fn evaluate_each_assessed<'e>(
+    policy: &Policy,
+    version: u32,
+    facts: &Facts,
+    risk: &AssessedRisk,
+    envs: impl IntoIterator<Item = &'e str>,
+    at: DateTime<Utc>,
+    style: impl Into<Style>,
+) -> Vec<Verdict> {
     let style = style.into();
-    let assessment = crate::assess::assess_release(policy, facts);
-    let level = crate::assess::judge(&assessment, facts);
+    let calendar: std::rc::Rc<CalendarCell<'_>> = std::rc::Rc::default();
     (envs.into_iter())
         .map(|env| {
-            let cx = Context::assessed(policy, facts, env, at, assessment.clone(), level.clone());
+            let cx = Context::assessed(policy, facts, env, at, risk, calendar.clone());
             verdict(cx, version, style)
         })
         .collect()

@@ -15,7 +15,7 @@ pub mod rules;
 pub mod text;
 pub mod verdict;
 
-pub use engine::{evaluate, evaluate_each, evaluate_in};
+pub use engine::{AssessedRisk, evaluate, evaluate_each, evaluate_each_assessed, evaluate_in};
 pub use facts::Facts;
 pub use policy::{Policy, PolicyError, Tier};
 pub use text::{Lang, Style};

@@ -1060,12 +1060,12 @@ fn planned(cx: &Context<'_>) -> relm_calendar::Planned {
 /// The calendar over the release's window, or the finding that fails the rule: an entry
 /// covering the release that cannot be expanded (a gate must not let a release through a
 /// freeze it could not read). Entries that do not concern the release do not block it.
-fn calendar_for<'a>(
-    cx: &'a Context<'_>,
+fn calendar_for<'c, 'a>(
+    cx: &'c Context<'a>,
     r: &relm_calendar::Planned,
     env: &str,
-) -> Result<relm_calendar::Calendar<'a>, Box<Finding>> {
-    let calendar = relm_calendar::Calendar::remembered(&cx.facts.calendar, r.start, r.end);
+) -> Result<std::borrow::Cow<'c, relm_calendar::Calendar<'a>>, Box<Finding>> {
+    let calendar = cx.calendar_over(r.start, r.end);
     if let Some((id, name, why)) = calendar.unreadable(&r.service, env).first() {
         return Err(Box::new(Finding::fail(
             Msg::CalendarUnreadable {

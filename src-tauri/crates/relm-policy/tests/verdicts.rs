@@ -1710,6 +1710,22 @@ fn verdicts_for_each_environment_are_those_asked_one_at_a_time() {
             assert_eq!(each, one, "{risk:?} {lang:?}");
             assert_eq!(each.len(), envs.len());
             assert_ne!(each[0].rules, each[1].rules, "staging and prod differ");
+            // A decision judged with the risk assessed once, likewise.
+            let assessed = relm_policy::AssessedRisk::of(&policy, &facts);
+            for env in envs {
+                let by = key(ANN);
+                let at = at(CHECK_AT);
+                let plain = |j: Option<relm_policy::engine::Judged>| j.map(|j| (j.valid, j.reason));
+                assert_eq!(
+                    plain(relm_policy::engine::judge_decision_assessed(
+                        &policy, &facts, &assessed, env, at, &by, lang
+                    )),
+                    plain(relm_policy::engine::judge_decision(
+                        &policy, &facts, env, at, &by, lang
+                    )),
+                    "{env} {risk:?}"
+                );
+            }
         }
     }
 }
