@@ -260,8 +260,8 @@ impl AppState {
     }
 
     /// Give back the memory the last calls left (SQLite's page caches, then the allocator's
-    /// free pages) once nothing has run for `quiet`: a window left open all day holds what it needs to show, not what the last
-    /// big page read. Whether it did (once per quiet spell).
+    /// free pages) once nothing has run for `quiet`: a window left open all day holds what it
+    /// needs to show, not what the last big page read. Whether it did (once per quiet spell).
     pub fn release_if_idle(&self, quiet: std::time::Duration) -> bool {
         let busy = || self.activity.busy.load(std::sync::atomic::Ordering::SeqCst) > 0;
         let mut last = self.activity.last.lock().unwrap_or_else(|p| p.into_inner());
@@ -319,8 +319,7 @@ mod tests {
     use std::sync::mpsc;
     use std::time::Duration;
 
-    /// A read runs while a write holds the replica, sees every commit made before it starts,
-    /// and a replaced replica's readers are not used again.
+    /// The workspace the tests create.
     fn request() -> relm_api::workspace::InitRequest {
         relm_api::workspace::InitRequest {
             workspace: "Readers".into(),
@@ -364,6 +363,8 @@ mod tests {
         (hold.0, writer)
     }
 
+    /// A read runs while a write holds the replica, sees every commit made before it starts,
+    /// and a replaced replica's readers are not used again.
     #[test]
     fn reads_do_not_wait_for_the_writer_and_see_its_commits() {
         let (_dir, state) = opened();

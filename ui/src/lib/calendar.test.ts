@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   addDays,
   columns,
+  crowded,
   isoUtc,
   laneOrder,
   localInput,
@@ -87,5 +88,23 @@ describe("layout", () => {
       { col: 0, of: 2, group: 0 },
       { col: 0, of: 1, group: 1 },
     ]);
+  });
+});
+
+describe("crowded stretches", () => {
+  it("draws all of a group that fits and the first columns of one that does not", () => {
+    const item = (col: number, of: number, group: number) => ({
+      col,
+      of,
+      group,
+      id: `${group}.${col}`,
+    });
+    const placed = [item(0, 2, 0), item(1, 2, 0), ...[0, 1, 2, 3, 4].map((c) => item(c, 5, 1))];
+    const { shown, more } = crowded(placed, 3);
+    expect(shown.map((x) => x.id)).toEqual(["0.0", "0.1", "1.0", "1.1"]);
+    expect(more.map((m) => [m.group, m.items.map((x) => x.id)])).toEqual([
+      [1, ["1.2", "1.3", "1.4"]],
+    ]);
+    expect(crowded(placed, 5).more).toEqual([]);
   });
 });

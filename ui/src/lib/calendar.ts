@@ -160,6 +160,26 @@ export function columns(
   return out;
 }
 
+/** Items placed by `columns` split for a view that draws `max` of them side by side at most:
+ *  a group (items overlapping one another) with more draws its first `max - 1` and counts the
+ *  rest, listed by group in the order given. */
+export function crowded<T extends { col: number; of: number; group: number }>(
+  placed: T[],
+  max: number,
+): { shown: T[]; more: { group: number; items: T[] }[] } {
+  const shown: T[] = [];
+  const more = new Map<number, T[]>();
+  for (const x of placed) {
+    if (x.of <= max || x.col < max - 1) shown.push(x);
+    else {
+      const items = more.get(x.group) ?? [];
+      items.push(x);
+      more.set(x.group, items);
+    }
+  }
+  return { shown, more: [...more].map(([group, items]) => ({ group, items })) };
+}
+
 /** What the details panel shows: an entry, a release, or the releases a crowded hour of the
  *  week view holds beyond what it draws. */
 export type Picked =

@@ -422,8 +422,7 @@ impl Relm {
         Ok(all
             .into_par_iter()
             .map(|f| {
-                let a = relm_policy::assess::assess_release(&policy, &f);
-                let level = relm_policy::assess::judge(&a, &f).level;
+                let level = relm_policy::AssessedRisk::of(&policy, &f).level();
                 (f.release_id.0, level)
             })
             .collect())

@@ -93,6 +93,11 @@ impl AssessedRisk {
         let level = crate::assess::judge(&assessment, facts);
         AssessedRisk { assessment, level }
     }
+
+    /// The level that counts (assessed, raised by hand or lowered by an approver).
+    pub fn level(&self) -> relm_domain::release::RiskLevel {
+        self.level.level
+    }
 }
 
 impl<'a> Context<'a> {
