@@ -75,11 +75,17 @@ fn main() {
             .map(Result::unwrap)
             .collect()
     };
-    let t = Instant::now();
-    for b in &bodies {
-        std::hint::black_box(keys::sign(key.signing_key(), b));
-    }
-    let sign_s = t.elapsed().as_secs_f64() * append_n as f64 / bodies.len() as f64;
+    // The floor is the fastest of three passes: the first runs while the append's pages are
+    // still being written back, which takes CPU from it on a small machine.
+    let sign_s = (0..3)
+        .map(|_| {
+            let t = Instant::now();
+            for b in &bodies {
+                std::hint::black_box(keys::sign(key.signing_key(), b));
+            }
+            t.elapsed().as_secs_f64() * append_n as f64 / bodies.len() as f64
+        })
+        .fold(f64::INFINITY, f64::min);
     drop(relm);
 
     // 2. Grow the ledger to `total` events with release edits, through the store's append path.
@@ -136,7 +142,7 @@ fn main() {
     );
     println!("| … CPU time of the append, both threads together | {append_cpu:.2} s |");
     println!(
-        "| raw Ed25519 signing of the same {append_n} bodies | {sign_s:.2} s = {:.0} signatures/s |",
+        "| raw Ed25519 signing of the same {append_n} bodies (fastest of 3 passes) | {sign_s:.2} s = {:.0} signatures/s |",
         append_n as f64 / sign_s
     );
     println!(

@@ -74,6 +74,16 @@ fn a_large_batch_is_one_unbroken_chain() {
     }
     let report = relm.verify().unwrap();
     assert!(report.ok, "{:?}", report.problem);
+    // The author's head is the batch's last event: the sync offers from there.
+    let head: (i64, String) = relm
+        .store()
+        .conn()
+        .query_row("SELECT seq, hex(hash) FROM author_heads", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    let last = events.last().unwrap();
+    assert_eq!(head, (last.0, last.1.clone()));
     // Every release is there, in the order given.
     let n: i64 = relm
         .store()
@@ -104,4 +114,52 @@ fn a_refusal_late_in_a_large_batch_leaves_nothing() {
     inputs.remove(49);
     assert_eq!(relm.create_releases(&inputs).unwrap().len(), 59);
     assert!(relm.verify().unwrap().ok);
+}
+
+#[test]
+fn an_authors_head_moves_only_further_along_its_chain() {
+    use relm_domain::event::{Envelope, FORMAT_VERSION, SignedEvent};
+    use relm_domain::hlc::Hlc;
+    use relm_domain::ids::{EventId, WorkspaceId};
+    use relm_domain::keys::PublicKey;
+    // A sync may bring an author's events out of order: the head is the furthest one.
+    let key = ed25519_dalek::SigningKey::from_bytes(&[7; 32]);
+    let author = PublicKey(key.verifying_key()).key_id();
+    let event = |seq: u64| {
+        SignedEvent::sign(
+            Envelope {
+                v: FORMAT_VERSION,
+                id: EventId(format!("01900000-0000-7000-8000-00000000000{seq}")),
+                workspace: WorkspaceId("w".into()),
+                author: author.clone(),
+                seq,
+                prev: None,
+                hlc: Hlc { ms: seq, c: 0 },
+                wall: Some(seq),
+                deps: Vec::new(),
+                kind: "release.status_changed".into(),
+                payload: serde_json::json!({}),
+            },
+            &key,
+        )
+    };
+    let store = relm_store::Store::open_in_memory().unwrap();
+    let head = || -> (i64, Vec<u8>) {
+        store
+            .conn()
+            .query_row("SELECT seq, hash FROM author_heads", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .unwrap()
+    };
+    let (one, three, two) = (event(1), event(3), event(2));
+    relm_store::events::insert(store.conn(), &one, None).unwrap();
+    assert_eq!(head(), (1, one.hash.to_vec()));
+    relm_store::events::insert(store.conn(), &three, None).unwrap();
+    relm_store::events::insert(store.conn(), &two, None).unwrap();
+    assert_eq!(
+        head(),
+        (3, three.hash.to_vec()),
+        "the older event left it where it was"
+    );
 }

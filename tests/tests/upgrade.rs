@@ -17,7 +17,6 @@ fn a_schema_1_store_is_migrated_to_the_latest_and_still_verifies() {
             "DROP INDEX releases_by_updated; DROP INDEX releases_by_service_id;
              DROP INDEX releases_by_status_id; DROP INDEX releases_by_window;
              CREATE INDEX releases_by_window ON releases (window_start, id);
-             DROP TRIGGER events_move_author_heads;
              DROP TABLE author_heads; DROP TABLE known_keys; DROP TABLE not_applied;
              DROP TABLE remote_ranges; DROP TABLE remote_files; DROP TABLE remotes;
              DROP TABLE quarantine; DROP TABLE pending; DROP TABLE join_requests;

@@ -269,11 +269,10 @@ fn replay_pack(file: &[u8]) -> Result<Replayed> {
         .collect();
     let mut problems = Vec::new();
     let mut ledger = Store::open_in_memory()?;
-    // A bulk load: the index by entity is built once at the end, not kept up event by event,
-    // and each author's head is set once (this store takes no other events).
+    // A bulk load: the index by entity is built once at the end, not kept up event by event.
     ledger
         .conn()
-        .execute_batch("DROP INDEX events_by_entity; DROP TRIGGER events_move_author_heads;")?;
+        .execute_batch("DROP INDEX events_by_entity;")?;
     let mut events = 0u64;
     // The events go into the ledger on this thread while the other cores check signatures.
     let (inserted, forged) = rayon::join(
@@ -338,12 +337,9 @@ fn replay_pack(file: &[u8]) -> Result<Replayed> {
         },
     );
     let (refused, kept) = inserted?;
-    ledger.conn().execute_batch(
-        "CREATE INDEX events_by_entity ON events (entity, hlc);
-         INSERT INTO author_heads (author, seq, hash, hlc)
-             SELECT author, seq, hash, hlc FROM events e
-             WHERE seq = (SELECT max(seq) FROM events x WHERE x.author = e.author);",
-    )?;
+    ledger
+        .conn()
+        .execute_batch("CREATE INDEX events_by_entity ON events (entity, hlc);")?;
     problems.extend(refused);
     problems.extend(forged);
     let parsed: Vec<(relm_domain::event::SignedEvent, EventBody)> = checked

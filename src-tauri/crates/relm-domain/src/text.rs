@@ -74,6 +74,11 @@ pub fn check_text(field: &str, value: &str, lines: Lines, max: usize) -> Result<
 /// The character part of [`check_text`]: `label` is what the message calls the field (a
 /// payload key), `field` what the UI shows the error beside.
 pub fn check_chars(field: &str, label: &str, value: &str, lines: Lines) -> Result<(), DomainError> {
+    // Printable ASCII holds no control character and no direction override: most text is
+    // judged by its bytes, without decoding a character at a time.
+    if value.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        return Ok(());
+    }
     match value
         .chars()
         .enumerate()
@@ -221,6 +226,19 @@ impl fmt::Display for Shown<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// The printable-ASCII shortcut judges as the character-by-character rule does.
+        #[test]
+        fn text_is_judged_as_each_character_is(
+            value in "[ -~\\x00-\\x1f\\x7f\\u{80}-\\u{9f}\\u{202a}-\\u{202e}\\u{2066}-\\u{2069}é]{0,12}",
+            many: bool,
+        ) {
+            let lines = if many { Lines::Many } else { Lines::One };
+            let refused = value.chars().any(|c| is_refused(c, lines));
+            proptest::prop_assert_eq!(check_chars("f", "this text", &value, lines).is_err(), refused);
+        }
+    }
 
     #[test]
     fn controls_and_overrides_are_refused_with_the_field_and_the_character() {

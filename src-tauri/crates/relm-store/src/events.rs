@@ -128,6 +128,20 @@ pub fn insert(conn: &Connection, ev: &SignedEvent, entity: Option<&str>) -> Resu
         }
         other => other.into(),
     })?;
+    // The author's head moves with each event further along its chain (a sync may bring an
+    // author's events out of order).
+    conn.prepare_cached(
+        "INSERT INTO author_heads (author, seq, hash, hlc) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (author) DO UPDATE SET seq = excluded.seq, hash = excluded.hash,
+             hlc = excluded.hlc
+         WHERE excluded.seq > author_heads.seq",
+    )?
+    .execute(params![
+        e.author.0,
+        e.seq as i64,
+        ev.hash.as_slice(),
+        e.hlc.packed()
+    ])?;
     crate::causal::record_deps(conn, ev)
 }
 
