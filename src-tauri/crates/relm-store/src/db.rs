@@ -88,24 +88,6 @@ impl Store {
         Self::prepare(Connection::open_in_memory()?, PathBuf::from(":memory:"))
     }
 
-    /// An in-memory store for a throw-away rebuild (the verifier's shadow): the same tables,
-    /// without the secondary indexes that serve list queries. Table contents, and so the
-    /// projection digests, are the same; each applied event costs less.
-    pub fn open_in_memory_for_rebuild() -> Result<Store> {
-        let store = Self::open_in_memory()?;
-        let names: Vec<String> = {
-            let mut stmt = store.conn.prepare(
-                "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL",
-            )?;
-            stmt.query_map([], |r| r.get(0))?
-                .collect::<rusqlite::Result<_>>()?
-        };
-        for name in names {
-            store.conn.execute(&format!("DROP INDEX \"{name}\""), [])?;
-        }
-        Ok(store)
-    }
-
     fn prepare(mut conn: Connection, path: PathBuf) -> Result<Store> {
         let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
         if found > SCHEMA_VERSION {
