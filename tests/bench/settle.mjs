@@ -3,7 +3,8 @@
 /**
  * Run `action` in the page and resolve with the ms until it has settled: every backend call
  * started since has answered, `ready` (a selector, if given) is in the page, and a frame has
- * been drawn with that. `fetches`: the action must start a call (a debounced filter does, later).
+ * been drawn with that. `fetches`: the action must start a call
+ * before it counts as settled.
  */
 export function settle(b, action, { ready = null, fetches = false } = {}) {
   return b.executeAsync(
