@@ -593,3 +593,96 @@ fn the_review_list_in_pages() {
     let counts = relm.review_counts().unwrap();
     assert_eq!((counts.due, counts.overdue), (5, overdue.total));
 }
+
+/// Verdicts on many releases read every service's follow-ups at once
+/// (`follow_ups_by_service`); each service's must be exactly what reading that service alone
+/// gives: the same mandatory reviews (signed off or not) and actions (done or not), in the same
+/// order, and nothing for a service that has none.
+#[test]
+fn every_services_follow_ups_read_at_once_are_each_ones_read_alone() {
+    use relm_store::projection::reviews::{follow_ups_by_service, follow_ups_of_service};
+    let (_dir, clock, mut relm) = workspace("Follow-ups");
+    let mut releases = Vec::new();
+    // Three services with failed deployments (mandatory reviews), one never deployed.
+    for (n, service) in ["api", "web", "api", "jobs", "web", "quiet"]
+        .iter()
+        .enumerate()
+    {
+        let id = relm
+            .create_release(&ReleaseInput {
+                service: Some((*service).into()),
+                version: Some(format!("1.{n}.0")),
+                title: Some("Followed".into()),
+                environments: Some(vec!["prod".into()]),
+                ..Default::default()
+            })
+            .unwrap()
+            .id;
+        releases.push(id.clone());
+        if *service == "quiet" {
+            continue;
+        }
+        let end = Utc
+            .with_ymd_and_hms(2027, 3, 2 + n as u32, 10, 0, 0)
+            .unwrap();
+        clock.set(end + Duration::minutes(5));
+        relm.record_deployment_full(&DeploymentInput {
+            release: id,
+            environment: "prod".into(),
+            outcome: "failed".into(),
+            start: Some(relm_domain::window::fmt_utc(end - Duration::minutes(20))),
+            end: Some(relm_domain::window::fmt_utc(end)),
+            ..Default::default()
+        })
+        .unwrap();
+    }
+    // A review signed off, actions open and done, on two services.
+    relm.draft_review(&releases[1]).unwrap();
+    let written = ReviewInput {
+        went_well: Some("caught in minutes".into()),
+        ..Default::default()
+    };
+    relm.update_review(&releases[1], &written).unwrap();
+    relm.sign_review(&releases[1]).unwrap();
+    let me = relm.members().unwrap()[0].key_id.clone();
+    for (r, due) in [(0, "2027-03-20"), (2, "2027-03-15"), (4, "2027-03-18")] {
+        relm.add_action(&releases[r], "Add an alert", &me, due)
+            .unwrap();
+    }
+    let done = relm
+        .add_action(&releases[0], "Fix the retry", &me, "2027-03-12")
+        .unwrap();
+    relm.action_done(&done.action.id).unwrap();
+
+    let conn = relm.store().conn();
+    let all = follow_ups_by_service(conn, 5).unwrap();
+    let mut services: Vec<&String> = all.keys().collect();
+    services.sort();
+    assert_eq!(
+        services,
+        ["api", "jobs", "web"],
+        "a service with no follow-ups is left out"
+    );
+    for service in ["api", "web", "jobs", "quiet"] {
+        let alone = follow_ups_of_service(conn, service, 5).unwrap();
+        assert_eq!(
+            all.get(service).cloned().unwrap_or_default(),
+            alone,
+            "{service}"
+        );
+    }
+    // Not vacuous: the service read alone has its two reviews and three actions, in order.
+    let api = follow_ups_of_service(conn, "api", 5).unwrap();
+    let late = api.late(Utc.with_ymd_and_hms(2027, 4, 1, 0, 0, 0).unwrap(), "none");
+    assert_eq!(late.overdue_reviews.len(), 2);
+    let dues: Vec<&str> = late
+        .overdue_actions
+        .iter()
+        .map(|a| a.due.as_str())
+        .collect();
+    assert_eq!(
+        dues,
+        ["2027-03-15", "2027-03-20"],
+        "the done one is not late"
+    );
+}

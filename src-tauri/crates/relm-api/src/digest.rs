@@ -206,6 +206,7 @@ impl Relm {
         };
         let style = crate::gates::style(policy_lang, Some(&zone))?;
         let mut shared = relm_store::projection::governance::shared(conn, now, &policy)?;
+        shared.expecting(conn, ids.len())?;
         // Read each release once (one connection), then judge them on every core.
         let mut planned = Vec::new();
         let mut judged = Vec::new();

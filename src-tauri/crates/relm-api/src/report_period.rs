@@ -135,6 +135,7 @@ impl Relm {
         let (policy, policy_version) = crate::gates::in_force(conn)?;
         let style = crate::gates::style(policy_lang, Some(&zone))?;
         let mut shared = relm_store::projection::governance::shared(conn, opts.at, &policy)?;
+        shared.expecting(conn, firsts.len())?;
         let mut judged = Vec::new();
         for ((release, env), ds) in &firsts {
             let Some(row) = rows.get(release) else {

@@ -292,7 +292,16 @@ impl<'a> Calendar<'a> {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Calendar<'a> {
-        Self::build(entries, entries.all(from, to, MAX_SLOTS_PER_ENTRY))
+        match entries.merged_in(from, to) {
+            Some(found) => Self::assemble(
+                entries,
+                (found.into_iter())
+                    .map(|(start, end, entry)| Slot { start, end, entry })
+                    .collect(),
+                Vec::new(),
+            ),
+            None => Self::build(entries, entries.all(from, to, MAX_SLOTS_PER_ENTRY)),
+        }
     }
 
     fn build(
@@ -312,6 +321,15 @@ impl<'a> Calendar<'a> {
             }
         }
         slots.sort_by_key(|s| s.start);
+        Self::assemble(entries, slots, broken)
+    }
+
+    /// The calendar of `slots`, sorted by start, and the entries that could not be expanded.
+    fn assemble(
+        entries: &'a [(String, Entry)],
+        slots: Vec<Slot>,
+        broken: Vec<(usize, String)>,
+    ) -> Calendar<'a> {
         let longest = slots
             .iter()
             .map(|s| s.end - s.start)

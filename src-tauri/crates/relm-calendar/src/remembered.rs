@@ -27,9 +27,26 @@ const MAX_KEPT: usize = 130;
 
 /// Remembered spans: span number → each entry's occurrences meeting the span.
 type Memo = HashMap<i64, Spans>;
-/// Each entry's occurrences meeting one span, once expanded (`None`: it cannot be expanded
-/// over the span, and the caller asks directly, for the exact error).
-type Spans = Arc<Vec<OnceLock<Option<Vec<Occurrence>>>>>;
+type Spans = Arc<SpanLists>;
+
+/// What is remembered of one span.
+#[derive(Debug)]
+struct SpanLists {
+    /// Each entry's occurrences meeting the span, once expanded (`None`: it cannot be expanded
+    /// over the span, and the caller asks directly, for the exact error).
+    each: Vec<OnceLock<Option<Vec<Occurrence>>>>,
+    /// Every entry's occurrences meeting the span together, once asked for (`None`: an entry
+    /// cannot be expanded over the span).
+    merged: OnceLock<Option<Merged>>,
+}
+
+/// Every entry's occurrences meeting a span, as (start, end, entry), ordered by start, then
+/// entry, then each entry's own order; and the longest occurrence's length.
+#[derive(Debug)]
+struct Merged {
+    slots: Vec<(DateTime<Utc>, DateTime<Utc>, usize)>,
+    longest: chrono::TimeDelta,
+}
 
 /// The calendar's entries (id, entry), by name then id, and what was expanded of them.
 /// Dereferences to the list of entries.
@@ -94,6 +111,70 @@ impl Entries {
             .collect()
     }
 
+    /// Every entry's occurrences in `[from, to)` as (start, end, entry), in the order of
+    /// [`Entries::all`]'s lists put end to end then sorted by start (equal starts keep that
+    /// order), when the range lies inside one remembered span and every entry can be expanded
+    /// over it; `None` otherwise. A short range (a release's window) is then answered by a
+    /// search in one list, not by asking each entry. Each entry's occurrences in the range are
+    /// its span's, so they are within [`crate::conflicts::MAX_SLOTS_PER_ENTRY`].
+    pub fn merged_in(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Option<Vec<(DateTime<Utc>, DateTime<Utc>, usize)>> {
+        let span = from.timestamp().div_euclid(SPAN_SECONDS);
+        if to < from || to.timestamp().div_euclid(SPAN_SECONDS) != span {
+            return None;
+        }
+        let lists = self.span(span);
+        let merged = lists.merged.get_or_init(|| self.merge(span, &lists));
+        let merged = merged.as_ref()?;
+        // Those starting before `from - longest` end before `from`.
+        let (first, last) = (
+            (merged.slots).partition_point(|s| s.0 < from - merged.longest),
+            (merged.slots).partition_point(|s| s.0 < to),
+        );
+        Some(
+            (merged.slots[first..last].iter())
+                .filter(|(start, end, _)| inside(*start, *end, from, to))
+                .copied()
+                .collect(),
+        )
+    }
+
+    /// Every entry's occurrences meeting span number `span` together, or `None` if one of
+    /// them cannot be expanded over it.
+    fn merge(&self, span: i64, lists: &SpanLists) -> Option<Merged> {
+        let mut slots = Vec::new();
+        for index in 0..self.list.len() {
+            let list = self.expanded(index, span, lists).as_ref()?;
+            slots.extend(list.iter().map(|o| (o.start_utc, o.end_utc, index)));
+        }
+        // Stable: equal starts stay in entry order, then each entry's own.
+        slots.sort_by_key(|s| s.0);
+        let longest = (slots.iter().map(|s| s.1 - s.0).max()).unwrap_or_default();
+        Some(Merged { slots, longest })
+    }
+
+    /// Entry `index`'s occurrences meeting span number `span`, expanded the first time an
+    /// entry is asked there.
+    fn expanded<'l>(
+        &self,
+        index: usize,
+        span: i64,
+        lists: &'l SpanLists,
+    ) -> &'l Option<Vec<Occurrence>> {
+        lists.each[index].get_or_init(|| {
+            occurrences(
+                &self.list[index].1,
+                span_start(span),
+                span_start(span + 1),
+                crate::conflicts::MAX_SLOTS_PER_ENTRY,
+            )
+            .ok()
+        })
+    }
+
     /// The spans `[from, to]` meets (the first's number and each one's lists), or `None` when
     /// the range is expanded directly.
     fn spans(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Option<(i64, Vec<Spans>)> {
@@ -120,36 +201,17 @@ impl Entries {
         let Some((first, spans)) = spans else {
             return direct();
         };
-        let inside = |o: &Occurrence| {
-            if o.start_utc == o.end_utc {
-                from <= o.start_utc && o.start_utc < to
-            } else {
-                o.start_utc < to && o.end_utc > from
-            }
-        };
         let mut out = Vec::new();
-        let entry = &self.list[index].1;
         for (span, lists) in (*first..).zip(spans) {
             let span_start = span_start(span);
-            // Expanded over the span the first time an entry is asked there.
-            let list = lists[index].get_or_init(|| {
-                let end = self::span_start(span + 1);
-                occurrences(
-                    entry,
-                    span_start,
-                    end,
-                    crate::conflicts::MAX_SLOTS_PER_ENTRY,
-                )
-                .ok()
-            });
-            let Some(list) = list else {
+            let Some(list) = self.expanded(index, span, lists) else {
                 return direct();
             };
             // One that starts before this span met the one before: it is already taken.
             out.extend(
                 list.iter()
                     .filter(|o| span == *first || o.start_utc >= span_start)
-                    .filter(|o| inside(o))
+                    .filter(|o| inside(o.start_utc, o.end_utc, from, to))
                     .cloned(),
             );
         }
@@ -169,7 +231,10 @@ impl Entries {
         if memo.len() >= MAX_KEPT {
             memo.clear();
         }
-        let lists: Spans = Arc::new((0..self.list.len()).map(|_| OnceLock::new()).collect());
+        let lists: Spans = Arc::new(SpanLists {
+            each: (0..self.list.len()).map(|_| OnceLock::new()).collect(),
+            merged: OnceLock::new(),
+        });
         memo.insert(span, lists.clone());
         lists
     }
@@ -177,6 +242,20 @@ impl Entries {
     fn lock(&self) -> std::sync::MutexGuard<'_, Memo> {
         // The memo only ever holds whole lists: one left by a panicking thread is still right.
         self.memo.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// Whether an occurrence meets `[from, to)`: one of no length, if it is inside.
+fn inside(
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> bool {
+    if start == end {
+        from <= start && start < to
+    } else {
+        start < to && end > from
     }
 }
 

@@ -668,3 +668,60 @@ fn remembered_spans_step_aside_for_long_ranges_and_limits() {
         "{err}"
     );
 }
+
+proptest! {
+    /// A calendar over a release's window built from the remembered spans, where one span holds
+    /// the window and every entry's occurrences there are merged into one list, is the calendar
+    /// expanded for the window: the same occurrences in the same order (equal starts in entry
+    /// order), the same longest one, for windows of no length, of hours, of days, across span
+    /// edges, with freezes and windows, moved occurrences and zones far from UTC.
+    #[test]
+    fn a_calendar_from_merged_spans_is_the_one_expanded_for_the_window(
+        shapes in prop::collection::vec((
+            prop::sample::select(vec![
+                "", "FREQ=DAILY", "FREQ=HOURLY;INTERVAL=5", "FREQ=WEEKLY;BYDAY=FR,SA",
+                "FREQ=MONTHLY;BYDAY=-1SU", "FREQ=DAILY;COUNT=20",
+            ]),
+            0i64..60,
+            0u32..24,
+            prop::sample::select(vec![0i64, 30, 240, 2 * 24 * 60, 9 * 24 * 60]),
+            prop::sample::select(vec!["Pacific/Kiritimati", "America/New_York", "Europe/Paris", "UTC"]),
+            any::<bool>(),
+            prop::option::of((0i64..20, -30i64..30)),
+        ), 1..5),
+        windows in prop::collection::vec((0i64..90 * 24, prop::sample::select(vec![0i64, 1, 3, 30, 24 * 9])), 1..8),
+    ) {
+        let mut list = Vec::new();
+        for (n, (rule, day, hour, minutes, zone, freeze, moved)) in shapes.into_iter().enumerate() {
+            let start = chrono::NaiveDate::from_ymd_opt(2028, 1, 1).unwrap().and_hms_opt(hour, 0, 0).unwrap()
+                + chrono::TimeDelta::days(day);
+            let mut e = Entry {
+                name: format!("e{n}"), kind: if freeze { Kind::Freeze } else { Kind::Window },
+                level: None, scope: Scope::default(), reason: String::new(),
+                tz: zone.into(), start, end: start + chrono::TimeDelta::minutes(minutes),
+                rrule: (!rule.is_empty()).then(|| rule.to_string()),
+                source: None, owner: None,
+                ..Entry::blank()
+            };
+            if let Some((nth, hours)) = moved {
+                let of = start + chrono::TimeDelta::days(nth);
+                let to = of + chrono::TimeDelta::hours(hours);
+                e.overrides.push(relm_calendar::entry::Override {
+                    of, start: to, end: to + chrono::TimeDelta::minutes(minutes), cancelled: false, and_future: false,
+                });
+            }
+            if e.validate().is_ok() {
+                list.push((format!("id{n}"), e));
+            }
+        }
+        let entries = relm_calendar::Entries::from(list);
+        let origin = utc("2027-12-28T00:00:00Z");
+        for (offset, hours) in windows {
+            let from = origin + chrono::TimeDelta::hours(offset);
+            let to = from + chrono::TimeDelta::hours(hours);
+            let expanded = relm_calendar::Calendar::new(&entries, from, to);
+            let remembered = relm_calendar::Calendar::remembered(&entries, from, to);
+            prop_assert_eq!(format!("{remembered:?}"), format!("{expanded:?}"), "{} to {}", fmt_utc(from), fmt_utc(to));
+        }
+    }
+}

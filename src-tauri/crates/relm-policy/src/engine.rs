@@ -77,11 +77,13 @@ type CalendarCell<'a> =
     std::cell::OnceCell<(DateTime<Utc>, DateTime<Utc>, relm_calendar::Calendar<'a>)>;
 
 /// A release's risk assessed under a policy, and the level that counts: what every verdict and
-/// decision on the release shares, whatever the environment.
+/// decision on the release shares, whatever the environment; and the digest of its governed
+/// fields, which every verdict carries and checks approvals against.
 #[derive(Debug, Clone)]
 pub struct AssessedRisk {
     assessment: crate::assess::Assessment,
     level: crate::assess::Judged,
+    digest: std::sync::OnceLock<String>,
 }
 
 impl AssessedRisk {
@@ -91,7 +93,18 @@ impl AssessedRisk {
     pub fn of(policy: &Policy, facts: &Facts) -> AssessedRisk {
         let assessment = crate::assess::assess_release(policy, facts);
         let level = crate::assess::judge(&assessment, facts);
-        AssessedRisk { assessment, level }
+        AssessedRisk {
+            assessment,
+            level,
+            digest: Default::default(),
+        }
+    }
+
+    /// The digest of the release's governed fields, worked out at the first verdict.
+    fn digest(&self, facts: &Facts) -> String {
+        (self.digest)
+            .get_or_init(|| facts.fields.governed_digest(&facts.release_id))
+            .clone()
     }
 
     /// The level that counts (assessed, raised by hand or lowered by an approver).
@@ -125,7 +138,7 @@ impl<'a> Context<'a> {
             env,
             environment: policy.environment(env),
             at,
-            digest: facts.fields.governed_digest(&facts.release_id),
+            digest: risk.digest(facts),
         }
     }
 

@@ -31,7 +31,8 @@ pub struct Facts {
     pub emergency: Option<EmergencyFact>,
     /// Justifications recorded for releasing inside a soft freeze.
     pub justifications: Vec<JustificationFact>,
-    pub members: BTreeMap<KeyId, Person>,
+    /// The members, shared by every release judged together.
+    pub members: Arc<BTreeMap<KeyId, Person>>,
     /// What the release's risk assessment looks at beyond the release itself.
     pub risk: RiskFacts,
     /// The reviews and actions of the service's other releases that are late, as of the

@@ -153,7 +153,7 @@ fn facts(fields: ReleaseFields) -> Facts {
         rollback_plan: None,
         emergency: None,
         justifications: vec![],
-        members: people(),
+        members: people().into(),
         risk: Default::default(),
         reviews: Default::default(),
         sbom: Default::default(),

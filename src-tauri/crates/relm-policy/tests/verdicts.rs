@@ -277,7 +277,7 @@ fn release() -> Facts {
         rollback_plan: None,
         emergency: None,
         justifications: vec![],
-        members: members(),
+        members: members().into(),
         risk: Default::default(),
         reviews: Default::default(),
         sbom: Default::default(),
@@ -362,7 +362,7 @@ const CASES: &[Case] = &[
         env: "prod",
         at: CHECK_AT,
         setup: |f| {
-            f.members
+            std::sync::Arc::make_mut(&mut f.members)
                 .get_mut(&key(CAT))
                 .unwrap()
                 .roles
@@ -694,7 +694,7 @@ const CASES: &[Case] = &[
         setup: |f| {
             // Cat wrote no change here, so her approval counts: three in all.
             f.fields.changes.clear();
-            f.members
+            std::sync::Arc::make_mut(&mut f.members)
                 .get_mut(&key(CAT))
                 .unwrap()
                 .roles
@@ -909,7 +909,10 @@ fn approval_by_a_removed_member_does_not_count() {
     let policy = Policy::parse(DEFAULT_POLICY).unwrap();
     let mut facts = release();
     approve(&mut facts, ANN, "2027-03-08T10:00:00Z");
-    facts.members.get_mut(&key(ANN)).unwrap().active = false;
+    std::sync::Arc::make_mut(&mut facts.members)
+        .get_mut(&key(ANN))
+        .unwrap()
+        .active = false;
     let v = evaluate(&policy, 1, &facts, "prod", at(CHECK_AT));
     assert_eq!(v.outcome, Outcome::Blocked);
     assert_eq!(v.approvals[0].reason, "no longer a member");
@@ -1106,7 +1109,10 @@ fn risky(f: &mut Facts) {
 }
 
 fn team(f: &mut Facts, who: &str, name: &str) {
-    f.members.get_mut(&key(who)).unwrap().team = name.into();
+    std::sync::Arc::make_mut(&mut f.members)
+        .get_mut(&key(who))
+        .unwrap()
+        .team = name.into();
 }
 
 #[test]

@@ -241,7 +241,8 @@ pub fn people(conn: &Connection) -> Result<BTreeMap<KeyId, Person>> {
 /// judged then).
 #[derive(Debug, Clone)]
 pub struct Shared {
-    pub people: BTreeMap<KeyId, Person>,
+    /// Shared by every release's facts (a clone is a count).
+    pub people: std::sync::Arc<BTreeMap<KeyId, Person>>,
     pub calendar: super::calendar::Entries,
     pub now: DateTime<Utc>,
     /// The lowest score of a linked risk the policy looks at (the signals' high risks, the
@@ -255,6 +256,9 @@ pub struct Shared {
     /// Each service's follow-ups, read at the first verdict on one of its releases with the due
     /// days they were read for; which were late is worked out at each verdict's `now`.
     follow_ups: std::cell::RefCell<BTreeMap<String, FollowUpsRead>>,
+    /// The due days every service's follow-ups were read for at once, if they were: a service
+    /// missing from `follow_ups` then has none.
+    all_follow_ups: std::cell::Cell<Option<u32>>,
 }
 
 /// A service's follow-ups, with the due days they were read for.
@@ -272,6 +276,7 @@ impl Shared {
         let known = self.follow_ups.borrow().get(service).cloned();
         let of_service = match known {
             Some((d, read)) if d == days => read,
+            None if self.all_follow_ups.get() == Some(days) => return Ok(Default::default()),
             _ => {
                 let read =
                     std::rc::Rc::new(super::reviews::follow_ups_of_service(conn, service, days)?);
@@ -280,6 +285,28 @@ impl Shared {
             }
         };
         Ok(of_service.late(self.now, except))
+    }
+
+    /// Say how many releases are about to be judged with these facts. For many
+    /// ([`MANY_RELEASES`]), every service's follow-ups are read now, at once: one pass over the
+    /// follow-ups instead of one over each service's releases (hundreds in a large workspace),
+    /// and releases in flight span most services.
+    pub fn expecting(&self, conn: &Connection, releases: usize) -> Result<()> {
+        let Some(days) = self.review_due_days else {
+            return Ok(());
+        };
+        if releases <= MANY_RELEASES || self.all_follow_ups.get() == Some(days) {
+            return Ok(());
+        }
+        let all = super::reviews::follow_ups_by_service(conn, days)?;
+        let mut known = self.follow_ups.borrow_mut();
+        known.clear();
+        known.extend(
+            all.into_iter()
+                .map(|(s, f)| (s, (days, std::rc::Rc::new(f)))),
+        );
+        self.all_follow_ups.set(Some(days));
+        Ok(())
     }
 }
 
@@ -290,7 +317,7 @@ pub fn shared(
     policy: &relm_policy::Policy,
 ) -> Result<Shared> {
     Ok(Shared {
-        people: people(conn)?,
+        people: std::sync::Arc::new(people(conn)?),
         calendar: super::calendar::entries(conn)?,
         now,
         linked_from: policy.linked_risk_floor(),
@@ -304,6 +331,7 @@ pub fn shared(
             .iter()
             .any(|r| matches!(r.spec, relm_policy::rules::RuleSpec::Sbom(_))),
         follow_ups: Default::default(),
+        all_follow_ups: Default::default(),
     })
 }
 
@@ -481,6 +509,10 @@ fn rehearsals(conn: &Connection, release_id: &str) -> Result<Vec<RehearsalFact>>
     Ok(out)
 }
 
+/// Above how many releases judged together every service's follow-ups are read at once
+/// ([`Shared::expecting`]).
+pub const MANY_RELEASES: usize = 32;
+
 /// [`facts`] of each of `ids` that exists, in order: read on one connection, for verdicts then
 /// judged on every core.
 pub fn facts_of(
@@ -488,6 +520,8 @@ pub fn facts_of(
     ids: impl IntoIterator<Item = String>,
     shared: &Shared,
 ) -> Result<Vec<Facts>> {
+    let ids: Vec<String> = ids.into_iter().collect();
+    shared.expecting(conn, ids.len())?;
     let mut all = Vec::new();
     for id in ids {
         all.extend(facts(conn, &id, shared)?);

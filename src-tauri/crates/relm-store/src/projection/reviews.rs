@@ -599,7 +599,7 @@ pub fn open_action_counts(
 /// Every follow-up of one service's releases, whatever the instant: read once for many
 /// verdicts on the service's releases, each judged at an instant of its own (the digest judges a
 /// release at its window), and asked which were late then ([`ServiceFollowUps::late`]).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ServiceFollowUps {
     /// Mandatory reviews, the first made mandatory first: what made them so and their due date,
     /// the release's version, and when the review was signed off.
@@ -615,36 +615,87 @@ pub fn follow_ups_of_service(
     service: &str,
     due_days: u32,
 ) -> Result<ServiceFollowUps> {
+    let mut out = ServiceFollowUps::default();
+    follow_ups_where(
+        conn,
+        "r.service = ?1",
+        "service = ?1",
+        [service],
+        due_days,
+        |_, row| match row {
+            FollowUp::Review(r) => out.reviews.push(r),
+            FollowUp::Action(a) => out.actions.push(a),
+        },
+    )?;
+    Ok(out)
+}
+
+/// Every service's follow-ups, as [`follow_ups_of_service`] reads one's: two passes over the
+/// follow-ups rather than one over each service's releases (for verdicts on many services'
+/// releases).
+pub fn follow_ups_by_service(
+    conn: &Connection,
+    due_days: u32,
+) -> Result<std::collections::HashMap<String, ServiceFollowUps>> {
+    let mut out = std::collections::HashMap::<String, ServiceFollowUps>::new();
+    follow_ups_where(conn, "1", "1", [], due_days, |service, row| {
+        let of = out.entry(service).or_default();
+        match row {
+            FollowUp::Review(r) => of.reviews.push(r),
+            FollowUp::Action(a) => of.actions.push(a),
+        }
+    })?;
+    Ok(out)
+}
+
+/// One row of a [`ServiceFollowUps`].
+enum FollowUp {
+    Review((Requirement, String, Option<i64>)),
+    Action((String, relm_policy::facts::OverdueAction, i64, Option<i64>)),
+}
+
+/// The follow-ups of the releases `reviews` (on the requirement `q` and its release `r`) and
+/// `actions` select, each given to `found` with its service, in each service's order: reviews
+/// first made mandatory first, actions by due date then id.
+fn follow_ups_where<P: rusqlite::Params + Copy>(
+    conn: &Connection,
+    reviews: &str,
+    actions: &str,
+    args: P,
+    due_days: u32,
+    mut found: impl FnMut(String, FollowUp),
+) -> Result<()> {
     use relm_policy::facts::OverdueAction;
-    let mut stmt = conn.prepare_cached(
-        "SELECT q.release_id, q.since_ms, q.reasons, r.version, v.signed_hlc
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT r.service, q.release_id, q.since_ms, q.reasons, r.version, v.signed_hlc
          FROM review_requirements q
            JOIN releases r ON r.id = q.release_id
            LEFT JOIN reviews v ON v.release_id = q.release_id
-         WHERE r.service = ?1 ORDER BY q.since_ms, q.release_id",
-    )?;
-    let reviews = stmt
-        .query_map([service], |r| {
-            let req = requirement(r.get(0)?, r.get(1)?, &r.get::<_, String>(2)?, due_days);
-            Ok((req, r.get(3)?, r.get(4)?))
-        })?
-        .collect::<rusqlite::Result<_>>()?;
-    let mut stmt = conn.prepare_cached(
-        "SELECT id, title, owner, due, release_id, created_hlc, done_hlc FROM actions
-         WHERE service = ?1 ORDER BY due, id",
-    )?;
-    let actions = stmt
-        .query_map([service], |r| {
-            let action = OverdueAction {
-                id: r.get(0)?,
-                title: r.get(1)?,
-                owner: relm_domain::keys::KeyId(r.get(2)?),
-                due: r.get(3)?,
-            };
-            Ok((r.get(4)?, action, r.get(5)?, r.get(6)?))
-        })?
-        .collect::<rusqlite::Result<_>>()?;
-    Ok(ServiceFollowUps { reviews, actions })
+         WHERE {reviews} ORDER BY q.since_ms, q.release_id"
+    ))?;
+    let mut rows = stmt.query(args)?;
+    while let Some(r) = rows.next()? {
+        let req = requirement(r.get(1)?, r.get(2)?, &r.get::<_, String>(3)?, due_days);
+        found(r.get(0)?, FollowUp::Review((req, r.get(4)?, r.get(5)?)));
+    }
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT service, id, title, owner, due, release_id, created_hlc, done_hlc FROM actions
+         WHERE {actions} ORDER BY due, id"
+    ))?;
+    let mut rows = stmt.query(args)?;
+    while let Some(r) = rows.next()? {
+        let action = OverdueAction {
+            id: r.get(1)?,
+            title: r.get(2)?,
+            owner: relm_domain::keys::KeyId(r.get(3)?),
+            due: r.get(4)?,
+        };
+        found(
+            r.get(0)?,
+            FollowUp::Action((r.get(5)?, action, r.get(6)?, r.get(7)?)),
+        );
+    }
+    Ok(())
 }
 
 impl ServiceFollowUps {
