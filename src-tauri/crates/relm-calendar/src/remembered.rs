@@ -40,11 +40,14 @@ struct SpanLists {
     merged: OnceLock<Option<Merged>>,
 }
 
-/// Every entry's occurrences meeting a span, as (start, end, entry), ordered by start, then
-/// entry, then each entry's own order; and the longest occurrence's length.
+/// An occurrence of the entry of that index: (start, end, index).
+pub type Slot = (DateTime<Utc>, DateTime<Utc>, usize);
+
+/// Every entry's occurrences meeting a span, ordered by start, then entry, then each entry's
+/// own order; and the longest occurrence's length.
 #[derive(Debug)]
 struct Merged {
-    slots: Vec<(DateTime<Utc>, DateTime<Utc>, usize)>,
+    slots: Vec<Slot>,
     longest: chrono::TimeDelta,
 }
 
@@ -111,17 +114,13 @@ impl Entries {
             .collect()
     }
 
-    /// Every entry's occurrences in `[from, to)` as (start, end, entry), in the order of
+    /// Every entry's occurrences in `[from, to)`, in the order of
     /// [`Entries::all`]'s lists put end to end then sorted by start (equal starts keep that
     /// order), when the range lies inside one remembered span and every entry can be expanded
     /// over it; `None` otherwise. A short range (a release's window) is then answered by a
     /// search in one list, not by asking each entry. Each entry's occurrences in the range are
     /// its span's, so they are within [`crate::conflicts::MAX_SLOTS_PER_ENTRY`].
-    pub fn merged_in(
-        &self,
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
-    ) -> Option<Vec<(DateTime<Utc>, DateTime<Utc>, usize)>> {
+    pub fn merged_in(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Option<Vec<Slot>> {
         let span = from.timestamp().div_euclid(SPAN_SECONDS);
         if to < from || to.timestamp().div_euclid(SPAN_SECONDS) != span {
             return None;
