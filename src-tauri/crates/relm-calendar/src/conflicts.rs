@@ -522,29 +522,37 @@ pub fn overlaps_of(b: &Planned, others: &[&Planned]) -> Vec<Conflict> {
 
 /// [`overlaps_of`], unworded, added to `out`.
 fn find_overlaps<'r>(b: &'r Planned, others: &[&'r Planned], out: &mut Vec<Found<'r>>) {
-    let mut near: Vec<&Planned> = (others.iter().copied())
-        .filter(|a| a.id != b.id && a.start < b.end && b.start < a.end)
-        .collect();
+    let mut near = others.to_vec();
     near.sort_by(by_start);
-    let mut same = near.iter().filter(|a| a.service == b.service);
-    if let Some(first) = same.next() {
-        out.push(Found::Overlap {
-            a: first,
-            b,
-            env: None,
-            count: 1 + same.count() as u32,
-        });
-    }
-    for env in &b.environments {
-        let mut shared = near.iter().filter(|a| a.environments.contains(env));
-        if let Some(first) = shared.next() {
-            out.push(Found::Overlap {
-                a: first,
-                b,
-                env: Some(env),
-                count: 1 + shared.count() as u32,
-            });
+    find_overlaps_sorted(b, &near, out);
+}
+
+/// [`find_overlaps`] with `others` sorted [`by_start`]: one pass, the first of each kind kept
+/// and the rest counted.
+fn find_overlaps_sorted<'r>(b: &'r Planned, others: &[&'r Planned], out: &mut Vec<Found<'r>>) {
+    type Seen<'r> = Option<(&'r Planned, u32)>;
+    let see = |seen: &mut Seen<'r>, a: &'r Planned| match seen {
+        Some((_, n)) => *n += 1,
+        None => *seen = Some((a, 1)),
+    };
+    let mut same: Seen<'r> = None;
+    let mut shared: Vec<Seen<'r>> = vec![None; b.environments.len()];
+    let near =
+        (others.iter().copied()).filter(|a| a.id != b.id && a.start < b.end && b.start < a.end);
+    for a in near {
+        if a.service == b.service {
+            see(&mut same, a);
         }
+        for (seen, env) in shared.iter_mut().zip(&b.environments) {
+            if a.environments.contains(env) {
+                see(seen, a);
+            }
+        }
+    }
+    let overlap = |(a, count): (&'r Planned, u32), env| Found::Overlap { a, b, env, count };
+    out.extend(same.map(|s| overlap(s, None)));
+    for (seen, env) in shared.into_iter().zip(&b.environments) {
+        out.extend(seen.map(|s| overlap(s, Some(env.as_str()))));
     }
 }
 
@@ -606,7 +614,7 @@ pub fn conflicts_counted(
         }
     }
     // Overlaps between releases, attached to the later to start: a sweep over releases sorted
-    // by start gathers, for each, those started before it that overlap it.
+    // by start gathers, for each, those started before it that overlap it (in that order).
     let mut sorted: Vec<&Planned> = releases.iter().collect();
     sorted.sort_by(by_start);
     let mut earlier: Vec<Vec<&Planned>> = vec![Vec::new(); sorted.len()];
@@ -620,7 +628,7 @@ pub fn conflicts_counted(
     }
     for (b, before) in sorted.iter().zip(&earlier) {
         if asked(b) {
-            find_overlaps(b, before, &mut found);
+            find_overlaps_sorted(b, before, &mut found);
         }
     }
     found.sort_by(|x, y| {
