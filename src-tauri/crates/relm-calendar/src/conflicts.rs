@@ -524,31 +524,69 @@ pub fn overlaps_of(b: &Planned, others: &[&Planned]) -> Vec<Conflict> {
 fn find_overlaps<'r>(b: &'r Planned, others: &[&'r Planned], out: &mut Vec<Found<'r>>) {
     let mut near = others.to_vec();
     near.sort_by(by_start);
-    find_overlaps_sorted(b, &near, out);
+    near.push(b);
+    let keyed = Keyed::all(&near);
+    if let Some((b, others)) = keyed.split_last() {
+        find_overlaps_sorted(b, others.iter(), out);
+    }
+}
+
+/// A release with its id, service and environments as numbers: the sweep over a busy
+/// calendar compares them for every pair of releases that overlap.
+struct Keyed<'r> {
+    r: &'r Planned,
+    id: u32,
+    service: u32,
+    envs: Vec<u32>,
+}
+
+impl<'r> Keyed<'r> {
+    /// Each of `releases`, keyed (one number for each distinct text).
+    fn all(releases: &[&'r Planned]) -> Vec<Keyed<'r>> {
+        let mut numbers: std::collections::HashMap<&'r str, u32> = Default::default();
+        let mut number = |text: &'r str| {
+            let next = u32::try_from(numbers.len()).unwrap_or(u32::MAX);
+            *numbers.entry(text).or_insert(next)
+        };
+        (releases.iter())
+            .map(|&r| Keyed {
+                r,
+                id: number(&r.id),
+                service: number(&r.service),
+                envs: r.environments.iter().map(|e| number(e)).collect(),
+            })
+            .collect()
+    }
 }
 
 /// [`find_overlaps`] with `others` sorted [`by_start`]: one pass, the first of each kind kept
 /// and the rest counted.
-fn find_overlaps_sorted<'r>(b: &'r Planned, others: &[&'r Planned], out: &mut Vec<Found<'r>>) {
+fn find_overlaps_sorted<'r, 'k>(
+    b: &Keyed<'r>,
+    others: impl Iterator<Item = &'k Keyed<'r>>,
+    out: &mut Vec<Found<'r>>,
+) where
+    'r: 'k,
+{
     type Seen<'r> = Option<(&'r Planned, u32)>;
     let see = |seen: &mut Seen<'r>, a: &'r Planned| match seen {
         Some((_, n)) => *n += 1,
         None => *seen = Some((a, 1)),
     };
     let mut same: Seen<'r> = None;
-    let mut shared: Vec<Seen<'r>> = vec![None; b.environments.len()];
-    let near =
-        (others.iter().copied()).filter(|a| a.id != b.id && a.start < b.end && b.start < a.end);
+    let mut shared: Vec<Seen<'r>> = vec![None; b.envs.len()];
+    let near = others.filter(|a| a.id != b.id && a.r.start < b.r.end && b.r.start < a.r.end);
     for a in near {
         if a.service == b.service {
-            see(&mut same, a);
+            see(&mut same, a.r);
         }
-        for (seen, env) in shared.iter_mut().zip(&b.environments) {
-            if a.environments.contains(env) {
-                see(seen, a);
+        for (seen, env) in shared.iter_mut().zip(&b.envs) {
+            if a.envs.contains(env) {
+                see(seen, a.r);
             }
         }
     }
+    let b = b.r;
     let overlap = |(a, count): (&'r Planned, u32), env| Found::Overlap { a, b, env, count };
     out.extend(same.map(|s| overlap(s, None)));
     for (seen, env) in shared.into_iter().zip(&b.environments) {
@@ -617,18 +655,19 @@ pub fn conflicts_counted(
     // by start gathers, for each, those started before it that overlap it (in that order).
     let mut sorted: Vec<&Planned> = releases.iter().collect();
     sorted.sort_by(by_start);
-    let mut earlier: Vec<Vec<&Planned>> = vec![Vec::new(); sorted.len()];
+    let keyed = Keyed::all(&sorted);
+    let mut earlier: Vec<Vec<usize>> = vec![Vec::new(); sorted.len()];
     for (i, a) in sorted.iter().enumerate() {
         for (j, b) in sorted.iter().enumerate().skip(i + 1) {
             if b.start >= a.end {
                 break;
             }
-            earlier[j].push(a);
+            earlier[j].push(i);
         }
     }
-    for (b, before) in sorted.iter().zip(&earlier) {
-        if asked(b) {
-            find_overlaps_sorted(b, before, &mut found);
+    for (b, before) in keyed.iter().zip(&earlier) {
+        if asked(b.r) {
+            find_overlaps_sorted(b, before.iter().map(|&i| &keyed[i]), &mut found);
         }
     }
     found.sort_by(|x, y| {
