@@ -16,13 +16,14 @@ RELM := $(CURDIR)/target/debug/relm
 APP := $(CURDIR)/target/debug/relm-app
 LIB_CRATES := relm-domain relm-store relm-identity relm-sync relm-report relm-connect relm-api relm-cli
 
-.PHONY: run test deps ui build lint fmt bench bench-app demo-reset help e2e tauri-driver screenshots bundle pyref
+.PHONY: run test deps ui build lint fmt bench bench-app bench-pages demo-reset help e2e tauri-driver screenshots bundle pyref
 
 help:
 	@echo "make run    install what is missing, build, and open the app on the demo workspace"
 	@echo "make test   the whole suite: format, lints, Rust, UI and end-to-end tests"
 	@echo "make bench  ledger, sync and policy benchmarks (release build; results in docs/BENCHMARKS.md)"
 	@echo "make bench-app  the app on a large organization's workspace, beside a minimal Tauri app"
+	@echo "make bench-pages  the backend calls behind each page on that workspace, in one process"
 
 ## Install missing system packages (as root, or with sudo; otherwise say what is needed).
 deps:
@@ -137,3 +138,9 @@ bench-app: ui tauri-driver
 	@if [ -z "$${RELM_BENCH_KEEP:-}" ] || [ ! -f "$(BIG_DIR)/store/relm.db" ]; then \
 	  rm -rf "$(BIG_DIR)" && RELM_KEYRING=kernel target/release/relm-seed-big "$(BIG_DIR)"; fi
 	env -u DISPLAY PATH="$$HOME/.cargo/bin:$$PATH" RELM_BENCH_DIR="$(BIG_DIR)" node tests/bench/app.mjs
+
+## The backend calls behind each page on the same workspace (seeded if missing), in one process.
+bench-pages:
+	$(CARGO) build --release --locked -p relm-tests --bins
+	@if [ ! -f "$(BIG_DIR)/store/relm.db" ]; then RELM_KEYRING=kernel target/release/relm-seed-big "$(BIG_DIR)"; fi
+	RELM_KEYRING=kernel RELM_BENCH_DIR="$(BIG_DIR)" $(CARGO) bench --locked -p relm-tests --bench pages
