@@ -2,6 +2,8 @@
 //! (`make bench-app` runs it after seeding; `RELM_BENCH_DIR=DIR cargo bench -p relm-tests
 //! --bench pages` on a data dir seeded by `relm-seed-big`, its key in the kernel keyring).
 //!
+//! `RELM_BENCH_CACHE_KIB` sets the connection's page cache (the app's readers keep 8,192 KiB).
+//!
 //! Each call is made as the app makes it (a read transaction around it, the periods the pages
 //! ask for by default, relative to now), `RELM_BENCH_RUNS` times (7 by default) after one call
 //! that warms the caches; the first call, the median and the slowest of the others are printed
@@ -38,6 +40,13 @@ fn main() {
         keyring: KeyringChoice::Os,
     })
     .expect("open the seeded workspace (RELM_KEYRING=kernel, the key seeded with it)");
+    // The connection's page cache: the store's default unless `RELM_BENCH_CACHE_KIB` says
+    // otherwise (the app's readers keep 8 MiB: 8192).
+    if let Ok(kib) = std::env::var("RELM_BENCH_CACHE_KIB") {
+        let kib: u32 = kib.parse().expect("RELM_BENCH_CACHE_KIB: a number of KiB");
+        let pragma = format!("PRAGMA cache_size = -{kib}");
+        relm.store().conn().execute_batch(&pragma).unwrap();
+    }
     let only = std::env::args().skip(1).find(|a| !a.starts_with('-'));
     let runs = relm_tests::bench::env_usize("RELM_BENCH_RUNS", 7);
     let zone = Some("Europe/Paris".to_string());
