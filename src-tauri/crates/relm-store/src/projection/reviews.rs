@@ -622,10 +622,7 @@ pub fn follow_ups_of_service(
         "service = ?1",
         [service],
         due_days,
-        |_, row| match row {
-            FollowUp::Review(r) => out.reviews.push(r),
-            FollowUp::Action(a) => out.actions.push(a),
-        },
+        |_, row| out.add(row),
     )?;
     Ok(out)
 }
@@ -639,11 +636,7 @@ pub fn follow_ups_by_service(
 ) -> Result<std::collections::HashMap<String, ServiceFollowUps>> {
     let mut out = std::collections::HashMap::<String, ServiceFollowUps>::new();
     follow_ups_where(conn, "1", "1", [], due_days, |service, row| {
-        let of = out.entry(service).or_default();
-        match row {
-            FollowUp::Review(r) => of.reviews.push(r),
-            FollowUp::Action(a) => of.actions.push(a),
-        }
+        out.entry(service).or_default().add(row)
     })?;
     Ok(out)
 }
@@ -699,6 +692,14 @@ fn follow_ups_where<P: rusqlite::Params + Copy>(
 }
 
 impl ServiceFollowUps {
+    /// A row read, in its list (rows come in each list's order).
+    fn add(&mut self, row: FollowUp) {
+        match row {
+            FollowUp::Review(r) => self.reviews.push(r),
+            FollowUp::Action(a) => self.actions.push(a),
+        }
+    }
+
     /// The follow-ups late at `now` of the service's releases other than `except`: mandatory
     /// reviews past their due date and not signed off by then, and actions created by then, past
     /// their due date and not done by then.
