@@ -509,3 +509,39 @@ pub fn npm_sbom(project: &str, format: &str, dir: &Path) -> PathBuf {
     std::fs::write(&file, out.stdout).expect("write the SBOM");
     file
 }
+
+/// A new workspace of one member (Ada), in the use-cases directly, its clock pinned at
+/// 2027-03-01 09:00 UTC.
+pub fn pinned_workspace(
+    name: &str,
+) -> (
+    tempfile::TempDir,
+    std::sync::Arc<relm_domain::clock::FixedClock>,
+    relm_api::Relm,
+) {
+    use chrono::TimeZone;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let clock = std::sync::Arc::new(relm_domain::clock::FixedClock::new(
+        chrono::Utc
+            .with_ymd_and_hms(2027, 3, 1, 9, 0, 0)
+            .single()
+            .expect("a valid instant"),
+    ));
+    let options = relm_api::Options {
+        data_dir: dir.path().to_path_buf(),
+        clock: clock.clone(),
+        keyring: relm_api::KeyringChoice::Given(std::sync::Arc::new(
+            relm_identity::keyring::MemoryKeyStore::default(),
+        )),
+    };
+    let (relm, _) = relm_api::workspace::init(
+        &options,
+        &relm_api::workspace::InitRequest {
+            workspace: name.into(),
+            name: "Ada Lovelace".into(),
+            email: "ada@acme.example".into(),
+        },
+    )
+    .expect("init");
+    (dir, clock, relm)
+}

@@ -5,18 +5,12 @@
 
 #![allow(clippy::unwrap_used)] // test code: a panic is the failure report
 
-use std::sync::Arc;
-
 use chrono::{Duration, TimeZone, Utc};
 use relm_api::deployments::DeploymentInput;
 use relm_api::releases::ReleaseInput;
 use relm_api::reviews::{ReviewInput, ReviewQuery, ReviewStatus};
-use relm_api::workspace::{InitRequest, init};
-use relm_api::{KeyringChoice, Options};
-use relm_domain::clock::FixedClock;
-use relm_identity::keyring::MemoryKeyStore;
 use relm_tests::forge::Forger;
-use relm_tests::{Replica, not_applied, now_ms, team};
+use relm_tests::{Replica, not_applied, now_ms, pinned_workspace as workspace, team};
 use serde_json::{Value, json};
 
 /// A release to staging then prod planned 2026-03-10 10:00–12:00 Paris; its prod deployment
@@ -404,30 +398,6 @@ fn nothing_to_review_before_a_deployment() {
     );
 }
 
-/// A new workspace of one member (Ada), in the use-cases directly, its clock pinned at
-/// 2027-03-01 09:00 UTC.
-fn workspace(name: &str) -> (tempfile::TempDir, Arc<FixedClock>, relm_api::Relm) {
-    let dir = tempfile::tempdir().unwrap();
-    let clock = Arc::new(FixedClock::new(
-        Utc.with_ymd_and_hms(2027, 3, 1, 9, 0, 0).unwrap(),
-    ));
-    let options = Options {
-        data_dir: dir.path().to_path_buf(),
-        clock: clock.clone(),
-        keyring: KeyringChoice::Given(Arc::new(MemoryKeyStore::default())),
-    };
-    let (relm, _) = init(
-        &options,
-        &InitRequest {
-            workspace: name.into(),
-            name: "Ada Lovelace".into(),
-            email: "ada@acme.example".into(),
-        },
-    )
-    .unwrap();
-    (dir, clock, relm)
-}
-
 /// The drafted timeline of a release with a window, an override, a deployment with its
 /// deviations, a rollback and an incident, at a pinned clock.
 #[test]
@@ -594,10 +564,80 @@ fn the_review_list_in_pages() {
     assert_eq!((counts.due, counts.overdue), (5, overdue.total));
 }
 
+/// A verdict judged at an instant before the one every service's follow-ups were read from at
+/// once (the digest and the period report move the instant) must not lose what was done in
+/// between: the service's follow-ups are read again, in full.
+#[test]
+fn follow_ups_read_at_once_from_an_instant_are_read_again_for_an_earlier_one() {
+    use relm_store::projection::governance;
+    let (_dir, clock, mut relm) = workspace("Earlier");
+    let create = |relm: &mut relm_api::Relm, version: &str| {
+        relm.create_release(&ReleaseInput {
+            service: Some("api".into()),
+            version: Some(version.into()),
+            title: Some("Judged".into()),
+            environments: Some(vec!["prod".into()]),
+            ..Default::default()
+        })
+        .unwrap()
+        .id
+    };
+    let failed = create(&mut relm, "1.0.0");
+    let judged = create(&mut relm, "1.1.0");
+    // Failed on 2 March; a follow-up action due on the 5th is done late, on the 10th.
+    let end = Utc.with_ymd_and_hms(2027, 3, 2, 10, 0, 0).unwrap();
+    clock.set(end + Duration::minutes(5));
+    relm.record_deployment_full(&DeploymentInput {
+        release: failed.clone(),
+        environment: "prod".into(),
+        outcome: "failed".into(),
+        start: Some(relm_domain::window::fmt_utc(end - Duration::minutes(20))),
+        end: Some(relm_domain::window::fmt_utc(end)),
+        ..Default::default()
+    })
+    .unwrap();
+    let me = relm.members().unwrap()[0].key_id.clone();
+    let action = relm
+        .add_action(&failed, "Add an alert", &me, "2027-03-05")
+        .unwrap();
+    clock.set(Utc.with_ymd_and_hms(2027, 3, 10, 9, 0, 0).unwrap());
+    relm.action_done(&action.action.id).unwrap();
+
+    let conn = relm.store().conn();
+    let policy = relm_policy::Policy::parse(relm_policy::DEFAULT_POLICY).unwrap();
+    let late = |shared: &governance::Shared| {
+        governance::facts(conn, &judged, shared)
+            .unwrap()
+            .unwrap()
+            .reviews
+            .overdue_actions
+            .len()
+    };
+    let before = Utc.with_ymd_and_hms(2027, 3, 9, 12, 0, 0).unwrap();
+    let after = Utc.with_ymd_and_hms(2027, 3, 11, 12, 0, 0).unwrap();
+    // Read at once from after the action was done: it is not late then.
+    let mut shared = governance::shared(conn, after, &policy).unwrap();
+    shared
+        .expecting(conn, governance::MANY_RELEASES + 1)
+        .unwrap();
+    assert_eq!(late(&shared), 0);
+    // Judged before it: the action was late, as a fresh read says.
+    shared.now = before;
+    let fresh = governance::shared(conn, before, &policy).unwrap();
+    assert_eq!(late(&fresh), 1, "not vacuous: the action was late then");
+    assert_eq!(late(&shared), 1);
+    // And after it again.
+    shared.now = after;
+    assert_eq!(late(&shared), 0);
+}
+
 /// Verdicts on many releases read every service's follow-ups at once
-/// (`follow_ups_by_service`); each service's must be exactly what reading that service alone
-/// gives: the same mandatory reviews (signed off or not) and actions (done or not), in the same
-/// order, and nothing for a service that has none.
+/// (`follow_ups_by_service`), leaving out what was signed off or done before the instant they
+/// are judged at. From before everything, each service's must be exactly what reading that
+/// service alone gives: the same mandatory reviews (signed off or not) and actions (done or
+/// not), in the same order, and nothing for a service that has none. From any later instant,
+/// they must say what was late at that instant and after it as the full read does, and leave
+/// something out (the signed-off review, the done action).
 #[test]
 fn every_services_follow_ups_read_at_once_are_each_ones_read_alone() {
     use relm_store::projection::reviews::{follow_ups_by_service, follow_ups_of_service};
@@ -636,7 +676,8 @@ fn every_services_follow_ups_read_at_once_are_each_ones_read_alone() {
         })
         .unwrap();
     }
-    // A review signed off, actions open and done, on two services.
+    // A review with one sign-off of the two it needs (the owner's: the only member is both),
+    // actions open and done, on two services.
     relm.draft_review(&releases[1]).unwrap();
     let written = ReviewInput {
         went_well: Some("caught in minutes".into()),
@@ -655,7 +696,10 @@ fn every_services_follow_ups_read_at_once_are_each_ones_read_alone() {
     relm.action_done(&done.action.id).unwrap();
 
     let conn = relm.store().conn();
-    let all = follow_ups_by_service(conn, 5).unwrap();
+    let at = |y, mo, d, h, mi| Utc.with_ymd_and_hms(y, mo, d, h, mi, 0).unwrap();
+    let stamp =
+        |t: chrono::DateTime<Utc>| relm_domain::hlc::Hlc::packed_after(t.timestamp_millis());
+    let all = follow_ups_by_service(conn, 5, stamp(at(2027, 3, 1, 0, 0))).unwrap();
     let mut services: Vec<&String> = all.keys().collect();
     services.sort();
     assert_eq!(
@@ -671,6 +715,38 @@ fn every_services_follow_ups_read_at_once_are_each_ones_read_alone() {
             "{service}"
         );
     }
+    // Read from later instants: the sign-off and the action done happened at 10:05 on 6 March.
+    let instants = [
+        at(2027, 3, 6, 10, 0),
+        at(2027, 3, 6, 10, 6),
+        at(2027, 3, 12, 0, 0),
+        at(2027, 3, 16, 12, 0),
+        at(2027, 4, 1, 0, 0),
+    ];
+    let mut excepts: Vec<&str> = releases.iter().map(String::as_str).collect();
+    excepts.push("none");
+    for (i, from) in instants.iter().enumerate() {
+        let read = follow_ups_by_service(conn, 5, stamp(*from)).unwrap();
+        for service in ["api", "web", "jobs", "quiet"] {
+            let alone = follow_ups_of_service(conn, service, 5).unwrap();
+            let bulk = read.get(service).cloned().unwrap_or_default();
+            for now in &instants[i..] {
+                for except in &excepts {
+                    assert_eq!(
+                        bulk.late(*now, except),
+                        alone.late(*now, except),
+                        "{service} read from {from}, judged at {now} except {except}"
+                    );
+                }
+            }
+        }
+    }
+    let after = follow_ups_by_service(conn, 5, stamp(at(2027, 3, 6, 10, 6))).unwrap();
+    assert_ne!(
+        after.get("api").cloned().unwrap_or_default(),
+        follow_ups_of_service(conn, "api", 5).unwrap(),
+        "api: the action done before the instant is left out"
+    );
     // Not vacuous: the service read alone has its two reviews and three actions, in order.
     let api = follow_ups_of_service(conn, "api", 5).unwrap();
     let late = api.late(Utc.with_ymd_and_hms(2027, 4, 1, 0, 0, 0).unwrap(), "none");

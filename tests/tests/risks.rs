@@ -1,6 +1,7 @@
 //! The risk register through the real CLI on real SQLite files: its lifecycle, bad input,
 //! acceptance as an authorization that lapses by the clock, two replicas editing and accepting
-//! the same risk offline, and acceptances signed by hand by people who may not give them.
+//! the same risk offline, acceptances signed by hand by people who may not give them, and the
+//! risks linked to a release and its service as its assessment reads them.
 
 #![allow(clippy::unwrap_used)] // test code: a panic is the failure report
 
@@ -493,6 +494,90 @@ fn a_release_is_assessed_two_ways_and_every_factor_says_where_it_came_from() {
     assert_eq!(b.event_count(), before);
 }
 
+/// The risks linked to a release and those linked to its service count together, once each,
+/// and are named highest first; a risk linked to a release counts for that release alone, not
+/// for its service's others.
+#[test]
+fn risks_linked_to_a_release_and_to_its_service_count_once_each() {
+    let r = Replica::new();
+    r.init();
+    let id = r.create_release("ledger", "1.0.0");
+    let other = r.create_release("ledger", "1.1.0");
+    let risk = |title: &str, (l, i): (&str, &str), links: &[&str]| {
+        let mut args = vec![
+            "risk",
+            "add",
+            "--title",
+            title,
+            "--category",
+            "technical",
+            "--likelihood",
+            l,
+            "--impact",
+            i,
+        ];
+        args.extend(links);
+        r.ok(&args);
+    };
+    risk("Ledger drift", ("3", "5"), &["--release", &id]);
+    risk("Vendor lock-in", ("4", "4"), &["--service", "ledger"]);
+    risk(
+        "Both ways",
+        ("5", "5"),
+        &["--service", "ledger", "--release", &id],
+    );
+    risk(
+        "Too low to count",
+        ("2", "2"),
+        &["--service", "ledger", "--release", &id],
+    );
+    let linked = |release: &str| {
+        let v = r.json(&["risk", "assess", release]);
+        let f = v["factors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["name"] == "linked_high_risks")
+            .cloned()
+            .unwrap_or_else(|| panic!("no linked risks for {release}: {v}"));
+        (
+            f["params"]["count"]
+                .as_str()
+                .unwrap()
+                .parse::<u64>()
+                .unwrap(),
+            f["detail"].as_str().unwrap().to_string(),
+        )
+    };
+    assert_eq!(
+        linked(&id),
+        (
+            3,
+            "open high risks linked: “Both ways” (25), “Vendor lock-in” (16), “Ledger drift” (15)"
+                .to_string()
+        )
+    );
+    assert_eq!(
+        linked(&other),
+        (
+            2,
+            "open high risks linked: “Both ways” (25), “Vendor lock-in” (16)".to_string()
+        )
+    );
+    // Beyond three, the highest are named, in order, the lowest left out.
+    for title in ["Alpha", "Beta", "Gamma"] {
+        risk(title, ("4", "5"), &["--service", "ledger"]);
+    }
+    assert_eq!(
+        linked(&id),
+        (
+            6,
+            "6 open high risks linked, among them “Both ways” (25), “Alpha” (20), “Beta” (20)"
+                .to_string()
+        )
+    );
+}
+
 /// `relm check --json` for prod: the exit code and the verdict.
 fn check_prod(r: &Replica, id: &str) -> (i32, Value) {
     let out = r.run(&["check", "--release", id, "--env", "prod", "--json"]);
@@ -771,4 +856,57 @@ fn the_register_is_ordered_by_any_of_its_columns() {
         err.contains("`colour` is not a sort key; use score, residual"),
         "{err}"
     );
+}
+
+/// What a release's risk facts take from its service is read once for the releases of the
+/// service judged at one instant, and again at another: the digest and the period report move
+/// the instant, and a failure leaves the last 90 days.
+#[test]
+fn a_services_risk_facts_are_read_again_at_another_instant() {
+    use chrono::{Duration, TimeZone, Utc};
+    use relm_api::deployments::DeploymentInput;
+    use relm_api::releases::ReleaseInput;
+    use relm_store::projection::governance;
+    let (_dir, clock, mut relm) = relm_tests::pinned_workspace("Instants");
+    let release = |relm: &mut relm_api::Relm, version: &str| {
+        relm.create_release(&ReleaseInput {
+            service: Some("ledger".into()),
+            version: Some(version.into()),
+            title: Some("Judged".into()),
+            environments: Some(vec!["prod".into()]),
+            ..Default::default()
+        })
+        .unwrap()
+        .id
+    };
+    let failed = release(&mut relm, "1.0.0");
+    let judged = release(&mut relm, "1.1.0");
+    let end = Utc.with_ymd_and_hms(2027, 3, 2, 10, 0, 0).unwrap();
+    clock.set(end + Duration::minutes(5));
+    relm.record_deployment_full(&DeploymentInput {
+        release: failed,
+        environment: "prod".into(),
+        outcome: "failed".into(),
+        start: Some(relm_domain::window::fmt_utc(end - Duration::minutes(20))),
+        end: Some(relm_domain::window::fmt_utc(end)),
+        ..Default::default()
+    })
+    .unwrap();
+    let conn = relm.store().conn();
+    let policy = relm_policy::Policy::parse(relm_policy::DEFAULT_POLICY).unwrap();
+    let failures = |shared: &governance::Shared| {
+        governance::facts(conn, &judged, shared)
+            .unwrap()
+            .unwrap()
+            .risk
+            .recent_failures
+    };
+    let soon = Utc.with_ymd_and_hms(2027, 3, 10, 0, 0, 0).unwrap();
+    let later = Utc.with_ymd_and_hms(2027, 7, 1, 0, 0, 0).unwrap();
+    let mut shared = governance::shared(conn, soon, &policy).unwrap();
+    assert_eq!(failures(&shared), 1, "the failure is recent on 10 March");
+    shared.now = later;
+    assert_eq!(failures(&shared), 0, "and 121 days old on 1 July");
+    shared.now = soon;
+    assert_eq!(failures(&shared), 1);
 }

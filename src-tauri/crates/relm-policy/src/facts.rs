@@ -157,7 +157,7 @@ pub struct Downgrade {
 
 /// Late follow-ups of the service's other releases: mandatory reviews past their due date
 /// and not signed off, and actions past their due date and not done.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct ReviewFacts {
     pub overdue_reviews: Vec<OverdueReview>,
     pub overdue_actions: Vec<OverdueAction>,

@@ -256,15 +256,29 @@ pub struct Shared {
     /// Each service's follow-ups, read at the first verdict on one of its releases with the due
     /// days they were read for; which were late is worked out at each verdict's `now`.
     follow_ups: std::cell::RefCell<BTreeMap<String, FollowUpsRead>>,
-    /// The due days every service's follow-ups were read for at once, if they were: a service
-    /// missing from `follow_ups` then has none.
-    all_follow_ups: std::cell::Cell<Option<u32>>,
+    /// When every service's follow-ups were read at once: the due days, and the stamp from which
+    /// they hold (what was signed off or done before it was left out). A service missing from
+    /// `follow_ups` then has none from that stamp on.
+    all_follow_ups: std::cell::Cell<Option<(u32, i64)>>,
+    /// Each service's part of its releases' risk facts, with the instant and the lowest score
+    /// it was read for: the releases of a service judged at one instant read it once.
+    service_risks: std::cell::RefCell<BTreeMap<String, ServiceRiskRead>>,
 }
 
-/// A service's follow-ups, with the due days they were read for.
-type FollowUpsRead = (u32, std::rc::Rc<ServiceFollowUps>);
+/// A service's part of its releases' risk facts, with the instant and the lowest score it was
+/// read for.
+type ServiceRiskRead = (DateTime<Utc>, u8, std::rc::Rc<super::risks::ServiceRisk>);
+
+/// A service's follow-ups, with the due days they were read for and, if they were read without
+/// what was signed off or done before a stamp, that stamp: they answer for a `now` from there on.
+type FollowUpsRead = (u32, Option<i64>, std::rc::Rc<ServiceFollowUps>);
 
 impl Shared {
+    /// Every stamp at or before `now` is below this one ([`ServiceFollowUps::late`]'s bound).
+    fn now_stamp(&self) -> i64 {
+        Hlc::packed_after(self.now.timestamp_millis())
+    }
+
     /// The late follow-ups of `service`'s releases other than `except`, as of `now`.
     fn late(
         &self,
@@ -273,39 +287,82 @@ impl Shared {
         except: &str,
         days: u32,
     ) -> Result<relm_policy::facts::ReviewFacts> {
+        let at = self.now_stamp();
+        // Read for these due days, and for this instant: a read that left out what was signed
+        // off before a later stamp cannot say what was late before it (the digest and the
+        // period report move `now`).
+        let answers = |d: u32, from: Option<i64>| d == days && from.is_none_or(|f| at >= f);
         let known = self.follow_ups.borrow().get(service).cloned();
         let of_service = match known {
-            Some((d, read)) if d == days => read,
-            None if self.all_follow_ups.get() == Some(days) => return Ok(Default::default()),
+            Some((d, from, read)) if answers(d, from) => read,
+            None if self
+                .all_follow_ups
+                .get()
+                .is_some_and(|(d, from)| answers(d, Some(from))) =>
+            {
+                return Ok(Default::default());
+            }
             _ => {
                 let read =
                     std::rc::Rc::new(super::reviews::follow_ups_of_service(conn, service, days)?);
-                (self.follow_ups.borrow_mut()).insert(service.to_string(), (days, read.clone()));
+                (self.follow_ups.borrow_mut())
+                    .insert(service.to_string(), (days, None, read.clone()));
                 read
             }
         };
         Ok(of_service.late(self.now, except))
     }
 
+    /// [`super::risks::service_risk`] of `service` at `now`, read once for every release of the
+    /// service judged at that instant.
+    fn service_risk(
+        &self,
+        conn: &Connection,
+        service: &str,
+    ) -> Result<std::rc::Rc<super::risks::ServiceRisk>> {
+        if let Some((at, from, read)) = self.service_risks.borrow().get(service)
+            && *at == self.now
+            && *from == self.linked_from
+        {
+            return Ok(read.clone());
+        }
+        let read = std::rc::Rc::new(super::risks::service_risk(
+            conn,
+            service,
+            self.now,
+            self.linked_from,
+        )?);
+        (self.service_risks.borrow_mut()).insert(
+            service.to_string(),
+            (self.now, self.linked_from, read.clone()),
+        );
+        Ok(read)
+    }
+
     /// Say how many releases are about to be judged with these facts. For many
-    /// ([`MANY_RELEASES`]), every service's follow-ups are read now, at once: one pass over the
-    /// follow-ups instead of one over each service's releases (hundreds in a large workspace),
-    /// and releases in flight span most services.
+    /// ([`MANY_RELEASES`]), every service's follow-ups that can be late from `now` on are read
+    /// now, at once: one pass over the follow-ups instead of one over each service's releases
+    /// (hundreds in a large workspace), and releases in flight span most services.
     pub fn expecting(&self, conn: &Connection, releases: usize) -> Result<()> {
         let Some(days) = self.review_due_days else {
             return Ok(());
         };
-        if releases <= MANY_RELEASES || self.all_follow_ups.get() == Some(days) {
+        let from = self.now_stamp();
+        let covered = self
+            .all_follow_ups
+            .get()
+            .is_some_and(|(d, f)| d == days && from >= f);
+        if releases <= MANY_RELEASES || covered {
             return Ok(());
         }
-        let all = super::reviews::follow_ups_by_service(conn, days)?;
+        let all = super::reviews::follow_ups_by_service(conn, days, from)?;
         let mut known = self.follow_ups.borrow_mut();
         known.clear();
         known.extend(
             all.into_iter()
-                .map(|(s, f)| (s, (days, std::rc::Rc::new(f)))),
+                .map(|(s, f)| (s, (days, Some(from), std::rc::Rc::new(f)))),
         );
-        self.all_follow_ups.set(Some(days));
+        self.all_follow_ups.set(Some((days, from)));
         Ok(())
     }
 }
@@ -332,6 +389,7 @@ pub fn shared(
             .any(|r| matches!(r.spec, relm_policy::rules::RuleSpec::Sbom(_))),
         follow_ups: Default::default(),
         all_follow_ups: Default::default(),
+        service_risks: Default::default(),
     })
 }
 
@@ -464,7 +522,7 @@ pub fn risk_facts(conn: &Connection, release_id: &str, shared: &Shared) -> Resul
     let risk = super::risks::facts(
         conn,
         release_id,
-        &row.fields.service,
+        &*shared.service_risk(conn, &row.fields.service)?,
         shared.now,
         shared.linked_from,
     )?;

@@ -616,29 +616,38 @@ pub fn follow_ups_of_service(
     due_days: u32,
 ) -> Result<ServiceFollowUps> {
     let mut out = ServiceFollowUps::default();
-    follow_ups_where(
-        conn,
-        "r.service = ?1",
-        "service = ?1",
-        [service],
-        due_days,
-        |_, row| out.add(row),
-    )?;
+    follow_ups_where(conn, Which::Service(service), due_days, |_, row| {
+        out.add(row)
+    })?;
     Ok(out)
 }
 
-/// Every service's follow-ups, as [`follow_ups_of_service`] reads one's: two passes over the
-/// follow-ups rather than one over each service's releases (for verdicts on many services'
-/// releases).
+/// Every service's follow-ups that can still be late at the stamp `from` or after it, as
+/// [`follow_ups_of_service`] reads one's but without the reviews signed off and the actions done
+/// before `from` (asked at `from` or later, [`ServiceFollowUps::late`] answers as it would with
+/// them): one pass over the follow-ups rather than one over each service's releases, for
+/// verdicts on many services' releases. In a workspace of years, most reviews are long signed
+/// off, so their releases are not read at all.
 pub fn follow_ups_by_service(
     conn: &Connection,
     due_days: u32,
+    from: i64,
 ) -> Result<std::collections::HashMap<String, ServiceFollowUps>> {
     let mut out = std::collections::HashMap::<String, ServiceFollowUps>::new();
-    follow_ups_where(conn, "1", "1", [], due_days, |service, row| {
+    follow_ups_where(conn, Which::OpenAt(from), due_days, |service, row| {
         out.entry(service).or_default().add(row)
     })?;
     Ok(out)
+}
+
+/// Whose follow-ups [`follow_ups_where`] reads.
+#[derive(Clone, Copy)]
+enum Which<'a> {
+    /// Every one of a service's releases.
+    Service(&'a str),
+    /// Every service's, but only the reviews not signed off and the actions not done before the
+    /// stamp.
+    OpenAt(i64),
 }
 
 /// One row of a [`ServiceFollowUps`].
@@ -647,26 +656,39 @@ enum FollowUp {
     Action((String, relm_policy::facts::OverdueAction, i64, Option<i64>)),
 }
 
-/// The follow-ups of the releases `reviews` (on the requirement `q` and its release `r`) and
-/// `actions` select, each given to `found` with its service, in each service's order: reviews
-/// first made mandatory first, actions by due date then id.
-fn follow_ups_where<P: rusqlite::Params + Copy>(
+/// The follow-ups `which` selects, each given to `found` with its service, in each service's
+/// order: reviews first made mandatory first, actions by due date then id.
+fn follow_ups_where(
     conn: &Connection,
-    reviews: &str,
-    actions: &str,
-    args: P,
+    which: Which,
     due_days: u32,
     mut found: impl FnMut(String, FollowUp),
 ) -> Result<()> {
     use relm_policy::facts::OverdueAction;
+    let (reviews, actions, arg): (&str, &str, rusqlite::types::Value) = match which {
+        // From the service's releases (their index), then their requirements.
+        Which::Service(service) => (
+            "review_requirements q JOIN releases r ON r.id = q.release_id
+               LEFT JOIN reviews v ON v.release_id = q.release_id
+             WHERE r.service = ?1",
+            "service = ?1",
+            service.to_string().into(),
+        ),
+        // From the requirements and their reviews, then (`CROSS JOIN` keeps that order) the
+        // release of each that is still open: a release row is read only for those.
+        Which::OpenAt(from) => (
+            "review_requirements q LEFT JOIN reviews v ON v.release_id = q.release_id
+               CROSS JOIN releases r ON r.id = q.release_id
+             WHERE v.signed_hlc IS NULL OR v.signed_hlc >= ?1",
+            "done_hlc IS NULL OR done_hlc >= ?1",
+            from.into(),
+        ),
+    };
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT r.service, q.release_id, q.since_ms, q.reasons, r.version, v.signed_hlc
-         FROM review_requirements q
-           JOIN releases r ON r.id = q.release_id
-           LEFT JOIN reviews v ON v.release_id = q.release_id
-         WHERE {reviews} ORDER BY q.since_ms, q.release_id"
+         FROM {reviews} ORDER BY q.since_ms, q.release_id"
     ))?;
-    let mut rows = stmt.query(args)?;
+    let mut rows = stmt.query([&arg])?;
     while let Some(r) = rows.next()? {
         let req = requirement(r.get(1)?, r.get(2)?, &r.get::<_, String>(3)?, due_days);
         found(r.get(0)?, FollowUp::Review((req, r.get(4)?, r.get(5)?)));
@@ -675,7 +697,7 @@ fn follow_ups_where<P: rusqlite::Params + Copy>(
         "SELECT service, id, title, owner, due, release_id, created_hlc, done_hlc FROM actions
          WHERE {actions} ORDER BY due, id"
     ))?;
-    let mut rows = stmt.query(args)?;
+    let mut rows = stmt.query([&arg])?;
     while let Some(r) = rows.next()? {
         let action = OverdueAction {
             id: r.get(1)?,

@@ -595,18 +595,48 @@ pub(crate) fn lowered(
 /// Failed or rolled-back deployments of the service in the last 90 days.
 const RECENT_DAYS: i64 = 90;
 
-/// What a release's assessment reads from the store at `now`: its answers, the service's recent
-/// failures, the active risks scored `min_score` or more linked to it or its service, and the
-/// latest lowering.
-pub fn facts(
+/// What the assessments of a service's releases share at `now`: the service's recent failures
+/// and the active risks linked to the service, read once for all of them.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ServiceRisk {
+    /// Failed or rolled-back deployments that ended in the last [`RECENT_DAYS`], and releases
+    /// moved to rolled back by hand in that time.
+    recent_failures: i64,
+    /// Risks active at `now` linked to the service and scored `min_score` or more: (id, score).
+    linked: Vec<(String, u8)>,
+}
+
+/// Active now (open or mitigating, or accepted until a time passed), from `min_score` (?3) up,
+/// linked to the target ?1 at `now` (?2): read from the links' index alone.
+const ACTIVE_LINKS: &str = "SELECT risk_id, score FROM risk_links
+    WHERE kind = ?4 AND target = ?1 AND score >= ?3
+      AND (status IN ('open', 'mitigating') OR (status = 'accepted' AND accepted_until <= ?2))";
+
+fn active_links(
     conn: &Connection,
-    release_id: &str,
+    (kind, target): (&str, &str),
+    now: chrono::DateTime<chrono::Utc>,
+    min_score: u8,
+) -> Result<Vec<(String, u8)>> {
+    let mut stmt = conn.prepare_cached(ACTIVE_LINKS)?;
+    let rows = stmt.query_map(
+        params![target, fmt_utc(now), i64::from(min_score), kind],
+        |r| {
+            let score: i64 = r.get(1)?;
+            Ok((r.get(0)?, u8::try_from(score).unwrap_or(u8::MAX)))
+        },
+    )?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// What [`facts`] reads of `service` at `now` for each of its releases.
+pub fn service_risk(
+    conn: &Connection,
     service: &str,
     now: chrono::DateTime<chrono::Utc>,
     min_score: u8,
-) -> Result<relm_policy::facts::RiskFacts> {
+) -> Result<ServiceRisk> {
     use relm_domain::hlc::Hlc;
-    use relm_policy::facts::{LinkedRisk, LoweredFact, RiskFacts};
     let from = now - chrono::Duration::days(RECENT_DAYS);
     let since = Hlc::packed_after(from.timestamp_millis() - 1);
     // Failed or rolled-back deployments that ended in the period, and releases moved to
@@ -633,47 +663,52 @@ pub fn facts(
             ],
             |r| r.get(0),
         )?;
-    // Active now (open or mitigating, or accepted until a time passed), from `min_score` up,
-    // linked to the release or to its service: read from the links' index alone.
-    let active = "score >= ?4 AND (status IN ('open', 'mitigating')
-                  OR (status = 'accepted' AND accepted_until <= ?3))";
-    let linked = format!(
-        "SELECT risk_id, score FROM risk_links WHERE kind = 'release' AND target = ?1 AND {active}
-         UNION SELECT risk_id, score FROM risk_links WHERE kind = 'service' AND target = ?2 AND {active}"
-    );
-    let args = params![release_id, service, fmt_utc(now), i64::from(min_score)];
+    Ok(ServiceRisk {
+        recent_failures,
+        linked: active_links(conn, ("service", service), now, min_score)?,
+    })
+}
+
+/// What a release's assessment reads from the store at `now`: its answers, the service's recent
+/// failures, the active risks scored `min_score` or more linked to it or its service, and the
+/// latest lowering. `service` is [`service_risk`] of the release's service at the same `now`
+/// and `min_score`.
+pub fn facts(
+    conn: &Connection,
+    release_id: &str,
+    service: &ServiceRisk,
+    now: chrono::DateTime<chrono::Utc>,
+    min_score: u8,
+) -> Result<relm_policy::facts::RiskFacts> {
+    use relm_domain::hlc::Hlc;
+    use relm_policy::facts::{LinkedRisk, LoweredFact, RiskFacts};
+    // A risk linked to both the release and its service counts once.
+    let mut linked: std::collections::BTreeMap<String, u8> =
+        service.linked.iter().cloned().collect();
+    linked.extend(active_links(conn, ("release", release_id), now, min_score)?);
     let mut linked_scores = std::collections::BTreeMap::new();
-    {
-        let mut stmt = conn.prepare_cached(&format!(
-            "SELECT score, count(*) FROM ({linked}) GROUP BY score"
-        ))?;
-        let mut rows = stmt.query(args)?;
-        while let Some(r) = rows.next()? {
-            let score: i64 = r.get(0)?;
-            let n: i64 = r.get(1)?;
-            linked_scores.insert(
-                u8::try_from(score).unwrap_or(u8::MAX),
-                u32::try_from(n).unwrap_or(u32::MAX),
-            );
+    for score in linked.values() {
+        *linked_scores.entry(*score).or_insert(0u32) += 1;
+    }
+    // The highest five (ties by id), named by the register.
+    let mut highest: Vec<(String, u8)> = linked.into_iter().collect();
+    highest.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    highest.truncate(5);
+    let mut linked_top = Vec::with_capacity(highest.len());
+    let mut stmt = conn.prepare_cached("SELECT title, score FROM risks WHERE id = ?1")?;
+    for (id, _) in highest {
+        let named = stmt
+            .query_row([&id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))
+            .optional()?;
+        if let Some((title, score)) = named {
+            linked_top.push(LinkedRisk {
+                id,
+                title,
+                score: u8::try_from(score).unwrap_or(u8::MAX),
+            });
         }
     }
-    let linked_top = if linked_scores.is_empty() {
-        Vec::new()
-    } else {
-        let mut stmt = conn.prepare_cached(&format!(
-            "SELECT r.id, r.title, r.score FROM risks r
-             JOIN ({linked} ORDER BY score DESC, risk_id LIMIT 5) l ON l.risk_id = r.id
-             ORDER BY r.score DESC, r.id"
-        ))?;
-        let rows = stmt.query_map(args, |r| {
-            Ok(LinkedRisk {
-                id: r.get(0)?,
-                title: r.get(1)?,
-                score: u8::try_from(r.get::<_, i64>(2)?).unwrap_or(u8::MAX),
-            })
-        })?;
-        rows.collect::<rusqlite::Result<_>>()?
-    };
+    linked_top.sort_by(|a, b| b.score.cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
     let lowered = conn
         .prepare_cached(
             "SELECT o.event_id, o.level, o.from_level, o.reason, o.by_key, o.at_hlc
@@ -708,7 +743,7 @@ pub fn facts(
         .transpose()?;
     Ok(RiskFacts {
         answers: answers(conn, release_id)?,
-        recent_failures: usize::try_from(recent_failures).unwrap_or(0),
+        recent_failures: usize::try_from(service.recent_failures).unwrap_or(0),
         linked_scores,
         linked_top,
         lowered,
