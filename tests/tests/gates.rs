@@ -580,6 +580,21 @@ fn the_emergency_path_needs_a_declaration_and_a_post_hoc_approval() {
         "{v}"
     );
     assert_eq!(v["review_required"], true);
+    // Its review is mandatory already; renamed before it goes out, the review follows the
+    // release to its new service.
+    let service_of_review = |r: &Replica| -> String {
+        r.db()
+            .query_row(
+                "SELECT service FROM review_requirements WHERE release_id = ?1",
+                [&id],
+                |x| x.get(0),
+            )
+            .unwrap()
+    };
+    assert_eq!(service_of_review(&t.manager), "payments");
+    t.manager
+        .ok(&["release", "update", &id, "--service", "card-payments"]);
+    assert_eq!(service_of_review(&t.manager), "card-payments");
     // After the deadline without Omar's approval: blocked.
     let late = "2099-01-01T00:00:00Z";
     assert_eq!(

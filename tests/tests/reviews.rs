@@ -708,7 +708,7 @@ fn every_services_follow_ups_read_at_once_are_each_ones_read_alone() {
         "a service with no follow-ups is left out"
     );
     for service in ["api", "web", "jobs", "quiet"] {
-        let alone = follow_ups_of_service(conn, service, 5).unwrap();
+        let alone = follow_ups_of_service(conn, service, 5, None).unwrap();
         assert_eq!(
             all.get(service).cloned().unwrap_or_default(),
             alone,
@@ -728,8 +728,13 @@ fn every_services_follow_ups_read_at_once_are_each_ones_read_alone() {
     for (i, from) in instants.iter().enumerate() {
         let read = follow_ups_by_service(conn, 5, stamp(*from)).unwrap();
         for service in ["api", "web", "jobs", "quiet"] {
-            let alone = follow_ups_of_service(conn, service, 5).unwrap();
+            let alone = follow_ups_of_service(conn, service, 5, None).unwrap();
             let bulk = read.get(service).cloned().unwrap_or_default();
+            let alone_from = follow_ups_of_service(conn, service, 5, Some(stamp(*from))).unwrap();
+            assert_eq!(
+                bulk, alone_from,
+                "{service} read from {from}, at once and alone"
+            );
             for now in &instants[i..] {
                 for except in &excepts {
                     assert_eq!(
@@ -744,11 +749,11 @@ fn every_services_follow_ups_read_at_once_are_each_ones_read_alone() {
     let after = follow_ups_by_service(conn, 5, stamp(at(2027, 3, 6, 10, 6))).unwrap();
     assert_ne!(
         after.get("api").cloned().unwrap_or_default(),
-        follow_ups_of_service(conn, "api", 5).unwrap(),
+        follow_ups_of_service(conn, "api", 5, None).unwrap(),
         "api: the action done before the instant is left out"
     );
     // Not vacuous: the service read alone has its two reviews and three actions, in order.
-    let api = follow_ups_of_service(conn, "api", 5).unwrap();
+    let api = follow_ups_of_service(conn, "api", 5, None).unwrap();
     let late = api.late(Utc.with_ymd_and_hms(2027, 4, 1, 0, 0, 0).unwrap(), "none");
     assert_eq!(late.overdue_reviews.len(), 2);
     let dues: Vec<&str> = late

@@ -910,3 +910,23 @@ fn a_services_risk_facts_are_read_again_at_another_instant() {
     shared.now = soon;
     assert_eq!(failures(&shared), 1);
 }
+
+/// The members every judgement reads (a critical release's approver must be of another team)
+/// are kept while they do not change: a change is seen by the next read in the same process,
+/// and another workspace's members are its own.
+#[test]
+fn the_members_kept_for_judging_follow_every_change() {
+    use relm_store::projection::governance::people_kept;
+    let (_dir, _clock, mut relm) = relm_tests::pinned_workspace("Kept");
+    let me = relm.members().unwrap()[0].key_id.clone();
+    let team = |relm: &relm_api::Relm| {
+        let people = people_kept(relm.store().conn()).unwrap();
+        people.values().map(|p| p.team.clone()).collect::<Vec<_>>()
+    };
+    assert_eq!(team(&relm), [""]);
+    relm.set_member_team(&me, "payments").unwrap();
+    assert_eq!(team(&relm), ["payments"]);
+    let (_other_dir, _, other) = relm_tests::pinned_workspace("Other");
+    assert_eq!(team(&other), [""]);
+    assert_eq!(team(&relm), ["payments"]);
+}

@@ -1,4 +1,4 @@
-//! A store written by the previous schema opens with this one: the migration adds the replica
+//! A store written by a previous schema opens with this one: the migration adds the replica
 //! tables and fills the derived ones, and the ledger still verifies.
 
 #![allow(clippy::unwrap_used)] // test code: a panic is the failure report
@@ -43,6 +43,8 @@ fn a_schema_1_store_is_migrated_to_the_latest_and_still_verifies() {
              ALTER TABLE releases DROP COLUMN submitted_ms;
              DROP TABLE sbom_packages; DROP TABLE sbom_documents; DROP TABLE webhooks;
              DROP TABLE calendar_feeds; DROP TABLE release_notes; DROP TABLE calendar_version;
+             DROP TRIGGER members_added; DROP TRIGGER members_changed;
+             DROP TRIGGER members_removed; DROP TABLE members_version;
              PRAGMA user_version = 1;",
         )
         .unwrap();
@@ -65,4 +67,55 @@ fn a_schema_1_store_is_migrated_to_the_latest_and_still_verifies() {
         .query_row("SELECT sum(seq) FROM author_heads", [], |x| x.get(0))
         .unwrap();
     assert_eq!(heads, events);
+}
+
+/// A store of schema 28 gets the services of its mandatory reviews from their releases, when
+/// each was signed off from its review, and a version token for its members; its projections
+/// are as a fresh replay makes them, and the ledger still verifies.
+#[test]
+fn a_schema_28_store_names_the_service_of_each_mandatory_review() {
+    let r = Replica::new();
+    r.ok(&["demo"]);
+    let before = r.digest();
+    // (the requirement's service, its release's; signed off as its review says; signed off)
+    let named = |r: &Replica| -> Vec<(String, String, bool, bool)> {
+        r.db()
+            .prepare(
+                "SELECT q.service, r.service,
+                        q.signed_hlc IS (SELECT signed_hlc FROM reviews WHERE release_id = q.release_id),
+                        q.signed_hlc IS NOT NULL
+                 FROM review_requirements q
+                   JOIN releases r ON r.id = q.release_id ORDER BY q.release_id",
+            )
+            .unwrap()
+            .query_map([], |x| Ok((x.get(0)?, x.get(1)?, x.get(2)?, x.get(3)?)))
+            .unwrap()
+            .map(|x| x.unwrap())
+            .collect()
+    };
+    let fresh = named(&r);
+    assert!(
+        fresh.iter().any(|x| x.3) && fresh.iter().any(|x| !x.3),
+        "the demo has mandatory reviews signed off and not: {fresh:?}"
+    );
+    r.db()
+        .execute_batch(
+            "DROP INDEX review_requirements_open_by_service;
+             DROP INDEX review_requirements_open;
+             ALTER TABLE review_requirements DROP COLUMN service;
+             ALTER TABLE review_requirements DROP COLUMN signed_hlc;
+             DROP TRIGGER members_added; DROP TRIGGER members_changed;
+             DROP TRIGGER members_removed; DROP TABLE members_version;
+             PRAGMA user_version = 28;",
+        )
+        .unwrap();
+    let v = r.json(&["audit", "verify"]);
+    assert_eq!(v["ok"], true, "{v}");
+    let after = named(&r);
+    assert!(
+        after.iter().all(|(q, r, signed, _)| q == r && *signed),
+        "{after:?}"
+    );
+    assert_eq!(after, fresh);
+    assert_eq!(r.digest(), before, "as the replay makes them");
 }

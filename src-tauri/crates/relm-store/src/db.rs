@@ -41,11 +41,14 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!(
             "../migrations/0028_author_heads_moved_by_the_insert.sql"
         )),
+        M::up(include_str!(
+            "../migrations/0029_judging_deployments_at_scale.sql"
+        )),
     ])
 }
 
 /// The schema version this binary writes (SQLite `user_version`).
-pub const SCHEMA_VERSION: i64 = 28;
+pub const SCHEMA_VERSION: i64 = 29;
 
 /// A store migrated from a schema below this one gets its projections replayed from the
 /// ledger: schema 4 reads fields (a release's risk level) that a replica on an older version

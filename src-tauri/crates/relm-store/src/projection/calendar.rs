@@ -178,38 +178,22 @@ pub type Entries = Arc<relm_calendar::Entries>;
 /// Every entry as (id, entry), for the calendar's computations: parsed once for each state of
 /// the calendar (see `PARSED`).
 pub fn entries(conn: &Connection) -> Result<Entries> {
-    let token: Vec<u8> = conn
-        .prepare_cached("SELECT token FROM calendar_version")?
-        .query_row([], |r| r.get(0))?;
-    let parsed = || {
-        PARSED
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    };
-    let known = parsed()
-        .as_ref()
-        .filter(|(t, _)| *t == token)
-        .map(|(_, e)| e.clone());
-    if let Some(hit) = known {
-        return Ok(hit);
-    }
-    let mut stmt =
-        conn.prepare_cached("SELECT id, entry FROM calendar_entries ORDER BY name, id")?;
-    let mut rows = stmt.query([])?;
-    let mut out = Vec::new();
-    while let Some(r) = rows.next()? {
-        out.push((r.get(0)?, parse(&r.get::<_, String>(1)?)?));
-    }
-    let out = Arc::new(relm_calendar::Entries::from(out));
-    *parsed() = Some((token, out.clone()));
-    Ok(out)
+    PARSED.get(conn, "calendar_version", || {
+        let mut stmt =
+            conn.prepare_cached("SELECT id, entry FROM calendar_entries ORDER BY name, id")?;
+        let mut rows = stmt.query([])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            out.push((r.get(0)?, parse(&r.get::<_, String>(1)?)?));
+        }
+        Ok(Arc::new(relm_calendar::Entries::from(out)))
+    })
 }
 
 /// The entries last parsed, by the calendar's version token (migration 0025): applying many
 /// deployments, or judging many releases, parses the calendar once, and the occurrences expanded
-/// for one call serve the next, on any thread (the token is random: two stores share it only
-/// while one is a copy of the other with the same calendar).
-static PARSED: std::sync::Mutex<Option<(Vec<u8>, Entries)>> = std::sync::Mutex::new(None);
+/// for one call serve the next, on any thread.
+static PARSED: super::Kept<Entries> = super::Kept::new();
 
 fn parse(text: &str) -> Result<Entry> {
     serde_json::from_str(text).map_err(|e| StoreError::Corrupt(format!("calendar entry: {e}")))

@@ -236,6 +236,15 @@ pub fn people(conn: &Connection) -> Result<BTreeMap<KeyId, Person>> {
     Ok(out)
 }
 
+/// [`people`], read once for each state of the members (migration 0029): each deployment
+/// recorded is judged with them.
+pub fn people_kept(conn: &Connection) -> Result<std::sync::Arc<BTreeMap<KeyId, Person>>> {
+    static KEPT: super::Kept<std::sync::Arc<BTreeMap<KeyId, Person>>> = super::Kept::new();
+    KEPT.get(conn, "members_version", || {
+        Ok(std::sync::Arc::new(people(conn)?))
+    })
+}
+
 /// What every verdict shares: the members and the calendar, read once when judging many
 /// releases, and the instant the facts are gathered at (risk statuses and recent failures are
 /// judged then).
@@ -302,11 +311,18 @@ impl Shared {
             {
                 return Ok(Default::default());
             }
-            _ => {
-                let read =
-                    std::rc::Rc::new(super::reviews::follow_ups_of_service(conn, service, days)?);
+            // Read from this instant, or in full when a read from a later one was made: the
+            // digest moves `now` on, the period report back and forth.
+            other => {
+                let from = match other {
+                    Some((d, Some(_), _)) if d == days => None,
+                    _ => Some(at),
+                };
+                let read = std::rc::Rc::new(super::reviews::follow_ups_of_service(
+                    conn, service, days, from,
+                )?);
                 (self.follow_ups.borrow_mut())
-                    .insert(service.to_string(), (days, None, read.clone()));
+                    .insert(service.to_string(), (days, from, read.clone()));
                 read
             }
         };
@@ -374,7 +390,7 @@ pub fn shared(
     policy: &relm_policy::Policy,
 ) -> Result<Shared> {
     Ok(Shared {
-        people: std::sync::Arc::new(people(conn)?),
+        people: people_kept(conn)?,
         calendar: super::calendar::entries(conn)?,
         now,
         linked_from: policy.linked_risk_floor(),

@@ -57,6 +57,43 @@ pub const TABLES: &[(&str, &str)] = &[
     ("workspace", "id"),
 ];
 
+/// What was last read from a part of the store that changes rarely (the calendar, the
+/// members), kept by that part's version token: a table of one random value that every change to
+/// the part draws again (migrations 0025 and 0029). The token is random, so two stores share it
+/// only while one is a copy of the other with the same part; a write rolled back leaves a token
+/// no store holds.
+#[derive(Debug)]
+pub(crate) struct Kept<T>(std::sync::Mutex<Option<(Vec<u8>, T)>>);
+
+impl<T: Clone> Kept<T> {
+    pub(crate) const fn new() -> Self {
+        Kept(std::sync::Mutex::new(None))
+    }
+
+    /// The value kept for `conn`'s token in `table`, or `read`'s, then kept.
+    pub(crate) fn get(
+        &self,
+        conn: &Connection,
+        table: &str,
+        read: impl FnOnce() -> Result<T>,
+    ) -> Result<T> {
+        let token: Vec<u8> = conn
+            .prepare_cached(&format!("SELECT token FROM {table}"))?
+            .query_row([], |r| r.get(0))?;
+        let kept = || {
+            self.0
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+        };
+        if let Some((_, hit)) = kept().as_ref().filter(|(t, _)| *t == token) {
+            return Ok(hit.clone());
+        }
+        let value = read()?;
+        *kept() = Some((token, value.clone()));
+        Ok(value)
+    }
+}
+
 /// No effect, for a reason named by `code`.
 pub(crate) fn refused(code: &'static str, message: String) -> Result<Option<Violation>> {
     Ok(Some(Violation::new(code, message)))

@@ -160,6 +160,10 @@ pub(crate) fn apply(
             if owner && approver {
                 conn.prepare_cached("UPDATE reviews SET signed_hlc = ?2 WHERE release_id = ?1")?
                     .execute(params![release_id.0, at])?;
+                conn.prepare_cached(
+                    "UPDATE review_requirements SET signed_hlc = ?2 WHERE release_id = ?1",
+                )?
+                .execute(params![release_id.0, at])?;
                 if matches!(
                     row.status,
                     ReleaseStatus::Deployed | ReleaseStatus::Failed | ReleaseStatus::RolledBack
@@ -264,9 +268,8 @@ pub struct Requirement {
 /// `due_days`; the first made mandatory first.
 pub fn requirements(conn: &Connection, service: &str, due_days: u32) -> Result<Vec<Requirement>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT q.release_id, q.since_ms, q.reasons FROM review_requirements q
-           JOIN releases r ON r.id = q.release_id
-         WHERE r.service = ?1 ORDER BY q.since_ms, q.release_id",
+        "SELECT release_id, since_ms, reasons FROM review_requirements
+         WHERE service = ?1 ORDER BY since_ms, release_id",
     )?;
     let rows = stmt.query_map([service], |r| {
         Ok(requirement(
@@ -329,7 +332,9 @@ pub(crate) fn require(conn: &Connection, release_id: &str, at_ms: i64, reason: &
     reasons.insert(reason);
     let reasons = reasons.into_iter().collect::<Vec<_>>().join(",");
     conn.prepare_cached(
-        "INSERT INTO review_requirements (release_id, since_ms, reasons) VALUES (?1, ?2, ?3)
+        "INSERT INTO review_requirements (release_id, since_ms, reasons, service, signed_hlc)
+           VALUES (?1, ?2, ?3, coalesce((SELECT service FROM releases WHERE id = ?1), ''),
+                   (SELECT signed_hlc FROM reviews WHERE release_id = ?1))
          ON CONFLICT (release_id) DO UPDATE SET since_ms = ?2, reasons = ?3",
     )?
     .execute(params![release_id, since, reasons])?;
@@ -609,16 +614,22 @@ pub struct ServiceFollowUps {
 }
 
 /// Every follow-up of `service`'s releases (reviews are due `due_days` after what made them
-/// mandatory).
+/// mandatory); with `from`, only those that can still be late at that stamp or after it, as
+/// [`follow_ups_by_service`] reads them.
 pub fn follow_ups_of_service(
     conn: &Connection,
     service: &str,
     due_days: u32,
+    from: Option<i64>,
 ) -> Result<ServiceFollowUps> {
     let mut out = ServiceFollowUps::default();
-    follow_ups_where(conn, Which::Service(service), due_days, |_, row| {
-        out.add(row)
-    })?;
+    follow_ups_where(
+        conn,
+        Some(service),
+        from.unwrap_or(i64::MIN),
+        due_days,
+        |_, row| out.add(row),
+    )?;
     Ok(out)
 }
 
@@ -634,20 +645,10 @@ pub fn follow_ups_by_service(
     from: i64,
 ) -> Result<std::collections::HashMap<String, ServiceFollowUps>> {
     let mut out = std::collections::HashMap::<String, ServiceFollowUps>::new();
-    follow_ups_where(conn, Which::OpenAt(from), due_days, |service, row| {
+    follow_ups_where(conn, None, from, due_days, |service, row| {
         out.entry(service).or_default().add(row)
     })?;
     Ok(out)
-}
-
-/// Whose follow-ups [`follow_ups_where`] reads.
-#[derive(Clone, Copy)]
-enum Which<'a> {
-    /// Every one of a service's releases.
-    Service(&'a str),
-    /// Every service's, but only the reviews not signed off and the actions not done before the
-    /// stamp.
-    OpenAt(i64),
 }
 
 /// One row of a [`ServiceFollowUps`].
@@ -656,48 +657,40 @@ enum FollowUp {
     Action((String, relm_policy::facts::OverdueAction, i64, Option<i64>)),
 }
 
-/// The follow-ups `which` selects, each given to `found` with its service, in each service's
-/// order: reviews first made mandatory first, actions by due date then id.
+/// The follow-ups of `service`'s releases (every service's, without one) that can still be late
+/// at the stamp `from` or after it (not signed off, or not done, before it), each given to
+/// `found` with its service, in each service's order: reviews first made mandatory first,
+/// actions by due date then id. The requirements' own index finds them (migration 0029); a
+/// release row is read only for those found.
 fn follow_ups_where(
     conn: &Connection,
-    which: Which,
+    service: Option<&str>,
+    from: i64,
     due_days: u32,
     mut found: impl FnMut(String, FollowUp),
 ) -> Result<()> {
     use relm_policy::facts::OverdueAction;
-    let (reviews, actions, arg): (&str, &str, rusqlite::types::Value) = match which {
-        // From the service's releases (their index), then their requirements.
-        Which::Service(service) => (
-            "review_requirements q JOIN releases r ON r.id = q.release_id
-               LEFT JOIN reviews v ON v.release_id = q.release_id
-             WHERE r.service = ?1",
-            "service = ?1",
-            service.to_string().into(),
-        ),
-        // From the requirements and their reviews, then (`CROSS JOIN` keeps that order) the
-        // release of each that is still open: a release row is read only for those.
-        Which::OpenAt(from) => (
-            "review_requirements q LEFT JOIN reviews v ON v.release_id = q.release_id
-               CROSS JOIN releases r ON r.id = q.release_id
-             WHERE v.signed_hlc IS NULL OR v.signed_hlc >= ?1",
-            "done_hlc IS NULL OR done_hlc >= ?1",
-            from.into(),
-        ),
+    let (of_service, args): (&str, Vec<rusqlite::types::Value>) = match service {
+        Some(s) => ("service = ?2 AND", vec![from.into(), s.to_string().into()]),
+        None => ("", vec![from.into()]),
     };
+    let requirement_of_service = if service.is_some() { "q." } else { "" };
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT r.service, q.release_id, q.since_ms, q.reasons, r.version, v.signed_hlc
-         FROM {reviews} ORDER BY q.since_ms, q.release_id"
+        "SELECT r.service, q.release_id, q.since_ms, q.reasons, r.version, q.signed_hlc
+         FROM review_requirements q CROSS JOIN releases r ON r.id = q.release_id
+         WHERE {requirement_of_service}{of_service} ifnull(q.signed_hlc, 9223372036854775807) >= ?1
+         ORDER BY q.since_ms, q.release_id"
     ))?;
-    let mut rows = stmt.query([&arg])?;
+    let mut rows = stmt.query(rusqlite::params_from_iter(&args))?;
     while let Some(r) = rows.next()? {
         let req = requirement(r.get(1)?, r.get(2)?, &r.get::<_, String>(3)?, due_days);
         found(r.get(0)?, FollowUp::Review((req, r.get(4)?, r.get(5)?)));
     }
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT service, id, title, owner, due, release_id, created_hlc, done_hlc FROM actions
-         WHERE {actions} ORDER BY due, id"
+         WHERE {of_service} (done_hlc IS NULL OR done_hlc >= ?1) ORDER BY due, id"
     ))?;
-    let mut rows = stmt.query([&arg])?;
+    let mut rows = stmt.query(rusqlite::params_from_iter(&args))?;
     while let Some(r) = rows.next()? {
         let action = OverdueAction {
             id: r.get(1)?,
