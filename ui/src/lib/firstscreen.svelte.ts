@@ -1,0 +1,36 @@
+/**
+ * How many rows of a long list to draw: all of them, except for the frame after the list is
+ * replaced while its page is scrolled to the top. That frame draws the first `first` (a
+ * screenful and more) and the next one the rest, so a new answer to a filter shows without
+ * waiting for the layout of rows below the fold (a hundred table rows take 35–45 ms to lay out
+ * on a slow machine; docs/BENCHMARKS.md). Scrolled down, a replaced list is drawn whole at once:
+ * drawing fewer rows would shorten the page under the reader.
+ */
+export function firstScreen(first = 40) {
+  let limit = $state(Infinity);
+  let pending = 0;
+  return {
+    get limit() {
+      return limit;
+    },
+    /** The list is about to be replaced; `scroller` is the element the page scrolls in. */
+    replaced(scroller: Element | null | undefined) {
+      if ((scroller?.scrollTop ?? 0) > 0) {
+        limit = Infinity;
+        return;
+      }
+      limit = first;
+      const mine = ++pending;
+      // The first callback runs before the frame that draws the first rows: the rest wait for
+      // the frame after it.
+      requestAnimationFrame(() =>
+        requestAnimationFrame(() => {
+          if (mine === pending) limit = Infinity;
+        }),
+      );
+    },
+  };
+}
+
+/** The element pages scroll in (App.svelte's `main`). */
+export const pageScroller = (): Element | null => document.querySelector(".main > main");

@@ -1,0 +1,50 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { firstScreen } from "./firstscreen.svelte";
+
+// Frames run by hand: each `frame()` runs the callbacks asked for before it.
+let queued: FrameRequestCallback[] = [];
+function frame() {
+  const now = queued;
+  queued = [];
+  now.forEach((f) => f(0));
+}
+beforeEach(() => {
+  queued = [];
+  vi.stubGlobal("requestAnimationFrame", (f: FrameRequestCallback) => queued.push(f));
+});
+afterEach(() => vi.unstubAllGlobals());
+
+const at = (scrollTop: number) => ({ scrollTop }) as Element;
+
+describe("the first screenful of a replaced list", () => {
+  it("draws every row until a list is replaced", () => {
+    expect(firstScreen(30).limit).toBe(Infinity);
+  });
+
+  it("draws the first rows in the frame after a replacement, and the rest in the next", () => {
+    const rows = firstScreen(30);
+    rows.replaced(at(0));
+    expect(rows.limit).toBe(30);
+    frame();
+    expect(rows.limit).toBe(30);
+    frame();
+    expect(rows.limit).toBe(Infinity);
+  });
+
+  it("draws a list replaced while the page is scrolled down whole at once", () => {
+    const rows = firstScreen(30);
+    rows.replaced(at(400));
+    expect(rows.limit).toBe(Infinity);
+  });
+
+  it("waits for the latest replacement's next frame, not an earlier one's", () => {
+    const rows = firstScreen(30);
+    rows.replaced(at(0));
+    frame();
+    rows.replaced(at(0));
+    frame();
+    expect(rows.limit).toBe(30);
+    frame();
+    expect(rows.limit).toBe(Infinity);
+  });
+});
