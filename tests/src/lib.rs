@@ -545,3 +545,38 @@ pub fn pinned_workspace(
     .expect("init");
     (dir, clock, relm)
 }
+
+/// A release of `service` to prod, through the use-cases; its id.
+pub fn prod_release(relm: &mut relm_api::Relm, service: &str, version: &str) -> String {
+    relm.create_release(&relm_api::releases::ReleaseInput {
+        service: Some(service.into()),
+        version: Some(version.into()),
+        title: Some("Judged".into()),
+        environments: Some(vec!["prod".into()]),
+        ..Default::default()
+    })
+    .expect("a release")
+    .id
+}
+
+/// `release`'s prod deployment failed, from twenty minutes before `end` to `end`, recorded
+/// through the use-cases five minutes after it (the clock is moved there).
+pub fn failed_in_prod(
+    relm: &mut relm_api::Relm,
+    clock: &relm_domain::clock::FixedClock,
+    release: &str,
+    end: chrono::DateTime<chrono::Utc>,
+) {
+    clock.set(end + chrono::Duration::minutes(5));
+    relm.record_deployment_full(&relm_api::deployments::DeploymentInput {
+        release: release.into(),
+        environment: "prod".into(),
+        outcome: "failed".into(),
+        start: Some(relm_domain::window::fmt_utc(
+            end - chrono::Duration::minutes(20),
+        )),
+        end: Some(relm_domain::window::fmt_utc(end)),
+        ..Default::default()
+    })
+    .expect("a failed deployment");
+}

@@ -10,7 +10,9 @@ use relm_api::deployments::DeploymentInput;
 use relm_api::releases::ReleaseInput;
 use relm_api::reviews::{ReviewInput, ReviewQuery, ReviewStatus};
 use relm_tests::forge::Forger;
-use relm_tests::{Replica, not_applied, now_ms, pinned_workspace as workspace, team};
+use relm_tests::{
+    Replica, failed_in_prod, not_applied, now_ms, pinned_workspace as workspace, prod_release, team,
+};
 use serde_json::{Value, json};
 
 /// A release to staging then prod planned 2026-03-10 10:00–12:00 Paris; its prod deployment
@@ -571,31 +573,11 @@ fn the_review_list_in_pages() {
 fn follow_ups_read_at_once_from_an_instant_are_read_again_for_an_earlier_one() {
     use relm_store::projection::governance;
     let (_dir, clock, mut relm) = workspace("Earlier");
-    let create = |relm: &mut relm_api::Relm, version: &str| {
-        relm.create_release(&ReleaseInput {
-            service: Some("api".into()),
-            version: Some(version.into()),
-            title: Some("Judged".into()),
-            environments: Some(vec!["prod".into()]),
-            ..Default::default()
-        })
-        .unwrap()
-        .id
-    };
-    let failed = create(&mut relm, "1.0.0");
-    let judged = create(&mut relm, "1.1.0");
+    let failed = prod_release(&mut relm, "api", "1.0.0");
+    let judged = prod_release(&mut relm, "api", "1.1.0");
     // Failed on 2 March; a follow-up action due on the 5th is done late, on the 10th.
     let end = Utc.with_ymd_and_hms(2027, 3, 2, 10, 0, 0).unwrap();
-    clock.set(end + Duration::minutes(5));
-    relm.record_deployment_full(&DeploymentInput {
-        release: failed.clone(),
-        environment: "prod".into(),
-        outcome: "failed".into(),
-        start: Some(relm_domain::window::fmt_utc(end - Duration::minutes(20))),
-        end: Some(relm_domain::window::fmt_utc(end)),
-        ..Default::default()
-    })
-    .unwrap();
+    failed_in_prod(&mut relm, &clock, &failed, end);
     let me = relm.members().unwrap()[0].key_id.clone();
     let action = relm
         .add_action(&failed, "Add an alert", &me, "2027-03-05")
@@ -648,16 +630,7 @@ fn every_services_follow_ups_read_at_once_are_each_ones_read_alone() {
         .iter()
         .enumerate()
     {
-        let id = relm
-            .create_release(&ReleaseInput {
-                service: Some((*service).into()),
-                version: Some(format!("1.{n}.0")),
-                title: Some("Followed".into()),
-                environments: Some(vec!["prod".into()]),
-                ..Default::default()
-            })
-            .unwrap()
-            .id;
+        let id = prod_release(&mut relm, service, &format!("1.{n}.0"));
         releases.push(id.clone());
         if *service == "quiet" {
             continue;
@@ -665,16 +638,7 @@ fn every_services_follow_ups_read_at_once_are_each_ones_read_alone() {
         let end = Utc
             .with_ymd_and_hms(2027, 3, 2 + n as u32, 10, 0, 0)
             .unwrap();
-        clock.set(end + Duration::minutes(5));
-        relm.record_deployment_full(&DeploymentInput {
-            release: id,
-            environment: "prod".into(),
-            outcome: "failed".into(),
-            start: Some(relm_domain::window::fmt_utc(end - Duration::minutes(20))),
-            end: Some(relm_domain::window::fmt_utc(end)),
-            ..Default::default()
-        })
-        .unwrap();
+        failed_in_prod(&mut relm, &clock, &id, end);
     }
     // A review with one sign-off of the two it needs (the owner's: the only member is both),
     // actions open and done, on two services.

@@ -10,17 +10,27 @@ use serde_json::{Value, json};
 
 /// Add a risk as `r`; returns its id.
 fn add(r: &Replica, extra: &[&str]) -> String {
+    add_titled(r, "Card processor outage", ("3", "5"), extra)
+}
+
+/// Add a risk titled `title` of that likelihood and impact as `r`; returns its id.
+fn add_titled(
+    r: &Replica,
+    title: &str,
+    (likelihood, impact): (&str, &str),
+    extra: &[&str],
+) -> String {
     let mut args = vec![
         "risk",
         "add",
         "--title",
-        "Card processor outage",
+        title,
         "--category",
         "operational",
         "--likelihood",
-        "3",
+        likelihood,
         "--impact",
-        "5",
+        impact,
     ];
     args.extend(extra);
     r.json(&args)["id"].as_str().unwrap().to_string()
@@ -503,21 +513,8 @@ fn risks_linked_to_a_release_and_to_its_service_count_once_each() {
     r.init();
     let id = r.create_release("ledger", "1.0.0");
     let other = r.create_release("ledger", "1.1.0");
-    let risk = |title: &str, (l, i): (&str, &str), links: &[&str]| {
-        let mut args = vec![
-            "risk",
-            "add",
-            "--title",
-            title,
-            "--category",
-            "technical",
-            "--likelihood",
-            l,
-            "--impact",
-            i,
-        ];
-        args.extend(links);
-        r.ok(&args);
+    let risk = |title: &str, scale: (&str, &str), links: &[&str]| {
+        add_titled(&r, title, scale, links);
     };
     risk("Ledger drift", ("3", "5"), &["--release", &id]);
     risk("Vendor lock-in", ("4", "4"), &["--service", "ledger"]);
@@ -863,35 +860,14 @@ fn the_register_is_ordered_by_any_of_its_columns() {
 /// the instant, and a failure leaves the last 90 days.
 #[test]
 fn a_services_risk_facts_are_read_again_at_another_instant() {
-    use chrono::{Duration, TimeZone, Utc};
-    use relm_api::deployments::DeploymentInput;
-    use relm_api::releases::ReleaseInput;
+    use chrono::{TimeZone, Utc};
     use relm_store::projection::governance;
+    use relm_tests::{failed_in_prod, prod_release};
     let (_dir, clock, mut relm) = relm_tests::pinned_workspace("Instants");
-    let release = |relm: &mut relm_api::Relm, version: &str| {
-        relm.create_release(&ReleaseInput {
-            service: Some("ledger".into()),
-            version: Some(version.into()),
-            title: Some("Judged".into()),
-            environments: Some(vec!["prod".into()]),
-            ..Default::default()
-        })
-        .unwrap()
-        .id
-    };
-    let failed = release(&mut relm, "1.0.0");
-    let judged = release(&mut relm, "1.1.0");
+    let failed = prod_release(&mut relm, "ledger", "1.0.0");
+    let judged = prod_release(&mut relm, "ledger", "1.1.0");
     let end = Utc.with_ymd_and_hms(2027, 3, 2, 10, 0, 0).unwrap();
-    clock.set(end + Duration::minutes(5));
-    relm.record_deployment_full(&DeploymentInput {
-        release: failed,
-        environment: "prod".into(),
-        outcome: "failed".into(),
-        start: Some(relm_domain::window::fmt_utc(end - Duration::minutes(20))),
-        end: Some(relm_domain::window::fmt_utc(end)),
-        ..Default::default()
-    })
-    .unwrap();
+    failed_in_prod(&mut relm, &clock, &failed, end);
     let conn = relm.store().conn();
     let policy = relm_policy::Policy::parse(relm_policy::DEFAULT_POLICY).unwrap();
     let failures = |shared: &governance::Shared| {
