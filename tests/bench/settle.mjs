@@ -5,6 +5,11 @@
  * started since has answered, `ready` (a selector, if given) is in the page, and a frame has
  * been drawn with that. `fetches`: the action must start a call
  * before it counts as settled.
+ *
+ * It resolves only once the page has also stopped changing (three frames in a row without a
+ * change to the document), so that work a page leaves for its next frames (a long list's rows
+ * below the first screenful) is not counted in the next action's time. That wait is not in the
+ * time measured (and lasts 3 s at most).
  */
 export function settle(b, action, { ready = null, fetches = false } = {}) {
   return b.executeAsync(
@@ -17,6 +22,17 @@ export function settle(b, action, { ready = null, fetches = false } = {}) {
       let idleFrames = 0;
       let frames = 0;
       let quietAt = 0;
+      let settled = null;
+      let settledAt = 0;
+      let changed = true;
+      let still = 0;
+      const watch = new MutationObserver(() => (changed = true));
+      watch.observe(document.body, {
+        subtree: true,
+        childList: true,
+        characterData: true,
+        attributes: true,
+      });
       const act = {
         none: () => {},
         hash: (h) => (location.hash = h),
@@ -44,8 +60,18 @@ export function settle(b, action, { ready = null, fetches = false } = {}) {
             .slice(bench.recent.length - Math.min(bench.recent.length, bench.answered - answered))
             .sort((a, b) => b[1] - a[1])
             .map(([cmd, ms]) => `${cmd} ${ms.toFixed(0)}`);
-        if (idleFrames >= 2) done({ ms: quietAt - t, calls: made() });
-        else if (performance.now() - t > 60000) {
+        if (idleFrames >= 2 && !settled) {
+          settled = { ms: quietAt - t, calls: made() };
+          settledAt = performance.now();
+        }
+        still = changed ? 0 : still + 1;
+        changed = false;
+        // A page that keeps changing (an animation drawn by script) is waited for 3 s at most.
+        if (settled && (still >= 3 || performance.now() - settledAt > 3000)) {
+          watch.disconnect();
+          done(settled);
+        } else if (performance.now() - t > 60000) {
+          watch.disconnect();
           // Why not, first among the calls.
           const missing = ready && !document.querySelector(ready) ? `, ${ready} not shown` : "";
           const why = `${bench.started - before} started, ${bench.inflight} in flight${missing}`;
