@@ -14,7 +14,7 @@ export function firstScreen(first = 40) {
       return limit;
     },
     /** The list is about to be replaced; `scroller` is the element the page scrolls in. */
-    replaced(scroller: Element | null | undefined) {
+    replaced(scroller: Element | null = pageScroller()) {
       if ((scroller?.scrollTop ?? 0) > 0) {
         limit = Infinity;
         return;

@@ -187,6 +187,14 @@ pub(crate) fn apply(
                 at,
                 by,
             )?;
+            // A mandatory review (an emergency's, before deployment) follows its release's
+            // service; an edit that leaves the service alone writes nothing more.
+            if patch.service.is_some() {
+                conn.prepare_cached(
+                    "UPDATE review_requirements SET service = ?2 WHERE release_id = ?1",
+                )?
+                .execute(params![release_id.0, row.fields.service])?;
+            }
         }
         EventBody::ReleaseStatusChanged {
             release_id,
@@ -289,12 +297,6 @@ fn write_fields(
                 json(&f.environments), ws, we, tz, f.rollback_plan, json(&f.components),
                 json(&f.changes), json(&f.evidence), at, by, rev + 1, f.risk.as_str()
             ])?;
-            // A mandatory review (an emergency's, before deployment) follows its release's
-            // service.
-            conn.prepare_cached(
-                "UPDATE review_requirements SET service = ?2 WHERE release_id = ?1 AND service != ?2",
-            )?
-            .execute(params![id, f.service])?;
             if !envs_changed {
                 return Ok(());
             }

@@ -670,15 +670,20 @@ fn follow_ups_where(
     mut found: impl FnMut(String, FollowUp),
 ) -> Result<()> {
     use relm_policy::facts::OverdueAction;
-    let (of_service, args): (&str, Vec<rusqlite::types::Value>) = match service {
-        Some(s) => ("service = ?2 AND", vec![from.into(), s.to_string().into()]),
-        None => ("", vec![from.into()]),
+    // The service's (?2), when one is named: of the requirement `q`, and of the action.
+    let (requirement_of, action_of, args): (&str, &str, Vec<rusqlite::types::Value>) = match service
+    {
+        Some(s) => (
+            "q.service = ?2 AND",
+            "service = ?2 AND",
+            vec![from.into(), s.to_string().into()],
+        ),
+        None => ("", "", vec![from.into()]),
     };
-    let requirement_of_service = if service.is_some() { "q." } else { "" };
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT r.service, q.release_id, q.since_ms, q.reasons, r.version, q.signed_hlc
          FROM review_requirements q CROSS JOIN releases r ON r.id = q.release_id
-         WHERE {requirement_of_service}{of_service} ifnull(q.signed_hlc, 9223372036854775807) >= ?1
+         WHERE {requirement_of} ifnull(q.signed_hlc, 9223372036854775807) >= ?1
          ORDER BY q.since_ms, q.release_id"
     ))?;
     let mut rows = stmt.query(rusqlite::params_from_iter(&args))?;
@@ -688,7 +693,7 @@ fn follow_ups_where(
     }
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT service, id, title, owner, due, release_id, created_hlc, done_hlc FROM actions
-         WHERE {of_service} (done_hlc IS NULL OR done_hlc >= ?1) ORDER BY due, id"
+         WHERE {action_of} (done_hlc IS NULL OR done_hlc >= ?1) ORDER BY due, id"
     ))?;
     let mut rows = stmt.query(rusqlite::params_from_iter(&args))?;
     while let Some(r) = rows.next()? {

@@ -597,7 +597,7 @@ const RECENT_DAYS: i64 = 90;
 
 /// What the assessments of a service's releases share at `now`: the service's recent failures
 /// and the active risks linked to the service, read once for all of them.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug)]
 pub struct ServiceRisk {
     /// Failed or rolled-back deployments that ended in the last [`RECENT_DAYS`], and releases
     /// moved to rolled back by hand in that time.
