@@ -102,6 +102,7 @@ const COMMANDS: &[&str] = &[
     "export_audit_csv",
     "policy_environments",
     "calendar_listing",
+    "calendar_releases",
     "calendar_conflicts",
     "preview_reschedule",
     "reschedule_release",

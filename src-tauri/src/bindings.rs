@@ -7,7 +7,10 @@ use ts_rs::{Config, TS};
 use crate::commands::{AppInfo, PackText, PeriodExport};
 use crate::state::Preferences;
 use relm_api::audit::{AuditEntry, AuditQuery, FieldChange, Flag};
-use relm_api::calendar::{ConflictSummary, Listing, OccurrenceView, UnreadableEntry};
+use relm_api::calendar::{
+    CalendarReleaseView, CalendarReleases, ConflictSummary, Listing, OccurrenceView,
+    UnreadableEntry,
+};
 use relm_api::connectors::{
     ConnectorInput, ConnectorSync, ConnectorView, LeftOut, OutboxRow, ProbeView, Seen,
     SeenEnvironment, SeenRelease, SyncProgress,
@@ -80,6 +83,7 @@ use relm_sbom::diff::{Diff, Moved, Relicensed};
 use relm_store::events::LogEntry;
 use relm_store::forks::Fork;
 use relm_store::ingest::{Held, IngestReport, Rejected};
+use relm_store::projection::calendar::CalendarRelease;
 use relm_store::projection::deployments::{
     DeploymentRecord, PlanRecord, RehearsalRecord, RollbackRecord,
 };
@@ -109,7 +113,7 @@ pub fn typescript() -> String {
         AuthorSeen, NotApplied, JoinRequestView, SyncStatus, RiskLevel, Decision, Tier, Outcome,
         LineStatus, Action, Line, ApprovalLine, Verdict, CheckRequest, PendingDecision, PolicySummary,
         PolicyVersion, SimulatedChange, Simulation, Lang, CalendarKind, Level, CalendarScope,
-        OccurrenceView, UnreadableEntry, Listing, ConflictSummary, Severity, ConflictCode, Conflict, RescheduleRequest, ReschedulePreview,
+        OccurrenceView, UnreadableEntry, Listing, CalendarRelease, CalendarReleaseView, CalendarReleases, ConflictSummary, Severity, ConflictCode, Conflict, RescheduleRequest, ReschedulePreview,
         Fork, WorkspaceSettings, AuditQuery, AuditEntry, FieldChange, Flag, RiskCategory, RiskStatus,
         RiskFields, Mitigation, Closure, AcceptanceView, RiskView, RiskDetail, RiskInput, MitigationInput,
         RiskQuery, Choice, Question, Source, Factor, Method, Lowering, Judged, ReleaseAssessment,

@@ -559,6 +559,20 @@ pub fn calendar_listing(
     state.read(|r| r.calendar_listing(&from, &to, tz.as_deref()))
 }
 
+/// The releases of the days a calendar view shows, counted per day; with `per_day`, only the
+/// first that many of each day.
+#[tauri::command(async)]
+#[tracing::instrument(skip(state), err)]
+pub fn calendar_releases(
+    state: State<'_, AppState>,
+    from: String,
+    to: String,
+    tz: Option<String>,
+    per_day: Option<u32>,
+) -> Result<relm_api::calendar::CalendarReleases> {
+    state.read(|r| r.calendar_releases(&from, &to, tz.as_deref(), per_day))
+}
+
 /// Releases still to go out that clash with the calendar or each other.
 #[tauri::command(async)]
 #[tracing::instrument(skip(state), err)]

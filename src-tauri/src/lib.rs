@@ -127,6 +127,7 @@ pub fn run() {
             commands::policy,
             commands::simulate_policy,
             commands::calendar_listing,
+            commands::calendar_releases,
             commands::calendar_conflicts,
             commands::preview_reschedule,
             commands::reschedule_release,

@@ -1025,7 +1025,7 @@ function weekendFreeze(dir) {
 }
 
 /** Show March 2027 in UTC on the calendar page, then the view asked for. */
-test("a crowded hour of the week view and the timeline draws a few releases and lists the rest on asking", async () => {
+test("a crowded hour of the week view and the timeline draws a few releases and lists the rest on asking; the month counts them", async () => {
   const dir = dataDir();
   cli(dir, "init", "--workspace", "Busy", "--name", "Ann", "--email", "ann@example.com");
   // Seven releases in the same hour: seven columns would leave each too narrow to read.
@@ -1080,6 +1080,12 @@ test("a crowded hour of the week view and the timeline draws a few releases and 
     );
     assert.equal((await (await find(b, "[data-testid=week-more-list]")).$$("li")).length, 3);
     await screenshot(b, "timeline-crowded");
+    // The month draws three of the day's seven and counts the other four.
+    await (await find(b, "[data-view=month]")).click();
+    const cell = '[data-day="2027-03-03"]';
+    const rest = await find(b, `${cell} [data-testid=day-more]`);
+    assert.equal(await b.execute((el) => el.textContent.trim(), rest), "+4 more");
+    assert.equal((await b.$$(`${cell} [data-release]`)).length, 3, "three drawn");
   });
 });
 

@@ -687,3 +687,133 @@ fn one_unreadable_entry_does_not_block_the_workspace() {
     ]);
     assert!(String::from_utf8_lossy(&out.stderr).is_empty());
 }
+
+/// A release planned in UTC from `start` to `end` ("2027-03-09T10:00"), through the use-cases.
+fn planned(relm: &mut relm_api::Relm, version: &str, start: &str, end: &str) -> String {
+    relm.create_release(&relm_api::releases::ReleaseInput {
+        service: Some("api".into()),
+        version: Some(version.into()),
+        title: Some("Planned".into()),
+        environments: Some(vec!["staging".into(), "prod".into()]),
+        window: Some((start.into(), end.into(), "UTC".into())),
+        ..Default::default()
+    })
+    .unwrap()
+    .id
+}
+
+/// The calendar's views ask for the releases of the days they show: every release whose window
+/// overlaps them (one that started days before included, one that ends as they begin left
+/// out), each day's count in the zone shown, and for a month only the first few of each day.
+#[test]
+fn the_calendar_lists_the_releases_overlapping_its_days_and_counts_each_day() {
+    let (_dir, _clock, mut relm) = relm_tests::pinned_workspace("Calendar");
+    // Eleven days long: it starts a week before the period and runs into it.
+    let long = planned(&mut relm, "1.0.0", "2027-03-01T10:00", "2027-03-12T10:00");
+    let before = planned(&mut relm, "1.0.1", "2027-03-07T22:00", "2027-03-08T00:00");
+    planned(&mut relm, "1.0.2", "2027-03-15T00:00", "2027-03-15T01:00");
+    let busy: Vec<String> = ["09", "10", "11", "12", "13"]
+        .iter()
+        .enumerate()
+        .map(|(i, h)| {
+            let (s, e) = (format!("2027-03-09T{h}:00"), format!("2027-03-09T{h}:45"));
+            planned(&mut relm, &format!("2.0.{i}"), &s, &e)
+        })
+        .collect();
+    // Across midnight in UTC; in Paris, from 00:30 to 01:30 on the 11th.
+    let late = planned(&mut relm, "3.0.0", "2027-03-10T23:30", "2027-03-11T00:30");
+    // Ends at midnight: the 12th only.
+    let midnight = planned(&mut relm, "4.0.0", "2027-03-12T22:00", "2027-03-13T00:00");
+    let ids = |c: &relm_api::calendar::CalendarReleases| -> Vec<String> {
+        c.releases.iter().map(|r| r.release.id.clone()).collect()
+    };
+    let days = |c: &relm_api::calendar::CalendarReleases| -> Vec<(String, u32)> {
+        c.days.iter().map(|(d, n)| (d.clone(), *n)).collect()
+    };
+    let day = |d: &str, n: u32| (d.to_string(), n);
+
+    let week = relm
+        .calendar_releases("2027-03-08", "2027-03-15", Some("UTC"), None)
+        .unwrap();
+    let mut all = vec![long.clone()];
+    all.extend(busy.iter().cloned());
+    all.extend([late.clone(), midnight.clone()]);
+    assert_eq!(ids(&week), all, "window order; the edges left out");
+    assert_eq!((week.total, week.truncated), (8, false));
+    assert_eq!(
+        days(&week),
+        [
+            day("2027-03-08", 1),
+            day("2027-03-09", 6),
+            day("2027-03-10", 2),
+            day("2027-03-11", 2),
+            day("2027-03-12", 2),
+        ]
+    );
+    let first = &week.releases[0];
+    assert_eq!(
+        (first.start_local.as_str(), first.end_local.as_str()),
+        ("2027-03-01T10:00", "2027-03-12T10:00")
+    );
+    assert_eq!(first.release.window.tz, "UTC");
+
+    // A month's days: the first three of each day, every one counted.
+    let month = relm
+        .calendar_releases("2027-03-08", "2027-03-15", Some("UTC"), Some(3))
+        .unwrap();
+    assert_eq!(
+        ids(&month),
+        [
+            long.clone(),
+            busy[0].clone(),
+            busy[1].clone(),
+            late.clone(),
+            midnight
+        ]
+    );
+    assert_eq!((month.total, month.truncated), (8, false));
+    assert_eq!(days(&month), days(&week));
+
+    // In Paris the days begin an hour earlier: the release ending at midnight UTC is in, the
+    // one across midnight UTC is on the 11th only.
+    let paris = relm
+        .calendar_releases("2027-03-08", "2027-03-15", Some("Europe/Paris"), None)
+        .unwrap();
+    assert_eq!(ids(&paris)[..2], [long.clone(), before]);
+    assert_eq!(paris.total, 9);
+    assert_eq!(paris.days["2027-03-08"], 2);
+    assert_eq!(paris.days["2027-03-10"], 1);
+    assert_eq!(paris.days["2027-03-11"], 2);
+    let across = paris
+        .releases
+        .iter()
+        .find(|r| r.release.id == late)
+        .unwrap();
+    assert_eq!(across.start_local, "2027-03-11T00:30");
+
+    // More than the most listed: the first ones, said so, all counted.
+    let few = relm
+        .calendar_releases_at_most("2027-03-08", "2027-03-15", Some("UTC"), None, 2)
+        .unwrap();
+    assert_eq!(ids(&few), [long, busy[0].clone()]);
+    assert_eq!((few.total, few.truncated), (8, true));
+    assert_eq!(days(&few), days(&week));
+}
+
+/// A period the calendar cannot list is refused with what was wrong.
+#[test]
+fn a_bad_period_of_releases_is_refused_with_the_reason() {
+    let (_dir, _clock, relm) = relm_tests::pinned_workspace("Calendar");
+    let refused = |from: &str, to: &str, tz: &str| {
+        let e = relm
+            .calendar_releases(from, to, Some(tz), None)
+            .unwrap_err();
+        assert_eq!(e.code, relm_api::ErrorCode::Validation, "{e:?}");
+        e.message
+    };
+    assert!(refused("2027-03-08", "2027-03-01", "UTC").contains("must be after"));
+    assert!(refused("2027-03-08", "2027-03-08", "UTC").contains("must be after"));
+    assert!(refused("2027-01-01", "2028-06-01", "UTC").contains("at most 366 days"));
+    assert!(refused("8 March", "2027-03-15", "UTC").contains("use a date (2027-03-01)"));
+    assert!(refused("2027-03-08", "2027-03-15", "Mars/Olympus").contains("Mars/Olympus"));
+}

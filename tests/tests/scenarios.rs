@@ -2,6 +2,7 @@
 //! as one test binary: one link instead of one per file, and one executable on disk.
 
 mod adversary;
+mod app_commands;
 mod append_batch;
 mod authority;
 mod authority_properties;

@@ -45,6 +45,7 @@ fn a_schema_1_store_is_migrated_to_the_latest_and_still_verifies() {
              DROP TABLE calendar_feeds; DROP TABLE release_notes; DROP TABLE calendar_version;
              DROP TRIGGER members_added; DROP TRIGGER members_changed;
              DROP TRIGGER members_removed; DROP TABLE members_version;
+             DROP INDEX releases_by_window_length;
              PRAGMA user_version = 1;",
         )
         .unwrap();

@@ -65,6 +65,7 @@ import type {
   Preferences,
   Member,
   Listing,
+  CalendarReleases,
   PendingDecision,
   PolicySummary,
   PolicyVersion,
@@ -223,6 +224,10 @@ export const backend = {
   policy: (version: number | null = null) => call<PolicyVersion>("policy", { version }),
   calendarListing: (from: string, to: string, tz: string | null) =>
     call<Listing>("calendar_listing", { from, to, tz }),
+  /** The releases of the days from `from` to `to`, counted per day; with `perDay`, only the
+   * first that many of each day. */
+  calendarReleases: (from: string, to: string, tz: string | null, perDay: number | null) =>
+    call<CalendarReleases>("calendar_releases", { from, to, tz, perDay }),
   /** The first `limit` conflicts (all when 0), of `release` only when given, with counts. */
   calendarConflicts: (limit: number, release: string | null) =>
     call<ConflictSummary>("calendar_conflicts", { limit, release }),

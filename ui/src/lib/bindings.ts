@@ -559,6 +559,42 @@ owner: string, why: string, };
 
 export type Listing = { occurrences: Array<OccurrenceView>, unreadable: Array<UnreadableEntry>, };
 
+export type CalendarRelease = { id: string, service: string, version: string, title: string, status: ReleaseStatus, 
+/**
+ * Some status change of this release was an override.
+ */
+overridden: boolean, environments: Array<string>, window: PlannedWindow, };
+
+export type CalendarReleaseView = { 
+/**
+ * "2027-03-19T18:00" in the zone shown.
+ */
+start_local: string, end_local: string, id: string, service: string, version: string, title: string, status: ReleaseStatus, 
+/**
+ * Some status change of this release was an override.
+ */
+overridden: boolean, environments: Array<string>, window: PlannedWindow, };
+
+export type CalendarReleases = { 
+/**
+ * In window order (start, then id): every release whose window overlaps the period or,
+ * when a number per day was asked for, the first that many of each day.
+ */
+releases: Array<CalendarReleaseView>, 
+/**
+ * How many releases touch each day of the period ("2027-03-19" in the zone shown) that
+ * has any.
+ */
+days: { [key in string]: number }, 
+/**
+ * How many releases overlap the period, each once.
+ */
+total: number, 
+/**
+ * More releases than [`MAX_CALENDAR_RELEASES`] were to be listed: the first ones are.
+ */
+truncated: boolean, };
+
 export type ConflictSummary = { total: number, errors: number, conflicts: Array<Conflict>, 
 /**
  * Releases with at least one error (of those the summary is of), whichever conflicts are

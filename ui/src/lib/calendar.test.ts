@@ -5,8 +5,10 @@ import {
   crowded,
   isoUtc,
   laneOrder,
+  localDays,
   localInput,
   minuteOfDay,
+  minuteOfLocal,
   mondayOf,
   moveToDay,
   snap,
@@ -43,6 +45,31 @@ describe("wall-clock times in a chosen zone", () => {
     expect(mondayOf("2027-03-15")).toBe("2027-03-15");
     // A day that is 23 hours long in Paris still starts at local midnight.
     expect(isoUtc(startOfDay("2027-03-28", "Europe/Paris"))).toBe("2027-03-27T23:00:00Z");
+  });
+});
+
+describe("wall-clock times the backend gives", () => {
+  it("reads the minute of the day", () => {
+    expect(minuteOfLocal("2027-03-19T18:45")).toBe(18 * 60 + 45);
+    expect(minuteOfLocal("2027-03-19T00:00:30")).toBe(0);
+    expect(minuteOfLocal("2027-03-19T23:59")).toBe(23 * 60 + 59);
+  });
+
+  it("lists the days a span touches, its end left out", () => {
+    expect(localDays("2027-03-19T18:00", "2027-03-19T20:00")).toEqual(["2027-03-19"]);
+    expect(localDays("2027-03-19T23:30", "2027-03-20T00:30")).toEqual(["2027-03-19", "2027-03-20"]);
+    // Ending at midnight: not on the next day; a minute later, on it.
+    expect(localDays("2027-03-19T22:00", "2027-03-20T00:00")).toEqual(["2027-03-19"]);
+    expect(localDays("2027-03-19T22:00", "2027-03-20T00:00:00")).toEqual(["2027-03-19"]);
+    expect(localDays("2027-03-19T22:00", "2027-03-20T00:01")).toEqual(["2027-03-19", "2027-03-20"]);
+    // Across a month's end, and bounded.
+    expect(localDays("2027-02-27T10:00", "2027-03-02T10:00")).toEqual([
+      "2027-02-27",
+      "2027-02-28",
+      "2027-03-01",
+      "2027-03-02",
+    ]);
+    expect(localDays("2027-01-01T00:00", "2029-01-01T00:00", 10)).toHaveLength(10);
   });
 });
 

@@ -2,7 +2,7 @@
 // picked), never in the machine's: days, wall-clock times, moving a window to another day or
 // time, and the order of environment lanes.
 
-import type { Occurrence, Release } from "./types";
+import type { CalendarRelease, Occurrence } from "./types";
 
 const MINUTE = 60_000;
 export const DAY = 86_400_000;
@@ -40,6 +40,23 @@ export function ymd(ms: number, tz: string): string {
 export function localInput(ms: number, tz: string): string {
   const p = parts(ms, tz);
   return `${ymd(ms, tz)}T${pad(p.hour ?? 0)}:${pad(p.minute ?? 0)}`;
+}
+
+/** Minutes since midnight of a wall-clock time ("YYYY-MM-DDTHH:MM"), as the backend gives them
+ * in the zone shown: no asking the zone again. */
+export function minuteOfLocal(local: string): number {
+  return Number(local.slice(11, 13)) * 60 + Number(local.slice(14, 16));
+}
+
+/** The days a span touches, from its wall-clock start and end ("YYYY-MM-DDTHH:MM", the end not
+ * included): a span ending at midnight does not touch the day it ends on. At most `max`. */
+export function localDays(start: string, end: string, max = 400): string[] {
+  const first = start.slice(0, 10);
+  let last = end.slice(0, 10);
+  if (/^00:00(:00)?$/.test(end.slice(11)) && last > first) last = addDays(last, -1);
+  const out: string[] = [];
+  for (let d = first; out.length < max && d <= last; d = addDays(d, 1)) out.push(d);
+  return out;
 }
 
 /** Minutes since local midnight of an instant in a zone. */
@@ -184,8 +201,8 @@ export function crowded<T extends { col: number; of: number; group: number }>(
  *  week view holds beyond what it draws. */
 export type Picked =
   | { kind: "entry"; o: Occurrence }
-  | { kind: "release"; r: Release }
-  | { kind: "releases"; rs: Release[] };
+  | { kind: "release"; r: CalendarRelease }
+  | { kind: "releases"; rs: CalendarRelease[] };
 
 /** What every calendar view is given. */
 export type ViewProps = {
@@ -195,13 +212,16 @@ export type ViewProps = {
   days: string[];
   zone: string;
   occurrences: Occurrence[];
-  releases: Release[];
+  /** The releases drawn (in the month, the first few of each day). */
+  releases: CalendarRelease[];
+  /** How many releases touch each day ("YYYY-MM-DD") that has any. */
+  perDay: Record<string, number>;
   /** Releases with an error conflict. */
   conflicted: Set<string>;
   /** Whether this member may move the release. */
-  movable: (r: Release) => boolean;
+  movable: (r: CalendarRelease) => boolean;
   onpick: (p: Picked) => void;
-  onmove: (r: Release, start: number, end: number) => void;
+  onmove: (r: CalendarRelease, start: number, end: number) => void;
 };
 
 /** The look of an occurrence: hard freeze, soft freeze or window. */

@@ -1320,6 +1320,8 @@ export const en = {
   "calendar.empty":
     "No freezes or windows yet. Add them with relm calendar add, or import an .ics file with relm calendar import.",
   "calendar.more": "+{count} more",
+  "calendar.truncated":
+    "These days hold {total} releases: the first {shown} are drawn. The release list shows them all.",
   "calendar.view": "View",
   "calendar.view.month": "Month",
   "calendar.view.week": "Week",
@@ -2745,6 +2747,8 @@ export const fr: Record<MessageKey, string> = {
   "calendar.empty":
     "Aucun gel ni fenêtre pour l’instant. Ajoutez-en avec relm calendar add, ou importez un fichier .ics avec relm calendar import.",
   "calendar.more": "+{count} de plus",
+  "calendar.truncated":
+    "Ces jours comptent {total} mises en production : seules les {shown} premières sont affichées. La liste des mises en production les montre toutes.",
   "calendar.view": "Vue",
   "calendar.view.month": "Mois",
   "calendar.view.week": "Semaine",

@@ -19,6 +19,8 @@ export type {
   Conflict,
   ConflictSummary,
   OccurrenceView as Occurrence,
+  CalendarReleaseView as CalendarRelease,
+  CalendarReleases,
   Listing,
   UnreadableEntry,
   ApprovalLine,

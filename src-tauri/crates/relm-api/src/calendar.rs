@@ -125,6 +125,40 @@ pub struct Listing {
     pub unreadable: Vec<UnreadableEntry>,
 }
 
+/// A release in the calendar, with its window's wall-clock times in the zone shown.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct CalendarReleaseView {
+    #[serde(flatten)]
+    pub release: calendar::CalendarRelease,
+    /// "2027-03-19T18:00" in the zone shown.
+    pub start_local: String,
+    pub end_local: String,
+}
+
+/// The releases of the days a calendar view shows.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct CalendarReleases {
+    /// In window order (start, then id): every release whose window overlaps the period or,
+    /// when a number per day was asked for, the first that many of each day.
+    pub releases: Vec<CalendarReleaseView>,
+    /// How many releases touch each day of the period ("2027-03-19" in the zone shown) that
+    /// has any.
+    pub days: std::collections::BTreeMap<String, u32>,
+    /// How many releases overlap the period, each once.
+    pub total: u32,
+    /// More releases than the most listed ([`MAX_CALENDAR_RELEASES`]) were to be listed: the
+    /// first ones are.
+    pub truncated: bool,
+}
+
+/// The most releases listed for one period: a week of a busy organization holds a few hundred.
+pub const MAX_CALENDAR_RELEASES: usize = 2_000;
+
+/// The longest period whose releases are listed, in days (a month view shows 42).
+pub const MAX_CALENDAR_DAYS: i64 = 366;
+
 /// The conflicts of the releases still to go out, as the calendar page shows them: how many,
 /// the first ones (errors first, then by release start), and the releases an error blocks.
 #[derive(Debug, Clone, Serialize)]
@@ -279,6 +313,23 @@ fn bound(field: &str, text: &str, tz: chrono_tz::Tz) -> Result<DateTime<Utc>> {
                 format!("--{field} `{t}`: use a date (2027-03-01) or an RFC 3339 time"),
             )
         })
+}
+
+/// The instants of a range given as dates (midnight in `tz`) or RFC 3339 times; refused unless
+/// `to` is after `from`.
+fn period(from: &str, to: &str, tz: chrono_tz::Tz) -> Result<(DateTime<Utc>, DateTime<Utc>)> {
+    let (from, to) = (bound("from", from, tz)?, bound("to", to, tz)?);
+    if to <= from {
+        return Err(ApiError::invalid(
+            "to",
+            format!(
+                "--to ({}) must be after --from ({})",
+                fmt_utc(to),
+                fmt_utc(from)
+            ),
+        ));
+    }
+    Ok((from, to))
 }
 
 impl Relm {
@@ -850,18 +901,7 @@ impl Relm {
         display_tz: Option<&str>,
     ) -> Result<Listing> {
         let shown = display_tz.map(zone).transpose()?;
-        let range_tz = shown.unwrap_or(chrono_tz::UTC);
-        let (from, to) = (bound("from", from, range_tz)?, bound("to", to, range_tz)?);
-        if to <= from {
-            return Err(ApiError::invalid(
-                "to",
-                format!(
-                    "--to ({}) must be after --from ({})",
-                    fmt_utc(to),
-                    fmt_utc(from)
-                ),
-            ));
-        }
+        let (from, to) = period(from, to, shown.unwrap_or(chrono_tz::UTC))?;
         let names: std::collections::HashMap<String, String> = self
             .members()?
             .into_iter()
@@ -947,6 +987,85 @@ impl Relm {
         Ok(Listing {
             occurrences: out,
             unreadable,
+        })
+    }
+
+    /// The releases whose planned window overlaps the days from `from` to `to` (dates at
+    /// midnight in `display_tz`, UTC when absent): each day's count and, with `per_day`, only
+    /// the first that many of each day (a month view draws a few and counts the rest).
+    pub fn calendar_releases(
+        &self,
+        from: &str,
+        to: &str,
+        display_tz: Option<&str>,
+        per_day: Option<u32>,
+    ) -> Result<CalendarReleases> {
+        self.calendar_releases_at_most(from, to, display_tz, per_day, MAX_CALENDAR_RELEASES)
+    }
+
+    /// [`Relm::calendar_releases`], listing at most `most` releases (the rest counted).
+    pub fn calendar_releases_at_most(
+        &self,
+        from: &str,
+        to: &str,
+        display_tz: Option<&str>,
+        per_day: Option<u32>,
+        most: usize,
+    ) -> Result<CalendarReleases> {
+        self.workspace_id()?;
+        let tz = display_tz.map(zone).transpose()?.unwrap_or(chrono_tz::UTC);
+        let (from, to) = period(from, to, tz)?;
+        if to - from > chrono::Duration::days(MAX_CALENDAR_DAYS) {
+            return Err(ApiError::invalid(
+                "to",
+                format!(
+                    "the releases of at most {MAX_CALENDAR_DAYS} days are listed at once: \
+                     ask for a shorter period"
+                ),
+            ));
+        }
+        let (start, end) = (from.timestamp(), to.timestamp());
+        let day = |secs: i64| {
+            DateTime::from_timestamp(secs, 0)
+                .unwrap_or_default()
+                .with_timezone(&tz)
+                .date_naive()
+        };
+        let mut days: std::collections::BTreeMap<NaiveDate, u32> = Default::default();
+        let (mut total, mut listed, mut truncated) = (0usize, 0usize, false);
+        let releases = calendar::releases_in_period(self.store.conn(), start, end, |s, e| {
+            total += 1;
+            // The days it touches within the period, in the zone shown.
+            let (first, last) = (day(s.max(start)), day(e.min(end) - 1));
+            let mut wanted = false;
+            for d in first.iter_days().take_while(|d| *d <= last) {
+                let n = days.entry(d).or_default();
+                wanted |= per_day.is_none_or(|k| *n < k);
+                *n += 1;
+            }
+            if wanted && listed == most {
+                truncated = true;
+                return false;
+            }
+            listed += usize::from(wanted);
+            wanted
+        })?;
+        let local = |t: DateTime<Utc>| fmt_local(t.with_timezone(&tz).naive_local());
+        Ok(CalendarReleases {
+            releases: releases
+                .into_iter()
+                .map(|r| CalendarReleaseView {
+                    start_local: local(r.window.start),
+                    end_local: local(r.window.end),
+                    release: r,
+                })
+                .collect(),
+            days: days
+                .into_iter()
+                .map(|(d, n)| (d.format("%Y-%m-%d").to_string(), n))
+                .collect(),
+            total: total as u32,
+            truncated,
         })
     }
 }

@@ -44,11 +44,12 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!(
             "../migrations/0029_judging_deployments_at_scale.sql"
         )),
+        M::up(include_str!("../migrations/0030_releases_in_a_period.sql")),
     ])
 }
 
 /// The schema version this binary writes (SQLite `user_version`).
-pub const SCHEMA_VERSION: i64 = 29;
+pub const SCHEMA_VERSION: i64 = 30;
 
 /// A store migrated from a schema below this one gets its projections replayed from the
 /// ledger: schema 4 reads fields (a release's risk level) that a replica on an older version

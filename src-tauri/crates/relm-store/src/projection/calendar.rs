@@ -3,6 +3,8 @@
 use relm_calendar::Entry;
 use relm_domain::ledger::Violation;
 use relm_domain::payload::EventBody;
+use relm_domain::release::ReleaseStatus;
+use relm_domain::window::PlannedWindow;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 use std::sync::Arc;
@@ -129,7 +131,12 @@ pub fn ids_with_prefix(conn: &Connection, prefix: &str, limit: u32) -> Result<Ve
 /// Releases still to go out (draft, planned, approved) that have a planned window, as the
 /// calendar sees them.
 pub fn planned_releases(conn: &Connection) -> Result<Vec<relm_calendar::Planned>> {
-    planned_releases_between(conn, i64::MIN, i64::MAX)
+    // Read through `releases_by_status`: those still to go out are few beside those gone out.
+    planned(
+        conn,
+        "WHERE window_start IS NOT NULL AND status IN ('draft', 'planned', 'approved')",
+        [],
+    )
 }
 
 /// Releases still to go out whose planned window overlaps `[from, to)` (Unix seconds).
@@ -138,28 +145,116 @@ pub fn planned_releases_between(
     from: i64,
     to: i64,
 ) -> Result<Vec<relm_calendar::Planned>> {
-    let mut stmt = conn.prepare_cached(
+    // Read through `releases_by_window` (whose form is `(window_start IS NULL) = 0`), from the
+    // earliest start that can reach into the period.
+    planned(
+        conn,
+        "WHERE (window_start IS NULL) = 0 AND window_start >= ?3 AND window_start < ?2
+           AND window_end > ?1 AND status IN ('draft', 'planned', 'approved')",
+        [from, to, earliest_start(conn, from)?],
+    )
+}
+
+fn planned(
+    conn: &Connection,
+    filter: &str,
+    values: impl rusqlite::Params,
+) -> Result<Vec<relm_calendar::Planned>> {
+    let mut stmt = conn.prepare_cached(&format!(
         "SELECT id, service, version, environments, window_start, window_end FROM releases
-         WHERE window_start IS NOT NULL AND window_start < ?2 AND window_end > ?1
-           AND status IN ('draft', 'planned', 'approved')
-         ORDER BY window_start, id",
-    )?;
-    let mut rows = stmt.query([from, to])?;
+         {filter} ORDER BY window_start, id"
+    ))?;
+    let mut rows = stmt.query(values)?;
     let mut out = Vec::new();
-    let instant = |secs: i64| {
-        chrono::DateTime::from_timestamp(secs, 0)
-            .ok_or_else(|| StoreError::Corrupt(format!("release window {secs}")))
-    };
     while let Some(r) = rows.next()? {
-        let envs: String = r.get(3)?;
         out.push(relm_calendar::Planned {
             id: r.get(0)?,
             service: r.get(1)?,
             version: r.get(2)?,
-            environments: serde_json::from_str(&envs)
-                .map_err(|e| StoreError::Corrupt(format!("release environments: {e}")))?,
+            environments: environments(&r.get::<_, String>(3)?)?,
             start: instant(r.get(4)?)?,
             end: instant(r.get(5)?)?,
+        });
+    }
+    Ok(out)
+}
+
+/// The earliest start of a window that reaches past `from`: `from` less the longest planned
+/// window (read from `releases_by_window_length`, not from every release).
+fn earliest_start(conn: &Connection, from: i64) -> Result<i64> {
+    let longest: Option<i64> = conn
+        .prepare_cached(
+            "SELECT max(window_end - window_start) FROM releases WHERE window_start IS NOT NULL",
+        )?
+        .query_row([], |r| r.get(0))?;
+    Ok(from.saturating_sub(longest.unwrap_or(0)))
+}
+
+fn instant(secs: i64) -> Result<chrono::DateTime<chrono::Utc>> {
+    chrono::DateTime::from_timestamp(secs, 0)
+        .ok_or_else(|| StoreError::Corrupt(format!("release window {secs}")))
+}
+
+fn environments(json: &str) -> Result<Vec<String>> {
+    serde_json::from_str(json)
+        .map_err(|e| StoreError::Corrupt(format!("release environments: {e}")))
+}
+
+/// A release as the calendar draws it: what its views and its details show, nothing more.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct CalendarRelease {
+    pub id: String,
+    pub service: String,
+    pub version: String,
+    pub title: String,
+    pub status: ReleaseStatus,
+    /// Some status change of this release was an override.
+    pub overridden: bool,
+    pub environments: Vec<String>,
+    pub window: PlannedWindow,
+}
+
+/// Every release whose planned window overlaps `[from, to)` (Unix seconds), in window order
+/// (start, then id). `keep` is given each one's start and end and says whether to read the rest
+/// of it: a month counts every release of each day and shows only a few.
+pub fn releases_in_period(
+    conn: &Connection,
+    from: i64,
+    to: i64,
+    mut keep: impl FnMut(i64, i64) -> bool,
+) -> Result<Vec<CalendarRelease>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT window_start, window_end, window_tz, id, service, version, title, status,
+                overridden, environments
+         FROM releases
+         WHERE (window_start IS NULL) = 0 AND window_start >= ?3 AND window_start < ?2
+           AND window_end > ?1
+         ORDER BY window_start, id",
+    )?;
+    let mut rows = stmt.query([from, to, earliest_start(conn, from)?])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let (start, end): (i64, i64) = (r.get(0)?, r.get(1)?);
+        if !keep(start, end) {
+            continue;
+        }
+        let status: String = r.get(7)?;
+        out.push(CalendarRelease {
+            window: PlannedWindow {
+                start: instant(start)?,
+                end: instant(end)?,
+                tz: r.get(2)?,
+            },
+            id: r.get(3)?,
+            service: r.get(4)?,
+            version: r.get(5)?,
+            title: r.get(6)?,
+            status: status
+                .parse()
+                .map_err(|e| StoreError::Corrupt(format!("release status: {e}")))?,
+            overridden: r.get(8)?,
+            environments: environments(&r.get::<_, String>(9)?)?,
         });
     }
     Ok(out)
