@@ -5,6 +5,7 @@ pub mod bindings;
 mod commands;
 mod menu;
 mod notify;
+pub mod render;
 mod state;
 mod sync_worker;
 mod watch;
@@ -20,6 +21,9 @@ const COMMAND_THREADS: usize = 8;
 pub fn run() {
     let _log = relm_api::logging::init("relm-app");
     tracing::info!(version = env!("CARGO_PKG_VERSION"), "Relm app starting");
+    if render::painting_without_compositing() {
+        tracing::info!("no GPU render node: the web view paints without compositing");
+    }
     let state = state::AppState::from_env();
     // The commands run on the async runtime's workers and block them while they read: with one
     // worker per core (Tauri's default), a quick call queued behind two long ones. More workers

@@ -7,5 +7,7 @@ fn main() {
     // Before any thread exists: threads inherit the process's keyring membership.
     relm_api::prepare_keyring();
     relm_api::private::restrict_process();
+    // Likewise: how the web view will draw, chosen in the environment its processes inherit.
+    relm_app::render::choose();
     relm_app::run();
 }
