@@ -21,6 +21,7 @@ const COMMANDS: &[&str] = &[
     "open_demo",
     "join_workspace",
     "list_releases",
+    "upcoming_releases",
     "release_detail",
     "create_release",
     "update_release",

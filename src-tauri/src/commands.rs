@@ -90,6 +90,13 @@ pub fn list_releases(state: State<'_, AppState>, query: ReleaseQuery) -> Result<
     state.read(|r| r.query_releases(&query))
 }
 
+/// The next releases still to go out, soonest first.
+#[tauri::command(async)]
+#[tracing::instrument(skip(state), err)]
+pub fn upcoming_releases(state: State<'_, AppState>, limit: u32) -> Result<Vec<ReleaseRow>> {
+    state.read(|r| r.upcoming_releases(limit))
+}
+
 #[tauri::command(async)]
 #[tracing::instrument(skip(state), err)]
 pub fn release_detail(state: State<'_, AppState>, id: String) -> Result<ReleaseDetail> {

@@ -97,6 +97,7 @@ pub fn run() {
             commands::open_demo,
             commands::join_workspace,
             commands::list_releases,
+            commands::upcoming_releases,
             commands::release_detail,
             commands::create_release,
             commands::update_release,

@@ -817,3 +817,30 @@ fn a_bad_period_of_releases_is_refused_with_the_reason() {
     assert!(refused("8 March", "2027-03-15", "UTC").contains("use a date (2027-03-01)"));
     assert!(refused("2027-03-08", "2027-03-15", "Mars/Olympus").contains("Mars/Olympus"));
 }
+
+/// The dashboard lists the next releases still to go out, soonest first: none whose window has
+/// begun, none cancelled, none without a window, as many as asked for.
+#[test]
+fn the_next_releases_to_go_out_are_listed_soonest_first() {
+    use chrono::TimeZone;
+    let (_dir, clock, mut relm) = relm_tests::pinned_workspace("Upcoming");
+    planned(&mut relm, "1.0.0", "2027-03-09T09:00", "2027-03-09T10:00");
+    let later = planned(&mut relm, "1.0.1", "2027-03-10T10:00", "2027-03-10T11:00");
+    let sooner = planned(&mut relm, "1.0.2", "2027-03-10T09:00", "2027-03-10T09:30");
+    let cancelled = planned(&mut relm, "1.0.3", "2027-03-11T10:00", "2027-03-11T11:00");
+    relm.set_release_status(&cancelled, "cancelled", None)
+        .unwrap();
+    relm_tests::prod_release(&mut relm, "api", "1.0.4");
+    let then = planned(&mut relm, "1.0.5", "2027-03-12T10:00", "2027-03-12T11:00");
+    let last = planned(&mut relm, "1.0.6", "2027-03-13T10:00", "2027-03-13T11:00");
+    clock.set(chrono::Utc.with_ymd_and_hms(2027, 3, 9, 12, 0, 0).unwrap());
+    let ids = |limit| -> Vec<String> {
+        relm.upcoming_releases(limit)
+            .unwrap()
+            .into_iter()
+            .map(|r| r.id)
+            .collect()
+    };
+    assert_eq!(ids(3), [sooner.clone(), later.clone(), then.clone()]);
+    assert_eq!(ids(10), [sooner, later, then, last]);
+}

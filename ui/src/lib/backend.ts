@@ -144,6 +144,8 @@ export const backend = {
   joinWorkspace: (req: { remote: string; name: string; email: string }, token: string | null) =>
     call<JoinOutcome>("join_workspace", { req, token }),
   listReleases: (query: ReleaseQuery) => call<ReleasePage>("list_releases", { query }),
+  /** The next `limit` releases still to go out, soonest first. */
+  upcomingReleases: (limit: number) => call<Release[]>("upcoming_releases", { limit }),
   releaseDetail: (id: string) => call<ReleaseDetail>("release_detail", { id }),
   createRelease: (input: ReleaseInput) => call<Release>("create_release", { input }),
   updateRelease: (id: string, input: ReleaseInput) =>

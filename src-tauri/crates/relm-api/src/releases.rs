@@ -403,6 +403,14 @@ impl Relm {
         })
     }
 
+    /// The next `limit` releases still to go out (at most 100), by planned start from now:
+    /// what the dashboard lists.
+    pub fn upcoming_releases(&self, limit: u32) -> Result<Vec<ReleaseRow>> {
+        self.workspace_id()?;
+        let from = self.clock.now().timestamp();
+        Ok(releases::upcoming(self.store.conn(), from, limit.min(100))?)
+    }
+
     /// The risk level the policy sees for each of `ids`, judged now.
     fn levels<'a>(
         &self,

@@ -445,6 +445,19 @@ pub fn get(conn: &Connection, id: &str) -> Result<Option<ReleaseRow>> {
         .transpose()
 }
 
+/// The first `limit` releases still to go out (draft, planned, approved) whose planned window
+/// starts at or after `from` (Unix seconds), soonest first: read in `releases_by_window` from
+/// `from` on, up to the `limit`-th found, not every release after `from`.
+pub fn upcoming(conn: &Connection, from: i64, limit: u32) -> Result<Vec<ReleaseRow>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "{SELECT} WHERE (window_start IS NULL) = 0 AND window_start >= ?1
+           AND status IN ('draft', 'planned', 'approved')
+         ORDER BY window_start, id LIMIT ?2"
+    ))?;
+    let rows = stmt.query_map(params![from, limit], from_row)?;
+    rows.map(|r| r?).collect()
+}
+
 /// Ids starting with `prefix` (at most `limit`), for resolving abbreviated ids.
 pub fn ids_with_prefix(conn: &Connection, prefix: &str, limit: u32) -> Result<Vec<String>> {
     super::ids_with_prefix(conn, "releases", prefix, limit)
