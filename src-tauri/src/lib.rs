@@ -21,8 +21,8 @@ const COMMAND_THREADS: usize = 8;
 pub fn run() {
     let _log = relm_api::logging::init("relm-app");
     tracing::info!(version = env!("CARGO_PKG_VERSION"), "Relm app starting");
-    if render::painting_without_compositing() {
-        tracing::info!("no GPU render node: the web view paints without compositing");
+    if render::rasterizing_on_cpu() {
+        tracing::info!("no GPU render node: the web view rasterizes on the CPU");
     }
     let state = state::AppState::from_env();
     // The commands run on the async runtime's workers and block them while they read: with one

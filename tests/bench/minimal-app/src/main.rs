@@ -7,7 +7,7 @@
 
 fn main() {
     // Drawn the way Relm draws (src-tauri/src/render.rs): without a GPU render node, and with
-    // no rendering mode chosen, painted without compositing. Otherwise the baseline would pay a
+    // no rendering mode chosen, rasterized on the CPU. Otherwise the baseline would pay a
     // cost Relm does not, and the comparison would flatter Relm.
     let gpu = std::fs::read_dir("/dev/dri").is_ok_and(|d| {
         d.filter_map(|e| e.ok())
@@ -25,7 +25,7 @@ fn main() {
         #[allow(unsafe_code)]
         // SAFETY: no other thread exists yet.
         unsafe {
-            std::env::set_var("WEBKIT_DISABLE_COMPOSITING_MODE", "1");
+            std::env::set_var("WEBKIT_SKIA_ENABLE_CPU_RENDERING", "1");
         }
     }
     if let Err(e) = tauri::Builder::default().run(tauri::generate_context!()) {
