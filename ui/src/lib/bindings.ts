@@ -591,7 +591,8 @@ days: { [key in string]: number },
  */
 total: number, 
 /**
- * More releases than [`MAX_CALENDAR_RELEASES`] were to be listed: the first ones are.
+ * More releases than the most listed ([`MAX_CALENDAR_RELEASES`]) were to be listed: the
+ * first ones are.
  */
 truncated: boolean, };
 
