@@ -72,7 +72,7 @@ fn a_schema_1_store_is_migrated_to_the_latest_and_still_verifies() {
 
 /// A store of schema 28 gets the services of its mandatory reviews from their releases, when
 /// each was signed off from its review, and a version token for its members; its projections
-/// are as a fresh replay makes them, and the ledger still verifies.
+/// are as a fresh replay makes them, it gains schema 30's index, and the ledger still verifies.
 #[test]
 fn a_schema_28_store_names_the_service_of_each_mandatory_review() {
     let r = Replica::new();
@@ -107,11 +107,22 @@ fn a_schema_28_store_names_the_service_of_each_mandatory_review() {
              ALTER TABLE review_requirements DROP COLUMN signed_hlc;
              DROP TRIGGER members_added; DROP TRIGGER members_changed;
              DROP TRIGGER members_removed; DROP TABLE members_version;
+             DROP INDEX releases_by_window_length;
              PRAGMA user_version = 28;",
         )
         .unwrap();
     let v = r.json(&["audit", "verify"]);
     assert_eq!(v["ok"], true, "{v}");
+    // Schema 30: the calendar's bound on how far back a window can start.
+    let length_index: i64 = r
+        .db()
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE name = 'releases_by_window_length'",
+            [],
+            |x| x.get(0),
+        )
+        .unwrap();
+    assert_eq!(length_index, 1);
     let after = named(&r);
     assert!(
         after.iter().all(|(q, r, signed, _)| q == r && *signed),
