@@ -7,6 +7,10 @@ import type { CalendarRelease, Occurrence } from "./types";
 const MINUTE = 60_000;
 export const DAY = 86_400_000;
 
+/** Releases (and entries) a day of the month view draws; the backend sends that many releases
+ * of each day and counts the rest. */
+export const MONTH_CHIPS = 3;
+
 const partsCache = new Map<string, Intl.DateTimeFormat>();
 function parts(ms: number, tz: string): Record<string, number> {
   let f = partsCache.get(tz);
