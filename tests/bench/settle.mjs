@@ -3,8 +3,11 @@
 /**
  * Run `action` in the page and resolve with the ms until it has settled: every backend call
  * started since has answered, `ready` (a selector, if given) is in the page, and a frame has
- * been drawn with that. `fetches`: the action must start a call
- * before it counts as settled.
+ * been drawn with that. `fetches`: the action must start a call before it counts as settled
+ * (a call the action starts at once is counted before the first frame).
+ *
+ * The frame whose callbacks find the page settled draws what the page holds then; it is on
+ * screen when the next frame begins. The time is that of the next frame's callback.
  *
  * It resolves only once the page has also stopped changing (three frames in a row without a
  * change to the document), so that work a page leaves for its next frames (a long list's rows
@@ -20,8 +23,6 @@ export function settle(b, action, { ready = null, fetches = false } = {}) {
       const before = bench.started;
       const t = performance.now();
       let idleFrames = 0;
-      let frames = 0;
-      let quietAt = 0;
       let settled = null;
       let settledAt = 0;
       let changed = true;
@@ -46,31 +47,28 @@ export function settle(b, action, { ready = null, fetches = false } = {}) {
       };
       act[action[0]](action[1]);
       const tick = () => {
-        frames++;
-        const started = bench.started > before || (!fetches && frames > 3);
+        const at = performance.now();
+        const started = bench.started > before || !fetches;
         const quiet = bench.inflight === 0 && started && (!ready || document.querySelector(ready));
-        if (quiet) {
-          if (idleFrames === 0) quietAt = performance.now();
-          idleFrames++;
-        } else idleFrames = 0;
-        // Settled when two frames in a row had nothing in flight: the time of the first.
-        // With the calls it made and their times (the slowest first).
+        idleFrames = quiet ? idleFrames + 1 : 0;
+        // Settled when two frames in a row had nothing in flight: the time of the second, when
+        // the first has been drawn. With the calls it made and their times (the slowest first).
         const made = () =>
           bench.recent
             .slice(bench.recent.length - Math.min(bench.recent.length, bench.answered - answered))
             .sort((a, b) => b[1] - a[1])
             .map(([cmd, ms]) => `${cmd} ${ms.toFixed(0)}`);
         if (idleFrames >= 2 && !settled) {
-          settled = { ms: quietAt - t, calls: made() };
-          settledAt = performance.now();
+          settled = { ms: at - t, calls: made() };
+          settledAt = at;
         }
         still = changed ? 0 : still + 1;
         changed = false;
         // A page that keeps changing (an animation drawn by script) is waited for 3 s at most.
-        if (settled && (still >= 3 || performance.now() - settledAt > 3000)) {
+        if (settled && (still >= 3 || at - settledAt > 3000)) {
           watch.disconnect();
           done(settled);
-        } else if (performance.now() - t > 60000) {
+        } else if (at - t > 60000) {
           watch.disconnect();
           // Why not, first among the calls.
           const missing = ready && !document.querySelector(ready) ? `, ${ready} not shown` : "";

@@ -844,3 +844,54 @@ fn the_next_releases_to_go_out_are_listed_soonest_first() {
     assert_eq!(ids(3), [sooner.clone(), later.clone(), then.clone()]);
     assert_eq!(ids(10), [sooner, later, then, last]);
 }
+
+/// The calendar's conflicts are kept between visits while the store is unchanged. A reader
+/// (the app's pages read on their own connections) sees another connection's commit, the
+/// writer sees its own writes, and a summary of a different length is computed anew: each
+/// answer is what a fresh replica opened on the same file gives.
+#[test]
+fn kept_conflicts_follow_every_change_of_the_store() {
+    let (dir, _clock, mut relm) = relm_tests::pinned_workspace("Kept conflicts");
+    let open = || {
+        relm_api::Relm::open(&relm_api::Options {
+            data_dir: dir.path().to_path_buf(),
+            clock: std::sync::Arc::new(relm_domain::clock::SystemClock),
+            keyring: relm_api::KeyringChoice::Given(std::sync::Arc::new(
+                relm_identity::keyring::MemoryKeyStore::default(),
+            )),
+        })
+        .unwrap()
+    };
+    let total = |r: &relm_api::Relm, limit| {
+        let s = r.calendar_conflict_summary(limit, None).unwrap();
+        let fresh = open().calendar_conflict_summary(limit, None).unwrap();
+        assert_eq!(
+            s.conflicts, fresh.conflicts,
+            "as a fresh replica words them"
+        );
+        assert_eq!((s.total, s.blocked.clone()), (fresh.total, fresh.blocked));
+        (s.total, s.conflicts.len())
+    };
+    planned(&mut relm, "1.0.0", "2027-03-09T09:00", "2027-03-09T11:00");
+    planned(&mut relm, "1.0.1", "2027-03-09T10:00", "2027-03-09T12:00");
+    let reader = open();
+    let (before, _) = total(&reader, 10);
+    assert!(before > 0, "two releases of one service at once");
+    assert_eq!(total(&reader, 10).0, before, "asked again, unchanged");
+
+    planned(&mut relm, "1.0.2", "2027-03-09T10:30", "2027-03-09T11:30");
+    let (after, shown) = total(&reader, 10);
+    assert!(after > before, "the reader sees the writer's commit");
+    assert_eq!(
+        total(&reader, 1),
+        (after, 1),
+        "one worded when one is asked for"
+    );
+    assert_eq!(total(&reader, 10), (after, shown));
+
+    let (own, _) = total(&relm, 10);
+    assert_eq!(own, after);
+    planned(&mut relm, "1.0.3", "2027-03-09T08:00", "2027-03-09T12:00");
+    assert!(total(&relm, 10).0 > own, "the writer sees its own write");
+    assert_eq!(total(&reader, 10).0, total(&relm, 10).0);
+}

@@ -130,3 +130,46 @@ fn a_data_dir_copied_to_a_second_laptop_forks_and_every_replica_converges() {
     let err = bob.fails(relm_tests::MINIMAL_CREATE, 2);
     assert!(err.contains("removed"), "{err}");
 }
+
+/// The app keeps the calendar's conflicts between visits. A fork found by a sync voids what
+/// the forked member signed from the fork point: the kept conflicts must drop their release at
+/// once, though the page's replica did not write anything itself.
+#[test]
+fn a_fork_found_by_a_sync_drops_its_releases_from_the_kept_conflicts() {
+    let main = tempfile::tempdir().unwrap();
+    let a = Replica::new();
+    a.init();
+    a.ok(&["remote", "add", "main", p(main.path())]);
+    a.ok(&["sync"]);
+    a.json(relm_tests::WEEKEND_FREEZE);
+    let bob = a.admit(main.path(), "Bob", &["release-manager"]);
+    let bob2 = Replica::new();
+    copy_dir(&bob.data_dir(), &bob2.data_dir());
+    // In the weekend freeze: an error that blocks the release.
+    let frozen = bob.plan_release("ledger", "1.0.0", "2027-03-27T10:00", "2027-03-27T11:00");
+    sync(&bob);
+    sync(&a);
+    let page = relm_api::Relm::open(&relm_api::Options {
+        data_dir: a.data_dir(),
+        clock: std::sync::Arc::new(relm_domain::clock::SystemClock),
+        keyring: relm_api::KeyringChoice::Given(std::sync::Arc::new(
+            relm_identity::keyring::MemoryKeyStore::default(),
+        )),
+    })
+    .unwrap();
+    let blocked = || page.calendar_conflict_summary(10, None).unwrap().blocked;
+    assert_eq!(blocked(), [frozen.clone()]);
+
+    bob2.create_release("two", "1.0.0");
+    for _ in 0..2 {
+        for r in [&bob2, &bob, &a] {
+            sync(r);
+        }
+    }
+    assert_eq!(forked(&a).len(), 1, "the sync found the fork");
+    assert!(
+        blocked().is_empty(),
+        "the forked release no longer counts: {:?}",
+        blocked()
+    );
+}

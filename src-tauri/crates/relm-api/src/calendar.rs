@@ -172,6 +172,14 @@ pub struct ConflictSummary {
     pub blocked: Vec<String>,
 }
 
+/// Conflicts computed once and kept with the store's state they were computed from.
+#[derive(Debug)]
+pub(crate) struct KeptConflicts {
+    stamp: relm_store::Stamp,
+    limit: usize,
+    counted: relm_calendar::Counted,
+}
+
 /// Occurrences listed at most per request; more asks for a shorter range.
 pub const MAX_OCCURRENCES: usize = 50_000;
 
@@ -801,9 +809,33 @@ impl Relm {
     /// Conflicts of the releases still to go out with the calendar and with each other. The
     /// policy in force says which environments are production (whose windows are required).
     pub fn calendar_conflicts(&self) -> Result<Vec<relm_calendar::Conflict>> {
+        Ok(self.all_conflicts(usize::MAX)?.conflicts)
+    }
+
+    /// The conflicts of every release still to go out, the first `limit` worded. Kept while
+    /// the store's stamp stays the same: what they come from (releases, calendar entries, the
+    /// policy in force) is all in the store, forks and replays included, and they read no
+    /// clock.
+    fn all_conflicts(&self, limit: usize) -> Result<relm_calendar::Counted> {
         self.workspace_id()?;
+        let _snapshot = self.store.snapshot()?;
+        // Read before computing: a commit in between then only makes the next call compute
+        // again, never keeps an older result under a newer stamp.
+        let stamp = self.store.stamp()?;
+        if let Some(kept) = &*self.conflicts.borrow()
+            && kept.stamp == stamp
+            && kept.limit == limit
+        {
+            return Ok(kept.counted.clone());
+        }
         let all = calendar::planned_releases(self.store.conn())?;
-        Ok(self.conflicts_among(&all, None, usize::MAX)?.conflicts)
+        let counted = self.conflicts_among(&all, None, limit)?;
+        *self.conflicts.borrow_mut() = Some(KeptConflicts {
+            stamp,
+            limit,
+            counted: counted.clone(),
+        });
+        Ok(counted)
     }
 
     /// The conflicts of `releases` with the calendar and with each other (of the release
@@ -851,11 +883,7 @@ impl Relm {
                     None => relm_calendar::Counted::default(),
                 }
             }
-            None => {
-                self.workspace_id()?;
-                let all = calendar::planned_releases(self.store.conn())?;
-                self.conflicts_among(&all, None, limit)?
-            }
+            None => self.all_conflicts(limit)?,
         };
         Ok(ConflictSummary {
             total: counted.total as u32,

@@ -251,19 +251,18 @@ impl Relm {
             .zip(judged)
             .flat_map_iter(|(p, (facts, at))| {
                 let envs = p.environments.iter().map(String::as_str);
-                let verdicts =
-                    relm_policy::evaluate_each(&policy, version, &facts, envs, at, style);
+                // Unworded: only the blocking lines are worded.
+                let verdicts = relm_policy::judge_each(&policy, version, &facts, envs, at);
                 (p.environments.iter().zip(verdicts)).filter_map(move |(env, verdict)| {
-                    (verdict.outcome == relm_policy::Outcome::Blocked).then(|| DigestBlocked {
+                    (verdict.outcome() == relm_policy::Outcome::Blocked).then(|| DigestBlocked {
                         release_id: p.release_id.clone(),
                         label: p.label.clone(),
                         environment: env.clone(),
                         when: p.when.clone(),
                         reasons: verdict
-                            .rules
-                            .iter()
+                            .findings()
                             .filter(|l| l.status == LineStatus::Fail)
-                            .map(|l| l.reason.clone())
+                            .map(|l| l.reason(style))
                             .collect(),
                     })
                 })

@@ -154,23 +154,21 @@ pub(crate) fn blocked_gates(
 ) -> Result<Vec<BlockedGate>> {
     let (policy, version) = in_force(conn)?;
     let f = facts(conn, release_id, now, &policy)?;
-    let verdicts = relm_policy::evaluate_each(
+    let verdicts = relm_policy::judge_each(
         &policy,
         version,
         &f,
         environments.iter().map(String::as_str),
         now,
-        Lang::En,
     );
     Ok((environments.iter().zip(verdicts))
         .filter_map(|(env, v)| {
-            (v.outcome == Outcome::Blocked).then(|| BlockedGate {
+            (v.outcome() == Outcome::Blocked).then(|| BlockedGate {
                 environment: env.clone(),
                 rules: v
-                    .rules
-                    .iter()
+                    .findings()
                     .filter(|l| l.status == relm_policy::verdict::LineStatus::Fail)
-                    .map(|l| l.rule.clone())
+                    .map(|l| l.rule.to_string())
                     .collect(),
             })
         })
@@ -709,25 +707,25 @@ impl Relm {
             .flat_map_iter(|f| {
                 let (current, draft) = (&current, &draft);
                 f.fields.environments.iter().filter_map(move |env| {
-                    let before = relm_policy::evaluate(current, version, f, env, at);
-                    let after = relm_policy::evaluate_in(draft, version + 1, f, env, at, style);
-                    (before.outcome != after.outcome).then(|| SimulatedChange {
+                    // Unworded: only the changes are worded.
+                    let before = relm_policy::judge(current, version, f, env, at).outcome();
+                    let after = relm_policy::judge(draft, version + 1, f, env, at);
+                    (before != after.outcome()).then(|| SimulatedChange {
                         release_id: f.release_id.0.clone(),
                         service: f.fields.service.clone(),
                         version: f.fields.version.clone(),
                         environment: env.clone(),
-                        before: before.outcome,
-                        after: after.outcome,
+                        before,
+                        after: after.outcome(),
                         reasons: after
-                            .rules
-                            .iter()
+                            .findings()
                             .filter(|l| {
                                 matches!(
                                     l.status,
                                     relm_policy::LineStatus::Fail | relm_policy::LineStatus::Warn
                                 )
                             })
-                            .map(|l| format!("{}: {}", l.rule, l.reason))
+                            .map(|l| format!("{}: {}", l.rule, l.reason(style)))
                             .collect(),
                     })
                 })
@@ -787,14 +785,14 @@ fn waiting_for(
     let envs = f.fields.environments.clone();
     // The risk is assessed once: for the verdicts, and for whether a decision of mine counts.
     let risk = relm_policy::AssessedRisk::of(policy, &f);
-    let verdicts = relm_policy::evaluate_each_assessed(
+    // Unworded: only the line that waits is worded, for the few releases listed.
+    let verdicts = relm_policy::judge_each_assessed(
         policy,
         version,
         &f,
         &risk,
         envs.iter().map(String::as_str),
         now,
-        style,
     );
     for (env, verdict) in envs.into_iter().zip(verdicts) {
         // Before deployment, approvals and escalations wait for decisions; once it has
@@ -805,8 +803,8 @@ fn waiting_for(
         } else {
             &["emergency"]
         };
-        let waiting = verdict.rules.iter().find(|l| {
-            kinds.contains(&l.kind.as_str())
+        let waiting = verdict.findings().find(|l| {
+            kinds.contains(&l.kind)
                 && matches!(
                     l.status,
                     relm_policy::LineStatus::Fail | relm_policy::LineStatus::Warn
@@ -817,7 +815,11 @@ fn waiting_for(
         if waiting.kind == "emergency" && f.emergency.as_ref().is_some_and(|e| e.approver != *me) {
             continue;
         }
-        if verdict.approvals.iter().any(|a| a.by == me.0 && a.counts) {
+        if verdict
+            .approvals()
+            .iter()
+            .any(|a| a.fact.by == *me && a.counts)
+        {
             continue;
         }
         // Would an approval from me count?
@@ -826,7 +828,7 @@ fn waiting_for(
             by: me.clone(),
             environment: env.clone(),
             decision: Decision::Approve,
-            release_digest: verdict.release_digest.clone(),
+            release_digest: verdict.release_digest().to_string(),
             policy_version: version,
             at: now,
             expires_at: None,
@@ -843,7 +845,7 @@ fn waiting_for(
                 title: f.fields.title.clone(),
                 environment: env.clone(),
                 window_start: f.fields.window.as_ref().map(|w| fmt_utc(w.start)),
-                reason: waiting.reason.clone(),
+                reason: waiting.reason(style),
             });
         }
     }

@@ -101,6 +101,11 @@ pub struct Relm {
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) keys: Arc<dyn KeyStore>,
     pub(crate) data_dir: PathBuf,
+    /// The last conflicts of every release still to go out ([`Relm::calendar_conflict_summary`]
+    /// without a release), with the store's stamp they were computed at and how many were
+    /// worded: the calendar page asks for them at each visit, and they change only with the
+    /// store.
+    pub(crate) conflicts: std::cell::RefCell<Option<crate::calendar::KeptConflicts>>,
 }
 
 impl Relm {
@@ -157,6 +162,7 @@ impl Relm {
             clock: opts.clock.clone(),
             keys,
             data_dir: opts.data_dir.clone(),
+            conflicts: Default::default(),
         })
     }
 

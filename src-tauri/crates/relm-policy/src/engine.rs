@@ -11,7 +11,7 @@ use crate::facts::{ApprovalFact, Facts};
 use crate::policy::{Environment, Policy};
 use crate::rules::Finding;
 use crate::text::{Lang, Msg, Style};
-use crate::verdict::{ApprovalLine, Line, LineStatus, Severity, Verdict, outcome_of};
+use crate::verdict::{ApprovalLine, Line, LineStatus, Outcome, Severity, Verdict, outcome_of};
 
 /// Everything a rule may look at.
 #[derive(Debug)]
@@ -401,7 +401,18 @@ pub fn evaluate_in(
     at: DateTime<Utc>,
     style: impl Into<Style>,
 ) -> Verdict {
-    verdict(Context::new(policy, facts, env, at), version, style.into())
+    judge(policy, version, facts, env, at).word(style)
+}
+
+/// [`evaluate`], unworded: for callers that read the outcome or a few lines.
+pub fn judge(
+    policy: &Policy,
+    version: u32,
+    facts: &Facts,
+    env: &str,
+    at: DateTime<Utc>,
+) -> Judgement {
+    judgement(Context::new(policy, facts, env, at), version)
 }
 
 /// [`evaluate_in`] for each of `envs`, in order. The release's risk does not depend on the
@@ -436,17 +447,151 @@ pub fn evaluate_each_assessed<'e>(
     style: impl Into<Style>,
 ) -> Vec<Verdict> {
     let style = style.into();
+    judge_each_assessed(policy, version, facts, risk, envs, at)
+        .into_iter()
+        .map(|j| j.word(style))
+        .collect()
+}
+
+/// [`evaluate_each`], unworded: for callers that read outcomes or a few lines.
+pub fn judge_each<'e>(
+    policy: &Policy,
+    version: u32,
+    facts: &Facts,
+    envs: impl IntoIterator<Item = &'e str>,
+    at: DateTime<Utc>,
+) -> Vec<Judgement> {
+    let risk = AssessedRisk::of(policy, facts);
+    judge_each_assessed(policy, version, facts, &risk, envs, at)
+}
+
+/// [`judge_each`] with the release's risk already assessed ([`AssessedRisk::of`]).
+pub fn judge_each_assessed<'e>(
+    policy: &Policy,
+    version: u32,
+    facts: &Facts,
+    risk: &AssessedRisk,
+    envs: impl IntoIterator<Item = &'e str>,
+    at: DateTime<Utc>,
+) -> Vec<Judgement> {
     let calendar: std::rc::Rc<CalendarCell<'_>> = std::rc::Rc::default();
     (envs.into_iter())
         .map(|env| {
             let cx = Context::assessed(policy, facts, env, at, risk, calendar.clone());
-            verdict(cx, version, style)
+            judgement(cx, version)
         })
         .collect()
 }
 
-/// The verdict of the rules on what `cx` holds.
-fn verdict(cx: Context<'_>, version: u32, style: Style) -> Verdict {
+/// A verdict reached but not yet worded: each rule's finding and the decisions weighed, as
+/// messages. Wording every line of every verdict is a good part of judging many releases; a
+/// caller that reads the outcome, or one line, words only what it shows ([`Judgement::word`]
+/// words it all, as [`evaluate`] does).
+#[derive(Debug, Clone)]
+pub struct Judgement {
+    release_id: String,
+    service: String,
+    version: String,
+    environment: String,
+    tier: Option<crate::Tier>,
+    at: DateTime<Utc>,
+    policy_version: u32,
+    release_digest: String,
+    /// (rule id, kind, finding), in the order they are shown.
+    findings: Vec<(String, String, Finding)>,
+    /// The decisions the approvals rule weighs, and those an escalation counts (when one
+    /// applies).
+    listed: Vec<Assessed>,
+    authorizations: Vec<Assessed>,
+    review_required: bool,
+    assessment: crate::assess::Assessment,
+    level: crate::assess::Judged,
+    decided_by: Msg,
+}
+
+/// One rule's finding in a [`Judgement`], unworded.
+#[derive(Debug, Clone, Copy)]
+pub struct Found<'j> {
+    pub rule: &'j str,
+    pub kind: &'j str,
+    pub status: LineStatus,
+    reason: &'j Msg,
+}
+
+impl Found<'_> {
+    /// Why, in `style`: the line's `reason`.
+    pub fn reason(&self, style: impl Into<Style>) -> String {
+        self.reason.render(style)
+    }
+}
+
+impl Judgement {
+    /// Each rule's finding, in the order the verdict shows them.
+    pub fn findings(&self) -> impl Iterator<Item = Found<'_>> {
+        self.findings.iter().map(|(rule, kind, f)| Found {
+            rule,
+            kind,
+            status: f.status,
+            reason: &f.reason,
+        })
+    }
+
+    pub fn outcome(&self) -> Outcome {
+        outcome_of(self.findings.iter().map(|(_, _, f)| f.status))
+    }
+
+    /// The decisions the verdict lists (its `approvals`), unworded.
+    pub fn approvals(&self) -> &[Assessed] {
+        &self.listed
+    }
+
+    pub fn release_digest(&self) -> &str {
+        &self.release_digest
+    }
+
+    /// The whole verdict, worded in `style`.
+    pub fn word(self, style: impl Into<Style>) -> Verdict {
+        let style = style.into();
+        let outcome = self.outcome();
+        let rules: Vec<Line> = self
+            .findings
+            .into_iter()
+            .map(|(rule, kind, f)| Line {
+                rule,
+                kind,
+                status: f.status,
+                reason: f.reason.render(style),
+                evidence: f.evidence.iter().map(|m| m.render(style)).collect(),
+                action: f.remedy.as_ref().and_then(Msg::action),
+                remedy: f.remedy.map(|m| m.render(style)),
+            })
+            .collect();
+        Verdict {
+            release_id: self.release_id,
+            service: self.service,
+            version: self.version,
+            environment: self.environment,
+            tier: self.tier,
+            at: fmt_utc(self.at),
+            policy_version: self.policy_version,
+            release_digest: self.release_digest,
+            outcome,
+            rules,
+            approvals: self.listed.iter().map(|a| a.line(style)).collect(),
+            authorizations: self.authorizations.iter().map(|a| a.line(style)).collect(),
+            review_required: self.review_required,
+            risk: crate::verdict::VerdictRisk {
+                method: self.assessment.method,
+                score: self.assessment.score,
+                decided_by: self.decided_by.render(style),
+                level: self.level,
+            },
+        }
+    }
+}
+
+/// The rules' findings on what `cx` holds, unworded.
+fn judgement(cx: Context<'_>, version: u32) -> Judgement {
     let (policy, facts, env, at) = (cx.policy, cx.facts, cx.env, cx.at);
     let environment = cx.environment;
     let tier = environment.map(|e| e.tier);
@@ -556,50 +701,32 @@ fn verdict(cx: Context<'_>, version: u32, style: Style) -> Verdict {
         version,
         &approvals,
     ));
-    let lines: Vec<Line> = found
-        .into_iter()
-        .map(|(rule, kind, f)| Line {
-            rule,
-            kind,
-            status: f.status,
-            reason: f.reason.render(style),
-            evidence: f.evidence.iter().map(|m| m.render(style)).collect(),
-            action: f.remedy.as_ref().and_then(Msg::action),
-            remedy: f.remedy.map(|m| m.render(style)),
-        })
-        .collect();
-    let escalation_applies = lines
+    let escalation_applies = found
         .iter()
-        .any(|l| l.kind == "escalation" && l.status != LineStatus::NotApplicable);
-    let listed: Vec<ApprovalLine> = cx.assess_listed().iter().map(|a| a.line(style)).collect();
+        .any(|(_, kind, f)| kind == "escalation" && f.status != LineStatus::NotApplicable);
     let authorizations = if escalation_applies {
-        cx.assess(&[Role::Approver], None)
-            .iter()
+        approvals
+            .into_iter()
             .filter(|a| a.fact.decision == Decision::Approve)
-            .map(|a| a.line(style))
             .collect()
     } else {
         Vec::new()
     };
-    Verdict {
+    Judgement {
         release_id: facts.release_id.0.clone(),
         service: facts.fields.service.clone(),
         version: facts.fields.version.clone(),
         environment: env.to_string(),
         tier,
-        at: fmt_utc(at),
+        at,
         policy_version: version,
         release_digest: cx.digest.clone(),
-        outcome: outcome_of(&lines),
-        rules: lines,
-        approvals: listed,
+        findings: found,
+        listed: cx.assess_listed(),
         authorizations,
         review_required: facts.fields.change_type == ChangeType::Emergency,
-        risk: crate::verdict::VerdictRisk {
-            method: cx.assessment.method,
-            score: cx.assessment.score,
-            decided_by: cx.risk_msg().render(style),
-            level: cx.level.clone(),
-        },
+        assessment: cx.assessment.clone(),
+        level: cx.level.clone(),
+        decided_by: cx.risk_msg(),
     }
 }

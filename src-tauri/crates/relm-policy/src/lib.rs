@@ -15,7 +15,10 @@ pub mod rules;
 pub mod text;
 pub mod verdict;
 
-pub use engine::{AssessedRisk, evaluate, evaluate_each, evaluate_each_assessed, evaluate_in};
+pub use engine::{
+    AssessedRisk, Judgement, evaluate, evaluate_each, evaluate_each_assessed, evaluate_in, judge,
+    judge_each, judge_each_assessed,
+};
 pub use facts::Facts;
 pub use policy::{Policy, PolicyError, Tier};
 pub use text::{Lang, Style};

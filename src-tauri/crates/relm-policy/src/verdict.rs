@@ -189,11 +189,11 @@ impl Verdict {
     }
 }
 
-/// The outcome that a set of lines gives.
-pub fn outcome_of(lines: &[Line]) -> Outcome {
-    if lines.iter().any(|l| l.status == LineStatus::Fail) {
+/// The outcome that the statuses of a verdict's lines give.
+pub fn outcome_of(statuses: impl Iterator<Item = LineStatus> + Clone) -> Outcome {
+    if statuses.clone().any(|s| s == LineStatus::Fail) {
         Outcome::Blocked
-    } else if lines.iter().any(|l| l.status == LineStatus::Warn) {
+    } else if statuses.clone().any(|s| s == LineStatus::Warn) {
         Outcome::AllowedWithWarnings
     } else {
         Outcome::Allowed

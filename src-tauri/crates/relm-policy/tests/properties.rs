@@ -255,4 +255,49 @@ proptest! {
         };
         prop_assert_eq!(key(&reference), key(&other));
     }
+
+    /// Callers that read a verdict's outcome or a few of its lines take it unworded (pending
+    /// decisions, the digest, the gates that block, a policy simulation): what they read is
+    /// what the worded verdict says, in either language.
+    #[test]
+    fn an_unworded_verdict_says_what_the_worded_one_does(
+        decisions in prop::collection::vec((0u8..4, any::<bool>()), 0..6),
+        high in any::<bool>(),
+        env in prop::sample::select(vec!["staging", "prod", "nowhere"]),
+        french in any::<bool>(),
+    ) {
+        let policy = Policy::parse(POLICY).unwrap();
+        let mut fields = base();
+        if high { fields.risk = RiskLevel::High; }
+        let mut f = facts(fields);
+        f.approvals = decisions
+            .iter()
+            .enumerate()
+            .map(|(i, (who, ok))| {
+                let d = if *ok { Decision::Approve } else { Decision::Reject };
+                approval(&f, *who, 10 + i as i64, d)
+            })
+            .collect();
+        let lang = if french { relm_policy::Lang::Fr } else { relm_policy::Lang::En };
+        let at = t0() + Duration::days(1);
+        let worded = relm_policy::evaluate_in(&policy, 1, &f, env, at, lang);
+        let judged = relm_policy::judge(&policy, 1, &f, env, at);
+        prop_assert_eq!(judged.outcome(), worded.outcome);
+        prop_assert_eq!(judged.release_digest(), worded.release_digest.as_str());
+        let lines: Vec<(String, String, relm_policy::LineStatus, String)> = judged
+            .findings()
+            .map(|l| (l.rule.to_string(), l.kind.to_string(), l.status, l.reason(lang)))
+            .collect();
+        let expected: Vec<_> = worded
+            .rules
+            .iter()
+            .map(|l| (l.rule.clone(), l.kind.clone(), l.status, l.reason.clone()))
+            .collect();
+        prop_assert_eq!(lines, expected);
+        let approvals: Vec<(String, bool)> =
+            judged.approvals().iter().map(|a| (a.fact.by.0.clone(), a.counts)).collect();
+        let expected: Vec<_> = worded.approvals.iter().map(|a| (a.by.clone(), a.counts)).collect();
+        prop_assert_eq!(approvals, expected);
+        prop_assert_eq!(&judged.clone().word(lang), &worded);
+    }
 }

@@ -157,6 +157,18 @@ impl Store {
         }))
     }
 
+    /// A value that changes whenever the store may have changed since it was last read: a
+    /// commit through another connection (SQLite's `data_version`) or a row written through
+    /// this one (its total changes, triggers' and rolled-back ones included). A result computed
+    /// from the store stays valid while the stamp read before computing it is unchanged. Read it
+    /// inside the [`Store::snapshot`] the work runs in, so that both see the same state.
+    pub fn stamp(&self) -> Result<Stamp> {
+        let version: i64 = self
+            .conn
+            .query_row("PRAGMA data_version", [], |row| row.get(0))?;
+        Ok(Stamp(version, self.conn.total_changes()))
+    }
+
     /// Run `f` inside `BEGIN IMMEDIATE … COMMIT`; any error rolls everything back.
     pub fn write<T, E: From<StoreError>>(
         &mut self,
@@ -176,6 +188,10 @@ impl Store {
         self.write(|tx| projection::replay(tx))
     }
 }
+
+/// What [`Store::stamp`] reads: equal stamps, nothing written in between.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stamp(i64, u64);
 
 /// A read transaction held open (see [`Store::snapshot`]); it ends, changing nothing, on drop.
 #[derive(Debug)]
@@ -259,6 +275,59 @@ mod tests {
             })
             .unwrap();
         assert_eq!(count(&store), 0);
+    }
+
+    /// The stamp stays while only reads happen, and moves on a write through this connection
+    /// and on a commit through another one; inside a snapshot it is that of the snapshot's
+    /// state.
+    #[test]
+    fn the_stamp_moves_with_every_write_and_only_then() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("relm.db");
+        let mut store = Store::open(&path).unwrap();
+        let other = Connection::open(&path).unwrap();
+        let insert = |c: &Connection, id: &str| {
+            c.execute_batch(&format!(
+                "PRAGMA foreign_keys = OFF;
+                 INSERT INTO review_requirements (release_id, since_ms, reasons)
+                 VALUES ('{id}', 0, 'failed')"
+            ))
+            .unwrap();
+        };
+        let first = store.stamp().unwrap();
+        store
+            .conn()
+            .query_row("SELECT count(*) FROM review_requirements", [], |r| {
+                r.get::<_, i64>(0)
+            })
+            .unwrap();
+        assert_eq!(store.stamp().unwrap(), first, "a read changes nothing");
+        insert(&other, "a");
+        let second = store.stamp().unwrap();
+        assert_ne!(second, first, "another connection's commit");
+        store
+            .write(|tx| {
+                tx.execute("DELETE FROM review_requirements", [])
+                    .map_err(StoreError::from)
+            })
+            .unwrap();
+        let third = store.stamp().unwrap();
+        assert_ne!(third, second, "a write through this connection");
+        {
+            let _snapshot = store.snapshot().unwrap();
+            let inside = store.stamp().unwrap();
+            insert(&other, "b");
+            assert_eq!(
+                store.stamp().unwrap(),
+                inside,
+                "the snapshot's state, not the later commit"
+            );
+        }
+        assert_ne!(
+            store.stamp().unwrap(),
+            third,
+            "after it, the commit is seen"
+        );
     }
 
     #[test]

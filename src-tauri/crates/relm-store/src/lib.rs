@@ -21,7 +21,7 @@ pub mod projection;
 pub mod verify;
 pub mod webhooks;
 
-pub use db::{SCHEMA_VERSION, Snapshot, Store};
+pub use db::{SCHEMA_VERSION, Snapshot, Stamp, Store};
 pub use error::StoreError;
 pub use projection::releases::{Cursor, ReleaseFilter, ReleaseRow, SortKey, StatusChange};
 pub use rusqlite::{self, Connection, Transaction};
