@@ -34,6 +34,9 @@ pub struct AppInfo {
     pub log_dir: Option<String>,
     pub has_workspace: bool,
     pub preferences: crate::state::Preferences,
+    /// The page is drawn without a GPU ([`crate::render::drawn_on_cpu`]): it draws what is
+    /// costly to rasterize on the CPU (blurred shadows) more simply.
+    pub drawn_on_cpu: bool,
 }
 
 #[tauri::command(async)]
@@ -45,6 +48,7 @@ pub fn app_info(state: State<'_, AppState>) -> Result<AppInfo> {
         log_dir: relm_api::logging::log_dir().map(|d| d.display().to_string()),
         has_workspace: state.has_workspace(),
         preferences: state.preferences(),
+        drawn_on_cpu: crate::render::drawn_on_cpu(),
     })
 }
 

@@ -63,6 +63,22 @@ pub fn rasterizing_on_cpu() -> bool {
     PAINTING.load(Ordering::Relaxed)
 }
 
+/// Whether the web view draws without a GPU: no render node (whatever mode WebKit then
+/// renders in, it is software), or CPU rasterization asked for. The page then draws crisp
+/// shadows instead of blurred ones: rasterizing a blur on the CPU cost 50-70 ms a frame on a
+/// page of cards (`docs/BENCHMARKS.md`).
+pub fn drawn_on_cpu() -> bool {
+    cfg!(target_os = "linux")
+        && without_gpu(has_render_node(Path::new("/dev/dri")), |name| {
+            std::env::var_os(name).map(|v| v.to_string_lossy().into_owned())
+        })
+}
+
+/// [`drawn_on_cpu`] on Linux, given whether there is a render node and the environment.
+pub fn without_gpu(has_gpu: bool, var: impl Fn(&str) -> Option<String>) -> bool {
+    !has_gpu || var("WEBKIT_SKIA_ENABLE_CPU_RENDERING").is_some_and(|v| v != "0")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -76,6 +92,18 @@ mod tests {
             let set = |name: &str| (name == *chosen).then(|| "0".to_string());
             assert!(!rasterize_on_cpu(false, set), "{chosen} was chosen");
         }
+    }
+
+    #[test]
+    fn the_page_knows_it_is_drawn_without_a_gpu() {
+        let none = |_: &str| None;
+        assert!(without_gpu(false, none), "no render node");
+        assert!(!without_gpu(true, none), "a GPU, WebKit's default");
+        let cpu = |v: &'static str| {
+            move |name: &str| (name == "WEBKIT_SKIA_ENABLE_CPU_RENDERING").then(|| v.to_string())
+        };
+        assert!(without_gpu(true, cpu("1")), "CPU rasterization asked for");
+        assert!(!without_gpu(true, cpu("0")), "asked not to");
     }
 
     #[test]

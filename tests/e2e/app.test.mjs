@@ -4,7 +4,7 @@
 
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { cpSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import {
@@ -145,6 +145,25 @@ test("the demo workspace lists its releases", async () => {
   await withApp("demo", dir, async (b) => {
     await (await find(b, "[data-testid=open-demo]")).click();
     await find(b, "[data-testid=workspace-name]", 30000);
+    // Without a GPU (as under Xvfb here) the cards' shadows are drawn unblurred: blurring them
+    // on the CPU cost 50-70 ms a frame. With one, they keep their blur.
+    const cpu =
+      !(existsSync("/dev/dri") && readdirSync("/dev/dri").some((f) => f.startsWith("renderD"))) ||
+      (process.env.WEBKIT_SKIA_ENABLE_CPU_RENDERING ?? "0") !== "0";
+    const drawn = await b.execute(() => ({
+      drawing: document.documentElement.dataset.drawing,
+      shadow: getComputedStyle(document.querySelector(".card")).boxShadow,
+    }));
+    assert.equal(drawn.drawing, cpu ? "cpu" : "gpu");
+    const blurs = [...drawn.shadow.matchAll(/-?[\d.]+px -?[\d.]+px ([\d.]+)px/g)].map((m) =>
+      Number(m[1]),
+    );
+    assert.ok(blurs.length > 0, drawn.shadow);
+    assert.equal(
+      blurs.some((x) => x > 0),
+      !cpu,
+      drawn.shadow,
+    );
     // The dashboard names the next freezes of the demo's calendar.
     const freezes = await find(b, "[data-testid=next-freezes]");
     await until(b, async () => /Weekend freeze/.test(await freezes.getText()), "next freezes");

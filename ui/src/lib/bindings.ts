@@ -51,7 +51,12 @@ problems: Array<FieldProblem>,
  */
 reason?: Reason, };
 
-export type AppInfo = { version: string, data_dir: string, log_dir: string | null, has_workspace: boolean, preferences: Preferences, };
+export type AppInfo = { version: string, data_dir: string, log_dir: string | null, has_workspace: boolean, preferences: Preferences, 
+/**
+ * The page is drawn without a GPU ([`crate::render::drawn_on_cpu`]): it draws what is
+ * costly to rasterize on the CPU (blurred shadows) more simply.
+ */
+drawn_on_cpu: boolean, };
 
 export type Preferences = { 
 /**

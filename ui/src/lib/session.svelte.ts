@@ -21,6 +21,8 @@ export const session = $state({
 
 export async function loadSession(): Promise<void> {
   session.info = await backend.appInfo();
+  // Without a GPU, the page draws crisp shadows rather than blurred ones (app.css).
+  document.documentElement.dataset.drawing = session.info.drawn_on_cpu ? "cpu" : "gpu";
   const p = session.info.preferences;
   setLocale(p.locale === "fr" || p.locale === "en" ? p.locale : osLocale());
   setTheme(asTheme(p.theme));
