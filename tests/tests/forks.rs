@@ -158,7 +158,7 @@ fn a_fork_found_by_a_sync_drops_its_releases_from_the_kept_conflicts() {
     })
     .unwrap();
     let blocked = || page.calendar_conflict_summary(10, None).unwrap().blocked;
-    assert_eq!(blocked(), [frozen.clone()]);
+    assert_eq!(blocked(), std::slice::from_ref(&frozen));
 
     bob2.create_release("two", "1.0.0");
     for _ in 0..2 {

@@ -175,6 +175,22 @@ fn approval(f: &Facts, who: u8, minutes: i64, decision: Decision) -> ApprovalFac
     }
 }
 
+/// Approvals (`true`) and rejections by person number, one a minute from ten minutes in.
+fn decided(f: &Facts, decisions: &[(u8, bool)]) -> Vec<ApprovalFact> {
+    decisions
+        .iter()
+        .enumerate()
+        .map(|(i, (who, ok))| {
+            let d = if *ok {
+                Decision::Approve
+            } else {
+                Decision::Reject
+            };
+            approval(f, *who, 10 + i as i64, d)
+        })
+        .collect()
+}
+
 proptest! {
     #[test]
     fn any_governed_edit_makes_approvals_stale(field in 0..GOVERNED_FIELDS, n in any::<u8>()) {
@@ -218,14 +234,7 @@ proptest! {
         if high { fields.risk = RiskLevel::High; }
         let mut f = facts(fields);
         // Each decision at its own minute; a person's later decision replaces their earlier one.
-        let events: Vec<ApprovalFact> = decisions
-            .iter()
-            .enumerate()
-            .map(|(i, (who, ok))| {
-                let d = if *ok { Decision::Approve } else { Decision::Reject };
-                approval(&f, *who, 10 + i as i64, d)
-            })
-            .collect();
+        let events = decided(&f, &decisions);
         if rehearsed {
             f.rehearsals.push(RehearsalFact { at: t0(), by: KeyId("00000000000000aa".into()), note: "ok".into(), link: None, environment: None, result: RehearsalResult::Passed });
         }
@@ -270,14 +279,7 @@ proptest! {
         let mut fields = base();
         if high { fields.risk = RiskLevel::High; }
         let mut f = facts(fields);
-        f.approvals = decisions
-            .iter()
-            .enumerate()
-            .map(|(i, (who, ok))| {
-                let d = if *ok { Decision::Approve } else { Decision::Reject };
-                approval(&f, *who, 10 + i as i64, d)
-            })
-            .collect();
+        f.approvals = decided(&f, &decisions);
         let lang = if french { relm_policy::Lang::Fr } else { relm_policy::Lang::En };
         let at = t0() + Duration::days(1);
         let worded = relm_policy::evaluate_in(&policy, 1, &f, env, at, lang);
