@@ -295,4 +295,39 @@ fn the_period_s_deployments_are_those_the_figures_count() {
         ..query(None)
     };
     assert!(relm.deployments(&none).unwrap().is_empty());
+    // The page asks for them beside the figures: "the environments measured", whatever
+    // `environments` says, the same rows; with an environment (or an alias of it), the same as
+    // the figures for it.
+    let ids = |q: &DeploymentQuery| -> Vec<String> {
+        relm.deployments(q)
+            .unwrap()
+            .into_iter()
+            .map(|d| d.record.id)
+            .collect()
+    };
+    let measured = |environment: Option<&str>| DeploymentQuery {
+        environments: Some(vec!["staging".into()]),
+        environment: environment.map(String::from),
+        measured: Some(true),
+        ..query(None)
+    };
+    assert_eq!(ids(&measured(None)), ids(&query(None)));
+    for env in ["prod", "production"] {
+        let figures = relm
+            .metrics("2027-03-01", "2027-03-31", None, Some(env))
+            .unwrap();
+        assert_eq!(
+            ids(&measured(Some(env))).len() as u32,
+            figures.deployments,
+            "{env}"
+        );
+        assert_eq!(ids(&measured(Some(env))), ids(&query(None)), "{env}");
+    }
+    let staging = ids(&measured(Some("staging")));
+    assert_eq!(staging.len(), 6);
+    assert!(
+        staging
+            .iter()
+            .all(|id| !all.iter().any(|d| &d.record.id == id))
+    );
 }

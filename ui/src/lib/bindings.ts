@@ -1207,6 +1207,12 @@ export type DeploymentQuery = { release?: string, service?: string, environment?
  */
 environments?: Array<string>, 
 /**
+ * The environments `relm metrics` measures instead (`environment` when given, else the
+ * policy's production ones), each with its aliases: the deployments its figures count,
+ * asked for beside them rather than after.
+ */
+measured?: boolean, 
+/**
  * A date (`YYYY-MM-DD`, from its start, UTC) or an RFC 3339 time.
  */
 from?: string, 

@@ -99,6 +99,10 @@ pub struct DeploymentQuery {
     /// Any of these environments, each with the names the policy gives it as aliases (the
     /// environments of `relm metrics`).
     pub environments: Option<Vec<String>>,
+    /// The environments `relm metrics` measures instead (`environment` when given, else the
+    /// policy's production ones), each with its aliases: the deployments its figures count,
+    /// asked for beside them rather than after.
+    pub measured: Option<bool>,
     /// A date (`YYYY-MM-DD`, from its start, UTC) or an RFC 3339 time.
     pub from: Option<String>,
     /// A date (`YYYY-MM-DD`, to its end, UTC) or an RFC 3339 time.
@@ -408,7 +412,16 @@ impl Relm {
             .transpose()?;
         let (from, to) = period_bounds(q.from.as_deref(), q.to.as_deref())?;
         let conn = self.store.conn();
-        let environments = match &q.environments {
+        let measured;
+        let (environment, environments) = match q.measured {
+            Some(true) => {
+                let (policy, _) = in_force(conn)?;
+                measured = crate::metrics::measured(&policy, q.environment.as_deref());
+                (None, Some(&measured))
+            }
+            _ => (q.environment.as_deref(), q.environments.as_ref()),
+        };
+        let environments = match environments {
             Some(names) => {
                 let (policy, _) = in_force(conn)?;
                 let mut all = Vec::new();
@@ -432,7 +445,7 @@ impl Relm {
         let filter = DeploymentFilter {
             release,
             service: optional(q.service.as_deref()),
-            environment: optional(q.environment.as_deref()),
+            environment: optional(environment),
             environments,
             ended_from: from.map(|t| t.timestamp_millis()),
             ended_to: to.map(|t| t.timestamp_millis()),

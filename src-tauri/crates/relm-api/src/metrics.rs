@@ -21,19 +21,7 @@ impl Relm {
         };
         let service = service.map(str::trim).filter(|s| !s.is_empty());
         let (policy, _) = crate::gates::in_force(self.store.conn())?;
-        let environments: Vec<String> = match environment.map(str::trim).filter(|s| !s.is_empty()) {
-            Some(e) => vec![
-                policy
-                    .environment(e)
-                    .map(|x| x.name.clone())
-                    .unwrap_or_else(|| e.to_string()),
-            ],
-            None => policy
-                .order()
-                .filter(|e| e.tier == relm_policy::Tier::Production)
-                .map(|e| e.name.clone())
-                .collect(),
-        };
+        let environments = measured(&policy, environment);
         // Aliases count as their environment.
         let names: Vec<String> = environments
             .iter()
@@ -55,5 +43,23 @@ impl Relm {
             today,
             policy.reviews.due_days,
         )?)
+    }
+}
+
+/// The environments the metrics measure: `environment` (by its name when it is an alias), or
+/// without one the policy's production environments.
+pub(crate) fn measured(policy: &relm_policy::Policy, environment: Option<&str>) -> Vec<String> {
+    match environment.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(e) => vec![
+            policy
+                .environment(e)
+                .map(|x| x.name.clone())
+                .unwrap_or_else(|| e.to_string()),
+        ],
+        None => policy
+            .order()
+            .filter(|e| e.tier == relm_policy::Tier::Production)
+            .map(|e| e.name.clone())
+            .collect(),
     }
 }
