@@ -510,6 +510,19 @@ pub fn npm_sbom(project: &str, format: &str, dir: &Path) -> PathBuf {
     file
 }
 
+/// A replica opened on the data dir `dir` to read, as the app's pages do (on a connection of
+/// its own; no key is needed to read, so none is held).
+pub fn reader(dir: &std::path::Path) -> relm_api::Relm {
+    relm_api::Relm::open(&relm_api::Options {
+        data_dir: dir.to_path_buf(),
+        clock: std::sync::Arc::new(relm_domain::clock::SystemClock),
+        keyring: relm_api::KeyringChoice::Given(std::sync::Arc::new(
+            relm_identity::keyring::MemoryKeyStore::default(),
+        )),
+    })
+    .expect("open the data dir")
+}
+
 /// A new workspace of one member (Ada), in the use-cases directly, its clock pinned at
 /// 2027-03-01 09:00 UTC.
 pub fn pinned_workspace(

@@ -318,14 +318,7 @@ fn one_release_s_conflicts_are_those_of_the_whole_list() {
         let end = format!("2027-03-{day}T{:02}:30", 12 + n % 3);
         ids.push(r.plan_release(service, &format!("1.0.{n}"), &start, &end));
     }
-    let relm = relm_api::Relm::open(&relm_api::Options {
-        data_dir: r.data_dir(),
-        clock: std::sync::Arc::new(relm_domain::clock::SystemClock),
-        keyring: relm_api::KeyringChoice::Given(std::sync::Arc::new(
-            relm_identity::keyring::MemoryKeyStore::default(),
-        )),
-    })
-    .unwrap();
+    let relm = relm_tests::reader(&r.data_dir());
     let all = relm.calendar_conflicts().unwrap();
     assert!(all.iter().any(|c| c.others > 0), "{all:?}");
     let whole = relm.calendar_conflict_summary(0, None).unwrap();
@@ -852,16 +845,7 @@ fn the_next_releases_to_go_out_are_listed_soonest_first() {
 #[test]
 fn kept_conflicts_follow_every_change_of_the_store() {
     let (dir, _clock, mut relm) = relm_tests::pinned_workspace("Kept conflicts");
-    let open = || {
-        relm_api::Relm::open(&relm_api::Options {
-            data_dir: dir.path().to_path_buf(),
-            clock: std::sync::Arc::new(relm_domain::clock::SystemClock),
-            keyring: relm_api::KeyringChoice::Given(std::sync::Arc::new(
-                relm_identity::keyring::MemoryKeyStore::default(),
-            )),
-        })
-        .unwrap()
-    };
+    let open = || relm_tests::reader(dir.path());
     let total = |r: &relm_api::Relm, limit| {
         let s = r.calendar_conflict_summary(limit, None).unwrap();
         let fresh = open().calendar_conflict_summary(limit, None).unwrap();

@@ -149,14 +149,7 @@ fn a_fork_found_by_a_sync_drops_its_releases_from_the_kept_conflicts() {
     let frozen = bob.plan_release("ledger", "1.0.0", "2027-03-27T10:00", "2027-03-27T11:00");
     sync(&bob);
     sync(&a);
-    let page = relm_api::Relm::open(&relm_api::Options {
-        data_dir: a.data_dir(),
-        clock: std::sync::Arc::new(relm_domain::clock::SystemClock),
-        keyring: relm_api::KeyringChoice::Given(std::sync::Arc::new(
-            relm_identity::keyring::MemoryKeyStore::default(),
-        )),
-    })
-    .unwrap();
+    let page = relm_tests::reader(&a.data_dir());
     let blocked = || page.calendar_conflict_summary(10, None).unwrap().blocked;
     assert_eq!(blocked(), std::slice::from_ref(&frozen));
 
