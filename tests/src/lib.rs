@@ -512,7 +512,7 @@ pub fn npm_sbom(project: &str, format: &str, dir: &Path) -> PathBuf {
 
 /// A replica opened on the data dir `dir` to read, as the app's pages do (on a connection of
 /// its own; no key is needed to read, so none is held).
-pub fn reader(dir: &std::path::Path) -> relm_api::Relm {
+pub fn reader(dir: &Path) -> relm_api::Relm {
     relm_api::Relm::open(&relm_api::Options {
         data_dir: dir.to_path_buf(),
         clock: std::sync::Arc::new(relm_domain::clock::SystemClock),
