@@ -412,18 +412,22 @@ impl Relm {
             .transpose()?;
         let (from, to) = period_bounds(q.from.as_deref(), q.to.as_deref())?;
         let conn = self.store.conn();
-        let measured;
-        let (environment, environments) = match q.measured {
-            Some(true) => {
-                let (policy, _) = in_force(conn)?;
-                measured = crate::metrics::measured(&policy, q.environment.as_deref());
-                (None, Some(&measured))
-            }
-            _ => (q.environment.as_deref(), q.environments.as_ref()),
+        let measured = q.measured == Some(true);
+        // The policy in force, read once: it names the environments measured and the aliases.
+        let policy = if measured || q.environments.is_some() {
+            Some(in_force(conn)?.0)
+        } else {
+            None
         };
-        let environments = match environments {
-            Some(names) => {
-                let (policy, _) = in_force(conn)?;
+        let (environment, environments) = match &policy {
+            Some(policy) if measured => (
+                None,
+                Some(crate::metrics::measured(policy, q.environment.as_deref())),
+            ),
+            _ => (q.environment.as_deref(), q.environments.clone()),
+        };
+        let environments = match (environments, &policy) {
+            (Some(names), Some(policy)) => {
                 let mut all = Vec::new();
                 for name in names.iter().map(|n| n.trim()).filter(|n| !n.is_empty()) {
                     all.push(name.to_string());
@@ -440,7 +444,7 @@ impl Relm {
                 }
                 all
             }
-            None => Vec::new(),
+            _ => Vec::new(),
         };
         let filter = DeploymentFilter {
             release,
