@@ -873,6 +873,40 @@ test("the calendar shows freezes, windows and releases by day, and their conflic
       "the picked release's conflict",
     );
     assert.match(await details.getText(), /api 2\.0\.0/);
+
+    // The conflicts follow every change of the store, though a page keeps them between
+    // visits: a release recorded in a terminal while the app runs is listed at once...
+    cli(
+      dir,
+      "release",
+      "create",
+      "--service",
+      "batch",
+      "--version",
+      "9.9.0",
+      "--env",
+      "prod",
+      "--title",
+      "Recorded in a terminal",
+      "--start",
+      "2027-03-14T08:00",
+      "--end",
+      "2027-03-14T09:00",
+      "--tz",
+      "UTC",
+    );
+    await until(b, async () => /batch 9\.9\.0/.test(await panel.getText()), "new conflict listed");
+    // ...and one the app itself cancels is gone when the calendar is visited again.
+    const soft = cli(dir, "release", "list").releases.find((r) => r.service === "web").id;
+    await b.execute((i) => (location.hash = `#/releases/${i}`), soft);
+    await (await find(b, "[data-move=cancelled]")).click();
+    await (await find(b, "[data-testid=confirm-move] [data-testid=confirm]")).click();
+    await find(b, "[data-testid=release-status] [data-status=cancelled]");
+    await b.execute(() => (location.hash = "#/calendar"));
+    const again = await find(b, "[data-testid=calendar-conflicts]");
+    await until(b, async () => /batch 9\.9\.0/.test(await again.getText()), "listed again");
+    assert.doesNotMatch(await again.getText(), /web 3\.0\.0/);
+    assert.match(await again.getText(), /api 2\.0\.0/);
   });
   assert.ok(saturday);
 });
