@@ -19,10 +19,7 @@ use relm_api::deployments::{
     DeploymentInput, DeploymentQuery, DeploymentView, DeviationView, PlanInput, Recorded,
     RollbackView,
 };
-use relm_api::digest::{
-    Digest, DigestBlocked, DigestFailure, DigestFreeze, DigestPart, DigestPreview, DigestQuery,
-    DigestRelease, DigestWritten, Listed,
-};
+use relm_api::digest::{DigestPart, DigestPreview, DigestQuery, DigestWritten};
 use relm_api::feeds::{FeedRefresh, FeedView};
 use relm_api::gates::{CheckRequest, PendingDecision, PolicySummary, SimulatedChange, Simulation};
 use relm_api::identity::IdentityView;
@@ -129,8 +126,7 @@ pub fn typescript() -> String {
         LeftOut, ConnectorSync, OutboxRow, Seen, SeenEnvironment, SeenRelease, SyncProgress,
         Package, SbomDocument, Moved, Relicensed, Diff, SbomAttached, ComponentContents,
         LicenceFinding, SbomContents, ReleaseRef, SbomDiffView, Shipping,
-        DigestQuery, Listed<DigestRelease>, DigestRelease, DigestFreeze, DigestBlocked, DigestFailure,
-        Digest, DigestPart, DigestPreview, DigestWritten, WebhookView, WebhookSent, FeedView,
+        DigestQuery, DigestPart, DigestPreview, DigestWritten, WebhookView, WebhookSent, FeedView,
         FeedRefresh, NotesDraft, NotesWritten, SavedNotes, NotesPublished,
     ];
     let mut out = String::from(

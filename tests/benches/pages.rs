@@ -128,15 +128,15 @@ fn main() {
     time("latest 200 deployments (metrics)", &mut || {
         relm.deployments(&latest).unwrap();
     });
-    // The digest of the coming week.
+    // The digest the communication page opens on: the week behind and the two ahead.
     let digest = relm_api::digest::DigestQuery {
-        from: day(now),
-        to: day(now + Duration::days(6)),
+        from: day(now - Duration::days(7)),
+        to: day(now + Duration::days(14)),
         environment: None,
         lang: Some("en".into()),
         zone: zone.clone(),
     };
-    time("digest of the week (communication)", &mut || {
+    time("digest of three weeks (communication)", &mut || {
         relm.digest_preview(&digest).unwrap();
     });
     // The audit trail's latest hundred events.

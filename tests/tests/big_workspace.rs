@@ -92,6 +92,47 @@ fn the_big_workspace_seeds_in_proportion_and_verifies() {
     let blocked = relm.calendar_conflict_summary(1, None).unwrap();
     assert_eq!(blocked.errors, 0, "{:?}", blocked.conflicts);
 
+    // The digest of all of it lists the first 200 of each section and counts the rest: every
+    // release still to go out with a window, and every deployment, in the order they went out.
+    let d = relm
+        .digest(&relm_api::digest::DigestQuery {
+            from: "2020-01-01".into(),
+            to: "2030-12-31".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    let all = |l: usize, more: u32| l as i64 + i64::from(more);
+    assert_eq!(
+        all(d.planned.items.len(), d.planned.more),
+        count(
+            "SELECT count(*) FROM releases WHERE window_start IS NOT NULL
+               AND status IN ('planned', 'approved', 'deploying')"
+        )
+    );
+    assert_eq!(
+        all(d.shipped.items.len(), d.shipped.more),
+        count("SELECT count(*) FROM deployments WHERE outcome = 'succeeded'")
+    );
+    assert_eq!(
+        all(d.failed.items.len(), d.failed.more),
+        count("SELECT count(*) FROM deployments WHERE outcome <> 'succeeded'")
+    );
+    assert_eq!(d.shipped.items.len(), relm_api::digest::MAX_ITEMS);
+    assert!(d.shipped.more > 0, "more shipped than are listed");
+    let when: Vec<&str> = d.shipped.items.iter().map(|r| r.when.as_str()).collect();
+    assert!(when.is_sorted(), "in the order they went out: {when:?}");
+    let earliest: String = relm
+        .store()
+        .conn()
+        .query_row(
+            "SELECT strftime('%Y-%m-%d %H:%M UTC', min(started_ms) / 1000, 'unixepoch')
+             FROM deployments WHERE outcome = 'succeeded'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(when[0], earliest);
+
     // The metrics read the period's releases and approvals by key or in one pass: the same
     // figures either way, over a quarter, a year and all of it, for all services and one.
     use relm_store::projection::metrics::{Read, force_read};

@@ -1731,69 +1731,13 @@ lang?: string,
  */
 zone?: string, };
 
-export type Listed<T> = { items: Array<T>, more: number, };
-
-export type DigestRelease = { release_id: string, 
-/**
- * `SERVICE VERSION`.
- */
-label: string, title: string, 
-/**
- * The environments it goes to (planned), or the one it went to (shipped).
- */
-environments: Array<string>, 
-/**
- * Its window's start (planned) or its deployment's (shipped), in the digest's zone.
- */
-when: string, 
-/**
- * Its status, worded.
- */
-status: string, };
-
-export type DigestFreeze = { name: string, 
-/**
- * `hard` or `soft`.
- */
-level: string, start: string, end: string, 
-/**
- * What it covers, worded ("all environments", "prod; services api").
- */
-scope: string, reason: string, };
-
-export type DigestBlocked = { release_id: string, label: string, environment: string, when: string, 
-/**
- * The failing rules' reasons, in the digest's language.
- */
-reasons: Array<string>, };
-
-export type DigestFailure = { release_id: string, label: string, environment: string, when: string, 
-/**
- * `failed`, `rolled_back` or `partial`, worded.
- */
-outcome: string, 
-/**
- * `missing`, `draft` or `signed`.
- */
-review: ReviewStatus, 
-/**
- * What went badly, as the review says it (its first 300 characters).
- */
-summary: string, };
-
-export type Digest = { workspace: string, title: string, from: string, to: string, environment?: string, 
-/**
- * `en` or `fr`.
- */
-lang: string, zone: string, 
-/**
- * When it was made, RFC 3339 UTC.
- */
-made_at: string, planned: Listed<DigestRelease>, freezes: Listed<DigestFreeze>, blocked: Listed<DigestBlocked>, shipped: Listed<DigestRelease>, failed: Listed<DigestFailure>, };
-
 export type DigestPart = { heading: string, lines: Array<string>, };
 
-export type DigestPreview = { digest: Digest, 
+export type DigestPreview = { title: string, 
+/**
+ * `en` or `fr`: the language of every line.
+ */
+lang: string, 
 /**
  * The line under the title: the workspace and the zone of the times.
  */

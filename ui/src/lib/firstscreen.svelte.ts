@@ -34,3 +34,16 @@ export function firstScreen(first = 40) {
 
 /** The element pages scroll in (App.svelte's `main`). */
 export const pageScroller = (): Element | null => document.querySelector(".main > main");
+
+/**
+ * How many rows of each of several lists, one below the other, to draw when `limit` rows in
+ * all may be drawn: the first lists whole, the one the limit falls in cut, the rest empty.
+ */
+export function shared(limit: number, lengths: readonly number[]): number[] {
+  let left = limit;
+  return lengths.map((n) => {
+    const drawn = Math.min(n, left);
+    left -= drawn;
+    return drawn;
+  });
+}

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { firstScreen } from "./firstscreen.svelte";
+import { firstScreen, shared } from "./firstscreen.svelte";
 
 // Frames run by hand: each `frame()` runs the callbacks asked for before it.
 let queued: FrameRequestCallback[] = [];
@@ -46,5 +46,19 @@ describe("the first screenful of a replaced list", () => {
     expect(rows.limit).toBe(30);
     frame();
     expect(rows.limit).toBe(Infinity);
+  });
+});
+
+describe("a first screenful shared by lists one below the other", () => {
+  it("draws the first lists whole, cuts the one the limit falls in, and leaves the rest", () => {
+    expect(shared(40, [3, 30, 20, 5])).toEqual([3, 30, 7, 0]);
+  });
+
+  it("draws every list whole when there is no limit", () => {
+    expect(shared(Infinity, [3, 300, 0])).toEqual([3, 300, 0]);
+  });
+
+  it("draws nothing of lists past a limit reached exactly", () => {
+    expect(shared(10, [10, 1])).toEqual([10, 0]);
   });
 });

@@ -34,6 +34,17 @@ pub enum ReviewStatus {
     Signed,
 }
 
+impl ReviewStatus {
+    /// The status of the review stored for a release (none when nobody opened it).
+    pub(crate) fn of(stored: Option<&store::Stored>) -> Self {
+        match stored {
+            None => ReviewStatus::Missing,
+            Some(s) if s.signed_at.is_some() => ReviewStatus::Signed,
+            Some(_) => ReviewStatus::Draft,
+        }
+    }
+}
+
 /// One line of a review's timeline: what happened, when, and the event that says so (none for
 /// the planned window and the calendar's freezes, which no event of the release records).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -302,11 +313,7 @@ impl Relm {
             title: row.fields.title.clone(),
             owner: row.fields.owner.0.clone(),
             release_status: row.status,
-            status: match &stored {
-                None => ReviewStatus::Missing,
-                Some(s) if s.signed_at.is_some() => ReviewStatus::Signed,
-                Some(_) => ReviewStatus::Draft,
-            },
+            status: ReviewStatus::of(stored.as_ref()),
             required: required.is_some(),
             reasons: required
                 .as_ref()
@@ -556,11 +563,7 @@ impl Relm {
                 service: row.fields.service,
                 version: row.fields.version,
                 title: row.fields.title,
-                status: match (&stored, &signed_at) {
-                    (None, _) => ReviewStatus::Missing,
-                    (Some(_), Some(_)) => ReviewStatus::Signed,
-                    (Some(_), None) => ReviewStatus::Draft,
-                },
+                status: ReviewStatus::of(stored.as_ref()),
                 required: req.is_some(),
                 reasons: req.as_ref().map(|r| r.reasons.clone()).unwrap_or_default(),
                 due,

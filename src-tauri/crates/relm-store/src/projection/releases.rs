@@ -445,6 +445,15 @@ pub fn get(conn: &Connection, id: &str) -> Result<Option<ReleaseRow>> {
         .transpose()
 }
 
+/// A release's title alone (none when there is no such release): where a list names releases
+/// it has from elsewhere, without reading and parsing their whole rows.
+pub fn title(conn: &Connection, id: &str) -> Result<Option<String>> {
+    Ok(conn
+        .prepare_cached("SELECT title FROM releases WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()?)
+}
+
 /// The first `limit` releases still to go out (draft, planned, approved) whose planned window
 /// starts at or after `from` (Unix seconds), soonest first: read in `releases_by_window` from
 /// `from` on, up to the `limit`-th found, not every release after `from`.
