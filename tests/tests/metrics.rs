@@ -331,3 +331,52 @@ fn the_period_s_deployments_are_those_the_figures_count() {
             .all(|id| !all.iter().any(|d| &d.record.id == id))
     );
 }
+
+/// The figures are kept between visits while the store and the day are unchanged: a reader (the
+/// app's pages read on their own connections) sees another connection's commit, the writer its
+/// own, and a new day counts the actions that became late overnight.
+#[test]
+fn kept_metrics_follow_every_change_of_the_store_and_the_day() {
+    use chrono::{TimeZone, Utc};
+    let (dir, clock, mut relm) = relm_tests::pinned_workspace("Kept metrics");
+    let at = |d, h| Utc.with_ymd_and_hms(2027, 3, d, h, 0, 0).unwrap();
+    let failed = relm_tests::prod_release(&mut relm, "api", "1.0.0");
+    relm_tests::failed_in_prod(&mut relm, &clock, &failed, at(2, 10));
+    let me = relm.members().unwrap()[0].key_id.clone();
+    relm.add_action(&failed, "Add an alert", &me, "2027-03-05")
+        .unwrap();
+    let figures = |r: &relm_api::Relm| {
+        let m = r.metrics("2027-03-01", "2027-03-31", None, None).unwrap();
+        (m.deployments, m.overdue_actions)
+    };
+
+    clock.set(at(5, 9));
+    assert_eq!(figures(&relm), (1, 0), "due today: not late yet");
+    assert_eq!(figures(&relm), (1, 0), "asked again, unchanged");
+    clock.set(at(6, 9));
+    assert_eq!(
+        figures(&relm),
+        (1, 1),
+        "late from the next day, the store unchanged"
+    );
+
+    let reader = relm_tests::reader(dir.path());
+    assert_eq!(figures(&reader).0, 1);
+    let fixed = relm_tests::prod_release(&mut relm, "api", "1.0.1");
+    relm.record_deployment_full(&relm_api::deployments::DeploymentInput {
+        release: fixed,
+        environment: "prod".into(),
+        outcome: "succeeded".into(),
+        start: Some("2027-03-06T08:00:00Z".into()),
+        end: Some("2027-03-06T08:20:00Z".into()),
+        ..Default::default()
+    })
+    .unwrap();
+    assert_eq!(figures(&reader).0, 2, "the reader sees the writer's commit");
+    assert_eq!(figures(&relm), (2, 1), "the writer sees its own write");
+    assert_eq!(
+        figures(&relm_tests::reader(dir.path())).0,
+        2,
+        "as a fresh replica counts them"
+    );
+}

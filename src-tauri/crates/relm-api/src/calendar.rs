@@ -172,14 +172,6 @@ pub struct ConflictSummary {
     pub blocked: Vec<String>,
 }
 
-/// Conflicts computed once and kept with the store's state they were computed from.
-#[derive(Debug)]
-pub(crate) struct KeptConflicts {
-    stamp: relm_store::Stamp,
-    limit: usize,
-    counted: relm_calendar::Counted,
-}
-
 /// Occurrences listed at most per request; more asks for a shorter range.
 pub const MAX_OCCURRENCES: usize = 50_000;
 
@@ -818,24 +810,10 @@ impl Relm {
     /// clock.
     fn all_conflicts(&self, limit: usize) -> Result<relm_calendar::Counted> {
         self.workspace_id()?;
-        let _snapshot = self.store.snapshot()?;
-        // Read before computing: a commit in between then only makes the next call compute
-        // again, never keeps an older result under a newer stamp.
-        let stamp = self.store.stamp()?;
-        if let Some(kept) = &*self.conflicts.borrow()
-            && kept.stamp == stamp
-            && kept.limit == limit
-        {
-            return Ok(kept.counted.clone());
-        }
-        let all = calendar::planned_releases(self.store.conn())?;
-        let counted = self.conflicts_among(&all, None, limit)?;
-        *self.conflicts.borrow_mut() = Some(KeptConflicts {
-            stamp,
-            limit,
-            counted: counted.clone(),
-        });
-        Ok(counted)
+        self.conflicts.get(&self.store, limit, || {
+            let all = calendar::planned_releases(self.store.conn())?;
+            self.conflicts_among(&all, None, limit)
+        })
     }
 
     /// The conflicts of `releases` with the calendar and with each other (of the release

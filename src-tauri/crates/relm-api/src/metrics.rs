@@ -2,6 +2,8 @@
 
 pub use relm_store::projection::metrics::{Metrics, ServicePoint, Unrestored, WeekPoint};
 
+use chrono::{DateTime, NaiveDate, Utc};
+
 use crate::error::{ApiError, Result};
 use crate::session::Relm;
 
@@ -20,30 +22,49 @@ impl Relm {
             return Err(ApiError::validation("give the period: --from D --to D"));
         };
         let service = service.map(str::trim).filter(|s| !s.is_empty());
-        let (policy, _) = crate::gates::in_force(self.store.conn())?;
-        let environments = measured(&policy, environment);
-        // Aliases count as their environment.
-        let names: Vec<String> = environments
-            .iter()
-            .flat_map(|e| {
-                let mut v = vec![e.clone()];
-                if let Some(x) = policy.environment(e) {
-                    v.extend(x.aliases.iter().cloned());
-                }
-                v
-            })
-            .collect();
+        // The figures read the store, and the clock only for the day (actions past due).
         let today = self.clock.now();
-        Ok(relm_store::projection::metrics::measure(
-            self.store.conn(),
-            (start, end),
-            service,
-            &environments,
-            &names,
-            today,
-            policy.reviews.due_days,
-        )?)
+        let question = Question {
+            period: (start, end),
+            service: service.map(String::from),
+            environment: environment.map(String::from),
+            day: today.date_naive(),
+        };
+        self.metrics.get(&self.store, question, || {
+            let (policy, _) = crate::gates::in_force(self.store.conn())?;
+            let environments = measured(&policy, environment);
+            // Aliases count as their environment.
+            let names: Vec<String> = environments
+                .iter()
+                .flat_map(|e| {
+                    let mut v = vec![e.clone()];
+                    if let Some(x) = policy.environment(e) {
+                        v.extend(x.aliases.iter().cloned());
+                    }
+                    v
+                })
+                .collect();
+            Ok(relm_store::projection::metrics::measure(
+                self.store.conn(),
+                (start, end),
+                service,
+                &environments,
+                &names,
+                today,
+                policy.reviews.due_days,
+            )?)
+        })
     }
+}
+
+/// What the figures are of: what [`Relm::metrics`] keeps them by.
+#[derive(Debug, PartialEq)]
+pub(crate) struct Question {
+    period: (DateTime<Utc>, DateTime<Utc>),
+    service: Option<String>,
+    environment: Option<String>,
+    /// The day they are as of (UTC): actions past due are counted as of it.
+    day: NaiveDate,
 }
 
 /// The environments the metrics measure: `environment` (by its name when it is an alias), or

@@ -105,7 +105,10 @@ pub struct Relm {
     /// without a release), with the store's stamp they were computed at and how many were
     /// worded: the calendar page asks for them at each visit, and they change only with the
     /// store.
-    pub(crate) conflicts: std::cell::RefCell<Option<crate::calendar::KeptConflicts>>,
+    pub(crate) conflicts: crate::kept::Kept<usize, relm_calendar::Counted>,
+    /// The last metrics asked for ([`Relm::metrics`]): by the period, the service, the
+    /// environment and the day (actions past due are counted as of today).
+    pub(crate) metrics: crate::kept::Kept<crate::metrics::Question, crate::metrics::Metrics>,
 }
 
 impl Relm {
@@ -163,6 +166,7 @@ impl Relm {
             keys,
             data_dir: opts.data_dir.clone(),
             conflicts: Default::default(),
+            metrics: Default::default(),
         })
     }
 
