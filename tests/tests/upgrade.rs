@@ -72,7 +72,8 @@ fn a_schema_1_store_is_migrated_to_the_latest_and_still_verifies() {
 
 /// A store of schema 28 gets the services of its mandatory reviews from their releases, when
 /// each was signed off from its review, and a version token for its members; its projections
-/// are as a fresh replay makes them, it gains schema 30's index, and the ledger still verifies.
+/// are as a fresh replay makes them, it gains the indexes of schemas 30 and 31, and the ledger
+/// still verifies.
 #[test]
 fn a_schema_28_store_names_the_service_of_each_mandatory_review() {
     let r = Replica::new();
@@ -107,7 +108,7 @@ fn a_schema_28_store_names_the_service_of_each_mandatory_review() {
              ALTER TABLE review_requirements DROP COLUMN signed_hlc;
              DROP TRIGGER members_added; DROP TRIGGER members_changed;
              DROP TRIGGER members_removed; DROP TABLE members_version;
-             DROP INDEX releases_by_window_length;
+             DROP INDEX releases_by_window_length; DROP INDEX deployments_by_end;
              PRAGMA user_version = 28;",
         )
         .unwrap();
@@ -123,6 +124,16 @@ fn a_schema_28_store_names_the_service_of_each_mandatory_review() {
         )
         .unwrap();
     assert_eq!(length_index, 1);
+    // Schema 31: a period's deployments read in order of their end.
+    let end_index: i64 = r
+        .db()
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE name = 'deployments_by_end'",
+            [],
+            |x| x.get(0),
+        )
+        .unwrap();
+    assert_eq!(end_index, 1);
     let after = named(&r);
     assert!(
         after.iter().all(|(q, r, signed, _)| q == r && *signed),

@@ -45,11 +45,12 @@ fn migrations() -> Migrations<'static> {
             "../migrations/0029_judging_deployments_at_scale.sql"
         )),
         M::up(include_str!("../migrations/0030_releases_in_a_period.sql")),
+        M::up(include_str!("../migrations/0031_deployments_by_end.sql")),
     ])
 }
 
 /// The schema version this binary writes (SQLite `user_version`).
-pub const SCHEMA_VERSION: i64 = 30;
+pub const SCHEMA_VERSION: i64 = 31;
 
 /// A store migrated from a schema below this one gets its projections replayed from the
 /// ledger: schema 4 reads fields (a release's risk level) that a replica on an older version
