@@ -158,6 +158,24 @@ fn a_digest_tells_what_is_planned_frozen_blocked_shipped_and_failed() {
         assert_eq!(items(&d, section).len(), n, "{section}: {d}");
     }
 
+    // Prod: the release planned for it, blocked there, and the failure.
+    let mut args = vec!["digest", "--env", "prod"];
+    args.extend(PERIOD);
+    let d = r.json(&args);
+    assert_eq!(
+        items(&d, "planned")[0]["release_id"],
+        planned.as_str(),
+        "{d}"
+    );
+    for (section, n) in [
+        ("planned", 1),
+        ("blocked", 1),
+        ("shipped", 0),
+        ("failed", 1),
+    ] {
+        assert_eq!(items(&d, section).len(), n, "{section}: {d}");
+    }
+
     // Another month: nothing, and each section says so.
     let md = r.ok(&["digest", "--from", "2026-05-01", "--to", "2026-05-31"]);
     assert_eq!(md.matches("- Nothing.").count(), 5, "{md}");

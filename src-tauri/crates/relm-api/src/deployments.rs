@@ -428,16 +428,10 @@ impl Relm {
         };
         let environments = match (environments, &policy) {
             (Some(names), Some(policy)) => {
-                let mut all = Vec::new();
-                for name in names.iter().map(|n| n.trim()).filter(|n| !n.is_empty()) {
-                    all.push(name.to_string());
-                    if let Some(e) = policy.environment(name) {
-                        all.push(e.name.clone());
-                        all.extend(e.aliases.iter().cloned());
-                    }
-                }
-                all.sort();
-                all.dedup();
+                let all = crate::metrics::with_aliases(
+                    policy,
+                    names.iter().map(|n| n.trim()).filter(|n| !n.is_empty()),
+                );
                 if all.is_empty() {
                     // Asked for none of them.
                     return Ok(Vec::new());

@@ -197,21 +197,23 @@ impl Relm {
         // One read transaction for the thousands of queries below.
         let _snapshot = self.store.snapshot()?;
         let conn = self.store.conn();
-        let goes = |envs: &[String]| environment.is_none_or(|e| envs.iter().any(|x| x == e));
-
-        // Planned: a window starting in the period, not gone out, cancelled or abandoned (read
-        // through `releases_by_window`, whose form is `(window_start IS NULL) = 0`).
+        // Planned: a window starting in the period, not gone out, cancelled or abandoned, going
+        // to the environment asked for (read through `releases_by_window`, whose form is
+        // `(window_start IS NULL) = 0`): only those are read further.
         let ids: Vec<(String, i64)> = conn
             .prepare_cached(
                 "SELECT id, window_start FROM releases WHERE (window_start IS NULL) = 0
                    AND window_start >= ?1 AND window_start < ?2
                    AND status IN ('planned', 'approved', 'deploying')
+                   AND (?3 IS NULL
+                        OR EXISTS (SELECT 1 FROM json_each(environments) WHERE value = ?3))
                  ORDER BY window_start, id",
             )
             .and_then(|mut s| {
-                s.query_map([start.timestamp(), end.timestamp()], |r| {
-                    Ok((r.get(0)?, r.get(1)?))
-                })?
+                s.query_map(
+                    relm_store::rusqlite::params![start.timestamp(), end.timestamp(), environment],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )?
                 .collect()
             })
             .map_err(relm_store::StoreError::from)?;
@@ -235,9 +237,6 @@ impl Relm {
             let facts = relm_store::projection::governance::facts(conn, &id, &shared)?
                 .ok_or_else(|| crate::error::no_release(&id))?;
             let f = &facts.fields;
-            if !goes(&f.environments) {
-                continue;
-            }
             planned.push(DigestRelease {
                 release_id: id,
                 label: format!("{} {}", f.service, f.version),

@@ -34,16 +34,7 @@ impl Relm {
             let (policy, _) = crate::gates::in_force(self.store.conn())?;
             let environments = measured(&policy, environment);
             // Aliases count as their environment.
-            let names: Vec<String> = environments
-                .iter()
-                .flat_map(|e| {
-                    let mut v = vec![e.clone()];
-                    if let Some(x) = policy.environment(e) {
-                        v.extend(x.aliases.iter().cloned());
-                    }
-                    v
-                })
-                .collect();
+            let names = with_aliases(&policy, environments.iter().map(String::as_str));
             Ok(relm_store::projection::metrics::measure(
                 self.store.conn(),
                 (start, end),
@@ -83,4 +74,23 @@ pub(crate) fn measured(policy: &relm_policy::Policy, environment: Option<&str>) 
             .map(|e| e.name.clone())
             .collect(),
     }
+}
+
+/// `environments`, each with the other names the policy gives it (its own when given by an
+/// alias, and its aliases), sorted, each name once.
+pub(crate) fn with_aliases<'a>(
+    policy: &relm_policy::Policy,
+    environments: impl IntoIterator<Item = &'a str>,
+) -> Vec<String> {
+    let mut all = Vec::new();
+    for name in environments {
+        all.push(name.to_string());
+        if let Some(e) = policy.environment(name) {
+            all.push(e.name.clone());
+            all.extend(e.aliases.iter().cloned());
+        }
+    }
+    all.sort();
+    all.dedup();
+    all
 }
