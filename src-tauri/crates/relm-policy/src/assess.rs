@@ -485,6 +485,8 @@ pub fn assess(model: &Model, answers: &BTreeMap<String, String>, s: &Signals) ->
 
 /// A freeze starting this soon after the window's end adds to the risk.
 const FREEZE_AFTER_HOURS: i64 = 48;
+/// Occurrences of one freeze in those hours beyond which it is not looked at.
+const FREEZE_AFTER_LIMIT: usize = 16;
 
 /// What the signals look at for the release `f` describes, under `policy`: the release itself,
 /// the store's figures in `f.risk`, and the calendar.
@@ -500,17 +502,40 @@ pub fn signals(policy: &crate::Policy, f: &crate::Facts) -> Signals {
     let mut off_hours = None;
     if let Some(w) = &fields.window {
         let horizon = w.end + Duration::hours(FREEZE_AFTER_HOURS);
-        let freezes = (f.calendar.iter().enumerate())
-            .filter(|(_, (_, e))| e.kind == relm_calendar::Kind::Freeze)
-            .filter(|(_, (_, e))| {
-                (fields.environments.iter()).any(|env| e.scope.covers(&fields.service, env))
-            })
-            .map(|(i, _)| i);
-        freeze_soon_after = (f.calendar.occurrences_of(freezes, w.end, horizon, 16))
-            .find(|(_, found)| {
-                (found.iter().flatten()).any(|o| o.start_utc >= w.end && o.start_utc <= horizon)
-            })
-            .map(|(i, _)| f.calendar[i].1.name.clone());
+        let covering = |e: &relm_calendar::Entry| {
+            e.kind == relm_calendar::Kind::Freeze
+                && (fields.environments.iter()).any(|env| e.scope.covers(&fields.service, env))
+        };
+        // The first covering freeze in the calendar's order with an occurrence starting in the
+        // hours after the window; one that cannot be expanded over them (more than
+        // FREEZE_AFTER_LIMIT occurrences) is passed over.
+        let found = match f.calendar.merged_in(w.end, horizon) {
+            // Found in the occurrences of every entry there, remembered in start order: a
+            // search, not a look at each of the calendar's entries.
+            Some(slots) => {
+                let mut seen = BTreeMap::<usize, (usize, bool)>::new();
+                for (start, _, i) in slots {
+                    if covering(&f.calendar[i].1) {
+                        let (count, starts) = seen.entry(i).or_default();
+                        *count += 1;
+                        *starts |= start >= w.end;
+                    }
+                }
+                (seen.into_iter())
+                    .find(|(_, (count, starts))| *starts && *count <= FREEZE_AFTER_LIMIT)
+                    .map(|(i, _)| i)
+            }
+            None => {
+                let freezes = (f.calendar.iter().enumerate())
+                    .filter(|(_, (_, e))| covering(e))
+                    .map(|(i, _)| i);
+                (f.calendar
+                    .occurrences_of(freezes, w.end, horizon, FREEZE_AFTER_LIMIT))
+                .find(|(_, found)| (found.iter().flatten()).any(|o| o.start_utc >= w.end))
+                .map(|(i, _)| i)
+            }
+        };
+        freeze_soon_after = found.map(|i| f.calendar[i].1.name.clone());
         if let Ok(tz) = w.tz.parse::<chrono_tz::Tz>() {
             let local = w.start.with_timezone(&tz);
             let weekend = matches!(local.weekday(), Weekday::Sat | Weekday::Sun);

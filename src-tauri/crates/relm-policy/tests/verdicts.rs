@@ -1735,3 +1735,97 @@ fn verdicts_for_each_environment_are_those_asked_one_at_a_time() {
         }
     }
 }
+
+/// The "freeze right after" signal names the first freeze in the calendar's order covering the
+/// release with an occurrence starting in the 48 hours after its window, whether the search
+/// goes through the occurrences remembered for a span or (near a span's edge) asks each entry.
+/// Checked against each entry expanded directly, for windows every five hours over two months
+/// (so that some of the 48 hours cross from one remembered span to the next).
+#[test]
+fn freeze_right_after_is_the_first_covering_freeze_whichever_way_it_is_found() {
+    let policy = Policy::parse(CALENDAR).unwrap();
+    let mut other = cal_entry(
+        "another-service",
+        Kind::Freeze,
+        Some(Level::Hard),
+        "2027-03-01T06:00",
+        "2027-03-01T07:00",
+        Some("FREQ=DAILY"),
+    );
+    other.1.scope.services = vec!["search".into()];
+    let entries = vec![
+        // Listed first, but hourly: too many occurrences in 48 hours to look at.
+        cal_entry(
+            "a-hourly",
+            Kind::Freeze,
+            Some(Level::Soft),
+            "2027-03-01T00:00",
+            "2027-03-01T00:05",
+            Some("FREQ=HOURLY"),
+        ),
+        other,
+        cal_entry(
+            "b-window",
+            Kind::Window,
+            None,
+            "2027-03-01T12:00",
+            "2027-03-01T13:00",
+            Some("FREQ=DAILY"),
+        ),
+        cal_entry(
+            "c-tuesdays",
+            Kind::Freeze,
+            Some(Level::Hard),
+            "2027-03-02T18:00",
+            "2027-03-02T20:00",
+            Some("FREQ=WEEKLY"),
+        ),
+        cal_entry(
+            "d-once",
+            Kind::Freeze,
+            Some(Level::Soft),
+            "2027-04-10T00:00",
+            "2027-04-12T00:00",
+            None,
+        ),
+        cal_entry(
+            "e-fridays",
+            Kind::Freeze,
+            Some(Level::Soft),
+            "2027-03-05T16:00",
+            "2027-03-05T23:00",
+            Some("FREQ=WEEKLY"),
+        ),
+    ];
+    let mut f = release();
+    calendar(&mut f, entries.clone());
+    let mut named = BTreeMap::<Option<String>, u32>::new();
+    for step in 0..300 {
+        let start = at("2027-03-01T00:00:00Z") + chrono::Duration::hours(5 * step);
+        let window = f.fields.window.as_mut().unwrap();
+        (window.start, window.end) = (start, start + chrono::Duration::hours(1));
+        let (from, to) = (window.end, window.end + chrono::Duration::hours(48));
+        let expected = entries
+            .iter()
+            .filter(|(_, e)| e.kind == Kind::Freeze && e.scope.covers("payments-api", "prod"))
+            .find(|(_, e)| {
+                relm_calendar::occurrences(e, from, to, 16)
+                    .is_ok_and(|found| found.iter().any(|o| o.start_utc >= from))
+            })
+            .map(|(_, e)| e.name.clone());
+        let found = relm_policy::assess::signals(&policy, &f).freeze_soon_after;
+        assert_eq!(found, expected, "window starting {start}");
+        *named.entry(found).or_default() += 1;
+    }
+    // Every case met: nothing, each covering freeze, and never the passed-over ones.
+    let names: Vec<_> = named.keys().cloned().collect();
+    assert_eq!(
+        names,
+        [
+            None,
+            Some("c-tuesdays".into()),
+            Some("d-once".into()),
+            Some("e-fridays".into())
+        ]
+    );
+}
