@@ -76,14 +76,11 @@ fn main() {
     time("pending decisions (dashboard)", &mut || {
         relm.pending_my_decision(style).unwrap();
     });
-    let soon = relm_api::releases::ReleaseQuery {
-        sort: Some("window".into()),
-        from: Some(now.to_rfc3339()),
-        limit: Some(40),
-        ..Default::default()
-    };
-    time("releases by window, 40 (dashboard)", &mut || {
-        relm.query_releases(&soon).unwrap();
+    time("upcoming releases, 8 (dashboard)", &mut || {
+        relm.upcoming_releases(8).unwrap();
+    });
+    time("reviews due and overdue (dashboard)", &mut || {
+        relm.review_counts().unwrap();
     });
     // The release list.
     let first_page = relm_api::releases::ReleaseQuery {

@@ -689,3 +689,33 @@ fn two_admins_applying_policies_offline_converge_on_one_version() {
         assert_eq!(r.json(&["audit", "verify"])["ok"], true);
     }
 }
+
+/// An app left open keeps what holds of the releases in flight while its store stays the same
+/// (the dashboard asks what waits for a decision at each visit): a release submitted elsewhere
+/// and synced in, then a decision given from the command line on the same data dir, each shows
+/// in its next answer.
+#[test]
+fn an_open_app_sees_what_waits_for_its_decision_change_with_the_store() {
+    let t = team();
+    let app = relm_tests::reader(&t.omar.data_dir());
+    let style = relm_api::gates::style(relm_policy::Lang::En, None).unwrap();
+    let pending = || -> Vec<String> {
+        (app.pending_my_decision(style).unwrap().iter())
+            .map(|p| format!("{} {}", p.release_id, p.environment))
+            .collect()
+    };
+    assert!(pending().is_empty());
+    let id = t.manager.create_release("ledger", "2.0.0");
+    t.manager.ok(&["release", "status", &id, "planned"]);
+    t.manager.ok(&["sync"]);
+    assert!(pending().is_empty(), "not synced in yet");
+    t.omar.ok(&["sync"]);
+    let waiting = vec![format!("{id} prod")];
+    assert_eq!(pending(), waiting, "synced in by another process");
+    assert_eq!(pending(), waiting, "asked again, nothing changed");
+    t.omar.ok(&["approve", &id, "--env", "prod"]);
+    assert!(
+        pending().is_empty(),
+        "his approval, given from the command line"
+    );
+}

@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use rayon::prelude::*;
 use relm_domain::payload::Outcome;
 use relm_policy::LineStatus;
+use relm_store::projection::governance;
 use serde::Serialize;
 
 use crate::deployments::DeploymentQuery;
@@ -223,18 +224,26 @@ impl Relm {
             ReportLang::Fr => relm_policy::Lang::Fr,
         };
         let style = crate::gates::style(policy_lang, Some(&zone))?;
-        let mut shared = relm_store::projection::governance::shared(conn, now, &policy)?;
+        let mut shared = governance::shared(conn, now, &policy)?;
         shared.expecting(conn, ids.len())?;
-        // Read each release once (one connection, its row with its facts), then judge them on
+        // Read every release at once (one connection, each table once), then judge them on
         // every core.
+        let own =
+            governance::own_facts_of(conn, ids.iter().map(|(id, _)| id.clone()), shared.sbom)?;
+        if own.len() != ids.len() {
+            let found: std::collections::BTreeSet<&str> =
+                own.iter().map(|f| f.release_id.0.as_str()).collect();
+            let gone = ids.iter().find(|(id, _)| !found.contains(id.as_str()));
+            return Err(crate::error::no_release(gone.map_or("", |(id, _)| id)));
+        }
         let mut planned = Vec::new();
         let mut judged = Vec::new();
-        for (id, window) in ids {
+        for ((id, window), facts) in ids.into_iter().zip(own) {
             let window = DateTime::from_timestamp(window, 0).unwrap_or(start);
             // Judged at its window (or now, when the window has begun) as things stand.
             let at = window.max(now);
             shared.now = at;
-            let facts = relm_store::projection::governance::facts(conn, &id, &shared)?
+            let facts = (governance::facts_at(conn, vec![facts], &shared)?.pop())
                 .ok_or_else(|| crate::error::no_release(&id))?;
             let f = &facts.fields;
             planned.push(DigestRelease {

@@ -754,8 +754,17 @@ impl Relm {
             return Ok(Vec::new());
         }
         let now = self.clock.now();
-        // Read every release first (one connection), then judge them on every core.
-        let all = governance::facts_of(conn, governance::release_ids_in_flight(conn)?, &shared)?;
+        // Read every release first (one connection), then judge them on every core. What does
+        // not depend on the instant is kept while the store stays the same.
+        let own = self.in_flight.get(&self.store, shared.sbom, || {
+            let ids = governance::release_ids_in_flight(conn)?;
+            Ok(std::sync::Arc::new(governance::own_facts_of(
+                conn,
+                ids,
+                shared.sbom,
+            )?))
+        })?;
+        let all = governance::facts_at(conn, own.iter().cloned().collect(), &shared)?;
         let mut out: Vec<PendingDecision> = all
             .into_par_iter()
             .flat_map_iter(|f| waiting_for(&policy, version, f, &me, now, style))

@@ -109,6 +109,10 @@ pub struct Relm {
     /// The last metrics asked for ([`Relm::metrics`]): by the period, the service, the
     /// environment and the day (actions past due are counted as of today).
     pub(crate) metrics: crate::kept::Kept<crate::metrics::Question, crate::metrics::Metrics>,
+    /// What holds of every release in flight whenever it is judged (and whether their packages
+    /// were read): the dashboard asks what waits for a decision at each visit, and only the
+    /// instant changes in between ([`Relm::pending_my_decision`]).
+    pub(crate) in_flight: crate::kept::Kept<bool, Arc<Vec<relm_policy::Facts>>>,
 }
 
 impl Relm {
@@ -167,6 +171,7 @@ impl Relm {
             data_dir: opts.data_dir.clone(),
             conflicts: Default::default(),
             metrics: Default::default(),
+            in_flight: Default::default(),
         })
     }
 

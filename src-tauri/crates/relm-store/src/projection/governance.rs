@@ -411,120 +411,178 @@ pub fn shared(
 
 /// Everything a verdict on `release_id` looks at, or `None` if there is no such release.
 pub fn facts(conn: &Connection, release_id: &str, shared: &Shared) -> Result<Option<Facts>> {
-    let Some(mut f) = risk_facts(conn, release_id, shared)? else {
-        return Ok(None);
-    };
-    let created: i64 = conn
-        .prepare_cached("SELECT created_hlc FROM releases WHERE id = ?1")?
-        .query_row([release_id], |r| r.get(0))?;
-    let submitted: Option<i64> = conn
-        .prepare_cached(
-            "SELECT max(at_hlc) FROM release_status_history WHERE release_id = ?1 AND to_status = 'planned'",
-        )?
-        .query_row([release_id], |r| r.get(0))?;
-    // In ledger order: an author's stamps strictly increase, so (stamp, author) is the
-    // ledger's order without reading the events (a verifier's shadow rebuild holds projections
-    // only).
-    let mut approvals = Vec::new();
-    {
-        let mut stmt = conn.prepare_cached(
-            "SELECT a.event_id, a.by_key, a.environment, a.decision, a.release_digest, a.policy_version,
-                    a.expires_at, a.comment, a.at_hlc
-             FROM approvals a
-             WHERE a.release_id = ?1 ORDER BY a.at_hlc, a.by_key, a.event_id",
-        )?;
-        let mut rows = stmt.query([release_id])?;
-        while let Some(r) = rows.next()? {
-            let decision: String = r.get(3)?;
-            let expires: Option<String> = r.get(6)?;
-            approvals.push(ApprovalFact {
-                event_id: r.get(0)?,
-                by: KeyId(r.get(1)?),
-                environment: r.get(2)?,
-                decision: if decision == "reject" {
-                    Decision::Reject
-                } else {
-                    Decision::Approve
-                },
-                release_digest: r.get(4)?,
-                policy_version: r.get(5)?,
-                expires_at: expires.as_deref().map(parse_time).transpose()?,
-                comment: r.get(7)?,
-                at: time(r.get(8)?),
-            });
-        }
+    Ok(facts_of(conn, [release_id.to_string()], shared)?.pop())
+}
+
+/// A per-release table's rows for many releases, by release: `sql` takes the releases' ids as
+/// a JSON array (?1) and selects the release's id first, then what `row` reads from column 1
+/// on, in the order each release's rows are wanted. One statement for all the releases, not one
+/// per release.
+fn by_release<T>(
+    conn: &Connection,
+    sql: &str,
+    ids: &str,
+    mut row: impl FnMut(&rusqlite::Row<'_>) -> Result<T>,
+) -> Result<std::collections::HashMap<String, Vec<T>>> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let mut rows = stmt.query([ids])?;
+    let mut out = std::collections::HashMap::<String, Vec<T>>::new();
+    while let Some(r) = rows.next()? {
+        let id: String = r.get(0)?;
+        let read = row(r)?;
+        out.entry(id).or_default().push(read);
     }
-    let mut deployments = Vec::new();
-    {
-        let mut stmt = conn.prepare_cached(
-            "SELECT environment, outcome, release_digest, started_ms, ended_ms, by_key FROM deployments
-             WHERE release_id = ?1 ORDER BY ended_ms, at_hlc, event_id",
+    Ok(out)
+}
+
+/// `id`'s rows of what [`by_release`] read (copied: an id may be asked for twice).
+fn take<T: Clone>(from: &std::collections::HashMap<String, Vec<T>>, id: &str) -> Vec<T> {
+    from.get(id).cloned().unwrap_or_default()
+}
+
+/// The releases' ids a [`by_release`] statement reads for: `?1` as a list of values.
+const IDS: &str = "(SELECT value FROM json_each(?1))";
+
+/// What [`facts`] reads of many releases, a statement per table, by release.
+#[derive(Default)]
+struct Read {
+    created: std::collections::HashMap<String, Vec<(i64, Option<i64>)>>,
+    approvals: std::collections::HashMap<String, Vec<ApprovalFact>>,
+    deployments: std::collections::HashMap<String, Vec<DeploymentFact>>,
+    rollback_plans: std::collections::HashMap<String, Vec<RollbackPlanFact>>,
+    emergencies: std::collections::HashMap<String, Vec<EmergencyFact>>,
+    justifications: std::collections::HashMap<String, Vec<JustificationFact>>,
+}
+
+impl Read {
+    fn of(conn: &Connection, ids: &str) -> Result<Read> {
+        // When it was created, and last submitted (moved to planned).
+        let created = by_release(
+            conn,
+            &format!(
+                "SELECT r.id, r.created_hlc,
+                        (SELECT max(h.at_hlc) FROM release_status_history h
+                         WHERE h.release_id = r.id AND h.to_status = 'planned')
+                 FROM releases r WHERE r.id IN {IDS}"
+            ),
+            ids,
+            |r| Ok((r.get(1)?, r.get(2)?)),
         )?;
-        let mut rows = stmt.query([release_id])?;
-        while let Some(r) = rows.next()? {
-            let outcome: String = r.get(1)?;
-            deployments.push(DeploymentFact {
-                environment: r.get(0)?,
-                outcome: outcome.parse().map_err(|e| corrupt("outcome", e))?,
-                release_digest: r.get(2)?,
-                started_at: millis(r.get(3)?),
-                at: millis(r.get(4)?),
-                by: KeyId(r.get(5)?),
-            });
-        }
+        // In ledger order: an author's stamps strictly increase, so (stamp, author) is the
+        // ledger's order without reading the events (a verifier's shadow rebuild holds
+        // projections only).
+        let approvals = by_release(
+            conn,
+            &format!(
+                "SELECT a.release_id, a.event_id, a.by_key, a.environment, a.decision,
+                        a.release_digest, a.policy_version, a.expires_at, a.comment, a.at_hlc
+                 FROM approvals a
+                 WHERE a.release_id IN {IDS}
+                 ORDER BY a.release_id, a.at_hlc, a.by_key, a.event_id"
+            ),
+            ids,
+            |r| {
+                let decision: String = r.get(4)?;
+                let expires: Option<String> = r.get(7)?;
+                Ok(ApprovalFact {
+                    event_id: r.get(1)?,
+                    by: KeyId(r.get(2)?),
+                    environment: r.get(3)?,
+                    decision: if decision == "reject" {
+                        Decision::Reject
+                    } else {
+                        Decision::Approve
+                    },
+                    release_digest: r.get(5)?,
+                    policy_version: r.get(6)?,
+                    expires_at: expires.as_deref().map(parse_time).transpose()?,
+                    comment: r.get(8)?,
+                    at: time(r.get(9)?),
+                })
+            },
+        )?;
+        let deployments = by_release(
+            conn,
+            &format!(
+                "SELECT release_id, environment, outcome, release_digest, started_ms, ended_ms,
+                        by_key
+                 FROM deployments WHERE release_id IN {IDS}
+                 ORDER BY release_id, ended_ms, at_hlc, event_id"
+            ),
+            ids,
+            |r| {
+                let outcome: String = r.get(2)?;
+                Ok(DeploymentFact {
+                    environment: r.get(1)?,
+                    outcome: outcome.parse().map_err(|e| corrupt("outcome", e))?,
+                    release_digest: r.get(3)?,
+                    started_at: millis(r.get(4)?),
+                    at: millis(r.get(5)?),
+                    by: KeyId(r.get(6)?),
+                })
+            },
+        )?;
+        let rollback_plans = by_release(
+            conn,
+            &format!(
+                "SELECT release_id, plan, at_hlc, by_key FROM rollback_plans
+                 WHERE release_id IN {IDS}"
+            ),
+            ids,
+            |r| {
+                let plan: String = r.get(1)?;
+                Ok(RollbackPlanFact {
+                    plan: serde_json::from_str(&plan).map_err(|e| corrupt("rollback plan", e))?,
+                    at: time(r.get(2)?),
+                    by: KeyId(r.get(3)?),
+                })
+            },
+        )?;
+        // The latest declaration first.
+        let emergencies = by_release(
+            conn,
+            &format!(
+                "SELECT release_id, reason, incident, approver, at_hlc, by_key FROM emergencies
+                 WHERE release_id IN {IDS}
+                 ORDER BY release_id, at_hlc DESC, event_id DESC"
+            ),
+            ids,
+            |r| {
+                Ok(EmergencyFact {
+                    reason: r.get(1)?,
+                    incident: r.get(2)?,
+                    approver: KeyId(r.get(3)?),
+                    at: time(r.get(4)?),
+                    by: KeyId(r.get(5)?),
+                })
+            },
+        )?;
+        let justifications = by_release(
+            conn,
+            &format!(
+                "SELECT release_id, entry_id, justification, by_key, at_hlc
+                 FROM freeze_justifications WHERE release_id IN {IDS}
+                 ORDER BY release_id, at_hlc, event_id"
+            ),
+            ids,
+            |r| {
+                Ok(JustificationFact {
+                    entry_id: r.get(1)?,
+                    text: r.get(2)?,
+                    by: KeyId(r.get(3)?),
+                    at: time(r.get(4)?),
+                })
+            },
+        )?;
+        Ok(Read {
+            created,
+            approvals,
+            deployments,
+            rollback_plans,
+            emergencies,
+            justifications,
+        })
     }
-    let rollback_plan = conn
-        .prepare_cached("SELECT plan, at_hlc, by_key FROM rollback_plans WHERE release_id = ?1")?
-        .query_row([release_id], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, String>(2)?,
-            ))
-        })
-        .optional()?
-        .map(|(plan, at, by)| {
-            Ok::<_, StoreError>(RollbackPlanFact {
-                plan: serde_json::from_str(&plan).map_err(|e| corrupt("rollback plan", e))?,
-                at: time(at),
-                by: KeyId(by),
-            })
-        })
-        .transpose()?;
-    let emergency = conn
-        .prepare_cached(
-            "SELECT reason, incident, approver, at_hlc, by_key FROM emergencies
-             WHERE release_id = ?1 ORDER BY at_hlc DESC, event_id DESC LIMIT 1",
-        )?
-        .query_row([release_id], |r| {
-            Ok(EmergencyFact {
-                reason: r.get(0)?,
-                incident: r.get(1)?,
-                approver: KeyId(r.get(2)?),
-                at: time(r.get(3)?),
-                by: KeyId(r.get(4)?),
-            })
-        })
-        .optional()?;
-    let reviews = match shared.review_due_days {
-        Some(days) => shared.late(conn, &f.fields.service, release_id, days)?,
-        None => Default::default(),
-    };
-    let sbom = if shared.sbom {
-        super::sbom::facts(conn, release_id, &f.fields.service, &f.fields.version)?
-    } else {
-        Default::default()
-    };
-    f.created_at = time(created);
-    f.submitted_at = submitted.map(time);
-    f.approvals = approvals;
-    f.deployments = deployments;
-    f.rollback_plan = rollback_plan;
-    f.emergency = emergency;
-    f.justifications = justifications(conn, release_id)?;
-    f.reviews = reviews;
-    f.sbom = sbom;
-    Ok(Some(f))
 }
 
 /// The facts a release's risk level is judged from (`relm_policy::assess`): its fields, risk
@@ -535,14 +593,7 @@ pub fn risk_facts(conn: &Connection, release_id: &str, shared: &Shared) -> Resul
     let Some(row) = super::releases::get(conn, release_id)? else {
         return Ok(None);
     };
-    let risk = super::risks::facts(
-        conn,
-        release_id,
-        &*shared.service_risk(conn, &row.fields.service)?,
-        shared.now,
-        shared.linked_from,
-    )?;
-    Ok(Some(Facts {
+    let mut f = Facts {
         release_id: ReleaseId(row.id),
         fields: row.fields,
         status: row.status,
@@ -554,12 +605,30 @@ pub fn risk_facts(conn: &Connection, release_id: &str, shared: &Shared) -> Resul
         rollback_plan: None,
         emergency: None,
         justifications: Vec::new(),
-        risk,
+        risk: super::risks::own_facts(conn, release_id)?,
         reviews: Default::default(),
         sbom: Default::default(),
-        members: shared.people.clone(),
-        calendar: shared.calendar.clone(),
-    }))
+        members: Default::default(),
+        calendar: Default::default(),
+    };
+    risk_at(conn, &mut f, shared)?;
+    Ok(Some(f))
+}
+
+/// Set in `f` what its risk level is judged from that depends on the instant (`shared.now`),
+/// and the members and calendar.
+fn risk_at(conn: &Connection, f: &mut Facts, shared: &Shared) -> Result<()> {
+    super::risks::facts_at(
+        conn,
+        &f.release_id.0,
+        &mut f.risk,
+        &*shared.service_risk(conn, &f.fields.service)?,
+        shared.now,
+        shared.linked_from,
+    )?;
+    f.members = shared.people.clone();
+    f.calendar = shared.calendar.clone();
+    Ok(())
 }
 
 fn rehearsals(conn: &Connection, release_id: &str) -> Result<Vec<RehearsalFact>> {
@@ -588,35 +657,75 @@ fn rehearsals(conn: &Connection, release_id: &str) -> Result<Vec<RehearsalFact>>
 pub const MANY_RELEASES: usize = 32;
 
 /// [`facts`] of each of `ids` that exists, in order: read on one connection, for verdicts then
-/// judged on every core.
+/// judged on every core. Each table is read once for all of them.
 pub fn facts_of(
     conn: &Connection,
     ids: impl IntoIterator<Item = String>,
     shared: &Shared,
 ) -> Result<Vec<Facts>> {
+    let own = own_facts_of(conn, ids, shared.sbom)?;
+    facts_at(conn, own, shared)
+}
+
+/// Of [`facts_of`], what holds whenever the releases are judged (while the store stays the
+/// same): what [`facts_at`] does not set. Their packages are read only with `sbom` (a policy
+/// with an `sbom` rule, [`Shared::sbom`]).
+pub fn own_facts_of(
+    conn: &Connection,
+    ids: impl IntoIterator<Item = String>,
+    sbom: bool,
+) -> Result<Vec<Facts>> {
     let ids: Vec<String> = ids.into_iter().collect();
-    shared.expecting(conn, ids.len())?;
-    let mut all = Vec::new();
+    let json = serde_json::to_string(&ids).map_err(|e| corrupt("release ids", e))?;
+    let read = Read::of(conn, &json)?;
+    let mut all = Vec::with_capacity(ids.len());
     for id in ids {
-        all.extend(facts(conn, &id, shared)?);
+        let Some(row) = super::releases::get(conn, &id)? else {
+            continue;
+        };
+        let (created, submitted) = take(&read.created, &id)
+            .pop()
+            .ok_or_else(|| StoreError::Corrupt(format!("release {id} read without its row")))?;
+        let sbom = if sbom {
+            super::sbom::facts(conn, &id, &row.fields.service, &row.fields.version)?
+        } else {
+            Default::default()
+        };
+        all.push(Facts {
+            release_id: ReleaseId(row.id),
+            status: row.status,
+            created_at: time(created),
+            submitted_at: submitted.map(time),
+            approvals: take(&read.approvals, &id),
+            deployments: take(&read.deployments, &id),
+            rehearsals: rehearsals(conn, &id)?,
+            rollback_plan: take(&read.rollback_plans, &id).pop(),
+            emergency: take(&read.emergencies, &id).into_iter().next(),
+            justifications: take(&read.justifications, &id),
+            risk: super::risks::own_facts(conn, &id)?,
+            reviews: Default::default(),
+            sbom,
+            members: Default::default(),
+            calendar: Default::default(),
+            fields: row.fields,
+        });
     }
     Ok(all)
 }
 
-fn justifications(conn: &Connection, release_id: &str) -> Result<Vec<JustificationFact>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT entry_id, justification, by_key, at_hlc FROM freeze_justifications
-         WHERE release_id = ?1 ORDER BY at_hlc, event_id",
-    )?;
-    let rows = stmt.query_map([release_id], |r| {
-        Ok(JustificationFact {
-            entry_id: r.get(0)?,
-            text: r.get(1)?,
-            by: KeyId(r.get(2)?),
-            at: time(r.get(3)?),
+/// [`own_facts_of`] made whole for judging at `shared.now`: the risks active and the follow-ups
+/// late then, the service's recent failures, the members and the calendar.
+pub fn facts_at(conn: &Connection, own: Vec<Facts>, shared: &Shared) -> Result<Vec<Facts>> {
+    shared.expecting(conn, own.len())?;
+    own.into_iter()
+        .map(|mut f| {
+            risk_at(conn, &mut f, shared)?;
+            if let Some(days) = shared.review_due_days {
+                f.reviews = shared.late(conn, &f.fields.service, &f.release_id.0, days)?;
+            }
+            Ok(f)
         })
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+        .collect()
 }
 
 fn ids(conn: &Connection, sql: &str, args: impl rusqlite::Params) -> Result<Vec<String>> {

@@ -604,6 +604,10 @@ pub struct ServiceRisk {
     recent_failures: i64,
     /// Risks active at `now` linked to the service and scored `min_score` or more: (id, score).
     linked: Vec<(String, u8)>,
+    /// The highest five of `linked` (ties by id), named by the register: a release's highest
+    /// five that come from its service are among them, so they are read once per service, not
+    /// once per release.
+    named: Vec<relm_policy::facts::LinkedRisk>,
 }
 
 /// Active now (open or mitigating, or accepted until a time passed), from `min_score` (?3) up,
@@ -663,10 +667,51 @@ pub fn service_risk(
             ],
             |r| r.get(0),
         )?;
+    let linked = active_links(conn, ("service", service), now, min_score)?;
+    let named = named(conn, highest(linked.iter().cloned()), &[])?;
     Ok(ServiceRisk {
         recent_failures,
-        linked: active_links(conn, ("service", service), now, min_score)?,
+        linked,
+        named,
     })
+}
+
+/// The highest five of `linked` by score, ties by id.
+fn highest(linked: impl IntoIterator<Item = (String, u8)>) -> Vec<(String, u8)> {
+    let mut highest: Vec<(String, u8)> = linked.into_iter().collect();
+    highest.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    highest.truncate(5);
+    highest
+}
+
+/// Each of `ids` (with the link's score) that the register holds, with its title and score
+/// there, highest first (ties by id); those in `known` are taken from it.
+fn named(
+    conn: &Connection,
+    ids: Vec<(String, u8)>,
+    known: &[relm_policy::facts::LinkedRisk],
+) -> Result<Vec<relm_policy::facts::LinkedRisk>> {
+    use relm_policy::facts::LinkedRisk;
+    let mut out = Vec::with_capacity(ids.len());
+    let mut stmt = conn.prepare_cached("SELECT title, score FROM risks WHERE id = ?1")?;
+    for (id, _) in ids {
+        if let Some(risk) = known.iter().find(|k| k.id == id) {
+            out.push(risk.clone());
+            continue;
+        }
+        let named = stmt
+            .query_row([&id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))
+            .optional()?;
+        if let Some((title, score)) = named {
+            out.push(LinkedRisk {
+                id,
+                title,
+                score: u8::try_from(score).unwrap_or(u8::MAX),
+            });
+        }
+    }
+    out.sort_by(|a, b| b.score.cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
+    Ok(out)
 }
 
 /// What a release's assessment reads from the store at `now`: its answers, the service's recent
@@ -680,35 +725,15 @@ pub fn facts(
     now: chrono::DateTime<chrono::Utc>,
     min_score: u8,
 ) -> Result<relm_policy::facts::RiskFacts> {
+    let mut facts = own_facts(conn, release_id)?;
+    facts_at(conn, release_id, &mut facts, service, now, min_score)?;
+    Ok(facts)
+}
+
+/// Of [`facts`], what holds whenever the release is judged: its answers and latest lowering.
+pub fn own_facts(conn: &Connection, release_id: &str) -> Result<relm_policy::facts::RiskFacts> {
     use relm_domain::hlc::Hlc;
-    use relm_policy::facts::{LinkedRisk, LoweredFact, RiskFacts};
-    // A risk linked to both the release and its service counts once.
-    let mut linked: std::collections::BTreeMap<String, u8> =
-        service.linked.iter().cloned().collect();
-    linked.extend(active_links(conn, ("release", release_id), now, min_score)?);
-    let mut linked_scores = std::collections::BTreeMap::new();
-    for score in linked.values() {
-        *linked_scores.entry(*score).or_insert(0u32) += 1;
-    }
-    // The highest five (ties by id), named by the register.
-    let mut highest: Vec<(String, u8)> = linked.into_iter().collect();
-    highest.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    highest.truncate(5);
-    let mut linked_top = Vec::with_capacity(highest.len());
-    let mut stmt = conn.prepare_cached("SELECT title, score FROM risks WHERE id = ?1")?;
-    for (id, _) in highest {
-        let named = stmt
-            .query_row([&id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))
-            .optional()?;
-        if let Some((title, score)) = named {
-            linked_top.push(LinkedRisk {
-                id,
-                title,
-                score: u8::try_from(score).unwrap_or(u8::MAX),
-            });
-        }
-    }
-    linked_top.sort_by(|a, b| b.score.cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
+    use relm_policy::facts::{LoweredFact, RiskFacts};
     let lowered = conn
         .prepare_cached(
             "SELECT o.event_id, o.level, o.from_level, o.reason, o.by_key, o.at_hlc
@@ -743,9 +768,33 @@ pub fn facts(
         .transpose()?;
     Ok(RiskFacts {
         answers: answers(conn, release_id)?,
-        recent_failures: usize::try_from(service.recent_failures).unwrap_or(0),
-        linked_scores,
-        linked_top,
         lowered,
+        ..Default::default()
     })
+}
+
+/// Of [`facts`], what depends on the instant `now`: the service's recent failures and the risks
+/// active then, set in `facts`.
+pub fn facts_at(
+    conn: &Connection,
+    release_id: &str,
+    facts: &mut relm_policy::facts::RiskFacts,
+    service: &ServiceRisk,
+    now: chrono::DateTime<chrono::Utc>,
+    min_score: u8,
+) -> Result<()> {
+    // A risk linked to both the release and its service counts once.
+    let mut linked: std::collections::BTreeMap<String, u8> =
+        service.linked.iter().cloned().collect();
+    linked.extend(active_links(conn, ("release", release_id), now, min_score)?);
+    let mut linked_scores = std::collections::BTreeMap::new();
+    for score in linked.values() {
+        *linked_scores.entry(*score).or_insert(0u32) += 1;
+    }
+    facts.recent_failures = usize::try_from(service.recent_failures).unwrap_or(0);
+    facts.linked_scores = linked_scores;
+    // The highest five (ties by id), named by the register; those of the service were named
+    // with it.
+    facts.linked_top = named(conn, highest(linked), &service.named)?;
+    Ok(())
 }
