@@ -856,10 +856,11 @@ fn the_register_is_ordered_by_any_of_its_columns() {
 }
 
 /// What a release's risk facts take from its service is read once for the releases of the
-/// service judged at one instant, and again at another: the digest and the period report move
-/// the instant, and a failure leaves the last 90 days.
+/// service, and worked out at each instant they are judged at: the digest judges each release at
+/// its window, the period report each deployment at its start. A failure leaves the last 90
+/// days, an acceptance lapses; an instant before the first one read is read again.
 #[test]
-fn a_services_risk_facts_are_read_again_at_another_instant() {
+fn a_services_risk_facts_are_worked_out_at_each_instant() {
     use chrono::{TimeZone, Utc};
     use relm_store::projection::governance;
     use relm_tests::{failed_in_prod, prod_release};
@@ -868,23 +869,66 @@ fn a_services_risk_facts_are_read_again_at_another_instant() {
     let judged = prod_release(&mut relm, "ledger", "1.1.0");
     let end = Utc.with_ymd_and_hms(2027, 3, 2, 10, 0, 0).unwrap();
     failed_in_prod(&mut relm, &clock, &failed, end);
+    // Then moved to rolled back by hand the next day: counted too.
+    clock.set(Utc.with_ymd_and_hms(2027, 3, 3, 9, 0, 0).unwrap());
+    relm.set_release_status(&failed, "rolled_back", Some("undone by hand"))
+        .unwrap();
+    // Owned by another member: Ada, an approver, accepts it.
+    let owner = relm
+        .add_member(
+            &relm_tests::public_key_of(7),
+            Some("Olga Owner"),
+            None,
+            &[relm_domain::role::Role::ReleaseManager],
+        )
+        .unwrap();
+    let risk = relm
+        .add_risk(&relm_api::risks::RiskInput {
+            owner: Some(owner.key_id),
+            title: Some("Ledger drift".into()),
+            category: Some("technical".into()),
+            likelihood: Some(5),
+            impact: Some(5),
+            services: Some(vec!["ledger".into()]),
+            ..Default::default()
+        })
+        .unwrap();
+    relm.accept_risk(&risk.id, "until the migration", "2027-04-01")
+        .unwrap();
     let conn = relm.store().conn();
     let policy = relm_policy::Policy::parse(relm_policy::DEFAULT_POLICY).unwrap();
-    let failures = |shared: &governance::Shared| {
-        governance::facts(conn, &judged, shared)
+    // (recent failures, linked active risks named)
+    let seen = |shared: &governance::Shared| {
+        let risk = governance::facts(conn, &judged, shared)
             .unwrap()
             .unwrap()
-            .risk
-            .recent_failures
+            .risk;
+        let named: Vec<String> = risk.linked_top.iter().map(|l| l.title.clone()).collect();
+        (risk.recent_failures, named)
     };
     let soon = Utc.with_ymd_and_hms(2027, 3, 10, 0, 0, 0).unwrap();
     let later = Utc.with_ymd_and_hms(2027, 7, 1, 0, 0, 0).unwrap();
-    let mut shared = governance::shared(conn, soon, &policy).unwrap();
-    assert_eq!(failures(&shared), 1, "the failure is recent on 10 March");
-    shared.now = later;
-    assert_eq!(failures(&shared), 0, "and 121 days old on 1 July");
+    let lapsed = (0, vec!["Ledger drift".to_string()]);
+    let mut shared = governance::shared(conn, later, &policy).unwrap();
+    assert_eq!(
+        seen(&shared),
+        lapsed,
+        "on 1 July the failure and the move are four months old, and the acceptance has lapsed"
+    );
     shared.now = soon;
-    assert_eq!(failures(&shared), 1);
+    assert_eq!(
+        seen(&shared),
+        (2, vec![]),
+        "on 10 March (before the first instant read) the failure and the move are recent, the risk accepted"
+    );
+    shared.now = later;
+    assert_eq!(
+        seen(&shared),
+        lapsed,
+        "1 July again, from what was read for 10 March"
+    );
+    shared.now = soon;
+    assert_eq!(seen(&shared), (2, vec![]));
 }
 
 /// The members every judgement reads (a critical release's approver must be of another team)

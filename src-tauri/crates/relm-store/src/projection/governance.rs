@@ -269,14 +269,17 @@ pub struct Shared {
     /// they hold (what was signed off or done before it was left out). A service missing from
     /// `follow_ups` then has none from that stamp on.
     all_follow_ups: std::cell::Cell<Option<(u32, i64)>>,
-    /// Each service's part of its releases' risk facts, with the instant and the lowest score
-    /// it was read for: the releases of a service judged at one instant read it once.
+    /// What was read of each service's part of its releases' risk facts: the releases of a
+    /// service read it once.
     service_risks: std::cell::RefCell<BTreeMap<String, ServiceRiskRead>>,
 }
 
-/// A service's part of its releases' risk facts, with the instant and the lowest score it was
-/// read for.
-type ServiceRiskRead = (DateTime<Utc>, u8, std::rc::Rc<super::risks::ServiceRisk>);
+/// What was read of a service's part of its releases' risk facts, and that part at the last
+/// instant it was asked for.
+type ServiceRiskRead = (
+    std::rc::Rc<super::risks::ServiceRiskRead>,
+    Option<(DateTime<Utc>, std::rc::Rc<super::risks::ServiceRisk>)>,
+);
 
 /// A service's follow-ups, with the due days they were read for and, if they were read without
 /// what was signed off or done before a stamp, that stamp: they answer for a `now` from there on.
@@ -329,30 +332,36 @@ impl Shared {
         Ok(of_service.late(self.now, except))
     }
 
-    /// [`super::risks::service_risk`] of `service` at `now`, read once for every release of the
-    /// service judged at that instant.
+    /// [`super::risks::service_risk`] of `service` at `now`: read once for every release of the
+    /// service judged from that instant on (the digest judges each at its window), and worked
+    /// out once for each instant in a row.
     fn service_risk(
         &self,
         conn: &Connection,
         service: &str,
     ) -> Result<std::rc::Rc<super::risks::ServiceRisk>> {
-        if let Some((at, from, read)) = self.service_risks.borrow().get(service)
-            && *at == self.now
-            && *from == self.linked_from
+        let mut known = self.service_risks.borrow_mut();
+        if let Some((read, last)) = known.get_mut(service)
+            && read.answers(self.now, self.linked_from)
         {
-            return Ok(read.clone());
+            if let Some((at, risk)) = last
+                && *at == self.now
+            {
+                return Ok(risk.clone());
+            }
+            let risk = std::rc::Rc::new(read.at(self.now));
+            *last = Some((self.now, risk.clone()));
+            return Ok(risk);
         }
-        let read = std::rc::Rc::new(super::risks::service_risk(
+        let read = std::rc::Rc::new(super::risks::read_service_risk(
             conn,
             service,
             self.now,
             self.linked_from,
         )?);
-        (self.service_risks.borrow_mut()).insert(
-            service.to_string(),
-            (self.now, self.linked_from, read.clone()),
-        );
-        Ok(read)
+        let risk = std::rc::Rc::new(read.at(self.now));
+        known.insert(service.to_string(), (read, Some((self.now, risk.clone()))));
+        Ok(risk)
     }
 
     /// Say how many releases are about to be judged with these facts. For many

@@ -640,40 +640,145 @@ pub fn service_risk(
     now: chrono::DateTime<chrono::Utc>,
     min_score: u8,
 ) -> Result<ServiceRisk> {
+    Ok(read_service_risk(conn, service, now, min_score)?.at(now))
+}
+
+/// What [`service_risk`] reads of a service, from which its part at any instant from `from` on
+/// is worked out without reading again: the digest judges each release at its own window, and a
+/// service's releases at as many instants.
+#[derive(Debug)]
+pub struct ServiceRiskRead {
+    from: chrono::DateTime<chrono::Utc>,
+    min_score: u8,
+    /// When each failed or rolled-back deployment of the service ended (ms), from
+    /// [`RECENT_DAYS`] before `from` on, in order.
+    failures: Vec<i64>,
+    /// The stamps of the service's releases' moves to rolled back by hand (not those that
+    /// followed a deployment or a rollback), from [`RECENT_DAYS`] before `from` on, in order.
+    moves: Vec<i64>,
+    /// The risks linked to the service scored `min_score` or more that are or can become
+    /// active.
+    links: Vec<ServiceLink>,
+}
+
+/// A risk linked to a service, as [`ServiceRiskRead`] holds it.
+#[derive(Debug)]
+struct ServiceLink {
+    id: String,
+    score: u8,
+    /// Accepted until then (RFC 3339 UTC); `None` while open or mitigating.
+    accepted_until: Option<String>,
+    /// Its title and score in the register (none when the register has no such risk).
+    named: Option<(String, u8)>,
+}
+
+/// [`ServiceRiskRead`] of `service` for the instants from `from` on.
+pub fn read_service_risk(
+    conn: &Connection,
+    service: &str,
+    from: chrono::DateTime<chrono::Utc>,
+    min_score: u8,
+) -> Result<ServiceRiskRead> {
     use relm_domain::hlc::Hlc;
-    let from = now - chrono::Duration::days(RECENT_DAYS);
-    let since = Hlc::packed_after(from.timestamp_millis() - 1);
-    // Failed or rolled-back deployments that ended in the period, and releases moved to
-    // rolled back by hand (a move that followed a deployment or a rollback is counted there).
+    let earliest = (from - chrono::Duration::days(RECENT_DAYS)).timestamp_millis();
+    let column = |sql: &str, args: (&str, i64)| -> Result<Vec<i64>> {
+        let mut stmt = conn.prepare_cached(sql)?;
+        let rows = stmt.query_map(params![args.0, args.1], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    };
+    let failures = column(
+        "SELECT ended_ms FROM deployments
+         WHERE service = ?1 AND outcome IN ('failed', 'rolled_back') AND ended_ms >= ?2
+         ORDER BY ended_ms",
+        (service, earliest),
+    )?;
     // `CROSS JOIN` keeps the order written: from the few rolled-back moves (their partial
     // index), then their releases, rather than every release of the service.
-    let recent_failures: i64 = conn
-        .prepare_cached(
-            "SELECT (SELECT count(*) FROM deployments
-                     WHERE service = ?1 AND outcome IN ('failed', 'rolled_back')
-                       AND ended_ms >= ?3 AND ended_ms <= ?4)
-                  + (SELECT count(*) FROM release_status_history h
-                     CROSS JOIN releases r ON r.id = h.release_id
-                     WHERE r.service = ?1 AND h.to_status = 'rolled_back' AND h.at_hlc >= ?2
-                       AND h.event_id NOT IN (SELECT event_id FROM deployments)
-                       AND h.event_id NOT IN (SELECT event_id FROM rollbacks))",
-        )?
-        .query_row(
-            params![
-                service,
-                since,
-                from.timestamp_millis(),
-                now.timestamp_millis()
-            ],
-            |r| r.get(0),
-        )?;
-    let linked = active_links(conn, ("service", service), now, min_score)?;
-    let named = named(conn, highest(linked.iter().cloned()), &[])?;
-    Ok(ServiceRisk {
-        recent_failures,
-        linked,
-        named,
+    let moves = column(
+        "SELECT h.at_hlc FROM release_status_history h
+         CROSS JOIN releases r ON r.id = h.release_id
+         WHERE r.service = ?1 AND h.to_status = 'rolled_back' AND h.at_hlc >= ?2
+           AND h.event_id NOT IN (SELECT event_id FROM deployments)
+           AND h.event_id NOT IN (SELECT event_id FROM rollbacks)
+         ORDER BY h.at_hlc",
+        (service, Hlc::packed_after(earliest - 1)),
+    )?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT l.risk_id, l.score, CASE WHEN l.status = 'accepted' THEN l.accepted_until END,
+                r.title, r.score
+         FROM risk_links l LEFT JOIN risks r ON r.id = l.risk_id
+         WHERE l.kind = 'service' AND l.target = ?1 AND l.score >= ?2
+           AND (l.status IN ('open', 'mitigating')
+                OR (l.status = 'accepted' AND l.accepted_until IS NOT NULL))",
+    )?;
+    let score = |v: i64| u8::try_from(v).unwrap_or(u8::MAX);
+    let links = stmt
+        .query_map(params![service, i64::from(min_score)], |r| {
+            let title: Option<String> = r.get(3)?;
+            let named = match title {
+                Some(t) => Some((t, score(r.get(4)?))),
+                None => None,
+            };
+            Ok(ServiceLink {
+                id: r.get(0)?,
+                score: score(r.get(1)?),
+                accepted_until: r.get(2)?,
+                named,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(ServiceRiskRead {
+        from,
+        min_score,
+        failures,
+        moves,
+        links,
     })
+}
+
+impl ServiceRiskRead {
+    /// Whether it holds what [`service_risk`] at `now` for `min_score` reads.
+    pub fn answers(&self, now: chrono::DateTime<chrono::Utc>, min_score: u8) -> bool {
+        now >= self.from && min_score == self.min_score
+    }
+
+    /// [`service_risk`] at `now`, which [`ServiceRiskRead::answers`].
+    pub fn at(&self, now: chrono::DateTime<chrono::Utc>) -> ServiceRisk {
+        use relm_domain::hlc::Hlc;
+        use relm_policy::facts::LinkedRisk;
+        // Ended in the last RECENT_DAYS, up to now; moved by hand from then on.
+        let from = (now - chrono::Duration::days(RECENT_DAYS)).timestamp_millis();
+        let ended = self
+            .failures
+            .partition_point(|&e| e <= now.timestamp_millis())
+            - self.failures.partition_point(|&e| e < from);
+        let since = Hlc::packed_after(from - 1);
+        let moved = self.moves.len() - self.moves.partition_point(|&m| m < since);
+        // Open or mitigating, or accepted until a time passed.
+        let now_text = fmt_utc(now);
+        let active: Vec<&ServiceLink> = (self.links.iter())
+            .filter(|l| (l.accepted_until.as_deref()).is_none_or(|u| u <= now_text.as_str()))
+            .collect();
+        let linked: Vec<(String, u8)> = (active.iter()).map(|l| (l.id.clone(), l.score)).collect();
+        let mut named: Vec<LinkedRisk> = highest(linked.iter().cloned())
+            .into_iter()
+            .filter_map(|(id, _)| {
+                let link = active.iter().find(|l| l.id == id)?;
+                let (title, score) = link.named.as_ref()?;
+                Some(LinkedRisk {
+                    id,
+                    title: title.clone(),
+                    score: *score,
+                })
+            })
+            .collect();
+        named.sort_by(|a, b| b.score.cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
+        ServiceRisk {
+            recent_failures: i64::try_from(ended + moved).unwrap_or(i64::MAX),
+            linked,
+            named,
+        }
+    }
 }
 
 /// The highest five of `linked` by score, ties by id.
