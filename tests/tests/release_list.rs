@@ -338,3 +338,48 @@ fn the_audit_history_filters_shows_changes_flags_overrides_and_exports_csv() {
     assert!(text.contains(",override,,'=1+1 board said so,"), "{text}");
     assert!(!text.contains(",=1+1"), "{text}");
 }
+
+/// The audit history is kept while the store stays the same (the audit page asks again at each
+/// visit): a reader sees a writer's commit, the writer its own write, and another question is
+/// answered anew.
+#[test]
+fn the_kept_audit_history_follows_every_change_of_the_store() {
+    use relm_api::audit::AuditQuery;
+    let (dir, _clock, mut relm) = relm_tests::pinned_workspace("Kept audit");
+    let reader = relm_tests::reader(dir.path());
+    let latest = AuditQuery {
+        limit: Some(100),
+        ..Default::default()
+    };
+    let ids = |r: &Relm, q: &AuditQuery| -> Vec<String> {
+        (r.audit(q).unwrap().iter())
+            .map(|e| e.entry.id.clone())
+            .collect()
+    };
+    let before = ids(&reader, &latest);
+    assert_eq!(ids(&reader, &latest), before, "asked again, unchanged");
+    let mine = ids(&relm, &latest);
+    let release = relm_tests::prod_release(&mut relm, "api", "1.0.0");
+    let after = ids(&reader, &latest);
+    assert_eq!(
+        after.len(),
+        before.len() + 1,
+        "the reader sees the writer's commit"
+    );
+    assert_eq!(&after[1..], &before[..], "newest first");
+    assert_eq!(
+        ids(&relm, &latest).len(),
+        mine.len() + 1,
+        "the writer its own write"
+    );
+    let trail = AuditQuery {
+        release: Some(release),
+        ..Default::default()
+    };
+    assert_eq!(
+        ids(&reader, &trail),
+        after[..1],
+        "another question, answered anew"
+    );
+    assert_eq!(ids(&reader, &latest), after, "and the first again");
+}

@@ -15,7 +15,7 @@ use crate::releases::blank_to_none as blank;
 use crate::session::Relm;
 
 /// Which part of the history to show; every part optional.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(default)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 pub struct AuditQuery {
@@ -115,6 +115,13 @@ impl Relm {
     /// The history as `q` narrows it, newest first, each edit with what it changed and each
     /// event with its flags.
     pub fn audit(&self, q: &AuditQuery) -> Result<Vec<AuditEntry>> {
+        // The history read from the store alone: kept while it stays the same (the audit page
+        // asks again at each visit).
+        self.audit_kept
+            .get(&self.store, q.clone(), || self.audit_read(q))
+    }
+
+    fn audit_read(&self, q: &AuditQuery) -> Result<Vec<AuditEntry>> {
         self.workspace_id()?;
         let mut problems = relm_domain::Problems::default();
         let from = blank(&q.from).and_then(|v| problems.check(hlc_at(v, "from", false)));

@@ -113,6 +113,9 @@ pub struct Relm {
     /// were read): the dashboard asks what waits for a decision at each visit, and only the
     /// instant changes in between ([`Relm::pending_my_decision`]).
     pub(crate) in_flight: crate::kept::Kept<bool, Arc<Vec<relm_policy::Facts>>>,
+    /// The last audit history asked for ([`Relm::audit`]), by its question.
+    pub(crate) audit_kept:
+        crate::kept::Kept<crate::audit::AuditQuery, Vec<crate::audit::AuditEntry>>,
 }
 
 impl Relm {
@@ -172,6 +175,7 @@ impl Relm {
             conflicts: Default::default(),
             metrics: Default::default(),
             in_flight: Default::default(),
+            audit_kept: Default::default(),
         })
     }
 
