@@ -332,9 +332,10 @@ impl Shared {
         Ok(of_service.late(self.now, except))
     }
 
-    /// [`super::risks::service_risk`] of `service` at `now`: read once for every release of the
-    /// service judged from that instant on (the digest judges each at its window), and worked
-    /// out once for each instant in a row.
+    /// `service`'s part of its releases' risk facts at `now`
+    /// ([`super::risks::ServiceRiskRead`]): read once for every release of the service judged
+    /// from that instant on (the digest judges each at its window), and worked out once for
+    /// each instant in a row.
     fn service_risk(
         &self,
         conn: &Connection,

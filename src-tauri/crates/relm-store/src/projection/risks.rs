@@ -633,18 +633,8 @@ fn active_links(
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// What [`facts`] reads of `service` at `now` for each of its releases.
-pub fn service_risk(
-    conn: &Connection,
-    service: &str,
-    now: chrono::DateTime<chrono::Utc>,
-    min_score: u8,
-) -> Result<ServiceRisk> {
-    Ok(read_service_risk(conn, service, now, min_score)?.at(now))
-}
-
-/// What [`service_risk`] reads of a service, from which its part at any instant from `from` on
-/// is worked out without reading again: the digest judges each release at its own window, and a
+/// What a release's risk facts take from its service, read once: its part at any instant from
+/// `from` on ([`ServiceRiskRead::at`]) is worked out without reading again: the digest judges each release at its own window, and a
 /// service's releases at as many instants.
 #[derive(Debug)]
 pub struct ServiceRiskRead {
@@ -737,12 +727,12 @@ pub fn read_service_risk(
 }
 
 impl ServiceRiskRead {
-    /// Whether it holds what [`service_risk`] at `now` for `min_score` reads.
+    /// Whether it holds what the service's part at `now` for `min_score` is worked out from.
     pub fn answers(&self, now: chrono::DateTime<chrono::Utc>, min_score: u8) -> bool {
         now >= self.from && min_score == self.min_score
     }
 
-    /// [`service_risk`] at `now`, which [`ServiceRiskRead::answers`].
+    /// The service's part at `now`, which [`ServiceRiskRead::answers`].
     pub fn at(&self, now: chrono::DateTime<chrono::Utc>) -> ServiceRisk {
         use relm_domain::hlc::Hlc;
         use relm_policy::facts::LinkedRisk;
@@ -819,23 +809,8 @@ fn named(
     Ok(out)
 }
 
-/// What a release's assessment reads from the store at `now`: its answers, the service's recent
-/// failures, the active risks scored `min_score` or more linked to it or its service, and the
-/// latest lowering. `service` is [`service_risk`] of the release's service at the same `now`
-/// and `min_score`.
-pub fn facts(
-    conn: &Connection,
-    release_id: &str,
-    service: &ServiceRisk,
-    now: chrono::DateTime<chrono::Utc>,
-    min_score: u8,
-) -> Result<relm_policy::facts::RiskFacts> {
-    let mut facts = own_facts(conn, release_id)?;
-    facts_at(conn, release_id, &mut facts, service, now, min_score)?;
-    Ok(facts)
-}
-
-/// Of [`facts`], what holds whenever the release is judged: its answers and latest lowering.
+/// What a release's assessment reads from the store that holds whenever it is judged: its
+/// answers and latest lowering ([`facts_at`] adds the rest).
 pub fn own_facts(conn: &Connection, release_id: &str) -> Result<relm_policy::facts::RiskFacts> {
     use relm_domain::hlc::Hlc;
     use relm_policy::facts::{LoweredFact, RiskFacts};
@@ -878,8 +853,10 @@ pub fn own_facts(conn: &Connection, release_id: &str) -> Result<relm_policy::fac
     })
 }
 
-/// Of [`facts`], what depends on the instant `now`: the service's recent failures and the risks
-/// active then, set in `facts`.
+/// What a release's assessment reads from the store that depends on the instant `now`, set in
+/// `facts`: the service's recent failures and the risks scored `min_score` or more linked to the
+/// release or its service and active then. `service` is [`ServiceRiskRead::at`] the same `now`
+/// for the same `min_score`.
 pub fn facts_at(
     conn: &Connection,
     release_id: &str,
