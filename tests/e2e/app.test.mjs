@@ -1,6 +1,6 @@
 // Scenarios on the real app: first launch (with a remote and a sync), the demo and sorting, the
-// release form (valid and invalid), live updates from the CLI, French, syncing a teammate's
-// release, and joining from the welcome screen through a git host that asks an access token.
+// release form (valid and invalid), live updates from the CLI (the releases and the dashboard's
+// decisions waiting), French, syncing a teammate's release, and joining from the welcome screen through a git host that asks an access token.
 
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -663,6 +663,68 @@ test("approving in the app moves the verdict to allowed; an edit makes the appro
     );
   });
   assert.match(check(ann, created.id, "prod").rules[0].reason, /no load test for 4\.2\.1/);
+});
+
+test("the dashboard's decisions waiting follow approvals and syncs made by the CLI while it is open", async () => {
+  const { ann, bob } = teammates();
+  // Bob plans a release: a draft waits for nobody.
+  const create = (version) => {
+    const { id } = cli(
+      bob,
+      "release",
+      "create",
+      "--service",
+      "ledger-api",
+      "--version",
+      version,
+      "--env",
+      "prod",
+      "--title",
+      `Ledger ${version}`,
+      "--rollback-plan",
+      "Redeploy the previous version",
+    );
+    cli(bob, "release", "status", id, "planned");
+    return id;
+  };
+  const first = create("5.0.0");
+  cli(bob, "sync");
+  cli(ann, "sync");
+  await withApp("dashboard-pending", ann, async (b) => {
+    await b.execute(() => (location.hash = "#/dashboard"));
+    // The rows waiting for Ann's decision, by the release each opens.
+    const waiting = () =>
+      b.execute(() =>
+        [...document.querySelectorAll("[data-testid=pending] [data-testid=pending-link]")].map(
+          (a) => a.getAttribute("href") ?? "",
+        ),
+      );
+    await until(
+      b,
+      async () => (await waiting()).some((h) => h.endsWith(first)),
+      "Bob's release waits for Ann",
+    );
+    // A second release reaches Ann's data dir through her CLI's sync: the open dashboard
+    // lists it too, with no reload.
+    const second = create("5.1.0");
+    cli(bob, "sync");
+    cli(ann, "sync");
+    await until(
+      b,
+      async () => (await waiting()).some((h) => h.endsWith(second)),
+      "the synced release waits too",
+    );
+    // Ann approves the first from a terminal: its row goes, the second stays.
+    cli(ann, "approve", first, "--env", "prod", "--comment", "reviewed the rollback");
+    await until(
+      b,
+      async () => {
+        const now = await waiting();
+        return !now.some((h) => h.endsWith(first)) && now.some((h) => h.endsWith(second));
+      },
+      "the approved release leaves the list",
+    );
+  });
 });
 
 test("the policy page shows the versions and simulates a draft without recording it", async () => {
