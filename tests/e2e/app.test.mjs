@@ -1,6 +1,7 @@
 // Scenarios on the real app: first launch (with a remote and a sync), the demo and sorting, the
 // release form (valid and invalid), live updates from the CLI (the releases and the dashboard's
-// decisions waiting), French, syncing a teammate's release, and joining from the welcome screen through a git host that asks an access token.
+// decisions waiting), French, syncing a teammate's release, and joining from the welcome screen
+// through a git host that asks an access token.
 
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
