@@ -580,3 +580,132 @@ fn a_webhook_that_does_not_answer_in_time_is_retried_from_the_outbox() {
     assert_eq!(again.entry.state, "done");
     assert_eq!(server.seen.lock().unwrap().len(), 3);
 }
+
+/// What a digest reads of the store alone is kept between calls; the releases whose window has
+/// begun are judged at each call's instant. At every instant (going forward, going back, and
+/// after a change of the store) the kept answer is the answer of a replica that keeps nothing.
+#[test]
+fn a_kept_digest_is_judged_anew_where_the_instant_matters() {
+    use chrono::{TimeZone, Utc};
+    use relm_api::digest::{Digest, DigestQuery};
+    use relm_api::releases::ReleaseInput;
+    let (dir, clock, mut relm) = relm_tests::pinned_workspace("Kept digest");
+    let at = |d, h| Utc.with_ymd_and_hms(2027, 3, d, h, 0, 0).unwrap();
+    // A high risk of the ledger, accepted until 5 March: from then on it blocks production.
+    let owner = relm
+        .add_member(
+            &relm_tests::public_key_of(7),
+            Some("Olga Owner"),
+            None,
+            &[relm_domain::role::Role::ReleaseManager],
+        )
+        .unwrap();
+    let risk = relm
+        .add_risk(&relm_api::risks::RiskInput {
+            owner: Some(owner.key_id),
+            title: Some("Ledger drift".into()),
+            category: Some("technical".into()),
+            likelihood: Some(5),
+            impact: Some(5),
+            services: Some(vec!["ledger".into()]),
+            ..Default::default()
+        })
+        .unwrap();
+    relm.accept_risk(&risk.id, "until the migration", "2027-03-05")
+        .unwrap();
+    // Two ledger releases planned for prod, on 3 and 10 March.
+    let mut plan = |version: &str, day: u32| {
+        let id = relm_tests::prod_release(&mut relm, "ledger", version);
+        let window = (
+            format!("2027-03-{day:02}T10:00:00Z"),
+            format!("2027-03-{day:02}T11:00:00Z"),
+            "UTC".to_string(),
+        );
+        let edit = ReleaseInput {
+            window: Some(window),
+            ..Default::default()
+        };
+        relm.update_release(&id, &edit).unwrap();
+        relm.set_release_status(&id, "planned", None).unwrap();
+        id
+    };
+    let early = plan("1.0.0", 3);
+    let late = plan("1.1.0", 10);
+    let q = DigestQuery {
+        from: "2027-02-28".into(),
+        to: "2027-03-20".into(),
+        lang: Some("en".into()),
+        zone: Some("UTC".into()),
+        ..Default::default()
+    };
+    // A replica that keeps nothing: opened anew for each answer, on the same clock.
+    let fresh = |q: &DigestQuery| {
+        relm_api::Relm::open(&relm_api::Options {
+            data_dir: dir.path().to_path_buf(),
+            clock: clock.clone(),
+            keyring: relm_api::KeyringChoice::Given(Arc::new(
+                relm_identity::keyring::MemoryKeyStore::default(),
+            )),
+        })
+        .unwrap()
+        .digest(q)
+        .unwrap()
+    };
+    let reasons = |d: &Digest, id: &str| -> String {
+        (d.blocked.items.iter())
+            .filter(|b| b.release_id == id)
+            .flat_map(|b| b.reasons.clone())
+            .collect::<Vec<_>>()
+            .join(" | ")
+    };
+    let kept = |relm: &relm_api::Relm| {
+        let answer = relm.digest(&q).unwrap();
+        assert_eq!(answer, fresh(&q), "at {}", answer.made_at);
+        answer
+    };
+
+    clock.set(at(1, 9));
+    let before = kept(&relm);
+    assert!(
+        !reasons(&before, &early).is_empty(),
+        "not approved: blocked"
+    );
+    assert!(
+        !reasons(&before, &early).contains("Ledger drift"),
+        "{before:?}"
+    );
+    // 6 March: the early window has begun, and is judged now, the acceptance lapsed; the late
+    // one is judged at its window, as when it was read.
+    clock.set(at(6, 12));
+    let begun = kept(&relm);
+    assert!(
+        reasons(&begun, &early).contains("Ledger drift"),
+        "{begun:?}"
+    );
+    assert_eq!(reasons(&begun, &late), reasons(&before, &late));
+    // The clock goes back to 2 March: the early window is ahead again.
+    clock.set(at(2, 9));
+    assert_eq!(kept(&relm).blocked, before.blocked);
+    // Read anew on 6 March (the store changed: the late release got a rollback plan)...
+    clock.set(at(6, 12));
+    let edit = ReleaseInput {
+        rollback_plan: Some("Redeploy 1.0.0".into()),
+        ..Default::default()
+    };
+    relm.update_release(&late, &edit).unwrap();
+    let changed = kept(&relm);
+    assert_ne!(reasons(&changed, &late), reasons(&begun, &late));
+    // ... then asked on 2 March: the early window, begun when read, is judged at its window.
+    clock.set(at(2, 9));
+    let back = kept(&relm);
+    assert_eq!(reasons(&back, &early), reasons(&before, &early));
+    // Another question is answered anew, and the first again.
+    let french = DigestQuery {
+        lang: Some("fr".into()),
+        ..q.clone()
+    };
+    let answer = relm.digest(&french).unwrap();
+    assert_eq!(answer, fresh(&french));
+    assert_ne!(answer.blocked, back.blocked, "worded in French");
+    assert_eq!(kept(&relm), back);
+}

@@ -4,6 +4,8 @@
 //! any mail client opens, or a Slack or Microsoft Teams message. Text from releases and
 //! calendars is escaped for each form, so that it reads as written and makes no link or markup.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use rayon::prelude::*;
 use relm_domain::payload::Outcome;
@@ -22,7 +24,7 @@ use relm_report::Lang as ReportLang;
 pub const MAX_ITEMS: usize = 200;
 
 /// Which digest to make.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[serde(default)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 pub struct DigestQuery {
@@ -168,26 +170,111 @@ pub struct DigestWritten {
     pub bytes: u64,
 }
 
+/// What a digest reads of the store alone, for one question ([`Relm::digest`]): kept while the
+/// store stays the same, since a page asks for the same digest at each visit.
+#[derive(Debug)]
+pub(crate) struct DigestRead {
+    workspace: String,
+    title: String,
+    /// Every release planned in the period, in window order.
+    planned: Vec<Planned>,
+    freezes: Listed<DigestFreeze>,
+    shipped: Listed<DigestRelease>,
+    failed: Listed<DigestFailure>,
+}
+
+/// A release planned in a digest's period, as read.
+#[derive(Debug)]
+struct Planned {
+    item: DigestRelease,
+    window: DateTime<Utc>,
+    /// The store's part of what its verdict reads ([`governance::own_facts_of`]).
+    own: relm_policy::Facts,
+    /// Its blocked lines judged at its window, when the window was ahead at the read: they hold
+    /// at every instant before the window. `None` for a window that had begun: such a release
+    /// is judged at each call's instant.
+    ahead: Option<Vec<DigestBlocked>>,
+}
+
+/// The blocked lines of each release of `planned`, judged at `at` of it.
+fn blocked_at(
+    conn: &relm_store::rusqlite::Connection,
+    policy: &relm_policy::Policy,
+    version: u32,
+    style: relm_policy::Style,
+    shared: &mut governance::Shared,
+    planned: &[&Planned],
+    at: impl Fn(&Planned) -> DateTime<Utc>,
+) -> Result<Vec<Vec<DigestBlocked>>> {
+    shared.expecting(conn, planned.len())?;
+    let mut judged = Vec::with_capacity(planned.len());
+    for p in planned {
+        let at = at(p);
+        shared.now = at;
+        let facts = (governance::facts_at(conn, vec![p.own.clone()], shared)?.pop())
+            .ok_or_else(|| crate::error::no_release(&p.item.release_id))?;
+        judged.push((*p, facts, at));
+    }
+    // On every core; unworded: only the blocking lines are worded.
+    Ok(judged
+        .into_par_iter()
+        .map(|(p, facts, at)| {
+            let envs = p.item.environments.iter().map(String::as_str);
+            let verdicts = relm_policy::judge_each(policy, version, &facts, envs, at);
+            (p.item.environments.iter().zip(verdicts))
+                .filter(|(_, v)| v.outcome() == relm_policy::Outcome::Blocked)
+                .map(|(env, verdict)| DigestBlocked {
+                    release_id: p.item.release_id.clone(),
+                    label: p.item.label.clone(),
+                    environment: env.clone(),
+                    when: p.item.when.clone(),
+                    reasons: verdict
+                        .findings()
+                        .filter(|l| l.status == LineStatus::Fail)
+                        .map(|l| l.reason(style))
+                        .collect(),
+                })
+                .collect()
+        })
+        .collect())
+}
+
+/// The zone a digest's times are shown in (UTC unless the question names one).
+fn zone_of(q: &DigestQuery) -> String {
+    let zone = q.zone.as_deref().map(str::trim).filter(|z| !z.is_empty());
+    zone.unwrap_or("UTC").to_string()
+}
+
+/// The one environment a digest is about, if the question names one.
+fn environment_of(q: &DigestQuery) -> Option<&str> {
+    q.environment
+        .as_deref()
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+}
+
+/// The policy's wording in a report's language.
+fn policy_lang(lang: ReportLang) -> relm_policy::Lang {
+    match lang {
+        ReportLang::En => relm_policy::Lang::En,
+        ReportLang::Fr => relm_policy::Lang::Fr,
+    }
+}
+
 impl Relm {
     /// The digest of the period `from`–`to` (of one environment, or of all).
+    ///
+    /// What it reads of the store alone is kept for the question while the store stays the
+    /// same ([`DigestRead`]); at each call only the releases whose window has begun are judged
+    /// again, at the instant of the call.
     pub fn digest(&self, q: &DigestQuery) -> Result<Digest> {
         let (_, opts) = self.report_form("a4", q.lang.as_deref().unwrap_or("en"), None)?;
-        let zone = q
-            .zone
-            .as_deref()
-            .map(str::trim)
-            .filter(|z| !z.is_empty())
-            .unwrap_or("UTC")
-            .to_string();
+        let zone = zone_of(q);
         let w = Words {
             lang: opts.lang,
             tz: relm_domain::window::parse_zone(&zone)?,
         };
-        let environment = q
-            .environment
-            .as_deref()
-            .map(str::trim)
-            .filter(|e| !e.is_empty());
+        let environment = environment_of(q);
         let (start, end) = crate::deployments::period_bounds(Some(&q.from), Some(&q.to))?;
         let (Some(start), Some(end)) = (start, end) else {
             return Err(ApiError::validation(
@@ -195,9 +282,74 @@ impl Relm {
             ));
         };
         let now = self.clock.now();
-        // One read transaction for the thousands of queries below.
+        // One read transaction for the thousands of queries below, the kept part's and the
+        // instant's alike.
         let _snapshot = self.store.snapshot()?;
+        let read = self.digest_kept.get(&self.store, q.clone(), || {
+            self.digest_read(q, &w, (start, end), now).map(Arc::new)
+        })?;
         let conn = self.store.conn();
+        let (policy, version) = crate::gates::in_force(conn)?;
+        let style = crate::gates::style(policy_lang(opts.lang), Some(&zone))?;
+        // A release whose window is ahead is judged at its window, as when it was read; one
+        // whose window has begun, at this instant (so is one read after its window had begun
+        // and now ahead again: the clock went back).
+        let again = |p: &Planned| p.window <= now || p.ahead.is_none();
+        let mut shared = governance::shared(conn, now, &policy)?;
+        let to_judge: Vec<&Planned> = read.planned.iter().filter(|p| again(p)).collect();
+        let judged = blocked_at(conn, &policy, version, style, &mut shared, &to_judge, |p| {
+            p.window.max(now)
+        })?;
+        let mut judged = judged.into_iter();
+        let blocked = (read.planned.iter())
+            .flat_map(|p| {
+                if again(p) {
+                    judged.next().unwrap_or_default()
+                } else {
+                    p.ahead.clone().unwrap_or_default()
+                }
+            })
+            .collect();
+        let (from, to) = (q.from.trim().to_string(), q.to.trim().to_string());
+        Ok(Digest {
+            workspace: read.workspace.clone(),
+            title: read.title.clone(),
+            from,
+            to,
+            environment: environment.map(String::from),
+            lang: match opts.lang {
+                ReportLang::En => "en",
+                ReportLang::Fr => "fr",
+            }
+            .into(),
+            zone,
+            made_at: relm_domain::window::fmt_utc(self.report_time()?),
+            planned: Listed {
+                items: (read.planned.iter().take(MAX_ITEMS))
+                    .map(|p| p.item.clone())
+                    .collect(),
+                more: read.planned.len().saturating_sub(MAX_ITEMS) as u32,
+            },
+            freezes: read.freezes.clone(),
+            blocked: Listed::of(blocked),
+            shipped: read.shipped.clone(),
+            failed: read.failed.clone(),
+        })
+    }
+
+    /// What the digest `q` reads of the store alone: its planned releases with the store's part
+    /// of their facts (and, for those whose window is ahead of `now`, their blocked lines at
+    /// their window), the freezes, what shipped and what failed.
+    fn digest_read(
+        &self,
+        q: &DigestQuery,
+        w: &Words,
+        (start, end): (DateTime<Utc>, DateTime<Utc>),
+        now: DateTime<Utc>,
+    ) -> Result<DigestRead> {
+        let conn = self.store.conn();
+        let environment = environment_of(q);
+        let zone = zone_of(q);
         // Planned: a window starting in the period, not gone out, cancelled or abandoned, going
         // to the environment asked for (read through `releases_by_window`, whose form is
         // `(window_start IS NULL) = 0`): only those are read further.
@@ -219,15 +371,9 @@ impl Relm {
             })
             .map_err(relm_store::StoreError::from)?;
         let (policy, version) = crate::gates::in_force(conn)?;
-        let policy_lang = match opts.lang {
-            ReportLang::En => relm_policy::Lang::En,
-            ReportLang::Fr => relm_policy::Lang::Fr,
-        };
-        let style = crate::gates::style(policy_lang, Some(&zone))?;
+        let style = crate::gates::style(policy_lang(w.lang), Some(&zone))?;
         let mut shared = governance::shared(conn, now, &policy)?;
-        shared.expecting(conn, ids.len())?;
-        // Read every release at once (one connection, each table once), then judge them on
-        // every core.
+        // Read every release at once (one connection, each table once).
         let own =
             governance::own_facts_of(conn, ids.iter().map(|(id, _)| id.clone()), shared.sbom)?;
         if own.len() != ids.len() {
@@ -236,53 +382,42 @@ impl Relm {
             let gone = ids.iter().find(|(id, _)| !found.contains(id.as_str()));
             return Err(crate::error::no_release(gone.map_or("", |(id, _)| id)));
         }
-        let mut planned = Vec::new();
-        let mut judged = Vec::new();
-        for ((id, window), facts) in ids.into_iter().zip(own) {
-            let window = DateTime::from_timestamp(window, 0).unwrap_or(start);
-            // Judged at its window (or now, when the window has begun) as things stand.
-            let at = window.max(now);
-            shared.now = at;
-            let facts = (governance::facts_at(conn, vec![facts], &shared)?.pop())
-                .ok_or_else(|| crate::error::no_release(&id))?;
-            let f = &facts.fields;
-            planned.push(DigestRelease {
-                release_id: id,
-                label: format!("{} {}", f.service, f.version),
-                title: f.title.clone(),
-                environments: f
-                    .environments
-                    .iter()
-                    .filter(|e| environment.is_none_or(|x| x == e.as_str()))
-                    .cloned()
-                    .collect(),
-                when: w.when(&relm_domain::window::fmt_utc(window)),
-                status: w.word(facts.status.as_str()),
-            });
-            judged.push((facts, at));
-        }
-        let blocked: Vec<DigestBlocked> = planned
-            .par_iter()
-            .zip(judged)
-            .flat_map_iter(|(p, (facts, at))| {
-                let envs = p.environments.iter().map(String::as_str);
-                // Unworded: only the blocking lines are worded.
-                let verdicts = relm_policy::judge_each(&policy, version, &facts, envs, at);
-                (p.environments.iter().zip(verdicts)).filter_map(move |(env, verdict)| {
-                    (verdict.outcome() == relm_policy::Outcome::Blocked).then(|| DigestBlocked {
-                        release_id: p.release_id.clone(),
-                        label: p.label.clone(),
-                        environment: env.clone(),
-                        when: p.when.clone(),
-                        reasons: verdict
-                            .findings()
-                            .filter(|l| l.status == LineStatus::Fail)
-                            .map(|l| l.reason(style))
+        let mut planned: Vec<Planned> = ids
+            .into_iter()
+            .zip(own)
+            .map(|((id, window), own)| {
+                let window = DateTime::from_timestamp(window, 0).unwrap_or(start);
+                let f = &own.fields;
+                Planned {
+                    item: DigestRelease {
+                        release_id: id,
+                        label: format!("{} {}", f.service, f.version),
+                        title: f.title.clone(),
+                        environments: f
+                            .environments
+                            .iter()
+                            .filter(|e| environment.is_none_or(|x| x == e.as_str()))
+                            .cloned()
                             .collect(),
-                    })
-                })
+                        when: w.when(&relm_domain::window::fmt_utc(window)),
+                        status: w.word(own.status.as_str()),
+                    },
+                    window,
+                    own,
+                    ahead: None,
+                }
             })
             .collect();
+        // Those whose window is ahead are judged at their window, as things stand: that holds
+        // at every instant before it.
+        let ahead: Vec<&Planned> = planned.iter().filter(|p| p.window > now).collect();
+        let lines = blocked_at(conn, &policy, version, style, &mut shared, &ahead, |p| {
+            p.window
+        })?;
+        let mut lines = lines.into_iter();
+        for p in planned.iter_mut().filter(|p| p.window > now) {
+            p.ahead = lines.next();
+        }
 
         // Freezes overlapping the period.
         let freezes: Vec<DigestFreeze> = self
@@ -305,7 +440,7 @@ impl Relm {
                     .unwrap_or_else(|| "hard".into()),
                 start: w.when(&o.start_utc),
                 end: w.when(&o.end_utc),
-                scope: scope_words(&w, &o.scope),
+                scope: scope_words(w, &o.scope),
                 reason: o.reason,
                 name: o.name,
             })
@@ -361,7 +496,7 @@ impl Relm {
         }
 
         let (_, workspace) = self.workspace()?;
-        let (from, to) = (q.from.trim().to_string(), q.to.trim().to_string());
+        let (from, to) = (q.from.trim(), q.to.trim());
         let mut title = w.t(
             &format!("Release digest, {from} to {to}"),
             &format!("Synthèse des versions du {from} au {to}"),
@@ -369,22 +504,11 @@ impl Relm {
         if let Some(e) = environment {
             title.push_str(&format!(" ({e})"));
         }
-        Ok(Digest {
+        Ok(DigestRead {
             workspace,
             title,
-            from,
-            to,
-            environment: environment.map(String::from),
-            lang: match opts.lang {
-                ReportLang::En => "en",
-                ReportLang::Fr => "fr",
-            }
-            .into(),
-            zone,
-            made_at: relm_domain::window::fmt_utc(self.report_time()?),
-            planned: Listed::of(planned),
+            planned,
             freezes: Listed::of(freezes),
-            blocked: Listed::of(blocked),
             shipped,
             failed,
         })

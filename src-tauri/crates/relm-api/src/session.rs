@@ -116,6 +116,10 @@ pub struct Relm {
     /// The last audit history asked for ([`Relm::audit`]), by its question.
     pub(crate) audit_kept:
         crate::kept::Kept<crate::audit::AuditQuery, Vec<crate::audit::AuditEntry>>,
+    /// What the last digest asked for read of the store alone ([`Relm::digest`]), by its
+    /// question: the communication page asks for it at each visit.
+    pub(crate) digest_kept:
+        crate::kept::Kept<crate::digest::DigestQuery, Arc<crate::digest::DigestRead>>,
 }
 
 impl Relm {
@@ -176,6 +180,7 @@ impl Relm {
             metrics: Default::default(),
             in_flight: Default::default(),
             audit_kept: Default::default(),
+            digest_kept: Default::default(),
         })
     }
 
