@@ -22,7 +22,7 @@ pub struct AppState {
     /// Replicas opened for reading only, on their own connections: a page's reads do not wait
     /// for another page's long ones, nor for a write (SQLite's WAL lets readers run beside the
     /// writer, each seeing the last commit).
-    readers: Mutex<Vec<Relm>>,
+    readers: Mutex<Vec<Reader>>,
     /// Bumped whenever the open replica is replaced: readers opened before are dropped.
     generation: std::sync::atomic::AtomicU64,
     /// The UI's language, for the native menu.
@@ -35,6 +35,20 @@ pub struct AppState {
     keyring: KeyringChoice,
     /// Calls at work, and when the last one ended: what [`AppState::release_if_idle`] waits on.
     activity: Activity,
+}
+
+/// A read replica kept open, and the kinds of call it answered: it may hold their answers
+/// (the use-cases keep some while the store stays the same), so the same kind goes back to it.
+#[derive(Debug)]
+struct Reader {
+    relm: Relm,
+    served: Vec<&'static str>,
+}
+
+/// Which of `readers` to take for a call of `kind`: the last one that answered that kind, else
+/// the last one put back.
+fn pick(readers: &[Reader], kind: &str) -> Option<usize> {
+    (readers.iter().rposition(|r| r.served.contains(&kind))).or(readers.len().checked_sub(1))
 }
 
 /// Calls at work and the end of the last one.
@@ -213,14 +227,24 @@ impl AppState {
     }
 
     /// Run `f`, which only reads, on a replica of its own: it neither waits for the writer nor
-    /// for other reads. At most [`READERS`] are kept open between calls.
-    pub fn read<T>(&self, f: impl FnOnce(&Relm) -> Result<T, ApiError>) -> Result<T, ApiError> {
+    /// for other reads. At most [`READERS`] are kept open between calls. A call goes back to
+    /// the replica that last answered a call from the same place (`F`'s type names its
+    /// function), where the answers kept for it are: a page's revisit then finds them, rather
+    /// than the replica another page's call left on top.
+    pub fn read<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&Relm) -> Result<T, ApiError>,
+    {
         use std::sync::atomic::Ordering;
         let _working = Working::new(&self.activity);
         let generation = self.generation.load(Ordering::SeqCst);
-        let taken = self.readers().pop();
-        let relm = match taken {
-            Some(relm) => relm,
+        let kind = std::any::type_name::<F>();
+        let taken = {
+            let mut readers = self.readers();
+            pick(&readers, kind).map(|i| readers.remove(i))
+        };
+        let (relm, mut served) = match taken {
+            Some(Reader { relm, served }) => (relm, served),
             None => {
                 let relm = Relm::open(&self.options())?;
                 // A smaller page cache than the writer's: the file's pages stay in the OS's
@@ -229,7 +253,7 @@ impl AppState {
                 if let Err(e) = relm.store().conn().execute_batch(&cache) {
                     tracing::debug!("reader cache size: {e}");
                 }
-                relm
+                (relm, Vec::new())
             }
         };
         // One read transaction for the whole call: every query sees the same state, and the
@@ -241,12 +265,15 @@ impl AppState {
             .and_then(|_snapshot| f(&relm));
         let mut readers = self.readers();
         if readers.len() < READERS && self.generation.load(Ordering::SeqCst) == generation {
-            readers.push(relm);
+            if !served.contains(&kind) {
+                served.push(kind);
+            }
+            readers.push(Reader { relm, served });
         }
         out
     }
 
-    fn readers(&self) -> MutexGuard<'_, Vec<Relm>> {
+    fn readers(&self) -> MutexGuard<'_, Vec<Reader>> {
         self.readers.lock().unwrap_or_else(|p| p.into_inner())
     }
 
@@ -273,7 +300,7 @@ impl AppState {
             guard.iter().for_each(shrink);
         }
         if let Ok(readers) = self.readers.try_lock() {
-            readers.iter().for_each(shrink);
+            readers.iter().for_each(|r| shrink(&r.relm));
         }
         trim_heap();
         *last = None;
@@ -407,6 +434,32 @@ mod tests {
         let (relm, _) = relm_api::workspace::init(&opts, &request).unwrap();
         state.set(relm);
         assert!(state.readers().is_empty());
+    }
+
+    /// Marks the replica it runs on (a connection's page cache size is its own, outside any
+    /// transaction) and says whether it was marked already.
+    fn mark(relm: &Relm) -> Result<bool, ApiError> {
+        let conn = relm.store().conn();
+        let size: i64 = conn
+            .query_row("PRAGMA cache_size", [], |r| r.get(0))
+            .unwrap();
+        conn.execute_batch("PRAGMA cache_size = -4321").unwrap();
+        Ok(size == -4321)
+    }
+
+    /// A call goes back to the replica that answered a call of its kind (where the answers
+    /// kept for it are), not to the one another call put back last.
+    #[test]
+    fn a_call_goes_back_to_the_replica_that_answered_its_kind() {
+        let (_dir, state) = opened();
+        // Two replicas: `mark` runs on a second one while another call holds the first.
+        let inner = state.read(|_| state.read(mark)).unwrap();
+        assert!(!inner, "a new replica");
+        // Another kind of call takes the replica put back last (the first)...
+        state.read(|r| r.summary()).unwrap();
+        // ... and `mark` goes back to its own.
+        assert!(state.read(mark).unwrap(), "back on the replica it marked");
+        assert_eq!(state.readers().len(), 2);
     }
 
     /// The caches go once nothing has run for a while, not during a call, once per quiet
