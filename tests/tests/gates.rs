@@ -719,3 +719,57 @@ fn an_open_app_sees_what_waits_for_its_decision_change_with_the_store() {
         "his approval, given from the command line"
     );
 }
+
+/// What waits for a decision is judged at the first ask of each minute and kept for the rest
+/// of it while the store stays the same: an approval that lapses shows at the first ask of a
+/// later minute, a clock set back is judged anew, and a change of the store within the minute
+/// shows at the next ask.
+#[test]
+fn what_waits_for_a_decision_is_judged_again_each_minute() {
+    use chrono::Duration;
+    let t = team();
+    let id = t.manager.create_release("ledger", "2.0.0");
+    t.manager.ok(&["release", "status", &id, "planned"]);
+    t.manager.ok(&["sync"]);
+    t.omar.ok(&["sync"]);
+    t.omar.ok(&["approve", &id, "--env", "prod"]);
+    let approved = relm_domain::clock::Clock::now(&relm_domain::clock::SystemClock);
+    let clock = std::sync::Arc::new(relm_domain::clock::FixedClock::new(
+        approved + Duration::minutes(10),
+    ));
+    let app = relm_api::Relm::open(&relm_api::Options {
+        data_dir: t.omar.data_dir(),
+        clock: clock.clone(),
+        keyring: relm_api::KeyringChoice::Given(std::sync::Arc::new(
+            relm_identity::keyring::MemoryKeyStore::default(),
+        )),
+    })
+    .unwrap();
+    let style = relm_api::gates::style(relm_policy::Lang::En, None).unwrap();
+    let pending = || -> Vec<String> {
+        (app.pending_my_decision(style).unwrap().iter())
+            .map(|p| format!("{} {}", p.release_id, p.environment))
+            .collect()
+    };
+    assert!(pending().is_empty(), "his approval counts for 72 hours");
+    // 73 hours later (5 s into a minute), his approval has lapsed: the release waits for him.
+    let lapsed = approved + Duration::hours(73);
+    let minute = chrono::DateTime::from_timestamp(lapsed.timestamp() / 60 * 60 + 5, 0).unwrap();
+    clock.set(minute);
+    let waiting = vec![format!("{id} prod")];
+    assert_eq!(pending(), waiting, "judged again in a later minute");
+    // The clock set back: judged anew.
+    clock.set(approved + Duration::minutes(10));
+    assert!(pending().is_empty());
+    clock.set(minute + Duration::seconds(10));
+    assert_eq!(pending(), waiting);
+    // Within that minute the release is cancelled elsewhere and synced in: seen at once.
+    t.manager.ok(&["release", "status", &id, "cancelled"]);
+    t.manager.ok(&["sync"]);
+    t.omar.ok(&["sync"]);
+    clock.set(minute + Duration::seconds(30));
+    assert!(
+        pending().is_empty(),
+        "a change of the store within the minute"
+    );
+}

@@ -742,18 +742,30 @@ impl Relm {
     }
 
     /// Releases in flight whose verdict waits for a decision this member could give.
+    ///
+    /// Judged at the first time it is asked in each minute, and kept for the rest of that
+    /// minute while the store stays the same: the dashboard asks at each visit, and a list of
+    /// what waits is read as of a time shown to the minute. Any change of the store (a decision
+    /// given here or synced in) is seen at the next ask.
     pub fn pending_my_decision(&self, style: impl Into<Style>) -> Result<Vec<PendingDecision>> {
         let style: Style = style.into();
         self.workspace_id()?;
+        let now = self.clock.now();
+        let minute = now.timestamp().div_euclid(60);
+        self.pending_kept
+            .get(&self.store, (style, minute), || self.pending_at(style, now))
+    }
+
+    /// [`Relm::pending_my_decision`] judged at `now`.
+    fn pending_at(&self, style: Style, now: DateTime<Utc>) -> Result<Vec<PendingDecision>> {
         let me = self.me()?;
         let _snapshot = self.store.snapshot()?;
         let conn = self.store.conn();
         let (policy, version) = in_force(conn)?;
-        let shared = governance::shared(conn, self.clock.now(), &policy)?;
+        let shared = governance::shared(conn, now, &policy)?;
         if !shared.people.get(&me).is_some_and(|p| p.active) {
             return Ok(Vec::new());
         }
-        let now = self.clock.now();
         // Read every release first (one connection), then judge them on every core. What does
         // not depend on the instant is kept while the store stays the same.
         let own = self.in_flight.get(&self.store, shared.sbom, || {

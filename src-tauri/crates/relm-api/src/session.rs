@@ -113,6 +113,10 @@ pub struct Relm {
     /// were read): the dashboard asks what waits for a decision at each visit, and only the
     /// instant changes in between ([`Relm::pending_my_decision`]).
     pub(crate) in_flight: crate::kept::Kept<bool, Arc<Vec<relm_policy::Facts>>>,
+    /// What waited for this member's decision, by the wording and the minute it was asked in
+    /// ([`Relm::pending_my_decision`]).
+    pub(crate) pending_kept:
+        crate::kept::Kept<(relm_policy::Style, i64), Vec<crate::gates::PendingDecision>>,
     /// The last audit history asked for ([`Relm::audit`]), by its question.
     pub(crate) audit_kept:
         crate::kept::Kept<crate::audit::AuditQuery, Vec<crate::audit::AuditEntry>>,
@@ -181,6 +185,7 @@ impl Relm {
             in_flight: Default::default(),
             audit_kept: Default::default(),
             digest_kept: Default::default(),
+            pending_kept: Default::default(),
         })
     }
 
