@@ -572,6 +572,32 @@ pub fn prod_release(relm: &mut relm_api::Relm, service: &str, version: &str) -> 
     .id
 }
 
+/// "Ledger drift", a risk of the ledger scored 25 and owned by another member (Olga, added),
+/// accepted by the workspace's member until `until` (a date): from then on it is active.
+pub fn ledger_drift_accepted_until(relm: &mut relm_api::Relm, until: &str) {
+    let owner = relm
+        .add_member(
+            &public_key_of(7),
+            Some("Olga Owner"),
+            None,
+            &[relm_domain::role::Role::ReleaseManager],
+        )
+        .expect("Olga added");
+    let risk = relm
+        .add_risk(&relm_api::risks::RiskInput {
+            owner: Some(owner.key_id),
+            title: Some("Ledger drift".into()),
+            category: Some("technical".into()),
+            likelihood: Some(5),
+            impact: Some(5),
+            services: Some(vec!["ledger".into()]),
+            ..Default::default()
+        })
+        .expect("a risk");
+    relm.accept_risk(&risk.id, "until the migration", until)
+        .expect("accepted");
+}
+
 /// `release`'s prod deployment failed, from twenty minutes before `end` to `end`, recorded
 /// through the use-cases five minutes after it (the clock is moved there).
 pub fn failed_in_prod(

@@ -592,27 +592,7 @@ fn a_kept_digest_is_judged_anew_where_the_instant_matters() {
     let (dir, clock, mut relm) = relm_tests::pinned_workspace("Kept digest");
     let at = |d, h| Utc.with_ymd_and_hms(2027, 3, d, h, 0, 0).unwrap();
     // A high risk of the ledger, accepted until 5 March: from then on it blocks production.
-    let owner = relm
-        .add_member(
-            &relm_tests::public_key_of(7),
-            Some("Olga Owner"),
-            None,
-            &[relm_domain::role::Role::ReleaseManager],
-        )
-        .unwrap();
-    let risk = relm
-        .add_risk(&relm_api::risks::RiskInput {
-            owner: Some(owner.key_id),
-            title: Some("Ledger drift".into()),
-            category: Some("technical".into()),
-            likelihood: Some(5),
-            impact: Some(5),
-            services: Some(vec!["ledger".into()]),
-            ..Default::default()
-        })
-        .unwrap();
-    relm.accept_risk(&risk.id, "until the migration", "2027-03-05")
-        .unwrap();
+    relm_tests::ledger_drift_accepted_until(&mut relm, "2027-03-05");
     // Two ledger releases planned for prod, on 3 and 10 March.
     let mut plan = |version: &str, day: u32| {
         let id = relm_tests::prod_release(&mut relm, "ledger", version);

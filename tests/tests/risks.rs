@@ -874,27 +874,7 @@ fn a_services_risk_facts_are_worked_out_at_each_instant() {
     relm.set_release_status(&failed, "rolled_back", Some("undone by hand"))
         .unwrap();
     // Owned by another member: Ada, an approver, accepts it.
-    let owner = relm
-        .add_member(
-            &relm_tests::public_key_of(7),
-            Some("Olga Owner"),
-            None,
-            &[relm_domain::role::Role::ReleaseManager],
-        )
-        .unwrap();
-    let risk = relm
-        .add_risk(&relm_api::risks::RiskInput {
-            owner: Some(owner.key_id),
-            title: Some("Ledger drift".into()),
-            category: Some("technical".into()),
-            likelihood: Some(5),
-            impact: Some(5),
-            services: Some(vec!["ledger".into()]),
-            ..Default::default()
-        })
-        .unwrap();
-    relm.accept_risk(&risk.id, "until the migration", "2027-04-01")
-        .unwrap();
+    relm_tests::ledger_drift_accepted_until(&mut relm, "2027-04-01");
     let conn = relm.store().conn();
     let policy = relm_policy::Policy::parse(relm_policy::DEFAULT_POLICY).unwrap();
     // (recent failures, linked active risks named)
