@@ -110,59 +110,51 @@ export function layout(
   const x = bands(labels.length, left, right, 0.25, 0.15);
   const bars = series.filter((s) => !s.line);
   const stackedLeft = options.stacked ? bars.filter((s) => !s.right) : [];
+  const beside = bars.filter((s) => !stackedLeft.includes(s));
   // Side by side: each bar series has its place in the column; stacked, the left ones share one.
-  const groups = [
-    ...(stackedLeft.length > 0 ? ["stack"] : []),
-    ...bars.filter((s) => !stackedLeft.includes(s)).map((s) => s.label),
-  ];
+  const groups = [...(stackedLeft.length > 0 ? ["stack"] : []), ...beside.map((s) => s.label)];
   const inColumn = bands(groups.length, 0, x.width, 0.08, 0.08);
-  const within = (group: string) => inColumn.at(groups.indexOf(group));
   const value = (s: Series, i: number) => s.data[i] ?? null;
+  /** Every value plotted of the series `pick` keeps. */
+  const values = (pick: (s: Series) => boolean) =>
+    series.filter(pick).flatMap((s) => s.data.filter((v): v is number => v !== null));
   const sums = labels.map((_, i) =>
     stackedLeft.reduce((sum, s) => sum + Math.max(0, value(s, i) ?? 0), 0),
   );
-  const leftValues = series
-    .filter((s) => !s.right && !stackedLeft.includes(s))
-    .flatMap((s) => s.data.filter((v): v is number => v !== null));
-  const yLeft = axis(top([...sums, ...leftValues]), bottom, topEdge);
-  const rightValues = series
-    .filter((s) => s.right)
-    .flatMap((s) => s.data.filter((v): v is number => v !== null));
-  const yRight = axis(options.rightMax ?? top(rightValues), bottom, topEdge);
+  const yLeft = axis(
+    top([...sums, ...values((s) => !s.right && !stackedLeft.includes(s))]),
+    bottom,
+    topEdge,
+  );
+  const yRight = axis(options.rightMax ?? top(values((s) => !!s.right)), bottom, topEdge);
   const y = (s: Series) => (s.right ? yRight : yLeft);
   const title = (i: number, s: Series, v: number) => `${labels[i]} — ${s.label}: ${format(v)}`;
 
   const drawn: Bar[] = [];
+  /** The bar of `s`'s value `v` in column `i`, in `group`'s place, from `base` up. */
+  const bar = (i: number, s: Series, group: string, base: number, v: number) => {
+    const scale = y(s);
+    const [y0, y1] = [scale.at(base), scale.at(base + Math.max(0, v))];
+    drawn.push({
+      x: x.at(i) + inColumn.at(groups.indexOf(group)),
+      y: y1,
+      width: inColumn.width,
+      height: y0 - y1,
+      colour: s.colour,
+      title: title(i, s, v),
+    });
+  };
   labels.forEach((_, i) => {
-    const column = x.at(i);
     let base = 0;
     for (const s of stackedLeft) {
       const v = value(s, i);
       if (v === null || v <= 0) continue;
-      const [y0, y1] = [yLeft.at(base), yLeft.at(base + v)];
-      drawn.push({
-        x: column + within("stack"),
-        y: y1,
-        width: inColumn.width,
-        height: y0 - y1,
-        colour: s.colour,
-        title: title(i, s, v),
-      });
+      bar(i, s, "stack", base, v);
       base += v;
     }
-    for (const s of bars.filter((b) => !stackedLeft.includes(b))) {
+    for (const s of beside) {
       const v = value(s, i);
-      if (v === null) continue;
-      const scale = y(s);
-      const [y0, y1] = [scale.at(0), scale.at(Math.max(0, v))];
-      drawn.push({
-        x: column + within(s.label),
-        y: y1,
-        width: inColumn.width,
-        height: y0 - y1,
-        colour: s.colour,
-        title: title(i, s, v),
-      });
+      if (v !== null) bar(i, s, s.label, 0, v);
     }
   });
 
