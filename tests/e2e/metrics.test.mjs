@@ -132,6 +132,24 @@ test("the Metrics page shows the CLI's figures and charts them", async () => {
     assert.match(await (await find(b, "[data-testid=unrestored]")).getText(), /search in prod/);
     // The deployments behind the figures, one row each.
     assert.equal((await b.$$("[data-testid=period-deployments] tbody tr")).length, m.deployments);
+    // Each bar is drawn (SVG) with what it shows, for the reader who hovers it: the week
+    // and its succeeded deployments, as the CLI counts them.
+    const hovered = await b.execute(() => ({
+      labels: JSON.parse(
+        document.querySelector("[data-testid=weekly-chart]").getAttribute("data-labels"),
+      ),
+      titles: [...document.querySelectorAll("[data-testid=weekly-chart] rect title")].map(
+        (t) => t.textContent,
+      ),
+    }));
+    const succeeded = m.weeks.flatMap((w, i) =>
+      w.succeeded > 0 ? [`${hovered.labels[i]} — Succeeded: ${w.succeeded}`] : [],
+    );
+    assert.ok(succeeded.length > 0);
+    for (const title of succeeded) assert.ok(hovered.titles.includes(title), title);
+    await (await find(b, "[data-testid=weekly-chart]")).scrollIntoView();
+    await screenshot(b, "metrics-charts");
+    await b.execute(() => (document.querySelector(".main > main").scrollTop = 0));
     await screenshot(b, "metrics");
 
     // One service: the page and the CLI agree again.
