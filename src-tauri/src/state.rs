@@ -46,9 +46,19 @@ struct Reader {
 }
 
 /// Which of `readers` to take for a call of `kind`: the last one that answered that kind, else
-/// the last one put back.
+/// the one that answered the fewest kinds (the last of those put back): a page's calls of kinds
+/// new to the replicas leave alone those that hold the answers other pages will ask for (the
+/// app prepares some ahead, all on one replica).
 fn pick(readers: &[Reader], kind: &str) -> Option<usize> {
-    (readers.iter().rposition(|r| r.served.contains(&kind))).or(readers.len().checked_sub(1))
+    (readers.iter().rposition(|r| r.served.contains(&kind))).or_else(|| fewest(readers))
+}
+
+/// The reader that answered the fewest kinds, the last put back of those: the one whose kept
+/// answers are least missed.
+fn fewest(readers: &[Reader]) -> Option<usize> {
+    (0..readers.len())
+        .rev()
+        .min_by_key(|&i| readers[i].served.len())
 }
 
 /// Calls at work and the end of the last one.
@@ -263,12 +273,19 @@ impl AppState {
             .snapshot()
             .map_err(ApiError::from)
             .and_then(|_snapshot| f(&relm));
-        let mut readers = self.readers();
-        if readers.len() < READERS && self.generation.load(Ordering::SeqCst) == generation {
+        if self.generation.load(Ordering::SeqCst) == generation {
             if !served.contains(&kind) {
                 served.push(kind);
             }
+            let mut readers = self.readers();
             readers.push(Reader { relm, served });
+            // More were open at once than are kept: the one whose answers are least missed
+            // goes (this one, of those alike), closed once the others are free to take.
+            let gone = (readers.len() > READERS)
+                .then(|| fewest(&readers).map(|i| readers.remove(i)))
+                .flatten();
+            drop(readers);
+            drop(gone);
         }
         out
     }
@@ -460,6 +477,52 @@ mod tests {
         // ... and `mark` goes back to its own.
         assert!(state.read(mark).unwrap(), "back on the replica it marked");
         assert_eq!(state.readers().len(), 2);
+    }
+
+    // A call's kind is its function's type name: closures of one function share it, so the
+    // calls below are functions of their own.
+    fn summary(relm: &Relm) -> Result<u64, ApiError> {
+        Ok(relm.summary()?.releases)
+    }
+    fn members(relm: &Relm) -> Result<usize, ApiError> {
+        Ok(relm.members()?.len())
+    }
+
+    /// A call of a kind no replica answered yet takes the replica that answered the fewest
+    /// kinds, not the one holding the answers kept for other pages' calls.
+    #[test]
+    fn a_new_kind_of_call_leaves_the_replica_holding_answers_alone() {
+        let (_dir, state) = opened();
+        // The marked replica answers `mark` and `summary`; beside it a second answers
+        // `members`, and the marked one is put back last.
+        assert!(!state.read(mark).unwrap());
+        state.read(summary).unwrap();
+        state.read(|_| state.read(members)).unwrap();
+        // A call of another new kind while `mark`'s is asked: each on its own replica.
+        fn beside(state: &AppState) -> bool {
+            state.read(|_| state.read(mark)).unwrap()
+        }
+        assert!(beside(&state));
+    }
+
+    /// When more replicas were open at once than are kept, the one that answered the fewest
+    /// kinds goes, not the last put back.
+    #[test]
+    fn the_replica_holding_most_answers_is_kept() {
+        let (_dir, state) = opened();
+        assert!(!state.read(mark).unwrap());
+        state.read(summary).unwrap();
+        state.read(members).unwrap();
+        // Five calls at once, of kinds none answered (closures nested, each its own kind): the
+        // marked replica is among the five and put back last.
+        let five = state
+            .read(|_| state.read(|_| state.read(|_| state.read(|_| state.read(|r| r.summary())))));
+        assert_eq!(five.unwrap().members, 1);
+        assert_eq!(state.readers().len(), READERS, "one of five went");
+        assert!(
+            state.read(mark).unwrap(),
+            "the marked replica stayed, with its answers"
+        );
     }
 
     /// The caches go once nothing has run for a while, not during a call, once per quiet

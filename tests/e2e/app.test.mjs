@@ -1,7 +1,7 @@
 // Scenarios on the real app: first launch (with a remote and a sync), the demo and sorting, the
 // release form (valid and invalid), live updates from the CLI (the releases and the dashboard's
-// decisions waiting), French, syncing a teammate's release, and joining from the welcome screen
-// through a git host that asks an access token.
+// decisions waiting), the heaviest pages' answers prepared ahead, French, syncing a teammate's
+// release, and joining from the welcome screen through a git host that asks an access token.
 
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -379,6 +379,63 @@ test("a release created by the CLI while the app runs appears without reload", a
       async () => (await b.$$("[data-testid=release-table] tbody tr")).length === 1,
       "the CLI's release shows up",
     );
+  });
+});
+
+test("while a page is read the app prepares the heaviest pages' first answers, asking what those pages ask, and again after a change", async () => {
+  const dir = dataDir();
+  cli(dir, "init", "--workspace", "Ahead", "--name", "Ada", "--email", "ada@example.com");
+  await withApp("prepared", dir, async (b) => {
+    await find(b, "[data-testid=workspace-name]");
+    const calls = () =>
+      b.execute(() => JSON.parse(JSON.stringify(window.__relmCalls, ["prepared", "inflight"])));
+    const question = (cmd) =>
+      b.execute((c) => JSON.stringify(window.__relmCalls.questions[c] ?? null), cmd);
+    // The day in the app's zone: the metrics' and the digest's opening periods end on it.
+    const day = () => b.execute(() => new Date().toLocaleDateString("en-CA"));
+    const dayBefore = await day();
+    await until(b, async () => (await calls()).prepared >= 1, "the opening questions asked ahead");
+    const pages = [
+      ["#/calendar", "calendar_conflicts", "[data-testid=calendar-month]"],
+      ["#/metrics", "metrics", "[data-testid=metrics]"],
+      ["#/audit", "audit", "[data-testid=audit-log]"],
+      ["#/communication", "digest_preview", "[data-testid=digest-form]"],
+    ];
+    const prepared = {};
+    for (const [, cmd] of pages) {
+      prepared[cmd] = await question(cmd);
+      assert.notEqual(prepared[cmd], "null", `${cmd} was asked ahead`);
+    }
+    // Each page, opened afresh, asks the very question prepared for it.
+    for (const [hash, cmd, ready] of pages) {
+      await b.execute((c) => delete window.__relmCalls.questions[c], cmd);
+      await b.execute((h) => (location.hash = h), hash);
+      await find(b, ready);
+      await until(b, async () => (await question(cmd)) !== "null", `${hash} asks ${cmd}`);
+      const asked = await question(cmd);
+      // Unless the day turned meanwhile: then the page rightly asks for the new day's period.
+      if (cmd === "metrics" || cmd === "digest_preview") {
+        if ((await day()) !== dayBefore) continue;
+      }
+      assert.equal(asked, prepared[cmd], `${hash} asks what was prepared`);
+    }
+    // A release made in a terminal changes the store: the answers are prepared again.
+    const rounds = (await calls()).prepared;
+    await b.execute(() => (location.hash = "#/dashboard"));
+    cli(
+      dir,
+      "release",
+      "create",
+      "--service",
+      "api",
+      "--version",
+      "1.0.0",
+      "--env",
+      "prod",
+      "--title",
+      "Made in a terminal",
+    );
+    await until(b, async () => (await calls()).prepared > rounds, "prepared again after a change");
   });
 });
 
@@ -972,6 +1029,77 @@ test("the calendar shows freezes, windows and releases by day, and their conflic
     assert.match(await again.getText(), /api 2\.0\.0/);
   });
   assert.ok(saturday);
+});
+
+test("the calendar asks ahead for the months beside the one shown: a step draws one without asking, and a change asks afresh", async () => {
+  const dir = dataDir();
+  cli(dir, "init", "--workspace", "Cal", "--name", "Ann", "--email", "ann@example.com");
+  const plan = (service, day) =>
+    cli(
+      dir,
+      "release",
+      "create",
+      "--service",
+      service,
+      "--version",
+      "1.0.0",
+      "--env",
+      "prod",
+      "--title",
+      `${service} release`,
+      "--start",
+      `${day}T10:00`,
+      "--end",
+      `${day}T11:00`,
+      "--tz",
+      "UTC",
+    );
+  plan("march", "2027-03-10");
+  plan("april", "2027-04-14");
+  await withApp("calendar-ahead", dir, async (b) => {
+    const title = await calendarAt(b, "month");
+    const day = async (d) => (await find(b, `[data-day="${d}"]`)).getHTML();
+    await until(b, async () => /march 1\.0\.0/.test(await day("2027-03-10")), "March drawn");
+    // The months beside, and March's weeks, asked ahead once March is drawn (the week last).
+    const calls = () =>
+      b.execute(() => {
+        const c = window.__relmCalls;
+        return { ...c, recent: c.recent.map(([cmd]) => cmd), asked: c.questions.calendar_releases };
+      });
+    await until(
+      b,
+      async () => {
+        const c = await calls();
+        return c.asked?.perDay === null && c.ahead === 0 && c.inflight === 0;
+      },
+      "the periods beside asked ahead and answered",
+    );
+    const before = await calls();
+    await (await b.$('button[aria-label="Next month"]')).click();
+    await until(b, async () => (await title.getAttribute("data-month")) === "2027-04", "April");
+    await until(b, async () => /april 1\.0\.0/.test(await day("2027-04-14")), "April drawn");
+    const after = await calls();
+    // Drawn from the answer asked ahead: no call for April's days was made on the step.
+    const made = after.recent.slice(before.recent.length);
+    assert.deepEqual(
+      made.filter((c) => c.startsWith("calendar_") || c === "(asked ahead)"),
+      ["(asked ahead)"],
+    );
+    // A release planned in a terminal for a day both months show: what was asked ahead is
+    // dropped, and April asked again.
+    plan("late", "2027-03-30");
+    await until(b, async () => /late 1\.0\.0/.test(await day("2027-03-30")), "in April's view");
+    await until(
+      b,
+      async () => (await calls()).recent.slice(after.recent.length).includes("calendar_releases"),
+      "April asked again",
+    );
+    // Back to March: its answer from before the change is not the one drawn.
+    await (await b.$('button[aria-label="Previous month"]')).click();
+    await until(b, async () => (await title.getAttribute("data-month")) === "2027-03", "March");
+    await until(b, async () => /march 1\.0\.0/.test(await day("2027-03-10")), "March again");
+    await until(b, async () => /late 1\.0\.0/.test(await day("2027-03-30")), "in March's view");
+  });
 });
 
 test("an unreadable calendar entry is named on the Calendar page and the others still show", async () => {

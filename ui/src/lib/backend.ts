@@ -111,15 +111,62 @@ function isApiError(e: unknown): e is ApiError {
 }
 
 /** The backend calls in flight, how many were made and answered, and how long the last ones
- * took: what `make bench-app` waits on and times, as `window.__relmCalls`. */
-export const calls = { inflight: 0, started: 0, answered: 0, recent: [] as [string, number][] };
+ * took: what `make bench-app` waits on and times, as `window.__relmCalls`. Calls asked ahead
+ * (see `ahead`) are counted apart: nothing on screen waits for them. */
+export const calls = {
+  inflight: 0,
+  started: 0,
+  answered: 0,
+  recent: [] as [string, number][],
+  // Calls asked ahead and not answered yet.
+  ahead: 0,
+  // Rounds of the pages' opening questions asked ahead (prepare.ts).
+  prepared: 0,
+  // The arguments of each command's last call: what a page asks is what was prepared.
+  questions: {} as Record<string, Record<string, unknown> | undefined>,
+};
 (globalThis as { __relmCalls?: typeof calls }).__relmCalls = calls;
 const RECENT = 200;
 
-async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
+let askingAhead = false;
+
+/** Make the calls `ask` starts at once (before its first `await`) calls asked ahead: for
+ * answers a page may want next, which nothing on screen waits for yet. */
+export function ahead<T>(ask: () => Promise<T>): Promise<T> {
+  askingAhead = true;
+  try {
+    return ask();
+  } finally {
+    askingAhead = false;
+  }
+}
+
+/** `answer`, counted among the calls the page waits on until it settles: an answer asked
+ * ahead that a page now shows. */
+export const awaited = <T>(answer: Promise<T>) => counted("(asked ahead)", answer);
+
+/** `answer` to `cmd`, counted among the calls in flight until it comes. */
+function counted<T>(cmd: string, answer: Promise<T>): Promise<T> {
   calls.inflight++;
   calls.started++;
   const start = performance.now();
+  return answer.finally(() => {
+    calls.inflight--;
+    calls.answered++;
+    calls.recent.push([cmd, performance.now() - start]);
+    if (calls.recent.length > RECENT) calls.recent.shift();
+  });
+}
+
+function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
+  calls.questions[cmd] = args;
+  if (!askingAhead) return counted(cmd, answer<T>(cmd, args));
+  calls.ahead++;
+  return answer<T>(cmd, args).finally(() => calls.ahead--);
+}
+
+/** The backend's answer to `cmd`, made safe to show; a refusal as a typed `BackendError`. */
+async function answer<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
   try {
     // Every string from the backend may be outside text (see shown.ts).
     return shown(await invoke<T>(cmd, args));
@@ -127,11 +174,6 @@ async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> 
     throw isApiError(e)
       ? new BackendError(shown(e))
       : new BackendError({ code: "internal", message: shownText(String(e)), problems: [] });
-  } finally {
-    calls.inflight--;
-    calls.answered++;
-    calls.recent.push([cmd, performance.now() - start]);
-    if (calls.recent.length > RECENT) calls.recent.shift();
   }
 }
 

@@ -3,6 +3,7 @@ import {
   addDays,
   columns,
   crowded,
+  daysShown,
   isoUtc,
   laneOrder,
   localDays,
@@ -11,8 +12,11 @@ import {
   minuteOfLocal,
   mondayOf,
   moveToDay,
+  periodShown,
+  periodsNear,
   snap,
   startOfDay,
+  stepped,
   ymd,
   zonedToUtc,
 } from "./calendar";
@@ -133,5 +137,52 @@ describe("crowded stretches", () => {
       [1, ["1.2", "1.3", "1.4"]],
     ]);
     expect(crowded(placed, 5).more).toEqual([]);
+  });
+});
+
+describe("the periods the views show", () => {
+  it("shows six weeks from the Monday before the month's first, or the anchor's week", () => {
+    const march = daysShown("month", "2027-03-17");
+    expect([march.length, march[0], march[41]]).toEqual([42, "2027-03-01", "2027-04-11"]);
+    // A month starting on a Sunday begins on the Monday six days before.
+    expect(daysShown("month", "2026-11-29")[0]).toBe("2026-10-26");
+    expect(daysShown("week", "2027-03-17")).toEqual(
+      localDays("2027-03-15T00:00", "2027-03-22T00:00"),
+    );
+    expect(daysShown("timeline", "2027-03-17")).toEqual(daysShown("week", "2027-03-17"));
+  });
+
+  it("steps by months to the first, across a year, or by weeks", () => {
+    expect(stepped("month", "2027-01-31", 1)).toBe("2027-02-01");
+    expect(stepped("month", "2027-01-15", -1)).toBe("2026-12-01");
+    expect(stepped("month", "2026-12-02", 13)).toBe("2028-01-01");
+    expect(stepped("week", "2027-03-17", -2)).toBe("2027-03-03");
+    expect(stepped("timeline", "2027-12-29", 1)).toBe("2028-01-05");
+  });
+
+  it("asks a month's days with a few releases each, a week's with all", () => {
+    expect(periodShown("month", "2027-03-17")).toEqual({
+      from: "2027-03-01",
+      until: "2027-04-12",
+      perDay: 3,
+    });
+    expect(periodShown("timeline", "2027-03-17")).toEqual({
+      from: "2027-03-15",
+      until: "2027-03-22",
+      perDay: null,
+    });
+  });
+
+  it("asks ahead for the periods before and after, and the other view of the day in view", () => {
+    expect(periodsNear("month", "2027-03-17").map((p) => [p.from, p.perDay])).toEqual([
+      ["2027-03-29", 3],
+      ["2027-02-01", 3],
+      ["2027-03-15", null],
+    ]);
+    expect(periodsNear("week", "2027-03-17").map((p) => [p.from, p.perDay])).toEqual([
+      ["2027-03-22", null],
+      ["2027-03-08", null],
+      ["2027-03-01", 3],
+    ]);
   });
 });

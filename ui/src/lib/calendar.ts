@@ -110,6 +110,46 @@ export function mondayOf(day: string): string {
   return addDays(day, -((wd + 6) % 7));
 }
 
+/** The calendar's views: six weeks around a month, a week, a week's lanes. */
+export type View = "month" | "week" | "timeline";
+
+/** The days `view` shows around `anchor` (a day in the period): the six weeks from the Monday
+ * on or before the month's first, or the week from its Monday. */
+export function daysShown(view: View, anchor: string): string[] {
+  const first = view === "month" ? mondayOf(`${anchor.slice(0, 7)}-01`) : mondayOf(anchor);
+  return Array.from({ length: view === "month" ? 42 : 7 }, (_, i) => addDays(first, i));
+}
+
+/** The day in view after `by` steps of `view`: months (to the first of the month) or weeks. */
+export function stepped(view: View, anchor: string, by: number): string {
+  if (view !== "month") return addDays(anchor, 7 * by);
+  const [y = 1970, m = 1] = anchor.split("-").map(Number);
+  return new Date(Date.UTC(y, m - 1 + by, 1)).toISOString().slice(0, 10);
+}
+
+/** What a view asks the backend for: its days, as `[from, until)`, and how many releases of a
+ * day it draws (a month a few, the others all). */
+export type Period = { from: string; until: string; perDay: number | null };
+
+/** The period `view` shows around `anchor`; the week and the timeline show the same. */
+export function periodShown(view: View, anchor: string): Period {
+  const days = daysShown(view, anchor);
+  const from = days[0] ?? "";
+  const until = addDays(days[days.length - 1] ?? from, 1);
+  return { from, until, perDay: view === "month" ? MONTH_CHIPS : null };
+}
+
+/** The periods a user may ask next from `view` around `anchor`: the one before and the one after,
+ * and the other kind of view of the day in view (the week in a month, the month in a week). */
+export function periodsNear(view: View, anchor: string) {
+  const other: View = view === "month" ? "week" : "month";
+  return [
+    periodShown(view, stepped(view, anchor, 1)),
+    periodShown(view, stepped(view, anchor, -1)),
+    periodShown(other, anchor),
+  ];
+}
+
 /** Local midnight of a date in a zone, as an instant. */
 export function startOfDay(day: string, tz: string): number {
   return zonedToUtc(`${day}T00:00`, tz);

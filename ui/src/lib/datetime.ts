@@ -37,6 +37,13 @@ export function joinParts(p: Record<Part, string>, time: boolean): string {
   return time ? `${date}T${pad(p.hour)}:${pad(p.minute)}` : date;
 }
 
+/** The days from `back` days before `now` to `ahead` days after it, in `zone`'s calendar, as
+ * date fields' values: a page's opening period. */
+export function daysAround(now: number, back: number, ahead: number, zone: string) {
+  const day = (ms: number) => wallClock(ms, zone).slice(0, 10);
+  return { from: day(now - back * 86_400_000), to: day(now + ahead * 86_400_000) };
+}
+
 /** The wall-clock time `ms` shows in `zone`, as a date-time field's value (`2027-03-19T18:00`). */
 export function wallClock(ms: number, zone: string): string {
   const parts = Object.fromEntries(

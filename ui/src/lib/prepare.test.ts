@@ -1,0 +1,69 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { calls } from "./backend";
+import { prepare, QUIET_MS } from "./prepare";
+
+/** A page's opening question whose answer the test releases by hand; `asked` counts the asks. */
+function opening(fails = false) {
+  const o = { asked: 0, answer: () => {}, ask: () => Promise.resolve() as Promise<unknown> };
+  o.ask = () => {
+    o.asked++;
+    return new Promise<void>((resolve, reject) => {
+      o.answer = () => (fails ? reject(new Error("no workspace")) : resolve());
+    });
+  };
+  return o;
+}
+
+describe("preparing the pages' opening questions", () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+    Object.assign(calls, { inflight: 0, started: 0, prepared: 0 });
+  });
+  afterEach(() => vi.useRealTimers());
+
+  it("waits until the app has been quiet, then asks one question at a time", async () => {
+    const [a, b] = [opening(), opening()];
+    prepare([a.ask, b.ask]);
+    // The page's own calls: one in flight, then another started just before the moment ends.
+    calls.inflight = 1;
+    await vi.advanceTimersByTimeAsync(QUIET_MS);
+    expect(a.asked).toBe(0);
+    calls.inflight = 0;
+    calls.started++;
+    await vi.advanceTimersByTimeAsync(QUIET_MS);
+    expect(a.asked).toBe(0);
+    await vi.advanceTimersByTimeAsync(QUIET_MS);
+    expect([a.asked, b.asked]).toEqual([1, 0]);
+    a.answer();
+    await vi.advanceTimersByTimeAsync(0);
+    expect([a.asked, b.asked]).toEqual([1, 1]);
+    expect(calls.prepared).toBe(0);
+    b.answer();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(calls.prepared).toBe(1);
+  });
+
+  it("goes on past a question that fails", async () => {
+    const [a, b] = [opening(true), opening()];
+    prepare([a.ask, b.ask]);
+    await vi.advanceTimersByTimeAsync(QUIET_MS);
+    a.answer();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(b.asked).toBe(1);
+  });
+
+  it("asks nothing more once stopped (the store changed: a new round starts)", async () => {
+    const [a, b] = [opening(), opening()];
+    const stop = prepare([a.ask, b.ask]);
+    await vi.advanceTimersByTimeAsync(QUIET_MS);
+    stop();
+    a.answer();
+    await vi.advanceTimersByTimeAsync(QUIET_MS * 3);
+    expect([a.asked, b.asked, calls.prepared]).toEqual([1, 0, 0]);
+
+    const c = opening();
+    prepare([c.ask])();
+    await vi.advanceTimersByTimeAsync(QUIET_MS * 3);
+    expect(c.asked).toBe(0);
+  });
+});
