@@ -37,8 +37,8 @@ pub struct AppState {
     activity: Activity,
 }
 
-/// A read replica kept open, and the kinds of call it answered that keep answers (the
-/// use-cases keep some while the store stays the same): the same kind goes back to it.
+/// A read replica kept open, and the kinds of call it answered: it may hold their answers
+/// (the use-cases keep some while the store stays the same), so the same kind goes back to it.
 #[derive(Debug)]
 struct Reader {
     relm: Relm,
@@ -268,16 +268,13 @@ impl AppState {
         };
         // One read transaction for the whole call: every query sees the same state, and the
         // file locks are taken once rather than for each statement.
-        let asked = relm_api::kept::asked();
         let out = relm
             .store()
             .snapshot()
             .map_err(ApiError::from)
             .and_then(|_snapshot| f(&relm));
         if self.generation.load(Ordering::SeqCst) == generation {
-            // Only a call that keeps an answer is sent back here: one that keeps none must not
-            // take this replica from one that will find its answer on it.
-            if relm_api::kept::asked() != asked && !served.contains(&kind) {
+            if !served.contains(&kind) {
                 served.push(kind);
             }
             let mut readers = self.readers();
@@ -467,6 +464,21 @@ mod tests {
         Ok(size == -4321)
     }
 
+    /// A call goes back to the replica that answered a call of its kind (where the answers
+    /// kept for it are), not to the one another call put back last.
+    #[test]
+    fn a_call_goes_back_to_the_replica_that_answered_its_kind() {
+        let (_dir, state) = opened();
+        // Two replicas: `mark` runs on a second one while another call holds the first.
+        let inner = state.read(|_| state.read(mark)).unwrap();
+        assert!(!inner, "a new replica");
+        // Another kind of call takes the replica put back last (the first)...
+        state.read(|r| r.summary()).unwrap();
+        // ... and `mark` goes back to its own.
+        assert!(state.read(mark).unwrap(), "back on the replica it marked");
+        assert_eq!(state.readers().len(), 2);
+    }
+
     // A call's kind is its function's type name: closures of one function share it, so the
     // calls below are functions of their own.
     fn summary(relm: &Relm) -> Result<u64, ApiError> {
@@ -475,71 +487,32 @@ mod tests {
     fn members(relm: &Relm) -> Result<usize, ApiError> {
         Ok(relm.members()?.len())
     }
-    /// A call that keeps its answer (the conflicts), then marks its replica.
-    fn keeps(relm: &Relm) -> Result<bool, ApiError> {
-        relm.calendar_conflicts()?;
-        mark(relm)
-    }
 
-    /// A call goes back to the replica where it kept its answer, not to the one another call
-    /// put back last.
-    #[test]
-    fn a_call_goes_back_to_the_replica_that_kept_its_answer() {
-        let (_dir, state) = opened();
-        // Two replicas: `keeps` runs on a second one while another call holds the first.
-        assert!(!state.read(|_| state.read(keeps)).unwrap(), "a new replica");
-        // Another kind of call takes the other replica...
-        state.read(summary).unwrap();
-        // ... and `keeps` goes back to its own.
-        assert!(state.read(keeps).unwrap(), "back on the replica it marked");
-        assert_eq!(state.readers().len(), 2);
-    }
-
-    /// A call of a kind no replica kept an answer for takes the replica that kept the fewest,
-    /// not the one holding the answers kept for other pages' calls.
+    /// A call of a kind no replica answered yet takes the replica that answered the fewest
+    /// kinds, not the one holding the answers kept for other pages' calls.
     #[test]
     fn a_new_kind_of_call_leaves_the_replica_holding_answers_alone() {
         let (_dir, state) = opened();
-        // The marked replica keeps an answer; beside it a second answers `members`, and the
-        // marked one is put back last.
-        assert!(!state.read(keeps).unwrap());
+        // The marked replica answers `mark` and `summary`; beside it a second answers
+        // `members`, and the marked one is put back last.
+        assert!(!state.read(mark).unwrap());
+        state.read(summary).unwrap();
         state.read(|_| state.read(members)).unwrap();
-        // A call of another new kind while `keeps` is asked: each on its own replica.
+        // A call of another new kind while `mark`'s is asked: each on its own replica.
         fn beside(state: &AppState) -> bool {
-            state.read(|_| state.read(keeps)).unwrap()
+            state.read(|_| state.read(mark)).unwrap()
         }
         assert!(beside(&state));
     }
 
-    /// A call that keeps no answer is not sent back to the replica it ran on: it would take it
-    /// from a call that finds its answer there.
-    #[test]
-    fn a_call_that_keeps_nothing_does_not_claim_its_replica() {
-        let (_dir, state) = opened();
-        // The same kind of call, alone or asking `keeps` while it runs.
-        fn outer(state: &AppState, nested: bool) -> bool {
-            state
-                .read(|r| match nested {
-                    true => state.read(keeps),
-                    false => r.summary().map(|_| false),
-                })
-                .unwrap()
-        }
-        assert!(!state.read(keeps).unwrap());
-        // Alone on the marked replica, keeping nothing.
-        assert!(!outer(&state, false));
-        // A second replica, put back before the marked one.
-        state.read(|_| state.read(members)).unwrap();
-        assert!(outer(&state, true), "`keeps` found its replica free");
-    }
-
-    /// When more replicas were open at once than are kept, the one that kept the fewest kinds
-    /// of answers goes, not the last put back.
+    /// When more replicas were open at once than are kept, the one that answered the fewest
+    /// kinds goes, not the last put back.
     #[test]
     fn the_replica_holding_most_answers_is_kept() {
         let (_dir, state) = opened();
-        assert!(!state.read(keeps).unwrap());
+        assert!(!state.read(mark).unwrap());
         state.read(summary).unwrap();
+        state.read(members).unwrap();
         // Five calls at once, of kinds none answered (closures nested, each its own kind): the
         // marked replica is among the five and put back last.
         let five = state
@@ -547,7 +520,7 @@ mod tests {
         assert_eq!(five.unwrap().members, 1);
         assert_eq!(state.readers().len(), READERS, "one of five went");
         assert!(
-            state.read(keeps).unwrap(),
+            state.read(mark).unwrap(),
             "the marked replica stayed, with its answers"
         );
     }

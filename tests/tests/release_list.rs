@@ -233,6 +233,42 @@ fn names_match_whatever_their_case_and_the_total_counts_every_page() {
     );
 }
 
+/// A page lists each release's risk level unless asked without them (a picker shows none);
+/// the releases, their order, the cursor and the total are the same either way.
+#[test]
+fn a_page_without_levels_is_the_same_page_without_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let relm = workspace(dir.path());
+    let q = |levels| ReleaseQuery {
+        sort: Some("-updated".into()),
+        limit: Some(20),
+        levels,
+        ..Default::default()
+    };
+    let with = relm.query_releases(&q(None)).unwrap();
+    assert_eq!(with.levels.len(), 20, "each listed release's level");
+    assert!(
+        with.releases
+            .iter()
+            .all(|r| with.levels.contains_key(&r.id)),
+        "by id"
+    );
+    assert_eq!(
+        relm.query_releases(&q(Some(true))).unwrap().levels,
+        with.levels
+    );
+    let without = relm.query_releases(&q(Some(false))).unwrap();
+    assert!(without.levels.is_empty());
+    let ids = |p: &relm_api::releases::ReleasePage| {
+        (
+            p.releases.iter().map(|r| r.id.clone()).collect::<Vec<_>>(),
+            p.next_cursor.clone(),
+            p.total,
+        )
+    };
+    assert_eq!(ids(&without), ids(&with));
+}
+
 /// The audit history as an auditor narrows it: one release's trail, its edits as before →
 /// after, overrides flagged, a period, and a CSV a spreadsheet cannot be tricked by.
 #[test]

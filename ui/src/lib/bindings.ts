@@ -187,7 +187,12 @@ from?: string,
 /**
  * Planned windows starting before this date or instant.
  */
-to?: string, limit?: number, cursor?: string, };
+to?: string, limit?: number, cursor?: string, 
+/**
+ * `false`: without each release's risk level (`levels` empty), for a list that shows none,
+ * such as a picker; judging them is most of a long page's cost. Default: with them.
+ */
+levels?: boolean, };
 
 export type Problem = { 
 /**

@@ -7,17 +7,6 @@ use relm_store::{Stamp, Store};
 
 use crate::error::Result;
 
-thread_local! {
-    /// How many times this thread asked for a kept answer (found or computed).
-    static ASKED: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
-}
-
-/// How many times this thread asked for a kept answer: a call that changed it keeps its answer
-/// on the replica it ran on, so the app sends that call back there (and only such calls).
-pub fn asked() -> u64 {
-    ASKED.with(|a| a.get())
-}
-
 /// The last answer to one kind of question: its question (`K`), the store's stamp when it was
 /// computed, and the answer. One per replica: a replica is used by one thread at a time.
 #[derive(Debug)]
@@ -39,7 +28,6 @@ impl<K: PartialEq, V: Clone> Kept<K, V> {
         question: K,
         compute: impl FnOnce() -> Result<V>,
     ) -> Result<V> {
-        ASKED.with(|a| a.set(a.get() + 1));
         let _snapshot = store.snapshot()?;
         // Read before computing: a commit in between then only makes the next call compute
         // again, never keeps an older answer under a newer stamp.

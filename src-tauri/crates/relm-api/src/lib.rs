@@ -17,7 +17,7 @@ pub mod feeds;
 pub mod files;
 pub mod gates;
 pub mod identity;
-pub mod kept;
+mod kept;
 pub mod logging;
 pub mod members;
 pub mod metrics;

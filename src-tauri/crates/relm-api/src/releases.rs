@@ -114,6 +114,9 @@ pub struct ReleaseQuery {
     pub to: Option<String>,
     pub limit: Option<u32>,
     pub cursor: Option<String>,
+    /// `false`: without each release's risk level (`levels` empty), for a list that shows none,
+    /// such as a picker; judging them is most of a long page's cost. Default: with them.
+    pub levels: Option<bool>,
 }
 
 pub(crate) fn blank_to_none(v: &Option<String>) -> Option<&str> {
@@ -369,15 +372,25 @@ impl Relm {
 
     /// A page of releases for a query (the CLI's options, the UI's filters).
     pub fn query_releases(&self, q: &ReleaseQuery) -> Result<ReleasePage> {
-        self.list_releases(q.to_filter()?, q.cursor.as_deref())
+        self.page_of_releases(q.to_filter()?, q.cursor.as_deref(), q.levels != Some(false))
     }
 
     /// A page in the filter's order (newest first by default). `cursor` is the `next_cursor`
     /// of the previous page.
     pub fn list_releases(
         &self,
+        filter: ReleaseFilter,
+        cursor: Option<&str>,
+    ) -> Result<ReleasePage> {
+        self.page_of_releases(filter, cursor, true)
+    }
+
+    /// A page, with each release's risk level when `levels`.
+    fn page_of_releases(
+        &self,
         mut filter: ReleaseFilter,
         cursor: Option<&str>,
+        levels: bool,
     ) -> Result<ReleasePage> {
         self.workspace_id()?;
         if let Some(c) = cursor {
@@ -397,7 +410,10 @@ impl Relm {
         let releases: Vec<ReleaseRow> = rows.into_iter().map(|(r, _)| r).collect();
         Ok(ReleasePage {
             total: releases::count_matching(self.store.conn(), &filter)?,
-            levels: self.levels(releases.iter().map(|r| r.id.as_str()))?,
+            levels: match levels {
+                true => self.levels(releases.iter().map(|r| r.id.as_str()))?,
+                false => Default::default(),
+            },
             releases,
             next_cursor,
         })

@@ -479,6 +479,7 @@ fn release(opts: &Options, cmd: ReleaseCmd) -> Result<Outcome> {
                 to,
                 limit: Some(limit),
                 cursor,
+                levels: None,
             };
             let page = relm.query_releases(&query)?;
             let text = text::releases(&page);
