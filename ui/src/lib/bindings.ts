@@ -190,7 +190,7 @@ from?: string,
 to?: string, limit?: number, cursor?: string, 
 /**
  * `false`: without each release's risk level (`levels` empty), for a list that shows none,
- * such as a picker; judging them is most of a long page's cost. Default: with them.
+ * such as a picker. Default: with them.
  */
 levels?: boolean, };
 

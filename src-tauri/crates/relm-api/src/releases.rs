@@ -115,7 +115,7 @@ pub struct ReleaseQuery {
     pub limit: Option<u32>,
     pub cursor: Option<String>,
     /// `false`: without each release's risk level (`levels` empty), for a list that shows none,
-    /// such as a picker; judging them is most of a long page's cost. Default: with them.
+    /// such as a picker. Default: with them.
     pub levels: Option<bool>,
 }
 
