@@ -249,10 +249,12 @@ impl AppState {
         let _working = Working::new(&self.activity);
         let generation = self.generation.load(Ordering::SeqCst);
         let kind = std::any::type_name::<F>();
+        let began = std::time::Instant::now();
         let taken = {
             let mut readers = self.readers();
             pick(&readers, kind).map(|i| readers.remove(i))
         };
+        let kinds = taken.as_ref().map(|r| r.served.len());
         let (relm, mut served) = match taken {
             Some(Reader { relm, served }) => (relm, served),
             None => {
@@ -273,6 +275,14 @@ impl AppState {
             .snapshot()
             .map_err(ApiError::from)
             .and_then(|_snapshot| f(&relm));
+        // Which replica answered and how long it took (`RELM_LOG=relm_app=debug`), under the
+        // command's own span.
+        tracing::debug!(
+            opened = kinds.is_none(),
+            kinds_answered = kinds.unwrap_or(0),
+            ms = began.elapsed().as_secs_f64() * 1000.0,
+            "read on a replica"
+        );
         if self.generation.load(Ordering::SeqCst) == generation {
             if !served.contains(&kind) {
                 served.push(kind);
