@@ -439,6 +439,94 @@ test("while a page is read the app prepares the heaviest pages' first answers, a
   });
 });
 
+test("the fonts every page draws in are loaded while the first page is read", async () => {
+  const dir = dataDir();
+  await withApp("fonts", dir, async (b) => {
+    await (await find(b, "[data-testid=open-demo]")).click();
+    await find(b, "[data-testid=workspace-name]", 30000);
+    // Loaded after the opening answers (lib/fonts.ts), out of sight, and then taken away.
+    await until(
+      b,
+      () => b.execute(() => window.__relmCalls.prepared >= 1),
+      "the fonts loaded after the opening answers",
+    );
+    const loaded = new Set(await b.execute(() => [...window.__relmFonts]));
+    assert.ok(loaded.size >= 20, `fonts loaded: ${[...loaded].join("; ")}`);
+    assert.equal(
+      await b.execute(() => !!document.querySelector("[data-testid=font-warmup]")),
+      false,
+    );
+    // Every page's text, in every font it is drawn in (as WebKit tells fonts apart).
+    const drawn = () =>
+      b.execute(() => {
+        const fonts = {};
+        for (const el of document.querySelectorAll("body *")) {
+          const text = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+          const field = el.matches("input:not([type=hidden]), select, textarea, button");
+          if (!(text || field) || !el.getClientRects().length) continue;
+          const s = getComputedStyle(el);
+          const key = [s.fontFamily, s.fontSize, s.fontWeight, s.fontStyle, s.fontVariantNumeric];
+          fonts[key.join(" | ")] ??= `${el.tagName.toLowerCase()}.${[...el.classList].join(".")}`;
+        }
+        return fonts;
+      });
+    const missing = [];
+    const collect = async (page) => {
+      for (const [font, where] of Object.entries(await drawn())) {
+        if (!loaded.has(font)) missing.push(`${page} ${where}: ${font}`);
+      }
+    };
+    const visit = async (hash, ready) => {
+      await b.execute((h) => (location.hash = h), hash);
+      await find(b, ready);
+      await collect(hash);
+    };
+    const release = await b.execute(async () => {
+      location.hash = "#/releases";
+      for (;;) {
+        const a = document.querySelector("[data-testid=release-table] tbody tr a");
+        if (a) return a.getAttribute("href");
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    });
+    const risk = await b.execute(async () => {
+      location.hash = "#/risks";
+      for (;;) {
+        const a = document.querySelector("[data-testid=risk-table] tbody tr a");
+        if (a) return a.getAttribute("href");
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    });
+    for (const [hash, ready] of [
+      ["#/dashboard", ".tiles .tile"],
+      ["#/releases", "[data-testid=release-table] tbody tr"],
+      [release, "[data-testid=release-status]"],
+      ["#/releases/new", "form"],
+      ["#/risks", "[data-testid=risk-table] tbody tr"],
+      [risk, "[data-testid=risk-status]"],
+      ["#/risks/new", "form"],
+      ["#/reviews", "[data-testid=reviews-due]"],
+      ["#/metrics", "[data-testid=service-table] tbody tr"],
+      ["#/reports", "[data-testid=dossier-form]"],
+      ["#/communication", "[data-testid=digest-form]"],
+      ["#/connections", "[data-testid=no-connections], [data-testid=connection]"],
+      ["#/audit", "[data-testid=audit-log] tbody tr"],
+      ["#/settings", "[data-testid=members]"],
+      ["#/policy", "[data-testid=policy-in-force]"],
+      ["#/verify", "main h1"],
+      ["#/calendar", "[data-testid=calendar-month]"],
+    ]) {
+      await visit(hash, ready);
+    }
+    for (const view of ["week", "timeline"]) {
+      await (await find(b, `[data-view=${view}]`)).click();
+      await find(b, `[data-testid=calendar-${view}]`);
+      await collect(`#/calendar (${view})`);
+    }
+    assert.deepEqual(missing, [], "text drawn in a font not loaded ahead: add it to VARIANTS");
+  });
+});
+
 test("switching to French relabels the app", async () => {
   const dir = dataDir();
   cli(dir, "init", "--workspace", "Langues", "--name", "Marie", "--email", "marie@example.com");

@@ -1,7 +1,10 @@
 // The Metrics page in the real app: its figures and its charts are the CLI's numbers, for the
-// period and the filters chosen; a period that ends before it starts is refused beside it.
+// period and the filters chosen; a period that ends before it starts is refused beside it; in
+// French, its tables stay within the window.
 
 import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { after, test } from "node:test";
 import {
   cli,
@@ -174,5 +177,37 @@ test("the Metrics page shows the CLI's figures and charts them", async () => {
     // A period that ends before it starts: said beside the end.
     await set(b, "[data-testid=metrics-filters] [name=to]", "2026-02-01");
     await until(b, async () => (await errorOf(b, "to")) !== null, "the period's error");
+  });
+});
+
+test("in French the Metrics page's tables stay within the window, their headings wrapped", async () => {
+  const dir = fixture();
+  writeFileSync(join(dir, "ui.json"), JSON.stringify({ locale: "fr" }));
+  await withApp("metrics-fr", dir, async (b) => {
+    await b.execute(() => (location.hash = "#/metrics"));
+    await find(b, "[data-testid=metrics-filters]");
+    await set(b, "[data-testid=metrics-filters] [name=from]", "2026-03-01");
+    await set(b, "[data-testid=metrics-filters] [name=to]", "2026-03-07");
+    await find(b, "[data-testid=service-table] tbody tr");
+    assert.equal(await b.execute(() => document.documentElement.lang), "fr");
+    const fits = await b.execute(() => {
+      const main = document.querySelector(".main > main");
+      return [...document.querySelectorAll("main table")].map((t) => ({
+        heading: t.querySelector("th").textContent,
+        right: Math.round(t.getBoundingClientRect().right),
+        card: Math.round(t.closest(".card").getBoundingClientRect().right),
+        overflow: main.scrollWidth - main.clientWidth,
+      }));
+    });
+    assert.equal(fits.length, 2);
+    for (const t of fits) {
+      assert.ok(
+        t.right <= t.card,
+        `${t.heading}: the table ends at ${t.right}, its card at ${t.card}`,
+      );
+      assert.equal(t.overflow, 0, "the page does not scroll sideways");
+    }
+    await (await find(b, "[data-testid=service-table]")).scrollIntoView();
+    await screenshot(b, "metrics-fr");
   });
 });
