@@ -481,22 +481,14 @@ test("the fonts every page draws in are loaded while the first page is read", as
       await find(b, ready);
       await collect(hash);
     };
-    const release = await b.execute(async () => {
-      location.hash = "#/releases";
-      for (;;) {
-        const a = document.querySelector("[data-testid=release-table] tbody tr a");
-        if (a) return a.getAttribute("href");
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    });
-    const risk = await b.execute(async () => {
-      location.hash = "#/risks";
-      for (;;) {
-        const a = document.querySelector("[data-testid=risk-table] tbody tr a");
-        if (a) return a.getAttribute("href");
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    });
+    // The first row's own page of a list.
+    const firstOf = async (hash, list) => {
+      await b.execute((h) => (location.hash = h), hash);
+      const link = await find(b, `[data-testid=${list}] tbody tr a`);
+      return b.execute((a) => a.getAttribute("href"), link);
+    };
+    const release = await firstOf("#/releases", "release-table");
+    const risk = await firstOf("#/risks", "risk-table");
     for (const [hash, ready] of [
       ["#/dashboard", ".tiles .tile"],
       ["#/releases", "[data-testid=release-table] tbody tr"],
