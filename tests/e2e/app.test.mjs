@@ -407,10 +407,22 @@ test("while a page is read the app prepares the heaviest pages' first answers, a
       assert.notEqual(prepared[cmd], "null", `${cmd} was asked ahead`);
     }
     // Each page, opened afresh, asks the very question prepared for it.
+    const answered = () => b.execute(() => window.__relmCalls.recent.map(([cmd]) => cmd));
     for (const [hash, cmd, ready] of pages) {
       await b.execute((c) => delete window.__relmCalls.questions[c], cmd);
+      const before = (await answered()).length;
       await b.execute((h) => (location.hash = h), hash);
       await find(b, ready);
+      if (hash === "#/calendar" && (await day()) === dayBefore) {
+        // The month it opens on was prepared too: drawn from that answer, asking nothing.
+        await until(b, async () => (await calls()).inflight === 0, "the calendar drawn");
+        const made = (await answered()).slice(before);
+        assert.ok(made.includes("(asked ahead)"), made.join(", "));
+        assert.deepEqual(
+          made.filter((c) => c === "calendar_listing" || c === "calendar_releases"),
+          [],
+        );
+      }
       await until(b, async () => (await question(cmd)) !== "null", `${hash} asks ${cmd}`);
       const asked = await question(cmd);
       // Unless the day turned meanwhile: then the page rightly asks for the new day's period.
