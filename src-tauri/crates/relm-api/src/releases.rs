@@ -410,9 +410,10 @@ impl Relm {
         let releases: Vec<ReleaseRow> = rows.into_iter().map(|(r, _)| r).collect();
         Ok(ReleasePage {
             total: releases::count_matching(self.store.conn(), &filter)?,
-            levels: match levels {
-                true => self.levels(releases.iter().map(|r| r.id.as_str()))?,
-                false => Default::default(),
+            levels: if levels {
+                self.levels(releases.iter().map(|r| r.id.as_str()))?
+            } else {
+                Default::default()
             },
             releases,
             next_cursor,
