@@ -477,8 +477,12 @@ test("the fonts every page draws in are loaded while the first page is read", as
           const field = el.matches("input:not([type=hidden]), select, textarea, button");
           if (!(text || field) || !el.getClientRects().length) continue;
           const s = getComputedStyle(el);
-          const key = [s.fontFamily, s.fontSize, s.fontWeight, s.fontStyle, s.fontVariantNumeric];
-          fonts[key.join(" | ")] ??= `${el.tagName.toLowerCase()}.${[...el.classList].join(".")}`;
+          const where = `${el.tagName.toLowerCase()}.${[...el.classList].join(".")}`;
+          fonts[window.__relmFontKey(s)] ??= where;
+          // A list item's bullet or number is drawn in a font of its own.
+          if (s.display === "list-item" && s.listStyleType !== "none") {
+            fonts[window.__relmFontKey(s, true)] ??= `${where}::marker`;
+          }
         }
         return fonts;
       });

@@ -1,6 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { calls } from "./backend";
-import { PER_FRAME, VARIANTS, resetWarmFonts, styleOf, warmed, warmFonts } from "./fonts";
+import {
+  PER_FRAME,
+  VARIANTS,
+  resetWarmFonts,
+  styleOf,
+  variantKey,
+  warmed,
+  warmFonts,
+} from "./fonts";
 
 describe("loading the pages' fonts ahead", () => {
   let frames: FrameRequestCallback[] = [];
@@ -67,12 +75,35 @@ describe("loading the pages' fonts ahead", () => {
   it("writes each font as the stylesheets name it", () => {
     expect(styleOf({ family: "sans", size: 12.5, weight: 600, tabular: true })).toBe(
       "font-family: var(--font); font-size: 12.5px; font-weight: 600; font-style: normal; " +
-        "font-variant-numeric: tabular-nums",
+        "font-variant-numeric: tabular-nums; letter-spacing: normal",
+    );
+    expect(styleOf({ family: "sans", size: 12, weight: 600, spaced: true })).toMatch(
+      /; letter-spacing: 0\.04em$/,
     );
     expect(styleOf({ family: "monospace", size: 13, weight: 400, italic: true })).toMatch(
       /^font-family: monospace; .*font-style: italic/,
     );
     // No font twice.
     expect(new Set(VARIANTS.map(styleOf)).size).toBe(VARIANTS.length);
+  });
+
+  it("tells apart spaced letters and a list item's marker, as WebKit does", () => {
+    const style = (more: Partial<CSSStyleDeclaration>) =>
+      ({
+        fontFamily: "Inter",
+        fontSize: "12px",
+        fontWeight: "600",
+        fontStyle: "normal",
+        fontVariantNumeric: "normal",
+        letterSpacing: "normal",
+        ...more,
+      }) as CSSStyleDeclaration;
+    const plain = variantKey(style({}));
+    expect(variantKey(style({ letterSpacing: "0px" }))).toBe(plain);
+    expect(variantKey(style({ letterSpacing: "0.48px" }))).toBe(plain.replace(/normal$/, "spaced"));
+    // A marker is drawn with tabular figures whatever its item's.
+    expect(variantKey(style({}), true)).toBe(
+      variantKey(style({ fontVariantNumeric: "tabular-nums" })),
+    );
   });
 });

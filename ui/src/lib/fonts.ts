@@ -15,6 +15,9 @@ export interface Variant {
   weight: number;
   italic?: boolean;
   tabular?: boolean;
+  /** Letters spaced out (`letter-spacing` other than 0): WebKit then turns ligatures off, which
+   * makes it another font. */
+  spaced?: boolean;
 }
 
 const sans = (size: number, weight: number, more: Partial<Variant> = {}): Variant => ({
@@ -35,12 +38,16 @@ export const VARIANTS: readonly Variant[] = [
   sans(11, 600),
   sans(11, 700),
   sans(12, 400),
+  sans(12, 400, { tabular: true }),
   sans(12, 600),
+  sans(12, 600, { spaced: true }),
   sans(12, 700),
   sans(12.5, 400),
   sans(13, 400),
+  sans(13, 400, { tabular: true }),
   sans(13, 600),
   sans(13, 700),
+  sans(13, 700, { spaced: true }),
   sans(13.5, 400),
   sans(13.5, 700),
   sans(14, 400),
@@ -68,7 +75,7 @@ export const VARIANTS: readonly Variant[] = [
 /** What the text is laid out with: the letters, digits and signs of both languages. */
 const SAMPLE =
   "AaBbCcDdEeFfGgHhIiJjKkLlMmNnOoPpQqRrSsTtUuVvWwXxYyZz 0123456789 " +
-  "ÀÂÇÉÈÊËÎÏÔÙÛÜàâçéèêëîïôùûüœæ ’'\"«»“”…—–·•:;,.!?()[]{}/\\%&@#+-=×→←↑↓✓";
+  "ÀÂÇÉÈÊËÎÏÔÙÛÜàâçéèêëîïôùûüœæ ’'\"«»“”…—–·•:;,.!?()[]{}/\\%&@#+-=×−→←↑↓✓✗⚠‹›";
 
 /** The inline style of text drawn in `v`. */
 export function styleOf(v: Variant): string {
@@ -79,13 +86,23 @@ export function styleOf(v: Variant): string {
     `font-weight: ${v.weight}`,
     `font-style: ${v.italic ? "italic" : "normal"}`,
     `font-variant-numeric: ${v.tabular ? "tabular-nums" : "normal"}`,
+    `letter-spacing: ${v.spaced ? "0.04em" : "normal"}`,
   ].join("; ");
 }
 
 /** A font as WebKit tells it apart, from an element's computed style: what the end-to-end
- * test compares. */
-export function variantKey(s: CSSStyleDeclaration): string {
-  return [s.fontFamily, s.fontSize, s.fontWeight, s.fontStyle, s.fontVariantNumeric].join(" | ");
+ * test compares. `marker`: the font of a list item's marker (its number or bullet), which
+ * WebKit draws with tabular figures. */
+export function variantKey(s: CSSStyleDeclaration, marker = false): string {
+  const spaced = s.letterSpacing !== "normal" && parseFloat(s.letterSpacing) !== 0;
+  return [
+    s.fontFamily,
+    s.fontSize,
+    s.fontWeight,
+    s.fontStyle,
+    marker ? "tabular-nums" : s.fontVariantNumeric,
+    spaced ? "spaced" : "normal",
+  ].join(" | ");
 }
 
 /** How many fonts are laid out and drawn per frame: one frame stays short (about 30 ms on two
@@ -143,4 +160,5 @@ export function resetWarmFonts() {
   warmed.length = 0;
 }
 
-(globalThis as { __relmFonts?: string[] }).__relmFonts = warmed;
+// For the end-to-end test: what was loaded, and how it tells fonts apart.
+Object.assign(globalThis, { __relmFonts: warmed, __relmFontKey: variantKey });
