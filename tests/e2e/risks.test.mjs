@@ -286,6 +286,64 @@ test("answering the questionnaire on a release's page raises its level and says 
   });
 });
 
+test("a release's page lists its ten highest linked risks, and the others on asking", async () => {
+  const { dir, id } = ledgerRelease("2.1.0", "Ledger archive", ["staging"], "standard");
+  // Twelve open risks of its service, each with a score of its own (likelihood × impact).
+  const pairs = [
+    [1, 1],
+    [1, 2],
+    [1, 3],
+    [1, 4],
+    [1, 5],
+    [2, 3],
+    [2, 4],
+    [3, 3],
+    [2, 5],
+    [3, 4],
+    [3, 5],
+    [4, 4],
+  ];
+  for (const [likelihood, impact] of pairs) {
+    cli(
+      dir,
+      "risk",
+      "add",
+      "--title",
+      `Archive risk scored ${likelihood * impact}`,
+      "--category",
+      "technical",
+      "--likelihood",
+      String(likelihood),
+      "--impact",
+      String(impact),
+      "--service",
+      "ledger-api",
+    );
+  }
+  await withApp("release-linked", dir, async (b) => {
+    await b.execute((i) => (location.hash = `#/releases/${i}`), id);
+    const titles = () =>
+      b.execute(() =>
+        [...document.querySelectorAll("[data-testid=linked-risks] li a")].map((a) => a.textContent),
+      );
+    await find(b, "[data-testid=linked-risks] li");
+    const scores = (await titles()).map((t) => Number(/scored (\d+)/.exec(t)[1]));
+    assert.deepEqual(scores, [16, 15, 12, 10, 9, 8, 6, 5, 4, 3]);
+    const more = await find(b, "[data-testid=linked-more]");
+    assert.match(await more.getText(), /^The 10 highest scores of 12\. Show all$/);
+    await (await more.$("button")).click();
+    await until(b, async () => (await titles()).length === 12, "every linked risk");
+    assert.deepEqual((await titles()).slice(10), [
+      "Archive risk scored 2",
+      "Archive risk scored 1",
+    ]);
+    assert.equal(
+      await b.execute(() => !!document.querySelector("[data-testid=linked-more]")),
+      false,
+    );
+  });
+});
+
 test("the level the answers give changes the production verdict, and a hand raise too", async () => {
   const { dir, id } = ledgerRelease("3.0.0", "Ledger partitions", ["staging", "prod"], "normal", [
     "--rollback-plan",

@@ -1010,6 +1010,8 @@ export const en = {
   "releaseRisk.source.signals": "signal",
   "releaseRisk.linked": "Linked risks of the register",
   "releaseRisk.noLinked": "No open risk is linked to this release or its service.",
+  "releaseRisk.linkedShown": "The {shown} highest scores of {count}.",
+  "releaseRisk.linkedAll": "Show all",
   "factor.production": "Targets production",
   "factor.emergency_change": "An emergency change",
   "factor.normal_change": "A normal change (not pre-authorized)",
@@ -2429,6 +2431,8 @@ export const fr: Record<MessageKey, string> = {
   "releaseRisk.linked": "Risques liés du registre",
   "releaseRisk.noLinked":
     "Aucun risque ouvert n’est lié à cette mise en production ni à son service.",
+  "releaseRisk.linkedShown": "Les {shown} scores les plus élevés sur {count}.",
+  "releaseRisk.linkedAll": "Tout afficher",
   "factor.production": "Vise la production",
   "factor.emergency_change": "Un changement d’urgence",
   "factor.normal_change": "Un changement normal (non préautorisé)",

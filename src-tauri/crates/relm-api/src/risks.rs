@@ -759,6 +759,7 @@ impl Relm {
                 release_or_service: Some((id, facts.fields.service.clone())),
                 now: fmt_utc(self.clock.now()),
                 limit: 1000,
+                descending: true,
                 ..RiskFilter::default()
             },
         )?;

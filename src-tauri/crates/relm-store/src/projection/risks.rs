@@ -50,7 +50,7 @@ pub struct RiskFilter {
     pub limit: u32,
     /// Rows to skip (paging).
     pub offset: u32,
-    /// The order; by default the highest inherent score first.
+    /// The order; by default the inherent score (lowest first unless `descending`).
     pub sort: RiskSort,
     /// Descending.
     pub descending: bool,
