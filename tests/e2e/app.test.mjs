@@ -478,6 +478,14 @@ test("the fonts every page draws in are loaded while the first page is read", as
           if (!(text || field) || !el.getClientRects().length) continue;
           const s = getComputedStyle(el);
           const where = `${el.tagName.toLowerCase()}.${[...el.classList].join(".")}`;
+          // Text of an SVG drawn larger or smaller than its view box is drawn in a font of
+          // the size scaled.
+          const svg = el.ownerSVGElement;
+          const scale = svg ? svg.getBoundingClientRect().width / svg.viewBox.baseVal.width : 1;
+          if (svg && Math.abs(scale - 1) > 0.001) {
+            fonts[`${window.__relmFontKey(s)} | scaled ×${scale.toFixed(3)}`] ??= `${where} (SVG)`;
+            continue;
+          }
           fonts[window.__relmFontKey(s)] ??= where;
           // A list item's bullet or number is drawn in a font of its own.
           if (s.display === "list-item" && s.listStyleType !== "none") {

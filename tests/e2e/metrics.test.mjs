@@ -154,6 +154,28 @@ test("the Metrics page shows the CLI's figures and charts them", async () => {
     await screenshot(b, "metrics-charts");
     await b.execute(() => (document.querySelector(".main > main").scrollTop = 0));
     await screenshot(b, "metrics");
+    // Drawn at its box's width in a wider window too: the axes' text keeps the page's size
+    // (scaled, it would be drawn in a font loaded anew for each width).
+    await b.setWindowSize(1600, 900);
+    const scales = () =>
+      b.execute(() =>
+        [...document.querySelectorAll(".chart svg")].map(
+          (svg) => svg.getBoundingClientRect().width / svg.viewBox.baseVal.width,
+        ),
+      );
+    await until(
+      b,
+      async () => {
+        const s = await scales();
+        return s.length === 2 && s.every((x) => Math.abs(x - 1) < 0.001);
+      },
+      "the charts drawn at their width",
+    );
+    assert.ok(
+      (await b.execute(() => document.querySelector(".chart svg").viewBox.baseVal.width)) > 500,
+    );
+    await screenshot(b, "metrics-wide");
+    await b.setWindowSize(1280, 800);
 
     // One service: the page and the CLI agree again.
     await set(b, "[data-testid=metrics-filters] [name=service]", "search");

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { HEIGHT, layout } from "./chart";
+import { HEIGHT, WIDTH, layout } from "./chart";
 
 const weeks = ["1 Sep", "8 Sep", "15 Sep"];
 
@@ -29,6 +29,20 @@ describe("a chart's layout", () => {
     );
     expect(ok.height / 3).toBeCloseTo(failed.height / 1);
     expect(c.bottom).toBeLessThan(HEIGHT);
+  });
+
+  it("is laid out at the width it is drawn at, in the same proportions", () => {
+    const data = [{ label: "ok", data: [3, 0, 1], colour: "--ok", right: true }];
+    const at = (width?: number) => layout(weeks, data, { width });
+    expect([at().width, at().height]).toEqual([WIDTH, HEIGHT]);
+    const wide = at(690);
+    expect([wide.width, wide.height]).toEqual([690, 360]);
+    // The plotting area follows the width; the room for the axes' text does not.
+    expect([wide.left, wide.width - wide.right]).toEqual([at().left, WIDTH - at().right]);
+    expect(wide.bottom).toBe(360 - (HEIGHT - at().bottom));
+    expect(wide.bars[0]!.x).toBeGreaterThan(at().bars[0]!.x);
+    // Never narrower than a readable chart (a box not yet measured is 0 wide).
+    expect(at(0).width).toBe(200);
   });
 
   it("puts bars side by side on their own axes, and lines through the points that have a value", () => {

@@ -1,5 +1,5 @@
 // Where the marks of a bar chart go: bars (stacked, or side by side) and lines, on a left axis
-// and an optional right one, in a fixed drawing area that the SVG scales to its box. The page
+// and an optional right one, in a drawing area as wide as the chart's box. The page
 // draws them as SVG elements (components/Chart.svelte); d3-array rounds the axes and picks
 // their ticks. (d3-scale would make the scales too, but what it imports changes built-in
 // prototypes as it loads, which the app's frozen prototypes refuse: tauri.conf.json.)
@@ -25,6 +25,10 @@ export interface Options {
   whole?: boolean;
   /** The right axis's top (e.g. 100 for a percentage); else the data's. */
   rightMax?: number;
+  /** The width it is drawn at, in CSS pixels (its height follows, in the proportions of
+   * `WIDTH` × `HEIGHT`): drawn at its box's width, the axes' text is not scaled, so it is drawn
+   * in the page's own font size (a scaled size is a font WebKit loads anew, 12–15 ms each). */
+  width?: number;
 }
 
 export interface Bar {
@@ -65,8 +69,8 @@ export interface Layout {
   labels: { x: number; text: string; full: string }[];
 }
 
-// About the size a chart is shown at beside another in a window 1280 pixels wide, so that its
-// text is drawn near the page's size.
+// The proportions of a chart, and the width it is laid out at until its box's is known (about
+// the size it is shown at beside another in a window 1280 pixels wide).
 export const WIDTH = 460;
 export const HEIGHT = 240;
 /** The most category labels written under the axis; the others are in the tooltips. */
@@ -106,7 +110,9 @@ export function layout(
   format: (n: number) => string = String,
 ): Layout {
   const hasRight = series.some((s) => s.right);
-  const [left, right, topEdge, bottom] = [44, hasRight ? WIDTH - 44 : WIDTH - 12, 10, HEIGHT - 28];
+  const width = Math.max(options.width ?? WIDTH, 200);
+  const height = Math.round((width * HEIGHT) / WIDTH);
+  const [left, right, topEdge, bottom] = [44, hasRight ? width - 44 : width - 12, 10, height - 28];
   const x = bands(labels.length, left, right, 0.25, 0.15);
   const bars = series.filter((s) => !s.line);
   const stackedLeft = options.stacked ? bars.filter((s) => !s.right) : [];
@@ -185,8 +191,8 @@ export function layout(
     Math.ceil((widest * CHAR + GAP) / room),
   );
   return {
-    width: WIDTH,
-    height: HEIGHT,
+    width,
+    height,
     left,
     right,
     top: topEdge,
