@@ -2431,7 +2431,7 @@ export const fr: Record<MessageKey, string> = {
   "releaseRisk.linked": "Risques liés du registre",
   "releaseRisk.noLinked":
     "Aucun risque ouvert n’est lié à cette mise en production ni à son service.",
-  "releaseRisk.linkedShown": "Les {shown} scores les plus élevés sur {count}.",
+  "releaseRisk.linkedShown": "Les {shown} risques au score le plus élevé, sur {count}.",
   "releaseRisk.linkedAll": "Tout afficher",
   "factor.production": "Vise la production",
   "factor.emergency_change": "Un changement d’urgence",
