@@ -377,6 +377,24 @@ test("the release list matches names whatever their case, counts them, and keeps
     assert.ok(await first.isDisplayed(), "type and environments under the title");
     assert.match(await first.getText(), /^(Standard|Normal|Emergency) · /);
     await b.setWindowSize(1280, 800);
+    // The rest on asking, below the first hundred, in the CLI's order (newest first).
+    const ids = cli(dir, "release", "list", "--limit", "1000").releases.map((r) => r.id);
+    assert.ok(ids.length > all, "the demo holds more than a page");
+    await (await find(b, "[data-testid=release-more]")).click();
+    await until(b, async () => (await rows()).length === ids.length, "every release");
+    assert.deepEqual(
+      await b.execute(() =>
+        [...document.querySelectorAll("[data-testid=release-table] tbody tr a")].map((a) =>
+          a.getAttribute("href").replace("#/releases/", ""),
+        ),
+      ),
+      ids,
+    );
+    assert.equal(
+      await (await find(b, "[data-testid=release-count]")).getText(),
+      `${ids.length} shown of ${ids.length}`,
+    );
+    assert.equal((await b.$$("[data-testid=release-more]")).length, 0, "nothing more to load");
     const service = await find(b, "#first-filter");
     await service.setValue("PAYMENTS-API");
     await until(b, async () => (await rows()).length === expected, "payments-api's releases");

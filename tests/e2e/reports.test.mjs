@@ -98,3 +98,56 @@ test("a period's compliance report is exported from the Reports page", async () 
     assert.ok(log.some((e) => e.kind === "report.exported" && e.payload.what === "period-report"));
   });
 });
+
+test("the dossier's picker offers the latest releases, a service's on asking, and keeps an older one a link names", async () => {
+  const dir = dataDir();
+  cli(dir, "demo");
+  // The demo holds more releases than the picker lists: the one changed longest ago is not
+  // among the latest 50.
+  const all = cli(dir, "release", "list", "--sort", "-updated", "--limit", "1000").releases;
+  assert.ok(all.length > 51, `${all.length} releases`);
+  const oldest = all.at(-1);
+  const latest = all.slice(0, 50).map((r) => r.id);
+  const options = (b) =>
+    b.execute(() =>
+      [...document.querySelectorAll("[data-testid=report-release] option")].map((o) => o.value),
+    );
+  const out = join(dir, "oldest.pdf");
+  await withApp("report-picker", dir, async (b) => {
+    await b.execute((id) => (location.hash = `#/releases/${id}`), oldest.id);
+    await (await find(b, "[data-testid=release-dossier]")).click();
+    await until(
+      b,
+      async () => (await (await find(b, "[data-testid=report-release]")).getValue()) === oldest.id,
+      "the older release from the link is chosen",
+    );
+    // The release the link names first, then the latest 50 worked on.
+    assert.deepEqual(await options(b), [oldest.id, ...latest]);
+    // A service typed: its releases, the chosen one kept.
+    const service = all.find((r) => r.service !== oldest.service).service;
+    const ofService = all.filter((r) => r.service === service).map((r) => r.id);
+    await (await find(b, "[data-testid=report-service]")).setValue(service.toUpperCase());
+    await until(
+      b,
+      async () => (await options(b)).length === ofService.length + 1,
+      "the service's releases",
+    );
+    assert.deepEqual(await options(b), [oldest.id, ...ofService.slice(0, 50)]);
+    assert.equal(await (await find(b, "[data-testid=report-release]")).getValue(), oldest.id);
+    // A service no release has: said beside the field.
+    await (await find(b, "[data-testid=report-service]")).setValue("no-such-service");
+    const none = await find(b, "[data-testid=report-service-none]");
+    assert.match(await none.getText(), /No release of this service/);
+    await screenshot(b, "reports-picker-none");
+    // The older release's dossier is written.
+    await (await find(b, "[data-testid=export-dossier]")).click();
+    await answerFileDialog(out);
+    await find(b, "[data-testid=report-written]");
+    await until(b, async () => existsSync(out), "written");
+    const text = execFileSync("pdftotext", ["-enc", "UTF-8", out, "-"]).toString();
+    assert.ok(
+      text.split(/\s+/).join(" ").includes(`${oldest.service} ${oldest.version}`),
+      "the older release's dossier",
+    );
+  });
+});

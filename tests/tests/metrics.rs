@@ -332,9 +332,10 @@ fn the_period_s_deployments_are_those_the_figures_count() {
     );
 }
 
-/// The figures are kept between visits while the store and the day are unchanged: a reader (the
-/// app's pages read on their own connections) sees another connection's commit, the writer its
-/// own, and a new day counts the actions that became late overnight.
+/// The figures, and the deployments behind them, are kept between visits while the store and
+/// the day are unchanged: a reader (the app's pages read on their own connections) sees another
+/// connection's commit, the writer its own, and a new day counts the actions that became late
+/// overnight.
 #[test]
 fn kept_metrics_follow_every_change_of_the_store_and_the_day() {
     use chrono::{TimeZone, Utc};
@@ -349,6 +350,20 @@ fn kept_metrics_follow_every_change_of_the_store_and_the_day() {
         let m = r.metrics("2027-03-01", "2027-03-31", None, None).unwrap();
         (m.deployments, m.overdue_actions)
     };
+    // The deployments the page asks for beside the figures, kept with them.
+    let behind = |r: &relm_api::Relm| {
+        r.deployments(&relm_api::deployments::DeploymentQuery {
+            measured: Some(true),
+            from: Some("2027-03-01".into()),
+            to: Some("2027-03-31".into()),
+            limit: Some(200),
+            ..Default::default()
+        })
+        .unwrap()
+        .into_iter()
+        .map(|d| d.record.version)
+        .collect::<Vec<_>>()
+    };
 
     clock.set(at(5, 9));
     assert_eq!(figures(&relm), (1, 0), "due today: not late yet");
@@ -362,6 +377,8 @@ fn kept_metrics_follow_every_change_of_the_store_and_the_day() {
 
     let reader = relm_tests::reader(dir.path());
     assert_eq!(figures(&reader).0, 1);
+    assert_eq!(behind(&reader), ["1.0.0"]);
+    assert_eq!(behind(&reader), ["1.0.0"], "asked again, unchanged");
     let fixed = relm_tests::prod_release(&mut relm, "api", "1.0.1");
     relm.record_deployment_full(&relm_api::deployments::DeploymentInput {
         release: fixed,
@@ -373,6 +390,8 @@ fn kept_metrics_follow_every_change_of_the_store_and_the_day() {
     })
     .unwrap();
     assert_eq!(figures(&reader).0, 2, "the reader sees the writer's commit");
+    assert_eq!(behind(&reader), ["1.0.1", "1.0.0"], "and its deployment");
+    assert_eq!(behind(&relm), ["1.0.1", "1.0.0"]);
     assert_eq!(figures(&relm), (2, 1), "the writer sees its own write");
     assert_eq!(
         figures(&relm_tests::reader(dir.path())).0,

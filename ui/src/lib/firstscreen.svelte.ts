@@ -9,6 +9,18 @@
 export function firstScreen(first = 40) {
   let limit = $state(Infinity);
   let pending = 0;
+  // Draw `now` rows in the coming frame and every row in the one after it.
+  const stage = (now: number) => {
+    limit = now;
+    const mine = ++pending;
+    // The first callback runs before the frame that draws the first rows: the rest wait for
+    // the frame after it.
+    requestAnimationFrame(() =>
+      requestAnimationFrame(() => {
+        if (mine === pending) limit = Infinity;
+      }),
+    );
+  };
   return {
     get limit() {
       return limit;
@@ -19,15 +31,15 @@ export function firstScreen(first = 40) {
         limit = Infinity;
         return;
       }
-      limit = first;
-      const mine = ++pending;
-      // The first callback runs before the frame that draws the first rows: the rest wait for
-      // the frame after it.
-      requestAnimationFrame(() =>
-        requestAnimationFrame(() => {
-          if (mine === pending) limit = Infinity;
-        }),
-      );
+      stage(first);
+    },
+    /**
+     * Rows are about to be added below the `shown` ones ("load more", whose button is below
+     * the last row): the coming frame draws the first `more` of them, those a reader who has
+     * scrolled to the button sees, and the next frame the rest. The page only grows below.
+     */
+    grown(shown: number, more = 20) {
+      stage(Math.min(limit, shown) + more);
     },
   };
 }

@@ -49,6 +49,28 @@ describe("the first screenful of a replaced list", () => {
   });
 });
 
+describe("rows added below a list", () => {
+  it("draws the first of the added rows in the coming frame, and the rest in the next", () => {
+    const rows = firstScreen(30);
+    rows.grown(100, 20);
+    expect(rows.limit).toBe(120);
+    frame();
+    expect(rows.limit).toBe(120);
+    frame();
+    expect(rows.limit).toBe(Infinity);
+  });
+
+  it("counts from the rows drawn when the list's own rest is not drawn yet", () => {
+    const rows = firstScreen(30);
+    rows.replaced(at(0));
+    rows.grown(100, 20);
+    expect(rows.limit).toBe(50);
+    frame();
+    frame();
+    expect(rows.limit).toBe(Infinity);
+  });
+});
+
 describe("a first screenful shared by lists one below the other", () => {
   it("draws the first lists whole, cuts the one the limit falls in, and leaves the rest", () => {
     expect(shared(40, [3, 30, 20, 5])).toEqual([3, 30, 7, 0]);

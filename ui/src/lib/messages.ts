@@ -699,6 +699,9 @@ export const en = {
   "reports.export": "Export the dossier as PDF…",
   "reports.writing": "Writing the PDF…",
   "reports.pickRelease": "Choose a release.",
+  "reports.anyService": "Any service: the 50 releases last changed",
+  "reports.noneOfService":
+    "No release of this service. Check its name as the release list shows it.",
   "reports.written": "Dossier written",
   "reports.file": "File",
   "reports.pages": "Pages",
@@ -2107,6 +2110,9 @@ export const fr: Record<MessageKey, string> = {
   "reports.export": "Exporter le dossier en PDF…",
   "reports.writing": "Écriture du PDF…",
   "reports.pickRelease": "Choisissez une version.",
+  "reports.anyService": "Tous les services : les 50 versions modifiées en dernier",
+  "reports.noneOfService":
+    "Aucune version de ce service. Vérifiez son nom tel que la liste des versions l’affiche.",
   "reports.written": "Dossier écrit",
   "reports.file": "Fichier",
   "reports.pages": "Pages",

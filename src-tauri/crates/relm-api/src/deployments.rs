@@ -89,7 +89,7 @@ pub struct Recorded {
 }
 
 /// Which deployments to list (all optional).
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[serde(default)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 pub struct DeploymentQuery {
@@ -405,8 +405,19 @@ impl Relm {
         })
     }
 
-    /// Deployments, latest end first.
+    /// Deployments, latest end first. Those behind the metrics (`measured`) are kept while the
+    /// store stays the same, like the figures beside them: the question names its period, so
+    /// no clock changes the answer.
     pub fn deployments(&self, q: &DeploymentQuery) -> Result<Vec<DeploymentView>> {
+        if q.measured == Some(true) {
+            return self
+                .measured_kept
+                .get(&self.store, q.clone(), || self.read_deployments(q));
+        }
+        self.read_deployments(q)
+    }
+
+    fn read_deployments(&self, q: &DeploymentQuery) -> Result<Vec<DeploymentView>> {
         let release = optional(q.release.as_deref())
             .map(|r| self.resolve_release(&r))
             .transpose()?;

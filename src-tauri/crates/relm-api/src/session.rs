@@ -124,6 +124,12 @@ pub struct Relm {
     /// question: the communication page asks for it at each visit.
     pub(crate) digest_kept:
         crate::kept::Kept<crate::digest::DigestQuery, Arc<crate::digest::DigestRead>>,
+    /// The last deployments asked for beside the metrics (`measured`, [`Relm::deployments`]),
+    /// by their question: the metrics page asks for them with its figures at each visit.
+    pub(crate) measured_kept: crate::kept::Kept<
+        crate::deployments::DeploymentQuery,
+        Vec<crate::deployments::DeploymentView>,
+    >,
 }
 
 impl Relm {
@@ -185,6 +191,7 @@ impl Relm {
             in_flight: Default::default(),
             audit_kept: Default::default(),
             digest_kept: Default::default(),
+            measured_kept: Default::default(),
             pending_kept: Default::default(),
         })
     }
