@@ -691,7 +691,7 @@ export const en = {
   "reports.dossier": "Release dossier",
   "reports.dossierLink": "Dossier (PDF)",
   "reports.dossierHelp":
-    "Everything about one release for an auditor — risk, verdicts, approvals, calendar, deployments, rollback, review and audit trail — as a PDF with the digest of the ledger events it rests on on every page.",
+    "Everything about one release for an auditor — risk, verdicts, approvals, calendar, deployments, rollback, review and audit trail — as a PDF with the digest of the ledger events it rests on on every page. The Release field offers the 50 releases last changed; type a service to list its releases.",
   "reports.release": "Release",
   "reports.paper": "Paper",
   "reports.language": "Language",
@@ -699,7 +699,7 @@ export const en = {
   "reports.export": "Export the dossier as PDF…",
   "reports.writing": "Writing the PDF…",
   "reports.pickRelease": "Choose a release.",
-  "reports.anyService": "Any service: the 50 releases last changed",
+  "reports.anyService": "Any service",
   "reports.noneOfService":
     "No release of this service. Check its name as the release list shows it.",
   "reports.written": "Dossier written",
@@ -2102,7 +2102,7 @@ export const fr: Record<MessageKey, string> = {
   "reports.dossier": "Dossier de mise en production",
   "reports.dossierLink": "Dossier (PDF)",
   "reports.dossierHelp":
-    "Tout ce qui concerne une version, pour un auditeur — risque, verdicts, approbations, calendrier, déploiements, retour arrière, revue et journal d’audit — en PDF, avec sur chaque page l’empreinte des événements du registre sur lesquels il repose.",
+    "Tout ce qui concerne une version, pour un auditeur — risque, verdicts, approbations, calendrier, déploiements, retour arrière, revue et journal d’audit — en PDF, avec sur chaque page l’empreinte des événements du registre sur lesquels il repose. Le champ Version propose les 50 versions modifiées en dernier ; saisissez un service pour afficher les siennes.",
   "reports.release": "Version",
   "reports.paper": "Papier",
   "reports.language": "Langue",
@@ -2110,7 +2110,7 @@ export const fr: Record<MessageKey, string> = {
   "reports.export": "Exporter le dossier en PDF…",
   "reports.writing": "Écriture du PDF…",
   "reports.pickRelease": "Choisissez une version.",
-  "reports.anyService": "Tous les services : les 50 versions modifiées en dernier",
+  "reports.anyService": "Tous les services",
   "reports.noneOfService":
     "Aucune version de ce service. Vérifiez son nom tel que la liste des versions l’affiche.",
   "reports.written": "Dossier écrit",
