@@ -550,6 +550,81 @@ test("the fonts every page draws in are loaded while the first page is read", as
   });
 });
 
+test("a release's page asks each of its questions once and at once, and again once after a change; one was drawn out of sight ahead", async () => {
+  const dir = dataDir();
+  cli(dir, "demo");
+  // A release other than the one last created, which the app draws out of sight.
+  const release = cli(dir, "release", "list", "--limit", "3").releases[2].id;
+  // What the page and its panels ask (members are kept for the store's version).
+  const ASKED = [
+    "release_detail",
+    "release_risk",
+    "deployments",
+    "rollback",
+    "sbom_contents",
+    "sbom_diff",
+    "saved_notes",
+    "connectors",
+    "outbox",
+    "check",
+  ];
+  await withApp("release-questions", dir, async (b) => {
+    await find(b, "[data-testid=workspace-name]");
+    const calls = () =>
+      b.execute(() => JSON.parse(JSON.stringify(window.__relmCalls, ["prepared", "inflight"])));
+    await until(b, async () => (await calls()).prepared >= 1, "the first page read", 30000);
+    assert.deepEqual(await b.execute(() => window.__relmWarmed), ["release"]);
+    assert.equal(
+      await b.execute(() => !!document.querySelector("[data-testid=page-warmup]")),
+      false,
+    );
+    // Answers are numbered as they come (the list of recent ones is bounded).
+    const count = () => b.execute(() => window.__relmCalls.answered);
+    const since = async (before) =>
+      (await b.execute(() => window.__relmCalls.recent)).filter(([, , , no]) => no > before);
+    /** The page's questions answered since `before`, each with how often it was asked; and
+     * each asked before the release's own answer came (all but the verdict, which waits on
+     * the release's environments). */
+    const asked = async (before) => {
+      await until(b, async () => (await calls()).inflight === 0, "the page's answers");
+      const made = await since(before);
+      const [, , , detail] = made.find(([cmd]) => cmd === "release_detail");
+      const late = made
+        .filter(([cmd, , after]) => ASKED.includes(cmd) && cmd !== "check" && after >= detail)
+        .map(([cmd]) => cmd);
+      assert.deepEqual(late, [], "asked only once the release's answer had come");
+      return Object.fromEntries(ASKED.map((cmd) => [cmd, made.filter(([c]) => c === cmd).length]));
+    };
+    const once = Object.fromEntries(ASKED.map((cmd) => [cmd, 1]));
+    let before = await count();
+    await b.execute((h) => (location.hash = h), `#/releases/${release}`);
+    await find(b, "[data-testid=release-status]");
+    assert.deepEqual(await asked(before), once);
+    // A change from a terminal: the page asks again, each question once (the release's new
+    // answer, handed to the panels, asks nothing more).
+    before = await count();
+    cli(
+      dir,
+      "release",
+      "create",
+      "--service",
+      "api",
+      "--version",
+      "9.9.9",
+      "--env",
+      "prod",
+      "--title",
+      "Made in a terminal",
+    );
+    await until(
+      b,
+      async () => (await since(before)).some(([cmd]) => cmd === "release_detail"),
+      "asked again after the change",
+    );
+    assert.deepEqual(await asked(before), once);
+  });
+});
+
 test("switching to French relabels the app", async () => {
   const dir = dataDir();
   cli(dir, "init", "--workspace", "Langues", "--name", "Marie", "--email", "marie@example.com");

@@ -117,7 +117,9 @@ export const calls = {
   inflight: 0,
   started: 0,
   answered: 0,
-  recent: [] as [string, number][],
+  // Each: the command, its ms, how many calls had been answered when it started, and its own
+  // number among the answers (which calls went out before another's answer came).
+  recent: [] as [string, number, number, number][],
   // Calls asked ahead and not answered yet.
   ahead: 0,
   // Rounds of the pages' opening questions asked ahead (prepare.ts).
@@ -150,17 +152,33 @@ function counted<T>(cmd: string, answer: Promise<T>): Promise<T> {
   calls.inflight++;
   calls.started++;
   const start = performance.now();
+  const after = calls.answered;
   return answer.finally(() => {
     calls.inflight--;
     calls.answered++;
-    calls.recent.push([cmd, performance.now() - start]);
+    calls.recent.push([cmd, performance.now() - start, after, calls.answered]);
     if (calls.recent.length > RECENT) calls.recent.shift();
   });
 }
 
+// The page the app was on when a hidden page began to be drawn (lib/warm.ts), while it is.
+let warmingOn: string | null = null;
+
+/** Make the calls from now on calls asked ahead, until the function returned is called or the
+ * user moves to another page: for a page drawn out of sight (lib/warm.ts). */
+export function aheadHere(): () => void {
+  const on = location.hash;
+  warmingOn = on;
+  return () => {
+    if (warmingOn === on) warmingOn = null;
+  };
+}
+
 function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
-  calls.questions[cmd] = args;
-  if (!askingAhead) return counted(cmd, answer<T>(cmd, args));
+  // A hidden page's questions are no page's: not recorded as what a page asked.
+  const hidden = warmingOn !== null && warmingOn === location.hash;
+  if (!hidden) calls.questions[cmd] = args;
+  if (!askingAhead && !hidden) return counted(cmd, answer<T>(cmd, args));
   calls.ahead++;
   return answer<T>(cmd, args).finally(() => calls.ahead--);
 }
