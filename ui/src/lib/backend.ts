@@ -161,24 +161,9 @@ function counted<T>(cmd: string, answer: Promise<T>): Promise<T> {
   });
 }
 
-// The page the app was on when a hidden page began to be drawn (lib/warm.ts), while it is.
-let warmingOn: string | null = null;
-
-/** Make the calls from now on calls asked ahead, until the function returned is called or the
- * user moves to another page: for a page drawn out of sight (lib/warm.ts). */
-export function aheadHere(): () => void {
-  const on = location.hash;
-  warmingOn = on;
-  return () => {
-    if (warmingOn === on) warmingOn = null;
-  };
-}
-
 function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
-  // A hidden page's questions are no page's: not recorded as what a page asked.
-  const hidden = warmingOn !== null && warmingOn === location.hash;
-  if (!hidden) calls.questions[cmd] = args;
-  if (!askingAhead && !hidden) return counted(cmd, answer<T>(cmd, args));
+  calls.questions[cmd] = args;
+  if (!askingAhead) return counted(cmd, answer<T>(cmd, args));
   calls.ahead++;
   return answer<T>(cmd, args).finally(() => calls.ahead--);
 }
