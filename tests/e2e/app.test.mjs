@@ -550,7 +550,7 @@ test("the fonts every page draws in are loaded while the first page is read", as
   });
 });
 
-test("a release's page asks each of its questions once and at once, and again once after a change", async () => {
+test("a release's page asks each of its questions once and at once, draws its head and gates first, and asks again once after a change", async () => {
   const dir = dataDir();
   cli(dir, "demo");
   const release = cli(dir, "release", "list", "--limit", "3").releases[2].id;
@@ -591,9 +591,36 @@ test("a release's page asks each of its questions once and at once, and again on
     };
     const once = Object.fromEntries(ASKED.map((cmd) => [cmd, 1]));
     let before = await count();
+    // What the page holds when its gates first show: the head and the gates, not yet the
+    // panels below them, which follow in a later frame.
+    await b.execute(() => {
+      window.__firstDrawn = null;
+      const seen = new MutationObserver(() => {
+        if (!document.querySelector("[data-testid=gates]")) return;
+        seen.disconnect();
+        window.__firstDrawn = {
+          head: !!document.querySelector("[data-testid=release-level]"),
+          risk: !!document.querySelector("[data-testid=risk-panel]"),
+          history: !!document.querySelector("[data-testid=release-audit]"),
+        };
+      });
+      seen.observe(document.body, { subtree: true, childList: true });
+    });
     await b.execute((h) => (location.hash = h), `#/releases/${release}`);
     await find(b, "[data-testid=release-status]");
     assert.deepEqual(await asked(before), once);
+    assert.deepEqual(await b.execute(() => window.__firstDrawn), {
+      head: true,
+      risk: false,
+      history: false,
+    });
+    // They follow, and the head shows the level the risk panel shows.
+    const level = await (await find(b, "[data-testid=risk-level]")).getAttribute("data-level");
+    await find(b, "[data-testid=release-audit]");
+    assert.equal(
+      await (await find(b, "[data-testid=release-level]")).getAttribute("data-level"),
+      level,
+    );
     // A change from a terminal: the page asks again, each question once (the release's new
     // answer, handed to the panels, asks nothing more).
     before = await count();

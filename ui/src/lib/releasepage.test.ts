@@ -67,6 +67,18 @@ describe("a release's page", () => {
     expect(asked.filter((c) => c === "deployments").length).toBe(2);
   });
 
+  it("lets the page see an answer without taking it from the panel that shows it", async () => {
+    const opening = new ReleaseOpening("r1");
+    const seen = await opening.peek("risk");
+    expect(seen).toMatchObject({ cmd: "release_risk" });
+    // The panel still takes the same answer, and asks nothing more.
+    expect(await opening.take("risk")).toBe(seen);
+    expect(asked.filter((c) => c === "release_risk").length).toBe(1);
+    // Once taken, there is nothing to see: the page keeps what the panel reports.
+    expect(opening.peek("risk")).toBeUndefined();
+    expect(new ReleaseOpening("r2", false).peek("risk")).toBeUndefined();
+  });
+
   it("outside a page, asks each question when it is taken, and only that one", async () => {
     const opening = new ReleaseOpening("r1", false);
     expect(asked).toEqual([]);

@@ -67,6 +67,12 @@ export class ReleaseOpening {
     return answer;
   }
 
+  /** The answer to `question` asked at the opening, left for the part that takes it; nothing
+   * once taken, or when nothing was asked at once. */
+  peek<K extends Question>(question: K): Answer<K> | undefined {
+    return this.answers[question];
+  }
+
   /** The verdict in `environment`: the one asked at the opening when it was for that
    * environment and is taken the first time, afresh otherwise. */
   async check(environment: string): Promise<Verdict> {
