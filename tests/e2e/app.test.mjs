@@ -382,7 +382,7 @@ test("a release created by the CLI while the app runs appears without reload", a
   });
 });
 
-test("while a page is read the app prepares the heaviest pages' first answers, asking what those pages ask, and again after a change", async () => {
+test("while a page is read the app prepares the heaviest pages' and the release list's first answers, asking what those pages ask, and again after a change", async () => {
   const dir = dataDir();
   cli(dir, "init", "--workspace", "Ahead", "--name", "Ada", "--email", "ada@example.com");
   await withApp("prepared", dir, async (b) => {
@@ -425,6 +425,20 @@ test("while a page is read the app prepares the heaviest pages' first answers, a
         made.join(", "),
       );
     }
+    // The release list draws its first page (no filter, newest first) from the answer
+    // prepared, and so does a revisit, asking nothing.
+    const listedAhead = async (what) => {
+      const before = (await answered()).length;
+      await b.execute(() => (location.hash = "#/releases"));
+      await find(b, "[data-testid=new-release]");
+      await until(b, async () => (await calls()).inflight === 0, `the release list drawn ${what}`);
+      const made = (await answered()).slice(before);
+      assert.ok(made.includes("(asked ahead)"), `${what}: ${made.join(", ")}`);
+      assert.ok(!made.includes("list_releases"), `${what}: ${made.join(", ")}`);
+      await b.execute(() => (location.hash = "#/dashboard"));
+    };
+    await listedAhead("first");
+    await listedAhead("again");
     // Each other page, opened afresh, asks the very questions prepared for it.
     for (const [hash, cmds, ready] of pages) {
       for (const cmd of cmds) await b.execute((c) => delete window.__relmCalls.questions[c], cmd);
@@ -455,6 +469,13 @@ test("while a page is read the app prepares the heaviest pages' first answers, a
       "Made in a terminal",
     );
     await until(b, async () => (await calls()).prepared > rounds, "prepared again after a change");
+    // The list prepared again holds the release made: what was kept before the change is not.
+    await listedAhead("after the change");
+    await b.execute(() => (location.hash = "#/releases"));
+    assert.equal(
+      await (await find(b, "[data-testid=release-table] td.title a")).getText(),
+      "Made in a terminal",
+    );
   });
 });
 
@@ -1063,7 +1084,7 @@ test("the policy page shows the versions and simulates a draft without recording
   assert.ok(created.id);
 });
 
-test("the calendar shows freezes, windows and releases by day, and their conflicts", async () => {
+test("the calendar shows freezes, windows and releases by day, its first weeks first, and their conflicts", async () => {
   const dir = dataDir();
   cli(dir, "init", "--workspace", "Cal", "--name", "Ann", "--email", "ann@example.com");
   // A weekend freeze and a Tuesday window around a fixed month, and a release in the freeze.
@@ -1172,6 +1193,30 @@ test("the calendar shows freezes, windows and releases by day, and their conflic
     assert.match(await day("2027-03-09"), /Tuesday window/);
     assert.match(await day("2027-03-13"), /api 2\.0\.0/);
     assert.doesNotMatch(await day("2027-03-10"), /Weekend freeze|Tuesday window/);
+    // A step draws the chips of the weeks a screen shows first, and the others' a frame later:
+    // a frame shows April's third week with its chips and its sixth without, then both.
+    // (13 April is the grid's 16th day, drawn first in a window over 600 px tall; March's
+    // answer ends on 11 April, so its chips are April's.)
+    const frames = await b.executeAsync((done) => {
+      const chips = (d) => document.querySelectorAll(`[data-day="${d}"] .chip`).length;
+      const seen = [];
+      const sample = () => {
+        seen.push([chips("2027-04-13"), chips("2027-05-08")]);
+        if (seen.at(-1)[1] > 0 || seen.length > 600) done({ seen, height: innerHeight });
+        else requestAnimationFrame(sample);
+      };
+      requestAnimationFrame(sample);
+      document.querySelector('[data-step="1"]').click();
+    });
+    assert.ok(frames.height > 600, `a window ${frames.height} px tall`);
+    assert.ok(
+      frames.seen.some(([third, sixth]) => third > 0 && sixth === 0),
+      JSON.stringify(frames.seen),
+    );
+    assert.ok(frames.seen.at(-1)[1] > 0, JSON.stringify(frames.seen));
+    await (await find(b, '[data-step="-1"]')).click();
+    await until(b, async () => (await title.getAttribute("data-month")) === "2027-03", "back");
+    await until(b, async () => /Weekend freeze/.test(await day("2027-03-13")), "March again");
     // The release in the freeze is listed among the conflicts.
     const panel = await find(b, "[data-testid=calendar-conflicts]");
     await until(b, async () => /api 2\.0\.0/.test(await panel.getText()), "conflict listed");

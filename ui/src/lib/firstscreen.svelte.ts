@@ -1,12 +1,20 @@
+/** The least height of a list's row (a table row of one line). */
+export const ROW_PX = 28;
+
+/** How many rows at least `rowPx` tall a window `height` px tall shows, at most. */
+export const screenRows = (rowPx: number, height = window.innerHeight) =>
+  Math.max(1, Math.ceil(height / rowPx));
+
 /**
  * How many rows of a long list to draw: all of them, except for the frame after the list is
- * replaced while its page is scrolled to the top. That frame draws the first `first` (a
- * screenful and more) and the next one the rest, so a new answer to a filter shows without
+ * replaced while its page is scrolled to the top. That frame draws the first `first` (by
+ * default as many as the window could show: a screenful and more, as a list starts below its
+ * page's head) and the next one the rest, so a new answer to a filter shows without
  * waiting for the layout of rows below the fold (a hundred table rows take 35–45 ms to lay out
  * on a slow machine; docs/BENCHMARKS.md). Scrolled down, a replaced list is drawn whole at once:
  * drawing fewer rows would shorten the page under the reader.
  */
-export function firstScreen(first = 40) {
+export function firstScreen(first = screenRows(ROW_PX)) {
   let limit = $state(Infinity);
   let pending = 0;
   // Draw `now` rows in the coming frame and every row in the one after it.

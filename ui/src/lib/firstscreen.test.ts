@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { firstScreen, shared } from "./firstscreen.svelte";
+import { firstScreen, screenRows, shared } from "./firstscreen.svelte";
 
 // Frames run by hand: each `frame()` runs the callbacks asked for before it.
 let queued: FrameRequestCallback[] = [];
@@ -29,6 +29,15 @@ describe("the first screenful of a replaced list", () => {
     expect(rows.limit).toBe(30);
     frame();
     expect(rows.limit).toBe(Infinity);
+  });
+
+  it("by default draws first as many rows as the window could show", () => {
+    expect(screenRows(28, 775)).toBe(28);
+    expect(screenRows(200, 775)).toBe(4);
+    expect(screenRows(200, 1)).toBe(1);
+    const rows = firstScreen();
+    rows.replaced(at(0));
+    expect(rows.limit).toBe(screenRows(28));
   });
 
   it("draws a list replaced while the page is scrolled down whole at once", () => {

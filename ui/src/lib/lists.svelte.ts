@@ -12,9 +12,12 @@ export const EMPTY_RELEASE_FILTERS = {
   to: "",
 };
 
+/** The order the release list opens in: the newest first. */
+export const FIRST_RELEASE_SORT = "-created";
+
 export const releaseList = $state<{ filters: ReleaseQuery; sort: string }>({
   filters: { ...EMPTY_RELEASE_FILTERS },
-  sort: "-created",
+  sort: FIRST_RELEASE_SORT,
 });
 
 /** The next order when a column's header is clicked: its natural direction first (descending
