@@ -5,6 +5,12 @@ export const ROW_PX = 28;
 export const screenRows = (rowPx: number, height = window.innerHeight) =>
   Math.max(1, Math.ceil(height / rowPx));
 
+/** Run `f` once the coming frame, which draws what the page holds now, has been drawn. (A
+ * first callback runs before that frame: `f` waits for the one after it.) */
+export function afterComingFrame(f: () => void) {
+  requestAnimationFrame(() => requestAnimationFrame(f));
+}
+
 /**
  * How many rows of a long list to draw: all of them, except for the frame after the list is
  * replaced while its page is scrolled to the top. That frame draws the first `first` (by
@@ -21,13 +27,9 @@ export function firstScreen(first = screenRows(ROW_PX)) {
   const stage = (now: number) => {
     limit = now;
     const mine = ++pending;
-    // The first callback runs before the frame that draws the first rows: the rest wait for
-    // the frame after it.
-    requestAnimationFrame(() =>
-      requestAnimationFrame(() => {
-        if (mine === pending) limit = Infinity;
-      }),
-    );
+    afterComingFrame(() => {
+      if (mine === pending) limit = Infinity;
+    });
   };
   return {
     get limit() {
