@@ -382,7 +382,7 @@ test("a release created by the CLI while the app runs appears without reload", a
   });
 });
 
-test("while a page is read the app prepares the heaviest pages' and the release list's first answers, asking what those pages ask, and again after a change", async () => {
+test("while a page is read the app prepares the heaviest pages' and the lists' first answers, draws those pages from them asking nothing, and prepares them again after a change", async () => {
   const dir = dataDir();
   cli(dir, "init", "--workspace", "Ahead", "--name", "Ada", "--email", "ada@example.com");
   await withApp("prepared", dir, async (b) => {
@@ -391,65 +391,70 @@ test("while a page is read the app prepares the heaviest pages' and the release 
       b.execute(() => JSON.parse(JSON.stringify(window.__relmCalls, ["prepared", "inflight"])));
     const question = (cmd) =>
       b.execute((c) => JSON.stringify(window.__relmCalls.questions[c] ?? null), cmd);
-    // The day in the app's zone: the metrics' and the digest's opening periods end on it.
+    // The day in the app's zone: the calendar's, the metrics' and the digest's opening periods
+    // hold it.
     const day = () => b.execute(() => new Date().toLocaleDateString("en-CA"));
     const dayBefore = await day();
     await until(b, async () => (await calls()).prepared >= 1, "the opening questions asked ahead");
-    // The pages that ask the backend again (which keeps the answers), with what they ask.
-    const pages = [
-      ["#/metrics", ["metrics", "deployments"], "[data-testid=metrics]"],
-      ["#/audit", ["audit"], "[data-testid=audit-log]"],
-      ["#/communication", ["digest_preview"], "[data-testid=digest-form]"],
+    // The pages the app keeps the opening answers of while the store stays the same: their
+    // hash, what they are drawn from, what shows they are drawn, and which of those answers
+    // are for a period that holds today.
+    const kept = [
+      [
+        "#/calendar",
+        ["calendar_conflicts", "calendar_listing", "calendar_releases"],
+        "[data-testid=calendar-month]",
+        ["calendar_listing", "calendar_releases"],
+      ],
+      ["#/releases", ["list_releases"], "[data-testid=new-release]", []],
+      ["#/risks", ["risks", "risk_heatmap"], "[data-testid=risk-filters]", []],
+      [
+        "#/metrics",
+        ["metrics", "deployments", "policy_environments"],
+        "[data-testid=metrics]",
+        ["metrics", "deployments"],
+      ],
+      [
+        "#/communication",
+        ["digest_preview"],
+        "[data-testid=digest-preview] h2",
+        ["digest_preview"],
+      ],
     ];
-    const prepared = {};
-    for (const cmd of ["calendar_conflicts", ...pages.flatMap(([, cmds]) => cmds)]) {
-      prepared[cmd] = await question(cmd);
-      assert.notEqual(prepared[cmd], "null", `${cmd} was asked ahead`);
-    }
+    // The pages that ask the backend again (which keeps the answers), with what they ask.
+    const asked = [["#/audit", ["audit"], "[data-testid=audit-log]"]];
+    for (const cmd of [...kept, ...asked].flatMap(([, cmds]) => cmds))
+      assert.notEqual(await question(cmd), "null", `${cmd} was asked ahead`);
     const answered = () => b.execute(() => window.__relmCalls.recent.map(([cmd]) => cmd));
-    // The calendar draws its conflicts, and the month it opens on, from the answers prepared
-    // (kept by the page while the store stays the same), asking nothing.
-    {
+    // A kept page, opened, draws from the answers prepared (or kept on an earlier visit),
+    // asking none of them again. Unless the day turned meanwhile: then the page rightly asks
+    // for the new day's period.
+    const drawnAhead = async ([hash, cmds, ready, today], what) => {
       const before = (await answered()).length;
-      await b.execute(() => (location.hash = "#/calendar"));
-      await find(b, "[data-testid=calendar-month]");
-      await until(b, async () => (await calls()).inflight === 0, "the calendar drawn");
+      await b.execute((h) => (location.hash = h), hash);
+      await find(b, ready);
+      await until(b, async () => (await calls()).inflight === 0, `${hash} drawn ${what}`);
       const made = (await answered()).slice(before);
-      assert.ok(made.includes("(asked ahead)"), made.join(", "));
-      // Unless the day turned meanwhile: then the page rightly asks for the new day's month.
-      const asked = ["calendar_conflicts"];
-      if ((await day()) === dayBefore) asked.push("calendar_listing", "calendar_releases");
-      assert.deepEqual(
-        made.filter((c) => asked.includes(c)),
-        [],
-        made.join(", "),
-      );
-    }
-    // The release list draws its first page (no filter, newest first) from the answer
-    // prepared, and so does a revisit, asking nothing.
-    const listedAhead = async (what) => {
-      const before = (await answered()).length;
-      await b.execute(() => (location.hash = "#/releases"));
-      await find(b, "[data-testid=new-release]");
-      await until(b, async () => (await calls()).inflight === 0, `the release list drawn ${what}`);
-      const made = (await answered()).slice(before);
-      assert.ok(made.includes("(asked ahead)"), `${what}: ${made.join(", ")}`);
-      assert.ok(!made.includes("list_releases"), `${what}: ${made.join(", ")}`);
+      assert.ok(made.includes("(asked ahead)"), `${hash} ${what}: ${made.join(", ")}`);
+      const turned = (await day()) !== dayBefore;
+      const again = cmds.filter((c) => made.includes(c) && !(turned && today.includes(c)));
+      assert.deepEqual(again, [], `${hash} ${what}: ${made.join(", ")}`);
       await b.execute(() => (location.hash = "#/dashboard"));
     };
-    await listedAhead("first");
-    await listedAhead("again");
+    for (const page of kept) {
+      await drawnAhead(page, "first");
+      await drawnAhead(page, "again");
+    }
     // Each other page, opened afresh, asks the very questions prepared for it.
-    for (const [hash, cmds, ready] of pages) {
+    const prepared = {};
+    for (const cmd of asked.flatMap(([, cmds]) => cmds)) prepared[cmd] = await question(cmd);
+    for (const [hash, cmds, ready] of asked) {
       for (const cmd of cmds) await b.execute((c) => delete window.__relmCalls.questions[c], cmd);
       await b.execute((h) => (location.hash = h), hash);
       await find(b, ready);
       for (const cmd of cmds) {
         await until(b, async () => (await question(cmd)) !== "null", `${hash} asks ${cmd}`);
-        const asked = await question(cmd);
-        // Unless the day turned meanwhile: then the page rightly asks for the new day's period.
-        if ((await day()) !== dayBefore) continue;
-        assert.equal(asked, prepared[cmd], `${hash} asks what was prepared`);
+        assert.equal(await question(cmd), prepared[cmd], `${hash} asks what was prepared`);
       }
     }
     // A release made in a terminal changes the store: the answers are prepared again.
@@ -470,7 +475,7 @@ test("while a page is read the app prepares the heaviest pages' and the release 
     );
     await until(b, async () => (await calls()).prepared > rounds, "prepared again after a change");
     // The list prepared again holds the release made: what was kept before the change is not.
-    await listedAhead("after the change");
+    await drawnAhead(kept[1], "after the change");
     await b.execute(() => (location.hash = "#/releases"));
     assert.equal(
       await (await find(b, "[data-testid=release-table] td.title a")).getText(),

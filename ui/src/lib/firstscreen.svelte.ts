@@ -69,3 +69,20 @@ export function shared(limit: number, lengths: readonly number[]): number[] {
     return drawn;
   });
 }
+
+/**
+ * An attachment (`{@attach widthOf(set)}`) that tells `set` its element's width (`clientWidth`)
+ * each time the element is laid out at a new one. It reads the width only where layout has just
+ * been done (a `ResizeObserver`'s callback, the first one after the frame that draws the
+ * element): Svelte's `bind:clientWidth` reads it at once, as the element is made, which lays the
+ * page out in the middle of the script, and again for each such element drawn after another
+ * (10–17 ms each for the metrics page's charts; docs/BENCHMARKS.md). What `set` changes is
+ * drawn in the same frame, before it is painted.
+ */
+export function widthOf(set: (width: number) => void) {
+  return (element: HTMLElement) => {
+    const observer = new ResizeObserver(() => set(element.clientWidth));
+    observer.observe(element);
+    return () => observer.disconnect();
+  };
+}

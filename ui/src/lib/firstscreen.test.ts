@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { firstScreen, screenRows, shared } from "./firstscreen.svelte";
+import { firstScreen, screenRows, shared, widthOf } from "./firstscreen.svelte";
 
 // Frames run by hand: each `frame()` runs the callbacks asked for before it.
 let queued: FrameRequestCallback[] = [];
@@ -91,5 +91,49 @@ describe("a first screenful shared by lists one below the other", () => {
 
   it("draws nothing of lists past a limit reached exactly", () => {
     expect(shared(10, [10, 1])).toEqual([10, 0]);
+  });
+});
+
+describe("an element's width, told without forcing a layout", () => {
+  // A ResizeObserver run by hand: `observed()` runs the callback as a frame's layout would.
+  let callback: (() => void) | null = null;
+  let watching: Element | null = null;
+  class Observer {
+    constructor(f: () => void) {
+      callback = f;
+    }
+    observe(el: Element) {
+      watching = el;
+    }
+    disconnect() {
+      watching = null;
+    }
+  }
+  beforeEach(() => {
+    callback = null;
+    vi.stubGlobal("ResizeObserver", Observer);
+  });
+
+  it("reads the width only once the element has been laid out, and each time it changes", () => {
+    let reads = 0;
+    let width = 640;
+    const el = document.createElement("div");
+    Object.defineProperty(el, "clientWidth", {
+      get: () => {
+        reads++;
+        return width;
+      },
+    });
+    const told: number[] = [];
+    const stop = widthOf((w) => told.push(w))(el);
+    expect(watching).toBe(el);
+    expect(reads).toBe(0);
+    expect(told).toEqual([]);
+    callback!();
+    width = 500;
+    callback!();
+    expect(told).toEqual([640, 500]);
+    stop();
+    expect(watching).toBeNull();
   });
 });

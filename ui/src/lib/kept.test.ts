@@ -12,7 +12,7 @@ vi.mock("@tauri-apps/api/core", () => ({
 
 const { session } = await import("./session.svelte");
 const { backend, calls } = await import("./backend");
-const { perVersion } = await import("./kept");
+const { perVersion, perVersionByKey } = await import("./kept");
 
 describe("an answer kept for the store's version", () => {
   it("is asked once while the store stays the same, and shared by callers at once", async () => {
@@ -50,6 +50,38 @@ describe("an answer kept for the store's version", () => {
     failing = false;
     const before = asked;
     await members();
+    expect(asked - before).toBe(1);
+  });
+});
+
+describe("answers kept by question for the store's version", () => {
+  it("asks each question once, keeps the last used, and drops them all after a change", async () => {
+    const kept = perVersionByKey<unknown>(2);
+    const ask = (key: string) => kept(key, () => backend.members());
+    const before = asked;
+    const a = await ask("a");
+    const b = await ask("b");
+    expect(b).not.toBe(a);
+    expect(await ask("a")).toBe(a);
+    expect(asked - before).toBe(2);
+    // "a" was used last: a third question drops "b".
+    await ask("c");
+    expect(await ask("a")).toBe(a);
+    expect(asked - before).toBe(3);
+    await ask("b");
+    expect(asked - before).toBe(4);
+    session.version += 1;
+    expect(await ask("a")).not.toBe(a);
+    expect(asked - before).toBe(5);
+  });
+
+  it("does not keep a failure: the next caller asks again", async () => {
+    const kept = perVersionByKey<unknown>(2);
+    failing = true;
+    await expect(kept("a", () => backend.members())).rejects.toBeTruthy();
+    failing = false;
+    const before = asked;
+    await kept("a", () => backend.members());
     expect(asked - before).toBe(1);
   });
 });

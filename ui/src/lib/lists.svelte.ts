@@ -34,6 +34,9 @@ export function sortMark(current: string, key: string): string {
 
 export const EMPTY_RISK_FILTERS = { search: "", status: "", service: "", min_score: "" };
 
+/** The order the risk register opens in: the highest score first. */
+export const FIRST_RISK_SORT = "-score";
+
 /** The register as it was left: its filters and order, the heat map's side and the cell picked
  *  in it. */
 export const riskList = $state<{
@@ -41,4 +44,4 @@ export const riskList = $state<{
   sort: string;
   residual: boolean;
   cell: { l: number; i: number } | null;
-}>({ filters: { ...EMPTY_RISK_FILTERS }, sort: "-score", residual: false, cell: null });
+}>({ filters: { ...EMPTY_RISK_FILTERS }, sort: FIRST_RISK_SORT, residual: false, cell: null });
