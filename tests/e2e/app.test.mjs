@@ -174,6 +174,18 @@ test("the demo workspace lists its releases", async () => {
       async () => (await b.$$("[data-testid=release-table] tbody tr")).length >= 30,
       "demo releases listed",
     );
+    // Without a GPU the scroll bars are the stylesheet's, which stay as they are (10 px wide,
+    // beside the page), not WebKit's overlay bars, whose fade after each page change was
+    // composited again frame by frame in software. With one, WebKit's bars stay.
+    const bar = await b.execute(() => {
+      const main = document.querySelector(".main > main");
+      return {
+        scrolls: main.scrollHeight > main.clientHeight,
+        width: main.offsetWidth - main.clientWidth,
+      };
+    });
+    assert.ok(bar.scrolls, "the release list scrolls");
+    if (cpu) assert.equal(bar.width, 10);
     // Sorting by planned window: soonest first, unplanned releases last.
     await (await find(b, "[data-sort=window]")).click();
     await until(
