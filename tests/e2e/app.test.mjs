@@ -401,8 +401,12 @@ test("while a page is read the app prepares the heaviest pages' and the lists' f
     await find(b, "[data-testid=workspace-name]");
     const calls = () =>
       b.execute(() => JSON.parse(JSON.stringify(window.__relmCalls, ["prepared", "inflight"])));
+    // What `cmd` was last asked with ("null": never asked; "{}": asked with no arguments).
     const question = (cmd) =>
-      b.execute((c) => JSON.stringify(window.__relmCalls.questions[c] ?? null), cmd);
+      b.execute((c) => {
+        const asked = window.__relmCalls.questions;
+        return c in asked ? JSON.stringify(asked[c] ?? {}) : "null";
+      }, cmd);
     // The day in the app's zone: the calendar's, the metrics' and the digest's opening periods
     // hold it.
     const day = () => b.execute(() => new Date().toLocaleDateString("en-CA"));
