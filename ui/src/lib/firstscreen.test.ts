@@ -95,7 +95,7 @@ describe("a first screenful shared by lists one below the other", () => {
 });
 
 describe("an element's width, told without forcing a layout", () => {
-  // A ResizeObserver run by hand: `observed()` runs the callback as a frame's layout would.
+  // A ResizeObserver run by hand: calling `callback` is what a frame's layout would do.
   let callback: (() => void) | null = null;
   let watching: Element | null = null;
   class Observer {
