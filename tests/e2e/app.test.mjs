@@ -1578,6 +1578,26 @@ test("a crowded hour of the week view and the timeline draws a few releases and 
       "UTC",
     );
   }
+  // And one late on the week's last day: its label goes before its bar, inside the timeline.
+  cli(
+    dir,
+    "release",
+    "create",
+    "--service",
+    "late-service",
+    "--version",
+    "1.0.0",
+    "--env",
+    "prod",
+    "--title",
+    "Sunday evening",
+    "--start",
+    "2027-03-07T21:00",
+    "--end",
+    "2027-03-07T22:00",
+    "--tz",
+    "UTC",
+  );
   await withApp("week-crowded", dir, async (b) => {
     await calendarAt(b, "week");
     const day = '[data-col="2027-03-03"]';
@@ -1599,7 +1619,22 @@ test("a crowded hour of the week view and the timeline draws a few releases and 
     const lane = '[data-testid=calendar-timeline] [data-lane="prod"]';
     const count = await find(b, `${lane} [data-testid=timeline-more]`);
     assert.equal(await b.execute((el) => el.textContent.trim(), count), "+3");
-    assert.equal((await b.$$(`${lane} [data-release]`)).length, 4, "four drawn");
+    assert.equal((await b.$$(`${lane} [data-release]`)).length, 5, "four drawn, and the late one");
+    // Every label lies inside the lane's track: the late one's before its bar.
+    const outside = await b.execute((sel) => {
+      const track = document.querySelector(`${sel} .track`).getBoundingClientRect();
+      return [...document.querySelectorAll(`${sel} .lbl`)]
+        .map((l) => [l.textContent, l.getBoundingClientRect()])
+        .filter(([, r]) => r.left < track.left || r.right > track.right)
+        .map(([text]) => text);
+    }, lane);
+    assert.deepEqual(outside, [], "labels drawn past the timeline's edge");
+    const late = await b.execute(
+      (sel) =>
+        [...document.querySelectorAll(`${sel} .lbl.before`)].map((l) => l.textContent.trim()),
+      lane,
+    );
+    assert.deepEqual(late, ["late-service 1.0.0"]);
     await count.click();
     await until(
       b,

@@ -3,6 +3,7 @@ import {
   addDays,
   columns,
   crowded,
+  labelPlace,
   daysShown,
   isoUtc,
   laneOrder,
@@ -137,6 +138,30 @@ describe("crowded stretches", () => {
       [1, ["1.2", "1.3", "1.4"]],
     ]);
     expect(crowded(placed, 5).more).toEqual([]);
+  });
+});
+
+describe("a timeline label's side", () => {
+  const track = { from: 0, to: 1000 };
+  it("follows its bar where it fits, and takes that room", () => {
+    expect(labelPlace({ start: 100, end: 120 }, 80, track)).toEqual({
+      before: false,
+      start: 100,
+      end: 200,
+    });
+    // Exactly up to the end of the track still fits.
+    expect(labelPlace({ start: 900, end: 920 }, 80, track).before).toBe(false);
+  });
+  it("goes before its bar near the end of the track, and takes that room instead", () => {
+    expect(labelPlace({ start: 950, end: 970 }, 80, track)).toEqual({
+      before: true,
+      start: 870,
+      end: 970,
+    });
+  });
+  it("stays after its bar when the track is too short for it either side but more room is after", () => {
+    expect(labelPlace({ start: 10, end: 30 }, 2000, track).before).toBe(false);
+    expect(labelPlace({ start: 600, end: 620 }, 2000, track).before).toBe(true);
   });
 });
 

@@ -221,6 +221,22 @@ export function columns(
   return out;
 }
 
+/** Where a timeline bar's label goes, and the stretch (in ms) the bar and its label take
+ *  together. The label follows the bar; where it would run past the end of the track, it goes
+ *  before the bar if there is more room there, so labels near the end of the week stay on the
+ *  timeline instead of spilling over what is beside it. */
+export function labelPlace(
+  bar: { start: number; end: number },
+  label: number,
+  track: { from: number; to: number },
+): { before: boolean; start: number; end: number } {
+  const fitsAfter = bar.end + label <= track.to;
+  const before = !fitsAfter && bar.start - track.from > track.to - bar.end;
+  return before
+    ? { before, start: bar.start - label, end: bar.end }
+    : { before, start: bar.start, end: bar.end + label };
+}
+
 /** Items placed by `columns` split for a view that draws `max` of them side by side at most:
  *  a group (items overlapping one another) with more draws its first `max - 1` and counts the
  *  rest, listed by group in the order given. */
