@@ -9,8 +9,9 @@
 //   WebDriver request that starts the process, median of RUNS launches each, alternating; and
 //   Relm's launch with the store's files out of the OS's page cache, as after a reboot;
 // - idle memory: the proportional set size (PSS) of the app's process and every process under
-//   it (WebKit's web and network processes), after launch (once the app has prepared the
-//   heaviest pages' answers) and after the tour, 5 s idle;
+//   it (WebKit's web and network processes), after each launch (once the app has prepared the
+//   heaviest pages' answers; the median of the runs, beside the minimal app's) and after the
+//   tour, 5 s idle;
 // - each page's first render (once the app has prepared the heaviest pages' answers, as it does
 //   while the first page is read) and its later visits, each search and filter, the calendar's
 //   months, week and timeline: from the action to the moment every backend call it started has
@@ -164,13 +165,17 @@ for (let r = 0; r < RUNS; r++) {
   );
 }
 const holder = await hold();
+// Idle memory after each launch: one sample of either app moves by 10 MiB from launch to
+// launch (WebKit's buffers), so each is the median of the runs, and the difference is the
+// median of each run's pair.
+const idle = { minimal: [], relm: [] };
 for (let r = 0; r < RUNS; r++) {
   await withApp(
     `bench-minimal-${r}`,
     blank,
     async (b) => {
       launches.minimal.push(await launched(b, "[data-testid=minimal-ready]"));
-      if (r === 0) results.memory.minimal = await idlePss(MINIMAL, blank);
+      idle.minimal.push(await idlePss(MINIMAL, blank));
     },
     [],
     MINIMAL,
@@ -186,12 +191,21 @@ for (let r = 0; r < RUNS; r++) {
       if (r === 0) results.launch.dashboard_calls = rest.calls;
       // Idle once the app has nothing more to do: after preparing.
       launches.relm_prepared.push(await prepared(b));
-      if (r === 0) results.memory.relm_launched = await idlePss(RELM, dir);
+      idle.relm.push(await idlePss(RELM, dir));
     },
     [],
     RELM,
   );
 }
+/** The run whose `mib` is the median, with every run's figure. */
+const medianRun = (xs) => {
+  const mid = median(xs.map((x) => x.mib));
+  return { ...xs.find((x) => x.mib === mid), runs: xs.map((x) => x.mib) };
+};
+results.memory.minimal = medianRun(idle.minimal);
+results.memory.relm_launched = medianRun(idle.relm);
+const over = idle.relm.map((x, i) => x.mib - idle.minimal[i].mib);
+results.memory.relm_over_minimal = { mib: median(over), runs: over };
 Object.assign(results.launch, {
   minimal_ms: median(launches.minimal),
   relm_ms: median(launches.relm),
@@ -376,6 +390,10 @@ const pss = (what, m) =>
 pss("minimal Tauri app", results.memory.minimal);
 pss("Relm after launch", results.memory.relm_launched);
 pss("Relm after the tour", results.memory.relm_after_tour);
+const { runs: overRuns } = results.memory.relm_over_minimal;
+console.log(
+  `| idle PSS after launch over the minimal app (median of ${overRuns.length} pairs) | ${results.memory.relm_over_minimal.mib.toFixed(0)} MiB (${Math.min(...overRuns).toFixed(0)}–${Math.max(...overRuns).toFixed(0)}) |`,
+);
 results.machine = { cpus: cpus().length, memory_gib: Math.round(totalmem() / 2 ** 30) };
 mkdirSync(join(ROOT, "target/bench"), { recursive: true });
 writeFileSync(join(ROOT, "target/bench/app.json"), JSON.stringify(results, null, 2));

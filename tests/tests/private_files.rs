@@ -76,3 +76,35 @@ fn a_data_dir_readable_by_others_is_tightened_once_and_said() {
         "said once"
     );
 }
+
+#[test]
+fn every_line_of_a_command_reaches_its_log_file() {
+    // Traced, `demo` writes more lines than the queue to the writing thread holds (1,024):
+    // every one reaches the file, the last before the command ends.
+    let r = Replica::new();
+    r.ok(&["demo"]);
+    let log: String = std::fs::read_dir(r.log_dir())
+        .unwrap()
+        .flatten()
+        .map(|f| std::fs::read_to_string(f.path()).unwrap())
+        .collect();
+    let lines: Vec<&str> = log.lines().filter(|l| l.starts_with("20")).collect();
+    assert!(
+        lines.len() > 1024,
+        "only {} lines: the test no longer fills the queue",
+        lines.len()
+    );
+    assert!(lines[0].contains("relm starting"), "first: {}", lines[0]);
+    assert!(
+        lines.last().unwrap().contains("demo seeded"),
+        "the last line"
+    );
+    // Each append says how many events it added: together, every event in the store.
+    let appended: u64 = lines
+        .iter()
+        .filter_map(|l| l.split("appended events count=").nth(1))
+        .map(|rest| rest.split(' ').next().unwrap().parse::<u64>().unwrap())
+        .sum();
+    let status = r.json(&["status"]);
+    assert_eq!(appended, status["events"].as_u64().unwrap());
+}

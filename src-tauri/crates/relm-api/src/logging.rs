@@ -27,6 +27,9 @@ pub fn default_data_dir() -> Option<PathBuf> {
     directories::ProjectDirs::from("", "", "relm").map(|d| d.data_dir().to_path_buf())
 }
 
+/// Lines the log queue holds for the writing thread at most.
+const LOG_QUEUE_LINES: usize = 1024;
+
 /// Start logging to `<log dir>/<prefix>.<date>.log`; keep the guard alive while logging.
 pub fn init(prefix: &str) -> Option<WorkerGuard> {
     let dir = log_dir()?;
@@ -38,7 +41,15 @@ pub fn init(prefix: &str) -> Option<WorkerGuard> {
         .max_log_files(14)
         .build(&dir)
         .ok()?;
-    let (writer, guard) = tracing_appender::non_blocking(appender);
+    // Lines wait for the writing thread in a queue made in full at the start: the default
+    // (128,000 lines) is 4 MiB that every run of the app and the CLI holds from its first
+    // line. A thousand is more than a burst of debug lines needs; past that, a line waits
+    // for room (the writing thread empties the queue as fast as the file takes it) rather
+    // than being lost.
+    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .buffered_lines_limit(LOG_QUEUE_LINES)
+        .lossy(false)
+        .finish(appender);
     let filter = EnvFilter::try_from_env("RELM_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
