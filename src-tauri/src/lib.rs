@@ -11,6 +11,8 @@ mod sync_worker;
 mod watch;
 mod window;
 
+pub use state::one_heap;
+
 use tauri::Manager;
 
 /// Commands that may run at once (the runtime's workers).

@@ -4,6 +4,8 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 fn main() {
+    // Before any thread exists: one heap for all of them.
+    relm_app::one_heap();
     // Before any thread exists: threads inherit the process's keyring membership.
     relm_api::prepare_keyring();
     relm_api::private::restrict_process();
