@@ -43,12 +43,12 @@ pub fn init(prefix: &str) -> Option<WorkerGuard> {
         .ok()?;
     // Lines wait for the writing thread in a queue made in full at the start: the default
     // (128,000 lines) is 4 MiB that every run of the app and the CLI holds from its first
-    // line. A thousand is more than a burst of debug lines needs; past that, a line waits
-    // for room (the writing thread empties the queue as fast as the file takes it) rather
-    // than being lost.
+    // line. A thousand is more than a burst of debug lines needs (the writing thread empties
+    // the queue as fast as the file takes it). Past that, a line is dropped rather than a
+    // command held up: a log folder on a disk that stopped answering must not stop the app.
     let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
         .buffered_lines_limit(LOG_QUEUE_LINES)
-        .lossy(false)
+        .lossy(true)
         .finish(appender);
     let filter = EnvFilter::try_from_env("RELM_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
     tracing_subscriber::fmt()
