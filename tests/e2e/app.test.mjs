@@ -1620,15 +1620,16 @@ test("a crowded hour of the week view and the timeline draws a few releases and 
     const count = await find(b, `${lane} [data-testid=timeline-more]`);
     assert.equal(await b.execute((el) => el.textContent.trim(), count), "+3");
     assert.equal((await b.$$(`${lane} [data-release]`)).length, 5, "four drawn, and the late one");
-    // Every label lies inside the lane's track: the late one's before its bar.
+    // Every bar and label lies inside the lane's track: the late one's label before its bar,
+    // and its bar whole.
     const outside = await b.execute((sel) => {
       const track = document.querySelector(`${sel} .track`).getBoundingClientRect();
-      return [...document.querySelectorAll(`${sel} .lbl`)]
+      return [...document.querySelectorAll(`${sel} .lbl, ${sel} [data-release]`)]
         .map((l) => [l.textContent, l.getBoundingClientRect()])
         .filter(([, r]) => r.left < track.left || r.right > track.right)
         .map(([text]) => text);
     }, lane);
-    assert.deepEqual(outside, [], "labels drawn past the timeline's edge");
+    assert.deepEqual(outside, [], "drawn past the timeline's edge");
     const late = await b.execute(
       (sel) =>
         [...document.querySelectorAll(`${sel} .lbl.before`)].map((l) => l.textContent.trim()),
