@@ -8,5 +8,7 @@ export default defineConfig({
   clearScreen: false,
   server: { port: 5173, strictPort: true },
   build: { target: "es2022", outDir: "dist", emptyOutDir: true },
+  // The tests mount components in jsdom: Svelte's browser build, not its server one.
+  resolve: process.env.VITEST ? { conditions: ["browser"] } : undefined,
   test: { environment: "jsdom", include: ["src/**/*.test.ts"] },
 });
