@@ -3,12 +3,12 @@ import { svelte } from "@sveltejs/vite-plugin-svelte";
 
 // The desktop shell loads the built files (ui/dist); `npm run dev` serves them for the shell's
 // dev mode on a fixed port.
-export default defineConfig({
+export default defineConfig(({ mode }) => ({
   plugins: [svelte()],
   clearScreen: false,
   server: { port: 5173, strictPort: true },
   build: { target: "es2022", outDir: "dist", emptyOutDir: true },
   // The tests mount components in jsdom: Svelte's browser build, not its server one.
-  resolve: process.env.VITEST ? { conditions: ["browser"] } : undefined,
+  resolve: mode === "test" ? { conditions: ["browser"] } : undefined,
   test: { environment: "jsdom", include: ["src/**/*.test.ts"] },
-});
+}));

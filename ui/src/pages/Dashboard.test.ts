@@ -15,6 +15,13 @@ function call(cmd: string) {
     });
 }
 
+/** The `i`th call to `cmd` the page made. */
+function hand(cmd: string, i: number): Hand {
+  const h = asked[cmd]?.[i];
+  if (!h) throw new Error(`no call ${i} to ${cmd}: ${asked[cmd]?.length ?? 0} made`);
+  return h;
+}
+
 vi.mock("../lib/backend", async (real) => {
   const actual = await real<typeof import("../lib/backend")>();
   return {
@@ -80,16 +87,16 @@ describe("the dashboard's cards", () => {
     expect(card(root, "pending")).not.toMatch(/Nothing waits/);
     expect(card(root, "dashboard-reviews")).not.toMatch(/No review or action is late/);
     expect(card(root, "next-freezes")).not.toMatch(/No freeze/);
-    asked.pending_decisions[0].resolve([WAITING]);
-    asked.review_counts[0].resolve({ overdue: 0, due: 0 });
-    asked.actions[0].resolve([]);
+    hand("pending_decisions", 0).resolve([WAITING]);
+    hand("review_counts", 0).resolve({ overdue: 0, due: 0 });
+    hand("actions", 0).resolve([]);
     await settled();
     expect(card(root, "pending")).toMatch(/ledger-api 5\.0\.0/);
     expect(card(root, "dashboard-reviews")).toMatch(/No review or action is late/);
   });
 
   it("say why when their question failed, and recover at the next answer", async () => {
-    asked.pending_decisions[0].reject(
+    hand("pending_decisions", 0).reject(
       new BackendError({
         code: "keyring",
         message: "the OS keyring is locked: unlock it, then open the page again",
@@ -103,14 +110,14 @@ describe("the dashboard's cards", () => {
     // The store changed: the card asks again.
     session.version += 1;
     flushSync();
-    asked.pending_decisions[1].resolve([]);
+    hand("pending_decisions", 1).resolve([]);
     await settled();
     expect(card(root, "pending")).toMatch(/Nothing waits for your decision/);
     expect(root.querySelector("[data-testid=pending] [role=alert]")).toBeNull();
   });
 
   it("ask again every minute while open: what waits changes with the time", async () => {
-    asked.pending_decisions[0].resolve([WAITING]);
+    hand("pending_decisions", 0).resolve([WAITING]);
     await settled();
     expect(asked.calendar_listing).toHaveLength(1);
     vi.advanceTimersByTime(60_000);
@@ -120,12 +127,38 @@ describe("the dashboard's cards", () => {
     expect(asked.upcoming_releases).toHaveLength(2);
     expect(asked.calendar_listing).toHaveLength(2);
     // The freezes are asked from the new minute on.
-    expect(asked.calendar_listing[0].args[0]).toBe("2027-03-01T09:00:30Z");
-    expect(asked.calendar_listing[1].args[0]).toBe("2027-03-01T09:01:30Z");
+    expect(hand("calendar_listing", 0).args[0]).toBe("2027-03-01T09:00:30Z");
+    expect(hand("calendar_listing", 1).args[0]).toBe("2027-03-01T09:01:30Z");
     // Meanwhile the last answer stays; the new one replaces it.
     expect(card(root, "pending")).toMatch(/ledger-api 5\.0\.0/);
-    asked.pending_decisions[1].resolve([]);
+    hand("pending_decisions", 1).resolve([]);
     await settled();
     expect(card(root, "pending")).toMatch(/Nothing waits for your decision/);
+  });
+
+  it("ask nothing while the window is hidden, and ask again once when it shows", async () => {
+    let state: DocumentVisibilityState = "hidden";
+    const visibility = vi.spyOn(document, "visibilityState", "get").mockImplementation(() => state);
+    try {
+      vi.advanceTimersByTime(3 * 60_000);
+      flushSync();
+      expect(asked.pending_decisions).toHaveLength(1);
+      state = "visible";
+      document.dispatchEvent(new Event("visibilitychange"));
+      flushSync();
+      expect(asked.pending_decisions).toHaveLength(2);
+      // Shown again with no minute missed: nothing to ask.
+      state = "hidden";
+      document.dispatchEvent(new Event("visibilitychange"));
+      state = "visible";
+      document.dispatchEvent(new Event("visibilitychange"));
+      flushSync();
+      expect(asked.pending_decisions).toHaveLength(2);
+      vi.advanceTimersByTime(60_000);
+      flushSync();
+      expect(asked.pending_decisions).toHaveLength(3);
+    } finally {
+      visibility.mockRestore();
+    }
   });
 });
