@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { calls } from "./backend";
-import { prepare, QUIET_MS } from "./prepare";
+import { BUSY_WAIT_MS, eachMinute, MINUTE_LAG_MS, prepare, QUIET_MS } from "./prepare";
 
 /** A page's opening question whose answer the test releases by hand; `asked` counts the asks. */
 function opening(fails = false) {
@@ -65,5 +65,71 @@ describe("preparing the pages' opening questions", () => {
     prepare([c.ask])();
     await vi.advanceTimersByTimeAsync(QUIET_MS * 3);
     expect(c.asked).toBe(0);
+  });
+});
+
+describe("asking at each minute's start", () => {
+  let state: DocumentVisibilityState = "visible";
+  beforeEach(() => {
+    vi.useFakeTimers();
+    vi.setSystemTime(new Date("2027-03-01T09:00:20Z"));
+    vi.spyOn(document, "visibilityState", "get").mockImplementation(() => state);
+    state = "visible";
+    Object.assign(calls, { inflight: 0, started: 0, prepared: 0 });
+  });
+  afterEach(() => {
+    vi.restoreAllMocks();
+    vi.useRealTimers();
+  });
+
+  it("asks just after each minute starts, once the last answer came", async () => {
+    const a = opening();
+    const stop = eachMinute([a.ask]);
+    await vi.advanceTimersByTimeAsync(40_000 + MINUTE_LAG_MS - 1);
+    expect(a.asked).toBe(0);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(a.asked).toBe(1);
+    expect(new Date().toISOString()).toBe("2027-03-01T09:01:00.250Z");
+    // An answer slower than a minute: the next minute's ask waits for it.
+    await vi.advanceTimersByTimeAsync(70_000);
+    expect(a.asked).toBe(1);
+    a.answer();
+    await vi.advanceTimersByTimeAsync(0);
+    await vi.advanceTimersByTimeAsync(50_000);
+    expect(a.asked).toBe(2);
+    expect(new Date().toISOString()).toBe("2027-03-01T09:03:00.250Z");
+    stop();
+    a.answer();
+    await vi.advanceTimersByTimeAsync(180_000);
+    expect(a.asked).toBe(2);
+  });
+
+  it("lets the calls a page waits on go first, for a while", async () => {
+    const a = opening();
+    eachMinute([a.ask]);
+    calls.inflight = 1;
+    await vi.advanceTimersByTimeAsync(40_000 + MINUTE_LAG_MS + 1_000);
+    expect(a.asked).toBe(0);
+    calls.inflight = 0;
+    await vi.advanceTimersByTimeAsync(100);
+    expect(a.asked).toBe(1);
+    a.answer();
+    // Busy all the next minute: asked all the same once the wait is over.
+    calls.inflight = 1;
+    await vi.advanceTimersByTimeAsync(60_000 - 1_100 + BUSY_WAIT_MS - 100);
+    expect(a.asked).toBe(1);
+    await vi.advanceTimersByTimeAsync(200);
+    expect(a.asked).toBe(2);
+  });
+
+  it("asks nothing while the window is hidden", async () => {
+    const a = opening();
+    eachMinute([a.ask]);
+    state = "hidden";
+    await vi.advanceTimersByTimeAsync(3 * 60_000);
+    expect(a.asked).toBe(0);
+    state = "visible";
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(a.asked).toBe(1);
   });
 });

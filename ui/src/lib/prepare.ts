@@ -2,7 +2,9 @@
 // keeps these answers while the store stays the same (and goes back to the replica that holds
 // them), so a first visit to the calendar, the metrics, the audit trail or the digest finds its
 // answer instead of computing it. They are asked one at a time, once the app has been quiet for
-// a moment, after launch and after each change; a page opened meanwhile asks for itself.
+// a moment, after launch and after each change; a page opened meanwhile asks for itself. The
+// answers judged at the minute (the dashboard's decisions waiting) are asked at each minute's
+// start (`eachMinute`).
 
 import { ahead, calls } from "./backend";
 
@@ -37,6 +39,50 @@ export function prepare(openings: Opening[], quietMs = QUIET_MS): () => void {
     }, quietMs);
   };
   wait();
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+  };
+}
+
+/** How long after a minute starts its answers are asked ahead. */
+export const MINUTE_LAG_MS = 250;
+/** How long the asking waits for the calls a page waits on to be answered first. */
+export const BUSY_WAIT_MS = 10_000;
+
+/**
+ * Ask `openings` ahead at the start of every minute while the window shows. The backend judges
+ * some answers at the minute and keeps them for the rest of it (what waits for a decision, the
+ * dashboard's list, is read as of a time shown to the minute): asked at the minute's start, a
+ * visit later in that minute finds its answer instead of judging every release in flight. The
+ * calls a page waits on go first: the asking waits until none is in flight (at most
+ * `BUSY_WAIT_MS`). A hidden window asks nothing; the page asks for itself when shown. Returns
+ * a function that stops it.
+ */
+export function eachMinute(openings: Opening[], lagMs = MINUTE_LAG_MS): () => void {
+  let stopped = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const next = () => {
+    timer = setTimeout(start, 60_000 - (Date.now() % 60_000) + lagMs);
+  };
+  const start = () => {
+    const began = Date.now();
+    const ask = async () => {
+      if (stopped) return;
+      if (document.visibilityState === "hidden") return next();
+      if (calls.inflight > 0 && Date.now() - began < BUSY_WAIT_MS) {
+        timer = setTimeout(ask, 100);
+        return;
+      }
+      for (const open of openings) {
+        if (stopped) return;
+        await ahead(open).catch(() => {});
+      }
+      if (!stopped) next();
+    };
+    void ask();
+  };
+  next();
   return () => {
     stopped = true;
     clearTimeout(timer);
