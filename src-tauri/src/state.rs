@@ -22,7 +22,9 @@ pub struct AppState {
     /// Replicas opened for reading only, on their own connections: a page's reads do not wait
     /// for another page's long ones, nor for a write (SQLite's WAL lets readers run beside the
     /// writer, each seeing the last commit).
-    readers: Mutex<Vec<Reader>>,
+    readers: Mutex<Pool>,
+    /// Told whenever a replica is put back (see [`Pool::wait_for`]).
+    returned: std::sync::Condvar,
     /// Bumped whenever the open replica is replaced: readers opened before are dropped.
     generation: std::sync::atomic::AtomicU64,
     /// The UI's language, for the native menu.
@@ -42,7 +44,52 @@ pub struct AppState {
 #[derive(Debug)]
 struct Reader {
     relm: Relm,
-    served: Vec<&'static str>,
+    served: Vec<Served>,
+}
+
+/// A kind of call a replica answered, and the longest it took there: about what answering it
+/// on another replica, which holds none of its answers, would cost.
+#[derive(Debug, Clone, Copy)]
+struct Served {
+    kind: &'static str,
+    longest: std::time::Duration,
+}
+
+impl Reader {
+    fn served(&self, kind: &str) -> bool {
+        self.served.iter().any(|s| s.kind == kind)
+    }
+}
+
+/// The replicas kept open, and what those at work answered before.
+#[derive(Debug, Default)]
+struct Pool {
+    free: Vec<Reader>,
+    /// Each replica at work, by a number of its own, with the kinds it answered before.
+    busy: Vec<(u64, Vec<Served>)>,
+    taken: u64,
+    /// Calls waiting for a replica at work.
+    waiting: usize,
+}
+
+/// A call waits for the replica at work that answered its kind only when answering it took at
+/// least this long there: a quick call is as quick on another replica.
+const WORTH_WAITING: std::time::Duration = std::time::Duration::from_millis(20);
+
+impl Pool {
+    /// How long a call of `kind` that has waited `waited` should still wait for a replica at
+    /// work that answered its kind: until that replica is put back, but never longer than
+    /// answering elsewhere would take. `None`: take another now.
+    fn wait_for(&self, kind: &str, waited: std::time::Duration) -> Option<std::time::Duration> {
+        let longest = self
+            .busy
+            .iter()
+            .flat_map(|(_, served)| served)
+            .filter(|s| s.kind == kind)
+            .map(|s| s.longest)
+            .max()?;
+        (longest >= WORTH_WAITING && waited < longest).then(|| longest - waited)
+    }
 }
 
 /// Which of `readers` to take for a call of `kind`: the last one that answered that kind, else
@@ -50,7 +97,7 @@ struct Reader {
 /// new to the replicas leave alone those that hold the answers other pages will ask for (the
 /// app prepares some ahead, all on one replica).
 fn pick(readers: &[Reader], kind: &str) -> Option<usize> {
-    (readers.iter().rposition(|r| r.served.contains(&kind))).or_else(|| fewest(readers))
+    (readers.iter().rposition(|r| r.served(kind))).or_else(|| fewest(readers))
 }
 
 /// The reader that answered the fewest kinds, the last put back of those: the one whose kept
@@ -153,7 +200,8 @@ impl AppState {
         AppState {
             data_dir,
             relm: Mutex::new(None),
-            readers: Mutex::new(Vec::new()),
+            readers: Mutex::new(Pool::default()),
+            returned: std::sync::Condvar::new(),
             generation: Default::default(),
             locale: Mutex::new("en".into()),
             sync_schedule,
@@ -242,7 +290,9 @@ impl AppState {
     /// for other reads. At most [`READERS`] are kept open between calls. A call goes back to
     /// the replica that last answered a call from the same place (`F`'s type names its
     /// function), where the answers kept for it are: a page's revisit then finds them, rather
-    /// than the replica another page's call left on top.
+    /// than the replica another page's call left on top. When that replica is at work (another
+    /// page's call took it, or the same question asked ahead) and answering there took long,
+    /// the call waits for it, never longer than answering elsewhere would take.
     pub fn read<T, F>(&self, f: F) -> Result<T, ApiError>
     where
         F: FnOnce(&Relm) -> Result<T, ApiError>,
@@ -252,10 +302,32 @@ impl AppState {
         let generation = self.generation.load(Ordering::SeqCst);
         let kind = std::any::type_name::<F>();
         let began = std::time::Instant::now();
-        let taken = {
-            let mut readers = self.readers();
-            pick(&readers, kind).map(|i| readers.remove(i))
+        let (taken, ticket) = {
+            let mut pool = self.readers();
+            let taken = loop {
+                if let Some(i) = pool.free.iter().rposition(|r| r.served(kind)) {
+                    break Some(pool.free.remove(i));
+                }
+                match pool.wait_for(kind, began.elapsed()) {
+                    Some(wait) => {
+                        pool.waiting += 1;
+                        pool = self
+                            .returned
+                            .wait_timeout(pool, wait)
+                            .unwrap_or_else(|p| p.into_inner())
+                            .0;
+                        pool.waiting -= 1;
+                    }
+                    None => break pick(&pool.free, kind).map(|i| pool.free.remove(i)),
+                }
+            };
+            pool.taken += 1;
+            let ticket = pool.taken;
+            let served = taken.as_ref().map(|r| r.served.clone()).unwrap_or_default();
+            pool.busy.push((ticket, served));
+            (taken, ticket)
         };
+        let waited = began.elapsed();
         let kinds = taken.as_ref().map(|r| r.served.len());
         let (relm, mut served) = match taken {
             Some(Reader { relm, served }) => (relm, served),
@@ -272,6 +344,7 @@ impl AppState {
         };
         // One read transaction for the whole call: every query sees the same state, and the
         // file locks are taken once rather than for each statement.
+        let answering = std::time::Instant::now();
         let out = relm
             .store()
             .snapshot()
@@ -279,30 +352,39 @@ impl AppState {
             .and_then(|_snapshot| f(&relm));
         // Which replica answered and how long it took (`RELM_LOG=relm_app=debug`), under the
         // command's own span.
+        let took = answering.elapsed();
         tracing::debug!(
             opened = kinds.is_none(),
             kinds_answered = kinds.unwrap_or(0),
-            ms = began.elapsed().as_secs_f64() * 1000.0,
+            waited_ms = waited.as_secs_f64() * 1000.0,
+            ms = took.as_secs_f64() * 1000.0,
             "read on a replica"
         );
+        let mut pool = self.readers();
+        pool.busy.retain(|(t, _)| *t != ticket);
+        let mut gone = None;
         if self.generation.load(Ordering::SeqCst) == generation {
-            if !served.contains(&kind) {
-                served.push(kind);
+            match served.iter_mut().find(|s| s.kind == kind) {
+                Some(s) => s.longest = s.longest.max(took),
+                None => served.push(Served {
+                    kind,
+                    longest: took,
+                }),
             }
-            let mut readers = self.readers();
-            readers.push(Reader { relm, served });
+            pool.free.push(Reader { relm, served });
             // More were open at once than are kept: the one whose answers are least missed
             // goes (this one, of those alike), closed once the others are free to take.
-            let gone = (readers.len() > READERS)
-                .then(|| fewest(&readers).map(|i| readers.remove(i)))
+            gone = (pool.free.len() > READERS)
+                .then(|| fewest(&pool.free).map(|i| pool.free.remove(i)))
                 .flatten();
-            drop(readers);
-            drop(gone);
         }
+        drop(pool);
+        self.returned.notify_all();
+        drop(gone);
         out
     }
 
-    fn readers(&self) -> MutexGuard<'_, Vec<Reader>> {
+    fn readers(&self) -> MutexGuard<'_, Pool> {
         self.readers.lock().unwrap_or_else(|p| p.into_inner())
     }
 
@@ -311,7 +393,7 @@ impl AppState {
         let mut guard = self.lock();
         self.generation
             .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        self.readers().clear();
+        self.readers().free.clear();
         *guard = Some(relm);
     }
 
@@ -329,7 +411,7 @@ impl AppState {
             guard.iter().for_each(shrink);
         }
         if let Ok(readers) = self.readers.try_lock() {
-            readers.iter().for_each(|r| shrink(&r.relm));
+            readers.free.iter().for_each(|r| shrink(&r.relm));
         }
         trim_heap();
         *last = None;
@@ -469,7 +551,7 @@ mod tests {
         assert_eq!(seen, Ok(2), "the read answered while the writer was held");
         assert_eq!(releases(&state), 2);
         assert!(
-            !state.readers().is_empty(),
+            !state.readers().free.is_empty(),
             "a reader is kept for the next read"
         );
 
@@ -481,7 +563,7 @@ mod tests {
         };
         let (relm, _) = relm_api::workspace::init(&opts, &request).unwrap();
         state.set(relm);
-        assert!(state.readers().is_empty());
+        assert!(state.readers().free.is_empty());
     }
 
     /// Marks the replica it runs on (a connection's page cache size is its own, outside any
@@ -507,7 +589,7 @@ mod tests {
         state.read(|r| r.summary()).unwrap();
         // ... and `mark` goes back to its own.
         assert!(state.read(mark).unwrap(), "back on the replica it marked");
-        assert_eq!(state.readers().len(), 2);
+        assert_eq!(state.readers().free.len(), 2);
     }
 
     // A call's kind is its function's type name: closures of one function share it, so the
@@ -517,6 +599,85 @@ mod tests {
     }
     fn members(relm: &Relm) -> Result<usize, ApiError> {
         Ok(relm.members()?.len())
+    }
+
+    /// `mark`, after as long as computing an answer kept on the replica may take.
+    fn slow_mark(relm: &Relm) -> Result<bool, ApiError> {
+        std::thread::sleep(Duration::from_secs(1));
+        mark(relm)
+    }
+
+    /// Holds its replica while [`HOLD`] is set. The tests that hold a replica run one at a
+    /// time ([`ONE_HOLDER`]): they share the flag.
+    static HOLD: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    static ONE_HOLDER: Mutex<()> = Mutex::new(());
+    fn hold_replica(_: &Relm) -> Result<(), ApiError> {
+        while HOLD.load(std::sync::atomic::Ordering::SeqCst) {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        Ok(())
+    }
+
+    /// `state`'s one replica, which answered `hold_replica` last, held by another thread until
+    /// the returned function lets it go (and waits for that call's end).
+    fn held(state: &Arc<AppState>) -> impl FnOnce() + Send + use<> {
+        use std::sync::atomic::Ordering::SeqCst;
+        state.read(hold_replica).unwrap();
+        HOLD.store(true, SeqCst);
+        let holder = {
+            let state = state.clone();
+            std::thread::spawn(move || state.read(hold_replica).unwrap())
+        };
+        while state.readers().busy.is_empty() {
+            std::thread::yield_now();
+        }
+        move || {
+            HOLD.store(false, SeqCst);
+            holder.join().unwrap();
+        }
+    }
+
+    /// The replica holding a slow call's answers is at work for another call: the slow call
+    /// waits for it rather than answering again elsewhere, without them.
+    #[test]
+    fn a_slow_call_waits_for_the_replica_holding_its_answers() {
+        let _one = ONE_HOLDER.lock().unwrap_or_else(|p| p.into_inner());
+        let (_dir, state) = opened();
+        assert!(!state.read(slow_mark).unwrap());
+        let release = held(&state);
+        // Let the replica go once the slow call waits for it.
+        let releaser = {
+            let state = state.clone();
+            std::thread::spawn(move || {
+                while state.readers().waiting == 0 {
+                    std::thread::yield_now();
+                }
+                release();
+            })
+        };
+        assert!(
+            state.read(slow_mark).unwrap(),
+            "answered on the replica that marked, once put back"
+        );
+        releaser.join().unwrap();
+        assert_eq!(state.readers().free.len(), 1, "no other replica opened");
+    }
+
+    /// A quick call whose replica is at work takes another at once.
+    #[test]
+    fn a_quick_call_does_not_wait_for_its_replica() {
+        let _one = ONE_HOLDER.lock().unwrap_or_else(|p| p.into_inner());
+        let (_dir, state) = opened();
+        assert!(!state.read(mark).unwrap());
+        let release = held(&state);
+        assert!(!state.read(mark).unwrap(), "answered on another replica");
+        assert_eq!(
+            state.readers().busy.len(),
+            1,
+            "while the first is still held"
+        );
+        release();
+        assert_eq!(state.readers().free.len(), 2);
     }
 
     /// A call of a kind no replica answered yet takes the replica that answered the fewest
@@ -556,7 +717,7 @@ mod tests {
             state.read(|_| nested(state, depth - 1))
         }
         assert_eq!(nested(&state, READERS + 1).unwrap().members, 1);
-        assert_eq!(state.readers().len(), READERS, "one of them went");
+        assert_eq!(state.readers().free.len(), READERS, "one of them went");
         assert!(
             state.read(mark).unwrap(),
             "the marked replica stayed, with its answers"
