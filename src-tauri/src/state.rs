@@ -77,6 +77,26 @@ struct Pool {
 const WORTH_WAITING: std::time::Duration = std::time::Duration::from_millis(20);
 
 impl Pool {
+    /// Which free replica a call of `kind` that has waited `waited` takes (`None`: a new one),
+    /// or how long it should still wait. The last one that answered that kind; else, while one
+    /// at work answered it and [`Pool::wait_for`] says so, none yet; else the one that answered
+    /// the fewest kinds (the last of those put back): a page's calls of kinds new to the
+    /// replicas leave alone those that hold the answers other pages will ask for (the app
+    /// prepares some ahead, all on one replica).
+    fn choose(
+        &self,
+        kind: &str,
+        waited: std::time::Duration,
+    ) -> Result<Option<usize>, std::time::Duration> {
+        if let Some(i) = self.free.iter().rposition(|r| r.served(kind)) {
+            return Ok(Some(i));
+        }
+        match self.wait_for(kind, waited) {
+            Some(wait) => Err(wait),
+            None => Ok(fewest(&self.free)),
+        }
+    }
+
     /// How long a call of `kind` that has waited `waited` should still wait for a replica at
     /// work that answered its kind: until that replica is put back, but never longer than
     /// answering elsewhere would take. `None`: take another now.
@@ -90,14 +110,6 @@ impl Pool {
             .max()?;
         (longest >= WORTH_WAITING && waited < longest).then(|| longest - waited)
     }
-}
-
-/// Which of `readers` to take for a call of `kind`: the last one that answered that kind, else
-/// the one that answered the fewest kinds (the last of those put back): a page's calls of kinds
-/// new to the replicas leave alone those that hold the answers other pages will ask for (the
-/// app prepares some ahead, all on one replica).
-fn pick(readers: &[Reader], kind: &str) -> Option<usize> {
-    (readers.iter().rposition(|r| r.served(kind))).or_else(|| fewest(readers))
 }
 
 /// The reader that answered the fewest kinds, the last put back of those: the one whose kept
@@ -305,11 +317,9 @@ impl AppState {
         let (taken, ticket) = {
             let mut pool = self.readers();
             let taken = loop {
-                if let Some(i) = pool.free.iter().rposition(|r| r.served(kind)) {
-                    break Some(pool.free.remove(i));
-                }
-                match pool.wait_for(kind, began.elapsed()) {
-                    Some(wait) => {
+                match pool.choose(kind, began.elapsed()) {
+                    Ok(i) => break i.map(|i| pool.free.remove(i)),
+                    Err(wait) => {
                         pool.waiting += 1;
                         pool = self
                             .returned
@@ -318,7 +328,6 @@ impl AppState {
                             .0;
                         pool.waiting -= 1;
                     }
-                    None => break pick(&pool.free, kind).map(|i| pool.free.remove(i)),
                 }
             };
             pool.taken += 1;
