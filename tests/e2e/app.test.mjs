@@ -9,6 +9,7 @@ import { cpSync, existsSync, readFileSync, readdirSync, writeFileSync } from "no
 import { join } from "node:path";
 import { after, test } from "node:test";
 import {
+  LOGS,
   check,
   cli,
   cliAsync,
@@ -17,7 +18,7 @@ import {
   files,
   find,
   gitHttp,
-  LOGS,
+  inFrench,
   screenshot,
   stopDriver,
   teammates,
@@ -1430,6 +1431,62 @@ test("an unreadable calendar entry is named on the Calendar page and the others 
     await b.pause(1500);
     await screenshot(b, "unreadable-entry");
   });
+});
+
+test("a store damaged outside Relm: each question it breaks says so and what to do, beside what still reads, in English and in French", async () => {
+  const dir = dataDir();
+  cli(dir, "demo");
+  // Edited outside Relm: no event wrote these rows.
+  execFileSync("sqlite3", [
+    join(dir, "store", "relm.db"),
+    "UPDATE releases SET environments = '{broken'",
+  ]);
+  await withApp("damaged-store", dir, async (b) => {
+    const pending = await find(b, "[data-testid=pending]", 30000);
+    const error = await pending.$("[data-testid=card-error]");
+    await error.waitForExist({ timeout: 10000 });
+    const text = await error.getText();
+    assert.match(text, /^This computer’s copy of the workspace is damaged/);
+    assert.match(text, /\(technical detail: release environments: /);
+    assert.match(text, /“Verify the ledger” on the Audit page/);
+    assert.doesNotMatch(text, /relm |`/);
+    // Not "nothing waits": the card says only why it cannot tell.
+    assert.doesNotMatch(await pending.getText(), /Nothing waits/);
+    // What the damage does not touch still shows.
+    const freezes = await find(b, "[data-testid=next-freezes]");
+    await until(b, async () => /Weekend freeze/.test(await freezes.getText()), "next freezes");
+    await b.pause(1500);
+    await screenshot(b, "damaged-store-dashboard");
+
+    // The release list says why it lists nothing, not that there are no releases.
+    await b.execute(() => (location.hash = "#/releases"));
+    const banner = await find(b, "main .banner.error");
+    assert.match(await banner.getText(), /damaged/);
+    assert.equal((await b.$$("[data-testid=release-table]")).length, 0);
+    assert.doesNotMatch(await (await b.$("main")).getText(), /No releases yet/);
+    await screenshot(b, "damaged-store-releases");
+
+    await inFrench(b);
+    await b.execute(() => (location.hash = "#/dashboard"));
+    const fr = await (await find(b, "[data-testid=pending]")).$("[data-testid=card-error]");
+    await fr.waitForExist({ timeout: 10000 });
+    await until(b, async () => /endommagée/.test(await fr.getText()), "the damage, in French");
+    assert.match(await fr.getText(), /«\sVérifier le registre\s» depuis la page Audit/);
+    await b.pause(1500);
+    await screenshot(b, "damaged-store-dashboard-fr");
+    // Where the message sends the reader: verifying the ledger names the damaged table.
+    await b.execute(() => (location.hash = "#/audit"));
+    await (await find(b, "[data-testid=verify]")).click();
+    const result = await find(b, "[data-testid=verify-result]", 20000);
+    await until(b, async () => /La table releases/.test(await result.getText()), "the table named");
+    const verdict = await result.getText();
+    assert.match(verdict, /diffère d’une reconstruction à partir des événements du registre/);
+    assert.doesNotMatch(verdict, /relm |`|differs/);
+    await screenshot(b, "damaged-store-verify-fr");
+  });
+  // `relm rebuild` repairs the tables from the intact ledger.
+  cli(dir, "rebuild");
+  assert.ok(cli(dir, "release", "list").releases.length > 0);
 });
 
 test("an override asks why, is signed with what it overrode, and shows as one everywhere; cancelling confirms", async () => {

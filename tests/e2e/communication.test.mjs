@@ -17,6 +17,7 @@ import {
   errorOf,
   files,
   find,
+  inFrench,
   screenshot,
   set,
   stopDriver,
@@ -215,8 +216,7 @@ test("the digest is previewed, posted to Slack through the outbox and saved as a
     await screenshot(b, "communication");
 
     // In French: the page, and the digest for French readers.
-    await b.execute(() => (location.hash = "#/settings"));
-    await (await find(b, "[data-testid=language]")).selectByAttribute("value", "fr");
+    await inFrench(b);
     await b.execute(() => (location.hash = "#/communication"));
     await set(b, "input[name=from]", "2026-03-01");
     await set(b, "input[name=to]", "2026-03-31");

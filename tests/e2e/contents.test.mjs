@@ -14,6 +14,7 @@ import {
   cli,
   dataDir,
   find,
+  inFrench,
   screenshot,
   stopDriver,
   until,
@@ -112,8 +113,7 @@ test("an SBOM attached in the app shows its packages, the diff and a licence fin
     );
     await screenshot(b, "release-contents");
     // In French: the panel's words, typeset as French asks.
-    await b.execute(() => (location.hash = "#/settings"));
-    await (await find(b, "[data-testid=language]")).selectByAttribute("value", "fr");
+    await inFrench(b);
     await b.execute((id) => (location.hash = `#/releases/${id}`), v2);
     await until(b, async () => /Depuis shop 1\.0\.0/.test(await text()), "the panel in French");
     const fr = await text();

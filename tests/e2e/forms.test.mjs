@@ -13,6 +13,7 @@ import {
   dataDir,
   errorOf,
   find,
+  inFrench,
   screenshot,
   stopDriver,
   until,
@@ -86,13 +87,7 @@ test("the release form shows every error of a submit beside its field, in Englis
     await screenshot(b, "form-errors-en");
 
     // In French, an end before the start.
-    await b.execute(() => (location.hash = "#/settings"));
-    await (await find(b, "[data-testid=language]")).selectByAttribute("value", "fr");
-    await until(
-      b,
-      async () => (await b.execute(() => document.documentElement.lang)) === "fr",
-      "French",
-    );
+    await inFrench(b);
     const fr = await newRelease(b, {
       service: "ledger-api",
       version: "2.3.0",
@@ -313,12 +308,7 @@ test("an admin adds a member from a join request, changes roles and removes a me
 
     // In French, refusals by the state of things are French too, without CLI commands: Cat's
     // key again, and a second remote named like the first.
-    await (await find(b, "[data-testid=language]")).selectByAttribute("value", "fr");
-    await until(
-      b,
-      async () => (await b.execute(() => document.documentElement.lang)) === "fr",
-      "French",
-    );
+    await inFrench(b);
     const catKey = cli(ann, "member", "list").find((m) => m.name === "Cat").public_key;
     const again = await find(b, "[data-testid=add-member]");
     await (await again.$("input[name=key]")).setValue(catKey);

@@ -481,3 +481,14 @@ export function gitHttp(root, user, token) {
     ),
   );
 }
+
+/** Switch the app to French (Settings, Language) and wait until the page is in French. */
+export async function inFrench(browser) {
+  await browser.execute(() => (location.hash = "#/settings"));
+  await (await find(browser, "[data-testid=language]")).selectByAttribute("value", "fr");
+  await until(
+    browser,
+    async () => (await browser.execute(() => document.documentElement.lang)) === "fr",
+    "the app in French",
+  );
+}

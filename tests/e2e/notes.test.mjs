@@ -13,6 +13,7 @@ import {
   cli,
   dataDir,
   find,
+  inFrench,
   screenshot,
   set,
   stopDriver,
@@ -164,8 +165,7 @@ test("release notes are drafted, edited with a preview, saved and published to G
     await screenshot(b, "release-notes");
 
     // In French.
-    await b.execute(() => (location.hash = "#/settings"));
-    await (await find(b, "[data-testid=language]")).selectByAttribute("value", "fr");
+    await inFrench(b);
     await b.execute((r) => (location.hash = `#/releases/${r}`), id);
     await until(
       b,

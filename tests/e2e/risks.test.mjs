@@ -12,6 +12,7 @@ import {
   dataDir,
   errorOf,
   find,
+  inFrench,
   screenshot,
   set,
   stopDriver,
@@ -169,13 +170,7 @@ test("a risk is added through the form, mitigated and accepted in the app, in Fr
   cli(lea, "sync");
   cli(dir, "sync");
   await withApp("risk-form", dir, async (b) => {
-    await b.execute(() => (location.hash = "#/settings"));
-    await (await find(b, "[data-testid=language]")).selectByAttribute("value", "fr");
-    await until(
-      b,
-      async () => (await b.execute(() => document.documentElement.lang)) === "fr",
-      "fr",
-    );
+    await inFrench(b);
     // An empty submit: every error beside its field, in French, the focus on the first.
     await b.execute(() => (location.hash = "#/risks/new"));
     const form = await find(b, "[data-testid=risk-form]");

@@ -258,3 +258,48 @@ fn a_stored_event_with_an_overflowing_timestamp_is_named_and_the_rest_still_chec
         "each bad event named once, without a cascade: {human}"
     );
 }
+
+#[test]
+fn a_damaged_table_is_named_with_how_to_repair_it_and_rebuild_repairs_it() {
+    let (r, _) = victim();
+    r.db()
+        .execute(
+            "UPDATE releases SET environments = '{broken' WHERE service = 'payments-api'",
+            [],
+        )
+        .unwrap();
+    // What broke, and what to do: check the ledger, then rebuild the tables from it.
+    let err = r.fails(&["release", "list"], 3);
+    assert!(
+        err.contains("the store is damaged (release environments:"),
+        "{err}"
+    );
+    assert!(err.contains("`relm audit verify`"), "{err}");
+    assert!(err.contains("`relm rebuild`"), "{err}");
+    // The app words it from its reason, without the command line's commands.
+    let out = r.run(&["release", "list", "--json"]);
+    assert_eq!(out.status.code(), Some(3));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let reason = &v["error"]["reason"];
+    assert_eq!(reason["code"], "store_damaged", "{v}");
+    assert!(
+        reason["params"]["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("release environments:"),
+        "{v}"
+    );
+    // The ledger is intact, so verify names the table, and a rebuild repairs it.
+    let out = r.run(&["audit", "verify", "--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["problem"]["event"], "releases", "{v}");
+    r.ok(&["rebuild"]);
+    assert_eq!(
+        r.json(&["release", "list"])["releases"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+}

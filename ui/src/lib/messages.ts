@@ -251,6 +251,42 @@ export const en = {
   "audit.ok": "Verified {events} events from {authors} authors.",
   "audit.head": "Head {hash}",
   "audit.failed": "Verification failed at event {event}: {message}",
+  "audit.problem": "Event {event}: {what} (technical detail: {detail}).",
+  "audit.tableDiffers":
+    "The table {table} differs from a rebuild from the ledger’s events: it was changed outside Relm. If the ledger is otherwise intact, the tables can be rebuilt from it with Relm’s command line.",
+  "audit.badEvidence":
+    "A kept proof that a member signed two histories is not a validly signed event of a member ({event}).",
+  "audit.problem.bad_signature":
+    "its signature does not match its content and its author’s key: it was altered or forged",
+  "audit.problem.altered":
+    "its content was changed after it was recorded (its hash no longer matches)",
+  "audit.problem.column_mismatch": "the columns stored beside it disagree with its signed content",
+  "audit.problem.unreadable": "it cannot be read as a signed event",
+  "audit.problem.bad_payload": "its content does not match its kind",
+  "audit.problem.too_long": "a text in it is longer than Relm allows",
+  "audit.problem.too_large": "it is larger than Relm allows",
+  "audit.problem.invalid_change": "the change it makes breaks a rule of the workspace",
+  "audit.problem.not_allowed": "its author was not allowed to make it at that point",
+  "audit.problem.bad_genesis":
+    "the workspace’s first event must be its founder’s first, signed by the founder",
+  "audit.problem.missing_genesis": "the ledger does not start with the workspace’s creation",
+  "audit.problem.second_genesis": "it creates the workspace a second time",
+  "audit.problem.wrong_workspace": "it belongs to another workspace",
+  "audit.problem.unknown_author":
+    "it is signed by a key that no member ever added to this workspace",
+  "audit.problem.downgrade": "its author signed it in an older format after a newer one",
+  "audit.problem.fork":
+    "its author already signed another event with the same number (a fork or a replay)",
+  "audit.problem.gap": "events of its author are missing before it",
+  "audit.problem.broken_chain":
+    "it does not follow its author’s previous event (the chain of hashes is broken)",
+  "audit.problem.reordered":
+    "its time is before that of an event it follows: its author’s clock was set back",
+  "audit.problem.bad_format": "its envelope is malformed",
+  "audit.problem.out_of_range": "a time or a number in it is out of range",
+  "audit.problem.unsupported_format":
+    "it is in a format this version of Relm does not understand: update Relm",
+  "audit.problem.missing_dep": "it follows an event this copy does not hold",
   "audit.col.time": "Ledger time",
   "audit.col.signed": "Author's clock",
   "audit.signedTitle":
@@ -722,6 +758,8 @@ export const en = {
   "reason.no_action": "No action {id}.",
   "reason.review_required":
     "Its review is mandatory: write it and sign it off in the Review tab; the sign-offs mark the release reviewed.",
+  "reason.store_damaged":
+    "This computer’s copy of the workspace is damaged: a table holds what no event wrote (technical detail: {detail}). Use “Verify the ledger” on the Audit page: if the ledger is intact, the tables can be rebuilt from it with Relm’s command line.",
   "delivery.tab.review": "Review",
   "review.status.missing": "Not opened",
   "review.status.draft": "In draft",
@@ -1641,6 +1679,46 @@ export const fr: Record<MessageKey, string> = {
   "audit.ok": "{events} événements de {authors} auteurs vérifiés.",
   "audit.head": "Tête {hash}",
   "audit.failed": "Échec de la vérification à l’événement {event} : {message}",
+  "audit.problem": "Événement {event} : {what} (détail technique : {detail}).",
+  "audit.tableDiffers":
+    "La table {table} diffère d’une reconstruction à partir des événements du registre : elle a été modifiée hors de Relm. Si le registre est par ailleurs intact, les tables peuvent être reconstruites à partir de lui avec la ligne de commande de Relm.",
+  "audit.badEvidence":
+    "Une preuve conservée qu’un membre a signé deux historiques n’est pas un événement valablement signé par un membre ({event}).",
+  "audit.problem.bad_signature":
+    "sa signature ne correspond pas à son contenu et à la clé de son auteur : il a été modifié ou contrefait",
+  "audit.problem.altered":
+    "son contenu a été modifié après son enregistrement (son empreinte ne correspond plus)",
+  "audit.problem.column_mismatch":
+    "les colonnes enregistrées à côté de lui contredisent son contenu signé",
+  "audit.problem.unreadable": "il ne peut pas être lu comme un événement signé",
+  "audit.problem.bad_payload": "son contenu ne correspond pas à son type",
+  "audit.problem.too_long": "un de ses textes dépasse la longueur que Relm accepte",
+  "audit.problem.too_large": "il dépasse la taille que Relm accepte",
+  "audit.problem.invalid_change":
+    "la modification qu’il apporte enfreint une règle de l’espace de travail",
+  "audit.problem.not_allowed": "son auteur n’avait pas le droit de le faire à ce moment-là",
+  "audit.problem.bad_genesis":
+    "le premier événement de l’espace de travail doit être le premier de son fondateur, signé par lui",
+  "audit.problem.missing_genesis":
+    "le registre ne commence pas par la création de l’espace de travail",
+  "audit.problem.second_genesis": "il crée l’espace de travail une seconde fois",
+  "audit.problem.wrong_workspace": "il appartient à un autre espace de travail",
+  "audit.problem.unknown_author":
+    "il est signé par une clé qu’aucun membre n’a jamais ajoutée à cet espace de travail",
+  "audit.problem.downgrade":
+    "son auteur l’a signé dans un format plus ancien après un format plus récent",
+  "audit.problem.fork":
+    "son auteur a déjà signé un autre événement portant le même numéro (une bifurcation ou un rejeu)",
+  "audit.problem.gap": "des événements de son auteur manquent avant lui",
+  "audit.problem.broken_chain":
+    "il ne suit pas l’événement précédent de son auteur (la chaîne d’empreintes est rompue)",
+  "audit.problem.reordered":
+    "son horodatage précède celui d’un événement qu’il suit : l’horloge de son auteur a été reculée",
+  "audit.problem.bad_format": "son enveloppe est mal formée",
+  "audit.problem.out_of_range": "un horodatage ou un numéro qu’il porte est hors limites",
+  "audit.problem.unsupported_format":
+    "il est dans un format que cette version de Relm ne comprend pas : mettez Relm à jour",
+  "audit.problem.missing_dep": "il suit un événement que cette copie ne détient pas",
   "audit.col.time": "Date (registre)",
   "audit.col.signed": "Horloge de l’auteur",
   "audit.signedTitle":
@@ -2137,6 +2215,8 @@ export const fr: Record<MessageKey, string> = {
   "reason.no_action": "Aucune action {id}.",
   "reason.review_required":
     "Sa revue est obligatoire : rédigez-la et signez-la dans l’onglet Revue ; les signatures marquent la mise en production comme revue.",
+  "reason.store_damaged":
+    "La copie de l’espace de travail sur cet ordinateur est endommagée : une table contient ce qu’aucun événement n’a écrit (détail technique : {detail}). Lancez « Vérifier le registre » depuis la page Audit : si le registre est intact, les tables peuvent être reconstruites à partir de lui avec la ligne de commande de Relm.",
   "delivery.tab.review": "Revue",
   "review.status.missing": "Non ouverte",
   "review.status.draft": "En cours de rédaction",

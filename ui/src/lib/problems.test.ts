@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { BackendError } from "./backend";
 import { setLocale, t } from "./i18n.svelte";
-import { errorText, formErrors, problemText, reasonText } from "./problems";
+import { en } from "./messages";
+import { errorText, formErrors, problemText, reasonText, verifyProblemText } from "./problems";
 import type { FieldProblem, Reason } from "./types";
 
 const p = (
@@ -126,6 +127,22 @@ describe("refusals", () => {
     expect(reasonText(decided.reason!)).toMatch(/prod.*2026.*(UTC|GMT)/);
     for (const text of [errorText(moved), errorText(role)]) expect(text).not.toMatch(/relm |`/);
   });
+
+  it("say that the store is damaged, with what broke and what to do, in either language", () => {
+    const detail = "release environments: invalid type: map";
+    const damaged = refused("store_damaged", { detail }, "internal");
+    setLocale("fr");
+    const fr = errorText(damaged);
+    expect(fr).toContain(
+      `endommagée\u00a0: une table contient ce qu’aucun événement n’a écrit (détail technique\u00a0: ${detail})`,
+    );
+    expect(fr).toContain("«\u00a0Vérifier le registre\u00a0» depuis la page Audit");
+    setLocale("en");
+    const en = errorText(damaged);
+    expect(en).toContain(`(technical detail: ${detail})`);
+    expect(en).toContain("“Verify the ledger” on the Audit page");
+    for (const text of [fr, en]) expect(text).not.toMatch(/relm |`/);
+  });
 });
 
 describe("plurals", () => {
@@ -139,5 +156,55 @@ describe("plurals", () => {
     expect(t("form.problemCount", { count: 0 })).toBe("0 champ à corriger");
     expect(t("form.problemCount", { count: 1 })).toBe("1 champ à corriger");
     expect(t("form.problemCount", { count: 2 })).toBe("2 champs à corriger");
+  });
+});
+
+describe("what verifying the ledger found", () => {
+  const problem = (code: string, event = "0192ab", message = "the backend's English") => ({
+    event,
+    author: "ed25519:ab",
+    seq: 3,
+    code,
+    message,
+  });
+
+  it("is worded in the UI's language for every code, with the backend's English as detail", () => {
+    for (const code of Object.keys(en).filter((k) => k.startsWith("audit.problem."))) {
+      const c = code.slice("audit.problem.".length);
+      for (const lang of ["en", "fr"] as const) {
+        setLocale(lang);
+        const text = verifyProblemText(problem(c));
+        expect(text, `${c} in ${lang}`).not.toMatch(/audit\.|\{/);
+        expect(text).toContain("(");
+        expect(text).toContain("the backend's English");
+      }
+    }
+    setLocale("fr");
+    expect(verifyProblemText(problem("gap"))).toBe(
+      "Événement 0192ab\u00a0: des événements de son auteur manquent avant lui (détail technique\u00a0: the backend's English).",
+    );
+    setLocale("en");
+  });
+
+  it("names a table that differs from the rebuild without the command line's commands", () => {
+    const table = problem(
+      "projection_mismatch",
+      "releases",
+      "table `releases` differs from a rebuild from the events; run `relm rebuild` after investigating",
+    );
+    setLocale("fr");
+    const fr = verifyProblemText(table);
+    expect(fr).toMatch(/^La table releases diffère d’une reconstruction/);
+    setLocale("en");
+    const en = verifyProblemText(table);
+    expect(en).toMatch(/^The table releases differs from a rebuild/);
+    for (const text of [fr, en]) expect(text).not.toMatch(/relm |`/);
+  });
+
+  it("shows a code it does not know as the backend says it", () => {
+    setLocale("en");
+    expect(verifyProblemText(problem("constructor", "e1", "something new"))).toBe(
+      "Verification failed at event e1: something new",
+    );
   });
 });

@@ -131,6 +131,11 @@ impl From<DomainError> for ApiError {
 
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
+        if let StoreError::Corrupt(detail) = &e {
+            let reason =
+                Reason::new(ReasonCode::StoreDamaged, e.to_string()).with("detail", detail);
+            return ApiError::refused(ErrorCode::Internal, reason);
+        }
         let code = match &e {
             StoreError::SchemaTooNew { .. } | StoreError::Open { .. } => ErrorCode::DataDir,
             StoreError::Conflict(_) => ErrorCode::Conflict,

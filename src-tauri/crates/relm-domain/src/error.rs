@@ -171,6 +171,9 @@ pub enum ReasonCode {
     NoWebhook,
     /// A calendar subscription of this name exists (`name`).
     FeedExists,
+    /// This computer's store holds what no event could have written: a table edited or
+    /// damaged outside Relm (`detail`, in English).
+    StoreDamaged,
 }
 
 /// A refusal: its code and parameters for the app, an English message for the CLI and the log.

@@ -17,7 +17,9 @@ pub enum StoreError {
     Open { path: PathBuf, reason: String },
     #[error("the event conflicts with the ledger: {0}")]
     Conflict(String),
-    #[error("stored data is corrupt: {0}")]
+    #[error(
+        "the store is damaged ({0}); check its ledger with `relm audit verify`: if the ledger is intact, `relm rebuild` rebuilds the tables from it"
+    )]
     Corrupt(String),
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),

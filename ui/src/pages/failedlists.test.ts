@@ -1,0 +1,102 @@
+// The list pages when their question fails: the error says why, and no "nothing here yet"
+// says there is nothing. (The end-to-end tests show the release list so on a damaged store.)
+
+import { flushSync, mount, unmount, type Component } from "svelte";
+import { afterEach, describe, expect, it, vi } from "vitest";
+
+type Hand = { resolve: (v: unknown) => void; reject: (e: unknown) => void };
+/** Each backend call a page made, by the backend's method, with the hands that answer it. */
+const asked: Record<string, Hand[]> = {};
+
+vi.mock("../lib/backend", async (real) => {
+  const actual = await real<typeof import("../lib/backend")>();
+  // Every method of the backend: a call that waits for the test's answer.
+  const backend = new Proxy(
+    {},
+    {
+      get: (_, name: string) => () =>
+        new Promise((resolve, reject) => (asked[name] ??= []).push({ resolve, reject })),
+    },
+  );
+  // The backend's events (`onSynced`...): none comes.
+  const events = Object.fromEntries(
+    Object.keys(actual)
+      .filter((k) => /^on[A-Z]/.test(k))
+      .map((k) => [k, () => Promise.resolve(() => {})]),
+  );
+  return { ...actual, ...events, backend };
+});
+
+const { BackendError } = await import("../lib/backend");
+const { setLocale } = await import("../lib/i18n.svelte");
+
+const DAMAGED = new BackendError({
+  code: "internal",
+  message: "the store is damaged (release environments: invalid type: map)",
+  problems: [],
+  reason: {
+    code: "store_damaged",
+    params: { detail: "release environments: invalid type: map" },
+    message: "the store is damaged (release environments: invalid type: map)",
+  },
+});
+
+const settled = async () => {
+  for (let i = 0; i < 3; i++) {
+    await new Promise((r) => setTimeout(r, 0));
+    flushSync();
+  }
+};
+
+let root: HTMLElement | undefined;
+let page: ReturnType<typeof mount> | undefined;
+afterEach(() => {
+  if (page) unmount(page);
+  root?.remove();
+  for (const k of Object.keys(asked)) delete asked[k];
+});
+
+async function failed(load: () => Promise<{ default: Component }>, ...methods: string[]) {
+  setLocale("en");
+  const Page = (await load()).default;
+  root = document.createElement("div");
+  document.body.append(root);
+  page = mount(Page, { target: root });
+  await settled();
+  for (const method of methods) {
+    expect(asked[method]?.length, `${method} asked`).toBeGreaterThan(0);
+    for (const hand of asked[method] ?? []) hand.reject(DAMAGED);
+  }
+  await settled();
+  return root.textContent!.replace(/\s+/g, " ");
+}
+
+describe("a list page whose question failed", () => {
+  it("releases: says why, not that there are no releases", async () => {
+    const text = await failed(() => import("./Releases.svelte"), "listReleases");
+    expect(text).toMatch(/copy of the workspace is damaged/);
+    expect(text).not.toMatch(/No releases yet/);
+    expect(root!.querySelector("[data-testid=release-table]")).toBeNull();
+  });
+
+  it("audit: says why, not that the ledger is empty", async () => {
+    const text = await failed(() => import("./Audit.svelte"), "audit");
+    expect(text).toMatch(/copy of the workspace is damaged/);
+    expect(text).not.toMatch(/The ledger is empty/);
+  });
+
+  it("connections: says why, not that there are none", async () => {
+    const text = await failed(() => import("./Connections.svelte"), "connectors");
+    expect(text).toMatch(/copy of the workspace is damaged/);
+    expect(text).not.toMatch(/No connections yet/);
+  });
+
+  it("settings: says why beside the members and the remotes, not that there are no remotes", async () => {
+    await failed(() => import("./Settings.svelte"), "members", "remotes");
+    const section = (id: string) => root!.querySelector(`[data-testid=${id}]`)!.textContent!;
+    expect(section("members")).toMatch(/copy of the workspace is damaged/);
+    const text = root!.textContent!;
+    expect(text.match(/copy of the workspace is damaged/g)).toHaveLength(2);
+    expect(text).not.toMatch(/No remote yet/);
+  });
+});
