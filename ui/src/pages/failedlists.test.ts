@@ -91,6 +91,42 @@ describe("a list page whose question failed", () => {
     expect(text).not.toMatch(/No connections yet/);
   });
 
+  it("connections: with a connection, says why the outbox is unknown, not that it is empty", async () => {
+    setLocale("en");
+    const Page = (await import("./Connections.svelte")).default;
+    root = document.createElement("div");
+    document.body.append(root);
+    page = mount(Page, { target: root });
+    await settled();
+    for (const hand of asked.connectors ?? [])
+      hand.resolve([
+        {
+          name: "gh",
+          platform: "github",
+          api_url: "https://api.github.com",
+          target: "acme/shop",
+          project: "",
+          service: "shop",
+          env_map: {},
+          added_at: "2027-03-01T09:00:00Z",
+          last_sync_at: null,
+          last_ok_at: null,
+          last_pulled: 0,
+          last_pushed: 0,
+          last_errors: [],
+          has_token: true,
+          waiting: 0,
+          seen: { environments: [], releases: [], freezes: [], status: null, unread: [] },
+        },
+      ]);
+    for (const hand of asked.outbox ?? []) hand.reject(DAMAGED);
+    await settled();
+    const text = root.textContent!.replace(/\s+/g, " ");
+    expect(root.querySelector("[data-testid=outbox]")).not.toBeNull();
+    expect(text).toMatch(/copy of the workspace is damaged/);
+    expect(text).not.toMatch(/Nothing to send/);
+  });
+
   it("settings: says why beside the members and the remotes, not that there are no remotes", async () => {
     await failed(() => import("./Settings.svelte"), "members", "remotes");
     const section = (id: string) => root!.querySelector(`[data-testid=${id}]`)!.textContent!;
