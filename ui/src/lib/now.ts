@@ -6,7 +6,9 @@
 
 import { createSubscriber } from "svelte/reactivity";
 
-const hidden = () => typeof document !== "undefined" && document.visibilityState === "hidden";
+/** Whether the window is hidden (minimized, on another desktop): nobody sees what it shows. */
+export const hidden = () =>
+  typeof document !== "undefined" && document.visibilityState === "hidden";
 
 const subscribe = createSubscriber((update) => {
   let missed = false;

@@ -7,6 +7,7 @@
 // start (`eachMinute`).
 
 import { ahead, calls } from "./backend";
+import { hidden } from "./now";
 
 /** One question a page asks when it opens, with its opening state. */
 export type Opening = () => Promise<unknown>;
@@ -69,7 +70,7 @@ export function eachMinute(openings: Opening[], lagMs = MINUTE_LAG_MS): () => vo
     const began = Date.now();
     const ask = async () => {
       if (stopped) return;
-      if (document.visibilityState === "hidden") return next();
+      if (hidden()) return next();
       if (calls.inflight > 0 && Date.now() - began < BUSY_WAIT_MS) {
         timer = setTimeout(ask, 100);
         return;

@@ -227,41 +227,14 @@ export function invalid(
   return { "aria-invalid": bad, "aria-describedby": bad ? `error-${name}` : undefined };
 }
 
-/** What each code of `audit verify`'s problems says of its event (the backend's English names
- *  the details, and for some the CLI's commands). */
-const verifyWording: Record<string, MessageKey> = {
-  bad_signature: "audit.problem.bad_signature",
-  altered: "audit.problem.altered",
-  column_mismatch: "audit.problem.column_mismatch",
-  unreadable: "audit.problem.unreadable",
-  bad_payload: "audit.problem.bad_payload",
-  too_long: "audit.problem.too_long",
-  too_large: "audit.problem.too_large",
-  invalid_change: "audit.problem.invalid_change",
-  not_allowed: "audit.problem.not_allowed",
-  bad_genesis: "audit.problem.bad_genesis",
-  missing_genesis: "audit.problem.missing_genesis",
-  second_genesis: "audit.problem.second_genesis",
-  wrong_workspace: "audit.problem.wrong_workspace",
-  unknown_author: "audit.problem.unknown_author",
-  downgrade: "audit.problem.downgrade",
-  fork: "audit.problem.fork",
-  gap: "audit.problem.gap",
-  broken_chain: "audit.problem.broken_chain",
-  reordered: "audit.problem.reordered",
-  bad_format: "audit.problem.bad_format",
-  out_of_range: "audit.problem.out_of_range",
-  unsupported_format: "audit.problem.unsupported_format",
-  missing_dep: "audit.problem.missing_dep",
-};
-
 /** One problem `audit verify` found, in the UI's language: what is wrong with the event, then
  *  the backend's English as a technical detail. A code this version does not know is shown as
  *  the backend says it. */
 export function verifyProblemText(p: Problem): string {
   if (p.code === "projection_mismatch") return t("audit.tableDiffers", { table: p.event });
   if (p.code === "bad_evidence") return t("audit.badEvidence", { event: p.event });
-  const what = Object.hasOwn(verifyWording, p.code) ? verifyWording[p.code] : undefined;
-  if (!what) return t("audit.failed", { event: p.event, message: p.message });
-  return t("audit.problem", { event: p.event, what: t(what), detail: p.message });
+  // Each code's wording is `audit.problem.<code>` (the backend's codes are open strings).
+  const what = `audit.problem.${p.code}`;
+  if (!Object.hasOwn(en, what)) return t("audit.failed", { event: p.event, message: p.message });
+  return t("audit.problem", { event: p.event, what: t(what as MessageKey), detail: p.message });
 }
