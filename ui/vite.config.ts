@@ -6,7 +6,12 @@ import { svelte } from "@sveltejs/vite-plugin-svelte";
 export default defineConfig(({ mode }) => ({
   plugins: [svelte()],
   clearScreen: false,
-  server: { port: 5173, strictPort: true },
+  server: {
+    port: 5173,
+    strictPort: true,
+    // The unit tests read the backend's sources for the codes its findings carry.
+    fs: mode === "test" ? { allow: [".", "../src-tauri/crates"] } : undefined,
+  },
   build: { target: "es2022", outDir: "dist", emptyOutDir: true },
   // The tests mount components in jsdom: Svelte's browser build, not its server one.
   resolve: mode === "test" ? { conditions: ["browser"] } : undefined,

@@ -2,7 +2,8 @@
 // the CLI; the auditor view checks it, lists its signers, reads its tables and hands its report
 // to the system's PDF viewer; and on a machine with no workspace at all, an auditor opens a
 // tampered pack through the file dialog and is told which file changed, then drops the genuine
-// one on the window.
+// one on the window; and an edit a teammate made to a release cancelled meanwhile is said, in
+// French, as without effect and why, on the Audit page and in the release's pack.
 
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -14,8 +15,10 @@ import {
   cli,
   dataDir,
   find,
+  inFrench,
   screenshot,
   stopDriver,
+  teammates,
   until,
   withApp,
 } from "./harness.mjs";
@@ -150,5 +153,54 @@ test("with no workspace, an auditor opens a tampered pack and sees which file ch
     );
     await find(b, "[data-testid=verify-verdict][data-status=verified]", 60000);
     assert.match(await (await find(b, "[data-testid=verify-drop]")).getText(), /evidence\.zip/);
+  });
+});
+
+test("an edit made on a release cancelled meanwhile is said as without effect, and why, in French", async () => {
+  const { ann, bob } = teammates();
+  const what = ["--service", "billing", "--version", "2.0.0", "--env", "prod"];
+  const { id } = cli(ann, "release", "create", ...what, "--title", "Billing 2");
+  cli(ann, "sync");
+  cli(bob, "sync");
+  // Ann cancels the release; Bob, who has not synced since, edits it afterwards. In ledger
+  // order the edit comes after the cancel, so it is kept without effect.
+  cli(ann, "release", "status", id, "cancelled");
+  cli(bob, "release", "update", id, "--title", "Billing 2, edited on Bob's laptop");
+  cli(bob, "sync");
+  cli(ann, "sync");
+  const held = cli(ann, "sync", "status").not_applied;
+  assert.deepEqual(
+    held.map((n) => [n.kind, n.code]),
+    [["release.updated", "not_editable"]],
+  );
+  const pack = join(dataDir(), "billing.zip");
+  cli(ann, "pack", "release", id, "--out", pack);
+  const { code, v } = verify(pack);
+  assert.equal(code, 0, JSON.stringify(v.problems));
+  assert.deepEqual(
+    v.not_applied.map((f) => f.code),
+    ["not_editable"],
+  );
+
+  await withApp("without-effect-fr", ann, async (b) => {
+    await inFrench(b);
+    await b.execute(() => (location.hash = "#/audit"));
+    const item = await find(b, `[data-testid=not-applied] li[data-event='${held[0].event}']`);
+    const said = await item.getText();
+    assert.match(said, /^Mise en production modifiée/);
+    assert.match(said, /n’était plus en brouillon, planifiée ou approuvée\s: elle ne pouvait plus/);
+    assert.match(said, /Détail technique\s: the release was `cancelled`/);
+    await screenshot(b, "audit-without-effect-fr");
+
+    await b.execute((p) => (location.hash = `#/verify?pack=${encodeURIComponent(p)}`), pack);
+    await find(b, "[data-testid=verify-verdict][data-status=verified]", 60000);
+    const item2 = await find(b, "[data-testid=verify-not-applied] li[data-code=not_editable]");
+    await item2.scrollIntoView({ block: "center" });
+    const finding = await item2.getText();
+    assert.match(finding, /^Mise en production modifiée par Bob/);
+    assert.match(finding, /elle ne pouvait plus être modifiée/);
+    assert.match(finding, /Détail technique\s: the release was `cancelled`/);
+    assert.doesNotMatch(finding, /release\.updated/);
+    await screenshot(b, "verify-without-effect-fr");
   });
 });

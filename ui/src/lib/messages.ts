@@ -265,6 +265,8 @@ export const en = {
   "audit.problem.bad_payload": "its content does not match its kind",
   "audit.problem.too_long": "a text in it is longer than Relm allows",
   "audit.problem.too_large": "it is larger than Relm allows",
+  "audit.problem.bad_text":
+    "a text in it breaks Relm’s rules for text (a control or invisible character, a line break in a one-line field, or a name that is not a valid name)",
   "audit.problem.invalid_change": "the change it makes breaks a rule of the workspace",
   "audit.problem.not_allowed": "its author was not allowed to make it at that point",
   "audit.problem.bad_genesis":
@@ -689,6 +691,43 @@ export const en = {
   "verify.notApplied": "Authentic events without effect",
   "verify.notAppliedText":
     "Signed by members, but the ledger’s rules gave them no effect when they were signed (for instance a decision by someone without the role). The tables leave them out.",
+  technicalDetail: "Technical detail: {detail}",
+  "notApplied.not_allowed": "Its author did not have the role this needs.",
+  "notApplied.invalid_change": "It would have left what it changes invalid.",
+  "notApplied.concurrent_with_removal":
+    "Made at the same time as its author’s removal or loss of a role, each unaware of the other: a change the remover never saw does not count.",
+  "notApplied.concurrent_removals":
+    "Cancelled by a removal or role change made at the same time by an admin of the same seniority: an admin must make it again.",
+  "notApplied.not_resolved": "A membership change reached before it was settled.",
+  "notApplied.duplicate_release": "A release with the same identifier already existed.",
+  "notApplied.not_editable":
+    "The release was no longer in draft, planned or approved: it could not be edited any more.",
+  "notApplied.stale_status":
+    "Made from a status the release had already left: another change came first.",
+  "notApplied.illegal_transition": "The release cannot go from its status to this one.",
+  "notApplied.unknown_release": "The release did not exist at that point in the ledger.",
+  "notApplied.duplicate_entry": "A calendar entry with the same identifier already existed.",
+  "notApplied.unknown_entry": "The calendar entry did not exist at that point in the ledger.",
+  "notApplied.duplicate_risk": "A risk with the same identifier already existed.",
+  "notApplied.unknown_risk": "The risk did not exist at that point in the ledger.",
+  "notApplied.risk_closed": "The risk had been closed by then.",
+  "notApplied.self_authorization": "The owner of a release cannot lower its risk level.",
+  "notApplied.duplicate_ref": "This deployment had already been recorded.",
+  "notApplied.unknown_deployment": "The deployment did not exist at that point in the ledger.",
+  "notApplied.unknown_environment": "The release does not target this environment.",
+  "notApplied.stale_policy":
+    "It applies an older version of the policy than the one in force: another policy came first.",
+  "notApplied.review_signed": "The review had already been signed off: it no longer changes.",
+  "notApplied.no_review": "There was no review to sign off yet.",
+  "notApplied.stale_review":
+    "The review changed after this sign-off was made: it must be signed again.",
+  "notApplied.incomplete_review":
+    "Required parts of the review were missing when it was signed off.",
+  "notApplied.already_signed": "Its author had already signed this review off.",
+  "notApplied.duplicate": "A follow-up action with the same identifier already existed.",
+  "notApplied.unknown_action": "The follow-up action was not open at that point in the ledger.",
+  "notApplied.unknown_member": "The action’s owner was not an active member.",
+  "verify.signedBy": "by {name}",
   "verify.back": "Back",
   "verify.another": "Check another pack…",
   "welcome.verify": "Check an evidence pack",
@@ -1694,6 +1733,8 @@ export const fr: Record<MessageKey, string> = {
   "audit.problem.bad_payload": "son contenu ne correspond pas à son type",
   "audit.problem.too_long": "un de ses textes dépasse la longueur que Relm accepte",
   "audit.problem.too_large": "il dépasse la taille que Relm accepte",
+  "audit.problem.bad_text":
+    "un de ses textes enfreint les règles de Relm sur les textes (caractère de contrôle ou invisible, saut de ligne dans un champ d’une ligne, ou nom invalide)",
   "audit.problem.invalid_change":
     "la modification qu’il apporte enfreint une règle de l’espace de travail",
   "audit.problem.not_allowed": "son auteur n’avait pas le droit de le faire à ce moment-là",
@@ -2141,6 +2182,45 @@ export const fr: Record<MessageKey, string> = {
   "verify.notApplied": "Événements authentiques sans effet",
   "verify.notAppliedText":
     "Signés par des membres, mais les règles du registre ne leur ont donné aucun effet au moment de leur signature (par exemple une décision prise sans le rôle requis). Les tableaux les écartent.",
+  technicalDetail: "Détail technique : {detail}",
+  "notApplied.not_allowed": "Son auteur n’avait pas le rôle requis.",
+  "notApplied.invalid_change": "Il aurait rendu invalide ce qu’il modifie.",
+  "notApplied.concurrent_with_removal":
+    "Fait en même temps que le retrait de son auteur ou la perte d’un de ses rôles, chacun ignorant l’autre : un changement que l’auteur du retrait n’a jamais vu ne compte pas.",
+  "notApplied.concurrent_removals":
+    "Annulé par un retrait ou un changement de rôle fait au même moment par un administrateur de même ancienneté : un administrateur doit le refaire.",
+  "notApplied.not_resolved": "Un changement de membres atteint avant d’avoir été tranché.",
+  "notApplied.duplicate_release": "Une mise en production de même identifiant existait déjà.",
+  "notApplied.not_editable":
+    "La mise en production n’était plus en brouillon, planifiée ou approuvée : elle ne pouvait plus être modifiée.",
+  "notApplied.stale_status":
+    "Fait depuis un statut que la mise en production avait déjà quitté : un autre changement est passé avant.",
+  "notApplied.illegal_transition":
+    "La mise en production ne peut pas passer de son statut à celui-ci.",
+  "notApplied.unknown_release": "La mise en production n’existait pas à ce point du registre.",
+  "notApplied.duplicate_entry": "Une entrée de calendrier de même identifiant existait déjà.",
+  "notApplied.unknown_entry": "L’entrée de calendrier n’existait pas à ce point du registre.",
+  "notApplied.duplicate_risk": "Un risque de même identifiant existait déjà.",
+  "notApplied.unknown_risk": "Le risque n’existait pas à ce point du registre.",
+  "notApplied.risk_closed": "Le risque était déjà clos.",
+  "notApplied.self_authorization":
+    "Le responsable d’une mise en production ne peut pas en abaisser le niveau de risque.",
+  "notApplied.duplicate_ref": "Ce déploiement était déjà enregistré.",
+  "notApplied.unknown_deployment": "Le déploiement n’existait pas à ce point du registre.",
+  "notApplied.unknown_environment": "La mise en production ne vise pas cet environnement.",
+  "notApplied.stale_policy":
+    "Il applique une version de la politique plus ancienne que celle en vigueur : une autre politique est passée avant.",
+  "notApplied.review_signed": "La revue était déjà signée : elle ne change plus.",
+  "notApplied.no_review": "Il n’y avait pas encore de revue à signer.",
+  "notApplied.stale_review":
+    "La revue a changé après cette signature : elle doit être signée à nouveau.",
+  "notApplied.incomplete_review":
+    "Des parties requises manquaient à la revue lors de sa signature.",
+  "notApplied.already_signed": "Son auteur avait déjà signé cette revue.",
+  "notApplied.duplicate": "Une action de suivi de même identifiant existait déjà.",
+  "notApplied.unknown_action": "L’action de suivi n’était pas ouverte à ce point du registre.",
+  "notApplied.unknown_member": "Le responsable de l’action n’était pas un membre actif.",
+  "verify.signedBy": "par {name}",
   "verify.back": "Retour",
   "verify.another": "Vérifier un autre paquet…",
   "welcome.verify": "Vérifier un paquet de preuves",

@@ -2,7 +2,14 @@ import { describe, expect, it } from "vitest";
 import { BackendError } from "./backend";
 import { setLocale, t } from "./i18n.svelte";
 import { en } from "./messages";
-import { errorText, formErrors, problemText, reasonText, verifyProblemText } from "./problems";
+import {
+  errorText,
+  findingText,
+  formErrors,
+  problemText,
+  reasonText,
+  verifyProblemText,
+} from "./problems";
 import type { FieldProblem, Reason } from "./types";
 
 const p = (
@@ -206,5 +213,93 @@ describe("what verifying the ledger found", () => {
     expect(verifyProblemText(problem("constructor", "e1", "something new"))).toBe(
       "Verification failed at event e1: something new",
     );
+  });
+});
+
+/** The codes the Rust sources give to `Violation::new("…")`, `refused("…")` and `code: "…"`. */
+function codesIn(sources: Record<string, string>): Set<string> {
+  const found = new Set<string>();
+  for (const text of Object.values(sources)) {
+    for (const m of text.matchAll(/(?:Violation::new\(|\brefused\(|\bcode: )\s*"([a-z_]+)"/g)) {
+      found.add(m[1]!);
+    }
+  }
+  return found;
+}
+
+// What applying an event can refuse (the projections and the judge of authority): these codes
+// reach the lists of events without effect.
+const withoutEffect = codesIn(
+  import.meta.glob(
+    [
+      "../../../src-tauri/crates/relm-store/src/projection/*.rs",
+      "../../../src-tauri/crates/relm-store/src/causal.rs",
+      "../../../src-tauri/crates/relm-domain/src/causal.rs",
+      "../../../src-tauri/crates/relm-domain/src/membership.rs",
+    ],
+    { query: "?raw", import: "default", eager: true },
+  ),
+);
+// What admitting an event can refuse (its signature, chain, format, sizes): these codes reach
+// the lists of events a sync held back.
+const heldBack = codesIn(
+  import.meta.glob(
+    [
+      "../../../src-tauri/crates/relm-domain/src/ledger.rs",
+      "../../../src-tauri/crates/relm-domain/src/limits.rs",
+      "../../../src-tauri/crates/relm-store/src/ingest.rs",
+    ],
+    { query: "?raw", import: "default", eager: true },
+  ),
+);
+
+describe("events without effect and events held back", () => {
+  it("finds the backend's codes in its sources", () => {
+    // The scan itself: a few codes known to be there, so an emptied glob cannot pass.
+    for (const c of ["stale_status", "not_editable", "not_allowed", "concurrent_removals"]) {
+      expect(withoutEffect, c).toContain(c);
+    }
+    for (const c of ["gap", "bad_signature", "missing_dep", "bad_text"]) {
+      expect(heldBack, c).toContain(c);
+    }
+    expect(withoutEffect.size).toBeGreaterThan(20);
+  });
+
+  it("words every reason an event can be without effect, in English and in French", () => {
+    for (const code of withoutEffect) {
+      for (const lang of ["en", "fr"] as const) {
+        setLocale(lang);
+        const said = findingText("notApplied", code, "the backend's English");
+        expect(said.text, `${code} in ${lang}`).not.toBe("the backend's English");
+        expect(said.text, `${code} in ${lang}`).toMatch(/^\p{Lu}.*\.$/u);
+        expect(said.detail).toContain("the backend's English");
+      }
+    }
+    setLocale("fr");
+    expect(findingText("notApplied", "not_editable", "the release was `cancelled`…")).toEqual({
+      text: "La mise en production n’était plus en brouillon, planifiée ou approuvée\u00a0: elle ne pouvait plus être modifiée.",
+      detail: "Détail technique\u00a0: the release was `cancelled`…",
+    });
+    setLocale("en");
+  });
+
+  it("words every reason a sync holds an event back, in English and in French", () => {
+    for (const code of heldBack) {
+      for (const lang of ["en", "fr"] as const) {
+        setLocale(lang);
+        const said = findingText("audit.problem", code, "the backend's English");
+        expect(said.text, `${code} in ${lang}`).not.toBe("the backend's English");
+        expect(said.detail).toContain("the backend's English");
+      }
+    }
+    setLocale("en");
+  });
+
+  it("shows a code this version does not word as the backend says it, once", () => {
+    for (const prefix of ["notApplied", "audit.problem", "packProblem"] as const) {
+      expect(findingText(prefix, "from_a_later_version", "Said by the backend.")).toEqual({
+        text: "Said by the backend.",
+      });
+    }
   });
 });

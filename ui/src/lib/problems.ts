@@ -238,3 +238,17 @@ export function verifyProblemText(p: Problem): string {
   if (!Object.hasOwn(en, what)) return t("audit.failed", { event: p.event, message: p.message });
   return t("audit.problem", { event: p.event, what: t(what as MessageKey), detail: p.message });
 }
+
+/** A backend finding in the UI's language: the wording `<prefix>.<code>` when this version has
+ *  one, with the backend's English as its technical detail; otherwise the backend's words alone
+ *  (a detail would repeat them). Used for events without effect (`notApplied`), events held back
+ *  by a sync (`audit.problem`) and a pack's problems (`packProblem`). */
+export function findingText(
+  prefix: "notApplied" | "audit.problem" | "packProblem",
+  code: string,
+  english: string,
+): { text: string; detail?: string } {
+  const key = `${prefix}.${code}`;
+  if (!Object.hasOwn(en, key)) return { text: english };
+  return { text: t(key as MessageKey), detail: t("technicalDetail", { detail: english }) };
+}
