@@ -605,6 +605,7 @@ export const en = {
   "packProblem.bad_signature":
     "The signature does not match the event’s content and author: altered or forged.",
   "packProblem.missing_release": "Listed in the manifest, but the pack’s events do not hold it.",
+  "packProblem.bad_subject": "A release’s pack covers that release and no other.",
   "reports.subject": "Report on",
   "reports.subjectRelease": "A release",
   "reports.subjectPeriod": "A period",
@@ -2095,6 +2096,7 @@ export const fr: Record<MessageKey, string> = {
   "packProblem.bad_signature":
     "La signature ne correspond pas au contenu de l’événement ni à son auteur : altéré ou contrefait.",
   "packProblem.missing_release": "Cité dans le manifeste, mais absent des événements du paquet.",
+  "packProblem.bad_subject": "Le paquet d’une mise en production ne couvre qu’elle seule.",
   "reports.subject": "Rapport sur",
   "reports.subjectRelease": "Une version",
   "reports.subjectPeriod": "Une période",

@@ -6,6 +6,7 @@ import {
   errorText,
   findingText,
   formErrors,
+  packProblemText,
   problemText,
   reasonText,
   verifyProblemText,
@@ -220,7 +221,10 @@ describe("what verifying the ledger found", () => {
 function codesIn(sources: Record<string, string>): Set<string> {
   const found = new Set<string>();
   for (const text of Object.values(sources)) {
-    for (const m of text.matchAll(/(?:Violation::new\(|\brefused\(|\bcode: )\s*"([a-z_]+)"/g)) {
+    // `problem(subject, "code", …)` and `bad("code", …)` are the pack checker's.
+    const calls =
+      /(?:Violation::new\(|\brefused\(|\bcode: |\bbad\(|\bproblem\(\s*[^,()"]+,)\s*"([a-z_]+)"/g;
+    for (const m of text.matchAll(calls)) {
       found.add(m[1]!);
     }
   }
@@ -248,6 +252,19 @@ const heldBack = codesIn(
       "../../../src-tauri/crates/relm-domain/src/ledger.rs",
       "../../../src-tauri/crates/relm-domain/src/limits.rs",
       "../../../src-tauri/crates/relm-store/src/ingest.rs",
+    ],
+    { query: "?raw", import: "default", eager: true },
+  ),
+);
+
+// What checking a pack can find: its own problems, and those of verifying its events.
+const inPacks = codesIn(
+  import.meta.glob(
+    [
+      "../../../src-tauri/crates/relm-api/src/pack.rs",
+      "../../../src-tauri/crates/relm-store/src/verify.rs",
+      "../../../src-tauri/crates/relm-domain/src/ledger.rs",
+      "../../../src-tauri/crates/relm-domain/src/limits.rs",
     ],
     { query: "?raw", import: "default", eager: true },
   ),
@@ -292,6 +309,27 @@ describe("events without effect and events held back", () => {
         expect(said.detail).toContain("the backend's English");
       }
     }
+    setLocale("en");
+  });
+
+  it("words every problem a pack can have, in English and in French, as sentences", () => {
+    for (const c of ["bad_subject", "changed", "manifest_signature", "broken_chain"]) {
+      expect(inPacks, c).toContain(c);
+    }
+    // The ledger's own tables are not in a pack: its events are replayed into an empty store.
+    const notInPacks = ["projection_mismatch", "bad_evidence"];
+    for (const code of [...inPacks].filter((c) => !notInPacks.includes(c))) {
+      for (const lang of ["en", "fr"] as const) {
+        setLocale(lang);
+        const said = packProblemText(code, "the backend's English");
+        expect(said.text, `${code} in ${lang}`).toMatch(/^\p{Lu}.*\.$/u);
+        expect(said.detail).toContain("the backend's English");
+      }
+    }
+    setLocale("fr");
+    expect(packProblemText("broken_chain", "`prev` does not match").text).toBe(
+      "Il ne suit pas l’événement précédent de son auteur (la chaîne d’empreintes est rompue).",
+    );
     setLocale("en");
   });
 

@@ -252,3 +252,12 @@ export function findingText(
   if (!Object.hasOwn(en, key)) return { text: english };
   return { text: t(key as MessageKey), detail: t("technicalDetail", { detail: english }) };
 }
+
+/** A problem `relm verify` found in a pack: its own wording when it is about the pack, else
+ *  the wording of what verifying a ledger finds (the pack's events are one), made a sentence. */
+export function packProblemText(code: string, english: string): { text: string; detail?: string } {
+  if (Object.hasOwn(en, `packProblem.${code}`)) return findingText("packProblem", code, english);
+  const said = findingText("audit.problem", code, english);
+  if (!said.detail) return said;
+  return { ...said, text: `${said.text.charAt(0).toUpperCase()}${said.text.slice(1)}.` };
+}
