@@ -424,8 +424,8 @@ pub fn facts(conn: &Connection, release_id: &str, shared: &Shared) -> Result<Opt
     Ok(facts_of(conn, [release_id.to_string()], shared)?.pop())
 }
 
-/// A per-release table's rows for many releases, by release: `sql` takes the releases' ids as
-/// a JSON array (?1) and selects the release's id first, then what `row` reads from column 1
+/// A per-release table's rows for many releases, by release: `sql` takes the releases as
+/// [`Among`] says (?1) and selects the release's id first, then what `row` reads from column 1
 /// on, in the order each release's rows are wanted. One statement for all the releases, not one
 /// per release.
 fn by_release<T>(
@@ -450,8 +450,30 @@ fn take<T: Clone>(from: &std::collections::HashMap<String, Vec<T>>, id: &str) ->
     from.get(id).cloned().unwrap_or_default()
 }
 
-/// The releases' ids a [`by_release`] statement reads for: `?1` as a list of values.
-const IDS: &str = "(SELECT value FROM json_each(?1))";
+/// The releases a [`by_release`] statement reads for, and how its SQL names them.
+struct Among {
+    /// `(?1)` for one release (its id), else `?1` as a JSON array's values: one release is the
+    /// common case (each deployment recorded is judged), and reading it through `json_each`
+    /// built a temporary index at every statement.
+    sql: &'static str,
+    /// What `?1` is bound to.
+    param: String,
+}
+
+impl Among {
+    fn of(ids: &[String]) -> Result<Among> {
+        Ok(match ids {
+            [one] => Among {
+                sql: "(?1)",
+                param: one.clone(),
+            },
+            _ => Among {
+                sql: "(SELECT value FROM json_each(?1))",
+                param: serde_json::to_string(ids).map_err(|e| corrupt("release ids", e))?,
+            },
+        })
+    }
+}
 
 /// What [`facts`] reads of many releases, a statement per table, by release.
 #[derive(Default)]
@@ -465,7 +487,8 @@ struct Read {
 }
 
 impl Read {
-    fn of(conn: &Connection, ids: &str) -> Result<Read> {
+    fn of(conn: &Connection, among: &Among) -> Result<Read> {
+        let (ids, within) = (among.param.as_str(), among.sql);
         // When it was created, and last submitted (moved to planned).
         let created = by_release(
             conn,
@@ -473,7 +496,7 @@ impl Read {
                 "SELECT r.id, r.created_hlc,
                         (SELECT max(h.at_hlc) FROM release_status_history h
                          WHERE h.release_id = r.id AND h.to_status = 'planned')
-                 FROM releases r WHERE r.id IN {IDS}"
+                 FROM releases r WHERE r.id IN {within}"
             ),
             ids,
             |r| Ok((r.get(1)?, r.get(2)?)),
@@ -487,7 +510,7 @@ impl Read {
                 "SELECT a.release_id, a.event_id, a.by_key, a.environment, a.decision,
                         a.release_digest, a.policy_version, a.expires_at, a.comment, a.at_hlc
                  FROM approvals a
-                 WHERE a.release_id IN {IDS}
+                 WHERE a.release_id IN {within}
                  ORDER BY a.release_id, a.at_hlc, a.by_key, a.event_id"
             ),
             ids,
@@ -516,7 +539,7 @@ impl Read {
             &format!(
                 "SELECT release_id, environment, outcome, release_digest, started_ms, ended_ms,
                         by_key
-                 FROM deployments WHERE release_id IN {IDS}
+                 FROM deployments WHERE release_id IN {within}
                  ORDER BY release_id, ended_ms, at_hlc, event_id"
             ),
             ids,
@@ -536,7 +559,7 @@ impl Read {
             conn,
             &format!(
                 "SELECT release_id, plan, at_hlc, by_key FROM rollback_plans
-                 WHERE release_id IN {IDS}"
+                 WHERE release_id IN {within}"
             ),
             ids,
             |r| {
@@ -553,7 +576,7 @@ impl Read {
             conn,
             &format!(
                 "SELECT release_id, reason, incident, approver, at_hlc, by_key FROM emergencies
-                 WHERE release_id IN {IDS}
+                 WHERE release_id IN {within}
                  ORDER BY release_id, at_hlc DESC, event_id DESC"
             ),
             ids,
@@ -571,7 +594,7 @@ impl Read {
             conn,
             &format!(
                 "SELECT release_id, entry_id, justification, by_key, at_hlc
-                 FROM freeze_justifications WHERE release_id IN {IDS}
+                 FROM freeze_justifications WHERE release_id IN {within}
                  ORDER BY release_id, at_hlc, event_id"
             ),
             ids,
@@ -686,8 +709,7 @@ pub fn own_facts_of(
     sbom: bool,
 ) -> Result<Vec<Facts>> {
     let ids: Vec<String> = ids.into_iter().collect();
-    let json = serde_json::to_string(&ids).map_err(|e| corrupt("release ids", e))?;
-    let read = Read::of(conn, &json)?;
+    let read = Read::of(conn, &Among::of(&ids)?)?;
     let mut all = Vec::with_capacity(ids.len());
     for id in ids {
         let Some(row) = super::releases::get(conn, &id)? else {
