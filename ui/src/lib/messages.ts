@@ -300,6 +300,7 @@ export const en = {
   "audit.shown": "The latest {count} events shown.",
   "audit.forks": "Security finding: an author's key signed two histories",
   "audit.lying": "Security finding: remote files whose header announces events they do not carry",
+  "audit.lyingFile": "only the events it carries were taken; its header is not believed.",
   "audit.forked":
     "Security finding: the key {fingerprint} signed two histories from its event {seq}. Nothing it signed from there counts. An admin gives the member a new key: relm member rotate {fingerprint} --key NEW_KEY",
   "audit.forkVerify":
@@ -1773,6 +1774,8 @@ export const fr: Record<MessageKey, string> = {
   "audit.forks": "Alerte de sécurité : la clé d’un auteur a signé deux historiques",
   "audit.lying":
     "Alerte de sécurité : des fichiers du dépôt annoncent des événements qu’ils ne contiennent pas",
+  "audit.lyingFile":
+    "seuls les événements qu’il contient ont été pris en compte ; son en-tête ne l’est pas.",
   "audit.forked":
     "Alerte de sécurité : la clé {fingerprint} a signé deux historiques à partir de son événement {seq}. Rien de ce qu’elle a signé depuis ne compte. Un administrateur donne une nouvelle clé au membre : relm member rotate {fingerprint} --key NOUVELLE_CLÉ",
   "audit.forkVerify":

@@ -1,5 +1,6 @@
 // The list pages when their question fails: the error says why, and no "nothing here yet"
 // says there is nothing. (The end-to-end tests show the release list so on a damaged store.)
+// And the Audit page's events a sync held back, in the reader's words.
 
 import { flushSync, mount, unmount, type Component } from "svelte";
 import { afterEach, describe, expect, it, vi } from "vitest";
@@ -29,6 +30,7 @@ vi.mock("../lib/backend", async (real) => {
 
 const { BackendError } = await import("../lib/backend");
 const { setLocale } = await import("../lib/i18n.svelte");
+const { session } = await import("../lib/session.svelte");
 
 const DAMAGED = new BackendError({
   code: "internal",
@@ -134,5 +136,57 @@ describe("a list page whose question failed", () => {
     const text = root!.textContent!;
     expect(text.match(/copy of the workspace is damaged/g)).toHaveLength(2);
     expect(text).not.toMatch(/No remote yet/);
+  });
+});
+
+describe("the Audit page's events a sync held back", () => {
+  it("words each in the reader's language, the backend's English as detail", async () => {
+    setLocale("fr");
+    const held = (code: string, reason: string) => ({
+      seen_at: "2027-03-01T09:00:00Z",
+      event: "0192ab",
+      author: "ed25519:ab",
+      seq: 4,
+      code,
+      reason,
+      source: "usb",
+    });
+    session.sync = {
+      quarantined: [held("bad_signature", "the signature does not match")],
+      pending: [held("missing_dep", "made after event 3 of author ab")],
+      forks: [],
+      forked: [],
+      lying: [{ file: "usb:seg-1.ndjson", reason: "security finding: the header claims 4" }],
+      not_applied: [
+        {
+          event: "0193cd",
+          entity: "rel-1",
+          kind: "release.updated",
+          author: "ed25519:ab",
+          at: "2027-03-01T09:00:00Z",
+          code: "not_editable",
+          reason: "the release was `cancelled` by this point of the ledger",
+        },
+      ],
+    } as unknown as NonNullable<typeof session.sync>;
+    const Page = (await import("./Audit.svelte")).default;
+    root = document.createElement("div");
+    document.body.append(root);
+    page = mount(Page, { target: root });
+    await settled();
+    const text = root.querySelector("[data-testid=held-events]")!.textContent!.replace(/\s+/g, " ");
+    // (Spaces, no-break ones included, are made plain above.)
+    for (const [french, english] of [
+      ["Mise en production modifiée", "the release was `cancelled`"],
+      ["elle ne pouvait plus être modifiée", "the release was `cancelled`"],
+      ["son en-tête ne l’est pas", "security finding: the header claims 4"],
+      ["sa signature ne correspond pas", "the signature does not match"],
+      ["il suit un événement que cette copie ne détient pas", "made after event 3"],
+    ]) {
+      expect(text).toContain(french);
+      expect(text).toContain(`Détail technique : ${english}`);
+    }
+    session.sync = null;
+    setLocale("en");
   });
 });
