@@ -227,7 +227,7 @@ test("the digest is previewed, posted to Slack through the outbox and saved as a
     );
     const fr = await b.execute(() => document.querySelector("main").innerText);
     assert.match(fr, /Synthèse pour les parties prenantes/);
-    assert.match(fr, /Synthèse des versions du 2026-03-01 au 2026-03-31/);
+    assert.match(fr, /Synthèse des mises en production du 2026-03-01 au 2026-03-31/);
     assert.match(fr, /revue en cours/);
     assert.match(fr, /1 publié · 0 en attente/);
     await screenshot(b, "communication-fr");

@@ -227,7 +227,7 @@ fn a_digest_is_markdown_html_or_an_email_any_client_reads() {
     let fr = read_eml(&write("fr.eml", &["--lang", "fr", "--tz", "Europe/Paris"]));
     assert_eq!(
         fr["subject"],
-        "Synthèse des versions du 2026-03-01 au 2026-03-31"
+        "Synthèse des mises en production du 2026-03-01 au 2026-03-31"
     );
     assert_eq!(fr["defects"], json!([]));
     let plain = fr["plain"].as_str().unwrap();

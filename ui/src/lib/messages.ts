@@ -1500,7 +1500,7 @@ export const fr: Record<MessageKey, string> = {
   "problem.required.start": "Indiquez aussi le début de la fenêtre.",
   "problem.required.end": "Indiquez aussi la fin de la fenêtre.",
   "problem.required.tz": "Indiquez un fuseau horaire, par exemple Europe/Paris.",
-  "problem.required.title": "Dites ce que la version livre.",
+  "problem.required.title": "Dites ce que la mise en production livre.",
   "problem.required.email": "Indiquez une adresse e-mail.",
   "problem.required.link": "Indiquez un lien ou l’empreinte d’un fichier.",
   "problem.required.comment": "Dites pourquoi : un refus demande un commentaire.",
@@ -1550,29 +1550,30 @@ export const fr: Record<MessageKey, string> = {
   "reason.last_admin":
     "C’est le dernier administrateur de l’espace de travail : nommez d’abord un autre membre administrateur.",
   "reason.illegal_transition":
-    "Une version ne peut pas passer de « {from} » à « {to} » ; étapes possibles : {allowed}.",
+    "Une mise en production ne peut pas passer de « {from} » à « {to} » ; étapes possibles : {allowed}.",
   "reason.illegal_transition.final":
-    "« {from} » est un statut final : la version ne peut plus en changer.",
+    "« {from} » est un statut final : la mise en production ne peut plus en changer.",
   "reason.not_editable":
-    "Cette version est « {status} » : son contenu appartient à l’historique et ne peut plus être modifié.",
+    "Cette mise en production est « {status} » : son contenu appartient à l’historique et ne peut plus être modifié.",
   "reason.not_movable":
-    "Cette version est « {status} » : sa fenêtre appartient à l’historique et ne peut plus être déplacée.",
+    "Cette mise en production est « {status} » : sa fenêtre appartient à l’historique et ne peut plus être déplacée.",
   "reason.policy_in_force": "Ce texte est déjà la politique en vigueur (version {version}).",
-  "reason.nothing_to_decide": "La version est « {status} » : il n’y a plus rien à décider.",
+  "reason.nothing_to_decide":
+    "La mise en production est « {status} » : il n’y a plus rien à décider.",
   "reason.already_decided":
-    "Vous avez déjà pris cette décision pour {environment} sur cette version ({at}) ; elle reste valable.",
+    "Vous avez déjà pris cette décision pour {environment} sur cette mise en production ({at}) ; elle reste valable.",
   "reason.decision_would_not_count": "Votre décision ne compterait pas : {reason}",
   "reason.not_emergency":
-    "C’est un changement de type « {change_type} » : passez d’abord son type à « Urgence » dans le formulaire de la version.",
+    "C’est un changement de type « {change_type} » : passez d’abord son type à « Urgence » dans le formulaire de la mise en production.",
   "reason.workspace_exists":
     "{dir} contient déjà un espace de travail ({workspace}) ; choisissez un autre dossier.",
   "reason.workspace_not_empty":
-    "L’espace de travail de {dir} contient déjà des versions ; ouvrez la démonstration dans un dossier vide.",
+    "L’espace de travail de {dir} contient déjà des mises en production ; ouvrez la démonstration dans un dossier vide.",
   "reason.remote_exists": "Un dépôt distant nommé {name} existe déjà ; choisissez un autre nom.",
   "reason.changed_since_checked":
-    "La version a changé depuis la vérification de ce déplacement ; vérifiez à nouveau le nouvel horaire avant d’enregistrer.",
+    "La mise en production a changé depuis la vérification de ce déplacement ; vérifiez à nouveau le nouvel horaire avant d’enregistrer.",
   "reason.file_exists": "Un fichier existe déjà à l’emplacement {path} ; choisissez un autre nom.",
-  "reason.no_release": "Aucune version {id}.",
+  "reason.no_release": "Aucune mise en production {id}.",
   "reason.no_release.service": "Aucune version {version} de {service}.",
   "reason.no_policy_version": "La politique n’a pas de version {version}.",
   "reason.no_policy_version.none":
@@ -1965,7 +1966,7 @@ export const fr: Record<MessageKey, string> = {
   "nav.communication": "Communication",
   "notes.title": "Notes de version",
   "notes.none":
-    "Aucune note enregistrée pour l’instant : rédigez-les à partir de la version, modifiez-les, puis enregistrez-les.",
+    "Aucune note enregistrée pour l’instant : rédigez-les à partir de la mise en production, modifiez-les, puis enregistrez-les.",
   "notes.savedBy": "Enregistrées par {name}, {at}",
   "notes.unsaved": "modifications non enregistrées",
   "notes.language": "Langue",
@@ -2101,12 +2102,12 @@ export const fr: Record<MessageKey, string> = {
   "packProblem.missing_release": "Cité dans le manifeste, mais absent des événements du paquet.",
   "packProblem.bad_subject": "Le paquet d’une mise en production ne couvre qu’elle seule.",
   "reports.subject": "Rapport sur",
-  "reports.subjectRelease": "Une version",
+  "reports.subjectRelease": "Une mise en production",
   "reports.subjectPeriod": "Une période",
   "reports.kindPeriodPdf": "Rapport de conformité (PDF)",
   "reports.period": "Rapport de conformité d’une période",
   "reports.periodHelp":
-    "Chaque version de la période avec son verdict au moment du déploiement, le taux de conformité, les exceptions, les risques, les revues, les indicateurs avec graphiques, et les preuves qui étayent chaque contrôle (ISO/IEC 27001 A.8.32, SOC 2 CC8.1, ITIL 4).",
+    "Chaque mise en production de la période avec son verdict au moment du déploiement, le taux de conformité, les exceptions, les risques, les revues, les indicateurs avec graphiques, et les preuves qui étayent chaque contrôle (ISO/IEC 27001 A.8.32, SOC 2 CC8.1, ITIL 4).",
   "reports.allEnvironments": "Tous les environnements",
   "reports.exportPeriod": "Exporter le rapport de conformité en PDF…",
   "reports.periodWritten": "Rapport de conformité écrit",
@@ -2162,7 +2163,7 @@ export const fr: Record<MessageKey, string> = {
   "verify.problems": "Problèmes",
   "verify.summary": "Ce que dit le paquet",
   "verify.kind": "Type",
-  "verify.kind.release": "Version",
+  "verify.kind.release": "Mise en production",
   "verify.kind.period": "Période",
   "verify.subject": "Objet",
   "verify.workspace": "Espace de travail",
@@ -2265,17 +2266,17 @@ export const fr: Record<MessageKey, string> = {
   "reports.dossier": "Dossier de mise en production",
   "reports.dossierLink": "Dossier (PDF)",
   "reports.dossierHelp":
-    "Tout ce qui concerne une version, pour un auditeur — risque, verdicts, approbations, calendrier, déploiements, retour arrière, revue et journal d’audit — en PDF, avec sur chaque page l’empreinte des événements du registre sur lesquels il repose. Le champ Version propose les 50 versions modifiées en dernier ; saisissez un service pour afficher les siennes.",
-  "reports.release": "Version",
+    "Tout ce qui concerne une mise en production, pour un auditeur — risque, verdicts, approbations, calendrier, déploiements, retour arrière, revue et journal d’audit — en PDF, avec sur chaque page l’empreinte des événements du registre sur lesquels il repose. Le champ Mise en production propose les 50 modifiées en dernier ; saisissez un service pour afficher les siennes.",
+  "reports.release": "Mise en production",
   "reports.paper": "Papier",
   "reports.language": "Langue",
   "reports.zone": "Les heures sont exprimées en {zone}.",
   "reports.export": "Exporter le dossier en PDF…",
   "reports.writing": "Écriture du PDF…",
-  "reports.pickRelease": "Choisissez une version.",
+  "reports.pickRelease": "Choisissez une mise en production.",
   "reports.anyService": "Tous les services",
   "reports.noneOfService":
-    "Aucune version de ce service. Vérifiez son nom tel que la liste des versions l’affiche.",
+    "Aucune mise en production de ce service. Vérifiez son nom tel que la liste des mises en production l’affiche.",
   "reports.written": "Dossier écrit",
   "reports.file": "Fichier",
   "reports.pages": "Pages",
@@ -2485,7 +2486,8 @@ export const fr: Record<MessageKey, string> = {
   "deviation.not_allowed": "le verdict à son début ne l’autorisait pas ({rules})",
   "deviation.hard_freeze": "pendant le gel strict « {name} »",
   "deviation.soft_freeze": "pendant le gel souple « {name} » sans justification",
-  "deviation.skipped": "{env}, avant lui dans l’ordre de promotion, n’avait pas reçu cette version",
+  "deviation.skipped":
+    "{env}, avant lui dans l’ordre de promotion, n’avait pas reçu cette mise en production",
   "rollback.readiness": "Préparation du retour arrière :",
   "rollback.readiness.no_plan": "Aucun plan",
   "rollback.readiness.planned": "Prévu, non répété",
@@ -2831,8 +2833,8 @@ export const fr: Record<MessageKey, string> = {
   "override.hint": "Déplacée alors que la politique la bloquait, avec une raison enregistrée",
   "override.summary": "passage en force malgré {what}",
   "override.history": "Passage en force : la politique bloquait {what}",
-  "gates.youApproved": "Vous avez approuvé cette version pour {env} le {at}.",
-  "gates.youRejected": "Vous avez refusé cette version pour {env} le {at}.",
+  "gates.youApproved": "Vous avez approuvé cette mise en production pour {env} le {at}.",
+  "gates.youRejected": "Vous avez refusé cette mise en production pour {env} le {at}.",
   "sign.approveTitle": "Signer votre approbation pour {env}",
   "sign.rejectTitle": "Signer votre refus pour {env}",
   "sign.lead":

@@ -110,11 +110,13 @@ describe("refusals", () => {
       allowed: "planned,cancelled",
     });
     expect(errorText(moved)).toBe(
-      "Une version ne peut pas passer de «\u00a0Brouillon\u00a0» à «\u00a0Déployée\u00a0»\u202f; étapes possibles\u00a0: Planifiée ou Annulée.",
+      "Une mise en production ne peut pas passer de «\u00a0Brouillon\u00a0» à «\u00a0Déployée\u00a0»\u202f; étapes possibles\u00a0: Planifiée ou Annulée.",
     );
     expect(
       errorText(refused("illegal_transition", { from: "cancelled", to: "planned", allowed: "" })),
-    ).toBe("«\u00a0Annulée\u00a0» est un statut final\u00a0: la version ne peut plus en changer.");
+    ).toBe(
+      "«\u00a0Annulée\u00a0» est un statut final\u00a0: la mise en production ne peut plus en changer.",
+    );
     const role = refused(
       "role_required",
       { name: "Bob", need: "approver,admin", have: "auditor", kind: "approval.recorded" },

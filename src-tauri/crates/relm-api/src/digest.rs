@@ -499,7 +499,7 @@ impl Relm {
         let (from, to) = (q.from.trim(), q.to.trim());
         let mut title = w.t(
             &format!("Release digest, {from} to {to}"),
-            &format!("Synthèse des versions du {from} au {to}"),
+            &format!("Synthèse des mises en production du {from} au {to}"),
         );
         if let Some(e) = environment {
             title.push_str(&format!(" ({e})"));

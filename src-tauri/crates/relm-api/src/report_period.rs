@@ -406,9 +406,9 @@ impl Relm {
             w.t("Summary", "Synthèse"),
             vec![
                 Block::key_values([
-                    (w.t("Releases in the period", "Versions de la période"), release_ids.len().to_string()),
+                    (w.t("Releases in the period", "Mises en production de la période"), release_ids.len().to_string()),
                     (
-                        w.t("Deployed (release × environment)", "Déployées (version × environnement)"),
+                        w.t("Deployed (release × environment)", "Déployées (mise en production × environnement)"),
                         judged.len().to_string(),
                     ),
                     (
@@ -428,7 +428,7 @@ impl Relm {
                 ]),
                 Block::note(w.t(
                     "A deployment is compliant when the policy allowed the release to that environment when it first went there, and nothing departed from the plan (window, freeze, verdict, order of environments).",
-                    "Un déploiement est conforme lorsque la politique autorisait la version dans cet environnement au moment où elle y est arrivée, et que rien ne s’est écarté du plan (fenêtre, gel, verdict, ordre des environnements).",
+                    "Un déploiement est conforme lorsque la politique autorisait la mise en production dans cet environnement au moment où elle y est arrivée, et que rien ne s’est écarté du plan (fenêtre, gel, verdict, ordre des environnements).",
                 )),
             ],
         ));
@@ -472,16 +472,16 @@ impl Relm {
             }
         }
         sections.push(Section::new(
-            w.t("Releases", "Versions"),
+            w.t("Releases", "Mises en production"),
             vec![if release_table.is_empty() {
                 Block::paragraph(w.t(
                     "No release was planned or deployed in this period.",
-                    "Aucune version n’a été planifiée ni déployée sur cette période.",
+                    "Aucune mise en production n’a été planifiée ni déployée sur cette période.",
                 ))
             } else {
                 table(
                     vec![
-                        Column::new(w.t("Release", "Version"), 2.1),
+                        Column::new(w.t("Release", "Mise en production"), 2.1),
                         Column::new(w.t("Type", "Type"), 1.0),
                         Column::new(w.t("Risk", "Risque"), 0.9),
                         Column::new(w.t("Env.", "Env."), 1.0),
@@ -506,7 +506,7 @@ impl Relm {
                 table(
                     vec![
                         Column::new(w.t("Exception", "Exception"), 1.8),
-                        Column::new(w.t("Release", "Version"), 1.8),
+                        Column::new(w.t("Release", "Mise en production"), 1.8),
                         Column::new(w.t("Env.", "Env."), 0.9),
                         Column::new(w.t("When", "Quand"), 1.8),
                         Column::new(w.t("Detail", "Détail"), 3.5),
@@ -543,12 +543,12 @@ impl Relm {
             vec![if reviews.is_empty() {
                 Block::paragraph(w.t(
                     "No release of this period required a post-release review.",
-                    "Aucune version de cette période n’exigeait de revue post-déploiement.",
+                    "Aucune mise en production de cette période n’exigeait de revue post-déploiement.",
                 ))
             } else {
                 table(
                     vec![
-                        Column::new(w.t("Release", "Version"), 2.0),
+                        Column::new(w.t("Release", "Mise en production"), 2.0),
                         Column::new(w.t("Why required", "Motif"), 2.2),
                         Column::new(w.t("Due", "Échéance"), 1.2),
                         Column::new(w.t("Signed off", "Validée le"), 1.8),
@@ -702,25 +702,25 @@ impl Relm {
             vec![
                 "ISO/IEC 27001:2022 A.8.32".to_string(),
                 w.t("Changes to information processing facilities and systems are subject to change management procedures.", "Les changements des moyens de traitement de l’information et des systèmes sont soumis à des procédures de gestion des changements."),
-                w.t("Releases (verdict when deployed), Exceptions, Reviews; the evidence pack's approvals and deployments tables", "Versions (verdict au déploiement), Exceptions, Revues ; tableaux des approbations et des déploiements du paquet de preuves"),
+                w.t("Releases (verdict when deployed), Exceptions, Reviews; the evidence pack's approvals and deployments tables", "Mises en production (verdict au déploiement), Exceptions, Revues ; tableaux des approbations et des déploiements du paquet de preuves"),
                 format!("{} {compliant}/{} ; {} {}", w.t("compliant", "conformes"), judged.len(), n(exceptions.len()), w.t("exceptions", "exceptions")),
             ],
             vec![
                 "SOC 2 CC8.1".to_string(),
                 w.t("Changes are authorized, designed, developed, configured, documented, tested, approved and implemented.", "Les changements sont autorisés, conçus, développés, configurés, documentés, testés, approuvés et mis en œuvre."),
-                w.t("Releases (approvals counted by the policy, verdict before deployment), Exceptions (overrides with reasons), Risks, the signed events of the evidence", "Versions (approbations retenues par la politique, verdict avant déploiement), Exceptions (passages en force motivés), Risques, événements signés des preuves"),
+                w.t("Releases (approvals counted by the policy, verdict before deployment), Exceptions (overrides with reasons), Risks, the signed events of the evidence", "Mises en production (approbations retenues par la politique, verdict avant déploiement), Exceptions (passages en force motivés), Risques, événements signés des preuves"),
                 format!("{} {events} ; {} {overrides}", w.t("signed events", "événements signés"), w.t("overrides", "passages en force")),
             ],
             vec![
                 w.t("ITIL 4 — Change enablement", "ITIL 4 — Habilitation des changements"),
                 w.t("Changes are assessed for risk, authorized by the right change authority and scheduled.", "Les changements sont évalués selon leur risque, autorisés par la bonne autorité et planifiés."),
-                w.t("Releases (type, risk), Exceptions (emergencies, missing approvals), Risks", "Versions (type, risque), Exceptions (urgences, approbations manquantes), Risques"),
+                w.t("Releases (type, risk), Exceptions (emergencies, missing approvals), Risks", "Mises en production (type, risque), Exceptions (urgences, approbations manquantes), Risques"),
                 format!("{} {}", w.percent(metrics.emergency_ratio), w.t("emergencies", "d’urgences")),
             ],
             vec![
                 w.t("ITIL 4 — Release management", "ITIL 4 — Gestion des mises en production"),
                 w.t("Releases are planned, made available in windows, and reviewed after deployment.", "Les mises en production sont planifiées, livrées dans des fenêtres et revues après déploiement."),
-                w.t("Releases (window, deployments), Exceptions (deviations), Reviews, Metrics", "Versions (fenêtre, déploiements), Exceptions (écarts), Revues, Indicateurs"),
+                w.t("Releases (window, deployments), Exceptions (deviations), Reviews, Metrics", "Mises en production (fenêtre, déploiements), Exceptions (écarts), Revues, Indicateurs"),
                 format!("{} {due} ; {} {overdue}", w.t("reviews due", "revues dues"), w.t("overdue", "en retard")),
             ],
         ];

@@ -123,8 +123,8 @@ impl Words {
             "member.roles_set" => ("roles changed", "rôles modifiés"),
             "member.removed" => ("member removed", "membre retiré"),
             "member.team_set" => ("team changed", "équipe modifiée"),
-            "release.created" => ("release created", "version créée"),
-            "release.updated" => ("release edited", "version modifiée"),
+            "release.created" => ("release created", "mise en production créée"),
+            "release.updated" => ("release edited", "mise en production modifiée"),
             "release.status_changed" => ("status changed", "statut modifié"),
             "policy.applied" => ("policy applied", "politique appliquée"),
             "approval.recorded" => ("decision recorded", "décision enregistrée"),
@@ -273,12 +273,17 @@ pub(crate) fn verification(
     workspace: &str,
 ) -> Section {
     let (what_en, what_fr, of_en, of_fr) = match rests {
-        Rests::Release => ("dossier", "ce dossier", "the release", "la version"),
+        Rests::Release => (
+            "dossier",
+            "ce dossier",
+            "the release",
+            "la mise en production",
+        ),
         Rests::Period => (
             "report",
             "ce rapport",
             "the period's releases",
-            "les versions de la période",
+            "les mises en production de la période",
         ),
     };
     Section::new(
@@ -444,9 +449,9 @@ impl Relm {
             format!("{} {} — {}", f.service, f.version, f.title),
             vec![Block::key_values(
                 [
-                    (w.t("Release", "Version"), id.clone()),
+                    (w.t("Release", "Mise en production"), id.clone()),
                     (w.t("Service", "Service"), f.service.clone()),
-                    (w.t("Version", "Numéro"), f.version.clone()),
+                    (w.t("Version", "Version"), f.version.clone()),
                     (w.t("Status", "Statut"), w.word(row.status.as_str())),
                     (
                         w.t("Change type", "Type de changement"),
@@ -509,7 +514,7 @@ impl Relm {
         if f.components.is_empty() && f.changes.is_empty() && f.evidence.is_empty() {
             parts.push(Block::note(w.t(
                 "No components, changes or evidence were recorded for this release.",
-                "Aucun composant, changement ni preuve n’a été enregistré pour cette version.",
+                "Aucun composant, changement ni preuve n’a été enregistré pour cette mise en production.",
             )));
         }
         if !f.components.is_empty() {
@@ -617,7 +622,7 @@ impl Relm {
         if risk.linked.is_empty() {
             blocks.push(Block::note(w.t(
                 "No open risk of the register is linked to this release or its service.",
-                "Aucun risque ouvert du registre n’est lié à cette version ou à son service.",
+                "Aucun risque ouvert du registre n’est lié à cette mise en production ou à son service.",
             )));
         } else {
             blocks.push(table(
@@ -657,7 +662,7 @@ impl Relm {
             w.t("Policy version", "Version de la politique"),
             w.t(
                 "Each environment is judged when the release was first deployed there, else when this dossier was made; rules that do not apply to it are counted, not listed.",
-                "Chaque environnement est jugé au premier déploiement de la version dans cet environnement, sinon à la date de ce dossier ; les règles sans objet sont comptées, pas détaillées.",
+                "Chaque environnement est jugé au premier déploiement de la mise en production dans cet environnement, sinon à la date de ce dossier ; les règles sans objet sont comptées, pas détaillées.",
             )
         ))];
         for v in &verdicts {
@@ -734,7 +739,7 @@ impl Relm {
             if approvals.is_empty() {
                 vec![Block::note(w.t(
                     "Nobody has approved or rejected this release yet.",
-                    "Personne n’a encore approuvé ni refusé cette version.",
+                    "Personne n’a encore approuvé ni refusé cette mise en production.",
                 ))]
             } else {
                 vec![table(
