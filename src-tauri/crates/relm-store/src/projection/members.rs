@@ -113,6 +113,7 @@ fn query(conn: &Connection, only: Option<&str>) -> Result<Vec<Member>> {
             "SELECT key_id, public_key, name, email, roles, active, team FROM members
              WHERE key_id = ?1"
         }
+        // `?1` is NULL here: both forms take the one parameter.
         None => {
             "SELECT key_id, public_key, name, email, roles, active, team FROM members
              WHERE ?1 IS NULL ORDER BY added_hlc, key_id"
