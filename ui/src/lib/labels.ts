@@ -1,7 +1,7 @@
 // Turning backend identifiers (roles, event kinds, payloads) into words for people.
 
 import { formatDateTime, formatWindow, t } from "./i18n.svelte";
-import type { MessageKey } from "./messages";
+import { en, type MessageKey } from "./messages";
 import type { LogEntry, ReleaseStatus } from "./types";
 
 /** Every release status, in lifecycle order. */
@@ -17,11 +17,14 @@ export const RELEASE_STATUSES: ReleaseStatus[] = [
   "failed",
 ];
 
-function known(prefix: string, id: string): string {
-  const key = `${prefix}.${id}` as MessageKey;
-  const text = t(key);
-  return text === key ? id : text;
+/** The catalogue's wording of `<prefix>.<id>`, or `undefined` when this version has none (the
+ *  backend's identifiers and codes are open strings). */
+export function worded(prefix: string, id: string): string | undefined {
+  const key = `${prefix}.${id}`;
+  return Object.hasOwn(en, key) ? t(key as MessageKey) : undefined;
 }
+
+const known = (prefix: string, id: string): string => worded(prefix, id) ?? id;
 
 export const roleName = (role: string) => known("role", role);
 export const eventName = (kind: string) => known("event", kind);

@@ -7,6 +7,7 @@
 
 import { tick } from "svelte";
 import { BackendError } from "./backend";
+import { worded } from "./labels";
 import { formatDateTime, formatDay, i18n, t } from "./i18n.svelte";
 import { en, type MessageKey } from "./messages";
 import type { FieldProblem, Problem, ProblemCode, Reason, ReasonCode } from "./types";
@@ -233,10 +234,9 @@ export function invalid(
 export function verifyProblemText(p: Problem): string {
   if (p.code === "projection_mismatch") return t("audit.tableDiffers", { table: p.event });
   if (p.code === "bad_evidence") return t("audit.badEvidence", { event: p.event });
-  // Each code's wording is `audit.problem.<code>` (the backend's codes are open strings).
-  const what = `audit.problem.${p.code}`;
-  if (!Object.hasOwn(en, what)) return t("audit.failed", { event: p.event, message: p.message });
-  return t("audit.problem", { event: p.event, what: t(what as MessageKey), detail: p.message });
+  const what = worded("audit.problem", p.code);
+  if (what === undefined) return t("audit.failed", { event: p.event, message: p.message });
+  return t("audit.problem", { event: p.event, what, detail: p.message });
 }
 
 /** A backend finding in the UI's language: the wording `<prefix>.<code>` when this version has
@@ -248,15 +248,16 @@ export function findingText(
   code: string,
   english: string,
 ): { text: string; detail?: string } {
-  const key = `${prefix}.${code}`;
-  if (!Object.hasOwn(en, key)) return { text: english };
-  return { text: t(key as MessageKey), detail: t("technicalDetail", { detail: english }) };
+  const text = worded(prefix, code);
+  if (text === undefined) return { text: english };
+  return { text, detail: t("technicalDetail", { detail: english }) };
 }
 
 /** A problem `relm verify` found in a pack: its own wording when it is about the pack, else
  *  the wording of what verifying a ledger finds (the pack's events are one), made a sentence. */
 export function packProblemText(code: string, english: string): { text: string; detail?: string } {
-  if (Object.hasOwn(en, `packProblem.${code}`)) return findingText("packProblem", code, english);
+  const own = findingText("packProblem", code, english);
+  if (own.detail) return own;
   const said = findingText("audit.problem", code, english);
   if (!said.detail) return said;
   return { ...said, text: `${said.text.charAt(0).toUpperCase()}${said.text.slice(1)}.` };
