@@ -77,6 +77,7 @@ use relm_policy::facts::Readiness;
 use relm_policy::verdict::{Action, ApprovalLine, Line, LineStatus, Outcome, Verdict, VerdictRisk};
 use relm_policy::{Lang, Tier};
 use relm_sbom::diff::{Diff, Moved, Relicensed};
+use relm_sbom::{Note as SbomNote, NoteCode as SbomNoteCode};
 use relm_store::events::LogEntry;
 use relm_store::forks::Fork;
 use relm_store::ingest::{Held, IngestReport, Rejected};
@@ -124,7 +125,7 @@ pub fn typescript() -> String {
         PackFile, Manifest, PackWritten, PackStatus, PackProblem, PackFileCheck, PackSigner,
         PackFinding, PackVerdict, PackText, PeriodExport, ConnectorInput, ConnectorView, ProbeView,
         LeftOut, ConnectorSync, OutboxRow, Seen, SeenEnvironment, SeenRelease, SyncProgress,
-        Package, SbomDocument, Moved, Relicensed, Diff, SbomAttached, ComponentContents,
+        Package, SbomDocument, SbomNote, SbomNoteCode, Moved, Relicensed, Diff, SbomAttached, ComponentContents,
         LicenceFinding, SbomContents, ReleaseRef, SbomDiffView, Shipping,
         DigestQuery, DigestPart, DigestPreview, DigestWritten, WebhookView, WebhookSent, FeedView,
         FeedRefresh, NotesDraft, NotesWritten, SavedNotes, NotesPublished,

@@ -155,3 +155,75 @@ test("an SBOM attached in the app shows its packages, the diff and a licence fin
   const line = verdict.rules.find((l) => l.rule === "contents");
   assert.match(line.reason, /left-pad 1\.3\.0 \(WTFPL\)/);
 });
+
+test("what was odd in an attached SBOM stays listed beside the button, in the reader's language", async () => {
+  const dir = dataDir();
+  cli(dir, "init", "--workspace", "Shop", "--name", "Ada", "--email", "ada@example.com");
+  const id = cli(
+    dir,
+    "release",
+    "create",
+    "--service",
+    "shop",
+    "--version",
+    "2.0.0",
+    "--env",
+    "prod",
+    "--title",
+    "Shop 2.0.0",
+    "--component",
+    "web|2.0.0",
+  ).id;
+  // A CycloneDX document a careless generator wrote: a package twice, a purl that is not one,
+  // a package without a name.
+  const odd = join(dir, "odd.cdx.json");
+  const lib = { name: "lodash", version: "4.17.21", purl: "pkg:npm/lodash@4.17.21" };
+  writeFileSync(
+    odd,
+    JSON.stringify({
+      bomFormat: "CycloneDX",
+      specVersion: "1.6",
+      components: [
+        lib,
+        lib,
+        { name: "zod", version: "3.0.0", purl: "npm/zod@3" },
+        { version: "1" },
+      ],
+    }),
+  );
+  await withApp("contents-notes", dir, async (b) => {
+    const attach = async () => {
+      await b.execute((r) => (location.hash = `#/releases/${r}`), id);
+      await (await find(b, "[data-testid=sbom-attach-button]")).click();
+      await answerFileDialog(odd);
+      const notes = await find(b, "[data-testid=sbom-notes]", 20000);
+      return b.execute((n) => n.innerText, notes);
+    };
+    const en = await attach();
+    assert.match(en, /How the SBOM of web was read/);
+    assert.match(en, /pkg:npm\/lodash@4\.17\.21 is listed more than once; it is kept once\./);
+    assert.match(en, /zod: its purl “npm\/zod@3” is malformed; the package is kept without it\./);
+    assert.match(en, /Technical detail: package `zod`: purl `npm\/zod@3` is malformed \(/);
+    assert.match(en, /A package without a name: left out\./);
+    // The packages read are listed; the notes stay until closed.
+    const panel = () => b.execute(() => document.querySelector("[data-testid=contents]").innerText);
+    await until(b, async () => /zod/.test(await panel()), "the packages listed");
+    await (await find(b, "[data-testid=sbom-notes] button")).click();
+    await until(
+      b,
+      async () => !(await b.execute(() => !!document.querySelector("[data-testid=sbom-notes]"))),
+      "the notes closed",
+    );
+    await inFrench(b);
+    const fr = await attach();
+    assert.match(fr, /Lecture de la SBOM de web\u00a0: ce qu’elle avait d’inhabituel/);
+    assert.match(
+      fr,
+      /pkg:npm\/lodash@4\.17\.21 figure plusieurs fois\u202f; il est gardé une fois\./,
+    );
+    assert.match(fr, /zod\u00a0: son purl «\u00a0npm\/zod@3\u00a0» est mal formé/);
+    assert.match(fr, /Un paquet sans nom\u00a0: écarté\./);
+    await b.execute(() => document.querySelector("[data-testid=sbom-notes]").scrollIntoView());
+    await screenshot(b, "release-contents-notes-fr");
+  });
+});

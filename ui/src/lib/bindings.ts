@@ -1658,6 +1658,26 @@ digest: string,
  */
 tool?: string | null, };
 
+export type SbomNote = { code: SbomNoteCode, 
+/**
+ * The package the note is about (its name, or the key it was listed under), when one is.
+ */
+package?: string, 
+/**
+ * A second name: the malformed purl, or the other package given the same purl.
+ */
+other?: string, 
+/**
+ * How many notes were left out (`more` only).
+ */
+count?: number, 
+/**
+ * In English.
+ */
+message: string, };
+
+export type SbomNoteCode = "nameless" | "odd_field" | "odd_purl" | "bad_purl" | "listed_twice" | "purl_shared" | "more";
+
 export type Moved = { name: string, 
 /**
  * The package's identity (its purl without version, else its name).
@@ -1680,7 +1700,7 @@ subject: string | null, packages: number,
 /**
  * What was odd in the document and how it was read.
  */
-notes: Array<string>, event_id: string, };
+notes: Array<SbomNote>, event_id: string, };
 
 export type ComponentContents = { component: string, document: SbomDocument, 
 /**

@@ -302,7 +302,9 @@ export const en = {
   "audit.lying": "Security finding: remote files whose header announces events they do not carry",
   "audit.lyingFile": "only the events it carries were taken; its header is not believed.",
   "audit.forked":
-    "Security finding: the key {fingerprint} signed two histories from its event {seq}. Nothing it signed from there counts. An admin gives the member a new key: relm member rotate {fingerprint} --key NEW_KEY",
+    "Security finding: the key {fingerprint} signed two histories from its event {seq}. Nothing it signed from there counts until an admin gives the member a new key.",
+  "audit.forkedAskAdmin":
+    "Only an admin can give the member a new key: ask one to enter it on their Audit page.",
   "audit.forkVerify":
     "{count, plural, one {# member key signed two histories (see below)} other {# member keys signed two histories (see below)}}",
   "audit.suspended": "does not count: the key signed two histories",
@@ -761,6 +763,18 @@ export const en = {
   "sbom.where": "Which releases ship the package",
   "sbom.search": "Search",
   "sbom.shipsNone": "No release ships it.",
+  "sbom.notes": "How the SBOM of {component} was read: what was odd in it",
+  "sbom.note.nameless": "A package without a name: left out.",
+  "sbom.note.odd_field":
+    "{package}: a field too long or with control characters; the package is left out.",
+  "sbom.note.odd_purl":
+    "{package}: its purl is too long or has control characters; the package is kept without it.",
+  "sbom.note.bad_purl":
+    "{package}: its purl “{other}” is malformed; the package is kept without it.",
+  "sbom.note.listed_twice": "{package} is listed more than once; it is kept once.",
+  "sbom.note.purl_shared": "{package} and {other} are given the same purl; {package} is kept.",
+  "sbom.note.more":
+    "{count, plural, one {And # more note like these.} other {And # more notes like these.}}",
   "event.sbom.attached": "SBOM attached",
   "sbom.attachedSummary":
     "{component} · {count, plural, one {# package} other {# packages}} ({format})",
@@ -1778,7 +1792,9 @@ export const fr: Record<MessageKey, string> = {
   "audit.lyingFile":
     "seuls les événements qu’il contient ont été pris en compte ; son en-tête ne l’est pas.",
   "audit.forked":
-    "Alerte de sécurité : la clé {fingerprint} a signé deux historiques à partir de son événement {seq}. Rien de ce qu’elle a signé depuis ne compte. Un administrateur donne une nouvelle clé au membre : relm member rotate {fingerprint} --key NOUVELLE_CLÉ",
+    "Alerte de sécurité : la clé {fingerprint} a signé deux historiques à partir de son événement {seq}. Rien de ce qu’elle a signé depuis ne compte tant qu’un administrateur n’a pas donné une nouvelle clé au membre.",
+  "audit.forkedAskAdmin":
+    "Seul un administrateur peut donner une nouvelle clé au membre : demandez-lui de la saisir sur sa page Audit.",
   "audit.forkVerify":
     "{count, plural, one {# clé de membre a signé deux historiques (voir plus bas)} other {# clés de membre ont signé deux historiques (voir plus bas)}}",
   "audit.suspended": "sans effet : la clé a signé deux historiques",
@@ -1970,7 +1986,7 @@ export const fr: Record<MessageKey, string> = {
   "notes.savedBy": "Enregistrées par {name}, {at}",
   "notes.unsaved": "modifications non enregistrées",
   "notes.language": "Langue",
-  "notes.draft": "Rédiger à partir de la version",
+  "notes.draft": "Rédiger à partir de la mise en production",
   "notes.replaceConfirm":
     "Remplacer le texte en cours par une nouvelle ébauche ? Les modifications non enregistrées seront perdues.",
   "notes.save": "Enregistrer",
@@ -2259,6 +2275,18 @@ export const fr: Record<MessageKey, string> = {
   "sbom.where": "Mises en production qui livrent le paquet",
   "sbom.search": "Chercher",
   "sbom.shipsNone": "Aucune mise en production ne le livre.",
+  "sbom.notes": "Lecture de la SBOM de {component} : ce qu’elle avait d’inhabituel",
+  "sbom.note.nameless": "Un paquet sans nom : écarté.",
+  "sbom.note.odd_field":
+    "{package} : un champ trop long ou contenant des caractères de contrôle ; le paquet est écarté.",
+  "sbom.note.odd_purl":
+    "{package} : son purl est trop long ou contient des caractères de contrôle ; le paquet est gardé sans lui.",
+  "sbom.note.bad_purl":
+    "{package} : son purl « {other} » est mal formé ; le paquet est gardé sans lui.",
+  "sbom.note.listed_twice": "{package} figure plusieurs fois ; il est gardé une fois.",
+  "sbom.note.purl_shared": "{package} et {other} portent le même purl ; {package} est gardé.",
+  "sbom.note.more":
+    "{count, plural, one {Et # autre remarque de ce genre.} other {Et # autres remarques de ce genre.}}",
   "event.sbom.attached": "Nomenclature logicielle (SBOM) jointe",
   "sbom.attachedSummary":
     "{component} · {count, plural, one {# paquet} other {# paquets}} ({format})",

@@ -9,6 +9,7 @@ import {
   packProblemText,
   problemText,
   reasonText,
+  sbomNoteText,
   verifyProblemText,
 } from "./problems";
 import type { FieldProblem, Reason } from "./types";
@@ -341,5 +342,34 @@ describe("events without effect and events held back", () => {
         text: "Said by the backend.",
       });
     }
+  });
+});
+
+describe("what was odd in an SBOM", () => {
+  const note = {
+    code: "bad_purl" as const,
+    package: "left-pad",
+    other: "npm/left-pad@1",
+    message:
+      "package `left-pad`: purl `npm/left-pad@1` is malformed (missing scheme); kept without it",
+  };
+  it("words each note with its names, the backend's English as detail", () => {
+    setLocale("en");
+    expect(sbomNoteText(note)).toEqual({
+      text: "left-pad: its purl “npm/left-pad@1” is malformed; the package is kept without it.",
+      detail: `Technical detail: ${note.message}`,
+    });
+    expect(
+      sbomNoteText({ code: "more", count: 3, message: "and 3 more notes like these" }).text,
+    ).toBe("And 3 more notes like these.");
+    setLocale("fr");
+    expect(sbomNoteText(note).text).toBe(
+      "left-pad\u00a0: son purl «\u00a0npm/left-pad@1\u00a0» est mal formé\u202f; le paquet est gardé sans lui.",
+    );
+    expect(
+      sbomNoteText({ code: "more", count: 1, message: "and 1 more notes like these" }).text,
+    ).toBe("Et 1 autre remarque de ce genre.");
+    expect(sbomNoteText(note).detail).toBe(`Détail technique\u00a0: ${note.message}`);
+    setLocale("en");
   });
 });

@@ -11,6 +11,7 @@ import { worded } from "./labels";
 import { formatDateTime, formatDay, i18n, t } from "./i18n.svelte";
 import { en, type MessageKey } from "./messages";
 import type { FieldProblem, Problem, ProblemCode, Reason, ReasonCode } from "./types";
+import type { SbomNote } from "./bindings";
 
 /** The message of each code; every code the backend can send must be here (tsc checks it). */
 const wording: Record<Exclude<ProblemCode, "other">, MessageKey> = {
@@ -261,4 +262,13 @@ export function packProblemText(code: string, english: string): { text: string; 
   const said = findingText("audit.problem", code, english);
   if (!said.detail) return said;
   return { ...said, text: `${said.text.charAt(0).toUpperCase()}${said.text.slice(1)}.` };
+}
+
+/** What was odd in an SBOM as it was read, in the UI's language, with the backend's English
+ *  (which says, for instance, why a purl is malformed) as its technical detail. Every code has
+ *  a wording: `sbom.note.<code>` is checked against the catalogue's keys when the UI is built. */
+export function sbomNoteText(n: SbomNote): { text: string; detail: string } {
+  const key: `sbom.note.${SbomNote["code"]}` = `sbom.note.${n.code}`;
+  const text = t(key, { package: n.package ?? "", other: n.other ?? "", count: n.count ?? 0 });
+  return { text, detail: t("technicalDetail", { detail: n.message }) };
 }

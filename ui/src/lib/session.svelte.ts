@@ -14,7 +14,8 @@ export const session = $state({
   syncing: false,
   /** Bumped on every backend change notification; pages reload when it moves. */
   version: 0,
-  toast: null as { text: string; tone: "ok" | "error" | "warn" } | null,
+  /** The toast shown: its words are asked when drawn, so a change of language rewords it. */
+  toast: null as { text: () => string; tone: "ok" | "error" | "warn" } | null,
   /** Ask for a key backup (right after a workspace was created or joined). */
   askBackup: false,
 });
@@ -54,8 +55,10 @@ export async function savePreferences(): Promise<void> {
 }
 
 let toastTimer: ReturnType<typeof setTimeout> | undefined;
-export function toast(text: string, tone: "ok" | "error" | "warn" = "ok"): void {
-  session.toast = { text, tone };
+/** Show a toast for five seconds. Give words from the catalogue as a function (`() => t(…)`),
+ *  so that they follow the language if the reader switches it while the toast is up. */
+export function toast(text: string | (() => string), tone: "ok" | "error" | "warn" = "ok"): void {
+  session.toast = { text: typeof text === "function" ? text : () => text, tone };
   clearTimeout(toastTimer);
   toastTimer = setTimeout(() => (session.toast = null), 5000);
 }

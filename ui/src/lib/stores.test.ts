@@ -13,7 +13,8 @@ vi.mock("@tauri-apps/api/core", () => ({
 }));
 
 const { session, loadSession, savePreferences, toast } = await import("./session.svelte");
-const { i18n } = await import("./i18n.svelte");
+const i18nModule = await import("./i18n.svelte");
+const { i18n } = i18nModule;
 const { theme } = await import("./theme.svelte");
 const backend_ = await import("./backend");
 const { backend, BackendError } = backend_;
@@ -46,10 +47,21 @@ describe("session", () => {
   it("shows a toast and clears it later", () => {
     vi.useFakeTimers();
     toast("saved");
-    expect(session.toast).toEqual({ text: "saved", tone: "ok" });
+    expect(session.toast?.text()).toBe("saved");
+    expect(session.toast?.tone).toBe("ok");
     vi.advanceTimersByTime(6000);
     expect(session.toast).toBeNull();
     vi.useRealTimers();
+  });
+
+  it("rewords a toast shown when the reader switches language", () => {
+    const { setLocale, t } = i18nModule;
+    setLocale("en");
+    toast(() => t("sync.nothing"));
+    expect(session.toast?.text()).toBe("Up to date: nothing new");
+    setLocale("fr");
+    expect(session.toast?.text()).toBe("À jour\u00a0: rien de nouveau");
+    setLocale("en");
   });
 
   it("turns backend refusals into typed errors with the field at fault", async () => {

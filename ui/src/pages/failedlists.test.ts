@@ -190,3 +190,51 @@ describe("the Audit page's events a sync held back", () => {
     setLocale("en");
   });
 });
+
+describe("the Audit page's fork finding", () => {
+  const fork = {
+    author: "ed25519:bob",
+    fingerprint: "ab12:cd34",
+    seq: 7,
+    hashes: ["h1", "h2"],
+    resolved: false,
+  };
+  async function shown(roles: string[]) {
+    setLocale("en");
+    session.identity = { active: true, roles } as unknown as NonNullable<typeof session.identity>;
+    session.sync = {
+      quarantined: [],
+      pending: [],
+      forks: [],
+      forked: [fork],
+      lying: [],
+      not_applied: [],
+    } as unknown as NonNullable<typeof session.sync>;
+    const Page = (await import("./Audit.svelte")).default;
+    root = document.createElement("div");
+    document.body.append(root);
+    page = mount(Page, { target: root });
+    await settled();
+    return root.querySelector("[data-testid=forked]")!;
+  }
+  afterEach(() => {
+    session.sync = null;
+    session.identity = null;
+  });
+
+  it("gives an admin the form that gives the member a new key, and names no command", async () => {
+    const finding = await shown(["admin", "release_manager"]);
+    expect(finding.textContent).toContain("until an admin gives the member a new key");
+    expect(finding.textContent).not.toContain("relm member");
+    expect(finding.querySelector("[data-testid=rotate] input[name=new-key]")).not.toBeNull();
+    expect(finding.querySelector("[data-testid=ask-admin]")).toBeNull();
+  });
+
+  it("tells anyone else to ask an admin, with no form that would be refused", async () => {
+    const finding = await shown(["release_manager"]);
+    expect(finding.querySelector("[data-testid=rotate]")).toBeNull();
+    expect(finding.querySelector("[data-testid=ask-admin]")!.textContent).toContain(
+      "Only an admin can give the member a new key",
+    );
+  });
+});

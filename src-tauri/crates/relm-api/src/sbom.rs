@@ -27,7 +27,7 @@ pub struct SbomAttached {
     pub subject: Option<String>,
     pub packages: u32,
     /// What was odd in the document and how it was read.
-    pub notes: Vec<String>,
+    pub notes: Vec<relm_sbom::Note>,
     pub event_id: String,
 }
 

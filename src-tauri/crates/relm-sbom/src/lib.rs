@@ -58,7 +58,50 @@ pub struct Sbom {
     pub packages: Vec<Package>,
     /// What was odd and how it was read (a package listed twice, a malformed purl...).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub notes: Vec<String>,
+    pub notes: Vec<Note>,
+}
+
+/// Something odd in a document and how it was read: a code the app words in its reader's
+/// language, the names it needs, and the same in English for the CLI and the logs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "SbomNote"))]
+pub struct Note {
+    pub code: NoteCode,
+    /// The package the note is about (its name, or the key it was listed under), when one is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub package: Option<String>,
+    /// A second name: the malformed purl, or the other package given the same purl.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub other: Option<String>,
+    /// How many notes were left out (`more` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub count: Option<u32>,
+    /// In English.
+    pub message: String,
+}
+
+/// What a [`Note`] says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "SbomNoteCode"))]
+#[serde(rename_all = "snake_case")]
+pub enum NoteCode {
+    /// A package without a name: left out.
+    Nameless,
+    /// A field too long (`relm_domain::sbom::MAX_FIELD`) or with control characters: the package left out.
+    OddField,
+    /// Its purl too long (`relm_domain::sbom::MAX_FIELD`) or with control characters: kept without it.
+    OddPurl,
+    /// Its purl malformed: kept without it.
+    BadPurl,
+    /// The same package listed more than once: kept once.
+    ListedTwice,
+    /// One purl given to two packages: the first kept.
+    PurlShared,
+    /// More notes than are kept: how many were left out.
+    More,
 }
 
 /// `sha256:<hex>` of a document's bytes: the evidence that names it.

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use serde::Deserialize;
 use thiserror::Error;
 
-use crate::{Package, Sbom};
+use crate::{NoteCode, Package, Sbom};
 
 /// The largest document read (larger ones are refused before parsing).
 pub const MAX_BYTES: usize = 64 << 20;
@@ -411,15 +411,27 @@ fn spdx(doc: SpdxDoc) -> Result<Sbom, SbomError> {
 struct Kept {
     packages: Vec<Package>,
     seen: HashMap<String, usize>,
-    notes: Vec<String>,
+    notes: Vec<crate::Note>,
     skipped: usize,
 }
 
 impl Kept {
-    fn note(&mut self, what: String) {
-        // A document with thousands of odd entries says so once per kind, not thousands of times.
+    fn note(
+        &mut self,
+        code: NoteCode,
+        package: Option<&str>,
+        other: Option<&str>,
+        message: String,
+    ) {
+        // A document with thousands of odd entries says so fifty times, not thousands.
         if self.notes.len() < 50 {
-            self.notes.push(what);
+            self.notes.push(crate::Note {
+                code,
+                package: package.map(clip),
+                other: other.map(clip),
+                count: None,
+                message,
+            });
         } else {
             self.skipped += 1;
         }
@@ -436,33 +448,53 @@ impl Kept {
         let name = name.map(str::trim).unwrap_or_default();
         let odd = |s: &str| s.len() > MAX_FIELD || s.chars().any(char::is_control);
         if name.is_empty() {
-            self.note("a package without a name; left out".into());
+            self.note(
+                NoteCode::Nameless,
+                None,
+                None,
+                "a package without a name; left out".into(),
+            );
             return Ok(());
         }
         if odd(name) || version.is_some_and(odd) || licenses.iter().any(|l| odd(l)) {
-            self.note(format!(
-                "package `{}`: a field over {MAX_FIELD} characters or with control characters; left out",
-                clip(name)
-            ));
+            self.note(
+                NoteCode::OddField,
+                Some(name),
+                None,
+                format!(
+                    "package `{}`: a field over {MAX_FIELD} characters or with control characters; left out",
+                    clip(name)
+                ),
+            );
             return Ok(());
         }
         let purl = match purl.map(str::trim).filter(|p| !p.is_empty()) {
             None => None,
             Some(p) if odd(p) => {
-                self.note(format!(
-                    "package `{}`: its purl is over {MAX_FIELD} characters or has control characters; kept without it",
-                    clip(name)
-                ));
+                self.note(
+                    NoteCode::OddPurl,
+                    Some(name),
+                    None,
+                    format!(
+                        "package `{}`: its purl is over {MAX_FIELD} characters or has control characters; kept without it",
+                        clip(name)
+                    ),
+                );
                 None
             }
             Some(p) => match p.parse::<packageurl::PackageUrl<'_>>() {
                 Ok(_) => Some(p.to_string()),
                 Err(e) => {
-                    self.note(format!(
-                        "package `{}`: purl `{}` is malformed ({e}); kept without it",
-                        clip(name),
-                        clip(p)
-                    ));
+                    self.note(
+                        NoteCode::BadPurl,
+                        Some(name),
+                        Some(p),
+                        format!(
+                            "package `{}`: purl `{}` is malformed ({e}); kept without it",
+                            clip(name),
+                            clip(p)
+                        ),
+                    );
                     None
                 }
             },
@@ -477,16 +509,19 @@ impl Kept {
         if let Some(&i) = self.seen.get(&key) {
             let first = &self.packages[i];
             let same = first.name == name && first.version.as_deref() == version;
-            self.note(if same {
-                format!("`{}` is listed more than once; kept once", clip(&key))
+            if same {
+                let message = format!("`{}` is listed more than once; kept once", clip(&key));
+                self.note(NoteCode::ListedTwice, Some(&key), None, message);
             } else {
-                format!(
+                let message = format!(
                     "purl `{}` is given to `{}` and to `{}`; the first kept",
                     clip(&key),
                     clip(&first.name),
                     clip(name)
-                )
-            });
+                );
+                let first = first.name.clone();
+                self.note(NoteCode::PurlShared, Some(&first), Some(name), message);
+            }
             return Ok(());
         }
         if self.packages.len() >= MAX_PACKAGES {
@@ -510,8 +545,13 @@ impl Kept {
         subject: Option<String>,
     ) -> Sbom {
         if self.skipped > 0 {
-            self.notes
-                .push(format!("and {} more notes like these", self.skipped));
+            self.notes.push(crate::Note {
+                code: NoteCode::More,
+                package: None,
+                other: None,
+                count: Some(u32::try_from(self.skipped).unwrap_or(u32::MAX)),
+                message: format!("and {} more notes like these", self.skipped),
+            });
         }
         Sbom {
             format: format.into(),
@@ -723,10 +763,29 @@ mod tests {
         assert_eq!(names, vec!["left-pad", "bad"]);
         assert_eq!(s.packages[1].purl, None);
         assert_eq!(s.notes.len(), 4, "{:?}", s.notes);
-        assert!(s.notes[0].contains("listed more than once"));
-        assert!(s.notes[1].contains("given to `left-pad` and to `other`"));
-        assert!(s.notes[2].contains("malformed"));
-        assert!(s.notes[3].contains("without a name"));
+        let codes: Vec<_> = s.notes.iter().map(|n| n.code).collect();
+        use crate::NoteCode::*;
+        assert_eq!(codes, vec![ListedTwice, PurlShared, BadPurl, Nameless]);
+        assert!(s.notes[0].message.contains("listed more than once"));
+        assert_eq!(
+            s.notes[0].package.as_deref(),
+            Some("pkg:npm/left-pad@1.3.0")
+        );
+        assert!(
+            s.notes[1]
+                .message
+                .contains("given to `left-pad` and to `other`")
+        );
+        assert_eq!(
+            (s.notes[1].package.as_deref(), s.notes[1].other.as_deref()),
+            (Some("left-pad"), Some("other"))
+        );
+        assert!(s.notes[2].message.contains("malformed"));
+        assert_eq!(
+            (s.notes[2].package.as_deref(), s.notes[2].other.as_deref()),
+            (Some("bad"), Some("npm/bad@1"))
+        );
+        assert!(s.notes[3].message.contains("without a name"));
     }
 
     #[test]
