@@ -293,6 +293,11 @@ pub async fn retry_outbox(
             pulled: 0,
             pushed: u32::from(entry.state == "done"),
             errors: entry.last_error.into_iter().collect(),
+            failures: entry
+                .last_failure
+                .into_iter()
+                .map(relm_api::connectors::stored_error)
+                .collect(),
             left_out: Vec::new(),
             unfinished: 0,
             waiting: 0,

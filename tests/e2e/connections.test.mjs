@@ -13,10 +13,12 @@ import { after, before, test } from "node:test";
 import {
   LOGS,
   cli,
+  createRelease,
   dataDir,
   errorOf,
   files,
   find,
+  inFrench,
   screenshot,
   set,
   stopDriver,
@@ -325,4 +327,114 @@ test("the app's background sync pulls the connections on its own", async () => {
     listed.map((d) => d.external_ref),
     ["gitlab:acme/payments#901"],
   );
+});
+
+test("the Connections page says in French what a sync left out and why the platform refused", async () => {
+  // A GitLab project whose deployments Relm cannot all take, and whose token is later revoked.
+  let revoked = false;
+  const updated = "2026-11-01T10:00:00Z";
+  const deployment = (id, status, environment, ref = "v1.0.0") => ({
+    id,
+    iid: id,
+    ref,
+    sha: "4f2a9c1e0b7d3a5c6e8f9a0b1c2d3e4f5a6b7c8d",
+    status,
+    created_at: updated,
+    updated_at: updated,
+    environment: { id, name: environment },
+    deployable: { started_at: updated, finished_at: updated },
+  });
+  const shop = createServer((req, res) => {
+    const send = (status, body) => {
+      res.writeHead(status, { "Content-Type": "application/json" });
+      res.end(JSON.stringify(body));
+    };
+    if (revoked || req.headers.authorization !== `Bearer ${TOKEN}`)
+      return send(401, { message: "401 Unauthorized" });
+    if (req.url === "/api/v4/projects/acme%2Fshop")
+      return send(200, { id: 8, path_with_namespace: "acme/shop" });
+    if (req.url.startsWith("/api/v4/projects/acme%2Fshop/deployments?"))
+      return send(200, [
+        deployment(1, "canceled", "prod"),
+        deployment(2, "exploded", "prod"),
+        deployment(3, "success", "bad env!"),
+        deployment(4, "success", "staging"),
+      ]);
+    if (req.url.startsWith("/api/v4/projects/acme%2Fshop/")) return send(200, []);
+    send(404, { message: "404 Not Found" });
+  });
+  await new Promise((r) => shop.listen(0, "127.0.0.1", r));
+  const url = `http://127.0.0.1:${shop.address().port}/api/v4`;
+  try {
+    const dir = dataDir();
+    cli(dir, "init", "--workspace", "Shop", "--name", "Ada", "--email", "ada@example.com");
+    createRelease(dir, "shop", "1.0.0", "prod");
+    process.env.RELM_CONNECTOR_TOKEN = TOKEN;
+    try {
+      cli(dir, "connector", "add", "gitlab", "gl", "--project", "acme/shop", "--api-url", url);
+    } finally {
+      delete process.env.RELM_CONNECTOR_TOKEN;
+    }
+    await withApp("connections-fr", dir, async (b) => {
+      await inFrench(b);
+      await b.execute(() => (location.hash = "#/connections"));
+      const card = await find(b, "[data-testid=connection][data-name=gl]");
+      await (await card.$("button=Synchroniser")).click();
+      const CARD = "[data-testid=connection][data-name=gl]";
+      const text = () => b.execute((q) => document.querySelector(q)?.textContent ?? "", CARD);
+      await until(b, async () => /Écartés \(4\)/.test(await text()), "four left out", 30000);
+      const left = (await text()).replace(/\s+/g, " ");
+      for (const line of [
+        "Déploiement 1 (v1.0.0 vers prod)\u00a0: annulé sur la plateforme\u00a0: rien n’a été exécuté",
+        "Déploiement 2\u00a0: le statut «\u00a0exploded\u00a0» n’est pas documenté par GitLab",
+        "Déploiement 3 (v1.0.0 vers bad env!)\u00a0: «\u00a0bad env!\u00a0» n’est pas le nom d’un environnement Relm",
+        "Déploiement 4 (v1.0.0 vers staging)\u00a0: la mise en production shop 1.0.0 ne vise pas staging",
+      ]) {
+        assert.ok(left.includes(line.replace(/\s+/g, " ")), `${line}\n in ${left}`);
+      }
+      await b.execute((q) => {
+        const d = document.querySelector(`${q} details`);
+        d.open = true;
+        d.scrollIntoView();
+      }, CARD);
+      await screenshot(b, "connections-left-out-fr");
+      // The token is revoked on GitLab: the test and the sync say so, in French, with the way
+      // out the app has (no command line).
+      revoked = true;
+      await (await card.$("button=Tester")).click();
+      await until(
+        b,
+        async () =>
+          /a refusé le jeton de la connexion \(401\)/.test(
+            await b.execute(
+              (q) => document.querySelector(`${q} [data-testid=probe]`)?.textContent ?? "",
+              CARD,
+            ),
+          ),
+        "the probe's refusal in French",
+        20000,
+      );
+      await (await card.$("button=Synchroniser")).click();
+      await until(
+        b,
+        async () =>
+          /Supprimez la connexion et ajoutez-la de nouveau avec un nouveau jeton/.test(
+            await b.execute(
+              (q) =>
+                [...document.querySelectorAll(`${q} .banner.error`)]
+                  .map((e) => e.textContent)
+                  .join(" | "),
+              CARD,
+            ),
+          ),
+        "the sync's refusal in French",
+        30000,
+      );
+      assert.doesNotMatch(await text(), /relm connector|--token-stdin/);
+      await b.execute((q) => document.querySelector(q).scrollIntoView(), CARD);
+      await screenshot(b, "connections-refused-fr");
+    });
+  } finally {
+    shop.close();
+  }
 });

@@ -12,6 +12,7 @@ import { after, test } from "node:test";
 import {
   answerFileDialog,
   cli,
+  createRelease,
   dataDir,
   find,
   inFrench,
@@ -53,21 +54,7 @@ test("an SBOM attached in the app shows its packages, the diff and a licence fin
   );
   cli(dir, "policy", "apply", file, "--note", "no WTFPL");
   const create = (version) =>
-    cli(
-      dir,
-      "release",
-      "create",
-      "--service",
-      "shop",
-      "--version",
-      version,
-      "--env",
-      "prod",
-      "--title",
-      `Shop ${version}`,
-      "--component",
-      `web|${version}`,
-    ).id;
+    createRelease(dir, "shop", version, "prod", "--component", `web|${version}`);
   const v1 = create("1.0.0");
   cli(dir, "sbom", "attach", v1, "--component", "web", npmSbom("npm-shop-1", dir));
   const v2 = create("1.1.0");
@@ -159,21 +146,7 @@ test("an SBOM attached in the app shows its packages, the diff and a licence fin
 test("what was odd in an attached SBOM stays listed beside the button, in the reader's language", async () => {
   const dir = dataDir();
   cli(dir, "init", "--workspace", "Shop", "--name", "Ada", "--email", "ada@example.com");
-  const id = cli(
-    dir,
-    "release",
-    "create",
-    "--service",
-    "shop",
-    "--version",
-    "2.0.0",
-    "--env",
-    "prod",
-    "--title",
-    "Shop 2.0.0",
-    "--component",
-    "web|2.0.0",
-  ).id;
+  const id = createRelease(dir, "shop", "2.0.0", "prod", "--component", "web|2.0.0");
   // A CycloneDX document a careless generator wrote: a package twice, a purl that is not one,
   // a package without a name.
   const odd = join(dir, "odd.cdx.json");

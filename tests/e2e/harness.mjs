@@ -221,6 +221,26 @@ export function cli(dir, ...args) {
   return JSON.parse(out.toString());
 }
 
+/** A release of `service` at `version` for `env` created with the CLI (titled after them),
+ *  with `more` options (`--component`, `web|2.0.0`...): its id. */
+export function createRelease(dir, service, version, env, ...more) {
+  const title = `${service} ${version}`;
+  return cli(
+    dir,
+    "release",
+    "create",
+    "--service",
+    service,
+    "--version",
+    version,
+    "--env",
+    env,
+    "--title",
+    title,
+    ...more,
+  ).id;
+}
+
 /** [`cli`] without blocking this process: for a CLI run that talks to a server of the test. */
 export function cliAsync(dir, ...args) {
   return new Promise((resolve, reject) =>

@@ -1184,12 +1184,26 @@ fn a_failed_delivery_is_said_kept_and_retried() {
     let entry = outbox(&a)[0].clone();
     assert_eq!(entry["state"], "failed");
     assert!(entry["last_error"].as_str().unwrap().contains("500"));
+    // With its reason for the app's wording: what the platform answered.
+    let reason = &entry["last_failure"]["reason"];
+    assert_eq!(reason["code"], "platform_failed", "{entry}");
+    assert_eq!(reason["params"]["detail"], "answered 500", "{entry}");
+    let failure = &report["connectors"][0]["failures"][0];
+    assert_eq!(failure["reason"]["code"], "platform_failed", "{report}");
+    assert_eq!(
+        failure["message"], report["connectors"][0]["errors"][0],
+        "the text is the failure's message"
+    );
     // A write is never repeated blindly: one attempt, then the next sync or a retry.
     assert_eq!(state.lock().unwrap().posts, 1);
     // The connection says so too.
     let listed = a.json(&["connector", "list"])["connectors"][0].clone();
     assert!(
         listed["last_errors"].to_string().contains("answered 500"),
+        "{listed}"
+    );
+    assert_eq!(
+        listed["last_failures"][0]["reason"]["code"], "platform_failed",
         "{listed}"
     );
     let err = a.fails(&["outbox", "retry", "nope"], 2);

@@ -386,6 +386,9 @@ fn notes_are_published_to_the_github_and_gitlab_releases_of_the_tag_once() {
             .contains("no tag 4.2.0 or v4.2.0"),
         "{v}"
     );
+    let reason = &v["entries"][0]["last_failure"]["reason"];
+    assert_eq!(reason["code"], "no_tag", "{v}");
+    assert_eq!(reason["params"]["tags"], "4.2.0 / v4.2.0", "{v}");
     assert!(gl.lock().unwrap().writes.is_empty());
     // The tag is pushed; the outbox delivers it.
     gl.lock().unwrap().tags.push("4.2.0".into());

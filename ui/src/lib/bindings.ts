@@ -33,7 +33,7 @@ export type Reason = { code: ReasonCode,
  */
 params: { [key in string]: string }, message: string, };
 
-export type ReasonCode = "workspace_once" | "not_a_member" | "member_removed" | "role_required" | "already_member" | "last_admin" | "illegal_transition" | "not_editable" | "not_movable" | "policy_in_force" | "nothing_to_decide" | "already_decided" | "decision_would_not_count" | "not_emergency" | "workspace_exists" | "workspace_not_empty" | "remote_exists" | "changed_since_checked" | "file_exists" | "no_release" | "no_policy_version" | "no_calendar_entry" | "no_remote" | "no_member" | "not_joined" | "risk_closed" | "owner_cannot_accept" | "no_risk" | "owner_cannot_lower" | "ref_taken" | "no_deployment" | "nothing_to_review" | "review_signed" | "cannot_sign_review" | "already_signed" | "action_done" | "no_action" | "review_required" | "connector_exists" | "no_connector" | "webhook_exists" | "no_webhook" | "feed_exists" | "store_damaged";
+export type ReasonCode = "workspace_once" | "not_a_member" | "member_removed" | "role_required" | "already_member" | "last_admin" | "illegal_transition" | "not_editable" | "not_movable" | "policy_in_force" | "nothing_to_decide" | "already_decided" | "decision_would_not_count" | "not_emergency" | "workspace_exists" | "workspace_not_empty" | "remote_exists" | "changed_since_checked" | "file_exists" | "no_release" | "no_policy_version" | "no_calendar_entry" | "no_remote" | "no_member" | "not_joined" | "risk_closed" | "owner_cannot_accept" | "no_risk" | "owner_cannot_lower" | "ref_taken" | "no_deployment" | "nothing_to_review" | "review_signed" | "cannot_sign_review" | "already_signed" | "action_done" | "no_action" | "review_required" | "connector_exists" | "no_connector" | "webhook_exists" | "no_webhook" | "feed_exists" | "store_damaged" | "token_refused" | "platform_refused" | "platform_failed" | "certificate_untrusted" | "not_json" | "answer_too_large" | "too_many_pages" | "bad_next_page" | "next_page_elsewhere" | "no_longer_awaited" | "freeze_deleted" | "unknown_write" | "no_tag";
 
 export type ApiError = { code: ErrorCode, message: string, 
 /**
@@ -1522,7 +1522,15 @@ service?: string,
  */
 env_map: Array<string>, };
 
-export type ConnectorView = { name: string, platform: string, api_url: string, target: string, project: string, service: string, env_map: { [key in string]: string }, added_at: string, last_sync_at: string | null, last_ok_at: string | null, last_pulled: number, last_pushed: number, last_errors: Array<string>, 
+export type ConnectorView = { name: string, platform: string, api_url: string, target: string, project: string, service: string, env_map: { [key in string]: string }, added_at: string, last_sync_at: string | null, last_ok_at: string | null, last_pulled: number, last_pushed: number, 
+/**
+ * What the last sync's failures said, in English.
+ */
+last_errors: Array<string>, 
+/**
+ * The same, with their reasons for the app's wording.
+ */
+last_failures: Array<ApiError>, 
 /**
  * Whether the OS keyring holds its token.
  */
@@ -1540,9 +1548,33 @@ export type ProbeView = { name: string, ok: boolean,
 /**
  * The target's full name on the platform, when reached.
  */
-found: string | null, error: string | null, };
+found: string | null, 
+/**
+ * Why it was not reached, in English.
+ */
+error: string | null, 
+/**
+ * The same, with its reason for the app's wording.
+ */
+failure: ApiError | null, };
 
-export type LeftOut = { item: string, reason: string, };
+export type LeftOut = { 
+/**
+ * What was left out, in English.
+ */
+item: string, 
+/**
+ * Why, in English.
+ */
+reason: string, what: LeftOutItem, why: LeftOutWhy, 
+/**
+ * The values the wording of `what` and `why` needs, as text.
+ */
+params: { [key in string]: string }, };
+
+export type LeftOutItem = "deployment" | "argo_sync" | "argo_operation" | "freeze_period" | "freezes" | "sync_windows";
+
+export type LeftOutWhy = "missing_field" | "unknown_status" | "no_time" | "unread" | "canceled" | "not_an_environment" | "several_releases" | "not_targeted" | "ends_later";
 
 export type ConnectorSync = { name: string, 
 /**
@@ -1554,9 +1586,14 @@ pulled: number,
  */
 pushed: number, 
 /**
- * What failed (the sync of this connection stopped); empty when it synced.
+ * What failed (the sync of this connection stopped, or a write was not delivered), in
+ * English; empty when it synced.
  */
 errors: Array<string>, 
+/**
+ * The same failures, with their reasons for the app's wording.
+ */
+failures: Array<ApiError>, 
 /**
  * Deployments left out, with the reason.
  */
@@ -1591,7 +1628,16 @@ payload: string,
 /**
  * `pending`, `sending`, `done`, `failed` or `dropped`.
  */
-state: string, attempts: number, last_error: string | null, created_ms: number, updated_ms: number, 
+state: string, attempts: number, 
+/**
+ * Why its last delivery failed or why it was dropped, in English.
+ */
+last_error: string | null, 
+/**
+ * The same as the API wrote it, with its reason for the app's wording (none when an
+ * earlier version kept only the text).
+ */
+last_failure: ApiError | null, created_ms: number, updated_ms: number, 
 /**
  * The platform's id of what was written, once done.
  */
@@ -1698,9 +1744,13 @@ export type SbomAttached = { release_id: string, component: string, document: Sb
  */
 subject: string | null, packages: number, 
 /**
- * What was odd in the document and how it was read.
+ * What was odd in the document and how it was read, in English.
  */
-notes: Array<SbomNote>, event_id: string, };
+notes: Array<string>, 
+/**
+ * The same notes, with their codes and names for the app's wording.
+ */
+note_details: Array<SbomNote>, event_id: string, };
 
 export type ComponentContents = { component: string, document: SbomDocument, 
 /**
@@ -1854,6 +1904,11 @@ export type NotesPublished = { release_id: string,
  */
 entries: Array<OutboxRow>, 
 /**
- * What failed, per connection (the entry stays in the outbox and is tried again).
+ * What failed, per connection (the entry stays in the outbox and is tried again), in
+ * English.
  */
-errors: Array<string>, };
+errors: Array<string>, 
+/**
+ * The same failures, with their reasons for the app's wording.
+ */
+failures: Array<ApiError>, };

@@ -519,6 +519,55 @@ export const en = {
   "feeds.stopConfirm": "Stop keeping {name} current? Its file stays where it is.",
   "feeds.added": "{name} written to {path}",
   "feeds.scopeAll": "everything",
+  "reason.token_refused":
+    "{url} refused the connection’s token ({http}): it was revoked, has expired or lacks a permission. Remove the connection and add it again with a new token.",
+  "reason.platform_refused": "{url} answered {http}: {detail}",
+  "reason.platform_failed":
+    "{url} did not answer as it should ({detail}); Relm gave up after retrying. The next sync tries again.",
+  "reason.certificate_untrusted":
+    "{url}: the platform’s certificate is not trusted ({detail}). If your company’s network has its own certificate authority, give its certificate in the SSL_CERT_FILE environment variable before starting Relm.",
+  "reason.not_json":
+    "{url} answered something that is not the JSON its API gives ({detail}): the answer was cut, or the API URL is wrong.",
+  "reason.answer_too_large":
+    "{url} answered more than {max} MiB: that is not an answer of this API. Check the API URL.",
+  "reason.too_many_pages":
+    "{url} lists more than {max} pages: Relm does not follow so many. Narrow what the connection reads.",
+  "reason.bad_next_page": "The platform’s next page is not a link Relm can follow ({detail}).",
+  "reason.next_page_elsewhere":
+    "The platform’s next page is at {found}, outside the connection’s API ({api}): Relm did not follow it, and did not send the token there.",
+  "reason.no_longer_awaited":
+    "The deployment no longer waits for an approval on GitLab: nothing was written.",
+  "reason.no_longer_awaited.github":
+    "The run no longer waits for a review on GitHub: nothing was written.",
+  "reason.freeze_deleted":
+    "Freeze period {id} was deleted on GitLab: the next sync writes the freeze again.",
+  "reason.unknown_write": "“{kind}” is not a write this version of Relm knows: update Relm.",
+  "reason.no_tag":
+    "The repository has no tag {tags}: push the release’s tag, then sync again (Relm does not make tags).",
+  "leftOut.line": "{item}: {why}",
+  "leftOut.item.deployment": "deployment {id} ({ref} to {environment})",
+  "leftOut.item.deployment.id": "deployment {id}",
+  "leftOut.item.deployment.none": "a deployment without an id",
+  "leftOut.item.argo_sync": "sync {id} of {app}",
+  "leftOut.item.argo_operation": "the latest operation of {app}",
+  "leftOut.item.freeze_period": "freeze period {id}",
+  "leftOut.item.freeze_period.none": "a freeze period without an id",
+  "leftOut.item.freezes": "the project’s freeze periods",
+  "leftOut.item.sync_windows": "the sync windows of project {project}",
+  "leftOut.why.missing_field": "its “{field}” field is missing",
+  "leftOut.why.unknown_status": "its status “{status}” is not one {platform} documents",
+  "leftOut.why.no_time": "it has no time Relm can read",
+  "leftOut.why.unread":
+    "it could not be read ({detail}); Relm writes nothing to it until it can be read",
+  "leftOut.why.canceled": "canceled on the platform: nothing ran to record",
+  "leftOut.why.not_an_environment":
+    "“{environment}” is not a Relm environment’s name: map it to one in the connection’s environments",
+  "leftOut.why.several_releases":
+    "releases {releases} of {service} all match it: give them distinct versions",
+  "leftOut.why.not_targeted":
+    "the release {service} {version} does not target {relm_environment}: add the environment to the release, or map the platform’s to another",
+  "leftOut.why.ends_later":
+    "the platform says it ended at {at}, later than now: check the platform’s clock",
   "reason.feed_exists": "A calendar subscription named {name} exists already; choose another name.",
   "communication.digest": "Stakeholder digest",
   "communication.digestHelp":
@@ -1226,6 +1275,7 @@ export const en = {
   "reason.owner_cannot_accept": "The owner of a risk cannot accept it: another approver must.",
   "reason.no_risk": "No risk {id}.",
   "list.semicolon": "; ",
+  "common.colon": ":",
   "audit.fieldValue": "{field}: {value}",
   "audit.field.window": "Planned window",
   "rule.approvals": "Approvals",
@@ -2021,6 +2071,57 @@ export const fr: Record<MessageKey, string> = {
   "feeds.stopConfirm": "Ne plus tenir {name} à jour ? Son fichier reste où il est.",
   "feeds.added": "{name} écrit dans {path}",
   "feeds.scopeAll": "tout",
+  "reason.token_refused":
+    "{url} a refusé le jeton de la connexion ({http}) : il a été révoqué, a expiré ou n’a pas une permission nécessaire. Supprimez la connexion et ajoutez-la de nouveau avec un nouveau jeton.",
+  "reason.platform_refused": "{url} a répondu {http} : {detail}",
+  "reason.platform_failed":
+    "{url} n’a pas répondu comme prévu ({detail}) ; Relm a abandonné après plusieurs essais. La prochaine synchronisation réessaiera.",
+  "reason.certificate_untrusted":
+    "{url} : le certificat de la plateforme n’est pas reconnu ({detail}). Si le réseau de votre entreprise a sa propre autorité de certification, indiquez son certificat dans la variable d’environnement SSL_CERT_FILE avant de lancer Relm.",
+  "reason.not_json":
+    "{url} a répondu autre chose que le JSON de son API ({detail}) : la réponse a été tronquée, ou l’URL de l’API est erronée.",
+  "reason.answer_too_large":
+    "{url} a répondu plus de {max} Mio : ce n’est pas une réponse de cette API. Vérifiez l’URL de l’API.",
+  "reason.too_many_pages":
+    "{url} compte plus de {max} pages : Relm n’en suit pas autant. Restreignez ce que lit la connexion.",
+  "reason.bad_next_page":
+    "La page suivante indiquée par la plateforme n’est pas un lien que Relm peut suivre ({detail}).",
+  "reason.next_page_elsewhere":
+    "La page suivante indiquée par la plateforme est à {found}, hors de l’API de la connexion ({api}) : Relm ne l’a pas suivie et n’y a pas envoyé le jeton.",
+  "reason.no_longer_awaited":
+    "Le déploiement n’attend plus d’approbation sur GitLab : rien n’a été écrit.",
+  "reason.no_longer_awaited.github":
+    "L’exécution n’attend plus de revue sur GitHub : rien n’a été écrit.",
+  "reason.freeze_deleted":
+    "La période de gel {id} a été supprimée sur GitLab : la prochaine synchronisation écrira le gel de nouveau.",
+  "reason.unknown_write":
+    "« {kind} » n’est pas une écriture que cette version de Relm connaît : mettez Relm à jour.",
+  "reason.no_tag":
+    "Le dépôt n’a pas de tag {tags} : poussez le tag de la mise en production, puis synchronisez de nouveau (Relm ne crée pas de tags).",
+  "leftOut.line": "{item} : {why}",
+  "leftOut.item.deployment": "déploiement {id} ({ref} vers {environment})",
+  "leftOut.item.deployment.id": "déploiement {id}",
+  "leftOut.item.deployment.none": "un déploiement sans identifiant",
+  "leftOut.item.argo_sync": "synchronisation {id} de {app}",
+  "leftOut.item.argo_operation": "la dernière opération de {app}",
+  "leftOut.item.freeze_period": "période de gel {id}",
+  "leftOut.item.freeze_period.none": "une période de gel sans identifiant",
+  "leftOut.item.freezes": "les périodes de gel du projet",
+  "leftOut.item.sync_windows": "les fenêtres de synchronisation du projet {project}",
+  "leftOut.why.missing_field": "le champ « {field} » manque",
+  "leftOut.why.unknown_status": "le statut « {status} » n’est pas documenté par {platform}",
+  "leftOut.why.no_time": "aucune date lisible par Relm",
+  "leftOut.why.unread":
+    "lecture impossible ({detail}) ; Relm n’y écrit rien tant que la lecture échoue",
+  "leftOut.why.canceled": "annulé sur la plateforme : rien n’a été exécuté",
+  "leftOut.why.not_an_environment":
+    "« {environment} » n’est pas le nom d’un environnement Relm : associez-le à l’un d’eux dans les environnements de la connexion",
+  "leftOut.why.several_releases":
+    "les mises en production {releases} de {service} lui correspondent toutes : donnez-leur des versions distinctes",
+  "leftOut.why.not_targeted":
+    "la mise en production {service} {version} ne vise pas {relm_environment} : ajoutez l’environnement à la mise en production, ou associez celui de la plateforme à un autre",
+  "leftOut.why.ends_later":
+    "la plateforme indique une fin à {at}, plus tard que maintenant : vérifiez l’horloge de la plateforme",
   "reason.feed_exists":
     "Un abonnement au calendrier nommé {name} existe déjà ; choisissez un autre nom.",
   "communication.digest": "Synthèse pour les parties prenantes",
@@ -2756,6 +2857,7 @@ export const fr: Record<MessageKey, string> = {
     "Le responsable d’un risque ne peut pas l’accepter : un autre approbateur doit le faire.",
   "reason.no_risk": "Aucun risque {id}.",
   "list.semicolon": " ; ",
+  "common.colon": " :",
   "audit.fieldValue": "{field} : {value}",
   "audit.field.window": "Fenêtre prévue",
   "rule.approvals": "Approbations",

@@ -6,6 +6,8 @@ import {
   errorText,
   findingText,
   formErrors,
+  keptErrorText,
+  leftOutText,
   packProblemText,
   problemText,
   reasonText,
@@ -371,5 +373,88 @@ describe("what was odd in an SBOM", () => {
     ).toBe("Et 1 autre remarque de ce genre.");
     expect(sbomNoteText(note).detail).toBe(`Détail technique\u00a0: ${note.message}`);
     setLocale("en");
+  });
+});
+
+describe("what a connection's sync left out, and why the platform refused", () => {
+  const canceled = {
+    item: "deployment 901 (v1.4.0 to production)",
+    reason: "canceled on the platform: nothing ran to record",
+    what: "deployment" as const,
+    why: "canceled" as const,
+    params: { id: "901", ref: "v1.4.0", environment: "production" },
+  };
+  it("words each item and each reason, in English and in French", () => {
+    setLocale("en");
+    expect(leftOutText(canceled)).toBe(
+      "Deployment 901 (v1.4.0 to production): canceled on the platform: nothing ran to record",
+    );
+    const nameless = {
+      ...canceled,
+      why: "missing_field" as const,
+      params: { field: "id" },
+    };
+    expect(leftOutText(nameless)).toBe("A deployment without an id: its “id” field is missing");
+    const later = {
+      ...canceled,
+      why: "ends_later" as const,
+      params: { ...canceled.params, at: "2027-03-01T09:00:00Z" },
+    };
+    expect(leftOutText(later)).toMatch(
+      /: the platform says it ended at .*2027.*: check the platform’s clock$/,
+    );
+    setLocale("fr");
+    expect(leftOutText(canceled)).toBe(
+      "Déploiement 901 (v1.4.0 vers production)\u00a0: annulé sur la plateforme\u00a0: rien n’a été exécuté",
+    );
+    const windows = {
+      item: "the sync windows of project shop",
+      reason: "…",
+      what: "sync_windows" as const,
+      why: "unread" as const,
+      params: { project: "shop", detail: "answered 503" },
+    };
+    expect(leftOutText(windows)).toBe(
+      "Les fenêtres de synchronisation du projet shop\u00a0: lecture impossible (answered 503)\u202f; Relm n’y écrit rien tant que la lecture échoue",
+    );
+    setLocale("en");
+  });
+
+  it("words a platform's refusal kept by a sync, and shows an earlier version's text as it is", () => {
+    const refused = {
+      code: "remote" as const,
+      message:
+        "the token was refused at https://gitlab.example.com/api/v4/projects/7 (401): … relm connector add …",
+      problems: [],
+      reason: {
+        code: "token_refused" as const,
+        params: { url: "https://gitlab.example.com/api/v4/projects/7", http: "401" },
+        message: "…",
+      },
+    };
+    setLocale("fr");
+    const fr = keptErrorText(refused);
+    expect(fr).toMatch(
+      /^https:\/\/gitlab\.example\.com\/api\/v4\/projects\/7 a refusé le jeton de la connexion \(401\)/,
+    );
+    expect(fr).toContain("Supprimez la connexion et ajoutez-la de nouveau");
+    expect(fr).not.toContain("relm connector");
+    setLocale("en");
+    expect(keptErrorText(refused)).toContain(
+      "Remove the connection and add it again with a new token.",
+    );
+    expect(keptErrorText("gitlab.example.com: answered 502")).toBe(
+      "gitlab.example.com: answered 502",
+    );
+    const github = {
+      ...refused,
+      reason: { code: "no_longer_awaited" as const, params: { platform: "github" }, message: "" },
+    };
+    expect(keptErrorText(github)).toBe(
+      "The run no longer waits for a review on GitHub: nothing was written.",
+    );
+    expect(
+      keptErrorText({ ...github, reason: { ...github.reason, params: { platform: "gitlab" } } }),
+    ).toBe("The deployment no longer waits for an approval on GitLab: nothing was written.");
   });
 });

@@ -8,10 +8,10 @@
 import { tick } from "svelte";
 import { BackendError } from "./backend";
 import { worded } from "./labels";
-import { formatDateTime, formatDay, i18n, t } from "./i18n.svelte";
+import { formatDateTime, formatDay, formatNumber, i18n, t } from "./i18n.svelte";
 import { en, type MessageKey } from "./messages";
 import type { FieldProblem, Problem, ProblemCode, Reason, ReasonCode } from "./types";
-import type { SbomNote } from "./bindings";
+import type { ApiError, LeftOut, SbomNote } from "./bindings";
 
 /** The message of each code; every code the backend can send must be here (tsc checks it). */
 const wording: Record<Exclude<ProblemCode, "other">, MessageKey> = {
@@ -100,6 +100,7 @@ const reasonParam: Record<string, (v: string) => string> = {
     ),
   change_type: (v) => t(`type.${v}` as MessageKey),
   at: (v) => formatDateTime(v),
+  max: (v) => formatNumber(Number(v)),
 };
 
 /** The wording of each refusal; every code the backend can send must be here (tsc checks it). */
@@ -148,6 +149,19 @@ const reasonWording: Record<ReasonCode, MessageKey> = {
   no_action: "reason.no_action",
   review_required: "reason.review_required",
   store_damaged: "reason.store_damaged",
+  token_refused: "reason.token_refused",
+  platform_refused: "reason.platform_refused",
+  platform_failed: "reason.platform_failed",
+  certificate_untrusted: "reason.certificate_untrusted",
+  not_json: "reason.not_json",
+  answer_too_large: "reason.answer_too_large",
+  too_many_pages: "reason.too_many_pages",
+  bad_next_page: "reason.bad_next_page",
+  next_page_elsewhere: "reason.next_page_elsewhere",
+  no_longer_awaited: "reason.no_longer_awaited",
+  freeze_deleted: "reason.freeze_deleted",
+  unknown_write: "reason.unknown_write",
+  no_tag: "reason.no_tag",
 };
 
 /** The variant of a refusal's wording its parameters call for (`no_remote` without a name
@@ -162,7 +176,9 @@ function reasonKey(r: Reason): MessageKey {
         : (r.code === "no_policy_version" && !("version" in r.params)) ||
             (r.code === "no_remote" && !("name" in r.params))
           ? "none"
-          : null;
+          : r.code === "no_longer_awaited" && r.params.platform === "github"
+            ? "github"
+            : null;
   return (variant ? `${base}.${variant}` : base) as MessageKey;
 }
 
@@ -211,6 +227,12 @@ export function errorText(e: unknown): string {
   if (e.reason) return reasonText(e.reason);
   if (i18n.locale === "en") return e.message;
   return t("error.kind", { kind: t(`error.${e.code}` as MessageKey), detail: e.message });
+}
+
+/** An error the backend kept (a connection's last sync, an outbox entry's last delivery) in
+ *  the UI's language; text an earlier version kept is shown as it is. */
+export function keptErrorText(e: ApiError | string): string {
+  return typeof e === "string" ? e : errorText(new BackendError(e));
 }
 
 /** Move the focus to the first field marked invalid in `root` (after the DOM shows them). */
@@ -271,4 +293,23 @@ export function sbomNoteText(n: SbomNote): { text: string; detail: string } {
   const key: `sbom.note.${SbomNote["code"]}` = `sbom.note.${n.code}`;
   const text = t(key, { package: n.package ?? "", other: n.other ?? "", count: n.count ?? 0 });
   return { text, detail: t("technicalDetail", { detail: n.message }) };
+}
+
+/** What a connection's sync left out, and why, in the UI's language. */
+export function leftOutText(l: LeftOut): string {
+  const p = l.params;
+  const variant =
+    (l.what === "deployment" || l.what === "freeze_period") && !p.id
+      ? ".none"
+      : l.what === "deployment" && !(p.ref && p.environment)
+        ? ".id"
+        : "";
+  const base: `leftOut.item.${LeftOut["what"]}` = `leftOut.item.${l.what}`;
+  const why: `leftOut.why.${LeftOut["why"]}` = `leftOut.why.${l.why}`;
+  const params = { ...p, at: p.at ? formatDateTime(p.at) : "" };
+  const line = t("leftOut.line", {
+    item: t(`${base}${variant}` as MessageKey, params),
+    why: t(why, params),
+  });
+  return line.charAt(0).toUpperCase() + line.slice(1);
 }

@@ -58,13 +58,19 @@ afterEach(() => {
   for (const k of Object.keys(asked)) delete asked[k];
 });
 
-async function failed(load: () => Promise<{ default: Component }>, ...methods: string[]) {
-  setLocale("en");
+/** Mount the page `load` gives, and let it ask what it asks. */
+async function mounted(load: () => Promise<{ default: Component }>): Promise<HTMLElement> {
   const Page = (await load()).default;
   root = document.createElement("div");
   document.body.append(root);
   page = mount(Page, { target: root });
   await settled();
+  return root;
+}
+
+async function failed(load: () => Promise<{ default: Component }>, ...methods: string[]) {
+  setLocale("en");
+  const root = await mounted(load);
   for (const method of methods) {
     expect(asked[method]?.length, `${method} asked`).toBeGreaterThan(0);
     for (const hand of asked[method] ?? []) hand.reject(DAMAGED);
@@ -169,11 +175,7 @@ describe("the Audit page's events a sync held back", () => {
         },
       ],
     } as unknown as NonNullable<typeof session.sync>;
-    const Page = (await import("./Audit.svelte")).default;
-    root = document.createElement("div");
-    document.body.append(root);
-    page = mount(Page, { target: root });
-    await settled();
+    const root = await mounted(() => import("./Audit.svelte"));
     const text = root.querySelector("[data-testid=held-events]")!.textContent!.replace(/\s+/g, " ");
     // (Spaces, no-break ones included, are made plain above.)
     for (const [french, english] of [
@@ -210,11 +212,7 @@ describe("the Audit page's fork finding", () => {
       lying: [],
       not_applied: [],
     } as unknown as NonNullable<typeof session.sync>;
-    const Page = (await import("./Audit.svelte")).default;
-    root = document.createElement("div");
-    document.body.append(root);
-    page = mount(Page, { target: root });
-    await settled();
+    const root = await mounted(() => import("./Audit.svelte"));
     return root.querySelector("[data-testid=forked]")!;
   }
   afterEach(() => {

@@ -10,6 +10,7 @@ use std::time::Duration as StdDuration;
 use chrono::{DateTime, Duration};
 use relm_connect::connector::{self, Platform, Pulled};
 use relm_connect::fetch::Api;
+use relm_connect::remote::{Item, Why};
 use relm_connect::remote::{RemoteDeployment, RemoteState};
 pub use relm_connect::seen::{Seen, SeenEnvironment, SeenRelease};
 use relm_domain::ids::ReleaseId;
@@ -17,7 +18,7 @@ use relm_domain::limits::{DEPLOYMENT_SKEW_MINUTES, MAX_SHORT};
 use relm_domain::payload::{Decision, EventBody, ImportedDeployment, Outcome};
 use relm_domain::text::{self, Lines};
 use relm_domain::window::fmt_utc;
-use relm_domain::{DomainError, ProblemCode, Problems, ReasonCode};
+use relm_domain::{DomainError, ProblemCode, Problems, Reason, ReasonCode};
 use relm_store::connectors::{self as store, Candidate, ConnectorRow};
 use relm_store::outbox;
 pub use relm_store::outbox::OutboxRow;
@@ -72,7 +73,10 @@ pub struct ConnectorView {
     pub last_ok_at: Option<String>,
     pub last_pulled: i64,
     pub last_pushed: i64,
+    /// What the last sync's failures said, in English.
     pub last_errors: Vec<String>,
+    /// The same, with their reasons for the app's wording.
+    pub last_failures: Vec<ApiError>,
     /// Whether the OS keyring holds its token.
     pub has_token: bool,
     /// Deployments the platform reported that no release matched yet.
@@ -89,16 +93,29 @@ pub struct ProbeView {
     pub ok: bool,
     /// The target's full name on the platform, when reached.
     pub found: Option<String>,
+    /// Why it was not reached, in English.
     pub error: Option<String>,
+    /// The same, with its reason for the app's wording.
+    pub failure: Option<ApiError>,
 }
 
-/// A deployment reported by a platform and not recorded, and why.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct LeftOut {
-    pub item: String,
-    pub reason: String,
+/// An error as an outbox entry keeps it (JSON).
+fn stored(e: &ApiError) -> String {
+    serde_json::to_string(e).unwrap_or_else(|_| e.message.clone())
 }
+
+/// An error a sync stored: as the API wrote it, or (from an earlier version) its English text.
+pub fn stored_error(v: Value) -> ApiError {
+    match v {
+        Value::String(message) => ApiError::new(ErrorCode::Remote, message),
+        v => serde_json::from_value(v.clone())
+            .unwrap_or_else(|_| ApiError::new(ErrorCode::Remote, v.to_string())),
+    }
+}
+
+/// What a sync left out, and why (a deployment the platform reported and Relm did not record,
+/// or a part of the platform's answer it could not read).
+pub use relm_connect::remote::{Item as LeftOutItem, Skipped as LeftOut, Why as LeftOutWhy};
 
 /// What syncing one connection did.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -109,8 +126,11 @@ pub struct ConnectorSync {
     pub pulled: u32,
     /// Writes delivered to the platform.
     pub pushed: u32,
-    /// What failed (the sync of this connection stopped); empty when it synced.
+    /// What failed (the sync of this connection stopped, or a write was not delivered), in
+    /// English; empty when it synced.
     pub errors: Vec<String>,
+    /// The same failures, with their reasons for the app's wording.
+    pub failures: Vec<ApiError>,
     /// Deployments left out, with the reason.
     pub left_out: Vec<LeftOut>,
     /// Deployments still running or waiting on the platform: recorded once they end.
@@ -123,6 +143,11 @@ pub struct ConnectorSync {
 }
 
 impl ConnectorSync {
+    /// Count a failure: its English text, and the error with its reason.
+    pub fn failed(&mut self, e: ApiError) {
+        self.errors.push(e.message.clone());
+        self.failures.push(e);
+    }
     /// A connection's sync that did nothing yet.
     pub(crate) fn of(name: &str) -> ConnectorSync {
         ConnectorSync {
@@ -130,6 +155,7 @@ impl ConnectorSync {
             pulled: 0,
             pushed: 0,
             errors: Vec::new(),
+            failures: Vec::new(),
             left_out: Vec::new(),
             unfinished: 0,
             waiting: 0,
@@ -203,6 +229,7 @@ pub fn matching<'a>(candidates: &'a [Candidate], reference: &str, sha: &str) -> 
 impl Relm {
     fn connector_view(&self, row: ConnectorRow) -> Result<ConnectorView> {
         let has_token = self.keys.get_secret(&secret_name(&row.name))?.is_some();
+        let failures: Vec<ApiError> = row.last_errors.into_iter().map(stored_error).collect();
         let waiting = store::unmatched_count(self.store.conn(), &row.name)?;
         Ok(ConnectorView {
             has_token,
@@ -219,7 +246,8 @@ impl Relm {
             env_map: row.env_map,
             last_pulled: row.last_pulled,
             last_pushed: row.last_pushed,
-            last_errors: row.last_errors,
+            last_errors: failures.iter().map(|e| e.message.clone()).collect(),
+            last_failures: failures,
             seen: serde_json::from_str(&row.seen).unwrap_or_default(),
         })
     }
@@ -470,7 +498,7 @@ impl Relm {
         })?;
         Api::new(&row.api_url, Some(token.to_string()), TIMEOUT)
             .map(|a| a.with_clock(self.clock.clone()))
-            .map_err(|e| ApiError::new(ErrorCode::Remote, e.to_string()))
+            .map_err(ApiError::from)
     }
 
     pub(crate) fn runtime() -> Result<tokio::runtime::Runtime> {
@@ -492,7 +520,7 @@ impl Relm {
 
     /// What a connection's sync delivered, and the errors of what it could not.
     pub fn record_delivery(&mut self, report: &ConnectorSync) -> Result<()> {
-        if report.pushed == 0 && report.errors.is_empty() {
+        if report.pushed == 0 && report.failures.is_empty() {
             return Ok(());
         }
         let at = self.clock.now().timestamp_millis();
@@ -502,7 +530,7 @@ impl Relm {
                 tx,
                 &report.name,
                 pushed,
-                &report.errors,
+                &report.failures,
                 at,
             )?)
         })
@@ -528,7 +556,7 @@ impl Relm {
         plan: &SyncPlan,
         entry: &OutboxRow,
         delivered: Result<Delivered>,
-        errors: &mut Vec<String>,
+        report: &mut ConnectorSync,
     ) -> Result<bool> {
         let at = self.clock.now().timestamp_millis();
         match delivered {
@@ -553,6 +581,7 @@ impl Relm {
                 Ok(true)
             }
             Ok(Delivered::Dropped(why)) => {
+                let why = stored(&ApiError::refused(ErrorCode::Remote, why));
                 self.store.write(|tx| -> Result<()> {
                     Ok(outbox::finish(
                         tx,
@@ -565,7 +594,7 @@ impl Relm {
                 Ok(false)
             }
             Err(e) => {
-                let why = e.to_string();
+                let why = stored(&e);
                 self.store.write(|tx| -> Result<()> {
                     Ok(outbox::finish(
                         tx,
@@ -575,7 +604,10 @@ impl Relm {
                         at,
                     )?)
                 })?;
-                errors.push(format!("outbox entry {}: {why}", entry.id));
+                report.failed(ApiError {
+                    message: format!("outbox entry {}: {}", entry.id, e.message),
+                    ..e
+                });
                 Ok(false)
             }
         }
@@ -776,17 +808,17 @@ impl Relm {
         match result {
             Ok(r) => Ok(r),
             Err(e) => {
-                let errors = vec![e.to_string()];
                 let at = self.clock.now().timestamp_millis();
                 self.store.write(|tx| -> Result<()> {
-                    Ok(store::finish_sync(tx, &row.name, at, (0, 0), &errors)?)
+                    Ok(store::finish_sync(tx, &row.name, at, (0, 0), &[&e])?)
                 })?;
                 tracing::warn!(connector = %row.name, error = %e, "sync failed");
-                Ok(ConnectorSync {
-                    errors,
+                let mut report = ConnectorSync {
                     waiting: store::unmatched_count(self.store.conn(), &row.name)?,
                     ..ConnectorSync::of(&row.name)
-                })
+                };
+                report.failed(e);
+                Ok(report)
             }
         }
     }
@@ -798,14 +830,7 @@ impl Relm {
         pulled: Pulled,
         now: DateTime<chrono::Utc>,
     ) -> Result<ConnectorSync> {
-        let mut left_out: Vec<LeftOut> = pulled
-            .skipped
-            .iter()
-            .map(|s| LeftOut {
-                item: s.item.clone(),
-                reason: s.reason.clone(),
-            })
-            .collect();
+        let mut left_out: Vec<LeftOut> = pulled.skipped.clone();
         let mirror = self.plan_mirror(row, platform, &pulled, now)?;
         // What the platform said now, then what earlier syncs kept for matching again.
         let conn = self.store.conn();
@@ -836,15 +861,18 @@ impl Relm {
                 shown_ref(d),
                 d.environment
             );
-            let leave = |reason: String| LeftOut {
-                item: item.clone(),
-                reason,
+            let leave = |why: Why, reason: String| {
+                LeftOut::new(Item::Deployment, item.clone(), why, reason)
+                    .with("id", &d.id)
+                    .with("ref", shown_ref(d))
+                    .with("environment", &d.environment)
             };
             let outcome = match d.state {
                 RemoteState::Succeeded => Outcome::Succeeded,
                 RemoteState::Failed => Outcome::Failed,
                 RemoteState::Canceled => {
                     left_out.push(leave(
+                        Why::Canceled,
                         "canceled on the platform: nothing ran to record".into(),
                     ));
                     continue;
@@ -864,11 +892,14 @@ impl Relm {
             }
             let environment = relm_env(row, &d.environment);
             if text::check_name("environment", &environment).is_err() {
-                left_out.push(leave(format!(
-                    "`{}` is not a Relm environment name; map it with --env-map {}=ENV",
-                    text::truncated(&d.environment, 60),
-                    text::truncated(&d.environment, 60)
-                )));
+                left_out.push(leave(
+                    Why::NotAnEnvironment,
+                    format!(
+                        "`{}` is not a Relm environment name; map it with --env-map {}=ENV",
+                        text::truncated(&d.environment, 60),
+                        text::truncated(&d.environment, 60)
+                    ),
+                ));
                 continue;
             }
             let matched = matching(&candidates, &d.reference, &d.sha);
@@ -887,11 +918,18 @@ impl Relm {
                 }
                 several => {
                     let ids: Vec<&str> = several.iter().map(|c| c.id.as_str()).collect();
-                    left_out.push(leave(format!(
-                        "releases {} of {} all match it; give them distinct versions",
-                        ids.join(", "),
-                        row.service
-                    )));
+                    left_out.push(
+                        leave(
+                            Why::SeveralReleases,
+                            format!(
+                                "releases {} of {} all match it; give them distinct versions",
+                                ids.join(", "),
+                                row.service
+                            ),
+                        )
+                        .with("releases", ids.join(", "))
+                        .with("service", &row.service),
+                    );
                     keep(&mut kept);
                     continue;
                 }
@@ -907,20 +945,35 @@ impl Relm {
                 }
             };
             if !policy.targets(&fields.environments, &environment) {
-                left_out.push(leave(format!(
-                    "release {} ({} {}) does not target `{environment}`; add the environment to the release, or map the platform's with --env-map {}=ENV",
-                    release.id, fields.service, fields.version, d.environment
-                )));
+                left_out.push(
+                    leave(
+                        Why::NotTargeted,
+                        format!(
+                            "release {} ({} {}) does not target `{environment}`; add the environment to the release, or map the platform's with --env-map {}=ENV",
+                            release.id, fields.service, fields.version, d.environment
+                        ),
+                    )
+                    .with("release", &release.id)
+                    .with("service", &fields.service)
+                    .with("version", &fields.version)
+                    .with("relm_environment", &environment),
+                );
                 keep(&mut kept);
                 continue;
             }
             let end = d.finished_at.unwrap_or(d.updated_at);
             let start = d.started_at.unwrap_or(end).min(end);
             if end > now + Duration::minutes(DEPLOYMENT_SKEW_MINUTES) {
-                left_out.push(leave(format!(
-                    "the platform says it ended at {}, later than now; check the platform's clock",
-                    fmt_utc(end)
-                )));
+                left_out.push(
+                    leave(
+                        Why::EndsLater,
+                        format!(
+                            "the platform says it ended at {}, later than now; check the platform's clock",
+                            fmt_utc(end)
+                        ),
+                    )
+                    .with("at", fmt_utc(end)),
+                );
                 continue;
             }
             let link = d
@@ -986,7 +1039,13 @@ impl Relm {
             for id in &mirror.gone {
                 store::window_gone(tx, &name, id)?;
             }
-            store::finish_sync(tx, &name, at, (i64::from(pulled_count), 0), &[])?;
+            store::finish_sync(
+                tx,
+                &name,
+                at,
+                (i64::from(pulled_count), 0),
+                &[] as &[ApiError],
+            )?;
             Ok(())
         };
         if by_release.is_empty() {
@@ -1028,6 +1087,7 @@ impl Relm {
             pulled: pulled_count,
             pushed: 0,
             errors: Vec::new(),
+            failures: Vec::new(),
             left_out,
             unfinished,
             waiting,
@@ -1087,7 +1147,7 @@ pub fn sync_each(
     for plan in plans {
         let pulled = plan.pull();
         let mut report = w.hold(|r| r.apply_sync(&plan, pulled))?;
-        if report.errors.is_empty() {
+        if report.failures.is_empty() {
             deliver(w, &plan, true, &mut report)?;
         }
         out.push(report);
@@ -1114,7 +1174,7 @@ pub fn deliver(
     for entry in w.hold(|r| r.outbox_due(plan.name(), failed))? {
         w.hold(|r| r.outbox_sending(&entry.id))?;
         let delivered = plan.deliver_one(&entry);
-        if w.hold(|r| r.outbox_finish(plan, &entry, delivered, &mut report.errors))? {
+        if w.hold(|r| r.outbox_finish(plan, &entry, delivered, &mut *report))? {
             report.pushed += 1;
         }
     }
@@ -1137,7 +1197,7 @@ pub enum Delivered {
     /// Written (or found written already): the platform's id of it.
     Done(String),
     /// Not written: the platform no longer waits for it.
-    Dropped(String),
+    Dropped(Reason),
 }
 
 /// An outbox entry's id: the first 12 hex digits of its key's SHA-256 (the same write has the
@@ -1164,12 +1224,16 @@ impl SyncPlan {
     pub fn probe(&self) -> Result<ProbeView> {
         let (platform, api) = self.api.as_ref().map_err(Clone::clone)?;
         let c = connector::connector(*platform, &self.row.target, &self.row.project);
-        let found = Relm::runtime()?.block_on(c.probe(api));
+        let (found, failure) = match Relm::runtime()?.block_on(c.probe(api)) {
+            Ok(found) => (Some(found), None),
+            Err(e) => (None, Some(ApiError::from(e))),
+        };
         Ok(ProbeView {
             name: self.row.name.clone(),
-            ok: found.is_ok(),
-            error: found.as_ref().err().map(ToString::to_string),
-            found: found.ok(),
+            ok: failure.is_none(),
+            found,
+            error: failure.as_ref().map(|e| e.message.clone()),
+            failure,
         })
     }
 
@@ -1185,8 +1249,7 @@ impl SyncPlan {
             return done;
         }
         let field = |k: &str| p[k].as_str().unwrap_or_default().to_string();
-        let remote =
-            |e: relm_connect::fetch::FetchError| ApiError::new(ErrorCode::Remote, e.to_string());
+        let remote = ApiError::from;
         match entry.kind.as_str() {
             "gitlab.approval" => {
                 let (project, id) = (field("project"), field("deployment"));
@@ -1202,7 +1265,11 @@ impl SyncPlan {
                     }
                     if !now.blocked {
                         return Ok(Delivered::Dropped(
-                            "the deployment no longer waits for an approval on GitLab".into(),
+                            Reason::new(
+                                ReasonCode::NoLongerAwaited,
+                                "the deployment no longer waits for an approval on GitLab",
+                            )
+                            .with("platform", "gitlab"),
                         ));
                     }
                     let at = relm_connect::gitlab::approve(
@@ -1235,7 +1302,11 @@ impl SyncPlan {
                     }
                     if !waits {
                         return Ok(Delivered::Dropped(
-                            "the run no longer waits for a review on GitHub".into(),
+                            Reason::new(
+                                ReasonCode::NoLongerAwaited,
+                                "the run no longer waits for a review on GitHub",
+                            )
+                            .with("platform", "github"),
                         ));
                     }
                     let ids = relm_connect::github::review(
@@ -1250,9 +1321,13 @@ impl SyncPlan {
                     Ok(Delivered::Done(format!("run {run}, deployments {ids}")))
                 })
             }
-            other => Ok(Delivered::Dropped(format!(
-                "`{other}` is not a write this version of Relm knows"
-            ))),
+            other => Ok(Delivered::Dropped(
+                Reason::new(
+                    ReasonCode::UnknownWrite,
+                    format!("`{other}` is not a write this version of Relm knows"),
+                )
+                .with("kind", other),
+            )),
         }
     }
 
@@ -1262,7 +1337,7 @@ impl SyncPlan {
         let c = connector::connector(*platform, &self.row.target, &self.row.project);
         Relm::runtime()?
             .block_on(c.pull(api, self.row.cursor.clone(), self.now))
-            .map_err(|e| ApiError::new(ErrorCode::Remote, e.to_string()))
+            .map_err(ApiError::from)
     }
 }
 
@@ -1325,6 +1400,25 @@ mod tests {
             version: version.into(),
             components: components.iter().map(|s| s.to_string()).collect(),
         }
+    }
+
+    #[test]
+    fn errors_kept_by_an_earlier_version_read_as_their_text() {
+        // Before errors carried their reason, a sync kept their English text.
+        let old = stored_error(Value::String("gitlab.example.com: answered 502".into()));
+        assert_eq!(old.code, ErrorCode::Remote);
+        assert_eq!(old.message, "gitlab.example.com: answered 502");
+        assert_eq!(old.reason, None);
+        // Now the error as the API wrote it, reason and all.
+        let now = ApiError::conflict(ReasonCode::NoTag, "no tag v1").with("tags", "v1");
+        let back = stored_error(serde_json::to_value(&now).unwrap());
+        assert_eq!(back, now);
+        // Something else (a hand-edited store): kept as text, not lost, not a crash.
+        let odd = stored_error(serde_json::json!({"code": 7}));
+        assert_eq!(
+            (odd.code, odd.message.as_str()),
+            (ErrorCode::Remote, r#"{"code":7}"#)
+        );
     }
 
     #[test]

@@ -5,9 +5,9 @@ use relm_domain::{DomainError, Problem, ProblemCode, Reason, ReasonCode};
 use relm_identity::IdentityError;
 use relm_store::StoreError;
 use relm_store::rusqlite;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum ErrorCode {
@@ -35,22 +35,23 @@ pub enum ErrorCode {
     Internal,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[error("{message}")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ApiError {
     pub code: ErrorCode,
     pub message: String,
     /// The input field at fault, when one is (forms show the message next to it).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional))]
     pub field: Option<String>,
     /// Every problem with the input, each with its field, a code the app words in its own
     /// language and its parameters (bad input only; forms show each beside its field).
+    #[serde(default)]
     pub problems: Vec<Problem>,
     /// Why a request was refused by the state of things (conflicts, roles, what does not
     /// exist), as a code the app words in its own language.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional))]
     pub reason: Option<Box<Reason>>,
 }
@@ -159,6 +160,47 @@ impl From<relm_sync::SyncError> for ApiError {
     }
 }
 
+/// What a platform's API did wrong, as a refusal the app words in its own language (the
+/// English message is the CLI's and the log's).
+impl From<relm_connect::fetch::FetchError> for ApiError {
+    fn from(e: relm_connect::fetch::FetchError) -> Self {
+        use relm_connect::fetch::FetchError as F;
+        use relm_connect::link::LinkError as L;
+        let message = e.to_string();
+        // The address without its query: which endpoint, not the paging and filters asked.
+        let said = |code| Reason::new(code, message.clone());
+        let reason = |code, url: &str| said(code).with("url", url.split('?').next().unwrap_or(url));
+        let reason = match &e {
+            F::Unauthorized { url, status } => {
+                reason(ReasonCode::TokenRefused, url).with("http", status)
+            }
+            F::Refused {
+                url,
+                status,
+                message,
+            } => reason(ReasonCode::PlatformRefused, url)
+                .with("http", status)
+                .with("detail", message),
+            F::GaveUp { url, why } => reason(ReasonCode::PlatformFailed, url).with("detail", why),
+            F::Untrusted { url, why } => {
+                reason(ReasonCode::CertificateUntrusted, url).with("detail", why)
+            }
+            F::BadJson { url, why } => reason(ReasonCode::NotJson, url).with("detail", why),
+            F::TooLarge { url } => reason(ReasonCode::AnswerTooLarge, url)
+                .with("max", relm_connect::fetch::MAX_BODY >> 20),
+            F::TooManyPages { url } => {
+                reason(ReasonCode::TooManyPages, url).with("max", relm_connect::fetch::MAX_PAGES)
+            }
+            F::Link(L::OffOrigin { found, api }) => said(ReasonCode::NextPageElsewhere)
+                .with("found", found)
+                .with("api", api),
+            F::Link(l) => said(ReasonCode::BadNextPage).with("detail", l),
+            F::Setup(_) => return ApiError::new(ErrorCode::Remote, message),
+        };
+        ApiError::refused(ErrorCode::Remote, reason)
+    }
+}
+
 impl From<rusqlite::Error> for ApiError {
     fn from(e: rusqlite::Error) -> Self {
         StoreError::from(e).into()
@@ -184,3 +226,93 @@ impl From<IdentityError> for ApiError {
 }
 
 pub type Result<T, E = ApiError> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use relm_connect::fetch::FetchError as F;
+    use relm_connect::link::LinkError as L;
+
+    fn reason(e: F) -> (ErrorCode, Reason) {
+        let e = ApiError::from(e);
+        (e.code, *e.reason.expect("a reason"))
+    }
+
+    #[test]
+    fn a_platforms_failures_carry_a_reason_the_app_words() {
+        let url = "https://gitlab.example.com/api/v4/projects/7/deployments?per_page=100&page=2";
+        let (code, r) = reason(F::Unauthorized {
+            url: url.into(),
+            status: 401,
+        });
+        assert_eq!(
+            (code, r.code),
+            (ErrorCode::Remote, ReasonCode::TokenRefused)
+        );
+        // The endpoint, without the paging and filters asked.
+        assert_eq!(
+            r.params["url"],
+            "https://gitlab.example.com/api/v4/projects/7/deployments"
+        );
+        assert_eq!(r.params["http"], "401");
+        // The English message, for the CLI and the log, is the fetch error's, query and all.
+        assert!(r.message.contains("per_page=100"), "{}", r.message);
+        let (_, r) = reason(F::Refused {
+            url: url.into(),
+            status: 403,
+            message: "403 Forbidden".into(),
+        });
+        assert_eq!(r.code, ReasonCode::PlatformRefused);
+        assert_eq!(
+            (&*r.params["http"], &*r.params["detail"]),
+            ("403", "403 Forbidden")
+        );
+        let (_, r) = reason(F::GaveUp {
+            url: url.into(),
+            why: "answered 503".into(),
+        });
+        assert_eq!(r.code, ReasonCode::PlatformFailed);
+        assert_eq!(r.params["detail"], "answered 503");
+        let (_, r) = reason(F::Untrusted {
+            url: url.into(),
+            why: "invalid peer certificate: UnknownIssuer".into(),
+        });
+        assert_eq!(r.code, ReasonCode::CertificateUntrusted);
+        let (_, r) = reason(F::BadJson {
+            url: url.into(),
+            why: "EOF at line 1".into(),
+        });
+        assert_eq!(r.code, ReasonCode::NotJson);
+        let (_, r) = reason(F::TooLarge { url: url.into() });
+        assert_eq!(
+            (r.code, &*r.params["max"]),
+            (ReasonCode::AnswerTooLarge, "32")
+        );
+        let (_, r) = reason(F::TooManyPages { url: url.into() });
+        assert_eq!(
+            (r.code, &*r.params["max"]),
+            (ReasonCode::TooManyPages, "1000")
+        );
+        let (_, r) = reason(F::Link(L::OffOrigin {
+            found: "https://evil.example/next".into(),
+            api: "https://gitlab.example.com/api/v4".into(),
+        }));
+        assert_eq!(r.code, ReasonCode::NextPageElsewhere);
+        assert_eq!(r.params["found"], "https://evil.example/next");
+        let (_, r) = reason(F::Link(L::NotAUrl("::".into())));
+        assert_eq!(r.code, ReasonCode::BadNextPage);
+        // A client that could not be made is no refusal by the platform: no reason.
+        let e = ApiError::from(F::Setup("no TLS backend".into()));
+        assert_eq!((e.code, e.reason), (ErrorCode::Remote, None));
+    }
+
+    #[test]
+    fn an_error_reads_back_as_it_was_written() {
+        let e = ApiError::from(F::Unauthorized {
+            url: "https://api.github.com/graphql".into(),
+            status: 401,
+        });
+        let json = serde_json::to_string(&e).unwrap();
+        assert_eq!(serde_json::from_str::<ApiError>(&json).unwrap(), e);
+    }
+}

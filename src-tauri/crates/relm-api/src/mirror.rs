@@ -23,12 +23,13 @@ use relm_connect::fetch::Api;
 use relm_connect::freeze::translate;
 use relm_connect::gitlab::FreezePeriod;
 use relm_domain::ids::CalendarEntryId;
+use relm_domain::{Reason, ReasonCode};
 use relm_store::connectors::{self as store, ConnectorRow};
 use relm_store::outbox;
 use serde_json::{Value, json};
 
 use crate::connectors::Delivered;
-use crate::error::{ApiError, ErrorCode, Result};
+use crate::error::{ApiError, Result};
 use crate::session::Relm;
 
 /// The outbox kinds of mirrored freezes and windows.
@@ -332,8 +333,7 @@ pub(crate) fn deliver(
 ) -> Option<Result<Delivered>> {
     let field = |k: &str| p[k].as_str().unwrap_or_default().to_string();
     let period = |k: &str| serde_json::from_value::<FreezePeriod>(p[k].clone());
-    let remote =
-        |e: relm_connect::fetch::FetchError| ApiError::new(ErrorCode::Remote, e.to_string());
+    let remote = ApiError::from;
     let bad =
         |e: serde_json::Error| ApiError::validation(format!("outbox entry {}: {e}", entry.id));
     let project = field("project");
@@ -366,9 +366,15 @@ pub(crate) fn deliver(
                         .map_err(remote)?;
                     Ok(Delivered::Done(id))
                 }
-                None => Ok(Delivered::Dropped(format!(
-                    "freeze period {id} was deleted on GitLab; the next sync writes the freeze again"
-                ))),
+                None => Ok(Delivered::Dropped(
+                    Reason::new(
+                        ReasonCode::FreezeDeleted,
+                        format!(
+                            "freeze period {id} was deleted on GitLab; the next sync writes the freeze again"
+                        ),
+                    )
+                    .with("id", id),
+                )),
             }
         })),
         GITLAB_DELETE => run(Box::pin(async {

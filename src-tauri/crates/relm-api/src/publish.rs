@@ -13,6 +13,7 @@ use crate::error::{ApiError, ErrorCode, Result};
 use crate::session::Relm;
 use relm_connect::fetch::Api;
 use relm_connect::releases::{self, Published};
+use relm_domain::{Reason, ReasonCode};
 use relm_store::connectors as store;
 
 pub const GITHUB_RELEASE: &str = "github.release";
@@ -25,8 +26,11 @@ pub struct NotesPublished {
     pub release_id: String,
     /// Each connection's entry, as it is after the delivery.
     pub entries: Vec<OutboxRow>,
-    /// What failed, per connection (the entry stays in the outbox and is tried again).
+    /// What failed, per connection (the entry stays in the outbox and is tried again), in
+    /// English.
     pub errors: Vec<String>,
+    /// The same failures, with their reasons for the app's wording.
+    pub failures: Vec<ApiError>,
 }
 
 /// The tags a release's version may have: as written, and with or without a leading `v`.
@@ -121,7 +125,7 @@ pub fn publish_notes(
 ) -> Result<NotesPublished> {
     let queued = w.hold(|r| r.queue_notes(release, connector))?;
     let release_id = w.hold(|r| r.resolve_release(release))?;
-    let mut errors = Vec::new();
+    let mut failed = ConnectorSync::of("");
     let mut entries = Vec::new();
     for entry in queued {
         if entry.state != "done" {
@@ -132,14 +136,15 @@ pub fn publish_notes(
                 .ok_or_else(|| ApiError::validation("the connection is gone"))?;
             let mut report = ConnectorSync::of(&entry.connector);
             deliver(w, &plan, true, &mut report)?;
-            errors.extend(report.errors);
+            report.failures.into_iter().for_each(|e| failed.failed(e));
         }
         entries.push(w.hold(|r| r.outbox_entry(&entry.id))?);
     }
     Ok(NotesPublished {
         release_id,
         entries,
-        errors,
+        errors: failed.errors,
+        failures: failed.failures,
     })
 }
 
@@ -170,17 +175,21 @@ pub(crate) fn deliver_notes(api: &Api, entry: &OutboxRow, p: &Value) -> Option<R
         _ => return None,
     };
     Some(
-        match published.map_err(|e| ApiError::new(ErrorCode::Remote, e.to_string())) {
+        match published.map_err(ApiError::from) {
             Err(e) => Err(e),
             Ok(Published::Same(id)) => Ok(Delivered::Done(format!("release {id}, unchanged"))),
             Ok(Published::Updated(id)) => Ok(Delivered::Done(format!("release {id}, updated"))),
             Ok(Published::Created(id)) => Ok(Delivered::Done(format!("release {id}, created"))),
-            Ok(Published::NoTag(t)) => Err(ApiError::new(
+            Ok(Published::NoTag(t)) => Err(ApiError::refused(
                 ErrorCode::Remote,
-                format!(
-                    "the repository has no tag {}: push the release's tag, then sync again (Relm does not make tags)",
-                    t.join(" or ")
-                ),
+                Reason::new(
+                    ReasonCode::NoTag,
+                    format!(
+                        "the repository has no tag {}: push the release's tag, then sync again (Relm does not make tags)",
+                        t.join(" or ")
+                    ),
+                )
+                .with("tags", t.join(" / ")),
             )),
         },
     )

@@ -26,8 +26,10 @@ pub struct SbomAttached {
     /// What the document describes, when it says.
     pub subject: Option<String>,
     pub packages: u32,
-    /// What was odd in the document and how it was read.
-    pub notes: Vec<relm_sbom::Note>,
+    /// What was odd in the document and how it was read, in English.
+    pub notes: Vec<String>,
+    /// The same notes, with their codes and names for the app's wording.
+    pub note_details: Vec<relm_sbom::Note>,
     pub event_id: String,
 }
 
@@ -208,7 +210,8 @@ impl Relm {
             document,
             subject: read.subject,
             packages: count,
-            notes: read.notes,
+            notes: read.notes.iter().map(|n| n.message.clone()).collect(),
+            note_details: read.notes,
             event_id,
         })
     }

@@ -74,7 +74,7 @@ pub fn sbom(opts: &Options, cmd: SbomCmd) -> Result<Outcome> {
                 out.document.digest
             );
             for n in &out.notes {
-                text.push_str(&format!("note: {}\n", Shown(&n.message)));
+                text.push_str(&format!("note: {}\n", Shown(n)));
             }
             Outcome::ok(out, text)
         }

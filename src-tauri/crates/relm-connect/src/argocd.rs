@@ -13,7 +13,7 @@
 use serde_json::Value;
 
 use crate::fetch::{Api, FetchError};
-use crate::remote::{RemoteDeployment, RemoteState, Skipped, text, time};
+use crate::remote::{Item, RemoteDeployment, RemoteState, Skipped, Why, text, time};
 
 /// Argo CD's operation phase in Relm's words.
 pub fn state(phase: &str) -> Option<RemoteState> {
@@ -38,10 +38,16 @@ pub fn from_application(app: &Value) -> (Vec<RemoteDeployment>, Vec<Skipped>) {
     for h in &history {
         let id = text(h, "/id").unwrap_or_default();
         let (Some(revision), Some(at)) = (text(h, "/revision"), time(h, "/deployedAt")) else {
-            skipped.push(Skipped {
-                item: format!("sync {id} of {name}"),
-                reason: "it has no `revision` or no `deployedAt`".into(),
-            });
+            let field = if text(h, "/revision").is_none() {
+                "revision"
+            } else {
+                "deployedAt"
+            };
+            skipped.push(
+                Skipped::missing(Item::ArgoSync, format!("sync {id} of {name}"), field)
+                    .with("id", &id)
+                    .with("app", &name),
+            );
             continue;
         };
         found.push(RemoteDeployment {
@@ -82,10 +88,17 @@ pub fn from_application(app: &Value) -> (Vec<RemoteDeployment>, Vec<Skipped>) {
                     });
                 }
             }
-            None => skipped.push(Skipped {
-                item: format!("the latest operation of {name}"),
-                reason: format!("its phase `{phase}` is not one Argo CD documents"),
-            }),
+            None => skipped.push(
+                Skipped::new(
+                    Item::ArgoOperation,
+                    format!("the latest operation of {name}"),
+                    Why::UnknownStatus,
+                    format!("its phase `{phase}` is not one Argo CD documents"),
+                )
+                .with("app", &name)
+                .with("status", &phase)
+                .with("platform", "Argo CD"),
+            ),
         }
     }
     (found, skipped)

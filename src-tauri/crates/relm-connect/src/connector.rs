@@ -8,7 +8,7 @@ use std::pin::Pin;
 use chrono::{DateTime, Duration, Utc};
 
 use crate::fetch::{Api, FetchError};
-use crate::remote::{RemoteDeployment, Skipped, text};
+use crate::remote::{Item, RemoteDeployment, Skipped, Why, text};
 use crate::seen::{self, Seen, SeenEnvironment, SeenRelease};
 
 /// A connector's answer, later.
@@ -100,11 +100,14 @@ async fn changed(
 }
 
 /// What a part of a pull that is not deployments could not read, as an item left out.
-fn unread(item: String, e: &FetchError) -> Skipped {
-    Skipped {
+fn unread(what: Item, item: String, e: &FetchError) -> Skipped {
+    Skipped::new(
+        what,
         item,
-        reason: format!("{e}; nothing is written to it until it can be read"),
-    }
+        Why::Unread,
+        format!("{e}; nothing is written to it until it can be read"),
+    )
+    .with("detail", e)
 }
 
 /// A platform, for one repository, project or application.
@@ -313,7 +316,11 @@ impl Connector for GitLab {
                     Some(found)
                 }
                 Err(e) => {
-                    skipped.push(unread("the project's freeze periods".into(), &e));
+                    skipped.push(unread(
+                        Item::Freezes,
+                        "the project's freeze periods".into(),
+                        &e,
+                    ));
                     None
                 }
             };
@@ -402,7 +409,8 @@ impl Connector for ArgoCd {
                     Some((project, list))
                 }
                 Err(e) => {
-                    skipped.push(unread(format!("the sync windows of project {project}"), &e));
+                    let item = format!("the sync windows of project {project}");
+                    skipped.push(unread(Item::SyncWindows, item, &e).with("project", &project));
                     None
                 }
             };

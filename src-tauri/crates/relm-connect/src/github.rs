@@ -10,7 +10,9 @@ use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
 use crate::fetch::{Api, FetchError};
-use crate::remote::{RemoteDeployment, RemoteState, Skipped, skipped, text, time};
+use crate::remote::{
+    RemoteDeployment, RemoteState, Skipped, missing, no_time, text, time, unknown_status,
+};
 
 const QUERY: &str = "query($owner: String!, $name: String!, $after: String) { repository(owner: $owner, name: $name) { deployments(first: 100, after: $after, orderBy: {field: CREATED_AT, direction: ASC}) { pageInfo { hasNextPage endCursor } edges { cursor node { databaseId environment ref { name } commitOid createdAt updatedAt latestStatus { state createdAt logUrl } } } } } }";
 
@@ -30,24 +32,22 @@ pub fn state(s: &str) -> Option<RemoteState> {
 /// One deployment node, or why it is left out. A deployment without a status yet is waiting.
 pub fn deployment(v: &Value) -> Result<RemoteDeployment, Skipped> {
     let id = text(v, "/databaseId").unwrap_or_default();
-    let skip = |reason: &str| skipped(&id, reason);
     if id.is_empty() {
-        return Err(skip("it has no `databaseId`"));
+        return Err(missing(&id, "databaseId"));
     }
     let state = match text(v, "/latestStatus/state") {
         None => RemoteState::Waiting,
-        Some(s) => state(&s)
-            .ok_or_else(|| skip(&format!("its status `{s}` is not one GitHub documents")))?,
+        Some(s) => state(&s).ok_or_else(|| unknown_status(&id, &s, "GitHub"))?,
     };
     let updated_at = time(v, "/latestStatus/createdAt")
         .or_else(|| time(v, "/updatedAt"))
         .or_else(|| time(v, "/createdAt"))
-        .ok_or_else(|| skip("it has no time"))?;
+        .ok_or_else(|| no_time(&id, "it has no time"))?;
     Ok(RemoteDeployment {
         platform: "github",
-        environment: text(v, "/environment").ok_or_else(|| skip("it has no `environment`"))?,
+        environment: text(v, "/environment").ok_or_else(|| missing(&id, "environment"))?,
         reference: text(v, "/ref/name").unwrap_or_default(),
-        sha: text(v, "/commitOid").ok_or_else(|| skip("it has no `commitOid`"))?,
+        sha: text(v, "/commitOid").ok_or_else(|| missing(&id, "commitOid"))?,
         started_at: time(v, "/createdAt"),
         finished_at: matches!(
             state,

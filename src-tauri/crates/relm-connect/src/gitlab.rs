@@ -14,7 +14,9 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use crate::fetch::{Api, FetchError};
-use crate::remote::{RemoteDeployment, RemoteState, Skipped, skipped, text, time};
+use crate::remote::{
+    Item, RemoteDeployment, RemoteState, Skipped, missing, no_time, text, time, unknown_status,
+};
 
 /// The project's path or id as GitLab wants it in a URL (`group/app` → `group%2Fapp`).
 pub fn project_ref(project: &str) -> String {
@@ -37,29 +39,27 @@ pub fn state(status: &str) -> Option<RemoteState> {
 /// One item of the list, or why it is left out.
 pub fn deployment(v: &Value) -> Result<RemoteDeployment, Skipped> {
     let id = text(v, "/id").unwrap_or_default();
-    let skip = |reason: &str| skipped(&id, reason);
     if id.is_empty() {
-        return Err(skip("it has no `id`"));
+        return Err(missing(&id, "id"));
     }
-    let status = text(v, "/status").ok_or_else(|| skip("it has no `status`"))?;
-    let state = state(&status).ok_or_else(|| {
-        skip(&format!(
-            "its status `{status}` is not one GitLab documents"
-        ))
-    })?;
+    let status = text(v, "/status").ok_or_else(|| missing(&id, "status"))?;
+    let state = state(&status).ok_or_else(|| unknown_status(&id, &status, "GitLab"))?;
     Ok(RemoteDeployment {
         platform: "gitlab",
         environment: text(v, "/environment/name")
-            .ok_or_else(|| skip("it has no `environment.name`"))?,
+            .ok_or_else(|| missing(&id, "environment.name"))?,
         reference: text(v, "/ref").unwrap_or_default(),
-        sha: text(v, "/sha").ok_or_else(|| skip("it has no `sha`"))?,
+        sha: text(v, "/sha").ok_or_else(|| missing(&id, "sha"))?,
         state,
         started_at: time(v, "/deployable/started_at"),
         finished_at: time(v, "/deployable/finished_at"),
         updated_at: time(v, "/updated_at")
             .or_else(|| time(v, "/created_at"))
             .ok_or_else(|| {
-                skip("it has neither `updated_at` nor `created_at` as RFC 3339 times")
+                no_time(
+                    &id,
+                    "it has neither `updated_at` nor `created_at` as RFC 3339 times",
+                )
             })?,
         url: text(v, "/deployable/web_url"),
         id,
@@ -182,16 +182,21 @@ fn freezes_path(project: &str) -> String {
 pub fn freeze_period(v: &Value) -> Result<FreezePeriod, Skipped> {
     let id = text(v, "/id").unwrap_or_default();
     let field = |k: &str| {
-        text(v, k).ok_or_else(|| Skipped {
-            item: format!("freeze period {id}"),
-            reason: format!("it has no `{}`", k.trim_start_matches('/')),
+        text(v, k).ok_or_else(|| {
+            Skipped::missing(
+                Item::FreezePeriod,
+                format!("freeze period {id}"),
+                k.trim_start_matches('/'),
+            )
+            .with("id", &id)
         })
     };
     if id.is_empty() {
-        return Err(Skipped {
-            item: "a freeze period without an id".into(),
-            reason: "it has no `id`".into(),
-        });
+        return Err(Skipped::missing(
+            Item::FreezePeriod,
+            "a freeze period without an id",
+            "id",
+        ));
     }
     Ok(FreezePeriod {
         start: field("/freeze_start")?,

@@ -8,11 +8,11 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 /// What is wrong with a field, as a closed set the app words in its own language.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum ProblemCode {
@@ -79,7 +79,7 @@ pub enum ProblemCode {
 
 /// Why a request was refused by the state of things (not by its input), as a closed set the
 /// app words in its own language, without the CLI commands the English message may name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum ReasonCode {
@@ -174,10 +174,40 @@ pub enum ReasonCode {
     /// This computer's store holds what no event could have written: a table edited or
     /// damaged outside Relm (`detail`, in English).
     StoreDamaged,
+    /// A platform refused the connection's token (`url`, `http`: the HTTP status).
+    TokenRefused,
+    /// A platform answered with an error (`url`, `http`: the HTTP status, `detail`: its message).
+    PlatformRefused,
+    /// A platform did not answer as it should, and Relm gave up after retrying (`url`,
+    /// `detail`, in English: no answer, a server error, a rate limit too long to wait).
+    PlatformFailed,
+    /// A platform's certificate is not trusted (`url`, `detail`, in English).
+    CertificateUntrusted,
+    /// A platform answered something that is not the JSON its API gives (`url`, `detail`).
+    NotJson,
+    /// A platform's answer is larger than any of its API's (`url`, `max`: MiB).
+    AnswerTooLarge,
+    /// A platform lists more pages than Relm follows (`url`, `max`).
+    TooManyPages,
+    /// A platform's next page is not a link Relm can follow (`detail`, in English).
+    BadNextPage,
+    /// A platform's next page is outside the connection's API (`found`, `api`): not followed,
+    /// and the token not sent there.
+    NextPageElsewhere,
+    /// A write waited for by a platform is no longer awaited (`platform`: `gitlab` for a
+    /// deployment's approval, `github` for a run's review).
+    NoLongerAwaited,
+    /// A freeze period Relm wrote was deleted on the platform (`id`): the next sync writes it
+    /// again.
+    FreezeDeleted,
+    /// An outbox entry of a kind this version does not write (`kind`).
+    UnknownWrite,
+    /// Release notes wait for their tag on the platform (`tags`: the names tried).
+    NoTag,
 }
 
 /// A refusal: its code and parameters for the app, an English message for the CLI and the log.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Reason {
     pub code: ReasonCode,
@@ -207,7 +237,7 @@ impl fmt::Display for Reason {
 }
 
 /// One thing wrong with one field.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "FieldProblem"))]
 pub struct Problem {
     /// The input at fault: a form field's name (`end`), or a row's cell (`components.1.digest`).

@@ -27,7 +27,9 @@ pub struct ConnectorRow {
     pub last_ok_ms: Option<i64>,
     pub last_pulled: i64,
     pub last_pushed: i64,
-    pub last_errors: Vec<String>,
+    /// What the last sync's failures said, as the API wrote them (JSON values: its errors;
+    /// plain strings from earlier versions).
+    pub last_errors: Vec<serde_json::Value>,
     /// What the platform showed at the last sync (JSON).
     pub seen: String,
 }
@@ -134,7 +136,7 @@ pub fn finish_sync(
     name: &str,
     at_ms: i64,
     (pulled, pushed): (i64, i64),
-    errors: &[String],
+    errors: &[impl serde::Serialize],
 ) -> Result<()> {
     conn.execute(
         "UPDATE connectors SET last_sync_ms = ?2,
@@ -152,7 +154,7 @@ pub fn delivered(
     conn: &Connection,
     name: &str,
     pushed: i64,
-    errors: &[String],
+    errors: &[impl serde::Serialize],
     at_ms: i64,
 ) -> Result<()> {
     if errors.is_empty() {

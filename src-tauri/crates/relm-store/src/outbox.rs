@@ -10,7 +10,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use crate::error::Result;
 
 /// An entry as kept.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct OutboxRow {
     pub id: String,
@@ -24,17 +24,35 @@ pub struct OutboxRow {
     /// `pending`, `sending`, `done`, `failed` or `dropped`.
     pub state: String,
     pub attempts: i64,
+    /// Why its last delivery failed or why it was dropped, in English.
     pub last_error: Option<String>,
+    /// The same as the API wrote it, with its reason for the app's wording (none when an
+    /// earlier version kept only the text).
+    #[cfg_attr(feature = "ts", ts(type = "ApiError | null"))]
+    pub last_failure: Option<serde_json::Value>,
     pub created_ms: i64,
     pub updated_ms: i64,
     /// The platform's id of what was written, once done.
     pub remote_id: Option<String>,
 }
 
+/// The column `last_error`: the API's error as JSON (its message is the text), or the text an
+/// earlier version kept.
+fn last_error(text: Option<String>) -> (Option<String>, Option<serde_json::Value>) {
+    let Some(text) = text else {
+        return (None, None);
+    };
+    match serde_json::from_str::<serde_json::Value>(&text) {
+        Ok(v) if v["message"].is_string() => (v["message"].as_str().map(str::to_string), Some(v)),
+        _ => (Some(text), None),
+    }
+}
+
 const SELECT: &str = "SELECT id, connector, kind, key, payload, state, attempts, last_error,
     created_ms, updated_ms, remote_id FROM outbox";
 
 fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxRow> {
+    let (last_error, last_failure) = last_error(r.get(7)?);
     Ok(OutboxRow {
         id: r.get(0)?,
         connector: r.get(1)?,
@@ -43,7 +61,8 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxRow> {
         payload: r.get(4)?,
         state: r.get(5)?,
         attempts: r.get(6)?,
-        last_error: r.get(7)?,
+        last_error,
+        last_failure,
         created_ms: r.get(8)?,
         updated_ms: r.get(9)?,
         remote_id: r.get(10)?,
@@ -134,4 +153,28 @@ pub fn unfinished(conn: &Connection, connector: &str, prefix: &str) -> Result<bo
         params![connector, prefix],
         |r| r.get(0),
     )?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_last_error_reads_as_the_apis_error_or_as_the_text_an_earlier_version_kept() {
+        let store = crate::Store::open_in_memory().unwrap();
+        let conn = store.conn();
+        let error = r#"{"code":"remote","message":"answered 500","problems":[]}"#;
+        for (id, kept) in [("a", "answered 502"), ("b", error), ("c", "[1, 2]")] {
+            enqueue(conn, id, ("gl", "gitlab.approval", id), "{}", 1).unwrap();
+            finish(conn, id, "failed", (None, Some(kept)), 2).unwrap();
+        }
+        let row = |id| get(conn, id).unwrap().unwrap();
+        assert_eq!(row("a").last_error.as_deref(), Some("answered 502"));
+        assert_eq!(row("a").last_failure, None);
+        assert_eq!(row("b").last_error.as_deref(), Some("answered 500"));
+        assert_eq!(row("b").last_failure.unwrap()["code"], "remote");
+        // JSON that is no error is shown as the text it is.
+        assert_eq!(row("c").last_error.as_deref(), Some("[1, 2]"));
+        assert_eq!(row("c").last_failure, None);
+    }
 }
