@@ -35,6 +35,11 @@ before(async () => {
     let body = "";
     req.on("data", (c) => (body += c));
     req.on("end", () => {
+      // A webhook deleted on Slack's side answers 404 with Slack's words for it.
+      if (req.url.endsWith("/deleted")) {
+        res.writeHead(404, { "Content-Type": "text/plain" });
+        return res.end("no_service");
+      }
       posts.push({ path: req.url, body });
       const status = posts.length === 1 ? 500 : 200;
       res.writeHead(status, { "Content-Type": "text/plain" });
@@ -230,6 +235,26 @@ test("the digest is previewed, posted to Slack through the outbox and saved as a
     assert.match(fr, /Synthèse des mises en production du 2026-03-01 au 2026-03-31/);
     assert.match(fr, /revue en cours/);
     assert.match(fr, /1 publié · 0 en attente/);
+    // A webhook deleted on Slack: the refusal says so in French, and what to do in the app.
+    await set(b, `${form} input[name=name]`, "old");
+    await set(b, `${form} input[name=url]`, `${base}/services/T0001/B0002/deleted`);
+    await (await find(b, "[data-testid=add-webhook-submit]")).click();
+    await until(b, async () => (await b.$$("[data-testid=webhook]")).length === 2, "two webhooks");
+    await (await find(b, "[data-testid=digest-target]")).selectByAttribute("value", "old");
+    await (await find(b, "[data-testid=digest-send]")).click();
+    const refused = () =>
+      b.execute(() => document.querySelector("[data-testid=digest-sent]")?.textContent ?? "");
+    await until(
+      b,
+      async () => /le webhook n’existe plus/.test(await refused()),
+      "the refusal in French",
+      30000,
+    );
+    assert.match(
+      await refused(),
+      /127\.0\.0\.1 a refusé le message \(HTTP 404\u00a0: «\u00a0no_service\u00a0»\)\u00a0: le webhook n’existe plus\. Supprimez-le et ajoutez-le de nouveau avec une nouvelle URL\./,
+    );
+    assert.doesNotMatch(await refused(), /relm outbox|outbox entry/);
     await screenshot(b, "communication-fr");
   });
   assert.ok(existsSync(eml));

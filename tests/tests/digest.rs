@@ -461,6 +461,20 @@ fn a_refused_message_fails_at_once_and_a_teams_card_is_accepted() {
         "{v}"
     );
     assert_eq!(gone.seen.lock().unwrap().len(), 1);
+    // With its reason for the app's wording: refused with a 404, and what the platform said.
+    let reason = &v["failures"][0]["reason"];
+    assert_eq!(reason["code"], "webhook_refused", "{v}");
+    assert_eq!(
+        (&reason["params"]["http"], &reason["params"]["said"]),
+        (&Value::from("404"), &Value::from("no_service")),
+        "{v}"
+    );
+    let kept = &v["entry"]["last_failure"]["reason"];
+    assert_eq!(
+        (&kept["code"], &kept["params"]),
+        (&reason["code"], &reason["params"]),
+        "{v}"
+    );
 
     let teams = hook(vec![(202, "", None)]);
     assert!(
@@ -568,6 +582,11 @@ fn a_webhook_that_does_not_answer_in_time_is_retried_from_the_outbox() {
         "{:?}",
         sent.errors
     );
+    // The app's wording has no command: the reason is the platform's failure.
+    let reason = sent.failures[0].reason.as_deref().unwrap();
+    assert_eq!(reason.code, relm_domain::ReasonCode::WebhookFailed);
+    assert_eq!(reason.params["http"], "500");
+    assert!(sent.entry.last_failure.is_some());
     assert_eq!(server.seen.lock().unwrap().len(), 2);
 
     // Retried from the outbox: delivered, once.

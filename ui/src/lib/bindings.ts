@@ -33,7 +33,7 @@ export type Reason = { code: ReasonCode,
  */
 params: { [key in string]: string }, message: string, };
 
-export type ReasonCode = "workspace_once" | "not_a_member" | "member_removed" | "role_required" | "already_member" | "last_admin" | "illegal_transition" | "not_editable" | "not_movable" | "policy_in_force" | "nothing_to_decide" | "already_decided" | "decision_would_not_count" | "not_emergency" | "workspace_exists" | "workspace_not_empty" | "remote_exists" | "changed_since_checked" | "file_exists" | "no_release" | "no_policy_version" | "no_calendar_entry" | "no_remote" | "no_member" | "not_joined" | "risk_closed" | "owner_cannot_accept" | "no_risk" | "owner_cannot_lower" | "ref_taken" | "no_deployment" | "nothing_to_review" | "review_signed" | "cannot_sign_review" | "already_signed" | "action_done" | "no_action" | "review_required" | "connector_exists" | "no_connector" | "webhook_exists" | "no_webhook" | "feed_exists" | "store_damaged" | "token_refused" | "platform_refused" | "platform_failed" | "certificate_untrusted" | "not_json" | "answer_too_large" | "too_many_pages" | "bad_next_page" | "next_page_elsewhere" | "no_longer_awaited" | "freeze_deleted" | "unknown_write" | "no_tag";
+export type ReasonCode = "workspace_once" | "not_a_member" | "member_removed" | "role_required" | "already_member" | "last_admin" | "illegal_transition" | "not_editable" | "not_movable" | "policy_in_force" | "nothing_to_decide" | "already_decided" | "decision_would_not_count" | "not_emergency" | "workspace_exists" | "workspace_not_empty" | "remote_exists" | "changed_since_checked" | "file_exists" | "no_release" | "no_policy_version" | "no_calendar_entry" | "no_remote" | "no_member" | "not_joined" | "risk_closed" | "owner_cannot_accept" | "no_risk" | "owner_cannot_lower" | "ref_taken" | "no_deployment" | "nothing_to_review" | "review_signed" | "cannot_sign_review" | "already_signed" | "action_done" | "no_action" | "review_required" | "connector_exists" | "no_connector" | "webhook_exists" | "no_webhook" | "feed_exists" | "store_damaged" | "token_refused" | "platform_refused" | "platform_failed" | "certificate_untrusted" | "not_json" | "answer_too_large" | "too_many_pages" | "bad_next_page" | "next_page_elsewhere" | "no_longer_awaited" | "freeze_deleted" | "unknown_write" | "no_tag" | "webhook_timeout" | "webhook_unreachable" | "webhook_slow_down" | "webhook_failed" | "webhook_redirect" | "webhook_refused";
 
 export type ApiError = { code: ErrorCode, message: string, 
 /**
@@ -1860,9 +1860,13 @@ queued_before: boolean,
  */
 delivered: number, 
 /**
- * What could not be delivered, and why.
+ * What could not be delivered, and why, in English.
  */
-errors: Array<string>, };
+errors: Array<string>, 
+/**
+ * The same, with their reasons for the app's wording.
+ */
+failures: Array<ApiError>, };
 
 export type FeedView = { name: string, path: string, 
 /**

@@ -568,6 +568,18 @@ export const en = {
     "the release {service} {version} does not target {relm_environment}: add the environment to the release, or map the platform’s to another",
   "leftOut.why.ends_later":
     "the platform says it ended at {at}, later than now: check the platform’s clock",
+  "reason.said": ": {quoted}",
+  "reason.webhook_timeout": "{host} did not answer in time.",
+  "reason.webhook_unreachable": "{host} could not be reached.",
+  "reason.webhook_slow_down": "{host} asked to slow down (HTTP {http}{said}).",
+  "reason.webhook_failed": "{host} failed (HTTP {http}{said}).",
+  "reason.webhook_redirect":
+    "{host} answered with a redirect (HTTP {http}): the webhook’s URL must be the one the platform shows, not one that forwards. Remove the webhook and add it again with that URL.",
+  "reason.webhook_refused": "{host} refused the message (HTTP {http}{said}).",
+  "reason.webhook_refused.revoked":
+    "{host} refused the message (HTTP {http}{said}): the webhook was revoked or its URL is wrong. Remove it and add it again with a new URL.",
+  "reason.webhook_refused.gone":
+    "{host} refused the message (HTTP {http}{said}): the webhook no longer exists. Remove it and add it again with a new URL.",
   "reason.feed_exists": "A calendar subscription named {name} exists already; choose another name.",
   "communication.digest": "Stakeholder digest",
   "communication.digestHelp":
@@ -2122,6 +2134,18 @@ export const fr: Record<MessageKey, string> = {
     "la mise en production {service} {version} ne vise pas {relm_environment} : ajoutez l’environnement à la mise en production, ou associez celui de la plateforme à un autre",
   "leftOut.why.ends_later":
     "la plateforme indique une fin à {at}, plus tard que maintenant : vérifiez l’horloge de la plateforme",
+  "reason.said": " : {quoted}",
+  "reason.webhook_timeout": "{host} n’a pas répondu à temps.",
+  "reason.webhook_unreachable": "{host} est injoignable.",
+  "reason.webhook_slow_down": "{host} demande de ralentir (HTTP {http}{said}).",
+  "reason.webhook_failed": "{host} a échoué (HTTP {http}{said}).",
+  "reason.webhook_redirect":
+    "{host} a répondu par une redirection (HTTP {http}) : l’URL du webhook doit être celle que donne la plateforme, pas une URL qui redirige. Supprimez le webhook et ajoutez-le de nouveau avec cette URL.",
+  "reason.webhook_refused": "{host} a refusé le message (HTTP {http}{said}).",
+  "reason.webhook_refused.revoked":
+    "{host} a refusé le message (HTTP {http}{said}) : le webhook a été révoqué ou son URL est erronée. Supprimez-le et ajoutez-le de nouveau avec une nouvelle URL.",
+  "reason.webhook_refused.gone":
+    "{host} a refusé le message (HTTP {http}{said}) : le webhook n’existe plus. Supprimez-le et ajoutez-le de nouveau avec une nouvelle URL.",
   "reason.feed_exists":
     "Un abonnement au calendrier nommé {name} existe déjà ; choisissez un autre nom.",
   "communication.digest": "Synthèse pour les parties prenantes",

@@ -458,3 +458,40 @@ describe("what a connection's sync left out, and why the platform refused", () =
     ).toBe("The deployment no longer waits for an approval on GitLab: nothing was written.");
   });
 });
+
+describe("why a chat's webhook did not take a message", () => {
+  const refused = (http: string, said = "") => ({
+    code: "remote" as const,
+    message: `outbox entry 1a2b: hooks.slack.com refused the message (HTTP ${http}) … relm outbox retry 1a2b`,
+    problems: [],
+    reason: {
+      code: "webhook_refused" as const,
+      params: { host: "hooks.slack.com", http, said },
+      message: "…",
+    },
+  });
+  it("says what the answer means and what to do, with what the platform said", () => {
+    setLocale("en");
+    expect(keptErrorText(refused("404", "no_service"))).toBe(
+      "hooks.slack.com refused the message (HTTP 404: “no_service”): the webhook no longer exists. Remove it and add it again with a new URL.",
+    );
+    expect(keptErrorText(refused("403"))).toMatch(/\(HTTP 403\): the webhook was revoked/);
+    expect(keptErrorText(refused("400", "invalid_payload"))).toBe(
+      "hooks.slack.com refused the message (HTTP 400: “invalid_payload”).",
+    );
+    setLocale("fr");
+    expect(keptErrorText(refused("410"))).toBe(
+      "hooks.slack.com a refusé le message (HTTP 410)\u00a0: le webhook n’existe plus. Supprimez-le et ajoutez-le de nouveau avec une nouvelle URL.",
+    );
+    expect(keptErrorText(refused("400", "invalid_payload"))).toBe(
+      "hooks.slack.com a refusé le message (HTTP 400\u00a0: «\u00a0invalid_payload\u00a0»).",
+    );
+    const failed = {
+      ...refused("500"),
+      reason: { ...refused("500").reason, code: "webhook_failed" as const },
+    };
+    expect(keptErrorText(failed)).toBe("hooks.slack.com a échoué (HTTP 500).");
+    expect(keptErrorText(failed)).not.toContain("relm");
+    setLocale("en");
+  });
+});

@@ -7,7 +7,7 @@
 
 import { tick } from "svelte";
 import { BackendError } from "./backend";
-import { worded } from "./labels";
+import { quoted, worded } from "./labels";
 import { formatDateTime, formatDay, formatNumber, i18n, t } from "./i18n.svelte";
 import { en, type MessageKey } from "./messages";
 import type { FieldProblem, Problem, ProblemCode, Reason, ReasonCode } from "./types";
@@ -101,6 +101,7 @@ const reasonParam: Record<string, (v: string) => string> = {
   change_type: (v) => t(`type.${v}` as MessageKey),
   at: (v) => formatDateTime(v),
   max: (v) => formatNumber(Number(v)),
+  said: (v) => (v ? t("reason.said", { quoted: quoted(v) }) : ""),
 };
 
 /** The wording of each refusal; every code the backend can send must be here (tsc checks it). */
@@ -162,7 +163,22 @@ const reasonWording: Record<ReasonCode, MessageKey> = {
   freeze_deleted: "reason.freeze_deleted",
   unknown_write: "reason.unknown_write",
   no_tag: "reason.no_tag",
+  webhook_timeout: "reason.webhook_timeout",
+  webhook_unreachable: "reason.webhook_unreachable",
+  webhook_slow_down: "reason.webhook_slow_down",
+  webhook_failed: "reason.webhook_failed",
+  webhook_redirect: "reason.webhook_redirect",
+  webhook_refused: "reason.webhook_refused",
 };
+
+/** What a webhook's refusal says of it: revoked (401, 403), gone (404, 410), or nothing. */
+function refusedBy(http: string | undefined): string | null {
+  return http === "401" || http === "403"
+    ? "revoked"
+    : http === "404" || http === "410"
+      ? "gone"
+      : null;
+}
 
 /** The variant of a refusal's wording its parameters call for (`no_remote` without a name
  *  is "no remotes at all"). */
@@ -178,8 +194,10 @@ function reasonKey(r: Reason): MessageKey {
           ? "none"
           : r.code === "no_longer_awaited" && r.params.platform === "github"
             ? "github"
-            : null;
-  return (variant ? `${base}.${variant}` : base) as MessageKey;
+            : r.code === "webhook_refused"
+              ? refusedBy(r.params.http)
+              : null;
+  return (variant ? `${base as string}.${variant}` : base) as MessageKey;
 }
 
 /** A refusal (a conflict, a missing role, something that does not exist) in the UI's

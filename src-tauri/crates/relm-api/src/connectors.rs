@@ -100,7 +100,7 @@ pub struct ProbeView {
 }
 
 /// An error as an outbox entry keeps it (JSON).
-fn stored(e: &ApiError) -> String {
+pub(crate) fn stored(e: &ApiError) -> String {
     serde_json::to_string(e).unwrap_or_else(|_| e.message.clone())
 }
 

@@ -16,14 +16,14 @@
 
 use std::time::Duration;
 
-use relm_connect::webhook::{self, Posted};
-use relm_domain::{DomainError, ProblemCode, Problems, ReasonCode};
+use relm_connect::webhook::{self, Posted, Trouble, TroubleCode};
+use relm_domain::{DomainError, ProblemCode, Problems, Reason, ReasonCode};
 use relm_store::outbox::{self, OutboxRow};
 use relm_store::webhooks::{self as store, WebhookRow, outbox_name};
 use serde::Serialize;
 use zeroize::Zeroizing;
 
-use crate::connectors::Hold;
+use crate::connectors::{Hold, stored};
 use crate::digest::DigestQuery;
 use crate::error::{ApiError, ErrorCode, Result};
 use crate::session::Relm;
@@ -81,8 +81,29 @@ pub struct WebhookSent {
     pub queued_before: bool,
     /// Messages of this webhook delivered by this send (earlier failed ones included).
     pub delivered: u32,
-    /// What could not be delivered, and why.
+    /// What could not be delivered, and why, in English.
     pub errors: Vec<String>,
+    /// The same, with their reasons for the app's wording.
+    pub failures: Vec<ApiError>,
+}
+
+/// Why a message was not posted, as an error with its reason; `message` is the English.
+fn not_posted(why: &Trouble, message: String) -> ApiError {
+    let code = match why.code {
+        TroubleCode::NoClient => return ApiError::new(ErrorCode::Remote, message),
+        TroubleCode::Timeout => ReasonCode::WebhookTimeout,
+        TroubleCode::Unreachable => ReasonCode::WebhookUnreachable,
+        TroubleCode::SlowDown => ReasonCode::WebhookSlowDown,
+        TroubleCode::Failed => ReasonCode::WebhookFailed,
+        TroubleCode::Redirect => ReasonCode::WebhookRedirect,
+        TroubleCode::Refused => ReasonCode::WebhookRefused,
+    };
+    let mut reason = Reason::new(code, message).with("host", &why.host);
+    if let Some(http) = why.http {
+        reason = reason.with("http", http);
+    }
+    // Always there (empty when the platform said nothing): the app's wording places it.
+    ApiError::refused(ErrorCode::Remote, reason.with("said", &why.said))
 }
 
 fn secret_name(name: &str) -> String {
@@ -254,7 +275,7 @@ impl Relm {
 /// Deliver the webhook's messages waiting in the outbox (failed ones included), each tried up
 /// to `retry.attempts` times; the workspace is not held while the platform answers. Returns
 /// how many were delivered and what was not, with why.
-pub fn deliver_webhook(w: &impl Hold, name: &str, retry: &Retry) -> Result<(u32, Vec<String>)> {
+pub fn deliver_webhook(w: &impl Hold, name: &str, retry: &Retry) -> Result<(u32, Vec<ApiError>)> {
     let (row, url, due) = w.hold(|r| {
         let row = r.webhook_row(name)?;
         let url = r.webhook_url(&row.name)?;
@@ -279,20 +300,25 @@ pub fn deliver_webhook(w: &impl Hold, name: &str, retry: &Retry) -> Result<(u32,
                     break;
                 }
                 Posted::Refused(why) => {
-                    w.hold(|r| r.outbox_mark(&entry.id, "failed", None, Some(&why)))?;
+                    let kept = stored(&not_posted(&why, why.message.clone()));
+                    w.hold(|r| r.outbox_mark(&entry.id, "failed", None, Some(&kept)))?;
                     tracing::warn!(webhook = %row.name, entry = %entry.id, %why, "message refused");
-                    errors.push(format!("outbox entry {}: {why}", entry.id));
+                    errors.push(not_posted(
+                        &why,
+                        format!("outbox entry {}: {why}", entry.id),
+                    ));
                     break;
                 }
                 Posted::Retry { why, after } => {
-                    w.hold(|r| r.outbox_mark(&entry.id, "failed", None, Some(&why)))?;
+                    let kept = stored(&not_posted(&why, why.message.clone()));
+                    w.hold(|r| r.outbox_mark(&entry.id, "failed", None, Some(&kept)))?;
                     tracing::warn!(webhook = %row.name, entry = %entry.id, attempt, %why, "message not posted yet");
                     let wait = after.unwrap_or(pause);
                     if attempt == retry.attempts.max(1) || wait > retry.max_pause {
-                        errors.push(format!(
+                        errors.push(not_posted(&why, format!(
                             "outbox entry {}: {why}; kept in the outbox and tried again at the next send to `{}` or by `relm outbox retry {}`",
                             entry.id, row.name, entry.id
-                        ));
+                        )));
                         break;
                     }
                     std::thread::sleep(wait);
@@ -312,7 +338,7 @@ pub fn send_digest(
     retry: &Retry,
 ) -> Result<WebhookSent> {
     let (entry, queued_before) = w.hold(|r| r.queue_digest(name, q))?;
-    let (delivered, errors) = deliver_webhook(w, name, retry)?;
+    let (delivered, failures) = deliver_webhook(w, name, retry)?;
     let entry = w.hold(|r| {
         outbox::get(r.store.conn(), &entry.id)?
             .ok_or_else(|| ApiError::new(ErrorCode::Internal, "the queued message vanished"))
@@ -322,6 +348,7 @@ pub fn send_digest(
         entry,
         queued_before,
         delivered,
-        errors,
+        errors: failures.iter().map(|e| e.message.clone()).collect(),
+        failures,
     })
 }

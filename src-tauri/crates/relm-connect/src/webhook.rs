@@ -14,11 +14,63 @@ pub enum Posted {
     /// Worth trying again: rate limited (429), the platform's trouble (5xx, 408), no answer in
     /// time, or no connection. `after`: how long the platform asked to wait.
     Retry {
-        why: String,
+        why: Trouble,
         after: Option<Duration>,
     },
     /// Refused for good (other 4xx, a redirect): trying again would get the same answer.
-    Refused(String),
+    Refused(Trouble),
+}
+
+/// Why a message was not posted: a code with its values for the app's wording, and the same
+/// in English.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Trouble {
+    pub code: TroubleCode,
+    /// The webhook's host (never its URL: that is the secret).
+    pub host: String,
+    /// The HTTP status of the answer, when one came.
+    pub http: Option<u16>,
+    /// What the platform said, a few words (empty when it said nothing).
+    pub said: String,
+    /// In English.
+    pub message: String,
+}
+
+/// What kept a message from being posted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TroubleCode {
+    /// The HTTP client could not start (this machine's trouble).
+    NoClient,
+    /// No answer in time.
+    Timeout,
+    /// No connection to the host, or the request failed on the way.
+    Unreachable,
+    /// Rate limited (429).
+    SlowDown,
+    /// The platform's own trouble (5xx, 408).
+    Failed,
+    /// A redirect: the URL given forwards.
+    Redirect,
+    /// Refused (another 4xx).
+    Refused,
+}
+
+impl std::fmt::Display for Trouble {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl Trouble {
+    fn new(code: TroubleCode, host: &str, http: Option<u16>, said: &str, message: String) -> Self {
+        Trouble {
+            code,
+            host: host.to_string(),
+            http,
+            said: said.to_string(),
+            message,
+        }
+    }
 }
 
 /// Check a webhook URL as a person gives it: `https://`, or `http://` on this machine only.
@@ -88,7 +140,10 @@ pub async fn post(url: &Url, body: &str, timeout: Duration) -> Posted {
         .build()
     {
         Ok(c) => c,
-        Err(e) => return Posted::Refused(format!("the HTTP client could not start: {e}")),
+        Err(e) => {
+            let why = format!("the HTTP client could not start: {e}");
+            return Posted::Refused(Trouble::new(TroubleCode::NoClient, "", None, "", why));
+        }
     };
     let host = url.host_str().unwrap_or_default().to_string();
     let sent = client
@@ -100,8 +155,9 @@ pub async fn post(url: &Url, body: &str, timeout: Duration) -> Posted {
     let resp = match sent {
         Ok(r) => r,
         Err(e) if e.is_timeout() => {
+            let why = format!("{host} did not answer within {} s", timeout.as_secs_f32());
             return Posted::Retry {
-                why: format!("{host} did not answer within {} s", timeout.as_secs_f32()),
+                why: Trouble::new(TroubleCode::Timeout, &host, None, "", why),
                 after: None,
             };
         }
@@ -112,7 +168,10 @@ pub async fn post(url: &Url, body: &str, timeout: Duration) -> Posted {
             } else {
                 format!("the request to {host} failed")
             };
-            return Posted::Retry { why, after: None };
+            return Posted::Retry {
+                why: Trouble::new(TroubleCode::Unreachable, &host, None, "", why),
+                after: None,
+            };
         }
     };
     let status = resp.status();
@@ -123,21 +182,35 @@ pub async fn post(url: &Url, body: &str, timeout: Duration) -> Posted {
         _ => String::new(),
     };
     let code = status.as_u16();
+    let words = said(&text);
+    let trouble = |kind, message| {
+        let words = words.strip_prefix(": ").unwrap_or_default();
+        Trouble::new(kind, &host, Some(code), words, message)
+    };
     if status.is_success() {
-        Posted::Done(format!("HTTP {code}{}", said(&text)))
+        Posted::Done(format!("HTTP {code}{words}"))
     } else if code == 429 {
         Posted::Retry {
-            why: format!("{host} asked to slow down (HTTP 429){}", said(&text)),
+            why: trouble(
+                TroubleCode::SlowDown,
+                format!("{host} asked to slow down (HTTP 429){words}"),
+            ),
             after,
         }
     } else if status.is_server_error() || code == 408 {
         Posted::Retry {
-            why: format!("{host} failed (HTTP {code}){}", said(&text)),
+            why: trouble(
+                TroubleCode::Failed,
+                format!("{host} failed (HTTP {code}){words}"),
+            ),
             after,
         }
     } else if status.is_redirection() {
-        Posted::Refused(format!(
-            "{host} answered with a redirect (HTTP {code}); give the webhook URL the platform shows, not one that forwards"
+        Posted::Refused(trouble(
+            TroubleCode::Redirect,
+            format!(
+                "{host} answered with a redirect (HTTP {code}); give the webhook URL the platform shows, not one that forwards"
+            ),
         ))
     } else {
         let hint = match code {
@@ -147,9 +220,9 @@ pub async fn post(url: &Url, body: &str, timeout: Duration) -> Posted {
             404 | 410 => "; the webhook no longer exists: add it again with a new URL",
             _ => "",
         };
-        Posted::Refused(format!(
-            "{host} refused the message (HTTP {code}){}{hint}",
-            said(&text)
+        Posted::Refused(trouble(
+            TroubleCode::Refused,
+            format!("{host} refused the message (HTTP {code}){words}{hint}"),
         ))
     }
 }

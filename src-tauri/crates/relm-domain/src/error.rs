@@ -204,6 +204,19 @@ pub enum ReasonCode {
     UnknownWrite,
     /// Release notes wait for their tag on the platform (`tags`: the names tried).
     NoTag,
+    /// A chat's webhook did not answer in time (`host`).
+    WebhookTimeout,
+    /// A chat's webhook could not be reached (`host`).
+    WebhookUnreachable,
+    /// A chat's webhook asked to slow down (`host`, `http`, `said`).
+    WebhookSlowDown,
+    /// A chat's webhook failed on its side (`host`, `http`, `said`).
+    WebhookFailed,
+    /// A chat's webhook URL forwards elsewhere (`host`, `http`).
+    WebhookRedirect,
+    /// A chat's webhook refused the message (`host`, `http`, `said`): 401 and 403 say it was
+    /// revoked, 404 and 410 that it no longer exists.
+    WebhookRefused,
 }
 
 /// A refusal: its code and parameters for the app, an English message for the CLI and the log.
