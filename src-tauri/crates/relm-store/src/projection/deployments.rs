@@ -124,19 +124,19 @@ fn check(
 
 /// Store a deployment under `id` with the deviations computed from the ledger at this point,
 /// and move the release's status and required reviews on.
+/// `row` is the release as it stands, kept so as the deployment moves its status.
 fn insert(
     conn: &Connection,
     (policy, version): (&Policy, u32),
-    row: &super::releases::ReleaseRow,
+    row: &mut super::releases::ReleaseRow,
     id: &str,
     run: &Run,
     (start, end): (DateTime<Utc>, DateTime<Utc>),
     (at, by): (i64, &str),
 ) -> Result<()> {
-    let release_id = &row.id;
+    let release_id = &row.id.clone();
     let shared = governance::shared(conn, start, policy)?;
-    let facts = governance::facts(conn, release_id, &shared)?
-        .ok_or_else(|| StoreError::Corrupt(format!("release {release_id} vanished")))?;
+    let facts = governance::facts_of_row(conn, row.clone(), &shared)?;
     let found = deviation::deviations(policy, version, &facts, run.environment, start, end);
     conn.prepare_cached(
         "INSERT INTO deployments (event_id, release_id, environment, outcome, recorded_outcome,
@@ -177,7 +177,7 @@ fn insert(
     if !found.is_empty() {
         super::reviews::require(conn, release_id, end_ms, "deviation")?;
     }
-    follow(conn, policy, release_id, id, at, by)
+    follow(conn, policy, row, id, at, by)
 }
 
 /// Apply a deployment or rollback event; `Some` when it has no effect at this point of the
@@ -204,7 +204,7 @@ pub(crate) fn apply(
             link,
             external_ref,
         } => {
-            let Some(row) = release(release_id)? else {
+            let Some(mut row) = release(release_id)? else {
                 return Ok(Some(unknown(release_id)));
             };
             let run = Run {
@@ -234,7 +234,7 @@ pub(crate) fn apply(
             insert(
                 conn,
                 (&policy, version),
-                &row,
+                &mut row,
                 event_id,
                 &run,
                 times,
@@ -247,7 +247,7 @@ pub(crate) fn apply(
             deployments,
             ..
         } => {
-            let Some(row) = release(release_id)? else {
+            let Some(mut row) = release(release_id)? else {
                 return Ok(Some(unknown(release_id)));
             };
             if deployments.is_empty() || deployments.len() > MAX_IMPORTED {
@@ -299,7 +299,7 @@ pub(crate) fn apply(
                     continue;
                 }
                 let id = format!("{event_id}/{n}");
-                insert(conn, (&policy, version), &row, &id, run, times, (at, by))?;
+                insert(conn, (&policy, version), &mut row, &id, run, times, (at, by))?;
             }
         }
         EventBody::RollbackRehearsed {
@@ -353,9 +353,9 @@ pub(crate) fn apply(
             reason,
             deployment,
         } => {
-            if release(release_id)?.is_none() {
+            let Some(mut row) = release(release_id)? else {
                 return Ok(Some(unknown(release_id)));
-            }
+            };
             let undone: Option<String> = match deployment {
                 Some(d) => conn
                     .prepare_cached(
@@ -409,7 +409,7 @@ pub(crate) fn apply(
                 super::reviews::require(conn, &release_id.0, end_ms, "rolled_back")?;
             }
             let (policy, _) = policy_in_force(conn)?;
-            follow(conn, &policy, &release_id.0, event_id, at, by)?;
+            follow(conn, &policy, &mut row, event_id, at, by)?;
         }
         _ => {}
     }
@@ -445,18 +445,17 @@ pub fn latest_deployment(
 /// it is (a release is approved for production after staging has it). A status only moves
 /// forward: a release reviewed or cancelled stays so, and one deployed is not failed by a later
 /// attempt.
+/// `row` is the release as it stands; its status is kept up to date.
 fn follow(
     conn: &Connection,
     policy: &Policy,
-    release_id: &str,
+    row: &mut super::releases::ReleaseRow,
     event_id: &str,
     at: i64,
     by: &str,
 ) -> Result<()> {
     use ReleaseStatus::*;
-    let Some(row) = super::releases::get(conn, release_id)? else {
-        return Ok(());
-    };
+    let release_id = row.id.as_str();
     let mut stmt = conn.prepare_cached(
         "SELECT environment, outcome FROM deployments WHERE release_id = ?1
          ORDER BY ended_ms DESC, at_hlc DESC, event_id DESC",
@@ -491,7 +490,9 @@ fn follow(
     if !moves || from == to {
         return Ok(());
     }
-    super::releases::move_status(conn, release_id, event_id, from, to, at, by)
+    super::releases::move_status(conn, release_id, event_id, from, to, at, by)?;
+    row.status = to;
+    Ok(())
 }
 
 /// The deviations kept on a deployment record.

@@ -424,6 +424,18 @@ pub fn facts(conn: &Connection, release_id: &str, shared: &Shared) -> Result<Opt
     Ok(facts_of(conn, [release_id.to_string()], shared)?.pop())
 }
 
+/// [`facts`] of the release `row`, read already (a deployment replayed has it at hand).
+pub(crate) fn facts_of_row(
+    conn: &Connection,
+    row: super::releases::ReleaseRow,
+    shared: &Shared,
+) -> Result<Facts> {
+    let own = own_facts_of_rows(conn, vec![row], shared.sbom)?;
+    facts_at(conn, own, shared)?
+        .pop()
+        .ok_or_else(|| StoreError::Corrupt("a release's facts read without it".into()))
+}
+
 /// A per-release table's rows for many releases, by release: `sql` takes the releases as
 /// [`Among`] says (?1) and selects the release's id first, then what `row` reads from column 1
 /// on, in the order each release's rows are wanted. One statement for all the releases, not one
@@ -708,13 +720,26 @@ pub fn own_facts_of(
     ids: impl IntoIterator<Item = String>,
     sbom: bool,
 ) -> Result<Vec<Facts>> {
-    let ids: Vec<String> = ids.into_iter().collect();
+    let mut rows = Vec::new();
+    for id in ids {
+        if let Some(row) = super::releases::get(conn, &id)? {
+            rows.push(row);
+        }
+    }
+    own_facts_of_rows(conn, rows, sbom)
+}
+
+/// [`own_facts_of`] the releases `rows`, read already.
+fn own_facts_of_rows(
+    conn: &Connection,
+    rows: Vec<super::releases::ReleaseRow>,
+    sbom: bool,
+) -> Result<Vec<Facts>> {
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
     let read = Read::of(conn, &Among::of(&ids)?)?;
     let mut all = Vec::with_capacity(ids.len());
-    for id in ids {
-        let Some(row) = super::releases::get(conn, &id)? else {
-            continue;
-        };
+    for row in rows {
+        let id = row.id.clone();
         let (created, submitted) = take(&read.created, &id)
             .pop()
             .ok_or_else(|| StoreError::Corrupt(format!("release {id} read without its row")))?;
