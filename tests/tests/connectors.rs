@@ -902,6 +902,55 @@ fn forged_imports_are_refused_whole() {
     a.ok(&["audit", "verify"]);
 }
 
+/// An import whose deployments move the release's status twice records both moves, each from
+/// the status the one before left (and a rebuild from the ledger says the same).
+#[test]
+fn an_import_that_moves_a_release_twice_records_each_move_from_where_it_stood() {
+    let (a, b, remote) = team();
+    let id = b.march_release();
+    b.ok(&["sync"]);
+    a.ok(&["sync"]);
+    let digest = "sha256:0000000000000000000000000000000000000000000000000000000000000000";
+    let entry = |outcome: &str, start: &str, end: &str, n: u32| {
+        json!({
+            "environment": "prod", "outcome": outcome, "release_digest": digest,
+            "started_at": start, "ended_at": end, "external_ref": format!("gitlab:acme/payments#{n}"),
+            "reference": "v4.2.0",
+        })
+    };
+    // The first run failed; the second, an hour later, succeeded.
+    let import = json!({"release_id": id, "platform": "gitlab", "connector": "gl", "deployments": [
+        entry("failed", "2026-03-10T09:30:00Z", "2026-03-10T09:40:00Z", 1),
+        entry("succeeded", "2026-03-10T10:30:00Z", "2026-03-10T10:40:00Z", 2),
+    ]});
+    let mut bob = Forger::of(&b);
+    let events = vec![bob.next(now_ms(), "deployments.imported", import)];
+    plant(remote.path(), "bob-import", &bob.workspace, &events);
+    a.ok(&["sync"]);
+    assert!(not_applied(&a, "deployments.imported").is_empty());
+    let shown = a.json(&["release", "show", &id]);
+    assert_eq!(shown["status"], "deployed", "{shown}");
+    let moves: Vec<(String, String)> = shown["status_history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["from"].is_string())
+        .map(|c| {
+            let s = |k: &str| c[k].as_str().unwrap().to_string();
+            (s("from"), s("to"))
+        })
+        .collect();
+    assert_eq!(
+        moves,
+        [
+            ("draft".into(), "failed".into()),
+            ("failed".into(), "deployed".into())
+        ],
+        "{shown}"
+    );
+    a.ok(&["audit", "verify"]);
+}
+
 /// A GitLab project whose deployment 300 of v4.2.0 to production waits for an approval, as the
 /// Deployments API shows it (`status: blocked`, its `approvals`), and takes approvals
 /// (`POST …/deployments/300/approval`). A test may make the re-check or the approval hang

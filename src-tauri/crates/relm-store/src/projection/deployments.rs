@@ -299,7 +299,15 @@ pub(crate) fn apply(
                     continue;
                 }
                 let id = format!("{event_id}/{n}");
-                insert(conn, (&policy, version), &mut row, &id, run, times, (at, by))?;
+                insert(
+                    conn,
+                    (&policy, version),
+                    &mut row,
+                    &id,
+                    run,
+                    times,
+                    (at, by),
+                )?;
             }
         }
         EventBody::RollbackRehearsed {
