@@ -13,7 +13,7 @@ use relm_api::calendar::{
 };
 use relm_api::connectors::{
     ConnectorInput, ConnectorSync, ConnectorView, LeftOut, OutboxRow, ProbeView, Seen,
-    SeenEnvironment, SeenRelease, SyncProgress,
+    SeenEnvironment, SeenPart, SeenRelease, SeenUnread, SyncProgress,
 };
 use relm_api::connectors::{LeftOutItem, LeftOutWhy};
 use relm_api::deployments::{
@@ -125,7 +125,7 @@ pub fn typescript() -> String {
         ServicePoint, Metrics, Written, PackWorkspace, PackLedger, PackExporter, PackEvidence,
         PackFile, Manifest, PackWritten, PackStatus, PackProblem, PackFileCheck, PackSigner,
         PackFinding, PackVerdict, PackText, PeriodExport, ConnectorInput, ConnectorView, ProbeView,
-        LeftOut, LeftOutItem, LeftOutWhy, ConnectorSync, OutboxRow, Seen, SeenEnvironment, SeenRelease, SyncProgress,
+        LeftOut, LeftOutItem, LeftOutWhy, ConnectorSync, OutboxRow, Seen, SeenEnvironment, SeenRelease, SeenUnread, SeenPart, SyncProgress,
         Package, SbomDocument, SbomNote, SbomNoteCode, Moved, Relicensed, Diff, SbomAttached, ComponentContents,
         LicenceFinding, SbomContents, ReleaseRef, SbomDiffView, Shipping,
         DigestQuery, DigestPart, DigestPreview, DigestWritten, WebhookView, WebhookSent, FeedView,

@@ -360,6 +360,11 @@ test("the Connections page says in French what a sync left out and why the platf
         deployment(3, "success", "bad env!"),
         deployment(4, "success", "staging"),
       ]);
+    // Its environments answer is cut short: not the JSON GitLab gives.
+    if (req.url.startsWith("/api/v4/projects/acme%2Fshop/environments")) {
+      res.writeHead(200, { "Content-Type": "application/json" });
+      return res.end('[{"id": 1, "name": "prod"');
+    }
     if (req.url.startsWith("/api/v4/projects/acme%2Fshop/")) return send(200, []);
     send(404, { message: "404 Not Found" });
   });
@@ -392,6 +397,16 @@ test("the Connections page says in French what a sync left out and why the platf
       ]) {
         assert.ok(left.includes(line.replace(/\s+/g, " ")), `${line}\n in ${left}`);
       }
+      // What GitLab showed could not all be read: said in French, GitLab's trouble as detail.
+      const unread = await b.execute(
+        (q) => document.querySelector(`${q} [data-testid=platform-unread]`)?.textContent ?? "",
+        CARD,
+      );
+      // (Spaces, no-break ones included, made plain.)
+      assert.match(
+        unread.replace(/\s+/g, " "),
+        /Non lu lors de la dernière synchronisation : les environnements Détail technique : .*environments.* answered something that is not the JSON expected/,
+      );
       await b.execute((q) => {
         const d = document.querySelector(`${q} details`);
         d.open = true;

@@ -738,6 +738,7 @@ fn github_and_argo_cd_deployments_are_imported_too() {
         .find(|c| c["name"] == "gh")
         .unwrap();
     assert_eq!(gh["seen"]["unread"], json!([]), "{gh}");
+    assert_eq!(gh["seen"]["unread_parts"], json!([]), "{gh}");
     assert_eq!(
         gh["seen"]["environments"][1],
         json!({"name": "production", "rules": ["2 required reviewers", "wait 15 min", "protected branches only"]})

@@ -1653,9 +1653,13 @@ freezes: Array<string>,
  */
 status: string | null, 
 /**
- * What could not be read, and why.
+ * What could not be read, and why, in English.
  */
-unread: Array<string>, };
+unread: Array<string>, 
+/**
+ * The same, as which part and why (in English), for the app's wording.
+ */
+unread_parts: Array<SeenUnread>, };
 
 export type SeenEnvironment = { name: string, 
 /**
@@ -1669,6 +1673,14 @@ export type SeenRelease = { tag: string, name: string,
  * RFC 3339, when published (empty for a draft).
  */
 published_at: string, url: string | null, };
+
+export type SeenUnread = { what: SeenPart, 
+/**
+ * Why, in English.
+ */
+detail: string, };
+
+export type SeenPart = "environments" | "releases";
 
 export type SyncProgress = { done: number, total: number, report: ConnectorSync, };
 

@@ -12,7 +12,7 @@ use relm_connect::connector::{self, Platform, Pulled};
 use relm_connect::fetch::Api;
 use relm_connect::remote::{Item, Why};
 use relm_connect::remote::{RemoteDeployment, RemoteState};
-pub use relm_connect::seen::{Seen, SeenEnvironment, SeenRelease};
+pub use relm_connect::seen::{Seen, SeenEnvironment, SeenPart, SeenRelease, Unread as SeenUnread};
 use relm_domain::ids::ReleaseId;
 use relm_domain::limits::{DEPLOYMENT_SKEW_MINUTES, MAX_SHORT};
 use relm_domain::payload::{Decision, EventBody, ImportedDeployment, Outcome};

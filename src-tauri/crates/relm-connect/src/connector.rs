@@ -9,7 +9,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use crate::fetch::{Api, FetchError};
 use crate::remote::{Item, RemoteDeployment, Skipped, Why, text};
-use crate::seen::{self, Seen, SeenEnvironment, SeenRelease};
+use crate::seen::{self, Seen, SeenEnvironment, SeenPart, SeenRelease, Unread};
 
 /// A connector's answer, later.
 pub type Pending<'a, T> = Pin<Box<dyn Future<Output = Result<T, FetchError>> + 'a>>;
@@ -78,7 +78,7 @@ async fn changed(
     api: &Api,
     path: &str,
     etag: &mut Option<String>,
-    what: &str,
+    what: SeenPart,
     seen: &mut Seen,
 ) -> Option<serde_json::Value> {
     let got = async {
@@ -93,7 +93,11 @@ async fn changed(
             Some(body)
         }
         Err(e) => {
-            seen.unread.push(format!("{what}: {e}"));
+            seen.unread.push(format!("{}: {e}", what.as_str()));
+            seen.unread_parts.push(Unread {
+                what,
+                detail: e.to_string(),
+            });
             None
         }
     }
@@ -240,7 +244,7 @@ impl Connector for GitHub {
                 api,
                 &format!("{repo_path}/environments?per_page=100"),
                 &mut at.environments_etag,
-                "environments",
+                SeenPart::Environments,
                 &mut seen,
             )
             .await
@@ -251,7 +255,7 @@ impl Connector for GitHub {
                 api,
                 &format!("{repo_path}/releases?per_page={}", seen::MAX_RELEASES),
                 &mut at.releases_etag,
-                "releases",
+                SeenPart::Releases,
                 &mut seen,
             )
             .await
@@ -328,12 +332,12 @@ impl Connector for GitLab {
             let base = format!("/projects/{}", crate::gitlab::project_ref(&self.project));
             let path = format!("{base}/environments?per_page={}", seen::MAX_ENVIRONMENTS);
             // Read whole at each sync (no ETag kept for these).
-            seen.environments = changed(api, &path, &mut None, "environments", &mut seen)
+            seen.environments = changed(api, &path, &mut None, SeenPart::Environments, &mut seen)
                 .await
                 .map(|b| seen::gitlab_environments(&b))
                 .unwrap_or_default();
             let path = format!("{base}/releases?per_page={}", seen::MAX_RELEASES);
-            seen.releases = changed(api, &path, &mut None, "releases", &mut seen)
+            seen.releases = changed(api, &path, &mut None, SeenPart::Releases, &mut seen)
                 .await
                 .map(|b| seen::gitlab_releases(&b))
                 .unwrap_or_default();

@@ -56,9 +56,39 @@ pub struct Seen {
     /// Argo CD: `Synced, Healthy`.
     #[serde(default)]
     pub status: Option<String>,
-    /// What could not be read, and why.
+    /// What could not be read, and why, in English.
     #[serde(default)]
     pub unread: Vec<String>,
+    /// The same, as which part and why (in English), for the app's wording.
+    #[serde(default)]
+    pub unread_parts: Vec<Unread>,
+}
+
+/// A part of what a platform shows that could not be read at the last sync.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "SeenUnread"))]
+pub struct Unread {
+    pub what: SeenPart,
+    /// Why, in English.
+    pub detail: String,
+}
+
+/// A part of what a platform shows besides deployments.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub enum SeenPart {
+    Environments,
+    Releases,
+}
+
+impl SeenPart {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SeenPart::Environments => "environments",
+            SeenPart::Releases => "releases",
+        }
+    }
 }
 
 fn items(v: &Value, key: Option<&str>) -> Vec<Value> {
@@ -162,5 +192,28 @@ pub fn argo_status(app: &Value) -> Option<String> {
     match (sync, health) {
         (None, None) => None,
         (s, h) => Some([s, h].into_iter().flatten().collect::<Vec<_>>().join(", ")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_an_earlier_version_kept_reads_without_its_parts() {
+        let old = r#"{"environments": [], "releases": [], "freezes": [], "unread": ["releases: answered 502"]}"#;
+        let seen: Seen = serde_json::from_str(old).unwrap();
+        assert_eq!(seen.unread, ["releases: answered 502"]);
+        assert!(seen.unread_parts.is_empty());
+        let now = Seen {
+            unread_parts: vec![Unread {
+                what: SeenPart::Releases,
+                detail: "answered 502".into(),
+            }],
+            ..seen
+        };
+        let json = serde_json::to_value(&now).unwrap();
+        assert_eq!(json["unread_parts"][0]["what"], "releases");
+        assert_eq!(serde_json::from_value::<Seen>(json).unwrap(), now);
     }
 }
