@@ -101,11 +101,7 @@ describe("a list page whose question failed", () => {
 
   it("connections: with a connection, says why the outbox is unknown, not that it is empty", async () => {
     setLocale("en");
-    const Page = (await import("./Connections.svelte")).default;
-    root = document.createElement("div");
-    document.body.append(root);
-    page = mount(Page, { target: root });
-    await settled();
+    const root = await mounted(() => import("./Connections.svelte"));
     for (const hand of asked.connectors ?? [])
       hand.resolve([
         {
@@ -122,9 +118,17 @@ describe("a list page whose question failed", () => {
           last_pulled: 0,
           last_pushed: 0,
           last_errors: [],
+          last_failures: [],
           has_token: true,
           waiting: 0,
-          seen: { environments: [], releases: [], freezes: [], status: null, unread: [] },
+          seen: {
+            environments: [],
+            releases: [],
+            freezes: [],
+            status: null,
+            unread: [],
+            unread_parts: [],
+          },
         },
       ]);
     for (const hand of asked.outbox ?? []) hand.reject(DAMAGED);
