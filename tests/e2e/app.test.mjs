@@ -784,6 +784,21 @@ test("a key that signed two histories is a security finding on the Audit page, w
   );
   syncAny(copy);
   syncAny(ann);
+  // Bob, a release manager, sees the finding about his own key, and that an admin mends it:
+  // no form that would refuse him, no command line.
+  syncAny(bob);
+  await withApp("fork-member", bob, async (b) => {
+    await find(b, "[data-testid=sync-state]");
+    await b.execute(() => (location.hash = "#/audit"));
+    const forked = await find(b, "[data-testid=forked]", 20000);
+    await until(
+      b,
+      async () => /Only an admin can give the member a new key/.test(await forked.getText()),
+      "the finding tells him to ask an admin",
+    );
+    assert.equal((await b.$$("[data-testid=rotate]")).length, 0);
+    assert.doesNotMatch(await forked.getText(), /relm member/);
+  });
   await withApp("fork", ann, async (b) => {
     await find(b, "[data-testid=sync-state]");
     await b.execute(() => (location.hash = "#/audit"));

@@ -831,19 +831,24 @@ fn two_replicas_importing_the_same_deployments_record_each_once() {
     }
 }
 
+/// One deployment of v4.2.0 as a `deployments.imported` event carries it.
+fn imported(env: &str, outcome: &str, (start, end): (&str, &str), reference: &str) -> Value {
+    let digest = "sha256:0000000000000000000000000000000000000000000000000000000000000000";
+    json!({
+        "environment": env, "outcome": outcome, "release_digest": digest,
+        "started_at": start, "ended_at": end, "external_ref": reference,
+        "reference": "v4.2.0",
+    })
+}
+
 #[test]
 fn forged_imports_are_refused_whole() {
     let (a, b, remote) = team();
     let id = b.march_release();
     b.ok(&["sync"]);
     a.ok(&["sync"]);
-    let digest = "sha256:0000000000000000000000000000000000000000000000000000000000000000";
     let entry = |env: &str, start: &str, end: &str, reference: &str| {
-        json!({
-            "environment": env, "outcome": "succeeded", "release_digest": digest,
-            "started_at": start, "ended_at": end, "external_ref": reference,
-            "reference": "v4.2.0",
-        })
+        imported(env, "succeeded", (start, end), reference)
     };
     let ok = entry(
         "prod",
@@ -911,13 +916,13 @@ fn an_import_that_moves_a_release_twice_records_each_move_from_where_it_stood() 
     let id = b.march_release();
     b.ok(&["sync"]);
     a.ok(&["sync"]);
-    let digest = "sha256:0000000000000000000000000000000000000000000000000000000000000000";
     let entry = |outcome: &str, start: &str, end: &str, n: u32| {
-        json!({
-            "environment": "prod", "outcome": outcome, "release_digest": digest,
-            "started_at": start, "ended_at": end, "external_ref": format!("gitlab:acme/payments#{n}"),
-            "reference": "v4.2.0",
-        })
+        imported(
+            "prod",
+            outcome,
+            (start, end),
+            &format!("gitlab:acme/payments#{n}"),
+        )
     };
     // The first run failed; the second, an hour later, succeeded.
     let import = json!({"release_id": id, "platform": "gitlab", "connector": "gl", "deployments": [

@@ -11,7 +11,7 @@ import { quoted, worded } from "./labels";
 import { formatDateTime, formatDay, formatNumber, i18n, t } from "./i18n.svelte";
 import { en, type MessageKey } from "./messages";
 import type { FieldProblem, Problem, ProblemCode, Reason, ReasonCode } from "./types";
-import type { ApiError, LeftOut, SbomNote } from "./bindings";
+import type { ApiError, LeftOut, OutboxRow, SbomNote } from "./bindings";
 
 /** The message of each code; every code the backend can send must be here (tsc checks it). */
 const wording: Record<Exclude<ProblemCode, "other">, MessageKey> = {
@@ -253,6 +253,16 @@ export function keptErrorText(e: ApiError | string): string {
   return typeof e === "string" ? e : errorText(new BackendError(e));
 }
 
+/** Why an outbox entry's last delivery failed, or why it was dropped ("" when neither). */
+export function outboxErrorText(o: OutboxRow): string {
+  return o.last_failure ? keptErrorText(o.last_failure) : (o.last_error ?? "");
+}
+
+/** `text` with its first letter a capital (a line that starts with an item's name). */
+function capitalized(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
 /** Move the focus to the first field marked invalid in `root` (after the DOM shows them). */
 export async function focusFirstError(root: HTMLElement | null | undefined): Promise<void> {
   await tick();
@@ -301,7 +311,7 @@ export function packProblemText(code: string, english: string): { text: string; 
   if (own.detail) return own;
   const said = findingText("audit.problem", code, english);
   if (!said.detail) return said;
-  return { ...said, text: `${said.text.charAt(0).toUpperCase()}${said.text.slice(1)}.` };
+  return { ...said, text: `${capitalized(said.text)}.` };
 }
 
 /** What was odd in an SBOM as it was read, in the UI's language, with the backend's English
@@ -325,9 +335,10 @@ export function leftOutText(l: LeftOut): string {
   const base: `leftOut.item.${LeftOut["what"]}` = `leftOut.item.${l.what}`;
   const why: `leftOut.why.${LeftOut["why"]}` = `leftOut.why.${l.why}`;
   const params = { ...p, at: p.at ? formatDateTime(p.at) : "" };
-  const line = t("leftOut.line", {
-    item: t(`${base}${variant}` as MessageKey, params),
-    why: t(why, params),
-  });
-  return line.charAt(0).toUpperCase() + line.slice(1);
+  return capitalized(
+    t("leftOut.line", {
+      item: t(`${base}${variant}` as MessageKey, params),
+      why: t(why, params),
+    }),
+  );
 }

@@ -10,8 +10,7 @@ use std::time::Duration as StdDuration;
 use chrono::{DateTime, Duration};
 use relm_connect::connector::{self, Platform, Pulled};
 use relm_connect::fetch::Api;
-use relm_connect::remote::{Item, Why};
-use relm_connect::remote::{RemoteDeployment, RemoteState};
+use relm_connect::remote::{Item, RemoteDeployment, RemoteState, Why};
 pub use relm_connect::seen::{Seen, SeenEnvironment, SeenPart, SeenRelease, Unread as SeenUnread};
 use relm_domain::ids::ReleaseId;
 use relm_domain::limits::{DEPLOYMENT_SKEW_MINUTES, MAX_SHORT};
@@ -246,7 +245,7 @@ impl Relm {
             env_map: row.env_map,
             last_pulled: row.last_pulled,
             last_pushed: row.last_pushed,
-            last_errors: failures.iter().map(|e| e.message.clone()).collect(),
+            last_errors: crate::error::texts(&failures),
             last_failures: failures,
             seen: serde_json::from_str(&row.seen).unwrap_or_default(),
         })

@@ -109,6 +109,11 @@ impl ApiError {
     }
 }
 
+/// The English messages of `errors`, for the fields that keep them as text beside the errors.
+pub(crate) fn texts(errors: &[ApiError]) -> Vec<String> {
+    errors.iter().map(|e| e.message.clone()).collect()
+}
+
 /// No release with the id `id`.
 pub(crate) fn no_release(id: &str) -> ApiError {
     ApiError::missing(ReasonCode::NoRelease, format!("no release {id}")).with("id", id)

@@ -125,7 +125,7 @@ pub fn publish_notes(
 ) -> Result<NotesPublished> {
     let queued = w.hold(|r| r.queue_notes(release, connector))?;
     let release_id = w.hold(|r| r.resolve_release(release))?;
-    let mut failed = ConnectorSync::of("");
+    let mut failures = Vec::new();
     let mut entries = Vec::new();
     for entry in queued {
         if entry.state != "done" {
@@ -136,15 +136,15 @@ pub fn publish_notes(
                 .ok_or_else(|| ApiError::validation("the connection is gone"))?;
             let mut report = ConnectorSync::of(&entry.connector);
             deliver(w, &plan, true, &mut report)?;
-            report.failures.into_iter().for_each(|e| failed.failed(e));
+            failures.extend(report.failures);
         }
         entries.push(w.hold(|r| r.outbox_entry(&entry.id))?);
     }
     Ok(NotesPublished {
         release_id,
         entries,
-        errors: failed.errors,
-        failures: failed.failures,
+        errors: crate::error::texts(&failures),
+        failures,
     })
 }
 

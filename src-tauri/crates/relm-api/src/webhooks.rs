@@ -87,8 +87,16 @@ pub struct WebhookSent {
     pub failures: Vec<ApiError>,
 }
 
-/// Why a message was not posted, as an error with its reason; `message` is the English.
-fn not_posted(why: &Trouble, message: String) -> ApiError {
+/// Mark the outbox entry `id` failed with why its message was not posted; that error.
+fn mark_failed(w: &impl Hold, id: &str, why: &Trouble) -> Result<ApiError> {
+    let e = not_posted(why);
+    w.hold(|r| r.outbox_mark(id, "failed", None, Some(&stored(&e))))?;
+    Ok(e)
+}
+
+/// Why a message was not posted, as an error with its reason.
+fn not_posted(why: &Trouble) -> ApiError {
+    let message = why.message.clone();
     let code = match why.code {
         TroubleCode::NoClient => return ApiError::new(ErrorCode::Remote, message),
         TroubleCode::Timeout => ReasonCode::WebhookTimeout,
@@ -300,25 +308,26 @@ pub fn deliver_webhook(w: &impl Hold, name: &str, retry: &Retry) -> Result<(u32,
                     break;
                 }
                 Posted::Refused(why) => {
-                    let kept = stored(&not_posted(&why, why.message.clone()));
-                    w.hold(|r| r.outbox_mark(&entry.id, "failed", None, Some(&kept)))?;
+                    let e = mark_failed(w, &entry.id, &why)?;
                     tracing::warn!(webhook = %row.name, entry = %entry.id, %why, "message refused");
-                    errors.push(not_posted(
-                        &why,
-                        format!("outbox entry {}: {why}", entry.id),
-                    ));
+                    errors.push(ApiError {
+                        message: format!("outbox entry {}: {why}", entry.id),
+                        ..e
+                    });
                     break;
                 }
                 Posted::Retry { why, after } => {
-                    let kept = stored(&not_posted(&why, why.message.clone()));
-                    w.hold(|r| r.outbox_mark(&entry.id, "failed", None, Some(&kept)))?;
+                    let e = mark_failed(w, &entry.id, &why)?;
                     tracing::warn!(webhook = %row.name, entry = %entry.id, attempt, %why, "message not posted yet");
                     let wait = after.unwrap_or(pause);
                     if attempt == retry.attempts.max(1) || wait > retry.max_pause {
-                        errors.push(not_posted(&why, format!(
-                            "outbox entry {}: {why}; kept in the outbox and tried again at the next send to `{}` or by `relm outbox retry {}`",
-                            entry.id, row.name, entry.id
-                        )));
+                        errors.push(ApiError {
+                            message: format!(
+                                "outbox entry {}: {why}; kept in the outbox and tried again at the next send to `{}` or by `relm outbox retry {}`",
+                                entry.id, row.name, entry.id
+                            ),
+                            ..e
+                        });
                         break;
                     }
                     std::thread::sleep(wait);
@@ -348,7 +357,7 @@ pub fn send_digest(
         entry,
         queued_before,
         delivered,
-        errors: failures.iter().map(|e| e.message.clone()).collect(),
+        errors: crate::error::texts(&failures),
         failures,
     })
 }

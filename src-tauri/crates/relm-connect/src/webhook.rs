@@ -114,19 +114,14 @@ fn retry_after(h: &reqwest::header::HeaderMap) -> Option<Duration> {
         .map(Duration::from_secs)
 }
 
-/// What an answer's body said, short and printable.
+/// What an answer's body said, short and printable (empty when nothing).
 fn said(body: &str) -> String {
     let s: String = body
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .take(200)
         .collect();
-    let s = s.trim();
-    if s.is_empty() {
-        String::new()
-    } else {
-        format!(": {s}")
-    }
+    s.trim().to_string()
 }
 
 /// Post `body` (JSON) to `url`, waiting at most `timeout` for the answer.
@@ -182,11 +177,14 @@ pub async fn post(url: &Url, body: &str, timeout: Duration) -> Posted {
         _ => String::new(),
     };
     let code = status.as_u16();
-    let words = said(&text);
-    let trouble = |kind, message| {
-        let words = words.strip_prefix(": ").unwrap_or_default();
-        Trouble::new(kind, &host, Some(code), words, message)
+    let said = said(&text);
+    // As the English messages quote it.
+    let words = if said.is_empty() {
+        String::new()
+    } else {
+        format!(": {said}")
     };
+    let trouble = |kind, message| Trouble::new(kind, &host, Some(code), &said, message);
     if status.is_success() {
         Posted::Done(format!("HTTP {code}{words}"))
     } else if code == 429 {
