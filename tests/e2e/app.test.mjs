@@ -5,7 +5,16 @@
 
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { cpSync, existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import {
@@ -689,11 +698,21 @@ test("a release's page asks each of its questions once and at once, draws its he
   });
 });
 
-test("switching to French relabels the app", async () => {
+test("switching to French relabels the app, and says in French why a remote failed", async () => {
   const dir = dataDir();
   cli(dir, "init", "--workspace", "Langues", "--name", "Marie", "--email", "marie@example.com");
   cli(dir, "remote", "add", "partage", dataDir());
+  // A USB stick, and a shared folder someone will tamper with.
+  const stick = dataDir();
+  const trap = dataDir();
+  cli(dir, "remote", "add", "cle", stick);
+  cli(dir, "remote", "add", "piege", trap);
   cli(dir, "sync");
+  // The stick is unplugged; the folder's replicas are swapped for a link to elsewhere.
+  rmSync(stick, { recursive: true, force: true });
+  renameSync(join(trap, "replicas"), join(trap, "was-replicas"));
+  const elsewhere = dataDir();
+  symlinkSync(elsewhere, join(trap, "replicas"));
   await withApp("french", dir, async (b) => {
     await find(b, "[data-testid=workspace-name]");
     await b.execute(() => (location.hash = "#/settings"));
@@ -718,7 +737,51 @@ test("switching to French relabels the app", async () => {
       ),
       /^(Aucun nouvel événement reçu|\d+ nouvel événement reçu|\d+ nouveaux événements reçus), (rien d’envoyé|\d+ envoyés?)$/,
     );
-    await b.execute(() => document.querySelector("tr[data-remote=partage]").scrollIntoView());
+    // Synced from the header: the stick cannot be reached and the folder holds a link; the
+    // toast and each remote's row say so in French, without a command line.
+    await (await find(b, "header button")).click();
+    const toast = await find(b, "[data-testid=toast]", 15000);
+    await until(
+      b,
+      async () => /^Le dossier distant .+ est injoignable/.test(await toast.getText()),
+      "the failed sync's toast in French",
+    );
+    const last = (name) =>
+      b.execute(
+        (n) =>
+          document.querySelector(`tr[data-remote=${n}] [data-testid=remote-last]`)?.textContent ??
+          "",
+        name,
+      );
+    await until(b, async () => /est injoignable/.test(await last("cle")), "the stick's row");
+    assert.equal(
+      await last("cle"),
+      `Le dossier distant ${stick} est injoignable (No such file or directory (os error 2))\u00a0: le disque est-il monté, le dossier a-t-il été déplacé\u202f? Relm travaille hors ligne et synchronise dès qu’il le peut.`,
+    );
+    assert.match(await row(), /· réussie/, "the good remote still synced");
+    await until(b, async () => /lien symbolique/.test(await last("piege")), "the link's row");
+    assert.equal(
+      await last("piege"),
+      `${join(trap, "replicas")} est un lien symbolique, et Relm ne suit jamais de lien dans un dépôt distant\u00a0: supprimez le lien.`,
+    );
+    assert.match(
+      await b.execute(() => document.querySelector("tr[data-remote=piege]").textContent),
+      /· en échec/,
+    );
+    // Tested from its row: the same reason, in French.
+    await (await (await find(b, "tr[data-remote=piege]")).$("button=Tester")).click();
+    await until(
+      b,
+      async () =>
+        /est un lien symbolique/.test(
+          await (await find(b, "tr[data-remote=piege] [data-testid=remote-probe]")).getText(),
+        ),
+      "the probe in French",
+    );
+    const page = await b.$("main").getText();
+    assert.doesNotMatch(page, /relm (remote|sync)|not reachable|symbolic link/);
+    assert.equal(readdirSync(elsewhere).length, 0, "nothing written through the link");
+    await b.execute(() => document.querySelector("tr[data-remote=cle]").scrollIntoView());
     await screenshot(b, "settings-remotes-fr");
   });
 });

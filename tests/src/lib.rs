@@ -192,6 +192,22 @@ impl Replica {
         err
     }
 
+    /// Run with `--json`, require the exit code, return the error document's `error`.
+    #[track_caller]
+    pub fn refused(&self, args: &[&str], code: i32) -> serde_json::Value {
+        let mut a = args.to_vec();
+        a.push("--json");
+        let out = self.run(&a);
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "relm {a:?} should exit {code}; stderr: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON output");
+        doc["error"].clone()
+    }
+
     /// `relm init` with a fixed founder.
     pub fn init(&self) -> serde_json::Value {
         self.json(&[

@@ -194,6 +194,16 @@ fn a_remote_full_of_links_fifos_and_odd_names_is_read_without_following_or_block
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("symbolic link"), "{err}");
+    // The app words it from its reason, the link's path with it.
+    let out = bounded(a.cmd(&["sync", "--json"]));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let reason = &doc["remotes"][0]["error"]["reason"];
+    assert_eq!(reason["code"], "remote_link", "{doc}");
+    assert_eq!(
+        reason["params"]["path"],
+        root.join("replicas").display().to_string(),
+        "{doc}"
+    );
     assert_eq!(std::fs::read_dir(outside.path()).unwrap().count(), 1);
 }
 

@@ -171,6 +171,15 @@ fn a_rewritten_history_is_refused_as_tampering_and_nothing_is_lost() {
         said.contains("rewritten") && said.contains("tampering"),
         "{said}"
     );
+    // The app words it from its reason: the repository, the commit and the branch.
+    let reason = &out[0]["error"]["reason"];
+    assert_eq!(reason["code"], "history_rewritten", "{reason}");
+    assert_eq!(reason["params"]["branch"], "main", "{reason}");
+    assert_eq!(
+        reason["params"]["commit"].as_str().unwrap().len(),
+        12,
+        "{reason}"
+    );
     assert_eq!(events(&a), before, "nothing already applied is lost");
     a.ok(&["audit", "verify"]);
     assert_eq!(
@@ -205,6 +214,12 @@ fn offline_the_push_waits_and_goes_at_the_next_sync() {
     ]);
     let out = sync(&a);
     assert_eq!(out[0]["result"], "offline", "{out:?}");
+    let reason = &out[0]["error"]["reason"];
+    assert_eq!(
+        (&reason["code"], &reason["params"]["doing"]),
+        (&"git_unreachable".into(), &"fetch".into()),
+        "{reason}"
+    );
     assert!(
         a.json(&["remote", "list"])[0]["pending_push"]
             .as_u64()
@@ -242,6 +257,10 @@ fn a_repository_that_is_not_a_relm_remote_is_refused_and_an_unreachable_one_said
         said.contains("not a Relm remote") && said.contains("README.md"),
         "{said}"
     );
+    let error = a.refused(&["remote", "add", "origin", &url], 2);
+    assert_eq!(error["field"], "folder", "{error}");
+    assert_eq!(error["reason"]["code"], "not_a_relm_remote", "{error}");
+    assert_eq!(error["reason"]["params"]["files"], "README.md", "{error}");
     let missing = format!("git+file://{}/nowhere.git", dir.path().display());
     let out = a.run(&["remote", "add", "origin", &missing]);
     assert_ne!(out.status.code(), Some(0));
@@ -318,6 +337,19 @@ fn a_read_only_repository_served_by_git_daemon_is_read_and_the_push_refused() {
         said.contains("cannot push") && said.contains("access denied"),
         "{said}"
     );
+    let reason = &out[0]["error"]["reason"];
+    assert_eq!(
+        (&reason["code"], &reason["params"]["doing"]),
+        (&"git_failed".into(), &"push".into()),
+        "{reason}"
+    );
+    assert!(
+        reason["params"]["said"]
+            .as_str()
+            .unwrap()
+            .contains("access denied"),
+        "{reason}"
+    );
     assert_eq!(events(&d), events(&a));
     let _ = server.kill();
     let _ = server.wait();
@@ -375,12 +407,27 @@ fn over_https_a_token_from_the_os_keyring_reaches_git_http_backend() {
         !out.status.success() && said.contains("asks who you are"),
         "{said}"
     );
+    let reason = a.refused(&["remote", "add", "origin", &url], 2)["reason"].clone();
+    assert_eq!(
+        (&reason["code"], &reason["params"]["doing"]),
+        (&"git_who".into(), &"fetch".into()),
+        "{reason}"
+    );
     // A wrong token: refused by the host, said so, nothing kept.
     let out = a.run_with_token(&["remote", "add", "origin", &url, "--token-stdin"], "wrong");
     let said = String::from_utf8_lossy(&out.stderr);
     assert!(
         !out.status.success() && said.contains("refused the credentials"),
         "{said}"
+    );
+    let out = a.run_with_token(
+        &["remote", "add", "origin", &url, "--token-stdin", "--json"],
+        "wrong",
+    );
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        doc["error"]["reason"]["code"], "git_credentials_refused",
+        "{doc}"
     );
     // A token written in the URL would be stored in the clear: refused before any request.
     let before = server.requests().len();
@@ -391,6 +438,8 @@ fn over_https_a_token_from_the_os_keyring_reaches_git_http_backend() {
         !out.status.success() && said.contains("in the clear"),
         "{said}"
     );
+    let error = a.refused(&["remote", "add", "origin", &inline], 2);
+    assert_eq!(error["problems"][0]["code"], "secret_in_url", "{error}");
     assert_eq!(server.requests().len(), before);
     // A token for a folder remote makes no sense: said beside the field.
     let out = a.run_with_token(

@@ -46,6 +46,14 @@ fn sync_json(r: &Replica, expect_exit: i32) -> Value {
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
+/// Why a sync with the remote `name` failed (exit 2): its error as `--json` gives it.
+fn failure(r: &Replica, name: &str) -> Value {
+    let out = r.run(&["sync", name, "--json"]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    doc["remotes"][0]["error"].clone()
+}
+
 fn verified(r: &Replica) {
     let v = r.json(&["audit", "verify"]);
     assert_eq!(v["ok"], true, "{v}");
@@ -119,10 +127,28 @@ fn a_newcomer_joins_reads_is_added_and_authorizes_offline() {
     ]);
     let out = sync_json(&b, 2);
     assert_eq!(out["remotes"][0]["result"], "offline");
+    // Why, with the reason the app words: the folder that cannot be reached.
+    let reason = &out["remotes"][0]["error"]["reason"];
+    assert_eq!(reason["code"], "remote_offline", "{out}");
+    assert_eq!(reason["params"]["path"], p(remote.path()), "{out}");
     let err = b.fails(&["sync"], 2);
     assert!(err.contains("not reachable"), "{err}");
     let status = b.json(&["sync", "status"]);
     assert_eq!(status["remotes"][0]["last_result"], "offline");
+    // The remote's last sync keeps the same: its text as before, and the error whole.
+    let kept = &status["remotes"][0];
+    assert!(
+        kept["last_message"]
+            .as_str()
+            .unwrap()
+            .contains("not reachable"),
+        "{kept}"
+    );
+    assert_eq!(kept["last_failure"]["code"], "offline", "{kept}");
+    assert_eq!(
+        kept["last_failure"]["reason"]["code"], "remote_offline",
+        "{kept}"
+    );
     assert_eq!(status["remotes"][0]["pending_push"], 1);
 
     // Later it syncs; the release manager receives the decision, verified.
@@ -174,6 +200,65 @@ fn a_missing_remote_is_refused_or_means_offline_and_changes_nothing() {
     a.ok(&["sync"]);
 }
 
+#[test]
+fn testing_a_remote_finds_what_would_make_its_sync_fail_and_changes_nothing() {
+    let (a, remote) = founder_on_remote();
+    let files = || Replica::files_under(remote.path());
+    let before = files();
+    let relm = relm_tests::reader(&a.data_dir());
+    assert_eq!(relm.test_remote("usb").unwrap(), before.len());
+    // Someone swaps the folder every replica writes in for a link: listing it still works, but
+    // every sync would fail, and the test says why as the sync does.
+    let root = remote.path();
+    std::fs::rename(root.join("replicas"), root.join("was-replicas")).unwrap();
+    let elsewhere = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink(elsewhere.path(), root.join("replicas")).unwrap();
+    let e = relm.test_remote("usb").unwrap_err();
+    let reason = e.reason.expect("a reason");
+    assert_eq!(
+        reason.code,
+        relm_domain::ReasonCode::RemoteLink,
+        "{}",
+        reason.message
+    );
+    assert_eq!(reason.params["path"], p(&root.join("replicas")));
+    let synced = sync_json(&a, 2);
+    assert_eq!(
+        synced["remotes"][0]["error"]["reason"]["code"],
+        "remote_link"
+    );
+    // A file there instead: not a folder.
+    std::fs::remove_file(root.join("replicas")).unwrap();
+    std::fs::write(root.join("replicas"), b"not a folder").unwrap();
+    let reason = relm
+        .test_remote("usb")
+        .unwrap_err()
+        .reason
+        .expect("a reason");
+    assert_eq!(reason.code, relm_domain::ReasonCode::RemoteNotFolder);
+    // Unplugged: offline, with the folder named.
+    let away = root.with_extension("away");
+    std::fs::rename(root, &away).unwrap();
+    let e = relm.test_remote("usb").unwrap_err();
+    assert_eq!(e.code, relm_api::ErrorCode::Offline);
+    assert_eq!(
+        e.reason.unwrap().code,
+        relm_domain::ReasonCode::RemoteOffline
+    );
+    std::fs::rename(&away, root).unwrap();
+    // Testing wrote nothing to the remote or the link's target.
+    assert_eq!(std::fs::read_dir(elsewhere.path()).unwrap().count(), 0);
+    let mut now = files();
+    now.retain(|f| f != "replicas");
+    let mut was: Vec<String> = before
+        .iter()
+        .map(|f| f.replacen("replicas/", "was-replicas/", 1))
+        .collect();
+    was.sort();
+    now.sort();
+    assert_eq!(now, was);
+}
+
 /// A tmpfs mounted at a new folder; unmounted on drop. Needs root, as CI runs.
 struct Mount(PathBuf);
 
@@ -222,6 +307,9 @@ fn a_read_only_or_full_remote_gives_a_clear_error_and_leaves_no_partial_file() {
     let before = (a.event_count(), a.digest());
     let err = a.fails(&["sync", "ro"], 2);
     assert!(err.contains("read-only"), "{err}");
+    let why = failure(&a, "ro")["reason"].clone();
+    assert_eq!(why["code"], "remote_refused", "{why}");
+    assert_eq!(why["params"]["cause"], "read_only", "{why}");
     assert_eq!((a.event_count(), a.digest()), before);
 
     // Full: a tiny drive that cannot take the next segment.
@@ -233,6 +321,16 @@ fn a_read_only_or_full_remote_gives_a_clear_error_and_leaves_no_partial_file() {
     let before = (a.event_count(), a.digest());
     let err = a.fails(&["sync", "tiny"], 2);
     assert!(err.contains("full"), "{err}");
+    let why = failure(&a, "tiny")["reason"].clone();
+    assert_eq!(
+        (
+            &why["code"],
+            &why["params"]["cause"],
+            &why["params"]["doing"]
+        ),
+        (&"remote_refused".into(), &"full".into(), &"write".into()),
+        "{why}"
+    );
     assert_eq!((a.event_count(), a.digest()), before);
     let files = Replica::files_under(&full.0);
     assert!(

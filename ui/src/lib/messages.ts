@@ -582,6 +582,53 @@ export const en = {
     "{host} refused the message (HTTP {http}{said}): the webhook was revoked or its URL is wrong. Remove it and add it again with a new URL.",
   "reason.webhook_refused.gone":
     "{host} refused the message (HTTP {http}{said}): the webhook no longer exists. Remove it and add it again with a new URL.",
+  "reason.remote_offline":
+    "The remote folder {path} cannot be reached ({detail}): is the drive mounted, or was the folder moved? Relm works offline and syncs when it can.",
+  "reason.remote_not_folder":
+    "{path} is not a folder: remove it, or choose another folder for the remote.",
+  "reason.remote_link":
+    "{path} is a symbolic link, and Relm never follows links inside a remote: remove the link.",
+  "reason.remote_bad_name": "“{name}” is not a file name Relm uses on a remote.",
+  "reason.remote_refused": "Relm could not {doing} {path} ({detail}).",
+  "reason.remote_refused.read_only":
+    "Relm could not {doing} {path}: the folder is read-only for this user. Check its permissions, or how the drive is mounted.",
+  "reason.remote_refused.full":
+    "Relm could not {doing} {path}: the drive is full. Free some space, then sync again.",
+  "reason.remote_file_too_large":
+    "{name} is larger than {max} MiB, more than any Relm file: it was not read.",
+  "reason.git_missing":
+    "Git cannot be run ({detail}): install git to sync through a git repository.",
+  "reason.git_who":
+    "Relm could not {doing} {url}: the host asks who is calling. Remove the remote and add it again with an access token, or set up a git credential helper or an SSH key.",
+  "reason.git_credentials_refused":
+    "Relm could not {doing} {url}: the host refused the credentials{said}. Check the token or your credential helper, and that it may read and write this repository.",
+  "reason.git_unreachable":
+    "Relm could not {doing} {url}{said}. Relm works offline and syncs when the host answers.",
+  "reason.git_failed": "Relm could not {doing} {url}{said}.",
+  "reason.history_rewritten":
+    "The history of {url} was rewritten: commit {commit}, which this computer pulled, is no longer in branch {branch} (a force-push). This is tampering or a mistake: nothing was merged, and nothing already taken in is lost. Ask who rewrote it, and have the branch restored.",
+  "reason.push_raced":
+    "{url} kept changing while Relm pushed ({tries} tries): the next sync pushes again.",
+  "reason.several_workspaces":
+    "The remote {remote} holds events of {count} different workspaces: choose a folder that holds one.",
+  "reason.not_a_relm_remote":
+    "{location} is not a Relm remote: it holds other files ({files}). Give Relm an empty repository of its own.",
+  "remote.doing.create_folder": "create the folder",
+  "remote.doing.open": "open",
+  "remote.doing.list": "list",
+  "remote.doing.read": "read",
+  "remote.doing.write": "write",
+  "remote.doing.remove": "remove",
+  "remote.doing.set_up": "set up a copy of",
+  "remote.doing.fetch": "fetch from",
+  "remote.doing.merge": "merge the files of",
+  "remote.doing.record_read": "record what was read of",
+  "remote.doing.stage": "stage the new files for",
+  "remote.doing.commit": "commit the new files for",
+  "remote.doing.record_push": "record the push to",
+  "remote.doing.push": "push to",
+  "problem.secret_in_url":
+    "This address holds a password or token, which would be stored in the clear: give the address without it. For an https address, put the token in the Access token field, which keeps it in the system’s keyring.",
   "reason.feed_exists": "A calendar subscription named {name} exists already; choose another name.",
   "communication.digest": "Stakeholder digest",
   "communication.digestHelp":
@@ -2150,6 +2197,54 @@ export const fr: Record<MessageKey, string> = {
     "{host} a refusé le message (HTTP {http}{said}) : le webhook a été révoqué ou son URL est erronée. Supprimez-le et ajoutez-le de nouveau avec une nouvelle URL.",
   "reason.webhook_refused.gone":
     "{host} a refusé le message (HTTP {http}{said}) : le webhook n’existe plus. Supprimez-le et ajoutez-le de nouveau avec une nouvelle URL.",
+  "reason.remote_offline":
+    "Le dossier distant {path} est injoignable ({detail}) : le disque est-il monté, le dossier a-t-il été déplacé ? Relm travaille hors ligne et synchronise dès qu’il le peut.",
+  "reason.remote_not_folder":
+    "{path} n’est pas un dossier : supprimez-le, ou choisissez un autre dossier pour le dépôt distant.",
+  "reason.remote_link":
+    "{path} est un lien symbolique, et Relm ne suit jamais de lien dans un dépôt distant : supprimez le lien.",
+  "reason.remote_bad_name":
+    "« {name} » n’est pas un nom de fichier que Relm utilise dans un dépôt distant.",
+  "reason.remote_refused": "Relm n’a pas pu {doing} {path} ({detail}).",
+  "reason.remote_refused.read_only":
+    "Relm n’a pas pu {doing} {path} : le dossier est en lecture seule pour cet utilisateur. Vérifiez ses droits, ou la façon dont le disque est monté.",
+  "reason.remote_refused.full":
+    "Relm n’a pas pu {doing} {path} : le disque est plein. Libérez de la place, puis synchronisez de nouveau.",
+  "reason.remote_file_too_large":
+    "{name} dépasse {max} Mio, plus qu’aucun fichier de Relm : il n’a pas été lu.",
+  "reason.git_missing":
+    "Git ne peut pas être lancé ({detail}) : installez git pour synchroniser par un dépôt git.",
+  "reason.git_who":
+    "Relm n’a pas pu {doing} {url} : l’hôte demande qui se connecte. Supprimez le dépôt distant et ajoutez-le de nouveau avec un jeton d’accès, ou configurez un assistant d’identification git ou une clé SSH.",
+  "reason.git_credentials_refused":
+    "Relm n’a pas pu {doing} {url} : l’hôte a refusé les identifiants{said}. Vérifiez le jeton ou votre assistant d’identification, et qu’il permet de lire et d’écrire dans ce dépôt.",
+  "reason.git_unreachable":
+    "Relm n’a pas pu {doing} {url}{said}. Relm travaille hors ligne et synchronise dès que l’hôte répond.",
+  "reason.git_failed": "Relm n’a pas pu {doing} {url}{said}.",
+  "reason.history_rewritten":
+    "L’historique de {url} a été réécrit : le commit {commit}, que cet ordinateur a reçu, n’est plus dans la branche {branch} (un push forcé). C’est une falsification ou une erreur : rien n’a été fusionné, et rien de ce qui a déjà été reçu n’est perdu. Demandez qui l’a réécrit, et faites restaurer la branche.",
+  "reason.push_raced":
+    "{url} a changé sans cesse pendant l’envoi ({tries} essais) : la prochaine synchronisation enverra de nouveau.",
+  "reason.several_workspaces":
+    "Le dépôt distant {remote} contient les événements de {count} espaces de travail différents : choisissez un dossier qui n’en contient qu’un.",
+  "reason.not_a_relm_remote":
+    "{location} n’est pas un dépôt distant de Relm : il contient d’autres fichiers ({files}). Donnez à Relm un dépôt vide qui lui soit propre.",
+  "remote.doing.create_folder": "créer le dossier",
+  "remote.doing.open": "ouvrir",
+  "remote.doing.list": "lister",
+  "remote.doing.read": "lire",
+  "remote.doing.write": "écrire",
+  "remote.doing.remove": "supprimer",
+  "remote.doing.set_up": "préparer une copie de",
+  "remote.doing.fetch": "récupérer depuis",
+  "remote.doing.merge": "fusionner les fichiers de",
+  "remote.doing.record_read": "noter ce qui a été lu de",
+  "remote.doing.stage": "indexer les nouveaux fichiers pour",
+  "remote.doing.commit": "valider les nouveaux fichiers pour",
+  "remote.doing.record_push": "noter l’envoi vers",
+  "remote.doing.push": "envoyer vers",
+  "problem.secret_in_url":
+    "Cette adresse contient un mot de passe ou un jeton, qui serait conservé en clair : donnez l’adresse sans lui. Pour une adresse https, mettez le jeton dans le champ Jeton d’accès, qui le conserve dans le trousseau du système.",
   "reason.feed_exists":
     "Un abonnement au calendrier nommé {name} existe déjà ; choisissez un autre nom.",
   "communication.digest": "Synthèse pour les parties prenantes",

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { BackendError } from "./backend";
 import { setLocale, t } from "./i18n.svelte";
-import { en } from "./messages";
+import { en, fr, type MessageKey } from "./messages";
 import {
   errorText,
   findingText,
@@ -14,7 +14,7 @@ import {
   sbomNoteText,
   verifyProblemText,
 } from "./problems";
-import type { FieldProblem, Reason } from "./types";
+import type { FieldProblem, Reason, ReasonCode } from "./types";
 
 const p = (
   field: string,
@@ -493,5 +493,118 @@ describe("why a chat's webhook did not take a message", () => {
     expect(keptErrorText(failed)).toBe("hooks.slack.com a échoué (HTTP 500).");
     expect(keptErrorText(failed)).not.toContain("relm");
     setLocale("en");
+  });
+});
+
+describe("why a sync with a remote failed", () => {
+  const failed = (
+    code: "offline" | "remote",
+    reason: ReasonCode,
+    params: Record<string, string>,
+  ) => ({
+    code,
+    message: "the English the command line prints (relm remote add NAME URL --token-stdin)",
+    problems: [],
+    reason: { code: reason, params, message: "…" },
+  });
+  const usb = "/media/marie/USB";
+  it("says what is wrong with the folder and what to do, in English and in French", () => {
+    setLocale("en");
+    const offline = failed("offline", "remote_offline", {
+      path: usb,
+      detail: "No such file or directory (os error 2)",
+    });
+    expect(keptErrorText(offline)).toBe(
+      `The remote folder ${usb} cannot be reached (No such file or directory (os error 2)): is the drive mounted, or was the folder moved? Relm works offline and syncs when it can.`,
+    );
+    const readOnly = failed("remote", "remote_refused", {
+      doing: "write",
+      path: `${usb}/replicas/1a2b/00000002.relmseg`,
+      detail: "Read-only file system (os error 30)",
+      cause: "read_only",
+    });
+    expect(keptErrorText(readOnly)).toMatch(
+      /^Relm could not write \/media\/marie\/USB\/replicas\/1a2b\/00000002\.relmseg: the folder is read-only for this user\./,
+    );
+    setLocale("fr");
+    expect(keptErrorText(offline)).toBe(
+      `Le dossier distant ${usb} est injoignable (No such file or directory (os error 2))\u00a0: le disque est-il monté, le dossier a-t-il été déplacé\u202f? Relm travaille hors ligne et synchronise dès qu’il le peut.`,
+    );
+    expect(keptErrorText(readOnly)).toMatch(
+      /^Relm n’a pas pu écrire \/media\/marie\/USB\/replicas\/1a2b\/00000002\.relmseg\u00a0: le dossier est en lecture seule/,
+    );
+    const full = failed("remote", "remote_refused", { ...readOnly.reason.params, cause: "full" });
+    expect(keptErrorText(full)).toMatch(/\u00a0: le disque est plein\. Libérez de la place/);
+    const plain = failed("remote", "remote_refused", {
+      doing: "create_folder",
+      path: `${usb}/replicas`,
+      detail: "Input/output error (os error 5)",
+    });
+    expect(keptErrorText(plain)).toBe(
+      `Relm n’a pas pu créer le dossier ${usb}/replicas (Input/output error (os error 5)).`,
+    );
+    const link = failed("remote", "remote_link", { path: `${usb}/replicas` });
+    expect(keptErrorText(link)).toBe(
+      `${usb}/replicas est un lien symbolique, et Relm ne suit jamais de lien dans un dépôt distant\u00a0: supprimez le lien.`,
+    );
+    setLocale("en");
+  });
+
+  it("says what git was doing and what the host said, without the command line", () => {
+    const url = "https://git.example.com/ops/relm.git";
+    setLocale("en");
+    const who = failed("remote", "git_who", {
+      doing: "fetch",
+      url,
+      said: "terminal prompts disabled",
+    });
+    expect(keptErrorText(who)).toBe(
+      `Relm could not fetch from ${url}: the host asks who is calling. Remove the remote and add it again with an access token, or set up a git credential helper or an SSH key.`,
+    );
+    expect(keptErrorText(who)).not.toContain("relm remote");
+    const push = failed("remote", "git_failed", {
+      doing: "push",
+      url,
+      said: "fatal: remote error: access denied or repository not exported",
+    });
+    expect(keptErrorText(push)).toBe(
+      `Relm could not push to ${url}: “fatal: remote error: access denied or repository not exported”.`,
+    );
+    setLocale("fr");
+    expect(keptErrorText(push)).toBe(
+      `Relm n’a pas pu envoyer vers ${url}\u00a0: «\u00a0fatal: remote error: access denied or repository not exported\u00a0».`,
+    );
+    const rewritten = failed("remote", "history_rewritten", {
+      url,
+      commit: "4f2a9c81d0e3",
+      branch: "main",
+    });
+    expect(keptErrorText(rewritten)).toMatch(
+      /^L’historique de https:\/\/git\.example\.com\/ops\/relm\.git a été réécrit\u00a0: le commit 4f2a9c81d0e3, que cet ordinateur a reçu, n’est plus dans la branche main/,
+    );
+    const offline = failed("offline", "git_unreachable", { doing: "fetch", url, said: "" });
+    expect(keptErrorText(offline)).toBe(
+      `Relm n’a pas pu récupérer depuis ${url}. Relm travaille hors ligne et synchronise dès que l’hôte répond.`,
+    );
+    setLocale("en");
+  });
+
+  it("words every thing the sync's sources say git or a folder was doing, in both languages", () => {
+    // `refused_file("read", …)`, `failure("push", …)`, `self.ok(&[…], "fetch")`.
+    const sources = import.meta.glob("../../../src-tauri/crates/relm-sync/src/*.rs", {
+      query: "?raw",
+      import: "default",
+      eager: true,
+    });
+    const found = new Set<string>();
+    for (const text of Object.values(sources) as string[]) {
+      for (const m of text.matchAll(/(?:refused_file\(\s*|failure\(|\],\s*)"([a-z_]+)"[,)]/g))
+        found.add(m[1]!);
+    }
+    for (const d of ["read", "write", "create_folder", "fetch", "push", "set_up"])
+      expect(found, d).toContain(d);
+    const worded = Object.keys(en).filter((k) => k.startsWith("remote.doing."));
+    expect([...found].map((d) => `remote.doing.${d}`).sort()).toEqual(worded.sort());
+    for (const k of worded) expect(fr[k as MessageKey], k).not.toBe(en[k as MessageKey]);
   });
 });

@@ -30,6 +30,7 @@ const wording: Record<Exclude<ProblemCode, "other">, MessageKey> = {
   bad_email: "problem.bad_email",
   unknown_choice: "problem.unknown_choice",
   bad_url: "problem.bad_url",
+  secret_in_url: "problem.secret_in_url",
   bad_mapping: "problem.bad_mapping",
   bad_sbom: "problem.bad_sbom",
   out_of_range: "problem.out_of_range",
@@ -102,6 +103,7 @@ const reasonParam: Record<string, (v: string) => string> = {
   at: (v) => formatDateTime(v),
   max: (v) => formatNumber(Number(v)),
   said: (v) => (v ? t("reason.said", { quoted: quoted(v) }) : ""),
+  doing: (v) => t(`remote.doing.${v}` as MessageKey),
 };
 
 /** The wording of each refusal; every code the backend can send must be here (tsc checks it). */
@@ -169,6 +171,21 @@ const reasonWording: Record<ReasonCode, MessageKey> = {
   webhook_failed: "reason.webhook_failed",
   webhook_redirect: "reason.webhook_redirect",
   webhook_refused: "reason.webhook_refused",
+  remote_offline: "reason.remote_offline",
+  remote_not_folder: "reason.remote_not_folder",
+  remote_link: "reason.remote_link",
+  remote_bad_name: "reason.remote_bad_name",
+  remote_refused: "reason.remote_refused",
+  remote_file_too_large: "reason.remote_file_too_large",
+  git_missing: "reason.git_missing",
+  git_who: "reason.git_who",
+  git_credentials_refused: "reason.git_credentials_refused",
+  git_unreachable: "reason.git_unreachable",
+  git_failed: "reason.git_failed",
+  history_rewritten: "reason.history_rewritten",
+  push_raced: "reason.push_raced",
+  several_workspaces: "reason.several_workspaces",
+  not_a_relm_remote: "reason.not_a_relm_remote",
 };
 
 /** What a webhook's refusal says of it: revoked (401, 403), gone (404, 410), or nothing. */
@@ -196,7 +213,9 @@ function reasonKey(r: Reason): MessageKey {
             ? "github"
             : r.code === "webhook_refused"
               ? refusedBy(r.params.http)
-              : null;
+              : r.code === "remote_refused"
+                ? (r.params.cause ?? null)
+                : null;
   return (variant ? `${base as string}.${variant}` : base) as MessageKey;
 }
 

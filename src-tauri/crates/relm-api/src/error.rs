@@ -156,11 +156,14 @@ impl From<relm_sync::SyncError> for ApiError {
         use relm_sync::{SyncError, TransportError};
         match e {
             SyncError::Store(s) => s.into(),
-            SyncError::Transport(TransportError::Unreachable(m)) => {
-                ApiError::new(ErrorCode::Offline, m)
+            SyncError::Transport(TransportError::Unreachable(r)) => {
+                ApiError::refused(ErrorCode::Offline, r)
             }
-            SyncError::Transport(TransportError::Refused(m) | TransportError::Exists(m))
-            | SyncError::Remote(m) => ApiError::new(ErrorCode::Remote, m),
+            SyncError::Transport(TransportError::Refused(r)) | SyncError::Remote(r) => {
+                ApiError::refused(ErrorCode::Remote, r)
+            }
+            SyncError::Transport(TransportError::Exists(m)) => ApiError::new(ErrorCode::Remote, m),
+            SyncError::Internal(m) => ApiError::new(ErrorCode::Internal, m),
         }
     }
 }

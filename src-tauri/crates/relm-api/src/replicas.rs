@@ -16,7 +16,7 @@ use zeroize::Zeroizing;
 use crate::connectors::Hold;
 use crate::error::{ApiError, ErrorCode, Result};
 use crate::session::{IDENTITY, Options, Relm};
-use relm_domain::ReasonCode;
+use relm_domain::{Reason, ReasonCode};
 
 /// The remote a joined replica registers for the folder it joined from.
 pub const ORIGIN: &str = "origin";
@@ -33,7 +33,11 @@ pub struct RemoteView {
     pub last_sync_at: Option<String>,
     /// `ok`, `offline` or `error`.
     pub last_result: Option<String>,
+    /// What the last sync did, or why it failed, in English.
     pub last_message: Option<String>,
+    /// Why the last sync failed, with its reason for the app's wording (none when it
+    /// succeeded, or when an earlier version kept only the text).
+    pub last_failure: Option<ApiError>,
     pub last_ok_at: Option<String>,
     /// What the last sync did, when it succeeded: for wording in the reader's language.
     pub last_counts: Option<SyncCounts>,
@@ -178,6 +182,21 @@ fn git_copy(data_dir: &Path, name: &str) -> PathBuf {
     data_dir.join("git").join(name)
 }
 
+/// A remote's last message as kept: a failure's error (kept as JSON) and its English text, or
+/// the text a success (or an earlier version) kept.
+fn kept_message(result: Option<&str>, kept: Option<String>) -> (Option<String>, Option<ApiError>) {
+    let failure = match (result, &kept) {
+        (Some("offline" | "error"), Some(k)) if k.starts_with('{') => {
+            serde_json::from_str::<ApiError>(k).ok()
+        }
+        _ => None,
+    };
+    match failure {
+        Some(e) => (Some(e.message.clone()), Some(e)),
+        None => (kept, None),
+    }
+}
+
 /// The transport of a remote as registered: a folder, or a git repository (reached with
 /// `token` over HTTPS when one is held).
 fn transport(
@@ -203,12 +222,16 @@ fn secret_name(name: &str) -> String {
 /// A token is for a git remote over HTTPS only; a URL never carries one (it would be stored
 /// in the clear).
 fn check_token(location: &str, token: Option<&Zeroizing<String>>, field: &str) -> Result<()> {
-    relm_sync::git::check_url(location).map_err(|why| ApiError::invalid(field, why))?;
+    relm_sync::git::check_url(location).map_err(|why| {
+        relm_domain::DomainError::problem(field, relm_domain::ProblemCode::SecretInUrl, why)
+    })?;
     match token {
-        Some(t) if t.trim().is_empty() => Err(ApiError::invalid(
+        Some(t) if t.trim().is_empty() => Err(relm_domain::DomainError::problem(
             "token",
+            relm_domain::ProblemCode::Required,
             "the token is empty; give the access token, or no token at all",
-        )),
+        )
+        .into()),
         Some(_) if !relm_sync::git::takes_token(location) => Err(ApiError::invalid(
             "token",
             "a token is only for a git remote over HTTPS (git+https://…); SSH uses your SSH agent, a folder needs none",
@@ -561,14 +584,16 @@ impl Relm {
             .collect();
         if !foreign.is_empty() {
             let _ = std::fs::remove_dir_all(&copy);
-            return Err(ApiError::new(
-                ErrorCode::Remote,
+            let files = foreign.join(", ");
+            let reason = Reason::new(
+                ReasonCode::NotARelmRemote,
                 format!(
-                    "{location} is not a Relm remote: it holds other files ({}); give Relm an empty repository of its own",
-                    foreign.join(", ")
+                    "{location} is not a Relm remote: it holds other files ({files}); give Relm an empty repository of its own"
                 ),
             )
-            .at("folder"));
+            .with("location", location)
+            .with("files", files);
+            return Err(ApiError::refused(ErrorCode::Remote, reason).at("folder"));
         }
         Ok(())
     }
@@ -578,9 +603,10 @@ impl Relm {
     pub fn test_remote(&self, name: &str) -> Result<usize> {
         let remote = self.remote(name)?;
         let t = self.transport_of(&remote);
+        // The folder every replica writes in must be usable too, or every sync fails.
         t.prepare()
             .and_then(|()| t.list())
-            .map(|files| files.len())
+            .and_then(|files| t.check_dir(replica_sync::REPLICAS).map(|()| files.len()))
             .map_err(|e| ApiError::from(relm_sync::SyncError::from(e)))
     }
 
@@ -593,14 +619,17 @@ impl Relm {
         )?;
         let rows = stmt
             .query_map([], |r| {
+                let last_result: Option<String> = r.get(5)?;
+                let (last_message, last_failure) = kept_message(last_result.as_deref(), r.get(6)?);
                 Ok(RemoteView {
                     name: r.get(0)?,
                     kind: r.get(1)?,
                     location: r.get(2)?,
                     added_at: r.get(3)?,
                     last_sync_at: r.get(4)?,
-                    last_result: r.get(5)?,
-                    last_message: r.get(6)?,
+                    last_result,
+                    last_message,
+                    last_failure,
                     last_ok_at: r.get(7)?,
                     last_counts: r
                         .get::<_, Option<String>>(8)?
@@ -651,6 +680,13 @@ impl Relm {
             Err(e) if e.code == ErrorCode::Offline => ("offline", e.message.clone(), None),
             Err(e) => ("error", e.message.clone(), None),
         };
+        // A failure is kept whole, its reason with it, for the app to word it later.
+        let kept = match &result {
+            Ok(_) => message.clone(),
+            Err(e) => serde_json::to_string(e).map_err(|e| {
+                ApiError::new(ErrorCode::Internal, format!("cannot write the error: {e}"))
+            })?,
+        };
         let counts = match &result {
             Ok(r) => Some(serde_json::to_string(&SyncCounts::of(r)).map_err(|e| {
                 ApiError::new(ErrorCode::Internal, format!("cannot write counts: {e}"))
@@ -661,7 +697,7 @@ impl Relm {
             Ok(tx.execute(
                 "UPDATE remotes SET last_sync_at = ?2, last_result = ?3, last_message = ?4,
                    last_ok_at = coalesce(?5, last_ok_at), last_counts = ?6 WHERE name = ?1",
-                params![remote.name, now, label, message, ok_at, counts],
+                params![remote.name, now, label, kept, ok_at, counts],
             )?)
         })?;
         tracing::info!(remote = %remote.name, result = label, "{message}");
@@ -931,4 +967,45 @@ pub fn summary_line(r: &SyncReport) -> String {
         }
     }
     parts.join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_kept_failure_reads_whole_and_text_from_earlier_versions_reads_as_text() {
+        let offline = ApiError::refused(
+            ErrorCode::Offline,
+            Reason::new(
+                ReasonCode::RemoteOffline,
+                "the remote folder /mnt/usb is not reachable",
+            )
+            .with("path", "/mnt/usb"),
+        );
+        let kept = serde_json::to_string(&offline).unwrap();
+        let (text, failure) = kept_message(Some("offline"), Some(kept));
+        assert_eq!(
+            text.as_deref(),
+            Some("the remote folder /mnt/usb is not reachable")
+        );
+        assert_eq!(failure, Some(offline));
+        // What an earlier version kept: the English line only.
+        let old = "the remote folder /mnt/usb is not reachable (No such file or directory)";
+        assert_eq!(
+            kept_message(Some("offline"), Some(old.into())),
+            (Some(old.into()), None)
+        );
+        // A success's line is never read as an error, whatever it starts with; nor is JSON
+        // that is not an error.
+        assert_eq!(
+            kept_message(Some("ok"), Some("{1 pulled}".into())),
+            (Some("{1 pulled}".into()), None)
+        );
+        assert_eq!(
+            kept_message(Some("error"), Some("{\"not\": \"an error\"}".into())),
+            (Some("{\"not\": \"an error\"}".into()), None)
+        );
+        assert_eq!(kept_message(None, None), (None, None));
+    }
 }

@@ -67,6 +67,8 @@ pub enum ProblemCode {
     Future,
     /// Not an http(s) address (`value`).
     BadUrl,
+    /// An address that holds a password or token, which would be stored in the clear.
+    SecretInUrl,
     /// Not a `FROM=TO` pair (`value`).
     BadMapping,
     /// Not an SBOM Relm reads (`value`: the file; `reason`: `too_large`, `empty`, `utf16`, `xml`,
@@ -217,6 +219,39 @@ pub enum ReasonCode {
     /// A chat's webhook refused the message (`host`, `http`, `said`): 401 and 403 say it was
     /// revoked, 404 and 410 that it no longer exists.
     WebhookRefused,
+    /// A remote folder cannot be reached (`path`, `detail`): a drive not mounted, a folder
+    /// moved. Relm works offline.
+    RemoteOffline,
+    /// A remote, or a folder in it, is not a folder (`path`).
+    RemoteNotFolder,
+    /// A remote holds a symbolic link where Relm needs a folder (`path`).
+    RemoteLink,
+    /// A file name Relm cannot use on a remote (`name`).
+    RemoteBadName,
+    /// Relm could not do something with a remote's folder or file (`doing`, `path`, `detail`;
+    /// `cause` is `read_only` or `full` when known).
+    RemoteRefused,
+    /// A remote file larger than any Relm file (`name`, `max` MiB).
+    RemoteFileTooLarge,
+    /// git cannot be run (`detail`).
+    GitMissing,
+    /// A git host asks who is calling: no token, credential helper or SSH key (`doing`, `url`).
+    GitWho,
+    /// A git host refused the credentials (`doing`, `url`, `said`).
+    GitCredentialsRefused,
+    /// A git host cannot be reached (`doing`, `url`, `said`): Relm works offline.
+    GitUnreachable,
+    /// git failed with a git remote (`doing`, `url`, `said`).
+    GitFailed,
+    /// A git remote's branch no longer holds a commit this replica pulled (`url`, `commit`,
+    /// `branch`): a force-push, tampering or a mistake.
+    HistoryRewritten,
+    /// Others kept pushing to a git remote while this replica pushed (`url`, `tries`).
+    PushRaced,
+    /// A remote holds the events of several workspaces (`remote`, `count`).
+    SeveralWorkspaces,
+    /// A repository holds files that are not Relm's (`location`, `files`).
+    NotARelmRemote,
 }
 
 /// A refusal: its code and parameters for the app, an English message for the CLI and the log.

@@ -18,7 +18,9 @@ use std::fs::{File, OpenOptions};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
-use crate::transport::{RemoteFile, Transport, TransportError, too_large};
+use relm_domain::{Reason, ReasonCode};
+
+use crate::transport::{RemoteFile, Transport, TransportError, refused_file, too_large};
 
 const TEMP_PREFIX: &str = ".relm-tmp-";
 /// Directory levels below the root that Relm reads (`replicas/<id>/<file>`).
@@ -42,14 +44,22 @@ impl Folder {
     fn check_root(&self) -> Result<(), TransportError> {
         match std::fs::metadata(&self.root) {
             Ok(m) if m.is_dir() => Ok(()),
-            Ok(_) => Err(TransportError::Refused(format!(
-                "the remote {} is a file, not a folder",
-                self.root.display()
-            ))),
-            Err(e) => Err(TransportError::Unreachable(format!(
-                "the remote folder {} is not reachable ({e}); is the drive mounted? Working offline",
-                self.root.display()
-            ))),
+            Ok(_) => Err(TransportError::refused(
+                ReasonCode::RemoteNotFolder,
+                format!("the remote {} is a file, not a folder", self.root.display()),
+            )
+            .with("path", self.root.display())),
+            Err(e) => Err(TransportError::Unreachable(
+                Reason::new(
+                    ReasonCode::RemoteOffline,
+                    format!(
+                        "the remote folder {} is not reachable ({e}); is the drive mounted? Working offline",
+                        self.root.display()
+                    ),
+                )
+                .with("path", self.root.display())
+                .with("detail", e),
+            )),
         }
     }
 
@@ -66,29 +76,50 @@ impl Folder {
                         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
                             std::fs::symlink_metadata(&path)
                         }
-                        Err(e) => return Err(refused("create the folder", &path, &e)),
+                        Err(e) => return Err(refused_file("create_folder", path.display(), &e)),
                     }
                 }
                 other => other,
             };
             match meta {
                 Ok(m) if m.file_type().is_symlink() => {
-                    return Err(TransportError::Refused(format!(
-                        "{} is a symbolic link; Relm never follows links inside a remote: remove it",
-                        path.display()
-                    )));
+                    return Err(TransportError::refused(
+                        ReasonCode::RemoteLink,
+                        format!(
+                            "{} is a symbolic link; Relm never follows links inside a remote: remove it",
+                            path.display()
+                        ),
+                    )
+                    .with("path", path.display()));
                 }
                 Ok(m) if m.is_dir() => {}
                 Ok(_) => {
-                    return Err(TransportError::Refused(format!(
-                        "{} is not a folder; remove it or choose another remote",
-                        path.display()
-                    )));
+                    return Err(TransportError::refused(
+                        ReasonCode::RemoteNotFolder,
+                        format!(
+                            "{} is not a folder; remove it or choose another remote",
+                            path.display()
+                        ),
+                    )
+                    .with("path", path.display()));
                 }
-                Err(e) => return Err(refused("open", &path, &e)),
+                Err(e) => return Err(refused_file("open", path.display(), &e)),
             }
         }
         Ok(path)
+    }
+
+    /// The checked directory `dir`, or `None` when it cannot be opened (not there yet).
+    fn existing_dir(&self, dir: &str) -> Result<Option<PathBuf>, TransportError> {
+        match self.dir(&split(dir)?, false) {
+            Ok(p) => Ok(Some(p)),
+            Err(TransportError::Refused(r))
+                if r.params.get("doing").is_some_and(|d| d == "open") =>
+            {
+                Ok(None)
+            }
+            Err(e) => Err(e),
+        }
     }
 
     /// The checked directory holding `name`, and the file's path in it.
@@ -157,7 +188,11 @@ impl Folder {
 }
 
 fn bad_name(name: &str) -> TransportError {
-    TransportError::Refused(format!("`{name}` is not a valid remote file name"))
+    TransportError::refused(
+        ReasonCode::RemoteBadName,
+        format!("`{name}` is not a valid remote file name"),
+    )
+    .with("name", name)
 }
 
 fn check_part(part: &str) -> Result<(), &'static str> {
@@ -205,17 +240,13 @@ fn remote_file(name: String, meta: &std::fs::Metadata) -> RemoteFile {
     }
 }
 
-fn refused(what: &str, path: &Path, e: &std::io::Error) -> TransportError {
-    let hint = match e.kind() {
-        std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem => {
-            "; the folder is read-only for this user: check its permissions or mount"
-        }
-        std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded => {
-            "; the drive is full: free some space and sync again"
-        }
-        _ => "",
-    };
-    TransportError::Refused(format!("cannot {what} {}: {e}{hint}", path.display()))
+/// Writing under `dir` needs a random name, and the system gave none.
+fn no_randomness(dir: &Path, e: getrandom::Error) -> TransportError {
+    refused_file(
+        "write",
+        dir.display(),
+        &std::io::Error::other(format!("no randomness: {e}")),
+    )
 }
 
 /// Options that neither follow a final link nor block on a FIFO.
@@ -278,17 +309,17 @@ impl Transport for Folder {
         self.check_root()?;
         let mut out = Vec::new();
         self.walk(&self.root, "", 0, &mut out)
-            .map_err(|e| refused("list", &self.root, &e))?;
+            .map_err(|e| refused_file("list", self.root.display(), &e))?;
         out.sort_by(|a, b| a.name.cmp(&b.name));
         Ok(out)
     }
 
     fn open(&self, name: &str, limit: u64) -> Result<Box<dyn Read + Send>, TransportError> {
         let path = self.locate(name, false)?;
-        let file = open_regular(&path).map_err(|e| refused("read", &path, &e))?;
+        let file = open_regular(&path).map_err(|e| refused_file("read", path.display(), &e))?;
         let size = file
             .metadata()
-            .map_err(|e| refused("read", &path, &e))?
+            .map_err(|e| refused_file("read", path.display(), &e))?
             .len();
         if size > limit {
             return Err(too_large(name, limit));
@@ -311,8 +342,7 @@ impl Transport for Folder {
             return Err(exists());
         }
         let mut rnd = [0u8; 6];
-        getrandom::fill(&mut rnd)
-            .map_err(|e| TransportError::Refused(format!("no randomness: {e}")))?;
+        getrandom::fill(&mut rnd).map_err(|e| no_randomness(&path, e))?;
         let tmp = dir.join(format!("{TEMP_PREFIX}{}", hex::encode(rnd)));
         let write = || -> std::io::Result<RemoteFile> {
             let mut opts = OpenOptions::new();
@@ -336,7 +366,7 @@ impl Transport for Folder {
             if e.kind() == std::io::ErrorKind::AlreadyExists {
                 exists()
             } else {
-                refused("write", &path, &e)
+                refused_file("write", path.display(), &e)
             }
         })
     }
@@ -345,13 +375,15 @@ impl Transport for Folder {
         self.probe_time(dir)
     }
 
+    fn check_dir(&self, dir: &str) -> Result<(), TransportError> {
+        self.check_root()?;
+        self.existing_dir(dir).map(|_| ())
+    }
+
     fn clean_temporaries(&self, dir: &str) -> Result<(), TransportError> {
-        let parts = split(dir)?;
-        let path = match self.dir(&parts, false) {
-            Ok(p) => p,
+        let Some(path) = self.existing_dir(dir)? else {
             // Nothing of ours there yet.
-            Err(TransportError::Refused(m)) if m.starts_with("cannot open") => return Ok(()),
-            Err(e) => return Err(e),
+            return Ok(());
         };
         let Ok(entries) = std::fs::read_dir(&path) else {
             return Ok(());
@@ -372,19 +404,20 @@ impl Folder {
     pub fn remove(&self, name: &str) -> Result<(), TransportError> {
         let parts = split(name)?;
         let Some((file, dirs)) = parts.split_last() else {
-            return Err(TransportError::Refused(format!("{name}: not a file name")));
+            return Err(bad_name(name));
         };
         let path = self.dir(dirs, false)?.join(file);
         match std::fs::symlink_metadata(&path) {
-            Ok(m) if m.file_type().is_file() => std::fs::remove_file(&path)
-                .map_err(|e| TransportError::Refused(format!("cannot remove {name}: {e}"))),
-            Ok(_) => Err(TransportError::Refused(format!(
-                "{name} is not a regular file; left alone"
-            ))),
+            Ok(m) if m.file_type().is_file() => {
+                std::fs::remove_file(&path).map_err(|e| refused_file("remove", name, &e))
+            }
+            Ok(_) => Err(refused_file(
+                "remove",
+                name,
+                &std::io::Error::other("not a regular file; left alone"),
+            )),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-            Err(e) => Err(TransportError::Refused(format!(
-                "cannot remove {name}: {e}"
-            ))),
+            Err(e) => Err(refused_file("remove", name, &e)),
         }
     }
 
@@ -393,8 +426,7 @@ impl Folder {
         let parts = split(dir)?;
         let dir = self.dir(&parts, true)?;
         let mut rnd = [0u8; 6];
-        getrandom::fill(&mut rnd)
-            .map_err(|e| TransportError::Refused(format!("no randomness: {e}")))?;
+        getrandom::fill(&mut rnd).map_err(|e| no_randomness(&dir, e))?;
         let probe = dir.join(format!("{TEMP_PREFIX}clock-{}", hex::encode(rnd)));
         let mut opts = OpenOptions::new();
         opts.write(true).create_new(true);
@@ -452,6 +484,69 @@ mod tests {
         ));
     }
 
+    /// The reason's code and its values, of an error that has one.
+    fn reason(e: TransportError) -> (ReasonCode, Vec<(String, String)>) {
+        let r = e.reason().expect("a reason").clone();
+        (r.code, r.params.into_iter().collect())
+    }
+
+    fn values(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn each_refusal_has_the_reason_the_app_words_with_its_values() {
+        let (code, params) = reason(Folder::new("/nonexistent/relm-remote").list().unwrap_err());
+        assert_eq!(code, ReasonCode::RemoteOffline);
+        assert_eq!(params[1].0, "path");
+        assert_eq!(params[1].1, "/nonexistent/relm-remote");
+
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("a-file");
+        std::fs::write(&file, b"x").unwrap();
+        let at = |p: &Path| p.display().to_string();
+        assert_eq!(
+            reason(Folder::new(&file).list().unwrap_err()),
+            (ReasonCode::RemoteNotFolder, values(&[("path", &at(&file))]))
+        );
+        // A link where a folder is needed, and a file where a folder is needed.
+        let root = dir.path().join("remote");
+        std::fs::create_dir(&root).unwrap();
+        std::os::unix::fs::symlink(dir.path(), root.join("replicas")).unwrap();
+        let f = Folder::new(&root);
+        assert_eq!(
+            reason(f.create("replicas/r1/00000001.relmseg", b"x").unwrap_err()),
+            (
+                ReasonCode::RemoteLink,
+                values(&[("path", &at(&root.join("replicas")))])
+            )
+        );
+        std::fs::write(root.join("requests"), b"x").unwrap();
+        assert_eq!(
+            reason(f.create("requests/k.json", b"x").unwrap_err()),
+            (
+                ReasonCode::RemoteNotFolder,
+                values(&[("path", &at(&root.join("requests")))])
+            )
+        );
+        assert_eq!(
+            reason(f.read("../etc/passwd", 10).unwrap_err()),
+            (
+                ReasonCode::RemoteBadName,
+                values(&[("name", "../etc/passwd")])
+            )
+        );
+        // What the system said is kept as a detail, with what Relm was doing.
+        let (code, params) = reason(f.read("replicas2/none", 10).unwrap_err());
+        assert_eq!(code, ReasonCode::RemoteRefused);
+        let keys: Vec<&str> = params.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(keys, ["detail", "doing", "path"]);
+        assert_eq!(params[1].1, "open");
+    }
+
     #[test]
     fn files_over_the_limit_are_refused_before_reading() {
         let dir = tempfile::tempdir().unwrap();
@@ -463,6 +558,15 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("larger than"), "{err}");
+        // The limit in MiB, as the app says it (under one MiB here).
+        let over = f.read("replicas/r1/00000001.relmseg", 99).unwrap_err();
+        assert_eq!(
+            reason(over),
+            (
+                ReasonCode::RemoteFileTooLarge,
+                values(&[("max", "0"), ("name", "replicas/r1/00000001.relmseg")])
+            )
+        );
     }
 
     #[cfg(unix)]

@@ -21,7 +21,9 @@ use std::process::{Command, Output, Stdio};
 use zeroize::Zeroizing;
 
 use crate::folder::Folder;
-use crate::transport::{RemoteFile, Transport, TransportError};
+use relm_domain::{Reason, ReasonCode};
+
+use crate::transport::{RemoteFile, Transport, TransportError, refused_file};
 
 /// The branch Relm reads and writes.
 pub const BRANCH: &str = "main";
@@ -162,24 +164,29 @@ impl GitRemote {
             .stdin(Stdio::null())
             .output()
             .map_err(|e| {
-                TransportError::Refused(format!(
-                    "cannot run git ({e}); install git to sync through a git remote"
-                ))
+                TransportError::refused(
+                    ReasonCode::GitMissing,
+                    format!("cannot run git ({e}); install git to sync through a git remote"),
+                )
+                .with("detail", e)
             })?;
         Ok(out)
     }
 
-    /// Run git; its failure as the error `what` failed with.
-    fn ok(&self, args: &[&str], what: &str) -> Result<String, TransportError> {
+    /// Run git; its failure as the error of `doing` (see [`doing`]).
+    fn ok(&self, args: &[&str], doing: &str) -> Result<String, TransportError> {
         let out = self.git(args)?;
         if out.status.success() {
             Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
         } else {
-            Err(self.failure(what, &out))
+            Err(self.failure(doing, &out))
         }
     }
 
-    fn failure(&self, what: &str, out: &Output) -> TransportError {
+    /// What git said when `doing` failed, as the error it means: the host asks who is calling,
+    /// refused the credentials, cannot be reached (offline), or refused otherwise.
+    fn failure(&self, doing: &str, out: &Output) -> TransportError {
+        let what = self::doing(doing);
         let said = String::from_utf8_lossy(&out.stderr);
         let said: String = said
             .lines()
@@ -189,39 +196,49 @@ impl GitRemote {
             .join(" / ");
         let text = format!("{what} {}: {said}", self.url);
         let lower = said.to_ascii_lowercase();
-        if lower.contains("terminal prompts disabled") || lower.contains("could not read username")
+        let error = if lower.contains("terminal prompts disabled")
+            || lower.contains("could not read username")
         {
-            return TransportError::Refused(format!(
-                "{what} {}: the host asks who you are; give Relm an access token for it (`relm remote add NAME URL --token-stdin`, or the Token field in Settings), or set up a git credential helper or an SSH key",
-                self.url
-            ));
-        }
-        if lower.contains("authentication failed") || lower.contains("invalid credentials") {
-            return TransportError::Refused(format!(
-                "{what} {}: the host refused the credentials ({said}); check the token or your credential helper, and that it may read and write this repository",
-                self.url
-            ));
-        }
-        if unreachable(&said) {
-            TransportError::Unreachable(format!("{text}; working offline"))
+            TransportError::refused(
+                ReasonCode::GitWho,
+                format!(
+                    "{what} {}: the host asks who you are; give Relm an access token for it (`relm remote add NAME URL --token-stdin`, or the Token field in Settings), or set up a git credential helper or an SSH key",
+                    self.url
+                ),
+            )
+        } else if lower.contains("authentication failed") || lower.contains("invalid credentials") {
+            TransportError::refused(
+                ReasonCode::GitCredentialsRefused,
+                format!(
+                    "{what} {}: the host refused the credentials ({said}); check the token or your credential helper, and that it may read and write this repository",
+                    self.url
+                ),
+            )
+        } else if unreachable(&said) {
+            TransportError::Unreachable(Reason::new(
+                ReasonCode::GitUnreachable,
+                format!("{text}; working offline"),
+            ))
         } else {
-            TransportError::Refused(text)
-        }
+            TransportError::refused(ReasonCode::GitFailed, text)
+        };
+        error
+            .with("doing", doing)
+            .with("url", &self.url)
+            .with("said", said)
     }
 
     /// The local copy, made (empty) when missing.
     fn ensure(&self) -> Result<(), TransportError> {
         if !self.git_dir.join("HEAD").exists() {
-            std::fs::create_dir_all(&self.git_dir).map_err(|e| {
-                TransportError::Refused(format!("cannot create {}: {e}", self.git_dir.display()))
-            })?;
-            self.ok(&["init", "-q", "-b", BRANCH], "cannot set up a copy of")?;
-            self.ok(&["config", "core.bare", "false"], "cannot set up")?;
-            self.ok(&["remote", "add", "origin", &self.url], "cannot set up")?;
+            std::fs::create_dir_all(&self.git_dir)
+                .map_err(|e| refused_file("create_folder", self.git_dir.display(), &e))?;
+            self.ok(&["init", "-q", "-b", BRANCH], "set_up")?;
+            self.ok(&["config", "core.bare", "false"], "set_up")?;
+            self.ok(&["remote", "add", "origin", &self.url], "set_up")?;
         }
-        std::fs::create_dir_all(self.work.root()).map_err(|e| {
-            TransportError::Refused(format!("cannot create {}: {e}", self.work.root().display()))
-        })
+        std::fs::create_dir_all(self.work.root())
+            .map_err(|e| refused_file("create_folder", self.work.root().display(), &e))
     }
 
     fn rev(&self, name: &str) -> Result<Option<String>, TransportError> {
@@ -235,11 +252,12 @@ impl GitRemote {
     /// Fetch the branch (an empty repository has none yet).
     fn fetch(&self) -> Result<(), TransportError> {
         let spec = format!("+refs/heads/{BRANCH}:{REMOTE_REF}");
-        match self.ok(
-            &["fetch", "-q", "--no-tags", "origin", &spec],
-            "cannot fetch",
-        ) {
-            Err(TransportError::Refused(why)) if why.contains("couldn't find remote ref") => Ok(()),
+        match self.ok(&["fetch", "-q", "--no-tags", "origin", &spec], "fetch") {
+            Err(TransportError::Refused(why))
+                if why.message.contains("couldn't find remote ref") =>
+            {
+                Ok(())
+            }
             other => other.map(|_| ()),
         }
     }
@@ -252,11 +270,17 @@ impl GitRemote {
         if let Some(seen) = self.rev(SEEN)? {
             let kept = self.git(&["merge-base", "--is-ancestor", &seen, &theirs])?;
             if !kept.status.success() {
-                return Err(TransportError::Refused(format!(
-                    "the history of {} was rewritten: commit {} that this replica pulled is no longer in branch {BRANCH} (a force-push). This is tampering or a mistake: nothing was merged and nothing already applied is lost; ask who rewrote it, and restore the branch",
-                    self.url,
-                    &seen[..seen.len().min(12)]
-                )));
+                let commit = &seen[..seen.len().min(12)];
+                return Err(TransportError::refused(
+                    ReasonCode::HistoryRewritten,
+                    format!(
+                        "the history of {} was rewritten: commit {commit} that this replica pulled is no longer in branch {BRANCH} (a force-push). This is tampering or a mistake: nothing was merged and nothing already applied is lost; ask who rewrote it, and restore the branch",
+                        self.url,
+                    ),
+                )
+                .with("url", &self.url)
+                .with("commit", commit)
+                .with("branch", BRANCH));
             }
         }
         let out = self.git(&[
@@ -268,25 +292,22 @@ impl GitRemote {
         ])?;
         if !out.status.success() {
             let _ = self.git(&["merge", "--abort"]);
-            return Err(self.failure("cannot merge the files of", &out));
+            return Err(self.failure("merge", &out));
         }
-        self.ok(
-            &["update-ref", SEEN, &theirs],
-            "cannot record what was read of",
-        )?;
+        self.ok(&["update-ref", SEEN, &theirs], "record_read")?;
         Ok(())
     }
 
     /// Commit the new files of the work tree, if any.
     fn commit(&self) -> Result<(), TransportError> {
-        self.ok(&["add", "-A", "."], "cannot stage the new files for")?;
+        self.ok(&["add", "-A", "."], "stage")?;
         let staged = self.git(&["diff", "--cached", "--quiet"])?;
         if staged.status.success() {
             return Ok(());
         }
         self.ok(
             &["commit", "-q", "-m", "Relm: new ledger segments"],
-            "cannot commit the new files for",
+            "commit",
         )?;
         Ok(())
     }
@@ -327,6 +348,21 @@ fn unreachable(said: &str) -> bool {
         && !s.contains("authentication failed")
 }
 
+/// The English words of what git was doing (`doing`, a code the app words in its language).
+fn doing(doing: &str) -> &'static str {
+    match doing {
+        "set_up" => "cannot set up a copy of",
+        "fetch" => "cannot fetch",
+        "merge" => "cannot merge the files of",
+        "record_read" => "cannot record what was read of",
+        "stage" => "cannot stage the new files for",
+        "commit" => "cannot commit the new files for",
+        "record_push" => "cannot record the push to",
+        "push" => "cannot push to",
+        _ => "cannot read",
+    }
+}
+
 /// SSH never asks a question a background sync cannot answer.
 fn ssh_command() -> String {
     std::env::var("GIT_SSH_COMMAND").unwrap_or_else(|_| "ssh -o BatchMode=yes".into())
@@ -352,12 +388,9 @@ impl Transport for GitRemote {
             }
             let out = self.git(&["push", "-q", "origin", &format!("HEAD:refs/heads/{BRANCH}")])?;
             if out.status.success() {
-                self.ok(
-                    &["update-ref", REMOTE_REF, "HEAD"],
-                    "cannot record the push to",
-                )?;
-                let head = self.ok(&["rev-parse", "HEAD"], "cannot read")?;
-                self.ok(&["update-ref", SEEN, &head], "cannot record the push to")?;
+                self.ok(&["update-ref", REMOTE_REF, "HEAD"], "record_push")?;
+                let head = self.ok(&["rev-parse", "HEAD"], "read")?;
+                self.ok(&["update-ref", SEEN, &head], "record_push")?;
                 return Ok(());
             }
             let said = String::from_utf8_lossy(&out.stderr).to_ascii_lowercase();
@@ -365,16 +398,21 @@ impl Transport for GitRemote {
                 || said.contains("fetch first")
                 || said.contains("rejected");
             if !raced || said.contains("permission") || said.contains("read-only") {
-                return Err(self.failure("cannot push to", &out));
+                return Err(self.failure("push", &out));
             }
             // Someone pushed first: take theirs (disjoint files) and try again.
             self.fetch()?;
             self.merge()?;
         }
-        Err(TransportError::Refused(format!(
-            "{} kept moving while pushing ({PUSH_TRIES} tries); the next sync pushes again",
-            self.url
-        )))
+        Err(TransportError::refused(
+            ReasonCode::PushRaced,
+            format!(
+                "{} kept moving while pushing ({PUSH_TRIES} tries); the next sync pushes again",
+                self.url
+            ),
+        )
+        .with("url", &self.url)
+        .with("tries", PUSH_TRIES))
     }
     fn list(&self) -> Result<Vec<RemoteFile>, TransportError> {
         self.ensure()?;
@@ -390,6 +428,9 @@ impl Transport for GitRemote {
     fn create(&self, name: &str, bytes: &[u8]) -> Result<RemoteFile, TransportError> {
         self.ensure()?;
         self.work.create(name, bytes)
+    }
+    fn check_dir(&self, dir: &str) -> Result<(), TransportError> {
+        self.work.check_dir(dir)
     }
     fn clean_temporaries(&self, dir: &str) -> Result<(), TransportError> {
         self.work.clean_temporaries(dir)

@@ -20,6 +20,7 @@ use relm_domain::ids::WorkspaceId;
 use relm_domain::keys::KeyId;
 use relm_domain::keys::{self, PublicKey};
 use relm_domain::text::{shown, truncated};
+use relm_domain::{Reason, ReasonCode};
 use relm_store::ingest::{self, Incoming, IngestReport, Receipt, Rejected, Seen};
 use relm_store::rusqlite::{OptionalExtension, params};
 use relm_store::{Connection, Store, StoreError, local};
@@ -41,8 +42,13 @@ pub enum SyncError {
     Transport(#[from] TransportError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The remote's content cannot be synced with (several workspaces in one folder).
     #[error("{0}")]
-    Remote(String),
+    Remote(Reason),
+    /// This computer failed Relm (no randomness, a request that passed its check and then
+    /// did not parse).
+    #[error("{0}")]
+    Internal(String),
 }
 
 impl From<relm_store::rusqlite::Error> for SyncError {
@@ -121,14 +127,17 @@ pub fn replica_id(store: &mut Store) -> Result<String> {
         return Ok(id);
     }
     let mut rnd = [0u8; 8];
-    getrandom::fill(&mut rnd).map_err(|e| SyncError::Remote(format!("no randomness: {e}")))?;
+    getrandom::fill(&mut rnd).map_err(|e| SyncError::Internal(format!("no randomness: {e}")))?;
     let id = hex::encode(rnd);
     store.write(|tx| local::set(tx, REPLICA_ID, &id))?;
     Ok(id)
 }
 
+/// The folder of a remote that holds each replica's own folder: every sync writes in it.
+pub const REPLICAS: &str = "replicas";
+
 fn own_dir(replica: &str) -> String {
-    format!("replicas/{replica}")
+    format!("{REPLICAS}/{replica}")
 }
 
 fn is_segment(name: &str) -> bool {
@@ -231,7 +240,7 @@ pub fn pull(
         if is_request(&f.name) {
             let read = match transport.read(&f.name, MAX_REQUEST) {
                 Ok(bytes) => read_request(&bytes, workspace),
-                Err(TransportError::Refused(m)) => Err(m),
+                Err(TransportError::Refused(m)) => Err(m.message),
                 Err(e) => return Err(e.into()),
             };
             batch.files.push(match read {
@@ -256,7 +265,7 @@ pub fn pull(
         let parsed = match transport.open(&f.name, segment::MAX_FILE) {
             Ok(reader) => segment::read(reader)
                 .unwrap_or_else(|e| Parsed::Foreign(format!("cannot be read: {e}"))),
-            Err(TransportError::Refused(m)) => Parsed::Foreign(m),
+            Err(TransportError::Refused(m)) => Parsed::Foreign(m.message),
             Err(e) => return Err(e.into()),
         };
         batch.bytes += f.size;
@@ -362,11 +371,18 @@ fn apply(
             .filter_map(|f| f.segment.as_ref().map(|s| s.0.workspace.as_str()))
             .collect();
         if workspaces.len() > 1 {
-            return Err(SyncError::Remote(format!(
-                "the remote {} holds events of {} different workspaces; point to a folder that holds one",
-                transport.describe(),
-                workspaces.len()
-            )));
+            let remote = transport.describe();
+            return Err(SyncError::Remote(
+                Reason::new(
+                    ReasonCode::SeveralWorkspaces,
+                    format!(
+                        "the remote {remote} holds events of {} different workspaces; point to a folder that holds one",
+                        workspaces.len()
+                    ),
+                )
+                .with("remote", remote)
+                .with("count", workspaces.len()),
+            ));
         }
     }
     let seen_at = relm_domain::window::fmt_utc(at.now);
@@ -574,7 +590,7 @@ pub fn request_file(key_id: &str) -> String {
 
 /// Returns whether the request is new.
 fn store_request(tx: &Connection, remote: &str, r: &JoinRequest, now: &str) -> Result<bool> {
-    let key = PublicKey::parse(&r.public_key).map_err(|e| SyncError::Remote(e.to_string()))?;
+    let key = PublicKey::parse(&r.public_key).map_err(|e| SyncError::Internal(e.to_string()))?;
     let id = key.key_id();
     // A newcomer's own request, read back from the remote, is not news to them.
     if local::get(tx, local::IDENTITY_KEY_ID)?.as_deref() == Some(id.0.as_str()) {
@@ -908,7 +924,7 @@ pub fn pack(
 /// A fresh replica id, replacing this replica's (its folder on a remote was unusable).
 fn new_replica_id(store: &mut Store) -> Result<String> {
     let mut rnd = [0u8; 8];
-    getrandom::fill(&mut rnd).map_err(|e| SyncError::Remote(format!("no randomness: {e}")))?;
+    getrandom::fill(&mut rnd).map_err(|e| SyncError::Internal(format!("no randomness: {e}")))?;
     let id = hex::encode(rnd);
     store.write(|tx| local::set(tx, REPLICA_ID, &id))?;
     Ok(id)

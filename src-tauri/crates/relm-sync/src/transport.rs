@@ -12,22 +12,49 @@
 //! anything that is not a regular file, bound what they read, and report odd entries as
 //! [`RemoteFile::unusable`] instead of failing the whole listing.
 
+use relm_domain::{Reason, ReasonCode};
 use std::io::Read;
 use thiserror::Error;
 
 pub use crate::folder::Folder;
 
+/// Why a remote cannot be used, with its reason: a code and values the app words in its own
+/// language, and the English message the CLI and the log show.
 #[derive(Debug, Error)]
 pub enum TransportError {
-    /// The remote is not there (unmounted drive, missing folder): work offline.
+    /// The remote is not there (unmounted drive, missing folder, host unreachable): work
+    /// offline.
     #[error("{0}")]
-    Unreachable(String),
+    Unreachable(Reason),
     /// The remote is there but cannot be used as asked (read-only, full, not a folder...).
     #[error("{0}")]
-    Refused(String),
-    /// `create` found something already at that name (a file, a link, a FIFO...).
+    Refused(Reason),
+    /// `create` found something already at that name (a file, a link, a FIFO...); the caller
+    /// picks another name.
     #[error("{0}")]
     Exists(String),
+}
+
+impl TransportError {
+    /// A refusal: `code` with its English `message` (add values with [`TransportError::with`]).
+    pub fn refused(code: ReasonCode, message: impl Into<String>) -> TransportError {
+        TransportError::Refused(Reason::new(code, message))
+    }
+    /// The same error with the value `key` of its wording.
+    pub fn with(self, key: &str, value: impl ToString) -> TransportError {
+        match self {
+            TransportError::Unreachable(r) => TransportError::Unreachable(r.with(key, value)),
+            TransportError::Refused(r) => TransportError::Refused(r.with(key, value)),
+            e @ TransportError::Exists(_) => e,
+        }
+    }
+    /// The reason of an unreachable or refused remote.
+    pub fn reason(&self) -> Option<&Reason> {
+        match self {
+            TransportError::Unreachable(r) | TransportError::Refused(r) => Some(r),
+            TransportError::Exists(_) => None,
+        }
+    }
 }
 
 /// A file of a remote, as listed.
@@ -58,7 +85,7 @@ pub trait Transport: std::fmt::Debug {
         self.open(name, limit)?
             .take(limit.saturating_add(1))
             .read_to_end(&mut out)
-            .map_err(|e| TransportError::Refused(format!("cannot read {name}: {e}")))?;
+            .map_err(|e| refused_file("read", name, &e))?;
         if out.len() as u64 > limit {
             return Err(too_large(name, limit));
         }
@@ -67,6 +94,11 @@ pub trait Transport: std::fmt::Debug {
     /// Create `name` with `bytes`, atomically; never replaces anything already at that name
     /// ([`TransportError::Exists`]). Returns the file as a listing would show it.
     fn create(&self, name: &str, bytes: &[u8]) -> Result<RemoteFile, TransportError>;
+    /// Check that `dir`, when it is there, is a folder Relm can use (not a link, not a file),
+    /// changing nothing.
+    fn check_dir(&self, _dir: &str) -> Result<(), TransportError> {
+        Ok(())
+    }
     /// Remove this replica's leftover temporary files under `dir` (after a crash).
     fn clean_temporaries(&self, dir: &str) -> Result<(), TransportError>;
     /// Bring the remote's files up to date before a sync reads them (a git remote fetches and
@@ -86,9 +118,12 @@ pub trait Transport: std::fmt::Debug {
     }
     /// Remove one of this replica's own files (after packing it into a new one).
     fn remove(&self, name: &str) -> Result<(), TransportError> {
-        Err(TransportError::Refused(format!(
-            "{name}: this remote keeps every file it is given"
-        )))
+        Err(TransportError::refused(
+            ReasonCode::RemoteRefused,
+            format!("{name}: this remote keeps every file it is given"),
+        )
+        .with("doing", "remove")
+        .with("path", name))
     }
     /// The remote's own clock, in milliseconds since the epoch, read from the time it stamps
     /// on a file written now under `dir` (and removed): `None` when it cannot tell.
@@ -99,8 +134,49 @@ pub trait Transport: std::fmt::Debug {
 
 /// The error for a file over a size limit.
 pub fn too_large(name: &str, limit: u64) -> TransportError {
-    TransportError::Refused(format!(
-        "{name} is larger than {} MiB, more than any Relm file; not read",
-        limit >> 20
-    ))
+    TransportError::refused(
+        ReasonCode::RemoteFileTooLarge,
+        format!(
+            "{name} is larger than {} MiB, more than any Relm file; not read",
+            limit >> 20
+        ),
+    )
+    .with("name", name)
+    .with("max", limit >> 20)
+}
+
+/// Relm could not `doing` (`read`, `write`, `list`, `open`, `create_folder`, `remove`) the
+/// remote's `path`: the error, with what to do when the system's error says it (a read-only
+/// folder, a full drive).
+pub fn refused_file(
+    doing: &str,
+    path: impl std::fmt::Display,
+    e: &std::io::Error,
+) -> TransportError {
+    let (cause, hint) = match e.kind() {
+        std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem => (
+            Some("read_only"),
+            "; the folder is read-only for this user: check its permissions or mount",
+        ),
+        std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded => (
+            Some("full"),
+            "; the drive is full: free some space and sync again",
+        ),
+        _ => (None, ""),
+    };
+    let verb = match doing {
+        "create_folder" => "create the folder",
+        other => other,
+    };
+    let error = TransportError::refused(
+        ReasonCode::RemoteRefused,
+        format!("cannot {verb} {path}: {e}{hint}"),
+    )
+    .with("doing", doing)
+    .with("path", &path)
+    .with("detail", e);
+    match cause {
+        Some(c) => error.with("cause", c),
+        None => error,
+    }
 }
