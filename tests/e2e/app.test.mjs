@@ -2012,6 +2012,18 @@ test("joining from the welcome screen gives a replica that reads but is not a me
     // A folder needs no token: the field shows for a URL over HTTPS only.
     await (await form.$("input[name=remote]")).setValue(remote);
     assert.equal((await form.$$("input[name=token]")).length, 0);
+    // That folder holds no workspace (only the repository's own files): said beside the
+    // field, with what to do in words, not commands.
+    await (await form.$("input[name=name]")).setValue("Grace");
+    await (await form.$("input[name=email]")).setValue("grace@example.com");
+    await (await form.$("button[type=submit]")).click();
+    await until(
+      b,
+      async () =>
+        /holds no Relm workspace yet: ask a member/.test((await errorOf(b, "remote")) ?? ""),
+      "no workspace there, beside the field",
+    );
+    assert.doesNotMatch(await errorOf(b, "remote"), /relm (remote|sync)/);
     await (await form.$("input[name=remote]")).setValue(url);
     await (await find(b, "[data-testid=join-form] input[name=token]")).setValue(TOKEN);
     await (await form.$("input[name=name]")).setValue("Grace");

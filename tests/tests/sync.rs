@@ -201,6 +201,55 @@ fn a_missing_remote_is_refused_or_means_offline_and_changes_nothing() {
 }
 
 #[test]
+fn joining_from_a_folder_without_a_readable_workspace_says_why_and_keeps_nothing() {
+    let newcomer = Replica::new();
+    let join = |remote: &Path| {
+        newcomer.refused(
+            &[
+                "join",
+                "--remote",
+                p(remote),
+                "--name",
+                "Dee",
+                "--email",
+                "dee@acme.example",
+            ],
+            2,
+        )
+    };
+    // A folder nobody synced to yet.
+    let empty = tempfile::tempdir().unwrap();
+    let error = join(empty.path());
+    assert_eq!(error["field"], "remote", "{error}");
+    assert_eq!(error["reason"]["code"], "no_workspace_there", "{error}");
+    assert_eq!(error["reason"]["params"]["location"], p(empty.path()));
+    // A folder whose only segment is still being copied (cut short).
+    let (_a, remote) = founder_on_remote();
+    let copying = tempfile::tempdir().unwrap();
+    let files = Replica::files_under(remote.path());
+    let segment = files.iter().find(|f| f.ends_with(".relmseg")).unwrap();
+    let bytes = std::fs::read(remote.path().join(segment)).unwrap();
+    let to = copying.path().join(segment);
+    std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+    std::fs::write(&to, &bytes[..bytes.len() / 2]).unwrap();
+    let error = join(copying.path());
+    let reason = &error["reason"];
+    assert_eq!(reason["code"], "workspace_unreadable", "{error}");
+    assert_eq!(
+        (
+            &reason["params"]["incomplete"],
+            &reason["params"]["location"]
+        ),
+        (&"1".into(), &p(copying.path()).into()),
+        "{error}"
+    );
+    // Nothing was kept: the same folder, once whole, is joined from.
+    std::fs::write(&to, &bytes).unwrap();
+    let joined = newcomer.join(copying.path(), "Dee");
+    assert!(joined["events"].as_u64().unwrap() > 0, "{joined}");
+}
+
+#[test]
 fn testing_a_remote_finds_what_would_make_its_sync_fail_and_changes_nothing() {
     let (a, remote) = founder_on_remote();
     let files = || Replica::files_under(remote.path());

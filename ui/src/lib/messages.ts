@@ -613,6 +613,10 @@ export const en = {
     "The remote {remote} holds events of {count} different workspaces: choose a folder that holds one.",
   "reason.not_a_relm_remote":
     "{location} is not a Relm remote: it holds other files ({files}). Give Relm an empty repository of its own.",
+  "reason.no_workspace_there":
+    "{location} holds no Relm workspace yet: ask a member of the workspace to add it as a remote and sync, then join again.",
+  "reason.workspace_unreadable":
+    "No workspace Relm can verify could be read from {location} ({incomplete, plural, one {# file} other {# files}} still being copied, {ignored} left aside, {quarantined, plural, one {# event} other {# events}} set aside): wait until the folder is fully synced, then join again.",
   "remote.doing.create_folder": "create the folder",
   "remote.doing.open": "open",
   "remote.doing.list": "list",
@@ -2229,6 +2233,10 @@ export const fr: Record<MessageKey, string> = {
     "Le dépôt distant {remote} contient les événements de {count} espaces de travail différents : choisissez un dossier qui n’en contient qu’un.",
   "reason.not_a_relm_remote":
     "{location} n’est pas un dépôt distant de Relm : il contient d’autres fichiers ({files}). Donnez à Relm un dépôt vide qui lui soit propre.",
+  "reason.no_workspace_there":
+    "{location} ne contient encore aucun espace de travail Relm : demandez à un membre de l’espace de travail de l’ajouter comme dépôt distant et de synchroniser, puis rejoignez de nouveau.",
+  "reason.workspace_unreadable":
+    "Aucun espace de travail que Relm puisse vérifier n’a pu être lu dans {location} ({incomplete, plural, one {# fichier encore en cours de copie} other {# fichiers encore en cours de copie}}, {ignored, plural, one {# laissé de côté} other {# laissés de côté}}, {quarantined, plural, one {# événement mis à l’écart} other {# événements mis à l’écart}}) : attendez que le dossier soit entièrement synchronisé, puis rejoignez de nouveau.",
   "remote.doing.create_folder": "créer le dossier",
   "remote.doing.open": "ouvrir",
   "remote.doing.list": "lister",

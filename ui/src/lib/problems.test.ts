@@ -550,6 +550,26 @@ describe("why a sync with a remote failed", () => {
     setLocale("en");
   });
 
+  it("says why a folder could not be joined from, counted in the reader's words", () => {
+    const unreadable = failed("remote", "workspace_unreadable", {
+      location: usb,
+      incomplete: "1",
+      ignored: "0",
+      quarantined: "2",
+    });
+    setLocale("en");
+    expect(keptErrorText(unreadable)).toBe(
+      `No workspace Relm can verify could be read from ${usb} (1 file still being copied, 0 left aside, 2 events set aside): wait until the folder is fully synced, then join again.`,
+    );
+    setLocale("fr");
+    expect(keptErrorText(unreadable)).toBe(
+      `Aucun espace de travail que Relm puisse vérifier n’a pu être lu dans ${usb} (1 fichier encore en cours de copie, 0 laissé de côté, 2 événements mis à l’écart)\u00a0: attendez que le dossier soit entièrement synchronisé, puis rejoignez de nouveau.`,
+    );
+    const none = failed("remote", "no_workspace_there", { location: usb });
+    expect(keptErrorText(none)).not.toMatch(/relm (remote|sync)/);
+    setLocale("en");
+  });
+
   it("says what git was doing and what the host said, without the command line", () => {
     const url = "https://git.example.com/ops/relm.git";
     setLocale("en");

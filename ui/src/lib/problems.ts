@@ -186,6 +186,8 @@ const reasonWording: Record<ReasonCode, MessageKey> = {
   push_raced: "reason.push_raced",
   several_workspaces: "reason.several_workspaces",
   not_a_relm_remote: "reason.not_a_relm_remote",
+  no_workspace_there: "reason.no_workspace_there",
+  workspace_unreadable: "reason.workspace_unreadable",
 };
 
 /** What a webhook's refusal says of it: revoked (401, 403), gone (404, 410), or nothing. */

@@ -300,13 +300,14 @@ pub fn join_with(
         .and_then(|()| transport.list())
         .map_err(|e| ApiError::from(relm_sync::SyncError::from(e)).at("remote"))?;
     if !listing.iter().any(|f| f.name.ends_with(".relmseg")) {
-        return Err(ApiError::new(
-            ErrorCode::Remote,
+        let reason = Reason::new(
+            ReasonCode::NoWorkspaceThere,
             format!(
                 "{location} holds no Relm workspace yet; a member of the workspace must add it as a remote (`relm remote add NAME {location}`) and run `relm sync` first"
             ),
         )
-        .at("remote"));
+        .with("location", &location);
+        return Err(ApiError::refused(ErrorCode::Remote, reason).at("remote"));
     }
     let mut relm = Relm::open_or_create(opts)?;
     if let Ok(id) = relm.workspace_id() {
@@ -351,15 +352,24 @@ pub fn join_with(
                 Ok(())
             })?;
             return Err(match e.code {
-                ErrorCode::NoWorkspace => ApiError::new(
-                    ErrorCode::Remote,
-                    format!(
-                        "no verifiable workspace could be read from {location}: {} file(s) incomplete, {} ignored, {} event(s) quarantined; sync the folder fully and try again",
+                ErrorCode::NoWorkspace => {
+                    let (incomplete, ignored, quarantined) = (
                         report.incomplete.len(),
                         report.ignored.len(),
-                        report.pulled.quarantined.len()
-                    ),
-                ),
+                        report.pulled.quarantined.len(),
+                    );
+                    let reason = Reason::new(
+                        ReasonCode::WorkspaceUnreadable,
+                        format!(
+                            "no verifiable workspace could be read from {location}: {incomplete} file(s) incomplete, {ignored} ignored, {quarantined} event(s) quarantined; sync the folder fully and try again"
+                        ),
+                    )
+                    .with("location", &location)
+                    .with("incomplete", incomplete)
+                    .with("ignored", ignored)
+                    .with("quarantined", quarantined);
+                    ApiError::refused(ErrorCode::Remote, reason)
+                }
                 _ => e,
             });
         }

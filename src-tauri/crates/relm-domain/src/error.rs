@@ -252,6 +252,11 @@ pub enum ReasonCode {
     SeveralWorkspaces,
     /// A repository holds files that are not Relm's (`location`, `files`).
     NotARelmRemote,
+    /// A remote to join from holds no workspace yet (`location`).
+    NoWorkspaceThere,
+    /// No verifiable workspace could be read from a remote to join from (`location`,
+    /// `incomplete`, `ignored`, `quarantined`).
+    WorkspaceUnreadable,
 }
 
 /// A refusal: its code and parameters for the app, an English message for the CLI and the log.
