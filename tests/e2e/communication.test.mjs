@@ -6,7 +6,7 @@
 // French.
 
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
@@ -266,10 +266,12 @@ test("the digest is previewed, posted to Slack through the outbox and saved as a
     assert.ok(!readFileSync(f).includes("SECRETe2e"), `${f} holds the URL`);
 });
 
-test("a calendar subscription for production is added and kept current by the app", async () => {
+test("a calendar subscription for production is added and kept current by the app, and says why it could not be", async () => {
   const dir = dataDir();
   march(dir);
-  const file = join(dir, "production.ics");
+  const shared = join(dir, "calendars");
+  mkdirSync(shared);
+  const file = join(shared, "production.ics");
   await withApp("communication-feeds", dir, async (b) => {
     await b.execute(() => (location.hash = "#/communication"));
     const panel = "[data-testid=add-feed]";
@@ -322,6 +324,45 @@ test("a calendar subscription for production is added and kept current by the ap
       "the file rewritten after the change",
       30000,
     );
+    // The folder goes away (a drive unmounted); the next change cannot be written, and the
+    // subscription's row says why, in the reader's language.
+    rmSync(shared, { recursive: true });
+    cli(
+      dir,
+      "calendar",
+      "add",
+      "freeze",
+      "--name",
+      "Spring",
+      "--start",
+      "2027-04-01T00:00",
+      "--end",
+      "2027-04-02T00:00",
+      "--tz",
+      "Europe/Paris",
+      "--env",
+      "prod",
+    );
+    const failed = () =>
+      b.execute(
+        () => document.querySelector("[data-testid=feed] [data-testid=feed-failed]")?.textContent,
+      );
+    await until(b, async () => ((await failed()) ?? "").length > 0, "the failure shown", 30000);
+    assert.equal(
+      await failed(),
+      `the last refresh failed: ${file} could not be written (No such file or directory (os error 2)): choose a folder you can write to.`,
+    );
     await screenshot(b, "communication-feeds");
+    await inFrench(b);
+    await b.execute(() => (location.hash = "#/communication"));
+    await until(
+      b,
+      async () => /n’a pas pu être écrit/.test((await failed()) ?? ""),
+      "the failure in French",
+    );
+    assert.match(
+      await failed(),
+      /\(No such file or directory \(os error 2\)\)\u00a0: choisissez un dossier où vous pouvez écrire\.$/,
+    );
   });
 });

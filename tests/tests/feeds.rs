@@ -184,6 +184,10 @@ fn each_audience_file_is_kept_current_and_rewritten_only_when_it_changes() {
     assert!(prod.exists());
 }
 
+fn p_of(path: &Path) -> String {
+    path.display().to_string()
+}
+
 #[test]
 fn bad_paths_and_scopes_are_refused_and_a_planted_link_is_replaced_not_followed() {
     let r = Replica::new();
@@ -193,26 +197,61 @@ fn bad_paths_and_scopes_are_refused_and_a_planted_link_is_replaced_not_followed(
     let good = dir.path().join("prod.ics");
     let missing = dir.path().join("nowhere/prod.ics");
     let txt = dir.path().join("prod.txt");
-    let cases: [(Vec<&str>, &str); 6] = [
-        (vec!["--out", "prod.ics"], "full path"),
-        (vec!["--out", txt.to_str().unwrap()], ".ics"),
-        (vec!["--out", missing.to_str().unwrap()], "does not exist"),
-        (vec!["--out", dir.path().to_str().unwrap()], ".ics"),
+    let a_folder = dir.path().join("folder.ics");
+    std::fs::create_dir(&a_folder).unwrap();
+    // Each bad path with what the CLI says and the reason the app words.
+    let cases: [(Vec<&str>, &str, Option<&str>); 7] = [
+        (vec!["--out", "prod.ics"], "full path", Some("relative")),
+        (
+            vec!["--out", txt.to_str().unwrap()],
+            ".ics",
+            Some("not_ics"),
+        ),
+        (
+            vec!["--out", missing.to_str().unwrap()],
+            "does not exist",
+            Some("no_folder"),
+        ),
+        (
+            vec!["--out", dir.path().to_str().unwrap()],
+            ".ics",
+            Some("not_ics"),
+        ),
+        (
+            vec!["--out", a_folder.to_str().unwrap()],
+            "this is a folder",
+            Some("is_folder"),
+        ),
         (
             vec!["--out", good.to_str().unwrap(), "--scope", "planet:mars"],
             "not a scope",
+            None,
         ),
         (
             vec!["--out", good.to_str().unwrap(), "--scope", "nothing-known"],
             "neither an environment",
+            None,
         ),
     ];
-    for (args, said) in cases {
+    for (args, said, reason) in cases {
         let mut a = vec!["calendar", "feed", "add", "prod"];
         a.extend(&args);
         let err = r.fails(&a, 2);
         assert!(err.contains(said), "{args:?}: {err}");
+        if let Some(reason) = reason {
+            let problem = r.refused(&a, 2)["problems"][0].clone();
+            assert_eq!(
+                (
+                    &problem["field"],
+                    &problem["code"],
+                    &problem["params"]["reason"]
+                ),
+                (&"path".into(), &"bad_file".into(), &reason.into()),
+                "{args:?}"
+            );
+        }
     }
+    std::fs::remove_dir(&a_folder).unwrap();
     assert_eq!(
         r.json(&["calendar", "feed", "list"])["feeds"],
         serde_json::json!([])
@@ -245,6 +284,18 @@ fn bad_paths_and_scopes_are_refused_and_a_planted_link_is_replaced_not_followed(
         2,
     );
     assert!(err.contains("another subscription"), "{err}");
+    let taken = &r.refused(
+        &[
+            "calendar",
+            "feed",
+            "add",
+            "other",
+            "--out",
+            good.to_str().unwrap(),
+        ],
+        2,
+    )["problems"][0];
+    assert_eq!(taken["params"]["reason"], "taken", "{taken}");
 
     // Someone with write access to the shared folder puts a link where the file goes, to make
     // Relm overwrite a file of theirs choosing: the link is replaced, the file untouched.
@@ -277,6 +328,27 @@ fn bad_paths_and_scopes_are_refused_and_a_planted_link_is_replaced_not_followed(
         feeds[1]["error"].as_str().unwrap().contains("cannot write"),
         "{v}"
     );
+    // The reason the app words, with the file: kept for the list too.
+    assert_eq!(feeds[1]["failure"]["reason"]["code"], "cannot_write", "{v}");
+    assert_eq!(
+        feeds[1]["failure"]["reason"]["params"]["path"],
+        p_of(&good),
+        "{v}"
+    );
     let list = r.json(&["calendar", "feed", "list"]);
-    assert!(list["feeds"][1]["last_error"].is_string());
+    let kept = &list["feeds"][1];
+    assert!(
+        kept["last_error"]
+            .as_str()
+            .unwrap()
+            .contains("cannot write"),
+        "{kept}"
+    );
+    assert_eq!(kept["last_failure"], feeds[1]["failure"], "{kept}");
+    // Written again once the folder is back: the failure is gone.
+    std::fs::create_dir_all(good.parent().unwrap()).unwrap();
+    r.ok(&["calendar", "export"]);
+    let list = r.json(&["calendar", "feed", "list"]);
+    assert!(list["feeds"][1].get("last_failure").is_none(), "{list}");
+    std::fs::remove_dir_all(good.parent().unwrap()).unwrap();
 }

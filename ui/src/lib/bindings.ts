@@ -25,7 +25,7 @@ params: { [key in string]: string },
  */
 message: string, };
 
-export type ProblemCode = "required" | "bad_name" | "too_long" | "too_short" | "bad_char" | "bad_version" | "unknown_zone" | "bad_time" | "ambiguous_time" | "nonexistent_time" | "end_not_after_start" | "bad_digest" | "bad_email" | "unknown_choice" | "out_of_range" | "bad_key" | "unchanged" | "past" | "unknown_member" | "taken" | "repeated" | "row_cells" | "end_before_start" | "future" | "bad_url" | "secret_in_url" | "bad_mapping" | "bad_sbom" | "other";
+export type ProblemCode = "required" | "bad_name" | "too_long" | "too_short" | "bad_char" | "bad_version" | "unknown_zone" | "bad_time" | "ambiguous_time" | "nonexistent_time" | "end_not_after_start" | "bad_digest" | "bad_email" | "unknown_choice" | "out_of_range" | "bad_key" | "unchanged" | "past" | "unknown_member" | "taken" | "repeated" | "row_cells" | "end_before_start" | "future" | "bad_url" | "secret_in_url" | "bad_file" | "bad_mapping" | "bad_sbom" | "other";
 
 export type Reason = { code: ReasonCode, 
 /**
@@ -33,7 +33,7 @@ export type Reason = { code: ReasonCode,
  */
 params: { [key in string]: string }, message: string, };
 
-export type ReasonCode = "workspace_once" | "not_a_member" | "member_removed" | "role_required" | "already_member" | "last_admin" | "illegal_transition" | "not_editable" | "not_movable" | "policy_in_force" | "nothing_to_decide" | "already_decided" | "decision_would_not_count" | "not_emergency" | "workspace_exists" | "workspace_not_empty" | "remote_exists" | "changed_since_checked" | "file_exists" | "no_release" | "no_policy_version" | "no_calendar_entry" | "no_remote" | "no_member" | "not_joined" | "risk_closed" | "owner_cannot_accept" | "no_risk" | "owner_cannot_lower" | "ref_taken" | "no_deployment" | "nothing_to_review" | "review_signed" | "cannot_sign_review" | "already_signed" | "action_done" | "no_action" | "review_required" | "connector_exists" | "no_connector" | "webhook_exists" | "no_webhook" | "feed_exists" | "store_damaged" | "token_refused" | "platform_refused" | "platform_failed" | "certificate_untrusted" | "not_json" | "answer_too_large" | "too_many_pages" | "bad_next_page" | "next_page_elsewhere" | "no_longer_awaited" | "freeze_deleted" | "unknown_write" | "no_tag" | "webhook_timeout" | "webhook_unreachable" | "webhook_slow_down" | "webhook_failed" | "webhook_redirect" | "webhook_refused" | "remote_offline" | "remote_not_folder" | "remote_link" | "remote_bad_name" | "remote_refused" | "remote_file_too_large" | "git_missing" | "git_who" | "git_credentials_refused" | "git_unreachable" | "git_failed" | "history_rewritten" | "push_raced" | "several_workspaces" | "not_a_relm_remote" | "no_workspace_there" | "workspace_unreadable";
+export type ReasonCode = "workspace_once" | "not_a_member" | "member_removed" | "role_required" | "already_member" | "last_admin" | "illegal_transition" | "not_editable" | "not_movable" | "policy_in_force" | "nothing_to_decide" | "already_decided" | "decision_would_not_count" | "not_emergency" | "workspace_exists" | "workspace_not_empty" | "remote_exists" | "changed_since_checked" | "file_exists" | "no_release" | "no_policy_version" | "no_calendar_entry" | "no_remote" | "no_member" | "not_joined" | "risk_closed" | "owner_cannot_accept" | "no_risk" | "owner_cannot_lower" | "ref_taken" | "no_deployment" | "nothing_to_review" | "review_signed" | "cannot_sign_review" | "already_signed" | "action_done" | "no_action" | "review_required" | "connector_exists" | "no_connector" | "webhook_exists" | "no_webhook" | "feed_exists" | "store_damaged" | "token_refused" | "platform_refused" | "platform_failed" | "certificate_untrusted" | "not_json" | "answer_too_large" | "too_many_pages" | "bad_next_page" | "next_page_elsewhere" | "no_longer_awaited" | "freeze_deleted" | "unknown_write" | "no_tag" | "webhook_timeout" | "webhook_unreachable" | "webhook_slow_down" | "webhook_failed" | "webhook_redirect" | "webhook_refused" | "remote_offline" | "remote_not_folder" | "remote_link" | "remote_bad_name" | "remote_refused" | "remote_file_too_large" | "git_missing" | "git_who" | "git_credentials_refused" | "git_unreachable" | "git_failed" | "history_rewritten" | "push_raced" | "several_workspaces" | "not_a_relm_remote" | "no_workspace_there" | "workspace_unreadable" | "cannot_write";
 
 export type ApiError = { code: ErrorCode, message: string, 
 /**
@@ -1897,13 +1897,30 @@ scope: Array<string>, added_at: string, last_written_at?: string,
 /**
  * Events in the file as last written.
  */
-events: number, last_error?: string, };
+events: number, 
+/**
+ * Why the last refresh failed, in English.
+ */
+last_error?: string, 
+/**
+ * The same failure, with its reason for the app's wording (none for one an earlier
+ * version kept as text).
+ */
+last_failure?: ApiError, };
 
 export type FeedRefresh = { name: string, path: string, events: number, 
 /**
  * The file was written (its content changed, or it was missing).
  */
-written: boolean, error?: string, };
+written: boolean, 
+/**
+ * Why the file was not written, in English.
+ */
+error?: string, 
+/**
+ * The same, with its reason for the app's wording.
+ */
+failure?: ApiError, };
 
 export type NotesDraft = { release_id: string, title: string, markdown: string, };
 

@@ -617,6 +617,22 @@ export const en = {
     "{location} holds no Relm workspace yet: ask a member of the workspace to add it as a remote and sync, then join again.",
   "reason.workspace_unreadable":
     "No workspace Relm can verify could be read from {location} ({incomplete, plural, one {# file} other {# files}} still being copied, {ignored} left aside, {quarantined, plural, one {# event} other {# events}} set aside): wait until the folder is fully synced, then join again.",
+  "problem.bad_file": "{value} cannot be kept current.",
+  "problem.bad_file.relative":
+    "Give the file’s full path: it is rewritten from wherever Relm runs.",
+  "problem.bad_file.not_ics":
+    "A calendar subscription is an .ics file: end the file’s name with .ics.",
+  "problem.bad_file.no_folder":
+    "The file’s folder does not exist: create it first, or choose another.",
+  "problem.bad_file.is_folder": "{value} is a folder: give a file name ending with .ics.",
+  "problem.bad_file.taken":
+    "{value} is the file of another subscription already: choose another file.",
+  "reason.cannot_write":
+    "{path} could not be written ({detail}): choose a folder you can write to.",
+  "reason.cannot_write.read_only":
+    "{path} could not be written: the folder is read-only for this user. Choose a folder you can write to.",
+  "reason.cannot_write.full":
+    "{path} could not be written: the drive is full. Free some space, or choose another drive.",
   "remote.doing.create_folder": "create the folder",
   "remote.doing.open": "open",
   "remote.doing.list": "list",
@@ -2237,6 +2253,23 @@ export const fr: Record<MessageKey, string> = {
     "{location} ne contient encore aucun espace de travail Relm : demandez à un membre de l’espace de travail de l’ajouter comme dépôt distant et de synchroniser, puis rejoignez de nouveau.",
   "reason.workspace_unreadable":
     "Aucun espace de travail que Relm puisse vérifier n’a pu être lu dans {location} ({incomplete, plural, one {# fichier encore en cours de copie} other {# fichiers encore en cours de copie}}, {ignored, plural, one {# laissé de côté} other {# laissés de côté}}, {quarantined, plural, one {# événement mis à l’écart} other {# événements mis à l’écart}}) : attendez que le dossier soit entièrement synchronisé, puis rejoignez de nouveau.",
+  "problem.bad_file": "{value} ne peut pas être tenu à jour.",
+  "problem.bad_file.relative":
+    "Donnez le chemin complet du fichier : il est réécrit quel que soit l’endroit d’où Relm est lancé.",
+  "problem.bad_file.not_ics":
+    "Un abonnement au calendrier est un fichier .ics : terminez le nom du fichier par .ics.",
+  "problem.bad_file.no_folder":
+    "Le dossier du fichier n’existe pas : créez-le d’abord, ou choisissez-en un autre.",
+  "problem.bad_file.is_folder":
+    "{value} est un dossier : donnez un nom de fichier terminé par .ics.",
+  "problem.bad_file.taken":
+    "{value} est déjà le fichier d’un autre abonnement : choisissez un autre fichier.",
+  "reason.cannot_write":
+    "{path} n’a pas pu être écrit ({detail}) : choisissez un dossier où vous pouvez écrire.",
+  "reason.cannot_write.read_only":
+    "{path} n’a pas pu être écrit : le dossier est en lecture seule pour cet utilisateur. Choisissez un dossier où vous pouvez écrire.",
+  "reason.cannot_write.full":
+    "{path} n’a pas pu être écrit : le disque est plein. Libérez de la place, ou choisissez un autre disque.",
   "remote.doing.create_folder": "créer le dossier",
   "remote.doing.open": "ouvrir",
   "remote.doing.list": "lister",

@@ -570,6 +570,38 @@ describe("why a sync with a remote failed", () => {
     setLocale("en");
   });
 
+  it("says why a file could not be written, and why a subscription's file is refused", () => {
+    const file = "/home/marie/agenda/prod.ics";
+    const denied = failed("remote", "cannot_write", {
+      path: file,
+      detail: "Permission denied (os error 13)",
+      cause: "read_only",
+    });
+    setLocale("en");
+    expect(keptErrorText(denied)).toBe(
+      `${file} could not be written: the folder is read-only for this user. Choose a folder you can write to.`,
+    );
+    const problem = (reason: string): FieldProblem => ({
+      field: "path",
+      code: "bad_file",
+      params: { value: file, reason },
+      message: "the CLI's English",
+    });
+    expect(problemText(problem("taken"))).toBe(
+      `${file} is the file of another subscription already: choose another file.`,
+    );
+    setLocale("fr");
+    expect(keptErrorText(denied)).toBe(
+      `${file} n’a pas pu être écrit\u00a0: le dossier est en lecture seule pour cet utilisateur. Choisissez un dossier où vous pouvez écrire.`,
+    );
+    expect(problemText(problem("not_ics"))).toBe(
+      "Un abonnement au calendrier est un fichier .ics\u00a0: terminez le nom du fichier par .ics.",
+    );
+    // A reason this version does not word: the general wording, never the CLI's English.
+    expect(problemText(problem("newer"))).toBe(`${file} ne peut pas être tenu à jour.`);
+    setLocale("en");
+  });
+
   it("says what git was doing and what the host said, without the command line", () => {
     const url = "https://git.example.com/ops/relm.git";
     setLocale("en");

@@ -31,6 +31,7 @@ const wording: Record<Exclude<ProblemCode, "other">, MessageKey> = {
   unknown_choice: "problem.unknown_choice",
   bad_url: "problem.bad_url",
   secret_in_url: "problem.secret_in_url",
+  bad_file: "problem.bad_file",
   bad_mapping: "problem.bad_mapping",
   bad_sbom: "problem.bad_sbom",
   out_of_range: "problem.out_of_range",
@@ -60,10 +61,10 @@ export function problemText(p: FieldProblem, scope?: string): string {
   if (p.code === "past" && /^\d{4}-\d\d-\d\d$/.test(p.params.value ?? ""))
     params.value = formatDay(p.params.value);
   const field = leaf(p.field);
-  // An SBOM refused: worded by why (`problem.bad_sbom.xml`), else in general.
-  if (p.code === "bad_sbom") {
-    const why = `problem.bad_sbom.${p.params.reason ?? ""}`;
-    return t((why in en ? why : "problem.bad_sbom") as MessageKey, params);
+  // An SBOM or a file refused: worded by why (`problem.bad_sbom.xml`), else in general.
+  if (p.code === "bad_sbom" || p.code === "bad_file") {
+    const why = `${wording[p.code]}.${p.params.reason ?? ""}`;
+    return t((why in en ? why : wording[p.code]) as MessageKey, params);
   }
   const keys = [
     scope ? `${wording[p.code]}.${scope}.${field}` : null,
@@ -188,6 +189,7 @@ const reasonWording: Record<ReasonCode, MessageKey> = {
   not_a_relm_remote: "reason.not_a_relm_remote",
   no_workspace_there: "reason.no_workspace_there",
   workspace_unreadable: "reason.workspace_unreadable",
+  cannot_write: "reason.cannot_write",
 };
 
 /** What a webhook's refusal says of it: revoked (401, 403), gone (404, 410), or nothing. */
@@ -215,7 +217,7 @@ function reasonKey(r: Reason): MessageKey {
             ? "github"
             : r.code === "webhook_refused"
               ? refusedBy(r.params.http)
-              : r.code === "remote_refused"
+              : r.code === "remote_refused" || r.code === "cannot_write"
                 ? (r.params.cause ?? null)
                 : null;
   return (variant ? `${base as string}.${variant}` : base) as MessageKey;

@@ -114,6 +114,26 @@ pub(crate) fn texts(errors: &[ApiError]) -> Vec<String> {
     errors.iter().map(|e| e.message.clone()).collect()
 }
 
+/// How an error is kept in a text column: whole (as JSON), its reason with it, for the app to
+/// word it when it is shown.
+pub(crate) fn keep(e: &ApiError) -> Result<String> {
+    serde_json::to_string(e)
+        .map_err(|e| ApiError::new(ErrorCode::Internal, format!("cannot keep the error: {e}")))
+}
+
+/// An error as [`keep`] kept it: its English text, and the error whole. Text an earlier
+/// version kept (or anything that is not a kept error) is the text alone.
+pub(crate) fn kept(text: Option<String>) -> (Option<String>, Option<ApiError>) {
+    match text
+        .as_deref()
+        .filter(|t| t.starts_with('{'))
+        .and_then(|t| serde_json::from_str::<ApiError>(t).ok())
+    {
+        Some(e) => (Some(e.message.clone()), Some(e)),
+        None => (text, None),
+    }
+}
+
 /// No release with the id `id`.
 pub(crate) fn no_release(id: &str) -> ApiError {
     ApiError::missing(ReasonCode::NoRelease, format!("no release {id}")).with("id", id)

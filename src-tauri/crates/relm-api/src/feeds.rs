@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 
-use crate::error::{ApiError, Result};
+use crate::error::{self, ApiError, Result};
 use crate::reports::write_whole;
 use crate::session::Relm;
 use relm_domain::{DomainError, ProblemCode, Problems, ReasonCode};
@@ -26,9 +26,15 @@ pub struct FeedView {
     pub last_written_at: Option<String>,
     /// Events in the file as last written.
     pub events: u32,
+    /// Why the last refresh failed, in English.
     #[cfg_attr(feature = "ts", ts(optional))]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_error: Option<String>,
+    /// The same failure, with its reason for the app's wording (none for one an earlier
+    /// version kept as text).
+    #[cfg_attr(feature = "ts", ts(optional))]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_failure: Option<ApiError>,
 }
 
 /// What a refresh did to one file.
@@ -40,9 +46,26 @@ pub struct FeedRefresh {
     pub events: u32,
     /// The file was written (its content changed, or it was missing).
     pub written: bool,
+    /// Why the file was not written, in English.
     #[cfg_attr(feature = "ts", ts(optional))]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// The same, with its reason for the app's wording.
+    #[cfg_attr(feature = "ts", ts(optional))]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failure: Option<ApiError>,
+}
+
+/// The subscription's file cannot be kept as asked: `reason` for the app's wording, `why` in
+/// English.
+fn bad_file(file: &std::path::Path, reason: &str, why: &str) -> DomainError {
+    DomainError::problem(
+        "path",
+        ProblemCode::BadFile,
+        format!("{}: {why}", file.display()),
+    )
+    .with("value", file.display())
+    .with("reason", reason)
 }
 
 fn at_text(ms: i64) -> String {
@@ -50,11 +73,13 @@ fn at_text(ms: i64) -> String {
 }
 
 fn view(r: FeedRow) -> FeedView {
+    let (last_error, last_failure) = error::kept(r.last_error);
     FeedView {
         added_at: at_text(r.added_ms),
         last_written_at: r.last_written_ms.map(at_text),
         events: r.last_events.max(0) as u32,
-        last_error: r.last_error,
+        last_error,
+        last_failure,
         name: r.name,
         path: r.path,
         scope: r.scope,
@@ -79,28 +104,33 @@ impl Relm {
         problems.check(relm_domain::text::check_name("name", &name));
         let file = std::path::PathBuf::from(path.trim());
         let why = if !file.is_absolute() {
-            Some("give the file's full path (it is rewritten from wherever Relm runs)".to_string())
+            Some((
+                "relative",
+                "give the file's full path (it is rewritten from wherever Relm runs)",
+            ))
         } else if file
             .extension()
             .is_none_or(|e| !e.eq_ignore_ascii_case("ics"))
         {
-            Some("a calendar subscription is an `.ics` file: end the name with .ics".into())
+            Some((
+                "not_ics",
+                "a calendar subscription is an `.ics` file: end the name with .ics",
+            ))
         } else if file.parent().is_none_or(|d| !d.is_dir()) {
-            Some("its folder does not exist: create it first, or choose another".into())
+            Some((
+                "no_folder",
+                "its folder does not exist: create it first, or choose another",
+            ))
         } else if file.is_dir() {
-            Some("this is a folder: give a file name ending with .ics".into())
+            Some((
+                "is_folder",
+                "this is a folder: give a file name ending with .ics",
+            ))
         } else {
             None
         };
-        if let Some(why) = why {
-            problems.add(
-                DomainError::problem(
-                    "path",
-                    ProblemCode::Other,
-                    format!("{}: {why}", file.display()),
-                )
-                .with("value", file.display()),
-            );
+        if let Some((reason, why)) = why {
+            problems.add(bad_file(&file, reason, why));
         }
         problems.done()?;
         // The scope is checked (and spelled as the policy spells it) before anything is kept.
@@ -119,13 +149,12 @@ impl Relm {
             .iter()
             .any(|f| std::path::Path::new(&f.path) == file)
         {
-            return Err(ApiError::invalid(
-                "path",
-                format!(
-                    "{} is the file of another subscription already; choose another file",
-                    file.display()
-                ),
-            ));
+            return Err(bad_file(
+                &file,
+                "taken",
+                "it is the file of another subscription already; choose another file",
+            )
+            .into());
         }
         let row = FeedRow {
             name: name.clone(),
@@ -158,6 +187,7 @@ impl Relm {
             events: events as u32,
             written: true,
             error: None,
+            failure: None,
         })
     }
 
@@ -227,12 +257,14 @@ impl Relm {
                         events: events as u32,
                         written,
                         error: None,
+                        failure: None,
                     });
                 }
                 Err(e) => {
                     let why = e.to_string();
+                    let kept = error::keep(&e)?;
                     self.store.write(|tx| -> Result<()> {
-                        Ok(store::refreshed(tx, &row.name, None, Some(&why), at)?)
+                        Ok(store::refreshed(tx, &row.name, None, Some(&kept), at)?)
                     })?;
                     tracing::warn!(feed = %row.name, %why, "calendar subscription not written");
                     out.push(FeedRefresh {
@@ -241,6 +273,7 @@ impl Relm {
                         events: row.last_events.max(0) as u32,
                         written: false,
                         error: Some(why),
+                        failure: Some(e),
                     });
                 }
             }

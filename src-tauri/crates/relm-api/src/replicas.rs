@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use zeroize::Zeroizing;
 
 use crate::connectors::Hold;
-use crate::error::{ApiError, ErrorCode, Result};
+use crate::error::{self, ApiError, ErrorCode, Result};
 use crate::session::{IDENTITY, Options, Relm};
 use relm_domain::{Reason, ReasonCode};
 
@@ -185,15 +185,9 @@ fn git_copy(data_dir: &Path, name: &str) -> PathBuf {
 /// A remote's last message as kept: a failure's error (kept as JSON) and its English text, or
 /// the text a success (or an earlier version) kept.
 fn kept_message(result: Option<&str>, kept: Option<String>) -> (Option<String>, Option<ApiError>) {
-    let failure = match (result, &kept) {
-        (Some("offline" | "error"), Some(k)) if k.starts_with('{') => {
-            serde_json::from_str::<ApiError>(k).ok()
-        }
-        _ => None,
-    };
-    match failure {
-        Some(e) => (Some(e.message.clone()), Some(e)),
-        None => (kept, None),
+    match result {
+        Some("offline" | "error") => error::kept(kept),
+        _ => (kept, None),
     }
 }
 
@@ -693,9 +687,7 @@ impl Relm {
         // A failure is kept whole, its reason with it, for the app to word it later.
         let kept = match &result {
             Ok(_) => message.clone(),
-            Err(e) => serde_json::to_string(e).map_err(|e| {
-                ApiError::new(ErrorCode::Internal, format!("cannot write the error: {e}"))
-            })?,
+            Err(e) => error::keep(e)?,
         };
         let counts = match &result {
             Ok(r) => Some(serde_json::to_string(&SyncCounts::of(r)).map_err(|e| {

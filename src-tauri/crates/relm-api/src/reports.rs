@@ -9,10 +9,11 @@ use chrono_tz::Tz;
 
 use relm_domain::keys::KeyId;
 use relm_domain::payload::EventBody;
+use relm_domain::{Reason, ReasonCode};
 use relm_report::{Block, Column, Document, Lang as ReportLang, Section, Table};
 use relm_store::evidence;
 
-use crate::error::{ApiError, Result};
+use crate::error::{ApiError, ErrorCode, Result};
 use crate::gates::CheckRequest;
 use crate::session::Relm;
 
@@ -1217,15 +1218,10 @@ pub(crate) fn pdf(document: &Document, paper: relm_report::Paper) -> Result<(Vec
 
 /// `bytes` to `path` whole or not at all: a temporary file beside it, then a rename.
 pub fn write_whole(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
-    let fail = |e: std::io::Error| {
-        ApiError::validation(format!(
-            "cannot write {}: {e}; choose a folder you can write to",
-            path.display()
-        ))
-    };
+    let fail = |e: std::io::Error| cannot_write(path, &e);
     let name = path
         .file_name()
-        .ok_or_else(|| ApiError::validation(format!("{} is not a file name", path.display())))?;
+        .ok_or_else(|| fail(std::io::Error::other("not a file name")))?;
     let tmp = path.with_file_name(format!(
         ".{}.{}.part",
         name.to_string_lossy(),
@@ -1252,6 +1248,32 @@ pub fn write_whole(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
         let _ = std::fs::remove_file(&tmp);
         fail(e)
     })
+}
+
+/// `path` could not be written: why, with what to do when the system's error says it (a
+/// folder that is read-only for this user, a full drive).
+pub fn cannot_write(path: &std::path::Path, e: &std::io::Error) -> ApiError {
+    let cause = match e.kind() {
+        std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem => {
+            Some("read_only")
+        }
+        std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded => Some("full"),
+        _ => None,
+    };
+    let reason = Reason::new(
+        ReasonCode::CannotWrite,
+        format!(
+            "cannot write {}: {e}; choose a folder you can write to",
+            path.display()
+        ),
+    )
+    .with("path", path.display())
+    .with("detail", e);
+    let reason = match cause {
+        Some(c) => reason.with("cause", c),
+        None => reason,
+    };
+    ApiError::refused(ErrorCode::Validation, reason)
 }
 
 impl Relm {

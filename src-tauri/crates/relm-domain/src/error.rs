@@ -69,6 +69,9 @@ pub enum ProblemCode {
     BadUrl,
     /// An address that holds a password or token, which would be stored in the clear.
     SecretInUrl,
+    /// A file Relm cannot keep writing as asked (`value`; `reason`: `relative`, `not_ics`,
+    /// `no_folder`, `is_folder`, `taken`).
+    BadFile,
     /// Not a `FROM=TO` pair (`value`).
     BadMapping,
     /// Not an SBOM Relm reads (`value`: the file; `reason`: `too_large`, `empty`, `utf16`, `xml`,
@@ -257,6 +260,9 @@ pub enum ReasonCode {
     /// No verifiable workspace could be read from a remote to join from (`location`,
     /// `incomplete`, `ignored`, `quarantined`).
     WorkspaceUnreadable,
+    /// A file could not be written (`path`, `detail`; `cause` is `read_only` or `full` when
+    /// known).
+    CannotWrite,
 }
 
 /// A refusal: its code and parameters for the app, an English message for the CLI and the log.
