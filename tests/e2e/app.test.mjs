@@ -109,9 +109,10 @@ test("first launch creates a workspace, adds a remote and syncs", async () => {
     await (await add.$("button[type=submit]")).click();
     await until(
       b,
-      async () => /asks who you are/.test((await errorOf(b, "folder")) ?? ""),
+      async () => /the host asks who is calling/.test((await errorOf(b, "folder")) ?? ""),
       "the host's question, beside the field",
     );
+    assert.doesNotMatch(await errorOf(b, "folder"), /relm remote|--token-stdin/);
     await token.setValue(TOKEN);
     await (await add.$("button[type=submit]")).click();
     await find(b, "tr[data-remote=hosted]");
