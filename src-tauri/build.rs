@@ -30,6 +30,7 @@ const COMMANDS: &[&str] = &[
     "verify",
     "identity",
     "export_identity",
+    "import_identity",
     "members",
     "remotes",
     "add_remote",

@@ -168,6 +168,22 @@ pub fn export_identity(
     Ok(path.display().to_string())
 }
 
+/// Put this identity's private key back in the OS keyring from its backup `path` (a data
+/// folder copied to another computer, a keyring reset): the identity as it now stands.
+#[tauri::command(async)]
+#[tracing::instrument(skip(state, passphrase), err)]
+pub fn import_identity(
+    state: State<'_, AppState>,
+    path: PathBuf,
+    passphrase: String,
+) -> Result<IdentityView> {
+    let passphrase = zeroize::Zeroizing::new(passphrase);
+    state.with(|r| {
+        r.import_identity(&path, &passphrase)?;
+        r.identity()
+    })
+}
+
 #[tauri::command(async)]
 #[tracing::instrument(skip(state), err)]
 pub fn members(state: State<'_, AppState>) -> Result<Vec<MemberView>> {

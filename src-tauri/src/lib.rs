@@ -108,6 +108,7 @@ pub fn run() {
             commands::verify,
             commands::identity,
             commands::export_identity,
+            commands::import_identity,
             commands::members,
             commands::remotes,
             commands::add_remote,

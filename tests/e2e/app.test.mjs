@@ -22,6 +22,7 @@ import {
   check,
   cli,
   cliAsync,
+  createRelease,
   dataDir,
   errorOf,
   files,
@@ -785,6 +786,50 @@ test("switching to French relabels the app, and says in French why a remote fail
     await b.execute(() => document.querySelector("tr[data-remote=cle]").scrollIntoView());
     await screenshot(b, "settings-remotes-fr");
   });
+});
+
+test("a data folder whose key this computer's keyring lacks says so, and its key is restored from its backup", async () => {
+  const dir = dataDir();
+  cli(dir, "init", "--workspace", "Acme", "--name", "Ada", "--email", "ada@example.com");
+  const backup = join(dataDir(), "ada.age");
+  const PASS = "correct horse battery staple";
+  process.env.RELM_PASSPHRASE = PASS;
+  try {
+    cli(dir, "identity", "export", "--out", backup);
+  } finally {
+    delete process.env.RELM_PASSPHRASE;
+  }
+  // As when the data folder is copied to another computer: its keyring holds no key for it.
+  execFileSync("sqlite3", [
+    join(dir, "store", "relm.db"),
+    "UPDATE local_meta SET value = value || '-elsewhere' WHERE key = 'keyring_namespace'",
+  ]);
+  await withApp("key-missing", dir, async (b) => {
+    await find(b, "[data-testid=workspace-name]");
+    await b.execute(() => (location.hash = "#/settings"));
+    const missing = await find(b, "[data-testid=key-missing]");
+    assert.match(await missing.getText(), /does not hold this identity’s private key/);
+    assert.equal((await b.$$("[data-testid=backup]")).length, 0, "no backup of a key it lacks");
+    await (await find(b, "[data-testid=restore]")).click();
+    const dialog = await find(b, "[data-testid=restore-dialog]");
+    await (await dialog.$("input[name=file]")).setValue(backup);
+    await (await dialog.$("input[name=passphrase]")).setValue("not the passphrase");
+    await (await dialog.$("button[type=submit]")).click();
+    await until(
+      b,
+      async () => (await errorOf(b, "passphrase")) === "Wrong passphrase for this backup.",
+      "the wrong passphrase, beside its field",
+    );
+    await screenshot(b, "restore-key");
+    await (await dialog.$("input[name=passphrase]")).setValue(PASS);
+    await (await dialog.$("button[type=submit]")).click();
+    await find(b, "[data-testid=backup]");
+    assert.equal((await b.$$("[data-testid=key-missing]")).length, 0);
+    assert.equal((await b.$$("[data-testid=restore-dialog]")).length, 0);
+  });
+  // The key is in this computer's keyring again: the command line signs with it.
+  createRelease(dir, "api", "1.0.0", "prod");
+  assert.equal(cli(dir, "audit", "verify").ok, true);
 });
 
 /** Bob records a release and pushes it. */

@@ -416,6 +416,26 @@ fn a_replica_whose_clock_is_years_off_refuses_to_sign_until_it_is_right() {
         err.contains("clock") && err.contains("ahead") && err.contains("relm sync"),
         "{err}"
     );
+    // The app words it from its reason: which remote, how far ahead, the workspace's bound.
+    let out = bounded(a.cmd_with_clock("+730d", &[MINIMAL_CREATE, &["--json"]].concat()));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let reason = &doc["error"]["reason"];
+    assert_eq!(doc["error"]["code"], "clock", "{doc}");
+    assert_eq!(reason["code"], "clock_off_remote", "{doc}");
+    assert_eq!(
+        (&reason["params"]["direction"], &reason["params"]["remote"]),
+        (&"ahead".into(), &"origin".into()),
+        "{doc}"
+    );
+    let offset: i64 = reason["params"]["offset_ms"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        (729 * 86_400_000..731 * 86_400_000).contains(&offset),
+        "{doc}"
+    );
     assert_eq!(
         a.db()
             .query_row(

@@ -182,6 +182,19 @@ fn a_removed_admin_with_a_clock_set_back_gains_nothing_from_the_earlier_stamp() 
     assert_eq!(out.status.code(), Some(2), "{out:?}");
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("clock") && err.contains("behind"), "{err}");
+    let out =
+        c.y.cmd_with_clock("-1h", &[add_admin(&key).as_slice(), &["--json"]].concat())
+            .output()
+            .unwrap();
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let reason = &doc["error"]["reason"];
+    assert_eq!(reason["code"], "clock_behind", "{doc}");
+    let offset: i64 = reason["params"]["offset_ms"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=3_600_000).contains(&offset), "{doc}");
     // So Y signs by hand: Z made admin, stamped before the founder's removal of Y (first in
     // ledger order, which used to be enough), having seen its own addition.
     let mut forger = Forger::of(&c.y);

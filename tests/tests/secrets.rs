@@ -5,6 +5,7 @@
 
 use relm_identity::keyring::{Backend, KeyStore, OsKeyring};
 use relm_tests::Replica;
+use serde_json::{Value, json};
 
 /// The replica's private key seed, read from the real kernel keyring.
 fn seed_of(r: &Replica) -> [u8; 32] {
@@ -146,6 +147,14 @@ fn a_lost_keyring_entry_is_restored_from_an_encrypted_backup() {
         err.contains("relm identity import"),
         "a missing key must say how to restore it: {err}"
     );
+    // The app words it from its reason (and says where it restores the key).
+    let why = r.refused(relm_tests::MINIMAL_CREATE, 3);
+    assert_eq!(why["code"], "keyring", "{why}");
+    assert_eq!(why["reason"]["code"], "key_missing", "{why}");
+    assert_eq!(
+        why["reason"]["params"]["keyring"], "kernel keyring (keyutils)",
+        "{why}"
+    );
     let shown = r.json(&["identity", "show"]);
     assert_eq!(shown["private_key_present"], false);
 
@@ -157,6 +166,36 @@ fn a_lost_keyring_entry_is_restored_from_an_encrypted_backup() {
         .unwrap();
     assert_eq!(wrong.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&wrong.stderr).contains("wrong passphrase"));
+    // Each refusal names its field and why, for the app's restore dialog.
+    let refusal = |file: &std::path::Path, passphrase: &str| -> Value {
+        let out = r
+            .cmd(&["identity", "import", file.to_str().unwrap(), "--json"])
+            .env("RELM_PASSPHRASE", passphrase)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let p = &doc["error"]["problems"][0];
+        assert_eq!(p["code"], "bad_backup", "{doc}");
+        json!([p["field"], p["params"]["reason"]])
+    };
+    assert_eq!(
+        refusal(&backup, "not the passphrase"),
+        json!(["passphrase", "wrong_passphrase"])
+    );
+    let fifo = r.root.path().join("backup.fifo");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    assert_eq!(
+        refusal(&fifo, pass),
+        json!(["file", "unreadable"]),
+        "a FIFO is never opened"
+    );
     let junk = r.root.path().join("junk.age");
     std::fs::write(&junk, b"-----BEGIN AGE ENCRYPTED FILE-----\nbm9wZQ==\n").unwrap();
     let bad = r
@@ -170,6 +209,7 @@ fn a_lost_keyring_entry_is_restored_from_an_encrypted_backup() {
         "{}",
         String::from_utf8_lossy(&bad.stderr)
     );
+    assert_eq!(refusal(&junk, pass), json!(["file", "not_a_backup"]));
 
     let ok = r
         .cmd(&["identity", "import", backup.to_str().unwrap()])
@@ -195,6 +235,17 @@ fn a_lost_keyring_entry_is_restored_from_an_encrypted_backup() {
         .unwrap();
     assert_eq!(imp.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&imp.stderr).contains("belongs to workspace"));
+    let imp = other
+        .cmd(&["identity", "import", backup.to_str().unwrap(), "--json"])
+        .env("RELM_PASSPHRASE", pass)
+        .output()
+        .unwrap();
+    let doc: Value = serde_json::from_slice(&imp.stdout).unwrap();
+    assert_eq!(
+        doc["error"]["problems"][0]["params"],
+        json!({"reason": "other_workspace", "workspace": "Acme"}),
+        "{doc}"
+    );
 }
 
 #[test]
@@ -221,4 +272,30 @@ fn two_replicas_on_one_machine_never_see_each_others_keys() {
         from_b.get(&id_a).unwrap().is_none(),
         "replica B's namespace must not hold A's key"
     );
+}
+
+#[test]
+fn another_members_backup_does_not_replace_this_data_folders_identity() {
+    let (a, b, _remote) = relm_tests::team();
+    let backup = a.root.path().join("ada.age");
+    let pass = "a long enough passphrase";
+    let out = a
+        .cmd(&["identity", "export", "--out", backup.to_str().unwrap()])
+        .env("RELM_PASSPHRASE", pass)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let before = b.json(&["identity", "show"]);
+    let out = b
+        .cmd(&["identity", "import", backup.to_str().unwrap(), "--json"])
+        .env("RELM_PASSPHRASE", pass)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        doc["error"]["problems"][0]["params"]["reason"], "other_member",
+        "{doc}"
+    );
+    assert_eq!(b.json(&["identity", "show"]), before, "Bob is still Bob");
 }

@@ -206,6 +206,8 @@ export const backend = {
   identity: () => call<Identity>("identity"),
   exportIdentity: (path: string, passphrase: string) =>
     call<string>("export_identity", { path, passphrase }),
+  importIdentity: (path: string, passphrase: string) =>
+    call<Identity>("import_identity", { path, passphrase }),
   members: () => call<Member[]>("members"),
   remotes: () => call<Remote[]>("remotes"),
   addRemote: (name: string, folder: string, token: string | null) =>

@@ -66,6 +66,22 @@ function kept<T>(kind: string, options: object, make: () => T): T {
   return f;
 }
 
+/** A span of time as people say it, in the UI's language: seconds under a minute, minutes
+ *  under two hours, hours under two days, then days ("3 hours", "3 heures"). */
+export function formatDuration(ms: number): string {
+  const minutes = Math.floor(ms / 60_000);
+  const [n, unit] =
+    minutes < 1
+      ? [Math.max(1, Math.floor(ms / 1000)), "second"]
+      : minutes < 120
+        ? [minutes, "minute"]
+        : minutes < 2880
+          ? [Math.floor(minutes / 60), "hour"]
+          : [Math.floor(minutes / 1440), "day"];
+  const options = { style: "unit", unit, unitDisplay: "long" } as const;
+  return kept("number", options, () => new Intl.NumberFormat(i18n.locale, options)).format(n);
+}
+
 /** A date-time formatter in the UI's language. */
 export function dateFormat(options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
   return kept("date", options, () => new Intl.DateTimeFormat(i18n.locale, options));

@@ -633,6 +633,41 @@ export const en = {
     "{path} could not be written: the folder is read-only for this user. Choose a folder you can write to.",
   "reason.cannot_write.full":
     "{path} could not be written: the drive is full. Free some space, or choose another drive.",
+  "settings.keyMissing":
+    "This computer’s keyring does not hold this identity’s private key, so Relm can sign nothing here. Restore it from the identity’s backup file.",
+  "settings.restore": "Restore from a backup…",
+  "restore.title": "Restore this identity’s key",
+  "restore.lead":
+    "Choose the identity’s backup file (.age) and give its passphrase. The key goes to this computer’s keyring, never into the workspace.",
+  "restore.kind": "Relm identity backup",
+  "restore.file": "Backup file",
+  "restore.choose": "Choose…",
+  "restore.action": "Restore",
+  "restore.done": "The identity’s key is restored: Relm can sign again.",
+  "problem.bad_backup": "This file cannot restore the identity.",
+  "problem.bad_backup.unreadable": "This file cannot be read ({detail}).",
+  "problem.bad_backup.not_a_backup":
+    "This is not a Relm identity backup (the .age file “Back up key…” writes).",
+  "problem.bad_backup.wrong_passphrase": "Wrong passphrase for this backup.",
+  "problem.bad_backup.damaged": "This backup is damaged: use another copy.",
+  "problem.bad_backup.format": "This backup was made by a newer version of Relm: update Relm.",
+  "problem.bad_backup.malformed": "The key inside this backup is malformed: use another copy.",
+  "problem.bad_backup.other_workspace": "This backup is of another workspace ({workspace}).",
+  "problem.bad_backup.other_member":
+    "This backup is the key of {name}, not of this data folder’s identity.",
+  "problem.bad_backup.not_member": "The key in this backup was never a member of this workspace.",
+  "reason.key_missing":
+    "This computer’s keyring does not hold this identity’s private key ({fingerprint}): restore it from its backup file in Settings.",
+  "reason.no_token":
+    "The system’s keyring holds no token for the connection {name}: remove the connection and add it again with its token.",
+  "reason.clock_off_remote":
+    "This computer’s clock reads {clock}, but the remote {remote} stamps files at {remote_clock}: {offset_ms} {direction}, more than the workspace allows ({max} min). Relm signs nothing until the clock is right: set it, then sync again.",
+  "reason.clock_behind":
+    "This computer’s clock is behind the workspace: member {who} signed an event stamped {offset_ms} later than this clock allows. Relm signs nothing until the clock is right: set it, then sync again.",
+  "reason.clock_behind.self":
+    "This computer’s clock is behind the workspace: an event it signed earlier is stamped {offset_ms} later than its clock now allows. Relm signs nothing until the clock is right: set it, then sync again.",
+  "clock.ahead": "ahead",
+  "clock.behind": "behind",
   "remote.doing.create_folder": "create the folder",
   "remote.doing.open": "open",
   "remote.doing.list": "list",
@@ -2270,6 +2305,45 @@ export const fr: Record<MessageKey, string> = {
     "{path} n’a pas pu être écrit : le dossier est en lecture seule pour cet utilisateur. Choisissez un dossier où vous pouvez écrire.",
   "reason.cannot_write.full":
     "{path} n’a pas pu être écrit : le disque est plein. Libérez de la place, ou choisissez un autre disque.",
+  "settings.keyMissing":
+    "Le trousseau de cet ordinateur ne contient pas la clé privée de cette identité : Relm ne peut rien signer ici. Restaurez-la à partir du fichier de sauvegarde de l’identité.",
+  "settings.restore": "Restaurer à partir d’une sauvegarde…",
+  "restore.title": "Restaurer la clé de cette identité",
+  "restore.lead":
+    "Choisissez le fichier de sauvegarde de l’identité (.age) et donnez sa phrase secrète. La clé va dans le trousseau de cet ordinateur, jamais dans l’espace de travail.",
+  "restore.kind": "Sauvegarde d’identité Relm",
+  "restore.file": "Fichier de sauvegarde",
+  "restore.choose": "Choisir…",
+  "restore.action": "Restaurer",
+  "restore.done": "La clé de l’identité est restaurée : Relm peut de nouveau signer.",
+  "problem.bad_backup": "Ce fichier ne permet pas de restaurer l’identité.",
+  "problem.bad_backup.unreadable": "Ce fichier ne peut pas être lu ({detail}).",
+  "problem.bad_backup.not_a_backup":
+    "Ce n’est pas une sauvegarde d’identité Relm (le fichier .age qu’écrit « Sauvegarder la clé… »).",
+  "problem.bad_backup.wrong_passphrase": "Phrase secrète incorrecte pour cette sauvegarde.",
+  "problem.bad_backup.damaged": "Cette sauvegarde est endommagée : utilisez-en une autre copie.",
+  "problem.bad_backup.format":
+    "Cette sauvegarde a été faite par une version plus récente de Relm : mettez Relm à jour.",
+  "problem.bad_backup.malformed":
+    "La clé contenue dans cette sauvegarde est malformée : utilisez-en une autre copie.",
+  "problem.bad_backup.other_workspace":
+    "Cette sauvegarde est celle d’un autre espace de travail ({workspace}).",
+  "problem.bad_backup.other_member":
+    "Cette sauvegarde est la clé de {name}, pas celle de l’identité de ce dossier de données.",
+  "problem.bad_backup.not_member":
+    "La clé de cette sauvegarde n’a jamais été membre de cet espace de travail.",
+  "reason.key_missing":
+    "Le trousseau de cet ordinateur ne contient pas la clé privée de cette identité ({fingerprint}) : restaurez-la à partir de son fichier de sauvegarde, dans les Paramètres.",
+  "reason.no_token":
+    "Le trousseau du système ne contient aucun jeton pour la connexion {name} : supprimez la connexion et ajoutez-la de nouveau avec son jeton.",
+  "reason.clock_off_remote":
+    "L’horloge de cet ordinateur indique {clock}, mais le dépôt distant {remote} date ses fichiers de {remote_clock} : {offset_ms} {direction}, plus que l’espace de travail ne le permet ({max} min). Relm ne signe rien tant que l’horloge n’est pas à l’heure : réglez-la, puis synchronisez de nouveau.",
+  "reason.clock_behind":
+    "L’horloge de cet ordinateur retarde sur l’espace de travail : le membre {who} a signé un événement daté de {offset_ms} plus tard que cette horloge ne le permet. Relm ne signe rien tant que l’horloge n’est pas à l’heure : réglez-la, puis synchronisez de nouveau.",
+  "reason.clock_behind.self":
+    "L’horloge de cet ordinateur retarde sur l’espace de travail : un événement qu’il a signé plus tôt est daté de {offset_ms} plus tard que son horloge ne le permet maintenant. Relm ne signe rien tant que l’horloge n’est pas à l’heure : réglez-la, puis synchronisez de nouveau.",
+  "clock.ahead": "d’avance",
+  "clock.behind": "de retard",
   "remote.doing.create_folder": "créer le dossier",
   "remote.doing.open": "ouvrir",
   "remote.doing.list": "lister",

@@ -660,3 +660,61 @@ describe("why a sync with a remote failed", () => {
     for (const k of worded) expect(fr[k as MessageKey], k).not.toBe(en[k as MessageKey]);
   });
 });
+
+describe("why this computer signs nothing", () => {
+  const refusal = (code: ReasonCode, params: Record<string, string>) => ({
+    code: "clock" as const,
+    message: "the command line's English (run `relm sync`)",
+    problems: [],
+    reason: { code, params, message: "…" },
+  });
+  const ahead = refusal("clock_off_remote", {
+    clock: "2028-12-04T09:00:00Z",
+    remote: "usb",
+    location: "/media/usb",
+    remote_clock: "2026-12-04T09:00:00Z",
+    offset_ms: String(731 * 86_400_000),
+    direction: "ahead",
+    max: "10",
+  });
+  it("says how far the clock is off, from which remote, in the reader's words and zone", () => {
+    setLocale("en");
+    expect(keptErrorText(ahead)).toMatch(
+      /^This computer’s clock reads .+2028.+, but the remote usb stamps files at .+2026.+: 731 days ahead, more than the workspace allows \(10 min\)\. Relm signs nothing until the clock is right: set it, then sync again\.$/,
+    );
+    setLocale("fr");
+    expect(keptErrorText(ahead)).toMatch(/\u00a0: 731\sjours d’avance, plus que l’espace/);
+    const behind = refusal("clock_behind", { who: "", offset_ms: "5400000" });
+    expect(keptErrorText(behind)).toMatch(/est daté de 90\sminutes plus tard/);
+    const other = refusal("clock_behind", { who: "1a2b-3c4d", offset_ms: "7200000" });
+    expect(keptErrorText(other)).toMatch(
+      /le membre 1a2b-3c4d a signé un événement daté de 2\sheures/,
+    );
+    expect(keptErrorText(other)).not.toMatch(/relm/);
+    setLocale("en");
+  });
+
+  it("says where to restore a missing key, and words each backup problem", () => {
+    setLocale("en");
+    const missing = refusal("key_missing", { fingerprint: "1a2b-3c4d", keyring: "kernel" });
+    expect(keptErrorText(missing)).toBe(
+      "This computer’s keyring does not hold this identity’s private key (1a2b-3c4d): restore it from its backup file in Settings.",
+    );
+    const bad = (reason: string, more: Record<string, string> = {}): FieldProblem => ({
+      field: reason === "wrong_passphrase" ? "passphrase" : "file",
+      code: "bad_backup",
+      params: { reason, ...more },
+      message: "the backup could not be decrypted: …",
+    });
+    expect(problemText(bad("wrong_passphrase"))).toBe("Wrong passphrase for this backup.");
+    setLocale("fr");
+    expect(problemText(bad("other_workspace", { workspace: "Acme" }))).toBe(
+      "Cette sauvegarde est celle d’un autre espace de travail (Acme).",
+    );
+    for (const r of ["unreadable", "not_a_backup", "damaged", "format", "malformed", "not_member"])
+      expect(problemText(bad(r, { detail: "x" })), r).not.toBe(
+        "Ce fichier ne permet pas de restaurer l’identité.",
+      );
+    setLocale("en");
+  });
+});

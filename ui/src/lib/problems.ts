@@ -8,7 +8,7 @@
 import { tick } from "svelte";
 import { BackendError } from "./backend";
 import { quoted, worded } from "./labels";
-import { formatDateTime, formatDay, formatNumber, i18n, t } from "./i18n.svelte";
+import { formatDateTime, formatDay, formatDuration, formatNumber, i18n, t } from "./i18n.svelte";
 import { en, type MessageKey } from "./messages";
 import type { FieldProblem, Problem, ProblemCode, Reason, ReasonCode } from "./types";
 import type { ApiError, LeftOut, OutboxRow, SbomNote } from "./bindings";
@@ -32,6 +32,7 @@ const wording: Record<Exclude<ProblemCode, "other">, MessageKey> = {
   bad_url: "problem.bad_url",
   secret_in_url: "problem.secret_in_url",
   bad_file: "problem.bad_file",
+  bad_backup: "problem.bad_backup",
   bad_mapping: "problem.bad_mapping",
   bad_sbom: "problem.bad_sbom",
   out_of_range: "problem.out_of_range",
@@ -62,7 +63,7 @@ export function problemText(p: FieldProblem, scope?: string): string {
     params.value = formatDay(p.params.value);
   const field = leaf(p.field);
   // An SBOM or a file refused: worded by why (`problem.bad_sbom.xml`), else in general.
-  if (p.code === "bad_sbom" || p.code === "bad_file") {
+  if (p.code === "bad_sbom" || p.code === "bad_file" || p.code === "bad_backup") {
     const why = `${wording[p.code]}.${p.params.reason ?? ""}`;
     return t((why in en ? why : wording[p.code]) as MessageKey, params);
   }
@@ -105,6 +106,10 @@ const reasonParam: Record<string, (v: string) => string> = {
   max: (v) => formatNumber(Number(v)),
   said: (v) => (v ? t("reason.said", { quoted: quoted(v) }) : ""),
   doing: (v) => t(`remote.doing.${v}` as MessageKey),
+  clock: (v) => formatDateTime(v),
+  remote_clock: (v) => formatDateTime(v),
+  offset_ms: (v) => formatDuration(Number(v)),
+  direction: (v) => t(`clock.${v}` as MessageKey),
 };
 
 /** The wording of each refusal; every code the backend can send must be here (tsc checks it). */
@@ -190,6 +195,10 @@ const reasonWording: Record<ReasonCode, MessageKey> = {
   no_workspace_there: "reason.no_workspace_there",
   workspace_unreadable: "reason.workspace_unreadable",
   cannot_write: "reason.cannot_write",
+  clock_off_remote: "reason.clock_off_remote",
+  clock_behind: "reason.clock_behind",
+  key_missing: "reason.key_missing",
+  no_token: "reason.no_token",
 };
 
 /** What a webhook's refusal says of it: revoked (401, 403), gone (404, 410), or nothing. */
@@ -204,22 +213,30 @@ function refusedBy(http: string | undefined): string | null {
 /** The variant of a refusal's wording its parameters call for (`no_remote` without a name
  *  is "no remotes at all"). */
 function reasonKey(r: Reason): MessageKey {
+  const variant = ((): string | null => {
+    switch (r.code) {
+      case "no_release":
+        return "service" in r.params ? "service" : null;
+      case "illegal_transition":
+        return r.params.allowed ? null : "final";
+      case "no_policy_version":
+        return "version" in r.params ? null : "none";
+      case "no_remote":
+        return "name" in r.params ? null : "none";
+      case "no_longer_awaited":
+        return r.params.platform === "github" ? "github" : null;
+      case "webhook_refused":
+        return refusedBy(r.params.http);
+      case "remote_refused":
+      case "cannot_write":
+        return r.params.cause ?? null;
+      case "clock_behind":
+        return r.params.who ? null : "self";
+      default:
+        return null;
+    }
+  })();
   const base = reasonWording[r.code];
-  const variant =
-    r.code === "no_release" && "service" in r.params
-      ? "service"
-      : r.code === "illegal_transition" && !r.params.allowed
-        ? "final"
-        : (r.code === "no_policy_version" && !("version" in r.params)) ||
-            (r.code === "no_remote" && !("name" in r.params))
-          ? "none"
-          : r.code === "no_longer_awaited" && r.params.platform === "github"
-            ? "github"
-            : r.code === "webhook_refused"
-              ? refusedBy(r.params.http)
-              : r.code === "remote_refused" || r.code === "cannot_write"
-                ? (r.params.cause ?? null)
-                : null;
   return (variant ? `${base as string}.${variant}` : base) as MessageKey;
 }
 

@@ -487,13 +487,15 @@ impl Relm {
     /// The connection's client, with its token from the keyring.
     fn connector_api(&self, row: &ConnectorRow) -> Result<Api> {
         let token = self.keys.get_secret(&secret_name(&row.name))?.ok_or_else(|| {
-            ApiError::new(
-                ErrorCode::Keyring,
+            let reason = Reason::new(
+                ReasonCode::NoToken,
                 format!(
                     "the OS keyring holds no token for `{}`; remove the connection and add it again with its token",
                     row.name
                 ),
             )
+            .with("name", &row.name);
+            ApiError::refused(ErrorCode::Keyring, reason)
         })?;
         Api::new(&row.api_url, Some(token.to_string()), TIMEOUT)
             .map(|a| a.with_clock(self.clock.clone()))

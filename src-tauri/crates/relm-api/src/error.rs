@@ -134,6 +134,11 @@ pub(crate) fn kept(text: Option<String>) -> (Option<String>, Option<ApiError>) {
     }
 }
 
+/// A backup file that cannot restore this identity (`reason`: see [`ProblemCode::BadBackup`]).
+pub(crate) fn bad_backup(field: &str, reason: &str, message: impl Into<String>) -> DomainError {
+    DomainError::problem(field, ProblemCode::BadBackup, message).with("reason", reason)
+}
+
 /// No release with the id `id`.
 pub(crate) fn no_release(id: &str) -> ApiError {
     ApiError::missing(ReasonCode::NoRelease, format!("no release {id}")).with("id", id)
@@ -242,11 +247,19 @@ impl From<IdentityError> for ApiError {
                 .with("min", relm_identity::backup::MIN_PASSPHRASE)
                 .into();
         }
+        if let IdentityError::BadBackup { reason, .. } = &e {
+            let field = if *reason == "wrong_passphrase" {
+                "passphrase"
+            } else {
+                "file"
+            };
+            return bad_backup(field, reason, e.to_string()).into();
+        }
         let code = match &e {
             IdentityError::KeyringUnavailable { .. } | IdentityError::MissingKey { .. } => {
                 ErrorCode::Keyring
             }
-            IdentityError::BadBackup(_) | IdentityError::Passphrase(_) => ErrorCode::Validation,
+            IdentityError::BadBackup { .. } | IdentityError::Passphrase(_) => ErrorCode::Validation,
             IdentityError::Io(_) => ErrorCode::Internal,
         };
         ApiError::new(code, e.to_string())

@@ -7,7 +7,7 @@ use serde::Serialize;
 use std::io::Write;
 use std::path::Path;
 
-use crate::error::{ApiError, Result};
+use crate::error::{ApiError, Result, bad_backup};
 use crate::members::MemberView;
 use crate::session::{IDENTITY, Relm};
 use relm_domain::ReasonCode;
@@ -86,26 +86,59 @@ impl Relm {
 
     /// Restore an identity from a backup into this data dir's keyring.
     pub fn import_identity(&mut self, file: &Path, passphrase: &str) -> Result<BackupInfo> {
-        let data = std::fs::read(file)
-            .map_err(|e| ApiError::validation(format!("cannot read {}: {e}", file.display())))?;
+        // A backup is a few hundred bytes: anything far larger is not one (and is not read
+        // whole into memory).
+        let data = read_small(file, 64 * 1024).map_err(|why| {
+            bad_backup(
+                "file",
+                "unreadable",
+                format!("cannot read {}: {why}", file.display()),
+            )
+            .with("detail", why)
+        })?;
         let (key, info) = backup::decrypt(&data, passphrase)?;
         let workspace = self.workspace_id()?;
         if info.workspace_id != workspace.0 {
-            return Err(ApiError::validation(format!(
-                "this backup belongs to workspace `{}` ({}), not to the one in {} ({workspace})",
-                info.workspace_name,
-                info.workspace_id,
-                self.data_dir.display()
-            )));
+            return Err(bad_backup(
+                "file",
+                "other_workspace",
+                format!(
+                    "this backup belongs to workspace `{}` ({}), not to the one in {} ({workspace})",
+                    info.workspace_name,
+                    info.workspace_id,
+                    self.data_dir.display()
+                ),
+            )
+            .with("workspace", &info.workspace_name)
+            .into());
         }
         let public = PublicKey::parse(&info.public_key)?;
         let known = projection::members::list(self.store.conn())?
             .into_iter()
             .any(|m| m.key == public);
+        // A data folder keeps the identity it has: another member's backup does not replace it.
+        if let Some(mine) = local::get(self.store.conn(), IDENTITY)?
+            && mine != info.key_id
+        {
+            return Err(bad_backup(
+                "file",
+                "other_member",
+                format!(
+                    "this backup is the key of {}, not of this data folder's identity ({}); restore that member's key in their own data folder",
+                    info.member_name,
+                    relm_domain::keys::KeyId(mine).fingerprint()
+                ),
+            )
+            .with("name", &info.member_name)
+            .into());
+        }
         if !known {
-            return Err(ApiError::validation(
+            return Err(bad_backup(
+                "file",
+                "not_member",
                 "the key in this backup was never a member of this workspace",
-            ));
+            )
+            .into());
         }
         self.keys.put(&info.key_id, &key)?;
         self.store
@@ -113,6 +146,24 @@ impl Relm {
         tracing::info!(key = %info.key_id, "identity imported");
         Ok(info)
     }
+}
+
+/// The bytes of the regular file `path`, refused when larger than `limit` (a FIFO, a device or
+/// a huge file is never read).
+fn read_small(path: &Path, limit: u64) -> std::result::Result<Vec<u8>, String> {
+    use std::io::Read;
+    let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
+    if !meta.is_file() {
+        return Err("not a regular file".into());
+    }
+    let mut data = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(limit + 1).read_to_end(&mut data))
+        .map_err(|e| e.to_string())?;
+    if data.len() as u64 > limit {
+        return Err(format!("larger than {} KiB", limit / 1024));
+    }
+    Ok(data)
 }
 
 fn write_new_private_file(path: &Path, data: &[u8]) -> Result<()> {

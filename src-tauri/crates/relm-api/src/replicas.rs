@@ -821,20 +821,35 @@ impl Relm {
                     .map(relm_domain::window::fmt_utc)
                     .unwrap_or_default()
             };
-            format!(
-                "this computer's clock reads {}, but the remote `{}` ({}) stamps files at {}: {} {}, more than the workspace allows ({} min). Relm refuses to sign until the clock is right: correct it, then run `relm sync`",
-                relm_domain::window::fmt_utc(ours),
-                remote.name,
-                remote.location,
-                at(theirs),
-                ingest::human_duration(skew.abs()),
-                if skew > 0 { "ahead" } else { "behind" },
-                bound / 60_000
+            let direction = if skew > 0 { "ahead" } else { "behind" };
+            Reason::new(
+                ReasonCode::ClockOffRemote,
+                format!(
+                    "this computer's clock reads {}, but the remote `{}` ({}) stamps files at {}: {} {direction}, more than the workspace allows ({} min). Relm refuses to sign until the clock is right: correct it, then run `relm sync`",
+                    relm_domain::window::fmt_utc(ours),
+                    remote.name,
+                    remote.location,
+                    at(theirs),
+                    ingest::human_duration(skew.abs()),
+                    bound / 60_000
+                ),
             )
+            .with("clock", relm_domain::window::fmt_utc(ours))
+            .with("remote", &remote.name)
+            .with("location", &remote.location)
+            .with("remote_clock", at(theirs))
+            .with("offset_ms", skew.abs())
+            .with("direction", direction)
+            .with("max", bound / 60_000)
         });
         self.store.write(|tx| -> Result<()> {
             match &verdict {
-                Some(why) => local::set(tx, crate::session::CLOCK_SKEW, why)?,
+                Some(why) => {
+                    let kept = serde_json::to_string(why).map_err(|e| {
+                        ApiError::new(ErrorCode::Internal, format!("cannot keep the reason: {e}"))
+                    })?;
+                    local::set(tx, crate::session::CLOCK_SKEW, &kept)?
+                }
                 None => {
                     tx.execute(
                         "DELETE FROM local_meta WHERE key = ?1",
@@ -845,7 +860,7 @@ impl Relm {
             Ok(())
         })?;
         if let Some(why) = verdict {
-            tracing::warn!("{why}");
+            tracing::warn!("{}", why.message);
         }
         Ok(())
     }

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::error::{ApiError, ErrorCode, Result};
-use relm_domain::ReasonCode;
+use relm_domain::{Reason, ReasonCode};
 
 pub(crate) const DB_FILE: &str = "relm.db";
 /// The store's folder inside the data dir. The database is not kept at the data dir's top: a
@@ -285,14 +285,17 @@ impl Relm {
     pub(crate) fn signing_key(&self) -> Result<SecretKey> {
         let me = self.me()?;
         self.keys.get(&me.0)?.ok_or_else(|| {
-            ApiError::new(
-                ErrorCode::Keyring,
+            let reason = Reason::new(
+                ReasonCode::KeyMissing,
                 format!(
                     "the private key of this identity ({}) is not in the {}; restore it with `relm identity import FILE`",
                     me.fingerprint(),
                     self.keys.backend()
                 ),
             )
+            .with("fingerprint", me.fingerprint())
+            .with("keyring", self.keys.backend());
+            ApiError::refused(ErrorCode::Keyring, reason)
         })
     }
 
@@ -330,7 +333,11 @@ pub(crate) fn append(
 ) -> Result<Vec<SignedEvent>> {
     let author = key.public().key_id();
     if let Some(why) = local::get(tx, CLOCK_SKEW)? {
-        return Err(ApiError::new(ErrorCode::Clock, why));
+        // Kept by the last sync as a reason (an earlier version kept the English only).
+        return Err(match serde_json::from_str::<Reason>(&why) {
+            Ok(reason) => ApiError::refused(ErrorCode::Clock, reason),
+            Err(_) => ApiError::new(ErrorCode::Clock, why),
+        });
     }
     let members = projection::members::load(tx)?;
     let head = events::author_head(tx, &author.0)?;
@@ -506,19 +513,27 @@ fn new_frontier(tx: &Transaction<'_>, author: &KeyId, horizon_ms: i64) -> Result
         let (seq, hash) = if hlc < bound {
             (seq, hash)
         } else if format >= i64::from(FORMAT_VERSION) {
-            let ahead = (hlc >> 16).saturating_sub(horizon_ms);
-            return Err(ApiError::new(
-                ErrorCode::Clock,
+            let ahead = (hlc >> 16).saturating_sub(horizon_ms).max(1);
+            let who = if other == author.0 {
+                String::new()
+            } else {
+                KeyId(other.clone()).fingerprint()
+            };
+            let reason = Reason::new(
+                ReasonCode::ClockBehind,
                 format!(
                     "this computer's clock is behind the workspace: {} has an event stamped {} past this clock plus the workspace's bound on clock offsets. Relm refuses to sign until the clock is right: correct it, then run `relm sync`",
-                    if other == author.0 {
+                    if who.is_empty() {
                         "this replica".to_string()
                     } else {
-                        format!("author {}", KeyId(other.clone()).fingerprint())
+                        format!("author {who}")
                     },
-                    ingest::human_duration(ahead.max(1))
+                    ingest::human_duration(ahead)
                 ),
-            ));
+            )
+            .with("who", who)
+            .with("offset_ms", ahead);
+            return Err(ApiError::refused(ErrorCode::Clock, reason));
         } else if other == author.0 {
             continue;
         } else {

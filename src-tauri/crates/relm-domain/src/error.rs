@@ -72,6 +72,10 @@ pub enum ProblemCode {
     /// A file Relm cannot keep writing as asked (`value`; `reason`: `relative`, `not_ics`,
     /// `no_folder`, `is_folder`, `taken`).
     BadFile,
+    /// A file that cannot restore this identity (`reason`: `unreadable`, `not_a_backup`,
+    /// `wrong_passphrase`, `damaged`, `format`, `malformed`, `other_workspace` with
+    /// `workspace`, `other_member` with `name`, `not_member`).
+    BadBackup,
     /// Not a `FROM=TO` pair (`value`).
     BadMapping,
     /// Not an SBOM Relm reads (`value`: the file; `reason`: `too_large`, `empty`, `utf16`, `xml`,
@@ -263,6 +267,18 @@ pub enum ReasonCode {
     /// A file could not be written (`path`, `detail`; `cause` is `read_only` or `full` when
     /// known).
     CannotWrite,
+    /// This computer's clock is far from a remote's (`clock`, `remote`, `location`,
+    /// `remote_clock`, `offset_ms`, `direction` `ahead` or `behind`, `max` minutes): Relm signs
+    /// nothing until it is right.
+    ClockOffRemote,
+    /// This computer's clock is behind an event the workspace holds (`who`: an author's
+    /// fingerprint, empty for this replica; `offset_ms`).
+    ClockBehind,
+    /// The private key of this replica's identity is not in the key store (`fingerprint`,
+    /// `keyring`).
+    KeyMissing,
+    /// The OS keyring holds no token for a connection (`name`).
+    NoToken,
 }
 
 /// A refusal: its code and parameters for the app, an English message for the CLI and the log.

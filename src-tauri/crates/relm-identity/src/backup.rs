@@ -67,35 +67,40 @@ pub fn encrypt(
 }
 
 pub fn decrypt(data: &[u8], passphrase: &str) -> Result<(SecretKey, BackupInfo), IdentityError> {
-    let bad = |m: String| IdentityError::BadBackup(m);
+    let bad = |reason, message: String| IdentityError::BadBackup { reason, message };
     let reader = age::armor::ArmoredReader::new(data);
-    let decryptor = age::Decryptor::new(reader)
-        .map_err(|e| bad(format!("not an age-encrypted Relm identity file ({e})")))?;
+    let decryptor = age::Decryptor::new(reader).map_err(|e| {
+        bad(
+            "not_a_backup",
+            format!("not an age-encrypted Relm identity file ({e})"),
+        )
+    })?;
     let identity = age::scrypt::Identity::new(SecretString::from(passphrase.to_owned()));
     let mut r = decryptor
         .decrypt(std::iter::once(&identity as &dyn age::Identity))
         .map_err(|e| match e {
             age::DecryptError::DecryptionFailed | age::DecryptError::NoMatchingKeys => {
-                bad("wrong passphrase".into())
+                bad("wrong_passphrase", "wrong passphrase".into())
             }
-            other => bad(other.to_string()),
+            other => bad("not_a_backup", other.to_string()),
         })?;
     let mut plain = zeroize::Zeroizing::new(Vec::new());
     r.read_to_end(&mut plain)
-        .map_err(|e| bad(format!("the file is damaged ({e})")))?;
-    let p: Plain =
-        serde_json::from_slice(&plain).map_err(|e| bad(format!("unexpected content ({e})")))?;
+        .map_err(|e| bad("damaged", format!("the file is damaged ({e})")))?;
+    let p: Plain = serde_json::from_slice(&plain)
+        .map_err(|e| bad("damaged", format!("unexpected content ({e})")))?;
     let seed = zeroize::Zeroizing::new(p.seed);
     if p.format != FORMAT {
-        return Err(bad(format!(
-            "format `{}` is not supported; expected {FORMAT}",
-            p.format
-        )));
+        return Err(bad(
+            "format",
+            format!("format `{}` is not supported; expected {FORMAT}", p.format),
+        ));
     }
-    let key =
-        SecretKey::from_seed_hex(&seed).ok_or_else(|| bad("the key inside is malformed".into()))?;
+    let key = SecretKey::from_seed_hex(&seed)
+        .ok_or_else(|| bad("malformed", "the key inside is malformed".into()))?;
     if key.public().to_string() != p.info.public_key {
         return Err(bad(
+            "malformed",
             "the key inside does not match the public key it claims".into(),
         ));
     }

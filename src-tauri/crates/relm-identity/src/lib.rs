@@ -20,8 +20,12 @@ pub enum IdentityError {
         "no private key for {key_id} in the OS keyring ({backend}); restore it with `relm identity import FILE`"
     )]
     MissingKey { key_id: String, backend: String },
-    #[error("the backup could not be decrypted: {0}")]
-    BadBackup(String),
+    /// `reason`: `not_a_backup`, `wrong_passphrase`, `damaged`, `format` or `malformed`.
+    #[error("the backup could not be decrypted: {message}")]
+    BadBackup {
+        reason: &'static str,
+        message: String,
+    },
     #[error("{0}")]
     Passphrase(String),
     #[error("{0}")]
