@@ -475,6 +475,21 @@ fn freezes_and_windows_appear_in_verdicts_and_soft_freezes_take_a_justification(
         2,
     );
     assert!(short.contains("at least 10 characters"), "{short}");
+    let problem = &r.refused(
+        &[
+            "release", "justify", &quarter, "--entry", &soft, "--reason", "urgent",
+        ],
+        2,
+    )["problems"][0];
+    assert_eq!(
+        (
+            &problem["field"],
+            &problem["code"],
+            &problem["params"]["min"]
+        ),
+        (&"reason".into(), &"too_short".into(), &"10".into()),
+        "{problem}"
+    );
     r.ok(&[
         "release",
         "justify",

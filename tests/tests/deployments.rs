@@ -384,27 +384,53 @@ fn rollback_readiness_follows_the_plan_and_its_rehearsals() {
             .unwrap()
             .success()
     );
-    for (evidence, env, why) in [
-        (fifo.to_str().unwrap(), "staging", "not a regular file"),
-        ("/nonexistent/evidence.log", "staging", "cannot read"),
-        ("sha256:abc", "staging", "64 hex digits"),
-        ("https://ci.example/1", "moon", "neither an environment"),
+    // Each with what the CLI says, and the file's problem the app words.
+    for (evidence, env, why, file) in [
+        (
+            fifo.to_str().unwrap(),
+            "staging",
+            "not a regular file",
+            Some("not_regular"),
+        ),
+        (
+            "/nonexistent/evidence.log",
+            "staging",
+            "cannot read",
+            Some("unreadable"),
+        ),
+        ("sha256:abc", "staging", "64 hex digits", None),
+        (
+            "https://ci.example/1",
+            "moon",
+            "neither an environment",
+            None,
+        ),
     ] {
-        let err = r.fails(
-            &[
-                "rollback",
-                "rehearse",
-                &id,
-                "--env",
-                env,
-                "--result",
-                "passed",
-                "--evidence",
-                evidence,
-            ],
-            2,
-        );
+        let args = [
+            "rollback",
+            "rehearse",
+            &id,
+            "--env",
+            env,
+            "--result",
+            "passed",
+            "--evidence",
+            evidence,
+        ];
+        let err = r.fails(&args, 2);
         assert!(err.contains(why), "{evidence}: {err}");
+        if let Some(file) = file {
+            let problem = &r.refused(&args, 2)["problems"][0];
+            assert_eq!(
+                (
+                    &problem["field"],
+                    &problem["code"],
+                    &problem["params"]["reason"]
+                ),
+                (&"evidence".into(), &"bad_file".into(), &file.into()),
+                "{problem}"
+            );
+        }
     }
     assert_eq!(r.event_count(), events);
 }

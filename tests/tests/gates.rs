@@ -562,6 +562,32 @@ fn the_emergency_path_needs_a_declaration_and_a_post_hoc_approval() {
         err.contains("approver role") || err.contains("someone other"),
         "{err}"
     );
+    // Neither why nor which incident: both said at once, each beside its field.
+    let error = t.manager.refused(
+        &[
+            "release",
+            "emergency",
+            &id,
+            "--reason",
+            " ",
+            "--incident",
+            "",
+            "--approver",
+            &omar_key,
+        ],
+        2,
+    );
+    let said: Vec<(&str, &str)> = error["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["field"].as_str().unwrap(), p["code"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        said,
+        [("reason", "required"), ("incident", "required")],
+        "{error}"
+    );
     t.manager.ok(&[
         "release",
         "emergency",

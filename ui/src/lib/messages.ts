@@ -625,6 +625,9 @@ export const en = {
   "problem.bad_file.no_folder":
     "The file’s folder does not exist: create it first, or choose another.",
   "problem.bad_file.is_folder": "{value} is a folder: give a file name ending with .ics.",
+  "problem.bad_file.unreadable": "{value} cannot be read ({detail}).",
+  "problem.bad_file.not_regular":
+    "{value} is not a regular file: give a file, or an https:// link.",
   "problem.bad_file.taken":
     "{value} is the file of another subscription already: choose another file.",
   "reason.cannot_write":
@@ -2297,6 +2300,9 @@ export const fr: Record<MessageKey, string> = {
     "Le dossier du fichier n’existe pas : créez-le d’abord, ou choisissez-en un autre.",
   "problem.bad_file.is_folder":
     "{value} est un dossier : donnez un nom de fichier terminé par .ics.",
+  "problem.bad_file.unreadable": "{value} ne peut pas être lu ({detail}).",
+  "problem.bad_file.not_regular":
+    "{value} n’est pas un fichier ordinaire : donnez un fichier, ou un lien https://.",
   "problem.bad_file.taken":
     "{value} est déjà le fichier d’un autre abonnement : choisissez un autre fichier.",
   "reason.cannot_write":

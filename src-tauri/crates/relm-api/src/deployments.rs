@@ -238,25 +238,34 @@ fn check_link(field: &str, link: &str) -> std::result::Result<(), DomainError> {
 
 /// The SHA-256 of an evidence file, as `sha256:HEX`. Only a regular file is read (a FIFO or
 /// a device would never end).
-pub fn file_digest(path: &Path) -> Result<String> {
+pub fn file_digest(path: &Path) -> std::result::Result<String, DomainError> {
     use sha2::{Digest, Sha256};
-    let shown = path.display();
-    let meta = std::fs::metadata(path)
-        .map_err(|e| ApiError::invalid("evidence", format!("cannot read {shown}: {e}")))?;
-    if !meta.is_file() {
-        return Err(ApiError::invalid(
+    let shown = path.display().to_string();
+    let unreadable = |e: std::io::Error| {
+        DomainError::problem(
             "evidence",
+            ProblemCode::BadFile,
+            format!("cannot read {shown}: {e}"),
+        )
+        .with("value", &shown)
+        .with("reason", "unreadable")
+        .with("detail", e)
+    };
+    let meta = std::fs::metadata(path).map_err(&unreadable)?;
+    if !meta.is_file() {
+        return Err(DomainError::problem(
+            "evidence",
+            ProblemCode::BadFile,
             format!("{shown} is not a regular file; give a file or an https:// link"),
-        ));
+        )
+        .with("value", &shown)
+        .with("reason", "not_regular"));
     }
-    let mut file = std::fs::File::open(path)
-        .map_err(|e| ApiError::invalid("evidence", format!("cannot read {shown}: {e}")))?;
+    let mut file = std::fs::File::open(path).map_err(&unreadable)?;
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 1 << 16];
     loop {
-        let n = file
-            .read(&mut buf)
-            .map_err(|e| ApiError::invalid("evidence", format!("cannot read {shown}: {e}")))?;
+        let n = file.read(&mut buf).map_err(&unreadable)?;
         if n == 0 {
             break;
         }
@@ -618,7 +627,7 @@ impl Relm {
             }
             Some(e) => match file_digest(Path::new(&e)) {
                 Ok(d) => digest = Some(d),
-                Err(err) => problems.add(DomainError::invalid("evidence", err.to_string())),
+                Err(err) => problems.add(err),
             },
             None => {}
         }

@@ -13,7 +13,7 @@ use relm_domain::release::{ChangeType, ReleaseStatus};
 use relm_domain::role::Role;
 use relm_domain::text::Lines;
 use relm_domain::window::fmt_utc;
-use relm_domain::{DomainError, ProblemCode, Reason, ReasonCode};
+use relm_domain::{DomainError, ProblemCode, Problems, Reason, ReasonCode};
 use relm_policy::facts::ApprovalFact;
 use relm_policy::rules::RuleSpec;
 use relm_policy::{DEFAULT_POLICY, Facts, Lang, Outcome, Policy, Style, Verdict};
@@ -570,11 +570,14 @@ impl Relm {
             ));
         }
         let justification = justification.trim().to_string();
-        if justification.len() < 10 {
-            return Err(ApiError::invalid(
+        if justification.chars().count() < 10 {
+            return Err(DomainError::problem(
                 "reason",
+                ProblemCode::TooShort,
                 "write the justification out (at least 10 characters): why this cannot wait",
-            ));
+            )
+            .with("min", 10)
+            .into());
         }
         self.emit(|_| {
             Ok(vec![EventBody::FreezeJustified {
@@ -632,18 +635,23 @@ impl Relm {
         let id = self.resolve_release(release)?;
         let me = self.me()?;
         let (reason, incident) = (reason.trim().to_string(), incident.trim().to_string());
+        // Both said at once, each beside its field.
+        let mut problems = Problems::default();
         if reason.is_empty() {
-            return Err(ApiError::invalid(
+            problems.add(DomainError::problem(
                 "reason",
+                ProblemCode::Required,
                 "say why it cannot wait: --reason TEXT",
             ));
         }
         if incident.is_empty() {
-            return Err(ApiError::invalid(
+            problems.add(DomainError::problem(
                 "incident",
+                ProblemCode::Required,
                 "name the incident: --incident INC-123",
             ));
         }
+        problems.done()?;
         let key = self.resolve_member(approver)?;
         let now = self.clock.now();
         self.emit(|tx| {

@@ -69,8 +69,9 @@ pub enum ProblemCode {
     BadUrl,
     /// An address that holds a password or token, which would be stored in the clear.
     SecretInUrl,
-    /// A file Relm cannot keep writing as asked (`value`; `reason`: `relative`, `not_ics`,
-    /// `no_folder`, `is_folder`, `taken`).
+    /// A file Relm cannot use as asked (`value`; `reason`: `relative`, `not_ics`, `no_folder`,
+    /// `is_folder`, `taken` for a file kept written; `unreadable` with `detail`, `not_regular`
+    /// for a file read).
     BadFile,
     /// A file that cannot restore this identity (`reason`: `unreadable`, `not_a_backup`,
     /// `wrong_passphrase`, `damaged`, `format`, `malformed`, `other_workspace` with
