@@ -18,6 +18,7 @@ import {
 import { join } from "node:path";
 import { after, test } from "node:test";
 import {
+  addFreeze,
   LOGS,
   check,
   cli,
@@ -1290,20 +1291,13 @@ test("the calendar shows freezes, windows and releases by day, its first weeks f
     "UTC",
   ).id;
   // A soft freeze on a Wednesday, and a release inside it.
-  cli(
+  addFreeze(
     dir,
-    "calendar",
-    "add",
-    "freeze",
-    "--soft",
-    "--name",
     "Audit week",
-    "--start",
     "2027-03-17T00:00",
-    "--end",
     "2027-03-17T23:00",
-    "--tz",
     "UTC",
+    "--soft",
     "--env",
     "prod",
   );
@@ -1516,24 +1510,17 @@ test("an unreadable calendar entry is named on the Calendar page and the others 
   const dir = dataDir();
   cli(dir, "init", "--workspace", "Cal", "--name", "Ann", "--email", "ann@example.com");
   weekendFreeze(dir);
-  const broken = cli(
+  const broken = addFreeze(
     dir,
-    "calendar",
-    "add",
-    "freeze",
-    "--name",
     "Web nights",
-    "--start",
     "2027-03-01T22:00",
-    "--end",
     "2027-03-02T06:00",
-    "--tz",
     "UTC",
     "--rrule",
     "FREQ=DAILY",
     "--service",
     "web",
-  ).id;
+  );
   // As an older version stored it: a rule today's reader cannot expand.
   execFileSync("sqlite3", [
     join(dir, "store", "relm.db"),
@@ -1714,18 +1701,11 @@ test("an override asks why, is signed with what it overrode, and shows as one ev
 
 /** A hard freeze on prod every weekend, Friday 18:00 to Monday 06:00 UTC, from March 2027. */
 function weekendFreeze(dir) {
-  cli(
+  addFreeze(
     dir,
-    "calendar",
-    "add",
-    "freeze",
-    "--name",
     "Weekend freeze",
-    "--start",
     "2027-03-05T18:00",
-    "--end",
     "2027-03-08T06:00",
-    "--tz",
     "UTC",
     "--rrule",
     "FREQ=WEEKLY;BYDAY=FR",

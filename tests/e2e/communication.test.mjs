@@ -11,6 +11,7 @@ import { createServer } from "node:http";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import {
+  addFreeze,
   answerFileDialog,
   cli,
   dataDir,
@@ -119,18 +120,11 @@ function march(dir) {
     "redeploy 1.9.0",
   ).id;
   cli(dir, "release", "status", planned, "planned");
-  cli(
+  addFreeze(
     dir,
-    "calendar",
-    "add",
-    "freeze",
-    "--name",
     "Quarter close",
-    "--start",
     "2026-03-25T18:00",
-    "--end",
     "2026-03-27T08:00",
-    "--tz",
     "Europe/Paris",
     "--env",
     "prod",
@@ -302,18 +296,11 @@ test("a calendar subscription for production is added and kept current by the ap
     assert.match(first, /Quarter close/);
     assert.doesNotMatch(first, /Year-end/);
     // A freeze recorded elsewhere (the CLI, as a sync would bring it): the file follows.
-    cli(
+    addFreeze(
       dir,
-      "calendar",
-      "add",
-      "freeze",
-      "--name",
       "Year-end",
-      "--start",
       "2026-12-24T00:00",
-      "--end",
       "2026-12-27T00:00",
-      "--tz",
       "Europe/Paris",
       "--env",
       "prod",
@@ -327,18 +314,11 @@ test("a calendar subscription for production is added and kept current by the ap
     // The folder goes away (a drive unmounted); the next change cannot be written, and the
     // subscription's row says why, in the reader's language.
     rmSync(shared, { recursive: true });
-    cli(
+    addFreeze(
       dir,
-      "calendar",
-      "add",
-      "freeze",
-      "--name",
       "Spring",
-      "--start",
       "2027-04-01T00:00",
-      "--end",
       "2027-04-02T00:00",
-      "--tz",
       "Europe/Paris",
       "--env",
       "prod",

@@ -28,7 +28,7 @@ import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { buildSchema, execute, parse, validate } from "graphql";
-import { CLI, cli, dataDir } from "./harness.mjs";
+import { CLI, addFreeze, cli, dataDir } from "./harness.mjs";
 
 const MODULES = join(dirname(fileURLToPath(import.meta.url)), "node_modules");
 const SPEC = join(MODULES, "@octokit/openapi/generated/api.github.com.json");
@@ -447,18 +447,11 @@ async function routeArgo(req, res) {
 test("the Argo CD connector's requests hold against Argo CD's Swagger description", async () => {
   const dir = dataDir();
   cli(dir, "init", "--workspace", "Acme", "--name", "Ada Lovelace", "--email", "ada@acme.example");
-  cli(
+  addFreeze(
     dir,
-    "calendar",
-    "add",
-    "freeze",
-    "--name",
     "Weekend",
-    "--start",
     "2026-01-02T18:00",
-    "--end",
     "2026-01-05T06:00",
-    "--tz",
     "Europe/Paris",
     "--rrule",
     "FREQ=WEEKLY;BYDAY=FR",

@@ -241,6 +241,13 @@ export function createRelease(dir, service, version, env, ...more) {
   ).id;
 }
 
+/** A freeze recorded with the CLI: `name` from `start` to `end`, wall-clock in `tz`, with `more`
+ *  options (`--env`, `prod`, `--rrule`, `FREQ=…`, `--soft`...): its id. */
+export function addFreeze(dir, name, start, end, tz, ...more) {
+  const at = ["--start", start, "--end", end, "--tz", tz];
+  return cli(dir, "calendar", "add", "freeze", "--name", name, ...at, ...more).id;
+}
+
 /** [`cli`] without blocking this process: for a CLI run that talks to a server of the test. */
 export function cliAsync(dir, ...args) {
   return new Promise((resolve, reject) =>

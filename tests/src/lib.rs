@@ -494,6 +494,16 @@ pub fn not_applied(r: &Replica, kind: &str) -> Vec<String> {
         .collect()
 }
 
+/// A FIFO at `path`, as someone planting one in place of a file would make it.
+#[track_caller]
+pub fn mkfifo(path: &Path) {
+    let made = Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(made, "mkfifo {}", path.display());
+}
+
 /// The wall clock now, in Unix milliseconds (for forged events' stamps).
 pub fn now_ms() -> u64 {
     use relm_domain::clock::{Clock, SystemClock};

@@ -8,7 +8,6 @@ use relm_sync::segment;
 use relm_tests::forge::{Forger, header_for, plant, plant_with};
 use relm_tests::{MINIMAL_CREATE, Replica, team};
 use serde_json::{Value, json};
-use std::path::Path;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
@@ -138,8 +137,7 @@ fn a_remote_full_of_links_fifos_and_odd_names_is_read_without_following_or_block
     let b_dir = root.join("replicas").join(replica(&b));
     let next = std::fs::read_dir(&b_dir).unwrap().count() + 1;
     let fifo = b_dir.join(format!("{next:08}.relmseg"));
-    let mkfifo =
-        |path: &Path| assert!(Command::new("mkfifo").arg(path).status().unwrap().success());
+    let mkfifo = relm_tests::mkfifo;
     mkfifo(&fifo);
     std::fs::create_dir_all(root.join("replicas/pipes")).unwrap();
     mkfifo(&root.join("replicas/pipes/00000001.relmseg"));

@@ -377,13 +377,7 @@ fn rollback_readiness_follows_the_plan_and_its_rehearsals() {
     // Evidence that is not a file, a FIFO, a bad digest, an environment nobody knows.
     let events = r.event_count();
     let fifo = r.root.path().join("pipe");
-    assert!(
-        std::process::Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap()
-            .success()
-    );
+    relm_tests::mkfifo(&fifo);
     // Each with what the CLI says, and the file's problem the app words.
     for (evidence, env, why, file) in [
         (

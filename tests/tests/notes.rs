@@ -91,13 +91,7 @@ fn bad_notes_are_refused_with_the_reason_and_nothing_is_stored() {
     std::fs::write(dir.join("long.md"), "x".repeat(20_001)).unwrap();
     std::fs::write(dir.join("escape.md"), "Done \u{1b}[2J").unwrap();
     let fifo = dir.join("fifo.md");
-    assert!(
-        std::process::Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap()
-            .success()
-    );
+    relm_tests::mkfifo(&fifo);
     for (file, said) in [
         ("empty.md", "empty"),
         ("latin1.md", "UTF-8"),

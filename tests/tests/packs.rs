@@ -603,13 +603,7 @@ fn what_is_not_a_pack_exits_2_without_hanging() {
     );
     std::fs::create_dir(p("folder.zip")).unwrap();
     let fifo = p("fifo.zip");
-    assert!(
-        Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap()
-            .success()
-    );
+    relm_tests::mkfifo(&fifo);
     for name in [
         "random.zip",
         "empty.zip",

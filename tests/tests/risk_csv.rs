@@ -409,13 +409,7 @@ fn files_that_are_not_a_register_are_refused_whole() {
     }
     // A FIFO in place of a file is not waited on.
     let fifo = r.root.path().join("pipe.csv");
-    assert!(
-        Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap()
-            .success()
-    );
+    relm_tests::mkfifo(&fifo);
     let err = r.fails(&["risk", "import", fifo.to_str().unwrap()], 2);
     assert!(err.contains("not a regular file"), "{err}");
     assert_eq!(r.event_count(), before);

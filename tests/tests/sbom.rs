@@ -6,7 +6,6 @@
 #![allow(clippy::unwrap_used)] // test code: a panic is the failure report
 
 use std::path::Path;
-use std::process::Command;
 
 use relm_tests::{Replica, not_applied, npm_sbom, team};
 use serde_json::{Value, json};
@@ -280,13 +279,7 @@ fn bad_files_are_refused_with_the_reason_and_nothing_is_stored() {
     assert!(err.contains("larger than 64 MiB"), "{err}");
     // A FIFO is not waited on.
     let fifo = dir.path().join("fifo.json");
-    assert!(
-        Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap()
-            .success()
-    );
+    relm_tests::mkfifo(&fifo);
     let err = refused(&r, &id, "web", &fifo);
     assert!(err.contains("not a regular file"), "{err}");
     // A component the release does not have.

@@ -184,13 +184,7 @@ fn a_lost_keyring_entry_is_restored_from_an_encrypted_backup() {
         json!(["passphrase", "wrong_passphrase"])
     );
     let fifo = r.root.path().join("backup.fifo");
-    assert!(
-        std::process::Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap()
-            .success()
-    );
+    relm_tests::mkfifo(&fifo);
     assert_eq!(
         refusal(&fifo, pass),
         json!(["file", "unreadable"]),
