@@ -272,29 +272,17 @@ fn bad_paths_and_scopes_are_refused_and_a_planted_link_is_replaced_not_followed(
         2,
     );
     assert!(err.contains("exists"), "{err}");
-    let err = r.fails(
-        &[
-            "calendar",
-            "feed",
-            "add",
-            "other",
-            "--out",
-            good.to_str().unwrap(),
-        ],
-        2,
-    );
+    let same_file = [
+        "calendar",
+        "feed",
+        "add",
+        "other",
+        "--out",
+        good.to_str().unwrap(),
+    ];
+    let err = r.fails(&same_file, 2);
     assert!(err.contains("another subscription"), "{err}");
-    let taken = &r.refused(
-        &[
-            "calendar",
-            "feed",
-            "add",
-            "other",
-            "--out",
-            good.to_str().unwrap(),
-        ],
-        2,
-    )["problems"][0];
+    let taken = &r.refused(&same_file, 2)["problems"][0];
     assert_eq!(taken["params"]["reason"], "taken", "{taken}");
 
     // Someone with write access to the shared folder puts a link where the file goes, to make
