@@ -807,7 +807,11 @@ test("a data folder whose key this computer's keyring lacks says so, and its key
   ]);
   await withApp("key-missing", dir, async (b) => {
     await find(b, "[data-testid=workspace-name]");
-    await b.execute(() => (location.hash = "#/settings"));
+    // Said on every page, and it leads to where the key is restored.
+    const pill = await find(b, "[data-testid=key-missing-pill]");
+    assert.equal(await pill.getText(), "Key missing: nothing can be signed");
+    await pill.click();
+    await until(b, async () => (await b.execute(() => location.hash)) === "#/settings", "Settings");
     const missing = await find(b, "[data-testid=key-missing]");
     assert.match(await missing.getText(), /does not hold this identity’s private key/);
     assert.equal((await b.$$("[data-testid=backup]")).length, 0, "no backup of a key it lacks");
@@ -826,6 +830,7 @@ test("a data folder whose key this computer's keyring lacks says so, and its key
     await (await dialog.$("button[type=submit]")).click();
     await find(b, "[data-testid=backup]");
     assert.equal((await b.$$("[data-testid=key-missing]")).length, 0);
+    assert.equal((await b.$$("[data-testid=key-missing-pill]")).length, 0);
     assert.equal((await b.$$("[data-testid=restore-dialog]")).length, 0);
   });
   // The key is in this computer's keyring again: the command line signs with it.
