@@ -412,5 +412,11 @@ fn files_that_are_not_a_register_are_refused_whole() {
     relm_tests::mkfifo(&fifo);
     let err = r.fails(&["risk", "import", fifo.to_str().unwrap()], 2);
     assert!(err.contains("not a regular file"), "{err}");
+    let problem = &r.refused(&["risk", "import", fifo.to_str().unwrap()], 2)["problems"][0];
+    assert_eq!(
+        (&problem["field"], &problem["params"]["reason"]),
+        (&"file".into(), &"not_regular".into()),
+        "{problem}"
+    );
     assert_eq!(r.event_count(), before);
 }

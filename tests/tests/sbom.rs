@@ -277,11 +277,27 @@ fn bad_files_are_refused_with_the_reason_and_nothing_is_stored() {
         .unwrap();
     let err = refused(&r, &id, "web", &huge);
     assert!(err.contains("larger than 64 MiB"), "{err}");
+    let attached_problem = |file: &Path| {
+        let args = [
+            "sbom",
+            "attach",
+            &id,
+            "--component",
+            "web",
+            file.to_str().unwrap(),
+        ];
+        let problem = r.refused(&args, 2)["problems"][0].clone();
+        assert_eq!(problem["code"], "bad_file", "{problem}");
+        problem["params"].clone()
+    };
+    assert_eq!(attached_problem(&huge)["reason"], "too_large");
+    assert_eq!(attached_problem(&huge)["max"], "64");
     // A FIFO is not waited on.
     let fifo = dir.path().join("fifo.json");
     relm_tests::mkfifo(&fifo);
     let err = refused(&r, &id, "web", &fifo);
     assert!(err.contains("not a regular file"), "{err}");
+    assert_eq!(attached_problem(&fifo)["reason"], "not_regular");
     // A component the release does not have.
     let f = dir.path().join("good.json");
     std::fs::write(&f, &good).unwrap();

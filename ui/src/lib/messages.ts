@@ -627,8 +627,8 @@ export const en = {
     "The file’s folder does not exist: create it first, or choose another.",
   "problem.bad_file.is_folder": "{value} is a folder: give a file name ending with .ics.",
   "problem.bad_file.unreadable": "{value} cannot be read ({detail}).",
-  "problem.bad_file.not_regular":
-    "{value} is not a regular file: give a file, or an https:// link.",
+  "problem.bad_file.not_regular": "{value} is not a regular file (a folder, a FIFO or a device).",
+  "problem.bad_file.too_large": "{value} is larger than {max} MiB.",
   "problem.bad_file.taken":
     "{value} is the file of another subscription already: choose another file.",
   "reason.cannot_write":
@@ -649,7 +649,6 @@ export const en = {
   "restore.action": "Restore",
   "restore.done": "The identity’s key is restored: Relm can sign again.",
   "problem.bad_backup": "This file cannot restore the identity.",
-  "problem.bad_backup.unreadable": "This file cannot be read ({detail}).",
   "problem.bad_backup.not_a_backup":
     "This is not a Relm identity backup (the .age file “Back up key…” writes).",
   "problem.bad_backup.wrong_passphrase": "Wrong passphrase for this backup.",
@@ -2304,7 +2303,8 @@ export const fr: Record<MessageKey, string> = {
     "{value} est un dossier : donnez un nom de fichier terminé par .ics.",
   "problem.bad_file.unreadable": "{value} ne peut pas être lu ({detail}).",
   "problem.bad_file.not_regular":
-    "{value} n’est pas un fichier ordinaire : donnez un fichier, ou un lien https://.",
+    "{value} n’est pas un fichier ordinaire (un dossier, un FIFO ou un périphérique).",
+  "problem.bad_file.too_large": "{value} dépasse {max} Mio.",
   "problem.bad_file.taken":
     "{value} est déjà le fichier d’un autre abonnement : choisissez un autre fichier.",
   "reason.cannot_write":
@@ -2325,7 +2325,6 @@ export const fr: Record<MessageKey, string> = {
   "restore.action": "Restaurer",
   "restore.done": "La clé de l’identité est restaurée : Relm peut de nouveau signer.",
   "problem.bad_backup": "Ce fichier ne permet pas de restaurer l’identité.",
-  "problem.bad_backup.unreadable": "Ce fichier ne peut pas être lu ({detail}).",
   "problem.bad_backup.not_a_backup":
     "Ce n’est pas une sauvegarde d’identité Relm (le fichier .age qu’écrit « Sauvegarder la clé… »).",
   "problem.bad_backup.wrong_passphrase": "Phrase secrète incorrecte pour cette sauvegarde.",

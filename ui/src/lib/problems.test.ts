@@ -711,7 +711,7 @@ describe("why this computer signs nothing", () => {
     expect(problemText(bad("other_workspace", { workspace: "Acme" }))).toBe(
       "Cette sauvegarde est celle d’un autre espace de travail (Acme).",
     );
-    for (const r of ["unreadable", "not_a_backup", "damaged", "format", "malformed", "not_member"])
+    for (const r of ["not_a_backup", "damaged", "format", "malformed", "not_member"])
       expect(problemText(bad(r, { detail: "x" })), r).not.toBe(
         "Ce fichier ne permet pas de restaurer l’identité.",
       );

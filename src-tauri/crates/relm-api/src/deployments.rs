@@ -241,25 +241,15 @@ fn check_link(field: &str, link: &str) -> std::result::Result<(), DomainError> {
 pub fn file_digest(path: &Path) -> std::result::Result<String, DomainError> {
     use sha2::{Digest, Sha256};
     let shown = path.display().to_string();
-    let unreadable = |e: std::io::Error| {
-        DomainError::problem(
-            "evidence",
-            ProblemCode::BadFile,
-            format!("cannot read {shown}: {e}"),
-        )
-        .with("value", &shown)
-        .with("reason", "unreadable")
-        .with("detail", e)
-    };
+    let unreadable = |e: std::io::Error| crate::files::unreadable("evidence", &shown, &e);
     let meta = std::fs::metadata(path).map_err(&unreadable)?;
     if !meta.is_file() {
-        return Err(DomainError::problem(
+        return Err(crate::files::bad_file(
             "evidence",
-            ProblemCode::BadFile,
+            &shown,
+            "not_regular",
             format!("{shown} is not a regular file; give a file or an https:// link"),
-        )
-        .with("value", &shown)
-        .with("reason", "not_regular"));
+        ));
     }
     let mut file = std::fs::File::open(path).map_err(&unreadable)?;
     let mut hasher = Sha256::new();

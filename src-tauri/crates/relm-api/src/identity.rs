@@ -88,14 +88,7 @@ impl Relm {
     pub fn import_identity(&mut self, file: &Path, passphrase: &str) -> Result<BackupInfo> {
         // A backup is a few hundred bytes: anything far larger is not one (and is not read
         // whole into memory).
-        let data = read_small(file, 64 * 1024).map_err(|why| {
-            bad_backup(
-                "file",
-                "unreadable",
-                format!("cannot read {}: {why}", file.display()),
-            )
-            .with("detail", why)
-        })?;
+        let data = crate::files::read_user_file(file, 1 << 20, "; it is not an identity backup")?;
         let (key, info) = backup::decrypt(&data, passphrase)?;
         let workspace = self.workspace_id()?;
         if info.workspace_id != workspace.0 {
@@ -146,24 +139,6 @@ impl Relm {
         tracing::info!(key = %info.key_id, "identity imported");
         Ok(info)
     }
-}
-
-/// The bytes of the regular file `path`, refused when larger than `limit` (a FIFO, a device or
-/// a huge file is never read).
-fn read_small(path: &Path, limit: u64) -> std::result::Result<Vec<u8>, String> {
-    use std::io::Read;
-    let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
-    if !meta.is_file() {
-        return Err("not a regular file".into());
-    }
-    let mut data = Vec::new();
-    std::fs::File::open(path)
-        .and_then(|f| f.take(limit + 1).read_to_end(&mut data))
-        .map_err(|e| e.to_string())?;
-    if data.len() as u64 > limit {
-        return Err(format!("larger than {} KiB", limit / 1024));
-    }
-    Ok(data)
 }
 
 fn write_new_private_file(path: &Path, data: &[u8]) -> Result<()> {

@@ -70,10 +70,10 @@ pub enum ProblemCode {
     /// An address that holds a password or token, which would be stored in the clear.
     SecretInUrl,
     /// A file Relm cannot use as asked (`value`; `reason`: `relative`, `not_ics`, `no_folder`,
-    /// `is_folder`, `taken` for a file kept written; `unreadable` with `detail`, `not_regular`
-    /// for a file read).
+    /// `is_folder`, `taken` for a file kept written; `unreadable` with `detail`, `not_regular`,
+    /// `too_large` with `max` MiB for a file read).
     BadFile,
-    /// A file that cannot restore this identity (`reason`: `unreadable`, `not_a_backup`,
+    /// A file that cannot restore this identity (`reason`: `not_a_backup`,
     /// `wrong_passphrase`, `damaged`, `format`, `malformed`, `other_workspace` with
     /// `workspace`, `other_member` with `name`, `not_member`).
     BadBackup,
