@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::error::{self, ApiError, Result};
 use crate::reports::write_whole;
 use crate::session::Relm;
-use relm_domain::{DomainError, ProblemCode, Problems, ReasonCode};
+use relm_domain::{DomainError, Problems, ReasonCode};
 use relm_store::feeds::{self as store, FeedRow};
 
 /// A subscription file as shown.
@@ -59,13 +59,8 @@ pub struct FeedRefresh {
 /// The subscription's file cannot be kept as asked: `reason` for the app's wording, `why` in
 /// English.
 fn bad_file(file: &std::path::Path, reason: &str, why: &str) -> DomainError {
-    DomainError::problem(
-        "path",
-        ProblemCode::BadFile,
-        format!("{}: {why}", file.display()),
-    )
-    .with("value", file.display())
-    .with("reason", reason)
+    let shown = file.display().to_string();
+    crate::files::bad_file("path", &shown, reason, format!("{shown}: {why}"))
 }
 
 fn at_text(ms: i64) -> String {

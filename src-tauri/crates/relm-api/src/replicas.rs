@@ -845,10 +845,8 @@ impl Relm {
         self.store.write(|tx| -> Result<()> {
             match &verdict {
                 Some(why) => {
-                    let kept = serde_json::to_string(why).map_err(|e| {
-                        ApiError::new(ErrorCode::Internal, format!("cannot keep the reason: {e}"))
-                    })?;
-                    local::set(tx, crate::session::CLOCK_SKEW, &kept)?
+                    let refusal = ApiError::refused(ErrorCode::Clock, why.clone());
+                    local::set(tx, crate::session::CLOCK_SKEW, &error::keep(&refusal)?)?
                 }
                 None => {
                     tx.execute(

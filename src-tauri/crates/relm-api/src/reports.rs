@@ -1253,13 +1253,6 @@ pub fn write_whole(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
 /// `path` could not be written: why, with what to do when the system's error says it (a
 /// folder that is read-only for this user, a full drive).
 pub fn cannot_write(path: &std::path::Path, e: &std::io::Error) -> ApiError {
-    let cause = match e.kind() {
-        std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem => {
-            Some("read_only")
-        }
-        std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded => Some("full"),
-        _ => None,
-    };
     let reason = Reason::new(
         ReasonCode::CannotWrite,
         format!(
@@ -1268,11 +1261,7 @@ pub fn cannot_write(path: &std::path::Path, e: &std::io::Error) -> ApiError {
         ),
     )
     .with("path", path.display())
-    .with("detail", e);
-    let reason = match cause {
-        Some(c) => reason.with("cause", c),
-        None => reason,
-    };
+    .with_io_error(e);
     ApiError::refused(ErrorCode::Validation, reason)
 }
 

@@ -333,10 +333,10 @@ pub(crate) fn append(
 ) -> Result<Vec<SignedEvent>> {
     let author = key.public().key_id();
     if let Some(why) = local::get(tx, CLOCK_SKEW)? {
-        // Kept by the last sync as a reason (an earlier version kept the English only).
-        return Err(match serde_json::from_str::<Reason>(&why) {
-            Ok(reason) => ApiError::refused(ErrorCode::Clock, reason),
-            Err(_) => ApiError::new(ErrorCode::Clock, why),
+        // Kept by the last sync whole (an earlier version kept the English only).
+        return Err(match crate::error::kept(Some(why)) {
+            (_, Some(e)) => e,
+            (text, None) => ApiError::new(ErrorCode::Clock, text.unwrap_or_default()),
         });
     }
     let members = projection::members::load(tx)?;

@@ -304,6 +304,26 @@ impl Reason {
         self.params.insert(key.to_string(), value.to_string());
         self
     }
+    /// The same reason with `detail`, what the system said, and `cause` when [`io_cause`]
+    /// knows it.
+    pub fn with_io_error(self, e: &std::io::Error) -> Self {
+        let reason = self.with("detail", e);
+        match io_cause(e) {
+            Some(c) => reason.with("cause", c),
+            None => reason,
+        }
+    }
+}
+
+/// What a file system error lets the reader do something about: `read_only` (permissions, a
+/// read-only mount) or `full` (a full drive, a quota).
+pub fn io_cause(e: &std::io::Error) -> Option<&'static str> {
+    use std::io::ErrorKind as K;
+    match e.kind() {
+        K::PermissionDenied | K::ReadOnlyFilesystem => Some("read_only"),
+        K::StorageFull | K::QuotaExceeded => Some("full"),
+        _ => None,
+    }
 }
 
 impl fmt::Display for Reason {

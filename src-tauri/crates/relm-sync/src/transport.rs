@@ -153,30 +153,23 @@ pub fn refused_file(
     path: impl std::fmt::Display,
     e: &std::io::Error,
 ) -> TransportError {
-    let (cause, hint) = match e.kind() {
-        std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem => (
-            Some("read_only"),
-            "; the folder is read-only for this user: check its permissions or mount",
-        ),
-        std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded => (
-            Some("full"),
-            "; the drive is full: free some space and sync again",
-        ),
-        _ => (None, ""),
+    let hint = match relm_domain::error::io_cause(e) {
+        Some("read_only") => {
+            "; the folder is read-only for this user: check its permissions or mount"
+        }
+        Some("full") => "; the drive is full: free some space and sync again",
+        _ => "",
     };
     let verb = match doing {
         "create_folder" => "create the folder",
         other => other,
     };
-    let error = TransportError::refused(
+    let reason = Reason::new(
         ReasonCode::RemoteRefused,
         format!("cannot {verb} {path}: {e}{hint}"),
     )
     .with("doing", doing)
     .with("path", &path)
-    .with("detail", e);
-    match cause {
-        Some(c) => error.with("cause", c),
-        None => error,
-    }
+    .with_io_error(e);
+    TransportError::Refused(reason)
 }
