@@ -19,6 +19,7 @@ import { join } from "node:path";
 import { after, test } from "node:test";
 import {
   addFreeze,
+  CLI,
   LOGS,
   check,
   cli,
@@ -836,6 +837,39 @@ test("a data folder whose key this computer's keyring lacks says so, and its key
   // The key is in this computer's keyring again: the command line signs with it.
   createRelease(dir, "api", "1.0.0", "prod");
   assert.equal(cli(dir, "audit", "verify").ok, true);
+});
+
+test("a computer whose clock a sync found two years ahead signs nothing, and says why in French", async () => {
+  const dir = dataDir();
+  cli(dir, "init", "--workspace", "Acme", "--name", "Ada", "--email", "ada@example.com");
+  cli(dir, "remote", "add", "usb", dataDir());
+  cli(dir, "sync");
+  // A sync run with the clock two years ahead (a dead battery, a wrong manual fix): the
+  // remote's files are stamped now, so the refusal is kept until a sync finds the clock right.
+  execFileSync("faketime", ["-f", "+730d", CLI, "--data-dir", dir, "--json", "sync"], {
+    env: { ...process.env, RELM_KEYRING: "kernel", RELM_LOG_DIR: join(dir, "logs") },
+  });
+  // No remote left to sync with in the background, so the refusal stays while the app is open.
+  cli(dir, "remote", "remove", "usb");
+  await withApp("clock-ahead", dir, async (b) => {
+    await inFrench(b);
+    const offset = await find(b, "[data-testid=clock-offset] input[name=max-clock-offset]");
+    await offset.setValue("20");
+    await (await find(b, "[data-testid=clock-offset] button")).click();
+    const error = () =>
+      b.execute(() => document.querySelector("[data-testid=offset-error]")?.textContent ?? "");
+    await until(b, async () => /L’horloge de cet ordinateur/.test(await error()), "the refusal");
+    assert.match(
+      await error(),
+      /^L’horloge de cet ordinateur indique .+, mais le dépôt distant usb date ses fichiers de .+\u00a0: 73[01]\sjours d’avance, plus que l’espace de travail ne le permet \(10\u00a0min\)\. Relm ne signe rien tant que l’horloge n’est pas à l’heure\u00a0: réglez-la, puis synchronisez de nouveau\.$/,
+    );
+    assert.doesNotMatch(await error(), /relm sync|clock/);
+    await screenshot(b, "clock-ahead-fr");
+  });
+  assert.ok(
+    !cli(dir, "audit", "log").some((e) => e.kind === "workspace.configured"),
+    "nothing was signed",
+  );
 });
 
 /** Bob records a release and pushes it. */

@@ -2344,7 +2344,7 @@ export const fr: Record<MessageKey, string> = {
   "reason.no_token":
     "Le trousseau du système ne contient aucun jeton pour la connexion {name} : supprimez la connexion et ajoutez-la de nouveau avec son jeton.",
   "reason.clock_off_remote":
-    "L’horloge de cet ordinateur indique {clock}, mais le dépôt distant {remote} date ses fichiers de {remote_clock} : {offset_ms} {direction}, plus que l’espace de travail ne le permet ({max} min). Relm ne signe rien tant que l’horloge n’est pas à l’heure : réglez-la, puis synchronisez de nouveau.",
+    "L’horloge de cet ordinateur indique {clock}, mais le dépôt distant {remote} date ses fichiers de {remote_clock} : {offset_ms} {direction}, plus que l’espace de travail ne le permet ({max} min). Relm ne signe rien tant que l’horloge n’est pas à l’heure : réglez-la, puis synchronisez de nouveau.",
   "reason.clock_behind":
     "L’horloge de cet ordinateur retarde sur l’espace de travail : le membre {who} a signé un événement daté de {offset_ms} plus tard que cette horloge ne le permet. Relm ne signe rien tant que l’horloge n’est pas à l’heure : réglez-la, puis synchronisez de nouveau.",
   "reason.clock_behind.self":
