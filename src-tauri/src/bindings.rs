@@ -8,8 +8,8 @@ use crate::commands::{AppInfo, PackText, PeriodExport};
 use crate::state::Preferences;
 use relm_api::audit::{AuditEntry, AuditQuery, FieldChange, Flag};
 use relm_api::calendar::{
-    CalendarReleaseView, CalendarReleases, ConflictSummary, Listing, OccurrenceView,
-    UnreadableEntry,
+    CalendarInput, CalendarReleaseView, CalendarReleases, ConflictSummary, ImportOutcome,
+    ImportRequest, Listing, OccurrenceView, UnreadableEntry,
 };
 use relm_api::connectors::{
     ConnectorInput, ConnectorSync, ConnectorView, LeftOut, OutboxRow, ProbeView, Seen,
@@ -57,6 +57,9 @@ use relm_api::workspace::WorkspaceSettings;
 use relm_api::workspace::{InitOutcome, InitRequest, Summary};
 use relm_api::{ApiError, ErrorCode};
 use relm_calendar::conflicts::{Code as ConflictCode, Conflict, Severity};
+use relm_calendar::{
+    Entry as CalendarEntry, Override as CalendarOverride, Period as CalendarPeriod,
+};
 use relm_calendar::{Kind as CalendarKind, Level, Scope as CalendarScope};
 use relm_domain::keys::KeyId;
 use relm_domain::payload::{
@@ -82,7 +85,7 @@ use relm_sbom::{Note as SbomNote, NoteCode as SbomNoteCode};
 use relm_store::events::LogEntry;
 use relm_store::forks::Fork;
 use relm_store::ingest::{Held, IngestReport, Rejected};
-use relm_store::projection::calendar::CalendarRelease;
+use relm_store::projection::calendar::{CalendarRelease, CalendarRow};
 use relm_store::projection::deployments::{
     DeploymentRecord, PlanRecord, RehearsalRecord, RollbackRecord,
 };
@@ -112,7 +115,7 @@ pub fn typescript() -> String {
         AuthorSeen, NotApplied, JoinRequestView, SyncStatus, RiskLevel, Decision, Tier, Outcome,
         LineStatus, Action, Line, ApprovalLine, Verdict, CheckRequest, PendingDecision, PolicySummary,
         PolicyVersion, SimulatedChange, Simulation, Lang, CalendarKind, Level, CalendarScope,
-        OccurrenceView, UnreadableEntry, Listing, CalendarRelease, CalendarReleaseView, CalendarReleases, ConflictSummary, Severity, ConflictCode, Conflict, RescheduleRequest, ReschedulePreview,
+        OccurrenceView, UnreadableEntry, Listing, CalendarPeriod, CalendarOverride, CalendarEntry, CalendarRow, CalendarInput, ImportRequest, ImportOutcome, CalendarRelease, CalendarReleaseView, CalendarReleases, ConflictSummary, Severity, ConflictCode, Conflict, RescheduleRequest, ReschedulePreview,
         Fork, WorkspaceSettings, AuditQuery, AuditEntry, FieldChange, Flag, RiskCategory, RiskStatus,
         RiskFields, Mitigation, Closure, AcceptanceView, RiskView, RiskDetail, RiskInput, MitigationInput,
         RiskQuery, Choice, Question, Source, Factor, Method, Lowering, Judged, ReleaseAssessment,

@@ -605,6 +605,66 @@ pub fn calendar_releases(
     state.read(|r| r.calendar_releases(&from, &to, tz.as_deref(), per_day))
 }
 
+/// One calendar entry whole: its rule, exceptions and where it came from (the form edits it).
+#[tauri::command(async)]
+#[tracing::instrument(skip(state), err)]
+pub fn calendar_entry(
+    state: State<'_, AppState>,
+    id: String,
+) -> Result<relm_store::projection::calendar::CalendarRow> {
+    state.read(|r| r.calendar_entry(&id))
+}
+
+/// Add a freeze or a maintenance window.
+#[tauri::command(async)]
+#[tracing::instrument(skip(state, input), err)]
+pub fn add_calendar_entry(
+    state: State<'_, AppState>,
+    input: relm_api::calendar::CalendarInput,
+) -> Result<relm_store::projection::calendar::CalendarRow> {
+    state.with(|r| r.add_calendar_entry(&input))
+}
+
+/// Replace a calendar entry's fields.
+#[tauri::command(async)]
+#[tracing::instrument(skip(state, input), err)]
+pub fn update_calendar_entry(
+    state: State<'_, AppState>,
+    id: String,
+    input: relm_api::calendar::CalendarInput,
+) -> Result<relm_store::projection::calendar::CalendarRow> {
+    state.with(|r| r.update_calendar_entry(&id, &input))
+}
+
+/// Remove a calendar entry (its history stays in the ledger).
+#[tauri::command(async)]
+#[tracing::instrument(skip(state), err)]
+pub fn remove_calendar_entry(
+    state: State<'_, AppState>,
+    id: String,
+) -> Result<relm_store::projection::calendar::CalendarRow> {
+    state.with(|r| r.remove_calendar_entry(&id))
+}
+
+/// Import an iCalendar file as freezes, windows or a holiday set: all or nothing.
+#[tauri::command(async)]
+#[tracing::instrument(skip(state), err)]
+pub fn import_calendar(
+    state: State<'_, AppState>,
+    path: PathBuf,
+    request: relm_api::calendar::ImportRequest,
+) -> Result<relm_api::calendar::ImportOutcome> {
+    state.with(|r| r.import_calendar_file(&path, &request))
+}
+
+/// Write the whole calendar (entries and planned releases) as an iCalendar file; returns how
+/// many events it holds.
+#[tauri::command(async)]
+#[tracing::instrument(skip(state), err)]
+pub fn export_calendar(state: State<'_, AppState>, path: PathBuf) -> Result<usize> {
+    state.read(|r| r.export_calendar_file(&path, None, None, &[]))
+}
+
 /// Releases still to go out that clash with the calendar or each other.
 #[tauri::command(async)]
 #[tracing::instrument(skip(state), err)]

@@ -292,6 +292,131 @@ fn bad_calendar_input_is_refused_and_nothing_is_stored() {
     );
 }
 
+/// Every problem of an entry typed in is said at once, each with its field and a code the app
+/// words beside the field: a missing name, an unknown zone and a time that is not one together;
+/// an end before the start; an occurrence longer than a year; a rule that cannot repeat.
+#[test]
+fn a_person_s_bad_entry_is_said_field_by_field() {
+    let r = Replica::new();
+    r.init();
+    let before = r.event_count();
+    let codes = |args: &[&str]| -> Vec<(String, String)> {
+        let mut all = vec!["calendar", "add"];
+        all.extend(args);
+        let err = r.refused(&all, 2);
+        err["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                (
+                    p["field"].as_str().unwrap().to_string(),
+                    p["code"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    let pairs = |v: &[(&str, &str)]| -> Vec<(String, String)> {
+        v.iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
+    };
+    assert_eq!(
+        codes(&[
+            "freeze",
+            "--name",
+            " ",
+            "--start",
+            "19/03/2027",
+            "--end",
+            "2027-03-20T10:00",
+            "--tz",
+            "Mars/Olympus"
+        ]),
+        pairs(&[
+            ("name", "required"),
+            ("tz", "unknown_zone"),
+            ("start", "bad_time")
+        ])
+    );
+    assert_eq!(
+        codes(&[
+            "freeze",
+            "--name",
+            "x",
+            "--start",
+            "2027-03-20T10:00",
+            "--end",
+            "2027-03-20T09:00",
+            "--tz",
+            "UTC"
+        ]),
+        pairs(&[("end", "end_not_after_start")])
+    );
+    let long = r.refused(
+        &[
+            "calendar",
+            "add",
+            "freeze",
+            "--name",
+            "x",
+            "--start",
+            "2027-03-20T10:00",
+            "--end",
+            "2028-03-21T10:00",
+            "--tz",
+            "UTC",
+        ],
+        2,
+    );
+    assert_eq!(long["problems"][0]["code"], "span_too_long");
+    assert_eq!(long["problems"][0]["params"]["max"], "366");
+    let rule = r.refused(
+        &[
+            "calendar",
+            "add",
+            "window",
+            "--name",
+            "x",
+            "--start",
+            "2027-03-20T10:00",
+            "--end",
+            "2027-03-20T11:00",
+            "--tz",
+            "UTC",
+            "--rrule",
+            "FREQ=FORTNIGHTLY",
+        ],
+        2,
+    );
+    assert_eq!(rule["problems"][0]["field"], "rrule");
+    assert_eq!(rule["problems"][0]["code"], "bad_rule");
+    assert!(
+        rule["problems"][0]["params"]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("`FORTNIGHTLY` is not a valid frequency"),
+        "{rule}"
+    );
+    assert_eq!(
+        codes(&[
+            "freeze",
+            "--name",
+            "x",
+            "--start",
+            "2027-03-20T10:00",
+            "--end",
+            "2027-03-20T11:00",
+            "--tz",
+            "UTC",
+            "--env",
+            "prod env"
+        ]),
+        pairs(&[("environment", "bad_name")])
+    );
+    assert_eq!(r.event_count(), before, "nothing recorded");
+}
+
 /// The calendar page asks for a picked release's conflicts alone: read from the releases near
 /// it, they are those the whole list gives it, overlaps counted the same way.
 #[test]

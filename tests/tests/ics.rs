@@ -553,7 +553,7 @@ fn bad_ics_files_import_nothing_and_say_where() {
             "BEGIN:VCALENDAR\nEND:VCALENDAR\n".into(),
             "no events",
         ),
-        ("huge.ics", huge, "above 10 MiB"),
+        ("huge.ics", huge, "larger than 10 MiB"),
     ];
     for (name, text, fragment) in cases {
         let file = write(&r, name, &text);
@@ -562,7 +562,7 @@ fn bad_ics_files_import_nothing_and_say_where() {
             err.contains(fragment),
             "{name}: `{err}` should mention `{fragment}`"
         );
-        if fragment != "above 10 MiB" && fragment != "no events" {
+        if fragment != "larger than 10 MiB" && fragment != "no events" {
             assert!(
                 err.contains(&format!("{name}:")),
                 "{name}: the error names the file and line: {err}"
@@ -769,4 +769,79 @@ fn export_scope_narrows_to_environments_and_services() {
     );
     assert!(bad.contains("`team:` is not a scope"), "{bad}");
     assert!(!file.exists(), "nothing written on bad input");
+}
+
+/// The app words why a file was not imported: each refusal carries its reason and values, and
+/// a file named by the user is read as outside input (a FIFO is never opened, bytes that are not
+/// UTF-8 are said as such).
+#[test]
+fn a_refused_calendar_file_says_why_with_its_reason() {
+    let r = Replica::new();
+    r.init();
+    let before = r.event_count();
+    let problem = |file: &str, extra: &[&str]| {
+        let mut args = vec!["calendar", "import", file, "--as", "freeze"];
+        args.extend(extra);
+        let err = r.refused(&args, 2);
+        err["problems"][0].clone()
+    };
+    let bad = write(
+        &r,
+        "bad.ics",
+        &GOOGLE.replace("FREQ=WEEKLY;", "FREQ=SOMETIMES;"),
+    );
+    let p = problem(&bad, &[]);
+    assert_eq!(p["field"], "file");
+    assert_eq!(p["code"], "bad_file");
+    assert_eq!(p["params"]["reason"], "not_calendar");
+    assert!(
+        p["params"]["line"]
+            .as_str()
+            .unwrap()
+            .parse::<u32>()
+            .unwrap()
+            > 1,
+        "{p}"
+    );
+    assert!(
+        p["params"]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("not a valid RRULE"),
+        "{p}"
+    );
+    let empty = write(&r, "empty.ics", "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n");
+    assert_eq!(problem(&empty, &[])["params"]["reason"], "no_events");
+    let latin1 = r.root.path().join("latin1.ics");
+    // A Latin-1 "é" (0xE9) as an older client might have saved it.
+    let mut bytes = GOOGLE.replace("END:VCALENDAR", "X-NOTE:caf").into_bytes();
+    bytes.extend(b"\xe9\r\nEND:VCALENDAR\r\n");
+    std::fs::write(&latin1, bytes).unwrap();
+    assert_eq!(
+        problem(latin1.to_str().unwrap(), &[])["params"]["reason"],
+        "not_utf8"
+    );
+    let fifo = r.root.path().join("calendar.ics");
+    relm_tests::mkfifo(&fifo);
+    // Nothing writes into the FIFO: opening it for reading would wait forever.
+    assert_eq!(
+        problem(fifo.to_str().unwrap(), &[])["params"]["reason"],
+        "not_regular"
+    );
+    let good = write(&r, "good.ics", GOOGLE);
+    let zone = problem(&good, &["--tz", "Europe/Atlantis"]);
+    assert_eq!(
+        (zone["field"].as_str(), zone["code"].as_str()),
+        (Some("tz"), Some("unknown_zone"))
+    );
+    let scope = problem(&good, &["--env", "prod env"]);
+    assert_eq!(
+        (scope["field"].as_str(), scope["code"].as_str()),
+        (Some("environment"), Some("bad_name")),
+        "the request's scope is the request's fault, not the file's"
+    );
+    let holidays = r.refused(&["calendar", "import", &good, "--as", "holidays"], 2);
+    assert_eq!(holidays["problems"][0]["field"], "name");
+    assert_eq!(holidays["problems"][0]["code"], "required");
+    assert_eq!(r.event_count(), before, "nothing imported");
 }

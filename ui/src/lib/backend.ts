@@ -6,6 +6,10 @@ import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import { i18n, viewerZone } from "./i18n.svelte";
 import { shown, shownText } from "./shown";
 import type {
+  CalendarInput,
+  CalendarRow,
+  ImportOutcome,
+  ImportRequest,
   CsvImport,
   ReleaseRisk,
   RiskHeatmap,
@@ -280,6 +284,14 @@ export const backend = {
   /** The first `limit` conflicts (all when 0), of `release` only when given, with counts. */
   calendarConflicts: (limit: number, release: string | null) =>
     call<ConflictSummary>("calendar_conflicts", { limit, release }),
+  calendarEntry: (id: string) => call<CalendarRow>("calendar_entry", { id }),
+  addCalendarEntry: (input: CalendarInput) => call<CalendarRow>("add_calendar_entry", { input }),
+  updateCalendarEntry: (id: string, input: CalendarInput) =>
+    call<CalendarRow>("update_calendar_entry", { id, input }),
+  removeCalendarEntry: (id: string) => call<CalendarRow>("remove_calendar_entry", { id }),
+  importCalendar: (path: string, request: ImportRequest) =>
+    call<ImportOutcome>("import_calendar", { path, request }),
+  exportCalendar: (path: string) => call<number>("export_calendar", { path }),
   previewReschedule: (request: Omit<RescheduleRequest, "lang">) =>
     call<ReschedulePreview>("preview_reschedule", {
       request: { ...request, lang: i18n.locale },

@@ -25,7 +25,7 @@ params: { [key in string]: string },
  */
 message: string, };
 
-export type ProblemCode = "required" | "bad_name" | "too_long" | "too_short" | "bad_char" | "bad_version" | "unknown_zone" | "bad_time" | "ambiguous_time" | "nonexistent_time" | "end_not_after_start" | "bad_digest" | "bad_email" | "unknown_choice" | "out_of_range" | "bad_key" | "unchanged" | "past" | "unknown_member" | "taken" | "repeated" | "row_cells" | "end_before_start" | "future" | "bad_url" | "secret_in_url" | "bad_file" | "bad_backup" | "bad_mapping" | "bad_sbom" | "other";
+export type ProblemCode = "required" | "bad_name" | "too_long" | "too_short" | "bad_char" | "bad_version" | "unknown_zone" | "bad_time" | "ambiguous_time" | "nonexistent_time" | "end_not_after_start" | "bad_digest" | "bad_email" | "unknown_choice" | "out_of_range" | "bad_key" | "unchanged" | "past" | "unknown_member" | "taken" | "repeated" | "row_cells" | "end_before_start" | "future" | "bad_url" | "secret_in_url" | "bad_file" | "bad_backup" | "bad_mapping" | "bad_sbom" | "bad_rule" | "span_too_long" | "other";
 
 export type Reason = { code: ReasonCode, 
 /**
@@ -577,6 +577,161 @@ export type UnreadableEntry = { id: string, name: string,
 owner: string, why: string, };
 
 export type Listing = { occurrences: Array<OccurrenceView>, unreadable: Array<UnreadableEntry>, };
+
+export type Period = { start: string, end: string, };
+
+export type Override = { of: string, start: string, end: string, cancelled?: boolean, and_future?: boolean, };
+
+export type Entry = { name: string, kind: Kind, 
+/**
+ * Freezes only: hard (the default) or soft.
+ */
+level?: Level, scope: Scope, reason?: string, 
+/**
+ * The member answerable for the entry (a key id); whoever recorded it when absent.
+ */
+owner?: string, 
+/**
+ * IANA zone the times are in, e.g. `Europe/Paris`.
+ */
+tz: string, 
+/**
+ * The first (or only) occurrence, wall-clock in `tz`.
+ */
+start: string, end: string, 
+/**
+ * RFC 5545 RRULE value (`FREQ=WEEKLY;BYDAY=FR`), repeating `start`..`end`.
+ */
+rrule?: string | null, 
+/**
+ * Occurrences left out (their start, wall-clock).
+ */
+exdates?: Array<string>, 
+/**
+ * Extra occurrences (their start, wall-clock).
+ */
+rdates?: Array<string>, 
+/**
+ * Further RRULEs (an imported event may have several): the occurrences are the union.
+ */
+more_rrules?: Array<string>, 
+/**
+ * Days left out whole (an EXDATE given as a DATE): every occurrence starting that day.
+ */
+exdays?: Array<string>, 
+/**
+ * Extra occurrences with their own length (RDATE;VALUE=PERIOD).
+ */
+periods?: Array<Period>, 
+/**
+ * Occurrences moved, lengthened or cancelled one by one (an event with a RECURRENCE-ID).
+ */
+overrides?: Array<Override>, 
+/**
+ * Where an imported entry came from (the event's UID, or the holiday set), so importing
+ * the same file again updates it.
+ */
+source?: string, };
+
+export type CalendarRow = { id: string, created_at: string, created_by: string, updated_at: string, updated_by: string, name: string, kind: Kind, 
+/**
+ * Freezes only: hard (the default) or soft.
+ */
+level?: Level, scope: Scope, reason?: string, 
+/**
+ * The member answerable for the entry (a key id); whoever recorded it when absent.
+ */
+owner?: string, 
+/**
+ * IANA zone the times are in, e.g. `Europe/Paris`.
+ */
+tz: string, 
+/**
+ * The first (or only) occurrence, wall-clock in `tz`.
+ */
+start: string, end: string, 
+/**
+ * RFC 5545 RRULE value (`FREQ=WEEKLY;BYDAY=FR`), repeating `start`..`end`.
+ */
+rrule?: string | null, 
+/**
+ * Occurrences left out (their start, wall-clock).
+ */
+exdates?: Array<string>, 
+/**
+ * Extra occurrences (their start, wall-clock).
+ */
+rdates?: Array<string>, 
+/**
+ * Further RRULEs (an imported event may have several): the occurrences are the union.
+ */
+more_rrules?: Array<string>, 
+/**
+ * Days left out whole (an EXDATE given as a DATE): every occurrence starting that day.
+ */
+exdays?: Array<string>, 
+/**
+ * Extra occurrences with their own length (RDATE;VALUE=PERIOD).
+ */
+periods?: Array<Period>, 
+/**
+ * Occurrences moved, lengthened or cancelled one by one (an event with a RECURRENCE-ID).
+ */
+overrides?: Array<Override>, 
+/**
+ * Where an imported entry came from (the event's UID, or the holiday set), so importing
+ * the same file again updates it.
+ */
+source?: string, };
+
+export type CalendarInput = { 
+/**
+ * `freeze` or `window`.
+ */
+kind?: string, 
+/**
+ * For freezes: soft (warns) instead of hard (blocks, the default).
+ */
+soft: boolean, name?: string, 
+/**
+ * Wall-clock time in `tz` of the first (or only) occurrence, e.g. `2027-03-19T18:00`.
+ */
+start?: string, end?: string, tz?: string, rrule?: string, exdates: Array<string>, rdates: Array<string>, environments: Array<string>, services: Array<string>, reason?: string, 
+/**
+ * The member answerable for it: a key id (or a unique prefix) or an e-mail; whoever
+ * records it by default.
+ */
+owner?: string, };
+
+export type ImportRequest = { 
+/**
+ * `freeze`, `window` or `holidays`.
+ */
+kind: string, 
+/**
+ * The holiday set's name (required for `holidays`).
+ */
+name?: string, 
+/**
+ * Zone for floating times and all-day dates (default UTC).
+ */
+tz?: string, soft: boolean, 
+/**
+ * Holidays: freeze the day before each holiday too.
+ */
+day_before: boolean, environments: Array<string>, services: Array<string>, };
+
+export type ImportOutcome = { added: number, updated: number, 
+/**
+ * Holidays: the dates frozen.
+ */
+dates: number, 
+/**
+ * How the file was read where it needed a choice (events without an end, zones the
+ * file defines, cancelled events, series without occurrences…), one sentence each,
+ * with `file:line`.
+ */
+notes: Array<string>, };
 
 export type CalendarRelease = { id: string, service: string, version: string, title: string, status: ReleaseStatus, 
 /**

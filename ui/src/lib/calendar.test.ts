@@ -15,6 +15,8 @@ import {
   moveToDay,
   periodShown,
   periodsNear,
+  repeatOf,
+  ruleOf,
   snap,
   startOfDay,
   stepped,
@@ -209,5 +211,39 @@ describe("the periods the views show", () => {
       ["2027-03-08", null],
       ["2027-03-01", 3],
     ]);
+  });
+});
+
+describe("an entry's repeat in the form", () => {
+  it("writes the rule of each choice, ending after the last day in the entry's zone", () => {
+    expect(ruleOf("once", "2027-06-30", "")).toBeNull();
+    expect(ruleOf("weekly", "", "")).toBe("FREQ=WEEKLY");
+    expect(ruleOf("weekdays", "2027-06-30", "")).toBe(
+      "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR;UNTIL=20270630T235959",
+    );
+    expect(ruleOf("custom", "2027-06-30", " FREQ=MONTHLY;BYDAY=1FR ")).toBe(
+      "FREQ=MONTHLY;BYDAY=1FR",
+    );
+    expect(ruleOf("custom", "", "  ")).toBeNull();
+    // A last day not fully typed adds no end (the rule stays endless rather than wrong).
+    expect(ruleOf("daily", "2027-06", "")).toBe("FREQ=DAILY");
+  });
+
+  it("reads back its own rules, and any other as typed", () => {
+    for (const r of ["daily", "weekly", "weekdays", "monthly", "yearly"] as const) {
+      expect(repeatOf(ruleOf(r, "", ""))).toEqual({ repeat: r, until: "", custom: "" });
+      expect(repeatOf(ruleOf(r, "2027-12-31", ""))).toEqual({
+        repeat: r,
+        until: "2027-12-31",
+        custom: "",
+      });
+    }
+    expect(repeatOf(null).repeat).toBe("once");
+    expect(repeatOf("FREQ=WEEKLY;BYDAY=FR")).toEqual({
+      repeat: "custom",
+      until: "",
+      custom: "FREQ=WEEKLY;BYDAY=FR",
+    });
+    expect(repeatOf("FREQ=WEEKLY;UNTIL=20270630T120000Z").repeat).toBe("custom");
   });
 });

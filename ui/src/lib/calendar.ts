@@ -289,3 +289,38 @@ export function tone(o: { kind: string; level?: string | null }): "hard" | "soft
   if (o.kind === "window") return "window";
   return o.level === "soft" ? "soft" : "hard";
 }
+
+/** How an entry repeats, as the entry form offers it: the rules it writes, or one typed in. */
+export type Repeat = "once" | "daily" | "weekly" | "weekdays" | "monthly" | "yearly" | "custom";
+const RULES: Record<Exclude<Repeat, "once" | "custom">, string> = {
+  daily: "FREQ=DAILY",
+  // Without BYDAY, a weekly rule repeats on the start's weekday (RFC 5545).
+  weekly: "FREQ=WEEKLY",
+  weekdays: "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR",
+  monthly: "FREQ=MONTHLY",
+  yearly: "FREQ=YEARLY",
+};
+
+/** The RFC 5545 rule of a repeat chosen in the form (`null` for once): `custom` is the rule as
+ *  typed, the others end after the day `until` (`2027-06-30`, in the entry's zone) when one is
+ *  given. */
+export function ruleOf(repeat: Repeat, until: string, custom: string): string | null {
+  if (repeat === "once") return null;
+  if (repeat === "custom") return custom.trim() || null;
+  const end = /^\d{4}-\d\d-\d\d$/.test(until) ? `;UNTIL=${until.replaceAll("-", "")}T235959` : "";
+  return RULES[repeat] + end;
+}
+
+/** The form's repeat for a stored rule: one of its own (with its last day), else `custom`. */
+export function repeatOf(rule: string | null | undefined): {
+  repeat: Repeat;
+  until: string;
+  custom: string;
+} {
+  if (!rule) return { repeat: "once", until: "", custom: "" };
+  const m = /^(.*?)(?:;UNTIL=(\d{4})(\d\d)(\d\d)T235959)?$/.exec(rule.trim());
+  const found = (Object.keys(RULES) as (keyof typeof RULES)[]).find((k) => RULES[k] === m?.[1]);
+  if (found && m)
+    return { repeat: found, until: m[2] ? `${m[2]}-${m[3]}-${m[4]}` : "", custom: "" };
+  return { repeat: "custom", until: "", custom: rule };
+}

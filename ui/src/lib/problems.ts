@@ -45,6 +45,8 @@ const wording: Record<Exclude<ProblemCode, "other">, MessageKey> = {
   row_cells: "problem.row_cells",
   end_before_start: "problem.end_before_start",
   future: "problem.future",
+  bad_rule: "problem.bad_rule",
+  span_too_long: "problem.span_too_long",
 };
 
 /** The field part of a key: `components.1.digest` → `digest`. */

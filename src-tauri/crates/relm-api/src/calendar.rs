@@ -5,6 +5,7 @@ use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use relm_calendar::conflicts::{Span, overriding_freezes};
+use relm_calendar::entry::MAX_DURATION_DAYS;
 use relm_calendar::{Entry, EntryError, Kind, Level, Scope, fmt_local, fmt_utc, parse_local, zone};
 use relm_domain::ids::CalendarEntryId;
 use relm_domain::payload::EventBody;
@@ -12,7 +13,7 @@ use relm_store::projection::calendar::{self, CalendarRow};
 
 use crate::error::{ApiError, ErrorCode, Result};
 use crate::session::{Relm, random};
-use relm_domain::ReasonCode;
+use relm_domain::{DomainError, ProblemCode, Problems, ReasonCode};
 
 /// A calendar entry as a person describes it (CLI options, UI form).
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -70,6 +71,10 @@ pub struct ImportOutcome {
     /// with `file:line`.
     pub notes: Vec<String>,
 }
+
+/// The largest calendar file imported, in bytes: the reader's own bound
+/// ([`relm_calendar::ics_read::MAX_BYTES`]).
+pub const MAX_ICS_FILE: u64 = relm_calendar::ics_read::MAX_BYTES as u64;
 
 /// Years of holidays a holiday set covers, from the current year.
 pub const HOLIDAY_YEARS: i32 = 10;
@@ -177,7 +182,7 @@ pub const MAX_OCCURRENCES: usize = 50_000;
 
 /// The text rules of `relm_domain::text` on an entry: one-line name, multi-line reason, names
 /// in its scope, a one-line source.
-fn check_entry_text(e: &Entry) -> std::result::Result<(), relm_domain::DomainError> {
+fn check_entry_text(e: &Entry) -> std::result::Result<(), DomainError> {
     use relm_domain::limits::{MAX_SHORT, MAX_TEXT};
     use relm_domain::text::{Lines, check_name, check_text};
     check_text("name", &e.name, Lines::One, relm_calendar::entry::MAX_NAME)?;
@@ -212,89 +217,154 @@ impl From<EntryError> for ApiError {
     }
 }
 
-fn local(field: &'static str, text: &Option<String>) -> Result<chrono::NaiveDateTime> {
-    let text = text.as_deref().map(str::trim).unwrap_or_default();
+/// A wall-clock time a person typed for `field`, in `tz`.
+fn local(
+    field: &str,
+    text: Option<&str>,
+) -> std::result::Result<chrono::NaiveDateTime, DomainError> {
+    let text = text.map(str::trim).unwrap_or_default();
     if text.is_empty() {
-        return Err(ApiError::invalid(
+        return Err(DomainError::problem(
             field,
+            ProblemCode::Required,
             format!("{field}: required, a local time such as 2027-03-19T18:00"),
         ));
     }
     parse_local(text).ok_or_else(|| {
-        ApiError::invalid(
+        DomainError::problem(
             field,
+            ProblemCode::BadTime,
             format!(
-                "`{text}` is not a local time; write it like 2027-03-19T18:00 (wall-clock in --tz)"
+                "{field} `{text}` is not a local time; write it like 2027-03-19T18:00 (wall-clock in --tz)"
             ),
         )
+        .with("value", text)
     })
 }
 
+/// What `Entry::validate` refused, as a problem of its field: a rule it cannot expand is
+/// `bad_rule` with the rule's own complaint.
+fn entry_problem(e: EntryError) -> DomainError {
+    match e.field {
+        "rrule" | "rdate" | "exdate" => {
+            // The rule reader's own words, without the sentence Relm wraps them in.
+            let detail = e
+                .message
+                .split_once("is not a valid RRULE: ")
+                .map_or(e.message.as_str(), |(_, why)| why);
+            let detail = detail
+                .trim_start_matches("RRule parsing error: ")
+                .to_string();
+            DomainError::problem(e.field, ProblemCode::BadRule, e.message).with("detail", detail)
+        }
+        field => DomainError::invalid(field, e.message),
+    }
+}
+
 impl CalendarInput {
+    /// The entry a person described, or every problem of the description at once, each with
+    /// its field and code (the app words them beside the fields).
     fn to_entry(&self) -> Result<Entry> {
+        let mut problems = Problems::default();
         let kind = match self.kind.as_deref().map(str::trim) {
-            Some("freeze") => Kind::Freeze,
-            Some("window") => Kind::Window,
+            Some("freeze") => Some(Kind::Freeze),
+            Some("window") => Some(Kind::Window),
             other => {
-                return Err(ApiError::invalid(
-                    "kind",
-                    format!("kind `{}`: use freeze or window", other.unwrap_or_default()),
-                ));
+                let other = other.unwrap_or_default();
+                problems.add(
+                    DomainError::problem(
+                        "kind",
+                        ProblemCode::UnknownChoice,
+                        format!("kind `{other}`: use freeze or window"),
+                    )
+                    .with("value", other)
+                    .with("allowed", "freeze, window"),
+                );
+                None
             }
         };
-        if kind == Kind::Window && self.soft {
-            return Err(ApiError::invalid("level", "--soft applies to freezes only"));
+        if kind == Some(Kind::Window) && self.soft {
+            problems.add(DomainError::invalid(
+                "level",
+                "--soft applies to freezes only",
+            ));
         }
-        let level =
-            (kind == Kind::Freeze).then_some(if self.soft { Level::Soft } else { Level::Hard });
-        let list = |v: &[String], field: &'static str| -> Result<Vec<chrono::NaiveDateTime>> {
+        let name = self.name.as_deref().map(str::trim).unwrap_or_default();
+        if name.is_empty() {
+            problems.add(DomainError::problem(
+                "name",
+                ProblemCode::Required,
+                "give the entry a name",
+            ));
+        }
+        let tz = problems.check(relm_domain::window::parse_zone(
+            self.tz.as_deref().unwrap_or_default(),
+        ));
+        let start = problems.check(local("start", self.start.as_deref()));
+        let end = problems.check(local("end", self.end.as_deref()));
+        let list = |v: &[String], field: &str, problems: &mut Problems| {
             v.iter()
-                .map(|t| {
-                    parse_local(t).ok_or_else(|| {
-                        ApiError::invalid(
-                            field,
-                            format!("{field} `{t}` is not a local time such as 2027-03-19T18:00"),
-                        )
-                    })
-                })
-                .collect()
+                .filter_map(|t| problems.check(local(field, Some(t))))
+                .collect::<Vec<_>>()
+        };
+        let exdates = list(&self.exdates, "exdate", &mut problems);
+        let rdates = list(&self.rdates, "rdate", &mut problems);
+        // Typed in by a person, an entry needs a length (imported events may have none).
+        if let (Some(start), Some(end)) = (start, end)
+            && end <= start
+        {
+            problems.add(DomainError::problem(
+                "end",
+                ProblemCode::EndNotAfterStart,
+                format!(
+                    "end: the end ({}) must be after the start ({}): an entry needs a positive duration",
+                    fmt_local(end),
+                    fmt_local(start)
+                ),
+            ));
+        } else if let (Some(start), Some(end)) = (start, end)
+            && end - start > chrono::TimeDelta::days(MAX_DURATION_DAYS)
+        {
+            problems.add(
+                DomainError::problem(
+                    "end",
+                    ProblemCode::SpanTooLong,
+                    format!(
+                        "end: an occurrence may last at most {MAX_DURATION_DAYS} days; check the year of the end"
+                    ),
+                )
+                .with("max", MAX_DURATION_DAYS),
+            );
+        }
+        let (Some(kind), Some(tz), Some(start), Some(end), true) =
+            (kind, tz, start, end, problems.is_empty())
+        else {
+            return Err(problems.done().expect_err("a part failed").into());
         };
         let mut entry = Entry {
-            name: self.name.clone().unwrap_or_default(),
+            name: name.to_string(),
             kind,
-            level,
+            level: (kind == Kind::Freeze).then_some(if self.soft {
+                Level::Soft
+            } else {
+                Level::Hard
+            }),
             scope: Scope {
                 environments: self.environments.clone(),
                 services: self.services.clone(),
             },
             reason: self.reason.clone().unwrap_or_default().trim().to_string(),
-            tz: self
-                .tz
-                .clone()
-                .filter(|z| !z.trim().is_empty())
-                .ok_or_else(|| {
-                    ApiError::invalid("tz", "tz: required, an IANA zone such as Europe/Paris")
-                })?,
-            start: local("start", &self.start)?,
-            end: local("end", &self.end)?,
+            tz: tz.name().to_string(),
+            start,
+            end,
             rrule: self.rrule.clone().filter(|r| !r.trim().is_empty()),
-            exdates: list(&self.exdates, "exdate")?,
-            rdates: list(&self.rdates, "rdate")?,
+            exdates,
+            rdates,
             ..Entry::blank()
         };
-        // Typed in by a person, an entry needs a length (imported events may have none).
-        if entry.end <= entry.start {
-            return Err(ApiError::invalid(
-                "end",
-                format!(
-                    "end: the end ({}) must be after the start ({}): an entry needs a positive duration",
-                    fmt_local(entry.end),
-                    fmt_local(entry.start)
-                ),
-            ));
-        }
-        entry.validate()?;
+        // The texts first: a name too long is said as such, not as the calendar's rule.
         check_entry_text(&entry)?;
+        entry.validate().map_err(entry_problem)?;
         Ok(entry)
     }
 }
@@ -397,7 +467,8 @@ impl Relm {
         Ok(calendar::list(self.store.conn())?)
     }
 
-    pub(crate) fn calendar_entry(&self, id: &str) -> Result<CalendarRow> {
+    /// One entry by its id.
+    pub fn calendar_entry(&self, id: &str) -> Result<CalendarRow> {
         self.calendar_entries()?
             .into_iter()
             .find(|r| r.id == id)
@@ -576,6 +647,41 @@ impl Relm {
         Ok(scope)
     }
 
+    /// Import the iCalendar file at `path` (read as outside input: a regular file of at most
+    /// [`MAX_ICS_FILE`] bytes, UTF-8), as [`Relm::import_calendar`] does its text.
+    pub fn import_calendar_file(
+        &mut self,
+        path: &std::path::Path,
+        req: &ImportRequest,
+    ) -> Result<ImportOutcome> {
+        let bytes = crate::files::read_user_file(path, MAX_ICS_FILE, "; split it")?;
+        let shown = path.display().to_string();
+        let text = String::from_utf8(bytes).map_err(|_| {
+            crate::files::bad_file(
+                "file",
+                &shown,
+                "not_utf8",
+                format!(
+                    "{shown} is not UTF-8 text, as RFC 5545 requires; export it again as UTF-8"
+                ),
+            )
+        })?;
+        self.import_calendar(&text, &shown, req)
+    }
+
+    /// Write the calendar ([`Relm::calendar_ics`]) to `path`; returns how many events it holds.
+    pub fn export_calendar_file(
+        &self,
+        path: &std::path::Path,
+        from: Option<&str>,
+        to: Option<&str>,
+        scope: &[String],
+    ) -> Result<usize> {
+        let ics = self.calendar_ics(from, to, scope)?;
+        crate::reports::write_whole(path, ics.as_bytes())?;
+        Ok(ics.matches("BEGIN:VEVENT").count())
+    }
+
     /// Import an iCalendar file (Outlook, Google Calendar, Thunderbird, Relm) as freezes or
     /// windows (one entry per event, RRULE kept) or as a holiday set (one freeze over every
     /// holiday date). All or nothing: any error names `file:line` and nothing is recorded. An
@@ -589,9 +695,24 @@ impl Relm {
         self.workspace_id()?;
         // A file name is outside text too: it is quoted in errors and in a holiday set's reason.
         let file = &*relm_domain::text::shown(file);
-        let floating = zone(req.tz.as_deref().unwrap_or("UTC"))?;
-        let fail =
-            |line: usize, m: String| ApiError::invalid("file", format!("{file}:{line}: {m}"));
+        let floating = relm_domain::window::parse_zone(req.tz.as_deref().unwrap_or("UTC"))?;
+        // The scope is the request's, not the file's: its names are said as the request's.
+        let mut problems = Problems::default();
+        for v in &req.environments {
+            problems.check(relm_domain::text::check_name("environment", v));
+        }
+        for v in &req.services {
+            problems.check(relm_domain::text::check_name("service", v));
+        }
+        problems.done()?;
+        // What the file holds that Relm cannot take, at its line (the app words the reason and
+        // shows the reader's English detail).
+        let fail = |line: usize, m: String| -> ApiError {
+            crate::files::bad_file("file", file, "not_calendar", format!("{file}:{line}: {m}"))
+                .with("line", line)
+                .with("detail", m)
+                .into()
+        };
         let reading =
             relm_calendar::ics_read::read(text, floating).map_err(|e| fail(e.line, e.message))?;
         let mut notes: Vec<String> = reading
@@ -609,10 +730,13 @@ impl Relm {
             .filter(|e| !e.is_release)
             .collect();
         if events.is_empty() {
-            return Err(ApiError::invalid(
+            return Err(crate::files::bad_file(
                 "file",
+                file,
+                "no_events",
                 format!("{file}: no events to import"),
-            ));
+            )
+            .into());
         }
         let (kind, level) = match req.kind.as_str() {
             "freeze" | "holidays" => (
@@ -659,8 +783,9 @@ impl Relm {
                 .clone()
                 .filter(|n| !n.trim().is_empty())
                 .ok_or_else(|| {
-                    ApiError::invalid(
+                    DomainError::problem(
                         "name",
+                        ProblemCode::Required,
                         "name the holiday set: --name \"French public holidays\"",
                     )
                 })?;

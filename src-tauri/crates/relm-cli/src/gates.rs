@@ -187,10 +187,8 @@ pub fn calendar(opts: &Options, cmd: CalendarCmd) -> Result<Outcome> {
             envs,
             services,
         } => {
-            let text = read(&file)?;
-            let outcome = relm.import_calendar(
-                &text,
-                &file.display().to_string(),
+            let outcome = relm.import_calendar_file(
+                &file,
                 &ImportRequest {
                     kind,
                     name,
@@ -258,9 +256,7 @@ pub fn calendar(opts: &Options, cmd: CalendarCmd) -> Result<Outcome> {
                     ..Outcome::ok(serde_json::json!({ "feeds": all }), text)?
                 });
             };
-            let ics = relm.calendar_ics(from.as_deref(), to.as_deref(), &scope)?;
-            let events = ics.matches("BEGIN:VEVENT").count();
-            relm_api::reports::write_whole(&out, ics.as_bytes())?;
+            let events = relm.export_calendar_file(&out, from.as_deref(), to.as_deref(), &scope)?;
             let text = format!("wrote {events} events to {}", out.display());
             Outcome::ok(serde_json::json!({ "out": out, "events": events }), text)
         }

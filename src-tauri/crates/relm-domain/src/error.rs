@@ -83,6 +83,10 @@ pub enum ProblemCode {
     /// `tag_value`, `truncated`, `not_json`, `too_deep`, `unknown_format`,
     /// `unsupported_version`, `invalid`, `too_many_packages`).
     BadSbom,
+    /// Not a recurrence rule Relm can expand (`detail`: what is wrong with it, in English).
+    BadRule,
+    /// One occurrence would last longer than a calendar entry may (`max`: days).
+    SpanTooLong,
     /// A rule with no code of its own: the message says it (in English).
     Other,
 }

@@ -1,0 +1,192 @@
+// The release calendar planned in the app: freezes and maintenance windows added, changed and
+// removed; a calendar client's file imported; the calendar written out as an .ics file. Every
+// change is checked against what the command line reads from the same data folder.
+
+import assert from "node:assert/strict";
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import {
+  answerFileDialog,
+  cli,
+  createRelease,
+  dataDir,
+  errorOf,
+  find,
+  inFrench,
+  screenshot,
+  set,
+  stopDriver,
+  until,
+  withApp,
+} from "./harness.mjs";
+
+after(stopDriver);
+
+const ROOT = join(import.meta.dirname, "../..");
+
+/** Open the calendar on March 2027 in UTC, whatever today is and wherever the machine is. */
+async function march(b) {
+  await b.execute(() => (location.hash = "#/calendar?date=2027-03-15"));
+  await (await find(b, "[data-view=month]")).click();
+  await (await find(b, "select[name=zone]")).selectByAttribute("value", "UTC");
+  const title = await find(b, "[data-testid=calendar-month]");
+  await until(b, async () => (await title.getAttribute("data-month")) === "2027-03", "March");
+}
+
+/** Put `value` in the open form's field `name` as typing would. */
+const fill = (b, form, name, value) => set(b, `[data-testid=${form}] [name=${name}]`, value);
+
+const day = async (b, d) => (await find(b, `[data-day="${d}"]`)).getHTML();
+
+test("a release manager adds, changes and removes a freeze in the app, in French, each mistake said beside its field", async () => {
+  const dir = dataDir();
+  cli(dir, "init", "--workspace", "Cal", "--name", "Ann", "--email", "ann@example.com");
+  createRelease(
+    dir,
+    "api",
+    "2.0.0",
+    "prod",
+    "--start",
+    "2027-03-19T19:00",
+    "--end",
+    "2027-03-19T20:00",
+    "--tz",
+    "UTC",
+  );
+  await withApp("calendar-edit", dir, async (b) => {
+    await inFrench(b);
+    await march(b);
+    await (await find(b, "[data-testid=add-entry]")).click();
+    const form = await find(b, "[data-testid=entry-form]");
+    // Every mistake at once, each beside its field, in French.
+    await fill(b, "entry-form", "name", "");
+    await fill(b, "entry-form", "start", "2027-03-19T18:00");
+    await fill(b, "entry-form", "end", "2027-03-19T17:00");
+    await fill(b, "entry-form", "tz", "Europe/Atlantide");
+    await (await find(b, "[data-testid=save-entry]")).click();
+    await until(b, async () => (await errorOf(b, "name")) !== null, "the name's problem");
+    assert.equal(
+      await errorOf(b, "name"),
+      "Donnez un nom à l’entrée, par exemple «\u00a0Gel de fin d’année\u00a0».",
+    );
+    assert.match(
+      await errorOf(b, "tz"),
+      /«\u00a0Europe\/Atlantide\u00a0» n’est pas un fuseau horaire/,
+    );
+    assert.equal(await errorOf(b, "end"), "La fin doit venir après le début.");
+    await fill(b, "entry-form", "name", "Gel de fin de trimestre");
+    await fill(b, "entry-form", "tz", "UTC");
+    await (await find(b, "[data-testid=save-entry]")).click();
+    await until(b, async () => (await errorOf(b, "name")) === null, "the name accepted");
+    assert.equal(await errorOf(b, "end"), "La fin doit venir après le début.");
+    // A rule typed in that cannot repeat is said beside it.
+    await fill(b, "entry-form", "end", "2027-03-22T06:00");
+    await (await form.$("select[name=repeat]")).selectByAttribute("value", "custom");
+    await fill(b, "entry-form", "rrule", "FREQ=FORTNIGHTLY");
+    await (await find(b, "[data-testid=save-entry]")).click();
+    await until(b, async () => (await errorOf(b, "rrule")) !== null, "the rule's problem");
+    assert.match(
+      await errorOf(b, "rrule"),
+      /^Cette règle n’est pas utilisable\. Le lecteur de règles répond \(en anglais\)\u00a0: `FORTNIGHTLY` is not a valid frequency\.$/,
+    );
+    await screenshot(b, "calendar-entry-errors-fr");
+    assert.equal(cli(dir, "calendar", "entries").length, 0, "nothing recorded");
+    // Right at last: a hard freeze every month, on prod only, until June.
+    await (await form.$("select[name=repeat]")).selectByAttribute("value", "monthly");
+    await fill(b, "entry-form", "until", "2027-06-30");
+    await fill(b, "entry-form", "environments", "prod");
+    await fill(b, "entry-form", "reason", "Clôture comptable");
+    await (await find(b, "[data-testid=save-entry]")).click();
+    await until(b, async () => cli(dir, "calendar", "entries").length === 1, "recorded");
+    const [entry] = cli(dir, "calendar", "entries");
+    assert.equal(entry.name, "Gel de fin de trimestre");
+    assert.equal(entry.level, "hard");
+    assert.equal(entry.tz, "UTC");
+    assert.equal(entry.start, "2027-03-19T18:00");
+    assert.equal(entry.rrule, "FREQ=MONTHLY;UNTIL=20270630T235959");
+    assert.deepEqual(entry.scope.environments, ["prod"]);
+    assert.equal(entry.reason, "Clôture comptable");
+    // On the month, and the release inside it is a conflict now.
+    await until(b, async () => /Gel de fin de trimestre/.test(await day(b, "2027-03-20")), "drawn");
+    const conflicts = await find(b, "[data-testid=calendar-conflicts]");
+    await until(b, async () => /api 2\.0\.0/.test(await conflicts.getText()), "the conflict");
+    // Changed into a soft freeze: the form opens with what was recorded.
+    await (await find(b, '[data-day="2027-03-20"] [data-entry="Gel de fin de trimestre"]')).click();
+    await (await find(b, "[data-testid=edit-entry]")).click();
+    const again = await find(b, "[data-testid=entry-form]");
+    assert.equal(await (await again.$("select[name=repeat]")).getValue(), "monthly");
+    assert.equal(await (await again.$("[name=environments]")).getValue(), "prod");
+    await (await again.$("select[name=kind]")).selectByAttribute("value", "soft");
+    await screenshot(b, "calendar-entry-edit-fr");
+    await (await find(b, "[data-testid=save-entry]")).click();
+    await until(b, async () => cli(dir, "calendar", "entries")[0].level === "soft", "soft now");
+    assert.equal(cli(dir, "calendar", "entries")[0].rrule, entry.rrule, "the rule kept");
+    // Removed, after saying what it means; the release is free again.
+    await (await find(b, '[data-day="2027-03-20"] [data-entry="Gel de fin de trimestre"]')).click();
+    await (await find(b, "[data-testid=remove-entry]")).click();
+    const ask = await find(b, "[data-testid=remove-entry-dialog]");
+    assert.match(await ask.getText(), /Retirer «\sGel de fin de trimestre\s» \(Gel souple\)\s\?/);
+    assert.match(await ask.getText(), /Son historique reste dans le registre\./);
+    await (await find(b, "[data-testid=confirm-remove]")).click();
+    await until(b, async () => cli(dir, "calendar", "entries").length === 0, "removed");
+    await until(b, async () => !/api 2\.0\.0/.test(await conflicts.getText()), "no conflict");
+    const kinds = cli(dir, "audit", "log").map((e) => e.kind);
+    for (const k of ["calendar.entry_added", "calendar.entry_updated", "calendar.entry_removed"])
+      assert.ok(kinds.includes(k), `${k} signed`);
+  });
+});
+
+test("a calendar client's file is imported in the app and the calendar is written out as .ics", async () => {
+  const dir = dataDir();
+  cli(dir, "init", "--workspace", "Cal", "--name", "Ann", "--email", "ann@example.com");
+  const files = dataDir();
+  // Written by Outlook: a weekly series with a moved and a cancelled occurrence.
+  const outlook = join(files, "outlook.ics");
+  copyFileSync(join(ROOT, "tests/corpus/ics/outlook-series-with-changes.ics"), outlook);
+  const junk = join(files, "notes.ics");
+  writeFileSync(junk, "hello world\n");
+  await withApp("calendar-import", dir, async (b) => {
+    await march(b);
+    await (await find(b, "[data-testid=import-ics]")).click();
+    const form = await find(b, "[data-testid=import-form]");
+    // A file that is not a calendar is said beside the file, nothing imported.
+    await (await find(b, "[data-testid=choose-file]")).click();
+    await answerFileDialog(junk);
+    await until(b, async () => (await (await form.$("[name=file]")).getValue()) === junk, "chosen");
+    await (await find(b, "[data-testid=import-calendar]")).click();
+    await until(b, async () => (await errorOf(b, "file")) !== null, "the file's problem");
+    assert.match(await errorOf(b, "file"), /^Line 1 of the file cannot be read as a calendar: /);
+    assert.equal(cli(dir, "calendar", "entries").length, 0);
+    // Outlook's file, as maintenance windows on prod.
+    await fill(b, "import-form", "file", outlook);
+    await (await form.$("select[name=kind]")).selectByAttribute("value", "window");
+    await fill(b, "import-form", "environments", "prod");
+    await screenshot(b, "calendar-import");
+    await (await find(b, "[data-testid=import-calendar]")).click();
+    const done = await find(b, "[data-testid=imported]");
+    assert.match(await done.getText(), /Calendar imported: 1 entry added, 0 updated\./);
+    const entries = cli(dir, "calendar", "entries");
+    assert.equal(entries.length, 1);
+    assert.equal(entries[0].kind, "window");
+    assert.deepEqual(entries[0].scope.environments, ["prod"]);
+    // An imported entry with exceptions is changed in its calendar, not in the form.
+    const name = entries[0].name;
+    const [first] = cli(dir, "calendar", "list", "--from", "2027-01-01", "--to", "2028-01-01");
+    await b.execute((d) => (location.hash = `#/calendar?date=${d}`), first.start_utc.slice(0, 10));
+    await (
+      await find(b, `[data-day="${first.start_utc.slice(0, 10)}"] [data-entry="${name}"]`)
+    ).click();
+    await find(b, "[data-testid=entry-from-file]");
+    assert.equal(await b.$("[data-testid=edit-entry]").isExisting(), false);
+    // The whole calendar written out, and read back by the command line's own reader.
+    const out = join(files, "relm.ics");
+    await (await find(b, "[data-testid=export-ics]")).click();
+    await answerFileDialog(out);
+    await until(b, async () => existsSync(out), "written");
+    const text = readFileSync(out, "utf8");
+    assert.match(text, /^BEGIN:VCALENDAR\r\n/);
+    assert.ok(text.includes(`SUMMARY:${name}`), "the window exported");
+    await screenshot(b, "calendar-imported");
+  });
+});
