@@ -18,6 +18,7 @@ fn en(id: &str) -> &'static str {
         "window" => "Window",
         "help" => "Help",
         "new-release" => "New release",
+        "new-entry" => "New freeze or window…",
         "sync" => "Sync now",
         "go:dashboard" => "Dashboard",
         "go:releases" => "Releases",
@@ -41,6 +42,7 @@ fn fr(id: &str) -> &'static str {
         "window" => "Fenêtre",
         "help" => "Aide",
         "new-release" => "Nouvelle mise en production",
+        "new-entry" => "Nouveau gel ou nouvelle fenêtre…",
         "sync" => "Synchroniser",
         "go:dashboard" => "Tableau de bord",
         "go:releases" => "Mises en production",
@@ -69,6 +71,7 @@ pub fn build<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<Menu<R>> {
         true,
         &[
             &item("new-release", Some("CmdOrCtrl+N"))?,
+            &item("new-entry", None)?,
             &item("sync", Some("CmdOrCtrl+Shift+S"))?,
             &PredefinedMenuItem::separator(app)?,
             &PredefinedMenuItem::quit(app, None)?,

@@ -188,5 +188,10 @@ test("a calendar client's file is imported in the app and the calendar is writte
     assert.match(text, /^BEGIN:VCALENDAR\r\n/);
     assert.ok(text.includes(`SUMMARY:${name}`), "the window exported");
     await screenshot(b, "calendar-imported");
+    // The File menu's "New freeze or window…" leads here from any page, the form open.
+    await b.execute(() => (location.hash = "#/risks"));
+    await b.execute(() => (location.hash = "#/calendar/new"));
+    await find(b, "[data-testid=entry-form]");
+    assert.equal(await b.execute(() => location.hash), "#/calendar");
   });
 });

@@ -34,7 +34,8 @@ export const PAGES: Page[] = [
 
 export interface Route {
   page: Page | InnerPage;
-  /** Release id for `#/releases/ID` and `#/releases/ID/edit`; "new" for the create form. */
+  /** Release id for `#/releases/ID` and `#/releases/ID/edit`; "new" for the create form (of a
+   *  release, or of a calendar entry at `#/calendar/new`). */
   id: string | null;
   edit: boolean;
   /** `#/releases/ID/edit?focus=evidence`: the form field to start on. */
