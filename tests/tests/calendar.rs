@@ -300,18 +300,31 @@ fn a_person_s_bad_entry_is_said_field_by_field() {
     let r = Replica::new();
     r.init();
     let before = r.event_count();
-    let codes = |args: &[&str]| -> Vec<(String, String)> {
-        let mut all = vec!["calendar", "add"];
-        all.extend(args);
-        let err = r.refused(&all, 2);
+    // `calendar add KIND --name x` at a good time, with `changes` to its options.
+    let refused = |kind: &str, changes: &[(&str, &str)]| {
+        let mut args: Vec<String> = ["calendar", "add", kind, "--name", "x", "--tz", "UTC"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        args.extend(["--start", "2027-03-20T10:00", "--end", "2027-03-20T11:00"].map(String::from));
+        for (flag, value) in changes {
+            match args.iter().position(|a| a == flag) {
+                Some(i) => args[i + 1] = value.to_string(),
+                None => args.extend([flag.to_string(), value.to_string()]),
+            }
+        }
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        r.refused(&refs, 2)
+    };
+    let codes = |err: serde_json::Value| -> Vec<(String, String)> {
         err["problems"]
             .as_array()
             .unwrap()
             .iter()
             .map(|p| {
                 (
-                    p["field"].as_str().unwrap().to_string(),
-                    p["code"].as_str().unwrap().to_string(),
+                    p["field"].as_str().unwrap().into(),
+                    p["code"].as_str().unwrap().into(),
                 )
             })
             .collect()
@@ -322,17 +335,14 @@ fn a_person_s_bad_entry_is_said_field_by_field() {
             .collect()
     };
     assert_eq!(
-        codes(&[
+        codes(refused(
             "freeze",
-            "--name",
-            " ",
-            "--start",
-            "19/03/2027",
-            "--end",
-            "2027-03-20T10:00",
-            "--tz",
-            "Mars/Olympus"
-        ]),
+            &[
+                ("--name", " "),
+                ("--start", "19/03/2027"),
+                ("--tz", "Mars/Olympus")
+            ]
+        )),
         pairs(&[
             ("name", "required"),
             ("tz", "unknown_zone"),
@@ -340,78 +350,20 @@ fn a_person_s_bad_entry_is_said_field_by_field() {
         ])
     );
     assert_eq!(
-        codes(&[
-            "freeze",
-            "--name",
-            "x",
-            "--start",
-            "2027-03-20T10:00",
-            "--end",
-            "2027-03-20T09:00",
-            "--tz",
-            "UTC"
-        ]),
+        codes(refused("freeze", &[("--end", "2027-03-20T09:00")])),
         pairs(&[("end", "end_not_after_start")])
     );
-    let long = r.refused(
-        &[
-            "calendar",
-            "add",
-            "freeze",
-            "--name",
-            "x",
-            "--start",
-            "2027-03-20T10:00",
-            "--end",
-            "2028-03-21T10:00",
-            "--tz",
-            "UTC",
-        ],
-        2,
-    );
+    let long = refused("freeze", &[("--end", "2028-03-21T10:00")]);
     assert_eq!(long["problems"][0]["code"], "span_too_long");
     assert_eq!(long["problems"][0]["params"]["max"], "366");
-    let rule = r.refused(
-        &[
-            "calendar",
-            "add",
-            "window",
-            "--name",
-            "x",
-            "--start",
-            "2027-03-20T10:00",
-            "--end",
-            "2027-03-20T11:00",
-            "--tz",
-            "UTC",
-            "--rrule",
-            "FREQ=FORTNIGHTLY",
-        ],
-        2,
-    );
-    assert_eq!(rule["problems"][0]["field"], "rrule");
-    assert_eq!(rule["problems"][0]["code"], "bad_rule");
-    assert!(
-        rule["problems"][0]["params"]["detail"]
-            .as_str()
-            .unwrap()
-            .contains("`FORTNIGHTLY` is not a valid frequency"),
-        "{rule}"
+    let rule = refused("window", &[("--rrule", "FREQ=FORTNIGHTLY")]);
+    assert_eq!(codes(rule.clone()), pairs(&[("rrule", "bad_rule")]));
+    assert_eq!(
+        rule["problems"][0]["params"]["detail"], "`FORTNIGHTLY` is not a valid frequency.",
+        "the rule reader's words alone"
     );
     assert_eq!(
-        codes(&[
-            "freeze",
-            "--name",
-            "x",
-            "--start",
-            "2027-03-20T10:00",
-            "--end",
-            "2027-03-20T11:00",
-            "--tz",
-            "UTC",
-            "--env",
-            "prod env"
-        ]),
+        codes(refused("freeze", &[("--env", "prod env")])),
         pairs(&[("environment", "bad_name")])
     );
     assert_eq!(r.event_count(), before, "nothing recorded");

@@ -2,6 +2,7 @@
 // picked), never in the machine's: days, wall-clock times, moving a window to another day or
 // time, and the order of environment lanes.
 
+import { formErrors, type FormErrors } from "./problems";
 import type { CalendarRelease, Occurrence } from "./types";
 
 const MINUTE = 60_000;
@@ -323,4 +324,25 @@ export function repeatOf(rule: string | null | undefined): {
   if (found && m)
     return { repeat: found, until: m[2] ? `${m[2]}-${m[3]}-${m[4]}` : "", custom: "" };
   return { repeat: "custom", until: "", custom: rule };
+}
+
+/** The names of a scope field ("prod, staging"): trimmed, empty ones left out. */
+export function scopeNames(text: string): string[] {
+  return text
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+/** A calendar form's field for what the backend names a problem's field: a scope's item by the
+ *  list's singular (`environment`), a freeze's level by its kind. */
+export function entryField(field: string): string {
+  return { environment: "environments", service: "services", level: "kind" }[field] ?? field;
+}
+
+/** A calendar form's errors (`formErrors`), each beside the form's field it is about. */
+export function entryErrors(e: unknown, values: object, scope: string): FormErrors {
+  const shown = formErrors(e, (f) => entryField(f) in values, scope);
+  const fields = Object.entries(shown.fields).map(([f, m]) => [entryField(f), m]);
+  return { fields: Object.fromEntries(fields), general: shown.general };
 }
