@@ -1536,7 +1536,7 @@ export const en = {
   "policy.source": "Policy file",
   "policy.simulate": "Simulate a draft",
   "policy.simulateHint":
-    "Paste a draft policy (TOML) to see which verdicts it would change, now. Nothing is recorded; an admin applies it with relm policy apply FILE --note TEXT.",
+    "Paste a draft policy (TOML) to see which verdicts it would change, now. Nothing is recorded: once its changes are shown, an admin applies it here, with a note.",
   "policy.run": "Simulate",
   "policy.noChange": "No verdict would change ({checked} checked).",
   "policy.changes":
@@ -1562,7 +1562,7 @@ export const en = {
   "decision.reject": "rejected",
   "calendar.title": "Calendar",
   "calendar.unreadable":
-    "The entry “{name}” ({id}, owner {owner}) cannot be read and is left out: {why}. Releases it covers are blocked until it is removed: relm calendar remove {id}",
+    "The entry “{name}” ({id}, owner {owner}) cannot be read and is left out: {why}. Releases it covers are blocked until it is removed.",
   "calendar.prev": "Previous month",
   "calendar.next": "Next month",
   "calendar.today": "Today",
@@ -1642,7 +1642,7 @@ export const en = {
   "entry.added": "Entry “{name}” added.",
   "entry.updated": "Entry “{name}” changed.",
   "entry.removed": "Entry “{name}” removed.",
-  "entry.removeTitle": "Remove the {kind} “{name}”?",
+  "entry.removeTitle": "Remove “{name}” ({kind})?",
   "entry.removeLead.freeze":
     "Releases it holds back can then go out in its time. Its history stays in the ledger.",
   "entry.removeLead.window":
@@ -3327,7 +3327,7 @@ export const fr: Record<MessageKey, string> = {
   "policy.source": "Fichier de politique",
   "policy.simulate": "Simuler un brouillon",
   "policy.simulateHint":
-    "Collez un brouillon de politique (TOML) pour voir quels verdicts il changerait, maintenant. Rien n’est enregistré ; un administrateur l’applique avec relm policy apply FICHIER --note TEXTE.",
+    "Collez un brouillon de politique (TOML) pour voir quels verdicts il changerait, maintenant. Rien n’est enregistré : une fois ses changements affichés, un administrateur l’applique ici, avec une note.",
   "policy.run": "Simuler",
   "policy.noChange": "Aucun verdict ne changerait ({checked} vérifiés).",
   "policy.changes":
@@ -3354,7 +3354,7 @@ export const fr: Record<MessageKey, string> = {
   "decision.reject": "refusée",
   "calendar.title": "Calendrier",
   "calendar.unreadable":
-    "L’entrée « {name} » ({id}, responsable {owner}) est illisible et n’est pas affichée : {why}. Les mises en production qu’elle couvre restent bloquées tant qu’elle n’est pas supprimée : relm calendar remove {id}",
+    "L’entrée « {name} » ({id}, responsable {owner}) est illisible et n’est pas affichée : {why}. Les mises en production qu’elle couvre restent bloquées tant qu’elle n’est pas retirée.",
   "calendar.prev": "Mois précédent",
   "calendar.next": "Mois suivant",
   "calendar.today": "Aujourd’hui",
