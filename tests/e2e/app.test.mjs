@@ -57,6 +57,7 @@ test("first launch creates a workspace, adds a remote and syncs", async () => {
     await (await form.$("button[type=submit]")).click();
     // The app asks for a key backup right away; it can be put off.
     const backup = await find(b, "[data-testid=backup-dialog]");
+    await screenshot(b, "backup-dialog");
     await (await backup.$("button[type=button]")).click();
     const name = await find(b, "[data-testid=workspace-name]");
     await until(b, async () => (await name.getText()) === "Payments", "workspace name in header");

@@ -210,6 +210,7 @@ when = { tiers = ["production"] }
     await (await rehearsal.$("[data-testid=record]")).click();
     const why = await find(b, "[data-error=evidence]");
     assert.match(await why.getText(), /sha256/);
+    await screenshot(b, "rehearsal-dialog");
     await (await rehearsal.$("input[name=evidence]")).setValue("https://ci.example.com/runs/41");
     await (
       await rehearsal.$("textarea[name=note]")
