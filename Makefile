@@ -110,6 +110,7 @@ screenshots: build tauri-driver
 test: export CARGO_INCREMENTAL ?= 0
 test: deps lint pyref
 	$(CARGO) build -p relm-cli -p relm-app --locked
+	$(CARGO) build -p relm-tests --bin relm-plant-strangers --locked
 	INSTA_UPDATE=no $(CARGO) test --workspace --locked
 	cd ui && $(NPM) test --silent
 	$(MAKE) --no-print-directory e2e

@@ -46,6 +46,7 @@ const COMMANDS: &[&str] = &[
     "retry_outbox",
     "sync_now",
     "sync_status",
+    "purge_waiting",
     "workspace_settings",
     "configure_workspace",
     "rotate_member",

@@ -714,6 +714,14 @@ pub fn sync_status(state: State<'_, AppState>) -> Result<SyncStatus> {
     state.with(|r| r.sync_status())
 }
 
+/// Forget the events waiting for a key no member has, or for earlier events (local state:
+/// they stay on the remotes and come back if their files are read again); returns how many.
+#[tauri::command(async)]
+#[tracing::instrument(skip(state), err)]
+pub fn purge_waiting(state: State<'_, AppState>) -> Result<usize> {
+    state.with(|r| r.purge_waiting(None))
+}
+
 #[tauri::command(async)]
 #[tracing::instrument(skip(state), err)]
 pub fn workspace_settings(state: State<'_, AppState>) -> Result<WorkspaceSettings> {

@@ -124,6 +124,7 @@ pub fn run() {
             commands::retry_outbox,
             commands::sync_now,
             commands::sync_status,
+            commands::purge_waiting,
             commands::workspace_settings,
             commands::configure_workspace,
             commands::rotate_member,

@@ -2134,3 +2134,44 @@ test("joining from the welcome screen gives a replica that reads but is not a me
     assert.ok(!readFileSync(f).includes(TOKEN), `the token is in ${f}`);
   }
 });
+
+test("events waiting for a key no member has are forgotten from the Audit page, in French", async () => {
+  const dir = dataDir();
+  const remote = dataDir();
+  cli(dir, "init", "--workspace", "Held", "--name", "Ann", "--email", "ann@example.com");
+  cli(dir, "remote", "add", "usb", remote);
+  cli(dir, "sync");
+  // Three events from a stranger, written into the shared folder by anyone who can write there.
+  const plant = new URL("../../target/debug/relm-plant-strangers", import.meta.url).pathname;
+  execFileSync(plant, [remote, cli(dir, "status").workspace_id, "3"]);
+  cli(dir, "sync");
+  assert.equal(cli(dir, "sync", "status").pending.length, 3);
+  await withApp("forget-waiting", dir, async (b) => {
+    await inFrench(b);
+    await b.execute(() => (location.hash = "#/audit"));
+    await until(
+      b,
+      async () =>
+        /3 événements en attente/.test(
+          await (await find(b, "[data-testid=held-events]")).getText(),
+        ),
+      "the waiting events counted",
+    );
+    const held = await find(b, "[data-testid=pending-events]");
+    assert.equal((await held.$$("li")).length, 3);
+    assert.match(await held.getText(), /il attend une clé qu’aucun membre n’a encore/);
+    await (await find(b, "[data-testid=forget-waiting]")).click();
+    const ask = await find(b, "[data-testid=forget-dialog]");
+    assert.match(await ask.getText(), /Oublier 3 événements en attente\s\?/);
+    assert.match(await ask.getText(), /restent sur les dépôts distants/);
+    await screenshot(b, "forget-waiting-fr");
+    await (await find(b, "[data-testid=confirm-forget]")).click();
+    await until(
+      b,
+      async () => !(await b.$("[data-testid=pending-events]").isExisting()),
+      "nothing waits any more",
+    );
+    assert.equal(cli(dir, "sync", "status").pending.length, 0);
+    assert.equal(cli(dir, "audit", "verify").ok, true, "nothing governed was touched");
+  });
+});

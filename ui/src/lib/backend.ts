@@ -253,6 +253,7 @@ export const backend = {
     call<NotesPublished>("publish_notes", { release, connector }),
   retryOutbox: (id: string) => call<ConnectorSync[]>("retry_outbox", { id }),
   syncNow: (name: string | null = null) => call<SyncOutcome[]>("sync_now", { name }),
+  purgeWaiting: () => call<number>("purge_waiting"),
   syncStatus: () => call<SyncStatus>("sync_status"),
   workspaceSettings: () => call<WorkspaceSettings>("workspace_settings"),
   configureWorkspace: (maxClockOffsetMinutes: number) =>

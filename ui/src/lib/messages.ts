@@ -275,6 +275,7 @@ export const en = {
   "audit.problem.missing_genesis": "the ledger does not start with the workspace’s creation",
   "audit.problem.second_genesis": "it creates the workspace a second time",
   "audit.problem.wrong_workspace": "it belongs to another workspace",
+  "audit.problem.pending": "it waits for a key no member has yet, or for earlier events",
   "audit.problem.unknown_author":
     "it is signed by a key that no member ever added to this workspace",
   "audit.problem.downgrade": "its author signed it in an older format after a newer one",
@@ -316,8 +317,14 @@ export const en = {
   "audit.rotated": "{name} now signs with the key {fingerprint}",
   "audit.quarantined":
     "{count, plural, one {# quarantined event (never applied)} other {# quarantined events (never applied)}}",
-  "audit.pending":
-    "{count, plural, one {# event waiting for earlier ones} other {# events waiting for earlier ones}}",
+  "audit.pending": "{count, plural, one {# event waiting} other {# events waiting}}",
+  "audit.forget": "Forget these events…",
+  "audit.forgetTitle": "Forget {count, plural, one {# waiting event} other {# waiting events}}?",
+  "audit.forgetLead":
+    "They are set aside on this computer only: nothing governed is lost, and they stay on the remotes, where a sync reads them again if their files change.",
+  "audit.forgetConfirm": "Forget them",
+  "audit.forgotten":
+    "{count, plural, one {# waiting event forgotten} other {# waiting events forgotten}}.",
   "audit.notApplied":
     "{count, plural, one {# event without effect at its point in the ledger} other {# events without effect at their point in the ledger}}",
   "settings.title": "Settings",
@@ -2011,6 +2018,8 @@ export const fr: Record<MessageKey, string> = {
     "le registre ne commence pas par la création de l’espace de travail",
   "audit.problem.second_genesis": "il crée l’espace de travail une seconde fois",
   "audit.problem.wrong_workspace": "il appartient à un autre espace de travail",
+  "audit.problem.pending":
+    "il attend une clé qu’aucun membre n’a encore, ou des événements antérieurs",
   "audit.problem.unknown_author":
     "il est signé par une clé qu’aucun membre n’a jamais ajoutée à cet espace de travail",
   "audit.problem.downgrade":
@@ -2056,8 +2065,15 @@ export const fr: Record<MessageKey, string> = {
   "audit.rotated": "{name} signe désormais avec la clé {fingerprint}",
   "audit.quarantined":
     "{count, plural, one {# événement en quarantaine (jamais appliqué)} other {# événements en quarantaine (jamais appliqués)}}",
-  "audit.pending":
-    "{count, plural, one {# événement en attente d’événements antérieurs} other {# événements en attente d’événements antérieurs}}",
+  "audit.pending": "{count, plural, one {# événement en attente} other {# événements en attente}}",
+  "audit.forget": "Oublier ces événements…",
+  "audit.forgetTitle":
+    "Oublier {count, plural, one {# événement en attente} other {# événements en attente}} ?",
+  "audit.forgetLead":
+    "Ils sont écartés sur cet ordinateur seulement : rien de ce qui gouverne n’est perdu, et ils restent sur les dépôts distants, où une synchronisation les relit si leurs fichiers changent.",
+  "audit.forgetConfirm": "Les oublier",
+  "audit.forgotten":
+    "{count, plural, one {# événement en attente oublié} other {# événements en attente oubliés}}.",
   "audit.notApplied":
     "{count, plural, one {# événement sans effet à sa place dans le registre} other {# événements sans effet à leur place dans le registre}}",
   "settings.title": "Paramètres",
