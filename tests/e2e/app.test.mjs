@@ -1573,6 +1573,8 @@ test("an unreadable calendar entry is named on the Calendar page and the others 
     assert.match(text, /Web nights/);
     assert.match(text, /owner Ann/);
     assert.ok(text.includes(broken), text);
+    // Why, worded by the app, with the rule reader's own words.
+    assert.match(text, /left out\. This rule cannot be used: `XX` is not a valid weekday/);
     const day = async (d) => (await find(b, `[data-day="${d}"]`)).getHTML();
     await until(
       b,

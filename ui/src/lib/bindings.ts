@@ -574,7 +574,15 @@ export type UnreadableEntry = { id: string, name: string,
 /**
  * The member answerable for it (name, or key id).
  */
-owner: string, why: string, };
+owner: string, 
+/**
+ * Why, in English (inside a sentence, without its full stop).
+ */
+why: string, 
+/**
+ * Why, as a problem of the entry's field the app words in the reader's language.
+ */
+problem: FieldProblem, };
 
 export type Listing = { occurrences: Array<OccurrenceView>, unreadable: Array<UnreadableEntry>, };
 

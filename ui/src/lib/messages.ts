@@ -1569,7 +1569,7 @@ export const en = {
   "decision.reject": "rejected",
   "calendar.title": "Calendar",
   "calendar.unreadable":
-    "The entry “{name}” ({id}, owner {owner}) cannot be read and is left out: {why}. Releases it covers are blocked until it is removed.",
+    "The entry “{name}” ({id}, owner {owner}) cannot be read and is left out. {why} Releases it covers are blocked until it is removed.",
   "calendar.prev": "Previous month",
   "calendar.next": "Next month",
   "calendar.today": "Today",
@@ -3370,7 +3370,7 @@ export const fr: Record<MessageKey, string> = {
   "decision.reject": "refusée",
   "calendar.title": "Calendrier",
   "calendar.unreadable":
-    "L’entrée « {name} » ({id}, responsable {owner}) est illisible et n’est pas affichée : {why}. Les mises en production qu’elle couvre restent bloquées tant qu’elle n’est pas retirée.",
+    "L’entrée « {name} » ({id}, responsable {owner}) est illisible et n’est pas affichée. {why} Les mises en production qu’elle couvre restent bloquées tant qu’elle n’est pas retirée.",
   "calendar.prev": "Mois précédent",
   "calendar.next": "Mois suivant",
   "calendar.today": "Aujourd’hui",

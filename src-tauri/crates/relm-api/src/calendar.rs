@@ -119,7 +119,10 @@ pub struct UnreadableEntry {
     pub name: String,
     /// The member answerable for it (name, or key id).
     pub owner: String,
+    /// Why, in English (inside a sentence, without its full stop).
     pub why: String,
+    /// Why, as a problem of the entry's field the app words in the reader's language.
+    pub problem: relm_domain::Problem,
 }
 
 /// Occurrences in a range, and the entries that could not be expanded over it.
@@ -258,6 +261,25 @@ fn entry_problem(e: EntryError) -> DomainError {
             DomainError::problem(e.field, ProblemCode::BadRule, e.message).with("detail", detail)
         }
         field => DomainError::invalid(field, e.message),
+    }
+}
+
+/// Why a stored entry cannot be expanded, as a problem of its field: its zone unknown (to this
+/// version's time zone database), else as [`entry_problem`] says it.
+fn unreadable_problem(entry: &Entry, e: EntryError) -> relm_domain::Problem {
+    let error = match e.field {
+        "tz" => DomainError::problem("tz", ProblemCode::UnknownZone, e.message)
+            .with("value", &entry.tz),
+        _ => entry_problem(e),
+    };
+    match error {
+        DomainError::Invalid(mut problems) if !problems.is_empty() => problems.remove(0),
+        other => relm_domain::Problem {
+            field: String::new(),
+            code: ProblemCode::Other,
+            params: Default::default(),
+            message: other.to_string(),
+        },
     }
 }
 
@@ -1058,6 +1080,7 @@ impl Relm {
                         owner: owner.clone(),
                         // Said inside a sentence: without its own full stop.
                         why: why.to_string().trim_end_matches('.').to_string(),
+                        problem: unreadable_problem(&row.entry, why),
                     });
                     continue;
                 }
