@@ -170,9 +170,37 @@ test("a calendar client's file is imported in the app and the calendar is writte
     assert.equal(entries.length, 1);
     assert.equal(entries[0].kind, "window");
     assert.deepEqual(entries[0].scope.environments, ["prod"]);
-    // An imported entry with exceptions is changed in its calendar, not in the form.
     const name = entries[0].name;
-    const [first] = cli(dir, "calendar", "list", "--from", "2027-01-01", "--to", "2028-01-01");
+    // A file read leniently says how, line by line, in the reader's language.
+    await inFrench(b);
+    await march(b);
+    await (await find(b, "[data-testid=import-ics]")).click();
+    const again = await find(b, "[data-testid=import-form]");
+    await fill(b, "import-form", "file", join(ROOT, "tests/corpus/ics/no-end.ics"));
+    await (await again.$("select[name=kind]")).selectByAttribute("value", "soft");
+    await (await find(b, "[data-testid=import-calendar]")).click();
+    const read = await find(b, "[data-testid=imported]");
+    await until(b, async () => /4 entrées ajoutées/.test(await read.getText()), "imported");
+    assert.match(
+      await read.getText(),
+      /Ligne 7\s: 2 événements n’ont ni DTEND ni DURATION\s: un événement sur la journée dure sa journée/,
+    );
+    assert.match(
+      await read.getText(),
+      /Ligne 20\s: 1 événement sur la journée finit quand il commence\s: lu comme durant sa journée\./,
+    );
+    await screenshot(b, "calendar-import-notes-fr");
+    await b.execute(() => (location.hash = "#/settings"));
+    await (await find(b, "[data-testid=language]")).selectByAttribute("value", "en");
+    await until(
+      b,
+      async () => (await b.execute(() => document.documentElement.lang)) === "en",
+      "back in English",
+    );
+    // An imported entry with exceptions is changed in its calendar, not in the form.
+    const first = cli(dir, "calendar", "list", "--from", "2027-01-01", "--to", "2028-01-01").find(
+      (o) => o.name === name,
+    );
     await b.execute((d) => (location.hash = `#/calendar?date=${d}`), first.start_utc.slice(0, 10));
     await (
       await find(b, `[data-day="${first.start_utc.slice(0, 10)}"] [data-entry="${name}"]`)

@@ -582,11 +582,12 @@ fn bad_ics_files_import_nothing_and_say_where() {
 fn lenient_readings_import_and_are_said_with_the_line() {
     let r = Replica::new();
     r.init();
-    let cases: Vec<(&str, String, &str)> = vec![
+    let cases: Vec<(&str, String, &str, &str)> = vec![
         (
             "unknownzone.ics",
             GOOGLE.replace("Romance Standard Time", "Mars Standard Time"),
             "the zone `Mars Standard Time` is neither an IANA zone nor defined in the file",
+            "unknown_zone",
         ),
         (
             "backwards.ics",
@@ -595,16 +596,19 @@ fn lenient_readings_import_and_are_said_with_the_line() {
                 "DTEND;TZID=Romance Standard Time:20270310T080000",
             ),
             "ending before they start: start and end swapped",
+            "swapped",
         ),
         (
             "mismatch.ics",
             GOOGLE.replace("END:VEVENT\r\nEND:VCALENDAR", "END:VTODO\r\nEND:VCALENDAR"),
             "END:VTODO read as END:VEVENT",
+            "end_read_as",
         ),
         (
             "noend.ics",
             GOOGLE.replace("DTEND;TZID=Romance Standard Time:20270310T120000\r\n", ""),
             "1 event(s) without DTEND or DURATION",
+            "no_end",
         ),
         (
             "junkline.ics",
@@ -613,9 +617,10 @@ fn lenient_readings_import_and_are_said_with_the_line() {
                 "UID:outlook-1\r\nthis is not a property\r\n",
             ),
             "not iCalendar content lines (NAME:value) were left out",
+            "not_content_lines",
         ),
     ];
-    for (name, text, fragment) in cases {
+    for (name, text, fragment, code) in cases {
         let file = write(&r, name, &text);
         let out = r.json(&["calendar", "import", &file, "--as", "freeze"]);
         let notes: Vec<&str> = out["notes"]
@@ -629,6 +634,19 @@ fn lenient_readings_import_and_are_said_with_the_line() {
                 .iter()
                 .any(|n| n.contains(fragment) && n.contains(&format!("{name}:"))),
             "{name}: {notes:?} should say `{fragment}` with the file and line"
+        );
+        // The same reading with its code, line and values, for the app to word.
+        let read = out["read"].as_array().unwrap();
+        let coded = read
+            .iter()
+            .find(|n| n["code"] == code)
+            .unwrap_or_else(|| panic!("{name}: {read:?} should hold a `{code}` note"));
+        let line = coded["line"].as_u64().expect("a line");
+        assert!(
+            notes
+                .iter()
+                .any(|n| n.contains(&format!("{name}:{line}: "))),
+            "{name}: the coded note's line {line} is the English one's: {notes:?}"
         );
         let text_out = r.ok(&["calendar", "import", &file, "--as", "freeze"]);
         assert!(text_out.contains("note: "), "{text_out}");

@@ -729,6 +729,10 @@ tz?: string, soft: boolean,
  */
 day_before: boolean, environments: Array<string>, services: Array<string>, };
 
+export type IcsNoteCode = "not_content_lines" | "end_closes_also" | "end_read_as" | "end_without_begin" | "unknown_wr_timezone" | "unknown_zone" | "zone_by_offsets" | "stale_overrides" | "older_versions" | "cancelled" | "orphans" | "no_end" | "swapped" | "same_day" | "negative_count" | "never_occurs";
+
+export type IcsNote = { code: IcsNoteCode, line?: number, params: { [key in string]: string }, };
+
 export type ImportOutcome = { added: number, updated: number, 
 /**
  * Holidays: the dates frozen.
@@ -739,7 +743,11 @@ dates: number,
  * file defines, cancelled events, series without occurrences…), one sentence each,
  * with `file:line`.
  */
-notes: Array<string>, };
+notes: Array<string>, 
+/**
+ * The same, each with its code, line and values (the app words them).
+ */
+read: Array<IcsNote>, };
 
 export type CalendarRelease = { id: string, service: string, version: string, title: string, status: ReleaseStatus, 
 /**

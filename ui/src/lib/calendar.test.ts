@@ -1,10 +1,13 @@
 import { describe, expect, it } from "vitest";
+import { setLocale } from "./i18n.svelte";
+import { en, fr } from "./messages";
 import {
   addDays,
   columns,
   crowded,
   labelPlace,
   daysShown,
+  importNoteText,
   isoUtc,
   laneOrder,
   localDays,
@@ -245,5 +248,42 @@ describe("an entry's repeat in the form", () => {
       custom: "FREQ=WEEKLY;BYDAY=FR",
     });
     expect(repeatOf("FREQ=WEEKLY;UNTIL=20270630T120000Z").repeat).toBe("custom");
+  });
+});
+
+describe("how an import read its file", () => {
+  it("says each reading in the UI's language, at its line, with the file's own words", () => {
+    setLocale("fr");
+    expect(importNoteText({ code: "cancelled", line: 48, params: { count: "2" } })).toBe(
+      "Ligne 48\u00a0: 2 événements annulés (STATUS:CANCELLED) ont été écartés.",
+    );
+    expect(
+      importNoteText({
+        code: "end_read_as",
+        line: 9,
+        params: { what: "VTODO", name: "VEVENT", begin: "3" },
+      }),
+    ).toBe("Ligne 9\u00a0: END:VTODO lu comme END:VEVENT (le BEGIN de la ligne 3).");
+    setLocale("en");
+    expect(importNoteText({ code: "older_versions", params: { count: "1" } })).toBe(
+      "1 older version of an event was left out (the same UID, a lower or equal SEQUENCE).",
+    );
+  });
+});
+
+describe("every reading an import can note", () => {
+  it("has a wording in both languages", () => {
+    const bindings = import.meta.glob("./bindings.ts", {
+      query: "?raw",
+      import: "default",
+      eager: true,
+    })["./bindings.ts"] as string;
+    const union = /export type IcsNoteCode = ([^;]+);/.exec(bindings)?.[1] ?? "";
+    const codes = [...union.matchAll(/"(\w+)"/g)].map((m) => m[1]);
+    expect(codes.length).toBeGreaterThan(10);
+    for (const c of codes) {
+      expect(Object.hasOwn(en, `entry.note.${c}`), c).toBe(true);
+      expect(Object.hasOwn(fr, `entry.note.${c}`), c).toBe(true);
+    }
   });
 });

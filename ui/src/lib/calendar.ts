@@ -2,6 +2,9 @@
 // picked), never in the machine's: days, wall-clock times, moving a window to another day or
 // time, and the order of environment lanes.
 
+import type { IcsNote } from "./bindings";
+import { t } from "./i18n.svelte";
+import type { MessageKey } from "./messages";
 import { formErrors, type FormErrors } from "./problems";
 import type { CalendarRelease, Occurrence } from "./types";
 
@@ -345,4 +348,19 @@ export function entryErrors(e: unknown, values: object, scope: string): FormErro
   const shown = formErrors(e, (f) => entryField(f) in values, scope);
   const fields = Object.entries(shown.fields).map(([f, m]) => [entryField(f), m]);
   return { fields: Object.fromEntries(fields), general: shown.general };
+}
+
+/** How an import read its file where it needed a choice, in the UI's language, at its line. The
+ *  file's own words (END:VTODO, STATUS:CANCELLED) are quoted as the file has them. */
+export function importNoteText(n: IcsNote): string {
+  const p = n.params;
+  const text = t(`entry.note.${n.code}` as MessageKey, {
+    ...p,
+    count: Number(p.count ?? 0),
+    end: `END:${p.what ?? ""}`,
+    endAs: `END:${p.name ?? ""}`,
+    beginTag: `BEGIN:${p.name ?? ""}`,
+    status: "STATUS:CANCELLED",
+  });
+  return n.line === undefined ? text : t("entry.noteLine", { line: n.line, text });
 }

@@ -1677,8 +1677,38 @@ export const en = {
     "Calendar imported: {added, plural, one {# entry added} other {# entries added}}, {updated} updated.",
   "entry.importedDates":
     "Holiday set imported: {dates, plural, one {# day frozen} other {# days frozen}} ({added, plural, one {# entry added} other {# entries added}}, {updated} updated).",
-  "entry.importNotes": "How the file was read where it needed a choice (in English):",
+  "entry.importNotes": "How the file was read where it needed a choice:",
   "entry.dismiss": "Dismiss",
+  "entry.noteLine": "Line {line}: {text}",
+  "entry.note.not_content_lines":
+    "{count, plural, one {# line that is not an iCalendar content line was} other {# lines that are not iCalendar content lines were}} left out.",
+  "entry.note.end_closes_also": "{end} also closes the {beginTag} of line {begin}.",
+  "entry.note.end_read_as": "{end} read as {endAs} (the BEGIN of line {begin}).",
+  "entry.note.end_without_begin": "{end} without a BEGIN was left out.",
+  "entry.note.unknown_wr_timezone":
+    "The calendar’s zone (X-WR-TIMEZONE) “{value}” is not a known zone and was left out.",
+  "entry.note.unknown_zone":
+    "The zone “{tzid}” is neither an IANA zone nor defined in the file: its times were read in {zone}, the zone chosen for the import. Check them.",
+  "entry.note.zone_by_offsets":
+    "The zone “{tzid}” is not an IANA name; the file defines it with the offsets of {zone} over {years}, when its events are: read as {zone}.",
+  "entry.note.stale_overrides":
+    "{count, plural, one {# changed occurrence from an earlier version of its series was} other {# changed occurrences from an earlier version of their series were}} left out (a lower SEQUENCE, for an occurrence the series no longer has).",
+  "entry.note.older_versions":
+    "{count, plural, one {# older version of an event was} other {# older versions of events were}} left out (the same UID, a lower or equal SEQUENCE).",
+  "entry.note.cancelled":
+    "{count, plural, one {# cancelled event ({status}) was} other {# cancelled events ({status}) were}} left out.",
+  "entry.note.orphans":
+    "{count, plural, one {# changed occurrence whose series is not in the file was imported as an entry of its own} other {# changed occurrences whose series is not in the file were imported as entries of their own}}.",
+  "entry.note.no_end":
+    "{count, plural, one {# event has} other {# events have}} no DTEND or DURATION: an all-day one lasts its day, one at a time of day has no length (RFC 5545 §3.6.1).",
+  "entry.note.swapped":
+    "{count, plural, one {# event ends before it starts: its start and end were swapped} other {# events end before they start: their start and end were swapped}}.",
+  "entry.note.same_day":
+    "{count, plural, one {# all-day event ends when it starts: read as lasting its day} other {# all-day events end when they start: read as lasting their day}}.",
+  "entry.note.negative_count":
+    "{count, plural, one {# event has a negative COUNT in its rule} other {# events have a negative COUNT in their rule}}: the COUNT was left out.",
+  "entry.note.never_occurs":
+    "{count, plural, one {# event has no occurrence at all (every instance deleted, or an UNTIL before the start) and was left out} other {# events have no occurrence at all (every instance deleted, or an UNTIL before the start) and were left out}}: {events}.",
   "problem.required.entry.name": "Give the entry a name, such as “Year-end freeze”.",
   "problem.required.entry.start": "Give the start.",
   "problem.required.entry.end": "Give the end.",
@@ -3485,8 +3515,38 @@ export const fr: Record<MessageKey, string> = {
     "Agenda importé : {added, plural, one {# entrée ajoutée} other {# entrées ajoutées}}, {updated, plural, one {# modifiée} other {# modifiées}}.",
   "entry.importedDates":
     "Jours fériés importés : {dates, plural, one {# jour gelé} other {# jours gelés}} ({added, plural, one {# entrée ajoutée} other {# entrées ajoutées}}, {updated, plural, one {# modifiée} other {# modifiées}}).",
-  "entry.importNotes": "Comment le fichier a été lu là où il fallait choisir (en anglais) :",
+  "entry.importNotes": "Comment le fichier a été lu là où il fallait choisir :",
   "entry.dismiss": "Fermer",
+  "entry.noteLine": "Ligne {line} : {text}",
+  "entry.note.not_content_lines":
+    "{count, plural, one {# ligne qui n’est pas une ligne de contenu iCalendar a été écartée} other {# lignes qui ne sont pas des lignes de contenu iCalendar ont été écartées}}.",
+  "entry.note.end_closes_also": "{end} ferme aussi le {beginTag} de la ligne {begin}.",
+  "entry.note.end_read_as": "{end} lu comme {endAs} (le BEGIN de la ligne {begin}).",
+  "entry.note.end_without_begin": "{end} sans BEGIN a été écarté.",
+  "entry.note.unknown_wr_timezone":
+    "Le fuseau de l’agenda (X-WR-TIMEZONE) « {value} » n’est pas un fuseau connu et a été écarté.",
+  "entry.note.unknown_zone":
+    "Le fuseau « {tzid} » n’est ni un fuseau IANA ni défini dans le fichier : ses heures ont été lues dans {zone}, le fuseau choisi pour l’import. Vérifiez-les.",
+  "entry.note.zone_by_offsets":
+    "Le fuseau « {tzid} » n’est pas un nom IANA ; le fichier le définit avec les décalages de {zone} sur {years}, la période de ses événements : lu comme {zone}.",
+  "entry.note.stale_overrides":
+    "{count, plural, one {# occurrence modifiée d’une version antérieure de sa série a été écartée} other {# occurrences modifiées d’une version antérieure de leur série ont été écartées}} (SEQUENCE inférieure, pour une occurrence que la série n’a plus).",
+  "entry.note.older_versions":
+    "{count, plural, one {# version antérieure d’un événement a été écartée} other {# versions antérieures d’événements ont été écartées}} (même UID, SEQUENCE inférieure ou égale).",
+  "entry.note.cancelled":
+    "{count, plural, one {# événement annulé ({status}) a été écarté} other {# événements annulés ({status}) ont été écartés}}.",
+  "entry.note.orphans":
+    "{count, plural, one {# occurrence modifiée dont la série n’est pas dans le fichier a été importée comme une entrée à part} other {# occurrences modifiées dont la série n’est pas dans le fichier ont été importées comme des entrées à part}}.",
+  "entry.note.no_end":
+    "{count, plural, one {# événement n’a} other {# événements n’ont}} ni DTEND ni DURATION : un événement sur la journée dure sa journée, un événement à une heure donnée n’a pas de durée (RFC 5545 §3.6.1).",
+  "entry.note.swapped":
+    "{count, plural, one {# événement finit avant de commencer : son début et sa fin ont été intervertis} other {# événements finissent avant de commencer : leur début et leur fin ont été intervertis}}.",
+  "entry.note.same_day":
+    "{count, plural, one {# événement sur la journée finit quand il commence : lu comme durant sa journée} other {# événements sur la journée finissent quand ils commencent : lus comme durant leur journée}}.",
+  "entry.note.negative_count":
+    "{count, plural, one {# événement a un COUNT négatif dans sa règle} other {# événements ont un COUNT négatif dans leur règle}} : le COUNT a été écarté.",
+  "entry.note.never_occurs":
+    "{count, plural, one {# événement n’a aucune occurrence (toutes supprimées, ou un UNTIL avant le début) et a été écarté} other {# événements n’ont aucune occurrence (toutes supprimées, ou un UNTIL avant le début) et ont été écartés}} : {events}.",
   "problem.required.entry.name": "Donnez un nom à l’entrée, par exemple « Gel de fin d’année ».",
   "problem.required.entry.start": "Indiquez le début.",
   "problem.required.entry.end": "Indiquez la fin.",

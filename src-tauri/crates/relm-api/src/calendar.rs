@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use relm_calendar::conflicts::{Span, overriding_freezes};
 use relm_calendar::entry::MAX_DURATION_DAYS;
+use relm_calendar::ics_read::{Note as IcsNote, NoteCode};
 use relm_calendar::{Entry, EntryError, Kind, Level, Scope, fmt_local, fmt_utc, parse_local, zone};
 use relm_domain::ids::CalendarEntryId;
 use relm_domain::payload::EventBody;
@@ -70,6 +71,28 @@ pub struct ImportOutcome {
     /// file defines, cancelled events, series without occurrences…), one sentence each,
     /// with `file:line`.
     pub notes: Vec<String>,
+    /// The same, each with its code, line and values (the app words them).
+    pub read: Vec<IcsNote>,
+}
+
+impl ImportOutcome {
+    /// What an import of `file` did, its notes said in English at their line of the file too.
+    fn new(file: &str, added: u32, updated: u32, dates: u32, read: Vec<IcsNote>) -> Self {
+        let notes = read
+            .iter()
+            .map(|n| match n.line {
+                Some(line) => format!("{file}:{line}: {}", n.text()),
+                None => format!("{file}: {}", n.text()),
+            })
+            .collect();
+        ImportOutcome {
+            added,
+            updated,
+            dates,
+            notes,
+            read,
+        }
+    }
 }
 
 /// The largest calendar file imported, in bytes: the reader's own bound
@@ -268,8 +291,9 @@ fn entry_problem(e: EntryError) -> DomainError {
 /// version's time zone database), else as [`entry_problem`] says it.
 fn unreadable_problem(entry: &Entry, e: EntryError) -> relm_domain::Problem {
     let error = match e.field {
-        "tz" => DomainError::problem("tz", ProblemCode::UnknownZone, e.message)
-            .with("value", &entry.tz),
+        "tz" => {
+            DomainError::problem("tz", ProblemCode::UnknownZone, e.message).with("value", &entry.tz)
+        }
         _ => entry_problem(e),
     };
     match error {
@@ -737,14 +761,7 @@ impl Relm {
         };
         let reading =
             relm_calendar::ics_read::read(text, floating).map_err(|e| fail(e.line, e.message))?;
-        let mut notes: Vec<String> = reading
-            .notes
-            .iter()
-            .map(|n| match n.strip_prefix("line ") {
-                Some(rest) => format!("{file}:{rest}"),
-                None => format!("{file}: {n}"),
-            })
-            .collect();
+        let mut read = reading.notes;
         // Releases in a file Relm exported are not calendar entries.
         let events: Vec<_> = reading
             .events
@@ -861,12 +878,7 @@ impl Relm {
             check_entry_text(&entries[0])?;
             let n = dates.len() as u32;
             let (added, updated) = self.store_imported(entries)?;
-            return Ok(ImportOutcome {
-                added,
-                updated,
-                dates: n,
-                notes,
-            });
+            return Ok(ImportOutcome::new(file, added, updated, n, read));
         }
         let mut empty = Vec::new();
         for ev in &events {
@@ -879,23 +891,22 @@ impl Relm {
             entries.push(e);
         }
         if !empty.is_empty() {
-            notes.push(format!(
-                "{} event(s) with no occurrence at all (every instance deleted, or an UNTIL before the start) were left out: {}",
-                empty.len(),
-                empty.join(", ")
+            read.push(IcsNote::new(
+                NoteCode::NeverOccurs,
+                None,
+                &[
+                    ("count", empty.len().to_string()),
+                    ("events", empty.join(", ")),
+                ],
             ));
         }
+
         let (added, updated) = if entries.is_empty() {
             (0, 0)
         } else {
             self.store_imported(entries)?
         };
-        Ok(ImportOutcome {
-            added,
-            updated,
-            dates: 0,
-            notes,
-        })
+        Ok(ImportOutcome::new(file, added, updated, 0, read))
     }
 
     /// Add or update imported entries in one transaction; returns (added, updated).

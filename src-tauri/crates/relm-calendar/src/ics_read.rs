@@ -15,17 +15,173 @@
 //!
 //! Lenient where RFC 5545 or common practice says what is meant (no DTEND, an UNTIL of
 //! another value type, an END naming the wrong component, a line that is not a content line):
-//! each such reading is said in [`Reading::notes`]. Strict where nothing can be read
+//! each such reading is said in [`Reading::notes`], as a [`Note`] with a code, its line and its
+//! values (said in English by its `Display`, in the reader's language by the app). Strict where nothing can be read
 //! (a truncated file, a bad date, a bad RRULE): the error names the line, and the file
 //! imports nothing.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
 
 use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, Utc};
 use chrono_tz::Tz;
 
 use crate::entry::{Local, Override, Period, zone};
 use crate::vtimezone::{self, Observance};
+
+/// What a lenient reading was (see [`Note`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "IcsNoteCode"))]
+pub enum NoteCode {
+    /// Lines that are not content lines were left out (`count`).
+    NotContentLines,
+    /// An END also closed components opened inside (`what`, `name`, `begin`: its line).
+    EndClosesAlso,
+    /// An END naming no open component closed the last one (`what`, `name`, `begin`).
+    EndReadAs,
+    /// An END without a BEGIN was left out (`what`).
+    EndWithoutBegin,
+    /// The calendar's X-WR-TIMEZONE is no known zone (`value`).
+    UnknownWrTimezone,
+    /// A TZID neither IANA nor defined in the file: its times read in `zone` (`tzid`).
+    UnknownZone,
+    /// A zone the file defines read as the IANA `zone` with its offsets over `years` (`tzid`).
+    ZoneByOffsets,
+    /// Changed occurrences of an earlier version of their series were left out (`count`).
+    StaleOverrides,
+    /// Older versions of events were left out (`count`).
+    OlderVersions,
+    /// Cancelled events were left out (`count`).
+    Cancelled,
+    /// Changed occurrences without their series were imported on their own (`count`).
+    Orphans,
+    /// Events without an end or a duration (`count`).
+    NoEnd,
+    /// Events ending before they start: start and end swapped (`count`).
+    Swapped,
+    /// All-day events ending when they start: read as lasting their day (`count`).
+    SameDay,
+    /// A negative COUNT left out of a rule (`count`).
+    NegativeCount,
+    /// Events with no occurrence at all were left out (`count`, `events`: where and which).
+    NeverOccurs,
+}
+
+/// How a file was read where it needed a choice: what (`code`), the line it applies to, and
+/// the values its wording needs. `Display` says it in English, after its line.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "IcsNote"))]
+pub struct Note {
+    pub code: NoteCode,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub line: Option<usize>,
+    pub params: BTreeMap<String, String>,
+}
+
+impl Note {
+    pub fn new(code: NoteCode, line: Option<usize>, params: &[(&str, String)]) -> Note {
+        Note {
+            code,
+            line,
+            params: params
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect(),
+        }
+    }
+
+    fn param(&self, key: &str) -> &str {
+        self.params.get(key).map_or("", String::as_str)
+    }
+
+    /// The note in English, without its line.
+    pub fn text(&self) -> String {
+        let p = |k: &str| self.param(k);
+        match self.code {
+            NoteCode::NotContentLines => format!(
+                "{} line(s) that are not iCalendar content lines (NAME:value) were left out",
+                p("count")
+            ),
+            NoteCode::EndClosesAlso => format!(
+                "END:{} also closes BEGIN:{} of line {}",
+                p("what"),
+                p("name"),
+                p("begin")
+            ),
+            NoteCode::EndReadAs => format!(
+                "END:{} read as END:{} (BEGIN of line {})",
+                p("what"),
+                p("name"),
+                p("begin")
+            ),
+            NoteCode::EndWithoutBegin => format!("END:{} without a BEGIN was left out", p("what")),
+            NoteCode::UnknownWrTimezone => format!(
+                "X-WR-TIMEZONE `{}` is not a known zone and was left out",
+                p("value")
+            ),
+            NoteCode::UnknownZone => format!(
+                "the zone `{}` is neither an IANA zone nor defined in the file: its times were read in {} (--tz); check them",
+                p("tzid"),
+                p("zone")
+            ),
+            NoteCode::ZoneByOffsets => format!(
+                "the zone `{}` is not an IANA name; the file defines it with the offsets of {} over {}, when its events are: read as {}",
+                p("tzid"),
+                p("zone"),
+                p("years"),
+                p("zone")
+            ),
+            NoteCode::StaleOverrides => format!(
+                "{} changed occurrence(s) from an earlier version of their series (lower SEQUENCE, for an occurrence the series no longer has) were left out",
+                p("count")
+            ),
+            NoteCode::OlderVersions => format!(
+                "{} older version(s) of events (same UID, lower or equal SEQUENCE) were left out",
+                p("count")
+            ),
+            NoteCode::Cancelled => format!(
+                "{} cancelled event(s) (STATUS:CANCELLED) were left out",
+                p("count")
+            ),
+            NoteCode::Orphans => format!(
+                "{} changed occurrence(s) whose series is not in the file were imported on their own",
+                p("count")
+            ),
+            NoteCode::NoEnd => format!(
+                "{} event(s) without DTEND or DURATION: an all-day one lasts its day, one at a time of day has no length (RFC 5545 §3.6.1)",
+                p("count")
+            ),
+            NoteCode::Swapped => format!(
+                "{} event(s) ending before they start: start and end swapped",
+                p("count")
+            ),
+            NoteCode::SameDay => format!(
+                "{} event(s) all-day with DTEND equal to DTSTART: read as lasting their day",
+                p("count")
+            ),
+            NoteCode::NegativeCount => format!(
+                "{} event(s) with a negative COUNT in their RRULE: the COUNT was left out",
+                p("count")
+            ),
+            NoteCode::NeverOccurs => format!(
+                "{} event(s) with no occurrence at all (every instance deleted, or an UNTIL before the start) were left out: {}",
+                p("count"),
+                p("events")
+            ),
+        }
+    }
+}
+
+impl fmt::Display for Note {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "line {line}: {}", self.text()),
+            None => f.write_str(&self.text()),
+        }
+    }
+}
 
 /// Files above this size are refused (a year of holidays is a few kilobytes).
 pub const MAX_BYTES: usize = 10 << 20;
@@ -106,8 +262,8 @@ impl IcsEvent {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Reading {
     pub events: Vec<IcsEvent>,
-    /// One sentence per lenient reading, with the line where it applies.
-    pub notes: Vec<String>,
+    /// Each lenient reading, with the line where it applies.
+    pub notes: Vec<Note>,
 }
 
 /// A content line: name, parameters, value, and the line it started on.
@@ -130,7 +286,7 @@ impl Prop {
 
 /// Unfold (RFC 5545 §3.1) and split into properties; lines that are not content lines are
 /// left out and counted.
-fn props(text: &str, notes: &mut Vec<String>) -> Vec<Prop> {
+fn props(text: &str, notes: &mut Vec<Note>) -> Vec<Prop> {
     let mut lines: Vec<(usize, String)> = Vec::new();
     for (i, raw) in text.split('\n').enumerate() {
         let raw = raw.strip_suffix('\r').unwrap_or(raw);
@@ -156,9 +312,10 @@ fn props(text: &str, notes: &mut Vec<String>) -> Vec<Prop> {
         })
         .collect();
     if let Some(first) = skipped.first() {
-        notes.push(format!(
-            "line {first}: {} line(s) that are not iCalendar content lines (NAME:value) were left out",
-            skipped.len()
+        notes.push(Note::new(
+            NoteCode::NotContentLines,
+            Some(*first),
+            &[("count", skipped.len().to_string())],
         ));
     }
     out
@@ -514,7 +671,7 @@ impl<'a> Comp<'a> {
 /// The component tree. An END naming another component than the open one closes the open
 /// one (or, when it names an outer one, everything up to it), as other readers do; a
 /// component still open at the end of the file means the file is truncated.
-fn tree<'a>(props: &'a [Prop], notes: &mut Vec<String>) -> Result<Vec<Comp<'a>>, IcsError> {
+fn tree<'a>(props: &'a [Prop], notes: &mut Vec<Note>) -> Result<Vec<Comp<'a>>, IcsError> {
     let mut stack: Vec<Comp<'a>> = Vec::new();
     let mut top: Vec<Comp<'a>> = Vec::new();
     let close = |stack: &mut Vec<Comp<'a>>, top: &mut Vec<Comp<'a>>| {
@@ -540,9 +697,14 @@ fn tree<'a>(props: &'a [Prop], notes: &mut Vec<String>) -> Result<Vec<Comp<'a>>,
                         if i + 1 != stack.len() {
                             let open = stack.last().map(|c| (c.name.clone(), c.line));
                             if let Some((name, line)) = open {
-                                notes.push(format!(
-                                    "line {}: END:{what} also closes BEGIN:{name} of line {line}",
-                                    p.line
+                                notes.push(Note::new(
+                                    NoteCode::EndClosesAlso,
+                                    Some(p.line),
+                                    &[
+                                        ("what", what.clone()),
+                                        ("name", name),
+                                        ("begin", line.to_string()),
+                                    ],
                                 ));
                             }
                         }
@@ -552,15 +714,21 @@ fn tree<'a>(props: &'a [Prop], notes: &mut Vec<String>) -> Result<Vec<Comp<'a>>,
                     }
                     None => match stack.last() {
                         Some(open) => {
-                            notes.push(format!(
-                                "line {}: END:{what} read as END:{} (BEGIN of line {})",
-                                p.line, open.name, open.line
+                            notes.push(Note::new(
+                                NoteCode::EndReadAs,
+                                Some(p.line),
+                                &[
+                                    ("what", what.clone()),
+                                    ("name", open.name.clone()),
+                                    ("begin", open.line.to_string()),
+                                ],
                             ));
                             close(&mut stack, &mut top);
                         }
-                        None => notes.push(format!(
-                            "line {}: END:{what} without a BEGIN was left out",
-                            p.line
+                        None => notes.push(Note::new(
+                            NoteCode::EndWithoutBegin,
+                            Some(p.line),
+                            &[("what", what.clone())],
                         )),
                     },
                 }
@@ -718,28 +886,21 @@ struct Tally {
 }
 
 impl Tally {
-    fn say(&self, notes: &mut Vec<String>) {
-        let mut line = |lines: &[usize], what: &str| {
+    fn say(&self, notes: &mut Vec<Note>) {
+        for (lines, code) in [
+            (&self.no_end, NoteCode::NoEnd),
+            (&self.swapped, NoteCode::Swapped),
+            (&self.same_day, NoteCode::SameDay),
+            (&self.negative_count, NoteCode::NegativeCount),
+        ] {
             if let Some(first) = lines.first() {
-                notes.push(format!("line {first}: {} event(s) {what}", lines.len()));
+                notes.push(Note::new(
+                    code,
+                    Some(*first),
+                    &[("count", lines.len().to_string())],
+                ));
             }
-        };
-        line(
-            &self.no_end,
-            "without DTEND or DURATION: an all-day one lasts its day, one at a time of day has no length (RFC 5545 §3.6.1)",
-        );
-        line(
-            &self.swapped,
-            "ending before they start: start and end swapped",
-        );
-        line(
-            &self.same_day,
-            "all-day with DTEND equal to DTSTART: read as lasting their day",
-        );
-        line(
-            &self.negative_count,
-            "with a negative COUNT in their RRULE: the COUNT was left out",
-        );
+        }
     }
 }
 
@@ -861,10 +1022,10 @@ pub fn read(text: &str, floating: Tz) -> Result<Reading, IcsError> {
         Some(p) => match iana(p.value.trim()) {
             Some(z) => Some(z),
             None => {
-                notes.push(format!(
-                    "line {}: X-WR-TIMEZONE `{}` is not a known zone and was left out",
-                    p.line,
-                    p.value.trim()
+                notes.push(Note::new(
+                    NoteCode::UnknownWrTimezone,
+                    Some(p.line),
+                    &[("value", p.value.trim().to_string())],
                 ));
                 None
             }
@@ -883,9 +1044,13 @@ pub fn read(text: &str, floating: Tz) -> Result<Reading, IcsError> {
         raws.push(raw(c, &mut zones)?);
     }
     for (tzid, line) in &zones.unknown {
-        notes.push(format!(
-            "line {line}: the zone `{tzid}` is neither an IANA zone nor defined in the file: its times were read in {} (--tz); check them",
-            zones.floating.name()
+        notes.push(Note::new(
+            NoteCode::UnknownZone,
+            Some(*line),
+            &[
+                ("tzid", tzid.clone()),
+                ("zone", zones.floating.name().to_string()),
+            ],
         ));
     }
     let mut tally = Tally::default();
@@ -900,7 +1065,7 @@ fn define_zones(
     vtimezones: &[&Comp],
     vevents: &[&Comp],
     zones: &mut Zones,
-    notes: &mut Vec<String>,
+    notes: &mut Vec<Note>,
 ) -> Result<(), IcsError> {
     let spans = zone_spans(vevents);
     for tz in vtimezones {
@@ -933,11 +1098,14 @@ fn define_zones(
         );
         let matched = vtimezone::match_iana(&parts, &hint, from, to);
         match matched {
-            Some(z) => notes.push(format!(
-                "line {}: the zone `{tzid}` is not an IANA name; the file defines it with the offsets of {} over {years}, when its events are: read as {}",
-                tz.line,
-                z.name(),
-                z.name()
+            Some(z) => notes.push(Note::new(
+                NoteCode::ZoneByOffsets,
+                Some(tz.line),
+                &[
+                    ("tzid", tzid.clone()),
+                    ("zone", z.name().to_string()),
+                    ("years", years.clone()),
+                ],
             )),
             None => {
                 return Err(err(
@@ -1057,7 +1225,7 @@ fn series(
     raws: Vec<Raw>,
     zones: &Zones,
     tally: &mut Tally,
-    notes: &mut Vec<String>,
+    notes: &mut Vec<Note>,
 ) -> Vec<IcsEvent> {
     let mut order: Vec<Option<String>> = Vec::new();
     let mut groups: HashMap<Option<String>, Vec<Raw>> = HashMap::new();
@@ -1207,25 +1375,31 @@ fn series(
         out.push(ev);
     }
     if stale > 0 {
-        notes.push(format!(
-            "{stale} changed occurrence(s) from an earlier version of their series (lower SEQUENCE, for an occurrence the series no longer has) were left out"
+        notes.push(Note::new(
+            NoteCode::StaleOverrides,
+            None,
+            &[("count", stale.to_string())],
         ));
     }
     if dropped > 0 {
-        notes.push(format!(
-            "{dropped} older version(s) of events (same UID, lower or equal SEQUENCE) were left out"
+        notes.push(Note::new(
+            NoteCode::OlderVersions,
+            None,
+            &[("count", dropped.to_string())],
         ));
     }
     if let Some(first) = cancelled.first() {
-        notes.push(format!(
-            "line {first}: {} cancelled event(s) (STATUS:CANCELLED) were left out",
-            cancelled.len()
+        notes.push(Note::new(
+            NoteCode::Cancelled,
+            Some(*first),
+            &[("count", cancelled.len().to_string())],
         ));
     }
     if let Some(first) = orphans.first() {
-        notes.push(format!(
-            "line {first}: {} changed occurrence(s) whose series is not in the file were imported on their own",
-            orphans.len()
+        notes.push(Note::new(
+            NoteCode::Orphans,
+            Some(*first),
+            &[("count", orphans.len().to_string())],
         ));
     }
     out
