@@ -221,5 +221,11 @@ test("a calendar client's file is imported in the app and the calendar is writte
     await b.execute(() => (location.hash = "#/calendar/new"));
     await find(b, "[data-testid=entry-form]");
     assert.equal(await b.execute(() => location.hash), "#/calendar");
+    // A double click on a day's free space opens it on that day.
+    await (await find(b, "[data-testid=entry-form] button[type=button]")).click();
+    await march(b);
+    await (await find(b, '[data-day="2027-03-10"] .num')).doubleClick();
+    const onDay = await find(b, "[data-testid=entry-form]");
+    assert.equal(await (await onDay.$("input[name=start]")).getValue(), "2027-03-10T18:00");
   });
 });

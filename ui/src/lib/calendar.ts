@@ -286,6 +286,8 @@ export type ViewProps = {
   movable: (r: CalendarRelease) => boolean;
   onpick: (p: Picked) => void;
   onmove: (r: CalendarRelease, start: number, end: number) => void;
+  /** A new entry asked for on a day (a double click on its free space), for those who may. */
+  onnew?: (day: string) => void;
 };
 
 /** The look of an occurrence: hard freeze, soft freeze or window. */
