@@ -128,6 +128,7 @@ test("a release manager adds, changes and removes a freeze in the app, in French
     const ask = await find(b, "[data-testid=remove-entry-dialog]");
     assert.match(await ask.getText(), /Retirer «\sGel de fin de trimestre\s» \(Gel souple\)\s\?/);
     assert.match(await ask.getText(), /Son historique reste dans le registre\./);
+    await screenshot(b, "calendar-remove-fr");
     await (await find(b, "[data-testid=confirm-remove]")).click();
     await until(b, async () => cli(dir, "calendar", "entries").length === 0, "removed");
     await until(b, async () => !/api 2\.0\.0/.test(await conflicts.getText()), "no conflict");

@@ -273,14 +273,8 @@ fn local(
 fn entry_problem(e: EntryError) -> DomainError {
     match e.field {
         "rrule" | "rdate" | "exdate" => {
-            // The rule reader's own words, without the sentence Relm wraps them in.
-            let detail = e
-                .message
-                .split_once("is not a valid RRULE: ")
-                .map_or(e.message.as_str(), |(_, why)| why);
-            let detail = detail
-                .trim_start_matches("RRule parsing error: ")
-                .to_string();
+            // The rule reader's own words when it refused the rule, else Relm's.
+            let detail = e.detail.unwrap_or_else(|| e.message.clone());
             DomainError::problem(e.field, ProblemCode::BadRule, e.message).with("detail", detail)
         }
         field => DomainError::invalid(field, e.message),
@@ -515,16 +509,14 @@ impl Relm {
 
     /// One entry by its id.
     pub fn calendar_entry(&self, id: &str) -> Result<CalendarRow> {
-        self.calendar_entries()?
-            .into_iter()
-            .find(|r| r.id == id)
-            .ok_or_else(|| {
-                ApiError::missing(
-                    ReasonCode::NoCalendarEntry,
-                    format!("no calendar entry {id}"),
-                )
-                .with("id", id)
-            })
+        self.workspace_id()?;
+        calendar::get(self.store.conn(), id)?.ok_or_else(|| {
+            ApiError::missing(
+                ReasonCode::NoCalendarEntry,
+                format!("no calendar entry {id}"),
+            )
+            .with("id", id)
+        })
     }
 
     pub(crate) fn resolve_entry(&self, id: &str) -> Result<String> {
@@ -900,7 +892,6 @@ impl Relm {
                 ],
             ));
         }
-
         let (added, updated) = if entries.is_empty() {
             (0, 0)
         } else {

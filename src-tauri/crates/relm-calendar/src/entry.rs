@@ -220,12 +220,15 @@ pub struct Override {
 pub struct EntryError {
     pub field: &'static str,
     pub message: String,
+    /// A rule refused by the rule reader: the reader's own words (`message` wraps them).
+    pub detail: Option<String>,
 }
 
-fn bad(field: &'static str, message: impl Into<String>) -> EntryError {
+pub(crate) fn bad(field: &'static str, message: impl Into<String>) -> EntryError {
     EntryError {
         field,
         message: message.into(),
+        detail: None,
     }
 }
 

@@ -12,7 +12,7 @@ use chrono::{DateTime, LocalResult, NaiveDateTime, Offset, TimeDelta, TimeZone, 
 use chrono_tz::Tz;
 use rrule::{Frequency, RRule, RRuleSet, Unvalidated};
 
-use crate::entry::{Entry, EntryError, Local};
+use crate::entry::{Entry, EntryError, Local, bad};
 
 /// One occurrence of an entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,10 +38,16 @@ pub struct TooMany {
     pub to: String,
 }
 
-fn bad(field: &'static str, message: impl Into<String>) -> EntryError {
+/// `rule` refused by the rule reader, with the reader's own words as the detail.
+fn not_a_rule(rule: &str, e: rrule::RRuleError) -> EntryError {
+    let detail = match &e {
+        rrule::RRuleError::ParserError(p) => p.to_string(),
+        rrule::RRuleError::ValidationError(v) => v.to_string(),
+        other => other.to_string(),
+    };
     EntryError {
-        field,
-        message: message.into(),
+        detail: Some(detail),
+        ..bad("rrule", format!("`{rule}` is not a valid RRULE: {e}"))
     }
 }
 
@@ -80,7 +86,7 @@ pub fn never_occurs(entry: &Entry) -> Result<bool, EntryError> {
     for rule in entry.rules() {
         let parsed: RRule<Unvalidated> = normal_until(rule)
             .parse()
-            .map_err(|e| bad("rrule", format!("`{rule}` is not a valid RRULE: {e}")))?;
+            .map_err(|e| not_a_rule(rule, e))?;
         match (until_of(rule), parsed.get_count()) {
             (Some(u), _) => horizon = horizon.max(u),
             // Bounded by its count: walked to its end.
@@ -162,9 +168,7 @@ pub(crate) fn normal_until(rule: &str) -> String {
 
 fn parse_rule(rule: &str, start: Local) -> Result<RRuleSet, EntryError> {
     let normal = normal_until(rule);
-    let parsed: RRule<Unvalidated> = normal
-        .parse()
-        .map_err(|e| bad("rrule", format!("`{rule}` is not a valid RRULE: {e}")))?;
+    let parsed: RRule<Unvalidated> = normal.parse().map_err(|e| not_a_rule(rule, e))?;
     if matches!(parsed.get_freq(), Frequency::Secondly | Frequency::Minutely) {
         return Err(bad(
             "rrule",
@@ -225,7 +229,7 @@ fn fast_forward(rule: &str, start: Local, until: Local) -> Result<Local, EntryEr
     use chrono::{Datelike, Months};
     let parsed: RRule<Unvalidated> = normal_until(rule)
         .parse()
-        .map_err(|e| bad("rrule", format!("`{rule}` is not a valid RRULE: {e}")))?;
+        .map_err(|e| not_a_rule(rule, e))?;
     if parsed.get_count().is_some() || start >= until {
         return Ok(start);
     }

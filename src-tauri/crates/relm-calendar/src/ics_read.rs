@@ -16,9 +16,9 @@
 //! Lenient where RFC 5545 or common practice says what is meant (no DTEND, an UNTIL of
 //! another value type, an END naming the wrong component, a line that is not a content line):
 //! each such reading is said in [`Reading::notes`], as a [`Note`] with a code, its line and its
-//! values (said in English by its `Display`, in the reader's language by the app). Strict where nothing can be read
-//! (a truncated file, a bad date, a bad RRULE): the error names the line, and the file
-//! imports nothing.
+//! values (said in English by its `Display`, in the reader's language by the app). Strict where
+//! nothing can be read (a truncated file, a bad date, a bad RRULE): the error names the line,
+//! and the file imports nothing.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;

@@ -103,24 +103,37 @@ fn at_text(hlc: i64) -> String {
     relm_domain::window::fmt_utc(relm_domain::hlc::Hlc::from_packed(hlc).to_datetime())
 }
 
+const ROW: &str =
+    "SELECT id, entry, created_hlc, created_by, updated_hlc, updated_by FROM calendar_entries";
+
+/// A row of [`ROW`].
+fn row(r: &rusqlite::Row<'_>) -> Result<CalendarRow> {
+    Ok(CalendarRow {
+        id: r.get(0)?,
+        entry: parse(&r.get::<_, String>(1)?)?,
+        created_at: at_text(r.get(2)?),
+        created_by: r.get(3)?,
+        updated_at: at_text(r.get(4)?),
+        updated_by: r.get(5)?,
+    })
+}
+
 /// Every entry, by name then id.
 pub fn list(conn: &Connection) -> Result<Vec<CalendarRow>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT id, entry, created_hlc, created_by, updated_hlc, updated_by FROM calendar_entries ORDER BY name, id",
-    )?;
+    let mut stmt = conn.prepare_cached(&format!("{ROW} ORDER BY name, id"))?;
     let mut rows = stmt.query([])?;
     let mut out = Vec::new();
     while let Some(r) = rows.next()? {
-        out.push(CalendarRow {
-            id: r.get(0)?,
-            entry: parse(&r.get::<_, String>(1)?)?,
-            created_at: at_text(r.get(2)?),
-            created_by: r.get(3)?,
-            updated_at: at_text(r.get(4)?),
-            updated_by: r.get(5)?,
-        });
+        out.push(row(r)?);
     }
     Ok(out)
+}
+
+/// One entry by its id.
+pub fn get(conn: &Connection, id: &str) -> Result<Option<CalendarRow>> {
+    let mut stmt = conn.prepare_cached(&format!("{ROW} WHERE id = ?1"))?;
+    let mut rows = stmt.query([id])?;
+    rows.next()?.map(row).transpose()
 }
 
 /// Ids starting with `prefix` (at most `limit`), for abbreviated ids.
