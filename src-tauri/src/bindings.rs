@@ -61,7 +61,7 @@ use relm_calendar::ics_read::{Note as IcsNote, NoteCode as IcsNoteCode};
 use relm_calendar::{
     Entry as CalendarEntry, Override as CalendarOverride, Period as CalendarPeriod,
 };
-use relm_calendar::{Kind as CalendarKind, Level, Scope as CalendarScope};
+use relm_calendar::{Kind as CalendarKind, Level, RuleMistake, Scope as CalendarScope};
 use relm_domain::keys::KeyId;
 use relm_domain::payload::{
     BlockedGate, Decision, Outcome as DeployOutcome, RehearsalResult, RollbackPlan,
@@ -116,7 +116,7 @@ pub fn typescript() -> String {
         AuthorSeen, NotApplied, JoinRequestView, SyncStatus, RiskLevel, Decision, Tier, Outcome,
         LineStatus, Action, Line, ApprovalLine, Verdict, CheckRequest, PendingDecision, PolicySummary,
         PolicyVersion, SimulatedChange, Simulation, Lang, CalendarKind, Level, CalendarScope,
-        OccurrenceView, UnreadableEntry, Listing, CalendarPeriod, CalendarOverride, CalendarEntry, CalendarRow, CalendarInput, ImportRequest, IcsNoteCode, IcsNote, ImportOutcome, CalendarRelease, CalendarReleaseView, CalendarReleases, ConflictSummary, Severity, ConflictCode, Conflict, RescheduleRequest, ReschedulePreview,
+        OccurrenceView, UnreadableEntry, Listing, CalendarPeriod, CalendarOverride, CalendarEntry, CalendarRow, CalendarInput, ImportRequest, IcsNoteCode, IcsNote, RuleMistake, ImportOutcome, CalendarRelease, CalendarReleaseView, CalendarReleases, ConflictSummary, Severity, ConflictCode, Conflict, RescheduleRequest, ReschedulePreview,
         Fork, WorkspaceSettings, AuditQuery, AuditEntry, FieldChange, Flag, RiskCategory, RiskStatus,
         RiskFields, Mitigation, Closure, AcceptanceView, RiskView, RiskDetail, RiskInput, MitigationInput,
         RiskQuery, Choice, Question, Source, Factor, Method, Lowering, Judged, ReleaseAssessment,

@@ -80,15 +80,26 @@ test("a release manager adds, changes and removes a freeze in the app, in French
     await (await find(b, "[data-testid=save-entry]")).click();
     await until(b, async () => (await errorOf(b, "name")) === null, "the name accepted");
     assert.equal(await errorOf(b, "end"), "La fin doit venir après le début.");
-    // A rule typed in that cannot repeat is said beside it.
+    // A rule typed in that cannot repeat is said beside it, in French: what is mistaken.
     await fill(b, "entry-form", "end", "2027-03-22T06:00");
     await (await form.$("select[name=repeat]")).selectByAttribute("value", "custom");
     await fill(b, "entry-form", "rrule", "FREQ=FORTNIGHTLY");
     await (await find(b, "[data-testid=save-entry]")).click();
     await until(b, async () => (await errorOf(b, "rrule")) !== null, "the rule's problem");
-    assert.match(
+    assert.equal(
       await errorOf(b, "rrule"),
-      /^Cette règle n’est pas utilisable\. Le lecteur de règles répond \(en anglais\)\u00a0: `FORTNIGHTLY` is not a valid frequency\.$/,
+      "«\u00a0FORTNIGHTLY\u00a0» n’est pas une fréquence\u00a0: écrivez FREQ= suivi de HOURLY, DAILY, WEEKLY, MONTHLY ou YEARLY.",
+    );
+    await fill(b, "entry-form", "rrule", "FREQ=YEARLY;BYMONTH=13");
+    await (await find(b, "[data-testid=save-entry]")).click();
+    await until(
+      b,
+      async () => (await errorOf(b, "rrule"))?.startsWith("BYMONTH"),
+      "the second rule's problem",
+    );
+    assert.equal(
+      await errorOf(b, "rrule"),
+      "BYMONTH prend des nombres entiers de 1 à 12\u202f; «\u00a013\u00a0» n’en est pas un.",
     );
     await screenshot(b, "calendar-entry-errors-fr");
     assert.equal(cli(dir, "calendar", "entries").length, 0, "nothing recorded");

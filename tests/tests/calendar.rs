@@ -369,6 +369,105 @@ fn a_person_s_bad_entry_is_said_field_by_field() {
     assert_eq!(r.event_count(), before, "nothing recorded");
 }
 
+/// A rule typed with a mistake says which one, with the values its wording needs, so that the
+/// app can say it in the reader's language: the rule reader's English stays in `detail`.
+#[test]
+fn a_mistyped_rule_says_what_is_wrong_with_it() {
+    let r = Replica::new();
+    r.init();
+    let before = r.event_count();
+    // (rule, reason, values of the reason)
+    type Case<'a> = (&'a str, &'a str, &'a [(&'a str, &'a str)]);
+    let cases: &[Case] = &[
+        ("FREQ=FORTNIGHTLY", "frequency", &[("value", "FORTNIGHTLY")]),
+        ("FREQ=MINUTELY", "too_often", &[]),
+        ("FREQ=WEEKLY;BYDAY=MO,XX", "weekday", &[("value", "XX")]),
+        ("FREQ=WEEKLY;WKST=LU", "weekday", &[("value", "LU")]),
+        (
+            "FREQ=YEARLY;BYMONTH=13",
+            "range",
+            &[
+                ("part", "BYMONTH"),
+                ("value", "13"),
+                ("min", "1"),
+                ("max", "12"),
+            ],
+        ),
+        (
+            "FREQ=WEEKLY;INTERVAL=two",
+            "range",
+            &[("part", "INTERVAL"), ("value", "two"), ("min", "1")],
+        ),
+        (
+            "FREQ=MONTHLY;BYDAY=9MO",
+            "range",
+            &[
+                ("part", "BYDAY"),
+                ("value", "9"),
+                ("min", "-4"),
+                ("max", "5"),
+            ],
+        ),
+        ("FREQ=WEEKLY;COUNT=-1", "count", &[("value", "-1")]),
+        (
+            "FREQ=WEEKLY;UNTIL=2027-06-30",
+            "until",
+            &[("value", "2027-06-30")],
+        ),
+        ("BYDAY=MO", "no_frequency", &[]),
+        ("FREQ=WEEKLY;FREQ=DAILY", "repeated", &[("part", "FREQ")]),
+        ("FREQ=WEEKLY;ON=MO", "part", &[("value", "ON")]),
+        ("FREQ=WEEKLY;BYDAY", "part", &[("value", "BYDAY")]),
+        (
+            "FREQ=MONTHLY;BYWEEKNO=3",
+            "by_frequency",
+            &[("part", "BYWEEKNO"), ("frequency", "MONTHLY")],
+        ),
+        (
+            "FREQ=MONTHLY;BYDAY=MO;BYSETPOS=0",
+            "not_allowed",
+            &[("part", "BYSETPOS"), ("value", "0")],
+        ),
+    ];
+    for (rule, reason, params) in cases {
+        let err = r.refused(
+            &[
+                "calendar",
+                "add",
+                "window",
+                "--name",
+                "x",
+                "--tz",
+                "UTC",
+                "--start",
+                "2027-03-20T10:00",
+                "--end",
+                "2027-03-20T11:00",
+                "--rrule",
+                rule,
+            ],
+            2,
+        );
+        let p = &err["problems"][0];
+        assert_eq!(
+            (&p["field"], &p["code"]),
+            (&"rrule".into(), &"bad_rule".into()),
+            "{rule}"
+        );
+        assert_eq!(p["params"]["reason"], *reason, "{rule}: {p}");
+        for (key, value) in *params {
+            assert_eq!(p["params"][key], *value, "{rule}: {key} in {p}");
+        }
+        assert!(
+            p["params"]["detail"]
+                .as_str()
+                .is_some_and(|d| !d.is_empty()),
+            "{rule}: the reader's words are kept"
+        );
+    }
+    assert_eq!(r.event_count(), before, "nothing recorded");
+}
+
 /// The calendar page asks for a picked release's conflicts alone: read from the releases near
 /// it, they are those the whole list gives it, overlaps counted the same way.
 #[test]

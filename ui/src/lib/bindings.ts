@@ -733,6 +733,8 @@ export type IcsNoteCode = "not_content_lines" | "end_closes_also" | "end_read_as
 
 export type IcsNote = { code: IcsNoteCode, line?: number, params: { [key in string]: string }, };
 
+export type RuleMistake = "frequency" | "too_often" | "weekday" | "range" | "count" | "until" | "no_frequency" | "repeated" | "part" | "by_frequency" | "not_allowed";
+
 export type ImportOutcome = { added: number, updated: number, 
 /**
  * Holidays: the dates frozen.

@@ -271,19 +271,30 @@ describe("how an import read its file", () => {
   });
 });
 
-describe("every reading an import can note", () => {
+describe("every reading an import can note, every mistake of a typed rule", () => {
+  const bindings = import.meta.glob("./bindings.ts", {
+    query: "?raw",
+    import: "default",
+    eager: true,
+  })["./bindings.ts"] as string;
+  /** The names of a closed set the backend sends, from the generated bindings. */
+  const codesOf = (type: string) => {
+    const union = new RegExp(`export type ${type} = ([^;]+);`).exec(bindings)?.[1] ?? "";
+    return [...union.matchAll(/"(\w+)"/g)].map((m) => m[1]);
+  };
+
   it("has a wording in both languages", () => {
-    const bindings = import.meta.glob("./bindings.ts", {
-      query: "?raw",
-      import: "default",
-      eager: true,
-    })["./bindings.ts"] as string;
-    const union = /export type IcsNoteCode = ([^;]+);/.exec(bindings)?.[1] ?? "";
-    const codes = [...union.matchAll(/"(\w+)"/g)].map((m) => m[1]);
-    expect(codes.length).toBeGreaterThan(10);
-    for (const c of codes) {
-      expect(Object.hasOwn(en, `entry.note.${c}`), c).toBe(true);
-      expect(Object.hasOwn(fr, `entry.note.${c}`), c).toBe(true);
+    const notes = codesOf("IcsNoteCode");
+    const mistakes = codesOf("RuleMistake");
+    expect(notes.length).toBeGreaterThan(10);
+    expect(mistakes.length).toBeGreaterThan(10);
+    const keys = [
+      ...notes.map((c) => `entry.note.${c}`),
+      ...mistakes.map((c) => `problem.bad_rule.${c}`),
+    ];
+    for (const k of keys) {
+      expect(Object.hasOwn(en, k), k).toBe(true);
+      expect(Object.hasOwn(fr, k), k).toBe(true);
     }
   });
 });

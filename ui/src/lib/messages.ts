@@ -1715,6 +1715,23 @@ export const en = {
   "problem.required.import.name": "Name the holiday set, such as “French public holidays”.",
   "problem.required.file": "Choose a file.",
   "problem.bad_rule": "This rule cannot be used: {detail}",
+  "problem.bad_rule.frequency":
+    "“{value}” is not a frequency: write FREQ= followed by HOURLY, DAILY, WEEKLY, MONTHLY or YEARLY.",
+  "problem.bad_rule.too_often":
+    "A calendar entry repeats at most every hour: write FREQ=HOURLY or a longer frequency.",
+  "problem.bad_rule.weekday":
+    "“{value}” is not a day: days are written MO, TU, WE, TH, FR, SA and SU.",
+  "problem.bad_rule.range": "{part} takes whole numbers from {min} to {max}; “{value}” is not one.",
+  "problem.bad_rule.count": "COUNT is a whole number of occurrences; “{value}” is not one.",
+  "problem.bad_rule.until":
+    "UNTIL is a day, such as 20270630, or a day and time, such as 20270630T170000; “{value}” is neither.",
+  "problem.bad_rule.no_frequency":
+    "Say how often it repeats: start the rule with FREQ=, such as FREQ=WEEKLY.",
+  "problem.bad_rule.repeated": "{part} is written twice: keep one.",
+  "problem.bad_rule.part":
+    "“{value}” is not a part of a rule: each part is written NAME=VALUE, and semicolons separate them.",
+  "problem.bad_rule.by_frequency": "{part} cannot be used with FREQ={frequency}.",
+  "problem.bad_rule.not_allowed": "{part} cannot be {value}.",
   "problem.span_too_long": "One occurrence may last at most {max} days: check the end’s year.",
   "problem.bad_file.not_calendar": "Line {line} of the file cannot be read as a calendar: {detail}",
   "problem.bad_file.no_events": "{value} holds no event to import.",
@@ -3555,6 +3572,25 @@ export const fr: Record<MessageKey, string> = {
   "problem.required.file": "Choisissez un fichier.",
   "problem.bad_rule":
     "Cette règle n’est pas utilisable. Le lecteur de règles répond (en anglais) : {detail}",
+  "problem.bad_rule.frequency":
+    "« {value} » n’est pas une fréquence : écrivez FREQ= suivi de HOURLY, DAILY, WEEKLY, MONTHLY ou YEARLY.",
+  "problem.bad_rule.too_often":
+    "Une entrée du calendrier se répète au plus d’heure en heure : écrivez FREQ=HOURLY ou une fréquence plus longue.",
+  "problem.bad_rule.weekday":
+    "« {value} » n’est pas un jour : les jours s’écrivent MO, TU, WE, TH, FR, SA et SU.",
+  "problem.bad_rule.range":
+    "{part} prend des nombres entiers de {min} à {max} ; « {value} » n’en est pas un.",
+  "problem.bad_rule.count":
+    "COUNT est un nombre entier d’occurrences ; « {value} » n’en est pas un.",
+  "problem.bad_rule.until":
+    "UNTIL est un jour, par exemple 20270630, ou un jour et une heure, par exemple 20270630T170000 ; « {value} » n’est ni l’un ni l’autre.",
+  "problem.bad_rule.no_frequency":
+    "Dites à quel rythme l’entrée se répète : commencez la règle par FREQ=, par exemple FREQ=WEEKLY.",
+  "problem.bad_rule.repeated": "{part} est écrit deux fois : n’en gardez qu’un.",
+  "problem.bad_rule.part":
+    "« {value} » n’est pas une partie de règle : chaque partie s’écrit NOM=VALEUR, et un point-virgule les sépare.",
+  "problem.bad_rule.by_frequency": "{part} ne s’emploie pas avec FREQ={frequency}.",
+  "problem.bad_rule.not_allowed": "{part} ne peut pas valoir {value}.",
   "problem.span_too_long": "Une occurrence dure au plus {max} jours : vérifiez l’année de la fin.",
   "problem.bad_file.not_calendar":
     "La ligne {line} du fichier ne se lit pas comme un agenda : {detail}",

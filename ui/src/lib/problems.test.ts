@@ -602,6 +602,33 @@ describe("why a sync with a remote failed", () => {
     setLocale("en");
   });
 
+  it("says what is wrong with a typed rule, in the reader's language", () => {
+    const rule = (reason: string | null, params: Record<string, string> = {}): FieldProblem => ({
+      field: "rrule",
+      code: "bad_rule",
+      params: { ...(reason ? { reason } : {}), detail: "the reader's English", ...params },
+      message: "the CLI's English",
+    });
+    const month = rule("range", { part: "BYMONTH", value: "13", min: "1", max: "12" });
+    setLocale("en");
+    expect(problemText(month)).toBe("BYMONTH takes whole numbers from 1 to 12; “13” is not one.");
+    expect(problemText(rule("frequency", { value: "FORTNIGHTLY" }))).toBe(
+      "“FORTNIGHTLY” is not a frequency: write FREQ= followed by HOURLY, DAILY, WEEKLY, MONTHLY or YEARLY.",
+    );
+    setLocale("fr");
+    expect(problemText(month)).toBe(
+      "BYMONTH prend des nombres entiers de 1 à 12\u202f; «\u00a013\u00a0» n’en est pas un.",
+    );
+    expect(problemText(rule("by_frequency", { part: "BYWEEKNO", frequency: "MONTHLY" }))).toBe(
+      "BYWEEKNO ne s’emploie pas avec FREQ=MONTHLY.",
+    );
+    // A mistake this version does not word: the general sentence, with the reader's words.
+    expect(problemText(rule(null))).toBe(
+      "Cette règle n’est pas utilisable. Le lecteur de règles répond (en anglais)\u00a0: the reader's English",
+    );
+    setLocale("en");
+  });
+
   it("says what git was doing and what the host said, without the command line", () => {
     const url = "https://git.example.com/ops/relm.git";
     setLocale("en");

@@ -64,8 +64,8 @@ export function problemText(p: FieldProblem, scope?: string): string {
   if (p.code === "past" && /^\d{4}-\d\d-\d\d$/.test(p.params.value ?? ""))
     params.value = formatDay(p.params.value);
   const field = leaf(p.field);
-  // An SBOM or a file refused: worded by why (`problem.bad_sbom.xml`), else in general.
-  if (p.code === "bad_sbom" || p.code === "bad_file" || p.code === "bad_backup") {
+  // An SBOM, a file or a rule refused: worded by why (`problem.bad_sbom.xml`), else in general.
+  if (["bad_sbom", "bad_file", "bad_backup", "bad_rule"].includes(p.code)) {
     const why = `${wording[p.code]}.${p.params.reason ?? ""}`;
     return t((why in en ? why : wording[p.code]) as MessageKey, params);
   }

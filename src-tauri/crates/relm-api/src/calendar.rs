@@ -273,9 +273,18 @@ fn local(
 fn entry_problem(e: EntryError) -> DomainError {
     match e.field {
         "rrule" | "rdate" | "exdate" => {
-            // The rule reader's own words when it refused the rule, else Relm's.
+            // Why, when Relm knows the mistake (`reason` and its values), and always the rule
+            // reader's own words when it refused the rule, else Relm's.
             let detail = e.detail.unwrap_or_else(|| e.message.clone());
-            DomainError::problem(e.field, ProblemCode::BadRule, e.message).with("detail", detail)
+            let mut problem = DomainError::problem(e.field, ProblemCode::BadRule, e.message)
+                .with("detail", detail);
+            if let Some(reason) = e.reason {
+                problem = problem.with("reason", reason.mistake.code());
+                for (key, value) in reason.params {
+                    problem = problem.with(key, value);
+                }
+            }
+            problem
         }
         field => DomainError::invalid(field, e.message),
     }

@@ -222,6 +222,73 @@ pub struct EntryError {
     pub message: String,
     /// A rule refused by the rule reader: the reader's own words (`message` wraps them).
     pub detail: Option<String>,
+    /// Why a rule was refused, for wording in any language, when the reason is one Relm knows.
+    pub reason: Option<RuleReason>,
+}
+
+/// Why a rule was refused: what was mistaken and the values its wording needs (`value`,
+/// `part`, `min`, `max`, `frequency`, as each mistake says).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleReason {
+    pub mistake: RuleMistake,
+    pub params: Vec<(&'static str, String)>,
+}
+
+/// The mistakes a person makes typing a recurrence rule, as a closed set the app words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub enum RuleMistake {
+    /// FREQ is no frequency (`value`).
+    Frequency,
+    /// FREQ is more often than hourly.
+    TooOften,
+    /// A day is not MO…SU (`value`).
+    Weekday,
+    /// A number out of its part's range, or not a number (`part`, `value`, `min`, `max`).
+    Range,
+    /// COUNT is not a whole number (`value`).
+    Count,
+    /// UNTIL is neither a day nor a day and time (`value`).
+    Until,
+    /// No FREQ.
+    NoFrequency,
+    /// A part written twice (`part`).
+    Repeated,
+    /// Not a part of a rule, or not NAME=VALUE (`value`).
+    Part,
+    /// A BY part the frequency does not take (`part`, `frequency`).
+    ByFrequency,
+    /// A value its part cannot have (`part`, `value`).
+    NotAllowed,
+}
+
+impl RuleMistake {
+    /// The mistake's code, as the app reads it: its serialized name (`by_frequency`).
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Frequency => "frequency",
+            Self::TooOften => "too_often",
+            Self::Weekday => "weekday",
+            Self::Range => "range",
+            Self::Count => "count",
+            Self::Until => "until",
+            Self::NoFrequency => "no_frequency",
+            Self::Repeated => "repeated",
+            Self::Part => "part",
+            Self::ByFrequency => "by_frequency",
+            Self::NotAllowed => "not_allowed",
+        }
+    }
+}
+
+impl RuleReason {
+    pub(crate) fn new(mistake: RuleMistake, params: &[(&'static str, &str)]) -> Self {
+        RuleReason {
+            mistake,
+            params: params.iter().map(|(k, v)| (*k, v.to_string())).collect(),
+        }
+    }
 }
 
 pub(crate) fn bad(field: &'static str, message: impl Into<String>) -> EntryError {
@@ -229,6 +296,7 @@ pub(crate) fn bad(field: &'static str, message: impl Into<String>) -> EntryError
         field,
         message: message.into(),
         detail: None,
+        reason: None,
     }
 }
 

@@ -12,7 +12,7 @@ use chrono::{DateTime, LocalResult, NaiveDateTime, Offset, TimeDelta, TimeZone, 
 use chrono_tz::Tz;
 use rrule::{Frequency, RRule, RRuleSet, Unvalidated};
 
-use crate::entry::{Entry, EntryError, Local, bad};
+use crate::entry::{Entry, EntryError, Local, RuleMistake, RuleReason, bad};
 
 /// One occurrence of an entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,7 +38,8 @@ pub struct TooMany {
     pub to: String,
 }
 
-/// `rule` refused by the rule reader, with the reader's own words as the detail.
+/// `rule` refused by the rule reader, with the reader's own words as the detail and, where
+/// Relm knows the mistake, its reason.
 fn not_a_rule(rule: &str, e: rrule::RRuleError) -> EntryError {
     let detail = match &e {
         rrule::RRuleError::ParserError(p) => p.to_string(),
@@ -47,7 +48,71 @@ fn not_a_rule(rule: &str, e: rrule::RRuleError) -> EntryError {
     };
     EntryError {
         detail: Some(detail),
+        reason: rule_reason(&e),
         ..bad("rrule", format!("`{rule}` is not a valid RRULE: {e}"))
+    }
+}
+
+/// The mistakes a person makes typing a rule, by what the rule reader found. Others (the
+/// reader's own limits) have no reason: their detail is the reader's English.
+fn rule_reason(e: &rrule::RRuleError) -> Option<RuleReason> {
+    use RuleMistake as M;
+    use rrule::{ParseError as P, RRuleError as E, ValidationError as V};
+    let reason = |code, params: &[(&'static str, &str)]| Some(RuleReason::new(code, params));
+    let range = |part, value: &str, min, max| {
+        reason(
+            M::Range,
+            &[("part", part), ("value", value), ("min", min), ("max", max)],
+        )
+    };
+    match e {
+        E::ParserError(p) => match p {
+            P::InvalidFrequency(v) => reason(M::Frequency, &[("value", v)]),
+            P::InvalidWeekday(v) | P::InvalidWeekdayStart(v) => reason(M::Weekday, &[("value", v)]),
+            P::InvalidInterval(v) => range("INTERVAL", v, "1", "65535"),
+            P::InvalidCount(v) => reason(M::Count, &[("value", v)]),
+            P::InvalidByHour(v) => range("BYHOUR", v, "0", "23"),
+            P::InvalidByMinute(v) => range("BYMINUTE", v, "0", "59"),
+            P::InvalidBySecond(v) => range("BYSECOND", v, "0", "59"),
+            P::InvalidByMonth(v) => range("BYMONTH", v, "1", "12"),
+            P::InvalidByMonthDay(v) => range("BYMONTHDAY", v, "-31", "31"),
+            P::InvalidByYearDay(v) => range("BYYEARDAY", v, "-366", "366"),
+            P::InvalidByWeekNo(v) => range("BYWEEKNO", v, "-53", "53"),
+            P::InvalidBySetPos(v) => range("BYSETPOS", v, "-366", "366"),
+            P::InvalidDateTime { value, property } if property == "UNTIL" => {
+                reason(M::Until, &[("value", value)])
+            }
+            P::MissingProperty(part) if part == "FREQ" => reason(M::NoFrequency, &[]),
+            P::DuplicateProperty(part) => reason(M::Repeated, &[("part", part)]),
+            P::UnrecognizedParameter(v)
+            | P::InvalidParameterFormat(v)
+            | P::UnrecognizedPropertyName(v) => reason(M::Part, &[("value", v)]),
+            _ => None,
+        },
+        E::ValidationError(v) => match v {
+            V::InvalidFieldValue { field, value } => {
+                reason(M::NotAllowed, &[("part", field), ("value", value)])
+            }
+            V::InvalidFieldValueRange {
+                field,
+                value,
+                start_idx,
+                end_idx,
+            }
+            | V::InvalidFieldValueRangeWithFreq {
+                field,
+                value,
+                start_idx,
+                end_idx,
+                ..
+            } => range(field, value, start_idx, end_idx),
+            V::InvalidByRuleAndFrequency { by_rule, freq } => reason(
+                M::ByFrequency,
+                &[("part", by_rule), ("frequency", &freq.to_string())],
+            ),
+            _ => None,
+        },
+        _ => None,
     }
 }
 
@@ -170,12 +235,15 @@ fn parse_rule(rule: &str, start: Local) -> Result<RRuleSet, EntryError> {
     let normal = normal_until(rule);
     let parsed: RRule<Unvalidated> = normal.parse().map_err(|e| not_a_rule(rule, e))?;
     if matches!(parsed.get_freq(), Frequency::Secondly | Frequency::Minutely) {
-        return Err(bad(
-            "rrule",
-            format!(
-                "`{rule}` repeats more often than hourly and would expand without bound; use FREQ=HOURLY or longer"
-            ),
-        ));
+        return Err(EntryError {
+            reason: Some(RuleReason::new(RuleMistake::TooOften, &[])),
+            ..bad(
+                "rrule",
+                format!(
+                    "`{rule}` repeats more often than hourly and would expand without bound; use FREQ=HOURLY or longer"
+                ),
+            )
+        });
     }
     // A rule whose UNTIL is before the start has no occurrence (calendars write this when
     // every instance was deleted): build it from its UNTIL so that it still parses.
@@ -183,9 +251,10 @@ fn parse_rule(rule: &str, start: Local) -> Result<RRuleSet, EntryError> {
         Some(u) if u < start => u,
         _ => start,
     };
-    parsed
-        .build(floating(first))
-        .map_err(|e| bad("rrule", format!("`{rule}` does not fit the start: {e}")))
+    parsed.build(floating(first)).map_err(|e| EntryError {
+        reason: rule_reason(&e),
+        ..bad("rrule", format!("`{rule}` does not fit the start: {e}"))
+    })
 }
 
 /// The last start `rule` gives from `start` when it ends (its UNTIL, or its last occurrence

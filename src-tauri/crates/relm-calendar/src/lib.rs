@@ -14,7 +14,8 @@ pub mod vtimezone;
 
 pub use conflicts::{Calendar, Conflict, Counted, Planned, Severity, conflicts, conflicts_counted};
 pub use entry::{
-    Entry, EntryError, Kind, Level, Override, Period, Scope, fmt_local, label, parse_local, zone,
+    Entry, EntryError, Kind, Level, Override, Period, RuleMistake, RuleReason, Scope, fmt_local,
+    label, parse_local, zone,
 };
 pub use expand::{ExpandError, Occurrence, occurrences, resolve};
 pub use remembered::Entries;
