@@ -239,5 +239,28 @@ test("a calendar client's file is imported in the app and the calendar is writte
     await (await find(b, '[data-day="2027-03-10"] .num')).doubleClick();
     const onDay = await find(b, "[data-testid=entry-form]");
     assert.equal(await (await onDay.$("input[name=start]")).getValue(), "2027-03-10T18:00");
+    // Days drawn across, right to left, from Friday to Wednesday: the form opens over them,
+    // whole days; the days are marked while the pointer is down.
+    await (await onDay.$("button[type=button]")).click();
+    await until(b, async () => (await b.$$("[data-testid=entry-form]")).length === 0, "closed");
+    const friday = await find(b, '[data-day="2027-03-12"] .num');
+    const wednesday = await find(b, '[data-day="2027-03-10"] .num');
+    await b
+      .action("pointer")
+      .move({ origin: friday })
+      .down()
+      .move({ origin: wednesday, duration: 100 })
+      .move({ origin: wednesday, x: 2, duration: 50 })
+      .perform(true);
+    const marked = await b.execute(() =>
+      [...document.querySelectorAll(".day.drawn")].map((d) => d.dataset.day),
+    );
+    assert.deepEqual(marked, ["2027-03-10", "2027-03-11", "2027-03-12"]);
+    await screenshot(b, "calendar-drawing");
+    await b.action("pointer").up().perform();
+    const drawn = await find(b, "[data-testid=entry-form]");
+    assert.equal(await (await drawn.$("input[name=start]")).getValue(), "2027-03-10T00:00");
+    assert.equal(await (await drawn.$("input[name=end]")).getValue(), "2027-03-13T00:00");
+    await screenshot(b, "calendar-drawn-entry");
   });
 });

@@ -16,6 +16,7 @@ import {
   minuteOfLocal,
   mondayOf,
   moveToDay,
+  newEntryTimes,
   periodShown,
   periodsNear,
   repeatOf,
@@ -28,6 +29,21 @@ import {
 } from "./calendar";
 
 const at = (iso: string) => Date.parse(iso);
+
+describe("a new entry's times", () => {
+  it("are an evening on a day asked, whole days over days drawn across", () => {
+    expect(newEntryTimes("2027-03-10")).toEqual({
+      start: "2027-03-10T18:00",
+      end: "2027-03-10T23:00",
+    });
+    expect(newEntryTimes("2027-03-10", "2027-03-10")).toEqual(newEntryTimes("2027-03-10"));
+    const drawn = { start: "2027-03-10T00:00", end: "2027-03-13T00:00" };
+    expect(newEntryTimes("2027-03-10", "2027-03-12")).toEqual(drawn);
+    expect(newEntryTimes("2027-03-12", "2027-03-10")).toEqual(drawn);
+    // Across a month's end and a year's.
+    expect(newEntryTimes("2027-12-30", "2028-01-02").end).toBe("2028-01-03T00:00");
+  });
+});
 
 describe("wall-clock times in a chosen zone", () => {
   it("reads and writes local times", () => {

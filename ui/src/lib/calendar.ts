@@ -108,6 +108,15 @@ export function addDays(day: string, n: number): string {
   return new Date(Date.parse(`${day}T12:00:00Z`) + n * DAY).toISOString().slice(0, 10);
 }
 
+/** The times a new entry's form opens with: an evening on the day asked (a double click, the
+ *  New entry… button), or whole days from the first to the last of days drawn across, in
+ *  either direction (the day after the last at midnight ends it). */
+export function newEntryTimes(day: string, other?: string): { start: string; end: string } {
+  if (other === undefined || other === day) return { start: `${day}T18:00`, end: `${day}T23:00` };
+  const [first, last] = day < other ? [day, other] : [other, day];
+  return { start: `${first}T00:00`, end: `${addDays(last, 1)}T00:00` };
+}
+
 /** The Monday on or before a date. */
 export function mondayOf(day: string): string {
   const wd = new Date(`${day}T12:00:00Z`).getUTCDay();
@@ -286,8 +295,9 @@ export type ViewProps = {
   movable: (r: CalendarRelease) => boolean;
   onpick: (p: Picked) => void;
   onmove: (r: CalendarRelease, start: number, end: number) => void;
-  /** A new entry asked for on a day (a double click on its free space), for those who may. */
-  onnew?: (day: string) => void;
+  /** A new entry asked for, for those who may: on a day (a double click on its free space), or
+   *  over the days drawn across from `day` to `other` (a press on a day's free space, dragged). */
+  onnew?: (day: string, other?: string) => void;
 };
 
 /** The look of an occurrence: hard freeze, soft freeze or window. */
