@@ -262,5 +262,49 @@ test("a calendar client's file is imported in the app and the calendar is writte
     assert.equal(await (await drawn.$("input[name=start]")).getValue(), "2027-03-10T00:00");
     assert.equal(await (await drawn.$("input[name=end]")).getValue(), "2027-03-13T00:00");
     await screenshot(b, "calendar-drawn-entry");
+    // In the week, times are drawn: Tuesday from 09:00 down into the 11:45 quarter-hour.
+    await (await drawn.$("button[type=button]")).click();
+    await until(b, async () => (await b.$$("[data-testid=entry-form]")).length === 0, "closed");
+    await (await find(b, "[data-view=week]")).click();
+    const tuesday = await find(b, '[data-col="2027-03-16"]');
+    const at = (minute) =>
+      b.execute(
+        (col, m) => {
+          const r = col.getBoundingClientRect();
+          return { x: Math.round(r.left + r.width / 2), y: Math.round(r.top + (m / 60) * 28 + 3) };
+        },
+        tuesday,
+        minute,
+      );
+    const [nine, late] = [await at(9 * 60), await at(11 * 60 + 45)];
+    await b
+      .action("pointer")
+      .move({ origin: "viewport", ...nine })
+      .down()
+      .move({ origin: "viewport", ...late, duration: 100 })
+      .move({ origin: "viewport", x: late.x + 2, y: late.y, duration: 50 })
+      .perform(true);
+    const span = await find(b, '[data-col="2027-03-16"] [data-testid=drawn-span]');
+    await screenshot(b, "calendar-week-drawing");
+    assert.match(await b.execute((e) => e.textContent, span), /9:00.*12:00/);
+    await b.action("pointer").up().perform();
+    const timed = await find(b, "[data-testid=entry-form]");
+    assert.equal(await (await timed.$("input[name=start]")).getValue(), "2027-03-16T09:00");
+    assert.equal(await (await timed.$("input[name=end]")).getValue(), "2027-03-16T12:00");
+    // Escape lets a drawing go: no form.
+    await (await timed.$("button[type=button]")).click();
+    await until(b, async () => (await b.$$("[data-testid=entry-form]")).length === 0, "closed");
+    await b
+      .action("pointer")
+      .move({ origin: "viewport", ...nine })
+      .down()
+      .move({ origin: "viewport", ...late, duration: 100 })
+      .perform(true);
+    await find(b, "[data-testid=drawn-span]");
+    await b.keys("Escape");
+    await until(b, async () => (await b.$$("[data-testid=drawn-span]")).length === 0, "let go");
+    await b.action("pointer").up().perform();
+    assert.equal((await b.$$("[data-testid=entry-form]")).length, 0, "no form after Escape");
+    await (await find(b, "[data-view=month]")).click();
   });
 });

@@ -7,6 +7,7 @@ import {
   crowded,
   labelPlace,
   daysShown,
+  drawnSpan,
   importNoteText,
   isoUtc,
   laneOrder,
@@ -32,16 +33,40 @@ const at = (iso: string) => Date.parse(iso);
 
 describe("a new entry's times", () => {
   it("are an evening on a day asked, whole days over days drawn across", () => {
-    expect(newEntryTimes("2027-03-10")).toEqual({
+    expect(newEntryTimes({ day: "2027-03-10" })).toEqual({
       start: "2027-03-10T18:00",
       end: "2027-03-10T23:00",
     });
-    expect(newEntryTimes("2027-03-10", "2027-03-10")).toEqual(newEntryTimes("2027-03-10"));
-    const drawn = { start: "2027-03-10T00:00", end: "2027-03-13T00:00" };
-    expect(newEntryTimes("2027-03-10", "2027-03-12")).toEqual(drawn);
-    expect(newEntryTimes("2027-03-12", "2027-03-10")).toEqual(drawn);
+    expect(newEntryTimes({ day: "2027-03-10", other: "2027-03-10" })).toEqual(
+      newEntryTimes({ day: "2027-03-10" }),
+    );
+    const days = { start: "2027-03-10T00:00", end: "2027-03-13T00:00" };
+    expect(newEntryTimes({ day: "2027-03-10", other: "2027-03-12" })).toEqual(days);
+    expect(newEntryTimes({ day: "2027-03-12", other: "2027-03-10" })).toEqual(days);
     // Across a month's end and a year's.
-    expect(newEntryTimes("2027-12-30", "2028-01-02").end).toBe("2028-01-03T00:00");
+    expect(newEntryTimes({ day: "2027-12-30", other: "2028-01-02" }).end).toBe("2028-01-03T00:00");
+    expect(newEntryTimes(days)).toEqual(days);
+  });
+
+  it("are the quarter-hours drawn in the week, in either direction", () => {
+    const at = (day: string, hh: number, mm = 0) => ({ day, minute: hh * 60 + mm });
+    expect(drawnSpan(at("2027-03-10", 9), at("2027-03-10", 11, 45))).toEqual({
+      start: "2027-03-10T09:00",
+      end: "2027-03-10T12:00",
+    });
+    // Upwards: the quarter-hour pressed is kept.
+    expect(drawnSpan(at("2027-03-10", 9), at("2027-03-10", 7, 30))).toEqual({
+      start: "2027-03-10T07:30",
+      end: "2027-03-10T09:15",
+    });
+    // Across midnight, and to the day's last quarter-hour.
+    expect(drawnSpan(at("2027-03-12", 18), at("2027-03-15", 6))).toEqual({
+      start: "2027-03-12T18:00",
+      end: "2027-03-15T06:15",
+    });
+    expect(drawnSpan(at("2027-03-12", 22), at("2027-03-12", 23, 45)).end).toBe("2027-03-13T00:00");
+    // Minutes sort as numbers, not as text (09:45 before 10:00).
+    expect(drawnSpan(at("2027-03-12", 10), at("2027-03-12", 9, 45)).start).toBe("2027-03-12T09:45");
   });
 });
 

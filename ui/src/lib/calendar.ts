@@ -108,13 +108,34 @@ export function addDays(day: string, n: number): string {
   return new Date(Date.parse(`${day}T12:00:00Z`) + n * DAY).toISOString().slice(0, 10);
 }
 
-/** The times a new entry's form opens with: an evening on the day asked (a double click, the
- *  New entry… button), or whole days from the first to the last of days drawn across, in
- *  either direction (the day after the last at midnight ends it). */
-export function newEntryTimes(day: string, other?: string): { start: string; end: string } {
-  if (other === undefined || other === day) return { start: `${day}T18:00`, end: `${day}T23:00` };
+/** Where a new entry was asked for: on a day (a double click, the New entry… button), over
+ *  days drawn across in the month (from `day` to `other`, in either direction), or over the
+ *  wall-clock times drawn in the week. */
+export type NewAt = { day: string; other?: string } | { start: string; end: string };
+
+/** The times a new entry's form opens with: an evening on a day asked, whole days over days
+ *  drawn across (the day after the last at midnight ends it), the times drawn. */
+export function newEntryTimes(at: NewAt): { start: string; end: string } {
+  if ("start" in at) return { start: at.start, end: at.end };
+  const { day, other = day } = at;
+  if (other === day) return { start: `${day}T18:00`, end: `${day}T23:00` };
   const [first, last] = day < other ? [day, other] : [other, day];
   return { start: `${first}T00:00`, end: `${addDays(last, 1)}T00:00` };
+}
+
+/** A quarter-hour of a day in the week view: its day and its first minute. */
+export type Slot = { day: string; minute: number };
+
+/** The wall-clock span drawn from one quarter-hour to another, in either direction: from the
+ *  first one's start to the last one's end. */
+export function drawnSpan(a: Slot, b: Slot): { start: string; end: string } {
+  const key = (s: Slot) => `${s.day}T${String(s.minute).padStart(4, "0")}`;
+  const [first, last] = key(a) <= key(b) ? [a, b] : [b, a];
+  const at = (day: string, minute: number) =>
+    minute >= 24 * 60
+      ? `${addDays(day, 1)}T00:00`
+      : `${day}T${String(Math.floor(minute / 60)).padStart(2, "0")}:${String(minute % 60).padStart(2, "0")}`;
+  return { start: at(first.day, first.minute), end: at(last.day, last.minute + 15) };
 }
 
 /** The Monday on or before a date. */
@@ -296,8 +317,8 @@ export type ViewProps = {
   onpick: (p: Picked) => void;
   onmove: (r: CalendarRelease, start: number, end: number) => void;
   /** A new entry asked for, for those who may: on a day (a double click on its free space), or
-   *  over the days drawn across from `day` to `other` (a press on a day's free space, dragged). */
-  onnew?: (day: string, other?: string) => void;
+   *  over days or times drawn across (a press on free space, dragged). */
+  onnew?: (at: NewAt) => void;
 };
 
 /** The look of an occurrence: hard freeze, soft freeze or window. */
