@@ -83,6 +83,7 @@ pub fn join_workspace(
     token: Option<String>,
 ) -> Result<relm_api::replicas::JoinOutcome> {
     let token = token.map(zeroize::Zeroizing::new);
+    relm_api::files::typed_in_app("remote", &req.remote)?;
     let (relm, out) = relm_api::replicas::join_with(&state.options(), &req, token)?;
     state.set(relm);
     Ok(out)
@@ -178,6 +179,7 @@ pub fn import_identity(
     passphrase: String,
 ) -> Result<IdentityView> {
     let passphrase = zeroize::Zeroizing::new(passphrase);
+    relm_api::files::typed_in_app("file", &path)?;
     state.with(|r| {
         r.import_identity(&path, &passphrase)?;
         r.identity()
@@ -205,6 +207,7 @@ pub fn add_remote(
     token: Option<String>,
 ) -> Result<RemoteView> {
     let token = token.map(zeroize::Zeroizing::new);
+    relm_api::files::typed_in_app("folder", &folder)?;
     state.with(|r| r.add_remote_with(&name, &folder, token))
 }
 
@@ -654,6 +657,7 @@ pub fn import_calendar(
     path: PathBuf,
     request: relm_api::calendar::ImportRequest,
 ) -> Result<relm_api::calendar::ImportOutcome> {
+    relm_api::files::typed_in_app("file", &path)?;
     state.with(|r| r.import_calendar_file(&path, &request))
 }
 

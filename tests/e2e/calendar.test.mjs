@@ -169,6 +169,18 @@ test("a calendar client's file is imported in the app and the calendar is writte
     await (await find(b, "[data-testid=import-calendar]")).click();
     await until(b, async () => (await errorOf(b, "file")) !== null, "the file's problem");
     assert.match(await errorOf(b, "file"), /^Line 1 of the file cannot be read as a calendar: /);
+    // A path typed without its folders: the app has no current folder to read it from.
+    await fill(b, "import-form", "file", "outlook.ics");
+    await (await find(b, "[data-testid=import-calendar]")).click();
+    await until(
+      b,
+      async () => /full path/.test((await errorOf(b, "file")) ?? ""),
+      "the typed path's problem",
+    );
+    assert.equal(
+      await errorOf(b, "file"),
+      "“outlook.ics” is not a full path: Relm has no current folder to read it from. Write the whole path, from the root, or choose it.",
+    );
     assert.equal(cli(dir, "calendar", "entries").length, 0);
     // Outlook's file, as maintenance windows on prod.
     await fill(b, "import-form", "file", outlook);

@@ -628,6 +628,8 @@ export const en = {
   "problem.bad_file": "{value} cannot be kept current.",
   "problem.bad_file.relative":
     "Give the file’s full path: it is rewritten from wherever Relm runs.",
+  "problem.bad_file.not_absolute":
+    "“{value}” is not a full path: Relm has no current folder to read it from. Write the whole path, from the root, or choose it.",
   "problem.bad_file.not_ics":
     "A calendar subscription is an .ics file: end the file’s name with .ics.",
   "problem.bad_file.no_folder":
@@ -2438,6 +2440,8 @@ export const fr: Record<MessageKey, string> = {
   "problem.bad_file": "{value} ne peut pas être tenu à jour.",
   "problem.bad_file.relative":
     "Donnez le chemin complet du fichier : il est réécrit quel que soit l’endroit d’où Relm est lancé.",
+  "problem.bad_file.not_absolute":
+    "« {value} » n’est pas un chemin complet : Relm n’a pas de dossier courant d’où le lire. Écrivez le chemin entier, depuis la racine, ou choisissez-le.",
   "problem.bad_file.not_ics":
     "Un abonnement au calendrier est un fichier .ics : terminez le nom du fichier par .ics.",
   "problem.bad_file.no_folder":
