@@ -1573,8 +1573,11 @@ test("an unreadable calendar entry is named on the Calendar page and the others 
     assert.match(text, /Web nights/);
     assert.match(text, /owner Ann/);
     assert.ok(text.includes(broken), text);
-    // Why, worded by the app, with the rule reader's own words.
-    assert.match(text, /left out\. This rule cannot be used: `XX` is not a valid weekday/);
+    // Why, worded by the app: the rule's mistake.
+    assert.match(
+      text,
+      /left out\. “XX” is not a day: days are written MO, TU, WE, TH, FR, SA and SU\. Releases/,
+    );
     const day = async (d) => (await find(b, `[data-day="${d}"]`)).getHTML();
     await until(
       b,
