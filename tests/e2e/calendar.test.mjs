@@ -317,6 +317,36 @@ test("a calendar client's file is imported in the app and the calendar is writte
     await until(b, async () => (await b.$$("[data-testid=drawn-span]")).length === 0, "let go");
     await b.action("pointer").up().perform();
     assert.equal((await b.$$("[data-testid=entry-form]")).length, 0, "no form after Escape");
+    // On the timeline, time drawn on a lane is for its environment, by the hour: Tuesday from
+    // 09:00 to 17:00 on prod (the lane of the imported window).
+    await (await find(b, "[data-view=timeline]")).click();
+    const track = await find(b, "[data-lane=prod] .track");
+    const hourOfWeek = (h) =>
+      b.execute(
+        (el, h) => {
+          const r = el.getBoundingClientRect();
+          return { x: Math.round(r.left + (r.width * h) / (7 * 24)), y: Math.round(r.top + 8) };
+        },
+        track,
+        h,
+      );
+    const [from, to] = [await hourOfWeek(24 + 9), await hourOfWeek(24 + 17)];
+    await b
+      .action("pointer")
+      .move({ origin: "viewport", ...from })
+      .down()
+      .move({ origin: "viewport", ...to, duration: 100 })
+      .move({ origin: "viewport", x: to.x + 1, y: to.y, duration: 50 })
+      .perform(true);
+    const lane = await find(b, "[data-lane=prod] [data-testid=drawn-span]");
+    await screenshot(b, "calendar-timeline-drawing");
+    assert.match(await b.execute((e) => e.textContent, lane), /9:00.*5:00/);
+    await b.action("pointer").up().perform();
+    const forProd = await find(b, "[data-testid=entry-form]");
+    assert.equal(await (await forProd.$("input[name=start]")).getValue(), "2027-03-16T09:00");
+    assert.equal(await (await forProd.$("input[name=end]")).getValue(), "2027-03-16T17:00");
+    assert.equal(await (await forProd.$("input[name=environments]")).getValue(), "prod");
+    await (await forProd.$("button[type=button]")).click();
     await (await find(b, "[data-view=month]")).click();
   });
 });

@@ -23,6 +23,7 @@ import {
   repeatOf,
   ruleOf,
   snap,
+  snapLocal,
   startOfDay,
   stepped,
   ymd,
@@ -46,6 +47,15 @@ describe("a new entry's times", () => {
     // Across a month's end and a year's.
     expect(newEntryTimes({ day: "2027-12-30", other: "2028-01-02" }).end).toBe("2028-01-03T00:00");
     expect(newEntryTimes(days)).toEqual(days);
+  });
+
+  it("are whole hours of the zone's wall clock on a timeline", () => {
+    // 04:10 UTC is 09:40 in Kolkata (UTC+05:30): the nearest hour there is 10:00, 04:30 UTC.
+    expect(isoUtc(snapLocal(at("2027-03-16T04:10:00Z"), "Asia/Kolkata"))).toBe(
+      "2027-03-16T04:30:00Z",
+    );
+    expect(isoUtc(snapLocal(at("2027-03-16T04:10:00Z"), "UTC"))).toBe("2027-03-16T04:00:00Z");
+    expect(isoUtc(snapLocal(at("2027-03-16T04:40:00Z"), "UTC", 15))).toBe("2027-03-16T04:45:00Z");
   });
 
   it("are the quarter-hours drawn in the week, in either direction", () => {

@@ -73,6 +73,14 @@ export function minuteOfDay(ms: number, tz: string): number {
   return (p.hour ?? 0) * 60 + (p.minute ?? 0);
 }
 
+/** An instant moved to the nearest whole `step` minutes of the zone's wall clock (the hour in
+ *  a zone half an hour off UTC is not UTC's). */
+export function snapLocal(ms: number, tz: string, step = 60): number {
+  const off = offsetMs(ms, tz);
+  const unit = step * 60_000;
+  return Math.round((ms + off) / unit) * unit - off;
+}
+
 /** How far a zone's wall clock is ahead of UTC at an instant, in milliseconds. */
 export function offsetMs(ms: number, tz: string): number {
   const p = parts(ms, tz);
@@ -111,7 +119,8 @@ export function addDays(day: string, n: number): string {
 /** Where a new entry was asked for: on a day (a double click, the New entry… button), over
  *  days drawn across in the month (from `day` to `other`, in either direction), or over the
  *  wall-clock times drawn in the week. */
-export type NewAt = { day: string; other?: string } | { start: string; end: string };
+export type NewAt =
+  { day: string; other?: string } | { start: string; end: string; environments?: string[] };
 
 /** The times a new entry's form opens with: an evening on a day asked, whole days over days
  *  drawn across (the day after the last at midnight ends it), the times drawn. */
@@ -317,7 +326,8 @@ export type ViewProps = {
   onpick: (p: Picked) => void;
   onmove: (r: CalendarRelease, start: number, end: number) => void;
   /** A new entry asked for, for those who may: on a day (a double click on its free space), or
-   *  over days or times drawn across (a press on free space, dragged). */
+   *  over days or times drawn across (a press on free space, dragged; on a timeline's lane, for
+   *  its environment). */
   onnew?: (at: NewAt) => void;
 };
 

@@ -1608,7 +1608,7 @@ export const en = {
   "calendar.nextWeek": "Next week",
   "calendar.noLanes": "No release and no environment-scoped entry this week.",
   "calendar.dragHint":
-    "Drag a release to move it: the new time is checked while you drag, and again before anything is saved.",
+    "Drag a release to move it: the new time is checked while you drag, and again before anything is saved. Drag across free time to plan a freeze or a window there.",
   "calendar.reschedule": "Reschedule…",
   "calendar.owner": "Owner: {name}",
   "calendar.overriddenBy":
@@ -3461,7 +3461,7 @@ export const fr: Record<MessageKey, string> = {
   "calendar.noLanes":
     "Aucune mise en production ni entrée propre à un environnement cette semaine.",
   "calendar.dragHint":
-    "Faites glisser une mise en production pour la déplacer : le nouveau créneau est vérifié pendant le glissement, puis avant tout enregistrement.",
+    "Faites glisser une mise en production pour la déplacer : le nouveau créneau est vérifié pendant le glissement, puis avant tout enregistrement. Faites glisser sur un temps libre pour y prévoir un gel ou une fenêtre.",
   "calendar.reschedule": "Replanifier…",
   "calendar.owner": "Responsable : {name}",
   "calendar.overriddenBy":
