@@ -34,6 +34,18 @@ async function march(b) {
   await until(b, async () => (await title.getAttribute("data-month")) === "2027-03", "March");
 }
 
+/** Press at `from` and move to `to` (points in the viewport), holding the pointer down: a nudge
+ *  at the end makes the last position an event of its own. */
+async function holdAcross(b, from, to) {
+  await b
+    .action("pointer")
+    .move({ origin: "viewport", ...from })
+    .down()
+    .move({ origin: "viewport", ...to, duration: 100 })
+    .move({ origin: "viewport", x: to.x + 1, y: to.y, duration: 50 })
+    .perform(true);
+}
+
 /** Put `value` in the open form's field `name` as typing would. */
 const fill = (b, form, name, value) => set(b, `[data-testid=${form}] [name=${name}]`, value);
 
@@ -289,13 +301,7 @@ test("a calendar client's file is imported in the app and the calendar is writte
         minute,
       );
     const [nine, late] = [await at(9 * 60), await at(11 * 60 + 45)];
-    await b
-      .action("pointer")
-      .move({ origin: "viewport", ...nine })
-      .down()
-      .move({ origin: "viewport", ...late, duration: 100 })
-      .move({ origin: "viewport", x: late.x + 2, y: late.y, duration: 50 })
-      .perform(true);
+    await holdAcross(b, nine, late);
     const span = await find(b, '[data-col="2027-03-16"] [data-testid=drawn-span]');
     await screenshot(b, "calendar-week-drawing");
     assert.match(await b.execute((e) => e.textContent, span), /9:00.*12:00/);
@@ -306,12 +312,7 @@ test("a calendar client's file is imported in the app and the calendar is writte
     // Escape lets a drawing go: no form.
     await (await timed.$("button[type=button]")).click();
     await until(b, async () => (await b.$$("[data-testid=entry-form]")).length === 0, "closed");
-    await b
-      .action("pointer")
-      .move({ origin: "viewport", ...nine })
-      .down()
-      .move({ origin: "viewport", ...late, duration: 100 })
-      .perform(true);
+    await holdAcross(b, nine, late);
     await find(b, "[data-testid=drawn-span]");
     await b.keys("Escape");
     await until(b, async () => (await b.$$("[data-testid=drawn-span]")).length === 0, "let go");
@@ -331,13 +332,7 @@ test("a calendar client's file is imported in the app and the calendar is writte
         h,
       );
     const [from, to] = [await hourOfWeek(24 + 9), await hourOfWeek(24 + 17)];
-    await b
-      .action("pointer")
-      .move({ origin: "viewport", ...from })
-      .down()
-      .move({ origin: "viewport", ...to, duration: 100 })
-      .move({ origin: "viewport", x: to.x + 1, y: to.y, duration: 50 })
-      .perform(true);
+    await holdAcross(b, from, to);
     const lane = await find(b, "[data-lane=prod] [data-testid=drawn-span]");
     await screenshot(b, "calendar-timeline-drawing");
     assert.match(await b.execute((e) => e.textContent, lane), /9:00.*5:00/);
