@@ -110,6 +110,8 @@ test("first launch creates a workspace, adds a remote and syncs", async () => {
     await (await add.$("input[name=remote-folder]")).setValue(`git+${host.url}/hosted.git`);
     const token = await find(b, "input[name=remote-token]");
     assert.equal(await token.getAttribute("type"), "password");
+    await add.scrollIntoView();
+    await screenshot(b, "add-remote-token");
     await (await add.$("button[type=submit]")).click();
     await until(
       b,

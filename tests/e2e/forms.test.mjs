@@ -321,6 +321,8 @@ test("an admin adds a member from a join request, changes roles and removes a me
       async () => /Cette clé \([0-9a-f-]+\) est déjà membre\./.test(await b.$("main").getText()),
       "the refusal, in French",
     );
+    await again.scrollIntoView();
+    await screenshot(b, "add-member-fr");
     const remoteForm = await find(b, "[data-testid=add-remote]");
     await (await remoteForm.$("input[name=remote-name]")).setValue("usb");
     await (await remoteForm.$("input[name=remote-folder]")).setValue(remote);
