@@ -28,6 +28,7 @@ const COMMANDS: &[&str] = &[
     "set_release_status",
     "audit_log",
     "verify",
+    "repair_tables",
     "identity",
     "export_identity",
     "import_identity",

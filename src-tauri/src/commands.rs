@@ -151,6 +151,13 @@ pub fn verify(state: State<'_, AppState>) -> Result<VerifyReport> {
     state.read(|r| r.verify())
 }
 
+/// Rebuild this computer's tables from an intact ledger; the verification after it.
+#[tauri::command(async)]
+#[tracing::instrument(skip(state), err)]
+pub fn repair_tables(state: State<'_, AppState>) -> Result<VerifyReport> {
+    state.with(|r| r.repair_tables())
+}
+
 #[tauri::command(async)]
 #[tracing::instrument(skip(state), err)]
 pub fn identity(state: State<'_, AppState>) -> Result<IdentityView> {

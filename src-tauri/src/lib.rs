@@ -106,6 +106,7 @@ pub fn run() {
             commands::set_release_status,
             commands::audit_log,
             commands::verify,
+            commands::repair_tables,
             commands::identity,
             commands::export_identity,
             commands::import_identity,

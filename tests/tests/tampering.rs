@@ -303,3 +303,37 @@ fn a_damaged_table_is_named_with_how_to_repair_it_and_rebuild_repairs_it() {
         2
     );
 }
+
+/// The app's "Rebuild the tables…": tables changed outside Relm are rebuilt from an intact
+/// ledger and the verification passes again. A ledger with a problem of its own is refused and
+/// nothing changes: a rebuild would carry the attacker's altered event into the tables.
+#[test]
+fn the_app_rebuilds_changed_tables_only_from_an_intact_ledger() {
+    let (r, ids) = victim();
+    let approve = "UPDATE releases SET status = 'approved' WHERE status = 'planned'";
+    r.db().execute(approve, []).unwrap();
+    let mut relm = relm_tests::reader(&r.data_dir());
+    let after = relm.repair_tables().unwrap();
+    assert!(after.ok, "{:?}", after.problems);
+    assert_eq!(r.json(&["audit", "verify"])["ok"], true);
+    assert!(
+        relm.repair_tables().unwrap().ok,
+        "right tables: nothing to do"
+    );
+
+    r.db().execute(approve, []).unwrap();
+    r.db().execute("UPDATE events SET body = CAST(replace(CAST(body AS TEXT), 'payments-api', 'paymentz-api') AS BLOB) WHERE id = ?1", [&ids[2]]).unwrap();
+    let err = relm.repair_tables().unwrap_err();
+    let reason = err.reason.expect("a reason the app words");
+    assert_eq!(reason.code, relm_domain::ReasonCode::LedgerDamaged);
+    assert_eq!(reason.params["count"], "1");
+    let approved: i64 = r
+        .db()
+        .query_row(
+            "SELECT count(*) FROM releases WHERE status = 'approved'",
+            [],
+            |row| row.get(0),
+        )
+        .unwrap();
+    assert_eq!(approved, 1, "the changed table is left as it was");
+}

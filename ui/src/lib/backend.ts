@@ -204,6 +204,7 @@ export const backend = {
   auditLog: (entity: string | null, limit = 200) =>
     call<LogEntry[]>("audit_log", { entity, limit }),
   verify: () => call<VerifyReport>("verify"),
+  repairTables: () => call<VerifyReport>("repair_tables"),
   audit: (query: AuditQuery) => call<AuditEntry[]>("audit", { query }),
   exportAuditCsv: (query: AuditQuery, path: string) =>
     call<number>("export_audit_csv", { query, path }),

@@ -254,7 +254,7 @@ export const en = {
   "audit.failed": "Verification failed at event {event}: {message}",
   "audit.problem": "Event {event}: {what} (technical detail: {detail}).",
   "audit.tableDiffers":
-    "The table {table} differs from a rebuild from the ledger’s events: it was changed outside Relm. If the ledger is otherwise intact, the tables can be rebuilt from it with Relm’s command line.",
+    "The table {table} differs from a rebuild from the ledger’s events: it was changed outside Relm. If the ledger is otherwise intact, the tables can be rebuilt from it.",
   "audit.badEvidence":
     "A kept proof that a member signed two histories is not a validly signed event of a member ({event}).",
   "audit.problem.bad_signature":
@@ -318,6 +318,12 @@ export const en = {
   "audit.quarantined":
     "{count, plural, one {# quarantined event (never applied)} other {# quarantined events (never applied)}}",
   "audit.pending": "{count, plural, one {# event waiting} other {# events waiting}}",
+  "audit.rebuild": "Rebuild the tables…",
+  "audit.rebuildTitle": "Rebuild this computer’s tables from the ledger?",
+  "audit.rebuildLead":
+    "Every table is computed again from the signed events, in ledger order. The ledger does not change and nothing is signed or sent; what was changed outside Relm is undone. The ledger is verified first: if it has problems of its own, nothing is rebuilt.",
+  "audit.rebuildConfirm": "Rebuild the tables",
+  "audit.rebuilt": "Tables rebuilt from the ledger: the verification passes again.",
   "audit.forget": "Forget these events…",
   "audit.forgetTitle": "Forget {count, plural, one {# waiting event} other {# waiting events}}?",
   "audit.forgetLead":
@@ -991,7 +997,9 @@ export const en = {
   "reason.review_required":
     "Its review is mandatory: write it and sign it off in the Review tab; the sign-offs mark the release reviewed.",
   "reason.store_damaged":
-    "This computer’s copy of the workspace is damaged: a table holds what no event wrote (technical detail: {detail}). Use “Verify the ledger” on the Audit page: if the ledger is intact, the tables can be rebuilt from it with Relm’s command line.",
+    "This computer’s copy of the workspace is damaged: a table holds what no event wrote (technical detail: {detail}). Use “Verify the ledger” on the Audit page: if the ledger is intact, the tables can be rebuilt from it there.",
+  "reason.ledger_damaged":
+    "The ledger itself fails verification ({count, plural, one {# problem} other {# problems}} besides the tables): rebuilding the tables from it would carry its damage into them, so nothing was changed. Take the workspace again from a remote or from another member’s computer.",
   "delivery.tab.review": "Review",
   "review.status.missing": "Not opened",
   "review.status.draft": "In draft",
@@ -2043,7 +2051,7 @@ export const fr: Record<MessageKey, string> = {
   "audit.failed": "Échec de la vérification à l’événement {event} : {message}",
   "audit.problem": "Événement {event} : {what} (détail technique : {detail}).",
   "audit.tableDiffers":
-    "La table {table} diffère d’une reconstruction à partir des événements du registre : elle a été modifiée hors de Relm. Si le registre est par ailleurs intact, les tables peuvent être reconstruites à partir de lui avec la ligne de commande de Relm.",
+    "La table {table} diffère d’une reconstruction à partir des événements du registre : elle a été modifiée hors de Relm. Si le registre est par ailleurs intact, les tables peuvent être reconstruites à partir de lui.",
   "audit.badEvidence":
     "Une preuve conservée qu’un membre a signé deux historiques n’est pas un événement valablement signé par un membre ({event}).",
   "audit.problem.bad_signature":
@@ -2115,6 +2123,12 @@ export const fr: Record<MessageKey, string> = {
   "audit.quarantined":
     "{count, plural, one {# événement en quarantaine (jamais appliqué)} other {# événements en quarantaine (jamais appliqués)}}",
   "audit.pending": "{count, plural, one {# événement en attente} other {# événements en attente}}",
+  "audit.rebuild": "Reconstruire les tables…",
+  "audit.rebuildTitle": "Reconstruire les tables de cet ordinateur à partir du registre ?",
+  "audit.rebuildLead":
+    "Chaque table est recalculée à partir des événements signés, dans l’ordre du registre. Le registre ne change pas, rien n’est signé ni envoyé ; ce qui a été modifié hors de Relm est défait. Le registre est d’abord vérifié : s’il a ses propres problèmes, rien n’est reconstruit.",
+  "audit.rebuildConfirm": "Reconstruire les tables",
+  "audit.rebuilt": "Tables reconstruites à partir du registre : la vérification passe de nouveau.",
   "audit.forget": "Oublier ces événements…",
   "audit.forgetTitle":
     "Oublier {count, plural, one {# événement en attente} other {# événements en attente}} ?",
@@ -2823,7 +2837,9 @@ export const fr: Record<MessageKey, string> = {
   "reason.review_required":
     "Sa revue est obligatoire : rédigez-la et signez-la dans l’onglet Revue ; les signatures marquent la mise en production comme revue.",
   "reason.store_damaged":
-    "La copie de l’espace de travail sur cet ordinateur est endommagée : une table contient ce qu’aucun événement n’a écrit (détail technique : {detail}). Lancez « Vérifier le registre » depuis la page Audit : si le registre est intact, les tables peuvent être reconstruites à partir de lui avec la ligne de commande de Relm.",
+    "La copie de l’espace de travail sur cet ordinateur est endommagée : une table contient ce qu’aucun événement n’a écrit (détail technique : {detail}). Lancez « Vérifier le registre » depuis la page Audit : si le registre est intact, les tables peuvent y être reconstruites à partir de lui.",
+  "reason.ledger_damaged":
+    "Le registre lui-même ne passe pas la vérification ({count, plural, one {# problème} other {# problèmes}} en plus des tables) : reconstruire les tables à partir de lui y reporterait ses dommages, rien n’a donc été modifié. Reprenez l’espace de travail depuis un dépôt distant ou depuis l’ordinateur d’un autre membre.",
   "delivery.tab.review": "Revue",
   "review.status.missing": "Non ouverte",
   "review.status.draft": "En cours de rédaction",

@@ -160,6 +160,7 @@ const reasonWording: Record<ReasonCode, MessageKey> = {
   no_action: "reason.no_action",
   review_required: "reason.review_required",
   store_damaged: "reason.store_damaged",
+  ledger_damaged: "reason.ledger_damaged",
   token_refused: "reason.token_refused",
   platform_refused: "reason.platform_refused",
   platform_failed: "reason.platform_failed",

@@ -107,6 +107,39 @@ impl Relm {
         Ok(verify::verify(&self.store)?)
     }
 
+    /// Recompute this computer's tables from the ledger when they differ from it (edited or
+    /// damaged outside Relm) and the ledger itself is intact: `audit verify` then `rebuild`, with
+    /// the check between them. Nothing is signed or sent. Refused when the ledger has problems
+    /// of its own, since a rebuild would carry them into the tables. Returns the verification
+    /// after the rebuild (the one before when the tables were right).
+    pub fn repair_tables(&mut self) -> Result<Report> {
+        let before = self.verify()?;
+        let ledger = before
+            .problems
+            .iter()
+            .filter(|p| p.code != verify::PROJECTION_MISMATCH)
+            .count();
+        if ledger > 0 {
+            let reason = relm_domain::Reason::new(
+                relm_domain::ReasonCode::LedgerDamaged,
+                format!(
+                    "the ledger itself fails verification ({ledger} problem(s) besides the tables; see `relm audit verify`): the tables are not rebuilt from it"
+                ),
+            )
+            .with("count", ledger);
+            return Err(ApiError::refused(crate::ErrorCode::Conflict, reason));
+        }
+        if before.ok {
+            return Ok(before);
+        }
+        let events = self.rebuild()?;
+        tracing::warn!(
+            events,
+            "tables rebuilt from the ledger after a verification found them changed"
+        );
+        self.verify()
+    }
+
     pub fn audit_log(&self, entity: Option<&str>, limit: u32) -> Result<Vec<LogEntry>> {
         self.workspace_id()?;
         Ok(events::log(self.store.conn(), entity, limit)?)

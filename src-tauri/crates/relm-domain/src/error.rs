@@ -188,6 +188,9 @@ pub enum ReasonCode {
     /// This computer's store holds what no event could have written: a table edited or
     /// damaged outside Relm (`detail`, in English).
     StoreDamaged,
+    /// The ledger itself fails verification (`count` problems besides the tables): the tables
+    /// are not rebuilt from it.
+    LedgerDamaged,
     /// A platform refused the connection's token (`url`, `http`: the HTTP status).
     TokenRefused,
     /// A platform answered with an error (`url`, `http`: the HTTP status, `detail`: its message).

@@ -51,6 +51,9 @@ pub struct Report {
     pub forks: Vec<crate::forks::Fork>,
 }
 
+/// The code of a table that differs from a rebuild from the events (its name in `event`).
+pub const PROJECTION_MISMATCH: &str = "projection_mismatch";
+
 /// Problems listed at most; the count goes on.
 pub const MAX_PROBLEMS: usize = 100;
 
@@ -401,7 +404,7 @@ fn compare_projections(
         event: a.0.to_string(),
         author: None,
         seq: None,
-        code: "projection_mismatch".into(),
+        code: PROJECTION_MISMATCH.into(),
         message: format!("table `{}` differs from a rebuild from the events; run `relm rebuild` after investigating", a.0),
     }))
 }
