@@ -322,6 +322,13 @@ test("a calendar client's file is imported in the app and the calendar is writte
     // 09:00 to 17:00 on prod (the lane of the imported window).
     await (await find(b, "[data-view=timeline]")).click();
     const track = await find(b, "[data-lane=prod] .track");
+    // A lane for each environment the policy names, in promotion order, empty or not.
+    assert.deepEqual(
+      await b.execute(() =>
+        [...document.querySelectorAll("[data-lane]")].map((l) => l.dataset.lane),
+      ),
+      ["dev", "test", "staging", "prod"],
+    );
     const hourOfWeek = (h) =>
       b.execute(
         (el, h) => {

@@ -11,6 +11,7 @@ import {
   importNoteText,
   isoUtc,
   laneOrder,
+  lanesOf,
   localDays,
   localInput,
   minuteOfDay,
@@ -159,6 +160,13 @@ describe("layout", () => {
       laneOrder([["dev", "staging", "prod"], ["dev", "prod"], ["staging"]], ["prod", "dr"]),
     ).toEqual(["dev", "staging", "prod", "dr"]);
     expect(laneOrder([], [])).toEqual([]);
+  });
+
+  it("gives each environment the policy names a lane, in its order, before others in use", () => {
+    const policy = ["dev", "test", "staging", "prod"];
+    expect(lanesOf(policy, [["staging", "prod"]], [])).toEqual(policy);
+    expect(lanesOf(policy, [["prod", "dr"]], ["qa"])).toEqual([...policy, "dr", "qa"]);
+    expect(lanesOf([], [["staging", "prod"]], [])).toEqual(["staging", "prod"]);
   });
 
   it("puts overlapping items side by side", () => {

@@ -234,6 +234,13 @@ export function laneOrder(lists: string[][], extra: string[] = []): string[] {
   return [...ranked, ...[...new Set(extra)].filter((e) => !seen.has(e)).sort()];
 }
 
+/** A timeline's lanes: the environments the policy names, in its (promotion) order, then the
+ *  others in use in the order `laneOrder` gives them. */
+export function lanesOf(named: string[], lists: string[][], extra: string[] = []): string[] {
+  const own = new Set(named);
+  return [...named, ...laneOrder(lists, extra).filter((e) => !own.has(e))];
+}
+
 /** Side-by-side columns for overlapping intervals: each item's column and how many share it. */
 export function columns(
   items: { start: number; end: number }[],
@@ -319,6 +326,8 @@ export type ViewProps = {
   releases: CalendarRelease[];
   /** How many releases touch each day ("YYYY-MM-DD") that has any. */
   perDay: Record<string, number>;
+  /** The environments the policy names (the timeline's lanes besides those in use). */
+  environments?: string[];
   /** Releases with an error conflict. */
   conflicted: Set<string>;
   /** Whether this member may move the release. */
