@@ -133,6 +133,14 @@ test("the welcome form says what is missing beside each field", async () => {
     assert.equal(await errorOf(b, "name"), "Fill this in.");
     assert.equal(await errorOf(b, "email"), "“grace at example” is not an e-mail address.");
     await until(b, async () => (await focused(b)) === "workspace", "focus on the first");
+    // Joining from a folder typed without its root: the app has no current folder to read it.
+    const joining = await find(b, "[data-testid=join-form]");
+    await (await joining.$("input[name=remote]")).setValue("shared/relm");
+    await (await joining.$("input[name=name]")).setValue("Grace");
+    await (await joining.$("input[name=email]")).setValue("grace@example.com");
+    await (await joining.$("button[type=submit]")).click();
+    await until(b, async () => (await errorOf(b, "remote")) !== null, "the folder's error");
+    assert.match(await errorOf(b, "remote"), /^“shared\/relm” is not a full path: /);
   });
   // No workspace was made.
   assert.throws(() => cli(dir, "status"), /no Relm workspace/);
