@@ -332,6 +332,15 @@ test("an admin adds a member from a join request, changes roles and removes a me
     await again.scrollIntoView();
     await screenshot(b, "add-member-fr");
     const remoteForm = await find(b, "[data-testid=add-remote]");
+    // A folder typed without its root is said beside the folder: the app has no current one.
+    await (await remoteForm.$("input[name=remote-name]")).setValue("cle");
+    await (await remoteForm.$("input[name=remote-folder]")).setValue("partage/relm");
+    await (await remoteForm.$("button[type=submit]")).click();
+    await until(b, async () => (await errorOf(b, "folder")) !== null, "the folder's problem");
+    assert.match(
+      await errorOf(b, "folder"),
+      /^«\u00a0partage\/relm\u00a0» n’est pas un chemin complet/,
+    );
     await (await remoteForm.$("input[name=remote-name]")).setValue("usb");
     await (await remoteForm.$("input[name=remote-folder]")).setValue(remote);
     await (await remoteForm.$("button[type=submit]")).click();

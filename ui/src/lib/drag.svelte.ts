@@ -96,6 +96,12 @@ export class Drawing<T> {
     private same: (a: T, b: T) => boolean,
   ) {}
 
+  /** The span once it reaches past where it was pressed (what a view draws), else null. */
+  get across(): { from: T; to: T } | null {
+    const s = this.span;
+    return s && !this.same(s.from, s.to) ? s : null;
+  }
+
   start(e: PointerEvent, done: (from: T, to: T) => void): void {
     if (e.button !== 0 || (e.target as HTMLElement).closest("button")) return;
     const from = this.at(e.clientX, e.clientY);
@@ -110,9 +116,9 @@ export class Drawing<T> {
         }
       },
       () => {
-        const s = this.span;
+        const s = this.across;
         this.span = null;
-        if (s && !this.same(s.from, s.to)) done(s.from, s.to);
+        if (s) done(s.from, s.to);
       },
       () => (this.span = null),
     );
