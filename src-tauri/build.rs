@@ -36,6 +36,8 @@ const COMMANDS: &[&str] = &[
     "remotes",
     "add_remote",
     "remove_remote",
+    "undo_removal",
+    "forget_removal",
     "test_remote",
     "connectors",
     "add_connector",

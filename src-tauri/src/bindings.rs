@@ -5,7 +5,7 @@
 use ts_rs::{Config, TS};
 
 use crate::commands::{AppInfo, PackText, PeriodExport};
-use crate::state::Preferences;
+use crate::state::{Preferences, Undoable};
 use relm_api::audit::{AuditEntry, AuditQuery, FieldChange, Flag};
 use relm_api::calendar::{
     CalendarInput, CalendarReleaseView, CalendarReleases, ConflictSummary, ImportOutcome,
@@ -52,6 +52,7 @@ use relm_api::sbom::{
     ComponentContents, LicenceFinding, ReleaseRef, SbomAttached, SbomContents, SbomDiffView,
     Shipping,
 };
+use relm_api::undo::Removed;
 use relm_api::webhooks::{WebhookSent, WebhookView};
 use relm_api::workspace::WorkspaceSettings;
 use relm_api::workspace::{InitOutcome, InitRequest, Summary};
@@ -133,7 +134,7 @@ pub fn typescript() -> String {
         Package, SbomDocument, SbomNote, SbomNoteCode, Moved, Relicensed, Diff, SbomAttached, ComponentContents,
         LicenceFinding, SbomContents, ReleaseRef, SbomDiffView, Shipping,
         DigestQuery, DigestPart, DigestPreview, DigestWritten, WebhookView, WebhookSent, FeedView,
-        FeedRefresh, NotesDraft, NotesWritten, SavedNotes, NotesPublished,
+        FeedRefresh, NotesDraft, NotesWritten, SavedNotes, NotesPublished, Removed, Undoable,
     ];
     let mut out = String::from(
         "// Generated from the Rust types by `relm-app` (src-tauri/src/bindings.rs). Do not edit:\n// run `RELM_UPDATE_BINDINGS=1 cargo test -p relm-app bindings`.\n\nexport type JsonValue =\n  | number\n  | string\n  | boolean\n  | Array<JsonValue>\n  | { [key in string]?: JsonValue }\n  | null;\n",

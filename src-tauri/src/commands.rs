@@ -21,7 +21,7 @@ use serde::Serialize;
 use std::path::PathBuf;
 use tauri::{AppHandle, State};
 
-use crate::state::AppState;
+use crate::state::{AppState, Undoable};
 use crate::sync_worker::SyncWorker;
 
 type Result<T> = std::result::Result<T, ApiError>;
@@ -227,8 +227,22 @@ pub fn test_remote(state: State<'_, AppState>, name: String) -> Result<usize> {
 
 #[tauri::command(async)]
 #[tracing::instrument(skip(state), err)]
-pub fn remove_remote(state: State<'_, AppState>, name: String) -> Result<()> {
-    state.with(|r| r.remove_remote(&name))
+pub fn remove_remote(state: State<'_, AppState>, name: String) -> Result<Undoable> {
+    state.undoable(|r| r.remove_remote(&name))
+}
+
+/// Put back the setting removed as `id` (the last removal only), as it was.
+#[tauri::command(async)]
+#[tracing::instrument(skip(state), err)]
+pub fn undo_removal(state: State<'_, AppState>, id: u64) -> Result<()> {
+    state.undo(id)
+}
+
+/// The removal `id` is no longer offered to undo: let it (and any secret it holds) go.
+#[tauri::command(async)]
+#[tracing::instrument(skip(state))]
+pub fn forget_removal(state: State<'_, AppState>, id: u64) {
+    state.forget_undo(id)
 }
 
 #[tauri::command(async)]
@@ -251,8 +265,8 @@ pub fn add_connector(
 
 #[tauri::command(async)]
 #[tracing::instrument(skip(state), err)]
-pub fn remove_connector(state: State<'_, AppState>, name: String) -> Result<()> {
-    state.with(|r| r.remove_connector(&name))
+pub fn remove_connector(state: State<'_, AppState>, name: String) -> Result<Undoable> {
+    state.undoable(|r| r.remove_connector(&name))
 }
 
 /// Map a connection's platform environments to Relm's anew.
@@ -395,8 +409,8 @@ pub fn add_webhook(
 
 #[tauri::command(async)]
 #[tracing::instrument(skip(state), err)]
-pub fn remove_webhook(state: State<'_, AppState>, name: String) -> Result<()> {
-    state.with(|r| r.remove_webhook(&name))
+pub fn remove_webhook(state: State<'_, AppState>, name: String) -> Result<Undoable> {
+    state.undoable(|r| r.remove_webhook(&name))
 }
 
 /// The calendar subscription files kept current.
@@ -420,8 +434,8 @@ pub fn add_feed(
 
 #[tauri::command(async)]
 #[tracing::instrument(skip(state), err)]
-pub fn remove_feed(state: State<'_, AppState>, name: String) -> Result<relm_api::feeds::FeedView> {
-    state.with(|r| r.remove_feed(&name))
+pub fn remove_feed(state: State<'_, AppState>, name: String) -> Result<Undoable> {
+    state.undoable(|r| r.remove_feed(&name).map(|(_, removal)| removal))
 }
 
 /// Rewrite the subscription files whose content changed (the UI asks after each change).

@@ -114,6 +114,8 @@ pub fn run() {
             commands::remotes,
             commands::add_remote,
             commands::remove_remote,
+            commands::undo_removal,
+            commands::forget_removal,
             commands::test_remote,
             commands::connectors,
             commands::add_connector,

@@ -1,5 +1,6 @@
 //! The open replica, shared by the commands, the change watcher and background sync.
 
+use relm_api::undo::{Removal, Removed};
 use relm_api::{ApiError, ErrorCode, KeyringChoice, Options, Relm};
 use relm_domain::clock::SystemClock;
 use std::path::PathBuf;
@@ -37,6 +38,18 @@ pub struct AppState {
     keyring: KeyringChoice,
     /// Calls at work, and when the last one ended: what [`AppState::release_if_idle`] waits on.
     activity: Activity,
+    /// The last removal of a setting and its id, kept for an undo (see [`AppState::undoable`]).
+    /// In memory only: the secret it may hold is wiped when it is replaced or dropped.
+    undo: Mutex<Option<(u64, Removal)>>,
+    undo_ids: std::sync::atomic::AtomicU64,
+}
+
+/// A removal the app can undo: what and which, and the id `undo_removal` takes.
+#[derive(Debug, Clone, serde::Serialize, ts_rs::TS)]
+pub struct Undoable {
+    pub id: u64,
+    pub what: Removed,
+    pub name: String,
 }
 
 /// A read replica kept open, and the kinds of call it answered: it may hold their answers
@@ -220,6 +233,48 @@ impl AppState {
             openable: Mutex::new(Default::default()),
             keyring,
             activity: Activity::default(),
+            undo: Mutex::new(None),
+            undo_ids: Default::default(),
+        }
+    }
+
+    /// Run the removal `f` on the open replica and keep what it took, in place of the removal
+    /// kept before: one removal can be undone, the last.
+    pub fn undoable(
+        &self,
+        f: impl FnOnce(&mut Relm) -> Result<Removal, ApiError>,
+    ) -> Result<Undoable, ApiError> {
+        let removal = self.with(f)?;
+        let id = 1 + self
+            .undo_ids
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let shown = Undoable {
+            id,
+            what: removal.what,
+            name: removal.name.clone(),
+        };
+        *self.undo.lock().unwrap_or_else(|p| p.into_inner()) = Some((id, removal));
+        Ok(shown)
+    }
+
+    /// Put back the removal `id` if it is still the one kept; it is let go once put back.
+    pub fn undo(&self, id: u64) -> Result<(), ApiError> {
+        let mut kept = self.undo.lock().unwrap_or_else(|p| p.into_inner());
+        match kept.as_ref() {
+            Some((k, removal)) if *k == id => {
+                self.with(|r| r.undo_removal(removal))?;
+                *kept = None;
+                Ok(())
+            }
+            _ => Err(relm_api::undo::nothing_to_undo()),
+        }
+    }
+
+    /// Let the removal `id` go (its undo is no longer offered).
+    pub fn forget_undo(&self, id: u64) {
+        let mut kept = self.undo.lock().unwrap_or_else(|p| p.into_inner());
+        if kept.as_ref().is_some_and(|(k, _)| *k == id) {
+            *kept = None;
         }
     }
 

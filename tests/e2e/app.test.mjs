@@ -31,8 +31,10 @@ import {
   find,
   gitHttp,
   inFrench,
+  removeThenUndo,
   screenshot,
   stopDriver,
+  toastText,
   teammates,
   until,
   withApp,
@@ -130,6 +132,32 @@ test("first launch creates a workspace, adds a remote and syncs", async () => {
     await (await find(b, "header button")).click();
     await until(b, async () => (await state.getText()) === "In sync", "synced with all three");
     await screenshot(b, "settings-remotes");
+    // Removed at once (nothing governs a remote), the toast offering to undo it. Undone, the
+    // remote is back with its token: the host, which asks for it, takes the next sync.
+    const rows = () => b.$$("tr[data-remote=hosted]");
+    const said = await removeThenUndo(
+      b,
+      "tr[data-remote=hosted] [data-testid=remove-remote]",
+      async () => (await rows()).length === 0,
+      async () => (await rows()).length === 1,
+    );
+    assert.match(said, /Stopped syncing with “hosted”; its folder and files stay as they are\./);
+    assert.match(said, /Undo/);
+    await until(
+      b,
+      async () => /Syncing with “hosted” again, as before\./.test(await toastText(b)),
+      "the undo said",
+    );
+    const asked = host.requests.length;
+    await (await find(b, "header button")).click();
+    await until(
+      b,
+      async () =>
+        host.requests.slice(asked).some((r) => /^GET \/hosted\.git\/info\/refs.* 200$/.test(r)),
+      "the host reached again, with the token",
+      30000,
+    );
+    await until(b, async () => (await state.getText()) === "In sync", "synced again");
   });
   assert.ok(
     host.requests.some((r) => r.startsWith("POST /hosted.git/git-receive-pack 200")),

@@ -19,9 +19,11 @@ import {
   files,
   find,
   inFrench,
+  removeThenUndo,
   screenshot,
   set,
   stopDriver,
+  toastText,
   until,
   withApp,
 } from "./harness.mjs";
@@ -214,6 +216,19 @@ test("the digest is previewed, posted to Slack through the outbox and saved as a
     await find(b, "[data-testid=digest-written]");
     await screenshot(b, "communication");
 
+    // Removed at once (nothing governs a webhook), the toast offering to undo it. Undone, the
+    // webhook is back with its URL and its outbox: the message it took is counted again.
+    const ops = "[data-testid=webhook][data-name=ops]";
+    const said = await removeThenUndo(
+      b,
+      `${ops} [data-testid=remove-webhook]`,
+      async () => (await b.$$(ops)).length === 0,
+      async () => (await b.$$(ops)).length === 1,
+    );
+    assert.match(said, /Webhook “ops” removed, with its URL and its waiting messages\./);
+    assert.match(await (await find(b, ops)).getText(), /1 posted · 0 waiting/);
+    assert.doesNotMatch(await (await find(b, ops)).getText(), /keyring holds no URL/);
+
     // In French: the page, and the digest for French readers.
     await inFrench(b);
     await b.execute(() => (location.hash = "#/communication"));
@@ -250,7 +265,24 @@ test("the digest is previewed, posted to Slack through the outbox and saved as a
     );
     assert.doesNotMatch(await refused(), /relm outbox|outbox entry/);
     await screenshot(b, "communication-fr");
+    // As the refusal says, it is removed: at once, the toast in French offering to undo it,
+    // closed here, so the removal stands.
+    const old = "[data-testid=webhook][data-name=old]";
+    await (await find(b, `${old} [data-testid=remove-webhook]`)).click();
+    await until(b, async () => (await b.$$(old)).length === 0, "removed at once");
+    assert.match(
+      await toastText(b),
+      /^\s*Webhook «\u00a0old\u00a0» retiré, avec son URL et ses messages en attente\.\s*Annuler\s*×\s*$/,
+    );
+    await screenshot(b, "communication-undo-fr");
+    await (await find(b, "[data-testid=toast-close]")).click();
+    await until(b, async () => (await toastText(b)) === "", "the toast closed");
   });
+  assert.deepEqual(
+    cli(dir, "webhook", "list").webhooks.map((h) => h.name),
+    ["ops"],
+    "the removal stands once its toast is closed",
+  );
   assert.ok(existsSync(eml));
   const mail = readFileSync(eml, "utf8");
   assert.match(mail, /^Subject: Release digest, 2026-03-01 to 2026-03-31\r?$/m);
@@ -344,5 +376,26 @@ test("a calendar subscription for production is added and kept current by the ap
       await failed(),
       /\(No such file or directory \(os error 2\)\)\u00a0: choisissez un dossier où vous pouvez écrire\.$/,
     );
+    // Stopped at once (nothing governs a subscription), the toast in French offering to undo
+    // it; Ctrl+Z, from the keyboard, undoes it.
+    const row = "[data-testid=feed][data-name=production]";
+    const said = await removeThenUndo(
+      b,
+      `${row} [data-testid=remove-feed]`,
+      async () => (await b.$$(row)).length === 0,
+      async () => (await b.$$(row)).length === 1,
+      { keys: true },
+    );
+    assert.match(said, /«\sproduction\s» n’est plus tenu à jour\s; son fichier reste où il est\./);
+    assert.match(said, /Annuler/);
+    await until(
+      b,
+      async () => /«\u00a0production\u00a0» est de nouveau tenu à jour\./.test(await toastText(b)),
+      "the undo said in French",
+    );
   });
+  assert.deepEqual(
+    cli(dir, "calendar", "feed", "list").feeds.map((f) => [f.name, f.path]),
+    [["production", file]],
+  );
 });

@@ -19,9 +19,11 @@ import {
   files,
   find,
   inFrench,
+  removeThenUndo,
   screenshot,
   set,
   stopDriver,
+  toastText,
   until,
   withApp,
 } from "./harness.mjs";
@@ -256,6 +258,26 @@ test("a GitLab project is connected, tested and synced from the Connections page
       "[data-testid=outbox-entry][data-state=done][data-kind='gitlab.approval']",
       20000,
     );
+    // Removed at once (nothing governs a connection), the toast offering to undo it. Undone,
+    // the card is back with its token (the CLI finds it in the keyring below) and its outbox.
+    const gl = "[data-testid=connection][data-name=gl]";
+    const said = await removeThenUndo(
+      b,
+      `${gl} [data-testid=remove-connector]`,
+      async () => (await b.$$(gl)).length === 0,
+      async () => (await b.$$(gl)).length === 1,
+    );
+    assert.match(
+      said,
+      /Connection “gl” removed, with its token\. The deployments it imported stay in the ledger\./,
+    );
+    await until(
+      b,
+      async () => /Connection “gl” put back, with its token\./.test(await toastText(b)),
+      "the undo said",
+    );
+    assert.equal((await b.$$(`${gl} .banner.error`)).length, 0, "no missing token");
+    await find(b, "[data-testid=outbox-entry][data-state=done][data-kind='gitlab.approval']");
   });
   assert.equal(approvals.length, 1, "delivered once");
   assert.ok(periods.length > 1, "Relm's freeze periods beside the team's");

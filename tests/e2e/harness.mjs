@@ -21,7 +21,7 @@ import {
 import net from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { remote } from "webdriverio";
+import { Key, remote } from "webdriverio";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 export const APP = process.env.RELM_APP ?? join(ROOT, "target/debug/relm-app");
@@ -519,3 +519,23 @@ export async function inFrench(browser) {
     "the app in French",
   );
 }
+
+/** Press the remove button `button`: the setting goes at once and a toast offers to undo it.
+ *  Waits until `gone()` holds, undoes it (the toast's button, or with `keys`, Ctrl+Z with the
+ *  focus on the page) and waits until `back()` holds. Returns what the toast said. */
+export async function removeThenUndo(b, button, gone, back, { keys = false } = {}) {
+  await (await find(b, button)).click();
+  const action = await find(b, "[data-testid=toast-action]");
+  const said = await (await find(b, "[data-testid=toast]")).getText();
+  await until(b, gone, "removed at once");
+  if (keys) {
+    await b.execute(() => document.activeElement?.blur());
+    await b.action("key").down(Key.Ctrl).down("z").up("z").up(Key.Ctrl).perform();
+  } else await action.click();
+  await until(b, back, "put back by the undo");
+  return said;
+}
+
+/** The toast's words, or "" when none shows. */
+export const toastText = (b) =>
+  b.execute(() => document.querySelector("[data-testid=toast]")?.textContent ?? "");

@@ -43,4 +43,5 @@ mod store_locks;
 mod sync;
 mod sync_crash;
 mod tampering;
+mod undo;
 mod upgrade;

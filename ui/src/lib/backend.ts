@@ -28,6 +28,7 @@ import type {
   NotesPublished,
   NotesWritten,
   SavedNotes,
+  Undoable,
 } from "./bindings";
 import type {
   ActionQuery,
@@ -217,12 +218,16 @@ export const backend = {
   remotes: () => call<Remote[]>("remotes"),
   addRemote: (name: string, folder: string, token: string | null) =>
     call<Remote>("add_remote", { name, folder, token }),
-  removeRemote: (name: string) => call<void>("remove_remote", { name }),
+  removeRemote: (name: string) => call<Undoable>("remove_remote", { name }),
+  /** Put back the setting removed as `id` (the last removal only). */
+  undoRemoval: (id: number) => call<void>("undo_removal", { id }),
+  /** The removal `id` is no longer offered to undo. */
+  forgetRemoval: (id: number) => call<void>("forget_removal", { id }),
   testRemote: (name: string) => call<number>("test_remote", { name }),
   connectors: () => call<ConnectorView[]>("connectors"),
   addConnector: (input: ConnectorInput, token: string) =>
     call<ConnectorView>("add_connector", { input, token }),
-  removeConnector: (name: string) => call<void>("remove_connector", { name }),
+  removeConnector: (name: string) => call<Undoable>("remove_connector", { name }),
   mapConnector: (name: string, pairs: string[]) =>
     call<ConnectorView>("map_connector", { name, pairs }),
   testConnector: (name: string) => call<ProbeView>("test_connector", { name }),
@@ -235,13 +240,13 @@ export const backend = {
   webhooks: () => call<WebhookView[]>("webhooks"),
   addWebhook: (name: string, kind: string, url: string) =>
     call<WebhookView>("add_webhook", { name, kind, url }),
-  removeWebhook: (name: string) => call<void>("remove_webhook", { name }),
+  removeWebhook: (name: string) => call<Undoable>("remove_webhook", { name }),
   sendDigest: (name: string, query: DigestQuery) =>
     call<WebhookSent>("send_digest", { name, query }),
   feeds: () => call<FeedView[]>("feeds"),
   addFeed: (name: string, path: string, scope: string[]) =>
     call<FeedRefresh>("add_feed", { name, path, scope }),
-  removeFeed: (name: string) => call<FeedView>("remove_feed", { name }),
+  removeFeed: (name: string) => call<Undoable>("remove_feed", { name }),
   refreshFeeds: () => call<FeedRefresh[]>("refresh_feeds"),
   draftNotes: (release: string, lang: string) => call<NotesDraft>("draft_notes", { release, lang }),
   savedNotes: (release: string) => call<SavedNotes | null>("saved_notes", { release }),

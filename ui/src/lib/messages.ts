@@ -18,6 +18,16 @@ export const en = {
   "common.retry": "Try again",
   "common.none": "—",
   "common.error": "Something went wrong",
+  "undo.action": "Undo",
+  "undo.removed.remote": "Stopped syncing with “{name}”; its folder and files stay as they are.",
+  "undo.removed.connector":
+    "Connection “{name}” removed, with its token. The deployments it imported stay in the ledger.",
+  "undo.removed.webhook": "Webhook “{name}” removed, with its URL and its waiting messages.",
+  "undo.removed.feed": "“{name}” is no longer kept current; its file stays where it is.",
+  "undo.back.remote": "Syncing with “{name}” again, as before.",
+  "undo.back.connector": "Connection “{name}” put back, with its token.",
+  "undo.back.webhook": "Webhook “{name}” put back, with its URL and its waiting messages.",
+  "undo.back.feed": "“{name}” is kept current again.",
   "problem.required": "Fill this in.",
   "date.part.day": "day",
   "date.part.month": "month",
@@ -104,6 +114,17 @@ export const en = {
   "reason.workspace_not_empty":
     "The workspace in {dir} already has releases; open the demo in an empty folder.",
   "reason.remote_exists": "A remote named {name} exists already; choose another name.",
+  "reason.name_taken_again":
+    "Something named {name} was added since; remove it first to put the old one back.",
+  "reason.name_taken_again.remote":
+    "A remote named {name} was added since; remove it first to put the old one back.",
+  "reason.name_taken_again.connector":
+    "A connection named {name} was added since; remove it first to put the old one back.",
+  "reason.name_taken_again.webhook":
+    "A webhook named {name} was added since; remove it first to put the old one back.",
+  "reason.name_taken_again.feed":
+    "A calendar subscription named {name} was added since; remove it first to put the old one back.",
+  "reason.nothing_to_undo": "That removal can no longer be undone; add it again.",
   "reason.changed_since_checked":
     "The release changed since this move was checked; check the new time again before saving.",
   "reason.file_exists": "A file exists already at {path}; choose another name.",
@@ -364,7 +385,6 @@ export const en = {
   "settings.pendingPush":
     "{count, plural, one {# event waits to be pushed} other {# events wait to be pushed}}",
   "settings.removeRemote": "Remove",
-  "settings.removeRemoteAsk": "Stop syncing with “{name}”? Its folder and files stay as they are.",
   "settings.remoteName": "Name",
   "settings.lastSync": "Last sync: {when}",
   "settings.result.ok": "succeeded",
@@ -396,6 +416,7 @@ export const en = {
   "help.new": "New release",
   "help.search": "Focus the first filter",
   "help.sync": "Sync now",
+  "help.undo": "Undo the last removal while its message shows",
   "help.help": "Show this help",
   "help.close": "Close a dialog",
   "help.then": "then",
@@ -532,7 +553,6 @@ export const en = {
   "feeds.never": "not written yet",
   "feeds.failed": "the last refresh failed: {error}",
   "feeds.stop": "Stop",
-  "feeds.stopConfirm": "Stop keeping {name} current? Its file stays where it is.",
   "feeds.added": "{name} written to {path}",
   "feeds.scopeAll": "everything",
   "reason.token_refused":
@@ -728,8 +748,6 @@ export const en = {
   "communication.counts": "{sent} posted · {waiting} waiting",
   "communication.noUrl": "the OS keyring holds no URL for it; remove it and add it again",
   "communication.remove": "Remove",
-  "communication.removeConfirm":
-    "Remove the webhook {name}? Its URL and its messages waiting in the outbox go with it.",
   "communication.hookName": "Name",
   "communication.hookKind": "Kind",
   "communication.hookUrl": "Webhook URL",
@@ -770,8 +788,6 @@ export const en = {
   "connections.syncing": "Syncing…",
   "connections.testing": "Testing…",
   "connections.remove": "Remove",
-  "connections.removeAsk":
-    "Remove the connection {name} and its token? The deployments it imported stay in the ledger.",
   "connections.reached": "Reached {found}.",
   "connections.lastSync": "Last sync",
   "connections.lastOk": "last success {when}",
@@ -1806,6 +1822,17 @@ export const fr: Record<MessageKey, string> = {
   "common.retry": "Réessayer",
   "common.none": "—",
   "common.error": "Une erreur est survenue",
+  "undo.action": "Annuler",
+  "undo.removed.remote":
+    "Synchronisation arrêtée avec « {name} » ; son dossier et ses fichiers restent tels quels.",
+  "undo.removed.connector":
+    "Connexion « {name} » retirée, avec son jeton. Les déploiements qu’elle a importés restent dans le registre.",
+  "undo.removed.webhook": "Webhook « {name} » retiré, avec son URL et ses messages en attente.",
+  "undo.removed.feed": "« {name} » n’est plus tenu à jour ; son fichier reste où il est.",
+  "undo.back.remote": "La synchronisation avec « {name} » reprend comme avant.",
+  "undo.back.connector": "Connexion « {name} » rétablie, avec son jeton.",
+  "undo.back.webhook": "Webhook « {name} » rétabli, avec son URL et ses messages en attente.",
+  "undo.back.feed": "« {name} » est de nouveau tenu à jour.",
   "problem.required": "À renseigner.",
   "date.part.day": "jour",
   "date.part.month": "mois",
@@ -1897,6 +1924,17 @@ export const fr: Record<MessageKey, string> = {
   "reason.workspace_not_empty":
     "L’espace de travail de {dir} contient déjà des mises en production ; ouvrez la démonstration dans un dossier vide.",
   "reason.remote_exists": "Un dépôt distant nommé {name} existe déjà ; choisissez un autre nom.",
+  "reason.name_taken_again":
+    "Un élément nommé {name} a été ajouté depuis ; retirez-le d’abord pour rétablir l’ancien.",
+  "reason.name_taken_again.remote":
+    "Un dépôt distant nommé {name} a été ajouté depuis ; retirez-le d’abord pour rétablir l’ancien.",
+  "reason.name_taken_again.connector":
+    "Une connexion nommée {name} a été ajoutée depuis ; retirez-la d’abord pour rétablir l’ancienne.",
+  "reason.name_taken_again.webhook":
+    "Un webhook nommé {name} a été ajouté depuis ; retirez-le d’abord pour rétablir l’ancien.",
+  "reason.name_taken_again.feed":
+    "Un abonnement au calendrier nommé {name} a été ajouté depuis ; retirez-le d’abord pour rétablir l’ancien.",
+  "reason.nothing_to_undo": "Ce retrait ne peut plus être annulé ; ajoutez l’élément à nouveau.",
   "reason.changed_since_checked":
     "La mise en production a changé depuis la vérification de ce déplacement ; vérifiez à nouveau le nouvel horaire avant d’enregistrer.",
   "reason.file_exists": "Un fichier existe déjà à l’emplacement {path} ; choisissez un autre nom.",
@@ -2172,8 +2210,6 @@ export const fr: Record<MessageKey, string> = {
   "settings.pendingPush":
     "{count, plural, one {# événement en attente d’envoi} other {# événements en attente d’envoi}}",
   "settings.removeRemote": "Retirer",
-  "settings.removeRemoteAsk":
-    "Arrêter de synchroniser avec « {name} » ? Son dossier et ses fichiers restent tels quels.",
   "settings.remoteName": "Nom",
   "settings.lastSync": "Dernière synchronisation : {when}",
   "settings.result.ok": "réussie",
@@ -2206,6 +2242,7 @@ export const fr: Record<MessageKey, string> = {
   "help.new": "Nouvelle mise en production",
   "help.search": "Aller au premier filtre",
   "help.sync": "Synchroniser",
+  "help.undo": "Annuler le dernier retrait tant que son message est affiché",
   "help.help": "Afficher cette aide",
   "help.close": "Fermer une fenêtre",
   "help.then": "puis",
@@ -2349,7 +2386,6 @@ export const fr: Record<MessageKey, string> = {
   "feeds.never": "pas encore écrit",
   "feeds.failed": "la dernière mise à jour a échoué : {error}",
   "feeds.stop": "Arrêter",
-  "feeds.stopConfirm": "Ne plus tenir {name} à jour ? Son fichier reste où il est.",
   "feeds.added": "{name} écrit dans {path}",
   "feeds.scopeAll": "tout",
   "reason.token_refused":
@@ -2556,8 +2592,6 @@ export const fr: Record<MessageKey, string> = {
   "communication.noUrl":
     "le trousseau du système ne contient pas son URL ; retirez-le puis ajoutez-le à nouveau",
   "communication.remove": "Retirer",
-  "communication.removeConfirm":
-    "Retirer le webhook {name} ? Son URL et ses messages en attente dans la file d’envoi partent avec lui.",
   "communication.hookName": "Nom",
   "communication.hookKind": "Type",
   "communication.hookUrl": "URL du webhook",
@@ -2601,8 +2635,6 @@ export const fr: Record<MessageKey, string> = {
   "connections.syncing": "Synchronisation…",
   "connections.testing": "Test en cours…",
   "connections.remove": "Retirer",
-  "connections.removeAsk":
-    "Retirer la connexion {name} et son jeton ? Les déploiements qu’elle a importés restent dans le registre.",
   "connections.reached": "Connexion établie : {found}.",
   "connections.lastSync": "Dernière synchronisation",
   "connections.lastOk": "dernier succès {when}",

@@ -141,6 +141,25 @@ describe("refusals", () => {
     for (const text of [errorText(moved), errorText(role)]) expect(text).not.toMatch(/relm |`/);
   });
 
+  it("say which kind of setting took the name a removal would put back, in either language", () => {
+    const taken = (what: string) => refused("name_taken_again", { what, name: "gl" });
+    setLocale("fr");
+    expect(errorText(taken("connector"))).toBe(
+      "Une connexion nommée gl a été ajoutée depuis\u202f; retirez-la d’abord pour rétablir l’ancienne.",
+    );
+    expect(errorText(taken("remote"))).toMatch(/^Un dépôt distant nommé gl/);
+    expect(errorText(taken("feed"))).toMatch(/^Un abonnement au calendrier nommé gl/);
+    // A kind this version does not know: the general wording.
+    expect(errorText(taken("dashboard"))).toMatch(/^Un élément nommé gl/);
+    setLocale("en");
+    expect(errorText(taken("webhook"))).toBe(
+      "A webhook named gl was added since; remove it first to put the old one back.",
+    );
+    expect(errorText(refused("nothing_to_undo", {}, "not_found"))).toBe(
+      "That removal can no longer be undone; add it again.",
+    );
+  });
+
   it("say that the store is damaged, with what broke and what to do, in either language", () => {
     const detail = "release environments: invalid type: map";
     const damaged = refused("store_damaged", { detail }, "internal");

@@ -133,6 +133,8 @@ const reasonWording: Record<ReasonCode, MessageKey> = {
   workspace_exists: "reason.workspace_exists",
   workspace_not_empty: "reason.workspace_not_empty",
   remote_exists: "reason.remote_exists",
+  name_taken_again: "reason.name_taken_again",
+  nothing_to_undo: "reason.nothing_to_undo",
   changed_since_checked: "reason.changed_since_checked",
   file_exists: "reason.file_exists",
   no_release: "reason.no_release",
@@ -235,6 +237,10 @@ function reasonKey(r: Reason): MessageKey {
         return r.params.cause ?? null;
       case "clock_behind":
         return r.params.who ? null : "self";
+      case "name_taken_again":
+        return ["remote", "connector", "webhook", "feed"].includes(r.params.what ?? "")
+          ? (r.params.what ?? null)
+          : null;
       default:
         return null;
     }

@@ -15,7 +15,12 @@ export const session = $state({
   /** Bumped on every backend change notification; pages reload when it moves. */
   version: 0,
   /** The toast shown: its words are asked when drawn, so a change of language rewords it. */
-  toast: null as { text: () => string; tone: "ok" | "error" | "warn" } | null,
+  toast: null as {
+    text: () => string;
+    tone: "ok" | "error" | "warn";
+    /** A button in the toast (an undo): its label, and what it does. */
+    action?: ToastAction;
+  } | null,
   /** Ask for a key backup (right after a workspace was created or joined). */
   askBackup: false,
 });
@@ -54,13 +59,54 @@ export async function savePreferences(): Promise<void> {
   await backend.setPreferences(preferences);
 }
 
+export interface ToastAction {
+  label: () => string;
+  run: () => void | Promise<void>;
+  /** Told when the toast goes without its button pressed (timed out, replaced, closed). */
+  gone: () => void;
+}
+
+/** How long a toast stays; one with a button, twice as long (and while the pointer or the
+ *  focus is on it). */
+export const TOAST_MS = 5000;
+export const ACTION_TOAST_MS = 10_000;
+
 let toastTimer: ReturnType<typeof setTimeout> | undefined;
-/** Show a toast for five seconds. Give words from the catalogue as a function (`() => t(…)`),
- *  so that they follow the language if the reader switches it while the toast is up. */
-export function toast(text: string | (() => string), tone: "ok" | "error" | "warn" = "ok"): void {
-  session.toast = { text: typeof text === "function" ? text : () => text, tone };
+/** Show a toast. Give words from the catalogue as a function (`() => t(…)`), so that they
+ *  follow the language if the reader switches it while the toast is up. */
+export function toast(
+  text: string | (() => string),
+  tone: "ok" | "error" | "warn" = "ok",
+  action?: ToastAction,
+): void {
+  const before = session.toast?.action;
+  session.toast = { text: typeof text === "function" ? text : () => text, tone, action };
+  holdToast(false);
+  before?.gone();
+}
+
+/** Keep the toast up (`true`: the pointer or the focus is on it), or start its time again. */
+export function holdToast(held: boolean): void {
   clearTimeout(toastTimer);
-  toastTimer = setTimeout(() => (session.toast = null), 5000);
+  if (!held && session.toast)
+    toastTimer = setTimeout(dismissToast, session.toast.action ? ACTION_TOAST_MS : TOAST_MS);
+}
+
+/** Take the toast down; its button, if any, is no longer offered. */
+export function dismissToast(): void {
+  clearTimeout(toastTimer);
+  const action = session.toast?.action;
+  session.toast = null;
+  action?.gone();
+}
+
+/** Press the toast's button: the toast goes, and its action runs. */
+export function runToastAction(): void {
+  const action = session.toast?.action;
+  if (!action) return;
+  clearTimeout(toastTimer);
+  session.toast = null;
+  void action.run();
 }
 
 export { errorText } from "./problems";

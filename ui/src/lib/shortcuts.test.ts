@@ -17,5 +17,8 @@ describe("shortcuts", () => {
     expect(interpret("?", false, none).action).toEqual({ kind: "help" });
     expect(interpret("S", false, { ctrl: true, shift: true }).action).toEqual({ kind: "sync" });
     expect(interpret("n", false, { ctrl: true, shift: false }).action).toBeNull();
+    expect(interpret("z", false, { ctrl: true, shift: false }).action).toEqual({ kind: "undo" });
+    expect(interpret("Z", false, { ctrl: true, shift: true }).action).toBeNull();
+    expect(interpret("z", false, none).action).toBeNull();
   });
 });

@@ -1,5 +1,6 @@
 // Keyboard shortcuts: `g` then a letter goes to a page; `n` new release; `/` first filter;
-// `?` or F1 help. Ignored while typing in a field.
+// `?` or F1 help; Ctrl+Z undoes the last removal while its toast shows. Ignored while typing in
+// a field (where Ctrl+Z is the field's own).
 
 import type { Page } from "./router.svelte";
 
@@ -22,7 +23,8 @@ export type ShortcutAction =
   | { kind: "new" }
   | { kind: "search" }
   | { kind: "help" }
-  | { kind: "sync" };
+  | { kind: "sync" }
+  | { kind: "undo" };
 
 /** A small state machine over key presses; `pending` is true after a lone `g`. */
 export function interpret(
@@ -32,6 +34,8 @@ export function interpret(
 ): { action: ShortcutAction | null; pending: boolean } {
   if (mods.ctrl && mods.shift && key.toLowerCase() === "s")
     return { action: { kind: "sync" }, pending: false };
+  if (mods.ctrl && !mods.shift && key.toLowerCase() === "z")
+    return { action: { kind: "undo" }, pending: false };
   if (mods.ctrl) return { action: null, pending: false };
   if (pending) {
     const page = (Object.keys(SHORTCUT_KEYS) as Page[]).find((p) => SHORTCUT_KEYS[p] === key);

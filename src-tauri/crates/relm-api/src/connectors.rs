@@ -29,6 +29,7 @@ use zeroize::Zeroizing;
 use crate::error::{ApiError, ErrorCode, Result};
 use crate::gates::{facts, in_force};
 use crate::session::Relm;
+use crate::undo::{Removal, Removed};
 
 /// How long one request may take.
 const TIMEOUT: StdDuration = StdDuration::from_secs(30);
@@ -472,16 +473,27 @@ impl Relm {
             .collect()
     }
 
-    /// Forget a connection and its token. What it imported stays in the ledger.
-    pub fn remove_connector(&mut self, name: &str) -> Result<()> {
-        let row = self.connector_row(name)?;
-        self.store.write(|tx| -> Result<bool> {
-            outbox::remove_connector(tx, &row.name)?;
-            Ok(store::remove(tx, &row.name)?)
-        })?;
-        self.keys.delete_secret(&secret_name(&row.name))?;
-        tracing::info!(connector = %row.name, "connection removed");
-        Ok(())
+    /// Forget a connection, its token, its cursor and its outbox entries (kept in the returned
+    /// [`Removal`] for an undo). What it imported stays in the ledger.
+    pub fn remove_connector(&mut self, name: &str) -> Result<Removal> {
+        let n = self.connector_row(name)?.name;
+        let removal = self.remove_undoably(
+            Removed::Connector,
+            &n,
+            &[
+                ("connectors", "name", &n),
+                ("connector_unmatched", "connector", &n),
+                ("connector_windows", "connector", &n),
+                ("outbox", "connector", &n),
+            ],
+            Some(secret_name(&n)),
+            |tx| {
+                outbox::remove_connector(tx, &n)?;
+                Ok(store::remove(tx, &n)?)
+            },
+        )?;
+        tracing::info!(connector = %n, "connection removed");
+        Ok(removal)
     }
 
     /// The connection's client, with its token from the keyring.

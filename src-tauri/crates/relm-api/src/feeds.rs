@@ -9,6 +9,7 @@ use serde::Serialize;
 use crate::error::{self, ApiError, Result};
 use crate::reports::write_whole;
 use crate::session::Relm;
+use crate::undo::{Removal, Removed};
 use relm_domain::{DomainError, Problems, ReasonCode};
 use relm_store::feeds::{self as store, FeedRow};
 
@@ -193,13 +194,20 @@ impl Relm {
             .collect())
     }
 
-    /// Stop keeping a subscription current (its file stays where it is).
-    pub fn remove_feed(&mut self, name: &str) -> Result<FeedView> {
+    /// Stop keeping a subscription current (its file stays where it is): what it was, and the
+    /// [`Removal`] that undoes it.
+    pub fn remove_feed(&mut self, name: &str) -> Result<(FeedView, Removal)> {
         let row = self.feed_row(name)?;
-        self.store
-            .write(|tx| -> Result<bool> { Ok(store::remove(tx, &row.name)?) })?;
-        tracing::info!(feed = %row.name, "calendar subscription removed");
-        Ok(view(row))
+        let n = row.name.clone();
+        let removal = self.remove_undoably(
+            Removed::Feed,
+            &n,
+            &[("calendar_feeds", "name", &n)],
+            None,
+            |tx| Ok(store::remove(tx, &n)?),
+        )?;
+        tracing::info!(feed = %n, "calendar subscription removed");
+        Ok((view(row), removal))
     }
 
     /// The calendar file of a subscription.

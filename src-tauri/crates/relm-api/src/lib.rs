@@ -34,6 +34,7 @@ pub mod risk_csv;
 pub mod risks;
 pub mod sbom;
 mod session;
+pub mod undo;
 pub mod webhooks;
 pub mod workspace;
 

@@ -16,6 +16,7 @@ use zeroize::Zeroizing;
 use crate::connectors::Hold;
 use crate::error::{self, ApiError, ErrorCode, Result};
 use crate::session::{IDENTITY, Options, Relm};
+use crate::undo::{Removal, Removed};
 use relm_domain::{Reason, ReasonCode};
 
 /// The remote a joined replica registers for the folder it joined from.
@@ -543,20 +544,26 @@ impl Relm {
         )
     }
 
-    pub fn remove_remote(&mut self, name: &str) -> Result<()> {
-        let n = self.store.write(|tx| -> Result<usize> {
-            Ok(tx.execute("DELETE FROM remotes WHERE name = ?1", [name])?)
-        })?;
-        if n == 0 {
-            return Err(ApiError::not_found(format!("no remote named `{name}`")));
-        }
+    /// Forget a remote, its token and what was read from it (kept in the returned [`Removal`]
+    /// for an undo; a git remote's local copy is made again by the next sync).
+    pub fn remove_remote(&mut self, name: &str) -> Result<Removal> {
+        let removal = self.remove_undoably(
+            Removed::Remote,
+            name,
+            &[
+                ("remotes", "name", name),
+                ("remote_files", "remote", name),
+                ("remote_ranges", "remote", name),
+            ],
+            Some(secret_name(name)),
+            |tx| Ok(tx.execute("DELETE FROM remotes WHERE name = ?1", [name])? == 1),
+        )?;
         // A git remote's local copy goes too (a valid name holds no `/` or `..`).
         let copy = git_copy(&self.data_dir, name);
         if !name.contains(['/', '\\']) && name != ".." && copy.is_dir() {
             let _ = std::fs::remove_dir_all(copy);
         }
-        self.keys.delete_secret(&secret_name(name))?;
-        Ok(())
+        Ok(removal)
     }
 
     /// Reach the git repository at `location` (`git+…`) and check that it can carry this

@@ -27,6 +27,7 @@ use crate::connectors::{Hold, stored};
 use crate::digest::DigestQuery;
 use crate::error::{ApiError, ErrorCode, Result};
 use crate::session::Relm;
+use crate::undo::{Removal, Removed};
 
 /// A webhook as shown.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -223,14 +224,20 @@ impl Relm {
             .collect()
     }
 
-    /// Forget a webhook, its URL and its messages in the outbox.
-    pub fn remove_webhook(&mut self, name: &str) -> Result<()> {
-        let row = self.webhook_row(name)?;
-        self.store
-            .write(|tx| -> Result<bool> { Ok(store::remove(tx, &row.name)?) })?;
-        self.keys.delete_secret(&secret_name(&row.name))?;
-        tracing::info!(webhook = %row.name, "webhook removed");
-        Ok(())
+    /// Forget a webhook, its URL and its messages in the outbox (kept in the returned
+    /// [`Removal`] for an undo).
+    pub fn remove_webhook(&mut self, name: &str) -> Result<Removal> {
+        let n = self.webhook_row(name)?.name;
+        let queued = outbox_name(&n);
+        let removal = self.remove_undoably(
+            Removed::Webhook,
+            &n,
+            &[("webhooks", "name", &n), ("outbox", "connector", &queued)],
+            Some(secret_name(&n)),
+            |tx| Ok(store::remove(tx, &n)?),
+        )?;
+        tracing::info!(webhook = %n, "webhook removed");
+        Ok(removal)
     }
 
     /// Queue the digest `q` for the webhook `name`, in its platform's format: the entry, and

@@ -299,7 +299,7 @@ pub fn calendar(opts: &Options, cmd: CalendarCmd) -> Result<Outcome> {
                 Outcome::ok(serde_json::json!({ "feeds": all }), text)
             }
             FeedCmd::Remove { name } => {
-                let f = relm.remove_feed(&name)?;
+                let (f, _) = relm.remove_feed(&name)?;
                 let text = format!(
                     "{} is no longer kept current; {} stays\n",
                     Shown(&f.name),

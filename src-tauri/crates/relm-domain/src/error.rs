@@ -131,6 +131,11 @@ pub enum ReasonCode {
     WorkspaceNotEmpty,
     /// A remote has this name already (`name`).
     RemoteExists,
+    /// A removed setting cannot be put back: one of the same name was added since (`what`:
+    /// remote, connector, webhook or feed; `name`).
+    NameTakenAgain,
+    /// The removal to undo is no longer kept.
+    NothingToUndo,
     /// The release changed since it was checked (`release`).
     ChangedSinceChecked,
     /// A file exists where a new one would go (`path`).

@@ -18,6 +18,7 @@ pub mod ingest;
 pub mod local;
 pub mod outbox;
 pub mod projection;
+pub mod taken;
 pub mod verify;
 pub mod webhooks;
 
