@@ -66,6 +66,17 @@ fn secret(r: &Replica, entry: &str) -> Option<String> {
     keyring(r).get_secret(entry).unwrap().map(|s| s.to_string())
 }
 
+/// `relm webhook add`, its URL on standard input.
+#[track_caller]
+fn add_webhook(r: &Replica, name: &str, kind: &str, url: &str) {
+    let out = r.run_with_token(&["--json", "webhook", "add", name, "--kind", kind], url);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// A replica with one of each setting: a folder remote that was synced (its files read), a
 /// GitLab connection with its token, a webhook with its URL and, if `queued`, a digest waiting
 /// in the outbox (the URL does not answer: its retries take seconds), a calendar subscription.
@@ -91,15 +102,7 @@ fn with_settings(queued: bool) -> (Replica, tempfile::TempDir) {
         ],
         "glpat-undo-token",
     );
-    let out = r.run_with_token(
-        &["--json", "webhook", "add", "ops", "--kind", "slack"],
-        "http://127.0.0.1:9/hooks/ops-secret",
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    add_webhook(&r, "ops", "slack", "http://127.0.0.1:9/hooks/ops-secret");
     if queued {
         // Nothing answers: the digest stays in the outbox, to be sent later.
         r.run(&[
@@ -186,15 +189,7 @@ fn a_name_used_again_since_blocks_the_undo_and_changes_nothing() {
     let mut relm = open(&r);
     let removal = relm.remove_webhook("ops").unwrap();
     // Someone adds another webhook of the same name, with another URL.
-    let out = r.run_with_token(
-        &["--json", "webhook", "add", "ops", "--kind", "teams"],
-        "http://127.0.0.1:9/hooks/the-new-one",
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    add_webhook(&r, "ops", "teams", "http://127.0.0.1:9/hooks/the-new-one");
     let before = settings(&r);
 
     let err = relm.undo_removal(&removal).unwrap_err();
