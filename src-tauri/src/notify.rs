@@ -1,4 +1,6 @@
-//! OS notifications: a freeze about to start is announced once, an hour ahead.
+//! OS notifications: a freeze about to start is announced once, an hour ahead; a decision that
+//! begins to wait for this member (brought by a sync or the command line, or an approval gone
+//! stale or lapsed) is announced when it does.
 
 use std::collections::HashSet;
 use tauri::AppHandle;
@@ -32,10 +34,7 @@ pub fn announce_freezes(app: &AppHandle, state: &AppState, seen: &mut HashSet<St
         // An entry's name and zone are outside text: escaped, and the zone (in the body, which
         // notification servers may read as markup) without markup either.
         let name = Shown(&o.name);
-        let tz = shown(&o.tz)
-            .replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;");
+        let tz = no_markup(&shown(&o.tz));
         let title = match (fr, hard) {
             (false, true) => format!("Hard freeze soon: {name}"),
             (false, false) => format!("Soft freeze soon: {name}"),
@@ -54,5 +53,49 @@ pub fn announce_freezes(app: &AppHandle, state: &AppState, seen: &mut HashSet<St
         if let Err(e) = app.notification().builder().title(title).body(body).show() {
             tracing::warn!("could not show the freeze notification: {e}");
         }
+    }
+}
+
+/// A body's text with nothing a notification server would read as markup.
+fn no_markup(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// The decisions (release and environment) that waited for this member at the last look;
+/// `None` before the first, whose decisions are the dashboard's to show, not announced.
+pub type Waiting = Option<HashSet<(String, String)>>;
+
+/// Announce the decisions that wait for this member now and did not at the last look.
+pub fn announce_decisions(app: &AppHandle, state: &AppState, waiting: &mut Waiting) {
+    let lang = match state.locale.lock().map(|l| l.as_str() == "fr") {
+        Ok(true) => relm_policy::Lang::Fr,
+        _ => relm_policy::Lang::En,
+    };
+    // No workspace yet, or no identity: nothing waits, and nothing is known to have waited.
+    let Ok(list) = state.read(|r| r.pending_my_decision(lang)) else {
+        return;
+    };
+    let now: HashSet<(String, String)> = list
+        .iter()
+        .map(|p| (p.release_id.clone(), p.environment.clone()))
+        .collect();
+    let Some(before) = waiting.replace(now) else {
+        return;
+    };
+    let new: Vec<_> = list
+        .iter()
+        .filter(|p| !before.contains(&(p.release_id.clone(), p.environment.clone())))
+        .collect();
+    let Some(notice) = relm_api::gates::decisions_notice(&new, lang) else {
+        return;
+    };
+    tracing::info!(decisions = new.len(), "decisions waiting announced");
+    // Names, titles and reasons are outside text: shown escaped, the body without markup.
+    let title = shown(&notice.title).to_string();
+    let body = no_markup(&shown(&notice.body));
+    if let Err(e) = app.notification().builder().title(title).body(body).show() {
+        tracing::warn!("could not show the decision notification: {e}");
     }
 }

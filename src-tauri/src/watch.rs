@@ -33,6 +33,7 @@ fn watch(app: AppHandle) {
     let mut conn: Option<relm_store::Connection> = None;
     let mut last: Option<i64> = None;
     let mut announced = std::collections::HashSet::new();
+    let mut waiting: crate::notify::Waiting = None;
     let mut ticks: u32 = 0;
     loop {
         // The first reading happens before the UI loads anything, so no change made between
@@ -48,12 +49,15 @@ fn watch(app: AppHandle) {
             let v = data_version(c);
             if last.is_some() && v != last {
                 let _ = app.emit("relm://changed", ());
+                crate::notify::announce_decisions(&app, &state, &mut waiting);
             }
             last = v;
         }
-        // About once a minute, announce freezes about to start.
+        // About once a minute, announce freezes about to start, and decisions that began to
+        // wait with the time (an approval that lapsed); the first look is the baseline.
         if ticks.is_multiple_of(150) {
             crate::notify::announce_freezes(&app, &state, &mut announced);
+            crate::notify::announce_decisions(&app, &state, &mut waiting);
         }
         ticks = ticks.wrapping_add(1);
         std::thread::sleep(TICK);

@@ -31,12 +31,14 @@ import {
   find,
   gitHttp,
   inFrench,
+  poll,
   removeThenUndo,
   screenshot,
   stopDriver,
   toastText,
   teammates,
   until,
+  watchNotifications,
   withApp,
 } from "./harness.mjs";
 
@@ -1169,7 +1171,7 @@ test("approving in the app moves the verdict to allowed; an edit makes the appro
   assert.match(check(ann, created.id, "prod").rules[0].reason, /no load test for 4\.2\.1/);
 });
 
-test("the dashboard's decisions waiting follow approvals and syncs made by the CLI while it is open", async () => {
+test("the dashboard's decisions waiting follow approvals and syncs made by the CLI while it is open, and a new one is announced by the OS", async () => {
   const { ann, bob } = teammates();
   // Bob plans a release: a draft waits for nobody.
   const create = (version) => {
@@ -1194,6 +1196,7 @@ test("the dashboard's decisions waiting follow approvals and syncs made by the C
   const first = create("5.0.0");
   cli(bob, "sync");
   cli(ann, "sync");
+  const notified = await watchNotifications();
   await withApp("dashboard-pending", ann, async (b) => {
     await b.execute(() => (location.hash = "#/dashboard"));
     // The rows waiting for Ann's decision, by the release each opens.
@@ -1228,7 +1231,17 @@ test("the dashboard's decisions waiting follow approvals and syncs made by the C
       },
       "the approved release leaves the list",
     );
+    // The release that began to wait while the app was open was announced by the OS, once;
+    // the one already waiting at launch is the dashboard's to show, and a decision given is
+    // not news.
+    await poll(() => notified.seen().length > 0, "a notification sent");
+    await new Promise((r) => setTimeout(r, 1500));
   });
+  notified.stop();
+  const seen = notified.seen();
+  assert.equal(seen.length, 1, JSON.stringify(seen));
+  assert.equal(seen[0].title, "Your decision is awaited: ledger-api 5.1.0 → prod");
+  assert.match(seen[0].body, /^Ledger 5\.1\.0\. /);
 });
 
 test("the policy page shows the versions and simulates a draft without recording it", async () => {

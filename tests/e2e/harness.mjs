@@ -539,3 +539,35 @@ export async function removeThenUndo(b, button, gone, back, { keys = false } = {
 /** The toast's words, or "" when none shows. */
 export const toastText = (b) =>
   b.execute(() => document.querySelector("[data-testid=toast]")?.textContent ?? "");
+
+/** Watch the OS notifications the app sends, as read off the session bus: `dbus-monitor`
+ *  sees each call to the notification service (no notification server is needed for it).
+ *  `seen()` gives each one's title and body, in order; `stop()` ends the watch. */
+export async function watchNotifications() {
+  const env = await startDesktop();
+  const child = spawn(
+    "dbus-monitor",
+    [
+      "--address",
+      env.DBUS_SESSION_BUS_ADDRESS,
+      "interface='org.freedesktop.Notifications',member='Notify'",
+    ],
+    { stdio: ["ignore", "pipe", "ignore"] },
+  );
+  let out = "";
+  child.stdout.on("data", (d) => (out += d));
+  // It is listening once the bus has told it its name.
+  await poll(() => out.includes("NameAcquired"), "dbus-monitor listening", 10000);
+  return {
+    seen: () =>
+      out
+        .split(/^method call /m)
+        .slice(1)
+        .map((call) => {
+          const strings = [...call.matchAll(/^ {3}string "(.*)"$/gm)].map((m) => m[1]);
+          // Notify(app_name, replaces_id, app_icon, summary, body, actions, hints, timeout)
+          return { title: strings[2], body: strings[3] };
+        }),
+    stop: () => child.kill(),
+  };
+}

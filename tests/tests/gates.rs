@@ -799,3 +799,81 @@ fn what_waits_for_a_decision_is_judged_again_each_minute() {
         "a change of the store within the minute"
     );
 }
+
+/// What the app's OS notification says when decisions begin to wait for a member: one whole
+/// (the release's title, its window in its own zone, the rule that waits), several in one
+/// notice naming the first three, in English and in French.
+#[test]
+fn a_decision_that_begins_to_wait_is_said_in_a_notice() {
+    use relm_api::gates::{Notice, decisions_notice};
+    use relm_policy::Lang;
+    let t = team();
+    let id = t
+        .manager
+        .plan_release("ledger", "2.0.0", "2027-03-19T18:00", "2027-03-19T20:00");
+    t.manager.ok(&["release", "status", &id, "planned"]);
+    t.manager.ok(&["sync"]);
+    t.omar.ok(&["sync"]);
+    let app = relm_tests::reader(&t.omar.data_dir());
+    let en = app.pending_my_decision(Lang::En).unwrap();
+    assert_eq!(en.len(), 1, "{en:?}");
+    let notice = decisions_notice(&[&en[0]], Lang::En).unwrap();
+    assert_eq!(
+        notice.title,
+        "Your decision is awaited: ledger 2.0.0 → prod"
+    );
+    assert_eq!(
+        notice.body,
+        format!(
+            "Planned release. Window from 2027-03-19 18:00 CET (Europe/Paris). {}",
+            en[0].reason
+        )
+    );
+    assert!(!en[0].reason.is_empty());
+    let fr = app.pending_my_decision(Lang::Fr).unwrap();
+    let notice = decisions_notice(&[&fr[0]], Lang::Fr).unwrap();
+    assert_eq!(
+        notice.title,
+        "Votre décision est attendue\u{a0}: ledger 2.0.0 → prod"
+    );
+    assert!(
+        notice.body.starts_with(
+            "Planned release. Fenêtre à partir du 2027-03-19 18:00 CET (Europe/Paris). "
+        ),
+        "{}",
+        notice.body
+    );
+    assert_ne!(fr[0].reason, en[0].reason, "the rule's line in French");
+
+    // Several at once (a sync brought them): one notice, the first three named.
+    let more: Vec<relm_api::gates::PendingDecision> = ["1.0.0", "1.1.0", "1.2.0", "1.3.0", "1.4.0"]
+        .iter()
+        .map(|v| relm_api::gates::PendingDecision {
+            version: v.to_string(),
+            window_start: None,
+            window_local: None,
+            ..en[0].clone()
+        })
+        .collect();
+    let all: Vec<_> = more.iter().collect();
+    assert_eq!(
+        decisions_notice(&all, Lang::En),
+        Some(Notice {
+            title: "5 decisions await you".into(),
+            body: "ledger 1.0.0 → prod, ledger 1.1.0 → prod, ledger 1.2.0 → prod and 2 more."
+                .into(),
+        })
+    );
+    assert_eq!(
+        decisions_notice(&all[..4], Lang::Fr).unwrap().body,
+        "ledger 1.0.0 → prod, ledger 1.1.0 → prod, ledger 1.2.0 → prod et 1 autre."
+    );
+    assert_eq!(
+        decisions_notice(&all[..2], Lang::Fr),
+        Some(Notice {
+            title: "2 décisions vous attendent".into(),
+            body: "ledger 1.0.0 → prod et ledger 1.1.0 → prod.".into(),
+        })
+    );
+    assert_eq!(decisions_notice(&[], Lang::En), None);
+}

@@ -514,6 +514,11 @@ zone?: string, };
 
 export type PendingDecision = { release_id: string, service: string, version: string, title: string, environment: string, window_start?: string, 
 /**
+ * The window's start as wall-clock time in its own zone, naming the zone (`2027-03-19
+ * 18:00 CET (Europe/Paris)`): what an OS notification says of it.
+ */
+window_local?: string, 
+/**
  * The rule line that waits for it.
  */
 reason: string, };

@@ -105,8 +105,85 @@ pub struct PendingDecision {
     #[cfg_attr(feature = "ts", ts(optional))]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub window_start: Option<String>,
+    /// The window's start as wall-clock time in its own zone, naming the zone (`2027-03-19
+    /// 18:00 CET (Europe/Paris)`): what an OS notification says of it.
+    #[cfg_attr(feature = "ts", ts(optional))]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub window_local: Option<String>,
     /// The rule line that waits for it.
     pub reason: String,
+}
+
+/// What the app says in an OS notification when decisions begin to wait for this member.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    pub title: String,
+    pub body: String,
+}
+
+/// The notice for the decisions in `new`, which began to wait for this member (a sync or the
+/// command line brought a release, an approval went stale or lapsed): one decision is said
+/// whole (its release's title, its window in its own zone, the rule that waits); several, in
+/// one notice that names the first three. Nothing for none.
+pub fn decisions_notice(new: &[&PendingDecision], lang: Lang) -> Option<Notice> {
+    let fr = lang == Lang::Fr;
+    let what = |p: &PendingDecision| format!("{} {} → {}", p.service, p.version, p.environment);
+    match new {
+        [] => None,
+        [p] => {
+            let mut body = p.title.trim_end_matches('.').to_string();
+            if !body.is_empty() {
+                body.push_str(". ");
+            }
+            if let Some(w) = &p.window_local {
+                body.push_str(&if fr {
+                    format!("Fenêtre à partir du {w}. ")
+                } else {
+                    format!("Window from {w}. ")
+                });
+            }
+            body.push_str(&p.reason);
+            Some(Notice {
+                title: if fr {
+                    format!("Votre décision est attendue\u{a0}: {}", what(p))
+                } else {
+                    format!("Your decision is awaited: {}", what(p))
+                },
+                body: body.trim_end().to_string(),
+            })
+        }
+        several => {
+            let named: Vec<String> = several.iter().take(3).map(|p| what(p)).collect();
+            let more = several.len() - named.len();
+            let body = match (fr, more) {
+                (false, 0) => format!("{}.", join(&named, "and")),
+                (true, 0) => format!("{}.", join(&named, "et")),
+                (false, n) => format!("{} and {n} more.", named.join(", ")),
+                (true, n) => format!(
+                    "{} et {n} {}.",
+                    named.join(", "),
+                    if n == 1 { "autre" } else { "autres" }
+                ),
+            };
+            Some(Notice {
+                title: if fr {
+                    format!("{} décisions vous attendent", several.len())
+                } else {
+                    format!("{} decisions await you", several.len())
+                },
+                body,
+            })
+        }
+    }
+}
+
+/// `a, b and c`.
+fn join(items: &[String], and: &str) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} {and} {last}", rest.join(", ")),
+    }
 }
 
 fn parse_at(at: Option<&str>, now: DateTime<Utc>) -> Result<DateTime<Utc>> {
@@ -874,6 +951,11 @@ fn waiting_for(
                 title: f.fields.title.clone(),
                 environment: env.clone(),
                 window_start: f.fields.window.as_ref().map(|w| fmt_utc(w.start)),
+                window_local: f
+                    .fields
+                    .window
+                    .as_ref()
+                    .map(|w| format!("{} ({})", w.local_start(), w.tz)),
                 reason: waiting.reason(style),
             });
         }
