@@ -38,8 +38,8 @@ pub fn announce_freezes(app: &AppHandle, state: &AppState, seen: &mut HashSet<St
         let title = match (fr, hard) {
             (false, true) => format!("Hard freeze soon: {name}"),
             (false, false) => format!("Soft freeze soon: {name}"),
-            (true, true) => format!("Gel strict imminent : {name}"),
-            (true, false) => format!("Gel souple imminent : {name}"),
+            (true, true) => format!("Gel strict imminent\u{a0}: {name}"),
+            (true, false) => format!("Gel souple imminent\u{a0}: {name}"),
         };
         let when = o.start_local.replace('T', " ");
         let body = if fr {

@@ -1171,6 +1171,30 @@ test("approving in the app moves the verdict to allowed; an edit makes the appro
   assert.match(check(ann, created.id, "prod").rules[0].reason, /no load test for 4\.2\.1/);
 });
 
+test("a freeze about to start is announced by the OS once, in French for a French reader", async () => {
+  const dir = dataDir();
+  cli(dir, "init", "--workspace", "Acme", "--name", "Ann", "--email", "ann@example.com");
+  writeFileSync(join(dir, "ui.json"), JSON.stringify({ locale: "fr" }));
+  // Half an hour from now, in UTC, to the minute: within the hour the app looks ahead.
+  const at = (ms) => new Date(Math.ceil(ms / 60000) * 60000).toISOString().slice(0, 16);
+  const start = at(Date.now() + 30 * 60000);
+  const end = at(Date.now() + 150 * 60000);
+  addFreeze(dir, "Bascule <base>", start, end, "UTC", "--soft");
+  const notified = await watchNotifications();
+  await withApp("freeze-notice", dir, async () => {
+    await poll(() => notified.seen().length > 0, "the freeze announced");
+  });
+  notified.stop();
+  const seen = notified.seen();
+  assert.equal(seen.length, 1, JSON.stringify(seen));
+  assert.equal(seen[0].title, "Gel souple imminent\u00a0: Bascule <base>");
+  // The body may be read as markup by a notification server: nothing in it is.
+  assert.equal(
+    seen[0].body,
+    `À partir de ${start.replace("T", " ")} (UTC), jusqu’au ${end.replace("T", " ")}`,
+  );
+});
+
 test("the dashboard's decisions waiting follow approvals and syncs made by the CLI while it is open, and a new one is announced by the OS", async () => {
   const { ann, bob } = teammates();
   // Bob plans a release: a draft waits for nobody.
