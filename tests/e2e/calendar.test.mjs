@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { copyFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
+import { Key } from "webdriverio";
 import {
   answerFileDialog,
   cli,
@@ -286,8 +287,54 @@ test("a calendar client's file is imported in the app and the calendar is writte
     assert.equal(await (await drawn.$("input[name=start]")).getValue(), "2027-03-10T00:00");
     assert.equal(await (await drawn.$("input[name=end]")).getValue(), "2027-03-13T00:00");
     await screenshot(b, "calendar-drawn-entry");
-    // In the week, times are drawn: Tuesday from 09:00 down into the 11:45 quarter-hour.
     await (await drawn.$("button[type=button]")).click();
+    await until(b, async () => (await b.$$("[data-testid=entry-form]")).length === 0, "closed");
+    // From the keyboard: the grid is one tab stop; the arrows go from day to day, Shift marks
+    // days across, Escape lets the marks go, Enter opens the form over the days marked.
+    await b.execute(() => document.querySelector('[data-day="2027-03-15"]').focus());
+    const focused = () => b.execute(() => document.activeElement?.dataset.day ?? null);
+    const selected = () =>
+      b.execute(() =>
+        [...document.querySelectorAll('.day[aria-selected="true"]')].map((d) => d.dataset.day),
+      );
+    await b.keys(["ArrowRight"]);
+    assert.equal(await focused(), "2027-03-16");
+    await b.keys(["ArrowDown"]);
+    assert.equal(await focused(), "2027-03-23");
+    await b.keys(["ArrowUp"]);
+    await b
+      .action("key")
+      .down(Key.Shift)
+      .down(Key.ArrowRight)
+      .up(Key.ArrowRight)
+      .down(Key.ArrowRight)
+      .up(Key.ArrowRight)
+      .up(Key.Shift)
+      .perform();
+    assert.equal(await focused(), "2027-03-18");
+    assert.deepEqual(await selected(), ["2027-03-16", "2027-03-17", "2027-03-18"]);
+    assert.equal(
+      await b.execute(() => document.activeElement?.getAttribute("aria-label")),
+      "Thursday, March 18, 2027",
+    );
+    await b.keys(["Escape"]);
+    assert.deepEqual(await selected(), []);
+    await b
+      .action("key")
+      .down(Key.Shift)
+      .down(Key.ArrowLeft)
+      .up(Key.ArrowLeft)
+      .down(Key.ArrowLeft)
+      .up(Key.ArrowLeft)
+      .up(Key.Shift)
+      .perform();
+    await screenshot(b, "calendar-keyboard-marked");
+    await b.keys(["Enter"]);
+    const keyed = await find(b, "[data-testid=entry-form]");
+    assert.equal(await (await keyed.$("input[name=start]")).getValue(), "2027-03-16T00:00");
+    assert.equal(await (await keyed.$("input[name=end]")).getValue(), "2027-03-19T00:00");
+    // In the week, times are drawn: Tuesday from 09:00 down into the 11:45 quarter-hour.
+    await (await keyed.$("button[type=button]")).click();
     await until(b, async () => (await b.$$("[data-testid=entry-form]")).length === 0, "closed");
     await (await find(b, "[data-view=week]")).click();
     const tuesday = await find(b, '[data-col="2027-03-16"]');

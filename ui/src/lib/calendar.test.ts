@@ -19,6 +19,7 @@ import {
   mondayOf,
   moveToDay,
   newEntryTimes,
+  dayKey,
   periodShown,
   periodsNear,
   repeatOf,
@@ -32,6 +33,26 @@ import {
 } from "./calendar";
 
 const at = (iso: string) => Date.parse(iso);
+
+describe("the keyboard's day in the month grid", () => {
+  it("goes a day or a week with the arrows, to the week's ends with Home and End", () => {
+    // Six weeks of seven: index 15 is the third week's Tuesday.
+    expect(dayKey("ArrowRight", 15, 42)).toBe(16);
+    expect(dayKey("ArrowLeft", 15, 42)).toBe(14);
+    expect(dayKey("ArrowDown", 15, 42)).toBe(22);
+    expect(dayKey("ArrowUp", 15, 42)).toBe(8);
+    expect(dayKey("Home", 15, 42)).toBe(14);
+    expect(dayKey("End", 15, 42)).toBe(20);
+  });
+  it("stays at the grid's edges, and leaves other keys alone", () => {
+    expect(dayKey("ArrowLeft", 0, 42)).toBe(0);
+    expect(dayKey("ArrowUp", 3, 42)).toBe(3);
+    expect(dayKey("ArrowDown", 40, 42)).toBe(40);
+    expect(dayKey("ArrowRight", 41, 42)).toBe(41);
+    expect(dayKey("Enter", 15, 42)).toBeNull();
+    expect(dayKey("a", 15, 42)).toBeNull();
+  });
+});
 
 describe("a new entry's times", () => {
   it("are an evening on a day asked, whole days over days drawn across", () => {

@@ -132,6 +132,32 @@ export function newEntryTimes(at: NewAt): { start: string; end: string } {
   return { start: `${first}T00:00`, end: `${addDays(last, 1)}T00:00` };
 }
 
+/** Where a key takes the keyboard's day in a month grid of `count` days, weeks of seven from
+ *  Monday: arrows a day or a week, Home and End the week's first and last day. The same index
+ *  at an edge; null for a key that does not move. */
+export function dayKey(key: string, i: number, count: number): number | null {
+  const to = (() => {
+    switch (key) {
+      case "ArrowLeft":
+        return i - 1;
+      case "ArrowRight":
+        return i + 1;
+      case "ArrowUp":
+        return i - 7;
+      case "ArrowDown":
+        return i + 7;
+      case "Home":
+        return i - (i % 7);
+      case "End":
+        return i - (i % 7) + 6;
+      default:
+        return null;
+    }
+  })();
+  if (to === null) return null;
+  return to >= 0 && to < count ? to : i;
+}
+
 /** A quarter-hour of a day in the week view: its day and its first minute. */
 export type Slot = { day: string; minute: number };
 

@@ -1632,7 +1632,7 @@ export const en = {
   "calendar.nextWeek": "Next week",
   "calendar.noLanes": "No release and no environment-scoped entry this week.",
   "calendar.dragHint":
-    "Drag a release to move it: the new time is checked while you drag, and again before anything is saved. Drag across free time to plan a freeze or a window there.",
+    "Drag a release to move it: the new time is checked while you drag, and again before anything is saved. Drag across free time to plan a freeze or a window there; in the month, from the keyboard, the arrows go from day to day, Shift marks days across and Enter opens the form.",
   "calendar.reschedule": "Reschedule…",
   "calendar.owner": "Owner: {name}",
   "calendar.overriddenBy":
@@ -3509,7 +3509,7 @@ export const fr: Record<MessageKey, string> = {
   "calendar.noLanes":
     "Aucune mise en production ni entrée propre à un environnement cette semaine.",
   "calendar.dragHint":
-    "Faites glisser une mise en production pour la déplacer : le nouveau créneau est vérifié pendant le glissement, puis avant tout enregistrement. Faites glisser sur un temps libre pour y prévoir un gel ou une fenêtre.",
+    "Faites glisser une mise en production pour la déplacer : le nouveau créneau est vérifié pendant le glissement, puis avant tout enregistrement. Faites glisser sur un temps libre pour y prévoir un gel ou une fenêtre ; dans le mois, au clavier, les flèches vont de jour en jour, Maj marque plusieurs jours et Entrée ouvre le formulaire.",
   "calendar.reschedule": "Replanifier…",
   "calendar.owner": "Responsable : {name}",
   "calendar.overriddenBy":
