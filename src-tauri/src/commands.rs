@@ -574,7 +574,7 @@ pub fn pending_decisions(
     zone: Option<String>,
 ) -> Result<Vec<PendingDecision>> {
     let style = style(lang, zone.as_deref())?;
-    state.read(|r| r.pending_my_decision(style))
+    state.pending_decisions(Some(style)).map(|(_, list)| list)
 }
 
 #[tauri::command(async)]

@@ -63,31 +63,14 @@ fn no_markup(s: &str) -> String {
         .replace('>', "&gt;")
 }
 
-/// The decisions (release and environment) that waited for this member at the last look;
-/// `None` before the first, whose decisions are the dashboard's to show, not announced.
-pub type Waiting = Option<HashSet<(String, String)>>;
-
 /// Announce the decisions that wait for this member now and did not at the last look.
-pub fn announce_decisions(app: &AppHandle, state: &AppState, waiting: &mut Waiting) {
-    let lang = match state.locale.lock().map(|l| l.as_str() == "fr") {
-        Ok(true) => relm_policy::Lang::Fr,
-        _ => relm_policy::Lang::En,
-    };
+pub fn announce_decisions(app: &AppHandle, state: &AppState) {
     // No workspace yet, or no identity: nothing waits, and nothing is known to have waited.
-    let Ok(list) = state.read(|r| r.pending_my_decision(lang)) else {
+    let Ok((style, list)) = state.pending_decisions(None) else {
         return;
     };
-    let now: HashSet<(String, String)> = list
-        .iter()
-        .map(|p| (p.release_id.clone(), p.environment.clone()))
-        .collect();
-    let Some(before) = waiting.replace(now) else {
-        return;
-    };
-    let new: Vec<_> = list
-        .iter()
-        .filter(|p| !before.contains(&(p.release_id.clone(), p.environment.clone())))
-        .collect();
+    let lang = style.lang;
+    let new = state.newly_waiting(&list);
     let Some(notice) = relm_api::gates::decisions_notice(&new, lang) else {
         return;
     };

@@ -42,6 +42,13 @@ pub struct AppState {
     /// In memory only: the secret it may hold is wiped when it is replaced or dropped.
     undo: Mutex<Option<(u64, Removal)>>,
     undo_ids: std::sync::atomic::AtomicU64,
+    /// How the dashboard last asked what waits for this member's decision (its language and
+    /// zone): the OS notifications ask the same way, so both find the same kept answer.
+    decisions_style: Mutex<Option<relm_policy::Style>>,
+    /// The decisions (release, environment) waiting at the notifications' last look; `None`
+    /// until the first answer, whoever asked, which is the baseline: what waited then is the
+    /// dashboard's to show, not news.
+    decisions_seen: Mutex<Option<std::collections::HashSet<(String, String)>>>,
 }
 
 /// A removal the app can undo: what and which, and the id `undo_removal` takes.
@@ -235,7 +242,65 @@ impl AppState {
             activity: Activity::default(),
             undo: Mutex::new(None),
             undo_ids: Default::default(),
+            decisions_style: Mutex::new(None),
+            decisions_seen: Mutex::new(None),
         }
+    }
+
+    /// Whether the dashboard asked what waits for this member's decision yet.
+    pub fn decisions_asked(&self) -> bool {
+        self.decisions_style
+            .lock()
+            .map(|s| s.is_some())
+            .unwrap_or(false)
+    }
+
+    /// What waits for this member's decision, worded in `style`, or, without one, as the
+    /// dashboard last asked (the OS notifications' way). One place asks, so the dashboard and
+    /// the notifications go to the same replica and find its kept answer.
+    pub fn pending_decisions(
+        &self,
+        style: Option<relm_policy::Style>,
+    ) -> Result<(relm_policy::Style, Vec<relm_api::gates::PendingDecision>), ApiError> {
+        let mut asked = self
+            .decisions_style
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        let style = match style {
+            Some(s) => *asked.insert(s),
+            None => asked.unwrap_or_else(|| {
+                let fr = self.locale.lock().is_ok_and(|l| l.as_str() == "fr");
+                relm_policy::Style::from(if fr {
+                    relm_policy::Lang::Fr
+                } else {
+                    relm_policy::Lang::En
+                })
+            }),
+        };
+        drop(asked);
+        let list = self.read(|r| r.pending_my_decision(style))?;
+        self.decisions_seen
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get_or_insert_with(|| waiting_keys(&list));
+        Ok((style, list))
+    }
+
+    /// The decisions of `list` that did not wait at the last look (or at the first answer);
+    /// `list` is the last look from now on.
+    pub fn newly_waiting<'a>(
+        &self,
+        list: &'a [relm_api::gates::PendingDecision],
+    ) -> Vec<&'a relm_api::gates::PendingDecision> {
+        let now = waiting_keys(list);
+        let mut seen = self
+            .decisions_seen
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        let before = seen.replace(now).unwrap_or_default();
+        list.iter()
+            .filter(|p| !before.contains(&(p.release_id.clone(), p.environment.clone())))
+            .collect()
     }
 
     /// Run the removal `f` on the open replica and keep what it took, in place of the removal
@@ -486,6 +551,15 @@ impl AppState {
     pub fn has_workspace(&self) -> bool {
         self.with(|r| r.summary().map(|_| ())).is_ok()
     }
+}
+
+/// Which decisions wait: each release and environment.
+fn waiting_keys(
+    list: &[relm_api::gates::PendingDecision],
+) -> std::collections::HashSet<(String, String)> {
+    list.iter()
+        .map(|p| (p.release_id.clone(), p.environment.clone()))
+        .collect()
 }
 
 /// Empty a replica's page cache (SQLite reads again from the OS's file cache when asked).

@@ -33,7 +33,9 @@ fn watch(app: AppHandle) {
     let mut conn: Option<relm_store::Connection> = None;
     let mut last: Option<i64> = None;
     let mut announced = std::collections::HashSet::new();
-    let mut waiting: crate::notify::Waiting = None;
+    // A change was seen since decisions were last looked at: they are, at most every 2 s (a
+    // sync's many commits are one look).
+    let mut decisions_due = false;
     let mut ticks: u32 = 0;
     loop {
         // The first reading happens before the UI loads anything, so no change made between
@@ -49,7 +51,7 @@ fn watch(app: AppHandle) {
             let v = data_version(c);
             if last.is_some() && v != last {
                 let _ = app.emit("relm://changed", ());
-                crate::notify::announce_decisions(&app, &state, &mut waiting);
+                decisions_due = true;
             }
             last = v;
         }
@@ -57,7 +59,13 @@ fn watch(app: AppHandle) {
         // wait with the time (an approval that lapsed); the first look is the baseline.
         if ticks.is_multiple_of(150) {
             crate::notify::announce_freezes(&app, &state, &mut announced);
-            crate::notify::announce_decisions(&app, &state, &mut waiting);
+            decisions_due = true;
+        }
+        // The first look waits for the dashboard's own (10 s at most), so that the launch's
+        // first page does not wait for it and both find one kept answer.
+        if decisions_due && ticks.is_multiple_of(5) && (ticks >= 25 || state.decisions_asked()) {
+            decisions_due = false;
+            crate::notify::announce_decisions(&app, &state);
         }
         ticks = ticks.wrapping_add(1);
         std::thread::sleep(TICK);

@@ -85,7 +85,7 @@ impl Taken {
             let names = t
                 .columns
                 .iter()
-                .map(|c| format!("\"{c}\""))
+                .map(|c| format!("\"{}\"", c.replace('"', "\"\"")))
                 .collect::<Vec<_>>()
                 .join(", ");
             let mut stmt = conn.prepare(&format!(
