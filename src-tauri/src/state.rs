@@ -547,6 +547,18 @@ impl AppState {
         true
     }
 
+    /// Whether no call has been at work for `quiet` (background work waits for it, so as not
+    /// to take the cores from what the person is doing).
+    pub fn quiet_for(&self, quiet: std::time::Duration) -> bool {
+        self.activity.busy.load(std::sync::atomic::Ordering::SeqCst) == 0
+            && self
+                .activity
+                .last
+                .lock()
+                .map(|last| last.is_none_or(|t| t.elapsed() >= quiet))
+                .unwrap_or(false)
+    }
+
     /// Whether a workspace exists in the data dir.
     pub fn has_workspace(&self) -> bool {
         self.with(|r| r.summary().map(|_| ())).is_ok()

@@ -12,6 +12,8 @@ use tauri::{AppHandle, Emitter, Manager};
 use crate::state::AppState;
 
 const TICK: Duration = Duration::from_millis(400);
+/// How long no call has run before the notifications look at what waits for a decision.
+const QUIET: Duration = Duration::from_secs(1);
 
 pub fn start(app: AppHandle) {
     std::thread::Builder::new()
@@ -55,15 +57,23 @@ fn watch(app: AppHandle) {
             }
             last = v;
         }
-        // About once a minute, announce freezes about to start, and decisions that began to
-        // wait with the time (an approval that lapsed); the first look is the baseline.
+        // About once a minute, announce freezes about to start; every five, decisions that
+        // began to wait with the time (an approval that lapsed: judging them all again is the
+        // look's one costly part).
         if ticks.is_multiple_of(150) {
             crate::notify::announce_freezes(&app, &state, &mut announced);
+        }
+        if ticks.is_multiple_of(750) {
             decisions_due = true;
         }
         // The first look waits for the dashboard's own (10 s at most), so that the launch's
-        // first page does not wait for it and both find one kept answer.
-        if decisions_due && ticks.is_multiple_of(5) && (ticks >= 25 || state.decisions_asked()) {
+        // first page does not wait for it and both find one kept answer; every look waits for
+        // a second without calls, so as not to take the cores from a page being drawn.
+        if decisions_due
+            && ticks.is_multiple_of(5)
+            && (ticks >= 25 || state.decisions_asked())
+            && state.quiet_for(QUIET)
+        {
             decisions_due = false;
             crate::notify::announce_decisions(&app, &state);
         }
