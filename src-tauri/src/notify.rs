@@ -66,7 +66,10 @@ fn no_markup(s: &str) -> String {
 /// Announce the decisions that wait for this member now and did not at the last look.
 pub fn announce_decisions(app: &AppHandle, state: &AppState) {
     // No workspace yet, or no identity: nothing waits, and nothing is known to have waited.
-    let Ok((style, list)) = state.pending_decisions(None) else {
+    let looked = state.pending_decisions(None);
+    // Judging every release in flight again (a new minute) leaves freed memory behind.
+    state.trim_after_background();
+    let Ok((style, list)) = looked else {
         return;
     };
     let lang = style.lang;

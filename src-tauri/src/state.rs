@@ -559,6 +559,12 @@ impl AppState {
                 .unwrap_or(false)
     }
 
+    /// Give the allocator's free pages back now: after background work done while the person
+    /// is idle, which would otherwise hold them until the next quiet spell's release.
+    pub fn trim_after_background(&self) {
+        trim_heap();
+    }
+
     /// Whether a workspace exists in the data dir.
     pub fn has_workspace(&self) -> bool {
         self.with(|r| r.summary().map(|_| ())).is_ok()
