@@ -35,6 +35,14 @@ async function march(b) {
   await until(b, async () => (await title.getAttribute("data-month")) === "2027-03", "March");
 }
 
+/** Press `key` `times` times with Shift held, in one action (WebDriver lets go of every key
+ *  at the end of each). */
+async function withShift(b, key, times) {
+  let keys = b.action("key").down(Key.Shift);
+  for (let i = 0; i < times; i++) keys = keys.down(key).up(key);
+  await keys.up(Key.Shift).perform();
+}
+
 /** Press at `from` and move to `to` (points in the viewport), holding the pointer down: a nudge
  *  at the end makes the last position an event of its own. */
 async function holdAcross(b, from, to) {
@@ -302,15 +310,7 @@ test("a calendar client's file is imported in the app and the calendar is writte
     await b.keys(["ArrowDown"]);
     assert.equal(await focused(), "2027-03-23");
     await b.keys(["ArrowUp"]);
-    await b
-      .action("key")
-      .down(Key.Shift)
-      .down(Key.ArrowRight)
-      .up(Key.ArrowRight)
-      .down(Key.ArrowRight)
-      .up(Key.ArrowRight)
-      .up(Key.Shift)
-      .perform();
+    await withShift(b, Key.ArrowRight, 2);
     assert.equal(await focused(), "2027-03-18");
     assert.deepEqual(await selected(), ["2027-03-16", "2027-03-17", "2027-03-18"]);
     assert.equal(
@@ -319,15 +319,7 @@ test("a calendar client's file is imported in the app and the calendar is writte
     );
     await b.keys(["Escape"]);
     assert.deepEqual(await selected(), []);
-    await b
-      .action("key")
-      .down(Key.Shift)
-      .down(Key.ArrowLeft)
-      .up(Key.ArrowLeft)
-      .down(Key.ArrowLeft)
-      .up(Key.ArrowLeft)
-      .up(Key.Shift)
-      .perform();
+    await withShift(b, Key.ArrowLeft, 2);
     await screenshot(b, "calendar-keyboard-marked");
     await b.keys(["Enter"]);
     const keyed = await find(b, "[data-testid=entry-form]");
