@@ -337,3 +337,46 @@ fn the_app_rebuilds_changed_tables_only_from_an_intact_ledger() {
         .unwrap();
     assert_eq!(approved, 1, "the changed table is left as it was");
 }
+
+/// `relm rebuild` verifies first, as the app does: changed tables are rebuilt and named, right
+/// tables are left alone, and a ledger with a problem of its own is refused with what to do,
+/// the tables as they were (a rebuild from it would carry the altered event into them).
+#[test]
+fn the_command_line_rebuilds_only_from_an_intact_ledger() {
+    let (r, ids) = victim();
+    let approve = "UPDATE releases SET status = 'approved' WHERE status = 'planned'";
+    let approved = |r: &Replica| -> i64 {
+        r.db()
+            .query_row(
+                "SELECT count(*) FROM releases WHERE status = 'approved'",
+                [],
+                |row| row.get(0),
+            )
+            .unwrap()
+    };
+    r.db().execute(approve, []).unwrap();
+    let out = r.json(&["rebuild"]);
+    assert_eq!(out["rebuilt"], serde_json::json!(["releases"]), "{out}");
+    assert_eq!(out["ok"], true, "{out}");
+    assert_eq!(out["events"], r.event_count(), "{out}");
+    assert_eq!(approved(&r), 0, "the planned release is planned again");
+    let text = String::from_utf8(r.run(&["rebuild"]).stdout).unwrap();
+    assert!(
+        text.contains("the tables match them, nothing rebuilt"),
+        "{text}"
+    );
+
+    r.db().execute(approve, []).unwrap();
+    r.db().execute("UPDATE events SET body = CAST(replace(CAST(body AS TEXT), 'payments-api', 'paymentz-api') AS BLOB) WHERE id = ?1", [&ids[2]]).unwrap();
+    let err = r.fails(&["rebuild"], 2);
+    assert!(
+        err.contains("the ledger itself fails verification (1 problem(s) besides the tables"),
+        "{err}"
+    );
+    assert!(err.contains("`relm audit verify`"), "{err}");
+    assert!(err.contains("from a remote"), "what to do: {err}");
+    assert_eq!(approved(&r), 1, "the changed table is left as it was");
+    let out = r.run(&["rebuild", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["error"]["reason"]["code"], "ledger_damaged", "{v}");
+}

@@ -98,6 +98,14 @@ fn hlc_at(v: &str, field: &str, end_of_day: bool) -> Result<i64, relm_domain::Do
     Ok(Hlc::packed_after(ms - 1))
 }
 
+/// What [`Relm::repair`] did: the verification after, and the tables rebuilt.
+#[derive(Debug, Clone)]
+pub struct Repair {
+    pub report: Report,
+    /// The tables that differed from the ledger and were rebuilt from it.
+    pub rebuilt: Vec<String>,
+}
+
 impl Relm {
     /// Check every signature, every author chain, membership and roles at each point, and that
     /// the projections equal a rebuild. A failed check is a `Report` with `ok: false`, not an
@@ -113,6 +121,12 @@ impl Relm {
     /// of its own, since a rebuild would carry them into the tables. Returns the verification
     /// after the rebuild (the one before when the tables were right).
     pub fn repair_tables(&mut self) -> Result<Report> {
+        Ok(self.repair()?.report)
+    }
+
+    /// [`Relm::repair_tables`], with the tables it found changed and rebuilt (none when they
+    /// all matched the ledger and nothing was written).
+    pub fn repair(&mut self) -> Result<Repair> {
         let before = self.verify()?;
         let ledger = before
             .problems
@@ -123,21 +137,28 @@ impl Relm {
             let reason = relm_domain::Reason::new(
                 relm_domain::ReasonCode::LedgerDamaged,
                 format!(
-                    "the ledger itself fails verification ({ledger} problem(s) besides the tables; see `relm audit verify`): the tables are not rebuilt from it"
+                    "the ledger itself fails verification ({ledger} problem(s) besides the tables; see `relm audit verify`): the tables are not rebuilt from it, and nothing was changed; take the workspace again from a remote or from another member's computer"
                 ),
             )
             .with("count", ledger);
             return Err(ApiError::refused(crate::ErrorCode::Conflict, reason));
         }
         if before.ok {
-            return Ok(before);
+            return Ok(Repair {
+                report: before,
+                rebuilt: Vec::new(),
+            });
         }
+        let rebuilt = before.problems.into_iter().map(|p| p.event).collect();
         let events = self.rebuild()?;
         tracing::warn!(
             events,
             "tables rebuilt from the ledger after a verification found them changed"
         );
-        self.verify()
+        Ok(Repair {
+            report: self.verify()?,
+            rebuilt,
+        })
     }
 
     pub fn audit_log(&self, entity: Option<&str>, limit: u32) -> Result<Vec<LogEntry>> {

@@ -38,6 +38,7 @@ pub mod undo;
 pub mod webhooks;
 pub mod workspace;
 
+pub use audit::Repair;
 pub use error::{ApiError, ErrorCode, Result};
 pub use relm_identity::keyring::prepare_process as prepare_keyring;
 pub mod private;

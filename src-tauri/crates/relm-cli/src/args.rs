@@ -109,7 +109,9 @@ pub enum Command {
     },
     /// Populate the data dir with the demo workspace (creating it if absent).
     Demo,
-    /// Recompute every projection from the ledger's events.
+    /// Verify the ledger, then recompute the tables from its events where they differ from it
+    /// (edited or damaged outside Relm). A ledger with problems of its own is not rebuilt from:
+    /// its damage would go into the tables.
     Rebuild,
     /// Summarise the workspace.
     Status,

@@ -167,11 +167,22 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             Outcome::ok(serde_json::json!({ "demo": out, "summary": summary }), text)
         }
         Command::Rebuild => {
-            let n = Relm::open(&opts)?.rebuild()?;
-            Outcome::ok(
-                serde_json::json!({ "events": n }),
-                format!("rebuilt projections from {n} events"),
-            )
+            // Verified first, as the app's Audit page does: a ledger that fails verification
+            // is refused, tables that match it are left as they are.
+            let repair = Relm::open(&opts)?.repair()?;
+            let text = text::rebuilt(&repair);
+            let exit = if repair.report.ok { 0 } else { 1 };
+            Ok(Outcome {
+                exit,
+                ..Outcome::ok(
+                    serde_json::json!({
+                        "events": repair.report.events,
+                        "rebuilt": repair.rebuilt,
+                        "ok": repair.report.ok,
+                    }),
+                    text,
+                )?
+            })
         }
         Command::Status => {
             let summary = Relm::open(&opts)?.summary()?;

@@ -224,6 +224,22 @@ pub fn release_detail(d: &ReleaseDetail) -> String {
     s
 }
 
+/// What `relm rebuild` did: nothing when the tables matched the verified ledger, else the
+/// tables rebuilt and the verification after (a failure said as `audit verify` says it).
+pub fn rebuilt(r: &relm_api::Repair) -> String {
+    let events = r.report.events;
+    if !r.report.ok {
+        verify(&r.report)
+    } else if r.rebuilt.is_empty() {
+        format!("verified {events} events; the tables match them, nothing rebuilt")
+    } else {
+        format!(
+            "verified {events} events; rebuilt the table(s) that differed from them ({}); the store verifies",
+            r.rebuilt.join(", ")
+        )
+    }
+}
+
 pub fn verify(r: &VerifyReport) -> String {
     let mut text = verify_result(r);
     for f in &r.forks {
