@@ -357,6 +357,35 @@ test("a calendar client's file is imported in the app and the calendar is writte
     await until(b, async () => (await b.$$("[data-testid=drawn-span]")).length === 0, "let go");
     await b.action("pointer").up().perform();
     assert.equal((await b.$$("[data-testid=entry-form]")).length, 0, "no form after Escape");
+    // From the keyboard, the week's times are one tab stop: the cursor starts at 09:00 on the
+    // week's first day (today is not in it); the arrows move it a day or a quarter-hour, Page
+    // Down an hour, Shift marks the times across, Escape lets them go, Enter opens the form.
+    await b.execute(() => document.querySelector("[data-testid=week-times]").focus());
+    const cursorAt = () =>
+      b.execute(() => document.querySelector("[data-testid=week-cursor]")?.dataset.at ?? null);
+    await b.keys(["ArrowRight"]);
+    assert.equal(await cursorAt(), "2027-03-16T0540");
+    await b.keys(["PageDown"]);
+    await withShift(b, Key.ArrowDown, 5);
+    assert.equal(await cursorAt(), "2027-03-16T0675");
+    const keyedSpan = await find(b, '[data-col="2027-03-16"] [data-testid=drawn-span]');
+    assert.match(await b.execute((e) => e.textContent, keyedSpan), /10:00.*11:30/);
+    // A screen reader hears the times marked, with their date and zone.
+    assert.match(
+      await b.execute(() => document.getElementById("week-cursor-said").textContent),
+      /Mar 16, 2027.*10:00.*11:30.*UTC/,
+    );
+    await screenshot(b, "calendar-week-keyboard");
+    await b.keys(["Escape"]);
+    await until(b, async () => (await b.$$("[data-testid=drawn-span]")).length === 0, "unmarked");
+    await withShift(b, Key.ArrowUp, 3);
+    await b.keys(["Enter"]);
+    const weekKeyed = await find(b, "[data-testid=entry-form]");
+    // Marked upwards from 11:15: the quarter-hour the marks began in is in them.
+    assert.equal(await (await weekKeyed.$("input[name=start]")).getValue(), "2027-03-16T10:30");
+    assert.equal(await (await weekKeyed.$("input[name=end]")).getValue(), "2027-03-16T11:30");
+    await (await weekKeyed.$("button[type=button]")).click();
+    await until(b, async () => (await b.$$("[data-testid=entry-form]")).length === 0, "closed");
     // On the timeline, time drawn on a lane is for its environment, by the hour: Tuesday from
     // 09:00 to 17:00 on prod (the lane of the imported window).
     await (await find(b, "[data-view=timeline]")).click();
@@ -388,6 +417,33 @@ test("a calendar client's file is imported in the app and the calendar is writte
     assert.equal(await (await forProd.$("input[name=end]")).getValue(), "2027-03-16T17:00");
     assert.equal(await (await forProd.$("input[name=environments]")).getValue(), "prod");
     await (await forProd.$("button[type=button]")).click();
+    await until(b, async () => (await b.$$("[data-testid=entry-form]")).length === 0, "closed");
+    // From the keyboard, on the lanes: the cursor starts at 09:00 on the week's first day on the
+    // first lane; up and down go from lane to lane, Page Down a day, Shift and the arrows mark
+    // hours on the lane, Enter opens the form for its environment.
+    await b.execute(() => document.querySelector("[data-testid=calendar-timeline]").focus());
+    const laneAt = () =>
+      b.execute(() => {
+        const c = document.querySelector("[data-testid=lane-cursor]");
+        return c ? `${c.closest("[data-lane]").dataset.lane} ${c.dataset.at}` : null;
+      });
+    for (const k of ["ArrowDown", "ArrowDown", "ArrowDown", "PageDown"]) await b.keys([k]);
+    assert.equal(await laneAt(), "prod 2027-03-16T09:00");
+    await withShift(b, Key.ArrowRight, 3);
+    const keyedLane = await find(b, "[data-lane=prod] [data-testid=drawn-span]");
+    assert.match(await b.execute((e) => e.textContent, keyedLane), /9:00.*1:00/);
+    assert.match(
+      await b.execute(() => document.getElementById("lane-cursor-said").textContent),
+      /^prod, .*Mar 16, 2027.*9:00.*1:00.*UTC/,
+    );
+    await screenshot(b, "calendar-timeline-keyboard");
+    await b.keys(["Enter"]);
+    const laneKeyed = await find(b, "[data-testid=entry-form]");
+    assert.equal(await (await laneKeyed.$("input[name=start]")).getValue(), "2027-03-16T09:00");
+    assert.equal(await (await laneKeyed.$("input[name=end]")).getValue(), "2027-03-16T13:00");
+    assert.equal(await (await laneKeyed.$("input[name=environments]")).getValue(), "prod");
+    await (await laneKeyed.$("button[type=button]")).click();
+    await until(b, async () => (await b.$$("[data-testid=entry-form]")).length === 0, "closed");
     await (await find(b, "[data-view=month]")).click();
   });
 });

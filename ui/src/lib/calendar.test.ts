@@ -20,11 +20,14 @@ import {
   moveToDay,
   newEntryTimes,
   dayKey,
+  hoursSpan,
+  laneKey,
   periodShown,
   periodsNear,
   repeatOf,
   ruleOf,
   snap,
+  slotKey,
   snapLocal,
   startOfDay,
   stepped,
@@ -51,6 +54,80 @@ describe("the keyboard's day in the month grid", () => {
     expect(dayKey("ArrowRight", 41, 42)).toBe(41);
     expect(dayKey("Enter", 15, 42)).toBeNull();
     expect(dayKey("a", 15, 42)).toBeNull();
+  });
+});
+
+describe("the keyboard's quarter-hour in the week", () => {
+  const week = Array.from({ length: 7 }, (_, i) => addDays("2027-03-15", i));
+  const tue9 = { day: "2027-03-16", minute: 9 * 60 };
+  it("goes a quarter-hour or an hour up and down, a day sideways, to the week's ends", () => {
+    expect(slotKey("ArrowDown", tue9, week)).toEqual({ day: "2027-03-16", minute: 555 });
+    expect(slotKey("ArrowUp", tue9, week)).toEqual({ day: "2027-03-16", minute: 525 });
+    expect(slotKey("PageDown", tue9, week)).toEqual({ day: "2027-03-16", minute: 600 });
+    expect(slotKey("PageUp", tue9, week)).toEqual({ day: "2027-03-16", minute: 480 });
+    expect(slotKey("ArrowRight", tue9, week)).toEqual({ day: "2027-03-17", minute: 540 });
+    expect(slotKey("ArrowLeft", tue9, week)).toEqual({ day: "2027-03-15", minute: 540 });
+    expect(slotKey("Home", tue9, week)).toEqual({ day: "2027-03-15", minute: 540 });
+    expect(slotKey("End", tue9, week)).toEqual({ day: "2027-03-21", minute: 540 });
+  });
+  it("stays within the day and the week, and leaves other keys alone", () => {
+    expect(slotKey("ArrowUp", { day: "2027-03-15", minute: 0 }, week)?.minute).toBe(0);
+    expect(slotKey("PageUp", { day: "2027-03-15", minute: 30 }, week)?.minute).toBe(0);
+    expect(slotKey("ArrowDown", { day: "2027-03-15", minute: 1425 }, week)?.minute).toBe(1425);
+    expect(slotKey("PageDown", { day: "2027-03-15", minute: 1410 }, week)?.minute).toBe(1425);
+    expect(slotKey("ArrowLeft", { day: "2027-03-15", minute: 60 }, week)?.day).toBe("2027-03-15");
+    expect(slotKey("ArrowRight", { day: "2027-03-21", minute: 60 }, week)?.day).toBe("2027-03-21");
+    expect(slotKey("Enter", tue9, week)).toBeNull();
+    expect(slotKey("x", tue9, week)).toBeNull();
+  });
+  it("marks from one quarter-hour to another, in either direction, ends included", () => {
+    const late = { day: "2027-03-16", minute: 11 * 60 + 45 };
+    expect(drawnSpan(tue9, late)).toEqual({ start: "2027-03-16T09:00", end: "2027-03-16T12:00" });
+    expect(drawnSpan(late, tue9)).toEqual({ start: "2027-03-16T09:00", end: "2027-03-16T12:00" });
+  });
+});
+
+describe("the keyboard's hour on the timeline", () => {
+  const week = Array.from({ length: 7 }, (_, i) => addDays("2027-03-15", i));
+  const at = { lane: 1, day: "2027-03-16", hour: 9 };
+  it("goes an hour sideways across midnight, a day with Page Up and Down, a lane up and down", () => {
+    expect(laneKey("ArrowRight", at, 3, week)).toEqual({ ...at, hour: 10 });
+    expect(laneKey("ArrowLeft", at, 3, week)).toEqual({ ...at, hour: 8 });
+    expect(laneKey("ArrowRight", { ...at, hour: 23 }, 3, week)).toEqual({
+      ...at,
+      day: "2027-03-17",
+      hour: 0,
+    });
+    expect(laneKey("ArrowLeft", { ...at, hour: 0 }, 3, week)).toEqual({
+      ...at,
+      day: "2027-03-15",
+      hour: 23,
+    });
+    expect(laneKey("PageDown", at, 3, week)).toEqual({ ...at, day: "2027-03-17" });
+    expect(laneKey("PageUp", at, 3, week)).toEqual({ ...at, day: "2027-03-15" });
+    expect(laneKey("ArrowUp", at, 3, week)).toEqual({ ...at, lane: 0 });
+    expect(laneKey("ArrowDown", at, 3, week)).toEqual({ ...at, lane: 2 });
+    expect(laneKey("Home", at, 3, week)).toEqual({ lane: 1, day: "2027-03-15", hour: 0 });
+    expect(laneKey("End", at, 3, week)).toEqual({ lane: 1, day: "2027-03-21", hour: 23 });
+  });
+  it("stays at the week's and the lanes' edges, and leaves other keys alone", () => {
+    const first = { lane: 0, day: "2027-03-15", hour: 0 };
+    const last = { lane: 2, day: "2027-03-21", hour: 23 };
+    expect(laneKey("ArrowLeft", first, 3, week)).toEqual(first);
+    expect(laneKey("PageUp", first, 3, week)).toEqual(first);
+    expect(laneKey("ArrowUp", first, 3, week)).toEqual(first);
+    expect(laneKey("ArrowRight", last, 3, week)).toEqual(last);
+    expect(laneKey("PageDown", last, 3, week)).toEqual(last);
+    expect(laneKey("ArrowDown", last, 3, week)).toEqual(last);
+    expect(laneKey("Tab", first, 3, week)).toBeNull();
+  });
+  it("marks whole hours from one to another, in either direction, the last ending at midnight", () => {
+    const a = { lane: 0, day: "2027-03-16", hour: 22 };
+    const b = { lane: 0, day: "2027-03-17", hour: 1 };
+    expect(hoursSpan(a, b)).toEqual({ start: "2027-03-16T22:00", end: "2027-03-17T02:00" });
+    expect(hoursSpan(b, a)).toEqual({ start: "2027-03-16T22:00", end: "2027-03-17T02:00" });
+    const late = { lane: 0, day: "2027-03-21", hour: 23 };
+    expect(hoursSpan(late, late)).toEqual({ start: "2027-03-21T23:00", end: "2027-03-22T00:00" });
   });
 });
 

@@ -173,6 +173,84 @@ export function drawnSpan(a: Slot, b: Slot): { start: string; end: string } {
   return { start: at(first.day, first.minute), end: at(last.day, last.minute + 15) };
 }
 
+/** Where a key takes the week's keyboard quarter-hour among `days`: up and down a quarter-hour
+ *  (Page Up and Page Down an hour) within the day, left and right a day at the same time, Home
+ *  and End the week's first and last day. The same slot at an edge; null for a key that does
+ *  not move. */
+export function slotKey(key: string, at: Slot, days: string[]): Slot | null {
+  const last = 24 * 60 - 15;
+  const minute = (m: number) => ({ ...at, minute: Math.min(Math.max(m, 0), last) });
+  const day = (i: number) => ({ ...at, day: days[Math.min(Math.max(i, 0), days.length - 1)]! });
+  const i = days.indexOf(at.day);
+  switch (key) {
+    case "ArrowUp":
+      return minute(at.minute - 15);
+    case "ArrowDown":
+      return minute(at.minute + 15);
+    case "PageUp":
+      return minute(at.minute - 60);
+    case "PageDown":
+      return minute(at.minute + 60);
+    case "ArrowLeft":
+      return day(i - 1);
+    case "ArrowRight":
+      return day(i + 1);
+    case "Home":
+      return day(0);
+    case "End":
+      return day(days.length - 1);
+    default:
+      return null;
+  }
+}
+
+/** An hour on one of the timeline's lanes: the lane's index, the day, the hour from 0 to 23. */
+export type LaneHour = { lane: number; day: string; hour: number };
+
+/** Where a key takes the timeline's keyboard hour: left and right an hour (across midnight),
+ *  Page Up and Page Down a day at the same hour, Home and End the week's first and last hour, up
+ *  and down a lane at the same time. The same place at an edge; null for a key that does not
+ *  move. */
+export function laneKey(key: string, at: LaneHour, lanes: number, days: string[]): LaneHour | null {
+  const i = days.indexOf(at.day);
+  const [first, last] = [0, days.length * 24 - 1];
+  const hour = (h: number) => {
+    const n = Math.min(Math.max(h, first), last);
+    return { ...at, day: days[Math.floor(n / 24)]!, hour: n % 24 };
+  };
+  switch (key) {
+    case "ArrowLeft":
+      return hour(i * 24 + at.hour - 1);
+    case "ArrowRight":
+      return hour(i * 24 + at.hour + 1);
+    case "PageUp":
+      return i > 0 ? hour((i - 1) * 24 + at.hour) : at;
+    case "PageDown":
+      return i < days.length - 1 ? hour((i + 1) * 24 + at.hour) : at;
+    case "Home":
+      return hour(first);
+    case "End":
+      return hour(last);
+    case "ArrowUp":
+      return { ...at, lane: Math.max(at.lane - 1, 0) };
+    case "ArrowDown":
+      return { ...at, lane: Math.min(at.lane + 1, Math.max(lanes - 1, 0)) };
+    default:
+      return null;
+  }
+}
+
+/** The wall-clock span of the hours from one timeline hour to another, in either direction:
+ *  from the first one's start to the last one's end. */
+export function hoursSpan(a: LaneHour, b: LaneHour): { start: string; end: string } {
+  const key = (x: LaneHour) => `${x.day}T${String(x.hour).padStart(2, "0")}`;
+  const [first, last] = key(a) <= key(b) ? [a, b] : [b, a];
+  return drawnSpan(
+    { day: first.day, minute: first.hour * 60 },
+    { day: last.day, minute: last.hour * 60 + 45 },
+  );
+}
+
 /** The Monday on or before a date. */
 export function mondayOf(day: string): string {
   const wd = new Date(`${day}T12:00:00Z`).getUTCDay();

@@ -420,6 +420,11 @@ export const en = {
   "help.help": "Show this help",
   "help.close": "Close a dialog",
   "help.then": "then",
+  "help.calendarMove":
+    "In the calendar: from day to day in the month, by the quarter-hour in the week, by the hour and the environment on the timeline",
+  "help.calendarMark": "In the calendar: mark across, then open the entry form over what is marked",
+  "help.key.shift": "Shift",
+  "help.key.enter": "Enter",
   "backup.title": "Back up your key",
   "backup.lead":
     "Without a backup, a lost keyring means a lost identity. The key is written encrypted with a passphrase of at least 10 characters; keep the file and the passphrase apart.",
@@ -1632,7 +1637,12 @@ export const en = {
   "calendar.nextWeek": "Next week",
   "calendar.noLanes": "No release and no environment-scoped entry this week.",
   "calendar.dragHint":
-    "Drag a release to move it: the new time is checked while you drag, and again before anything is saved. Drag across free time to plan a freeze or a window there; in the month, from the keyboard, the arrows go from day to day, Shift marks days across and Enter opens the form.",
+    "Drag a release to move it: the new time is checked while you drag, and again before anything is saved. Drag across free time to plan a freeze or a window there. From the keyboard, the arrows go from day to day in the month, from quarter-hour to quarter-hour in the week, from hour to hour and environment to environment on the timeline; Shift marks across and Enter opens the form.",
+  "calendar.weekKeys":
+    "Times of the week: the arrows move by a quarter-hour or a day, Page Up and Page Down by an hour; Shift marks times across, Enter opens the entry form over them.",
+  "calendar.laneKeys":
+    "The week by environment: the arrows move by an hour or an environment, Page Up and Page Down by a day; Shift marks hours across, Enter opens the entry form over them for that environment.",
+  "calendar.keyedOn": "{env}, {when}",
   "calendar.reschedule": "Reschedule…",
   "calendar.owner": "Owner: {name}",
   "calendar.overriddenBy":
@@ -2246,6 +2256,12 @@ export const fr: Record<MessageKey, string> = {
   "help.help": "Afficher cette aide",
   "help.close": "Fermer une fenêtre",
   "help.then": "puis",
+  "help.calendarMove":
+    "Dans le calendrier : de jour en jour dans le mois, de quart d’heure en quart d’heure dans la semaine, d’heure en heure et d’environnement en environnement dans la frise",
+  "help.calendarMark":
+    "Dans le calendrier : marquer une plage, puis ouvrir le formulaire d’entrée sur ce qui est marqué",
+  "help.key.shift": "Maj",
+  "help.key.enter": "Entrée",
   "backup.title": "Sauvegarder votre clé",
   "backup.lead":
     "Sans sauvegarde, un trousseau perdu signifie une identité perdue. La clé est écrite chiffrée avec une phrase de passe d’au moins 10 caractères ; conservez le fichier et la phrase de passe séparément.",
@@ -3509,7 +3525,12 @@ export const fr: Record<MessageKey, string> = {
   "calendar.noLanes":
     "Aucune mise en production ni entrée propre à un environnement cette semaine.",
   "calendar.dragHint":
-    "Faites glisser une mise en production pour la déplacer : le nouveau créneau est vérifié pendant le glissement, puis avant tout enregistrement. Faites glisser sur un temps libre pour y prévoir un gel ou une fenêtre ; dans le mois, au clavier, les flèches vont de jour en jour, Maj marque plusieurs jours et Entrée ouvre le formulaire.",
+    "Faites glisser une mise en production pour la déplacer : le nouveau créneau est vérifié pendant le glissement, puis avant tout enregistrement. Faites glisser sur un temps libre pour y prévoir un gel ou une fenêtre. Au clavier, les flèches vont de jour en jour dans le mois, de quart d’heure en quart d’heure dans la semaine, d’heure en heure et d’environnement en environnement dans la frise ; Maj marque une plage et Entrée ouvre le formulaire.",
+  "calendar.weekKeys":
+    "Heures de la semaine : les flèches avancent d’un quart d’heure ou d’un jour, Page précédente et Page suivante d’une heure ; Maj marque une plage, Entrée ouvre le formulaire d’entrée sur cette plage.",
+  "calendar.laneKeys":
+    "La semaine par environnement : les flèches avancent d’une heure ou d’un environnement, Page précédente et Page suivante d’un jour ; Maj marque une plage, Entrée ouvre le formulaire d’entrée sur cette plage pour cet environnement.",
+  "calendar.keyedOn": "{env}, {when}",
   "calendar.reschedule": "Replanifier…",
   "calendar.owner": "Responsable : {name}",
   "calendar.overriddenBy":
