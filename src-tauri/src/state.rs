@@ -247,6 +247,15 @@ impl AppState {
         }
     }
 
+    /// Whether what waited for this member's decision has been asked once (the baseline the
+    /// notifications compare with).
+    pub fn decisions_known(&self) -> bool {
+        self.decisions_seen
+            .lock()
+            .map(|s| s.is_some())
+            .unwrap_or(false)
+    }
+
     /// Whether the dashboard asked what waits for this member's decision yet.
     pub fn decisions_asked(&self) -> bool {
         self.decisions_style

@@ -59,11 +59,12 @@ fn watch(app: AppHandle) {
         }
         // About once a minute, announce freezes about to start; every five, decisions that
         // began to wait with the time (an approval that lapsed: judging them all again is the
-        // look's one costly part).
+        // look's one costly part). Not at launch: nothing has changed yet, and the dashboard's
+        // first answer is what waited then; without one 10 s in, a first look takes it.
         if ticks.is_multiple_of(150) {
             crate::notify::announce_freezes(&app, &state, &mut announced);
         }
-        if ticks.is_multiple_of(750) {
+        if (ticks > 0 && ticks.is_multiple_of(750)) || (ticks == 25 && !state.decisions_known()) {
             decisions_due = true;
         }
         // The first look waits for the dashboard's own (10 s at most), so that the launch's
