@@ -3,6 +3,7 @@
 // release (`locate`); the calendar page checks each candidate live and asks before saving.
 // Drawing a new entry across free space follows the pointer the same way.
 
+import { tick } from "svelte";
 import type { Outcome } from "./types";
 
 export type Locate = (x: number, y: number) => [number, number] | null;
@@ -122,5 +123,50 @@ export class Drawing<T> {
       },
       () => (this.span = null),
     );
+  }
+}
+
+/** The keyboard's way to what a pointer draws on a calendar view: a cursor (the view's one tab
+ *  stop) that the view's keys move (`step`), with Shift marking from where it began, Enter or
+ *  Space opening the entry form over the cursor or what is marked, Escape letting the marks go.
+ *  The view says where the cursor is (`moved`, or its own start when that is not shown) and
+ *  which marks it still shows (the anchor, while shown). */
+export class KeyCursor<T> {
+  /** Where the keys last took the cursor. */
+  moved = $state<T | null>(null);
+  /** Where Shift and the keys began to mark. */
+  anchor = $state<T | null>(null);
+
+  /** Answer a key with the cursor at `at` and the marks from `from` (`at` when none); a key the
+   *  cursor does not take is left alone. */
+  async key(
+    e: KeyboardEvent,
+    at: T,
+    from: T,
+    view: {
+      step: (key: string, at: T) => T | null;
+      /** Whether Shift marks on the way from `at` to `to` (else the marks go). */
+      marks: (at: T, to: T) => boolean;
+      /** Open the form over the marks; without it, Enter is left alone. */
+      open?: (from: T, to: T) => void;
+      /** Bring the cursor into view (and the focus to it), once drawn where it went. */
+      reveal: () => void;
+    },
+  ): Promise<void> {
+    const to = view.step(e.key, at);
+    if (to !== null) {
+      e.preventDefault();
+      if (e.shiftKey && view.marks(at, to)) this.anchor ??= at;
+      else this.anchor = null;
+      this.moved = to;
+      await tick();
+      view.reveal();
+    } else if ((e.key === "Enter" || e.key === " ") && view.open) {
+      e.preventDefault();
+      this.anchor = null;
+      view.open(from, at);
+    } else if (e.key === "Escape" && this.anchor !== null) {
+      this.anchor = null;
+    }
   }
 }
