@@ -25,12 +25,12 @@
 //
 // Prints a Markdown table on stdout; writes target/bench/app.json.
 
-import { execFileSync, spawn } from "node:child_process";
-import { once } from "node:events";
+import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import { appsOn, stopDriver, withApp } from "../e2e/harness.mjs";
+import { hold, launched, median, prepared, storeFiles } from "./launch.mjs";
 import { settle } from "./settle.mjs";
 
 const ROOT = resolve(import.meta.dirname, "../..");
@@ -47,33 +47,14 @@ const REVISITS = 5;
 const ROUNDS = Number(process.env.RELM_BENCH_ROUNDS ?? 3);
 const IDLE_MS = 5000;
 
-const STORE = join(dir, "store");
-const storeFiles = () => readdirSync(STORE).map((f) => join(STORE, f));
-
 /** The store's files out of the OS's page cache (their pages are clean: nothing is lost). */
 function chill() {
-  for (const f of storeFiles()) {
+  for (const f of storeFiles(dir)) {
     execFileSync("dd", [`if=${f}`, "iflag=nocache", "count=0", "status=none"]);
   }
 }
 
-/** The store's files read and held in the OS's page cache until the process returned ends. */
-async function hold() {
-  const holder = spawn("python3", [join(import.meta.dirname, "hold.py"), ...storeFiles()], {
-    stdio: ["pipe", "pipe", "inherit"],
-  });
-  const [line] = await Promise.race([
-    once(holder.stdout, "data"),
-    once(holder, "exit").then(() => {
-      throw new Error("tests/bench/hold.py ended before holding the store");
-    }),
-  ]);
-  if (!String(line).startsWith("held")) throw new Error(`tests/bench/hold.py: ${line}`);
-  return holder;
-}
-
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** PSS in MiB of `pid` and every process under it, and each one's ("name MiB"). */
 function pssTree(pid) {
@@ -122,29 +103,6 @@ async function idlePss(app, on) {
   return { mib: median(samples), processes };
 }
 
-/** Wait (polling over WebDriver) until `selector` is in the page: ms since the session began. */
-async function launched(b, selector) {
-  await b.setTimeout({ script: 120000 });
-  for (;;) {
-    if (await b.execute((s) => !!document.querySelector(s), selector)) {
-      return performance.now() - b.openedAt;
-    }
-    if (performance.now() - b.openedAt > 60000) throw new Error(`${selector} never appeared`);
-  }
-}
-
-/** Wait until the app has prepared the heaviest pages' answers, as it does while the first page
- * is read (ui/src/lib/prepare.ts): ms since the session began. */
-async function prepared(b) {
-  await b.setTimeout({ script: 180000 });
-  await b.executeAsync((done) => {
-    // (A build from before prepare.ts has no count: nothing to wait for.)
-    const wait = () => (!(window.__relmCalls.prepared <= 0) ? done() : setTimeout(wait, 20));
-    wait();
-  });
-  return performance.now() - b.openedAt;
-}
-
 const results = { machine: {}, launch: {}, memory: {}, pages: [], interactions: [] };
 const row = (what, ms, calls = []) =>
   console.log(
@@ -164,7 +122,7 @@ for (let r = 0; r < RUNS; r++) {
     RELM,
   );
 }
-const holder = await hold();
+const holder = await hold(dir);
 // Idle memory after each launch: one sample of either app moves by 10 MiB from launch to
 // launch (WebKit's buffers), so each is the median of the runs, and the difference is the
 // median of each run's pair.

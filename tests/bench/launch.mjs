@@ -1,0 +1,51 @@
+// What the app benchmarks share: the store held in the OS's page cache, and the moments of a
+// launch they wait for (see app.mjs).
+
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+
+/** The data dir's store files. */
+export const storeFiles = (dir) =>
+  readdirSync(join(dir, "store")).map((f) => join(dir, "store", f));
+
+/** The store's files read and held in the OS's page cache until the process returned ends. */
+export async function hold(dir) {
+  const holder = spawn("python3", [join(import.meta.dirname, "hold.py"), ...storeFiles(dir)], {
+    stdio: ["pipe", "pipe", "inherit"],
+  });
+  const [line] = await Promise.race([
+    once(holder.stdout, "data"),
+    once(holder, "exit").then(() => {
+      throw new Error("tests/bench/hold.py ended before holding the store");
+    }),
+  ]);
+  if (!String(line).startsWith("held")) throw new Error(`tests/bench/hold.py: ${line}`);
+  return holder;
+}
+
+export const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** Wait (polling over WebDriver) until `selector` is in the page: ms since the session began. */
+export async function launched(b, selector) {
+  await b.setTimeout({ script: 120000 });
+  for (;;) {
+    if (await b.execute((s) => !!document.querySelector(s), selector)) {
+      return performance.now() - b.openedAt;
+    }
+    if (performance.now() - b.openedAt > 60000) throw new Error(`${selector} never appeared`);
+  }
+}
+
+/** Wait until the app has prepared the heaviest pages' answers, as it does while the first page
+ * is read (ui/src/lib/prepare.ts): ms since the session began. */
+export async function prepared(b) {
+  await b.setTimeout({ script: 180000 });
+  await b.executeAsync((done) => {
+    // (A build from before prepare.ts has no count: nothing to wait for.)
+    const wait = () => (!(window.__relmCalls.prepared <= 0) ? done() : setTimeout(wait, 20));
+    wait();
+  });
+  return performance.now() - b.openedAt;
+}
