@@ -30,7 +30,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import { appsOn, stopDriver, withApp } from "../e2e/harness.mjs";
-import { hold, launched, median, prepared, storeFiles } from "./launch.mjs";
+import { PAGES, READY, firstRow, hold, launched, median, prepared, storeFiles } from "./launch.mjs";
 import { settle } from "./settle.mjs";
 
 const ROOT = resolve(import.meta.dirname, "../..");
@@ -184,20 +184,6 @@ row("launch until the heaviest pages' answers are prepared", results.launch.relm
 row("launch to first data: Relm, store not in the OS's cache", results.launch.relm_cold_ms);
 
 // 2. Every page, the searches and filters, the calendar.
-const PAGES = [
-  ["dashboard", "#/dashboard", ".tiles .tile"],
-  ["releases", "#/releases", "[data-testid=release-table] tbody tr"],
-  ["risks", "#/risks", "[data-testid=risk-table] tbody tr"],
-  ["reviews", "#/reviews", "[data-testid=reviews-due]"],
-  ["metrics", "#/metrics", "[data-testid=metrics]"],
-  ["reports", "#/reports", "[data-testid=dossier-form]"],
-  ["communication", "#/communication", "[data-testid=digest-form]"],
-  ["connections", "#/connections", "[data-testid=no-connections], [data-testid=connection]"],
-  ["audit", "#/audit", "[data-testid=audit-log]"],
-  ["settings", "#/settings", "[data-testid=members]"],
-  ["policy", "#/policy", "[data-testid=policy-in-force]"],
-];
-const READY = Object.fromEntries(PAGES.map(([name, , ready]) => [name, ready]));
 // A step that never answers (the WebDriver request times out) leaves the page busy: the tour
 // stops there, says so, and what was measured before it is kept.
 await withApp(
@@ -251,16 +237,9 @@ async function tour(b) {
   };
   for (const [name, hash, ready] of PAGES) await page(name, hash, ready);
   // A release's and a risk's own pages: the first row of each list.
-  await settle(b, ["hash", "#/releases"], { ready: READY.releases });
-  const release = await b.execute(() =>
-    document.querySelector("[data-testid=release-table] tbody tr a")?.getAttribute("href"),
-  );
-  await page("release detail", release, "[data-testid=release-status]");
-  await settle(b, ["hash", "#/risks"], { ready: READY.risks });
-  const risk = await b.execute(() =>
-    document.querySelector("[data-testid=risk-table] tbody tr a")?.getAttribute("href"),
-  );
-  await page("risk detail", risk, "[data-testid=risk-status]");
+  const release = await firstRow(b, "releases");
+  await page("release detail", release, READY.release);
+  await page("risk detail", await firstRow(b, "risks"), READY.risk);
 
   // Each interaction is timed ROUNDS times (one timing is at the mercy of the machine's
   // hiccups); the median is reported, with the slowest and the calls of the median run.

@@ -5,8 +5,10 @@
 //
 //   RELM_BENCH_DIR=DIR node tests/bench/focus.mjs PART LAUNCHES APP...   (from the repository root)
 //
-// PART is `releases` (the release list's filters, from the tour) or `calendar` (its first
-// visit, later visits, month steps, the week, the timeline and the month again). Each APP (a
+// PART is `releases` (the release list's filters, from the tour), `calendar` (its first
+// visit, later visits, month steps, the week, the timeline and the month again) or `pages`
+// (every page's first visit and five later ones, in the tour's order: a first visit is timed
+// once per launch). Each APP (a
 // built relm-app) is launched LAUNCHES times, the order turned round at each launch (A B, B A,
 // …) so that the machine's drift falls on every build alike; RELM_BENCH_ROUNDS rounds in each
 // launch (20). Timed as app.mjs times (settle.mjs), the store held in the OS's page cache.
@@ -17,15 +19,20 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { stopDriver, withApp } from "../e2e/harness.mjs";
-import { hold, launched, prepared } from "./launch.mjs";
+import { PAGES, READY, firstRow, hold, launched, prepared } from "./launch.mjs";
 import { settle } from "./settle.mjs";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const dir = process.env.RELM_BENCH_DIR;
 const [part, launches, ...apps] = process.argv.slice(2);
-if (!dir || !["releases", "calendar"].includes(part) || !(Number(launches) > 0) || !apps.length)
+if (
+  !dir ||
+  !["releases", "calendar", "pages"].includes(part) ||
+  !(Number(launches) > 0) ||
+  !apps.length
+)
   throw new Error(
-    "usage: RELM_BENCH_DIR=DIR node tests/bench/focus.mjs releases|calendar LAUNCHES APP...",
+    "usage: RELM_BENCH_DIR=DIR node tests/bench/focus.mjs releases|calendar|pages LAUNCHES APP...",
   );
 process.env.RELM_WEBDRIVER_TIMEOUT_MS ??= "180000";
 const ROUNDS = Number(process.env.RELM_BENCH_ROUNDS ?? 20);
@@ -48,6 +55,22 @@ const PARTS = {
         fetches: true,
       });
     }
+  },
+  // Each page's first visit (once per launch: raise LAUNCHES), then its later ones, as the
+  // tour visits them.
+  async pages(b, time) {
+    const visit = async (name, hash, ready) => {
+      await time(`${name}: first visit`, ["hash", hash], { ready });
+      for (let i = 0; i < 5; i++) {
+        await settle(b, ["hash", "#/verify"]);
+        await time(`${name}: later visit`, ["hash", hash], { ready });
+      }
+      await settle(b, ["hash", "#/verify"]);
+    };
+    for (const [name, hash, ready] of PAGES) await visit(name, hash, ready);
+    await visit("release detail", await firstRow(b, "releases"), READY.release);
+    await visit("risk detail", await firstRow(b, "risks"), READY.risk);
+    await visit("calendar", "#/calendar", "[data-testid=calendar-month]");
   },
   async calendar(b, time) {
     const month = { ready: "[data-testid=calendar-month]" };

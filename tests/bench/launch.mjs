@@ -5,6 +5,7 @@ import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
+import { settle } from "./settle.mjs";
 
 /** The data dir's store files. */
 export const storeFiles = (dir) =>
@@ -48,4 +49,34 @@ export async function prepared(b) {
     wait();
   });
   return performance.now() - b.openedAt;
+}
+
+/** The pages of the tour: name, hash, and what shows once it is drawn. */
+export const PAGES = [
+  ["dashboard", "#/dashboard", ".tiles .tile"],
+  ["releases", "#/releases", "[data-testid=release-table] tbody tr"],
+  ["risks", "#/risks", "[data-testid=risk-table] tbody tr"],
+  ["reviews", "#/reviews", "[data-testid=reviews-due]"],
+  ["metrics", "#/metrics", "[data-testid=metrics]"],
+  ["reports", "#/reports", "[data-testid=dossier-form]"],
+  ["communication", "#/communication", "[data-testid=digest-form]"],
+  ["connections", "#/connections", "[data-testid=no-connections], [data-testid=connection]"],
+  ["audit", "#/audit", "[data-testid=audit-log]"],
+  ["settings", "#/settings", "[data-testid=members]"],
+  ["policy", "#/policy", "[data-testid=policy-in-force]"],
+];
+export const READY = {
+  ...Object.fromEntries(PAGES.map(([name, , ready]) => [name, ready])),
+  release: "[data-testid=release-status]",
+  risk: "[data-testid=risk-status]",
+};
+
+/** The hash of the first row's own page in the list `releases` or `risks` (opened first). */
+export async function firstRow(b, list) {
+  await settle(b, ["hash", `#/${list}`], { ready: READY[list] });
+  const table = list === "releases" ? "release-table" : "risk-table";
+  return b.execute(
+    (t) => document.querySelector(`[data-testid=${t}] tbody tr a`)?.getAttribute("href"),
+    table,
+  );
 }
