@@ -30,7 +30,19 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import { appsOn, stopDriver, withApp } from "../e2e/harness.mjs";
-import { PAGES, READY, firstRow, hold, launched, median, prepared, storeFiles } from "./launch.mjs";
+import {
+  FILTERS,
+  MONTH_STEPS,
+  PAGES,
+  READY,
+  VIEWS,
+  firstRow,
+  hold,
+  launched,
+  median,
+  prepared,
+  storeFiles,
+} from "./launch.mjs";
 import { settle } from "./settle.mjs";
 
 const ROOT = resolve(import.meta.dirname, "../..");
@@ -262,20 +274,9 @@ async function tour(b) {
     timed.clear();
   };
   for (let round = 0; round < ROUNDS; round++) {
-    // The release list: filters (the list asks again at once, at every key), load more.
+    // The release list: filters, load more.
     await settle(b, ["hash", "#/releases"], { ready: READY.releases });
-    await interaction("releases: filter by service (typed)", [
-      [["input", ["#first-filter", "svc-042"]], { fetches: true }],
-    ]);
-    await interaction("releases: clear the filter", [
-      [["input", ["#first-filter", ""]], { fetches: true }],
-    ]);
-    await interaction("releases: filter by status (failed)", [
-      [["input", [".filters select", "failed"]], { fetches: true }],
-    ]);
-    await interaction("releases: any status again", [
-      [["input", [".filters select", ""]], { fetches: true }],
-    ]);
+    for (const [what, action, opts] of FILTERS) await interaction(what, [[action, opts]]);
     await interaction("releases: load more (100 → 200 rows)", [
       [["click", ".more button"], { fetches: true }],
     ]);
@@ -299,23 +300,12 @@ async function tour(b) {
   await settle(b, ["hash", "#/dashboard"], { ready: READY.dashboard });
   results.memory.relm_after_tour = await idlePss(RELM, dir);
   // The calendar last: on this workspace it may not settle at all (its conflicts).
-  await page("calendar", "#/calendar", "[data-testid=calendar-month]");
+  await page("calendar", "#/calendar", READY.calendar);
   // Three months forward, three back, the week, the timeline, the month.
-  await settle(b, ["hash", "#/calendar"], { ready: "[data-testid=calendar-month]" });
-  // A view of other days asks for them; the timeline shows the week's days again, so it asks
-  // nothing: each waits for its view, and for the calls it starts, if any.
-  const view = (v, testid) => [["click", `[data-view=${v}]`], { ready: `[data-testid=${testid}]` }];
+  await settle(b, ["hash", "#/calendar"], { ready: READY.calendar });
   for (let round = 0; round < ROUNDS; round++) {
-    await interaction(
-      "calendar: next or previous month (slowest of 6)",
-      ["1", "1", "1", "-1", "-1", "-1"].map((step) => [
-        ["click", `[data-step="${step}"]`],
-        { fetches: true },
-      ]),
-    );
-    await interaction("calendar: week view", [view("week", "calendar-week")]);
-    await interaction("calendar: timeline view", [view("timeline", "calendar-timeline")]);
-    await interaction("calendar: month view", [view("month", "calendar-grid")]);
+    await interaction("calendar: next or previous month (slowest of 6)", MONTH_STEPS);
+    for (const [what, action, opts] of VIEWS) await interaction(what, [[action, opts]]);
   }
   report();
 }

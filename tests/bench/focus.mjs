@@ -8,10 +8,9 @@
 // PART is `releases` (the release list's filters, from the tour), `calendar` (its first
 // visit, later visits, month steps, the week, the timeline and the month again) or `pages`
 // (every page's first visit and five later ones, in the tour's order: a first visit is timed
-// once per launch). Each APP (a
-// built relm-app) is launched LAUNCHES times, the order turned round at each launch (A B, B A,
-// …) so that the machine's drift falls on every build alike; RELM_BENCH_ROUNDS rounds in each
-// launch (20). Timed as app.mjs times (settle.mjs), the store held in the OS's page cache.
+// once per launch). Each APP (a built relm-app) is launched LAUNCHES times, the order turned
+// round at each launch (A B, B A, …) so that the machine's drift falls on every build alike;
+// RELM_BENCH_ROUNDS rounds in each launch (20). Timed as app.mjs times (settle.mjs), the store held in the OS's page cache.
 //
 // Prints each build's quartiles of each measure (ms) and of the slowest backend call it
 // waited on; writes target/bench/focus.json.
@@ -19,7 +18,17 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { stopDriver, withApp } from "../e2e/harness.mjs";
-import { PAGES, READY, firstRow, hold, launched, prepared } from "./launch.mjs";
+import {
+  FILTERS,
+  MONTH_STEPS,
+  PAGES,
+  READY,
+  VIEWS,
+  firstRow,
+  hold,
+  launched,
+  prepared,
+} from "./launch.mjs";
 import { settle } from "./settle.mjs";
 
 const ROOT = resolve(import.meta.dirname, "../..");
@@ -40,20 +49,11 @@ const ROUNDS = Number(process.env.RELM_BENCH_ROUNDS ?? 20);
 /** The part's rounds in the session `b`: each `time(what, action, opts)` is one timing. */
 const PARTS = {
   async releases(b, time) {
-    const rows = { ready: "[data-testid=release-table] tbody tr" };
+    const rows = { ready: READY.releases };
     for (let i = 0; i < ROUNDS; i++) {
       await settle(b, ["hash", "#/verify"]);
       await time("releases: later visit", ["hash", "#/releases"], rows);
-      await time("releases: filter by service (typed)", ["input", ["#first-filter", "svc-042"]], {
-        fetches: true,
-      });
-      await time("releases: clear the filter", ["input", ["#first-filter", ""]], { fetches: true });
-      await time("releases: filter by status (failed)", ["input", [".filters select", "failed"]], {
-        fetches: true,
-      });
-      await time("releases: any status again", ["input", [".filters select", ""]], {
-        fetches: true,
-      });
+      for (const [what, action, opts] of FILTERS) await time(what, action, opts);
     }
   },
   // Each page's first visit (once per launch: raise LAUNCHES), then its later ones, as the
@@ -70,27 +70,17 @@ const PARTS = {
     for (const [name, hash, ready] of PAGES) await visit(name, hash, ready);
     await visit("release detail", await firstRow(b, "releases"), READY.release);
     await visit("risk detail", await firstRow(b, "risks"), READY.risk);
-    await visit("calendar", "#/calendar", "[data-testid=calendar-month]");
+    await visit("calendar", "#/calendar", READY.calendar);
   },
   async calendar(b, time) {
-    const month = { ready: "[data-testid=calendar-month]" };
+    const month = { ready: READY.calendar };
     await time("calendar: first visit", ["hash", "#/calendar"], month);
     for (let i = 0; i < ROUNDS; i++) {
       await settle(b, ["hash", "#/verify"]);
       await time("calendar: later visit", ["hash", "#/calendar"], month);
-      for (const step of ["1", "1", "1", "-1", "-1", "-1"])
-        await time("calendar: next or previous month", ["click", `[data-step="${step}"]`], {
-          fetches: true,
-        });
-      await time("calendar: week view", ["click", "[data-view=week]"], {
-        ready: "[data-testid=calendar-week]",
-      });
-      await time("calendar: timeline view", ["click", "[data-view=timeline]"], {
-        ready: "[data-testid=calendar-timeline]",
-      });
-      await time("calendar: month view", ["click", "[data-view=month]"], {
-        ready: "[data-testid=calendar-grid]",
-      });
+      for (const [action, opts] of MONTH_STEPS)
+        await time("calendar: next or previous month", action, opts);
+      for (const [what, action, opts] of VIEWS) await time(what, action, opts);
     }
   },
 };

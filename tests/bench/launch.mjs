@@ -1,5 +1,5 @@
-// What the app benchmarks share: the store held in the OS's page cache, and the moments of a
-// launch they wait for (see app.mjs).
+// What the app benchmarks share: the store held in the OS's page cache, the moments of a
+// launch they wait for, the tour's pages and the steps both time (see app.mjs).
 
 import { spawn } from "node:child_process";
 import { once } from "node:events";
@@ -69,7 +69,35 @@ export const READY = {
   ...Object.fromEntries(PAGES.map(([name, , ready]) => [name, ready])),
   release: "[data-testid=release-status]",
   risk: "[data-testid=risk-status]",
+  calendar: "[data-testid=calendar-month]",
 };
+
+// The tour's timed steps that focus.mjs repeats, each as [what, action, settle's options].
+// The release list's filters: the list asks again at once, at every key.
+const typed = (what, field, value) => [what, ["input", [field, value]], { fetches: true }];
+export const FILTERS = [
+  typed("releases: filter by service (typed)", "#first-filter", "svc-042"),
+  typed("releases: clear the filter", "#first-filter", ""),
+  typed("releases: filter by status (failed)", ".filters select", "failed"),
+  typed("releases: any status again", ".filters select", ""),
+];
+/** The calendar's month steps, three forward and three back: [action, settle's options]. */
+export const MONTH_STEPS = ["1", "1", "1", "-1", "-1", "-1"].map((step) => [
+  ["click", `[data-step="${step}"]`],
+  { fetches: true },
+]);
+// The calendar's views in turn. A view of other days asks for them; the timeline shows the
+// week's days again, so it asks nothing: each waits for its view, and for the calls it starts.
+const view = (v, testid) => [
+  `calendar: ${v} view`,
+  ["click", `[data-view=${v}]`],
+  { ready: `[data-testid=${testid}]` },
+];
+export const VIEWS = [
+  view("week", "calendar-week"),
+  view("timeline", "calendar-timeline"),
+  view("month", "calendar-grid"),
+];
 
 /** The hash of the first row's own page in the list `releases` or `risks` (opened first). */
 export async function firstRow(b, list) {
