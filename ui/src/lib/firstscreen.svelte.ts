@@ -12,36 +12,43 @@ export function afterComingFrame(f: () => void) {
 }
 
 /**
- * How many rows of a long list to draw: all of them, except for the frame after the list is
- * replaced while its page is scrolled to the top. That frame draws the first `first` (by
+ * How many rows of a long list to draw: all of them, except for the frames after the list is
+ * replaced while its page is scrolled to the top. The first of them draws the first `first` (by
  * default as many as the window could show: a screenful and more, as a list starts below its
  * page's head) and the next one the rest, so a new answer to a filter shows without
  * waiting for the layout of rows below the fold (a hundred table rows take 35–45 ms to lay out
- * on a slow machine; docs/BENCHMARKS.md). Scrolled down, a replaced list is drawn whole at once:
- * drawing fewer rows would shorten the page under the reader.
+ * on a slow machine; docs/BENCHMARKS.md). With a `step`, the rest comes `step` rows a frame, so
+ * that a page of several hundred rows keeps answering the reader while they are drawn (the
+ * metrics page's 400 rows took one frame of 100 ms and more). Scrolled down, a replaced list is
+ * drawn whole at once: drawing fewer rows would shorten the page under the reader.
  */
-export function firstScreen(first = screenRows(ROW_PX)) {
+export function firstScreen(first = screenRows(ROW_PX), step = Infinity) {
   let limit = $state(Infinity);
   let pending = 0;
-  // Draw `now` rows in the coming frame and every row in the one after it.
-  const stage = (now: number) => {
+  // Draw `now` rows in the coming frame, then `step` more in each frame after it until every
+  // one of the `rows` is drawn (or all of them at once, when their number is not told).
+  const stage = (now: number, rows = Infinity) => {
     limit = now;
     const mine = ++pending;
-    afterComingFrame(() => {
-      if (mine === pending) limit = Infinity;
-    });
+    const more = () => {
+      if (mine !== pending) return;
+      limit = rows === Infinity || limit + step >= rows ? Infinity : limit + step;
+      if (limit !== Infinity) requestAnimationFrame(more);
+    };
+    afterComingFrame(more);
   };
   return {
     get limit() {
       return limit;
     },
-    /** The list is about to be replaced; `scroller` is the element the page scrolls in. */
-    replaced(scroller: Element | null = pageScroller()) {
+    /** The list is about to be replaced by one of `rows` rows (a `step` needs their number);
+     * `scroller` is the element the page scrolls in. */
+    replaced(scroller: Element | null = pageScroller(), rows = Infinity) {
       if ((scroller?.scrollTop ?? 0) > 0) {
         limit = Infinity;
         return;
       }
-      stage(first);
+      stage(first, rows);
     },
     /**
      * Rows are about to be added below the `shown` ones ("load more", whose button is below

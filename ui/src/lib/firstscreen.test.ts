@@ -58,6 +58,49 @@ describe("the first screenful of a replaced list", () => {
   });
 });
 
+describe("the rest of a long list drawn a step at a time", () => {
+  it("draws `step` more rows in each frame after the first screenful, then every row", () => {
+    const rows = firstScreen(20, 60);
+    rows.replaced(at(0), 150);
+    expect(rows.limit).toBe(20);
+    frame();
+    expect(rows.limit).toBe(20);
+    const seen = [];
+    for (let i = 0; i < 4; i++) {
+      frame();
+      seen.push(rows.limit);
+    }
+    expect(seen).toEqual([80, 140, Infinity, Infinity]);
+    expect(queued).toHaveLength(0);
+  });
+
+  it("draws the rest at once when it is not told how many rows there are", () => {
+    const rows = firstScreen(20, 60);
+    rows.replaced(at(0));
+    frame();
+    frame();
+    expect(rows.limit).toBe(Infinity);
+    expect(queued).toHaveLength(0);
+  });
+
+  it("stops an earlier replacement's steps when the list is replaced again", () => {
+    const rows = firstScreen(20, 60);
+    rows.replaced(at(0), 500);
+    frame();
+    frame();
+    expect(rows.limit).toBe(80);
+    rows.replaced(at(0), 100);
+    expect(rows.limit).toBe(20);
+    frame();
+    expect(rows.limit).toBe(20);
+    frame();
+    expect(rows.limit).toBe(80);
+    frame();
+    expect(rows.limit).toBe(Infinity);
+    expect(queued).toHaveLength(0);
+  });
+});
+
 describe("rows added below a list", () => {
   it("draws the first of the added rows in the coming frame, and the rest in the next", () => {
     const rows = firstScreen(30);

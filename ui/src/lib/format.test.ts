@@ -3,6 +3,7 @@ import {
   formatDateTime,
   formatDay,
   formatNumber,
+  formatPercent,
   formatRelative,
   formatShort,
   setLocale,
@@ -18,6 +19,16 @@ describe("formatting", () => {
     setLocale("fr");
     expect(formatNumber(12345)).toMatch(/12\s345/);
     expect(formatDateTime("2027-03-19T17:00:00Z", "UTC")).toContain("mars");
+  });
+
+  it("writes shares as whole percentages in the UI's language, after a change of language", () => {
+    setLocale("en");
+    expect(formatPercent(0.254)).toBe("25%");
+    setLocale("fr");
+    expect(formatPercent(0.254)).toMatch(/^25[\u00a0\u202f]%$/);
+    expect(formatPercent(1)).toMatch(/^100[\u00a0\u202f]%$/);
+    setLocale("en");
+    expect(formatPercent(0)).toBe("0%");
   });
 
   it("names the zone of every time, and says durations in words", () => {

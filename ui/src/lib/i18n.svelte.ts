@@ -53,6 +53,15 @@ export function formatNumber(n: number): string {
   return kept("number", {}, () => new Intl.NumberFormat(i18n.locale)).format(n);
 }
 
+/** A share (0.25) as a percentage in the UI's language, whole: "25%", "25 %". */
+export function formatPercent(share: number): string {
+  return kept(
+    "percent",
+    {},
+    () => new Intl.NumberFormat(i18n.locale, { style: "percent", maximumFractionDigits: 0 }),
+  ).format(share);
+}
+
 /** Formatters made once for each language and set of options: making one costs far more than
  *  using it, and a page of a few hundred rows formats a thousand times. */
 const formatters = new Map<string, unknown>();
