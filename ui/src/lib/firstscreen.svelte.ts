@@ -42,8 +42,11 @@ export function firstScreen(first = screenRows(ROW_PX), step = Infinity) {
       return limit;
     },
     /** The list is about to be replaced by one of `rows` rows (a `step` needs their number);
-     * `scroller` is the element the page scrolls in. */
-    replaced(scroller: Element | null = pageScroller(), rows = Infinity) {
+     * `scroller` is the element the page scrolls in (App.svelte's by default). */
+    replaced({
+      rows = Infinity,
+      scroller = pageScroller(),
+    }: { rows?: number; scroller?: Element | null } = {}) {
       if ((scroller?.scrollTop ?? 0) > 0) {
         limit = Infinity;
         return;

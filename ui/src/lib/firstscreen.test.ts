@@ -23,7 +23,7 @@ describe("the first screenful of a replaced list", () => {
 
   it("draws the first rows in the frame after a replacement, and the rest in the next", () => {
     const rows = firstScreen(30);
-    rows.replaced(at(0));
+    rows.replaced({ scroller: at(0) });
     expect(rows.limit).toBe(30);
     frame();
     expect(rows.limit).toBe(30);
@@ -36,21 +36,21 @@ describe("the first screenful of a replaced list", () => {
     expect(screenRows(200, 775)).toBe(4);
     expect(screenRows(200, 1)).toBe(1);
     const rows = firstScreen();
-    rows.replaced(at(0));
+    rows.replaced({ scroller: at(0) });
     expect(rows.limit).toBe(screenRows(28));
   });
 
   it("draws a list replaced while the page is scrolled down whole at once", () => {
     const rows = firstScreen(30);
-    rows.replaced(at(400));
+    rows.replaced({ scroller: at(400) });
     expect(rows.limit).toBe(Infinity);
   });
 
   it("waits for the latest replacement's next frame, not an earlier one's", () => {
     const rows = firstScreen(30);
-    rows.replaced(at(0));
+    rows.replaced({ scroller: at(0) });
     frame();
-    rows.replaced(at(0));
+    rows.replaced({ scroller: at(0) });
     frame();
     expect(rows.limit).toBe(30);
     frame();
@@ -61,7 +61,7 @@ describe("the first screenful of a replaced list", () => {
 describe("the rest of a long list drawn a step at a time", () => {
   it("draws `step` more rows in each frame after the first screenful, then every row", () => {
     const rows = firstScreen(20, 60);
-    rows.replaced(at(0), 150);
+    rows.replaced({ scroller: at(0), rows: 150 });
     expect(rows.limit).toBe(20);
     frame();
     expect(rows.limit).toBe(20);
@@ -76,7 +76,7 @@ describe("the rest of a long list drawn a step at a time", () => {
 
   it("draws the rest at once when it is not told how many rows there are", () => {
     const rows = firstScreen(20, 60);
-    rows.replaced(at(0));
+    rows.replaced({ scroller: at(0) });
     frame();
     frame();
     expect(rows.limit).toBe(Infinity);
@@ -85,11 +85,11 @@ describe("the rest of a long list drawn a step at a time", () => {
 
   it("stops an earlier replacement's steps when the list is replaced again", () => {
     const rows = firstScreen(20, 60);
-    rows.replaced(at(0), 500);
+    rows.replaced({ scroller: at(0), rows: 500 });
     frame();
     frame();
     expect(rows.limit).toBe(80);
-    rows.replaced(at(0), 100);
+    rows.replaced({ scroller: at(0), rows: 100 });
     expect(rows.limit).toBe(20);
     frame();
     expect(rows.limit).toBe(20);
@@ -114,7 +114,7 @@ describe("rows added below a list", () => {
 
   it("counts from the rows drawn when the list's own rest is not drawn yet", () => {
     const rows = firstScreen(30);
-    rows.replaced(at(0));
+    rows.replaced({ scroller: at(0) });
     rows.grown(100, 20);
     expect(rows.limit).toBe(50);
     frame();
