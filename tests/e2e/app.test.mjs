@@ -1441,15 +1441,16 @@ test("the calendar shows freezes, windows and releases by day, its first weeks f
     assert.match(await day("2027-03-09"), /Tuesday window/);
     assert.match(await day("2027-03-13"), /api 2\.0\.0/);
     assert.doesNotMatch(await day("2027-03-10"), /Weekend freeze|Tuesday window/);
-    // A step draws the chips of the weeks a screen shows first, and the others' a frame later:
-    // a frame shows April's third week with its chips and its sixth without, then both.
-    // (13 April is the grid's 16th day, drawn first in a window over 600 px tall; March's
-    // answer ends on 11 April, so its chips are April's.)
+    // A step draws the chips of the weeks a screen shows first, and the others' one week a
+    // frame after: a frame shows April's third week with its chips and its sixth without, one
+    // its fifth with them and its sixth without, then all. (13 April is the grid's 16th day,
+    // drawn first in a window over 600 px tall; March's answer ends on 11 April, so its chips
+    // are April's. 1 May is a Saturday of the fifth week, in the weekend freeze.)
     const frames = await b.executeAsync((done) => {
       const chips = (d) => document.querySelectorAll(`[data-day="${d}"] .chip`).length;
       const seen = [];
       const sample = () => {
-        seen.push([chips("2027-04-13"), chips("2027-05-08")]);
+        seen.push([chips("2027-04-13"), chips("2027-05-08"), chips("2027-05-01")]);
         if (seen.at(-1)[1] > 0 || seen.length > 600) done({ seen, height: innerHeight });
         else requestAnimationFrame(sample);
       };
@@ -1459,6 +1460,10 @@ test("the calendar shows freezes, windows and releases by day, its first weeks f
     assert.ok(frames.height > 600, `a window ${frames.height} px tall`);
     assert.ok(
       frames.seen.some(([third, sixth]) => third > 0 && sixth === 0),
+      JSON.stringify(frames.seen),
+    );
+    assert.ok(
+      frames.seen.some(([, sixth, fifth]) => fifth > 0 && sixth === 0),
       JSON.stringify(frames.seen),
     );
     assert.ok(frames.seen.at(-1)[1] > 0, JSON.stringify(frames.seen));

@@ -85,3 +85,26 @@ describe("answers kept by question for the store's version", () => {
     expect(asked - before).toBe(1);
   });
 });
+
+describe("an answer kept, read at once", () => {
+  it("is there once it has come, for the store's version it was asked at", async () => {
+    const kept = perVersionByKey<unknown>(2);
+    const asking = kept("a", () => backend.members());
+    expect(kept.now("a")).toBeUndefined();
+    const a = await asking;
+    expect(kept.now("a")).toBe(a);
+    expect(kept.now("b")).toBeUndefined();
+    session.version += 1;
+    expect(kept.now("a")).toBeUndefined();
+  });
+
+  it("is never a failure", async () => {
+    const members = perVersion(backend.members);
+    failing = true;
+    await expect(members()).rejects.toBeTruthy();
+    failing = false;
+    expect(members.now()).toBeUndefined();
+    const value = await members();
+    expect(members.now()).toBe(value);
+  });
+});
